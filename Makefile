@@ -1,0 +1,129 @@
+# meldpunt - one Makefile.
+#
+#   make            build build/meldpunt (release flags)
+#   make run        install missing Debian packages, build, serve on 127.0.0.1:8080
+#   make test       install missing packages, build with ASan+UBSan, run every test
+#   make bench      load test with wrk; figures as ratios to a baseline
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make format     clang-format the C sources;  make format-check  checks only
+#   make clean
+#
+# Targets that need packages call packaging/install-deps.sh first and then
+# re-enter make, so pkg-config is asked only once the packages are there.
+
+VERSION   := $(shell cat VERSION)
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+SYSCONFDIR ?= $(PREFIX)/etc
+DESTDIR   ?=
+CC        ?= cc
+
+PKGS      := libmicrohttpd jansson sqlite3 libsodium inih
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+
+WARN      := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
+             -Wno-format-nonliteral -Wvla -Wpointer-arith
+# CFLAGS, CPPFLAGS and LDFLAGS from the environment (dpkg-buildflags) are honoured.
+CFLAGS    ?= -O2 -g
+CPPFLAGS  += -Iserver -Ibuild/gen -D_DEFAULT_SOURCE -DMP_VERSION='"$(VERSION)"'
+HARDEN    := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+HARDEN_LD := -pie -Wl,-z,relro,-z,now
+SANITIZE  := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+             -fno-omit-frame-pointer
+
+SRC       := $(sort $(wildcard server/*.c server/*/*.c))
+GEN       := build/gen/schema_files.c build/gen/web_files.c
+SCHEMA    := $(sort $(wildcard schema/*.sql))
+WEB       := $(sort $(shell find web -type f 2>/dev/null))
+OBJ       := $(patsubst %.c,build/obj/%.o,$(SRC) $(GEN))
+TOBJ      := $(patsubst %.c,build/test/obj/%.o,$(SRC) $(GEN))
+TOBJ_LIB  := $(filter-out build/test/obj/server/main.o,$(TOBJ))
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN  := $(patsubst tests/unit/%.c,build/test/unit/%,$(UNIT_SRC))
+
+.PHONY: all run test bench install uninstall clean deps format format-check \
+        test-build unit e2e
+
+all: build/meldpunt
+
+deps:
+	@packaging/install-deps.sh
+
+# ---- release build ----
+build/meldpunt: $(OBJ)
+	$(CC) $(LDFLAGS) $(HARDEN_LD) -o $@ $^ $(PKG_LIBS)
+
+build/obj/%.o: %.c | build/gen/schema_files.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(WARN) $(HARDEN) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+# ---- generated sources: embedded schema and web files ----
+build/tools/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O1 -Wall -Wextra -Werror -o $@ $<
+
+build/gen/schema_files.c: build/tools/embed $(SCHEMA)
+	@mkdir -p $(dir $@)
+	build/tools/embed schema_files schema/ $(SCHEMA) > $@.tmp && mv $@.tmp $@
+
+build/gen/web_files.c: build/tools/embed $(WEB)
+	@mkdir -p $(dir $@)
+	build/tools/embed web_files web/ $(WEB) > $@.tmp && mv $@.tmp $@
+
+# ---- test build: AddressSanitizer + UndefinedBehaviorSanitizer ----
+build/test/meldpunt: $(TOBJ)
+	$(CC) $(SANITIZE) -o $@ $^ $(PKG_LIBS)
+
+build/test/obj/%.o: %.c | build/gen/schema_files.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -DMP_TEST_BUILD $(WARN) $(SANITIZE) $(PKG_CFLAGS) $(CHECK_CFLAGS) \
+	    -MMD -MP -c -o $@ $<
+
+build/test/unit/%: tests/unit/%.c $(TOBJ_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/unit $(WARN) $(SANITIZE) $(PKG_CFLAGS) $(CHECK_CFLAGS) \
+	    -o $@ $< $(TOBJ_LIB) $(PKG_LIBS) $(CHECK_LIBS)
+
+test-build: build/test/meldpunt $(UNIT_BIN)
+
+# ---- the two commands ----
+run: deps
+	@$(MAKE) --no-print-directory build/meldpunt
+	./build/meldpunt serve --data ./var --log-level info
+
+test: deps
+	@$(MAKE) --no-print-directory test-build
+	@tests/run.sh
+
+unit: test-build
+	@tests/run.sh unit
+
+e2e: test-build
+	@tests/run.sh e2e
+
+bench: deps
+	@$(MAKE) --no-print-directory build/meldpunt
+	@bench/run.sh
+
+# ---- install ----
+install: build/meldpunt
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/meldpunt
+	install -m 0755 build/meldpunt $(DESTDIR)$(BINDIR)/meldpunt
+	install -m 0644 config/meldpunt.conf $(DESTDIR)$(SYSCONFDIR)/meldpunt/meldpunt.conf
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/meldpunt
+
+format:
+	clang-format -i $(SRC) $(UNIT_SRC) tools/embed.c $(wildcard server/*.h server/*/*.h tests/unit/*.h)
+
+format-check:
+	clang-format --dry-run --Werror $(SRC) $(UNIT_SRC) tools/embed.c $(wildcard server/*.h server/*/*.h tests/unit/*.h)
+
+clean:
+	rm -rf build
+
+-include $(OBJ:.o=.d) $(TOBJ:.o=.d)

@@ -1,0 +1,40 @@
+#!/bin/sh
+# install-deps.sh - install the Debian packages meldpunt's build, tests and
+# benchmarks need.  Idempotent and quiet when everything is there; installs
+# only what is missing.  Needs root (or sudo) only when something is missing.
+set -eu
+
+PACKAGES="build-essential pkg-config
+libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libinih-dev check
+sqlite3 curl wrk nodejs minisign prometheus clang-format"
+
+missing=""
+for p in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+# A newer Node.js from elsewhere on PATH is fine too.
+case " $missing " in
+*" nodejs "*) command -v node >/dev/null 2>&1 && missing=$(echo "$missing" | sed 's/ nodejs//') ;;
+esac
+
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing:$missing" >&2
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+        SUDO=sudo
+    else
+        echo "install-deps: these Debian packages are missing:$missing" >&2
+        echo "install-deps: run as root, or: apt-get install$missing" >&2
+        exit 1
+    fi
+else
+    SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >/dev/null
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "install-deps: done" >&2

@@ -1,0 +1,188 @@
+/*
+ * api.c - request decoding and answer helpers shared by every handler.
+ */
+#include "api.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+api_response_free(struct api_response *rs)
+{
+    json_decref(rs->body);
+    json_decref(rs->errors);
+    free(rs->raw);
+    rs->body = rs->errors = NULL;
+    rs->raw = NULL;
+}
+
+void
+api_ok(struct api_response *rs, int status, json_t *body)
+{
+    rs->status = status;
+    json_decref(rs->body);
+    rs->body = body;
+}
+
+static void
+add_field_error(struct api_response *rs, const char *field, const char *message)
+{
+    if (rs->errors == NULL)
+        rs->errors = json_array();
+    json_array_append_new(rs->errors, json_pack("{s:s, s:s}", "field", field, "message", message));
+}
+
+void
+api_error(struct api_response *rs, const struct mp_error *err)
+{
+    rs->status = err->status >= 400 ? err->status : 500;
+    if (err->field[0] != '\0') {
+        add_field_error(rs, err->field, err->message);
+        snprintf(rs->detail, sizeof(rs->detail), "%s: %s", err->field, err->message);
+    } else {
+        snprintf(rs->detail, sizeof(rs->detail), "%s", err->message);
+    }
+}
+
+void
+api_fail(struct api_response *rs, int status, const char *field, const char *fmt, ...)
+{
+    struct mp_error err;
+    va_list ap;
+
+    err.status = status;
+    snprintf(err.field, sizeof(err.field), "%s", field ? field : "");
+    va_start(ap, fmt);
+    vsnprintf(err.message, sizeof(err.message), fmt, ap);
+    va_end(ap);
+    api_error(rs, &err);
+}
+
+void
+api_field_error(struct api_response *rs, const char *field, const char *fmt, ...)
+{
+    char message[200];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof(message), fmt, ap);
+    va_end(ap);
+    if (rs->status < 400) {
+        rs->status = 422;
+        snprintf(rs->detail, sizeof(rs->detail), "%s: %s", field, message);
+    } else {
+        snprintf(rs->detail, sizeof(rs->detail), "%zu fields are not valid; see errors",
+                 (rs->errors ? json_array_size(rs->errors) : 0) + 1);
+    }
+    add_field_error(rs, field, message);
+}
+
+json_t *
+api_parse_object(const struct api_request *rq, struct api_response *rs)
+{
+    json_error_t jerr;
+    json_t *v;
+
+    if (rq->body_len == 0) {
+        api_fail(rs, 400, NULL, "a JSON object body is required");
+        return NULL;
+    }
+    v = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    if (v == NULL) {
+        api_fail(rs, 400, NULL, "malformed JSON at line %d, column %d: %s", jerr.line,
+                 jerr.column, jerr.text);
+        return NULL;
+    }
+    if (!json_is_object(v)) {
+        json_decref(v);
+        api_fail(rs, 400, NULL, "the body must be a JSON object");
+        return NULL;
+    }
+    return v;
+}
+
+bool
+api_only_fields(json_t *obj, const char *const allowed[], struct api_response *rs)
+{
+    const char *key;
+    json_t *value;
+    bool ok = true;
+
+    json_object_foreach(obj, key, value) {
+        bool known = false;
+        (void)value;
+        for (size_t i = 0; allowed[i] != NULL; i++) {
+            if (strcmp(key, allowed[i]) == 0) {
+                known = true;
+                break;
+            }
+        }
+        if (!known) {
+            api_field_error(rs, key, "unknown field");
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+bool
+api_get_string(json_t *obj, const char *key, bool required, size_t max, const char **out,
+               struct api_response *rs)
+{
+    json_t *v = json_object_get(obj, key);
+    const char *s;
+    size_t chars = 0;
+
+    *out = NULL;
+    if (v == NULL || json_is_null(v)) {
+        if (required) {
+            api_field_error(rs, key, "is required");
+            return false;
+        }
+        return true;
+    }
+    if (!json_is_string(v)) {
+        api_field_error(rs, key, "must be a string");
+        return false;
+    }
+    s = json_string_value(v);
+    if (strlen(s) != json_string_length(v)) {
+        api_field_error(rs, key, "must not contain NUL characters");
+        return false;
+    }
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        chars += (*p & 0xc0) != 0x80; /* count code points, not bytes */
+    if (chars > max) {
+        api_field_error(rs, key, "must be at most %zu characters", max);
+        return false;
+    }
+    *out = s;
+    return true;
+}
+
+bool
+api_query_int(const struct api_request *rq, const char *name, int64_t min, int64_t max,
+              int64_t def, int64_t *out, struct api_response *rs)
+{
+    const char *s = rq->query ? rq->query(rq->ctx, name) : NULL;
+    long long v;
+    char *end;
+
+    if (s == NULL || *s == '\0') {
+        *out = def;
+        return true;
+    }
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno != 0 || *end != '\0' || (*s != '-' && (*s < '0' || *s > '9')) || v < min ||
+        v > max) {
+        api_fail(rs, 400, name, "must be a whole number from %lld to %lld", (long long)min,
+                 (long long)max);
+        return false;
+    }
+    *out = v;
+    return true;
+}

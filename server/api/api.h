@@ -1,0 +1,95 @@
+/*
+ * api.h - what a resource handler sees and answers.
+ *
+ * Handlers are thin: decode the request (JSON body, path parameters, query),
+ * call one domain function, encode the answer.  They never see
+ * libmicrohttpd (http/ adapts) and never run SQL (core/ and store/ do).
+ *
+ * A handler answers by filling struct api_response: a status and a JSON
+ * body, or an error status with a detail and field errors, which http/
+ * turns into an RFC 9457 problem.  Status conventions:
+ *   400  the body is not JSON, or not the JSON object expected;
+ *   422  valid JSON whose fields are wrong: wrong type, unknown field,
+ *        value out of range (each named in `errors`);
+ *   404  the object named in the path does not exist;
+ *   409  the change conflicts with the current state.
+ */
+#ifndef MP_API_H
+#define MP_API_H
+
+#include "core/token.h"
+#include "lib/error.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define API_MAX_PARAMS 4
+
+struct api_request {
+    const char *method;
+    const char *path;
+    const char *params[API_MAX_PARAMS];
+    int nparams;
+    const struct principal *principal;
+    const char *body;
+    size_t body_len;
+    /* Header and query lookups (NULL when absent), through http/. */
+    const char *(*header)(void *ctx, const char *name);
+    const char *(*query)(void *ctx, const char *name);
+    void *ctx;
+};
+
+struct api_response {
+    int status;
+    json_t *body;   /* owned; a JSON answer */
+    json_t *errors; /* owned; [{field, message}] for a problem */
+    char detail[320];
+    char location[256];
+    char etag[80];
+    const char *content_type; /* non-JSON answers: raw bytes below */
+    char *raw;                /* owned (malloc) */
+    size_t raw_len;
+};
+
+typedef void (*api_handler)(const struct api_request *rq, struct api_response *rs);
+
+void api_response_free(struct api_response *rs);
+
+/* Answers status with body (stolen; NULL for no body). */
+void api_ok(struct api_response *rs, int status, json_t *body);
+/* Answers with an error from a domain function. */
+void api_error(struct api_response *rs, const struct mp_error *err);
+/* Answers status, adding a field error when field is not NULL. */
+void api_fail(struct api_response *rs, int status, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Adds one more field error to a failing response (keeps its status). */
+void api_field_error(struct api_response *rs, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Parses the body as a JSON object; NULL with rs answered (400) otherwise. */
+json_t *api_parse_object(const struct api_request *rq, struct api_response *rs);
+/* Every key of obj must be in allowed (NULL-terminated); each unknown key
+ * becomes a field error (422).  Returns false when any was found. */
+bool api_only_fields(json_t *obj, const char *const allowed[], struct api_response *rs);
+/* Reads a string member.  Missing: *out = NULL, and a field error when
+ * required.  Wrong type or longer than max characters: field error.
+ * Returns false when it added an error. */
+bool api_get_string(json_t *obj, const char *key, bool required, size_t max, const char **out,
+                    struct api_response *rs);
+/* Reads an integer query parameter within [min, max], def when absent. */
+bool api_query_int(const struct api_request *rq, const char *name, int64_t min, int64_t max,
+                   int64_t def, int64_t *out, struct api_response *rs);
+
+/* Handlers, one file per resource. */
+void api_health(const struct api_request *rq, struct api_response *rs);
+void api_me(const struct api_request *rq, struct api_response *rs);
+void api_bench_echo(const struct api_request *rq, struct api_response *rs);
+void api_tokens_list(const struct api_request *rq, struct api_response *rs);
+void api_tokens_create(const struct api_request *rq, struct api_response *rs);
+void api_tokens_revoke(const struct api_request *rq, struct api_response *rs);
+void api_audit_list(const struct api_request *rq, struct api_response *rs);
+void api_audit_verify(const struct api_request *rq, struct api_response *rs);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * system.c - health, "who am I" and the benchmark baseline.
+ */
+#include "api.h"
+#include "store/db.h"
+
+void
+api_health(const struct api_request *rq, struct api_response *rs)
+{
+    (void)rq;
+    if (db_ping())
+        api_ok(rs, 200, json_pack("{s:s}", "status", "ok"));
+    else
+        api_ok(rs, 503, json_pack("{s:s, s:s}", "status", "unavailable", "reason",
+                                  "the database does not answer"));
+}
+
+void
+api_me(const struct api_request *rq, struct api_response *rs)
+{
+    api_ok(rs, 200,
+           json_pack("{s:s, s:s}", "principal", rq->principal->name, "role",
+                     role_name(rq->principal->role)));
+}
+
+/* The baseline of `make bench`: the same HTTP path as every endpoint
+ * (body accumulation, routing, JSON parse and encode) without
+ * authentication or storage, so other endpoints' figures can be read as
+ * ratios against it. */
+void
+api_bench_echo(const struct api_request *rq, struct api_response *rs)
+{
+    json_t *obj = api_parse_object(rq, rs);
+
+    if (obj == NULL)
+        return;
+    api_ok(rs, 200, json_pack("{s:o}", "echo", obj));
+}

@@ -1,0 +1,411 @@
+/*
+ * cli.c - the subcommands other than serve (see cli.h).
+ */
+#include "cli.h"
+#include "datadir.h"
+#include "lib/log.h"
+#include "store/audit.h"
+#include "store/db.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <pwd.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int
+cli_load_config(const char *config_file, const char *data_dir, struct config *cfg)
+{
+    struct mp_error err;
+
+    config_defaults(cfg);
+    if (config_file != NULL && config_load(config_file, cfg, &err) != 0) {
+        fprintf(stderr, "meldpunt: %s\n", err.message);
+        return -1;
+    }
+    if (data_dir != NULL)
+        snprintf(cfg->data_dir, sizeof(cfg->data_dir), "%s", data_dir);
+    return 0;
+}
+
+void
+cli_actor(char *out, size_t size)
+{
+    struct passwd *pw = getpwuid(geteuid());
+
+    if (pw != NULL && pw->pw_name != NULL)
+        snprintf(out, size, "cli:%s", pw->pw_name);
+    else
+        snprintf(out, size, "cli:uid-%u", (unsigned)geteuid());
+}
+
+/*
+ * Parses the options every data command shares (--config, --data, --help)
+ * plus those in extra (given as getopt_long options with short letters).
+ * Returns the option letter for extras via the callback; -1 done, 2 usage
+ * printed, 0 help printed.
+ */
+struct common {
+    const char *config;
+    const char *data;
+};
+
+typedef int (*extra_fn)(int opt, const char *arg, void *ctx);
+
+static int
+parse_opts(int argc, char **argv, const char *usage, const char *help, const struct option *extra,
+           const char *extra_short, extra_fn on_extra, void *ctx, struct common *co)
+{
+    struct option longopts[16];
+    char shortopts[32];
+    size_t n = 0;
+    int c;
+
+    longopts[n++] = (struct option){"config", required_argument, NULL, 'c'};
+    longopts[n++] = (struct option){"data", required_argument, NULL, 'd'};
+    longopts[n++] = (struct option){"help", no_argument, NULL, 'h'};
+    for (size_t i = 0; extra && extra[i].name && n < 15; i++)
+        longopts[n++] = extra[i];
+    longopts[n] = (struct option){NULL, 0, NULL, 0};
+    snprintf(shortopts, sizeof(shortopts), "c:d:h%s", extra_short ? extra_short : "");
+    co->config = co->data = NULL;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            co->config = optarg;
+            break;
+        case 'd':
+            co->data = optarg;
+            break;
+        case 'h':
+            printf("%s\n%s", usage, help);
+            return 0;
+        default:
+            if (on_extra != NULL && c != '?' && on_extra(c, optarg, ctx) == 0)
+                break;
+            fputs(usage, stderr);
+            return EXIT_USAGE;
+        }
+    }
+    return -1;
+}
+
+static const char common_help[] =
+    "  -c, --config FILE   read settings (the data directory) from FILE\n"
+    "  -d, --data DIR      data directory (default ./var; overrides the config)\n"
+    "  -h, --help          show this help\n";
+
+static int
+open_data(const struct common *co, struct config *cfg)
+{
+    struct mp_error err;
+
+    if (cli_load_config(co->config, co->data, cfg) != 0)
+        return -1;
+    if (!datadir_initialised(cfg->data_dir)) {
+        fprintf(stderr, "meldpunt: %s is not initialised (run `meldpunt init --data %s`)\n",
+                cfg->data_dir, cfg->data_dir);
+        return -1;
+    }
+    if (datadir_open(cfg->data_dir, &err) != 0) {
+        fprintf(stderr, "meldpunt: %s\n", err.message);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- init ---- */
+
+int
+cmd_init(int argc, char **argv)
+{
+    static const char usage[] = "usage: meldpunt init [--config FILE] [--data DIR]\n";
+    char token[TOKEN_TEXT_LEN + 1], actor[96];
+    struct mp_error err;
+    struct common co;
+    struct config cfg;
+    int rc;
+
+    rc = parse_opts(argc, argv, usage,
+                    "Creates a data directory: database, signing key (minisign format), token\n"
+                    "secret, and a first API token named 'admin' with the admin role, printed\n"
+                    "alone on standard output (it is shown this once).\n\n",
+                    NULL, NULL, NULL, NULL, &co);
+    if (rc >= 0)
+        return rc;
+    if (optind < argc) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    if (cli_load_config(co.config, co.data, &cfg) != 0)
+        return 1;
+    cli_actor(actor, sizeof(actor));
+    if (datadir_init(cfg.data_dir, actor, token, &err) != 0) {
+        fprintf(stderr, "meldpunt init: %s\n", err.message);
+        datadir_close();
+        return 1;
+    }
+    fprintf(stderr, "meldpunt: initialised %s; the admin API token (shown once) follows\n",
+            cfg.data_dir);
+    printf("%s\n", token);
+    sodium_memzero(token, sizeof(token));
+    datadir_close();
+    return 0;
+}
+
+/* ---- token ---- */
+
+struct token_opts {
+    const char *name;
+    const char *role;
+    bool all;
+};
+
+static int
+token_extra(int opt, const char *arg, void *ctx)
+{
+    struct token_opts *t = ctx;
+
+    switch (opt) {
+    case 'n':
+        t->name = arg;
+        return 0;
+    case 'r':
+        t->role = arg;
+        return 0;
+    case 'a':
+        t->all = true;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+static const char token_usage[] =
+    "usage: meldpunt token create --name NAME --role ROLE [--config FILE] [--data DIR]\n"
+    "       meldpunt token list [--all] [--config FILE] [--data DIR]\n"
+    "       meldpunt token revoke NAME [--config FILE] [--data DIR]\n";
+
+static const char token_help[] =
+    "API tokens authenticate tools and people to /api/v1.  A token is shown once,\n"
+    "when created, and stored only as a keyed hash.\n\n"
+    "  create   prints the new token alone on standard output\n"
+    "  list     the active tokens (--all: revoked ones too)\n"
+    "  revoke   the token stops working at once, also while the server runs\n\n"
+    "  -n, --name NAME     1-64 of A-Z a-z 0-9 . _ -\n"
+    "  -r, --role ROLE     viewer, analyst, manager, admin or ingest\n"
+    "  -a, --all           with list: include revoked tokens\n";
+
+int
+cmd_token(int argc, char **argv)
+{
+    static const struct option extra[] = {{"name", required_argument, NULL, 'n'},
+                                          {"role", required_argument, NULL, 'r'},
+                                          {"all", no_argument, NULL, 'a'},
+                                          {NULL, 0, NULL, 0}};
+    struct token_opts t = {0};
+    char help[2048], actor[96], token[TOKEN_TEXT_LEN + 1];
+    struct token_row *rows, row;
+    struct mp_error err;
+    struct common co;
+    struct config cfg;
+    const char *sub;
+    int rc, n;
+
+    snprintf(help, sizeof(help), "%s%s", token_help, common_help);
+    if (argc < 2) {
+        fputs(token_usage, stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        printf("%s\n%s", token_usage, help);
+        return 0;
+    }
+    sub = argv[1];
+    if (strcmp(sub, "create") != 0 && strcmp(sub, "list") != 0 && strcmp(sub, "revoke") != 0) {
+        fprintf(stderr, "meldpunt token: unknown subcommand '%s'\n%s", sub, token_usage);
+        return EXIT_USAGE;
+    }
+    rc = parse_opts(argc - 1, argv + 1, token_usage, help, extra, "n:r:a", token_extra, &t, &co);
+    if (rc >= 0)
+        return rc;
+    argc--;
+    argv++;
+    if (strcmp(sub, "create") == 0) {
+        if (optind != argc || t.name == NULL || t.role == NULL || t.all) {
+            fprintf(stderr, "meldpunt token create: needs --name and --role\n%s", token_usage);
+            return EXIT_USAGE;
+        }
+    } else if (strcmp(sub, "list") == 0) {
+        if (optind != argc || t.name || t.role) {
+            fputs(token_usage, stderr);
+            return EXIT_USAGE;
+        }
+    } else if (optind != argc - 1 || t.name || t.role || t.all) {
+        fprintf(stderr, "meldpunt token revoke: needs the token's NAME\n%s", token_usage);
+        return EXIT_USAGE;
+    }
+    if (open_data(&co, &cfg) != 0)
+        return 1;
+    cli_actor(actor, sizeof(actor));
+    rc = 1;
+    if (strcmp(sub, "create") == 0) {
+        if (token_create(actor, t.name, t.role, token, &row, &err) != 0) {
+            fprintf(stderr, "meldpunt token create: %s%s%s\n", err.field,
+                    err.field[0] ? ": " : "", err.message);
+        } else {
+            printf("%s\n", token);
+            sodium_memzero(token, sizeof(token));
+            rc = 0;
+        }
+    } else if (strcmp(sub, "list") == 0) {
+        if (token_list(t.all, &rows, &n, &err) != 0) {
+            fprintf(stderr, "meldpunt token list: %s\n", err.message);
+        } else {
+            printf("%-24s %-8s %-21s %-21s %s\n", "NAME", "ROLE", "CREATED", "REVOKED",
+                   "CREATED BY");
+            for (int i = 0; i < n; i++)
+                printf("%-24s %-8s %-21s %-21s %s\n", rows[i].name, rows[i].role,
+                       rows[i].created_at, rows[i].revoked_at[0] ? rows[i].revoked_at : "-",
+                       rows[i].created_by);
+            free(rows);
+            rc = 0;
+        }
+    } else {
+        if (token_revoke(actor, argv[optind], &row, &err) != 0) {
+            fprintf(stderr, "meldpunt token revoke: %s\n", err.message);
+        } else {
+            fprintf(stderr, "meldpunt: revoked token '%s' (%s)\n", row.name, row.role);
+            rc = 0;
+        }
+    }
+    datadir_close();
+    return rc;
+}
+
+/* ---- audit ---- */
+
+int
+cmd_audit(int argc, char **argv)
+{
+    static const char usage[] = "usage: meldpunt audit verify [--config FILE] [--data DIR]\n";
+    char help[1024], hex[2 * CHAIN_HASH_LEN + 1];
+    struct audit_verify_result r;
+    struct mp_error err;
+    struct common co;
+    struct config cfg;
+    sqlite3 *db;
+    int rc;
+
+    snprintf(help, sizeof(help),
+             "Walks the audit chain from the first entry and recomputes every hash.\n"
+             "Prints OK, the number of entries and the head hash (exit 0), or the first\n"
+             "entry that does not match and why (exit 1).\n\n%s",
+             common_help);
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("%s\n%s", usage, help);
+        return 0;
+    }
+    if (argc < 2 || strcmp(argv[1], "verify") != 0) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    rc = parse_opts(argc - 1, argv + 1, usage, help, NULL, NULL, NULL, NULL, &co);
+    if (rc >= 0)
+        return rc;
+    if (optind != argc - 1) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    if (open_data(&co, &cfg) != 0)
+        return 1;
+    rc = 1;
+    db = db_reader(&err);
+    if (db == NULL || store_audit_verify(db, &r, &err) != 0) {
+        fprintf(stderr, "meldpunt audit verify: %s\n", err.message);
+    } else if (r.ok) {
+        sodium_bin2hex(hex, sizeof(hex), r.head_hash, CHAIN_HASH_LEN);
+        printf("OK %lld entries, head %lld %s\n", (long long)r.entries, (long long)r.head_seq,
+               hex);
+        rc = 0;
+    } else {
+        printf("FAILED at entry %lld: %s (%lld entries before it verified)\n",
+               (long long)r.bad_seq, r.reason, (long long)r.entries);
+    }
+    datadir_close();
+    return rc;
+}
+
+/* ---- backup ---- */
+
+int
+cmd_backup(int argc, char **argv)
+{
+    static const char usage[] = "usage: meldpunt backup FILE [--config FILE] [--data DIR]\n";
+    char help[1024];
+    struct mp_error err;
+    struct common co;
+    struct config cfg;
+    int rc;
+
+    snprintf(help, sizeof(help),
+             "Writes a consistent copy of the database to FILE (which must not exist),\n"
+             "also while the server runs.  Keep signing.key and token.secret from the\n"
+             "data directory with it: without token.secret no token in the copy works.\n\n%s",
+             common_help);
+    rc = parse_opts(argc, argv, usage, help, NULL, NULL, NULL, NULL, &co);
+    if (rc >= 0)
+        return rc;
+    if (optind != argc - 1) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    if (open_data(&co, &cfg) != 0)
+        return 1;
+    rc = 0;
+    if (db_backup(argv[optind], &err) != 0) {
+        fprintf(stderr, "meldpunt backup: %s\n", err.message);
+        rc = 1;
+    } else {
+        fprintf(stderr, "meldpunt: backed up %s/meldpunt.db to %s\n", cfg.data_dir,
+                argv[optind]);
+    }
+    datadir_close();
+    return rc;
+}
+
+/* ---- version, help ---- */
+
+int
+cmd_version(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    printf("meldpunt %s (libmicrohttpd, jansson %s, SQLite %s, libsodium %s)\n", MP_VERSION,
+           JANSSON_VERSION, sqlite3_libversion(), sodium_version_string());
+    return 0;
+}
+
+int
+cmd_help(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    printf("usage: meldpunt COMMAND [OPTIONS]\n\n"
+           "meldpunt: incident management and NIS2/CER/GDPR/DORA notification drafts.\n\n"
+           "Commands:\n"
+           "  serve          run the daemon (initialises ./var on first start)\n"
+           "  init           create a data directory and a first admin token\n"
+           "  token          create, list or revoke API tokens\n"
+           "  audit verify   check the audit chain\n"
+           "  backup FILE    consistent online copy of the database\n"
+           "  version        print the version\n"
+           "  help           this text\n\n"
+           "`meldpunt COMMAND --help` describes each command.\n");
+    return 0;
+}

@@ -1,0 +1,197 @@
+/*
+ * config.c - see config.h.  Parsing is done by inih (libinih, Debian);
+ * this file only knows the keys and their types.
+ */
+#include "config.h"
+#include "http/server.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+config_defaults(struct config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    snprintf(cfg->listen, sizeof(cfg->listen), "127.0.0.1:8080");
+    cfg->threads = 4;
+    cfg->connection_limit = 512;
+    cfg->per_ip_connection_limit = 64;
+    cfg->connection_timeout = 30;
+    cfg->connection_memory_limit = 64 * 1024;
+    cfg->body_limit = 1024 * 1024;
+    cfg->shutdown_timeout = 10;
+    cfg->bench_endpoints = false;
+    snprintf(cfg->data_dir, sizeof(cfg->data_dir), "./var");
+    cfg->write_batch = 64;
+    cfg->log_level = LOG_NOTICE;
+}
+
+int
+config_parse_size(const char *s, size_t *out)
+{
+    unsigned long long v;
+    char *end;
+
+    if (*s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno != 0)
+        return -1;
+    switch (*end) {
+    case '\0':
+        break;
+    case 'K':
+        v <<= 10;
+        end++;
+        break;
+    case 'M':
+        v <<= 20;
+        end++;
+        break;
+    case 'G':
+        v <<= 30;
+        end++;
+        break;
+    default:
+        return -1;
+    }
+    if (*end != '\0' || v > (1ULL << 40))
+        return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
+static int
+parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
+{
+    unsigned long v;
+    char *end;
+
+    if (*s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    v = strtoul(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min || v > max)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+static int
+parse_bool(const char *s, bool *out)
+{
+    if (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0 || strcmp(s, "1") == 0)
+        *out = true;
+    else if (strcmp(s, "false") == 0 || strcmp(s, "no") == 0 || strcmp(s, "0") == 0)
+        *out = false;
+    else
+        return -1;
+    return 0;
+}
+
+struct load_ctx {
+    struct config *cfg;
+    char message[160]; /* the first error */
+};
+
+/* Returns NULL when value is fine for key, else the reason. */
+static const char *
+set_key(struct config *c, const char *section, const char *key, const char *value)
+{
+    char host[64];
+    uint16_t port;
+    bool v6;
+
+#define IS(s, k) (strcmp(section, s) == 0 && strcmp(key, k) == 0)
+    if (IS("server", "listen")) {
+        if (http_parse_listen(value, host, &port, &v6) != 0)
+            return "must be ADDRESS:PORT with a numeric IPv4 address or [IPv6]:PORT";
+        snprintf(c->listen, sizeof(c->listen), "%s", value);
+    } else if (IS("server", "web_root")) {
+        if (strlen(value) >= sizeof(c->web_root))
+            return "path too long";
+        snprintf(c->web_root, sizeof(c->web_root), "%s", value);
+    } else if (IS("server", "threads")) {
+        if (parse_uint(value, 1, 256, &c->threads) != 0)
+            return "must be a whole number from 1 to 256";
+    } else if (IS("server", "connection_limit")) {
+        if (parse_uint(value, 1, 100000, &c->connection_limit) != 0)
+            return "must be a whole number from 1 to 100000";
+    } else if (IS("server", "per_ip_connection_limit")) {
+        if (parse_uint(value, 0, 100000, &c->per_ip_connection_limit) != 0)
+            return "must be a whole number from 0 (no limit) to 100000";
+    } else if (IS("server", "connection_timeout")) {
+        if (parse_uint(value, 1, 3600, &c->connection_timeout) != 0)
+            return "must be seconds from 1 to 3600";
+    } else if (IS("server", "connection_memory_limit")) {
+        if (config_parse_size(value, &c->connection_memory_limit) != 0 ||
+            c->connection_memory_limit < 8192 || c->connection_memory_limit > (16u << 20))
+            return "must be a size from 8K to 16M";
+    } else if (IS("server", "body_limit")) {
+        if (config_parse_size(value, &c->body_limit) != 0 || c->body_limit < 1024 ||
+            c->body_limit > (1u << 30))
+            return "must be a size from 1K to 1G";
+    } else if (IS("server", "shutdown_timeout")) {
+        if (parse_uint(value, 0, 3600, &c->shutdown_timeout) != 0)
+            return "must be seconds from 0 to 3600";
+    } else if (IS("server", "bench_endpoints")) {
+        if (parse_bool(value, &c->bench_endpoints) != 0)
+            return "must be true or false";
+    } else if (IS("storage", "data_dir")) {
+        if (value[0] == '\0' || strlen(value) >= sizeof(c->data_dir))
+            return "must be a directory path";
+        snprintf(c->data_dir, sizeof(c->data_dir), "%s", value);
+    } else if (IS("storage", "write_batch")) {
+        if (parse_uint(value, 1, 10000, &c->write_batch) != 0)
+            return "must be a whole number from 1 to 10000";
+    } else if (IS("log", "level")) {
+        if (log_level_parse(value, &c->log_level) != 0)
+            return "must be error, warn, notice, info or debug";
+    } else if (strcmp(section, "server") == 0 || strcmp(section, "storage") == 0 ||
+               strcmp(section, "log") == 0) {
+        return "unknown key";
+    } else {
+        return "unknown section";
+    }
+#undef IS
+    return NULL;
+}
+
+static int
+on_entry(void *user, const char *section, const char *key, const char *value)
+{
+    struct load_ctx *ctx = user;
+    const char *why = set_key(ctx->cfg, section, key, value);
+
+    if (why == NULL)
+        return 1;
+    if (ctx->message[0] == '\0')
+        snprintf(ctx->message, sizeof(ctx->message), "[%s] %s = %s: %s", section, key, value,
+                 why);
+    return 0;
+}
+
+int
+config_load(const char *path, struct config *cfg, struct mp_error *err)
+{
+    struct load_ctx ctx = {.cfg = cfg};
+    FILE *f;
+    int line;
+
+    f = fopen(path, "r");
+    if (f == NULL)
+        return mp_error_set(err, 0, "", "%s: %s", path, strerror(errno));
+    line = ini_parse_file(f, on_entry, &ctx);
+    fclose(f);
+    if (line == 0)
+        return 0;
+    if (line < 0)
+        return mp_error_set(err, 0, "", "%s: cannot read", path);
+    return mp_error_set(err, 0, "", "%s:%d: %s", path, line,
+                        ctx.message[0] ? ctx.message
+                                       : "syntax error (expected [section] or key = value)");
+}

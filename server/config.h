@@ -1,0 +1,47 @@
+/*
+ * config.h - settings from the INI file and the command line.
+ *
+ * Precedence: built-in defaults, then the file (--config), then flags.  The
+ * defaults here are the ones documented in config/meldpunt.conf; a unit test
+ * parses that file and checks it states exactly these defaults, so the two
+ * cannot drift apart.  Any unknown section, key or bad value stops start-up
+ * with "FILE:LINE: reason".
+ */
+#ifndef MP_CONFIG_H
+#define MP_CONFIG_H
+
+#include "lib/error.h"
+#include "lib/log.h"
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct config {
+    /* [server] */
+    char listen[128];
+    char web_root[PATH_MAX];
+    unsigned threads;
+    unsigned connection_limit;
+    unsigned per_ip_connection_limit;
+    unsigned connection_timeout;  /* seconds */
+    size_t connection_memory_limit;
+    size_t body_limit;
+    unsigned shutdown_timeout;    /* seconds */
+    bool bench_endpoints;
+    /* [storage] */
+    char data_dir[PATH_MAX];
+    unsigned write_batch;
+    /* [log] */
+    enum log_level log_level;
+};
+
+void config_defaults(struct config *cfg);
+/* Reads path over cfg.  On error err->message is "path:line: reason". */
+int config_load(const char *path, struct config *cfg, struct mp_error *err);
+
+/* "1048576", "64K", "1M", "1G" (binary units). */
+int config_parse_size(const char *s, size_t *out);
+
+#endif

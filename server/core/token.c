@@ -1,0 +1,217 @@
+/*
+ * token.c - see token.h.
+ */
+#include "token.h"
+#include "lib/timeutil.h"
+#include "store/audit.h"
+#include "store/db.h"
+#include "store/writer.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const role_names[ROLE_COUNT] = {"viewer", "analyst", "manager", "admin",
+                                                   "ingest"};
+
+const char *
+role_name(enum role r)
+{
+    if ((int)r < 0 || r >= ROLE_COUNT)
+        return "?";
+    return role_names[r];
+}
+
+int
+role_parse(const char *s, enum role *out)
+{
+    for (int i = 0; i < ROLE_COUNT; i++) {
+        if (strcmp(s, role_names[i]) == 0) {
+            *out = (enum role)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+void
+token_generate(char out[TOKEN_TEXT_LEN + 1])
+{
+    uint8_t raw[TOKEN_RANDOM_LEN];
+    char b64[sodium_base64_ENCODED_LEN(TOKEN_RANDOM_LEN, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+
+    randombytes_buf(raw, sizeof(raw));
+    sodium_bin2base64(b64, sizeof(b64), raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    memcpy(out, TOKEN_PREFIX, 3);
+    memcpy(out + 3, b64, 43);
+    out[TOKEN_TEXT_LEN] = '\0';
+    sodium_memzero(raw, sizeof(raw));
+    sodium_memzero(b64, sizeof(b64));
+}
+
+bool
+token_well_formed(const char *s)
+{
+    if (strncmp(s, TOKEN_PREFIX, 3) != 0 || strlen(s) != TOKEN_TEXT_LEN)
+        return false;
+    for (const char *p = s + 3; *p; p++) {
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+              *p == '-' || *p == '_'))
+            return false;
+    }
+    return true;
+}
+
+void
+token_hash(const uint8_t secret[TOKEN_SECRET_LEN], const char *token, uint8_t out[TOKEN_HASH_LEN])
+{
+    crypto_generichash(out, TOKEN_HASH_LEN, (const unsigned char *)token, strlen(token), secret,
+                       TOKEN_SECRET_LEN);
+}
+
+bool
+token_name_valid(const char *name)
+{
+    size_t n = strlen(name);
+
+    if (n == 0 || n > TOKEN_NAME_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        bool alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+        if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
+            return false;
+    }
+    return true;
+}
+
+/* ---- tokens in storage ---- */
+
+static uint8_t token_secret[TOKEN_SECRET_LEN];
+
+void
+token_set_secret(const uint8_t secret[TOKEN_SECRET_LEN])
+{
+    memcpy(token_secret, secret, TOKEN_SECRET_LEN);
+}
+
+int
+token_authenticate(const char *token, struct principal *p, struct mp_error *err)
+{
+    uint8_t hash[TOKEN_HASH_LEN];
+    struct token_row row;
+    sqlite3 *db;
+    enum role r;
+    int found;
+
+    if (!token_well_formed(token))
+        return 0;
+    db = db_reader(err);
+    if (db == NULL)
+        return -1;
+    token_hash(token_secret, token, hash);
+    found = store_token_find(db, hash, &row, err);
+    if (found <= 0)
+        return found;
+    if (role_parse(row.role, &r) != 0)
+        return 0;
+    p->authenticated = true;
+    p->role = r;
+    snprintf(p->name, sizeof(p->name), "token:%s", row.name);
+    return 1;
+}
+
+struct create_change {
+    const char *actor;
+    const char *name;
+    const char *role;
+    uint8_t hash[TOKEN_HASH_LEN];
+    char at[TIME_RFC3339_LEN];
+};
+
+static int
+create_apply(sqlite3 *db, void *arg, struct mp_error *err)
+{
+    struct create_change *c = arg;
+    char payload[200];
+
+    if (store_token_insert(db, c->name, c->role, c->hash, c->at, c->actor, err) != 0)
+        return -1;
+    snprintf(payload, sizeof(payload), "{\"name\":\"%s\",\"role\":\"%s\"}", c->name, c->role);
+    return store_audit_append(db, c->actor, "token.create", c->name, payload, err);
+}
+
+int
+token_create(const char *actor, const char *name, const char *role, char out[TOKEN_TEXT_LEN + 1],
+             struct token_row *row, struct mp_error *err)
+{
+    struct create_change c = {.actor = actor, .name = name, .role = role};
+    enum role r;
+
+    if (!token_name_valid(name))
+        return mp_error_set(err, 422, "name",
+                            "must be 1-64 characters of A-Z a-z 0-9 . _ - starting with a "
+                            "letter or digit");
+    if (role_parse(role, &r) != 0)
+        return mp_error_set(err, 422, "role",
+                            "must be one of viewer, analyst, manager, admin, ingest");
+    token_generate(out);
+    token_hash(token_secret, out, c.hash);
+    time_format_rfc3339(time_now(), c.at, sizeof(c.at));
+    if (store_write(create_apply, &c, err) != 0) {
+        sodium_memzero(out, TOKEN_TEXT_LEN + 1);
+        return -1;
+    }
+    if (row != NULL) {
+        memset(row, 0, sizeof(*row));
+        snprintf(row->name, sizeof(row->name), "%s", name);
+        snprintf(row->role, sizeof(row->role), "%s", role);
+        snprintf(row->created_at, sizeof(row->created_at), "%s", c.at);
+        snprintf(row->created_by, sizeof(row->created_by), "%s", actor);
+    }
+    return 0;
+}
+
+struct revoke_change {
+    const char *actor;
+    const char *name;
+    struct token_row row;
+};
+
+static int
+revoke_apply(sqlite3 *db, void *arg, struct mp_error *err)
+{
+    struct revoke_change *c = arg;
+    char at[TIME_RFC3339_LEN], payload[200];
+
+    time_format_rfc3339(time_now(), at, sizeof(at));
+    if (store_token_revoke(db, c->name, at, c->actor, &c->row, err) != 0)
+        return -1;
+    snprintf(payload, sizeof(payload), "{\"name\":\"%s\",\"role\":\"%s\"}", c->row.name,
+             c->row.role);
+    return store_audit_append(db, c->actor, "token.revoke", c->name, payload, err);
+}
+
+int
+token_revoke(const char *actor, const char *name, struct token_row *row, struct mp_error *err)
+{
+    struct revoke_change c = {.actor = actor, .name = name};
+
+    if (!token_name_valid(name))
+        return mp_error_set(err, 404, "name", "no active token named '%s'", name);
+    if (store_write(revoke_apply, &c, err) != 0)
+        return -1;
+    if (row != NULL)
+        *row = c.row;
+    return 0;
+}
+
+int
+token_list(bool include_revoked, struct token_row **rows, int *count, struct mp_error *err)
+{
+    sqlite3 *db = db_reader(err);
+
+    if (db == NULL)
+        return -1;
+    return store_token_list(db, include_revoked, rows, count, err);
+}

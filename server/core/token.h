@@ -1,0 +1,81 @@
+/*
+ * token.h - API tokens and roles.
+ *
+ * A token is "mp_" followed by 43 base64url characters: 256 random bits.
+ * It is shown once, when created, and stored only as a keyed BLAKE2b-256 hash
+ * (the key is the data directory's token secret, kept outside the database),
+ * so a copy of the database alone lets nobody authenticate or test guesses.
+ *
+ * Roles are a fixed set.  viewer < analyst < manager < admin form a ladder
+ * for people and tools that read and work incidents; ingest stands apart: it
+ * may only post alerts and incidents, never read.  Routes name the roles they
+ * allow as a bit mask (see http/routes.c), so "who may do what" is one table.
+ */
+#ifndef MP_TOKEN_H
+#define MP_TOKEN_H
+
+#include "lib/error.h"
+#include "store/tokens.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TOKEN_PREFIX      "mp_"
+#define TOKEN_RANDOM_LEN  32
+#define TOKEN_TEXT_LEN    (3 + 43)
+#define TOKEN_HASH_LEN    32
+#define TOKEN_SECRET_LEN  32
+#define TOKEN_NAME_MAX    64
+
+enum role {
+    ROLE_VIEWER = 0,
+    ROLE_ANALYST,
+    ROLE_MANAGER,
+    ROLE_ADMIN,
+    ROLE_INGEST,
+    ROLE_COUNT
+};
+
+#define ROLE_BIT(r) (1u << (r))
+/* Everyone who may read incident data. */
+#define ROLES_READ  (ROLE_BIT(ROLE_VIEWER) | ROLE_BIT(ROLE_ANALYST) | ROLE_BIT(ROLE_MANAGER) | ROLE_BIT(ROLE_ADMIN))
+#define ROLES_ADMIN ROLE_BIT(ROLE_ADMIN)
+
+const char *role_name(enum role r);
+int role_parse(const char *s, enum role *out);
+
+/* Writes a new token (TOKEN_TEXT_LEN chars + NUL). */
+void token_generate(char out[TOKEN_TEXT_LEN + 1]);
+/* True when s has the shape of a token (prefix, length, alphabet). */
+bool token_well_formed(const char *s);
+void token_hash(const uint8_t secret[TOKEN_SECRET_LEN], const char *token,
+                uint8_t out[TOKEN_HASH_LEN]);
+/* Names: 1-64 of [A-Za-z0-9._-], starting with a letter or digit. */
+bool token_name_valid(const char *name);
+
+/* Who is making a request or running a command.  `name` is what the audit
+ * chain and the logs record: "token:NAME" for API tokens, "cli:USER" for
+ * the command line, "-" for nobody. */
+struct principal {
+    bool authenticated;
+    enum role role;
+    char name[96];
+};
+
+/* The data directory's token secret; set once before any token call. */
+void token_set_secret(const uint8_t secret[TOKEN_SECRET_LEN]);
+
+/* Looks token up: 1 and *p filled when it is a valid, active token; 0 when
+ * it is not (malformed, unknown or revoked); -1 with err when storage fails. */
+int token_authenticate(const char *token, struct principal *p, struct mp_error *err);
+
+/* Creates a token and audits it; the token text is written to out (shown
+ * once, never stored).  err->field names the input at fault. */
+int token_create(const char *actor, const char *name, const char *role,
+                 char out[TOKEN_TEXT_LEN + 1], struct token_row *row, struct mp_error *err);
+int token_revoke(const char *actor, const char *name, struct token_row *row,
+                 struct mp_error *err);
+int token_list(bool include_revoked, struct token_row **rows, int *count, struct mp_error *err);
+
+#endif

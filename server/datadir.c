@@ -1,0 +1,195 @@
+/*
+ * datadir.c - see datadir.h.
+ */
+#include "datadir.h"
+#include "lib/buf.h"
+#include "lib/log.h"
+#include "lib/minisign.h"
+#include "store/db.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int
+path_in(char *out, size_t size, const char *dir, const char *name, struct mp_error *err)
+{
+    if ((size_t)snprintf(out, size, "%s/%s", dir, name) >= size)
+        return mp_error_set(err, 0, "data", "path too long: %s/%s", dir, name);
+    return 0;
+}
+
+bool
+datadir_initialised(const char *dir)
+{
+    char p[PATH_MAX];
+
+    if (path_in(p, sizeof(p), dir, "meldpunt.db", NULL) != 0)
+        return false;
+    return access(p, F_OK) == 0;
+}
+
+/* Writes data to path with the given mode, refusing to replace a file. */
+static int
+write_new_file(const char *path, const void *data, size_t len, mode_t mode, struct mp_error *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    ssize_t n;
+
+    if (fd < 0)
+        return mp_error_set(err, 0, "", "cannot create %s: %s", path, strerror(errno));
+    n = write(fd, data, len);
+    if (n != (ssize_t)len || fsync(fd) != 0) {
+        close(fd);
+        unlink(path);
+        return mp_error_set(err, 0, "", "cannot write %s: %s", path, strerror(errno));
+    }
+    close(fd);
+    return 0;
+}
+
+/* Reads a whole small file (at most max bytes) into a NUL-terminated
+ * malloc'd buffer. */
+static char *
+read_small_file(const char *path, size_t max, size_t *len, struct mp_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    char *data;
+    size_t n;
+
+    if (f == NULL) {
+        mp_error_set(err, 0, "", "cannot read %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    data = malloc(max + 1);
+    if (data == NULL) {
+        fclose(f);
+        mp_error_set(err, 0, "", "out of memory");
+        return NULL;
+    }
+    n = fread(data, 1, max + 1, f);
+    fclose(f);
+    if (n > max) {
+        free(data);
+        mp_error_set(err, 0, "", "%s is too large", path);
+        return NULL;
+    }
+    data[n] = '\0';
+    *len = n;
+    return data;
+}
+
+static int
+create_keys(const char *dir, struct mp_error *err)
+{
+    char p[PATH_MAX];
+    uint8_t secret[TOKEN_SECRET_LEN];
+    struct minisign_key key;
+    struct buf b = BUF_INIT;
+    int rc = -1;
+
+    if (path_in(p, sizeof(p), dir, "token.secret", err) != 0)
+        return -1;
+    if (access(p, F_OK) != 0) {
+        randombytes_buf(secret, sizeof(secret));
+        rc = write_new_file(p, secret, sizeof(secret), 0600, err);
+        sodium_memzero(secret, sizeof(secret));
+        if (rc != 0)
+            return -1;
+    }
+    if (path_in(p, sizeof(p), dir, "signing.key", err) != 0)
+        return -1;
+    if (access(p, F_OK) == 0)
+        return 0;
+    minisign_key_generate(&key);
+    minisign_format_secret(&key, &b);
+    rc = buf_failed(&b) ? mp_error_set(err, 0, "", "out of memory")
+                        : write_new_file(p, b.data, b.len, 0600, err);
+    sodium_memzero(b.data, b.len);
+    buf_reset(&b);
+    if (rc == 0) {
+        minisign_format_public(&key, &b);
+        rc = path_in(p, sizeof(p), dir, "signing.pub", err);
+        if (rc == 0)
+            rc = write_new_file(p, b.data, b.len, 0644, err);
+    }
+    sodium_memzero(&key, sizeof(key));
+    buf_free(&b);
+    return rc;
+}
+
+int
+datadir_init(const char *dir, const char *actor, char admin_token[TOKEN_TEXT_LEN + 1],
+             struct mp_error *err)
+{
+    char p[PATH_MAX];
+    struct stat st;
+
+    if (datadir_initialised(dir))
+        return mp_error_set(err, 409, "data", "%s is already initialised", dir);
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return mp_error_set(err, 0, "data", "cannot create %s: %s", dir, strerror(errno));
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return mp_error_set(err, 0, "data", "%s is not a directory", dir);
+    if (create_keys(dir, err) != 0)
+        return -1;
+    if (path_in(p, sizeof(p), dir, "meldpunt.db", err) != 0)
+        return -1;
+    if (db_open(p, true, err) != 0)
+        return -1;
+    if (datadir_open(dir, err) != 0)
+        return -1;
+    return token_create(actor, "admin", "admin", admin_token, NULL, err);
+}
+
+int
+datadir_open(const char *dir, struct mp_error *err)
+{
+    char p[PATH_MAX], *text;
+    struct minisign_key key;
+    const char *why;
+    size_t len;
+
+    if (path_in(p, sizeof(p), dir, "token.secret", err) != 0)
+        return -1;
+    text = read_small_file(p, 64, &len, err);
+    if (text == NULL)
+        return -1;
+    if (len != TOKEN_SECRET_LEN) {
+        free(text);
+        return mp_error_set(err, 0, "", "%s must hold exactly %d bytes", p, TOKEN_SECRET_LEN);
+    }
+    token_set_secret((const uint8_t *)text);
+    sodium_memzero(text, len);
+    free(text);
+
+    if (path_in(p, sizeof(p), dir, "signing.key", err) != 0)
+        return -1;
+    text = read_small_file(p, 4096, &len, err);
+    if (text == NULL)
+        return -1;
+    if (minisign_parse_secret(text, &key, &why) != 0) {
+        sodium_memzero(text, len);
+        free(text);
+        return mp_error_set(err, 0, "", "%s: %s", p, why);
+    }
+    sodium_memzero(text, len);
+    sodium_memzero(&key, sizeof(key));
+    free(text);
+
+    if (path_in(p, sizeof(p), dir, "meldpunt.db", err) != 0)
+        return -1;
+    return db_open(p, false, err);
+}
+
+void
+datadir_close(void)
+{
+    db_close();
+}

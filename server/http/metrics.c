@@ -1,0 +1,157 @@
+/*
+ * metrics.c - see metrics.h.
+ */
+#include "metrics.h"
+#include "router.h"
+#include "store/writer.h"
+#include "lib/timeutil.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#define STATUS_MAX 600
+
+/* Upper bounds in seconds of the latency histogram's buckets. */
+static const double bucket_le[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                   0.1,    0.25,  0.5,    1,     2.5,  5,     10};
+#define NBUCKETS (sizeof(bucket_le) / sizeof(bucket_le[0]))
+
+struct slot {
+    _Atomic uint64_t by_status[STATUS_MAX];
+    _Atomic uint64_t buckets[NBUCKETS + 1]; /* last: +Inf */
+    _Atomic uint64_t sum_us;
+    _Atomic uint64_t count;
+};
+
+static struct slot *slots;
+static size_t nslots, nroutes_known;
+static int64_t start_time;
+
+int
+metrics_init(size_t nroutes)
+{
+    nroutes_known = nroutes;
+    nslots = nroutes + 2;
+    slots = calloc(nslots, sizeof(*slots));
+    start_time = time_now();
+    return slots ? 0 : -1;
+}
+
+void
+metrics_free(void)
+{
+    free(slots);
+    slots = NULL;
+    nslots = 0;
+}
+
+void
+metrics_observe(size_t slot, int status, int64_t micros)
+{
+    struct slot *s;
+    size_t b = 0;
+
+    if (slots == NULL || slot >= nslots)
+        return;
+    s = &slots[slot];
+    if (status >= 100 && status < STATUS_MAX)
+        atomic_fetch_add_explicit(&s->by_status[status], 1, memory_order_relaxed);
+    while (b < NBUCKETS && (double)micros / 1e6 > bucket_le[b])
+        b++;
+    atomic_fetch_add_explicit(&s->buckets[b], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&s->sum_us, (uint64_t)(micros > 0 ? micros : 0),
+                              memory_order_relaxed);
+    atomic_fetch_add_explicit(&s->count, 1, memory_order_relaxed);
+}
+
+static void
+slot_labels(size_t i, const char **method, const char **route)
+{
+    if (i < nroutes_known) {
+        *method = http_routes[i].method;
+        *route = http_routes[i].pattern;
+    } else if (i == METRICS_SLOT_STATIC(nroutes_known)) {
+        *method = "GET";
+        *route = "static";
+    } else {
+        *method = "any";
+        *route = "unmatched";
+    }
+}
+
+void
+metrics_render(struct buf *out, int in_flight)
+{
+    struct store_writer_stats ws;
+
+    buf_puts(out, "# HELP meldpunt_build_info Version of the running meldpunt.\n"
+                  "# TYPE meldpunt_build_info gauge\n");
+    buf_printf(out, "meldpunt_build_info{version=\"%s\"} 1\n", MP_VERSION);
+    buf_puts(out, "# HELP process_start_time_seconds Start time of the process since the epoch.\n"
+                  "# TYPE process_start_time_seconds gauge\n");
+    buf_printf(out, "process_start_time_seconds %lld\n", (long long)start_time);
+
+    buf_puts(out, "# HELP meldpunt_http_requests_total HTTP requests answered, by route and "
+                  "status code.\n# TYPE meldpunt_http_requests_total counter\n");
+    for (size_t i = 0; i < nslots; i++) {
+        const char *method, *route;
+        slot_labels(i, &method, &route);
+        for (int st = 100; st < STATUS_MAX; st++) {
+            uint64_t v = atomic_load_explicit(&slots[i].by_status[st], memory_order_relaxed);
+            if (v)
+                buf_printf(out,
+                           "meldpunt_http_requests_total{method=\"%s\",route=\"%s\",code=\"%d\"} "
+                           "%llu\n",
+                           method, route, st, (unsigned long long)v);
+        }
+    }
+
+    buf_puts(out, "# HELP meldpunt_http_request_duration_seconds Time from the first byte of "
+                  "a request to its answer being queued, by route.\n"
+                  "# TYPE meldpunt_http_request_duration_seconds histogram\n");
+    for (size_t i = 0; i < nslots; i++) {
+        const char *method, *route;
+        uint64_t cum = 0, count = atomic_load(&slots[i].count);
+
+        if (count == 0)
+            continue;
+        slot_labels(i, &method, &route);
+        for (size_t b = 0; b <= NBUCKETS; b++) {
+            cum += atomic_load_explicit(&slots[i].buckets[b], memory_order_relaxed);
+            if (b < NBUCKETS)
+                buf_printf(out,
+                           "meldpunt_http_request_duration_seconds_bucket{method=\"%s\","
+                           "route=\"%s\",le=\"%g\"} %llu\n",
+                           method, route, bucket_le[b], (unsigned long long)cum);
+            else
+                buf_printf(out,
+                           "meldpunt_http_request_duration_seconds_bucket{method=\"%s\","
+                           "route=\"%s\",le=\"+Inf\"} %llu\n",
+                           method, route, (unsigned long long)cum);
+        }
+        buf_printf(out,
+                   "meldpunt_http_request_duration_seconds_sum{method=\"%s\",route=\"%s\"} "
+                   "%.6f\n",
+                   method, route, (double)atomic_load(&slots[i].sum_us) / 1e6);
+        buf_printf(out,
+                   "meldpunt_http_request_duration_seconds_count{method=\"%s\",route=\"%s\"} "
+                   "%llu\n",
+                   method, route, (unsigned long long)cum);
+    }
+
+    buf_puts(out, "# HELP meldpunt_http_requests_in_flight Requests being answered now.\n"
+                  "# TYPE meldpunt_http_requests_in_flight gauge\n");
+    buf_printf(out, "meldpunt_http_requests_in_flight %d\n", in_flight);
+
+    store_writer_stats(&ws);
+    buf_puts(out, "# HELP meldpunt_db_commits_total Write transactions committed (each may "
+                  "hold several changes: group commit).\n"
+                  "# TYPE meldpunt_db_commits_total counter\n");
+    buf_printf(out, "meldpunt_db_commits_total %llu\n", (unsigned long long)ws.commits);
+    buf_puts(out, "# HELP meldpunt_db_changes_total Changes submitted to the writer.\n"
+                  "# TYPE meldpunt_db_changes_total counter\n");
+    buf_printf(out, "meldpunt_db_changes_total %llu\n", (unsigned long long)ws.changes);
+    buf_puts(out, "# HELP meldpunt_db_change_failures_total Changes that failed and were "
+                  "rolled back.\n# TYPE meldpunt_db_change_failures_total counter\n");
+    buf_printf(out, "meldpunt_db_change_failures_total %llu\n", (unsigned long long)ws.failures);
+}

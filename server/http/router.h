@@ -1,0 +1,50 @@
+/*
+ * router.h - method + path pattern -> route.
+ *
+ * Patterns are literal segments and `{name}` parameters
+ * ("/api/v1/tokens/{name}"); a parameter matches one non-empty segment.
+ * Matching answers found, or "the path exists but not for this method"
+ * (405, with the methods that exist in `allow`), or not found (404): one
+ * loop over the table, no special cases.  HEAD matches GET routes.
+ */
+#ifndef MP_ROUTER_H
+#define MP_ROUTER_H
+
+#include "api/api.h"
+
+#include <stddef.h>
+
+enum route_kind {
+    ROUTE_API,     /* handler answers */
+    ROUTE_METRICS, /* http/metrics.c answers */
+};
+
+struct route {
+    const char *method;
+    const char *pattern;
+    enum route_kind kind;
+    api_handler handler;
+    unsigned roles; /* ROLE_BIT()s allowed; 0 = public, no authentication */
+    bool bench_only;
+};
+
+enum router_result { ROUTER_FOUND, ROUTER_METHOD_NOT_ALLOWED, ROUTER_NOT_FOUND };
+
+#define ROUTER_PATH_MAX 1024
+
+struct route_match {
+    int index;
+    const char *params[API_MAX_PARAMS];
+    int nparams;
+    char storage[ROUTER_PATH_MAX]; /* params point in here */
+    char allow[64];                /* "GET, HEAD, POST" on 405 */
+};
+
+enum router_result router_match(const struct route *routes, size_t count, const char *method,
+                                const char *path, bool bench, struct route_match *m);
+
+/* The table (http/routes.c): every route and the roles allowed on it. */
+extern const struct route http_routes[];
+extern const size_t http_routes_count;
+
+#endif

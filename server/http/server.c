@@ -1,0 +1,573 @@
+/*
+ * server.c - see server.h.
+ *
+ * The life of a request: libmicrohttpd calls handle() first with the
+ * headers (we allocate struct http_req, check Content-Length against the
+ * limit and may answer 413 at once), then once per chunk of body (appended
+ * to r->body, or dropped once over the limit), then a last time with no
+ * data, when we answer.  completed() runs after the answer was sent or the
+ * connection died; it logs, counts, and frees.
+ */
+#include "server.h"
+#include "metrics.h"
+#include "router.h"
+#include "static.h"
+#include "lib/buf.h"
+#include "lib/log.h"
+#include "lib/timeutil.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+struct http_req {
+    int64_t start_us;
+    struct buf body;
+    bool too_large;
+    int status;
+    size_t bytes;
+    size_t slot;
+    struct principal principal;
+    char method[16];
+    char path[256];
+};
+
+static struct MHD_Daemon *daemon_handle;
+static struct http_options opts;
+static char web_root[4096];
+static _Atomic int in_flight;
+static _Atomic bool stopping;
+static uint16_t bound_port;
+
+static const char csp[] = "default-src 'none'; script-src 'self'; style-src 'self'; "
+                          "img-src 'self' data:; connect-src 'self'; base-uri 'none'; "
+                          "form-action 'self'; frame-ancestors 'none'";
+
+static const struct {
+    int status;
+    const char *title;
+} titles[] = {
+    {400, "Bad Request"},
+    {401, "Unauthorized"},
+    {403, "Forbidden"},
+    {404, "Not Found"},
+    {405, "Method Not Allowed"},
+    {409, "Conflict"},
+    {412, "Precondition Failed"},
+    {413, "Content Too Large"},
+    {415, "Unsupported Media Type"},
+    {422, "Unprocessable Content"},
+    {428, "Precondition Required"},
+    {429, "Too Many Requests"},
+    {500, "Internal Server Error"},
+    {503, "Service Unavailable"},
+    {507, "Insufficient Storage"},
+};
+
+static const char *
+status_title(int status)
+{
+    for (size_t i = 0; i < sizeof(titles) / sizeof(titles[0]); i++) {
+        if (titles[i].status == status)
+            return titles[i].title;
+    }
+    return status >= 500 ? "Server Error" : "Client Error";
+}
+
+int
+http_in_flight(void)
+{
+    return atomic_load(&in_flight);
+}
+
+uint16_t
+http_port(void)
+{
+    return bound_port;
+}
+
+int
+http_parse_listen(const char *s, char host[64], uint16_t *port, bool *ipv6)
+{
+    const char *colon;
+    unsigned p;
+    size_t n;
+    unsigned char addr[16];
+    char *end;
+
+    if (s[0] == '[') {
+        const char *close = strchr(s, ']');
+        if (close == NULL || close[1] != ':')
+            return -1;
+        n = (size_t)(close - s - 1);
+        colon = close + 1;
+        if (n == 0 || n >= 64)
+            return -1;
+        memcpy(host, s + 1, n);
+        host[n] = '\0';
+        *ipv6 = true;
+        if (inet_pton(AF_INET6, host, addr) != 1)
+            return -1;
+    } else {
+        colon = strrchr(s, ':');
+        if (colon == NULL)
+            return -1;
+        n = (size_t)(colon - s);
+        if (n == 0 || n >= 64)
+            return -1;
+        memcpy(host, s, n);
+        host[n] = '\0';
+        *ipv6 = false;
+        if (inet_pton(AF_INET, host, addr) != 1)
+            return -1;
+    }
+    if (colon[1] < '0' || colon[1] > '9' || strlen(colon + 1) > 5)
+        return -1;
+    p = (unsigned)strtoul(colon + 1, &end, 10);
+    if (*end != '\0' || p > 65535)
+        return -1;
+    *port = (uint16_t)p;
+    return 0;
+}
+
+static void
+add_common_headers(struct MHD_Response *resp, bool cacheable)
+{
+    MHD_add_response_header(resp, "Content-Security-Policy", csp);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+    MHD_add_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
+    MHD_add_response_header(resp, "Cache-Control", cacheable ? "no-cache" : "no-store");
+}
+
+/* Queues data (copied) with status and content type; extra headers are
+ * name/value pairs ending in NULL. */
+static enum MHD_Result
+send_bytes(struct MHD_Connection *c, struct http_req *r, int status, const char *type,
+           const void *data, size_t len, enum MHD_ResponseMemoryMode mode, bool cacheable, ...)
+{
+    struct MHD_Response *resp;
+    enum MHD_Result ret;
+    const char *name;
+    va_list ap;
+
+    resp = MHD_create_response_from_buffer(len, (void *)data, mode);
+    if (resp == NULL)
+        return MHD_NO;
+    add_common_headers(resp, cacheable);
+    if (type != NULL)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    va_start(ap, cacheable);
+    while ((name = va_arg(ap, const char *)) != NULL) {
+        const char *value = va_arg(ap, const char *);
+        if (value != NULL && value[0] != '\0')
+            MHD_add_response_header(resp, name, value);
+    }
+    va_end(ap);
+    if (atomic_load(&stopping))
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    ret = MHD_queue_response(c, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    r->status = status;
+    r->bytes = len;
+    return ret;
+}
+
+static enum MHD_Result
+send_json(struct MHD_Connection *c, struct http_req *r, int status, const char *type,
+          json_t *body, const char *location, const char *etag, const char *allow,
+          const char *www_auth)
+{
+    char *text = NULL;
+    size_t len = 0;
+
+    if (body != NULL) {
+        text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(17));
+        if (text == NULL)
+            return MHD_NO;
+        len = strlen(text);
+    }
+    return send_bytes(c, r, status, body ? type : NULL, text ? text : "", len,
+                      text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT, false,
+                      MHD_HTTP_HEADER_LOCATION, location, MHD_HTTP_HEADER_ETAG, etag,
+                      MHD_HTTP_HEADER_ALLOW, allow, MHD_HTTP_HEADER_WWW_AUTHENTICATE, www_auth,
+                      NULL);
+}
+
+/* An RFC 9457 problem; errors (stolen, may be NULL) lists field errors. */
+static enum MHD_Result
+send_problem(struct MHD_Connection *c, struct http_req *r, const char *path, int status,
+             const char *detail, json_t *errors, const char *allow, const char *www_auth)
+{
+    json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank", "title",
+                          status_title(status), "status", status, "detail", detail, "instance",
+                          path);
+    enum MHD_Result ret;
+
+    if (p == NULL) {
+        json_decref(errors);
+        return MHD_NO;
+    }
+    if (errors != NULL)
+        json_object_set_new(p, "errors", errors);
+    ret = send_json(c, r, status, "application/problem+json", p, NULL, NULL, allow, www_auth);
+    json_decref(p);
+    return ret;
+}
+
+static const char *
+header_of(void *ctx, const char *name)
+{
+    return MHD_lookup_connection_value(ctx, MHD_HEADER_KIND, name);
+}
+
+static const char *
+query_of(void *ctx, const char *name)
+{
+    return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static bool
+is_json_type(const char *type)
+{
+    size_t n = strlen("application/json");
+
+    if (type == NULL)
+        return false;
+    while (*type == ' ')
+        type++;
+    return strncasecmp(type, "application/json", n) == 0 &&
+           (type[n] == '\0' || type[n] == ';' || type[n] == ' ');
+}
+
+/* 1 authenticated, 0 answered 401, -1 answered 503. */
+static int
+authenticate(struct MHD_Connection *c, struct http_req *r, const char *path,
+             enum MHD_Result *ret)
+{
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    struct mp_error err;
+    int found;
+
+    if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) {
+        *ret = send_problem(c, r, path, 401,
+                            "this route needs an API token: Authorization: Bearer <token>", NULL,
+                            NULL, "Bearer realm=\"meldpunt\"");
+        return 0;
+    }
+    h += 7;
+    while (*h == ' ')
+        h++;
+    found = token_authenticate(h, &r->principal, &err);
+    if (found < 0) {
+        *ret = send_problem(c, r, path, 503, err.message, NULL, NULL, NULL);
+        return -1;
+    }
+    if (found == 0) {
+        *ret = send_problem(c, r, path, 401, "the token is not valid or has been revoked", NULL,
+                            NULL, "Bearer realm=\"meldpunt\", error=\"invalid_token\"");
+        return 0;
+    }
+    return 1;
+}
+
+static enum MHD_Result
+serve_static(struct MHD_Connection *c, struct http_req *r, const char *path)
+{
+    struct static_file f;
+    const char *inm;
+
+    if (!static_lookup(web_root, path, &f))
+        return send_problem(c, r, path, 404, "no such page or resource", NULL, NULL, NULL);
+    inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    if (inm != NULL && strcmp(inm, f.etag) == 0) {
+        free(f.owned);
+        return send_bytes(c, r, 304, NULL, "", 0, MHD_RESPMEM_PERSISTENT, true,
+                          MHD_HTTP_HEADER_ETAG, f.etag, NULL);
+    }
+    if (f.owned != NULL)
+        return send_bytes(c, r, 200, f.content_type, f.owned, f.len, MHD_RESPMEM_MUST_FREE, true,
+                          MHD_HTTP_HEADER_ETAG, f.etag, NULL);
+    return send_bytes(c, r, 200, f.content_type, f.data, f.len, MHD_RESPMEM_PERSISTENT, true,
+                      MHD_HTTP_HEADER_ETAG, f.etag, NULL);
+}
+
+static enum MHD_Result
+serve_metrics(struct MHD_Connection *c, struct http_req *r)
+{
+    struct buf b = BUF_INIT;
+    size_t len;
+    char *text;
+
+    metrics_render(&b, atomic_load(&in_flight));
+    if (buf_failed(&b)) {
+        buf_free(&b);
+        return MHD_NO;
+    }
+    text = buf_detach(&b, &len);
+    return send_bytes(c, r, 200, "text/plain; version=0.0.4; charset=utf-8", text, len,
+                      MHD_RESPMEM_MUST_FREE, false, NULL);
+}
+
+static enum MHD_Result
+dispatch(struct MHD_Connection *c, struct http_req *r, const char *method, const char *path)
+{
+    bool api = strncmp(path, "/api/", 5) == 0;
+    struct route_match m;
+    enum router_result found;
+    const struct route *route;
+    struct api_request rq;
+    struct api_response rs;
+    enum MHD_Result ret;
+
+    if (atomic_load(&stopping))
+        return send_problem(c, r, path, 503, "the server is shutting down", NULL, NULL, NULL);
+    if (r->too_large) {
+        char detail[96];
+        snprintf(detail, sizeof(detail), "the request body is larger than %zu bytes",
+                 opts.body_limit);
+        return send_problem(c, r, path, 413, detail, NULL, NULL, NULL);
+    }
+    /* Under /api/ the caller must prove who they are before learning which
+     * routes exist. */
+    if (api && authenticate(c, r, path, &ret) != 1)
+        return ret;
+
+    found = router_match(http_routes, http_routes_count, method, path, opts.bench_endpoints, &m);
+    if (found == ROUTER_NOT_FOUND) {
+        if (!api && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)) {
+            r->slot = METRICS_SLOT_STATIC(http_routes_count);
+            return serve_static(c, r, path);
+        }
+        return send_problem(c, r, path, 404, "no such route", NULL, NULL, NULL);
+    }
+    if (found == ROUTER_METHOD_NOT_ALLOWED) {
+        char detail[128];
+        snprintf(detail, sizeof(detail), "%s is not allowed here; allowed: %s", method, m.allow);
+        return send_problem(c, r, path, 405, detail, NULL, m.allow, NULL);
+    }
+    r->slot = (size_t)m.index;
+    route = &http_routes[m.index];
+    if (route->roles != 0) {
+        if (!r->principal.authenticated && authenticate(c, r, path, &ret) != 1)
+            return ret;
+        if ((route->roles & ROLE_BIT(r->principal.role)) == 0) {
+            char detail[96];
+            snprintf(detail, sizeof(detail), "the role '%s' may not do this",
+                     role_name(r->principal.role));
+            return send_problem(c, r, path, 403, detail, NULL, NULL, NULL);
+        }
+    }
+    if (route->kind == ROUTE_METRICS)
+        return serve_metrics(c, r);
+    if (r->body.len > 0 &&
+        !is_json_type(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type")))
+        return send_problem(c, r, path, 415, "the body must be application/json", NULL, NULL,
+                            NULL);
+
+    memset(&rq, 0, sizeof(rq));
+    memset(&rs, 0, sizeof(rs));
+    rq.method = method;
+    rq.path = path;
+    rq.nparams = m.nparams;
+    for (int i = 0; i < m.nparams; i++)
+        rq.params[i] = m.params[i];
+    rq.principal = &r->principal;
+    rq.body = r->body.data;
+    rq.body_len = r->body.len;
+    rq.header = header_of;
+    rq.query = query_of;
+    rq.ctx = c;
+    route->handler(&rq, &rs);
+    if (rs.status >= 400) {
+        if (rs.status >= 500)
+            log_error("request failed method=%s route=%s status=%d detail=\"%s\"", method,
+                      route->pattern, rs.status, rs.detail);
+        ret = send_problem(c, r, path, rs.status, rs.detail, rs.errors, NULL, NULL);
+        rs.errors = NULL;
+    } else if (rs.raw != NULL) {
+        ret = send_bytes(c, r, rs.status, rs.content_type, rs.raw, rs.raw_len,
+                         MHD_RESPMEM_MUST_FREE, false, NULL);
+        rs.raw = NULL;
+    } else {
+        ret = send_json(c, r, rs.status ? rs.status : 200, "application/json", rs.body,
+                        rs.location, rs.etag, NULL, NULL);
+    }
+    api_response_free(&rs);
+    return ret;
+}
+
+static enum MHD_Result
+handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+       const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+    struct http_req *r = *con_cls;
+
+    (void)cls;
+    (void)version;
+    if (r == NULL) {
+        const char *cl;
+
+        r = calloc(1, sizeof(*r));
+        if (r == NULL)
+            return MHD_NO;
+        r->start_us = time_mono_us();
+        r->slot = METRICS_SLOT_UNMATCHED(http_routes_count);
+        snprintf(r->principal.name, sizeof(r->principal.name), "-");
+        snprintf(r->method, sizeof(r->method), "%s", method);
+        snprintf(r->path, sizeof(r->path), "%s", url);
+        atomic_fetch_add(&in_flight, 1);
+        *con_cls = r;
+        /* A declared body over the limit is refused before it is read. */
+        cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl != NULL && strtoull(cl, NULL, 10) > opts.body_limit) {
+            r->too_large = true;
+            return dispatch(c, r, method, url);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        if (!r->too_large) {
+            if (r->body.len + *upload_data_size > opts.body_limit) {
+                r->too_large = true;
+                buf_free(&r->body);
+            } else {
+                buf_append(&r->body, upload_data, *upload_data_size);
+                if (buf_failed(&r->body))
+                    return MHD_NO;
+            }
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (r->status != 0)
+        return MHD_YES; /* answered early (413) */
+    return dispatch(c, r, method, url);
+}
+
+static void
+completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+    struct http_req *r = *con_cls;
+    int64_t us;
+
+    (void)cls;
+    if (r == NULL)
+        return;
+    us = time_mono_us() - r->start_us;
+    metrics_observe(r->slot, r->status, us);
+    (void)c;
+    if (log_enabled(LOG_INFO)) {
+        char path[300];
+
+        log_quote(path, sizeof(path), r->path);
+        log_info("request method=%s path=%s status=%d bytes=%zu us=%lld principal=%s%s",
+                 r->method, path, r->status, r->bytes, (long long)us, r->principal.name,
+                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=true");
+    }
+    buf_free(&r->body);
+    free(r);
+    *con_cls = NULL;
+    atomic_fetch_sub(&in_flight, 1);
+}
+
+static void __attribute__((format(printf, 2, 0)))
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[512], quoted[600];
+    size_t n;
+
+    (void)cls;
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    n = strlen(msg);
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = '\0';
+    log_quote(quoted, sizeof(quoted), msg);
+    log_info("libmicrohttpd detail=%s", quoted);
+}
+
+int
+http_start(const struct http_options *o, struct mp_error *err)
+{
+    struct sockaddr_in sa4;
+    struct sockaddr_in6 sa6;
+    const struct sockaddr *sa;
+    const union MHD_DaemonInfo *info;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG;
+    char host[64];
+    uint16_t port;
+    bool v6;
+
+    opts = *o;
+    snprintf(web_root, sizeof(web_root), "%s", o->web_root ? o->web_root : "");
+    opts.web_root = web_root;
+    if (http_parse_listen(o->listen, host, &port, &v6) != 0)
+        return mp_error_set(err, 0, "listen", "bad listen address '%s'", o->listen);
+    if (v6) {
+        memset(&sa6, 0, sizeof(sa6));
+        sa6.sin6_family = AF_INET6;
+        sa6.sin6_port = htons(port);
+        inet_pton(AF_INET6, host, &sa6.sin6_addr);
+        sa = (const struct sockaddr *)&sa6;
+        flags |= MHD_USE_IPv6;
+    } else {
+        memset(&sa4, 0, sizeof(sa4));
+        sa4.sin_family = AF_INET;
+        sa4.sin_port = htons(port);
+        inet_pton(AF_INET, host, &sa4.sin_addr);
+        sa = (const struct sockaddr *)&sa4;
+    }
+    if (metrics_init(http_routes_count) != 0)
+        return mp_error_set(err, 0, "", "out of memory");
+    atomic_store(&stopping, false);
+    daemon_handle = MHD_start_daemon(
+        flags, port, NULL, NULL, handle, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)o->connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)o->per_ip_connection_limit, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)o->connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)o->connection_memory_limit, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+        MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1,
+        MHD_OPTION_END);
+    if (daemon_handle == NULL) {
+        metrics_free();
+        return mp_error_set(err, 0, "listen",
+                            "cannot listen on %s (address in use, or not an address of this "
+                            "host?)",
+                            o->listen);
+    }
+    info = MHD_get_daemon_info(daemon_handle, MHD_DAEMON_INFO_BIND_PORT);
+    bound_port = info ? info->port : port;
+    return 0;
+}
+
+void
+http_stop(unsigned timeout_ms)
+{
+    int64_t deadline = time_mono_us() + (int64_t)timeout_ms * 1000;
+    MHD_socket fd;
+
+    if (daemon_handle == NULL)
+        return;
+    fd = MHD_quiesce_daemon(daemon_handle);
+    atomic_store(&stopping, true);
+    while (atomic_load(&in_flight) > 0 && time_mono_us() < deadline)
+        usleep(10 * 1000);
+    if (atomic_load(&in_flight) > 0)
+        log_warn("shutdown timeout passed in_flight=%d", atomic_load(&in_flight));
+    MHD_stop_daemon(daemon_handle);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    daemon_handle = NULL;
+    metrics_free();
+}

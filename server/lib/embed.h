@@ -1,0 +1,26 @@
+/*
+ * embed.h - files compiled into the binary.
+ *
+ * tools/embed.c turns a list of files (the SQL migrations, the web front end)
+ * into a C source
+ * holding one `struct embedded_file` table per set, sorted by name, with a
+ * BLAKE2b-derived ETag computed at build time.
+ */
+#ifndef MP_EMBED_H
+#define MP_EMBED_H
+
+#include <stddef.h>
+
+struct embedded_file {
+    const char *name;
+    const unsigned char *data;
+    size_t len;
+    const char *etag;
+};
+
+extern const struct embedded_file schema_files[];
+extern const size_t schema_files_count;
+extern const struct embedded_file web_files[];
+extern const size_t web_files_count;
+
+#endif

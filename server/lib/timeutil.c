@@ -1,0 +1,144 @@
+/*
+ * timeutil.c - see timeutil.h.
+ *
+ * Parsing is strict on purpose: RFC 3339 section 5.6 `date-time` only
+ * (`T` or `t` separator, `Z`/`z` or a numeric offset), ranges checked, and no
+ * locale or timezone database involved, so the same text always gives the
+ * same instant.
+ */
+#include "timeutil.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <time.h>
+
+int64_t
+time_now(void)
+{
+    return (int64_t)time(NULL);
+}
+
+int64_t
+time_now_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t
+time_mono_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int
+time_format_rfc3339(int64_t unix_seconds, char *out, size_t size)
+{
+    time_t t = (time_t)unix_seconds;
+    struct tm tm;
+
+    if (gmtime_r(&t, &tm) == NULL)
+        return -1;
+    if (tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999)
+        return -1;
+    return snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+int
+time_format_now_ms(char *out, size_t size)
+{
+    struct timespec ts;
+    struct tm tm;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    return snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
+                    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                    ts.tv_nsec / 1000000);
+}
+
+static bool
+digits(const char *s, int n, int *out)
+{
+    int v = 0;
+
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
+ * (Howard Hinnant's days_from_civil). */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+    int64_t era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int
+days_in_month(int y, int m)
+{
+    static const int dim[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+    return m == 2 && leap ? 29 : dim[m - 1];
+}
+
+int
+time_parse_rfc3339(const char *s, int64_t *out)
+{
+    int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
+    const char *p;
+
+    if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
+        !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') || !digits(s + 11, 2, &h) ||
+        s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &sec))
+        return -1;
+    p = s + 19;
+    if (*p == '.') {
+        p++;
+        if (!isdigit((unsigned char)*p))
+            return -1;
+        while (isdigit((unsigned char)*p))
+            p++;
+    }
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        sign = *p == '+' ? 1 : -1;
+        if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om))
+            return -1;
+        if (oh > 23 || om > 59)
+            return -1;
+        p += 6;
+    } else {
+        return -1;
+    }
+    if (*p != '\0')
+        return -1;
+    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)
+        return -1;
+    if (sec == 60)
+        sec = 59; /* a leap second is read as the second before it */
+    *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
+           (int64_t)sign * (oh * 3600 + om * 60);
+    return 0;
+}

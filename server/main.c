@@ -1,0 +1,234 @@
+/*
+ * main.c - entry point: picks the subcommand; and `meldpunt serve`, the
+ * daemon's life cycle.
+ *
+ * serve: load the config, initialise the data directory on first start,
+ * open the database, start the writer thread and the HTTP server, then wait
+ * for signals in the main thread (all other threads block them):
+ *   SIGHUP          re-read the config file; apply what can change live
+ *                   (the log level); a bad file is logged and ignored;
+ *   SIGTERM/SIGINT  stop accepting, let requests in progress finish (up to
+ *                   shutdown_timeout), drain the writer, checkpoint the WAL
+ *                   and close the database; exit 0.
+ */
+#include "cli.h"
+#include "datadir.h"
+#include "http/server.h"
+#include "lib/log.h"
+#include "store/writer.h"
+
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char serve_usage[] =
+    "usage: meldpunt serve [--config FILE] [--listen ADDR:PORT] [--data DIR] [--web-root DIR]\n"
+    "                      [--log-level LEVEL]\n";
+
+static void
+serve_help(void)
+{
+    printf("%s\n"
+           "Runs the daemon in the foreground.  On first start it initialises the data\n"
+           "directory (database, signing key, token secret) and prints an admin API token\n"
+           "once.\n\n"
+           "  -c, --config FILE     read settings from FILE (INI; see config/meldpunt.conf)\n"
+           "  -l, --listen ADDR:PORT  listen here (default 127.0.0.1:8080; port 0: any free)\n"
+           "  -d, --data DIR        data directory (default ./var)\n"
+           "  -w, --web-root DIR    serve the web front end from DIR instead of the built-in copy\n"
+           "      --log-level LEVEL error, warn, notice (default), info (one line per request), "
+           "debug\n"
+           "  -h, --help            show this help\n\n"
+           "Signals: SIGHUP reloads the config's log level; SIGTERM and SIGINT stop cleanly.\n",
+           serve_usage);
+}
+
+int
+cmd_serve(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'}, {"listen", required_argument, NULL, 'l'},
+        {"data", required_argument, NULL, 'd'},   {"web-root", required_argument, NULL, 'w'},
+        {"log-level", required_argument, NULL, 'L'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *config_file = NULL, *listen = NULL, *data = NULL, *web_root = NULL,
+               *level = NULL;
+    char token[TOKEN_TEXT_LEN + 1], actor[96], host[64];
+    struct http_options ho;
+    struct mp_error err;
+    struct config cfg;
+    sigset_t sigs;
+    uint16_t port;
+    bool v6;
+    int c, sig, status = 1;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "c:l:d:w:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            config_file = optarg;
+            break;
+        case 'l':
+            listen = optarg;
+            break;
+        case 'd':
+            data = optarg;
+            break;
+        case 'w':
+            web_root = optarg;
+            break;
+        case 'L':
+            level = optarg;
+            break;
+        case 'h':
+            serve_help();
+            return 0;
+        default:
+            fputs(serve_usage, stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "meldpunt serve: unexpected argument '%s'\n%s", argv[optind],
+                serve_usage);
+        return EXIT_USAGE;
+    }
+    if (cli_load_config(config_file, data, &cfg) != 0)
+        return 1;
+    if (listen != NULL) {
+        if (http_parse_listen(listen, host, &port, &v6) != 0) {
+            fprintf(stderr, "meldpunt serve: --listen %s: must be ADDR:PORT\n", listen);
+            return EXIT_USAGE;
+        }
+        snprintf(cfg.listen, sizeof(cfg.listen), "%s", listen);
+    }
+    if (web_root != NULL)
+        snprintf(cfg.web_root, sizeof(cfg.web_root), "%s", web_root);
+    if (level != NULL && log_level_parse(level, &cfg.log_level) != 0) {
+        fprintf(stderr, "meldpunt serve: --log-level %s: must be error, warn, notice, info or "
+                        "debug\n",
+                level);
+        return EXIT_USAGE;
+    }
+    log_set_level(cfg.log_level);
+
+    /* Signals are taken by sigwait() below; every thread started from here
+     * on inherits this mask. */
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGHUP);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (!datadir_initialised(cfg.data_dir)) {
+        cli_actor(actor, sizeof(actor));
+        if (datadir_init(cfg.data_dir, actor, token, &err) != 0) {
+            fprintf(stderr, "meldpunt: %s\n", err.message);
+            return 1;
+        }
+        fprintf(stderr,
+                "meldpunt: initialised the data directory %s\n"
+                "meldpunt: the admin API token follows; it is shown this once, store it now:\n",
+                cfg.data_dir);
+        printf("%s\n", token);
+        fflush(stdout);
+        sodium_memzero(token, sizeof(token));
+        datadir_close();
+    }
+    if (datadir_open(cfg.data_dir, &err) != 0) {
+        fprintf(stderr, "meldpunt: %s\n", err.message);
+        return 1;
+    }
+    if (store_writer_start(cfg.write_batch, &err) != 0) {
+        fprintf(stderr, "meldpunt: %s\n", err.message);
+        goto out_db;
+    }
+    ho = (struct http_options){
+        .listen = cfg.listen,
+        .web_root = cfg.web_root,
+        .threads = cfg.threads,
+        .connection_limit = cfg.connection_limit,
+        .per_ip_connection_limit = cfg.per_ip_connection_limit,
+        .connection_timeout = cfg.connection_timeout,
+        .connection_memory_limit = cfg.connection_memory_limit,
+        .body_limit = cfg.body_limit,
+        .bench_endpoints = cfg.bench_endpoints,
+    };
+    if (http_start(&ho, &err) != 0) {
+        fprintf(stderr, "meldpunt: %s\n", err.message);
+        goto out_writer;
+    }
+    if (http_parse_listen(cfg.listen, host, &port, &v6) == 0)
+        log_notice("listening url=http://%s%s%s:%u data=%s version=%s", v6 ? "[" : "", host,
+                   v6 ? "]" : "", http_port(), cfg.data_dir, MP_VERSION);
+
+    for (;;) {
+        if (sigwait(&sigs, &sig) != 0)
+            continue;
+        if (sig == SIGHUP) {
+            struct config fresh;
+            if (config_file == NULL) {
+                log_notice("reload skipped reason=\"no config file\"");
+                continue;
+            }
+            config_defaults(&fresh);
+            if (config_load(config_file, &fresh, &err) != 0) {
+                log_error("reload failed, keeping the running config error=\"%s\"",
+                          err.message);
+                continue;
+            }
+            if (level == NULL)
+                log_set_level(fresh.log_level);
+            log_notice("reloaded config=%s log_level=%s", config_file,
+                       log_level_name(log_get_level()));
+            continue;
+        }
+        log_notice("stopping signal=%s in_flight=%d", sig == SIGTERM ? "TERM" : "INT",
+                   http_in_flight());
+        break;
+    }
+    http_stop(cfg.shutdown_timeout * 1000);
+    status = 0;
+out_writer:
+    store_writer_stop();
+out_db:
+    datadir_close();
+    if (status == 0)
+        log_notice("stopped");
+    return status;
+}
+
+static const struct {
+    const char *name;
+    int (*run)(int, char **);
+} commands[] = {
+    {"serve", cmd_serve},   {"init", cmd_init},       {"token", cmd_token},
+    {"audit", cmd_audit},   {"backup", cmd_backup},   {"version", cmd_version},
+    {"--version", cmd_version}, {"help", cmd_help},   {"--help", cmd_help},
+    {"-h", cmd_help},
+};
+
+int
+main(int argc, char **argv)
+{
+    if (sodium_init() < 0) {
+        fputs("meldpunt: libsodium failed to initialise\n", stderr);
+        return 1;
+    }
+    if (argc < 2) {
+        cmd_help(0, NULL);
+        return EXIT_USAGE;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    }
+    fprintf(stderr, "meldpunt: unknown command '%s'\nusage: meldpunt COMMAND [OPTIONS]; "
+                    "`meldpunt help` lists the commands\n",
+            argv[1]);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,200 @@
+/*
+ * audit.c - see audit.h.
+ */
+#include "audit.h"
+#include "db.h"
+#include "lib/timeutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int
+sql_fail(sqlite3 *db, struct mp_error *err, const char *what)
+{
+    return mp_error_set(err, db_error_status(sqlite3_extended_errcode(db)), "", "%s: %s", what,
+                        sqlite3_errmsg(db));
+}
+
+int
+store_audit_append(sqlite3 *db, const char *principal, const char *action, const char *object,
+                   const char *payload, struct mp_error *err)
+{
+    uint8_t prev[CHAIN_HASH_LEN] = {0}, hash[CHAIN_HASH_LEN];
+    char at[TIME_RFC3339_LEN];
+    struct chain_entry e;
+    sqlite3_stmt *st = NULL;
+    int rc = -1;
+
+    e.seq = 1;
+    if (sqlite3_prepare_v2(db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", -1, &st,
+                           NULL) != SQLITE_OK)
+        return sql_fail(db, err, "reading the audit head");
+    switch (sqlite3_step(st)) {
+    case SQLITE_ROW:
+        e.seq = sqlite3_column_int64(st, 0) + 1;
+        if (sqlite3_column_bytes(st, 1) == CHAIN_HASH_LEN)
+            memcpy(prev, sqlite3_column_blob(st, 1), CHAIN_HASH_LEN);
+        break;
+    case SQLITE_DONE:
+        break;
+    default:
+        sql_fail(db, err, "reading the audit head");
+        goto out;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+
+    time_format_rfc3339(time_now(), at, sizeof(at));
+    e.at = at;
+    e.principal = principal;
+    e.action = action;
+    e.object = object;
+    chain_hash_payload(payload, strlen(payload), e.payload_hash);
+    chain_hash_entry(prev, &e, hash);
+
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO audit(seq, at, principal, action, object, payload, "
+                           "payload_hash, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(db, err, "appending to the audit chain");
+    sqlite3_bind_int64(st, 1, e.seq);
+    sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, principal, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, object, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, payload, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 7, e.payload_hash, CHAIN_HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 8, prev, CHAIN_HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 9, hash, CHAIN_HASH_LEN, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        sql_fail(db, err, "appending to the audit chain");
+        goto out;
+    }
+    rc = 0;
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static const char *
+col_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? (const char *)t : "";
+}
+
+int
+store_audit_verify(sqlite3 *db, struct audit_verify_result *out, struct mp_error *err)
+{
+    uint8_t prev[CHAIN_HASH_LEN] = {0}, hash[CHAIN_HASH_LEN];
+    sqlite3_stmt *st = NULL;
+    int64_t expect = 1;
+    int step;
+
+    memset(out, 0, sizeof(*out));
+    out->ok = true;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT seq, at, principal, action, object, payload, payload_hash, "
+                           "prev_hash, hash FROM audit ORDER BY seq",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(db, err, "reading the audit chain");
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct chain_entry e;
+        const char *payload = col_text(st, 5);
+        uint8_t ph[CHAIN_HASH_LEN];
+
+        e.seq = sqlite3_column_int64(st, 0);
+        e.at = col_text(st, 1);
+        e.principal = col_text(st, 2);
+        e.action = col_text(st, 3);
+        e.object = col_text(st, 4);
+        out->bad_seq = e.seq;
+        if (e.seq != expect) {
+            snprintf(out->reason, sizeof(out->reason), "expected entry %lld, found %lld",
+                     (long long)expect, (long long)e.seq);
+            out->bad_seq = expect;
+            goto bad;
+        }
+        chain_hash_payload(payload, strlen(payload), ph);
+        if (sqlite3_column_bytes(st, 6) != CHAIN_HASH_LEN ||
+            memcmp(ph, sqlite3_column_blob(st, 6), CHAIN_HASH_LEN) != 0) {
+            snprintf(out->reason, sizeof(out->reason), "payload does not match its hash");
+            goto bad;
+        }
+        memcpy(e.payload_hash, ph, CHAIN_HASH_LEN);
+        if (sqlite3_column_bytes(st, 7) != CHAIN_HASH_LEN ||
+            memcmp(prev, sqlite3_column_blob(st, 7), CHAIN_HASH_LEN) != 0) {
+            snprintf(out->reason, sizeof(out->reason),
+                     "prev_hash is not the previous entry's hash");
+            goto bad;
+        }
+        chain_hash_entry(prev, &e, hash);
+        if (sqlite3_column_bytes(st, 8) != CHAIN_HASH_LEN ||
+            memcmp(hash, sqlite3_column_blob(st, 8), CHAIN_HASH_LEN) != 0) {
+            snprintf(out->reason, sizeof(out->reason), "entry does not match its hash");
+            goto bad;
+        }
+        memcpy(prev, hash, CHAIN_HASH_LEN);
+        out->entries++;
+        out->head_seq = e.seq;
+        expect++;
+    }
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE)
+        return sql_fail(db, err, "reading the audit chain");
+    out->bad_seq = 0;
+    memcpy(out->head_hash, prev, CHAIN_HASH_LEN);
+    return 0;
+bad:
+    out->ok = false;
+    sqlite3_finalize(st);
+    return 0;
+}
+
+int
+store_audit_list(sqlite3 *db, int64_t after, int limit, struct audit_entry **out, int *count,
+                 struct mp_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    struct audit_entry *v;
+    int n = 0;
+
+    *out = NULL;
+    *count = 0;
+    v = calloc((size_t)(limit > 0 ? limit : 1), sizeof(*v));
+    if (v == NULL)
+        return mp_error_set(err, 500, "", "out of memory");
+    if (sqlite3_prepare_v2(db,
+                           "SELECT seq, at, principal, action, object, payload, hash FROM audit "
+                           "WHERE seq > ? ORDER BY seq LIMIT ?",
+                           -1, &st, NULL) != SQLITE_OK) {
+        free(v);
+        return sql_fail(db, err, "reading the audit chain");
+    }
+    sqlite3_bind_int64(st, 1, after);
+    sqlite3_bind_int(st, 2, limit);
+    while (n < limit && sqlite3_step(st) == SQLITE_ROW) {
+        struct audit_entry *e = &v[n++];
+        e->seq = sqlite3_column_int64(st, 0);
+        snprintf(e->at, sizeof(e->at), "%s", col_text(st, 1));
+        snprintf(e->principal, sizeof(e->principal), "%s", col_text(st, 2));
+        snprintf(e->action, sizeof(e->action), "%s", col_text(st, 3));
+        snprintf(e->object, sizeof(e->object), "%s", col_text(st, 4));
+        e->payload = strdup(col_text(st, 5));
+        if (sqlite3_column_bytes(st, 6) == CHAIN_HASH_LEN)
+            memcpy(e->hash, sqlite3_column_blob(st, 6), CHAIN_HASH_LEN);
+    }
+    sqlite3_finalize(st);
+    *out = v;
+    *count = n;
+    return 0;
+}
+
+void
+store_audit_free(struct audit_entry *entries, int count)
+{
+    for (int i = 0; i < count; i++)
+        free(entries[i].payload);
+    free(entries);
+}

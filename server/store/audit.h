@@ -1,0 +1,52 @@
+/*
+ * audit.h - the audit chain in the database.
+ *
+ * store_audit_append() runs inside a write (writer.h) in the same
+ * transaction as the change it records: both commit or neither does.  It
+ * reads the chain's head in that transaction, so entries from the server
+ * and from a CLI process running beside it still form one chain.
+ */
+#ifndef MP_STORE_AUDIT_H
+#define MP_STORE_AUDIT_H
+
+#include "lib/error.h"
+#include "lib/hashchain.h"
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* payload: a short JSON text describing the change; never a secret. */
+int store_audit_append(sqlite3 *db, const char *principal, const char *action, const char *object,
+                       const char *payload, struct mp_error *err);
+
+struct audit_verify_result {
+    bool ok;
+    int64_t entries;
+    int64_t head_seq;
+    uint8_t head_hash[CHAIN_HASH_LEN];
+    int64_t bad_seq;   /* first entry that does not match, when !ok */
+    char reason[160];
+};
+
+/* Walks the whole chain on db.  Returns 0 when the walk ran (then look at
+ * out->ok), -1 when the database could not be read. */
+int store_audit_verify(sqlite3 *db, struct audit_verify_result *out, struct mp_error *err);
+
+struct audit_entry {
+    int64_t seq;
+    char at[32];
+    char principal[80];
+    char action[64];
+    char object[128];
+    char *payload;
+    uint8_t hash[CHAIN_HASH_LEN];
+};
+
+/* Entries with seq > after, oldest first, at most limit.  *out is a
+ * malloc'd array the caller frees with store_audit_free(). */
+int store_audit_list(sqlite3 *db, int64_t after, int limit, struct audit_entry **out, int *count,
+                     struct mp_error *err);
+void store_audit_free(struct audit_entry *entries, int count);
+
+#endif

@@ -1,0 +1,341 @@
+/*
+ * db.c - see db.h.
+ */
+#include "db.h"
+#include "lib/log.h"
+#include "lib/timeutil.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char *db_file;
+static pthread_key_t reader_key;
+static pthread_once_t reader_once = PTHREAD_ONCE_INIT;
+
+static void
+reader_destroy(void *p)
+{
+    sqlite3_close_v2(p);
+}
+
+static void
+reader_key_init(void)
+{
+    pthread_key_create(&reader_key, reader_destroy);
+}
+
+int
+db_error_status(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_FULL:
+        return 507;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return 503;
+    default:
+        return 500;
+    }
+}
+
+sqlite3 *
+db_connect(const char *path, bool create, struct mp_error *err)
+{
+    static const char pragmas[] = "PRAGMA foreign_keys=ON;"
+                                  "PRAGMA synchronous=FULL;"
+                                  "PRAGMA trusted_schema=OFF;";
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+    sqlite3 *db = NULL;
+    char *msg = NULL;
+    int rc;
+
+    rc = sqlite3_open_v2(path, &db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        mp_error_set(err, 503, "", "cannot open database %s: %s", path,
+                     db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        goto fail;
+    }
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, DB_BUSY_TIMEOUT_MS);
+    if (sqlite3_exec(db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
+        mp_error_set(err, 503, "", "cannot configure database %s: %s", path, msg);
+        sqlite3_free(msg);
+        goto fail;
+    }
+    return db;
+fail:
+    sqlite3_close_v2(db);
+    return NULL;
+}
+
+const char *
+db_path(void)
+{
+    return db_file;
+}
+
+sqlite3 *
+db_reader(struct mp_error *err)
+{
+    sqlite3 *db;
+
+    pthread_once(&reader_once, reader_key_init);
+    db = pthread_getspecific(reader_key);
+    if (db != NULL)
+        return db;
+    if (db_file == NULL) {
+        mp_error_set(err, 503, "", "database not open");
+        return NULL;
+    }
+    db = db_connect(db_file, false, err);
+    if (db == NULL)
+        return NULL;
+    sqlite3_exec(db, "PRAGMA query_only=ON;", NULL, NULL, NULL);
+    pthread_setspecific(reader_key, db);
+    return db;
+}
+
+int
+db_schema_version(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    int v = -1;
+
+    if (sqlite3_prepare_v2(db, "SELECT coalesce(max(version), 0) FROM schema_migrations", -1, &st,
+                           NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* "0007_incidents.sql" -> 7; -1 when the name does not have that shape. */
+static int
+migration_version(const char *name)
+{
+    int v = 0, i;
+
+    for (i = 0; i < 4; i++) {
+        if (name[i] < '0' || name[i] > '9')
+            return -1;
+        v = v * 10 + (name[i] - '0');
+    }
+    if (name[4] != '_' || strlen(name) < 10 || strcmp(name + strlen(name) - 4, ".sql") != 0)
+        return -1;
+    return v;
+}
+
+int
+db_migrate(sqlite3 *db, const struct embedded_file *files, size_t count, struct mp_error *err)
+{
+    sqlite3_stmt *ins = NULL;
+    char *msg = NULL, now[TIME_RFC3339_LEN];
+    int current, known = 0, prev = 0, rc = -1;
+
+    for (size_t i = 0; i < count; i++) {
+        int v = migration_version(files[i].name);
+        if (v <= prev)
+            return mp_error_set(err, 500, "", "migration %s: bad name or out of order",
+                                files[i].name);
+        prev = known = v;
+    }
+    if (sqlite3_exec(db,
+                     "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                     " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);"
+                     "BEGIN IMMEDIATE;",
+                     NULL, NULL, &msg) != SQLITE_OK) {
+        mp_error_set(err, 503, "", "cannot start migrations: %s", msg);
+        sqlite3_free(msg);
+        return -1;
+    }
+    current = db_schema_version(db);
+    if (current < 0) {
+        mp_error_set(err, 503, "", "cannot read schema version: %s", sqlite3_errmsg(db));
+        goto out;
+    }
+    if (current > known) {
+        mp_error_set(err, 500, "",
+                     "the database has schema version %d but this meldpunt knows only up to %d: "
+                     "use a newer meldpunt",
+                     current, known);
+        goto out;
+    }
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO schema_migrations(version, name, applied_at) "
+                           "VALUES (?, ?, ?)",
+                           -1, &ins, NULL) != SQLITE_OK) {
+        mp_error_set(err, 503, "", "%s", sqlite3_errmsg(db));
+        goto out;
+    }
+    time_format_rfc3339(time_now(), now, sizeof(now));
+    for (size_t i = 0; i < count; i++) {
+        int v = migration_version(files[i].name);
+        char *sql;
+
+        if (v <= current)
+            continue;
+        sql = strndup((const char *)files[i].data, files[i].len);
+        if (sql == NULL) {
+            mp_error_set(err, 500, "", "out of memory");
+            goto out;
+        }
+        if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+            mp_error_set(err, 500, "", "migration %s failed: %s", files[i].name, msg);
+            sqlite3_free(msg);
+            free(sql);
+            goto out;
+        }
+        free(sql);
+        sqlite3_bind_int(ins, 1, v);
+        sqlite3_bind_text(ins, 2, files[i].name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 3, now, -1, SQLITE_STATIC);
+        if (sqlite3_step(ins) != SQLITE_DONE) {
+            mp_error_set(err, 500, "", "recording migration %s: %s", files[i].name,
+                         sqlite3_errmsg(db));
+            goto out;
+        }
+        sqlite3_reset(ins);
+        log_msg(LOG_NOTICE, "migration applied version=%d name=%s", v, files[i].name);
+    }
+    if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        mp_error_set(err, db_error_status(sqlite3_errcode(db)), "", "committing migrations: %s",
+                     sqlite3_errmsg(db));
+        goto out;
+    }
+    rc = 0;
+out:
+    sqlite3_finalize(ins);
+    if (rc != 0 && !sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+static int
+quick_check(sqlite3 *db, struct mp_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = -1;
+
+    if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &st, NULL) != SQLITE_OK) {
+        mp_error_set(err, 500, "", "database check failed: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    if (sqlite3_step(st) == SQLITE_ROW &&
+        strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0)
+        rc = 0;
+    else
+        mp_error_set(err, 500, "", "database is damaged: %s",
+                     sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0)
+                                                : sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int
+db_open(const char *path, bool create, struct mp_error *err)
+{
+    sqlite3 *db;
+    char *msg = NULL;
+    int rc = -1;
+
+    if (!create && access(path, F_OK) != 0)
+        return mp_error_set(err, 503, "", "no database at %s (run `meldpunt init` first)", path);
+    db = db_connect(path, create, err);
+    if (db == NULL)
+        return -1;
+    if (sqlite3_exec(db, "PRAGMA journal_mode=WAL;", NULL, NULL, &msg) != SQLITE_OK) {
+        mp_error_set(err, 503, "", "cannot enable WAL on %s: %s", path, msg);
+        sqlite3_free(msg);
+        goto out;
+    }
+    if (quick_check(db, err) != 0)
+        goto out;
+    if (db_migrate(db, schema_files, schema_files_count, err) != 0)
+        goto out;
+    free(db_file);
+    db_file = strdup(path);
+    rc = db_file ? 0 : mp_error_set(err, 500, "", "out of memory");
+out:
+    sqlite3_close_v2(db);
+    return rc;
+}
+
+void
+db_close(void)
+{
+    sqlite3 *db;
+
+    pthread_once(&reader_once, reader_key_init);
+    db = pthread_getspecific(reader_key);
+    if (db != NULL) {
+        sqlite3_close_v2(db);
+        pthread_setspecific(reader_key, NULL);
+    }
+    free(db_file);
+    db_file = NULL;
+}
+
+bool
+db_ping(void)
+{
+    sqlite3 *db = db_reader(NULL);
+    sqlite3_stmt *st = NULL;
+    bool ok = false;
+
+    if (db == NULL)
+        return false;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM schema_migrations", -1, &st, NULL) ==
+        SQLITE_OK)
+        ok = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return ok;
+}
+
+int
+db_backup(const char *dest, struct mp_error *err)
+{
+    sqlite3 *src = NULL, *dst = NULL;
+    sqlite3_backup *b;
+    int rc = -1, step;
+
+    if (db_file == NULL)
+        return mp_error_set(err, 500, "", "database not open");
+    if (access(dest, F_OK) == 0)
+        return mp_error_set(err, 409, "", "%s exists; not overwriting it", dest);
+    src = db_connect(db_file, false, err);
+    if (src == NULL)
+        return -1;
+    if (sqlite3_open_v2(dest, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        mp_error_set(err, 500, "", "cannot create %s: %s", dest, sqlite3_errmsg(dst));
+        goto out;
+    }
+    b = sqlite3_backup_init(dst, "main", src, "main");
+    if (b == NULL) {
+        mp_error_set(err, 500, "", "backup failed: %s", sqlite3_errmsg(dst));
+        goto out;
+    }
+    /* Copy in one step: a read transaction on a WAL database sees one
+     * consistent snapshot and never blocks the server's writer. */
+    step = sqlite3_backup_step(b, -1);
+    sqlite3_backup_finish(b);
+    if (step != SQLITE_DONE) {
+        mp_error_set(err, db_error_status(step), "", "backup failed: %s", sqlite3_errstr(step));
+        goto out;
+    }
+    if (sqlite3_exec(dst, "PRAGMA journal_mode=DELETE;", NULL, NULL, NULL) != SQLITE_OK) {
+        mp_error_set(err, 500, "", "backup finish failed: %s", sqlite3_errmsg(dst));
+        goto out;
+    }
+    rc = 0;
+out:
+    sqlite3_close_v2(src);
+    sqlite3_close_v2(dst);
+    if (rc != 0)
+        unlink(dest);
+    return rc;
+}

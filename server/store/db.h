@@ -1,0 +1,63 @@
+/*
+ * db.h - the SQLite database: opening, migrations, per-thread readers.
+ *
+ * One database file holds everything.  It runs in WAL mode with
+ * synchronous=FULL and foreign keys on, so that a commit that returned is on
+ * disk ("a 2xx answer means the write is on disk").
+ *
+ * Connections:
+ *  - readers: one per thread, opened on first use and closed when the thread
+ *    exits (libmicrohttpd's worker threads each get their own), marked
+ *    query_only so a read path can never write by mistake;
+ *  - the writer: exactly one, owned by writer.c, through which every change
+ *    goes (see writer.h).
+ * Other processes (the CLI while the server runs) open their own connections;
+ * SQLite's locking and busy timeout serialise them with the server's writer.
+ *
+ * Migrations are the numbered files schema/NNNN_name.sql, embedded in the
+ * binary.  At open they are applied in order inside one transaction and
+ * recorded in schema_migrations; a database that records a version this
+ * binary does not know is refused, never "downgraded".
+ */
+#ifndef MP_DB_H
+#define MP_DB_H
+
+#include "lib/embed.h"
+#include "lib/error.h"
+
+#include <sqlite3.h>
+#include <stdbool.h>
+
+#define DB_BUSY_TIMEOUT_MS 10000
+
+/* Opens the database at path (creating it when create is true), applies the
+ * embedded migrations, runs a quick integrity check and remembers the path
+ * for the per-thread readers and the writer. */
+int db_open(const char *path, bool create, struct mp_error *err);
+void db_close(void);
+const char *db_path(void);
+
+/* A fresh connection with meldpunt's pragmas; the caller closes it. */
+sqlite3 *db_connect(const char *path, bool create, struct mp_error *err);
+/* This thread's read connection (NULL with err filled when it cannot open). */
+sqlite3 *db_reader(struct mp_error *err);
+
+/* Applies files[0..count) (sorted NNNN_name.sql) to db.  Returns 0, or -1
+ * with err (the database left unchanged) on a bad file, a failed statement,
+ * or a database newer than the files. */
+int db_migrate(sqlite3 *db, const struct embedded_file *files, size_t count,
+               struct mp_error *err);
+/* Highest applied migration version, 0 for an empty database, -1 on error. */
+int db_schema_version(sqlite3 *db);
+
+/* True when the database answers a trivial query on this thread's reader. */
+bool db_ping(void);
+
+/* Consistent online copy through SQLite's backup API. */
+int db_backup(const char *dest, struct mp_error *err);
+
+/* Maps a SQLite result code from a failed write to an HTTP status: 507 when
+ * the disk is full, 503 when busy or locked, 500 otherwise. */
+int db_error_status(int rc);
+
+#endif

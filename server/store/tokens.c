@@ -1,0 +1,160 @@
+/*
+ * tokens.c - see tokens.h.
+ */
+#include "tokens.h"
+#include "db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TOKEN_COLUMNS "id, name, role, created_at, created_by, revoked_at, revoked_by"
+
+static int
+sql_fail(sqlite3 *db, struct mp_error *err, const char *what)
+{
+    return mp_error_set(err, db_error_status(sqlite3_extended_errcode(db)), "", "%s: %s", what,
+                        sqlite3_errmsg(db));
+}
+
+static void
+copy_col(char *dst, size_t size, sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    snprintf(dst, size, "%s", t ? (const char *)t : "");
+}
+
+static void
+read_row(sqlite3_stmt *st, struct token_row *row)
+{
+    row->id = sqlite3_column_int64(st, 0);
+    copy_col(row->name, sizeof(row->name), st, 1);
+    copy_col(row->role, sizeof(row->role), st, 2);
+    copy_col(row->created_at, sizeof(row->created_at), st, 3);
+    copy_col(row->created_by, sizeof(row->created_by), st, 4);
+    copy_col(row->revoked_at, sizeof(row->revoked_at), st, 5);
+    copy_col(row->revoked_by, sizeof(row->revoked_by), st, 6);
+}
+
+int
+store_token_insert(sqlite3 *db, const char *name, const char *role, const uint8_t hash[32],
+                   const char *created_at, const char *created_by, struct mp_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = -1, step;
+
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO tokens(name, role, hash, created_at, created_by) "
+                           "VALUES (?, ?, ?, ?, ?)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(db, err, "creating token");
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, hash, 32, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, created_at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, created_by, -1, SQLITE_STATIC);
+    step = sqlite3_step(st);
+    if (step == SQLITE_DONE)
+        rc = 0;
+    else if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_UNIQUE)
+        mp_error_set(err, 409, "name", "an active token named '%s' exists", name);
+    else
+        sql_fail(db, err, "creating token");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int
+store_token_revoke(sqlite3 *db, const char *name, const char *at, const char *by,
+                   struct token_row *row, struct mp_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = -1, step;
+
+    if (sqlite3_prepare_v2(db,
+                           "UPDATE tokens SET revoked_at = ?, revoked_by = ? "
+                           "WHERE name = ? AND revoked_at IS NULL RETURNING " TOKEN_COLUMNS,
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(db, err, "revoking token");
+    sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, by, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        read_row(st, row);
+        rc = 0;
+    } else if (step == SQLITE_DONE) {
+        mp_error_set(err, 404, "name", "no active token named '%s'", name);
+    } else {
+        sql_fail(db, err, "revoking token");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int
+store_token_find(sqlite3 *db, const uint8_t hash[32], struct token_row *row, struct mp_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, step;
+
+    if (sqlite3_prepare_v2(db,
+                           "SELECT " TOKEN_COLUMNS " FROM tokens "
+                           "WHERE hash = ? AND revoked_at IS NULL",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(db, err, "looking up token");
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        read_row(st, row);
+        rc = 1;
+    } else if (step == SQLITE_DONE) {
+        rc = 0;
+    } else {
+        rc = sql_fail(db, err, "looking up token");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int
+store_token_list(sqlite3 *db, bool include_revoked, struct token_row **rows, int *count,
+                 struct mp_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    struct token_row *v = NULL;
+    int n = 0, cap = 0, step;
+
+    *rows = NULL;
+    *count = 0;
+    if (sqlite3_prepare_v2(db,
+                           include_revoked
+                               ? "SELECT " TOKEN_COLUMNS " FROM tokens "
+                                 "ORDER BY revoked_at IS NOT NULL, name, id"
+                               : "SELECT " TOKEN_COLUMNS " FROM tokens "
+                                 "WHERE revoked_at IS NULL ORDER BY name",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(db, err, "listing tokens");
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            struct token_row *nv;
+            cap = cap ? cap * 2 : 16;
+            nv = realloc(v, (size_t)cap * sizeof(*v));
+            if (nv == NULL) {
+                free(v);
+                sqlite3_finalize(st);
+                return mp_error_set(err, 500, "", "out of memory");
+            }
+            v = nv;
+        }
+        read_row(st, &v[n++]);
+    }
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE) {
+        free(v);
+        return sql_fail(db, err, "listing tokens");
+    }
+    *rows = v;
+    *count = n;
+    return 0;
+}

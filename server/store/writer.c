@@ -1,0 +1,248 @@
+/*
+ * writer.c - see writer.h.
+ *
+ * The queue is a singly linked list of jobs living on the callers' stacks;
+ * a caller waits on the shared condition variable until its job is marked
+ * done.  Invariant: only the writer thread touches the writer connection,
+ * and a job is marked done only after the COMMIT (or ROLLBACK) that decides
+ * its fate has returned.
+ */
+#include "writer.h"
+#include "db.h"
+#include "lib/log.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+struct job {
+    store_write_fn fn;
+    void *arg;
+    struct mp_error err;
+    int rc;
+    bool done;
+    struct job *next;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t queued = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t finished = PTHREAD_COND_INITIALIZER;
+static struct job *head, *tail;
+static bool running, stopping;
+static pthread_t thread;
+static sqlite3 *wdb;
+static unsigned batch_max = 64;
+static _Atomic uint64_t n_commits, n_changes, n_failures;
+
+/* Used when no writer thread runs (CLI): one change, one transaction. */
+static pthread_mutex_t direct_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int
+exec(sqlite3 *db, const char *sql)
+{
+    return sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+static void
+fail_job(struct job *j, sqlite3 *db, const char *what)
+{
+    int rc = sqlite3_extended_errcode(db);
+
+    j->rc = -1;
+    mp_error_set(&j->err, db_error_status(rc), "", "storage failure (%s): %s", what,
+                 sqlite3_errmsg(db));
+}
+
+/* Runs jobs first..(until NULL) in one transaction.  Sets each job's rc. */
+static void
+run_batch(sqlite3 *db, struct job *first)
+{
+    struct job *j;
+    bool open_tx = false;
+
+    for (j = first; j != NULL; j = j->next) {
+        if (!open_tx) {
+            if (exec(db, "BEGIN IMMEDIATE") != SQLITE_OK) {
+                fail_job(j, db, "begin");
+                continue;
+            }
+            open_tx = true;
+        }
+        if (exec(db, "SAVEPOINT job") != SQLITE_OK) {
+            fail_job(j, db, "savepoint");
+            continue;
+        }
+        mp_error_clear(&j->err);
+        j->rc = j->fn(db, j->arg, &j->err) == 0 ? 0 : -1;
+        if (j->rc != 0 && j->err.status == 0)
+            mp_error_set(&j->err, 500, "", "change failed");
+        if (sqlite3_get_autocommit(db)) {
+            /* SQLite rolled the whole transaction back (I/O error, disk
+             * full): every change of this batch so far is lost with it. */
+            for (struct job *k = first; k != j; k = k->next) {
+                if (k->rc == 0) {
+                    k->rc = -1;
+                    mp_error_set(&k->err, 503, "", "storage failure: transaction rolled back");
+                }
+            }
+            if (j->rc == 0)
+                fail_job(j, db, "rolled back");
+            first = j->next;
+            open_tx = false;
+            continue;
+        }
+        if (j->rc != 0)
+            exec(db, "ROLLBACK TO job");
+        exec(db, "RELEASE job");
+    }
+    if (!open_tx)
+        return;
+    if (exec(db, "COMMIT") != SQLITE_OK) {
+        int status = db_error_status(sqlite3_extended_errcode(db));
+        char msg[160];
+
+        snprintf(msg, sizeof(msg), "%s", sqlite3_errmsg(db));
+        exec(db, "ROLLBACK");
+        for (j = first; j != NULL; j = j->next) {
+            if (j->rc == 0) {
+                j->rc = -1;
+                mp_error_set(&j->err, status, "", "storage failure (commit): %s", msg);
+            }
+        }
+        log_error("commit failed error=\"%s\"", msg);
+        return;
+    }
+    atomic_fetch_add(&n_commits, 1);
+}
+
+static void *
+writer_main(void *unused)
+{
+    (void)unused;
+    pthread_mutex_lock(&lock);
+    for (;;) {
+        struct job *batch, *last, *j;
+        unsigned n = 1;
+
+        while (head == NULL && !stopping)
+            pthread_cond_wait(&queued, &lock);
+        if (head == NULL && stopping)
+            break;
+        batch = last = head;
+        while (last->next != NULL && n < batch_max) {
+            last = last->next;
+            n++;
+        }
+        head = last->next;
+        if (head == NULL)
+            tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&lock);
+
+        run_batch(wdb, batch);
+
+        pthread_mutex_lock(&lock);
+        for (j = batch; j != NULL;) {
+            struct job *next = j->next;
+            atomic_fetch_add(&n_changes, 1);
+            if (j->rc != 0)
+                atomic_fetch_add(&n_failures, 1);
+            j->done = true;
+            j = next;
+        }
+        pthread_cond_broadcast(&finished);
+    }
+    pthread_mutex_unlock(&lock);
+    return NULL;
+}
+
+int
+store_writer_start(unsigned max_batch, struct mp_error *err)
+{
+    if (running)
+        return 0;
+    wdb = db_connect(db_path(), false, err);
+    if (wdb == NULL)
+        return -1;
+    if (max_batch > 0)
+        batch_max = max_batch;
+    stopping = false;
+    if (pthread_create(&thread, NULL, writer_main, NULL) != 0) {
+        sqlite3_close_v2(wdb);
+        wdb = NULL;
+        return mp_error_set(err, 500, "", "cannot start the writer thread");
+    }
+    running = true;
+    return 0;
+}
+
+void
+store_writer_stop(void)
+{
+    if (!running)
+        return;
+    pthread_mutex_lock(&lock);
+    stopping = true;
+    pthread_cond_signal(&queued);
+    pthread_mutex_unlock(&lock);
+    pthread_join(thread, NULL);
+    running = false;
+    /* Fold the WAL back into the database file so a stopped server leaves
+     * one self-contained file behind. */
+    sqlite3_exec(wdb, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+    sqlite3_close_v2(wdb);
+    wdb = NULL;
+}
+
+static int
+write_direct(store_write_fn fn, void *arg, struct mp_error *err)
+{
+    struct job j = {.fn = fn, .arg = arg};
+    sqlite3 *db;
+
+    pthread_mutex_lock(&direct_lock);
+    db = db_connect(db_path(), false, err);
+    if (db == NULL) {
+        pthread_mutex_unlock(&direct_lock);
+        return -1;
+    }
+    run_batch(db, &j);
+    sqlite3_close_v2(db);
+    pthread_mutex_unlock(&direct_lock);
+    if (j.rc != 0 && err != NULL)
+        *err = j.err;
+    return j.rc;
+}
+
+int
+store_write(store_write_fn fn, void *arg, struct mp_error *err)
+{
+    struct job j = {.fn = fn, .arg = arg};
+
+    pthread_mutex_lock(&lock);
+    if (!running || stopping) {
+        pthread_mutex_unlock(&lock);
+        return write_direct(fn, arg, err);
+    }
+    if (tail)
+        tail->next = &j;
+    else
+        head = &j;
+    tail = &j;
+    pthread_cond_signal(&queued);
+    while (!j.done)
+        pthread_cond_wait(&finished, &lock);
+    pthread_mutex_unlock(&lock);
+    if (j.rc != 0 && err != NULL)
+        *err = j.err;
+    return j.rc;
+}
+
+void
+store_writer_stats(struct store_writer_stats *out)
+{
+    out->commits = atomic_load(&n_commits);
+    out->changes = atomic_load(&n_changes);
+    out->failures = atomic_load(&n_failures);
+}
