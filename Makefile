@@ -14,7 +14,7 @@
 VERSION   := $(shell cat VERSION)
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
-SYSCONFDIR ?= $(PREFIX)/etc
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 DESTDIR   ?=
 CC        ?= cc
 
@@ -44,6 +44,15 @@ TOBJ_LIB  := $(filter-out build/test/obj/server/main.o,$(TOBJ))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(patsubst tests/unit/%.c,build/test/unit/%,$(UNIT_SRC))
 
+# V=1 shows the full commands.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-6s %s\n' '$(1)' '$(2)'
+endif
+
 .PHONY: all run test bench install uninstall clean deps format format-check \
         test-build unit e2e
 
@@ -54,37 +63,45 @@ deps:
 
 # ---- release build ----
 build/meldpunt: $(OBJ)
-	$(CC) $(LDFLAGS) $(HARDEN_LD) -o $@ $^ $(PKG_LIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) $(HARDEN_LD) -o $@ $^ $(PKG_LIBS)
 
 build/obj/%.o: %.c | build/gen/schema_files.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(WARN) $(HARDEN) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CPPFLAGS) $(WARN) $(HARDEN) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
 # ---- generated sources: embedded schema and web files ----
 build/tools/embed: tools/embed.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 -O1 -Wall -Wextra -Werror -o $@ $<
+	$(call say,CC,$<)
+	$(Q)$(CC) -std=c11 -O1 -Wall -Wextra -Werror -o $@ $<
 
 build/gen/schema_files.c: build/tools/embed $(SCHEMA)
 	@mkdir -p $(dir $@)
-	build/tools/embed schema_files schema/ $(SCHEMA) > $@.tmp && mv $@.tmp $@
+	$(call say,GEN,$@)
+	$(Q)build/tools/embed schema_files schema/ $(SCHEMA) > $@.tmp && mv $@.tmp $@
 
 build/gen/web_files.c: build/tools/embed $(WEB)
 	@mkdir -p $(dir $@)
-	build/tools/embed web_files web/ $(WEB) > $@.tmp && mv $@.tmp $@
+	$(call say,GEN,$@)
+	$(Q)build/tools/embed web_files web/ $(WEB) > $@.tmp && mv $@.tmp $@
 
 # ---- test build: AddressSanitizer + UndefinedBehaviorSanitizer ----
 build/test/meldpunt: $(TOBJ)
-	$(CC) $(SANITIZE) -o $@ $^ $(PKG_LIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(SANITIZE) -o $@ $^ $(PKG_LIBS)
 
 build/test/obj/%.o: %.c | build/gen/schema_files.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -DMP_TEST_BUILD $(WARN) $(SANITIZE) $(PKG_CFLAGS) $(CHECK_CFLAGS) \
+	$(call say,CC,$< [asan])
+	$(Q)$(CC) $(CPPFLAGS) -DMP_TEST_BUILD $(WARN) $(SANITIZE) $(PKG_CFLAGS) $(CHECK_CFLAGS) \
 	    -MMD -MP -c -o $@ $<
 
 build/test/unit/%: tests/unit/%.c $(TOBJ_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests/unit $(WARN) $(SANITIZE) $(PKG_CFLAGS) $(CHECK_CFLAGS) \
+	$(call say,CC,$< [asan])
+	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(WARN) $(SANITIZE) $(PKG_CFLAGS) $(CHECK_CFLAGS) \
 	    -o $@ $< $(TOBJ_LIB) $(PKG_LIBS) $(CHECK_LIBS)
 
 test-build: build/test/meldpunt $(UNIT_BIN)

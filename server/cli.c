@@ -256,8 +256,8 @@ cmd_token(int argc, char **argv)
     rc = 1;
     if (strcmp(sub, "create") == 0) {
         if (token_create(actor, t.name, t.role, token, &row, &err) != 0) {
-            fprintf(stderr, "meldpunt token create: %s%s%s\n", err.field,
-                    err.field[0] ? ": " : "", err.message);
+            fprintf(stderr, "meldpunt token create: %s%s%s\n", err.field, err.field[0] ? ": " : "",
+                    err.message);
         } else {
             printf("%s\n", token);
             sodium_memzero(token, sizeof(token));
@@ -330,12 +330,11 @@ cmd_audit(int argc, char **argv)
         fprintf(stderr, "meldpunt audit verify: %s\n", err.message);
     } else if (r.ok) {
         sodium_bin2hex(hex, sizeof(hex), r.head_hash, CHAIN_HASH_LEN);
-        printf("OK %lld entries, head %lld %s\n", (long long)r.entries, (long long)r.head_seq,
-               hex);
+        printf("OK %lld entries, head %lld %s\n", (long long)r.entries, (long long)r.head_seq, hex);
         rc = 0;
     } else {
-        printf("FAILED at entry %lld: %s (%lld entries before it verified)\n",
-               (long long)r.bad_seq, r.reason, (long long)r.entries);
+        printf("FAILED at entry %lld: %s (%lld entries before it verified)\n", (long long)r.bad_seq,
+               r.reason, (long long)r.entries);
     }
     datadir_close();
     return rc;
@@ -372,8 +371,7 @@ cmd_backup(int argc, char **argv)
         fprintf(stderr, "meldpunt backup: %s\n", err.message);
         rc = 1;
     } else {
-        fprintf(stderr, "meldpunt: backed up %s/meldpunt.db to %s\n", cfg.data_dir,
-                argv[optind]);
+        fprintf(stderr, "meldpunt: backed up %s/meldpunt.db to %s\n", cfg.data_dir, argv[optind]);
     }
     datadir_close();
     return rc;

@@ -170,8 +170,7 @@ on_entry(void *user, const char *section, const char *key, const char *value)
     if (why == NULL)
         return 1;
     if (ctx->message[0] == '\0')
-        snprintf(ctx->message, sizeof(ctx->message), "[%s] %s = %s: %s", section, key, value,
-                 why);
+        snprintf(ctx->message, sizeof(ctx->message), "[%s] %s = %s: %s", section, key, value, why);
     return 0;
 }
 

@@ -25,10 +25,10 @@ struct config {
     unsigned threads;
     unsigned connection_limit;
     unsigned per_ip_connection_limit;
-    unsigned connection_timeout;  /* seconds */
+    unsigned connection_timeout; /* seconds */
     size_t connection_memory_limit;
     size_t body_limit;
-    unsigned shutdown_timeout;    /* seconds */
+    unsigned shutdown_timeout; /* seconds */
     bool bench_endpoints;
     /* [storage] */
     char data_dir[PATH_MAX];

@@ -49,13 +49,14 @@ serve_help(void)
 int
 cmd_serve(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'}, {"listen", required_argument, NULL, 'l'},
-        {"data", required_argument, NULL, 'd'},   {"web-root", required_argument, NULL, 'w'},
-        {"log-level", required_argument, NULL, 'L'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    const char *config_file = NULL, *listen = NULL, *data = NULL, *web_root = NULL,
-               *level = NULL;
+    static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
+                                             {"listen", required_argument, NULL, 'l'},
+                                             {"data", required_argument, NULL, 'd'},
+                                             {"web-root", required_argument, NULL, 'w'},
+                                             {"log-level", required_argument, NULL, 'L'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    const char *config_file = NULL, *listen = NULL, *data = NULL, *web_root = NULL, *level = NULL;
     char token[TOKEN_TEXT_LEN + 1], actor[96], host[64];
     struct http_options ho;
     struct mp_error err;
@@ -92,8 +93,7 @@ cmd_serve(int argc, char **argv)
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "meldpunt serve: unexpected argument '%s'\n%s", argv[optind],
-                serve_usage);
+        fprintf(stderr, "meldpunt serve: unexpected argument '%s'\n%s", argv[optind], serve_usage);
         return EXIT_USAGE;
     }
     if (cli_load_config(config_file, data, &cfg) != 0)
@@ -108,8 +108,9 @@ cmd_serve(int argc, char **argv)
     if (web_root != NULL)
         snprintf(cfg.web_root, sizeof(cfg.web_root), "%s", web_root);
     if (level != NULL && log_level_parse(level, &cfg.log_level) != 0) {
-        fprintf(stderr, "meldpunt serve: --log-level %s: must be error, warn, notice, info or "
-                        "debug\n",
+        fprintf(stderr,
+                "meldpunt serve: --log-level %s: must be error, warn, notice, info or "
+                "debug\n",
                 level);
         return EXIT_USAGE;
     }
@@ -177,8 +178,7 @@ cmd_serve(int argc, char **argv)
             }
             config_defaults(&fresh);
             if (config_load(config_file, &fresh, &err) != 0) {
-                log_error("reload failed, keeping the running config error=\"%s\"",
-                          err.message);
+                log_error("reload failed, keeping the running config error=\"%s\"", err.message);
                 continue;
             }
             if (level == NULL)
@@ -206,9 +206,9 @@ static const struct {
     const char *name;
     int (*run)(int, char **);
 } commands[] = {
-    {"serve", cmd_serve},   {"init", cmd_init},       {"token", cmd_token},
-    {"audit", cmd_audit},   {"backup", cmd_backup},   {"version", cmd_version},
-    {"--version", cmd_version}, {"help", cmd_help},   {"--help", cmd_help},
+    {"serve", cmd_serve},       {"init", cmd_init},     {"token", cmd_token},
+    {"audit", cmd_audit},       {"backup", cmd_backup}, {"version", cmd_version},
+    {"--version", cmd_version}, {"help", cmd_help},     {"--help", cmd_help},
     {"-h", cmd_help},
 };
 
@@ -227,8 +227,9 @@ main(int argc, char **argv)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
     }
-    fprintf(stderr, "meldpunt: unknown command '%s'\nusage: meldpunt COMMAND [OPTIONS]; "
-                    "`meldpunt help` lists the commands\n",
+    fprintf(stderr,
+            "meldpunt: unknown command '%s'\nusage: meldpunt COMMAND [OPTIONS]; "
+            "`meldpunt help` lists the commands\n",
             argv[1]);
     return EXIT_USAGE;
 }

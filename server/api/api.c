@@ -92,8 +92,8 @@ api_parse_object(const struct api_request *rq, struct api_response *rs)
     }
     v = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &jerr);
     if (v == NULL) {
-        api_fail(rs, 400, NULL, "malformed JSON at line %d, column %d: %s", jerr.line,
-                 jerr.column, jerr.text);
+        api_fail(rs, 400, NULL, "malformed JSON at line %d, column %d: %s", jerr.line, jerr.column,
+                 jerr.text);
         return NULL;
     }
     if (!json_is_object(v)) {
@@ -111,7 +111,8 @@ api_only_fields(json_t *obj, const char *const allowed[], struct api_response *r
     json_t *value;
     bool ok = true;
 
-    json_object_foreach(obj, key, value) {
+    json_object_foreach(obj, key, value)
+    {
         bool known = false;
         (void)value;
         for (size_t i = 0; allowed[i] != NULL; i++) {
@@ -164,8 +165,8 @@ api_get_string(json_t *obj, const char *key, bool required, size_t max, const ch
 }
 
 bool
-api_query_int(const struct api_request *rq, const char *name, int64_t min, int64_t max,
-              int64_t def, int64_t *out, struct api_response *rs)
+api_query_int(const struct api_request *rq, const char *name, int64_t min, int64_t max, int64_t def,
+              int64_t *out, struct api_response *rs)
 {
     const char *s = rq->query ? rq->query(rq->ctx, name) : NULL;
     long long v;
@@ -177,8 +178,7 @@ api_query_int(const struct api_request *rq, const char *name, int64_t min, int64
     }
     errno = 0;
     v = strtoll(s, &end, 10);
-    if (errno != 0 || *end != '\0' || (*s != '-' && (*s < '0' || *s > '9')) || v < min ||
-        v > max) {
+    if (errno != 0 || *end != '\0' || (*s != '-' && (*s < '0' || *s > '9')) || v < min || v > max) {
         api_fail(rs, 400, name, "must be a whole number from %lld to %lld", (long long)min,
                  (long long)max);
         return false;

@@ -63,12 +63,12 @@ api_audit_verify(const struct api_request *rq, struct api_response *rs)
     }
     if (r.ok) {
         hex(r.head_hash, h);
-        api_ok(rs, 200, json_pack("{s:b, s:I, s:I, s:s}", "ok", 1, "entries",
-                                  (json_int_t)r.entries, "head_seq", (json_int_t)r.head_seq,
-                                  "head_hash", h));
+        api_ok(rs, 200,
+               json_pack("{s:b, s:I, s:I, s:s}", "ok", 1, "entries", (json_int_t)r.entries,
+                         "head_seq", (json_int_t)r.head_seq, "head_hash", h));
     } else {
-        api_ok(rs, 200, json_pack("{s:b, s:I, s:I, s:s}", "ok", 0, "entries",
-                                  (json_int_t)r.entries, "bad_seq", (json_int_t)r.bad_seq,
-                                  "reason", r.reason));
+        api_ok(rs, 200,
+               json_pack("{s:b, s:I, s:I, s:s}", "ok", 0, "entries", (json_int_t)r.entries,
+                         "bad_seq", (json_int_t)r.bad_seq, "reason", r.reason));
     }
 }

@@ -21,25 +21,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TOKEN_PREFIX      "mp_"
-#define TOKEN_RANDOM_LEN  32
-#define TOKEN_TEXT_LEN    (3 + 43)
-#define TOKEN_HASH_LEN    32
-#define TOKEN_SECRET_LEN  32
-#define TOKEN_NAME_MAX    64
+#define TOKEN_PREFIX     "mp_"
+#define TOKEN_RANDOM_LEN 32
+#define TOKEN_TEXT_LEN   (3 + 43)
+#define TOKEN_HASH_LEN   32
+#define TOKEN_SECRET_LEN 32
+#define TOKEN_NAME_MAX   64
 
-enum role {
-    ROLE_VIEWER = 0,
-    ROLE_ANALYST,
-    ROLE_MANAGER,
-    ROLE_ADMIN,
-    ROLE_INGEST,
-    ROLE_COUNT
-};
+enum role { ROLE_VIEWER = 0, ROLE_ANALYST, ROLE_MANAGER, ROLE_ADMIN, ROLE_INGEST, ROLE_COUNT };
 
 #define ROLE_BIT(r) (1u << (r))
 /* Everyone who may read incident data. */
-#define ROLES_READ  (ROLE_BIT(ROLE_VIEWER) | ROLE_BIT(ROLE_ANALYST) | ROLE_BIT(ROLE_MANAGER) | ROLE_BIT(ROLE_ADMIN))
+#define ROLES_READ                                                                                 \
+    (ROLE_BIT(ROLE_VIEWER) | ROLE_BIT(ROLE_ANALYST) | ROLE_BIT(ROLE_MANAGER) | ROLE_BIT(ROLE_ADMIN))
 #define ROLES_ADMIN ROLE_BIT(ROLE_ADMIN)
 
 const char *role_name(enum role r);
@@ -74,8 +68,7 @@ int token_authenticate(const char *token, struct principal *p, struct mp_error *
  * once, never stored).  err->field names the input at fault. */
 int token_create(const char *actor, const char *name, const char *role,
                  char out[TOKEN_TEXT_LEN + 1], struct token_row *row, struct mp_error *err);
-int token_revoke(const char *actor, const char *name, struct token_row *row,
-                 struct mp_error *err);
+int token_revoke(const char *actor, const char *name, struct token_row *row, struct mp_error *err);
 int token_list(bool include_revoked, struct token_row **rows, int *count, struct mp_error *err);
 
 #endif

@@ -182,9 +182,8 @@ send_bytes(struct MHD_Connection *c, struct http_req *r, int status, const char 
 }
 
 static enum MHD_Result
-send_json(struct MHD_Connection *c, struct http_req *r, int status, const char *type,
-          json_t *body, const char *location, const char *etag, const char *allow,
-          const char *www_auth)
+send_json(struct MHD_Connection *c, struct http_req *r, int status, const char *type, json_t *body,
+          const char *location, const char *etag, const char *allow, const char *www_auth)
 {
     char *text = NULL;
     size_t len = 0;
@@ -207,9 +206,9 @@ static enum MHD_Result
 send_problem(struct MHD_Connection *c, struct http_req *r, const char *path, int status,
              const char *detail, json_t *errors, const char *allow, const char *www_auth)
 {
-    json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank", "title",
-                          status_title(status), "status", status, "detail", detail, "instance",
-                          path);
+    json_t *p =
+        json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank", "title", status_title(status),
+                  "status", status, "detail", detail, "instance", path);
     enum MHD_Result ret;
 
     if (p == NULL) {
@@ -250,8 +249,7 @@ is_json_type(const char *type)
 
 /* 1 authenticated, 0 answered 401, -1 answered 503. */
 static int
-authenticate(struct MHD_Connection *c, struct http_req *r, const char *path,
-             enum MHD_Result *ret)
+authenticate(struct MHD_Connection *c, struct http_req *r, const char *path, enum MHD_Result *ret)
 {
     const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
     struct mp_error err;
@@ -370,8 +368,7 @@ dispatch(struct MHD_Connection *c, struct http_req *r, const char *method, const
         return serve_metrics(c, r);
     if (r->body.len > 0 &&
         !is_json_type(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type")))
-        return send_problem(c, r, path, 415, "the body must be application/json", NULL, NULL,
-                            NULL);
+        return send_problem(c, r, path, 415, "the body must be application/json", NULL, NULL, NULL);
 
     memset(&rq, 0, sizeof(rq));
     memset(&rs, 0, sizeof(rs));
@@ -398,8 +395,8 @@ dispatch(struct MHD_Connection *c, struct http_req *r, const char *method, const
                          MHD_RESPMEM_MUST_FREE, false, NULL);
         rs.raw = NULL;
     } else {
-        ret = send_json(c, r, rs.status ? rs.status : 200, "application/json", rs.body,
-                        rs.location, rs.etag, NULL, NULL);
+        ret = send_json(c, r, rs.status ? rs.status : 200, "application/json", rs.body, rs.location,
+                        rs.etag, NULL, NULL);
     }
     api_response_free(&rs);
     return ret;
@@ -469,8 +466,8 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestT
         char path[300];
 
         log_quote(path, sizeof(path), r->path);
-        log_info("request method=%s path=%s status=%d bytes=%zu us=%lld principal=%s%s",
-                 r->method, path, r->status, r->bytes, (long long)us, r->principal.name,
+        log_info("request method=%s path=%s status=%d bytes=%zu us=%lld principal=%s%s", r->method,
+                 path, r->status, r->bytes, (long long)us, r->principal.name,
                  toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=true");
     }
     buf_free(&r->body);
@@ -479,8 +476,7 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestT
     atomic_fetch_sub(&in_flight, 1);
 }
 
-static void __attribute__((format(printf, 2, 0)))
-mhd_log(void *cls, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 2, 0))) mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char msg[512], quoted[600];
     size_t n;
@@ -501,8 +497,8 @@ http_start(const struct http_options *o, struct mp_error *err)
     struct sockaddr_in6 sa6;
     const struct sockaddr *sa;
     const union MHD_DaemonInfo *info;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     MHD_USE_ERROR_LOG;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     char host[64];
     uint16_t port;
     bool v6;
@@ -529,16 +525,15 @@ http_start(const struct http_options *o, struct mp_error *err)
     if (metrics_init(http_routes_count) != 0)
         return mp_error_set(err, 0, "", "out of memory");
     atomic_store(&stopping, false);
-    daemon_handle = MHD_start_daemon(
-        flags, port, NULL, NULL, handle, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, sa,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)o->connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        (unsigned)o->per_ip_connection_limit, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)o->connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)o->connection_memory_limit, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-        MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1,
-        MHD_OPTION_END);
+    daemon_handle =
+        MHD_start_daemon(flags, port, NULL, NULL, handle, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+                         NULL, MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE,
+                         (unsigned)o->threads, MHD_OPTION_CONNECTION_LIMIT,
+                         (unsigned)o->connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                         (unsigned)o->per_ip_connection_limit, MHD_OPTION_CONNECTION_TIMEOUT,
+                         (unsigned)o->connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                         (size_t)o->connection_memory_limit, MHD_OPTION_NOTIFY_COMPLETED, completed,
+                         NULL, MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1, MHD_OPTION_END);
     if (daemon_handle == NULL) {
         metrics_free();
         return mp_error_set(err, 0, "listen",

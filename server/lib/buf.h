@@ -20,7 +20,10 @@ struct buf {
     bool failed;
 };
 
-#define BUF_INIT {NULL, 0, 0, false}
+#define BUF_INIT                                                                                   \
+    {                                                                                              \
+        NULL, 0, 0, false                                                                          \
+    }
 
 void buf_append(struct buf *b, const void *data, size_t len);
 void buf_puts(struct buf *b, const char *s);

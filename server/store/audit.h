@@ -25,7 +25,7 @@ struct audit_verify_result {
     int64_t entries;
     int64_t head_seq;
     uint8_t head_hash[CHAIN_HASH_LEN];
-    int64_t bad_seq;   /* first entry that does not match, when !ok */
+    int64_t bad_seq; /* first entry that does not match, when !ok */
     char reason[160];
 };
 

@@ -45,8 +45,7 @@ sqlite3 *db_reader(struct mp_error *err);
 /* Applies files[0..count) (sorted NNNN_name.sql) to db.  Returns 0, or -1
  * with err (the database left unchanged) on a bad file, a failed statement,
  * or a database newer than the files. */
-int db_migrate(sqlite3 *db, const struct embedded_file *files, size_t count,
-               struct mp_error *err);
+int db_migrate(sqlite3 *db, const struct embedded_file *files, size_t count, struct mp_error *err);
 /* Highest applied migration version, 0 for an empty database, -1 on error. */
 int db_schema_version(sqlite3 *db);
 

@@ -128,11 +128,10 @@ store_token_list(sqlite3 *db, bool include_revoked, struct token_row **rows, int
     *rows = NULL;
     *count = 0;
     if (sqlite3_prepare_v2(db,
-                           include_revoked
-                               ? "SELECT " TOKEN_COLUMNS " FROM tokens "
-                                 "ORDER BY revoked_at IS NOT NULL, name, id"
-                               : "SELECT " TOKEN_COLUMNS " FROM tokens "
-                                 "WHERE revoked_at IS NULL ORDER BY name",
+                           include_revoked ? "SELECT " TOKEN_COLUMNS " FROM tokens "
+                                             "ORDER BY revoked_at IS NOT NULL, name, id"
+                                           : "SELECT " TOKEN_COLUMNS " FROM tokens "
+                                             "WHERE revoked_at IS NULL ORDER BY name",
                            -1, &st, NULL) != SQLITE_OK)
         return sql_fail(db, err, "listing tokens");
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {

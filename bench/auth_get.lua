@@ -1,0 +1,4 @@
+-- GET with the bearer token from MP_TOKEN.
+function init(args)
+    wrk.headers["Authorization"] = "Bearer " .. os.getenv("MP_TOKEN")
+end

@@ -1,0 +1,88 @@
+#!/bin/sh
+# bench/run.sh - load test with wrk against the release build (make bench).
+#
+# Every figure is printed beside the baseline measured in the same run at the
+# same concurrency: POST /bench/echo, which goes through the whole HTTP path
+# (body accumulation, routing, JSON parse and encode) with no authentication
+# and no storage.  This machine is shared and noisy; ratios travel, absolute
+# numbers do not.
+#
+# Environment: BENCH_SECONDS (default 5), BENCH_CONNECTIONS (default "16 64").
+set -eu
+cd "$(dirname "$0")/.."
+
+BIN=${MELDPUNT_BIN:-$PWD/build/meldpunt}
+SECONDS_EACH=${BENCH_SECONDS:-5}
+CONNS=${BENCH_CONNECTIONS:-"16 64"}
+
+dir=$(mktemp -d)
+pid=
+cleanup() {
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    rm -rf "$dir"
+}
+trap cleanup EXIT INT TERM
+
+cat >"$dir/bench.conf" <<CONF
+[server]
+bench_endpoints = true
+per_ip_connection_limit = 0
+[log]
+level = warn
+CONF
+
+MP_TOKEN=$("$BIN" init --data "$dir/data" 2>/dev/null)
+export MP_TOKEN
+"$BIN" serve --config "$dir/bench.conf" --data "$dir/data" --listen 127.0.0.1:0 \
+    --log-level notice 2>"$dir/serve.log" &
+pid=$!
+url=
+for _ in $(seq 1 100); do
+    url=$(grep -o 'url=http://[0-9.]*:[0-9]*' "$dir/serve.log" 2>/dev/null | head -n 1 | sed 's/url=//')
+    [ -n "$url" ] && break
+    sleep 0.1
+done
+[ -n "$url" ] || { echo "bench: the server did not start:"; cat "$dir/serve.log"; exit 1; }
+
+# run NAME PATH SCRIPT CONNECTIONS -> "rps p50_ms p99_ms non2xx"
+run() {
+    MP_RUN=$(date +%s%N)
+    export MP_RUN
+    out=$(wrk -t2 -c"$4" -d"${SECONDS_EACH}s" --latency -s "bench/$3" "$url$2" 2>&1)
+    rps=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
+    p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
+    p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+    bad=$(echo "$out" | awk '/Non-2xx or 3xx responses:/ {print $NF}')
+    errs=$(echo "$out" | awk '/Socket errors:/ {print $0}')
+    [ -n "$errs" ] && echo "  ($1 c=$4: $errs)" >&2
+    echo "$rps $(to_ms "$p50") $(to_ms "$p99") ${bad:-0}"
+}
+
+# wrk prints latencies as 1.23ms, 456.00us or 1.20s.
+to_ms() {
+    echo "$1" | awk '/us$/ {sub("us","",$1); printf "%.3f", $1/1000; next}
+                     /ms$/ {sub("ms","",$1); printf "%.3f", $1; next}
+                     /s$/  {sub("s","",$1);  printf "%.3f", $1*1000; next}
+                     {print "?"}'
+}
+
+echo "meldpunt $("$BIN" version | cut -d' ' -f2) - wrk -t2, ${SECONDS_EACH}s per run, $(nproc) cores"
+printf '%-34s %5s %10s %8s %9s %9s %7s\n' endpoint conns req/s ratio p50_ms p99_ms non2xx
+for c in $CONNS; do
+    base=$(run baseline /bench/echo post_json.lua "$c")
+    base_rps=$(echo "$base" | cut -d' ' -f1)
+    for spec in "POST /bench/echo (baseline)|/bench/echo|post_json.lua" \
+                "GET /healthz|/healthz|auth_get.lua" \
+                "GET /api/v1/me (token lookup)|/api/v1/me|auth_get.lua" \
+                "GET /api/v1/audit?limit=50|/api/v1/audit?limit=50|auth_get.lua" \
+                "POST /api/v1/tokens (write+audit)|/api/v1/tokens|create_token.lua"; do
+        name=${spec%%|*}
+        rest=${spec#*|}
+        path=${rest%%|*}
+        script=${rest#*|}
+        if [ "$path" = /bench/echo ]; then r=$base; else r=$(run "$name" "$path" "$script" "$c"); fi
+        set -- $r
+        ratio=$(awk -v a="$1" -v b="$base_rps" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "?" }')
+        printf '%-34s %5s %10s %8s %9s %9s %7s\n' "$name" "$c" "$1" "$ratio" "$2" "$3" "$4"
+    done
+done
