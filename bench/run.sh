@@ -68,18 +68,24 @@ to_ms() {
 
 echo "meldpunt $("$BIN" version | cut -d' ' -f2) - wrk -t2, ${SECONDS_EACH}s per run, $(nproc) cores"
 printf '%-34s %5s %10s %8s %9s %9s %7s\n' endpoint conns req/s ratio p50_ms p99_ms non2xx
+# The baseline first at every concurrency, then each endpoint at every
+# concurrency; writes last, so reads are measured on the same database size.
 for c in $CONNS; do
-    base=$(run baseline /bench/echo post_json.lua "$c")
-    base_rps=$(echo "$base" | cut -d' ' -f1)
-    for spec in "POST /bench/echo (baseline)|/bench/echo|post_json.lua" \
-                "GET /healthz|/healthz|auth_get.lua" \
-                "GET /api/v1/me (token lookup)|/api/v1/me|auth_get.lua" \
-                "GET /api/v1/audit?limit=50|/api/v1/audit?limit=50|auth_get.lua" \
-                "POST /api/v1/tokens (write+audit)|/api/v1/tokens|create_token.lua"; do
-        name=${spec%%|*}
-        rest=${spec#*|}
-        path=${rest%%|*}
-        script=${rest#*|}
+    r=$(run baseline /bench/echo post_json.lua "$c")
+    eval "base_$c=\"\$r\""
+done
+for spec in "POST /bench/echo (baseline)|/bench/echo|post_json.lua" \
+            "GET /healthz|/healthz|auth_get.lua" \
+            "GET /api/v1/me (token lookup)|/api/v1/me|auth_get.lua" \
+            "GET /api/v1/audit?limit=50|/api/v1/audit?limit=50|auth_get.lua" \
+            "POST /api/v1/tokens (write+audit)|/api/v1/tokens|create_token.lua"; do
+    name=${spec%%|*}
+    rest=${spec#*|}
+    path=${rest%%|*}
+    script=${rest#*|}
+    for c in $CONNS; do
+        eval "base=\$base_$c"
+        base_rps=$(echo "$base" | cut -d' ' -f1)
         if [ "$path" = /bench/echo ]; then r=$base; else r=$(run "$name" "$path" "$script" "$c"); fi
         set -- $r
         ratio=$(awk -v a="$1" -v b="$base_rps" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "?" }')

@@ -17,6 +17,7 @@ config_defaults(struct config *cfg)
     memset(cfg, 0, sizeof(*cfg));
     snprintf(cfg->listen, sizeof(cfg->listen), "127.0.0.1:8080");
     cfg->threads = 4;
+    cfg->workers = 64;
     cfg->connection_limit = 512;
     cfg->per_ip_connection_limit = 64;
     cfg->connection_timeout = 30;
@@ -118,6 +119,9 @@ set_key(struct config *c, const char *section, const char *key, const char *valu
     } else if (IS("server", "threads")) {
         if (parse_uint(value, 1, 256, &c->threads) != 0)
             return "must be a whole number from 1 to 256";
+    } else if (IS("server", "workers")) {
+        if (parse_uint(value, 1, 1024, &c->workers) != 0)
+            return "must be a whole number from 1 to 1024";
     } else if (IS("server", "connection_limit")) {
         if (parse_uint(value, 1, 100000, &c->connection_limit) != 0)
             return "must be a whole number from 1 to 100000";

@@ -23,6 +23,7 @@ struct config {
     char listen[128];
     char web_root[PATH_MAX];
     unsigned threads;
+    unsigned workers;
     unsigned connection_limit;
     unsigned per_ip_connection_limit;
     unsigned connection_timeout; /* seconds */

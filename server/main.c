@@ -152,6 +152,7 @@ cmd_serve(int argc, char **argv)
         .listen = cfg.listen,
         .web_root = cfg.web_root,
         .threads = cfg.threads,
+        .workers = cfg.workers,
         .connection_limit = cfg.connection_limit,
         .per_ip_connection_limit = cfg.per_ip_connection_limit,
         .connection_timeout = cfg.connection_timeout,

@@ -25,6 +25,7 @@ struct route {
     enum route_kind kind;
     api_handler handler;
     unsigned roles; /* ROLE_BIT()s allowed; 0 = public, no authentication */
+    bool writes;    /* changes data: runs on a worker thread (http/server.c) */
     bool bench_only;
 };
 

@@ -4,25 +4,28 @@
  * This table is the one place that says who may do what.  A route with
  * roles 0 is public (no authentication); every /api/v1/ route names its
  * roles, and the end-to-end tests walk this table.  Keep docs/API.md in
- * step with it.
+ * step with it.  `writes` marks routes that change data: they run on the
+ * worker pool, so the event threads never wait for a disk commit.
  */
 #include "router.h"
 
 #define ALL_ROLES (ROLES_READ | ROLE_BIT(ROLE_INGEST))
+#define R         false /* reads only */
+#define W         true  /* writes */
 
 const struct route http_routes[] = {
-    {"GET", "/healthz", ROUTE_API, api_health, 0, false},
-    {"GET", "/metrics", ROUTE_METRICS, NULL, 0, false},
-    {"POST", "/bench/echo", ROUTE_API, api_bench_echo, 0, true},
+    {"GET", "/healthz", ROUTE_API, api_health, 0, R, false},
+    {"GET", "/metrics", ROUTE_METRICS, NULL, 0, R, false},
+    {"POST", "/bench/echo", ROUTE_API, api_bench_echo, 0, R, true},
 
-    {"GET", "/api/v1/me", ROUTE_API, api_me, ALL_ROLES, false},
+    {"GET", "/api/v1/me", ROUTE_API, api_me, ALL_ROLES, R, false},
 
-    {"GET", "/api/v1/tokens", ROUTE_API, api_tokens_list, ROLES_ADMIN, false},
-    {"POST", "/api/v1/tokens", ROUTE_API, api_tokens_create, ROLES_ADMIN, false},
-    {"DELETE", "/api/v1/tokens/{name}", ROUTE_API, api_tokens_revoke, ROLES_ADMIN, false},
+    {"GET", "/api/v1/tokens", ROUTE_API, api_tokens_list, ROLES_ADMIN, R, false},
+    {"POST", "/api/v1/tokens", ROUTE_API, api_tokens_create, ROLES_ADMIN, W, false},
+    {"DELETE", "/api/v1/tokens/{name}", ROUTE_API, api_tokens_revoke, ROLES_ADMIN, W, false},
 
-    {"GET", "/api/v1/audit", ROUTE_API, api_audit_list, ROLES_ADMIN, false},
-    {"GET", "/api/v1/audit/verify", ROUTE_API, api_audit_verify, ROLES_ADMIN, false},
+    {"GET", "/api/v1/audit", ROUTE_API, api_audit_list, ROLES_ADMIN, R, false},
+    {"GET", "/api/v1/audit/verify", ROUTE_API, api_audit_verify, ROLES_ADMIN, R, false},
 };
 
 const size_t http_routes_count = sizeof(http_routes) / sizeof(http_routes[0]);

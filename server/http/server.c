@@ -7,6 +7,15 @@
  * to r->body, or dropped once over the limit), then a last time with no
  * data, when we answer.  completed() runs after the answer was sent or the
  * connection died; it logs, counts, and frees.
+ *
+ * Requests that change data (routes marked `writes`) may wait for a disk
+ * commit, so they do not run on the few event threads that poll every
+ * connection: the connection is suspended and the request handed to a pool
+ * of worker threads; the worker runs the handler (which blocks in
+ * store_write until its group commit returns) and resumes the connection,
+ * and libmicrohttpd calls handle() once more, where the answer is queued.
+ * The number of workers bounds how many concurrent changes one group commit
+ * can hold.  Reads run inline: WAL readers never wait for the writer.
  */
 #include "server.h"
 #include "metrics.h"
@@ -19,6 +28,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +46,16 @@ struct http_req {
     struct principal principal;
     char method[16];
     char path[256];
+    /* set when the request is handed to a worker */
+    struct MHD_Connection *conn;
+    const char *url;
+    const char *http_method;
+    const struct route *route;
+    struct route_match match;
+    struct api_response rs;
+    bool offloaded;
+    _Atomic bool done;
+    struct http_req *next;
 };
 
 static struct MHD_Daemon *daemon_handle;
@@ -44,6 +64,14 @@ static char web_root[4096];
 static _Atomic int in_flight;
 static _Atomic bool stopping;
 static uint16_t bound_port;
+
+/* The worker pool for requests that change data. */
+static pthread_t *workers;
+static unsigned nworkers;
+static pthread_mutex_t wq_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wq_cond = PTHREAD_COND_INITIALIZER;
+static struct http_req *wq_head, *wq_tail;
+static bool wq_stop;
 
 static const char csp[] = "default-src 'none'; script-src 'self'; style-src 'self'; "
                           "img-src 'self' data:; connect-src 'self'; base-uri 'none'; "
@@ -315,6 +343,111 @@ serve_metrics(struct MHD_Connection *c, struct http_req *r)
                       MHD_RESPMEM_MUST_FREE, false, NULL);
 }
 
+/* Runs the route's handler for r; on a worker thread or inline. */
+static void
+run_handler(struct http_req *r)
+{
+    struct api_request rq;
+
+    memset(&rq, 0, sizeof(rq));
+    rq.method = r->http_method;
+    rq.path = r->url;
+    rq.nparams = r->match.nparams;
+    for (int i = 0; i < r->match.nparams; i++)
+        rq.params[i] = r->match.params[i];
+    rq.principal = &r->principal;
+    rq.body = r->body.data;
+    rq.body_len = r->body.len;
+    rq.header = header_of;
+    rq.query = query_of;
+    rq.ctx = r->conn;
+    r->route->handler(&rq, &r->rs);
+}
+
+/* Sends the handler's answer; on an event thread. */
+static enum MHD_Result
+finish(struct MHD_Connection *c, struct http_req *r)
+{
+    struct api_response *rs = &r->rs;
+    enum MHD_Result ret;
+
+    if (rs->status >= 400) {
+        if (rs->status >= 500)
+            log_error("request failed method=%s route=%s status=%d detail=\"%s\"", r->method,
+                      r->route->pattern, rs->status, rs->detail);
+        ret = send_problem(c, r, r->url, rs->status, rs->detail, rs->errors, NULL, NULL);
+        rs->errors = NULL;
+    } else if (rs->raw != NULL) {
+        ret = send_bytes(c, r, rs->status, rs->content_type, rs->raw, rs->raw_len,
+                         MHD_RESPMEM_MUST_FREE, false, NULL);
+        rs->raw = NULL;
+    } else {
+        ret = send_json(c, r, rs->status ? rs->status : 200, "application/json", rs->body,
+                        rs->location, rs->etag, NULL, NULL);
+    }
+    api_response_free(rs);
+    return ret;
+}
+
+static void *
+worker_main(void *unused)
+{
+    (void)unused;
+    pthread_mutex_lock(&wq_lock);
+    for (;;) {
+        struct http_req *r;
+
+        while (wq_head == NULL && !wq_stop)
+            pthread_cond_wait(&wq_cond, &wq_lock);
+        if (wq_head == NULL)
+            break;
+        r = wq_head;
+        wq_head = r->next;
+        if (wq_head == NULL)
+            wq_tail = NULL;
+        r->next = NULL;
+        pthread_mutex_unlock(&wq_lock);
+
+        run_handler(r);
+        atomic_store(&r->done, true);
+        MHD_resume_connection(r->conn);
+
+        pthread_mutex_lock(&wq_lock);
+    }
+    pthread_mutex_unlock(&wq_lock);
+    return NULL;
+}
+
+static void
+workers_stop(void)
+{
+    pthread_mutex_lock(&wq_lock);
+    wq_stop = true;
+    pthread_cond_broadcast(&wq_cond);
+    pthread_mutex_unlock(&wq_lock);
+    for (unsigned i = 0; i < nworkers; i++)
+        pthread_join(workers[i], NULL);
+    free(workers);
+    workers = NULL;
+    nworkers = 0;
+}
+
+static int
+workers_start(unsigned n)
+{
+    wq_stop = false;
+    workers = calloc(n, sizeof(*workers));
+    if (workers == NULL)
+        return -1;
+    for (nworkers = 0; nworkers < n; nworkers++) {
+        if (pthread_create(&workers[nworkers], NULL, worker_main, NULL) != 0) {
+            workers_stop();
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static enum MHD_Result
 dispatch(struct MHD_Connection *c, struct http_req *r, const char *method, const char *path)
 {
@@ -322,8 +455,6 @@ dispatch(struct MHD_Connection *c, struct http_req *r, const char *method, const
     struct route_match m;
     enum router_result found;
     const struct route *route;
-    struct api_request rq;
-    struct api_response rs;
     enum MHD_Result ret;
 
     if (atomic_load(&stopping))
@@ -370,36 +501,26 @@ dispatch(struct MHD_Connection *c, struct http_req *r, const char *method, const
         !is_json_type(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type")))
         return send_problem(c, r, path, 415, "the body must be application/json", NULL, NULL, NULL);
 
-    memset(&rq, 0, sizeof(rq));
-    memset(&rs, 0, sizeof(rs));
-    rq.method = method;
-    rq.path = path;
-    rq.nparams = m.nparams;
-    for (int i = 0; i < m.nparams; i++)
-        rq.params[i] = m.params[i];
-    rq.principal = &r->principal;
-    rq.body = r->body.data;
-    rq.body_len = r->body.len;
-    rq.header = header_of;
-    rq.query = query_of;
-    rq.ctx = c;
-    route->handler(&rq, &rs);
-    if (rs.status >= 400) {
-        if (rs.status >= 500)
-            log_error("request failed method=%s route=%s status=%d detail=\"%s\"", method,
-                      route->pattern, rs.status, rs.detail);
-        ret = send_problem(c, r, path, rs.status, rs.detail, rs.errors, NULL, NULL);
-        rs.errors = NULL;
-    } else if (rs.raw != NULL) {
-        ret = send_bytes(c, r, rs.status, rs.content_type, rs.raw, rs.raw_len,
-                         MHD_RESPMEM_MUST_FREE, false, NULL);
-        rs.raw = NULL;
-    } else {
-        ret = send_json(c, r, rs.status ? rs.status : 200, "application/json", rs.body, rs.location,
-                        rs.etag, NULL, NULL);
+    r->conn = c;
+    r->url = path;
+    r->http_method = method;
+    r->route = route;
+    r->match = m;
+    if (route->writes && nworkers > 0) {
+        r->offloaded = true;
+        MHD_suspend_connection(c);
+        pthread_mutex_lock(&wq_lock);
+        if (wq_tail)
+            wq_tail->next = r;
+        else
+            wq_head = r;
+        wq_tail = r;
+        pthread_cond_signal(&wq_cond);
+        pthread_mutex_unlock(&wq_lock);
+        return MHD_YES;
     }
-    api_response_free(&rs);
-    return ret;
+    run_handler(r);
+    return finish(c, r);
 }
 
 static enum MHD_Result
@@ -445,6 +566,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
         *upload_data_size = 0;
         return MHD_YES;
     }
+    if (r->offloaded)
+        return atomic_load(&r->done) ? finish(c, r) : MHD_YES;
     if (r->status != 0)
         return MHD_YES; /* answered early (413) */
     return dispatch(c, r, method, url);
@@ -471,6 +594,7 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestT
                  toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=true");
     }
     buf_free(&r->body);
+    api_response_free(&r->rs);
     free(r);
     *con_cls = NULL;
     atomic_fetch_sub(&in_flight, 1);
@@ -497,8 +621,8 @@ http_start(const struct http_options *o, struct mp_error *err)
     struct sockaddr_in6 sa6;
     const struct sockaddr *sa;
     const union MHD_DaemonInfo *info;
-    unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     char host[64];
     uint16_t port;
     bool v6;
@@ -524,6 +648,10 @@ http_start(const struct http_options *o, struct mp_error *err)
     }
     if (metrics_init(http_routes_count) != 0)
         return mp_error_set(err, 0, "", "out of memory");
+    if (workers_start(o->workers) != 0) {
+        metrics_free();
+        return mp_error_set(err, 0, "", "cannot start %u worker threads", o->workers);
+    }
     atomic_store(&stopping, false);
     daemon_handle =
         MHD_start_daemon(flags, port, NULL, NULL, handle, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
@@ -535,6 +663,7 @@ http_start(const struct http_options *o, struct mp_error *err)
                          (size_t)o->connection_memory_limit, MHD_OPTION_NOTIFY_COMPLETED, completed,
                          NULL, MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1, MHD_OPTION_END);
     if (daemon_handle == NULL) {
+        workers_stop();
         metrics_free();
         return mp_error_set(err, 0, "listen",
                             "cannot listen on %s (address in use, or not an address of this "
@@ -560,6 +689,9 @@ http_stop(unsigned timeout_ms)
         usleep(10 * 1000);
     if (atomic_load(&in_flight) > 0)
         log_warn("shutdown timeout passed in_flight=%d", atomic_load(&in_flight));
+    /* Every request handed to a worker resumes its connection when done; a
+     * suspended connection must not be left behind at MHD_stop_daemon. */
+    workers_stop();
     MHD_stop_daemon(daemon_handle);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);

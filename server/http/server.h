@@ -20,7 +20,8 @@
 struct http_options {
     const char *listen; /* ADDR:PORT */
     const char *web_root;
-    unsigned threads;
+    unsigned threads; /* event threads (epoll) */
+    unsigned workers; /* threads running requests that change data */
     unsigned connection_limit;
     unsigned per_ip_connection_limit;
     unsigned connection_timeout;

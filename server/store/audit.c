@@ -23,12 +23,12 @@ store_audit_append(sqlite3 *db, const char *principal, const char *action, const
     uint8_t prev[CHAIN_HASH_LEN] = {0}, hash[CHAIN_HASH_LEN];
     char at[TIME_RFC3339_LEN];
     struct chain_entry e;
-    sqlite3_stmt *st = NULL;
-    int rc = -1;
+    sqlite3_stmt *st;
+    int rc;
 
     e.seq = 1;
-    if (sqlite3_prepare_v2(db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", -1, &st,
-                           NULL) != SQLITE_OK)
+    st = db_stmt(db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+    if (st == NULL)
         return sql_fail(db, err, "reading the audit head");
     switch (sqlite3_step(st)) {
     case SQLITE_ROW:
@@ -39,11 +39,10 @@ store_audit_append(sqlite3 *db, const char *principal, const char *action, const
     case SQLITE_DONE:
         break;
     default:
-        sql_fail(db, err, "reading the audit head");
-        goto out;
+        sqlite3_reset(st);
+        return sql_fail(db, err, "reading the audit head");
     }
-    sqlite3_finalize(st);
-    st = NULL;
+    sqlite3_reset(st);
 
     time_format_rfc3339(time_now(), at, sizeof(at));
     e.at = at;
@@ -53,10 +52,9 @@ store_audit_append(sqlite3 *db, const char *principal, const char *action, const
     chain_hash_payload(payload, strlen(payload), e.payload_hash);
     chain_hash_entry(prev, &e, hash);
 
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO audit(seq, at, principal, action, object, payload, "
-                           "payload_hash, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)",
-                           -1, &st, NULL) != SQLITE_OK)
+    st = db_stmt(db, "INSERT INTO audit(seq, at, principal, action, object, payload, "
+                     "payload_hash, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)");
+    if (st == NULL)
         return sql_fail(db, err, "appending to the audit chain");
     sqlite3_bind_int64(st, 1, e.seq);
     sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
@@ -67,13 +65,11 @@ store_audit_append(sqlite3 *db, const char *principal, const char *action, const
     sqlite3_bind_blob(st, 7, e.payload_hash, CHAIN_HASH_LEN, SQLITE_STATIC);
     sqlite3_bind_blob(st, 8, prev, CHAIN_HASH_LEN, SQLITE_STATIC);
     sqlite3_bind_blob(st, 9, hash, CHAIN_HASH_LEN, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        sql_fail(db, err, "appending to the audit chain");
-        goto out;
-    }
-    rc = 0;
-out:
-    sqlite3_finalize(st);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = sql_fail(db, err, "appending to the audit chain");
+    else
+        rc = 0;
+    sqlite3_reset(st);
     return rc;
 }
 

@@ -15,10 +15,70 @@ static char *db_file;
 static pthread_key_t reader_key;
 static pthread_once_t reader_once = PTHREAD_ONCE_INIT;
 
+#define STMT_CACHE_SIZE 64
+
+struct stmt_slot {
+    sqlite3 *db;
+    const char *sql;
+    sqlite3_stmt *st;
+};
+
+static _Thread_local struct stmt_slot stmt_cache[STMT_CACHE_SIZE];
+
+sqlite3_stmt *
+db_stmt(sqlite3 *db, const char *sql)
+{
+    struct stmt_slot *free_slot = NULL;
+    sqlite3_stmt *st = NULL;
+
+    for (int i = 0; i < STMT_CACHE_SIZE; i++) {
+        struct stmt_slot *sl = &stmt_cache[i];
+        if (sl->db == db && sl->sql == sql) {
+            sqlite3_reset(sl->st);
+            sqlite3_clear_bindings(sl->st);
+            return sl->st;
+        }
+        if (sl->db == NULL && free_slot == NULL)
+            free_slot = sl;
+    }
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+        return NULL;
+    if (free_slot == NULL) {
+        /* Full: should not happen with a fixed set of statements; evict
+         * the first slot of another connection, or of this one. */
+        free_slot = &stmt_cache[0];
+        sqlite3_finalize(free_slot->st);
+    }
+    free_slot->db = db;
+    free_slot->sql = sql;
+    free_slot->st = st;
+    return st;
+}
+
+void
+db_release(sqlite3 *db)
+{
+    for (int i = 0; i < STMT_CACHE_SIZE; i++) {
+        if (stmt_cache[i].db == db) {
+            sqlite3_finalize(stmt_cache[i].st);
+            memset(&stmt_cache[i], 0, sizeof(stmt_cache[i]));
+        }
+    }
+}
+
+void
+db_disconnect(sqlite3 *db)
+{
+    if (db == NULL)
+        return;
+    db_release(db);
+    sqlite3_close_v2(db);
+}
+
 static void
 reader_destroy(void *p)
 {
-    sqlite3_close_v2(p);
+    db_disconnect(p);
 }
 
 static void
@@ -272,7 +332,7 @@ db_close(void)
     pthread_once(&reader_once, reader_key_init);
     db = pthread_getspecific(reader_key);
     if (db != NULL) {
-        sqlite3_close_v2(db);
+        db_disconnect(db);
         pthread_setspecific(reader_key, NULL);
     }
     free(db_file);
@@ -283,15 +343,16 @@ bool
 db_ping(void)
 {
     sqlite3 *db = db_reader(NULL);
-    sqlite3_stmt *st = NULL;
-    bool ok = false;
+    sqlite3_stmt *st;
+    bool ok;
 
     if (db == NULL)
         return false;
-    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM schema_migrations", -1, &st, NULL) ==
-        SQLITE_OK)
-        ok = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
+    st = db_stmt(db, "SELECT count(*) FROM schema_migrations");
+    if (st == NULL)
+        return false;
+    ok = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
     return ok;
 }
 

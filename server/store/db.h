@@ -49,6 +49,18 @@ int db_migrate(sqlite3 *db, const struct embedded_file *files, size_t count, str
 /* Highest applied migration version, 0 for an empty database, -1 on error. */
 int db_schema_version(sqlite3 *db);
 
+/*
+ * Prepared-statement cache.  db_stmt() returns a ready (reset, unbound)
+ * statement for sql on db, prepared once per connection and thread and kept;
+ * sql must be a string literal (its address is the key).  The caller never
+ * finalizes it; db_release() must be called before closing a connection that
+ * used the cache.  Statements are per thread, like the connections.
+ */
+sqlite3_stmt *db_stmt(sqlite3 *db, const char *sql);
+void db_release(sqlite3 *db);
+/* Closes a connection after releasing its cached statements. */
+void db_disconnect(sqlite3 *db);
+
 /* True when the database answers a trivial query on this thread's reader. */
 bool db_ping(void);
 

@@ -40,27 +40,25 @@ int
 store_token_insert(sqlite3 *db, const char *name, const char *role, const uint8_t hash[32],
                    const char *created_at, const char *created_by, struct mp_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = -1, step;
+    sqlite3_stmt *st;
+    int rc = -1;
 
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO tokens(name, role, hash, created_at, created_by) "
-                           "VALUES (?, ?, ?, ?, ?)",
-                           -1, &st, NULL) != SQLITE_OK)
+    st = db_stmt(db, "INSERT INTO tokens(name, role, hash, created_at, created_by) "
+                     "VALUES (?, ?, ?, ?, ?)");
+    if (st == NULL)
         return sql_fail(db, err, "creating token");
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
     sqlite3_bind_blob(st, 3, hash, 32, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, created_at, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, created_by, -1, SQLITE_STATIC);
-    step = sqlite3_step(st);
-    if (step == SQLITE_DONE)
+    if (sqlite3_step(st) == SQLITE_DONE)
         rc = 0;
     else if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_UNIQUE)
         mp_error_set(err, 409, "name", "an active token named '%s' exists", name);
     else
         sql_fail(db, err, "creating token");
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return rc;
 }
 
@@ -95,13 +93,11 @@ store_token_revoke(sqlite3 *db, const char *name, const char *at, const char *by
 int
 store_token_find(sqlite3 *db, const uint8_t hash[32], struct token_row *row, struct mp_error *err)
 {
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st;
     int rc, step;
 
-    if (sqlite3_prepare_v2(db,
-                           "SELECT " TOKEN_COLUMNS " FROM tokens "
-                           "WHERE hash = ? AND revoked_at IS NULL",
-                           -1, &st, NULL) != SQLITE_OK)
+    st = db_stmt(db, "SELECT " TOKEN_COLUMNS " FROM tokens WHERE hash = ? AND revoked_at IS NULL");
+    if (st == NULL)
         return sql_fail(db, err, "looking up token");
     sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
     step = sqlite3_step(st);
@@ -113,7 +109,7 @@ store_token_find(sqlite3 *db, const uint8_t hash[32], struct token_row *row, str
     } else {
         rc = sql_fail(db, err, "looking up token");
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st); /* ends the read transaction: never hold a snapshot */
     return rc;
 }
 

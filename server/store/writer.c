@@ -38,10 +38,18 @@ static _Atomic uint64_t n_commits, n_changes, n_failures;
 /* Used when no writer thread runs (CLI): one change, one transaction. */
 static pthread_mutex_t direct_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* Runs one statement without results through the statement cache. */
 static int
 exec(sqlite3 *db, const char *sql)
 {
-    return sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_stmt *st = db_stmt(db, sql);
+    int rc;
+
+    if (st == NULL)
+        return sqlite3_errcode(db);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
 static void
@@ -154,6 +162,9 @@ writer_main(void *unused)
         pthread_cond_broadcast(&finished);
     }
     pthread_mutex_unlock(&lock);
+    /* The statement cache is per thread: release ours here, on this thread,
+     * before store_writer_stop() closes the connection. */
+    db_release(wdb);
     return NULL;
 }
 
@@ -169,7 +180,7 @@ store_writer_start(unsigned max_batch, struct mp_error *err)
         batch_max = max_batch;
     stopping = false;
     if (pthread_create(&thread, NULL, writer_main, NULL) != 0) {
-        sqlite3_close_v2(wdb);
+        db_disconnect(wdb);
         wdb = NULL;
         return mp_error_set(err, 500, "", "cannot start the writer thread");
     }
@@ -191,7 +202,7 @@ store_writer_stop(void)
     /* Fold the WAL back into the database file so a stopped server leaves
      * one self-contained file behind. */
     sqlite3_exec(wdb, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
-    sqlite3_close_v2(wdb);
+    db_disconnect(wdb);
     wdb = NULL;
 }
 
@@ -208,7 +219,7 @@ write_direct(store_write_fn fn, void *arg, struct mp_error *err)
         return -1;
     }
     run_batch(db, &j);
-    sqlite3_close_v2(db);
+    db_disconnect(db);
     pthread_mutex_unlock(&direct_lock);
     if (j.rc != 0 && err != NULL)
         *err = j.err;
