@@ -14,8 +14,9 @@ api_response_free(struct api_response *rs)
 {
     json_decref(rs->body);
     json_decref(rs->errors);
+    json_decref(rs->extra);
     free(rs->raw);
-    rs->body = rs->errors = NULL;
+    rs->body = rs->errors = rs->extra = NULL;
     rs->raw = NULL;
 }
 

@@ -45,6 +45,7 @@ struct api_response {
     int status;
     json_t *body;   /* owned; a JSON answer */
     json_t *errors; /* owned; [{field, message}] for a problem */
+    json_t *extra;  /* owned; more members for the problem object */
     char detail[320];
     char location[256];
     char etag[80];
@@ -91,5 +92,12 @@ void api_tokens_create(const struct api_request *rq, struct api_response *rs);
 void api_tokens_revoke(const struct api_request *rq, struct api_response *rs);
 void api_audit_list(const struct api_request *rq, struct api_response *rs);
 void api_audit_verify(const struct api_request *rq, struct api_response *rs);
+void api_incidents_create(const struct api_request *rq, struct api_response *rs);
+void api_incidents_list(const struct api_request *rq, struct api_response *rs);
+void api_incidents_get(const struct api_request *rq, struct api_response *rs);
+void api_incidents_patch(const struct api_request *rq, struct api_response *rs);
+void api_incidents_transition(const struct api_request *rq, struct api_response *rs);
+void api_incidents_note(const struct api_request *rq, struct api_response *rs);
+void api_incidents_timeline(const struct api_request *rq, struct api_response *rs);
 
 #endif

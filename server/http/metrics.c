@@ -3,6 +3,7 @@
  */
 #include "metrics.h"
 #include "router.h"
+#include "core/incident.h"
 #include "store/writer.h"
 #include "lib/timeutil.h"
 
@@ -142,6 +143,19 @@ metrics_render(struct buf *out, int in_flight)
     buf_puts(out, "# HELP meldpunt_http_requests_in_flight Requests being answered now.\n"
                   "# TYPE meldpunt_http_requests_in_flight gauge\n");
     buf_printf(out, "meldpunt_http_requests_in_flight %d\n", in_flight);
+
+    {
+        int64_t counts[STATE_COUNT];
+        struct mp_error err;
+
+        if (incident_count_by_state(counts, &err) == 0) {
+            buf_puts(out, "# HELP meldpunt_incidents Incidents by state.\n"
+                          "# TYPE meldpunt_incidents gauge\n");
+            for (int st = 0; st < STATE_COUNT; st++)
+                buf_printf(out, "meldpunt_incidents{state=\"%s\"} %lld\n", incident_state_names[st],
+                           (long long)counts[st]);
+        }
+    }
 
     store_writer_stats(&ws);
     buf_puts(out, "# HELP meldpunt_db_commits_total Write transactions committed (each may "

@@ -10,8 +10,11 @@
 #include "router.h"
 
 #define ALL_ROLES (ROLES_READ | ROLE_BIT(ROLE_INGEST))
-#define R         false /* reads only */
-#define W         true  /* writes */
+/* analysts and up work incidents; ingest tools may only create them */
+#define INCIDENT_WORK   (ROLE_BIT(ROLE_ANALYST) | ROLE_BIT(ROLE_MANAGER) | ROLE_BIT(ROLE_ADMIN))
+#define INCIDENT_CREATE (INCIDENT_WORK | ROLE_BIT(ROLE_INGEST))
+#define R               false /* reads only */
+#define W               true  /* writes */
 
 const struct route http_routes[] = {
     {"GET", "/healthz", ROUTE_API, api_health, 0, R, false},
@@ -23,6 +26,17 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/tokens", ROUTE_API, api_tokens_list, ROLES_ADMIN, R, false},
     {"POST", "/api/v1/tokens", ROUTE_API, api_tokens_create, ROLES_ADMIN, W, false},
     {"DELETE", "/api/v1/tokens/{name}", ROUTE_API, api_tokens_revoke, ROLES_ADMIN, W, false},
+
+    {"POST", "/api/v1/incidents", ROUTE_API, api_incidents_create, INCIDENT_CREATE, W, false},
+    {"GET", "/api/v1/incidents", ROUTE_API, api_incidents_list, ROLES_READ, R, false},
+    {"GET", "/api/v1/incidents/{id}", ROUTE_API, api_incidents_get, ROLES_READ, R, false},
+    {"PATCH", "/api/v1/incidents/{id}", ROUTE_API, api_incidents_patch, INCIDENT_WORK, W, false},
+    {"POST", "/api/v1/incidents/{id}/transitions", ROUTE_API, api_incidents_transition,
+     INCIDENT_WORK, W, false},
+    {"POST", "/api/v1/incidents/{id}/notes", ROUTE_API, api_incidents_note, INCIDENT_WORK, W,
+     false},
+    {"GET", "/api/v1/incidents/{id}/timeline", ROUTE_API, api_incidents_timeline, ROLES_READ, R,
+     false},
 
     {"GET", "/api/v1/audit", ROUTE_API, api_audit_list, ROLES_ADMIN, R, false},
     {"GET", "/api/v1/audit/verify", ROUTE_API, api_audit_verify, ROLES_ADMIN, R, false},

@@ -229,10 +229,12 @@ send_json(struct MHD_Connection *c, struct http_req *r, int status, const char *
                       NULL);
 }
 
-/* An RFC 9457 problem; errors (stolen, may be NULL) lists field errors. */
+/* An RFC 9457 problem; errors (stolen, may be NULL) lists field errors,
+ * extra (stolen, may be NULL) adds members. */
 static enum MHD_Result
-send_problem(struct MHD_Connection *c, struct http_req *r, const char *path, int status,
-             const char *detail, json_t *errors, const char *allow, const char *www_auth)
+send_problem_ext(struct MHD_Connection *c, struct http_req *r, const char *path, int status,
+                 const char *detail, json_t *errors, json_t *extra, const char *allow,
+                 const char *www_auth)
 {
     json_t *p =
         json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank", "title", status_title(status),
@@ -241,13 +243,25 @@ send_problem(struct MHD_Connection *c, struct http_req *r, const char *path, int
 
     if (p == NULL) {
         json_decref(errors);
+        json_decref(extra);
         return MHD_NO;
+    }
+    if (extra != NULL) {
+        json_object_update_missing(p, extra);
+        json_decref(extra);
     }
     if (errors != NULL)
         json_object_set_new(p, "errors", errors);
     ret = send_json(c, r, status, "application/problem+json", p, NULL, NULL, allow, www_auth);
     json_decref(p);
     return ret;
+}
+
+static enum MHD_Result
+send_problem(struct MHD_Connection *c, struct http_req *r, const char *path, int status,
+             const char *detail, json_t *errors, const char *allow, const char *www_auth)
+{
+    return send_problem_ext(c, r, path, status, detail, errors, NULL, allow, www_auth);
 }
 
 static const char *
@@ -262,17 +276,24 @@ query_of(void *ctx, const char *name)
     return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
 }
 
+/* application/json, or a JSON-based type such as application/merge-patch+json
+ * (RFC 7396), with optional parameters. */
 static bool
 is_json_type(const char *type)
 {
-    size_t n = strlen("application/json");
+    static const char app[] = "application/";
+    size_t n;
 
     if (type == NULL)
         return false;
     while (*type == ' ')
         type++;
-    return strncasecmp(type, "application/json", n) == 0 &&
-           (type[n] == '\0' || type[n] == ';' || type[n] == ' ');
+    if (strncasecmp(type, app, sizeof(app) - 1) != 0)
+        return false;
+    type += sizeof(app) - 1;
+    n = strcspn(type, "; ");
+    return (n == 4 && strncasecmp(type, "json", 4) == 0) ||
+           (n > 5 && strncasecmp(type + n - 5, "+json", 5) == 0);
 }
 
 /* 1 authenticated, 0 answered 401, -1 answered 503. */
@@ -375,8 +396,9 @@ finish(struct MHD_Connection *c, struct http_req *r)
         if (rs->status >= 500)
             log_error("request failed method=%s route=%s status=%d detail=\"%s\"", r->method,
                       r->route->pattern, rs->status, rs->detail);
-        ret = send_problem(c, r, r->url, rs->status, rs->detail, rs->errors, NULL, NULL);
-        rs->errors = NULL;
+        ret = send_problem_ext(c, r, r->url, rs->status, rs->detail, rs->errors, rs->extra, NULL,
+                               NULL);
+        rs->errors = rs->extra = NULL;
     } else if (rs->raw != NULL) {
         ret = send_bytes(c, r, rs->status, rs->content_type, rs->raw, rs->raw_len,
                          MHD_RESPMEM_MUST_FREE, false, NULL);

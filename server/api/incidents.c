@@ -1,0 +1,369 @@
+/*
+ * incidents.c - /api/v1/incidents: create, list, read, patch, transitions,
+ * notes, timeline.  Decoding and validation of the fields live with the
+ * model (core/incident.c); this file maps HTTP to those operations.
+ */
+#include "api.h"
+#include "core/incident.h"
+#include "lib/timeutil.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LIST_LIMIT_DEFAULT  50
+#define LIST_LIMIT_MAX      200
+#define IDEMPOTENCY_KEY_MAX 255
+
+static void
+set_etag(struct api_response *rs, const struct incident *inc)
+{
+    snprintf(rs->etag, sizeof(rs->etag), "\"%lld\"", (long long)inc->version);
+}
+
+static void
+answer_incident(struct api_response *rs, int status, const struct incident *inc)
+{
+    json_t *body = incident_to_json(inc, time_now());
+
+    if (body == NULL) {
+        api_fail(rs, 500, NULL, "out of memory");
+        return;
+    }
+    set_etag(rs, inc);
+    api_ok(rs, status, body);
+}
+
+/* Turns field errors from the domain into the answer: one problem with every
+ * field error, or the single non-validation error (404, 409, 412, 5xx). */
+static void
+answer_errors(struct api_response *rs, const struct field_errors *errs)
+{
+    for (int i = 0; i < errs->count; i++) {
+        if (errs->items[i].status != 422) {
+            api_error(rs, &errs->items[i]);
+            return;
+        }
+    }
+    for (int i = 0; i < errs->count; i++)
+        api_field_error(rs, errs->items[i].field, "%s", errs->items[i].message);
+}
+
+/* If-Match: "N" (the ETag), or * for any version.  Absent: -1 (no
+ * precondition).  Anything else is 412: it cannot match. */
+static bool
+read_if_match(const struct api_request *rq, int64_t *out, struct api_response *rs)
+{
+    const char *h = rq->header(rq->ctx, "If-Match");
+    char *end;
+    long long v;
+
+    *out = -1;
+    if (h == NULL || strcmp(h, "*") == 0)
+        return true;
+    if (h[0] != '"' || h[1] < '0' || h[1] > '9') {
+        api_fail(rs, 412, "If-Match", "must be the incident's ETag, such as \"3\"");
+        return false;
+    }
+    v = strtoll(h + 1, &end, 10);
+    if (end[0] != '"' || end[1] != '\0' || v < 0) {
+        api_fail(rs, 412, "If-Match", "must be the incident's ETag, such as \"3\"");
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+void
+api_incidents_create(const struct api_request *rq, struct api_response *rs)
+{
+    struct field_errors errs = {0};
+    struct idempotency idem = {0};
+    struct incident inc;
+    crypto_generichash_state h;
+    bool replayed;
+    json_t *in;
+
+    idem.key = rq->header(rq->ctx, "Idempotency-Key");
+    if (idem.key != NULL) {
+        size_t n = strlen(idem.key);
+        bool printable = n > 0 && n <= IDEMPOTENCY_KEY_MAX;
+        for (size_t i = 0; printable && i < n; i++)
+            printable = idem.key[i] > 0x20 && idem.key[i] < 0x7f;
+        if (!printable) {
+            api_fail(rs, 400, "Idempotency-Key", "must be 1-%d visible ASCII characters",
+                     IDEMPOTENCY_KEY_MAX);
+            return;
+        }
+        /* The request's fingerprint: a retry must send the same body. */
+        crypto_generichash_init(&h, NULL, 0, sizeof(idem.request_hash));
+        crypto_generichash_update(&h, (const unsigned char *)rq->path, strlen(rq->path) + 1);
+        crypto_generichash_update(&h, (const unsigned char *)rq->body, rq->body_len);
+        crypto_generichash_final(&h, idem.request_hash, sizeof(idem.request_hash));
+    }
+    in = api_parse_object(rq, rs);
+    if (in == NULL)
+        return;
+    incident_init(&inc);
+    if (!incident_apply_json(&inc, in, false, time_now(), &errs) ||
+        incident_create(rq->principal, &inc, &idem, &replayed, &errs) != 0) {
+        answer_errors(rs, &errs);
+    } else {
+        snprintf(rs->location, sizeof(rs->location), "/api/v1/incidents/%s", inc.id);
+        answer_incident(rs, 201, &inc);
+    }
+    incident_free(&inc);
+    json_decref(in);
+}
+
+static bool
+query_enum(const struct api_request *rq, const char *name, const char *const names[], int n,
+           int *out, struct api_response *rs)
+{
+    const char *v = rq->query(rq->ctx, name);
+
+    *out = -1;
+    if (v == NULL || *v == '\0')
+        return true;
+    *out = incident_enum_parse(names, n, v);
+    if (*out < 0) {
+        api_fail(rs, 400, name, "unknown value '%.40s'", v);
+        return false;
+    }
+    return true;
+}
+
+/* The cursor is the position below which the next page starts, written so
+ * that clients treat it as opaque. */
+static void
+cursor_encode(int64_t seq, char out[32])
+{
+    snprintf(out, 32, "c%llx", (unsigned long long)seq);
+}
+
+static bool
+cursor_decode(const char *s, int64_t *seq)
+{
+    char *end;
+    unsigned long long v;
+
+    if (s[0] != 'c' || s[1] == '\0' || strlen(s) > 17)
+        return false;
+    v = strtoull(s + 1, &end, 16);
+    if (*end != '\0' || v == 0 || v > INT64_MAX)
+        return false;
+    *seq = (int64_t)v;
+    return true;
+}
+
+void
+api_incidents_list(const struct api_request *rq, struct api_response *rs)
+{
+    struct incident_filter f = {.updated_since = TIME_UNSET};
+    struct incident *items;
+    struct mp_error err;
+    const char *since, *cursor;
+    int64_t limit, next;
+    json_t *arr;
+    char next_s[32];
+    int n;
+
+    if (!query_enum(rq, "state", incident_state_names, STATE_COUNT, &f.state, rs) ||
+        !query_enum(rq, "severity", incident_severity_names, SEVERITY_COUNT, &f.severity, rs) ||
+        !query_enum(rq, "category", incident_category_names, CATEGORY_COUNT, &f.category, rs) ||
+        !api_query_int(rq, "limit", 1, LIST_LIMIT_MAX, LIST_LIMIT_DEFAULT, &limit, rs))
+        return;
+    f.limit = (int)limit;
+    f.q = rq->query(rq->ctx, "q");
+    if (f.q != NULL && (f.q[0] == '\0' || strlen(f.q) > 200)) {
+        if (f.q[0] != '\0') {
+            api_fail(rs, 400, "q", "must be at most 200 characters");
+            return;
+        }
+        f.q = NULL;
+    }
+    since = rq->query(rq->ctx, "updated_since");
+    if (since != NULL && since[0] != '\0' && time_parse_rfc3339(since, &f.updated_since) != 0) {
+        api_fail(rs, 400, "updated_since", "must be an RFC 3339 date-time");
+        return;
+    }
+    cursor = rq->query(rq->ctx, "cursor");
+    if (cursor != NULL && cursor[0] != '\0' && !cursor_decode(cursor, &f.before_seq)) {
+        api_fail(rs, 400, "cursor", "is not a cursor this server gave out");
+        return;
+    }
+    if (incident_list(&f, &items, &n, &next, &err) != 0) {
+        api_error(rs, &err);
+        return;
+    }
+    arr = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(arr, incident_to_json(&items[i], time_now()));
+    incident_list_free(items, n);
+    cursor_encode(next, next_s);
+    api_ok(rs, 200, json_pack("{s:o, s:s?}", "items", arr, "next_cursor", next ? next_s : NULL));
+}
+
+void
+api_incidents_get(const struct api_request *rq, struct api_response *rs)
+{
+    struct incident inc;
+    struct mp_error err;
+
+    if (incident_get(rq->params[0], &inc, &err) != 0) {
+        api_error(rs, &err);
+        return;
+    }
+    answer_incident(rs, 200, &inc);
+    incident_free(&inc);
+}
+
+void
+api_incidents_patch(const struct api_request *rq, struct api_response *rs)
+{
+    struct field_errors errs = {0};
+    struct incident out;
+    int64_t if_match;
+    json_t *patch;
+
+    if (!read_if_match(rq, &if_match, rs))
+        return;
+    patch = api_parse_object(rq, rs);
+    if (patch == NULL)
+        return;
+    if (incident_patch(rq->principal, rq->params[0], if_match, patch, &out, &errs) != 0)
+        answer_errors(rs, &errs);
+    else
+        answer_incident(rs, 200, &out);
+    incident_free(&out);
+    json_decref(patch);
+}
+
+void
+api_incidents_transition(const struct api_request *rq, struct api_response *rs)
+{
+    static const char *const fields[] = {"to", "note", NULL};
+    const char *to_s, *note;
+    struct incident out;
+    struct mp_error err;
+    int64_t if_match;
+    json_t *in;
+    int to;
+
+    if (!read_if_match(rq, &if_match, rs))
+        return;
+    in = api_parse_object(rq, rs);
+    if (in == NULL)
+        return;
+    api_only_fields(in, fields, rs);
+    api_get_string(in, "to", true, 32, &to_s, rs);
+    api_get_string(in, "note", false, INCIDENT_NOTE_MAX, &note, rs);
+    if (rs->status >= 400)
+        goto out;
+    to = incident_enum_parse(incident_state_names, STATE_COUNT, to_s);
+    if (to < 0) {
+        api_fail(rs, 422, "to",
+                 "must be one of detected, triage, confirmed, contained, resolved, closed, "
+                 "dismissed");
+        goto out;
+    }
+    if (incident_transition(rq->principal, rq->params[0], if_match, to, note, &out, &err) != 0) {
+        api_error(rs, &err);
+        if (err.status == 409) {
+            /* name the states that may follow, for programs */
+            struct incident cur;
+            const char *targets[STATE_COUNT + 1];
+            json_t *allowed = json_array();
+
+            if (incident_get(rq->params[0], &cur, &err) == 0) {
+                incident_transition_targets(cur.state, targets);
+                for (int i = 0; targets[i]; i++)
+                    json_array_append_new(allowed, json_string(targets[i]));
+                rs->extra = json_pack("{s:s, s:o}", "state", incident_state_names[cur.state],
+                                      "allowed", allowed);
+                incident_free(&cur);
+            } else {
+                json_decref(allowed);
+            }
+        }
+        goto out;
+    }
+    answer_incident(rs, 200, &out);
+    incident_free(&out);
+out:
+    json_decref(in);
+}
+
+void
+api_incidents_note(const struct api_request *rq, struct api_response *rs)
+{
+    static const char *const fields[] = {"text", NULL};
+    struct incident out;
+    struct mp_error err;
+    const char *text;
+    char at[TIME_RFC3339_LEN];
+    json_t *in;
+
+    in = api_parse_object(rq, rs);
+    if (in == NULL)
+        return;
+    api_only_fields(in, fields, rs);
+    api_get_string(in, "text", true, INCIDENT_NOTE_MAX, &text, rs);
+    if (rs->status >= 400)
+        goto out;
+    if (incident_add_note(rq->principal, rq->params[0], text, &out, &err) != 0) {
+        api_error(rs, &err);
+        goto out;
+    }
+    time_format_rfc3339(out.updated_at, at, sizeof(at));
+    set_etag(rs, &out);
+    api_ok(rs, 201,
+           json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "kind", "note", "incident", out.id, "at", at,
+                     "principal", rq->principal->name, "note", text, "version",
+                     (json_int_t)out.version));
+    incident_free(&out);
+out:
+    json_decref(in);
+}
+
+static json_t *
+json_or_null(const char *text)
+{
+    json_t *v;
+
+    if (text == NULL)
+        return json_null();
+    v = json_loads(text, JSON_DECODE_ANY, NULL);
+    return v ? v : json_string(text);
+}
+
+void
+api_incidents_timeline(const struct api_request *rq, struct api_response *rs)
+{
+    struct timeline_entry *v;
+    struct mp_error err;
+    json_t *items;
+    int n;
+
+    if (incident_timeline(rq->params[0], &v, &n, &err) != 0) {
+        api_error(rs, &err);
+        return;
+    }
+    items = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *e = json_pack("{s:I, s:s, s:s, s:s}", "seq", (json_int_t)v[i].seq, "at", v[i].at,
+                              "principal", v[i].principal, "kind", v[i].kind);
+        if (v[i].field)
+            json_object_set_new(e, "field", json_string(v[i].field));
+        if (v[i].old_value || v[i].new_value) {
+            json_object_set_new(e, "old", json_or_null(v[i].old_value));
+            json_object_set_new(e, "new", json_or_null(v[i].new_value));
+        }
+        if (v[i].note)
+            json_object_set_new(e, "note", json_string(v[i].note));
+        json_array_append_new(items, e);
+    }
+    incident_timeline_free(v, n);
+    api_ok(rs, 200, json_pack("{s:o}", "items", items));
+}

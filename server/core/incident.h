@@ -1,0 +1,158 @@
+/*
+ * incident.h - the incident: model, validation, state machine, and the
+ * operations on it (create, change, transition, note, read).
+ *
+ * The state machine's transition table (incident.c: transitions[]) is the
+ * one place that says which state may follow which; later guards (closing
+ * needs the required reports) go there too.  Every operation that changes
+ * an incident writes, in one transaction through the writer: the incident
+ * row, its timeline entries, and an audit-chain entry.
+ *
+ * Times are Unix seconds; TIME_UNSET means unknown (JSON null).  `services`
+ * and `impact` are jansson values (this layer uses jansson as a data
+ * structure, not for HTTP): services an array of strings, impact an object
+ * whose keys and types are fixed by impact_facts[] (absent = unknown, which
+ * differs from 0 or false).
+ */
+#ifndef MP_INCIDENT_H
+#define MP_INCIDENT_H
+
+#include "core/token.h"
+#include "lib/error.h"
+#include "store/incidents.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define INCIDENT_TITLE_MAX       200
+#define INCIDENT_DESCRIPTION_MAX 20000
+#define INCIDENT_ASSIGNEE_MAX    200
+#define INCIDENT_NOTE_MAX        20000
+#define INCIDENT_SERVICES_MAX    100
+#define INCIDENT_SERVICE_MAX     100
+/* detected_at may lie this far in the future (clock skew between tools). */
+#define INCIDENT_FUTURE_SKEW 300
+
+/* A new incident with the defaults: cause unknown, tlp amber, state
+ * detected, detected_at now, no services, impact {}. */
+void incident_init(struct incident *inc);
+
+/* ---- impact facts ---- */
+
+enum fact_type {
+    FACT_COUNT,     /* whole number >= 0 */
+    FACT_BOOL,      /* true / false */
+    FACT_EUR,       /* number >= 0, euros */
+    FACT_COUNTRIES, /* array of ISO 3166-1 alpha-2 codes */
+};
+
+struct fact_def {
+    const char *name;
+    enum fact_type type;
+    const char *meaning;
+};
+
+extern const struct fact_def impact_facts[];
+extern const size_t impact_facts_count;
+
+/* ---- field errors ---- */
+
+#define FIELD_ERRORS_MAX 24
+
+struct field_errors {
+    int count;
+    struct mp_error items[FIELD_ERRORS_MAX];
+};
+
+void field_error(struct field_errors *errs, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Sets inc's fields from the members of obj, as a create body (patch false:
+ * every field absent keeps its default) or an RFC 7396 merge patch (patch
+ * true: null clears a field that may be unknown; `impact` is merged fact by
+ * fact, a null fact removed).  Unknown and read-only members, wrong types
+ * and bad enumeration values are field errors.  Then incident_validate().
+ * Returns true when no error was added. */
+bool incident_apply_json(struct incident *inc, json_t *obj, bool patch, int64_t now,
+                         struct field_errors *errs);
+
+/* The API representation; the impact shows a derived duration_minutes
+ * when none was given; `transitions` lists the states that may follow. */
+json_t *incident_to_json(const struct incident *inc, int64_t now);
+
+/* Checks what types alone cannot: lengths, the impact object against
+ * impact_facts[] (a null value removes the fact), the services list, the
+ * order and range of times.  Adds one error per field; true when none. */
+bool incident_validate(struct incident *inc, int64_t now, struct field_errors *errs);
+
+/* duration_minutes as the rules see it: the impact fact when given, else
+ * derived from started_at to ended_at (or to now while it lasts); -1 when
+ * unknown. */
+int64_t incident_duration_minutes(const struct incident *inc, int64_t now);
+
+/* ---- the state machine ---- */
+
+bool incident_transition_allowed(int from, int to);
+/* The states that may follow from, as a NULL-terminated list of names in
+ * out (room for STATE_COUNT + 1). */
+int incident_transition_targets(int from, const char *out[STATE_COUNT + 1]);
+
+/* ---- operations ---- */
+
+struct idempotency {
+    const char *key; /* NULL: none given */
+    uint8_t request_hash[32];
+};
+
+/* Creates inc (validated; id, ref, times, version filled in on success).
+ * With an idempotency key already used by this principal: the same request
+ * hash loads the incident it created into inc and sets *replayed; another
+ * hash fails 409 (nothing created). */
+int incident_create(const struct principal *p, struct incident *inc, const struct idempotency *idem,
+                    bool *replayed, struct field_errors *errs);
+
+/* Loads the incident with this id or ref.  0, or -1 with err (404). */
+int incident_get(const char *id_or_ref, struct incident *out, struct mp_error *err);
+
+/* Applies an RFC 7396 merge patch of the editable fields to the stored
+ * incident, inside the write transaction (so a concurrent change is never
+ * undone), records each changed field on the timeline and bumps the
+ * version.  if_match < 0: no precondition; otherwise another version fails
+ * 412.  A patch that changes nothing changes nothing (no new version).  On
+ * success *out holds the stored result. */
+int incident_patch(const struct principal *p, const char *id, int64_t if_match, json_t *patch,
+                   struct incident *out, struct field_errors *errs);
+
+/* Moves the incident to state `to` (409 with the allowed targets in err
+ * when the table forbids it; 422 on `note` when dismissing without one). */
+int incident_transition(const struct principal *p, const char *id, int64_t if_match, int to,
+                        const char *note, struct incident *out, struct mp_error *err);
+
+int incident_add_note(const struct principal *p, const char *id, const char *text,
+                      struct incident *out, struct mp_error *err);
+
+struct incident_filter {
+    int state;             /* -1: any */
+    int severity;          /* -1: any */
+    int category;          /* -1: any */
+    const char *q;         /* substring of title or description; NULL: any */
+    int64_t updated_since; /* TIME_UNSET: any */
+    int64_t before_seq;    /* cursor: only seq < this; 0: from the newest */
+    int limit;
+};
+
+/* Newest first.  *items is an array of count incidents (free each, then
+ * the array); *next_seq is the cursor for the next page, 0 when none. */
+int incident_list(const struct incident_filter *f, struct incident **items, int *count,
+                  int64_t *next_seq, struct mp_error *err);
+void incident_list_free(struct incident *items, int count);
+
+int incident_timeline(const char *id_or_ref, struct timeline_entry **entries, int *count,
+                      struct mp_error *err);
+void incident_timeline_free(struct timeline_entry *entries, int count);
+
+/* Incidents per state, for /metrics. */
+int incident_count_by_state(int64_t counts[STATE_COUNT], struct mp_error *err);
+
+#endif

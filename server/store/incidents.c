@@ -1,0 +1,529 @@
+/*
+ * incidents.c - see incidents.h.
+ */
+#include "incidents.h"
+#include "db.h"
+#include "lib/buf.h"
+#include "lib/timeutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const incident_state_names[STATE_COUNT] = {
+    "detected", "triage", "confirmed", "contained", "resolved", "closed", "dismissed"};
+const char *const incident_category_names[CATEGORY_COUNT] = {"cyber", "physical", "other"};
+const char *const incident_cause_names[CAUSE_COUNT] = {"malicious", "accidental",  "system_failure",
+                                                       "natural",   "third_party", "unknown"};
+const char *const incident_severity_names[SEVERITY_COUNT] = {"low", "medium", "high", "critical"};
+const char *const incident_tlp_names[TLP_COUNT] = {"clear", "green", "amber", "amber+strict",
+                                                   "red"};
+
+int
+incident_enum_parse(const char *const names[], int n, const char *s)
+{
+    for (int i = 0; i < n; i++) {
+        if (strcmp(names[i], s) == 0)
+            return i;
+    }
+    return -1;
+}
+
+void
+incident_free(struct incident *inc)
+{
+    free(inc->title);
+    free(inc->description);
+    free(inc->assignee);
+    json_decref(inc->services);
+    json_decref(inc->impact);
+    inc->title = inc->description = inc->assignee = NULL;
+    inc->services = inc->impact = NULL;
+}
+
+static int
+sql_fail(sqlite3 *db, struct mp_error *err, const char *what)
+{
+    return mp_error_set(err, db_error_status(sqlite3_extended_errcode(db)), "", "%s: %s", what,
+                        sqlite3_errmsg(db));
+}
+
+/* The columns, in the order read_row() and bind_row() use. */
+#define INCIDENT_COLUMNS                                                                           \
+    "seq, id, ref, title, description, category, cause, severity, state, assignee, tlp, "          \
+    "detected_at, aware_at, started_at, ended_at, triage_at, confirmed_at, contained_at, "         \
+    "resolved_at, closed_at, dismissed_at, services, impact, created_at, created_by, "             \
+    "updated_at, version"
+
+static void
+bind_time(sqlite3_stmt *st, int i, int64_t t)
+{
+    char buf[TIME_RFC3339_LEN];
+
+    if (t == TIME_UNSET || time_format_rfc3339(t, buf, sizeof(buf)) < 0)
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
+}
+
+static int64_t
+col_time(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    int64_t v;
+
+    if (t == NULL || time_parse_rfc3339((const char *)t, &v) != 0)
+        return TIME_UNSET;
+    return v;
+}
+
+static char *
+col_dup(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? strdup((const char *)t) : NULL;
+}
+
+static int
+col_enum(sqlite3_stmt *st, int i, const char *const names[], int n)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? incident_enum_parse(names, n, (const char *)t) : -1;
+}
+
+static int
+read_row(sqlite3_stmt *st, struct incident *inc)
+{
+    const char *text;
+
+    memset(inc, 0, sizeof(*inc));
+    inc->seq = sqlite3_column_int64(st, 0);
+    snprintf(inc->id, sizeof(inc->id), "%s", (const char *)sqlite3_column_text(st, 1));
+    snprintf(inc->ref, sizeof(inc->ref), "%s", (const char *)sqlite3_column_text(st, 2));
+    inc->title = col_dup(st, 3);
+    inc->description = col_dup(st, 4);
+    inc->category = col_enum(st, 5, incident_category_names, CATEGORY_COUNT);
+    inc->cause = col_enum(st, 6, incident_cause_names, CAUSE_COUNT);
+    inc->severity = col_enum(st, 7, incident_severity_names, SEVERITY_COUNT);
+    inc->state = col_enum(st, 8, incident_state_names, STATE_COUNT);
+    inc->assignee = col_dup(st, 9);
+    inc->tlp = col_enum(st, 10, incident_tlp_names, TLP_COUNT);
+    inc->detected_at = col_time(st, 11);
+    inc->aware_at = col_time(st, 12);
+    inc->started_at = col_time(st, 13);
+    inc->ended_at = col_time(st, 14);
+    inc->state_at[STATE_DETECTED] = inc->detected_at;
+    for (int s = STATE_TRIAGE; s < STATE_COUNT; s++)
+        inc->state_at[s] = col_time(st, 15 + s - STATE_TRIAGE);
+    text = (const char *)sqlite3_column_text(st, 21);
+    inc->services = json_loads(text ? text : "[]", 0, NULL);
+    text = (const char *)sqlite3_column_text(st, 22);
+    inc->impact = json_loads(text ? text : "{}", 0, NULL);
+    inc->created_at = col_time(st, 23);
+    snprintf(inc->created_by, sizeof(inc->created_by), "%s",
+             (const char *)sqlite3_column_text(st, 24));
+    inc->updated_at = col_time(st, 25);
+    inc->version = sqlite3_column_int64(st, 26);
+    if (inc->title == NULL || inc->description == NULL || inc->services == NULL ||
+        inc->impact == NULL || inc->category < 0 || inc->cause < 0 || inc->severity < 0 ||
+        inc->state < 0 || inc->tlp < 0) {
+        incident_free(inc);
+        return -1;
+    }
+    return 0;
+}
+
+/* Binds the columns from title on, as parameters first..first+22. */
+static int
+bind_row(sqlite3_stmt *st, int first, const struct incident *inc)
+{
+    char *services = json_dumps(inc->services, JSON_COMPACT);
+    char *impact = json_dumps(inc->impact, JSON_COMPACT | JSON_SORT_KEYS);
+    int i = first;
+
+    if (services == NULL || impact == NULL) {
+        free(services);
+        free(impact);
+        return -1;
+    }
+    sqlite3_bind_text(st, i++, inc->title, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, i++, inc->description ? inc->description : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, i++, incident_category_names[inc->category], -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, i++, incident_cause_names[inc->cause], -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, i++, incident_severity_names[inc->severity], -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, i++, incident_state_names[inc->state], -1, SQLITE_STATIC);
+    if (inc->assignee)
+        sqlite3_bind_text(st, i++, inc->assignee, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i++);
+    sqlite3_bind_text(st, i++, incident_tlp_names[inc->tlp], -1, SQLITE_STATIC);
+    bind_time(st, i++, inc->detected_at);
+    bind_time(st, i++, inc->aware_at);
+    bind_time(st, i++, inc->started_at);
+    bind_time(st, i++, inc->ended_at);
+    for (int s = STATE_TRIAGE; s < STATE_COUNT; s++)
+        bind_time(st, i++, inc->state_at[s]);
+    sqlite3_bind_text(st, i++, services, -1, free);
+    sqlite3_bind_text(st, i++, impact, -1, free);
+    bind_time(st, i++, inc->created_at);
+    sqlite3_bind_text(st, i++, inc->created_by, -1, SQLITE_STATIC);
+    bind_time(st, i++, inc->updated_at);
+    sqlite3_bind_int64(st, i++, inc->version);
+    return 0;
+}
+
+int
+store_incident_insert(sqlite3 *db, struct incident *inc, struct mp_error *err)
+{
+    sqlite3_stmt *st;
+    char t[TIME_RFC3339_LEN];
+    int year, number = 1, rc = -1;
+
+    time_format_rfc3339(inc->created_at, t, sizeof(t));
+    year = atoi(t);
+    st = db_stmt(db, "SELECT coalesce(max(ref_number), 0) + 1 FROM incidents WHERE ref_year = ?");
+    if (st == NULL)
+        return sql_fail(db, err, "numbering the incident");
+    sqlite3_bind_int(st, 1, year);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        number = sqlite3_column_int(st, 0);
+    sqlite3_reset(st);
+    snprintf(inc->ref, sizeof(inc->ref), "INC-%04d-%04d", year, number);
+
+    st = db_stmt(db, "INSERT INTO incidents(id, ref, ref_year, ref_number, title, description, "
+                     "category, cause, severity, state, assignee, tlp, detected_at, aware_at, "
+                     "started_at, ended_at, triage_at, confirmed_at, contained_at, resolved_at, "
+                     "closed_at, dismissed_at, services, impact, created_at, created_by, "
+                     "updated_at, version) VALUES (?,?,?,?, ?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                     "?,?,?,?,?,?)");
+    if (st == NULL)
+        return sql_fail(db, err, "creating the incident");
+    sqlite3_bind_text(st, 1, inc->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, inc->ref, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, year);
+    sqlite3_bind_int(st, 4, number);
+    if (bind_row(st, 5, inc) != 0) {
+        sqlite3_reset(st);
+        return mp_error_set(err, 500, "", "out of memory");
+    }
+    if (sqlite3_step(st) == SQLITE_DONE) {
+        inc->seq = sqlite3_last_insert_rowid(db);
+        rc = 0;
+    } else {
+        sql_fail(db, err, "creating the incident");
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st); /* frees the JSON texts now */
+    return rc;
+}
+
+int
+store_incident_update(sqlite3 *db, const struct incident *inc, struct mp_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = -1;
+
+    st = db_stmt(db, "UPDATE incidents SET title = ?, description = ?, category = ?, cause = ?, "
+                     "severity = ?, state = ?, assignee = ?, tlp = ?, detected_at = ?, "
+                     "aware_at = ?, started_at = ?, ended_at = ?, triage_at = ?, "
+                     "confirmed_at = ?, contained_at = ?, resolved_at = ?, closed_at = ?, "
+                     "dismissed_at = ?, services = ?, impact = ?, created_at = ?, "
+                     "created_by = ?, updated_at = ?, version = ? WHERE id = ?");
+    if (st == NULL)
+        return sql_fail(db, err, "updating the incident");
+    if (bind_row(st, 1, inc) != 0) {
+        sqlite3_reset(st);
+        return mp_error_set(err, 500, "", "out of memory");
+    }
+    sqlite3_bind_text(st, 25, inc->id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(db) == 1)
+        rc = 0;
+    else
+        sql_fail(db, err, "updating the incident");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+int
+store_incident_load(sqlite3 *db, const char *id_or_ref, struct incident *out, struct mp_error *err)
+{
+    sqlite3_stmt *st;
+    int rc, step;
+
+    st = db_stmt(db, "SELECT " INCIDENT_COLUMNS " FROM incidents WHERE id = ?1 OR ref = ?1");
+    if (st == NULL)
+        return sql_fail(db, err, "reading the incident");
+    sqlite3_bind_text(st, 1, id_or_ref, -1, SQLITE_STATIC);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        rc = read_row(st, out) == 0 ? 1 : mp_error_set(err, 500, "", "unreadable incident row");
+    } else if (step == SQLITE_DONE) {
+        rc = 0;
+    } else {
+        rc = sql_fail(db, err, "reading the incident");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+int
+store_incident_query(sqlite3 *db, const struct store_incident_query *q, struct incident **items,
+                     int *count, struct mp_error *err)
+{
+    struct buf sql = BUF_INIT;
+    struct buf like = BUF_INIT;
+    struct incident *v = NULL;
+    sqlite3_stmt *st = NULL;
+    int n = 0, i = 1, step = SQLITE_DONE, rc = -1;
+    char since[TIME_RFC3339_LEN];
+
+    *items = NULL;
+    *count = 0;
+    /* The statement's shape depends only on which filters are present;
+     * every value is a bound parameter. */
+    buf_puts(&sql, "SELECT " INCIDENT_COLUMNS " FROM incidents WHERE 1");
+    if (q->state >= 0)
+        buf_puts(&sql, " AND state = ?");
+    if (q->severity >= 0)
+        buf_puts(&sql, " AND severity = ?");
+    if (q->category >= 0)
+        buf_puts(&sql, " AND category = ?");
+    if (q->q != NULL)
+        buf_puts(&sql, " AND (title LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\')");
+    if (q->updated_since != TIME_UNSET)
+        buf_puts(&sql, " AND updated_at >= ?");
+    if (q->before_seq > 0)
+        buf_puts(&sql, " AND seq < ?");
+    buf_puts(&sql, " ORDER BY seq DESC LIMIT ?");
+    if (buf_failed(&sql))
+        goto oom;
+    if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) != SQLITE_OK) {
+        sql_fail(db, err, "listing incidents");
+        goto out;
+    }
+    if (q->state >= 0)
+        sqlite3_bind_text(st, i++, incident_state_names[q->state], -1, SQLITE_STATIC);
+    if (q->severity >= 0)
+        sqlite3_bind_text(st, i++, incident_severity_names[q->severity], -1, SQLITE_STATIC);
+    if (q->category >= 0)
+        sqlite3_bind_text(st, i++, incident_category_names[q->category], -1, SQLITE_STATIC);
+    if (q->q != NULL) {
+        buf_puts(&like, "%");
+        for (const char *p = q->q; *p; p++) {
+            if (*p == '%' || *p == '_' || *p == '\\')
+                buf_puts(&like, "\\");
+            buf_append(&like, p, 1);
+        }
+        buf_puts(&like, "%");
+        if (buf_failed(&like))
+            goto oom;
+        sqlite3_bind_text(st, i++, like.data, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, i++, like.data, -1, SQLITE_STATIC);
+    }
+    if (q->updated_since != TIME_UNSET) {
+        time_format_rfc3339(q->updated_since, since, sizeof(since));
+        sqlite3_bind_text(st, i++, since, -1, SQLITE_STATIC);
+    }
+    if (q->before_seq > 0)
+        sqlite3_bind_int64(st, i++, q->before_seq);
+    sqlite3_bind_int(st, i++, q->limit + 1);
+    v = calloc((size_t)q->limit + 1, sizeof(*v));
+    if (v == NULL)
+        goto oom;
+    while (n <= q->limit && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (read_row(st, &v[n]) != 0) {
+            mp_error_set(err, 500, "", "unreadable incident row");
+            goto out;
+        }
+        n++;
+    }
+    if (n <= q->limit && step != SQLITE_DONE) {
+        sql_fail(db, err, "listing incidents");
+        goto out;
+    }
+    *items = v;
+    *count = n;
+    v = NULL;
+    rc = 0;
+    goto out;
+oom:
+    mp_error_set(err, 500, "", "out of memory");
+out:
+    if (v != NULL) {
+        for (int k = 0; k < n; k++)
+            incident_free(&v[k]);
+        free(v);
+    }
+    sqlite3_finalize(st);
+    buf_free(&sql);
+    buf_free(&like);
+    return rc;
+}
+
+int
+store_incident_count_by_state(sqlite3 *db, int64_t *counts, int nstates, struct mp_error *err)
+{
+    sqlite3_stmt *st;
+    int step;
+
+    for (int s = 0; s < nstates; s++)
+        counts[s] = 0;
+    st = db_stmt(db, "SELECT state, count(*) FROM incidents GROUP BY state");
+    if (st == NULL)
+        return sql_fail(db, err, "counting incidents");
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        int s = col_enum(st, 0, incident_state_names, STATE_COUNT);
+        if (s >= 0 && s < nstates)
+            counts[s] = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    return step == SQLITE_DONE ? 0 : sql_fail(db, err, "counting incidents");
+}
+
+static void
+bind_opt_text(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+int
+store_timeline_append(sqlite3 *db, const char *incident_id, const char *at, const char *principal,
+                      const char *kind, const char *field, const char *old_value,
+                      const char *new_value, const char *note, struct mp_error *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    st = db_stmt(db, "INSERT INTO timeline(incident_id, at, principal, kind, field, old_value, "
+                     "new_value, note) VALUES (?,?,?,?,?,?,?,?)");
+    if (st == NULL)
+        return sql_fail(db, err, "writing the timeline");
+    sqlite3_bind_text(st, 1, incident_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, principal, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
+    bind_opt_text(st, 5, field);
+    bind_opt_text(st, 6, old_value);
+    bind_opt_text(st, 7, new_value);
+    bind_opt_text(st, 8, note);
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sql_fail(db, err, "writing the timeline");
+    sqlite3_reset(st);
+    return rc;
+}
+
+int
+store_timeline_list(sqlite3 *db, const char *incident_id, struct timeline_entry **entries,
+                    int *count, struct mp_error *err)
+{
+    struct timeline_entry *v = NULL;
+    sqlite3_stmt *st;
+    int n = 0, cap = 0, step;
+
+    *entries = NULL;
+    *count = 0;
+    st = db_stmt(db, "SELECT seq, at, principal, kind, field, old_value, new_value, note "
+                     "FROM timeline WHERE incident_id = ? ORDER BY seq");
+    if (st == NULL)
+        return sql_fail(db, err, "reading the timeline");
+    sqlite3_bind_text(st, 1, incident_id, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        struct timeline_entry *e;
+        if (n == cap) {
+            struct timeline_entry *nv;
+            cap = cap ? cap * 2 : 16;
+            nv = realloc(v, (size_t)cap * sizeof(*v));
+            if (nv == NULL) {
+                sqlite3_reset(st);
+                *entries = v;
+                *count = n;
+                return mp_error_set(err, 500, "", "out of memory");
+            }
+            v = nv;
+        }
+        e = &v[n++];
+        memset(e, 0, sizeof(*e));
+        e->seq = sqlite3_column_int64(st, 0);
+        snprintf(e->at, sizeof(e->at), "%s", (const char *)sqlite3_column_text(st, 1));
+        snprintf(e->principal, sizeof(e->principal), "%s",
+                 (const char *)sqlite3_column_text(st, 2));
+        snprintf(e->kind, sizeof(e->kind), "%s", (const char *)sqlite3_column_text(st, 3));
+        e->field = col_dup(st, 4);
+        e->old_value = col_dup(st, 5);
+        e->new_value = col_dup(st, 6);
+        e->note = col_dup(st, 7);
+    }
+    sqlite3_reset(st);
+    *entries = v;
+    *count = n;
+    return step == SQLITE_DONE ? 0 : sql_fail(db, err, "reading the timeline");
+}
+
+int
+store_idempotency_find(sqlite3 *db, const char *principal, const char *key, int64_t now,
+                       int64_t max_age, uint8_t hash[32], char object_id[40], struct mp_error *err)
+{
+    sqlite3_stmt *st;
+    int rc, step;
+
+    st = db_stmt(db, "SELECT request_hash, object_id FROM idempotency "
+                     "WHERE principal = ? AND key = ? AND created_at > ?");
+    if (st == NULL)
+        return sql_fail(db, err, "reading idempotency keys");
+    sqlite3_bind_text(st, 1, principal, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, now - max_age);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        if (sqlite3_column_bytes(st, 0) == 32)
+            memcpy(hash, sqlite3_column_blob(st, 0), 32);
+        else
+            memset(hash, 0, 32);
+        snprintf(object_id, 40, "%s", (const char *)sqlite3_column_text(st, 1));
+        rc = 1;
+    } else {
+        rc = step == SQLITE_DONE ? 0 : sql_fail(db, err, "reading idempotency keys");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+int
+store_idempotency_put(sqlite3 *db, const char *principal, const char *key, const uint8_t hash[32],
+                      const char *object_id, int64_t now, struct mp_error *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    /* REPLACE: an expired record with the same key is overwritten. */
+    st = db_stmt(db, "INSERT OR REPLACE INTO idempotency(principal, key, request_hash, "
+                     "object_id, created_at) VALUES (?,?,?,?,?)");
+    if (st == NULL)
+        return sql_fail(db, err, "recording the idempotency key");
+    sqlite3_bind_text(st, 1, principal, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, hash, 32, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, object_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, now);
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sql_fail(db, err, "recording the idempotency key");
+    sqlite3_reset(st);
+    return rc;
+}
+
+int
+store_idempotency_purge(sqlite3 *db, int64_t now, int64_t max_age, struct mp_error *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    st = db_stmt(db, "DELETE FROM idempotency WHERE created_at <= ?");
+    if (st == NULL)
+        return sql_fail(db, err, "purging idempotency keys");
+    sqlite3_bind_int64(st, 1, now - max_age);
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sql_fail(db, err, "purging idempotency keys");
+    sqlite3_reset(st);
+    return rc;
+}
