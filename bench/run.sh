@@ -44,6 +44,11 @@ for _ in $(seq 1 100); do
 done
 [ -n "$url" ] || { echo "bench: the server did not start:"; cat "$dir/serve.log"; exit 1; }
 
+# One incident to read by id.
+incident=$(curl -s -H "Authorization: Bearer $MP_TOKEN" -H 'Content-Type: application/json' \
+    -d '{"title":"Benchmark incident","severity":"low"}' "$url/api/v1/incidents" |
+    sed -E 's/^\{"id":"([^"]+)".*/\1/')
+
 # run NAME PATH SCRIPT CONNECTIONS -> "rps p50_ms p99_ms non2xx"
 run() {
     MP_RUN=$(date +%s%N)
@@ -78,7 +83,10 @@ for spec in "POST /bench/echo (baseline)|/bench/echo|post_json.lua" \
             "GET /healthz|/healthz|auth_get.lua" \
             "GET /api/v1/me (token lookup)|/api/v1/me|auth_get.lua" \
             "GET /api/v1/audit?limit=50|/api/v1/audit?limit=50|auth_get.lua" \
-            "POST /api/v1/tokens (write+audit)|/api/v1/tokens|create_token.lua"; do
+            "GET /api/v1/incidents/{id}|/api/v1/incidents/$incident|auth_get.lua" \
+            "GET /api/v1/incidents?limit=50|/api/v1/incidents?limit=50|auth_get.lua" \
+            "POST /api/v1/tokens (write+audit)|/api/v1/tokens|create_token.lua" \
+            "POST /api/v1/incidents (durable)|/api/v1/incidents|create_incident.lua"; do
     name=${spec%%|*}
     rest=${spec#*|}
     path=${rest%%|*}

@@ -34,6 +34,7 @@ int
 config_parse_size(const char *s, size_t *out)
 {
     unsigned long long v;
+    unsigned shift;
     char *end;
 
     if (*s < '0' || *s > '9')
@@ -44,25 +45,27 @@ config_parse_size(const char *s, size_t *out)
         return -1;
     switch (*end) {
     case '\0':
+        shift = 0;
         break;
     case 'K':
-        v <<= 10;
+        shift = 10;
         end++;
         break;
     case 'M':
-        v <<= 20;
+        shift = 20;
         end++;
         break;
     case 'G':
-        v <<= 30;
+        shift = 30;
         end++;
         break;
     default:
         return -1;
     }
-    if (*end != '\0' || v > (1ULL << 40))
+    /* Compare before shifting: a shift must never wrap around. */
+    if (*end != '\0' || v > (1ULL << 40) >> shift)
         return -1;
-    *out = (size_t)v;
+    *out = (size_t)(v << shift);
     return 0;
 }
 
@@ -96,8 +99,26 @@ parse_bool(const char *s, bool *out)
 
 struct load_ctx {
     struct config *cfg;
-    char message[160]; /* the first error */
+    FILE *f;
+    int line;          /* lines read so far: the line being handled */
+    int error_line;    /* line of message, 0 when none */
+    char message[160]; /* the first error from a key or section */
 };
+
+/* inih reads through this, one line per call, so ctx->line is the line the
+ * handler is looking at. */
+static char *
+read_line(char *str, int num, void *stream)
+{
+    struct load_ctx *ctx = stream;
+    char *r = fgets(str, num, ctx->f);
+
+    if (r != NULL && strchr(r, '\n') != NULL)
+        ctx->line++;
+    else if (r != NULL && feof(ctx->f))
+        ctx->line++;
+    return r;
+}
 
 /* Returns NULL when value is fine for key, else the reason. */
 static const char *
@@ -173,8 +194,10 @@ on_entry(void *user, const char *section, const char *key, const char *value)
 
     if (why == NULL)
         return 1;
-    if (ctx->message[0] == '\0')
+    if (ctx->message[0] == '\0') {
         snprintf(ctx->message, sizeof(ctx->message), "[%s] %s = %s: %s", section, key, value, why);
+        ctx->error_line = ctx->line;
+    }
     return 0;
 }
 
@@ -182,19 +205,21 @@ int
 config_load(const char *path, struct config *cfg, struct mp_error *err)
 {
     struct load_ctx ctx = {.cfg = cfg};
-    FILE *f;
     int line;
 
-    f = fopen(path, "r");
-    if (f == NULL)
+    ctx.f = fopen(path, "r");
+    if (ctx.f == NULL)
         return mp_error_set(err, 0, "", "%s: %s", path, strerror(errno));
-    line = ini_parse_file(f, on_entry, &ctx);
-    fclose(f);
+    line = ini_parse_stream(read_line, &ctx, on_entry, &ctx);
+    fclose(ctx.f);
     if (line == 0)
         return 0;
     if (line < 0)
         return mp_error_set(err, 0, "", "%s: cannot read", path);
-    return mp_error_set(err, 0, "", "%s:%d: %s", path, line,
-                        ctx.message[0] ? ctx.message
-                                       : "syntax error (expected [section] or key = value)");
+    /* inih reports the first bad line of any kind; our message belongs to
+     * it only when it came from that same line. */
+    if (ctx.error_line == line)
+        return mp_error_set(err, 0, "", "%s:%d: %s", path, line, ctx.message);
+    return mp_error_set(err, 0, "", "%s:%d: syntax error (expected [section] or key = value)", path,
+                        line);
 }

@@ -79,6 +79,7 @@ router_match(const struct route *routes, size_t count, const char *method, const
             for (int k = 0; k < tmp.nparams; k++)
                 m->params[k] = m->storage + (tmp.params[k] - tmp.storage);
             m->index = (int)i;
+            m->allow[0] = '\0';
             return ROUTER_FOUND;
         }
         path_exists = true;

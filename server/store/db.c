@@ -204,9 +204,9 @@ db_migrate(sqlite3 *db, const struct embedded_file *files, size_t count, struct 
         prev = known = v;
     }
     if (sqlite3_exec(db,
+                     "BEGIN IMMEDIATE;"
                      "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                     " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);"
-                     "BEGIN IMMEDIATE;",
+                     " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);",
                      NULL, NULL, &msg) != SQLITE_OK) {
         mp_error_set(err, 503, "", "cannot start migrations: %s", msg);
         sqlite3_free(msg);
