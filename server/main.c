@@ -18,6 +18,7 @@
 #include "store/writer.h"
 
 #include <getopt.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
@@ -115,6 +116,15 @@ cmd_serve(int argc, char **argv)
         return EXIT_USAGE;
     }
     log_set_level(cfg.log_level);
+
+    /* Requests allocate in one thread and free in another (event thread,
+     * worker, writer), and glibc's default is to hand freed memory back to
+     * the kernel as soon as the top of an arena is free: under load that
+     * meant an madvise() and fresh page faults for every request (measured:
+     * durable creates at 40% of their rate).  Keep up to 16 MiB per arena
+     * and serve allocations below 1 MiB from the arenas. */
+    mallopt(M_TRIM_THRESHOLD, 16 << 20);
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
 
     /* Signals are taken by sigwait() below; every thread started from here
      * on inherits this mask. */
