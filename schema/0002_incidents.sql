@@ -67,13 +67,15 @@ BEGIN
 END;
 
 -- Idempotency-Key records (draft-ietf-httpapi-idempotency-key-header):
--- per principal and key, a hash of the request and what it created.  A
--- record older than 24 hours no longer counts and is purged.
+-- per principal and key, a hash of the request, what it created and the
+-- answer it got (a retry gets that same answer).  A record older than 24
+-- hours no longer counts and is purged.
 CREATE TABLE idempotency (
     principal     TEXT NOT NULL,
     key           TEXT NOT NULL,
     request_hash  BLOB NOT NULL,
     object_id     TEXT NOT NULL,
+    response      TEXT NOT NULL,
     created_at    INTEGER NOT NULL,            -- Unix seconds
     PRIMARY KEY (principal, key)
 ) STRICT, WITHOUT ROWID;

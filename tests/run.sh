@@ -38,8 +38,13 @@ if [ "$what" = all ] || [ "$what" = unit ]; then
 fi
 
 if [ "$what" = all ] || [ "$what" = e2e ]; then
+    # One test file at a time: each starts its own daemons, and this
+    # machine has two cores.  (Node before 20.10 lacks the flag and runs
+    # files one by one anyway.)
+    conc=
+    node --help 2>/dev/null | grep -q -- --test-concurrency && conc=--test-concurrency=1
     MELDPUNT_BIN=${MELDPUNT_BIN:-$PWD/build/test/meldpunt} \
-        node --test --test-concurrency=1 tests/e2e/ >"$log" 2>&1
+        node --test $conc tests/e2e/ >"$log" 2>&1
     rc=$?
     cat "$log"
     p=$(grep -E '^# pass [0-9]+' "$log" | tail -n 1 | sed -E 's/# pass //')

@@ -16,6 +16,16 @@
 #define LIST_LIMIT_MAX      200
 #define IDEMPOTENCY_KEY_MAX 255
 
+static size_t
+utf8_chars(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
+
 static void
 set_etag(struct api_response *rs, const struct incident *inc)
 {
@@ -82,7 +92,7 @@ api_incidents_create(const struct api_request *rq, struct api_response *rs)
     struct idempotency idem = {0};
     struct incident inc;
     crypto_generichash_state h;
-    bool replayed;
+    char *first = NULL;
     json_t *in;
 
     idem.key = rq->header(rq->ctx, "Idempotency-Key");
@@ -107,8 +117,17 @@ api_incidents_create(const struct api_request *rq, struct api_response *rs)
         return;
     incident_init(&inc);
     if (!incident_apply_json(&inc, in, false, time_now(), &errs) ||
-        incident_create(rq->principal, &inc, &idem, &replayed, &errs) != 0) {
+        incident_create(rq->principal, &inc, &idem, &first, &errs) != 0) {
         answer_errors(rs, &errs);
+    } else if (first != NULL) {
+        /* a retry: the first answer, unchanged (an incident is created at
+         * version 1) */
+        snprintf(rs->location, sizeof(rs->location), "/api/v1/incidents/%s", inc.id);
+        snprintf(rs->etag, sizeof(rs->etag), "\"1\"");
+        rs->status = 201;
+        rs->content_type = "application/json";
+        rs->raw = first;
+        rs->raw_len = strlen(first);
     } else {
         snprintf(rs->location, sizeof(rs->location), "/api/v1/incidents/%s", inc.id);
         answer_incident(rs, 201, &inc);
@@ -176,7 +195,7 @@ api_incidents_list(const struct api_request *rq, struct api_response *rs)
         return;
     f.limit = (int)limit;
     f.q = rq->query(rq->ctx, "q");
-    if (f.q != NULL && (f.q[0] == '\0' || strlen(f.q) > 200)) {
+    if (f.q != NULL && (f.q[0] == '\0' || utf8_chars(f.q) > 200)) {
         if (f.q[0] != '\0') {
             api_fail(rs, 400, "q", "must be at most 200 characters");
             return;

@@ -87,6 +87,10 @@ field_error(struct field_errors *errs, const char *field, const char *fmt, ...)
 
     if (errs->count >= FIELD_ERRORS_MAX)
         return;
+    for (int i = 0; i < errs->count; i++) {
+        if (strcmp(errs->items[i].field, field) == 0)
+            return; /* the first reason for a field is the one to fix */
+    }
     e = &errs->items[errs->count++];
     e->status = 422;
     snprintf(e->field, sizeof(e->field), "%s", field);
@@ -124,12 +128,35 @@ utf8_chars(const char *s)
     return n;
 }
 
+/* Length of the Unicode space at s (ASCII white space, NBSP, U+2000-U+200B,
+ * U+2028/9, U+202F, U+205F, U+3000, U+FEFF), 0 when s is not one. */
+static size_t
+space_len(const unsigned char *s)
+{
+    if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\v' || *s == '\f')
+        return 1;
+    if (s[0] == 0xc2 && s[1] == 0xa0)
+        return 2;
+    if (s[0] == 0xe2 && s[1] == 0x80 &&
+        (s[2] <= 0x8b || s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf))
+        return 3;
+    if ((s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f) ||
+        (s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80) ||
+        (s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf))
+        return 3;
+    return 0;
+}
+
 static bool
 blank(const char *s)
 {
-    for (; s && *s; s++) {
-        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+    const unsigned char *p = (const unsigned char *)s;
+
+    while (p && *p) {
+        size_t n = space_len(p);
+        if (n == 0)
             return false;
+        p += n;
     }
     return true;
 }
@@ -424,10 +451,16 @@ incident_validate(struct incident *inc, int64_t now, struct field_errors *errs)
     if (inc->detected_at == TIME_UNSET)
         field_error(errs, "detected_at", "is required");
     for (int i = 0; i < 4; i++) {
-        if (times[i] != TIME_UNSET && times[i] > now + INCIDENT_FUTURE_SKEW)
+        /* Awareness is a decision people record: never in the future.  The
+         * other times often come from tools whose clocks may run a little
+         * ahead of ours. */
+        if (times[i] == TIME_UNSET)
+            continue;
+        if (i == 1 && times[i] > now)
+            field_error(errs, tnames[i], "must not be in the future");
+        else if (times[i] > now + INCIDENT_FUTURE_SKEW)
             field_error(errs, tnames[i],
-                        "must not be in the future (more than %d minutes "
-                        "ahead of the server's clock)",
+                        "must not be more than %d minutes ahead of the server's clock",
                         INCIDENT_FUTURE_SKEW / 60);
     }
     if (inc->started_at != TIME_UNSET && inc->ended_at != TIME_UNSET &&
@@ -589,9 +622,22 @@ struct create_change {
     const struct principal *p;
     struct incident *inc;
     const struct idempotency *idem;
-    bool replayed;
+    char *first_answer;
     int64_t now;
 };
+
+char *
+incident_answer_text(const struct incident *inc, int64_t now)
+{
+    json_t *j = incident_to_json(inc, now);
+    char *text;
+
+    if (j == NULL)
+        return NULL;
+    text = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(17));
+    json_decref(j);
+    return text;
+}
 
 static int
 create_apply(sqlite3 *db, void *arg, struct mp_error *err)
@@ -603,25 +649,25 @@ create_apply(sqlite3 *db, void *arg, struct mp_error *err)
     uint8_t hash[32];
     int found;
 
+    /* Times are taken here, in commit order, so updated_at never goes
+     * backwards between changes. */
+    c->now = time_now();
+    inc->created_at = inc->updated_at = c->now;
     if (c->idem->key != NULL) {
+        char *first;
+
         found = store_idempotency_find(db, c->p->name, c->idem->key, c->now, IDEMPOTENCY_MAX_AGE,
-                                       hash, object_id, err);
+                                       hash, object_id, &first, err);
         if (found < 0)
             return -1;
         if (found) {
-            struct incident first;
-            if (sodium_memcmp(hash, c->idem->request_hash, 32) != 0)
+            if (sodium_memcmp(hash, c->idem->request_hash, 32) != 0) {
+                free(first);
                 return mp_error_set(err, 409, "Idempotency-Key",
                                     "this key was used with a different request");
-            found = store_incident_load(db, object_id, &first, err);
-            if (found <= 0)
-                return found < 0 ? -1
-                                 : mp_error_set(err, 409, "Idempotency-Key",
-                                                "this key was used for an incident that no "
-                                                "longer exists");
-            incident_free(inc);
-            *inc = first;
-            c->replayed = true;
+            }
+            snprintf(inc->id, sizeof(inc->id), "%s", object_id);
+            c->first_answer = first;
             return 0;
         }
     }
@@ -631,10 +677,18 @@ create_apply(sqlite3 *db, void *arg, struct mp_error *err)
     if (store_timeline_append(db, inc->id, at, c->p->name, "created", NULL, NULL, NULL, NULL,
                               err) != 0)
         return -1;
-    if (c->idem->key != NULL &&
-        store_idempotency_put(db, c->p->name, c->idem->key, c->idem->request_hash, inc->id, c->now,
-                              err) != 0)
-        return -1;
+    if (c->idem->key != NULL) {
+        char *answer = incident_answer_text(inc, c->now);
+        int rc;
+
+        if (answer == NULL)
+            return mp_error_set(err, 500, "", "out of memory");
+        rc = store_idempotency_put(db, c->p->name, c->idem->key, c->idem->request_hash, inc->id,
+                                   answer, c->now, err);
+        free(answer);
+        if (rc != 0)
+            return -1;
+    }
     /* Expired keys are swept now and then, not on every create. */
     if (++creates % 1024 == 0 && store_idempotency_purge(db, c->now, IDEMPOTENCY_MAX_AGE, err))
         return -1;
@@ -647,27 +701,27 @@ create_apply(sqlite3 *db, void *arg, struct mp_error *err)
 
 int
 incident_create(const struct principal *p, struct incident *inc, const struct idempotency *idem,
-                bool *replayed, struct field_errors *errs)
+                char **first_answer, struct field_errors *errs)
 {
-    struct create_change c = {.p = p, .inc = inc, .idem = idem, .now = time_now()};
+    struct create_change c = {.p = p, .inc = inc, .idem = idem};
     struct mp_error err;
 
-    *replayed = false;
-    if (!incident_validate(inc, c.now, errs))
+    *first_answer = NULL;
+    if (!incident_validate(inc, time_now(), errs))
         return -1;
     uuid7(inc->id);
     inc->state = STATE_DETECTED;
     for (int s = 0; s < STATE_COUNT; s++)
         inc->state_at[s] = TIME_UNSET;
     inc->state_at[STATE_DETECTED] = inc->detected_at;
-    inc->created_at = inc->updated_at = c.now;
     snprintf(inc->created_by, sizeof(inc->created_by), "%s", p->name);
     inc->version = 1;
     if (store_write(create_apply, &c, &err) != 0) {
+        free(c.first_answer);
         errs->items[errs->count < FIELD_ERRORS_MAX ? errs->count++ : FIELD_ERRORS_MAX - 1] = err;
         return -1;
     }
-    *replayed = c.replayed;
+    *first_answer = c.first_answer;
     return 0;
 }
 
@@ -748,6 +802,7 @@ update_apply(sqlite3 *db, void *arg, struct mp_error *err)
 
     struct incident next;
 
+    c->now = time_now();
     if (load_for_change(db, c->id, c->if_match, &cur, err) != 0)
         return -1;
     if (copy_editable(&cur, &next) != 0) {
@@ -873,6 +928,7 @@ transition_apply(sqlite3 *db, void *arg, struct mp_error *err)
     char at[TIME_RFC3339_LEN], old_s[32], new_s[32];
     int from;
 
+    c->now = time_now();
     if (load_for_change(db, c->id, c->if_match, &cur, err) != 0)
         return -1;
     from = cur.state;
@@ -919,7 +975,7 @@ incident_transition(const struct principal *p, const char *id, int64_t if_match,
                                   .id = id,
                                   .if_match = if_match,
                                   .to = to,
-                                  .note = note && *note ? note : NULL,
+                                  .note = blank(note) ? NULL : note,
                                   .out = out,
                                   .now = time_now()};
 
@@ -948,6 +1004,7 @@ note_apply(sqlite3 *db, void *arg, struct mp_error *err)
     struct incident cur;
     char at[TIME_RFC3339_LEN];
 
+    c->now = time_now();
     if (load_for_change(db, c->id, -1, &cur, err) != 0)
         return -1;
     cur.updated_at = c->now;

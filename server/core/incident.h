@@ -106,11 +106,16 @@ struct idempotency {
 };
 
 /* Creates inc (validated; id, ref, times, version filled in on success).
- * With an idempotency key already used by this principal: the same request
- * hash loads the incident it created into inc and sets *replayed; another
- * hash fails 409 (nothing created). */
+ * With an idempotency key, the answer (incident_to_json as created) is
+ * kept with the key.  A key this principal used before within 24 hours:
+ * the same request hash creates nothing and sets *first_answer (malloc'd
+ * JSON text of the first answer) with the incident's id in inc->id; another
+ * hash fails 409. */
 int incident_create(const struct principal *p, struct incident *inc, const struct idempotency *idem,
-                    bool *replayed, struct field_errors *errs);
+                    char **first_answer, struct field_errors *errs);
+
+/* JSON text of an answer, as the API sends it. */
+char *incident_answer_text(const struct incident *inc, int64_t now);
 
 /* Loads the incident with this id or ref.  0, or -1 with err (404). */
 int incident_get(const char *id_or_ref, struct incident *out, struct mp_error *err);

@@ -401,7 +401,8 @@ finish(struct MHD_Connection *c, struct http_req *r)
         rs->errors = rs->extra = NULL;
     } else if (rs->raw != NULL) {
         ret = send_bytes(c, r, rs->status, rs->content_type, rs->raw, rs->raw_len,
-                         MHD_RESPMEM_MUST_FREE, false, NULL);
+                         MHD_RESPMEM_MUST_FREE, false, MHD_HTTP_HEADER_LOCATION, rs->location,
+                         MHD_HTTP_HEADER_ETAG, rs->etag, NULL);
         rs->raw = NULL;
     } else {
         ret = send_json(c, r, rs->status ? rs->status : 200, "application/json", rs->body,
@@ -527,7 +528,12 @@ dispatch(struct MHD_Connection *c, struct http_req *r, const char *method, const
     r->url = path;
     r->http_method = method;
     r->route = route;
+    /* m lives on this stack frame and its params point into its own
+     * storage; a worker runs the handler after this frame is gone, so the
+     * copy's params must point into the copy. */
     r->match = m;
+    for (int i = 0; i < m.nparams; i++)
+        r->match.params[i] = r->match.storage + (m.params[i] - m.storage);
     if (route->writes && nworkers > 0) {
         r->offloaded = true;
         MHD_suspend_connection(c);

@@ -464,12 +464,14 @@ store_timeline_list(sqlite3 *db, const char *incident_id, struct timeline_entry 
 
 int
 store_idempotency_find(sqlite3 *db, const char *principal, const char *key, int64_t now,
-                       int64_t max_age, uint8_t hash[32], char object_id[40], struct mp_error *err)
+                       int64_t max_age, uint8_t hash[32], char object_id[40], char **response,
+                       struct mp_error *err)
 {
     sqlite3_stmt *st;
     int rc, step;
 
-    st = db_stmt(db, "SELECT request_hash, object_id FROM idempotency "
+    *response = NULL;
+    st = db_stmt(db, "SELECT request_hash, object_id, response FROM idempotency "
                      "WHERE principal = ? AND key = ? AND created_at > ?");
     if (st == NULL)
         return sql_fail(db, err, "reading idempotency keys");
@@ -483,7 +485,8 @@ store_idempotency_find(sqlite3 *db, const char *principal, const char *key, int6
         else
             memset(hash, 0, 32);
         snprintf(object_id, 40, "%s", (const char *)sqlite3_column_text(st, 1));
-        rc = 1;
+        *response = strdup((const char *)sqlite3_column_text(st, 2));
+        rc = *response ? 1 : mp_error_set(err, 500, "", "out of memory");
     } else {
         rc = step == SQLITE_DONE ? 0 : sql_fail(db, err, "reading idempotency keys");
     }
@@ -493,21 +496,23 @@ store_idempotency_find(sqlite3 *db, const char *principal, const char *key, int6
 
 int
 store_idempotency_put(sqlite3 *db, const char *principal, const char *key, const uint8_t hash[32],
-                      const char *object_id, int64_t now, struct mp_error *err)
+                      const char *object_id, const char *response, int64_t now,
+                      struct mp_error *err)
 {
     sqlite3_stmt *st;
     int rc;
 
     /* REPLACE: an expired record with the same key is overwritten. */
     st = db_stmt(db, "INSERT OR REPLACE INTO idempotency(principal, key, request_hash, "
-                     "object_id, created_at) VALUES (?,?,?,?,?)");
+                     "object_id, response, created_at) VALUES (?,?,?,?,?,?)");
     if (st == NULL)
         return sql_fail(db, err, "recording the idempotency key");
     sqlite3_bind_text(st, 1, principal, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
     sqlite3_bind_blob(st, 3, hash, 32, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, object_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, now);
+    sqlite3_bind_text(st, 5, response, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, now);
     rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sql_fail(db, err, "recording the idempotency key");
     sqlite3_reset(st);
     return rc;

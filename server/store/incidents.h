@@ -117,14 +117,14 @@ int store_timeline_append(sqlite3 *db, const char *incident_id, const char *at,
 int store_timeline_list(sqlite3 *db, const char *incident_id, struct timeline_entry **entries,
                         int *count, struct mp_error *err);
 
-/* Idempotency-Key records younger than max_age seconds: 1 found (hash and
- * object id filled), 0 none, -1 error. */
+/* Idempotency-Key records younger than max_age seconds: 1 found (hash,
+ * object id and the first response, malloc'd, filled), 0 none, -1 error. */
 int store_idempotency_find(sqlite3 *db, const char *principal, const char *key, int64_t now,
-                           int64_t max_age, uint8_t hash[32], char object_id[40],
+                           int64_t max_age, uint8_t hash[32], char object_id[40], char **response,
                            struct mp_error *err);
 int store_idempotency_put(sqlite3 *db, const char *principal, const char *key,
-                          const uint8_t hash[32], const char *object_id, int64_t now,
-                          struct mp_error *err);
+                          const uint8_t hash[32], const char *object_id, const char *response,
+                          int64_t now, struct mp_error *err);
 /* Deletes records older than max_age. */
 int store_idempotency_purge(sqlite3 *db, int64_t now, int64_t max_age, struct mp_error *err);
 
