@@ -62,20 +62,71 @@ incident_transition_targets(int from, const char *out[STATE_COUNT + 1])
  * Absent means unknown.  Later rules (classification) read these.
  */
 const struct fact_def impact_facts[] = {
+    /* people and money (NIS2 art. 23(3); CIR 2024/2690 art. 3) */
     {"users_affected", FACT_COUNT, "users of the service affected"},
-    {"users_total", FACT_COUNT, "all users of the service"},
+    {"users_total", FACT_COUNT, "all users of the service (from the service registry when absent)"},
     {"duration_minutes", FACT_COUNT, "how long the disruption lasted or has lasted"},
-    {"financial_loss_eur", FACT_EUR, "direct and indirect financial loss, in euros"},
+    {"financial_loss_eur", FACT_NUMBER,
+     "direct financial loss caused or capable of being caused, euros"},
     {"member_states", FACT_COUNTRIES, "EU member states affected (ISO 3166-1 alpha-2)"},
     {"cross_border", FACT_BOOL, "affects other member states"},
     {"suspected_malicious", FACT_BOOL, "suspected unlawful or malicious act"},
-    {"unauthorised_access", FACT_BOOL, "unauthorised access to systems or data"},
-    {"trade_secrets_exfiltrated", FACT_BOOL, "trade secrets taken"},
+    {"unauthorised_access", FACT_BOOL, "successful, suspectedly malicious unauthorised access"},
+    {"severe_disruption_possible", FACT_BOOL,
+     "capable of causing severe operational disruption (CIR art. 3(1)(e))"},
+    {"trade_secrets_exfiltrated", FACT_BOOL, "trade secrets taken (Directive 2016/943)"},
     {"deaths", FACT_COUNT, "deaths caused"},
-    {"persons_health_damaged", FACT_COUNT, "persons whose health was damaged"},
+    {"persons_health_damaged", FACT_COUNT, "persons whose health was considerably damaged"},
+    {"physical_damage", FACT_BOOL, "physical damage to assets or premises"},
+    {"scheduled_maintenance", FACT_BOOL,
+     "a scheduled interruption or planned maintenance (CIR art. 3(2): not significant)"},
+    /* availability (CIR arts. 5-14) */
+    {"unavailable_minutes", FACT_COUNT, "minutes the service was completely unavailable"},
+    {"limited_availability_minutes", FACT_COUNT, "minutes of limited availability"},
+    {"users_limited", FACT_COUNT, "users facing limited availability"},
+    {"users_unavailable", FACT_COUNT, "users facing complete unavailability"},
+    {"avg_response_seconds", FACT_NUMBER, "average response time (DNS, TLD), seconds"},
+    {"slow_response_minutes", FACT_COUNT, "minutes the average response time was too slow"},
+    {"unavailable_minutes_week", FACT_COUNT,
+     "minutes unavailable to users or relying parties this calendar week (trust services)"},
+    /* data (CIR arts. 5-14) */
+    {"data_integrity_compromised", FACT_BOOL, "integrity of stored, transmitted or processed data"},
+    {"data_confidentiality_compromised", FACT_BOOL, "confidentiality of data"},
+    {"data_authenticity_compromised", FACT_BOOL, "authenticity of data"},
+    {"data_compromise_malicious", FACT_BOOL, "the data compromise is suspectedly malicious"},
+    {"users_data_compromised", FACT_COUNT, "users affected by the data compromise"},
+    {"domains_affected", FACT_COUNT, "domain names affected (DNS misconfiguration exception)"},
+    {"domains_managed", FACT_COUNT, "domain names the entity manages"},
+    {"misconfiguration", FACT_BOOL, "caused by a misconfiguration (DNS exception, CIR art. 5(c))"},
+    {"physical_access_compromised", FACT_BOOL,
+     "physical access to a restricted area, or its protection, compromised"},
+    /* essential services (CER art. 15) */
+    {"critical_service_affected", FACT_BOOL, "a critical or essential service is affected"},
+    {"geographic_area", FACT_TEXT, "the area affected, in words"},
+    {"geographically_isolated", FACT_BOOL, "the affected area is geographically isolated"},
+    /* personal data (GDPR arts. 33-34) */
     {"personal_data_breach", FACT_BOOL, "a personal data breach (GDPR art. 4(12))"},
     {"data_subjects_affected", FACT_COUNT, "data subjects whose personal data is involved"},
-    {"physical_damage", FACT_BOOL, "physical damage to assets or premises"},
+    {"breach_risk_unlikely", FACT_BOOL,
+     "the breach is unlikely to result in a risk to people (GDPR art. 33(1))"},
+    {"breach_high_risk", FACT_BOOL, "likely high risk to people (GDPR art. 34)"},
+    /* financial entities (DORA; RTS 2024/1772 arts. 8-9) */
+    {"clients_affected", FACT_COUNT, "clients affected"},
+    {"clients_total", FACT_COUNT, "clients using the affected service"},
+    {"counterparts_affected_share", FACT_NUMBER, "share of financial counterparts affected, 0-1"},
+    {"transactions_affected", FACT_COUNT, "transactions affected"},
+    {"transactions_daily_average", FACT_COUNT, "daily average number of transactions"},
+    {"transaction_value_affected_eur", FACT_NUMBER, "value of transactions affected"},
+    {"transaction_value_daily_average_eur", FACT_NUMBER, "daily average value of transactions"},
+    {"relevant_clients_affected", FACT_BOOL,
+     "relevant clients or counterparts affected (art. 1(3))"},
+    {"critical_service_downtime_minutes", FACT_COUNT,
+     "downtime of ICT services supporting critical or important functions"},
+    {"reputational_impact", FACT_BOOL,
+     "media attention, repeated complaints, likely regulatory breach or client loss"},
+    {"data_loss_cia", FACT_BOOL,
+     "loss of availability, authenticity, integrity or confidentiality of data"},
+    {"classified_major_at", FACT_TIME, "when the financial entity classified it as major"},
 };
 const size_t impact_facts_count = sizeof(impact_facts) / sizeof(impact_facts[0]);
 
@@ -243,12 +294,27 @@ fact_check(const struct fact_def *f, json_t *v, struct field_errors *errs)
             return false;
         }
         return true;
-    case FACT_EUR:
+    case FACT_NUMBER:
         if (!json_is_number(v) || json_number_value(v) < 0 || json_number_value(v) > 1e15) {
-            field_error(errs, field, "must be an amount in euros, 0 or more");
+            field_error(errs, field, "must be a number, 0 or more");
             return false;
         }
         return true;
+    case FACT_TEXT:
+        if (!json_is_string(v) || json_string_length(v) > 500 ||
+            strlen(json_string_value(v)) != json_string_length(v)) {
+            field_error(errs, field, "must be text of at most 500 characters");
+            return false;
+        }
+        return true;
+    case FACT_TIME: {
+        int64_t t;
+        if (!json_is_string(v) || time_parse_rfc3339(json_string_value(v), &t) != 0) {
+            field_error(errs, field, "must be an RFC 3339 date-time");
+            return false;
+        }
+        return true;
+    }
     case FACT_COUNTRIES:
         if (!json_is_array(v) || json_array_size(v) > 60) {
             field_error(errs, field, "must be a list of ISO 3166-1 alpha-2 country codes");

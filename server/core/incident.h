@@ -43,8 +43,10 @@ void incident_init(struct incident *inc);
 enum fact_type {
     FACT_COUNT,     /* whole number >= 0 */
     FACT_BOOL,      /* true / false */
-    FACT_EUR,       /* number >= 0, euros */
+    FACT_NUMBER,    /* number >= 0 (euros, seconds, shares) */
     FACT_COUNTRIES, /* array of ISO 3166-1 alpha-2 codes */
+    FACT_TEXT,      /* short text */
+    FACT_TIME,      /* RFC 3339 date-time */
 };
 
 struct fact_def {

@@ -581,10 +581,20 @@ START_TEST(test_every_fact_type)
             bad[nbad++] = json_integer(1);
             bad[nbad++] = json_string("true");
             break;
-        case FACT_EUR:
+        case FACT_NUMBER:
             good = json_real(12.5);
             bad[nbad++] = json_integer(-5);
             bad[nbad++] = json_string("x");
+            break;
+        case FACT_TEXT:
+            good = json_string("the province of Zeeland");
+            bad[nbad++] = json_integer(3);
+            bad[nbad++] = json_true();
+            break;
+        case FACT_TIME:
+            good = json_string("2026-11-29T08:00:00Z");
+            bad[nbad++] = json_string("yesterday");
+            bad[nbad++] = json_integer(1764403200);
             break;
         case FACT_COUNTRIES:
         default:
@@ -619,7 +629,49 @@ START_TEST(test_every_fact_type)
         }
         json_decref(good);
     }
-    ck_assert_int_eq(impact_facts_count, 14);
+    {
+        /* the facts issue 3 names are all there (later rules add more) */
+        static const char *const required[] = {"users_affected",
+                                               "users_total",
+                                               "duration_minutes",
+                                               "financial_loss_eur",
+                                               "member_states",
+                                               "cross_border",
+                                               "suspected_malicious",
+                                               "unauthorised_access",
+                                               "trade_secrets_exfiltrated",
+                                               "deaths",
+                                               "persons_health_damaged",
+                                               "personal_data_breach",
+                                               "data_subjects_affected",
+                                               "physical_damage"};
+        for (size_t r = 0; r < sizeof(required) / sizeof(required[0]); r++) {
+            bool found = false;
+            for (size_t i = 0; i < impact_facts_count; i++)
+                found = found || strcmp(impact_facts[i].name, required[r]) == 0;
+            ck_assert_msg(found, "fact %s missing", required[r]);
+        }
+    }
+}
+END_TEST
+
+/* docs/INCIDENTS.md documents every impact fact (run from the repo root). */
+START_TEST(test_facts_documented)
+{
+    FILE *f = fopen("docs/INCIDENTS.md", "r");
+    static char doc[65536];
+    size_t n;
+
+    ck_assert_msg(f != NULL, "docs/INCIDENTS.md not found");
+    n = fread(doc, 1, sizeof(doc) - 1, f);
+    fclose(f);
+    doc[n] = '\0';
+    for (size_t i = 0; i < impact_facts_count; i++) {
+        char want[80];
+        snprintf(want, sizeof(want), "| `%s` |", impact_facts[i].name);
+        ck_assert_msg(strstr(doc, want) != NULL, "docs/INCIDENTS.md does not document %s",
+                      impact_facts[i].name);
+    }
 }
 END_TEST
 
@@ -1392,6 +1444,7 @@ incident_suite(void)
     tcase_add_test(tc, test_aware_at_slightly_future);
     tcase_add_test(tc, test_times_order);
     tcase_add_test(tc, test_every_fact_type);
+    tcase_add_test(tc, test_facts_documented);
     tcase_add_test(tc, test_patch_mode);
     suite_add_tcase(s, tc);
 
