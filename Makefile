@@ -35,8 +35,9 @@ SANITIZE  := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
              -fno-omit-frame-pointer
 
 SRC       := $(sort $(wildcard server/*.c server/*/*.c))
-GEN       := build/gen/schema_files.c build/gen/web_files.c
+GEN       := build/gen/schema_files.c build/gen/web_files.c build/gen/rules_files.c
 SCHEMA    := $(sort $(wildcard schema/*.sql))
+RULES     := $(sort $(wildcard config/rules/*.json))
 WEB       := $(sort $(shell find web -type f 2>/dev/null))
 OBJ       := $(patsubst %.c,build/obj/%.o,$(SRC) $(GEN))
 TOBJ      := $(patsubst %.c,build/test/obj/%.o,$(SRC) $(GEN))
@@ -81,6 +82,11 @@ build/gen/schema_files.c: build/tools/embed $(SCHEMA)
 	@mkdir -p $(dir $@)
 	$(call say,GEN,$@)
 	$(Q)build/tools/embed schema_files schema/ $(SCHEMA) > $@.tmp && mv $@.tmp $@
+
+build/gen/rules_files.c: build/tools/embed $(RULES)
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)
+	$(Q)build/tools/embed rules_files config/rules/ $(RULES) > $@.tmp && mv $@.tmp $@
 
 build/gen/web_files.c: build/tools/embed $(WEB)
 	@mkdir -p $(dir $@)
@@ -130,6 +136,8 @@ install: build/meldpunt
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/meldpunt
 	install -m 0755 build/meldpunt $(DESTDIR)$(BINDIR)/meldpunt
 	install -m 0644 config/meldpunt.conf $(DESTDIR)$(SYSCONFDIR)/meldpunt/meldpunt.conf
+	install -d $(DESTDIR)$(SYSCONFDIR)/meldpunt/rules
+	install -m 0644 $(RULES) $(DESTDIR)$(SYSCONFDIR)/meldpunt/rules/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/meldpunt

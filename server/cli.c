@@ -2,6 +2,7 @@
  * cli.c - the subcommands other than serve (see cli.h).
  */
 #include "cli.h"
+#include "core/rules.h"
 #include "datadir.h"
 #include "lib/log.h"
 #include "store/audit.h"
@@ -377,6 +378,54 @@ cmd_backup(int argc, char **argv)
     return rc;
 }
 
+/* ---- rules ---- */
+
+int
+cli_load_rules(const char *dir, struct mp_error *err)
+{
+    struct rules *r;
+    int rc = dir && dir[0] ? rules_load(dir, &r, err) : rules_load_builtin(&r, err);
+
+    if (rc != 0)
+        return -1;
+    for (int i = 0; i < r->nsets; i++)
+        log_notice("rules loaded regime=%s version=%s file=\"%s\"", r->sets[i].regime,
+                   r->sets[i].version, r->sets[i].file);
+    rules_install(r);
+    return 0;
+}
+
+int
+cmd_rules(int argc, char **argv)
+{
+    static const char usage[] = "usage: meldpunt rules check [DIR]\n";
+    struct mp_error err;
+    struct rules *r;
+    int rc;
+
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("%s\nValidates the reporting-rule files in DIR (docs/RULES.md), or the copy\n"
+               "built into this binary when DIR is not given.  Prints each rule set, or the\n"
+               "file, JSON path and reason of the first problem (exit 1).\n",
+               usage);
+        return 0;
+    }
+    if (argc < 2 || strcmp(argv[1], "check") != 0 || argc > 3 || (argc == 3 && argv[2][0] == '-')) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    rc = argc == 3 ? rules_load(argv[2], &r, &err) : rules_load_builtin(&r, &err);
+    if (rc != 0) {
+        fprintf(stderr, "meldpunt rules check: %s\n", err.message);
+        return 1;
+    }
+    for (int i = 0; i < r->nsets; i++)
+        printf("OK %-10s %-14s %d stages  %s\n", r->sets[i].regime, r->sets[i].version,
+               r->sets[i].nstages, r->sets[i].file);
+    rules_release(r);
+    return 0;
+}
+
 /* ---- version, help ---- */
 
 int
@@ -402,6 +451,7 @@ cmd_help(int argc, char **argv)
            "  token          create, list or revoke API tokens\n"
            "  audit verify   check the audit chain\n"
            "  backup FILE    consistent online copy of the database\n"
+           "  rules check    validate reporting-rule files\n"
            "  version        print the version\n"
            "  help           this text\n\n"
            "`meldpunt COMMAND --help` describes each command.\n");

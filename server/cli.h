@@ -19,11 +19,15 @@ int cmd_init(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
 /* Shared by the commands: --config and --data, in that precedence. */
 int cli_load_config(const char *config_file, const char *data_dir, struct config *cfg);
+/* Loads the rules from dir (empty: the built-in copy) and installs them;
+ * logs what was loaded. */
+int cli_load_rules(const char *dir, struct mp_error *err);
 /* "cli:USER", the principal recorded for changes made from the shell. */
 void cli_actor(char *out, size_t size);
 

@@ -173,11 +173,15 @@ set_key(struct config *c, const char *section, const char *key, const char *valu
     } else if (IS("storage", "write_batch")) {
         if (parse_uint(value, 1, 10000, &c->write_batch) != 0)
             return "must be a whole number from 1 to 10000";
+    } else if (IS("rules", "dir")) {
+        if (strlen(value) >= sizeof(c->rules_dir))
+            return "path too long";
+        snprintf(c->rules_dir, sizeof(c->rules_dir), "%s", value);
     } else if (IS("log", "level")) {
         if (log_level_parse(value, &c->log_level) != 0)
             return "must be error, warn, notice, info or debug";
     } else if (strcmp(section, "server") == 0 || strcmp(section, "storage") == 0 ||
-               strcmp(section, "log") == 0) {
+               strcmp(section, "rules") == 0 || strcmp(section, "log") == 0) {
         return "unknown key";
     } else {
         return "unknown section";

@@ -34,6 +34,8 @@ struct config {
     /* [storage] */
     char data_dir[PATH_MAX];
     unsigned write_batch;
+    /* [rules] */
+    char rules_dir[PATH_MAX]; /* empty: the rules built into the binary */
     /* [log] */
     enum log_level log_level;
 };

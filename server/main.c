@@ -12,6 +12,7 @@
  *                   and close the database; exit 0.
  */
 #include "cli.h"
+#include "core/rules.h"
 #include "datadir.h"
 #include "http/server.h"
 #include "lib/log.h"
@@ -150,8 +151,13 @@ cmd_serve(int argc, char **argv)
         sodium_memzero(token, sizeof(token));
         datadir_close();
     }
+    if (cli_load_rules(cfg.rules_dir, &err) != 0) {
+        fprintf(stderr, "meldpunt: %s\n", err.message);
+        return 1;
+    }
     if (datadir_open(cfg.data_dir, &err) != 0) {
         fprintf(stderr, "meldpunt: %s\n", err.message);
+        rules_install(NULL);
         return 1;
     }
     if (store_writer_start(cfg.write_batch, &err) != 0) {
@@ -194,6 +200,9 @@ cmd_serve(int argc, char **argv)
             }
             if (level == NULL)
                 log_set_level(fresh.log_level);
+            if (cli_load_rules(fresh.rules_dir, &err) != 0)
+                log_error("reload of the rules failed, keeping the rules in force error=\"%s\"",
+                          err.message);
             log_notice("reloaded config=%s log_level=%s", config_file,
                        log_level_name(log_get_level()));
             continue;
@@ -208,6 +217,7 @@ out_writer:
     store_writer_stop();
 out_db:
     datadir_close();
+    rules_install(NULL);
     if (status == 0)
         log_notice("stopped");
     return status;
@@ -217,10 +227,10 @@ static const struct {
     const char *name;
     int (*run)(int, char **);
 } commands[] = {
-    {"serve", cmd_serve},       {"init", cmd_init},     {"token", cmd_token},
-    {"audit", cmd_audit},       {"backup", cmd_backup}, {"version", cmd_version},
-    {"--version", cmd_version}, {"help", cmd_help},     {"--help", cmd_help},
-    {"-h", cmd_help},
+    {"serve", cmd_serve},     {"init", cmd_init},         {"token", cmd_token},
+    {"audit", cmd_audit},     {"backup", cmd_backup},     {"rules", cmd_rules},
+    {"version", cmd_version}, {"--version", cmd_version}, {"help", cmd_help},
+    {"--help", cmd_help},     {"-h", cmd_help},
 };
 
 int

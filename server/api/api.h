@@ -99,5 +99,9 @@ void api_incidents_patch(const struct api_request *rq, struct api_response *rs);
 void api_incidents_transition(const struct api_request *rq, struct api_response *rs);
 void api_incidents_note(const struct api_request *rq, struct api_response *rs);
 void api_incidents_timeline(const struct api_request *rq, struct api_response *rs);
+void api_incidents_classification(const struct api_request *rq, struct api_response *rs);
+void api_organisation_get(const struct api_request *rq, struct api_response *rs);
+void api_organisation_put(const struct api_request *rq, struct api_response *rs);
+void api_rules_list(const struct api_request *rq, struct api_response *rs);
 
 #endif

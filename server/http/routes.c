@@ -38,6 +38,13 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/incidents/{id}/timeline", ROUTE_API, api_incidents_timeline, ROLES_READ, R,
      false},
 
+    {"GET", "/api/v1/incidents/{id}/classification", ROUTE_API, api_incidents_classification,
+     ROLES_READ, R, false},
+
+    {"GET", "/api/v1/organisation", ROUTE_API, api_organisation_get, ROLES_READ, R, false},
+    {"PUT", "/api/v1/organisation", ROUTE_API, api_organisation_put, ROLES_ADMIN, W, false},
+    {"GET", "/api/v1/rules", ROUTE_API, api_rules_list, ROLES_READ, R, false},
+
     {"GET", "/api/v1/audit", ROUTE_API, api_audit_list, ROLES_ADMIN, R, false},
     {"GET", "/api/v1/audit/verify", ROUTE_API, api_audit_verify, ROLES_ADMIN, R, false},
 };

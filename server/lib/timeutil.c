@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 int64_t
@@ -141,4 +142,96 @@ time_parse_rfc3339(const char *s, int64_t *out)
     *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
            (int64_t)sign * (oh * 3600 + om * 60);
     return 0;
+}
+
+int
+duration_parse(const char *s, struct duration *out)
+{
+    bool time_part = false, any = false;
+    const char *p = s;
+
+    memset(out, 0, sizeof(*out));
+    if (*p++ != 'P')
+        return -1;
+    while (*p) {
+        long long v = 0;
+        int digits = 0;
+
+        if (*p == 'T') {
+            if (time_part)
+                return -1;
+            time_part = true;
+            p++;
+            continue;
+        }
+        while (isdigit((unsigned char)*p)) {
+            v = v * 10 + (*p++ - '0');
+            if (++digits > 9)
+                return -1;
+        }
+        if (digits == 0)
+            return -1;
+        switch (time_part ? *p | 0x100 : *p) {
+        case 'Y':
+            out->years += (int)v;
+            break;
+        case 'M':
+            out->months += (int)v;
+            break;
+        case 'W':
+            out->days += (int)v * 7;
+            break;
+        case 'D':
+            out->days += (int)v;
+            break;
+        case 'H' | 0x100:
+            out->seconds += v * 3600;
+            break;
+        case 'M' | 0x100:
+            out->seconds += v * 60;
+            break;
+        case 'S' | 0x100:
+            out->seconds += v;
+            break;
+        default:
+            return -1;
+        }
+        p++;
+        any = true;
+    }
+    if (!any || (time_part && p[-1] == 'T'))
+        return -1;
+    return 0;
+}
+
+int64_t
+time_add_duration(int64_t t, const struct duration *d)
+{
+    int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+    int64_t secs = t - days * 86400;
+    int64_t z, era, doe, yoe, y, doy, mp, dd, m;
+
+    /* civil_from_days (Howard Hinnant) */
+    z = days + 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    y = yoe + era * 400;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    dd = doy - (153 * mp + 2) / 5 + 1;
+    m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+
+    if (d->years || d->months) {
+        int64_t total = y * 12 + (m - 1) + d->years * 12 + d->months;
+        int last;
+        y = total >= 0 ? total / 12 : (total - 11) / 12;
+        m = total - y * 12 + 1;
+        last = days_in_month((int)y, (int)m);
+        if (dd > last)
+            dd = last;
+    }
+    return days_from_civil(y, (int)m, (int)dd) * 86400 + secs + (int64_t)d->days * 86400 +
+           d->seconds;
 }

@@ -27,4 +27,18 @@ int time_format_now_ms(char *out, size_t size);
  * dropped) into Unix seconds.  Returns 0, or -1 when the text is not one. */
 int time_parse_rfc3339(const char *s, int64_t *out);
 
+/* An ISO 8601 duration: PnYnMnWnDTnHnMnS (each part optional, whole
+ * numbers).  Years and months are calendar units, the rest fixed. */
+struct duration {
+    int years, months, days;
+    int64_t seconds; /* weeks, days' fractions are not used: W = 7 days */
+};
+
+/* Parses "PT24H", "P1M", "P1DT12H", "P2W"; 0 or -1. */
+int duration_parse(const char *s, struct duration *out);
+/* t + d in UTC: months and years by the calendar, the day clamped to the
+ * month's last day (31 January + P1M = 28 or 29 February), then days and
+ * seconds. */
+int64_t time_add_duration(int64_t t, const struct duration *d);
+
 #endif

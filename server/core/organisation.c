@@ -1,0 +1,270 @@
+/*
+ * organisation.c - see organisation.h.
+ */
+#include "organisation.h"
+#include "lib/timeutil.h"
+#include "store/audit.h"
+#include "store/db.h"
+#include "store/writer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* NIS2 Annex I and II sectors (Directive (EU) 2022/2555), plus "other". */
+static const char *const sectors[] = {"energy",
+                                      "transport",
+                                      "banking",
+                                      "financial_market_infrastructure",
+                                      "health",
+                                      "drinking_water",
+                                      "waste_water",
+                                      "digital_infrastructure",
+                                      "ict_service_management",
+                                      "public_administration",
+                                      "space",
+                                      "postal_courier",
+                                      "waste_management",
+                                      "chemicals",
+                                      "food",
+                                      "manufacturing",
+                                      "digital_providers",
+                                      "research",
+                                      "other",
+                                      NULL};
+/* The entity types with their own thresholds in Reg. (EU) 2024/2690. */
+static const char *const entity_types[] = {"dns",
+                                           "tld",
+                                           "cloud",
+                                           "data_centre",
+                                           "cdn",
+                                           "msp",
+                                           "mssp",
+                                           "marketplace",
+                                           "search_engine",
+                                           "social_network",
+                                           "trust_service",
+                                           "qualified_trust_service",
+                                           NULL};
+static const char *const classes[] = {"essential", "important", "none", NULL};
+static const char *const recipient_roles[] = {"csirt",         "supervisor",           "dpa",
+                                              "cer_authority", "financial_supervisor", NULL};
+
+static bool
+in_list(const char *const list[], const char *s)
+{
+    for (int i = 0; s && list[i]; i++) {
+        if (strcmp(list[i], s) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool
+short_text(json_t *v, size_t max)
+{
+    return json_is_string(v) && json_string_length(v) <= max &&
+           strlen(json_string_value(v)) == json_string_length(v);
+}
+
+bool
+organisation_validate(json_t *doc, struct field_errors *errs)
+{
+    static const char *const members[] = {"name",
+                                          "country",
+                                          "sector",
+                                          "subsector",
+                                          "nis2_class",
+                                          "entity_types",
+                                          "cer_critical",
+                                          "dora_financial",
+                                          "annual_turnover_eur",
+                                          "microenterprise",
+                                          "recipients",
+                                          NULL};
+    int before = errs->count;
+    const char *key;
+    json_t *v, *x;
+    size_t i;
+
+    if (!json_is_object(doc)) {
+        field_error(errs, "", "the profile is a JSON object");
+        return false;
+    }
+    json_object_foreach(doc, key, v)
+    {
+        if (!in_list(members, key))
+            field_error(errs, key, "unknown field");
+    }
+    for (i = 0; members[i]; i++) {
+        if (json_object_get(doc, members[i]) == NULL)
+            field_error(errs, members[i], "is required");
+    }
+    v = json_object_get(doc, "name");
+    if (v && !short_text(v, 200))
+        field_error(errs, "name", "must be text of at most 200 characters");
+    v = json_object_get(doc, "country");
+    if (v && (!json_is_string(v) || json_string_length(v) != 2 ||
+              strspn(json_string_value(v), "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 2))
+        field_error(errs, "country", "must be an ISO 3166-1 alpha-2 code such as NL");
+    v = json_object_get(doc, "sector");
+    if (v && !json_is_null(v) && !(json_is_string(v) && in_list(sectors, json_string_value(v))))
+        field_error(errs, "sector",
+                    "must be null or a NIS2 Annex I/II sector: energy, transport, banking, "
+                    "financial_market_infrastructure, health, drinking_water, waste_water, "
+                    "digital_infrastructure, ict_service_management, public_administration, "
+                    "space, postal_courier, waste_management, chemicals, food, manufacturing, "
+                    "digital_providers, research, other");
+    v = json_object_get(doc, "subsector");
+    if (v && !json_is_null(v) && !short_text(v, 100))
+        field_error(errs, "subsector", "must be null or text of at most 100 characters");
+    v = json_object_get(doc, "nis2_class");
+    if (v && !(json_is_string(v) && in_list(classes, json_string_value(v))))
+        field_error(errs, "nis2_class", "must be essential, important or none");
+    v = json_object_get(doc, "entity_types");
+    if (v) {
+        if (!json_is_array(v)) {
+            field_error(errs, "entity_types", "must be a list");
+        } else {
+            json_array_foreach(v, i, x)
+            {
+                if (!json_is_string(x) || !in_list(entity_types, json_string_value(x))) {
+                    field_error(errs, "entity_types",
+                                "item %zu must be one of dns, tld, cloud, data_centre, cdn, msp, "
+                                "mssp, marketplace, search_engine, social_network, "
+                                "trust_service, qualified_trust_service",
+                                i);
+                    break;
+                }
+            }
+        }
+    }
+    for (const char *const *b =
+             (const char *const[]){"cer_critical", "dora_financial", "microenterprise", NULL};
+         *b; b++) {
+        v = json_object_get(doc, *b);
+        if (v && !json_is_boolean(v))
+            field_error(errs, *b, "must be true or false");
+    }
+    v = json_object_get(doc, "annual_turnover_eur");
+    if (v && !json_is_null(v) && !(json_is_number(v) && json_number_value(v) >= 0))
+        field_error(errs, "annual_turnover_eur", "must be null or an amount in euros, 0 or more");
+    v = json_object_get(doc, "recipients");
+    if (v && !json_is_object(v)) {
+        field_error(errs, "recipients", "must be an object of recipients");
+    } else if (v) {
+        json_object_foreach(v, key, x)
+        {
+            char field[96];
+            snprintf(field, sizeof(field), "recipients.%s", key);
+            if (!in_list(recipient_roles, key))
+                field_error(errs, field,
+                            "unknown recipient (csirt, supervisor, dpa, cer_authority, "
+                            "financial_supervisor)");
+            else if (!json_is_object(x) || json_object_size(x) != 2 ||
+                     !short_text(json_object_get(x, "name"), 200) ||
+                     !short_text(json_object_get(x, "contact"), 500))
+                field_error(errs, field, "must be {\"name\": text, \"contact\": text}");
+        }
+    }
+    return errs->count == before;
+}
+
+int
+organisation_get(json_t **doc, int64_t *version, char updated_at[32], struct mp_error *err)
+{
+    sqlite3 *db = db_reader(err);
+    sqlite3_stmt *st;
+    int rc = -1;
+
+    *doc = NULL;
+    if (db == NULL)
+        return -1;
+    st = db_stmt(db, "SELECT doc, version, updated_at FROM organisation WHERE id = 1");
+    if (st == NULL)
+        return mp_error_set(err, 503, "", "reading the profile: %s", sqlite3_errmsg(db));
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *doc = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+        *version = sqlite3_column_int64(st, 1);
+        if (updated_at)
+            snprintf(updated_at, 32, "%s", (const char *)sqlite3_column_text(st, 2));
+        rc = *doc ? 0 : mp_error_set(err, 500, "", "the stored profile is not JSON");
+    } else {
+        mp_error_set(err, 500, "", "no organisation profile (database not initialised?)");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+struct put_change {
+    const struct principal *p;
+    const char *text;
+    int64_t if_match;
+    int64_t version;
+};
+
+static int
+put_apply(sqlite3 *db, void *arg, struct mp_error *err)
+{
+    struct put_change *c = arg;
+    char at[TIME_RFC3339_LEN], payload[64];
+    sqlite3_stmt *st;
+    int64_t cur = 0;
+
+    st = db_stmt(db, "SELECT version FROM organisation WHERE id = 1");
+    if (st == NULL || sqlite3_step(st) != SQLITE_ROW) {
+        if (st)
+            sqlite3_reset(st);
+        return mp_error_set(err, 500, "", "no organisation profile");
+    }
+    cur = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (c->if_match >= 0 && c->if_match != cur)
+        return mp_error_set(err, 412, "If-Match", "the profile is at version %lld, not %lld",
+                            (long long)cur, (long long)c->if_match);
+    time_format_rfc3339(time_now(), at, sizeof(at));
+    st = db_stmt(db, "UPDATE organisation SET doc = ?, version = version + 1, updated_at = ?, "
+                     "updated_by = ? WHERE id = 1");
+    if (st == NULL)
+        return mp_error_set(err, 500, "", "%s", sqlite3_errmsg(db));
+    sqlite3_bind_text(st, 1, c->text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, c->p->name, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        sqlite3_reset(st);
+        return mp_error_set(err, db_error_status(sqlite3_extended_errcode(db)), "",
+                            "saving the profile: %s", sqlite3_errmsg(db));
+    }
+    sqlite3_reset(st);
+    c->version = cur + 1;
+    snprintf(payload, sizeof(payload), "{\"version\":%lld}", (long long)c->version);
+    /* the profile itself is in the row; the chain records who changed it */
+    return store_audit_append(db, c->p->name, "organisation.update", "organisation", payload, err);
+}
+
+int
+organisation_put(const struct principal *p, json_t *doc, int64_t if_match, int64_t *version,
+                 struct field_errors *errs)
+{
+    struct put_change c = {.p = p, .if_match = if_match};
+    struct mp_error err;
+    char *text;
+    int rc;
+
+    if (!organisation_validate(doc, errs))
+        return -1;
+    text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+    if (text == NULL) {
+        field_error(errs, "", "out of memory");
+        return -1;
+    }
+    c.text = text;
+    rc = store_write(put_apply, &c, &err);
+    free(text);
+    if (rc != 0) {
+        errs->items[errs->count < FIELD_ERRORS_MAX ? errs->count++ : FIELD_ERRORS_MAX - 1] = err;
+        return -1;
+    }
+    *version = c.version;
+    return 0;
+}

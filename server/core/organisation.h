@@ -1,0 +1,27 @@
+/*
+ * organisation.h - the organisation profile: who we are for the law.
+ *
+ * One JSON document (its members are fixed by fields[] in organisation.c,
+ * documented in docs/RULES.md): the rules read it through {"profile": NAME}.
+ * Admins replace it as a whole; every change is audited.
+ */
+#ifndef MP_ORGANISATION_H
+#define MP_ORGANISATION_H
+
+#include "core/incident.h"
+#include "core/token.h"
+
+#include <jansson.h>
+
+/* The current profile (a new reference) and its version. */
+int organisation_get(json_t **doc, int64_t *version, char updated_at[32], struct mp_error *err);
+
+/* Validates doc (every member required; unknown members refused) and
+ * stores it.  if_match < 0: no precondition; another version is 412. */
+int organisation_put(const struct principal *p, json_t *doc, int64_t if_match, int64_t *version,
+                     struct field_errors *errs);
+
+/* Checks doc without storing; adds field errors. */
+bool organisation_validate(json_t *doc, struct field_errors *errs);
+
+#endif
