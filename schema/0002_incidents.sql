@@ -43,14 +43,18 @@ CREATE INDEX incidents_state ON incidents(state, seq);
 CREATE INDEX incidents_updated ON incidents(updated_at);
 
 -- The timeline: append-only, oldest first.  kind 'created', 'changed'
--- (field, old -> new as JSON), 'transition' (old -> new state, note) or
--- 'note'.  Like the audit chain, the triggers refuse UPDATE and DELETE.
+-- (field, old -> new as JSON), 'transition' (old -> new state, note),
+-- 'note', 'classification' (a regime's significance changed), 'obligation'
+-- (a report became due, was waived or submitted) or 'decision' (a manager's
+-- "not notifiable").  Like the audit chain, the triggers refuse UPDATE and
+-- DELETE.
 CREATE TABLE timeline (
     seq          INTEGER PRIMARY KEY,
     incident_id  TEXT NOT NULL REFERENCES incidents(id),
     at           TEXT NOT NULL,
     principal    TEXT NOT NULL,
-    kind         TEXT NOT NULL CHECK (kind IN ('created', 'changed', 'transition', 'note')),
+    kind         TEXT NOT NULL CHECK (kind IN ('created', 'changed', 'transition', 'note',
+                                               'classification', 'obligation', 'decision')),
     field        TEXT,
     old_value    TEXT,
     new_value    TEXT,

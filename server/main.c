@@ -12,6 +12,7 @@
  *                   and close the database; exit 0.
  */
 #include "cli.h"
+#include "core/classify.h"
 #include "core/rules.h"
 #include "datadir.h"
 #include "http/server.h"
@@ -176,6 +177,7 @@ cmd_serve(int argc, char **argv)
         .body_limit = cfg.body_limit,
         .bench_endpoints = cfg.bench_endpoints,
     };
+    classify_sweeper_start(30);
     if (http_start(&ho, &err) != 0) {
         fprintf(stderr, "meldpunt: %s\n", err.message);
         goto out_writer;
@@ -214,6 +216,7 @@ cmd_serve(int argc, char **argv)
     http_stop(cfg.shutdown_timeout * 1000);
     status = 0;
 out_writer:
+    classify_sweeper_stop();
     store_writer_stop();
 out_db:
     datadir_close();

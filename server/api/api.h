@@ -103,5 +103,14 @@ void api_incidents_classification(const struct api_request *rq, struct api_respo
 void api_organisation_get(const struct api_request *rq, struct api_response *rs);
 void api_organisation_put(const struct api_request *rq, struct api_response *rs);
 void api_rules_list(const struct api_request *rq, struct api_response *rs);
+void api_incidents_classification_history(const struct api_request *rq, struct api_response *rs);
+void api_incidents_obligations(const struct api_request *rq, struct api_response *rs);
+void api_obligations_waive(const struct api_request *rq, struct api_response *rs);
+void api_incidents_decisions(const struct api_request *rq, struct api_response *rs);
+void api_deadlines(const struct api_request *rq, struct api_response *rs);
+void api_services_list(const struct api_request *rq, struct api_response *rs);
+void api_services_get(const struct api_request *rq, struct api_response *rs);
+void api_services_put(const struct api_request *rq, struct api_response *rs);
+void api_services_delete(const struct api_request *rq, struct api_response *rs);
 
 #endif

@@ -6,6 +6,7 @@
 #include "core/classify.h"
 #include "core/organisation.h"
 #include "core/rules.h"
+#include "lib/timeutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,9 +85,177 @@ api_incidents_classification(const struct api_request *rq, struct api_response *
     struct mp_error err;
     json_t *out;
 
-    if (classify_incident(rq->params[0], &out, &err) != 0) {
+    if (classify_get(rq->params[0], &out, &err) != 0) {
         api_error(rs, &err);
         return;
     }
     api_ok(rs, 200, out);
+}
+
+void
+api_incidents_classification_history(const struct api_request *rq, struct api_response *rs)
+{
+    struct mp_error err;
+    json_t *out;
+
+    if (classify_history(rq->params[0], &out, &err) != 0) {
+        api_error(rs, &err);
+        return;
+    }
+    api_ok(rs, 200, out);
+}
+
+void
+api_incidents_obligations(const struct api_request *rq, struct api_response *rs)
+{
+    struct mp_error err;
+    json_t *out;
+
+    if (classify_obligations(rq->params[0], &out, &err) != 0) {
+        api_error(rs, &err);
+        return;
+    }
+    api_ok(rs, 200, out);
+}
+
+void
+api_obligations_waive(const struct api_request *rq, struct api_response *rs)
+{
+    static const char *const fields[] = {"reason", NULL};
+    struct mp_error err;
+    const char *reason;
+    json_t *in, *out;
+
+    in = api_parse_object(rq, rs);
+    if (in == NULL)
+        return;
+    api_only_fields(in, fields, rs);
+    api_get_string(in, "reason", true, 390, &reason, rs);
+    if (rs->status < 400) {
+        if (classify_waive(rq->principal, rq->params[0], rq->params[1], reason, &out, &err) != 0)
+            api_error(rs, &err);
+        else
+            api_ok(rs, 200, out);
+    }
+    json_decref(in);
+}
+
+void
+api_incidents_decisions(const struct api_request *rq, struct api_response *rs)
+{
+    static const char *const fields[] = {"regime", "notifiable", "reason", NULL};
+    struct mp_error err;
+    const char *regime, *reason;
+    json_t *in, *out, *notifiable;
+
+    in = api_parse_object(rq, rs);
+    if (in == NULL)
+        return;
+    api_only_fields(in, fields, rs);
+    api_get_string(in, "regime", true, 40, &regime, rs);
+    api_get_string(in, "reason", false, 390, &reason, rs);
+    notifiable = json_object_get(in, "notifiable");
+    if (!json_is_boolean(notifiable))
+        api_field_error(rs, "notifiable", "is required: true or false");
+    if (rs->status < 400) {
+        if (classify_decide(rq->principal, rq->params[0], regime, json_is_true(notifiable), reason,
+                            &out, &err) != 0)
+            api_error(rs, &err);
+        else
+            api_ok(rs, 200, out);
+    }
+    json_decref(in);
+}
+
+void
+api_deadlines(const struct api_request *rq, struct api_response *rs)
+{
+    const char *before = rq->query(rq->ctx, "before");
+    struct mp_error err;
+    int64_t limit, t;
+    json_t *out;
+
+    if (!api_query_int(rq, "limit", 1, 500, 200, &limit, rs))
+        return;
+    if (before != NULL && before[0] != '\0') {
+        char norm[32];
+        if (time_parse_rfc3339(before, &t) != 0) {
+            api_fail(rs, 400, "before", "must be an RFC 3339 date-time");
+            return;
+        }
+        time_format_rfc3339(t, norm, sizeof(norm));
+        if (classify_deadlines(norm, (int)limit, &out, &err) != 0) {
+            api_error(rs, &err);
+            return;
+        }
+    } else if (classify_deadlines(NULL, (int)limit, &out, &err) != 0) {
+        api_error(rs, &err);
+        return;
+    }
+    api_ok(rs, 200, out);
+}
+
+void
+api_services_list(const struct api_request *rq, struct api_response *rs)
+{
+    struct mp_error err;
+    json_t *out;
+
+    (void)rq;
+    if (services_list(&out, &err) != 0)
+        api_error(rs, &err);
+    else
+        api_ok(rs, 200, out);
+}
+
+void
+api_services_get(const struct api_request *rq, struct api_response *rs)
+{
+    struct mp_error err;
+    json_t *out;
+
+    if (services_get(rq->params[0], &out, &err) != 0)
+        api_error(rs, &err);
+    else
+        api_ok(rs, 200, out);
+}
+
+void
+api_services_put(const struct api_request *rq, struct api_response *rs)
+{
+    struct field_errors errs = {0};
+    bool created;
+    json_t *in;
+
+    in = api_parse_object(rq, rs);
+    if (in == NULL)
+        return;
+    if (services_put(rq->principal, rq->params[0], in, &created, &errs) != 0) {
+        for (int i = 0; i < errs.count; i++) {
+            if (errs.items[i].status != 422) {
+                api_error(rs, &errs.items[i]);
+                json_decref(in);
+                return;
+            }
+        }
+        for (int i = 0; i < errs.count; i++)
+            api_field_error(rs, errs.items[i].field, "%s", errs.items[i].message);
+        json_decref(in);
+        return;
+    }
+    json_decref(in);
+    api_services_get(rq, rs);
+    if (rs->status == 200 && created)
+        rs->status = 201;
+}
+
+void
+api_services_delete(const struct api_request *rq, struct api_response *rs)
+{
+    struct mp_error err;
+
+    if (services_delete(rq->principal, rq->params[0], &err) != 0)
+        api_error(rs, &err);
+    else
+        api_ok(rs, 204, NULL);
 }

@@ -1,21 +1,102 @@
 /*
  * classify.c - see classify.h.
  *
- * Deadlines count from the anchor the rule names.  An anchor that is not
- * known yet (aware_at not recorded, the stage it follows not submitted, the
- * time of classification not stored yet) leaves the due time open and says
- * what it waits for; the earliest computable `due` entry binds.
+ * Deadlines count from the anchor the rule names: aware_at, detected_at,
+ * started_at, handled_at (resolved), classified_major_at (a DORA fact),
+ * classified_at (when this incident was first judged significant under the
+ * regime) or stage:ID (when that report was submitted).  An anchor not known
+ * yet leaves the due time open; the earliest computable `due` entry binds.
  */
 #include "classify.h"
 #include "core/organisation.h"
 #include "core/rules.h"
+#include "lib/buf.h"
+#include "lib/log.h"
 #include "lib/timeutil.h"
+#include "store/audit.h"
+#include "store/classification.h"
+#include "store/db.h"
+#include "store/writer.h"
 
+#include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+static void
+fmt(int64_t t, char out[TIME_RFC3339_LEN])
+{
+    if (t == TIME_UNSET)
+        out[0] = '\0';
+    else
+        time_format_rfc3339(t, out, TIME_RFC3339_LEN);
+}
+
+static int64_t
+parse(const char *s)
+{
+    int64_t t;
+
+    return s && *s && time_parse_rfc3339(s, &t) == 0 ? t : TIME_UNSET;
+}
+
+static void
+new_id(char out[40])
+{
+    uint8_t b[16];
+    uint64_t ms = (uint64_t)(time_now_us() / 1000);
+
+    randombytes_buf(b, sizeof(b));
+    for (int i = 0; i < 6; i++)
+        b[i] = (uint8_t)(ms >> (40 - 8 * i));
+    b[6] = (uint8_t)(0x70 | (b[6] & 0x0f));
+    b[8] = (uint8_t)(0x80 | (b[8] & 0x3f));
+    snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+             b[14], b[15]);
+}
+
+/* ---- facts ---- */
+
+/* users_total and critical_service_affected from the registry, for facts
+ * the incident does not give itself. */
+static void
+registry_facts(sqlite3 *db, const struct incident *inc, json_t *facts)
+{
+    bool want_users = json_object_get(facts, "users_total") == NULL;
+    bool want_critical = json_object_get(facts, "critical_service_affected") == NULL;
+    json_int_t users = 0;
+    bool users_known = true, any_critical = false, all_known = true;
+    size_t i;
+    json_t *name;
+
+    if (json_array_size(inc->services) == 0 || (!want_users && !want_critical))
+        return;
+    json_array_foreach(inc->services, i, name)
+    {
+        json_t *svc = NULL;
+        struct mp_error err;
+
+        if (store_service_get(db, json_string_value(name), &svc, &err) != 0 || svc == NULL) {
+            users_known = all_known = false;
+            continue;
+        }
+        if (json_is_integer(json_object_get(svc, "users_total")))
+            users += json_integer_value(json_object_get(svc, "users_total"));
+        else
+            users_known = false;
+        any_critical = any_critical || json_is_true(json_object_get(svc, "critical"));
+        json_decref(svc);
+    }
+    if (want_users && users_known)
+        json_object_set_new(facts, "users_total", json_integer(users));
+    if (want_critical && (any_critical || all_known))
+        json_object_set_new(facts, "critical_service_affected", json_boolean(any_critical));
+}
+
 json_t *
-classify_facts(const struct incident *inc, int64_t now)
+classify_facts(sqlite3 *db, const struct incident *inc, int64_t now)
 {
     json_t *facts = json_deep_copy(inc->impact);
     int64_t minutes = incident_duration_minutes(inc, now);
@@ -24,6 +105,8 @@ classify_facts(const struct incident *inc, int64_t now)
         return NULL;
     if (minutes >= 0 && json_object_get(facts, "duration_minutes") == NULL)
         json_object_set_new(facts, "duration_minutes", json_integer(minutes));
+    if (db != NULL)
+        registry_facts(db, inc, facts);
     json_object_set_new(facts, "category", json_string(incident_category_names[inc->category]));
     json_object_set_new(facts, "cause", json_string(incident_cause_names[inc->cause]));
     json_object_set_new(facts, "severity", json_string(incident_severity_names[inc->severity]));
@@ -32,12 +115,12 @@ classify_facts(const struct incident *inc, int64_t now)
     return facts;
 }
 
-/* The time an anchor names, TIME_UNSET when not known (yet). */
-static int64_t
-anchor_time(const struct incident *inc, const json_t *facts, const char *anchor)
-{
-    int64_t t;
+/* ---- deadlines ---- */
 
+static int64_t
+anchor_time(sqlite3 *db, const struct incident *inc, const json_t *facts, const char *regime,
+            int64_t classified_at, const char *anchor)
+{
     if (strcmp(anchor, "aware_at") == 0)
         return inc->aware_at;
     if (strcmp(anchor, "detected_at") == 0)
@@ -46,95 +129,866 @@ anchor_time(const struct incident *inc, const json_t *facts, const char *anchor)
         return inc->started_at;
     if (strcmp(anchor, "handled_at") == 0)
         return inc->state_at[STATE_RESOLVED];
-    if (strcmp(anchor, "classified_major_at") == 0) {
-        const char *s = json_string_value(json_object_get(facts, "classified_major_at"));
-        return s && time_parse_rfc3339(s, &t) == 0 ? t : TIME_UNSET;
+    if (strcmp(anchor, "classified_at") == 0)
+        return classified_at;
+    if (strcmp(anchor, "classified_major_at") == 0)
+        return parse(json_string_value(json_object_get(facts, "classified_major_at")));
+    if (strncmp(anchor, "stage:", 6) == 0) {
+        struct obligation o;
+        struct mp_error err;
+        if (store_obligation_find(db, inc->id, regime, anchor + 6, &o, &err) == 1)
+            return parse(o.submitted_at);
     }
-    /* classified_at and stage:ID need the stored classification history
-     * and report submissions, which are not kept yet. */
     return TIME_UNSET;
 }
 
-static void
-add_due(json_t *stage, const struct rule_stage *st, const struct incident *inc, const json_t *facts,
-        int64_t now)
+/* The binding due time of a stage, TIME_UNSET while no anchor is known;
+ * the anchors still awaited are added to waiting (when not NULL). */
+static int64_t
+stage_due(sqlite3 *db, const struct incident *inc, const json_t *facts, const char *regime,
+          int64_t classified_at, const struct rule_stage *st, json_t *waiting)
 {
-    json_t *waiting = json_array();
     int64_t best = TIME_UNSET;
-    char buf[TIME_RFC3339_LEN];
 
     for (int d = 0; d < st->ndue; d++) {
-        int64_t a = anchor_time(inc, facts, st->due[d].anchor), due;
+        int64_t a = anchor_time(db, inc, facts, regime, classified_at, st->due[d].anchor), due;
         if (a == TIME_UNSET) {
-            json_array_append_new(waiting, json_string(st->due[d].anchor));
+            if (waiting)
+                json_array_append_new(waiting, json_string(st->due[d].anchor));
             continue;
         }
         due = time_add_duration(a, &st->due[d].within);
         if (best == TIME_UNSET || due < best)
             best = due;
     }
-    if (best != TIME_UNSET) {
-        time_format_rfc3339(best, buf, sizeof(buf));
-        json_object_set_new(stage, "due_at", json_string(buf));
-        json_object_set_new(stage, "overdue", json_boolean(now > best));
-    } else {
-        json_object_set_new(stage, "due_at", json_null());
-        json_object_set_new(stage, "overdue", json_false());
+    return best;
+}
+
+static const struct rule_stage *
+find_stage(const struct ruleset *rs, const char *id)
+{
+    for (int i = 0; i < rs->nstages; i++) {
+        if (strcmp(rs->stages[i].id, id) == 0)
+            return &rs->stages[i];
     }
-    if (json_array_size(waiting) > 0 && best == TIME_UNSET)
-        json_object_set_new(stage, "waiting_for", waiting);
+    return NULL;
+}
+
+/* ---- refresh (inside a change) ---- */
+
+static int
+timeline(sqlite3 *db, const char *incident_id, const char *at, const char *principal,
+         const char *kind, const char *field, const char *old_v, const char *new_v,
+         const char *note, struct mp_error *err)
+{
+    return store_timeline_append(db, incident_id, at, principal, kind, field, old_v, new_v, note,
+                                 err);
+}
+
+/* What changes what the incident owes: significance, fired criteria, due
+ * times.  Two evaluations with the same signature need no new history row. */
+static void
+signature(const json_t *regimes, struct buf *out)
+{
+    size_t i, k;
+    json_t *r, *x;
+
+    json_array_foreach(regimes, i, r)
+    {
+        buf_printf(out, "%s=%s/%s/%s:", json_string_value(json_object_get(r, "regime")),
+                   json_string_value(json_object_get(r, "version")),
+                   json_string_value(json_object_get(r, "applies")),
+                   json_string_value(json_object_get(r, "effective")));
+        json_array_foreach(json_object_get(r, "criteria"), k, x)
+        {
+            if (strcmp(json_string_value(json_object_get(x, "result")), "yes") == 0)
+                buf_printf(out, "%s,", json_string_value(json_object_get(x, "id")));
+        }
+        json_array_foreach(json_object_get(r, "stages"), k, x)
+        {
+            json_t *due = json_object_get(x, "due_at");
+            buf_printf(out, "[%s@%s]", json_string_value(json_object_get(x, "id")),
+                       json_is_string(due) ? json_string_value(due) : "-");
+        }
+        buf_puts(out, ";");
+    }
+}
+
+static int
+refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs,
+               const json_t *facts, json_t *res, const char *principal, int64_t now, const char *at,
+               struct mp_error *err)
+{
+    const char *sig = json_string_value(json_object_get(res, "significant"));
+    struct regime_status status;
+    int found = store_regime_status_get(db, inc->id, rs->regime, &status, err);
+    const char *effective;
+    int64_t classified_at;
+    size_t k;
+    json_t *st;
+
+    if (found < 0)
+        return -1;
+    if (!found) {
+        memset(&status, 0, sizeof(status));
+        snprintf(status.regime, sizeof(status.regime), "%s", rs->regime);
+        snprintf(status.significant, sizeof(status.significant), "no");
+    }
+    if (!found || strcmp(sig, status.significant) != 0) {
+        char old_v[32], new_v[32];
+        snprintf(old_v, sizeof(old_v), "\"%s\"", status.significant);
+        snprintf(new_v, sizeof(new_v), "\"%s\"", sig);
+        /* the first judgement has no "before" */
+        if (timeline(db, inc->id, at, principal, "classification", rs->regime, found ? old_v : NULL,
+                     new_v, NULL, err) != 0)
+            return -1;
+        snprintf(status.significant, sizeof(status.significant), "%s", sig);
+    }
+    if (strcmp(sig, "yes") == 0 && status.classified_at[0] == '\0')
+        snprintf(status.classified_at, sizeof(status.classified_at), "%s", at);
+    if (store_regime_status_put(db, inc->id, &status, err) != 0)
+        return -1;
+
+    /* Once significant, significant: only a manager's decision undoes it. */
+    if (status.decision[0] != '\0')
+        effective = "no";
+    else if (status.classified_at[0] != '\0')
+        effective = "yes";
     else
-        json_decref(waiting);
+        effective = sig;
+    json_object_set_new(res, "effective", json_string(effective));
+    json_object_set_new(res, "classified_at",
+                        status.classified_at[0] ? json_string(status.classified_at) : json_null());
+    if (status.decision[0] != '\0')
+        json_object_set_new(res, "decision",
+                            json_pack("{s:s, s:s, s:s, s:s}", "decision", status.decision, "reason",
+                                      status.decision_reason, "by", status.decided_by, "at",
+                                      status.decided_at));
+    classified_at = parse(status.classified_at);
+
+    json_array_foreach(json_object_get(res, "stages"), k, st)
+    {
+        const struct rule_stage *rst = find_stage(rs, json_string_value(json_object_get(st, "id")));
+        json_t *waiting = json_array();
+        struct obligation o;
+        int64_t due;
+        int have;
+
+        if (rst == NULL || rst->on_request) {
+            json_decref(waiting);
+            continue;
+        }
+        due = stage_due(db, inc, facts, rs->regime, classified_at, rst, waiting);
+        if (due != TIME_UNSET) {
+            char d[TIME_RFC3339_LEN];
+            fmt(due, d);
+            json_object_set_new(st, "due_at", json_string(d));
+            json_decref(waiting);
+        } else {
+            json_object_set_new(st, "due_at", json_null());
+            json_object_set_new(st, "waiting_for", waiting);
+        }
+        if (strcmp(effective, "yes") != 0)
+            continue; /* nothing owed (yet) */
+        have = store_obligation_find(db, inc->id, rs->regime, rst->id, &o, err);
+        if (have < 0)
+            return -1;
+        if (!have) {
+            memset(&o, 0, sizeof(o));
+            new_id(o.id);
+            snprintf(o.incident_id, sizeof(o.incident_id), "%s", inc->id);
+            snprintf(o.regime, sizeof(o.regime), "%s", rs->regime);
+            snprintf(o.stage, sizeof(o.stage), "%s", rst->id);
+            snprintf(o.status, sizeof(o.status), "pending");
+            snprintf(o.created_at, sizeof(o.created_at), "%s", at);
+        } else if (strcmp(o.status, "pending") != 0) {
+            continue; /* submitted, missed or waived: frozen */
+        }
+        snprintf(o.recipient, sizeof(o.recipient), "%s", rst->recipient);
+        o.asap = rst->asap;
+        fmt(due, o.due_at);
+        if (due != TIME_UNSET && due < now) {
+            snprintf(o.status, sizeof(o.status), "missed");
+            snprintf(o.missed_at, sizeof(o.missed_at), "%s", o.due_at);
+        }
+        if (!have) {
+            char note[200];
+            snprintf(note, sizeof(note), "%s %s due to %s%s%s", rs->regime, rst->id, rst->recipient,
+                     o.due_at[0] ? " by " : "", o.due_at);
+            if (store_obligation_insert(db, &o, err) != 0 ||
+                timeline(db, inc->id, at, principal, "obligation", rst->id, NULL, NULL, note,
+                         err) != 0)
+                return -1;
+        } else if (store_obligation_update(db, &o, err) != 0) {
+            return -1;
+        }
+    }
+    return 0;
 }
 
 int
-classify_incident(const char *id_or_ref, json_t **out, struct mp_error *err)
+classify_refresh(sqlite3 *db, const struct incident *inc, const char *principal, int64_t now,
+                 struct mp_error *err)
+{
+    struct rules *rules = rules_acquire();
+    json_t *profile = NULL, *facts = NULL, *regimes = json_array(), *versions = json_object();
+    struct buf sig_new = BUF_INIT, sig_old = BUF_INIT;
+    char at[TIME_RFC3339_LEN], last_at[32], *last = NULL;
+    int64_t pversion = 0;
+    int rc = -1;
+
+    fmt(now, at);
+    if (organisation_load(db, &profile, &pversion, NULL, err) != 0)
+        goto out;
+    facts = classify_facts(db, inc, now);
+    for (int i = 0; rules && i < rules->nsets; i++) {
+        json_t *res = rules_evaluate(&rules->sets[i], facts, profile);
+        json_array_append_new(regimes, res);
+        json_object_set_new(versions, rules->sets[i].regime, json_string(rules->sets[i].version));
+        if (refresh_regime(db, inc, &rules->sets[i], facts, res, principal, now, at, err) != 0)
+            goto out;
+    }
+    /* History: a row whenever the outcome differs from the last one. */
+    if (store_classification_latest(db, inc->id, &last, last_at, err) != 0)
+        goto out;
+    signature(regimes, &sig_new);
+    if (last != NULL) {
+        json_t *old = json_loads(last, 0, NULL);
+        signature(old, &sig_old);
+        json_decref(old);
+    }
+    if (last == NULL ||
+        strcmp(sig_new.data ? sig_new.data : "", sig_old.data ? sig_old.data : "")) {
+        json_t *inputs = json_pack("{s:O, s:O}", "facts", facts, "profile", profile);
+        char *t_rules = json_dumps(versions, JSON_COMPACT | JSON_SORT_KEYS);
+        char *t_inputs = json_dumps(inputs, JSON_COMPACT | JSON_SORT_KEYS);
+        char *t_result = json_dumps(regimes, JSON_COMPACT);
+
+        rc = t_rules && t_inputs && t_result
+                 ? store_classification_insert(db, inc->id, at, inc->version, pversion, t_rules,
+                                               t_inputs, t_result, err)
+                 : mp_error_set(err, 500, "", "out of memory");
+        free(t_rules);
+        free(t_inputs);
+        free(t_result);
+        json_decref(inputs);
+        if (rc != 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    free(last);
+    buf_free(&sig_new);
+    buf_free(&sig_old);
+    json_decref(versions);
+    json_decref(regimes);
+    json_decref(facts);
+    json_decref(profile);
+    rules_release(rules);
+    return rc;
+}
+
+int
+classify_refresh_open(sqlite3 *db, const char *principal, int64_t now, struct mp_error *err)
+{
+    struct store_incident_query q = {
+        .state = -1, .severity = -1, .category = -1, .updated_since = TIME_UNSET, .limit = 200};
+    struct incident *items;
+    int n;
+
+    /* newest first, page by page */
+    for (;;) {
+        if (store_incident_query(db, &q, &items, &n, err) != 0)
+            return -1;
+        for (int i = 0; i < n && i < q.limit; i++) {
+            int rc = 0;
+            if (items[i].state != STATE_CLOSED && items[i].state != STATE_DISMISSED)
+                rc = classify_refresh(db, &items[i], principal, now, err);
+            if (rc != 0) {
+                incident_list_free(items, n);
+                return -1;
+            }
+        }
+        if (n <= q.limit) {
+            incident_list_free(items, n);
+            return 0;
+        }
+        q.before_seq = items[q.limit - 1].seq;
+        incident_list_free(items, n);
+    }
+}
+
+int
+classify_check_closable(sqlite3 *db, const char *incident_id, struct mp_error *err)
+{
+    struct obligation *v;
+    char list[160] = "";
+    int n, open = 0;
+
+    if (store_obligation_list(db, incident_id, NULL, 1000, &v, &n, err) != 0)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        if (v[i].submitted_at[0] || strcmp(v[i].status, "waived") == 0)
+            continue;
+        if (open++ < 4)
+            snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s %s",
+                     open > 1 ? ", " : "", v[i].regime, v[i].stage);
+    }
+    free(v);
+    if (open == 0)
+        return 0;
+    return mp_error_set(err, 409, "to",
+                        "%d report%s neither submitted nor waived (%s%s): submit or waive them "
+                        "before closing",
+                        open, open == 1 ? " is" : "s are", list, open > 4 ? ", …" : "");
+}
+
+/* ---- reads ---- */
+
+static int
+open_incident(const char *id_or_ref, struct incident *inc, sqlite3 **db, struct mp_error *err)
+{
+    if (incident_get(id_or_ref, inc, err) != 0)
+        return -1;
+    *db = db_reader(err);
+    if (*db == NULL) {
+        incident_free(inc);
+        return -1;
+    }
+    return 0;
+}
+
+static json_t *
+obligations_json(sqlite3 *db, const char *incident_id, int64_t now, struct mp_error *err)
+{
+    struct obligation *v;
+    json_t *arr;
+    int n;
+
+    if (store_obligation_list(db, incident_id, NULL, 1000, &v, &n, err) != 0)
+        return NULL;
+    arr = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *o = store_obligation_json(&v[i]);
+        int64_t due = parse(v[i].due_at);
+        /* between two sweeps, a passed deadline already shows as missed */
+        if (strcmp(v[i].status, "pending") == 0 && due != TIME_UNSET && due < now) {
+            json_object_set_new(o, "status", json_string("missed"));
+            json_object_set_new(o, "missed_at", json_string(v[i].due_at));
+        }
+        json_object_set_new(o, "seconds_left",
+                            due == TIME_UNSET ? json_null() : json_integer(due - now));
+        json_array_append_new(arr, o);
+    }
+    free(v);
+    return arr;
+}
+
+int
+classify_get(const char *id_or_ref, json_t **out, struct mp_error *err)
 {
     struct incident inc;
-    struct rules *rules;
-    json_t *profile = NULL, *facts = NULL, *regimes;
-    int64_t pversion = 0, now = time_now();
-    char at[TIME_RFC3339_LEN];
+    json_t *regimes, *statuses, *obligations;
+    char *last = NULL, at[32] = "";
+    sqlite3 *db;
 
     *out = NULL;
-    if (incident_get(id_or_ref, &inc, err) != 0)
+    if (open_incident(id_or_ref, &inc, &db, err) != 0)
         return -1;
-    if (organisation_get(&profile, &pversion, NULL, err) != 0) {
+    if (store_classification_latest(db, inc.id, &last, at, err) != 0 ||
+        store_regime_status_list(db, inc.id, &statuses, err) != 0) {
+        incident_free(&inc);
+        free(last);
+        return -1;
+    }
+    obligations = obligations_json(db, inc.id, time_now(), err);
+    regimes = last ? json_loads(last, 0, NULL) : json_array();
+    free(last);
+    *out = json_pack("{s:s, s:s, s:I, s:s?, s:o, s:o, s:o}", "incident", inc.id, "ref", inc.ref,
+                     "incident_version", (json_int_t)inc.version, "evaluated_at", at[0] ? at : NULL,
+                     "regimes", regimes ? regimes : json_array(), "status", statuses, "obligations",
+                     obligations ? obligations : json_array());
+    incident_free(&inc);
+    return 0;
+}
+
+int
+classify_history(const char *id_or_ref, json_t **out, struct mp_error *err)
+{
+    struct incident inc;
+    json_t *items;
+    sqlite3 *db;
+    int rc;
+
+    *out = NULL;
+    if (open_incident(id_or_ref, &inc, &db, err) != 0)
+        return -1;
+    rc = store_classification_history(db, inc.id, &items, err);
+    if (rc == 0)
+        *out = json_pack("{s:s, s:o}", "incident", inc.id, "items", items);
+    else
+        json_decref(items);
+    incident_free(&inc);
+    return rc;
+}
+
+int
+classify_obligations(const char *id_or_ref, json_t **out, struct mp_error *err)
+{
+    struct incident inc;
+    json_t *items;
+    sqlite3 *db;
+
+    *out = NULL;
+    if (open_incident(id_or_ref, &inc, &db, err) != 0)
+        return -1;
+    items = obligations_json(db, inc.id, time_now(), err);
+    incident_free(&inc);
+    if (items == NULL)
+        return -1;
+    *out = json_pack("{s:o}", "items", items);
+    return 0;
+}
+
+int
+classify_deadlines(const char *before, int limit, json_t **out, struct mp_error *err)
+{
+    sqlite3 *db = db_reader(err);
+    struct obligation *v;
+    int64_t now = time_now();
+    json_t *items;
+    int n;
+
+    *out = NULL;
+    if (db == NULL || store_obligation_list(db, NULL, before, limit, &v, &n, err) != 0)
+        return -1;
+    items = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *o = store_obligation_json(&v[i]);
+        struct incident inc;
+        int64_t due = parse(v[i].due_at);
+
+        if (store_incident_load(db, v[i].incident_id, &inc, err) == 1) {
+            json_object_set_new(o, "incident_ref", json_string(inc.ref));
+            json_object_set_new(o, "incident_title", json_string(inc.title));
+            json_object_set_new(o, "incident_state", json_string(incident_state_names[inc.state]));
+            incident_free(&inc);
+        }
+        if (strcmp(v[i].status, "pending") == 0 && due != TIME_UNSET && due < now)
+            json_object_set_new(o, "status", json_string("missed"));
+        json_object_set_new(o, "seconds_left",
+                            due == TIME_UNSET ? json_null() : json_integer(due - now));
+        json_array_append_new(items, o);
+    }
+    free(v);
+    *out = json_pack("{s:o}", "items", items);
+    return 0;
+}
+
+/* ---- manager actions ---- */
+
+static bool
+blank(const char *s)
+{
+    for (; s && *s; s++) {
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+            return false;
+    }
+    return true;
+}
+
+struct waive_change {
+    const struct principal *p;
+    const char *id_or_ref;
+    const char *oid;
+    const char *reason;
+    struct obligation o;
+};
+
+static int
+waive_apply(sqlite3 *db, void *arg, struct mp_error *err)
+{
+    struct waive_change *c = arg;
+    struct incident inc;
+    char at[TIME_RFC3339_LEN], payload[600];
+    int found;
+
+    found = store_incident_load(db, c->id_or_ref, &inc, err);
+    if (found <= 0)
+        return found < 0 ? -1 : mp_error_set(err, 404, "", "no incident '%s'", c->id_or_ref);
+    found = store_obligation_get(db, c->oid, &c->o, err);
+    if (found <= 0 || strcmp(c->o.incident_id, inc.id) != 0) {
+        incident_free(&inc);
+        return found < 0 ? -1
+                         : mp_error_set(err, 404, "", "no obligation '%s' on %s", c->oid, inc.ref);
+    }
+    if (c->o.submitted_at[0] || strcmp(c->o.status, "waived") == 0) {
+        incident_free(&inc);
+        return mp_error_set(err, 409, "", "the obligation is already %s",
+                            c->o.submitted_at[0] ? "submitted" : "waived");
+    }
+    fmt(time_now(), at);
+    snprintf(c->o.waived_at, sizeof(c->o.waived_at), "%s", at);
+    snprintf(c->o.waived_by, sizeof(c->o.waived_by), "%s", c->p->name);
+    snprintf(c->o.waived_reason, sizeof(c->o.waived_reason), "%s", c->reason);
+    /* a missed obligation keeps its missed_at: lateness stays on record */
+    snprintf(c->o.status, sizeof(c->o.status), "waived");
+    snprintf(payload, sizeof(payload), "{\"regime\":\"%s\",\"stage\":\"%s\"}", c->o.regime,
+             c->o.stage);
+    if (store_obligation_update(db, &c->o, err) != 0 ||
+        timeline(db, inc.id, at, c->p->name, "obligation", c->o.stage, "\"pending\"", "\"waived\"",
+                 c->reason, err) != 0 ||
+        store_audit_append(db, c->p->name, "obligation.waive", c->o.id, payload, err) != 0) {
         incident_free(&inc);
         return -1;
     }
-    rules = rules_acquire();
-    facts = classify_facts(&inc, now);
-    regimes = json_array();
-    for (int i = 0; rules && i < rules->nsets; i++) {
-        const struct ruleset *rs = &rules->sets[i];
-        json_t *res = rules_evaluate(rs, facts, profile);
-        json_t *stages = json_object_get(res, "stages");
-        const char *sig = json_string_value(json_object_get(res, "significant"));
-        size_t k;
-        json_t *st;
+    incident_free(&inc);
+    return 0;
+}
 
-        if (strcmp(sig, "no") == 0) {
-            json_array_clear(stages); /* nothing to report */
-        } else {
-            json_array_foreach(stages, k, st)
-            {
-                const char *sid = json_string_value(json_object_get(st, "id"));
-                for (int s = 0; s < rs->nstages; s++) {
-                    if (strcmp(rs->stages[s].id, sid) == 0 && !rs->stages[s].on_request)
-                        add_due(st, &rs->stages[s], &inc, facts, now);
-                }
+int
+classify_waive(const struct principal *p, const char *id_or_ref, const char *obligation_id,
+               const char *reason, json_t **out, struct mp_error *err)
+{
+    struct waive_change c = {
+        .p = p, .id_or_ref = id_or_ref, .oid = obligation_id, .reason = reason};
+
+    *out = NULL;
+    if (blank(reason))
+        return mp_error_set(err, 422, "reason", "waiving a report needs the reason");
+    if (strlen(reason) > 390)
+        return mp_error_set(err, 422, "reason", "must be at most 390 characters");
+    if (store_write(waive_apply, &c, err) != 0)
+        return -1;
+    *out = store_obligation_json(&c.o);
+    return 0;
+}
+
+struct decide_change {
+    const struct principal *p;
+    const char *id_or_ref;
+    const char *regime;
+    bool notifiable;
+    const char *reason;
+};
+
+static int
+decide_apply(sqlite3 *db, void *arg, struct mp_error *err)
+{
+    struct decide_change *c = arg;
+    struct regime_status s;
+    struct incident inc;
+    struct obligation *v = NULL;
+    char at[TIME_RFC3339_LEN], payload[200];
+    int found, n = 0, rc = -1;
+    int64_t now = time_now();
+
+    found = store_incident_load(db, c->id_or_ref, &inc, err);
+    if (found <= 0)
+        return found < 0 ? -1 : mp_error_set(err, 404, "", "no incident '%s'", c->id_or_ref);
+    fmt(now, at);
+    found = store_regime_status_get(db, inc.id, c->regime, &s, err);
+    if (found < 0)
+        goto out;
+    if (!found) {
+        memset(&s, 0, sizeof(s));
+        snprintf(s.regime, sizeof(s.regime), "%s", c->regime);
+        snprintf(s.significant, sizeof(s.significant), "no");
+    }
+    if (c->notifiable) {
+        s.decision[0] = s.decision_reason[0] = s.decided_by[0] = s.decided_at[0] = '\0';
+    } else {
+        snprintf(s.decision, sizeof(s.decision), "not_notifiable");
+        snprintf(s.decision_reason, sizeof(s.decision_reason), "%s", c->reason);
+        snprintf(s.decided_by, sizeof(s.decided_by), "%s", c->p->name);
+        snprintf(s.decided_at, sizeof(s.decided_at), "%s", at);
+    }
+    if (store_regime_status_put(db, inc.id, &s, err) != 0)
+        goto out;
+    if (!c->notifiable) {
+        /* what was still owed under this regime is owed no longer */
+        if (store_obligation_list(db, inc.id, NULL, 1000, &v, &n, err) != 0)
+            goto out;
+        for (int i = 0; i < n; i++) {
+            if (strcmp(v[i].regime, c->regime) != 0 || v[i].submitted_at[0] ||
+                strcmp(v[i].status, "waived") == 0)
+                continue;
+            snprintf(v[i].status, sizeof(v[i].status), "waived");
+            snprintf(v[i].waived_at, sizeof(v[i].waived_at), "%s", at);
+            snprintf(v[i].waived_by, sizeof(v[i].waived_by), "%s", c->p->name);
+            snprintf(v[i].waived_reason, sizeof(v[i].waived_reason), "not notifiable: %.370s",
+                     c->reason);
+            if (store_obligation_update(db, &v[i], err) != 0)
+                goto out;
+        }
+    }
+    snprintf(payload, sizeof(payload), "{\"regime\":\"%s\",\"notifiable\":%s}", c->regime,
+             c->notifiable ? "true" : "false");
+    if (timeline(db, inc.id, at, c->p->name, "decision", c->regime, NULL,
+                 c->notifiable ? "\"notifiable\"" : "\"not_notifiable\"", c->reason, err) != 0 ||
+        store_audit_append(db, c->p->name, "incident.decision", inc.id, payload, err) != 0 ||
+        classify_refresh(db, &inc, c->p->name, now, err) != 0)
+        goto out;
+    rc = 0;
+out:
+    free(v);
+    incident_free(&inc);
+    return rc;
+}
+
+int
+classify_decide(const struct principal *p, const char *id_or_ref, const char *regime,
+                bool notifiable, const char *reason, json_t **out, struct mp_error *err)
+{
+    struct decide_change c = {.p = p,
+                              .id_or_ref = id_or_ref,
+                              .regime = regime,
+                              .notifiable = notifiable,
+                              .reason = reason ? reason : ""};
+    struct rules *r = rules_acquire();
+    bool known = rules_find(r, regime) != NULL;
+
+    rules_release(r);
+    *out = NULL;
+    if (!known)
+        return mp_error_set(err, 422, "regime", "no rule set for regime '%s'", regime);
+    if (!notifiable && blank(reason))
+        return mp_error_set(err, 422, "reason", "a \"not notifiable\" decision needs the reason");
+    if (reason && strlen(reason) > 390)
+        return mp_error_set(err, 422, "reason", "must be at most 390 characters");
+    if (store_write(decide_apply, &c, err) != 0)
+        return -1;
+    return classify_get(id_or_ref, out, err);
+}
+
+/* ---- the sweeper ---- */
+
+static int
+sweep_apply(sqlite3 *db, void *arg, struct mp_error *err)
+{
+    struct store_incident_query q = {
+        .state = -1, .severity = -1, .category = -1, .updated_since = TIME_UNSET, .limit = 500};
+    int64_t now = time_now();
+    struct incident *items;
+    char at[TIME_RFC3339_LEN];
+    int n;
+
+    (void)arg;
+    fmt(now, at);
+    if (store_obligation_sweep(db, at, err) < 0)
+        return -1;
+    /* Ongoing disruptions get longer: judge them again (history only grows
+     * when the outcome changes).  The newest 500 are enough to watch. */
+    if (store_incident_query(db, &q, &items, &n, err) != 0)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        const struct incident *inc = &items[i];
+        if (inc->state == STATE_CLOSED || inc->state == STATE_DISMISSED ||
+            inc->started_at == TIME_UNSET || inc->ended_at != TIME_UNSET ||
+            json_object_get(inc->impact, "duration_minutes") != NULL)
+            continue;
+        if (classify_refresh(db, inc, "meldpunt", now, err) != 0) {
+            incident_list_free(items, n);
+            return -1;
+        }
+    }
+    incident_list_free(items, n);
+    return 0;
+}
+
+int
+classify_sweep(struct mp_error *err)
+{
+    return store_write(sweep_apply, NULL, err);
+}
+
+static pthread_t sweeper;
+static pthread_mutex_t sweeper_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t sweeper_cond = PTHREAD_COND_INITIALIZER;
+static bool sweeper_running, sweeper_stop;
+static unsigned sweeper_interval;
+
+static void *
+sweeper_main(void *unused)
+{
+    (void)unused;
+    pthread_mutex_lock(&sweeper_lock);
+    while (!sweeper_stop) {
+        struct timespec ts;
+        struct mp_error err;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += sweeper_interval;
+        pthread_cond_timedwait(&sweeper_cond, &sweeper_lock, &ts);
+        if (sweeper_stop)
+            break;
+        pthread_mutex_unlock(&sweeper_lock);
+        if (classify_sweep(&err) != 0)
+            log_error("obligation sweep failed error=\"%s\"", err.message);
+        pthread_mutex_lock(&sweeper_lock);
+    }
+    pthread_mutex_unlock(&sweeper_lock);
+    return NULL;
+}
+
+void
+classify_sweeper_start(unsigned interval_seconds)
+{
+    if (sweeper_running)
+        return;
+    sweeper_interval = interval_seconds ? interval_seconds : 30;
+    sweeper_stop = false;
+    sweeper_running = pthread_create(&sweeper, NULL, sweeper_main, NULL) == 0;
+}
+
+void
+classify_sweeper_stop(void)
+{
+    if (!sweeper_running)
+        return;
+    pthread_mutex_lock(&sweeper_lock);
+    sweeper_stop = true;
+    pthread_cond_signal(&sweeper_cond);
+    pthread_mutex_unlock(&sweeper_lock);
+    pthread_join(sweeper, NULL);
+    sweeper_running = false;
+}
+
+/* ---- services ---- */
+
+int
+services_list(json_t **out, struct mp_error *err)
+{
+    sqlite3 *db = db_reader(err);
+    json_t *all;
+
+    *out = NULL;
+    if (db == NULL || store_service_get(db, NULL, &all, err) != 0)
+        return -1;
+    *out = json_pack("{s:o}", "items", all);
+    return 0;
+}
+
+int
+services_get(const char *name, json_t **out, struct mp_error *err)
+{
+    sqlite3 *db = db_reader(err);
+
+    *out = NULL;
+    if (db == NULL || store_service_get(db, name, out, err) != 0)
+        return -1;
+    if (*out == NULL)
+        return mp_error_set(err, 404, "", "no service '%s'", name);
+    return 0;
+}
+
+struct service_change {
+    const struct principal *p;
+    const char *name;
+    const char *description;
+    json_t *users_total;
+    bool critical;
+    char *member_states;
+    bool created;
+    bool delete;
+};
+
+static int
+service_apply(sqlite3 *db, void *arg, struct mp_error *err)
+{
+    struct service_change *c = arg;
+    char at[TIME_RFC3339_LEN], payload[200];
+    int64_t now = time_now();
+
+    fmt(now, at);
+    if (c->delete) {
+        if (store_service_delete(db, c->name, err) != 0)
+            return -1;
+    } else if (store_service_put(db, c->name, c->description, c->users_total, c->critical,
+                                 c->member_states, at, c->p->name, &c->created, err) != 0) {
+        return -1;
+    }
+    snprintf(payload, sizeof(payload), "{\"name\":\"%.100s\"}", c->name);
+    for (char *q = payload; *q; q++) {
+        if (*q == '\\' || (q > payload + 9 && *q == '"' && q[1] != '}'))
+            *q = '_'; /* names are free text: keep the payload valid JSON */
+    }
+    if (store_audit_append(db, c->p->name, c->delete ? "service.delete" : "service.put", c->name,
+                           payload, err) != 0)
+        return -1;
+    /* users_total and critical come from here: judge open incidents again */
+    return classify_refresh_open(db, c->p->name, now, err);
+}
+
+int
+services_put(const struct principal *p, const char *name, json_t *body, bool *created,
+             struct field_errors *errs)
+{
+    static const char *const members[] = {"name",     "description",   "users_total",
+                                          "critical", "member_states", NULL};
+    struct service_change c = {.p = p, .name = name, .description = ""};
+    struct mp_error err;
+    const char *key;
+    json_t *v, *x;
+    size_t i;
+    int rc;
+
+    json_object_foreach(body, key, v)
+    {
+        bool ok = false;
+        for (int k = 0; members[k]; k++)
+            ok = ok || strcmp(members[k], key) == 0;
+        if (!ok)
+            field_error(errs, key, "unknown field");
+    }
+    if (strlen(name) == 0 || strlen(name) > 100)
+        field_error(errs, "name", "must be 1-100 characters");
+    v = json_object_get(body, "name");
+    if (v && (!json_is_string(v) || strcmp(json_string_value(v), name) != 0))
+        field_error(errs, "name", "must match the name in the path");
+    v = json_object_get(body, "description");
+    if (v && (!json_is_string(v) || json_string_length(v) > 2000))
+        field_error(errs, "description", "must be text of at most 2000 characters");
+    else if (v)
+        c.description = json_string_value(v);
+    v = json_object_get(body, "users_total");
+    if (v && !json_is_null(v) && !(json_is_integer(v) && json_integer_value(v) >= 0))
+        field_error(errs, "users_total", "must be null or a whole number, 0 or more");
+    c.users_total = v;
+    v = json_object_get(body, "critical");
+    if (v && !json_is_boolean(v))
+        field_error(errs, "critical", "must be true or false");
+    c.critical = json_is_true(v);
+    v = json_object_get(body, "member_states");
+    if (v && !json_is_array(v)) {
+        field_error(errs, "member_states", "must be a list of ISO 3166-1 alpha-2 codes");
+    } else if (v) {
+        json_array_foreach(v, i, x)
+        {
+            const char *cc = json_string_value(x);
+            if (!cc || strlen(cc) != 2 || strspn(cc, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 2) {
+                field_error(errs, "member_states", "item %zu must be a code such as NL", i);
+                break;
             }
         }
-        json_array_append_new(regimes, res);
     }
-    rules_release(rules);
-    time_format_rfc3339(now, at, sizeof(at));
-    *out = json_pack("{s:s, s:s, s:I, s:I, s:s, s:o}", "incident", inc.id, "ref", inc.ref,
-                     "incident_version", (json_int_t)inc.version, "profile_version",
-                     (json_int_t)pversion, "evaluated_at", at, "regimes", regimes);
-    json_decref(facts);
-    json_decref(profile);
-    incident_free(&inc);
-    return *out ? 0 : mp_error_set(err, 500, "", "out of memory");
+    if (errs->count > 0)
+        return -1;
+    c.member_states = json_dumps(v ? v : json_array(), JSON_COMPACT);
+    rc = store_write(service_apply, &c, &err);
+    free(c.member_states);
+    if (rc != 0) {
+        errs->items[errs->count < FIELD_ERRORS_MAX ? errs->count++ : FIELD_ERRORS_MAX - 1] = err;
+        return -1;
+    }
+    *created = c.created;
+    return 0;
+}
+
+int
+services_delete(const struct principal *p, const char *name, struct mp_error *err)
+{
+    struct service_change c = {.p = p, .name = name, .delete = true};
+
+    return store_write(service_apply, &c, err);
 }

@@ -1,8 +1,17 @@
 /*
  * classify.h - which regimes an incident falls under, whether it is
- * significant under each and why, and when each report is due: the rules
- * in force (rules.h) applied to the incident's facts and the organisation
- * profile.
+ * significant under each and why, and which reports are due to whom by
+ * when: the rules in force (rules.h) applied to the incident's facts and
+ * the organisation profile.
+ *
+ * classify_refresh() runs inside every change to an incident (and, for
+ * every open incident, inside a change to the profile or the services), in
+ * the same transaction: it stores the evaluation with its inputs and rule
+ * versions (history), keeps per regime when the incident was first judged
+ * significant (it stays significant from then on unless a manager records
+ * "not notifiable"), and creates or updates one obligation per report due.
+ * Lateness is frozen: an obligation whose due time passed while pending is
+ * 'missed' for good, even when it is submitted later.
  */
 #ifndef MP_CLASSIFY_H
 #define MP_CLASSIFY_H
@@ -10,15 +19,52 @@
 #include "core/incident.h"
 
 #include <jansson.h>
+#include <sqlite3.h>
 
 /* The facts the rules read: the impact facts (duration_minutes derived when
- * not given) and the fields category, cause, severity, services, tlp. */
-json_t *classify_facts(const struct incident *inc, int64_t now);
+ * not given; users_total and critical_service_affected from the service
+ * registry when not given and db is not NULL) and the fields category,
+ * cause, severity, services, tlp. */
+json_t *classify_facts(sqlite3 *db, const struct incident *inc, int64_t now);
 
-/* Evaluates every rule set for the incident.  *out:
- *   {"incident","incident_version","profile_version","evaluated_at",
- *    "regimes":[rules_evaluate() result + per stage "due_at" (RFC 3339 or
- *    null), "waiting_for" (anchors not known yet), "overdue"]} */
-int classify_incident(const char *id_or_ref, json_t **out, struct mp_error *err);
+/* Inside a change: evaluate, store, update obligations.  principal names
+ * who caused it (for the timeline). */
+int classify_refresh(sqlite3 *db, const struct incident *inc, const char *principal, int64_t now,
+                     struct mp_error *err);
+/* Inside a change: refresh every incident not closed or dismissed. */
+int classify_refresh_open(sqlite3 *db, const char *principal, int64_t now, struct mp_error *err);
+
+/* The closing guard: fails 409 naming the reports neither submitted nor
+ * waived. */
+int classify_check_closable(sqlite3 *db, const char *incident_id, struct mp_error *err);
+
+/* Reads. */
+int classify_get(const char *id_or_ref, json_t **out, struct mp_error *err);
+int classify_history(const char *id_or_ref, json_t **out, struct mp_error *err);
+int classify_obligations(const char *id_or_ref, json_t **out, struct mp_error *err);
+/* Every open obligation across incidents due before `before` (NULL: any),
+ * soonest first. */
+int classify_deadlines(const char *before, int limit, json_t **out, struct mp_error *err);
+
+/* Manager actions. */
+int classify_waive(const struct principal *p, const char *id_or_ref, const char *obligation_id,
+                   const char *reason, json_t **out, struct mp_error *err);
+int classify_decide(const struct principal *p, const char *id_or_ref, const char *regime,
+                    bool notifiable, const char *reason, json_t **out, struct mp_error *err);
+
+/* Marks overdue obligations missed and re-evaluates incidents whose
+ * disruption is still going on (their duration grows).  Run periodically. */
+int classify_sweep(struct mp_error *err);
+void classify_sweeper_start(unsigned interval_seconds);
+void classify_sweeper_stop(void);
+
+/* The service registry. */
+int services_list(json_t **out, struct mp_error *err);
+int services_get(const char *name, json_t **out, struct mp_error *err);
+/* Validates and stores body as service `name`; *created says whether it is
+ * new. */
+int services_put(const struct principal *p, const char *name, json_t *body, bool *created,
+                 struct field_errors *errs);
+int services_delete(const struct principal *p, const char *name, struct mp_error *err);
 
 #endif

@@ -2,6 +2,7 @@
  * incident.c - see incident.h.
  */
 #include "incident.h"
+#include "core/classify.h"
 #include "lib/timeutil.h"
 #include "store/audit.h"
 #include "store/db.h"
@@ -758,11 +759,14 @@ create_apply(sqlite3 *db, void *arg, struct mp_error *err)
     /* Expired keys are swept now and then, not on every create. */
     if (++creates % 1024 == 0 && store_idempotency_purge(db, c->now, IDEMPOTENCY_MAX_AGE, err))
         return -1;
-    return audit(db, c->p, "incident.create", inc,
-                 json_pack("{s:s, s:s, s:s}", "title", inc->title, "severity",
-                           incident_severity_names[inc->severity], "category",
-                           incident_category_names[inc->category]),
-                 err);
+    if (audit(db, c->p, "incident.create", inc,
+              json_pack("{s:s, s:s, s:s}", "title", inc->title, "severity",
+                        incident_severity_names[inc->severity], "category",
+                        incident_category_names[inc->category]),
+              err) != 0)
+        return -1;
+    /* judged against the reporting rules in the same transaction */
+    return classify_refresh(db, inc, c->p->name, c->now, err);
 }
 
 int
@@ -939,7 +943,8 @@ update_apply(sqlite3 *db, void *arg, struct mp_error *err)
         if (store_incident_update(db, &cur, err) != 0)
             goto out;
         if (audit(db, c->p, "incident.update", &cur, json_pack("{s:O}", "fields", changed), err) !=
-            0)
+                0 ||
+            classify_refresh(db, &cur, c->p->name, c->now, err) != 0)
             goto out;
     }
     *c->out = cur;
@@ -1012,6 +1017,11 @@ transition_apply(sqlite3 *db, void *arg, struct mp_error *err)
         incident_free(&cur);
         return -1;
     }
+    /* The closing guard: every report owed is submitted or waived. */
+    if (c->to == STATE_CLOSED && classify_check_closable(db, cur.id, err) != 0) {
+        incident_free(&cur);
+        return -1;
+    }
     cur.state = c->to;
     cur.state_at[c->to] = c->now;
     cur.updated_at = c->now;
@@ -1025,7 +1035,8 @@ transition_apply(sqlite3 *db, void *arg, struct mp_error *err)
         audit(db, c->p, "incident.transition", &cur,
               json_pack("{s:s, s:s}", "from", incident_state_names[from], "to",
                         incident_state_names[c->to]),
-              err) != 0) {
+              err) != 0 ||
+        classify_refresh(db, &cur, c->p->name, c->now, err) != 0) {
         incident_free(&cur);
         return -1;
     }

@@ -2,6 +2,7 @@
  * organisation.c - see organisation.h.
  */
 #include "organisation.h"
+#include "core/classify.h"
 #include "lib/timeutil.h"
 #include "store/audit.h"
 #include "store/db.h"
@@ -174,12 +175,21 @@ int
 organisation_get(json_t **doc, int64_t *version, char updated_at[32], struct mp_error *err)
 {
     sqlite3 *db = db_reader(err);
-    sqlite3_stmt *st;
-    int rc = -1;
 
     *doc = NULL;
     if (db == NULL)
         return -1;
+    return organisation_load(db, doc, version, updated_at, err);
+}
+
+int
+organisation_load(sqlite3 *db, json_t **doc, int64_t *version, char updated_at[32],
+                  struct mp_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = -1;
+
+    *doc = NULL;
     st = db_stmt(db, "SELECT doc, version, updated_at FROM organisation WHERE id = 1");
     if (st == NULL)
         return mp_error_set(err, 503, "", "reading the profile: %s", sqlite3_errmsg(db));

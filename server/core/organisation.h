@@ -12,8 +12,12 @@
 #include "core/token.h"
 
 #include <jansson.h>
+#include <sqlite3.h>
 
-/* The current profile (a new reference) and its version. */
+/* The profile on db (inside a change) or, organisation_get, on this
+ * thread's reader: a new reference and its version. */
+int organisation_load(sqlite3 *db, json_t **doc, int64_t *version, char updated_at[32],
+                      struct mp_error *err);
 int organisation_get(json_t **doc, int64_t *version, char updated_at[32], struct mp_error *err);
 
 /* Validates doc (every member required; unknown members refused) and

@@ -13,6 +13,8 @@
 /* analysts and up work incidents; ingest tools may only create them */
 #define INCIDENT_WORK   (ROLE_BIT(ROLE_ANALYST) | ROLE_BIT(ROLE_MANAGER) | ROLE_BIT(ROLE_ADMIN))
 #define INCIDENT_CREATE (INCIDENT_WORK | ROLE_BIT(ROLE_INGEST))
+/* managers decide about reporting: waive a report, "not notifiable" */
+#define INCIDENT_DECIDE (ROLE_BIT(ROLE_MANAGER) | ROLE_BIT(ROLE_ADMIN))
 #define R               false /* reads only */
 #define W               true  /* writes */
 
@@ -40,6 +42,21 @@ const struct route http_routes[] = {
 
     {"GET", "/api/v1/incidents/{id}/classification", ROUTE_API, api_incidents_classification,
      ROLES_READ, R, false},
+
+    {"GET", "/api/v1/incidents/{id}/classification/history", ROUTE_API,
+     api_incidents_classification_history, ROLES_READ, R, false},
+    {"GET", "/api/v1/incidents/{id}/obligations", ROUTE_API, api_incidents_obligations, ROLES_READ,
+     R, false},
+    {"POST", "/api/v1/incidents/{id}/obligations/{oid}/waive", ROUTE_API, api_obligations_waive,
+     INCIDENT_DECIDE, W, false},
+    {"POST", "/api/v1/incidents/{id}/decisions", ROUTE_API, api_incidents_decisions,
+     INCIDENT_DECIDE, W, false},
+    {"GET", "/api/v1/deadlines", ROUTE_API, api_deadlines, ROLES_READ, R, false},
+
+    {"GET", "/api/v1/services", ROUTE_API, api_services_list, ROLES_READ, R, false},
+    {"GET", "/api/v1/services/{name}", ROUTE_API, api_services_get, ROLES_READ, R, false},
+    {"PUT", "/api/v1/services/{name}", ROUTE_API, api_services_put, ROLES_ADMIN, W, false},
+    {"DELETE", "/api/v1/services/{name}", ROUTE_API, api_services_delete, ROLES_ADMIN, W, false},
 
     {"GET", "/api/v1/organisation", ROUTE_API, api_organisation_get, ROLES_READ, R, false},
     {"PUT", "/api/v1/organisation", ROUTE_API, api_organisation_put, ROLES_ADMIN, W, false},
