@@ -100,3 +100,7 @@ for spec in "POST /bench/echo (baseline)|/bench/echo|post_json.lua" \
         printf '%-34s %5s %10s %8s %9s %9s %7s\n' "$name" "$c" "$1" "$ratio" "$2" "$3" "$4"
     done
 done
+
+echo
+echo "classification: meldpunt rules bench (the built-in rules, generated incidents)"
+"$BIN" rules bench 20000
