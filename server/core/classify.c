@@ -303,6 +303,14 @@ refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs
             snprintf(o.created_at, sizeof(o.created_at), "%s", at);
         } else if (strcmp(o.status, "pending") != 0) {
             continue; /* submitted, missed or waived: frozen */
+        } else if (parse(o.due_at) != TIME_UNSET && parse(o.due_at) < now) {
+            /* It was due and nothing came: missed, whatever the facts say
+             * now (lateness is frozen even before the sweeper saw it). */
+            snprintf(o.status, sizeof(o.status), "missed");
+            snprintf(o.missed_at, sizeof(o.missed_at), "%s", o.due_at);
+            if (store_obligation_update(db, &o, err) != 0)
+                return -1;
+            continue;
         }
         snprintf(o.recipient, sizeof(o.recipient), "%s", rst->recipient);
         o.asap = rst->asap;
@@ -897,8 +905,10 @@ static int
 service_apply(sqlite3 *db, void *arg, struct mp_error *err)
 {
     struct service_change *c = arg;
-    char at[TIME_RFC3339_LEN], payload[200];
+    char at[TIME_RFC3339_LEN], *payload;
     int64_t now = time_now();
+    json_t *pj;
+    int rc;
 
     fmt(now, at);
     if (c->delete) {
@@ -908,13 +918,16 @@ service_apply(sqlite3 *db, void *arg, struct mp_error *err)
                                  c->member_states, at, c->p->name, &c->created, err) != 0) {
         return -1;
     }
-    snprintf(payload, sizeof(payload), "{\"name\":\"%.100s\"}", c->name);
-    for (char *q = payload; *q; q++) {
-        if (*q == '\\' || (q > payload + 9 && *q == '"' && q[1] != '}'))
-            *q = '_'; /* names are free text: keep the payload valid JSON */
-    }
-    if (store_audit_append(db, c->p->name, c->delete ? "service.delete" : "service.put", c->name,
-                           payload, err) != 0)
+    /* names are free text: let jansson quote them */
+    pj = json_pack("{s:s}", "name", c->name);
+    payload = pj ? json_dumps(pj, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+    json_decref(pj);
+    if (payload == NULL)
+        return mp_error_set(err, 500, "", "out of memory");
+    rc = store_audit_append(db, c->p->name, c->delete ? "service.delete" : "service.put", c->name,
+                            payload, err);
+    free(payload);
+    if (rc != 0)
         return -1;
     /* users_total and critical come from here: judge open incidents again */
     return classify_refresh_open(db, c->p->name, now, err);
@@ -974,7 +987,7 @@ services_put(const struct principal *p, const char *name, json_t *body, bool *cr
     }
     if (errs->count > 0)
         return -1;
-    c.member_states = json_dumps(v ? v : json_array(), JSON_COMPACT);
+    c.member_states = v ? json_dumps(v, JSON_COMPACT) : strdup("[]");
     rc = store_write(service_apply, &c, &err);
     free(c.member_states);
     if (rc != 0) {

@@ -249,7 +249,10 @@ put_apply(sqlite3 *db, void *arg, struct mp_error *err)
     c->version = cur + 1;
     snprintf(payload, sizeof(payload), "{\"version\":%lld}", (long long)c->version);
     /* the profile itself is in the row; the chain records who changed it */
-    return store_audit_append(db, c->p->name, "organisation.update", "organisation", payload, err);
+    if (store_audit_append(db, c->p->name, "organisation.update", "organisation", payload, err))
+        return -1;
+    /* what the law asks of us changed: every open incident is judged again */
+    return classify_refresh_open(db, c->p->name, time_now(), err);
 }
 
 int
