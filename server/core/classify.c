@@ -27,10 +27,9 @@
 static void
 fmt(int64_t t, char out[TIME_RFC3339_LEN])
 {
-    if (t == TIME_UNSET)
-        out[0] = '\0';
-    else
-        time_format_rfc3339(t, out, TIME_RFC3339_LEN);
+    out[0] = '\0';
+    if (t != TIME_UNSET && time_format_rfc3339(t, out, TIME_RFC3339_LEN) < 0)
+        out[0] = '\0'; /* beyond year 9999: no time to show */
 }
 
 static int64_t
@@ -234,24 +233,31 @@ refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs
         snprintf(status.regime, sizeof(status.regime), "%s", rs->regime);
         snprintf(status.significant, sizeof(status.significant), "no");
     }
-    if (!found || strcmp(sig, status.significant) != 0) {
+    /* The timeline records the judgements that matter to people: a regime
+     * becoming significant, or no longer looking so.  Every evaluation is
+     * in the classification history anyway. */
+    if (strcmp(sig, found ? status.significant : "no") != 0 &&
+        (strcmp(sig, "yes") == 0 || (found && strcmp(status.significant, "yes") == 0))) {
         char old_v[32], new_v[32];
         snprintf(old_v, sizeof(old_v), "\"%s\"", status.significant);
         snprintf(new_v, sizeof(new_v), "\"%s\"", sig);
-        /* the first judgement has no "before" */
         if (timeline(db, inc->id, at, principal, "classification", rs->regime, found ? old_v : NULL,
                      new_v, NULL, err) != 0)
             return -1;
-        snprintf(status.significant, sizeof(status.significant), "%s", sig);
     }
+    snprintf(status.significant, sizeof(status.significant), "%s", sig);
     if (strcmp(sig, "yes") == 0 && status.classified_at[0] == '\0')
         snprintf(status.classified_at, sizeof(status.classified_at), "%s", at);
     if (store_regime_status_put(db, inc->id, &status, err) != 0)
         return -1;
 
-    /* Once significant, significant: only a manager's decision undoes it. */
-    if (status.decision[0] != '\0')
+    /* Once significant, significant: only a manager's decision undoes it,
+     * or the regime no longer applying to us at all. */
+    if (status.decision[0] != '\0' ||
+        strcmp(json_string_value(json_object_get(res, "applies")), "no") == 0)
         effective = "no";
+    else if (strcmp(json_string_value(json_object_get(res, "applies")), "yes") != 0)
+        effective = "undetermined";
     else if (status.classified_at[0] != '\0')
         effective = "yes";
     else

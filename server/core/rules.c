@@ -198,6 +198,11 @@ check_expr(struct vctx *v, json_t *e, const char *path)
     if (shapes != 1)
         return vfail(v, path, "needs exactly one of all, any, not, at_least+of, op+left+right",
                      NULL);
+    if ((json_object_get(e, "of") != NULL) != (json_object_get(e, "at_least") != NULL))
+        return vfail(v, path, "at_least and of go together", NULL);
+    if ((json_object_get(e, "op") != NULL) !=
+        (json_object_get(e, "left") != NULL || json_object_get(e, "right") != NULL))
+        return vfail(v, path, "left and right go with op", NULL);
     if ((val = json_object_get(e, "all")) != NULL || (val = json_object_get(e, "any")) != NULL ||
         (val = json_object_get(e, "of")) != NULL) {
         const char *name = json_object_get(e, "all")   ? "all"
@@ -751,7 +756,8 @@ compare(const char *op, json_t *l, json_t *r)
             return TRI_NO;
         json_array_foreach(l, i, x)
         {
-            if (json_equal(x, r))
+            if (json_equal(x, r) || (json_is_number(x) && json_is_number(r) &&
+                                     json_number_value(x) == json_number_value(r)))
                 return TRI_YES;
         }
         return TRI_NO;
@@ -920,10 +926,11 @@ rules_evaluate(const struct ruleset *rs, const json_t *facts, const json_t *prof
     for (int i = 0; i < rs->nstages; i++) {
         const struct rule_stage *st = &rs->stages[i];
         enum tri when = st->when ? rules_eval_expr(st->when, facts, profile) : TRI_YES;
-        json_t *due = json_array();
+        json_t *due;
 
         if (when == TRI_NO)
             continue;
+        due = json_array();
         for (int d = 0; d < st->ndue; d++)
             json_array_append_new(due, json_pack("{s:s, s:s}", "after", st->due[d].anchor, "within",
                                                  st->due[d].within_text));

@@ -147,7 +147,18 @@ time_parse_rfc3339(const char *s, int64_t *out)
 int
 duration_parse(const char *s, struct duration *out)
 {
-    bool time_part = false, any = false;
+    /* Designators in the only order ISO 8601 allows, each at most once,
+     * with a ceiling that keeps every sum far from overflow. */
+    static const struct {
+        char c;
+        bool time;
+        long long max;
+    } parts[] = {{'Y', false, 1000},        {'M', false, 12000},  {'W', false, 52000},
+                 {'D', false, 366000},      {'H', true, 8784000}, {'M', true, 527040000},
+                 {'S', true, 31622400000LL}};
+    bool time_part = false;
+    size_t next = 0;
+    int any = 0;
     const char *p = s;
 
     memset(out, 0, sizeof(*out));
@@ -156,9 +167,10 @@ duration_parse(const char *s, struct duration *out)
     while (*p) {
         long long v = 0;
         int digits = 0;
+        size_t k;
 
         if (*p == 'T') {
-            if (time_part)
+            if (time_part || p[1] == '\0')
                 return -1;
             time_part = true;
             p++;
@@ -166,42 +178,45 @@ duration_parse(const char *s, struct duration *out)
         }
         while (isdigit((unsigned char)*p)) {
             v = v * 10 + (*p++ - '0');
-            if (++digits > 9)
+            if (++digits > 11)
                 return -1;
         }
         if (digits == 0)
             return -1;
-        switch (time_part ? *p | 0x100 : *p) {
-        case 'Y':
-            out->years += (int)v;
+        for (k = next; k < sizeof(parts) / sizeof(parts[0]); k++) {
+            if (parts[k].c == *p && parts[k].time == time_part)
+                break;
+        }
+        if (k == sizeof(parts) / sizeof(parts[0]) || v > parts[k].max)
+            return -1; /* unknown, repeated, out of order, or too large */
+        switch (k) {
+        case 0:
+            out->years = (int)v;
             break;
-        case 'M':
-            out->months += (int)v;
+        case 1:
+            out->months = (int)v;
             break;
-        case 'W':
+        case 2:
             out->days += (int)v * 7;
             break;
-        case 'D':
+        case 3:
             out->days += (int)v;
             break;
-        case 'H' | 0x100:
+        case 4:
             out->seconds += v * 3600;
             break;
-        case 'M' | 0x100:
+        case 5:
             out->seconds += v * 60;
             break;
-        case 'S' | 0x100:
+        default:
             out->seconds += v;
             break;
-        default:
-            return -1;
         }
+        next = k + 1;
         p++;
-        any = true;
+        any++;
     }
-    if (!any || (time_part && p[-1] == 'T'))
-        return -1;
-    return 0;
+    return any ? 0 : -1;
 }
 
 int64_t
@@ -224,7 +239,7 @@ time_add_duration(int64_t t, const struct duration *d)
     y += m <= 2;
 
     if (d->years || d->months) {
-        int64_t total = y * 12 + (m - 1) + d->years * 12 + d->months;
+        int64_t total = y * 12 + (m - 1) + (int64_t)d->years * 12 + d->months;
         int last;
         y = total >= 0 ? total / 12 : (total - 11) / 12;
         m = total - y * 12 + 1;

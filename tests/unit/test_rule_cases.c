@@ -1,0 +1,328 @@
+/*
+ * test_rule_cases.c - table-driven checks of the rule files: every case of
+ * tests/rules/cases.json is evaluated with rules_evaluate and compared with
+ * what it expects.  One Check test per case, so a failure names the case.
+ *
+ * cases.json is an array of
+ *   {"name", "regime", "profile": {...}, "facts": {...},
+ *    "expect": {"applies": true|false (optional),
+ *               "significant": "yes"|"no"|"undetermined",
+ *               "fired": [criterion ids whose result must be "yes"] (optional),
+ *               "missing": [fact names] (optional; each must be in the result's
+ *               missing list, which may name more undecided facts)}}
+ *
+ * The rules come from $MELDPUNT_RULES_DIR, else config/rules, else (when
+ * config/rules does not exist) tests/rules/fixture; the cases from
+ * $MELDPUNT_RULE_CASES, else tests/rules/cases.json.  Run from the
+ * repository root.
+ */
+#include "core/rules.h"
+#include "lib/buf.h"
+#include "testutil.h"
+
+#include <check.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *cases_file;
+static const char *rules_dir;
+static json_t *cases;       /* the parsed file (NULL when it could not be read) */
+static struct rules *rules; /* NULL when the directory did not load */
+static char load_error[PATH_MAX + 256];
+
+static bool
+is_dir(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static const char *
+pick_rules_dir(void)
+{
+    const char *env = getenv("MELDPUNT_RULES_DIR");
+
+    if (env != NULL && env[0] != '\0')
+        return env;
+    if (is_dir("config/rules") || !is_dir("tests/rules/fixture"))
+        return "config/rules";
+    return "tests/rules/fixture";
+}
+
+static void
+load_all(void)
+{
+    struct mp_error err = {0};
+    json_error_t jerr;
+    const char *env = getenv("MELDPUNT_RULE_CASES");
+
+    cases_file = env != NULL && env[0] != '\0' ? env : "tests/rules/cases.json";
+    rules_dir = pick_rules_dir();
+    cases = json_load_file(cases_file, JSON_REJECT_DUPLICATES, &jerr);
+    if (cases == NULL) {
+        snprintf(load_error, sizeof(load_error), "%s: line %d column %d: %s", cases_file, jerr.line,
+                 jerr.column, jerr.text);
+        return;
+    }
+    if (!json_is_array(cases) || json_array_size(cases) == 0) {
+        snprintf(load_error, sizeof(load_error), "%s: must be a non-empty array of cases",
+                 cases_file);
+        json_decref(cases);
+        cases = NULL;
+        return;
+    }
+    if (rules_load(rules_dir, &rules, &err) != 0)
+        snprintf(load_error, sizeof(load_error), "rules %s: %s", rules_dir, err.message);
+}
+
+/* The file and the rules themselves. */
+START_TEST(test_cases_load)
+{
+    ck_assert_msg(load_error[0] == '\0', "%s", load_error);
+    ck_assert_ptr_nonnull(cases);
+    ck_assert_ptr_nonnull(rules);
+}
+END_TEST
+
+/* ---- one case ---- */
+
+static bool
+in_list(const char *const list[], const char *s)
+{
+    for (int i = 0; list[i] != NULL; i++) {
+        if (strcmp(list[i], s) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Appends "; " and a formatted problem. */
+static void problem(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+problem(struct buf *b, const char *fmt, ...)
+{
+    char text[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    if (b->len > 0)
+        buf_puts(b, "; ");
+    buf_puts(b, text);
+}
+
+/* JSON text of j, for messages (static buffer, truncated). */
+static const char *
+dump(const json_t *j)
+{
+    static char out[2][512];
+    static int which;
+    char *s = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+
+    which = !which;
+    snprintf(out[which], sizeof(out[which]), "%s", s != NULL ? s : "(none)");
+    free(s);
+    return out[which];
+}
+
+static bool
+list_has(const json_t *list, const json_t *x)
+{
+    size_t i;
+    json_t *y;
+
+    json_array_foreach(list, i, y)
+    {
+        if (json_equal(x, y))
+            return true;
+    }
+    return false;
+}
+
+/* Checks the shape of a case; adds problems to b.  True when it can run. */
+static bool
+check_case_shape(const json_t *c, struct buf *b)
+{
+    static const char *const members[] = {"name",  "regime",  "profile", "facts",       "expect",
+                                          "notes", "comment", "source",  "description", NULL};
+    static const char *const expects[] = {"applies", "significant", "fired", "missing", NULL};
+    const char *key;
+    json_t *val, *e;
+    size_t i;
+
+    if (!json_is_object(c)) {
+        problem(b, "a case is an object");
+        return false;
+    }
+    json_object_foreach((json_t *)c, key, val)
+    {
+        if (!in_list(members, key))
+            problem(b, "unknown member '%s'", key);
+    }
+    if (!json_is_string(json_object_get(c, "name")))
+        problem(b, "name must be text");
+    if (!json_is_string(json_object_get(c, "regime")))
+        problem(b, "regime must be text");
+    if (json_object_get(c, "profile") != NULL && !json_is_object(json_object_get(c, "profile")))
+        problem(b, "profile must be an object");
+    if (json_object_get(c, "facts") != NULL && !json_is_object(json_object_get(c, "facts")))
+        problem(b, "facts must be an object");
+    e = json_object_get(c, "expect");
+    if (!json_is_object(e)) {
+        problem(b, "expect must be an object");
+        return false;
+    }
+    json_object_foreach(e, key, val)
+    {
+        if (!in_list(expects, key))
+            problem(b, "unknown member 'expect.%s'", key);
+    }
+    val = json_object_get(e, "applies");
+    if (val != NULL && !json_is_boolean(val))
+        problem(b, "expect.applies must be true or false");
+    val = json_object_get(e, "significant");
+    /* a regime that does not apply is not significant: may be left out */
+    if (val == NULL && json_is_false(json_object_get(e, "applies")))
+        val = NULL;
+    else if (!json_is_string(val) || (strcmp(json_string_value(val), "yes") != 0 &&
+                                      strcmp(json_string_value(val), "no") != 0 &&
+                                      strcmp(json_string_value(val), "undetermined") != 0))
+        problem(b, "expect.significant must be \"yes\", \"no\" or \"undetermined\"");
+    for (int k = 0; k < 2; k++) {
+        const char *name = k == 0 ? "fired" : "missing";
+        json_t *x;
+
+        val = json_object_get(e, name);
+        if (val == NULL)
+            continue;
+        if (!json_is_array(val)) {
+            problem(b, "expect.%s must be a list of names", name);
+            continue;
+        }
+        json_array_foreach(val, i, x)
+        {
+            if (!json_is_string(x))
+                problem(b, "expect.%s[%zu] must be text", name, i);
+        }
+    }
+    return b->len == 0;
+}
+
+/* Compares one result with what the case expects; adds problems to b. */
+static void
+compare_case(const json_t *e, const json_t *res, struct buf *b)
+{
+    const char *want, *got;
+    json_t *val, *x, *crit, *y;
+    size_t i, k;
+
+    val = json_object_get(e, "applies");
+    got = json_string_value(json_object_get(res, "applies"));
+    if (val != NULL && strcmp(got, json_is_true(val) ? "yes" : "no") != 0)
+        problem(b, "applies is \"%s\", want %s", got, json_is_true(val) ? "yes" : "no");
+
+    want = json_string_value(json_object_get(e, "significant"));
+    if (want == NULL)
+        want = "no"; /* applies false */
+    got = json_string_value(json_object_get(res, "significant"));
+    if (strcmp(want, got) != 0)
+        problem(b, "significant is \"%s\", want \"%s\" (missing %s)", got, want,
+                dump(json_object_get(res, "missing")));
+
+    crit = json_object_get(res, "criteria");
+    json_array_foreach(json_object_get(e, "fired"), i, x)
+    {
+        const char *id = json_string_value(x);
+        const char *result = NULL;
+
+        json_array_foreach(crit, k, y)
+        {
+            if (strcmp(json_string_value(json_object_get(y, "id")), id) == 0) {
+                result = json_string_value(json_object_get(y, "result"));
+                break;
+            }
+        }
+        if (result == NULL)
+            problem(b, "criterion '%s' was not evaluated", id);
+        else if (strcmp(result, "yes") != 0)
+            problem(b, "criterion '%s' is \"%s\", want yes (conditions %s)", id, result,
+                    dump(json_object_get(y, "conditions")));
+    }
+
+    val = json_object_get(e, "missing");
+    if (val != NULL) {
+        json_t *missing = json_object_get(res, "missing");
+        bool same = true;
+
+        /* The case names the deciding facts; the engine lists every
+         * unknown fact whose value could still decide the outcome, so the
+         * case's list must be among them. */
+        json_array_foreach(val, i, x) same = same && list_has(missing, x);
+        if (!same)
+            problem(b, "missing is %s, which lacks some of %s", dump(missing), dump(val));
+    }
+}
+
+START_TEST(test_case)
+{
+    const json_t *c = json_array_get(cases, (size_t)_i);
+    const char *name = json_string_value(json_object_get(c, "name"));
+    struct buf b = BUF_INIT;
+    char label[160], msg[4096] = "";
+    json_t *facts, *profile, *res;
+    const struct ruleset *rs;
+    const char *regime;
+
+    snprintf(label, sizeof(label), "case %d '%s'", _i, name != NULL ? name : "(no name)");
+    ck_assert_msg(rules != NULL, "%s: no rules: %s", label, load_error);
+    if (!check_case_shape(c, &b)) {
+        snprintf(msg, sizeof(msg), "%s: %s: %s", cases_file, label, b.data);
+        buf_free(&b);
+        ck_abort_msg("%s", msg);
+    }
+    regime = json_string_value(json_object_get(c, "regime"));
+    rs = rules_find(rules, regime);
+    ck_assert_msg(rs != NULL, "%s: no rule set for regime '%s' in %s", label, regime, rules_dir);
+    facts = json_object_get(c, "facts");
+    profile = json_object_get(c, "profile");
+    res = rules_evaluate(rs, facts, profile); /* absent: nothing known */
+    ck_assert_msg(res != NULL, "%s: rules_evaluate returned NULL", label);
+    compare_case(json_object_get(c, "expect"), res, &b);
+    if (b.len > 0) {
+        /* the evaluation on stderr, then the failure */
+        fprintf(stderr, "%s (%s): criteria %s\n", label, regime,
+                dump(json_object_get(res, "criteria")));
+        snprintf(msg, sizeof(msg), "%s (%s): %s", label, regime, b.data);
+    }
+    json_decref(res);
+    buf_free(&b);
+    ck_assert_msg(msg[0] == '\0', "%s", msg);
+}
+END_TEST
+
+int
+main(void)
+{
+    Suite *s = suite_create("rule_cases");
+    TCase *tc = tcase_create("cases");
+    int rc;
+
+    load_all();
+    printf("rule cases: %s against %s\n", cases_file, rules_dir);
+    tcase_add_test(tc, test_cases_load);
+    if (cases != NULL && rules != NULL)
+        tcase_add_loop_test(tc, test_case, 0, (int)json_array_size(cases));
+    suite_add_tcase(s, tc);
+    rc = tu_run(s);
+    rules_release(rules);
+    json_decref(cases);
+    return rc;
+}
