@@ -778,22 +778,44 @@ classify_decide(const struct principal *p, const char *id_or_ref, const char *re
 /* ---- the sweeper ---- */
 
 static int
-sweep_apply(sqlite3 *db, void *arg, struct mp_error *err)
+sweep_missed_apply(sqlite3 *db, void *arg, struct mp_error *err)
 {
-    struct store_incident_query q = {
-        .state = -1, .severity = -1, .category = -1, .updated_since = TIME_UNSET, .limit = 500};
-    int64_t now = time_now();
-    struct incident *items;
     char at[TIME_RFC3339_LEN];
-    int n;
 
     (void)arg;
-    fmt(now, at);
-    if (store_obligation_sweep(db, at, err) < 0)
+    fmt(time_now(), at);
+    return store_obligation_sweep(db, at, err) < 0 ? -1 : 0;
+}
+
+/* Re-judges one incident whose disruption is still going on. */
+static int
+sweep_refresh_apply(sqlite3 *db, void *arg, struct mp_error *err)
+{
+    struct incident inc;
+    int found = store_incident_load(db, arg, &inc, err), rc;
+
+    if (found <= 0)
+        return found; /* gone: nothing to do */
+    rc = classify_refresh(db, &inc, "meldpunt", time_now(), err);
+    incident_free(&inc);
+    return rc;
+}
+
+int
+classify_sweep(struct mp_error *err)
+{
+    struct incident_filter f = {
+        .state = -1, .severity = -1, .category = -1, .updated_since = TIME_UNSET, .limit = 200};
+    struct incident *items;
+    int64_t next;
+    int n;
+
+    if (store_write(sweep_missed_apply, NULL, err) != 0)
         return -1;
-    /* Ongoing disruptions get longer: judge them again (history only grows
-     * when the outcome changes).  The newest 500 are enough to watch. */
-    if (store_incident_query(db, &q, &items, &n, err) != 0)
+    /* Ongoing disruptions get longer: judge them again, each in a change of
+     * its own so that requests interleave (history only grows when the
+     * outcome changes).  The newest 200 are the ones to watch. */
+    if (incident_list(&f, &items, &n, &next, err) != 0)
         return -1;
     for (int i = 0; i < n; i++) {
         const struct incident *inc = &items[i];
@@ -801,19 +823,13 @@ sweep_apply(sqlite3 *db, void *arg, struct mp_error *err)
             inc->started_at == TIME_UNSET || inc->ended_at != TIME_UNSET ||
             json_object_get(inc->impact, "duration_minutes") != NULL)
             continue;
-        if (classify_refresh(db, inc, "meldpunt", now, err) != 0) {
+        if (store_write(sweep_refresh_apply, (void *)inc->id, err) != 0) {
             incident_list_free(items, n);
             return -1;
         }
     }
     incident_list_free(items, n);
     return 0;
-}
-
-int
-classify_sweep(struct mp_error *err)
-{
-    return store_write(sweep_apply, NULL, err);
 }
 
 static pthread_t sweeper;

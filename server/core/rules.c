@@ -53,6 +53,10 @@ fact_known(const char *name)
     return in_list(field_names, name);
 }
 
+struct rnode;
+static struct rnode *compile_expr(const json_t *j);
+static void rnode_free(struct rnode *n);
+
 /* ---- validation ---- */
 
 struct vctx {
@@ -425,6 +429,15 @@ load_text(const char *path, const char *text, size_t len, struct ruleset *rs, st
         }
         rs->nstages++;
     }
+    rs->applies_n = compile_expr(rs->applies);
+    rs->significant_n = compile_expr(rs->significant);
+    if (rs->applies_n == NULL || rs->significant_n == NULL)
+        return mp_error_set(err, 0, "", "out of memory");
+    for (int k = 0; k < rs->nstages; k++) {
+        if (rs->stages[k].when != NULL &&
+            (rs->stages[k].when_n = compile_expr(rs->stages[k].when)) == NULL)
+            return mp_error_set(err, 0, "", "out of memory");
+    }
     /* stage:ID anchors must name a stage of this file */
     for (int s = 0; s < rs->nstages; s++) {
         for (int d = 0; d < rs->stages[s].ndue; d++) {
@@ -446,6 +459,10 @@ load_text(const char *path, const char *text, size_t len, struct ruleset *rs, st
 static void
 ruleset_free(struct ruleset *rs)
 {
+    rnode_free(rs->applies_n);
+    rnode_free(rs->significant_n);
+    for (int k = 0; rs->stages && k < rs->nstages; k++)
+        rnode_free(rs->stages[k].when_n);
     free(rs->stages);
     json_decref(rs->doc);
 }
@@ -641,7 +658,53 @@ rules_find(const struct rules *r, const char *regime)
     return NULL;
 }
 
-/* ---- evaluation ---- */
+/* ---- evaluation ----
+ *
+ * At load every expression is compiled into a tree of struct rnode, so that
+ * evaluating reads no JSON member by name and allocates nothing but the
+ * explanation it returns.  Values are numbers or JSON values borrowed from
+ * the rule file, the facts or the profile; unknown is its own state. */
+
+enum rnode_kind { RN_TRUE, RN_FALSE, RN_ALL, RN_ANY, RN_NOT, RN_AT_LEAST, RN_CMP };
+enum rval_kind { RV_CONST, RV_FACT, RV_PROFILE, RV_DIV, RV_MUL, RV_MIN, RV_MAX };
+enum rcmp { RC_GT, RC_GE, RC_LT, RC_LE, RC_EQ, RC_NE, RC_IN, RC_HAS };
+
+struct rvalue {
+    enum rval_kind kind;
+    const char *name;    /* fact or profile value */
+    const json_t *konst; /* RV_CONST; the default of a fact, or NULL */
+    const json_t *src;   /* the value as written, for explanations */
+    struct rvalue *args; /* arithmetic */
+    int nargs;
+};
+
+struct rnode {
+    enum rnode_kind kind;
+    const json_t *src; /* the expression object: id, text, source */
+    const json_t *id;
+    struct rnode *kids;
+    int nkids;
+    int at_least;
+    enum rcmp op;
+    const char *op_text;
+    struct rvalue left, right;
+};
+
+/* A value during evaluation. */
+struct rv {
+    bool known;
+    bool is_num;
+    double num;
+    const json_t *json; /* when known and taken from JSON */
+};
+
+#define MISSING_MAX 48
+
+struct missing {
+    const char *name[MISSING_MAX];
+    bool profile[MISSING_MAX];
+    int n;
+};
 
 struct eval {
     const json_t *facts;
@@ -651,246 +714,452 @@ struct eval {
 };
 
 static void
-add_missing(json_t *missing, const char *name)
+missing_add(struct missing *m, const char *name, bool profile)
 {
-    size_t i;
-    json_t *x;
-
-    json_array_foreach(missing, i, x)
-    {
-        if (strcmp(json_string_value(x), name) == 0)
+    for (int i = 0; i < m->n; i++) {
+        if (m->profile[i] == profile && strcmp(m->name[i], name) == 0)
             return;
     }
-    json_array_append_new(missing, json_string(name));
+    if (m->n < MISSING_MAX) {
+        m->name[m->n] = name;
+        m->profile[m->n++] = profile;
+    }
 }
 
 static void
-merge_missing(json_t *into, json_t *from)
+missing_merge(struct missing *into, const struct missing *from)
 {
-    size_t i;
-    json_t *x;
-
-    json_array_foreach(from, i, x) add_missing(into, json_string_value(x));
+    for (int i = 0; i < from->n; i++)
+        missing_add(into, from->name[i], from->profile[i]);
 }
 
-/* A value: a new reference, or NULL when unknown (names added to missing). */
 static json_t *
-value_eval(const json_t *v, struct eval *ev, json_t *missing)
+missing_json(const struct missing *m)
 {
-    json_t *x, *item;
-    const char *key;
-    size_t i;
+    json_t *arr = json_array();
 
-    if (!json_is_object(v))
-        return json_incref((json_t *)v);
-    if ((x = json_object_get(v, "fact")) != NULL) {
-        json_t *val = json_object_get(ev->facts, json_string_value(x));
-        if (val == NULL || json_is_null(val)) {
-            json_t *def = json_object_get(v, "default");
-            if (def != NULL)
-                return json_incref(def); /* the rule says what absent means */
-            add_missing(missing, json_string_value(x));
-            return NULL;
+    for (int i = 0; i < m->n; i++) {
+        if (m->profile[i]) {
+            char name[96];
+            snprintf(name, sizeof(name), "profile.%s", m->name[i]);
+            json_array_append_new(arr, json_string(name));
+        } else {
+            json_array_append_new(arr, json_string(m->name[i]));
         }
-        return json_incref(val);
     }
-    if ((x = json_object_get(v, "profile")) != NULL) {
-        json_t *val = json_object_get(ev->profile, json_string_value(x));
-        if (val == NULL || json_is_null(val)) {
-            char name[80];
-            snprintf(name, sizeof(name), "profile.%s", json_string_value(x));
-            add_missing(missing, name);
-            return NULL;
-        }
-        return json_incref(val);
-    }
-    json_object_foreach((json_t *)v, key, x)
-    {
-        double acc = 0;
-        bool unknown = false;
+    return arr;
+}
 
+static void rvalue_free(struct rvalue *v);
+
+static void
+rnode_free_kids(struct rnode *n)
+{
+    for (int i = 0; i < n->nkids; i++)
+        rnode_free_kids(&n->kids[i]);
+    free(n->kids);
+    rvalue_free(&n->left);
+    rvalue_free(&n->right);
+}
+
+static void
+rvalue_free(struct rvalue *v)
+{
+    for (int i = 0; i < v->nargs; i++)
+        rvalue_free(&v->args[i]);
+    free(v->args);
+    v->args = NULL;
+    v->nargs = 0;
+}
+
+static void
+rnode_free(struct rnode *n)
+{
+    if (n == NULL)
+        return;
+    rnode_free_kids(n);
+    free(n);
+}
+
+/* Compiles a validated value. */
+static int
+compile_value(const json_t *j, struct rvalue *v)
+{
+    static const struct {
+        const char *key;
+        enum rval_kind kind;
+    } arith[] = {{"div", RV_DIV}, {"mul", RV_MUL}, {"min", RV_MIN}, {"max", RV_MAX}};
+    const json_t *x;
+
+    memset(v, 0, sizeof(*v));
+    v->src = j;
+    if (!json_is_object(j)) {
+        v->kind = RV_CONST;
+        v->konst = j;
+        return 0;
+    }
+    if ((x = json_object_get(j, "fact")) != NULL) {
+        v->kind = RV_FACT;
+        v->name = json_string_value(x);
+        v->konst = json_object_get(j, "default");
+        return 0;
+    }
+    if ((x = json_object_get(j, "profile")) != NULL) {
+        v->kind = RV_PROFILE;
+        v->name = json_string_value(x);
+        return 0;
+    }
+    for (size_t k = 0; k < sizeof(arith) / sizeof(arith[0]); k++) {
+        size_t i;
+        json_t *item;
+
+        if ((x = json_object_get(j, arith[k].key)) == NULL)
+            continue;
+        v->kind = arith[k].kind;
+        v->nargs = (int)json_array_size(x);
+        v->args = calloc((size_t)v->nargs, sizeof(*v->args));
+        if (v->args == NULL)
+            return -1;
         json_array_foreach(x, i, item)
         {
-            json_t *n = value_eval(item, ev, missing);
-            double d;
-            if (n == NULL || !json_is_number(n)) {
-                json_decref(n);
-                unknown = true;
+            if (compile_value(item, &v->args[i]) != 0)
+                return -1;
+        }
+        return 0;
+    }
+    return -1;
+}
+
+static int
+compile_node(const json_t *j, struct rnode *n)
+{
+    static const char *const ops[] = {">", ">=", "<", "<=", "==", "!=", "in", "has"};
+    const json_t *list, *x;
+    size_t i;
+
+    memset(n, 0, sizeof(*n));
+    n->src = j;
+    if (json_is_boolean(j)) {
+        n->kind = json_is_true(j) ? RN_TRUE : RN_FALSE;
+        return 0;
+    }
+    n->id = json_object_get(j, "id");
+    if ((list = json_object_get(j, "all")) != NULL)
+        n->kind = RN_ALL;
+    else if ((list = json_object_get(j, "any")) != NULL)
+        n->kind = RN_ANY;
+    else if ((list = json_object_get(j, "of")) != NULL) {
+        n->kind = RN_AT_LEAST;
+        n->at_least = (int)json_integer_value(json_object_get(j, "at_least"));
+    }
+    if (list != NULL) {
+        n->nkids = (int)json_array_size(list);
+        n->kids = calloc((size_t)n->nkids, sizeof(*n->kids));
+        if (n->kids == NULL)
+            return -1;
+        json_array_foreach(list, i, x)
+        {
+            if (compile_node(x, &n->kids[i]) != 0)
+                return -1;
+        }
+        return 0;
+    }
+    if ((x = json_object_get(j, "not")) != NULL) {
+        n->kind = RN_NOT;
+        n->nkids = 1;
+        n->kids = calloc(1, sizeof(*n->kids));
+        return n->kids ? compile_node(x, &n->kids[0]) : -1;
+    }
+    n->kind = RN_CMP;
+    n->op_text = json_string_value(json_object_get(j, "op"));
+    for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]); k++) {
+        if (strcmp(ops[k], n->op_text) == 0)
+            n->op = (enum rcmp)k;
+    }
+    if (compile_value(json_object_get(j, "left"), &n->left) != 0 ||
+        compile_value(json_object_get(j, "right"), &n->right) != 0)
+        return -1;
+    return 0;
+}
+
+static struct rnode *
+compile_expr(const json_t *j)
+{
+    struct rnode *n = calloc(1, sizeof(*n));
+
+    if (n != NULL && compile_node(j, n) != 0) {
+        rnode_free(n);
+        return NULL;
+    }
+    return n;
+}
+
+static struct rv
+rv_from_json(const json_t *j)
+{
+    struct rv r = {.known = true, .json = j};
+
+    if (json_is_number(j)) {
+        r.is_num = true;
+        r.num = json_number_value(j);
+    }
+    return r;
+}
+
+static struct rv
+value_eval(const struct rvalue *v, struct eval *ev, struct missing *missing)
+{
+    struct rv unknown = {.known = false};
+    const json_t *j;
+
+    switch (v->kind) {
+    case RV_CONST:
+        return rv_from_json(v->konst);
+    case RV_FACT:
+        j = json_object_get(ev->facts, v->name);
+        if (j == NULL || json_is_null(j)) {
+            if (v->konst != NULL)
+                return rv_from_json(v->konst); /* the rule says what absent means */
+            missing_add(missing, v->name, false);
+            return unknown;
+        }
+        return rv_from_json(j);
+    case RV_PROFILE:
+        j = json_object_get(ev->profile, v->name);
+        if (j == NULL || json_is_null(j)) {
+            missing_add(missing, v->name, true);
+            return unknown;
+        }
+        return rv_from_json(j);
+    default: {
+        struct rv out = {.known = true, .is_num = true};
+        bool ok = true;
+
+        for (int i = 0; i < v->nargs; i++) {
+            struct rv a = value_eval(&v->args[i], ev, missing);
+            if (!a.known || !a.is_num) {
+                ok = false;
                 continue;
             }
-            d = json_number_value(n);
-            json_decref(n);
             if (i == 0)
-                acc = d;
-            else if (strcmp(key, "div") == 0)
-                acc = d == 0 ? (unknown = true, 0) : acc / d;
-            else if (strcmp(key, "mul") == 0)
-                acc *= d;
-            else if (strcmp(key, "min") == 0)
-                acc = d < acc ? d : acc;
+                out.num = a.num;
+            else if (v->kind == RV_DIV)
+                a.num == 0 ? (void)(ok = false) : (void)(out.num /= a.num);
+            else if (v->kind == RV_MUL)
+                out.num *= a.num;
+            else if (v->kind == RV_MIN)
+                out.num = a.num < out.num ? a.num : out.num;
             else
-                acc = d > acc ? d : acc;
+                out.num = a.num > out.num ? a.num : out.num;
         }
-        return unknown ? NULL : json_real(acc);
+        return ok ? out : unknown;
     }
-    return NULL;
+    }
+}
+
+static bool
+rv_equal(const struct rv *a, const json_t *b)
+{
+    if (a->is_num && json_is_number(b))
+        return a->num == json_number_value(b);
+    return a->json != NULL && json_equal((json_t *)a->json, (json_t *)b);
 }
 
 static enum tri
-compare(const char *op, json_t *l, json_t *r)
+compare(enum rcmp op, const struct rv *l, const struct rv *r)
 {
     size_t i;
     json_t *x;
 
-    if (strcmp(op, "in") == 0) {
-        json_array_foreach(r, i, x)
+    if (op == RC_IN) {
+        json_array_foreach((json_t *)r->json, i, x)
         {
-            if (json_equal(l, x) || (json_is_number(l) && json_is_number(x) &&
-                                     json_number_value(l) == json_number_value(x)))
+            if (rv_equal(l, x))
                 return TRI_YES;
         }
         return TRI_NO;
     }
-    if (strcmp(op, "has") == 0) {
-        if (!json_is_array(l))
+    if (op == RC_HAS) {
+        if (!json_is_array(l->json))
             return TRI_NO;
-        json_array_foreach(l, i, x)
+        json_array_foreach((json_t *)l->json, i, x)
         {
-            if (json_equal(x, r) || (json_is_number(x) && json_is_number(r) &&
-                                     json_number_value(x) == json_number_value(r)))
+            if (rv_equal(r, x))
                 return TRI_YES;
         }
         return TRI_NO;
     }
-    if (json_is_number(l) && json_is_number(r)) {
-        double a = json_number_value(l), b = json_number_value(r);
-        if (strcmp(op, ">") == 0)
+    if (l->is_num && r->is_num) {
+        double a = l->num, b = r->num;
+        switch (op) {
+        case RC_GT:
             return a > b ? TRI_YES : TRI_NO;
-        if (strcmp(op, ">=") == 0)
+        case RC_GE:
             return a >= b ? TRI_YES : TRI_NO;
-        if (strcmp(op, "<") == 0)
+        case RC_LT:
             return a < b ? TRI_YES : TRI_NO;
-        if (strcmp(op, "<=") == 0)
+        case RC_LE:
             return a <= b ? TRI_YES : TRI_NO;
-        if (strcmp(op, "==") == 0)
+        case RC_EQ:
             return a == b ? TRI_YES : TRI_NO;
-        return a != b ? TRI_YES : TRI_NO;
+        default:
+            return a != b ? TRI_YES : TRI_NO;
+        }
     }
-    if (strcmp(op, "==") == 0)
-        return json_equal(l, r) ? TRI_YES : TRI_NO;
-    if (strcmp(op, "!=") == 0)
-        return json_equal(l, r) ? TRI_NO : TRI_YES;
+    if (op == RC_EQ)
+        return l->json && r->json && json_equal((json_t *)l->json, (json_t *)r->json) ? TRI_YES
+                                                                                      : TRI_NO;
+    if (op == RC_NE)
+        return l->json && r->json && json_equal((json_t *)l->json, (json_t *)r->json) ? TRI_NO
+                                                                                      : TRI_YES;
     return TRI_NO; /* ordering of non-numbers: never true */
 }
 
 static json_t *
-describe(const json_t *v)
+rv_json(const struct rv *v)
 {
-    json_t *x;
-
-    if (json_is_object(v) && (x = json_object_get(v, "fact")) != NULL)
-        return json_incref(x);
-    if (json_is_object(v) && (x = json_object_get(v, "profile")) != NULL) {
-        char name[80];
-        snprintf(name, sizeof(name), "profile.%s", json_string_value(x));
-        return json_string(name);
-    }
-    return json_deep_copy(v);
+    if (!v->known)
+        return json_null();
+    if (v->json != NULL)
+        return json_incref((json_t *)v->json);
+    return json_real(v->num);
 }
 
-static enum tri expr_eval(const json_t *e, struct eval *ev, json_t *missing);
+static json_t *
+describe(const struct rvalue *v)
+{
+    char name[96];
+
+    if (v->kind == RV_FACT)
+        return json_string(v->name);
+    if (v->kind == RV_PROFILE) {
+        snprintf(name, sizeof(name), "profile.%s", v->name);
+        return json_string(name);
+    }
+    return json_deep_copy(v->src);
+}
+
+static enum tri node_eval(const struct rnode *n, struct eval *ev, struct missing *missing);
 
 static enum tri
-expr_eval_inner(const json_t *e, struct eval *ev, json_t *missing)
+node_eval_inner(const struct rnode *n, struct eval *ev, struct missing *missing)
 {
-    json_t *list, *x;
-    size_t i;
+    switch (n->kind) {
+    case RN_TRUE:
+        return TRI_YES;
+    case RN_FALSE:
+        return TRI_NO;
+    case RN_ALL:
+    case RN_ANY: {
+        bool all = n->kind == RN_ALL, unknown = false, decided = false;
+        struct missing sub = {.n = 0};
 
-    if (json_is_boolean(e))
-        return json_is_true(e) ? TRI_YES : TRI_NO;
-    if ((list = json_object_get(e, "all")) != NULL || (list = json_object_get(e, "any")) != NULL) {
-        bool all = json_object_get(e, "all") != NULL;
-        bool unknown = false, decided = false;
-        json_t *sub = json_array();
-
-        json_array_foreach(list, i, x)
-        {
-            enum tri t = expr_eval(x, ev, sub);
-            if (t == TRI_UNKNOWN)
+        for (int i = 0; i < n->nkids; i++) {
+            enum tri t = node_eval(&n->kids[i], ev, &sub);
+            if (t == TRI_UNKNOWN) {
                 unknown = true;
-            else if ((all && t == TRI_NO) || (!all && t == TRI_YES))
+            } else if (all && t == TRI_NO) {
+                /* A conjunction is decided by its first "no": the rest
+                 * cannot change it (an entity-type guard skips a whole
+                 * threshold).  A disjunction goes on, so that every
+                 * criterion that fired is reported. */
                 decided = true;
+                break;
+            } else if (!all && t == TRI_YES) {
+                decided = true;
+            }
         }
-        if (!decided && unknown)
-            merge_missing(missing, sub);
-        json_decref(sub);
         if (decided)
             return all ? TRI_NO : TRI_YES;
+        if (unknown)
+            missing_merge(missing, &sub);
         return unknown ? TRI_UNKNOWN : all ? TRI_YES : TRI_NO;
     }
-    if ((x = json_object_get(e, "not")) != NULL) {
-        enum tri t = expr_eval(x, ev, missing);
+    case RN_NOT: {
+        enum tri t = node_eval(&n->kids[0], ev, missing);
         return t == TRI_UNKNOWN ? TRI_UNKNOWN : t == TRI_YES ? TRI_NO : TRI_YES;
     }
-    if ((list = json_object_get(e, "of")) != NULL) {
-        json_int_t need = json_integer_value(json_object_get(e, "at_least"));
-        json_int_t yes = 0, unknown = 0;
-        json_t *sub = json_array();
+    case RN_AT_LEAST: {
+        struct missing sub = {.n = 0};
+        int yes = 0, unknown = 0;
 
-        json_array_foreach(list, i, x)
-        {
-            enum tri t = expr_eval(x, ev, sub);
+        for (int i = 0; i < n->nkids; i++) {
+            enum tri t = node_eval(&n->kids[i], ev, &sub);
             yes += t == TRI_YES;
             unknown += t == TRI_UNKNOWN;
         }
-        if (yes >= need) {
-            json_decref(sub);
+        if (yes >= n->at_least)
             return TRI_YES;
-        }
-        if (yes + unknown < need) {
-            json_decref(sub);
+        if (yes + unknown < n->at_least)
             return TRI_NO;
-        }
-        merge_missing(missing, sub);
-        json_decref(sub);
+        missing_merge(missing, &sub);
         return TRI_UNKNOWN;
     }
-    {
-        const char *op = json_string_value(json_object_get(e, "op"));
-        json_t *l = value_eval(json_object_get(e, "left"), ev, missing);
-        json_t *r = value_eval(json_object_get(e, "right"), ev, missing);
-        enum tri t = l && r ? compare(op, l, r) : TRI_UNKNOWN;
+    case RN_CMP: {
+        struct rv l = value_eval(&n->left, ev, missing);
+        struct rv r = value_eval(&n->right, ev, missing);
+        enum tri t = l.known && r.known ? compare(n->op, &l, &r) : TRI_UNKNOWN;
 
         if (ev->conditions != NULL) {
-            json_t *c = json_pack("{s:o, s:s, s:O?, s:O?, s:s}", "left",
-                                  describe(json_object_get(e, "left")), "op", op, "threshold", r,
-                                  "actual", l, "result", tri_name(t));
+            json_t *c = json_object();
+            json_object_set_new_nocheck(c, "left", describe(&n->left));
+            json_object_set_new_nocheck(c, "op", json_string_nocheck(n->op_text));
+            json_object_set_new_nocheck(c, "threshold", rv_json(&r));
+            json_object_set_new_nocheck(c, "actual", rv_json(&l));
+            json_object_set_new_nocheck(c, "result", json_string_nocheck(tri_name(t)));
             json_array_append_new(ev->conditions, c);
         }
-        json_decref(l);
-        json_decref(r);
         return t;
     }
+    }
+    return TRI_UNKNOWN;
+}
+
+/* True when a condition on the profile failed: the criterion is not one
+ * for this organisation. */
+static bool
+not_ours(const json_t *conditions)
+{
+    size_t i;
+    json_t *c;
+
+    json_array_foreach((json_t *)conditions, i, c)
+    {
+        const char *left = json_string_value(json_object_get(c, "left"));
+        if (left && strncmp(left, "profile.", 8) == 0 &&
+            strcmp(json_string_value(json_object_get(c, "result")), "no") == 0)
+            return true;
+    }
+    return false;
 }
 
 static enum tri
-expr_eval(const json_t *e, struct eval *ev, json_t *missing)
+node_eval(const struct rnode *n, struct eval *ev, struct missing *missing)
 {
-    json_t *id = json_is_object(e) ? json_object_get(e, "id") : NULL;
-    json_t *saved, *crit;
+    json_t *saved, *crit, *x;
     enum tri t;
 
-    if (id == NULL || ev->criteria == NULL)
-        return expr_eval_inner(e, ev, missing);
+    if (n->id == NULL || ev->criteria == NULL)
+        return node_eval_inner(n, ev, missing);
     saved = ev->conditions;
     ev->conditions = json_array();
-    t = expr_eval_inner(e, ev, missing);
-    crit =
-        json_pack("{s:O, s:s, s:o}", "id", id, "result", tri_name(t), "conditions", ev->conditions);
-    if (json_object_get(e, "text"))
-        json_object_set(crit, "text", json_object_get(e, "text"));
-    if (json_object_get(e, "source"))
-        json_object_set(crit, "source", json_object_get(e, "source"));
+    t = node_eval_inner(n, ev, missing);
+    if (t == TRI_NO && not_ours(ev->conditions)) {
+        /* A criterion for another kind of organisation (an entity type we
+         * are not) explains nothing: leave it out.  Every other criterion
+         * is reported, met or not, with its conditions. */
+        json_decref(ev->conditions);
+        ev->conditions = saved;
+        return t;
+    }
+    crit = json_object();
+    json_object_set_nocheck(crit, "id", (json_t *)n->id);
+    json_object_set_new_nocheck(crit, "result", json_string_nocheck(tri_name(t)));
+    json_object_set_new_nocheck(crit, "conditions", ev->conditions);
+    if ((x = json_object_get(n->src, "text")) != NULL)
+        json_object_set_nocheck(crit, "text", x);
+    if ((x = json_object_get(n->src, "source")) != NULL)
+        json_object_set_nocheck(crit, "source", x);
     json_array_append_new(ev->criteria, crit);
     ev->conditions = saved;
     return t;
@@ -900,10 +1169,14 @@ enum tri
 rules_eval_expr(const json_t *expr, const json_t *facts, const json_t *profile)
 {
     struct eval ev = {.facts = facts, .profile = profile};
-    json_t *missing = json_array();
-    enum tri t = expr_eval(expr, &ev, missing);
+    struct missing missing = {.n = 0};
+    struct rnode *n = compile_expr(expr);
+    enum tri t;
 
-    json_decref(missing);
+    if (n == NULL)
+        return TRI_UNKNOWN;
+    t = node_eval(n, &ev, &missing);
+    rnode_free(n);
     return t;
 }
 
@@ -911,21 +1184,22 @@ json_t *
 rules_evaluate(const struct ruleset *rs, const json_t *facts, const json_t *profile)
 {
     struct eval ev = {.facts = facts, .profile = profile};
-    json_t *out, *missing = json_array(), *stages = json_array();
+    struct missing missing = {.n = 0}, sig_missing = {.n = 0};
+    json_t *out, *stages = json_array();
     enum tri applies, significant = TRI_NO;
 
-    applies = expr_eval(rs->applies, &ev, missing);
+    applies = node_eval(rs->applies_n, &ev, &missing);
     ev.criteria = json_array();
     if (applies != TRI_NO) {
-        json_t *sig_missing = json_array();
-        significant = expr_eval(rs->significant, &ev, sig_missing);
+        significant = node_eval(rs->significant_n, &ev, &sig_missing);
         if (significant == TRI_UNKNOWN)
-            merge_missing(missing, sig_missing);
-        json_decref(sig_missing);
+            missing_merge(&missing, &sig_missing);
     }
     for (int i = 0; i < rs->nstages; i++) {
         const struct rule_stage *st = &rs->stages[i];
-        enum tri when = st->when ? rules_eval_expr(st->when, facts, profile) : TRI_YES;
+        struct eval wev = {.facts = facts, .profile = profile};
+        struct missing wm = {.n = 0};
+        enum tri when = st->when_n ? node_eval(st->when_n, &wev, &wm) : TRI_YES;
         json_t *due;
 
         if (when == TRI_NO)
@@ -943,8 +1217,8 @@ rules_evaluate(const struct ruleset *rs, const json_t *facts, const json_t *prof
     out = json_pack("{s:s, s:s, s:O, s:O, s:s, s:s, s:o, s:o, s:o}", "regime", rs->regime,
                     "version", rs->version, "title", json_object_get(rs->doc, "title"), "source",
                     json_object_get(rs->doc, "source"), "applies", tri_name(applies), "significant",
-                    tri_name(significant), "missing", missing, "criteria", ev.criteria, "stages",
-                    stages);
+                    tri_name(significant), "missing", missing_json(&missing), "criteria",
+                    ev.criteria, "stages", stages);
     return out;
 }
 

@@ -23,6 +23,8 @@ const char *tri_name(enum tri t); /* "no", "yes", "undetermined" */
 
 #define RULE_DUE_MAX 4
 
+struct rnode; /* a compiled expression (rules.c) */
+
 struct rule_due {
     char anchor[48]; /* aware_at, detected_at, ..., stage:ID */
     struct duration within;
@@ -34,6 +36,7 @@ struct rule_stage {
     const char *recipient;
     json_t *def; /* the stage object (names, contents, source) */
     json_t *when;
+    struct rnode *when_n;
     struct rule_due due[RULE_DUE_MAX];
     int ndue;
     bool asap;
@@ -47,6 +50,8 @@ struct ruleset {
     json_t *doc;
     json_t *applies;
     json_t *significant;
+    struct rnode *applies_n;
+    struct rnode *significant_n;
     struct rule_stage *stages;
     int nstages;
 };
