@@ -245,11 +245,18 @@ refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs
                      new_v, NULL, err) != 0)
             return -1;
     }
-    snprintf(status.significant, sizeof(status.significant), "%s", sig);
-    if (strcmp(sig, "yes") == 0 && status.classified_at[0] == '\0')
-        snprintf(status.classified_at, sizeof(status.classified_at), "%s", at);
-    if (store_regime_status_put(db, inc->id, &status, err) != 0)
-        return -1;
+    if (found && strcmp(status.significant, sig) == 0 &&
+        (strcmp(sig, "yes") != 0 || status.classified_at[0] != '\0')) {
+        /* unchanged: nothing to write */
+    } else if (found || strcmp(sig, "no") != 0) {
+        /* (a regime never judged anything but "no" needs no row: that is
+         * what its absence means) */
+        snprintf(status.significant, sizeof(status.significant), "%s", sig);
+        if (strcmp(sig, "yes") == 0 && status.classified_at[0] == '\0')
+            snprintf(status.classified_at, sizeof(status.classified_at), "%s", at);
+        if (store_regime_status_put(db, inc->id, &status, err) != 0)
+            return -1;
+    }
 
     /* Once significant, significant: only a manager's decision undoes it,
      * or the regime no longer applying to us at all. */
@@ -280,7 +287,8 @@ refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs
         int64_t due;
         int have;
 
-        if (rst == NULL || rst->on_request) {
+        if (rst == NULL || rst->on_request || strcmp(effective, "no") == 0) {
+            /* nothing is or may become owed: no due time to work out */
             json_decref(waiting);
             continue;
         }

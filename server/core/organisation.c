@@ -8,6 +8,7 @@
 #include "store/db.h"
 #include "store/writer.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,14 +183,44 @@ organisation_get(json_t **doc, int64_t *version, char updated_at[32], struct mp_
     return organisation_load(db, doc, version, updated_at, err);
 }
 
+/* The parsed profile of the last version read: most changes read the same
+ * version, and parsing it for each would cost more than the rest. */
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static json_t *cache_doc;
+static int64_t cache_version = -1;
+static char cache_updated_at[32];
+static char cache_file[4096]; /* the database it came from */
+
 int
 organisation_load(sqlite3 *db, json_t **doc, int64_t *version, char updated_at[32],
                   struct mp_error *err)
 {
     sqlite3_stmt *st;
+    int64_t v;
     int rc = -1;
 
     *doc = NULL;
+    st = db_stmt(db, "SELECT version FROM organisation WHERE id = 1");
+    if (st == NULL)
+        return mp_error_set(err, 503, "", "reading the profile: %s", sqlite3_errmsg(db));
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return mp_error_set(err, 500, "", "no organisation profile (database not initialised?)");
+    }
+    v = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    pthread_mutex_lock(&cache_lock);
+    if (cache_doc != NULL && cache_version == v &&
+        strcmp(cache_file,
+               sqlite3_db_filename(db, "main") ? sqlite3_db_filename(db, "main") : "") == 0) {
+        *doc = json_deep_copy(cache_doc);
+        *version = v;
+        if (updated_at)
+            snprintf(updated_at, 32, "%s", cache_updated_at);
+        pthread_mutex_unlock(&cache_lock);
+        return *doc ? 0 : mp_error_set(err, 500, "", "out of memory");
+    }
+    pthread_mutex_unlock(&cache_lock);
     st = db_stmt(db, "SELECT doc, version, updated_at FROM organisation WHERE id = 1");
     if (st == NULL)
         return mp_error_set(err, 503, "", "reading the profile: %s", sqlite3_errmsg(db));
@@ -199,6 +230,17 @@ organisation_load(sqlite3 *db, json_t **doc, int64_t *version, char updated_at[3
         if (updated_at)
             snprintf(updated_at, 32, "%s", (const char *)sqlite3_column_text(st, 2));
         rc = *doc ? 0 : mp_error_set(err, 500, "", "the stored profile is not JSON");
+        if (rc == 0) {
+            pthread_mutex_lock(&cache_lock);
+            json_decref(cache_doc);
+            cache_doc = json_deep_copy(*doc);
+            cache_version = *version;
+            snprintf(cache_file, sizeof(cache_file), "%s",
+                     sqlite3_db_filename(db, "main") ? sqlite3_db_filename(db, "main") : "");
+            snprintf(cache_updated_at, sizeof(cache_updated_at), "%s",
+                     (const char *)sqlite3_column_text(st, 2));
+            pthread_mutex_unlock(&cache_lock);
+        }
     } else {
         mp_error_set(err, 500, "", "no organisation profile (database not initialised?)");
     }
