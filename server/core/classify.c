@@ -348,9 +348,12 @@ refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs
     return 0;
 }
 
-int
-classify_refresh(sqlite3 *db, const struct incident *inc, const char *principal, int64_t now,
-                 struct mp_error *err)
+/* always_record: a change caused this evaluation, so it is stored even when
+ * its outcome is the same as before (the history then replays every change);
+ * the sweeper's re-evaluations are stored only when the outcome moved. */
+static int
+refresh(sqlite3 *db, const struct incident *inc, const char *principal, int64_t now,
+        bool always_record, struct mp_error *err)
 {
     struct rules *rules = rules_acquire();
     json_t *profile = NULL, *facts = NULL, *regimes = json_array(), *versions = json_object();
@@ -370,16 +373,19 @@ classify_refresh(sqlite3 *db, const struct incident *inc, const char *principal,
         if (refresh_regime(db, inc, &rules->sets[i], facts, res, principal, now, at, err) != 0)
             goto out;
     }
-    /* History: a row whenever the outcome differs from the last one. */
-    if (store_classification_latest(db, inc->id, &last, last_at, err) != 0)
-        goto out;
-    signature(regimes, &sig_new);
-    if (last != NULL) {
-        json_t *old = json_loads(last, 0, NULL);
-        signature(old, &sig_old);
-        json_decref(old);
+    /* History: every change's evaluation; the sweeper's only when the
+     * outcome differs from the last one. */
+    if (!always_record) {
+        if (store_classification_latest(db, inc->id, &last, last_at, err) != 0)
+            goto out;
+        signature(regimes, &sig_new);
+        if (last != NULL) {
+            json_t *old = json_loads(last, 0, NULL);
+            signature(old, &sig_old);
+            json_decref(old);
+        }
     }
-    if (last == NULL ||
+    if (always_record || last == NULL ||
         strcmp(sig_new.data ? sig_new.data : "", sig_old.data ? sig_old.data : "")) {
         json_t *inputs = json_pack("{s:O, s:O}", "facts", facts, "profile", profile);
         char *t_rules = json_dumps(versions, JSON_COMPACT | JSON_SORT_KEYS);
@@ -408,6 +414,13 @@ out:
     json_decref(profile);
     rules_release(rules);
     return rc;
+}
+
+int
+classify_refresh(sqlite3 *db, const struct incident *inc, const char *principal, int64_t now,
+                 struct mp_error *err)
+{
+    return refresh(db, inc, principal, now, true, err);
 }
 
 int
@@ -804,7 +817,7 @@ sweep_refresh_apply(sqlite3 *db, void *arg, struct mp_error *err)
 
     if (found <= 0)
         return found; /* gone: nothing to do */
-    rc = classify_refresh(db, &inc, "meldpunt", time_now(), err);
+    rc = refresh(db, &inc, "meldpunt", time_now(), false, err);
     incident_free(&inc);
     return rc;
 }

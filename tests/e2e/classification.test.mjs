@@ -691,7 +691,7 @@ describe('classification of incidents', () => {
         assert.equal((await transition(d, tokens.analyst, inc.id, 'closed')).state, 'closed');
     });
 
-    test('history: one entry per change of outcome, with rules versions and inputs; irrelevant PATCHes add none', async () => {
+    test('history: one entry per change, each with rules versions and inputs (replayable)', async () => {
         const t = tokens.analyst;
         const aware = iso(Date.now() - HOUR);
         const inc = await createIncident(d, t, { title: 'History', aware_at: aware, impact: { users_affected: 50, deaths: 0 } });
@@ -702,19 +702,23 @@ describe('classification of incidents', () => {
         await patch(d, t, inc.id, { description: 'More words', severity: 'high' });
         await patch(d, t, inc.id, { impact: { users_affected: 60 } }); // still not significant
         h = await history(d, tokens.viewer, inc.id);
-        assert.equal(h.length, 1, `no new entry: ${JSON.stringify(h.map((x) => x.incident_version))}`);
+        assert.equal(h.length, 4, `one per change: ${JSON.stringify(h.map((x) => x.incident_version))}`);
 
         await patch(d, t, inc.id, { impact: { users_affected: 150 } });
         await patch(d, t, inc.id, { title: 'History (again)' });
         await patch(d, t, inc.id, { impact: { personal_data_breach: true } });
         h = await history(d, tokens.viewer, inc.id);
-        assert.equal(h.length, 3, JSON.stringify(h.map((x) => x.incident_version)));
+        assert.equal(h.length, 7, JSON.stringify(h.map((x) => x.incident_version)));
 
         const sig = (e, r) => e.result.find((x) => x.regime === r).significant;
-        assert.deepEqual(h.map((e) => sig(e, 'alpha')), ['no', 'yes', 'yes']);
-        assert.deepEqual(h.map((e) => sig(e, 'beta')), ['undetermined', 'undetermined', 'yes']);
-        assert.deepEqual(h.map((e) => e.inputs.facts.users_affected), [50, 150, 150]);
-        assert.deepEqual(h.map((e) => e.inputs.facts.personal_data_breach), [undefined, undefined, true]);
+        assert.deepEqual(h.map((e) => sig(e, 'alpha')), ['no', 'no', 'no', 'no', 'yes', 'yes', 'yes']);
+        assert.deepEqual(h.map((e) => sig(e, 'beta')), [
+            'undetermined', 'undetermined', 'undetermined', 'undetermined', 'undetermined', 'undetermined', 'yes',
+        ]);
+        assert.deepEqual(h.map((e) => e.inputs.facts.users_affected), [50, 50, 50, 60, 150, 150, 150]);
+        assert.deepEqual(h.map((e) => e.inputs.facts.personal_data_breach), [
+            undefined, undefined, undefined, undefined, undefined, undefined, true,
+        ]);
         for (const [i, e] of h.entries()) {
             assert.deepEqual(e.rules, { alpha: 'alpha-1', beta: 'beta-1', gamma: 'gamma-1' });
             assert.equal(e.inputs.profile.nis2_class, 'essential');

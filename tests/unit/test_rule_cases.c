@@ -308,6 +308,87 @@ START_TEST(test_case)
 }
 END_TEST
 
+/*
+ * Every regime's reports and deadlines, written down again from the law
+ * (shared/reference/regimes.md: NIS2 art. 23(4), CIR 2024/2690 recital 31,
+ * CER art. 15(1), GDPR art. 33(1), DORA Del. Reg. 2025/301 art. 5), so a
+ * change to a deadline in config/rules/ must be made twice to pass.
+ */
+static const struct {
+    const char *regime, *stage, *recipient;
+    bool asap, on_request;
+    const char *due; /* "after within; after within" */
+} law[] = {
+    {"nis2", "early_warning", "csirt", true, false, "aware_at PT24H"},
+    {"nis2", "notification", "csirt", true, false, "aware_at PT72H"},
+    {"nis2", "notification_trust", "csirt", true, false, "aware_at PT24H"},
+    {"nis2", "intermediate", "csirt", false, true, ""},
+    {"nis2", "final", "csirt", false, false,
+     "stage:notification P1M; stage:notification_trust P1M"},
+    {"nis2", "progress", "csirt", false, false,
+     "stage:notification P1M; stage:notification_trust P1M"},
+    {"nis2-cir", "early_warning", "csirt", true, false, "aware_at PT24H"},
+    {"nis2-cir", "notification", "csirt", true, false, "aware_at PT72H"},
+    {"nis2-cir", "notification_trust", "csirt", true, false, "aware_at PT24H"},
+    {"nis2-cir", "intermediate", "csirt", false, true, ""},
+    {"nis2-cir", "final", "csirt", false, false,
+     "stage:notification P1M; stage:notification_trust P1M"},
+    {"nis2-cir", "progress", "csirt", false, false,
+     "stage:notification P1M; stage:notification_trust P1M"},
+    {"cer", "initial", "cer_authority", true, false, "aware_at PT24H"},
+    {"cer", "detailed", "cer_authority", false, false, "stage:initial P1M"},
+    {"gdpr", "notification", "dpa", true, false, "aware_at PT72H"},
+    {"gdpr", "communication_data_subjects", "data_subjects", true, false, "aware_at PT72H"},
+    {"dora", "initial", "financial_supervisor", true, false,
+     "classified_major_at PT4H; aware_at PT24H"},
+    {"dora", "intermediate", "financial_supervisor", false, false, "stage:initial PT72H"},
+    {"dora", "final", "financial_supervisor", false, false, "stage:intermediate P1M"},
+};
+
+START_TEST(test_deadlines_per_regime)
+{
+    int checked = 0;
+
+    if (strcmp(rules_dir, "config/rules") != 0)
+        return; /* the table is about the shipped rules */
+    ck_assert_msg(rules != NULL, "no rules: %s", load_error);
+    for (size_t i = 0; i < sizeof(law) / sizeof(law[0]); i++) {
+        const struct ruleset *rs = rules_find(rules, law[i].regime);
+        const struct rule_stage *st = NULL;
+        char due[256] = "";
+
+        ck_assert_msg(rs != NULL, "no rule set %s", law[i].regime);
+        for (int k = 0; k < rs->nstages; k++) {
+            if (strcmp(rs->stages[k].id, law[i].stage) == 0)
+                st = &rs->stages[k];
+        }
+        ck_assert_msg(st != NULL, "%s has no stage %s", law[i].regime, law[i].stage);
+        ck_assert_str_eq(st->recipient, law[i].recipient);
+        ck_assert_msg(st->asap == law[i].asap, "%s %s asap", law[i].regime, law[i].stage);
+        ck_assert_msg(st->on_request == law[i].on_request, "%s %s on_request", law[i].regime,
+                      law[i].stage);
+        for (int d = 0; d < st->ndue; d++)
+            snprintf(due + strlen(due), sizeof(due) - strlen(due), "%s%s %s", d ? "; " : "",
+                     st->due[d].anchor, st->due[d].within_text);
+        ck_assert_msg(strcmp(due, law[i].due) == 0, "%s %s: due \"%s\", the law says \"%s\"",
+                      law[i].regime, law[i].stage, due, law[i].due);
+        checked++;
+    }
+    /* and no stage in the files that the table does not know */
+    for (int r = 0; r < rules->nsets; r++) {
+        for (int k = 0; k < rules->sets[r].nstages; k++) {
+            bool known = false;
+            for (size_t i = 0; i < sizeof(law) / sizeof(law[0]); i++)
+                known = known || (strcmp(law[i].regime, rules->sets[r].regime) == 0 &&
+                                  strcmp(law[i].stage, rules->sets[r].stages[k].id) == 0);
+            ck_assert_msg(known, "stage %s of %s is not in the table", rules->sets[r].stages[k].id,
+                          rules->sets[r].regime);
+        }
+    }
+    ck_assert_int_eq(checked, (int)(sizeof(law) / sizeof(law[0])));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -318,6 +399,7 @@ main(void)
     load_all();
     printf("rule cases: %s against %s\n", cases_file, rules_dir);
     tcase_add_test(tc, test_cases_load);
+    tcase_add_test(tc, test_deadlines_per_regime);
     if (cases != NULL && rules != NULL)
         tcase_add_loop_test(tc, test_case, 0, (int)json_array_size(cases));
     suite_add_tcase(s, tc);
