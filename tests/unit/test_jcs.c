@@ -1,0 +1,177 @@
+/*
+ * test_jcs.c - the JSON Canonicalization Scheme (server/lib/jcs.c) against
+ * RFC 8785: its number table (appendix B), its sorting example (3.2.3), its
+ * complete example (3.2.2), and string escaping.
+ */
+#include "lib/jcs.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static double
+from_bits(uint64_t bits)
+{
+    double d;
+
+    memcpy(&d, &bits, sizeof(d));
+    return d;
+}
+
+/* RFC 8785 appendix B: IEEE 754 bit patterns and their ECMAScript form. */
+static const struct {
+    uint64_t bits;
+    const char *want;
+} numbers[] = {
+    {0x0000000000000000ULL, "0"},
+    {0x8000000000000000ULL, "0"},
+    {0x0000000000000001ULL, "5e-324"},
+    {0x8000000000000001ULL, "-5e-324"},
+    {0x7fefffffffffffffULL, "1.7976931348623157e+308"},
+    {0xffefffffffffffffULL, "-1.7976931348623157e+308"},
+    {0x4340000000000000ULL, "9007199254740992"},
+    {0xc340000000000000ULL, "-9007199254740992"},
+    {0x4430000000000000ULL, "295147905179352830000"},
+    {0x44b52d02c7e14af5ULL, "9.999999999999997e+22"},
+    {0x44b52d02c7e14af6ULL, "1e+23"},
+    {0x44b52d02c7e14af7ULL, "1.0000000000000001e+23"},
+    {0x444b1ae4d6e2ef4eULL, "999999999999999700000"},
+    {0x444b1ae4d6e2ef4fULL, "999999999999999900000"},
+    {0x444b1ae4d6e2ef50ULL, "1e+21"},
+    {0x3eb0c6f7a0b5ed8cULL, "9.999999999999997e-7"},
+    {0x3eb0c6f7a0b5ed8dULL, "0.000001"},
+    {0x41b3de4355555553ULL, "333333333.3333332"},
+    {0x41b3de4355555554ULL, "333333333.33333325"},
+    {0x41b3de4355555555ULL, "333333333.3333333"},
+    {0x41b3de4355555556ULL, "333333333.3333334"},
+    {0x41b3de4355555557ULL, "333333333.33333343"},
+    {0xbecbf647612f3696ULL, "-0.0000033333333333333333"},
+    {0x43143ff3c1cb0959ULL, "1424953923781206.2"},
+};
+
+START_TEST(test_number)
+{
+    char out[32];
+
+    jcs_format_number(from_bits(numbers[_i].bits), out);
+    ck_assert_msg(strcmp(out, numbers[_i].want) == 0, "%016llx: got %s, want %s",
+                  (unsigned long long)numbers[_i].bits, out, numbers[_i].want);
+}
+END_TEST
+
+static char *
+canon(json_t *v)
+{
+    struct buf b = BUF_INIT;
+    char *s;
+
+    ck_assert_int_eq(jcs_serialize(v, &b), 0);
+    s = buf_detach(&b, NULL);
+    json_decref(v);
+    return s;
+}
+
+static json_t *
+parse(const char *text)
+{
+    json_error_t e;
+    json_t *v = json_loads(text, JSON_DECODE_ANY, &e);
+
+    ck_assert_msg(v != NULL, "%s: %s", text, e.text);
+    return v;
+}
+
+START_TEST(test_rfc_example)
+{
+    /* RFC 8785 section 3.2.2 */
+    char *got = canon(
+        parse("{\"numbers\": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],"
+              " \"string\": \"\\u20ac$\\u000F\\u000aA'\\u0042\\u0022\\u005c\\\\\\\"\\/\","
+              " \"literals\": [null, true, false]}"));
+
+    ck_assert_str_eq(got, "{\"literals\":[null,true,false],\"numbers\":[333333333.3333333,1e+30,"
+                          "4.5,0.002,1e-27],\"string\":\"\xe2\x82\xac$\\u000f\\nA'B\\\"\\\\\\\\"
+                          "\\\"/\"}");
+    free(got);
+}
+END_TEST
+
+START_TEST(test_sorting_by_utf16)
+{
+    /* RFC 8785 section 3.2.3: U+1F600 (a surrogate pair, D83D) sorts before
+     * U+FB33, although its code point is larger */
+    char *got = canon(parse("{\"\\u20ac\": \"Euro Sign\", \"\\r\": \"Carriage Return\","
+                            " \"\\ufb33\": \"Hebrew Letter Dalet With Dagesh\", \"1\": \"One\","
+                            " \"\\ud83d\\ude00\": \"Emoji: Grinning Face\","
+                            " \"\\u0080\": \"Control\", \"\\u00f6\": \"Latin Small Letter O With "
+                            "Diaeresis\"}"));
+    const char *order[] = {
+        "\\r", "\"1\"", "\xc2\x80", "\xc3\xb6", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xef\xac\xb3"};
+    const char *prev = got;
+
+    for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+        const char *at = strstr(got, order[i]);
+        ck_assert_msg(at != NULL && at >= prev, "key %zu out of order in %s", i, got);
+        prev = at;
+    }
+    free(got);
+}
+END_TEST
+
+START_TEST(test_strings_and_literals)
+{
+    char *got;
+
+    got = canon(parse("\"tab\\there, \\u0001 and \\u001f, slash / and \\u00e9\""));
+    ck_assert_str_eq(got, "\"tab\\there, \\u0001 and \\u001f, slash / and \xc3\xa9\"");
+    free(got);
+    got = canon(parse("[1, -0.0, 1.5e3, 100, 1234567890123456789, true, null]"));
+    /* integers are doubles in RFC 8785: beyond 2^53 the low digits go */
+    ck_assert_str_eq(got, "[1,0,1500,100,1234567890123456800,true,null]");
+    free(got);
+    got = canon(parse("{\"b\": {\"z\": 1, \"a\": [2, {\"y\": 0, \"x\": 0}]}, \"a\": {}}"));
+    ck_assert_str_eq(got, "{\"a\":{},\"b\":{\"a\":[2,{\"x\":0,\"y\":0}],\"z\":1}}");
+    free(got);
+}
+END_TEST
+
+START_TEST(test_refuses_what_json_cannot_carry)
+{
+    struct buf b = BUF_INIT;
+    json_t *v = json_real(0);
+
+    /* jansson refuses to make NaN or infinity reals, so build one by hand */
+    json_real_set(v, 1.0);
+    ck_assert_int_eq(jcs_serialize(v, &b), 0);
+    ck_assert_str_eq(b.data, "1");
+    json_decref(v);
+    buf_free(&b);
+    v = json_stringn_nocheck("\xff\xfe", 2); /* not UTF-8 */
+    ck_assert_int_eq(jcs_serialize(v, &b), -1);
+    json_decref(v);
+    buf_free(&b);
+}
+END_TEST
+
+int
+main(void)
+{
+    Suite *s = suite_create("jcs");
+    TCase *tc = tcase_create("rfc8785");
+    SRunner *sr;
+    int failed;
+
+    tcase_add_loop_test(tc, test_number, 0, (int)(sizeof(numbers) / sizeof(numbers[0])));
+    tcase_add_test(tc, test_rfc_example);
+    tcase_add_test(tc, test_sorting_by_utf16);
+    tcase_add_test(tc, test_strings_and_literals);
+    tcase_add_test(tc, test_refuses_what_json_cannot_carry);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
