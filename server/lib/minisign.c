@@ -3,6 +3,7 @@
  */
 #include "minisign.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define SECRET_BLOB_LEN (2 + 2 + 2 + 32 + 8 + 8 + 8 + 64 + 32)
@@ -105,4 +106,134 @@ minisign_parse_secret(const char *text, struct minisign_key *key, const char **r
 out:
     sodium_memzero(blob, sizeof(blob));
     return rc;
+}
+
+/* The n-th line of text (0-based) without its end of line, into out. */
+static int
+nth_line(const char *text, int n, char *out, size_t size)
+{
+    const char *p = text;
+    size_t len;
+
+    for (int i = 0; i < n; i++) {
+        p = strchr(p, '\n');
+        if (p == NULL)
+            return -1;
+        p++;
+    }
+    len = strcspn(p, "\r\n");
+    if (len >= size)
+        return -1;
+    memcpy(out, p, len);
+    out[len] = '\0';
+    return 0;
+}
+
+int
+minisign_parse_public(const char *text, struct minisign_key *key, const char **reason)
+{
+    uint8_t blob[PUBLIC_BLOB_LEN + 4];
+    char line[128];
+    size_t bin_len = 0;
+
+    if (nth_line(text, strncmp(text, "untrusted comment:", 18) == 0 ? 1 : 0, line, sizeof(line)) !=
+            0 ||
+        sodium_base642bin(blob, sizeof(blob), line, strlen(line), NULL, &bin_len, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        bin_len != PUBLIC_BLOB_LEN || memcmp(blob, "Ed", 2) != 0) {
+        *reason = "not a minisign Ed25519 public key";
+        return -1;
+    }
+    memset(key, 0, sizeof(*key));
+    memcpy(key->keyid, blob + 2, 8);
+    memcpy(key->pk, blob + 10, 32);
+    return 0;
+}
+
+int
+minisign_sign(const struct minisign_key *key, const void *data, size_t len,
+              const char *untrusted_comment, const char *trusted_comment, struct buf *out)
+{
+    uint8_t hash[crypto_generichash_BYTES_MAX], sig[2 + 8 + 64], global[64];
+    size_t tlen = strlen(trusted_comment);
+    uint8_t *msg;
+
+    if (strchr(untrusted_comment, '\n') || strchr(trusted_comment, '\n'))
+        return -1;
+    crypto_generichash(hash, sizeof(hash), data, len, NULL, 0);
+    memcpy(sig, "ED", 2);
+    memcpy(sig + 2, key->keyid, 8);
+    crypto_sign_detached(sig + 10, NULL, hash, sizeof(hash), key->sk);
+    msg = malloc(64 + tlen);
+    if (msg == NULL)
+        return -1;
+    memcpy(msg, sig + 10, 64);
+    memcpy(msg + 64, trusted_comment, tlen);
+    crypto_sign_detached(global, NULL, msg, 64 + tlen, key->sk);
+    free(msg);
+    buf_printf(out, "untrusted comment: %s\n", untrusted_comment);
+    append_b64(out, sig, sizeof(sig));
+    buf_printf(out, "\ntrusted comment: %s\n", trusted_comment);
+    append_b64(out, global, sizeof(global));
+    buf_puts(out, "\n");
+    return buf_failed(out) ? -1 : 0;
+}
+
+int
+minisign_verify(const struct minisign_key *pub, const void *data, size_t len, const char *sig_text,
+                char *trusted, size_t trusted_size, const char **reason)
+{
+    uint8_t sig[2 + 8 + 64 + 4], global[64 + 4], hash[crypto_generichash_BYTES_MAX];
+    char line[512], tline[1024];
+    size_t n = 0, tlen;
+    uint8_t *msg;
+    int ok;
+
+    if (strncmp(sig_text, "untrusted comment:", 18) != 0 ||
+        nth_line(sig_text, 1, line, sizeof(line)) != 0 ||
+        sodium_base642bin(sig, sizeof(sig), line, strlen(line), NULL, &n, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        n != 74) {
+        *reason = "not a minisign signature";
+        return -1;
+    }
+    if (memcmp(sig, "ED", 2) != 0) {
+        *reason = "not a prehashed (ED) minisign signature";
+        return -1;
+    }
+    if (memcmp(sig + 2, pub->keyid, 8) != 0) {
+        *reason = "signed with another key (key id differs)";
+        return -1;
+    }
+    crypto_generichash(hash, sizeof(hash), data, len, NULL, 0);
+    if (crypto_sign_verify_detached(sig + 10, hash, sizeof(hash), pub->pk) != 0) {
+        *reason = "the signature does not match the data";
+        return -1;
+    }
+    if (nth_line(sig_text, 2, tline, sizeof(tline)) != 0 ||
+        strncmp(tline, "trusted comment: ", 17) != 0 ||
+        nth_line(sig_text, 3, line, sizeof(line)) != 0 ||
+        sodium_base642bin(global, sizeof(global), line, strlen(line), NULL, &n, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        n != 64) {
+        *reason = "no trusted comment and global signature";
+        return -1;
+    }
+    tlen = strlen(tline + 17);
+    msg = malloc(64 + tlen);
+    if (msg == NULL) {
+        *reason = "out of memory";
+        return -1;
+    }
+    memcpy(msg, sig + 10, 64);
+    memcpy(msg + 64, tline + 17, tlen);
+    ok = crypto_sign_verify_detached(global, msg, 64 + tlen, pub->pk) == 0;
+    free(msg);
+    if (!ok) {
+        *reason = "the trusted comment was altered";
+        return -1;
+    }
+    if (trusted != NULL)
+        snprintf(trusted, trusted_size, "%s", tline + 17);
+    return 0;
 }

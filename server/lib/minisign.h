@@ -33,5 +33,20 @@ void minisign_format_public(const struct minisign_key *key, struct buf *out);
 void minisign_format_secret(const struct minisign_key *key, struct buf *out);
 /* Reads a secret key file's text; returns 0 or -1 with a reason. */
 int minisign_parse_secret(const char *text, struct minisign_key *key, const char **reason);
+/* Reads a public key file's text (or its second line alone). */
+int minisign_parse_public(const char *text, struct minisign_key *key, const char **reason);
+
+/* Signs data in minisign's format (prehashed "ED": Ed25519 over the
+ * BLAKE2b-512 of the data, plus a global signature over that signature and
+ * the trusted comment), appending the four lines to out.  The comments
+ * must be single lines. */
+int minisign_sign(const struct minisign_key *key, const void *data, size_t len,
+                  const char *untrusted_comment, const char *trusted_comment, struct buf *out);
+
+/* Checks a signature file's text against data and a public key: 0 when
+ * both signatures hold (trusted comment copied to trusted, may be NULL),
+ * -1 with a reason otherwise. */
+int minisign_verify(const struct minisign_key *pub, const void *data, size_t len,
+                    const char *sig_text, char *trusted, size_t trusted_size, const char **reason);
 
 #endif
