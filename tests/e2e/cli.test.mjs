@@ -299,3 +299,27 @@ describe('config files', () => {
     });
 });
 
+
+describe('meldpunt verify', () => {
+    test('a file signed with the data directory key verifies; a changed byte does not', async () => {
+        const { execFileSync } = await import('node:child_process');
+        const { dataDir: dir } = initDir();
+        const work = tempDir();
+        const file = path.join(work, 'draft.json');
+        fs.writeFileSync(file, '{"incident":"INC-2026-0001"}');
+        // the signing key meldpunt init wrote is a minisign key: sign with the tool
+        execFileSync('/usr/bin/minisign', ['-S', '-s', path.join(dir, 'signing.key'), '-m', file, '-t', 'from the test'], { stdio: 'ignore' });
+        const pub = path.join(dir, 'signing.pub');
+        let r = run(['verify', file, '--pubkey', pub]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /^OK /);
+        assert.match(r.stdout, /trusted comment: from the test/);
+        fs.writeFileSync(file, '{"incident":"INC-2026-0002"}');
+        r = run(['verify', file, '--pubkey', pub]);
+        assert.equal(r.code, 1);
+        assert.match(r.stdout, /FAILED: the signature does not match the data/);
+        r = run(['verify', file]);
+        assert.equal(r.code, 2);
+        assert.match(r.stderr, /usage: meldpunt verify/);
+    });
+});
