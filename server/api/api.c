@@ -2,6 +2,7 @@
  * api.c - request decoding and answer helpers shared by every handler.
  */
 #include "api.h"
+#include "lib/text.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -155,8 +156,7 @@ api_get_string(json_t *obj, const char *key, bool required, size_t max, const ch
         api_field_error(rs, key, "must not contain NUL characters");
         return false;
     }
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        chars += (*p & 0xc0) != 0x80; /* count code points, not bytes */
+    chars = text_chars(s); /* code points, not bytes */
     if (chars > max) {
         api_field_error(rs, key, "must be at most %zu characters", max);
         return false;

@@ -5,6 +5,7 @@
  */
 #include "api.h"
 #include "core/incident.h"
+#include "lib/text.h"
 #include "lib/timeutil.h"
 
 #include <sodium.h>
@@ -15,16 +16,6 @@
 #define LIST_LIMIT_DEFAULT  50
 #define LIST_LIMIT_MAX      200
 #define IDEMPOTENCY_KEY_MAX 255
-
-static size_t
-utf8_chars(const char *s)
-{
-    size_t n = 0;
-
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xc0) != 0x80;
-    return n;
-}
 
 static void
 set_etag(struct api_response *rs, const struct incident *inc)
@@ -195,7 +186,7 @@ api_incidents_list(const struct api_request *rq, struct api_response *rs)
         return;
     f.limit = (int)limit;
     f.q = rq->query(rq->ctx, "q");
-    if (f.q != NULL && (f.q[0] == '\0' || utf8_chars(f.q) > 200)) {
+    if (f.q != NULL && (f.q[0] == '\0' || text_chars(f.q) > 200)) {
         if (f.q[0] != '\0') {
             api_fail(rs, 400, "q", "must be at most 200 characters");
             return;
@@ -288,6 +279,7 @@ api_incidents_transition(const struct api_request *rq, struct api_response *rs)
         goto out;
     }
     if (incident_transition(rq->principal, rq->params[0], if_match, to, note, &out, &err) != 0) {
+        incident_free(&out); /* filled before a commit that then failed */
         api_error(rs, &err);
         if (err.status == 409) {
             /* name the states that may follow, for programs */
@@ -332,6 +324,7 @@ api_incidents_note(const struct api_request *rq, struct api_response *rs)
     if (rs->status >= 400)
         goto out;
     if (incident_add_note(rq->principal, rq->params[0], text, &out, &err) != 0) {
+        incident_free(&out); /* filled before a commit that then failed */
         api_error(rs, &err);
         goto out;
     }

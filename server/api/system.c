@@ -11,9 +11,7 @@ api_health(const struct api_request *rq, struct api_response *rs)
     if (db_ping())
         api_ok(rs, 200, json_pack("{s:s}", "status", "ok"));
     else
-        api_ok(rs, 503,
-               json_pack("{s:s, s:s}", "status", "unavailable", "reason",
-                         "the database does not answer"));
+        api_fail(rs, 503, NULL, "the database does not answer");
 }
 
 void

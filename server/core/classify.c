@@ -12,7 +12,9 @@
 #include "core/rules.h"
 #include "lib/buf.h"
 #include "lib/log.h"
+#include "lib/text.h"
 #include "lib/timeutil.h"
+#include "lib/uuid.h"
 #include "store/audit.h"
 #include "store/classification.h"
 #include "store/db.h"
@@ -38,22 +40,6 @@ parse(const char *s)
     int64_t t;
 
     return s && *s && time_parse_rfc3339(s, &t) == 0 ? t : TIME_UNSET;
-}
-
-static void
-new_id(char out[40])
-{
-    uint8_t b[16];
-    uint64_t ms = (uint64_t)(time_now_us() / 1000);
-
-    randombytes_buf(b, sizeof(b));
-    for (int i = 0; i < 6; i++)
-        b[i] = (uint8_t)(ms >> (40 - 8 * i));
-    b[6] = (uint8_t)(0x70 | (b[6] & 0x0f));
-    b[8] = (uint8_t)(0x80 | (b[8] & 0x3f));
-    snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-             b[14], b[15]);
 }
 
 /* ---- facts ---- */
@@ -302,14 +288,15 @@ refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs
             json_object_set_new(st, "due_at", json_null());
             json_object_set_new(st, "waiting_for", waiting);
         }
-        if (strcmp(effective, "yes") != 0)
-            continue; /* nothing owed (yet) */
+        if (strcmp(effective, "yes") != 0 || json_is_true(json_object_get(st, "conditional")))
+            continue; /* nothing owed (yet): not significant, or the stage's
+                       * condition (a GDPR art. 34 high risk) is not known */
         have = store_obligation_find(db, inc->id, rs->regime, rst->id, &o, err);
         if (have < 0)
             return -1;
         if (!have) {
             memset(&o, 0, sizeof(o));
-            new_id(o.id);
+            uuid7_generate(o.id);
             snprintf(o.incident_id, sizeof(o.incident_id), "%s", inc->id);
             snprintf(o.regime, sizeof(o.regime), "%s", rs->regime);
             snprintf(o.stage, sizeof(o.stage), "%s", rst->id);
@@ -437,8 +424,10 @@ classify_refresh_open(sqlite3 *db, const char *principal, int64_t now, struct mp
             return -1;
         for (int i = 0; i < n && i < q.limit; i++) {
             int rc = 0;
+            /* a profile or registry change judges every open incident; the
+             * history keeps those whose outcome moved */
             if (items[i].state != STATE_CLOSED && items[i].state != STATE_DISMISSED)
-                rc = classify_refresh(db, &items[i], principal, now, err);
+                rc = refresh(db, &items[i], principal, now, false, err);
             if (rc != 0) {
                 incident_list_free(items, n);
                 return -1;
@@ -622,16 +611,6 @@ classify_deadlines(const char *before, int limit, json_t **out, struct mp_error 
 
 /* ---- manager actions ---- */
 
-static bool
-blank(const char *s)
-{
-    for (; s && *s; s++) {
-        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-            return false;
-    }
-    return true;
-}
-
 struct waive_change {
     const struct principal *p;
     const char *id_or_ref;
@@ -689,9 +668,9 @@ classify_waive(const struct principal *p, const char *id_or_ref, const char *obl
         .p = p, .id_or_ref = id_or_ref, .oid = obligation_id, .reason = reason};
 
     *out = NULL;
-    if (blank(reason))
+    if (text_blank(reason))
         return mp_error_set(err, 422, "reason", "waiving a report needs the reason");
-    if (strlen(reason) > 390)
+    if (text_chars(reason) > 390)
         return mp_error_set(err, 422, "reason", "must be at most 390 characters");
     if (store_write(waive_apply, &c, err) != 0)
         return -1;
@@ -751,7 +730,7 @@ decide_apply(sqlite3 *db, void *arg, struct mp_error *err)
             snprintf(v[i].status, sizeof(v[i].status), "waived");
             snprintf(v[i].waived_at, sizeof(v[i].waived_at), "%s", at);
             snprintf(v[i].waived_by, sizeof(v[i].waived_by), "%s", c->p->name);
-            snprintf(v[i].waived_reason, sizeof(v[i].waived_reason), "not notifiable: %.370s",
+            snprintf(v[i].waived_reason, sizeof(v[i].waived_reason), "not notifiable: %s",
                      c->reason);
             if (store_obligation_update(db, &v[i], err) != 0)
                 goto out;
@@ -787,13 +766,16 @@ classify_decide(const struct principal *p, const char *id_or_ref, const char *re
     *out = NULL;
     if (!known)
         return mp_error_set(err, 422, "regime", "no rule set for regime '%s'", regime);
-    if (!notifiable && blank(reason))
+    if (!notifiable && text_blank(reason))
         return mp_error_set(err, 422, "reason", "a \"not notifiable\" decision needs the reason");
-    if (reason && strlen(reason) > 390)
+    if (reason && text_chars(reason) > 390)
         return mp_error_set(err, 422, "reason", "must be at most 390 characters");
     if (store_write(decide_apply, &c, err) != 0)
         return -1;
-    return classify_get(id_or_ref, out, err);
+    /* committed: whatever happens to the re-read, the answer is a success */
+    if (classify_get(id_or_ref, out, err) != 0)
+        *out = json_pack("{s:s, s:b}", "regime", regime, "notifiable", notifiable);
+    return 0;
 }
 
 /* ---- the sweeper ---- */

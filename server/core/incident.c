@@ -3,7 +3,9 @@
  */
 #include "incident.h"
 #include "core/classify.h"
+#include "lib/text.h"
 #include "lib/timeutil.h"
+#include "lib/uuid.h"
 #include "store/audit.h"
 #include "store/db.h"
 #include "store/writer.h"
@@ -168,49 +170,6 @@ incident_init(struct incident *inc)
     inc->services = json_array();
     inc->impact = json_object();
     inc->description = strdup("");
-}
-
-static size_t
-utf8_chars(const char *s)
-{
-    size_t n = 0;
-
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xc0) != 0x80;
-    return n;
-}
-
-/* Length of the Unicode space at s (ASCII white space, NBSP, U+2000-U+200B,
- * U+2028/9, U+202F, U+205F, U+3000, U+FEFF), 0 when s is not one. */
-static size_t
-space_len(const unsigned char *s)
-{
-    if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\v' || *s == '\f')
-        return 1;
-    if (s[0] == 0xc2 && s[1] == 0xa0)
-        return 2;
-    if (s[0] == 0xe2 && s[1] == 0x80 &&
-        (s[2] <= 0x8b || s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf))
-        return 3;
-    if ((s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f) ||
-        (s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80) ||
-        (s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf))
-        return 3;
-    return 0;
-}
-
-static bool
-blank(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-
-    while (p && *p) {
-        size_t n = space_len(p);
-        if (n == 0)
-            return false;
-        p += n;
-    }
-    return true;
 }
 
 /* ---- decoding ---- */
@@ -381,7 +340,7 @@ apply_services(struct incident *inc, json_t *v, struct field_errors *errs)
     json_array_foreach(v, i, s)
     {
         const char *name = json_string_value(s);
-        if (name == NULL || blank(name) || utf8_chars(name) > INCIDENT_SERVICE_MAX ||
+        if (name == NULL || text_blank(name) || text_chars(name) > INCIDENT_SERVICE_MAX ||
             strlen(name) != json_string_length(s)) {
             field_error(errs, "services", "item %zu must be a name of 1-%d characters", i,
                         INCIDENT_SERVICE_MAX);
@@ -507,13 +466,13 @@ incident_validate(struct incident *inc, int64_t now, struct field_errors *errs)
     const char *key;
     json_t *v;
 
-    if (inc->title == NULL || blank(inc->title))
+    if (inc->title == NULL || text_blank(inc->title))
         field_error(errs, "title", "must not be blank");
-    else if (utf8_chars(inc->title) > INCIDENT_TITLE_MAX)
+    else if (text_chars(inc->title) > INCIDENT_TITLE_MAX)
         field_error(errs, "title", "must be at most %d characters", INCIDENT_TITLE_MAX);
-    if (inc->description && utf8_chars(inc->description) > INCIDENT_DESCRIPTION_MAX)
+    if (inc->description && text_chars(inc->description) > INCIDENT_DESCRIPTION_MAX)
         field_error(errs, "description", "must be at most %d characters", INCIDENT_DESCRIPTION_MAX);
-    if (inc->assignee && utf8_chars(inc->assignee) > INCIDENT_ASSIGNEE_MAX)
+    if (inc->assignee && text_chars(inc->assignee) > INCIDENT_ASSIGNEE_MAX)
         field_error(errs, "assignee", "must be at most %d characters", INCIDENT_ASSIGNEE_MAX);
     if (inc->detected_at == TIME_UNSET)
         field_error(errs, "detected_at", "is required");
@@ -644,22 +603,6 @@ field_value(const struct incident *inc, const struct field_def *f)
 
 /* ---- operations ---- */
 
-static void
-uuid7(char out[40])
-{
-    uint8_t b[16];
-    uint64_t ms = (uint64_t)(time_now_us() / 1000);
-
-    randombytes_buf(b, sizeof(b));
-    for (int i = 0; i < 6; i++)
-        b[i] = (uint8_t)(ms >> (40 - 8 * i));
-    b[6] = (uint8_t)(0x70 | (b[6] & 0x0f));
-    b[8] = (uint8_t)(0x80 | (b[8] & 0x3f));
-    snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-             b[14], b[15]);
-}
-
 static int
 audit(sqlite3 *db, const struct principal *p, const char *action, const struct incident *inc,
       json_t *extra, struct mp_error *err)
@@ -779,7 +722,7 @@ incident_create(const struct principal *p, struct incident *inc, const struct id
     *first_answer = NULL;
     if (!incident_validate(inc, time_now(), errs))
         return -1;
-    uuid7(inc->id);
+    uuid7_generate(inc->id);
     inc->state = STATE_DETECTED;
     for (int s = 0; s < STATE_COUNT; s++)
         inc->state_at[s] = TIME_UNSET;
@@ -1017,11 +960,6 @@ transition_apply(sqlite3 *db, void *arg, struct mp_error *err)
         incident_free(&cur);
         return -1;
     }
-    /* The closing guard: every report owed is submitted or waived. */
-    if (c->to == STATE_CLOSED && classify_check_closable(db, cur.id, err) != 0) {
-        incident_free(&cur);
-        return -1;
-    }
     cur.state = c->to;
     cur.state_at[c->to] = c->now;
     cur.updated_at = c->now;
@@ -1036,7 +974,10 @@ transition_apply(sqlite3 *db, void *arg, struct mp_error *err)
               json_pack("{s:s, s:s}", "from", incident_state_names[from], "to",
                         incident_state_names[c->to]),
               err) != 0 ||
-        classify_refresh(db, &cur, c->p->name, c->now, err) != 0) {
+        classify_refresh(db, &cur, c->p->name, c->now, err) != 0 ||
+        /* The closing guard, after the last judgement (which may have found
+         * more owed): every report is submitted or waived. */
+        (c->to == STATE_CLOSED && classify_check_closable(db, cur.id, err) != 0)) {
         incident_free(&cur);
         return -1;
     }
@@ -1052,16 +993,16 @@ incident_transition(const struct principal *p, const char *id, int64_t if_match,
                                   .id = id,
                                   .if_match = if_match,
                                   .to = to,
-                                  .note = blank(note) ? NULL : note,
+                                  .note = text_blank(note) ? NULL : note,
                                   .out = out,
                                   .now = time_now()};
 
     memset(out, 0, sizeof(*out));
     if (to < 0 || to >= STATE_COUNT)
         return mp_error_set(err, 422, "to", "unknown state");
-    if (note != NULL && utf8_chars(note) > INCIDENT_NOTE_MAX)
+    if (note != NULL && text_chars(note) > INCIDENT_NOTE_MAX)
         return mp_error_set(err, 422, "note", "must be at most %d characters", INCIDENT_NOTE_MAX);
-    if (to == STATE_DISMISSED && blank(note))
+    if (to == STATE_DISMISSED && text_blank(note))
         return mp_error_set(err, 422, "note", "dismissing an incident needs the reason");
     return store_write(transition_apply, &c, err);
 }
@@ -1105,9 +1046,9 @@ incident_add_note(const struct principal *p, const char *id, const char *text, s
     struct note_change c = {.p = p, .id = id, .text = text, .out = out, .now = time_now()};
 
     memset(out, 0, sizeof(*out));
-    if (text == NULL || blank(text))
+    if (text == NULL || text_blank(text))
         return mp_error_set(err, 422, "text", "a note needs text");
-    if (utf8_chars(text) > INCIDENT_NOTE_MAX)
+    if (text_chars(text) > INCIDENT_NOTE_MAX)
         return mp_error_set(err, 422, "text", "must be at most %d characters", INCIDENT_NOTE_MAX);
     return store_write(note_apply, &c, err);
 }
@@ -1156,7 +1097,8 @@ incident_timeline(const char *id_or_ref, struct timeline_entry **entries, int *c
 
     if (incident_get(id_or_ref, &inc, err) != 0)
         return -1;
-    if (store_timeline_list(db_reader(err), inc.id, entries, count, err) != 0) {
+    if (db_reader(err) == NULL ||
+        store_timeline_list(db_reader(err), inc.id, entries, count, err) != 0) {
         incident_free(&inc);
         return -1;
     }

@@ -230,7 +230,9 @@ organisation_load(sqlite3 *db, json_t **doc, int64_t *version, char updated_at[3
         if (updated_at)
             snprintf(updated_at, 32, "%s", (const char *)sqlite3_column_text(st, 2));
         rc = *doc ? 0 : mp_error_set(err, 500, "", "the stored profile is not JSON");
-        if (rc == 0) {
+        /* Only what is committed goes into the cache: inside a write the
+         * profile may be a version that is then rolled back. */
+        if (rc == 0 && sqlite3_get_autocommit(db)) {
             pthread_mutex_lock(&cache_lock);
             json_decref(cache_doc);
             cache_doc = json_deep_copy(*doc);

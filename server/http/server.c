@@ -23,6 +23,7 @@
 #include "static.h"
 #include "lib/buf.h"
 #include "lib/log.h"
+#include "lib/text.h"
 #include "lib/timeutil.h"
 
 #include <arpa/inet.h>
@@ -236,10 +237,16 @@ send_problem_ext(struct MHD_Connection *c, struct http_req *r, const char *path,
                  const char *detail, json_t *errors, json_t *extra, const char *allow,
                  const char *www_auth)
 {
-    json_t *p =
-        json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank", "title", status_title(status),
-                  "status", status, "detail", detail, "instance", path);
+    char safe_detail[400], safe_path[300];
     enum MHD_Result ret;
+    json_t *p;
+
+    /* Both may echo what the client sent: keep them valid UTF-8 so the
+     * answer can always be made. */
+    text_copy_utf8(safe_detail, sizeof(safe_detail), detail);
+    text_copy_utf8(safe_path, sizeof(safe_path), path);
+    p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank", "title", status_title(status),
+                  "status", status, "detail", safe_detail, "instance", safe_path);
 
     if (p == NULL) {
         json_decref(errors);
@@ -324,6 +331,28 @@ authenticate(struct MHD_Connection *c, struct http_req *r, const char *path, enu
         return 0;
     }
     return 1;
+}
+
+static enum MHD_Result
+check_utf8(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    bool *ok = cls;
+
+    (void)kind;
+    if (!text_valid_utf8(key, true) || (value != NULL && !text_valid_utf8(value, true))) {
+        *ok = false;
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
+static bool
+query_valid(struct MHD_Connection *c)
+{
+    bool ok = true;
+
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, check_utf8, &ok);
+    return ok;
 }
 
 static enum MHD_Result
@@ -482,6 +511,11 @@ dispatch(struct MHD_Connection *c, struct http_req *r, const char *method, const
 
     if (atomic_load(&stopping))
         return send_problem(c, r, path, 503, "the server is shutting down", NULL, NULL, NULL);
+    if (!text_valid_utf8(path, true) || !query_valid(c)) {
+        return send_problem(c, r, path, 400,
+                            "the path and query must be UTF-8 without control characters", NULL,
+                            NULL, NULL);
+    }
     if (r->too_large) {
         char detail[96];
         snprintf(detail, sizeof(detail), "the request body is larger than %zu bytes",

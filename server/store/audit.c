@@ -9,13 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int
-sql_fail(sqlite3 *db, struct mp_error *err, const char *what)
-{
-    return mp_error_set(err, db_error_status(sqlite3_extended_errcode(db)), "", "%s: %s", what,
-                        sqlite3_errmsg(db));
-}
-
 int
 store_audit_append(sqlite3 *db, const char *principal, const char *action, const char *object,
                    const char *payload, struct mp_error *err)
@@ -29,7 +22,7 @@ store_audit_append(sqlite3 *db, const char *principal, const char *action, const
     e.seq = 1;
     st = db_stmt(db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
     if (st == NULL)
-        return sql_fail(db, err, "reading the audit head");
+        return db_fail(db, err, "reading the audit head");
     switch (sqlite3_step(st)) {
     case SQLITE_ROW:
         e.seq = sqlite3_column_int64(st, 0) + 1;
@@ -40,7 +33,7 @@ store_audit_append(sqlite3 *db, const char *principal, const char *action, const
         break;
     default:
         sqlite3_reset(st);
-        return sql_fail(db, err, "reading the audit head");
+        return db_fail(db, err, "reading the audit head");
     }
     sqlite3_reset(st);
 
@@ -55,7 +48,7 @@ store_audit_append(sqlite3 *db, const char *principal, const char *action, const
     st = db_stmt(db, "INSERT INTO audit(seq, at, principal, action, object, payload, "
                      "payload_hash, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)");
     if (st == NULL)
-        return sql_fail(db, err, "appending to the audit chain");
+        return db_fail(db, err, "appending to the audit chain");
     sqlite3_bind_int64(st, 1, e.seq);
     sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, principal, -1, SQLITE_STATIC);
@@ -66,7 +59,7 @@ store_audit_append(sqlite3 *db, const char *principal, const char *action, const
     sqlite3_bind_blob(st, 8, prev, CHAIN_HASH_LEN, SQLITE_STATIC);
     sqlite3_bind_blob(st, 9, hash, CHAIN_HASH_LEN, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE)
-        rc = sql_fail(db, err, "appending to the audit chain");
+        rc = db_fail(db, err, "appending to the audit chain");
     else
         rc = 0;
     sqlite3_reset(st);
@@ -94,7 +87,7 @@ store_audit_verify(sqlite3 *db, struct audit_verify_result *out, struct mp_error
                            "SELECT seq, at, principal, action, object, payload, payload_hash, "
                            "prev_hash, hash FROM audit ORDER BY seq",
                            -1, &st, NULL) != SQLITE_OK)
-        return sql_fail(db, err, "reading the audit chain");
+        return db_fail(db, err, "reading the audit chain");
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         struct chain_entry e;
         const char *payload = col_text(st, 5);
@@ -138,7 +131,7 @@ store_audit_verify(sqlite3 *db, struct audit_verify_result *out, struct mp_error
     }
     sqlite3_finalize(st);
     if (step != SQLITE_DONE)
-        return sql_fail(db, err, "reading the audit chain");
+        return db_fail(db, err, "reading the audit chain");
     out->bad_seq = 0;
     memcpy(out->head_hash, prev, CHAIN_HASH_LEN);
     return 0;
@@ -166,7 +159,7 @@ store_audit_list(sqlite3 *db, int64_t after, int limit, struct audit_entry **out
                            "WHERE seq > ? ORDER BY seq LIMIT ?",
                            -1, &st, NULL) != SQLITE_OK) {
         free(v);
-        return sql_fail(db, err, "reading the audit chain");
+        return db_fail(db, err, "reading the audit chain");
     }
     sqlite3_bind_int64(st, 1, after);
     sqlite3_bind_int(st, 2, limit);

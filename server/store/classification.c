@@ -8,13 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int
-sql_fail(sqlite3 *db, struct mp_error *err, const char *what)
-{
-    return mp_error_set(err, db_error_status(sqlite3_extended_errcode(db)), "", "%s: %s", what,
-                        sqlite3_errmsg(db));
-}
-
 static void
 copy_col(char *dst, size_t size, sqlite3_stmt *st, int i)
 {
@@ -42,7 +35,7 @@ store_classification_insert(sqlite3 *db, const char *incident_id, const char *at
     int rc;
 
     if (st == NULL)
-        return sql_fail(db, err, "storing the classification");
+        return db_fail(db, err, "storing the classification");
     sqlite3_bind_text(st, 1, incident_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, incident_version);
@@ -50,7 +43,7 @@ store_classification_insert(sqlite3 *db, const char *incident_id, const char *at
     sqlite3_bind_text(st, 5, rules, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, inputs, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 7, result, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sql_fail(db, err, "storing the classification");
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "storing the classification");
     sqlite3_reset(st);
     return rc;
 }
@@ -65,14 +58,14 @@ store_classification_latest(sqlite3 *db, const char *incident_id, char **result,
 
     *result = NULL;
     if (st == NULL)
-        return sql_fail(db, err, "reading the classification");
+        return db_fail(db, err, "reading the classification");
     sqlite3_bind_text(st, 1, incident_id, -1, SQLITE_STATIC);
     step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
         *result = strdup((const char *)sqlite3_column_text(st, 0));
         copy_col(at, 32, st, 1);
     } else if (step != SQLITE_DONE) {
-        rc = sql_fail(db, err, "reading the classification");
+        rc = db_fail(db, err, "reading the classification");
     }
     sqlite3_reset(st);
     return rc;
@@ -89,7 +82,7 @@ store_classification_history(sqlite3 *db, const char *incident_id, json_t **out,
 
     *out = json_array();
     if (st == NULL)
-        return sql_fail(db, err, "reading the classification history");
+        return db_fail(db, err, "reading the classification history");
     sqlite3_bind_text(st, 1, incident_id, -1, SQLITE_STATIC);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         json_array_append_new(
@@ -103,7 +96,7 @@ store_classification_history(sqlite3 *db, const char *incident_id, json_t **out,
                             json_loads((const char *)sqlite3_column_text(st, 6), 0, NULL)));
     }
     sqlite3_reset(st);
-    return step == SQLITE_DONE ? 0 : sql_fail(db, err, "reading the classification history");
+    return step == SQLITE_DONE ? 0 : db_fail(db, err, "reading the classification history");
 }
 
 #define STATUS_COLUMNS                                                                             \
@@ -131,7 +124,7 @@ store_regime_status_get(sqlite3 *db, const char *incident_id, const char *regime
 
     memset(out, 0, sizeof(*out));
     if (st == NULL)
-        return sql_fail(db, err, "reading the regime status");
+        return db_fail(db, err, "reading the regime status");
     sqlite3_bind_text(st, 1, incident_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, regime, -1, SQLITE_STATIC);
     step = sqlite3_step(st);
@@ -139,7 +132,7 @@ store_regime_status_get(sqlite3 *db, const char *incident_id, const char *regime
         read_status(st, out);
         rc = 1;
     } else {
-        rc = step == SQLITE_DONE ? 0 : sql_fail(db, err, "reading the regime status");
+        rc = step == SQLITE_DONE ? 0 : db_fail(db, err, "reading the regime status");
     }
     sqlite3_reset(st);
     return rc;
@@ -155,7 +148,7 @@ store_regime_status_put(sqlite3 *db, const char *incident_id, const struct regim
     int rc;
 
     if (st == NULL)
-        return sql_fail(db, err, "writing the regime status");
+        return db_fail(db, err, "writing the regime status");
     sqlite3_bind_text(st, 1, incident_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, s->regime, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, s->significant, -1, SQLITE_STATIC);
@@ -164,7 +157,7 @@ store_regime_status_put(sqlite3 *db, const char *incident_id, const struct regim
     bind_opt(st, 6, s->decision_reason);
     bind_opt(st, 7, s->decided_by);
     bind_opt(st, 8, s->decided_at);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sql_fail(db, err, "writing the regime status");
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "writing the regime status");
     sqlite3_reset(st);
     return rc;
 }
@@ -178,7 +171,7 @@ store_regime_status_list(sqlite3 *db, const char *incident_id, json_t **out, str
 
     *out = json_array();
     if (st == NULL)
-        return sql_fail(db, err, "reading the regime status");
+        return db_fail(db, err, "reading the regime status");
     sqlite3_bind_text(st, 1, incident_id, -1, SQLITE_STATIC);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         struct regime_status s;
@@ -193,7 +186,7 @@ store_regime_status_list(sqlite3 *db, const char *incident_id, json_t **out, str
                                         "decided_at", s.decided_at[0] ? s.decided_at : NULL));
     }
     sqlite3_reset(st);
-    return step == SQLITE_DONE ? 0 : sql_fail(db, err, "reading the regime status");
+    return step == SQLITE_DONE ? 0 : db_fail(db, err, "reading the regime status");
 }
 
 #define OBLIGATION_COLUMNS                                                                         \
@@ -229,7 +222,7 @@ obligation_one(sqlite3 *db, sqlite3_stmt *st, struct obligation *out, struct mp_
         read_obligation(st, out);
         rc = 1;
     } else {
-        rc = step == SQLITE_DONE ? 0 : sql_fail(db, err, "reading obligations");
+        rc = step == SQLITE_DONE ? 0 : db_fail(db, err, "reading obligations");
     }
     sqlite3_reset(st);
     return rc;
@@ -243,7 +236,7 @@ store_obligation_find(sqlite3 *db, const char *incident_id, const char *regime, 
                                    "WHERE incident_id = ? AND regime = ? AND stage = ?");
 
     if (st == NULL)
-        return sql_fail(db, err, "reading obligations");
+        return db_fail(db, err, "reading obligations");
     sqlite3_bind_text(st, 1, incident_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, regime, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, stage, -1, SQLITE_STATIC);
@@ -256,7 +249,7 @@ store_obligation_get(sqlite3 *db, const char *id, struct obligation *out, struct
     sqlite3_stmt *st = db_stmt(db, "SELECT " OBLIGATION_COLUMNS " FROM obligations WHERE id = ?");
 
     if (st == NULL)
-        return sql_fail(db, err, "reading obligations");
+        return db_fail(db, err, "reading obligations");
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     return obligation_one(db, st, out, err);
 }
@@ -269,7 +262,7 @@ store_obligation_insert(sqlite3 *db, const struct obligation *o, struct mp_error
     int rc;
 
     if (st == NULL)
-        return sql_fail(db, err, "creating an obligation");
+        return db_fail(db, err, "creating an obligation");
     sqlite3_bind_text(st, 1, o->id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, o->incident_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, o->regime, -1, SQLITE_STATIC);
@@ -284,7 +277,7 @@ store_obligation_insert(sqlite3 *db, const struct obligation *o, struct mp_error
     bind_opt(st, 12, o->waived_at);
     bind_opt(st, 13, o->waived_by);
     bind_opt(st, 14, o->waived_reason);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sql_fail(db, err, "creating an obligation");
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "creating an obligation");
     sqlite3_reset(st);
     return rc;
 }
@@ -298,7 +291,7 @@ store_obligation_update(sqlite3 *db, const struct obligation *o, struct mp_error
     int rc;
 
     if (st == NULL)
-        return sql_fail(db, err, "updating an obligation");
+        return db_fail(db, err, "updating an obligation");
     sqlite3_bind_text(st, 1, o->recipient, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, o->asap);
     bind_opt(st, 3, o->due_at);
@@ -309,7 +302,7 @@ store_obligation_update(sqlite3 *db, const struct obligation *o, struct mp_error
     bind_opt(st, 8, o->waived_by);
     bind_opt(st, 9, o->waived_reason);
     sqlite3_bind_text(st, 10, o->id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sql_fail(db, err, "updating an obligation");
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "updating an obligation");
     sqlite3_reset(st);
     return rc;
 }
@@ -328,7 +321,7 @@ store_obligation_list(sqlite3 *db, const char *incident_id, const char *before, 
         st = db_stmt(db, "SELECT " OBLIGATION_COLUMNS " FROM obligations WHERE incident_id = ? "
                          "ORDER BY due_at IS NULL, due_at, regime, stage LIMIT ?");
         if (st == NULL)
-            return sql_fail(db, err, "reading obligations");
+            return db_fail(db, err, "reading obligations");
         sqlite3_bind_text(st, 1, incident_id, -1, SQLITE_STATIC);
     } else {
         st = db_stmt(db, "SELECT " OBLIGATION_COLUMNS " FROM obligations "
@@ -336,7 +329,7 @@ store_obligation_list(sqlite3 *db, const char *incident_id, const char *before, 
                          "AND (?1 IS NULL OR due_at < ?1) "
                          "ORDER BY due_at IS NULL, due_at, regime, stage LIMIT ?2");
         if (st == NULL)
-            return sql_fail(db, err, "reading obligations");
+            return db_fail(db, err, "reading obligations");
         bind_opt(st, 1, before);
     }
     sqlite3_bind_int(st, 2, limit);
@@ -357,7 +350,7 @@ store_obligation_list(sqlite3 *db, const char *incident_id, const char *before, 
     sqlite3_reset(st);
     if (step != SQLITE_DONE) {
         free(v);
-        return sql_fail(db, err, "reading obligations");
+        return db_fail(db, err, "reading obligations");
     }
     *out = v;
     *count = n;
@@ -373,10 +366,10 @@ store_obligation_sweep(sqlite3 *db, const char *now, struct mp_error *err)
     int rc;
 
     if (st == NULL)
-        return sql_fail(db, err, "sweeping obligations");
+        return db_fail(db, err, "sweeping obligations");
     sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
     rc = sqlite3_step(st) == SQLITE_DONE ? sqlite3_changes(db)
-                                         : sql_fail(db, err, "sweeping obligations");
+                                         : db_fail(db, err, "sweeping obligations");
     sqlite3_reset(st);
     return rc;
 }
@@ -405,14 +398,14 @@ store_service_put(sqlite3 *db, const char *name, const char *description, const 
     int rc;
 
     if (st == NULL)
-        return sql_fail(db, err, "reading services");
+        return db_fail(db, err, "reading services");
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     *created = sqlite3_step(st) != SQLITE_ROW;
     sqlite3_reset(st);
     st = db_stmt(db, "INSERT OR REPLACE INTO services(name, description, users_total, critical, "
                      "member_states, updated_at, updated_by) VALUES (?,?,?,?,?,?,?)");
     if (st == NULL)
-        return sql_fail(db, err, "writing the service");
+        return db_fail(db, err, "writing the service");
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, description, -1, SQLITE_STATIC);
     if (json_is_integer(users_total))
@@ -423,7 +416,7 @@ store_service_put(sqlite3 *db, const char *name, const char *description, const 
     sqlite3_bind_text(st, 5, member_states, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 7, by, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sql_fail(db, err, "writing the service");
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "writing the service");
     sqlite3_reset(st);
     return rc;
 }
@@ -435,10 +428,10 @@ store_service_delete(sqlite3 *db, const char *name, struct mp_error *err)
     int rc;
 
     if (st == NULL)
-        return sql_fail(db, err, "deleting the service");
+        return db_fail(db, err, "deleting the service");
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE)
-        rc = sql_fail(db, err, "deleting the service");
+        rc = db_fail(db, err, "deleting the service");
     else if (sqlite3_changes(db) == 0)
         rc = mp_error_set(err, 404, "", "no service '%s'", name);
     else
@@ -459,7 +452,7 @@ store_service_get(sqlite3 *db, const char *name, json_t **out, struct mp_error *
     *out = NULL;
     if (st == NULL) {
         json_decref(all);
-        return sql_fail(db, err, "reading services");
+        return db_fail(db, err, "reading services");
     }
     bind_opt(st, 1, name);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -477,7 +470,7 @@ store_service_get(sqlite3 *db, const char *name, json_t **out, struct mp_error *
     sqlite3_reset(st);
     if (step != SQLITE_DONE) {
         json_decref(all);
-        return sql_fail(db, err, "reading services");
+        return db_fail(db, err, "reading services");
     }
     if (name == NULL) {
         *out = all;

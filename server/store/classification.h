@@ -33,7 +33,7 @@ struct regime_status {
     char significant[16];
     char classified_at[32]; /* empty: never significant */
     char decision[24];      /* empty or not_notifiable */
-    char decision_reason[400];
+    char decision_reason[1600];
     char decided_by[96];
     char decided_at[32];
 };
@@ -61,7 +61,7 @@ struct obligation {
     char submitted_at[32];
     char waived_at[32];
     char waived_by[96];
-    char waived_reason[400];
+    char waived_reason[1600];
 };
 
 /* 1 found, 0 not, -1 error. */

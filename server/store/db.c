@@ -101,6 +101,13 @@ db_error_status(int rc)
     }
 }
 
+int
+db_fail(sqlite3 *db, struct mp_error *err, const char *what)
+{
+    return mp_error_set(err, db_error_status(sqlite3_extended_errcode(db)), "", "%s: %s", what,
+                        sqlite3_errmsg(db));
+}
+
 sqlite3 *
 db_connect(const char *path, bool create, struct mp_error *err)
 {

@@ -67,6 +67,10 @@ bool db_ping(void);
 /* Consistent online copy through SQLite's backup API. */
 int db_backup(const char *dest, struct mp_error *err);
 
+/* Fills err from db's last error ("what: SQLite's message", the status
+ * from db_error_status) and returns -1. */
+int db_fail(sqlite3 *db, struct mp_error *err, const char *what);
+
 /* Maps a SQLite result code from a failed write to an HTTP status: 507 when
  * the disk is full, 503 when busy or locked, 500 otherwise. */
 int db_error_status(int rc);

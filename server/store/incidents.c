@@ -41,13 +41,6 @@ incident_free(struct incident *inc)
     inc->services = inc->impact = NULL;
 }
 
-static int
-sql_fail(sqlite3 *db, struct mp_error *err, const char *what)
-{
-    return mp_error_set(err, db_error_status(sqlite3_extended_errcode(db)), "", "%s: %s", what,
-                        sqlite3_errmsg(db));
-}
-
 /* The columns, in the order read_row() and bind_row() use. */
 #define INCIDENT_COLUMNS                                                                           \
     "seq, id, ref, title, description, category, cause, severity, state, assignee, tlp, "          \
@@ -183,7 +176,7 @@ store_incident_insert(sqlite3 *db, struct incident *inc, struct mp_error *err)
     year = atoi(t);
     st = db_stmt(db, "SELECT coalesce(max(ref_number), 0) + 1 FROM incidents WHERE ref_year = ?");
     if (st == NULL)
-        return sql_fail(db, err, "numbering the incident");
+        return db_fail(db, err, "numbering the incident");
     sqlite3_bind_int(st, 1, year);
     if (sqlite3_step(st) == SQLITE_ROW)
         number = sqlite3_column_int(st, 0);
@@ -197,7 +190,7 @@ store_incident_insert(sqlite3 *db, struct incident *inc, struct mp_error *err)
                      "updated_at, version) VALUES (?,?,?,?, ?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
                      "?,?,?,?,?,?)");
     if (st == NULL)
-        return sql_fail(db, err, "creating the incident");
+        return db_fail(db, err, "creating the incident");
     sqlite3_bind_text(st, 1, inc->id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, inc->ref, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 3, year);
@@ -210,7 +203,7 @@ store_incident_insert(sqlite3 *db, struct incident *inc, struct mp_error *err)
         inc->seq = sqlite3_last_insert_rowid(db);
         rc = 0;
     } else {
-        sql_fail(db, err, "creating the incident");
+        db_fail(db, err, "creating the incident");
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st); /* frees the JSON texts now */
@@ -230,7 +223,7 @@ store_incident_update(sqlite3 *db, const struct incident *inc, struct mp_error *
                      "dismissed_at = ?, services = ?, impact = ?, created_at = ?, "
                      "created_by = ?, updated_at = ?, version = ? WHERE id = ?");
     if (st == NULL)
-        return sql_fail(db, err, "updating the incident");
+        return db_fail(db, err, "updating the incident");
     if (bind_row(st, 1, inc) != 0) {
         sqlite3_reset(st);
         return mp_error_set(err, 500, "", "out of memory");
@@ -239,7 +232,7 @@ store_incident_update(sqlite3 *db, const struct incident *inc, struct mp_error *
     if (sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(db) == 1)
         rc = 0;
     else
-        sql_fail(db, err, "updating the incident");
+        db_fail(db, err, "updating the incident");
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return rc;
@@ -253,7 +246,7 @@ store_incident_load(sqlite3 *db, const char *id_or_ref, struct incident *out, st
 
     st = db_stmt(db, "SELECT " INCIDENT_COLUMNS " FROM incidents WHERE id = ?1 OR ref = ?1");
     if (st == NULL)
-        return sql_fail(db, err, "reading the incident");
+        return db_fail(db, err, "reading the incident");
     sqlite3_bind_text(st, 1, id_or_ref, -1, SQLITE_STATIC);
     step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
@@ -261,7 +254,7 @@ store_incident_load(sqlite3 *db, const char *id_or_ref, struct incident *out, st
     } else if (step == SQLITE_DONE) {
         rc = 0;
     } else {
-        rc = sql_fail(db, err, "reading the incident");
+        rc = db_fail(db, err, "reading the incident");
     }
     sqlite3_reset(st);
     return rc;
@@ -299,7 +292,7 @@ store_incident_query(sqlite3 *db, const struct store_incident_query *q, struct i
     if (buf_failed(&sql))
         goto oom;
     if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) != SQLITE_OK) {
-        sql_fail(db, err, "listing incidents");
+        db_fail(db, err, "listing incidents");
         goto out;
     }
     if (q->state >= 0)
@@ -339,7 +332,7 @@ store_incident_query(sqlite3 *db, const struct store_incident_query *q, struct i
         n++;
     }
     if (n <= q->limit && step != SQLITE_DONE) {
-        sql_fail(db, err, "listing incidents");
+        db_fail(db, err, "listing incidents");
         goto out;
     }
     *items = v;
@@ -371,14 +364,14 @@ store_incident_count_by_state(sqlite3 *db, int64_t *counts, int nstates, struct 
         counts[s] = 0;
     st = db_stmt(db, "SELECT state, count(*) FROM incidents GROUP BY state");
     if (st == NULL)
-        return sql_fail(db, err, "counting incidents");
+        return db_fail(db, err, "counting incidents");
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         int s = col_enum(st, 0, incident_state_names, STATE_COUNT);
         if (s >= 0 && s < nstates)
             counts[s] = sqlite3_column_int64(st, 1);
     }
     sqlite3_reset(st);
-    return step == SQLITE_DONE ? 0 : sql_fail(db, err, "counting incidents");
+    return step == SQLITE_DONE ? 0 : db_fail(db, err, "counting incidents");
 }
 
 static void
@@ -401,7 +394,7 @@ store_timeline_append(sqlite3 *db, const char *incident_id, const char *at, cons
     st = db_stmt(db, "INSERT INTO timeline(incident_id, at, principal, kind, field, old_value, "
                      "new_value, note) VALUES (?,?,?,?,?,?,?,?)");
     if (st == NULL)
-        return sql_fail(db, err, "writing the timeline");
+        return db_fail(db, err, "writing the timeline");
     sqlite3_bind_text(st, 1, incident_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, principal, -1, SQLITE_STATIC);
@@ -410,7 +403,7 @@ store_timeline_append(sqlite3 *db, const char *incident_id, const char *at, cons
     bind_opt_text(st, 6, old_value);
     bind_opt_text(st, 7, new_value);
     bind_opt_text(st, 8, note);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sql_fail(db, err, "writing the timeline");
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "writing the timeline");
     sqlite3_reset(st);
     return rc;
 }
@@ -428,7 +421,7 @@ store_timeline_list(sqlite3 *db, const char *incident_id, struct timeline_entry 
     st = db_stmt(db, "SELECT seq, at, principal, kind, field, old_value, new_value, note "
                      "FROM timeline WHERE incident_id = ? ORDER BY seq");
     if (st == NULL)
-        return sql_fail(db, err, "reading the timeline");
+        return db_fail(db, err, "reading the timeline");
     sqlite3_bind_text(st, 1, incident_id, -1, SQLITE_STATIC);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         struct timeline_entry *e;
@@ -459,7 +452,7 @@ store_timeline_list(sqlite3 *db, const char *incident_id, struct timeline_entry 
     sqlite3_reset(st);
     *entries = v;
     *count = n;
-    return step == SQLITE_DONE ? 0 : sql_fail(db, err, "reading the timeline");
+    return step == SQLITE_DONE ? 0 : db_fail(db, err, "reading the timeline");
 }
 
 int
@@ -474,7 +467,7 @@ store_idempotency_find(sqlite3 *db, const char *principal, const char *key, int6
     st = db_stmt(db, "SELECT request_hash, object_id, response FROM idempotency "
                      "WHERE principal = ? AND key = ? AND created_at > ?");
     if (st == NULL)
-        return sql_fail(db, err, "reading idempotency keys");
+        return db_fail(db, err, "reading idempotency keys");
     sqlite3_bind_text(st, 1, principal, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, now - max_age);
@@ -488,7 +481,7 @@ store_idempotency_find(sqlite3 *db, const char *principal, const char *key, int6
         *response = strdup((const char *)sqlite3_column_text(st, 2));
         rc = *response ? 1 : mp_error_set(err, 500, "", "out of memory");
     } else {
-        rc = step == SQLITE_DONE ? 0 : sql_fail(db, err, "reading idempotency keys");
+        rc = step == SQLITE_DONE ? 0 : db_fail(db, err, "reading idempotency keys");
     }
     sqlite3_reset(st);
     return rc;
@@ -506,14 +499,14 @@ store_idempotency_put(sqlite3 *db, const char *principal, const char *key, const
     st = db_stmt(db, "INSERT OR REPLACE INTO idempotency(principal, key, request_hash, "
                      "object_id, response, created_at) VALUES (?,?,?,?,?,?)");
     if (st == NULL)
-        return sql_fail(db, err, "recording the idempotency key");
+        return db_fail(db, err, "recording the idempotency key");
     sqlite3_bind_text(st, 1, principal, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
     sqlite3_bind_blob(st, 3, hash, 32, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, object_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, response, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 6, now);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sql_fail(db, err, "recording the idempotency key");
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "recording the idempotency key");
     sqlite3_reset(st);
     return rc;
 }
@@ -526,9 +519,9 @@ store_idempotency_purge(sqlite3 *db, int64_t now, int64_t max_age, struct mp_err
 
     st = db_stmt(db, "DELETE FROM idempotency WHERE created_at <= ?");
     if (st == NULL)
-        return sql_fail(db, err, "purging idempotency keys");
+        return db_fail(db, err, "purging idempotency keys");
     sqlite3_bind_int64(st, 1, now - max_age);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sql_fail(db, err, "purging idempotency keys");
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "purging idempotency keys");
     sqlite3_reset(st);
     return rc;
 }

@@ -10,13 +10,6 @@
 
 #define TOKEN_COLUMNS "id, name, role, created_at, created_by, revoked_at, revoked_by"
 
-static int
-sql_fail(sqlite3 *db, struct mp_error *err, const char *what)
-{
-    return mp_error_set(err, db_error_status(sqlite3_extended_errcode(db)), "", "%s: %s", what,
-                        sqlite3_errmsg(db));
-}
-
 static void
 copy_col(char *dst, size_t size, sqlite3_stmt *st, int i)
 {
@@ -46,7 +39,7 @@ store_token_insert(sqlite3 *db, const char *name, const char *role, const uint8_
     st = db_stmt(db, "INSERT INTO tokens(name, role, hash, created_at, created_by) "
                      "VALUES (?, ?, ?, ?, ?)");
     if (st == NULL)
-        return sql_fail(db, err, "creating token");
+        return db_fail(db, err, "creating token");
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
     sqlite3_bind_blob(st, 3, hash, 32, SQLITE_STATIC);
@@ -57,7 +50,7 @@ store_token_insert(sqlite3 *db, const char *name, const char *role, const uint8_
     else if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_UNIQUE)
         mp_error_set(err, 409, "name", "an active token named '%s' exists", name);
     else
-        sql_fail(db, err, "creating token");
+        db_fail(db, err, "creating token");
     sqlite3_reset(st);
     return rc;
 }
@@ -73,7 +66,7 @@ store_token_revoke(sqlite3 *db, const char *name, const char *at, const char *by
                            "UPDATE tokens SET revoked_at = ?, revoked_by = ? "
                            "WHERE name = ? AND revoked_at IS NULL RETURNING " TOKEN_COLUMNS,
                            -1, &st, NULL) != SQLITE_OK)
-        return sql_fail(db, err, "revoking token");
+        return db_fail(db, err, "revoking token");
     sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, by, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
@@ -84,7 +77,7 @@ store_token_revoke(sqlite3 *db, const char *name, const char *at, const char *by
     } else if (step == SQLITE_DONE) {
         mp_error_set(err, 404, "name", "no active token named '%s'", name);
     } else {
-        sql_fail(db, err, "revoking token");
+        db_fail(db, err, "revoking token");
     }
     sqlite3_finalize(st);
     return rc;
@@ -98,7 +91,7 @@ store_token_find(sqlite3 *db, const uint8_t hash[32], struct token_row *row, str
 
     st = db_stmt(db, "SELECT " TOKEN_COLUMNS " FROM tokens WHERE hash = ? AND revoked_at IS NULL");
     if (st == NULL)
-        return sql_fail(db, err, "looking up token");
+        return db_fail(db, err, "looking up token");
     sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
     step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
@@ -107,7 +100,7 @@ store_token_find(sqlite3 *db, const uint8_t hash[32], struct token_row *row, str
     } else if (step == SQLITE_DONE) {
         rc = 0;
     } else {
-        rc = sql_fail(db, err, "looking up token");
+        rc = db_fail(db, err, "looking up token");
     }
     sqlite3_reset(st); /* ends the read transaction: never hold a snapshot */
     return rc;
@@ -129,7 +122,7 @@ store_token_list(sqlite3 *db, bool include_revoked, struct token_row **rows, int
                                            : "SELECT " TOKEN_COLUMNS " FROM tokens "
                                              "WHERE revoked_at IS NULL ORDER BY name",
                            -1, &st, NULL) != SQLITE_OK)
-        return sql_fail(db, err, "listing tokens");
+        return db_fail(db, err, "listing tokens");
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         if (n == cap) {
             struct token_row *nv;
@@ -147,7 +140,7 @@ store_token_list(sqlite3 *db, bool include_revoked, struct token_row **rows, int
     sqlite3_finalize(st);
     if (step != SQLITE_DONE) {
         free(v);
-        return sql_fail(db, err, "listing tokens");
+        return db_fail(db, err, "listing tokens");
     }
     *rows = v;
     *count = n;

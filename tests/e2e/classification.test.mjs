@@ -1059,7 +1059,13 @@ describe('service registry: edge cases', () => {
     test('the audit entry of a service PUT records the name (valid JSON payload) for any accepted name', async () => {
         const d = await startWithRules();
         try {
-            const names = ['plain', 'x"}y', 'line\nbreak', 'tab\there'];
+            const names = ['plain', 'x"}y', 'back\\slash', 'café ünïcode'];
+            // control characters and invalid UTF-8 never reach the registry
+            for (const bad of ['line%0Abreak', 'tab%09here', 'x%FFy']) {
+                const res = await api(d.url, d.adminToken, 'PUT', `${SERVICES}/${bad}`, { member_states: [] });
+                assert.equal(res.status, 400, `${bad}: ${res.text}`);
+                assert.equal(res.headers.get('content-type'), 'application/problem+json');
+            }
             for (const name of names) {
                 const res = await api(d.url, d.adminToken, 'PUT', `${SERVICES}/${encodeURIComponent(name)}`, { member_states: [] });
                 assert.equal(res.status, 201, `${JSON.stringify(name)}: ${res.text}`);

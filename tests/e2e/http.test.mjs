@@ -437,3 +437,21 @@ describe('body limit (body_limit = 1K)', () => {
         assert.deepEqual(res.json, { status: 'ok' });
     });
 });
+
+describe('bytes that are not UTF-8', () => {
+    let d;
+    before(async () => {
+        d = await startDaemon();
+    });
+    after(async () => {
+        await d.stopClean();
+    });
+    for (const p of ['/api/%FF', '/%FF', '/api/v1/incidents/%C3', '/api/v1/incidents?state=%FF', '/api/v1/me?x=%01']) {
+        test(`${p} is answered 400 with a problem, never an empty reply`, async () => {
+            const res = await api(d.url, d.adminToken, 'GET', p);
+            assert.equal(res.status, 400, res.text);
+            assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
+            assert.match(res.json.detail, /UTF-8/);
+        });
+    }
+});
