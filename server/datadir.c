@@ -2,6 +2,7 @@
  * datadir.c - see datadir.h.
  */
 #include "datadir.h"
+#include "core/signing.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/minisign.h"
@@ -174,7 +175,7 @@ datadir_open(const char *dir, struct mp_error *err)
     text = read_small_file(p, 4096, &len, err);
     if (text == NULL)
         return -1;
-    if (minisign_parse_secret(text, &key, &why) != 0) {
+    if (minisign_parse_secret(text, &key, &why) != 0 || signing_load(text, err) != 0) {
         sodium_memzero(text, len);
         free(text);
         return mp_error_set(err, 0, "", "%s: %s", p, why);
@@ -191,5 +192,6 @@ datadir_open(const char *dir, struct mp_error *err)
 void
 datadir_close(void)
 {
+    signing_forget();
     db_close();
 }

@@ -2,6 +2,7 @@
  * system.c - health, "who am I" and the benchmark baseline.
  */
 #include "api.h"
+#include "core/signing.h"
 #include "store/db.h"
 
 void
@@ -34,4 +35,16 @@ api_bench_echo(const struct api_request *rq, struct api_response *rs)
     if (obj == NULL)
         return;
     api_ok(rs, 200, json_pack("{s:o}", "echo", obj));
+}
+
+void
+api_signing_key(const struct api_request *rq, struct api_response *rs)
+{
+    json_t *k = signing_public_json();
+
+    (void)rq;
+    if (k == NULL)
+        api_fail(rs, 503, NULL, "no signing key is loaded");
+    else
+        api_ok(rs, 200, k);
 }

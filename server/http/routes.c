@@ -24,6 +24,7 @@ const struct route http_routes[] = {
     {"POST", "/bench/echo", ROUTE_API, api_bench_echo, 0, R, true},
 
     {"GET", "/api/v1/me", ROUTE_API, api_me, ALL_ROLES, R, false},
+    {"GET", "/api/v1/signing-key", ROUTE_API, api_signing_key, ALL_ROLES, R, false},
 
     {"GET", "/api/v1/tokens", ROUTE_API, api_tokens_list, ROLES_ADMIN, R, false},
     {"POST", "/api/v1/tokens", ROUTE_API, api_tokens_create, ROLES_ADMIN, W, false},
