@@ -87,6 +87,15 @@ bool api_query_int(const struct api_request *rq, const char *name, int64_t min, 
 void api_health(const struct api_request *rq, struct api_response *rs);
 void api_me(const struct api_request *rq, struct api_response *rs);
 void api_signing_key(const struct api_request *rq, struct api_response *rs);
+void api_notifications_create(const struct api_request *rq, struct api_response *rs);
+void api_notifications_list(const struct api_request *rq, struct api_response *rs);
+void api_notifications_get(const struct api_request *rq, struct api_response *rs);
+void api_notifications_patch(const struct api_request *rq, struct api_response *rs);
+void api_notifications_approve(const struct api_request *rq, struct api_response *rs);
+void api_notifications_submit(const struct api_request *rq, struct api_response *rs);
+void api_notifications_correct(const struct api_request *rq, struct api_response *rs);
+void api_notifications_document(const struct api_request *rq, struct api_response *rs);
+void api_notifications_signature(const struct api_request *rq, struct api_response *rs);
 void api_bench_echo(const struct api_request *rq, struct api_response *rs);
 void api_tokens_list(const struct api_request *rq, struct api_response *rs);
 void api_tokens_create(const struct api_request *rq, struct api_response *rs);

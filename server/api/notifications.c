@@ -1,0 +1,188 @@
+/*
+ * notifications.c - notification drafts: create, read, edit, approve
+ * (sign), submit, correct, and the signed document with its signature.
+ */
+#include "api.h"
+#include "core/notify.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void
+answer_errors(struct api_response *rs, const struct field_errors *errs)
+{
+    for (int i = 0; i < errs->count; i++) {
+        if (errs->items[i].status != 422) {
+            api_error(rs, &errs->items[i]);
+            return;
+        }
+    }
+    for (int i = 0; i < errs->count; i++)
+        api_field_error(rs, errs->items[i].field, "%s", errs->items[i].message);
+}
+
+static void
+answer(struct api_response *rs, int status, json_t *out)
+{
+    json_t *v = json_object_get(out, "version");
+
+    if (json_is_integer(v))
+        snprintf(rs->etag, sizeof(rs->etag), "\"%lld\"", (long long)json_integer_value(v));
+    api_ok(rs, status, out);
+}
+
+static bool
+if_match(const struct api_request *rq, int64_t *out, struct api_response *rs)
+{
+    const char *h = rq->header(rq->ctx, "If-Match");
+    char *end;
+
+    *out = -1;
+    if (h == NULL || strcmp(h, "*") == 0)
+        return true;
+    if (h[0] != '"' || (*out = strtoll(h + 1, &end, 10)) < 0 || strcmp(end, "\"") != 0) {
+        api_fail(rs, 412, "If-Match", "must be the notification's ETag, such as \"2\"");
+        return false;
+    }
+    return true;
+}
+
+void
+api_notifications_create(const struct api_request *rq, struct api_response *rs)
+{
+    struct field_errors errs = {0};
+    json_t *in = api_parse_object(rq, rs), *out;
+
+    if (in == NULL)
+        return;
+    if (notify_create(rq->principal, rq->params[0], in, &out, &errs) != 0) {
+        answer_errors(rs, &errs);
+    } else {
+        snprintf(rs->location, sizeof(rs->location), "/api/v1/notifications/%s",
+                 json_string_value(json_object_get(out, "id")));
+        answer(rs, 201, out);
+    }
+    json_decref(in);
+}
+
+void
+api_notifications_list(const struct api_request *rq, struct api_response *rs)
+{
+    struct mp_error err;
+    json_t *out;
+
+    if (notify_list(rq->params[0], &out, &err) != 0)
+        api_error(rs, &err);
+    else
+        api_ok(rs, 200, out);
+}
+
+void
+api_notifications_get(const struct api_request *rq, struct api_response *rs)
+{
+    struct mp_error err;
+    int64_t version;
+    json_t *out;
+
+    if (notify_get(rq->params[0], &out, &version, &err) != 0)
+        api_error(rs, &err);
+    else
+        answer(rs, 200, out);
+}
+
+void
+api_notifications_patch(const struct api_request *rq, struct api_response *rs)
+{
+    struct field_errors errs = {0};
+    int64_t im;
+    json_t *in, *out;
+
+    if (!if_match(rq, &im, rs) || (in = api_parse_object(rq, rs)) == NULL)
+        return;
+    if (notify_patch(rq->principal, rq->params[0], im, in, &out, &errs) != 0)
+        answer_errors(rs, &errs);
+    else
+        answer(rs, 200, out);
+    json_decref(in);
+}
+
+void
+api_notifications_approve(const struct api_request *rq, struct api_response *rs)
+{
+    struct field_errors errs = {0};
+    int64_t im;
+    json_t *out;
+
+    if (!if_match(rq, &im, rs))
+        return;
+    if (notify_approve(rq->principal, rq->params[0], im, &out, &errs) != 0)
+        answer_errors(rs, &errs);
+    else
+        answer(rs, 200, out);
+}
+
+void
+api_notifications_submit(const struct api_request *rq, struct api_response *rs)
+{
+    struct field_errors errs = {0};
+    json_t *in = api_parse_object(rq, rs), *out;
+
+    if (in == NULL)
+        return;
+    if (notify_submit(rq->principal, rq->params[0], in, &out, &errs) != 0)
+        answer_errors(rs, &errs);
+    else
+        answer(rs, 200, out);
+    json_decref(in);
+}
+
+void
+api_notifications_correct(const struct api_request *rq, struct api_response *rs)
+{
+    struct field_errors errs = {0};
+    json_t *out;
+
+    if (notify_correct(rq->principal, rq->params[0], &out, &errs) != 0) {
+        answer_errors(rs, &errs);
+    } else {
+        snprintf(rs->location, sizeof(rs->location), "/api/v1/notifications/%s",
+                 json_string_value(json_object_get(out, "id")));
+        answer(rs, 201, out);
+    }
+}
+
+static void
+document(const struct api_request *rq, struct api_response *rs, bool signature)
+{
+    struct mp_error err;
+    char *doc, *sig;
+
+    if (notify_document(rq->params[0], &doc, &sig, &err) != 0) {
+        api_error(rs, &err);
+        return;
+    }
+    rs->status = 200;
+    if (signature) {
+        free(doc);
+        rs->raw = sig;
+        rs->content_type = "text/plain; charset=utf-8";
+    } else {
+        free(sig);
+        rs->raw = doc;
+        rs->content_type = "application/json";
+    }
+    rs->raw_len = strlen(rs->raw);
+}
+
+void
+api_notifications_document(const struct api_request *rq, struct api_response *rs)
+{
+    document(rq, rs, false);
+}
+
+void
+api_notifications_signature(const struct api_request *rq, struct api_response *rs)
+{
+    document(rq, rs, true);
+}

@@ -1,0 +1,716 @@
+/*
+ * notify.c - see notify.h.
+ *
+ * The signed document is the draft's content in RFC 8785 canonical form
+ * (lib/jcs.c), signed in minisign's format (core/signing.c) with a trusted
+ * comment naming the incident, regime, stage, notification and time, so
+ * `minisign -V` and `meldpunt verify` check it against the served key.
+ */
+#include "notify.h"
+#include "core/classify.h"
+#include "core/organisation.h"
+#include "core/rules.h"
+#include "core/signing.h"
+#include "lib/jcs.h"
+#include "lib/text.h"
+#include "lib/timeutil.h"
+#include "lib/uuid.h"
+#include "store/audit.h"
+#include "store/classification.h"
+#include "store/db.h"
+#include "store/notifications.h"
+#include "store/writer.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FIELD_TEXT_MAX 20000
+
+static void
+now_text(char out[TIME_RFC3339_LEN])
+{
+    time_format_rfc3339(time_now(), out, TIME_RFC3339_LEN);
+}
+
+static int
+fail(struct field_errors *errs, int status, const char *field, const char *fmt, const char *arg)
+{
+    struct mp_error *e;
+
+    if (errs->count >= FIELD_ERRORS_MAX)
+        return -1;
+    e = &errs->items[errs->count++];
+    e->status = status;
+    snprintf(e->field, sizeof(e->field), "%s", field);
+    snprintf(e->message, sizeof(e->message), fmt, arg ? arg : "");
+    return -1;
+}
+
+static json_t *
+notification_json(const struct notification *n)
+{
+    json_t *fields = json_loads(n->fields ? n->fields : "{}", 0, NULL);
+#define OPT(s) ((s)[0] ? (s) : NULL)
+    return json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:I, s:s?, s:o, s:b, s:s?, "
+                     "s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s, s:s, s:s}",
+                     "id", n->id, "incident", n->incident_id, "obligation", OPT(n->obligation_id),
+                     "regime", n->regime, "stage", n->stage, "recipient", n->recipient, "language",
+                     n->language, "state", n->state, "version", (json_int_t)n->version,
+                     "supersedes", OPT(n->supersedes), "fields", fields ? fields : json_object(),
+                     "signed", n->document != NULL, "key_id", OPT(n->key_id), "signed_at",
+                     OPT(n->signed_at), "signed_by", OPT(n->signed_by), "submitted_at",
+                     OPT(n->submitted_at), "channel", OPT(n->channel), "authority_reference",
+                     OPT(n->authority_ref), "submitted_by", OPT(n->submitted_by), "created_at",
+                     n->created_at, "created_by", n->created_by, "updated_at", n->updated_at);
+#undef OPT
+}
+
+static const struct rule_stage *
+find_stage(const struct ruleset *rs, const char *id)
+{
+    for (int i = 0; rs && i < rs->nstages; i++) {
+        if (strcmp(rs->stages[i].id, id) == 0)
+            return &rs->stages[i];
+    }
+    return NULL;
+}
+
+/* A content item's value from what meldpunt knows: an impact fact or
+ * incident field of that name, or one of a few well-known items. */
+static json_t *
+prefill(const char *id, const struct incident *inc, const json_t *facts)
+{
+    json_t *v = json_object_get(facts, id);
+
+    if (v != NULL)
+        return json_incref(v);
+    if (strcmp(id, "summary") == 0 || strcmp(id, "nature") == 0 || strcmp(id, "description") == 0)
+        return inc->description && inc->description[0] ? json_string(inc->description)
+                                                       : json_null();
+    if (strcmp(id, "affected_services") == 0)
+        return json_incref(inc->services);
+    if (strcmp(id, "severity") == 0)
+        return json_string(incident_severity_names[inc->severity]);
+    return json_null();
+}
+
+static bool
+empty(const json_t *v)
+{
+    return v == NULL || json_is_null(v) ||
+           (json_is_string(v) && text_blank(json_string_value(v))) ||
+           (json_is_array(v) && json_array_size(v) == 0);
+}
+
+/* ---- create ---- */
+
+struct create_change {
+    const struct principal *p;
+    const char *incident;
+    const char *regime;
+    const char *stage;
+    const char *language;
+    const char *supersedes; /* a correction */
+    struct notification n;
+    struct field_errors *errs;
+};
+
+static int
+create_apply(sqlite3 *db, void *arg, struct mp_error *err)
+{
+    struct create_change *c = arg;
+    struct rules *rules = rules_acquire();
+    const struct ruleset *rs = rules_find(rules, c->regime);
+    const struct rule_stage *st = find_stage(rs, c->stage);
+    struct incident inc;
+    struct obligation o;
+    char at[TIME_RFC3339_LEN], note[200], payload[200];
+    json_t *facts = NULL, *fields = NULL;
+    int found, rc = -1;
+    size_t i;
+    json_t *item;
+
+    found = store_incident_load(db, c->incident, &inc, err);
+    if (found <= 0) {
+        rules_release(rules);
+        return found < 0 ? -1 : mp_error_set(err, 404, "", "no incident '%s'", c->incident);
+    }
+    if (rs == NULL || st == NULL) {
+        mp_error_set(err, 422, rs ? "stage" : "regime", "no %s '%s' in the rules in force",
+                     rs ? "stage" : "regime", rs ? c->stage : c->regime);
+        goto out;
+    }
+    found = store_obligation_find(db, inc.id, c->regime, c->stage, &o, err);
+    if (found < 0)
+        goto out;
+    if (!found && !st->on_request) {
+        mp_error_set(err, 409, "stage",
+                     "nothing is owed for %s %s on this incident (it is not significant under "
+                     "that regime, or the stage does not apply)",
+                     c->regime, c->stage);
+        goto out;
+    }
+    now_text(at);
+    {
+        char *given = c->n.fields; /* a correction starts from its original */
+        memset(&c->n, 0, sizeof(c->n));
+        c->n.fields = given;
+    }
+    uuid7_generate(c->n.id);
+    snprintf(c->n.incident_id, sizeof(c->n.incident_id), "%s", inc.id);
+    if (found)
+        snprintf(c->n.obligation_id, sizeof(c->n.obligation_id), "%s", o.id);
+    snprintf(c->n.regime, sizeof(c->n.regime), "%s", c->regime);
+    snprintf(c->n.stage, sizeof(c->n.stage), "%s", c->stage);
+    snprintf(c->n.recipient, sizeof(c->n.recipient), "%s", st->recipient);
+    snprintf(c->n.language, sizeof(c->n.language), "%s", c->language);
+    snprintf(c->n.state, sizeof(c->n.state), "draft");
+    c->n.version = 1;
+    if (c->supersedes)
+        snprintf(c->n.supersedes, sizeof(c->n.supersedes), "%s", c->supersedes);
+    snprintf(c->n.created_at, sizeof(c->n.created_at), "%s", at);
+    snprintf(c->n.created_by, sizeof(c->n.created_by), "%s", c->p->name);
+    snprintf(c->n.updated_at, sizeof(c->n.updated_at), "%s", at);
+    if (c->n.fields == NULL) {
+        facts = classify_facts(db, &inc, time_now());
+        fields = json_object();
+        json_array_foreach(json_object_get(st->def, "contents"), i, item)
+        {
+            const char *id = json_string_value(json_object_get(item, "id"));
+            json_object_set_new(fields, id, prefill(id, &inc, facts));
+        }
+        c->n.fields = json_dumps(fields, JSON_COMPACT);
+    }
+    snprintf(note, sizeof(note), "draft of %s %s created", c->regime, c->stage);
+    snprintf(payload, sizeof(payload), "{\"regime\":\"%s\",\"stage\":\"%s\"}", c->regime, c->stage);
+    if (c->n.fields == NULL || store_notification_insert(db, &c->n, err) != 0 ||
+        store_timeline_append(db, inc.id, at, c->p->name, "obligation", c->stage, NULL, NULL, note,
+                              err) != 0 ||
+        store_audit_append(db, c->p->name, "notification.create", c->n.id, payload, err) != 0)
+        goto out;
+    rc = 0;
+out:
+    json_decref(facts);
+    json_decref(fields);
+    incident_free(&inc);
+    rules_release(rules);
+    return rc;
+}
+
+static int
+written(struct field_errors *errs, struct mp_error *err)
+{
+    if (errs->count == 0 || err->status != 422)
+        errs->items[errs->count < FIELD_ERRORS_MAX ? errs->count++ : FIELD_ERRORS_MAX - 1] = *err;
+    return -1;
+}
+
+int
+notify_create(const struct principal *p, const char *incident, json_t *body, json_t **out,
+              struct field_errors *errs)
+{
+    struct create_change c = {.p = p, .incident = incident, .errs = errs};
+    const char *key;
+    json_t *v;
+    struct mp_error err;
+
+    *out = NULL;
+    json_object_foreach(body, key, v)
+    {
+        if (strcmp(key, "regime") != 0 && strcmp(key, "stage") != 0 && strcmp(key, "language") != 0)
+            fail(errs, 422, key, "unknown field", NULL);
+    }
+    c.regime = json_string_value(json_object_get(body, "regime"));
+    c.stage = json_string_value(json_object_get(body, "stage"));
+    c.language = json_object_get(body, "language")
+                     ? json_string_value(json_object_get(body, "language"))
+                     : "nl";
+    if (c.regime == NULL || strlen(c.regime) > 40)
+        fail(errs, 422, "regime", "is required: a regime of the rules in force", NULL);
+    if (c.stage == NULL || strlen(c.stage) > 40)
+        fail(errs, 422, "stage", "is required: a stage of that regime", NULL);
+    if (c.language == NULL || (strcmp(c.language, "nl") != 0 && strcmp(c.language, "en") != 0))
+        fail(errs, 422, "language", "must be nl or en", NULL);
+    if (errs->count > 0)
+        return -1;
+    if (store_write(create_apply, &c, &err) != 0) {
+        notification_free(&c.n);
+        return written(errs, &err);
+    }
+    *out = notification_json(&c.n);
+    notification_free(&c.n);
+    return 0;
+}
+
+/* ---- change a notification ---- */
+
+enum action { PATCH, APPROVE, SUBMIT, CORRECT };
+
+struct change {
+    const struct principal *p;
+    const char *nid;
+    int64_t if_match;
+    enum action action;
+    json_t *body;
+    struct notification n;
+    struct field_errors *errs;
+    struct create_change correction;
+};
+
+static int
+load(sqlite3 *db, struct change *c, struct mp_error *err)
+{
+    int found = store_notification_get(db, c->nid, &c->n, err);
+
+    if (found <= 0)
+        return found < 0 ? -1 : mp_error_set(err, 404, "", "no notification '%s'", c->nid);
+    if (c->if_match >= 0 && c->if_match != c->n.version)
+        return mp_error_set(err, 412, "If-Match", "the notification changed: it is at version %lld",
+                            (long long)c->n.version);
+    return 0;
+}
+
+static int
+patch(sqlite3 *db, struct change *c, const char *at, struct mp_error *err)
+{
+    struct rules *rules = rules_acquire();
+    const struct rule_stage *st = find_stage(rules_find(rules, c->n.regime), c->n.stage);
+    json_t *fields = json_loads(c->n.fields, 0, NULL), *patch_fields, *v, *lang;
+    const char *key;
+    int rc = -1;
+
+    if (strcmp(c->n.state, "draft") != 0) {
+        mp_error_set(err, 409, "", "the notification is %s and cannot change: make a correction",
+                     c->n.state);
+        goto out;
+    }
+    json_object_foreach(c->body, key, v)
+    {
+        if (strcmp(key, "fields") != 0 && strcmp(key, "language") != 0)
+            fail(c->errs, 422, key, "unknown field", NULL);
+    }
+    lang = json_object_get(c->body, "language");
+    if (lang && (!json_is_string(lang) || (strcmp(json_string_value(lang), "nl") != 0 &&
+                                           strcmp(json_string_value(lang), "en") != 0)))
+        fail(c->errs, 422, "language", "must be nl or en", NULL);
+    patch_fields = json_object_get(c->body, "fields");
+    if (patch_fields && !json_is_object(patch_fields))
+        fail(c->errs, 422, "fields", "must be an object of content ids", NULL);
+    json_object_foreach(patch_fields, key, v)
+    {
+        char field[96];
+        snprintf(field, sizeof(field), "fields.%s", key);
+        if (json_object_get(fields, key) == NULL && st != NULL)
+            fail(c->errs, 422, field, "is not a content of this report", NULL);
+        else if (json_is_object(v))
+            fail(c->errs, 422, field, "must be text, a number, true/false, a list or null", NULL);
+        else if (json_is_string(v) && (text_chars(json_string_value(v)) > FIELD_TEXT_MAX ||
+                                       !text_valid_utf8(json_string_value(v), false)))
+            fail(c->errs, 422, field, "must be at most 20000 characters", NULL);
+        else
+            json_object_set(fields, key, v);
+    }
+    if (c->errs->count > 0) {
+        mp_error_set(err, 422, "", "the patch is not valid");
+        goto out;
+    }
+    if (lang)
+        snprintf(c->n.language, sizeof(c->n.language), "%s", json_string_value(lang));
+    free(c->n.fields);
+    c->n.fields = json_dumps(fields, JSON_COMPACT);
+    c->n.version++;
+    snprintf(c->n.updated_at, sizeof(c->n.updated_at), "%s", at);
+    rc = c->n.fields ? store_notification_update(db, &c->n, err) : -1;
+out:
+    json_decref(fields);
+    rules_release(rules);
+    return rc;
+}
+
+/* The document that is signed: everything the authority needs, in the
+ * draft's language. */
+static json_t *
+document(sqlite3 *db, struct change *c, const char *at, const char *key_id, struct mp_error *err)
+{
+    struct rules *rules = rules_acquire();
+    const struct ruleset *rs = rules_find(rules, c->n.regime);
+    const struct rule_stage *st = find_stage(rs, c->n.stage);
+    const char *lang = c->n.language;
+    json_t *fields = json_loads(c->n.fields, 0, NULL), *contents = json_array(), *item, *profile,
+           *doc = NULL, *recipient;
+    struct obligation o;
+    struct incident inc;
+    int64_t pversion;
+    char t[4][TIME_RFC3339_LEN];
+    size_t i;
+
+    if (rs == NULL || st == NULL || fields == NULL) {
+        mp_error_set(err, 409, "", "the rule set of this report is no longer loaded");
+        goto out;
+    }
+    if (store_incident_load(db, c->n.incident_id, &inc, err) <= 0)
+        goto out;
+    if (organisation_load(db, &profile, &pversion, NULL, err) != 0) {
+        incident_free(&inc);
+        goto out;
+    }
+    json_array_foreach(json_object_get(st->def, "contents"), i, item)
+    {
+        const char *id = json_string_value(json_object_get(item, "id"));
+        json_t *v = json_object_get(fields, id);
+        json_array_append_new(contents,
+                              json_pack("{s:s, s:O, s:O}", "id", id, "label",
+                                        json_object_get(json_object_get(item, "label"), lang),
+                                        "value", v ? v : json_null()));
+    }
+    recipient = json_object_get(json_object_get(profile, "recipients"), c->n.recipient);
+    time_format_rfc3339(inc.detected_at, t[0], sizeof(t[0]));
+    if (inc.aware_at != TIME_UNSET)
+        time_format_rfc3339(inc.aware_at, t[1], sizeof(t[1]));
+    else
+        t[1][0] = '\0';
+    o.due_at[0] = '\0';
+    if (c->n.obligation_id[0])
+        store_obligation_get(db, c->n.obligation_id, &o, err);
+    (void)t[2];
+    (void)t[3];
+    doc = json_pack(
+        "{s:{s:s, s:s}, s:s, s:s?, s:s, s:{s:O?, s:s, s:O?}, s:{s:s, s:O?, s:O?}, "
+        "s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s?}, s:{s:s, s:s, s:O}, s:{s:s, s:O}, "
+        "s:s?, s:o, s:{s:s, s:s, s:s}}",
+        "meldpunt", "document", "notification", "version", MP_VERSION, "notification", c->n.id,
+        "supersedes", c->n.supersedes[0] ? c->n.supersedes : NULL, "language", lang, "organisation",
+        "name", json_object_get(profile, "name"), "country",
+        json_string_value(json_object_get(profile, "country")), "nis2_class",
+        json_object_get(profile, "nis2_class"), "recipient", "role", c->n.recipient, "name",
+        json_object_get(recipient, "name"), "contact", json_object_get(recipient, "contact"),
+        "incident", "id", inc.id, "ref", inc.ref, "title", inc.title, "category",
+        incident_category_names[inc.category], "severity", incident_severity_names[inc.severity],
+        "detected_at", t[0], "aware_at", t[1][0] ? t[1] : NULL, "regime", "id", rs->regime,
+        "version", rs->version, "title", json_object_get(json_object_get(rs->doc, "title"), lang),
+        "stage", "id", st->id, "name", json_object_get(json_object_get(st->def, "name"), lang),
+        "due_at", o.due_at[0] ? o.due_at : NULL, "contents", contents, "signature", "signed_at", at,
+        "signed_by", c->p->name, "key_id", key_id);
+    contents = NULL;
+    if (doc == NULL)
+        mp_error_set(err, 500, "", "out of memory");
+    json_decref(profile);
+    incident_free(&inc);
+out:
+    json_decref(contents);
+    json_decref(fields);
+    rules_release(rules);
+    return doc;
+}
+
+static int
+approve(sqlite3 *db, struct change *c, const char *at, struct mp_error *err)
+{
+    struct rules *rules = rules_acquire();
+    const struct rule_stage *st = find_stage(rules_find(rules, c->n.regime), c->n.stage);
+    json_t *fields = json_loads(c->n.fields, 0, NULL), *item, *doc = NULL, *key;
+    struct buf text = BUF_INIT, sig = BUF_INIT;
+    char trusted[400], inc_ref[32] = "";
+    struct incident inc;
+    size_t i;
+    int rc = -1;
+
+    if (strcmp(c->n.state, "draft") != 0) {
+        mp_error_set(err, 409, "", "the notification is already %s", c->n.state);
+        goto out;
+    }
+    if (st == NULL) {
+        mp_error_set(err, 409, "", "the rule set of this report is no longer loaded");
+        goto out;
+    }
+    json_array_foreach(json_object_get(st->def, "contents"), i, item)
+    {
+        const char *id = json_string_value(json_object_get(item, "id"));
+        char field[96];
+        snprintf(field, sizeof(field), "fields.%s", id);
+        if (json_is_true(json_object_get(item, "required")) && empty(json_object_get(fields, id)))
+            fail(c->errs, 422, field, "is required before approval", NULL);
+    }
+    if (c->errs->count > 0) {
+        mp_error_set(err, 422, "", "required contents are missing");
+        goto out;
+    }
+    key = signing_public_json();
+    if (key == NULL) {
+        mp_error_set(err, 503, "", "no signing key is loaded");
+        goto out;
+    }
+    snprintf(c->n.key_id, sizeof(c->n.key_id), "%s",
+             json_string_value(json_object_get(key, "key_id")));
+    json_decref(key);
+    doc = document(db, c, at, c->n.key_id, err);
+    if (doc == NULL)
+        goto out;
+    if (jcs_serialize(doc, &text) != 0 || buf_failed(&text)) {
+        mp_error_set(err, 500, "", "the document cannot be put in canonical form");
+        goto out;
+    }
+    if (store_incident_load(db, c->n.incident_id, &inc, err) == 1) {
+        snprintf(inc_ref, sizeof(inc_ref), "%s", inc.ref);
+        incident_free(&inc);
+    }
+    snprintf(trusted, sizeof(trusted),
+             "meldpunt incident=%s regime=%s stage=%s notification=%s signed_at=%s key=%s", inc_ref,
+             c->n.regime, c->n.stage, c->n.id, at, c->n.key_id);
+    if (signing_sign(text.data, text.len, "signed by meldpunt, verify with its public key", trusted,
+                     &sig) != 0) {
+        mp_error_set(err, 500, "", "signing failed");
+        goto out;
+    }
+    c->n.document = buf_detach(&text, NULL);
+    c->n.signature = buf_detach(&sig, NULL);
+    snprintf(c->n.state, sizeof(c->n.state), "approved");
+    snprintf(c->n.signed_at, sizeof(c->n.signed_at), "%s", at);
+    snprintf(c->n.signed_by, sizeof(c->n.signed_by), "%s", c->p->name);
+    c->n.version++;
+    snprintf(c->n.updated_at, sizeof(c->n.updated_at), "%s", at);
+    rc = store_notification_update(db, &c->n, err);
+out:
+    buf_free(&text);
+    buf_free(&sig);
+    json_decref(doc);
+    json_decref(fields);
+    rules_release(rules);
+    return rc;
+}
+
+static int
+submit(sqlite3 *db, struct change *c, const char *at, struct mp_error *err)
+{
+    const char *channel = json_string_value(json_object_get(c->body, "channel"));
+    const char *ref = json_string_value(json_object_get(c->body, "authority_reference"));
+    const char *when = json_string_value(json_object_get(c->body, "submitted_at"));
+    const char *key;
+    json_t *v;
+    int64_t t = time_now();
+    struct obligation o;
+    struct incident inc;
+
+    json_object_foreach(c->body, key, v)
+    {
+        if (strcmp(key, "channel") != 0 && strcmp(key, "authority_reference") != 0 &&
+            strcmp(key, "submitted_at") != 0)
+            fail(c->errs, 422, key, "unknown field", NULL);
+    }
+    if (channel == NULL || text_blank(channel) || text_chars(channel) > 190)
+        fail(c->errs, 422, "channel", "is required: how it was sent (e.g. MijnNCSC, e-mail)", NULL);
+    if (json_object_get(c->body, "authority_reference") && (ref == NULL || text_chars(ref) > 190))
+        fail(c->errs, 422, "authority_reference", "must be text of at most 190 characters", NULL);
+    if (json_object_get(c->body, "submitted_at") &&
+        (when == NULL || time_parse_rfc3339(when, &t) != 0 || t > time_now() + 300))
+        fail(c->errs, 422, "submitted_at", "must be an RFC 3339 time, not in the future", NULL);
+    if (c->errs->count > 0)
+        return mp_error_set(err, 422, "", "not valid");
+    if (strcmp(c->n.state, "approved") != 0)
+        return mp_error_set(err, 409, "",
+                            "only an approved (signed) notification can be "
+                            "submitted; this one is %s",
+                            c->n.state);
+    snprintf(c->n.state, sizeof(c->n.state), "submitted");
+    time_format_rfc3339(t, c->n.submitted_at, sizeof(c->n.submitted_at));
+    snprintf(c->n.channel, sizeof(c->n.channel), "%s", channel);
+    snprintf(c->n.authority_ref, sizeof(c->n.authority_ref), "%s", ref ? ref : "");
+    snprintf(c->n.submitted_by, sizeof(c->n.submitted_by), "%s", c->p->name);
+    c->n.version++;
+    snprintf(c->n.updated_at, sizeof(c->n.updated_at), "%s", at);
+    if (store_notification_update(db, &c->n, err) != 0)
+        return -1;
+    if (c->n.obligation_id[0] && store_obligation_get(db, c->n.obligation_id, &o, err) == 1 &&
+        o.submitted_at[0] == '\0') {
+        int64_t due;
+        snprintf(o.submitted_at, sizeof(o.submitted_at), "%s", c->n.submitted_at);
+        /* late stays late: a missed obligation keeps its status */
+        if (strcmp(o.status, "pending") == 0) {
+            bool late = o.due_at[0] && time_parse_rfc3339(o.due_at, &due) == 0 && t > due;
+            snprintf(o.status, sizeof(o.status), "%s", late ? "missed" : "submitted");
+            if (late)
+                snprintf(o.missed_at, sizeof(o.missed_at), "%s", o.due_at);
+        }
+        if (store_obligation_update(db, &o, err) != 0)
+            return -1;
+    }
+    /* later reports count from this submission: judge again for their due times */
+    if (store_incident_load(db, c->n.incident_id, &inc, err) == 1) {
+        int rc = classify_refresh(db, &inc, c->p->name, time_now(), err);
+        incident_free(&inc);
+        return rc;
+    }
+    return 0;
+}
+
+static int
+change_apply(sqlite3 *db, void *arg, struct mp_error *err)
+{
+    static const char *const actions[] = {"notification.update", "notification.approve",
+                                          "notification.submit", "notification.correct"};
+    struct change *c = arg;
+    char at[TIME_RFC3339_LEN], note[200], payload[200];
+    int rc;
+
+    now_text(at);
+    if (load(db, c, err) != 0)
+        return -1;
+    switch (c->action) {
+    case PATCH:
+        rc = patch(db, c, at, err);
+        break;
+    case APPROVE:
+        rc = approve(db, c, at, err);
+        break;
+    case SUBMIT:
+        rc = submit(db, c, at, err);
+        break;
+    default:
+        if (strcmp(c->n.state, "draft") == 0)
+            return mp_error_set(err, 409, "", "a draft is corrected by editing it");
+        c->correction.p = c->p;
+        c->correction.incident = c->n.incident_id;
+        c->correction.regime = c->n.regime;
+        c->correction.stage = c->n.stage;
+        c->correction.language = c->n.language;
+        c->correction.supersedes = c->n.id;
+        c->correction.errs = c->errs;
+        c->correction.n.fields = strdup(c->n.fields);
+        rc = create_apply(db, &c->correction, err);
+        break;
+    }
+    if (rc != 0)
+        return -1;
+    snprintf(note, sizeof(note), "%s %s: %s", c->n.regime, c->n.stage,
+             c->action == PATCH     ? "draft edited"
+             : c->action == APPROVE ? "approved and signed"
+             : c->action == SUBMIT  ? "submitted"
+                                    : "correction started");
+    snprintf(payload, sizeof(payload), "{\"notification\":\"%s\",\"version\":%lld}", c->n.id,
+             (long long)c->n.version);
+    if (store_timeline_append(db, c->n.incident_id, at, c->p->name, "obligation", c->n.stage, NULL,
+                              NULL, note, err) != 0 ||
+        store_audit_append(db, c->p->name, actions[c->action], c->n.id, payload, err) != 0)
+        return -1;
+    return 0;
+}
+
+static int
+run(const struct principal *p, const char *nid, int64_t if_match, enum action action, json_t *body,
+    json_t **out, struct field_errors *errs)
+{
+    struct change c = {
+        .p = p, .nid = nid, .if_match = if_match, .action = action, .body = body, .errs = errs};
+    struct mp_error err;
+    int rc;
+
+    *out = NULL;
+    rc = store_write(change_apply, &c, &err);
+    if (rc != 0)
+        written(errs, &err);
+    else
+        *out = notification_json(action == CORRECT ? &c.correction.n : &c.n);
+    notification_free(&c.n);
+    notification_free(&c.correction.n);
+    return rc;
+}
+
+int
+notify_patch(const struct principal *p, const char *nid, int64_t if_match, json_t *patch_body,
+             json_t **out, struct field_errors *errs)
+{
+    return run(p, nid, if_match, PATCH, patch_body, out, errs);
+}
+
+int
+notify_approve(const struct principal *p, const char *nid, int64_t if_match, json_t **out,
+               struct field_errors *errs)
+{
+    return run(p, nid, if_match, APPROVE, NULL, out, errs);
+}
+
+int
+notify_submit(const struct principal *p, const char *nid, json_t *body, json_t **out,
+              struct field_errors *errs)
+{
+    return run(p, nid, -1, SUBMIT, body, out, errs);
+}
+
+int
+notify_correct(const struct principal *p, const char *nid, json_t **out, struct field_errors *errs)
+{
+    return run(p, nid, -1, CORRECT, NULL, out, errs);
+}
+
+/* ---- reads ---- */
+
+int
+notify_get(const char *nid, json_t **out, int64_t *version, struct mp_error *err)
+{
+    sqlite3 *db = db_reader(err);
+    struct notification n;
+    int found;
+
+    *out = NULL;
+    if (db == NULL)
+        return -1;
+    found = store_notification_get(db, nid, &n, err);
+    if (found <= 0)
+        return found < 0 ? -1 : mp_error_set(err, 404, "", "no notification '%s'", nid);
+    *out = notification_json(&n);
+    *version = n.version;
+    notification_free(&n);
+    return 0;
+}
+
+int
+notify_list(const char *incident, json_t **out, struct mp_error *err)
+{
+    struct notification *v;
+    struct incident inc;
+    json_t *items;
+    int n;
+
+    *out = NULL;
+    if (incident_get(incident, &inc, err) != 0)
+        return -1;
+    if (store_notification_list(db_reader(err), inc.id, &v, &n, err) != 0) {
+        incident_free(&inc);
+        return -1;
+    }
+    incident_free(&inc);
+    items = json_array();
+    for (int i = 0; i < n; i++) {
+        json_array_append_new(items, notification_json(&v[i]));
+        notification_free(&v[i]);
+    }
+    free(v);
+    *out = json_pack("{s:o}", "items", items);
+    return 0;
+}
+
+int
+notify_document(const char *nid, char **doc, char **signature, struct mp_error *err)
+{
+    sqlite3 *db = db_reader(err);
+    struct notification n;
+    int found;
+
+    *doc = *signature = NULL;
+    if (db == NULL)
+        return -1;
+    found = store_notification_get(db, nid, &n, err);
+    if (found <= 0)
+        return found < 0 ? -1 : mp_error_set(err, 404, "", "no notification '%s'", nid);
+    if (n.document == NULL) {
+        notification_free(&n);
+        return mp_error_set(err, 409, "", "a draft has no signed document yet: approve it first");
+    }
+    *doc = n.document;
+    *signature = n.signature;
+    n.document = n.signature = NULL;
+    notification_free(&n);
+    return 0;
+}

@@ -1,0 +1,186 @@
+// notifications.test.mjs - notification drafts with the shipped rules: a
+// draft prefilled from the incident and the stage's contents, edited with
+// If-Match, approved (signed, frozen) by a manager only when the required
+// contents are filled, verified by Debian's minisign and by `meldpunt
+// verify`, submitted (the obligation records it), corrected by a new version.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { api, cli, startDaemon, tempDir } from './lib/daemon.mjs';
+import { createIncident, createToken, iso } from './lib/incidents.mjs';
+
+const HOUR = 3600e3;
+
+describe('notification drafts', () => {
+    let d, tokens, inc;
+    before(async () => {
+        d = await startDaemon();
+        tokens = {
+            viewer: createToken(d, 'n-viewer', 'viewer'),
+            analyst: createToken(d, 'n-analyst', 'analyst'),
+            manager: createToken(d, 'n-manager', 'manager'),
+            ingest: createToken(d, 'n-ingest', 'ingest'),
+        };
+        const org = await api(d.url, d.adminToken, 'GET', '/api/v1/organisation');
+        const body = { ...org.json, name: 'Waterbedrijf', sector: 'drinking_water', nis2_class: 'essential', annual_turnover_eur: 2e7 };
+        delete body.version;
+        delete body.updated_at;
+        const put = await api(d.url, d.adminToken, 'PUT', '/api/v1/organisation', body);
+        assert.equal(put.status, 200, put.text);
+        inc = await createIncident(d, tokens.analyst, {
+            title: 'Chlorine dosing sabotage',
+            description: 'Dosing set to 10x by an unknown party',
+            aware_at: iso(Date.now() - HOUR),
+            impact: { persons_health_damaged: 3, suspected_malicious: true, cross_border: false },
+        });
+    });
+    after(async () => {
+        await d.stopClean();
+    });
+
+    const create = (t, body) => api(d.url, t, 'POST', `/api/v1/incidents/${inc.id}/notifications`, body);
+
+    test('a draft for an obligation is prefilled from the incident; roles; unknown stages', async () => {
+        let res = await create(tokens.analyst, { regime: 'nis2', stage: 'early_warning' });
+        assert.equal(res.status, 201, res.text);
+        assert.equal(res.json.state, 'draft');
+        assert.equal(res.json.language, 'nl');
+        assert.equal(res.json.recipient, 'csirt');
+        assert.equal(res.json.fields.suspected_malicious, true);
+        assert.equal(res.json.fields.cross_border, false);
+        assert.equal(res.json.fields.summary, 'Dosing set to 10x by an unknown party');
+        assert.equal(res.json.fields.contact_official, null);
+        assert.ok(res.json.obligation);
+        assert.equal(res.headers.get('etag'), '"1"');
+
+        res = await create(tokens.viewer, { regime: 'nis2', stage: 'early_warning' });
+        assert.equal(res.status, 403);
+        res = await create(tokens.ingest, { regime: 'nis2', stage: 'early_warning' });
+        assert.equal(res.status, 403);
+        res = await create(tokens.analyst, { regime: 'nis2', stage: 'nope' });
+        assert.equal(res.status, 422);
+        assert.equal(res.json.errors[0].field, 'stage');
+        // DORA does not apply to this organisation: nothing is owed under it
+        res = await create(tokens.analyst, { regime: 'dora', stage: 'initial' });
+        assert.equal(res.status, 409, res.text);
+        assert.match(res.json.detail, /nothing is owed/);
+    });
+
+    test('edit, approve (manager, required contents), verify with minisign, freeze, submit, correct', async () => {
+        let res = await create(tokens.analyst, { regime: 'nis2', stage: 'early_warning', language: 'en' });
+        assert.equal(res.status, 201, res.text);
+        const nid = res.json.id;
+        const N = `/api/v1/notifications/${nid}`;
+
+        // the document does not exist before approval
+        res = await api(d.url, tokens.viewer, 'GET', `${N}/document.json`);
+        assert.equal(res.status, 409);
+
+        // approval needs the required contents, and a manager
+        res = await api(d.url, tokens.manager, 'POST', `${N}/approve`);
+        assert.equal(res.status, 422);
+        assert.deepEqual(res.json.errors.map((e) => e.field), ['fields.contact_official']);
+        res = await api(d.url, tokens.analyst, 'PATCH', N, { fields: { nonsense: 1 } });
+        assert.equal(res.status, 422);
+        assert.equal(res.json.errors[0].field, 'fields.nonsense');
+        res = await api(d.url, tokens.analyst, 'PATCH', N, { fields: { contact_official: 'x' } }, { 'if-match': '"7"' });
+        assert.equal(res.status, 412);
+        res = await api(d.url, tokens.analyst, 'PATCH', N, { fields: { contact_official: 'J. Jansen, CISO, +31 6 1234 5678' } }, { 'if-match': '"1"' });
+        assert.equal(res.status, 200, res.text);
+        assert.equal(res.json.version, 2);
+        res = await api(d.url, tokens.analyst, 'POST', `${N}/approve`);
+        assert.equal(res.status, 403);
+        res = await api(d.url, tokens.manager, 'POST', `${N}/approve`);
+        assert.equal(res.status, 200, res.text);
+        assert.equal(res.json.state, 'approved');
+        assert.equal(res.json.signed, true);
+
+        // the signed bytes and their signature, checked by third-party minisign
+        const work = tempDir();
+        const docPath = path.join(work, 'document.json');
+        const doc = await fetch(`${d.url}${N}/document.json`, { headers: { authorization: `Bearer ${tokens.viewer}` } });
+        assert.equal(doc.status, 200);
+        const bytes = Buffer.from(await doc.arrayBuffer());
+        fs.writeFileSync(docPath, bytes);
+        const sig = await api(d.url, tokens.viewer, 'GET', `${N}/document.json.minisig`);
+        assert.equal(sig.status, 200);
+        fs.writeFileSync(`${docPath}.minisig`, sig.text);
+        const key = await api(d.url, tokens.viewer, 'GET', '/api/v1/signing-key');
+        const pub = path.join(work, 'meldpunt.pub');
+        fs.writeFileSync(pub, key.json.public_key);
+        execFileSync('/usr/bin/minisign', ['-Vq', '-m', docPath, '-p', pub]);
+        let v = cli(['verify', docPath, '--pubkey', pub]);
+        assert.equal(v.code, 0, v.stdout + v.stderr);
+        assert.match(v.stdout, new RegExp(`incident=${inc.ref} regime=nis2 stage=early_warning notification=${nid}`));
+
+        // the document: canonical JSON with the contents in the draft's language
+        const parsed = JSON.parse(bytes.toString('utf8'));
+        assert.equal(parsed.incident.ref, inc.ref);
+        assert.equal(parsed.organisation.name, 'Waterbedrijf');
+        assert.equal(parsed.stage.name, 'Early warning');
+        assert.equal(parsed.contents.find((c) => c.id === 'contact_official').value, 'J. Jansen, CISO, +31 6 1234 5678');
+        assert.equal(parsed.signature.key_id, key.json.key_id);
+        // RFC 8785: keys sorted by UTF-16 code units (JavaScript's own sort), no white
+        // space; JSON.stringify writes strings and integers the same way
+        const canon = (x) =>
+            Array.isArray(x)
+                ? x.map(canon)
+                : x && typeof x === 'object'
+                  ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, canon(x[k])]))
+                  : x;
+        assert.equal(bytes.toString('utf8'), JSON.stringify(canon(parsed)));
+
+        // one changed byte: both verifiers refuse
+        const tampered = Buffer.from(bytes);
+        tampered[10] ^= 1;
+        fs.writeFileSync(docPath, tampered);
+        assert.throws(() => execFileSync('/usr/bin/minisign', ['-Vq', '-m', docPath, '-p', pub], { stdio: 'ignore' }));
+        v = cli(['verify', docPath, '--pubkey', pub]);
+        assert.equal(v.code, 1);
+
+        // signed versions never change
+        res = await api(d.url, tokens.manager, 'PATCH', N, { fields: { summary: 'changed' } });
+        assert.equal(res.status, 409);
+        res = await api(d.url, tokens.manager, 'POST', `${N}/approve`);
+        assert.equal(res.status, 409);
+
+        // submitting marks the obligation submitted
+        res = await api(d.url, tokens.manager, 'POST', `${N}/submit`, {});
+        assert.equal(res.status, 422);
+        assert.equal(res.json.errors[0].field, 'channel');
+        res = await api(d.url, tokens.analyst, 'POST', `${N}/submit`, { channel: 'MijnNCSC' });
+        assert.equal(res.status, 403);
+        res = await api(d.url, tokens.manager, 'POST', `${N}/submit`, { channel: 'MijnNCSC', authority_reference: 'NCSC-2026-0042' });
+        assert.equal(res.status, 200, res.text);
+        assert.equal(res.json.state, 'submitted');
+        assert.equal(res.json.authority_reference, 'NCSC-2026-0042');
+        const obl = await api(d.url, tokens.viewer, 'GET', `/api/v1/incidents/${inc.id}/obligations`);
+        const ew = obl.json.items.find((o) => o.regime === 'nis2' && o.stage === 'early_warning');
+        assert.equal(ew.status, 'submitted');
+        assert.equal(ew.submitted_at, res.json.submitted_at);
+        res = await api(d.url, tokens.manager, 'POST', `${N}/submit`, { channel: 'again' });
+        assert.equal(res.status, 409);
+
+        // a correction is a new draft that supersedes the signed one
+        res = await api(d.url, tokens.analyst, 'POST', `${N}/corrections`);
+        assert.equal(res.status, 201, res.text);
+        assert.equal(res.json.supersedes, nid);
+        assert.equal(res.json.state, 'draft');
+        assert.equal(res.json.fields.contact_official, 'J. Jansen, CISO, +31 6 1234 5678');
+
+        // all on the timeline and in the audit chain
+        const list = await api(d.url, tokens.viewer, 'GET', `/api/v1/incidents/${inc.id}/notifications`);
+        assert.ok(list.json.items.length >= 3);
+        const tl = await api(d.url, tokens.viewer, 'GET', `/api/v1/incidents/${inc.id}/timeline`);
+        const notes = tl.json.items.filter((e) => e.kind === 'obligation').map((e) => e.note);
+        assert.ok(notes.some((n) => /approved and signed/.test(n)));
+        assert.ok(notes.some((n) => /submitted/.test(n)));
+        const audit = await api(d.url, d.adminToken, 'GET', '/api/v1/audit?limit=500');
+        const actions = audit.json.items.map((e) => e.action);
+        for (const a of ['notification.create', 'notification.update', 'notification.approve', 'notification.submit', 'notification.correct'])
+            assert.ok(actions.includes(a), a);
+        assert.equal(cli(['audit', 'verify'], { dataDir: d.dataDir }).code, 0);
+    });
+});
