@@ -18,7 +18,7 @@ SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 DESTDIR   ?=
 CC        ?= cc
 
-PKGS      := libmicrohttpd jansson sqlite3 libsodium inih
+PKGS      := libmicrohttpd jansson sqlite3 libsodium inih libarchive
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)

@@ -96,6 +96,8 @@ void api_notifications_submit(const struct api_request *rq, struct api_response 
 void api_notifications_correct(const struct api_request *rq, struct api_response *rs);
 void api_notifications_document(const struct api_request *rq, struct api_response *rs);
 void api_notifications_signature(const struct api_request *rq, struct api_response *rs);
+void api_notifications_html(const struct api_request *rq, struct api_response *rs);
+void api_notifications_bundle(const struct api_request *rq, struct api_response *rs);
 void api_bench_echo(const struct api_request *rq, struct api_response *rs);
 void api_tokens_list(const struct api_request *rq, struct api_response *rs);
 void api_tokens_create(const struct api_request *rq, struct api_response *rs);

@@ -186,3 +186,36 @@ api_notifications_signature(const struct api_request *rq, struct api_response *r
 {
     document(rq, rs, true);
 }
+
+void
+api_notifications_html(const struct api_request *rq, struct api_response *rs)
+{
+    struct mp_error err;
+    char *html;
+
+    if (notify_html(rq->params[0], &html, &err) != 0) {
+        api_error(rs, &err);
+        return;
+    }
+    rs->status = 200;
+    rs->raw = html;
+    rs->raw_len = strlen(html);
+    rs->content_type = "text/html; charset=utf-8";
+}
+
+void
+api_notifications_bundle(const struct api_request *rq, struct api_response *rs)
+{
+    struct mp_error err;
+    size_t len;
+    char *zip;
+
+    if (notify_bundle(rq->params[0], &zip, &len, &err) != 0) {
+        api_error(rs, &err);
+        return;
+    }
+    rs->status = 200;
+    rs->raw = zip;
+    rs->raw_len = len;
+    rs->content_type = "application/zip";
+}

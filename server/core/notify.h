@@ -32,4 +32,10 @@ int notify_list(const char *incident, json_t **out, struct mp_error *err);
  * draft. */
 int notify_document(const char *nid, char **document, char **signature, struct mp_error *err);
 
+/* A printable page of the signed document in its language (malloc'd). */
+int notify_html(const char *nid, char **html, struct mp_error *err);
+/* A ZIP archive (libarchive) with the document, its signature, the public
+ * key, the incident's timeline and how to verify (malloc'd, *len bytes). */
+int notify_bundle(const char *nid, char **zip, size_t *len, struct mp_error *err);
+
 #endif

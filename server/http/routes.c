@@ -69,6 +69,10 @@ const struct route http_routes[] = {
      ROLES_READ, R, false},
     {"GET", "/api/v1/notifications/{nid}/document.json.minisig", ROUTE_API,
      api_notifications_signature, ROLES_READ, R, false},
+    {"GET", "/api/v1/notifications/{nid}/document.html", ROUTE_API, api_notifications_html,
+     ROLES_READ, R, false},
+    {"GET", "/api/v1/notifications/{nid}/bundle", ROUTE_API, api_notifications_bundle, ROLES_READ,
+     R, false},
     {"GET", "/api/v1/deadlines", ROUTE_API, api_deadlines, ROLES_READ, R, false},
 
     {"GET", "/api/v1/services", ROUTE_API, api_services_list, ROLES_READ, R, false},

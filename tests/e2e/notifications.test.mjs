@@ -140,6 +140,29 @@ describe('notification drafts', () => {
         v = cli(['verify', docPath, '--pubkey', pub]);
         assert.equal(v.code, 1);
 
+        // the printable page, in the draft's language, and the bundle for the file
+        const page = await api(d.url, tokens.viewer, 'GET', `${N}/document.html`);
+        assert.equal(page.status, 200);
+        assert.match(page.headers.get('content-type'), /^text\/html/);
+        assert.match(page.text, /<html lang="en">/);
+        assert.match(page.text, /signed within the deadline/);
+        assert.match(page.text, new RegExp(key.json.key_id));
+        assert.match(page.text, /J\. Jansen, CISO/);
+        const zipRes = await fetch(`${d.url}${N}/bundle`, { headers: { authorization: `Bearer ${tokens.viewer}` } });
+        assert.equal(zipRes.status, 200);
+        assert.equal(zipRes.headers.get('content-type'), 'application/zip');
+        const zipDir = tempDir();
+        const zipPath = path.join(zipDir, 'bundle.zip');
+        fs.writeFileSync(zipPath, Buffer.from(await zipRes.arrayBuffer()));
+        execFileSync('/usr/bin/unzip', ['-q', zipPath, '-d', zipDir]);
+        for (const f of ['document.json', 'document.json.minisig', 'meldpunt.pub', 'document.html', 'timeline.json', 'README.txt'])
+            assert.ok(fs.existsSync(path.join(zipDir, f)), f);
+        assert.deepEqual(fs.readFileSync(path.join(zipDir, 'document.json')), bytes);
+        execFileSync('/usr/bin/minisign', ['-Vq', '-m', path.join(zipDir, 'document.json'), '-p', path.join(zipDir, 'meldpunt.pub')]);
+        assert.ok(JSON.parse(fs.readFileSync(path.join(zipDir, 'timeline.json'), 'utf8')).length > 0);
+        assert.equal(typeof parsed.audit_head.seq, 'number');
+        assert.match(parsed.audit_head.hash, /^[0-9a-f]{64}$/);
+
         // signed versions never change
         res = await api(d.url, tokens.manager, 'PATCH', N, { fields: { summary: 'changed' } });
         assert.equal(res.status, 409);

@@ -1,0 +1,248 @@
+/*
+ * notify_export.c - the signed document for people and for the file: a
+ * printable HTML page in the draft's language, and a ZIP bundle (written
+ * with libarchive) holding everything needed to check it later.
+ */
+#include "core/incident.h"
+#include "core/notify.h"
+#include "core/signing.h"
+#include "lib/buf.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void
+html_text(struct buf *out, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '<':
+            buf_puts(out, "&lt;");
+            break;
+        case '>':
+            buf_puts(out, "&gt;");
+            break;
+        case '&':
+            buf_puts(out, "&amp;");
+            break;
+        case '"':
+            buf_puts(out, "&quot;");
+            break;
+        case '\'':
+            buf_puts(out, "&#39;");
+            break;
+        default:
+            buf_append(out, s, 1);
+        }
+    }
+}
+
+static void
+html_value(struct buf *out, const json_t *v, bool nl)
+{
+    char *t;
+
+    if (v == NULL || json_is_null(v)) {
+        buf_puts(out, nl ? "<em>onbekend</em>" : "<em>unknown</em>");
+    } else if (json_is_string(v)) {
+        html_text(out, json_string_value(v));
+    } else if (json_is_boolean(v)) {
+        buf_puts(out, json_is_true(v) ? (nl ? "ja" : "yes") : (nl ? "nee" : "no"));
+    } else {
+        t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        html_text(out, t);
+        free(t);
+    }
+}
+
+static const char *
+get(const json_t *doc, const char *object, const char *key)
+{
+    return json_string_value(json_object_get(json_object_get(doc, object), key));
+}
+
+int
+notify_html(const char *nid, char **html, struct mp_error *err)
+{
+    struct buf out = BUF_INIT;
+    char *text, *sig;
+    json_t *doc, *c, *due;
+    size_t i;
+    bool nl;
+
+    *html = NULL;
+    if (notify_document(nid, &text, &sig, err) != 0)
+        return -1;
+    doc = json_loads(text, 0, NULL);
+    free(text);
+    free(sig);
+    if (doc == NULL)
+        return mp_error_set(err, 500, "", "the stored document is not JSON");
+    nl = strcmp(json_string_value(json_object_get(doc, "language")), "nl") == 0;
+    buf_printf(&out, "<!doctype html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\"><title>",
+               nl ? "nl" : "en");
+    html_text(&out, get(doc, "stage", "name"));
+    buf_puts(&out, " &middot; ");
+    html_text(&out, get(doc, "incident", "ref"));
+    buf_puts(&out, "</title></head><body>\n<h1>");
+    html_text(&out, get(doc, "stage", "name"));
+    buf_puts(&out, "</h1>\n<p>");
+    html_text(&out, get(doc, "regime", "title"));
+    buf_printf(&out, "</p>\n<dl>\n<dt>%s</dt><dd>", nl ? "Organisatie" : "Organisation");
+    html_text(&out, get(doc, "organisation", "name"));
+    buf_printf(&out, "</dd>\n<dt>%s</dt><dd>", nl ? "Ontvanger" : "Recipient");
+    html_text(&out, get(doc, "recipient", "name"));
+    buf_puts(&out, " &middot; ");
+    html_text(&out, get(doc, "recipient", "contact"));
+    buf_puts(&out, "</dd>\n<dt>Incident</dt><dd>");
+    html_text(&out, get(doc, "incident", "ref"));
+    buf_puts(&out, ": ");
+    html_text(&out, get(doc, "incident", "title"));
+    buf_printf(&out, "</dd>\n<dt>%s</dt><dd>", nl ? "Uiterlijk" : "Due");
+    due = json_object_get(doc, "due_at");
+    html_value(&out, due, nl);
+    if (json_is_string(due)) {
+        /* RFC 3339 times in UTC sort as text */
+        bool met = strcmp(get(doc, "signature", "signed_at"), json_string_value(due)) <= 0;
+        buf_puts(&out, " &mdash; ");
+        buf_puts(&out, met ? (nl ? "ondertekend binnen de termijn" : "signed within the deadline")
+                           : (nl ? "ondertekend na de termijn" : "signed after the deadline"));
+    }
+    buf_puts(&out, "</dd>\n</dl>\n<table>\n");
+    json_array_foreach(json_object_get(doc, "contents"), i, c)
+    {
+        buf_puts(&out, "<tr><th scope=\"row\">");
+        html_text(&out, json_string_value(json_object_get(c, "label")));
+        buf_puts(&out, "</th><td>");
+        html_value(&out, json_object_get(c, "value"), nl);
+        buf_puts(&out, "</td></tr>\n");
+    }
+    buf_printf(&out, "</table>\n<h2>%s</h2>\n<p>", nl ? "Ondertekening" : "Signature");
+    buf_puts(&out, nl ? "Ondertekend door " : "Signed by ");
+    html_text(&out, get(doc, "signature", "signed_by"));
+    buf_puts(&out, nl ? " op " : " at ");
+    html_text(&out, get(doc, "signature", "signed_at"));
+    buf_puts(&out, nl ? " met sleutel <code>" : " with key <code>");
+    html_text(&out, get(doc, "signature", "key_id"));
+    buf_puts(&out, nl ? "</code> (Ed25519, minisign-formaat). Controleer het document met "
+                        "<code>minisign -V -m document.json -p meldpunt.pub</code>.</p>\n"
+                        "<p><small>Dit is geen gekwalificeerde elektronische handtekening "
+                        "(eIDAS).</small></p>\n"
+                      : "</code> (Ed25519, minisign format). Verify the document with "
+                        "<code>minisign -V -m document.json -p meldpunt.pub</code>.</p>\n"
+                        "<p><small>This is not a qualified electronic signature "
+                        "(eIDAS).</small></p>\n");
+    buf_puts(&out, "</body></html>\n");
+    json_decref(doc);
+    if (buf_failed(&out)) {
+        buf_free(&out);
+        return mp_error_set(err, 500, "", "out of memory");
+    }
+    *html = buf_detach(&out, NULL);
+    return 0;
+}
+
+static la_ssize_t
+to_buf(struct archive *a, void *client, const void *data, size_t len)
+{
+    (void)a;
+    buf_append(client, data, len);
+    return buf_failed(client) ? -1 : (la_ssize_t)len;
+}
+
+static int
+add(struct archive *a, const char *name, const void *data, size_t len)
+{
+    struct archive_entry *e = archive_entry_new();
+    int rc;
+
+    archive_entry_set_pathname(e, name);
+    archive_entry_set_size(e, (la_int64_t)len);
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0644);
+    archive_entry_set_mtime(e, time(NULL), 0);
+    rc = archive_write_header(a, e) == ARCHIVE_OK &&
+                 archive_write_data(a, data, len) == (la_ssize_t)len
+             ? 0
+             : -1;
+    archive_entry_free(e);
+    return rc;
+}
+
+int
+notify_bundle(const char *nid, char **zip, size_t *len, struct mp_error *err)
+{
+    static const char readme[] =
+        "This archive holds a notification signed by meldpunt.\n\n"
+        "  document.json          the signed document (RFC 8785 canonical JSON)\n"
+        "  document.json.minisig  its signature (minisign format, Ed25519)\n"
+        "  meldpunt.pub           the public key that checks it\n"
+        "  document.html          the same document as a printable page\n"
+        "  timeline.json          the incident's timeline when the bundle was made\n\n"
+        "Check it with the standard tool:\n"
+        "  minisign -V -m document.json -p meldpunt.pub\n"
+        "or with meldpunt:\n"
+        "  meldpunt verify document.json --pubkey meldpunt.pub\n\n"
+        "document.json records the audit chain's head (audit_head) when it was\n"
+        "signed: any later copy of meldpunt's audit chain must contain that entry.\n";
+    struct buf out = BUF_INIT;
+    struct timeline_entry *tl = NULL;
+    char *doc = NULL, *sig = NULL, *html = NULL, *tl_text = NULL;
+    json_t *key = signing_public_json(), *docj = NULL, *items = NULL;
+    struct archive *a = NULL;
+    int n = 0, rc = -1;
+
+    *zip = NULL;
+    if (notify_document(nid, &doc, &sig, err) != 0 || notify_html(nid, &html, err) != 0)
+        goto out;
+    docj = json_loads(doc, 0, NULL);
+    if (docj == NULL || key == NULL) {
+        mp_error_set(err, 500, "", "the document or the key is not available");
+        goto out;
+    }
+    if (incident_timeline(
+            json_string_value(json_object_get(json_object_get(docj, "incident"), "id")), &tl, &n,
+            err) != 0)
+        goto out;
+    items = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "at", tl[i].at,
+                                               "principal", tl[i].principal, "kind", tl[i].kind,
+                                               "field", tl[i].field, "note", tl[i].note));
+    tl_text = json_dumps(items, JSON_INDENT(2));
+    a = archive_write_new();
+    if (a == NULL || archive_write_set_format_zip(a) != ARCHIVE_OK ||
+        archive_write_open(a, &out, NULL, to_buf, NULL) != ARCHIVE_OK ||
+        add(a, "document.json", doc, strlen(doc)) != 0 ||
+        add(a, "document.json.minisig", sig, strlen(sig)) != 0 ||
+        add(a, "meldpunt.pub", json_string_value(json_object_get(key, "public_key")),
+            strlen(json_string_value(json_object_get(key, "public_key")))) != 0 ||
+        add(a, "document.html", html, strlen(html)) != 0 ||
+        add(a, "timeline.json", tl_text, strlen(tl_text)) != 0 ||
+        add(a, "README.txt", readme, strlen(readme)) != 0 || archive_write_close(a) != ARCHIVE_OK) {
+        mp_error_set(err, 500, "", "writing the bundle failed: %s",
+                     a ? archive_error_string(a) ? archive_error_string(a) : "?" : "no memory");
+        goto out;
+    }
+    *zip = buf_detach(&out, len);
+    rc = 0;
+out:
+    if (a != NULL)
+        archive_write_free(a);
+    buf_free(&out);
+    if (tl != NULL)
+        incident_timeline_free(tl, n);
+    json_decref(items);
+    json_decref(docj);
+    json_decref(key);
+    free(tl_text);
+    free(doc);
+    free(sig);
+    free(html);
+    return rc;
+}
