@@ -10,6 +10,7 @@
 #include "lib/timeutil.h"
 #include "store/audit.h"
 #include "store/db.h"
+#include "store/writer.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -630,6 +631,77 @@ cmd_verify(int argc, char **argv)
     return rc;
 }
 
+/* ---- key ---- */
+
+struct rotate_audit {
+    const char *actor;
+    char payload[96];
+};
+
+static int
+rotate_audit_apply(sqlite3 *db, void *arg, struct mp_error *err)
+{
+    struct rotate_audit *r = arg;
+    return store_audit_append(db, r->actor, "key.rotate", "signing.key", r->payload, err);
+}
+
+int
+cmd_key(int argc, char **argv)
+{
+    static const char usage[] = "usage: meldpunt key rotate [--config FILE] [--data DIR]\n";
+    char help[1024], actor[96], old_id[17], new_id[17];
+    struct rotate_audit ra;
+    struct mp_error err;
+    struct common co;
+    struct config cfg;
+    int rc;
+
+    snprintf(help, sizeof(help),
+             "Makes a new signing key pair.  The old public key is kept in\n"
+             "DATA/public-keys/KEYID.pub and still served at /api/v1/signing-key, so\n"
+             "documents signed before still verify.  A running server takes the new key on\n"
+             "SIGHUP or restart.\n\n%s",
+             common_help);
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("%s\n%s", usage, help);
+        return 0;
+    }
+    if (argc < 2 || strcmp(argv[1], "rotate") != 0) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    rc = parse_opts(argc - 1, argv + 1, usage, help, NULL, NULL, NULL, NULL, &co);
+    if (rc >= 0)
+        return rc;
+    if (optind != argc - 1) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    if (open_data(&co, &cfg) != 0)
+        return 1;
+    rc = 1;
+    if (datadir_rotate_key(cfg.data_dir, old_id, new_id, &err) != 0) {
+        fprintf(stderr, "meldpunt key rotate: %s\n", err.message);
+    } else {
+        cli_actor(actor, sizeof(actor));
+        ra.actor = actor;
+        snprintf(ra.payload, sizeof(ra.payload), "{\"old\":\"%s\",\"new\":\"%s\"}", old_id, new_id);
+        if (store_write(rotate_audit_apply, &ra, &err) != 0)
+            fprintf(stderr,
+                    "meldpunt key rotate: the key was rotated, but the audit entry "
+                    "failed: %s\n",
+                    err.message);
+        printf("%s\n", new_id);
+        fprintf(stderr,
+                "meldpunt: signing key %s replaced by %s; the old public key stays in "
+                "%s/public-keys/; send SIGHUP to a running server\n",
+                old_id, new_id, cfg.data_dir);
+        rc = 0;
+    }
+    datadir_close();
+    return rc;
+}
+
 /* ---- routes ---- */
 
 /* `meldpunt routes`: the route table with the roles allowed on each, as the
@@ -689,6 +761,8 @@ cmd_help(int argc, char **argv)
            "  backup FILE    consistent online copy of the database\n"
            "  rules check    validate reporting-rule files\n"
            "  verify FILE    check a file meldpunt signed (minisign format)\n"
+           "  key rotate     make a new signing key, keeping the old public key\n"
+           "  routes         who may call which route\n"
            "  version        print the version\n"
            "  help           this text\n\n"
            "`meldpunt COMMAND --help` describes each command.\n");

@@ -22,6 +22,7 @@ int cmd_backup(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
+int cmd_key(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 

@@ -8,6 +8,7 @@
 #include "lib/minisign.h"
 #include "store/db.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -153,8 +154,6 @@ int
 datadir_open(const char *dir, struct mp_error *err)
 {
     char p[PATH_MAX], *text;
-    struct minisign_key key;
-    const char *why;
     size_t len;
 
     if (path_in(p, sizeof(p), dir, "token.secret", err) != 0)
@@ -170,23 +169,133 @@ datadir_open(const char *dir, struct mp_error *err)
     sodium_memzero(text, len);
     free(text);
 
-    if (path_in(p, sizeof(p), dir, "signing.key", err) != 0)
+    if (datadir_load_signing(dir, err) != 0)
         return -1;
-    text = read_small_file(p, 4096, &len, err);
-    if (text == NULL)
-        return -1;
-    if (minisign_parse_secret(text, &key, &why) != 0 || signing_load(text, err) != 0) {
-        sodium_memzero(text, len);
-        free(text);
-        return mp_error_set(err, 0, "", "%s: %s", p, why);
-    }
-    sodium_memzero(text, len);
-    sodium_memzero(&key, sizeof(key));
-    free(text);
 
     if (path_in(p, sizeof(p), dir, "meldpunt.db", err) != 0)
         return -1;
     return db_open(p, false, err);
+}
+
+int
+datadir_load_signing(const char *dir, struct mp_error *err)
+{
+    char p[PATH_MAX], *text;
+    struct minisign_key key;
+    const char *why = "";
+    json_t *previous = json_array();
+    struct dirent *de;
+    size_t len;
+    DIR *d;
+
+    if (path_in(p, sizeof(p), dir, "signing.key", err) != 0)
+        goto fail;
+    text = read_small_file(p, 4096, &len, err);
+    if (text == NULL)
+        goto fail;
+    if (minisign_parse_secret(text, &key, &why) != 0 || signing_load(text, err) != 0) {
+        sodium_memzero(text, len);
+        free(text);
+        mp_error_set(err, 0, "", "%s: %s", p, why);
+        goto fail;
+    }
+    sodium_memzero(text, len);
+    sodium_memzero(&key, sizeof(key));
+    free(text);
+    /* keys rotated out: their public halves still check old documents */
+    if (path_in(p, sizeof(p), dir, "public-keys", err) == 0 && (d = opendir(p)) != NULL) {
+        while ((de = readdir(d)) != NULL) {
+            char q[PATH_MAX + 300];
+            struct minisign_key old;
+            char id[17], *pub;
+            size_t n;
+
+            if (strlen(de->d_name) < 5 || strcmp(de->d_name + strlen(de->d_name) - 4, ".pub"))
+                continue;
+            snprintf(q, sizeof(q), "%s/%s", p, de->d_name);
+            pub = read_small_file(q, 4096, &n, NULL);
+            if (pub != NULL && minisign_parse_public(pub, &old, &why) == 0) {
+                minisign_keyid_hex(old.keyid, id);
+                json_array_append_new(previous,
+                                      json_pack("{s:s, s:s}", "key_id", id, "public_key", pub));
+            }
+            free(pub);
+        }
+        closedir(d);
+    }
+    signing_set_previous(previous);
+    return 0;
+fail:
+    json_decref(previous);
+    return -1;
+}
+
+/* Writes data to path through a temporary file and a rename, so readers
+ * see the old or the new file, never half of one. */
+static int
+replace_file(const char *path, const void *data, size_t len, mode_t mode, struct mp_error *err)
+{
+    char tmp[PATH_MAX + 8];
+
+    snprintf(tmp, sizeof(tmp), "%s.new", path);
+    unlink(tmp);
+    if (write_new_file(tmp, data, len, mode, err) != 0)
+        return -1;
+    if (rename(tmp, path) != 0) {
+        unlink(tmp);
+        return mp_error_set(err, 0, "", "cannot replace %s: %s", path, strerror(errno));
+    }
+    return 0;
+}
+
+int
+datadir_rotate_key(const char *dir, char old_id[17], char new_id[17], struct mp_error *err)
+{
+    char p[PATH_MAX], keep[PATH_MAX + 64], *text;
+    struct minisign_key key, old;
+    struct buf b = BUF_INIT;
+    const char *why;
+    size_t len;
+    int rc = -1;
+
+    if (path_in(p, sizeof(p), dir, "signing.pub", err) != 0)
+        return -1;
+    text = read_small_file(p, 4096, &len, err);
+    if (text == NULL)
+        return -1;
+    if (minisign_parse_public(text, &old, &why) != 0) {
+        free(text);
+        return mp_error_set(err, 0, "", "%s: %s", p, why);
+    }
+    minisign_keyid_hex(old.keyid, old_id);
+    if (path_in(p, sizeof(p), dir, "public-keys", err) != 0 ||
+        (mkdir(p, 0755) != 0 && errno != EEXIST)) {
+        free(text);
+        return mp_error_set(err, 0, "", "cannot create %s/public-keys", dir);
+    }
+    snprintf(keep, sizeof(keep), "%s/%s.pub", p, old_id);
+    if (access(keep, F_OK) != 0 && write_new_file(keep, text, len, 0644, err) != 0) {
+        free(text);
+        return -1;
+    }
+    free(text);
+    minisign_key_generate(&key);
+    minisign_keyid_hex(key.keyid, new_id);
+    minisign_format_secret(&key, &b);
+    if (path_in(p, sizeof(p), dir, "signing.key", err) == 0 &&
+        replace_file(p, b.data, b.len, 0600, err) == 0) {
+        sodium_memzero(b.data, b.len);
+        buf_reset(&b);
+        minisign_format_public(&key, &b);
+        if (path_in(p, sizeof(p), dir, "signing.pub", err) == 0 &&
+            replace_file(p, b.data, b.len, 0644, err) == 0)
+            rc = 0;
+    }
+    sodium_memzero(&key, sizeof(key));
+    if (b.data)
+        sodium_memzero(b.data, b.len);
+    buf_free(&b);
+    return rc;
 }
 
 void

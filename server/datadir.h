@@ -6,6 +6,8 @@
  *   DIR/signing.pub     its public key, minisign format: give this to
  *                       whoever verifies meldpunt's signatures
  *   DIR/token.secret    32 random bytes keying the token hashes, mode 0600
+ *   DIR/public-keys/    public keys rotated out (KEYID.pub), kept so that
+ *                       documents signed with them still verify
  *
  * The directory is created 0700.  The secret files live outside the
  * database on purpose: a leaked database copy alone does not let anybody
@@ -31,5 +33,12 @@ int datadir_init(const char *dir, const char *actor, char admin_token[TOKEN_TEXT
  * opens the database (applying migrations). */
 int datadir_open(const char *dir, struct mp_error *err);
 void datadir_close(void);
+
+/* (Re)loads the signing key and the public keys rotated out before it
+ * (DIR/public-keys/KEYID.pub); SIGHUP calls it. */
+int datadir_load_signing(const char *dir, struct mp_error *err);
+/* Keeps the current public key in DIR/public-keys/, then replaces the key
+ * pair with a new one.  Old documents still verify with the kept key. */
+int datadir_rotate_key(const char *dir, char old_id[17], char new_id[17], struct mp_error *err);
 
 #endif

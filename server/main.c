@@ -190,6 +190,13 @@ cmd_serve(int argc, char **argv)
         if (sigwait(&sigs, &sig) != 0)
             continue;
         if (sig == SIGHUP) {
+            /* a rotated key (meldpunt key rotate) is taken up here */
+            if (datadir_load_signing(cfg.data_dir, &err) != 0)
+                log_error("reload of the signing key failed, keeping the key in use "
+                          "error=\"%s\"",
+                          err.message);
+            else
+                log_notice("signing key loaded");
             struct config fresh;
             if (config_file == NULL) {
                 log_notice("reload skipped reason=\"no config file\"");
@@ -230,11 +237,11 @@ static const struct {
     const char *name;
     int (*run)(int, char **);
 } commands[] = {
-    {"serve", cmd_serve},       {"init", cmd_init},     {"token", cmd_token},
-    {"audit", cmd_audit},       {"backup", cmd_backup}, {"rules", cmd_rules},
-    {"verify", cmd_verify},     {"routes", cmd_routes}, {"version", cmd_version},
-    {"--version", cmd_version}, {"help", cmd_help},     {"--help", cmd_help},
-    {"-h", cmd_help},
+    {"serve", cmd_serve},     {"init", cmd_init},         {"token", cmd_token},
+    {"audit", cmd_audit},     {"backup", cmd_backup},     {"rules", cmd_rules},
+    {"verify", cmd_verify},   {"routes", cmd_routes},     {"key", cmd_key},
+    {"version", cmd_version}, {"--version", cmd_version}, {"help", cmd_help},
+    {"--help", cmd_help},     {"-h", cmd_help},
 };
 
 int

@@ -3,29 +3,51 @@
  */
 #include "signing.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdbool.h>
 #include <string.h>
 
 static struct minisign_key key;
 static bool loaded;
+static json_t *previous;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 int
 signing_load(const char *secret_text, struct mp_error *err)
 {
     const char *why;
 
-    if (minisign_parse_secret(secret_text, &key, &why) != 0)
+    struct minisign_key k;
+
+    if (minisign_parse_secret(secret_text, &k, &why) != 0)
         return mp_error_set(err, 0, "", "%s", why);
+    pthread_mutex_lock(&lock);
+    key = k;
     loaded = true;
+    pthread_mutex_unlock(&lock);
+    sodium_memzero(&k, sizeof(k));
     return 0;
 }
 
 void
 signing_forget(void)
 {
+    pthread_mutex_lock(&lock);
     sodium_memzero(&key, sizeof(key));
     loaded = false;
+    json_decref(previous);
+    previous = NULL;
+    pthread_mutex_unlock(&lock);
+}
+
+void
+signing_set_previous(json_t *prev)
+{
+    pthread_mutex_lock(&lock);
+    json_decref(previous);
+    previous = prev;
+    pthread_mutex_unlock(&lock);
 }
 
 json_t *
@@ -35,12 +57,17 @@ signing_public_json(void)
     char id[17];
     json_t *out;
 
-    if (!loaded)
+    pthread_mutex_lock(&lock);
+    if (!loaded) {
+        pthread_mutex_unlock(&lock);
         return NULL;
+    }
     minisign_format_public(&key, &pub);
     minisign_keyid_hex(key.keyid, id);
-    out = json_pack("{s:s, s:s, s:s, s:s}", "algorithm", "Ed25519", "format", "minisign", "key_id",
-                    id, "public_key", pub.data ? pub.data : "");
+    out = json_pack("{s:s, s:s, s:s, s:s, s:o}", "algorithm", "Ed25519", "format", "minisign",
+                    "key_id", id, "public_key", pub.data ? pub.data : "", "previous",
+                    previous ? json_deep_copy(previous) : json_array());
+    pthread_mutex_unlock(&lock);
     buf_free(&pub);
     return out;
 }
@@ -49,7 +76,11 @@ int
 signing_sign(const void *data, size_t len, const char *untrusted, const char *trusted,
              struct buf *out)
 {
-    if (!loaded)
-        return -1;
-    return minisign_sign(&key, data, len, untrusted, trusted, out);
+    int rc = -1;
+
+    pthread_mutex_lock(&lock);
+    if (loaded)
+        rc = minisign_sign(&key, data, len, untrusted, trusted, out);
+    pthread_mutex_unlock(&lock);
+    return rc;
 }

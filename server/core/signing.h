@@ -18,8 +18,11 @@
 /* Parses the secret key file's text and keeps the key. */
 int signing_load(const char *secret_text, struct mp_error *err);
 void signing_forget(void);
+/* The public keys rotated out (a JSON array of {key_id, public_key}); the
+ * module takes the reference. */
+void signing_set_previous(json_t *previous);
 
-/* {"algorithm","format","key_id","public_key"} for the API; NULL when no
+/* {"algorithm","format","key_id","public_key","previous"} for the API; NULL when no
  * key is loaded. */
 json_t *signing_public_json(void);
 

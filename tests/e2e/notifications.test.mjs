@@ -207,3 +207,65 @@ describe('notification drafts', () => {
         assert.equal(cli(['audit', 'verify'], { dataDir: d.dataDir }).code, 0);
     });
 });
+
+describe('key rotation', () => {
+    let d;
+    before(async () => {
+        d = await startDaemon();
+    });
+    after(async () => {
+        await d.stopClean();
+    });
+
+    test('meldpunt key rotate: new documents use the new key, old ones verify with the kept key', async () => {
+        const manager = createToken(d, 'k-manager', 'manager');
+        const org = await api(d.url, d.adminToken, 'GET', '/api/v1/organisation');
+        const body = { ...org.json, name: 'Org', nis2_class: 'essential' };
+        delete body.version;
+        delete body.updated_at;
+        assert.equal((await api(d.url, d.adminToken, 'PUT', '/api/v1/organisation', body)).status, 200);
+        const sign = async () => {
+            const inc = await createIncident(d, manager, { title: 'Signed', aware_at: iso(Date.now() - HOUR), impact: { deaths: 1 } });
+            let res = await api(d.url, manager, 'POST', `/api/v1/incidents/${inc.id}/notifications`, { regime: 'nis2', stage: 'early_warning' });
+            assert.equal(res.status, 201, res.text);
+            const N = `/api/v1/notifications/${res.json.id}`;
+            res = await api(d.url, manager, 'PATCH', N, { fields: { suspected_malicious: false, cross_border: false, contact_official: 'A. B.' } });
+            assert.equal(res.status, 200, res.text);
+            res = await api(d.url, manager, 'POST', `${N}/approve`);
+            assert.equal(res.status, 200, res.text);
+            const doc = Buffer.from(await (await fetch(`${d.url}${N}/document.json`, { headers: { authorization: `Bearer ${manager}` } })).arrayBuffer());
+            const sig = (await api(d.url, manager, 'GET', `${N}/document.json.minisig`)).text;
+            return { keyId: res.json.key_id, doc, sig };
+        };
+        const before1 = await sign();
+        const key1 = (await api(d.url, manager, 'GET', '/api/v1/signing-key')).json;
+        assert.equal(before1.keyId, key1.key_id);
+        assert.deepEqual(key1.previous, []);
+
+        const r = cli(['key', 'rotate'], { dataDir: d.dataDir });
+        assert.equal(r.code, 0, r.stderr);
+        const newId = r.stdout.trim();
+        assert.notEqual(newId, key1.key_id);
+        const from = d.stderr().length;
+        d.proc.kill('SIGHUP');
+        await d.waitForLog(/signing key loaded/, { from });
+
+        const key2 = (await api(d.url, manager, 'GET', '/api/v1/signing-key')).json;
+        assert.equal(key2.key_id, newId);
+        assert.deepEqual(key2.previous.map((k) => k.key_id), [key1.key_id]);
+        const after1 = await sign();
+        assert.equal(after1.keyId, newId);
+
+        // the old document still verifies with the kept public key, not with the new one
+        const work = tempDir();
+        const docPath = path.join(work, 'old.json');
+        fs.writeFileSync(docPath, before1.doc);
+        fs.writeFileSync(`${docPath}.minisig`, before1.sig);
+        fs.writeFileSync(path.join(work, 'old.pub'), key2.previous[0].public_key);
+        fs.writeFileSync(path.join(work, 'new.pub'), key2.public_key);
+        execFileSync('/usr/bin/minisign', ['-Vq', '-m', docPath, '-p', path.join(work, 'old.pub')]);
+        assert.equal(cli(['verify', docPath, '--pubkey', path.join(work, 'new.pub')]).code, 1);
+        const audit = await api(d.url, d.adminToken, 'GET', '/api/v1/audit?limit=500');
+        assert.ok(audit.json.items.some((e) => e.action === 'key.rotate'));
+    });
+});
