@@ -104,3 +104,7 @@ done
 echo
 echo "classification: meldpunt rules bench (the built-in rules, generated incidents)"
 "$BIN" rules bench 20000
+
+echo
+echo "approve and sign: meldpunt key bench (a notification document, canonical form and signature)"
+"$BIN" key bench 5000

@@ -5,6 +5,7 @@
 #include "core/rules.h"
 #include "datadir.h"
 #include "http/router.h"
+#include "lib/jcs.h"
 #include "lib/minisign.h"
 #include "lib/log.h"
 #include "lib/timeutil.h"
@@ -645,6 +646,68 @@ rotate_audit_apply(sqlite3 *db, void *arg, struct mp_error *err)
     return store_audit_append(db, r->actor, "key.rotate", "signing.key", r->payload, err);
 }
 
+/* `meldpunt key bench`: approve-and-sign without the database: a
+ * notification document put in canonical form (RFC 8785) and signed in
+ * minisign format, beside a baseline from the same run (a plain JSON
+ * encode of the same document). */
+static int
+key_bench(int count)
+{
+    json_t *doc = json_pack(
+        "{s:{s:s, s:s}, s:s, s:s, s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s, "
+        "s:s, s:s}, s:{s:s, s:s}, s:{s:s, s:s}, s:s}",
+        "meldpunt", "document", "notification", "version", MP_VERSION, "notification",
+        "01a22580-27d0-7500-9025-6115ea67b771", "language", "nl", "organisation", "name",
+        "Waterbedrijf Zuid", "country", "NL", "nis2_class", "essential", "recipient", "role",
+        "csirt", "name", "NCSC-NL", "contact", "cert@ncsc.nl", "incident", "id",
+        "01a22580-274d-79be-a69f-c966e33760d0", "ref", "INC-2026-0001", "title",
+        "Chlorine dosing sabotage", "category", "cyber", "detected_at", "2026-11-29T03:00:00Z",
+        "regime", "id", "nis2", "version", "2026-11-29.2", "stage", "id", "early_warning", "name",
+        "Vroegtijdige waarschuwing", "due_at", "2026-11-30T03:00:00Z");
+    json_t *contents = json_array();
+    struct minisign_key key;
+    int64_t t0, t_base, t_sign;
+    size_t sink = 0;
+
+    for (int i = 0; i < 7; i++)
+        json_array_append_new(contents,
+                              json_pack("{s:s, s:s, s:s}", "id", "suspected_malicious", "label",
+                                        "Wordt vermoed dat het incident door onrechtmatige of "
+                                        "kwaadwillige handelingen is veroorzaakt?",
+                                        "value", "ja, de dosering is van buitenaf gewijzigd"));
+    json_object_set_new(doc, "contents", contents);
+    minisign_key_generate(&key);
+    t0 = time_mono_us();
+    for (int i = 0; i < count; i++) {
+        char *t = json_dumps(doc, JSON_COMPACT);
+        sink += strlen(t);
+        free(t);
+    }
+    t_base = time_mono_us() - t0;
+    t0 = time_mono_us();
+    for (int i = 0; i < count; i++) {
+        struct buf text = BUF_INIT, sig = BUF_INIT;
+        jcs_serialize(doc, &text);
+        minisign_sign(&key, text.data, text.len, "signed by meldpunt",
+                      "meldpunt incident=INC-2026-0001 regime=nis2 stage=early_warning", &sig);
+        sink += sig.len;
+        buf_free(&text);
+        buf_free(&sig);
+    }
+    t_sign = time_mono_us() - t0;
+    if (t_base < 1)
+        t_base = 1;
+    if (t_sign < 1)
+        t_sign = 1;
+    printf("documents %d\n", count);
+    printf("baseline: JSON encode of the document      %10.0f /s\n", count / (t_base / 1e6));
+    printf("canonical form (RFC 8785) and signature    %10.0f /s  ratio %.2f (checksum %zu)\n",
+           count / (t_sign / 1e6), (double)t_base / (double)t_sign, sink);
+    json_decref(doc);
+    sodium_memzero(&key, sizeof(key));
+    return 0;
+}
+
 int
 cmd_key(int argc, char **argv)
 {
@@ -666,6 +729,8 @@ cmd_key(int argc, char **argv)
         printf("%s\n%s", usage, help);
         return 0;
     }
+    if (argc >= 2 && strcmp(argv[1], "bench") == 0)
+        return key_bench(argc >= 3 && atoi(argv[2]) > 0 ? atoi(argv[2]) : 5000);
     if (argc < 2 || strcmp(argv[1], "rotate") != 0) {
         fputs(usage, stderr);
         return EXIT_USAGE;

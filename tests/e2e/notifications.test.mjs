@@ -140,6 +140,22 @@ describe('notification drafts', () => {
         v = cli(['verify', docPath, '--pubkey', pub]);
         assert.equal(v.code, 1);
 
+        // the document intact, but one byte of the signature or of the trusted
+        // comment changed: both verifiers refuse too
+        fs.writeFileSync(docPath, bytes);
+        const lines = sig.text.split('\n');
+        const flip = (str, i) => str.slice(0, i) + (str[i] === 'A' ? 'B' : 'A') + str.slice(i + 1);
+        for (const [what, changed] of [
+            ['signature', [lines[0], flip(lines[1], 20), ...lines.slice(2)].join('\n')],
+            ['trusted comment', [lines[0], lines[1], lines[2].replace('stage=early_warning', 'stage=early_warninG'), ...lines.slice(3)].join('\n')],
+        ]) {
+            fs.writeFileSync(`${docPath}.minisig`, changed);
+            assert.throws(() => execFileSync('/usr/bin/minisign', ['-Vq', '-m', docPath, '-p', pub], { stdio: 'ignore' }), what);
+            assert.equal(cli(['verify', docPath, '--pubkey', pub]).code, 1, what);
+        }
+        fs.writeFileSync(`${docPath}.minisig`, sig.text);
+        assert.equal(cli(['verify', docPath, '--pubkey', pub]).code, 0);
+
         // the printable page, in the draft's language, and the bundle for the file
         const page = await api(d.url, tokens.viewer, 'GET', `${N}/document.html`);
         assert.equal(page.status, 200);
