@@ -174,7 +174,28 @@ create_apply(sqlite3 *db, void *arg, struct mp_error *err)
     snprintf(c->n.created_by, sizeof(c->n.created_by), "%s", c->p->name);
     snprintf(c->n.updated_at, sizeof(c->n.updated_at), "%s", at);
     if (c->n.fields == NULL) {
+        char *last = NULL, last_at[32];
+        json_t *fired = json_array();
+
+        /* what the classification found: the criteria that fired */
+        if (store_classification_latest(db, inc.id, &last, last_at, err) == 0 && last) {
+            json_t *regimes = json_loads(last, 0, NULL), *r, *crit;
+            size_t k, m;
+            json_array_foreach(regimes, k, r)
+            {
+                if (strcmp(json_string_value(json_object_get(r, "regime")), c->regime) != 0)
+                    continue;
+                json_array_foreach(json_object_get(r, "criteria"), m, crit)
+                {
+                    if (strcmp(json_string_value(json_object_get(crit, "result")), "yes") == 0)
+                        json_array_append(fired, json_object_get(crit, "id"));
+                }
+            }
+            json_decref(regimes);
+        }
+        free(last);
         facts = classify_facts(db, &inc, time_now());
+        json_object_set_new(facts, "criteria_met", fired);
         fields = json_object();
         json_array_foreach(json_object_get(st->def, "contents"), i, item)
         {
@@ -471,9 +492,12 @@ approve(sqlite3 *db, struct change *c, const char *at, struct mp_error *err)
         snprintf(inc_ref, sizeof(inc_ref), "%s", inc.ref);
         incident_free(&inc);
     }
+    /* version: the notification's version once approved */
     snprintf(trusted, sizeof(trusted),
-             "meldpunt incident=%s regime=%s stage=%s notification=%s signed_at=%s key=%s", inc_ref,
-             c->n.regime, c->n.stage, c->n.id, at, c->n.key_id);
+             "meldpunt incident=%s regime=%s stage=%s notification=%s version=%lld "
+             "signed_at=%s by=%s key=%s",
+             inc_ref, c->n.regime, c->n.stage, c->n.id, (long long)c->n.version + 1, at, c->p->name,
+             c->n.key_id);
     if (signing_sign(text.data, text.len, "signed by meldpunt, verify with its public key", trusted,
                      &sig) != 0) {
         mp_error_set(err, 500, "", "signing failed");

@@ -52,6 +52,8 @@ describe('notification drafts', () => {
         assert.equal(res.json.fields.cross_border, false);
         assert.equal(res.json.fields.summary, 'Dosing set to 10x by an unknown party');
         assert.equal(res.json.fields.contact_official, null);
+        // from the classification: the criteria that fired (damage to health)
+        assert.ok(res.json.fields.criteria_met.includes('cir-3-1-d'), JSON.stringify(res.json.fields.criteria_met));
         assert.ok(res.json.obligation);
         assert.equal(res.headers.get('etag'), '"1"');
 
@@ -113,7 +115,7 @@ describe('notification drafts', () => {
         execFileSync('/usr/bin/minisign', ['-Vq', '-m', docPath, '-p', pub]);
         let v = cli(['verify', docPath, '--pubkey', pub]);
         assert.equal(v.code, 0, v.stdout + v.stderr);
-        assert.match(v.stdout, new RegExp(`incident=${inc.ref} regime=nis2 stage=early_warning notification=${nid}`));
+        assert.match(v.stdout, new RegExp(`incident=${inc.ref} regime=nis2 stage=early_warning notification=${nid} version=3 signed_at=\\S+ by=token:n-manager`));
 
         // the document: canonical JSON with the contents in the draft's language
         const parsed = JSON.parse(bytes.toString('utf8'));
