@@ -13,6 +13,7 @@
 #include "store/db.h"
 #include "store/writer.h"
 
+#include <dirent.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <pwd.h>
@@ -571,22 +572,26 @@ int
 cmd_verify(int argc, char **argv)
 {
     static const char usage[] =
-        "usage: meldpunt verify FILE [--sig FILE.minisig] --pubkey signing.pub\n";
+        "usage: meldpunt verify FILE [--sig FILE.minisig] [--pubkey KEY.pub | --data DIR]\n";
     static const struct option longopts[] = {{"sig", required_argument, NULL, 's'},
                                              {"pubkey", required_argument, NULL, 'p'},
+                                             {"data", required_argument, NULL, 'd'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
-    const char *sig_path = NULL, *pub_path = NULL, *why = NULL;
+    const char *sig_path = NULL, *pub_path = NULL, *data_dir = "./var", *why = NULL;
     char sig_default[4096], trusted[1024], *data = NULL, *sig = NULL, *pub = NULL;
     struct minisign_key key;
     size_t len = 0, n = 0;
     int c, rc = 1;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "s:p:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:p:d:h", longopts, NULL)) != -1) {
         switch (c) {
         case 's':
             sig_path = optarg;
+            break;
+        case 'd':
+            data_dir = optarg;
             break;
         case 'p':
             pub_path = optarg;
@@ -603,7 +608,7 @@ cmd_verify(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    if (optind != argc - 1 || pub_path == NULL) {
+    if (optind != argc - 1) {
         fputs(usage, stderr);
         return EXIT_USAGE;
     }
@@ -613,19 +618,56 @@ cmd_verify(int argc, char **argv)
     }
     data = slurp(argv[optind], 64u << 20, &len);
     sig = slurp(sig_path, 8192, &n);
-    pub = slurp(pub_path, 8192, &n);
-    if (data == NULL || sig == NULL || pub == NULL) {
+    if (data == NULL || sig == NULL) {
         fprintf(stderr, "meldpunt verify: cannot read %s\n",
-                data == NULL  ? argv[optind]
-                : sig == NULL ? sig_path
-                              : pub_path);
-    } else if (minisign_parse_public(pub, &key, &why) != 0 ||
-               minisign_verify(&key, data, len, sig, trusted, sizeof(trusted), &why) != 0) {
-        printf("FAILED: %s\n", why);
-    } else {
-        printf("OK signature and trusted comment verified\ntrusted comment: %s\n", trusted);
-        rc = 0;
+                data == NULL ? argv[optind] : sig_path);
+        goto out;
     }
+    if (pub_path != NULL) {
+        pub = slurp(pub_path, 8192, &n);
+        if (pub == NULL) {
+            fprintf(stderr, "meldpunt verify: cannot read %s\n", pub_path);
+            goto out;
+        }
+        if (minisign_parse_public(pub, &key, &why) != 0 ||
+            minisign_verify(&key, data, len, sig, trusted, sizeof(trusted), &why) != 0)
+            printf("FAILED: %s\n", why);
+        else
+            rc = 0;
+    } else {
+        /* the current key, then every key rotated out: the one whose id the
+         * signature names decides */
+        char path[PATH_MAX + 300];
+        struct dirent *de;
+        DIR *dir;
+
+        snprintf(path, sizeof(path), "%s/signing.pub", data_dir);
+        why = "no public key of this data directory signed it";
+        pub = slurp(path, 8192, &n);
+        if (pub != NULL && minisign_parse_public(pub, &key, &why) == 0)
+            rc = minisign_verify(&key, data, len, sig, trusted, sizeof(trusted), &why) == 0 ? 0 : 1;
+        snprintf(path, sizeof(path), "%s/public-keys", data_dir);
+        if (rc != 0 && strcmp(why, "signed with another key (key id differs)") == 0 &&
+            (dir = opendir(path)) != NULL) {
+            while (rc != 0 && (de = readdir(dir)) != NULL) {
+                char file[PATH_MAX + 600];
+                if (strstr(de->d_name, ".pub") == NULL)
+                    continue;
+                snprintf(file, sizeof(file), "%s/%s", path, de->d_name);
+                free(pub);
+                pub = slurp(file, 8192, &n);
+                if (pub != NULL && minisign_parse_public(pub, &key, &why) == 0)
+                    rc = minisign_verify(&key, data, len, sig, trusted, sizeof(trusted), &why) ? 1
+                                                                                               : 0;
+            }
+            closedir(dir);
+        }
+        if (rc != 0)
+            printf("FAILED: %s\n", why);
+    }
+    if (rc == 0)
+        printf("OK signature and trusted comment verified\ntrusted comment: %s\n", trusted);
+out:
     free(data);
     free(sig);
     free(pub);

@@ -318,7 +318,13 @@ describe('meldpunt verify', () => {
         r = run(['verify', file, '--pubkey', pub]);
         assert.equal(r.code, 1);
         assert.match(r.stdout, /FAILED: the signature does not match the data/);
-        r = run(['verify', file]);
+        // without --pubkey: the data directory's keys
+        r = run(['verify', file, '--data', dir]);
+        assert.equal(r.code, 1);
+        fs.writeFileSync(file, '{"incident":"INC-2026-0001"}');
+        r = run(['verify', file, '--data', dir]);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        r = run(['verify']);
         assert.equal(r.code, 2);
         assert.match(r.stderr, /usage: meldpunt verify/);
     });

@@ -283,6 +283,10 @@ describe('key rotation', () => {
         fs.writeFileSync(path.join(work, 'new.pub'), key2.public_key);
         execFileSync('/usr/bin/minisign', ['-Vq', '-m', docPath, '-p', path.join(work, 'old.pub')]);
         assert.equal(cli(['verify', docPath, '--pubkey', path.join(work, 'new.pub')]).code, 1);
+        // with the data directory, the kept key is found by its id
+        const byDir = cli(['verify', docPath, '--data', d.dataDir]);
+        assert.equal(byDir.code, 0, byDir.stdout + byDir.stderr);
+        assert.match(byDir.stdout, new RegExp(`key=${key1.key_id}`));
         const audit = await api(d.url, d.adminToken, 'GET', '/api/v1/audit?limit=500');
         assert.ok(audit.json.items.some((e) => e.action === 'key.rotate'));
     });
