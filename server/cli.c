@@ -5,6 +5,7 @@
 #include "core/rules.h"
 #include "datadir.h"
 #include "http/router.h"
+#include "lib/file.h"
 #include "lib/jcs.h"
 #include "lib/minisign.h"
 #include "lib/log.h"
@@ -547,27 +548,6 @@ cmd_rules(int argc, char **argv)
 
 /* ---- verify ---- */
 
-static char *
-slurp(const char *path, size_t max, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *data;
-    size_t n;
-
-    if (f == NULL)
-        return NULL;
-    data = malloc(max + 1);
-    n = data ? fread(data, 1, max + 1, f) : 0;
-    fclose(f);
-    if (data == NULL || n > max) {
-        free(data);
-        return NULL;
-    }
-    data[n] = '\0';
-    *len = n;
-    return data;
-}
-
 int
 cmd_verify(int argc, char **argv)
 {
@@ -616,15 +596,15 @@ cmd_verify(int argc, char **argv)
         snprintf(sig_default, sizeof(sig_default), "%s.minisig", argv[optind]);
         sig_path = sig_default;
     }
-    data = slurp(argv[optind], 64u << 20, &len);
-    sig = slurp(sig_path, 8192, &n);
+    data = file_read(argv[optind], 64u << 20, &len, NULL);
+    sig = file_read(sig_path, 8192, &n, NULL);
     if (data == NULL || sig == NULL) {
         fprintf(stderr, "meldpunt verify: cannot read %s\n",
                 data == NULL ? argv[optind] : sig_path);
         goto out;
     }
     if (pub_path != NULL) {
-        pub = slurp(pub_path, 8192, &n);
+        pub = file_read(pub_path, 8192, &n, NULL);
         if (pub == NULL) {
             fprintf(stderr, "meldpunt verify: cannot read %s\n", pub_path);
             goto out;
@@ -643,7 +623,7 @@ cmd_verify(int argc, char **argv)
 
         snprintf(path, sizeof(path), "%s/signing.pub", data_dir);
         why = "no public key of this data directory signed it";
-        pub = slurp(path, 8192, &n);
+        pub = file_read(path, 8192, &n, NULL);
         if (pub != NULL && minisign_parse_public(pub, &key, &why) == 0)
             rc = minisign_verify(&key, data, len, sig, trusted, sizeof(trusted), &why) == 0 ? 0 : 1;
         snprintf(path, sizeof(path), "%s/public-keys", data_dir);
@@ -655,7 +635,7 @@ cmd_verify(int argc, char **argv)
                     continue;
                 snprintf(file, sizeof(file), "%s/%s", path, de->d_name);
                 free(pub);
-                pub = slurp(file, 8192, &n);
+                pub = file_read(file, 8192, &n, NULL);
                 if (pub != NULL && minisign_parse_public(pub, &key, &why) == 0)
                     rc = minisign_verify(&key, data, len, sig, trusted, sizeof(trusted), &why) ? 1
                                                                                                : 0;

@@ -4,6 +4,7 @@
 #include "datadir.h"
 #include "core/signing.h"
 #include "lib/buf.h"
+#include "lib/file.h"
 #include "lib/log.h"
 #include "lib/minisign.h"
 #include "store/db.h"
@@ -54,37 +55,6 @@ write_new_file(const char *path, const void *data, size_t len, mode_t mode, stru
     }
     close(fd);
     return 0;
-}
-
-/* Reads a whole small file (at most max bytes) into a NUL-terminated
- * malloc'd buffer. */
-static char *
-read_small_file(const char *path, size_t max, size_t *len, struct mp_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    char *data;
-    size_t n;
-
-    if (f == NULL) {
-        mp_error_set(err, 0, "", "cannot read %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    data = malloc(max + 1);
-    if (data == NULL) {
-        fclose(f);
-        mp_error_set(err, 0, "", "out of memory");
-        return NULL;
-    }
-    n = fread(data, 1, max + 1, f);
-    fclose(f);
-    if (n > max) {
-        free(data);
-        mp_error_set(err, 0, "", "%s is too large", path);
-        return NULL;
-    }
-    data[n] = '\0';
-    *len = n;
-    return data;
 }
 
 static int
@@ -158,7 +128,7 @@ datadir_open(const char *dir, struct mp_error *err)
 
     if (path_in(p, sizeof(p), dir, "token.secret", err) != 0)
         return -1;
-    text = read_small_file(p, 64, &len, err);
+    text = file_read(p, 64, &len, err);
     if (text == NULL)
         return -1;
     if (len != TOKEN_SECRET_LEN) {
@@ -190,7 +160,7 @@ datadir_load_signing(const char *dir, struct mp_error *err)
 
     if (path_in(p, sizeof(p), dir, "signing.key", err) != 0)
         goto fail;
-    text = read_small_file(p, 4096, &len, err);
+    text = file_read(p, 4096, &len, err);
     if (text == NULL)
         goto fail;
     if (minisign_parse_secret(text, &key, &why) != 0 || signing_load(text, err) != 0) {
@@ -213,7 +183,7 @@ datadir_load_signing(const char *dir, struct mp_error *err)
             if (strlen(de->d_name) < 5 || strcmp(de->d_name + strlen(de->d_name) - 4, ".pub"))
                 continue;
             snprintf(q, sizeof(q), "%s/%s", p, de->d_name);
-            pub = read_small_file(q, 4096, &n, NULL);
+            pub = file_read(q, 4096, &n, NULL);
             if (pub != NULL && minisign_parse_public(pub, &old, &why) == 0) {
                 minisign_keyid_hex(old.keyid, id);
                 json_array_append_new(previous,
@@ -260,7 +230,7 @@ datadir_rotate_key(const char *dir, char old_id[17], char new_id[17], struct mp_
 
     if (path_in(p, sizeof(p), dir, "signing.pub", err) != 0)
         return -1;
-    text = read_small_file(p, 4096, &len, err);
+    text = file_read(p, 4096, &len, err);
     if (text == NULL)
         return -1;
     if (minisign_parse_public(text, &old, &why) != 0) {

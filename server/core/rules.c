@@ -9,6 +9,7 @@
 #include "rules.h"
 #include "core/incident.h"
 #include "lib/embed.h"
+#include "lib/file.h"
 
 #include <dirent.h>
 #include <pthread.h>
@@ -467,30 +468,6 @@ ruleset_free(struct ruleset *rs)
     json_decref(rs->doc);
 }
 
-static char *
-read_file(const char *path, size_t *len, struct mp_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    char *text = NULL;
-    long n;
-
-    if (f == NULL) {
-        mp_error_set(err, 0, "", "%s: cannot read", path);
-        return NULL;
-    }
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n <= (1 << 20) &&
-        fseek(f, 0, SEEK_SET) == 0 && (text = malloc((size_t)n + 1)) != NULL &&
-        fread(text, 1, (size_t)n, f) == (size_t)n) {
-        *len = (size_t)n;
-    } else {
-        free(text);
-        text = NULL;
-        mp_error_set(err, 0, "", "%s: cannot read (or larger than 1 MiB)", path);
-    }
-    fclose(f);
-    return text;
-}
-
 int
 rules_load_builtin(struct rules **out, struct mp_error *err)
 {
@@ -565,7 +542,7 @@ rules_load(const char *dir, struct rules **out, struct mp_error *err)
         int lrc;
 
         snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-        text = read_file(path, &len, err);
+        text = file_read(path, 1u << 20, &len, err);
         if (text == NULL)
             goto out;
         lrc = load_text(path, text, len, &r->sets[i], err);
