@@ -49,6 +49,7 @@ struct api_response {
     char detail[320];
     char location[256];
     char etag[80];
+    char disposition[160];    /* Content-Disposition for downloads */
     const char *content_type; /* non-JSON answers: raw bytes below */
     char *raw;                /* owned (malloc) */
     size_t raw_len;

@@ -167,10 +167,14 @@ document(const struct api_request *rq, struct api_response *rs, bool signature)
         free(doc);
         rs->raw = sig;
         rs->content_type = "text/plain; charset=utf-8";
+        snprintf(rs->disposition, sizeof(rs->disposition),
+                 "attachment; filename=\"document.json.minisig\"");
     } else {
         free(sig);
         rs->raw = doc;
         rs->content_type = "application/json";
+        snprintf(rs->disposition, sizeof(rs->disposition),
+                 "attachment; filename=\"document.json\"");
     }
     rs->raw_len = strlen(rs->raw);
 }
@@ -218,4 +222,6 @@ api_notifications_bundle(const struct api_request *rq, struct api_response *rs)
     rs->raw = zip;
     rs->raw_len = len;
     rs->content_type = "application/zip";
+    snprintf(rs->disposition, sizeof(rs->disposition),
+             "attachment; filename=\"notification-%.40s.zip\"", rq->params[0]);
 }

@@ -431,7 +431,8 @@ finish(struct MHD_Connection *c, struct http_req *r)
     } else if (rs->raw != NULL) {
         ret = send_bytes(c, r, rs->status, rs->content_type, rs->raw, rs->raw_len,
                          MHD_RESPMEM_MUST_FREE, false, MHD_HTTP_HEADER_LOCATION, rs->location,
-                         MHD_HTTP_HEADER_ETAG, rs->etag, NULL);
+                         MHD_HTTP_HEADER_ETAG, rs->etag, MHD_HTTP_HEADER_CONTENT_DISPOSITION,
+                         rs->disposition, NULL);
         rs->raw = NULL;
     } else {
         ret = send_json(c, r, rs->status ? rs->status : 200, "application/json", rs->body,

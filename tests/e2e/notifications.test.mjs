@@ -169,6 +169,7 @@ describe('notification drafts', () => {
         const zipRes = await fetch(`${d.url}${N}/bundle`, { headers: { authorization: `Bearer ${tokens.viewer}` } });
         assert.equal(zipRes.status, 200);
         assert.equal(zipRes.headers.get('content-type'), 'application/zip');
+        assert.equal(zipRes.headers.get('content-disposition'), `attachment; filename="notification-${nid}.zip"`);
         const zipDir = tempDir();
         const zipPath = path.join(zipDir, 'bundle.zip');
         fs.writeFileSync(zipPath, Buffer.from(await zipRes.arrayBuffer()));
