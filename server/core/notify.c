@@ -418,17 +418,15 @@ document(sqlite3 *db, struct change *c, const char *at, const char *key_id, stru
     if (doc != NULL) {
         /* the audit chain's head as the document is signed: any later copy of
          * the chain must contain it (tamper evidence kept outside) */
-        sqlite3_stmt *head = db_stmt(db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
-        if (head != NULL && sqlite3_step(head) == SQLITE_ROW &&
-            sqlite3_column_bytes(head, 1) == 32) {
-            char hex[65];
-            sodium_bin2hex(hex, sizeof(hex), sqlite3_column_blob(head, 1), 32);
+        uint8_t hash[CHAIN_HASH_LEN];
+        int64_t seq;
+
+        if (store_audit_head(db, &seq, hash, err) == 1) {
+            char hex[2 * CHAIN_HASH_LEN + 1];
+            sodium_bin2hex(hex, sizeof(hex), hash, CHAIN_HASH_LEN);
             json_object_set_new(doc, "audit_head",
-                                json_pack("{s:I, s:s}", "seq",
-                                          (json_int_t)sqlite3_column_int64(head, 0), "hash", hex));
+                                json_pack("{s:I, s:s}", "seq", (json_int_t)seq, "hash", hex));
         }
-        if (head != NULL)
-            sqlite3_reset(head);
     }
     if (doc == NULL)
         mp_error_set(err, 500, "", "out of memory");

@@ -5,6 +5,7 @@
 #include "core/classify.h"
 #include "lib/timeutil.h"
 #include "store/audit.h"
+#include "store/organisation.h"
 #include "store/db.h"
 #include "store/writer.h"
 
@@ -195,24 +196,15 @@ int
 organisation_load(sqlite3 *db, json_t **doc, int64_t *version, char updated_at[32],
                   struct mp_error *err)
 {
-    sqlite3_stmt *st;
+    const char *file = sqlite3_db_filename(db, "main") ? sqlite3_db_filename(db, "main") : "";
+    char at[32], *text;
     int64_t v;
-    int rc = -1;
 
     *doc = NULL;
-    st = db_stmt(db, "SELECT version FROM organisation WHERE id = 1");
-    if (st == NULL)
-        return mp_error_set(err, 503, "", "reading the profile: %s", sqlite3_errmsg(db));
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return mp_error_set(err, 500, "", "no organisation profile (database not initialised?)");
-    }
-    v = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    if (store_organisation_version(db, &v, err) != 0)
+        return -1;
     pthread_mutex_lock(&cache_lock);
-    if (cache_doc != NULL && cache_version == v &&
-        strcmp(cache_file,
-               sqlite3_db_filename(db, "main") ? sqlite3_db_filename(db, "main") : "") == 0) {
+    if (cache_doc != NULL && cache_version == v && strcmp(cache_file, file) == 0) {
         *doc = json_deep_copy(cache_doc);
         *version = v;
         if (updated_at)
@@ -221,33 +213,26 @@ organisation_load(sqlite3 *db, json_t **doc, int64_t *version, char updated_at[3
         return *doc ? 0 : mp_error_set(err, 500, "", "out of memory");
     }
     pthread_mutex_unlock(&cache_lock);
-    st = db_stmt(db, "SELECT doc, version, updated_at FROM organisation WHERE id = 1");
-    if (st == NULL)
-        return mp_error_set(err, 503, "", "reading the profile: %s", sqlite3_errmsg(db));
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        *doc = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
-        *version = sqlite3_column_int64(st, 1);
-        if (updated_at)
-            snprintf(updated_at, 32, "%s", (const char *)sqlite3_column_text(st, 2));
-        rc = *doc ? 0 : mp_error_set(err, 500, "", "the stored profile is not JSON");
-        /* Only what is committed goes into the cache: inside a write the
-         * profile may be a version that is then rolled back. */
-        if (rc == 0 && sqlite3_get_autocommit(db)) {
-            pthread_mutex_lock(&cache_lock);
-            json_decref(cache_doc);
-            cache_doc = json_deep_copy(*doc);
-            cache_version = *version;
-            snprintf(cache_file, sizeof(cache_file), "%s",
-                     sqlite3_db_filename(db, "main") ? sqlite3_db_filename(db, "main") : "");
-            snprintf(cache_updated_at, sizeof(cache_updated_at), "%s",
-                     (const char *)sqlite3_column_text(st, 2));
-            pthread_mutex_unlock(&cache_lock);
-        }
-    } else {
-        mp_error_set(err, 500, "", "no organisation profile (database not initialised?)");
+    if (store_organisation_read(db, &text, version, at, err) != 0)
+        return -1;
+    *doc = json_loads(text, 0, NULL);
+    free(text);
+    if (*doc == NULL)
+        return mp_error_set(err, 500, "", "the stored profile is not JSON");
+    if (updated_at)
+        snprintf(updated_at, 32, "%s", at);
+    /* Only what is committed goes into the cache: inside a write the profile
+     * may be a version that is then rolled back. */
+    if (sqlite3_get_autocommit(db)) {
+        pthread_mutex_lock(&cache_lock);
+        json_decref(cache_doc);
+        cache_doc = json_deep_copy(*doc);
+        cache_version = *version;
+        snprintf(cache_file, sizeof(cache_file), "%s", file);
+        snprintf(cache_updated_at, sizeof(cache_updated_at), "%s", at);
+        pthread_mutex_unlock(&cache_lock);
     }
-    sqlite3_reset(st);
-    return rc;
+    return 0;
 }
 
 struct put_change {
@@ -262,34 +247,16 @@ put_apply(sqlite3 *db, void *arg, struct mp_error *err)
 {
     struct put_change *c = arg;
     char at[TIME_RFC3339_LEN], payload[64];
-    sqlite3_stmt *st;
     int64_t cur = 0;
 
-    st = db_stmt(db, "SELECT version FROM organisation WHERE id = 1");
-    if (st == NULL || sqlite3_step(st) != SQLITE_ROW) {
-        if (st)
-            sqlite3_reset(st);
-        return mp_error_set(err, 500, "", "no organisation profile");
-    }
-    cur = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    if (store_organisation_version(db, &cur, err) != 0)
+        return -1;
     if (c->if_match >= 0 && c->if_match != cur)
         return mp_error_set(err, 412, "If-Match", "the profile is at version %lld, not %lld",
                             (long long)cur, (long long)c->if_match);
     time_format_rfc3339(time_now(), at, sizeof(at));
-    st = db_stmt(db, "UPDATE organisation SET doc = ?, version = version + 1, updated_at = ?, "
-                     "updated_by = ? WHERE id = 1");
-    if (st == NULL)
-        return mp_error_set(err, 500, "", "%s", sqlite3_errmsg(db));
-    sqlite3_bind_text(st, 1, c->text, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, c->p->name, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        sqlite3_reset(st);
-        return mp_error_set(err, db_error_status(sqlite3_extended_errcode(db)), "",
-                            "saving the profile: %s", sqlite3_errmsg(db));
-    }
-    sqlite3_reset(st);
+    if (store_organisation_write(db, c->text, at, c->p->name, err) != 0)
+        return -1;
     c->version = cur + 1;
     snprintf(payload, sizeof(payload), "{\"version\":%lld}", (long long)c->version);
     /* the profile itself is in the row; the chain records who changed it */

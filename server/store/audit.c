@@ -187,3 +187,23 @@ store_audit_free(struct audit_entry *entries, int count)
         free(entries[i].payload);
     free(entries);
 }
+
+int
+store_audit_head(sqlite3 *db, int64_t *seq, uint8_t hash[CHAIN_HASH_LEN], struct mp_error *err)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+    int step, rc;
+
+    if (st == NULL)
+        return db_fail(db, err, "reading the audit head");
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW && sqlite3_column_bytes(st, 1) == CHAIN_HASH_LEN) {
+        *seq = sqlite3_column_int64(st, 0);
+        memcpy(hash, sqlite3_column_blob(st, 1), CHAIN_HASH_LEN);
+        rc = 1;
+    } else {
+        rc = step == SQLITE_DONE ? 0 : db_fail(db, err, "reading the audit head");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
