@@ -27,6 +27,7 @@ config_defaults(struct config *cfg)
     cfg->bench_endpoints = false;
     snprintf(cfg->data_dir, sizeof(cfg->data_dir), "./var");
     cfg->write_batch = 64;
+    cfg->min_free_space = 100u << 20;
     cfg->log_level = LOG_NOTICE;
 }
 
@@ -170,6 +171,9 @@ set_key(struct config *c, const char *section, const char *key, const char *valu
         if (value[0] == '\0' || strlen(value) >= sizeof(c->data_dir))
             return "must be a directory path";
         snprintf(c->data_dir, sizeof(c->data_dir), "%s", value);
+    } else if (IS("storage", "min_free_space")) {
+        if (config_parse_size(value, &c->min_free_space) != 0)
+            return "must be a size such as 100M";
     } else if (IS("storage", "write_batch")) {
         if (parse_uint(value, 1, 10000, &c->write_batch) != 0)
             return "must be a whole number from 1 to 10000";

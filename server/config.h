@@ -34,6 +34,7 @@ struct config {
     /* [storage] */
     char data_dir[PATH_MAX];
     unsigned write_batch;
+    size_t min_free_space; /* /readyz floor for the data directory */
     /* [rules] */
     char rules_dir[PATH_MAX]; /* empty: the rules built into the binary */
     /* [log] */

@@ -13,6 +13,7 @@
  */
 #include "cli.h"
 #include "core/classify.h"
+#include "core/readiness.h"
 #include "core/rules.h"
 #include "datadir.h"
 #include "http/server.h"
@@ -160,6 +161,11 @@ cmd_serve(int argc, char **argv)
         fprintf(stderr, "meldpunt: %s\n", err.message);
         rules_install(NULL);
         return 1;
+    }
+    /* the audit chain is walked once here; /readyz reports the outcome */
+    if (readiness_init(cfg.data_dir, cfg.min_free_space, &err) != 0) {
+        fprintf(stderr, "meldpunt: %s\n", err.message);
+        goto out_db;
     }
     if (store_writer_start(cfg.write_batch, &err) != 0) {
         fprintf(stderr, "meldpunt: %s\n", err.message);

@@ -2,6 +2,7 @@
  * system.c - health, "who am I" and the benchmark baseline.
  */
 #include "api.h"
+#include "core/readiness.h"
 #include "core/signing.h"
 #include "store/db.h"
 
@@ -47,4 +48,20 @@ api_signing_key(const struct api_request *rq, struct api_response *rs)
         api_fail(rs, 503, NULL, "no signing key is loaded");
     else
         api_ok(rs, 200, k);
+}
+
+void
+api_ready(const struct api_request *rq, struct api_response *rs)
+{
+    bool ready;
+    json_t *out = readiness_check(&ready);
+
+    (void)rq;
+    if (ready) {
+        api_ok(rs, 200, out);
+    } else {
+        api_fail(rs, 503, NULL, "not ready: see checks");
+        rs->extra = json_pack("{s:O}", "checks", json_object_get(out, "checks"));
+        json_decref(out);
+    }
 }

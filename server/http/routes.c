@@ -20,6 +20,7 @@
 
 const struct route http_routes[] = {
     {"GET", "/healthz", ROUTE_API, api_health, 0, R, false},
+    {"GET", "/readyz", ROUTE_API, api_ready, 0, R, false},
     {"GET", "/metrics", ROUTE_METRICS, NULL, 0, R, false},
     {"POST", "/bench/echo", ROUTE_API, api_bench_echo, 0, R, true},
 

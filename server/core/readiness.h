@@ -1,0 +1,24 @@
+/*
+ * readiness.h - is this instance fit to take traffic (GET /readyz)?
+ *
+ * Ready when the database takes a write (the writer gets its lock), the
+ * data directory's file system has more free space than the configured
+ * floor, and the audit chain verified when the server started.
+ */
+#ifndef MP_READINESS_H
+#define MP_READINESS_H
+
+#include "lib/error.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Called once at start: walks the audit chain (a broken chain keeps the
+ * instance unready) and remembers where the data lives. */
+int readiness_init(const char *data_dir, uint64_t min_free_bytes, struct mp_error *err);
+
+/* {"status": "ready"|"unready", "checks": {...}}; *ready says which. */
+json_t *readiness_check(bool *ready);
+
+#endif
