@@ -187,3 +187,38 @@ api_query_int(const struct api_request *rq, const char *name, int64_t min, int64
     *out = v;
     return true;
 }
+
+void
+api_field_errors(struct api_response *rs, const struct field_errors *errs)
+{
+    for (int i = 0; i < errs->count; i++) {
+        if (errs->items[i].status != 422) {
+            api_error(rs, &errs->items[i]);
+            return;
+        }
+    }
+    for (int i = 0; i < errs->count; i++)
+        api_field_error(rs, errs->items[i].field, "%s", errs->items[i].message);
+}
+
+bool
+api_if_match(const struct api_request *rq, const char *what, int64_t *out, struct api_response *rs)
+{
+    const char *h = rq->header(rq->ctx, "If-Match");
+    char *end;
+    long long v;
+
+    *out = -1;
+    if (h == NULL || strcmp(h, "*") == 0)
+        return true;
+    if (h[0] == '"' && h[1] >= '0' && h[1] <= '9') {
+        errno = 0;
+        v = strtoll(h + 1, &end, 10);
+        if (errno == 0 && end[0] == '"' && end[1] == '\0') {
+            *out = v;
+            return true;
+        }
+    }
+    api_fail(rs, 412, "If-Match", "must be the %s's ETag, such as \"3\"", what);
+    return false;
+}

@@ -80,6 +80,15 @@ bool api_only_fields(json_t *obj, const char *const allowed[], struct api_respon
  * Returns false when it added an error. */
 bool api_get_string(json_t *obj, const char *key, bool required, size_t max, const char **out,
                     struct api_response *rs);
+/* Answers the errors a domain function collected: the one failure that is
+ * not a validation error (404, 409, 412, 5xx) alone, or else every field
+ * error in one 422. */
+void api_field_errors(struct api_response *rs, const struct field_errors *errs);
+/* If-Match as a version ETag ("3"), * for any; absent: *out = -1 (no
+ * precondition).  Anything else answers 412 (it cannot match) and returns
+ * false.  what names the object in the message ("incident"). */
+bool api_if_match(const struct api_request *rq, const char *what, int64_t *out,
+                  struct api_response *rs);
 /* Reads an integer query parameter within [min, max], def when absent. */
 bool api_query_int(const struct api_request *rq, const char *name, int64_t min, int64_t max,
                    int64_t def, int64_t *out, struct api_response *rs);

@@ -36,46 +36,6 @@ answer_incident(struct api_response *rs, int status, const struct incident *inc)
     api_ok(rs, status, body);
 }
 
-/* Turns field errors from the domain into the answer: one problem with every
- * field error, or the single non-validation error (404, 409, 412, 5xx). */
-static void
-answer_errors(struct api_response *rs, const struct field_errors *errs)
-{
-    for (int i = 0; i < errs->count; i++) {
-        if (errs->items[i].status != 422) {
-            api_error(rs, &errs->items[i]);
-            return;
-        }
-    }
-    for (int i = 0; i < errs->count; i++)
-        api_field_error(rs, errs->items[i].field, "%s", errs->items[i].message);
-}
-
-/* If-Match: "N" (the ETag), or * for any version.  Absent: -1 (no
- * precondition).  Anything else is 412: it cannot match. */
-static bool
-read_if_match(const struct api_request *rq, int64_t *out, struct api_response *rs)
-{
-    const char *h = rq->header(rq->ctx, "If-Match");
-    char *end;
-    long long v;
-
-    *out = -1;
-    if (h == NULL || strcmp(h, "*") == 0)
-        return true;
-    if (h[0] != '"' || h[1] < '0' || h[1] > '9') {
-        api_fail(rs, 412, "If-Match", "must be the incident's ETag, such as \"3\"");
-        return false;
-    }
-    v = strtoll(h + 1, &end, 10);
-    if (end[0] != '"' || end[1] != '\0' || v < 0) {
-        api_fail(rs, 412, "If-Match", "must be the incident's ETag, such as \"3\"");
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
 void
 api_incidents_create(const struct api_request *rq, struct api_response *rs)
 {
@@ -109,7 +69,7 @@ api_incidents_create(const struct api_request *rq, struct api_response *rs)
     incident_init(&inc);
     if (!incident_apply_json(&inc, in, false, time_now(), &errs) ||
         incident_create(rq->principal, &inc, &idem, &first, &errs) != 0) {
-        answer_errors(rs, &errs);
+        api_field_errors(rs, &errs);
     } else if (first != NULL) {
         /* a retry: the first answer, unchanged (an incident is created at
          * version 1) */
@@ -237,13 +197,13 @@ api_incidents_patch(const struct api_request *rq, struct api_response *rs)
     int64_t if_match;
     json_t *patch;
 
-    if (!read_if_match(rq, &if_match, rs))
+    if (!api_if_match(rq, "incident", &if_match, rs))
         return;
     patch = api_parse_object(rq, rs);
     if (patch == NULL)
         return;
     if (incident_patch(rq->principal, rq->params[0], if_match, patch, &out, &errs) != 0)
-        answer_errors(rs, &errs);
+        api_field_errors(rs, &errs);
     else
         answer_incident(rs, 200, &out);
     incident_free(&out);
@@ -261,7 +221,7 @@ api_incidents_transition(const struct api_request *rq, struct api_response *rs)
     json_t *in;
     int to;
 
-    if (!read_if_match(rq, &if_match, rs))
+    if (!api_if_match(rq, "incident", &if_match, rs))
         return;
     in = api_parse_object(rq, rs);
     if (in == NULL)

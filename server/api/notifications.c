@@ -10,19 +10,6 @@
 #include <string.h>
 
 static void
-answer_errors(struct api_response *rs, const struct field_errors *errs)
-{
-    for (int i = 0; i < errs->count; i++) {
-        if (errs->items[i].status != 422) {
-            api_error(rs, &errs->items[i]);
-            return;
-        }
-    }
-    for (int i = 0; i < errs->count; i++)
-        api_field_error(rs, errs->items[i].field, "%s", errs->items[i].message);
-}
-
-static void
 answer(struct api_response *rs, int status, json_t *out)
 {
     json_t *v = json_object_get(out, "version");
@@ -30,22 +17,6 @@ answer(struct api_response *rs, int status, json_t *out)
     if (json_is_integer(v))
         snprintf(rs->etag, sizeof(rs->etag), "\"%lld\"", (long long)json_integer_value(v));
     api_ok(rs, status, out);
-}
-
-static bool
-if_match(const struct api_request *rq, int64_t *out, struct api_response *rs)
-{
-    const char *h = rq->header(rq->ctx, "If-Match");
-    char *end;
-
-    *out = -1;
-    if (h == NULL || strcmp(h, "*") == 0)
-        return true;
-    if (h[0] != '"' || (*out = strtoll(h + 1, &end, 10)) < 0 || strcmp(end, "\"") != 0) {
-        api_fail(rs, 412, "If-Match", "must be the notification's ETag, such as \"2\"");
-        return false;
-    }
-    return true;
 }
 
 void
@@ -57,7 +28,7 @@ api_notifications_create(const struct api_request *rq, struct api_response *rs)
     if (in == NULL)
         return;
     if (notify_create(rq->principal, rq->params[0], in, &out, &errs) != 0) {
-        answer_errors(rs, &errs);
+        api_field_errors(rs, &errs);
     } else {
         snprintf(rs->location, sizeof(rs->location), "/api/v1/notifications/%s",
                  json_string_value(json_object_get(out, "id")));
@@ -98,10 +69,10 @@ api_notifications_patch(const struct api_request *rq, struct api_response *rs)
     int64_t im;
     json_t *in, *out;
 
-    if (!if_match(rq, &im, rs) || (in = api_parse_object(rq, rs)) == NULL)
+    if (!api_if_match(rq, "notification", &im, rs) || (in = api_parse_object(rq, rs)) == NULL)
         return;
     if (notify_patch(rq->principal, rq->params[0], im, in, &out, &errs) != 0)
-        answer_errors(rs, &errs);
+        api_field_errors(rs, &errs);
     else
         answer(rs, 200, out);
     json_decref(in);
@@ -114,10 +85,10 @@ api_notifications_approve(const struct api_request *rq, struct api_response *rs)
     int64_t im;
     json_t *out;
 
-    if (!if_match(rq, &im, rs))
+    if (!api_if_match(rq, "notification", &im, rs))
         return;
     if (notify_approve(rq->principal, rq->params[0], im, &out, &errs) != 0)
-        answer_errors(rs, &errs);
+        api_field_errors(rs, &errs);
     else
         answer(rs, 200, out);
 }
@@ -131,7 +102,7 @@ api_notifications_submit(const struct api_request *rq, struct api_response *rs)
     if (in == NULL)
         return;
     if (notify_submit(rq->principal, rq->params[0], in, &out, &errs) != 0)
-        answer_errors(rs, &errs);
+        api_field_errors(rs, &errs);
     else
         answer(rs, 200, out);
     json_decref(in);
@@ -144,7 +115,7 @@ api_notifications_correct(const struct api_request *rq, struct api_response *rs)
     json_t *out;
 
     if (notify_correct(rq->principal, rq->params[0], &out, &errs) != 0) {
-        answer_errors(rs, &errs);
+        api_field_errors(rs, &errs);
     } else {
         snprintf(rs->location, sizeof(rs->location), "/api/v1/notifications/%s",
                  json_string_value(json_object_get(out, "id")));

@@ -35,17 +35,11 @@ void
 api_organisation_put(const struct api_request *rq, struct api_response *rs)
 {
     struct field_errors errs = {0};
-    const char *h = rq->header(rq->ctx, "If-Match");
-    int64_t if_match = -1, version;
+    int64_t if_match, version;
     json_t *doc;
 
-    if (h != NULL && strcmp(h, "*") != 0) {
-        char *end;
-        if (h[0] != '"' || (if_match = strtoll(h + 1, &end, 10)) < 0 || strcmp(end, "\"") != 0) {
-            api_fail(rs, 412, "If-Match", "must be the profile's ETag, such as \"3\"");
-            return;
-        }
-    }
+    if (!api_if_match(rq, "profile", &if_match, rs))
+        return;
     doc = api_parse_object(rq, rs);
     if (doc == NULL)
         return;
@@ -53,15 +47,7 @@ api_organisation_put(const struct api_request *rq, struct api_response *rs)
     json_object_del(doc, "version");
     json_object_del(doc, "updated_at");
     if (organisation_put(rq->principal, doc, if_match, &version, &errs) != 0) {
-        for (int i = 0; i < errs.count; i++) {
-            if (errs.items[i].status != 422) {
-                api_error(rs, &errs.items[i]);
-                json_decref(doc);
-                return;
-            }
-        }
-        for (int i = 0; i < errs.count; i++)
-            api_field_error(rs, errs.items[i].field, "%s", errs.items[i].message);
+        api_field_errors(rs, &errs);
         json_decref(doc);
         return;
     }
@@ -231,15 +217,7 @@ api_services_put(const struct api_request *rq, struct api_response *rs)
     if (in == NULL)
         return;
     if (services_put(rq->principal, rq->params[0], in, &created, &errs) != 0) {
-        for (int i = 0; i < errs.count; i++) {
-            if (errs.items[i].status != 422) {
-                api_error(rs, &errs.items[i]);
-                json_decref(in);
-                return;
-            }
-        }
-        for (int i = 0; i < errs.count; i++)
-            api_field_error(rs, errs.items[i].field, "%s", errs.items[i].message);
+        api_field_errors(rs, &errs);
         json_decref(in);
         return;
     }

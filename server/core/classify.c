@@ -161,15 +161,6 @@ find_stage(const struct ruleset *rs, const char *id)
 
 /* ---- refresh (inside a change) ---- */
 
-static int
-timeline(sqlite3 *db, const char *incident_id, const char *at, const char *principal,
-         const char *kind, const char *field, const char *old_v, const char *new_v,
-         const char *note, struct mp_error *err)
-{
-    return store_timeline_append(db, incident_id, at, principal, kind, field, old_v, new_v, note,
-                                 err);
-}
-
 /* What changes what the incident owes: significance, fired criteria, due
  * times.  Two evaluations with the same signature need no new history row. */
 static void
@@ -227,8 +218,8 @@ refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs
         char old_v[32], new_v[32];
         snprintf(old_v, sizeof(old_v), "\"%s\"", status.significant);
         snprintf(new_v, sizeof(new_v), "\"%s\"", sig);
-        if (timeline(db, inc->id, at, principal, "classification", rs->regime, found ? old_v : NULL,
-                     new_v, NULL, err) != 0)
+        if (store_timeline_append(db, inc->id, at, principal, "classification", rs->regime,
+                                  found ? old_v : NULL, new_v, NULL, err) != 0)
             return -1;
     }
     if (found && strcmp(status.significant, sig) == 0 &&
@@ -325,8 +316,8 @@ refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs
             snprintf(note, sizeof(note), "%s %s due to %s%s%s", rs->regime, rst->id, rst->recipient,
                      o.due_at[0] ? " by " : "", o.due_at);
             if (store_obligation_insert(db, &o, err) != 0 ||
-                timeline(db, inc->id, at, principal, "obligation", rst->id, NULL, NULL, note,
-                         err) != 0)
+                store_timeline_append(db, inc->id, at, principal, "obligation", rst->id, NULL, NULL,
+                                      note, err) != 0)
                 return -1;
         } else if (store_obligation_update(db, &o, err) != 0) {
             return -1;
@@ -650,8 +641,8 @@ waive_apply(sqlite3 *db, void *arg, struct mp_error *err)
     snprintf(payload, sizeof(payload), "{\"regime\":\"%s\",\"stage\":\"%s\"}", c->o.regime,
              c->o.stage);
     if (store_obligation_update(db, &c->o, err) != 0 ||
-        timeline(db, inc.id, at, c->p->name, "obligation", c->o.stage, "\"pending\"", "\"waived\"",
-                 c->reason, err) != 0 ||
+        store_timeline_append(db, inc.id, at, c->p->name, "obligation", c->o.stage, "\"pending\"",
+                              "\"waived\"", c->reason, err) != 0 ||
         store_audit_append(db, c->p->name, "obligation.waive", c->o.id, payload, err) != 0) {
         incident_free(&inc);
         return -1;
@@ -738,8 +729,9 @@ decide_apply(sqlite3 *db, void *arg, struct mp_error *err)
     }
     snprintf(payload, sizeof(payload), "{\"regime\":\"%s\",\"notifiable\":%s}", c->regime,
              c->notifiable ? "true" : "false");
-    if (timeline(db, inc.id, at, c->p->name, "decision", c->regime, NULL,
-                 c->notifiable ? "\"notifiable\"" : "\"not_notifiable\"", c->reason, err) != 0 ||
+    if (store_timeline_append(db, inc.id, at, c->p->name, "decision", c->regime, NULL,
+                              c->notifiable ? "\"notifiable\"" : "\"not_notifiable\"", c->reason,
+                              err) != 0 ||
         store_audit_append(db, c->p->name, "incident.decision", inc.id, payload, err) != 0 ||
         classify_refresh(db, &inc, c->p->name, now, err) != 0)
         goto out;
@@ -1015,10 +1007,8 @@ services_put(const struct principal *p, const char *name, json_t *body, bool *cr
     c.member_states = v ? json_dumps(v, JSON_COMPACT) : strdup("[]");
     rc = store_write(service_apply, &c, &err);
     free(c.member_states);
-    if (rc != 0) {
-        errs->items[errs->count < FIELD_ERRORS_MAX ? errs->count++ : FIELD_ERRORS_MAX - 1] = err;
-        return -1;
-    }
+    if (rc != 0)
+        return field_errors_fail(errs, &err);
     *created = c.created;
     return 0;
 }

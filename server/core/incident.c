@@ -134,26 +134,6 @@ const struct fact_def impact_facts[] = {
 const size_t impact_facts_count = sizeof(impact_facts) / sizeof(impact_facts[0]);
 
 void
-field_error(struct field_errors *errs, const char *field, const char *fmt, ...)
-{
-    struct mp_error *e;
-    va_list ap;
-
-    if (errs->count >= FIELD_ERRORS_MAX)
-        return;
-    for (int i = 0; i < errs->count; i++) {
-        if (strcmp(errs->items[i].field, field) == 0)
-            return; /* the first reason for a field is the one to fix */
-    }
-    e = &errs->items[errs->count++];
-    e->status = 422;
-    snprintf(e->field, sizeof(e->field), "%s", field);
-    va_start(ap, fmt);
-    vsnprintf(e->message, sizeof(e->message), fmt, ap);
-    va_end(ap);
-}
-
-void
 incident_init(struct incident *inc)
 {
     memset(inc, 0, sizeof(*inc));
@@ -731,8 +711,7 @@ incident_create(const struct principal *p, struct incident *inc, const struct id
     inc->version = 1;
     if (store_write(create_apply, &c, &err) != 0) {
         free(c.first_answer);
-        errs->items[errs->count < FIELD_ERRORS_MAX ? errs->count++ : FIELD_ERRORS_MAX - 1] = err;
-        return -1;
+        return field_errors_fail(errs, &err);
     }
     *first_answer = c.first_answer;
     return 0;
@@ -916,10 +895,7 @@ incident_patch(const struct principal *p, const char *id, int64_t if_match, json
     memset(out, 0, sizeof(*out));
     if (store_write(update_apply, &c, &err) != 0) {
         /* a 422 from the patch left its field errors in errs already */
-        if (err.status != 422 || errs->count == 0)
-            errs->items[errs->count < FIELD_ERRORS_MAX ? errs->count++ : FIELD_ERRORS_MAX - 1] =
-                err;
-        return -1;
+        return field_errors_fail(errs, &err);
     }
     return 0;
 }
@@ -1094,11 +1070,12 @@ incident_timeline(const char *id_or_ref, struct timeline_entry **entries, int *c
                   struct mp_error *err)
 {
     struct incident inc;
+    sqlite3 *db;
 
     if (incident_get(id_or_ref, &inc, err) != 0)
         return -1;
-    if (db_reader(err) == NULL ||
-        store_timeline_list(db_reader(err), inc.id, entries, count, err) != 0) {
+    db = db_reader(err);
+    if (db == NULL || store_timeline_list(db, inc.id, entries, count, err) != 0) {
         incident_free(&inc);
         return -1;
     }

@@ -58,18 +58,6 @@ struct fact_def {
 extern const struct fact_def impact_facts[];
 extern const size_t impact_facts_count;
 
-/* ---- field errors ---- */
-
-#define FIELD_ERRORS_MAX 24
-
-struct field_errors {
-    int count;
-    struct mp_error items[FIELD_ERRORS_MAX];
-};
-
-void field_error(struct field_errors *errs, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
 /* Sets inc's fields from the members of obj, as a create body (patch false:
  * every field absent keeps its default) or an RFC 7396 merge patch (patch
  * true: null clears a field that may be unknown; `impact` is merged fact by

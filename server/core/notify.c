@@ -34,20 +34,6 @@ now_text(char out[TIME_RFC3339_LEN])
     time_format_rfc3339(time_now(), out, TIME_RFC3339_LEN);
 }
 
-static int
-fail(struct field_errors *errs, int status, const char *field, const char *fmt, const char *arg)
-{
-    struct mp_error *e;
-
-    if (errs->count >= FIELD_ERRORS_MAX)
-        return -1;
-    e = &errs->items[errs->count++];
-    e->status = status;
-    snprintf(e->field, sizeof(e->field), "%s", field);
-    snprintf(e->message, sizeof(e->message), fmt, arg ? arg : "");
-    return -1;
-}
-
 static json_t *
 notification_json(const struct notification *n)
 {
@@ -220,14 +206,6 @@ out:
     return rc;
 }
 
-static int
-written(struct field_errors *errs, struct mp_error *err)
-{
-    if (errs->count == 0 || err->status != 422)
-        errs->items[errs->count < FIELD_ERRORS_MAX ? errs->count++ : FIELD_ERRORS_MAX - 1] = *err;
-    return -1;
-}
-
 int
 notify_create(const struct principal *p, const char *incident, json_t *body, json_t **out,
               struct field_errors *errs)
@@ -241,7 +219,7 @@ notify_create(const struct principal *p, const char *incident, json_t *body, jso
     json_object_foreach(body, key, v)
     {
         if (strcmp(key, "regime") != 0 && strcmp(key, "stage") != 0 && strcmp(key, "language") != 0)
-            fail(errs, 422, key, "unknown field", NULL);
+            field_error(errs, key, "unknown field");
     }
     c.regime = json_string_value(json_object_get(body, "regime"));
     c.stage = json_string_value(json_object_get(body, "stage"));
@@ -249,16 +227,16 @@ notify_create(const struct principal *p, const char *incident, json_t *body, jso
                      ? json_string_value(json_object_get(body, "language"))
                      : "nl";
     if (c.regime == NULL || strlen(c.regime) > 40)
-        fail(errs, 422, "regime", "is required: a regime of the rules in force", NULL);
+        field_error(errs, "regime", "is required: a regime of the rules in force");
     if (c.stage == NULL || strlen(c.stage) > 40)
-        fail(errs, 422, "stage", "is required: a stage of that regime", NULL);
+        field_error(errs, "stage", "is required: a stage of that regime");
     if (c.language == NULL || (strcmp(c.language, "nl") != 0 && strcmp(c.language, "en") != 0))
-        fail(errs, 422, "language", "must be nl or en", NULL);
+        field_error(errs, "language", "must be nl or en");
     if (errs->count > 0)
         return -1;
     if (store_write(create_apply, &c, &err) != 0) {
         notification_free(&c.n);
-        return written(errs, &err);
+        return field_errors_fail(errs, &err);
     }
     *out = notification_json(&c.n);
     notification_free(&c.n);
@@ -310,26 +288,26 @@ patch(sqlite3 *db, struct change *c, const char *at, struct mp_error *err)
     json_object_foreach(c->body, key, v)
     {
         if (strcmp(key, "fields") != 0 && strcmp(key, "language") != 0)
-            fail(c->errs, 422, key, "unknown field", NULL);
+            field_error(c->errs, key, "unknown field");
     }
     lang = json_object_get(c->body, "language");
     if (lang && (!json_is_string(lang) || (strcmp(json_string_value(lang), "nl") != 0 &&
                                            strcmp(json_string_value(lang), "en") != 0)))
-        fail(c->errs, 422, "language", "must be nl or en", NULL);
+        field_error(c->errs, "language", "must be nl or en");
     patch_fields = json_object_get(c->body, "fields");
     if (patch_fields && !json_is_object(patch_fields))
-        fail(c->errs, 422, "fields", "must be an object of content ids", NULL);
+        field_error(c->errs, "fields", "must be an object of content ids");
     json_object_foreach(patch_fields, key, v)
     {
         char field[96];
         snprintf(field, sizeof(field), "fields.%s", key);
         if (json_object_get(fields, key) == NULL && st != NULL)
-            fail(c->errs, 422, field, "is not a content of this report", NULL);
+            field_error(c->errs, field, "is not a content of this report");
         else if (json_is_object(v))
-            fail(c->errs, 422, field, "must be text, a number, true/false, a list or null", NULL);
+            field_error(c->errs, field, "must be text, a number, true/false, a list or null");
         else if (json_is_string(v) && (text_chars(json_string_value(v)) > FIELD_TEXT_MAX ||
                                        !text_valid_utf8(json_string_value(v), false)))
-            fail(c->errs, 422, field, "must be at most 20000 characters", NULL);
+            field_error(c->errs, field, "must be at most 20000 characters");
         else
             json_object_set(fields, key, v);
     }
@@ -465,7 +443,7 @@ approve(sqlite3 *db, struct change *c, const char *at, struct mp_error *err)
         char field[96];
         snprintf(field, sizeof(field), "fields.%s", id);
         if (json_is_true(json_object_get(item, "required")) && empty(json_object_get(fields, id)))
-            fail(c->errs, 422, field, "is required before approval", NULL);
+            field_error(c->errs, field, "is required before approval");
     }
     if (c->errs->count > 0) {
         mp_error_set(err, 422, "", "required contents are missing");
@@ -534,15 +512,15 @@ submit(sqlite3 *db, struct change *c, const char *at, struct mp_error *err)
     {
         if (strcmp(key, "channel") != 0 && strcmp(key, "authority_reference") != 0 &&
             strcmp(key, "submitted_at") != 0)
-            fail(c->errs, 422, key, "unknown field", NULL);
+            field_error(c->errs, key, "unknown field");
     }
     if (channel == NULL || text_blank(channel) || text_chars(channel) > 190)
-        fail(c->errs, 422, "channel", "is required: how it was sent (e.g. MijnNCSC, e-mail)", NULL);
+        field_error(c->errs, "channel", "is required: how it was sent (e.g. MijnNCSC, e-mail)");
     if (json_object_get(c->body, "authority_reference") && (ref == NULL || text_chars(ref) > 190))
-        fail(c->errs, 422, "authority_reference", "must be text of at most 190 characters", NULL);
+        field_error(c->errs, "authority_reference", "must be text of at most 190 characters");
     if (json_object_get(c->body, "submitted_at") &&
         (when == NULL || time_parse_rfc3339(when, &t) != 0 || t > time_now() + 300))
-        fail(c->errs, 422, "submitted_at", "must be an RFC 3339 time, not in the future", NULL);
+        field_error(c->errs, "submitted_at", "must be an RFC 3339 time, not in the future");
     if (c->errs->count > 0)
         return mp_error_set(err, 422, "", "not valid");
     if (strcmp(c->n.state, "approved") != 0)
@@ -646,7 +624,7 @@ run(const struct principal *p, const char *nid, int64_t if_match, enum action ac
     *out = NULL;
     rc = store_write(change_apply, &c, &err);
     if (rc != 0)
-        written(errs, &err);
+        field_errors_fail(errs, &err);
     else
         *out = notification_json(action == CORRECT ? &c.correction.n : &c.n);
     notification_free(&c.n);

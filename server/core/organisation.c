@@ -285,10 +285,8 @@ organisation_put(const struct principal *p, json_t *doc, int64_t if_match, int64
     c.text = text;
     rc = store_write(put_apply, &c, &err);
     free(text);
-    if (rc != 0) {
-        errs->items[errs->count < FIELD_ERRORS_MAX ? errs->count++ : FIELD_ERRORS_MAX - 1] = err;
-        return -1;
-    }
+    if (rc != 0)
+        return field_errors_fail(errs, &err);
     *version = c.version;
     return 0;
 }

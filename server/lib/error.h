@@ -25,4 +25,25 @@ int mp_error_set(struct mp_error *err, int status, const char *field, const char
 
 void mp_error_clear(struct mp_error *err);
 
+/*
+ * Validation collects one error per field (422 each) so a client can fix
+ * them all at once; a failure of another kind (404, 409, 412, 5xx) is
+ * carried in the same list and answered alone.
+ */
+#define FIELD_ERRORS_MAX 24
+
+struct field_errors {
+    int count;
+    struct mp_error items[FIELD_ERRORS_MAX];
+};
+
+/* Adds a 422 for field, unless that field already has one (the first
+ * reason for a field is the one to fix). */
+void field_error(struct field_errors *errs, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Records err, the reason a change failed, and returns -1; a 422 standing
+ * for field errors already listed is not added again. */
+int field_errors_fail(struct field_errors *errs, const struct mp_error *err);
+
 #endif

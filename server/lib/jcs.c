@@ -2,6 +2,7 @@
  * jcs.c - see jcs.h.
  */
 #include "jcs.h"
+#include "text.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -74,32 +75,6 @@ jcs_format_number(double d, char out[32])
     }
 }
 
-/* Decodes one UTF-8 sequence at s (len bytes left); returns its length and
- * the code point, or 0 when it is not valid UTF-8. */
-static size_t
-utf8_next(const unsigned char *s, size_t len, uint32_t *cp)
-{
-    if (s[0] < 0x80) {
-        *cp = s[0];
-        return 1;
-    }
-    if ((s[0] & 0xe0) == 0xc0 && len >= 2 && (s[1] & 0xc0) == 0x80) {
-        *cp = (uint32_t)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
-        return *cp >= 0x80 ? 2 : 0;
-    }
-    if ((s[0] & 0xf0) == 0xe0 && len >= 3 && (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80) {
-        *cp = (uint32_t)(s[0] & 0x0f) << 12 | (uint32_t)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
-        return *cp >= 0x800 && (*cp < 0xd800 || *cp > 0xdfff) ? 3 : 0;
-    }
-    if ((s[0] & 0xf8) == 0xf0 && len >= 4 && (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80 &&
-        (s[3] & 0xc0) == 0x80) {
-        *cp = (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3f) << 12 |
-              (uint32_t)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
-        return *cp >= 0x10000 && *cp <= 0x10ffff ? 4 : 0;
-    }
-    return 0;
-}
-
 /* Compares two UTF-8 names by their UTF-16 code units (RFC 8785 3.2.3). */
 static int
 utf16_cmp(const char *a, size_t alen, const char *b, size_t blen)
@@ -116,7 +91,7 @@ utf16_cmp(const char *a, size_t alen, const char *b, size_t blen)
         if (ip == np) {
             if (i >= alen)
                 return (j < blen || iq < nq) ? -1 : 0;
-            n = utf8_next(p + i, alen - i, &cp);
+            n = text_utf8_next(p + i, alen - i, &cp);
             if (n == 0)
                 n = 1, cp = p[i];
             i += n;
@@ -134,7 +109,7 @@ utf16_cmp(const char *a, size_t alen, const char *b, size_t blen)
         if (iq == nq) {
             if (j >= blen)
                 return 1;
-            n = utf8_next(q + j, blen - j, &cp);
+            n = text_utf8_next(q + j, blen - j, &cp);
             if (n == 0)
                 n = 1, cp = q[j];
             j += n;
@@ -166,7 +141,7 @@ string_out(const char *s, size_t len, struct buf *out)
     buf_puts(out, "\"");
     while (i < len) {
         uint32_t cp;
-        size_t n = utf8_next(p + i, len - i, &cp);
+        size_t n = text_utf8_next(p + i, len - i, &cp);
 
         if (n == 0)
             return -1;

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Characters (code points) in s, which is UTF-8. */
 size_t text_chars(const char *s);
@@ -13,6 +14,10 @@ size_t text_chars(const char *s);
  * spaces such as U+00A0 and U+3000). */
 bool text_blank(const char *s);
 
+/* Decodes the UTF-8 sequence at s (len bytes left) into *cp; returns its
+ * length, or 0 when it is not valid UTF-8 (overlong, surrogate, too large,
+ * cut short). */
+size_t text_utf8_next(const unsigned char *s, size_t len, uint32_t *cp);
 /* True when s is valid UTF-8 without control characters (below U+0020,
  * U+007F) when no_controls is set. */
 bool text_valid_utf8(const char *s, bool no_controls);
