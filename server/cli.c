@@ -2,6 +2,7 @@
  * cli.c - the subcommands other than serve (see cli.h).
  */
 #include "cli.h"
+#include "core/assessment.h"
 #include "core/rules.h"
 #include "datadir.h"
 #include "http/router.h"
@@ -399,6 +400,22 @@ cli_load_rules(const char *dir, struct mp_error *err)
         log_notice("rules loaded regime=%s version=%s file=\"%s\"", r->sets[i].regime,
                    r->sets[i].version, r->sets[i].file);
     rules_install(r);
+    return 0;
+}
+
+int
+cli_load_assessment(const char *dir, struct mp_error *err)
+{
+    json_t *set;
+    int rc = dir && dir[0] ? assessment_load(dir, &set, err) : assessment_load_builtin(&set, err);
+
+    if (rc != 0)
+        return -1;
+    log_notice("assessment data loaded dir=\"%s\" questionnaire=%s law=%s",
+               json_string_value(json_object_get(set, "dir")),
+               json_string_value(json_object_get(json_object_get(set, "questions"), "version")),
+               json_string_value(json_object_get(json_object_get(set, "law"), "version")));
+    assessment_install(set);
     return 0;
 }
 

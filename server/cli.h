@@ -31,6 +31,9 @@ int cli_load_config(const char *config_file, const char *data_dir, struct config
 /* Loads the rules from dir (empty: the built-in copy) and installs them;
  * logs what was loaded. */
 int cli_load_rules(const char *dir, struct mp_error *err);
+/* Loads the assessment data (questionnaire, law, threat catalogue) from dir
+ * (empty: the built-in copy) and installs it. */
+int cli_load_assessment(const char *dir, struct mp_error *err);
 /* "cli:USER", the principal recorded for changes made from the shell. */
 void cli_actor(char *out, size_t size);
 

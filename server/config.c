@@ -181,11 +181,16 @@ set_key(struct config *c, const char *section, const char *key, const char *valu
         if (strlen(value) >= sizeof(c->rules_dir))
             return "path too long";
         snprintf(c->rules_dir, sizeof(c->rules_dir), "%s", value);
+    } else if (IS("assessment", "dir")) {
+        if (strlen(value) >= sizeof(c->assessment_dir))
+            return "path too long";
+        snprintf(c->assessment_dir, sizeof(c->assessment_dir), "%s", value);
     } else if (IS("log", "level")) {
         if (log_level_parse(value, &c->log_level) != 0)
             return "must be error, warn, notice, info or debug";
     } else if (strcmp(section, "server") == 0 || strcmp(section, "storage") == 0 ||
-               strcmp(section, "rules") == 0 || strcmp(section, "log") == 0) {
+               strcmp(section, "rules") == 0 || strcmp(section, "assessment") == 0 ||
+               strcmp(section, "log") == 0) {
         return "unknown key";
     } else {
         return "unknown section";

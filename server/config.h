@@ -37,6 +37,8 @@ struct config {
     size_t min_free_space; /* /readyz floor for the data directory */
     /* [rules] */
     char rules_dir[PATH_MAX]; /* empty: the rules built into the binary */
+    /* [assessment] */
+    char assessment_dir[PATH_MAX]; /* empty: config/assessment built into the binary */
     /* [log] */
     enum log_level log_level;
 };

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "core/classify.h"
 #include "core/readiness.h"
+#include "core/assessment.h"
 #include "core/rules.h"
 #include "datadir.h"
 #include "http/server.h"
@@ -157,9 +158,15 @@ cmd_serve(int argc, char **argv)
         fprintf(stderr, "meldpunt: %s\n", err.message);
         return 1;
     }
+    if (cli_load_assessment(cfg.assessment_dir, &err) != 0) {
+        fprintf(stderr, "meldpunt: %s\n", err.message);
+        rules_install(NULL);
+        return 1;
+    }
     if (datadir_open(cfg.data_dir, &err) != 0) {
         fprintf(stderr, "meldpunt: %s\n", err.message);
         rules_install(NULL);
+        assessment_install(NULL);
         return 1;
     }
     /* the audit chain is walked once here; /readyz reports the outcome */
@@ -218,6 +225,10 @@ cmd_serve(int argc, char **argv)
             if (cli_load_rules(fresh.rules_dir, &err) != 0)
                 log_error("reload of the rules failed, keeping the rules in force error=\"%s\"",
                           err.message);
+            if (cli_load_assessment(fresh.assessment_dir, &err) != 0)
+                log_error("reload of the assessment data failed, keeping the data in force "
+                          "error=\"%s\"",
+                          err.message);
             log_notice("reloaded config=%s log_level=%s", config_file,
                        log_level_name(log_get_level()));
             continue;
@@ -234,6 +245,7 @@ out_writer:
 out_db:
     datadir_close();
     rules_install(NULL);
+    assessment_install(NULL);
     if (status == 0)
         log_notice("stopped");
     return status;

@@ -135,5 +135,10 @@ void api_services_list(const struct api_request *rq, struct api_response *rs);
 void api_services_get(const struct api_request *rq, struct api_response *rs);
 void api_services_put(const struct api_request *rq, struct api_response *rs);
 void api_services_delete(const struct api_request *rq, struct api_response *rs);
+void api_assessment_questions(const struct api_request *rq, struct api_response *rs);
+void api_assessment_create(const struct api_request *rq, struct api_response *rs);
+void api_assessment_list(const struct api_request *rq, struct api_response *rs);
+void api_assessment_get(const struct api_request *rq, struct api_response *rs);
+void api_assessment_apply(const struct api_request *rq, struct api_response *rs);
 
 #endif

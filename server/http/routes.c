@@ -15,8 +15,10 @@
 #define INCIDENT_CREATE (INCIDENT_WORK | ROLE_BIT(ROLE_INGEST))
 /* managers decide about reporting: waive a report, "not notifiable" */
 #define INCIDENT_DECIDE (ROLE_BIT(ROLE_MANAGER) | ROLE_BIT(ROLE_ADMIN))
-#define R               false /* reads only */
-#define W               true  /* writes */
+/* analysts and up prepare: assessments, the risk register, measures */
+#define PREP_WORK INCIDENT_WORK
+#define R         false /* reads only */
+#define W         true  /* writes */
 
 const struct route http_routes[] = {
     {"GET", "/healthz", ROUTE_API, api_health, 0, R, false},
@@ -84,6 +86,14 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/organisation", ROUTE_API, api_organisation_get, ROLES_READ, R, false},
     {"PUT", "/api/v1/organisation", ROUTE_API, api_organisation_put, ROLES_ADMIN, W, false},
     {"GET", "/api/v1/rules", ROUTE_API, api_rules_list, ROLES_READ, R, false},
+
+    {"GET", "/api/v1/assessment/questions", ROUTE_API, api_assessment_questions, ROLES_READ, R,
+     false},
+    {"POST", "/api/v1/assessment", ROUTE_API, api_assessment_create, PREP_WORK, W, false},
+    {"GET", "/api/v1/assessment", ROUTE_API, api_assessment_list, ROLES_READ, R, false},
+    {"GET", "/api/v1/assessment/{id}", ROUTE_API, api_assessment_get, ROLES_READ, R, false},
+    {"POST", "/api/v1/assessment/{id}/apply", ROUTE_API, api_assessment_apply, ROLES_ADMIN, W,
+     false},
 
     {"GET", "/api/v1/audit", ROUTE_API, api_audit_list, ROLES_ADMIN, R, false},
     {"GET", "/api/v1/audit/verify", ROUTE_API, api_audit_verify, ROLES_ADMIN, R, false},
