@@ -101,6 +101,7 @@ START_TEST(test_shipped_conf_states_every_key)
     got.shutdown_timeout = 99;
     got.bench_endpoints = true;
     snprintf(got.data_dir, sizeof(got.data_dir), "/poison");
+    snprintf(got.assessment_dir, sizeof(got.assessment_dir), "/poison");
     got.write_batch = 99;
     got.log_level = LOG_DEBUG;
 
@@ -108,6 +109,7 @@ START_TEST(test_shipped_conf_states_every_key)
     ck_assert_msg(config_load(SHIPPED_CONF, &got, &err) == 0, "%s", err.message);
     ck_assert_str_eq(got.listen, want.listen);
     ck_assert_str_eq(got.web_root, want.web_root);
+    ck_assert_str_eq(got.assessment_dir, want.assessment_dir);
     ck_assert_uint_eq(got.threads, want.threads);
     ck_assert_uint_eq(got.connection_limit, want.connection_limit);
     ck_assert_uint_eq(got.per_ip_connection_limit, want.per_ip_connection_limit);
