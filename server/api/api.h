@@ -140,5 +140,16 @@ void api_assessment_create(const struct api_request *rq, struct api_response *rs
 void api_assessment_list(const struct api_request *rq, struct api_response *rs);
 void api_assessment_get(const struct api_request *rq, struct api_response *rs);
 void api_assessment_apply(const struct api_request *rq, struct api_response *rs);
+void api_register_list(const struct api_request *rq, struct api_response *rs);
+void api_register_create(const struct api_request *rq, struct api_response *rs);
+void api_register_get(const struct api_request *rq, struct api_response *rs);
+void api_register_put(const struct api_request *rq, struct api_response *rs);
+void api_register_delete(const struct api_request *rq, struct api_response *rs);
+void api_register_export(const struct api_request *rq, struct api_response *rs);
+void api_risk_matrix(const struct api_request *rq, struct api_response *rs);
+void api_preparedness_attention(const struct api_request *rq, struct api_response *rs);
+void api_incident_links_create(const struct api_request *rq, struct api_response *rs);
+void api_incident_links_delete(const struct api_request *rq, struct api_response *rs);
+void api_incident_preparedness(const struct api_request *rq, struct api_response *rs);
 
 #endif

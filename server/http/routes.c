@@ -95,6 +95,22 @@ const struct route http_routes[] = {
     {"POST", "/api/v1/assessment/{id}/apply", ROUTE_API, api_assessment_apply, ROLES_ADMIN, W,
      false},
 
+    {"GET", "/api/v1/register/export", ROUTE_API, api_register_export, ROLES_READ, R, false},
+    {"GET", "/api/v1/register/{kind}", ROUTE_API, api_register_list, ROLES_READ, R, false},
+    {"POST", "/api/v1/register/{kind}", ROUTE_API, api_register_create, PREP_WORK, W, false},
+    {"GET", "/api/v1/register/{kind}/{id}", ROUTE_API, api_register_get, ROLES_READ, R, false},
+    {"PUT", "/api/v1/register/{kind}/{id}", ROUTE_API, api_register_put, PREP_WORK, W, false},
+    {"DELETE", "/api/v1/register/{kind}/{id}", ROUTE_API, api_register_delete, PREP_WORK, W, false},
+    {"GET", "/api/v1/risk-matrix", ROUTE_API, api_risk_matrix, ROLES_READ, R, false},
+    {"GET", "/api/v1/preparedness/attention", ROUTE_API, api_preparedness_attention, ROLES_READ, R,
+     false},
+    {"GET", "/api/v1/incidents/{id}/preparedness", ROUTE_API, api_incident_preparedness, ROLES_READ,
+     R, false},
+    {"POST", "/api/v1/incidents/{id}/links", ROUTE_API, api_incident_links_create, INCIDENT_WORK, W,
+     false},
+    {"DELETE", "/api/v1/incidents/{id}/links/{relation}/{item}", ROUTE_API,
+     api_incident_links_delete, INCIDENT_WORK, W, false},
+
     {"GET", "/api/v1/audit", ROUTE_API, api_audit_list, ROLES_ADMIN, R, false},
     {"GET", "/api/v1/audit/verify", ROUTE_API, api_audit_verify, ROLES_ADMIN, R, false},
 };
