@@ -139,6 +139,7 @@ void api_assessment_questions(const struct api_request *rq, struct api_response 
 void api_assessment_create(const struct api_request *rq, struct api_response *rs);
 void api_assessment_list(const struct api_request *rq, struct api_response *rs);
 void api_assessment_get(const struct api_request *rq, struct api_response *rs);
+void api_assessment_export(const struct api_request *rq, struct api_response *rs);
 void api_assessment_apply(const struct api_request *rq, struct api_response *rs);
 void api_register_list(const struct api_request *rq, struct api_response *rs);
 void api_register_create(const struct api_request *rq, struct api_response *rs);

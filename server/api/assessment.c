@@ -94,3 +94,39 @@ api_assessment_apply(const struct api_request *rq, struct api_response *rs)
     }
     api_ok(rs, 200, out);
 }
+
+void
+api_assessment_export(const struct api_request *rq, struct api_response *rs)
+{
+    static const struct {
+        const char *format, *type, *ext;
+    } formats[] = {
+        {"json", "application/json", "json"},
+        {"csv", "text/csv; charset=utf-8", "csv"},
+        {"html", "text/html; charset=utf-8", NULL},
+    };
+    const char *format = rq->query(rq->ctx, "format");
+    struct mp_error err;
+    size_t i, len;
+    char *text;
+
+    for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+        if (strcmp(format ? format : "json", formats[i].format) == 0)
+            break;
+    }
+    if (i == sizeof(formats) / sizeof(formats[0])) {
+        api_fail(rs, 400, "format", "must be json, csv or html");
+        return;
+    }
+    if (assessment_export(rq->params[0], formats[i].format, &text, &len, &err) != 0) {
+        api_error(rs, &err);
+        return;
+    }
+    rs->status = 200;
+    rs->raw = text;
+    rs->raw_len = len;
+    rs->content_type = formats[i].type;
+    if (formats[i].ext)
+        snprintf(rs->disposition, sizeof(rs->disposition),
+                 "attachment; filename=\"assessment-%s.%s\"", rq->params[0], formats[i].ext);
+}

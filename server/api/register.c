@@ -168,8 +168,8 @@ api_register_export(const struct api_request *rq, struct api_response *rs)
 
     if (format == NULL)
         format = "json";
-    if (strcmp(format, "json") != 0 && strcmp(format, "csv") != 0) {
-        api_fail(rs, 400, "format", "must be json or csv");
+    if (strcmp(format, "json") != 0 && strcmp(format, "csv") != 0 && strcmp(format, "html") != 0) {
+        api_fail(rs, 400, "format", "must be json, csv or html");
         return;
     }
     if (plural && (kind = register_kind(plural)) == NULL) {
@@ -184,7 +184,9 @@ api_register_export(const struct api_request *rq, struct api_response *rs)
     rs->status = 200;
     rs->raw = text;
     rs->raw_len = len;
-    if (strcmp(format, "csv") == 0) {
+    if (strcmp(format, "html") == 0) {
+        rs->content_type = "text/html; charset=utf-8";
+    } else if (strcmp(format, "csv") == 0) {
         rs->content_type = "text/csv; charset=utf-8";
         snprintf(rs->disposition, sizeof(rs->disposition), "attachment; filename=\"%s.csv\"",
                  plural);

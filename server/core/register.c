@@ -919,31 +919,165 @@ static void
 csv_cell(struct buf *b, json_t *v)
 {
     char *s = NULL;
-    const char *t;
 
     if (v == NULL || json_is_null(v))
-        t = "";
-    else if (json_is_string(v))
-        t = json_string_value(v);
-    else
-        t = s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-    /* a cell a spreadsheet would run as a formula is quoted as text */
-    if (t[0] == '=' || t[0] == '+' || t[0] == '-' || t[0] == '@') {
-        if (!(json_is_integer(v) || json_is_real(v)))
-            buf_append(b, "'", 1);
+        return;
+    if (json_is_string(v)) {
+        buf_csv_field(b, json_string_value(v), false);
+        return;
     }
-    if (strpbrk(t, ",\"\r\n")) {
-        buf_append(b, "\"", 1);
-        for (const char *p = t; *p; p++) {
-            if (*p == '"')
-                buf_append(b, "\"", 1);
-            buf_append(b, p, 1);
-        }
-        buf_append(b, "\"", 1);
-    } else {
-        buf_append(b, t, strlen(t));
-    }
+    s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    buf_csv_field(b, s, json_is_number(v));
     free(s);
+}
+
+static const char *
+name_of(json_t *all, json_t *id)
+{
+    json_t *x = by_id(all, json_string_value(id));
+    return x ? json_string_value(json_object_get(x, "name")) : json_string_value(id);
+}
+
+/* One cell of the printable page: references by name, lists joined. */
+static void
+html_cell(struct buf *b, json_t *all, const struct field *fd, json_t *v)
+{
+    json_t *x;
+    size_t i;
+
+    if (v == NULL || json_is_null(v))
+        return;
+    switch (fd->type) {
+    case F_REF:
+    case F_THREAT:
+        buf_puts_html(b, name_of(all, v));
+        break;
+    case F_REFS:
+        json_array_foreach(v, i, x)
+        {
+            buf_puts(b, i ? "; " : "");
+            buf_puts_html(b, name_of(all, x));
+        }
+        break;
+    case F_PEOPLE:
+        json_array_foreach(v, i, x)
+        {
+            buf_puts(b, i ? "; " : "");
+            buf_puts_html(b, json_string_value(json_object_get(x, "name")));
+            buf_puts(b, " (");
+            buf_puts_html(b, json_is_string(json_object_get(x, "trained_on"))
+                                 ? json_string_value(json_object_get(x, "trained_on"))
+                                 : "never trained");
+            buf_puts(b, ")");
+        }
+        break;
+    case F_RECOVERY:
+        json_array_foreach(v, i, x)
+        {
+            buf_puts(b, i ? "; " : "");
+            buf_puts_html(b, name_of(all, json_object_get(x, "service")));
+            buf_puts(b, ": RTO ");
+            buf_puts_html(b, json_string_value(json_object_get(x, "rto")));
+            buf_puts(b, ", RPO ");
+            buf_puts_html(b, json_string_value(json_object_get(x, "rpo")));
+        }
+        break;
+    case F_BOOL:
+        buf_puts(b, json_is_true(v) ? "yes" : "no");
+        break;
+    case F_INT:
+        buf_printf(b, "%lld", (long long)json_integer_value(v));
+        break;
+    default:
+        buf_puts_html(b, json_string_value(v));
+    }
+}
+
+/* What derive() found, in words. */
+static void
+html_derived(struct buf *b, json_t *x)
+{
+    json_t *d = json_object_get(x, "derived"), *v;
+    size_t i;
+
+    if (json_object_get(d, "inherent_score"))
+        buf_printf(b, "inherent %lld (%s), residual %lld (%s)",
+                   (long long)json_integer_value(json_object_get(d, "inherent_score")),
+                   json_string_value(json_object_get(d, "inherent_level")),
+                   (long long)json_integer_value(json_object_get(d, "residual_score")),
+                   json_string_value(json_object_get(d, "residual_level")));
+    if (json_is_true(json_object_get(d, "overdue")))
+        buf_puts(b, "<strong>overdue</strong>");
+    if (json_is_true(json_object_get(d, "no_alternative_risk")))
+        buf_puts(b, "<strong>no alternative supplier: a risk</strong>");
+    if (json_array_size(json_object_get(d, "training_lapsed")) > 0) {
+        buf_puts(b, "<strong>training lapsed:</strong> ");
+        json_array_foreach(json_object_get(d, "training_lapsed"), i, v)
+        {
+            buf_puts(b, i ? ", " : "");
+            buf_puts_html(b, json_string_value(v));
+        }
+    }
+}
+
+static const char *const titles[][2] = {
+    {"asset", "Assets and crown jewels"},
+    {"threat", "Threats (own)"},
+    {"scenario", "Risk scenarios"},
+    {"measure", "Measures and plans"},
+    {"supplier", "Suppliers"},
+    {"function", "Critical functions"},
+};
+
+static int
+export_html(json_t *all, const struct kind *only, char **text, size_t *len, struct mp_error *err)
+{
+    struct buf b = BUF_INIT;
+    char at[TIME_RFC3339_LEN];
+
+    time_format_rfc3339(time_now(), at, sizeof(at));
+    buf_printf(&b,
+               "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+               "<title>%s</title></head><body>\n<h1>%s</h1>\n<p>Exported %s</p>\n",
+               only && strcmp(only->kind, "measure") == 0 ? "Measures plan" : "Risk register",
+               only && strcmp(only->kind, "measure") == 0 ? "Measures plan" : "Risk register", at);
+    for (size_t t = 0; t < N(titles); t++) {
+        const struct kind *k = find_kind(titles[t][0]);
+        json_t *items, *x;
+        size_t i;
+
+        if (only && only != k)
+            continue;
+        items = of_kind(all, k->kind);
+        buf_printf(&b, "<h2>%s</h2>\n<table>\n<thead><tr><th scope=\"col\">name</th>",
+                   titles[t][1]);
+        for (const struct field *fd = k->fields; fd->name; fd++)
+            buf_printf(&b, "<th scope=\"col\">%s</th>", fd->name);
+        buf_puts(&b, "<th scope=\"col\">assessment</th></tr></thead>\n<tbody>\n");
+        json_array_foreach(items, i, x)
+        {
+            buf_puts(&b, "<tr><th scope=\"row\">");
+            buf_puts_html(&b, json_string_value(json_object_get(x, "name")));
+            buf_puts(&b, "</th>");
+            for (const struct field *fd = k->fields; fd->name; fd++) {
+                buf_puts(&b, "<td>");
+                html_cell(&b, all, fd, json_object_get(x, fd->name));
+                buf_puts(&b, "</td>");
+            }
+            buf_puts(&b, "<td>");
+            html_derived(&b, x);
+            buf_puts(&b, "</td></tr>\n");
+        }
+        buf_puts(&b, "</tbody>\n</table>\n");
+        json_decref(items);
+    }
+    buf_puts(&b, "</body></html>\n");
+    if (buf_failed(&b)) {
+        buf_free(&b);
+        return mp_error_set(err, 500, "", "out of memory");
+    }
+    *text = buf_detach(&b, len);
+    return 0;
 }
 
 int
@@ -970,6 +1104,11 @@ register_export(const char *kind, const char *format, char **text, size_t *len,
             return mp_error_set(err, 500, "", "out of memory");
         *len = strlen(*text);
         return 0;
+    }
+    if (strcmp(format, "html") == 0) {
+        int rc = export_html(all, k, text, len, err);
+        json_decref(all);
+        return rc;
     }
     if (k == NULL) {
         json_decref(all);

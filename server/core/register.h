@@ -48,7 +48,9 @@ int register_matrix(int accepted, json_t **out, struct mp_error *err);
 /* What needs attention: overdue measures, lapsed training, suppliers with
  * no alternative, scenarios over accepted, untreated scenarios. */
 int register_attention(int accepted, json_t **out, struct mp_error *err);
-/* The whole register (format "json") or one kind as CSV (format "csv"). */
+/* The whole register (format "json"), one kind as CSV ("csv"), or a
+ * printable page ("html") of everything or of one kind (kind "measure":
+ * the measures plan). */
 int register_export(const char *kind, const char *format, char **text, size_t *len,
                     struct mp_error *err);
 

@@ -92,6 +92,8 @@ const struct route http_routes[] = {
     {"POST", "/api/v1/assessment", ROUTE_API, api_assessment_create, PREP_WORK, W, false},
     {"GET", "/api/v1/assessment", ROUTE_API, api_assessment_list, ROLES_READ, R, false},
     {"GET", "/api/v1/assessment/{id}", ROUTE_API, api_assessment_get, ROLES_READ, R, false},
+    {"GET", "/api/v1/assessment/{id}/export", ROUTE_API, api_assessment_export, ROLES_READ, R,
+     false},
     {"POST", "/api/v1/assessment/{id}/apply", ROUTE_API, api_assessment_apply, ROLES_ADMIN, W,
      false},
 

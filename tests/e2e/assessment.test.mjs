@@ -173,6 +173,32 @@ describe('assessment API', () => {
         assert.deepEqual(res2.json.entity_types, ['cloud']);
     });
 
+    test('exports: JSON, CSV and a printable page in the assessment language', async () => {
+        const a = await api(d.url, analyst, 'POST', A, { answers: { ...food60, partner_or_linked: true }, language: 'nl' });
+        const id = a.json.id;
+        const j = await api(d.url, viewer, 'GET', `${A}/${id}/export`);
+        assert.equal(j.status, 200);
+        assert.match(j.headers.get('content-disposition'), new RegExp(`assessment-${id}\\.json`));
+        assert.deepEqual(j.json, a.json);
+        const c = await api(d.url, viewer, 'GET', `${A}/${id}/export?format=csv`);
+        assert.match(c.headers.get('content-type'), /^text\/csv/);
+        const lines = c.text.trim().split('\r\n');
+        assert.equal(lines[0], 'section,item,value,article,text');
+        assert.ok(lines.includes('answer,headcount,60,,'));
+        assert.ok(lines.includes('nis2,outcome,important,,'));
+        assert.ok(lines.some((l) => l.startsWith('nis2,reason,art3_2,NIS2 Art. 3(2),')));
+        assert.ok(lines.some((l) => l.startsWith('nis2,uncertain,partner_linked,')));
+        assert.ok(lines.some((l) => l.startsWith('all,caveat,partner_linked,')));
+        const h = await api(d.url, viewer, 'GET', `${A}/${id}/export?format=html`);
+        assert.match(h.headers.get('content-type'), /^text\/html/);
+        assert.match(h.text, /<html lang="nl">/);
+        assert.match(h.text, /<h2>NIS2 \/ Cbw: important<\/h2>/);
+        assert.match(h.text, /Hoeveel medewerkers/);
+        assert.match(h.text, /<h3>Onzeker<\/h3>/);
+        assertProblem(await api(d.url, viewer, 'GET', `${A}/${id}/export?format=pdf`), 400);
+        assertProblem(await api(d.url, viewer, 'GET', `${A}/no-such-thing/export`), 404);
+    });
+
     test('meldpunt audit verify OK', () => {
         const r = cli(['audit', 'verify'], { dataDir: d.dataDir });
         assertNoSanitizer(r.stderr, 'audit verify');

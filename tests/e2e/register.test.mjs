@@ -313,8 +313,32 @@ describe('risk register', () => {
         assert.equal(lines.length, 3);
         assert.match(lines[0], /^id,name,threat,asset,/);
         assert.ok(lines.some((l) => l.startsWith(`${ids.scen},Ransomware stops payments,ransomware,${ids.pay},`)));
+        // printable pages: the register, and the measures plan alone
+        const h = await api(d.url, viewer, 'GET', `${R}/export?format=html`);
+        assert.equal(h.status, 200);
+        assert.match(h.headers.get('content-type'), /^text\/html/);
+        assert.match(h.text, /<h1>Risk register<\/h1>/);
+        assert.match(h.text, /<h2>Risk scenarios<\/h2>/);
+        // references by name, scores and flags in words
+        assert.match(h.text, /<th scope="row">Ransomware stops payments<\/th><td>ransomware<\/td><td>Payments<\/td>/);
+        assert.match(h.text, /inherent 20 \(critical\), residual 10 \(high\)/);
+        assert.match(h.text, /no alternative supplier: a risk/);
+        assert.match(h.text, /training lapsed:<\/strong> B\. Jansen, C\. Bakker/);
+        assert.match(h.text, /Payments: RTO PT4H, RPO PT15M/);
+        const plan = await api(d.url, viewer, 'GET', `${R}/export?format=html&kind=measures`);
+        assert.match(plan.text, /<h1>Measures plan<\/h1>/);
+        assert.doesNotMatch(plan.text, /Risk scenarios/);
+        assert.match(plan.text, /<strong>overdue<\/strong>/);
         assertProblem(await api(d.url, viewer, 'GET', `${R}/export?format=csv`), 400);
         assertProblem(await api(d.url, viewer, 'GET', `${R}/export?format=xml`), 400);
+        // text that a spreadsheet would run is defused, and HTML is escaped
+        const evil = await create('threats', { name: '=HYPERLINK("x")', category: 'digital', description: '<script>' });
+        const ec = await api(d.url, viewer, 'GET', `${R}/export?format=csv&kind=threats`);
+        assert.ok(ec.text.includes(`${evil.id},"'=HYPERLINK(""x"")"`), ec.text);
+        const eh = await api(d.url, viewer, 'GET', `${R}/export?format=html`);
+        assert.ok(!eh.text.includes('<script>'));
+        assert.ok(eh.text.includes('&lt;script&gt;'));
+        assert.equal((await api(d.url, analyst, 'DELETE', `${R}/threats/${evil.id}`)).status, 204);
         assertProblem(await api(d.url, viewer, 'GET', `${R}/export?kind=spaceships`), 400);
     });
 
