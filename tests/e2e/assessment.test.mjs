@@ -2,7 +2,8 @@
 // running daemon: the questionnaire (both languages), POST with answers →
 // stored result with reasons, list and get, applying a result to the
 // organisation profile (admin, audited, open incidents judged again),
-// validation errors, roles, `[assessment] dir` at start-up and the audit
+// validation errors, roles, `[assessment] dir` at start-up and on SIGHUP,
+// exports, and the audit
 // chain.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -220,6 +221,20 @@ describe('[assessment] dir', () => {
             assert.equal(res.json.law_version, 'test-law-2');
             const a = await api(d.url, d.adminToken, 'POST', A, { answers: food60 });
             assert.equal(a.json.law_version, 'test-law-2');
+            // SIGHUP takes up a changed law file; a broken one keeps the data in force
+            law.version = 'test-law-3';
+            fs.writeFileSync(path.join(dir, 'law.json'), JSON.stringify(law));
+            let from = d.stderr().length;
+            d.proc.kill('SIGHUP');
+            await d.waitForLog(/assessment data loaded .*law=test-law-3/, { from });
+            assert.equal((await api(d.url, d.adminToken, 'GET', `${A}/questions`)).json.law_version, 'test-law-3');
+            fs.writeFileSync(path.join(dir, 'law.json'), '{"version":');
+            from = d.stderr().length;
+            d.proc.kill('SIGHUP');
+            await d.waitForLog(/reload of the assessment data failed/, { from });
+            assert.equal((await api(d.url, d.adminToken, 'GET', `${A}/questions`)).json.law_version, 'test-law-3');
+            // the stored assessment keeps the version it was made with
+            assert.equal((await api(d.url, d.adminToken, 'GET', `${A}/${a.json.id}`)).json.law_version, 'test-law-2');
         } finally {
             await d.stopClean();
         }
