@@ -3,8 +3,7 @@
 // stored result with reasons, list and get, applying a result to the
 // organisation profile (admin, audited, open incidents judged again),
 // validation errors, roles, `[assessment] dir` at start-up and on SIGHUP,
-// exports, and the audit
-// chain.
+// exports, and the audit chain.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
