@@ -4,7 +4,8 @@
 // trail of it all.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, assertProblem, cli, sqlite, startDaemon } from './lib/daemon.mjs';
+import { spawnSync } from 'node:child_process';
+import { BIN, api, assertProblem, cli, sqlite, startDaemon } from './lib/daemon.mjs';
 import { PASSWORD, addUser, browser, session, signIn } from './lib/session.mjs';
 
 const DB = (d) => `${d.dataDir}/meldpunt.db`;
@@ -240,6 +241,21 @@ describe('sessions', () => {
         r = cli(['user', 'passwd', 'nobody'], { dataDir: d.dataDir, input: 'a fine password 2\n' });
         assert.equal(r.code, 1);
         assert.match(r.stderr, /no user named/);
+    });
+
+    test('the CLI on a terminal generates a one-time password that must be changed', async () => {
+        // script(1) gives the command a terminal for standard input
+        const r = spawnSync('script', ['-qec', `${BIN} user add tty-user --role viewer --data ${d.dataDir}`, '/dev/null'], {
+            encoding: 'utf8',
+            timeout: 30000,
+        });
+        assert.equal(r.status, 0, r.stdout + r.stderr);
+        const m = /one-time password follows[^\n]*\r?\n([A-Za-z0-9_-]{20})\r?\n/.exec(r.stdout);
+        assert.ok(m, r.stdout);
+        const s = await signIn(d, 'tty-user', m[1]);
+        assert.equal(s.res.status, 201, s.res.text);
+        assert.equal(s.res.json.user.must_change_password, true);
+        assert.equal((await browser(d, s, 'GET', '/api/v1/incidents')).status, 403);
     });
 
     test('every change to users and sessions is in the audit chain', async () => {
