@@ -60,7 +60,7 @@ api_register_get(const struct api_request *rq, struct api_response *rs)
 
     if (kind == NULL)
         return;
-    if (register_get(kind, rq->params[1], &out, &version, &err) != 0) {
+    if (register_get(kind, rq->params[1], rq->principal->tlp_max, &out, &version, &err) != 0) {
         api_error(rs, &err);
         return;
     }

@@ -657,7 +657,8 @@ register_list(const char *kind, json_t **out, struct mp_error *err)
 }
 
 int
-register_get(const char *kind, const char *id, json_t **out, int64_t *version, struct mp_error *err)
+register_get(const char *kind, const char *id, int tlp_max, json_t **out, int64_t *version,
+             struct mp_error *err)
 {
     sqlite3 *db = db_reader(err);
     json_t *all, *item, *incidents;
@@ -670,7 +671,7 @@ register_get(const char *kind, const char *id, json_t **out, int64_t *version, s
         json_decref(all);
         return mp_error_set(err, 404, "", "no %s %s", kind, id);
     }
-    if (store_item_incidents(db, id, &incidents, err) != 0) {
+    if (store_item_incidents(db, id, tlp_max, &incidents, err) != 0) {
         json_decref(all);
         return -1;
     }
@@ -744,7 +745,7 @@ register_put(const struct principal *p, const char *kind, const char *id, json_t
         uuid7_generate(c.new_id);
     if (store_write(put_apply, &c, &err) != 0)
         return field_errors_fail(errs, &err);
-    if (register_get(kind, id ? id : c.new_id, out, version, &err) != 0)
+    if (register_get(kind, id ? id : c.new_id, p->tlp_max, out, version, &err) != 0)
         return field_errors_fail(errs, &err);
     return 0;
 }

@@ -34,7 +34,8 @@ int64_t register_date_days(const char *s);
 bool register_training_lapsed(const char *trained_on, int64_t interval_days, int64_t today);
 
 int register_list(const char *kind, json_t **out, struct mp_error *err);
-int register_get(const char *kind, const char *id, json_t **out, int64_t *version,
+/* With the incidents that name the item, up to TLP tlp_max. */
+int register_get(const char *kind, const char *id, int tlp_max, json_t **out, int64_t *version,
                  struct mp_error *err);
 /* id NULL: create (*created true); else replace, if_match as elsewhere. */
 int register_put(const struct principal *p, const char *kind, const char *id, json_t *body,

@@ -7,6 +7,7 @@
  */
 #include "register.h"
 #include "db.h"
+#include "incidents.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -315,12 +316,14 @@ store_incident_links(sqlite3 *db, const char *incident_id, json_t **out, struct 
 }
 
 int
-store_item_incidents(sqlite3 *db, const char *item_id, json_t **out, struct mp_error *err)
+store_item_incidents(sqlite3 *db, const char *item_id, int tlp_max, json_t **out,
+                     struct mp_error *err)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT i.ref, l.relation FROM incident_links l "
                                    "JOIN incidents i ON i.id = l.incident_id WHERE l.item_id = ? "
-                                   "ORDER BY i.seq");
+                                   "AND instr(?, ',' || i.tlp || ',') > 0 ORDER BY i.seq");
     json_t *items = json_array();
+    char visible[64];
     int step;
 
     *out = NULL;
@@ -328,7 +331,9 @@ store_item_incidents(sqlite3 *db, const char *item_id, json_t **out, struct mp_e
         json_decref(items);
         return db_fail(db, err, "reading the item's incidents");
     }
+    store_tlp_visible_list(tlp_max, visible);
     sqlite3_bind_text(st, 1, item_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, visible, -1, SQLITE_STATIC);
     while ((step = sqlite3_step(st)) == SQLITE_ROW)
         json_array_append_new(items, json_pack("{s:s, s:s}", "incident",
                                                (const char *)sqlite3_column_text(st, 0), "relation",

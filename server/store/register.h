@@ -51,7 +51,8 @@ int store_incident_link_delete(sqlite3 *db, const char *incident_id, const char 
                                const char *relation, struct mp_error *err);
 /* [{item, kind, name, relation, created_at, created_by}] of one incident. */
 int store_incident_links(sqlite3 *db, const char *incident_id, json_t **out, struct mp_error *err);
-/* [{incident, relation}] naming one item. */
-int store_item_incidents(sqlite3 *db, const char *item_id, json_t **out, struct mp_error *err);
+/* [{incident, relation}] naming one item, of incidents up to TLP tlp_max. */
+int store_item_incidents(sqlite3 *db, const char *item_id, int tlp_max, json_t **out,
+                         struct mp_error *err);
 
 #endif

@@ -352,7 +352,7 @@ describe('risk register', () => {
     });
 
     test('incidents: affected assets and suppliers, related scenarios and measures, severity suggestion', async () => {
-        const inc = await createIncident(d, analyst, { title: 'Payments down', severity: 'medium' });
+        const inc = await createIncident(d, analyst, { title: 'Payments down', severity: 'medium', tlp: 'amber' });
         let res = await api(d.url, analyst, 'POST', `${BASE}/${inc.id}/links`, { item: ids.supplier, relation: 'affects' });
         assert.equal(res.status, 201, res.text);
         // the supplier serves Payments, a crown jewel of importance 5
@@ -387,6 +387,15 @@ describe('risk register', () => {
         // the item shows its incidents; a linked item cannot be deleted
         const item = await api(d.url, viewer, 'GET', `${R}/measures/${newMeasure.id}`);
         assert.deepEqual(item.json.incidents, [{ incident: inc.ref, relation: 'produced' }]);
+        // a token limited to TLP clear does not learn of this (amber) incident
+        const r = cli(['token', 'create', '--name', 'reg-clear', '--role', 'viewer', '--tlp-max', 'clear'], {
+            dataDir: d.dataDir,
+        });
+        assert.equal(r.code, 0, r.stderr);
+        const limited = await api(d.url, r.stdout.trim(), 'GET', `${R}/measures/${newMeasure.id}`);
+        assert.equal(limited.status, 200);
+        assert.deepEqual(limited.json.incidents, []);
+        assertProblem(await api(d.url, r.stdout.trim(), 'GET', `${BASE}/${inc.id}/preparedness`), 404);
         assertProblem(await api(d.url, analyst, 'DELETE', `${R}/measures/${newMeasure.id}`), 409);
         // the view for the detail page, and unlinking
         const view = await api(d.url, viewer, 'GET', `${BASE}/${inc.ref}/preparedness`);
