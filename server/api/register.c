@@ -67,6 +67,11 @@ api_register_get(const struct api_request *rq, struct api_response *rs)
     answer_item(rq, rs, 200, out, version);
 }
 
+/* Members an answer adds to an item (the list of threats adds source). */
+static const char *const shown[] = {"id",         "kind",       "version",    "created_at",
+                                    "created_by", "updated_at", "updated_by", "derived",
+                                    "incidents",  "source"};
+
 static void
 put(const struct api_request *rq, struct api_response *rs, const char *id)
 {
@@ -81,11 +86,8 @@ put(const struct api_request *rq, struct api_response *rs, const char *id)
     if (in == NULL)
         return;
     /* what GET adds may come back: not part of the item */
-    for (const char *const *m =
-             (const char *const[]){"id", "kind", "version", "created_at", "created_by",
-                                   "updated_at", "updated_by", "derived", "incidents", NULL};
-         *m; m++)
-        json_object_del(in, *m);
+    for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++)
+        json_object_del(in, shown[i]);
     if (register_put(rq->principal, kind, id, in, if_match, &out, &version, &errs) != 0) {
         api_field_errors(rs, &errs);
         json_decref(in);

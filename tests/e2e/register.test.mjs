@@ -111,7 +111,12 @@ describe('risk register', () => {
         for (const id of ['flood', 'power_failure', 'sabotage', 'terrorism', 'ransomware', 'supplier_failure', 'insider', 'pandemic'])
             assert.ok(catalogue.some((t) => t.id === id), `catalogue has ${id}`);
         assert.ok(catalogue.every((t) => t.name.en && t.name.nl));
-        assert.ok(res.json.items.some((t) => t.source === 'register' && t.id === own.id));
+        const listed = res.json.items.find((t) => t.source === 'register' && t.id === own.id);
+        assert.ok(listed);
+        // an item from the list goes back as it came (what the list adds is ignored)
+        const put = await api(d.url, analyst, 'PUT', `${R}/threats/${own.id}`, { ...listed, description: 'river Vecht' });
+        assert.equal(put.status, 200, put.text);
+        assert.equal(put.json.description, 'river Vecht');
     });
 
     test('scenarios: threat x asset, inherent and residual score, treatment needs who and why', async () => {
