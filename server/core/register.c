@@ -821,18 +821,13 @@ over_accepted(json_t *all, int accepted)
     return out;
 }
 
-int
-register_matrix(int accepted, json_t **out, struct mp_error *err)
+/* Scenarios per cell [likelihood-1][impact-1], inherent and residual. */
+static void
+matrix_counts(json_t *scen, int ci[5][5], int cr[5][5])
 {
-    sqlite3 *db = db_reader(err);
-    json_t *all, *scen, *x, *inh, *res;
-    int ci[5][5] = {{0}}, cr[5][5] = {{0}};
+    json_t *x;
     size_t i;
 
-    *out = NULL;
-    if (db == NULL || load_all(db, &all, err) != 0)
-        return -1;
-    scen = of_kind(all, "scenario");
     json_array_foreach(scen, i, x)
     {
         int l = (int)json_integer_value(json_object_get(x, "likelihood"));
@@ -845,6 +840,20 @@ register_matrix(int accepted, json_t **out, struct mp_error *err)
             cr[json_integer_value(rl) - 1]
               [json_integer_value(json_object_get(x, "residual_impact")) - 1]++;
     }
+}
+
+int
+register_matrix(int accepted, json_t **out, struct mp_error *err)
+{
+    sqlite3 *db = db_reader(err);
+    json_t *all, *scen, *inh, *res;
+    int ci[5][5] = {{0}}, cr[5][5] = {{0}};
+
+    *out = NULL;
+    if (db == NULL || load_all(db, &all, err) != 0)
+        return -1;
+    scen = of_kind(all, "scenario");
+    matrix_counts(scen, ci, cr);
     /* rows: likelihood 5 (top) .. 1; columns: impact 1 .. 5 */
     inh = json_array();
     res = json_array();
@@ -1042,6 +1051,26 @@ export_html(json_t *all, const struct kind *only, char **text, size_t *len, stru
                "<title>%s</title></head><body>\n<h1>%s</h1>\n<p>Exported %s</p>\n",
                only && strcmp(only->kind, "measure") == 0 ? "Measures plan" : "Risk register",
                only && strcmp(only->kind, "measure") == 0 ? "Measures plan" : "Risk register", at);
+    if (only == NULL) {
+        /* the residual heat map: likelihood 5 (top) .. 1, impact 1 .. 5 */
+        json_t *scen = of_kind(all, "scenario");
+        int ci[5][5] = {{0}}, cr[5][5] = {{0}};
+
+        matrix_counts(scen, ci, cr);
+        json_decref(scen);
+        buf_puts(&b, "<h2>Residual risk matrix</h2>\n<table>\n<thead><tr><th scope=\"col\">"
+                     "likelihood \\ impact</th>");
+        for (int m = 1; m <= 5; m++)
+            buf_printf(&b, "<th scope=\"col\">%d</th>", m);
+        buf_puts(&b, "</tr></thead>\n<tbody>\n");
+        for (int l = 5; l >= 1; l--) {
+            buf_printf(&b, "<tr><th scope=\"row\">%d</th>", l);
+            for (int m = 1; m <= 5; m++)
+                buf_printf(&b, "<td title=\"%s\">%d</td>", register_level(l * m), cr[l - 1][m - 1]);
+            buf_puts(&b, "</tr>\n");
+        }
+        buf_puts(&b, "</tbody>\n</table>\n");
+    }
     for (size_t t = 0; t < N(titles); t++) {
         const struct kind *k = find_kind(titles[t][0]);
         json_t *items, *x;

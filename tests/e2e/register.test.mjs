@@ -324,6 +324,8 @@ describe('risk register', () => {
         assert.match(h.headers.get('content-type'), /^text\/html/);
         assert.match(h.text, /<h1>Risk register<\/h1>/);
         assert.match(h.text, /<h2>Risk scenarios<\/h2>/);
+        // the residual heat map: likelihood 2 row, impact 3 and 5 hold one scenario each
+        assert.match(h.text, /<tr><th scope="row">2<\/th><td title="low">0<\/td><td title="low">0<\/td><td title="medium">1<\/td><td title="medium">0<\/td><td title="high">1<\/td><\/tr>/);
         // references by name, scores and flags in words
         assert.match(h.text, /<th scope="row">Ransomware stops payments<\/th><td>ransomware<\/td><td>Payments<\/td>/);
         assert.match(h.text, /inherent 20 \(critical\), residual 10 \(high\)/);
