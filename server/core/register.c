@@ -481,7 +481,7 @@ check_body(struct check *c, const struct kind *k, json_t *body, const char **nam
 
 /* What is derived from the stored fields, added to an item as it is shown. */
 static void
-derive(json_t *item, const char *kind, json_t *all)
+derive(json_t *item, const char *kind, json_t *addressed)
 {
     json_t *d = json_object();
 
@@ -494,30 +494,15 @@ derive(json_t *item, const char *kind, json_t *all)
         int residual = json_is_null(json_object_get(item, "residual_likelihood"))
                            ? inherent
                            : register_score(rl, ri);
-        json_t *measures = json_array(), *x;
-        size_t k;
+        json_t *measures =
+            json_object_get(addressed, json_string_value(json_object_get(item, "id")));
 
-        /* the measures in place that address it: its existing controls */
-        json_array_foreach(all, k, x)
-        {
-            json_t *sc = json_object_get(x, "scenarios"), *y;
-            size_t m;
-            if (strcmp(json_string_value(json_object_get(x, "kind")), "measure") != 0)
-                continue;
-            json_array_foreach(sc, m, y)
-            {
-                if (json_equal(y, json_object_get(item, "id")))
-                    json_array_append_new(measures, json_pack("{s:O, s:O, s:O}", "id",
-                                                              json_object_get(x, "id"), "name",
-                                                              json_object_get(x, "name"), "status",
-                                                              json_object_get(x, "status")));
-            }
-        }
         json_object_set_new(d, "inherent_score", json_integer(inherent));
         json_object_set_new(d, "inherent_level", json_string(register_level(inherent)));
         json_object_set_new(d, "residual_score", json_integer(residual));
         json_object_set_new(d, "residual_level", json_string(register_level(residual)));
-        json_object_set_new(d, "measures", measures);
+        /* the measures that address it: its existing controls */
+        json_object_set_new(d, "measures", measures ? json_incref(measures) : json_array());
     } else if (strcmp(kind, "measure") == 0) {
         const char *st = json_string_value(json_object_get(item, "status"));
         int64_t due = register_date_days(json_string_value(json_object_get(item, "due_date")));
@@ -568,7 +553,7 @@ static int
 load_all(sqlite3 *db, json_t **out, struct mp_error *err)
 {
     struct register_row *rows;
-    json_t *all, *x;
+    json_t *all, *x, *addressed;
     size_t i;
     int n;
 
@@ -582,10 +567,31 @@ load_all(sqlite3 *db, json_t **out, struct mp_error *err)
             json_array_append_new(all, item);
     }
     store_register_list_free(rows, n);
+    /* scenario id -> the measures that address it, in one pass */
+    addressed = json_object();
     json_array_foreach(all, i, x)
     {
-        derive(x, json_string_value(json_object_get(x, "kind")), all);
+        json_t *sc;
+        size_t k;
+        if (strcmp(json_string_value(json_object_get(x, "kind")), "measure") != 0)
+            continue;
+        json_array_foreach(json_object_get(x, "scenarios"), k, sc)
+        {
+            json_t *list = json_object_get(addressed, json_string_value(sc));
+            if (list == NULL) {
+                list = json_array();
+                json_object_set_new(addressed, json_string_value(sc), list);
+            }
+            json_array_append_new(list, json_pack("{s:O, s:O, s:O}", "id", json_object_get(x, "id"),
+                                                  "name", json_object_get(x, "name"), "status",
+                                                  json_object_get(x, "status")));
+        }
     }
+    json_array_foreach(all, i, x)
+    {
+        derive(x, json_string_value(json_object_get(x, "kind")), addressed);
+    }
+    json_decref(addressed);
     *out = all;
     return 0;
 }
