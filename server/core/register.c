@@ -1298,15 +1298,23 @@ contains(json_t *list, json_t *v)
     return false;
 }
 
-/* The assets an incident touches: those linked, those a linked supplier
- * serves, and (to a fixpoint) those that depend on any of them. */
+/* The assets an incident touches: the service assets named like one of
+ * the incident's services, those linked, those a linked supplier serves,
+ * and (to a fixpoint) those that depend on any of them. */
 static json_t *
-affected_assets(json_t *all, json_t *links)
+affected_assets(json_t *all, json_t *links, json_t *services)
 {
     json_t *ids = json_array(), *x, *l;
     size_t i, k;
     bool grew = true;
 
+    json_array_foreach(all, i, x)
+    {
+        const char *type = json_string_value(json_object_get(x, "type"));
+        if (strcmp(json_string_value(json_object_get(x, "kind")), "asset") == 0 && type &&
+            strcmp(type, "service") == 0 && contains(services, json_object_get(x, "name")))
+            json_array_append(ids, json_object_get(x, "id"));
+    }
     json_array_foreach(links, k, l)
     {
         json_t *item = by_id(all, json_string_value(json_object_get(l, "item")));
@@ -1374,7 +1382,7 @@ register_incident_view(const char *incident, json_t **out, struct mp_error *err)
         incident_free(&inc);
         return -1;
     }
-    ids = affected_assets(all, links);
+    ids = affected_assets(all, links, inc.services);
     assets = json_array();
     scenarios = json_array();
     measures = json_array();

@@ -415,6 +415,21 @@ describe('risk register', () => {
         assertProblem(await api(d.url, viewer, 'GET', `${BASE}/no-such-thing/preparedness`), 404);
     });
 
+    test('a new incident naming a crown-jewel service suggests a higher severity at once', async () => {
+        const inc = await createIncident(d, analyst, { title: 'Checkout slow', severity: 'low', services: ['Payments', 'Mail'] });
+        const view = await api(d.url, viewer, 'GET', `${BASE}/${inc.id}/preparedness`);
+        assert.equal(view.status, 200, view.text);
+        assert.deepEqual(view.json.links, []);
+        assert.deepEqual(view.json.affected_assets.map((a) => a.name), ['Payments']);
+        assert.deepEqual(view.json.severity, { current: 'low', suggested: 'critical', crown_jewel: 'Payments' });
+        assert.deepEqual(view.json.scenarios.map((s) => s.id), [ids.scen]);
+        // an ordinary service suggests nothing more
+        const other = await createIncident(d, analyst, { title: 'Mail slow', severity: 'low', services: ['Mail'] });
+        const v2 = await api(d.url, viewer, 'GET', `${BASE}/${other.id}/preparedness`);
+        assert.deepEqual(v2.json.severity, { current: 'low', suggested: 'low', crown_jewel: null });
+        assert.deepEqual(v2.json.affected_assets, []);
+    });
+
     test('roles: viewers read, analysts write, ingest nothing', async () => {
         assertProblem(await api(d.url, viewer, 'POST', `${R}/assets`, { name: 'v', type: 'service', importance: 1 }), 403);
         assertProblem(await api(d.url, viewer, 'DELETE', `${R}/assets/${ids.pay}`), 403);
