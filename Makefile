@@ -35,9 +35,11 @@ SANITIZE  := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
              -fno-omit-frame-pointer
 
 SRC       := $(sort $(wildcard server/*.c server/*/*.c))
-GEN       := build/gen/schema_files.c build/gen/web_files.c build/gen/rules_files.c
+GEN       := build/gen/schema_files.c build/gen/web_files.c build/gen/rules_files.c \
+             build/gen/detection_files.c
 SCHEMA    := $(sort $(wildcard schema/*.sql))
 RULES     := $(sort $(wildcard config/rules/*.json))
+DETECTION := $(sort $(wildcard config/detection/*.json))
 WEB       := $(sort $(shell find web -type f 2>/dev/null))
 OBJ       := $(patsubst %.c,build/obj/%.o,$(SRC) $(GEN))
 TOBJ      := $(patsubst %.c,build/test/obj/%.o,$(SRC) $(GEN))
@@ -87,6 +89,11 @@ build/gen/rules_files.c: build/tools/embed $(RULES)
 	@mkdir -p $(dir $@)
 	$(call say,GEN,$@)
 	$(Q)build/tools/embed rules_files config/rules/ $(RULES) > $@.tmp && mv $@.tmp $@
+
+build/gen/detection_files.c: build/tools/embed $(DETECTION)
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)
+	$(Q)build/tools/embed detection_files config/detection/ $(DETECTION) > $@.tmp && mv $@.tmp $@
 
 build/gen/web_files.c: build/tools/embed $(WEB)
 	@mkdir -p $(dir $@)
@@ -138,6 +145,8 @@ install: build/meldpunt
 	install -m 0644 config/meldpunt.conf $(DESTDIR)$(SYSCONFDIR)/meldpunt/meldpunt.conf
 	install -d $(DESTDIR)$(SYSCONFDIR)/meldpunt/rules
 	install -m 0644 $(RULES) $(DESTDIR)$(SYSCONFDIR)/meldpunt/rules/
+	install -d $(DESTDIR)$(SYSCONFDIR)/meldpunt/detection
+	install -m 0644 $(DETECTION) $(DESTDIR)$(SYSCONFDIR)/meldpunt/detection/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/meldpunt

@@ -2,6 +2,7 @@
  * cli.c - the subcommands other than serve (see cli.h).
  */
 #include "cli.h"
+#include "core/detect.h"
 #include "core/rules.h"
 #include "datadir.h"
 #include "http/router.h"
@@ -399,6 +400,19 @@ cli_load_rules(const char *dir, struct mp_error *err)
         log_notice("rules loaded regime=%s version=%s file=\"%s\"", r->sets[i].regime,
                    r->sets[i].version, r->sets[i].file);
     rules_install(r);
+    return 0;
+}
+
+int
+cli_load_detection(const char *dir, struct mp_error *err)
+{
+    struct detection *d;
+    int rc = dir && dir[0] ? detect_load(dir, &d, err) : detect_load_builtin(&d, err);
+
+    if (rc != 0)
+        return -1;
+    log_notice("detection rules loaded dir=\"%s\" rules=%d", d->dir, d->nrules);
+    detect_install(d);
     return 0;
 }
 

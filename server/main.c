@@ -12,7 +12,9 @@
  *                   and close the database; exit 0.
  */
 #include "cli.h"
+#include "core/alert.h"
 #include "core/classify.h"
+#include "core/detect.h"
 #include "core/readiness.h"
 #include "core/rules.h"
 #include "datadir.h"
@@ -157,9 +159,16 @@ cmd_serve(int argc, char **argv)
         fprintf(stderr, "meldpunt: %s\n", err.message);
         return 1;
     }
+    if (cli_load_detection(cfg.detection_dir, &err) != 0) {
+        fprintf(stderr, "meldpunt: %s\n", err.message);
+        rules_install(NULL);
+        return 1;
+    }
+    alert_configure(cfg.alert_batch_max, cfg.alert_payload_limit);
     if (datadir_open(cfg.data_dir, &err) != 0) {
         fprintf(stderr, "meldpunt: %s\n", err.message);
         rules_install(NULL);
+        detect_install(NULL);
         return 1;
     }
     /* the audit chain is walked once here; /readyz reports the outcome */
@@ -218,6 +227,10 @@ cmd_serve(int argc, char **argv)
             if (cli_load_rules(fresh.rules_dir, &err) != 0)
                 log_error("reload of the rules failed, keeping the rules in force error=\"%s\"",
                           err.message);
+            if (cli_load_detection(fresh.detection_dir, &err) != 0)
+                log_error("reload of the detection rules failed, keeping the rules in force "
+                          "error=\"%s\"",
+                          err.message);
             log_notice("reloaded config=%s log_level=%s", config_file,
                        log_level_name(log_get_level()));
             continue;
@@ -234,6 +247,7 @@ out_writer:
 out_db:
     datadir_close();
     rules_install(NULL);
+    detect_install(NULL);
     if (status == 0)
         log_notice("stopped");
     return status;
