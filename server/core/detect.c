@@ -84,13 +84,23 @@ in_list(const char *const list[], const char *s)
 }
 
 static bool
+severity_known(const char *s)
+{
+    for (int i = 0; i < ALERT_SEV_COUNT; i++) {
+        if (strcmp(alert_severity_names[i], s) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool
 cond_valid(const json_t *c, bool severity, const char *path, struct mp_error *err)
 {
     size_t i;
     json_t *v;
 
     if (json_is_string(c)) {
-        if (severity && !in_list(alert_severity_names, json_string_value(c)))
+        if (severity && !severity_known(json_string_value(c)))
             return mp_error_set(err, 422, path, "must be info, low, medium, high or critical") == 0;
         return true;
     }
@@ -101,7 +111,7 @@ cond_valid(const json_t *c, bool severity, const char *path, struct mp_error *er
         {
             if (!json_is_string(v))
                 return mp_error_set(err, 422, path, "a list must hold strings only") == 0;
-            if (severity && !in_list(alert_severity_names, json_string_value(v)))
+            if (severity && !severity_known(json_string_value(v)))
                 return mp_error_set(err, 422, path,
                                     "'%.40s' is not one of info, low, medium, high, critical",
                                     json_string_value(v)) == 0;
