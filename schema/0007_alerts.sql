@@ -46,6 +46,8 @@ CREATE UNIQUE INDEX alerts_open_fingerprint ON alerts(source, fingerprint) WHERE
 -- the inbox's filters, each walking seq downwards for a page
 CREATE INDEX alerts_state ON alerts(state, seq);
 CREATE INDEX alerts_status ON alerts(status, seq);
+CREATE INDEX alerts_source ON alerts(source, seq);
+CREATE INDEX alerts_service ON alerts(service, seq);
 CREATE INDEX alerts_incident ON alerts(incident_id, seq) WHERE incident_id IS NOT NULL;
 -- correlation: the latest alert with a key that is on an incident (keys
 -- name their fields, so rules correlating by the same fields meet)

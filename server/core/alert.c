@@ -738,6 +738,8 @@ ingest_repeat(sqlite3 *db, const struct principal *p, struct alert *cur, struct 
 {
     struct alert *in = &it->a;
     int was = cur->status;
+    bool same_service = (cur->service == NULL && in->service == NULL) ||
+                        (cur->service && in->service && strcmp(cur->service, in->service) == 0);
     json_t *t;
 
     cur->count++;
@@ -775,7 +777,10 @@ ingest_repeat(sqlite3 *db, const struct principal *p, struct alert *cur, struct 
     }
     if (strcmp(it->result, "updated") != 0)
         cur->version++;
-    if (store_alert_update(db, cur, err) != 0)
+    /* a plain repeat, the bulk of a flood, writes only what it changes */
+    if ((strcmp(it->result, "updated") == 0 && same_service && cur->status == ALERT_FIRING
+             ? store_alert_touch(db, cur, err)
+             : store_alert_update(db, cur, err)) != 0)
         return -1;
     if (strcmp(it->result, "updated") != 0 &&
         audit_alert(db, p, strcmp(it->result, "reopened") == 0 ? "alert.reopen" : "alert.resolve",

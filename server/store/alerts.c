@@ -248,6 +248,44 @@ store_alert_update(sqlite3 *db, const struct alert *a, struct mp_error *err)
     return rc;
 }
 
+int
+store_alert_touch(sqlite3 *db, const struct alert *a, struct mp_error *err)
+{
+    sqlite3_stmt *st;
+    char *labels = json_dumps(a->labels, JSON_COMPACT | JSON_SORT_KEYS);
+    char *annotations = json_dumps(a->annotations, JSON_COMPACT | JSON_SORT_KEYS);
+    int rc = -1;
+
+    if (labels == NULL || annotations == NULL) {
+        free(labels);
+        free(annotations);
+        return mp_error_set(err, 500, "", "out of memory");
+    }
+    st = db_stmt(db, "UPDATE alerts SET count = ?, last_seen = ?, title = ?, severity = ?, "
+                     "labels = ?, annotations = ?, payload = ?, updated_at = ? WHERE id = ?");
+    if (st == NULL) {
+        free(labels);
+        free(annotations);
+        return db_fail(db, err, "updating alert");
+    }
+    sqlite3_bind_int64(st, 1, a->count);
+    bind_time(st, 2, a->last_seen);
+    sqlite3_bind_text(st, 3, a->title, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, alert_severity_names[a->severity], -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, labels, -1, free);
+    sqlite3_bind_text(st, 6, annotations, -1, free);
+    bind_opt(st, 7, a->payload);
+    bind_time(st, 8, a->updated_at);
+    sqlite3_bind_text(st, 9, a->id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_DONE)
+        rc = 0;
+    else
+        db_fail(db, err, "updating alert");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
 static int
 load_one(sqlite3 *db, sqlite3_stmt *st, struct alert *out, struct mp_error *err)
 {

@@ -69,6 +69,10 @@ void alert_free(struct alert *a);
 int store_alert_insert(sqlite3 *db, struct alert *a, struct mp_error *err);
 /* Writes every changeable column of a over the row with a->id. */
 int store_alert_update(sqlite3 *db, const struct alert *a, struct mp_error *err);
+/* A repeat: writes only what a repeat changes (count, last_seen, title,
+ * severity, labels, annotations, payload, updated_at), so no index but the
+ * table's is touched. */
+int store_alert_touch(sqlite3 *db, const struct alert *a, struct mp_error *err);
 /* 1 found (out filled, with payload), 0 not found, -1 error. */
 int store_alert_load(sqlite3 *db, const char *id, struct alert *out, struct mp_error *err);
 /* The open alert of (source, fingerprint): 1 found, 0 none, -1 error. */
