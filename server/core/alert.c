@@ -47,6 +47,8 @@ fmt_time(int64_t t, char out[TIME_RFC3339_LEN])
     time_format_rfc3339(t, out, TIME_RFC3339_LEN);
 }
 
+static void cut_chars(char *s, size_t max);
+
 /* ---- decoding ---- */
 
 static void
@@ -309,8 +311,8 @@ alert_from_alertmanager(json_t *obj, struct alert *a, int64_t now, struct field_
     a->title = malloc(strlen(title) + 1);
     if (a->title != NULL)
         text_copy_utf8(a->title, strlen(title) + 1, title);
-    if (a->title != NULL && text_chars(a->title) > ALERT_TITLE_MAX)
-        field_error(errs, "annotations.summary", "must be at most %d characters", ALERT_TITLE_MAX);
+    if (a->title != NULL)
+        cut_chars(a->title, ALERT_TITLE_MAX); /* a long summary is still the alert */
     service = json_string_value(json_object_get(labels, "service"));
     if (service == NULL)
         service = json_string_value(json_object_get(labels, "job"));
@@ -326,6 +328,8 @@ alert_from_alertmanager(json_t *obj, struct alert *a, int64_t now, struct field_
      * future) while an alert fires; only a resolved one has ended. */
     a->ends_at = strcmp(status, "resolved") == 0 ? (ends != ALERT_TIME_UNSET ? ends : now)
                                                  : ALERT_TIME_UNSET;
+    if (a->ends_at != ALERT_TIME_UNSET && a->ends_at > now)
+        a->ends_at = now; /* resolved is resolved, whatever its clock says */
     if (a->ends_at != ALERT_TIME_UNSET && a->ends_at < a->starts_at)
         a->ends_at = a->starts_at;
     a->payload = json_dumps(obj, JSON_COMPACT);

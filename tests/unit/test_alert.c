@@ -410,6 +410,30 @@ START_TEST(test_decode_alertmanager)
 }
 END_TEST
 
+/* Resolved is resolved: an end ahead of our clock is taken as now, and a
+ * summary longer than a title is cut, not refused. */
+START_TEST(test_decode_alertmanager_lenient)
+{
+    struct field_errors errs = {0};
+    struct alert a;
+    char summary[700];
+    json_t *in;
+
+    memset(summary, 'x', sizeof(summary) - 1);
+    summary[sizeof(summary) - 1] = '\0';
+    in = json_pack("{s:s, s:{s:s}, s:{s:s}, s:s, s:s}", "status", "resolved", "labels", "alertname",
+                   "X", "annotations", "summary", summary, "startsAt", "2026-11-29T04:00:00Z",
+                   "endsAt", "2026-11-29T06:00:00Z");
+    ck_assert(alert_from_alertmanager(in, &a, NOW, &errs));
+    ck_assert_int_eq(errs.count, 0);
+    ck_assert_int_eq(a.status, ALERT_RESOLVED);
+    ck_assert_int_eq(a.ends_at, NOW);
+    ck_assert_uint_eq(strlen(a.title), ALERT_TITLE_MAX);
+    alert_free(&a);
+    json_decref(in);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -429,6 +453,7 @@ main(void)
     tcase_add_loop_test(tc, test_decode_generic_invalid, 0,
                         (int)(sizeof(bad_alerts) / sizeof(bad_alerts[0])));
     tcase_add_test(tc, test_decode_alertmanager);
+    tcase_add_test(tc, test_decode_alertmanager_lenient);
     tcase_add_test(tc, test_shipped_rules_load);
     tcase_add_checked_fixture(files, setup, teardown);
     tcase_add_loop_test(files, test_rule_file_invalid, 0,
