@@ -220,6 +220,7 @@ api_alerts_list(const struct api_request *rq, struct api_response *rs)
         !api_query_int(rq, "limit", 1, LIST_LIMIT_MAX, LIST_LIMIT_DEFAULT, &limit, rs))
         return;
     f.limit = (int)limit;
+    f.p = rq->principal;
     f.source = query_text(rq, "source");
     f.service = query_text(rq, "service");
     f.incident = query_text(rq, "incident");

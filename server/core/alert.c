@@ -624,6 +624,10 @@ open_incident(sqlite3 *db, const struct principal *p, struct alert *a, const jso
     } else if (a->service != NULL) {
         json_array_append_new(inc.services, json_string(a->service));
     }
+    /* opened on behalf of a principal limited to some TLP levels: at most
+     * its limit, as for incidents it creates itself */
+    if (inc.tlp > p->tlp_max)
+        inc.tlp = p->tlp_max;
     /* the two clocks from the alert: detected when it arrived, started
      * when it says it started */
     inc.detected_at = a->first_seen;
@@ -1039,6 +1043,7 @@ alert_list(const struct alert_filter *f, struct alert **items, int *count, int64
                                   .source = f->source,
                                   .service = f->service,
                                   .before_seq = f->before_seq,
+                                  .tlp_max = f->p ? f->p->tlp_max : TLP_RED,
                                   .limit = f->limit};
     struct incident inc;
     sqlite3 *db = db_reader(err);
@@ -1049,12 +1054,17 @@ alert_list(const struct alert_filter *f, struct alert **items, int *count, int64
     if (db == NULL)
         return -1;
     if (f->incident != NULL) {
-        /* by id or ref; an unknown incident has no alerts */
+        /* by id or ref; an unknown incident, or one above the caller's
+         * TLP limit, has no alerts */
         int found = store_incident_load(db, f->incident, &inc, err);
         if (found < 0)
             return -1;
         if (found == 0)
             return 0;
+        if (f->p != NULL && inc.tlp > f->p->tlp_max) {
+            incident_free(&inc);
+            return 0;
+        }
         q.incident_id = inc.id;
         found = store_alert_query(db, &q, items, count, err);
         incident_free(&inc);
@@ -1069,6 +1079,27 @@ alert_list(const struct alert_filter *f, struct alert **items, int *count, int64
         *next_seq = (*items)[*count - 1].seq;
     }
     return 0;
+}
+
+int
+alert_check_visible(const struct principal *p, const char *id, struct mp_error *err)
+{
+    struct alert a;
+    sqlite3 *db;
+    int found, rc = 0;
+
+    if (p->tlp_max >= TLP_RED)
+        return 0;
+    db = db_reader(err);
+    if (db == NULL)
+        return -1;
+    found = store_alert_load(db, id, &a, err);
+    if (found <= 0)
+        return found;
+    if (a.incident_id[0] != '\0' && incident_check_visible(p, a.incident_id, err) != 0)
+        rc = mp_error_set(err, 404, "", "no alert '%s'", id);
+    alert_free(&a);
+    return rc;
 }
 
 void
@@ -1136,7 +1167,9 @@ inbox_apply(sqlite3 *db, void *arg, struct mp_error *err)
         int ifound = store_incident_load(db, c->incident, &inc, err);
         if (ifound < 0)
             goto fail;
-        if (ifound == 0) {
+        if (ifound == 0 || inc.tlp > c->p->tlp_max) {
+            if (ifound)
+                incident_free(&inc);
             mp_error_set(err, 422, "incident", "no incident '%s'", c->incident);
             goto fail;
         }

@@ -75,11 +75,16 @@ struct alert_filter {
     const char *incident; /* id or ref; NULL: any */
     int64_t before_seq;
     int limit;
+    const struct principal *p; /* who asks: a TLP limit hides alerts of incidents above it */
 };
 int alert_list(const struct alert_filter *f, struct alert **items, int *count, int64_t *next_seq,
                struct mp_error *err);
 void alert_list_free(struct alert *items, int count);
 int alert_get(const char *id, struct alert *out, struct mp_error *err);
+/* 0 when p may see the alert (or it does not exist: the route answers
+ * 404 then), -1 with err 404 when it is on an incident above p's TLP
+ * limit. */
+int alert_check_visible(const struct principal *p, const char *id, struct mp_error *err);
 
 /* The inbox.  Each answers the alert as it is after the change. */
 int alert_acknowledge(const struct principal *p, const char *id, struct alert *out,

@@ -8,6 +8,7 @@
  */
 #include "alerts.h"
 #include "db.h"
+#include "incidents.h"
 #include "lib/buf.h"
 #include "lib/timeutil.h"
 
@@ -335,6 +336,7 @@ store_alert_query(sqlite3 *db, const struct store_alert_query *q, struct alert *
     struct alert *v = NULL;
     sqlite3_stmt *st = NULL;
     int n = 0, i = 1, step = SQLITE_DONE, rc = -1;
+    char visible[64];
 
     *items = NULL;
     *count = 0;
@@ -355,6 +357,11 @@ store_alert_query(sqlite3 *db, const struct store_alert_query *q, struct alert *
         buf_puts(&sql, " AND incident_id = ?");
     if (q->before_seq > 0)
         buf_puts(&sql, " AND seq < ?");
+    /* a principal limited to some TLP levels never learns of an incident
+     * above them, not even through its alerts */
+    if (q->tlp_max < TLP_RED)
+        buf_puts(&sql, " AND (incident_id IS NULL OR EXISTS (SELECT 1 FROM incidents i "
+                       "WHERE i.id = alerts.incident_id AND instr(?, ',' || i.tlp || ',') > 0))");
     buf_puts(&sql, " ORDER BY seq DESC LIMIT ?");
     if (buf_failed(&sql)) {
         mp_error_set(err, 500, "", "out of memory");
@@ -378,6 +385,10 @@ store_alert_query(sqlite3 *db, const struct store_alert_query *q, struct alert *
         sqlite3_bind_text(st, i++, q->incident_id, -1, SQLITE_STATIC);
     if (q->before_seq > 0)
         sqlite3_bind_int64(st, i++, q->before_seq);
+    if (q->tlp_max < TLP_RED) {
+        store_tlp_visible_list(q->tlp_max, visible);
+        sqlite3_bind_text(st, i++, visible, -1, SQLITE_STATIC);
+    }
     sqlite3_bind_int(st, i++, q->limit + 1);
     v = calloc((size_t)q->limit + 1, sizeof(*v));
     if (v == NULL) {

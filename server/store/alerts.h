@@ -83,6 +83,7 @@ struct store_alert_query {
     int state, status, severity; /* -1: any */
     const char *source, *service, *incident_id;
     int64_t before_seq; /* 0: from the newest */
+    int tlp_max;        /* only alerts on no incident or one up to this TLP level */
     int limit;
 };
 /* Newest first, at most limit + 1 rows; without payloads. */

@@ -483,6 +483,34 @@ describe('the Alertmanager webhook format', () => {
     });
 });
 
+describe('TLP limits reach alerts', () => {
+    test('a token limited to green sees no alert of an amber incident, cannot act on or attach to it', async () => {
+        const r = cli(['token', 'create', '--name', 'green-ana', '--role', 'analyst', '--tlp-max', 'green'], { dataDir: d.dataDir });
+        assert.equal(r.code, 0, r.stderr);
+        const green = r.stdout.trim();
+        const opened = await post({ source: 'siem', title: 'DB down', severity: 'critical', service: 'db-tlp', labels: { cluster: 't' } });
+        assert.equal(opened.json.action, 'opened', opened.text);
+        const inc = await get(`/api/v1/incidents/${opened.json.incident.id}`);
+        assert.equal(inc.tlp, 'amber');
+        const loose = (await post({ source: 'tlp', title: 'Loose alert' })).json;
+
+        const list = await get(`${ALERTS}?limit=500`, green);
+        assert.ok(!list.items.some((a) => a.id === opened.json.id), 'the amber incident\'s alert is hidden');
+        assert.ok(list.items.some((a) => a.id === loose.id), 'alerts on no incident are shown');
+        assert.equal((await get(`${ALERTS}?incident=${inc.ref}`, green)).items.length, 0);
+        assertProblem(await api(d.url, green, 'GET', `${ALERTS}/${opened.json.id}`), 404);
+        assertProblem(await api(d.url, green, 'POST', `${ALERTS}/${opened.json.id}/dismiss`, { reason: 'x' }), 404);
+        const at = await api(d.url, green, 'POST', `${ALERTS}/${loose.id}/attach`, { incident: inc.ref });
+        assertProblem(at, 422);
+        // what the limited analyst promotes stays within its limit
+        const pr = await api(d.url, green, 'POST', `${ALERTS}/${loose.id}/promote`, {});
+        assert.equal(pr.status, 201, pr.text);
+        assert.equal(pr.json.incident.tlp, 'green');
+        // unlimited readers see it all
+        assert.equal((await get(`${ALERTS}/${opened.json.id}`)).id, opened.json.id);
+    });
+});
+
 describe('the record', () => {
     test('alert changes are in the audit chain, which verifies', async () => {
         const res = await api(d.url, admin, 'GET', '/api/v1/audit?limit=500');
