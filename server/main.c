@@ -289,11 +289,14 @@ static const struct {
     const char *name;
     int (*run)(int, char **);
 } commands[] = {
-    {"serve", cmd_serve},   {"init", cmd_init},       {"token", cmd_token},
-    {"audit", cmd_audit},   {"backup", cmd_backup},   {"rules", cmd_rules},
-    {"verify", cmd_verify}, {"routes", cmd_routes},   {"key", cmd_key},
-    {"user", cmd_user},     {"version", cmd_version}, {"--version", cmd_version},
-    {"help", cmd_help},     {"--help", cmd_help},     {"-h", cmd_help},
+    {"serve", cmd_serve},         {"init", cmd_init},
+    {"token", cmd_token},         {"audit", cmd_audit},
+    {"backup", cmd_backup},       {"rules", cmd_rules},
+    {"detection", cmd_detection}, {"verify", cmd_verify},
+    {"routes", cmd_routes},       {"key", cmd_key},
+    {"user", cmd_user},           {"version", cmd_version},
+    {"--version", cmd_version},   {"help", cmd_help},
+    {"--help", cmd_help},         {"-h", cmd_help},
 };
 
 int

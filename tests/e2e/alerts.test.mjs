@@ -524,6 +524,21 @@ describe('the record', () => {
 });
 
 describe('detection rules at start-up and on SIGHUP', () => {
+    test('meldpunt detection check: the built-in rules, the fixtures, a broken directory', () => {
+        let r = cli(['detection', 'check']);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /^OK critical-opens-incident +open_incident +\(built in\)\/default\.json$/m);
+        r = cli(['detection', 'check', FIXTURES]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdout.trim().split('\n').length, 4);
+        const dir = tempDir('meldpunt-detect-');
+        fs.writeFileSync(path.join(dir, 'x.json'), '{"version": "1", "rules": [{"id": "a", "match": {}, "action": "attach"}]}');
+        r = cli(['detection', 'check', dir]);
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /x\.json: \$\.rules\[0\]\.correlate: attach needs correlate/);
+        assert.equal(cli(['detection', 'frobnicate']).code, 2);
+    });
+
     test('a broken rule file stops start-up naming the file and path', async () => {
         const dir = tempDir('meldpunt-detect-');
         fs.writeFileSync(path.join(dir, 'a.json'), JSON.stringify({ version: '1', rules: [{ id: 'x', match: { severity: 'urgent' }, action: 'record' }] }));
