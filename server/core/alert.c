@@ -20,10 +20,15 @@
 #include "store/db.h"
 #include "store/writer.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+const char *const alert_result_names[ALERT_RESULTS + 1] = {
+    "created", "updated", "reopened", "resolved", "muted", "dropped", "rejected", NULL};
+static _Atomic uint64_t result_counts[ALERT_RESULTS];
 
 static unsigned batch_max = 100;
 static size_t payload_limit = 64 * 1024;
@@ -853,6 +858,19 @@ ingest_detect(sqlite3 *db, const struct principal *p, const struct detection_rul
                                        incident_id, err);
         if (found < 0)
             return -1;
+        if (found && p->tlp_max < TLP_RED) {
+            /* never join (and so name) an incident above the poster's limit */
+            struct incident inc;
+            int loaded = store_incident_load(db, incident_id, &inc, err);
+            if (loaded < 0)
+                return -1;
+            if (loaded) {
+                found = inc.tlp <= p->tlp_max;
+                incident_free(&inc);
+            } else {
+                found = 0;
+            }
+        }
     }
     if (found) {
         it->action = "attached";
@@ -1010,9 +1028,25 @@ alert_ingest(const struct principal *p, struct alert_item *items, int n, bool ba
     detect_release(c.detection);
     if (rc != 0)
         return -1;
+    /* counted once committed; a retry with an Idempotency-Key counts
+     * nothing (its items were not handled) */
+    for (int i = 0; i < n; i++) {
+        const char *r = items[i].valid ? items[i].result : "rejected";
+        for (int k = 0; r != NULL && k < ALERT_RESULTS; k++) {
+            if (strcmp(alert_result_names[k], r) == 0)
+                atomic_fetch_add(&result_counts[k], 1);
+        }
+    }
     *answer = c.answer;
     *status = c.status;
     return 0;
+}
+
+void
+alert_result_counts(uint64_t out[ALERT_RESULTS])
+{
+    for (int k = 0; k < ALERT_RESULTS; k++)
+        out[k] = atomic_load(&result_counts[k]);
 }
 
 /* ---- the inbox ---- */

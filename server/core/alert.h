@@ -69,6 +69,12 @@ int alert_ingest(const struct principal *p, struct alert_item *items, int n, boo
 
 json_t *alert_to_json(const struct alert *a);
 
+/* What ingestion did since start, by result (for /metrics): the names and
+ * a count for each, NULL-terminated. */
+#define ALERT_RESULTS 7
+extern const char *const alert_result_names[ALERT_RESULTS + 1];
+void alert_result_counts(uint64_t out[ALERT_RESULTS]);
+
 struct alert_filter {
     int state, status, severity; /* -1: any */
     const char *source, *service;

@@ -521,6 +521,20 @@ describe('the record', () => {
         const v = await api(d.url, admin, 'GET', '/api/v1/audit/verify');
         assert.equal(v.json.ok, true, v.text);
     });
+
+    test('/metrics counts what became of the alerts received', async () => {
+        const res = await api(d.url, viewer, 'GET', '/metrics');
+        assert.equal(res.status, 200);
+        const value = (r) => Number(res.text.match(new RegExp(`^meldpunt_alerts_received_total\\{result="${r}"\\} (\\d+)$`, 'm'))?.[1]);
+        // at least what the tests above made: three drops, a mute, reopens, batch rejects
+        assert.ok(value('created') > 20, res.text);
+        assert.ok(value('updated') >= 3);
+        assert.ok(value('reopened') >= 1);
+        assert.ok(value('resolved') >= 3);
+        assert.equal(value('muted'), 1);
+        assert.equal(value('dropped'), 3);
+        assert.ok(value('rejected') >= 2);
+    });
 });
 
 describe('detection rules at start-up and on SIGHUP', () => {
