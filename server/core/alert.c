@@ -620,8 +620,11 @@ open_incident(sqlite3 *db, const struct principal *p, struct alert *a, const jso
             json_t *x;
             if (name == NULL)
                 continue;
-            json_array_foreach(inc.services, k, x) dup =
-                dup || strcmp(json_string_value(x), name) == 0;
+            json_array_foreach(inc.services, k, x)
+            {
+                if (strcmp(json_string_value(x), name) == 0)
+                    dup = true;
+            }
             if (!text_blank(name) && !dup && text_chars(name) <= INCIDENT_SERVICE_MAX)
                 json_array_append_new(inc.services, json_string(name));
             free(name);
