@@ -51,7 +51,8 @@ serve_help(void)
            "      --log-level LEVEL error, warn, notice (default), info (one line per request), "
            "debug\n"
            "  -h, --help            show this help\n\n"
-           "Signals: SIGHUP reloads the config's log level; SIGTERM and SIGINT stop cleanly.\n",
+           "Signals: SIGHUP reloads the config's log level, the rules and the detection rules;\n"
+           "SIGTERM and SIGINT stop cleanly.\n",
            serve_usage);
 }
 
