@@ -260,9 +260,6 @@ store_incident_load(sqlite3 *db, const char *id_or_ref, struct incident *out, st
     return rc;
 }
 
-/* ",clear,green," for tlp_max TLP_GREEN: the levels visible, for
- * instr(?, ',' || tlp || ',') in SQL (one statement shape for every
- * limit). */
 void
 store_tlp_visible_list(int tlp_max, char out[64])
 {
