@@ -20,6 +20,7 @@
 #include "lib/uuid.h"
 #include "store/audit.h"
 #include "store/db.h"
+#include "store/incidents.h"
 #include "store/register.h"
 #include "store/writer.h"
 
@@ -1201,12 +1202,17 @@ struct link_change {
     struct field_errors *errs;
 };
 
+/* The link and its audit entry, and a note on the incident's timeline:
+ * the incident's own history shows what it was tied to. */
 static int
 link_apply(sqlite3 *db, void *arg, struct mp_error *err)
 {
     struct link_change *c = arg;
-    char at[TIME_RFC3339_LEN], payload[200];
-    int rc;
+    char at[TIME_RFC3339_LEN], payload[200], note[320];
+    struct register_row row;
+    json_t *link;
+    char *value;
+    int found, rc;
 
     time_format_rfc3339(time_now(), at, sizeof(at));
     if (c->unlink)
@@ -1214,6 +1220,20 @@ link_apply(sqlite3 *db, void *arg, struct mp_error *err)
     else
         rc = store_incident_link_insert(db, c->incident_id, c->item, c->relation, at, c->p->name,
                                         err);
+    if (rc != 0)
+        return -1;
+    found = store_register_get(db, c->item, NULL, &row, err);
+    if (found <= 0)
+        return found < 0 ? -1 : mp_error_set(err, 404, "item", "no register item %s", c->item);
+    snprintf(note, sizeof(note), "%s %s %s '%.200s'", c->unlink ? "unlinked" : "linked",
+             c->relation, row.kind, row.name);
+    link = json_pack("{s:s, s:s, s:s}", "item", c->item, "kind", row.kind, "relation", c->relation);
+    value = json_dumps(link, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(link);
+    store_register_row_free(&row);
+    rc = store_timeline_append(db, c->incident_id, at, c->p->name, "note", "link",
+                               c->unlink ? value : NULL, c->unlink ? NULL : value, note, err);
+    free(value);
     if (rc != 0)
         return -1;
     snprintf(payload, sizeof(payload), "{\"item\":\"%s\",\"relation\":\"%s\"}", c->item,

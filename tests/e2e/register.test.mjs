@@ -412,6 +412,16 @@ describe('risk register', () => {
         assert.equal(un.status, 204);
         assertProblem(await api(d.url, analyst, 'DELETE', `${BASE}/${inc.id}/links/produced/${newMeasure.id}`), 404);
         assert.equal((await api(d.url, analyst, 'DELETE', `${R}/measures/${newMeasure.id}`)).status, 204);
+        // the incident's timeline shows what it was tied to and untied from
+        const tl = await api(d.url, viewer, 'GET', `${BASE}/${inc.id}/timeline`);
+        const links = tl.json.items.filter((e) => e.kind === 'note' && e.field === 'link').map((e) => e.note);
+        assert.deepEqual(links, [
+            "linked affects supplier 'CloudPay BV'",
+            "linked affects asset 'Data centre Utrecht'",
+            "linked realised scenario 'Ransomware stops payments'",
+            "linked produced measure 'Second payment processor'",
+            "unlinked produced measure 'Second payment processor'",
+        ]);
         assertProblem(await api(d.url, viewer, 'GET', `${BASE}/no-such-thing/preparedness`), 404);
     });
 
