@@ -2,6 +2,7 @@
  * cli.c - the subcommands other than serve (see cli.h).
  */
 #include "cli.h"
+#include "core/checkpoint.h"
 #include "core/rules.h"
 #include "datadir.h"
 #include "http/router.h"
@@ -15,6 +16,7 @@
 #include "store/writer.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <pwd.h>
@@ -22,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int
@@ -298,32 +301,87 @@ cmd_token(int argc, char **argv)
 
 /* ---- audit ---- */
 
+struct audit_opts {
+    const char *checkpoint;
+};
+
+static int
+audit_extra(int opt, const char *arg, void *ctx)
+{
+    struct audit_opts *a = ctx;
+
+    if (opt != 'k')
+        return -1;
+    a->checkpoint = arg;
+    return 0;
+}
+
+/* `audit verify --checkpoint FILE`: the chain against a signed checkpoint
+ * kept elsewhere (core/checkpoint.h). */
+static int
+audit_verify_checkpoint(sqlite3 *db, const char *file)
+{
+    struct mp_error err;
+    char why[300], *text;
+    size_t len;
+    bool ok;
+
+    text = file_read(file, 1u << 20, &len, &err);
+    if (text == NULL) {
+        fprintf(stderr, "meldpunt audit verify: %s\n", err.message);
+        return 1;
+    }
+    if (checkpoint_verify(db, text, &ok, why, sizeof(why), &err) != 0) {
+        fprintf(stderr, "meldpunt audit verify: %s\n", err.message);
+        free(text);
+        return 1;
+    }
+    free(text);
+    printf("%s %s: %s\n", ok ? "OK" : "FAILED", file, why);
+    return ok ? 0 : 1;
+}
+
 int
 cmd_audit(int argc, char **argv)
 {
-    static const char usage[] = "usage: meldpunt audit verify [--config FILE] [--data DIR]\n";
-    char help[1024], hex[2 * CHAIN_HASH_LEN + 1];
+    static const char usage[] =
+        "usage: meldpunt audit verify [--checkpoint FILE] [--config FILE] [--data DIR]\n"
+        "       meldpunt audit checkpoint [--config FILE] [--data DIR]\n";
+    static const struct option extra[] = {{"checkpoint", required_argument, NULL, 'k'},
+                                          {NULL, 0, NULL, 0}};
+    char help[2048], hex[2 * CHAIN_HASH_LEN + 1], actor[96];
     struct audit_verify_result r;
+    struct audit_opts ao = {0};
     struct mp_error err;
     struct common co;
     struct config cfg;
+    bool verify;
+    json_t *cp;
     sqlite3 *db;
     int rc;
 
     snprintf(help, sizeof(help),
-             "Walks the audit chain from the first entry and recomputes every hash.\n"
+             "verify walks the audit chain from the first entry and recomputes every hash.\n"
              "Prints OK, the number of entries and the head hash (exit 0), or the first\n"
-             "entry that does not match and why (exit 1).\n\n%s",
+             "entry that does not match and why (exit 1).  With --checkpoint FILE (a\n"
+             "checkpoint as printed by `audit checkpoint` or served by GET\n"
+             "/api/v1/audit/checkpoints) it also checks the checkpoint's signature and that\n"
+             "the entry it signed still has the same hash: a chain recomputed after\n"
+             "tampering fails.\n\n"
+             "checkpoint signs the chain's head now, stores it and prints it as JSON.\n\n"
+             "  -k, --checkpoint FILE  with verify: check against this checkpoint\n%s",
              common_help);
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         printf("%s\n%s", usage, help);
         return 0;
     }
-    if (argc < 2 || strcmp(argv[1], "verify") != 0) {
+    if (argc < 2 || (strcmp(argv[1], "verify") != 0 && strcmp(argv[1], "checkpoint") != 0)) {
         fputs(usage, stderr);
         return EXIT_USAGE;
     }
-    rc = parse_opts(argc - 1, argv + 1, usage, help, NULL, NULL, NULL, NULL, &co);
+    verify = strcmp(argv[1], "verify") == 0;
+    rc = parse_opts(argc - 1, argv + 1, usage, help, verify ? extra : NULL, verify ? "k:" : NULL,
+                    audit_extra, &ao, &co);
     if (rc >= 0)
         return rc;
     if (optind != argc - 1) {
@@ -333,8 +391,26 @@ cmd_audit(int argc, char **argv)
     if (open_data(&co, &cfg) != 0)
         return 1;
     rc = 1;
+    if (!verify) {
+        cli_actor(actor, sizeof(actor));
+        if (checkpoint_create(actor, "demand", false, &cp, &err) < 0) {
+            fprintf(stderr, "meldpunt audit checkpoint: %s\n", err.message);
+        } else {
+            char *t = json_dumps(cp, JSON_INDENT(2));
+            printf("%s\n", t ? t : "");
+            free(t);
+            json_decref(cp);
+            rc = 0;
+        }
+        datadir_close();
+        return rc;
+    }
     db = db_reader(&err);
-    if (db == NULL || store_audit_verify(db, &r, &err) != 0) {
+    if (db == NULL) {
+        fprintf(stderr, "meldpunt audit verify: %s\n", err.message);
+    } else if (ao.checkpoint != NULL) {
+        rc = audit_verify_checkpoint(db, ao.checkpoint);
+    } else if (store_audit_verify(db, &r, &err) != 0) {
         fprintf(stderr, "meldpunt audit verify: %s\n", err.message);
     } else if (r.ok) {
         sodium_bin2hex(hex, sizeof(hex), r.head_hash, CHAIN_HASH_LEN);
@@ -382,6 +458,84 @@ cmd_backup(int argc, char **argv)
         fprintf(stderr, "meldpunt: backed up %s/meldpunt.db to %s\n", cfg.data_dir, argv[optind]);
     }
     datadir_close();
+    return rc;
+}
+
+/* ---- restore ---- */
+
+int
+cmd_restore(int argc, char **argv)
+{
+    static const char usage[] = "usage: meldpunt restore FILE [--config FILE] [--data DIR]\n";
+    struct datadir_backup_check chk;
+    char help[1400], kept[PATH_MAX + 64];
+    struct mp_error err;
+    struct common co;
+    struct config cfg;
+    int rc;
+
+    snprintf(help, sizeof(help),
+             "Puts a backup (from `meldpunt backup`) in place as the data directory's\n"
+             "database.  Refused while `meldpunt serve` runs on the directory (stop it\n"
+             "first).  The backup is checked first: PRAGMA integrity_check, a schema this\n"
+             "binary knows, and the whole audit chain; a backup that fails is not restored.\n"
+             "The database it replaces is kept in DATA/backups/.  An older schema is\n"
+             "migrated at once (after its own backup).  token.secret and signing.key are\n"
+             "not in the backup: keep them in the data directory.\n\n%s",
+             common_help);
+    rc = parse_opts(argc, argv, usage, help, NULL, NULL, NULL, NULL, &co);
+    if (rc >= 0)
+        return rc;
+    if (optind != argc - 1) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    if (cli_load_config(co.config, co.data, &cfg) != 0)
+        return 1;
+    if (mkdir(cfg.data_dir, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "meldpunt restore: cannot create %s: %s\n", cfg.data_dir, strerror(errno));
+        return 1;
+    }
+    if (datadir_lock(cfg.data_dir, &err) != 0) {
+        fprintf(stderr, "meldpunt restore: %s; stop it first\n", err.message);
+        return 1;
+    }
+    rc = 1;
+    if (datadir_check_backup(argv[optind], &chk, &err) != 0) {
+        fprintf(stderr, "meldpunt restore: refused: %s\n", err.message);
+        goto out;
+    }
+    fprintf(stderr,
+            "meldpunt: %s: integrity ok, schema %d, audit chain verified (%lld entries, head "
+            "%.16s)\n",
+            argv[optind], chk.schema_version, (long long)chk.audit_entries, chk.audit_head);
+    if (datadir_restore(cfg.data_dir, argv[optind], kept, sizeof(kept), &err) != 0) {
+        fprintf(stderr, "meldpunt restore: %s\n", err.message);
+        goto out;
+    }
+    if (kept[0])
+        fprintf(stderr, "meldpunt: the database it replaced is kept as %s\n", kept);
+    fprintf(stderr, "meldpunt: restored %s to %s/meldpunt.db\n", argv[optind], cfg.data_dir);
+    /* migrate now, so a problem shows here and not at the next start */
+    {
+        char db[PATH_MAX + 16];
+        snprintf(db, sizeof(db), "%s/meldpunt.db", cfg.data_dir);
+        if (db_open(db, false, &err) != 0) {
+            fprintf(stderr, "meldpunt restore: the restored database does not open: %s\n",
+                    err.message);
+            goto out;
+        }
+        db_close();
+    }
+    snprintf(kept, sizeof(kept), "%s/token.secret", cfg.data_dir);
+    if (access(kept, F_OK) != 0)
+        fprintf(stderr,
+                "meldpunt: warning: %s is missing: no token in the restored database "
+                "will work until it is put back\n",
+                kept);
+    rc = 0;
+out:
+    datadir_unlock();
     return rc;
 }
 
@@ -733,7 +887,8 @@ key_bench(int count)
 int
 cmd_key(int argc, char **argv)
 {
-    static const char usage[] = "usage: meldpunt key rotate [--config FILE] [--data DIR]\n";
+    static const char usage[] = "usage: meldpunt key rotate [--config FILE] [--data DIR]\n"
+                                "       meldpunt key generate FILE\n";
     char help[1024], actor[96], old_id[17], new_id[17];
     struct rotate_audit ra;
     struct mp_error err;
@@ -745,7 +900,10 @@ cmd_key(int argc, char **argv)
              "Makes a new signing key pair.  The old public key is kept in\n"
              "DATA/public-keys/KEYID.pub and still served at /api/v1/signing-key, so\n"
              "documents signed before still verify.  A running server takes the new key on\n"
-             "SIGHUP or restart.\n\n%s",
+             "SIGHUP or restart.\n\n"
+             "generate writes a new secret key (minisign format, mode 0600) to FILE, which\n"
+             "must not exist: the signing key for a systemd credential\n"
+             "(LoadCredential=signing.key:FILE), kept outside the data directory.\n\n%s",
              common_help);
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         printf("%s\n%s", usage, help);
@@ -753,6 +911,17 @@ cmd_key(int argc, char **argv)
     }
     if (argc >= 2 && strcmp(argv[1], "bench") == 0)
         return key_bench(argc >= 3 && atoi(argv[2]) > 0 ? atoi(argv[2]) : 5000);
+    if (argc >= 2 && strcmp(argv[1], "generate") == 0) {
+        if (argc != 3 || argv[2][0] == '-') {
+            fputs(usage, stderr);
+            return EXIT_USAGE;
+        }
+        if (datadir_write_new_key(argv[2], &err) != 0) {
+            fprintf(stderr, "meldpunt key generate: %s\n", err.message);
+            return 1;
+        }
+        return 0;
+    }
     if (argc < 2 || strcmp(argv[1], "rotate") != 0) {
         fputs(usage, stderr);
         return EXIT_USAGE;
@@ -844,8 +1013,10 @@ cmd_help(int argc, char **argv)
            "  serve          run the daemon (initialises ./var on first start)\n"
            "  init           create a data directory and a first admin token\n"
            "  token          create, list or revoke API tokens\n"
-           "  audit verify   check the audit chain\n"
+           "  audit verify   check the audit chain (--checkpoint FILE: against a signed one)\n"
+           "  audit checkpoint  sign the audit chain's head now\n"
            "  backup FILE    consistent online copy of the database\n"
+           "  restore FILE   put a checked backup in place (server stopped)\n"
            "  rules check    validate reporting-rule files\n"
            "  verify FILE    check a file meldpunt signed (minisign format)\n"
            "  key rotate     make a new signing key, keeping the old public key\n"

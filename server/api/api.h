@@ -115,6 +115,8 @@ void api_tokens_create(const struct api_request *rq, struct api_response *rs);
 void api_tokens_revoke(const struct api_request *rq, struct api_response *rs);
 void api_audit_list(const struct api_request *rq, struct api_response *rs);
 void api_audit_verify(const struct api_request *rq, struct api_response *rs);
+void api_audit_checkpoints_list(const struct api_request *rq, struct api_response *rs);
+void api_audit_checkpoints_create(const struct api_request *rq, struct api_response *rs);
 void api_incidents_create(const struct api_request *rq, struct api_response *rs);
 void api_incidents_list(const struct api_request *rq, struct api_response *rs);
 void api_incidents_get(const struct api_request *rq, struct api_response *rs);

@@ -87,6 +87,12 @@ const struct route http_routes[] = {
 
     {"GET", "/api/v1/audit", ROUTE_API, api_audit_list, ROLES_ADMIN, R, false},
     {"GET", "/api/v1/audit/verify", ROUTE_API, api_audit_verify, ROLES_ADMIN, R, false},
+    /* checkpoints hold no secret (a seq and a hash, signed): any reader may
+     * fetch them to keep a copy away from this machine */
+    {"GET", "/api/v1/audit/checkpoints", ROUTE_API, api_audit_checkpoints_list, ROLES_READ, R,
+     false},
+    {"POST", "/api/v1/audit/checkpoints", ROUTE_API, api_audit_checkpoints_create, ROLES_ADMIN, W,
+     false},
 };
 
 const size_t http_routes_count = sizeof(http_routes) / sizeof(http_routes[0]);
