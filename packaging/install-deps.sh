@@ -2,11 +2,16 @@
 # install-deps.sh - install the Debian packages meldpunt's build, tests and
 # benchmarks need.  Idempotent and quiet when everything is there; installs
 # only what is missing.  Needs root (or sudo) only when something is missing.
+#   packaging/install-deps.sh       what make run, make test and make install need
+#   packaging/install-deps.sh deb   also what make deb needs (debhelper, lintian)
 set -eu
 
 PACKAGES="build-essential pkg-config
 libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libinih-dev libarchive-dev check
-sqlite3 curl wrk nodejs minisign prometheus clang-format unzip"
+sqlite3 curl wrk nodejs minisign prometheus clang-format unzip scdoc python3"
+if [ "${1:-}" = deb ]; then
+    PACKAGES="$PACKAGES dpkg-dev debhelper lintian fakeroot pkgconf"
+fi
 
 missing=""
 for p in $PACKAGES; do
