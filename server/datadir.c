@@ -193,6 +193,56 @@ datadir_open(const char *dir, struct mp_error *err)
     return db_open(p, false, err);
 }
 
+static int replace_file(const char *path, const void *data, size_t len, mode_t mode,
+                        struct mp_error *err);
+
+/* With the key in a credential, rotating it means replacing the credential
+ * file and restarting.  Here the data directory follows: the public key it
+ * held until now is kept in DIR/public-keys/KEYID.pub (still served, still
+ * verifying what it signed) and signing.pub becomes the credential's. */
+static int
+follow_credential(const char *dir, const struct minisign_key *key, struct mp_error *err)
+{
+    char p[PATH_MAX], keep[PATH_MAX + 64], id[17], *old_text;
+    struct minisign_key old;
+    struct buf pub = BUF_INIT;
+    const char *why;
+    bool parsed;
+    size_t n;
+    int rc = -1;
+
+    minisign_format_public(key, &pub);
+    if (buf_failed(&pub) || path_in(p, sizeof(p), dir, "signing.pub", err) != 0)
+        goto out;
+    old_text = file_read(p, 4096, &n, NULL);
+    parsed = old_text != NULL && minisign_parse_public(old_text, &old, &why) == 0;
+    if (parsed && memcmp(old.keyid, key->keyid, sizeof(old.keyid)) == 0) {
+        rc = 0; /* already the credential's */
+        free(old_text);
+        goto out;
+    }
+    if (parsed) {
+        minisign_keyid_hex(old.keyid, id);
+        snprintf(keep, sizeof(keep), "%s/public-keys", dir);
+        if (mkdir(keep, 0755) != 0 && errno != EEXIST) {
+            mp_error_set(err, 0, "", "cannot create %s: %s", keep, strerror(errno));
+            free(old_text);
+            goto out;
+        }
+        snprintf(keep, sizeof(keep), "%s/public-keys/%s.pub", dir, id);
+        if (access(keep, F_OK) != 0 && write_new_file(keep, old_text, n, 0644, err) != 0) {
+            free(old_text);
+            goto out;
+        }
+        log_notice("signing key changed in the credential old=%s kept=\"%s\"", id, keep);
+    }
+    free(old_text);
+    rc = replace_file(p, pub.data, pub.len, 0644, err);
+out:
+    buf_free(&pub);
+    return rc;
+}
+
 int
 datadir_load_signing(const char *dir, struct mp_error *err)
 {
@@ -217,10 +267,15 @@ datadir_load_signing(const char *dir, struct mp_error *err)
         goto fail;
     }
     sodium_memzero(text, len);
-    sodium_memzero(&key, sizeof(key));
     free(text);
-    if (credential)
+    if (credential) {
         log_notice("signing key from the credential file=\"%s\"", p);
+        if (follow_credential(dir, &key, err) != 0) {
+            sodium_memzero(&key, sizeof(key));
+            goto fail;
+        }
+    }
+    sodium_memzero(&key, sizeof(key));
     /* keys rotated out: their public halves still check old documents */
     if (path_in(p, sizeof(p), dir, "public-keys", err) == 0 && (d = opendir(p)) != NULL) {
         while ((de = readdir(d)) != NULL) {

@@ -307,6 +307,25 @@ describe('systemd', () => {
             fs.writeFileSync(path.join(dir, 'c.json.minisig'), cp.json.signature);
             const m = spawnSync('minisign', ['-V', '-p', path.join(d.dataDir, 'signing.pub'), '-m', path.join(dir, 'c.json')], { encoding: 'utf8' });
             assert.equal(m.status, 0, m.stderr);
+            fs.writeFileSync(path.join(dir, 'checkpoint.json'), JSON.stringify(cp.json));
+
+            // rotation: a new key in the credential, a restart; the old
+            // public key is kept and still verifies what it signed
+            await d.stopClean();
+            fs.renameSync(path.join(creds, 'signing.key'), path.join(creds, 'old.key'));
+            assert.equal(run(['key', 'generate', path.join(creds, 'signing.key')]).code, 0);
+            await d.restart().catch(() => {});
+            await d.waitForLog(new RegExp(`signing key changed in the credential old=${key.json.key_id}`));
+            const after = await api(d.url, admin, 'GET', '/api/v1/signing-key');
+            assert.notEqual(after.json.key_id, key.json.key_id);
+            assert.equal(after.json.public_key, fs.readFileSync(path.join(d.dataDir, 'signing.pub'), 'utf8'));
+            assert.deepEqual(after.json.previous.map((p) => p.key_id), [key.json.key_id]);
+            assert.equal(fs.readFileSync(path.join(d.dataDir, 'public-keys', `${key.json.key_id}.pub`), 'utf8'), pub);
+            await d.stopClean();
+            const v = run(['audit', 'verify', '--checkpoint', path.join(dir, 'checkpoint.json'), '--data', d.dataDir], {
+                env: { CREDENTIALS_DIRECTORY: creds },
+            });
+            assert.equal(v.code, 0, v.stdout + v.stderr);
         } finally {
             await d.stopClean();
         }
