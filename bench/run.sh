@@ -27,6 +27,7 @@ cat >"$dir/bench.conf" <<CONF
 [server]
 bench_endpoints = true
 per_ip_connection_limit = 0
+rate_limit = 0
 [log]
 level = warn
 CONF

@@ -59,14 +59,7 @@ cli_actor(char *out, size_t size)
  * Returns the option letter for extras via the callback; -1 done, 2 usage
  * printed, 0 help printed.
  */
-struct common {
-    const char *config;
-    const char *data;
-};
-
-typedef int (*extra_fn)(int opt, const char *arg, void *ctx);
-
-static int
+int
 parse_opts(int argc, char **argv, const char *usage, const char *help, const struct option *extra,
            const char *extra_short, extra_fn on_extra, void *ctx, struct common *co)
 {
@@ -105,12 +98,12 @@ parse_opts(int argc, char **argv, const char *usage, const char *help, const str
     return -1;
 }
 
-static const char common_help[] =
+const char common_help[] =
     "  -c, --config FILE   read settings (the data directory) from FILE\n"
     "  -d, --data DIR      data directory (default ./var; overrides the config)\n"
     "  -h, --help          show this help\n";
 
-static int
+int
 open_data(const struct common *co, struct config *cfg)
 {
     struct mp_error err;
@@ -173,6 +166,7 @@ cmd_init(int argc, char **argv)
 struct token_opts {
     const char *name;
     const char *role;
+    const char *tlp_max;
     bool all;
 };
 
@@ -191,13 +185,17 @@ token_extra(int opt, const char *arg, void *ctx)
     case 'a':
         t->all = true;
         return 0;
+    case 't':
+        t->tlp_max = arg;
+        return 0;
     default:
         return -1;
     }
 }
 
 static const char token_usage[] =
-    "usage: meldpunt token create --name NAME --role ROLE [--config FILE] [--data DIR]\n"
+    "usage: meldpunt token create --name NAME --role ROLE [--tlp-max LEVEL] [--config FILE]\n"
+    "                             [--data DIR]\n"
     "       meldpunt token list [--all] [--config FILE] [--data DIR]\n"
     "       meldpunt token revoke NAME [--config FILE] [--data DIR]\n";
 
@@ -209,6 +207,8 @@ static const char token_help[] =
     "  revoke   the token stops working at once, also while the server runs\n\n"
     "  -n, --name NAME     1-64 of A-Z a-z 0-9 . _ -\n"
     "  -r, --role ROLE     viewer, analyst, manager, admin or ingest\n"
+    "  -t, --tlp-max LEVEL the token never sees incidents above this TLP level\n"
+    "                      (clear, green, amber, amber+strict, red; default: all)\n"
     "  -a, --all           with list: include revoked tokens\n";
 
 int
@@ -217,6 +217,7 @@ cmd_token(int argc, char **argv)
     static const struct option extra[] = {{"name", required_argument, NULL, 'n'},
                                           {"role", required_argument, NULL, 'r'},
                                           {"all", no_argument, NULL, 'a'},
+                                          {"tlp-max", required_argument, NULL, 't'},
                                           {NULL, 0, NULL, 0}};
     struct token_opts t = {0};
     char help[2048], actor[96], token[TOKEN_TEXT_LEN + 1];
@@ -242,7 +243,7 @@ cmd_token(int argc, char **argv)
         fprintf(stderr, "meldpunt token: unknown subcommand '%s'\n%s", sub, token_usage);
         return EXIT_USAGE;
     }
-    rc = parse_opts(argc - 1, argv + 1, token_usage, help, extra, "n:r:a", token_extra, &t, &co);
+    rc = parse_opts(argc - 1, argv + 1, token_usage, help, extra, "n:r:at:", token_extra, &t, &co);
     if (rc >= 0)
         return rc;
     argc--;
@@ -266,7 +267,7 @@ cmd_token(int argc, char **argv)
     cli_actor(actor, sizeof(actor));
     rc = 1;
     if (strcmp(sub, "create") == 0) {
-        if (token_create(actor, t.name, t.role, token, &row, &err) != 0) {
+        if (token_create(actor, t.name, t.role, t.tlp_max, token, &row, &err) != 0) {
             fprintf(stderr, "meldpunt token create: %s%s%s\n", err.field, err.field[0] ? ": " : "",
                     err.message);
         } else {
@@ -1013,6 +1014,7 @@ cmd_help(int argc, char **argv)
            "  serve          run the daemon (initialises ./var on first start)\n"
            "  init           create a data directory and a first admin token\n"
            "  token          create, list or revoke API tokens\n"
+           "  user           add, list, disable, enable people who sign in; set passwords\n"
            "  audit verify   check the audit chain (--checkpoint FILE: against a signed one)\n"
            "  audit checkpoint  sign the audit chain's head now\n"
            "  backup FILE    consistent online copy of the database\n"

@@ -26,6 +26,7 @@ int cmd_routes(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
+int cmd_user(int argc, char **argv); /* cli_user.c */
 
 /* Shared by the commands: --config and --data, in that precedence. */
 int cli_load_config(const char *config_file, const char *data_dir, struct config *cfg);
@@ -34,5 +35,22 @@ int cli_load_config(const char *config_file, const char *data_dir, struct config
 int cli_load_rules(const char *dir, struct mp_error *err);
 /* "cli:USER", the principal recorded for changes made from the shell. */
 void cli_actor(char *out, size_t size);
+
+/* For the commands in cli*.c: the options every data command shares
+ * (--config, --data, --help) plus extra ones (getopt_long options with
+ * short letters, handed to on_extra).  Returns -1 when parsing is done, 0
+ * when help was printed, EXIT_USAGE after a usage message. */
+struct common {
+    const char *config;
+    const char *data;
+};
+typedef int (*extra_fn)(int opt, const char *arg, void *ctx);
+struct option;
+int parse_opts(int argc, char **argv, const char *usage, const char *help,
+               const struct option *extra, const char *extra_short, extra_fn on_extra, void *ctx,
+               struct common *co);
+/* Loads the config and opens the initialised data directory. */
+int open_data(const struct common *co, struct config *cfg);
+extern const char common_help[];
 
 #endif

@@ -25,6 +25,13 @@ config_defaults(struct config *cfg)
     cfg->body_limit = 1024 * 1024;
     cfg->shutdown_timeout = 10;
     cfg->bench_endpoints = false;
+    cfg->rate_limit = 500;
+    cfg->rate_burst = 1000;
+    cfg->session_idle = 1800;
+    cfg->session_max = 43200;
+    cfg->password_min_length = 12;
+    cfg->lockout_after = 10;
+    cfg->lockout_time = 900;
     snprintf(cfg->data_dir, sizeof(cfg->data_dir), "./var");
     cfg->write_batch = 64;
     cfg->min_free_space = 100u << 20;
@@ -168,6 +175,37 @@ set_key(struct config *c, const char *section, const char *key, const char *valu
     } else if (IS("server", "bench_endpoints")) {
         if (parse_bool(value, &c->bench_endpoints) != 0)
             return "must be true or false";
+    } else if (IS("server", "tls_cert") || IS("server", "tls_key")) {
+        char *dst = strcmp(key, "tls_cert") == 0 ? c->tls_cert : c->tls_key;
+        if (strlen(value) >= PATH_MAX)
+            return "path too long";
+        snprintf(dst, PATH_MAX, "%s", value);
+    } else if (IS("server", "trusted_proxies")) {
+        int n;
+        if (strlen(value) >= sizeof(c->trusted_proxies) || http_parse_proxies(value, &n) != 0)
+            return "must be a list of at most 16 numeric IPv4 or IPv6 addresses";
+        snprintf(c->trusted_proxies, sizeof(c->trusted_proxies), "%s", value);
+    } else if (IS("server", "rate_limit")) {
+        if (parse_uint(value, 0, 1000000, &c->rate_limit) != 0)
+            return "must be requests per second from 0 (no limit) to 1000000";
+    } else if (IS("server", "rate_burst")) {
+        if (parse_uint(value, 1, 1000000, &c->rate_burst) != 0)
+            return "must be a whole number from 1 to 1000000";
+    } else if (IS("auth", "session_idle")) {
+        if (parse_uint(value, 60, 86400 * 7, &c->session_idle) != 0)
+            return "must be seconds from 60 to 604800";
+    } else if (IS("auth", "session_max")) {
+        if (parse_uint(value, 60, 86400 * 30, &c->session_max) != 0)
+            return "must be seconds from 60 to 2592000";
+    } else if (IS("auth", "password_min_length")) {
+        if (parse_uint(value, 8, 256, &c->password_min_length) != 0)
+            return "must be a whole number from 8 to 256";
+    } else if (IS("auth", "lockout_after")) {
+        if (parse_uint(value, 3, 1000, &c->lockout_after) != 0)
+            return "must be a whole number from 3 to 1000";
+    } else if (IS("auth", "lockout_time")) {
+        if (parse_uint(value, 1, 86400, &c->lockout_time) != 0)
+            return "must be seconds from 1 to 86400";
     } else if (IS("storage", "data_dir")) {
         if (value[0] == '\0' || strlen(value) >= sizeof(c->data_dir))
             return "must be a directory path";
@@ -190,7 +228,7 @@ set_key(struct config *c, const char *section, const char *key, const char *valu
             return "must be error, warn, notice, info or debug";
     } else if (strcmp(section, "server") == 0 || strcmp(section, "storage") == 0 ||
                strcmp(section, "rules") == 0 || strcmp(section, "log") == 0 ||
-               strcmp(section, "audit") == 0) {
+               strcmp(section, "auth") == 0 || strcmp(section, "audit") == 0) {
         return "unknown key";
     } else {
         return "unknown section";

@@ -31,6 +31,17 @@ struct config {
     size_t body_limit;
     unsigned shutdown_timeout; /* seconds */
     bool bench_endpoints;
+    char tls_cert[PATH_MAX]; /* PEM files; both empty: plain HTTP */
+    char tls_key[PATH_MAX];
+    char trusted_proxies[512];
+    unsigned rate_limit; /* requests per second per client address, 0: none */
+    unsigned rate_burst;
+    /* [auth] */
+    unsigned session_idle; /* seconds */
+    unsigned session_max;  /* seconds */
+    unsigned password_min_length;
+    unsigned lockout_after;
+    unsigned lockout_time; /* seconds */
     /* [storage] */
     char data_dir[PATH_MAX];
     unsigned write_batch;

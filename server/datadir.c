@@ -163,7 +163,7 @@ datadir_init(const char *dir, const char *actor, char admin_token[TOKEN_TEXT_LEN
         return -1;
     if (datadir_open(dir, err) != 0)
         return -1;
-    return token_create(actor, "admin", "admin", admin_token, NULL, err);
+    return token_create(actor, "admin", "admin", NULL, admin_token, NULL, err);
 }
 
 int

@@ -16,8 +16,10 @@
 #include "core/classify.h"
 #include "core/readiness.h"
 #include "core/rules.h"
+#include "core/user.h"
 #include "datadir.h"
 #include "http/server.h"
+#include "lib/file.h"
 #include "lib/log.h"
 #include "lib/sdnotify.h"
 #include "lib/timeutil.h"
@@ -30,6 +32,7 @@
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -131,6 +134,8 @@ cmd_serve(int argc, char **argv)
     const char *config_file = NULL, *listen = NULL, *data = NULL, *web_root = NULL, *level = NULL;
     char token[TOKEN_TEXT_LEN + 1], actor[96], host[64];
     struct http_options ho;
+    char *tls_cert = NULL, *tls_key = NULL;
+    size_t tls_len;
     struct mp_error err;
     struct config cfg;
     sigset_t sigs;
@@ -251,6 +256,24 @@ cmd_serve(int argc, char **argv)
         fprintf(stderr, "meldpunt: %s\n", err.message);
         goto out_db;
     }
+    user_configure(&(struct auth_settings){
+        .session_idle = cfg.session_idle,
+        .session_max = cfg.session_max,
+        .password_min = cfg.password_min_length,
+        .lockout_after = cfg.lockout_after,
+        .lockout_time = cfg.lockout_time,
+    });
+    if ((cfg.tls_cert[0] != '\0') != (cfg.tls_key[0] != '\0')) {
+        fprintf(stderr, "meldpunt: [server] tls_cert and tls_key go together\n");
+        goto out_writer;
+    }
+    if (cfg.tls_cert[0] != '\0') {
+        if ((tls_cert = file_read(cfg.tls_cert, 1 << 20, &tls_len, &err)) == NULL ||
+            (tls_key = file_read(cfg.tls_key, 1 << 20, &tls_len, &err)) == NULL) {
+            fprintf(stderr, "meldpunt: %s\n", err.message);
+            goto out_writer;
+        }
+    }
     ho = (struct http_options){
         .listen = cfg.listen,
         .web_root = cfg.web_root,
@@ -262,6 +285,11 @@ cmd_serve(int argc, char **argv)
         .connection_memory_limit = cfg.connection_memory_limit,
         .body_limit = cfg.body_limit,
         .bench_endpoints = cfg.bench_endpoints,
+        .tls_cert_pem = tls_cert,
+        .tls_key_pem = tls_key,
+        .trusted_proxies = cfg.trusted_proxies,
+        .rate_limit = cfg.rate_limit,
+        .rate_burst = cfg.rate_burst,
     };
     classify_sweeper_start(30);
     checkpoint_timer_start(cfg.checkpoint_interval);
@@ -270,8 +298,8 @@ cmd_serve(int argc, char **argv)
         goto out_writer;
     }
     if (http_parse_listen(cfg.listen, host, &port, &v6) == 0)
-        log_notice("listening url=http://%s%s%s:%u data=%s version=%s", v6 ? "[" : "", host,
-                   v6 ? "]" : "", http_port(), cfg.data_dir, MP_VERSION);
+        log_notice("listening url=http%s://%s%s%s:%u data=%s version=%s", http_tls() ? "s" : "",
+                   v6 ? "[" : "", host, v6 ? "]" : "", http_port(), cfg.data_dir, MP_VERSION);
     notify_state("READY=1\nSTATUS=serving");
 
     for (;;) {
@@ -317,6 +345,10 @@ cmd_serve(int argc, char **argv)
     status = 0;
 out_writer:
     checkpoint_timer_stop();
+    if (tls_key != NULL)
+        sodium_memzero(tls_key, strlen(tls_key));
+    free(tls_key);
+    free(tls_cert);
     classify_sweeper_stop();
     store_writer_stop();
 out_db:
@@ -332,11 +364,12 @@ static const struct {
     const char *name;
     int (*run)(int, char **);
 } commands[] = {
-    {"serve", cmd_serve}, {"init", cmd_init},       {"token", cmd_token},
-    {"audit", cmd_audit}, {"backup", cmd_backup},   {"restore", cmd_restore},
-    {"rules", cmd_rules}, {"verify", cmd_verify},   {"routes", cmd_routes},
-    {"key", cmd_key},     {"version", cmd_version}, {"--version", cmd_version},
-    {"help", cmd_help},   {"--help", cmd_help},     {"-h", cmd_help},
+    {"serve", cmd_serve},       {"init", cmd_init},     {"token", cmd_token},
+    {"audit", cmd_audit},       {"backup", cmd_backup}, {"restore", cmd_restore},
+    {"rules", cmd_rules},       {"verify", cmd_verify}, {"routes", cmd_routes},
+    {"key", cmd_key},           {"user", cmd_user},     {"version", cmd_version},
+    {"--version", cmd_version}, {"help", cmd_help},     {"--help", cmd_help},
+    {"-h", cmd_help},
 };
 
 int

@@ -39,6 +39,9 @@ struct api_request {
     const char *(*header)(void *ctx, const char *name);
     const char *(*query)(void *ctx, const char *name);
     void *ctx;
+    const char *client; /* the client's address (behind a trusted proxy: the
+                         * address it forwarded for) */
+    bool tls;           /* the connection is TLS */
 };
 
 struct api_response {
@@ -50,6 +53,8 @@ struct api_response {
     char location[256];
     char etag[80];
     char disposition[160];    /* Content-Disposition for downloads */
+    char cookie[200];         /* Set-Cookie (a session's, secret: never logged) */
+    int64_t retry_after;      /* Retry-After seconds with a 429; 0 none */
     const char *content_type; /* non-JSON answers: raw bytes below */
     char *raw;                /* owned (malloc) */
     size_t raw_len;
@@ -113,6 +118,16 @@ void api_bench_echo(const struct api_request *rq, struct api_response *rs);
 void api_tokens_list(const struct api_request *rq, struct api_response *rs);
 void api_tokens_create(const struct api_request *rq, struct api_response *rs);
 void api_tokens_revoke(const struct api_request *rq, struct api_response *rs);
+void api_users_list(const struct api_request *rq, struct api_response *rs);
+void api_users_create(const struct api_request *rq, struct api_response *rs);
+void api_users_get(const struct api_request *rq, struct api_response *rs);
+void api_users_patch(const struct api_request *rq, struct api_response *rs);
+void api_users_password(const struct api_request *rq, struct api_response *rs);
+void api_session_create(const struct api_request *rq, struct api_response *rs);
+void api_session_get(const struct api_request *rq, struct api_response *rs);
+void api_session_patch(const struct api_request *rq, struct api_response *rs);
+void api_session_delete(const struct api_request *rq, struct api_response *rs);
+void api_session_password(const struct api_request *rq, struct api_response *rs);
 void api_audit_list(const struct api_request *rq, struct api_response *rs);
 void api_audit_verify(const struct api_request *rq, struct api_response *rs);
 void api_audit_checkpoints_list(const struct api_request *rq, struct api_response *rs);

@@ -23,6 +23,25 @@ set_etag(struct api_response *rs, const struct incident *inc)
     snprintf(rs->etag, sizeof(rs->etag), "\"%lld\"", (long long)inc->version);
 }
 
+/* A principal limited to some TLP levels may not mark an incident above
+ * them (it would vanish from their sight); false with a 422 then. */
+static bool
+tlp_allowed(const struct api_request *rq, json_t *in, struct api_response *rs)
+{
+    json_t *v = json_object_get(in, "tlp");
+    int t;
+
+    if (rq->principal->tlp_max >= TLP_RED || !json_is_string(v))
+        return true;
+    t = incident_enum_parse(incident_tlp_names, TLP_COUNT, json_string_value(v));
+    if (t > rq->principal->tlp_max) {
+        api_fail(rs, 422, "tlp", "is above the highest level you may see (%s)",
+                 incident_tlp_names[rq->principal->tlp_max]);
+        return false;
+    }
+    return true;
+}
+
 static void
 answer_incident(struct api_response *rs, int status, const struct incident *inc)
 {
@@ -66,7 +85,14 @@ api_incidents_create(const struct api_request *rq, struct api_response *rs)
     in = api_parse_object(rq, rs);
     if (in == NULL)
         return;
+    if (!tlp_allowed(rq, in, rs)) {
+        json_decref(in);
+        return;
+    }
     incident_init(&inc);
+    /* a limited principal's new incident defaults to a level they see */
+    if (inc.tlp > rq->principal->tlp_max)
+        inc.tlp = rq->principal->tlp_max;
     if (!incident_apply_json(&inc, in, false, time_now(), &errs) ||
         incident_create(rq->principal, &inc, &idem, &first, &errs) != 0) {
         api_field_errors(rs, &errs);
@@ -145,6 +171,7 @@ api_incidents_list(const struct api_request *rq, struct api_response *rs)
         !api_query_int(rq, "limit", 1, LIST_LIMIT_MAX, LIST_LIMIT_DEFAULT, &limit, rs))
         return;
     f.limit = (int)limit;
+    f.tlp_max = rq->principal->tlp_max;
     f.q = rq->query(rq->ctx, "q");
     if (f.q != NULL && (f.q[0] == '\0' || text_chars(f.q) > 200)) {
         if (f.q[0] != '\0') {
@@ -202,6 +229,10 @@ api_incidents_patch(const struct api_request *rq, struct api_response *rs)
     patch = api_parse_object(rq, rs);
     if (patch == NULL)
         return;
+    if (!tlp_allowed(rq, patch, rs)) {
+        json_decref(patch);
+        return;
+    }
     if (incident_patch(rq->principal, rq->params[0], if_match, patch, &out, &errs) != 0)
         api_field_errors(rs, &errs);
     else

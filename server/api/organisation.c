@@ -170,11 +170,11 @@ api_deadlines(const struct api_request *rq, struct api_response *rs)
             return;
         }
         time_format_rfc3339(t, norm, sizeof(norm));
-        if (classify_deadlines(norm, (int)limit, &out, &err) != 0) {
+        if (classify_deadlines(norm, (int)limit, rq->principal->tlp_max, &out, &err) != 0) {
             api_error(rs, &err);
             return;
         }
-    } else if (classify_deadlines(NULL, (int)limit, &out, &err) != 0) {
+    } else if (classify_deadlines(NULL, (int)limit, rq->principal->tlp_max, &out, &err) != 0) {
         api_error(rs, &err);
         return;
     }

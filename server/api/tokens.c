@@ -10,8 +10,9 @@
 static json_t *
 token_json(const struct token_row *t)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?}", "name", t->name, "role", t->role,
-                     "created_at", t->created_at, "created_by", t->created_by, "revoked_at",
+    return json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s?, s:s?}", "name", t->name, "role", t->role,
+                     "tlp_max", t->tlp_max[0] ? t->tlp_max : NULL, "created_at", t->created_at,
+                     "created_by", t->created_by, "revoked_at",
                      t->revoked_at[0] ? t->revoked_at : NULL, "revoked_by",
                      t->revoked_at[0] ? t->revoked_by : NULL);
 }
@@ -43,9 +44,9 @@ api_tokens_list(const struct api_request *rq, struct api_response *rs)
 void
 api_tokens_create(const struct api_request *rq, struct api_response *rs)
 {
-    static const char *const fields[] = {"name", "role", NULL};
+    static const char *const fields[] = {"name", "role", "tlp_max", NULL};
     char token[TOKEN_TEXT_LEN + 1];
-    const char *name, *role;
+    const char *name, *role, *tlp_max;
     struct token_row row;
     struct mp_error err;
     json_t *in, *out;
@@ -56,9 +57,10 @@ api_tokens_create(const struct api_request *rq, struct api_response *rs)
     api_only_fields(in, fields, rs);
     api_get_string(in, "name", true, TOKEN_NAME_MAX, &name, rs);
     api_get_string(in, "role", true, 16, &role, rs);
+    api_get_string(in, "tlp_max", false, 16, &tlp_max, rs);
     if (rs->status >= 400)
         goto out;
-    if (token_create(rq->principal->name, name, role, token, &row, &err) != 0) {
+    if (token_create(rq->principal->name, name, role, tlp_max, token, &row, &err) != 0) {
         api_error(rs, &err);
         goto out;
     }

@@ -566,7 +566,7 @@ classify_obligations(const char *id_or_ref, json_t **out, struct mp_error *err)
 }
 
 int
-classify_deadlines(const char *before, int limit, json_t **out, struct mp_error *err)
+classify_deadlines(const char *before, int limit, int tlp_max, json_t **out, struct mp_error *err)
 {
     sqlite3 *db = db_reader(err);
     struct obligation *v;
@@ -584,6 +584,11 @@ classify_deadlines(const char *before, int limit, json_t **out, struct mp_error 
         int64_t due = parse(v[i].due_at);
 
         if (store_incident_load(db, v[i].incident_id, &inc, err) == 1) {
+            if (inc.tlp > tlp_max) {
+                incident_free(&inc);
+                json_decref(o);
+                continue;
+            }
             json_object_set_new(o, "incident_ref", json_string(inc.ref));
             json_object_set_new(o, "incident_title", json_string(inc.title));
             json_object_set_new(o, "incident_state", json_string(incident_state_names[inc.state]));

@@ -44,7 +44,10 @@ int classify_history(const char *id_or_ref, json_t **out, struct mp_error *err);
 int classify_obligations(const char *id_or_ref, json_t **out, struct mp_error *err);
 /* Every open obligation across incidents due before `before` (NULL: any),
  * soonest first. */
-int classify_deadlines(const char *before, int limit, json_t **out, struct mp_error *err);
+/* Open obligations by due time; those of incidents above TLP level tlp_max
+ * are left out. */
+int classify_deadlines(const char *before, int limit, int tlp_max, json_t **out,
+                       struct mp_error *err);
 
 /* Manager actions. */
 int classify_waive(const struct principal *p, const char *id_or_ref, const char *obligation_id,

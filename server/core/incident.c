@@ -1041,6 +1041,8 @@ incident_list(const struct incident_filter *f, struct incident **items, int *cou
         .updated_since = f->updated_since,
         .before_seq = f->before_seq,
         .limit = f->limit,
+        .tlp_limited = f->tlp_max < TLP_RED,
+        .tlp_max = f->tlp_max,
     };
     sqlite3 *db = db_reader(err);
 
@@ -1096,11 +1098,35 @@ incident_timeline_free(struct timeline_entry *entries, int count)
 }
 
 int
-incident_count_by_state(int64_t counts[STATE_COUNT], struct mp_error *err)
+incident_count_by_state(int tlp_max, int64_t counts[STATE_COUNT], struct mp_error *err)
 {
     sqlite3 *db = db_reader(err);
 
     if (db == NULL)
         return -1;
-    return store_incident_count_by_state(db, counts, STATE_COUNT, err);
+    return store_incident_count_by_state(db, tlp_max, counts, STATE_COUNT, err);
+}
+
+int
+incident_check_visible(const struct principal *p, const char *id_or_ref, struct mp_error *err)
+{
+    struct incident inc;
+    sqlite3 *db;
+    int found, tlp;
+
+    if (p->tlp_max >= TLP_RED)
+        return 0;
+    db = db_reader(err);
+    if (db == NULL)
+        return -1;
+    found = store_incident_load(db, id_or_ref, &inc, err);
+    if (found < 0)
+        return -1;
+    if (found == 0)
+        return 0;
+    tlp = inc.tlp;
+    incident_free(&inc);
+    if (tlp > p->tlp_max)
+        return mp_error_set(err, 404, "", "no incident '%s'", id_or_ref);
+    return 0;
 }

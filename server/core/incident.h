@@ -135,6 +135,7 @@ struct incident_filter {
     int64_t updated_since; /* TIME_UNSET: any */
     int64_t before_seq;    /* cursor: only seq < this; 0: from the newest */
     int limit;
+    int tlp_max; /* only incidents up to this TLP level (TLP_RED: all) */
 };
 
 /* Newest first.  *items is an array of count incidents (free each, then
@@ -147,7 +148,11 @@ int incident_timeline(const char *id_or_ref, struct timeline_entry **entries, in
                       struct mp_error *err);
 void incident_timeline_free(struct timeline_entry *entries, int count);
 
-/* Incidents per state, for /metrics. */
-int incident_count_by_state(int64_t counts[STATE_COUNT], struct mp_error *err);
+/* Incidents per state up to TLP level tlp_max, for /metrics. */
+int incident_count_by_state(int tlp_max, int64_t counts[STATE_COUNT], struct mp_error *err);
+/* 0 when p may see the incident (or it does not exist: the operation will
+ * say so), else -1 with a 404 exactly like a missing one, so a limited
+ * principal cannot even learn that it exists. */
+int incident_check_visible(const struct principal *p, const char *id_or_ref, struct mp_error *err);
 
 #endif

@@ -681,6 +681,28 @@ notify_get(const char *nid, json_t **out, int64_t *version, struct mp_error *err
 }
 
 int
+notify_check_visible(const struct principal *p, const char *nid, struct mp_error *err)
+{
+    struct notification n;
+    sqlite3 *db;
+    int found;
+
+    if (p->tlp_max >= TLP_RED)
+        return 0;
+    db = db_reader(err);
+    if (db == NULL)
+        return -1;
+    found = store_notification_get(db, nid, &n, err);
+    if (found <= 0)
+        return found;
+    found = incident_check_visible(p, n.incident_id, err);
+    notification_free(&n);
+    if (found != 0 && err->status == 404)
+        return mp_error_set(err, 404, "", "no notification '%s'", nid);
+    return found;
+}
+
+int
 notify_list(const char *incident, json_t **out, struct mp_error *err)
 {
     struct notification *v;

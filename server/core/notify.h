@@ -27,6 +27,9 @@ int notify_correct(const struct principal *p, const char *nid, json_t **out,
                    struct field_errors *errs);
 
 int notify_get(const char *nid, json_t **out, int64_t *version, struct mp_error *err);
+/* incident_check_visible() for the notification's incident: a 404 like a
+ * missing notification when p may not see it. */
+int notify_check_visible(const struct principal *p, const char *nid, struct mp_error *err);
 int notify_list(const char *incident, json_t **out, struct mp_error *err);
 /* The exact signed bytes and the signature text (malloc'd); 409 while a
  * draft. */

@@ -4,6 +4,7 @@
 #include "token.h"
 #include "lib/timeutil.h"
 #include "store/audit.h"
+#include "store/incidents.h"
 #include "store/db.h"
 #include "store/writer.h"
 
@@ -35,17 +36,24 @@ role_parse(const char *s, enum role *out)
 }
 
 void
-token_generate(char out[TOKEN_TEXT_LEN + 1])
+token_random_text(char out[44])
 {
     uint8_t raw[TOKEN_RANDOM_LEN];
-    char b64[sodium_base64_ENCODED_LEN(TOKEN_RANDOM_LEN, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
 
     randombytes_buf(raw, sizeof(raw));
-    sodium_bin2base64(b64, sizeof(b64), raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_bin2base64(out, 44, raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(raw, sizeof(raw));
+}
+
+void
+token_generate(char out[TOKEN_TEXT_LEN + 1])
+{
+    char b64[44];
+
+    token_random_text(b64);
     memcpy(out, TOKEN_PREFIX, 3);
     memcpy(out + 3, b64, 43);
     out[TOKEN_TEXT_LEN] = '\0';
-    sodium_memzero(raw, sizeof(raw));
     sodium_memzero(b64, sizeof(b64));
 }
 
@@ -95,6 +103,12 @@ token_set_secret(const uint8_t secret[TOKEN_SECRET_LEN])
     memcpy(token_secret, secret, TOKEN_SECRET_LEN);
 }
 
+void
+token_hash_secret(const char *text, uint8_t out[TOKEN_HASH_LEN])
+{
+    token_hash(token_secret, text, out);
+}
+
 int
 token_authenticate(const char *token, struct principal *p, struct mp_error *err)
 {
@@ -117,14 +131,24 @@ token_authenticate(const char *token, struct principal *p, struct mp_error *err)
         return 0;
     p->authenticated = true;
     p->role = r;
+    p->tlp_max = row.tlp_max[0] ? tlp_parse(row.tlp_max) : TLP_RED;
+    if (p->tlp_max < 0)
+        p->tlp_max = TLP_CLEAR; /* unreadable limit: the strictest */
     snprintf(p->name, sizeof(p->name), "token:%s", row.name);
     return 1;
+}
+
+int
+tlp_parse(const char *s)
+{
+    return incident_enum_parse(incident_tlp_names, TLP_COUNT, s);
 }
 
 struct create_change {
     const char *actor;
     const char *name;
     const char *role;
+    const char *tlp_max;
     uint8_t hash[TOKEN_HASH_LEN];
     char at[TIME_RFC3339_LEN];
 };
@@ -133,19 +157,23 @@ static int
 create_apply(sqlite3 *db, void *arg, struct mp_error *err)
 {
     struct create_change *c = arg;
-    char payload[200];
+    char payload[240];
 
-    if (store_token_insert(db, c->name, c->role, c->hash, c->at, c->actor, err) != 0)
+    if (store_token_insert(db, c->name, c->role, c->tlp_max, c->hash, c->at, c->actor, err) != 0)
         return -1;
-    snprintf(payload, sizeof(payload), "{\"name\":\"%s\",\"role\":\"%s\"}", c->name, c->role);
+    if (c->tlp_max != NULL)
+        snprintf(payload, sizeof(payload), "{\"name\":\"%s\",\"role\":\"%s\",\"tlp_max\":\"%s\"}",
+                 c->name, c->role, c->tlp_max);
+    else
+        snprintf(payload, sizeof(payload), "{\"name\":\"%s\",\"role\":\"%s\"}", c->name, c->role);
     return store_audit_append(db, c->actor, "token.create", c->name, payload, err);
 }
 
 int
-token_create(const char *actor, const char *name, const char *role, char out[TOKEN_TEXT_LEN + 1],
-             struct token_row *row, struct mp_error *err)
+token_create(const char *actor, const char *name, const char *role, const char *tlp_max,
+             char out[TOKEN_TEXT_LEN + 1], struct token_row *row, struct mp_error *err)
 {
-    struct create_change c = {.actor = actor, .name = name, .role = role};
+    struct create_change c = {.actor = actor, .name = name, .role = role, .tlp_max = tlp_max};
     enum role r;
 
     if (!token_name_valid(name))
@@ -155,6 +183,9 @@ token_create(const char *actor, const char *name, const char *role, char out[TOK
     if (role_parse(role, &r) != 0)
         return mp_error_set(err, 422, "role",
                             "must be one of viewer, analyst, manager, admin, ingest");
+    if (tlp_max != NULL && tlp_parse(tlp_max) < 0)
+        return mp_error_set(err, 422, "tlp_max",
+                            "must be one of clear, green, amber, amber+strict, red");
     token_generate(out);
     token_hash(token_secret, out, c.hash);
     time_format_rfc3339(time_now(), c.at, sizeof(c.at));
@@ -166,6 +197,7 @@ token_create(const char *actor, const char *name, const char *role, char out[TOK
         memset(row, 0, sizeof(*row));
         snprintf(row->name, sizeof(row->name), "%s", name);
         snprintf(row->role, sizeof(row->role), "%s", role);
+        snprintf(row->tlp_max, sizeof(row->tlp_max), "%s", tlp_max ? tlp_max : "");
         snprintf(row->created_at, sizeof(row->created_at), "%s", c.at);
         snprintf(row->created_by, sizeof(row->created_by), "%s", actor);
     }

@@ -55,18 +55,35 @@ struct principal {
     bool authenticated;
     enum role role;
     char name[96];
+    int tlp_max; /* highest enum incident_tlp it may see (TLP_RED: all) */
+    /* A person signed in with a session cookie (core/user.h): unsafe
+     * requests must carry csrf in X-CSRF-Token. */
+    bool session;
+    bool must_change_password;
+    int64_t session_id, user_id;
+    int64_t session_expires; /* unix seconds: the absolute timeout */
+    char csrf[48];
 };
+
+/* A TLP limit, "clear" .. "red", to enum incident_tlp; -1 when it is not
+ * a level. */
+int tlp_parse(const char *s);
 
 /* The data directory's token secret; set once before any token call. */
 void token_set_secret(const uint8_t secret[TOKEN_SECRET_LEN]);
+/* token_hash() under the data directory's secret (also for session ids). */
+void token_hash_secret(const char *text, uint8_t out[TOKEN_HASH_LEN]);
+/* Random text of 256 bits: 43 base64url characters and a NUL. */
+void token_random_text(char out[44]);
 
 /* Looks token up: 1 and *p filled when it is a valid, active token; 0 when
  * it is not (malformed, unknown or revoked); -1 with err when storage fails. */
 int token_authenticate(const char *token, struct principal *p, struct mp_error *err);
 
 /* Creates a token and audits it; the token text is written to out (shown
- * once, never stored).  err->field names the input at fault. */
-int token_create(const char *actor, const char *name, const char *role,
+ * once, never stored).  tlp_max (NULL: none) limits what it may see.
+ * err->field names the input at fault. */
+int token_create(const char *actor, const char *name, const char *role, const char *tlp_max,
                  char out[TOKEN_TEXT_LEN + 1], struct token_row *row, struct mp_error *err);
 int token_revoke(const char *actor, const char *name, struct token_row *row, struct mp_error *err);
 int token_list(bool include_revoked, struct token_row **rows, int *count, struct mp_error *err);

@@ -81,7 +81,7 @@ slot_labels(size_t i, const char **method, const char **route)
 }
 
 void
-metrics_render(struct buf *out, int in_flight)
+metrics_render(struct buf *out, int in_flight, int tlp_max)
 {
     struct store_writer_stats ws;
 
@@ -148,7 +148,7 @@ metrics_render(struct buf *out, int in_flight)
         int64_t counts[STATE_COUNT];
         struct mp_error err;
 
-        if (incident_count_by_state(counts, &err) == 0) {
+        if (incident_count_by_state(tlp_max, counts, &err) == 0) {
             buf_puts(out, "# HELP meldpunt_incidents Incidents by state.\n"
                           "# TYPE meldpunt_incidents gauge\n");
             for (int st = 0; st < STATE_COUNT; st++)

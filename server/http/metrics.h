@@ -21,6 +21,8 @@ int metrics_init(size_t nroutes);
 void metrics_free(void);
 void metrics_observe(size_t slot, int status, int64_t micros);
 /* Renders everything; in_flight is the number of requests being answered. */
-void metrics_render(struct buf *out, int in_flight);
+/* tlp_max: incident counts include only incidents up to this TLP level
+ * (the caller's limit). */
+void metrics_render(struct buf *out, int in_flight, int tlp_max);
 
 #endif

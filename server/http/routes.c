@@ -21,11 +21,26 @@
 const struct route http_routes[] = {
     {"GET", "/healthz", ROUTE_API, api_health, 0, R, false},
     {"GET", "/readyz", ROUTE_API, api_ready, 0, R, false},
-    {"GET", "/metrics", ROUTE_METRICS, NULL, 0, R, false},
+    {"GET", "/metrics", ROUTE_METRICS, NULL, ROLES_READ, R, false},
     {"POST", "/bench/echo", ROUTE_API, api_bench_echo, 0, R, true},
 
     {"GET", "/api/v1/me", ROUTE_API, api_me, ALL_ROLES, R, false},
     {"GET", "/api/v1/signing-key", ROUTE_API, api_signing_key, ALL_ROLES, R, false},
+
+    /* Signing in is the one /api/ route open to all; the others here work
+     * on the caller's own session (404 for an API token).  While a user's
+     * password change is due, only /api/v1/session routes answer. */
+    {"POST", "/api/v1/session", ROUTE_API, api_session_create, 0, W, false},
+    {"GET", "/api/v1/session", ROUTE_API, api_session_get, ALL_ROLES, R, false},
+    {"PATCH", "/api/v1/session", ROUTE_API, api_session_patch, ALL_ROLES, W, false},
+    {"DELETE", "/api/v1/session", ROUTE_API, api_session_delete, ALL_ROLES, W, false},
+    {"POST", "/api/v1/session/password", ROUTE_API, api_session_password, ALL_ROLES, W, false},
+
+    {"GET", "/api/v1/users", ROUTE_API, api_users_list, ROLES_ADMIN, R, false},
+    {"POST", "/api/v1/users", ROUTE_API, api_users_create, ROLES_ADMIN, W, false},
+    {"GET", "/api/v1/users/{name}", ROUTE_API, api_users_get, ROLES_ADMIN, R, false},
+    {"PATCH", "/api/v1/users/{name}", ROUTE_API, api_users_patch, ROLES_ADMIN, W, false},
+    {"POST", "/api/v1/users/{name}/password", ROUTE_API, api_users_password, ROLES_ADMIN, W, false},
 
     {"GET", "/api/v1/tokens", ROUTE_API, api_tokens_list, ROLES_ADMIN, R, false},
     {"POST", "/api/v1/tokens", ROUTE_API, api_tokens_create, ROLES_ADMIN, W, false},

@@ -21,6 +21,10 @@
 #include "metrics.h"
 #include "router.h"
 #include "static.h"
+#include "core/incident.h"
+#include "core/notify.h"
+#include "core/throttle.h"
+#include "core/user.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/text.h"
@@ -30,6 +34,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +52,9 @@ struct http_req {
     struct principal principal;
     char method[16];
     char path[256];
+    char client[64];      /* the client's address (see client_address) */
+    char retry_after[24]; /* Retry-After for the answer, if any */
+    char set_cookie[200]; /* Set-Cookie for the answer, if any */
     /* set when the request is handed to a worker */
     struct MHD_Connection *conn;
     const char *url;
@@ -65,6 +73,15 @@ static char web_root[4096];
 static _Atomic int in_flight;
 static _Atomic bool stopping;
 static uint16_t bound_port;
+static bool tls_on;
+
+/* [server] trusted_proxies, parsed */
+#define MAX_PROXIES 16
+static struct proxy {
+    int family;
+    unsigned char addr[16];
+} proxies[MAX_PROXIES];
+static int nproxies;
 
 /* The worker pool for requests that change data. */
 static pthread_t *workers;
@@ -113,6 +130,12 @@ int
 http_in_flight(void)
 {
     return atomic_load(&in_flight);
+}
+
+bool
+http_tls(void)
+{
+    return tls_on;
 }
 
 uint16_t
@@ -201,6 +224,10 @@ send_bytes(struct MHD_Connection *c, struct http_req *r, int status, const char 
             MHD_add_response_header(resp, name, value);
     }
     va_end(ap);
+    if (r->retry_after[0] != '\0')
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, r->retry_after);
+    if (r->set_cookie[0] != '\0')
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->set_cookie);
     if (atomic_load(&stopping))
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     ret = MHD_queue_response(c, (unsigned)status, resp);
@@ -303,34 +330,152 @@ is_json_type(const char *type)
            (n > 5 && strncasecmp(type + n - 5, "+json", 5) == 0);
 }
 
-/* 1 authenticated, 0 answered 401, -1 answered 503. */
+/* 1 authenticated, 0 answered 401, -1 answered 503.  An API token in
+ * Authorization: Bearer, or else a session cookie (core/user.h). */
 static int
 authenticate(struct MHD_Connection *c, struct http_req *r, const char *path, enum MHD_Result *ret)
 {
     const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, SESSION_COOKIE);
     struct mp_error err;
+    bool by_token = h != NULL && strncasecmp(h, "Bearer ", 7) == 0;
     int found;
 
-    if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) {
+    if (by_token) {
+        h += 7;
+        while (*h == ' ')
+            h++;
+        found = token_authenticate(h, &r->principal, &err);
+    } else if (cookie != NULL) {
+        found = session_authenticate(cookie, &r->principal, &err);
+    } else {
         *ret = send_problem(c, r, path, 401,
-                            "this route needs an API token: Authorization: Bearer <token>", NULL,
-                            NULL, "Bearer realm=\"meldpunt\"");
+                            "this route needs an API token (Authorization: Bearer <token>) or a "
+                            "session (sign in with POST /api/v1/session)",
+                            NULL, NULL, "Bearer realm=\"meldpunt\"");
         return 0;
     }
-    h += 7;
-    while (*h == ' ')
-        h++;
-    found = token_authenticate(h, &r->principal, &err);
     if (found < 0) {
         *ret = send_problem(c, r, path, 503, err.message, NULL, NULL, NULL);
         return -1;
     }
     if (found == 0) {
-        *ret = send_problem(c, r, path, 401, "the token is not valid or has been revoked", NULL,
-                            NULL, "Bearer realm=\"meldpunt\", error=\"invalid_token\"");
+        *ret = send_problem(c, r, path, 401,
+                            by_token ? "the token is not valid or has been revoked"
+                                     : "the session has ended or expired: sign in again",
+                            NULL, NULL, "Bearer realm=\"meldpunt\", error=\"invalid_token\"");
         return 0;
     }
     return 1;
+}
+
+/* Unsafe methods under a session cookie must echo its CSRF token. */
+static bool
+csrf_ok(struct MHD_Connection *c, const struct http_req *r, const char *method)
+{
+    const char *t;
+    size_t n;
+
+    if (!r->principal.session || strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 ||
+        strcmp(method, "OPTIONS") == 0)
+        return true;
+    t = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
+    n = strlen(r->principal.csrf);
+    return t != NULL && n > 0 && strlen(t) == n && sodium_memcmp(t, r->principal.csrf, n) == 0;
+}
+
+static bool
+parse_addr(const char *s, struct proxy *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (inet_pton(AF_INET, s, out->addr) == 1) {
+        out->family = AF_INET;
+        return true;
+    }
+    if (inet_pton(AF_INET6, s, out->addr) == 1) {
+        out->family = AF_INET6;
+        return true;
+    }
+    return false;
+}
+
+static bool
+is_trusted_proxy(const char *s)
+{
+    struct proxy a;
+
+    if (!parse_addr(s, &a))
+        return false;
+    for (int i = 0; i < nproxies; i++) {
+        if (proxies[i].family == a.family &&
+            memcmp(proxies[i].addr, a.addr, a.family == AF_INET ? 4 : 16) == 0)
+            return true;
+    }
+    return false;
+}
+
+int
+http_parse_proxies(const char *list, int *count)
+{
+    char buf[1024], *save = NULL, *tok;
+    int n = 0;
+
+    if (strlen(list) >= sizeof(buf))
+        return -1;
+    snprintf(buf, sizeof(buf), "%s", list);
+    for (tok = strtok_r(buf, ", ", &save); tok != NULL; tok = strtok_r(NULL, ", ", &save)) {
+        struct proxy p;
+        if (n >= MAX_PROXIES || !parse_addr(tok, &p))
+            return -1;
+        if (count == NULL)
+            proxies[n] = p;
+        n++;
+    }
+    if (count != NULL)
+        *count = n;
+    else
+        nproxies = n;
+    return 0;
+}
+
+/* The address of the peer; when that is a trusted proxy, the last address
+ * in X-Forwarded-For that is not one (proxies append what they saw). */
+static void
+client_address(struct MHD_Connection *c, char out[64])
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    const char *xff;
+    char list[512];
+
+    snprintf(out, 64, "-");
+    if (sa == NULL)
+        return;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, 64);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, 64);
+    if (nproxies == 0 || !is_trusted_proxy(out))
+        return;
+    xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (xff == NULL || strlen(xff) >= sizeof(list))
+        return;
+    snprintf(list, sizeof(list), "%s", xff);
+    for (;;) {
+        char *comma = strrchr(list, ',');
+        char *item = comma ? comma + 1 : list;
+        struct proxy p;
+        while (*item == ' ')
+            item++;
+        item[strcspn(item, " ")] = '\0';
+        if (strlen(item) >= 64 || !parse_addr(item, &p))
+            return; /* not an address: keep the last good one */
+        memcpy(out, item, strlen(item) + 1);
+        if (!is_trusted_proxy(item) || comma == NULL)
+            return;
+        *comma = '\0';
+    }
 }
 
 static enum MHD_Result
@@ -353,6 +498,35 @@ query_valid(struct MHD_Connection *c)
 
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, check_utf8, &ok);
     return ok;
+}
+
+/* A principal limited to some TLP levels (core/user.h) never learns of an
+ * incident above them: every route under such an incident or one of its
+ * notifications answers 404 as for one that does not exist, and the audit
+ * log (which records every incident) is closed.  Lists, counts and
+ * searches filter in their queries.  True when an answer was queued. */
+static bool
+tlp_hidden(struct MHD_Connection *c, struct http_req *r, const struct route *route,
+           const struct route_match *m, const char *path, enum MHD_Result *ret)
+{
+    struct mp_error err;
+    int rc = 0;
+
+    if (strncmp(route->pattern, "/api/v1/incidents/{id}", 22) == 0)
+        rc = incident_check_visible(&r->principal, m->params[0], &err);
+    else if (strncmp(route->pattern, "/api/v1/notifications/{nid}", 27) == 0)
+        rc = notify_check_visible(&r->principal, m->params[0], &err);
+    else if (strncmp(route->pattern, "/api/v1/audit", 13) == 0) {
+        *ret = send_problem(c, r, path, 403,
+                            "the audit log records every incident: it is closed to tokens and "
+                            "users limited to some TLP levels",
+                            NULL, NULL, NULL);
+        return true;
+    }
+    if (rc == 0)
+        return false;
+    *ret = send_problem(c, r, path, err.status ? err.status : 500, err.message, NULL, NULL, NULL);
+    return true;
 }
 
 static enum MHD_Result
@@ -383,7 +557,7 @@ serve_metrics(struct MHD_Connection *c, struct http_req *r)
     size_t len;
     char *text;
 
-    metrics_render(&b, atomic_load(&in_flight));
+    metrics_render(&b, atomic_load(&in_flight), r->principal.tlp_max);
     if (buf_failed(&b)) {
         buf_free(&b);
         return MHD_NO;
@@ -411,6 +585,8 @@ run_handler(struct http_req *r)
     rq.header = header_of;
     rq.query = query_of;
     rq.ctx = r->conn;
+    rq.client = r->client;
+    rq.tls = tls_on;
     r->route->handler(&rq, &r->rs);
 }
 
@@ -421,6 +597,12 @@ finish(struct MHD_Connection *c, struct http_req *r)
     struct api_response *rs = &r->rs;
     enum MHD_Result ret;
 
+    if (rs->cookie[0] != '\0') {
+        snprintf(r->set_cookie, sizeof(r->set_cookie), "%s", rs->cookie);
+        sodium_memzero(rs->cookie, sizeof(rs->cookie));
+    }
+    if (rs->retry_after > 0)
+        snprintf(r->retry_after, sizeof(r->retry_after), "%lld", (long long)rs->retry_after);
     if (rs->status >= 400) {
         if (rs->status >= 500)
             log_error("request failed method=%s route=%s status=%d detail=\"%s\"", r->method,
@@ -517,18 +699,28 @@ dispatch(struct MHD_Connection *c, struct http_req *r, const char *method, const
                             "the path and query must be UTF-8 without control characters", NULL,
                             NULL, NULL);
     }
+    client_address(c, r->client);
+    if (opts.rate_limit > 0) {
+        int64_t retry = 0;
+        if (!throttle_rate(r->client, time_mono_us(), opts.rate_limit, opts.rate_burst, &retry)) {
+            snprintf(r->retry_after, sizeof(r->retry_after), "%lld", (long long)retry);
+            return send_problem(c, r, path, 429, "too many requests from this address", NULL, NULL,
+                                NULL);
+        }
+    }
     if (r->too_large) {
         char detail[96];
         snprintf(detail, sizeof(detail), "the request body is larger than %zu bytes",
                  opts.body_limit);
         return send_problem(c, r, path, 413, detail, NULL, NULL, NULL);
     }
-    /* Under /api/ the caller must prove who they are before learning which
-     * routes exist. */
-    if (api && authenticate(c, r, path, &ret) != 1)
-        return ret;
 
     found = router_match(http_routes, http_routes_count, method, path, opts.bench_endpoints, &m);
+    /* Under /api/ the caller must prove who they are before learning which
+     * routes exist; only a route with no roles (signing in) is open. */
+    if (api && !(found == ROUTER_FOUND && http_routes[m.index].roles == 0) &&
+        authenticate(c, r, path, &ret) != 1)
+        return ret;
     if (found == ROUTER_NOT_FOUND) {
         if (!api && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)) {
             r->slot = METRICS_SLOT_STATIC(http_routes_count);
@@ -546,12 +738,25 @@ dispatch(struct MHD_Connection *c, struct http_req *r, const char *method, const
     if (route->roles != 0) {
         if (!r->principal.authenticated && authenticate(c, r, path, &ret) != 1)
             return ret;
+        if (!csrf_ok(c, r, method))
+            return send_problem(c, r, path, 403,
+                                "a change made with a session needs the header X-CSRF-Token "
+                                "with the session's csrf_token",
+                                NULL, NULL, NULL);
+        if (r->principal.must_change_password &&
+            strncmp(route->pattern, "/api/v1/session", 15) != 0)
+            return send_problem(c, r, path, 403,
+                                "the password must be changed first: POST "
+                                "/api/v1/session/password",
+                                NULL, NULL, NULL);
         if ((route->roles & ROLE_BIT(r->principal.role)) == 0) {
             char detail[96];
             snprintf(detail, sizeof(detail), "the role '%s' may not do this",
                      role_name(r->principal.role));
             return send_problem(c, r, path, 403, detail, NULL, NULL, NULL);
         }
+        if (r->principal.tlp_max < TLP_RED && tlp_hidden(c, r, route, &m, path, &ret))
+            return ret;
     }
     if (route->kind == ROUTE_METRICS)
         return serve_metrics(c, r);
@@ -690,8 +895,26 @@ http_start(const struct http_options *o, struct mp_error *err)
     uint16_t port;
     bool v6;
 
+    struct MHD_OptionItem tls[4] = {{MHD_OPTION_END, 0, NULL}};
+
     opts = *o;
     snprintf(web_root, sizeof(web_root), "%s", o->web_root ? o->web_root : "");
+    if (http_parse_proxies(o->trusted_proxies ? o->trusted_proxies : "", NULL) != 0)
+        return mp_error_set(err, 0, "trusted_proxies", "bad trusted_proxies '%s'",
+                            o->trusted_proxies);
+    tls_on = o->tls_cert_pem != NULL && o->tls_key_pem != NULL;
+    if (tls_on) {
+        if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+            return mp_error_set(err, 0, "tls_cert", "this libmicrohttpd was built without TLS");
+        flags |= MHD_USE_TLS;
+        /* TLS 1.2 and 1.3 only, GnuTLS's secure defaults otherwise */
+        tls[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)o->tls_key_pem};
+        tls[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)o->tls_cert_pem};
+        tls[2] = (struct MHD_OptionItem){
+            MHD_OPTION_HTTPS_PRIORITIES, 0,
+            (void *)"SECURE256:+SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE"};
+        tls[3] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+    }
     opts.web_root = web_root;
     if (http_parse_listen(o->listen, host, &port, &v6) != 0)
         return mp_error_set(err, 0, "listen", "bad listen address '%s'", o->listen);
@@ -716,15 +939,15 @@ http_start(const struct http_options *o, struct mp_error *err)
         return mp_error_set(err, 0, "", "cannot start %u worker threads", o->workers);
     }
     atomic_store(&stopping, false);
-    daemon_handle =
-        MHD_start_daemon(flags, port, NULL, NULL, handle, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-                         NULL, MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE,
-                         (unsigned)o->threads, MHD_OPTION_CONNECTION_LIMIT,
-                         (unsigned)o->connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-                         (unsigned)o->per_ip_connection_limit, MHD_OPTION_CONNECTION_TIMEOUT,
-                         (unsigned)o->connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-                         (size_t)o->connection_memory_limit, MHD_OPTION_NOTIFY_COMPLETED, completed,
-                         NULL, MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1, MHD_OPTION_END);
+    daemon_handle = MHD_start_daemon(
+        flags, port, NULL, NULL, handle, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)o->connection_limit,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)o->per_ip_connection_limit,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->connection_timeout,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)o->connection_memory_limit,
+        MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1,
+        MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
     if (daemon_handle == NULL) {
         workers_stop();
         metrics_free();

@@ -28,14 +28,27 @@ struct http_options {
     size_t connection_memory_limit;
     size_t body_limit;
     bool bench_endpoints;
+    /* TLS: PEM text of the certificate (chain) and key; NULL: plain HTTP */
+    const char *tls_cert_pem;
+    const char *tls_key_pem;
+    /* Addresses whose X-Forwarded-For is believed ("127.0.0.1, ::1"); the
+     * client is then the last address in it that is not one of these. */
+    const char *trusted_proxies;
+    /* Requests per second per client address (token bucket), 0: no limit. */
+    unsigned rate_limit;
+    unsigned rate_burst;
 };
 
 /* "127.0.0.1:8080", "[::1]:8080"; port 0 asks for any free port.  host
  * receives the numeric address without brackets. */
 int http_parse_listen(const char *s, char host[64], uint16_t *port, bool *ipv6);
 
+/* Checks a trusted_proxies list ("ADDR, ADDR"): 0 and *count, or -1. */
+int http_parse_proxies(const char *list, int *count);
+
 int http_start(const struct http_options *o, struct mp_error *err);
 /* The port actually bound (useful with port 0). */
+bool http_tls(void);
 uint16_t http_port(void);
 /* Stops accepting, lets requests in progress finish for up to timeout_ms,
  * answers any later request on an open connection 503, then stops. */

@@ -260,6 +260,20 @@ store_incident_load(sqlite3 *db, const char *id_or_ref, struct incident *out, st
     return rc;
 }
 
+/* ",clear,green," for tlp_max TLP_GREEN: the levels visible, for
+ * instr(?, ',' || tlp || ',') in SQL (one statement shape for every
+ * limit). */
+static void
+tlp_visible_list(int tlp_max, char out[64])
+{
+    size_t n = 0;
+
+    out[n++] = ',';
+    for (int k = 0; k <= tlp_max && k < TLP_COUNT; k++)
+        n += (size_t)snprintf(out + n, 64 - n, "%s,", incident_tlp_names[k]);
+    out[n] = '\0';
+}
+
 int
 store_incident_query(sqlite3 *db, const struct store_incident_query *q, struct incident **items,
                      int *count, struct mp_error *err)
@@ -269,7 +283,7 @@ store_incident_query(sqlite3 *db, const struct store_incident_query *q, struct i
     struct incident *v = NULL;
     sqlite3_stmt *st = NULL;
     int n = 0, i = 1, step = SQLITE_DONE, rc = -1;
-    char since[TIME_RFC3339_LEN];
+    char since[TIME_RFC3339_LEN], visible[64];
 
     *items = NULL;
     *count = 0;
@@ -288,6 +302,8 @@ store_incident_query(sqlite3 *db, const struct store_incident_query *q, struct i
         buf_puts(&sql, " AND updated_at >= ?");
     if (q->before_seq > 0)
         buf_puts(&sql, " AND seq < ?");
+    if (q->tlp_limited)
+        buf_puts(&sql, " AND instr(?, ',' || tlp || ',') > 0");
     buf_puts(&sql, " ORDER BY seq DESC LIMIT ?");
     if (buf_failed(&sql))
         goto oom;
@@ -320,6 +336,10 @@ store_incident_query(sqlite3 *db, const struct store_incident_query *q, struct i
     }
     if (q->before_seq > 0)
         sqlite3_bind_int64(st, i++, q->before_seq);
+    if (q->tlp_limited) {
+        tlp_visible_list(q->tlp_max, visible);
+        sqlite3_bind_text(st, i++, visible, -1, SQLITE_STATIC);
+    }
     sqlite3_bind_int(st, i++, q->limit + 1);
     v = calloc((size_t)q->limit + 1, sizeof(*v));
     if (v == NULL)
@@ -355,16 +375,21 @@ out:
 }
 
 int
-store_incident_count_by_state(sqlite3 *db, int64_t *counts, int nstates, struct mp_error *err)
+store_incident_count_by_state(sqlite3 *db, int tlp_max, int64_t *counts, int nstates,
+                              struct mp_error *err)
 {
     sqlite3_stmt *st;
+    char visible[64];
     int step;
 
     for (int s = 0; s < nstates; s++)
         counts[s] = 0;
-    st = db_stmt(db, "SELECT state, count(*) FROM incidents GROUP BY state");
+    tlp_visible_list(tlp_max, visible);
+    st = db_stmt(db, "SELECT state, count(*) FROM incidents "
+                     "WHERE instr(?, ',' || tlp || ',') > 0 GROUP BY state");
     if (st == NULL)
         return db_fail(db, err, "counting incidents");
+    sqlite3_bind_text(st, 1, visible, -1, SQLITE_TRANSIENT);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         int s = col_enum(st, 0, incident_state_names, STATE_COUNT);
         if (s >= 0 && s < nstates)

@@ -103,12 +103,16 @@ struct store_incident_query {
     int64_t updated_since; /* TIME_UNSET: any */
     int64_t before_seq;    /* 0: no cursor */
     int limit;
+    bool tlp_limited; /* only incidents with tlp <= tlp_max */
+    int tlp_max;
 };
 /* Newest first, at most limit + 1 rows (the extra one tells a next page
  * exists). */
 int store_incident_query(sqlite3 *db, const struct store_incident_query *q, struct incident **items,
                          int *count, struct mp_error *err);
-int store_incident_count_by_state(sqlite3 *db, int64_t *counts, int nstates, struct mp_error *err);
+/* Counts only incidents with tlp <= tlp_max (TLP_RED: all). */
+int store_incident_count_by_state(sqlite3 *db, int tlp_max, int64_t *counts, int nstates,
+                                  struct mp_error *err);
 
 int store_timeline_append(sqlite3 *db, const char *incident_id, const char *at,
                           const char *principal, const char *kind, const char *field,

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TOKEN_COLUMNS "id, name, role, created_at, created_by, revoked_at, revoked_by"
+#define TOKEN_COLUMNS "id, name, role, created_at, created_by, revoked_at, revoked_by, tlp_max"
 
 static void
 copy_col(char *dst, size_t size, sqlite3_stmt *st, int i)
@@ -27,17 +27,19 @@ read_row(sqlite3_stmt *st, struct token_row *row)
     copy_col(row->created_by, sizeof(row->created_by), st, 4);
     copy_col(row->revoked_at, sizeof(row->revoked_at), st, 5);
     copy_col(row->revoked_by, sizeof(row->revoked_by), st, 6);
+    copy_col(row->tlp_max, sizeof(row->tlp_max), st, 7);
 }
 
 int
-store_token_insert(sqlite3 *db, const char *name, const char *role, const uint8_t hash[32],
-                   const char *created_at, const char *created_by, struct mp_error *err)
+store_token_insert(sqlite3 *db, const char *name, const char *role, const char *tlp_max,
+                   const uint8_t hash[32], const char *created_at, const char *created_by,
+                   struct mp_error *err)
 {
     sqlite3_stmt *st;
     int rc = -1;
 
-    st = db_stmt(db, "INSERT INTO tokens(name, role, hash, created_at, created_by) "
-                     "VALUES (?, ?, ?, ?, ?)");
+    st = db_stmt(db, "INSERT INTO tokens(name, role, hash, created_at, created_by, tlp_max) "
+                     "VALUES (?, ?, ?, ?, ?, ?)");
     if (st == NULL)
         return db_fail(db, err, "creating token");
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -45,6 +47,10 @@ store_token_insert(sqlite3 *db, const char *name, const char *role, const uint8_
     sqlite3_bind_blob(st, 3, hash, 32, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, created_at, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, created_by, -1, SQLITE_STATIC);
+    if (tlp_max != NULL)
+        sqlite3_bind_text(st, 6, tlp_max, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 6);
     if (sqlite3_step(st) == SQLITE_DONE)
         rc = 0;
     else if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_UNIQUE)

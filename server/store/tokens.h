@@ -18,6 +18,7 @@ struct token_row {
     int64_t id;
     char name[72];
     char role[16];
+    char tlp_max[16]; /* empty: no limit */
     char created_at[32];
     char created_by[80];
     char revoked_at[32]; /* empty while active */
@@ -25,8 +26,9 @@ struct token_row {
 };
 
 /* 409 when an active token already has this name. */
-int store_token_insert(sqlite3 *db, const char *name, const char *role, const uint8_t hash[32],
-                       const char *created_at, const char *created_by, struct mp_error *err);
+int store_token_insert(sqlite3 *db, const char *name, const char *role, const char *tlp_max,
+                       const uint8_t hash[32], const char *created_at, const char *created_by,
+                       struct mp_error *err);
 /* 404 when no active token has this name; fills *row with the revoked row. */
 int store_token_revoke(sqlite3 *db, const char *name, const char *at, const char *by,
                        struct token_row *row, struct mp_error *err);

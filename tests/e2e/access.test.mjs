@@ -1,11 +1,15 @@
 // access.test.mjs - who may do what, on every route: docs/ACCESS.md is what
 // `meldpunt routes` prints from the route table, and the running daemon
-// answers every route x every role (and no token, a revoked token) as that
-// table says.  A route added without roles, or with the wrong ones, fails here.
+// answers every route x every role as that
+// table says, for API tokens and for signed-in users alike (and no
+// credentials, a revoked token, an expired session, a disabled user's
+// session, a session without its CSRF token).  A route added without roles,
+// or with the wrong ones, fails here.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { api, cli, startDaemon } from './lib/daemon.mjs';
+import { api, cli, sqlite, startDaemon } from './lib/daemon.mjs';
+import { browser, session } from './lib/session.mjs';
 
 const ROLES = ['viewer', 'analyst', 'manager', 'admin', 'ingest'];
 const doc = fs.readFileSync(new URL('../../docs/ACCESS.md', import.meta.url), 'utf8');
@@ -24,6 +28,7 @@ function parseTable(text) {
 describe('access: docs/ACCESS.md and every route x every role', () => {
     let d;
     const tokens = {};
+    const sessions = {};
     before(async () => {
         d = await startDaemon();
         for (const role of ROLES) {
@@ -34,6 +39,16 @@ describe('access: docs/ACCESS.md and every route x every role', () => {
         const r = cli(['token', 'create', '--name', 'acc-revoked', '--role', 'admin'], { dataDir: d.dataDir });
         tokens.revoked = r.stdout.trim();
         assert.equal(cli(['token', 'revoke', 'acc-revoked'], { dataDir: d.dataDir }).code, 0);
+        // people: one signed-in user per role that people hold
+        for (const role of ROLES.filter((r) => r !== 'ingest')) sessions[role] = await session(d, `user-${role}`, role);
+        // a session whose absolute lifetime has passed
+        sessions.expired = await session(d, 'user-expired', 'admin');
+        const q = sqlite(`${d.dataDir}/meldpunt.db`,
+            "UPDATE sessions SET created_unix = created_unix - 1000000 WHERE user_id = (SELECT id FROM users WHERE name = 'user-expired');");
+        assert.equal(q.code, 0, q.stderr);
+        // a user disabled while signed in
+        sessions.disabled = await session(d, 'user-disabled', 'admin');
+        assert.equal(cli(['user', 'disable', 'user-disabled'], { dataDir: d.dataDir }).code, 0);
     });
     after(async () => {
         await d.stopClean();
@@ -48,8 +63,9 @@ describe('access: docs/ACCESS.md and every route x every role', () => {
     const rows = parseTable(doc);
     test('the table lists the routes', () => {
         assert.ok(rows.length >= 25, `only ${rows.length} routes parsed`);
+        // signing in is the one open /api/ route
         for (const row of rows) {
-            if (row.path.startsWith('/api/'))
+            if (row.path.startsWith('/api/') && !(row.method === 'POST' && row.path === '/api/v1/session'))
                 assert.ok(!Object.values(row.access).includes('public'), `${row.method} ${row.path} is public`);
         }
         // ingest tools post, and read nothing about incidents
@@ -60,21 +76,34 @@ describe('access: docs/ACCESS.md and every route x every role', () => {
     for (const row of parseTable(doc)) {
         const path = row.path.replace(/\{[^}]+\}/g, 'no-such-thing');
         const body = ['POST', 'PUT', 'PATCH'].includes(row.method) ? {} : undefined;
+        const open = Object.values(row.access).every((a) => a === 'public');
+        // a session must survive the walk: do not sign it out here
+        const endsSession = row.method === 'DELETE' && row.path === '/api/v1/session';
         test(`${row.method} ${row.path}`, async () => {
             for (const role of ROLES) {
-                const res = await api(d.url, tokens[role], row.method, path, body);
                 const want = row.access[role];
-                if (want === '-') {
-                    assert.equal(res.status, 403, `${role}: ${res.status} ${res.text}`);
-                } else {
-                    assert.ok(![401, 403, 405].includes(res.status), `${role} (${want}): ${res.status} ${res.text}`);
+                const answers = [['token', await api(d.url, tokens[role], row.method, path, body)]];
+                if (sessions[role] && !endsSession)
+                    answers.push(['session', await browser(d, sessions[role], row.method, path, body)]);
+                for (const [how, res] of answers) {
+                    if (want === '-') assert.equal(res.status, 403, `${role} ${how}: ${res.status} ${res.text}`);
+                    else
+                        assert.ok(![401, 403, 405].includes(res.status), `${role} ${how} (${want}): ${res.status} ${res.text}`);
                 }
             }
-            if (row.path.startsWith('/api/')) {
+            if (row.path.startsWith('/api/') && !open) {
                 const none = await api(d.url, null, row.method, path, body);
-                assert.equal(none.status, 401, `no token: ${none.status}`);
+                assert.equal(none.status, 401, `no credentials: ${none.status}`);
                 const revoked = await api(d.url, tokens.revoked, row.method, path, body);
                 assert.equal(revoked.status, 401, `revoked token: ${revoked.status}`);
+                const expired = await browser(d, sessions.expired, row.method, path, body);
+                assert.equal(expired.status, 401, `expired session: ${expired.status}`);
+                const disabled = await browser(d, sessions.disabled, row.method, path, body);
+                assert.equal(disabled.status, 401, `disabled user: ${disabled.status}`);
+                if (!['GET', 'HEAD'].includes(row.method)) {
+                    const noCsrf = await browser(d, sessions.admin, row.method, path, body, { csrf: false });
+                    assert.equal(noCsrf.status, 403, `session without X-CSRF-Token: ${noCsrf.status}`);
+                }
             }
         });
     }

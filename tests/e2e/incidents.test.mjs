@@ -900,7 +900,7 @@ describe('incidents: restart, audit chain, metrics', () => {
             const tlBefore = (await api(d.url, t, 'GET', `${BASE}/${a.id}/timeline`)).json;
             const listBefore = (await api(d.url, t, 'GET', BASE)).json;
 
-            let m = (await api(d.url, null, 'GET', '/metrics')).text;
+            let m = (await api(d.url, t, 'GET', '/metrics')).text;
             assert.equal(metric(m, 'meldpunt_incidents{state="detected"}'), 1, m);
             assert.equal(metric(m, 'meldpunt_incidents{state="triage"}'), 1);
             assert.equal(metric(m, 'meldpunt_incidents{state="dismissed"}'), 1);
@@ -919,7 +919,7 @@ describe('incidents: restart, audit chain, metrics', () => {
             const c = await createIncident(d, t, { title: 'After restart' });
             assert.equal(Number(c.ref.slice(-4)), Number(a.ref.slice(-4)) + 3);
 
-            m = (await api(d.url, null, 'GET', '/metrics')).text;
+            m = (await api(d.url, t, 'GET', '/metrics')).text;
             assert.equal(metric(m, 'meldpunt_incidents{state="detected"}'), 2, m);
 
             const r = cli(['audit', 'verify'], { dataDir: d.dataDir });

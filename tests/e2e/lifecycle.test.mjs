@@ -36,9 +36,13 @@ describe('health and metrics', () => {
         assert.deepEqual(res.json, { status: 'ok' });
     });
 
+    test('GET /metrics needs a token or session of a reading role', async () => {
+        assert.equal((await api(d.url, null, 'GET', '/metrics')).status, 401);
+    });
+
     test('GET /metrics is Prometheus text', async () => {
         await api(d.url, null, 'GET', '/healthz');
-        const res = await api(d.url, null, 'GET', '/metrics');
+        const res = await api(d.url, d.adminToken, 'GET', '/metrics');
         assert.equal(res.status, 200);
         assert.match(res.headers.get('content-type'), /^text\/plain/);
         const lines = res.text.split('\n');
@@ -54,7 +58,7 @@ describe('health and metrics', () => {
 
     test('the counter grows with requests', async () => {
         const count = async () => {
-            const t = (await api(d.url, null, 'GET', '/metrics')).text;
+            const t = (await api(d.url, d.adminToken, 'GET', '/metrics')).text;
             const l = t.split('\n').find((x) => x.startsWith('meldpunt_http_requests_total{method="GET",route="/healthz",code="200"} '));
             return Number(l.split(' ').pop());
         };
@@ -67,7 +71,7 @@ describe('health and metrics', () => {
         assert.ok(fs.existsSync('/usr/bin/promtool'), '/usr/bin/promtool is required (packaging/install-deps.sh)');
         await api(d.url, d.adminToken, 'GET', '/api/v1/me');
         await api(d.url, null, 'GET', '/nope');
-        const res = await api(d.url, null, 'GET', '/metrics');
+        const res = await api(d.url, d.adminToken, 'GET', '/metrics');
         const r = spawnSync('/usr/bin/promtool', ['check', 'metrics'], { input: res.text, encoding: 'utf8', timeout: 15000 });
         assert.equal(r.status, 0, `promtool: ${r.stdout}${r.stderr}\n---\n${res.text}`);
     });
@@ -516,7 +520,7 @@ describe('group commit', () => {
         assert.equal(list.json.items.filter((t) => t.name.startsWith('gc-')).length, N);
 
         // some of them were committed together
-        const m = (await api(d.url, null, 'GET', '/metrics')).text;
+        const m = (await api(d.url, d.adminToken, 'GET', '/metrics')).text;
         const commits = Number(/^meldpunt_db_commits_total (\d+)$/m.exec(m)[1]);
         const changes = Number(/^meldpunt_db_changes_total (\d+)$/m.exec(m)[1]);
         assert.equal(changes, N);

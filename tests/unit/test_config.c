@@ -100,6 +100,16 @@ START_TEST(test_shipped_conf_states_every_key)
     got.body_limit = 99;
     got.shutdown_timeout = 99;
     got.bench_endpoints = true;
+    snprintf(got.tls_cert, sizeof(got.tls_cert), "/poison");
+    snprintf(got.tls_key, sizeof(got.tls_key), "/poison");
+    snprintf(got.trusted_proxies, sizeof(got.trusted_proxies), "10.0.0.1");
+    got.rate_limit = 99;
+    got.rate_burst = 99;
+    got.session_idle = 99;
+    got.session_max = 99;
+    got.password_min_length = 99;
+    got.lockout_after = 99;
+    got.lockout_time = 99;
     snprintf(got.data_dir, sizeof(got.data_dir), "/poison");
     got.write_batch = 99;
     got.log_level = LOG_DEBUG;
@@ -116,6 +126,16 @@ START_TEST(test_shipped_conf_states_every_key)
     ck_assert_uint_eq(got.body_limit, want.body_limit);
     ck_assert_uint_eq(got.shutdown_timeout, want.shutdown_timeout);
     ck_assert_int_eq(got.bench_endpoints, want.bench_endpoints);
+    ck_assert_str_eq(got.tls_cert, want.tls_cert);
+    ck_assert_str_eq(got.tls_key, want.tls_key);
+    ck_assert_str_eq(got.trusted_proxies, want.trusted_proxies);
+    ck_assert_uint_eq(got.rate_limit, want.rate_limit);
+    ck_assert_uint_eq(got.rate_burst, want.rate_burst);
+    ck_assert_uint_eq(got.session_idle, want.session_idle);
+    ck_assert_uint_eq(got.session_max, want.session_max);
+    ck_assert_uint_eq(got.password_min_length, want.password_min_length);
+    ck_assert_uint_eq(got.lockout_after, want.lockout_after);
+    ck_assert_uint_eq(got.lockout_time, want.lockout_time);
     ck_assert_str_eq(got.data_dir, want.data_dir);
     ck_assert_uint_eq(got.write_batch, want.write_batch);
     ck_assert_int_eq(got.log_level, want.log_level);
@@ -326,6 +346,15 @@ static const struct bad_value bad_values[] = {
     {"server", "shutdown_timeout", "3601"},
     {"server", "bench_endpoints", "maybe"},
     {"server", "bench_endpoints", "TRUE"},
+    {"server", "trusted_proxies", "proxy.example"},
+    {"server", "trusted_proxies", "127.0.0.1, 10.0.0.300"},
+    {"server", "rate_limit", "-5"},
+    {"server", "rate_burst", "0"},
+    {"auth", "session_idle", "59"},
+    {"auth", "session_max", "0"},
+    {"auth", "password_min_length", "4"},
+    {"auth", "lockout_after", "2"},
+    {"auth", "lockout_time", "0"},
     {"storage", "data_dir", ""},
     {"storage", "write_batch", "0"},
     {"storage", "write_batch", "10001"},
@@ -374,6 +403,11 @@ static const struct good_value good_values[] = {
     {"server", "bench_endpoints", "no"},
     {"server", "bench_endpoints", "0"},
     {"server", "web_root", ""},
+    {"server", "trusted_proxies", "127.0.0.1, ::1"},
+    {"server", "trusted_proxies", ""},
+    {"server", "rate_limit", "0"},
+    {"auth", "session_idle", "60"},
+    {"auth", "lockout_after", "3"},
     {"log", "level", "error"},
     {"log", "level", "warn"},
     {"log", "level", "info"},

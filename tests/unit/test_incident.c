@@ -873,8 +873,10 @@ END_TEST
 static char tmpdir[PATH_MAX];
 static char dbfile[PATH_MAX];
 static sqlite3 *conn; /* a private connection for raw SQL */
-static const struct principal alice = {true, ROLE_ANALYST, "token:alice"};
-static const struct principal bob = {true, ROLE_ANALYST, "token:bob"};
+static const struct principal alice = {
+    .authenticated = true, .role = ROLE_ANALYST, .name = "token:alice", .tlp_max = TLP_RED};
+static const struct principal bob = {
+    .authenticated = true, .role = ROLE_ANALYST, .name = "token:bob", .tlp_max = TLP_RED};
 
 static void
 rmrf(const char *path)

@@ -247,8 +247,8 @@ create_ok(const char *name, const char *role, char out[TOKEN_TEXT_LEN + 1])
     struct mp_error err;
 
     mp_error_clear(&err);
-    ck_assert_msg(token_create(ACTOR, name, role, out, &row, &err) == 0, "create %s: %s", name,
-                  err.message);
+    ck_assert_msg(token_create(ACTOR, name, role, NULL, out, &row, &err) == 0, "create %s: %s",
+                  name, err.message);
     ck_assert(token_well_formed(out));
     ck_assert_str_eq(row.name, name);
     ck_assert_str_eq(row.role, role);
@@ -329,7 +329,7 @@ START_TEST(test_create_duplicate_name)
 
     create_ok("dup", "viewer", t1);
     mp_error_clear(&err);
-    ck_assert_int_eq(token_create(ACTOR, "dup", "admin", t2, NULL, &err), -1);
+    ck_assert_int_eq(token_create(ACTOR, "dup", "admin", NULL, t2, NULL, &err), -1);
     ck_assert_int_eq(err.status, 409);
     ck_assert_str_eq(err.field, "name");
     /* the failed change left nothing behind: no row, no audit entry */
@@ -348,17 +348,17 @@ START_TEST(test_create_bad_input)
     struct mp_error err;
 
     mp_error_clear(&err);
-    ck_assert_int_eq(token_create(ACTOR, "ok-name", "root", t, NULL, &err), -1);
+    ck_assert_int_eq(token_create(ACTOR, "ok-name", "root", NULL, t, NULL, &err), -1);
     ck_assert_int_eq(err.status, 422);
     ck_assert_str_eq(err.field, "role");
 
     mp_error_clear(&err);
-    ck_assert_int_eq(token_create(ACTOR, "bad name", "admin", t, NULL, &err), -1);
+    ck_assert_int_eq(token_create(ACTOR, "bad name", "admin", NULL, t, NULL, &err), -1);
     ck_assert_int_eq(err.status, 422);
     ck_assert_str_eq(err.field, "name");
 
     mp_error_clear(&err);
-    ck_assert_int_eq(token_create(ACTOR, "", "admin", t, NULL, &err), -1);
+    ck_assert_int_eq(token_create(ACTOR, "", "admin", NULL, t, NULL, &err), -1);
     ck_assert_int_eq(err.status, 422);
     ck_assert_str_eq(err.field, "name");
 
@@ -579,14 +579,14 @@ worker_main(void *arg)
         struct mp_error err;
 
         snprintf(name, sizeof(name), "w%d-%d", w->id, i);
-        if (token_create(ACTOR, name, "viewer", tok, NULL, &err) != 0)
+        if (token_create(ACTOR, name, "viewer", NULL, tok, NULL, &err) != 0)
             w->failures++;
     }
     /* one conflicting create each: fails alone, the others still commit */
     {
         char tok[TOKEN_TEXT_LEN + 1];
         struct mp_error err;
-        if (token_create(ACTOR, "taken", "viewer", tok, NULL, &err) == 0 || err.status != 409)
+        if (token_create(ACTOR, "taken", "viewer", NULL, tok, NULL, &err) == 0 || err.status != 409)
             w->failures++;
     }
     return NULL;

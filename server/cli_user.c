@@ -1,0 +1,194 @@
+/*
+ * cli_user.c - `meldpunt user`: people who sign in from a browser.
+ */
+#include "cli.h"
+#include "core/user.h"
+#include "datadir.h"
+
+#include <getopt.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char user_usage[] =
+    "usage: meldpunt user add NAME --role ROLE [--tlp-max LEVEL] [--config FILE] [--data DIR]\n"
+    "       meldpunt user list [--config FILE] [--data DIR]\n"
+    "       meldpunt user disable|enable NAME [--config FILE] [--data DIR]\n"
+    "       meldpunt user passwd NAME [--config FILE] [--data DIR]\n";
+
+static const char user_help[] =
+    "People sign in to the web front end with a name and password; tools use API\n"
+    "tokens instead (`meldpunt token`).\n\n"
+    "  add      creates a user.  When standard input is not a terminal the password\n"
+    "           is read from it (one line); otherwise one is generated and printed,\n"
+    "           and must be changed at the first sign-in.\n"
+    "  list     every user, with role, limit and state\n"
+    "  disable  the user can no longer sign in; their sessions end at once\n"
+    "  enable   undoes disable\n"
+    "  passwd   sets a new password (read as with add, or generated); the user must\n"
+    "           change it at the next sign-in and every session of theirs ends\n\n"
+    "  -r, --role ROLE     viewer, analyst, manager or admin\n"
+    "  -t, --tlp-max LEVEL never show incidents above this TLP level\n"
+    "                      (clear, green, amber, amber+strict, red; default: all)\n";
+
+struct user_opts {
+    const char *role;
+    const char *tlp_max;
+};
+
+static int
+user_extra(int opt, const char *arg, void *ctx)
+{
+    struct user_opts *u = ctx;
+
+    if (opt == 'r')
+        u->role = arg;
+    else if (opt == 't')
+        u->tlp_max = arg;
+    else
+        return -1;
+    return 0;
+}
+
+/* Reads one line of password from standard input when it is not a
+ * terminal: 1 read, 0 a terminal (generate one), -1 nothing readable. */
+static int
+read_password(char *out, size_t size)
+{
+    size_t n;
+
+    if (isatty(STDIN_FILENO))
+        return 0;
+    if (fgets(out, (int)size, stdin) == NULL)
+        return -1;
+    n = strcspn(out, "\r\n");
+    out[n] = '\0';
+    return n > 0 ? 1 : -1;
+}
+
+static void
+print_error(const char *what, const struct mp_error *err)
+{
+    fprintf(stderr, "meldpunt user %s: %s%s%s\n", what, err->field, err->field[0] ? ": " : "",
+            err->message);
+}
+
+int
+cmd_user(int argc, char **argv)
+{
+    static const struct option extra[] = {{"role", required_argument, NULL, 'r'},
+                                          {"tlp-max", required_argument, NULL, 't'},
+                                          {NULL, 0, NULL, 0}};
+    char help[2048], actor[96], password[PASSWORD_MAX + 2], generated[USER_PASSWORD_GEN + 1];
+    struct user_opts u = {0};
+    struct user_row *rows, row;
+    struct mp_error err;
+    struct common co;
+    struct config cfg;
+    const char *sub, *name = NULL;
+    int rc, n, got = 0;
+
+    snprintf(help, sizeof(help), "%s%s", user_help, common_help);
+    if (argc < 2) {
+        fputs(user_usage, stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        printf("%s\n%s", user_usage, help);
+        return 0;
+    }
+    sub = argv[1];
+    if (strcmp(sub, "add") != 0 && strcmp(sub, "list") != 0 && strcmp(sub, "disable") != 0 &&
+        strcmp(sub, "enable") != 0 && strcmp(sub, "passwd") != 0) {
+        fprintf(stderr, "meldpunt user: unknown subcommand '%s'\n%s", sub, user_usage);
+        return EXIT_USAGE;
+    }
+    rc = parse_opts(argc - 1, argv + 1, user_usage, help, extra, "r:t:", user_extra, &u, &co);
+    if (rc >= 0)
+        return rc;
+    argc--;
+    argv++;
+    if (strcmp(sub, "list") == 0) {
+        if (optind != argc || u.role || u.tlp_max) {
+            fputs(user_usage, stderr);
+            return EXIT_USAGE;
+        }
+    } else {
+        if (optind != argc - 1 || (strcmp(sub, "add") == 0) != (u.role != NULL) ||
+            (strcmp(sub, "add") != 0 && u.tlp_max != NULL)) {
+            fprintf(stderr, "meldpunt user %s: needs NAME%s\n%s", sub,
+                    strcmp(sub, "add") == 0 ? " and --role" : "", user_usage);
+            return EXIT_USAGE;
+        }
+        name = argv[optind];
+    }
+    if (strcmp(sub, "add") == 0 || strcmp(sub, "passwd") == 0) {
+        got = read_password(password, sizeof(password));
+        if (got < 0) {
+            fprintf(stderr, "meldpunt user %s: no password on standard input\n", sub);
+            return 1;
+        }
+    }
+    if (open_data(&co, &cfg) != 0)
+        return 1;
+    cli_actor(actor, sizeof(actor));
+    rc = 1;
+    if (strcmp(sub, "add") == 0) {
+        if (user_create(actor, name, u.role, got ? password : NULL, u.tlp_max, generated, &row,
+                        &err) != 0) {
+            print_error(sub, &err);
+        } else {
+            if (generated[0] != '\0') {
+                fprintf(stderr,
+                        "meldpunt: created user '%s'; the one-time password follows "
+                        "(it must be changed at the first sign-in):\n",
+                        name);
+                printf("%s\n", generated);
+            } else {
+                fprintf(stderr, "meldpunt: created user '%s' (%s)\n", name, u.role);
+            }
+            rc = 0;
+        }
+    } else if (strcmp(sub, "passwd") == 0) {
+        if (user_reset_password(actor, name, got ? password : NULL, generated, &err) != 0) {
+            print_error(sub, &err);
+        } else {
+            if (generated[0] != '\0')
+                printf("%s\n", generated);
+            fprintf(stderr,
+                    "meldpunt: new password for '%s'; it must be changed at the next "
+                    "sign-in\n",
+                    name);
+            rc = 0;
+        }
+    } else if (strcmp(sub, "list") == 0) {
+        if (user_list(&rows, &n, &err) != 0) {
+            print_error(sub, &err);
+        } else {
+            printf("%-24s %-8s %-13s %-9s %s\n", "NAME", "ROLE", "TLP LIMIT", "STATE",
+                   "LAST SIGN-IN");
+            for (int i = 0; i < n; i++)
+                printf("%-24s %-8s %-13s %-9s %s\n", rows[i].name, rows[i].role,
+                       rows[i].tlp_max[0] ? rows[i].tlp_max : "-",
+                       rows[i].disabled_at[0] ? "disabled" : "active",
+                       rows[i].last_sign_in_at[0] ? rows[i].last_sign_in_at : "-");
+            free(rows);
+            rc = 0;
+        }
+    } else {
+        struct user_change ch = {.disabled = strcmp(sub, "disable") == 0 ? 1 : 0};
+        if (user_update(actor, name, &ch, &row, &err) != 0) {
+            print_error(sub, &err);
+        } else {
+            fprintf(stderr, "meldpunt: user '%s' %sd\n", name, sub);
+            rc = 0;
+        }
+    }
+    sodium_memzero(password, sizeof(password));
+    sodium_memzero(generated, sizeof(generated));
+    datadir_close();
+    return rc;
+}

@@ -1,0 +1,323 @@
+/*
+ * users.c - see users.h.
+ */
+#include "users.h"
+#include "db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define USER_COLUMNS                                                                               \
+    "u.id, u.name, u.role, u.must_change_password, u.tlp_max, u.language, u.created_at, "          \
+    "u.created_by, u.disabled_at, u.last_sign_in_at"
+
+static void
+copy_col(char *dst, size_t size, sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    snprintf(dst, size, "%s", t ? (const char *)t : "");
+}
+
+/* Reads USER_COLUMNS starting at column first. */
+static void
+read_user(sqlite3_stmt *st, int first, struct user_row *u)
+{
+    memset(u, 0, sizeof(*u));
+    u->id = sqlite3_column_int64(st, first);
+    copy_col(u->name, sizeof(u->name), st, first + 1);
+    copy_col(u->role, sizeof(u->role), st, first + 2);
+    u->must_change_password = sqlite3_column_int(st, first + 3) != 0;
+    copy_col(u->tlp_max, sizeof(u->tlp_max), st, first + 4);
+    copy_col(u->language, sizeof(u->language), st, first + 5);
+    copy_col(u->created_at, sizeof(u->created_at), st, first + 6);
+    copy_col(u->created_by, sizeof(u->created_by), st, first + 7);
+    copy_col(u->disabled_at, sizeof(u->disabled_at), st, first + 8);
+    copy_col(u->last_sign_in_at, sizeof(u->last_sign_in_at), st, first + 9);
+}
+
+static void
+bind_opt(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s[0] == '\0')
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+int
+store_user_insert(sqlite3 *db, const struct user_row *u, struct mp_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = -1;
+
+    st = db_stmt(db, "INSERT INTO users(name, role, password_hash, must_change_password, "
+                     "tlp_max, language, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    if (st == NULL)
+        return db_fail(db, err, "creating user");
+    sqlite3_bind_text(st, 1, u->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, u->role, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, u->password_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, u->must_change_password ? 1 : 0);
+    bind_opt(st, 5, u->tlp_max);
+    bind_opt(st, 6, u->language);
+    sqlite3_bind_text(st, 7, u->created_at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, u->created_by, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_DONE)
+        rc = 0;
+    else if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_UNIQUE)
+        mp_error_set(err, 409, "name", "a user named '%s' exists", u->name);
+    else
+        db_fail(db, err, "creating user");
+    sqlite3_reset(st);
+    return rc;
+}
+
+int
+store_user_find(sqlite3 *db, const char *name, bool with_hash, struct user_row *u,
+                struct mp_error *err)
+{
+    sqlite3_stmt *st;
+    int rc, step;
+
+    st = db_stmt(db, "SELECT " USER_COLUMNS ", u.password_hash FROM users u WHERE u.name = ?");
+    if (st == NULL)
+        return db_fail(db, err, "looking up user");
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        read_user(st, 0, u);
+        if (with_hash)
+            copy_col(u->password_hash, sizeof(u->password_hash), st, 10);
+        rc = 1;
+    } else if (step == SQLITE_DONE) {
+        rc = 0;
+    } else {
+        rc = db_fail(db, err, "looking up user");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+int
+store_user_update(sqlite3 *db, const struct user_row *u, const char *disabled_by,
+                  struct mp_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = -1;
+
+    st = db_stmt(db, "UPDATE users SET role = ?, must_change_password = ?, tlp_max = ?, "
+                     "language = ?, disabled_at = ?, "
+                     "disabled_by = CASE WHEN ? IS NULL THEN NULL ELSE coalesce(disabled_by, ?) "
+                     "END, password_hash = coalesce(?, password_hash) WHERE id = ?");
+    if (st == NULL)
+        return db_fail(db, err, "changing user");
+    sqlite3_bind_text(st, 1, u->role, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, u->must_change_password ? 1 : 0);
+    bind_opt(st, 3, u->tlp_max);
+    bind_opt(st, 4, u->language);
+    bind_opt(st, 5, u->disabled_at);
+    bind_opt(st, 6, u->disabled_at);
+    sqlite3_bind_text(st, 7, disabled_by ? disabled_by : "-", -1, SQLITE_STATIC);
+    bind_opt(st, 8, u->password_hash);
+    sqlite3_bind_int64(st, 9, u->id);
+    if (sqlite3_step(st) == SQLITE_DONE)
+        rc = 0;
+    else
+        db_fail(db, err, "changing user");
+    sqlite3_reset(st);
+    return rc;
+}
+
+int
+store_user_signed_in(sqlite3 *db, int64_t user_id, const char *at, struct mp_error *err)
+{
+    sqlite3_stmt *st = db_stmt(db, "UPDATE users SET last_sign_in_at = ? WHERE id = ?");
+    int rc = -1;
+
+    if (st == NULL)
+        return db_fail(db, err, "recording sign-in");
+    sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, user_id);
+    if (sqlite3_step(st) == SQLITE_DONE)
+        rc = 0;
+    else
+        db_fail(db, err, "recording sign-in");
+    sqlite3_reset(st);
+    return rc;
+}
+
+int
+store_user_list(sqlite3 *db, struct user_row **rows, int *count, struct mp_error *err)
+{
+    sqlite3_stmt *st;
+    struct user_row *v = NULL;
+    int n = 0, cap = 0, step;
+
+    *rows = NULL;
+    *count = 0;
+    st = db_stmt(db, "SELECT " USER_COLUMNS " FROM users u ORDER BY u.name");
+    if (st == NULL)
+        return db_fail(db, err, "listing users");
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            struct user_row *nv;
+            cap = cap ? cap * 2 : 16;
+            nv = realloc(v, (size_t)cap * sizeof(*v));
+            if (nv == NULL) {
+                free(v);
+                sqlite3_reset(st);
+                return mp_error_set(err, 500, "", "out of memory");
+            }
+            v = nv;
+        }
+        read_user(st, 0, &v[n++]);
+    }
+    if (step != SQLITE_DONE) {
+        free(v);
+        db_fail(db, err, "listing users");
+        sqlite3_reset(st);
+        return -1;
+    }
+    sqlite3_reset(st);
+    *rows = v;
+    *count = n;
+    return 0;
+}
+
+int
+store_user_count(sqlite3 *db, int64_t *n, struct mp_error *err)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM users");
+    int rc = -1;
+
+    if (st == NULL)
+        return db_fail(db, err, "counting users");
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *n = sqlite3_column_int64(st, 0);
+        rc = 0;
+    } else {
+        db_fail(db, err, "counting users");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+int
+store_session_insert(sqlite3 *db, const uint8_t hash[32], int64_t user_id, const char *csrf,
+                     const char *address, int64_t now, int64_t *id, struct mp_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = -1;
+
+    st = db_stmt(db, "INSERT INTO sessions(hash, user_id, csrf, address, created_unix, seen_unix) "
+                     "VALUES (?, ?, ?, ?, ?, ?)");
+    if (st == NULL)
+        return db_fail(db, err, "creating session");
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, user_id);
+    sqlite3_bind_text(st, 3, csrf, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, address, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, now);
+    sqlite3_bind_int64(st, 6, now);
+    if (sqlite3_step(st) == SQLITE_DONE) {
+        *id = sqlite3_last_insert_rowid(db);
+        rc = 0;
+    } else {
+        db_fail(db, err, "creating session");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+int
+store_session_find(sqlite3 *db, const uint8_t hash[32], struct session_row *s, struct mp_error *err)
+{
+    sqlite3_stmt *st;
+    int rc, step;
+
+    st = db_stmt(db, "SELECT s.id, s.user_id, s.csrf, s.created_unix, s.seen_unix, " USER_COLUMNS
+                     " FROM sessions s JOIN users u ON u.id = s.user_id "
+                     "WHERE s.hash = ? AND s.ended_at IS NULL");
+    if (st == NULL)
+        return db_fail(db, err, "looking up session");
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        s->id = sqlite3_column_int64(st, 0);
+        s->user_id = sqlite3_column_int64(st, 1);
+        copy_col(s->csrf, sizeof(s->csrf), st, 2);
+        s->created_unix = sqlite3_column_int64(st, 3);
+        s->seen_unix = sqlite3_column_int64(st, 4);
+        read_user(st, 5, &s->user);
+        rc = 1;
+    } else if (step == SQLITE_DONE) {
+        rc = 0;
+    } else {
+        rc = db_fail(db, err, "looking up session");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+int
+store_session_touch(sqlite3 *db, int64_t id, int64_t now, struct mp_error *err)
+{
+    sqlite3_stmt *st = db_stmt(db, "UPDATE sessions SET seen_unix = ? WHERE id = ?");
+    int rc = -1;
+
+    if (st == NULL)
+        return db_fail(db, err, "refreshing session");
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int64(st, 2, id);
+    if (sqlite3_step(st) == SQLITE_DONE)
+        rc = 0;
+    else
+        db_fail(db, err, "refreshing session");
+    sqlite3_reset(st);
+    return rc;
+}
+
+int
+store_session_end(sqlite3 *db, int64_t id, int64_t user_id, const char *at, struct mp_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = -1;
+
+    st = id > 0
+             ? db_stmt(db, "UPDATE sessions SET ended_at = ?1 WHERE id = ?2 AND ended_at IS NULL")
+             : db_stmt(db, "UPDATE sessions SET ended_at = ?1 "
+                           "WHERE user_id = ?2 AND ended_at IS NULL");
+    if (st == NULL)
+        return db_fail(db, err, "ending session");
+    sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, id > 0 ? id : user_id);
+    if (sqlite3_step(st) == SQLITE_DONE)
+        rc = 0;
+    else
+        db_fail(db, err, "ending session");
+    sqlite3_reset(st);
+    return rc;
+}
+
+int
+store_session_end_others(sqlite3 *db, int64_t user_id, int64_t keep, const char *at,
+                         struct mp_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = -1;
+
+    st = db_stmt(db, "UPDATE sessions SET ended_at = ? "
+                     "WHERE user_id = ? AND id != ? AND ended_at IS NULL");
+    if (st == NULL)
+        return db_fail(db, err, "ending sessions");
+    sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, user_id);
+    sqlite3_bind_int64(st, 3, keep);
+    if (sqlite3_step(st) == SQLITE_DONE)
+        rc = 0;
+    else
+        db_fail(db, err, "ending sessions");
+    sqlite3_reset(st);
+    return rc;
+}

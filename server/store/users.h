@@ -1,0 +1,69 @@
+/*
+ * users.h - people who sign in, and their sessions, in the database.
+ *
+ * Writes run inside a change (writer.h); lookups on the calling thread's
+ * reader.  Users are never deleted (disabled instead) and session rows stay
+ * after they end, so the audit chain's names always resolve.
+ */
+#ifndef MP_STORE_USERS_H
+#define MP_STORE_USERS_H
+
+#include "lib/error.h"
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct user_row {
+    int64_t id;
+    char name[72];
+    char role[16];
+    char password_hash[160]; /* crypto_pwhash_str; empty when not asked for */
+    bool must_change_password;
+    char tlp_max[16]; /* empty: no limit */
+    char language[8]; /* empty: not chosen */
+    char created_at[32];
+    char created_by[96];
+    char disabled_at[32]; /* empty while enabled */
+    char last_sign_in_at[32];
+};
+
+/* 409 when the name is taken. */
+int store_user_insert(sqlite3 *db, const struct user_row *u, struct mp_error *err);
+/* 1 found, 0 not found, -1 error.  with_hash also reads the password hash. */
+int store_user_find(sqlite3 *db, const char *name, bool with_hash, struct user_row *u,
+                    struct mp_error *err);
+/* Writes role, must_change_password, tlp_max, language, disabled_at/by and
+ * (when password_hash is not empty) the hash, for the user with u->id. */
+int store_user_update(sqlite3 *db, const struct user_row *u, const char *disabled_by,
+                      struct mp_error *err);
+int store_user_signed_in(sqlite3 *db, int64_t user_id, const char *at, struct mp_error *err);
+/* All users by name, malloc'd array (no password hashes). */
+int store_user_list(sqlite3 *db, struct user_row **rows, int *count, struct mp_error *err);
+/* Number of users (0 on a fresh data directory). */
+int store_user_count(sqlite3 *db, int64_t *n, struct mp_error *err);
+
+struct session_row {
+    int64_t id;
+    int64_t user_id;
+    char csrf[48];
+    int64_t created_unix, seen_unix;
+    struct user_row user; /* without the password hash */
+};
+
+int store_session_insert(sqlite3 *db, const uint8_t hash[32], int64_t user_id, const char *csrf,
+                         const char *address, int64_t now, int64_t *id, struct mp_error *err);
+/* The session with this hash that has not ended, joined with its user:
+ * 1 found, 0 not found, -1 error.  The caller checks timeouts and whether
+ * the user is disabled. */
+int store_session_find(sqlite3 *db, const uint8_t hash[32], struct session_row *s,
+                       struct mp_error *err);
+int store_session_touch(sqlite3 *db, int64_t id, int64_t now, struct mp_error *err);
+/* Ends one session (id > 0) or every session of user_id (id == 0). */
+int store_session_end(sqlite3 *db, int64_t id, int64_t user_id, const char *at,
+                      struct mp_error *err);
+/* Ends every session of user_id except keep. */
+int store_session_end_others(sqlite3 *db, int64_t user_id, int64_t keep, const char *at,
+                             struct mp_error *err);
+
+#endif
