@@ -44,7 +44,8 @@ SANITIZE  := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
              -fno-omit-frame-pointer
 
 SRC       := $(sort $(wildcard server/*.c server/*/*.c))
-GEN       := build/gen/schema_files.c build/gen/web_files.c build/gen/rules_files.c
+GEN       := build/gen/schema_files.c build/gen/web_files.c build/gen/rules_files.c \
+             build/gen/openapi_files.c
 SCHEMA    := $(sort $(wildcard schema/*.sql))
 RULES     := $(sort $(wildcard config/rules/*.json))
 WEB       := $(sort $(shell find web -type f 2>/dev/null))
@@ -64,7 +65,7 @@ say = @printf '  %-6s %s\n' '$(1)' '$(2)'
 endif
 
 .PHONY: all run test bench install uninstall clean deps format format-check \
-        test-build unit e2e man deb deb-test
+        test-build unit e2e man deb deb-test lint-openapi
 
 all: build/meldpunt
 
@@ -96,6 +97,24 @@ build/gen/rules_files.c: build/tools/embed $(RULES)
 	@mkdir -p $(dir $@)
 	$(call say,GEN,$@)
 	$(Q)build/tools/embed rules_files config/rules/ $(RULES) > $@.tmp && mv $@.tmp $@
+
+# schema/openapi.yaml, converted to JSON once here (libyaml) and embedded:
+# GET /api/v1/openapi.json serves it.
+build/tools/yaml2json: tools/yaml2json.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) -std=c11 -D_DEFAULT_SOURCE -O1 -Wall -Wextra -Werror -o $@ $< \
+	    $(shell pkg-config --cflags --libs yaml-0.1 jansson 2>/dev/null)
+
+build/gen/openapi.json: build/tools/yaml2json schema/openapi.yaml
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)
+	$(Q)build/tools/yaml2json schema/openapi.yaml > $@.tmp && mv $@.tmp $@
+
+build/gen/openapi_files.c: build/tools/embed build/gen/openapi.json
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)
+	$(Q)build/tools/embed openapi_files build/gen/ build/gen/openapi.json > $@.tmp && mv $@.tmp $@
 
 build/gen/web_files.c: build/tools/embed $(WEB)
 	@mkdir -p $(dir $@)
@@ -130,6 +149,7 @@ run: deps
 # about 10 s here, so every `make test` runs it too.
 test: deps
 	@$(MAKE) --no-print-directory test-build
+	@$(MAKE) --no-print-directory lint-openapi
 	@tests/run.sh
 	@$(MAKE) --no-print-directory deb-test
 
@@ -195,11 +215,17 @@ deb:
 deb-test: deb
 	@tests/deb/install-and-start.sh build/deb/meldpunt_$(VERSION)_*.deb
 
+# schema/openapi.yaml through @redocly/cli's recommended rules (npm, fetched
+# by npx on first use); part of make test.
+REDOCLY   := @redocly/cli@2.77.0
+lint-openapi:
+	npx --yes $(REDOCLY) lint --format=stylish schema/openapi.yaml
+
 format:
-	clang-format -i $(SRC) $(UNIT_SRC) tools/embed.c $(wildcard server/*.h server/*/*.h tests/unit/*.h)
+	clang-format -i $(SRC) $(UNIT_SRC) tools/embed.c tools/yaml2json.c $(wildcard server/*.h server/*/*.h tests/unit/*.h)
 
 format-check:
-	clang-format --dry-run --Werror $(SRC) $(UNIT_SRC) tools/embed.c $(wildcard server/*.h server/*/*.h tests/unit/*.h)
+	clang-format --dry-run --Werror $(SRC) $(UNIT_SRC) tools/embed.c tools/yaml2json.c $(wildcard server/*.h server/*/*.h tests/unit/*.h)
 
 clean:
 	rm -rf build

@@ -7,7 +7,7 @@
 set -eu
 
 PACKAGES="build-essential pkg-config
-libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libinih-dev libarchive-dev check
+libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libinih-dev libarchive-dev libyaml-dev check
 sqlite3 curl wrk nodejs minisign prometheus clang-format unzip scdoc python3"
 if [ "${1:-}" = deb ]; then
     PACKAGES="$PACKAGES dpkg-dev debhelper lintian fakeroot pkgconf"
@@ -19,10 +19,12 @@ for p in $PACKAGES; do
         missing="$missing $p"
     fi
 done
-# A newer Node.js from elsewhere on PATH is fine too.
+# A newer Node.js from elsewhere on PATH is fine too (it brings npx, which
+# make lint-openapi uses; Debian's nodejs needs the npm package for it).
 case " $missing " in
 *" nodejs "*) command -v node >/dev/null 2>&1 && missing=$(echo "$missing" | sed 's/ nodejs//') ;;
 esac
+command -v npx >/dev/null 2>&1 || missing="$missing npm"
 
 [ -z "$missing" ] && exit 0
 

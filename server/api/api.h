@@ -102,6 +102,7 @@ bool api_query_int(const struct api_request *rq, const char *name, int64_t min, 
 void api_health(const struct api_request *rq, struct api_response *rs);
 void api_ready(const struct api_request *rq, struct api_response *rs);
 void api_me(const struct api_request *rq, struct api_response *rs);
+void api_openapi(const struct api_request *rq, struct api_response *rs);
 void api_signing_key(const struct api_request *rq, struct api_response *rs);
 void api_notifications_create(const struct api_request *rq, struct api_response *rs);
 void api_notifications_list(const struct api_request *rq, struct api_response *rs);

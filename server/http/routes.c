@@ -25,6 +25,8 @@ const struct route http_routes[] = {
     {"POST", "/bench/echo", ROUTE_API, api_bench_echo, 0, R, true},
 
     {"GET", "/api/v1/me", ROUTE_API, api_me, ALL_ROLES, R, false},
+    /* schema/openapi.yaml: every route in this table is described there */
+    {"GET", "/api/v1/openapi.json", ROUTE_API, api_openapi, ALL_ROLES, R, false},
     {"GET", "/api/v1/signing-key", ROUTE_API, api_signing_key, ALL_ROLES, R, false},
 
     /* Signing in is the one /api/ route open to all; the others here work
