@@ -30,8 +30,8 @@ fs=$root/fs
 
 for f in usr/bin/meldpunt etc/meldpunt/meldpunt.conf etc/meldpunt/rules/nis2.json \
          usr/share/man/man8/meldpunt.8.gz usr/share/man/man5/meldpunt.conf.5.gz \
-         lib/systemd/system/meldpunt.service usr/share/doc/meldpunt/OPERATIONS.md \
-         usr/share/doc/meldpunt/copyright; do
+         lib/systemd/system/meldpunt.service usr/share/doc/meldpunt/OPERATIONS.md.gz \
+         usr/share/doc/meldpunt/INTEGRATION.md.gz usr/share/doc/meldpunt/copyright; do
     [ -e "$fs/$f" ] || fail "/$f is not in the package"
 done
 grep -qx /etc/meldpunt/meldpunt.conf "$root/control/conffiles" || fail "meldpunt.conf is not a conffile"
@@ -88,6 +88,8 @@ code=$(curl -s -o "$root/readyz" -w '%{http_code}' "$url/readyz")
 token=$(head -n 1 "$root/stdout")
 curl -sf -H "Authorization: Bearer $token" "$url/api/v1/signing-key" > "$root/key.json" ||
     fail "GET /api/v1/signing-key"
+curl -sf -H "Authorization: Bearer $token" "$url/api/v1/openapi.json" | grep -q '"openapi":"3.1.0"' ||
+    fail "GET /api/v1/openapi.json"
 grep -q "signing key from the credential" "$root/stderr" || fail "the credential was not used"
 [ ! -e "$root/state/signing.key" ] || fail "a signing key was written into the state directory"
 kill -TERM "$pid"
