@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char serve_usage[] =
     "usage: meldpunt serve [--config FILE] [--listen ADDR:PORT] [--data DIR] [--web-root DIR]\n"
@@ -88,8 +89,9 @@ notify_reloading(void)
 
 /* `serve --check-config`: everything serve reads before it listens, checked
  * without starting: the config file (already parsed by the caller), the
- * listen address, the rules, the web root, and the signing key (from the
- * credential or the data directory, when initialised).  Like `nginx -t`. */
+ * listen address, the rules, the web root, the TLS files, and the signing
+ * key (from the credential or the data directory, when initialised).  Like
+ * `nginx -t`. */
 static int
 check_config(const char *config_file, const struct config *cfg)
 {
@@ -108,6 +110,18 @@ check_config(const char *config_file, const struct config *cfg)
     if (cfg->web_root[0] && (stat(cfg->web_root, &st) != 0 || !S_ISDIR(st.st_mode))) {
         fprintf(stderr, "meldpunt: [server] web_root %s is not a directory\n", cfg->web_root);
         return 1;
+    }
+    if ((cfg->tls_cert[0] != '\0') != (cfg->tls_key[0] != '\0')) {
+        fprintf(stderr, "meldpunt: [server] tls_cert and tls_key go together\n");
+        return 1;
+    }
+    for (int i = 0; i < 2 && cfg->tls_cert[0] != '\0'; i++) {
+        const char *f = i == 0 ? cfg->tls_cert : cfg->tls_key;
+        if (access(f, R_OK) != 0) {
+            fprintf(stderr, "meldpunt: [server] %s %s: %s\n", i == 0 ? "tls_cert" : "tls_key", f,
+                    strerror(errno));
+            return 1;
+        }
     }
     if (datadir_check_signing(cfg->data_dir, &err) != 0) {
         fprintf(stderr, "meldpunt: signing key: %s\n", err.message);

@@ -61,6 +61,15 @@ describe('serve --check-config', () => {
         assert.match(r.stderr, /rules: .*broken\.json/);
     });
 
+    test('a TLS key that cannot be read: named, exit 1', () => {
+        const dir = tempDir();
+        fs.writeFileSync(path.join(dir, 'cert.pem'), 'x');
+        const conf = writeConfig(`[server]\ntls_cert = ${dir}/cert.pem\ntls_key = ${dir}/missing.pem\n`);
+        const r = run(['serve', '--check-config', '--config', conf]);
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /tls_key .*missing\.pem: No such file/);
+    });
+
     test('a damaged signing key: named, exit 1', () => {
         const { dataDir } = initDir();
         fs.writeFileSync(path.join(dataDir, 'signing.key'), 'untrusted comment: x\nnot base64\n');
