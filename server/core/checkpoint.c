@@ -231,6 +231,25 @@ out:
     return rc;
 }
 
+int
+checkpoint_last(int64_t *id, int64_t *audit_seq, int64_t *at, struct mp_error *err)
+{
+    sqlite3 *db = db_reader(err);
+    struct checkpoint c;
+    int have;
+
+    if (db == NULL)
+        return -1;
+    have = store_checkpoint_last(db, &c, err);
+    if (have != 1)
+        return have;
+    *id = c.id;
+    *audit_seq = c.audit_seq;
+    if (time_parse_rfc3339(c.at, at) != 0)
+        *at = 0;
+    return 1;
+}
+
 /* ---- the timer ---- */
 
 static pthread_t timer;

@@ -40,6 +40,10 @@ int checkpoint_list(int64_t after, int limit, json_t **out, struct mp_error *err
 int checkpoint_verify(sqlite3 *db, const char *text, bool *ok, char *why, size_t why_size,
                       struct mp_error *err);
 
+/* The newest checkpoint for /metrics: 1 with its id, the audit entry it
+ * signed and its time (Unix seconds); 0 when there is none; -1 on error. */
+int checkpoint_last(int64_t *id, int64_t *audit_seq, int64_t *at, struct mp_error *err);
+
 /* Every interval seconds, a checkpoint when the chain moved (0: never). */
 void checkpoint_timer_start(unsigned interval_seconds);
 void checkpoint_timer_stop(void);

@@ -184,6 +184,13 @@ describe('audit checkpoints', () => {
             const fromCli = JSON.parse(c.stdout);
             assert.equal(fromCli.id, made.json.id + 1);
 
+            const metrics = (await api(d.url, viewer, 'GET', '/metrics')).text;
+            assert.match(metrics, new RegExp(`^meldpunt_audit_checkpoint_seq ${fromCli.audit_seq}$`, 'm'));
+            const ts = Number(/^meldpunt_audit_checkpoint_timestamp_seconds (\d+)$/m.exec(metrics)[1]);
+            assert.equal(ts, Date.parse(fromCli.at) / 1000);
+            const prom = spawnSync('/usr/bin/promtool', ['check', 'metrics'], { input: metrics, encoding: 'utf8' });
+            assert.equal(prom.status, 0, prom.stdout + prom.stderr);
+
             const list = await api(d.url, viewer, 'GET', '/api/v1/audit/checkpoints');
             assert.equal(list.status, 200, list.text);
             assert.deepEqual(list.json.items.map((x) => x.id), [made.json.id, fromCli.id]);
