@@ -82,10 +82,13 @@ write_new_file(const char *path, const void *data, size_t len, mode_t mode, stru
 static int
 create_keys(const char *dir, struct mp_error *err)
 {
-    char p[PATH_MAX];
+    char p[PATH_MAX], *text;
     uint8_t secret[TOKEN_SECRET_LEN];
     struct minisign_key key;
     struct buf b = BUF_INIT;
+    const char *why = "";
+    bool credential;
+    size_t len;
     int rc = -1;
 
     if (path_in(p, sizeof(p), dir, "token.secret", err) != 0)
@@ -97,11 +100,6 @@ create_keys(const char *dir, struct mp_error *err)
         if (rc != 0)
             return -1;
     }
-    bool credential;
-    char *text;
-    const char *why = "";
-    size_t len;
-
     if (secret_key_path(dir, p, sizeof(p), &credential, err) != 0)
         return -1;
     if (credential) {
@@ -370,9 +368,18 @@ datadir_rotate_key(const char *dir, char old_id[17], char new_id[17], struct mp_
     struct minisign_key key, old;
     struct buf b = BUF_INIT;
     const char *why;
+    bool credential;
     size_t len;
     int rc = -1;
 
+    if (secret_key_path(dir, p, sizeof(p), &credential, err) != 0)
+        return -1;
+    if (credential)
+        return mp_error_set(err, 409, "",
+                            "the signing key is a systemd credential (%s): replace that file "
+                            "with `meldpunt key generate` and restart; the data directory then "
+                            "keeps the old public key",
+                            p);
     if (path_in(p, sizeof(p), dir, "signing.pub", err) != 0)
         return -1;
     text = file_read(p, 4096, &len, err);

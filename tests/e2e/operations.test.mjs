@@ -342,6 +342,10 @@ describe('systemd', () => {
                 env: { CREDENTIALS_DIRECTORY: creds },
             });
             assert.equal(v.code, 0, v.stdout + v.stderr);
+            // `key rotate` would change a key nobody uses: refused, pointing at the credential
+            const kr = run(['key', 'rotate', '--data', d.dataDir], { env: { CREDENTIALS_DIRECTORY: creds } });
+            assert.equal(kr.code, 1);
+            assert.match(kr.stderr, /systemd credential .*meldpunt key generate/);
         } finally {
             await d.stopClean();
         }
