@@ -19,7 +19,8 @@ VERSION   := $(shell cat VERSION)
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
-LOCALSTATEDIR ?= $(if $(filter /usr,$(PREFIX)),/var,$(PREFIX)/var)
+# /var whatever the prefix: the unit's StateDirectory= is /var/lib/meldpunt
+LOCALSTATEDIR ?= /var
 MANDIR    ?= $(PREFIX)/share/man
 # the systemd unit; empty: not installed (the Debian package installs it
 # with dh_installsystemd)
