@@ -318,28 +318,58 @@ audit_extra(int opt, const char *arg, void *ctx)
 }
 
 /* `audit verify --checkpoint FILE`: the chain against a signed checkpoint
- * kept elsewhere (core/checkpoint.h). */
+ * kept elsewhere (core/checkpoint.h).  FILE holds one checkpoint, or a page
+ * of them as GET /api/v1/audit/checkpoints serves it ({"items": [...]}):
+ * then every one is checked. */
 static int
 audit_verify_checkpoint(sqlite3 *db, const char *file)
 {
     struct mp_error err;
-    char why[300], *text;
-    size_t len;
+    char why[300], *text, *one;
+    json_t *doc, *items, *cp;
+    size_t len, i;
+    int failed = 0;
     bool ok;
 
-    text = file_read(file, 1u << 20, &len, &err);
+    text = file_read(file, 64u << 20, &len, &err);
     if (text == NULL) {
         fprintf(stderr, "meldpunt audit verify: %s\n", err.message);
         return 1;
     }
-    if (checkpoint_verify(db, text, &ok, why, sizeof(why), &err) != 0) {
-        fprintf(stderr, "meldpunt audit verify: %s\n", err.message);
-        free(text);
-        return 1;
+    doc = json_loads(text, 0, NULL);
+    items = json_object_get(doc, "items");
+    if (!json_is_array(items)) {
+        if (checkpoint_verify(db, text, &ok, why, sizeof(why), &err) != 0) {
+            fprintf(stderr, "meldpunt audit verify: %s\n", err.message);
+            failed = 1;
+        } else {
+            printf("%s %s: %s\n", ok ? "OK" : "FAILED", file, why);
+            failed = !ok;
+        }
+        goto out;
     }
+    if (json_array_size(items) == 0) {
+        printf("FAILED %s: no checkpoints in it\n", file);
+        failed = 1;
+    }
+    json_array_foreach(items, i, cp)
+    {
+        one = json_dumps(cp, JSON_COMPACT);
+        if (one == NULL || checkpoint_verify(db, one, &ok, why, sizeof(why), &err) != 0) {
+            fprintf(stderr, "meldpunt audit verify: %s\n", one ? err.message : "out of memory");
+            free(one);
+            failed = 1;
+            break;
+        }
+        printf("%s %s checkpoint %lld: %s\n", ok ? "OK" : "FAILED", file,
+               (long long)json_integer_value(json_object_get(cp, "id")), why);
+        failed |= !ok;
+        free(one);
+    }
+out:
+    json_decref(doc);
     free(text);
-    printf("%s %s: %s\n", ok ? "OK" : "FAILED", file, why);
-    return ok ? 0 : 1;
+    return failed ? 1 : 0;
 }
 
 int
@@ -365,8 +395,8 @@ cmd_audit(int argc, char **argv)
              "verify walks the audit chain from the first entry and recomputes every hash.\n"
              "Prints OK, the number of entries and the head hash (exit 0), or the first\n"
              "entry that does not match and why (exit 1).  With --checkpoint FILE (a\n"
-             "checkpoint as printed by `audit checkpoint` or served by GET\n"
-             "/api/v1/audit/checkpoints) it also checks the checkpoint's signature and that\n"
+             "checkpoint as printed by `audit checkpoint`, or a page of them as served by\n"
+             "GET /api/v1/audit/checkpoints) it also checks each signature and that\n"
              "the entry it signed still has the same hash: a chain recomputed after\n"
              "tampering fails.\n\n"
              "checkpoint signs the chain's head now, stores it and prints it as JSON.\n\n"

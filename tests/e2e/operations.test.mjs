@@ -131,6 +131,29 @@ describe('one server per data directory; restore', () => {
         }
     });
 
+    test('restore of a backup from an older schema: migrated at once, after a copy of it as it was', () => {
+        const { dataDir } = initDir();
+        const old = path.join(tempDir(), 'old.db');
+        assert.equal(run(['backup', old, '--data', dataDir]).code, 0);
+        // the newest migration undone by hand: the database an older meldpunt left
+        const newest = sqlite(old, 'SELECT max(version) FROM schema_migrations;').stdout.trim();
+        const undo = sqlite(old, `DROP TRIGGER audit_checkpoints_no_update; DROP TRIGGER audit_checkpoints_no_delete;
+            DROP TABLE audit_checkpoints; DELETE FROM schema_migrations WHERE version = ${newest};`);
+        assert.equal(undo.code, 0, undo.stderr);
+        const older = sqlite(old, 'SELECT max(version) FROM schema_migrations;').stdout.trim();
+        assert.ok(Number(older) < Number(newest));
+
+        const r = run(['restore', old, '--data', dataDir]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stderr, new RegExp(`schema ${older}, audit chain verified`));
+        assert.match(r.stderr, new RegExp(`msg=backup before migration from=${older} to=${newest}`));
+        const db = path.join(dataDir, 'meldpunt.db');
+        assert.equal(sqlite(db, 'SELECT max(version) FROM schema_migrations;').stdout.trim(), newest);
+        const copies = fs.readdirSync(path.join(dataDir, 'backups'));
+        assert.ok(copies.some((f) => f.startsWith(`meldpunt-schema-${older.padStart(4, '0')}-`)), copies.join());
+        assert.equal(run(['audit', 'verify', '--data', dataDir]).code, 0);
+    });
+
     test('restore refuses a damaged file and a backup whose audit chain was changed', () => {
         const { dataDir } = initDir();
         const dir = tempDir();
@@ -205,6 +228,12 @@ describe('audit checkpoints', () => {
             let v = run(['audit', 'verify', '--checkpoint', kept, '--data', d.dataDir]);
             assert.equal(v.code, 0, v.stdout + v.stderr);
             assert.match(v.stdout, /^OK .*matches the signed checkpoint/);
+
+            // a whole page as served checks every checkpoint in it
+            fs.writeFileSync(path.join(dir, 'page.json'), list.text);
+            v = run(['audit', 'verify', '--checkpoint', path.join(dir, 'page.json'), '--data', d.dataDir]);
+            assert.equal(v.code, 0, v.stdout + v.stderr);
+            assert.equal(v.stdout.trim().split('\n').filter((l) => /^OK .* checkpoint \d+: /.test(l)).length, 2, v.stdout);
 
             // minisign checks the signed document with the published key
             fs.writeFileSync(path.join(dir, 'doc.json'), list.json.items[0].document);
