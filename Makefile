@@ -46,9 +46,10 @@ SANITIZE  := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 
 SRC       := $(sort $(wildcard server/*.c server/*/*.c))
 GEN       := build/gen/schema_files.c build/gen/web_files.c build/gen/rules_files.c \
-             build/gen/openapi_files.c
+             build/gen/openapi_files.c build/gen/detection_files.c
 SCHEMA    := $(sort $(wildcard schema/*.sql))
 RULES     := $(sort $(wildcard config/rules/*.json))
+DETECTION := $(sort $(wildcard config/detection/*.json))
 WEB       := $(sort $(shell find web -type f 2>/dev/null))
 OBJ       := $(patsubst %.c,build/obj/%.o,$(SRC) $(GEN))
 TOBJ      := $(patsubst %.c,build/test/obj/%.o,$(SRC) $(GEN))
@@ -117,6 +118,11 @@ build/gen/openapi_files.c: build/tools/embed build/gen/openapi.json
 	$(call say,GEN,$@)
 	$(Q)build/tools/embed openapi_files build/gen/ build/gen/openapi.json > $@.tmp && mv $@.tmp $@
 
+build/gen/detection_files.c: build/tools/embed $(DETECTION)
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)
+	$(Q)build/tools/embed detection_files config/detection/ $(DETECTION) > $@.tmp && mv $@.tmp $@
+
 build/gen/web_files.c: build/tools/embed $(WEB)
 	@mkdir -p $(dir $@)
 	$(call say,GEN,$@)
@@ -176,15 +182,20 @@ build/man/%: docs/man/%.scd
 
 # ---- install ----
 # The installed config is the documented default with the installed paths:
-# the data directory under LOCALSTATEDIR, the rules under SYSCONFDIR.
+# the data directory under LOCALSTATEDIR, the rules and the detection rules
+# under SYSCONFDIR.
 install: build/meldpunt $(MAN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/meldpunt
 	install -m 0755 build/meldpunt $(DESTDIR)$(BINDIR)/meldpunt
 	sed -e 's|^data_dir = ./var$$|data_dir = $(LOCALSTATEDIR)/lib/meldpunt|' \
-	    -e 's|^dir =$$|dir = $(SYSCONFDIR)/meldpunt/rules|' config/meldpunt.conf > build/meldpunt.conf
+	    -e '/^\[rules\]/,/^\[/ s|^dir =$$|dir = $(SYSCONFDIR)/meldpunt/rules|' \
+	    -e '/^\[detection\]/,/^\[/ s|^dir =$$|dir = $(SYSCONFDIR)/meldpunt/detection|' \
+	    config/meldpunt.conf > build/meldpunt.conf
 	install -m 0644 build/meldpunt.conf $(DESTDIR)$(SYSCONFDIR)/meldpunt/meldpunt.conf
 	install -d $(DESTDIR)$(SYSCONFDIR)/meldpunt/rules
 	install -m 0644 $(RULES) $(DESTDIR)$(SYSCONFDIR)/meldpunt/rules/
+	install -d $(DESTDIR)$(SYSCONFDIR)/meldpunt/detection
+	install -m 0644 $(DETECTION) $(DESTDIR)$(SYSCONFDIR)/meldpunt/detection/
 	install -d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
 	install -m 0644 build/man/meldpunt.8 $(DESTDIR)$(MANDIR)/man8/meldpunt.8
 	install -m 0644 build/man/meldpunt.conf.5 $(DESTDIR)$(MANDIR)/man5/meldpunt.conf.5

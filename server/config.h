@@ -50,6 +50,11 @@ struct config {
     unsigned checkpoint_interval; /* seconds; 0: only on demand */
     /* [rules] */
     char rules_dir[PATH_MAX]; /* empty: the rules built into the binary */
+    /* [detection] */
+    char detection_dir[PATH_MAX]; /* empty: the detection rules built in */
+    /* [alerts] */
+    unsigned alert_batch_max;
+    size_t alert_payload_limit;
     /* [log] */
     enum log_level log_level;
 };

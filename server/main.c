@@ -12,8 +12,10 @@
  *                   and close the database; exit 0.
  */
 #include "cli.h"
+#include "core/alert.h"
 #include "core/checkpoint.h"
 #include "core/classify.h"
+#include "core/detect.h"
 #include "core/readiness.h"
 #include "core/rules.h"
 #include "core/user.h"
@@ -57,9 +59,10 @@ serve_help(void)
            "  -t, --check-config    check the config file, the rules and the signing key, then\n"
            "                        exit: 0 and OK, or 1 and the first problem (like nginx -t)\n"
            "  -h, --help            show this help\n\n"
-           "Signals: SIGHUP reloads the config's log level; SIGTERM and SIGINT stop cleanly.\n"
-           "Under systemd (Type=notify) it reports READY=1, RELOADING=1 and STOPPING=1;\n"
-           "with $CREDENTIALS_DIRECTORY/signing.key (LoadCredential=) it signs with that key.\n",
+           "Signals: SIGHUP reloads the config's log level, the rules and the detection rules;\n"
+           "SIGTERM and SIGINT stop cleanly.  Under systemd (Type=notify) it reports\n"
+           "READY=1, RELOADING=1 and STOPPING=1; with $CREDENTIALS_DIRECTORY/signing.key\n"
+           "(LoadCredential=) it signs with that key.\n",
            serve_usage);
 }
 
@@ -89,16 +92,18 @@ notify_reloading(void)
 
 /* `serve --check-config`: everything serve reads before it listens, checked
  * without starting: the config file (already parsed by the caller), the
- * listen address, the rules, the web root, the TLS files, and the signing
+ * listen address, the rules, the detection rules, the web root, the TLS
+ * files, and the signing
  * key (from the credential or the data directory, when initialised).  Like
  * `nginx -t`. */
 static int
 check_config(const char *config_file, const struct config *cfg)
 {
     struct mp_error err;
+    struct detection *d;
     struct rules *r;
     struct stat st;
-    int nsets;
+    int nsets, ndetect;
 
     if (cfg->rules_dir[0] ? rules_load(cfg->rules_dir, &r, &err) != 0
                           : rules_load_builtin(&r, &err) != 0) {
@@ -107,6 +112,13 @@ check_config(const char *config_file, const struct config *cfg)
     }
     nsets = r->nsets;
     rules_release(r);
+    if (cfg->detection_dir[0] ? detect_load(cfg->detection_dir, &d, &err) != 0
+                              : detect_load_builtin(&d, &err) != 0) {
+        fprintf(stderr, "meldpunt: detection rules: %s\n", err.message);
+        return 1;
+    }
+    ndetect = d->nrules;
+    detect_release(d);
     if (cfg->web_root[0] && (stat(cfg->web_root, &st) != 0 || !S_ISDIR(st.st_mode))) {
         fprintf(stderr, "meldpunt: [server] web_root %s is not a directory\n", cfg->web_root);
         return 1;
@@ -127,10 +139,12 @@ check_config(const char *config_file, const struct config *cfg)
         fprintf(stderr, "meldpunt: signing key: %s\n", err.message);
         return 1;
     }
-    printf("meldpunt: configuration OK (config %s, listen %s, data %s%s, rules %s: %d sets)\n",
+    printf("meldpunt: configuration OK (config %s, listen %s, data %s%s, rules %s: %d sets, "
+           "detection %s: %d rules)\n",
            config_file ? config_file : "built-in defaults", cfg->listen, cfg->data_dir,
            datadir_initialised(cfg->data_dir) ? "" : " (initialised at first start)",
-           cfg->rules_dir[0] ? cfg->rules_dir : "built-in", nsets);
+           cfg->rules_dir[0] ? cfg->rules_dir : "built-in", nsets,
+           cfg->detection_dir[0] ? cfg->detection_dir : "built-in", ndetect);
     return 0;
 }
 
@@ -255,9 +269,17 @@ cmd_serve(int argc, char **argv)
         datadir_unlock();
         return 1;
     }
+    if (cli_load_detection(cfg.detection_dir, &err) != 0) {
+        fprintf(stderr, "meldpunt: %s\n", err.message);
+        rules_install(NULL);
+        datadir_unlock();
+        return 1;
+    }
+    alert_configure(cfg.alert_batch_max, cfg.alert_payload_limit);
     if (datadir_open(cfg.data_dir, &err) != 0) {
         fprintf(stderr, "meldpunt: %s\n", err.message);
         rules_install(NULL);
+        detect_install(NULL);
         datadir_unlock();
         return 1;
     }
@@ -345,6 +367,10 @@ cmd_serve(int argc, char **argv)
             if (cli_load_rules(fresh.rules_dir, &err) != 0)
                 log_error("reload of the rules failed, keeping the rules in force error=\"%s\"",
                           err.message);
+            if (cli_load_detection(fresh.detection_dir, &err) != 0)
+                log_error("reload of the detection rules failed, keeping the rules in force "
+                          "error=\"%s\"",
+                          err.message);
             log_notice("reloaded config=%s log_level=%s", config_file,
                        log_level_name(log_get_level()));
             notify_state("READY=1\nSTATUS=serving");
@@ -369,6 +395,7 @@ out_db:
     datadir_close();
     datadir_unlock();
     rules_install(NULL);
+    detect_install(NULL);
     if (status == 0)
         log_notice("stopped");
     return status;
@@ -378,11 +405,14 @@ static const struct {
     const char *name;
     int (*run)(int, char **);
 } commands[] = {
-    {"serve", cmd_serve},       {"init", cmd_init},     {"token", cmd_token},
-    {"audit", cmd_audit},       {"backup", cmd_backup}, {"restore", cmd_restore},
-    {"rules", cmd_rules},       {"verify", cmd_verify}, {"routes", cmd_routes},
-    {"key", cmd_key},           {"user", cmd_user},     {"version", cmd_version},
-    {"--version", cmd_version}, {"help", cmd_help},     {"--help", cmd_help},
+    {"serve", cmd_serve},     {"init", cmd_init},
+    {"token", cmd_token},     {"audit", cmd_audit},
+    {"backup", cmd_backup},   {"restore", cmd_restore},
+    {"rules", cmd_rules},     {"detection", cmd_detection},
+    {"verify", cmd_verify},   {"routes", cmd_routes},
+    {"key", cmd_key},         {"user", cmd_user},
+    {"version", cmd_version}, {"--version", cmd_version},
+    {"help", cmd_help},       {"--help", cmd_help},
     {"-h", cmd_help},
 };
 

@@ -93,6 +93,27 @@ const struct route http_routes[] = {
      R, false},
     {"GET", "/api/v1/deadlines", ROUTE_API, api_deadlines, ROLES_READ, R, false},
 
+    /* alerts: SOC tools post (ingest may do nothing else); analysts work
+     * the inbox and the suppressions */
+    {"POST", "/api/v1/alerts", ROUTE_API, api_alerts_create, INCIDENT_CREATE, W, false},
+    {"POST", "/api/v1/alerts/alertmanager", ROUTE_API, api_alerts_alertmanager, INCIDENT_CREATE, W,
+     false},
+    {"GET", "/api/v1/alerts", ROUTE_API, api_alerts_list, ROLES_READ, R, false},
+    {"GET", "/api/v1/alerts/{aid}", ROUTE_API, api_alerts_get, ROLES_READ, R, false},
+    {"POST", "/api/v1/alerts/{aid}/acknowledge", ROUTE_API, api_alerts_acknowledge, INCIDENT_WORK,
+     W, false},
+    {"POST", "/api/v1/alerts/{aid}/dismiss", ROUTE_API, api_alerts_dismiss, INCIDENT_WORK, W,
+     false},
+    {"POST", "/api/v1/alerts/{aid}/promote", ROUTE_API, api_alerts_promote, INCIDENT_WORK, W,
+     false},
+    {"POST", "/api/v1/alerts/{aid}/attach", ROUTE_API, api_alerts_attach, INCIDENT_WORK, W, false},
+    {"GET", "/api/v1/detection-rules", ROUTE_API, api_detection_rules, ROLES_READ, R, false},
+    {"GET", "/api/v1/suppressions", ROUTE_API, api_suppressions_list, ROLES_READ, R, false},
+    {"POST", "/api/v1/suppressions", ROUTE_API, api_suppressions_create, INCIDENT_WORK, W, false},
+    {"GET", "/api/v1/suppressions/{sid}", ROUTE_API, api_suppressions_get, ROLES_READ, R, false},
+    {"DELETE", "/api/v1/suppressions/{sid}", ROUTE_API, api_suppressions_delete, INCIDENT_WORK, W,
+     false},
+
     {"GET", "/api/v1/services", ROUTE_API, api_services_list, ROLES_READ, R, false},
     {"GET", "/api/v1/services/{name}", ROUTE_API, api_services_get, ROLES_READ, R, false},
     {"PUT", "/api/v1/services/{name}", ROUTE_API, api_services_put, ROLES_ADMIN, W, false},

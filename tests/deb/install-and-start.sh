@@ -29,6 +29,7 @@ dpkg-deb -e "$deb" "$root/control"
 fs=$root/fs
 
 for f in usr/bin/meldpunt etc/meldpunt/meldpunt.conf etc/meldpunt/rules/nis2.json \
+         etc/meldpunt/detection \
          usr/share/man/man8/meldpunt.8.gz usr/share/man/man5/meldpunt.conf.5.gz \
          lib/systemd/system/meldpunt.service usr/share/doc/meldpunt/OPERATIONS.md.gz \
          usr/share/doc/meldpunt/INTEGRATION.md.gz usr/share/doc/meldpunt/copyright; do
@@ -39,7 +40,10 @@ grep -qx /etc/meldpunt/rules/nis2.json "$root/control/conffiles" || fail "the ru
 grep -q 'meldpunt key generate /etc/credstore/meldpunt.signing.key' "$root/control/postinst" ||
     fail "postinst does not make the signing key"
 grep -qx 'data_dir = /var/lib/meldpunt' "$fs/etc/meldpunt/meldpunt.conf" || fail "data_dir"
-grep -qx 'dir = /etc/meldpunt/rules' "$fs/etc/meldpunt/meldpunt.conf" || fail "rules dir"
+sed -n '/^\[rules\]/,/^\[/p' "$fs/etc/meldpunt/meldpunt.conf" | grep -qx 'dir = /etc/meldpunt/rules' ||
+    fail "rules dir"
+sed -n '/^\[detection\]/,/^\[/p' "$fs/etc/meldpunt/meldpunt.conf" | grep -qx 'dir = /etc/meldpunt/detection' ||
+    fail "detection dir"
 man -l "$fs/usr/share/man/man8/meldpunt.8.gz" 2>/dev/null | grep -q 'restore FILE' ||
     fail "meldpunt(8) does not render"
 
@@ -64,6 +68,7 @@ echo "deb-test: systemd-analyze security exposure $score"
 conf=$root/meldpunt.conf
 sed -e "s|^data_dir = /var/lib/meldpunt|data_dir = $root/state|" \
     -e "s|^dir = /etc/meldpunt/rules|dir = $fs/etc/meldpunt/rules|" \
+    -e "s|^dir = /etc/meldpunt/detection|dir = $fs/etc/meldpunt/detection|" \
     "$fs/etc/meldpunt/meldpunt.conf" > "$conf"
 bin=$fs/usr/bin/meldpunt
 "$bin" version
