@@ -2,9 +2,13 @@
 #
 #   make            build build/meldpunt (release flags)
 #   make run        install missing Debian packages, build, serve on 127.0.0.1:8080
-#   make test       install missing packages, build with ASan+UBSan, run every test
+#   make test       install missing packages, build with ASan+UBSan, run every test,
+#                   then make deb-test
 #   make bench      load test with wrk; figures as ratios to a baseline
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR=  (binary, config, rules, man pages, unit)
+#   make man        build/man/meldpunt.8 and meldpunt.conf.5 (scdoc)
+#   make deb        the Debian package in build/deb/ (dpkg-buildpackage, lintian)
+#   make deb-test   make deb, then install it into a throwaway root and start it
 #   make format     clang-format the C sources;  make format-check  checks only
 #   make clean
 #
@@ -15,6 +19,12 @@ VERSION   := $(shell cat VERSION)
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+# /var whatever the prefix: the unit's StateDirectory= is /var/lib/meldpunt
+LOCALSTATEDIR ?= /var
+MANDIR    ?= $(PREFIX)/share/man
+# the systemd unit; empty: not installed (the Debian package installs it
+# with dh_installsystemd)
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
 DESTDIR   ?=
 CC        ?= cc
 
@@ -36,7 +46,7 @@ SANITIZE  := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 
 SRC       := $(sort $(wildcard server/*.c server/*/*.c))
 GEN       := build/gen/schema_files.c build/gen/web_files.c build/gen/rules_files.c \
-             build/gen/detection_files.c build/gen/assessment_files.c
+             build/gen/detection_files.c build/gen/assessment_files.c build/gen/openapi_files.c
 SCHEMA    := $(sort $(wildcard schema/*.sql))
 RULES     := $(sort $(wildcard config/rules/*.json))
 DETECTION := $(sort $(wildcard config/detection/*.json))
@@ -58,7 +68,7 @@ say = @printf '  %-6s %s\n' '$(1)' '$(2)'
 endif
 
 .PHONY: all run test bench install uninstall clean deps format format-check \
-        test-build unit e2e
+        test-build unit e2e man deb deb-test lint-openapi
 
 all: build/meldpunt
 
@@ -90,6 +100,24 @@ build/gen/rules_files.c: build/tools/embed $(RULES)
 	@mkdir -p $(dir $@)
 	$(call say,GEN,$@)
 	$(Q)build/tools/embed rules_files config/rules/ $(RULES) > $@.tmp && mv $@.tmp $@
+
+# schema/openapi.yaml, converted to JSON once here (libyaml) and embedded:
+# GET /api/v1/openapi.json serves it.
+build/tools/yaml2json: tools/yaml2json.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) -std=c11 -D_DEFAULT_SOURCE -O1 -Wall -Wextra -Werror -o $@ $< \
+	    $(shell pkg-config --cflags --libs yaml-0.1 jansson 2>/dev/null)
+
+build/gen/openapi.json: build/tools/yaml2json schema/openapi.yaml
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)
+	$(Q)build/tools/yaml2json schema/openapi.yaml > $@.tmp && mv $@.tmp $@
+
+build/gen/openapi_files.c: build/tools/embed build/gen/openapi.json
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)
+	$(Q)build/tools/embed openapi_files build/gen/ build/gen/openapi.json > $@.tmp && mv $@.tmp $@
 
 build/gen/detection_files.c: build/tools/embed $(DETECTION)
 	@mkdir -p $(dir $@)
@@ -130,9 +158,13 @@ run: deps
 	@$(MAKE) --no-print-directory build/meldpunt
 	./build/meldpunt serve --data ./var --log-level info
 
+# deb-test (package, lintian, install into a throwaway root, start) takes
+# about 10 s here, so every `make test` runs it too.
 test: deps
 	@$(MAKE) --no-print-directory test-build
+	@$(MAKE) --no-print-directory lint-openapi
 	@tests/run.sh
+	@$(MAKE) --no-print-directory deb-test
 
 unit: test-build
 	@tests/run.sh unit
@@ -144,26 +176,77 @@ bench: deps
 	@$(MAKE) --no-print-directory build/meldpunt
 	@bench/run.sh
 
+# ---- man pages (scdoc) ----
+MAN       := build/man/meldpunt.8 build/man/meldpunt.conf.5
+
+man: $(MAN)
+
+build/man/%: docs/man/%.scd
+	@mkdir -p $(dir $@)
+	$(call say,SCDOC,$@)
+	$(Q)scdoc < $< > $@.tmp && mv $@.tmp $@
+
 # ---- install ----
-install: build/meldpunt
+# The installed config is the documented default with the installed paths:
+# the data directory under LOCALSTATEDIR, the rules and the detection rules
+# under SYSCONFDIR.
+install: build/meldpunt $(MAN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/meldpunt
 	install -m 0755 build/meldpunt $(DESTDIR)$(BINDIR)/meldpunt
-	install -m 0644 config/meldpunt.conf $(DESTDIR)$(SYSCONFDIR)/meldpunt/meldpunt.conf
+	sed -e 's|^data_dir = ./var$$|data_dir = $(LOCALSTATEDIR)/lib/meldpunt|' \
+	    -e '/^\[rules\]/,/^\[/ s|^dir =$$|dir = $(SYSCONFDIR)/meldpunt/rules|' \
+	    -e '/^\[detection\]/,/^\[/ s|^dir =$$|dir = $(SYSCONFDIR)/meldpunt/detection|' \
+	    -e '/^\[assessment\]/,/^\[/ s|^dir =$$|dir = $(SYSCONFDIR)/meldpunt/assessment|' \
+	    config/meldpunt.conf > build/meldpunt.conf
+	install -m 0644 build/meldpunt.conf $(DESTDIR)$(SYSCONFDIR)/meldpunt/meldpunt.conf
 	install -d $(DESTDIR)$(SYSCONFDIR)/meldpunt/rules
 	install -m 0644 $(RULES) $(DESTDIR)$(SYSCONFDIR)/meldpunt/rules/
 	install -d $(DESTDIR)$(SYSCONFDIR)/meldpunt/detection
 	install -m 0644 $(DETECTION) $(DESTDIR)$(SYSCONFDIR)/meldpunt/detection/
 	install -d $(DESTDIR)$(SYSCONFDIR)/meldpunt/assessment
 	install -m 0644 $(ASSESSMENT) $(DESTDIR)$(SYSCONFDIR)/meldpunt/assessment/
+	install -d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
+	install -m 0644 build/man/meldpunt.8 $(DESTDIR)$(MANDIR)/man8/meldpunt.8
+	install -m 0644 build/man/meldpunt.conf.5 $(DESTDIR)$(MANDIR)/man5/meldpunt.conf.5
+	$(if $(UNITDIR),install -d $(DESTDIR)$(UNITDIR))
+	$(if $(UNITDIR),sed 's|/usr/bin/meldpunt|$(BINDIR)/meldpunt|g; s|/etc/meldpunt|$(SYSCONFDIR)/meldpunt|g' \
+	    packaging/meldpunt.service > build/meldpunt.service)
+	$(if $(UNITDIR),install -m 0644 build/meldpunt.service $(DESTDIR)$(UNITDIR)/meldpunt.service)
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/meldpunt
+	rm -f $(DESTDIR)$(BINDIR)/meldpunt $(DESTDIR)$(MANDIR)/man8/meldpunt.8 \
+	      $(DESTDIR)$(MANDIR)/man5/meldpunt.conf.5
+	$(if $(UNITDIR),rm -f $(DESTDIR)$(UNITDIR)/meldpunt.service)
+
+# ---- Debian package ----
+# Built from a copy of the checkout (the files git knows, committed or not),
+# with packaging/debian/ as debian/, so the tree itself stays clean.
+DEBTREE   := build/deb/meldpunt-$(VERSION)
+
+deb:
+	@packaging/install-deps.sh deb
+	rm -rf build/deb && mkdir -p $(DEBTREE)
+	git ls-files -co --exclude-standard | while read -r f; do [ -f "$$f" ] && echo "$$f"; done | \
+	    tar -cf - -T - | tar -xf - -C $(DEBTREE)
+	rm -rf $(DEBTREE)/packaging/debian && cp -r packaging/debian $(DEBTREE)/debian
+	cp packaging/meldpunt.service $(DEBTREE)/debian/meldpunt.service
+	cd $(DEBTREE) && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error,warning --display-info build/deb/meldpunt_$(VERSION)_*.changes
+
+deb-test: deb
+	@tests/deb/install-and-start.sh build/deb/meldpunt_$(VERSION)_*.deb
+
+# schema/openapi.yaml through @redocly/cli's recommended rules (npm, fetched
+# by npx on first use); part of make test.
+REDOCLY   := @redocly/cli@2.77.0
+lint-openapi:
+	npx --yes $(REDOCLY) lint --format=stylish schema/openapi.yaml
 
 format:
-	clang-format -i $(SRC) $(UNIT_SRC) tools/embed.c $(wildcard server/*.h server/*/*.h tests/unit/*.h)
+	clang-format -i $(SRC) $(UNIT_SRC) tools/embed.c tools/yaml2json.c $(wildcard server/*.h server/*/*.h tests/unit/*.h)
 
 format-check:
-	clang-format --dry-run --Werror $(SRC) $(UNIT_SRC) tools/embed.c $(wildcard server/*.h server/*/*.h tests/unit/*.h)
+	clang-format --dry-run --Werror $(SRC) $(UNIT_SRC) tools/embed.c tools/yaml2json.c $(wildcard server/*.h server/*/*.h tests/unit/*.h)
 
 clean:
 	rm -rf build

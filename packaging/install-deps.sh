@@ -2,11 +2,16 @@
 # install-deps.sh - install the Debian packages meldpunt's build, tests and
 # benchmarks need.  Idempotent and quiet when everything is there; installs
 # only what is missing.  Needs root (or sudo) only when something is missing.
+#   packaging/install-deps.sh       what make run, make test and make install need
+#   packaging/install-deps.sh deb   also what make deb needs (debhelper, lintian)
 set -eu
 
 PACKAGES="build-essential pkg-config
-libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libinih-dev libarchive-dev check
-sqlite3 curl wrk nodejs minisign prometheus prometheus-alertmanager clang-format unzip openssl"
+libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libinih-dev libarchive-dev libyaml-dev check
+sqlite3 curl wrk nodejs minisign prometheus prometheus-alertmanager clang-format unzip openssl scdoc python3"
+if [ "${1:-}" = deb ]; then
+    PACKAGES="$PACKAGES dpkg-dev debhelper lintian fakeroot pkgconf"
+fi
 
 missing=""
 for p in $PACKAGES; do
@@ -14,10 +19,12 @@ for p in $PACKAGES; do
         missing="$missing $p"
     fi
 done
-# A newer Node.js from elsewhere on PATH is fine too.
+# A newer Node.js from elsewhere on PATH is fine too (it brings npx, which
+# make lint-openapi uses; Debian's nodejs needs the npm package for it).
 case " $missing " in
 *" nodejs "*) command -v node >/dev/null 2>&1 && missing=$(echo "$missing" | sed 's/ nodejs//') ;;
 esac
+command -v npx >/dev/null 2>&1 || missing="$missing npm"
 
 [ -z "$missing" ] && exit 0
 

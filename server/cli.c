@@ -3,6 +3,7 @@
  */
 #include "cli.h"
 #include "core/assessment.h"
+#include "core/checkpoint.h"
 #include "core/detect.h"
 #include "core/rules.h"
 #include "datadir.h"
@@ -17,6 +18,7 @@
 #include "store/writer.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <pwd.h>
@@ -24,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int
@@ -301,32 +304,117 @@ cmd_token(int argc, char **argv)
 
 /* ---- audit ---- */
 
+struct audit_opts {
+    const char *checkpoint;
+};
+
+static int
+audit_extra(int opt, const char *arg, void *ctx)
+{
+    struct audit_opts *a = ctx;
+
+    if (opt != 'k')
+        return -1;
+    a->checkpoint = arg;
+    return 0;
+}
+
+/* `audit verify --checkpoint FILE`: the chain against a signed checkpoint
+ * kept elsewhere (core/checkpoint.h).  FILE holds one checkpoint, or a page
+ * of them as GET /api/v1/audit/checkpoints serves it ({"items": [...]}):
+ * then every one is checked. */
+static int
+audit_verify_checkpoint(sqlite3 *db, const char *file)
+{
+    struct mp_error err;
+    char why[300], *text, *one;
+    json_t *doc, *items, *cp;
+    size_t len, i;
+    int failed = 0;
+    bool ok;
+
+    text = file_read(file, 64u << 20, &len, &err);
+    if (text == NULL) {
+        fprintf(stderr, "meldpunt audit verify: %s\n", err.message);
+        return 1;
+    }
+    doc = json_loads(text, 0, NULL);
+    items = json_object_get(doc, "items");
+    if (!json_is_array(items)) {
+        if (checkpoint_verify(db, text, &ok, why, sizeof(why), &err) != 0) {
+            fprintf(stderr, "meldpunt audit verify: %s\n", err.message);
+            failed = 1;
+        } else {
+            printf("%s %s: %s\n", ok ? "OK" : "FAILED", file, why);
+            failed = !ok;
+        }
+        goto out;
+    }
+    if (json_array_size(items) == 0) {
+        printf("FAILED %s: no checkpoints in it\n", file);
+        failed = 1;
+    }
+    json_array_foreach(items, i, cp)
+    {
+        one = json_dumps(cp, JSON_COMPACT);
+        if (one == NULL || checkpoint_verify(db, one, &ok, why, sizeof(why), &err) != 0) {
+            fprintf(stderr, "meldpunt audit verify: %s\n", one ? err.message : "out of memory");
+            free(one);
+            failed = 1;
+            break;
+        }
+        printf("%s %s checkpoint %lld: %s\n", ok ? "OK" : "FAILED", file,
+               (long long)json_integer_value(json_object_get(cp, "id")), why);
+        failed |= !ok;
+        free(one);
+    }
+out:
+    json_decref(doc);
+    free(text);
+    return failed ? 1 : 0;
+}
+
 int
 cmd_audit(int argc, char **argv)
 {
-    static const char usage[] = "usage: meldpunt audit verify [--config FILE] [--data DIR]\n";
-    char help[1024], hex[2 * CHAIN_HASH_LEN + 1];
+    static const char usage[] =
+        "usage: meldpunt audit verify [--checkpoint FILE] [--config FILE] [--data DIR]\n"
+        "       meldpunt audit checkpoint [--config FILE] [--data DIR]\n";
+    static const struct option extra[] = {{"checkpoint", required_argument, NULL, 'k'},
+                                          {NULL, 0, NULL, 0}};
+    char help[2048], hex[2 * CHAIN_HASH_LEN + 1], actor[96];
     struct audit_verify_result r;
+    struct audit_opts ao = {0};
     struct mp_error err;
     struct common co;
     struct config cfg;
+    bool verify;
+    json_t *cp;
     sqlite3 *db;
     int rc;
 
     snprintf(help, sizeof(help),
-             "Walks the audit chain from the first entry and recomputes every hash.\n"
+             "verify walks the audit chain from the first entry and recomputes every hash.\n"
              "Prints OK, the number of entries and the head hash (exit 0), or the first\n"
-             "entry that does not match and why (exit 1).\n\n%s",
+             "entry that does not match and why (exit 1).  With --checkpoint FILE (a\n"
+             "checkpoint as printed by `audit checkpoint`, or a page of them as served by\n"
+             "GET /api/v1/audit/checkpoints) it also checks each signature and that\n"
+             "the entry it signed still has the same hash: a chain recomputed after\n"
+             "tampering fails.\n\n"
+             "checkpoint signs the chain's head now, stores it and prints it as JSON.\n\n"
+             "  -k, --checkpoint FILE  with verify: check against this checkpoint\n%s",
              common_help);
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         printf("%s\n%s", usage, help);
         return 0;
     }
-    if (argc < 2 || strcmp(argv[1], "verify") != 0) {
+    if (argc < 2 || (strcmp(argv[1], "verify") != 0 && strcmp(argv[1], "checkpoint") != 0)) {
         fputs(usage, stderr);
         return EXIT_USAGE;
     }
-    rc = parse_opts(argc - 1, argv + 1, usage, help, NULL, NULL, NULL, NULL, &co);
+    verify = strcmp(argv[1], "verify") == 0;
+    rc = parse_opts(argc - 1, argv + 1, usage, help, verify ? extra : NULL, verify ? "k:" : NULL,
+                    audit_extra, &ao, &co);
     if (rc >= 0)
         return rc;
     if (optind != argc - 1) {
@@ -336,8 +424,26 @@ cmd_audit(int argc, char **argv)
     if (open_data(&co, &cfg) != 0)
         return 1;
     rc = 1;
+    if (!verify) {
+        cli_actor(actor, sizeof(actor));
+        if (checkpoint_create(actor, "demand", false, &cp, &err) < 0) {
+            fprintf(stderr, "meldpunt audit checkpoint: %s\n", err.message);
+        } else {
+            char *t = json_dumps(cp, JSON_INDENT(2));
+            printf("%s\n", t ? t : "");
+            free(t);
+            json_decref(cp);
+            rc = 0;
+        }
+        datadir_close();
+        return rc;
+    }
     db = db_reader(&err);
-    if (db == NULL || store_audit_verify(db, &r, &err) != 0) {
+    if (db == NULL) {
+        fprintf(stderr, "meldpunt audit verify: %s\n", err.message);
+    } else if (ao.checkpoint != NULL) {
+        rc = audit_verify_checkpoint(db, ao.checkpoint);
+    } else if (store_audit_verify(db, &r, &err) != 0) {
         fprintf(stderr, "meldpunt audit verify: %s\n", err.message);
     } else if (r.ok) {
         sodium_bin2hex(hex, sizeof(hex), r.head_hash, CHAIN_HASH_LEN);
@@ -385,6 +491,84 @@ cmd_backup(int argc, char **argv)
         fprintf(stderr, "meldpunt: backed up %s/meldpunt.db to %s\n", cfg.data_dir, argv[optind]);
     }
     datadir_close();
+    return rc;
+}
+
+/* ---- restore ---- */
+
+int
+cmd_restore(int argc, char **argv)
+{
+    static const char usage[] = "usage: meldpunt restore FILE [--config FILE] [--data DIR]\n";
+    struct datadir_backup_check chk;
+    char help[1400], kept[PATH_MAX + 64];
+    struct mp_error err;
+    struct common co;
+    struct config cfg;
+    int rc;
+
+    snprintf(help, sizeof(help),
+             "Puts a backup (from `meldpunt backup`) in place as the data directory's\n"
+             "database.  Refused while `meldpunt serve` runs on the directory (stop it\n"
+             "first).  The backup is checked first: PRAGMA integrity_check, a schema this\n"
+             "binary knows, and the whole audit chain; a backup that fails is not restored.\n"
+             "The database it replaces is kept in DATA/backups/.  An older schema is\n"
+             "migrated at once (after its own backup).  token.secret and signing.key are\n"
+             "not in the backup: keep them in the data directory.\n\n%s",
+             common_help);
+    rc = parse_opts(argc, argv, usage, help, NULL, NULL, NULL, NULL, &co);
+    if (rc >= 0)
+        return rc;
+    if (optind != argc - 1) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    if (cli_load_config(co.config, co.data, &cfg) != 0)
+        return 1;
+    if (mkdir(cfg.data_dir, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "meldpunt restore: cannot create %s: %s\n", cfg.data_dir, strerror(errno));
+        return 1;
+    }
+    if (datadir_lock(cfg.data_dir, &err) != 0) {
+        fprintf(stderr, "meldpunt restore: %s; stop it first\n", err.message);
+        return 1;
+    }
+    rc = 1;
+    if (datadir_check_backup(argv[optind], &chk, &err) != 0) {
+        fprintf(stderr, "meldpunt restore: refused: %s\n", err.message);
+        goto out;
+    }
+    fprintf(stderr,
+            "meldpunt: %s: integrity ok, schema %d, audit chain verified (%lld entries, head "
+            "%.16s)\n",
+            argv[optind], chk.schema_version, (long long)chk.audit_entries, chk.audit_head);
+    if (datadir_restore(cfg.data_dir, argv[optind], kept, sizeof(kept), &err) != 0) {
+        fprintf(stderr, "meldpunt restore: %s\n", err.message);
+        goto out;
+    }
+    if (kept[0])
+        fprintf(stderr, "meldpunt: the database it replaced is kept as %s\n", kept);
+    fprintf(stderr, "meldpunt: restored %s to %s/meldpunt.db\n", argv[optind], cfg.data_dir);
+    /* migrate now, so a problem shows here and not at the next start */
+    {
+        char db[PATH_MAX + 16];
+        snprintf(db, sizeof(db), "%s/meldpunt.db", cfg.data_dir);
+        if (db_open(db, false, &err) != 0) {
+            fprintf(stderr, "meldpunt restore: the restored database does not open: %s\n",
+                    err.message);
+            goto out;
+        }
+        db_close();
+    }
+    snprintf(kept, sizeof(kept), "%s/token.secret", cfg.data_dir);
+    if (access(kept, F_OK) != 0)
+        fprintf(stderr,
+                "meldpunt: warning: %s is missing: no token in the restored database "
+                "will work until it is put back\n",
+                kept);
+    rc = 0;
+out:
+    datadir_unlock();
     return rc;
 }
 
@@ -796,7 +980,8 @@ key_bench(int count)
 int
 cmd_key(int argc, char **argv)
 {
-    static const char usage[] = "usage: meldpunt key rotate [--config FILE] [--data DIR]\n";
+    static const char usage[] = "usage: meldpunt key rotate [--config FILE] [--data DIR]\n"
+                                "       meldpunt key generate FILE\n";
     char help[1024], actor[96], old_id[17], new_id[17];
     struct rotate_audit ra;
     struct mp_error err;
@@ -808,7 +993,10 @@ cmd_key(int argc, char **argv)
              "Makes a new signing key pair.  The old public key is kept in\n"
              "DATA/public-keys/KEYID.pub and still served at /api/v1/signing-key, so\n"
              "documents signed before still verify.  A running server takes the new key on\n"
-             "SIGHUP or restart.\n\n%s",
+             "SIGHUP or restart.\n\n"
+             "generate writes a new secret key (minisign format, mode 0600) to FILE, which\n"
+             "must not exist: the signing key for a systemd credential\n"
+             "(LoadCredential=signing.key:FILE), kept outside the data directory.\n\n%s",
              common_help);
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         printf("%s\n%s", usage, help);
@@ -816,6 +1004,17 @@ cmd_key(int argc, char **argv)
     }
     if (argc >= 2 && strcmp(argv[1], "bench") == 0)
         return key_bench(argc >= 3 && atoi(argv[2]) > 0 ? atoi(argv[2]) : 5000);
+    if (argc >= 2 && strcmp(argv[1], "generate") == 0) {
+        if (argc != 3 || argv[2][0] == '-') {
+            fputs(usage, stderr);
+            return EXIT_USAGE;
+        }
+        if (datadir_write_new_key(argv[2], &err) != 0) {
+            fprintf(stderr, "meldpunt key generate: %s\n", err.message);
+            return 1;
+        }
+        return 0;
+    }
     if (argc < 2 || strcmp(argv[1], "rotate") != 0) {
         fputs(usage, stderr);
         return EXIT_USAGE;
@@ -908,8 +1107,10 @@ cmd_help(int argc, char **argv)
            "  init           create a data directory and a first admin token\n"
            "  token          create, list or revoke API tokens\n"
            "  user           add, list, disable, enable people who sign in; set passwords\n"
-           "  audit verify   check the audit chain\n"
+           "  audit verify   check the audit chain (--checkpoint FILE: against a signed one)\n"
+           "  audit checkpoint  sign the audit chain's head now\n"
            "  backup FILE    consistent online copy of the database\n"
+           "  restore FILE   put a checked backup in place (server stopped)\n"
            "  rules check    validate reporting-rule files\n"
            "  detection check  validate detection-rule files\n"
            "  verify FILE    check a file meldpunt signed (minisign format)\n"

@@ -19,6 +19,7 @@ int cmd_init(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_detection(int argc, char **argv);
 int cmd_verify(int argc, char **argv);

@@ -35,6 +35,7 @@ config_defaults(struct config *cfg)
     snprintf(cfg->data_dir, sizeof(cfg->data_dir), "./var");
     cfg->write_batch = 64;
     cfg->min_free_space = 100u << 20;
+    cfg->checkpoint_interval = 3600;
     cfg->alert_batch_max = 100;
     cfg->alert_payload_limit = 64 * 1024;
     cfg->log_level = LOG_NOTICE;
@@ -217,6 +218,9 @@ set_key(struct config *c, const char *section, const char *key, const char *valu
     } else if (IS("storage", "write_batch")) {
         if (parse_uint(value, 1, 10000, &c->write_batch) != 0)
             return "must be a whole number from 1 to 10000";
+    } else if (IS("audit", "checkpoint_interval")) {
+        if (parse_uint(value, 0, 7 * 86400, &c->checkpoint_interval) != 0)
+            return "must be seconds from 0 (only on demand) to 604800";
     } else if (IS("rules", "dir")) {
         if (strlen(value) >= sizeof(c->rules_dir))
             return "path too long";
@@ -242,7 +246,8 @@ set_key(struct config *c, const char *section, const char *key, const char *valu
     } else if (strcmp(section, "server") == 0 || strcmp(section, "storage") == 0 ||
                strcmp(section, "rules") == 0 || strcmp(section, "detection") == 0 ||
                strcmp(section, "alerts") == 0 || strcmp(section, "assessment") == 0 ||
-               strcmp(section, "log") == 0 || strcmp(section, "auth") == 0) {
+               strcmp(section, "log") == 0 || strcmp(section, "auth") == 0 ||
+               strcmp(section, "audit") == 0) {
         return "unknown key";
     } else {
         return "unknown section";

@@ -46,6 +46,8 @@ struct config {
     char data_dir[PATH_MAX];
     unsigned write_batch;
     size_t min_free_space; /* /readyz floor for the data directory */
+    /* [audit] */
+    unsigned checkpoint_interval; /* seconds; 0: only on demand */
     /* [rules] */
     char rules_dir[PATH_MAX]; /* empty: the rules built into the binary */
     /* [detection] */

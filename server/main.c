@@ -13,6 +13,7 @@
  */
 #include "cli.h"
 #include "core/alert.h"
+#include "core/checkpoint.h"
 #include "core/classify.h"
 #include "core/detect.h"
 #include "core/readiness.h"
@@ -23,8 +24,11 @@
 #include "http/server.h"
 #include "lib/file.h"
 #include "lib/log.h"
+#include "lib/sdnotify.h"
+#include "lib/timeutil.h"
 #include "store/writer.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -33,10 +37,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const char serve_usage[] =
     "usage: meldpunt serve [--config FILE] [--listen ADDR:PORT] [--data DIR] [--web-root DIR]\n"
-    "                      [--log-level LEVEL]\n";
+    "                      [--log-level LEVEL] [--check-config]\n";
 
 static void
 serve_help(void)
@@ -51,10 +57,96 @@ serve_help(void)
            "  -w, --web-root DIR    serve the web front end from DIR instead of the built-in copy\n"
            "      --log-level LEVEL error, warn, notice (default), info (one line per request), "
            "debug\n"
+           "  -t, --check-config    check the config file, the rules and the signing key, then\n"
+           "                        exit: 0 and OK, or 1 and the first problem (like nginx -t)\n"
            "  -h, --help            show this help\n\n"
            "Signals: SIGHUP reloads the config's log level, the rules and the detection rules;\n"
-           "SIGTERM and SIGINT stop cleanly.\n",
+           "SIGTERM and SIGINT stop cleanly.  Under systemd (Type=notify) it reports\n"
+           "READY=1, RELOADING=1 and STOPPING=1; with $CREDENTIALS_DIRECTORY/signing.key\n"
+           "(LoadCredential=) it signs with that key.\n",
            serve_usage);
+}
+
+/* Tells systemd (Type=notify); a failure is logged once, never fatal. */
+static void
+notify_state(const char *state)
+{
+    static bool warned;
+
+    if (sd_notify_send(state) < 0 && !warned) {
+        warned = true;
+        log_warn("sd_notify failed error=\"%s\"", strerror(errno));
+    }
+}
+
+/* RELOADING=1 carries the monotonic time, as systemd >= 253 wants it for
+ * Type=notify-reload (older versions ignore the field). */
+static void
+notify_reloading(void)
+{
+    char msg[96];
+
+    snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%lld\nSTATUS=reloading",
+             (long long)time_mono_us());
+    notify_state(msg);
+}
+
+/* `serve --check-config`: everything serve reads before it listens, checked
+ * without starting: the config file (already parsed by the caller), the
+ * listen address, the rules, the detection rules, the web root, the TLS
+ * files, and the signing
+ * key (from the credential or the data directory, when initialised).  Like
+ * `nginx -t`. */
+static int
+check_config(const char *config_file, const struct config *cfg)
+{
+    struct mp_error err;
+    struct detection *d;
+    struct rules *r;
+    struct stat st;
+    int nsets, ndetect;
+
+    if (cfg->rules_dir[0] ? rules_load(cfg->rules_dir, &r, &err) != 0
+                          : rules_load_builtin(&r, &err) != 0) {
+        fprintf(stderr, "meldpunt: rules: %s\n", err.message);
+        return 1;
+    }
+    nsets = r->nsets;
+    rules_release(r);
+    if (cfg->detection_dir[0] ? detect_load(cfg->detection_dir, &d, &err) != 0
+                              : detect_load_builtin(&d, &err) != 0) {
+        fprintf(stderr, "meldpunt: detection rules: %s\n", err.message);
+        return 1;
+    }
+    ndetect = d->nrules;
+    detect_release(d);
+    if (cfg->web_root[0] && (stat(cfg->web_root, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        fprintf(stderr, "meldpunt: [server] web_root %s is not a directory\n", cfg->web_root);
+        return 1;
+    }
+    if ((cfg->tls_cert[0] != '\0') != (cfg->tls_key[0] != '\0')) {
+        fprintf(stderr, "meldpunt: [server] tls_cert and tls_key go together\n");
+        return 1;
+    }
+    for (int i = 0; i < 2 && cfg->tls_cert[0] != '\0'; i++) {
+        const char *f = i == 0 ? cfg->tls_cert : cfg->tls_key;
+        if (access(f, R_OK) != 0) {
+            fprintf(stderr, "meldpunt: [server] %s %s: %s\n", i == 0 ? "tls_cert" : "tls_key", f,
+                    strerror(errno));
+            return 1;
+        }
+    }
+    if (datadir_check_signing(cfg->data_dir, &err) != 0) {
+        fprintf(stderr, "meldpunt: signing key: %s\n", err.message);
+        return 1;
+    }
+    printf("meldpunt: configuration OK (config %s, listen %s, data %s%s, rules %s: %d sets, "
+           "detection %s: %d rules)\n",
+           config_file ? config_file : "built-in defaults", cfg->listen, cfg->data_dir,
+           datadir_initialised(cfg->data_dir) ? "" : " (initialised at first start)",
+           cfg->rules_dir[0] ? cfg->rules_dir : "built-in", nsets,
+           cfg->detection_dir[0] ? cfg->detection_dir : "built-in", ndetect);
+    return 0;
 }
 
 int
@@ -65,6 +157,7 @@ cmd_serve(int argc, char **argv)
                                              {"data", required_argument, NULL, 'd'},
                                              {"web-root", required_argument, NULL, 'w'},
                                              {"log-level", required_argument, NULL, 'L'},
+                                             {"check-config", no_argument, NULL, 't'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char *config_file = NULL, *listen = NULL, *data = NULL, *web_root = NULL, *level = NULL;
@@ -76,11 +169,11 @@ cmd_serve(int argc, char **argv)
     struct config cfg;
     sigset_t sigs;
     uint16_t port;
-    bool v6;
+    bool v6, check_only = false;
     int c, sig, status = 1;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "c:l:d:w:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:l:d:w:th", longopts, NULL)) != -1) {
         switch (c) {
         case 'c':
             config_file = optarg;
@@ -96,6 +189,9 @@ cmd_serve(int argc, char **argv)
             break;
         case 'L':
             level = optarg;
+            break;
+        case 't':
+            check_only = true;
             break;
         case 'h':
             serve_help();
@@ -128,6 +224,8 @@ cmd_serve(int argc, char **argv)
         return EXIT_USAGE;
     }
     log_set_level(cfg.log_level);
+    if (check_only)
+        return check_config(config_file, &cfg);
 
     /* Requests allocate in one thread and free in another (event thread,
      * worker, writer), and glibc's default is to hand freed memory back to
@@ -162,13 +260,20 @@ cmd_serve(int argc, char **argv)
         sodium_memzero(token, sizeof(token));
         datadir_close();
     }
+    /* one server per data directory; `meldpunt restore` waits for none */
+    if (datadir_lock(cfg.data_dir, &err) != 0) {
+        fprintf(stderr, "meldpunt: %s\n", err.message);
+        return 1;
+    }
     if (cli_load_rules(cfg.rules_dir, &err) != 0) {
         fprintf(stderr, "meldpunt: %s\n", err.message);
+        datadir_unlock();
         return 1;
     }
     if (cli_load_detection(cfg.detection_dir, &err) != 0) {
         fprintf(stderr, "meldpunt: %s\n", err.message);
         rules_install(NULL);
+        datadir_unlock();
         return 1;
     }
     if (cli_load_assessment(cfg.assessment_dir, &err) != 0) {
@@ -183,6 +288,7 @@ cmd_serve(int argc, char **argv)
         rules_install(NULL);
         detect_install(NULL);
         assessment_install(NULL);
+        datadir_unlock();
         return 1;
     }
     /* the audit chain is walked once here; /readyz reports the outcome */
@@ -230,6 +336,7 @@ cmd_serve(int argc, char **argv)
         .rate_burst = cfg.rate_burst,
     };
     classify_sweeper_start(30);
+    checkpoint_timer_start(cfg.checkpoint_interval);
     if (http_start(&ho, &err) != 0) {
         fprintf(stderr, "meldpunt: %s\n", err.message);
         goto out_writer;
@@ -237,11 +344,13 @@ cmd_serve(int argc, char **argv)
     if (http_parse_listen(cfg.listen, host, &port, &v6) == 0)
         log_notice("listening url=http%s://%s%s%s:%u data=%s version=%s", http_tls() ? "s" : "",
                    v6 ? "[" : "", host, v6 ? "]" : "", http_port(), cfg.data_dir, MP_VERSION);
+    notify_state("READY=1\nSTATUS=serving");
 
     for (;;) {
         if (sigwait(&sigs, &sig) != 0)
             continue;
         if (sig == SIGHUP) {
+            notify_reloading();
             /* a rotated key (meldpunt key rotate) is taken up here */
             if (datadir_load_signing(cfg.data_dir, &err) != 0)
                 log_error("reload of the signing key failed, keeping the key in use "
@@ -252,11 +361,13 @@ cmd_serve(int argc, char **argv)
             struct config fresh;
             if (config_file == NULL) {
                 log_notice("reload skipped reason=\"no config file\"");
+                notify_state("READY=1\nSTATUS=serving");
                 continue;
             }
             config_defaults(&fresh);
             if (config_load(config_file, &fresh, &err) != 0) {
                 log_error("reload failed, keeping the running config error=\"%s\"", err.message);
+                notify_state("READY=1\nSTATUS=serving (the last reload failed; see the log)");
                 continue;
             }
             if (level == NULL)
@@ -274,15 +385,18 @@ cmd_serve(int argc, char **argv)
                           err.message);
             log_notice("reloaded config=%s log_level=%s", config_file,
                        log_level_name(log_get_level()));
+            notify_state("READY=1\nSTATUS=serving");
             continue;
         }
         log_notice("stopping signal=%s in_flight=%d", sig == SIGTERM ? "TERM" : "INT",
                    http_in_flight());
+        notify_state("STOPPING=1\nSTATUS=stopping");
         break;
     }
     http_stop(cfg.shutdown_timeout * 1000);
     status = 0;
 out_writer:
+    checkpoint_timer_stop();
     if (tls_key != NULL)
         sodium_memzero(tls_key, strlen(tls_key));
     free(tls_key);
@@ -291,6 +405,7 @@ out_writer:
     store_writer_stop();
 out_db:
     datadir_close();
+    datadir_unlock();
     rules_install(NULL);
     detect_install(NULL);
     assessment_install(NULL);
@@ -303,14 +418,15 @@ static const struct {
     const char *name;
     int (*run)(int, char **);
 } commands[] = {
-    {"serve", cmd_serve},         {"init", cmd_init},
-    {"token", cmd_token},         {"audit", cmd_audit},
-    {"backup", cmd_backup},       {"rules", cmd_rules},
-    {"detection", cmd_detection}, {"verify", cmd_verify},
-    {"routes", cmd_routes},       {"key", cmd_key},
-    {"user", cmd_user},           {"version", cmd_version},
-    {"--version", cmd_version},   {"help", cmd_help},
-    {"--help", cmd_help},         {"-h", cmd_help},
+    {"serve", cmd_serve},     {"init", cmd_init},
+    {"token", cmd_token},     {"audit", cmd_audit},
+    {"backup", cmd_backup},   {"restore", cmd_restore},
+    {"rules", cmd_rules},     {"detection", cmd_detection},
+    {"verify", cmd_verify},   {"routes", cmd_routes},
+    {"key", cmd_key},         {"user", cmd_user},
+    {"version", cmd_version}, {"--version", cmd_version},
+    {"help", cmd_help},       {"--help", cmd_help},
+    {"-h", cmd_help},
 };
 
 int

@@ -1,7 +1,9 @@
 /*
- * audit.c - /api/v1/audit: read and verify the audit chain (admins).
+ * audit.c - /api/v1/audit: read and verify the audit chain (admins), and its
+ * signed checkpoints (core/checkpoint.h).
  */
 #include "api.h"
+#include "core/checkpoint.h"
 #include "store/audit.h"
 #include "store/db.h"
 
@@ -71,4 +73,43 @@ api_audit_verify(const struct api_request *rq, struct api_response *rs)
                json_pack("{s:b, s:I, s:I, s:s}", "ok", 0, "entries", (json_int_t)r.entries,
                          "bad_seq", (json_int_t)r.bad_seq, "reason", r.reason));
     }
+}
+
+void
+api_audit_checkpoints_list(const struct api_request *rq, struct api_response *rs)
+{
+    struct mp_error err;
+    int64_t after, limit;
+    json_t *out;
+
+    if (!api_query_int(rq, "after", 0, INT64_MAX, 0, &after, rs) ||
+        !api_query_int(rq, "limit", 1, 500, 100, &limit, rs))
+        return;
+    if (checkpoint_list(after, (int)limit, &out, &err) != 0)
+        api_error(rs, &err);
+    else
+        api_ok(rs, 200, out);
+}
+
+void
+api_audit_checkpoints_create(const struct api_request *rq, struct api_response *rs)
+{
+    struct mp_error err;
+    json_t *body, *out;
+
+    /* no body, or an empty object: a checkpoint takes no input */
+    if (rq->body_len > 0) {
+        body = api_parse_object(rq, rs);
+        if (body == NULL)
+            return;
+        if (!api_only_fields(body, (const char *const[]){NULL}, rs)) {
+            json_decref(body);
+            return;
+        }
+        json_decref(body);
+    }
+    if (checkpoint_create(rq->principal->name, "demand", false, &out, &err) < 0)
+        api_error(rs, &err);
+    else
+        api_ok(rs, 201, out);
 }

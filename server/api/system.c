@@ -2,9 +2,13 @@
  * system.c - health, "who am I" and the benchmark baseline.
  */
 #include "api.h"
+#include "lib/embed.h"
 #include "core/readiness.h"
 #include "core/signing.h"
 #include "store/db.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 void
 api_health(const struct api_request *rq, struct api_response *rs)
@@ -64,4 +68,24 @@ api_ready(const struct api_request *rq, struct api_response *rs)
         rs->extra = json_pack("{s:O}", "checks", json_object_get(out, "checks"));
         json_decref(out);
     }
+}
+
+/* schema/openapi.yaml as JSON, converted and embedded at build time. */
+void
+api_openapi(const struct api_request *rq, struct api_response *rs)
+{
+    (void)rq;
+    if (openapi_files_count != 1) {
+        api_fail(rs, 500, NULL, "the API description is not built in");
+        return;
+    }
+    rs->status = 200;
+    rs->content_type = "application/json";
+    rs->raw = malloc(openapi_files[0].len);
+    if (rs->raw == NULL) {
+        api_fail(rs, 500, NULL, "out of memory");
+        return;
+    }
+    memcpy(rs->raw, openapi_files[0].data, openapi_files[0].len);
+    rs->raw_len = openapi_files[0].len;
 }

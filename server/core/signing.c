@@ -84,3 +84,40 @@ signing_sign(const void *data, size_t len, const char *untrusted, const char *tr
     pthread_mutex_unlock(&lock);
     return rc;
 }
+
+/* Tries one public key in minisign text form. */
+static int
+verify_with(const char *pub_text, const void *data, size_t len, const char *sig, char *trusted,
+            size_t trusted_size, const char **why)
+{
+    struct minisign_key k;
+
+    if (pub_text == NULL || minisign_parse_public(pub_text, &k, why) != 0)
+        return -1;
+    return minisign_verify(&k, data, len, sig, trusted, trusted_size, why);
+}
+
+int
+signing_verify(const void *data, size_t len, const char *sig, char *trusted, size_t trusted_size,
+               const char **why)
+{
+    json_t *keys = signing_public_json(), *prev;
+    size_t i;
+    int rc = -1;
+
+    *why = "no signing key is loaded";
+    if (keys == NULL)
+        return -1;
+    rc = verify_with(json_string_value(json_object_get(keys, "public_key")), data, len, sig,
+                     trusted, trusted_size, why);
+    /* a key rotated out decides only when the signature names it */
+    json_array_foreach(json_object_get(keys, "previous"), i, prev)
+    {
+        if (rc == 0 || strcmp(*why, "signed with another key (key id differs)") != 0)
+            break;
+        rc = verify_with(json_string_value(json_object_get(prev, "public_key")), data, len, sig,
+                         trusted, trusted_size, why);
+    }
+    json_decref(keys);
+    return rc;
+}

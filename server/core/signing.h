@@ -30,4 +30,9 @@ json_t *signing_public_json(void);
 int signing_sign(const void *data, size_t len, const char *untrusted, const char *trusted,
                  struct buf *out);
 
+/* Checks a minisign signature against the loaded key and the keys rotated
+ * out before it: 0 (trusted comment copied), or -1 with a reason. */
+int signing_verify(const void *data, size_t len, const char *sig, char *trusted,
+                   size_t trusted_size, const char **why);
+
 #endif

@@ -3,6 +3,7 @@
  */
 #include "metrics.h"
 #include "router.h"
+#include "core/checkpoint.h"
 #include "core/alert.h"
 #include "core/incident.h"
 #include "store/writer.h"
@@ -155,6 +156,23 @@ metrics_render(struct buf *out, int in_flight, int tlp_max)
             for (int st = 0; st < STATE_COUNT; st++)
                 buf_printf(out, "meldpunt_incidents{state=\"%s\"} %lld\n", incident_state_names[st],
                            (long long)counts[st]);
+        }
+    }
+
+    {
+        int64_t id, seq, at;
+        struct mp_error err;
+
+        /* alert when this stops moving: checkpoints are the outside copy */
+        if (checkpoint_last(&id, &seq, &at, &err) == 1) {
+            buf_puts(out, "# HELP meldpunt_audit_checkpoint_timestamp_seconds When the newest "
+                          "signed audit checkpoint was made.\n"
+                          "# TYPE meldpunt_audit_checkpoint_timestamp_seconds gauge\n");
+            buf_printf(out, "meldpunt_audit_checkpoint_timestamp_seconds %lld\n", (long long)at);
+            buf_puts(out, "# HELP meldpunt_audit_checkpoint_seq The audit entry the newest "
+                          "checkpoint signed.\n"
+                          "# TYPE meldpunt_audit_checkpoint_seq gauge\n");
+            buf_printf(out, "meldpunt_audit_checkpoint_seq %lld\n", (long long)seq);
         }
     }
 

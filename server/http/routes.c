@@ -27,6 +27,8 @@ const struct route http_routes[] = {
     {"POST", "/bench/echo", ROUTE_API, api_bench_echo, 0, R, true},
 
     {"GET", "/api/v1/me", ROUTE_API, api_me, ALL_ROLES, R, false},
+    /* schema/openapi.yaml: every route in this table is described there */
+    {"GET", "/api/v1/openapi.json", ROUTE_API, api_openapi, ALL_ROLES, R, false},
     {"GET", "/api/v1/signing-key", ROUTE_API, api_signing_key, ALL_ROLES, R, false},
 
     /* Signing in is the one /api/ route open to all; the others here work
@@ -151,6 +153,12 @@ const struct route http_routes[] = {
 
     {"GET", "/api/v1/audit", ROUTE_API, api_audit_list, ROLES_ADMIN, R, false},
     {"GET", "/api/v1/audit/verify", ROUTE_API, api_audit_verify, ROLES_ADMIN, R, false},
+    /* checkpoints hold no secret (a seq and a hash, signed): any reader may
+     * fetch them to keep a copy away from this machine */
+    {"GET", "/api/v1/audit/checkpoints", ROUTE_API, api_audit_checkpoints_list, ROLES_READ, R,
+     false},
+    {"POST", "/api/v1/audit/checkpoints", ROUTE_API, api_audit_checkpoints_create, ROLES_ADMIN, W,
+     false},
 };
 
 const size_t http_routes_count = sizeof(http_routes) / sizeof(http_routes[0]);

@@ -207,3 +207,25 @@ store_audit_head(sqlite3 *db, int64_t *seq, uint8_t hash[CHAIN_HASH_LEN], struct
     sqlite3_reset(st);
     return rc;
 }
+
+int
+store_audit_hash_at(sqlite3 *db, int64_t seq, uint8_t hash[CHAIN_HASH_LEN], struct mp_error *err)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT hash FROM audit WHERE seq = ?");
+    int step, rc;
+
+    if (st == NULL)
+        return db_fail(db, err, "reading the audit chain");
+    sqlite3_bind_int64(st, 1, seq);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW && sqlite3_column_bytes(st, 0) == CHAIN_HASH_LEN) {
+        memcpy(hash, sqlite3_column_blob(st, 0), CHAIN_HASH_LEN);
+        rc = 1;
+    } else {
+        rc = step == SQLITE_DONE || step == SQLITE_ROW
+                 ? 0
+                 : db_fail(db, err, "reading the audit chain");
+    }
+    sqlite3_reset(st);
+    return rc;
+}

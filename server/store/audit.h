@@ -23,6 +23,10 @@ int store_audit_append(sqlite3 *db, const char *principal, const char *action, c
 /* The chain's head: 1 with seq and hash, 0 when empty, -1 on error. */
 int store_audit_head(sqlite3 *db, int64_t *seq, uint8_t hash[CHAIN_HASH_LEN], struct mp_error *err);
 
+/* The hash of entry seq: 1 found, 0 no such entry, -1 error. */
+int store_audit_hash_at(sqlite3 *db, int64_t seq, uint8_t hash[CHAIN_HASH_LEN],
+                        struct mp_error *err);
+
 struct audit_verify_result {
     bool ok;
     int64_t entries;

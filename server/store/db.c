@@ -5,10 +5,13 @@
 #include "lib/log.h"
 #include "lib/timeutil.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char *db_file;
@@ -303,6 +306,39 @@ quick_check(sqlite3 *db, struct mp_error *err)
 }
 
 int
+db_known_version(void)
+{
+    return schema_files_count ? migration_version(schema_files[schema_files_count - 1].name) : 0;
+}
+
+static int copy_database(sqlite3 *src, const char *dest, struct mp_error *err);
+
+/* Upgrades run forward only, so before a migration touches a database that
+ * already holds data, a copy of it as it was is kept under DIR/backups/: a
+ * failed or regretted upgrade is undone with `meldpunt restore` and the
+ * older binary.  A new (empty) database needs no copy. */
+static int
+backup_before_migration(sqlite3 *db, const char *path, struct mp_error *err)
+{
+    char dest[PATH_MAX + 64], label[32];
+    int current = db_schema_version(db), known = db_known_version();
+
+    if (current <= 0 || current >= known)
+        return 0;
+    snprintf(label, sizeof(label), "schema-%04d", current);
+    if (db_backups_path(path, label, dest, sizeof(dest), err) != 0 ||
+        copy_database(db, dest, err) != 0) {
+        char why[sizeof(err->message)];
+        snprintf(why, sizeof(why), "%s", err->message);
+        return mp_error_set(err, 500, "",
+                            "not migrating schema %d to %d: the backup before it failed: %s",
+                            current, known, why);
+    }
+    log_notice("backup before migration from=%d to=%d file=\"%s\"", current, known, dest);
+    return 0;
+}
+
+int
 db_open(const char *path, bool create, struct mp_error *err)
 {
     sqlite3 *db;
@@ -320,6 +356,8 @@ db_open(const char *path, bool create, struct mp_error *err)
         goto out;
     }
     if (quick_check(db, err) != 0)
+        goto out;
+    if (backup_before_migration(db, path, err) != 0)
         goto out;
     if (db_migrate(db, schema_files, schema_files_count, err) != 0)
         goto out;
@@ -363,20 +401,17 @@ db_ping(void)
     return ok;
 }
 
-int
-db_backup(const char *dest, struct mp_error *err)
+/* Copies the database open on src to dest (which must not exist) through
+ * SQLite's backup API, as one self-contained file (journal_mode DELETE). */
+static int
+copy_database(sqlite3 *src, const char *dest, struct mp_error *err)
 {
-    sqlite3 *src = NULL, *dst = NULL;
+    sqlite3 *dst = NULL;
     sqlite3_backup *b;
     int rc = -1, step;
 
-    if (db_file == NULL)
-        return mp_error_set(err, 500, "", "database not open");
     if (access(dest, F_OK) == 0)
         return mp_error_set(err, 409, "", "%s exists; not overwriting it", dest);
-    src = db_connect(db_file, false, err);
-    if (src == NULL)
-        return -1;
     if (sqlite3_open_v2(dest, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
         mp_error_set(err, 500, "", "cannot create %s: %s", dest, sqlite3_errmsg(dst));
@@ -401,9 +436,68 @@ db_backup(const char *dest, struct mp_error *err)
     }
     rc = 0;
 out:
-    sqlite3_close_v2(src);
     sqlite3_close_v2(dst);
     if (rc != 0)
         unlink(dest);
     return rc;
+}
+
+int
+db_backup(const char *dest, struct mp_error *err)
+{
+    sqlite3 *src;
+    int rc;
+
+    if (db_file == NULL)
+        return mp_error_set(err, 500, "", "database not open");
+    if (access(dest, F_OK) == 0)
+        return mp_error_set(err, 409, "", "%s exists; not overwriting it", dest);
+    src = db_connect(db_file, false, err);
+    if (src == NULL)
+        return -1;
+    rc = copy_database(src, dest, err);
+    sqlite3_close_v2(src);
+    return rc;
+}
+
+int
+db_copy_file(const char *src_path, const char *dest, struct mp_error *err)
+{
+    sqlite3 *src = NULL;
+    int rc;
+
+    if (sqlite3_open_v2(src_path, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        mp_error_set(err, 500, "", "cannot open %s: %s", src_path,
+                     src ? sqlite3_errmsg(src) : "out of memory");
+        sqlite3_close_v2(src);
+        return -1;
+    }
+    sqlite3_busy_timeout(src, DB_BUSY_TIMEOUT_MS);
+    rc = copy_database(src, dest, err);
+    sqlite3_close_v2(src);
+    return rc;
+}
+
+int
+db_backups_path(const char *path, const char *label, char *out, size_t size, struct mp_error *err)
+{
+    char dir[PATH_MAX], stamp[TIME_RFC3339_LEN], compact[32];
+    const char *slash = strrchr(path, '/');
+    size_t n = 0;
+
+    if (slash == NULL)
+        snprintf(dir, sizeof(dir), "backups");
+    else
+        snprintf(dir, sizeof(dir), "%.*s/backups", (int)(slash - path), path);
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return mp_error_set(err, 500, "", "cannot create %s: %s", dir, strerror(errno));
+    time_format_rfc3339(time_now(), stamp, sizeof(stamp));
+    for (const char *p = stamp; *p && n < sizeof(compact) - 1; p++) {
+        if (*p != '-' && *p != ':')
+            compact[n++] = *p;
+    }
+    compact[n] = '\0';
+    if ((size_t)snprintf(out, size, "%s/meldpunt-%s-%s.db", dir, label, compact) >= size)
+        return mp_error_set(err, 500, "", "backup path too long");
+    return 0;
 }

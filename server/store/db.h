@@ -66,6 +66,17 @@ bool db_ping(void);
 
 /* Consistent online copy through SQLite's backup API. */
 int db_backup(const char *dest, struct mp_error *err);
+/* The same copy from the database file src_path (opened read-only) to dest,
+ * which must not exist: `meldpunt restore` puts a backup in place with it. */
+int db_copy_file(const char *src_path, const char *dest, struct mp_error *err);
+/* The schema version of the last embedded migration: what db_open()
+ * migrates to.  Before migrating a database that holds an older schema,
+ * db_open() copies it to DIR/backups/meldpunt-schema-NNNN-STAMP.db. */
+int db_known_version(void);
+/* DIR/backups/meldpunt-LABEL-YYYYMMDDTHHMMSSZ.db for the database at path
+ * (DIR/meldpunt.db); DIR/backups/ is created (0700) when missing. */
+int db_backups_path(const char *path, const char *label, char *out, size_t size,
+                    struct mp_error *err);
 
 /* Fills err from db's last error ("what: SQLite's message", the status
  * from db_error_status) and returns -1. */

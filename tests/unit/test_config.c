@@ -61,6 +61,7 @@ START_TEST(test_defaults)
     ck_assert(!c.bench_endpoints);
     ck_assert_str_eq(c.data_dir, "./var");
     ck_assert_uint_eq(c.write_batch, 64);
+    ck_assert_uint_eq(c.checkpoint_interval, 3600);
     ck_assert_int_eq(c.log_level, LOG_NOTICE);
 }
 END_TEST
@@ -174,6 +175,8 @@ START_TEST(test_load_overrides)
                             "[storage]\n"
                             "data_dir = /var/lib/meldpunt\n"
                             "write_batch = 10000\n"
+                            "[audit]\n"
+                            "checkpoint_interval = 0\n"
                             "[log]\n"
                             "level = debug\n",
                             &c, &err) == 0,
@@ -190,6 +193,7 @@ START_TEST(test_load_overrides)
     ck_assert(c.bench_endpoints);
     ck_assert_str_eq(c.data_dir, "/var/lib/meldpunt");
     ck_assert_uint_eq(c.write_batch, 10000);
+    ck_assert_uint_eq(c.checkpoint_interval, 0);
     ck_assert_int_eq(c.log_level, LOG_DEBUG);
 }
 END_TEST
@@ -366,6 +370,9 @@ static const struct bad_value bad_values[] = {
     {"storage", "data_dir", ""},
     {"storage", "write_batch", "0"},
     {"storage", "write_batch", "10001"},
+    {"audit", "checkpoint_interval", "-1"},
+    {"audit", "checkpoint_interval", "604801"},
+    {"audit", "checkpoint_interval", "1h"},
     {"log", "level", "loud"},
     {"log", "level", "NOTICE"},
     {"log", "level", ""},

@@ -5,6 +5,7 @@
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/minisign.h"
+#include "lib/sdnotify.h"
 #include "lib/timeutil.h"
 #include "testutil.h"
 
@@ -14,7 +15,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #define MINISIGN "/usr/bin/minisign"
 
@@ -819,6 +823,85 @@ END_TEST
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
+/* ---- sd_notify ---- */
+
+/* A datagram socket at name (a path, or "@name" in the abstract namespace)
+ * standing in for systemd's. */
+static int
+notify_listener(const char *name)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    size_t n = strlen(name);
+    int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+    ck_assert_int_ge(fd, 0);
+    ck_assert_uint_lt(n, sizeof(sa.sun_path));
+    memcpy(sa.sun_path, name, n);
+    if (name[0] == '@')
+        sa.sun_path[0] = '\0';
+    ck_assert_int_eq(
+        bind(fd, (struct sockaddr *)&sa, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n)),
+        0);
+    return fd;
+}
+
+static void
+expect_datagram(int fd, const char *want)
+{
+    char got[256];
+    ssize_t n = recv(fd, got, sizeof(got) - 1, MSG_DONTWAIT);
+
+    ck_assert_int_gt(n, 0);
+    got[n] = '\0';
+    ck_assert_str_eq(got, want);
+}
+
+START_TEST(test_sd_notify_path_socket)
+{
+    char dir[PATH_MAX], sock[PATH_MAX];
+    int fd;
+
+    tu_mkdtemp(dir);
+    tu_path(sock, dir, "notify");
+    fd = notify_listener(sock);
+    setenv("NOTIFY_SOCKET", sock, 1);
+    ck_assert_int_eq(sd_notify_send("READY=1\nSTATUS=serving"), 1);
+    expect_datagram(fd, "READY=1\nSTATUS=serving");
+    ck_assert_int_eq(sd_notify_send("STOPPING=1"), 1);
+    expect_datagram(fd, "STOPPING=1");
+    close(fd);
+    unsetenv("NOTIFY_SOCKET");
+    tu_rmrf(dir);
+}
+END_TEST
+
+START_TEST(test_sd_notify_abstract_socket)
+{
+    char name[64];
+    int fd;
+
+    snprintf(name, sizeof(name), "@meldpunt-test-%d", (int)getpid());
+    fd = notify_listener(name);
+    setenv("NOTIFY_SOCKET", name, 1);
+    ck_assert_int_eq(sd_notify_send("RELOADING=1"), 1);
+    expect_datagram(fd, "RELOADING=1");
+    close(fd);
+    unsetenv("NOTIFY_SOCKET");
+}
+END_TEST
+
+START_TEST(test_sd_notify_without_systemd)
+{
+    unsetenv("NOTIFY_SOCKET");
+    ck_assert_int_eq(sd_notify_send("READY=1"), 0);
+    setenv("NOTIFY_SOCKET", "relative/path", 1);
+    ck_assert_int_eq(sd_notify_send("READY=1"), -1);
+    setenv("NOTIFY_SOCKET", "/nonexistent/meldpunt/notify", 1);
+    ck_assert_int_eq(sd_notify_send("READY=1"), -1);
+    unsetenv("NOTIFY_SOCKET");
+}
+END_TEST
+
 static Suite *
 lib_suite(void)
 {
@@ -856,6 +939,13 @@ lib_suite(void)
     tcase_add_test(tc, test_minisign_secret_layout);
     tcase_add_test(tc, test_minisign_public_format);
     tcase_add_test(tc, test_minisign_parse_rejects);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("sdnotify");
+    tcase_add_unchecked_fixture(tc, tu_base_setup, tu_base_teardown);
+    tcase_add_test(tc, test_sd_notify_path_socket);
+    tcase_add_test(tc, test_sd_notify_abstract_socket);
+    tcase_add_test(tc, test_sd_notify_without_systemd);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("minisign-tool");

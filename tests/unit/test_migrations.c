@@ -7,7 +7,9 @@
 #include "testutil.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -466,6 +468,177 @@ START_TEST(test_backup_into_missing_dir)
 }
 END_TEST
 
+/* ---- upgrades: from every earlier schema, with a backup first ---- */
+
+/* Every table, index and trigger with its SQL, in one text. */
+static char *
+schema_text(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    size_t cap = 1 << 16, len = 0;
+    char *out = calloc(1, cap);
+
+    ck_assert_int_eq(sqlite3_prepare_v2(db,
+                                        "SELECT type || ' ' || name || ': ' || coalesce(sql, '') "
+                                        "FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
+                                        "ORDER BY type, name",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        size_t n = strlen(t);
+        if (len + n + 2 > cap) {
+            cap = 2 * (len + n + 2);
+            out = realloc(out, cap);
+        }
+        memcpy(out + len, t, n);
+        len += n;
+        out[len++] = '\n';
+        out[len] = '\0';
+    }
+    sqlite3_finalize(st);
+    return out;
+}
+
+/* The files in tmpdir/backups/, counted; the last name in last. */
+static int
+backups_in(char last[256])
+{
+    char dir[PATH_MAX];
+    struct dirent *de;
+    DIR *d;
+    int n = 0;
+
+    last[0] = '\0';
+    tu_path(dir, tmpdir, "backups");
+    d = opendir(dir);
+    if (d == NULL)
+        return 0;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(last, 256, "%s", de->d_name);
+        n++;
+    }
+    closedir(d);
+    return n;
+}
+
+/* A database left at the schema of every earlier release (each prefix of
+ * the embedded migrations) opens with this binary: a copy of it as it was
+ * is kept first, then it is migrated forward to the same schema a new
+ * database gets, its data intact. */
+START_TEST(test_upgrade_from_every_earlier_schema)
+{
+    size_t k = (size_t)_i + 1; /* migrations applied before the upgrade */
+    int from = atoi(schema_files[k - 1].name);
+    char fresh_path[PATH_MAX], name[256], copy_path[PATH_MAX + 300], prefix[64];
+    char *want, *got;
+    struct mp_error err;
+    sqlite3 *db, *copy;
+
+    mp_error_clear(&err);
+    tu_path(fresh_path, tmpdir, "fresh.db");
+    ck_assert_int_eq(sqlite3_open(fresh_path, &db), SQLITE_OK);
+    ck_assert_int_eq(db_migrate(db, schema_files, schema_files_count, &err), 0);
+    want = schema_text(db);
+    sqlite3_close_v2(db);
+
+    db = connect_new();
+    ck_assert_msg(db_migrate(db, schema_files, k, &err) == 0, "%s", err.message);
+    ck_assert_int_eq(db_schema_version(db), from);
+    exec_ok(db, "INSERT INTO tokens(name, role, hash, created_at, created_by) "
+                "VALUES ('old', 'admin', randomblob(32), 'now', 'test')");
+    sqlite3_close_v2(db);
+
+    ck_assert_msg(db_open(dbfile, false, &err) == 0, "from %d: %s", from, err.message);
+    db = connect_new();
+    ck_assert_int_eq(db_schema_version(db), highest_migration());
+    got = schema_text(db);
+    ck_assert_str_eq(got, want);
+    ck_assert_int_eq(query_int(db, "SELECT count(*) FROM tokens WHERE name = 'old'"), 1);
+    ck_assert_int_eq(query_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    ck_assert_int_eq(query_int(db, "SELECT count(*) FROM pragma_integrity_check WHERE "
+                                   "integrity_check = 'ok'"),
+                     1);
+    sqlite3_close_v2(db);
+    free(want);
+    free(got);
+
+    /* the copy taken before: the old schema, the same data */
+    ck_assert_int_eq(backups_in(name), 1);
+    snprintf(prefix, sizeof(prefix), "meldpunt-schema-%04d-", from);
+    ck_assert_msg(strncmp(name, prefix, strlen(prefix)) == 0, "backup named %s", name);
+    snprintf(copy_path, sizeof(copy_path), "%s/backups/%s", tmpdir, name);
+    ck_assert_int_eq(sqlite3_open_v2(copy_path, &copy, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    ck_assert_int_eq(db_schema_version(copy), from);
+    ck_assert_int_eq(query_int(copy, "SELECT count(*) FROM tokens WHERE name = 'old'"), 1);
+    sqlite3_close_v2(copy);
+
+    /* opening again migrates nothing and copies nothing */
+    db_close();
+    ck_assert_msg(db_open(dbfile, false, &err) == 0, "%s", err.message);
+    ck_assert_int_eq(backups_in(name), 1);
+}
+END_TEST
+
+START_TEST(test_new_and_current_databases_get_no_backup)
+{
+    char name[256];
+    struct mp_error err;
+
+    mp_error_clear(&err);
+    ck_assert_msg(db_open(dbfile, true, &err) == 0, "%s", err.message);
+    db_close();
+    ck_assert_msg(db_open(dbfile, false, &err) == 0, "%s", err.message);
+    ck_assert_int_eq(backups_in(name), 0);
+}
+END_TEST
+
+/* No copy, no migration: when the backup cannot be written the database
+ * stays at its old schema, untouched. */
+START_TEST(test_failed_backup_blocks_migration)
+{
+    char blocker[PATH_MAX];
+    struct mp_error err;
+    sqlite3 *db;
+
+    ck_assert_uint_gt(schema_files_count, 1);
+    mp_error_clear(&err);
+    db = connect_new();
+    ck_assert_int_eq(db_migrate(db, schema_files, 1, &err), 0);
+    sqlite3_close_v2(db);
+    tu_path(blocker, tmpdir, "backups");
+    tu_write_file(blocker, "a file where the backups directory would go");
+
+    ck_assert_int_eq(db_open(dbfile, false, &err), -1);
+    ck_assert_msg(strstr(err.message, "backup") != NULL, "%s", err.message);
+    ck_assert_ptr_null(db_path());
+    db = connect_new();
+    ck_assert_int_eq(db_schema_version(db), atoi(schema_files[0].name));
+    sqlite3_close_v2(db);
+}
+END_TEST
+
+START_TEST(test_copy_file)
+{
+    char dest[PATH_MAX];
+    struct mp_error err;
+    sqlite3 *copy;
+
+    mp_error_clear(&err);
+    ck_assert_msg(db_open(dbfile, true, &err) == 0, "%s", err.message);
+    tu_path(dest, tmpdir, "copy.db");
+    ck_assert_msg(db_copy_file(dbfile, dest, &err) == 0, "%s", err.message);
+    ck_assert_int_eq(sqlite3_open_v2(dest, &copy, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    ck_assert_int_eq(db_schema_version(copy), highest_migration());
+    sqlite3_close_v2(copy);
+    /* never over an existing file */
+    ck_assert_int_eq(db_copy_file(dbfile, dest, &err), -1);
+    ck_assert_int_eq(err.status, 409);
+}
+END_TEST
+
 struct status_case {
     int rc;
     int status;
@@ -517,6 +690,15 @@ migrations_suite(void)
     tcase_add_test(tc, test_backup_without_open);
     tcase_add_test(tc, test_backup_into_missing_dir);
     tcase_add_loop_test(tc, test_error_status, 0, N(status_cases));
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("upgrade");
+    tcase_add_unchecked_fixture(tc, tu_base_setup, tu_base_teardown);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, test_upgrade_from_every_earlier_schema, 0, (int)schema_files_count - 1);
+    tcase_add_test(tc, test_new_and_current_databases_get_no_backup);
+    tcase_add_test(tc, test_failed_backup_blocks_migration);
+    tcase_add_test(tc, test_copy_file);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,122 @@
+/*
+ * checkpoints.c - see checkpoints.h.
+ */
+#include "checkpoints.h"
+#include "db.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *
+col_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? (const char *)t : "";
+}
+
+int
+store_checkpoint_insert(sqlite3 *db, struct checkpoint *c, struct mp_error *err)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT coalesce(max(id), 0) + 1 FROM audit_checkpoints");
+    int rc;
+
+    if (st == NULL || sqlite3_step(st) != SQLITE_ROW) {
+        if (st)
+            sqlite3_reset(st);
+        return db_fail(db, err, "numbering the checkpoint");
+    }
+    c->id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    st = db_stmt(db, "INSERT INTO audit_checkpoints(id, at, reason, audit_seq, audit_hash, key_id, "
+                     "document, signature, created_by) VALUES (?,?,?,?,?,?,?,?,?)");
+    if (st == NULL)
+        return db_fail(db, err, "storing the checkpoint");
+    sqlite3_bind_int64(st, 1, c->id);
+    sqlite3_bind_text(st, 2, c->at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, c->reason, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, c->audit_seq);
+    sqlite3_bind_text(st, 5, c->audit_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, c->key_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, c->document, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, c->signature, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, c->created_by, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "storing the checkpoint");
+    sqlite3_reset(st);
+    return rc;
+}
+
+static void
+row(sqlite3_stmt *st, struct checkpoint *c, bool texts)
+{
+    memset(c, 0, sizeof(*c));
+    c->id = sqlite3_column_int64(st, 0);
+    snprintf(c->at, sizeof(c->at), "%s", col_text(st, 1));
+    snprintf(c->reason, sizeof(c->reason), "%s", col_text(st, 2));
+    c->audit_seq = sqlite3_column_int64(st, 3);
+    snprintf(c->audit_hash, sizeof(c->audit_hash), "%s", col_text(st, 4));
+    snprintf(c->key_id, sizeof(c->key_id), "%s", col_text(st, 5));
+    snprintf(c->created_by, sizeof(c->created_by), "%s", col_text(st, 6));
+    if (texts) {
+        c->document = strdup(col_text(st, 7));
+        c->signature = strdup(col_text(st, 8));
+    }
+}
+
+int
+store_checkpoint_last(sqlite3 *db, struct checkpoint *out, struct mp_error *err)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT id, at, reason, audit_seq, audit_hash, key_id, "
+                                   "created_by FROM audit_checkpoints ORDER BY id DESC LIMIT 1");
+    int step;
+
+    if (st == NULL)
+        return db_fail(db, err, "reading the last checkpoint");
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        row(st, out, false);
+    sqlite3_reset(st);
+    if (step == SQLITE_ROW)
+        return 1;
+    return step == SQLITE_DONE ? 0 : db_fail(db, err, "reading the last checkpoint");
+}
+
+int
+store_checkpoint_list(sqlite3 *db, int64_t after, int limit, struct checkpoint **out, int *count,
+                      struct mp_error *err)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT id, at, reason, audit_seq, audit_hash, key_id, "
+                                   "created_by, document, signature FROM audit_checkpoints "
+                                   "WHERE id > ? ORDER BY id LIMIT ?");
+    struct checkpoint *v;
+    int n = 0, step;
+
+    *out = NULL;
+    *count = 0;
+    if (st == NULL)
+        return db_fail(db, err, "reading the checkpoints");
+    v = calloc((size_t)(limit > 0 ? limit : 1), sizeof(*v));
+    if (v == NULL) {
+        sqlite3_reset(st);
+        return mp_error_set(err, 500, "", "out of memory");
+    }
+    sqlite3_bind_int64(st, 1, after);
+    sqlite3_bind_int(st, 2, limit);
+    while (n < limit && (step = sqlite3_step(st)) == SQLITE_ROW)
+        row(st, &v[n++], true);
+    sqlite3_reset(st);
+    *out = v;
+    *count = n;
+    return 0;
+}
+
+void
+store_checkpoint_free(struct checkpoint *v, int count)
+{
+    for (int i = 0; v != NULL && i < count; i++) {
+        free(v[i].document);
+        free(v[i].signature);
+    }
+    free(v);
+}
