@@ -160,11 +160,13 @@ run: deps
 
 # deb-test (package, lintian, install into a throwaway root, start) takes
 # about 10 s here, so every `make test` runs it too.
+# The package test runs before the suites so that the suites' closing line
+# ("tests: N passed, M failed") is the last thing make test prints.
 test: deps
 	@$(MAKE) --no-print-directory test-build
 	@$(MAKE) --no-print-directory lint-openapi
-	@tests/run.sh
 	@$(MAKE) --no-print-directory deb-test
+	@tests/run.sh
 
 unit: test-build
 	@tests/run.sh unit
