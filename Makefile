@@ -3,6 +3,8 @@
 #   make            build build/meldpunt (release flags)
 #   make run        install missing Debian packages, build, serve on 127.0.0.1:8080
 #   make test       install missing packages, build with ASan+UBSan, run every test
+#                   (unit, end-to-end, and browser tests in Debian's chromium)
+#   make screenshots  browser tests that also save docs/screenshots/*.png
 #   make bench      load test with wrk; figures as ratios to a baseline
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make format     clang-format the C sources;  make format-check  checks only
@@ -55,7 +57,7 @@ say = @printf '  %-6s %s\n' '$(1)' '$(2)'
 endif
 
 .PHONY: all run test bench install uninstall clean deps format format-check \
-        test-build unit e2e
+        test-build unit e2e browser screenshots
 
 all: build/meldpunt
 
@@ -117,8 +119,16 @@ run: deps
 	@$(MAKE) --no-print-directory build/meldpunt
 	./build/meldpunt serve --data ./var --log-level info
 
+# The browser tests' one npm package (playwright-core, pinned in its lock
+# file); it drives Debian's chromium and never downloads a browser.
+BROWSER_DEPS := tests/browser/node_modules/.package-lock.json
+$(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
+	$(call say,NPM,tests/browser)
+	$(Q)cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 test: deps
-	@$(MAKE) --no-print-directory test-build
+	@$(MAKE) --no-print-directory test-build $(BROWSER_DEPS)
 	@tests/run.sh
 
 unit: test-build
@@ -126,6 +136,13 @@ unit: test-build
 
 e2e: test-build
 	@tests/run.sh e2e
+
+browser: test-build $(BROWSER_DEPS)
+	@tests/run.sh browser
+
+screenshots: test-build $(BROWSER_DEPS)
+	MELDPUNT_SCREENSHOTS=docs/screenshots MELDPUNT_BIN=$$PWD/build/test/meldpunt \
+	    node --test tests/browser/
 
 bench: deps
 	@$(MAKE) --no-print-directory build/meldpunt

@@ -6,7 +6,7 @@ set -eu
 
 PACKAGES="build-essential pkg-config
 libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libinih-dev libarchive-dev check
-sqlite3 curl wrk nodejs minisign prometheus clang-format unzip"
+sqlite3 curl wrk nodejs npm minisign prometheus clang-format unzip chromium"
 
 missing=""
 for p in $PACKAGES; do
@@ -17,6 +17,10 @@ done
 # A newer Node.js from elsewhere on PATH is fine too.
 case " $missing " in
 *" nodejs "*) command -v node >/dev/null 2>&1 && missing=$(echo "$missing" | sed 's/ nodejs//') ;;
+esac
+# Node.js from elsewhere brings its own npm.
+case " $missing " in
+*" npm "*) command -v npm >/dev/null 2>&1 && missing=$(echo "$missing" | sed 's/ npm//') ;;
 esac
 
 [ -z "$missing" ] && exit 0

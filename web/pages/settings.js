@@ -45,7 +45,7 @@ async function organisation(redraw) {
         { class: 'card', id: 'org-form' },
         h('div', { class: 'grid' },
             field(t('org_name'), h('input', { name: 'name', value: o.name })),
-            field(t('org_country'), h('input', { name: 'country', value: o.country, maxlength: 2 })),
+            field(t('org_country'), h('input', { name: 'country', value: o.country })),
             field(t('org_sector'), select('sector', [['', '—'], ...SECTORS.map((s) => [s, s.replace(/_/g, ' ')])], o.sector ?? '')),
             field(t('org_subsector'), h('input', { name: 'subsector', value: o.subsector ?? '' })),
             field(t('org_nis2_class'), select('nis2_class', ['essential', 'important', 'none'].map((c) => [c, t('class_' + c)]), o.nis2_class)),

@@ -1,0 +1,70 @@
+// lib.mjs - helpers for the browser tests: Debian's chromium driven by
+// playwright-core (never a downloaded browser), one context per person,
+// signing in through the real form, and a watch on what the page did
+// wrong (script errors, Content-Security-Policy refusals, requests to
+// other hosts).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const CHROMIUM = process.env.MELDPUNT_CHROMIUM || '/usr/bin/chromium';
+export const PASSWORD = 'correct horse battery 9';
+/** Where screenshots go when MELDPUNT_SCREENSHOTS=DIR is set (docs/screenshots/). */
+export const SHOTS = process.env.MELDPUNT_SCREENSHOTS || null;
+
+export async function launch() {
+    // As root (CI), chromium's sandbox cannot start: --no-sandbox there only.
+    const args = process.getuid?.() === 0 ? ['--no-sandbox'] : [];
+    return chromium.launch({ executablePath: CHROMIUM, args, headless: true });
+}
+
+/**
+ * A new browser context (own cookies and storage) with a page whose
+ * problems are collected: page.problems lists script errors, CSP
+ * violations and requests that left the server under test.
+ */
+export async function newPage(browser, base, { locale = 'en-GB', timezoneId = 'Europe/Amsterdam' } = {}) {
+    const ctx = await browser.newContext({ locale, timezoneId, acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+    const page = await ctx.newPage();
+    page.setDefaultTimeout(10000);
+    page.problems = [];
+    page.on('pageerror', (e) => page.problems.push(`script error: ${e.message}`));
+    page.on('console', (m) => {
+        if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) page.problems.push(`csp: ${m.text()}`);
+    });
+    page.on('request', (r) => {
+        if (!r.url().startsWith(base) && !r.url().startsWith('data:') && !r.url().startsWith('blob:'))
+            page.problems.push(`request to another host: ${r.url()}`);
+    });
+    return page;
+}
+
+export function assertNoProblems(page) {
+    assert.deepEqual(page.problems, [], page.problems.join('\n'));
+}
+
+/** Signs in through the form on the start page. */
+export async function signIn(page, base, name, password = PASSWORD) {
+    await page.goto(`${base}/`);
+    await page.fill('#signin input[name="name"]', name);
+    await page.fill('#signin input[name="password"]', password);
+    await page.click('#signin button[type="submit"]');
+    await page.waitForSelector('#signout');
+}
+
+export async function signOut(page) {
+    await page.click('#signout');
+    await page.waitForSelector('#signin');
+}
+
+/** Saves a full-page screenshot as DIR/name.png when MELDPUNT_SCREENSHOTS is set. */
+export async function screenshot(page, name) {
+    if (!SHOTS) return;
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** The URL hash route of an incident. */
+export const incidentUrl = (base, ref) => `${base}/#/incidents/${ref}`;
