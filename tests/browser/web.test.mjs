@@ -154,6 +154,11 @@ describe('web front end', () => {
         await page.waitForSelector('#facts-form');
         // before the facts: NIS2 applies but is undetermined, on the dashboard too
         assert.match(await page.textContent('[data-regime="nis2"]'), /undetermined/);
+        // the facts that would decide it come first, marked; the rest are one click away
+        assert.ok(await page.isVisible('#facts-form .field.missing [name="impact.persons_health_damaged"]'));
+        assert.equal(await page.isVisible('#facts-form [name="impact.transactions_affected"]'), false);
+        await page.click('#more-facts > summary');
+        assert.ok(await page.isVisible('#facts-form [name="impact.transactions_affected"]'));
         await page.fill('#facts-form [name="impact.persons_health_damaged"]', '-3');
         await page.click('#save-facts');
         const err = await page.waitForSelector('#facts-form [name="impact.persons_health_damaged"][aria-invalid="true"] + .field-error');

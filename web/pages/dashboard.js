@@ -63,7 +63,7 @@ export function deadlineRow(o, { withIncident = true } = {}) {
             ? h('td', {}, h('a', { href: `#/incidents/${seg(o.incident_ref ?? o.incident)}` }, o.incident_ref ?? ''), ' ', o.incident_title ?? '')
             : null,
         h('td', {}, `${o.regime.toUpperCase()} · ${words(o.stage)}`),
-        h('td', {}, words(o.recipient)),
+        h('td', {}, t('rcp_' + o.recipient)),
         h('td', {}, due ? timeEl(due) : h('span', { class: 'muted' }, t('no_deadline_yet'))),
         h('td', {}, due && o.status === 'pending' ? countdown(due) : h('span', { class: `status-${o.status}` }, t('ob_' + o.status))),
     );

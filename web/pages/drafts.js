@@ -64,7 +64,7 @@ function draftCard({ reload }, n) {
         h(
             'p',
             { class: 'meta' },
-            t('recipient'), ': ', words(n.recipient), ' · ', t('draft_language'), ': ', n.language.toUpperCase(),
+            t('recipient'), ': ', t('rcp_' + n.recipient), ' · ', t('draft_language'), ': ', n.language.toUpperCase(),
             n.supersedes ? [' · ', t('supersedes')] : null,
             n.signed ? [' · ', t('signed_by', { who: n.signed_by, key: n.key_id }), ' ', timeEl(n.signed_at)] : null,
             n.submitted_at ? [' · ', t('submitted_via', { ch: n.channel }), ' ', timeEl(n.submitted_at), n.authority_reference ? ` (${n.authority_reference})` : ''] : null,

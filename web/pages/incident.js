@@ -116,14 +116,13 @@ function factsSection({ inc, reload }, cls) {
         h('h3', {}, t('impact_facts')),
         h('p', { class: 'hint' }, t('impact_hint')),
         missing.size ? h('p', { class: 'missing-note', id: 'missing-facts' }, t('missing_facts'), ' ', [...missing].map(words).join(', ')) : null,
+        // the facts known or needed now first; the rest one click away
+        factGrid(FACTS.filter(([n]) => n in inc.impact || missing.has(n)), inc, missing, ro),
         h(
-            'div',
-            { class: 'grid facts' },
-            FACTS.map(([name, kind]) => {
-                const row = field(words(name), control(`impact.${name}`, kind, inc.impact[name], ro));
-                if (missing.has(name)) row.classList.add('missing');
-                return row;
-            }),
+            'details',
+            { id: 'more-facts' },
+            h('summary', {}, t('more_facts')),
+            factGrid(FACTS.filter(([n]) => !(n in inc.impact) && !missing.has(n)), inc, missing, ro),
         ),
         ro ? null : h('button', { type: 'submit', class: 'primary', id: 'save-facts' }, t('save')),
     );
@@ -151,6 +150,18 @@ function factsSection({ inc, reload }, cls) {
         if (ok) reload();
     });
     return h('section', { id: 'sec-facts', 'aria-labelledby': 'h-facts' }, h('h2', { id: 'h-facts' }, t('sec_facts')), form);
+}
+
+function factGrid(facts, inc, missing, ro) {
+    return h(
+        'div',
+        { class: 'grid facts' },
+        facts.map(([name, kind]) => {
+            const row = field(words(name), control(`impact.${name}`, kind, inc.impact[name], ro));
+            if (missing.has(name)) row.classList.add('missing');
+            return row;
+        }),
+    );
 }
 
 const tri = (v) => h('span', { class: `tri tri-${v}` }, t('tri_' + v));
