@@ -109,9 +109,34 @@ describe('web front end', () => {
         const me = await fetch(`${d.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
         assert.equal(me.status, 200);
         assert.ok(await page.isVisible('#token-list >> text=siem'));
+
+        // a new user gets a one-time password, shown once, and must change it first
+        await page.fill('#user-form input[name="name"]', 'nina');
+        await page.selectOption('#user-form select[name="role"]', 'analyst');
+        await page.click('#user-form button[type="submit"]');
+        const once = (await page.textContent('#set-users .once code')).trim();
+        assert.ok(once.length >= 12, once);
+        assert.match(await page.textContent('#user-list'), /nina[\s\S]*must change password/);
         await screenshot(page, 'settings');
         assertNoProblems(page);
         await page.context().close();
+
+        const nina = await newPage(browser, d.url);
+        await nina.goto(`${d.url}/`);
+        await nina.fill('#signin input[name="name"]', 'nina');
+        await nina.fill('#signin input[name="password"]', once);
+        await nina.click('#signin button[type="submit"]');
+        await nina.waitForSelector('#password-form');
+        await nina.fill('#password-form [name="current"]', once);
+        await nina.fill('#password-form [name="new"]', 'short');
+        await nina.click('#password-form button[type="submit"]');
+        await nina.waitForSelector('#password-form [name="new"][aria-invalid="true"] + .field-error');
+        await nina.fill('#password-form [name="new"]', 'a much longer passphrase 7');
+        await nina.click('#password-form button[type="submit"]');
+        await nina.waitForSelector('#open-counts');
+        assert.match(await nina.textContent('.who'), /nina \(analyst\)/);
+        assertNoProblems(nina);
+        await nina.context().close();
     });
 
     test('an analyst creates an incident and walks it through triage and confirmation', async () => {

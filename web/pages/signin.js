@@ -36,7 +36,7 @@ export function signInForm({ onDone, name = '', heading = true }) {
 
 export function passwordForm({ onDone }) {
     const cur = h('input', { name: 'current', type: 'password', autocomplete: 'current-password', required: true });
-    const nw = h('input', { name: 'new', type: 'password', autocomplete: 'new-password', required: true, minlength: 12 });
+    const nw = h('input', { name: 'new', type: 'password', autocomplete: 'new-password', required: true });
     const form = h(
         'form',
         { class: 'card narrow', id: 'password-form' },
