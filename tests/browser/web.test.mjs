@@ -298,6 +298,71 @@ describe('web front end', () => {
         await page.context().close();
     });
 
+    test('the list pages with the cursor and filters; times are local with UTC on hover', async () => {
+        for (let i = 0; i < 27; i++) {
+            const res = await fetch(`${d.url}/api/v1/incidents`, {
+                method: 'POST',
+                headers: { authorization: `Bearer ${d.adminToken}`, 'content-type': 'application/json' },
+                body: JSON.stringify({ title: `Phishing wave ${i}`, severity: i % 2 ? 'low' : 'high', detected_at: '2026-01-15T10:30:00Z' }),
+            });
+            assert.equal(res.status, 201);
+        }
+        const page = await newPage(browser, d.url);
+        await signIn(page, d.url, 'vera');
+        await page.click('nav a[href="#/incidents"]');
+        await page.waitForSelector('#incident-list');
+        const refs = () => page.$$eval('#incident-list tbody tr td:first-child', (tds) => tds.map((td) => td.textContent));
+        const first = await refs();
+        assert.equal(first.length, 25);
+        await page.click('.pager a[rel="next"]');
+        await page.waitForFunction((f) => document.querySelector('#incident-list tbody td')?.textContent !== f, first[0]);
+        const second = await refs();
+        assert.equal(second.length, 3); // 27 + the one from before, 25 a page
+        assert.deepEqual(second.filter((r) => first.includes(r)), [], 'no incident on two pages');
+        // filters go into the address, so a filtered list can be linked
+        await page.click('.pager a:not([rel])');
+        await page.selectOption('#filters select[name="severity"]', 'low');
+        await page.click('#filters button[type="submit"]');
+        await page.waitForFunction(() => location.hash.includes('severity=low'));
+        await page.waitForFunction(() => document.querySelectorAll('#incident-list tbody tr').length === 13);
+        // 10:30 UTC in January is 11:30 in Amsterdam (the browser's zone here)
+        const time = page.locator('#incident-list time').first();
+        assert.match(await time.textContent(), /11:30/);
+        assert.equal(await time.getAttribute('title'), 'UTC 2026-01-15 10:30:00');
+        assert.equal(await time.getAttribute('datetime'), '2026-01-15T10:30:00Z');
+        assertNoProblems(page);
+        await page.context().close();
+    });
+
+    test('keyboard only: sign in by typing, Tab and Enter; every form control has a label; focus is visible', async () => {
+        const page = await newPage(browser, d.url);
+        await page.goto(`${d.url}/`);
+        await page.waitForSelector('#signin');
+        // the name field has the focus on arrival
+        assert.equal(await page.evaluate(() => document.activeElement.name), 'name');
+        await page.keyboard.type('max');
+        await page.keyboard.press('Tab');
+        await page.keyboard.type('correct horse battery 9');
+        await page.keyboard.press('Enter');
+        await page.waitForSelector('#signout');
+        const unlabelled = async () =>
+            page.$$eval('input, select, textarea', (els) =>
+                els.filter((e) => e.type !== 'hidden' && e.labels.length === 0 && !e.getAttribute('aria-label')).map((e) => e.name || e.outerHTML),
+            );
+        for (const route of ['#/', '#/incidents', `#/incidents/${ref}`, '#/incidents/new']) {
+            await page.goto(`${d.url}/${route}`);
+            await page.waitForSelector('main h1');
+            await page.waitForLoadState('networkidle');
+            assert.deepEqual(await unlabelled(), [], route);
+        }
+        // focus is visible: the outline of a focused button is not none
+        await page.focus('#signout');
+        const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+        assert.notEqual(outline, 'none');
+        assertNoProblems(page);
+        await page.context().close();
+    });
+
     test('a lost session opens sign-in over the page; what was typed is kept and sent', async () => {
         const page = await newPage(browser, d.url);
         await signIn(page, d.url, 'anna');
