@@ -75,6 +75,13 @@ print_error(const char *what, const struct mp_error *err)
             err->message);
 }
 
+static void
+print_errors(const char *what, const struct field_errors *errs)
+{
+    for (int i = 0; i < errs->count; i++)
+        print_error(what, &errs->items[i]);
+}
+
 int
 cmd_user(int argc, char **argv)
 {
@@ -84,6 +91,7 @@ cmd_user(int argc, char **argv)
     char help[2048], actor[96], password[PASSWORD_MAX + 2], generated[USER_PASSWORD_GEN + 1];
     struct user_opts u = {0};
     struct user_row *rows, row;
+    struct field_errors errs = {0};
     struct mp_error err;
     struct common co;
     struct config cfg;
@@ -138,8 +146,8 @@ cmd_user(int argc, char **argv)
     rc = 1;
     if (strcmp(sub, "add") == 0) {
         if (user_create(actor, name, u.role, got ? password : NULL, u.tlp_max, generated, &row,
-                        &err) != 0) {
-            print_error(sub, &err);
+                        &errs) != 0) {
+            print_errors(sub, &errs);
         } else {
             if (generated[0] != '\0') {
                 fprintf(stderr,
@@ -180,8 +188,8 @@ cmd_user(int argc, char **argv)
         }
     } else {
         struct user_change ch = {.disabled = strcmp(sub, "disable") == 0 ? 1 : 0};
-        if (user_update(actor, name, &ch, &row, &err) != 0) {
-            print_error(sub, &err);
+        if (user_update(actor, name, &ch, &row, &errs) != 0) {
+            print_errors(sub, &errs);
         } else {
             fprintf(stderr, "meldpunt: user '%s' %sd\n", name, sub);
             rc = 0;

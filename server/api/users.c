@@ -49,7 +49,7 @@ api_users_create(const struct api_request *rq, struct api_response *rs)
     char generated[USER_PASSWORD_GEN + 1];
     const char *name, *role, *password, *tlp_max;
     struct user_row row;
-    struct mp_error err;
+    struct field_errors errs = {0};
     json_t *in, *out;
 
     in = api_parse_object(rq, rs);
@@ -62,9 +62,9 @@ api_users_create(const struct api_request *rq, struct api_response *rs)
     api_get_string(in, "tlp_max", false, 16, &tlp_max, rs);
     if (rs->status >= 400)
         goto out;
-    if (user_create(rq->principal->name, name, role, password, tlp_max, generated, &row, &err) !=
+    if (user_create(rq->principal->name, name, role, password, tlp_max, generated, &row, &errs) !=
         0) {
-        api_error(rs, &err);
+        api_field_errors(rs, &errs);
         goto out;
     }
     out = user_json(&row);
@@ -95,7 +95,7 @@ api_users_patch(const struct api_request *rq, struct api_response *rs)
     static const char *const fields[] = {"role", "disabled", "tlp_max", "language", NULL};
     struct user_change ch = {.disabled = -1};
     struct user_row row;
-    struct mp_error err;
+    struct field_errors errs = {0};
     json_t *in, *v;
 
     in = api_parse_object(rq, rs);
@@ -123,8 +123,8 @@ api_users_patch(const struct api_request *rq, struct api_response *rs)
                  "an admin cannot disable or demote themselves; ask another admin");
         goto out;
     }
-    if (user_update(rq->principal->name, rq->params[0], &ch, &row, &err) != 0)
-        api_error(rs, &err);
+    if (user_update(rq->principal->name, rq->params[0], &ch, &row, &errs) != 0)
+        api_field_errors(rs, &errs);
     else
         api_ok(rs, 200, user_json(&row));
 out:

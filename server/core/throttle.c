@@ -128,8 +128,8 @@ throttle_wait(enum throttle_kind kind, const char *key, int64_t now_us)
 }
 
 bool
-throttle_fail(enum throttle_kind kind, const char *key, int64_t now_us, unsigned lock_after,
-              unsigned lock_seconds)
+throttle_fail(enum throttle_kind kind, const char *key, int64_t now_us, unsigned free,
+              unsigned lock_after, unsigned lock_seconds)
 {
     uint64_t h;
     struct shard *s;
@@ -147,8 +147,8 @@ throttle_fail(enum throttle_kind kind, const char *key, int64_t now_us, unsigned
     if (lock_after > 0 && e->failures >= lock_after) {
         e->next_us = now_us + (int64_t)lock_seconds * 1000000;
         locked = e->failures == lock_after;
-    } else if (e->failures >= THROTTLE_FREE_FAILURES) {
-        unsigned shift = e->failures - THROTTLE_FREE_FAILURES;
+    } else if (e->failures >= free) {
+        unsigned shift = e->failures - free;
         int64_t delay = shift >= 6 ? THROTTLE_MAX_DELAY_S : (int64_t)1 << shift;
         if (delay > THROTTLE_MAX_DELAY_S)
             delay = THROTTLE_MAX_DELAY_S;

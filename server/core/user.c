@@ -78,10 +78,42 @@ password_problem(const char *name, const char *pw)
     return NULL;
 }
 
+/* Each Argon2id computation takes USER_PWHASH_MEM (64 MiB): at most
+ * HASHES_AT_ONCE run at a time, so a burst of sign-ins from many addresses
+ * queues instead of taking gigabytes. */
+#define HASHES_AT_ONCE 4
+static pthread_mutex_t hash_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t hash_cond = PTHREAD_COND_INITIALIZER;
+static int hashes_running;
+
+static void
+hash_slot_take(void)
+{
+    pthread_mutex_lock(&hash_lock);
+    while (hashes_running >= HASHES_AT_ONCE)
+        pthread_cond_wait(&hash_cond, &hash_lock);
+    hashes_running++;
+    pthread_mutex_unlock(&hash_lock);
+}
+
+static void
+hash_slot_give(void)
+{
+    pthread_mutex_lock(&hash_lock);
+    hashes_running--;
+    pthread_cond_signal(&hash_cond);
+    pthread_mutex_unlock(&hash_lock);
+}
+
 static int
 password_hash(const char *pw, char out[crypto_pwhash_STRBYTES], struct mp_error *err)
 {
-    if (crypto_pwhash_str(out, pw, strlen(pw), USER_PWHASH_OPS, USER_PWHASH_MEM) != 0)
+    int rc;
+
+    hash_slot_take();
+    rc = crypto_pwhash_str(out, pw, strlen(pw), USER_PWHASH_OPS, USER_PWHASH_MEM);
+    hash_slot_give();
+    if (rc != 0)
         return mp_error_set(err, 503, "", "out of memory hashing the password");
     return 0;
 }
@@ -118,7 +150,12 @@ dummy_init(void)
 static bool
 password_verify(const char *hash, const char *pw)
 {
-    return crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;
+    bool ok;
+
+    hash_slot_take();
+    ok = crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;
+    hash_slot_give();
+    return ok;
 }
 
 static bool
@@ -191,10 +228,10 @@ user_write(struct user_write *w, struct mp_error *err)
 int
 user_create(const char *actor, const char *name, const char *role, const char *password,
             const char *tlp_max, char generated[USER_PASSWORD_GEN + 1], struct user_row *out,
-            struct mp_error *err)
+            struct field_errors *fe)
 {
     struct user_write w = {.actor = actor, .action = "user.create", .insert = true};
-    struct field_errors fe = {0};
+    struct mp_error err;
     const char *why;
     char hash[crypto_pwhash_STRBYTES];
     int rc;
@@ -202,24 +239,24 @@ user_create(const char *actor, const char *name, const char *role, const char *p
     if (generated != NULL)
         generated[0] = '\0';
     if (!token_name_valid(name))
-        field_error(&fe, "name",
+        field_error(fe, "name",
                     "must be 1-64 characters of A-Z a-z 0-9 . _ - starting with a letter or digit");
     if (!user_role_valid(role))
-        field_error(&fe, "role", "must be one of viewer, analyst, manager, admin");
+        field_error(fe, "role", "must be one of viewer, analyst, manager, admin");
     if (tlp_max != NULL && tlp_parse(tlp_max) < 0)
-        field_error(&fe, "tlp_max", "must be one of clear, green, amber, amber+strict, red");
+        field_error(fe, "tlp_max", "must be one of clear, green, amber, amber+strict, red");
     if (password != NULL && (why = password_problem(name, password)) != NULL)
-        field_error(&fe, "password", "%s", why);
-    if (fe.count > 0)
-        return field_errors_fail(&fe, err);
+        field_error(fe, "password", "%s", why);
+    if (fe->count > 0)
+        return -1;
 
     if (password == NULL) {
         password_generate(generated);
         password = generated;
         w.row.must_change_password = true;
     }
-    if (password_hash(password, hash, err) != 0)
-        return -1;
+    if (password_hash(password, hash, &err) != 0)
+        return field_errors_fail(fe, &err);
     snprintf(w.row.name, sizeof(w.row.name), "%s", name);
     snprintf(w.row.role, sizeof(w.row.role), "%s", role);
     snprintf(w.row.password_hash, sizeof(w.row.password_hash), "%s", hash);
@@ -228,13 +265,13 @@ user_create(const char *actor, const char *name, const char *role, const char *p
     snprintf(w.row.created_by, sizeof(w.row.created_by), "%s", actor);
     w.audit = json_pack("{s:s, s:s?, s:b}", "role", role, "tlp_max", tlp_max,
                         "must_change_password", w.row.must_change_password);
-    rc = user_write(&w, err);
+    rc = user_write(&w, &err);
     sodium_memzero(hash, sizeof(hash));
     sodium_memzero(w.row.password_hash, sizeof(w.row.password_hash));
     if (rc != 0) {
         if (generated != NULL)
             sodium_memzero(generated, USER_PASSWORD_GEN + 1);
-        return -1;
+        return field_errors_fail(fe, &err);
     }
     if (out != NULL)
         *out = w.row;
@@ -269,22 +306,22 @@ user_list(struct user_row **rows, int *count, struct mp_error *err)
 
 int
 user_update(const char *actor, const char *name, const struct user_change *ch, struct user_row *out,
-            struct mp_error *err)
+            struct field_errors *fe)
 {
     struct user_write w = {.actor = actor, .action = "user.update", .disabled_by = actor};
-    struct field_errors fe = {0};
     struct user_row cur;
+    struct mp_error err;
 
     if (ch->role != NULL && !user_role_valid(ch->role))
-        field_error(&fe, "role", "must be one of viewer, analyst, manager, admin");
+        field_error(fe, "role", "must be one of viewer, analyst, manager, admin");
     if (ch->tlp_max != NULL && ch->tlp_max[0] != '\0' && tlp_parse(ch->tlp_max) < 0)
-        field_error(&fe, "tlp_max", "must be one of clear, green, amber, amber+strict, red");
+        field_error(fe, "tlp_max", "must be one of clear, green, amber, amber+strict, red");
     if (ch->language != NULL && !language_valid(ch->language))
-        field_error(&fe, "language", "must be en or nl");
-    if (fe.count > 0)
-        return field_errors_fail(&fe, err);
-    if (user_get(name, &cur, err) != 0)
+        field_error(fe, "language", "must be en or nl");
+    if (fe->count > 0)
         return -1;
+    if (user_get(name, &cur, &err) != 0)
+        return field_errors_fail(fe, &err);
     /* The change is applied to the row read here; the write re-reads the
      * id only, so two admins changing different fields at once each win
      * on their own field at worst: users change rarely. */
@@ -310,8 +347,8 @@ user_update(const char *actor, const char *name, const struct user_change *ch, s
                         w.row.tlp_max[0] ? w.row.tlp_max : NULL, "language",
                         w.row.language[0] ? w.row.language : NULL, "disabled",
                         w.row.disabled_at[0] != '\0');
-    if (user_write(&w, err) != 0)
-        return -1;
+    if (user_write(&w, &err) != 0)
+        return field_errors_fail(fe, &err);
     if (out != NULL)
         *out = w.row;
     return 0;
@@ -458,9 +495,12 @@ session_sign_in(const char *name, const char *password, const char *address, str
         struct mp_error aerr;
         char object[80];
 
-        locked = throttle_fail(THROTTLE_ACCOUNT, key, now_us, settings.lockout_after,
+        /* A name waits after 3 failures; an address (an office behind one
+         * NAT: many people) after 10, and locks at three times the
+         * name's count. */
+        locked = throttle_fail(THROTTLE_ACCOUNT, key, now_us, 3, settings.lockout_after,
                                settings.lockout_time);
-        locked |= throttle_fail(THROTTLE_ADDRESS, address, now_us, settings.lockout_after * 3,
+        locked |= throttle_fail(THROTTLE_ADDRESS, address, now_us, 10, settings.lockout_after * 3,
                                 settings.lockout_time);
         /* Record the name typed only when it could be a name at all. */
         snprintf(object, sizeof(object), "%s", token_name_valid(name) ? name : "-");

@@ -60,15 +60,15 @@ struct user_change {
 };
 
 /* Creates a user.  password NULL: one is generated into generated (shown
- * once) and must be changed at first sign-in.  err->field names the input
- * at fault. */
+ * once) and must be changed at first sign-in.  errs lists every field at
+ * fault, or the one other reason it failed. */
 int user_create(const char *actor, const char *name, const char *role, const char *password,
                 const char *tlp_max, char generated[USER_PASSWORD_GEN + 1], struct user_row *out,
-                struct mp_error *err);
+                struct field_errors *errs);
 int user_get(const char *name, struct user_row *out, struct mp_error *err);
 int user_list(struct user_row **rows, int *count, struct mp_error *err);
 int user_update(const char *actor, const char *name, const struct user_change *ch,
-                struct user_row *out, struct mp_error *err);
+                struct user_row *out, struct field_errors *errs);
 /* An admin sets a user's password (NULL: generated into generated); the
  * user must change it at the next sign-in and every session ends. */
 int user_reset_password(const char *actor, const char *name, const char *password,

@@ -185,7 +185,7 @@ export async function startDaemon({
             }, START_TIMEOUT_MS);
             const onData = (s) => {
                 stderrText += s;
-                const m = /msg=listening url=(http:\/\/127\.0\.0\.1:(\d+))/.exec(stderrText.slice(from));
+                const m = /msg=listening url=(https?:\/\/127\.0\.0\.1:(\d+))/.exec(stderrText.slice(from));
                 if (m) {
                     cleanup();
                     d.url = m[1];
