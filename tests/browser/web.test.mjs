@@ -315,7 +315,10 @@ describe('web front end', () => {
         const first = await refs();
         assert.equal(first.length, 25);
         await page.click('.pager a[rel="next"]');
-        await page.waitForFunction((f) => document.querySelector('#incident-list tbody td')?.textContent !== f, first[0]);
+        await page.waitForFunction((f) => {
+            const td = document.querySelector('#incident-list tbody td');
+            return location.hash.includes('cursor=') && td && td.textContent !== f;
+        }, first[0]);
         const second = await refs();
         assert.equal(second.length, 3); // 27 + the one from before, 25 a page
         assert.deepEqual(second.filter((r) => first.includes(r)), [], 'no incident on two pages');
