@@ -68,3 +68,42 @@ export async function screenshot(page, name) {
 
 /** The URL hash route of an incident. */
 export const incidentUrl = (base, ref) => `${base}/#/incidents/${ref}`;
+
+/**
+ * Text on the page whose contrast with its background is below WCAG AA
+ * (4.5:1; 3:1 for large text).  Each element with its own text is checked
+ * against the first opaque background among it and its ancestors.
+ */
+export async function lowContrast(page) {
+    return page.evaluate(() => {
+        const rgb = (s) => (s.match(/[\d.]+/g) || []).map(Number);
+        const lum = ([r, g, b]) => {
+            const f = (c) => {
+                c /= 255;
+                return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+            };
+            return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+        };
+        const bgOf = (el) => {
+            for (let e = el; e; e = e.parentElement) {
+                const c = rgb(getComputedStyle(e).backgroundColor);
+                if (c.length === 3 || (c.length === 4 && c[3] > 0.9)) return c;
+            }
+            return [255, 255, 255];
+        };
+        const bad = [];
+        for (const el of document.querySelectorAll('body *')) {
+            const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+            if (!own || !el.getClientRects().length) continue;
+            const cs = getComputedStyle(el);
+            if (cs.visibility === 'hidden' || el.closest('[hidden], .sr-only, .skip')) continue;
+            const a = lum(rgb(cs.color));
+            const b = lum(bgOf(el));
+            const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+            const size = parseFloat(cs.fontSize);
+            const large = size >= 24 || (size >= 18.66 && Number(cs.fontWeight) >= 700);
+            if (ratio < (large ? 3 : 4.5)) bad.push(`${el.tagName.toLowerCase()}.${el.className} "${el.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}`);
+        }
+        return bad;
+    });
+}

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { cli, startDaemon, tempDir } from '../e2e/lib/daemon.mjs';
 import { addUser } from '../e2e/lib/session.mjs';
-import { assertNoProblems, incidentUrl, launch, newPage, screenshot, signIn, signOut } from './lib.mjs';
+import { assertNoProblems, incidentUrl, launch, lowContrast, newPage, screenshot, signIn, signOut } from './lib.mjs';
 
 describe('web front end', () => {
     let d, browser, ref;
@@ -100,6 +100,16 @@ describe('web front end', () => {
         assert.equal(org.name, 'Waterbedrijf Oost');
         assert.equal(org.nis2_class, 'essential');
         assert.equal(org.sector, 'drinking_water');
+
+        await page.fill('#service-form input[name="name"]', 'drinkwater');
+        await page.fill('#service-form input[name="description"]', 'Drinking water supply');
+        await page.fill('#service-form input[name="users_total"]', '250000');
+        await page.selectOption('#service-form select[name="critical"]', 'true');
+        await page.click('#service-form button[type="submit"]');
+        await page.waitForSelector('#service-list >> text=drinkwater');
+        const svc = await page.evaluate(async () => (await fetch('/api/v1/services/drinkwater')).json());
+        assert.equal(svc.users_total, 250000);
+        assert.equal(svc.critical, true);
 
         await page.fill('#token-form input[name="name"]', 'siem');
         await page.selectOption('#token-form select[name="role"]', 'ingest');
@@ -261,10 +271,20 @@ describe('web front end', () => {
         v = cli(['verify', doc], { dataDir: d.dataDir });
         assert.equal(v.code, 1, v.stdout + v.stderr);
 
+        const [printable] = await Promise.all([page.waitForEvent('popup'), page.click(`${signed} a[data-kind="html"]`)]);
+        await printable.waitForLoadState();
+        assert.match(await printable.textContent('body'), /minisign/);
+        await printable.close();
+
         await page.fill(`${signed} .submit-form [name="channel"]`, 'MijnNCSC');
         await page.click(`${signed} .submit-form button[type="submit"]`);
         await page.waitForSelector('#drafts article.draft[data-state="submitted"]');
         assert.match(await page.textContent('#obligations'), /submitted/);
+        // a manager may waive a report, with a reason
+        await page.click('details.waive:has-text("NIS2 progress") > summary');
+        await page.fill('details.waive[open] [name="reason"]', 'Final report will cover progress');
+        await page.click('details.waive[open] button[type="submit"]');
+        await page.waitForFunction(() => /progress[\s\S]*waived/.test(document.getElementById('obligations')?.textContent ?? ''));
         await screenshot(page, 'drafts');
         await signOut(page);
         assertNoProblems(page);
@@ -280,6 +300,11 @@ describe('web front end', () => {
         for (const sel of ['#transition-form', '#save-facts', '#draft-create', '#note-form', 'button.approve', '.submit-form', 'button.correct', '.waive', '.decision-form'])
             assert.equal(await page.$(sel), null, `${sel} is shown to a viewer`);
         assert.ok(await page.isDisabled('#facts-form [name="title"]'));
+        // what the API refuses is said in words, never a blank page
+        await page.goto(`${d.url}/#/incidents/INC-1999-9999`);
+        await page.waitForSelector('main .form-error');
+        assert.match(await page.textContent('main .form-error'), /\w+ \w+/);
+        assert.match(await page.textContent('main h1'), /went wrong/);
         await page.goto(`${d.url}/#/incidents`);
         await page.waitForSelector('#incident-list');
         assert.equal(await page.$('#new-incident'), null);
@@ -337,7 +362,7 @@ describe('web front end', () => {
         await page.context().close();
     });
 
-    test('keyboard only: sign in by typing, Tab and Enter; every form control has a label; focus is visible', async () => {
+    test('keyboard only: sign in by typing, Tab and Enter; every form control has a label; contrast; focus is visible', async () => {
         const page = await newPage(browser, d.url);
         await page.goto(`${d.url}/`);
         await page.waitForSelector('#signin');
@@ -357,6 +382,16 @@ describe('web front end', () => {
             await page.waitForSelector('main h1');
             await page.waitForLoadState('networkidle');
             assert.deepEqual(await unlabelled(), [], route);
+        }
+        // every text has enough contrast, light and dark
+        for (const scheme of ['light', 'dark']) {
+            await page.emulateMedia({ colorScheme: scheme });
+            for (const route of ['#/', `#/incidents/${ref}`]) {
+                await page.goto(`${d.url}/${route}`);
+                await page.waitForSelector('main h1');
+                await page.waitForLoadState('networkidle');
+                assert.deepEqual(await lowContrast(page), [], `${scheme} ${route}`);
+            }
         }
         // focus is visible: the outline of a focused button is not none
         await page.focus('#signout');
