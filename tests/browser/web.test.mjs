@@ -450,6 +450,31 @@ describe('web front end', () => {
         await page.context().close();
     });
 
+    test('overdue reports are marked on the dashboard', async () => {
+        const res = await fetch(`${d.url}/api/v1/incidents`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${d.adminToken}`, 'content-type': 'application/json' },
+            body: JSON.stringify({
+                title: 'Pump station sabotage',
+                severity: 'high',
+                detected_at: new Date(Date.now() - 50 * 3600e3).toISOString().replace(/\.\d+Z$/, 'Z'),
+                aware_at: new Date(Date.now() - 48 * 3600e3).toISOString().replace(/\.\d+Z$/, 'Z'),
+                impact: { persons_health_damaged: 2, suspected_malicious: true },
+            }),
+        });
+        const body = await res.text();
+        assert.equal(res.status, 201, body);
+        const late = JSON.parse(body).ref;
+        const page = await newPage(browser, d.url);
+        await signIn(page, d.url, 'vera');
+        await page.waitForSelector('.deadlines');
+        const row = page.locator('.deadlines tr.overdue-row', { hasText: late }).first();
+        assert.match(await row.textContent(), /early warning/);
+        assert.match(await row.locator('.countdown.overdue').textContent(), /^overdue by (1 d 00|23):\d\d:\d\d$/);
+        assertNoProblems(page);
+        await page.context().close();
+    });
+
     test('screenshots of the main pages (English)', async () => {
         const page = await newPage(browser, d.url);
         await signIn(page, d.url, 'ada');

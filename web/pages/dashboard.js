@@ -65,7 +65,12 @@ export function deadlineRow(o, { withIncident = true } = {}) {
         h('td', {}, `${o.regime.toUpperCase()} · ${words(o.stage)}`),
         h('td', {}, t('rcp_' + o.recipient)),
         h('td', {}, due ? timeEl(due) : h('span', { class: 'muted' }, t('no_deadline_yet'))),
-        h('td', {}, due && o.status === 'pending' ? countdown(due) : h('span', { class: `status-${o.status}` }, t('ob_' + o.status))),
+        h(
+            'td',
+            {},
+            due && (o.status === 'pending' || o.status === 'missed') ? countdown(due) : null,
+            o.status !== 'pending' || !due ? [' ', h('span', { class: `status-${o.status}` }, t('ob_' + o.status))] : null,
+        ),
     );
 }
 
@@ -106,10 +111,11 @@ async function undetermined(incidents) {
     );
     const list = results.filter(Boolean);
     if (!list.length) return h('p', { class: 'muted' }, t('none_undetermined'));
-    return h(
+    const SHOWN = 10;
+    const ul = h(
         'ul',
         { class: 'undetermined' },
-        list.map(({ i, open }) =>
+        list.slice(0, SHOWN).map(({ i, open }) =>
             h(
                 'li',
                 {},
@@ -124,6 +130,8 @@ async function undetermined(incidents) {
             ),
         ),
     );
+    if (list.length > SHOWN) ul.appendChild(h('li', { class: 'muted' }, t('and_more', { n: list.length - SHOWN })));
+    return ul;
 }
 
 export async function dashboardPage() {
