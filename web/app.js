@@ -121,6 +121,8 @@ async function signOut() {
 function afterSignIn(s) {
     setSession(s);
     if (s.user.language && s.user.language !== lang()) setLang(s.user.language);
+    // a user without a language yet keeps the one chosen on the sign-in page
+    if (!s.user.language) patch('/session', { language: lang() }, { noRetry: true }).catch(() => {});
 }
 
 function showSignIn() {

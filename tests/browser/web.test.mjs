@@ -280,6 +280,12 @@ describe('web front end', () => {
         await page.click(`${signed} .submit-form button[type="submit"]`);
         await page.waitForSelector('#drafts article.draft[data-state="submitted"]');
         assert.match(await page.textContent('#obligations'), /submitted/);
+        // a manager may decide a regime is not notifiable, with the reason shown
+        await page.click('[data-regime="gdpr"] details:has(.decision-form) > summary');
+        await page.fill('[data-regime="gdpr"] .decision-form [name="reason"]', 'No personal data involved: dosing system only');
+        await page.click('[data-regime="gdpr"] .decision-form button[type="submit"]');
+        await page.waitForSelector('[data-regime="gdpr"] .decision');
+        assert.match(await page.textContent('[data-regime="gdpr"] .decision'), /not notifiable by user:max[\s\S]*No personal data/);
         // a manager may waive a report, with a reason
         await page.click('details.waive:has-text("NIS2 progress") > summary');
         await page.fill('details.waive[open] [name="reason"]', 'Final report will cover progress');

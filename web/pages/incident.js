@@ -3,7 +3,7 @@
 // machine allows now as buttons, classification with its reasons in words,
 // the reports owed with countdowns, the drafts, the timeline and notes.
 import { get, patch, post, seg } from '../lib/api.js';
-import { field, h, replace, select, timeEl, toLocalInput, words } from '../lib/dom.js';
+import { field, h, localTime, replace, select, timeEl, toLocalInput, words } from '../lib/dom.js';
 import { control, FACTS, readControl, same } from '../lib/facts.js';
 import { errorBox, submitting } from '../lib/forms.js';
 import { pick, t } from '../lib/i18n.js';
@@ -250,7 +250,8 @@ function noteForm({ inc, reload }) {
     return form;
 }
 
-const show = (v) => (v === null || v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+const show = (v) => (v === null || v === undefined ? '—' : typeof v !== 'string' ? JSON.stringify(v) : ISO.test(v) ? localTime(v) : v);
 
 function timeline(items) {
     return h(
