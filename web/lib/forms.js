@@ -42,7 +42,9 @@ export function showErrors(form, err) {
     }
     const box = h('div', { class: 'form-error', role: 'alert' }, explain(err));
     if (unplaced.length) box.appendChild(h('ul', {}, unplaced.map((u) => h('li', {}, u))));
-    form.prepend(box);
+    const heading = form.querySelector(':scope > h1, :scope > h2, :scope > h3');
+    if (heading) heading.after(box);
+    else form.prepend(box);
     const first = form.querySelector('[aria-invalid]');
     if (first) first.focus();
 }
