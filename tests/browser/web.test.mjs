@@ -292,6 +292,14 @@ describe('web front end', () => {
         await page.click('details.waive[open] button[type="submit"]');
         await page.waitForFunction(() => /progress[\s\S]*waived/.test(document.getElementById('obligations')?.textContent ?? ''));
         await screenshot(page, 'drafts');
+        // a signed version is corrected by a new draft that supersedes it
+        await page.click('#drafts article.draft[data-state="submitted"] button.correct');
+        await page.waitForSelector('#drafts article.draft[data-state="draft"]');
+        const fix = '#drafts article.draft[data-state="draft"]';
+        assert.match(await page.textContent(`${fix} .meta`), /corrects an earlier version/);
+        // it starts from the signed contents
+        assert.equal(await page.inputValue(`${fix} [name="fields.contact_official"]`), 'CISO, +31 20 555 0100');
+        assert.equal(await page.inputValue(`${fix} [name="fields.cross_border"]`), 'false');
         await signOut(page);
         assertNoProblems(page);
         await page.context().close();
@@ -403,6 +411,27 @@ describe('web front end', () => {
         await page.focus('#signout');
         const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
         assert.notEqual(outline, 'none');
+        assertNoProblems(page);
+        await page.context().close();
+    });
+
+    test('a change made elsewhere meanwhile is refused in words, and nothing typed is lost', async () => {
+        const page = await newPage(browser, d.url);
+        await signIn(page, d.url, 'anna');
+        await page.goto(incidentUrl(d.url, ref));
+        await page.waitForSelector('#facts-form');
+        await page.fill('#facts-form [name="assignee"]', 'Anna de Vries');
+        // someone else changes the incident first
+        const res = await fetch(`${d.url}/api/v1/incidents/${ref}`, {
+            method: 'PATCH',
+            headers: { authorization: `Bearer ${d.adminToken}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ description: 'Dosing set to 10x; the supplier confirms a stolen password' }),
+        });
+        assert.equal(res.status, 200);
+        await page.click('#save-facts');
+        await page.waitForSelector('#facts-form .form-error');
+        assert.match(await page.textContent('#facts-form .form-error'), /changed|version/i);
+        assert.equal(await page.inputValue('#facts-form [name="assignee"]'), 'Anna de Vries');
         assertNoProblems(page);
         await page.context().close();
     });
