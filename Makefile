@@ -37,9 +37,12 @@ SANITIZE  := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
              -fno-omit-frame-pointer
 
 SRC       := $(sort $(wildcard server/*.c server/*/*.c))
-GEN       := build/gen/schema_files.c build/gen/web_files.c build/gen/rules_files.c
+GEN       := build/gen/schema_files.c build/gen/web_files.c build/gen/rules_files.c \
+             build/gen/detection_files.c build/gen/assessment_files.c
 SCHEMA    := $(sort $(wildcard schema/*.sql))
 RULES     := $(sort $(wildcard config/rules/*.json))
+DETECTION := $(sort $(wildcard config/detection/*.json))
+ASSESSMENT := $(sort $(wildcard config/assessment/*.json))
 WEB       := $(sort $(shell find web -type f 2>/dev/null))
 OBJ       := $(patsubst %.c,build/obj/%.o,$(SRC) $(GEN))
 TOBJ      := $(patsubst %.c,build/test/obj/%.o,$(SRC) $(GEN))
@@ -89,6 +92,16 @@ build/gen/rules_files.c: build/tools/embed $(RULES)
 	@mkdir -p $(dir $@)
 	$(call say,GEN,$@)
 	$(Q)build/tools/embed rules_files config/rules/ $(RULES) > $@.tmp && mv $@.tmp $@
+
+build/gen/detection_files.c: build/tools/embed $(DETECTION)
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)
+	$(Q)build/tools/embed detection_files config/detection/ $(DETECTION) > $@.tmp && mv $@.tmp $@
+
+build/gen/assessment_files.c: build/tools/embed $(ASSESSMENT)
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)
+	$(Q)build/tools/embed assessment_files config/assessment/ $(ASSESSMENT) > $@.tmp && mv $@.tmp $@
 
 build/gen/web_files.c: build/tools/embed $(WEB)
 	@mkdir -p $(dir $@)
@@ -155,6 +168,10 @@ install: build/meldpunt
 	install -m 0644 config/meldpunt.conf $(DESTDIR)$(SYSCONFDIR)/meldpunt/meldpunt.conf
 	install -d $(DESTDIR)$(SYSCONFDIR)/meldpunt/rules
 	install -m 0644 $(RULES) $(DESTDIR)$(SYSCONFDIR)/meldpunt/rules/
+	install -d $(DESTDIR)$(SYSCONFDIR)/meldpunt/detection
+	install -m 0644 $(DETECTION) $(DESTDIR)$(SYSCONFDIR)/meldpunt/detection/
+	install -d $(DESTDIR)$(SYSCONFDIR)/meldpunt/assessment
+	install -m 0644 $(ASSESSMENT) $(DESTDIR)$(SYSCONFDIR)/meldpunt/assessment/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/meldpunt

@@ -7,7 +7,9 @@
 # and no storage.  This machine is shared and noisy; ratios travel, absolute
 # numbers do not.
 #
-# Environment: BENCH_SECONDS (default 5), BENCH_CONNECTIONS (default "16 64").
+# Environment: BENCH_SECONDS (default 5), BENCH_CONNECTIONS (default "16 64"),
+# BENCH_ONLY (an extended regular expression: run only the endpoints whose
+# name matches, beside the baseline; e.g. BENCH_ONLY='alerts|incidents \(').
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -44,6 +46,20 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 [ -n "$url" ] || { echo "bench: the server did not start:"; cat "$dir/serve.log"; exit 1; }
+
+# Alerts to list: ALERTS_SEED of them, posted in batches of 100 (the
+# listing is measured on this many plus what the ingestion run adds).
+seed_alerts() {
+    i=0
+    while [ "$i" -lt "$1" ]; do
+        awk -v base="$i" 'BEGIN { printf "["; for (k = 0; k < 100; k++) {
+            printf "%s{\"source\":\"seed\",\"title\":\"Seeded alert %d\",\"severity\":\"low\",\"service\":\"svc-%d\",\"labels\":{\"n\":\"%d\"}}",
+                (k ? "," : ""), base + k, (base + k) % 20, base + k } printf "]" }' |
+            curl -s -o /dev/null -H "Authorization: Bearer $MP_TOKEN" \
+                -H 'Content-Type: application/json' --data-binary @- "$url/api/v1/alerts"
+        i=$((i + 100))
+    done
+}
 
 # One incident to read by id.
 incident=$(curl -s -H "Authorization: Bearer $MP_TOKEN" -H 'Content-Type: application/json' \
@@ -87,8 +103,20 @@ for spec in "POST /bench/echo (baseline)|/bench/echo|post_json.lua" \
             "GET /api/v1/incidents/{id}|/api/v1/incidents/$incident|auth_get.lua" \
             "GET /api/v1/incidents?limit=50|/api/v1/incidents?limit=50|auth_get.lua" \
             "POST /api/v1/tokens (write+audit)|/api/v1/tokens|create_token.lua" \
-            "POST /api/v1/incidents (durable)|/api/v1/incidents|create_incident.lua"; do
+            "POST /api/v1/incidents (durable)|/api/v1/incidents|create_incident.lua" \
+            "POST /api/v1/alerts (90% repeats)|/api/v1/alerts|create_alert.lua" \
+            "GET /api/v1/alerts?limit=100|/api/v1/alerts?limit=100|auth_get.lua" \
+            "GET /api/v1/alerts?state=new&limit=100|/api/v1/alerts?state=new&limit=100|auth_get.lua"; do
     name=${spec%%|*}
+    if [ -n "${BENCH_ONLY:-}" ] && ! echo "$name" | grep -Eq "$BENCH_ONLY|baseline"; then
+        continue
+    fi
+    case "$name" in
+    "GET /api/v1/alerts?limit=100"*)
+        # 10,000 alerts (ALERTS_SEED) before the first listing
+        seed_alerts "${ALERTS_SEED:-10000}"
+        echo "  (listing with ${ALERTS_SEED:-10000} seeded alerts and those ingested above)" >&2 ;;
+    esac
     rest=${spec#*|}
     path=${rest%%|*}
     script=${rest#*|}
@@ -101,6 +129,8 @@ for spec in "POST /bench/echo (baseline)|/bench/echo|post_json.lua" \
         printf '%-34s %5s %10s %8s %9s %9s %7s\n' "$name" "$c" "$1" "$ratio" "$2" "$3" "$4"
     done
 done
+
+[ -n "${BENCH_ONLY:-}" ] && exit 0
 
 echo
 echo "classification: meldpunt rules bench (the built-in rules, generated incidents)"

@@ -6,7 +6,7 @@ set -eu
 
 PACKAGES="build-essential pkg-config
 libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libinih-dev libarchive-dev check
-sqlite3 curl wrk nodejs npm minisign prometheus clang-format unzip openssl chromium"
+sqlite3 curl wrk nodejs npm minisign prometheus prometheus-alertmanager clang-format unzip openssl chromium"
 
 missing=""
 for p in $PACKAGES; do

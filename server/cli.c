@@ -2,6 +2,8 @@
  * cli.c - the subcommands other than serve (see cli.h).
  */
 #include "cli.h"
+#include "core/assessment.h"
+#include "core/detect.h"
 #include "core/rules.h"
 #include "datadir.h"
 #include "http/router.h"
@@ -403,6 +405,35 @@ cli_load_rules(const char *dir, struct mp_error *err)
     return 0;
 }
 
+int
+cli_load_detection(const char *dir, struct mp_error *err)
+{
+    struct detection *d;
+    int rc = dir && dir[0] ? detect_load(dir, &d, err) : detect_load_builtin(&d, err);
+
+    if (rc != 0)
+        return -1;
+    log_notice("detection rules loaded dir=\"%s\" rules=%d", d->dir, d->nrules);
+    detect_install(d);
+    return 0;
+}
+
+int
+cli_load_assessment(const char *dir, struct mp_error *err)
+{
+    json_t *set;
+    int rc = dir && dir[0] ? assessment_load(dir, &set, err) : assessment_load_builtin(&set, err);
+
+    if (rc != 0)
+        return -1;
+    log_notice("assessment data loaded dir=\"%s\" questionnaire=%s law=%s",
+               json_string_value(json_object_get(set, "dir")),
+               json_string_value(json_object_get(json_object_get(set, "questions"), "version")),
+               json_string_value(json_object_get(json_object_get(set, "law"), "version")));
+    assessment_install(set);
+    return 0;
+}
+
 /* A deterministic generator, so every run evaluates the same incidents. */
 static uint64_t
 bench_rand(uint64_t *s)
@@ -544,6 +575,37 @@ cmd_rules(int argc, char **argv)
         printf("OK %-10s %-14s %d stages  %s\n", r->sets[i].regime, r->sets[i].version,
                r->sets[i].nstages, r->sets[i].file);
     rules_release(r);
+    return 0;
+}
+
+int
+cmd_detection(int argc, char **argv)
+{
+    static const char usage[] = "usage: meldpunt detection check [DIR]\n";
+    struct detection *d;
+    struct mp_error err;
+    int rc;
+
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("%s\nValidates the detection-rule files in DIR (docs/ALERTS.md), or the copy\n"
+               "built into this binary when DIR is not given.  Prints each rule, or the\n"
+               "file, JSON path and reason of the first problem (exit 1).\n",
+               usage);
+        return 0;
+    }
+    if (argc < 2 || strcmp(argv[1], "check") != 0 || argc > 3 || (argc == 3 && argv[2][0] == '-')) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    rc = argc == 3 ? detect_load(argv[2], &d, &err) : detect_load_builtin(&d, &err);
+    if (rc != 0) {
+        fprintf(stderr, "meldpunt detection check: %s\n", err.message);
+        return 1;
+    }
+    for (int i = 0; i < d->nrules; i++)
+        printf("OK %-32s %-14s %s\n", d->rules[i].id, detect_action_names[d->rules[i].action],
+               d->rules[i].file);
+    detect_release(d);
     return 0;
 }
 
@@ -849,6 +911,7 @@ cmd_help(int argc, char **argv)
            "  audit verify   check the audit chain\n"
            "  backup FILE    consistent online copy of the database\n"
            "  rules check    validate reporting-rule files\n"
+           "  detection check  validate detection-rule files\n"
            "  verify FILE    check a file meldpunt signed (minisign format)\n"
            "  key rotate     make a new signing key, keeping the old public key\n"
            "  routes         who may call which route\n"

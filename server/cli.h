@@ -20,6 +20,7 @@ int cmd_token(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_detection(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 int cmd_key(int argc, char **argv);
@@ -32,6 +33,12 @@ int cli_load_config(const char *config_file, const char *data_dir, struct config
 /* Loads the rules from dir (empty: the built-in copy) and installs them;
  * logs what was loaded. */
 int cli_load_rules(const char *dir, struct mp_error *err);
+/* Loads and installs the detection rules (the built-in ones when dir is
+ * empty), logging what was loaded. */
+int cli_load_detection(const char *dir, struct mp_error *err);
+/* Loads the assessment data (questionnaire, law, threat catalogue) from dir
+ * (empty: the built-in copy) and installs it. */
+int cli_load_assessment(const char *dir, struct mp_error *err);
 /* "cli:USER", the principal recorded for changes made from the shell. */
 void cli_actor(char *out, size_t size);
 

@@ -35,6 +35,8 @@ config_defaults(struct config *cfg)
     snprintf(cfg->data_dir, sizeof(cfg->data_dir), "./var");
     cfg->write_batch = 64;
     cfg->min_free_space = 100u << 20;
+    cfg->alert_batch_max = 100;
+    cfg->alert_payload_limit = 64 * 1024;
     cfg->log_level = LOG_NOTICE;
 }
 
@@ -219,12 +221,28 @@ set_key(struct config *c, const char *section, const char *key, const char *valu
         if (strlen(value) >= sizeof(c->rules_dir))
             return "path too long";
         snprintf(c->rules_dir, sizeof(c->rules_dir), "%s", value);
+    } else if (IS("detection", "dir")) {
+        if (strlen(value) >= sizeof(c->detection_dir))
+            return "path too long";
+        snprintf(c->detection_dir, sizeof(c->detection_dir), "%s", value);
+    } else if (IS("alerts", "batch_max")) {
+        if (parse_uint(value, 1, 10000, &c->alert_batch_max) != 0)
+            return "must be a whole number from 1 to 10000";
+    } else if (IS("alerts", "payload_limit")) {
+        if (config_parse_size(value, &c->alert_payload_limit) != 0 ||
+            c->alert_payload_limit < 1024 || c->alert_payload_limit > (16u << 20))
+            return "must be a size from 1K to 16M";
+    } else if (IS("assessment", "dir")) {
+        if (strlen(value) >= sizeof(c->assessment_dir))
+            return "path too long";
+        snprintf(c->assessment_dir, sizeof(c->assessment_dir), "%s", value);
     } else if (IS("log", "level")) {
         if (log_level_parse(value, &c->log_level) != 0)
             return "must be error, warn, notice, info or debug";
     } else if (strcmp(section, "server") == 0 || strcmp(section, "storage") == 0 ||
-               strcmp(section, "rules") == 0 || strcmp(section, "log") == 0 ||
-               strcmp(section, "auth") == 0) {
+               strcmp(section, "rules") == 0 || strcmp(section, "detection") == 0 ||
+               strcmp(section, "alerts") == 0 || strcmp(section, "assessment") == 0 ||
+               strcmp(section, "log") == 0 || strcmp(section, "auth") == 0) {
         return "unknown key";
     } else {
         return "unknown section";

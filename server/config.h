@@ -48,6 +48,13 @@ struct config {
     size_t min_free_space; /* /readyz floor for the data directory */
     /* [rules] */
     char rules_dir[PATH_MAX]; /* empty: the rules built into the binary */
+    /* [detection] */
+    char detection_dir[PATH_MAX]; /* empty: the detection rules built in */
+    /* [alerts] */
+    unsigned alert_batch_max;
+    size_t alert_payload_limit;
+    /* [assessment] */
+    char assessment_dir[PATH_MAX]; /* empty: config/assessment built into the binary */
     /* [log] */
     enum log_level log_level;
 };

@@ -12,8 +12,11 @@
  *                   and close the database; exit 0.
  */
 #include "cli.h"
+#include "core/alert.h"
 #include "core/classify.h"
+#include "core/detect.h"
 #include "core/readiness.h"
+#include "core/assessment.h"
 #include "core/rules.h"
 #include "core/user.h"
 #include "datadir.h"
@@ -49,7 +52,8 @@ serve_help(void)
            "      --log-level LEVEL error, warn, notice (default), info (one line per request), "
            "debug\n"
            "  -h, --help            show this help\n\n"
-           "Signals: SIGHUP reloads the config's log level; SIGTERM and SIGINT stop cleanly.\n",
+           "Signals: SIGHUP reloads the config's log level, the rules and the detection rules;\n"
+           "SIGTERM and SIGINT stop cleanly.\n",
            serve_usage);
 }
 
@@ -162,9 +166,23 @@ cmd_serve(int argc, char **argv)
         fprintf(stderr, "meldpunt: %s\n", err.message);
         return 1;
     }
+    if (cli_load_detection(cfg.detection_dir, &err) != 0) {
+        fprintf(stderr, "meldpunt: %s\n", err.message);
+        rules_install(NULL);
+        return 1;
+    }
+    if (cli_load_assessment(cfg.assessment_dir, &err) != 0) {
+        fprintf(stderr, "meldpunt: %s\n", err.message);
+        rules_install(NULL);
+        detect_install(NULL);
+        return 1;
+    }
+    alert_configure(cfg.alert_batch_max, cfg.alert_payload_limit);
     if (datadir_open(cfg.data_dir, &err) != 0) {
         fprintf(stderr, "meldpunt: %s\n", err.message);
         rules_install(NULL);
+        detect_install(NULL);
+        assessment_install(NULL);
         return 1;
     }
     /* the audit chain is walked once here; /readyz reports the outcome */
@@ -246,6 +264,14 @@ cmd_serve(int argc, char **argv)
             if (cli_load_rules(fresh.rules_dir, &err) != 0)
                 log_error("reload of the rules failed, keeping the rules in force error=\"%s\"",
                           err.message);
+            if (cli_load_detection(fresh.detection_dir, &err) != 0)
+                log_error("reload of the detection rules failed, keeping the rules in force "
+                          "error=\"%s\"",
+                          err.message);
+            if (cli_load_assessment(fresh.assessment_dir, &err) != 0)
+                log_error("reload of the assessment data failed, keeping the data in force "
+                          "error=\"%s\"",
+                          err.message);
             log_notice("reloaded config=%s log_level=%s", config_file,
                        log_level_name(log_get_level()));
             continue;
@@ -266,6 +292,8 @@ out_writer:
 out_db:
     datadir_close();
     rules_install(NULL);
+    detect_install(NULL);
+    assessment_install(NULL);
     if (status == 0)
         log_notice("stopped");
     return status;
@@ -275,11 +303,14 @@ static const struct {
     const char *name;
     int (*run)(int, char **);
 } commands[] = {
-    {"serve", cmd_serve},   {"init", cmd_init},       {"token", cmd_token},
-    {"audit", cmd_audit},   {"backup", cmd_backup},   {"rules", cmd_rules},
-    {"verify", cmd_verify}, {"routes", cmd_routes},   {"key", cmd_key},
-    {"user", cmd_user},     {"version", cmd_version}, {"--version", cmd_version},
-    {"help", cmd_help},     {"--help", cmd_help},     {"-h", cmd_help},
+    {"serve", cmd_serve},         {"init", cmd_init},
+    {"token", cmd_token},         {"audit", cmd_audit},
+    {"backup", cmd_backup},       {"rules", cmd_rules},
+    {"detection", cmd_detection}, {"verify", cmd_verify},
+    {"routes", cmd_routes},       {"key", cmd_key},
+    {"user", cmd_user},           {"version", cmd_version},
+    {"--version", cmd_version},   {"help", cmd_help},
+    {"--help", cmd_help},         {"-h", cmd_help},
 };
 
 int

@@ -4,6 +4,8 @@
 #include "api.h"
 #include "lib/text.h"
 
+#include <sodium.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -221,4 +223,55 @@ api_if_match(const struct api_request *rq, const char *what, int64_t *out, struc
     }
     api_fail(rs, 412, "If-Match", "must be the %s's ETag, such as \"3\"", what);
     return false;
+}
+
+bool
+api_idempotency(const struct api_request *rq, struct idempotency *idem, struct api_response *rs)
+{
+    crypto_generichash_state h;
+    size_t n;
+    bool printable;
+
+    idem->key = rq->header(rq->ctx, "Idempotency-Key");
+    if (idem->key == NULL)
+        return true;
+    n = strlen(idem->key);
+    printable = n > 0 && n <= API_IDEMPOTENCY_KEY_MAX;
+    for (size_t i = 0; printable && i < n; i++)
+        printable = idem->key[i] > 0x20 && idem->key[i] < 0x7f;
+    if (!printable) {
+        api_fail(rs, 400, "Idempotency-Key", "must be 1-%d visible ASCII characters",
+                 API_IDEMPOTENCY_KEY_MAX);
+        return false;
+    }
+    /* The request's fingerprint: a retry must send the same body to the
+     * same path. */
+    crypto_generichash_init(&h, NULL, 0, sizeof(idem->request_hash));
+    crypto_generichash_update(&h, (const unsigned char *)rq->path, strlen(rq->path) + 1);
+    crypto_generichash_update(&h, (const unsigned char *)rq->body, rq->body_len);
+    crypto_generichash_final(&h, idem->request_hash, sizeof(idem->request_hash));
+    return true;
+}
+
+/* The cursor is the position below which the next page starts, written so
+ * that clients treat it as opaque. */
+void
+api_cursor_encode(int64_t seq, char out[32])
+{
+    snprintf(out, 32, "c%llx", (unsigned long long)seq);
+}
+
+bool
+api_cursor_decode(const char *s, int64_t *seq)
+{
+    char *end;
+    unsigned long long v;
+
+    if (s[0] != 'c' || s[1] == '\0' || strlen(s) > 17)
+        return false;
+    v = strtoull(s + 1, &end, 16);
+    if (*end != '\0' || v == 0 || v > INT64_MAX)
+        return false;
+    *seq = (int64_t)v;
+    return true;
 }

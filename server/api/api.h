@@ -17,6 +17,7 @@
 #ifndef MP_API_H
 #define MP_API_H
 
+#include "core/incident.h"
 #include "core/token.h"
 #include "lib/error.h"
 
@@ -94,9 +95,19 @@ void api_field_errors(struct api_response *rs, const struct field_errors *errs);
  * false.  what names the object in the message ("incident"). */
 bool api_if_match(const struct api_request *rq, const char *what, int64_t *out,
                   struct api_response *rs);
+#define API_IDEMPOTENCY_KEY_MAX 255
+/* The Idempotency-Key header (idem->key NULL when absent) and the hash of
+ * the request it stands for.  A malformed key answers 400 and returns
+ * false. */
+bool api_idempotency(const struct api_request *rq, struct idempotency *idem,
+                     struct api_response *rs);
 /* Reads an integer query parameter within [min, max], def when absent. */
 bool api_query_int(const struct api_request *rq, const char *name, int64_t min, int64_t max,
                    int64_t def, int64_t *out, struct api_response *rs);
+
+/* List cursors: a position in insertion order (seq), opaque to clients. */
+void api_cursor_encode(int64_t seq, char out[32]);
+bool api_cursor_decode(const char *s, int64_t *seq);
 
 /* Handlers, one file per resource. */
 void api_health(const struct api_request *rq, struct api_response *rs);
@@ -150,5 +161,35 @@ void api_services_list(const struct api_request *rq, struct api_response *rs);
 void api_services_get(const struct api_request *rq, struct api_response *rs);
 void api_services_put(const struct api_request *rq, struct api_response *rs);
 void api_services_delete(const struct api_request *rq, struct api_response *rs);
+void api_alerts_create(const struct api_request *rq, struct api_response *rs);
+void api_alerts_alertmanager(const struct api_request *rq, struct api_response *rs);
+void api_alerts_list(const struct api_request *rq, struct api_response *rs);
+void api_alerts_get(const struct api_request *rq, struct api_response *rs);
+void api_alerts_acknowledge(const struct api_request *rq, struct api_response *rs);
+void api_alerts_dismiss(const struct api_request *rq, struct api_response *rs);
+void api_alerts_promote(const struct api_request *rq, struct api_response *rs);
+void api_alerts_attach(const struct api_request *rq, struct api_response *rs);
+void api_detection_rules(const struct api_request *rq, struct api_response *rs);
+void api_suppressions_list(const struct api_request *rq, struct api_response *rs);
+void api_suppressions_create(const struct api_request *rq, struct api_response *rs);
+void api_suppressions_get(const struct api_request *rq, struct api_response *rs);
+void api_suppressions_delete(const struct api_request *rq, struct api_response *rs);
+void api_assessment_questions(const struct api_request *rq, struct api_response *rs);
+void api_assessment_create(const struct api_request *rq, struct api_response *rs);
+void api_assessment_list(const struct api_request *rq, struct api_response *rs);
+void api_assessment_get(const struct api_request *rq, struct api_response *rs);
+void api_assessment_export(const struct api_request *rq, struct api_response *rs);
+void api_assessment_apply(const struct api_request *rq, struct api_response *rs);
+void api_register_list(const struct api_request *rq, struct api_response *rs);
+void api_register_create(const struct api_request *rq, struct api_response *rs);
+void api_register_get(const struct api_request *rq, struct api_response *rs);
+void api_register_put(const struct api_request *rq, struct api_response *rs);
+void api_register_delete(const struct api_request *rq, struct api_response *rs);
+void api_register_export(const struct api_request *rq, struct api_response *rs);
+void api_risk_matrix(const struct api_request *rq, struct api_response *rs);
+void api_preparedness_attention(const struct api_request *rq, struct api_response *rs);
+void api_incident_links_create(const struct api_request *rq, struct api_response *rs);
+void api_incident_links_delete(const struct api_request *rq, struct api_response *rs);
+void api_incident_preparedness(const struct api_request *rq, struct api_response *rs);
 
 #endif

@@ -8,14 +8,12 @@
 #include "lib/text.h"
 #include "lib/timeutil.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define LIST_LIMIT_DEFAULT  50
-#define LIST_LIMIT_MAX      200
-#define IDEMPOTENCY_KEY_MAX 255
+#define LIST_LIMIT_DEFAULT 50
+#define LIST_LIMIT_MAX     200
 
 static void
 set_etag(struct api_response *rs, const struct incident *inc)
@@ -61,27 +59,11 @@ api_incidents_create(const struct api_request *rq, struct api_response *rs)
     struct field_errors errs = {0};
     struct idempotency idem = {0};
     struct incident inc;
-    crypto_generichash_state h;
     char *first = NULL;
     json_t *in;
 
-    idem.key = rq->header(rq->ctx, "Idempotency-Key");
-    if (idem.key != NULL) {
-        size_t n = strlen(idem.key);
-        bool printable = n > 0 && n <= IDEMPOTENCY_KEY_MAX;
-        for (size_t i = 0; printable && i < n; i++)
-            printable = idem.key[i] > 0x20 && idem.key[i] < 0x7f;
-        if (!printable) {
-            api_fail(rs, 400, "Idempotency-Key", "must be 1-%d visible ASCII characters",
-                     IDEMPOTENCY_KEY_MAX);
-            return;
-        }
-        /* The request's fingerprint: a retry must send the same body. */
-        crypto_generichash_init(&h, NULL, 0, sizeof(idem.request_hash));
-        crypto_generichash_update(&h, (const unsigned char *)rq->path, strlen(rq->path) + 1);
-        crypto_generichash_update(&h, (const unsigned char *)rq->body, rq->body_len);
-        crypto_generichash_final(&h, idem.request_hash, sizeof(idem.request_hash));
-    }
+    if (!api_idempotency(rq, &idem, rs))
+        return;
     in = api_parse_object(rq, rs);
     if (in == NULL)
         return;
@@ -130,29 +112,6 @@ query_enum(const struct api_request *rq, const char *name, const char *const nam
     return true;
 }
 
-/* The cursor is the position below which the next page starts, written so
- * that clients treat it as opaque. */
-static void
-cursor_encode(int64_t seq, char out[32])
-{
-    snprintf(out, 32, "c%llx", (unsigned long long)seq);
-}
-
-static bool
-cursor_decode(const char *s, int64_t *seq)
-{
-    char *end;
-    unsigned long long v;
-
-    if (s[0] != 'c' || s[1] == '\0' || strlen(s) > 17)
-        return false;
-    v = strtoull(s + 1, &end, 16);
-    if (*end != '\0' || v == 0 || v > INT64_MAX)
-        return false;
-    *seq = (int64_t)v;
-    return true;
-}
-
 void
 api_incidents_list(const struct api_request *rq, struct api_response *rs)
 {
@@ -186,7 +145,7 @@ api_incidents_list(const struct api_request *rq, struct api_response *rs)
         return;
     }
     cursor = rq->query(rq->ctx, "cursor");
-    if (cursor != NULL && cursor[0] != '\0' && !cursor_decode(cursor, &f.before_seq)) {
+    if (cursor != NULL && cursor[0] != '\0' && !api_cursor_decode(cursor, &f.before_seq)) {
         api_fail(rs, 400, "cursor", "is not a cursor this server gave out");
         return;
     }
@@ -198,7 +157,7 @@ api_incidents_list(const struct api_request *rq, struct api_response *rs)
     for (int i = 0; i < n; i++)
         json_array_append_new(arr, incident_to_json(&items[i], time_now()));
     incident_list_free(items, n);
-    cursor_encode(next, next_s);
+    api_cursor_encode(next, next_s);
     api_ok(rs, 200, json_pack("{s:o, s:s?}", "items", arr, "next_cursor", next ? next_s : NULL));
 }
 

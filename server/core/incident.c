@@ -632,40 +632,22 @@ incident_answer_text(const struct incident *inc, int64_t now)
 static int
 create_apply(sqlite3 *db, void *arg, struct mp_error *err)
 {
-    static unsigned creates;
     struct create_change *c = arg;
     struct incident *inc = c->inc;
-    char at[TIME_RFC3339_LEN], object_id[40];
-    uint8_t hash[32];
+    char object_id[40];
     int found;
 
     /* Times are taken here, in commit order, so updated_at never goes
      * backwards between changes. */
     c->now = time_now();
-    inc->created_at = inc->updated_at = c->now;
-    if (c->idem->key != NULL) {
-        char *first;
-
-        found = store_idempotency_find(db, c->p->name, c->idem->key, c->now, IDEMPOTENCY_MAX_AGE,
-                                       hash, object_id, &first, err);
-        if (found < 0)
-            return -1;
-        if (found) {
-            if (sodium_memcmp(hash, c->idem->request_hash, 32) != 0) {
-                free(first);
-                return mp_error_set(err, 409, "Idempotency-Key",
-                                    "this key was used with a different request");
-            }
-            snprintf(inc->id, sizeof(inc->id), "%s", object_id);
-            c->first_answer = first;
-            return 0;
-        }
-    }
-    if (store_incident_insert(db, inc, err) != 0)
+    found = incident_idempotency_find(db, c->p, c->idem, c->now, object_id, &c->first_answer, err);
+    if (found < 0)
         return -1;
-    fmt_time(c->now, at);
-    if (store_timeline_append(db, inc->id, at, c->p->name, "created", NULL, NULL, NULL, NULL,
-                              err) != 0)
+    if (found) {
+        snprintf(inc->id, sizeof(inc->id), "%s", object_id);
+        return 0;
+    }
+    if (incident_insert(db, c->p, inc, c->now, err) != 0)
         return -1;
     if (c->idem->key != NULL) {
         char *answer = incident_answer_text(inc, c->now);
@@ -673,23 +655,82 @@ create_apply(sqlite3 *db, void *arg, struct mp_error *err)
 
         if (answer == NULL)
             return mp_error_set(err, 500, "", "out of memory");
-        rc = store_idempotency_put(db, c->p->name, c->idem->key, c->idem->request_hash, inc->id,
-                                   answer, c->now, err);
+        rc = incident_idempotency_put(db, c->p, c->idem, inc->id, answer, c->now, err);
         free(answer);
-        if (rc != 0)
-            return -1;
+        return rc;
     }
-    /* Expired keys are swept now and then, not on every create. */
-    if (++creates % 1024 == 0 && store_idempotency_purge(db, c->now, IDEMPOTENCY_MAX_AGE, err))
+    return 0;
+}
+
+int
+incident_idempotency_put(sqlite3 *db, const struct principal *p, const struct idempotency *idem,
+                         const char *object_id, const char *answer, int64_t now,
+                         struct mp_error *err)
+{
+    static unsigned puts;
+
+    if (store_idempotency_put(db, p->name, idem->key, idem->request_hash, object_id, answer, now,
+                              err) != 0)
         return -1;
-    if (audit(db, c->p, "incident.create", inc,
+    /* Expired keys are swept now and then, not on every request (this
+     * runs on the writer thread only). */
+    if (++puts % 1024 == 0 && store_idempotency_purge(db, now, IDEMPOTENCY_MAX_AGE, err))
+        return -1;
+    return 0;
+}
+
+int
+incident_insert(sqlite3 *db, const struct principal *p, struct incident *inc, int64_t now,
+                struct mp_error *err)
+{
+    char at[TIME_RFC3339_LEN];
+
+    uuid7_generate(inc->id);
+    inc->state = STATE_DETECTED;
+    for (int s = 0; s < STATE_COUNT; s++)
+        inc->state_at[s] = TIME_UNSET;
+    inc->state_at[STATE_DETECTED] = inc->detected_at;
+    snprintf(inc->created_by, sizeof(inc->created_by), "%s", p->name);
+    inc->version = 1;
+    inc->created_at = inc->updated_at = now;
+    if (store_incident_insert(db, inc, err) != 0)
+        return -1;
+    fmt_time(now, at);
+    if (store_timeline_append(db, inc->id, at, p->name, "created", NULL, NULL, NULL, NULL, err) !=
+        0)
+        return -1;
+    if (audit(db, p, "incident.create", inc,
               json_pack("{s:s, s:s, s:s}", "title", inc->title, "severity",
                         incident_severity_names[inc->severity], "category",
                         incident_category_names[inc->category]),
               err) != 0)
         return -1;
     /* judged against the reporting rules in the same transaction */
-    return classify_refresh(db, inc, c->p->name, c->now, err);
+    return classify_refresh(db, inc, p->name, now, err);
+}
+
+int
+incident_idempotency_find(sqlite3 *db, const struct principal *p, const struct idempotency *idem,
+                          int64_t now, char object_id[40], char **first_answer,
+                          struct mp_error *err)
+{
+    uint8_t hash[32];
+    int found;
+
+    *first_answer = NULL;
+    if (idem->key == NULL)
+        return 0;
+    found = store_idempotency_find(db, p->name, idem->key, now, IDEMPOTENCY_MAX_AGE, hash,
+                                   object_id, first_answer, err);
+    if (found <= 0)
+        return found;
+    if (sodium_memcmp(hash, idem->request_hash, 32) != 0) {
+        free(*first_answer);
+        *first_answer = NULL;
+        return mp_error_set(err, 409, "Idempotency-Key",
+                            "this key was used with a different request");
+    }
+    return 1;
 }
 
 int
@@ -702,13 +743,6 @@ incident_create(const struct principal *p, struct incident *inc, const struct id
     *first_answer = NULL;
     if (!incident_validate(inc, time_now(), errs))
         return -1;
-    uuid7_generate(inc->id);
-    inc->state = STATE_DETECTED;
-    for (int s = 0; s < STATE_COUNT; s++)
-        inc->state_at[s] = TIME_UNSET;
-    inc->state_at[STATE_DETECTED] = inc->detected_at;
-    snprintf(inc->created_by, sizeof(inc->created_by), "%s", p->name);
-    inc->version = 1;
     if (store_write(create_apply, &c, &err) != 0) {
         free(c.first_answer);
         return field_errors_fail(errs, &err);

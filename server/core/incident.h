@@ -104,6 +104,27 @@ struct idempotency {
 int incident_create(const struct principal *p, struct incident *inc, const struct idempotency *idem,
                     char **first_answer, struct field_errors *errs);
 
+/* Inside a change (writer.h): gives inc (validated) its id, state detected,
+ * creator and times, and writes it with its timeline and audit entries and
+ * its first judgement under the reporting rules.  incident_create() and
+ * incidents opened by detection rules both come here. */
+int incident_insert(sqlite3 *db, const struct principal *p, struct incident *inc, int64_t now,
+                    struct mp_error *err);
+
+/* Inside a change: the Idempotency-Key record of p's idem->key (none when
+ * idem->key is NULL).  1 when found with the same request hash (object_id
+ * and *first_answer, malloc'd, filled), 0 when none, -1 with err (409 when
+ * the key was used with another request). */
+int incident_idempotency_find(sqlite3 *db, const struct principal *p,
+                              const struct idempotency *idem, int64_t now, char object_id[40],
+                              char **first_answer, struct mp_error *err);
+
+/* Inside a change: keeps the answer to p's idem->key (and now and then
+ * sweeps expired records). */
+int incident_idempotency_put(sqlite3 *db, const struct principal *p, const struct idempotency *idem,
+                             const char *object_id, const char *answer, int64_t now,
+                             struct mp_error *err);
+
 /* JSON text of an answer, as the API sends it. */
 char *incident_answer_text(const struct incident *inc, int64_t now);
 

@@ -17,32 +17,6 @@
 #include <time.h>
 
 static void
-html_text(struct buf *out, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '<':
-            buf_puts(out, "&lt;");
-            break;
-        case '>':
-            buf_puts(out, "&gt;");
-            break;
-        case '&':
-            buf_puts(out, "&amp;");
-            break;
-        case '"':
-            buf_puts(out, "&quot;");
-            break;
-        case '\'':
-            buf_puts(out, "&#39;");
-            break;
-        default:
-            buf_append(out, s, 1);
-        }
-    }
-}
-
-static void
 html_value(struct buf *out, const json_t *v, bool nl)
 {
     char *t;
@@ -50,12 +24,12 @@ html_value(struct buf *out, const json_t *v, bool nl)
     if (v == NULL || json_is_null(v)) {
         buf_puts(out, nl ? "<em>onbekend</em>" : "<em>unknown</em>");
     } else if (json_is_string(v)) {
-        html_text(out, json_string_value(v));
+        buf_puts_html(out, json_string_value(v));
     } else if (json_is_boolean(v)) {
         buf_puts(out, json_is_true(v) ? (nl ? "ja" : "yes") : (nl ? "nee" : "no"));
     } else {
         t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-        html_text(out, t);
+        buf_puts_html(out, t);
         free(t);
     }
 }
@@ -86,23 +60,23 @@ notify_html(const char *nid, char **html, struct mp_error *err)
     nl = strcmp(json_string_value(json_object_get(doc, "language")), "nl") == 0;
     buf_printf(&out, "<!doctype html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\"><title>",
                nl ? "nl" : "en");
-    html_text(&out, get(doc, "stage", "name"));
+    buf_puts_html(&out, get(doc, "stage", "name"));
     buf_puts(&out, " &middot; ");
-    html_text(&out, get(doc, "incident", "ref"));
+    buf_puts_html(&out, get(doc, "incident", "ref"));
     buf_puts(&out, "</title></head><body>\n<h1>");
-    html_text(&out, get(doc, "stage", "name"));
+    buf_puts_html(&out, get(doc, "stage", "name"));
     buf_puts(&out, "</h1>\n<p>");
-    html_text(&out, get(doc, "regime", "title"));
+    buf_puts_html(&out, get(doc, "regime", "title"));
     buf_printf(&out, "</p>\n<dl>\n<dt>%s</dt><dd>", nl ? "Organisatie" : "Organisation");
-    html_text(&out, get(doc, "organisation", "name"));
+    buf_puts_html(&out, get(doc, "organisation", "name"));
     buf_printf(&out, "</dd>\n<dt>%s</dt><dd>", nl ? "Ontvanger" : "Recipient");
-    html_text(&out, get(doc, "recipient", "name"));
+    buf_puts_html(&out, get(doc, "recipient", "name"));
     buf_puts(&out, " &middot; ");
-    html_text(&out, get(doc, "recipient", "contact"));
+    buf_puts_html(&out, get(doc, "recipient", "contact"));
     buf_puts(&out, "</dd>\n<dt>Incident</dt><dd>");
-    html_text(&out, get(doc, "incident", "ref"));
+    buf_puts_html(&out, get(doc, "incident", "ref"));
     buf_puts(&out, ": ");
-    html_text(&out, get(doc, "incident", "title"));
+    buf_puts_html(&out, get(doc, "incident", "title"));
     buf_printf(&out, "</dd>\n<dt>%s</dt><dd>", nl ? "Uiterlijk" : "Due");
     due = json_object_get(doc, "due_at");
     html_value(&out, due, nl);
@@ -117,18 +91,18 @@ notify_html(const char *nid, char **html, struct mp_error *err)
     json_array_foreach(json_object_get(doc, "contents"), i, c)
     {
         buf_puts(&out, "<tr><th scope=\"row\">");
-        html_text(&out, json_string_value(json_object_get(c, "label")));
+        buf_puts_html(&out, json_string_value(json_object_get(c, "label")));
         buf_puts(&out, "</th><td>");
         html_value(&out, json_object_get(c, "value"), nl);
         buf_puts(&out, "</td></tr>\n");
     }
     buf_printf(&out, "</table>\n<h2>%s</h2>\n<p>", nl ? "Ondertekening" : "Signature");
     buf_puts(&out, nl ? "Ondertekend door " : "Signed by ");
-    html_text(&out, get(doc, "signature", "signed_by"));
+    buf_puts_html(&out, get(doc, "signature", "signed_by"));
     buf_puts(&out, nl ? " op " : " at ");
-    html_text(&out, get(doc, "signature", "signed_at"));
+    buf_puts_html(&out, get(doc, "signature", "signed_at"));
     buf_puts(&out, nl ? " met sleutel <code>" : " with key <code>");
-    html_text(&out, get(doc, "signature", "key_id"));
+    buf_puts_html(&out, get(doc, "signature", "key_id"));
     buf_puts(&out, nl ? "</code> (Ed25519, minisign-formaat). Controleer het document met "
                         "<code>minisign -V -m document.json -p meldpunt.pub</code>.</p>\n"
                         "<p><small>Dit is geen gekwalificeerde elektronische handtekening "

@@ -496,39 +496,16 @@ rules_load_builtin(struct rules **out, struct mp_error *err)
     return 0;
 }
 
-static int
-cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int
 rules_load(const char *dir, struct rules **out, struct mp_error *err)
 {
-    struct rules *r;
-    struct dirent *de;
-    char *names[64];
+    struct rules *r = NULL;
+    char **names;
     int n = 0, rc = -1;
-    DIR *d;
 
     *out = NULL;
-    d = opendir(dir);
-    if (d == NULL)
-        return mp_error_set(err, 0, "", "%s: cannot open the rules directory", dir);
-    while ((de = readdir(d)) != NULL) {
-        size_t len = strlen(de->d_name);
-        if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".json") != 0)
-            continue;
-        if (n == 64) {
-            closedir(d);
-            for (int i = 0; i < n; i++)
-                free(names[i]);
-            return mp_error_set(err, 0, "", "%s: more than 64 rule files", dir);
-        }
-        names[n++] = strdup(de->d_name);
-    }
-    closedir(d);
-    qsort(names, (size_t)n, sizeof(names[0]), cmp_names);
+    if (file_list(dir, ".json", 64, &names, &n, err) != 0)
+        return -1;
     r = calloc(1, sizeof(*r));
     if (r == NULL || (r->sets = calloc((size_t)n + 1, sizeof(*r->sets))) == NULL) {
         mp_error_set(err, 0, "", "out of memory");
@@ -568,8 +545,7 @@ rules_load(const char *dir, struct rules **out, struct mp_error *err)
     r = NULL;
     rc = 0;
 out:
-    for (int i = 0; i < n; i++)
-        free(names[i]);
+    file_list_free(names, n);
     if (r != NULL) {
         r->refs = 1;
         rules_release(r);

@@ -3,6 +3,7 @@
  */
 #include "metrics.h"
 #include "router.h"
+#include "core/alert.h"
 #include "core/incident.h"
 #include "store/writer.h"
 #include "lib/timeutil.h"
@@ -155,6 +156,17 @@ metrics_render(struct buf *out, int in_flight, int tlp_max)
                 buf_printf(out, "meldpunt_incidents{state=\"%s\"} %lld\n", incident_state_names[st],
                            (long long)counts[st]);
         }
+    }
+
+    {
+        uint64_t counts[ALERT_RESULTS];
+
+        alert_result_counts(counts);
+        buf_puts(out, "# HELP meldpunt_alerts_received_total Alerts received since start, by "
+                      "what became of them.\n# TYPE meldpunt_alerts_received_total counter\n");
+        for (int k = 0; k < ALERT_RESULTS; k++)
+            buf_printf(out, "meldpunt_alerts_received_total{result=\"%s\"} %llu\n",
+                       alert_result_names[k], (unsigned long long)counts[k]);
     }
 
     store_writer_stats(&ws);

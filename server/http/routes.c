@@ -15,8 +15,10 @@
 #define INCIDENT_CREATE (INCIDENT_WORK | ROLE_BIT(ROLE_INGEST))
 /* managers decide about reporting: waive a report, "not notifiable" */
 #define INCIDENT_DECIDE (ROLE_BIT(ROLE_MANAGER) | ROLE_BIT(ROLE_ADMIN))
-#define R               false /* reads only */
-#define W               true  /* writes */
+/* analysts and up prepare: assessments, the risk register, measures */
+#define PREP_WORK INCIDENT_WORK
+#define R         false /* reads only */
+#define W         true  /* writes */
 
 const struct route http_routes[] = {
     {"GET", "/healthz", ROUTE_API, api_health, 0, R, false},
@@ -91,6 +93,27 @@ const struct route http_routes[] = {
      R, false},
     {"GET", "/api/v1/deadlines", ROUTE_API, api_deadlines, ROLES_READ, R, false},
 
+    /* alerts: SOC tools post (ingest may do nothing else); analysts work
+     * the inbox and the suppressions */
+    {"POST", "/api/v1/alerts", ROUTE_API, api_alerts_create, INCIDENT_CREATE, W, false},
+    {"POST", "/api/v1/alerts/alertmanager", ROUTE_API, api_alerts_alertmanager, INCIDENT_CREATE, W,
+     false},
+    {"GET", "/api/v1/alerts", ROUTE_API, api_alerts_list, ROLES_READ, R, false},
+    {"GET", "/api/v1/alerts/{aid}", ROUTE_API, api_alerts_get, ROLES_READ, R, false},
+    {"POST", "/api/v1/alerts/{aid}/acknowledge", ROUTE_API, api_alerts_acknowledge, INCIDENT_WORK,
+     W, false},
+    {"POST", "/api/v1/alerts/{aid}/dismiss", ROUTE_API, api_alerts_dismiss, INCIDENT_WORK, W,
+     false},
+    {"POST", "/api/v1/alerts/{aid}/promote", ROUTE_API, api_alerts_promote, INCIDENT_WORK, W,
+     false},
+    {"POST", "/api/v1/alerts/{aid}/attach", ROUTE_API, api_alerts_attach, INCIDENT_WORK, W, false},
+    {"GET", "/api/v1/detection-rules", ROUTE_API, api_detection_rules, ROLES_READ, R, false},
+    {"GET", "/api/v1/suppressions", ROUTE_API, api_suppressions_list, ROLES_READ, R, false},
+    {"POST", "/api/v1/suppressions", ROUTE_API, api_suppressions_create, INCIDENT_WORK, W, false},
+    {"GET", "/api/v1/suppressions/{sid}", ROUTE_API, api_suppressions_get, ROLES_READ, R, false},
+    {"DELETE", "/api/v1/suppressions/{sid}", ROUTE_API, api_suppressions_delete, INCIDENT_WORK, W,
+     false},
+
     {"GET", "/api/v1/services", ROUTE_API, api_services_list, ROLES_READ, R, false},
     {"GET", "/api/v1/services/{name}", ROUTE_API, api_services_get, ROLES_READ, R, false},
     {"PUT", "/api/v1/services/{name}", ROUTE_API, api_services_put, ROLES_ADMIN, W, false},
@@ -99,6 +122,32 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/organisation", ROUTE_API, api_organisation_get, ROLES_READ, R, false},
     {"PUT", "/api/v1/organisation", ROUTE_API, api_organisation_put, ROLES_ADMIN, W, false},
     {"GET", "/api/v1/rules", ROUTE_API, api_rules_list, ROLES_READ, R, false},
+
+    {"GET", "/api/v1/assessment/questions", ROUTE_API, api_assessment_questions, ROLES_READ, R,
+     false},
+    {"POST", "/api/v1/assessment", ROUTE_API, api_assessment_create, PREP_WORK, W, false},
+    {"GET", "/api/v1/assessment", ROUTE_API, api_assessment_list, ROLES_READ, R, false},
+    {"GET", "/api/v1/assessment/{id}", ROUTE_API, api_assessment_get, ROLES_READ, R, false},
+    {"GET", "/api/v1/assessment/{id}/export", ROUTE_API, api_assessment_export, ROLES_READ, R,
+     false},
+    {"POST", "/api/v1/assessment/{id}/apply", ROUTE_API, api_assessment_apply, ROLES_ADMIN, W,
+     false},
+
+    {"GET", "/api/v1/register/export", ROUTE_API, api_register_export, ROLES_READ, R, false},
+    {"GET", "/api/v1/register/{kind}", ROUTE_API, api_register_list, ROLES_READ, R, false},
+    {"POST", "/api/v1/register/{kind}", ROUTE_API, api_register_create, PREP_WORK, W, false},
+    {"GET", "/api/v1/register/{kind}/{id}", ROUTE_API, api_register_get, ROLES_READ, R, false},
+    {"PUT", "/api/v1/register/{kind}/{id}", ROUTE_API, api_register_put, PREP_WORK, W, false},
+    {"DELETE", "/api/v1/register/{kind}/{id}", ROUTE_API, api_register_delete, PREP_WORK, W, false},
+    {"GET", "/api/v1/risk-matrix", ROUTE_API, api_risk_matrix, ROLES_READ, R, false},
+    {"GET", "/api/v1/preparedness/attention", ROUTE_API, api_preparedness_attention, ROLES_READ, R,
+     false},
+    {"GET", "/api/v1/incidents/{id}/preparedness", ROUTE_API, api_incident_preparedness, ROLES_READ,
+     R, false},
+    {"POST", "/api/v1/incidents/{id}/links", ROUTE_API, api_incident_links_create, INCIDENT_WORK, W,
+     false},
+    {"DELETE", "/api/v1/incidents/{id}/links/{relation}/{item}", ROUTE_API,
+     api_incident_links_delete, INCIDENT_WORK, W, false},
 
     {"GET", "/api/v1/audit", ROUTE_API, api_audit_list, ROLES_ADMIN, R, false},
     {"GET", "/api/v1/audit/verify", ROUTE_API, api_audit_verify, ROLES_ADMIN, R, false},

@@ -21,6 +21,7 @@
 #include "metrics.h"
 #include "router.h"
 #include "static.h"
+#include "core/alert.h"
 #include "core/incident.h"
 #include "core/notify.h"
 #include "core/throttle.h"
@@ -516,6 +517,8 @@ tlp_hidden(struct MHD_Connection *c, struct http_req *r, const struct route *rou
         rc = incident_check_visible(&r->principal, m->params[0], &err);
     else if (strncmp(route->pattern, "/api/v1/notifications/{nid}", 27) == 0)
         rc = notify_check_visible(&r->principal, m->params[0], &err);
+    else if (strncmp(route->pattern, "/api/v1/alerts/{aid}", 20) == 0)
+        rc = alert_check_visible(&r->principal, m->params[0], &err);
     else if (strncmp(route->pattern, "/api/v1/audit", 13) == 0) {
         *ret = send_problem(c, r, path, 403,
                             "the audit log records every incident: it is closed to tokens and "

@@ -55,6 +55,54 @@ buf_puts(struct buf *b, const char *s)
 }
 
 void
+buf_puts_html(struct buf *b, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '<':
+            buf_puts(b, "&lt;");
+            break;
+        case '>':
+            buf_puts(b, "&gt;");
+            break;
+        case '&':
+            buf_puts(b, "&amp;");
+            break;
+        case '"':
+            buf_puts(b, "&quot;");
+            break;
+        case '\'':
+            buf_puts(b, "&#39;");
+            break;
+        default:
+            buf_append(b, s, 1);
+        }
+    }
+}
+
+void
+buf_csv_field(struct buf *b, const char *s, bool number)
+{
+    bool formula, quote;
+
+    if (s == NULL)
+        return;
+    formula = !number && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@');
+    quote = strpbrk(s, ",\"\r\n") != NULL;
+    if (quote)
+        buf_append(b, "\"", 1);
+    if (formula)
+        buf_append(b, "'", 1);
+    for (; *s; s++) {
+        if (*s == '"')
+            buf_append(b, "\"", 1);
+        buf_append(b, s, 1);
+    }
+    if (quote)
+        buf_append(b, "\"", 1);
+}
+
+void
 buf_printf(struct buf *b, const char *fmt, ...)
 {
     va_list ap;

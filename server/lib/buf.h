@@ -27,6 +27,12 @@ struct buf {
 
 void buf_append(struct buf *b, const void *data, size_t len);
 void buf_puts(struct buf *b, const char *s);
+/* Appends s as HTML text: < > & " ' escaped (NULL appends nothing). */
+void buf_puts_html(struct buf *b, const char *s);
+/* Appends s as one CSV field (RFC 4180): quoted when it holds a comma,
+ * quote or line break; text a spreadsheet would run as a formula (= + - @)
+ * gets a leading ' unless number is true. */
+void buf_csv_field(struct buf *b, const char *s, bool number);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_reset(struct buf *b);
 void buf_free(struct buf *b);

@@ -22,6 +22,10 @@ extern const struct embedded_file schema_files[];
 extern const size_t schema_files_count;
 extern const struct embedded_file rules_files[];
 extern const size_t rules_files_count;
+extern const struct embedded_file detection_files[];
+extern const size_t detection_files_count;
+extern const struct embedded_file assessment_files[];
+extern const size_t assessment_files_count;
 extern const struct embedded_file web_files[];
 extern const size_t web_files_count;
 

@@ -3,6 +3,7 @@
  */
 #include "file.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,4 +37,62 @@ file_read(const char *path, size_t max, size_t *len, struct mp_error *err)
     data[n] = '\0';
     *len = n;
     return data;
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+file_list(const char *dir, const char *suffix, int max, char ***names, int *count,
+          struct mp_error *err)
+{
+    size_t slen = strlen(suffix);
+    struct dirent *de;
+    char **v;
+    int n = 0;
+    DIR *d;
+
+    *names = NULL;
+    *count = 0;
+    d = opendir(dir);
+    if (d == NULL)
+        return mp_error_set(err, 0, "", "%s: cannot open the directory", dir);
+    v = calloc((size_t)max + 1, sizeof(*v));
+    if (v == NULL) {
+        closedir(d);
+        return mp_error_set(err, 0, "", "out of memory");
+    }
+    while ((de = readdir(d)) != NULL) {
+        size_t len = strlen(de->d_name);
+        if (de->d_name[0] == '.' || len <= slen || strcmp(de->d_name + len - slen, suffix) != 0)
+            continue;
+        if (n == max) {
+            closedir(d);
+            file_list_free(v, n);
+            return mp_error_set(err, 0, "", "%s: more than %d %s files", dir, max, suffix);
+        }
+        v[n] = strdup(de->d_name);
+        if (v[n] == NULL) {
+            closedir(d);
+            file_list_free(v, n);
+            return mp_error_set(err, 0, "", "out of memory");
+        }
+        n++;
+    }
+    closedir(d);
+    qsort(v, (size_t)n, sizeof(v[0]), cmp_names);
+    *names = v;
+    *count = n;
+    return 0;
+}
+
+void
+file_list_free(char **names, int count)
+{
+    for (int i = 0; names && i < count; i++)
+        free(names[i]);
+    free(names);
 }

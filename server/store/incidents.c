@@ -260,11 +260,8 @@ store_incident_load(sqlite3 *db, const char *id_or_ref, struct incident *out, st
     return rc;
 }
 
-/* ",clear,green," for tlp_max TLP_GREEN: the levels visible, for
- * instr(?, ',' || tlp || ',') in SQL (one statement shape for every
- * limit). */
-static void
-tlp_visible_list(int tlp_max, char out[64])
+void
+store_tlp_visible_list(int tlp_max, char out[64])
 {
     size_t n = 0;
 
@@ -337,7 +334,7 @@ store_incident_query(sqlite3 *db, const struct store_incident_query *q, struct i
     if (q->before_seq > 0)
         sqlite3_bind_int64(st, i++, q->before_seq);
     if (q->tlp_limited) {
-        tlp_visible_list(q->tlp_max, visible);
+        store_tlp_visible_list(q->tlp_max, visible);
         sqlite3_bind_text(st, i++, visible, -1, SQLITE_STATIC);
     }
     sqlite3_bind_int(st, i++, q->limit + 1);
@@ -384,7 +381,7 @@ store_incident_count_by_state(sqlite3 *db, int tlp_max, int64_t *counts, int nst
 
     for (int s = 0; s < nstates; s++)
         counts[s] = 0;
-    tlp_visible_list(tlp_max, visible);
+    store_tlp_visible_list(tlp_max, visible);
     st = db_stmt(db, "SELECT state, count(*) FROM incidents "
                      "WHERE instr(?, ',' || tlp || ',') > 0 GROUP BY state");
     if (st == NULL)

@@ -110,6 +110,10 @@ struct store_incident_query {
  * exists). */
 int store_incident_query(sqlite3 *db, const struct store_incident_query *q, struct incident **items,
                          int *count, struct mp_error *err);
+/* ",clear,green," for tlp_max TLP_GREEN: the TLP levels visible, for
+ * instr(?, ',' || tlp || ',') in SQL (one statement shape for every
+ * limit). */
+void store_tlp_visible_list(int tlp_max, char out[64]);
 /* Counts only incidents with tlp <= tlp_max (TLP_RED: all). */
 int store_incident_count_by_state(sqlite3 *db, int tlp_max, int64_t *counts, int nstates,
                                   struct mp_error *err);

@@ -111,13 +111,18 @@ START_TEST(test_shipped_conf_states_every_key)
     got.lockout_after = 99;
     got.lockout_time = 99;
     snprintf(got.data_dir, sizeof(got.data_dir), "/poison");
+    snprintf(got.assessment_dir, sizeof(got.assessment_dir), "/poison");
     got.write_batch = 99;
+    snprintf(got.detection_dir, sizeof(got.detection_dir), "/poison");
+    got.alert_batch_max = 99;
+    got.alert_payload_limit = 99;
     got.log_level = LOG_DEBUG;
 
     mp_error_clear(&err);
     ck_assert_msg(config_load(SHIPPED_CONF, &got, &err) == 0, "%s", err.message);
     ck_assert_str_eq(got.listen, want.listen);
     ck_assert_str_eq(got.web_root, want.web_root);
+    ck_assert_str_eq(got.assessment_dir, want.assessment_dir);
     ck_assert_uint_eq(got.threads, want.threads);
     ck_assert_uint_eq(got.connection_limit, want.connection_limit);
     ck_assert_uint_eq(got.per_ip_connection_limit, want.per_ip_connection_limit);
@@ -138,6 +143,9 @@ START_TEST(test_shipped_conf_states_every_key)
     ck_assert_uint_eq(got.lockout_time, want.lockout_time);
     ck_assert_str_eq(got.data_dir, want.data_dir);
     ck_assert_uint_eq(got.write_batch, want.write_batch);
+    ck_assert_str_eq(got.detection_dir, want.detection_dir);
+    ck_assert_uint_eq(got.alert_batch_max, want.alert_batch_max);
+    ck_assert_uint_eq(got.alert_payload_limit, want.alert_payload_limit);
     ck_assert_int_eq(got.log_level, want.log_level);
 }
 END_TEST

@@ -192,6 +192,41 @@ END_TEST
 
 /* ---- timeutil ---- */
 
+/* HTML text and CSV fields: what the printable pages and exports rely on. */
+START_TEST(test_buf_html_and_csv)
+{
+    static const struct {
+        const char *in;
+        bool number;
+        const char *csv;
+    } csv[] = {
+        {"plain", false, "plain"},
+        {"a,b", false, "\"a,b\""},
+        {"say \"hi\"", false, "\"say \"\"hi\"\"\""},
+        {"two\nlines", false, "\"two\nlines\""},
+        {"=SUM(A1)", false, "'=SUM(A1)"},
+        {"=HYPERLINK(\"x\")", false, "\"'=HYPERLINK(\"\"x\"\")\""},
+        {"-1", true, "-1"},
+        {"-1", false, "'-1"},
+        {"@x,y", false, "\"'@x,y\""},
+        {"", false, ""},
+    };
+    struct buf b = BUF_INIT;
+
+    buf_puts_html(&b, "<a href=\"x\">Tom & Jerry's</a>");
+    buf_puts_html(&b, NULL);
+    ck_assert_str_eq(b.data, "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;");
+    for (size_t i = 0; i < sizeof(csv) / sizeof(csv[0]); i++) {
+        buf_reset(&b);
+        buf_puts(&b, "");
+        buf_csv_field(&b, csv[i].in, csv[i].number);
+        ck_assert_msg(strcmp(b.data ? b.data : "", csv[i].csv) == 0, "%s: got %s", csv[i].in,
+                      b.data);
+    }
+    buf_free(&b);
+}
+END_TEST
+
 START_TEST(test_time_format)
 {
     char out[TIME_RFC3339_LEN];
@@ -798,6 +833,7 @@ lib_suite(void)
     tcase_add_test(tc, test_buf_reset);
     tcase_add_test(tc, test_buf_detach);
     tcase_add_test(tc, test_buf_failed);
+    tcase_add_test(tc, test_buf_html_and_csv);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("timeutil");

@@ -1,0 +1,1477 @@
+/*
+ * alert.c - see alert.h and docs/ALERTS.md.
+ *
+ * A flood is mostly repeats: an alert that still fires is sent again every
+ * few seconds or minutes.  A repeat changes only the open row's count,
+ * last_seen and latest labels, in the same group commit as everything else
+ * queued, and is not written to the audit chain (the row's count is its
+ * record; a flood would otherwise flood the chain).  Every other change -
+ * a new alert, a reopen, a resolve, anything an analyst does, every
+ * incident opened or touched - is audited in the transaction that makes it.
+ */
+#include "alert.h"
+#include "core/classify.h"
+#include "core/detect.h"
+#include "lib/buf.h"
+#include "lib/text.h"
+#include "lib/timeutil.h"
+#include "lib/uuid.h"
+#include "store/audit.h"
+#include "store/db.h"
+#include "store/writer.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *const alert_result_names[ALERT_RESULTS + 1] = {
+    "created", "updated", "reopened", "resolved", "muted", "dropped", "rejected", NULL};
+static _Atomic uint64_t result_counts[ALERT_RESULTS];
+
+static unsigned batch_max = 100;
+static size_t payload_limit = 64 * 1024;
+
+void
+alert_configure(unsigned max, size_t limit)
+{
+    batch_max = max;
+    payload_limit = limit;
+}
+
+unsigned
+alert_batch_max(void)
+{
+    return batch_max;
+}
+
+static void
+fmt_time(int64_t t, char out[TIME_RFC3339_LEN])
+{
+    time_format_rfc3339(t, out, TIME_RFC3339_LEN);
+}
+
+static void cut_chars(char *s, size_t max);
+
+/* ---- decoding ---- */
+
+static void
+alert_init(struct alert *a, int64_t now)
+{
+    memset(a, 0, sizeof(*a));
+    a->severity = ALERT_SEV_MEDIUM;
+    a->status = ALERT_FIRING;
+    a->state = ALERT_NEW;
+    a->open = true;
+    a->starts_at = now;
+    a->ends_at = a->acted_at = ALERT_TIME_UNSET;
+    a->first_seen = a->last_seen = a->updated_at = now;
+    a->count = 1;
+    a->version = 1;
+    a->labels = json_object();
+    a->annotations = json_object();
+}
+
+static bool
+get_text(json_t *obj, const char *key, bool required, size_t max, char **out,
+         struct field_errors *errs)
+{
+    json_t *v = json_object_get(obj, key);
+
+    *out = NULL;
+    if (v == NULL || json_is_null(v)) {
+        if (required)
+            field_error(errs, key, "is required");
+        return !required;
+    }
+    if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v)) {
+        field_error(errs, key, "must be a string");
+        return false;
+    }
+    if (text_blank(json_string_value(v))) {
+        if (required)
+            field_error(errs, key, "must not be blank");
+        return !required;
+    }
+    if (text_chars(json_string_value(v)) > max) {
+        field_error(errs, key, "must be at most %zu characters", max);
+        return false;
+    }
+    *out = strdup(json_string_value(v));
+    return *out != NULL;
+}
+
+static bool
+get_time(json_t *obj, const char *key, int64_t *out, struct field_errors *errs)
+{
+    json_t *v = json_object_get(obj, key);
+
+    if (v == NULL || json_is_null(v))
+        return true;
+    if (!json_is_string(v) || time_parse_rfc3339(json_string_value(v), out) != 0) {
+        field_error(errs, key, "must be an RFC 3339 date-time");
+        return false;
+    }
+    return true;
+}
+
+/* A JSON object of strings within the limits, copied. */
+static bool
+get_map(json_t *obj, const char *key, size_t value_max, json_t **out, struct field_errors *errs)
+{
+    json_t *v = json_object_get(obj, key), *copy;
+    const char *k;
+    json_t *x;
+
+    if (v == NULL || json_is_null(v))
+        return true;
+    if (!json_is_object(v) || json_object_size(v) > ALERT_LABELS_MAX) {
+        field_error(errs, key, "must be an object of at most %d strings", ALERT_LABELS_MAX);
+        return false;
+    }
+    json_object_foreach(v, k, x)
+    {
+        char field[96];
+        snprintf(field, sizeof(field), "%s.%.60s", key, k);
+        if (k[0] == '\0' || text_chars(k) > ALERT_LABEL_NAME_MAX) {
+            field_error(errs, field, "names are 1-%d characters", ALERT_LABEL_NAME_MAX);
+            return false;
+        }
+        if (!json_is_string(x) || strlen(json_string_value(x)) != json_string_length(x)) {
+            field_error(errs, field, "must be a string");
+            return false;
+        }
+        if (text_chars(json_string_value(x)) > value_max) {
+            field_error(errs, field, "must be at most %zu characters", value_max);
+            return false;
+        }
+    }
+    copy = json_deep_copy(v);
+    if (copy == NULL)
+        return false;
+    json_decref(*out);
+    *out = copy;
+    return true;
+}
+
+static bool
+fingerprint_valid(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n == 0 || n > ALERT_FINGERPRINT_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] <= 0x20 || s[i] >= 0x7f)
+            return false;
+    }
+    return true;
+}
+
+/* What both formats share after decoding: a fingerprint, the times, the
+ * payload's size. */
+static bool
+alert_finish(struct alert *a, const char *fingerprint, int64_t now, struct field_errors *errs)
+{
+    int before = errs->count;
+
+    if (fingerprint != NULL) {
+        if (!fingerprint_valid(fingerprint))
+            field_error(errs, "fingerprint", "must be 1-%d visible ASCII characters",
+                        ALERT_FINGERPRINT_MAX);
+        else
+            snprintf(a->fingerprint, sizeof(a->fingerprint), "%s", fingerprint);
+    } else if (a->source != NULL && a->title != NULL) {
+        alert_fingerprint(a->source, a->title, a->labels, a->fingerprint);
+    }
+    if (a->starts_at > now + INCIDENT_FUTURE_SKEW)
+        field_error(errs, "starts_at",
+                    "must not be more than %d minutes ahead of the server's clock",
+                    INCIDENT_FUTURE_SKEW / 60);
+    if (a->ends_at != ALERT_TIME_UNSET) {
+        if (a->ends_at < a->starts_at)
+            field_error(errs, "ends_at", "must not be before starts_at");
+        else if (a->ends_at > now + INCIDENT_FUTURE_SKEW)
+            /* an end in the future is a promise, not a resolution */
+            a->ends_at = ALERT_TIME_UNSET;
+    }
+    a->status = a->ends_at == ALERT_TIME_UNSET ? ALERT_FIRING : ALERT_RESOLVED;
+    if (a->payload != NULL && strlen(a->payload) > payload_limit)
+        field_error(errs, "payload", "must be at most %zu bytes", payload_limit);
+    return errs->count == before;
+}
+
+static bool
+get_severity(json_t *obj, struct alert *a, struct field_errors *errs)
+{
+    json_t *v = json_object_get(obj, "severity");
+
+    if (v == NULL || json_is_null(v))
+        return true;
+    for (int i = 0; json_is_string(v) && i < ALERT_SEV_COUNT; i++) {
+        if (strcmp(alert_severity_names[i], json_string_value(v)) == 0) {
+            a->severity = i;
+            return true;
+        }
+    }
+    field_error(errs, "severity", "must be one of info, low, medium, high, critical");
+    return false;
+}
+
+bool
+alert_from_json(json_t *obj, struct alert *a, int64_t now, struct field_errors *errs)
+{
+    static const char *const fields[] = {"source",      "fingerprint", "title",   "severity",
+                                         "service",     "starts_at",   "ends_at", "labels",
+                                         "annotations", "payload",     NULL};
+    int before = errs->count;
+    char *fingerprint = NULL;
+    const char *key;
+    json_t *v;
+    bool ok;
+
+    alert_init(a, now);
+    if (!json_is_object(obj)) {
+        field_error(errs, "", "an alert is a JSON object");
+        return false;
+    }
+    json_object_foreach(obj, key, v)
+    {
+        bool known = false;
+        for (int i = 0; fields[i] && !known; i++)
+            known = strcmp(fields[i], key) == 0;
+        if (!known)
+            field_error(errs, key, "unknown field");
+    }
+    get_text(obj, "source", true, ALERT_SOURCE_MAX, &a->source, errs);
+    get_text(obj, "title", true, ALERT_TITLE_MAX, &a->title, errs);
+    get_text(obj, "service", false, ALERT_SERVICE_MAX, &a->service, errs);
+    get_text(obj, "fingerprint", false, ALERT_FINGERPRINT_MAX, &fingerprint, errs);
+    get_severity(obj, a, errs);
+    get_time(obj, "starts_at", &a->starts_at, errs);
+    get_time(obj, "ends_at", &a->ends_at, errs);
+    get_map(obj, "labels", ALERT_LABEL_VALUE_MAX, &a->labels, errs);
+    get_map(obj, "annotations", ALERT_ANNOTATION_MAX, &a->annotations, errs);
+    v = json_object_get(obj, "payload");
+    if (v != NULL && !json_is_null(v))
+        a->payload = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    ok = errs->count == before && alert_finish(a, fingerprint, now, errs);
+    free(fingerprint);
+    return ok;
+}
+
+/* Alertmanager's severities are free text by convention in a label. */
+static int
+severity_from_label(const char *s)
+{
+    static const struct {
+        const char *word;
+        int severity;
+    } words[] = {
+        {"critical", ALERT_SEV_CRITICAL}, {"page", ALERT_SEV_CRITICAL},
+        {"high", ALERT_SEV_HIGH},         {"error", ALERT_SEV_HIGH},
+        {"major", ALERT_SEV_HIGH},        {"warning", ALERT_SEV_MEDIUM},
+        {"warn", ALERT_SEV_MEDIUM},       {"medium", ALERT_SEV_MEDIUM},
+        {"minor", ALERT_SEV_LOW},         {"low", ALERT_SEV_LOW},
+        {"info", ALERT_SEV_INFO},         {"none", ALERT_SEV_INFO},
+    };
+
+    for (size_t i = 0; s && i < sizeof(words) / sizeof(words[0]); i++) {
+        if (strcasecmp(words[i].word, s) == 0)
+            return words[i].severity;
+    }
+    return ALERT_SEV_MEDIUM;
+}
+
+bool
+alert_from_alertmanager(json_t *obj, struct alert *a, int64_t now, struct field_errors *errs)
+{
+    int before = errs->count;
+    const char *title, *service, *fingerprint, *status;
+    json_t *labels, *annotations;
+    int64_t ends = ALERT_TIME_UNSET;
+
+    alert_init(a, now);
+    if (!json_is_object(obj)) {
+        field_error(errs, "", "an alert is a JSON object");
+        return false;
+    }
+    get_map(obj, "labels", ALERT_LABEL_VALUE_MAX, &a->labels, errs);
+    get_map(obj, "annotations", ALERT_ANNOTATION_MAX, &a->annotations, errs);
+    get_time(obj, "startsAt", &a->starts_at, errs);
+    get_time(obj, "endsAt", &ends, errs);
+    status = json_string_value(json_object_get(obj, "status"));
+    if (status == NULL || (strcmp(status, "firing") != 0 && strcmp(status, "resolved") != 0))
+        field_error(errs, "status", "must be firing or resolved");
+    if (errs->count != before)
+        return false;
+    labels = a->labels;
+    annotations = a->annotations;
+    title = json_string_value(json_object_get(annotations, "summary"));
+    if (title == NULL || text_blank(title))
+        title = json_string_value(json_object_get(labels, "alertname"));
+    if (title == NULL || text_blank(title))
+        title = "Alertmanager alert";
+    a->title = malloc(strlen(title) + 1);
+    if (a->title != NULL)
+        text_copy_utf8(a->title, strlen(title) + 1, title);
+    if (a->title != NULL)
+        cut_chars(a->title, ALERT_TITLE_MAX); /* a long summary is still the alert */
+    service = json_string_value(json_object_get(labels, "service"));
+    if (service == NULL)
+        service = json_string_value(json_object_get(labels, "job"));
+    if (service != NULL && !text_blank(service)) {
+        if (text_chars(service) > ALERT_SERVICE_MAX)
+            field_error(errs, "labels.service", "must be at most %d characters", ALERT_SERVICE_MAX);
+        else
+            a->service = strdup(service);
+    }
+    a->severity = severity_from_label(json_string_value(json_object_get(labels, "severity")));
+    a->source = strdup("alertmanager");
+    /* Alertmanager sends endsAt "0001-01-01T00:00:00Z" (or a time in the
+     * future) while an alert fires; only a resolved one has ended. */
+    a->ends_at = strcmp(status, "resolved") == 0 ? (ends != ALERT_TIME_UNSET ? ends : now)
+                                                 : ALERT_TIME_UNSET;
+    if (a->ends_at != ALERT_TIME_UNSET && a->ends_at > now)
+        a->ends_at = now; /* resolved is resolved, whatever its clock says */
+    if (a->ends_at != ALERT_TIME_UNSET && a->ends_at < a->starts_at)
+        a->ends_at = a->starts_at;
+    a->payload = json_dumps(obj, JSON_COMPACT);
+    fingerprint = json_string_value(json_object_get(obj, "fingerprint"));
+    if (a->title == NULL || a->source == NULL || a->payload == NULL) {
+        field_error(errs, "", "out of memory");
+        return false;
+    }
+    return errs->count == before && alert_finish(a, fingerprint, now, errs) &&
+           (a->status == ALERT_RESOLVED) == (strcmp(status, "resolved") == 0);
+}
+
+/* ---- encoding ---- */
+
+static json_t *
+time_json(int64_t t)
+{
+    char buf[TIME_RFC3339_LEN];
+
+    if (t == ALERT_TIME_UNSET)
+        return json_null();
+    fmt_time(t, buf);
+    return json_string(buf);
+}
+
+json_t *
+alert_to_json(const struct alert *a)
+{
+    json_t *j = json_object();
+
+    json_object_set_new(j, "id", json_string(a->id));
+    json_object_set_new(j, "source", json_string(a->source));
+    json_object_set_new(j, "fingerprint", json_string(a->fingerprint));
+    json_object_set_new(j, "title", json_string(a->title));
+    json_object_set_new(j, "severity", json_string(alert_severity_names[a->severity]));
+    json_object_set_new(j, "service", a->service ? json_string(a->service) : json_null());
+    json_object_set_new(j, "status", json_string(alert_status_names[a->status]));
+    json_object_set_new(j, "state", json_string(alert_state_names[a->state]));
+    json_object_set_new(j, "starts_at", time_json(a->starts_at));
+    json_object_set_new(j, "ends_at", time_json(a->ends_at));
+    json_object_set_new(j, "first_seen", time_json(a->first_seen));
+    json_object_set_new(j, "last_seen", time_json(a->last_seen));
+    json_object_set_new(j, "count", json_integer(a->count));
+    json_object_set_new(j, "labels", json_incref(a->labels));
+    json_object_set_new(j, "annotations", json_incref(a->annotations));
+    json_object_set_new(j, "rule", a->rule ? json_string(a->rule) : json_null());
+    json_object_set_new(j, "incident",
+                        a->incident_id[0] ? json_string(a->incident_id) : json_null());
+    json_object_set_new(j, "suppression",
+                        a->suppression_id[0] ? json_string(a->suppression_id) : json_null());
+    json_object_set_new(j, "reason", a->reason ? json_string(a->reason) : json_null());
+    json_object_set_new(j, "acted_by", a->acted_by[0] ? json_string(a->acted_by) : json_null());
+    json_object_set_new(j, "acted_at", time_json(a->acted_at));
+    json_object_set_new(j, "updated_at", time_json(a->updated_at));
+    json_object_set_new(j, "version", json_integer(a->version));
+    if (a->payload != NULL) {
+        json_t *p = json_loads(a->payload, JSON_DECODE_ANY, NULL);
+        json_object_set_new(j, "payload", p ? p : json_string(a->payload));
+    }
+    return j;
+}
+
+/* ---- changes to incidents made by alerts ---- */
+
+static int
+audit_alert(sqlite3 *db, const struct principal *p, const char *action, const struct alert *a,
+            json_t *extra, struct mp_error *err)
+{
+    json_t *payload = extra ? extra : json_object();
+    char *text;
+    int rc;
+
+    json_object_set_new(payload, "source", json_string(a->source));
+    json_object_set_new(payload, "fingerprint", json_string(a->fingerprint));
+    json_object_set_new(payload, "version", json_integer(a->version));
+    if (a->incident_id[0])
+        json_object_set_new(payload, "incident", json_string(a->incident_id));
+    text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+    json_decref(payload);
+    if (text == NULL)
+        return mp_error_set(err, 500, "", "out of memory");
+    rc = store_audit_append(db, p->name, action, a->id, text, err);
+    free(text);
+    return rc;
+}
+
+/* Incident severities have no "info". */
+static int
+incident_severity_of(int alert_severity)
+{
+    static const int map[ALERT_SEV_COUNT] = {SEVERITY_LOW, SEVERITY_LOW, SEVERITY_MEDIUM,
+                                             SEVERITY_HIGH, SEVERITY_CRITICAL};
+    return map[alert_severity];
+}
+
+/* Cuts s after max characters (never inside one). */
+static void
+cut_chars(char *s, size_t max)
+{
+    size_t len = strlen(s), at = 0, chars = 0;
+    uint32_t cp;
+
+    while (at < len && chars < max) {
+        size_t n = text_utf8_next((const unsigned char *)s + at, len - at, &cp);
+        if (n == 0)
+            break;
+        at += n;
+        chars++;
+    }
+    s[at] = '\0';
+}
+
+/* Writes an incident change made on behalf of alerts: the row (version
+ * +1), a note on the timeline, the audit entry, the judgement. */
+static int
+incident_touch(sqlite3 *db, const struct principal *p, struct incident *inc, const char *field,
+               const char *old_value, const char *new_value, const char *note, const char *action,
+               int64_t now, struct mp_error *err)
+{
+    char at[TIME_RFC3339_LEN], *text;
+    json_t *payload;
+    int rc;
+
+    inc->updated_at = now;
+    inc->version++;
+    fmt_time(now, at);
+    if (store_incident_update(db, inc, err) != 0 ||
+        store_timeline_append(db, inc->id, at, p->name, "note", field, old_value, new_value, note,
+                              err) != 0)
+        return -1;
+    payload = json_pack("{s:s, s:I, s:s?}", "ref", inc->ref, "version", (json_int_t)inc->version,
+                        "note", note);
+    text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+    json_decref(payload);
+    if (text == NULL)
+        return mp_error_set(err, 500, "", "out of memory");
+    rc = store_audit_append(db, p->name, action, inc->id, text, err);
+    free(text);
+    if (rc != 0)
+        return -1;
+    return classify_refresh(db, inc, p->name, now, err);
+}
+
+static char *
+quoted_time(int64_t t)
+{
+    char buf[TIME_RFC3339_LEN + 2];
+
+    if (t == TIME_UNSET)
+        return strdup("null");
+    buf[0] = '"';
+    fmt_time(t, buf + 1);
+    strcat(buf, "\"");
+    return strdup(buf);
+}
+
+/* The alert joins the incident: started_at moves back when the alert
+ * started earlier (a 'changed' entry), and a note names the alert. */
+static int
+incident_add_alert(sqlite3 *db, const struct principal *p, struct incident *inc,
+                   const struct alert *a, int64_t now, struct mp_error *err)
+{
+    char note[700], alert_id[48];
+    int64_t start = a->starts_at > now ? now : a->starts_at;
+
+    if (inc->started_at == TIME_UNSET || start < inc->started_at) {
+        char at[TIME_RFC3339_LEN];
+        char *old_s = quoted_time(inc->started_at), *new_s = quoted_time(start);
+        int rc;
+
+        fmt_time(now, at);
+        rc = old_s && new_s ? store_timeline_append(db, inc->id, at, p->name, "changed",
+                                                    "started_at", old_s, new_s, NULL, err)
+                            : mp_error_set(err, 500, "", "out of memory");
+        free(old_s);
+        free(new_s);
+        if (rc != 0)
+            return -1;
+        if (inc->ended_at != TIME_UNSET && start > inc->ended_at)
+            start = inc->ended_at;
+        inc->started_at = start;
+    }
+    snprintf(note, sizeof(note), "Alert attached: %.500s (%s, %s)", a->title, a->source,
+             alert_severity_names[a->severity]);
+    snprintf(alert_id, sizeof(alert_id), "\"%s\"", a->id);
+    return incident_touch(db, p, inc, "alert", NULL, alert_id, note, "incident.alert", now, err);
+}
+
+/* When every alert of the incident has resolved, the latest end is proposed
+ * as ended_at on the timeline (people confirm it by setting ended_at). */
+static int
+propose_end(sqlite3 *db, const struct principal *p, const char *incident_id, int64_t now,
+            struct mp_error *err)
+{
+    struct incident inc;
+    int64_t firing, total, last_end;
+    char note[200], when[TIME_RFC3339_LEN];
+    char *old_s, *new_s;
+    int found, rc;
+
+    if (store_alert_incident_status(db, incident_id, &firing, &total, &last_end, err) != 0)
+        return -1;
+    if (firing > 0 || total == 0 || last_end == ALERT_TIME_UNSET)
+        return 0;
+    found = store_incident_load(db, incident_id, &inc, err);
+    if (found <= 0)
+        return found;
+    if (inc.ended_at == last_end) {
+        incident_free(&inc);
+        return 0;
+    }
+    fmt_time(last_end, when);
+    snprintf(note, sizeof(note),
+             "All %lld alerts resolved; proposed ended_at %s (confirm by setting ended_at)",
+             (long long)total, when);
+    old_s = quoted_time(inc.ended_at);
+    new_s = quoted_time(last_end);
+    rc = old_s && new_s ? incident_touch(db, p, &inc, "ended_at", old_s, new_s, note,
+                                         "incident.propose_end", now, err)
+                        : mp_error_set(err, 500, "", "out of memory");
+    free(old_s);
+    free(new_s);
+    incident_free(&inc);
+    return rc;
+}
+
+/* An incident from the alert: the rule's template, or (promote) the alert
+ * itself with the analyst's overrides. */
+static int
+open_incident(sqlite3 *db, const struct principal *p, struct alert *a, const json_t *tmpl,
+              const char *title, int severity, int category, int64_t now, struct incident *out,
+              struct mp_error *err)
+{
+    struct field_errors errs = {0};
+    struct incident inc;
+    json_t *v;
+    char *s;
+    size_t i;
+    int rc;
+
+    incident_init(&inc);
+    s = title ? strdup(title)
+              : detect_expand(tmpl ? json_string_value(json_object_get(tmpl, "title")) : "{title}",
+                              a);
+    if (s != NULL && text_blank(s)) {
+        free(s);
+        s = strdup(a->title);
+    }
+    if (s == NULL)
+        return mp_error_set(err, 500, "", "out of memory");
+    cut_chars(s, INCIDENT_TITLE_MAX);
+    free(inc.title);
+    inc.title = s;
+    v = tmpl ? json_object_get(tmpl, "description") : NULL;
+    if (v != NULL) {
+        free(inc.description);
+        inc.description = detect_expand(json_string_value(v), a);
+        if (inc.description != NULL)
+            cut_chars(inc.description, INCIDENT_DESCRIPTION_MAX);
+    }
+    inc.severity = incident_severity_of(a->severity);
+    v = tmpl ? json_object_get(tmpl, "severity") : NULL;
+    if (v != NULL && strcmp(json_string_value(v), "from_alert") != 0)
+        inc.severity =
+            incident_enum_parse(incident_severity_names, SEVERITY_COUNT, json_string_value(v));
+    if (severity >= 0)
+        inc.severity = severity;
+    v = tmpl ? json_object_get(tmpl, "category") : NULL;
+    if (v != NULL)
+        inc.category =
+            incident_enum_parse(incident_category_names, CATEGORY_COUNT, json_string_value(v));
+    if (category >= 0)
+        inc.category = category;
+    /* services: the template's, expanded; by default the alert's service */
+    v = tmpl ? json_object_get(tmpl, "services") : NULL;
+    if (v != NULL) {
+        json_t *t;
+        json_array_foreach(v, i, t)
+        {
+            char *name = detect_expand(json_string_value(t), a);
+            bool dup = false;
+            size_t k;
+            json_t *x;
+            if (name == NULL)
+                continue;
+            json_array_foreach(inc.services, k, x)
+            {
+                if (strcmp(json_string_value(x), name) == 0)
+                    dup = true;
+            }
+            if (!text_blank(name) && !dup && text_chars(name) <= INCIDENT_SERVICE_MAX)
+                json_array_append_new(inc.services, json_string(name));
+            free(name);
+        }
+    } else if (a->service != NULL) {
+        json_array_append_new(inc.services, json_string(a->service));
+    }
+    /* opened on behalf of a principal limited to some TLP levels: at most
+     * its limit, as for incidents it creates itself */
+    if (inc.tlp > p->tlp_max)
+        inc.tlp = p->tlp_max;
+    /* the two clocks from the alert: detected when it arrived, started
+     * when it says it started */
+    inc.detected_at = a->first_seen;
+    inc.started_at = a->starts_at > now ? now : a->starts_at;
+    if (!incident_validate(&inc, now, &errs)) {
+        mp_error_set(err, 500, "", "the alert made an incident that is not valid: %s: %s",
+                     errs.items[0].field, errs.items[0].message);
+        incident_free(&inc);
+        return -1;
+    }
+    rc = incident_insert(db, p, &inc, now, err);
+    if (rc != 0) {
+        incident_free(&inc);
+        return -1;
+    }
+    snprintf(a->incident_id, sizeof(a->incident_id), "%s", inc.id);
+    a->state = ALERT_INCIDENT;
+    *out = inc;
+    return 0;
+}
+
+/* Attaches a (stored) to the incident with this id: the alert's row and
+ * the incident's. */
+static int
+attach_to(sqlite3 *db, const struct principal *p, struct alert *a, const char *incident_id,
+          int64_t now, char ref[24], struct mp_error *err)
+{
+    struct incident inc;
+    int found = store_incident_load(db, incident_id, &inc, err), rc;
+
+    if (found < 0)
+        return -1;
+    if (found == 0)
+        return mp_error_set(err, 404, "incident", "no incident '%s'", incident_id);
+    if (inc.state == STATE_CLOSED || inc.state == STATE_DISMISSED) {
+        mp_error_set(err, 409, "incident", "incident %s is %s", inc.ref,
+                     incident_state_names[inc.state]);
+        incident_free(&inc);
+        return -1;
+    }
+    snprintf(a->incident_id, sizeof(a->incident_id), "%s", inc.id);
+    a->state = ALERT_INCIDENT;
+    if (ref != NULL)
+        snprintf(ref, 24, "%s", inc.ref);
+    rc = incident_add_alert(db, p, &inc, a, now, err);
+    incident_free(&inc);
+    return rc;
+}
+
+/* ---- ingestion ---- */
+
+struct ingest_change {
+    const struct principal *p;
+    struct alert_item *items;
+    int n;
+    bool batch;
+    const struct idempotency *idem;
+    struct detection *detection;
+    char *answer;
+    int status;
+};
+
+static json_t *
+item_json(const struct alert_item *it, int index, bool batch)
+{
+    json_t *j;
+
+    if (!it->valid)
+        return json_pack("{s:i, s:i, s:O}", "index", index, "status", 422, "errors", it->errors);
+    j = json_pack("{s:s, s:s?, s:s?, s:s?}", "result", it->result, "id",
+                  it->status == 202 ? NULL : it->a.id, "action", it->action, "rule", it->a.rule);
+    if (batch) {
+        json_object_set_new(j, "index", json_integer(index));
+        json_object_set_new(j, "status", json_integer(it->status));
+    } else if (it->status != 202) {
+        json_object_set_new(j, "alert", alert_to_json(&it->a));
+    }
+    json_object_set_new(
+        j, "incident",
+        it->incident_id[0] ? json_pack("{s:s, s:s}", "id", it->incident_id, "ref", it->incident_ref)
+                           : json_null());
+    return j;
+}
+
+static char *
+answer_text(const struct ingest_change *c, int *status)
+{
+    json_t *body, *items;
+    char *text;
+
+    if (!c->batch) {
+        body = item_json(&c->items[0], 0, false);
+        *status = c->items[0].status;
+    } else {
+        int counts[4] = {0}; /* created, updated, dropped, rejected */
+        items = json_array();
+        for (int i = 0; i < c->n; i++) {
+            const struct alert_item *it = &c->items[i];
+            json_array_append_new(items, item_json(it, i, true));
+            counts[!it->valid ? 3 : it->status == 201 ? 0 : it->status == 202 ? 2 : 1]++;
+        }
+        body = json_pack("{s:o, s:i, s:i, s:i, s:i}", "items", items, "created", counts[0],
+                         "updated", counts[1], "dropped", counts[2], "rejected", counts[3]);
+        *status = 200;
+    }
+    text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(body);
+    return text;
+}
+
+/* A repeat of an open alert: its row changes, and a change of status is
+ * audited and carried to its incident. */
+static int
+ingest_repeat(sqlite3 *db, const struct principal *p, struct alert *cur, struct alert_item *it,
+              int64_t now, struct mp_error *err)
+{
+    struct alert *in = &it->a;
+    int was = cur->status;
+    bool same_service = (cur->service == NULL && in->service == NULL) ||
+                        (cur->service && in->service && strcmp(cur->service, in->service) == 0);
+    json_t *t;
+
+    cur->count++;
+    cur->last_seen = cur->updated_at = now;
+    /* the latest words of the source */
+    t = cur->labels;
+    cur->labels = json_incref(in->labels);
+    json_decref(t);
+    t = cur->annotations;
+    cur->annotations = json_incref(in->annotations);
+    json_decref(t);
+    free(cur->title);
+    cur->title = strdup(in->title);
+    cur->severity = in->severity;
+    free(cur->service);
+    cur->service = in->service ? strdup(in->service) : NULL;
+    if (in->payload != NULL) {
+        free(cur->payload);
+        cur->payload = strdup(in->payload);
+    }
+    if (cur->title == NULL)
+        return mp_error_set(err, 500, "", "out of memory");
+    it->status = 200;
+    it->result = "updated";
+    if (was == ALERT_RESOLVED && in->status == ALERT_FIRING) {
+        it->result = "reopened";
+        cur->status = ALERT_FIRING;
+        cur->starts_at = in->starts_at;
+        cur->ends_at = ALERT_TIME_UNSET;
+    } else if (in->status == ALERT_RESOLVED) {
+        if (was == ALERT_FIRING)
+            it->result = "resolved";
+        cur->status = ALERT_RESOLVED;
+        cur->ends_at = in->ends_at;
+    }
+    if (strcmp(it->result, "updated") != 0)
+        cur->version++;
+    /* a plain repeat, the bulk of a flood, writes only what it changes */
+    if ((strcmp(it->result, "updated") == 0 && same_service && cur->status == ALERT_FIRING
+             ? store_alert_touch(db, cur, err)
+             : store_alert_update(db, cur, err)) != 0)
+        return -1;
+    if (strcmp(it->result, "updated") != 0 &&
+        audit_alert(db, p, strcmp(it->result, "reopened") == 0 ? "alert.reopen" : "alert.resolve",
+                    cur, NULL, err) != 0)
+        return -1;
+    if (cur->incident_id[0] != '\0') {
+        struct incident inc;
+        int found;
+
+        found = store_incident_load(db, cur->incident_id, &inc, err);
+        if (found < 0)
+            return -1;
+        if (found) {
+            snprintf(it->incident_id, sizeof(it->incident_id), "%s", inc.id);
+            snprintf(it->incident_ref, sizeof(it->incident_ref), "%s", inc.ref);
+            incident_free(&inc);
+        }
+        if (strcmp(it->result, "resolved") == 0 &&
+            propose_end(db, p, cur->incident_id, now, err) != 0)
+            return -1;
+        if (strcmp(it->result, "reopened") == 0 && found) {
+            char note[700], alert_id[48];
+            if (store_incident_load(db, cur->incident_id, &inc, err) != 1)
+                return mp_error_set(err, 500, "", "cannot read incident %s", cur->incident_id);
+            snprintf(note, sizeof(note), "Alert fired again: %.500s (%s)", cur->title, cur->source);
+            snprintf(alert_id, sizeof(alert_id), "\"%s\"", cur->id);
+            found = incident_touch(db, p, &inc, "alert", NULL, alert_id, note, "incident.alert",
+                                   now, err);
+            incident_free(&inc);
+            if (found != 0)
+                return -1;
+        }
+    }
+    /* the item answers with the row as it is now */
+    alert_free(in);
+    *in = *cur;
+    memset(cur, 0, sizeof(*cur));
+    return 0;
+}
+
+/* What the detection rule says, for a new alert (stored already). */
+static int
+ingest_detect(sqlite3 *db, const struct principal *p, const struct detection_rule *r,
+              struct alert_item *it, int64_t now, struct mp_error *err)
+{
+    struct alert *a = &it->a;
+    char incident_id[40] = "";
+    int found = 0;
+
+    it->action = "recorded";
+    if (r == NULL || r->action == DETECT_RECORD)
+        return 0;
+    if (r->by != NULL) {
+        struct buf key = BUF_INIT;
+        detect_correlation_key(r, a, &key);
+        buf_append(&key, "", 1);
+        if (buf_failed(&key))
+            return mp_error_set(err, 500, "", "out of memory");
+        free(a->correlation_key);
+        a->correlation_key = buf_detach(&key, NULL);
+        found = store_alert_correlated(db, a->correlation_key, now - r->within_minutes * 60,
+                                       incident_id, err);
+        if (found < 0)
+            return -1;
+        if (found && p->tlp_max < TLP_RED) {
+            /* never join (and so name) an incident above the poster's limit */
+            struct incident inc;
+            int loaded = store_incident_load(db, incident_id, &inc, err);
+            if (loaded < 0)
+                return -1;
+            if (loaded) {
+                found = inc.tlp <= p->tlp_max;
+                incident_free(&inc);
+            } else {
+                found = 0;
+            }
+        }
+    }
+    if (found) {
+        it->action = "attached";
+        if (attach_to(db, p, a, incident_id, now, it->incident_ref, err) != 0)
+            return -1;
+    } else if (r->action == DETECT_OPEN_INCIDENT) {
+        struct incident inc;
+        it->action = "opened";
+        if (open_incident(db, p, a, r->incident, NULL, -1, -1, now, &inc, err) != 0)
+            return -1;
+        snprintf(it->incident_ref, sizeof(it->incident_ref), "%s", inc.ref);
+        incident_free(&inc);
+    }
+    snprintf(it->incident_id, sizeof(it->incident_id), "%s", a->incident_id);
+    if (store_alert_update(db, a, err) != 0)
+        return -1;
+    if (a->status == ALERT_RESOLVED && a->incident_id[0] != '\0')
+        return propose_end(db, p, a->incident_id, now, err);
+    return 0;
+}
+
+static int
+ingest_one(sqlite3 *db, const struct ingest_change *c, struct alert_item *it,
+           const struct suppression *sup, int nsup, int64_t now, struct mp_error *err)
+{
+    struct alert *a = &it->a;
+    const struct detection_rule *r;
+    struct alert cur;
+    int found;
+
+    a->first_seen = a->last_seen = a->updated_at = now;
+    found = store_alert_find_open(db, a->source, a->fingerprint, &cur, err);
+    if (found < 0)
+        return -1;
+    if (found) {
+        struct incident inc;
+        int ifound = 0;
+        /* an alert whose incident was closed starts afresh */
+        if (cur.incident_id[0] != '\0') {
+            ifound = store_incident_load(db, cur.incident_id, &inc, err);
+            if (ifound < 0) {
+                alert_free(&cur);
+                return -1;
+            }
+        }
+        if (ifound && (inc.state == STATE_CLOSED || inc.state == STATE_DISMISSED)) {
+            incident_free(&inc);
+            cur.open = false;
+            cur.updated_at = now;
+            found = store_alert_update(db, &cur, err);
+            alert_free(&cur);
+            if (found != 0)
+                return -1;
+        } else {
+            if (ifound)
+                incident_free(&inc);
+            found = ingest_repeat(db, c->p, &cur, it, now, err);
+            alert_free(&cur);
+            return found;
+        }
+    }
+    uuid7_generate(a->id);
+    for (int i = 0; i < nsup; i++) {
+        if (!detect_match(sup[i].match, a))
+            continue;
+        if (store_suppression_count(db, sup[i].id, err) != 0)
+            return -1;
+        if (strcmp(sup[i].action, "drop") == 0) {
+            it->status = 202;
+            it->result = "dropped";
+            return 0;
+        }
+        a->state = ALERT_MUTED;
+        snprintf(a->suppression_id, sizeof(a->suppression_id), "%s", sup[i].id);
+        it->status = 201;
+        it->result = "muted";
+        if (store_alert_insert(db, a, err) != 0)
+            return -1;
+        return audit_alert(db, c->p, "alert.create", a,
+                           json_pack("{s:s, s:s}", "result", "muted", "suppression", sup[i].id),
+                           err);
+    }
+    r = detect_find(c->detection, a);
+    if (r != NULL)
+        a->rule = strdup(r->id);
+    it->status = 201;
+    it->result = "created";
+    if (store_alert_insert(db, a, err) != 0 || ingest_detect(db, c->p, r, it, now, err) != 0)
+        return -1;
+    return audit_alert(db, c->p, "alert.create", a,
+                       json_pack("{s:s, s:s?, s:s}", "severity", alert_severity_names[a->severity],
+                                 "rule", a->rule, "action", it->action),
+                       err);
+}
+
+static int
+ingest_apply(sqlite3 *db, void *arg, struct mp_error *err)
+{
+    struct ingest_change *c = arg;
+    struct suppression *sup = NULL;
+    char object_id[40];
+    int nsup = 0, found, rc = -1;
+    int64_t now = time_now();
+
+    found = incident_idempotency_find(db, c->p, c->idem, now, object_id, &c->answer, err);
+    if (found < 0)
+        return -1;
+    if (found) {
+        c->status = atoi(object_id); /* the first answer's status is kept as its "object" */
+        return 0;
+    }
+    if (store_suppression_list(db, true, now, &sup, &nsup, err) != 0)
+        return -1;
+    for (int i = 0; i < c->n; i++) {
+        if (c->items[i].valid && ingest_one(db, c, &c->items[i], sup, nsup, now, err) != 0)
+            goto out;
+    }
+    c->answer = answer_text(c, &c->status);
+    if (c->answer == NULL) {
+        mp_error_set(err, 500, "", "out of memory");
+        goto out;
+    }
+    if (c->idem->key != NULL) {
+        char status[8];
+        snprintf(status, sizeof(status), "%d", c->status);
+        if (incident_idempotency_put(db, c->p, c->idem, status, c->answer, now, err) != 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    for (int i = 0; i < nsup; i++)
+        suppression_free(&sup[i]);
+    free(sup);
+    if (rc != 0) {
+        free(c->answer);
+        c->answer = NULL;
+    }
+    return rc;
+}
+
+int
+alert_ingest(const struct principal *p, struct alert_item *items, int n, bool batch,
+             const struct idempotency *idem, char **answer, int *status, struct mp_error *err)
+{
+    struct ingest_change c = {.p = p,
+                              .items = items,
+                              .n = n,
+                              .batch = batch,
+                              .idem = idem,
+                              .detection = detect_acquire()};
+    int rc;
+
+    *answer = NULL;
+    rc = store_write(ingest_apply, &c, err);
+    detect_release(c.detection);
+    if (rc != 0)
+        return -1;
+    /* counted once committed; a retry with an Idempotency-Key counts
+     * nothing (its items were not handled) */
+    for (int i = 0; i < n; i++) {
+        const char *r = items[i].valid ? items[i].result : "rejected";
+        for (int k = 0; r != NULL && k < ALERT_RESULTS; k++) {
+            if (strcmp(alert_result_names[k], r) == 0)
+                atomic_fetch_add(&result_counts[k], 1);
+        }
+    }
+    *answer = c.answer;
+    *status = c.status;
+    return 0;
+}
+
+void
+alert_result_counts(uint64_t out[ALERT_RESULTS])
+{
+    for (int k = 0; k < ALERT_RESULTS; k++)
+        out[k] = atomic_load(&result_counts[k]);
+}
+
+/* ---- the inbox ---- */
+
+int
+alert_get(const char *id, struct alert *out, struct mp_error *err)
+{
+    sqlite3 *db = db_reader(err);
+    int found;
+
+    if (db == NULL)
+        return -1;
+    found = store_alert_load(db, id, out, err);
+    if (found < 0)
+        return -1;
+    if (found == 0)
+        return mp_error_set(err, 404, "", "no alert '%s'", id);
+    return 0;
+}
+
+int
+alert_list(const struct alert_filter *f, struct alert **items, int *count, int64_t *next_seq,
+           struct mp_error *err)
+{
+    struct store_alert_query q = {.state = f->state,
+                                  .status = f->status,
+                                  .severity = f->severity,
+                                  .source = f->source,
+                                  .service = f->service,
+                                  .before_seq = f->before_seq,
+                                  .tlp_max = f->p ? f->p->tlp_max : TLP_RED,
+                                  .limit = f->limit};
+    struct incident inc;
+    sqlite3 *db = db_reader(err);
+
+    *next_seq = 0;
+    *items = NULL;
+    *count = 0;
+    if (db == NULL)
+        return -1;
+    if (f->incident != NULL) {
+        /* by id or ref; an unknown incident, or one above the caller's
+         * TLP limit, has no alerts */
+        int found = store_incident_load(db, f->incident, &inc, err);
+        if (found < 0)
+            return -1;
+        if (found == 0)
+            return 0;
+        if (f->p != NULL && inc.tlp > f->p->tlp_max) {
+            incident_free(&inc);
+            return 0;
+        }
+        q.incident_id = inc.id;
+        found = store_alert_query(db, &q, items, count, err);
+        incident_free(&inc);
+        if (found != 0)
+            return -1;
+    } else if (store_alert_query(db, &q, items, count, err) != 0) {
+        return -1;
+    }
+    if (*count > f->limit) {
+        alert_free(&(*items)[*count - 1]);
+        (*count)--;
+        *next_seq = (*items)[*count - 1].seq;
+    }
+    return 0;
+}
+
+int
+alert_check_visible(const struct principal *p, const char *id, struct mp_error *err)
+{
+    struct alert a;
+    sqlite3 *db;
+    int found, rc = 0;
+
+    if (p->tlp_max >= TLP_RED)
+        return 0;
+    db = db_reader(err);
+    if (db == NULL)
+        return -1;
+    found = store_alert_load(db, id, &a, err);
+    if (found <= 0)
+        return found;
+    if (a.incident_id[0] != '\0' && incident_check_visible(p, a.incident_id, err) != 0)
+        rc = mp_error_set(err, 404, "", "no alert '%s'", id);
+    alert_free(&a);
+    return rc;
+}
+
+void
+alert_list_free(struct alert *items, int count)
+{
+    for (int i = 0; i < count; i++)
+        alert_free(&items[i]);
+    free(items);
+}
+
+enum inbox_op { OP_ACK, OP_DISMISS, OP_PROMOTE, OP_ATTACH };
+
+struct inbox_change {
+    const struct principal *p;
+    const char *id;
+    enum inbox_op op;
+    const char *reason;   /* dismiss */
+    const char *incident; /* attach: id or ref */
+    const char *title;    /* promote */
+    int severity, category;
+    struct alert *out;
+    struct incident *inc;
+};
+
+static int
+inbox_apply(sqlite3 *db, void *arg, struct mp_error *err)
+{
+    static const char *const actions[] = {"alert.acknowledge", "alert.dismiss", "alert.promote",
+                                          "alert.attach"};
+    struct inbox_change *c = arg;
+    struct alert a;
+    int64_t now = time_now();
+    int found = store_alert_load(db, c->id, &a, err);
+
+    if (found < 0)
+        return -1;
+    if (found == 0)
+        return mp_error_set(err, 404, "", "no alert '%s'", c->id);
+    if (a.state == ALERT_DISMISSED || a.state == ALERT_INCIDENT ||
+        (c->op == OP_ACK && a.state == ALERT_ACKNOWLEDGED)) {
+        mp_error_set(err, 409, "", "the alert is %s%s%s", alert_state_names[a.state],
+                     a.state == ALERT_INCIDENT ? ": it is on incident " : "",
+                     a.state == ALERT_INCIDENT ? a.incident_id : "");
+        alert_free(&a);
+        return -1;
+    }
+    switch (c->op) {
+    case OP_ACK:
+        a.state = ALERT_ACKNOWLEDGED;
+        break;
+    case OP_DISMISS:
+        a.state = ALERT_DISMISSED;
+        a.open = false; /* the next one with this fingerprint is new */
+        a.reason = strdup(c->reason);
+        if (a.reason == NULL)
+            goto oom;
+        break;
+    case OP_PROMOTE:
+        if (open_incident(db, c->p, &a, NULL, c->title, c->severity, c->category, now, c->inc,
+                          err) != 0)
+            goto fail;
+        break;
+    case OP_ATTACH: {
+        struct incident inc;
+        int ifound = store_incident_load(db, c->incident, &inc, err);
+        if (ifound < 0)
+            goto fail;
+        if (ifound == 0 || inc.tlp > c->p->tlp_max) {
+            if (ifound)
+                incident_free(&inc);
+            mp_error_set(err, 422, "incident", "no incident '%s'", c->incident);
+            goto fail;
+        }
+        found = attach_to(db, c->p, &a, inc.id, now, NULL, err);
+        incident_free(&inc);
+        if (found != 0)
+            goto fail;
+        break;
+    }
+    }
+    snprintf(a.acted_by, sizeof(a.acted_by), "%s", c->p->name);
+    a.acted_at = a.updated_at = now;
+    a.version++;
+    if (store_alert_update(db, &a, err) != 0 ||
+        audit_alert(db, c->p, actions[c->op], &a,
+                    c->reason ? json_pack("{s:s}", "reason", c->reason) : NULL, err) != 0)
+        goto fail;
+    /* an alert that resolved before it joined may be the last one */
+    if ((c->op == OP_PROMOTE || c->op == OP_ATTACH) && a.status == ALERT_RESOLVED &&
+        propose_end(db, c->p, a.incident_id, now, err) != 0)
+        goto fail;
+    *c->out = a;
+    return 0;
+oom:
+    mp_error_set(err, 500, "", "out of memory");
+fail:
+    if (c->op == OP_PROMOTE)
+        incident_free(c->inc);
+    alert_free(&a);
+    return -1;
+}
+
+static int
+inbox_run(struct inbox_change *c, struct mp_error *err)
+{
+    memset(c->out, 0, sizeof(*c->out));
+    return store_write(inbox_apply, c, err);
+}
+
+int
+alert_acknowledge(const struct principal *p, const char *id, struct alert *out,
+                  struct mp_error *err)
+{
+    struct inbox_change c = {.p = p, .id = id, .op = OP_ACK, .out = out};
+    return inbox_run(&c, err);
+}
+
+int
+alert_dismiss(const struct principal *p, const char *id, const char *reason, struct alert *out,
+              struct mp_error *err)
+{
+    struct inbox_change c = {.p = p, .id = id, .op = OP_DISMISS, .reason = reason, .out = out};
+
+    memset(out, 0, sizeof(*out));
+    if (reason == NULL || text_blank(reason))
+        return mp_error_set(err, 422, "reason", "dismissing an alert needs the reason");
+    if (text_chars(reason) > ALERT_REASON_MAX)
+        return mp_error_set(err, 422, "reason", "must be at most %d characters", ALERT_REASON_MAX);
+    return inbox_run(&c, err);
+}
+
+int
+alert_promote(const struct principal *p, const char *id, const char *title, int severity,
+              int category, struct alert *out, struct incident *inc, struct mp_error *err)
+{
+    struct inbox_change c = {.p = p,
+                             .id = id,
+                             .op = OP_PROMOTE,
+                             .title = title,
+                             .severity = severity,
+                             .category = category,
+                             .out = out,
+                             .inc = inc};
+
+    memset(inc, 0, sizeof(*inc));
+    memset(out, 0, sizeof(*out));
+    if (title != NULL && (text_blank(title) || text_chars(title) > INCIDENT_TITLE_MAX))
+        return mp_error_set(err, 422, "title", "must be 1-%d characters, not blank",
+                            INCIDENT_TITLE_MAX);
+    return inbox_run(&c, err);
+}
+
+int
+alert_attach(const struct principal *p, const char *id, const char *incident, struct alert *out,
+             struct mp_error *err)
+{
+    struct inbox_change c = {.p = p, .id = id, .op = OP_ATTACH, .incident = incident, .out = out};
+    return inbox_run(&c, err);
+}
+
+/* ---- suppressions ---- */
+
+#define SUPPRESSION_REASON_MAX 500
+#define SUPPRESSION_SPAN_MAX   (366 * 24 * 3600)
+
+json_t *
+suppression_to_json(const struct suppression *s, int64_t now)
+{
+    bool active = s->deleted_at == ALERT_TIME_UNSET && s->starts_at <= now && now < s->expires_at;
+
+    return json_pack(
+        "{s:s, s:O, s:s, s:s, s:o, s:o, s:b, s:I, s:o, s:s, s:o, s:s?}", "id", s->id, "match",
+        s->match, "action", s->action, "reason", s->reason, "starts_at", time_json(s->starts_at),
+        "expires_at", time_json(s->expires_at), "active", active, "dropped", (json_int_t)s->dropped,
+        "created_at", time_json(s->created_at), "created_by", s->created_by, "deleted_at",
+        time_json(s->deleted_at), "deleted_by", s->deleted_by[0] ? s->deleted_by : NULL);
+}
+
+struct suppression_change {
+    const struct principal *p;
+    struct suppression *s;
+    const char *id;
+};
+
+static int
+suppression_audit(sqlite3 *db, const struct principal *p, const char *action,
+                  const struct suppression *s, const char *id, struct mp_error *err)
+{
+    json_t *payload = s ? json_pack("{s:O, s:s, s:s}", "match", s->match, "action", s->action,
+                                    "reason", s->reason)
+                        : json_object();
+    char *text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+    int rc;
+
+    json_decref(payload);
+    if (text == NULL)
+        return mp_error_set(err, 500, "", "out of memory");
+    rc = store_audit_append(db, p->name, action, id, text, err);
+    free(text);
+    return rc;
+}
+
+static int
+suppression_create_apply(sqlite3 *db, void *arg, struct mp_error *err)
+{
+    struct suppression_change *c = arg;
+
+    c->s->created_at = time_now();
+    if (store_suppression_insert(db, c->s, err) != 0)
+        return -1;
+    return suppression_audit(db, c->p, "suppression.create", c->s, c->s->id, err);
+}
+
+int
+suppression_create(const struct principal *p, json_t *body, struct suppression *out,
+                   struct field_errors *errs)
+{
+    static const char *const fields[] = {"match",     "action",     "reason",
+                                         "starts_at", "expires_at", NULL};
+    struct suppression_change c = {.p = p, .s = out};
+    struct mp_error err;
+    const char *key, *action;
+    int64_t now = time_now();
+    json_t *v;
+    char *reason = NULL;
+
+    memset(out, 0, sizeof(*out));
+    out->deleted_at = ALERT_TIME_UNSET;
+    json_object_foreach(body, key, v)
+    {
+        bool known = false;
+        for (int i = 0; fields[i] && !known; i++)
+            known = strcmp(fields[i], key) == 0;
+        if (!known)
+            field_error(errs, key, "unknown field");
+    }
+    v = json_object_get(body, "match");
+    if (v == NULL)
+        field_error(errs, "match", "is required");
+    else if (!detect_match_valid(v, "match", &err))
+        field_error(errs, err.field, "%s", err.message);
+    v = json_object_get(body, "action");
+    action = v == NULL ? "drop" : json_string_value(v);
+    if (action == NULL || (strcmp(action, "drop") != 0 && strcmp(action, "mute") != 0))
+        field_error(errs, "action", "must be drop or mute");
+    else
+        snprintf(out->action, sizeof(out->action), "%s", action);
+    get_text(body, "reason", true, SUPPRESSION_REASON_MAX, &reason, errs);
+    out->starts_at = now;
+    out->expires_at = ALERT_TIME_UNSET;
+    get_time(body, "starts_at", &out->starts_at, errs);
+    if (json_object_get(body, "expires_at") == NULL)
+        field_error(errs, "expires_at", "is required: a suppression must end");
+    else if (get_time(body, "expires_at", &out->expires_at, errs) &&
+             out->expires_at != ALERT_TIME_UNSET) {
+        if (out->expires_at <= out->starts_at || out->expires_at <= now)
+            field_error(errs, "expires_at", "must be after starts_at and in the future");
+        else if (out->expires_at - out->starts_at > SUPPRESSION_SPAN_MAX)
+            field_error(errs, "expires_at", "a suppression lasts at most a year");
+    }
+    if (errs->count > 0) {
+        free(reason);
+        return -1;
+    }
+    out->reason = reason;
+    out->match = json_deep_copy(json_object_get(body, "match"));
+    uuid7_generate(out->id);
+    snprintf(out->created_by, sizeof(out->created_by), "%s", p->name);
+    if (store_write(suppression_create_apply, &c, &err) != 0) {
+        suppression_free(out);
+        return field_errors_fail(errs, &err);
+    }
+    return 0;
+}
+
+int
+suppression_list(struct suppression **items, int *count, struct mp_error *err)
+{
+    sqlite3 *db = db_reader(err);
+
+    if (db == NULL)
+        return -1;
+    return store_suppression_list(db, false, 0, items, count, err);
+}
+
+void
+suppression_list_free(struct suppression *items, int count)
+{
+    for (int i = 0; i < count; i++)
+        suppression_free(&items[i]);
+    free(items);
+}
+
+int
+suppression_get(const char *id, struct suppression *out, struct mp_error *err)
+{
+    sqlite3 *db = db_reader(err);
+    int found;
+
+    if (db == NULL)
+        return -1;
+    found = store_suppression_load(db, id, out, err);
+    if (found < 0)
+        return -1;
+    if (found == 0)
+        return mp_error_set(err, 404, "", "no suppression '%s'", id);
+    return 0;
+}
+
+static int
+suppression_delete_apply(sqlite3 *db, void *arg, struct mp_error *err)
+{
+    struct suppression_change *c = arg;
+    struct suppression s;
+    int found = store_suppression_load(db, c->id, &s, err), rc;
+
+    if (found < 0)
+        return -1;
+    if (found == 0)
+        return mp_error_set(err, 404, "", "no suppression '%s'", c->id);
+    if (s.deleted_at != ALERT_TIME_UNSET) {
+        suppression_free(&s);
+        return mp_error_set(err, 409, "", "the suppression was ended already");
+    }
+    rc = store_suppression_delete(db, c->id, time_now(), c->p->name, err) < 0 ||
+                 suppression_audit(db, c->p, "suppression.delete", &s, c->id, err) != 0
+             ? -1
+             : 0;
+    suppression_free(&s);
+    return rc;
+}
+
+int
+suppression_delete(const struct principal *p, const char *id, struct mp_error *err)
+{
+    struct suppression_change c = {.p = p, .id = id};
+    return store_write(suppression_delete_apply, &c, err);
+}

@@ -1,0 +1,1482 @@
+/*
+ * register.c - see register.h.
+ *
+ * The kinds and their fields are the table kinds[] below: adding a field is
+ * one line there (and a line in docs/PREPAREDNESS.md).  Validation walks
+ * the table; references are checked against the database inside the write
+ * that stores the item, so a reference can never point at nothing.
+ *
+ * Scoring follows ISO/IEC 27005 in its simplest common form: likelihood and
+ * impact each on 1..5, risk = likelihood x impact; inherent from the first
+ * pair, residual from the pair after the existing measures (the inherent
+ * pair when no residual one is given).  Bands: 1-4 low, 5-9 medium, 10-16
+ * high, 20-25 critical.
+ */
+#include "register.h"
+#include "core/assessment.h"
+#include "core/incident.h"
+#include "lib/buf.h"
+#include "lib/timeutil.h"
+#include "lib/uuid.h"
+#include "store/audit.h"
+#include "store/db.h"
+#include "store/incidents.h"
+#include "store/register.h"
+#include "store/writer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+enum ftype { F_TEXT, F_ENUM, F_INT, F_BOOL, F_DATE, F_REF, F_REFS, F_THREAT, F_PEOPLE, F_RECOVERY };
+
+struct field {
+    const char *name;
+    enum ftype type;
+    bool required;
+    int min, max;              /* F_INT range; F_TEXT max length */
+    const char *const *values; /* F_ENUM */
+    const char *ref;           /* F_REF, F_REFS: the kind named */
+    const char *def;           /* JSON default when absent and not required */
+};
+
+static const char *const asset_types[] = {"service", "process", "information", "location",
+                                          "system",  "people",  NULL};
+static const char *const threat_categories[] = {"physical", "digital", "both", NULL};
+static const char *const treatments[] = {"reduce", "accept", "avoid", "share", NULL};
+static const char *const measure_types[] = {"preventive", "detective", "corrective", "recovery",
+                                            NULL};
+static const char *const measure_states[] = {"planned", "in_progress", "implemented", "tested",
+                                             NULL};
+static const char *const plans[] = {"none", "continuity", "crisis", NULL};
+static const char *const criticalities[] = {"low", "medium", "high", "critical", NULL};
+
+static const struct field asset_fields[] = {
+    {"type", F_ENUM, true, 0, 0, asset_types, NULL, NULL},
+    {"importance", F_INT, true, 1, 5, NULL, NULL, NULL},
+    {"crown_jewel", F_BOOL, false, 0, 0, NULL, NULL, "false"},
+    {"owner", F_TEXT, false, 0, 200, NULL, NULL, "null"},
+    {"description", F_TEXT, false, 0, 2000, NULL, NULL, "\"\""},
+    {"depends_on", F_REFS, false, 0, 0, NULL, "asset", "[]"},
+    {"suppliers", F_REFS, false, 0, 0, NULL, "supplier", "[]"},
+    {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
+};
+static const struct field threat_fields[] = {
+    {"category", F_ENUM, true, 0, 0, threat_categories, NULL, NULL},
+    {"description", F_TEXT, false, 0, 2000, NULL, NULL, "\"\""},
+    {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
+};
+static const struct field scenario_fields[] = {
+    {"threat", F_THREAT, true, 0, 0, NULL, "threat", NULL},
+    {"asset", F_REF, true, 0, 0, NULL, "asset", NULL},
+    {"description", F_TEXT, false, 0, 2000, NULL, NULL, "\"\""},
+    {"likelihood", F_INT, true, 1, 5, NULL, NULL, NULL},
+    {"impact", F_INT, true, 1, 5, NULL, NULL, NULL},
+    {"residual_likelihood", F_INT, false, 1, 5, NULL, NULL, "null"},
+    {"residual_impact", F_INT, false, 1, 5, NULL, NULL, "null"},
+    {"treatment", F_ENUM, false, 0, 0, treatments, NULL, "null"},
+    {"decided_by", F_TEXT, false, 0, 200, NULL, NULL, "null"},
+    {"decision_reason", F_TEXT, false, 0, 2000, NULL, NULL, "null"},
+    {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
+};
+static const struct field measure_fields[] = {
+    {"type", F_ENUM, true, 0, 0, measure_types, NULL, NULL},
+    {"status", F_ENUM, true, 0, 0, measure_states, NULL, NULL},
+    {"scenarios", F_REFS, false, 0, 0, NULL, "scenario", "[]"},
+    {"owner", F_TEXT, false, 0, 200, NULL, NULL, "null"},
+    {"due_date", F_DATE, false, 0, 0, NULL, NULL, "null"},
+    {"evidence", F_TEXT, false, 0, 2000, NULL, NULL, "\"\""},
+    {"last_tested", F_DATE, false, 0, 0, NULL, NULL, "null"},
+    {"plan", F_ENUM, false, 0, 0, plans, NULL, "\"none\""},
+    {"recovery", F_RECOVERY, false, 0, 0, NULL, "asset", "[]"},
+    {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
+};
+static const struct field supplier_fields[] = {
+    {"supplies", F_TEXT, true, 1, 500, NULL, NULL, NULL},
+    {"services", F_REFS, false, 0, 0, NULL, "asset", "[]"},
+    {"criticality", F_ENUM, true, 0, 0, criticalities, NULL, NULL},
+    {"contact", F_TEXT, false, 0, 500, NULL, NULL, "\"\""},
+    {"alternative", F_TEXT, false, 1, 200, NULL, NULL, "null"},
+    {"no_alternative", F_BOOL, false, 0, 0, NULL, NULL, "false"},
+    {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
+};
+static const struct field function_fields[] = {
+    {"service", F_REF, true, 0, 0, NULL, "asset", NULL},
+    {"description", F_TEXT, false, 0, 2000, NULL, NULL, "\"\""},
+    {"people", F_PEOPLE, false, 0, 0, NULL, NULL, "[]"},
+    {"training_interval_days", F_INT, false, 1, 3650, NULL, NULL, "365"},
+    {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
+};
+
+static const struct kind {
+    const char *kind, *plural;
+    const struct field *fields;
+} kinds[] = {
+    {"asset", "assets", asset_fields},          {"threat", "threats", threat_fields},
+    {"scenario", "scenarios", scenario_fields}, {"measure", "measures", measure_fields},
+    {"supplier", "suppliers", supplier_fields}, {"function", "functions", function_fields},
+};
+
+static const struct kind *
+find_kind(const char *kind)
+{
+    for (size_t i = 0; kind && i < N(kinds); i++) {
+        if (strcmp(kinds[i].kind, kind) == 0)
+            return &kinds[i];
+    }
+    return NULL;
+}
+
+const char *
+register_kind(const char *plural)
+{
+    for (size_t i = 0; plural && i < N(kinds); i++) {
+        if (strcmp(kinds[i].plural, plural) == 0)
+            return kinds[i].kind;
+    }
+    return NULL;
+}
+
+/* ---- scoring and dates ---- */
+
+int
+register_score(int likelihood, int impact)
+{
+    if (likelihood < 1 || likelihood > 5 || impact < 1 || impact > 5)
+        return 0;
+    return likelihood * impact;
+}
+
+const char *
+register_level(int score)
+{
+    static const struct {
+        int upto;
+        const char *level;
+    } bands[] = {{4, "low"}, {9, "medium"}, {16, "high"}, {25, "critical"}};
+
+    for (size_t i = 0; i < N(bands); i++) {
+        if (score >= 1 && score <= bands[i].upto)
+            return bands[i].level;
+    }
+    return "none";
+}
+
+int64_t
+register_date_days(const char *s)
+{
+    int y, m, d, n = 0;
+    struct tm tm = {0};
+    time_t t;
+
+    if (s == NULL || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 ||
+        n != 10 || s[4] != '-' || s[7] != '-' || m < 1 || m > 12 || d < 1 || d > 31)
+        return INT64_MIN;
+    tm.tm_year = y - 1900;
+    tm.tm_mon = m - 1;
+    tm.tm_mday = d;
+    t = timegm(&tm);
+    if (tm.tm_mday != d || tm.tm_mon != m - 1) /* 2026-02-30 rolled over */
+        return INT64_MIN;
+    return (int64_t)t / 86400;
+}
+
+bool
+register_training_lapsed(const char *trained_on, int64_t interval_days, int64_t today)
+{
+    int64_t d = register_date_days(trained_on);
+    return d == INT64_MIN || today - d > interval_days;
+}
+
+static int64_t
+today(void)
+{
+    return time_now() / 86400;
+}
+
+/* ---- validation ---- */
+
+struct check {
+    sqlite3 *db; /* references are checked here; NULL: not checked */
+    struct field_errors *errs;
+    const char *self; /* the item's own id (it may not refer to itself) */
+};
+
+static bool
+is_text(json_t *v, int min, int max)
+{
+    size_t len;
+    if (!json_is_string(v))
+        return false;
+    len = json_string_length(v);
+    return strlen(json_string_value(v)) == len && (int)len >= min && (int)len <= max;
+}
+
+static bool
+in_values(const char *const *values, const char *s)
+{
+    for (int i = 0; s && values[i]; i++) {
+        if (strcmp(values[i], s) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void
+check_ref(struct check *c, const char *field, const char *id, const char *kind)
+{
+    struct register_row row;
+    struct mp_error err;
+    int found;
+
+    if (c->self && strcmp(c->self, id) == 0) {
+        field_error(c->errs, field, "an item cannot refer to itself");
+        return;
+    }
+    if (c->db == NULL)
+        return;
+    found = store_register_get(c->db, id, kind, &row, &err);
+    store_register_row_free(&row);
+    if (found < 0)
+        field_errors_fail(c->errs, &err);
+    else if (found == 0)
+        field_error(c->errs, field, "no %s %s", kind, id);
+}
+
+static bool
+catalogue_threat(const char *id)
+{
+    json_t *set = assessment_acquire(), *x;
+    size_t i;
+    bool found = false;
+
+    json_array_foreach(json_object_get(json_object_get(set, "threats"), "threats"), i, x)
+    {
+        found = found || strcmp(json_string_value(json_object_get(x, "id")), id) == 0;
+    }
+    json_decref(set);
+    return found;
+}
+
+static void
+check_date(struct check *c, const char *field, json_t *v)
+{
+    if (!json_is_null(v) && register_date_days(json_string_value(v)) == INT64_MIN)
+        field_error(c->errs, field, "must be a date YYYY-MM-DD or null");
+}
+
+static void
+check_people(struct check *c, const char *field, json_t *v)
+{
+    char f[96];
+    size_t i;
+    json_t *x;
+
+    if (!json_is_array(v) || json_array_size(v) > 200) {
+        field_error(c->errs, field, "must be a list of at most 200 {name, trained_on}");
+        return;
+    }
+    json_array_foreach(v, i, x)
+    {
+        snprintf(f, sizeof(f), "%s[%zu]", field, i);
+        if (!json_is_object(x) || json_object_size(x) != 2 ||
+            !is_text(json_object_get(x, "name"), 1, 200) ||
+            json_object_get(x, "trained_on") == NULL) {
+            field_error(c->errs, f, "must be {\"name\": text, \"trained_on\": date or null}");
+            continue;
+        }
+        check_date(c, f, json_object_get(x, "trained_on"));
+    }
+}
+
+static void
+check_recovery(struct check *c, const char *field, json_t *v)
+{
+    char f[96];
+    size_t i;
+    json_t *x;
+
+    if (!json_is_array(v) || json_array_size(v) > 100) {
+        field_error(c->errs, field, "must be a list of at most 100 {service, rto, rpo}");
+        return;
+    }
+    json_array_foreach(v, i, x)
+    {
+        struct duration d;
+        snprintf(f, sizeof(f), "%s[%zu]", field, i);
+        if (!json_is_object(x) || json_object_size(x) != 3 ||
+            !json_is_string(json_object_get(x, "service")) ||
+            !json_is_string(json_object_get(x, "rto")) ||
+            !json_is_string(json_object_get(x, "rpo"))) {
+            field_error(c->errs, f,
+                        "must be {\"service\": asset id, \"rto\": duration, \"rpo\": duration}");
+            continue;
+        }
+        if (duration_parse(json_string_value(json_object_get(x, "rto")), &d) != 0 ||
+            duration_parse(json_string_value(json_object_get(x, "rpo")), &d) != 0) {
+            field_error(c->errs, f, "rto and rpo must be ISO 8601 durations such as PT4H");
+            continue;
+        }
+        check_ref(c, f, json_string_value(json_object_get(x, "service")), "asset");
+    }
+}
+
+static void
+check_field(struct check *c, const struct field *fd, json_t *v)
+{
+    const char *f = fd->name;
+    size_t i;
+    json_t *x;
+
+    if (json_is_null(v)) {
+        if (fd->required || fd->def == NULL || strcmp(fd->def, "null") != 0)
+            field_error(c->errs, f, "may not be null");
+        return;
+    }
+    switch (fd->type) {
+    case F_TEXT:
+        if (!is_text(v, fd->min, fd->max))
+            field_error(c->errs, f, "must be text of %d to %d characters", fd->min, fd->max);
+        break;
+    case F_ENUM:
+        if (!json_is_string(v) || !in_values(fd->values, json_string_value(v))) {
+            char list[200] = "";
+            for (int k = 0; fd->values[k]; k++)
+                snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", k ? ", " : "",
+                         fd->values[k]);
+            field_error(c->errs, f, "must be one of %s", list);
+        }
+        break;
+    case F_INT:
+        if (!json_is_integer(v) || json_integer_value(v) < fd->min ||
+            json_integer_value(v) > fd->max)
+            field_error(c->errs, f, "must be a whole number from %d to %d", fd->min, fd->max);
+        break;
+    case F_BOOL:
+        if (!json_is_boolean(v))
+            field_error(c->errs, f, "must be true or false");
+        break;
+    case F_DATE:
+        check_date(c, f, v);
+        break;
+    case F_REF:
+        if (!json_is_string(v))
+            field_error(c->errs, f, "must be the id of a %s", fd->ref);
+        else
+            check_ref(c, f, json_string_value(v), fd->ref);
+        break;
+    case F_THREAT:
+        if (!json_is_string(v))
+            field_error(c->errs, f, "must be a threat id (register or catalogue)");
+        else if (!catalogue_threat(json_string_value(v)))
+            check_ref(c, f, json_string_value(v), "threat");
+        break;
+    case F_REFS:
+        if (!json_is_array(v) || json_array_size(v) > 100) {
+            field_error(c->errs, f, "must be a list of at most 100 %s ids", fd->ref);
+            break;
+        }
+        json_array_foreach(v, i, x)
+        {
+            char fi[96];
+            snprintf(fi, sizeof(fi), "%s[%zu]", f, i);
+            if (!json_is_string(x)) {
+                field_error(c->errs, fi, "must be the id of a %s", fd->ref);
+                continue;
+            }
+            for (size_t k = 0; k < i; k++) {
+                if (json_equal(json_array_get(v, k), x))
+                    field_error(c->errs, fi, "is listed twice");
+            }
+            check_ref(c, fi, json_string_value(x), fd->ref);
+        }
+        break;
+    case F_PEOPLE:
+        check_people(c, f, v);
+        break;
+    case F_RECOVERY:
+        check_recovery(c, f, v);
+        break;
+    }
+}
+
+/* Rules across fields, per kind. */
+static void
+check_rules(struct check *c, const char *kind, json_t *doc)
+{
+    if (strcmp(kind, "scenario") == 0) {
+        bool rl = !json_is_null(json_object_get(doc, "residual_likelihood"));
+        bool ri = !json_is_null(json_object_get(doc, "residual_impact"));
+        if (rl != ri)
+            field_error(c->errs, rl ? "residual_impact" : "residual_likelihood",
+                        "residual likelihood and impact go together");
+        /* a treatment is a decision: who took it and why */
+        if (!json_is_null(json_object_get(doc, "treatment"))) {
+            if (json_is_null(json_object_get(doc, "decided_by")))
+                field_error(c->errs, "decided_by", "is required with a treatment");
+            if (json_is_null(json_object_get(doc, "decision_reason")))
+                field_error(c->errs, "decision_reason", "is required with a treatment");
+        }
+    } else if (strcmp(kind, "supplier") == 0) {
+        bool alt = !json_is_null(json_object_get(doc, "alternative"));
+        bool none = json_is_true(json_object_get(doc, "no_alternative"));
+        if (!alt && !none)
+            field_error(c->errs, "alternative",
+                        "name the alternative supplier, or set no_alternative: true");
+        else if (alt && none)
+            field_error(c->errs, "no_alternative", "contradicts the alternative named");
+    }
+}
+
+/* Checks body against the kind's table; returns the normalised document
+ * (every field present, defaults filled in) and the name, or NULL. */
+static json_t *
+check_body(struct check *c, const struct kind *k, json_t *body, const char **name)
+{
+    json_t *doc = json_object(), *v;
+    const char *key;
+    int before = c->errs->count;
+
+    json_object_foreach(body, key, v)
+    {
+        bool known = strcmp(key, "name") == 0;
+        for (const struct field *fd = k->fields; !known && fd->name; fd++)
+            known = strcmp(fd->name, key) == 0;
+        if (!known)
+            field_error(c->errs, key, "unknown field");
+    }
+    v = json_object_get(body, "name");
+    *name = NULL;
+    if (v == NULL)
+        field_error(c->errs, "name", "is required");
+    else if (!is_text(v, 1, 200))
+        field_error(c->errs, "name", "must be text of 1 to 200 characters");
+    else
+        *name = json_string_value(v);
+    for (const struct field *fd = k->fields; fd->name; fd++) {
+        v = json_object_get(body, fd->name);
+        if (v == NULL) {
+            if (fd->required) {
+                field_error(c->errs, fd->name, "is required");
+                continue;
+            }
+            json_object_set_new(doc, fd->name, json_loads(fd->def, JSON_DECODE_ANY, NULL));
+            continue;
+        }
+        check_field(c, fd, v);
+        json_object_set(doc, fd->name, v);
+    }
+    if (c->errs->count == before)
+        check_rules(c, k->kind, doc);
+    if (c->errs->count != before) {
+        json_decref(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+/* ---- rendering ---- */
+
+/* What is derived from the stored fields, added to an item as it is shown. */
+static void
+derive(json_t *item, const char *kind, json_t *addressed)
+{
+    json_t *d = json_object();
+
+    if (strcmp(kind, "scenario") == 0) {
+        int l = (int)json_integer_value(json_object_get(item, "likelihood"));
+        int i = (int)json_integer_value(json_object_get(item, "impact"));
+        int rl = (int)json_integer_value(json_object_get(item, "residual_likelihood"));
+        int ri = (int)json_integer_value(json_object_get(item, "residual_impact"));
+        int inherent = register_score(l, i);
+        int residual = json_is_null(json_object_get(item, "residual_likelihood"))
+                           ? inherent
+                           : register_score(rl, ri);
+        json_t *measures =
+            json_object_get(addressed, json_string_value(json_object_get(item, "id")));
+
+        json_object_set_new(d, "inherent_score", json_integer(inherent));
+        json_object_set_new(d, "inherent_level", json_string(register_level(inherent)));
+        json_object_set_new(d, "residual_score", json_integer(residual));
+        json_object_set_new(d, "residual_level", json_string(register_level(residual)));
+        /* the measures that address it: its existing controls */
+        json_object_set_new(d, "measures", measures ? json_incref(measures) : json_array());
+    } else if (strcmp(kind, "measure") == 0) {
+        const char *st = json_string_value(json_object_get(item, "status"));
+        int64_t due = register_date_days(json_string_value(json_object_get(item, "due_date")));
+        json_object_set_new(
+            d, "overdue",
+            json_boolean(due != INT64_MIN && due < today() &&
+                         (strcmp(st, "planned") == 0 || strcmp(st, "in_progress") == 0)));
+    } else if (strcmp(kind, "supplier") == 0) {
+        json_object_set_new(d, "no_alternative_risk",
+                            json_boolean(json_is_true(json_object_get(item, "no_alternative"))));
+    } else if (strcmp(kind, "function") == 0) {
+        json_t *lapsed = json_array(), *x;
+        int64_t interval = json_integer_value(json_object_get(item, "training_interval_days"));
+        size_t k;
+        json_array_foreach(json_object_get(item, "people"), k, x)
+        {
+            if (register_training_lapsed(json_string_value(json_object_get(x, "trained_on")),
+                                         interval, today()))
+                json_array_append(lapsed, json_object_get(x, "name"));
+        }
+        json_object_set_new(d, "training_lapsed", lapsed);
+    }
+    if (json_object_size(d) > 0)
+        json_object_set(item, "derived", d);
+    json_decref(d);
+}
+
+static json_t *
+row_json(const struct register_row *r)
+{
+    json_t *item = json_loads(r->doc, 0, NULL);
+
+    if (item == NULL)
+        return NULL;
+    json_object_set_new(item, "id", json_string(r->id));
+    json_object_set_new(item, "kind", json_string(r->kind));
+    json_object_set_new(item, "name", json_string(r->name));
+    json_object_set_new(item, "version", json_integer(r->version));
+    json_object_set_new(item, "created_at", json_string(r->created_at));
+    json_object_set_new(item, "created_by", json_string(r->created_by));
+    json_object_set_new(item, "updated_at", json_string(r->updated_at));
+    json_object_set_new(item, "updated_by", json_string(r->updated_by));
+    return item;
+}
+
+/* Every item of the register, derived members included. */
+static int
+load_all(sqlite3 *db, json_t **out, struct mp_error *err)
+{
+    struct register_row *rows;
+    json_t *all, *x, *addressed;
+    size_t i;
+    int n;
+
+    *out = NULL;
+    if (store_register_list(db, NULL, &rows, &n, err) != 0)
+        return -1;
+    all = json_array();
+    for (int k = 0; k < n; k++) {
+        json_t *item = row_json(&rows[k]);
+        if (item)
+            json_array_append_new(all, item);
+    }
+    store_register_list_free(rows, n);
+    /* scenario id -> the measures that address it, in one pass */
+    addressed = json_object();
+    json_array_foreach(all, i, x)
+    {
+        json_t *sc;
+        size_t k;
+        if (strcmp(json_string_value(json_object_get(x, "kind")), "measure") != 0)
+            continue;
+        json_array_foreach(json_object_get(x, "scenarios"), k, sc)
+        {
+            json_t *list = json_object_get(addressed, json_string_value(sc));
+            if (list == NULL) {
+                list = json_array();
+                json_object_set_new(addressed, json_string_value(sc), list);
+            }
+            json_array_append_new(list, json_pack("{s:O, s:O, s:O}", "id", json_object_get(x, "id"),
+                                                  "name", json_object_get(x, "name"), "status",
+                                                  json_object_get(x, "status")));
+        }
+    }
+    json_array_foreach(all, i, x)
+    {
+        derive(x, json_string_value(json_object_get(x, "kind")), addressed);
+    }
+    json_decref(addressed);
+    *out = all;
+    return 0;
+}
+
+static json_t *
+of_kind(json_t *all, const char *kind)
+{
+    json_t *items = json_array(), *x;
+    size_t i;
+
+    json_array_foreach(all, i, x)
+    {
+        if (kind == NULL || strcmp(json_string_value(json_object_get(x, "kind")), kind) == 0)
+            json_array_append(items, x);
+    }
+    return items;
+}
+
+static json_t *
+by_id(json_t *all, const char *id)
+{
+    json_t *x;
+    size_t i;
+
+    json_array_foreach(all, i, x)
+    {
+        if (id && strcmp(json_string_value(json_object_get(x, "id")), id) == 0)
+            return x;
+    }
+    return NULL;
+}
+
+int
+register_list(const char *kind, json_t **out, struct mp_error *err)
+{
+    sqlite3 *db = db_reader(err);
+    json_t *all, *items;
+
+    *out = NULL;
+    if (db == NULL || load_all(db, &all, err) != 0)
+        return -1;
+    items = of_kind(all, kind);
+    if (strcmp(kind, "threat") == 0) {
+        /* the catalogue first, then the organisation's own threats */
+        json_t *set = assessment_acquire(), *cat = json_array(), *x;
+        size_t i;
+        json_array_foreach(json_object_get(json_object_get(set, "threats"), "threats"), i, x)
+        {
+            json_t *t = json_deep_copy(x);
+            json_object_set_new(t, "kind", json_string("threat"));
+            json_object_set_new(t, "source", json_string("catalogue"));
+            json_array_append_new(cat, t);
+        }
+        json_array_foreach(items, i, x)
+        {
+            json_object_set_new(x, "source", json_string("register"));
+        }
+        json_array_extend(cat, items);
+        json_decref(items);
+        items = cat;
+        *out = json_pack("{s:o, s:O}", "items", items, "catalogue_version",
+                         json_object_get(json_object_get(set, "threats"), "version"));
+        json_decref(set);
+    } else {
+        *out = json_pack("{s:o}", "items", items);
+    }
+    json_decref(all);
+    return 0;
+}
+
+int
+register_get(const char *kind, const char *id, int tlp_max, json_t **out, int64_t *version,
+             struct mp_error *err)
+{
+    sqlite3 *db = db_reader(err);
+    json_t *all, *item, *incidents;
+
+    *out = NULL;
+    if (db == NULL || load_all(db, &all, err) != 0)
+        return -1;
+    item = by_id(all, id);
+    if (item == NULL || strcmp(json_string_value(json_object_get(item, "kind")), kind) != 0) {
+        json_decref(all);
+        return mp_error_set(err, 404, "", "no %s %s", kind, id);
+    }
+    if (store_item_incidents(db, id, tlp_max, &incidents, err) != 0) {
+        json_decref(all);
+        return -1;
+    }
+    json_object_set_new(item, "incidents", incidents);
+    *out = json_incref(item);
+    *version = json_integer_value(json_object_get(item, "version"));
+    json_decref(all);
+    return 0;
+}
+
+/* ---- changes ---- */
+
+struct put_change {
+    const struct principal *p;
+    const struct kind *k;
+    const char *id; /* NULL: create */
+    json_t *body;
+    int64_t if_match;
+    struct field_errors *errs;
+    char new_id[UUID_TEXT_LEN + 1];
+    int64_t version;
+};
+
+static int
+put_apply(sqlite3 *db, void *arg, struct mp_error *err)
+{
+    struct put_change *c = arg;
+    struct check chk = {.db = db, .errs = c->errs, .self = c->id};
+    char at[TIME_RFC3339_LEN], payload[300], *text;
+    const char *name, *id = c->id ? c->id : c->new_id;
+    json_t *doc;
+    int rc;
+
+    doc = check_body(&chk, c->k, c->body, &name);
+    if (doc == NULL)
+        return mp_error_set(err, 422, "", "the %s is not valid", c->k->kind);
+    text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+    time_format_rfc3339(time_now(), at, sizeof(at));
+    if (text == NULL)
+        rc = mp_error_set(err, 500, "", "out of memory");
+    else if (c->id == NULL) {
+        rc = store_register_insert(db, id, c->k->kind, name, text, at, c->p->name, err);
+        c->version = 1;
+    } else
+        rc = store_register_update(db, id, c->k->kind, name, text, c->if_match, at, c->p->name,
+                                   &c->version, err);
+    free(text);
+    json_decref(doc);
+    if (rc != 0)
+        return -1;
+    snprintf(payload, sizeof(payload), "{\"kind\":\"%s\",\"version\":%lld}", c->k->kind,
+             (long long)c->version);
+    return store_audit_append(db, c->p->name, c->id ? "register.update" : "register.create", id,
+                              payload, err);
+}
+
+int
+register_put(const struct principal *p, const char *kind, const char *id, json_t *body,
+             int64_t if_match, json_t **out, int64_t *version, struct field_errors *errs)
+{
+    struct put_change c = {.p = p, .id = id, .body = body, .if_match = if_match, .errs = errs};
+    struct mp_error err;
+
+    *out = NULL;
+    c.k = find_kind(kind);
+    if (c.k == NULL) {
+        mp_error_set(&err, 404, "", "no register kind %s", kind);
+        return field_errors_fail(errs, &err);
+    }
+    if (id == NULL)
+        uuid7_generate(c.new_id);
+    if (store_write(put_apply, &c, &err) != 0)
+        return field_errors_fail(errs, &err);
+    if (register_get(kind, id ? id : c.new_id, p->tlp_max, out, version, &err) != 0)
+        return field_errors_fail(errs, &err);
+    return 0;
+}
+
+struct delete_change {
+    const struct principal *p;
+    const char *kind, *id;
+};
+
+static int
+delete_apply(sqlite3 *db, void *arg, struct mp_error *err)
+{
+    struct delete_change *c = arg;
+    char payload[64];
+
+    if (store_register_delete(db, c->id, c->kind, err) != 0)
+        return -1;
+    snprintf(payload, sizeof(payload), "{\"kind\":\"%s\"}", c->kind);
+    return store_audit_append(db, c->p->name, "register.delete", c->id, payload, err);
+}
+
+int
+register_delete(const struct principal *p, const char *kind, const char *id, struct mp_error *err)
+{
+    struct delete_change c = {.p = p, .kind = kind, .id = id};
+
+    if (find_kind(kind) == NULL)
+        return mp_error_set(err, 404, "", "no register kind %s", kind);
+    return store_write(delete_apply, &c, err);
+}
+
+/* ---- the matrix and what needs attention ---- */
+
+static json_t *
+brief(json_t *x)
+{
+    return json_pack("{s:O, s:O, s:O}", "id", json_object_get(x, "id"), "kind",
+                     json_object_get(x, "kind"), "name", json_object_get(x, "name"));
+}
+
+static int
+cmp_residual(const void *a, const void *b)
+{
+    json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    return (int)(json_integer_value(json_object_get(y, "residual_score")) -
+                 json_integer_value(json_object_get(x, "residual_score")));
+}
+
+/* Scenarios whose residual score is above accepted, highest first. */
+static json_t *
+over_accepted(json_t *all, int accepted)
+{
+    json_t *scen = of_kind(all, "scenario"), *x, *out = json_array();
+    json_t *v[1024];
+    size_t i, n = 0;
+
+    json_array_foreach(scen, i, x)
+    {
+        json_t *d = json_object_get(x, "derived");
+        int residual = (int)json_integer_value(json_object_get(d, "residual_score"));
+        if (residual > accepted && n < N(v)) {
+            json_t *b = brief(x);
+            json_object_set(b, "residual_score", json_object_get(d, "residual_score"));
+            json_object_set(b, "residual_level", json_object_get(d, "residual_level"));
+            json_object_set(b, "treatment", json_object_get(x, "treatment"));
+            v[n++] = b;
+        }
+    }
+    qsort(v, n, sizeof(v[0]), cmp_residual);
+    for (i = 0; i < n; i++)
+        json_array_append_new(out, v[i]);
+    json_decref(scen);
+    return out;
+}
+
+/* Scenarios per cell [likelihood-1][impact-1], inherent and residual. */
+static void
+matrix_counts(json_t *scen, int ci[5][5], int cr[5][5])
+{
+    json_t *x;
+    size_t i;
+
+    json_array_foreach(scen, i, x)
+    {
+        int l = (int)json_integer_value(json_object_get(x, "likelihood"));
+        int m = (int)json_integer_value(json_object_get(x, "impact"));
+        json_t *rl = json_object_get(x, "residual_likelihood");
+        ci[l - 1][m - 1]++;
+        if (json_is_null(rl))
+            cr[l - 1][m - 1]++;
+        else
+            cr[json_integer_value(rl) - 1]
+              [json_integer_value(json_object_get(x, "residual_impact")) - 1]++;
+    }
+}
+
+int
+register_matrix(int accepted, json_t **out, struct mp_error *err)
+{
+    sqlite3 *db = db_reader(err);
+    json_t *all, *scen, *inh, *res;
+    int ci[5][5] = {{0}}, cr[5][5] = {{0}};
+
+    *out = NULL;
+    if (db == NULL || load_all(db, &all, err) != 0)
+        return -1;
+    scen = of_kind(all, "scenario");
+    matrix_counts(scen, ci, cr);
+    /* rows: likelihood 5 (top) .. 1; columns: impact 1 .. 5 */
+    inh = json_array();
+    res = json_array();
+    for (int l = 5; l >= 1; l--) {
+        json_t *a = json_array(), *b = json_array();
+        for (int m = 1; m <= 5; m++) {
+            json_array_append_new(a, json_pack("{s:i, s:i, s:i, s:s, s:i}", "likelihood", l,
+                                               "impact", m, "score", l * m, "level",
+                                               register_level(l * m), "count", ci[l - 1][m - 1]));
+            json_array_append_new(b, json_pack("{s:i, s:i, s:i, s:s, s:i}", "likelihood", l,
+                                               "impact", m, "score", l * m, "level",
+                                               register_level(l * m), "count", cr[l - 1][m - 1]));
+        }
+        json_array_append_new(inh, a);
+        json_array_append_new(res, b);
+    }
+    *out = json_pack("{s:i, s:i, s:o, s:o, s:o}", "accepted", accepted, "scenarios",
+                     (int)json_array_size(scen), "inherent", inh, "residual", res, "over_accepted",
+                     over_accepted(all, accepted));
+    json_decref(scen);
+    json_decref(all);
+    return 0;
+}
+
+int
+register_attention(int accepted, json_t **out, struct mp_error *err)
+{
+    sqlite3 *db = db_reader(err);
+    json_t *all, *x, *overdue, *lapsed, *noalt, *untreated;
+    size_t i;
+
+    *out = NULL;
+    if (db == NULL || load_all(db, &all, err) != 0)
+        return -1;
+    overdue = json_array();
+    lapsed = json_array();
+    noalt = json_array();
+    untreated = json_array();
+    json_array_foreach(all, i, x)
+    {
+        const char *kind = json_string_value(json_object_get(x, "kind"));
+        json_t *d = json_object_get(x, "derived");
+        if (strcmp(kind, "measure") == 0 && json_is_true(json_object_get(d, "overdue"))) {
+            json_t *b = brief(x);
+            json_object_set(b, "due_date", json_object_get(x, "due_date"));
+            json_object_set(b, "owner", json_object_get(x, "owner"));
+            json_array_append_new(overdue, b);
+        } else if (strcmp(kind, "function") == 0 &&
+                   json_array_size(json_object_get(d, "training_lapsed")) > 0) {
+            json_t *b = brief(x);
+            json_object_set(b, "people", json_object_get(d, "training_lapsed"));
+            json_array_append_new(lapsed, b);
+        } else if (strcmp(kind, "supplier") == 0 &&
+                   json_is_true(json_object_get(x, "no_alternative"))) {
+            json_t *b = brief(x);
+            json_object_set(b, "criticality", json_object_get(x, "criticality"));
+            json_array_append_new(noalt, b);
+        } else if (strcmp(kind, "scenario") == 0 && json_is_null(json_object_get(x, "treatment"))) {
+            json_array_append_new(untreated, brief(x));
+        }
+    }
+    *out = json_pack("{s:i, s:o, s:o, s:o, s:o, s:o}", "accepted", accepted, "overdue_measures",
+                     overdue, "training_lapsed", lapsed, "suppliers_without_alternative", noalt,
+                     "scenarios_over_accepted", over_accepted(all, accepted), "untreated_scenarios",
+                     untreated);
+    json_decref(all);
+    return 0;
+}
+
+/* ---- exports ---- */
+
+static void
+csv_cell(struct buf *b, json_t *v)
+{
+    char *s = NULL;
+
+    if (v == NULL || json_is_null(v))
+        return;
+    if (json_is_string(v)) {
+        buf_csv_field(b, json_string_value(v), false);
+        return;
+    }
+    s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    buf_csv_field(b, s, json_is_number(v));
+    free(s);
+}
+
+static const char *
+name_of(json_t *all, json_t *id)
+{
+    json_t *x = by_id(all, json_string_value(id));
+    return x ? json_string_value(json_object_get(x, "name")) : json_string_value(id);
+}
+
+/* One cell of the printable page: references by name, lists joined. */
+static void
+html_cell(struct buf *b, json_t *all, const struct field *fd, json_t *v)
+{
+    json_t *x;
+    size_t i;
+
+    if (v == NULL || json_is_null(v))
+        return;
+    switch (fd->type) {
+    case F_REF:
+    case F_THREAT:
+        buf_puts_html(b, name_of(all, v));
+        break;
+    case F_REFS:
+        json_array_foreach(v, i, x)
+        {
+            buf_puts(b, i ? "; " : "");
+            buf_puts_html(b, name_of(all, x));
+        }
+        break;
+    case F_PEOPLE:
+        json_array_foreach(v, i, x)
+        {
+            buf_puts(b, i ? "; " : "");
+            buf_puts_html(b, json_string_value(json_object_get(x, "name")));
+            buf_puts(b, " (");
+            buf_puts_html(b, json_is_string(json_object_get(x, "trained_on"))
+                                 ? json_string_value(json_object_get(x, "trained_on"))
+                                 : "never trained");
+            buf_puts(b, ")");
+        }
+        break;
+    case F_RECOVERY:
+        json_array_foreach(v, i, x)
+        {
+            buf_puts(b, i ? "; " : "");
+            buf_puts_html(b, name_of(all, json_object_get(x, "service")));
+            buf_puts(b, ": RTO ");
+            buf_puts_html(b, json_string_value(json_object_get(x, "rto")));
+            buf_puts(b, ", RPO ");
+            buf_puts_html(b, json_string_value(json_object_get(x, "rpo")));
+        }
+        break;
+    case F_BOOL:
+        buf_puts(b, json_is_true(v) ? "yes" : "no");
+        break;
+    case F_INT:
+        buf_printf(b, "%lld", (long long)json_integer_value(v));
+        break;
+    default:
+        buf_puts_html(b, json_string_value(v));
+    }
+}
+
+/* What derive() found, in words. */
+static void
+html_derived(struct buf *b, json_t *x)
+{
+    json_t *d = json_object_get(x, "derived"), *v;
+    size_t i;
+
+    if (json_object_get(d, "inherent_score"))
+        buf_printf(b, "inherent %lld (%s), residual %lld (%s)",
+                   (long long)json_integer_value(json_object_get(d, "inherent_score")),
+                   json_string_value(json_object_get(d, "inherent_level")),
+                   (long long)json_integer_value(json_object_get(d, "residual_score")),
+                   json_string_value(json_object_get(d, "residual_level")));
+    if (json_is_true(json_object_get(d, "overdue")))
+        buf_puts(b, "<strong>overdue</strong>");
+    if (json_is_true(json_object_get(d, "no_alternative_risk")))
+        buf_puts(b, "<strong>no alternative supplier: a risk</strong>");
+    if (json_array_size(json_object_get(d, "training_lapsed")) > 0) {
+        buf_puts(b, "<strong>training lapsed:</strong> ");
+        json_array_foreach(json_object_get(d, "training_lapsed"), i, v)
+        {
+            buf_puts(b, i ? ", " : "");
+            buf_puts_html(b, json_string_value(v));
+        }
+    }
+}
+
+static const char *const titles[][2] = {
+    {"asset", "Assets and crown jewels"},
+    {"threat", "Threats (own)"},
+    {"scenario", "Risk scenarios"},
+    {"measure", "Measures and plans"},
+    {"supplier", "Suppliers"},
+    {"function", "Critical functions"},
+};
+
+static int
+export_html(json_t *all, const struct kind *only, char **text, size_t *len, struct mp_error *err)
+{
+    struct buf b = BUF_INIT;
+    char at[TIME_RFC3339_LEN];
+
+    time_format_rfc3339(time_now(), at, sizeof(at));
+    buf_printf(&b,
+               "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+               "<title>%s</title></head><body>\n<h1>%s</h1>\n<p>Exported %s</p>\n",
+               only && strcmp(only->kind, "measure") == 0 ? "Measures plan" : "Risk register",
+               only && strcmp(only->kind, "measure") == 0 ? "Measures plan" : "Risk register", at);
+    if (only == NULL) {
+        /* the residual heat map: likelihood 5 (top) .. 1, impact 1 .. 5 */
+        json_t *scen = of_kind(all, "scenario");
+        int ci[5][5] = {{0}}, cr[5][5] = {{0}};
+
+        matrix_counts(scen, ci, cr);
+        json_decref(scen);
+        buf_puts(&b, "<h2>Residual risk matrix</h2>\n<table>\n<thead><tr><th scope=\"col\">"
+                     "likelihood \\ impact</th>");
+        for (int m = 1; m <= 5; m++)
+            buf_printf(&b, "<th scope=\"col\">%d</th>", m);
+        buf_puts(&b, "</tr></thead>\n<tbody>\n");
+        for (int l = 5; l >= 1; l--) {
+            buf_printf(&b, "<tr><th scope=\"row\">%d</th>", l);
+            for (int m = 1; m <= 5; m++)
+                buf_printf(&b, "<td title=\"%s\">%d</td>", register_level(l * m), cr[l - 1][m - 1]);
+            buf_puts(&b, "</tr>\n");
+        }
+        buf_puts(&b, "</tbody>\n</table>\n");
+    }
+    for (size_t t = 0; t < N(titles); t++) {
+        const struct kind *k = find_kind(titles[t][0]);
+        json_t *items, *x;
+        size_t i;
+
+        if (only && only != k)
+            continue;
+        items = of_kind(all, k->kind);
+        buf_printf(&b, "<h2>%s</h2>\n<table>\n<thead><tr><th scope=\"col\">name</th>",
+                   titles[t][1]);
+        for (const struct field *fd = k->fields; fd->name; fd++)
+            buf_printf(&b, "<th scope=\"col\">%s</th>", fd->name);
+        buf_puts(&b, "<th scope=\"col\">assessment</th></tr></thead>\n<tbody>\n");
+        json_array_foreach(items, i, x)
+        {
+            buf_puts(&b, "<tr><th scope=\"row\">");
+            buf_puts_html(&b, json_string_value(json_object_get(x, "name")));
+            buf_puts(&b, "</th>");
+            for (const struct field *fd = k->fields; fd->name; fd++) {
+                buf_puts(&b, "<td>");
+                html_cell(&b, all, fd, json_object_get(x, fd->name));
+                buf_puts(&b, "</td>");
+            }
+            buf_puts(&b, "<td>");
+            html_derived(&b, x);
+            buf_puts(&b, "</td></tr>\n");
+        }
+        buf_puts(&b, "</tbody>\n</table>\n");
+        json_decref(items);
+    }
+    buf_puts(&b, "</body></html>\n");
+    if (buf_failed(&b)) {
+        buf_free(&b);
+        return mp_error_set(err, 500, "", "out of memory");
+    }
+    *text = buf_detach(&b, len);
+    return 0;
+}
+
+int
+register_export(const char *kind, const char *format, char **text, size_t *len,
+                struct mp_error *err)
+{
+    const struct kind *k = kind ? find_kind(kind) : NULL;
+    sqlite3 *db = db_reader(err);
+    json_t *all, *items, *x;
+    struct buf b = BUF_INIT;
+    size_t i;
+
+    *text = NULL;
+    if (db == NULL || load_all(db, &all, err) != 0)
+        return -1;
+    if (strcmp(format, "json") == 0) {
+        json_t *doc = json_object();
+        for (i = 0; i < N(kinds); i++)
+            json_object_set_new(doc, kinds[i].plural, of_kind(all, kinds[i].kind));
+        *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+        json_decref(doc);
+        json_decref(all);
+        if (*text == NULL)
+            return mp_error_set(err, 500, "", "out of memory");
+        *len = strlen(*text);
+        return 0;
+    }
+    if (strcmp(format, "html") == 0) {
+        int rc = export_html(all, k, text, len, err);
+        json_decref(all);
+        return rc;
+    }
+    if (k == NULL) {
+        json_decref(all);
+        return mp_error_set(err, 400, "kind", "CSV needs ?kind= one of the register's kinds");
+    }
+    buf_puts(&b, "id,name");
+    for (const struct field *fd = k->fields; fd->name; fd++) {
+        buf_append(&b, ",", 1);
+        buf_append(&b, fd->name, strlen(fd->name));
+    }
+    buf_puts(&b, ",derived,version,updated_at,updated_by\r\n");
+    items = of_kind(all, k->kind);
+    json_array_foreach(items, i, x)
+    {
+        csv_cell(&b, json_object_get(x, "id"));
+        buf_append(&b, ",", 1);
+        csv_cell(&b, json_object_get(x, "name"));
+        for (const struct field *fd = k->fields; fd->name; fd++) {
+            buf_append(&b, ",", 1);
+            csv_cell(&b, json_object_get(x, fd->name));
+        }
+        buf_append(&b, ",", 1);
+        csv_cell(&b, json_object_get(x, "derived"));
+        buf_append(&b, ",", 1);
+        csv_cell(&b, json_object_get(x, "version"));
+        buf_append(&b, ",", 1);
+        csv_cell(&b, json_object_get(x, "updated_at"));
+        buf_append(&b, ",", 1);
+        csv_cell(&b, json_object_get(x, "updated_by"));
+        buf_append(&b, "\r\n", 2);
+    }
+    json_decref(items);
+    json_decref(all);
+    *text = buf_detach(&b, len);
+    return *text ? 0 : mp_error_set(err, 500, "", "out of memory");
+}
+
+/* ---- incidents ---- */
+
+static const struct {
+    const char *relation;
+    const char *kinds[3];
+    bool closed_only; /* the "learn" links: once the incident is closed */
+} relations[] = {
+    {"affects", {"asset", "supplier", NULL}, false},
+    {"realised", {"scenario", NULL, NULL}, true},
+    {"produced", {"measure", NULL, NULL}, true},
+};
+
+struct link_change {
+    const struct principal *p;
+    const char *incident_id, *item, *relation;
+    bool unlink;
+    struct field_errors *errs;
+};
+
+/* The link and its audit entry, and a note on the incident's timeline:
+ * the incident's own history shows what it was tied to. */
+static int
+link_apply(sqlite3 *db, void *arg, struct mp_error *err)
+{
+    struct link_change *c = arg;
+    char at[TIME_RFC3339_LEN], payload[200], note[320];
+    struct register_row row;
+    json_t *link;
+    char *value;
+    int found, rc;
+
+    time_format_rfc3339(time_now(), at, sizeof(at));
+    if (c->unlink)
+        rc = store_incident_link_delete(db, c->incident_id, c->item, c->relation, err);
+    else
+        rc = store_incident_link_insert(db, c->incident_id, c->item, c->relation, at, c->p->name,
+                                        err);
+    if (rc != 0)
+        return -1;
+    found = store_register_get(db, c->item, NULL, &row, err);
+    if (found <= 0)
+        return found < 0 ? -1 : mp_error_set(err, 404, "item", "no register item %s", c->item);
+    snprintf(note, sizeof(note), "%s %s %s '%.200s'", c->unlink ? "unlinked" : "linked",
+             c->relation, row.kind, row.name);
+    link = json_pack("{s:s, s:s, s:s}", "item", c->item, "kind", row.kind, "relation", c->relation);
+    value = json_dumps(link, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(link);
+    store_register_row_free(&row);
+    rc = store_timeline_append(db, c->incident_id, at, c->p->name, "note", "link",
+                               c->unlink ? value : NULL, c->unlink ? NULL : value, note, err);
+    free(value);
+    if (rc != 0)
+        return -1;
+    snprintf(payload, sizeof(payload), "{\"item\":\"%s\",\"relation\":\"%s\"}", c->item,
+             c->relation);
+    return store_audit_append(db, c->p->name, c->unlink ? "incident.unlink" : "incident.link",
+                              c->incident_id, payload, err);
+}
+
+int
+register_link_incident(const struct principal *p, const char *incident, const char *item,
+                       const char *relation, struct field_errors *errs)
+{
+    struct link_change c = {.p = p, .item = item, .relation = relation, .errs = errs};
+    struct register_row row;
+    struct incident inc;
+    struct mp_error err;
+    sqlite3 *db;
+    size_t r;
+    int found, rc;
+
+    for (r = 0; r < N(relations) && strcmp(relations[r].relation, relation) != 0; r++)
+        ;
+    if (r == N(relations)) {
+        field_error(errs, "relation", "must be affects, realised or produced");
+        return -1;
+    }
+    if (incident_get(incident, &inc, &err) != 0)
+        return field_errors_fail(errs, &err);
+    c.incident_id = inc.id;
+    db = db_reader(&err);
+    found = db ? store_register_get(db, item, NULL, &row, &err) : -1;
+    if (found < 0) {
+        incident_free(&inc);
+        return field_errors_fail(errs, &err);
+    }
+    if (found == 0) {
+        field_error(errs, "item", "no register item %s", item);
+    } else if (!in_values(relations[r].kinds, row.kind)) {
+        field_error(errs, "item", "a %s cannot be '%s' by an incident", row.kind, relation);
+    } else if (relations[r].closed_only && inc.state != STATE_CLOSED) {
+        mp_error_set(&err, 409, "relation", "'%s' links are for closed incidents; this one is %s",
+                     relation, incident_state_names[inc.state]);
+        field_errors_fail(errs, &err);
+    }
+    store_register_row_free(&row);
+    if (errs->count > 0) {
+        incident_free(&inc);
+        return -1;
+    }
+    rc = store_write(link_apply, &c, &err);
+    incident_free(&inc);
+    return rc == 0 ? 0 : field_errors_fail(errs, &err);
+}
+
+int
+register_unlink_incident(const struct principal *p, const char *incident, const char *relation,
+                         const char *item, struct mp_error *err)
+{
+    struct link_change c = {.p = p, .item = item, .relation = relation, .unlink = true};
+    struct incident inc;
+    int rc;
+
+    if (incident_get(incident, &inc, err) != 0)
+        return -1;
+    c.incident_id = inc.id;
+    rc = store_write(link_apply, &c, err);
+    incident_free(&inc);
+    return rc;
+}
+
+static bool
+contains(json_t *list, json_t *v)
+{
+    json_t *x;
+    size_t i;
+
+    json_array_foreach(list, i, x)
+    {
+        if (json_equal(x, v))
+            return true;
+    }
+    return false;
+}
+
+/* The assets an incident touches: the service assets named like one of
+ * the incident's services, those linked, those a linked supplier serves,
+ * and (to a fixpoint) those that depend on any of them. */
+static json_t *
+affected_assets(json_t *all, json_t *links, json_t *services)
+{
+    json_t *ids = json_array(), *x, *l;
+    size_t i, k;
+    bool grew = true;
+
+    json_array_foreach(all, i, x)
+    {
+        const char *type = json_string_value(json_object_get(x, "type"));
+        if (strcmp(json_string_value(json_object_get(x, "kind")), "asset") == 0 && type &&
+            strcmp(type, "service") == 0 && contains(services, json_object_get(x, "name")))
+            json_array_append(ids, json_object_get(x, "id"));
+    }
+    json_array_foreach(links, k, l)
+    {
+        json_t *item = by_id(all, json_string_value(json_object_get(l, "item")));
+        const char *kind;
+        if (item == NULL || strcmp(json_string_value(json_object_get(l, "relation")), "affects"))
+            continue;
+        kind = json_string_value(json_object_get(item, "kind"));
+        if (strcmp(kind, "asset") == 0 && !contains(ids, json_object_get(item, "id")))
+            json_array_append(ids, json_object_get(item, "id"));
+        if (strcmp(kind, "supplier") == 0) {
+            json_array_foreach(json_object_get(item, "services"), i, x)
+            {
+                if (!contains(ids, x))
+                    json_array_append(ids, x);
+            }
+            /* assets that name the supplier */
+            json_array_foreach(all, i, x)
+            {
+                if (contains(json_object_get(x, "suppliers"), json_object_get(item, "id")) &&
+                    !contains(ids, json_object_get(x, "id")))
+                    json_array_append(ids, json_object_get(x, "id"));
+            }
+        }
+    }
+    while (grew) {
+        grew = false;
+        json_array_foreach(all, i, x)
+        {
+            json_t *dep = json_object_get(x, "depends_on"), *y;
+            if (dep == NULL || contains(ids, json_object_get(x, "id")))
+                continue;
+            json_array_foreach(dep, k, y)
+            {
+                if (contains(ids, y)) {
+                    json_array_append(ids, json_object_get(x, "id"));
+                    grew = true;
+                    break;
+                }
+            }
+        }
+    }
+    return ids;
+}
+
+int
+register_incident_view(const char *incident, json_t **out, struct mp_error *err)
+{
+    struct incident inc;
+    sqlite3 *db;
+    json_t *all, *links, *ids, *assets, *scenarios, *measures, *x, *y;
+    int suggested, current;
+    const char *reason = NULL;
+    size_t i, k;
+
+    *out = NULL;
+    if (incident_get(incident, &inc, err) != 0)
+        return -1;
+    db = db_reader(err);
+    if (db == NULL || load_all(db, &all, err) != 0) {
+        incident_free(&inc);
+        return -1;
+    }
+    if (store_incident_links(db, inc.id, &links, err) != 0) {
+        json_decref(all);
+        incident_free(&inc);
+        return -1;
+    }
+    ids = affected_assets(all, links, inc.services);
+    assets = json_array();
+    scenarios = json_array();
+    measures = json_array();
+    current = suggested = inc.severity;
+    json_array_foreach(ids, i, x)
+    {
+        json_t *a = by_id(all, json_string_value(x)), *b;
+        int want;
+        if (a == NULL)
+            continue;
+        b = brief(a);
+        json_object_set(b, "importance", json_object_get(a, "importance"));
+        json_object_set(b, "crown_jewel", json_object_get(a, "crown_jewel"));
+        json_array_append_new(assets, b);
+        /* a crown jewel hit: at least high; the most important ones critical */
+        if (!json_is_true(json_object_get(a, "crown_jewel")))
+            continue;
+        want = json_integer_value(json_object_get(a, "importance")) >= 5 ? SEVERITY_CRITICAL
+                                                                         : SEVERITY_HIGH;
+        if (want > suggested) {
+            suggested = want;
+            reason = json_string_value(json_object_get(a, "name"));
+        }
+    }
+    /* scenarios on those assets, or realised by this incident */
+    json_array_foreach(all, i, x)
+    {
+        bool realised = false;
+        if (strcmp(json_string_value(json_object_get(x, "kind")), "scenario") != 0)
+            continue;
+        json_array_foreach(links, k, y)
+        {
+            realised = realised ||
+                       (json_equal(json_object_get(y, "item"), json_object_get(x, "id")) &&
+                        strcmp(json_string_value(json_object_get(y, "relation")), "realised") == 0);
+        }
+        if (realised || contains(ids, json_object_get(x, "asset"))) {
+            json_t *b = brief(x);
+            json_object_set(b, "asset", json_object_get(x, "asset"));
+            json_object_set(b, "threat", json_object_get(x, "threat"));
+            json_object_set(b, "residual_score",
+                            json_object_get(json_object_get(x, "derived"), "residual_score"));
+            json_object_set_new(b, "realised", json_boolean(realised));
+            json_array_append_new(scenarios, b);
+        }
+    }
+    /* measures addressing those scenarios, or produced by this incident */
+    json_array_foreach(all, i, x)
+    {
+        bool related = false;
+        if (strcmp(json_string_value(json_object_get(x, "kind")), "measure") != 0)
+            continue;
+        json_array_foreach(scenarios, k, y)
+        {
+            related =
+                related || contains(json_object_get(x, "scenarios"), json_object_get(y, "id"));
+        }
+        json_array_foreach(links, k, y)
+        {
+            related = related || json_equal(json_object_get(y, "item"), json_object_get(x, "id"));
+        }
+        if (related) {
+            json_t *b = brief(x);
+            json_object_set(b, "type", json_object_get(x, "type"));
+            json_object_set(b, "status", json_object_get(x, "status"));
+            json_array_append_new(measures, b);
+        }
+    }
+    *out = json_pack("{s:s, s:o, s:o, s:o, s:o, s:{s:s, s:s, s:s?}}", "incident", inc.ref, "links",
+                     links, "affected_assets", assets, "scenarios", scenarios, "measures", measures,
+                     "severity", "current", incident_severity_names[current], "suggested",
+                     incident_severity_names[suggested], "crown_jewel", reason);
+    json_decref(ids);
+    json_decref(all);
+    incident_free(&inc);
+    return *out ? 0 : mp_error_set(err, 500, "", "out of memory");
+}

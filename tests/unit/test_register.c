@@ -1,0 +1,104 @@
+/*
+ * test_register.c - server/core/register: risk scoring on the 5 x 5 scale
+ * and its level bands, dates, lapsed training, the kinds of the register.
+ */
+#include "core/register.h"
+#include "testutil.h"
+
+#include <check.h>
+#include <stdint.h>
+#include <string.h>
+
+#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static const struct {
+    int likelihood, impact, score;
+    const char *level;
+} scores[] = {
+    {1, 1, 1, "low"},       {2, 2, 4, "low"},   {1, 4, 4, "low"},   {1, 5, 5, "medium"},
+    {3, 3, 9, "medium"},    {2, 5, 10, "high"}, {4, 4, 16, "high"}, {4, 5, 20, "critical"},
+    {5, 5, 25, "critical"}, {0, 5, 0, "none"},  {5, 6, 0, "none"},  {-1, -1, 0, "none"},
+};
+
+START_TEST(test_score_and_level)
+{
+    int s = register_score(scores[_i].likelihood, scores[_i].impact);
+
+    ck_assert_int_eq(s, scores[_i].score);
+    ck_assert_str_eq(register_level(s), scores[_i].level);
+}
+END_TEST
+
+/* Every cell of the matrix has a level, and levels never fall as either
+ * axis grows. */
+START_TEST(test_levels_monotonic)
+{
+    static const char *const order[] = {"low", "medium", "high", "critical"};
+    int rank[6][6];
+
+    for (int l = 1; l <= 5; l++) {
+        for (int i = 1; i <= 5; i++) {
+            const char *lv = register_level(register_score(l, i));
+            rank[l][i] = -1;
+            for (int k = 0; k < N(order); k++) {
+                if (strcmp(order[k], lv) == 0)
+                    rank[l][i] = k;
+            }
+            ck_assert_int_ge(rank[l][i], 0);
+            if (l > 1)
+                ck_assert_int_ge(rank[l][i], rank[l - 1][i]);
+            if (i > 1)
+                ck_assert_int_ge(rank[l][i], rank[l][i - 1]);
+        }
+    }
+}
+END_TEST
+
+START_TEST(test_dates_and_training)
+{
+    int64_t d = register_date_days("2026-11-29");
+
+    ck_assert_int_eq(d, 20786);
+    ck_assert_int_eq(register_date_days("1970-01-01"), 0);
+    ck_assert(register_date_days("2026-02-30") == INT64_MIN);
+    ck_assert(register_date_days("2026-13-01") == INT64_MIN);
+    ck_assert(register_date_days("2026-1-01") == INT64_MIN);
+    ck_assert(register_date_days("2026-11-29T00:00:00Z") == INT64_MIN);
+    ck_assert(register_date_days(NULL) == INT64_MIN);
+    /* trained exactly interval days ago: still valid; one more day: lapsed */
+    ck_assert(!register_training_lapsed("2026-11-29", 365, d));
+    ck_assert(!register_training_lapsed("2025-11-29", 365, d));
+    ck_assert(register_training_lapsed("2025-11-28", 365, d));
+    ck_assert(register_training_lapsed(NULL, 365, d)); /* never trained */
+}
+END_TEST
+
+START_TEST(test_kinds)
+{
+    ck_assert_str_eq(register_kind("assets"), "asset");
+    ck_assert_str_eq(register_kind("functions"), "function");
+    ck_assert_ptr_null(register_kind("asset"));
+    ck_assert_ptr_null(register_kind("no-such-thing"));
+    ck_assert_ptr_null(register_kind(NULL));
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+    Suite *s = suite_create("register");
+    TCase *tc = tcase_create("scoring");
+
+    tcase_add_loop_test(tc, test_score_and_level, 0, N(scores));
+    tcase_add_test(tc, test_levels_monotonic);
+    tcase_add_test(tc, test_dates_and_training);
+    tcase_add_test(tc, test_kinds);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    return tu_run(suite());
+}
