@@ -12,6 +12,7 @@ import { dashboardPage } from './pages/dashboard.js';
 import { incidentsPage, newIncidentPage } from './pages/incidents.js';
 import { incidentPage } from './pages/incident.js';
 import { settingsPage } from './pages/settings.js';
+import { alertsPage } from './pages/alerts.js';
 
 const main = document.getElementById('main');
 const header = document.getElementById('top');
@@ -23,6 +24,7 @@ const routes = [
     [/^\/incidents\/new$/, () => newIncidentPage()],
     [/^\/incidents\/([^/]+)$/, (m) => incidentPage(decodeURIComponent(m[1]))],
     [/^\/incidents$/, (m, q) => incidentsPage(q)],
+    [/^\/alerts$/, (m, q) => alertsPage(q)],
     [/^\/settings$/, () => settingsPage()],
 ];
 
@@ -81,6 +83,7 @@ function drawHeader() {
                   { 'aria-label': t('nav_label') },
                   h('a', { href: '#/' }, t('nav_dashboard')),
                   h('a', { href: '#/incidents' }, t('nav_incidents')),
+                  h('a', { href: '#/alerts' }, t('nav_alerts')),
                   atLeast('admin') ? h('a', { href: '#/settings' }, t('nav_settings')) : null,
               )
             : h('span', { class: 'spacer' }),

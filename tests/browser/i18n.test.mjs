@@ -48,6 +48,9 @@ test('every key the pages use exists', () => {
         tri_: ['yes', 'no', 'undetermined'],
         rcp_: ['csirt', 'supervisor', 'dpa', 'cer_authority', 'financial_supervisor'],
         cause_: ['malicious', 'accidental', 'system_failure', 'natural', 'third_party', 'unknown'],
+        astate_: ['new', 'acknowledged', 'incident', 'dismissed', 'muted'],
+        astatus_: ['firing', 'resolved'],
+        asev_: ['info', 'low', 'medium', 'high', 'critical'],
     };
     for (const [prefix, values] of Object.entries(families))
         for (const v of values) assert.ok(en.includes(prefix + v), `${prefix}${v}`);

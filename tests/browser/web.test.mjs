@@ -363,6 +363,7 @@ describe('web front end', () => {
         assert.deepEqual(second.filter((r) => first.includes(r)), [], 'no incident on two pages');
         // filters go into the address, so a filtered list can be linked
         await page.click('.pager a:not([rel])');
+        await page.waitForFunction(() => !location.hash.includes('cursor=') && document.querySelectorAll('#incident-list tbody tr').length === 25);
         await page.selectOption('#filters select[name="severity"]', 'low');
         await page.click('#filters button[type="submit"]');
         await page.waitForFunction(() => location.hash.includes('severity=low'));
@@ -481,6 +482,64 @@ describe('web front end', () => {
         assert.equal(await page.textContent('#signin h1'), 'Sign in');
         await signIn(page, d.url, 'max');
         await page.waitForFunction(() => document.querySelector('nav a[href="#/incidents"]')?.textContent === 'Incidenten');
+        assertNoProblems(page);
+        await page.context().close();
+    });
+
+    test('the alert inbox: acknowledge, dismiss with a reason, attach to an incident, open an incident', async () => {
+        const post = async (title) => {
+            const res = await fetch(`${d.url}/api/v1/alerts`, {
+                method: 'POST',
+                headers: { authorization: `Bearer ${d.adminToken}`, 'content-type': 'application/json' },
+                body: JSON.stringify({ source: 'siem', title, severity: 'low', service: 'vpn' }),
+            });
+            const body = await res.text();
+            assert.equal(res.status, 201, body);
+            assert.equal(JSON.parse(body).alert.state, 'new', 'the shipped rules only record low alerts');
+        };
+        for (const title of ['Login from a new country', 'Port scan from 203.0.113.9', 'Malware signature on a laptop']) await post(title);
+        const page = await newPage(browser, d.url);
+        await signIn(page, d.url, 'anna');
+        await page.click('nav a[href="#/alerts"]');
+        await page.waitForSelector('#alert-list');
+        const row = (title) => page.locator('#alert-list tr', { hasText: title });
+        assert.equal(await page.locator('#alert-list tbody tr').count(), 3);
+
+        await row('Login from a new country').locator('button.ack').click();
+        await page.waitForFunction(() => !/Login from a new country/.test(document.getElementById('alert-list')?.textContent ?? ''));
+        await page.selectOption('#alert-filters select[name="state"]', 'acknowledged');
+        await page.click('#alert-filters button[type="submit"]');
+        await page.waitForSelector('#alert-list tr:has-text("Login from a new country")');
+        // dismissing needs a reason: the API's word is shown at the field
+        const r = row('Login from a new country');
+        await r.locator('details:has(form.dismiss) > summary').click();
+        await r.locator('form.dismiss button').click();
+        await r.locator('form.dismiss [name="reason"][aria-invalid="true"]').waitFor();
+        await r.locator('form.dismiss [name="reason"]').fill('The user is travelling');
+        await r.locator('form.dismiss button').click();
+        await page.waitForFunction(() => !/Login from a new country/.test(document.querySelector('main')?.textContent ?? ''));
+
+        await page.goto(`${d.url}/#/alerts`);
+        await page.waitForSelector('#alert-list tr:has-text("Port scan")');
+        const scan = row('Port scan');
+        await scan.locator('details:has(form.attach) > summary').click();
+        await scan.locator('form.attach [name="incident"]').fill(ref);
+        await scan.locator('form.attach button').click();
+        await page.waitForFunction(() => !/Port scan/.test(document.getElementById('alert-list')?.textContent ?? ''));
+
+        await row('Malware signature').locator('button.promote').click();
+        await page.waitForSelector('.incident h1');
+        assert.match(await page.textContent('.incident h1'), /Malware signature on a laptop/);
+
+        const all = await page.evaluate(async () => (await (await fetch('/api/v1/alerts?limit=50')).json()).items);
+        const st = Object.fromEntries(all.filter((a) => a.source === 'siem').map((a) => [a.title.split(' ')[0], a]));
+        assert.equal(st.Login.state, 'dismissed');
+        assert.equal(st.Login.reason, 'The user is travelling');
+        assert.equal(st.Port.state, 'incident');
+        assert.equal(st.Malware.state, 'incident');
+        await page.goto(`${d.url}/#/alerts?state=`);
+        await page.waitForSelector('#alert-list');
+        await screenshot(page, 'alerts');
         assertNoProblems(page);
         await page.context().close();
     });

@@ -4,6 +4,11 @@
 // t('time_left', {d: '01:00:00'}) fills {d}; a missing key shows the key.
 
 const en = {
+    nav_alerts: 'Alerts', acknowledge: 'Acknowledge', promote: 'Open an incident', dismiss: 'Dismiss', attach: 'Attach to an incident',
+    incident_ref: 'Incident (ref)', inbox_state: 'In the inbox', source: 'Source', alert: 'Alert', last_seen: 'Last seen',
+    no_alerts: 'No alerts here.', astate_new: 'new', astate_acknowledged: 'acknowledged', astate_incident: 'on an incident',
+    astate_dismissed: 'dismissed', astate_muted: 'muted', astatus_firing: 'firing', astatus_resolved: 'resolved',
+    asev_info: 'info', asev_low: 'low', asev_medium: 'medium', asev_high: 'high', asev_critical: 'critical',
     loading: 'Loading…', not_found: 'Not found', not_found_text: 'There is no such page.', error_title: 'Something went wrong',
     error_network: 'The server did not answer. Check the connection and try again.', error_status: 'The server answered {status}.',
     error_403: 'Your role may not do this.', error_429: 'Too many attempts. Wait a moment and try again.',
@@ -79,6 +84,11 @@ const en = {
 };
 
 const nl = {
+    nav_alerts: 'Alerts', acknowledge: 'In behandeling nemen', promote: 'Incident openen', dismiss: 'Afwijzen', attach: 'Aan een incident koppelen',
+    incident_ref: 'Incident (kenmerk)', inbox_state: 'In de inbox', source: 'Bron', alert: 'Alert', last_seen: 'Laatst gezien',
+    no_alerts: 'Geen alerts hier.', astate_new: 'nieuw', astate_acknowledged: 'in behandeling', astate_incident: 'bij een incident',
+    astate_dismissed: 'afgewezen', astate_muted: 'gedempt', astatus_firing: 'actief', astatus_resolved: 'opgelost',
+    asev_info: 'info', asev_low: 'laag', asev_medium: 'gemiddeld', asev_high: 'hoog', asev_critical: 'kritiek',
     loading: 'Laden…', not_found: 'Niet gevonden', not_found_text: 'Deze pagina bestaat niet.', error_title: 'Er ging iets mis',
     error_network: 'De server antwoordt niet. Controleer de verbinding en probeer het opnieuw.', error_status: 'De server antwoordde {status}.',
     error_403: 'Uw rol mag dit niet.', error_429: 'Te veel pogingen. Wacht even en probeer het opnieuw.',
