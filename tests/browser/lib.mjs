@@ -27,7 +27,8 @@ export async function launch() {
 export async function newPage(browser, base, { locale = 'en-GB', timezoneId = 'Europe/Amsterdam' } = {}) {
     const ctx = await browser.newContext({ locale, timezoneId, acceptDownloads: true, viewport: { width: 1280, height: 900 } });
     const page = await ctx.newPage();
-    page.setDefaultTimeout(10000);
+    // generous: signing in hashes with Argon2id, slow on a loaded machine under ASan
+    page.setDefaultTimeout(30000);
     page.problems = [];
     page.on('pageerror', (e) => page.problems.push(`script error: ${e.message}`));
     page.on('console', (m) => {
