@@ -542,6 +542,16 @@ describe('web front end', () => {
         await screenshot(page, 'alerts');
         assertNoProblems(page);
         await page.context().close();
+
+        // a viewer reads the inbox but gets no actions
+        await post('Disk almost full on the file server');
+        const viewer = await newPage(browser, d.url);
+        await signIn(viewer, d.url, 'vera');
+        await viewer.goto(`${d.url}/#/alerts`);
+        await viewer.waitForSelector('#alert-list tr:has-text("Disk almost full")');
+        assert.equal(await viewer.locator('#alert-list button, #alert-list form').count(), 0);
+        assertNoProblems(viewer);
+        await viewer.context().close();
     });
 
     test('overdue reports are marked on the dashboard', async () => {
