@@ -2,8 +2,10 @@
 #
 #   make            build build/meldpunt (release flags)
 #   make run        install missing Debian packages, build, serve on 127.0.0.1:8080
-#   make test       install missing packages, build with ASan+UBSan, run every test,
-#                   then make deb-test
+#   make test       install missing packages, build with ASan+UBSan, lint the
+#                   OpenAPI file, build and try the Debian package (deb-test), then
+#                   run every test (unit, end-to-end, browser tests in Debian's chromium)
+#   make screenshots  browser tests that also save docs/screenshots/*.png
 #   make bench      load test with wrk; figures as ratios to a baseline
 #   make install    PREFIX=/usr/local DESTDIR=  (binary, config, rules, man pages, unit)
 #   make man        build/man/meldpunt.8 and meldpunt.conf.5 (scdoc)
@@ -68,7 +70,7 @@ say = @printf '  %-6s %s\n' '$(1)' '$(2)'
 endif
 
 .PHONY: all run test bench install uninstall clean deps format format-check \
-        test-build unit e2e man deb deb-test lint-openapi
+        test-build unit e2e man deb deb-test lint-openapi browser screenshots
 
 all: build/meldpunt
 
@@ -158,12 +160,20 @@ run: deps
 	@$(MAKE) --no-print-directory build/meldpunt
 	./build/meldpunt serve --data ./var --log-level info
 
+# The browser tests' one npm package (playwright-core, pinned in its lock
+# file); it drives Debian's chromium and never downloads a browser.
+BROWSER_DEPS := tests/browser/node_modules/.package-lock.json
+$(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
+	$(call say,NPM,tests/browser)
+	$(Q)cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 # deb-test (package, lintian, install into a throwaway root, start) takes
-# about 10 s here, so every `make test` runs it too.
-# The package test runs before the suites so that the suites' closing line
-# ("tests: N passed, M failed") is the last thing make test prints.
+# about 10 s here, so every `make test` runs it too, before the suites so
+# that their closing line ("tests: N passed, M failed") is the last thing
+# make test prints.
 test: deps
-	@$(MAKE) --no-print-directory test-build
+	@$(MAKE) --no-print-directory test-build $(BROWSER_DEPS)
 	@$(MAKE) --no-print-directory lint-openapi
 	@$(MAKE) --no-print-directory deb-test
 	@tests/run.sh
@@ -173,6 +183,13 @@ unit: test-build
 
 e2e: test-build
 	@tests/run.sh e2e
+
+browser: test-build $(BROWSER_DEPS)
+	@tests/run.sh browser
+
+screenshots: test-build $(BROWSER_DEPS)
+	MELDPUNT_SCREENSHOTS=docs/screenshots MELDPUNT_BIN=$$PWD/build/test/meldpunt \
+	    node --test tests/browser/
 
 bench: deps
 	@$(MAKE) --no-print-directory build/meldpunt

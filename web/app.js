@@ -1,37 +1,194 @@
-// app.js - the start page: server health and an API-token check.
-// No globals; text is set with textContent, never innerHTML.
+// app.js - the shell: restores the session (GET /api/v1/session), draws the
+// header (navigation, language, sign-out), routes on the location hash
+// (#/incidents/INC-2026-0001) and opens the sign-in dialog when a session
+// is lost, so the page and what was typed in it stay.
+import { ApiError, get, onSessionLost, patch, del } from './lib/api.js';
+import { h, replace } from './lib/dom.js';
+import { errorBox } from './lib/forms.js';
+import { lang, setLang, t, initialLang } from './lib/i18n.js';
+import { atLeast, session, setSession, user } from './lib/session.js';
+import { signInForm, passwordForm } from './pages/signin.js';
+import { dashboardPage } from './pages/dashboard.js';
+import { incidentsPage, newIncidentPage } from './pages/incidents.js';
+import { incidentPage } from './pages/incident.js';
+import { settingsPage } from './pages/settings.js';
+import { alertsPage } from './pages/alerts.js';
 
-async function showHealth(out) {
-  try {
-    const res = await fetch('/healthz', { cache: 'no-store' });
-    const body = await res.json();
-    out.textContent = res.ok ? 'up, database answering' : `unavailable (${body.reason || res.status})`;
-    out.className = res.ok ? 'ok' : 'bad';
-  } catch (e) {
-    out.textContent = 'no answer from the server';
-    out.className = 'bad';
-  }
+const main = document.getElementById('main');
+const header = document.getElementById('top');
+let lostPromise = null;
+let renderSeq = 0;
+
+const routes = [
+    [/^\/?$/, () => dashboardPage()],
+    [/^\/incidents\/new$/, () => newIncidentPage()],
+    [/^\/incidents\/([^/]+)$/, (m) => incidentPage(decodeURIComponent(m[1]))],
+    [/^\/incidents$/, (m, q) => incidentsPage(q)],
+    [/^\/alerts$/, (m, q) => alertsPage(q)],
+    [/^\/settings$/, () => settingsPage()],
+];
+
+function parseHash() {
+    const raw = location.hash.replace(/^#/, '') || '/';
+    const [path, query] = raw.split('?');
+    return { path, query: new URLSearchParams(query || '') };
 }
 
-async function checkToken(token, out) {
-  const res = await fetch('/api/v1/me', { headers: { Authorization: `Bearer ${token}` } });
-  const body = await res.json();
-  if (res.ok) {
-    out.textContent = `valid: ${body.principal} with role ${body.role}`;
-    out.className = 'ok';
-  } else {
-    out.textContent = `refused: ${body.detail || body.title}`;
-    out.className = 'bad';
-  }
+async function route() {
+    const seq = ++renderSeq;
+    drawHeader();
+    if (!session()) return showSignIn();
+    if (user().must_change_password) return showPassword();
+    const { path, query } = parseHash();
+    let page = null;
+    for (const [re, fn] of routes) {
+        const m = re.exec(path);
+        if (m) {
+            page = () => fn(m, query);
+            break;
+        }
+    }
+    replace(main, h('p', { class: 'muted' }, t('loading')));
+    let node;
+    try {
+        node = page ? await page() : h('div', {}, h('h1', {}, t('not_found')), h('p', {}, t('not_found_text')));
+    } catch (e) {
+        node = h('div', {}, h('h1', {}, t('error_title')), errorBox(e));
+    }
+    if (seq !== renderSeq) return; // a newer navigation won
+    replace(main, node);
+    const h1 = main.querySelector('h1');
+    document.title = h1 ? `${h1.textContent} · meldpunt` : 'meldpunt';
+    for (const a of header.querySelectorAll('nav a')) {
+        const here = a.getAttribute('href') === `#${path.split('/').slice(0, 2).join('/')}` || (a.getAttribute('href') === '#/' && path === '/');
+        if (here) a.setAttribute('aria-current', 'page');
+        else a.removeAttribute('aria-current');
+    }
 }
 
-function main() {
-  showHealth(document.getElementById('health'));
-  const form = document.getElementById('token-form');
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    checkToken(form.elements.token.value.trim(), document.getElementById('whoami'));
-  });
+function drawHeader() {
+    const u = user();
+    const langSel = h(
+        'select',
+        { id: 'lang', name: 'language', onchange: (ev) => changeLanguage(ev.target.value) },
+        h('option', { value: 'en', selected: lang() === 'en' }, 'English'),
+        h('option', { value: 'nl', selected: lang() === 'nl' }, 'Nederlands'),
+    );
+    replace(
+        header,
+        h('a', { href: '#/', class: 'brand' }, 'meldpunt'),
+        u && !u.must_change_password
+            ? h(
+                  'nav',
+                  { 'aria-label': t('nav_label') },
+                  h('a', { href: '#/' }, t('nav_dashboard')),
+                  h('a', { href: '#/incidents' }, t('nav_incidents')),
+                  h('a', { href: '#/alerts' }, t('nav_alerts')),
+                  atLeast('admin') ? h('a', { href: '#/settings' }, t('nav_settings')) : null,
+              )
+            : h('span', { class: 'spacer' }),
+        h('div', { class: 'tools' },
+            h('label', { for: 'lang', class: 'sr-only' }, t('language')),
+            langSel,
+            u ? h('span', { class: 'who' }, `${u.name} (${t('role_' + u.role)})`) : null,
+            u ? h('button', { type: 'button', id: 'signout', onclick: signOut }, t('sign_out')) : null,
+        ),
+    );
 }
 
-main();
+async function changeLanguage(v) {
+    setLang(v);
+    if (session()) {
+        try {
+            const res = await patch('/session', { language: v });
+            if (res?.user) session().user = res.user;
+        } catch (e) {
+            /* remembered in this browser at least; say so */
+            console.warn('language not saved', e);
+        }
+    }
+    route();
+}
+
+async function signOut() {
+    try {
+        await del('/session', { noRetry: true });
+    } catch {
+        /* signed out already */
+    }
+    setSession(null);
+    location.hash = '#/';
+    route();
+}
+
+function afterSignIn(s) {
+    setSession(s);
+    if (s.user.language && s.user.language !== lang()) setLang(s.user.language);
+    // a user without a language yet keeps the one chosen on the sign-in page
+    if (!s.user.language) patch('/session', { language: lang() }, { noRetry: true }).catch(() => {});
+}
+
+function showSignIn() {
+    document.title = `${t('sign_in')} · meldpunt`;
+    replace(main, signInForm({ onDone: (s) => { afterSignIn(s); route(); } }));
+    main.querySelector('input')?.focus();
+}
+
+function showPassword() {
+    document.title = `${t('change_password')} · meldpunt`;
+    replace(main, passwordForm({ onDone: async () => {
+        const s = await get('/session', { noRetry: true });
+        setSession(s);
+        route();
+    } }));
+}
+
+/** The session ended under us: sign in again in a dialog over the page. */
+function signInAgain() {
+    if (lostPromise) return lostPromise;
+    lostPromise = new Promise((resolve) => {
+        const dlg = h('dialog', { class: 'signin-dialog', 'aria-labelledby': 'relogin-h' });
+        const last = user()?.name ?? '';
+        dlg.appendChild(h('h2', { id: 'relogin-h' }, t('session_lost')));
+        dlg.appendChild(h('p', {}, t('session_lost_text')));
+        dlg.appendChild(signInForm({
+            name: last,
+            heading: false,
+            onDone: (s) => {
+                afterSignIn(s);
+                dlg.close();
+                dlg.remove();
+                lostPromise = null;
+                drawHeader();
+                resolve();
+            },
+        }));
+        dlg.addEventListener('cancel', (ev) => ev.preventDefault());
+        document.body.appendChild(dlg);
+        dlg.showModal();
+        dlg.querySelector('input[name="password"]')?.focus();
+    });
+    return lostPromise;
+}
+
+async function start() {
+    setLang(initialLang());
+    onSessionLost(signInAgain);
+    try {
+        afterSignIn(await get('/session', { noRetry: true }));
+    } catch (e) {
+        if (!(e instanceof ApiError) || e.status !== 401) {
+            replace(main, errorBox(e));
+            return;
+        }
+        setSession(null);
+    }
+    // "#main" (the skip link) is a place on the page, not a route
+    window.addEventListener('hashchange', () => {
+        if (location.hash === '' || location.hash.startsWith('#/')) route();
+        else document.getElementById(location.hash.slice(1))?.focus();
+    });
+    route();
+}
+
+start();

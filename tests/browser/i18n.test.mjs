@@ -1,0 +1,65 @@
+// i18n.test.mjs - every text the front end shows exists in Dutch and in
+// English: the two dictionaries have the same keys, and every key the
+// pages ask for with t('…') is in them (keys built from API values, such
+// as 'state_' + state, are checked against the values the API knows).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const WEB = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../web');
+
+// i18n.js touches these browser globals only when the language is set
+globalThis.document = { documentElement: {} };
+globalThis.localStorage = { getItem: () => null, setItem: () => {} };
+globalThis.navigator = { language: 'nl-NL' };
+const { keys, t, setLang } = await import(path.join(WEB, 'lib/i18n.js'));
+
+function sources() {
+    const out = [];
+    const walk = (d) => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+            const p = path.join(d, e.name);
+            if (e.isDirectory()) walk(p);
+            else if (p.endsWith('.js')) out.push(fs.readFileSync(p, 'utf8'));
+        }
+    };
+    walk(WEB);
+    return out.join('\n');
+}
+
+test('Dutch and English have the same keys', () => {
+    const { en, nl } = keys();
+    assert.deepEqual(en.filter((k) => !nl.includes(k)), [], 'in English only');
+    assert.deepEqual(nl.filter((k) => !en.includes(k)), [], 'in Dutch only');
+});
+
+test('every key the pages use exists', () => {
+    const { en } = keys();
+    const used = new Set([...sources().matchAll(/\bt\('([a-z_0-9]+)'\s*[,)]/g)].map((m) => m[1]));
+    assert.ok(used.size > 100, `found ${used.size} keys`);
+    assert.deepEqual([...used].filter((k) => !en.includes(k)), []);
+    const families = {
+        state_: ['detected', 'triage', 'confirmed', 'contained', 'resolved', 'closed', 'dismissed'],
+        sev_: ['low', 'medium', 'high', 'critical'],
+        role_: ['viewer', 'analyst', 'manager', 'admin', 'ingest'],
+        ob_: ['pending', 'submitted', 'missed', 'waived'],
+        nstate_: ['draft', 'approved', 'submitted'],
+        tri_: ['yes', 'no', 'undetermined'],
+        rcp_: ['csirt', 'supervisor', 'dpa', 'cer_authority', 'financial_supervisor'],
+        cause_: ['malicious', 'accidental', 'system_failure', 'natural', 'third_party', 'unknown'],
+        astate_: ['new', 'acknowledged', 'incident', 'dismissed', 'muted'],
+        astatus_: ['firing', 'resolved'],
+        asev_: ['info', 'low', 'medium', 'high', 'critical'],
+    };
+    for (const [prefix, values] of Object.entries(families))
+        for (const v of values) assert.ok(en.includes(prefix + v), `${prefix}${v}`);
+});
+
+test('placeholders are filled in both languages', () => {
+    setLang('nl');
+    assert.equal(t('time_left', { d: '01:00:00' }), 'nog 01:00:00');
+    setLang('en');
+    assert.equal(t('time_left', { d: '01:00:00' }), '01:00:00 left');
+    assert.equal(t('no_such_key'), 'no_such_key');
+});

@@ -1,0 +1,150 @@
+// dashboard.js - what needs attention now: open incidents by state and
+// severity, every open report owed with a live countdown (overdue ones
+// marked), and open incidents whose reporting duty is undetermined because
+// facts are missing.
+import { get, seg } from '../lib/api.js';
+import { countdown, h, timeEl, words } from '../lib/dom.js';
+import { errorBox } from '../lib/forms.js';
+import { t, pick } from '../lib/i18n.js';
+
+export const OPEN_STATES = ['detected', 'triage', 'confirmed', 'contained', 'resolved'];
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'];
+
+/** Every open incident (pages through the list, at most 1,000). */
+async function openIncidents() {
+    const all = [];
+    for (const state of OPEN_STATES) {
+        let cursor = null;
+        do {
+            const q = new URLSearchParams({ state, limit: '200' });
+            if (cursor) q.set('cursor', cursor);
+            const page = await get(`/incidents?${q}`);
+            all.push(...page.items);
+            cursor = page.next_cursor;
+        } while (cursor && all.length < 1000);
+    }
+    return all;
+}
+
+function countsTable(incidents) {
+    const count = (st, sev) => incidents.filter((i) => i.state === st && i.severity === sev).length;
+    return h(
+        'table',
+        { class: 'counts', id: 'open-counts' },
+        h('caption', {}, t('open_by_state')),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('state')), SEVERITIES.map((s) => h('th', { scope: 'col' }, t('sev_' + s))), h('th', { scope: 'col' }, t('total')))),
+        h(
+            'tbody',
+            {},
+            OPEN_STATES.map((st) => {
+                const total = incidents.filter((i) => i.state === st).length;
+                return h(
+                    'tr',
+                    {},
+                    h('th', { scope: 'row' }, h('a', { href: `#/incidents?state=${st}` }, t('state_' + st))),
+                    SEVERITIES.map((sev) => {
+                        const n = count(st, sev);
+                        return h('td', { class: n ? `sev-${sev}` : 'muted' }, String(n));
+                    }),
+                    h('td', {}, String(total)),
+                );
+            }),
+        ),
+    );
+}
+
+export function deadlineRow(o, { withIncident = true } = {}) {
+    const due = o.due_at;
+    const overdue = o.status === 'missed' || (due && Date.parse(due) < Date.now());
+    return h(
+        'tr',
+        { class: overdue ? 'overdue-row' : '' },
+        withIncident
+            ? h('td', {}, h('a', { href: `#/incidents/${seg(o.incident_ref ?? o.incident)}` }, o.incident_ref ?? ''), ' ', o.incident_title ?? '')
+            : null,
+        h('td', {}, `${o.regime.toUpperCase()} · ${words(o.stage)}`),
+        h('td', {}, t('rcp_' + o.recipient)),
+        h('td', {}, due ? timeEl(due) : h('span', { class: 'muted' }, t('no_deadline_yet'))),
+        h(
+            'td',
+            {},
+            due && (o.status === 'pending' || o.status === 'missed') ? countdown(due) : null,
+            o.status !== 'pending' || !due ? [' ', h('span', { class: `status-${o.status}` }, t('ob_' + o.status))] : null,
+        ),
+    );
+}
+
+export function deadlinesTable(items, opts = {}) {
+    if (!items.length) return h('p', { class: 'muted' }, t('no_deadlines'));
+    return h(
+        'table',
+        { class: 'deadlines' },
+        h(
+            'thead',
+            {},
+            h(
+                'tr',
+                {},
+                opts.withIncident === false ? null : h('th', { scope: 'col' }, t('incident')),
+                h('th', { scope: 'col' }, t('report')),
+                h('th', { scope: 'col' }, t('recipient')),
+                h('th', { scope: 'col' }, t('due')),
+                h('th', { scope: 'col' }, t('time_remaining')),
+            ),
+        ),
+        h('tbody', {}, items.map((o) => deadlineRow(o, opts))),
+    );
+}
+
+async function undetermined(incidents) {
+    const recent = incidents.slice(0, 40);
+    const results = await Promise.all(
+        recent.map(async (i) => {
+            try {
+                const c = await get(`/incidents/${seg(i.id)}/classification`);
+                const open = c.regimes.filter((r) => r.applies !== 'no' && r.significant === 'undetermined');
+                return open.length ? { i, open } : null;
+            } catch {
+                return null;
+            }
+        }),
+    );
+    const list = results.filter(Boolean);
+    if (!list.length) return h('p', { class: 'muted' }, t('none_undetermined'));
+    const SHOWN = 10;
+    const ul = h(
+        'ul',
+        { class: 'undetermined' },
+        list.slice(0, SHOWN).map(({ i, open }) =>
+            h(
+                'li',
+                {},
+                h('a', { href: `#/incidents/${seg(i.ref)}` }, `${i.ref} ${i.title}`),
+                h(
+                    'ul',
+                    {},
+                    open.map((r) =>
+                        h('li', {}, pick(r.title), ': ', t('needs_facts'), ' ', r.missing.length ? r.missing.map(words).join(', ') : t('unknown')),
+                    ),
+                ),
+            ),
+        ),
+    );
+    if (list.length > SHOWN) ul.appendChild(h('li', { class: 'muted' }, t('and_more', { n: list.length - SHOWN })));
+    return ul;
+}
+
+export async function dashboardPage() {
+    const page = h('div', { class: 'dashboard' }, h('h1', {}, t('nav_dashboard')));
+    const [incRes, dlRes] = await Promise.allSettled([openIncidents(), get('/deadlines?limit=500')]);
+    const s1 = h('section', { 'aria-labelledby': 'd-open' }, h('h2', { id: 'd-open' }, t('open_incidents')));
+    if (incRes.status === 'fulfilled') s1.appendChild(countsTable(incRes.value));
+    else s1.appendChild(errorBox(incRes.reason));
+    const s2 = h('section', { 'aria-labelledby': 'd-dl' }, h('h2', { id: 'd-dl' }, t('deadlines')));
+    if (dlRes.status === 'fulfilled') s2.appendChild(deadlinesTable(dlRes.value.items));
+    else s2.appendChild(errorBox(dlRes.reason));
+    const s3 = h('section', { 'aria-labelledby': 'd-und' }, h('h2', { id: 'd-und' }, t('undetermined')), h('p', { class: 'hint' }, t('undetermined_text')));
+    if (incRes.status === 'fulfilled') s3.appendChild(await undetermined(incRes.value.sort((a, b) => b.created_at.localeCompare(a.created_at))));
+    page.append(s2, s1, s3);
+    return page;
+}

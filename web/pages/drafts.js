@@ -1,0 +1,143 @@
+// drafts.js - the notification drafts of one incident: create one for a
+// report owed, edit its contents (If-Match), approve it (managers: the
+// server signs and freezes it), mark it submitted, start a correction, and
+// download the signed document, its signature, the printable page and the
+// bundle.
+import { patch, post, seg } from '../lib/api.js';
+import { field, h, select, timeEl, words } from '../lib/dom.js';
+import { control, factKind, readControl, same } from '../lib/facts.js';
+import { submitting } from '../lib/forms.js';
+import { lang, t } from '../lib/i18n.js';
+import { atLeast } from '../lib/session.js';
+
+/** The control kind for a content id and its current value. */
+function kindOf(id, value) {
+    const k = factKind(id);
+    if (k) return k;
+    if (Array.isArray(value)) return 'list';
+    if (typeof value === 'boolean') return 'bool';
+    if (typeof value === 'number') return 'number';
+    return 'longtext';
+}
+
+export function draftsSection(ctx, items, cls) {
+    const wrap = h('div', { id: 'drafts' });
+    if (atLeast('analyst') && cls) wrap.appendChild(createForm(ctx, items, cls));
+    if (!items.length) wrap.appendChild(h('p', { class: 'muted' }, t('no_drafts')));
+    for (const n of items) wrap.appendChild(draftCard(ctx, n));
+    return wrap;
+}
+
+function createForm({ inc, reload }, items, cls) {
+    const owed = cls.obligations.filter((o) => o.status === 'pending');
+    if (!owed.length) return h('p', { class: 'muted' }, t('nothing_owed'));
+    const choice = select('obligation', owed.map((o) => [`${o.regime}|${o.stage}`, `${o.regime.toUpperCase()} · ${words(o.stage)}`]), undefined);
+    const language = select('language', [['nl', 'Nederlands'], ['en', 'English']], lang());
+    const form = h('form', { class: 'inline card', id: 'draft-create' }, field(t('report'), choice), field(t('draft_language'), language), h('button', { type: 'submit', class: 'primary' }, t('create_draft')));
+    form.addEventListener('submit', async (ev) => {
+        ev.preventDefault();
+        const [regime, stage] = choice.value.split('|');
+        const ok = await submitting(form, () => post(`/incidents/${seg(inc.id)}/notifications`, { regime, stage, language: language.value }));
+        if (ok) reload();
+    });
+    return form;
+}
+
+function downloads(n) {
+    const base = `/api/v1/notifications/${seg(n.id)}`;
+    return h(
+        'ul',
+        { class: 'downloads' },
+        h('li', {}, h('a', { href: `${base}/document.json`, download: '', 'data-kind': 'json' }, t('dl_json'))),
+        h('li', {}, h('a', { href: `${base}/document.json.minisig`, download: '', 'data-kind': 'minisig' }, t('dl_sig'))),
+        h('li', {}, h('a', { href: `${base}/document.html`, target: '_blank', rel: 'noopener', 'data-kind': 'html' }, t('dl_html'))),
+        h('li', {}, h('a', { href: `${base}/bundle`, download: '', 'data-kind': 'bundle' }, t('dl_bundle'))),
+    );
+}
+
+function draftCard({ reload }, n) {
+    const editable = n.state === 'draft' && atLeast('analyst');
+    const card = h(
+        'article',
+        { class: `draft card state-${n.state}`, 'data-id': n.id, 'data-state': n.state },
+        h('h3', {}, `${n.regime.toUpperCase()} · ${words(n.stage)} · v${n.version} `, h('span', { class: `badge nstate-${n.state}` }, t('nstate_' + n.state))),
+        h(
+            'p',
+            { class: 'meta' },
+            t('recipient'), ': ', t('rcp_' + n.recipient), ' · ', t('draft_language'), ': ', n.language.toUpperCase(),
+            n.supersedes ? [' · ', t('supersedes')] : null,
+            n.signed ? [' · ', t('signed_by', { who: n.signed_by, key: n.key_id }), ' ', timeEl(n.signed_at)] : null,
+            n.submitted_at ? [' · ', t('submitted_via', { ch: n.channel }), ' ', timeEl(n.submitted_at), n.authority_reference ? ` (${n.authority_reference})` : ''] : null,
+        ),
+    );
+    const ids = Object.keys(n.fields);
+    const form = h('form', { class: 'draft-fields' });
+    for (const id of ids) {
+        const kind = kindOf(id, n.fields[id]);
+        const c = control(`fields.${id}`, kind, n.fields[id], !editable);
+        if (kind === 'list') c.dataset.wasList = '1';
+        form.appendChild(field(words(id), c));
+    }
+    if (editable) {
+        const save = h('button', { type: 'submit', class: 'save-draft' }, t('save_draft'));
+        form.appendChild(h('div', { class: 'buttons' }, save,
+            atLeast('manager') ? h('button', { type: 'button', class: 'primary approve', onclick: () => approve(form, n, reload) }, t('approve_sign')) : null));
+        form.addEventListener('submit', async (ev) => {
+            ev.preventDefault();
+            const ok = await saveFields(form, n);
+            if (ok) reload();
+        });
+    }
+    card.appendChild(form);
+    if (n.signed) {
+        card.appendChild(downloads(n));
+        if (n.state === 'approved' && atLeast('manager')) card.appendChild(submitForm(n, reload));
+        if (atLeast('analyst')) {
+            const fix = h('form', { class: 'inline' }, h('button', { type: 'submit', class: 'correct' }, t('start_correction')));
+            fix.addEventListener('submit', async (ev) => {
+                ev.preventDefault();
+                const ok = await submitting(fix, () => post(`/notifications/${seg(n.id)}/corrections`, {}));
+                if (ok) reload();
+            });
+            card.appendChild(fix);
+        }
+    }
+    return card;
+}
+
+/** PATCHes the changed contents; returns the notification (or the same one when nothing changed). */
+async function saveFields(form, n) {
+    const fields = {};
+    for (const id of Object.keys(n.fields)) {
+        const c = form.querySelector(`[name="${CSS.escape('fields.' + id)}"]`);
+        const v = readControl(c, kindOf(id, n.fields[id])) ?? null;
+        if (!same(v, n.fields[id])) fields[id] = v;
+    }
+    if (!Object.keys(fields).length) return n;
+    return submitting(form, () => patch(`/notifications/${seg(n.id)}`, { fields }, { ifMatch: n.version }));
+}
+
+async function approve(form, n, reload) {
+    const saved = await saveFields(form, n);
+    if (!saved) return;
+    const ok = await submitting(form, () => post(`/notifications/${seg(n.id)}/approve`, {}, { ifMatch: saved.version }));
+    if (ok) reload();
+    else if (saved !== n) Object.assign(n, { version: saved.version, fields: saved.fields }); // the edits were saved even if approval was refused
+}
+
+function submitForm(n, reload) {
+    const channel = h('input', { name: 'channel', required: true });
+    const ref = h('input', { name: 'authority_reference' });
+    const form = h('form', { class: 'submit-form inline' },
+        field(t('channel'), channel, t('channel_hint')),
+        field(t('authority_reference'), ref),
+        h('button', { type: 'submit', class: 'primary' }, t('mark_submitted')));
+    form.addEventListener('submit', async (ev) => {
+        ev.preventDefault();
+        const body = { channel: channel.value };
+        if (ref.value.trim()) body.authority_reference = ref.value.trim();
+        const ok = await submitting(form, () => post(`/notifications/${seg(n.id)}/submit`, body));
+        if (ok) reload();
+    });
+    return form;
+}

@@ -1,0 +1,201 @@
+// settings.js - for admins: the organisation profile the reporting rules
+// read, the service registry, users (one-time passwords shown once) and API
+// tokens (shown once).
+import { del, get, patch, post, put, seg } from '../lib/api.js';
+import { field, h, replace, select, timeEl } from '../lib/dom.js';
+import { control, readControl } from '../lib/facts.js';
+import { errorBox, submitting } from '../lib/forms.js';
+import { t } from '../lib/i18n.js';
+import { TLPS } from './incidents.js';
+
+const SECTORS = ['energy', 'transport', 'banking', 'financial_market_infrastructure', 'health', 'drinking_water', 'waste_water', 'digital_infrastructure', 'ict_service_management', 'public_administration', 'space', 'postal_courier', 'waste_management', 'chemicals', 'food', 'manufacturing', 'digital_providers', 'research', 'other'];
+const ROLES = ['viewer', 'analyst', 'manager', 'admin'];
+const TOKEN_ROLES = [...ROLES, 'ingest'];
+const RECIPIENTS = ['csirt', 'supervisor', 'dpa', 'cer_authority', 'financial_supervisor'];
+const tlpOptions = () => [['', t('tlp_any')], ...TLPS.map((v) => [v, `TLP:${v.toUpperCase()}`])];
+
+export async function settingsPage() {
+    const page = h('div', { class: 'settings' }, h('h1', {}, t('nav_settings')));
+    const parts = [
+        ['organisation', organisation],
+        ['services', services],
+        ['users', users],
+        ['tokens', tokens],
+    ];
+    for (const [key, fn] of parts) {
+        const sec = h('section', { id: `set-${key}`, 'aria-labelledby': `h-${key}` });
+        const draw = async () => {
+            try {
+                replace(sec, h('h2', { id: `h-${key}` }, t('set_' + key)), await fn(draw));
+            } catch (e) {
+                replace(sec, h('h2', { id: `h-${key}` }, t('set_' + key)), errorBox(e));
+            }
+        };
+        await draw();
+        page.appendChild(sec);
+    }
+    return page;
+}
+
+async function organisation(redraw) {
+    const o = await get('/organisation');
+    const bool = (k) => field(t('org_' + k), control(k, 'bool', o[k]));
+    const form = h(
+        'form',
+        { class: 'card', id: 'org-form' },
+        h('div', { class: 'grid' },
+            field(t('org_name'), h('input', { name: 'name', value: o.name })),
+            field(t('org_country'), h('input', { name: 'country', value: o.country })),
+            field(t('org_sector'), select('sector', [['', '—'], ...SECTORS.map((s) => [s, s.replace(/_/g, ' ')])], o.sector ?? '')),
+            field(t('org_subsector'), h('input', { name: 'subsector', value: o.subsector ?? '' })),
+            field(t('org_nis2_class'), select('nis2_class', ['essential', 'important', 'none'].map((c) => [c, t('class_' + c)]), o.nis2_class)),
+            field(t('org_entity_types'), control('entity_types', 'list', o.entity_types), t('comma_list')),
+            field(t('org_annual_turnover_eur'), control('annual_turnover_eur', 'number', o.annual_turnover_eur)),
+            bool('cer_critical'), bool('dora_financial'), bool('microenterprise')),
+        h('h3', {}, t('org_recipients')),
+        h('div', { class: 'grid' }, RECIPIENTS.map((r) => [
+            field(`${t('rcp_' + r)}: ${t('org_name')}`, h('input', { name: `recipients.${r}.name`, value: o.recipients?.[r]?.name ?? '' })),
+            field(`${t('rcp_' + r)}: ${t('contact')}`, h('input', { name: `recipients.${r}.contact`, value: o.recipients?.[r]?.contact ?? '' })),
+        ])),
+        h('p', { class: 'hint' }, t('org_hint')),
+        h('button', { type: 'submit', class: 'primary' }, t('save')),
+    );
+    form.addEventListener('submit', async (ev) => {
+        ev.preventDefault();
+        const v = (n) => form.querySelector(`[name="${CSS.escape(n)}"]`);
+        const body = { ...o };
+        delete body.version;
+        delete body.updated_at;
+        body.name = v('name').value;
+        body.country = v('country').value.trim().toUpperCase();
+        body.sector = v('sector').value || null;
+        body.subsector = v('subsector').value.trim() || null;
+        body.nis2_class = v('nis2_class').value;
+        body.entity_types = readControl(v('entity_types'), 'list') ?? [];
+        body.annual_turnover_eur = readControl(v('annual_turnover_eur'), 'number') ?? null;
+        for (const k of ['cer_critical', 'dora_financial', 'microenterprise']) body[k] = v(k).value === 'true';
+        body.recipients = {};
+        for (const r of RECIPIENTS) body.recipients[r] = { name: v(`recipients.${r}.name`).value, contact: v(`recipients.${r}.contact`).value };
+        const ok = await submitting(form, () => put('/organisation', body, { ifMatch: o.version }));
+        if (ok) redraw();
+    });
+    return form;
+}
+
+async function services(redraw) {
+    const list = (await get('/services')).items;
+    const table = list.length
+        ? h('table', { id: 'service-list' },
+            h('thead', {}, h('tr', {}, [t('org_name'), t('description'), t('svc_users_total'), t('svc_critical'), t('svc_member_states'), ''].map((x) => h('th', { scope: 'col' }, x)))),
+            h('tbody', {}, list.map((s) => h('tr', {},
+                h('td', {}, s.name), h('td', {}, s.description ?? ''), h('td', {}, s.users_total ?? '—'),
+                h('td', {}, s.critical ? t('yes') : t('no')), h('td', {}, (s.member_states ?? []).join(', ')),
+                h('td', {}, h('button', { type: 'button', class: 'danger small', onclick: async (ev) => {
+                    if (!confirm(t('confirm_delete', { x: s.name }))) return;
+                    try { await del(`/services/${seg(s.name)}`); redraw(); } catch (e) { ev.target.after(errorBox(e)); }
+                } }, t('delete')))))))
+        : h('p', { class: 'muted' }, t('no_services'));
+    const form = h('form', { class: 'card', id: 'service-form' },
+        h('h3', {}, t('svc_add')),
+        h('div', { class: 'grid' },
+            field(t('org_name'), h('input', { name: 'name', required: true })),
+            field(t('description'), h('input', { name: 'description' })),
+            field(t('svc_users_total'), control('users_total', 'count', null)),
+            field(t('svc_critical'), control('critical', 'bool', false)),
+            field(t('svc_member_states'), control('member_states', 'list', []), t('comma_list'))),
+        h('button', { type: 'submit' }, t('save')));
+    form.addEventListener('submit', async (ev) => {
+        ev.preventDefault();
+        const e = form.elements;
+        const body = {
+            description: e.description.value,
+            users_total: readControl(e.users_total, 'count') ?? null,
+            critical: e.critical.value === 'true',
+            member_states: readControl(e.member_states, 'list') ?? [],
+        };
+        const ok = await submitting(form, () => put(`/services/${seg(e.name.value.trim())}`, body));
+        if (ok) redraw();
+    });
+    return h('div', {}, table, form);
+}
+
+function onceBox(label, secret) {
+    return h('div', { class: 'once', role: 'status' }, h('p', {}, label), h('code', { class: 'secret' }, secret));
+}
+
+async function users(redraw) {
+    const list = (await get('/users')).items;
+    const rows = list.map((u) => {
+        const role = select('role', ROLES.map((r) => [r, t('role_' + r)]), u.role, { 'aria-label': t('role_of', { u: u.name }) });
+        role.addEventListener('change', async () => {
+            try { await patch(`/users/${seg(u.name)}`, { role: role.value }); redraw(); } catch (e) { role.after(errorBox(e)); }
+        });
+        const toggle = h('button', { type: 'button', class: 'small', onclick: async (ev) => {
+            try { await patch(`/users/${seg(u.name)}`, { disabled: !u.disabled }); redraw(); } catch (e) { ev.target.after(errorBox(e)); }
+        } }, u.disabled ? t('enable') : t('disable'));
+        return h('tr', { class: u.disabled ? 'muted' : '' },
+            h('td', {}, u.name), h('td', {}, role), h('td', {}, u.tlp_max ? `TLP:${u.tlp_max.toUpperCase()}` : '—'),
+            h('td', {}, u.disabled ? t('disabled') : u.must_change_password ? t('must_change') : t('active')),
+            h('td', {}, timeEl(u.last_sign_in_at)), h('td', {}, toggle));
+    });
+    const table = h('table', { id: 'user-list' },
+        h('thead', {}, h('tr', {}, [t('user_name'), t('role'), t('tlp_max'), t('status'), t('last_sign_in'), ''].map((x) => h('th', { scope: 'col' }, x)))),
+        h('tbody', {}, rows));
+    const out = h('div', {});
+    const form = h('form', { class: 'card', id: 'user-form' },
+        h('h3', {}, t('user_add')),
+        h('div', { class: 'grid' },
+            field(t('user_name'), h('input', { name: 'name', required: true, autocomplete: 'off' })),
+            field(t('role'), select('role', ROLES.map((r) => [r, t('role_' + r)]), 'analyst')),
+            field(t('tlp_max'), select('tlp_max', tlpOptions(), ''))),
+        h('p', { class: 'hint' }, t('user_add_hint')),
+        h('button', { type: 'submit' }, t('create')));
+    form.addEventListener('submit', async (ev) => {
+        ev.preventDefault();
+        const e = form.elements;
+        const body = { name: e.name.value.trim(), role: e.role.value };
+        if (e.tlp_max.value) body.tlp_max = e.tlp_max.value;
+        const u = await submitting(form, () => post('/users', body));
+        if (u) {
+            await redraw();
+            const sec = document.getElementById('set-users');
+            sec?.appendChild(onceBox(t('one_time_password', { u: u.name }), u.password ?? ''));
+        }
+    });
+    out.append(table, form);
+    return out;
+}
+
+async function tokens(redraw) {
+    const list = (await get('/tokens')).items;
+    const table = list.length
+        ? h('table', { id: 'token-list' },
+            h('thead', {}, h('tr', {}, [t('org_name'), t('role'), t('tlp_max'), t('created'), ''].map((x) => h('th', { scope: 'col' }, x)))),
+            h('tbody', {}, list.map((k) => h('tr', {},
+                h('td', {}, k.name), h('td', {}, t('role_' + k.role)), h('td', {}, k.tlp_max ? `TLP:${k.tlp_max.toUpperCase()}` : '—'),
+                h('td', {}, timeEl(k.created_at), ' ', k.created_by),
+                h('td', {}, h('button', { type: 'button', class: 'danger small', onclick: async (ev) => {
+                    if (!confirm(t('confirm_revoke', { x: k.name }))) return;
+                    try { await del(`/tokens/${seg(k.name)}`); redraw(); } catch (e) { ev.target.after(errorBox(e)); }
+                } }, t('revoke')))))))
+        : h('p', { class: 'muted' }, t('no_tokens'));
+    const form = h('form', { class: 'card', id: 'token-form' },
+        h('h3', {}, t('token_add')),
+        h('div', { class: 'grid' },
+            field(t('org_name'), h('input', { name: 'name', required: true, autocomplete: 'off' })),
+            field(t('role'), select('role', TOKEN_ROLES.map((r) => [r, t('role_' + r)]), 'ingest')),
+            field(t('tlp_max'), select('tlp_max', tlpOptions(), ''))),
+        h('button', { type: 'submit' }, t('create')));
+    form.addEventListener('submit', async (ev) => {
+        ev.preventDefault();
+        const e = form.elements;
+        const body = { name: e.name.value.trim(), role: e.role.value };
+        if (e.tlp_max.value) body.tlp_max = e.tlp_max.value;
+        const k = await submitting(form, () => post('/tokens', body));
+        if (k) {
+            await redraw();
+            document.getElementById('set-tokens')?.appendChild(onceBox(t('token_once', { n: k.name }), k.token ?? ''));
+        }
+    });
+    return h('div', {}, table, form);
+}
