@@ -93,7 +93,8 @@ notify_reloading(void)
 
 /* `serve --check-config`: everything serve reads before it listens, checked
  * without starting: the config file (already parsed by the caller), the
- * listen address, the rules, the detection rules, the web root, the TLS
+ * listen address, the rules, the detection rules, the assessment data
+ * (questionnaire, law, threat catalogue), the web root, the TLS
  * files, and the signing
  * key (from the credential or the data directory, when initialised).  Like
  * `nginx -t`. */
@@ -103,6 +104,7 @@ check_config(const char *config_file, const struct config *cfg)
     struct mp_error err;
     struct detection *d;
     struct rules *r;
+    json_t *assess;
     struct stat st;
     int nsets, ndetect;
 
@@ -120,6 +122,12 @@ check_config(const char *config_file, const struct config *cfg)
     }
     ndetect = d->nrules;
     detect_release(d);
+    if (cfg->assessment_dir[0] ? assessment_load(cfg->assessment_dir, &assess, &err) != 0
+                               : assessment_load_builtin(&assess, &err) != 0) {
+        fprintf(stderr, "meldpunt: assessment data: %s\n", err.message);
+        return 1;
+    }
+    json_decref(assess);
     if (cfg->web_root[0] && (stat(cfg->web_root, &st) != 0 || !S_ISDIR(st.st_mode))) {
         fprintf(stderr, "meldpunt: [server] web_root %s is not a directory\n", cfg->web_root);
         return 1;
@@ -141,11 +149,12 @@ check_config(const char *config_file, const struct config *cfg)
         return 1;
     }
     printf("meldpunt: configuration OK (config %s, listen %s, data %s%s, rules %s: %d sets, "
-           "detection %s: %d rules)\n",
+           "detection %s: %d rules, assessment %s)\n",
            config_file ? config_file : "built-in defaults", cfg->listen, cfg->data_dir,
            datadir_initialised(cfg->data_dir) ? "" : " (initialised at first start)",
            cfg->rules_dir[0] ? cfg->rules_dir : "built-in", nsets,
-           cfg->detection_dir[0] ? cfg->detection_dir : "built-in", ndetect);
+           cfg->detection_dir[0] ? cfg->detection_dir : "built-in", ndetect,
+           cfg->assessment_dir[0] ? cfg->assessment_dir : "built-in");
     return 0;
 }
 

@@ -29,7 +29,7 @@ dpkg-deb -e "$deb" "$root/control"
 fs=$root/fs
 
 for f in usr/bin/meldpunt etc/meldpunt/meldpunt.conf etc/meldpunt/rules/nis2.json \
-         etc/meldpunt/detection \
+         etc/meldpunt/detection etc/meldpunt/assessment/questions.json \
          usr/share/man/man8/meldpunt.8.gz usr/share/man/man5/meldpunt.conf.5.gz \
          lib/systemd/system/meldpunt.service usr/share/doc/meldpunt/OPERATIONS.md.gz \
          usr/share/doc/meldpunt/INTEGRATION.md.gz usr/share/doc/meldpunt/copyright; do
@@ -44,6 +44,8 @@ sed -n '/^\[rules\]/,/^\[/p' "$fs/etc/meldpunt/meldpunt.conf" | grep -qx 'dir = 
     fail "rules dir"
 sed -n '/^\[detection\]/,/^\[/p' "$fs/etc/meldpunt/meldpunt.conf" | grep -qx 'dir = /etc/meldpunt/detection' ||
     fail "detection dir"
+sed -n '/^\[assessment\]/,/^\[/p' "$fs/etc/meldpunt/meldpunt.conf" | grep -qx 'dir = /etc/meldpunt/assessment' ||
+    fail "assessment dir"
 man -l "$fs/usr/share/man/man8/meldpunt.8.gz" 2>/dev/null | grep -q 'restore FILE' ||
     fail "meldpunt(8) does not render"
 
@@ -69,6 +71,7 @@ conf=$root/meldpunt.conf
 sed -e "s|^data_dir = /var/lib/meldpunt|data_dir = $root/state|" \
     -e "s|^dir = /etc/meldpunt/rules|dir = $fs/etc/meldpunt/rules|" \
     -e "s|^dir = /etc/meldpunt/detection|dir = $fs/etc/meldpunt/detection|" \
+    -e "s|^dir = /etc/meldpunt/assessment|dir = $fs/etc/meldpunt/assessment|" \
     "$fs/etc/meldpunt/meldpunt.conf" > "$conf"
 bin=$fs/usr/bin/meldpunt
 "$bin" version

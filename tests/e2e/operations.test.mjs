@@ -61,6 +61,13 @@ describe('serve --check-config', () => {
         assert.match(r.stderr, /rules: .*broken\.json/);
     });
 
+    test('assessment data that cannot be read: named, exit 1', () => {
+        const conf = writeConfig(`[assessment]\ndir = ${tempDir()}/none\n`);
+        const r = run(['serve', '--check-config', '--config', conf]);
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /assessment data: .*none\/questions\.json/);
+    });
+
     test('a TLS key that cannot be read: named, exit 1', () => {
         const dir = tempDir();
         fs.writeFileSync(path.join(dir, 'cert.pem'), 'x');
