@@ -34,7 +34,10 @@ api_assessment_create(const struct api_request *rq, struct api_response *rs)
     if (in == NULL)
         return;
     api_only_fields(in, fields, rs);
-    api_get_string(in, "language", false, 2, &lang, rs);
+    /* longer than any language code: "eng" gets "must be en or nl" below */
+    api_get_string(in, "language", false, 16, &lang, rs);
+    if (lang && strcmp(lang, "en") != 0 && strcmp(lang, "nl") != 0)
+        api_field_error(rs, "language", "must be en or nl");
     answers = json_object_get(in, "answers");
     if (answers == NULL)
         api_field_error(rs, "answers", "is required");

@@ -26,13 +26,20 @@ kind_of(const struct api_request *rq, struct api_response *rs)
 void
 api_register_list(const struct api_request *rq, struct api_response *rs)
 {
-    const char *kind = kind_of(rq, rs);
+    const char *kind = kind_of(rq, rs), *lang = rq->query(rq->ctx, "lang");
     struct mp_error err;
     json_t *out;
 
     if (kind == NULL)
         return;
-    if (register_list(kind, &out, &err) != 0) {
+    /* the language of the threat catalogue's names and descriptions */
+    if (lang == NULL)
+        lang = "en";
+    if (strcmp(lang, "en") != 0 && strcmp(lang, "nl") != 0) {
+        api_fail(rs, 400, "lang", "must be en or nl");
+        return;
+    }
+    if (register_list(kind, lang, &out, &err) != 0) {
         api_error(rs, &err);
         return;
     }
@@ -223,11 +230,15 @@ api_incident_links_create(const struct api_request *rq, struct api_response *rs)
         json_decref(in);
         return;
     }
-    json_decref(in);
     if (register_incident_view(rq->params[0], &out, &err) != 0) {
         api_error(rs, &err);
+        json_decref(in);
         return;
     }
+    /* the new link is the resource: its DELETE URL (item and relation live in in) */
+    snprintf(rs->location, sizeof(rs->location), "/api/v1/incidents/%s/links/%s/%s",
+             json_string_value(json_object_get(out, "incident")), relation, item);
+    json_decref(in);
     api_ok(rs, 201, out);
 }
 

@@ -332,11 +332,20 @@ assessment_install(json_t *set)
     json_decref(old);
 }
 
+#ifdef MP_TEST_BUILD
+/* Unit tests set this to see what happens when no data can be loaded. */
+bool assessment_test_unloaded;
+#endif
+
 json_t *
 assessment_acquire(void)
 {
     json_t *set;
 
+#ifdef MP_TEST_BUILD
+    if (assessment_test_unloaded)
+        return NULL;
+#endif
     pthread_mutex_lock(&current_lock);
     if (current == NULL) {
         struct mp_error err;
@@ -1016,6 +1025,10 @@ assessment_export(const char *id, const char *format, char **text, size_t *len,
         export_csv(&b, a);
     } else {
         set = assessment_acquire();
+        if (set == NULL) {
+            json_decref(a);
+            return mp_error_set(err, 503, "", "assessment data not loaded");
+        }
         export_html(&b, a, set);
         json_decref(set);
     }

@@ -626,7 +626,7 @@ by_id(json_t *all, const char *id)
 }
 
 int
-register_list(const char *kind, json_t **out, struct mp_error *err)
+register_list(const char *kind, const char *lang, json_t **out, struct mp_error *err)
 {
     sqlite3 *db = db_reader(err);
     json_t *all, *items;
@@ -641,7 +641,14 @@ register_list(const char *kind, json_t **out, struct mp_error *err)
         size_t i;
         json_array_foreach(json_object_get(json_object_get(set, "threats"), "threats"), i, x)
         {
+            /* the shape of the register's own threats: name and description
+             * as text (in lang); both languages under names, descriptions */
             json_t *t = json_deep_copy(x);
+            json_t *names = json_object_get(x, "name"), *descs = json_object_get(x, "description");
+            json_object_set(t, "names", names);
+            json_object_set(t, "descriptions", descs);
+            json_object_set(t, "name", json_object_get(names, lang));
+            json_object_set(t, "description", json_object_get(descs, lang));
             json_object_set_new(t, "kind", json_string("threat"));
             json_object_set_new(t, "source", json_string("catalogue"));
             json_array_append_new(cat, t);
@@ -801,30 +808,43 @@ cmp_residual(const void *a, const void *b)
                  json_integer_value(json_object_get(x, "residual_score")));
 }
 
-/* Scenarios whose residual score is above accepted, highest first. */
+/* Scenarios whose residual score is above accepted, highest first; all of
+ * them, however many. */
 static json_t *
 over_accepted(json_t *all, int accepted)
 {
-    json_t *scen = of_kind(all, "scenario"), *x, *out = json_array();
-    json_t *v[1024];
-    size_t i, n = 0;
+    json_t *scen = of_kind(all, "scenario"), *x, *out = json_array(), *over = json_array();
+    json_t **v;
+    size_t i, n;
 
     json_array_foreach(scen, i, x)
     {
         json_t *d = json_object_get(x, "derived");
         int residual = (int)json_integer_value(json_object_get(d, "residual_score"));
-        if (residual > accepted && n < N(v)) {
+        if (residual > accepted) {
             json_t *b = brief(x);
             json_object_set(b, "residual_score", json_object_get(d, "residual_score"));
             json_object_set(b, "residual_level", json_object_get(d, "residual_level"));
             json_object_set(b, "treatment", json_object_get(x, "treatment"));
-            v[n++] = b;
+            json_array_append_new(over, b);
         }
+    }
+    json_decref(scen);
+    n = json_array_size(over);
+    v = malloc((n ? n : 1) * sizeof(v[0]));
+    if (v == NULL) {
+        json_decref(over);
+        return out;
+    }
+    json_array_foreach(over, i, x)
+    {
+        v[i] = x;
     }
     qsort(v, n, sizeof(v[0]), cmp_residual);
     for (i = 0; i < n; i++)
-        json_array_append_new(out, v[i]);
-    json_decref(scen);
+        json_array_append(out, v[i]);
+    free(v);
+    json_decref(over);
     return out;
 }
 
@@ -1132,8 +1152,10 @@ register_export(const char *kind, const char *format, char **text, size_t *len,
         return -1;
     if (strcmp(format, "json") == 0) {
         json_t *doc = json_object();
-        for (i = 0; i < N(kinds); i++)
-            json_object_set_new(doc, kinds[i].plural, of_kind(all, kinds[i].kind));
+        for (i = 0; i < N(kinds); i++) {
+            if (k == NULL || k == &kinds[i])
+                json_object_set_new(doc, kinds[i].plural, of_kind(all, kinds[i].kind));
+        }
         *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
         json_decref(doc);
         json_decref(all);
@@ -1294,8 +1316,13 @@ register_unlink_incident(const struct principal *p, const char *incident, const 
 {
     struct link_change c = {.p = p, .item = item, .relation = relation, .unlink = true};
     struct incident inc;
+    size_t r;
     int rc;
 
+    for (r = 0; r < N(relations) && strcmp(relations[r].relation, relation) != 0; r++)
+        ;
+    if (r == N(relations))
+        return mp_error_set(err, 422, "relation", "must be affects, realised or produced");
     if (incident_get(incident, &inc, err) != 0)
         return -1;
     c.incident_id = inc.id;

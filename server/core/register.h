@@ -33,7 +33,7 @@ int64_t register_date_days(const char *s);
  * trained, or trained more than interval_days ago. */
 bool register_training_lapsed(const char *trained_on, int64_t interval_days, int64_t today);
 
-int register_list(const char *kind, json_t **out, struct mp_error *err);
+int register_list(const char *kind, const char *lang, json_t **out, struct mp_error *err);
 /* With the incidents that name the item, up to TLP tlp_max. */
 int register_get(const char *kind, const char *id, int tlp_max, json_t **out, int64_t *version,
                  struct mp_error *err);

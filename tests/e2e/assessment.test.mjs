@@ -117,6 +117,12 @@ describe('assessment API', () => {
         assertFieldError(await api(d.url, analyst, 'POST', A, { answers: dns30, extra: 1 }), 'extra');
         assertFieldError(await api(d.url, analyst, 'POST', A, { answers: dns30, language: 'de' }), 'language');
         assertFieldError(await api(d.url, analyst, 'POST', A, { answers: dns30, language: 7 }), 'language');
+        // a longer code is not a length problem: the message says what is allowed
+        for (const language of ['eng', 'nederlands', '']) {
+            const res = await api(d.url, analyst, 'POST', A, { answers: dns30, language });
+            assertFieldError(res, 'language');
+            assert.deepEqual(res.json.errors, [{ field: 'language', message: 'must be en or nl' }], res.text);
+        }
         const bad = await api(d.url, analyst, 'POST', A, {
             answers: { eu_services: 'yes', sector: 'health', subsector: 'dns', headcount: -3, colour: 'red' },
         });

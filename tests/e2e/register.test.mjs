@@ -110,7 +110,18 @@ describe('risk register', () => {
         const catalogue = res.json.items.filter((t) => t.source === 'catalogue');
         for (const id of ['flood', 'power_failure', 'sabotage', 'terrorism', 'ransomware', 'supplier_failure', 'insider', 'pandemic'])
             assert.ok(catalogue.some((t) => t.id === id), `catalogue has ${id}`);
-        assert.ok(catalogue.every((t) => t.name.en && t.name.nl));
+        // one shape for every threat: name and description are text; the
+        // catalogue's in ?lang= (default en), both languages under names, descriptions
+        assert.ok(res.json.items.every((t) => typeof t.name === 'string'), res.text);
+        assert.ok(catalogue.every((t) => t.names.en && t.names.nl && t.name === t.names.en));
+        assert.ok(catalogue.every((t) => typeof t.description === 'string' && t.description === t.descriptions.en));
+        const flood = catalogue.find((t) => t.id === 'flood');
+        assert.equal(flood.name, 'Flooding');
+        const nl = await api(d.url, viewer, 'GET', `${R}/threats?lang=nl`);
+        assert.equal(nl.status, 200);
+        assert.equal(nl.json.items.find((t) => t.id === 'flood').name, 'Overstroming');
+        assert.equal(nl.json.items.find((t) => t.id === own.id).name, 'Flooding of the Vecht');
+        assertProblem(await api(d.url, viewer, 'GET', `${R}/threats?lang=de`), 400);
         const listed = res.json.items.find((t) => t.source === 'register' && t.id === own.id);
         assert.ok(listed);
         // an item from the list goes back as it came (what the list adds is ignored)
@@ -311,6 +322,12 @@ describe('risk register', () => {
         assert.equal(j.json.assets.length, 3);
         assert.equal(j.json.scenarios.length, 2);
         assert.equal(j.json.measures.length, 3);
+        // kind: that kind only, as for CSV and HTML
+        const js = await api(d.url, viewer, 'GET', `${R}/export?format=json&kind=scenarios`);
+        assert.equal(js.status, 200);
+        assert.deepEqual(Object.keys(js.json), ['scenarios']);
+        assert.equal(js.json.scenarios.length, 2);
+        assert.deepEqual(Object.keys((await api(d.url, viewer, 'GET', `${R}/export?kind=measures`)).json), ['measures']);
         const c = await api(d.url, viewer, 'GET', `${R}/export?format=csv&kind=scenarios`);
         assert.equal(c.status, 200);
         assert.match(c.headers.get('content-type'), /^text\/csv/);
@@ -362,6 +379,8 @@ describe('risk register', () => {
         const inc = await createIncident(d, analyst, { title: 'Payments down', severity: 'medium', tlp: 'amber' });
         let res = await api(d.url, analyst, 'POST', `${BASE}/${inc.id}/links`, { item: ids.supplier, relation: 'affects' });
         assert.equal(res.status, 201, res.text);
+        // Location: the new link, where DELETE removes it
+        assert.equal(res.headers.get('location'), `${BASE}/${inc.ref}/links/affects/${ids.supplier}`);
         // the supplier serves Payments, a crown jewel of importance 5
         assert.deepEqual(res.json.affected_assets.map((a) => a.id), [ids.pay]);
         assert.deepEqual(res.json.severity, { current: 'medium', suggested: 'critical', crown_jewel: 'Payments' });
@@ -411,6 +430,11 @@ describe('risk register', () => {
         const un = await api(d.url, analyst, 'DELETE', `${BASE}/${inc.id}/links/produced/${newMeasure.id}`);
         assert.equal(un.status, 204);
         assertProblem(await api(d.url, analyst, 'DELETE', `${BASE}/${inc.id}/links/produced/${newMeasure.id}`), 404);
+        // an unknown relation is a bad request, as it is for POST; nothing is removed
+        const made = await api(d.url, analyst, 'DELETE', `${BASE}/${inc.id}/links/caused/${ids.supplier}`);
+        assertFieldError(made, 'relation');
+        assert.match(made.json.errors[0].message, /must be affects, realised or produced/);
+        assert.equal((await api(d.url, viewer, 'GET', `${BASE}/${inc.id}/preparedness`)).json.links.length, 3);
         assert.equal((await api(d.url, analyst, 'DELETE', `${R}/measures/${newMeasure.id}`)).status, 204);
         // the incident's timeline shows what it was tied to and untied from
         const tl = await api(d.url, viewer, 'GET', `${BASE}/${inc.id}/timeline`);

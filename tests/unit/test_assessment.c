@@ -8,6 +8,7 @@
  * quotes.
  */
 #include "core/assessment.h"
+#include "store/db.h"
 #include "testutil.h"
 
 #include <check.h>
@@ -422,6 +423,61 @@ START_TEST(test_questionnaire)
 }
 END_TEST
 
+/* ---- stored assessments, on a temporary database ---- */
+
+extern bool assessment_test_unloaded; /* core/assessment.c, test builds */
+
+static char dbdir[PATH_MAX];
+
+static void
+setup_db(void)
+{
+    char path[PATH_MAX + 16];
+    struct mp_error err = {0};
+
+    tu_mkdtemp(dbdir);
+    snprintf(path, sizeof(path), "%s/meldpunt.db", dbdir);
+    ck_assert_msg(db_open(path, true, &err) == 0, "db_open: %s", err.message);
+}
+
+static void
+teardown_db(void)
+{
+    assessment_test_unloaded = false;
+    db_close();
+    tu_rmrf(dbdir);
+}
+
+/* The HTML export needs the questionnaire; without data it says so (503). */
+START_TEST(test_export_html_without_data)
+{
+    static const struct principal p = {
+        .authenticated = true, .role = ROLE_ANALYST, .name = "token:alice", .tlp_max = 3};
+    struct field_errors errs = {0};
+    struct mp_error err = {0};
+    json_t *answers = J("{" BASE "'sector':'energy','headcount':100}"), *out = NULL;
+    char id[64], *text = NULL;
+    size_t len = 0;
+
+    ck_assert_msg(assessment_create(&p, answers, "en", &out, &errs) == 0, "%s",
+                  errs.count ? errs.items[0].message : "");
+    snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(out, "id")));
+    json_decref(out);
+    json_decref(answers);
+    ck_assert_int_eq(assessment_export(id, "html", &text, &len, &err), 0);
+    free(text);
+    text = NULL;
+    assessment_test_unloaded = true;
+    ck_assert_int_eq(assessment_export(id, "html", &text, &len, &err), -1);
+    ck_assert_int_eq(err.status, 503);
+    ck_assert_str_eq(err.message, "assessment data not loaded");
+    ck_assert_ptr_null(text);
+    /* JSON and CSV need only the stored assessment */
+    ck_assert_int_eq(assessment_export(id, "csv", &text, &len, &err), 0);
+    free(text);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -439,6 +495,10 @@ suite(void)
     tc = tcase_create("load");
     tcase_add_checked_fixture(tc, setup_dir, teardown_dir);
     tcase_add_test(tc, test_load_dir);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("stored");
+    tcase_add_checked_fixture(tc, setup_db, teardown_db);
+    tcase_add_test(tc, test_export_html_without_data);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -3,10 +3,14 @@
  * and its level bands, dates, lapsed training, the kinds of the register.
  */
 #include "core/register.h"
+#include "store/db.h"
 #include "testutil.h"
 
 #include <check.h>
+#include <jansson.h>
+#include <sqlite3.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -83,6 +87,82 @@ START_TEST(test_kinds)
 }
 END_TEST
 
+/* ---- the views, on a temporary database ---- */
+
+static char tmpdir[PATH_MAX];
+static char path[PATH_MAX + 16];
+
+static void
+setup_db(void)
+{
+    struct mp_error err = {0};
+
+    tu_mkdtemp(tmpdir);
+    snprintf(path, sizeof(path), "%s/meldpunt.db", tmpdir);
+    ck_assert_msg(db_open(path, true, &err) == 0, "db_open: %s", err.message);
+}
+
+static void
+teardown_db(void)
+{
+    db_close();
+    tu_rmrf(tmpdir);
+}
+
+/* More scenarios over the accepted level than any fixed buffer would hold:
+ * the matrix and the attention list name every one, highest first. */
+#define MANY 1500
+
+START_TEST(test_over_accepted_unbounded)
+{
+    struct mp_error err = {0};
+    sqlite3 *db = db_connect(path, false, &err); /* a private connection for raw SQL */
+    sqlite3_stmt *st;
+    json_t *m, *a, *list, *x;
+    size_t i;
+    int last = 25;
+
+    ck_assert_msg(db != NULL, "%s", err.message);
+    ck_assert_int_eq(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_prepare_v2(db,
+                                        "INSERT INTO register_items (id, kind, name, doc, "
+                                        "created_at, created_by, updated_at, updated_by) VALUES "
+                                        "(printf('s-%05d', ?1), 'scenario', printf('S %05d', ?1), "
+                                        "json_object('threat', 'ransomware', 'asset', 'a', "
+                                        "'likelihood', 4 + ?1 % 2, 'impact', 5, "
+                                        "'residual_likelihood', NULL, 'residual_impact', NULL, "
+                                        "'treatment', NULL), '2026-01-01T00:00:00Z', 't', "
+                                        "'2026-01-01T00:00:00Z', 't')",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    for (int k = 0; k < MANY; k++) {
+        sqlite3_bind_int(st, 1, k);
+        ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    ck_assert_int_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close_v2(db);
+
+    ck_assert_msg(register_matrix(9, &m, &err) == 0, "%s", err.message);
+    list = json_object_get(m, "over_accepted");
+    ck_assert_uint_eq(json_array_size(list), MANY);
+    json_array_foreach(list, i, x)
+    {
+        int score = (int)json_integer_value(json_object_get(x, "residual_score"));
+        ck_assert_int_le(score, last);
+        last = score;
+    }
+    ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(list, 0), "residual_score")),
+                     25);
+    ck_assert_int_eq(last, 20);
+    json_decref(m);
+    ck_assert_msg(register_attention(9, &a, &err) == 0, "%s", err.message);
+    ck_assert_uint_eq(json_array_size(json_object_get(a, "scenarios_over_accepted")), MANY);
+    json_decref(a);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -93,6 +173,10 @@ suite(void)
     tcase_add_test(tc, test_levels_monotonic);
     tcase_add_test(tc, test_dates_and_training);
     tcase_add_test(tc, test_kinds);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("views");
+    tcase_add_checked_fixture(tc, setup_db, teardown_db);
+    tcase_add_test(tc, test_over_accepted_unbounded);
     suite_add_tcase(s, tc);
     return s;
 }
