@@ -18,7 +18,7 @@ async function linkForm(inc, reload) {
     const form = h('form', { class: 'inline', id: 'link-form' }, field(t('link_item'), select('item', options, '')), h('button', { type: 'submit' }, t('link_affects')));
     form.addEventListener('submit', async (ev) => {
         ev.preventDefault();
-        const ok = await submitting(form, () => post(`/incidents/${seg(inc.id)}/links`, { item: form.elements.item.value, relation: 'affects' }));
+        const ok = await submitting(form, () => post(`/incidents/${seg(inc.id)}/links`, { item: form.querySelector('[name="item"]').value, relation: 'affects' }));
         if (ok) reload();
     });
     return form;
