@@ -5,7 +5,7 @@
 import { del, get, post, put, seg } from '../lib/api.js';
 import { field, h, replace, select } from '../lib/dom.js';
 import { errorBox, submitting } from '../lib/forms.js';
-import { pick, t } from '../lib/i18n.js';
+import { lang, pick, t } from '../lib/i18n.js';
 import { atLeast } from '../lib/session.js';
 import { prepTabs } from './assessment.js';
 
@@ -33,6 +33,7 @@ const FIELDS = {
 const NULLABLE = new Set(['owner', 'alternative', 'decided_by', 'decision_reason']);
 
 const enumLabel = (src, v) => t(`rv_${v}`);
+// a catalogue threat's name is text in ?lang= (older servers: {en, nl})
 const itemName = (i) => (typeof i.name === 'string' ? i.name : pick(i.name));
 
 function control(kind, [name, type, src], item, lists) {
@@ -174,7 +175,8 @@ export async function registerPage(kind = 'assets') {
         const needs = new Set([kind]);
         for (const f of FIELDS[kind]) if (f[2] && KINDS.includes(f[2])) needs.add(f[2]);
         const lists = {};
-        await Promise.all([...needs].map(async (k) => { lists[k] = (await get(`/register/${k}`)).items; }));
+        // threats: the catalogue's names in the reader's language
+        await Promise.all([...needs].map(async (k) => { lists[k] = (await get(`/register/${k}${k === 'threats' ? `?lang=${lang()}` : ''}`)).items; }));
         const items = lists[kind];
         const write = atLeast('analyst') && kind !== 'matrix';
         const formSlot = h('div', {});
