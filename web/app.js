@@ -26,6 +26,9 @@ const routes = [
     [/^\/incidents$/, (m, q) => incidentsPage(q)],
     [/^\/alerts$/, (m, q) => alertsPage(q)],
     [/^\/settings$/, () => settingsPage()],
+    // the preparedness pages load on demand, outside the first load
+    [/^\/preparedness$/, async (m, q) => (await import('./pages/assessment.js')).assessmentPage(q)],
+    [/^\/preparedness\/register(?:\/([a-z]+))?$/, async (m) => (await import('./pages/register.js')).registerPage(m[1])],
 ];
 
 function parseHash() {
@@ -84,6 +87,7 @@ function drawHeader() {
                   h('a', { href: '#/' }, t('nav_dashboard')),
                   h('a', { href: '#/incidents' }, t('nav_incidents')),
                   h('a', { href: '#/alerts' }, t('nav_alerts')),
+                  h('a', { href: '#/preparedness' }, t('nav_preparedness')),
                   atLeast('admin') ? h('a', { href: '#/settings' }, t('nav_settings')) : null,
               )
             : h('span', { class: 'spacer' }),

@@ -51,6 +51,19 @@ test('every key the pages use exists', () => {
         astate_: ['new', 'acknowledged', 'incident', 'dismissed', 'muted'],
         astatus_: ['firing', 'resolved'],
         asev_: ['info', 'low', 'medium', 'high', 'critical'],
+        outcome_: ['essential', 'important', 'out_of_scope'],
+        size_: ['micro', 'small', 'medium', 'large'],
+        kind_: ['assets', 'threats', 'scenarios', 'measures', 'suppliers', 'functions', 'matrix'],
+        kindhint_: ['assets', 'threats', 'scenarios', 'measures', 'suppliers', 'functions'],
+        add_: ['assets', 'threats', 'scenarios', 'measures', 'suppliers', 'functions'],
+        kind1_: ['asset', 'threat', 'scenario', 'measure', 'supplier', 'function'],
+        lvl_: ['low', 'medium', 'high', 'critical'],
+        rel_: ['affects', 'realised', 'produced'],
+        rf_: 'type importance crown_jewel owner description depends_on suppliers category threat asset likelihood impact residual_likelihood residual_impact treatment decided_by decision_reason status scenarios due_date evidence last_tested plan supplies criticality services contact alternative no_alternative service people training_interval_days'.split(' '),
+        att_: ['overdue_measures', 'training_lapsed', 'suppliers_without_alternative'],
+        rv_: ['service', 'process', 'information', 'location', 'system', 'people', 'physical', 'digital', 'both', 'reduce', 'accept', 'avoid', 'share',
+            'preventive', 'detective', 'corrective', 'recovery', 'planned', 'in_progress', 'implemented', 'tested', 'none', 'continuity', 'crisis',
+            'low', 'medium', 'high', 'critical'],
     };
     for (const [prefix, values] of Object.entries(families))
         for (const v of values) assert.ok(en.includes(prefix + v), `${prefix}${v}`);

@@ -134,6 +134,21 @@ async function undetermined(incidents) {
     return ul;
 }
 
+/** What the preparedness side asks attention for (GET /preparedness/attention). */
+function attention() {
+    const sec = h('section', { 'aria-labelledby': 'd-att', id: 'attention' }, h('h2', { id: 'd-att' }, t('prep_attention')));
+    get('/preparedness/attention').then((a) => {
+        const part = (key, items, fn) => (items.length ? h('div', { class: 'card', 'data-part': key }, h('h3', {}, t('att_' + key)), h('ul', {}, items.map((i) => h('li', {}, fn(i))))) : null);
+        const parts = [
+            part('overdue_measures', a.overdue_measures, (m) => [m.name, ' · ', t('due'), ' ', m.due_date, m.owner ? ` · ${m.owner}` : '']),
+            part('training_lapsed', a.training_lapsed, (f) => [f.name, ': ', f.people.join(', ')]),
+            part('suppliers_without_alternative', a.suppliers_without_alternative, (s) => [s.name, ' · ', t('rv_' + s.criticality)]),
+        ].filter(Boolean);
+        sec.append(...(parts.length ? parts : [h('p', { class: 'muted' }, t('att_none'))]), h('p', {}, h('a', { href: '#/preparedness/register' }, t('prep_register'))));
+    }, (e) => sec.appendChild(errorBox(e)));
+    return sec;
+}
+
 export async function dashboardPage() {
     const page = h('div', { class: 'dashboard' }, h('h1', {}, t('nav_dashboard')));
     const [incRes, dlRes] = await Promise.allSettled([openIncidents(), get('/deadlines?limit=500')]);
@@ -145,6 +160,6 @@ export async function dashboardPage() {
     else s2.appendChild(errorBox(dlRes.reason));
     const s3 = h('section', { 'aria-labelledby': 'd-und' }, h('h2', { id: 'd-und' }, t('undetermined')), h('p', { class: 'hint' }, t('undetermined_text')));
     if (incRes.status === 'fulfilled') s3.appendChild(await undetermined(incRes.value.sort((a, b) => b.created_at.localeCompare(a.created_at))));
-    page.append(s2, s1, s3);
+    page.append(s2, attention(), s1, s3);
     return page;
 }

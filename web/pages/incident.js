@@ -25,6 +25,8 @@ export async function incidentPage(id) {
             get(`/incidents/${seg(inc.id)}/notifications`),
         ]);
         const ctx = { inc, reload: () => load().catch((e) => root.prepend(errorBox(e))) };
+        // the preparedness panel is loaded on demand, outside the first load
+        const prep = await import('./incprep.js').then((m) => m.preparednessPanel(ctx), (e) => errorBox(e));
         const value = (r) => (r.status === 'fulfilled' ? r.value : null);
         const orNote = (r, fn) => (r.status === 'fulfilled' ? fn(r.value) : errorBox(r.reason));
         replace(
@@ -37,11 +39,12 @@ export async function incidentPage(id) {
                 h('span', { class: `badge sev-${inc.severity}` }, t('sev_' + inc.severity)),
             ),
             h('nav', { class: 'toc', 'aria-label': t('on_this_page') },
-                ['facts', 'classification', 'obligations', 'drafts', 'timeline'].map((s) => h('a', { href: `#/incidents/${seg(inc.ref)}`, 'data-target': `sec-${s}`, onclick: jump }, t('sec_' + s)))),
+                ['facts', 'classification', 'obligations', 'preparedness', 'drafts', 'timeline'].map((s) => h('a', { href: `#/incidents/${seg(inc.ref)}`, 'data-target': `sec-${s}`, onclick: jump }, t('sec_' + s)))),
             transitionsSection(ctx),
             factsSection(ctx, value(cls)),
             h('section', { id: 'sec-classification', 'aria-labelledby': 'h-cls' }, h('h2', { id: 'h-cls' }, t('sec_classification')), orNote(cls, (c) => classification(ctx, c))),
             h('section', { id: 'sec-obligations', 'aria-labelledby': 'h-obl' }, h('h2', { id: 'h-obl' }, t('sec_obligations')), orNote(cls, (c) => obligations(ctx, c))),
+            prep,
             h('section', { id: 'sec-drafts', 'aria-labelledby': 'h-drafts' }, h('h2', { id: 'h-drafts' }, t('sec_drafts')), orNote(notes, (n) => draftsSection(ctx, n.items, value(cls)))),
             h('section', { id: 'sec-timeline', 'aria-labelledby': 'h-tl' }, h('h2', { id: 'h-tl' }, t('sec_timeline')), noteForm(ctx), orNote(tl, (x) => timeline(x.items))),
         );
