@@ -178,23 +178,6 @@ out:
     json_decref(in);
 }
 
-static bool
-query_enum(const struct api_request *rq, const char *name, const char *const names[], int n,
-           int *out, struct api_response *rs)
-{
-    const char *v = rq->query(rq->ctx, name);
-
-    *out = -1;
-    if (v == NULL || *v == '\0')
-        return true;
-    *out = incident_enum_parse(names, n, v);
-    if (*out < 0) {
-        api_fail(rs, 400, name, "unknown value '%.40s'", v);
-        return false;
-    }
-    return true;
-}
-
 static const char *
 query_text(const struct api_request *rq, const char *name)
 {
@@ -214,9 +197,9 @@ api_alerts_list(const struct api_request *rq, struct api_response *rs)
     char next_s[32];
     int n;
 
-    if (!query_enum(rq, "state", alert_state_names, ALERT_STATE_COUNT, &f.state, rs) ||
-        !query_enum(rq, "status", alert_status_names, ALERT_STATUS_COUNT, &f.status, rs) ||
-        !query_enum(rq, "severity", alert_severity_names, ALERT_SEV_COUNT, &f.severity, rs) ||
+    if (!api_query_enum(rq, "state", alert_state_names, ALERT_STATE_COUNT, &f.state, rs) ||
+        !api_query_enum(rq, "status", alert_status_names, ALERT_STATUS_COUNT, &f.status, rs) ||
+        !api_query_enum(rq, "severity", alert_severity_names, ALERT_SEV_COUNT, &f.severity, rs) ||
         !api_query_int(rq, "limit", 1, LIST_LIMIT_MAX, LIST_LIMIT_DEFAULT, &limit, rs))
         return;
     f.limit = (int)limit;

@@ -3,6 +3,7 @@
  */
 #include "api.h"
 #include "lib/text.h"
+#include "store/incidents.h"
 
 #include <sodium.h>
 
@@ -273,5 +274,22 @@ api_cursor_decode(const char *s, int64_t *seq)
     if (*end != '\0' || v == 0 || v > INT64_MAX)
         return false;
     *seq = (int64_t)v;
+    return true;
+}
+
+bool
+api_query_enum(const struct api_request *rq, const char *name, const char *const names[], int n,
+               int *out, struct api_response *rs)
+{
+    const char *v = rq->query(rq->ctx, name);
+
+    *out = -1;
+    if (v == NULL || *v == '\0')
+        return true;
+    *out = incident_enum_parse(names, n, v);
+    if (*out < 0) {
+        api_fail(rs, 400, name, "unknown value '%.40s'", v);
+        return false;
+    }
     return true;
 }

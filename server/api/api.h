@@ -101,6 +101,10 @@ bool api_if_match(const struct api_request *rq, const char *what, int64_t *out,
  * false. */
 bool api_idempotency(const struct api_request *rq, struct idempotency *idem,
                      struct api_response *rs);
+/* Reads a query parameter that must be one of names[0..n): its index in
+ * *out, -1 when absent or empty; otherwise answers 400 and returns false. */
+bool api_query_enum(const struct api_request *rq, const char *name, const char *const names[],
+                    int n, int *out, struct api_response *rs);
 /* Reads an integer query parameter within [min, max], def when absent. */
 bool api_query_int(const struct api_request *rq, const char *name, int64_t min, int64_t max,
                    int64_t def, int64_t *out, struct api_response *rs);

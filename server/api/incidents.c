@@ -95,23 +95,6 @@ api_incidents_create(const struct api_request *rq, struct api_response *rs)
     json_decref(in);
 }
 
-static bool
-query_enum(const struct api_request *rq, const char *name, const char *const names[], int n,
-           int *out, struct api_response *rs)
-{
-    const char *v = rq->query(rq->ctx, name);
-
-    *out = -1;
-    if (v == NULL || *v == '\0')
-        return true;
-    *out = incident_enum_parse(names, n, v);
-    if (*out < 0) {
-        api_fail(rs, 400, name, "unknown value '%.40s'", v);
-        return false;
-    }
-    return true;
-}
-
 void
 api_incidents_list(const struct api_request *rq, struct api_response *rs)
 {
@@ -124,9 +107,9 @@ api_incidents_list(const struct api_request *rq, struct api_response *rs)
     char next_s[32];
     int n;
 
-    if (!query_enum(rq, "state", incident_state_names, STATE_COUNT, &f.state, rs) ||
-        !query_enum(rq, "severity", incident_severity_names, SEVERITY_COUNT, &f.severity, rs) ||
-        !query_enum(rq, "category", incident_category_names, CATEGORY_COUNT, &f.category, rs) ||
+    if (!api_query_enum(rq, "state", incident_state_names, STATE_COUNT, &f.state, rs) ||
+        !api_query_enum(rq, "severity", incident_severity_names, SEVERITY_COUNT, &f.severity, rs) ||
+        !api_query_enum(rq, "category", incident_category_names, CATEGORY_COUNT, &f.category, rs) ||
         !api_query_int(rq, "limit", 1, LIST_LIMIT_MAX, LIST_LIMIT_DEFAULT, &limit, rs))
         return;
     f.limit = (int)limit;

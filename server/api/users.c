@@ -117,8 +117,9 @@ api_users_patch(const struct api_request *rq, struct api_response *rs)
         api_get_string(in, "tlp_max", false, 16, &ch.tlp_max, rs);
     if (rs->status >= 400)
         goto out;
-    if (strcmp(rq->params[0], rq->principal->name + (rq->principal->session ? 5 : 0)) == 0 &&
-        rq->principal->session && (ch.disabled == 1 || (ch.role && strcmp(ch.role, "admin")))) {
+    /* a session's principal is "user:NAME" */
+    if (rq->principal->session && strcmp(rq->params[0], rq->principal->name + 5) == 0 &&
+        (ch.disabled == 1 || (ch.role != NULL && strcmp(ch.role, "admin") != 0))) {
         api_fail(rs, 409, ch.disabled == 1 ? "disabled" : "role",
                  "an admin cannot disable or demote themselves; ask another admin");
         goto out;

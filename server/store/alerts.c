@@ -49,51 +49,6 @@ name_index(const char *const names[], int n, const unsigned char *s)
     return -1;
 }
 
-static void
-bind_time(sqlite3_stmt *st, int i, int64_t t)
-{
-    char buf[TIME_RFC3339_LEN];
-
-    if (t == ALERT_TIME_UNSET || time_format_rfc3339(t, buf, sizeof(buf)) < 0)
-        sqlite3_bind_null(st, i);
-    else
-        sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
-}
-
-static int64_t
-col_time(sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    int64_t v;
-
-    if (t == NULL || time_parse_rfc3339((const char *)t, &v) != 0)
-        return ALERT_TIME_UNSET;
-    return v;
-}
-
-static char *
-col_dup(sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? strdup((const char *)t) : NULL;
-}
-
-static void
-col_copy(char *dst, size_t size, sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    snprintf(dst, size, "%s", t ? (const char *)t : "");
-}
-
-static void
-bind_opt(sqlite3_stmt *st, int i, const char *s)
-{
-    if (s != NULL && s[0] != '\0')
-        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, i);
-}
-
 /* The columns read_row() reads; the payload is last so lists can leave it
  * out (ALERT_LIST_COLUMNS). */
 #define ALERT_LIST_COLUMNS                                                                         \
@@ -110,35 +65,35 @@ read_row(sqlite3_stmt *st, struct alert *a, bool with_payload)
 
     memset(a, 0, sizeof(*a));
     a->seq = sqlite3_column_int64(st, 0);
-    col_copy(a->id, sizeof(a->id), st, 1);
-    a->source = col_dup(st, 2);
-    col_copy(a->fingerprint, sizeof(a->fingerprint), st, 3);
-    a->title = col_dup(st, 4);
+    db_col_copy(a->id, sizeof(a->id), st, 1);
+    a->source = db_col_dup(st, 2);
+    db_col_copy(a->fingerprint, sizeof(a->fingerprint), st, 3);
+    a->title = db_col_dup(st, 4);
     a->severity = name_index(alert_severity_names, ALERT_SEV_COUNT, sqlite3_column_text(st, 5));
-    a->service = col_dup(st, 6);
+    a->service = db_col_dup(st, 6);
     a->status = name_index(alert_status_names, ALERT_STATUS_COUNT, sqlite3_column_text(st, 7));
     a->state = name_index(alert_state_names, ALERT_STATE_COUNT, sqlite3_column_text(st, 8));
     a->open = sqlite3_column_int(st, 9) != 0;
-    a->starts_at = col_time(st, 10);
-    a->ends_at = col_time(st, 11);
-    a->first_seen = col_time(st, 12);
-    a->last_seen = col_time(st, 13);
+    a->starts_at = db_col_time(st, 10);
+    a->ends_at = db_col_time(st, 11);
+    a->first_seen = db_col_time(st, 12);
+    a->last_seen = db_col_time(st, 13);
     a->count = sqlite3_column_int64(st, 14);
     t = sqlite3_column_text(st, 15);
     a->labels = json_loads(t ? (const char *)t : "{}", 0, NULL);
     t = sqlite3_column_text(st, 16);
     a->annotations = json_loads(t ? (const char *)t : "{}", 0, NULL);
-    a->rule = col_dup(st, 17);
-    a->correlation_key = col_dup(st, 18);
-    col_copy(a->incident_id, sizeof(a->incident_id), st, 19);
-    col_copy(a->suppression_id, sizeof(a->suppression_id), st, 20);
-    a->reason = col_dup(st, 21);
-    col_copy(a->acted_by, sizeof(a->acted_by), st, 22);
-    a->acted_at = col_time(st, 23);
-    a->updated_at = col_time(st, 24);
+    a->rule = db_col_dup(st, 17);
+    a->correlation_key = db_col_dup(st, 18);
+    db_col_copy(a->incident_id, sizeof(a->incident_id), st, 19);
+    db_col_copy(a->suppression_id, sizeof(a->suppression_id), st, 20);
+    a->reason = db_col_dup(st, 21);
+    db_col_copy(a->acted_by, sizeof(a->acted_by), st, 22);
+    a->acted_at = db_col_time(st, 23);
+    a->updated_at = db_col_time(st, 24);
     a->version = sqlite3_column_int64(st, 25);
     if (with_payload)
-        a->payload = col_dup(st, ALERT_NCOLS);
+        a->payload = db_col_dup(st, ALERT_NCOLS);
     if (a->source == NULL || a->title == NULL || a->labels == NULL || a->annotations == NULL ||
         a->severity < 0 || a->status < 0 || a->state < 0) {
         alert_free(a);
@@ -163,25 +118,25 @@ bind_changeable(sqlite3_stmt *st, int first, const struct alert *a)
     }
     sqlite3_bind_text(st, i++, a->title, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, i++, alert_severity_names[a->severity], -1, SQLITE_STATIC);
-    bind_opt(st, i++, a->service);
+    db_bind_opt(st, i++, a->service);
     sqlite3_bind_text(st, i++, alert_status_names[a->status], -1, SQLITE_STATIC);
     sqlite3_bind_text(st, i++, alert_state_names[a->state], -1, SQLITE_STATIC);
     sqlite3_bind_int(st, i++, a->open ? 1 : 0);
-    bind_time(st, i++, a->starts_at);
-    bind_time(st, i++, a->ends_at);
-    bind_time(st, i++, a->last_seen);
+    db_bind_time(st, i++, a->starts_at);
+    db_bind_time(st, i++, a->ends_at);
+    db_bind_time(st, i++, a->last_seen);
     sqlite3_bind_int64(st, i++, a->count);
     sqlite3_bind_text(st, i++, labels, -1, free);
     sqlite3_bind_text(st, i++, annotations, -1, free);
-    bind_opt(st, i++, a->payload);
-    bind_opt(st, i++, a->rule);
-    bind_opt(st, i++, a->correlation_key);
-    bind_opt(st, i++, a->incident_id);
-    bind_opt(st, i++, a->suppression_id);
-    bind_opt(st, i++, a->reason);
-    bind_opt(st, i++, a->acted_by);
-    bind_time(st, i++, a->acted_at);
-    bind_time(st, i++, a->updated_at);
+    db_bind_opt(st, i++, a->payload);
+    db_bind_opt(st, i++, a->rule);
+    db_bind_opt(st, i++, a->correlation_key);
+    db_bind_opt(st, i++, a->incident_id);
+    db_bind_opt(st, i++, a->suppression_id);
+    db_bind_opt(st, i++, a->reason);
+    db_bind_opt(st, i++, a->acted_by);
+    db_bind_time(st, i++, a->acted_at);
+    db_bind_time(st, i++, a->updated_at);
     sqlite3_bind_int64(st, i++, a->version);
     return i;
 }
@@ -208,7 +163,7 @@ store_alert_insert(sqlite3 *db, struct alert *a, struct mp_error *err)
     sqlite3_bind_text(st, i++, a->id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, i++, a->source, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, i++, a->fingerprint, -1, SQLITE_STATIC);
-    bind_time(st, i++, a->first_seen);
+    db_bind_time(st, i++, a->first_seen);
     if (sqlite3_step(st) == SQLITE_DONE) {
         a->seq = sqlite3_last_insert_rowid(db);
         rc = 0;
@@ -270,13 +225,13 @@ store_alert_touch(sqlite3 *db, const struct alert *a, struct mp_error *err)
         return db_fail(db, err, "updating alert");
     }
     sqlite3_bind_int64(st, 1, a->count);
-    bind_time(st, 2, a->last_seen);
+    db_bind_time(st, 2, a->last_seen);
     sqlite3_bind_text(st, 3, a->title, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, alert_severity_names[a->severity], -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, labels, -1, free);
     sqlite3_bind_text(st, 6, annotations, -1, free);
-    bind_opt(st, 7, a->payload);
-    bind_time(st, 8, a->updated_at);
+    db_bind_opt(st, 7, a->payload);
+    db_bind_time(st, 8, a->updated_at);
     sqlite3_bind_text(st, 9, a->id, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_DONE)
         rc = 0;
@@ -436,10 +391,10 @@ store_alert_correlated(sqlite3 *db, const char *key, int64_t since, char id[40],
     if (st == NULL)
         return db_fail(db, err, "correlating alert");
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    bind_time(st, 2, since);
+    db_bind_time(st, 2, since);
     step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
-        col_copy(id, 40, st, 0);
+        db_col_copy(id, 40, st, 0);
         rc = 1;
     } else if (step == SQLITE_DONE) {
         rc = 0;
@@ -467,7 +422,7 @@ store_alert_incident_status(sqlite3 *db, const char *incident_id, int64_t *firin
     if (sqlite3_step(st) == SQLITE_ROW) {
         *firing = sqlite3_column_int64(st, 0);
         *total = sqlite3_column_int64(st, 1);
-        *last_end = col_time(st, 2);
+        *last_end = db_col_time(st, 2);
         rc = 0;
     } else {
         db_fail(db, err, "reading the incident's alerts");
@@ -498,18 +453,18 @@ read_suppression(sqlite3_stmt *st, struct suppression *s)
     const unsigned char *t;
 
     memset(s, 0, sizeof(*s));
-    col_copy(s->id, sizeof(s->id), st, 0);
+    db_col_copy(s->id, sizeof(s->id), st, 0);
     t = sqlite3_column_text(st, 1);
     s->match = json_loads(t ? (const char *)t : "{}", 0, NULL);
-    col_copy(s->action, sizeof(s->action), st, 2);
-    s->reason = col_dup(st, 3);
-    s->starts_at = col_time(st, 4);
-    s->expires_at = col_time(st, 5);
+    db_col_copy(s->action, sizeof(s->action), st, 2);
+    s->reason = db_col_dup(st, 3);
+    s->starts_at = db_col_time(st, 4);
+    s->expires_at = db_col_time(st, 5);
     s->dropped = sqlite3_column_int64(st, 6);
-    s->created_at = col_time(st, 7);
-    col_copy(s->created_by, sizeof(s->created_by), st, 8);
-    s->deleted_at = col_time(st, 9);
-    col_copy(s->deleted_by, sizeof(s->deleted_by), st, 10);
+    s->created_at = db_col_time(st, 7);
+    db_col_copy(s->created_by, sizeof(s->created_by), st, 8);
+    s->deleted_at = db_col_time(st, 9);
+    db_col_copy(s->deleted_by, sizeof(s->deleted_by), st, 10);
     if (s->match == NULL || s->reason == NULL) {
         suppression_free(s);
         return -1;
@@ -536,9 +491,9 @@ store_suppression_insert(sqlite3 *db, const struct suppression *s, struct mp_err
     sqlite3_bind_text(st, 2, match, -1, free);
     sqlite3_bind_text(st, 3, s->action, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, s->reason, -1, SQLITE_STATIC);
-    bind_time(st, 5, s->starts_at);
-    bind_time(st, 6, s->expires_at);
-    bind_time(st, 7, s->created_at);
+    db_bind_time(st, 5, s->starts_at);
+    db_bind_time(st, 6, s->expires_at);
+    db_bind_time(st, 7, s->created_at);
     sqlite3_bind_text(st, 8, s->created_by, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_DONE)
         rc = 0;
@@ -564,7 +519,7 @@ store_suppression_list(sqlite3 *db, bool active, int64_t now, struct suppression
                          "WHERE deleted_at IS NULL AND expires_at > ?1 AND starts_at <= ?1 "
                          "ORDER BY created_at, id");
         if (st != NULL)
-            bind_time(st, 1, now);
+            db_bind_time(st, 1, now);
     } else {
         st = db_stmt(db, "SELECT " SUPPRESSION_COLUMNS " FROM suppressions "
                          "ORDER BY created_at DESC, id DESC LIMIT 1000");
@@ -639,7 +594,7 @@ store_suppression_delete(sqlite3 *db, const char *id, int64_t at, const char *by
 
     if (st == NULL)
         return db_fail(db, err, "ending suppression");
-    bind_time(st, 1, at);
+    db_bind_time(st, 1, at);
     sqlite3_bind_text(st, 2, by, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_DONE)

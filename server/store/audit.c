@@ -66,13 +66,6 @@ store_audit_append(sqlite3 *db, const char *principal, const char *action, const
     return rc;
 }
 
-static const char *
-col_text(sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? (const char *)t : "";
-}
-
 int
 store_audit_verify(sqlite3 *db, struct audit_verify_result *out, struct mp_error *err)
 {
@@ -90,14 +83,14 @@ store_audit_verify(sqlite3 *db, struct audit_verify_result *out, struct mp_error
         return db_fail(db, err, "reading the audit chain");
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         struct chain_entry e;
-        const char *payload = col_text(st, 5);
+        const char *payload = db_col_text(st, 5);
         uint8_t ph[CHAIN_HASH_LEN];
 
         e.seq = sqlite3_column_int64(st, 0);
-        e.at = col_text(st, 1);
-        e.principal = col_text(st, 2);
-        e.action = col_text(st, 3);
-        e.object = col_text(st, 4);
+        e.at = db_col_text(st, 1);
+        e.principal = db_col_text(st, 2);
+        e.action = db_col_text(st, 3);
+        e.object = db_col_text(st, 4);
         out->bad_seq = e.seq;
         if (e.seq != expect) {
             snprintf(out->reason, sizeof(out->reason), "expected entry %lld, found %lld",
@@ -166,11 +159,11 @@ store_audit_list(sqlite3 *db, int64_t after, int limit, struct audit_entry **out
     while (n < limit && sqlite3_step(st) == SQLITE_ROW) {
         struct audit_entry *e = &v[n++];
         e->seq = sqlite3_column_int64(st, 0);
-        snprintf(e->at, sizeof(e->at), "%s", col_text(st, 1));
-        snprintf(e->principal, sizeof(e->principal), "%s", col_text(st, 2));
-        snprintf(e->action, sizeof(e->action), "%s", col_text(st, 3));
-        snprintf(e->object, sizeof(e->object), "%s", col_text(st, 4));
-        e->payload = strdup(col_text(st, 5));
+        snprintf(e->at, sizeof(e->at), "%s", db_col_text(st, 1));
+        snprintf(e->principal, sizeof(e->principal), "%s", db_col_text(st, 2));
+        snprintf(e->action, sizeof(e->action), "%s", db_col_text(st, 3));
+        snprintf(e->object, sizeof(e->object), "%s", db_col_text(st, 4));
+        e->payload = strdup(db_col_text(st, 5));
         if (sqlite3_column_bytes(st, 6) == CHAIN_HASH_LEN)
             memcpy(e->hash, sqlite3_column_blob(st, 6), CHAIN_HASH_LEN);
     }

@@ -9,13 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *
-col_text(sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? (const char *)t : "";
-}
-
 int
 store_checkpoint_insert(sqlite3 *db, struct checkpoint *c, struct mp_error *err)
 {
@@ -52,15 +45,15 @@ row(sqlite3_stmt *st, struct checkpoint *c, bool texts)
 {
     memset(c, 0, sizeof(*c));
     c->id = sqlite3_column_int64(st, 0);
-    snprintf(c->at, sizeof(c->at), "%s", col_text(st, 1));
-    snprintf(c->reason, sizeof(c->reason), "%s", col_text(st, 2));
+    snprintf(c->at, sizeof(c->at), "%s", db_col_text(st, 1));
+    snprintf(c->reason, sizeof(c->reason), "%s", db_col_text(st, 2));
     c->audit_seq = sqlite3_column_int64(st, 3);
-    snprintf(c->audit_hash, sizeof(c->audit_hash), "%s", col_text(st, 4));
-    snprintf(c->key_id, sizeof(c->key_id), "%s", col_text(st, 5));
-    snprintf(c->created_by, sizeof(c->created_by), "%s", col_text(st, 6));
+    snprintf(c->audit_hash, sizeof(c->audit_hash), "%s", db_col_text(st, 4));
+    snprintf(c->key_id, sizeof(c->key_id), "%s", db_col_text(st, 5));
+    snprintf(c->created_by, sizeof(c->created_by), "%s", db_col_text(st, 6));
     if (texts) {
-        c->document = strdup(col_text(st, 7));
-        c->signature = strdup(col_text(st, 8));
+        c->document = strdup(db_col_text(st, 7));
+        c->signature = strdup(db_col_text(st, 8));
     }
 }
 

@@ -8,22 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void
-copy_col(char *dst, size_t size, sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    snprintf(dst, size, "%s", t ? (const char *)t : "");
-}
-
-static void
-bind_opt(sqlite3_stmt *st, int i, const char *s)
-{
-    if (s && *s)
-        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, i);
-}
-
 int
 store_classification_insert(sqlite3 *db, const char *incident_id, const char *at,
                             int64_t incident_version, int64_t profile_version, const char *rules,
@@ -63,7 +47,7 @@ store_classification_latest(sqlite3 *db, const char *incident_id, char **result,
     step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
         *result = strdup((const char *)sqlite3_column_text(st, 0));
-        copy_col(at, 32, st, 1);
+        db_col_copy(at, 32, st, 1);
     } else if (step != SQLITE_DONE) {
         rc = db_fail(db, err, "reading the classification");
     }
@@ -105,13 +89,13 @@ store_classification_history(sqlite3 *db, const char *incident_id, json_t **out,
 static void
 read_status(sqlite3_stmt *st, struct regime_status *s)
 {
-    copy_col(s->regime, sizeof(s->regime), st, 0);
-    copy_col(s->significant, sizeof(s->significant), st, 1);
-    copy_col(s->classified_at, sizeof(s->classified_at), st, 2);
-    copy_col(s->decision, sizeof(s->decision), st, 3);
-    copy_col(s->decision_reason, sizeof(s->decision_reason), st, 4);
-    copy_col(s->decided_by, sizeof(s->decided_by), st, 5);
-    copy_col(s->decided_at, sizeof(s->decided_at), st, 6);
+    db_col_copy(s->regime, sizeof(s->regime), st, 0);
+    db_col_copy(s->significant, sizeof(s->significant), st, 1);
+    db_col_copy(s->classified_at, sizeof(s->classified_at), st, 2);
+    db_col_copy(s->decision, sizeof(s->decision), st, 3);
+    db_col_copy(s->decision_reason, sizeof(s->decision_reason), st, 4);
+    db_col_copy(s->decided_by, sizeof(s->decided_by), st, 5);
+    db_col_copy(s->decided_at, sizeof(s->decided_at), st, 6);
 }
 
 int
@@ -152,11 +136,11 @@ store_regime_status_put(sqlite3 *db, const char *incident_id, const struct regim
     sqlite3_bind_text(st, 1, incident_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, s->regime, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, s->significant, -1, SQLITE_STATIC);
-    bind_opt(st, 4, s->classified_at);
-    bind_opt(st, 5, s->decision);
-    bind_opt(st, 6, s->decision_reason);
-    bind_opt(st, 7, s->decided_by);
-    bind_opt(st, 8, s->decided_at);
+    db_bind_opt(st, 4, s->classified_at);
+    db_bind_opt(st, 5, s->decision);
+    db_bind_opt(st, 6, s->decision_reason);
+    db_bind_opt(st, 7, s->decided_by);
+    db_bind_opt(st, 8, s->decided_at);
     rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "writing the regime status");
     sqlite3_reset(st);
     return rc;
@@ -197,20 +181,20 @@ static void
 read_obligation(sqlite3_stmt *st, struct obligation *o)
 {
     memset(o, 0, sizeof(*o));
-    copy_col(o->id, sizeof(o->id), st, 0);
-    copy_col(o->incident_id, sizeof(o->incident_id), st, 1);
-    copy_col(o->regime, sizeof(o->regime), st, 2);
-    copy_col(o->stage, sizeof(o->stage), st, 3);
-    copy_col(o->recipient, sizeof(o->recipient), st, 4);
+    db_col_copy(o->id, sizeof(o->id), st, 0);
+    db_col_copy(o->incident_id, sizeof(o->incident_id), st, 1);
+    db_col_copy(o->regime, sizeof(o->regime), st, 2);
+    db_col_copy(o->stage, sizeof(o->stage), st, 3);
+    db_col_copy(o->recipient, sizeof(o->recipient), st, 4);
     o->asap = sqlite3_column_int(st, 5) != 0;
-    copy_col(o->due_at, sizeof(o->due_at), st, 6);
-    copy_col(o->status, sizeof(o->status), st, 7);
-    copy_col(o->created_at, sizeof(o->created_at), st, 8);
-    copy_col(o->missed_at, sizeof(o->missed_at), st, 9);
-    copy_col(o->submitted_at, sizeof(o->submitted_at), st, 10);
-    copy_col(o->waived_at, sizeof(o->waived_at), st, 11);
-    copy_col(o->waived_by, sizeof(o->waived_by), st, 12);
-    copy_col(o->waived_reason, sizeof(o->waived_reason), st, 13);
+    db_col_copy(o->due_at, sizeof(o->due_at), st, 6);
+    db_col_copy(o->status, sizeof(o->status), st, 7);
+    db_col_copy(o->created_at, sizeof(o->created_at), st, 8);
+    db_col_copy(o->missed_at, sizeof(o->missed_at), st, 9);
+    db_col_copy(o->submitted_at, sizeof(o->submitted_at), st, 10);
+    db_col_copy(o->waived_at, sizeof(o->waived_at), st, 11);
+    db_col_copy(o->waived_by, sizeof(o->waived_by), st, 12);
+    db_col_copy(o->waived_reason, sizeof(o->waived_reason), st, 13);
 }
 
 static int
@@ -269,14 +253,14 @@ store_obligation_insert(sqlite3 *db, const struct obligation *o, struct mp_error
     sqlite3_bind_text(st, 4, o->stage, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, o->recipient, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 6, o->asap);
-    bind_opt(st, 7, o->due_at);
+    db_bind_opt(st, 7, o->due_at);
     sqlite3_bind_text(st, 8, o->status, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 9, o->created_at, -1, SQLITE_STATIC);
-    bind_opt(st, 10, o->missed_at);
-    bind_opt(st, 11, o->submitted_at);
-    bind_opt(st, 12, o->waived_at);
-    bind_opt(st, 13, o->waived_by);
-    bind_opt(st, 14, o->waived_reason);
+    db_bind_opt(st, 10, o->missed_at);
+    db_bind_opt(st, 11, o->submitted_at);
+    db_bind_opt(st, 12, o->waived_at);
+    db_bind_opt(st, 13, o->waived_by);
+    db_bind_opt(st, 14, o->waived_reason);
     rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "creating an obligation");
     sqlite3_reset(st);
     return rc;
@@ -294,13 +278,13 @@ store_obligation_update(sqlite3 *db, const struct obligation *o, struct mp_error
         return db_fail(db, err, "updating an obligation");
     sqlite3_bind_text(st, 1, o->recipient, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, o->asap);
-    bind_opt(st, 3, o->due_at);
+    db_bind_opt(st, 3, o->due_at);
     sqlite3_bind_text(st, 4, o->status, -1, SQLITE_STATIC);
-    bind_opt(st, 5, o->missed_at);
-    bind_opt(st, 6, o->submitted_at);
-    bind_opt(st, 7, o->waived_at);
-    bind_opt(st, 8, o->waived_by);
-    bind_opt(st, 9, o->waived_reason);
+    db_bind_opt(st, 5, o->missed_at);
+    db_bind_opt(st, 6, o->submitted_at);
+    db_bind_opt(st, 7, o->waived_at);
+    db_bind_opt(st, 8, o->waived_by);
+    db_bind_opt(st, 9, o->waived_reason);
     sqlite3_bind_text(st, 10, o->id, -1, SQLITE_STATIC);
     rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "updating an obligation");
     sqlite3_reset(st);
@@ -330,7 +314,7 @@ store_obligation_list(sqlite3 *db, const char *incident_id, const char *before, 
                          "ORDER BY due_at IS NULL, due_at, regime, stage LIMIT ?2");
         if (st == NULL)
             return db_fail(db, err, "reading obligations");
-        bind_opt(st, 1, before);
+        db_bind_opt(st, 1, before);
     }
     sqlite3_bind_int(st, 2, limit);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -454,7 +438,7 @@ store_service_get(sqlite3 *db, const char *name, json_t **out, struct mp_error *
         json_decref(all);
         return db_fail(db, err, "reading services");
     }
-    bind_opt(st, 1, name);
+    db_bind_opt(st, 1, name);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         json_t *s = json_pack(
             "{s:s, s:s, s:o, s:b, s:o, s:s, s:s}", "name", (const char *)sqlite3_column_text(st, 0),

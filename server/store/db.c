@@ -501,3 +501,54 @@ db_backups_path(const char *path, const char *label, char *out, size_t size, str
         return mp_error_set(err, 500, "", "backup path too long");
     return 0;
 }
+
+const char *
+db_col_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? (const char *)t : "";
+}
+
+void
+db_col_copy(char *dst, size_t size, sqlite3_stmt *st, int i)
+{
+    snprintf(dst, size, "%s", db_col_text(st, i));
+}
+
+char *
+db_col_dup(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? strdup((const char *)t) : NULL;
+}
+
+int64_t
+db_col_time(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    int64_t v;
+
+    if (t == NULL || time_parse_rfc3339((const char *)t, &v) != 0)
+        return DB_TIME_UNSET;
+    return v;
+}
+
+void
+db_bind_opt(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s != NULL && s[0] != '\0')
+        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+void
+db_bind_time(sqlite3_stmt *st, int i, int64_t t)
+{
+    char buf[TIME_RFC3339_LEN];
+
+    if (t == DB_TIME_UNSET || time_format_rfc3339(t, buf, sizeof(buf)) < 0)
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
+}

@@ -27,6 +27,8 @@
 
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #define DB_BUSY_TIMEOUT_MS 10000
 
@@ -77,6 +79,24 @@ int db_known_version(void);
  * (DIR/meldpunt.db); DIR/backups/ is created (0700) when missing. */
 int db_backups_path(const char *path, const char *label, char *out, size_t size,
                     struct mp_error *err);
+
+/* Column and parameter helpers shared by the store files.  Times are
+ * stored as RFC 3339 text; DB_TIME_UNSET (INT64_MIN, the same value as
+ * TIME_UNSET and ALERT_TIME_UNSET) stands for NULL. */
+#define DB_TIME_UNSET INT64_MIN
+/* Column i as text, "" for NULL (valid until the statement moves on). */
+const char *db_col_text(sqlite3_stmt *st, int i);
+/* Column i copied into dst (size bytes), "" for NULL. */
+void db_col_copy(char *dst, size_t size, sqlite3_stmt *st, int i);
+/* Column i as a malloc'd string, NULL for NULL. */
+char *db_col_dup(sqlite3_stmt *st, int i);
+/* Column i parsed as RFC 3339; DB_TIME_UNSET for NULL or unreadable. */
+int64_t db_col_time(sqlite3_stmt *st, int i);
+/* Binds s, or NULL when s is NULL or empty (the text must outlive the
+ * statement's use: SQLITE_STATIC). */
+void db_bind_opt(sqlite3_stmt *st, int i, const char *s);
+/* Binds t as RFC 3339 text, or NULL for DB_TIME_UNSET. */
+void db_bind_time(sqlite3_stmt *st, int i, int64_t t);
 
 /* Fills err from db's last error ("what: SQLite's message", the status
  * from db_error_status) and returns -1. */

@@ -48,35 +48,6 @@ incident_free(struct incident *inc)
     "resolved_at, closed_at, dismissed_at, services, impact, created_at, created_by, "             \
     "updated_at, version"
 
-static void
-bind_time(sqlite3_stmt *st, int i, int64_t t)
-{
-    char buf[TIME_RFC3339_LEN];
-
-    if (t == TIME_UNSET || time_format_rfc3339(t, buf, sizeof(buf)) < 0)
-        sqlite3_bind_null(st, i);
-    else
-        sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
-}
-
-static int64_t
-col_time(sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    int64_t v;
-
-    if (t == NULL || time_parse_rfc3339((const char *)t, &v) != 0)
-        return TIME_UNSET;
-    return v;
-}
-
-static char *
-col_dup(sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? strdup((const char *)t) : NULL;
-}
-
 static int
 col_enum(sqlite3_stmt *st, int i, const char *const names[], int n)
 {
@@ -93,29 +64,29 @@ read_row(sqlite3_stmt *st, struct incident *inc)
     inc->seq = sqlite3_column_int64(st, 0);
     snprintf(inc->id, sizeof(inc->id), "%s", (const char *)sqlite3_column_text(st, 1));
     snprintf(inc->ref, sizeof(inc->ref), "%s", (const char *)sqlite3_column_text(st, 2));
-    inc->title = col_dup(st, 3);
-    inc->description = col_dup(st, 4);
+    inc->title = db_col_dup(st, 3);
+    inc->description = db_col_dup(st, 4);
     inc->category = col_enum(st, 5, incident_category_names, CATEGORY_COUNT);
     inc->cause = col_enum(st, 6, incident_cause_names, CAUSE_COUNT);
     inc->severity = col_enum(st, 7, incident_severity_names, SEVERITY_COUNT);
     inc->state = col_enum(st, 8, incident_state_names, STATE_COUNT);
-    inc->assignee = col_dup(st, 9);
+    inc->assignee = db_col_dup(st, 9);
     inc->tlp = col_enum(st, 10, incident_tlp_names, TLP_COUNT);
-    inc->detected_at = col_time(st, 11);
-    inc->aware_at = col_time(st, 12);
-    inc->started_at = col_time(st, 13);
-    inc->ended_at = col_time(st, 14);
+    inc->detected_at = db_col_time(st, 11);
+    inc->aware_at = db_col_time(st, 12);
+    inc->started_at = db_col_time(st, 13);
+    inc->ended_at = db_col_time(st, 14);
     inc->state_at[STATE_DETECTED] = inc->detected_at;
     for (int s = STATE_TRIAGE; s < STATE_COUNT; s++)
-        inc->state_at[s] = col_time(st, 15 + s - STATE_TRIAGE);
+        inc->state_at[s] = db_col_time(st, 15 + s - STATE_TRIAGE);
     text = (const char *)sqlite3_column_text(st, 21);
     inc->services = json_loads(text ? text : "[]", 0, NULL);
     text = (const char *)sqlite3_column_text(st, 22);
     inc->impact = json_loads(text ? text : "{}", 0, NULL);
-    inc->created_at = col_time(st, 23);
+    inc->created_at = db_col_time(st, 23);
     snprintf(inc->created_by, sizeof(inc->created_by), "%s",
              (const char *)sqlite3_column_text(st, 24));
-    inc->updated_at = col_time(st, 25);
+    inc->updated_at = db_col_time(st, 25);
     inc->version = sqlite3_column_int64(st, 26);
     if (inc->title == NULL || inc->description == NULL || inc->services == NULL ||
         inc->impact == NULL || inc->category < 0 || inc->cause < 0 || inc->severity < 0 ||
@@ -150,17 +121,17 @@ bind_row(sqlite3_stmt *st, int first, const struct incident *inc)
     else
         sqlite3_bind_null(st, i++);
     sqlite3_bind_text(st, i++, incident_tlp_names[inc->tlp], -1, SQLITE_STATIC);
-    bind_time(st, i++, inc->detected_at);
-    bind_time(st, i++, inc->aware_at);
-    bind_time(st, i++, inc->started_at);
-    bind_time(st, i++, inc->ended_at);
+    db_bind_time(st, i++, inc->detected_at);
+    db_bind_time(st, i++, inc->aware_at);
+    db_bind_time(st, i++, inc->started_at);
+    db_bind_time(st, i++, inc->ended_at);
     for (int s = STATE_TRIAGE; s < STATE_COUNT; s++)
-        bind_time(st, i++, inc->state_at[s]);
+        db_bind_time(st, i++, inc->state_at[s]);
     sqlite3_bind_text(st, i++, services, -1, free);
     sqlite3_bind_text(st, i++, impact, -1, free);
-    bind_time(st, i++, inc->created_at);
+    db_bind_time(st, i++, inc->created_at);
     sqlite3_bind_text(st, i++, inc->created_by, -1, SQLITE_STATIC);
-    bind_time(st, i++, inc->updated_at);
+    db_bind_time(st, i++, inc->updated_at);
     sqlite3_bind_int64(st, i++, inc->version);
     return 0;
 }
@@ -466,10 +437,10 @@ store_timeline_list(sqlite3 *db, const char *incident_id, struct timeline_entry 
         snprintf(e->principal, sizeof(e->principal), "%s",
                  (const char *)sqlite3_column_text(st, 2));
         snprintf(e->kind, sizeof(e->kind), "%s", (const char *)sqlite3_column_text(st, 3));
-        e->field = col_dup(st, 4);
-        e->old_value = col_dup(st, 5);
-        e->new_value = col_dup(st, 6);
-        e->note = col_dup(st, 7);
+        e->field = db_col_dup(st, 4);
+        e->old_value = db_col_dup(st, 5);
+        e->new_value = db_col_dup(st, 6);
+        e->note = db_col_dup(st, 7);
     }
     sqlite3_reset(st);
     *entries = v;

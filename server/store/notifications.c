@@ -29,13 +29,6 @@ col(char *dst, size_t size, sqlite3_stmt *st, int i)
     snprintf(dst, size, "%s", t ? (const char *)t : "");
 }
 
-static char *
-col_dup(sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? strdup((const char *)t) : NULL;
-}
-
 static void
 read_row(sqlite3_stmt *st, struct notification *n)
 {
@@ -50,9 +43,9 @@ read_row(sqlite3_stmt *st, struct notification *n)
     col(n->state, sizeof(n->state), st, 7);
     n->version = sqlite3_column_int64(st, 8);
     col(n->supersedes, sizeof(n->supersedes), st, 9);
-    n->fields = col_dup(st, 10);
-    n->document = col_dup(st, 11);
-    n->signature = col_dup(st, 12);
+    n->fields = db_col_dup(st, 10);
+    n->document = db_col_dup(st, 11);
+    n->signature = db_col_dup(st, 12);
     col(n->key_id, sizeof(n->key_id), st, 13);
     col(n->signed_at, sizeof(n->signed_at), st, 14);
     col(n->signed_by, sizeof(n->signed_by), st, 15);

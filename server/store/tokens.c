@@ -11,23 +11,16 @@
 #define TOKEN_COLUMNS "id, name, role, created_at, created_by, revoked_at, revoked_by, tlp_max"
 
 static void
-copy_col(char *dst, size_t size, sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    snprintf(dst, size, "%s", t ? (const char *)t : "");
-}
-
-static void
 read_row(sqlite3_stmt *st, struct token_row *row)
 {
     row->id = sqlite3_column_int64(st, 0);
-    copy_col(row->name, sizeof(row->name), st, 1);
-    copy_col(row->role, sizeof(row->role), st, 2);
-    copy_col(row->created_at, sizeof(row->created_at), st, 3);
-    copy_col(row->created_by, sizeof(row->created_by), st, 4);
-    copy_col(row->revoked_at, sizeof(row->revoked_at), st, 5);
-    copy_col(row->revoked_by, sizeof(row->revoked_by), st, 6);
-    copy_col(row->tlp_max, sizeof(row->tlp_max), st, 7);
+    db_col_copy(row->name, sizeof(row->name), st, 1);
+    db_col_copy(row->role, sizeof(row->role), st, 2);
+    db_col_copy(row->created_at, sizeof(row->created_at), st, 3);
+    db_col_copy(row->created_by, sizeof(row->created_by), st, 4);
+    db_col_copy(row->revoked_at, sizeof(row->revoked_at), st, 5);
+    db_col_copy(row->revoked_by, sizeof(row->revoked_by), st, 6);
+    db_col_copy(row->tlp_max, sizeof(row->tlp_max), st, 7);
 }
 
 int

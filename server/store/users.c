@@ -12,37 +12,21 @@
     "u.id, u.name, u.role, u.must_change_password, u.tlp_max, u.language, u.created_at, "          \
     "u.created_by, u.disabled_at, u.last_sign_in_at"
 
-static void
-copy_col(char *dst, size_t size, sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    snprintf(dst, size, "%s", t ? (const char *)t : "");
-}
-
 /* Reads USER_COLUMNS starting at column first. */
 static void
 read_user(sqlite3_stmt *st, int first, struct user_row *u)
 {
     memset(u, 0, sizeof(*u));
     u->id = sqlite3_column_int64(st, first);
-    copy_col(u->name, sizeof(u->name), st, first + 1);
-    copy_col(u->role, sizeof(u->role), st, first + 2);
+    db_col_copy(u->name, sizeof(u->name), st, first + 1);
+    db_col_copy(u->role, sizeof(u->role), st, first + 2);
     u->must_change_password = sqlite3_column_int(st, first + 3) != 0;
-    copy_col(u->tlp_max, sizeof(u->tlp_max), st, first + 4);
-    copy_col(u->language, sizeof(u->language), st, first + 5);
-    copy_col(u->created_at, sizeof(u->created_at), st, first + 6);
-    copy_col(u->created_by, sizeof(u->created_by), st, first + 7);
-    copy_col(u->disabled_at, sizeof(u->disabled_at), st, first + 8);
-    copy_col(u->last_sign_in_at, sizeof(u->last_sign_in_at), st, first + 9);
-}
-
-static void
-bind_opt(sqlite3_stmt *st, int i, const char *s)
-{
-    if (s[0] == '\0')
-        sqlite3_bind_null(st, i);
-    else
-        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+    db_col_copy(u->tlp_max, sizeof(u->tlp_max), st, first + 4);
+    db_col_copy(u->language, sizeof(u->language), st, first + 5);
+    db_col_copy(u->created_at, sizeof(u->created_at), st, first + 6);
+    db_col_copy(u->created_by, sizeof(u->created_by), st, first + 7);
+    db_col_copy(u->disabled_at, sizeof(u->disabled_at), st, first + 8);
+    db_col_copy(u->last_sign_in_at, sizeof(u->last_sign_in_at), st, first + 9);
 }
 
 int
@@ -59,8 +43,8 @@ store_user_insert(sqlite3 *db, const struct user_row *u, struct mp_error *err)
     sqlite3_bind_text(st, 2, u->role, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, u->password_hash, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 4, u->must_change_password ? 1 : 0);
-    bind_opt(st, 5, u->tlp_max);
-    bind_opt(st, 6, u->language);
+    db_bind_opt(st, 5, u->tlp_max);
+    db_bind_opt(st, 6, u->language);
     sqlite3_bind_text(st, 7, u->created_at, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 8, u->created_by, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_DONE)
@@ -88,7 +72,7 @@ store_user_find(sqlite3 *db, const char *name, bool with_hash, struct user_row *
     if (step == SQLITE_ROW) {
         read_user(st, 0, u);
         if (with_hash)
-            copy_col(u->password_hash, sizeof(u->password_hash), st, 10);
+            db_col_copy(u->password_hash, sizeof(u->password_hash), st, 10);
         rc = 1;
     } else if (step == SQLITE_DONE) {
         rc = 0;
@@ -114,12 +98,12 @@ store_user_update(sqlite3 *db, const struct user_row *u, const char *disabled_by
         return db_fail(db, err, "changing user");
     sqlite3_bind_text(st, 1, u->role, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, u->must_change_password ? 1 : 0);
-    bind_opt(st, 3, u->tlp_max);
-    bind_opt(st, 4, u->language);
-    bind_opt(st, 5, u->disabled_at);
-    bind_opt(st, 6, u->disabled_at);
+    db_bind_opt(st, 3, u->tlp_max);
+    db_bind_opt(st, 4, u->language);
+    db_bind_opt(st, 5, u->disabled_at);
+    db_bind_opt(st, 6, u->disabled_at);
     sqlite3_bind_text(st, 7, disabled_by ? disabled_by : "-", -1, SQLITE_STATIC);
-    bind_opt(st, 8, u->password_hash);
+    db_bind_opt(st, 8, u->password_hash);
     sqlite3_bind_int64(st, 9, u->id);
     if (sqlite3_step(st) == SQLITE_DONE)
         rc = 0;
@@ -246,7 +230,7 @@ store_session_find(sqlite3 *db, const uint8_t hash[32], struct session_row *s, s
     if (step == SQLITE_ROW) {
         s->id = sqlite3_column_int64(st, 0);
         s->user_id = sqlite3_column_int64(st, 1);
-        copy_col(s->csrf, sizeof(s->csrf), st, 2);
+        db_col_copy(s->csrf, sizeof(s->csrf), st, 2);
         s->created_unix = sqlite3_column_int64(st, 3);
         s->seen_unix = sqlite3_column_int64(st, 4);
         read_user(st, 5, &s->user);

@@ -205,6 +205,17 @@ describe('sessions', () => {
         assert.ok(!res.text.includes('argon2'));
     });
 
+    test('an admin signed in cannot disable or demote themselves', async () => {
+        const s = await session(d, 'self-admin', 'admin');
+        let res = await browser(d, s, 'PATCH', '/api/v1/users/self-admin', { disabled: true });
+        assertProblem(res, 409);
+        assert.equal(res.json.errors[0].field, 'disabled');
+        res = await browser(d, s, 'PATCH', '/api/v1/users/self-admin', { role: 'viewer' });
+        assertProblem(res, 409);
+        assert.equal(res.json.errors[0].field, 'role');
+        assert.equal((await browser(d, s, 'GET', '/api/v1/users/self-admin')).json.role, 'admin');
+    });
+
     test('disabling a user ends their sessions; enabling lets them sign in again', async () => {
         const s = await session(d, 'frank', 'analyst');
         let res = await api(d.url, d.adminToken, 'PATCH', '/api/v1/users/frank', { disabled: true });
