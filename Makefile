@@ -150,7 +150,7 @@ build/test/obj/%.o: %.c | build/gen/schema_files.c
 build/test/unit/%: tests/unit/%.c $(TOBJ_LIB)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$< [asan])
-	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(WARN) $(SANITIZE) $(PKG_CFLAGS) $(CHECK_CFLAGS) \
+	$(Q)$(CC) $(CPPFLAGS) -DMP_TEST_BUILD -Itests/unit $(WARN) $(SANITIZE) $(PKG_CFLAGS) $(CHECK_CFLAGS) \
 	    -o $@ $< $(TOBJ_LIB) $(PKG_LIBS) $(CHECK_LIBS)
 
 test-build: build/test/meldpunt $(UNIT_BIN)

@@ -253,6 +253,19 @@ export async function startDaemon({
         }
     };
 
+    /**
+     * Sets the daemon's wall clock (test builds only; nobody sleeps for
+     * time to pass): {now: RFC 3339} fixes it there, {advance: 'PT24H'}
+     * moves it on, {system: true} gives the system clock back.  The
+     * obligation sweeper and the checkpoint timer have run at the new time
+     * when this resolves.  Returns the daemon's time (RFC 3339).
+     */
+    d.setClock = async (body, token = d.adminToken) => {
+        const r = await api(d.url, token, 'POST', '/api/v1/test/clock', body);
+        assert.equal(r.status, 200, `test clock ${JSON.stringify(body)}: ${r.text}`);
+        return r.json.now;
+    };
+
     /** Stops (if still running) and asserts a clean exit 0. For after(). */
     d.stopClean = async () => {
         if (!d.proc) return;
