@@ -817,8 +817,13 @@ int
 classify_sweep(int64_t now, struct mp_error *err)
 {
     struct sweep_change c = {.now = now};
-    struct incident_filter f = {
-        .state = -1, .severity = -1, .category = -1, .updated_since = TIME_UNSET, .limit = 200};
+    /* every incident, whatever its TLP: the sweeper is nobody's view */
+    struct incident_filter f = {.state = -1,
+                                .severity = -1,
+                                .category = -1,
+                                .updated_since = TIME_UNSET,
+                                .limit = 200,
+                                .tlp_max = TLP_RED};
     struct incident *items;
     int64_t next;
     int n;
