@@ -8,11 +8,20 @@
 #ifdef MP_TEST_BUILD
 /* Microseconds since the epoch while fixed; INT64_MIN when not. */
 static _Atomic int64_t fixed_us = INT64_MIN;
+/* Added to the monotonic clock: how far the test clock was moved forward
+ * in all, so sign-in backoff and rate limits see that time pass too. */
+static _Atomic int64_t mono_offset_us;
 
 void
 clock_fix(int64_t unix_seconds)
 {
-    atomic_store(&fixed_us, unix_seconds * 1000000);
+    /* from the whole second the wall clock showed: fixing it one second on
+     * moves the monotonic clock at least one second */
+    int64_t was = clock_now() * 1000000, us = unix_seconds * 1000000;
+
+    if (us > was)
+        atomic_fetch_add(&mono_offset_us, us - was);
+    atomic_store(&fixed_us, us);
 }
 
 void
@@ -57,7 +66,11 @@ clock_mono_us(void)
     struct timespec ts;
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
+#ifdef MP_TEST_BUILD
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 + atomic_load(&mono_offset_us);
+#else
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+#endif
 }
 
 int

@@ -43,7 +43,10 @@ void clock_cond_deadline(unsigned seconds, struct timespec *ts);
 
 #ifdef MP_TEST_BUILD
 /* Test builds only: the wall clock stands still at unix_seconds until it
- * is set again or released. */
+ * is set again or released.  Moving it forward also moves clock_mono_us()
+ * forward by as much (never back), so what is timed on the monotonic clock
+ * (sign-in backoff, rate limits) sees the time pass; timer threads still
+ * wait in real time. */
 void clock_fix(int64_t unix_seconds);
 /* Back to the system clock. */
 void clock_release(void);

@@ -269,7 +269,15 @@ START_TEST(test_clock)
     /* test builds: the wall clock stands still where it is fixed, to the
      * microsecond, and goes back to the system's when released */
     ck_assert(!clock_is_fixed());
+    /* moving the clock forward moves the monotonic clock as far (never
+     * back): backoff and rate limits see the time pass */
+    a = clock_mono_us();
+    clock_fix(clock_now() + 3600);
+    b = clock_mono_us();
+    ck_assert_int_ge(b - a, 3599LL * 1000000);
+    ck_assert_int_lt(b - a, 3700LL * 1000000);
     clock_fix(951782400); /* 2000-02-29T00:00:00Z */
+    ck_assert_int_ge(clock_mono_us(), b);
     ck_assert(clock_is_fixed());
     ck_assert_int_eq(clock_now(), 951782400);
     ck_assert_int_eq(clock_now_us(), 951782400LL * 1000000);
