@@ -688,12 +688,16 @@ static const struct expr_case expr_cases[] = {
      NULL, Y},
     {"{'op':'==','left':{'mul':[{'fact':'users_total'},0]},'right':0}", "{'users_total':1000}",
      NULL, Y},
-    {"{'op':'==','left':{'mul':[{'fact':'users_total'},0]},'right':0}", "{}", NULL, UNK},
+    /* an unknown count times 0 is 0, whatever the count */
+    {"{'op':'==','left':{'mul':[{'fact':'users_total'},0]},'right':0}", "{}", NULL, Y},
+    {"{'op':'==','left':{'mul':[{'fact':'users_total'},2]},'right':0}", "{}", NULL, UNK},
     {"{'op':'==','left':{'min':[5,2,9]},'right':2}", NULL, NULL, Y},
     {"{'op':'==','left':{'max':[5,2,9]},'right':9}", NULL, NULL, Y},
     {"{'op':'==','left':{'min':[-1,0]},'right':-1}", NULL, NULL, Y},
     {"{'op':'==','left':{'max':[-3,-1,-2]},'right':-1}", NULL, NULL, Y},
-    {"{'op':'<','left':{'min':[{'fact':'deaths'},0]},'right':1}", "{}", NULL, UNK},
+    /* deaths is a count (0 or more): min(deaths, 0) is 0 however many */
+    {"{'op':'<','left':{'min':[{'fact':'deaths'},0]},'right':1}", "{}", NULL, Y},
+    {"{'op':'<','left':{'min':[{'fact':'deaths'},5]},'right':1}", "{}", NULL, UNK},
     {"{'op':'>','left':{'div':[{'fact':'category'},2]},'right':1}", "{'category':'dos'}", NULL,
      UNK}, /* not a number */
 /* CIR's U5: users_affected >= min(5% of users_total, 1 000 000) */
@@ -705,8 +709,57 @@ static const struct expr_case expr_cases[] = {
     {U5, "{'users_total':30000000,'users_affected':1000000}", NULL, Y},
     {U5, "{'users_total':30000000,'users_affected':999999}", NULL, NO},
     {U5, "{'users_total':30000000,'users_affected':1400000}", NULL, Y},
-    {U5, "{'users_affected':1400000}", NULL, UNK},
+    /* at most 1 000 000 whatever users_total is: 1 400 000 is enough */
+    {U5, "{'users_affected':1400000}", NULL, Y},
+    {U5, "{'users_affected':999999}", NULL, UNK},
+    {U5, "{'users_affected':0}", NULL, UNK}, /* 5 % of 0 users is 0 */
     {U5, "{'users_total':30000000}", NULL, UNK},
+/* CIR 2024/2690 art. 3(1)(a): loss > min(500 000, 5 % of turnover), whichever
+ * is lower.  A known side that decides the comparison does not wait for the
+ * unknown one: the lower bound lies in [0, 500 000] whatever the turnover. */
+#define LOWER                                                                                      \
+    "{'op':'>','left':{'fact':'financial_loss_eur'},'right':{'min':[500000,{'mul':[0.05,"          \
+    "{'profile':'annual_turnover_eur'}]}]}}"
+    {LOWER, "{'financial_loss_eur':0}", "{}", NO},
+    {LOWER, "{'financial_loss_eur':0}", "{'annual_turnover_eur':null}", NO},
+    {LOWER, "{'financial_loss_eur':0}", "{'annual_turnover_eur':0}", NO},
+    {LOWER, "{'financial_loss_eur':1}", "{'annual_turnover_eur':0}", Y},
+    {LOWER, "{'financial_loss_eur':1}", "{}", UNK},
+    {LOWER, "{'financial_loss_eur':500000}", "{}", UNK},
+    {LOWER, "{'financial_loss_eur':500000.01}", "{}", Y},
+    {LOWER, "{'financial_loss_eur':600000}", "{}", Y},
+    {LOWER, "{'financial_loss_eur':200000}", "{'annual_turnover_eur':4000000}", NO},
+    {LOWER, "{'financial_loss_eur':200001}", "{'annual_turnover_eur':4000000}", Y},
+    {LOWER, "{}", "{'annual_turnover_eur':4000000}", UNK},
+    {LOWER, "{}", "{}", UNK},
+    /* the same written as two comparisons (any): each decided on its own */
+    {"{'any':[{'op':'>','left':{'fact':'financial_loss_eur'},'right':500000},{'op':'>','left':"
+     "{'fact':'financial_loss_eur'},'right':{'mul':[0.05,{'profile':'annual_turnover_eur'}]}}]}",
+     "{'financial_loss_eur':0}", "{}", NO},
+    /* bounds of unknown counts and amounts (0 or more) */
+    {"{'op':'>','left':{'fact':'users_affected'},'right':-1}", "{}", NULL, Y},
+    {"{'op':'>=','left':{'fact':'financial_loss_eur'},'right':0}", "{}", NULL, Y},
+    {"{'op':'<','left':{'fact':'financial_loss_eur'},'right':0}", "{}", NULL, NO},
+    {"{'op':'==','left':{'fact':'users_affected'},'right':-1}", "{}", NULL, NO},
+    {"{'op':'!=','left':{'fact':'users_affected'},'right':-1}", "{}", NULL, Y},
+    {"{'op':'==','left':{'fact':'users_affected'},'right':0}", "{}", NULL, UNK},
+    {"{'op':'>','left':{'max':[{'fact':'deaths'},5]},'right':4}", "{}", NULL, Y},
+    {"{'op':'>','left':{'max':[{'fact':'deaths'},5]},'right':5}", "{}", NULL, UNK},
+    {"{'op':'<=','left':{'min':[{'fact':'deaths'},5]},'right':5}", "{}", NULL, Y},
+    {"{'op':'>','left':{'profile':'annual_turnover_eur'},'right':-1}", NULL, "{}", Y},
+    /* a divisor that may be 0 bounds nothing: the share may not exist */
+    {"{'op':'>=','left':{'div':[{'fact':'users_affected'},{'fact':'users_total'}]},'right':0}",
+     "{}", NULL, UNK},
+    {"{'op':'>=','left':{'div':[{'fact':'users_affected'},{'fact':'users_total'}]},'right':0}",
+     "{'users_affected':5}", NULL, UNK},
+    /* a divisor bounded away from 0 does */
+    {"{'op':'<=','left':{'div':[{'fact':'users_affected'},{'max':[{'fact':'users_total'},10]}]},"
+     "'right':1}",
+     "{'users_affected':10}", NULL, Y},
+    /* values with no numeric domain stay unknown */
+    {"{'op':'>','left':{'fact':'suspected_malicious'},'right':-1}", "{}", NULL, UNK},
+    {"{'op':'>','left':{'profile':'sector'},'right':-1}", NULL, "{}", UNK},
+    {"{'op':'in','left':{'fact':'users_affected'},'right':[-1,-2]}", "{}", NULL, UNK},
     /* constants */
     {"true", NULL, NULL, Y},
     {"false", NULL, NULL, NO},
@@ -1263,6 +1316,57 @@ START_TEST(test_eval_stage_when_no)
 }
 END_TEST
 
+/* "Whichever is lower" with the turnover unknown: a loss of 0 is no and asks
+ * for nothing; the condition shows what is known of the threshold. */
+START_TEST(test_eval_lower_of_bounds)
+{
+    struct rules *r = NULL;
+    struct mp_error err = {0};
+    char path[PATH_MAX], dir[PATH_MAX];
+    json_t *res, *facts, *c, *want;
+
+    tu_path(dir, tmpdir, "lower");
+    ck_assert_int_eq(mkdir(dir, 0700), 0);
+    write_rule_in(dir, "l.json",
+                  "{'regime':'l','version':'1','title':{'en':'T','nl':'T'},'source':'s',"
+                  "'applies':true,'significant':{'id':'loss','op':'>',"
+                  " 'left':{'fact':'financial_loss_eur'},'right':{'min':[500000,"
+                  " {'mul':[0.05,{'profile':'annual_turnover_eur'}]}]}},'stages':[]}",
+                  path);
+    ck_assert_msg(rules_load(dir, &r, &err) == 0, "%s", err.message);
+
+    facts = J("{'financial_loss_eur':0}");
+    res = rules_evaluate(rules_find(r, "l"), facts, NULL);
+    ck_assert_str_eq(sget(res, "significant"), "no");
+    assert_missing(res, "[]");
+    c = criterion(res, "loss");
+    ck_assert_ptr_nonnull(c);
+    want = J("[{'left':'financial_loss_eur','op':'>','threshold':null,"
+             "'threshold_range':[0.0,500000.0],'actual':0,'result':'no'}]");
+    ck_assert_msg(json_equal(json_object_get(c, "conditions"), want), "conditions %s",
+                  json_dumps(json_object_get(c, "conditions"), JSON_COMPACT));
+    json_decref(want);
+    json_decref(res);
+    json_decref(facts);
+
+    facts = J("{'financial_loss_eur':600000}");
+    res = rules_evaluate(rules_find(r, "l"), facts, NULL);
+    ck_assert_str_eq(sget(res, "significant"), "yes");
+    assert_missing(res, "[]");
+    json_decref(res);
+    json_decref(facts);
+
+    /* undecided: the turnover is asked for */
+    facts = J("{'financial_loss_eur':300000}");
+    res = rules_evaluate(rules_find(r, "l"), facts, NULL);
+    ck_assert_str_eq(sget(res, "significant"), "undetermined");
+    assert_missing(res, "['profile.annual_turnover_eur']");
+    json_decref(res);
+    json_decref(facts);
+    rules_release(r);
+}
+END_TEST
+
 /* A criterion nested in a criterion: each keeps its own comparisons. */
 START_TEST(test_eval_nested_criteria)
 {
@@ -1345,6 +1449,7 @@ rules_suite(void)
     tcase_add_test(tc, test_eval_stages);
     tcase_add_test(tc, test_eval_stage_when_no);
     tcase_add_test(tc, test_eval_nested_criteria);
+    tcase_add_test(tc, test_eval_lower_of_bounds);
     suite_add_tcase(s, tc);
     return s;
 }
