@@ -1,0 +1,126 @@
+// regulatory.test.mjs - the subtle legal cases of issue 16 ("Regulatory
+// depth") end to end, with the rule files shipped in config/rules/ (built
+// into the binary): each test states the legal rule it proves, sets up the
+// organisation profile and an incident over HTTP, and reads the
+// classification and obligations as a user would.  The table-driven cases
+// of the same rules are in tests/rules/cases.json.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { api, startDaemon } from './lib/daemon.mjs';
+import { BASE, createIncident, createToken, iso } from './lib/incidents.mjs';
+
+const HOUR = 3600e3;
+const ORG = '/api/v1/organisation';
+
+/** The profile as a PUT body (GET's version and updated_at removed). */
+async function profileBody(d) {
+    const res = await api(d.url, d.adminToken, 'GET', ORG);
+    assert.equal(res.status, 200, res.text);
+    const body = { ...res.json };
+    delete body.version;
+    delete body.updated_at;
+    return body;
+}
+
+/** Changes members of the profile as admin; returns the answer. */
+async function putProfile(d, changes) {
+    return api(d.url, d.adminToken, 'PUT', ORG, { ...(await profileBody(d)), ...changes });
+}
+
+async function getJson(d, token, p) {
+    const res = await api(d.url, token, 'GET', p);
+    assert.equal(res.status, 200, `GET ${p}: ${res.text}`);
+    return res.json;
+}
+
+const classification = (d, t, id) => getJson(d, t, `${BASE}/${id}/classification`);
+const obligations = async (d, t, id) => (await getJson(d, t, `${BASE}/${id}/obligations`)).items;
+const regime = (cls, name) => {
+    const r = cls.regimes.find((x) => x.regime === name);
+    assert.ok(r, `regime ${name} in ${JSON.stringify(cls.regimes.map((x) => x.regime))}`);
+    return r;
+};
+const criterion = (r, id) => r.criteria.find((c) => c.id === id);
+
+/** CIR 2024/2690 art. 3(1)(b)-(e) known false: only (a) can decide. */
+const OTHER_GENERAL_CRITERIA_FALSE = {
+    trade_secrets_exfiltrated: false,
+    deaths: 0,
+    persons_health_damaged: 0,
+    unauthorised_access: false,
+    severe_disruption_possible: false,
+};
+
+describe('issue 16: regulatory depth (shipped rules)', () => {
+    let d, analyst;
+    before(async () => {
+        d = await startDaemon();
+        analyst = createToken(d, 'reg-analyst', 'analyst');
+    });
+    after(async () => {
+        await d.stopClean();
+    });
+
+    test('1. whichever is lower: a zero loss exceeds neither EUR 500,000 nor 5 % of an unknown turnover (CIR 2024/2690 art. 3(1)(a))', async () => {
+        const put = await putProfile(d, {
+            name: 'Energiebedrijf',
+            sector: 'energy',
+            nis2_class: 'important',
+            entity_types: [],
+            cer_critical: false,
+            dora_financial: false,
+            annual_turnover_eur: null,
+        });
+        assert.equal(put.status, 200, put.text);
+
+        // a loss of 0: no, and the turnover is not asked for
+        const zero = await createIncident(d, analyst, {
+            title: 'Phishing mail reported, nothing lost',
+            aware_at: iso(Date.now() - HOUR),
+            impact: { financial_loss_eur: 0, ...OTHER_GENERAL_CRITERIA_FALSE },
+        });
+        let nis2 = regime(await classification(d, analyst, zero.id), 'nis2');
+        assert.equal(nis2.applies, 'yes');
+        assert.equal(nis2.significant, 'no', JSON.stringify(nis2));
+        assert.ok(!nis2.missing.includes('profile.annual_turnover_eur'), `missing ${JSON.stringify(nis2.missing)}`);
+        let c = criterion(nis2, 'cir-3-1-a');
+        assert.equal(c.result, 'no');
+        const cond = c.conditions[0];
+        assert.equal(cond.left, 'financial_loss_eur');
+        assert.equal(cond.threshold, null, 'the threshold itself is unknown');
+        assert.deepEqual(cond.threshold_range, [0, 500000], 'but it lies between 0 and 500,000');
+        assert.equal((await obligations(d, analyst, zero.id)).filter((o) => o.regime === 'nis2').length, 0);
+
+        // a loss above 500,000: yes whatever the turnover, and the clock runs
+        const big = await createIncident(d, analyst, {
+            title: 'Ransomware, EUR 600,000 lost',
+            aware_at: iso(Date.now() - HOUR),
+            impact: { financial_loss_eur: 600000, ...OTHER_GENERAL_CRITERIA_FALSE },
+        });
+        nis2 = regime(await classification(d, analyst, big.id), 'nis2');
+        assert.equal(nis2.significant, 'yes', JSON.stringify(nis2));
+        assert.equal(criterion(nis2, 'cir-3-1-a').result, 'yes');
+        assert.ok(!nis2.missing.includes('profile.annual_turnover_eur'));
+        const stages = (await obligations(d, analyst, big.id)).filter((o) => o.regime === 'nis2').map((o) => o.stage);
+        assert.ok(stages.includes('early_warning'), JSON.stringify(stages));
+
+        // in between, the turnover decides: it is asked for
+        const mid = await createIncident(d, analyst, {
+            title: 'Fraud, EUR 300,000 lost',
+            aware_at: iso(Date.now() - HOUR),
+            impact: { financial_loss_eur: 300000, ...OTHER_GENERAL_CRITERIA_FALSE },
+        });
+        nis2 = regime(await classification(d, analyst, mid.id), 'nis2');
+        assert.equal(nis2.significant, 'undetermined');
+        assert.ok(nis2.missing.includes('profile.annual_turnover_eur'), `missing ${JSON.stringify(nis2.missing)}`);
+
+        // once the turnover is known (EUR 4M: 5 % is 200,000, the lower), the
+        // open incident is judged again: 300,000 is above it
+        assert.equal((await putProfile(d, { annual_turnover_eur: 4e6 })).status, 200);
+        nis2 = regime(await classification(d, analyst, mid.id), 'nis2');
+        assert.equal(nis2.significant, 'yes');
+        c = criterion(nis2, 'cir-3-1-a');
+        assert.equal(c.conditions[0].threshold, 200000);
+        assert.equal((await putProfile(d, { annual_turnover_eur: null })).status, 200);
+    });
+});
