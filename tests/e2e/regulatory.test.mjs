@@ -6,7 +6,7 @@
 // of the same rules are in tests/rules/cases.json.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, startDaemon } from './lib/daemon.mjs';
+import { api, assertProblem, startDaemon } from './lib/daemon.mjs';
 import { BASE, createIncident, createToken, iso } from './lib/incidents.mjs';
 
 const HOUR = 3600e3;
@@ -122,5 +122,34 @@ describe('issue 16: regulatory depth (shipped rules)', () => {
         c = criterion(nis2, 'cir-3-1-a');
         assert.equal(c.conditions[0].threshold, 200000);
         assert.equal((await putProfile(d, { annual_turnover_eur: null })).status, 200);
+    });
+
+    test('2. a critical entity under the Wwke is an essential entity under the Cbw: cer_critical with nis2_class none (or important) is refused, changing nothing (NIS2 arts. 2(3), 3(1)(f))', async () => {
+        const before = await api(d.url, d.adminToken, 'GET', ORG);
+        assert.equal(before.status, 200);
+        const audit = await api(d.url, d.adminToken, 'GET', '/api/v1/audit?limit=1');
+        assert.equal(audit.status, 200, audit.text);
+        for (const nis2_class of ['none', 'important']) {
+            const res = await putProfile(d, { cer_critical: true, nis2_class });
+            assertProblem(res, 422);
+            assert.match(res.headers.get('content-type'), /^application\/problem\+json/);
+            const errs = res.json.errors ?? [];
+            assert.deepEqual(errs.map((e) => e.field), ['nis2_class'], res.text);
+            assert.match(errs[0].message, /critical entity under the Wwke/);
+            assert.match(errs[0].message, /essential entity under the Cbw/);
+            assert.match(errs[0].message, /3\(1\)\(f\)/);
+        }
+        // nothing changed: same version, same content, no audit entry
+        const after = await api(d.url, d.adminToken, 'GET', ORG);
+        assert.equal(after.headers.get('etag'), before.headers.get('etag'));
+        assert.deepEqual(after.json, before.json);
+        const again = await api(d.url, d.adminToken, 'GET', '/api/v1/audit?limit=1');
+        assert.deepEqual(again.json, audit.json, 'no audit entry for a refused profile');
+        // the consistent profile is accepted
+        const ok = await putProfile(d, { cer_critical: true, nis2_class: 'essential' });
+        assert.equal(ok.status, 200, ok.text);
+        assert.equal(ok.json.cer_critical, true);
+        assert.equal(ok.json.nis2_class, 'essential');
+        assert.equal((await putProfile(d, { cer_critical: false, nis2_class: 'important' })).status, 200);
     });
 });
