@@ -190,16 +190,103 @@ signature(const json_t *regimes, struct buf *out)
     }
 }
 
+/* The reason a change gave for itself (PATCH's note): required when the
+ * change lifts a duty still owed, NULL when the change could give none. */
+struct change_reason {
+    const char *note;
+    bool required;
+};
+
+/* Obligations a lift waived carry this before the reason. */
+#define LIFT_PREFIX "lifted: "
+
+/*
+ * A rule set's lifted_by holds: the entity has established the fact that
+ * lifts the duty (GDPR art. 33(1): the breach is unlikely to result in a
+ * risk; the burden is the controller's), so what is still owed under the
+ * regime is waived, with the reason the change gave, on the timeline and in
+ * the audit chain.  A missed report keeps its missed_at.  When the fact is
+ * withdrawn (lifted no longer holds and the regime is significant), what a
+ * lift waived is owed again: pending, or missed if it was missed before.
+ */
+static int
+lift_obligations(sqlite3 *db, const struct incident *inc, const struct ruleset *rs, bool lifted,
+                 const struct change_reason *why, const char *principal, const char *at,
+                 struct mp_error *err)
+{
+    struct obligation *v = NULL;
+    char payload[200], stages[160] = "";
+    int n = 0, rc = -1, owed = 0;
+
+    if (store_obligation_list(db, inc->id, NULL, 1000, &v, &n, err) != 0)
+        return -1;
+    for (int i = 0; lifted && i < n; i++) {
+        if (strcmp(v[i].regime, rs->regime) == 0 && !v[i].submitted_at[0] &&
+            strcmp(v[i].status, "waived") != 0 && owed++ < 4)
+            snprintf(stages + strlen(stages), sizeof(stages) - strlen(stages), "%s%s",
+                     owed > 1 ? ", " : "", v[i].stage);
+    }
+    if (owed > 0 && why != NULL && why->required && (why->note == NULL || text_blank(why->note))) {
+        rc = mp_error_set(err, 422, "note",
+                          "this change lifts what is still owed under %s (%s%s): give the "
+                          "reason in note",
+                          rs->regime, stages, owed > 4 ? ", …" : "");
+        goto out;
+    }
+    for (int i = 0; i < n; i++) {
+        struct obligation *o = &v[i];
+        bool by_lift = strcmp(o->status, "waived") == 0 &&
+                       strncmp(o->waived_reason, LIFT_PREFIX, strlen(LIFT_PREFIX)) == 0;
+        const char *old_v = strcmp(o->status, "missed") == 0 ? "\"missed\"" : "\"pending\"";
+
+        if (strcmp(o->regime, rs->regime) != 0 || o->submitted_at[0])
+            continue;
+        if (lifted && strcmp(o->status, "waived") != 0) {
+            snprintf(o->waived_at, sizeof(o->waived_at), "%s", at);
+            snprintf(o->waived_by, sizeof(o->waived_by), "%s", principal);
+            snprintf(o->waived_reason, sizeof(o->waived_reason), LIFT_PREFIX "%s",
+                     why != NULL && why->note != NULL && !text_blank(why->note)
+                         ? why->note
+                         : "the fact that lifts the duty was recorded without a reason");
+            snprintf(o->status, sizeof(o->status), "waived");
+            snprintf(payload, sizeof(payload),
+                     "{\"regime\":\"%s\",\"stage\":\"%s\",\"lifted\":true}", o->regime, o->stage);
+            if (store_obligation_update(db, o, err) != 0 ||
+                store_timeline_append(db, inc->id, at, principal, "obligation", o->stage, old_v,
+                                      "\"waived\"", o->waived_reason, err) != 0 ||
+                store_audit_append(db, principal, "obligation.waive", o->id, payload, err) != 0)
+                goto out;
+        } else if (!lifted && by_lift) {
+            snprintf(o->status, sizeof(o->status), "%s", o->missed_at[0] ? "missed" : "pending");
+            o->waived_at[0] = o->waived_by[0] = o->waived_reason[0] = '\0';
+            snprintf(payload, sizeof(payload), "{\"regime\":\"%s\",\"stage\":\"%s\"}", o->regime,
+                     o->stage);
+            if (store_obligation_update(db, o, err) != 0 ||
+                store_timeline_append(db, inc->id, at, principal, "obligation", o->stage,
+                                      "\"waived\"", o->missed_at[0] ? "\"missed\"" : "\"pending\"",
+                                      "owed again: the fact that lifted it no longer holds",
+                                      err) != 0 ||
+                store_audit_append(db, principal, "obligation.reopen", o->id, payload, err) != 0)
+                goto out;
+        }
+    }
+    rc = 0;
+out:
+    free(v);
+    return rc;
+}
+
 static int
 refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs,
                const json_t *facts, json_t *res, const char *principal, int64_t now, const char *at,
-               struct mp_error *err)
+               const struct change_reason *why, struct mp_error *err)
 {
     const char *sig = json_string_value(json_object_get(res, "significant"));
     struct regime_status status;
     int found = store_regime_status_get(db, inc->id, rs->regime, &status, err);
     const char *effective;
     int64_t classified_at;
+    bool lifted;
     size_t k;
     json_t *st;
 
@@ -236,17 +323,29 @@ refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs
     }
 
     /* Once significant, significant: only a manager's decision undoes it,
-     * or the regime no longer applying to us at all. */
+     * the regime no longer applying to us at all, or the entity recording
+     * the fact its rules say lifts the duty (lifted_by). */
+    lifted = json_is_string(json_object_get(res, "lifted")) &&
+             strcmp(json_string_value(json_object_get(res, "lifted")), "yes") == 0;
     if (status.decision[0] != '\0' ||
         strcmp(json_string_value(json_object_get(res, "applies")), "no") == 0)
         effective = "no";
     else if (strcmp(json_string_value(json_object_get(res, "applies")), "yes") != 0)
         effective = "undetermined";
+    else if (lifted)
+        effective = "no";
     else if (status.classified_at[0] != '\0')
         effective = "yes";
     else
         effective = sig;
     json_object_set_new(res, "effective", json_string(effective));
+    /* a lift in force waives; a lift withdrawn from a significant regime
+     * brings back what it waived (a manager's decision is another matter) */
+    lifted = lifted && status.decision[0] == '\0' &&
+             strcmp(json_string_value(json_object_get(res, "applies")), "yes") == 0;
+    if (rs->lifted_by_n != NULL && (lifted || strcmp(effective, "yes") == 0) &&
+        lift_obligations(db, inc, rs, lifted, why, principal, at, err) != 0)
+        return -1;
     json_object_set_new(res, "classified_at",
                         status.classified_at[0] ? json_string(status.classified_at) : json_null());
     if (status.decision[0] != '\0')
@@ -330,8 +429,8 @@ refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs
  * its outcome is the same as before (the history then replays every change);
  * the sweeper's re-evaluations are stored only when the outcome moved. */
 static int
-refresh(sqlite3 *db, const struct incident *inc, const char *principal, int64_t now,
-        bool always_record, struct mp_error *err)
+refresh_with(sqlite3 *db, const struct incident *inc, const char *principal, int64_t now,
+             bool always_record, const struct change_reason *why, struct mp_error *err)
 {
     struct rules *rules = rules_acquire();
     json_t *profile = NULL, *facts = NULL, *regimes = json_array(), *versions = json_object();
@@ -348,7 +447,7 @@ refresh(sqlite3 *db, const struct incident *inc, const char *principal, int64_t 
         json_t *res = rules_evaluate(&rules->sets[i], facts, profile);
         json_array_append_new(regimes, res);
         json_object_set_new(versions, rules->sets[i].regime, json_string(rules->sets[i].version));
-        if (refresh_regime(db, inc, &rules->sets[i], facts, res, principal, now, at, err) != 0)
+        if (refresh_regime(db, inc, &rules->sets[i], facts, res, principal, now, at, why, err) != 0)
             goto out;
     }
     /* History: every change's evaluation; the sweeper's only when the
@@ -394,11 +493,27 @@ out:
     return rc;
 }
 
+static int
+refresh(sqlite3 *db, const struct incident *inc, const char *principal, int64_t now,
+        bool always_record, struct mp_error *err)
+{
+    return refresh_with(db, inc, principal, now, always_record, NULL, err);
+}
+
 int
 classify_refresh(sqlite3 *db, const struct incident *inc, const char *principal, int64_t now,
                  struct mp_error *err)
 {
     return refresh(db, inc, principal, now, true, err);
+}
+
+int
+classify_refresh_noted(sqlite3 *db, const struct incident *inc, const char *principal,
+                       const char *note, int64_t now, struct mp_error *err)
+{
+    struct change_reason why = {.note = note, .required = true};
+
+    return refresh_with(db, inc, principal, now, true, &why, err);
 }
 
 int

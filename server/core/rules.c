@@ -362,8 +362,8 @@ check_stage(struct vctx *v, json_t *st, const char *path, struct rule_stage *out
 static int
 load_text(const char *path, const char *text, size_t len, struct ruleset *rs, struct mp_error *err)
 {
-    static const char *const allowed[] = {"regime",  "version",     "title",  "source", "notes",
-                                          "applies", "significant", "stages", NULL};
+    static const char *const allowed[] = {"regime",  "version",     "title",     "source", "notes",
+                                          "applies", "significant", "lifted_by", "stages", NULL};
     struct vctx v = {.file = path, .err = err};
     json_error_t jerr;
     const char *key;
@@ -424,6 +424,9 @@ load_text(const char *path, const char *text, size_t len, struct ruleset *rs, st
     }
     if (!check_expr(&v, rs->significant, "$.significant"))
         return -1;
+    rs->lifted_by = json_object_get(rs->doc, "lifted_by");
+    if (rs->lifted_by != NULL && !check_expr(&v, rs->lifted_by, "$.lifted_by"))
+        return -1;
     x = json_object_get(rs->doc, "stages");
     if (!json_is_array(x)) {
         vfail(&v, "$.stages", "must be a list", NULL);
@@ -449,6 +452,8 @@ load_text(const char *path, const char *text, size_t len, struct ruleset *rs, st
     rs->applies_n = compile_expr(rs->applies);
     rs->significant_n = compile_expr(rs->significant);
     if (rs->applies_n == NULL || rs->significant_n == NULL)
+        return mp_error_set(err, 0, "", "out of memory");
+    if (rs->lifted_by != NULL && (rs->lifted_by_n = compile_expr(rs->lifted_by)) == NULL)
         return mp_error_set(err, 0, "", "out of memory");
     for (int k = 0; k < rs->nstages; k++) {
         if (rs->stages[k].when != NULL &&
@@ -478,6 +483,7 @@ ruleset_free(struct ruleset *rs)
 {
     rnode_free(rs->applies_n);
     rnode_free(rs->significant_n);
+    rnode_free(rs->lifted_by_n);
     for (int k = 0; rs->stages && k < rs->nstages; k++)
         rnode_free(rs->stages[k].when_n);
     free(rs->stages);
@@ -1317,7 +1323,7 @@ rules_evaluate(const struct ruleset *rs, const json_t *facts, const json_t *prof
     struct eval ev = {.facts = facts, .profile = profile};
     struct missing missing = {.n = 0}, sig_missing = {.n = 0};
     json_t *out, *stages = json_array();
-    enum tri applies, significant = TRI_NO;
+    enum tri applies, significant = TRI_NO, lifted = TRI_NO;
 
     applies = node_eval(rs->applies_n, &ev, &missing);
     ev.criteria = json_array();
@@ -1325,6 +1331,13 @@ rules_evaluate(const struct ruleset *rs, const json_t *facts, const json_t *prof
         significant = node_eval(rs->significant_n, &ev, &sig_missing);
         if (significant == TRI_UNKNOWN)
             missing_merge(&missing, &sig_missing);
+    }
+    if (rs->lifted_by_n != NULL && applies != TRI_NO && significant != TRI_NO) {
+        /* What would lift the duty does not decide it: the duty runs while
+         * its facts are unknown, so they are not "missing"; its criterion
+         * is reported, met or not. */
+        struct missing lm = {.n = 0};
+        lifted = node_eval(rs->lifted_by_n, &ev, &lm);
     }
     for (int i = 0; i < rs->nstages; i++) {
         const struct rule_stage *st = &rs->stages[i];
@@ -1350,6 +1363,8 @@ rules_evaluate(const struct ruleset *rs, const json_t *facts, const json_t *prof
                     json_object_get(rs->doc, "source"), "applies", tri_name(applies), "significant",
                     tri_name(significant), "missing", missing_json(&missing), "criteria",
                     ev.criteria, "stages", stages);
+    if (out != NULL && rs->lifted_by_n != NULL)
+        json_object_set_new_nocheck(out, "lifted", json_string_nocheck(tri_name(lifted)));
     return out;
 }
 

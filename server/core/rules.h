@@ -50,8 +50,10 @@ struct ruleset {
     json_t *doc;
     json_t *applies;
     json_t *significant;
+    json_t *lifted_by; /* NULL: the duty, once significant, is never lifted by a fact */
     struct rnode *applies_n;
     struct rnode *significant_n;
+    struct rnode *lifted_by_n;
     struct rule_stage *stages;
     int nstages;
 };
@@ -83,7 +85,10 @@ const struct ruleset *rules_find(const struct rules *r, const char *regime);
  *   {"regime","version","title","source","applies","significant",
  *    "missing":[fact…],"criteria":[{id,text,source,result,conditions:[…]}],
  *    "stages":[{id,name,recipient,due:[{after,within}],asap,on_request}]}
- * where applies and significant are "yes", "no" or "undetermined". */
+ * where applies and significant are "yes", "no" or "undetermined"; a rule
+ * set with lifted_by adds "lifted" ("yes" when the entity has established
+ * the fact that lifts the duty, such as GDPR art. 33's "unlikely to result
+ * in a risk"; its criterion is reported with the others). */
 json_t *rules_evaluate(const struct ruleset *rs, const json_t *facts, const json_t *profile);
 
 /* Evaluates one expression (for tests and the stage `when`). */

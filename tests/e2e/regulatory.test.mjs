@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, assertProblem, startDaemon } from './lib/daemon.mjs';
-import { BASE, createIncident, createToken, iso } from './lib/incidents.mjs';
+import { BASE, createIncident, createToken, iso, transition } from './lib/incidents.mjs';
 
 const HOUR = 3600e3;
 const ORG = '/api/v1/organisation';
@@ -41,6 +41,21 @@ const regime = (cls, name) => {
     return r;
 };
 const criterion = (r, id) => r.criteria.find((c) => c.id === id);
+const timeline = async (d, t, id) => (await getJson(d, t, `${BASE}/${id}/timeline`)).items;
+
+/** The audit chain's head (sequence number of the last entry). */
+async function auditHead(d) {
+    const v = await getJson(d, d.adminToken, '/api/v1/audit/verify');
+    assert.equal(v.ok, true, JSON.stringify(v));
+    return v.head_seq;
+}
+
+/** The audit entries after seq. */
+const auditAfter = async (d, seq) => (await getJson(d, d.adminToken, `/api/v1/audit?after=${seq}&limit=500`)).items;
+
+async function patchIncident(d, t, id, body) {
+    return api(d.url, t, 'PATCH', `${BASE}/${id}`, body);
+}
 
 /** CIR 2024/2690 art. 3(1)(b)-(e) known false: only (a) can decide. */
 const OTHER_GENERAL_CRITERIA_FALSE = {
@@ -127,8 +142,7 @@ describe('issue 16: regulatory depth (shipped rules)', () => {
     test('2. a critical entity under the Wwke is an essential entity under the Cbw: cer_critical with nis2_class none (or important) is refused, changing nothing (NIS2 arts. 2(3), 3(1)(f))', async () => {
         const before = await api(d.url, d.adminToken, 'GET', ORG);
         assert.equal(before.status, 200);
-        const audit = await api(d.url, d.adminToken, 'GET', '/api/v1/audit?limit=1');
-        assert.equal(audit.status, 200, audit.text);
+        const head = await auditHead(d);
         for (const nis2_class of ['none', 'important']) {
             const res = await putProfile(d, { cer_critical: true, nis2_class });
             assertProblem(res, 422);
@@ -143,13 +157,120 @@ describe('issue 16: regulatory depth (shipped rules)', () => {
         const after = await api(d.url, d.adminToken, 'GET', ORG);
         assert.equal(after.headers.get('etag'), before.headers.get('etag'));
         assert.deepEqual(after.json, before.json);
-        const again = await api(d.url, d.adminToken, 'GET', '/api/v1/audit?limit=1');
-        assert.deepEqual(again.json, audit.json, 'no audit entry for a refused profile');
+        assert.equal(await auditHead(d), head, 'no audit entry for a refused profile');
         // the consistent profile is accepted
         const ok = await putProfile(d, { cer_critical: true, nis2_class: 'essential' });
         assert.equal(ok.status, 200, ok.text);
         assert.equal(ok.json.cer_critical, true);
         assert.equal(ok.json.nis2_class, 'essential');
         assert.equal((await putProfile(d, { cer_critical: false, nis2_class: 'important' })).status, 200);
+    });
+
+    test('3. GDPR art. 33: notifying is the default: the 72 hours run from awareness while the risk is unassessed, and recording "unlikely to result in a risk" lifts them, with a reason, audited and on the timeline', async () => {
+        const aware = Date.now() - 2 * HOUR;
+        const inc = await createIncident(d, analyst, {
+            title: 'Laptop with customer files stolen',
+            aware_at: iso(aware),
+            impact: { personal_data_breach: true },
+        });
+        let gdpr = regime(await classification(d, analyst, inc.id), 'gdpr');
+        assert.equal(gdpr.significant, 'yes', JSON.stringify(gdpr));
+        assert.equal(gdpr.effective, 'yes');
+        assert.equal(gdpr.lifted, 'undetermined');
+        assert.ok(!gdpr.missing.includes('breach_risk_unlikely'), 'the risk assessment does not hold the clock');
+        let mine = (await obligations(d, analyst, inc.id)).filter((o) => o.regime === 'gdpr');
+        assert.deepEqual(mine.map((o) => o.stage), ['notification'], 'art. 34 (high risk unknown) is not owed yet');
+        const notification = mine[0];
+        assert.equal(notification.status, 'pending');
+        assert.equal(notification.recipient, 'dpa');
+        assert.equal(notification.due_at, iso(aware + 72 * HOUR), 'due 72 hours after awareness');
+        assert.ok(notification.seconds_left > 69 * 3600 && notification.seconds_left <= 70 * 3600);
+
+        // recording "unlikely" without a reason is refused and changes nothing
+        const head = await auditHead(d);
+        let res = await patchIncident(d, analyst, inc.id, { impact: { breach_risk_unlikely: true } });
+        assertProblem(res, 422);
+        assert.deepEqual(res.json.errors.map((e) => e.field), ['note'], res.text);
+        assert.match(res.json.errors[0].message, /lifts what is still owed under gdpr \(notification\)/);
+        const unchanged = await getJson(d, analyst, `${BASE}/${inc.id}`);
+        assert.equal(unchanged.version, inc.version);
+        assert.equal(unchanged.impact.breach_risk_unlikely, undefined);
+        assert.equal(await auditHead(d), head);
+        assert.equal((await obligations(d, analyst, inc.id)).find((o) => o.id === notification.id).status, 'pending');
+        // a reason that is not text, or too long, is a field error too
+        res = await patchIncident(d, analyst, inc.id, { impact: { breach_risk_unlikely: true }, note: 42 });
+        assertProblem(res, 422);
+        assert.deepEqual(res.json.errors.map((e) => e.field), ['note']);
+        res = await patchIncident(d, analyst, inc.id, { impact: { breach_risk_unlikely: true }, note: 'x'.repeat(391) });
+        assertProblem(res, 422);
+        assert.deepEqual(res.json.errors.map((e) => e.field), ['note']);
+
+        // with the reason: lifted
+        const reason = 'Full-disk encryption (BitLocker, TPM+PIN); the key was not on the laptop.';
+        res = await patchIncident(d, analyst, inc.id, { impact: { breach_risk_unlikely: true }, note: reason });
+        assert.equal(res.status, 200, res.text);
+        gdpr = regime(await classification(d, analyst, inc.id), 'gdpr');
+        assert.equal(gdpr.lifted, 'yes');
+        assert.equal(gdpr.effective, 'no');
+        assert.equal(criterion(gdpr, 'gdpr-33-1-unlikely').result, 'yes');
+        let o = (await obligations(d, analyst, inc.id)).find((x) => x.id === notification.id);
+        assert.equal(o.status, 'waived');
+        assert.equal(o.waived_reason, `lifted: ${reason}`);
+        assert.equal(o.waived_by, 'token:reg-analyst');
+        // on the timeline: the fact with its reason, and the report lifted
+        let tl = await timeline(d, analyst, inc.id);
+        const change = tl.findLast((e) => e.kind === 'changed' && e.field === 'impact');
+        assert.equal(change.note, reason);
+        assert.equal(change.new.breach_risk_unlikely, true);
+        const lifted = tl.findLast((e) => e.kind === 'obligation' && e.field === 'notification');
+        assert.equal(lifted.new, 'waived');
+        assert.equal(lifted.note, `lifted: ${reason}`);
+        // in the audit chain: the change with its reason, and the waiver
+        const entries = await auditAfter(d, head);
+        const update = entries.find((e) => e.action === 'incident.update' && e.object === inc.id);
+        assert.equal(update.payload.note, reason);
+        assert.ok(entries.some((e) => e.action === 'obligation.waive' && e.object === notification.id && e.payload.lifted === true));
+        // withdrawing the fact makes the report owed again, due as before
+        res = await patchIncident(d, analyst, inc.id, { impact: { breach_risk_unlikely: null }, note: 'The key was on a sticky note in the bag.' });
+        assert.equal(res.status, 200, res.text);
+        o = (await obligations(d, analyst, inc.id)).find((x) => x.id === notification.id);
+        assert.equal(o.status, 'pending');
+        assert.equal(o.due_at, iso(aware + 72 * HOUR));
+        assert.equal(o.waived_reason ?? null, null);
+        tl = await timeline(d, analyst, inc.id);
+        const back = tl.findLast((e) => e.kind === 'obligation' && e.field === 'notification');
+        assert.equal(back.old, 'waived');
+        assert.equal(back.new, 'pending');
+        assert.ok((await auditAfter(d, head)).some((e) => e.action === 'obligation.reopen' && e.object === notification.id));
+
+        // art. 34 stays a separate duty: a likely high risk owes the data
+        // subjects a communication, and contradicts "unlikely": nothing is lifted
+        res = await patchIncident(d, analyst, inc.id, { impact: { breach_high_risk: true } });
+        assert.equal(res.status, 200, res.text);
+        mine = (await obligations(d, analyst, inc.id)).filter((x) => x.regime === 'gdpr');
+        assert.deepEqual(mine.map((x) => x.stage).sort(), ['communication_data_subjects', 'notification']);
+        res = await patchIncident(d, analyst, inc.id, { impact: { breach_risk_unlikely: true }, note: 'contradiction' });
+        assert.equal(res.status, 200, res.text);
+        gdpr = regime(await classification(d, analyst, inc.id), 'gdpr');
+        assert.equal(gdpr.lifted, 'no');
+        assert.equal(gdpr.effective, 'yes');
+        for (const x of (await obligations(d, analyst, inc.id)).filter((y) => y.regime === 'gdpr')) assert.equal(x.status, 'pending', x.stage);
+    });
+
+    test('3. a lifted GDPR notification no longer holds up closing the incident', async () => {
+        const inc = await createIncident(d, analyst, {
+            title: 'Mail to the wrong customer, recalled unread',
+            aware_at: iso(Date.now() - HOUR),
+            impact: { personal_data_breach: true },
+        });
+        await transition(d, analyst, inc.id, 'triage');
+        await transition(d, analyst, inc.id, 'confirmed');
+        await transition(d, analyst, inc.id, 'resolved');
+        let res = await api(d.url, analyst, 'POST', `${BASE}/${inc.id}/transitions`, { to: 'closed' });
+        assertProblem(res, 409);
+        assert.match(res.json.detail, /gdpr notification/);
+        res = await patchIncident(d, analyst, inc.id, { impact: { breach_risk_unlikely: true }, note: 'Recalled before it was opened (mail log).' });
+        assert.equal(res.status, 200, res.text);
+        await transition(d, analyst, inc.id, 'closed');
     });
 });

@@ -9,7 +9,9 @@
  *               "significant": "yes"|"no"|"undetermined",
  *               "fired": [criterion ids whose result must be "yes"] (optional),
  *               "missing": [fact names] (optional; each must be in the result's
- *               missing list, which may name more undecided facts)}}
+ *               missing list, which may name more undecided facts),
+ *               "lifted": "yes"|"no"|"undetermined" (optional; rule sets with
+ *               lifted_by: has the entity established what lifts the duty)}}
  *
  * The rules come from $MELDPUNT_RULES_DIR, else config/rules, else (when
  * config/rules does not exist) tests/rules/fixture; the cases from
@@ -153,7 +155,8 @@ check_case_shape(const json_t *c, struct buf *b)
 {
     static const char *const members[] = {"name",  "regime",  "profile", "facts",       "expect",
                                           "notes", "comment", "source",  "description", NULL};
-    static const char *const expects[] = {"applies", "significant", "fired", "missing", NULL};
+    static const char *const expects[] = {"applies", "significant", "fired",
+                                          "missing", "lifted",      NULL};
     const char *key;
     json_t *val, *e;
     size_t i;
@@ -196,6 +199,12 @@ check_case_shape(const json_t *c, struct buf *b)
                                       strcmp(json_string_value(val), "no") != 0 &&
                                       strcmp(json_string_value(val), "undetermined") != 0))
         problem(b, "expect.significant must be \"yes\", \"no\" or \"undetermined\"");
+    val = json_object_get(e, "lifted");
+    if (val != NULL &&
+        (!json_is_string(val) ||
+         (strcmp(json_string_value(val), "yes") != 0 && strcmp(json_string_value(val), "no") != 0 &&
+          strcmp(json_string_value(val), "undetermined") != 0)))
+        problem(b, "expect.lifted must be \"yes\", \"no\" or \"undetermined\"");
     for (int k = 0; k < 2; k++) {
         const char *name = k == 0 ? "fired" : "missing";
         json_t *x;
@@ -236,6 +245,16 @@ compare_case(const json_t *e, const json_t *res, struct buf *b)
     if (strcmp(want, got) != 0)
         problem(b, "significant is \"%s\", want \"%s\" (missing %s)", got, want,
                 dump(json_object_get(res, "missing")));
+
+    val = json_object_get(e, "lifted");
+    if (val != NULL) {
+        const char *lifted = json_string_value(json_object_get(res, "lifted"));
+        if (lifted == NULL)
+            problem(b, "the rule set has no lifted_by, the case expects lifted \"%s\"",
+                    json_string_value(val));
+        else if (strcmp(lifted, json_string_value(val)) != 0)
+            problem(b, "lifted is \"%s\", want \"%s\"", lifted, json_string_value(val));
+    }
 
     crit = json_object_get(res, "criteria");
     json_array_foreach(json_object_get(e, "fired"), i, x)

@@ -190,6 +190,13 @@ static const struct bad_case bad_cases[] = {
      "$.significant.left.min[1].mul[1].fact", "unknown fact 'users_totl'"},
     {"unknown value operator", DOC(CMP("{'sum':[1,2]}"), ""), "$.significant.left.sum",
      "unknown value operator 'sum'"},
+    {"lifted_by not an expression",
+     "{" HEAD ",'applies':true,'significant':true,'lifted_by':'yes','stages':[]}", "$.lifted_by",
+     "an expression"},
+    {"lifted_by with an unknown fact",
+     "{" HEAD
+     ",'applies':true,'significant':true,'lifted_by':" CMP("{'fact':'risk'}") ",'stages':[]}",
+     "$.lifted_by.left.fact", "unknown fact 'risk'"},
     {"default without fact", DOC(CMP("{'default':0}"), ""), "$.significant.left", "default"},
     {"default with profile", DOC(CMP("{'profile':'country','default':'NL'}"), ""),
      "$.significant.left.default", "default goes with fact"},
@@ -1367,6 +1374,65 @@ START_TEST(test_eval_lower_of_bounds)
 }
 END_TEST
 
+/* lifted_by: reported as "lifted" (only by rule sets that have it), with
+ * its criterion; its facts are never "missing" (the duty runs meanwhile),
+ * and a regime that is not significant is not asked whether it is lifted. */
+START_TEST(test_eval_lifted_by)
+{
+    struct rules *r = NULL;
+    struct mp_error err = {0};
+    char path[PATH_MAX], dir[PATH_MAX];
+    static const struct {
+        const char *facts, *significant, *lifted, *missing;
+    } rows[] = {
+        {"{'personal_data_breach':true}", "yes", "undetermined", "[]"},
+        {"{'personal_data_breach':true,'breach_risk_unlikely':false}", "yes", "no", "[]"},
+        {"{'personal_data_breach':true,'breach_risk_unlikely':true}", "yes", "yes", "[]"},
+        {"{'personal_data_breach':false,'breach_risk_unlikely':true}", "no", "no", "[]"},
+        {"{'breach_risk_unlikely':true}", "undetermined", "yes", "['personal_data_breach']"},
+        {"{}", "undetermined", "undetermined", "['personal_data_breach']"},
+    };
+
+    tu_path(dir, tmpdir, "lifted");
+    ck_assert_int_eq(mkdir(dir, 0700), 0);
+    write_rule_in(dir, "g.json",
+                  "{'regime':'g','version':'1','title':{'en':'T','nl':'T'},'source':'s',"
+                  "'applies':true,'significant':{'id':'breach','op':'==',"
+                  " 'left':{'fact':'personal_data_breach'},'right':true},"
+                  "'lifted_by':{'id':'unlikely','op':'==','left':{'fact':'breach_risk_unlikely'},"
+                  " 'right':true},'stages':[]}",
+                  path);
+    write_rule_in(dir, "h.json",
+                  "{'regime':'h','version':'1','title':{'en':'T','nl':'T'},'source':'s',"
+                  "'applies':true,'significant':true,'stages':[]}",
+                  path);
+    ck_assert_msg(rules_load(dir, &r, &err) == 0, "%s", err.message);
+    for (size_t i = 0; i < N(rows); i++) {
+        json_t *facts = J(rows[i].facts), *res = rules_evaluate(rules_find(r, "g"), facts, NULL);
+        json_t *c = criterion(res, "unlikely");
+
+        ck_assert_msg(strcmp(sget(res, "significant"), rows[i].significant) == 0,
+                      "%s: significant %s", rows[i].facts, sget(res, "significant"));
+        ck_assert_msg(strcmp(sget(res, "lifted"), rows[i].lifted) == 0, "%s: lifted %s",
+                      rows[i].facts, sget(res, "lifted"));
+        assert_missing(res, rows[i].missing);
+        if (strcmp(rows[i].significant, "no") != 0) {
+            ck_assert_ptr_nonnull(c);
+            ck_assert_str_eq(sget(c, "result"), rows[i].lifted);
+        }
+        json_decref(res);
+        json_decref(facts);
+    }
+    /* a rule set without lifted_by says nothing about lifting */
+    {
+        json_t *res = rules_evaluate(rules_find(r, "h"), NULL, NULL);
+        ck_assert_ptr_null(json_object_get(res, "lifted"));
+        json_decref(res);
+    }
+    rules_release(r);
+}
+END_TEST
+
 /* A criterion nested in a criterion: each keeps its own comparisons. */
 START_TEST(test_eval_nested_criteria)
 {
@@ -1450,6 +1516,7 @@ rules_suite(void)
     tcase_add_test(tc, test_eval_stage_when_no);
     tcase_add_test(tc, test_eval_nested_criteria);
     tcase_add_test(tc, test_eval_lower_of_bounds);
+    tcase_add_test(tc, test_eval_lifted_by);
     suite_add_tcase(s, tc);
     return s;
 }

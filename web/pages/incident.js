@@ -127,6 +127,9 @@ function factsSection({ inc, reload }, cls) {
             h('summary', {}, t('more_facts')),
             factGrid(FACTS.filter(([n]) => !(n in inc.impact) && !missing.has(n)), inc, missing, ro),
         ),
+        // why: on the timeline and in the audit log; a change that lifts a
+        // report still owed (GDPR: risk unlikely) is refused without it
+        ro ? null : e('note', 'text', '', t('change_note'), t('change_note_hint')),
         ro ? null : h('button', { type: 'submit', class: 'primary', id: 'save-facts' }, t('save')),
     );
     form.addEventListener('submit', async (ev) => {
@@ -149,6 +152,7 @@ function factsSection({ inc, reload }, cls) {
         }
         if (Object.keys(impact).length) body.impact = impact;
         if (!Object.keys(body).length) return;
+        if (el('note').value.trim() !== '') body.note = el('note').value;
         const ok = await submitting(form, () => patch(`/incidents/${seg(inc.id)}`, body, { ifMatch: inc.version }));
         if (ok) reload();
     });
