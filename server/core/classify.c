@@ -411,8 +411,11 @@ refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs
             snprintf(o.missed_at, sizeof(o.missed_at), "%s", o.due_at);
         }
         if (!have) {
-            char note[200];
-            snprintf(note, sizeof(note), "%s %s due to %s%s%s", rs->regime, rst->id, rst->recipient,
+            char note[200], to[120] = "";
+            for (int r = 0; r < rst->nrecipients; r++)
+                snprintf(to + strlen(to), sizeof(to) - strlen(to), "%s%s", r ? ", " : "",
+                         rst->recipients[r]);
+            snprintf(note, sizeof(note), "%s %s due to %s%s%s", rs->regime, rst->id, to,
                      o.due_at[0] ? " by " : "", o.due_at);
             if (store_obligation_insert(db, &o, err) != 0 ||
                 store_timeline_append(db, inc->id, at, principal, "obligation", rst->id, NULL, NULL,
@@ -588,18 +591,123 @@ open_incident(const char *id_or_ref, struct incident *inc, sqlite3 **db, struct 
     return 0;
 }
 
+/* ---- recipients ----
+ *
+ * A report goes to every role its stage names (the Cbw: the CSIRT and the
+ * competent authority).  The roles the organisation profile holds must be
+ * configured there, with a name and a contact; one that is not is a
+ * problem on the incident, shown with the report it concerns, never a
+ * recipient silently left out.  Read from the rules and the profile in
+ * force, so configuring the recipient clears the problem at once. */
+
+static const struct {
+    const char *role, *en, *nl;
+} profile_roles[] = {
+    {"csirt", "the CSIRT", "het CSIRT"},
+    {"supervisor", "the competent authority (supervisor)",
+     "de bevoegde autoriteit (toezichthouder)"},
+    {"dpa", "the data protection authority", "de toezichthouder voor persoonsgegevens"},
+    {"cer_authority", "the authority for critical entities",
+     "de autoriteit voor kritieke entiteiten"},
+    {"financial_supervisor", "the financial supervisor", "de financiële toezichthouder"},
+};
+
+static int
+profile_role(const char *role)
+{
+    for (size_t i = 0; i < sizeof(profile_roles) / sizeof(profile_roles[0]); i++) {
+        if (strcmp(profile_roles[i].role, role) == 0)
+            return (int)i;
+    }
+    return -1; /* data_subjects, clients: the people concerned, not configured */
+}
+
+/* Adds "recipients" [{role, name, contact, configured}] and "problems" to
+ * o, the JSON of obligation ob: one problem per profile role not
+ * configured, while the report is still owed. */
+static void
+obligation_recipients(json_t *o, const struct obligation *ob, const struct rules *rules,
+                      const json_t *profile)
+{
+    const struct ruleset *rs = rules_find(rules, ob->regime);
+    const struct rule_stage *st = rs ? find_stage(rs, ob->stage) : NULL;
+    const char *only[1] = {ob->recipient};
+    const char *const *roles = st ? st->recipients : only;
+    int n = st ? st->nrecipients : 1;
+    bool owed = !ob->submitted_at[0] && strcmp(ob->status, "waived") != 0;
+    json_t *list = json_array(), *problems = json_array(), *name = NULL;
+
+    if (st != NULL)
+        name = json_object_get(st->def, "name");
+    for (int i = 0; i < n; i++) {
+        int r = profile_role(roles[i]);
+        json_t *cfg = json_object_get(json_object_get(profile, "recipients"), roles[i]);
+        const char *who = json_string_value(json_object_get(cfg, "name"));
+        const char *contact = json_string_value(json_object_get(cfg, "contact"));
+        bool ok = who && contact && !text_blank(who) && !text_blank(contact);
+        char field[64], en[400], nl[400];
+
+        if (r < 0) {
+            json_array_append_new(list, json_pack("{s:s}", "role", roles[i]));
+            continue;
+        }
+        json_array_append_new(list, json_pack("{s:s, s:s?, s:s?, s:b}", "role", roles[i], "name",
+                                              who, "contact", contact, "configured", ok));
+        if (ok || !owed)
+            continue;
+        snprintf(field, sizeof(field), "recipients.%s", roles[i]);
+        snprintf(en, sizeof(en),
+                 "The report '%s' (%s) goes to %s, which the organisation profile does not "
+                 "configure: fill in %s (name and contact).",
+                 name ? json_string_value(json_object_get(name, "en")) : ob->stage, ob->regime,
+                 profile_roles[r].en, field);
+        snprintf(nl, sizeof(nl),
+                 "De melding '%s' (%s) gaat naar %s, die niet in het organisatieprofiel staat: "
+                 "vul %s in (naam en contact).",
+                 name ? json_string_value(json_object_get(name, "nl")) : ob->stage, ob->regime,
+                 profile_roles[r].nl, field);
+        json_array_append_new(problems,
+                              json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s}}", "kind",
+                                        "recipient_not_configured", "regime", ob->regime, "stage",
+                                        ob->stage, "obligation", ob->id, "recipient", roles[i],
+                                        "field", field, "text", "en", en, "nl", nl));
+    }
+    json_object_set_new(o, "recipients", list);
+    json_object_set_new(o, "problems", problems);
+}
+
+/* Every problem of a list of obligations (as JSON), in one list. */
+static json_t *
+obligation_problems(const json_t *items)
+{
+    json_t *all = json_array(), *o;
+    size_t i;
+
+    json_array_foreach((json_t *)items, i, o)
+        json_array_extend(all, json_object_get(o, "problems"));
+    return all;
+}
+
 static json_t *
 obligations_json(sqlite3 *db, const char *incident_id, int64_t now, struct mp_error *err)
 {
     struct obligation *v;
-    json_t *arr;
+    struct rules *rules;
+    json_t *arr, *profile = NULL;
+    int64_t pversion;
     int n;
 
-    if (store_obligation_list(db, incident_id, NULL, 1000, &v, &n, err) != 0)
+    if (organisation_load(db, &profile, &pversion, NULL, err) != 0)
         return NULL;
+    if (store_obligation_list(db, incident_id, NULL, 1000, &v, &n, err) != 0) {
+        json_decref(profile);
+        return NULL;
+    }
+    rules = rules_acquire();
     arr = json_array();
     for (int i = 0; i < n; i++) {
         json_t *o = store_obligation_json(&v[i]);
+        obligation_recipients(o, &v[i], rules, profile);
         int64_t due = parse(v[i].due_at);
         /* between two sweeps, a passed deadline already shows as missed */
         if (strcmp(v[i].status, "pending") == 0 && due != TIME_UNSET && due < now) {
@@ -611,6 +719,8 @@ obligations_json(sqlite3 *db, const char *incident_id, int64_t now, struct mp_er
         json_array_append_new(arr, o);
     }
     free(v);
+    rules_release(rules);
+    json_decref(profile);
     return arr;
 }
 
@@ -634,10 +744,13 @@ classify_get(const char *id_or_ref, json_t **out, struct mp_error *err)
     obligations = obligations_json(db, inc.id, time_now(), err);
     regimes = last ? json_loads(last, 0, NULL) : json_array();
     free(last);
-    *out = json_pack("{s:s, s:s, s:I, s:s?, s:o, s:o, s:o}", "incident", inc.id, "ref", inc.ref,
-                     "incident_version", (json_int_t)inc.version, "evaluated_at", at[0] ? at : NULL,
-                     "regimes", regimes ? regimes : json_array(), "status", statuses, "obligations",
-                     obligations ? obligations : json_array());
+    if (obligations == NULL)
+        obligations = json_array();
+    *out =
+        json_pack("{s:s, s:s, s:I, s:s?, s:o, s:o, s:o, s:o}", "incident", inc.id, "ref", inc.ref,
+                  "incident_version", (json_int_t)inc.version, "evaluated_at", at[0] ? at : NULL,
+                  "regimes", regimes ? regimes : json_array(), "status", statuses, "problems",
+                  obligation_problems(obligations), "obligations", obligations);
     incident_free(&inc);
     return 0;
 }
@@ -676,7 +789,7 @@ classify_obligations(const char *id_or_ref, json_t **out, struct mp_error *err)
     incident_free(&inc);
     if (items == NULL)
         return -1;
-    *out = json_pack("{s:o}", "items", items);
+    *out = json_pack("{s:o, s:o}", "items", items, "problems", obligation_problems(items));
     return 0;
 }
 
@@ -686,12 +799,19 @@ classify_deadlines(const char *before, int limit, int tlp_max, json_t **out, str
     sqlite3 *db = db_reader(err);
     struct obligation *v;
     int64_t now = time_now();
-    json_t *items;
+    json_t *items, *profile = NULL;
+    struct rules *rules;
+    int64_t pversion;
     int n;
 
     *out = NULL;
-    if (db == NULL || store_obligation_list(db, NULL, before, limit, &v, &n, err) != 0)
+    if (db == NULL || organisation_load(db, &profile, &pversion, NULL, err) != 0)
         return -1;
+    if (store_obligation_list(db, NULL, before, limit, &v, &n, err) != 0) {
+        json_decref(profile);
+        return -1;
+    }
+    rules = rules_acquire();
     items = json_array();
     for (int i = 0; i < n; i++) {
         json_t *o = store_obligation_json(&v[i]);
@@ -709,6 +829,7 @@ classify_deadlines(const char *before, int limit, int tlp_max, json_t **out, str
             json_object_set_new(o, "incident_state", json_string(incident_state_names[inc.state]));
             incident_free(&inc);
         }
+        obligation_recipients(o, &v[i], rules, profile);
         if (strcmp(v[i].status, "pending") == 0 && due != TIME_UNSET && due < now)
             json_object_set_new(o, "status", json_string("missed"));
         json_object_set_new(o, "seconds_left",
@@ -716,7 +837,9 @@ classify_deadlines(const char *before, int limit, int tlp_max, json_t **out, str
         json_array_append_new(items, o);
     }
     free(v);
-    *out = json_pack("{s:o}", "items", items);
+    rules_release(rules);
+    json_decref(profile);
+    *out = json_pack("{s:o, s:o}", "items", items, "problems", obligation_problems(items));
     return 0;
 }
 

@@ -291,13 +291,38 @@ check_stage(struct vctx *v, json_t *st, const char *path, struct rule_stage *out
     snprintf(sub, sizeof(sub), "%s.name", path);
     if (!check_text(v, json_object_get(st, "name"), sub))
         return false;
+    /* one role, or every role the report goes to (the Cbw: the CSIRT and
+     * the competent authority); the first is whom a draft addresses */
     x = json_object_get(st, "recipient");
-    if (!json_is_string(x) || !in_list(recipients, json_string_value(x)))
+    if (json_is_string(x)) {
+        out->recipients[out->nrecipients++] = json_string_value(x);
+    } else if (json_is_array(x) && json_array_size(x) >= 1 &&
+               json_array_size(x) <= RULE_RECIPIENTS_MAX) {
+        json_array_foreach(x, i, val)
+        {
+            if (!json_is_string(val))
+                break;
+            for (int k = 0; k < out->nrecipients; k++) {
+                if (strcmp(out->recipients[k], json_string_value(val)) == 0)
+                    return vfail(v, path, "recipient '%s' is named twice", json_string_value(val));
+            }
+            out->recipients[out->nrecipients++] = json_string_value(val);
+        }
+    }
+    if (out->nrecipients == 0 ||
+        out->nrecipients != (json_is_array(x) ? (int)json_array_size(x) : 1))
         return vfail(v, path,
                      "recipient must be one of csirt, supervisor, dpa, cer_authority, "
-                     "financial_supervisor, data_subjects, clients",
+                     "financial_supervisor, data_subjects, clients, or a list of 1 to 4 of them",
                      NULL);
-    out->recipient = json_string_value(x);
+    for (int k = 0; k < out->nrecipients; k++) {
+        if (!in_list(recipients, out->recipients[k]))
+            return vfail(v, path,
+                         "recipient must be one of csirt, supervisor, dpa, cer_authority, "
+                         "financial_supervisor, data_subjects, clients: not '%s'",
+                         out->recipients[k]);
+    }
+    out->recipient = out->recipients[0];
     x = json_object_get(st, "asap");
     if (x != NULL && !json_is_boolean(x))
         return vfail(v, path, "asap must be true or false", NULL);
@@ -1344,7 +1369,7 @@ rules_evaluate(const struct ruleset *rs, const json_t *facts, const json_t *prof
         struct eval wev = {.facts = facts, .profile = profile};
         struct missing wm = {.n = 0};
         enum tri when = st->when_n ? node_eval(st->when_n, &wev, &wm) : TRI_YES;
-        json_t *due;
+        json_t *due, *to;
 
         if (when == TRI_NO)
             continue;
@@ -1352,11 +1377,14 @@ rules_evaluate(const struct ruleset *rs, const json_t *facts, const json_t *prof
         for (int d = 0; d < st->ndue; d++)
             json_array_append_new(due, json_pack("{s:s, s:s}", "after", st->due[d].anchor, "within",
                                                  st->due[d].within_text));
-        json_array_append_new(stages,
-                              json_pack("{s:s, s:O, s:s, s:o, s:b, s:b, s:b}", "id", st->id, "name",
-                                        json_object_get(st->def, "name"), "recipient",
-                                        st->recipient, "due", due, "asap", st->asap, "on_request",
-                                        st->on_request, "conditional", when == TRI_UNKNOWN));
+        to = json_array();
+        for (int k = 0; k < st->nrecipients; k++)
+            json_array_append_new(to, json_string(st->recipients[k]));
+        json_array_append_new(stages, json_pack("{s:s, s:O, s:s, s:o, s:o, s:b, s:b, s:b}", "id",
+                                                st->id, "name", json_object_get(st->def, "name"),
+                                                "recipient", st->recipient, "recipients", to, "due",
+                                                due, "asap", st->asap, "on_request", st->on_request,
+                                                "conditional", when == TRI_UNKNOWN));
     }
     out = json_pack("{s:s, s:s, s:O, s:O, s:s, s:s, s:o, s:o, s:o}", "regime", rs->regime,
                     "version", rs->version, "title", json_object_get(rs->doc, "title"), "source",

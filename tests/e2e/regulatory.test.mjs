@@ -273,4 +273,68 @@ describe('issue 16: regulatory depth (shipped rules)', () => {
         assert.equal(res.status, 200, res.text);
         await transition(d, analyst, inc.id, 'closed');
     });
+
+    test('4. recipients: under the Cbw every NIS2 report goes to the CSIRT and the competent authority; one not configured is a problem on the incident, never dropped', async () => {
+        // the seeded profile names the CSIRT (NCSC-NL) but no supervisor
+        const profile = await profileBody(d);
+        assert.deepEqual(profile.recipients.supervisor, { name: '', contact: '' });
+        assert.equal((await putProfile(d, { nis2_class: 'essential', sector: 'drinking_water' })).status, 200);
+        const inc = await createIncident(d, analyst, {
+            title: 'Chlorine dosing sabotage',
+            aware_at: iso(Date.now() - HOUR),
+            impact: { persons_health_damaged: 3, scheduled_maintenance: false },
+        });
+        const cls = await classification(d, analyst, inc.id);
+        const nis2 = regime(cls, 'nis2');
+        assert.equal(nis2.effective, 'yes');
+        for (const st of nis2.stages) assert.deepEqual(st.recipients, ['csirt', 'supervisor'], st.id);
+        const owed = cls.obligations.filter((o) => o.regime === 'nis2');
+        assert.deepEqual(owed.map((o) => o.stage).sort(), ['early_warning', 'final', 'notification', 'progress']);
+        for (const o of owed) {
+            assert.equal(o.recipient, 'csirt', 'a draft addresses the first');
+            assert.deepEqual(o.recipients, [
+                { role: 'csirt', name: 'NCSC-NL', contact: 'cert@ncsc.nl', configured: true },
+                { role: 'supervisor', name: '', contact: '', configured: false },
+            ]);
+            assert.equal(o.problems.length, 1, JSON.stringify(o.problems));
+            const p = o.problems[0];
+            assert.equal(p.kind, 'recipient_not_configured');
+            assert.equal(p.recipient, 'supervisor');
+            assert.equal(p.field, 'recipients.supervisor');
+            assert.equal(p.obligation, o.id);
+            assert.match(p.text.en, /competent authority/);
+            assert.match(p.text.nl, /bevoegde autoriteit/);
+        }
+        // the incident shows every problem: classification, obligations, dashboard
+        const mine = (list) => list.filter((p) => p.regime === 'nis2' && owed.some((o) => o.id === p.obligation));
+        assert.equal(mine(cls.problems).length, 4);
+        const obl = await getJson(d, analyst, `${BASE}/${inc.id}/obligations`);
+        assert.equal(mine(obl.problems).length, 4);
+        const dash = await getJson(d, analyst, '/api/v1/deadlines?limit=500');
+        assert.equal(mine(dash.problems).length, 4);
+        const ew = dash.items.find((o) => o.id === owed.find((x) => x.stage === 'early_warning').id);
+        assert.equal(ew.problems[0].recipient, 'supervisor');
+        // the timeline names both
+        const tl = await timeline(d, analyst, inc.id);
+        assert.ok(tl.some((e) => e.kind === 'obligation' && e.field === 'early_warning' && /due to csirt, supervisor/.test(e.note)), JSON.stringify(tl));
+
+        // configuring the supervisor clears the problem at once
+        const put = await putProfile(d, { recipients: { ...profile.recipients, supervisor: { name: 'ILT', contact: 'toezicht@ilent.nl' } } });
+        assert.equal(put.status, 200, put.text);
+        const after = await classification(d, analyst, inc.id);
+        assert.deepEqual(mine(after.problems), []);
+        for (const o of after.obligations.filter((x) => x.regime === 'nis2')) {
+            assert.deepEqual(o.recipients[1], { role: 'supervisor', name: 'ILT', contact: 'toezicht@ilent.nl', configured: true });
+            assert.deepEqual(o.problems, []);
+        }
+        // a report no longer owed raises no problem: blank the supervisor, waive one
+        assert.equal((await putProfile(d, { recipients: profile.recipients })).status, 200);
+        const manager = createToken(d, 'reg-manager', 'manager');
+        const ewId = owed.find((x) => x.stage === 'early_warning').id;
+        const w = await api(d.url, manager, 'POST', `${BASE}/${inc.id}/obligations/${ewId}/waive`, { reason: 'sent by phone to both' });
+        assert.equal(w.status, 200, w.text);
+        const again = await getJson(d, analyst, `${BASE}/${inc.id}/obligations`);
+        assert.equal(mine(again.problems).length, 3);
+        assert.ok(!again.problems.some((p) => p.obligation === ewId));
+    });
 });

@@ -249,7 +249,25 @@ static const struct bad_case bad_cases[] = {
                     "'contents':[]"),
      "$.stages[0].due[0]", "within 'P24H'"},
     {"unknown recipient", DOC_STAGE(NAME ",'recipient':'police'," DUE24 ",'contents':[]"),
-     "$.stages[0]", "recipient must be one of"},
+     "$.stages[0]", "clients: not 'police'"},
+    {"recipient not text", DOC_STAGE(NAME ",'recipient':5," DUE24 ",'contents':[]"), "$.stages[0]",
+     "or a list of 1 to 4 of them"},
+    /* every recipient (the Cbw: the CSIRT and the competent authority) */
+    {"empty recipient list", DOC_STAGE(NAME ",'recipient':[]," DUE24 ",'contents':[]"),
+     "$.stages[0]", "or a list of 1 to 4 of them"},
+    {"unknown recipient in a list",
+     DOC_STAGE(NAME ",'recipient':['csirt','police']," DUE24 ",'contents':[]"), "$.stages[0]",
+     "clients: not 'police'"},
+    {"recipient named twice",
+     DOC_STAGE(NAME ",'recipient':['csirt','supervisor','csirt']," DUE24 ",'contents':[]"),
+     "$.stages[0]", "recipient 'csirt' is named twice"},
+    {"recipient list with a number",
+     DOC_STAGE(NAME ",'recipient':['csirt',2]," DUE24 ",'contents':[]"), "$.stages[0]",
+     "or a list of 1 to 4 of them"},
+    {"five recipients",
+     DOC_STAGE(NAME ",'recipient':['csirt','supervisor','dpa','cer_authority','clients']," DUE24
+                    ",'contents':[]"),
+     "$.stages[0]", "or a list of 1 to 4 of them"},
     {"duplicate stage id", DOC("true", STAGE_OK "," STAGE2_OK "," STAGE_OK), "$.stages[2]",
      "stage id 's1' is used twice"},
     {"unknown stage member",
@@ -395,7 +413,7 @@ END_TEST
     "  'recipient':'csirt','due':[{'after':'aware_at','within':'PT24H'}],'asap':true,"             \
     "  'contents':[{'id':'suspected_malicious','label':{'en':'x','nl':'y'},'required':true}],"     \
     "  'source':'art. 23(4)(a)'},"                                                                 \
-    " {'id':'notification','name':{'en':'N','nl':'M'},'recipient':'csirt',"                        \
+    " {'id':'notification','name':{'en':'N','nl':'M'},'recipient':['csirt','supervisor'],"         \
     "  'due':[{'after':'aware_at','within':'PT72H'},{'after':'detected_at','within':'P3D'}],"      \
     "  'when':{'op':'!=','left':{'profile':'subsector'},'right':'trust'},'contents':[]},"          \
     " {'id':'final','name':{'en':'F','nl':'E'},'recipient':'csirt',"                               \
@@ -972,7 +990,7 @@ END_TEST
     " {'id':'early_warning','name':{'en':'Early warning','nl':'Vroegtijdige waarschuwing'},"       \
     "  'recipient':'csirt','due':[{'after':'aware_at','within':'PT24H'}],'asap':true,"             \
     "  'contents':[]},"                                                                            \
-    " {'id':'notification','name':{'en':'N','nl':'M'},'recipient':'csirt',"                        \
+    " {'id':'notification','name':{'en':'N','nl':'M'},'recipient':['csirt','supervisor'],"         \
     "  'due':[{'after':'aware_at','within':'PT72H'},{'after':'detected_at','within':'P1D'}],"      \
     "  'contents':[]},"                                                                            \
     " {'id':'trust','name':{'en':'T','nl':'V'},'recipient':'supervisor',"                          \
@@ -1278,7 +1296,15 @@ START_TEST(test_eval_stages)
     want = J("[{'after':'aware_at','within':'PT24H'}]");
     ck_assert(json_equal(json_object_get(s, "due"), want));
     json_decref(want);
+    want = J("['csirt']");
+    ck_assert(json_equal(json_object_get(s, "recipients"), want));
+    json_decref(want);
     s = stage(res, "notification");
+    /* a list of recipients: the first is whom a draft addresses */
+    ck_assert_str_eq(sget(s, "recipient"), "csirt");
+    want = J("['csirt','supervisor']");
+    ck_assert(json_equal(json_object_get(s, "recipients"), want));
+    json_decref(want);
     want = J("[{'after':'aware_at','within':'PT72H'},{'after':'detected_at','within':'P1D'}]");
     ck_assert(json_equal(json_object_get(s, "due"), want));
     json_decref(want);
