@@ -4,7 +4,9 @@
 #   make run        install missing Debian packages, build, serve on 127.0.0.1:8080
 #   make test       install missing packages, build with ASan+UBSan, lint the
 #                   OpenAPI file, build and try the Debian package (deb-test), then
-#                   run every test (unit, end-to-end, browser tests in Debian's chromium)
+#                   run every test (unit, end-to-end, browser tests in Debian's chromium,
+#                   and the unit and deadline tests again under libfaketime ~400 days
+#                   ahead and on a leap day: tests/run.sh dated)
 #   make screenshots  browser tests that also save docs/screenshots/*.png
 #   make bench      load test with wrk; figures as ratios to a baseline
 #   make install    PREFIX=/usr/local DESTDIR=  (binary, config, rules, man pages, unit)
@@ -70,7 +72,7 @@ say = @printf '  %-6s %s\n' '$(1)' '$(2)'
 endif
 
 .PHONY: all run test bench install uninstall clean deps format format-check \
-        test-build unit e2e man deb deb-test lint-openapi browser screenshots
+        test-build unit e2e dated man deb deb-test lint-openapi browser screenshots
 
 all: build/meldpunt
 
@@ -150,7 +152,7 @@ build/test/obj/%.o: %.c | build/gen/schema_files.c
 build/test/unit/%: tests/unit/%.c $(TOBJ_LIB)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$< [asan])
-	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(WARN) $(SANITIZE) $(PKG_CFLAGS) $(CHECK_CFLAGS) \
+	$(Q)$(CC) $(CPPFLAGS) -DMP_TEST_BUILD -Itests/unit $(WARN) $(SANITIZE) $(PKG_CFLAGS) $(CHECK_CFLAGS) \
 	    -o $@ $< $(TOBJ_LIB) $(PKG_LIBS) $(CHECK_LIBS)
 
 test-build: build/test/meldpunt $(UNIT_BIN)
@@ -183,6 +185,9 @@ unit: test-build
 
 e2e: test-build
 	@tests/run.sh e2e
+
+dated: test-build
+	@tests/run.sh dated
 
 browser: test-build $(BROWSER_DEPS)
 	@tests/run.sh browser

@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "core/user.h"
 #include "datadir.h"
+#include "lib/clock.h"
 
 #include <getopt.h>
 #include <sodium.h>
@@ -96,6 +97,7 @@ cmd_user(int argc, char **argv)
     struct common co;
     struct config cfg;
     const char *sub, *name = NULL;
+    int64_t now;
     int rc, n, got = 0;
 
     snprintf(help, sizeof(help), "%s%s", user_help, common_help);
@@ -143,9 +145,10 @@ cmd_user(int argc, char **argv)
     if (open_data(&co, &cfg) != 0)
         return 1;
     cli_actor(actor, sizeof(actor));
+    now = clock_now(); /* the command's one "now" */
     rc = 1;
     if (strcmp(sub, "add") == 0) {
-        if (user_create(actor, name, u.role, got ? password : NULL, u.tlp_max, generated, &row,
+        if (user_create(actor, now, name, u.role, got ? password : NULL, u.tlp_max, generated, &row,
                         &errs) != 0) {
             print_errors(sub, &errs);
         } else {
@@ -161,7 +164,7 @@ cmd_user(int argc, char **argv)
             rc = 0;
         }
     } else if (strcmp(sub, "passwd") == 0) {
-        if (user_reset_password(actor, name, got ? password : NULL, generated, &err) != 0) {
+        if (user_reset_password(actor, now, name, got ? password : NULL, generated, &err) != 0) {
             print_error(sub, &err);
         } else {
             if (generated[0] != '\0')
@@ -188,7 +191,7 @@ cmd_user(int argc, char **argv)
         }
     } else {
         struct user_change ch = {.disabled = strcmp(sub, "disable") == 0 ? 1 : 0};
-        if (user_update(actor, name, &ch, &row, &errs) != 0) {
+        if (user_update(actor, now, name, &ch, &row, &errs) != 0) {
             print_errors(sub, &errs);
         } else {
             fprintf(stderr, "meldpunt: user '%s' %sd\n", name, sub);

@@ -36,6 +36,7 @@ config_defaults(struct config *cfg)
     cfg->write_batch = 64;
     cfg->min_free_space = 100u << 20;
     cfg->checkpoint_interval = 3600;
+    cfg->sweep_interval = 30;
     cfg->alert_batch_max = 100;
     cfg->alert_payload_limit = 64 * 1024;
     cfg->log_level = LOG_NOTICE;
@@ -221,6 +222,9 @@ set_key(struct config *c, const char *section, const char *key, const char *valu
     } else if (IS("audit", "checkpoint_interval")) {
         if (parse_uint(value, 0, 7 * 86400, &c->checkpoint_interval) != 0)
             return "must be seconds from 0 (only on demand) to 604800";
+    } else if (IS("rules", "sweep_interval")) {
+        if (parse_uint(value, 1, 3600, &c->sweep_interval) != 0)
+            return "must be seconds from 1 to 3600";
     } else if (IS("rules", "dir")) {
         if (strlen(value) >= sizeof(c->rules_dir))
             return "path too long";

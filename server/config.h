@@ -50,6 +50,7 @@ struct config {
     unsigned checkpoint_interval; /* seconds; 0: only on demand */
     /* [rules] */
     char rules_dir[PATH_MAX]; /* empty: the rules built into the binary */
+    unsigned sweep_interval;  /* seconds between obligation sweeps */
     /* [detection] */
     char detection_dir[PATH_MAX]; /* empty: the detection rules built in */
     /* [alerts] */

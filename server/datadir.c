@@ -141,7 +141,7 @@ create_keys(const char *dir, struct mp_error *err)
 }
 
 int
-datadir_init(const char *dir, const char *actor, char admin_token[TOKEN_TEXT_LEN + 1],
+datadir_init(const char *dir, const char *actor, int64_t now, char admin_token[TOKEN_TEXT_LEN + 1],
              struct mp_error *err)
 {
     char p[PATH_MAX];
@@ -161,7 +161,7 @@ datadir_init(const char *dir, const char *actor, char admin_token[TOKEN_TEXT_LEN
         return -1;
     if (datadir_open(dir, err) != 0)
         return -1;
-    return token_create(actor, "admin", "admin", NULL, admin_token, NULL, err);
+    return token_create(actor, now, "admin", "admin", NULL, admin_token, NULL, err);
 }
 
 int

@@ -31,8 +31,8 @@ bool datadir_initialised(const char *dir);
 
 /* Creates what is missing in dir and a first admin token whose text is
  * written to admin_token.  Fails (409) when dir is already initialised. */
-int datadir_init(const char *dir, const char *actor, char admin_token[TOKEN_TEXT_LEN + 1],
-                 struct mp_error *err);
+int datadir_init(const char *dir, const char *actor, int64_t now,
+                 char admin_token[TOKEN_TEXT_LEN + 1], struct mp_error *err);
 
 /* Opens an initialised dir: loads the token secret, checks the signing key,
  * opens the database (applying migrations). */

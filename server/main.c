@@ -22,6 +22,7 @@
 #include "core/user.h"
 #include "datadir.h"
 #include "http/server.h"
+#include "lib/clock.h"
 #include "lib/file.h"
 #include "lib/log.h"
 #include "lib/sdnotify.h"
@@ -87,7 +88,7 @@ notify_reloading(void)
     char msg[96];
 
     snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%lld\nSTATUS=reloading",
-             (long long)time_mono_us());
+             (long long)clock_mono_us());
     notify_state(msg);
 }
 
@@ -256,7 +257,7 @@ cmd_serve(int argc, char **argv)
 
     if (!datadir_initialised(cfg.data_dir)) {
         cli_actor(actor, sizeof(actor));
-        if (datadir_init(cfg.data_dir, actor, token, &err) != 0) {
+        if (datadir_init(cfg.data_dir, actor, clock_now(), token, &err) != 0) {
             fprintf(stderr, "meldpunt: %s\n", err.message);
             return 1;
         }
@@ -344,7 +345,7 @@ cmd_serve(int argc, char **argv)
         .rate_limit = cfg.rate_limit,
         .rate_burst = cfg.rate_burst,
     };
-    classify_sweeper_start(30);
+    classify_sweeper_start(cfg.sweep_interval);
     checkpoint_timer_start(cfg.checkpoint_interval);
     if (http_start(&ho, &err) != 0) {
         fprintf(stderr, "meldpunt: %s\n", err.message);
@@ -449,6 +450,21 @@ main(int argc, char **argv)
         cmd_help(0, NULL);
         return EXIT_USAGE;
     }
+#ifdef MP_TEST_BUILD
+    {
+        /* test builds: MELDPUNT_TEST_CLOCK=RFC 3339 starts with the clock
+         * fixed there (the tests move it on with POST /api/v1/test/clock) */
+        const char *t = getenv("MELDPUNT_TEST_CLOCK");
+        int64_t at;
+        if (t != NULL && t[0] != '\0') {
+            if (time_parse_rfc3339(t, &at) != 0) {
+                fputs("meldpunt: MELDPUNT_TEST_CLOCK must be an RFC 3339 time\n", stderr);
+                return EXIT_USAGE;
+            }
+            clock_fix(at);
+        }
+    }
+#endif
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);

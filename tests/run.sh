@@ -1,8 +1,13 @@
 #!/bin/sh
 # run.sh - runs the test suites and prints one closing line.
-#   tests/run.sh          unit + e2e
+#   tests/run.sh          unit + e2e + the dated runs (below)
 #   tests/run.sh unit     Check suites only (build/test/unit/test_*)
 #   tests/run.sh e2e      end-to-end only (node --test tests/e2e/)
+#   tests/run.sh dated    the unit suites and the end-to-end tests of the
+#                         incident, classification, notification and time
+#                         areas again under libfaketime, about 400 days ahead
+#                         and on a leap day, so a test that depends on
+#                         today's date fails now and not a year from now
 #   tests/run.sh browser  browser tests only (node --test tests/browser/:
 #                         Debian's chromium driven by playwright-core)
 # Expects `make test-build` to have run (make test does both).
@@ -18,7 +23,8 @@ trap 'rm -f "$log"' EXIT
 conc=
 node --help 2>/dev/null | grep -q -- --test-concurrency && conc=--test-concurrency=1
 
-if [ "$what" = all ] || [ "$what" = unit ]; then
+# Every Check suite; $1 labels the run in failures.
+run_unit() {
     for t in build/test/unit/test_*; do
         [ -x "$t" ] || continue
         CK_DEFAULT_TIMEOUT=30 "$t" >"$log" 2>&1
@@ -29,7 +35,7 @@ if [ "$what" = all ] || [ "$what" = unit ]; then
         checks=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
         fails=$(echo "$line" | sed -E 's/.*Failures: ([0-9]+), Errors: ([0-9]+).*/\1 \2/')
         if [ -z "$line" ]; then
-            echo "run.sh: $t printed no Check summary (exit $rc)"
+            echo "run.sh: $t$1 printed no Check summary (exit $rc)"
             failed=$((failed + 1))
             status=1
             continue
@@ -39,14 +45,11 @@ if [ "$what" = all ] || [ "$what" = unit ]; then
         failed=$((failed + f))
         [ "$rc" -eq 0 ] && [ "$f" -eq 0 ] || status=1
     done
-fi
+}
 
-if [ "$what" = all ] || [ "$what" = e2e ]; then
-    # One test file at a time: each starts its own daemons, and this
-    # machine has two cores.  (Node before 20.10 lacks the flag and runs
-    # files one by one anyway.)
-    MELDPUNT_BIN=${MELDPUNT_BIN:-$PWD/build/test/meldpunt} \
-        node --test $conc tests/e2e/ >"$log" 2>&1
+# node --test on the given files or directories.
+run_node() {
+    MELDPUNT_BIN=${MELDPUNT_BIN:-$PWD/build/test/meldpunt} node --test $conc "$@" >"$log" 2>&1
     rc=$?
     cat "$log"
     p=$(grep -E '^# pass [0-9]+' "$log" | tail -n 1 | sed -E 's/# pass //')
@@ -57,6 +60,46 @@ if [ "$what" = all ] || [ "$what" = e2e ]; then
         [ "${f:-0}" -eq 0 ] && failed=$((failed + 1))
         status=1
     fi
+}
+
+if [ "$what" = all ] || [ "$what" = unit ]; then
+    run_unit ""
+fi
+
+if [ "$what" = all ] || [ "$what" = e2e ]; then
+    # One test file at a time: each starts its own daemons, and this
+    # machine has two cores.  (Node before 20.10 lacks the flag and runs
+    # files one by one anyway.)
+    run_node tests/e2e/
+fi
+
+if [ "$what" = all ] || [ "$what" = dated ]; then
+    # libfaketime (Debian's faketime, installed by packaging/install-deps.sh)
+    # moves the clocks of every process of the run, node and the daemons it
+    # starts alike, by one offset.  (The monotonic clock moves by the same
+    # offset, which durations do not notice: with FAKETIME_DONT_FAKE_MONOTONIC
+    # libfaketime 0.9.10's pthread_cond_timedwait returns at once on a
+    # monotonic condition variable, and timer threads would spin.)
+    # AddressSanitizer must be told that libfaketime is preloaded before it.
+    lib=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1)
+    if [ -z "$lib" ]; then
+        echo "run.sh: libfaketime is missing: run make test (packaging/install-deps.sh)"
+        failed=$((failed + 1))
+        status=1
+    else
+        # As offsets from the real time: a start time ("@...") would start
+        # each process's clock anew, and node and the daemons must agree.
+        leap=$(( $(date -u -d '2028-02-29 10:00:00' +%s) - $(date -u +%s) ))
+        for when in '+400d' "+${leap}s"; do
+            echo "run.sh: the dated run, wall clock moved by $when ($(FAKETIME=$when LD_PRELOAD=$lib date -u +%FT%TZ))"
+            export FAKETIME="$when" LD_PRELOAD="$lib"
+            export ASAN_OPTIONS="verify_asan_link_order=0:detect_leaks=1:abort_on_error=0"
+            run_unit " (faketime $when)"
+            run_node tests/e2e/incidents.test.mjs tests/e2e/classification.test.mjs \
+                tests/e2e/notifications.test.mjs tests/e2e/time.test.mjs
+            unset FAKETIME LD_PRELOAD ASAN_OPTIONS
+        done
+    fi
 fi
 
 if [ "$what" = all ] || [ "$what" = browser ]; then
@@ -66,18 +109,7 @@ if [ "$what" = all ] || [ "$what" = browser ]; then
         failed=$((failed + 1))
         status=1
     else
-        MELDPUNT_BIN=${MELDPUNT_BIN:-$PWD/build/test/meldpunt} \
-            node --test $conc tests/browser/ >"$log" 2>&1
-        rc=$?
-        cat "$log"
-        p=$(grep -E '^# pass [0-9]+' "$log" | tail -n 1 | sed -E 's/# pass //')
-        f=$(grep -E '^# fail [0-9]+' "$log" | tail -n 1 | sed -E 's/# fail //')
-        passed=$((passed + ${p:-0}))
-        failed=$((failed + ${f:-0}))
-        if [ "$rc" -ne 0 ] || [ -z "$p" ]; then
-            [ "${f:-0}" -eq 0 ] && failed=$((failed + 1))
-            status=1
-        fi
+        run_node tests/browser/
     fi
 fi
 

@@ -69,7 +69,8 @@ ingest(const struct api_request *rq, struct api_response *rs, const struct idemp
     char *answer;
     int status;
 
-    if (alert_ingest(rq->principal, items, (int)n, batch, idem, &answer, &status, &err) != 0) {
+    if (alert_ingest(rq->principal, rq->now, items, (int)n, batch, idem, &answer, &status, &err) !=
+        0) {
         api_error(rs, &err);
         return;
     }
@@ -112,7 +113,7 @@ api_alerts_create(const struct api_request *rq, struct api_response *rs)
         goto out;
     }
     arr = batch ? json_incref(in) : json_pack("[O]", in);
-    items = decode_items(arr, alert_from_json, time_now());
+    items = decode_items(arr, alert_from_json, rq->now);
     json_decref(arr);
     if (items == NULL) {
         api_fail(rs, 500, NULL, "out of memory");
@@ -167,7 +168,7 @@ api_alerts_alertmanager(const struct api_request *rq, struct api_response *rs)
                          "dropped", 0, "rejected", 0));
         goto out;
     }
-    items = decode_items(alerts, alert_from_alertmanager, time_now());
+    items = decode_items(alerts, alert_from_alertmanager, rq->now);
     if (items == NULL) {
         api_fail(rs, 500, NULL, "out of memory");
         goto out;
@@ -271,7 +272,7 @@ api_alerts_acknowledge(const struct api_request *rq, struct api_response *rs)
 
     if (in == NULL)
         return;
-    if (alert_acknowledge(rq->principal, rq->params[0], &a, &err) != 0)
+    if (alert_acknowledge(rq->principal, rq->now, rq->params[0], &a, &err) != 0)
         api_error(rs, &err);
     else
         answer_alert(rs, 200, &a);
@@ -292,7 +293,7 @@ api_alerts_dismiss(const struct api_request *rq, struct api_response *rs)
         return;
     if (!api_get_string(in, "reason", true, ALERT_REASON_MAX, &reason, rs))
         goto out;
-    if (alert_dismiss(rq->principal, rq->params[0], reason, &a, &err) != 0)
+    if (alert_dismiss(rq->principal, rq->now, rq->params[0], reason, &a, &err) != 0)
         api_error(rs, &err);
     else
         answer_alert(rs, 200, &a);
@@ -325,15 +326,15 @@ api_alerts_promote(const struct api_request *rq, struct api_response *rs)
         api_field_error(rs, "category", "must be one of cyber, physical, other");
     if (rs->status >= 400)
         goto out;
-    if (alert_promote(rq->principal, rq->params[0], title, severity, category, &a, &inc, &err) !=
-        0) {
+    if (alert_promote(rq->principal, rq->now, rq->params[0], title, severity, category, &a, &inc,
+                      &err) != 0) {
         api_error(rs, &err);
         goto out;
     }
     snprintf(rs->location, sizeof(rs->location), "/api/v1/incidents/%s", inc.id);
     api_ok(rs, 201,
            json_pack("{s:o, s:o}", "alert", alert_to_json(&a), "incident",
-                     incident_to_json(&inc, time_now())));
+                     incident_to_json(&inc, rq->now)));
     alert_free(&a);
     incident_free(&inc);
 out:
@@ -353,7 +354,7 @@ api_alerts_attach(const struct api_request *rq, struct api_response *rs)
         return;
     if (!api_get_string(in, "incident", true, 64, &incident, rs))
         goto out;
-    if (alert_attach(rq->principal, rq->params[0], incident, &a, &err) != 0)
+    if (alert_attach(rq->principal, rq->now, rq->params[0], incident, &a, &err) != 0)
         api_error(rs, &err);
     else
         answer_alert(rs, 200, &a);
@@ -377,11 +378,10 @@ api_suppressions_list(const struct api_request *rq, struct api_response *rs)
 {
     struct suppression *items;
     struct mp_error err;
-    int64_t now = time_now();
+    int64_t now = rq->now;
     json_t *arr;
     int n;
 
-    (void)rq;
     if (suppression_list(&items, &n, &err) != 0) {
         api_error(rs, &err);
         return;
@@ -402,11 +402,11 @@ api_suppressions_create(const struct api_request *rq, struct api_response *rs)
 
     if (in == NULL)
         return;
-    if (suppression_create(rq->principal, in, &s, &errs) != 0) {
+    if (suppression_create(rq->principal, rq->now, in, &s, &errs) != 0) {
         api_field_errors(rs, &errs);
     } else {
         snprintf(rs->location, sizeof(rs->location), "/api/v1/suppressions/%s", s.id);
-        api_ok(rs, 201, suppression_to_json(&s, time_now()));
+        api_ok(rs, 201, suppression_to_json(&s, rq->now));
         suppression_free(&s);
     }
     json_decref(in);
@@ -422,7 +422,7 @@ api_suppressions_get(const struct api_request *rq, struct api_response *rs)
         api_error(rs, &err);
         return;
     }
-    api_ok(rs, 200, suppression_to_json(&s, time_now()));
+    api_ok(rs, 200, suppression_to_json(&s, rq->now));
     suppression_free(&s);
 }
 
@@ -431,7 +431,7 @@ api_suppressions_delete(const struct api_request *rq, struct api_response *rs)
 {
     struct mp_error err;
 
-    if (suppression_delete(rq->principal, rq->params[0], &err) != 0)
+    if (suppression_delete(rq->principal, rq->now, rq->params[0], &err) != 0)
         api_error(rs, &err);
     else
         api_ok(rs, 204, NULL);

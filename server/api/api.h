@@ -43,6 +43,8 @@ struct api_request {
     const char *client; /* the client's address (behind a trusted proxy: the
                          * address it forwarded for) */
     bool tls;           /* the connection is TLS */
+    int64_t now;        /* the request's time, read once at its edge: pass
+                         * it down, never read the clock (lib/clock.h) */
 };
 
 struct api_response {
@@ -131,6 +133,10 @@ void api_notifications_signature(const struct api_request *rq, struct api_respon
 void api_notifications_html(const struct api_request *rq, struct api_response *rs);
 void api_notifications_bundle(const struct api_request *rq, struct api_response *rs);
 void api_bench_echo(const struct api_request *rq, struct api_response *rs);
+#ifdef MP_TEST_BUILD
+void api_test_clock_get(const struct api_request *rq, struct api_response *rs);
+void api_test_clock_set(const struct api_request *rq, struct api_response *rs);
+#endif
 void api_tokens_list(const struct api_request *rq, struct api_response *rs);
 void api_tokens_create(const struct api_request *rq, struct api_response *rs);
 void api_tokens_revoke(const struct api_request *rq, struct api_response *rs);

@@ -47,7 +47,7 @@ api_assessment_create(const struct api_request *rq, struct api_response *rs)
         json_decref(in);
         return;
     }
-    if (assessment_create(rq->principal, answers, lang ? lang : "en", &out, &errs) != 0) {
+    if (assessment_create(rq->principal, rq->now, answers, lang ? lang : "en", &out, &errs) != 0) {
         api_field_errors(rs, &errs);
         json_decref(in);
         return;
@@ -91,7 +91,7 @@ api_assessment_apply(const struct api_request *rq, struct api_response *rs)
     struct field_errors errs = {0};
     json_t *out;
 
-    if (assessment_apply(rq->principal, rq->params[0], &out, &errs) != 0) {
+    if (assessment_apply(rq->principal, rq->now, rq->params[0], &out, &errs) != 0) {
         api_field_errors(rs, &errs);
         return;
     }

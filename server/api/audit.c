@@ -108,7 +108,7 @@ api_audit_checkpoints_create(const struct api_request *rq, struct api_response *
         }
         json_decref(body);
     }
-    if (checkpoint_create(rq->principal->name, "demand", false, &out, &err) < 0)
+    if (checkpoint_create(rq->principal->name, rq->now, "demand", false, &out, &err) < 0)
         api_error(rs, &err);
     else
         api_ok(rs, 201, out);

@@ -41,9 +41,10 @@ tlp_allowed(const struct api_request *rq, json_t *in, struct api_response *rs)
 }
 
 static void
-answer_incident(struct api_response *rs, int status, const struct incident *inc)
+answer_incident(const struct api_request *rq, struct api_response *rs, int status,
+                const struct incident *inc)
 {
-    json_t *body = incident_to_json(inc, time_now());
+    json_t *body = incident_to_json(inc, rq->now);
 
     if (body == NULL) {
         api_fail(rs, 500, NULL, "out of memory");
@@ -71,12 +72,12 @@ api_incidents_create(const struct api_request *rq, struct api_response *rs)
         json_decref(in);
         return;
     }
-    incident_init(&inc);
+    incident_init(&inc, rq->now);
     /* a limited principal's new incident defaults to a level they see */
     if (inc.tlp > rq->principal->tlp_max)
         inc.tlp = rq->principal->tlp_max;
-    if (!incident_apply_json(&inc, in, false, time_now(), &errs) ||
-        incident_create(rq->principal, &inc, &idem, &first, &errs) != 0) {
+    if (!incident_apply_json(&inc, in, false, rq->now, &errs) ||
+        incident_create(rq->principal, rq->now, &inc, &idem, &first, &errs) != 0) {
         api_field_errors(rs, &errs);
     } else if (first != NULL) {
         /* a retry: the first answer, unchanged (an incident is created at
@@ -89,7 +90,7 @@ api_incidents_create(const struct api_request *rq, struct api_response *rs)
         rs->raw_len = strlen(first);
     } else {
         snprintf(rs->location, sizeof(rs->location), "/api/v1/incidents/%s", inc.id);
-        answer_incident(rs, 201, &inc);
+        answer_incident(rq, rs, 201, &inc);
     }
     incident_free(&inc);
     json_decref(in);
@@ -138,7 +139,7 @@ api_incidents_list(const struct api_request *rq, struct api_response *rs)
     }
     arr = json_array();
     for (int i = 0; i < n; i++)
-        json_array_append_new(arr, incident_to_json(&items[i], time_now()));
+        json_array_append_new(arr, incident_to_json(&items[i], rq->now));
     incident_list_free(items, n);
     api_cursor_encode(next, next_s);
     api_ok(rs, 200, json_pack("{s:o, s:s?}", "items", arr, "next_cursor", next ? next_s : NULL));
@@ -154,7 +155,7 @@ api_incidents_get(const struct api_request *rq, struct api_response *rs)
         api_error(rs, &err);
         return;
     }
-    answer_incident(rs, 200, &inc);
+    answer_incident(rq, rs, 200, &inc);
     incident_free(&inc);
 }
 
@@ -175,10 +176,10 @@ api_incidents_patch(const struct api_request *rq, struct api_response *rs)
         json_decref(patch);
         return;
     }
-    if (incident_patch(rq->principal, rq->params[0], if_match, patch, &out, &errs) != 0)
+    if (incident_patch(rq->principal, rq->now, rq->params[0], if_match, patch, &out, &errs) != 0)
         api_field_errors(rs, &errs);
     else
-        answer_incident(rs, 200, &out);
+        answer_incident(rq, rs, 200, &out);
     incident_free(&out);
     json_decref(patch);
 }
@@ -211,7 +212,8 @@ api_incidents_transition(const struct api_request *rq, struct api_response *rs)
                  "dismissed");
         goto out;
     }
-    if (incident_transition(rq->principal, rq->params[0], if_match, to, note, &out, &err) != 0) {
+    if (incident_transition(rq->principal, rq->now, rq->params[0], if_match, to, note, &out,
+                            &err) != 0) {
         incident_free(&out); /* filled before a commit that then failed */
         api_error(rs, &err);
         if (err.status == 409) {
@@ -233,7 +235,7 @@ api_incidents_transition(const struct api_request *rq, struct api_response *rs)
         }
         goto out;
     }
-    answer_incident(rs, 200, &out);
+    answer_incident(rq, rs, 200, &out);
     incident_free(&out);
 out:
     json_decref(in);
@@ -256,7 +258,7 @@ api_incidents_note(const struct api_request *rq, struct api_response *rs)
     api_get_string(in, "text", true, INCIDENT_NOTE_MAX, &text, rs);
     if (rs->status >= 400)
         goto out;
-    if (incident_add_note(rq->principal, rq->params[0], text, &out, &err) != 0) {
+    if (incident_add_note(rq->principal, rq->now, rq->params[0], text, &out, &err) != 0) {
         incident_free(&out); /* filled before a commit that then failed */
         api_error(rs, &err);
         goto out;

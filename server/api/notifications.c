@@ -27,7 +27,7 @@ api_notifications_create(const struct api_request *rq, struct api_response *rs)
 
     if (in == NULL)
         return;
-    if (notify_create(rq->principal, rq->params[0], in, &out, &errs) != 0) {
+    if (notify_create(rq->principal, rq->now, rq->params[0], in, &out, &errs) != 0) {
         api_field_errors(rs, &errs);
     } else {
         snprintf(rs->location, sizeof(rs->location), "/api/v1/notifications/%s",
@@ -71,7 +71,7 @@ api_notifications_patch(const struct api_request *rq, struct api_response *rs)
 
     if (!api_if_match(rq, "notification", &im, rs) || (in = api_parse_object(rq, rs)) == NULL)
         return;
-    if (notify_patch(rq->principal, rq->params[0], im, in, &out, &errs) != 0)
+    if (notify_patch(rq->principal, rq->now, rq->params[0], im, in, &out, &errs) != 0)
         api_field_errors(rs, &errs);
     else
         answer(rs, 200, out);
@@ -87,7 +87,7 @@ api_notifications_approve(const struct api_request *rq, struct api_response *rs)
 
     if (!api_if_match(rq, "notification", &im, rs))
         return;
-    if (notify_approve(rq->principal, rq->params[0], im, &out, &errs) != 0)
+    if (notify_approve(rq->principal, rq->now, rq->params[0], im, &out, &errs) != 0)
         api_field_errors(rs, &errs);
     else
         answer(rs, 200, out);
@@ -101,7 +101,7 @@ api_notifications_submit(const struct api_request *rq, struct api_response *rs)
 
     if (in == NULL)
         return;
-    if (notify_submit(rq->principal, rq->params[0], in, &out, &errs) != 0)
+    if (notify_submit(rq->principal, rq->now, rq->params[0], in, &out, &errs) != 0)
         api_field_errors(rs, &errs);
     else
         answer(rs, 200, out);
@@ -114,7 +114,7 @@ api_notifications_correct(const struct api_request *rq, struct api_response *rs)
     struct field_errors errs = {0};
     json_t *out;
 
-    if (notify_correct(rq->principal, rq->params[0], &out, &errs) != 0) {
+    if (notify_correct(rq->principal, rq->now, rq->params[0], &out, &errs) != 0) {
         api_field_errors(rs, &errs);
     } else {
         snprintf(rs->location, sizeof(rs->location), "/api/v1/notifications/%s",

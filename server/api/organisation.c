@@ -46,7 +46,7 @@ api_organisation_put(const struct api_request *rq, struct api_response *rs)
     /* what GET adds may come back: not part of the profile */
     json_object_del(doc, "version");
     json_object_del(doc, "updated_at");
-    if (organisation_put(rq->principal, doc, if_match, &version, &errs) != 0) {
+    if (organisation_put(rq->principal, rq->now, doc, if_match, &version, &errs) != 0) {
         api_field_errors(rs, &errs);
         json_decref(doc);
         return;
@@ -71,7 +71,7 @@ api_incidents_classification(const struct api_request *rq, struct api_response *
     struct mp_error err;
     json_t *out;
 
-    if (classify_get(rq->params[0], &out, &err) != 0) {
+    if (classify_get(rq->params[0], rq->now, &out, &err) != 0) {
         api_error(rs, &err);
         return;
     }
@@ -97,7 +97,7 @@ api_incidents_obligations(const struct api_request *rq, struct api_response *rs)
     struct mp_error err;
     json_t *out;
 
-    if (classify_obligations(rq->params[0], &out, &err) != 0) {
+    if (classify_obligations(rq->params[0], rq->now, &out, &err) != 0) {
         api_error(rs, &err);
         return;
     }
@@ -118,7 +118,8 @@ api_obligations_waive(const struct api_request *rq, struct api_response *rs)
     api_only_fields(in, fields, rs);
     api_get_string(in, "reason", true, 390, &reason, rs);
     if (rs->status < 400) {
-        if (classify_waive(rq->principal, rq->params[0], rq->params[1], reason, &out, &err) != 0)
+        if (classify_waive(rq->principal, rq->now, rq->params[0], rq->params[1], reason, &out,
+                           &err) != 0)
             api_error(rs, &err);
         else
             api_ok(rs, 200, out);
@@ -144,8 +145,8 @@ api_incidents_decisions(const struct api_request *rq, struct api_response *rs)
     if (!json_is_boolean(notifiable))
         api_field_error(rs, "notifiable", "is required: true or false");
     if (rs->status < 400) {
-        if (classify_decide(rq->principal, rq->params[0], regime, json_is_true(notifiable), reason,
-                            &out, &err) != 0)
+        if (classify_decide(rq->principal, rq->now, rq->params[0], regime, json_is_true(notifiable),
+                            reason, &out, &err) != 0)
             api_error(rs, &err);
         else
             api_ok(rs, 200, out);
@@ -170,11 +171,13 @@ api_deadlines(const struct api_request *rq, struct api_response *rs)
             return;
         }
         time_format_rfc3339(t, norm, sizeof(norm));
-        if (classify_deadlines(norm, (int)limit, rq->principal->tlp_max, &out, &err) != 0) {
+        if (classify_deadlines(norm, (int)limit, rq->principal->tlp_max, rq->now, &out, &err) !=
+            0) {
             api_error(rs, &err);
             return;
         }
-    } else if (classify_deadlines(NULL, (int)limit, rq->principal->tlp_max, &out, &err) != 0) {
+    } else if (classify_deadlines(NULL, (int)limit, rq->principal->tlp_max, rq->now, &out, &err) !=
+               0) {
         api_error(rs, &err);
         return;
     }
@@ -216,7 +219,7 @@ api_services_put(const struct api_request *rq, struct api_response *rs)
     in = api_parse_object(rq, rs);
     if (in == NULL)
         return;
-    if (services_put(rq->principal, rq->params[0], in, &created, &errs) != 0) {
+    if (services_put(rq->principal, rq->now, rq->params[0], in, &created, &errs) != 0) {
         api_field_errors(rs, &errs);
         json_decref(in);
         return;
@@ -232,7 +235,7 @@ api_services_delete(const struct api_request *rq, struct api_response *rs)
 {
     struct mp_error err;
 
-    if (services_delete(rq->principal, rq->params[0], &err) != 0)
+    if (services_delete(rq->principal, rq->now, rq->params[0], &err) != 0)
         api_error(rs, &err);
     else
         api_ok(rs, 204, NULL);

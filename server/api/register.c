@@ -39,7 +39,7 @@ api_register_list(const struct api_request *rq, struct api_response *rs)
         api_fail(rs, 400, "lang", "must be en or nl");
         return;
     }
-    if (register_list(kind, lang, &out, &err) != 0) {
+    if (register_list(kind, lang, rq->now, &out, &err) != 0) {
         api_error(rs, &err);
         return;
     }
@@ -67,7 +67,8 @@ api_register_get(const struct api_request *rq, struct api_response *rs)
 
     if (kind == NULL)
         return;
-    if (register_get(kind, rq->params[1], rq->principal->tlp_max, &out, &version, &err) != 0) {
+    if (register_get(kind, rq->params[1], rq->principal->tlp_max, rq->now, &out, &version, &err) !=
+        0) {
         api_error(rs, &err);
         return;
     }
@@ -95,7 +96,7 @@ put(const struct api_request *rq, struct api_response *rs, const char *id)
     /* what GET adds may come back: not part of the item */
     for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++)
         json_object_del(in, shown[i]);
-    if (register_put(rq->principal, kind, id, in, if_match, &out, &version, &errs) != 0) {
+    if (register_put(rq->principal, rq->now, kind, id, in, if_match, &out, &version, &errs) != 0) {
         api_field_errors(rs, &errs);
         json_decref(in);
         return;
@@ -124,7 +125,7 @@ api_register_delete(const struct api_request *rq, struct api_response *rs)
 
     if (kind == NULL)
         return;
-    if (register_delete(rq->principal, kind, rq->params[1], &err) != 0) {
+    if (register_delete(rq->principal, rq->now, kind, rq->params[1], &err) != 0) {
         api_error(rs, &err);
         return;
     }
@@ -143,7 +144,7 @@ api_risk_matrix(const struct api_request *rq, struct api_response *rs)
 
     if (!api_query_int(rq, "accepted", 0, 25, ACCEPTED_DEFAULT, &accepted, rs))
         return;
-    if (register_matrix((int)accepted, &out, &err) != 0) {
+    if (register_matrix((int)accepted, rq->now, &out, &err) != 0) {
         api_error(rs, &err);
         return;
     }
@@ -159,7 +160,7 @@ api_preparedness_attention(const struct api_request *rq, struct api_response *rs
 
     if (!api_query_int(rq, "accepted", 0, 25, ACCEPTED_DEFAULT, &accepted, rs))
         return;
-    if (register_attention((int)accepted, &out, &err) != 0) {
+    if (register_attention((int)accepted, rq->now, &out, &err) != 0) {
         api_error(rs, &err);
         return;
     }
@@ -186,7 +187,7 @@ api_register_export(const struct api_request *rq, struct api_response *rs)
                  "must be assets, threats, scenarios, measures, suppliers or functions");
         return;
     }
-    if (register_export(kind, format, &text, &len, &err) != 0) {
+    if (register_export(kind, format, rq->now, &text, &len, &err) != 0) {
         api_error(rs, &err);
         return;
     }
@@ -225,12 +226,12 @@ api_incident_links_create(const struct api_request *rq, struct api_response *rs)
         json_decref(in);
         return;
     }
-    if (register_link_incident(rq->principal, rq->params[0], item, relation, &errs) != 0) {
+    if (register_link_incident(rq->principal, rq->now, rq->params[0], item, relation, &errs) != 0) {
         api_field_errors(rs, &errs);
         json_decref(in);
         return;
     }
-    if (register_incident_view(rq->params[0], &out, &err) != 0) {
+    if (register_incident_view(rq->params[0], rq->now, &out, &err) != 0) {
         api_error(rs, &err);
         json_decref(in);
         return;
@@ -247,8 +248,8 @@ api_incident_links_delete(const struct api_request *rq, struct api_response *rs)
 {
     struct mp_error err;
 
-    if (register_unlink_incident(rq->principal, rq->params[0], rq->params[1], rq->params[2],
-                                 &err) != 0) {
+    if (register_unlink_incident(rq->principal, rq->now, rq->params[0], rq->params[1],
+                                 rq->params[2], &err) != 0) {
         api_error(rs, &err);
         return;
     }
@@ -261,7 +262,7 @@ api_incident_preparedness(const struct api_request *rq, struct api_response *rs)
     struct mp_error err;
     json_t *out;
 
-    if (register_incident_view(rq->params[0], &out, &err) != 0) {
+    if (register_incident_view(rq->params[0], rq->now, &out, &err) != 0) {
         api_error(rs, &err);
         return;
     }

@@ -60,7 +60,7 @@ api_tokens_create(const struct api_request *rq, struct api_response *rs)
     api_get_string(in, "tlp_max", false, 16, &tlp_max, rs);
     if (rs->status >= 400)
         goto out;
-    if (token_create(rq->principal->name, name, role, tlp_max, token, &row, &err) != 0) {
+    if (token_create(rq->principal->name, rq->now, name, role, tlp_max, token, &row, &err) != 0) {
         api_error(rs, &err);
         goto out;
     }
@@ -79,7 +79,7 @@ api_tokens_revoke(const struct api_request *rq, struct api_response *rs)
     struct token_row row;
     struct mp_error err;
 
-    if (token_revoke(rq->principal->name, rq->params[0], &row, &err) != 0) {
+    if (token_revoke(rq->principal->name, rq->now, rq->params[0], &row, &err) != 0) {
         api_error(rs, &err);
         return;
     }

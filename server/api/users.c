@@ -62,8 +62,8 @@ api_users_create(const struct api_request *rq, struct api_response *rs)
     api_get_string(in, "tlp_max", false, 16, &tlp_max, rs);
     if (rs->status >= 400)
         goto out;
-    if (user_create(rq->principal->name, name, role, password, tlp_max, generated, &row, &errs) !=
-        0) {
+    if (user_create(rq->principal->name, rq->now, name, role, password, tlp_max, generated, &row,
+                    &errs) != 0) {
         api_field_errors(rs, &errs);
         goto out;
     }
@@ -124,7 +124,7 @@ api_users_patch(const struct api_request *rq, struct api_response *rs)
                  "an admin cannot disable or demote themselves; ask another admin");
         goto out;
     }
-    if (user_update(rq->principal->name, rq->params[0], &ch, &row, &errs) != 0)
+    if (user_update(rq->principal->name, rq->now, rq->params[0], &ch, &row, &errs) != 0)
         api_field_errors(rs, &errs);
     else
         api_ok(rs, 200, user_json(&row));
@@ -150,7 +150,8 @@ api_users_password(const struct api_request *rq, struct api_response *rs)
         if (rs->status >= 400)
             goto out;
     }
-    if (user_reset_password(rq->principal->name, rq->params[0], password, generated, &err) != 0) {
+    if (user_reset_password(rq->principal->name, rq->now, rq->params[0], password, generated,
+                            &err) != 0) {
         api_error(rs, &err);
         goto out;
     }
@@ -192,7 +193,7 @@ api_session_create(const struct api_request *rq, struct api_response *rs)
     api_get_string(in, "password", true, PASSWORD_MAX, &password, rs);
     if (rs->status >= 400)
         goto out;
-    if (session_sign_in(name, password, rq->client ? rq->client : "-", &si, &err) != 0) {
+    if (session_sign_in(rq->now, name, password, rq->client ? rq->client : "-", &si, &err) != 0) {
         api_error(rs, &err);
         rs->retry_after = si.retry_after;
         goto out;
@@ -233,7 +234,7 @@ api_session_patch(const struct api_request *rq, struct api_response *rs)
     api_only_fields(in, fields, rs);
     api_get_string(in, "language", true, 8, &language, rs);
     if (rs->status < 400) {
-        if (session_set_language(rq->principal, language, &u, &err) != 0)
+        if (session_set_language(rq->principal, rq->now, language, &u, &err) != 0)
             api_error(rs, &err);
         else
             api_ok(rs, 200, session_json(&u, rq->principal->csrf, rq->principal->session_expires));
@@ -246,7 +247,7 @@ api_session_delete(const struct api_request *rq, struct api_response *rs)
 {
     struct mp_error err;
 
-    if (session_sign_out(rq->principal, &err) != 0) {
+    if (session_sign_out(rq->principal, rq->now, &err) != 0) {
         api_error(rs, &err);
         return;
     }
@@ -271,7 +272,7 @@ api_session_password(const struct api_request *rq, struct api_response *rs)
     api_get_string(in, "current", true, PASSWORD_MAX, &current, rs);
     api_get_string(in, "new", true, PASSWORD_MAX, &new_pw, rs);
     if (rs->status < 400) {
-        if (session_change_password(rq->principal, current, new_pw, &err) != 0)
+        if (session_change_password(rq->principal, rq->now, current, new_pw, &err) != 0)
             api_error(rs, &err);
         else
             api_ok(rs, 204, NULL);

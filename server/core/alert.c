@@ -400,8 +400,8 @@ alert_to_json(const struct alert *a)
 /* ---- changes to incidents made by alerts ---- */
 
 static int
-audit_alert(sqlite3 *db, const struct principal *p, const char *action, const struct alert *a,
-            json_t *extra, struct mp_error *err)
+audit_alert(sqlite3 *db, int64_t now, const struct principal *p, const char *action,
+            const struct alert *a, json_t *extra, struct mp_error *err)
 {
     json_t *payload = extra ? extra : json_object();
     char *text;
@@ -416,7 +416,7 @@ audit_alert(sqlite3 *db, const struct principal *p, const char *action, const st
     json_decref(payload);
     if (text == NULL)
         return mp_error_set(err, 500, "", "out of memory");
-    rc = store_audit_append(db, p->name, action, a->id, text, err);
+    rc = store_audit_append(db, now, p->name, action, a->id, text, err);
     free(text);
     return rc;
 }
@@ -471,7 +471,7 @@ incident_touch(sqlite3 *db, const struct principal *p, struct incident *inc, con
     json_decref(payload);
     if (text == NULL)
         return mp_error_set(err, 500, "", "out of memory");
-    rc = store_audit_append(db, p->name, action, inc->id, text, err);
+    rc = store_audit_append(db, now, p->name, action, inc->id, text, err);
     free(text);
     if (rc != 0)
         return -1;
@@ -575,7 +575,7 @@ open_incident(sqlite3 *db, const struct principal *p, struct alert *a, const jso
     size_t i;
     int rc;
 
-    incident_init(&inc);
+    incident_init(&inc, now);
     s = title ? strdup(title)
               : detect_expand(tmpl ? json_string_value(json_object_get(tmpl, "title")) : "{title}",
                               a);
@@ -696,6 +696,7 @@ struct ingest_change {
     struct detection *detection;
     char *answer;
     int status;
+    int64_t now;
 };
 
 static json_t *
@@ -799,8 +800,9 @@ ingest_repeat(sqlite3 *db, const struct principal *p, struct alert *cur, struct 
              : store_alert_update(db, cur, err)) != 0)
         return -1;
     if (strcmp(it->result, "updated") != 0 &&
-        audit_alert(db, p, strcmp(it->result, "reopened") == 0 ? "alert.reopen" : "alert.resolve",
-                    cur, NULL, err) != 0)
+        audit_alert(db, now, p,
+                    strcmp(it->result, "reopened") == 0 ? "alert.reopen" : "alert.resolve", cur,
+                    NULL, err) != 0)
         return -1;
     if (cur->incident_id[0] != '\0') {
         struct incident inc;
@@ -952,7 +954,7 @@ ingest_one(sqlite3 *db, const struct ingest_change *c, struct alert_item *it,
         it->result = "muted";
         if (store_alert_insert(db, a, err) != 0)
             return -1;
-        return audit_alert(db, c->p, "alert.create", a,
+        return audit_alert(db, now, c->p, "alert.create", a,
                            json_pack("{s:s, s:s}", "result", "muted", "suppression", sup[i].id),
                            err);
     }
@@ -963,7 +965,7 @@ ingest_one(sqlite3 *db, const struct ingest_change *c, struct alert_item *it,
     it->result = "created";
     if (store_alert_insert(db, a, err) != 0 || ingest_detect(db, c->p, r, it, now, err) != 0)
         return -1;
-    return audit_alert(db, c->p, "alert.create", a,
+    return audit_alert(db, now, c->p, "alert.create", a,
                        json_pack("{s:s, s:s?, s:s}", "severity", alert_severity_names[a->severity],
                                  "rule", a->rule, "action", it->action),
                        err);
@@ -976,7 +978,7 @@ ingest_apply(sqlite3 *db, void *arg, struct mp_error *err)
     struct suppression *sup = NULL;
     char object_id[40];
     int nsup = 0, found, rc = -1;
-    int64_t now = time_now();
+    int64_t now = store_change_time(c->now);
 
     found = incident_idempotency_find(db, c->p, c->idem, now, object_id, &c->answer, err);
     if (found < 0)
@@ -1015,10 +1017,11 @@ out:
 }
 
 int
-alert_ingest(const struct principal *p, struct alert_item *items, int n, bool batch,
+alert_ingest(const struct principal *p, int64_t now, struct alert_item *items, int n, bool batch,
              const struct idempotency *idem, char **answer, int *status, struct mp_error *err)
 {
     struct ingest_change c = {.p = p,
+                              .now = now,
                               .items = items,
                               .n = n,
                               .batch = batch,
@@ -1159,6 +1162,7 @@ struct inbox_change {
     int severity, category;
     struct alert *out;
     struct incident *inc;
+    int64_t now;
 };
 
 static int
@@ -1168,7 +1172,7 @@ inbox_apply(sqlite3 *db, void *arg, struct mp_error *err)
                                           "alert.attach"};
     struct inbox_change *c = arg;
     struct alert a;
-    int64_t now = time_now();
+    int64_t now = store_change_time(c->now);
     int found = store_alert_load(db, c->id, &a, err);
 
     if (found < 0)
@@ -1221,7 +1225,7 @@ inbox_apply(sqlite3 *db, void *arg, struct mp_error *err)
     a.acted_at = a.updated_at = now;
     a.version++;
     if (store_alert_update(db, &a, err) != 0 ||
-        audit_alert(db, c->p, actions[c->op], &a,
+        audit_alert(db, now, c->p, actions[c->op], &a,
                     c->reason ? json_pack("{s:s}", "reason", c->reason) : NULL, err) != 0)
         goto fail;
     /* an alert that resolved before it joined may be the last one */
@@ -1247,18 +1251,19 @@ inbox_run(struct inbox_change *c, struct mp_error *err)
 }
 
 int
-alert_acknowledge(const struct principal *p, const char *id, struct alert *out,
+alert_acknowledge(const struct principal *p, int64_t now, const char *id, struct alert *out,
                   struct mp_error *err)
 {
-    struct inbox_change c = {.p = p, .id = id, .op = OP_ACK, .out = out};
+    struct inbox_change c = {.p = p, .now = now, .id = id, .op = OP_ACK, .out = out};
     return inbox_run(&c, err);
 }
 
 int
-alert_dismiss(const struct principal *p, const char *id, const char *reason, struct alert *out,
-              struct mp_error *err)
+alert_dismiss(const struct principal *p, int64_t now, const char *id, const char *reason,
+              struct alert *out, struct mp_error *err)
 {
-    struct inbox_change c = {.p = p, .id = id, .op = OP_DISMISS, .reason = reason, .out = out};
+    struct inbox_change c = {
+        .p = p, .now = now, .id = id, .op = OP_DISMISS, .reason = reason, .out = out};
 
     memset(out, 0, sizeof(*out));
     if (reason == NULL || text_blank(reason))
@@ -1269,10 +1274,12 @@ alert_dismiss(const struct principal *p, const char *id, const char *reason, str
 }
 
 int
-alert_promote(const struct principal *p, const char *id, const char *title, int severity,
-              int category, struct alert *out, struct incident *inc, struct mp_error *err)
+alert_promote(const struct principal *p, int64_t now, const char *id, const char *title,
+              int severity, int category, struct alert *out, struct incident *inc,
+              struct mp_error *err)
 {
     struct inbox_change c = {.p = p,
+                             .now = now,
                              .id = id,
                              .op = OP_PROMOTE,
                              .title = title,
@@ -1290,10 +1297,11 @@ alert_promote(const struct principal *p, const char *id, const char *title, int 
 }
 
 int
-alert_attach(const struct principal *p, const char *id, const char *incident, struct alert *out,
-             struct mp_error *err)
+alert_attach(const struct principal *p, int64_t now, const char *id, const char *incident,
+             struct alert *out, struct mp_error *err)
 {
-    struct inbox_change c = {.p = p, .id = id, .op = OP_ATTACH, .incident = incident, .out = out};
+    struct inbox_change c = {
+        .p = p, .now = now, .id = id, .op = OP_ATTACH, .incident = incident, .out = out};
     return inbox_run(&c, err);
 }
 
@@ -1317,12 +1325,13 @@ suppression_to_json(const struct suppression *s, int64_t now)
 
 struct suppression_change {
     const struct principal *p;
+    int64_t now;
     struct suppression *s;
     const char *id;
 };
 
 static int
-suppression_audit(sqlite3 *db, const struct principal *p, const char *action,
+suppression_audit(sqlite3 *db, int64_t now, const struct principal *p, const char *action,
                   const struct suppression *s, const char *id, struct mp_error *err)
 {
     json_t *payload = s ? json_pack("{s:O, s:s, s:s}", "match", s->match, "action", s->action,
@@ -1334,7 +1343,7 @@ suppression_audit(sqlite3 *db, const struct principal *p, const char *action,
     json_decref(payload);
     if (text == NULL)
         return mp_error_set(err, 500, "", "out of memory");
-    rc = store_audit_append(db, p->name, action, id, text, err);
+    rc = store_audit_append(db, now, p->name, action, id, text, err);
     free(text);
     return rc;
 }
@@ -1344,22 +1353,21 @@ suppression_create_apply(sqlite3 *db, void *arg, struct mp_error *err)
 {
     struct suppression_change *c = arg;
 
-    c->s->created_at = time_now();
+    c->s->created_at = c->now;
     if (store_suppression_insert(db, c->s, err) != 0)
         return -1;
-    return suppression_audit(db, c->p, "suppression.create", c->s, c->s->id, err);
+    return suppression_audit(db, c->now, c->p, "suppression.create", c->s, c->s->id, err);
 }
 
 int
-suppression_create(const struct principal *p, json_t *body, struct suppression *out,
+suppression_create(const struct principal *p, int64_t now, json_t *body, struct suppression *out,
                    struct field_errors *errs)
 {
     static const char *const fields[] = {"match",     "action",     "reason",
                                          "starts_at", "expires_at", NULL};
-    struct suppression_change c = {.p = p, .s = out};
+    struct suppression_change c = {.p = p, .now = now, .s = out};
     struct mp_error err;
     const char *key, *action;
-    int64_t now = time_now();
     json_t *v;
     char *reason = NULL;
 
@@ -1461,8 +1469,8 @@ suppression_delete_apply(sqlite3 *db, void *arg, struct mp_error *err)
         suppression_free(&s);
         return mp_error_set(err, 409, "", "the suppression was ended already");
     }
-    rc = store_suppression_delete(db, c->id, time_now(), c->p->name, err) < 0 ||
-                 suppression_audit(db, c->p, "suppression.delete", &s, c->id, err) != 0
+    rc = store_suppression_delete(db, c->id, c->now, c->p->name, err) < 0 ||
+                 suppression_audit(db, c->now, c->p, "suppression.delete", &s, c->id, err) != 0
              ? -1
              : 0;
     suppression_free(&s);
@@ -1470,8 +1478,8 @@ suppression_delete_apply(sqlite3 *db, void *arg, struct mp_error *err)
 }
 
 int
-suppression_delete(const struct principal *p, const char *id, struct mp_error *err)
+suppression_delete(const struct principal *p, int64_t now, const char *id, struct mp_error *err)
 {
-    struct suppression_change c = {.p = p, .id = id};
+    struct suppression_change c = {.p = p, .now = now, .id = id};
     return store_write(suppression_delete_apply, &c, err);
 }

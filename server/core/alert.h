@@ -64,8 +64,9 @@ struct alert_item {
  * batch the list of every item's: *answer is malloc'd JSON text and
  * *status its HTTP status.  A retry with the same key gets the first
  * answer back and changes nothing. */
-int alert_ingest(const struct principal *p, struct alert_item *items, int n, bool batch,
-                 const struct idempotency *idem, char **answer, int *status, struct mp_error *err);
+int alert_ingest(const struct principal *p, int64_t now, struct alert_item *items, int n,
+                 bool batch, const struct idempotency *idem, char **answer, int *status,
+                 struct mp_error *err);
 
 json_t *alert_to_json(const struct alert *a);
 
@@ -93,28 +94,30 @@ int alert_get(const char *id, struct alert *out, struct mp_error *err);
 int alert_check_visible(const struct principal *p, const char *id, struct mp_error *err);
 
 /* The inbox.  Each answers the alert as it is after the change. */
-int alert_acknowledge(const struct principal *p, const char *id, struct alert *out,
+int alert_acknowledge(const struct principal *p, int64_t now, const char *id, struct alert *out,
                       struct mp_error *err);
-int alert_dismiss(const struct principal *p, const char *id, const char *reason, struct alert *out,
-                  struct mp_error *err);
+int alert_dismiss(const struct principal *p, int64_t now, const char *id, const char *reason,
+                  struct alert *out, struct mp_error *err);
 /* Opens an incident from the alert; overrides (title, severity, category)
  * may be NULL/-1.  *inc is the new incident. */
-int alert_promote(const struct principal *p, const char *id, const char *title, int severity,
-                  int category, struct alert *out, struct incident *inc, struct mp_error *err);
-int alert_attach(const struct principal *p, const char *id, const char *incident, struct alert *out,
-                 struct mp_error *err);
+int alert_promote(const struct principal *p, int64_t now, const char *id, const char *title,
+                  int severity, int category, struct alert *out, struct incident *inc,
+                  struct mp_error *err);
+int alert_attach(const struct principal *p, int64_t now, const char *id, const char *incident,
+                 struct alert *out, struct mp_error *err);
 
 /* ---- suppressions ---- */
 
 /* Validates body {match, action?, reason, starts_at?, expires_at} and
  * stores it.  Field errors name the member. */
-int suppression_create(const struct principal *p, json_t *body, struct suppression *out,
-                       struct field_errors *errs);
+int suppression_create(const struct principal *p, int64_t now, json_t *body,
+                       struct suppression *out, struct field_errors *errs);
 int suppression_list(struct suppression **items, int *count, struct mp_error *err);
 void suppression_list_free(struct suppression *items, int count);
 int suppression_get(const char *id, struct suppression *out, struct mp_error *err);
 /* Ends it now (404 when unknown, 409 when already ended). */
-int suppression_delete(const struct principal *p, const char *id, struct mp_error *err);
+int suppression_delete(const struct principal *p, int64_t now, const char *id,
+                       struct mp_error *err);
 json_t *suppression_to_json(const struct suppression *s, int64_t now);
 
 #endif

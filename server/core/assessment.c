@@ -712,6 +712,7 @@ assessment_evaluate(json_t *set, json_t *answers, const char *lang, json_t **res
 
 struct create_change {
     const struct principal *p;
+    int64_t now;
     const char *id, *lang, *answers, *result, *nis2, *law_version, *q_version;
     char at[TIME_RFC3339_LEN];
 };
@@ -722,7 +723,7 @@ create_apply(sqlite3 *db, void *arg, struct mp_error *err)
     struct create_change *c = arg;
     char payload[160];
 
-    time_format_rfc3339(time_now(), c->at, sizeof(c->at));
+    time_format_rfc3339(c->now, c->at, sizeof(c->at));
     if (store_assessment_insert(db,
                                 &(struct assessment_row){.id = c->id,
                                                          .created_at = c->at,
@@ -736,15 +737,15 @@ create_apply(sqlite3 *db, void *arg, struct mp_error *err)
                                 err) != 0)
         return -1;
     snprintf(payload, sizeof(payload), "{\"nis2\":\"%s\"}", c->nis2);
-    return store_audit_append(db, c->p->name, "assessment.create", c->id, payload, err);
+    return store_audit_append(db, c->now, c->p->name, "assessment.create", c->id, payload, err);
 }
 
 int
-assessment_create(const struct principal *p, json_t *answers, const char *lang, json_t **out,
-                  struct field_errors *errs)
+assessment_create(const struct principal *p, int64_t now, json_t *answers, const char *lang,
+                  json_t **out, struct field_errors *errs)
 {
     json_t *set = assessment_acquire(), *result = NULL;
-    struct create_change c = {.p = p, .lang = lang};
+    struct create_change c = {.p = p, .now = now, .lang = lang};
     struct mp_error err;
     char id[UUID_TEXT_LEN + 1];
     char *a_text = NULL, *r_text = NULL;
@@ -810,6 +811,7 @@ assessment_get(const char *id, json_t **out, struct mp_error *err)
 
 struct apply_change {
     const struct principal *p;
+    int64_t now;
     const char *id;
     struct field_errors *errs;
 };
@@ -834,14 +836,15 @@ apply_apply(sqlite3 *db, void *arg, struct mp_error *err)
         goto out;
     }
     text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
-    time_format_rfc3339(time_now(), at, sizeof(at));
+    time_format_rfc3339(c->now, at, sizeof(at));
     if (text == NULL || store_assessment_mark_applied(db, c->id, at, c->p->name, err) != 0)
         goto out;
     snprintf(payload, sizeof(payload), "{\"assessment\":\"%s\",\"nis2_class\":\"%s\"}", c->id,
              json_string_value(json_object_get(doc, "nis2_class")));
-    if (store_audit_append(db, c->p->name, "assessment.apply", "organisation", payload, err) != 0)
+    if (store_audit_append(db, c->now, c->p->name, "assessment.apply", "organisation", payload,
+                           err) != 0)
         goto out;
-    rc = organisation_replace(db, c->p, text, -1, &version, err);
+    rc = organisation_replace(db, c->p, c->now, text, -1, &version, err);
 out:
     free(text);
     json_decref(doc);
@@ -850,9 +853,10 @@ out:
 }
 
 int
-assessment_apply(const struct principal *p, const char *id, json_t **out, struct field_errors *errs)
+assessment_apply(const struct principal *p, int64_t now, const char *id, json_t **out,
+                 struct field_errors *errs)
 {
-    struct apply_change c = {.p = p, .id = id, .errs = errs};
+    struct apply_change c = {.p = p, .now = now, .id = id, .errs = errs};
     struct mp_error err;
     char at[32];
     int64_t version;

@@ -42,13 +42,13 @@ int assessment_evaluate(json_t *set, json_t *answers, const char *lang, json_t *
                         struct field_errors *errs);
 
 /* Evaluates and stores (audited); *out is the stored assessment. */
-int assessment_create(const struct principal *p, json_t *answers, const char *lang, json_t **out,
-                      struct field_errors *errs);
+int assessment_create(const struct principal *p, int64_t now, json_t *answers, const char *lang,
+                      json_t **out, struct field_errors *errs);
 int assessment_list(json_t **out, struct mp_error *err);
 int assessment_get(const char *id, json_t **out, struct mp_error *err);
 /* Writes the result's profile members into the organisation profile (one
  * change, audited; open incidents are judged again).  *out is the profile. */
-int assessment_apply(const struct principal *p, const char *id, json_t **out,
+int assessment_apply(const struct principal *p, int64_t now, const char *id, json_t **out,
                      struct field_errors *errs);
 /* One stored assessment as "json", "csv" (answers, outcomes, reasons) or
  * a printable "html" page in its language. */

@@ -4,21 +4,21 @@
 #include "checkpoint.h"
 #include "core/signing.h"
 #include "lib/buf.h"
+#include "lib/clock.h"
 #include "lib/jcs.h"
 #include "lib/log.h"
 #include "lib/minisign.h"
+#include "lib/ticker.h"
 #include "lib/timeutil.h"
 #include "store/audit.h"
 #include "store/checkpoints.h"
 #include "store/db.h"
 #include "store/writer.h"
 
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static json_t *
 to_json(const struct checkpoint *c)
@@ -32,6 +32,7 @@ to_json(const struct checkpoint *c)
 
 struct create {
     const char *principal;
+    int64_t now;
     const char *reason;
     bool only_if_moved;
     bool made;
@@ -64,7 +65,7 @@ create_apply(sqlite3 *db, void *arg, struct mp_error *err)
     snprintf(c->key_id, sizeof(c->key_id), "%s", json_string_value(json_object_get(key, "key_id")));
     json_decref(key);
     sodium_bin2hex(c->audit_hash, sizeof(c->audit_hash), head, CHAIN_HASH_LEN);
-    time_format_rfc3339(time_now(), c->at, sizeof(c->at));
+    time_format_rfc3339(cr->now, c->at, sizeof(c->at));
     snprintf(c->reason, sizeof(c->reason), "%s", cr->reason);
     snprintf(c->created_by, sizeof(c->created_by), "%s", cr->principal);
     c->id = (have == 1 ? last.id : 0) + 1;
@@ -97,10 +98,11 @@ out:
 }
 
 int
-checkpoint_create(const char *principal, const char *reason, bool only_if_moved, json_t **out,
-                  struct mp_error *err)
+checkpoint_create(const char *principal, int64_t now, const char *reason, bool only_if_moved,
+                  json_t **out, struct mp_error *err)
 {
-    struct create cr = {.principal = principal, .reason = reason, .only_if_moved = only_if_moved};
+    struct create cr = {
+        .principal = principal, .now = now, .reason = reason, .only_if_moved = only_if_moved};
     char qdoc[600], qsig[900];
     int rc;
 
@@ -252,54 +254,49 @@ checkpoint_last(int64_t *id, int64_t *audit_seq, int64_t *at, struct mp_error *e
 
 /* ---- the timer ---- */
 
-static pthread_t timer;
-static pthread_mutex_t timer_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t timer_cond = PTHREAD_COND_INITIALIZER;
-static bool timer_running, timer_stop;
+static struct ticker timer;
 static unsigned timer_interval;
 
-static void *
-timer_main(void *unused)
+int
+checkpoint_tick(int64_t now, struct mp_error *err)
 {
-    (void)unused;
-    pthread_mutex_lock(&timer_lock);
-    while (!timer_stop) {
-        struct timespec ts;
-        struct mp_error err;
+    int64_t id, seq, at;
+    int have;
 
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += timer_interval;
-        pthread_cond_timedwait(&timer_cond, &timer_lock, &ts);
-        if (timer_stop)
-            break;
-        pthread_mutex_unlock(&timer_lock);
-        if (checkpoint_create("meldpunt", "interval", true, NULL, &err) < 0)
-            log_error("audit checkpoint failed error=\"%s\"", err.message);
-        pthread_mutex_lock(&timer_lock);
-    }
-    pthread_mutex_unlock(&timer_lock);
-    return NULL;
+    if (timer_interval == 0)
+        return 0;
+    have = checkpoint_last(&id, &seq, &at, err);
+    if (have < 0)
+        return -1;
+    if (have == 1 && now - at < (int64_t)timer_interval)
+        return 0;
+    return checkpoint_create("meldpunt", now, "interval", true, NULL, err) < 0 ? -1 : 0;
+}
+
+/* A background job: the clock is read once per pass, here. */
+static void
+timer_pass(void *unused)
+{
+    struct mp_error err;
+
+    (void)unused;
+    if (checkpoint_tick(clock_now(), &err) != 0)
+        log_error("audit checkpoint failed error=\"%s\"", err.message);
 }
 
 void
 checkpoint_timer_start(unsigned interval_seconds)
 {
-    if (timer_running || interval_seconds == 0)
-        return;
     timer_interval = interval_seconds;
-    timer_stop = false;
-    timer_running = pthread_create(&timer, NULL, timer_main, NULL) == 0;
+    if (interval_seconds == 0)
+        return;
+    /* look often enough that a checkpoint is never much later than its
+     * interval after the last one, however that one was made */
+    ticker_start(&timer, interval_seconds < 60 ? interval_seconds : 60, timer_pass, NULL);
 }
 
 void
 checkpoint_timer_stop(void)
 {
-    if (!timer_running)
-        return;
-    pthread_mutex_lock(&timer_lock);
-    timer_stop = true;
-    pthread_cond_signal(&timer_cond);
-    pthread_mutex_unlock(&timer_lock);
-    pthread_join(timer, NULL);
-    timer_running = false;
+    ticker_stop(&timer);
 }

@@ -23,12 +23,13 @@
 #include <jansson.h>
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stdint.h>
 
-/* Signs the chain's head now.  With only_if_moved, nothing is made when the
+/* Signs the chain's head, as of now.  With only_if_moved, nothing is made when the
  * newest checkpoint already names the head (returns 0); else returns 1 and,
  * when out is not NULL, the checkpoint as JSON (see checkpoint_json). */
-int checkpoint_create(const char *principal, const char *reason, bool only_if_moved, json_t **out,
-                      struct mp_error *err);
+int checkpoint_create(const char *principal, int64_t now, const char *reason, bool only_if_moved,
+                      json_t **out, struct mp_error *err);
 
 /* {"items": [checkpoint, …]} with id > after, oldest first. */
 int checkpoint_list(int64_t after, int limit, json_t **out, struct mp_error *err);
@@ -44,7 +45,11 @@ int checkpoint_verify(sqlite3 *db, const char *text, bool *ok, char *why, size_t
  * signed and its time (Unix seconds); 0 when there is none; -1 on error. */
 int checkpoint_last(int64_t *id, int64_t *audit_seq, int64_t *at, struct mp_error *err);
 
-/* Every interval seconds, a checkpoint when the chain moved (0: never). */
+/* The timer's pass: an "interval" checkpoint when the newest one is at
+ * least the interval old at `now` (or there is none) and the chain moved
+ * since.  Does nothing while no interval is set. */
+int checkpoint_tick(int64_t now, struct mp_error *err);
+/* Sets the interval (0: never) and starts the timer. */
 void checkpoint_timer_start(unsigned interval_seconds);
 void checkpoint_timer_stop(void);
 

@@ -11,8 +11,10 @@
 #include "core/organisation.h"
 #include "core/rules.h"
 #include "lib/buf.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/text.h"
+#include "lib/ticker.h"
 #include "lib/timeutil.h"
 #include "lib/uuid.h"
 #include "store/audit.h"
@@ -211,8 +213,8 @@ struct change_reason {
  */
 static int
 lift_obligations(sqlite3 *db, const struct incident *inc, const struct ruleset *rs, bool lifted,
-                 const struct change_reason *why, const char *principal, const char *at,
-                 struct mp_error *err)
+                 const struct change_reason *why, const char *principal, int64_t now,
+                 const char *at, struct mp_error *err)
 {
     struct obligation *v = NULL;
     char payload[200], stages[160] = "";
@@ -254,7 +256,8 @@ lift_obligations(sqlite3 *db, const struct incident *inc, const struct ruleset *
             if (store_obligation_update(db, o, err) != 0 ||
                 store_timeline_append(db, inc->id, at, principal, "obligation", o->stage, old_v,
                                       "\"waived\"", o->waived_reason, err) != 0 ||
-                store_audit_append(db, principal, "obligation.waive", o->id, payload, err) != 0)
+                store_audit_append(db, now, principal, "obligation.waive", o->id, payload, err) !=
+                    0)
                 goto out;
         } else if (!lifted && by_lift) {
             snprintf(o->status, sizeof(o->status), "%s", o->missed_at[0] ? "missed" : "pending");
@@ -266,7 +269,8 @@ lift_obligations(sqlite3 *db, const struct incident *inc, const struct ruleset *
                                       "\"waived\"", o->missed_at[0] ? "\"missed\"" : "\"pending\"",
                                       "owed again: the fact that lifted it no longer holds",
                                       err) != 0 ||
-                store_audit_append(db, principal, "obligation.reopen", o->id, payload, err) != 0)
+                store_audit_append(db, now, principal, "obligation.reopen", o->id, payload, err) !=
+                    0)
                 goto out;
         }
     }
@@ -344,7 +348,7 @@ refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs
     lifted = lifted && status.decision[0] == '\0' &&
              strcmp(json_string_value(json_object_get(res, "applies")), "yes") == 0;
     if (rs->lifted_by_n != NULL && (lifted || strcmp(effective, "yes") == 0) &&
-        lift_obligations(db, inc, rs, lifted, why, principal, at, err) != 0)
+        lift_obligations(db, inc, rs, lifted, why, principal, now, at, err) != 0)
         return -1;
     json_object_set_new(res, "classified_at",
                         status.classified_at[0] ? json_string(status.classified_at) : json_null());
@@ -725,7 +729,7 @@ obligations_json(sqlite3 *db, const char *incident_id, int64_t now, struct mp_er
 }
 
 int
-classify_get(const char *id_or_ref, json_t **out, struct mp_error *err)
+classify_get(const char *id_or_ref, int64_t now, json_t **out, struct mp_error *err)
 {
     struct incident inc;
     json_t *regimes, *statuses, *obligations;
@@ -741,7 +745,7 @@ classify_get(const char *id_or_ref, json_t **out, struct mp_error *err)
         free(last);
         return -1;
     }
-    obligations = obligations_json(db, inc.id, time_now(), err);
+    obligations = obligations_json(db, inc.id, now, err);
     regimes = last ? json_loads(last, 0, NULL) : json_array();
     free(last);
     if (obligations == NULL)
@@ -776,7 +780,7 @@ classify_history(const char *id_or_ref, json_t **out, struct mp_error *err)
 }
 
 int
-classify_obligations(const char *id_or_ref, json_t **out, struct mp_error *err)
+classify_obligations(const char *id_or_ref, int64_t now, json_t **out, struct mp_error *err)
 {
     struct incident inc;
     json_t *items;
@@ -785,7 +789,7 @@ classify_obligations(const char *id_or_ref, json_t **out, struct mp_error *err)
     *out = NULL;
     if (open_incident(id_or_ref, &inc, &db, err) != 0)
         return -1;
-    items = obligations_json(db, inc.id, time_now(), err);
+    items = obligations_json(db, inc.id, now, err);
     incident_free(&inc);
     if (items == NULL)
         return -1;
@@ -794,11 +798,11 @@ classify_obligations(const char *id_or_ref, json_t **out, struct mp_error *err)
 }
 
 int
-classify_deadlines(const char *before, int limit, int tlp_max, json_t **out, struct mp_error *err)
+classify_deadlines(const char *before, int limit, int tlp_max, int64_t now, json_t **out,
+                   struct mp_error *err)
 {
     sqlite3 *db = db_reader(err);
     struct obligation *v;
-    int64_t now = time_now();
     json_t *items, *profile = NULL;
     struct rules *rules;
     int64_t pversion;
@@ -847,6 +851,7 @@ classify_deadlines(const char *before, int limit, int tlp_max, json_t **out, str
 
 struct waive_change {
     const struct principal *p;
+    int64_t now;
     const char *id_or_ref;
     const char *oid;
     const char *reason;
@@ -875,7 +880,7 @@ waive_apply(sqlite3 *db, void *arg, struct mp_error *err)
         return mp_error_set(err, 409, "", "the obligation is already %s",
                             c->o.submitted_at[0] ? "submitted" : "waived");
     }
-    fmt(time_now(), at);
+    fmt(c->now, at);
     snprintf(c->o.waived_at, sizeof(c->o.waived_at), "%s", at);
     snprintf(c->o.waived_by, sizeof(c->o.waived_by), "%s", c->p->name);
     snprintf(c->o.waived_reason, sizeof(c->o.waived_reason), "%s", c->reason);
@@ -886,7 +891,8 @@ waive_apply(sqlite3 *db, void *arg, struct mp_error *err)
     if (store_obligation_update(db, &c->o, err) != 0 ||
         store_timeline_append(db, inc.id, at, c->p->name, "obligation", c->o.stage, "\"pending\"",
                               "\"waived\"", c->reason, err) != 0 ||
-        store_audit_append(db, c->p->name, "obligation.waive", c->o.id, payload, err) != 0) {
+        store_audit_append(db, c->now, c->p->name, "obligation.waive", c->o.id, payload, err) !=
+            0) {
         incident_free(&inc);
         return -1;
     }
@@ -895,11 +901,11 @@ waive_apply(sqlite3 *db, void *arg, struct mp_error *err)
 }
 
 int
-classify_waive(const struct principal *p, const char *id_or_ref, const char *obligation_id,
-               const char *reason, json_t **out, struct mp_error *err)
+classify_waive(const struct principal *p, int64_t now, const char *id_or_ref,
+               const char *obligation_id, const char *reason, json_t **out, struct mp_error *err)
 {
     struct waive_change c = {
-        .p = p, .id_or_ref = id_or_ref, .oid = obligation_id, .reason = reason};
+        .p = p, .now = now, .id_or_ref = id_or_ref, .oid = obligation_id, .reason = reason};
 
     *out = NULL;
     if (text_blank(reason))
@@ -914,6 +920,7 @@ classify_waive(const struct principal *p, const char *id_or_ref, const char *obl
 
 struct decide_change {
     const struct principal *p;
+    int64_t now;
     const char *id_or_ref;
     const char *regime;
     bool notifiable;
@@ -929,7 +936,7 @@ decide_apply(sqlite3 *db, void *arg, struct mp_error *err)
     struct obligation *v = NULL;
     char at[TIME_RFC3339_LEN], payload[200];
     int found, n = 0, rc = -1;
-    int64_t now = time_now();
+    int64_t now = c->now;
 
     found = store_incident_load(db, c->id_or_ref, &inc, err);
     if (found <= 0)
@@ -975,7 +982,7 @@ decide_apply(sqlite3 *db, void *arg, struct mp_error *err)
     if (store_timeline_append(db, inc.id, at, c->p->name, "decision", c->regime, NULL,
                               c->notifiable ? "\"notifiable\"" : "\"not_notifiable\"", c->reason,
                               err) != 0 ||
-        store_audit_append(db, c->p->name, "incident.decision", inc.id, payload, err) != 0 ||
+        store_audit_append(db, now, c->p->name, "incident.decision", inc.id, payload, err) != 0 ||
         classify_refresh(db, &inc, c->p->name, now, err) != 0)
         goto out;
     rc = 0;
@@ -986,10 +993,11 @@ out:
 }
 
 int
-classify_decide(const struct principal *p, const char *id_or_ref, const char *regime,
+classify_decide(const struct principal *p, int64_t now, const char *id_or_ref, const char *regime,
                 bool notifiable, const char *reason, json_t **out, struct mp_error *err)
 {
     struct decide_change c = {.p = p,
+                              .now = now,
                               .id_or_ref = id_or_ref,
                               .regime = regime,
                               .notifiable = notifiable,
@@ -1008,20 +1016,25 @@ classify_decide(const struct principal *p, const char *id_or_ref, const char *re
     if (store_write(decide_apply, &c, err) != 0)
         return -1;
     /* committed: whatever happens to the re-read, the answer is a success */
-    if (classify_get(id_or_ref, out, err) != 0)
+    if (classify_get(id_or_ref, now, out, err) != 0)
         *out = json_pack("{s:s, s:b}", "regime", regime, "notifiable", notifiable);
     return 0;
 }
 
 /* ---- the sweeper ---- */
 
+struct sweep_change {
+    int64_t now;
+    const char *id;
+};
+
 static int
 sweep_missed_apply(sqlite3 *db, void *arg, struct mp_error *err)
 {
+    struct sweep_change *c = arg;
     char at[TIME_RFC3339_LEN];
 
-    (void)arg;
-    fmt(time_now(), at);
+    fmt(c->now, at);
     return store_obligation_sweep(db, at, err) < 0 ? -1 : 0;
 }
 
@@ -1029,26 +1042,33 @@ sweep_missed_apply(sqlite3 *db, void *arg, struct mp_error *err)
 static int
 sweep_refresh_apply(sqlite3 *db, void *arg, struct mp_error *err)
 {
+    struct sweep_change *c = arg;
     struct incident inc;
-    int found = store_incident_load(db, arg, &inc, err), rc;
+    int found = store_incident_load(db, c->id, &inc, err), rc;
 
     if (found <= 0)
         return found; /* gone: nothing to do */
-    rc = refresh(db, &inc, "meldpunt", time_now(), false, err);
+    rc = refresh(db, &inc, "meldpunt", c->now, false, err);
     incident_free(&inc);
     return rc;
 }
 
 int
-classify_sweep(struct mp_error *err)
+classify_sweep(int64_t now, struct mp_error *err)
 {
-    struct incident_filter f = {
-        .state = -1, .severity = -1, .category = -1, .updated_since = TIME_UNSET, .limit = 200};
+    struct sweep_change c = {.now = now};
+    /* every incident, whatever its TLP: the sweeper is nobody's view */
+    struct incident_filter f = {.state = -1,
+                                .severity = -1,
+                                .category = -1,
+                                .updated_since = TIME_UNSET,
+                                .limit = 200,
+                                .tlp_max = TLP_RED};
     struct incident *items;
     int64_t next;
     int n;
 
-    if (store_write(sweep_missed_apply, NULL, err) != 0)
+    if (store_write(sweep_missed_apply, &c, err) != 0)
         return -1;
     /* Ongoing disruptions get longer: judge them again, each in a change of
      * its own so that requests interleave (history only grows when the
@@ -1061,7 +1081,8 @@ classify_sweep(struct mp_error *err)
             inc->started_at == TIME_UNSET || inc->ended_at != TIME_UNSET ||
             json_object_get(inc->impact, "duration_minutes") != NULL)
             continue;
-        if (store_write(sweep_refresh_apply, (void *)inc->id, err) != 0) {
+        c.id = inc->id;
+        if (store_write(sweep_refresh_apply, &c, err) != 0) {
             incident_list_free(items, n);
             return -1;
         }
@@ -1070,56 +1091,30 @@ classify_sweep(struct mp_error *err)
     return 0;
 }
 
-static pthread_t sweeper;
-static pthread_mutex_t sweeper_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t sweeper_cond = PTHREAD_COND_INITIALIZER;
-static bool sweeper_running, sweeper_stop;
-static unsigned sweeper_interval;
+static struct ticker sweeper;
 
-static void *
-sweeper_main(void *unused)
+/* One pass of the sweeper: a background job, so it reads the clock once,
+ * here, at its edge. */
+static void
+sweeper_pass(void *unused)
 {
-    (void)unused;
-    pthread_mutex_lock(&sweeper_lock);
-    while (!sweeper_stop) {
-        struct timespec ts;
-        struct mp_error err;
+    struct mp_error err;
 
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += sweeper_interval;
-        pthread_cond_timedwait(&sweeper_cond, &sweeper_lock, &ts);
-        if (sweeper_stop)
-            break;
-        pthread_mutex_unlock(&sweeper_lock);
-        if (classify_sweep(&err) != 0)
-            log_error("obligation sweep failed error=\"%s\"", err.message);
-        pthread_mutex_lock(&sweeper_lock);
-    }
-    pthread_mutex_unlock(&sweeper_lock);
-    return NULL;
+    (void)unused;
+    if (classify_sweep(clock_now(), &err) != 0)
+        log_error("obligation sweep failed error=\"%s\"", err.message);
 }
 
 void
 classify_sweeper_start(unsigned interval_seconds)
 {
-    if (sweeper_running)
-        return;
-    sweeper_interval = interval_seconds ? interval_seconds : 30;
-    sweeper_stop = false;
-    sweeper_running = pthread_create(&sweeper, NULL, sweeper_main, NULL) == 0;
+    ticker_start(&sweeper, interval_seconds ? interval_seconds : 30, sweeper_pass, NULL);
 }
 
 void
 classify_sweeper_stop(void)
 {
-    if (!sweeper_running)
-        return;
-    pthread_mutex_lock(&sweeper_lock);
-    sweeper_stop = true;
-    pthread_cond_signal(&sweeper_cond);
-    pthread_mutex_unlock(&sweeper_lock);
-    pthread_join(sweeper, NULL);
-    sweeper_running = false;
+    ticker_stop(&sweeper);
 }
 
 /* ---- services ---- */
@@ -1152,6 +1147,7 @@ services_get(const char *name, json_t **out, struct mp_error *err)
 
 struct service_change {
     const struct principal *p;
+    int64_t now;
     const char *name;
     const char *description;
     json_t *users_total;
@@ -1166,7 +1162,7 @@ service_apply(sqlite3 *db, void *arg, struct mp_error *err)
 {
     struct service_change *c = arg;
     char at[TIME_RFC3339_LEN], *payload;
-    int64_t now = time_now();
+    int64_t now = c->now;
     json_t *pj;
     int rc;
 
@@ -1184,8 +1180,8 @@ service_apply(sqlite3 *db, void *arg, struct mp_error *err)
     json_decref(pj);
     if (payload == NULL)
         return mp_error_set(err, 500, "", "out of memory");
-    rc = store_audit_append(db, c->p->name, c->delete ? "service.delete" : "service.put", c->name,
-                            payload, err);
+    rc = store_audit_append(db, now, c->p->name, c->delete ? "service.delete" : "service.put",
+                            c->name, payload, err);
     free(payload);
     if (rc != 0)
         return -1;
@@ -1194,12 +1190,12 @@ service_apply(sqlite3 *db, void *arg, struct mp_error *err)
 }
 
 int
-services_put(const struct principal *p, const char *name, json_t *body, bool *created,
+services_put(const struct principal *p, int64_t now, const char *name, json_t *body, bool *created,
              struct field_errors *errs)
 {
     static const char *const members[] = {"name",     "description",   "users_total",
                                           "critical", "member_states", NULL};
-    struct service_change c = {.p = p, .name = name, .description = ""};
+    struct service_change c = {.p = p, .now = now, .name = name, .description = ""};
     struct mp_error err;
     const char *key;
     json_t *v, *x;
@@ -1257,9 +1253,9 @@ services_put(const struct principal *p, const char *name, json_t *body, bool *cr
 }
 
 int
-services_delete(const struct principal *p, const char *name, struct mp_error *err)
+services_delete(const struct principal *p, int64_t now, const char *name, struct mp_error *err)
 {
-    struct service_change c = {.p = p, .name = name, .delete = true};
+    struct service_change c = {.p = p, .now = now, .name = name, .delete = true};
 
     return store_write(service_apply, &c, err);
 }

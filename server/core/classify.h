@@ -48,25 +48,28 @@ int classify_refresh_open(sqlite3 *db, const char *principal, int64_t now, struc
 int classify_check_closable(sqlite3 *db, const char *incident_id, struct mp_error *err);
 
 /* Reads. */
-int classify_get(const char *id_or_ref, json_t **out, struct mp_error *err);
+int classify_get(const char *id_or_ref, int64_t now, json_t **out, struct mp_error *err);
 int classify_history(const char *id_or_ref, json_t **out, struct mp_error *err);
-int classify_obligations(const char *id_or_ref, json_t **out, struct mp_error *err);
+int classify_obligations(const char *id_or_ref, int64_t now, json_t **out, struct mp_error *err);
 /* Every open obligation across incidents due before `before` (NULL: any),
- * soonest first. */
-/* Open obligations by due time; those of incidents above TLP level tlp_max
- * are left out. */
-int classify_deadlines(const char *before, int limit, int tlp_max, json_t **out,
+ * soonest first, with the time left at `now`; those of incidents above TLP
+ * level tlp_max are left out. */
+int classify_deadlines(const char *before, int limit, int tlp_max, int64_t now, json_t **out,
                        struct mp_error *err);
 
 /* Manager actions. */
-int classify_waive(const struct principal *p, const char *id_or_ref, const char *obligation_id,
-                   const char *reason, json_t **out, struct mp_error *err);
-int classify_decide(const struct principal *p, const char *id_or_ref, const char *regime,
-                    bool notifiable, const char *reason, json_t **out, struct mp_error *err);
+int classify_waive(const struct principal *p, int64_t now, const char *id_or_ref,
+                   const char *obligation_id, const char *reason, json_t **out,
+                   struct mp_error *err);
+int classify_decide(const struct principal *p, int64_t now, const char *id_or_ref,
+                    const char *regime, bool notifiable, const char *reason, json_t **out,
+                    struct mp_error *err);
 
-/* Marks overdue obligations missed and re-evaluates incidents whose
- * disruption is still going on (their duration grows).  Run periodically. */
-int classify_sweep(struct mp_error *err);
+/* Marks obligations overdue at `now` missed and re-evaluates incidents
+ * whose disruption is still going on (their duration grows).  Run
+ * periodically by the sweeper thread, every [classification]
+ * sweep_interval seconds, each pass with the clock read once. */
+int classify_sweep(int64_t now, struct mp_error *err);
 void classify_sweeper_start(unsigned interval_seconds);
 void classify_sweeper_stop(void);
 
@@ -75,8 +78,8 @@ int services_list(json_t **out, struct mp_error *err);
 int services_get(const char *name, json_t **out, struct mp_error *err);
 /* Validates and stores body as service `name`; *created says whether it is
  * new. */
-int services_put(const struct principal *p, const char *name, json_t *body, bool *created,
-                 struct field_errors *errs);
-int services_delete(const struct principal *p, const char *name, struct mp_error *err);
+int services_put(const struct principal *p, int64_t now, const char *name, json_t *body,
+                 bool *created, struct field_errors *errs);
+int services_delete(const struct principal *p, int64_t now, const char *name, struct mp_error *err);
 
 #endif

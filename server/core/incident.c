@@ -134,7 +134,7 @@ const struct fact_def impact_facts[] = {
 const size_t impact_facts_count = sizeof(impact_facts) / sizeof(impact_facts[0]);
 
 void
-incident_init(struct incident *inc)
+incident_init(struct incident *inc, int64_t now)
 {
     memset(inc, 0, sizeof(*inc));
     inc->category = CATEGORY_CYBER;
@@ -142,7 +142,7 @@ incident_init(struct incident *inc)
     inc->severity = SEVERITY_MEDIUM;
     inc->state = STATE_DETECTED;
     inc->tlp = TLP_AMBER;
-    inc->detected_at = time_now();
+    inc->detected_at = now;
     inc->aware_at = inc->started_at = inc->ended_at = TIME_UNSET;
     for (int s = 0; s < STATE_COUNT; s++)
         inc->state_at[s] = TIME_UNSET;
@@ -584,8 +584,8 @@ field_value(const struct incident *inc, const struct field_def *f)
 /* ---- operations ---- */
 
 static int
-audit(sqlite3 *db, const struct principal *p, const char *action, const struct incident *inc,
-      json_t *extra, struct mp_error *err)
+audit(sqlite3 *db, int64_t now, const struct principal *p, const char *action,
+      const struct incident *inc, json_t *extra, struct mp_error *err)
 {
     json_t *payload = extra ? extra : json_object();
     char *text;
@@ -597,7 +597,7 @@ audit(sqlite3 *db, const struct principal *p, const char *action, const struct i
     json_decref(payload);
     if (text == NULL)
         return mp_error_set(err, 500, "", "out of memory");
-    rc = store_audit_append(db, p->name, action, inc->id, text, err);
+    rc = store_audit_append(db, now, p->name, action, inc->id, text, err);
     free(text);
     return rc;
 }
@@ -637,9 +637,9 @@ create_apply(sqlite3 *db, void *arg, struct mp_error *err)
     char object_id[40];
     int found;
 
-    /* Times are taken here, in commit order, so updated_at never goes
-     * backwards between changes. */
-    c->now = time_now();
+    /* the request's time, unless a change committed before this one was
+     * later: updated_at never goes backwards in commit order */
+    c->now = store_change_time(c->now);
     found = incident_idempotency_find(db, c->p, c->idem, c->now, object_id, &c->first_answer, err);
     if (found < 0)
         return -1;
@@ -699,7 +699,7 @@ incident_insert(sqlite3 *db, const struct principal *p, struct incident *inc, in
     if (store_timeline_append(db, inc->id, at, p->name, "created", NULL, NULL, NULL, NULL, err) !=
         0)
         return -1;
-    if (audit(db, p, "incident.create", inc,
+    if (audit(db, now, p, "incident.create", inc,
               json_pack("{s:s, s:s, s:s}", "title", inc->title, "severity",
                         incident_severity_names[inc->severity], "category",
                         incident_category_names[inc->category]),
@@ -734,14 +734,14 @@ incident_idempotency_find(sqlite3 *db, const struct principal *p, const struct i
 }
 
 int
-incident_create(const struct principal *p, struct incident *inc, const struct idempotency *idem,
-                char **first_answer, struct field_errors *errs)
+incident_create(const struct principal *p, int64_t now, struct incident *inc,
+                const struct idempotency *idem, char **first_answer, struct field_errors *errs)
 {
-    struct create_change c = {.p = p, .inc = inc, .idem = idem};
+    struct create_change c = {.p = p, .inc = inc, .idem = idem, .now = now};
     struct mp_error err;
 
     *first_answer = NULL;
-    if (!incident_validate(inc, time_now(), errs))
+    if (!incident_validate(inc, now, errs))
         return -1;
     if (store_write(create_apply, &c, &err) != 0) {
         free(c.first_answer);
@@ -829,7 +829,7 @@ update_apply(sqlite3 *db, void *arg, struct mp_error *err)
 
     struct incident next;
 
-    c->now = time_now();
+    c->now = store_change_time(c->now);
     if (load_for_change(db, c->id, c->if_match, &cur, err) != 0)
         return -1;
     if (copy_editable(&cur, &next) != 0) {
@@ -899,7 +899,7 @@ update_apply(sqlite3 *db, void *arg, struct mp_error *err)
         cur.version++;
         if (store_incident_update(db, &cur, err) != 0)
             goto out;
-        if (audit(db, c->p, "incident.update", &cur,
+        if (audit(db, c->now, c->p, "incident.update", &cur,
                   json_pack("{s:O, s:s?}", "fields", changed, "note", c->note), err) != 0 ||
             classify_refresh_noted(db, &cur, c->p->name, c->note, c->now, err) != 0)
             goto out;
@@ -915,8 +915,8 @@ out:
 }
 
 int
-incident_patch(const struct principal *p, const char *id, int64_t if_match, json_t *patch,
-               struct incident *out, struct field_errors *errs)
+incident_patch(const struct principal *p, int64_t now, const char *id, int64_t if_match,
+               json_t *patch, struct incident *out, struct field_errors *errs)
 {
     struct update_change c = {.p = p,
                               .id = id,
@@ -924,7 +924,7 @@ incident_patch(const struct principal *p, const char *id, int64_t if_match, json
                               .patch = patch,
                               .errs = errs,
                               .out = out,
-                              .now = time_now()};
+                              .now = now};
     json_t *note = json_object_get(patch, "note"), *rest = NULL;
     struct mp_error err;
     int rc = 0;
@@ -974,7 +974,7 @@ transition_apply(sqlite3 *db, void *arg, struct mp_error *err)
     char at[TIME_RFC3339_LEN], old_s[32], new_s[32];
     int from;
 
-    c->now = time_now();
+    c->now = store_change_time(c->now);
     if (load_for_change(db, c->id, c->if_match, &cur, err) != 0)
         return -1;
     from = cur.state;
@@ -1002,7 +1002,7 @@ transition_apply(sqlite3 *db, void *arg, struct mp_error *err)
     if (store_incident_update(db, &cur, err) != 0 ||
         store_timeline_append(db, cur.id, at, c->p->name, "transition", "state", old_s, new_s,
                               c->note, err) != 0 ||
-        audit(db, c->p, "incident.transition", &cur,
+        audit(db, c->now, c->p, "incident.transition", &cur,
               json_pack("{s:s, s:s}", "from", incident_state_names[from], "to",
                         incident_state_names[c->to]),
               err) != 0 ||
@@ -1018,8 +1018,8 @@ transition_apply(sqlite3 *db, void *arg, struct mp_error *err)
 }
 
 int
-incident_transition(const struct principal *p, const char *id, int64_t if_match, int to,
-                    const char *note, struct incident *out, struct mp_error *err)
+incident_transition(const struct principal *p, int64_t now, const char *id, int64_t if_match,
+                    int to, const char *note, struct incident *out, struct mp_error *err)
 {
     struct transition_change c = {.p = p,
                                   .id = id,
@@ -1027,7 +1027,7 @@ incident_transition(const struct principal *p, const char *id, int64_t if_match,
                                   .to = to,
                                   .note = text_blank(note) ? NULL : note,
                                   .out = out,
-                                  .now = time_now()};
+                                  .now = now};
 
     memset(out, 0, sizeof(*out));
     if (to < 0 || to >= STATE_COUNT)
@@ -1054,7 +1054,7 @@ note_apply(sqlite3 *db, void *arg, struct mp_error *err)
     struct incident cur;
     char at[TIME_RFC3339_LEN];
 
-    c->now = time_now();
+    c->now = store_change_time(c->now);
     if (load_for_change(db, c->id, -1, &cur, err) != 0)
         return -1;
     cur.updated_at = c->now;
@@ -1063,7 +1063,7 @@ note_apply(sqlite3 *db, void *arg, struct mp_error *err)
     if (store_incident_update(db, &cur, err) != 0 ||
         store_timeline_append(db, cur.id, at, c->p->name, "note", NULL, NULL, NULL, c->text, err) !=
             0 ||
-        audit(db, c->p, "incident.note", &cur, NULL, err) != 0) {
+        audit(db, c->now, c->p, "incident.note", &cur, NULL, err) != 0) {
         incident_free(&cur);
         return -1;
     }
@@ -1072,10 +1072,10 @@ note_apply(sqlite3 *db, void *arg, struct mp_error *err)
 }
 
 int
-incident_add_note(const struct principal *p, const char *id, const char *text, struct incident *out,
-                  struct mp_error *err)
+incident_add_note(const struct principal *p, int64_t now, const char *id, const char *text,
+                  struct incident *out, struct mp_error *err)
 {
-    struct note_change c = {.p = p, .id = id, .text = text, .out = out, .now = time_now()};
+    struct note_change c = {.p = p, .id = id, .text = text, .out = out, .now = now};
 
     memset(out, 0, sizeof(*out));
     if (text == NULL || text_blank(text))

@@ -39,7 +39,7 @@
 
 /* A new incident with the defaults: cause unknown, tlp amber, state
  * detected, detected_at now, no services, impact {}. */
-void incident_init(struct incident *inc);
+void incident_init(struct incident *inc, int64_t now);
 
 /* ---- impact facts ---- */
 
@@ -104,8 +104,8 @@ struct idempotency {
  * the same request hash creates nothing and sets *first_answer (malloc'd
  * JSON text of the first answer) with the incident's id in inc->id; another
  * hash fails 409. */
-int incident_create(const struct principal *p, struct incident *inc, const struct idempotency *idem,
-                    char **first_answer, struct field_errors *errs);
+int incident_create(const struct principal *p, int64_t now, struct incident *inc,
+                    const struct idempotency *idem, char **first_answer, struct field_errors *errs);
 
 /* Inside a change (writer.h): gives inc (validated) its id, state detected,
  * creator and times, and writes it with its timeline and audit entries and
@@ -143,15 +143,15 @@ int incident_get(const char *id_or_ref, struct incident *out, struct mp_error *e
  * reason for the change (at most INCIDENT_REASON_MAX characters): it goes
  * on each `changed` timeline entry and into the audit entry, and a change
  * that lifts a report still owed (classify_refresh_noted) needs it. */
-int incident_patch(const struct principal *p, const char *id, int64_t if_match, json_t *patch,
-                   struct incident *out, struct field_errors *errs);
+int incident_patch(const struct principal *p, int64_t now, const char *id, int64_t if_match,
+                   json_t *patch, struct incident *out, struct field_errors *errs);
 
 /* Moves the incident to state `to` (409 with the allowed targets in err
  * when the table forbids it; 422 on `note` when dismissing without one). */
-int incident_transition(const struct principal *p, const char *id, int64_t if_match, int to,
-                        const char *note, struct incident *out, struct mp_error *err);
+int incident_transition(const struct principal *p, int64_t now, const char *id, int64_t if_match,
+                        int to, const char *note, struct incident *out, struct mp_error *err);
 
-int incident_add_note(const struct principal *p, const char *id, const char *text,
+int incident_add_note(const struct principal *p, int64_t now, const char *id, const char *text,
                       struct incident *out, struct mp_error *err);
 
 struct incident_filter {

@@ -28,12 +28,6 @@
 
 #define FIELD_TEXT_MAX 20000
 
-static void
-now_text(char out[TIME_RFC3339_LEN])
-{
-    time_format_rfc3339(time_now(), out, TIME_RFC3339_LEN);
-}
-
 static json_t *
 notification_json(const struct notification *n)
 {
@@ -99,6 +93,7 @@ struct create_change {
     const char *stage;
     const char *language;
     const char *supersedes; /* a correction */
+    int64_t now;
     struct notification n;
     struct field_errors *errs;
 };
@@ -138,7 +133,7 @@ create_apply(sqlite3 *db, void *arg, struct mp_error *err)
                      c->regime, c->stage);
         goto out;
     }
-    now_text(at);
+    time_format_rfc3339(c->now, at, sizeof(at));
     {
         char *given = c->n.fields; /* a correction starts from its original */
         memset(&c->n, 0, sizeof(c->n));
@@ -180,7 +175,7 @@ create_apply(sqlite3 *db, void *arg, struct mp_error *err)
             json_decref(regimes);
         }
         free(last);
-        facts = classify_facts(db, &inc, time_now());
+        facts = classify_facts(db, &inc, c->now);
         json_object_set_new(facts, "criteria_met", fired);
         fields = json_object();
         json_array_foreach(json_object_get(st->def, "contents"), i, item)
@@ -195,7 +190,8 @@ create_apply(sqlite3 *db, void *arg, struct mp_error *err)
     if (c->n.fields == NULL || store_notification_insert(db, &c->n, err) != 0 ||
         store_timeline_append(db, inc.id, at, c->p->name, "obligation", c->stage, NULL, NULL, note,
                               err) != 0 ||
-        store_audit_append(db, c->p->name, "notification.create", c->n.id, payload, err) != 0)
+        store_audit_append(db, c->now, c->p->name, "notification.create", c->n.id, payload, err) !=
+            0)
         goto out;
     rc = 0;
 out:
@@ -207,10 +203,10 @@ out:
 }
 
 int
-notify_create(const struct principal *p, const char *incident, json_t *body, json_t **out,
-              struct field_errors *errs)
+notify_create(const struct principal *p, int64_t now, const char *incident, json_t *body,
+              json_t **out, struct field_errors *errs)
 {
-    struct create_change c = {.p = p, .incident = incident, .errs = errs};
+    struct create_change c = {.p = p, .incident = incident, .errs = errs, .now = now};
     const char *key;
     json_t *v;
     struct mp_error err;
@@ -249,6 +245,7 @@ enum action { PATCH, APPROVE, SUBMIT, CORRECT };
 
 struct change {
     const struct principal *p;
+    int64_t now;
     const char *nid;
     int64_t if_match;
     enum action action;
@@ -504,7 +501,7 @@ submit(sqlite3 *db, struct change *c, const char *at, struct mp_error *err)
     const char *when = json_string_value(json_object_get(c->body, "submitted_at"));
     const char *key;
     json_t *v;
-    int64_t t = time_now();
+    int64_t t = c->now;
     struct obligation o;
     struct incident inc;
 
@@ -519,7 +516,7 @@ submit(sqlite3 *db, struct change *c, const char *at, struct mp_error *err)
     if (json_object_get(c->body, "authority_reference") && (ref == NULL || text_chars(ref) > 190))
         field_error(c->errs, "authority_reference", "must be text of at most 190 characters");
     if (json_object_get(c->body, "submitted_at") &&
-        (when == NULL || time_parse_rfc3339(when, &t) != 0 || t > time_now() + 300))
+        (when == NULL || time_parse_rfc3339(when, &t) != 0 || t > c->now + 300))
         field_error(c->errs, "submitted_at", "must be an RFC 3339 time, not in the future");
     if (c->errs->count > 0)
         return mp_error_set(err, 422, "", "not valid");
@@ -553,7 +550,7 @@ submit(sqlite3 *db, struct change *c, const char *at, struct mp_error *err)
     }
     /* later reports count from this submission: judge again for their due times */
     if (store_incident_load(db, c->n.incident_id, &inc, err) == 1) {
-        int rc = classify_refresh(db, &inc, c->p->name, time_now(), err);
+        int rc = classify_refresh(db, &inc, c->p->name, c->now, err);
         incident_free(&inc);
         return rc;
     }
@@ -569,7 +566,7 @@ change_apply(sqlite3 *db, void *arg, struct mp_error *err)
     char at[TIME_RFC3339_LEN], note[200], payload[200];
     int rc;
 
-    now_text(at);
+    time_format_rfc3339(c->now, at, sizeof(at));
     if (load(db, c, err) != 0)
         return -1;
     switch (c->action) {
@@ -586,6 +583,7 @@ change_apply(sqlite3 *db, void *arg, struct mp_error *err)
         if (strcmp(c->n.state, "draft") == 0)
             return mp_error_set(err, 409, "", "a draft is corrected by editing it");
         c->correction.p = c->p;
+        c->correction.now = c->now;
         c->correction.incident = c->n.incident_id;
         c->correction.regime = c->n.regime;
         c->correction.stage = c->n.stage;
@@ -607,17 +605,22 @@ change_apply(sqlite3 *db, void *arg, struct mp_error *err)
              (long long)c->n.version);
     if (store_timeline_append(db, c->n.incident_id, at, c->p->name, "obligation", c->n.stage, NULL,
                               NULL, note, err) != 0 ||
-        store_audit_append(db, c->p->name, actions[c->action], c->n.id, payload, err) != 0)
+        store_audit_append(db, c->now, c->p->name, actions[c->action], c->n.id, payload, err) != 0)
         return -1;
     return 0;
 }
 
 static int
-run(const struct principal *p, const char *nid, int64_t if_match, enum action action, json_t *body,
-    json_t **out, struct field_errors *errs)
+run(const struct principal *p, int64_t now, const char *nid, int64_t if_match, enum action action,
+    json_t *body, json_t **out, struct field_errors *errs)
 {
-    struct change c = {
-        .p = p, .nid = nid, .if_match = if_match, .action = action, .body = body, .errs = errs};
+    struct change c = {.p = p,
+                       .now = now,
+                       .nid = nid,
+                       .if_match = if_match,
+                       .action = action,
+                       .body = body,
+                       .errs = errs};
     struct mp_error err;
     int rc;
 
@@ -633,30 +636,31 @@ run(const struct principal *p, const char *nid, int64_t if_match, enum action ac
 }
 
 int
-notify_patch(const struct principal *p, const char *nid, int64_t if_match, json_t *patch_body,
-             json_t **out, struct field_errors *errs)
+notify_patch(const struct principal *p, int64_t now, const char *nid, int64_t if_match,
+             json_t *patch_body, json_t **out, struct field_errors *errs)
 {
-    return run(p, nid, if_match, PATCH, patch_body, out, errs);
+    return run(p, now, nid, if_match, PATCH, patch_body, out, errs);
 }
 
 int
-notify_approve(const struct principal *p, const char *nid, int64_t if_match, json_t **out,
-               struct field_errors *errs)
+notify_approve(const struct principal *p, int64_t now, const char *nid, int64_t if_match,
+               json_t **out, struct field_errors *errs)
 {
-    return run(p, nid, if_match, APPROVE, NULL, out, errs);
+    return run(p, now, nid, if_match, APPROVE, NULL, out, errs);
 }
 
 int
-notify_submit(const struct principal *p, const char *nid, json_t *body, json_t **out,
+notify_submit(const struct principal *p, int64_t now, const char *nid, json_t *body, json_t **out,
               struct field_errors *errs)
 {
-    return run(p, nid, -1, SUBMIT, body, out, errs);
+    return run(p, now, nid, -1, SUBMIT, body, out, errs);
 }
 
 int
-notify_correct(const struct principal *p, const char *nid, json_t **out, struct field_errors *errs)
+notify_correct(const struct principal *p, int64_t now, const char *nid, json_t **out,
+               struct field_errors *errs)
 {
-    return run(p, nid, -1, CORRECT, NULL, out, errs);
+    return run(p, now, nid, -1, CORRECT, NULL, out, errs);
 }
 
 /* ---- reads ---- */

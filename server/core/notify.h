@@ -13,17 +13,17 @@
 #include <jansson.h>
 
 /* body: {"regime", "stage", "language"?} */
-int notify_create(const struct principal *p, const char *incident, json_t *body, json_t **out,
-                  struct field_errors *errs);
+int notify_create(const struct principal *p, int64_t now, const char *incident, json_t *body,
+                  json_t **out, struct field_errors *errs);
 /* patch: {"fields": {id: value|null}, "language"?}; if_match < 0: none */
-int notify_patch(const struct principal *p, const char *nid, int64_t if_match, json_t *patch,
-                 json_t **out, struct field_errors *errs);
-int notify_approve(const struct principal *p, const char *nid, int64_t if_match, json_t **out,
-                   struct field_errors *errs);
+int notify_patch(const struct principal *p, int64_t now, const char *nid, int64_t if_match,
+                 json_t *patch, json_t **out, struct field_errors *errs);
+int notify_approve(const struct principal *p, int64_t now, const char *nid, int64_t if_match,
+                   json_t **out, struct field_errors *errs);
 /* body: {"channel", "authority_reference"?, "submitted_at"?} */
-int notify_submit(const struct principal *p, const char *nid, json_t *body, json_t **out,
-                  struct field_errors *errs);
-int notify_correct(const struct principal *p, const char *nid, json_t **out,
+int notify_submit(const struct principal *p, int64_t now, const char *nid, json_t *body,
+                  json_t **out, struct field_errors *errs);
+int notify_correct(const struct principal *p, int64_t now, const char *nid, json_t **out,
                    struct field_errors *errs);
 
 int notify_get(const char *nid, json_t **out, int64_t *version, struct mp_error *err);

@@ -7,6 +7,7 @@
 #include "core/notify.h"
 #include "core/signing.h"
 #include "lib/buf.h"
+#include "lib/timeutil.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -129,8 +130,10 @@ to_buf(struct archive *a, void *client, const void *data, size_t len)
     return buf_failed(client) ? -1 : (la_ssize_t)len;
 }
 
+/* Every entry carries the signing time, never the time the bundle was
+ * made: the same signed notification gives the same bytes. */
 static int
-add(struct archive *a, const char *name, const void *data, size_t len)
+add(struct archive *a, int64_t mtime, const char *name, const void *data, size_t len)
 {
     struct archive_entry *e = archive_entry_new();
     int rc;
@@ -139,7 +142,7 @@ add(struct archive *a, const char *name, const void *data, size_t len)
     archive_entry_set_size(e, (la_int64_t)len);
     archive_entry_set_filetype(e, AE_IFREG);
     archive_entry_set_perm(e, 0644);
-    archive_entry_set_mtime(e, time(NULL), 0);
+    archive_entry_set_mtime(e, (time_t)mtime, 0);
     rc = archive_write_header(a, e) == ARCHIVE_OK &&
                  archive_write_data(a, data, len) == (la_ssize_t)len
              ? 0
@@ -157,7 +160,7 @@ notify_bundle(const char *nid, char **zip, size_t *len, struct mp_error *err)
         "  document.json.minisig  its signature (minisign format, Ed25519)\n"
         "  meldpunt.pub           the public key that checks it\n"
         "  document.html          the same document as a printable page\n"
-        "  timeline.json          the incident's timeline when the bundle was made\n\n"
+        "  timeline.json          the incident's timeline up to the signing\n\n"
         "Check it with the standard tool:\n"
         "  minisign -V -m document.json -p meldpunt.pub\n"
         "or with meldpunt:\n"
@@ -169,13 +172,17 @@ notify_bundle(const char *nid, char **zip, size_t *len, struct mp_error *err)
     char *doc = NULL, *sig = NULL, *html = NULL, *tl_text = NULL;
     json_t *key = signing_public_json(), *docj = NULL, *items = NULL;
     struct archive *a = NULL;
+    const char *signed_at;
+    int64_t mtime;
     int n = 0, rc = -1;
 
     *zip = NULL;
     if (notify_document(nid, &doc, &sig, err) != 0 || notify_html(nid, &html, err) != 0)
         goto out;
     docj = json_loads(doc, 0, NULL);
-    if (docj == NULL || key == NULL) {
+    signed_at = json_string_value(json_object_get(json_object_get(docj, "signature"), "signed_at"));
+    if (docj == NULL || key == NULL || signed_at == NULL ||
+        time_parse_rfc3339(signed_at, &mtime) != 0) {
         mp_error_set(err, 500, "", "the document or the key is not available");
         goto out;
     }
@@ -184,21 +191,27 @@ notify_bundle(const char *nid, char **zip, size_t *len, struct mp_error *err)
             err) != 0)
         goto out;
     items = json_array();
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
+        /* what happened after the signing is not part of what was signed */
+        int64_t at;
+        if (time_parse_rfc3339(tl[i].at, &at) == 0 && at > mtime)
+            continue;
         json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "at", tl[i].at,
                                                "principal", tl[i].principal, "kind", tl[i].kind,
                                                "field", tl[i].field, "note", tl[i].note));
+    }
     tl_text = json_dumps(items, JSON_INDENT(2));
     a = archive_write_new();
     if (a == NULL || archive_write_set_format_zip(a) != ARCHIVE_OK ||
         archive_write_open(a, &out, NULL, to_buf, NULL) != ARCHIVE_OK ||
-        add(a, "document.json", doc, strlen(doc)) != 0 ||
-        add(a, "document.json.minisig", sig, strlen(sig)) != 0 ||
-        add(a, "meldpunt.pub", json_string_value(json_object_get(key, "public_key")),
+        add(a, mtime, "document.json", doc, strlen(doc)) != 0 ||
+        add(a, mtime, "document.json.minisig", sig, strlen(sig)) != 0 ||
+        add(a, mtime, "meldpunt.pub", json_string_value(json_object_get(key, "public_key")),
             strlen(json_string_value(json_object_get(key, "public_key")))) != 0 ||
-        add(a, "document.html", html, strlen(html)) != 0 ||
-        add(a, "timeline.json", tl_text, strlen(tl_text)) != 0 ||
-        add(a, "README.txt", readme, strlen(readme)) != 0 || archive_write_close(a) != ARCHIVE_OK) {
+        add(a, mtime, "document.html", html, strlen(html)) != 0 ||
+        add(a, mtime, "timeline.json", tl_text, strlen(tl_text)) != 0 ||
+        add(a, mtime, "README.txt", readme, strlen(readme)) != 0 ||
+        archive_write_close(a) != ARCHIVE_OK) {
         mp_error_set(err, 500, "", "writing the bundle failed: %s",
                      a ? archive_error_string(a) ? archive_error_string(a) : "?" : "no memory");
         goto out;

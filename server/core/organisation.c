@@ -247,8 +247,8 @@ organisation_load(sqlite3 *db, json_t **doc, int64_t *version, char updated_at[3
 }
 
 int
-organisation_replace(sqlite3 *db, const struct principal *p, const char *text, int64_t if_match,
-                     int64_t *version, struct mp_error *err)
+organisation_replace(sqlite3 *db, const struct principal *p, int64_t now, const char *text,
+                     int64_t if_match, int64_t *version, struct mp_error *err)
 {
     char at[TIME_RFC3339_LEN], payload[64];
     int64_t cur = 0;
@@ -258,20 +258,21 @@ organisation_replace(sqlite3 *db, const struct principal *p, const char *text, i
     if (if_match >= 0 && if_match != cur)
         return mp_error_set(err, 412, "If-Match", "the profile is at version %lld, not %lld",
                             (long long)cur, (long long)if_match);
-    time_format_rfc3339(time_now(), at, sizeof(at));
+    time_format_rfc3339(now, at, sizeof(at));
     if (store_organisation_write(db, text, at, p->name, err) != 0)
         return -1;
     *version = cur + 1;
     snprintf(payload, sizeof(payload), "{\"version\":%lld}", (long long)*version);
     /* the profile itself is in the row; the chain records who changed it */
-    if (store_audit_append(db, p->name, "organisation.update", "organisation", payload, err))
+    if (store_audit_append(db, now, p->name, "organisation.update", "organisation", payload, err))
         return -1;
     /* what the law asks of us changed: every open incident is judged again */
-    return classify_refresh_open(db, p->name, time_now(), err);
+    return classify_refresh_open(db, p->name, now, err);
 }
 
 struct put_change {
     const struct principal *p;
+    int64_t now;
     const char *text;
     int64_t if_match;
     int64_t version;
@@ -282,14 +283,14 @@ put_apply(sqlite3 *db, void *arg, struct mp_error *err)
 {
     struct put_change *c = arg;
 
-    return organisation_replace(db, c->p, c->text, c->if_match, &c->version, err);
+    return organisation_replace(db, c->p, c->now, c->text, c->if_match, &c->version, err);
 }
 
 int
-organisation_put(const struct principal *p, json_t *doc, int64_t if_match, int64_t *version,
-                 struct field_errors *errs)
+organisation_put(const struct principal *p, int64_t now, json_t *doc, int64_t if_match,
+                 int64_t *version, struct field_errors *errs)
 {
-    struct put_change c = {.p = p, .if_match = if_match};
+    struct put_change c = {.p = p, .now = now, .if_match = if_match};
     struct mp_error err;
     char *text;
     int rc;

@@ -22,13 +22,13 @@ int organisation_get(json_t **doc, int64_t *version, char updated_at[32], struct
 
 /* Validates doc (every member required; unknown members refused) and
  * stores it.  if_match < 0: no precondition; another version is 412. */
-int organisation_put(const struct principal *p, json_t *doc, int64_t if_match, int64_t *version,
-                     struct field_errors *errs);
+int organisation_put(const struct principal *p, int64_t now, json_t *doc, int64_t if_match,
+                     int64_t *version, struct field_errors *errs);
 
 /* Inside a change: stores text (an already validated profile), audits it
  * and judges every open incident again.  if_match as for organisation_put. */
-int organisation_replace(sqlite3 *db, const struct principal *p, const char *text, int64_t if_match,
-                         int64_t *version, struct mp_error *err);
+int organisation_replace(sqlite3 *db, const struct principal *p, int64_t now, const char *text,
+                         int64_t if_match, int64_t *version, struct mp_error *err);
 
 /* Checks doc without storing; adds field errors. */
 bool organisation_validate(json_t *doc, struct field_errors *errs);

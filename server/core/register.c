@@ -191,10 +191,11 @@ register_training_lapsed(const char *trained_on, int64_t interval_days, int64_t 
     return d == INT64_MIN || today - d > interval_days;
 }
 
+/* The day (days since the epoch, UTC) of a time. */
 static int64_t
-today(void)
+days_of(int64_t t)
 {
-    return time_now() / 86400;
+    return t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
 }
 
 /* ---- validation ---- */
@@ -482,7 +483,7 @@ check_body(struct check *c, const struct kind *k, json_t *body, const char **nam
 
 /* What is derived from the stored fields, added to an item as it is shown. */
 static void
-derive(json_t *item, const char *kind, json_t *addressed)
+derive(json_t *item, const char *kind, json_t *addressed, int64_t today)
 {
     json_t *d = json_object();
 
@@ -509,7 +510,7 @@ derive(json_t *item, const char *kind, json_t *addressed)
         int64_t due = register_date_days(json_string_value(json_object_get(item, "due_date")));
         json_object_set_new(
             d, "overdue",
-            json_boolean(due != INT64_MIN && due < today() &&
+            json_boolean(due != INT64_MIN && due < today &&
                          (strcmp(st, "planned") == 0 || strcmp(st, "in_progress") == 0)));
     } else if (strcmp(kind, "supplier") == 0) {
         json_object_set_new(d, "no_alternative_risk",
@@ -521,7 +522,7 @@ derive(json_t *item, const char *kind, json_t *addressed)
         json_array_foreach(json_object_get(item, "people"), k, x)
         {
             if (register_training_lapsed(json_string_value(json_object_get(x, "trained_on")),
-                                         interval, today()))
+                                         interval, today))
                 json_array_append(lapsed, json_object_get(x, "name"));
         }
         json_object_set_new(d, "training_lapsed", lapsed);
@@ -551,7 +552,7 @@ row_json(const struct register_row *r)
 
 /* Every item of the register, derived members included. */
 static int
-load_all(sqlite3 *db, json_t **out, struct mp_error *err)
+load_all(sqlite3 *db, int64_t now, json_t **out, struct mp_error *err)
 {
     struct register_row *rows;
     json_t *all, *x, *addressed;
@@ -590,7 +591,7 @@ load_all(sqlite3 *db, json_t **out, struct mp_error *err)
     }
     json_array_foreach(all, i, x)
     {
-        derive(x, json_string_value(json_object_get(x, "kind")), addressed);
+        derive(x, json_string_value(json_object_get(x, "kind")), addressed, days_of(now));
     }
     json_decref(addressed);
     *out = all;
@@ -626,13 +627,13 @@ by_id(json_t *all, const char *id)
 }
 
 int
-register_list(const char *kind, const char *lang, json_t **out, struct mp_error *err)
+register_list(const char *kind, const char *lang, int64_t now, json_t **out, struct mp_error *err)
 {
     sqlite3 *db = db_reader(err);
     json_t *all, *items;
 
     *out = NULL;
-    if (db == NULL || load_all(db, &all, err) != 0)
+    if (db == NULL || load_all(db, now, &all, err) != 0)
         return -1;
     items = of_kind(all, kind);
     if (strcmp(kind, "threat") == 0) {
@@ -671,14 +672,14 @@ register_list(const char *kind, const char *lang, json_t **out, struct mp_error 
 }
 
 int
-register_get(const char *kind, const char *id, int tlp_max, json_t **out, int64_t *version,
-             struct mp_error *err)
+register_get(const char *kind, const char *id, int tlp_max, int64_t now, json_t **out,
+             int64_t *version, struct mp_error *err)
 {
     sqlite3 *db = db_reader(err);
     json_t *all, *item, *incidents;
 
     *out = NULL;
-    if (db == NULL || load_all(db, &all, err) != 0)
+    if (db == NULL || load_all(db, now, &all, err) != 0)
         return -1;
     item = by_id(all, id);
     if (item == NULL || strcmp(json_string_value(json_object_get(item, "kind")), kind) != 0) {
@@ -700,6 +701,7 @@ register_get(const char *kind, const char *id, int tlp_max, json_t **out, int64_
 
 struct put_change {
     const struct principal *p;
+    int64_t now;
     const struct kind *k;
     const char *id; /* NULL: create */
     json_t *body;
@@ -723,7 +725,7 @@ put_apply(sqlite3 *db, void *arg, struct mp_error *err)
     if (doc == NULL)
         return mp_error_set(err, 422, "", "the %s is not valid", c->k->kind);
     text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
-    time_format_rfc3339(time_now(), at, sizeof(at));
+    time_format_rfc3339(c->now, at, sizeof(at));
     if (text == NULL)
         rc = mp_error_set(err, 500, "", "out of memory");
     else if (c->id == NULL) {
@@ -738,15 +740,16 @@ put_apply(sqlite3 *db, void *arg, struct mp_error *err)
         return -1;
     snprintf(payload, sizeof(payload), "{\"kind\":\"%s\",\"version\":%lld}", c->k->kind,
              (long long)c->version);
-    return store_audit_append(db, c->p->name, c->id ? "register.update" : "register.create", id,
-                              payload, err);
+    return store_audit_append(db, c->now, c->p->name, c->id ? "register.update" : "register.create",
+                              id, payload, err);
 }
 
 int
-register_put(const struct principal *p, const char *kind, const char *id, json_t *body,
+register_put(const struct principal *p, int64_t now, const char *kind, const char *id, json_t *body,
              int64_t if_match, json_t **out, int64_t *version, struct field_errors *errs)
 {
-    struct put_change c = {.p = p, .id = id, .body = body, .if_match = if_match, .errs = errs};
+    struct put_change c = {
+        .p = p, .now = now, .id = id, .body = body, .if_match = if_match, .errs = errs};
     struct mp_error err;
 
     *out = NULL;
@@ -759,13 +762,14 @@ register_put(const struct principal *p, const char *kind, const char *id, json_t
         uuid7_generate(c.new_id);
     if (store_write(put_apply, &c, &err) != 0)
         return field_errors_fail(errs, &err);
-    if (register_get(kind, id ? id : c.new_id, p->tlp_max, out, version, &err) != 0)
+    if (register_get(kind, id ? id : c.new_id, p->tlp_max, now, out, version, &err) != 0)
         return field_errors_fail(errs, &err);
     return 0;
 }
 
 struct delete_change {
     const struct principal *p;
+    int64_t now;
     const char *kind, *id;
 };
 
@@ -778,13 +782,14 @@ delete_apply(sqlite3 *db, void *arg, struct mp_error *err)
     if (store_register_delete(db, c->id, c->kind, err) != 0)
         return -1;
     snprintf(payload, sizeof(payload), "{\"kind\":\"%s\"}", c->kind);
-    return store_audit_append(db, c->p->name, "register.delete", c->id, payload, err);
+    return store_audit_append(db, c->now, c->p->name, "register.delete", c->id, payload, err);
 }
 
 int
-register_delete(const struct principal *p, const char *kind, const char *id, struct mp_error *err)
+register_delete(const struct principal *p, int64_t now, const char *kind, const char *id,
+                struct mp_error *err)
 {
-    struct delete_change c = {.p = p, .kind = kind, .id = id};
+    struct delete_change c = {.p = p, .now = now, .kind = kind, .id = id};
 
     if (find_kind(kind) == NULL)
         return mp_error_set(err, 404, "", "no register kind %s", kind);
@@ -870,14 +875,14 @@ matrix_counts(json_t *scen, int ci[5][5], int cr[5][5])
 }
 
 int
-register_matrix(int accepted, json_t **out, struct mp_error *err)
+register_matrix(int accepted, int64_t now, json_t **out, struct mp_error *err)
 {
     sqlite3 *db = db_reader(err);
     json_t *all, *scen, *inh, *res;
     int ci[5][5] = {{0}}, cr[5][5] = {{0}};
 
     *out = NULL;
-    if (db == NULL || load_all(db, &all, err) != 0)
+    if (db == NULL || load_all(db, now, &all, err) != 0)
         return -1;
     scen = of_kind(all, "scenario");
     matrix_counts(scen, ci, cr);
@@ -906,14 +911,14 @@ register_matrix(int accepted, json_t **out, struct mp_error *err)
 }
 
 int
-register_attention(int accepted, json_t **out, struct mp_error *err)
+register_attention(int accepted, int64_t now, json_t **out, struct mp_error *err)
 {
     sqlite3 *db = db_reader(err);
     json_t *all, *x, *overdue, *lapsed, *noalt, *untreated;
     size_t i;
 
     *out = NULL;
-    if (db == NULL || load_all(db, &all, err) != 0)
+    if (db == NULL || load_all(db, now, &all, err) != 0)
         return -1;
     overdue = json_array();
     lapsed = json_array();
@@ -1067,12 +1072,13 @@ static const char *const titles[][2] = {
 };
 
 static int
-export_html(json_t *all, const struct kind *only, char **text, size_t *len, struct mp_error *err)
+export_html(json_t *all, const struct kind *only, int64_t now, char **text, size_t *len,
+            struct mp_error *err)
 {
     struct buf b = BUF_INIT;
     char at[TIME_RFC3339_LEN];
 
-    time_format_rfc3339(time_now(), at, sizeof(at));
+    time_format_rfc3339(now, at, sizeof(at));
     buf_printf(&b,
                "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                "<title>%s</title></head><body>\n<h1>%s</h1>\n<p>Exported %s</p>\n",
@@ -1138,7 +1144,7 @@ export_html(json_t *all, const struct kind *only, char **text, size_t *len, stru
 }
 
 int
-register_export(const char *kind, const char *format, char **text, size_t *len,
+register_export(const char *kind, const char *format, int64_t now, char **text, size_t *len,
                 struct mp_error *err)
 {
     const struct kind *k = kind ? find_kind(kind) : NULL;
@@ -1148,7 +1154,7 @@ register_export(const char *kind, const char *format, char **text, size_t *len,
     size_t i;
 
     *text = NULL;
-    if (db == NULL || load_all(db, &all, err) != 0)
+    if (db == NULL || load_all(db, now, &all, err) != 0)
         return -1;
     if (strcmp(format, "json") == 0) {
         json_t *doc = json_object();
@@ -1165,7 +1171,7 @@ register_export(const char *kind, const char *format, char **text, size_t *len,
         return 0;
     }
     if (strcmp(format, "html") == 0) {
-        int rc = export_html(all, k, text, len, err);
+        int rc = export_html(all, k, now, text, len, err);
         json_decref(all);
         return rc;
     }
@@ -1219,6 +1225,7 @@ static const struct {
 
 struct link_change {
     const struct principal *p;
+    int64_t now;
     const char *incident_id, *item, *relation;
     bool unlink;
     struct field_errors *errs;
@@ -1236,7 +1243,7 @@ link_apply(sqlite3 *db, void *arg, struct mp_error *err)
     char *value;
     int found, rc;
 
-    time_format_rfc3339(time_now(), at, sizeof(at));
+    time_format_rfc3339(c->now, at, sizeof(at));
     if (c->unlink)
         rc = store_incident_link_delete(db, c->incident_id, c->item, c->relation, err);
     else
@@ -1260,15 +1267,16 @@ link_apply(sqlite3 *db, void *arg, struct mp_error *err)
         return -1;
     snprintf(payload, sizeof(payload), "{\"item\":\"%s\",\"relation\":\"%s\"}", c->item,
              c->relation);
-    return store_audit_append(db, c->p->name, c->unlink ? "incident.unlink" : "incident.link",
-                              c->incident_id, payload, err);
+    return store_audit_append(db, c->now, c->p->name,
+                              c->unlink ? "incident.unlink" : "incident.link", c->incident_id,
+                              payload, err);
 }
 
 int
-register_link_incident(const struct principal *p, const char *incident, const char *item,
-                       const char *relation, struct field_errors *errs)
+register_link_incident(const struct principal *p, int64_t now, const char *incident,
+                       const char *item, const char *relation, struct field_errors *errs)
 {
-    struct link_change c = {.p = p, .item = item, .relation = relation, .errs = errs};
+    struct link_change c = {.p = p, .now = now, .item = item, .relation = relation, .errs = errs};
     struct register_row row;
     struct incident inc;
     struct mp_error err;
@@ -1311,10 +1319,10 @@ register_link_incident(const struct principal *p, const char *incident, const ch
 }
 
 int
-register_unlink_incident(const struct principal *p, const char *incident, const char *relation,
-                         const char *item, struct mp_error *err)
+register_unlink_incident(const struct principal *p, int64_t now, const char *incident,
+                         const char *relation, const char *item, struct mp_error *err)
 {
-    struct link_change c = {.p = p, .item = item, .relation = relation, .unlink = true};
+    struct link_change c = {.p = p, .now = now, .item = item, .relation = relation, .unlink = true};
     struct incident inc;
     size_t r;
     int rc;
@@ -1407,7 +1415,7 @@ affected_assets(json_t *all, json_t *links, json_t *services)
 }
 
 int
-register_incident_view(const char *incident, json_t **out, struct mp_error *err)
+register_incident_view(const char *incident, int64_t now, json_t **out, struct mp_error *err)
 {
     struct incident inc;
     sqlite3 *db;
@@ -1420,7 +1428,7 @@ register_incident_view(const char *incident, json_t **out, struct mp_error *err)
     if (incident_get(incident, &inc, err) != 0)
         return -1;
     db = db_reader(err);
-    if (db == NULL || load_all(db, &all, err) != 0) {
+    if (db == NULL || load_all(db, now, &all, err) != 0) {
         incident_free(&inc);
         return -1;
     }

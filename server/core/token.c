@@ -146,6 +146,7 @@ tlp_parse(const char *s)
 
 struct create_change {
     const char *actor;
+    int64_t now;
     const char *name;
     const char *role;
     const char *tlp_max;
@@ -166,14 +167,16 @@ create_apply(sqlite3 *db, void *arg, struct mp_error *err)
                  c->name, c->role, c->tlp_max);
     else
         snprintf(payload, sizeof(payload), "{\"name\":\"%s\",\"role\":\"%s\"}", c->name, c->role);
-    return store_audit_append(db, c->actor, "token.create", c->name, payload, err);
+    return store_audit_append(db, c->now, c->actor, "token.create", c->name, payload, err);
 }
 
 int
-token_create(const char *actor, const char *name, const char *role, const char *tlp_max,
-             char out[TOKEN_TEXT_LEN + 1], struct token_row *row, struct mp_error *err)
+token_create(const char *actor, int64_t now, const char *name, const char *role,
+             const char *tlp_max, char out[TOKEN_TEXT_LEN + 1], struct token_row *row,
+             struct mp_error *err)
 {
-    struct create_change c = {.actor = actor, .name = name, .role = role, .tlp_max = tlp_max};
+    struct create_change c = {
+        .actor = actor, .now = now, .name = name, .role = role, .tlp_max = tlp_max};
     enum role r;
 
     if (!token_name_valid(name))
@@ -188,7 +191,7 @@ token_create(const char *actor, const char *name, const char *role, const char *
                             "must be one of clear, green, amber, amber+strict, red");
     token_generate(out);
     token_hash(token_secret, out, c.hash);
-    time_format_rfc3339(time_now(), c.at, sizeof(c.at));
+    time_format_rfc3339(now, c.at, sizeof(c.at));
     if (store_write(create_apply, &c, err) != 0) {
         sodium_memzero(out, TOKEN_TEXT_LEN + 1);
         return -1;
@@ -206,6 +209,7 @@ token_create(const char *actor, const char *name, const char *role, const char *
 
 struct revoke_change {
     const char *actor;
+    int64_t now;
     const char *name;
     struct token_row row;
 };
@@ -216,18 +220,19 @@ revoke_apply(sqlite3 *db, void *arg, struct mp_error *err)
     struct revoke_change *c = arg;
     char at[TIME_RFC3339_LEN], payload[200];
 
-    time_format_rfc3339(time_now(), at, sizeof(at));
+    time_format_rfc3339(c->now, at, sizeof(at));
     if (store_token_revoke(db, c->name, at, c->actor, &c->row, err) != 0)
         return -1;
     snprintf(payload, sizeof(payload), "{\"name\":\"%s\",\"role\":\"%s\"}", c->row.name,
              c->row.role);
-    return store_audit_append(db, c->actor, "token.revoke", c->name, payload, err);
+    return store_audit_append(db, c->now, c->actor, "token.revoke", c->name, payload, err);
 }
 
 int
-token_revoke(const char *actor, const char *name, struct token_row *row, struct mp_error *err)
+token_revoke(const char *actor, int64_t now, const char *name, struct token_row *row,
+             struct mp_error *err)
 {
-    struct revoke_change c = {.actor = actor, .name = name};
+    struct revoke_change c = {.actor = actor, .now = now, .name = name};
 
     if (!token_name_valid(name))
         return mp_error_set(err, 404, "name", "no active token named '%s'", name);

@@ -83,9 +83,11 @@ int token_authenticate(const char *token, struct principal *p, struct mp_error *
 /* Creates a token and audits it; the token text is written to out (shown
  * once, never stored).  tlp_max (NULL: none) limits what it may see.
  * err->field names the input at fault. */
-int token_create(const char *actor, const char *name, const char *role, const char *tlp_max,
-                 char out[TOKEN_TEXT_LEN + 1], struct token_row *row, struct mp_error *err);
-int token_revoke(const char *actor, const char *name, struct token_row *row, struct mp_error *err);
+int token_create(const char *actor, int64_t now, const char *name, const char *role,
+                 const char *tlp_max, char out[TOKEN_TEXT_LEN + 1], struct token_row *row,
+                 struct mp_error *err);
+int token_revoke(const char *actor, int64_t now, const char *name, struct token_row *row,
+                 struct mp_error *err);
 int token_list(bool include_revoked, struct token_row **rows, int *count, struct mp_error *err);
 
 #endif

@@ -3,6 +3,7 @@
  */
 #include "user.h"
 #include "core/throttle.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/text.h"
 #include "lib/timeutil.h"
@@ -175,6 +176,7 @@ language_valid(const char *l)
 
 struct user_write {
     const char *actor;
+    int64_t now;
     const char *action;
     struct user_row row;
     const char *disabled_by;
@@ -191,7 +193,7 @@ user_apply(sqlite3 *db, void *arg, struct mp_error *err)
     char *payload;
     int rc;
 
-    time_format_rfc3339(time_now(), at, sizeof(at));
+    time_format_rfc3339(w->now, at, sizeof(at));
     if (w->insert) {
         if (store_user_insert(db, &w->row, err) != 0)
             return -1;
@@ -211,7 +213,7 @@ user_apply(sqlite3 *db, void *arg, struct mp_error *err)
     payload = json_dumps(w->audit, JSON_COMPACT | JSON_SORT_KEYS);
     if (payload == NULL)
         return mp_error_set(err, 500, "", "out of memory");
-    rc = store_audit_append(db, w->actor, w->action, w->row.name, payload, err);
+    rc = store_audit_append(db, w->now, w->actor, w->action, w->row.name, payload, err);
     free(payload);
     return rc;
 }
@@ -226,11 +228,11 @@ user_write(struct user_write *w, struct mp_error *err)
 }
 
 int
-user_create(const char *actor, const char *name, const char *role, const char *password,
-            const char *tlp_max, char generated[USER_PASSWORD_GEN + 1], struct user_row *out,
-            struct field_errors *fe)
+user_create(const char *actor, int64_t now, const char *name, const char *role,
+            const char *password, const char *tlp_max, char generated[USER_PASSWORD_GEN + 1],
+            struct user_row *out, struct field_errors *fe)
 {
-    struct user_write w = {.actor = actor, .action = "user.create", .insert = true};
+    struct user_write w = {.actor = actor, .now = now, .action = "user.create", .insert = true};
     struct mp_error err;
     const char *why;
     char hash[crypto_pwhash_STRBYTES];
@@ -261,7 +263,7 @@ user_create(const char *actor, const char *name, const char *role, const char *p
     snprintf(w.row.role, sizeof(w.row.role), "%s", role);
     snprintf(w.row.password_hash, sizeof(w.row.password_hash), "%s", hash);
     snprintf(w.row.tlp_max, sizeof(w.row.tlp_max), "%s", tlp_max ? tlp_max : "");
-    time_format_rfc3339(time_now(), w.row.created_at, sizeof(w.row.created_at));
+    time_format_rfc3339(now, w.row.created_at, sizeof(w.row.created_at));
     snprintf(w.row.created_by, sizeof(w.row.created_by), "%s", actor);
     w.audit = json_pack("{s:s, s:s?, s:b}", "role", role, "tlp_max", tlp_max,
                         "must_change_password", w.row.must_change_password);
@@ -305,10 +307,11 @@ user_list(struct user_row **rows, int *count, struct mp_error *err)
 }
 
 int
-user_update(const char *actor, const char *name, const struct user_change *ch, struct user_row *out,
-            struct field_errors *fe)
+user_update(const char *actor, int64_t now, const char *name, const struct user_change *ch,
+            struct user_row *out, struct field_errors *fe)
 {
-    struct user_write w = {.actor = actor, .action = "user.update", .disabled_by = actor};
+    struct user_write w = {
+        .actor = actor, .now = now, .action = "user.update", .disabled_by = actor};
     struct user_row cur;
     struct mp_error err;
 
@@ -333,7 +336,7 @@ user_update(const char *actor, const char *name, const struct user_change *ch, s
     if (ch->language != NULL)
         snprintf(w.row.language, sizeof(w.row.language), "%s", ch->language);
     if (ch->disabled == 1 && cur.disabled_at[0] == '\0') {
-        time_format_rfc3339(time_now(), w.row.disabled_at, sizeof(w.row.disabled_at));
+        time_format_rfc3339(now, w.row.disabled_at, sizeof(w.row.disabled_at));
         w.end_sessions = true;
     } else if (ch->disabled == 0) {
         w.row.disabled_at[0] = '\0';
@@ -355,10 +358,11 @@ user_update(const char *actor, const char *name, const struct user_change *ch, s
 }
 
 int
-user_reset_password(const char *actor, const char *name, const char *password,
+user_reset_password(const char *actor, int64_t now, const char *name, const char *password,
                     char generated[USER_PASSWORD_GEN + 1], struct mp_error *err)
 {
-    struct user_write w = {.actor = actor, .action = "user.password_reset", .end_sessions = true};
+    struct user_write w = {
+        .actor = actor, .now = now, .action = "user.password_reset", .end_sessions = true};
     char hash[crypto_pwhash_STRBYTES];
     const char *why;
     int rc;
@@ -414,7 +418,7 @@ session_apply(sqlite3 *db, void *arg, struct mp_error *err)
     char *payload;
     int rc;
 
-    time_format_rfc3339(time_now(), at, sizeof(at));
+    time_format_rfc3339(w->now, at, sizeof(at));
     if (w->create) {
         if (store_session_insert(db, w->hash, w->user_id, w->csrf, w->address, w->now, &w->id,
                                  err) != 0 ||
@@ -426,7 +430,7 @@ session_apply(sqlite3 *db, void *arg, struct mp_error *err)
     payload = json_dumps(w->audit, JSON_COMPACT | JSON_SORT_KEYS);
     if (payload == NULL)
         return mp_error_set(err, 500, "", "out of memory");
-    rc = store_audit_append(db, w->actor, w->action, w->object, payload, err);
+    rc = store_audit_append(db, w->now, w->actor, w->action, w->object, payload, err);
     free(payload);
     return rc;
 }
@@ -453,13 +457,13 @@ account_key(const char *name, char out[80])
 }
 
 int
-session_sign_in(const char *name, const char *password, const char *address, struct sign_in *out,
-                struct mp_error *err)
+session_sign_in(int64_t now, const char *name, const char *password, const char *address,
+                struct sign_in *out, struct mp_error *err)
 {
-    struct session_write w = {.address = address};
+    struct session_write w = {.address = address, .now = now};
     struct user_row u;
     char key[80], actor[96];
-    int64_t now_us = time_mono_us(), wait_a, wait_b;
+    int64_t now_us = clock_mono_us(), wait_a, wait_b;
     sqlite3 *db;
     int found;
     bool ok, locked;
@@ -521,7 +525,6 @@ session_sign_in(const char *name, const char *password, const char *address, str
     w.create = true;
     w.csrf = out->csrf;
     w.user_id = u.id;
-    w.now = time_now();
     w.actor = actor;
     w.object = u.name;
     w.action = "session.create";
@@ -557,11 +560,10 @@ touch_apply(sqlite3 *db, void *arg, struct mp_error *err)
 }
 
 int
-session_authenticate(const char *cookie, struct principal *p, struct mp_error *err)
+session_authenticate(const char *cookie, int64_t now, struct principal *p, struct mp_error *err)
 {
     uint8_t hash[TOKEN_HASH_LEN];
     struct session_row s;
-    int64_t now = time_now();
     enum role r;
     sqlite3 *db;
     int found;
@@ -620,9 +622,9 @@ need_session(const struct principal *p, struct mp_error *err)
 }
 
 int
-session_sign_out(const struct principal *p, struct mp_error *err)
+session_sign_out(const struct principal *p, int64_t now, struct mp_error *err)
 {
-    struct session_write w = {.action = "session.end"};
+    struct session_write w = {.action = "session.end", .now = now};
 
     if (need_session(p, err) != 0)
         return -1;
@@ -642,10 +644,10 @@ session_user(const struct principal *p, struct user_row *out, struct mp_error *e
 }
 
 int
-session_set_language(const struct principal *p, const char *language, struct user_row *out,
-                     struct mp_error *err)
+session_set_language(const struct principal *p, int64_t now, const char *language,
+                     struct user_row *out, struct mp_error *err)
 {
-    struct user_write w = {.action = "user.language"};
+    struct user_write w = {.action = "user.language", .now = now};
     struct user_row cur;
 
     if (need_session(p, err) != 0)
@@ -680,15 +682,15 @@ own_password_apply(sqlite3 *db, void *arg, struct mp_error *err)
     if (user_apply(db, &pw->uw, err) != 0)
         return -1;
     /* End every other session of this user; this one stays. */
-    time_format_rfc3339(time_now(), at, sizeof(at));
+    time_format_rfc3339(pw->uw.now, at, sizeof(at));
     return store_session_end_others(db, pw->uw.row.id, pw->keep, at, err);
 }
 
 int
-session_change_password(const struct principal *p, const char *current, const char *new_pw,
-                        struct mp_error *err)
+session_change_password(const struct principal *p, int64_t now, const char *current,
+                        const char *new_pw, struct mp_error *err)
 {
-    struct password_write pw = {.uw = {.action = "user.password"}};
+    struct password_write pw = {.uw = {.action = "user.password", .now = now}};
     char hash[crypto_pwhash_STRBYTES];
     struct user_row u;
     const char *why;

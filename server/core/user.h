@@ -62,16 +62,16 @@ struct user_change {
 /* Creates a user.  password NULL: one is generated into generated (shown
  * once) and must be changed at first sign-in.  errs lists every field at
  * fault, or the one other reason it failed. */
-int user_create(const char *actor, const char *name, const char *role, const char *password,
-                const char *tlp_max, char generated[USER_PASSWORD_GEN + 1], struct user_row *out,
-                struct field_errors *errs);
+int user_create(const char *actor, int64_t now, const char *name, const char *role,
+                const char *password, const char *tlp_max, char generated[USER_PASSWORD_GEN + 1],
+                struct user_row *out, struct field_errors *errs);
 int user_get(const char *name, struct user_row *out, struct mp_error *err);
 int user_list(struct user_row **rows, int *count, struct mp_error *err);
-int user_update(const char *actor, const char *name, const struct user_change *ch,
+int user_update(const char *actor, int64_t now, const char *name, const struct user_change *ch,
                 struct user_row *out, struct field_errors *errs);
 /* An admin sets a user's password (NULL: generated into generated); the
  * user must change it at the next sign-in and every session ends. */
-int user_reset_password(const char *actor, const char *name, const char *password,
+int user_reset_password(const char *actor, int64_t now, const char *name, const char *password,
                         char generated[USER_PASSWORD_GEN + 1], struct mp_error *err);
 
 struct sign_in {
@@ -84,18 +84,19 @@ struct sign_in {
 
 /* 0 signed in; -1 with err: 401 wrong name or password (the same for every
  * cause), 429 wait out->retry_after seconds, 422 a missing field. */
-int session_sign_in(const char *name, const char *password, const char *address,
+int session_sign_in(int64_t now, const char *name, const char *password, const char *address,
                     struct sign_in *out, struct mp_error *err);
 /* Checks a cookie value: 1 and *p filled for a live session, 0 when not
  * (malformed, unknown, ended, timed out, user disabled), -1 with err. */
-int session_authenticate(const char *cookie, struct principal *p, struct mp_error *err);
-int session_sign_out(const struct principal *p, struct mp_error *err);
+int session_authenticate(const char *cookie, int64_t now, struct principal *p,
+                         struct mp_error *err);
+int session_sign_out(const struct principal *p, int64_t now, struct mp_error *err);
 /* The signed-in user's own row. */
 int session_user(const struct principal *p, struct user_row *out, struct mp_error *err);
-int session_set_language(const struct principal *p, const char *language, struct user_row *out,
-                         struct mp_error *err);
+int session_set_language(const struct principal *p, int64_t now, const char *language,
+                         struct user_row *out, struct mp_error *err);
 /* Changes the signed-in user's own password; ends their other sessions. */
-int session_change_password(const struct principal *p, const char *current, const char *new_pw,
-                            struct mp_error *err);
+int session_change_password(const struct principal *p, int64_t now, const char *current,
+                            const char *new_pw, struct mp_error *err);
 
 #endif

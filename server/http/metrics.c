@@ -7,6 +7,7 @@
 #include "core/alert.h"
 #include "core/incident.h"
 #include "store/writer.h"
+#include "lib/clock.h"
 #include "lib/timeutil.h"
 
 #include <stdatomic.h>
@@ -36,7 +37,7 @@ metrics_init(size_t nroutes)
     nroutes_known = nroutes;
     nslots = nroutes + 2;
     slots = calloc(nslots, sizeof(*slots));
-    start_time = time_now();
+    start_time = clock_now();
     return slots ? 0 : -1;
 }
 

@@ -29,6 +29,10 @@ struct route {
     bool bench_only;
 };
 
+/* Routes under this prefix exist in test builds only (the test clock):
+ * not part of the API, not documented, not listed by `meldpunt routes`. */
+#define ROUTE_TEST_PREFIX "/api/v1/test/"
+
 enum router_result { ROUTER_FOUND, ROUTER_METHOD_NOT_ALLOWED, ROUTER_NOT_FOUND };
 
 #define ROUTER_PATH_MAX 1024

@@ -25,6 +25,11 @@ const struct route http_routes[] = {
     {"GET", "/readyz", ROUTE_API, api_ready, 0, R, false},
     {"GET", "/metrics", ROUTE_METRICS, NULL, ROLES_READ, R, false},
     {"POST", "/bench/echo", ROUTE_API, api_bench_echo, 0, R, true},
+#ifdef MP_TEST_BUILD
+    /* the end-to-end tests move time instead of sleeping (core/testclock.h) */
+    {"GET", "/api/v1/test/clock", ROUTE_API, api_test_clock_get, ROLES_ADMIN, R, false},
+    {"POST", "/api/v1/test/clock", ROUTE_API, api_test_clock_set, ROLES_ADMIN, W, false},
+#endif
 
     {"GET", "/api/v1/me", ROUTE_API, api_me, ALL_ROLES, R, false},
     /* schema/openapi.yaml: every route in this table is described there */

@@ -27,6 +27,7 @@
 #include "core/throttle.h"
 #include "core/user.h"
 #include "lib/buf.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/text.h"
 #include "lib/timeutil.h"
@@ -45,6 +46,7 @@
 
 struct http_req {
     int64_t start_us;
+    int64_t now; /* the wall clock, read once when the request is dispatched */
     struct buf body;
     bool too_large;
     int status;
@@ -348,7 +350,7 @@ authenticate(struct MHD_Connection *c, struct http_req *r, const char *path, enu
             h++;
         found = token_authenticate(h, &r->principal, &err);
     } else if (cookie != NULL) {
-        found = session_authenticate(cookie, &r->principal, &err);
+        found = session_authenticate(cookie, r->now, &r->principal, &err);
     } else {
         *ret = send_problem(c, r, path, 401,
                             "this route needs an API token (Authorization: Bearer <token>) or a "
@@ -590,6 +592,7 @@ run_handler(struct http_req *r)
     rq.ctx = r->conn;
     rq.client = r->client;
     rq.tls = tls_on;
+    rq.now = r->now;
     r->route->handler(&rq, &r->rs);
 }
 
@@ -697,6 +700,9 @@ dispatch(struct MHD_Connection *c, struct http_req *r, const char *method, const
 
     if (atomic_load(&stopping))
         return send_problem(c, r, path, 503, "the server is shutting down", NULL, NULL, NULL);
+    /* The request's one "now": authentication, the handler and everything
+     * it changes see this time (lib/clock.h). */
+    r->now = clock_now();
     if (!text_valid_utf8(path, true) || !query_valid(c)) {
         return send_problem(c, r, path, 400,
                             "the path and query must be UTF-8 without control characters", NULL,
@@ -705,7 +711,7 @@ dispatch(struct MHD_Connection *c, struct http_req *r, const char *method, const
     client_address(c, r->client);
     if (opts.rate_limit > 0) {
         int64_t retry = 0;
-        if (!throttle_rate(r->client, time_mono_us(), opts.rate_limit, opts.rate_burst, &retry)) {
+        if (!throttle_rate(r->client, clock_mono_us(), opts.rate_limit, opts.rate_burst, &retry)) {
             snprintf(r->retry_after, sizeof(r->retry_after), "%lld", (long long)retry);
             return send_problem(c, r, path, 429, "too many requests from this address", NULL, NULL,
                                 NULL);
@@ -808,7 +814,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
         r = calloc(1, sizeof(*r));
         if (r == NULL)
             return MHD_NO;
-        r->start_us = time_mono_us();
+        r->start_us = clock_mono_us();
         r->slot = METRICS_SLOT_UNMATCHED(http_routes_count);
         snprintf(r->principal.name, sizeof(r->principal.name), "-");
         snprintf(r->method, sizeof(r->method), "%s", method);
@@ -853,7 +859,7 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestT
     (void)cls;
     if (r == NULL)
         return;
-    us = time_mono_us() - r->start_us;
+    us = clock_mono_us() - r->start_us;
     metrics_observe(r->slot, r->status, us);
     (void)c;
     if (log_enabled(LOG_INFO)) {
@@ -967,14 +973,14 @@ http_start(const struct http_options *o, struct mp_error *err)
 void
 http_stop(unsigned timeout_ms)
 {
-    int64_t deadline = time_mono_us() + (int64_t)timeout_ms * 1000;
+    int64_t deadline = clock_mono_us() + (int64_t)timeout_ms * 1000;
     MHD_socket fd;
 
     if (daemon_handle == NULL)
         return;
     fd = MHD_quiesce_daemon(daemon_handle);
     atomic_store(&stopping, true);
-    while (atomic_load(&in_flight) > 0 && time_mono_us() < deadline)
+    while (atomic_load(&in_flight) > 0 && clock_mono_us() < deadline)
         usleep(10 * 1000);
     if (atomic_load(&in_flight) > 0)
         log_warn("shutdown timeout passed in_flight=%d", atomic_load(&in_flight));

@@ -3,6 +3,7 @@
  */
 #include "log.h"
 #include "buf.h"
+#include "clock.h"
 #include "timeutil.h"
 
 #include <stdarg.h>
@@ -62,7 +63,7 @@ log_msg(enum log_level level, const char *fmt, ...)
 
     if (!log_enabled(level))
         return;
-    time_format_now_ms(ts, sizeof(ts));
+    time_format_rfc3339_ms(clock_now_us(), ts, sizeof(ts));
     n = snprintf(line, sizeof(line), "time=%s level=%s msg=", ts, log_level_name(level));
     if (n < 0)
         return;

@@ -14,30 +14,6 @@
 #include <string.h>
 #include <time.h>
 
-int64_t
-time_now(void)
-{
-    return (int64_t)time(NULL);
-}
-
-int64_t
-time_now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-int64_t
-time_mono_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 int
 time_format_rfc3339(int64_t unix_seconds, char *out, size_t size)
 {
@@ -53,16 +29,17 @@ time_format_rfc3339(int64_t unix_seconds, char *out, size_t size)
 }
 
 int
-time_format_now_ms(char *out, size_t size)
+time_format_rfc3339_ms(int64_t unix_us, char *out, size_t size)
 {
-    struct timespec ts;
-    struct tm tm;
+    int64_t secs = unix_us >= 0 ? unix_us / 1000000 : -((-unix_us + 999999) / 1000000);
+    int ms = (int)((unix_us - secs * 1000000) / 1000);
+    char base[TIME_RFC3339_LEN];
+    int n = time_format_rfc3339(secs, base, sizeof(base));
 
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    return snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
-                    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                    ts.tv_nsec / 1000000);
+    if (n < 0)
+        return -1;
+    base[n - 1] = '\0'; /* drop the Z */
+    return snprintf(out, size, "%s.%03dZ", base, ms);
 }
 
 static bool

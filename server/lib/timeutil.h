@@ -13,16 +13,12 @@
 
 #define TIME_RFC3339_LEN 32
 
-/* Wall clock. */
-int64_t time_now(void);
-int64_t time_now_us(void);
-/* Monotonic clock, for durations. */
-int64_t time_mono_us(void);
+/* The clock itself is read in one place only: lib/clock.h. */
 
 /* `2026-11-29T02:30:00Z`; returns the length or -1. */
 int time_format_rfc3339(int64_t unix_seconds, char *out, size_t size);
-/* `2026-11-29T02:30:00.123Z`, for log lines. */
-int time_format_now_ms(char *out, size_t size);
+/* `2026-11-29T02:30:00.123Z` from Unix microseconds, for log lines. */
+int time_format_rfc3339_ms(int64_t unix_us, char *out, size_t size);
 /* Parses a full RFC 3339 date-time (any offset, optional fraction, which is
  * dropped) into Unix seconds.  Returns 0, or -1 when the text is not one. */
 int time_parse_rfc3339(const char *s, int64_t *out);

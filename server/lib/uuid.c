@@ -2,7 +2,7 @@
  * uuid.c - see uuid.h.
  */
 #include "uuid.h"
-#include "timeutil.h"
+#include "clock.h"
 
 #include <sodium.h>
 #include <stdint.h>
@@ -12,7 +12,7 @@ void
 uuid7_generate(char out[UUID_TEXT_LEN + 1])
 {
     uint8_t b[16];
-    uint64_t ms = (uint64_t)(time_now_us() / 1000);
+    uint64_t ms = (uint64_t)(clock_now_us() / 1000);
 
     randombytes_buf(b, sizeof(b));
     for (int i = 0; i < 6; i++)

@@ -10,8 +10,8 @@
 #include <string.h>
 
 int
-store_audit_append(sqlite3 *db, const char *principal, const char *action, const char *object,
-                   const char *payload, struct mp_error *err)
+store_audit_append(sqlite3 *db, int64_t now, const char *principal, const char *action,
+                   const char *object, const char *payload, struct mp_error *err)
 {
     uint8_t prev[CHAIN_HASH_LEN] = {0}, hash[CHAIN_HASH_LEN];
     char at[TIME_RFC3339_LEN];
@@ -37,7 +37,7 @@ store_audit_append(sqlite3 *db, const char *principal, const char *action, const
     }
     sqlite3_reset(st);
 
-    time_format_rfc3339(time_now(), at, sizeof(at));
+    time_format_rfc3339(now, at, sizeof(at));
     e.at = at;
     e.principal = principal;
     e.action = action;

@@ -16,9 +16,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* payload: a short JSON text describing the change; never a secret. */
-int store_audit_append(sqlite3 *db, const char *principal, const char *action, const char *object,
-                       const char *payload, struct mp_error *err);
+/* now: the change's time (the entry says when the change was made, not
+ * when the writer got to it).  payload: a short JSON text describing the
+ * change; never a secret. */
+int store_audit_append(sqlite3 *db, int64_t now, const char *principal, const char *action,
+                       const char *object, const char *payload, struct mp_error *err);
 
 /* The chain's head: 1 with seq and hash, 0 when empty, -1 on error. */
 int store_audit_head(sqlite3 *db, int64_t *seq, uint8_t hash[CHAIN_HASH_LEN], struct mp_error *err);

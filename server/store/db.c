@@ -2,6 +2,7 @@
  * db.c - see db.h.
  */
 #include "db.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/timeutil.h"
 
@@ -241,7 +242,7 @@ db_migrate(sqlite3 *db, const struct embedded_file *files, size_t count, struct 
         mp_error_set(err, 503, "", "%s", sqlite3_errmsg(db));
         goto out;
     }
-    time_format_rfc3339(time_now(), now, sizeof(now));
+    time_format_rfc3339(clock_now(), now, sizeof(now));
     for (size_t i = 0; i < count; i++) {
         int v = migration_version(files[i].name);
         char *sql;
@@ -491,7 +492,7 @@ db_backups_path(const char *path, const char *label, char *out, size_t size, str
         snprintf(dir, sizeof(dir), "%.*s/backups", (int)(slash - path), path);
     if (mkdir(dir, 0700) != 0 && errno != EEXIST)
         return mp_error_set(err, 500, "", "cannot create %s: %s", dir, strerror(errno));
-    time_format_rfc3339(time_now(), stamp, sizeof(stamp));
+    time_format_rfc3339(clock_now(), stamp, sizeof(stamp));
     for (const char *p = stamp; *p && n < sizeof(compact) - 1; p++) {
         if (*p != '-' && *p != ':')
             compact[n++] = *p;

@@ -34,6 +34,8 @@ static pthread_t thread;
 static sqlite3 *wdb;
 static unsigned batch_max = 64;
 static _Atomic uint64_t n_commits, n_changes, n_failures;
+/* the latest time a change was recorded with (store_change_time) */
+static _Atomic int64_t latest_change_time = INT64_MIN;
 
 /* Used when no writer thread runs (CLI): one change, one transaction. */
 static pthread_mutex_t direct_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -249,6 +251,26 @@ store_write(store_write_fn fn, void *arg, struct mp_error *err)
         *err = j.err;
     return j.rc;
 }
+
+int64_t
+store_change_time(int64_t requested)
+{
+    int64_t seen = atomic_load(&latest_change_time);
+
+    /* changes run one at a time, but the CLI's direct writes may run
+     * beside a server thread's: compare-and-swap keeps it exact */
+    while (requested > seen && !atomic_compare_exchange_weak(&latest_change_time, &seen, requested))
+        ;
+    return requested > seen ? requested : seen;
+}
+
+#ifdef MP_TEST_BUILD
+void
+store_change_time_reset(void)
+{
+    atomic_store(&latest_change_time, INT64_MIN);
+}
+#endif
 
 void
 store_writer_stats(struct store_writer_stats *out)

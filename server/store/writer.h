@@ -32,6 +32,18 @@ void store_writer_stop(void);
 
 int store_write(store_write_fn fn, void *arg, struct mp_error *err);
 
+/* Inside a change: the time the change is recorded with.  That is the
+ * request's `now`, read once at its edge, unless a change committed before
+ * this one already carried a later time: then that time.  So times never go
+ * backwards in commit order, which clients that poll with ?updated_since=
+ * rely on, even when two requests read the clock in one order and reach
+ * the writer in the other. */
+int64_t store_change_time(int64_t requested);
+#ifdef MP_TEST_BUILD
+/* Test builds: forget the latest time, for a test clock set backwards. */
+void store_change_time_reset(void);
+#endif
+
 struct store_writer_stats {
     uint64_t commits;
     uint64_t changes;

@@ -94,7 +94,11 @@ describe('web front end', () => {
         await page.selectOption('#org-form select[name="sector"]', 'drinking_water');
         await page.selectOption('#org-form select[name="nis2_class"]', 'essential');
         await page.fill('#org-form input[name="annual_turnover_eur"]', '20000000');
-        await page.click('#org-form button[type="submit"]');
+        // the fields already hold what was typed: wait for the save itself
+        await Promise.all([
+            page.waitForResponse((r) => r.url().endsWith('/api/v1/organisation') && r.request().method() === 'PUT'),
+            page.click('#org-form button[type="submit"]'),
+        ]);
         await page.waitForFunction(() => document.querySelector('#org-form input[name="name"]')?.value === 'Waterbedrijf Oost' && !document.querySelector('#org-form .form-error'));
         const org = await page.evaluate(async () => (await fetch('/api/v1/organisation')).json());
         assert.equal(org.name, 'Waterbedrijf Oost');

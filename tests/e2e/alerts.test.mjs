@@ -249,6 +249,94 @@ describe('suppressions', () => {
     });
 });
 
+describe('suppressions on the test clock', () => {
+    // A daemon of its own whose clock stands still at T0 and is moved on
+    // by the test: a suppression is in force from starts_at up to, not
+    // including, expires_at.
+    const T0 = '2027-01-04T09:00:00Z';
+    const at = (s) => new Date(Date.parse(T0) + s * 1000).toISOString().replace('.000Z', 'Z');
+    let e, tIngest, tAnalyst;
+    before(async () => {
+        e = await startDaemon({ config: CONFIG(FIXTURES), env: { MELDPUNT_TEST_CLOCK: T0 } });
+        tIngest = createToken(e, 'clock-siem', 'ingest');
+        tAnalyst = createToken(e, 'clock-ana', 'analyst');
+    });
+    after(async () => {
+        await e.stopClean();
+    });
+    const sup = async (id) => {
+        const res = await api(e.url, tAnalyst, 'GET', `/api/v1/suppressions/${id}`);
+        assert.equal(res.status, 200, res.text);
+        return res.json;
+    };
+    // a new alert each time (only a new alert meets the suppressions)
+    let n = 0;
+    const send = (body) => api(e.url, tIngest, 'POST', ALERTS, { severity: 'low', ...body, title: `${body.title} ${++n}` });
+
+    test('drop: not in force before starts_at, in force until 1 s before expires_at, over at expires_at', async () => {
+        const s = await api(e.url, tAnalyst, 'POST', '/api/v1/suppressions', {
+            match: { source: 'maint' },
+            reason: 'Planned maintenance of the web farm',
+            starts_at: at(3600),
+            expires_at: at(3 * 3600),
+        });
+        assert.equal(s.status, 201, s.text);
+        assert.equal(s.json.active, false, 'not started yet');
+        let res = await send({ source: 'maint', title: 'Before' });
+        assert.equal(res.status, 201, res.text);
+        assert.equal(res.json.result, 'created');
+
+        await e.setClock({ advance: 'PT1H' });
+        assert.equal((await sup(s.json.id)).active, true);
+        res = await send({ source: 'maint', title: 'During' });
+        assert.equal(res.status, 202, res.text);
+        assert.equal(res.json.result, 'dropped');
+
+        assert.equal(await e.setClock({ now: at(3 * 3600 - 1) }), at(3 * 3600 - 1));
+        assert.equal((await sup(s.json.id)).active, true);
+        res = await send({ source: 'maint', title: 'Last second' });
+        assert.equal(res.status, 202, res.text);
+
+        assert.equal(await e.setClock({ advance: 'PT1S' }), at(3 * 3600));
+        const over = await sup(s.json.id);
+        assert.equal(over.active, false, 'expired');
+        assert.equal(over.deleted_at, null, 'expired, not ended by anyone');
+        assert.equal(over.dropped, 2);
+        const listed = (await api(e.url, tAnalyst, 'GET', '/api/v1/suppressions')).json.items.find((x) => x.id === s.json.id);
+        assert.equal(listed.active, false);
+        res = await send({ source: 'maint', title: 'After' });
+        assert.equal(res.status, 201, res.text);
+        assert.equal(res.json.result, 'created');
+        assert.equal(res.json.alert.suppression, null);
+        assert.equal((await sup(s.json.id)).dropped, 2);
+    });
+
+    test('mute: once expired, a matching alert is stored as new again', async () => {
+        const now = await e.setClock({ advance: 'PT1H' });
+        const s = await api(e.url, tAnalyst, 'POST', '/api/v1/suppressions', {
+            match: { service: 'web-muted' },
+            action: 'mute',
+            reason: 'Maintenance window',
+            expires_at: new Date(Date.parse(now) + 1800e3).toISOString().replace('.000Z', 'Z'),
+        });
+        assert.equal(s.status, 201, s.text);
+        assert.equal(s.json.starts_at, now, 'starts_at defaults to now');
+        assert.equal(s.json.active, true);
+        let res = await send({ source: 'siem', service: 'web-muted', title: 'Web slow' });
+        assert.equal(res.status, 201, res.text);
+        assert.equal(res.json.alert.state, 'muted');
+        assert.equal(res.json.alert.suppression, s.json.id);
+        await e.setClock({ advance: 'PT30M' });
+        assert.equal((await sup(s.json.id)).active, false);
+        res = await send({ source: 'siem', service: 'web-muted', title: 'Web slow' });
+        assert.equal(res.status, 201, res.text);
+        assert.equal(res.json.result, 'created');
+        assert.equal(res.json.alert.state, 'new');
+        assert.equal(res.json.alert.suppression, null);
+        assert.equal((await sup(s.json.id)).dropped, 1);
+    });
+});
+
 describe('detection rules', () => {
     test('open_incident: title from the template, detected_at from the first alert, started_at from starts_at', async () => {
         const started = ago(15);

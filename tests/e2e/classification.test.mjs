@@ -21,7 +21,7 @@ import {
     assertNoSanitizer,
     assertProblem,
     cli,
-    sleep,
+    sqlite,
     startDaemon,
     tempDir,
     writeConfig,
@@ -1018,34 +1018,55 @@ describe('re-evaluation on a profile change', () => {
 
 describe('lateness between two sweeps', () => {
     test('a deadline that passed while pending stays missed when aware_at is moved before the sweeper runs', async () => {
-        // A fresh daemon: its sweeper first runs 30 s after start, so the
-        // passed deadline below is only "missed" in the answers, not yet in
-        // the stored status, when the PATCH comes.
-        const d = await startWithRules();
+        // The clock is fixed and the sweeper's first pass is an hour after
+        // start ([rules] sweep_interval), so after a restart with the
+        // clock 1 s past the deadline that deadline is "missed" in the
+        // answers but still "pending" in the stored status when the PATCH
+        // comes.  (The test clock's POST would sweep at once: that path
+        // comes last.)
+        const T0 = '2027-01-04T09:00:00Z';
+        const aware = '2027-01-03T09:00:03Z';
+        const due = '2027-01-04T09:00:03Z';
+        const later = '2027-01-04T09:00:04Z';
+        const config = `${rulesConfig(FIXTURES)}sweep_interval = 3600\n`;
+        const stored = (dataDir, id) => {
+            const q = sqlite(`${dataDir}/meldpunt.db`, `SELECT status FROM obligations WHERE incident_id = '${id}' AND regime = 'alpha' AND stage = 'early_warning';`);
+            assert.equal(q.code, 0, q.stderr);
+            return q.stdout.trim();
+        };
+        let d = await startDaemon({ config, env: { MELDPUNT_TEST_CLOCK: T0 } });
+        const admin = d.adminToken;
         try {
             await setProfile(d, { nis2_class: 'essential' });
             const t = createToken(d, 'sweep-analyst', 'analyst');
-            const aware = iso(Date.now() - 24 * HOUR + 3000);
-            const due = iso(Date.parse(aware) + 24 * HOUR);
             const inc = await createIncident(d, t, { title: 'Just in time?', aware_at: aware, impact: { users_affected: 150 } });
             let o = byStage(await obligations(d, t, inc.id));
             assert.equal(o.early_warning.due_at, due);
             assert.equal(o.early_warning.status, 'pending');
 
-            // bounded wait until the deadline has passed
-            const until = Date.parse(due) + 1500;
-            while (Date.now() < until) await sleep(100);
+            // the same data, the clock 1 s past the deadline, no sweep yet
+            assertCleanExit(await d.stop('SIGTERM'));
+            d = await startDaemon({ config, env: { MELDPUNT_TEST_CLOCK: later }, dataDir: d.dataDir, init: false });
+            d.adminToken = admin;
             o = byStage(await obligations(d, t, inc.id));
             assert.equal(o.early_warning.status, 'missed');
             assert.equal(o.early_warning.missed_at, due);
+            assert.equal(stored(d.dataDir, inc.id), 'pending', 'the sweeper has not run yet');
 
-            await patch(d, t, inc.id, { aware_at: iso(Date.now()) });
+            await patch(d, t, inc.id, { aware_at: later });
             o = byStage(await obligations(d, t, inc.id));
             assert.equal(
                 o.early_warning.status,
                 'missed',
                 `PATCH aware_at after the deadline ${due} passed (before a sweep) un-missed the report: ${JSON.stringify(o.early_warning)}`,
             );
+            assert.equal(o.early_warning.missed_at, due);
+            assert.equal(stored(d.dataDir, inc.id), 'missed', 'the PATCH stored the frozen lateness');
+
+            // and the sweep that follows keeps it so
+            await d.setClock({ advance: 'PT1S' });
+            o = byStage(await obligations(d, t, inc.id));
+            assert.equal(o.early_warning.status, 'missed');
             assert.equal(o.early_warning.missed_at, due);
         } finally {
             await d.stopClean();

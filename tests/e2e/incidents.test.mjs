@@ -792,23 +792,36 @@ describe('incidents: list', () => {
 
     test('updated_since', async () => {
         const tag = uniq('since');
-        const old = await createIncident(d, t, { title: `${tag} old` });
-        await new Promise((r) => setTimeout(r, 1100));
-        const since = iso(Math.floor(Date.now() / 1000) * 1000);
-        await new Promise((r) => setTimeout(r, 50));
-        const fresh = await createIncident(d, t, { title: `${tag} fresh` });
-        const ids = async (q) => (await listAll(d, t, { q: tag, ...q })).items.map((x) => x.id);
-        assert.deepEqual(await ids({ updated_since: since }), [fresh.id]);
-        assert.deepEqual(await ids({ updated_since: '2000-01-01T00:00:00Z' }), [fresh.id, old.id]);
-        assert.deepEqual(await ids({ updated_since: '2999-01-01T00:00:00Z' }), []);
-        // a change brings the old one back in
-        await api(d.url, t, 'PATCH', `${BASE}/${old.id}`, { severity: 'critical' });
-        assert.deepEqual(await ids({ updated_since: since }), [fresh.id, old.id]);
-        // with an offset: the same instant
-        const off = new Date(Date.parse(since) + 2 * 3600e3).toISOString().replace(/\.\d{3}Z$/, '+02:00');
-        assert.deepEqual(await ids({ updated_since: off }), [fresh.id, old.id]);
-        for (const bad of ['yesterday', '2026-11-29', '2026-11-29T25:00:00Z']) {
-            assertProblem(await api(d.url, t, 'GET', `${BASE}?updated_since=${encodeURIComponent(bad)}`), 400);
+        // the daemon's clock stands still at T0, then moves on a second
+        // (and goes back to the system clock at the end: the daemon is shared)
+        const T0 = '2027-01-04T09:00:00Z';
+        const since = '2027-01-04T09:00:01Z';
+        try {
+            assert.equal(await d.setClock({ now: T0 }), T0);
+            const old = await createIncident(d, t, { title: `${tag} old` });
+            assert.equal(old.updated_at, T0);
+            assert.equal(await d.setClock({ advance: 'PT1S' }), since);
+            const fresh = await createIncident(d, t, { title: `${tag} fresh` });
+            assert.equal(fresh.updated_at, since);
+            const ids = async (q) => (await listAll(d, t, { q: tag, ...q })).items.map((x) => x.id);
+            assert.deepEqual(await ids({ updated_since: since }), [fresh.id]);
+            assert.deepEqual(await ids({ updated_since: T0 }), [fresh.id, old.id], 'updated_since includes its own second');
+            assert.deepEqual(await ids({ updated_since: '2000-01-01T00:00:00Z' }), [fresh.id, old.id]);
+            assert.deepEqual(await ids({ updated_since: '2999-01-01T00:00:00Z' }), []);
+            // a change brings the old one back in
+            await d.setClock({ advance: 'PT1S' });
+            const res = await api(d.url, t, 'PATCH', `${BASE}/${old.id}`, { severity: 'critical' });
+            assert.equal(res.status, 200, res.text);
+            assert.equal(res.json.updated_at, '2027-01-04T09:00:02Z');
+            assert.deepEqual(await ids({ updated_since: since }), [fresh.id, old.id]);
+            // with an offset: the same instant
+            assert.deepEqual(await ids({ updated_since: '2027-01-04T11:00:01+02:00' }), [fresh.id, old.id]);
+            assert.deepEqual(await ids({ updated_since: '2027-01-04T11:00:03+02:00' }), []);
+            for (const bad of ['yesterday', '2026-11-29', '2026-11-29T25:00:00Z']) {
+                assertProblem(await api(d.url, t, 'GET', `${BASE}?updated_since=${encodeURIComponent(bad)}`), 400);
+            }
+        } finally {
+            await d.setClock({ system: true });
         }
     });
 

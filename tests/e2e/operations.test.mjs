@@ -261,19 +261,43 @@ describe('audit checkpoints', () => {
     });
 
     test('every checkpoint_interval seconds, only when the chain moved', async () => {
-        const d = await startDaemon({ config: '[audit]\ncheckpoint_interval = 1\n' });
+        // the clock stands still at T0 and the test moves it: the timer's
+        // pass runs at each new time before the test clock answers
+        const T0 = '2027-01-04T09:00:00Z';
+        const at = (s) => new Date(Date.parse(T0) + s * 1000).toISOString().replace('.000Z', 'Z');
+        const d = await startDaemon({ config: '[audit]\ncheckpoint_interval = 3600\n', env: { MELDPUNT_TEST_CLOCK: T0 } });
+        const checkpoints = async () => {
+            const list = await api(d.url, d.adminToken, 'GET', '/api/v1/audit/checkpoints');
+            assert.equal(list.status, 200, list.text);
+            return list.json.items;
+        };
         try {
-            const first = await d.waitForLog(/msg=audit checkpoint id=1 seq=(\d+)/, { timeout: 5000 });
-            await sleep(2500);
-            // nothing changed: no second checkpoint
-            let list = await api(d.url, d.adminToken, 'GET', '/api/v1/audit/checkpoints');
-            assert.equal(list.json.items.length, 1);
-            assert.equal(list.json.items[0].reason, 'interval');
-            assert.equal(list.json.items[0].created_by, 'meldpunt');
-            await api(d.url, d.adminToken, 'POST', '/api/v1/tokens', { name: 'x', role: 'viewer' });
-            await d.waitForLog(/msg=audit checkpoint id=2 seq=(\d+)/, { timeout: 5000 });
-            list = await api(d.url, d.adminToken, 'GET', '/api/v1/audit/checkpoints');
-            assert.equal(list.json.items[1].audit_seq, Number(first[1]) + 1);
+            // a pass at T0 makes the first (the timer's own passes, once a
+            // minute, would make the same one at the same fixed time)
+            await d.setClock({ now: T0 });
+            let list = await checkpoints();
+            assert.equal(list.length, 1);
+            assert.equal(list[0].reason, 'interval');
+            assert.equal(list[0].created_by, 'meldpunt');
+            assert.equal(list[0].at, T0);
+            const first = list[0].audit_seq;
+            // the chain moves; 1 s before the interval: no second checkpoint
+            const tok = await api(d.url, d.adminToken, 'POST', '/api/v1/tokens', { name: 'x', role: 'viewer' });
+            assert.equal(tok.status, 201, tok.text);
+            await d.setClock({ advance: 'PT3599S' });
+            assert.equal((await checkpoints()).length, 1);
+            // at the interval: the second, of the moved chain
+            await d.setClock({ advance: 'PT1S' });
+            list = await checkpoints();
+            assert.equal(list.length, 2);
+            assert.equal(list[1].reason, 'interval');
+            assert.equal(list[1].at, at(3600));
+            assert.equal(list[1].audit_seq, first + 1);
+            // nothing changed since: no third, however long
+            await d.setClock({ advance: 'PT3600S' });
+            await d.setClock({ advance: 'P2D' });
+            assert.equal((await checkpoints()).length, 2);
+            assert.match(d.stderr(), /msg=audit checkpoint id=2 seq=\d+/);
         } finally {
             await d.stopClean();
         }

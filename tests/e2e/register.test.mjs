@@ -482,3 +482,76 @@ describe('risk register', () => {
         assert.equal(r.code, 0, r.stderr);
     });
 });
+
+describe('register flags on the test clock', () => {
+    // A daemon of its own whose clock stands still on 2027-03-31 and is
+    // moved on by the test: "overdue" and "training lapsed" are judged
+    // against the clock's date (UTC).
+    const T0 = '2027-03-31T12:00:00Z';
+    let d, analyst, viewer;
+    const ids = {};
+    before(async () => {
+        d = await startDaemon({ env: { MELDPUNT_TEST_CLOCK: T0 } });
+        analyst = createToken(d, 'clock-analyst', 'analyst');
+        viewer = createToken(d, 'clock-viewer', 'viewer');
+    });
+    after(async () => {
+        await d.stopClean();
+    });
+    const create = async (plural, body) => {
+        const res = await api(d.url, analyst, 'POST', `${R}/${plural}`, body);
+        assert.equal(res.status, 201, `POST ${plural}: ${res.text}`);
+        return res.json;
+    };
+    const derived = async (plural, id) => {
+        const res = await api(d.url, viewer, 'GET', `${R}/${plural}/${id}`);
+        assert.equal(res.status, 200, res.text);
+        return res.json.derived;
+    };
+    const attention = async () => {
+        const res = await api(d.url, viewer, 'GET', '/api/v1/preparedness/attention');
+        assert.equal(res.status, 200, res.text);
+        return res.json;
+    };
+
+    test('on the due date and 365 days after training: not overdue, not lapsed', async () => {
+        const svc = await create('assets', { name: 'Web shop', type: 'service', importance: 3 });
+        const m = await create('measures', { name: 'WAF rules', type: 'preventive', status: 'planned', due_date: '2027-03-31' });
+        const done = await create('measures', { name: 'Backups', type: 'recovery', status: 'implemented', due_date: '2027-03-31' });
+        const f = await create('functions', {
+            name: 'Shop operator',
+            service: svc.id,
+            people: [
+                { name: 'E. Visser', trained_on: '2026-03-31' },
+                { name: 'F. Smit', trained_on: '2027-01-10' },
+            ],
+            training_interval_days: 365,
+        });
+        Object.assign(ids, { m: m.id, done: done.id, f: f.id });
+        assert.equal(m.derived.overdue, false, 'due today is not overdue');
+        assert.equal(done.derived.overdue, false);
+        assert.deepEqual(f.derived.training_lapsed, []);
+        // the last second of the due date
+        assert.equal(await d.setClock({ now: '2027-03-31T23:59:59Z' }), '2027-03-31T23:59:59Z');
+        assert.equal((await derived('measures', ids.m)).overdue, false);
+        assert.deepEqual((await derived('functions', ids.f)).training_lapsed, []);
+        const a = await attention();
+        assert.deepEqual(a.overdue_measures, []);
+        assert.deepEqual(a.training_lapsed, []);
+    });
+
+    test('the next day: the open measure is overdue, the training of 366 days ago lapsed', async () => {
+        assert.equal(await d.setClock({ advance: 'PT1S' }), '2027-04-01T00:00:00Z');
+        assert.equal((await derived('measures', ids.m)).overdue, true);
+        assert.equal((await derived('measures', ids.done)).overdue, false, 'an implemented measure is not overdue');
+        assert.deepEqual((await derived('functions', ids.f)).training_lapsed, ['E. Visser']);
+        let a = await attention();
+        assert.deepEqual(a.overdue_measures.map((x) => x.id), [ids.m]);
+        assert.deepEqual(a.training_lapsed.map((x) => [x.id, x.people]), [[ids.f, ['E. Visser']]]);
+        // a year on, the other training has lapsed too
+        await d.setClock({ advance: 'P1Y' });
+        assert.deepEqual((await derived('functions', ids.f)).training_lapsed, ['E. Visser', 'F. Smit']);
+        a = await attention();
+        assert.deepEqual(a.training_lapsed[0].people, ['E. Visser', 'F. Smit']);
+    });
+});

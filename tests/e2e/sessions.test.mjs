@@ -108,26 +108,6 @@ describe('sessions', () => {
         assert.equal(res.status, 401);
     });
 
-    test('idle and absolute timeouts', async () => {
-        const idle = await session(d, 'idle-user', 'viewer');
-        const max = await session(d, 'old-user', 'viewer');
-        assert.equal((await browser(d, idle, 'GET', '/api/v1/session')).status, 200);
-        // 1800 s idle is the default
-        let q = sqlite(DB(d), "UPDATE sessions SET seen_unix = seen_unix - 1801 WHERE user_id = (SELECT id FROM users WHERE name = 'idle-user');");
-        assert.equal(q.code, 0, q.stderr);
-        assert.equal((await browser(d, idle, 'GET', '/api/v1/session')).status, 401);
-        // 12 h after sign-in, even when used all along
-        q = sqlite(DB(d), "UPDATE sessions SET created_unix = created_unix - 43201 WHERE user_id = (SELECT id FROM users WHERE name = 'old-user');");
-        assert.equal(q.code, 0, q.stderr);
-        assert.equal((await browser(d, max, 'GET', '/api/v1/session')).status, 401);
-        // a session seen 100 s ago is refreshed, not ended
-        const busy = await session(d, 'busy-user', 'viewer');
-        q = sqlite(DB(d), "UPDATE sessions SET seen_unix = seen_unix - 100 WHERE user_id = (SELECT id FROM users WHERE name = 'busy-user');");
-        assert.equal((await browser(d, busy, 'GET', '/api/v1/session')).status, 200);
-        const seen = sqlite(DB(d), "SELECT strftime('%s','now') - seen_unix FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = 'busy-user');");
-        assert.ok(Number(seen.stdout.trim()) < 10, `seen_unix refreshed: ${seen.stdout}`);
-    });
-
     test('a generated password must be changed before anything else', async () => {
         let res = await api(d.url, d.adminToken, 'POST', '/api/v1/users', { name: 'carol', role: 'manager' });
         assert.equal(res.status, 201, res.text);
@@ -281,6 +261,70 @@ describe('sessions', () => {
     });
 });
 
+describe('session timeouts, on the test clock', () => {
+    // The daemon's clock stands still at T0 and is moved on with the test
+    // clock, so the limits are tested to the second with the real
+    // defaults: session_idle 1800 s, session_max 43200 s.
+    const T0 = '2027-01-04T09:00:00Z';
+    const at = (base, s) => new Date(Date.parse(base) + s * 1000).toISOString().replace('.000Z', 'Z');
+    let d;
+    before(async () => {
+        d = await startDaemon({ env: { MELDPUNT_TEST_CLOCK: T0 } });
+    });
+    after(async () => {
+        await d.stopClean();
+    });
+    const status = async (s) => (await browser(d, s, 'GET', '/api/v1/session')).status;
+    const seen = (name) => {
+        const q = sqlite(DB(d), `SELECT seen_unix FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = '${name}');`);
+        assert.equal(q.code, 0, q.stderr);
+        return Number(q.stdout.trim());
+    };
+
+    test('idle: valid 1 s before session_idle, 401 at it; a request refreshes the idle time', async () => {
+        assert.equal(await d.setClock({ now: T0 }), T0);
+        const used = await session(d, 'idle-used', 'viewer');
+        const unused = await session(d, 'idle-unused', 'viewer');
+        assert.equal(used.res.json.expires_at, at(T0, 43200));
+        assert.equal(seen('idle-used'), Date.parse(T0) / 1000);
+        // 1799 s idle: still valid, and the request refreshes it
+        assert.equal(await d.setClock({ advance: 'PT1799S' }), at(T0, 1799));
+        assert.equal(await status(used), 200);
+        assert.equal(seen('idle-used'), Date.parse(T0) / 1000 + 1799, 'seen_unix refreshed');
+        // 1800 s idle: ended; the session used a second ago is not
+        assert.equal(await d.setClock({ advance: 'PT1S' }), at(T0, 1800));
+        assert.equal(await status(unused), 401);
+        assert.equal(await status(used), 200);
+        // 1800 s after its last use it ends too, and stays ended
+        assert.equal(await d.setClock({ advance: 'PT1799S' }), at(T0, 3599));
+        assert.equal(await status(used), 401);
+        assertProblem(await browser(d, used, 'GET', '/api/v1/incidents'), 401);
+    });
+
+    test('absolute: valid 1 s before session_max even when used all along, 401 at it', async () => {
+        const T1 = '2027-01-05T09:00:00Z';
+        assert.equal(await d.setClock({ now: T1 }), T1);
+        const s = await session(d, 'old-user', 'viewer');
+        assert.equal(s.res.json.expires_at, at(T1, 43200));
+        // used just within the idle limit, again and again: 24 x 1799 s
+        for (let i = 1; i <= 24; i++) {
+            await d.setClock({ advance: 'PT1799S' });
+            assert.equal(await status(s), 200, `after ${i * 1799} s`);
+        }
+        assert.equal(await d.setClock({ now: at(T1, 43199) }), at(T1, 43199));
+        const me = await browser(d, s, 'GET', '/api/v1/session');
+        assert.equal(me.status, 200);
+        assert.equal(me.json.expires_at, at(T1, 43200));
+        assert.equal(await d.setClock({ advance: 'PT1S' }), at(T1, 43200));
+        assert.equal(await status(s), 401);
+        // a new sign-in is a new session with its own 12 hours
+        const again = await signIn(d, 'old-user');
+        assert.equal(again.res.status, 201, again.res.text);
+        assert.equal(again.res.json.expires_at, at(T1, 86400));
+        assert.equal(await status(again), 200);
+    });
+});
+
 describe('sign-in throttling', () => {
     let d;
     before(async () => {
@@ -290,7 +334,6 @@ describe('sign-in throttling', () => {
     after(async () => {
         await d.stopClean();
     });
-    const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
     const from = (addr) => ({ 'x-forwarded-for': addr });
 
     test('a name waits after 3 failures, longer each time, then is locked; unknown names alike', async () => {
@@ -306,13 +349,17 @@ describe('sign-in throttling', () => {
             let s = await signIn(d, name, PASSWORD, xff);
             assertProblem(s.res, 429);
             assert.equal(s.res.headers.get('retry-after'), '1');
-            await sleep(1100);
+            // the backoff is timed on the monotonic clock, which the test
+            // clock moves forward too: nobody waits for it
+            await d.setClock({ advance: 'PT1S' });
             s = await signIn(d, name, 'wrong password here', xff);
             assert.equal(s.res.status, 401);
             s = await signIn(d, name, 'wrong password here', xff);
             assert.equal(s.res.status, 429);
             assert.equal(s.res.headers.get('retry-after'), '2');
-            await sleep(2100);
+            s = await signIn(d, name, 'wrong password here', xff);
+            assert.equal(s.res.status, 429, 'asked again at once, it still waits');
+            await d.setClock({ advance: 'PT2S' });
             s = await signIn(d, name, 'wrong password here', xff); // the 5th: locked now
             assert.equal(s.res.status, 401);
             s = await signIn(d, name, PASSWORD, xff);

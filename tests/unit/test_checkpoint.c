@@ -22,6 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Tests pass this fixed time wherever the code takes `now`; they never
+ * read the clock, so they pass on any date. */
+static const int64_t NOW = 1796000000; /* 2026-11-30T00:53:20Z */
+
 static char tmpdir[PATH_MAX], datadir[PATH_MAX], dbfile[PATH_MAX];
 static sqlite3 *conn; /* for tampering, behind the triggers' back */
 
@@ -35,7 +39,7 @@ setup(void)
     tu_path(datadir, tmpdir, "data");
     tu_path(dbfile, datadir, "meldpunt.db");
     mp_error_clear(&err);
-    ck_assert_msg(datadir_init(datadir, "test", token, &err) == 0, "%s", err.message);
+    ck_assert_msg(datadir_init(datadir, "test", NOW, token, &err) == 0, "%s", err.message);
     conn = db_connect(dbfile, false, &err);
     ck_assert_ptr_nonnull(conn);
 }
@@ -60,7 +64,7 @@ exec_ok(const char *sql)
 static int
 append_one(sqlite3 *db, void *arg, struct mp_error *err)
 {
-    return store_audit_append(db, "test", "test.act", (const char *)arg, "{}", err);
+    return store_audit_append(db, NOW, "test", "test.act", (const char *)arg, "{}", err);
 }
 
 static void
@@ -95,7 +99,8 @@ make_checkpoint(json_t **out)
     char *text;
 
     mp_error_clear(&err);
-    ck_assert_msg(checkpoint_create("test", "demand", false, &cp, &err) == 1, "%s", err.message);
+    ck_assert_msg(checkpoint_create("test", NOW, "demand", false, &cp, &err) == 1, "%s",
+                  err.message);
     text = json_dumps(cp, JSON_COMPACT);
     if (out)
         *out = cp;
@@ -217,16 +222,16 @@ START_TEST(test_only_when_the_chain_moved)
     json_t *cp = NULL, *list;
 
     append(1);
-    ck_assert_int_eq(checkpoint_create("meldpunt", "interval", true, &cp, &err), 1);
+    ck_assert_int_eq(checkpoint_create("meldpunt", NOW, "interval", true, &cp, &err), 1);
     json_decref(cp);
-    ck_assert_int_eq(checkpoint_create("meldpunt", "interval", true, &cp, &err), 0);
+    ck_assert_int_eq(checkpoint_create("meldpunt", NOW, "interval", true, &cp, &err), 0);
     ck_assert_ptr_null(cp);
     append(1);
-    ck_assert_int_eq(checkpoint_create("meldpunt", "interval", true, &cp, &err), 1);
+    ck_assert_int_eq(checkpoint_create("meldpunt", NOW, "interval", true, &cp, &err), 1);
     ck_assert_int_eq(json_integer_value(json_object_get(cp, "id")), 2);
     json_decref(cp);
     /* on demand always */
-    ck_assert_int_eq(checkpoint_create("test", "demand", false, NULL, &err), 1);
+    ck_assert_int_eq(checkpoint_create("test", NOW, "demand", false, NULL, &err), 1);
 
     ck_assert_int_eq(checkpoint_list(0, 100, &list, &err), 0);
     ck_assert_int_eq(json_array_size(json_object_get(list, "items")), 3);

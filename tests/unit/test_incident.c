@@ -180,21 +180,20 @@ static bool
 apply_create(json_t *body, struct incident *inc, struct field_errors *errs)
 {
     memset(errs, 0, sizeof(*errs));
-    incident_init(inc);
+    incident_init(inc, NOW);
     return incident_apply_json(inc, body, false, NOW, errs);
 }
 
 START_TEST(test_init_defaults)
 {
     struct incident inc;
-    int64_t before = time_now();
 
-    incident_init(&inc);
+    incident_init(&inc, NOW);
     ck_assert_int_eq(inc.cause, CAUSE_UNKNOWN);
     ck_assert_int_eq(inc.tlp, TLP_AMBER);
     ck_assert_int_eq(inc.state, STATE_DETECTED);
-    ck_assert_int_ge(inc.detected_at, before);
-    ck_assert_int_le(inc.detected_at, time_now());
+    /* detected_at defaults to the time passed in, never the clock */
+    ck_assert_int_eq(inc.detected_at, NOW);
     ck_assert(inc.aware_at == TIME_UNSET && inc.started_at == TIME_UNSET &&
               inc.ended_at == TIME_UNSET);
     ck_assert(json_is_array(inc.services) && json_array_size(inc.services) == 0);
@@ -687,7 +686,7 @@ base_incident(struct incident *inc)
                          " \"impact\": {\"users_affected\": 5, \"deaths\": 0,"
                          " \"cross_border\": false}}");
 
-    incident_init(inc);
+    incident_init(inc, NOW);
     ck_assert(incident_apply_json(inc, body, false, NOW, &errs));
     json_decref(body);
 }
@@ -782,7 +781,7 @@ START_TEST(test_duration)
 {
     struct incident inc;
 
-    incident_init(&inc);
+    incident_init(&inc, NOW);
     ck_assert_int_eq(incident_duration_minutes(&inc, NOW), -1);
     inc.ended_at = NOW - 60; /* an end alone says nothing */
     ck_assert_int_eq(incident_duration_minutes(&inc, NOW), -1);
@@ -809,7 +808,7 @@ START_TEST(test_to_json)
     struct incident inc;
     json_t *o, *tr;
 
-    incident_init(&inc);
+    incident_init(&inc, NOW);
     snprintf(inc.id, sizeof(inc.id), "0190-test");
     snprintf(inc.ref, sizeof(inc.ref), "INC-2026-0001");
     inc.title = strdup("t");
@@ -965,10 +964,10 @@ create_ok_first(const struct principal *p, const char *body_text, const struct i
     char *answer = NULL;
     char msg[1024];
 
-    incident_init(inc);
-    ck_assert(incident_apply_json(inc, body, false, time_now(), &errs));
+    incident_init(inc, NOW);
+    ck_assert(incident_apply_json(inc, body, false, NOW, &errs));
     json_decref(body);
-    if (incident_create(p, inc, idem ? idem : &none, &answer, &errs) != 0) {
+    if (incident_create(p, NOW, inc, idem ? idem : &none, &answer, &errs) != 0) {
         dump_errors(&errs, msg, sizeof(msg));
         ck_abort_msg("incident_create: %s", msg);
     }
@@ -987,10 +986,11 @@ create_ok(const struct principal *p, const char *body_text, const struct idempot
     create_ok_first(p, body_text, idem, inc, replayed, NULL);
 }
 
+/* The year of NOW: references count per year of the change's time. */
 static int
 current_year(void)
 {
-    time_t t = time(NULL);
+    time_t t = (time_t)NOW;
     struct tm tm;
 
     gmtime_r(&t, &tm);
@@ -1002,7 +1002,6 @@ START_TEST(test_create_refs)
     struct incident a, b, got;
     struct mp_error err;
     char want[32];
-    int64_t before = time_now();
 
     create_ok(&alice, "{\"title\": \"first\"}", NULL, &a, NULL);
     create_ok(&alice, "{\"title\": \"second\", \"severity\": \"high\"}", NULL, &b, NULL);
@@ -1016,7 +1015,7 @@ START_TEST(test_create_refs)
     ck_assert_int_eq(a.version, 1);
     ck_assert_int_eq(a.state, STATE_DETECTED);
     ck_assert_str_eq(a.created_by, "token:alice");
-    ck_assert_int_ge(a.created_at, before);
+    ck_assert_int_eq(a.created_at, NOW); /* the change's time, not the clock's */
     ck_assert_int_lt(a.seq, b.seq);
 
     /* read back by id and by ref */
@@ -1065,7 +1064,7 @@ START_TEST(test_patch)
     audits = audit_entries();
     p = parse("{\"title\": \"new\", \"severity\": \"high\", \"assignee\": \"carol\","
               " \"impact\": {\"deaths\": null, \"users_total\": 10}}");
-    ck_assert_int_eq(incident_patch(&bob, a.id, 1, p, &out, &errs), 0);
+    ck_assert_int_eq(incident_patch(&bob, NOW, a.id, 1, p, &out, &errs), 0);
     json_decref(p);
     ck_assert_int_eq(out.version, 2);
     ck_assert_str_eq(out.title, "new");
@@ -1113,7 +1112,7 @@ START_TEST(test_patch)
     /* a patch that changes nothing: same version, nothing recorded */
     memset(&errs, 0, sizeof(errs));
     p = parse("{\"title\": \"new\", \"severity\": \"high\", \"impact\": {\"deaths\": null}}");
-    ck_assert_int_eq(incident_patch(&bob, a.id, -1, p, &out, &errs), 0);
+    ck_assert_int_eq(incident_patch(&bob, NOW, a.id, -1, p, &out, &errs), 0);
     json_decref(p);
     ck_assert_int_eq(out.version, 2);
     incident_free(&out);
@@ -1125,7 +1124,7 @@ START_TEST(test_patch)
     /* stale If-Match: 412, nothing changes */
     memset(&errs, 0, sizeof(errs));
     p = parse("{\"title\": \"stale\"}");
-    ck_assert_int_eq(incident_patch(&bob, a.id, 1, p, &out, &errs), -1);
+    ck_assert_int_eq(incident_patch(&bob, NOW, a.id, 1, p, &out, &errs), -1);
     json_decref(p);
     ck_assert_int_eq(errs.count, 1);
     ck_assert_int_eq(errs.items[0].status, 412);
@@ -1141,7 +1140,7 @@ START_TEST(test_patch)
     /* invalid patch: 422 on the field, nothing changes */
     memset(&errs, 0, sizeof(errs));
     p = parse("{\"title\": null, \"severity\": \"urgent\"}");
-    ck_assert_int_eq(incident_patch(&bob, a.id, 2, p, &out, &errs), -1);
+    ck_assert_int_eq(incident_patch(&bob, NOW, a.id, 2, p, &out, &errs), -1);
     json_decref(p);
     ck_assert(has_error(&errs, "title") && has_error(&errs, "severity"));
     for (int i = 0; i < errs.count; i++)
@@ -1150,14 +1149,14 @@ START_TEST(test_patch)
     /* unknown incident: 404 */
     memset(&errs, 0, sizeof(errs));
     p = parse("{\"title\": \"x\"}");
-    ck_assert_int_eq(incident_patch(&bob, "INC-1999-0001", -1, p, &out, &errs), -1);
+    ck_assert_int_eq(incident_patch(&bob, NOW, "INC-1999-0001", -1, p, &out, &errs), -1);
     json_decref(p);
     ck_assert_int_eq(errs.items[0].status, 404);
 
     /* by ref, with the right If-Match; clearing assignee */
     memset(&errs, 0, sizeof(errs));
     p = parse("{\"assignee\": null}");
-    ck_assert_int_eq(incident_patch(&bob, a.ref, 2, p, &out, &errs), 0);
+    ck_assert_int_eq(incident_patch(&bob, NOW, a.ref, 2, p, &out, &errs), 0);
     json_decref(p);
     ck_assert_int_eq(out.version, 3);
     ck_assert_ptr_null(out.assignee);
@@ -1179,45 +1178,49 @@ START_TEST(test_transitions)
     audits = audit_entries();
 
     /* refused by the table: 409 on "to", the allowed targets named */
-    ck_assert_int_eq(incident_transition(&bob, a.id, -1, STATE_CONFIRMED, NULL, &out, &err), -1);
+    ck_assert_int_eq(incident_transition(&bob, NOW, a.id, -1, STATE_CONFIRMED, NULL, &out, &err),
+                     -1);
     ck_assert_int_eq(err.status, 409);
     ck_assert_str_eq(err.field, "to");
     ck_assert_ptr_nonnull(strstr(err.message, "triage"));
     ck_assert_ptr_nonnull(strstr(err.message, "dismissed"));
-    ck_assert_int_eq(incident_transition(&bob, a.id, -1, STATE_DETECTED, NULL, &out, &err), -1);
+    ck_assert_int_eq(incident_transition(&bob, NOW, a.id, -1, STATE_DETECTED, NULL, &out, &err),
+                     -1);
     ck_assert_int_eq(err.status, 409);
 
     /* dismissing without a reason: 422 on note */
-    ck_assert_int_eq(incident_transition(&bob, a.id, -1, STATE_DISMISSED, NULL, &out, &err), -1);
+    ck_assert_int_eq(incident_transition(&bob, NOW, a.id, -1, STATE_DISMISSED, NULL, &out, &err),
+                     -1);
     ck_assert_int_eq(err.status, 422);
     ck_assert_str_eq(err.field, "note");
-    ck_assert_int_eq(incident_transition(&bob, a.id, -1, STATE_DISMISSED, " \n", &out, &err), -1);
+    ck_assert_int_eq(incident_transition(&bob, NOW, a.id, -1, STATE_DISMISSED, " \n", &out, &err),
+                     -1);
     ck_assert_int_eq(err.status, 422);
     ck_assert_str_eq(err.field, "note");
 
     /* stale If-Match */
-    ck_assert_int_eq(incident_transition(&bob, a.id, 7, STATE_TRIAGE, NULL, &out, &err), -1);
+    ck_assert_int_eq(incident_transition(&bob, NOW, a.id, 7, STATE_TRIAGE, NULL, &out, &err), -1);
     ck_assert_int_eq(err.status, 412);
     /* out of range */
-    ck_assert_int_eq(incident_transition(&bob, a.id, -1, STATE_COUNT, NULL, &out, &err), -1);
+    ck_assert_int_eq(incident_transition(&bob, NOW, a.id, -1, STATE_COUNT, NULL, &out, &err), -1);
     ck_assert_int_eq(err.status, 422);
     ck_assert_int_eq(audit_entries(), audits);
 
     /* allowed */
-    ck_assert_msg(incident_transition(&bob, a.id, 1, STATE_TRIAGE, "looking", &out, &err) == 0,
+    ck_assert_msg(incident_transition(&bob, NOW, a.id, 1, STATE_TRIAGE, "looking", &out, &err) == 0,
                   "%s", err.message);
     ck_assert_int_eq(out.state, STATE_TRIAGE);
     ck_assert_int_eq(out.version, 2);
     ck_assert(out.state_at[STATE_TRIAGE] != TIME_UNSET);
     incident_free(&out);
-    ck_assert_msg(
-        incident_transition(&bob, a.id, -1, STATE_DISMISSED, "false positive", &out, &err) == 0,
-        "%s", err.message);
+    ck_assert_msg(incident_transition(&bob, NOW, a.id, -1, STATE_DISMISSED, "false positive", &out,
+                                      &err) == 0,
+                  "%s", err.message);
     ck_assert_int_eq(out.state, STATE_DISMISSED);
     ck_assert_int_eq(out.version, 3);
     incident_free(&out);
-    ck_assert_msg(incident_transition(&bob, a.ref, -1, STATE_TRIAGE, NULL, &out, &err) == 0, "%s",
-                  err.message);
+    ck_assert_msg(incident_transition(&bob, NOW, a.ref, -1, STATE_TRIAGE, NULL, &out, &err) == 0,
+                  "%s", err.message);
     incident_free(&out);
     ck_assert_int_eq(audit_entries(), audits + 3);
 
@@ -1239,17 +1242,18 @@ START_TEST(test_transitions)
         const int walk[] = {STATE_CONFIRMED, STATE_CONTAINED, STATE_CONFIRMED, STATE_RESOLVED,
                             STATE_CONFIRMED, STATE_RESOLVED,  STATE_CLOSED};
         for (size_t i = 0; i < N(walk); i++) {
-            ck_assert_msg(incident_transition(&bob, a.id, -1, walk[i], NULL, &out, &err) == 0,
+            ck_assert_msg(incident_transition(&bob, NOW, a.id, -1, walk[i], NULL, &out, &err) == 0,
                           "to %s: %s", state_words[walk[i]], err.message);
             ck_assert_int_eq(out.state, walk[i]);
             incident_free(&out);
         }
         for (int to = 0; to < STATE_COUNT; to++) {
-            ck_assert_int_eq(incident_transition(&bob, a.id, -1, to, "x", &out, &err), -1);
+            ck_assert_int_eq(incident_transition(&bob, NOW, a.id, -1, to, "x", &out, &err), -1);
             ck_assert_int_eq(err.status, 409);
         }
     }
-    ck_assert_int_eq(incident_transition(&bob, "missing", -1, STATE_TRIAGE, NULL, &out, &err), -1);
+    ck_assert_int_eq(incident_transition(&bob, NOW, "missing", -1, STATE_TRIAGE, NULL, &out, &err),
+                     -1);
     ck_assert_int_eq(err.status, 404);
     ck_assert_int_eq(audit_entries(), audits + 3 + 7);
     incident_free(&a);
@@ -1264,16 +1268,16 @@ START_TEST(test_notes)
     int n;
 
     create_ok(&alice, "{\"title\": \"t\"}", NULL, &a, NULL);
-    ck_assert_msg(incident_add_note(&bob, a.id, "called the ISP", &out, &err) == 0, "%s",
+    ck_assert_msg(incident_add_note(&bob, NOW, a.id, "called the ISP", &out, &err) == 0, "%s",
                   err.message);
     ck_assert_int_eq(out.version, 2);
     incident_free(&out);
-    ck_assert_int_eq(incident_add_note(&bob, a.id, "  ", &out, &err), -1);
+    ck_assert_int_eq(incident_add_note(&bob, NOW, a.id, "  ", &out, &err), -1);
     ck_assert_int_eq(err.status, 422);
     ck_assert_str_eq(err.field, "text");
-    ck_assert_int_eq(incident_add_note(&bob, a.id, NULL, &out, &err), -1);
+    ck_assert_int_eq(incident_add_note(&bob, NOW, a.id, NULL, &out, &err), -1);
     ck_assert_int_eq(err.status, 422);
-    ck_assert_int_eq(incident_add_note(&bob, "missing", "x", &out, &err), -1);
+    ck_assert_int_eq(incident_add_note(&bob, NOW, "missing", "x", &out, &err), -1);
     ck_assert_int_eq(err.status, 404);
     timeline(a.ref, &tl, &n);
     ck_assert_int_eq(n, 2);
@@ -1309,7 +1313,7 @@ START_TEST(test_idempotency)
         json_t *answer;
 
         /* the incident changes after the first answer ... */
-        ck_assert(incident_patch(&alice, a.id, -1, patch, &patched, &perrs) == 0);
+        ck_assert(incident_patch(&alice, NOW, a.id, -1, patch, &patched, &perrs) == 0);
         json_decref(patch);
         incident_free(&patched);
         /* ... yet a retry gets that first answer, unchanged */
@@ -1328,12 +1332,12 @@ START_TEST(test_idempotency)
 
     /* same key, another request: 409, nothing created */
     body = parse("{\"title\": \"other\"}");
-    incident_init(&c);
-    ck_assert(incident_apply_json(&c, body, false, time_now(), &errs));
+    incident_init(&c, NOW);
+    ck_assert(incident_apply_json(&c, body, false, NOW, &errs));
     json_decref(body);
     {
         char *first = NULL;
-        ck_assert_int_eq(incident_create(&alice, &c, &k1_other, &first, &errs), -1);
+        ck_assert_int_eq(incident_create(&alice, NOW, &c, &k1_other, &first, &errs), -1);
         ck_assert_ptr_null(first);
     }
     ck_assert_int_eq(errs.count, 1);
@@ -1366,11 +1370,11 @@ START_TEST(test_audit_chain_after_everything)
 
     ck_assert_int_eq(audit_entries(), 0);
     create_ok(&alice, "{\"title\": \"t\"}", NULL, &a, NULL);
-    ck_assert_int_eq(incident_patch(&alice, a.id, -1, p, &out, &errs), 0);
+    ck_assert_int_eq(incident_patch(&alice, NOW, a.id, -1, p, &out, &errs), 0);
     incident_free(&out);
-    ck_assert_int_eq(incident_transition(&alice, a.id, -1, STATE_TRIAGE, NULL, &out, &err), 0);
+    ck_assert_int_eq(incident_transition(&alice, NOW, a.id, -1, STATE_TRIAGE, NULL, &out, &err), 0);
     incident_free(&out);
-    ck_assert_int_eq(incident_add_note(&alice, a.id, "n", &out, &err), 0);
+    ck_assert_int_eq(incident_add_note(&alice, NOW, a.id, "n", &out, &err), 0);
     incident_free(&out);
     json_decref(p);
     ck_assert_int_eq(audit_entries(), 4);

@@ -3,6 +3,7 @@
  * key files (including interoperation with the real minisign tool).
  */
 #include "lib/buf.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/minisign.h"
 #include "lib/sdnotify.h"
@@ -250,23 +251,60 @@ START_TEST(test_time_format)
 }
 END_TEST
 
-START_TEST(test_time_now)
+START_TEST(test_clock)
 {
     char out[TIME_RFC3339_LEN];
-    int64_t a, b, now = time_now();
-    int64_t parsed;
+    int64_t a, b, now = clock_now();
+    struct timespec ts;
 
     ck_assert_int_gt(now, 1700000000); /* after 2023 */
-    ck_assert_int_le(now * 1000000, time_now_us() + 1000000);
-    a = time_mono_us();
-    b = time_mono_us();
+    ck_assert_int_le(now * 1000000, clock_now_us() + 1000000);
+    a = clock_mono_us();
+    b = clock_mono_us();
     ck_assert_int_le(a, b);
-    ck_assert_int_eq(time_format_now_ms(out, sizeof(out)), 24);
-    ck_assert_int_eq(out[19], '.');
-    ck_assert_int_eq(out[23], 'Z');
+    /* a timer's deadline is on the monotonic clock, seconds ahead */
+    clock_cond_deadline(5, &ts);
+    ck_assert_int_ge((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000, b + 5000000);
+
+    /* test builds: the wall clock stands still where it is fixed, to the
+     * microsecond, and goes back to the system's when released */
+    ck_assert(!clock_is_fixed());
+    /* moving the clock forward moves the monotonic clock as far (never
+     * back): backoff and rate limits see the time pass */
+    a = clock_mono_us();
+    clock_fix(clock_now() + 3600);
+    b = clock_mono_us();
+    ck_assert_int_ge(b - a, 3599LL * 1000000);
+    ck_assert_int_lt(b - a, 3700LL * 1000000);
+    clock_fix(951782400); /* 2000-02-29T00:00:00Z */
+    ck_assert_int_ge(clock_mono_us(), b);
+    ck_assert(clock_is_fixed());
+    ck_assert_int_eq(clock_now(), 951782400);
+    ck_assert_int_eq(clock_now_us(), 951782400LL * 1000000);
+    time_format_rfc3339(clock_now(), out, sizeof(out));
+    ck_assert_str_eq(out, "2000-02-29T00:00:00Z");
+    clock_fix(-1); /* before 1970: whole seconds round down */
+    ck_assert_int_eq(clock_now(), -1);
+    clock_release();
+    ck_assert(!clock_is_fixed());
+    ck_assert_int_ge(clock_now(), now);
+}
+END_TEST
+
+START_TEST(test_time_format_ms)
+{
+    char out[40];
+    int64_t parsed;
+
+    ck_assert_int_eq(time_format_rfc3339_ms(1795919400123456LL, out, sizeof(out)), 24);
+    ck_assert_str_eq(out, "2026-11-29T02:30:00.123Z");
     ck_assert_int_eq(time_parse_rfc3339(out, &parsed), 0);
-    ck_assert_int_le(parsed - now, 2);
-    ck_assert_int_ge(parsed - now, -2);
+    ck_assert_int_eq(parsed, 1795919400);
+    ck_assert_int_eq(time_format_rfc3339_ms(0, out, sizeof(out)), 24);
+    ck_assert_str_eq(out, "1970-01-01T00:00:00.000Z");
+    /* 1 ms before the epoch */
+    ck_assert_int_eq(time_format_rfc3339_ms(-1000, out, sizeof(out)), 24);
+    ck_assert_str_eq(out, "1969-12-31T23:59:59.999Z");
 }
 END_TEST
 
@@ -921,7 +959,8 @@ lib_suite(void)
 
     tc = tcase_create("timeutil");
     tcase_add_test(tc, test_time_format);
-    tcase_add_test(tc, test_time_now);
+    tcase_add_test(tc, test_clock);
+    tcase_add_test(tc, test_time_format_ms);
     tcase_add_loop_test(tc, test_time_parse, 0, N(time_cases));
     tcase_add_test(tc, test_time_round_trip);
     suite_add_tcase(s, tc);

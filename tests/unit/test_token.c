@@ -16,6 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Tests pass this fixed time wherever the code takes `now`; they never
+ * read the clock, so they pass on any date. */
+static const int64_t NOW = 1796000000; /* 2026-11-30T00:53:20Z */
+
 #define ACTOR "cli:tester"
 
 static char tmpdir[PATH_MAX];
@@ -247,7 +251,7 @@ create_ok(const char *name, const char *role, char out[TOKEN_TEXT_LEN + 1])
     struct mp_error err;
 
     mp_error_clear(&err);
-    ck_assert_msg(token_create(ACTOR, name, role, NULL, out, &row, &err) == 0, "create %s: %s",
+    ck_assert_msg(token_create(ACTOR, NOW, name, role, NULL, out, &row, &err) == 0, "create %s: %s",
                   name, err.message);
     ck_assert(token_well_formed(out));
     ck_assert_str_eq(row.name, name);
@@ -329,7 +333,7 @@ START_TEST(test_create_duplicate_name)
 
     create_ok("dup", "viewer", t1);
     mp_error_clear(&err);
-    ck_assert_int_eq(token_create(ACTOR, "dup", "admin", NULL, t2, NULL, &err), -1);
+    ck_assert_int_eq(token_create(ACTOR, NOW, "dup", "admin", NULL, t2, NULL, &err), -1);
     ck_assert_int_eq(err.status, 409);
     ck_assert_str_eq(err.field, "name");
     /* the failed change left nothing behind: no row, no audit entry */
@@ -348,17 +352,17 @@ START_TEST(test_create_bad_input)
     struct mp_error err;
 
     mp_error_clear(&err);
-    ck_assert_int_eq(token_create(ACTOR, "ok-name", "root", NULL, t, NULL, &err), -1);
+    ck_assert_int_eq(token_create(ACTOR, NOW, "ok-name", "root", NULL, t, NULL, &err), -1);
     ck_assert_int_eq(err.status, 422);
     ck_assert_str_eq(err.field, "role");
 
     mp_error_clear(&err);
-    ck_assert_int_eq(token_create(ACTOR, "bad name", "admin", NULL, t, NULL, &err), -1);
+    ck_assert_int_eq(token_create(ACTOR, NOW, "bad name", "admin", NULL, t, NULL, &err), -1);
     ck_assert_int_eq(err.status, 422);
     ck_assert_str_eq(err.field, "name");
 
     mp_error_clear(&err);
-    ck_assert_int_eq(token_create(ACTOR, "", "admin", NULL, t, NULL, &err), -1);
+    ck_assert_int_eq(token_create(ACTOR, NOW, "", "admin", NULL, t, NULL, &err), -1);
     ck_assert_int_eq(err.status, 422);
     ck_assert_str_eq(err.field, "name");
 
@@ -375,7 +379,7 @@ START_TEST(test_revoke)
 
     create_ok("gone", "manager", tok);
     mp_error_clear(&err);
-    ck_assert_msg(token_revoke("cli:other", "gone", &row, &err) == 0, "%s", err.message);
+    ck_assert_msg(token_revoke("cli:other", NOW, "gone", &row, &err) == 0, "%s", err.message);
     ck_assert_str_eq(row.name, "gone");
     ck_assert_str_eq(row.role, "manager");
     ck_assert_str_eq(row.created_by, ACTOR);
@@ -387,15 +391,15 @@ START_TEST(test_revoke)
 
     /* again: nothing active under that name */
     mp_error_clear(&err);
-    ck_assert_int_eq(token_revoke(ACTOR, "gone", &row, &err), -1);
+    ck_assert_int_eq(token_revoke(ACTOR, NOW, "gone", &row, &err), -1);
     ck_assert_int_eq(err.status, 404);
     ck_assert_str_eq(err.field, "name");
     ck_assert_int_eq(audit_count("token.revoke"), 1);
 
     /* never existed, and not even a valid name */
-    ck_assert_int_eq(token_revoke(ACTOR, "never", NULL, &err), -1);
+    ck_assert_int_eq(token_revoke(ACTOR, NOW, "never", NULL, &err), -1);
     ck_assert_int_eq(err.status, 404);
-    ck_assert_int_eq(token_revoke(ACTOR, "../x", NULL, &err), -1);
+    ck_assert_int_eq(token_revoke(ACTOR, NOW, "../x", NULL, &err), -1);
     ck_assert_int_eq(err.status, 404);
 
     /* the name can be used again; only the new token works */
@@ -421,9 +425,9 @@ START_TEST(test_list)
     create_ok("charlie", "viewer", t);
     create_ok("alpha", "admin", t);
     create_ok("bravo", "ingest", t);
-    ck_assert_int_eq(token_revoke(ACTOR, "alpha", NULL, &err), 0);
+    ck_assert_int_eq(token_revoke(ACTOR, NOW, "alpha", NULL, &err), 0);
     create_ok("alpha", "analyst", t);
-    ck_assert_int_eq(token_revoke(ACTOR, "charlie", NULL, &err), 0);
+    ck_assert_int_eq(token_revoke(ACTOR, NOW, "charlie", NULL, &err), 0);
 
     ck_assert_int_eq(token_list(false, &rows, &n, &err), 0);
     ck_assert_int_eq(n, 2);
@@ -461,7 +465,7 @@ START_TEST(test_audit_records_changes)
     int n;
 
     create_ok("audited", "admin", t);
-    ck_assert_int_eq(token_revoke("cli:root", "audited", NULL, &err), 0);
+    ck_assert_int_eq(token_revoke("cli:root", NOW, "audited", NULL, &err), 0);
     db = db_reader(&err);
     ck_assert_ptr_nonnull(db);
     ck_assert_int_eq(store_audit_verify(db, &v, &err), 0);
@@ -579,14 +583,15 @@ worker_main(void *arg)
         struct mp_error err;
 
         snprintf(name, sizeof(name), "w%d-%d", w->id, i);
-        if (token_create(ACTOR, name, "viewer", NULL, tok, NULL, &err) != 0)
+        if (token_create(ACTOR, NOW, name, "viewer", NULL, tok, NULL, &err) != 0)
             w->failures++;
     }
     /* one conflicting create each: fails alone, the others still commit */
     {
         char tok[TOKEN_TEXT_LEN + 1];
         struct mp_error err;
-        if (token_create(ACTOR, "taken", "viewer", NULL, tok, NULL, &err) == 0 || err.status != 409)
+        if (token_create(ACTOR, NOW, "taken", "viewer", NULL, tok, NULL, &err) == 0 ||
+            err.status != 409)
             w->failures++;
     }
     return NULL;

@@ -16,6 +16,10 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Tests pass this fixed time wherever the code takes `now`; they never
+ * read the clock, so they pass on any date. */
+static const int64_t NOW = 1796000000; /* 2026-11-30T00:53:20Z */
+
 #define ACTOR "cli:tester"
 #define PW    "correct horse battery"
 #define S     1000000LL /* a second in microseconds */
@@ -156,20 +160,11 @@ teardown_db(void)
 }
 
 static void
-exec_sql(const char *sql)
-{
-    sqlite3 *c;
-    ck_assert_int_eq(sqlite3_open(dbfile, &c), SQLITE_OK);
-    ck_assert_msg(sqlite3_exec(c, sql, NULL, NULL, NULL) == SQLITE_OK, "%s", sqlite3_errmsg(c));
-    sqlite3_close(c);
-}
-
-static void
 add(const char *name, const char *role, const char *tlp)
 {
     struct field_errors fe = {0};
-    ck_assert_msg(user_create(ACTOR, name, role, PW, tlp, NULL, NULL, &fe) == 0, "%s: %s", name,
-                  fe.count ? fe.items[0].message : "?");
+    ck_assert_msg(user_create(ACTOR, NOW, name, role, PW, tlp, NULL, NULL, &fe) == 0, "%s: %s",
+                  name, fe.count ? fe.items[0].message : "?");
 }
 
 static const struct {
@@ -191,7 +186,7 @@ START_TEST(test_user_rejects)
     struct user_row row;
     struct mp_error err;
 
-    ck_assert_int_eq(user_create(ACTOR, bad_users[_i].name, bad_users[_i].role,
+    ck_assert_int_eq(user_create(ACTOR, NOW, bad_users[_i].name, bad_users[_i].role,
                                  bad_users[_i].password, bad_users[_i].tlp, NULL, NULL, &fe),
                      -1);
     ck_assert_int_ge(fe.count, 1);
@@ -208,10 +203,11 @@ START_TEST(test_password_min_counts_characters)
     struct field_errors fe = {0};
 
     /* 12 characters, 24 bytes */
-    ck_assert_int_eq(user_create(ACTOR, "utf", "viewer", "éééééééééééé", NULL, NULL, NULL, &fe), 0);
+    ck_assert_int_eq(
+        user_create(ACTOR, NOW, "utf", "viewer", "éééééééééééé", NULL, NULL, NULL, &fe), 0);
     fe.count = 0;
-    ck_assert_int_eq(user_create(ACTOR, "utf2", "viewer", "ééééééééééé", NULL, NULL, NULL, &fe),
-                     -1);
+    ck_assert_int_eq(
+        user_create(ACTOR, NOW, "utf2", "viewer", "ééééééééééé", NULL, NULL, NULL, &fe), -1);
     ck_assert_str_eq(fe.items[0].field, "password");
 }
 END_TEST
@@ -225,7 +221,8 @@ START_TEST(test_password_stored_as_argon2id)
     sqlite3_stmt *st;
 
     add("hash", "viewer", NULL);
-    ck_assert_int_eq(user_create(ACTOR, "gen", "analyst", NULL, NULL, generated, &row, &fe), 0);
+    ck_assert_int_eq(user_create(ACTOR, NOW, "gen", "analyst", NULL, NULL, generated, &row, &fe),
+                     0);
     ck_assert_uint_eq(strlen(generated), USER_PASSWORD_GEN);
     ck_assert(row.must_change_password);
     ck_assert_int_eq(sqlite3_open(dbfile, &c), SQLITE_OK);
@@ -255,15 +252,15 @@ START_TEST(test_session_lifecycle)
     char bad[SESSION_TEXT_LEN + 1];
 
     add("ann", "manager", "amber");
-    ck_assert_int_eq(session_sign_in("ann", "wrong password!", "192.0.2.1", &si, &err), -1);
+    ck_assert_int_eq(session_sign_in(NOW, "ann", "wrong password!", "192.0.2.1", &si, &err), -1);
     ck_assert_int_eq(err.status, 401);
-    ck_assert_int_eq(session_sign_in("nobody", PW, "192.0.2.1", &si, &err), -1);
+    ck_assert_int_eq(session_sign_in(NOW, "nobody", PW, "192.0.2.1", &si, &err), -1);
     ck_assert_int_eq(err.status, 401);
-    ck_assert_msg(session_sign_in("ann", PW, "192.0.2.1", &si, &err) == 0, "%s", err.message);
+    ck_assert_msg(session_sign_in(NOW, "ann", PW, "192.0.2.1", &si, &err) == 0, "%s", err.message);
     ck_assert_uint_eq(strlen(si.cookie), SESSION_TEXT_LEN);
     ck_assert_str_ne(si.cookie, si.csrf);
 
-    ck_assert_int_eq(session_authenticate(si.cookie, &p, &err), 1);
+    ck_assert_int_eq(session_authenticate(si.cookie, NOW, &p, &err), 1);
     ck_assert(p.session);
     ck_assert_int_eq(p.role, ROLE_MANAGER);
     ck_assert_int_eq(p.tlp_max, TLP_AMBER);
@@ -272,13 +269,13 @@ START_TEST(test_session_lifecycle)
     /* a cookie one character off, or malformed, is nobody */
     memcpy(bad, si.cookie, sizeof(bad));
     bad[0] = bad[0] == 'A' ? 'B' : 'A';
-    ck_assert_int_eq(session_authenticate(bad, &p, &err), 0);
-    ck_assert_int_eq(session_authenticate("short", &p, &err), 0);
-    ck_assert_int_eq(session_authenticate("", &p, &err), 0);
+    ck_assert_int_eq(session_authenticate(bad, NOW, &p, &err), 0);
+    ck_assert_int_eq(session_authenticate("short", NOW, &p, &err), 0);
+    ck_assert_int_eq(session_authenticate("", NOW, &p, &err), 0);
 
-    ck_assert_int_eq(session_authenticate(si.cookie, &p, &err), 1);
-    ck_assert_int_eq(session_sign_out(&p, &err), 0);
-    ck_assert_int_eq(session_authenticate(si.cookie, &p, &err), 0);
+    ck_assert_int_eq(session_authenticate(si.cookie, NOW, &p, &err), 1);
+    ck_assert_int_eq(session_sign_out(&p, NOW, &err), 0);
+    ck_assert_int_eq(session_authenticate(si.cookie, NOW, &p, &err), 0);
 }
 END_TEST
 
@@ -289,19 +286,22 @@ START_TEST(test_session_timeouts)
     struct mp_error err;
 
     add("tim", "viewer", NULL);
-    ck_assert_int_eq(session_sign_in("tim", PW, "-", &a, &err), 0);
-    ck_assert_int_eq(session_sign_in("tim", PW, "-", &b, &err), 0);
-    ck_assert_int_eq(session_authenticate(a.cookie, &p, &err), 1);
+    ck_assert_int_eq(session_sign_in(NOW, "tim", PW, "-", &a, &err), 0);
+    ck_assert_int_eq(session_sign_in(NOW, "tim", PW, "-", &b, &err), 0);
+    ck_assert_int_eq(session_authenticate(a.cookie, NOW, &p, &err), 1);
     ck_assert_int_eq(p.tlp_max, TLP_RED);
-    /* idle: 1800 s without a request (a margin for a slow machine: the
-     * clock moves between sign-in and the check) */
-    exec_sql("UPDATE sessions SET seen_unix = seen_unix - 1780 WHERE id = 1");
-    ck_assert_int_eq(session_authenticate(a.cookie, &p, &err), 1);
-    exec_sql("UPDATE sessions SET seen_unix = seen_unix - 1800 WHERE id = 1");
-    ck_assert_int_eq(session_authenticate(a.cookie, &p, &err), 0);
-    /* absolute: 12 h after signing in */
-    exec_sql("UPDATE sessions SET created_unix = created_unix - 43200 WHERE id = 2");
-    ck_assert_int_eq(session_authenticate(b.cookie, &p, &err), 0);
+    /* idle: 1800 s without a request; the time is an input, so the
+     * boundary is exact (sessions are touched at most once a minute) */
+    ck_assert_int_eq(session_authenticate(a.cookie, NOW + 1800, &p, &err), 0);
+    ck_assert_int_eq(session_sign_in(NOW, "tim", PW, "-", &a, &err), 0);
+    ck_assert_int_eq(session_authenticate(a.cookie, NOW + 1799, &p, &err), 1);
+    /* that request counted: idle time starts again from it */
+    ck_assert_int_eq(session_authenticate(a.cookie, NOW + 1799 + 1799, &p, &err), 1);
+    /* absolute: 12 h after signing in, however busy the session was */
+    for (int64_t t = NOW + 1500; t < NOW + 43200; t += 1500)
+        ck_assert_int_eq(session_authenticate(b.cookie, t, &p, &err), 1);
+    ck_assert_int_eq(session_authenticate(b.cookie, NOW + 43199, &p, &err), 1);
+    ck_assert_int_eq(session_authenticate(b.cookie, NOW + 43200, &p, &err), 0);
 }
 END_TEST
 
@@ -315,21 +315,21 @@ START_TEST(test_disable_and_reset_end_sessions)
     char generated[USER_PASSWORD_GEN + 1];
 
     add("dis", "analyst", NULL);
-    ck_assert_int_eq(session_sign_in("dis", PW, "-", &a, &err), 0);
-    ck_assert_int_eq(user_update(ACTOR, "dis", &off, NULL, &fe), 0);
-    ck_assert_int_eq(session_authenticate(a.cookie, &p, &err), 0);
-    ck_assert_int_eq(session_sign_in("dis", PW, "-", &a, &err), -1);
+    ck_assert_int_eq(session_sign_in(NOW, "dis", PW, "-", &a, &err), 0);
+    ck_assert_int_eq(user_update(ACTOR, NOW, "dis", &off, NULL, &fe), 0);
+    ck_assert_int_eq(session_authenticate(a.cookie, NOW, &p, &err), 0);
+    ck_assert_int_eq(session_sign_in(NOW, "dis", PW, "-", &a, &err), -1);
     ck_assert_int_eq(err.status, 401);
-    ck_assert_int_eq(user_update(ACTOR, "dis", &on, NULL, &fe), 0);
-    ck_assert_int_eq(session_sign_in("dis", PW, "-", &a, &err), 0);
-    ck_assert_int_eq(user_reset_password(ACTOR, "dis", NULL, generated, &err), 0);
-    ck_assert_int_eq(session_authenticate(a.cookie, &p, &err), 0);
-    ck_assert_int_eq(session_sign_in("dis", generated, "-", &a, &err), 0);
+    ck_assert_int_eq(user_update(ACTOR, NOW, "dis", &on, NULL, &fe), 0);
+    ck_assert_int_eq(session_sign_in(NOW, "dis", PW, "-", &a, &err), 0);
+    ck_assert_int_eq(user_reset_password(ACTOR, NOW, "dis", NULL, generated, &err), 0);
+    ck_assert_int_eq(session_authenticate(a.cookie, NOW, &p, &err), 0);
+    ck_assert_int_eq(session_sign_in(NOW, "dis", generated, "-", &a, &err), 0);
     ck_assert(a.user.must_change_password);
-    ck_assert_int_eq(session_authenticate(a.cookie, &p, &err), 1);
+    ck_assert_int_eq(session_authenticate(a.cookie, NOW, &p, &err), 1);
     ck_assert(p.must_change_password);
-    ck_assert_int_eq(session_change_password(&p, generated, "a brand new secret", &err), 0);
-    ck_assert_int_eq(session_authenticate(a.cookie, &p, &err), 1);
+    ck_assert_int_eq(session_change_password(&p, NOW, generated, "a brand new secret", &err), 0);
+    ck_assert_int_eq(session_authenticate(a.cookie, NOW, &p, &err), 1);
     ck_assert(!p.must_change_password);
 }
 END_TEST
@@ -341,17 +341,17 @@ START_TEST(test_change_password_ends_other_sessions)
     struct mp_error err;
 
     add("two", "viewer", NULL);
-    ck_assert_int_eq(session_sign_in("two", PW, "-", &a, &err), 0);
-    ck_assert_int_eq(session_sign_in("two", PW, "-", &b, &err), 0);
-    ck_assert_int_eq(session_authenticate(a.cookie, &pa, &err), 1);
-    ck_assert_int_eq(session_change_password(&pa, "not the password", "whatever it is now", &err),
-                     -1);
+    ck_assert_int_eq(session_sign_in(NOW, "two", PW, "-", &a, &err), 0);
+    ck_assert_int_eq(session_sign_in(NOW, "two", PW, "-", &b, &err), 0);
+    ck_assert_int_eq(session_authenticate(a.cookie, NOW, &pa, &err), 1);
+    ck_assert_int_eq(
+        session_change_password(&pa, NOW, "not the password", "whatever it is now", &err), -1);
     ck_assert_str_eq(err.field, "current");
-    ck_assert_int_eq(session_change_password(&pa, PW, "a brand new secret", &err), 0);
-    ck_assert_int_eq(session_authenticate(a.cookie, &pa, &err), 1);
-    ck_assert_int_eq(session_authenticate(b.cookie, &pb, &err), 0);
-    ck_assert_int_eq(session_sign_in("two", PW, "-", &b, &err), -1);
-    ck_assert_int_eq(session_sign_in("two", "a brand new secret", "-", &b, &err), 0);
+    ck_assert_int_eq(session_change_password(&pa, NOW, PW, "a brand new secret", &err), 0);
+    ck_assert_int_eq(session_authenticate(a.cookie, NOW, &pa, &err), 1);
+    ck_assert_int_eq(session_authenticate(b.cookie, NOW, &pb, &err), 0);
+    ck_assert_int_eq(session_sign_in(NOW, "two", PW, "-", &b, &err), -1);
+    ck_assert_int_eq(session_sign_in(NOW, "two", "a brand new secret", "-", &b, &err), 0);
 }
 END_TEST
 
@@ -362,13 +362,14 @@ START_TEST(test_sign_in_throttled_after_failures)
 
     add("thr", "viewer", NULL);
     for (int i = 0; i < 3; i++)
-        ck_assert_int_eq(session_sign_in("thr", "bad password!!", "192.0.2.77", &si, &err), -1);
+        ck_assert_int_eq(session_sign_in(NOW, "thr", "bad password!!", "192.0.2.77", &si, &err),
+                         -1);
     /* now even the right password must wait */
-    ck_assert_int_eq(session_sign_in("thr", PW, "192.0.2.78", &si, &err), -1);
+    ck_assert_int_eq(session_sign_in(NOW, "thr", PW, "192.0.2.78", &si, &err), -1);
     ck_assert_int_eq(err.status, 429);
     ck_assert_int_ge(si.retry_after, 1);
     /* names are compared without case: "THR" is the same account */
-    ck_assert_int_eq(session_sign_in("THR", PW, "192.0.2.79", &si, &err), -1);
+    ck_assert_int_eq(session_sign_in(NOW, "THR", PW, "192.0.2.79", &si, &err), -1);
     ck_assert_int_eq(err.status, 429);
 }
 END_TEST

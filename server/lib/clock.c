@@ -1,0 +1,97 @@
+/*
+ * clock.c - see clock.h.
+ */
+#include "clock.h"
+
+#include <stdatomic.h>
+
+#ifdef MP_TEST_BUILD
+/* Microseconds since the epoch while fixed; INT64_MIN when not. */
+static _Atomic int64_t fixed_us = INT64_MIN;
+/* Added to the monotonic clock: how far the test clock was moved forward
+ * in all, so sign-in backoff and rate limits see that time pass too. */
+static _Atomic int64_t mono_offset_us;
+
+void
+clock_fix(int64_t unix_seconds)
+{
+    /* from the whole second the wall clock showed: fixing it one second on
+     * moves the monotonic clock at least one second */
+    int64_t was = clock_now() * 1000000, us = unix_seconds * 1000000;
+
+    if (us > was)
+        atomic_fetch_add(&mono_offset_us, us - was);
+    atomic_store(&fixed_us, us);
+}
+
+void
+clock_release(void)
+{
+    atomic_store(&fixed_us, INT64_MIN);
+}
+
+bool
+clock_is_fixed(void)
+{
+    return atomic_load(&fixed_us) != INT64_MIN;
+}
+#endif
+
+int64_t
+clock_now_us(void)
+{
+    struct timespec ts;
+
+#ifdef MP_TEST_BUILD
+    int64_t f = atomic_load(&fixed_us);
+    if (f != INT64_MIN)
+        return f;
+#endif
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t
+clock_now(void)
+{
+    int64_t us = clock_now_us();
+
+    /* floor, also before 1970 */
+    return us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
+}
+
+int64_t
+clock_mono_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+#ifdef MP_TEST_BUILD
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 + atomic_load(&mono_offset_us);
+#else
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+#endif
+}
+
+int
+clock_cond_init(pthread_cond_t *cond)
+{
+    pthread_condattr_t attr;
+    int rc;
+
+    if (pthread_condattr_init(&attr) != 0)
+        return -1;
+    rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
+                 pthread_cond_init(cond, &attr) == 0
+             ? 0
+             : -1;
+    pthread_condattr_destroy(&attr);
+    return rc;
+}
+
+void
+clock_cond_deadline(unsigned seconds, struct timespec *ts)
+{
+    clock_gettime(CLOCK_MONOTONIC, ts);
+    ts->tv_sec += (time_t)seconds;
+}
