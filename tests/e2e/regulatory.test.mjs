@@ -338,3 +338,51 @@ describe('issue 16: regulatory depth (shipped rules)', () => {
         assert.ok(!again.problems.some((p) => p.obligation === ewId));
     });
 });
+
+describe('issue 16 through time (the test clock)', () => {
+    // A fixed start, far from today: nothing here depends on the date.
+    const T0 = '2031-03-14T09:00:00Z';
+    const at = (seconds) => iso(Date.parse(T0) + seconds * 1000);
+    let d, analyst;
+    before(async () => {
+        d = await startDaemon();
+        analyst = createToken(d, 'reg-time-analyst', 'analyst');
+        assert.equal(await d.setClock({ now: T0 }), T0);
+    });
+    after(async () => {
+        await d.stopClean();
+    });
+
+    test('3. GDPR: a notification missed while the risk was unassessed stays late when lifted, and is missed again when the lift is withdrawn', async () => {
+        const inc = await createIncident(d, analyst, {
+            title: 'Customer database exposed',
+            aware_at: at(-3600),
+            impact: { personal_data_breach: true },
+        });
+        const find = async () => (await obligations(d, analyst, inc.id)).find((o) => o.regime === 'gdpr' && o.stage === 'notification');
+        let o = await find();
+        assert.equal(o.due_at, at(71 * 3600), '72 hours after awareness');
+        assert.equal(o.status, 'pending');
+        // the 72 hours pass while nobody has assessed the risk: missed
+        await d.setClock({ advance: 'PT72H' });
+        o = await find();
+        assert.equal(o.status, 'missed');
+        assert.equal(o.missed_at, at(71 * 3600));
+        // established later that the risk is unlikely: lifted, lateness kept
+        let res = await patchIncident(d, analyst, inc.id, { impact: { breach_risk_unlikely: true }, note: 'Only hashed passwords (argon2id), no other data.' });
+        assert.equal(res.status, 200, res.text);
+        o = await find();
+        assert.equal(o.status, 'waived');
+        assert.equal(o.missed_at, at(71 * 3600), 'lateness is frozen');
+        assert.match(o.waived_reason, /^lifted: Only hashed passwords/);
+        const tl = await timeline(d, analyst, inc.id);
+        const e = tl.findLast((x) => x.kind === 'obligation' && x.field === 'notification');
+        assert.deepEqual([e.old, e.new], ['missed', 'waived']);
+        // withdrawn: owed again, and still missed
+        res = await patchIncident(d, analyst, inc.id, { impact: { breach_risk_unlikely: false }, note: 'Plain-text e-mail addresses were in the dump too.' });
+        assert.equal(res.status, 200, res.text);
+        o = await find();
+        assert.equal(o.status, 'missed');
+        assert.equal(o.missed_at, at(71 * 3600));
+    });
+});
