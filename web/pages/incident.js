@@ -173,9 +173,15 @@ function factGrid(facts, inc, missing, ro) {
 
 const tri = (v) => h('span', { class: `tri tri-${v}` }, t('tri_' + v));
 
+// a computed side that is unknown may still be bounded ("whichever is lower")
+function bounded(value, range) {
+    if (value !== null && value !== undefined) return JSON.stringify(value);
+    if (range) return range[1] === null ? t('range_at_least', { lo: range[0] }) : t('range_between', { lo: range[0], hi: range[1] });
+    return t('unknown');
+}
+
 function condition(c) {
-    const actual = c.actual === null || c.actual === undefined ? t('unknown') : JSON.stringify(c.actual);
-    return h('li', {}, `${words(c.left)} ${c.op} ${JSON.stringify(c.threshold)} — ${t('now')}: ${actual} `, tri(c.result));
+    return h('li', {}, `${words(c.left)} ${c.op} ${bounded(c.threshold, c.threshold_range)} — ${t('now')}: ${bounded(c.actual, c.actual_range)} `, tri(c.result));
 }
 
 function classification({ inc, reload }, cls) {
