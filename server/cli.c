@@ -170,6 +170,7 @@ struct token_opts {
     const char *name;
     const char *role;
     const char *tlp_max;
+    const char *expires; /* RFC 3339, or an ISO 8601 duration from now */
     bool all;
 };
 
@@ -191,14 +192,34 @@ token_extra(int opt, const char *arg, void *ctx)
     case 't':
         t->tlp_max = arg;
         return 0;
+    case 'e':
+        t->expires = arg;
+        return 0;
     default:
         return -1;
     }
 }
 
+/* --expires: a time (RFC 3339) or a lifetime from now (ISO 8601, P90D);
+ * 0 when absent, -1 when neither. */
+static int64_t
+token_expiry(const char *s, int64_t now)
+{
+    struct duration d;
+    int64_t t;
+
+    if (s == NULL)
+        return 0;
+    if (time_parse_rfc3339(s, &t) == 0)
+        return t;
+    if (duration_parse(s, &d) == 0)
+        return time_add_duration(now, &d);
+    return -1;
+}
+
 static const char token_usage[] =
-    "usage: meldpunt token create --name NAME --role ROLE [--tlp-max LEVEL] [--config FILE]\n"
-    "                             [--data DIR]\n"
+    "usage: meldpunt token create --name NAME --role ROLE [--tlp-max LEVEL] [--expires WHEN]\n"
+    "                             [--config FILE] [--data DIR]\n"
     "       meldpunt token list [--all] [--config FILE] [--data DIR]\n"
     "       meldpunt token revoke NAME [--config FILE] [--data DIR]\n";
 
@@ -212,16 +233,17 @@ static const char token_help[] =
     "  -r, --role ROLE     viewer, analyst, manager, admin or ingest\n"
     "  -t, --tlp-max LEVEL the token never sees incidents above this TLP level\n"
     "                      (clear, green, amber, amber+strict, red; default: all)\n"
+    "  -e, --expires WHEN  the token stops working then: a time (2027-06-30T00:00:00Z)\n"
+    "                      or a lifetime from now (P90D, PT12H); at most five years\n"
     "  -a, --all           with list: include revoked tokens\n";
 
 int
 cmd_token(int argc, char **argv)
 {
-    static const struct option extra[] = {{"name", required_argument, NULL, 'n'},
-                                          {"role", required_argument, NULL, 'r'},
-                                          {"all", no_argument, NULL, 'a'},
-                                          {"tlp-max", required_argument, NULL, 't'},
-                                          {NULL, 0, NULL, 0}};
+    static const struct option extra[] = {
+        {"name", required_argument, NULL, 'n'},    {"role", required_argument, NULL, 'r'},
+        {"all", no_argument, NULL, 'a'},           {"tlp-max", required_argument, NULL, 't'},
+        {"expires", required_argument, NULL, 'e'}, {NULL, 0, NULL, 0}};
     struct token_opts t = {0};
     char help[2048], actor[96], token[TOKEN_TEXT_LEN + 1];
     int64_t now;
@@ -247,7 +269,8 @@ cmd_token(int argc, char **argv)
         fprintf(stderr, "meldpunt token: unknown subcommand '%s'\n%s", sub, token_usage);
         return EXIT_USAGE;
     }
-    rc = parse_opts(argc - 1, argv + 1, token_usage, help, extra, "n:r:at:", token_extra, &t, &co);
+    rc =
+        parse_opts(argc - 1, argv + 1, token_usage, help, extra, "n:r:at:e:", token_extra, &t, &co);
     if (rc >= 0)
         return rc;
     argc--;
@@ -258,7 +281,7 @@ cmd_token(int argc, char **argv)
             return EXIT_USAGE;
         }
     } else if (strcmp(sub, "list") == 0) {
-        if (optind != argc || t.name || t.role) {
+        if (optind != argc || t.name || t.role || t.expires) {
             fputs(token_usage, stderr);
             return EXIT_USAGE;
         }
@@ -272,7 +295,13 @@ cmd_token(int argc, char **argv)
     now = clock_now(); /* the command's one "now" */
     rc = 1;
     if (strcmp(sub, "create") == 0) {
-        if (token_create(actor, now, t.name, t.role, t.tlp_max, token, &row, &err) != 0) {
+        int64_t expires = token_expiry(t.expires, now);
+        if (expires < 0) {
+            fprintf(stderr,
+                    "meldpunt token create: expires: give a time (2027-06-30T00:00:00Z) or a "
+                    "lifetime (P90D)\n");
+        } else if (token_create(actor, now, t.name, t.role, t.tlp_max, expires, token, &row,
+                                &err) != 0) {
             fprintf(stderr, "meldpunt token create: %s%s%s\n", err.field, err.field[0] ? ": " : "",
                     err.message);
         } else {
@@ -284,12 +313,12 @@ cmd_token(int argc, char **argv)
         if (token_list(t.all, &rows, &n, &err) != 0) {
             fprintf(stderr, "meldpunt token list: %s\n", err.message);
         } else {
-            printf("%-24s %-8s %-21s %-21s %s\n", "NAME", "ROLE", "CREATED", "REVOKED",
-                   "CREATED BY");
+            printf("%-24s %-8s %-21s %-21s %-21s %s\n", "NAME", "ROLE", "CREATED", "REVOKED",
+                   "EXPIRES", "CREATED BY");
             for (int i = 0; i < n; i++)
-                printf("%-24s %-8s %-21s %-21s %s\n", rows[i].name, rows[i].role,
+                printf("%-24s %-8s %-21s %-21s %-21s %s\n", rows[i].name, rows[i].role,
                        rows[i].created_at, rows[i].revoked_at[0] ? rows[i].revoked_at : "-",
-                       rows[i].created_by);
+                       rows[i].expires_at[0] ? rows[i].expires_at : "-", rows[i].created_by);
             free(rows);
             rc = 0;
         }

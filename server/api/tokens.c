@@ -2,19 +2,26 @@
  * tokens.c - /api/v1/tokens: list, create, revoke API tokens (admins).
  */
 #include "api.h"
+#include "lib/timeutil.h"
 
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* expired: judged at the request's time, like authentication */
 static json_t *
-token_json(const struct token_row *t)
+token_json(const struct token_row *t, int64_t now)
 {
-    return json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s?, s:s?}", "name", t->name, "role", t->role,
-                     "tlp_max", t->tlp_max[0] ? t->tlp_max : NULL, "created_at", t->created_at,
-                     "created_by", t->created_by, "revoked_at",
+    int64_t until = 0;
+    bool expired = t->expires_at[0] != '\0' &&
+                   (time_parse_rfc3339(t->expires_at, &until) != 0 || now >= until);
+
+    return json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s?, s:s?, s:s?, s:b}", "name", t->name, "role",
+                     t->role, "tlp_max", t->tlp_max[0] ? t->tlp_max : NULL, "created_at",
+                     t->created_at, "created_by", t->created_by, "revoked_at",
                      t->revoked_at[0] ? t->revoked_at : NULL, "revoked_by",
-                     t->revoked_at[0] ? t->revoked_by : NULL);
+                     t->revoked_at[0] ? t->revoked_by : NULL, "expires_at",
+                     t->expires_at[0] ? t->expires_at : NULL, "expired", expired);
 }
 
 void
@@ -36,7 +43,7 @@ api_tokens_list(const struct api_request *rq, struct api_response *rs)
     }
     items = json_array();
     for (int i = 0; i < n; i++)
-        json_array_append_new(items, token_json(&rows[i]));
+        json_array_append_new(items, token_json(&rows[i], rq->now));
     free(rows);
     api_ok(rs, 200, json_pack("{s:o}", "items", items));
 }
@@ -44,9 +51,10 @@ api_tokens_list(const struct api_request *rq, struct api_response *rs)
 void
 api_tokens_create(const struct api_request *rq, struct api_response *rs)
 {
-    static const char *const fields[] = {"name", "role", "tlp_max", NULL};
+    static const char *const fields[] = {"name", "role", "tlp_max", "expires_at", NULL};
     char token[TOKEN_TEXT_LEN + 1];
-    const char *name, *role, *tlp_max;
+    const char *name, *role, *tlp_max, *expires;
+    int64_t expires_at = 0;
     struct token_row row;
     struct mp_error err;
     json_t *in, *out;
@@ -58,13 +66,17 @@ api_tokens_create(const struct api_request *rq, struct api_response *rs)
     api_get_string(in, "name", true, TOKEN_NAME_MAX, &name, rs);
     api_get_string(in, "role", true, 16, &role, rs);
     api_get_string(in, "tlp_max", false, 16, &tlp_max, rs);
+    if (api_get_string(in, "expires_at", false, 40, &expires, rs) && expires != NULL &&
+        time_parse_rfc3339(expires, &expires_at) != 0)
+        api_field_error(rs, "expires_at", "must be an RFC 3339 time such as 2027-03-31T00:00:00Z");
     if (rs->status >= 400)
         goto out;
-    if (token_create(rq->principal->name, rq->now, name, role, tlp_max, token, &row, &err) != 0) {
+    if (token_create(rq->principal->name, rq->now, name, role, tlp_max, expires_at, token, &row,
+                     &err) != 0) {
         api_error(rs, &err);
         goto out;
     }
-    out = token_json(&row);
+    out = token_json(&row, rq->now);
     json_object_set_new(out, "token", json_string(token));
     sodium_memzero(token, sizeof(token));
     snprintf(rs->location, sizeof(rs->location), "/api/v1/tokens/%s", row.name);

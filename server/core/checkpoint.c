@@ -4,7 +4,6 @@
 #include "checkpoint.h"
 #include "core/signing.h"
 #include "lib/buf.h"
-#include "lib/clock.h"
 #include "lib/jcs.h"
 #include "lib/log.h"
 #include "lib/minisign.h"
@@ -273,17 +272,6 @@ checkpoint_tick(int64_t now, struct mp_error *err)
     return checkpoint_create("meldpunt", now, "interval", true, NULL, err) < 0 ? -1 : 0;
 }
 
-/* A background job: the clock is read once per pass, here. */
-static void
-timer_pass(void *unused)
-{
-    struct mp_error err;
-
-    (void)unused;
-    if (checkpoint_tick(clock_now(), &err) != 0)
-        log_error("audit checkpoint failed error=\"%s\"", err.message);
-}
-
 void
 checkpoint_timer_start(unsigned interval_seconds)
 {
@@ -292,7 +280,8 @@ checkpoint_timer_start(unsigned interval_seconds)
         return;
     /* look often enough that a checkpoint is never much later than its
      * interval after the last one, however that one was made */
-    ticker_start(&timer, interval_seconds < 60 ? interval_seconds : 60, timer_pass, NULL);
+    ticker_start(&timer, interval_seconds < 60 ? interval_seconds : 60, "audit checkpoint",
+                 checkpoint_tick);
 }
 
 void

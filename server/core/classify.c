@@ -11,8 +11,6 @@
 #include "core/organisation.h"
 #include "core/rules.h"
 #include "lib/buf.h"
-#include "lib/clock.h"
-#include "lib/log.h"
 #include "lib/text.h"
 #include "lib/ticker.h"
 #include "lib/timeutil.h"
@@ -1093,22 +1091,11 @@ classify_sweep(int64_t now, struct mp_error *err)
 
 static struct ticker sweeper;
 
-/* One pass of the sweeper: a background job, so it reads the clock once,
- * here, at its edge. */
-static void
-sweeper_pass(void *unused)
-{
-    struct mp_error err;
-
-    (void)unused;
-    if (classify_sweep(clock_now(), &err) != 0)
-        log_error("obligation sweep failed error=\"%s\"", err.message);
-}
-
 void
 classify_sweeper_start(unsigned interval_seconds)
 {
-    ticker_start(&sweeper, interval_seconds ? interval_seconds : 30, sweeper_pass, NULL);
+    ticker_start(&sweeper, interval_seconds ? interval_seconds : 30, "obligation sweep",
+                 classify_sweep);
 }
 
 void

@@ -110,7 +110,7 @@ token_hash_secret(const char *text, uint8_t out[TOKEN_HASH_LEN])
 }
 
 int
-token_authenticate(const char *token, struct principal *p, struct mp_error *err)
+token_authenticate(const char *token, int64_t now, struct principal *p, struct mp_error *err)
 {
     uint8_t hash[TOKEN_HASH_LEN];
     struct token_row row;
@@ -129,6 +129,12 @@ token_authenticate(const char *token, struct principal *p, struct mp_error *err)
         return found;
     if (role_parse(row.role, &r) != 0)
         return 0;
+    if (row.expires_at[0] != '\0') {
+        int64_t until;
+        /* unreadable: treated as expired, never as "forever" */
+        if (time_parse_rfc3339(row.expires_at, &until) != 0 || now >= until)
+            return 0;
+    }
     p->authenticated = true;
     p->role = r;
     p->tlp_max = row.tlp_max[0] ? tlp_parse(row.tlp_max) : TLP_RED;
@@ -152,28 +158,30 @@ struct create_change {
     const char *tlp_max;
     uint8_t hash[TOKEN_HASH_LEN];
     char at[TIME_RFC3339_LEN];
+    char expires_at[TIME_RFC3339_LEN]; /* "": never */
 };
 
 static int
 create_apply(sqlite3 *db, void *arg, struct mp_error *err)
 {
     struct create_change *c = arg;
-    char payload[240];
+    char payload[300];
 
-    if (store_token_insert(db, c->name, c->role, c->tlp_max, c->hash, c->at, c->actor, err) != 0)
+    if (store_token_insert(db, c->name, c->role, c->tlp_max, c->hash, c->at, c->actor,
+                           c->expires_at, err) != 0)
         return -1;
-    if (c->tlp_max != NULL)
-        snprintf(payload, sizeof(payload), "{\"name\":\"%s\",\"role\":\"%s\",\"tlp_max\":\"%s\"}",
-                 c->name, c->role, c->tlp_max);
-    else
-        snprintf(payload, sizeof(payload), "{\"name\":\"%s\",\"role\":\"%s\"}", c->name, c->role);
+    /* names, roles, levels and times are all of a safe alphabet */
+    snprintf(payload, sizeof(payload), "{\"name\":\"%s\",\"role\":\"%s\"%s%s%s%s%s%s}", c->name,
+             c->role, c->tlp_max ? ",\"tlp_max\":\"" : "", c->tlp_max ? c->tlp_max : "",
+             c->tlp_max ? "\"" : "", c->expires_at[0] ? ",\"expires_at\":\"" : "", c->expires_at,
+             c->expires_at[0] ? "\"" : "");
     return store_audit_append(db, c->now, c->actor, "token.create", c->name, payload, err);
 }
 
 int
 token_create(const char *actor, int64_t now, const char *name, const char *role,
-             const char *tlp_max, char out[TOKEN_TEXT_LEN + 1], struct token_row *row,
-             struct mp_error *err)
+             const char *tlp_max, int64_t expires_at, char out[TOKEN_TEXT_LEN + 1],
+             struct token_row *row, struct mp_error *err)
 {
     struct create_change c = {
         .actor = actor, .now = now, .name = name, .role = role, .tlp_max = tlp_max};
@@ -189,6 +197,11 @@ token_create(const char *actor, int64_t now, const char *name, const char *role,
     if (tlp_max != NULL && tlp_parse(tlp_max) < 0)
         return mp_error_set(err, 422, "tlp_max",
                             "must be one of clear, green, amber, amber+strict, red");
+    if (expires_at != 0 && (expires_at <= now || expires_at - now > TOKEN_LIFETIME_MAX))
+        return mp_error_set(err, 422, "expires_at",
+                            "must lie in the future, at most five years ahead");
+    if (expires_at != 0)
+        time_format_rfc3339(expires_at, c.expires_at, sizeof(c.expires_at));
     token_generate(out);
     token_hash(token_secret, out, c.hash);
     time_format_rfc3339(now, c.at, sizeof(c.at));
@@ -203,6 +216,7 @@ token_create(const char *actor, int64_t now, const char *name, const char *role,
         snprintf(row->tlp_max, sizeof(row->tlp_max), "%s", tlp_max ? tlp_max : "");
         snprintf(row->created_at, sizeof(row->created_at), "%s", c.at);
         snprintf(row->created_by, sizeof(row->created_by), "%s", actor);
+        snprintf(row->expires_at, sizeof(row->expires_at), "%s", c.expires_at);
     }
     return 0;
 }

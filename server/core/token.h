@@ -76,16 +76,19 @@ void token_hash_secret(const char *text, uint8_t out[TOKEN_HASH_LEN]);
 /* Random text of 256 bits: 43 base64url characters and a NUL. */
 void token_random_text(char out[44]);
 
-/* Looks token up: 1 and *p filled when it is a valid, active token; 0 when
- * it is not (malformed, unknown or revoked); -1 with err when storage fails. */
-int token_authenticate(const char *token, struct principal *p, struct mp_error *err);
+/* Looks token up at `now`: 1 and *p filled when it is a valid, active
+ * token; 0 when it is not (malformed, unknown, revoked, or expired: from its
+ * expires_at second on); -1 with err when storage fails. */
+int token_authenticate(const char *token, int64_t now, struct principal *p, struct mp_error *err);
 
 /* Creates a token and audits it; the token text is written to out (shown
- * once, never stored).  tlp_max (NULL: none) limits what it may see.
- * err->field names the input at fault. */
+ * once, never stored).  tlp_max (NULL: none) limits what it may see;
+ * expires_at (Unix seconds, 0: never) ends it, and must lie after now and
+ * at most TOKEN_LIFETIME_MAX ahead.  err->field names the input at fault. */
+#define TOKEN_LIFETIME_MAX (5 * 366 * 86400)
 int token_create(const char *actor, int64_t now, const char *name, const char *role,
-                 const char *tlp_max, char out[TOKEN_TEXT_LEN + 1], struct token_row *row,
-                 struct mp_error *err);
+                 const char *tlp_max, int64_t expires_at, char out[TOKEN_TEXT_LEN + 1],
+                 struct token_row *row, struct mp_error *err);
 int token_revoke(const char *actor, int64_t now, const char *name, struct token_row *row,
                  struct mp_error *err);
 int token_list(bool include_revoked, struct token_row **rows, int *count, struct mp_error *err);

@@ -348,7 +348,7 @@ authenticate(struct MHD_Connection *c, struct http_req *r, const char *path, enu
         h += 7;
         while (*h == ' ')
             h++;
-        found = token_authenticate(h, &r->principal, &err);
+        found = token_authenticate(h, r->now, &r->principal, &err);
     } else if (cookie != NULL) {
         found = session_authenticate(cookie, r->now, &r->principal, &err);
     } else {
@@ -364,7 +364,7 @@ authenticate(struct MHD_Connection *c, struct http_req *r, const char *path, enu
     }
     if (found == 0) {
         *ret = send_problem(c, r, path, 401,
-                            by_token ? "the token is not valid or has been revoked"
+                            by_token ? "the token is not valid, has expired or has been revoked"
                                      : "the session has ended or expired: sign in again",
                             NULL, NULL, "Bearer realm=\"meldpunt\", error=\"invalid_token\"");
         return 0;

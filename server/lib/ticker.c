@@ -3,6 +3,7 @@
  */
 #include "ticker.h"
 #include "clock.h"
+#include "log.h"
 
 #include <time.h>
 
@@ -21,7 +22,11 @@ ticker_main(void *arg)
         if (t->stop)
             break;
         pthread_mutex_unlock(&t->lock);
-        t->pass(t->arg);
+        {
+            struct mp_error err;
+            if (t->pass(clock_now(), &err) != 0)
+                log_error("%s failed error=\"%s\"", t->what, err.message);
+        }
         pthread_mutex_lock(&t->lock);
     }
     pthread_mutex_unlock(&t->lock);
@@ -29,7 +34,7 @@ ticker_main(void *arg)
 }
 
 int
-ticker_start(struct ticker *t, unsigned interval_seconds, void (*pass)(void *arg), void *arg)
+ticker_start(struct ticker *t, unsigned interval_seconds, const char *what, ticker_pass_fn pass)
 {
     if (t->running)
         return 0;
@@ -40,8 +45,8 @@ ticker_start(struct ticker *t, unsigned interval_seconds, void (*pass)(void *arg
         return -1;
     }
     t->interval = interval_seconds;
+    t->what = what;
     t->pass = pass;
-    t->arg = arg;
     t->stop = false;
     if (pthread_create(&t->thread, NULL, ticker_main, t) != 0) {
         pthread_cond_destroy(&t->cond);

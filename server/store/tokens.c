@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TOKEN_COLUMNS "id, name, role, created_at, created_by, revoked_at, revoked_by, tlp_max"
+#define TOKEN_COLUMNS                                                                              \
+    "id, name, role, created_at, created_by, revoked_at, revoked_by, tlp_max, expires_at"
 
 static void
 read_row(sqlite3_stmt *st, struct token_row *row)
@@ -21,18 +22,19 @@ read_row(sqlite3_stmt *st, struct token_row *row)
     db_col_copy(row->revoked_at, sizeof(row->revoked_at), st, 5);
     db_col_copy(row->revoked_by, sizeof(row->revoked_by), st, 6);
     db_col_copy(row->tlp_max, sizeof(row->tlp_max), st, 7);
+    db_col_copy(row->expires_at, sizeof(row->expires_at), st, 8);
 }
 
 int
 store_token_insert(sqlite3 *db, const char *name, const char *role, const char *tlp_max,
                    const uint8_t hash[32], const char *created_at, const char *created_by,
-                   struct mp_error *err)
+                   const char *expires_at, struct mp_error *err)
 {
     sqlite3_stmt *st;
     int rc = -1;
 
-    st = db_stmt(db, "INSERT INTO tokens(name, role, hash, created_at, created_by, tlp_max) "
-                     "VALUES (?, ?, ?, ?, ?, ?)");
+    st = db_stmt(db, "INSERT INTO tokens(name, role, hash, created_at, created_by, tlp_max, "
+                     "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
     if (st == NULL)
         return db_fail(db, err, "creating token");
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -44,6 +46,7 @@ store_token_insert(sqlite3 *db, const char *name, const char *role, const char *
         sqlite3_bind_text(st, 6, tlp_max, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, 6);
+    db_bind_opt(st, 7, expires_at);
     if (sqlite3_step(st) == SQLITE_DONE)
         rc = 0;
     else if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_UNIQUE)

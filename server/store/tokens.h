@@ -23,16 +23,19 @@ struct token_row {
     char created_by[80];
     char revoked_at[32]; /* empty while active */
     char revoked_by[80];
+    char expires_at[32]; /* empty: never */
 };
 
-/* 409 when an active token already has this name. */
+/* 409 when an active token already has this name.  expires_at: RFC 3339,
+ * NULL or "" for never. */
 int store_token_insert(sqlite3 *db, const char *name, const char *role, const char *tlp_max,
                        const uint8_t hash[32], const char *created_at, const char *created_by,
-                       struct mp_error *err);
+                       const char *expires_at, struct mp_error *err);
 /* 404 when no active token has this name; fills *row with the revoked row. */
 int store_token_revoke(sqlite3 *db, const char *name, const char *at, const char *by,
                        struct token_row *row, struct mp_error *err);
-/* Finds the active token with this hash: 1 found, 0 not found, -1 error. */
+/* Finds the token with this hash that is not revoked (expired or not: the
+ * caller judges that): 1 found, 0 not found, -1 error. */
 int store_token_find(sqlite3 *db, const uint8_t hash[32], struct token_row *row,
                      struct mp_error *err);
 /* All tokens (active first, then revoked), malloc'd array. */

@@ -7,7 +7,7 @@
 // whenever it is made.  Nothing here waits for the wall clock.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, startDaemon } from './lib/daemon.mjs';
+import { api, cli, startDaemon } from './lib/daemon.mjs';
 import { BASE, createIncident, createToken } from './lib/incidents.mjs';
 
 const ORG = '/api/v1/organisation';
@@ -225,9 +225,59 @@ describe('time: deadlines move with the clock', () => {
         await setProfile(d, { dora_financial: false });
     });
 
+    test('an API token with an end works up to the second before it, then never again', async () => {
+        await d.setClock({ now: T0 });
+        const end = at(T0, 90 * 86400);
+        let res = await api(d.url, d.adminToken, 'POST', '/api/v1/tokens', { name: 'siem-90d', role: 'ingest', expires_at: end });
+        assert.equal(res.status, 201, res.text);
+        assert.equal(res.json.expires_at, end);
+        assert.equal(res.json.expired, false);
+        const tok = res.json.token;
+        const post = () => api(d.url, tok, 'POST', BASE, { title: 'from the SIEM' });
+        assert.equal((await post()).status, 201);
+        await d.setClock({ now: at(end, -1) });
+        assert.equal((await post()).status, 201);
+        await d.setClock({ now: end });
+        res = await post();
+        assert.equal(res.status, 401, res.text);
+        assert.match(res.json.detail, /expired/);
+        res = await api(d.url, d.adminToken, 'GET', '/api/v1/tokens');
+        const row = res.json.items.find((t) => t.name === 'siem-90d');
+        assert.equal(row.expired, true);
+        assert.equal(row.expires_at, end);
+        // the CLI takes a lifetime from its own "now" (here the test clock's)
+        let r = cli(['token', 'create', '--name', 'one-day', '--role', 'viewer', '--expires', 'P1D'], {
+            dataDir: d.dataDir,
+            env: { MELDPUNT_TEST_CLOCK: end },
+        });
+        assert.equal(r.code, 0, r.stderr);
+        const oneDay = r.stdout.trim();
+        assert.equal((await api(d.url, oneDay, 'GET', '/api/v1/me')).status, 200);
+        r = cli(['token', 'list'], { dataDir: d.dataDir });
+        assert.match(r.stdout, new RegExp(`one-day .* ${at(end, 86400)} `));
+        await d.setClock({ now: at(end, 86400) });
+        assert.equal((await api(d.url, oneDay, 'GET', '/api/v1/me')).status, 401);
+        r = cli(['token', 'create', '--name', 'bad', '--role', 'viewer', '--expires', 'soon'], { dataDir: d.dataDir });
+        assert.notEqual(r.code, 0);
+        assert.match(r.stderr, /expires/);
+        // refused: an end that has passed, is now, is not a time, or is too far
+        for (const [expires_at, field] of [
+            [at(end, -60), 'expires_at'],
+            [end, 'expires_at'],
+            ['in 90 days', 'expires_at'],
+            [at(end, 6 * 366 * 86400), 'expires_at'],
+        ]) {
+            res = await api(d.url, d.adminToken, 'POST', '/api/v1/tokens', { name: 'refused', role: 'viewer', expires_at });
+            assert.equal(res.status, 422, `${expires_at}: ${res.text}`);
+            assert.ok(res.json.errors.some((e) => e.field === field), res.text);
+        }
+        res = await api(d.url, d.adminToken, 'GET', '/api/v1/tokens');
+        assert.ok(!res.json.items.some((t) => t.name === 'refused'), 'nothing refused was created');
+    });
+
     test('the checkpoint timer follows the clock', async () => {
         // later than every checkpoint the tests above made
-        const T1 = at(T0, 30 * 86400);
+        const T1 = at(T0, 400 * 86400);
         await d.setClock({ now: T1 });
         const list = async () => (await api(d.url, d.adminToken, 'GET', '/api/v1/audit/checkpoints')).json.items;
         // the chain moves, an hour passes: an interval checkpoint at the clock's time

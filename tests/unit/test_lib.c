@@ -4,13 +4,16 @@
  */
 #include "lib/buf.h"
 #include "lib/clock.h"
+#include "lib/error.h"
 #include "lib/log.h"
 #include "lib/minisign.h"
 #include "lib/sdnotify.h"
+#include "lib/ticker.h"
 #include "lib/timeutil.h"
 #include "testutil.h"
 
 #include <check.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -288,6 +291,53 @@ START_TEST(test_clock)
     clock_release();
     ck_assert(!clock_is_fixed());
     ck_assert_int_ge(clock_now(), now);
+}
+END_TEST
+
+static pthread_mutex_t tick_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t tick_cond = PTHREAD_COND_INITIALIZER;
+static int ticks;
+static int64_t tick_now;
+
+static int
+tick_pass(int64_t now, struct mp_error *err)
+{
+    pthread_mutex_lock(&tick_lock);
+    ticks++;
+    tick_now = now;
+    pthread_cond_signal(&tick_cond);
+    pthread_mutex_unlock(&tick_lock);
+    return mp_error_set(err, 500, "", "a pass that fails is logged, and the ticker goes on");
+}
+
+START_TEST(test_ticker)
+{
+    struct ticker slow = {0}, fast = {0};
+    int64_t t0 = clock_mono_us();
+
+    /* stopping does not wait out the interval, and runs no pass */
+    ck_assert_int_eq(ticker_start(&slow, 3600, "slow", tick_pass), 0);
+    ticker_stop(&slow);
+    ck_assert_int_lt(clock_mono_us() - t0, 2000000);
+    ck_assert_int_eq(ticks, 0);
+    ck_assert_int_eq(ticker_start(&slow, 0, "never", tick_pass), -1);
+
+    /* every second a pass, handed the wall clock of that moment (here a
+     * fixed test clock); a failed pass does not stop the next */
+    clock_fix(1796000000);
+    ck_assert_int_eq(ticker_start(&fast, 1, "fast", tick_pass), 0);
+    pthread_mutex_lock(&tick_lock);
+    while (ticks < 2) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 10;
+        ck_assert_int_eq(pthread_cond_timedwait(&tick_cond, &tick_lock, &ts), 0);
+    }
+    ck_assert_int_eq(tick_now, 1796000000);
+    pthread_mutex_unlock(&tick_lock);
+    ticker_stop(&fast);
+    ticker_stop(&fast); /* twice is fine */
+    clock_release();
 }
 END_TEST
 
@@ -961,6 +1011,7 @@ lib_suite(void)
     tcase_add_test(tc, test_time_format);
     tcase_add_test(tc, test_clock);
     tcase_add_test(tc, test_time_format_ms);
+    tcase_add_test(tc, test_ticker);
     tcase_add_loop_test(tc, test_time_parse, 0, N(time_cases));
     tcase_add_test(tc, test_time_round_trip);
     suite_add_tcase(s, tc);
