@@ -63,7 +63,13 @@ export function deadlineRow(o, { withIncident = true } = {}) {
             ? h('td', {}, h('a', { href: `#/incidents/${seg(o.incident_ref ?? o.incident)}` }, o.incident_ref ?? ''), ' ', o.incident_title ?? '')
             : null,
         h('td', {}, `${o.regime.toUpperCase()} · ${words(o.stage)}`),
-        h('td', {}, t('rcp_' + o.recipient)),
+        // every recipient; one the profile does not configure is shown, not dropped
+        h(
+            'td',
+            {},
+            (o.recipients ?? [{ role: o.recipient }]).map((r) => t('rcp_' + r.role)).join(', '),
+            (o.problems ?? []).map((p) => h('p', { class: 'missing-note recipient-problem' }, pick(p.text))),
+        ),
         h('td', {}, due ? timeEl(due) : h('span', { class: 'muted' }, t('no_deadline_yet'))),
         h(
             'td',

@@ -127,6 +127,9 @@ function factsSection({ inc, reload }, cls) {
             h('summary', {}, t('more_facts')),
             factGrid(FACTS.filter(([n]) => !(n in inc.impact) && !missing.has(n)), inc, missing, ro),
         ),
+        // why: on the timeline and in the audit log; a change that lifts a
+        // report still owed (GDPR: risk unlikely) is refused without it
+        ro ? null : e('note', 'text', '', t('change_note'), t('change_note_hint')),
         ro ? null : h('button', { type: 'submit', class: 'primary', id: 'save-facts' }, t('save')),
     );
     form.addEventListener('submit', async (ev) => {
@@ -149,6 +152,7 @@ function factsSection({ inc, reload }, cls) {
         }
         if (Object.keys(impact).length) body.impact = impact;
         if (!Object.keys(body).length) return;
+        if (el('note').value.trim() !== '') body.note = el('note').value;
         const ok = await submitting(form, () => patch(`/incidents/${seg(inc.id)}`, body, { ifMatch: inc.version }));
         if (ok) reload();
     });
@@ -169,9 +173,15 @@ function factGrid(facts, inc, missing, ro) {
 
 const tri = (v) => h('span', { class: `tri tri-${v}` }, t('tri_' + v));
 
+// a computed side that is unknown may still be bounded ("whichever is lower")
+function bounded(value, range) {
+    if (value !== null && value !== undefined) return JSON.stringify(value);
+    if (range) return range[1] === null ? t('range_at_least', { lo: range[0] }) : t('range_between', { lo: range[0], hi: range[1] });
+    return t('unknown');
+}
+
 function condition(c) {
-    const actual = c.actual === null || c.actual === undefined ? t('unknown') : JSON.stringify(c.actual);
-    return h('li', {}, `${words(c.left)} ${c.op} ${JSON.stringify(c.threshold)} — ${t('now')}: ${actual} `, tri(c.result));
+    return h('li', {}, `${words(c.left)} ${c.op} ${bounded(c.threshold, c.threshold_range)} — ${t('now')}: ${bounded(c.actual, c.actual_range)} `, tri(c.result));
 }
 
 function classification({ inc, reload }, cls) {
