@@ -19,6 +19,7 @@
 #include "lib/uuid.h"
 #include "store/audit.h"
 #include "store/db.h"
+#include "store/incidents.h"
 #include "store/writer.h"
 
 #include <stdatomic.h>

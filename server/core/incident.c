@@ -8,6 +8,7 @@
 #include "lib/uuid.h"
 #include "store/audit.h"
 #include "store/db.h"
+#include "store/incidents.h"
 #include "store/writer.h"
 
 #include <sodium.h>

@@ -19,9 +19,10 @@
 
 #include "core/token.h"
 #include "lib/error.h"
-#include "store/incidents.h"
+#include "core/incident_types.h"
 
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
 
