@@ -101,8 +101,11 @@ against_node(long random, long *powers)
         uint64_t bits;
         double d;
 
-        want = strchr(line, ' ');
-        ck_assert_msg(want != NULL, "bad line from the oracle: %s", line);
+        /* no ck_assert in this loop: each one records a mark (slow) */
+        if ((want = strchr(line, ' ')) == NULL) {
+            bad++;
+            continue;
+        }
         *want++ = '\0';
         if ((nl = strchr(want, '\n')) != NULL)
             *nl = '\0';
