@@ -6,6 +6,7 @@ import { ApiError, get, onSessionLost, patch, del } from './lib/api.js';
 import { h, replace } from './lib/dom.js';
 import { errorBox } from './lib/forms.js';
 import { lang, setLang, t, initialLang } from './lib/i18n.js';
+import { loadSchema } from './lib/schema.js';
 import { atLeast, session, setSession, user } from './lib/session.js';
 import { signInForm, passwordForm } from './pages/signin.js';
 import { dashboardPage } from './pages/dashboard.js';
@@ -57,6 +58,7 @@ async function route() {
     replace(main, h('p', { class: 'muted' }, t('loading')));
     let node;
     try {
+        await loadSchema(); // the vocabularies, once, before any page uses them
         node = page ? await page() : h('div', {}, h('h1', {}, t('not_found')), h('p', {}, t('not_found_text')));
     } catch (e) {
         node = h('div', {}, h('h1', {}, t('error_title')), errorBox(e));

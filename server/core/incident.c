@@ -153,6 +153,42 @@ incident_init(struct incident *inc, int64_t now)
     inc->description = strdup("");
 }
 
+/* ---- the vocabulary, for clients ---- */
+
+static json_t *
+names_json(const char *const names[], int n)
+{
+    json_t *a = json_array();
+
+    for (int i = 0; i < n; i++)
+        json_array_append_new(a, json_string(names[i]));
+    return a;
+}
+
+json_t *
+incident_schema_json(void)
+{
+    static const char *const kinds[] = {
+        [FACT_COUNT] = "count",    [FACT_BOOL] = "bool", [FACT_NUMBER] = "number",
+        [FACT_COUNTRIES] = "list", [FACT_TEXT] = "text", [FACT_TIME] = "time"};
+    json_t *moves = json_object(), *facts = json_array();
+
+    for (int s = 0; s < STATE_COUNT; s++) {
+        const char *to[STATE_COUNT + 1];
+        int n = incident_transition_targets(s, to);
+        json_object_set_new(moves, incident_state_names[s], names_json(to, n));
+    }
+    for (size_t i = 0; i < impact_facts_count; i++)
+        json_array_append_new(facts, json_pack("{s:s, s:s}", "name", impact_facts[i].name, "kind",
+                                               kinds[impact_facts[i].type]));
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "states",
+                     names_json(incident_state_names, STATE_COUNT), "transitions", moves,
+                     "categories", names_json(incident_category_names, CATEGORY_COUNT), "causes",
+                     names_json(incident_cause_names, CAUSE_COUNT), "severities",
+                     names_json(incident_severity_names, SEVERITY_COUNT), "tlp",
+                     names_json(incident_tlp_names, TLP_COUNT), "facts", facts);
+}
+
 /* ---- decoding ---- */
 
 struct field_def {

@@ -6,10 +6,8 @@ import { get, post, seg } from '../lib/api.js';
 import { field, h, select, timeEl } from '../lib/dom.js';
 import { errorBox, submitting } from '../lib/forms.js';
 import { t } from '../lib/i18n.js';
+import { ALERT_SEVERITIES as SEVERITIES, ALERT_STATES as STATES } from '../lib/schema.js';
 import { atLeast } from '../lib/session.js';
-
-const STATES = ['new', 'acknowledged', 'incident', 'dismissed', 'muted'];
-const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'];
 const anyOf = (list, prefix) => [['', t('any')], ...list.map((v) => [v, t(prefix + v)])];
 
 function actions(a, redraw) {

@@ -6,9 +6,7 @@ import { get, seg } from '../lib/api.js';
 import { countdown, h, timeEl, words } from '../lib/dom.js';
 import { errorBox } from '../lib/forms.js';
 import { t, pick } from '../lib/i18n.js';
-
-export const OPEN_STATES = ['detected', 'triage', 'confirmed', 'contained', 'resolved'];
-export const SEVERITIES = ['low', 'medium', 'high', 'critical'];
+import { OPEN_STATES, SEVERITIES } from '../lib/schema.js';
 
 /** Every open incident (pages through the list, at most 1,000). */
 async function openIncidents() {

@@ -4,14 +4,14 @@
 // the reports owed with countdowns, the drafts, the timeline and notes.
 import { get, patch, post, seg } from '../lib/api.js';
 import { field, h, localTime, replace, select, timeEl, toLocalInput, words } from '../lib/dom.js';
-import { control, FACTS, readControl, same } from '../lib/facts.js';
+import { control, readControl, same } from '../lib/facts.js';
+import { FACTS } from '../lib/schema.js';
 import { errorBox, submitting } from '../lib/forms.js';
 import { pick, t } from '../lib/i18n.js';
 import { atLeast } from '../lib/session.js';
 import { deadlinesTable } from './dashboard.js';
 import { draftsSection } from './drafts.js';
-import { CATEGORIES, CAUSES, TLPS } from './incidents.js';
-import { SEVERITIES } from './dashboard.js';
+import { CATEGORIES, CAUSES, SEVERITIES, TLPS } from '../lib/schema.js';
 
 const TIMES = ['detected_at', 'aware_at', 'started_at', 'ended_at'];
 

@@ -6,12 +6,7 @@ import { field, fromLocalInput, h, select, timeEl, toLocalInput } from '../lib/d
 import { submitting } from '../lib/forms.js';
 import { t } from '../lib/i18n.js';
 import { atLeast } from '../lib/session.js';
-import { SEVERITIES } from './dashboard.js';
-
-export const STATES = ['detected', 'triage', 'confirmed', 'contained', 'resolved', 'closed', 'dismissed'];
-export const CATEGORIES = ['cyber', 'physical', 'other'];
-export const CAUSES = ['malicious', 'accidental', 'system_failure', 'natural', 'third_party', 'unknown'];
-export const TLPS = ['clear', 'green', 'amber', 'amber+strict', 'red'];
+import { CATEGORIES, CAUSES, SEVERITIES, STATES, TLPS } from '../lib/schema.js';
 
 const anyOf = (list, prefix) => [['', t('any')], ...list.map((v) => [v, t(prefix + v)])];
 

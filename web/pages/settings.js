@@ -6,7 +6,7 @@ import { field, h, replace, select, timeEl } from '../lib/dom.js';
 import { control, readControl } from '../lib/facts.js';
 import { errorBox, submitting } from '../lib/forms.js';
 import { t } from '../lib/i18n.js';
-import { TLPS } from './incidents.js';
+import { TLPS } from '../lib/schema.js';
 
 const SECTORS = [
     'energy',
