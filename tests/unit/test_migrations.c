@@ -5,6 +5,7 @@
  */
 #include "lib/embed.h"
 #include "store/db.h"
+#include "store_statements.h" /* build/gen, by tools/stmts.c */
 #include "testutil.h"
 
 #include <check.h>
@@ -592,6 +593,57 @@ START_TEST(test_stmt_cache_two_connections)
 }
 END_TEST
 
+/* A transaction's own statements (the writer's), which run in their order
+ * and not inside the test's transaction. */
+static bool
+is_transaction_control(const char *sql)
+{
+    static const char *const words[] = {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"};
+
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        if (strncmp(sql, words[i], strlen(words[i])) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Every statement the store prepares (collected from its sources at build
+ * time) prepares against the current schema and runs through the cache
+ * with every parameter NULL (inside a transaction rolled back): it answers
+ * rows, nothing, or a constraint or type the NULLs break, never another
+ * error.  The
+ * cache has a slot for each call site, so a thread that uses them all
+ * evicts nothing. */
+START_TEST(test_every_store_statement_runs)
+{
+    struct mp_error err;
+    sqlite3 *db = connect_new();
+
+    mp_error_clear(&err);
+    ck_assert_msg(db_migrate(db, schema_files, schema_files_count, &err) == 0, "%s", err.message);
+    ck_assert_uint_gt(store_statements_count, 50);
+    ck_assert_uint_le(store_statements_count, DB_STMT_CACHE_SLOTS);
+    exec_ok(db, "BEGIN");
+    for (size_t i = 0; i < store_statements_count; i++) {
+        const char *sql = store_statements[i];
+        sqlite3_stmt *st = db_stmt(db, sql);
+        int rc;
+
+        ck_assert_msg(st != NULL, "%s: %s", sql, sqlite3_errmsg(db));
+        if (is_transaction_control(sql))
+            continue;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            ;
+        /* the NULLs may break a NOT NULL, a CHECK, or LIMIT's integer */
+        ck_assert_msg(rc == SQLITE_DONE || (rc & 0xff) == SQLITE_CONSTRAINT ||
+                          rc == SQLITE_MISMATCH,
+                      "%s: %s", sql, sqlite3_errmsg(db));
+    }
+    exec_ok(db, "ROLLBACK");
+    db_disconnect(db);
+}
+END_TEST
+
 /* ---- upgrades: from every earlier schema, with a backup first ---- */
 
 /* Every table, index and trigger with its SQL, in one text. */
@@ -823,6 +875,7 @@ migrations_suite(void)
     tcase_add_test(tc, test_stmt_cache_keeps_recent_statement);
     tcase_add_test(tc, test_stmt_cache_never_evicts_busy_statement);
     tcase_add_test(tc, test_stmt_cache_two_connections);
+    tcase_add_test(tc, test_every_store_statement_runs);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("upgrade");
