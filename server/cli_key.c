@@ -24,6 +24,62 @@
 
 /* ---- verify ---- */
 
+/* A file and its detached signature, read whole; trusted gets the trusted
+ * comment of a signature that verifies. */
+struct signed_file {
+    const char *data;
+    size_t len;
+    const char *sig;
+    char trusted[1024];
+};
+
+/* Checks f against the public key in pub_path: 0 verified, 1 not (why says
+ * why), -1 when the key file cannot be read (why left alone). */
+static int
+verify_with_key(const char *pub_path, struct signed_file *f, const char **why)
+{
+    struct minisign_key key;
+    size_t n;
+    char *pub = file_read(pub_path, 8192, &n, NULL);
+    int rc = 1;
+
+    if (pub == NULL)
+        return -1;
+    if (minisign_parse_public(pub, &key, why) == 0 &&
+        minisign_verify(&key, f->data, f->len, f->sig, f->trusted, sizeof(f->trusted), why) == 0)
+        rc = 0;
+    free(pub);
+    return rc;
+}
+
+/* The current key of the data directory, then every key rotated out: the
+ * one whose id the signature names decides.  0 verified, 1 not. */
+static int
+verify_in_datadir(const char *data_dir, struct signed_file *f, const char **why)
+{
+    char path[PATH_MAX + 300], file[PATH_MAX + 600];
+    struct dirent *de;
+    DIR *dir;
+    int rc = 1;
+
+    *why = "no public key of this data directory signed it";
+    snprintf(path, sizeof(path), "%s/signing.pub", data_dir);
+    if (verify_with_key(path, f, why) == 0)
+        return 0;
+    snprintf(path, sizeof(path), "%s/public-keys", data_dir);
+    if (strcmp(*why, "signed with another key (key id differs)") != 0 ||
+        (dir = opendir(path)) == NULL)
+        return 1;
+    while (rc != 0 && (de = readdir(dir)) != NULL) {
+        if (strstr(de->d_name, ".pub") == NULL)
+            continue;
+        snprintf(file, sizeof(file), "%s/%s", path, de->d_name);
+        rc = verify_with_key(file, f, why) == 0 ? 0 : 1;
+    }
+    closedir(dir);
+    return rc;
+}
+
 int
 cmd_verify(int argc, char **argv)
 {
@@ -35,8 +91,8 @@ cmd_verify(int argc, char **argv)
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char *sig_path = NULL, *pub_path = NULL, *data_dir = "./var", *why = NULL;
-    char sig_default[4096], trusted[1024], *data = NULL, *sig = NULL, *pub = NULL;
-    struct minisign_key key;
+    char sig_default[4096], *data = NULL, *sig = NULL;
+    struct signed_file f;
     size_t len = 0, n = 0;
     int c, rc = 1;
 
@@ -79,54 +135,20 @@ cmd_verify(int argc, char **argv)
                 data == NULL ? argv[optind] : sig_path);
         goto out;
     }
-    if (pub_path != NULL) {
-        pub = file_read(pub_path, 8192, &n, NULL);
-        if (pub == NULL) {
-            fprintf(stderr, "meldpunt verify: cannot read %s\n", pub_path);
-            goto out;
-        }
-        if (minisign_parse_public(pub, &key, &why) != 0 ||
-            minisign_verify(&key, data, len, sig, trusted, sizeof(trusted), &why) != 0)
-            printf("FAILED: %s\n", why);
-        else
-            rc = 0;
+    f = (struct signed_file){.data = data, .len = len, .sig = sig};
+    rc = pub_path != NULL ? verify_with_key(pub_path, &f, &why)
+                          : verify_in_datadir(data_dir, &f, &why);
+    if (rc < 0) {
+        fprintf(stderr, "meldpunt verify: cannot read %s\n", pub_path);
+        rc = 1;
+    } else if (rc != 0) {
+        printf("FAILED: %s\n", why);
     } else {
-        /* the current key, then every key rotated out: the one whose id the
-         * signature names decides */
-        char path[PATH_MAX + 300];
-        struct dirent *de;
-        DIR *dir;
-
-        snprintf(path, sizeof(path), "%s/signing.pub", data_dir);
-        why = "no public key of this data directory signed it";
-        pub = file_read(path, 8192, &n, NULL);
-        if (pub != NULL && minisign_parse_public(pub, &key, &why) == 0)
-            rc = minisign_verify(&key, data, len, sig, trusted, sizeof(trusted), &why) == 0 ? 0 : 1;
-        snprintf(path, sizeof(path), "%s/public-keys", data_dir);
-        if (rc != 0 && strcmp(why, "signed with another key (key id differs)") == 0 &&
-            (dir = opendir(path)) != NULL) {
-            while (rc != 0 && (de = readdir(dir)) != NULL) {
-                char file[PATH_MAX + 600];
-                if (strstr(de->d_name, ".pub") == NULL)
-                    continue;
-                snprintf(file, sizeof(file), "%s/%s", path, de->d_name);
-                free(pub);
-                pub = file_read(file, 8192, &n, NULL);
-                if (pub != NULL && minisign_parse_public(pub, &key, &why) == 0)
-                    rc = minisign_verify(&key, data, len, sig, trusted, sizeof(trusted), &why) ? 1
-                                                                                               : 0;
-            }
-            closedir(dir);
-        }
-        if (rc != 0)
-            printf("FAILED: %s\n", why);
+        printf("OK signature and trusted comment verified\ntrusted comment: %s\n", f.trusted);
     }
-    if (rc == 0)
-        printf("OK signature and trusted comment verified\ntrusted comment: %s\n", trusted);
 out:
     free(data);
     free(sig);
-    free(pub);
     return rc;
 }
 
