@@ -13,7 +13,8 @@
 #   make man        build/man/meldpunt.8 and meldpunt.conf.5 (scdoc)
 #   make deb        the Debian package in build/deb/ (dpkg-buildpackage, lintian)
 #   make deb-test   make deb, then install it into a throwaway root and start it
-#   make format     clang-format the C sources;  make format-check  checks only
+#   make format     clang-format the C sources, prettier the front end (web/);
+#                   make format-check  checks both
 #   make clean
 #
 # Targets that need packages call packaging/install-deps.sh first and then
@@ -285,10 +286,14 @@ REDOCLY   := @redocly/cli@2.77.0
 lint-openapi:
 	npx --yes $(REDOCLY) lint --format=stylish schema/openapi.yaml
 
-format:
+PRETTIER  := tests/browser/node_modules/.bin/prettier
+
+format: $(BROWSER_DEPS)
+	$(PRETTIER) --log-level warn --write web
 	clang-format -i $(SRC) $(UNIT_SRC) tools/embed.c tools/yaml2json.c $(wildcard server/*.h server/*/*.h tests/unit/*.h)
 
-format-check:
+format-check: $(BROWSER_DEPS)
+	$(PRETTIER) --log-level warn --check web
 	clang-format --dry-run --Werror $(SRC) $(UNIT_SRC) tools/embed.c tools/yaml2json.c $(wildcard server/*.h server/*/*.h tests/unit/*.h)
 
 clean:

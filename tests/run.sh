@@ -4,8 +4,8 @@
 #   tests/run.sh unit     Check suites only (build/test/unit/test_*)
 #   tests/run.sh e2e      end-to-end only (node --test tests/e2e/)
 #   tests/run.sh dated    the unit suites and the end-to-end tests of the
-#                         incident, classification, notification and time
-#                         areas again under libfaketime, about 400 days ahead
+#                         incident, classification, notification, time and
+#                         regulatory areas again under libfaketime, about 400 days ahead
 #                         and on a leap day, so a test that depends on
 #                         today's date fails now and not a year from now
 #   tests/run.sh browser  browser tests only (node --test tests/browser/:
@@ -96,7 +96,8 @@ if [ "$what" = all ] || [ "$what" = dated ]; then
             export ASAN_OPTIONS="verify_asan_link_order=0:detect_leaks=1:abort_on_error=0"
             run_unit " (faketime $when)"
             run_node tests/e2e/incidents.test.mjs tests/e2e/classification.test.mjs \
-                tests/e2e/notifications.test.mjs tests/e2e/time.test.mjs
+                tests/e2e/notifications.test.mjs tests/e2e/time.test.mjs \
+                tests/e2e/regulatory.test.mjs
             unset FAKETIME LD_PRELOAD ASAN_OPTIONS
         done
     fi

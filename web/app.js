@@ -28,7 +28,10 @@ const routes = [
     [/^\/settings$/, () => settingsPage()],
     // the preparedness pages load on demand, outside the first load
     [/^\/preparedness$/, async (m, q) => (await import('./pages/assessment.js')).assessmentPage(q)],
-    [/^\/preparedness\/register(?:\/([a-z]+))?$/, async (m) => (await import('./pages/register.js')).registerPage(m[1])],
+    [
+        /^\/preparedness\/register(?:\/([a-z]+))?$/,
+        async (m) => (await import('./pages/register.js')).registerPage(m[1]),
+    ],
 ];
 
 function parseHash() {
@@ -63,7 +66,9 @@ async function route() {
     const h1 = main.querySelector('h1');
     document.title = h1 ? `${h1.textContent} · meldpunt` : 'meldpunt';
     for (const a of header.querySelectorAll('nav a')) {
-        const here = a.getAttribute('href') === `#${path.split('/').slice(0, 2).join('/')}` || (a.getAttribute('href') === '#/' && path === '/');
+        const here =
+            a.getAttribute('href') === `#${path.split('/').slice(0, 2).join('/')}` ||
+            (a.getAttribute('href') === '#/' && path === '/');
         if (here) a.setAttribute('aria-current', 'page');
         else a.removeAttribute('aria-current');
     }
@@ -91,7 +96,9 @@ function drawHeader() {
                   atLeast('admin') ? h('a', { href: '#/settings' }, t('nav_settings')) : null,
               )
             : h('span', { class: 'spacer' }),
-        h('div', { class: 'tools' },
+        h(
+            'div',
+            { class: 'tools' },
             h('label', { for: 'lang', class: 'sr-only' }, t('language')),
             langSel,
             u ? h('span', { class: 'who' }, `${u.name} (${t('role_' + u.role)})`) : null,
@@ -134,17 +141,30 @@ function afterSignIn(s) {
 
 function showSignIn() {
     document.title = `${t('sign_in')} · meldpunt`;
-    replace(main, signInForm({ onDone: (s) => { afterSignIn(s); route(); } }));
+    replace(
+        main,
+        signInForm({
+            onDone: (s) => {
+                afterSignIn(s);
+                route();
+            },
+        }),
+    );
     main.querySelector('input')?.focus();
 }
 
 function showPassword() {
     document.title = `${t('change_password')} · meldpunt`;
-    replace(main, passwordForm({ onDone: async () => {
-        const s = await get('/session', { noRetry: true });
-        setSession(s);
-        route();
-    } }));
+    replace(
+        main,
+        passwordForm({
+            onDone: async () => {
+                const s = await get('/session', { noRetry: true });
+                setSession(s);
+                route();
+            },
+        }),
+    );
 }
 
 /** The session ended under us: sign in again in a dialog over the page. */
@@ -155,18 +175,20 @@ function signInAgain() {
         const last = user()?.name ?? '';
         dlg.appendChild(h('h2', { id: 'relogin-h' }, t('session_lost')));
         dlg.appendChild(h('p', {}, t('session_lost_text')));
-        dlg.appendChild(signInForm({
-            name: last,
-            heading: false,
-            onDone: (s) => {
-                afterSignIn(s);
-                dlg.close();
-                dlg.remove();
-                lostPromise = null;
-                drawHeader();
-                resolve();
-            },
-        }));
+        dlg.appendChild(
+            signInForm({
+                name: last,
+                heading: false,
+                onDone: (s) => {
+                    afterSignIn(s);
+                    dlg.close();
+                    dlg.remove();
+                    lostPromise = null;
+                    drawHeader();
+                    resolve();
+                },
+            }),
+        );
         dlg.addEventListener('cancel', (ev) => ev.preventDefault());
         document.body.appendChild(dlg);
         dlg.showModal();

@@ -18,6 +18,7 @@
 #include "store/audit.h"
 #include "store/classification.h"
 #include "store/db.h"
+#include "store/incidents.h"
 #include "store/writer.h"
 
 #include <pthread.h>
@@ -190,16 +191,105 @@ signature(const json_t *regimes, struct buf *out)
     }
 }
 
+/* The reason a change gave for itself (PATCH's note): required when the
+ * change lifts a duty still owed, NULL when the change could give none. */
+struct change_reason {
+    const char *note;
+    bool required;
+};
+
+/* Obligations a lift waived carry this before the reason. */
+#define LIFT_PREFIX "lifted: "
+
+/*
+ * A rule set's lifted_by holds: the entity has established the fact that
+ * lifts the duty (GDPR art. 33(1): the breach is unlikely to result in a
+ * risk; the burden is the controller's), so what is still owed under the
+ * regime is waived, with the reason the change gave, on the timeline and in
+ * the audit chain.  A missed report keeps its missed_at.  When the fact is
+ * withdrawn (lifted no longer holds and the regime is significant), what a
+ * lift waived is owed again: pending, or missed if it was missed before.
+ */
+static int
+lift_obligations(sqlite3 *db, const struct incident *inc, const struct ruleset *rs, bool lifted,
+                 const struct change_reason *why, const char *principal, int64_t now,
+                 const char *at, struct mp_error *err)
+{
+    struct obligation *v = NULL;
+    char payload[200], stages[160] = "";
+    int n = 0, rc = -1, owed = 0;
+
+    if (store_obligation_list(db, inc->id, NULL, 1000, &v, &n, err) != 0)
+        return -1;
+    for (int i = 0; lifted && i < n; i++) {
+        if (strcmp(v[i].regime, rs->regime) == 0 && !v[i].submitted_at[0] &&
+            strcmp(v[i].status, "waived") != 0 && owed++ < 4)
+            snprintf(stages + strlen(stages), sizeof(stages) - strlen(stages), "%s%s",
+                     owed > 1 ? ", " : "", v[i].stage);
+    }
+    if (owed > 0 && why != NULL && why->required && (why->note == NULL || text_blank(why->note))) {
+        rc = mp_error_set(err, 422, "note",
+                          "this change lifts what is still owed under %s (%s%s): give the "
+                          "reason in note",
+                          rs->regime, stages, owed > 4 ? ", …" : "");
+        goto out;
+    }
+    for (int i = 0; i < n; i++) {
+        struct obligation *o = &v[i];
+        bool by_lift = strcmp(o->status, "waived") == 0 &&
+                       strncmp(o->waived_reason, LIFT_PREFIX, strlen(LIFT_PREFIX)) == 0;
+        const char *old_v = strcmp(o->status, "missed") == 0 ? "\"missed\"" : "\"pending\"";
+
+        if (strcmp(o->regime, rs->regime) != 0 || o->submitted_at[0])
+            continue;
+        if (lifted && strcmp(o->status, "waived") != 0) {
+            snprintf(o->waived_at, sizeof(o->waived_at), "%s", at);
+            snprintf(o->waived_by, sizeof(o->waived_by), "%s", principal);
+            snprintf(o->waived_reason, sizeof(o->waived_reason), LIFT_PREFIX "%s",
+                     why != NULL && why->note != NULL && !text_blank(why->note)
+                         ? why->note
+                         : "the fact that lifts the duty was recorded without a reason");
+            snprintf(o->status, sizeof(o->status), "waived");
+            snprintf(payload, sizeof(payload),
+                     "{\"regime\":\"%s\",\"stage\":\"%s\",\"lifted\":true}", o->regime, o->stage);
+            if (store_obligation_update(db, o, err) != 0 ||
+                store_timeline_append(db, inc->id, at, principal, "obligation", o->stage, old_v,
+                                      "\"waived\"", o->waived_reason, err) != 0 ||
+                store_audit_append(db, now, principal, "obligation.waive", o->id, payload, err) !=
+                    0)
+                goto out;
+        } else if (!lifted && by_lift) {
+            snprintf(o->status, sizeof(o->status), "%s", o->missed_at[0] ? "missed" : "pending");
+            o->waived_at[0] = o->waived_by[0] = o->waived_reason[0] = '\0';
+            snprintf(payload, sizeof(payload), "{\"regime\":\"%s\",\"stage\":\"%s\"}", o->regime,
+                     o->stage);
+            if (store_obligation_update(db, o, err) != 0 ||
+                store_timeline_append(db, inc->id, at, principal, "obligation", o->stage,
+                                      "\"waived\"", o->missed_at[0] ? "\"missed\"" : "\"pending\"",
+                                      "owed again: the fact that lifted it no longer holds",
+                                      err) != 0 ||
+                store_audit_append(db, now, principal, "obligation.reopen", o->id, payload, err) !=
+                    0)
+                goto out;
+        }
+    }
+    rc = 0;
+out:
+    free(v);
+    return rc;
+}
+
 static int
 refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs,
                const json_t *facts, json_t *res, const char *principal, int64_t now, const char *at,
-               struct mp_error *err)
+               const struct change_reason *why, struct mp_error *err)
 {
     const char *sig = json_string_value(json_object_get(res, "significant"));
     struct regime_status status;
     int found = store_regime_status_get(db, inc->id, rs->regime, &status, err);
     const char *effective;
     int64_t classified_at;
+    bool lifted;
     size_t k;
     json_t *st;
 
@@ -236,17 +326,29 @@ refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs
     }
 
     /* Once significant, significant: only a manager's decision undoes it,
-     * or the regime no longer applying to us at all. */
+     * the regime no longer applying to us at all, or the entity recording
+     * the fact its rules say lifts the duty (lifted_by). */
+    lifted = json_is_string(json_object_get(res, "lifted")) &&
+             strcmp(json_string_value(json_object_get(res, "lifted")), "yes") == 0;
     if (status.decision[0] != '\0' ||
         strcmp(json_string_value(json_object_get(res, "applies")), "no") == 0)
         effective = "no";
     else if (strcmp(json_string_value(json_object_get(res, "applies")), "yes") != 0)
         effective = "undetermined";
+    else if (lifted)
+        effective = "no";
     else if (status.classified_at[0] != '\0')
         effective = "yes";
     else
         effective = sig;
     json_object_set_new(res, "effective", json_string(effective));
+    /* a lift in force waives; a lift withdrawn from a significant regime
+     * brings back what it waived (a manager's decision is another matter) */
+    lifted = lifted && status.decision[0] == '\0' &&
+             strcmp(json_string_value(json_object_get(res, "applies")), "yes") == 0;
+    if (rs->lifted_by_n != NULL && (lifted || strcmp(effective, "yes") == 0) &&
+        lift_obligations(db, inc, rs, lifted, why, principal, now, at, err) != 0)
+        return -1;
     json_object_set_new(res, "classified_at",
                         status.classified_at[0] ? json_string(status.classified_at) : json_null());
     if (status.decision[0] != '\0')
@@ -312,8 +414,11 @@ refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs
             snprintf(o.missed_at, sizeof(o.missed_at), "%s", o.due_at);
         }
         if (!have) {
-            char note[200];
-            snprintf(note, sizeof(note), "%s %s due to %s%s%s", rs->regime, rst->id, rst->recipient,
+            char note[200], to[120] = "";
+            for (int r = 0; r < rst->nrecipients; r++)
+                snprintf(to + strlen(to), sizeof(to) - strlen(to), "%s%s", r ? ", " : "",
+                         rst->recipients[r]);
+            snprintf(note, sizeof(note), "%s %s due to %s%s%s", rs->regime, rst->id, to,
                      o.due_at[0] ? " by " : "", o.due_at);
             if (store_obligation_insert(db, &o, err) != 0 ||
                 store_timeline_append(db, inc->id, at, principal, "obligation", rst->id, NULL, NULL,
@@ -330,8 +435,8 @@ refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs
  * its outcome is the same as before (the history then replays every change);
  * the sweeper's re-evaluations are stored only when the outcome moved. */
 static int
-refresh(sqlite3 *db, const struct incident *inc, const char *principal, int64_t now,
-        bool always_record, struct mp_error *err)
+refresh_with(sqlite3 *db, const struct incident *inc, const char *principal, int64_t now,
+             bool always_record, const struct change_reason *why, struct mp_error *err)
 {
     struct rules *rules = rules_acquire();
     json_t *profile = NULL, *facts = NULL, *regimes = json_array(), *versions = json_object();
@@ -348,7 +453,7 @@ refresh(sqlite3 *db, const struct incident *inc, const char *principal, int64_t 
         json_t *res = rules_evaluate(&rules->sets[i], facts, profile);
         json_array_append_new(regimes, res);
         json_object_set_new(versions, rules->sets[i].regime, json_string(rules->sets[i].version));
-        if (refresh_regime(db, inc, &rules->sets[i], facts, res, principal, now, at, err) != 0)
+        if (refresh_regime(db, inc, &rules->sets[i], facts, res, principal, now, at, why, err) != 0)
             goto out;
     }
     /* History: every change's evaluation; the sweeper's only when the
@@ -394,11 +499,27 @@ out:
     return rc;
 }
 
+static int
+refresh(sqlite3 *db, const struct incident *inc, const char *principal, int64_t now,
+        bool always_record, struct mp_error *err)
+{
+    return refresh_with(db, inc, principal, now, always_record, NULL, err);
+}
+
 int
 classify_refresh(sqlite3 *db, const struct incident *inc, const char *principal, int64_t now,
                  struct mp_error *err)
 {
     return refresh(db, inc, principal, now, true, err);
+}
+
+int
+classify_refresh_noted(sqlite3 *db, const struct incident *inc, const char *principal,
+                       const char *note, int64_t now, struct mp_error *err)
+{
+    struct change_reason why = {.note = note, .required = true};
+
+    return refresh_with(db, inc, principal, now, true, &why, err);
 }
 
 int
@@ -473,18 +594,123 @@ open_incident(const char *id_or_ref, struct incident *inc, sqlite3 **db, struct 
     return 0;
 }
 
+/* ---- recipients ----
+ *
+ * A report goes to every role its stage names (the Cbw: the CSIRT and the
+ * competent authority).  The roles the organisation profile holds must be
+ * configured there, with a name and a contact; one that is not is a
+ * problem on the incident, shown with the report it concerns, never a
+ * recipient silently left out.  Read from the rules and the profile in
+ * force, so configuring the recipient clears the problem at once. */
+
+static const struct {
+    const char *role, *en, *nl;
+} profile_roles[] = {
+    {"csirt", "the CSIRT", "het CSIRT"},
+    {"supervisor", "the competent authority (supervisor)",
+     "de bevoegde autoriteit (toezichthouder)"},
+    {"dpa", "the data protection authority", "de toezichthouder voor persoonsgegevens"},
+    {"cer_authority", "the authority for critical entities",
+     "de autoriteit voor kritieke entiteiten"},
+    {"financial_supervisor", "the financial supervisor", "de financiële toezichthouder"},
+};
+
+static int
+profile_role(const char *role)
+{
+    for (size_t i = 0; i < sizeof(profile_roles) / sizeof(profile_roles[0]); i++) {
+        if (strcmp(profile_roles[i].role, role) == 0)
+            return (int)i;
+    }
+    return -1; /* data_subjects, clients: the people concerned, not configured */
+}
+
+/* Adds "recipients" [{role, name, contact, configured}] and "problems" to
+ * o, the JSON of obligation ob: one problem per profile role not
+ * configured, while the report is still owed. */
+static void
+obligation_recipients(json_t *o, const struct obligation *ob, const struct rules *rules,
+                      const json_t *profile)
+{
+    const struct ruleset *rs = rules_find(rules, ob->regime);
+    const struct rule_stage *st = rs ? find_stage(rs, ob->stage) : NULL;
+    const char *only[1] = {ob->recipient};
+    const char *const *roles = st ? st->recipients : only;
+    int n = st ? st->nrecipients : 1;
+    bool owed = !ob->submitted_at[0] && strcmp(ob->status, "waived") != 0;
+    json_t *list = json_array(), *problems = json_array(), *name = NULL;
+
+    if (st != NULL)
+        name = json_object_get(st->def, "name");
+    for (int i = 0; i < n; i++) {
+        int r = profile_role(roles[i]);
+        json_t *cfg = json_object_get(json_object_get(profile, "recipients"), roles[i]);
+        const char *who = json_string_value(json_object_get(cfg, "name"));
+        const char *contact = json_string_value(json_object_get(cfg, "contact"));
+        bool ok = who && contact && !text_blank(who) && !text_blank(contact);
+        char field[64], en[400], nl[400];
+
+        if (r < 0) {
+            json_array_append_new(list, json_pack("{s:s}", "role", roles[i]));
+            continue;
+        }
+        json_array_append_new(list, json_pack("{s:s, s:s?, s:s?, s:b}", "role", roles[i], "name",
+                                              who, "contact", contact, "configured", ok));
+        if (ok || !owed)
+            continue;
+        snprintf(field, sizeof(field), "recipients.%s", roles[i]);
+        snprintf(en, sizeof(en),
+                 "The report '%s' (%s) goes to %s, which the organisation profile does not "
+                 "configure: fill in %s (name and contact).",
+                 name ? json_string_value(json_object_get(name, "en")) : ob->stage, ob->regime,
+                 profile_roles[r].en, field);
+        snprintf(nl, sizeof(nl),
+                 "De melding '%s' (%s) gaat naar %s, die niet in het organisatieprofiel staat: "
+                 "vul %s in (naam en contact).",
+                 name ? json_string_value(json_object_get(name, "nl")) : ob->stage, ob->regime,
+                 profile_roles[r].nl, field);
+        json_array_append_new(problems,
+                              json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s}}", "kind",
+                                        "recipient_not_configured", "regime", ob->regime, "stage",
+                                        ob->stage, "obligation", ob->id, "recipient", roles[i],
+                                        "field", field, "text", "en", en, "nl", nl));
+    }
+    json_object_set_new(o, "recipients", list);
+    json_object_set_new(o, "problems", problems);
+}
+
+/* Every problem of a list of obligations (as JSON), in one list. */
+static json_t *
+obligation_problems(const json_t *items)
+{
+    json_t *all = json_array(), *o;
+    size_t i;
+
+    json_array_foreach((json_t *)items, i, o)
+        json_array_extend(all, json_object_get(o, "problems"));
+    return all;
+}
+
 static json_t *
 obligations_json(sqlite3 *db, const char *incident_id, int64_t now, struct mp_error *err)
 {
     struct obligation *v;
-    json_t *arr;
+    struct rules *rules;
+    json_t *arr, *profile = NULL;
+    int64_t pversion;
     int n;
 
-    if (store_obligation_list(db, incident_id, NULL, 1000, &v, &n, err) != 0)
+    if (organisation_load(db, &profile, &pversion, NULL, err) != 0)
         return NULL;
+    if (store_obligation_list(db, incident_id, NULL, 1000, &v, &n, err) != 0) {
+        json_decref(profile);
+        return NULL;
+    }
+    rules = rules_acquire();
     arr = json_array();
     for (int i = 0; i < n; i++) {
         json_t *o = store_obligation_json(&v[i]);
+        obligation_recipients(o, &v[i], rules, profile);
         int64_t due = parse(v[i].due_at);
         /* between two sweeps, a passed deadline already shows as missed */
         if (strcmp(v[i].status, "pending") == 0 && due != TIME_UNSET && due < now) {
@@ -496,6 +722,8 @@ obligations_json(sqlite3 *db, const char *incident_id, int64_t now, struct mp_er
         json_array_append_new(arr, o);
     }
     free(v);
+    rules_release(rules);
+    json_decref(profile);
     return arr;
 }
 
@@ -519,10 +747,13 @@ classify_get(const char *id_or_ref, int64_t now, json_t **out, struct mp_error *
     obligations = obligations_json(db, inc.id, now, err);
     regimes = last ? json_loads(last, 0, NULL) : json_array();
     free(last);
-    *out = json_pack("{s:s, s:s, s:I, s:s?, s:o, s:o, s:o}", "incident", inc.id, "ref", inc.ref,
-                     "incident_version", (json_int_t)inc.version, "evaluated_at", at[0] ? at : NULL,
-                     "regimes", regimes ? regimes : json_array(), "status", statuses, "obligations",
-                     obligations ? obligations : json_array());
+    if (obligations == NULL)
+        obligations = json_array();
+    *out =
+        json_pack("{s:s, s:s, s:I, s:s?, s:o, s:o, s:o, s:o}", "incident", inc.id, "ref", inc.ref,
+                  "incident_version", (json_int_t)inc.version, "evaluated_at", at[0] ? at : NULL,
+                  "regimes", regimes ? regimes : json_array(), "status", statuses, "problems",
+                  obligation_problems(obligations), "obligations", obligations);
     incident_free(&inc);
     return 0;
 }
@@ -561,7 +792,7 @@ classify_obligations(const char *id_or_ref, int64_t now, json_t **out, struct mp
     incident_free(&inc);
     if (items == NULL)
         return -1;
-    *out = json_pack("{s:o}", "items", items);
+    *out = json_pack("{s:o, s:o}", "items", items, "problems", obligation_problems(items));
     return 0;
 }
 
@@ -571,12 +802,19 @@ classify_deadlines(const char *before, int limit, int tlp_max, int64_t now, json
 {
     sqlite3 *db = db_reader(err);
     struct obligation *v;
-    json_t *items;
+    json_t *items, *profile = NULL;
+    struct rules *rules;
+    int64_t pversion;
     int n;
 
     *out = NULL;
-    if (db == NULL || store_obligation_list(db, NULL, before, limit, &v, &n, err) != 0)
+    if (db == NULL || organisation_load(db, &profile, &pversion, NULL, err) != 0)
         return -1;
+    if (store_obligation_list(db, NULL, before, limit, &v, &n, err) != 0) {
+        json_decref(profile);
+        return -1;
+    }
+    rules = rules_acquire();
     items = json_array();
     for (int i = 0; i < n; i++) {
         json_t *o = store_obligation_json(&v[i]);
@@ -594,6 +832,7 @@ classify_deadlines(const char *before, int limit, int tlp_max, int64_t now, json
             json_object_set_new(o, "incident_state", json_string(incident_state_names[inc.state]));
             incident_free(&inc);
         }
+        obligation_recipients(o, &v[i], rules, profile);
         if (strcmp(v[i].status, "pending") == 0 && due != TIME_UNSET && due < now)
             json_object_set_new(o, "status", json_string("missed"));
         json_object_set_new(o, "seconds_left",
@@ -601,7 +840,9 @@ classify_deadlines(const char *before, int limit, int tlp_max, int64_t now, json
         json_array_append_new(items, o);
     }
     free(v);
-    *out = json_pack("{s:o}", "items", items);
+    rules_release(rules);
+    json_decref(profile);
+    *out = json_pack("{s:o, s:o}", "items", items, "problems", obligation_problems(items));
     return 0;
 }
 

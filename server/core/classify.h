@@ -31,6 +31,15 @@ json_t *classify_facts(sqlite3 *db, const struct incident *inc, int64_t now);
  * who caused it (for the timeline). */
 int classify_refresh(sqlite3 *db, const struct incident *inc, const char *principal, int64_t now,
                      struct mp_error *err);
+/* The same for a change that can give its reason (PATCH's `note`; NULL
+ * when it gave none).  When the change lifts a duty still owed (a rule
+ * set's lifted_by newly holds: GDPR breach_risk_unlikely recorded), what is
+ * still owed under that regime is waived with the reason, on the timeline
+ * and in the audit chain; without a reason it fails 422 naming `note` (and
+ * the change is rolled back).  Withdrawing the fact makes it owed again.
+ * Other changes (classify_refresh) record a lift without a reason. */
+int classify_refresh_noted(sqlite3 *db, const struct incident *inc, const char *principal,
+                           const char *note, int64_t now, struct mp_error *err);
 /* Inside a change: refresh every incident not closed or dismissed. */
 int classify_refresh_open(sqlite3 *db, const char *principal, int64_t now, struct mp_error *err);
 

@@ -8,6 +8,7 @@
 #include "lib/uuid.h"
 #include "store/audit.h"
 #include "store/db.h"
+#include "store/incidents.h"
 #include "store/writer.h"
 
 #include <sodium.h>
@@ -793,6 +794,7 @@ struct update_change {
     const char *id;
     int64_t if_match;
     json_t *patch;
+    const char *note; /* why, on each `changed` entry; NULL: none given */
     struct field_errors *errs;
     struct incident *next;
     struct incident *out;
@@ -835,7 +837,7 @@ update_apply(sqlite3 *db, void *arg, struct mp_error *err)
         incident_free(&cur);
         return mp_error_set(err, 500, "", "out of memory");
     }
-    if (!incident_apply_json(&next, c->patch, true, c->now, c->errs)) {
+    if (!incident_apply_json(&next, c->patch, true, c->now, c->errs) || c->errs->count > 0) {
         incident_free(&next);
         incident_free(&cur);
         return mp_error_set(err, 422, "", "the patch is not valid");
@@ -861,7 +863,7 @@ update_apply(sqlite3 *db, void *arg, struct mp_error *err)
         old_s = json_dumps(old, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
         new_s = json_dumps(new, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
         step = store_timeline_append(db, cur.id, at, c->p->name, "changed", f->name, old_s, new_s,
-                                     NULL, err);
+                                     c->note, err);
         free(old_s);
         free(new_s);
         json_decref(old);
@@ -898,9 +900,9 @@ update_apply(sqlite3 *db, void *arg, struct mp_error *err)
         cur.version++;
         if (store_incident_update(db, &cur, err) != 0)
             goto out;
-        if (audit(db, c->now, c->p, "incident.update", &cur, json_pack("{s:O}", "fields", changed),
-                  err) != 0 ||
-            classify_refresh(db, &cur, c->p->name, c->now, err) != 0)
+        if (audit(db, c->now, c->p, "incident.update", &cur,
+                  json_pack("{s:O, s:s?}", "fields", changed, "note", c->note), err) != 0 ||
+            classify_refresh_noted(db, &cur, c->p->name, c->note, c->now, err) != 0)
             goto out;
     }
     *c->out = cur;
@@ -924,14 +926,35 @@ incident_patch(const struct principal *p, int64_t now, const char *id, int64_t i
                               .errs = errs,
                               .out = out,
                               .now = now};
+    json_t *note = json_object_get(patch, "note"), *rest = NULL;
     struct mp_error err;
+    int rc = 0;
 
     memset(out, 0, sizeof(*out));
+    /* `note` is not a field: it says why (the timeline and the audit
+     * chain keep it), and a change that lifts a duty needs it */
+    if (note != NULL) {
+        if (!json_is_null(note) &&
+            (!json_is_string(note) || strlen(json_string_value(note)) != json_string_length(note)))
+            field_error(errs, "note", "must be text: the reason for the change");
+        else if (json_is_string(note) && text_chars(json_string_value(note)) > INCIDENT_REASON_MAX)
+            field_error(errs, "note", "must be at most %d characters", INCIDENT_REASON_MAX);
+        else if (json_is_string(note) && !text_blank(json_string_value(note)))
+            c.note = json_string_value(note);
+        rest = json_copy(patch);
+        if (rest == NULL) {
+            mp_error_set(&err, 500, "", "out of memory");
+            return field_errors_fail(errs, &err);
+        }
+        json_object_del(rest, "note");
+        c.patch = rest;
+    }
     if (store_write(update_apply, &c, &err) != 0) {
         /* a 422 from the patch left its field errors in errs already */
-        return field_errors_fail(errs, &err);
+        rc = field_errors_fail(errs, &err);
     }
-    return 0;
+    json_decref(rest);
+    return rc;
 }
 
 struct transition_change {

@@ -19,9 +19,10 @@
 
 #include "core/token.h"
 #include "lib/error.h"
-#include "store/incidents.h"
+#include "core/incident_types.h"
 
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -33,6 +34,9 @@
 #define INCIDENT_SERVICE_MAX     100
 /* detected_at may lie this far in the future (clock skew between tools). */
 #define INCIDENT_FUTURE_SKEW 300
+/* A reason (PATCH's note, like a decision's): it is also kept with what it
+ * waives, so it stays short. */
+#define INCIDENT_REASON_MAX 390
 
 /* A new incident with the defaults: cause unknown, tlp amber, state
  * detected, detected_at now, no services, impact {}. */
@@ -136,7 +140,10 @@ int incident_get(const char *id_or_ref, struct incident *out, struct mp_error *e
  * undone), records each changed field on the timeline and bumps the
  * version.  if_match < 0: no precondition; otherwise another version fails
  * 412.  A patch that changes nothing changes nothing (no new version).  On
- * success *out holds the stored result. */
+ * success *out holds the stored result.  The patch may carry `note`, the
+ * reason for the change (at most INCIDENT_REASON_MAX characters): it goes
+ * on each `changed` timeline entry and into the audit entry, and a change
+ * that lifts a report still owed (classify_refresh_noted) needs it. */
 int incident_patch(const struct principal *p, int64_t now, const char *id, int64_t if_match,
                    json_t *patch, struct incident *out, struct field_errors *errs);
 

@@ -149,6 +149,17 @@ organisation_validate(json_t *doc, struct field_errors *errs)
         if (v && !json_is_boolean(v))
             field_error(errs, *b, "must be true or false");
     }
+    /* NIS2 art. 2(3) and 3(1)(f): a critical entity under the CER directive
+     * (Wwke) is an essential entity under NIS2 (Cbw), whatever its size.  A
+     * profile saying otherwise would silently drop the Cbw duties. */
+    v = json_object_get(doc, "nis2_class");
+    if (json_is_true(json_object_get(doc, "cer_critical")) && json_is_string(v) &&
+        in_list(classes, json_string_value(v)) && strcmp(json_string_value(v), "essential") != 0)
+        field_error(errs, "nis2_class",
+                    "must be essential: a critical entity under the Wwke (cer_critical: true) is "
+                    "an essential entity under the Cbw (Directive (EU) 2022/2555 arts. 2(3) and "
+                    "3(1)(f)), not %s",
+                    json_string_value(v));
     v = json_object_get(doc, "annual_turnover_eur");
     if (v && !json_is_null(v) && !(json_is_number(v) && json_number_value(v) >= 0))
         field_error(errs, "annual_turnover_eur", "must be null or an amount in euros, 0 or more");

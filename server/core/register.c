@@ -1,7 +1,7 @@
 /*
  * register.c - see register.h.
  *
- * The kinds and their fields are the table kinds[] below: adding a field is
+ * The kinds and their fields are the table register_kinds[] below: adding a field is
  * one line there (and a line in docs/PREPAREDNESS.md).  Validation walks
  * the table; references are checked against the database inside the write
  * that stores the item, so a reference can never point at nothing.
@@ -12,10 +12,8 @@
  * pair when no residual one is given).  Bands: 1-4 low, 5-9 medium, 10-16
  * high, 20-25 critical.
  */
-#include "register.h"
+#include "register_int.h"
 #include "core/assessment.h"
-#include "core/incident.h"
-#include "lib/buf.h"
 #include "lib/timeutil.h"
 #include "lib/uuid.h"
 #include "store/audit.h"
@@ -28,20 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-
-enum ftype { F_TEXT, F_ENUM, F_INT, F_BOOL, F_DATE, F_REF, F_REFS, F_THREAT, F_PEOPLE, F_RECOVERY };
-
-struct field {
-    const char *name;
-    enum ftype type;
-    bool required;
-    int min, max;              /* F_INT range; F_TEXT max length */
-    const char *const *values; /* F_ENUM */
-    const char *ref;           /* F_REF, F_REFS: the kind named */
-    const char *def;           /* JSON default when absent and not required */
-};
 
 static const char *const asset_types[] = {"service", "process", "information", "location",
                                           "system",  "people",  NULL};
@@ -111,21 +95,19 @@ static const struct field function_fields[] = {
     {NULL, 0, 0, 0, 0, NULL, NULL, NULL},
 };
 
-static const struct kind {
-    const char *kind, *plural;
-    const struct field *fields;
-} kinds[] = {
+const struct register_kind_def register_kinds[] = {
     {"asset", "assets", asset_fields},          {"threat", "threats", threat_fields},
     {"scenario", "scenarios", scenario_fields}, {"measure", "measures", measure_fields},
     {"supplier", "suppliers", supplier_fields}, {"function", "functions", function_fields},
 };
+const size_t register_kinds_count = N(register_kinds);
 
-static const struct kind *
-find_kind(const char *kind)
+const struct register_kind_def *
+register_find_kind(const char *kind)
 {
-    for (size_t i = 0; kind && i < N(kinds); i++) {
-        if (strcmp(kinds[i].kind, kind) == 0)
-            return &kinds[i];
+    for (size_t i = 0; kind && i < register_kinds_count; i++) {
+        if (strcmp(register_kinds[i].kind, kind) == 0)
+            return &register_kinds[i];
     }
     return NULL;
 }
@@ -133,9 +115,9 @@ find_kind(const char *kind)
 const char *
 register_kind(const char *plural)
 {
-    for (size_t i = 0; plural && i < N(kinds); i++) {
-        if (strcmp(kinds[i].plural, plural) == 0)
-            return kinds[i].kind;
+    for (size_t i = 0; plural && i < register_kinds_count; i++) {
+        if (strcmp(register_kinds[i].plural, plural) == 0)
+            return register_kinds[i].kind;
     }
     return NULL;
 }
@@ -216,8 +198,8 @@ is_text(json_t *v, int min, int max)
     return strlen(json_string_value(v)) == len && (int)len >= min && (int)len <= max;
 }
 
-static bool
-in_values(const char *const *values, const char *s)
+bool
+register_in_values(const char *const *values, const char *s)
 {
     for (int i = 0; s && values[i]; i++) {
         if (strcmp(values[i], s) == 0)
@@ -343,7 +325,7 @@ check_field(struct check *c, const struct field *fd, json_t *v)
             field_error(c->errs, f, "must be text of %d to %d characters", fd->min, fd->max);
         break;
     case F_ENUM:
-        if (!json_is_string(v) || !in_values(fd->values, json_string_value(v))) {
+        if (!json_is_string(v) || !register_in_values(fd->values, json_string_value(v))) {
             char list[200] = "";
             for (int k = 0; fd->values[k]; k++)
                 snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", k ? ", " : "",
@@ -435,7 +417,7 @@ check_rules(struct check *c, const char *kind, json_t *doc)
 /* Checks body against the kind's table; returns the normalised document
  * (every field present, defaults filled in) and the name, or NULL. */
 static json_t *
-check_body(struct check *c, const struct kind *k, json_t *body, const char **name)
+check_body(struct check *c, const struct register_kind_def *k, json_t *body, const char **name)
 {
     json_t *doc = json_object(), *v;
     const char *key;
@@ -551,8 +533,8 @@ row_json(const struct register_row *r)
 }
 
 /* Every item of the register, derived members included. */
-static int
-load_all(sqlite3 *db, int64_t now, json_t **out, struct mp_error *err)
+int
+register_load_all(sqlite3 *db, int64_t now, json_t **out, struct mp_error *err)
 {
     struct register_row *rows;
     json_t *all, *x, *addressed;
@@ -598,8 +580,8 @@ load_all(sqlite3 *db, int64_t now, json_t **out, struct mp_error *err)
     return 0;
 }
 
-static json_t *
-of_kind(json_t *all, const char *kind)
+json_t *
+register_of_kind(json_t *all, const char *kind)
 {
     json_t *items = json_array(), *x;
     size_t i;
@@ -612,8 +594,15 @@ of_kind(json_t *all, const char *kind)
     return items;
 }
 
-static json_t *
-by_id(json_t *all, const char *id)
+json_t *
+register_brief(json_t *x)
+{
+    return json_pack("{s:O, s:O, s:O}", "id", json_object_get(x, "id"), "kind",
+                     json_object_get(x, "kind"), "name", json_object_get(x, "name"));
+}
+
+json_t *
+register_by_id(json_t *all, const char *id)
 {
     json_t *x;
     size_t i;
@@ -633,9 +622,9 @@ register_list(const char *kind, const char *lang, int64_t now, json_t **out, str
     json_t *all, *items;
 
     *out = NULL;
-    if (db == NULL || load_all(db, now, &all, err) != 0)
+    if (db == NULL || register_load_all(db, now, &all, err) != 0)
         return -1;
-    items = of_kind(all, kind);
+    items = register_of_kind(all, kind);
     if (strcmp(kind, "threat") == 0) {
         /* the catalogue first, then the organisation's own threats */
         json_t *set = assessment_acquire(), *cat = json_array(), *x;
@@ -679,9 +668,9 @@ register_get(const char *kind, const char *id, int tlp_max, int64_t now, json_t 
     json_t *all, *item, *incidents;
 
     *out = NULL;
-    if (db == NULL || load_all(db, now, &all, err) != 0)
+    if (db == NULL || register_load_all(db, now, &all, err) != 0)
         return -1;
-    item = by_id(all, id);
+    item = register_by_id(all, id);
     if (item == NULL || strcmp(json_string_value(json_object_get(item, "kind")), kind) != 0) {
         json_decref(all);
         return mp_error_set(err, 404, "", "no %s %s", kind, id);
@@ -702,7 +691,7 @@ register_get(const char *kind, const char *id, int tlp_max, int64_t now, json_t 
 struct put_change {
     const struct principal *p;
     int64_t now;
-    const struct kind *k;
+    const struct register_kind_def *k;
     const char *id; /* NULL: create */
     json_t *body;
     int64_t if_match;
@@ -753,7 +742,7 @@ register_put(const struct principal *p, int64_t now, const char *kind, const cha
     struct mp_error err;
 
     *out = NULL;
-    c.k = find_kind(kind);
+    c.k = register_find_kind(kind);
     if (c.k == NULL) {
         mp_error_set(&err, 404, "", "no register kind %s", kind);
         return field_errors_fail(errs, &err);
@@ -791,727 +780,7 @@ register_delete(const struct principal *p, int64_t now, const char *kind, const 
 {
     struct delete_change c = {.p = p, .now = now, .kind = kind, .id = id};
 
-    if (find_kind(kind) == NULL)
+    if (register_find_kind(kind) == NULL)
         return mp_error_set(err, 404, "", "no register kind %s", kind);
     return store_write(delete_apply, &c, err);
-}
-
-/* ---- the matrix and what needs attention ---- */
-
-static json_t *
-brief(json_t *x)
-{
-    return json_pack("{s:O, s:O, s:O}", "id", json_object_get(x, "id"), "kind",
-                     json_object_get(x, "kind"), "name", json_object_get(x, "name"));
-}
-
-static int
-cmp_residual(const void *a, const void *b)
-{
-    json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-    return (int)(json_integer_value(json_object_get(y, "residual_score")) -
-                 json_integer_value(json_object_get(x, "residual_score")));
-}
-
-/* Scenarios whose residual score is above accepted, highest first; all of
- * them, however many. */
-static json_t *
-over_accepted(json_t *all, int accepted)
-{
-    json_t *scen = of_kind(all, "scenario"), *x, *out = json_array(), *over = json_array();
-    json_t **v;
-    size_t i, n;
-
-    json_array_foreach(scen, i, x)
-    {
-        json_t *d = json_object_get(x, "derived");
-        int residual = (int)json_integer_value(json_object_get(d, "residual_score"));
-        if (residual > accepted) {
-            json_t *b = brief(x);
-            json_object_set(b, "residual_score", json_object_get(d, "residual_score"));
-            json_object_set(b, "residual_level", json_object_get(d, "residual_level"));
-            json_object_set(b, "treatment", json_object_get(x, "treatment"));
-            json_array_append_new(over, b);
-        }
-    }
-    json_decref(scen);
-    n = json_array_size(over);
-    v = malloc((n ? n : 1) * sizeof(v[0]));
-    if (v == NULL) {
-        json_decref(over);
-        return out;
-    }
-    json_array_foreach(over, i, x)
-    {
-        v[i] = x;
-    }
-    qsort(v, n, sizeof(v[0]), cmp_residual);
-    for (i = 0; i < n; i++)
-        json_array_append(out, v[i]);
-    free(v);
-    json_decref(over);
-    return out;
-}
-
-/* Scenarios per cell [likelihood-1][impact-1], inherent and residual. */
-static void
-matrix_counts(json_t *scen, int ci[5][5], int cr[5][5])
-{
-    json_t *x;
-    size_t i;
-
-    json_array_foreach(scen, i, x)
-    {
-        int l = (int)json_integer_value(json_object_get(x, "likelihood"));
-        int m = (int)json_integer_value(json_object_get(x, "impact"));
-        json_t *rl = json_object_get(x, "residual_likelihood");
-        ci[l - 1][m - 1]++;
-        if (json_is_null(rl))
-            cr[l - 1][m - 1]++;
-        else
-            cr[json_integer_value(rl) - 1]
-              [json_integer_value(json_object_get(x, "residual_impact")) - 1]++;
-    }
-}
-
-int
-register_matrix(int accepted, int64_t now, json_t **out, struct mp_error *err)
-{
-    sqlite3 *db = db_reader(err);
-    json_t *all, *scen, *inh, *res;
-    int ci[5][5] = {{0}}, cr[5][5] = {{0}};
-
-    *out = NULL;
-    if (db == NULL || load_all(db, now, &all, err) != 0)
-        return -1;
-    scen = of_kind(all, "scenario");
-    matrix_counts(scen, ci, cr);
-    /* rows: likelihood 5 (top) .. 1; columns: impact 1 .. 5 */
-    inh = json_array();
-    res = json_array();
-    for (int l = 5; l >= 1; l--) {
-        json_t *a = json_array(), *b = json_array();
-        for (int m = 1; m <= 5; m++) {
-            json_array_append_new(a, json_pack("{s:i, s:i, s:i, s:s, s:i}", "likelihood", l,
-                                               "impact", m, "score", l * m, "level",
-                                               register_level(l * m), "count", ci[l - 1][m - 1]));
-            json_array_append_new(b, json_pack("{s:i, s:i, s:i, s:s, s:i}", "likelihood", l,
-                                               "impact", m, "score", l * m, "level",
-                                               register_level(l * m), "count", cr[l - 1][m - 1]));
-        }
-        json_array_append_new(inh, a);
-        json_array_append_new(res, b);
-    }
-    *out = json_pack("{s:i, s:i, s:o, s:o, s:o}", "accepted", accepted, "scenarios",
-                     (int)json_array_size(scen), "inherent", inh, "residual", res, "over_accepted",
-                     over_accepted(all, accepted));
-    json_decref(scen);
-    json_decref(all);
-    return 0;
-}
-
-int
-register_attention(int accepted, int64_t now, json_t **out, struct mp_error *err)
-{
-    sqlite3 *db = db_reader(err);
-    json_t *all, *x, *overdue, *lapsed, *noalt, *untreated;
-    size_t i;
-
-    *out = NULL;
-    if (db == NULL || load_all(db, now, &all, err) != 0)
-        return -1;
-    overdue = json_array();
-    lapsed = json_array();
-    noalt = json_array();
-    untreated = json_array();
-    json_array_foreach(all, i, x)
-    {
-        const char *kind = json_string_value(json_object_get(x, "kind"));
-        json_t *d = json_object_get(x, "derived");
-        if (strcmp(kind, "measure") == 0 && json_is_true(json_object_get(d, "overdue"))) {
-            json_t *b = brief(x);
-            json_object_set(b, "due_date", json_object_get(x, "due_date"));
-            json_object_set(b, "owner", json_object_get(x, "owner"));
-            json_array_append_new(overdue, b);
-        } else if (strcmp(kind, "function") == 0 &&
-                   json_array_size(json_object_get(d, "training_lapsed")) > 0) {
-            json_t *b = brief(x);
-            json_object_set(b, "people", json_object_get(d, "training_lapsed"));
-            json_array_append_new(lapsed, b);
-        } else if (strcmp(kind, "supplier") == 0 &&
-                   json_is_true(json_object_get(x, "no_alternative"))) {
-            json_t *b = brief(x);
-            json_object_set(b, "criticality", json_object_get(x, "criticality"));
-            json_array_append_new(noalt, b);
-        } else if (strcmp(kind, "scenario") == 0 && json_is_null(json_object_get(x, "treatment"))) {
-            json_array_append_new(untreated, brief(x));
-        }
-    }
-    *out = json_pack("{s:i, s:o, s:o, s:o, s:o, s:o}", "accepted", accepted, "overdue_measures",
-                     overdue, "training_lapsed", lapsed, "suppliers_without_alternative", noalt,
-                     "scenarios_over_accepted", over_accepted(all, accepted), "untreated_scenarios",
-                     untreated);
-    json_decref(all);
-    return 0;
-}
-
-/* ---- exports ---- */
-
-static void
-csv_cell(struct buf *b, json_t *v)
-{
-    char *s = NULL;
-
-    if (v == NULL || json_is_null(v))
-        return;
-    if (json_is_string(v)) {
-        buf_csv_field(b, json_string_value(v), false);
-        return;
-    }
-    s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-    buf_csv_field(b, s, json_is_number(v));
-    free(s);
-}
-
-static const char *
-name_of(json_t *all, json_t *id)
-{
-    json_t *x = by_id(all, json_string_value(id));
-    return x ? json_string_value(json_object_get(x, "name")) : json_string_value(id);
-}
-
-/* One cell of the printable page: references by name, lists joined. */
-static void
-html_cell(struct buf *b, json_t *all, const struct field *fd, json_t *v)
-{
-    json_t *x;
-    size_t i;
-
-    if (v == NULL || json_is_null(v))
-        return;
-    switch (fd->type) {
-    case F_REF:
-    case F_THREAT:
-        buf_puts_html(b, name_of(all, v));
-        break;
-    case F_REFS:
-        json_array_foreach(v, i, x)
-        {
-            buf_puts(b, i ? "; " : "");
-            buf_puts_html(b, name_of(all, x));
-        }
-        break;
-    case F_PEOPLE:
-        json_array_foreach(v, i, x)
-        {
-            buf_puts(b, i ? "; " : "");
-            buf_puts_html(b, json_string_value(json_object_get(x, "name")));
-            buf_puts(b, " (");
-            buf_puts_html(b, json_is_string(json_object_get(x, "trained_on"))
-                                 ? json_string_value(json_object_get(x, "trained_on"))
-                                 : "never trained");
-            buf_puts(b, ")");
-        }
-        break;
-    case F_RECOVERY:
-        json_array_foreach(v, i, x)
-        {
-            buf_puts(b, i ? "; " : "");
-            buf_puts_html(b, name_of(all, json_object_get(x, "service")));
-            buf_puts(b, ": RTO ");
-            buf_puts_html(b, json_string_value(json_object_get(x, "rto")));
-            buf_puts(b, ", RPO ");
-            buf_puts_html(b, json_string_value(json_object_get(x, "rpo")));
-        }
-        break;
-    case F_BOOL:
-        buf_puts(b, json_is_true(v) ? "yes" : "no");
-        break;
-    case F_INT:
-        buf_printf(b, "%lld", (long long)json_integer_value(v));
-        break;
-    default:
-        buf_puts_html(b, json_string_value(v));
-    }
-}
-
-/* What derive() found, in words. */
-static void
-html_derived(struct buf *b, json_t *x)
-{
-    json_t *d = json_object_get(x, "derived"), *v;
-    size_t i;
-
-    if (json_object_get(d, "inherent_score"))
-        buf_printf(b, "inherent %lld (%s), residual %lld (%s)",
-                   (long long)json_integer_value(json_object_get(d, "inherent_score")),
-                   json_string_value(json_object_get(d, "inherent_level")),
-                   (long long)json_integer_value(json_object_get(d, "residual_score")),
-                   json_string_value(json_object_get(d, "residual_level")));
-    if (json_is_true(json_object_get(d, "overdue")))
-        buf_puts(b, "<strong>overdue</strong>");
-    if (json_is_true(json_object_get(d, "no_alternative_risk")))
-        buf_puts(b, "<strong>no alternative supplier: a risk</strong>");
-    if (json_array_size(json_object_get(d, "training_lapsed")) > 0) {
-        buf_puts(b, "<strong>training lapsed:</strong> ");
-        json_array_foreach(json_object_get(d, "training_lapsed"), i, v)
-        {
-            buf_puts(b, i ? ", " : "");
-            buf_puts_html(b, json_string_value(v));
-        }
-    }
-}
-
-static const char *const titles[][2] = {
-    {"asset", "Assets and crown jewels"},
-    {"threat", "Threats (own)"},
-    {"scenario", "Risk scenarios"},
-    {"measure", "Measures and plans"},
-    {"supplier", "Suppliers"},
-    {"function", "Critical functions"},
-};
-
-static int
-export_html(json_t *all, const struct kind *only, int64_t now, char **text, size_t *len,
-            struct mp_error *err)
-{
-    struct buf b = BUF_INIT;
-    char at[TIME_RFC3339_LEN];
-
-    time_format_rfc3339(now, at, sizeof(at));
-    buf_printf(&b,
-               "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-               "<title>%s</title></head><body>\n<h1>%s</h1>\n<p>Exported %s</p>\n",
-               only && strcmp(only->kind, "measure") == 0 ? "Measures plan" : "Risk register",
-               only && strcmp(only->kind, "measure") == 0 ? "Measures plan" : "Risk register", at);
-    if (only == NULL) {
-        /* the residual heat map: likelihood 5 (top) .. 1, impact 1 .. 5 */
-        json_t *scen = of_kind(all, "scenario");
-        int ci[5][5] = {{0}}, cr[5][5] = {{0}};
-
-        matrix_counts(scen, ci, cr);
-        json_decref(scen);
-        buf_puts(&b, "<h2>Residual risk matrix</h2>\n<table>\n<thead><tr><th scope=\"col\">"
-                     "likelihood \\ impact</th>");
-        for (int m = 1; m <= 5; m++)
-            buf_printf(&b, "<th scope=\"col\">%d</th>", m);
-        buf_puts(&b, "</tr></thead>\n<tbody>\n");
-        for (int l = 5; l >= 1; l--) {
-            buf_printf(&b, "<tr><th scope=\"row\">%d</th>", l);
-            for (int m = 1; m <= 5; m++)
-                buf_printf(&b, "<td title=\"%s\">%d</td>", register_level(l * m), cr[l - 1][m - 1]);
-            buf_puts(&b, "</tr>\n");
-        }
-        buf_puts(&b, "</tbody>\n</table>\n");
-    }
-    for (size_t t = 0; t < N(titles); t++) {
-        const struct kind *k = find_kind(titles[t][0]);
-        json_t *items, *x;
-        size_t i;
-
-        if (only && only != k)
-            continue;
-        items = of_kind(all, k->kind);
-        buf_printf(&b, "<h2>%s</h2>\n<table>\n<thead><tr><th scope=\"col\">name</th>",
-                   titles[t][1]);
-        for (const struct field *fd = k->fields; fd->name; fd++)
-            buf_printf(&b, "<th scope=\"col\">%s</th>", fd->name);
-        buf_puts(&b, "<th scope=\"col\">assessment</th></tr></thead>\n<tbody>\n");
-        json_array_foreach(items, i, x)
-        {
-            buf_puts(&b, "<tr><th scope=\"row\">");
-            buf_puts_html(&b, json_string_value(json_object_get(x, "name")));
-            buf_puts(&b, "</th>");
-            for (const struct field *fd = k->fields; fd->name; fd++) {
-                buf_puts(&b, "<td>");
-                html_cell(&b, all, fd, json_object_get(x, fd->name));
-                buf_puts(&b, "</td>");
-            }
-            buf_puts(&b, "<td>");
-            html_derived(&b, x);
-            buf_puts(&b, "</td></tr>\n");
-        }
-        buf_puts(&b, "</tbody>\n</table>\n");
-        json_decref(items);
-    }
-    buf_puts(&b, "</body></html>\n");
-    if (buf_failed(&b)) {
-        buf_free(&b);
-        return mp_error_set(err, 500, "", "out of memory");
-    }
-    *text = buf_detach(&b, len);
-    return 0;
-}
-
-int
-register_export(const char *kind, const char *format, int64_t now, char **text, size_t *len,
-                struct mp_error *err)
-{
-    const struct kind *k = kind ? find_kind(kind) : NULL;
-    sqlite3 *db = db_reader(err);
-    json_t *all, *items, *x;
-    struct buf b = BUF_INIT;
-    size_t i;
-
-    *text = NULL;
-    if (db == NULL || load_all(db, now, &all, err) != 0)
-        return -1;
-    if (strcmp(format, "json") == 0) {
-        json_t *doc = json_object();
-        for (i = 0; i < N(kinds); i++) {
-            if (k == NULL || k == &kinds[i])
-                json_object_set_new(doc, kinds[i].plural, of_kind(all, kinds[i].kind));
-        }
-        *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
-        json_decref(doc);
-        json_decref(all);
-        if (*text == NULL)
-            return mp_error_set(err, 500, "", "out of memory");
-        *len = strlen(*text);
-        return 0;
-    }
-    if (strcmp(format, "html") == 0) {
-        int rc = export_html(all, k, now, text, len, err);
-        json_decref(all);
-        return rc;
-    }
-    if (k == NULL) {
-        json_decref(all);
-        return mp_error_set(err, 400, "kind", "CSV needs ?kind= one of the register's kinds");
-    }
-    buf_puts(&b, "id,name");
-    for (const struct field *fd = k->fields; fd->name; fd++) {
-        buf_append(&b, ",", 1);
-        buf_append(&b, fd->name, strlen(fd->name));
-    }
-    buf_puts(&b, ",derived,version,updated_at,updated_by\r\n");
-    items = of_kind(all, k->kind);
-    json_array_foreach(items, i, x)
-    {
-        csv_cell(&b, json_object_get(x, "id"));
-        buf_append(&b, ",", 1);
-        csv_cell(&b, json_object_get(x, "name"));
-        for (const struct field *fd = k->fields; fd->name; fd++) {
-            buf_append(&b, ",", 1);
-            csv_cell(&b, json_object_get(x, fd->name));
-        }
-        buf_append(&b, ",", 1);
-        csv_cell(&b, json_object_get(x, "derived"));
-        buf_append(&b, ",", 1);
-        csv_cell(&b, json_object_get(x, "version"));
-        buf_append(&b, ",", 1);
-        csv_cell(&b, json_object_get(x, "updated_at"));
-        buf_append(&b, ",", 1);
-        csv_cell(&b, json_object_get(x, "updated_by"));
-        buf_append(&b, "\r\n", 2);
-    }
-    json_decref(items);
-    json_decref(all);
-    *text = buf_detach(&b, len);
-    return *text ? 0 : mp_error_set(err, 500, "", "out of memory");
-}
-
-/* ---- incidents ---- */
-
-static const struct {
-    const char *relation;
-    const char *kinds[3];
-    bool closed_only; /* the "learn" links: once the incident is closed */
-} relations[] = {
-    {"affects", {"asset", "supplier", NULL}, false},
-    {"realised", {"scenario", NULL, NULL}, true},
-    {"produced", {"measure", NULL, NULL}, true},
-};
-
-struct link_change {
-    const struct principal *p;
-    int64_t now;
-    const char *incident_id, *item, *relation;
-    bool unlink;
-    struct field_errors *errs;
-};
-
-/* The link and its audit entry, and a note on the incident's timeline:
- * the incident's own history shows what it was tied to. */
-static int
-link_apply(sqlite3 *db, void *arg, struct mp_error *err)
-{
-    struct link_change *c = arg;
-    char at[TIME_RFC3339_LEN], payload[200], note[320];
-    struct register_row row;
-    json_t *link;
-    char *value;
-    int found, rc;
-
-    time_format_rfc3339(c->now, at, sizeof(at));
-    if (c->unlink)
-        rc = store_incident_link_delete(db, c->incident_id, c->item, c->relation, err);
-    else
-        rc = store_incident_link_insert(db, c->incident_id, c->item, c->relation, at, c->p->name,
-                                        err);
-    if (rc != 0)
-        return -1;
-    found = store_register_get(db, c->item, NULL, &row, err);
-    if (found <= 0)
-        return found < 0 ? -1 : mp_error_set(err, 404, "item", "no register item %s", c->item);
-    snprintf(note, sizeof(note), "%s %s %s '%.200s'", c->unlink ? "unlinked" : "linked",
-             c->relation, row.kind, row.name);
-    link = json_pack("{s:s, s:s, s:s}", "item", c->item, "kind", row.kind, "relation", c->relation);
-    value = json_dumps(link, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(link);
-    store_register_row_free(&row);
-    rc = store_timeline_append(db, c->incident_id, at, c->p->name, "note", "link",
-                               c->unlink ? value : NULL, c->unlink ? NULL : value, note, err);
-    free(value);
-    if (rc != 0)
-        return -1;
-    snprintf(payload, sizeof(payload), "{\"item\":\"%s\",\"relation\":\"%s\"}", c->item,
-             c->relation);
-    return store_audit_append(db, c->now, c->p->name,
-                              c->unlink ? "incident.unlink" : "incident.link", c->incident_id,
-                              payload, err);
-}
-
-int
-register_link_incident(const struct principal *p, int64_t now, const char *incident,
-                       const char *item, const char *relation, struct field_errors *errs)
-{
-    struct link_change c = {.p = p, .now = now, .item = item, .relation = relation, .errs = errs};
-    struct register_row row;
-    struct incident inc;
-    struct mp_error err;
-    sqlite3 *db;
-    size_t r;
-    int found, rc;
-
-    for (r = 0; r < N(relations) && strcmp(relations[r].relation, relation) != 0; r++)
-        ;
-    if (r == N(relations)) {
-        field_error(errs, "relation", "must be affects, realised or produced");
-        return -1;
-    }
-    if (incident_get(incident, &inc, &err) != 0)
-        return field_errors_fail(errs, &err);
-    c.incident_id = inc.id;
-    db = db_reader(&err);
-    found = db ? store_register_get(db, item, NULL, &row, &err) : -1;
-    if (found < 0) {
-        incident_free(&inc);
-        return field_errors_fail(errs, &err);
-    }
-    if (found == 0) {
-        field_error(errs, "item", "no register item %s", item);
-    } else if (!in_values(relations[r].kinds, row.kind)) {
-        field_error(errs, "item", "a %s cannot be '%s' by an incident", row.kind, relation);
-    } else if (relations[r].closed_only && inc.state != STATE_CLOSED) {
-        mp_error_set(&err, 409, "relation", "'%s' links are for closed incidents; this one is %s",
-                     relation, incident_state_names[inc.state]);
-        field_errors_fail(errs, &err);
-    }
-    store_register_row_free(&row);
-    if (errs->count > 0) {
-        incident_free(&inc);
-        return -1;
-    }
-    rc = store_write(link_apply, &c, &err);
-    incident_free(&inc);
-    return rc == 0 ? 0 : field_errors_fail(errs, &err);
-}
-
-int
-register_unlink_incident(const struct principal *p, int64_t now, const char *incident,
-                         const char *relation, const char *item, struct mp_error *err)
-{
-    struct link_change c = {.p = p, .now = now, .item = item, .relation = relation, .unlink = true};
-    struct incident inc;
-    size_t r;
-    int rc;
-
-    for (r = 0; r < N(relations) && strcmp(relations[r].relation, relation) != 0; r++)
-        ;
-    if (r == N(relations))
-        return mp_error_set(err, 422, "relation", "must be affects, realised or produced");
-    if (incident_get(incident, &inc, err) != 0)
-        return -1;
-    c.incident_id = inc.id;
-    rc = store_write(link_apply, &c, err);
-    incident_free(&inc);
-    return rc;
-}
-
-static bool
-contains(json_t *list, json_t *v)
-{
-    json_t *x;
-    size_t i;
-
-    json_array_foreach(list, i, x)
-    {
-        if (json_equal(x, v))
-            return true;
-    }
-    return false;
-}
-
-/* The assets an incident touches: the service assets named like one of
- * the incident's services, those linked, those a linked supplier serves,
- * and (to a fixpoint) those that depend on any of them. */
-static json_t *
-affected_assets(json_t *all, json_t *links, json_t *services)
-{
-    json_t *ids = json_array(), *x, *l;
-    size_t i, k;
-    bool grew = true;
-
-    json_array_foreach(all, i, x)
-    {
-        const char *type = json_string_value(json_object_get(x, "type"));
-        if (strcmp(json_string_value(json_object_get(x, "kind")), "asset") == 0 && type &&
-            strcmp(type, "service") == 0 && contains(services, json_object_get(x, "name")))
-            json_array_append(ids, json_object_get(x, "id"));
-    }
-    json_array_foreach(links, k, l)
-    {
-        json_t *item = by_id(all, json_string_value(json_object_get(l, "item")));
-        const char *kind;
-        if (item == NULL || strcmp(json_string_value(json_object_get(l, "relation")), "affects"))
-            continue;
-        kind = json_string_value(json_object_get(item, "kind"));
-        if (strcmp(kind, "asset") == 0 && !contains(ids, json_object_get(item, "id")))
-            json_array_append(ids, json_object_get(item, "id"));
-        if (strcmp(kind, "supplier") == 0) {
-            json_array_foreach(json_object_get(item, "services"), i, x)
-            {
-                if (!contains(ids, x))
-                    json_array_append(ids, x);
-            }
-            /* assets that name the supplier */
-            json_array_foreach(all, i, x)
-            {
-                if (contains(json_object_get(x, "suppliers"), json_object_get(item, "id")) &&
-                    !contains(ids, json_object_get(x, "id")))
-                    json_array_append(ids, json_object_get(x, "id"));
-            }
-        }
-    }
-    while (grew) {
-        grew = false;
-        json_array_foreach(all, i, x)
-        {
-            json_t *dep = json_object_get(x, "depends_on"), *y;
-            if (dep == NULL || contains(ids, json_object_get(x, "id")))
-                continue;
-            json_array_foreach(dep, k, y)
-            {
-                if (contains(ids, y)) {
-                    json_array_append(ids, json_object_get(x, "id"));
-                    grew = true;
-                    break;
-                }
-            }
-        }
-    }
-    return ids;
-}
-
-int
-register_incident_view(const char *incident, int64_t now, json_t **out, struct mp_error *err)
-{
-    struct incident inc;
-    sqlite3 *db;
-    json_t *all, *links, *ids, *assets, *scenarios, *measures, *x, *y;
-    int suggested, current;
-    const char *reason = NULL;
-    size_t i, k;
-
-    *out = NULL;
-    if (incident_get(incident, &inc, err) != 0)
-        return -1;
-    db = db_reader(err);
-    if (db == NULL || load_all(db, now, &all, err) != 0) {
-        incident_free(&inc);
-        return -1;
-    }
-    if (store_incident_links(db, inc.id, &links, err) != 0) {
-        json_decref(all);
-        incident_free(&inc);
-        return -1;
-    }
-    ids = affected_assets(all, links, inc.services);
-    assets = json_array();
-    scenarios = json_array();
-    measures = json_array();
-    current = suggested = inc.severity;
-    json_array_foreach(ids, i, x)
-    {
-        json_t *a = by_id(all, json_string_value(x)), *b;
-        int want;
-        if (a == NULL)
-            continue;
-        b = brief(a);
-        json_object_set(b, "importance", json_object_get(a, "importance"));
-        json_object_set(b, "crown_jewel", json_object_get(a, "crown_jewel"));
-        json_array_append_new(assets, b);
-        /* a crown jewel hit: at least high; the most important ones critical */
-        if (!json_is_true(json_object_get(a, "crown_jewel")))
-            continue;
-        want = json_integer_value(json_object_get(a, "importance")) >= 5 ? SEVERITY_CRITICAL
-                                                                         : SEVERITY_HIGH;
-        if (want > suggested) {
-            suggested = want;
-            reason = json_string_value(json_object_get(a, "name"));
-        }
-    }
-    /* scenarios on those assets, or realised by this incident */
-    json_array_foreach(all, i, x)
-    {
-        bool realised = false;
-        if (strcmp(json_string_value(json_object_get(x, "kind")), "scenario") != 0)
-            continue;
-        json_array_foreach(links, k, y)
-        {
-            realised = realised ||
-                       (json_equal(json_object_get(y, "item"), json_object_get(x, "id")) &&
-                        strcmp(json_string_value(json_object_get(y, "relation")), "realised") == 0);
-        }
-        if (realised || contains(ids, json_object_get(x, "asset"))) {
-            json_t *b = brief(x);
-            json_object_set(b, "asset", json_object_get(x, "asset"));
-            json_object_set(b, "threat", json_object_get(x, "threat"));
-            json_object_set(b, "residual_score",
-                            json_object_get(json_object_get(x, "derived"), "residual_score"));
-            json_object_set_new(b, "realised", json_boolean(realised));
-            json_array_append_new(scenarios, b);
-        }
-    }
-    /* measures addressing those scenarios, or produced by this incident */
-    json_array_foreach(all, i, x)
-    {
-        bool related = false;
-        if (strcmp(json_string_value(json_object_get(x, "kind")), "measure") != 0)
-            continue;
-        json_array_foreach(scenarios, k, y)
-        {
-            related =
-                related || contains(json_object_get(x, "scenarios"), json_object_get(y, "id"));
-        }
-        json_array_foreach(links, k, y)
-        {
-            related = related || json_equal(json_object_get(y, "item"), json_object_get(x, "id"));
-        }
-        if (related) {
-            json_t *b = brief(x);
-            json_object_set(b, "type", json_object_get(x, "type"));
-            json_object_set(b, "status", json_object_get(x, "status"));
-            json_array_append_new(measures, b);
-        }
-    }
-    *out = json_pack("{s:s, s:o, s:o, s:o, s:o, s:{s:s, s:s, s:s?}}", "incident", inc.ref, "links",
-                     links, "affected_assets", assets, "scenarios", scenarios, "measures", measures,
-                     "severity", "current", incident_severity_names[current], "suggested",
-                     incident_severity_names[suggested], "crown_jewel", reason);
-    json_decref(ids);
-    json_decref(all);
-    incident_free(&inc);
-    return *out ? 0 : mp_error_set(err, 500, "", "out of memory");
 }

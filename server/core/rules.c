@@ -12,6 +12,7 @@
 #include "lib/file.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,8 @@
 static const char *const profile_names[] = {
     "country",      "sector",         "subsector",           "nis2_class",      "entity_types",
     "cer_critical", "dora_financial", "annual_turnover_eur", "microenterprise", NULL};
+/* Profile values that are amounts: never below zero (organisation.c checks). */
+static const char *const profile_amounts[] = {"annual_turnover_eur", NULL};
 static const char *const field_names[] = {"category", "cause", "severity", "services", "tlp", NULL};
 static const char *const recipients[] = {
     "csirt",         "supervisor", "dpa", "cer_authority", "financial_supervisor",
@@ -40,6 +43,19 @@ in_list(const char *const list[], const char *s)
     for (int i = 0; list[i]; i++) {
         if (strcmp(list[i], s) == 0)
             return true;
+    }
+    return false;
+}
+
+/* True when the fact is a count or an amount: validation (incident.c:
+ * fact_check) keeps those at 0 or more, so an unknown one still lies in
+ * [0, infinity). */
+static bool
+fact_nonnegative(const char *name)
+{
+    for (size_t i = 0; i < impact_facts_count; i++) {
+        if (strcmp(impact_facts[i].name, name) == 0)
+            return impact_facts[i].type == FACT_COUNT || impact_facts[i].type == FACT_NUMBER;
     }
     return false;
 }
@@ -275,13 +291,38 @@ check_stage(struct vctx *v, json_t *st, const char *path, struct rule_stage *out
     snprintf(sub, sizeof(sub), "%s.name", path);
     if (!check_text(v, json_object_get(st, "name"), sub))
         return false;
+    /* one role, or every role the report goes to (the Cbw: the CSIRT and
+     * the competent authority); the first is whom a draft addresses */
     x = json_object_get(st, "recipient");
-    if (!json_is_string(x) || !in_list(recipients, json_string_value(x)))
+    if (json_is_string(x)) {
+        out->recipients[out->nrecipients++] = json_string_value(x);
+    } else if (json_is_array(x) && json_array_size(x) >= 1 &&
+               json_array_size(x) <= RULE_RECIPIENTS_MAX) {
+        json_array_foreach(x, i, val)
+        {
+            if (!json_is_string(val))
+                break;
+            for (int k = 0; k < out->nrecipients; k++) {
+                if (strcmp(out->recipients[k], json_string_value(val)) == 0)
+                    return vfail(v, path, "recipient '%s' is named twice", json_string_value(val));
+            }
+            out->recipients[out->nrecipients++] = json_string_value(val);
+        }
+    }
+    if (out->nrecipients == 0 ||
+        out->nrecipients != (json_is_array(x) ? (int)json_array_size(x) : 1))
         return vfail(v, path,
                      "recipient must be one of csirt, supervisor, dpa, cer_authority, "
-                     "financial_supervisor, data_subjects, clients",
+                     "financial_supervisor, data_subjects, clients, or a list of 1 to 4 of them",
                      NULL);
-    out->recipient = json_string_value(x);
+    for (int k = 0; k < out->nrecipients; k++) {
+        if (!in_list(recipients, out->recipients[k]))
+            return vfail(v, path,
+                         "recipient must be one of csirt, supervisor, dpa, cer_authority, "
+                         "financial_supervisor, data_subjects, clients: not '%s'",
+                         out->recipients[k]);
+    }
+    out->recipient = out->recipients[0];
     x = json_object_get(st, "asap");
     if (x != NULL && !json_is_boolean(x))
         return vfail(v, path, "asap must be true or false", NULL);
@@ -346,8 +387,8 @@ check_stage(struct vctx *v, json_t *st, const char *path, struct rule_stage *out
 static int
 load_text(const char *path, const char *text, size_t len, struct ruleset *rs, struct mp_error *err)
 {
-    static const char *const allowed[] = {"regime",  "version",     "title",  "source", "notes",
-                                          "applies", "significant", "stages", NULL};
+    static const char *const allowed[] = {"regime",  "version",     "title",     "source", "notes",
+                                          "applies", "significant", "lifted_by", "stages", NULL};
     struct vctx v = {.file = path, .err = err};
     json_error_t jerr;
     const char *key;
@@ -408,6 +449,9 @@ load_text(const char *path, const char *text, size_t len, struct ruleset *rs, st
     }
     if (!check_expr(&v, rs->significant, "$.significant"))
         return -1;
+    rs->lifted_by = json_object_get(rs->doc, "lifted_by");
+    if (rs->lifted_by != NULL && !check_expr(&v, rs->lifted_by, "$.lifted_by"))
+        return -1;
     x = json_object_get(rs->doc, "stages");
     if (!json_is_array(x)) {
         vfail(&v, "$.stages", "must be a list", NULL);
@@ -433,6 +477,8 @@ load_text(const char *path, const char *text, size_t len, struct ruleset *rs, st
     rs->applies_n = compile_expr(rs->applies);
     rs->significant_n = compile_expr(rs->significant);
     if (rs->applies_n == NULL || rs->significant_n == NULL)
+        return mp_error_set(err, 0, "", "out of memory");
+    if (rs->lifted_by != NULL && (rs->lifted_by_n = compile_expr(rs->lifted_by)) == NULL)
         return mp_error_set(err, 0, "", "out of memory");
     for (int k = 0; k < rs->nstages; k++) {
         if (rs->stages[k].when != NULL &&
@@ -462,6 +508,7 @@ ruleset_free(struct ruleset *rs)
 {
     rnode_free(rs->applies_n);
     rnode_free(rs->significant_n);
+    rnode_free(rs->lifted_by_n);
     for (int k = 0; rs->stages && k < rs->nstages; k++)
         rnode_free(rs->stages[k].when_n);
     free(rs->stages);
@@ -616,7 +663,17 @@ rules_find(const struct rules *r, const char *regime)
  * At load every expression is compiled into a tree of struct rnode, so that
  * evaluating reads no JSON member by name and allocates nothing but the
  * explanation it returns.  Values are numbers or JSON values borrowed from
- * the rule file, the facts or the profile; unknown is its own state. */
+ * the rule file, the facts or the profile; unknown is its own state.
+ *
+ * Three-valued logic reaches into the arithmetic: an unknown number is
+ * not "anything" but still lies within its domain (a count or an amount is
+ * 0 or more), and arithmetic on such bounds gives bounds.  A comparison
+ * whose bounds already decide it does not wait for the unknown value:
+ * with financial_loss_eur 0 and the turnover unknown,
+ * loss > min(500000, 0.05 * turnover) is no, because the right side is at
+ * least 0 whatever the turnover; with a loss of 600000 it is yes, because
+ * the right side is at most 500000 (CIR 2024/2690 art. 3(1)(a)).  Only
+ * the facts of comparisons still undecided are reported missing. */
 
 enum rnode_kind { RN_TRUE, RN_FALSE, RN_ALL, RN_ANY, RN_NOT, RN_AT_LEAST, RN_CMP };
 enum rval_kind { RV_CONST, RV_FACT, RV_PROFILE, RV_DIV, RV_MUL, RV_MIN, RV_MAX };
@@ -629,6 +686,7 @@ struct rvalue {
     const json_t *src;   /* the value as written, for explanations */
     struct rvalue *args; /* arithmetic */
     int nargs;
+    bool nonnegative; /* a fact or profile value that, unknown, is still >= 0 */
 };
 
 struct rnode {
@@ -643,12 +701,15 @@ struct rnode {
     struct rvalue left, right;
 };
 
-/* A value during evaluation. */
+/* A value during evaluation.  An unknown number may still be bounded:
+ * it lies in [lo, hi] (hi may be INFINITY). */
 struct rv {
     bool known;
     bool is_num;
     double num;
     const json_t *json; /* when known and taken from JSON */
+    bool bounded;       /* unknown, but within [lo, hi] */
+    double lo, hi;
 };
 
 #define MISSING_MAX 48
@@ -755,11 +816,13 @@ compile_value(const json_t *j, struct rvalue *v)
         v->kind = RV_FACT;
         v->name = json_string_value(x);
         v->konst = json_object_get(j, "default");
+        v->nonnegative = fact_nonnegative(v->name);
         return 0;
     }
     if ((x = json_object_get(j, "profile")) != NULL) {
         v->kind = RV_PROFILE;
         v->name = json_string_value(x);
+        v->nonnegative = in_list(profile_amounts, v->name);
         return 0;
     }
     for (size_t k = 0; k < sizeof(arith) / sizeof(arith[0]); k++) {
@@ -859,10 +922,90 @@ rv_from_json(const json_t *j)
     return r;
 }
 
+/* An unknown value; bounded to [0, infinity) when its domain says so. */
+static struct rv
+rv_unknown(bool nonnegative)
+{
+    struct rv r = {.known = false};
+
+    if (nonnegative) {
+        r.bounded = true;
+        r.lo = 0;
+        r.hi = INFINITY;
+    }
+    return r;
+}
+
+/* The bounds of a numeric value: a known number is [num, num]. */
+static bool
+rv_bounds(const struct rv *v, double *lo, double *hi)
+{
+    if (v->known && v->is_num) {
+        *lo = *hi = v->num;
+        return true;
+    }
+    if (!v->known && v->bounded) {
+        *lo = v->lo;
+        *hi = v->hi;
+        return true;
+    }
+    return false;
+}
+
+/* a * b where 0 times anything, even an unbounded side, is 0: the value is
+ * a finite number, only its bound is infinite. */
+static double
+mul_bound(double a, double b)
+{
+    return a == 0 || b == 0 ? 0 : a * b;
+}
+
+/* Combines [alo, ahi] and [blo, bhi] with the arithmetic of kind into
+ * [*lo, *hi].  False when nothing can be said (a divisor that may be 0). */
+static bool
+bounds_combine(enum rval_kind kind, double alo, double ahi, double blo, double bhi, double *lo,
+               double *hi)
+{
+    double c[4];
+
+    switch (kind) {
+    case RV_MIN:
+        *lo = fmin(alo, blo);
+        *hi = fmin(ahi, bhi);
+        return true;
+    case RV_MAX:
+        *lo = fmax(alo, blo);
+        *hi = fmax(ahi, bhi);
+        return true;
+    case RV_MUL:
+        c[0] = mul_bound(alo, blo);
+        c[1] = mul_bound(alo, bhi);
+        c[2] = mul_bound(ahi, blo);
+        c[3] = mul_bound(ahi, bhi);
+        break;
+    case RV_DIV:
+        if (blo <= 0 && bhi >= 0)
+            return false; /* the divisor may be 0: no answer to bound */
+        c[0] = alo / blo;
+        c[1] = alo / bhi;
+        c[2] = ahi / blo;
+        c[3] = ahi / bhi;
+        break;
+    default:
+        return false;
+    }
+    *lo = *hi = NAN;
+    for (int i = 0; i < 4; i++) {
+        /* fmin and fmax pass over the NaN of infinity / infinity */
+        *lo = fmin(*lo, c[i]);
+        *hi = fmax(*hi, c[i]);
+    }
+    return !isnan(*lo) && !isnan(*hi);
+}
+
 static struct rv
 value_eval(const struct rvalue *v, struct eval *ev, struct missing *missing)
 {
-    struct rv unknown = {.known = false};
     const json_t *j;
 
     switch (v->kind) {
@@ -874,38 +1017,52 @@ value_eval(const struct rvalue *v, struct eval *ev, struct missing *missing)
             if (v->konst != NULL)
                 return rv_from_json(v->konst); /* the rule says what absent means */
             missing_add(missing, v->name, false);
-            return unknown;
+            return rv_unknown(v->nonnegative);
         }
         return rv_from_json(j);
     case RV_PROFILE:
         j = json_object_get(ev->profile, v->name);
         if (j == NULL || json_is_null(j)) {
             missing_add(missing, v->name, true);
-            return unknown;
+            return rv_unknown(v->nonnegative);
         }
         return rv_from_json(j);
     default: {
         struct rv out = {.known = true, .is_num = true};
-        bool ok = true;
+        double lo = 0, hi = 0;
+        bool known = true, bounded = true;
 
         for (int i = 0; i < v->nargs; i++) {
             struct rv a = value_eval(&v->args[i], ev, missing);
-            if (!a.known || !a.is_num) {
-                ok = false;
+            double alo, ahi;
+
+            known = known && a.known && a.is_num;
+            if (!rv_bounds(&a, &alo, &ahi)) {
+                bounded = false; /* not a number, or nothing known of it */
                 continue;
             }
-            if (i == 0)
-                out.num = a.num;
-            else if (v->kind == RV_DIV)
-                a.num == 0 ? (void)(ok = false) : (void)(out.num /= a.num);
-            else if (v->kind == RV_MUL)
-                out.num *= a.num;
-            else if (v->kind == RV_MIN)
-                out.num = a.num < out.num ? a.num : out.num;
-            else
-                out.num = a.num > out.num ? a.num : out.num;
+            if (v->kind == RV_DIV && i > 0 && alo == 0 && ahi == 0)
+                known = bounded = false; /* division by zero: no value */
+            if (!bounded)
+                continue;
+            if (i == 0) {
+                lo = alo;
+                hi = ahi;
+            } else if (!bounds_combine(v->kind, lo, hi, alo, ahi, &lo, &hi)) {
+                bounded = false;
+            }
         }
-        return ok ? out : unknown;
+        if (known) {
+            out.num = lo; /* every argument known: lo == hi */
+            return out;
+        }
+        out = rv_unknown(false);
+        if (bounded) {
+            out.bounded = true;
+            out.lo = lo;
+            out.hi = hi;
+        }
+        return out;
     }
     }
 }
@@ -966,6 +1123,49 @@ compare(enum rcmp op, const struct rv *l, const struct rv *r)
         return l->json && r->json && json_equal((json_t *)l->json, (json_t *)r->json) ? TRI_NO
                                                                                       : TRI_YES;
     return TRI_NO; /* ordering of non-numbers: never true */
+}
+
+/* A comparison of which one side or both are unknown but bounded: yes or
+ * no when every value within the bounds gives the same answer. */
+static enum tri
+compare_bounds(enum rcmp op, const struct rv *l, const struct rv *r)
+{
+    double llo, lhi, rlo, rhi;
+
+    if (!rv_bounds(l, &llo, &lhi) || !rv_bounds(r, &rlo, &rhi))
+        return TRI_UNKNOWN;
+    switch (op) {
+    case RC_GT:
+        return llo > rhi ? TRI_YES : lhi <= rlo ? TRI_NO : TRI_UNKNOWN;
+    case RC_GE:
+        return llo >= rhi ? TRI_YES : lhi < rlo ? TRI_NO : TRI_UNKNOWN;
+    case RC_LT:
+        return lhi < rlo ? TRI_YES : llo >= rhi ? TRI_NO : TRI_UNKNOWN;
+    case RC_LE:
+        return lhi <= rlo ? TRI_YES : llo > rhi ? TRI_NO : TRI_UNKNOWN;
+    case RC_EQ:
+    case RC_NE: {
+        enum tri eq = llo == lhi && rlo == rhi && llo == rlo ? TRI_YES
+                      : lhi < rlo || rhi < llo               ? TRI_NO
+                                                             : TRI_UNKNOWN;
+        if (op == RC_EQ || eq == TRI_UNKNOWN)
+            return eq;
+        return eq == TRI_YES ? TRI_NO : TRI_YES;
+    }
+    default:
+        return TRI_UNKNOWN; /* in, has: lists are not bounded */
+    }
+}
+
+/* [lo, hi] of an unknown but bounded value, for the explanation (an
+ * infinite bound is null); NULL when known or unbounded. */
+static json_t *
+rv_bounds_json(const struct rv *v)
+{
+    if (v->known || !v->bounded)
+        return NULL;
+    return json_pack("[o, o]", isinf(v->lo) ? json_null() : json_real(v->lo),
+                     isinf(v->hi) ? json_null() : json_real(v->hi));
 }
 
 static json_t *
@@ -1049,16 +1249,25 @@ node_eval_inner(const struct rnode *n, struct eval *ev, struct missing *missing)
         return TRI_UNKNOWN;
     }
     case RN_CMP: {
-        struct rv l = value_eval(&n->left, ev, missing);
-        struct rv r = value_eval(&n->right, ev, missing);
-        enum tri t = l.known && r.known ? compare(n->op, &l, &r) : TRI_UNKNOWN;
+        struct missing sub = {.n = 0};
+        struct rv l = value_eval(&n->left, ev, &sub);
+        struct rv r = value_eval(&n->right, ev, &sub);
+        enum tri t = l.known && r.known ? compare(n->op, &l, &r) : compare_bounds(n->op, &l, &r);
 
+        /* a comparison its bounds decided asks for nothing */
+        if (t == TRI_UNKNOWN)
+            missing_merge(missing, &sub);
         if (ev->conditions != NULL) {
-            json_t *c = json_object();
+            json_t *c = json_object(), *b;
             json_object_set_new_nocheck(c, "left", describe(&n->left));
             json_object_set_new_nocheck(c, "op", json_string_nocheck(n->op_text));
             json_object_set_new_nocheck(c, "threshold", rv_json(&r));
             json_object_set_new_nocheck(c, "actual", rv_json(&l));
+            /* what is known of an unknown sum: "at most 500000" */
+            if (n->right.nargs > 0 && (b = rv_bounds_json(&r)) != NULL)
+                json_object_set_new_nocheck(c, "threshold_range", b);
+            if (n->left.nargs > 0 && (b = rv_bounds_json(&l)) != NULL)
+                json_object_set_new_nocheck(c, "actual_range", b);
             json_object_set_new_nocheck(c, "result", json_string_nocheck(tri_name(t)));
             json_array_append_new(ev->conditions, c);
         }
@@ -1139,7 +1348,7 @@ rules_evaluate(const struct ruleset *rs, const json_t *facts, const json_t *prof
     struct eval ev = {.facts = facts, .profile = profile};
     struct missing missing = {.n = 0}, sig_missing = {.n = 0};
     json_t *out, *stages = json_array();
-    enum tri applies, significant = TRI_NO;
+    enum tri applies, significant = TRI_NO, lifted = TRI_NO;
 
     applies = node_eval(rs->applies_n, &ev, &missing);
     ev.criteria = json_array();
@@ -1148,12 +1357,19 @@ rules_evaluate(const struct ruleset *rs, const json_t *facts, const json_t *prof
         if (significant == TRI_UNKNOWN)
             missing_merge(&missing, &sig_missing);
     }
+    if (rs->lifted_by_n != NULL && applies != TRI_NO && significant != TRI_NO) {
+        /* What would lift the duty does not decide it: the duty runs while
+         * its facts are unknown, so they are not "missing"; its criterion
+         * is reported, met or not. */
+        struct missing lm = {.n = 0};
+        lifted = node_eval(rs->lifted_by_n, &ev, &lm);
+    }
     for (int i = 0; i < rs->nstages; i++) {
         const struct rule_stage *st = &rs->stages[i];
         struct eval wev = {.facts = facts, .profile = profile};
         struct missing wm = {.n = 0};
         enum tri when = st->when_n ? node_eval(st->when_n, &wev, &wm) : TRI_YES;
-        json_t *due;
+        json_t *due, *to;
 
         if (when == TRI_NO)
             continue;
@@ -1161,17 +1377,22 @@ rules_evaluate(const struct ruleset *rs, const json_t *facts, const json_t *prof
         for (int d = 0; d < st->ndue; d++)
             json_array_append_new(due, json_pack("{s:s, s:s}", "after", st->due[d].anchor, "within",
                                                  st->due[d].within_text));
-        json_array_append_new(stages,
-                              json_pack("{s:s, s:O, s:s, s:o, s:b, s:b, s:b}", "id", st->id, "name",
-                                        json_object_get(st->def, "name"), "recipient",
-                                        st->recipient, "due", due, "asap", st->asap, "on_request",
-                                        st->on_request, "conditional", when == TRI_UNKNOWN));
+        to = json_array();
+        for (int k = 0; k < st->nrecipients; k++)
+            json_array_append_new(to, json_string(st->recipients[k]));
+        json_array_append_new(stages, json_pack("{s:s, s:O, s:s, s:o, s:o, s:b, s:b, s:b}", "id",
+                                                st->id, "name", json_object_get(st->def, "name"),
+                                                "recipient", st->recipient, "recipients", to, "due",
+                                                due, "asap", st->asap, "on_request", st->on_request,
+                                                "conditional", when == TRI_UNKNOWN));
     }
     out = json_pack("{s:s, s:s, s:O, s:O, s:s, s:s, s:o, s:o, s:o}", "regime", rs->regime,
                     "version", rs->version, "title", json_object_get(rs->doc, "title"), "source",
                     json_object_get(rs->doc, "source"), "applies", tri_name(applies), "significant",
                     tri_name(significant), "missing", missing_json(&missing), "criteria",
                     ev.criteria, "stages", stages);
+    if (out != NULL && rs->lifted_by_n != NULL)
+        json_object_set_new_nocheck(out, "lifted", json_string_nocheck(tri_name(lifted)));
     return out;
 }
 

@@ -21,7 +21,8 @@ enum tri { TRI_NO = 0, TRI_YES = 1, TRI_UNKNOWN = 2 };
 
 const char *tri_name(enum tri t); /* "no", "yes", "undetermined" */
 
-#define RULE_DUE_MAX 4
+#define RULE_DUE_MAX        4
+#define RULE_RECIPIENTS_MAX 4
 
 struct rnode; /* a compiled expression (rules.c) */
 
@@ -33,7 +34,9 @@ struct rule_due {
 
 struct rule_stage {
     const char *id;
-    const char *recipient;
+    const char *recipient; /* the first of recipients: whom a draft addresses */
+    const char *recipients[RULE_RECIPIENTS_MAX]; /* every role the report goes to */
+    int nrecipients;
     json_t *def; /* the stage object (names, contents, source) */
     json_t *when;
     struct rnode *when_n;
@@ -50,8 +53,10 @@ struct ruleset {
     json_t *doc;
     json_t *applies;
     json_t *significant;
+    json_t *lifted_by; /* NULL: the duty, once significant, is never lifted by a fact */
     struct rnode *applies_n;
     struct rnode *significant_n;
+    struct rnode *lifted_by_n;
     struct rule_stage *stages;
     int nstages;
 };
@@ -82,8 +87,11 @@ const struct ruleset *rules_find(const struct rules *r, const char *regime);
  * and profile.  Returns a new JSON object:
  *   {"regime","version","title","source","applies","significant",
  *    "missing":[fact…],"criteria":[{id,text,source,result,conditions:[…]}],
- *    "stages":[{id,name,recipient,due:[{after,within}],asap,on_request}]}
- * where applies and significant are "yes", "no" or "undetermined". */
+ *    "stages":[{id,name,recipient,recipients,due:[{after,within}],asap,on_request}]}
+ * where applies and significant are "yes", "no" or "undetermined"; a rule
+ * set with lifted_by adds "lifted" ("yes" when the entity has established
+ * the fact that lifts the duty, such as GDPR art. 33's "unlikely to result
+ * in a risk"; its criterion is reported with the others). */
 json_t *rules_evaluate(const struct ruleset *rs, const json_t *facts, const json_t *profile);
 
 /* Evaluates one expression (for tests and the stage `when`). */

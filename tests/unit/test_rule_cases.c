@@ -9,7 +9,11 @@
  *               "significant": "yes"|"no"|"undetermined",
  *               "fired": [criterion ids whose result must be "yes"] (optional),
  *               "missing": [fact names] (optional; each must be in the result's
- *               missing list, which may name more undecided facts)}}
+ *               missing list, which may name more undecided facts),
+ *               "lifted": "yes"|"no"|"undetermined" (optional; rule sets with
+ *               lifted_by: has the entity established what lifts the duty),
+ *               "recipients": {stage id: [roles]} (optional; the stage must be
+ *               listed with exactly these recipients, in this order)}}
  *
  * The rules come from $MELDPUNT_RULES_DIR, else config/rules, else (when
  * config/rules does not exist) tests/rules/fixture; the cases from
@@ -153,7 +157,8 @@ check_case_shape(const json_t *c, struct buf *b)
 {
     static const char *const members[] = {"name",  "regime",  "profile", "facts",       "expect",
                                           "notes", "comment", "source",  "description", NULL};
-    static const char *const expects[] = {"applies", "significant", "fired", "missing", NULL};
+    static const char *const expects[] = {"applies", "significant", "fired", "missing",
+                                          "lifted",  "recipients",  NULL};
     const char *key;
     json_t *val, *e;
     size_t i;
@@ -196,6 +201,15 @@ check_case_shape(const json_t *c, struct buf *b)
                                       strcmp(json_string_value(val), "no") != 0 &&
                                       strcmp(json_string_value(val), "undetermined") != 0))
         problem(b, "expect.significant must be \"yes\", \"no\" or \"undetermined\"");
+    val = json_object_get(e, "recipients");
+    if (val != NULL && !json_is_object(val))
+        problem(b, "expect.recipients must be {stage id: [roles]}");
+    val = json_object_get(e, "lifted");
+    if (val != NULL &&
+        (!json_is_string(val) ||
+         (strcmp(json_string_value(val), "yes") != 0 && strcmp(json_string_value(val), "no") != 0 &&
+          strcmp(json_string_value(val), "undetermined") != 0)))
+        problem(b, "expect.lifted must be \"yes\", \"no\" or \"undetermined\"");
     for (int k = 0; k < 2; k++) {
         const char *name = k == 0 ? "fired" : "missing";
         json_t *x;
@@ -220,7 +234,7 @@ check_case_shape(const json_t *c, struct buf *b)
 static void
 compare_case(const json_t *e, const json_t *res, struct buf *b)
 {
-    const char *want, *got;
+    const char *want, *got, *stage_id;
     json_t *val, *x, *crit, *y;
     size_t i, k;
 
@@ -236,6 +250,30 @@ compare_case(const json_t *e, const json_t *res, struct buf *b)
     if (strcmp(want, got) != 0)
         problem(b, "significant is \"%s\", want \"%s\" (missing %s)", got, want,
                 dump(json_object_get(res, "missing")));
+
+    val = json_object_get(e, "lifted");
+    if (val != NULL) {
+        const char *lifted = json_string_value(json_object_get(res, "lifted"));
+        if (lifted == NULL)
+            problem(b, "the rule set has no lifted_by, the case expects lifted \"%s\"",
+                    json_string_value(val));
+        else if (strcmp(lifted, json_string_value(val)) != 0)
+            problem(b, "lifted is \"%s\", want \"%s\"", lifted, json_string_value(val));
+    }
+
+    json_object_foreach(json_object_get(e, "recipients"), stage_id, val)
+    {
+        json_t *got_to = NULL;
+        json_array_foreach(json_object_get(res, "stages"), i, x)
+        {
+            if (strcmp(json_string_value(json_object_get(x, "id")), stage_id) == 0)
+                got_to = json_object_get(x, "recipients");
+        }
+        if (got_to == NULL)
+            problem(b, "stage '%s' is not listed", stage_id);
+        else if (!json_equal(got_to, val))
+            problem(b, "stage '%s' goes to %s, want %s", stage_id, dump(got_to), dump(val));
+    }
 
     crit = json_object_get(res, "criteria");
     json_array_foreach(json_object_get(e, "fired"), i, x)
@@ -311,29 +349,30 @@ END_TEST
 /*
  * Every regime's reports and deadlines, written down again from the law
  * (shared/reference/regimes.md: NIS2 art. 23(4), CIR 2024/2690 recital 31,
- * CER art. 15(1), GDPR art. 33(1), DORA Del. Reg. 2025/301 art. 5), so a
- * change to a deadline in config/rules/ must be made twice to pass.
+ * CER art. 15(1), GDPR art. 33(1), DORA Del. Reg. 2025/301 art. 5; the
+ * Cbw's recipients: the CSIRT and the competent authority), so a change to
+ * a deadline or a recipient in config/rules/ must be made twice to pass.
  */
 static const struct {
-    const char *regime, *stage, *recipient;
+    const char *regime, *stage, *recipient; /* every recipient, space-separated */
     bool asap, on_request;
     const char *due; /* "after within; after within" */
 } law[] = {
-    {"nis2", "early_warning", "csirt", true, false, "aware_at PT24H"},
-    {"nis2", "notification", "csirt", true, false, "aware_at PT72H"},
-    {"nis2", "notification_trust", "csirt", true, false, "aware_at PT24H"},
-    {"nis2", "intermediate", "csirt", false, true, ""},
-    {"nis2", "final", "csirt", false, false,
+    {"nis2", "early_warning", "csirt supervisor", true, false, "aware_at PT24H"},
+    {"nis2", "notification", "csirt supervisor", true, false, "aware_at PT72H"},
+    {"nis2", "notification_trust", "csirt supervisor", true, false, "aware_at PT24H"},
+    {"nis2", "intermediate", "csirt supervisor", false, true, ""},
+    {"nis2", "final", "csirt supervisor", false, false,
      "stage:notification P1M; stage:notification_trust P1M"},
-    {"nis2", "progress", "csirt", false, false,
+    {"nis2", "progress", "csirt supervisor", false, false,
      "stage:notification P1M; stage:notification_trust P1M"},
-    {"nis2-cir", "early_warning", "csirt", true, false, "aware_at PT24H"},
-    {"nis2-cir", "notification", "csirt", true, false, "aware_at PT72H"},
-    {"nis2-cir", "notification_trust", "csirt", true, false, "aware_at PT24H"},
-    {"nis2-cir", "intermediate", "csirt", false, true, ""},
-    {"nis2-cir", "final", "csirt", false, false,
+    {"nis2-cir", "early_warning", "csirt supervisor", true, false, "aware_at PT24H"},
+    {"nis2-cir", "notification", "csirt supervisor", true, false, "aware_at PT72H"},
+    {"nis2-cir", "notification_trust", "csirt supervisor", true, false, "aware_at PT24H"},
+    {"nis2-cir", "intermediate", "csirt supervisor", false, true, ""},
+    {"nis2-cir", "final", "csirt supervisor", false, false,
      "stage:notification P1M; stage:notification_trust P1M"},
-    {"nis2-cir", "progress", "csirt", false, false,
+    {"nis2-cir", "progress", "csirt supervisor", false, false,
      "stage:notification P1M; stage:notification_trust P1M"},
     {"cer", "initial", "cer_authority", true, false, "aware_at PT24H"},
     {"cer", "detailed", "cer_authority", false, false, "stage:initial P1M"},
@@ -363,7 +402,16 @@ START_TEST(test_deadlines_per_regime)
                 st = &rs->stages[k];
         }
         ck_assert_msg(st != NULL, "%s has no stage %s", law[i].regime, law[i].stage);
-        ck_assert_str_eq(st->recipient, law[i].recipient);
+        {
+            char to[128] = "";
+            for (int r = 0; r < st->nrecipients; r++)
+                snprintf(to + strlen(to), sizeof(to) - strlen(to), "%s%s", r ? " " : "",
+                         st->recipients[r]);
+            ck_assert_msg(strcmp(to, law[i].recipient) == 0,
+                          "%s %s: recipients \"%s\", the law says \"%s\"", law[i].regime,
+                          law[i].stage, to, law[i].recipient);
+            ck_assert_str_eq(st->recipient, st->recipients[0]);
+        }
         ck_assert_msg(st->asap == law[i].asap, "%s %s asap", law[i].regime, law[i].stage);
         ck_assert_msg(st->on_request == law[i].on_request, "%s %s on_request", law[i].regime,
                       law[i].stage);

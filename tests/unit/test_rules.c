@@ -190,6 +190,13 @@ static const struct bad_case bad_cases[] = {
      "$.significant.left.min[1].mul[1].fact", "unknown fact 'users_totl'"},
     {"unknown value operator", DOC(CMP("{'sum':[1,2]}"), ""), "$.significant.left.sum",
      "unknown value operator 'sum'"},
+    {"lifted_by not an expression",
+     "{" HEAD ",'applies':true,'significant':true,'lifted_by':'yes','stages':[]}", "$.lifted_by",
+     "an expression"},
+    {"lifted_by with an unknown fact",
+     "{" HEAD
+     ",'applies':true,'significant':true,'lifted_by':" CMP("{'fact':'risk'}") ",'stages':[]}",
+     "$.lifted_by.left.fact", "unknown fact 'risk'"},
     {"default without fact", DOC(CMP("{'default':0}"), ""), "$.significant.left", "default"},
     {"default with profile", DOC(CMP("{'profile':'country','default':'NL'}"), ""),
      "$.significant.left.default", "default goes with fact"},
@@ -242,7 +249,25 @@ static const struct bad_case bad_cases[] = {
                     "'contents':[]"),
      "$.stages[0].due[0]", "within 'P24H'"},
     {"unknown recipient", DOC_STAGE(NAME ",'recipient':'police'," DUE24 ",'contents':[]"),
-     "$.stages[0]", "recipient must be one of"},
+     "$.stages[0]", "clients: not 'police'"},
+    {"recipient not text", DOC_STAGE(NAME ",'recipient':5," DUE24 ",'contents':[]"), "$.stages[0]",
+     "or a list of 1 to 4 of them"},
+    /* every recipient (the Cbw: the CSIRT and the competent authority) */
+    {"empty recipient list", DOC_STAGE(NAME ",'recipient':[]," DUE24 ",'contents':[]"),
+     "$.stages[0]", "or a list of 1 to 4 of them"},
+    {"unknown recipient in a list",
+     DOC_STAGE(NAME ",'recipient':['csirt','police']," DUE24 ",'contents':[]"), "$.stages[0]",
+     "clients: not 'police'"},
+    {"recipient named twice",
+     DOC_STAGE(NAME ",'recipient':['csirt','supervisor','csirt']," DUE24 ",'contents':[]"),
+     "$.stages[0]", "recipient 'csirt' is named twice"},
+    {"recipient list with a number",
+     DOC_STAGE(NAME ",'recipient':['csirt',2]," DUE24 ",'contents':[]"), "$.stages[0]",
+     "or a list of 1 to 4 of them"},
+    {"five recipients",
+     DOC_STAGE(NAME ",'recipient':['csirt','supervisor','dpa','cer_authority','clients']," DUE24
+                    ",'contents':[]"),
+     "$.stages[0]", "or a list of 1 to 4 of them"},
     {"duplicate stage id", DOC("true", STAGE_OK "," STAGE2_OK "," STAGE_OK), "$.stages[2]",
      "stage id 's1' is used twice"},
     {"unknown stage member",
@@ -388,7 +413,7 @@ END_TEST
     "  'recipient':'csirt','due':[{'after':'aware_at','within':'PT24H'}],'asap':true,"             \
     "  'contents':[{'id':'suspected_malicious','label':{'en':'x','nl':'y'},'required':true}],"     \
     "  'source':'art. 23(4)(a)'},"                                                                 \
-    " {'id':'notification','name':{'en':'N','nl':'M'},'recipient':'csirt',"                        \
+    " {'id':'notification','name':{'en':'N','nl':'M'},'recipient':['csirt','supervisor'],"         \
     "  'due':[{'after':'aware_at','within':'PT72H'},{'after':'detected_at','within':'P3D'}],"      \
     "  'when':{'op':'!=','left':{'profile':'subsector'},'right':'trust'},'contents':[]},"          \
     " {'id':'final','name':{'en':'F','nl':'E'},'recipient':'csirt',"                               \
@@ -688,12 +713,16 @@ static const struct expr_case expr_cases[] = {
      NULL, Y},
     {"{'op':'==','left':{'mul':[{'fact':'users_total'},0]},'right':0}", "{'users_total':1000}",
      NULL, Y},
-    {"{'op':'==','left':{'mul':[{'fact':'users_total'},0]},'right':0}", "{}", NULL, UNK},
+    /* an unknown count times 0 is 0, whatever the count */
+    {"{'op':'==','left':{'mul':[{'fact':'users_total'},0]},'right':0}", "{}", NULL, Y},
+    {"{'op':'==','left':{'mul':[{'fact':'users_total'},2]},'right':0}", "{}", NULL, UNK},
     {"{'op':'==','left':{'min':[5,2,9]},'right':2}", NULL, NULL, Y},
     {"{'op':'==','left':{'max':[5,2,9]},'right':9}", NULL, NULL, Y},
     {"{'op':'==','left':{'min':[-1,0]},'right':-1}", NULL, NULL, Y},
     {"{'op':'==','left':{'max':[-3,-1,-2]},'right':-1}", NULL, NULL, Y},
-    {"{'op':'<','left':{'min':[{'fact':'deaths'},0]},'right':1}", "{}", NULL, UNK},
+    /* deaths is a count (0 or more): min(deaths, 0) is 0 however many */
+    {"{'op':'<','left':{'min':[{'fact':'deaths'},0]},'right':1}", "{}", NULL, Y},
+    {"{'op':'<','left':{'min':[{'fact':'deaths'},5]},'right':1}", "{}", NULL, UNK},
     {"{'op':'>','left':{'div':[{'fact':'category'},2]},'right':1}", "{'category':'dos'}", NULL,
      UNK}, /* not a number */
 /* CIR's U5: users_affected >= min(5% of users_total, 1 000 000) */
@@ -705,8 +734,57 @@ static const struct expr_case expr_cases[] = {
     {U5, "{'users_total':30000000,'users_affected':1000000}", NULL, Y},
     {U5, "{'users_total':30000000,'users_affected':999999}", NULL, NO},
     {U5, "{'users_total':30000000,'users_affected':1400000}", NULL, Y},
-    {U5, "{'users_affected':1400000}", NULL, UNK},
+    /* at most 1 000 000 whatever users_total is: 1 400 000 is enough */
+    {U5, "{'users_affected':1400000}", NULL, Y},
+    {U5, "{'users_affected':999999}", NULL, UNK},
+    {U5, "{'users_affected':0}", NULL, UNK}, /* 5 % of 0 users is 0 */
     {U5, "{'users_total':30000000}", NULL, UNK},
+/* CIR 2024/2690 art. 3(1)(a): loss > min(500 000, 5 % of turnover), whichever
+ * is lower.  A known side that decides the comparison does not wait for the
+ * unknown one: the lower bound lies in [0, 500 000] whatever the turnover. */
+#define LOWER                                                                                      \
+    "{'op':'>','left':{'fact':'financial_loss_eur'},'right':{'min':[500000,{'mul':[0.05,"          \
+    "{'profile':'annual_turnover_eur'}]}]}}"
+    {LOWER, "{'financial_loss_eur':0}", "{}", NO},
+    {LOWER, "{'financial_loss_eur':0}", "{'annual_turnover_eur':null}", NO},
+    {LOWER, "{'financial_loss_eur':0}", "{'annual_turnover_eur':0}", NO},
+    {LOWER, "{'financial_loss_eur':1}", "{'annual_turnover_eur':0}", Y},
+    {LOWER, "{'financial_loss_eur':1}", "{}", UNK},
+    {LOWER, "{'financial_loss_eur':500000}", "{}", UNK},
+    {LOWER, "{'financial_loss_eur':500000.01}", "{}", Y},
+    {LOWER, "{'financial_loss_eur':600000}", "{}", Y},
+    {LOWER, "{'financial_loss_eur':200000}", "{'annual_turnover_eur':4000000}", NO},
+    {LOWER, "{'financial_loss_eur':200001}", "{'annual_turnover_eur':4000000}", Y},
+    {LOWER, "{}", "{'annual_turnover_eur':4000000}", UNK},
+    {LOWER, "{}", "{}", UNK},
+    /* the same written as two comparisons (any): each decided on its own */
+    {"{'any':[{'op':'>','left':{'fact':'financial_loss_eur'},'right':500000},{'op':'>','left':"
+     "{'fact':'financial_loss_eur'},'right':{'mul':[0.05,{'profile':'annual_turnover_eur'}]}}]}",
+     "{'financial_loss_eur':0}", "{}", NO},
+    /* bounds of unknown counts and amounts (0 or more) */
+    {"{'op':'>','left':{'fact':'users_affected'},'right':-1}", "{}", NULL, Y},
+    {"{'op':'>=','left':{'fact':'financial_loss_eur'},'right':0}", "{}", NULL, Y},
+    {"{'op':'<','left':{'fact':'financial_loss_eur'},'right':0}", "{}", NULL, NO},
+    {"{'op':'==','left':{'fact':'users_affected'},'right':-1}", "{}", NULL, NO},
+    {"{'op':'!=','left':{'fact':'users_affected'},'right':-1}", "{}", NULL, Y},
+    {"{'op':'==','left':{'fact':'users_affected'},'right':0}", "{}", NULL, UNK},
+    {"{'op':'>','left':{'max':[{'fact':'deaths'},5]},'right':4}", "{}", NULL, Y},
+    {"{'op':'>','left':{'max':[{'fact':'deaths'},5]},'right':5}", "{}", NULL, UNK},
+    {"{'op':'<=','left':{'min':[{'fact':'deaths'},5]},'right':5}", "{}", NULL, Y},
+    {"{'op':'>','left':{'profile':'annual_turnover_eur'},'right':-1}", NULL, "{}", Y},
+    /* a divisor that may be 0 bounds nothing: the share may not exist */
+    {"{'op':'>=','left':{'div':[{'fact':'users_affected'},{'fact':'users_total'}]},'right':0}",
+     "{}", NULL, UNK},
+    {"{'op':'>=','left':{'div':[{'fact':'users_affected'},{'fact':'users_total'}]},'right':0}",
+     "{'users_affected':5}", NULL, UNK},
+    /* a divisor bounded away from 0 does */
+    {"{'op':'<=','left':{'div':[{'fact':'users_affected'},{'max':[{'fact':'users_total'},10]}]},"
+     "'right':1}",
+     "{'users_affected':10}", NULL, Y},
+    /* values with no numeric domain stay unknown */
+    {"{'op':'>','left':{'fact':'suspected_malicious'},'right':-1}", "{}", NULL, UNK},
+    {"{'op':'>','left':{'profile':'sector'},'right':-1}", NULL, "{}", UNK},
+    {"{'op':'in','left':{'fact':'users_affected'},'right':[-1,-2]}", "{}", NULL, UNK},
     /* constants */
     {"true", NULL, NULL, Y},
     {"false", NULL, NULL, NO},
@@ -912,7 +990,7 @@ END_TEST
     " {'id':'early_warning','name':{'en':'Early warning','nl':'Vroegtijdige waarschuwing'},"       \
     "  'recipient':'csirt','due':[{'after':'aware_at','within':'PT24H'}],'asap':true,"             \
     "  'contents':[]},"                                                                            \
-    " {'id':'notification','name':{'en':'N','nl':'M'},'recipient':'csirt',"                        \
+    " {'id':'notification','name':{'en':'N','nl':'M'},'recipient':['csirt','supervisor'],"         \
     "  'due':[{'after':'aware_at','within':'PT72H'},{'after':'detected_at','within':'P1D'}],"      \
     "  'contents':[]},"                                                                            \
     " {'id':'trust','name':{'en':'T','nl':'V'},'recipient':'supervisor',"                          \
@@ -1218,7 +1296,15 @@ START_TEST(test_eval_stages)
     want = J("[{'after':'aware_at','within':'PT24H'}]");
     ck_assert(json_equal(json_object_get(s, "due"), want));
     json_decref(want);
+    want = J("['csirt']");
+    ck_assert(json_equal(json_object_get(s, "recipients"), want));
+    json_decref(want);
     s = stage(res, "notification");
+    /* a list of recipients: the first is whom a draft addresses */
+    ck_assert_str_eq(sget(s, "recipient"), "csirt");
+    want = J("['csirt','supervisor']");
+    ck_assert(json_equal(json_object_get(s, "recipients"), want));
+    json_decref(want);
     want = J("[{'after':'aware_at','within':'PT72H'},{'after':'detected_at','within':'P1D'}]");
     ck_assert(json_equal(json_object_get(s, "due"), want));
     json_decref(want);
@@ -1260,6 +1346,116 @@ START_TEST(test_eval_stage_when_no)
     ck_assert_uint_eq(json_array_size(json_object_get(res, "stages")), 4);
     ck_assert_str_eq(sget(json_array_get(json_object_get(res, "stages"), 2), "id"), "final");
     json_decref(res);
+}
+END_TEST
+
+/* "Whichever is lower" with the turnover unknown: a loss of 0 is no and asks
+ * for nothing; the condition shows what is known of the threshold. */
+START_TEST(test_eval_lower_of_bounds)
+{
+    struct rules *r = NULL;
+    struct mp_error err = {0};
+    char path[PATH_MAX], dir[PATH_MAX];
+    json_t *res, *facts, *c, *want;
+
+    tu_path(dir, tmpdir, "lower");
+    ck_assert_int_eq(mkdir(dir, 0700), 0);
+    write_rule_in(dir, "l.json",
+                  "{'regime':'l','version':'1','title':{'en':'T','nl':'T'},'source':'s',"
+                  "'applies':true,'significant':{'id':'loss','op':'>',"
+                  " 'left':{'fact':'financial_loss_eur'},'right':{'min':[500000,"
+                  " {'mul':[0.05,{'profile':'annual_turnover_eur'}]}]}},'stages':[]}",
+                  path);
+    ck_assert_msg(rules_load(dir, &r, &err) == 0, "%s", err.message);
+
+    facts = J("{'financial_loss_eur':0}");
+    res = rules_evaluate(rules_find(r, "l"), facts, NULL);
+    ck_assert_str_eq(sget(res, "significant"), "no");
+    assert_missing(res, "[]");
+    c = criterion(res, "loss");
+    ck_assert_ptr_nonnull(c);
+    want = J("[{'left':'financial_loss_eur','op':'>','threshold':null,"
+             "'threshold_range':[0.0,500000.0],'actual':0,'result':'no'}]");
+    ck_assert_msg(json_equal(json_object_get(c, "conditions"), want), "conditions %s",
+                  json_dumps(json_object_get(c, "conditions"), JSON_COMPACT));
+    json_decref(want);
+    json_decref(res);
+    json_decref(facts);
+
+    facts = J("{'financial_loss_eur':600000}");
+    res = rules_evaluate(rules_find(r, "l"), facts, NULL);
+    ck_assert_str_eq(sget(res, "significant"), "yes");
+    assert_missing(res, "[]");
+    json_decref(res);
+    json_decref(facts);
+
+    /* undecided: the turnover is asked for */
+    facts = J("{'financial_loss_eur':300000}");
+    res = rules_evaluate(rules_find(r, "l"), facts, NULL);
+    ck_assert_str_eq(sget(res, "significant"), "undetermined");
+    assert_missing(res, "['profile.annual_turnover_eur']");
+    json_decref(res);
+    json_decref(facts);
+    rules_release(r);
+}
+END_TEST
+
+/* lifted_by: reported as "lifted" (only by rule sets that have it), with
+ * its criterion; its facts are never "missing" (the duty runs meanwhile),
+ * and a regime that is not significant is not asked whether it is lifted. */
+START_TEST(test_eval_lifted_by)
+{
+    struct rules *r = NULL;
+    struct mp_error err = {0};
+    char path[PATH_MAX], dir[PATH_MAX];
+    static const struct {
+        const char *facts, *significant, *lifted, *missing;
+    } rows[] = {
+        {"{'personal_data_breach':true}", "yes", "undetermined", "[]"},
+        {"{'personal_data_breach':true,'breach_risk_unlikely':false}", "yes", "no", "[]"},
+        {"{'personal_data_breach':true,'breach_risk_unlikely':true}", "yes", "yes", "[]"},
+        {"{'personal_data_breach':false,'breach_risk_unlikely':true}", "no", "no", "[]"},
+        {"{'breach_risk_unlikely':true}", "undetermined", "yes", "['personal_data_breach']"},
+        {"{}", "undetermined", "undetermined", "['personal_data_breach']"},
+    };
+
+    tu_path(dir, tmpdir, "lifted");
+    ck_assert_int_eq(mkdir(dir, 0700), 0);
+    write_rule_in(dir, "g.json",
+                  "{'regime':'g','version':'1','title':{'en':'T','nl':'T'},'source':'s',"
+                  "'applies':true,'significant':{'id':'breach','op':'==',"
+                  " 'left':{'fact':'personal_data_breach'},'right':true},"
+                  "'lifted_by':{'id':'unlikely','op':'==','left':{'fact':'breach_risk_unlikely'},"
+                  " 'right':true},'stages':[]}",
+                  path);
+    write_rule_in(dir, "h.json",
+                  "{'regime':'h','version':'1','title':{'en':'T','nl':'T'},'source':'s',"
+                  "'applies':true,'significant':true,'stages':[]}",
+                  path);
+    ck_assert_msg(rules_load(dir, &r, &err) == 0, "%s", err.message);
+    for (size_t i = 0; i < N(rows); i++) {
+        json_t *facts = J(rows[i].facts), *res = rules_evaluate(rules_find(r, "g"), facts, NULL);
+        json_t *c = criterion(res, "unlikely");
+
+        ck_assert_msg(strcmp(sget(res, "significant"), rows[i].significant) == 0,
+                      "%s: significant %s", rows[i].facts, sget(res, "significant"));
+        ck_assert_msg(strcmp(sget(res, "lifted"), rows[i].lifted) == 0, "%s: lifted %s",
+                      rows[i].facts, sget(res, "lifted"));
+        assert_missing(res, rows[i].missing);
+        if (strcmp(rows[i].significant, "no") != 0) {
+            ck_assert_ptr_nonnull(c);
+            ck_assert_str_eq(sget(c, "result"), rows[i].lifted);
+        }
+        json_decref(res);
+        json_decref(facts);
+    }
+    /* a rule set without lifted_by says nothing about lifting */
+    {
+        json_t *res = rules_evaluate(rules_find(r, "h"), NULL, NULL);
+        ck_assert_ptr_null(json_object_get(res, "lifted"));
+        json_decref(res);
+    }
+    rules_release(r);
 }
 END_TEST
 
@@ -1345,6 +1541,8 @@ rules_suite(void)
     tcase_add_test(tc, test_eval_stages);
     tcase_add_test(tc, test_eval_stage_when_no);
     tcase_add_test(tc, test_eval_nested_criteria);
+    tcase_add_test(tc, test_eval_lower_of_bounds);
+    tcase_add_test(tc, test_eval_lifted_by);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -5,7 +5,12 @@ import { fromLocalInput, h, select, toLocalInput } from './dom.js';
 import { t } from './i18n.js';
 
 const K = {
-    COUNT: 'count', NUMBER: 'number', BOOL: 'bool', COUNTRIES: 'list', TEXT: 'text', TIME: 'time',
+    COUNT: 'count',
+    NUMBER: 'number',
+    BOOL: 'bool',
+    COUNTRIES: 'list',
+    TEXT: 'text',
+    TIME: 'time',
 };
 const spec = `users_affected:COUNT users_total:COUNT duration_minutes:COUNT financial_loss_eur:NUMBER
 member_states:COUNTRIES cross_border:BOOL suspected_malicious:BOOL unauthorised_access:BOOL
@@ -37,13 +42,22 @@ export function control(name, kind, value, disabled) {
     const common = { name, disabled };
     switch (kind) {
         case 'bool':
-            return select(name, [['', t('unknown')], ['true', t('yes')], ['false', t('no')]], value === true ? 'true' : value === false ? 'false' : '', { disabled });
+            return select(
+                name,
+                [
+                    ['', t('unknown')],
+                    ['true', t('yes')],
+                    ['false', t('no')],
+                ],
+                value === true ? 'true' : value === false ? 'false' : '',
+                { disabled },
+            );
         case 'count':
         case 'number':
             // text, not type=number: a wrong entry reaches the API, which names it
             return h('input', { ...common, inputmode: kind === 'count' ? 'numeric' : 'decimal', value: value ?? '' });
         case 'list':
-            return h('input', { ...common, value: Array.isArray(value) ? value.join(', ') : value ?? '' });
+            return h('input', { ...common, value: Array.isArray(value) ? value.join(', ') : (value ?? '') });
         case 'time':
             return h('input', { ...common, type: 'datetime-local', value: toLocalInput(value) });
         case 'longtext':
@@ -64,7 +78,10 @@ export function readControl(el, kind) {
         case 'number':
             return /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v; // not a number: let the API say so
         case 'list':
-            return v.split(',').map((s) => s.trim()).filter(Boolean);
+            return v
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean);
         case 'time':
             return fromLocalInput(v);
         default:

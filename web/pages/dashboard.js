@@ -32,7 +32,17 @@ function countsTable(incidents) {
         'table',
         { class: 'counts', id: 'open-counts' },
         h('caption', {}, t('open_by_state')),
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('state')), SEVERITIES.map((s) => h('th', { scope: 'col' }, t('sev_' + s))), h('th', { scope: 'col' }, t('total')))),
+        h(
+            'thead',
+            {},
+            h(
+                'tr',
+                {},
+                h('th', { scope: 'col' }, t('state')),
+                SEVERITIES.map((s) => h('th', { scope: 'col' }, t('sev_' + s))),
+                h('th', { scope: 'col' }, t('total')),
+            ),
+        ),
         h(
             'tbody',
             {},
@@ -60,16 +70,30 @@ export function deadlineRow(o, { withIncident = true } = {}) {
         'tr',
         { class: overdue ? 'overdue-row' : '' },
         withIncident
-            ? h('td', {}, h('a', { href: `#/incidents/${seg(o.incident_ref ?? o.incident)}` }, o.incident_ref ?? ''), ' ', o.incident_title ?? '')
+            ? h(
+                  'td',
+                  {},
+                  h('a', { href: `#/incidents/${seg(o.incident_ref ?? o.incident)}` }, o.incident_ref ?? ''),
+                  ' ',
+                  o.incident_title ?? '',
+              )
             : null,
         h('td', {}, `${o.regime.toUpperCase()} · ${words(o.stage)}`),
-        h('td', {}, t('rcp_' + o.recipient)),
+        // every recipient; one the profile does not configure is shown, not dropped
+        h(
+            'td',
+            {},
+            (o.recipients ?? [{ role: o.recipient }]).map((r) => t('rcp_' + r.role)).join(', '),
+            (o.problems ?? []).map((p) => h('p', { class: 'missing-note recipient-problem' }, pick(p.text))),
+        ),
         h('td', {}, due ? timeEl(due) : h('span', { class: 'muted' }, t('no_deadline_yet'))),
         h(
             'td',
             {},
             due && (o.status === 'pending' || o.status === 'missed') ? countdown(due) : null,
-            o.status !== 'pending' || !due ? [' ', h('span', { class: `status-${o.status}` }, t('ob_' + o.status))] : null,
+            o.status !== 'pending' || !due
+                ? [' ', h('span', { class: `status-${o.status}` }, t('ob_' + o.status))]
+                : null,
         ),
     );
 }
@@ -92,7 +116,11 @@ export function deadlinesTable(items, opts = {}) {
                 h('th', { scope: 'col' }, t('time_remaining')),
             ),
         ),
-        h('tbody', {}, items.map((o) => deadlineRow(o, opts))),
+        h(
+            'tbody',
+            {},
+            items.map((o) => deadlineRow(o, opts)),
+        ),
     );
 }
 
@@ -124,7 +152,15 @@ async function undetermined(incidents) {
                     'ul',
                     {},
                     open.map((r) =>
-                        h('li', {}, pick(r.title), ': ', t('needs_facts'), ' ', r.missing.length ? r.missing.map(words).join(', ') : t('unknown')),
+                        h(
+                            'li',
+                            {},
+                            pick(r.title),
+                            ': ',
+                            t('needs_facts'),
+                            ' ',
+                            r.missing.length ? r.missing.map(words).join(', ') : t('unknown'),
+                        ),
                     ),
                 ),
             ),
@@ -136,16 +172,49 @@ async function undetermined(incidents) {
 
 /** What the preparedness side asks attention for (GET /preparedness/attention). */
 function attention() {
-    const sec = h('section', { 'aria-labelledby': 'd-att', id: 'attention' }, h('h2', { id: 'd-att' }, t('prep_attention')));
-    get('/preparedness/attention').then((a) => {
-        const part = (key, items, fn) => (items.length ? h('div', { class: 'card', 'data-part': key }, h('h3', {}, t('att_' + key)), h('ul', {}, items.map((i) => h('li', {}, fn(i))))) : null);
-        const parts = [
-            part('overdue_measures', a.overdue_measures, (m) => [m.name, ' · ', t('due'), ' ', m.due_date, m.owner ? ` · ${m.owner}` : '']),
-            part('training_lapsed', a.training_lapsed, (f) => [f.name, ': ', f.people.join(', ')]),
-            part('suppliers_without_alternative', a.suppliers_without_alternative, (s) => [s.name, ' · ', t('rv_' + s.criticality)]),
-        ].filter(Boolean);
-        sec.append(...(parts.length ? parts : [h('p', { class: 'muted' }, t('att_none'))]), h('p', {}, h('a', { href: '#/preparedness/register' }, t('prep_register'))));
-    }, (e) => sec.appendChild(errorBox(e)));
+    const sec = h(
+        'section',
+        { 'aria-labelledby': 'd-att', id: 'attention' },
+        h('h2', { id: 'd-att' }, t('prep_attention')),
+    );
+    get('/preparedness/attention').then(
+        (a) => {
+            const part = (key, items, fn) =>
+                items.length
+                    ? h(
+                          'div',
+                          { class: 'card', 'data-part': key },
+                          h('h3', {}, t('att_' + key)),
+                          h(
+                              'ul',
+                              {},
+                              items.map((i) => h('li', {}, fn(i))),
+                          ),
+                      )
+                    : null;
+            const parts = [
+                part('overdue_measures', a.overdue_measures, (m) => [
+                    m.name,
+                    ' · ',
+                    t('due'),
+                    ' ',
+                    m.due_date,
+                    m.owner ? ` · ${m.owner}` : '',
+                ]),
+                part('training_lapsed', a.training_lapsed, (f) => [f.name, ': ', f.people.join(', ')]),
+                part('suppliers_without_alternative', a.suppliers_without_alternative, (s) => [
+                    s.name,
+                    ' · ',
+                    t('rv_' + s.criticality),
+                ]),
+            ].filter(Boolean);
+            sec.append(
+                ...(parts.length ? parts : [h('p', { class: 'muted' }, t('att_none'))]),
+                h('p', {}, h('a', { href: '#/preparedness/register' }, t('prep_register'))),
+            );
+        },
+        (e) => sec.appendChild(errorBox(e)),
+    );
     return sec;
 }
 
@@ -158,8 +227,14 @@ export async function dashboardPage() {
     const s2 = h('section', { 'aria-labelledby': 'd-dl' }, h('h2', { id: 'd-dl' }, t('deadlines')));
     if (dlRes.status === 'fulfilled') s2.appendChild(deadlinesTable(dlRes.value.items));
     else s2.appendChild(errorBox(dlRes.reason));
-    const s3 = h('section', { 'aria-labelledby': 'd-und' }, h('h2', { id: 'd-und' }, t('undetermined')), h('p', { class: 'hint' }, t('undetermined_text')));
-    if (incRes.status === 'fulfilled') s3.appendChild(await undetermined(incRes.value.sort((a, b) => b.created_at.localeCompare(a.created_at))));
+    const s3 = h(
+        'section',
+        { 'aria-labelledby': 'd-und' },
+        h('h2', { id: 'd-und' }, t('undetermined')),
+        h('p', { class: 'hint' }, t('undetermined_text')),
+    );
+    if (incRes.status === 'fulfilled')
+        s3.appendChild(await undetermined(incRes.value.sort((a, b) => b.created_at.localeCompare(a.created_at))));
     page.append(s2, attention(), s1, s3);
     return page;
 }

@@ -56,7 +56,17 @@ export async function incidentsPage(query) {
         ? h(
               'table',
               { class: 'incidents', id: 'incident-list' },
-              h('thead', {}, h('tr', {}, ['ref', 'title', 'state', 'severity', 'category', 'detected_at'].map((k) => h('th', { scope: 'col' }, t(k))))),
+              h(
+                  'thead',
+                  {},
+                  h(
+                      'tr',
+                      {},
+                      ['ref', 'title', 'state', 'severity', 'category', 'detected_at'].map((k) =>
+                          h('th', { scope: 'col' }, t(k)),
+                      ),
+                  ),
+              ),
               h('tbody', {}, rows),
           )
         : h('p', { class: 'muted' }, t('no_incidents'));
@@ -76,7 +86,14 @@ export async function incidentsPage(query) {
     return h(
         'div',
         {},
-        h('div', { class: 'title-row' }, h('h1', {}, t('nav_incidents')), atLeast('analyst') ? h('a', { href: '#/incidents/new', class: 'button primary', id: 'new-incident' }, t('new_incident')) : null),
+        h(
+            'div',
+            { class: 'title-row' },
+            h('h1', {}, t('nav_incidents')),
+            atLeast('analyst')
+                ? h('a', { href: '#/incidents/new', class: 'button primary', id: 'new-incident' }, t('new_incident'))
+                : null,
+        ),
         filters,
         table,
         pager,
@@ -93,11 +110,47 @@ export async function newIncidentPage() {
         h(
             'div',
             { class: 'grid' },
-            field(t('severity'), select('severity', SEVERITIES.map((v) => [v, t('sev_' + v)]), 'medium')),
-            field(t('category'), select('category', CATEGORIES.map((v) => [v, t('cat_' + v)]), 'cyber')),
-            field(t('cause'), select('cause', CAUSES.map((v) => [v, t('cause_' + v)]), 'unknown')),
-            field(t('tlp'), select('tlp', TLPS.map((v) => [v, `TLP:${v.toUpperCase()}`]), 'amber')),
-            field(t('detected_at'), h('input', { name: 'detected_at', type: 'datetime-local', value: toLocalInput(new Date().toISOString()) }), t('local_time')),
+            field(
+                t('severity'),
+                select(
+                    'severity',
+                    SEVERITIES.map((v) => [v, t('sev_' + v)]),
+                    'medium',
+                ),
+            ),
+            field(
+                t('category'),
+                select(
+                    'category',
+                    CATEGORIES.map((v) => [v, t('cat_' + v)]),
+                    'cyber',
+                ),
+            ),
+            field(
+                t('cause'),
+                select(
+                    'cause',
+                    CAUSES.map((v) => [v, t('cause_' + v)]),
+                    'unknown',
+                ),
+            ),
+            field(
+                t('tlp'),
+                select(
+                    'tlp',
+                    TLPS.map((v) => [v, `TLP:${v.toUpperCase()}`]),
+                    'amber',
+                ),
+            ),
+            field(
+                t('detected_at'),
+                h('input', {
+                    name: 'detected_at',
+                    type: 'datetime-local',
+                    value: toLocalInput(new Date().toISOString()),
+                }),
+                t('local_time'),
+            ),
         ),
         h('button', { type: 'submit', class: 'primary' }, t('create')),
     );

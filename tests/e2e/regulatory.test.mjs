@@ -1,0 +1,388 @@
+// regulatory.test.mjs - the subtle legal cases of issue 16 ("Regulatory
+// depth") end to end, with the rule files shipped in config/rules/ (built
+// into the binary): each test states the legal rule it proves, sets up the
+// organisation profile and an incident over HTTP, and reads the
+// classification and obligations as a user would.  The table-driven cases
+// of the same rules are in tests/rules/cases.json.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { api, assertProblem, startDaemon } from './lib/daemon.mjs';
+import { BASE, createIncident, createToken, iso, transition } from './lib/incidents.mjs';
+
+const HOUR = 3600e3;
+const ORG = '/api/v1/organisation';
+
+/** The profile as a PUT body (GET's version and updated_at removed). */
+async function profileBody(d) {
+    const res = await api(d.url, d.adminToken, 'GET', ORG);
+    assert.equal(res.status, 200, res.text);
+    const body = { ...res.json };
+    delete body.version;
+    delete body.updated_at;
+    return body;
+}
+
+/** Changes members of the profile as admin; returns the answer. */
+async function putProfile(d, changes) {
+    return api(d.url, d.adminToken, 'PUT', ORG, { ...(await profileBody(d)), ...changes });
+}
+
+async function getJson(d, token, p) {
+    const res = await api(d.url, token, 'GET', p);
+    assert.equal(res.status, 200, `GET ${p}: ${res.text}`);
+    return res.json;
+}
+
+const classification = (d, t, id) => getJson(d, t, `${BASE}/${id}/classification`);
+const obligations = async (d, t, id) => (await getJson(d, t, `${BASE}/${id}/obligations`)).items;
+const regime = (cls, name) => {
+    const r = cls.regimes.find((x) => x.regime === name);
+    assert.ok(r, `regime ${name} in ${JSON.stringify(cls.regimes.map((x) => x.regime))}`);
+    return r;
+};
+const criterion = (r, id) => r.criteria.find((c) => c.id === id);
+const timeline = async (d, t, id) => (await getJson(d, t, `${BASE}/${id}/timeline`)).items;
+
+/** The audit chain's head (sequence number of the last entry). */
+async function auditHead(d) {
+    const v = await getJson(d, d.adminToken, '/api/v1/audit/verify');
+    assert.equal(v.ok, true, JSON.stringify(v));
+    return v.head_seq;
+}
+
+/** The audit entries after seq. */
+const auditAfter = async (d, seq) => (await getJson(d, d.adminToken, `/api/v1/audit?after=${seq}&limit=500`)).items;
+
+async function patchIncident(d, t, id, body) {
+    return api(d.url, t, 'PATCH', `${BASE}/${id}`, body);
+}
+
+/** CIR 2024/2690 art. 3(1)(b)-(e) known false: only (a) can decide. */
+const OTHER_GENERAL_CRITERIA_FALSE = {
+    trade_secrets_exfiltrated: false,
+    deaths: 0,
+    persons_health_damaged: 0,
+    unauthorised_access: false,
+    severe_disruption_possible: false,
+};
+
+describe('issue 16: regulatory depth (shipped rules)', () => {
+    let d, analyst;
+    before(async () => {
+        d = await startDaemon();
+        analyst = createToken(d, 'reg-analyst', 'analyst');
+    });
+    after(async () => {
+        await d.stopClean();
+    });
+
+    test('1. whichever is lower: a zero loss exceeds neither EUR 500,000 nor 5 % of an unknown turnover (CIR 2024/2690 art. 3(1)(a))', async () => {
+        const put = await putProfile(d, {
+            name: 'Energiebedrijf',
+            sector: 'energy',
+            nis2_class: 'important',
+            entity_types: [],
+            cer_critical: false,
+            dora_financial: false,
+            annual_turnover_eur: null,
+        });
+        assert.equal(put.status, 200, put.text);
+
+        // a loss of 0: no, and the turnover is not asked for
+        const zero = await createIncident(d, analyst, {
+            title: 'Phishing mail reported, nothing lost',
+            aware_at: iso(Date.now() - HOUR),
+            impact: { financial_loss_eur: 0, ...OTHER_GENERAL_CRITERIA_FALSE },
+        });
+        let nis2 = regime(await classification(d, analyst, zero.id), 'nis2');
+        assert.equal(nis2.applies, 'yes');
+        assert.equal(nis2.significant, 'no', JSON.stringify(nis2));
+        assert.ok(!nis2.missing.includes('profile.annual_turnover_eur'), `missing ${JSON.stringify(nis2.missing)}`);
+        let c = criterion(nis2, 'cir-3-1-a');
+        assert.equal(c.result, 'no');
+        const cond = c.conditions[0];
+        assert.equal(cond.left, 'financial_loss_eur');
+        assert.equal(cond.threshold, null, 'the threshold itself is unknown');
+        assert.deepEqual(cond.threshold_range, [0, 500000], 'but it lies between 0 and 500,000');
+        assert.equal((await obligations(d, analyst, zero.id)).filter((o) => o.regime === 'nis2').length, 0);
+
+        // a loss above 500,000: yes whatever the turnover, and the clock runs
+        const big = await createIncident(d, analyst, {
+            title: 'Ransomware, EUR 600,000 lost',
+            aware_at: iso(Date.now() - HOUR),
+            impact: { financial_loss_eur: 600000, ...OTHER_GENERAL_CRITERIA_FALSE },
+        });
+        nis2 = regime(await classification(d, analyst, big.id), 'nis2');
+        assert.equal(nis2.significant, 'yes', JSON.stringify(nis2));
+        assert.equal(criterion(nis2, 'cir-3-1-a').result, 'yes');
+        assert.ok(!nis2.missing.includes('profile.annual_turnover_eur'));
+        const stages = (await obligations(d, analyst, big.id)).filter((o) => o.regime === 'nis2').map((o) => o.stage);
+        assert.ok(stages.includes('early_warning'), JSON.stringify(stages));
+
+        // in between, the turnover decides: it is asked for
+        const mid = await createIncident(d, analyst, {
+            title: 'Fraud, EUR 300,000 lost',
+            aware_at: iso(Date.now() - HOUR),
+            impact: { financial_loss_eur: 300000, ...OTHER_GENERAL_CRITERIA_FALSE },
+        });
+        nis2 = regime(await classification(d, analyst, mid.id), 'nis2');
+        assert.equal(nis2.significant, 'undetermined');
+        assert.ok(nis2.missing.includes('profile.annual_turnover_eur'), `missing ${JSON.stringify(nis2.missing)}`);
+
+        // once the turnover is known (EUR 4M: 5 % is 200,000, the lower), the
+        // open incident is judged again: 300,000 is above it
+        assert.equal((await putProfile(d, { annual_turnover_eur: 4e6 })).status, 200);
+        nis2 = regime(await classification(d, analyst, mid.id), 'nis2');
+        assert.equal(nis2.significant, 'yes');
+        c = criterion(nis2, 'cir-3-1-a');
+        assert.equal(c.conditions[0].threshold, 200000);
+        assert.equal((await putProfile(d, { annual_turnover_eur: null })).status, 200);
+    });
+
+    test('2. a critical entity under the Wwke is an essential entity under the Cbw: cer_critical with nis2_class none (or important) is refused, changing nothing (NIS2 arts. 2(3), 3(1)(f))', async () => {
+        const before = await api(d.url, d.adminToken, 'GET', ORG);
+        assert.equal(before.status, 200);
+        const head = await auditHead(d);
+        for (const nis2_class of ['none', 'important']) {
+            const res = await putProfile(d, { cer_critical: true, nis2_class });
+            assertProblem(res, 422);
+            assert.match(res.headers.get('content-type'), /^application\/problem\+json/);
+            const errs = res.json.errors ?? [];
+            assert.deepEqual(errs.map((e) => e.field), ['nis2_class'], res.text);
+            assert.match(errs[0].message, /critical entity under the Wwke/);
+            assert.match(errs[0].message, /essential entity under the Cbw/);
+            assert.match(errs[0].message, /3\(1\)\(f\)/);
+        }
+        // nothing changed: same version, same content, no audit entry
+        const after = await api(d.url, d.adminToken, 'GET', ORG);
+        assert.equal(after.headers.get('etag'), before.headers.get('etag'));
+        assert.deepEqual(after.json, before.json);
+        assert.equal(await auditHead(d), head, 'no audit entry for a refused profile');
+        // the consistent profile is accepted
+        const ok = await putProfile(d, { cer_critical: true, nis2_class: 'essential' });
+        assert.equal(ok.status, 200, ok.text);
+        assert.equal(ok.json.cer_critical, true);
+        assert.equal(ok.json.nis2_class, 'essential');
+        assert.equal((await putProfile(d, { cer_critical: false, nis2_class: 'important' })).status, 200);
+    });
+
+    test('3. GDPR art. 33: notifying is the default: the 72 hours run from awareness while the risk is unassessed, and recording "unlikely to result in a risk" lifts them, with a reason, audited and on the timeline', async () => {
+        const aware = Date.now() - 2 * HOUR;
+        const inc = await createIncident(d, analyst, {
+            title: 'Laptop with customer files stolen',
+            aware_at: iso(aware),
+            impact: { personal_data_breach: true },
+        });
+        let gdpr = regime(await classification(d, analyst, inc.id), 'gdpr');
+        assert.equal(gdpr.significant, 'yes', JSON.stringify(gdpr));
+        assert.equal(gdpr.effective, 'yes');
+        assert.equal(gdpr.lifted, 'undetermined');
+        assert.ok(!gdpr.missing.includes('breach_risk_unlikely'), 'the risk assessment does not hold the clock');
+        let mine = (await obligations(d, analyst, inc.id)).filter((o) => o.regime === 'gdpr');
+        assert.deepEqual(mine.map((o) => o.stage), ['notification'], 'art. 34 (high risk unknown) is not owed yet');
+        const notification = mine[0];
+        assert.equal(notification.status, 'pending');
+        assert.equal(notification.recipient, 'dpa');
+        assert.equal(notification.due_at, iso(aware + 72 * HOUR), 'due 72 hours after awareness');
+        assert.ok(notification.seconds_left > 69 * 3600 && notification.seconds_left <= 70 * 3600);
+
+        // recording "unlikely" without a reason is refused and changes nothing
+        const head = await auditHead(d);
+        let res = await patchIncident(d, analyst, inc.id, { impact: { breach_risk_unlikely: true } });
+        assertProblem(res, 422);
+        assert.deepEqual(res.json.errors.map((e) => e.field), ['note'], res.text);
+        assert.match(res.json.errors[0].message, /lifts what is still owed under gdpr \(notification\)/);
+        const unchanged = await getJson(d, analyst, `${BASE}/${inc.id}`);
+        assert.equal(unchanged.version, inc.version);
+        assert.equal(unchanged.impact.breach_risk_unlikely, undefined);
+        assert.equal(await auditHead(d), head);
+        assert.equal((await obligations(d, analyst, inc.id)).find((o) => o.id === notification.id).status, 'pending');
+        // a reason that is not text, or too long, is a field error too
+        res = await patchIncident(d, analyst, inc.id, { impact: { breach_risk_unlikely: true }, note: 42 });
+        assertProblem(res, 422);
+        assert.deepEqual(res.json.errors.map((e) => e.field), ['note']);
+        res = await patchIncident(d, analyst, inc.id, { impact: { breach_risk_unlikely: true }, note: 'x'.repeat(391) });
+        assertProblem(res, 422);
+        assert.deepEqual(res.json.errors.map((e) => e.field), ['note']);
+
+        // with the reason: lifted
+        const reason = 'Full-disk encryption (BitLocker, TPM+PIN); the key was not on the laptop.';
+        res = await patchIncident(d, analyst, inc.id, { impact: { breach_risk_unlikely: true }, note: reason });
+        assert.equal(res.status, 200, res.text);
+        gdpr = regime(await classification(d, analyst, inc.id), 'gdpr');
+        assert.equal(gdpr.lifted, 'yes');
+        assert.equal(gdpr.effective, 'no');
+        assert.equal(criterion(gdpr, 'gdpr-33-1-unlikely').result, 'yes');
+        let o = (await obligations(d, analyst, inc.id)).find((x) => x.id === notification.id);
+        assert.equal(o.status, 'waived');
+        assert.equal(o.waived_reason, `lifted: ${reason}`);
+        assert.equal(o.waived_by, 'token:reg-analyst');
+        // on the timeline: the fact with its reason, and the report lifted
+        let tl = await timeline(d, analyst, inc.id);
+        const change = tl.findLast((e) => e.kind === 'changed' && e.field === 'impact');
+        assert.equal(change.note, reason);
+        assert.equal(change.new.breach_risk_unlikely, true);
+        const lifted = tl.findLast((e) => e.kind === 'obligation' && e.field === 'notification');
+        assert.equal(lifted.new, 'waived');
+        assert.equal(lifted.note, `lifted: ${reason}`);
+        // in the audit chain: the change with its reason, and the waiver
+        const entries = await auditAfter(d, head);
+        const update = entries.find((e) => e.action === 'incident.update' && e.object === inc.id);
+        assert.equal(update.payload.note, reason);
+        assert.ok(entries.some((e) => e.action === 'obligation.waive' && e.object === notification.id && e.payload.lifted === true));
+        // withdrawing the fact makes the report owed again, due as before
+        res = await patchIncident(d, analyst, inc.id, { impact: { breach_risk_unlikely: null }, note: 'The key was on a sticky note in the bag.' });
+        assert.equal(res.status, 200, res.text);
+        o = (await obligations(d, analyst, inc.id)).find((x) => x.id === notification.id);
+        assert.equal(o.status, 'pending');
+        assert.equal(o.due_at, iso(aware + 72 * HOUR));
+        assert.equal(o.waived_reason ?? null, null);
+        tl = await timeline(d, analyst, inc.id);
+        const back = tl.findLast((e) => e.kind === 'obligation' && e.field === 'notification');
+        assert.equal(back.old, 'waived');
+        assert.equal(back.new, 'pending');
+        assert.ok((await auditAfter(d, head)).some((e) => e.action === 'obligation.reopen' && e.object === notification.id));
+
+        // art. 34 stays a separate duty: a likely high risk owes the data
+        // subjects a communication, and contradicts "unlikely": nothing is lifted
+        res = await patchIncident(d, analyst, inc.id, { impact: { breach_high_risk: true } });
+        assert.equal(res.status, 200, res.text);
+        mine = (await obligations(d, analyst, inc.id)).filter((x) => x.regime === 'gdpr');
+        assert.deepEqual(mine.map((x) => x.stage).sort(), ['communication_data_subjects', 'notification']);
+        res = await patchIncident(d, analyst, inc.id, { impact: { breach_risk_unlikely: true }, note: 'contradiction' });
+        assert.equal(res.status, 200, res.text);
+        gdpr = regime(await classification(d, analyst, inc.id), 'gdpr');
+        assert.equal(gdpr.lifted, 'no');
+        assert.equal(gdpr.effective, 'yes');
+        for (const x of (await obligations(d, analyst, inc.id)).filter((y) => y.regime === 'gdpr')) assert.equal(x.status, 'pending', x.stage);
+    });
+
+    test('3. a lifted GDPR notification no longer holds up closing the incident', async () => {
+        const inc = await createIncident(d, analyst, {
+            title: 'Mail to the wrong customer, recalled unread',
+            aware_at: iso(Date.now() - HOUR),
+            impact: { personal_data_breach: true },
+        });
+        await transition(d, analyst, inc.id, 'triage');
+        await transition(d, analyst, inc.id, 'confirmed');
+        await transition(d, analyst, inc.id, 'resolved');
+        let res = await api(d.url, analyst, 'POST', `${BASE}/${inc.id}/transitions`, { to: 'closed' });
+        assertProblem(res, 409);
+        assert.match(res.json.detail, /gdpr notification/);
+        res = await patchIncident(d, analyst, inc.id, { impact: { breach_risk_unlikely: true }, note: 'Recalled before it was opened (mail log).' });
+        assert.equal(res.status, 200, res.text);
+        await transition(d, analyst, inc.id, 'closed');
+    });
+
+    test('4. recipients: under the Cbw every NIS2 report goes to the CSIRT and the competent authority; one not configured is a problem on the incident, never dropped', async () => {
+        // the seeded profile names the CSIRT (NCSC-NL) but no supervisor
+        const profile = await profileBody(d);
+        assert.deepEqual(profile.recipients.supervisor, { name: '', contact: '' });
+        assert.equal((await putProfile(d, { nis2_class: 'essential', sector: 'drinking_water' })).status, 200);
+        const inc = await createIncident(d, analyst, {
+            title: 'Chlorine dosing sabotage',
+            aware_at: iso(Date.now() - HOUR),
+            impact: { persons_health_damaged: 3, scheduled_maintenance: false },
+        });
+        const cls = await classification(d, analyst, inc.id);
+        const nis2 = regime(cls, 'nis2');
+        assert.equal(nis2.effective, 'yes');
+        for (const st of nis2.stages) assert.deepEqual(st.recipients, ['csirt', 'supervisor'], st.id);
+        const owed = cls.obligations.filter((o) => o.regime === 'nis2');
+        assert.deepEqual(owed.map((o) => o.stage).sort(), ['early_warning', 'final', 'notification', 'progress']);
+        for (const o of owed) {
+            assert.equal(o.recipient, 'csirt', 'a draft addresses the first');
+            assert.deepEqual(o.recipients, [
+                { role: 'csirt', name: 'NCSC-NL', contact: 'cert@ncsc.nl', configured: true },
+                { role: 'supervisor', name: '', contact: '', configured: false },
+            ]);
+            assert.equal(o.problems.length, 1, JSON.stringify(o.problems));
+            const p = o.problems[0];
+            assert.equal(p.kind, 'recipient_not_configured');
+            assert.equal(p.recipient, 'supervisor');
+            assert.equal(p.field, 'recipients.supervisor');
+            assert.equal(p.obligation, o.id);
+            assert.match(p.text.en, /competent authority/);
+            assert.match(p.text.nl, /bevoegde autoriteit/);
+        }
+        // the incident shows every problem: classification, obligations, dashboard
+        const mine = (list) => list.filter((p) => p.regime === 'nis2' && owed.some((o) => o.id === p.obligation));
+        assert.equal(mine(cls.problems).length, 4);
+        const obl = await getJson(d, analyst, `${BASE}/${inc.id}/obligations`);
+        assert.equal(mine(obl.problems).length, 4);
+        const dash = await getJson(d, analyst, '/api/v1/deadlines?limit=500');
+        assert.equal(mine(dash.problems).length, 4);
+        const ew = dash.items.find((o) => o.id === owed.find((x) => x.stage === 'early_warning').id);
+        assert.equal(ew.problems[0].recipient, 'supervisor');
+        // the timeline names both
+        const tl = await timeline(d, analyst, inc.id);
+        assert.ok(tl.some((e) => e.kind === 'obligation' && e.field === 'early_warning' && /due to csirt, supervisor/.test(e.note)), JSON.stringify(tl));
+
+        // configuring the supervisor clears the problem at once
+        const put = await putProfile(d, { recipients: { ...profile.recipients, supervisor: { name: 'ILT', contact: 'toezicht@ilent.nl' } } });
+        assert.equal(put.status, 200, put.text);
+        const after = await classification(d, analyst, inc.id);
+        assert.deepEqual(mine(after.problems), []);
+        for (const o of after.obligations.filter((x) => x.regime === 'nis2')) {
+            assert.deepEqual(o.recipients[1], { role: 'supervisor', name: 'ILT', contact: 'toezicht@ilent.nl', configured: true });
+            assert.deepEqual(o.problems, []);
+        }
+        // a report no longer owed raises no problem: blank the supervisor, waive one
+        assert.equal((await putProfile(d, { recipients: profile.recipients })).status, 200);
+        const manager = createToken(d, 'reg-manager', 'manager');
+        const ewId = owed.find((x) => x.stage === 'early_warning').id;
+        const w = await api(d.url, manager, 'POST', `${BASE}/${inc.id}/obligations/${ewId}/waive`, { reason: 'sent by phone to both' });
+        assert.equal(w.status, 200, w.text);
+        const again = await getJson(d, analyst, `${BASE}/${inc.id}/obligations`);
+        assert.equal(mine(again.problems).length, 3);
+        assert.ok(!again.problems.some((p) => p.obligation === ewId));
+    });
+});
+
+describe('issue 16 through time (the test clock)', () => {
+    // A fixed start, far from today: nothing here depends on the date.
+    const T0 = '2031-03-14T09:00:00Z';
+    const at = (seconds) => iso(Date.parse(T0) + seconds * 1000);
+    let d, analyst;
+    before(async () => {
+        d = await startDaemon();
+        analyst = createToken(d, 'reg-time-analyst', 'analyst');
+        assert.equal(await d.setClock({ now: T0 }), T0);
+    });
+    after(async () => {
+        await d.stopClean();
+    });
+
+    test('3. GDPR: a notification missed while the risk was unassessed stays late when lifted, and is missed again when the lift is withdrawn', async () => {
+        const inc = await createIncident(d, analyst, {
+            title: 'Customer database exposed',
+            aware_at: at(-3600),
+            impact: { personal_data_breach: true },
+        });
+        const find = async () => (await obligations(d, analyst, inc.id)).find((o) => o.regime === 'gdpr' && o.stage === 'notification');
+        let o = await find();
+        assert.equal(o.due_at, at(71 * 3600), '72 hours after awareness');
+        assert.equal(o.status, 'pending');
+        // the 72 hours pass while nobody has assessed the risk: missed
+        await d.setClock({ advance: 'PT72H' });
+        o = await find();
+        assert.equal(o.status, 'missed');
+        assert.equal(o.missed_at, at(71 * 3600));
+        // established later that the risk is unlikely: lifted, lateness kept
+        let res = await patchIncident(d, analyst, inc.id, { impact: { breach_risk_unlikely: true }, note: 'Only hashed passwords (argon2id), no other data.' });
+        assert.equal(res.status, 200, res.text);
+        o = await find();
+        assert.equal(o.status, 'waived');
+        assert.equal(o.missed_at, at(71 * 3600), 'lateness is frozen');
+        assert.match(o.waived_reason, /^lifted: Only hashed passwords/);
+        const tl = await timeline(d, analyst, inc.id);
+        const e = tl.findLast((x) => x.kind === 'obligation' && x.field === 'notification');
+        assert.deepEqual([e.old, e.new], ['missed', 'waived']);
+        // withdrawn: owed again, and still missed
+        res = await patchIncident(d, analyst, inc.id, { impact: { breach_risk_unlikely: false }, note: 'Plain-text e-mail addresses were in the dump too.' });
+        assert.equal(res.status, 200, res.text);
+        o = await find();
+        assert.equal(o.status, 'missed');
+        assert.equal(o.missed_at, at(71 * 3600));
+    });
+});
