@@ -374,3 +374,15 @@ alert_to_json(const struct alert *a)
     }
     return j;
 }
+
+json_t *
+alert_schema_json(void)
+{
+    json_t *states = json_array(), *severities = json_array();
+
+    for (int i = 0; i < ALERT_STATE_COUNT; i++)
+        json_array_append_new(states, json_string(alert_state_names[i]));
+    for (int i = 0; i < ALERT_SEV_COUNT; i++)
+        json_array_append_new(severities, json_string(alert_severity_names[i]));
+    return json_pack("{s:o, s:o}", "states", states, "severities", severities);
+}

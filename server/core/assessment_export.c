@@ -5,6 +5,7 @@
  */
 #include "assessment.h"
 #include "lib/buf.h"
+#include "lib/html.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,13 +105,14 @@ export_html(struct buf *b, json_t *a, json_t *set)
     json_t *questions = json_object_get(json_object_get(set, "questions"), "questions");
     const char *key;
 
-    buf_printf(b, "<!doctype html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\"><title>", lang);
+    html_printf(b, "<!doctype html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\"><title>",
+                lang);
     buf_puts_html(b, json_string_value(json_object_get(
                          json_object_get(json_object_get(set, "questions"), "title"), lang)));
     buf_puts(b, "</title></head><body>\n<h1>");
     buf_puts_html(b, json_string_value(json_object_get(
                          json_object_get(json_object_get(set, "questions"), "title"), lang)));
-    buf_printf(b, "</h1>\n<p>%s ", nl ? "Zelfbeoordeling van" : "Self-assessment of");
+    html_printf(b, "</h1>\n<p>%s ", nl ? "Zelfbeoordeling van" : "Self-assessment of");
     buf_puts_html(b, json_string_value(json_object_get(a, "created_at")));
     buf_puts(b, nl ? " door " : " by ");
     buf_puts_html(b, json_string_value(json_object_get(a, "created_by")));
@@ -119,18 +121,18 @@ export_html(struct buf *b, json_t *a, json_t *set)
     buf_puts(b, "</p>\n");
     for (size_t i = 0; i < N(regimes); i++) {
         json_t *r = json_object_get(result, regimes[i][0]);
-        buf_printf(b, "<h2>%s: ", regimes[i][2]);
+        html_printf(b, "<h2>%s: ", regimes[i][2]);
         buf_puts_html(b, outcome_text(json_object_get(r, regimes[i][1])));
         buf_puts(b, "</h2>\n");
         html_reasons(b, json_object_get(r, "reasons"));
         if (json_array_size(json_object_get(r, "uncertain")) > 0) {
-            buf_printf(b, "<h3>%s</h3>\n", nl ? "Onzeker" : "Uncertain");
+            html_printf(b, "<h3>%s</h3>\n", nl ? "Onzeker" : "Uncertain");
             html_reasons(b, json_object_get(r, "uncertain"));
         }
     }
-    buf_printf(b, "<h2>%s</h2>\n", nl ? "Kanttekeningen" : "Caveats");
+    html_printf(b, "<h2>%s</h2>\n", nl ? "Kanttekeningen" : "Caveats");
     html_reasons(b, json_object_get(result, "caveats"));
-    buf_printf(b, "<h2>%s</h2>\n<table>\n", nl ? "Antwoorden" : "Answers");
+    html_printf(b, "<h2>%s</h2>\n<table>\n", nl ? "Antwoorden" : "Answers");
     json_object_foreach(json_object_get(a, "answers"), key, v)
     {
         char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);

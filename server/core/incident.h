@@ -42,6 +42,11 @@
  * detected, detected_at now, no services, impact {}. */
 void incident_init(struct incident *inc, int64_t now);
 
+/* The incident's vocabulary for clients (GET /api/v1/schema): {states,
+ * transitions: {state: [targets]}, categories, causes, severities, tlp,
+ * facts: [{name, kind}]}, so no client keeps a copy that can drift. */
+json_t *incident_schema_json(void);
+
 /* ---- impact facts ---- */
 
 enum fact_type {

@@ -46,9 +46,9 @@
 
 struct http_req {
     int64_t start_us;
-    int64_t now; /* the wall clock, read once when the request is dispatched */
-    struct buf body;
-    bool too_large;
+    int64_t now;     /* the wall clock, read once when the request is dispatched */
+    struct buf body; /* capped at body_limit */
+    bool too_large;  /* declared or sent: answered 413 */
     int status;
     size_t bytes;
     size_t slot;
@@ -819,6 +819,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
         snprintf(r->principal.name, sizeof(r->principal.name), "-");
         snprintf(r->method, sizeof(r->method), "%s", method);
         snprintf(r->path, sizeof(r->path), "%s", url);
+        buf_set_max(&r->body, opts.body_limit);
         atomic_fetch_add(&in_flight, 1);
         *con_cls = r;
         /* A declared body over the limit is refused before it is read. */
@@ -831,13 +832,12 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
     }
     if (*upload_data_size > 0) {
         if (!r->too_large) {
-            if (r->body.len + *upload_data_size > opts.body_limit) {
-                r->too_large = true;
+            buf_append(&r->body, upload_data, *upload_data_size);
+            if (buf_too_big(&r->body)) {
+                r->too_large = true; /* the rest is discarded */
                 buf_free(&r->body);
-            } else {
-                buf_append(&r->body, upload_data, *upload_data_size);
-                if (buf_failed(&r->body))
-                    return MHD_NO;
+            } else if (buf_failed(&r->body)) {
+                return MHD_NO;
             }
         }
         *upload_data_size = 0;

@@ -57,7 +57,14 @@ int db_schema_version(sqlite3 *db);
  * sql must be a string literal (its address is the key).  The caller never
  * finalizes it; db_release() must be called before closing a connection that
  * used the cache.  Statements are per thread, like the connections.
+ *
+ * The cache holds DB_STMT_CACHE_SLOTS statements per thread, more than the
+ * store has; should a thread use more, the least recently used statement
+ * that no caller is stepping through is finalized to make room.  A
+ * statement handed out stays valid while its caller steps through it, also
+ * when it calls other store functions per row.
  */
+#define DB_STMT_CACHE_SLOTS 128
 sqlite3_stmt *db_stmt(sqlite3 *db, const char *sql);
 void db_release(sqlite3 *db);
 /* Closes a connection after releasing its cached statements. */

@@ -489,6 +489,41 @@ describe('body limit (body_limit = 1K)', () => {
         assert.equal(res.status, 201, res.text);
     });
 
+    test('a chunked body of exactly the limit is read, one byte more is 413', async () => {
+        // JSON padded with white space to n bytes, sent in chunks without a
+        // Content-Length, so only the body buffer's cap can tell
+        const send = (name, n) =>
+            new Promise((resolve, reject) => {
+                const json = JSON.stringify({ name, role: 'viewer' });
+                const pad = ' '.repeat(n - json.length);
+                const req = http.request(
+                    {
+                        host: '127.0.0.1',
+                        port: d.port,
+                        method: 'POST',
+                        path: '/api/v1/tokens',
+                        headers: { authorization: `Bearer ${d.adminToken}`, 'content-type': 'application/json' },
+                        timeout: 10000,
+                        agent: false,
+                    },
+                    (r) => {
+                        let text = '';
+                        r.on('data', (c) => (text += c));
+                        r.on('end', () => resolve({ status: r.statusCode, text }));
+                    },
+                );
+                req.on('timeout', () => req.destroy(new Error('timed out')));
+                req.on('error', reject);
+                req.write(json);
+                req.write(pad.slice(0, 500));
+                req.end(pad.slice(500));
+            });
+        const exact = await send('edge-exact', 1024);
+        assert.equal(exact.status, 201, exact.text);
+        const over = await send('edge-over', 1025);
+        assert.equal(over.status, 413, over.text);
+    });
+
     test('the server still answers health afterwards', async () => {
         const res = await api(d.url, null, 'GET', '/healthz');
         assert.equal(res.status, 200);
