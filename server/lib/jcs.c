@@ -72,7 +72,7 @@ decimal_from_e(const char *s, struct decimal *dec)
             dec->digits[dec->k++] = *p;
     }
     dec->digits[dec->k] = '\0';
-    dec->exp10 = atoi(e + 1);
+    dec->exp10 = (int)strtol(e + 1, NULL, 10);
 }
 
 /* Whether dec reads back (strtod) as x, a positive double. */
@@ -126,8 +126,11 @@ shortest(double x, struct decimal *out)
     memcpy(&bits, &x, sizeof(bits));
     if ((bits >> 52) != 0) { /* normal */
         asym = (bits & 0xfffffffffffffULL) == 0 && (bits >> 52) > 1;
-        if (!shortest_try(x, 15, false, out) && !shortest_try(x, 16, asym, out))
-            shortest_try(x, 17, false, out);
+        if (!shortest_try(x, 15, false, out) && !shortest_try(x, 16, asym, out)) {
+            char s[40];
+            snprintf(s, sizeof(s), "%.16e", x); /* 17 digits: reads back */
+            decimal_from_e(s, out);
+        }
     } else { /* subnormal: bisection; 17 digits (hi) always read back */
         shortest_try(x, hi, false, out);
         while (lo < hi) {
@@ -153,7 +156,7 @@ jcs_format_number(double d, char out[32])
     int k, n;
 
     if (d == 0) { /* 0 and -0 */
-        strcpy(out, "0");
+        memcpy(out, "0", 2);
         return;
     }
     if (fabs(d) < 9007199254740992.0 && d == (double)(int64_t)d) {
