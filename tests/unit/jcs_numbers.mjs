@@ -5,6 +5,8 @@
 // What it prints, in this order:
 //   - every power of two a double holds, 2^-1074 .. 2^1023, and its negative
 //     (4,196 lines), built from their bits;
+//   - when RANDOM > 0: the doubles on either side of each power of two
+//     and two away (16,778 lines: both ends of the narrow and the wide gap);
 //   - RANDOM (default 1,000,000) bit patterns from a seeded PRNG (NaN and
 //     the infinities skipped): every exponent equally likely;
 //   - RANDOM / 10 short decimals (1 to 17 random digits, a random exponent
@@ -58,6 +60,20 @@ for (const sign of [0, 0x80000000]) {
         view.setUint32(0, (sign | (e << 20)) >>> 0);
         view.setUint32(4, 0);
         emit();
+    }
+}
+
+if (random > 0) {
+    for (const sign of [0n, 1n << 63n]) {
+        for (let e = 0n; e < 2098n; e++) {
+            // 2^-1074 .. 2^-1023 are fraction bits, then exponents 1 .. 2046
+            const bits = sign | (e < 52n ? 1n << e : (e - 51n) << 52n);
+            for (const b of [bits - 1n, bits + 1n, bits + 2n, bits - 2n]) {
+                if ((b & ~(1n << 63n)) === 0n || ((b >> 52n) & 0x7ffn) === 0x7ffn) continue;
+                view.setBigUint64(0, b);
+                emit();
+            }
+        }
     }
 }
 
