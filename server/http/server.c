@@ -515,17 +515,28 @@ tlp_hidden(struct MHD_Connection *c, struct http_req *r, const struct route *rou
     struct mp_error err;
     int rc = 0;
 
-    if (strncmp(route->pattern, "/api/v1/incidents/{id}", 22) == 0)
+    switch (route->tlp) {
+    case ROUTE_TLP_INCIDENT:
         rc = incident_check_visible(&r->principal, m->params[0], &err);
-    else if (strncmp(route->pattern, "/api/v1/notifications/{nid}", 27) == 0)
+        break;
+    case ROUTE_TLP_NOTIFICATION:
         rc = notify_check_visible(&r->principal, m->params[0], &err);
-    else if (strncmp(route->pattern, "/api/v1/alerts/{aid}", 20) == 0)
+        break;
+    case ROUTE_TLP_ALERT:
         rc = alert_check_visible(&r->principal, m->params[0], &err);
-    else if (strncmp(route->pattern, "/api/v1/audit", 13) == 0) {
+        break;
+    case ROUTE_TLP_CLOSED:
         *ret = send_problem(c, r, path, 403,
                             "the audit log records every incident: it is closed to tokens and "
                             "users limited to some TLP levels",
                             NULL, NULL, NULL);
+        return true;
+    case ROUTE_TLP_FREE:
+    case ROUTE_TLP_FILTERED:
+        break;
+    case ROUTE_TLP_UNSET:
+        /* a route without a policy is a mistake in the table: refuse */
+        *ret = send_problem(c, r, path, 500, "this route has no TLP policy", NULL, NULL, NULL);
         return true;
     }
     if (rc == 0)
@@ -752,8 +763,7 @@ dispatch(struct MHD_Connection *c, struct http_req *r, const char *method, const
                                 "a change made with a session needs the header X-CSRF-Token "
                                 "with the session's csrf_token",
                                 NULL, NULL, NULL);
-        if (r->principal.must_change_password &&
-            strncmp(route->pattern, "/api/v1/session", 15) != 0)
+        if (r->principal.must_change_password && !route->during_password_change)
             return send_problem(c, r, path, 403,
                                 "the password must be changed first: POST "
                                 "/api/v1/session/password",
