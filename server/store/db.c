@@ -555,7 +555,7 @@ db_col_time(sqlite3_stmt *st, int i)
     int64_t v;
 
     if (t == NULL || time_parse_rfc3339((const char *)t, &v) != 0)
-        return DB_TIME_UNSET;
+        return TIME_UNSET;
     return v;
 }
 
@@ -573,7 +573,7 @@ db_bind_time(sqlite3_stmt *st, int i, int64_t t)
 {
     char buf[TIME_RFC3339_LEN];
 
-    if (t == DB_TIME_UNSET || time_format_rfc3339(t, buf, sizeof(buf)) < 0)
+    if (t == TIME_UNSET || time_format_rfc3339(t, buf, sizeof(buf)) < 0)
         sqlite3_bind_null(st, i);
     else
         sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
