@@ -101,13 +101,11 @@ char *db_col_dup(sqlite3_stmt *st, int i);
 int64_t db_col_time(sqlite3_stmt *st, int i);
 /* Steps st to its end (at most max rows; 0: no limit, and a list that
  * pages asks for limit + 1 to know a next page exists) and reads each row
- * with read into a growing array of elements of `size` bytes (zeroed
- * first): *items
- * (malloc'd, NULL when no row) and *count.  read returns 0, or -1 for a
- * row it cannot read (holding nothing allocated then); drop frees one
- * element read.  On failure everything
- * read is dropped, and err names the list (`what`).  The caller resets or
- * finalizes st. */
+ * with read into a growing array of elements of `size` bytes, each zeroed
+ * first: *items (malloc'd, NULL when no row) and *count.  read returns 0,
+ * or -1 for a row it cannot read (holding nothing allocated then); drop
+ * frees one element read.  On failure everything read is dropped, and err
+ * names the list (`what`).  The caller resets or finalizes st. */
 int db_rows(sqlite3 *db, sqlite3_stmt *st, size_t size, int max,
             int (*read)(sqlite3_stmt *st, void *item), void (*drop)(void *item), void **items,
             int *count, const char *what, struct mp_error *err);
