@@ -560,9 +560,9 @@ db_col_time(sqlite3_stmt *st, int i)
 }
 
 void
-db_bind_opt(sqlite3_stmt *st, int i, const char *s)
+db_bind_text_opt(sqlite3_stmt *st, int i, const char *s, bool keep_empty)
 {
-    if (s != NULL && s[0] != '\0')
+    if (s != NULL && (keep_empty || s[0] != '\0'))
         sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, i);

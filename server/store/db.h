@@ -109,9 +109,14 @@ int64_t db_col_time(sqlite3_stmt *st, int i);
 int db_rows(sqlite3 *db, sqlite3_stmt *st, size_t size, int max,
             int (*read)(sqlite3_stmt *st, void *item), void (*drop)(void *item), void **items,
             int *count, const char *what, struct mp_error *err);
-/* Binds s, or NULL when s is NULL or empty (the text must outlive the
- * statement's use: SQLITE_STATIC). */
-void db_bind_opt(sqlite3_stmt *st, int i, const char *s);
+/* Binds s, or NULL when s is NULL; "" binds NULL too unless keep_empty.
+ * Most optional columns hold "nothing" as NULL, and an empty string from a
+ * fixed-size char member means nothing was set.  The timeline keeps ""
+ * (keep_empty): what it records is text as it was given, and an empty old
+ * or new value is not the same as none.  The text must outlive the
+ * statement's use (SQLITE_STATIC). */
+void db_bind_text_opt(sqlite3_stmt *st, int i, const char *s, bool keep_empty);
+#define db_bind_opt(st, i, s) db_bind_text_opt((st), (i), (s), false)
 /* Binds t as RFC 3339 text, or NULL for TIME_UNSET. */
 void db_bind_time(sqlite3_stmt *st, int i, int64_t t);
 
