@@ -2,6 +2,7 @@
 #
 #   make            build build/meldpunt (release flags)
 #   make run        install missing Debian packages, build, serve on 127.0.0.1:8080
+#                   (LISTEN=ADDR:PORT and DATA=DIR choose others)
 #   make test       install missing packages, build with ASan+UBSan, lint the
 #                   OpenAPI file, build and try the Debian package (deb-test), then
 #                   run every test (unit, end-to-end, browser tests in Debian's chromium,
@@ -180,9 +181,12 @@ build/test/unit/%: tests/unit/%.c $(TOBJ_LIB)
 test-build: build/test/meldpunt $(UNIT_BIN)
 
 # ---- the two commands ----
+# make run LISTEN=127.0.0.1:8081 DATA=./other: another address or data directory
+LISTEN    := 127.0.0.1:8080
+DATA      := ./var
 run: deps
 	@$(MAKE) --no-print-directory build/meldpunt
-	./build/meldpunt serve --data ./var --log-level info
+	./build/meldpunt serve --data $(DATA) --listen $(LISTEN) --log-level info
 
 # The browser tests' one npm package (playwright-core, pinned in its lock
 # file); it drives Debian's chromium and never downloads a browser.
