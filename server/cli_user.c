@@ -14,10 +14,11 @@
 #include <unistd.h>
 
 static const char user_usage[] =
-    "usage: meldpunt user add NAME --role ROLE [--tlp-max LEVEL] [--config FILE] [--data DIR]\n"
+    "usage: meldpunt user add NAME --role ROLE [--tlp-max LEVEL] [--generate] [--config FILE]\n"
+    "                         [--data DIR]\n"
     "       meldpunt user list [--config FILE] [--data DIR]\n"
     "       meldpunt user disable|enable NAME [--config FILE] [--data DIR]\n"
-    "       meldpunt user passwd NAME [--config FILE] [--data DIR]\n";
+    "       meldpunt user passwd NAME [--generate] [--config FILE] [--data DIR]\n";
 
 static const char user_help[] =
     "People sign in to the web front end with a name and password; tools use API\n"
@@ -32,11 +33,16 @@ static const char user_help[] =
     "           change it at the next sign-in and every session of theirs ends\n\n"
     "  -r, --role ROLE     viewer, analyst, manager or admin\n"
     "  -t, --tlp-max LEVEL never show incidents above this TLP level\n"
-    "                      (clear, green, amber, amber+strict, red; default: all)\n";
+    "                      (clear, green, amber, amber+strict, red; default: all)\n"
+    "  -g, --generate      generate a one-time password (printed alone on standard\n"
+    "                      output) even when standard input is not a terminal\n\n"
+    "In a script:  printf '%s\\n' \"$PASSWORD\" | meldpunt user add NAME --role ROLE\n"
+    "          or  meldpunt user add NAME --role ROLE --generate > one-time-password\n";
 
 struct user_opts {
     const char *role;
     const char *tlp_max;
+    bool generate;
 };
 
 static int
@@ -48,6 +54,8 @@ user_extra(int opt, const char *arg, void *ctx)
         u->role = arg;
     else if (opt == 't')
         u->tlp_max = arg;
+    else if (opt == 'g')
+        u->generate = true;
     else
         return -1;
     return 0;
@@ -88,6 +96,7 @@ cmd_user(int argc, char **argv)
 {
     static const struct option extra[] = {{"role", required_argument, NULL, 'r'},
                                           {"tlp-max", required_argument, NULL, 't'},
+                                          {"generate", no_argument, NULL, 'g'},
                                           {NULL, 0, NULL, 0}};
     char help[2048], actor[96], password[PASSWORD_MAX + 2], generated[USER_PASSWORD_GEN + 1];
     struct user_opts u = {0};
@@ -116,29 +125,34 @@ cmd_user(int argc, char **argv)
         fprintf(stderr, "meldpunt user: unknown subcommand '%s'\n%s", sub, user_usage);
         return EXIT_USAGE;
     }
-    rc = parse_opts(argc - 1, argv + 1, user_usage, help, extra, "r:t:", user_extra, &u, &co);
+    rc = parse_opts(argc - 1, argv + 1, user_usage, help, extra, "r:t:g", user_extra, &u, &co);
     if (rc >= 0)
         return rc;
     argc--;
     argv++;
     if (strcmp(sub, "list") == 0) {
-        if (optind != argc || u.role || u.tlp_max) {
+        if (optind != argc || u.role || u.tlp_max || u.generate) {
             fputs(user_usage, stderr);
             return EXIT_USAGE;
         }
     } else {
         if (optind != argc - 1 || (strcmp(sub, "add") == 0) != (u.role != NULL) ||
-            (strcmp(sub, "add") != 0 && u.tlp_max != NULL)) {
+            (strcmp(sub, "add") != 0 && u.tlp_max != NULL) ||
+            (u.generate && strcmp(sub, "add") != 0 && strcmp(sub, "passwd") != 0)) {
             fprintf(stderr, "meldpunt user %s: needs NAME%s\n%s", sub,
                     strcmp(sub, "add") == 0 ? " and --role" : "", user_usage);
             return EXIT_USAGE;
         }
         name = argv[optind];
     }
-    if (strcmp(sub, "add") == 0 || strcmp(sub, "passwd") == 0) {
+    if ((strcmp(sub, "add") == 0 || strcmp(sub, "passwd") == 0) && !u.generate) {
         got = read_password(password, sizeof(password));
         if (got < 0) {
-            fprintf(stderr, "meldpunt user %s: no password on standard input\n", sub);
+            fprintf(stderr,
+                    "meldpunt user %s: no password on standard input.  Give one on a line of\n"
+                    "standard input (printf '%%s\\n' \"$PASSWORD\" | meldpunt user %s %s ...),\n"
+                    "or add --generate for a one-time password printed on standard output\n",
+                    sub, sub, name);
             return 1;
         }
     }
