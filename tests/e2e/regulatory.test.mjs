@@ -343,12 +343,27 @@ describe('issue 16 through time (the test clock)', () => {
     // A fixed start, far from today: nothing here depends on the date.
     const T0 = '2031-03-14T09:00:00Z';
     const at = (seconds) => iso(Date.parse(T0) + seconds * 1000);
-    let d, analyst;
+    let d, analyst, manager;
     before(async () => {
         d = await startDaemon();
         analyst = createToken(d, 'reg-time-analyst', 'analyst');
+        manager = createToken(d, 'reg-time-manager', 'manager');
         assert.equal(await d.setClock({ now: T0 }), T0);
     });
+
+    /** Drafts, fills and signs the report of one stage; returns its URL. */
+    async function signedReport(inc, regime, stage, fields) {
+        let res = await api(d.url, analyst, 'POST', `${BASE}/${inc.id}/notifications`, { regime, stage, language: 'en' });
+        assert.equal(res.status, 201, res.text);
+        const N = `/api/v1/notifications/${res.json.id}`;
+        res = await api(d.url, analyst, 'PATCH', N, { fields }, { 'if-match': '"1"' });
+        assert.equal(res.status, 200, res.text);
+        res = await api(d.url, manager, 'POST', `${N}/approve`);
+        assert.equal(res.status, 200, res.text);
+        return N;
+    }
+    const nis2Obligation = async (inc, stage) => (await obligations(d, analyst, inc.id)).find((o) => o.regime === 'nis2' && o.stage === stage);
+    const EW_FIELDS = { suspected_malicious: 'yes', cross_border: 'no', contact_official: 'J. Jansen, CISO, +31 70 000 0000' };
     after(async () => {
         await d.stopClean();
     });
@@ -384,5 +399,114 @@ describe('issue 16 through time (the test clock)', () => {
         o = await find();
         assert.equal(o.status, 'missed');
         assert.equal(o.missed_at, at(71 * 3600));
+    });
+
+    test('3. timeliness is judged on when a report was sent: sent in time by portal, recorded after the due time (the sweeper had marked it missed) is submitted, not missed; said in words on the timeline and audited', async () => {
+        await d.setClock({ now: T0 });
+        assert.equal((await putProfile(d, { sector: 'drinking_water', nis2_class: 'essential', entity_types: [], dora_financial: false, annual_turnover_eur: 2e7 })).status, 200);
+        const inc = await createIncident(d, analyst, {
+            title: 'Chlorine dosing sabotage (reported by portal, recorded late)',
+            aware_at: T0,
+            impact: { persons_health_damaged: 3, scheduled_maintenance: false },
+        });
+        const due = at(24 * 3600);
+        let ew = await nis2Obligation(inc, 'early_warning');
+        assert.equal(ew.due_at, due);
+        // the early warning went out through MijnNCSC 2 hours before its due
+        // time, but nobody recorded it here: the sweeper marks it missed
+        await d.setClock({ now: at(24 * 3600 + 1) });
+        ew = await nis2Obligation(inc, 'early_warning');
+        assert.equal(ew.status, 'missed');
+        assert.equal(ew.missed_at, due);
+        // recorded 3 h after it was sent (1 h after the due time)
+        await d.setClock({ now: at(25 * 3600) });
+        const N = await signedReport(inc, 'nis2', 'early_warning', EW_FIELDS);
+        const head = await auditHead(d);
+        const sent = at(22 * 3600);
+        const res = await api(d.url, manager, 'POST', `${N}/submit`, { channel: 'MijnNCSC', authority_reference: 'NCSC-2031-0001', submitted_at: sent });
+        assert.equal(res.status, 200, res.text);
+        assert.equal(res.json.submitted_at, sent, 'the time it was sent, not the time it was recorded');
+        ew = await nis2Obligation(inc, 'early_warning');
+        assert.equal(ew.status, 'submitted', 'sent in time: not missed');
+        assert.equal(ew.submitted_at, sent);
+        assert.equal(ew.missed_at ?? null, null, 'the miss was the absence of a record, and is corrected');
+        // the timeline says it in words: when sent, and how much later recorded
+        const tl = await timeline(d, analyst, inc.id);
+        const rec = tl.findLast((e) => e.kind === 'obligation' && e.field === 'early_warning' && /submitted at/.test(e.note ?? ''));
+        assert.ok(rec, JSON.stringify(tl.slice(-4)));
+        assert.equal(rec.at, at(25 * 3600));
+        assert.equal(rec.note, `nis2 early_warning: submitted at ${sent} via MijnNCSC, recorded 3 h after submission`);
+        const fix = tl.findLast((e) => e.kind === 'obligation' && e.field === 'early_warning' && e.old === 'missed');
+        assert.ok(fix, JSON.stringify(tl.slice(-4)));
+        assert.equal(fix.new, 'submitted');
+        assert.equal(fix.note, `not missed: sent at ${sent}, by the due time ${due}; recorded 3 h after submission`);
+        // and the audit chain: the submission with both times, the correction
+        const entries = await auditAfter(d, head);
+        const submit = entries.find((e) => e.action === 'notification.submit');
+        assert.equal(submit.at, at(25 * 3600));
+        assert.equal(submit.payload.submitted_at, sent);
+        assert.equal(submit.payload.recorded_after_seconds, 3 * 3600);
+        const correct = entries.find((e) => e.action === 'obligation.correct' && e.object === ew.id);
+        assert.ok(correct, JSON.stringify(entries.map((e) => e.action)));
+        assert.deepEqual(
+            { from: correct.payload.from, to: correct.payload.to, submitted_at: correct.payload.submitted_at, due_at: correct.payload.due_at },
+            { from: 'missed', to: 'submitted', submitted_at: sent, due_at: due },
+        );
+        // a later sweep leaves it submitted
+        await d.setClock({ advance: 'PT1H' });
+        assert.equal((await nis2Obligation(inc, 'early_warning')).status, 'submitted');
+        // the final report counts from the notification's sending time: sent
+        // at 70 h by e-mail, recorded at 80 h (past its 72-hour due time)
+        await d.setClock({ now: at(80 * 3600) });
+        const N2 = await signedReport(inc, 'nis2', 'notification', { early_warning_update: 'no change', severity_impact: 'three persons hospitalised' });
+        const r2 = await api(d.url, manager, 'POST', `${N2}/submit`, { channel: 'e-mail', submitted_at: at(70 * 3600) });
+        assert.equal(r2.status, 200, r2.text);
+        assert.equal((await nis2Obligation(inc, 'notification')).status, 'submitted');
+        const final = await nis2Obligation(inc, 'final');
+        assert.equal(final.due_at, '2031-04-17T07:00:00Z', 'one month after the notification was sent (17 March 07:00), not after it was recorded');
+    });
+
+    test('3. a report sent after its due time stays missed however it is recorded; sent at the due second is in time; a submission time in the future is refused (5 minutes allowed for clock skew)', async () => {
+        await d.setClock({ now: T0 });
+        const inc = await createIncident(d, analyst, {
+            title: 'Dosing pump tampered with',
+            aware_at: T0,
+            impact: { persons_health_damaged: 1, scheduled_maintenance: false },
+        });
+        const due = at(24 * 3600);
+        // sent one second late, recorded two days later: missed
+        await d.setClock({ now: at(72 * 3600) });
+        const N = await signedReport(inc, 'nis2', 'early_warning', EW_FIELDS);
+        // in the future: refused, nothing recorded
+        const head = await auditHead(d);
+        let res = await api(d.url, manager, 'POST', `${N}/submit`, { channel: 'MijnNCSC', submitted_at: at(72 * 3600 + 301) });
+        assertProblem(res, 422);
+        assert.deepEqual(res.json.errors.map((e) => e.field), ['submitted_at'], res.text);
+        assert.match(res.json.errors[0].message, /in the future/);
+        res = await api(d.url, manager, 'POST', `${N}/submit`, { channel: 'MijnNCSC', submitted_at: 'yesterday' });
+        assertProblem(res, 422);
+        assert.deepEqual(res.json.errors.map((e) => e.field), ['submitted_at'], res.text);
+        assert.equal(await auditHead(d), head, 'a refused submission records nothing');
+        assert.equal((await api(d.url, manager, 'GET', N)).json.state, 'approved');
+        res = await api(d.url, manager, 'POST', `${N}/submit`, { channel: 'MijnNCSC', submitted_at: at(24 * 3600 + 1) });
+        assert.equal(res.status, 200, res.text);
+        let ew = await nis2Obligation(inc, 'early_warning');
+        assert.equal(ew.status, 'missed', 'sent after the due time: late, however it is recorded');
+        assert.equal(ew.missed_at, due);
+        assert.equal(ew.submitted_at, at(24 * 3600 + 1));
+        const tl = await timeline(d, analyst, inc.id);
+        assert.ok(tl.some((e) => e.note === `nis2 early_warning: submitted at ${at(24 * 3600 + 1)} via MijnNCSC, recorded 1 d 23 h after submission`), JSON.stringify(tl.slice(-3)));
+        assert.ok(!tl.some((e) => e.kind === 'obligation' && e.old === 'missed'), 'no correction');
+
+        // the notification, sent at its due second (72 h), recorded within
+        // the skew allowance ahead of this clock: in time
+        const N2 = await signedReport(inc, 'nis2', 'notification', { early_warning_update: 'none', severity_impact: 'one person' });
+        await d.setClock({ now: at(72 * 3600 - 240) });
+        res = await api(d.url, manager, 'POST', `${N2}/submit`, { channel: 'MijnNCSC', submitted_at: at(72 * 3600) });
+        assert.equal(res.status, 200, res.text);
+        const n = await nis2Obligation(inc, 'notification');
+        assert.equal(n.due_at, at(72 * 3600));
+        assert.equal(n.status, 'submitted', 'on time up to and including the due second');
+        assert.equal(n.submitted_at, at(72 * 3600));
     });
 });
