@@ -265,11 +265,116 @@ check_expr(struct vctx *v, json_t *e, const char *path)
     return true;
 }
 
+/* {"after": ANCHOR, "within": DURATION} into t. */
+static bool
+check_time(struct vctx *v, json_t *val, const char *path, struct rule_time *t)
+{
+    json_t *after = json_object_get(val, "after"), *within = json_object_get(val, "within");
+    const char *a;
+
+    if (!json_is_object(val) || json_object_size(val) != 2 || !json_is_string(after) ||
+        !json_is_string(within))
+        return vfail(v, path, "must be {\"after\": ANCHOR, \"within\": DURATION}", NULL);
+    a = json_string_value(after);
+    if (!in_list(anchors, a) && strncmp(a, "stage:", 6) != 0)
+        return vfail(v, path, "unknown anchor '%s'", a);
+    if (duration_parse(json_string_value(within), &t->within) != 0)
+        return vfail(v, path, "within '%s' is not an ISO 8601 duration", json_string_value(within));
+    snprintf(t->anchor, sizeof(t->anchor), "%s", a);
+    snprintf(t->within_text, sizeof(t->within_text), "%s", json_string_value(within));
+    return true;
+}
+
+/* A list of due entries: {"after", "within"} or {"later_of": [2 to 4 of
+ * those]}. */
+static bool
+check_due_list(struct vctx *v, json_t *x, const char *path, bool need_one, struct rule_due *out,
+               int *n)
+{
+    char sub[560], part[600];
+    size_t i, k;
+    json_t *val, *p;
+
+    if (!json_is_array(x) || json_array_size(x) > RULE_DUE_MAX ||
+        (json_array_size(x) == 0 && need_one))
+        return vfail(v, path, "must be a list of 1 to 4 {after, within} or {later_of}", NULL);
+    json_array_foreach(x, i, val)
+    {
+        struct rule_due *d = &out[*n];
+        json_t *later = json_object_get(val, "later_of");
+
+        memset(d, 0, sizeof(*d));
+        snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+        if (later != NULL) {
+            if (json_object_size(val) != 1 || !json_is_array(later) || json_array_size(later) < 2 ||
+                json_array_size(later) > RULE_DUE_MAX)
+                return vfail(v, sub, "later_of is a list of 2 to 4 {after, within}", NULL);
+            json_array_foreach(later, k, p)
+            {
+                snprintf(part, sizeof(part), "%s.later_of[%zu]", sub, k);
+                if (!check_time(v, p, part, &d->later[d->nlater]))
+                    return false;
+                d->nlater++;
+            }
+            snprintf(d->anchor, sizeof(d->anchor), "later_of");
+        } else {
+            struct rule_time t;
+            if (!check_time(v, val, sub, &t))
+                return false;
+            snprintf(d->anchor, sizeof(d->anchor), "%s", t.anchor);
+            d->within = t.within;
+            snprintf(d->within_text, sizeof(d->within_text), "%s", t.within_text);
+        }
+        (*n)++;
+    }
+    return true;
+}
+
+/* Each point in time of a due entry: the entry itself, or its later_of
+ * parts. */
+static int
+due_parts(const struct rule_due *d, struct rule_time parts[RULE_DUE_MAX])
+{
+    if (d->nlater == 0) {
+        snprintf(parts[0].anchor, sizeof(parts[0].anchor), "%s", d->anchor);
+        parts[0].within = d->within;
+        snprintf(parts[0].within_text, sizeof(parts[0].within_text), "%s", d->within_text);
+        return 1;
+    }
+    memcpy(parts, d->later, sizeof(d->later[0]) * (size_t)d->nlater);
+    return d->nlater;
+}
+
+/* A due entry as JSON: {after, within} or {later_of: [...]}. */
+static json_t *
+due_json(const struct rule_due *d)
+{
+    json_t *parts;
+
+    if (d->nlater == 0)
+        return json_pack("{s:s, s:s}", "after", d->anchor, "within", d->within_text);
+    parts = json_array();
+    for (int k = 0; k < d->nlater; k++)
+        json_array_append_new(parts, json_pack("{s:s, s:s}", "after", d->later[k].anchor, "within",
+                                               d->later[k].within_text));
+    return json_pack("{s:o}", "later_of", parts);
+}
+
 static bool
 check_stage(struct vctx *v, json_t *st, const char *path, struct rule_stage *out)
 {
-    static const char *const allowed[] = {"id",   "name",       "recipient", "due",    "asap",
-                                          "when", "on_request", "contents",  "source", NULL};
+    static const char *const allowed[] = {"id",
+                                          "name",
+                                          "recipient",
+                                          "due",
+                                          "asap",
+                                          "when",
+                                          "on_request",
+                                          "only_if_ongoing_at_due",
+                                          "if_ongoing_at_due",
+                                          "contents",
+                                          "source",
+                                          NULL};
     char sub[512];
     const char *key;
     json_t *val, *x;
@@ -342,30 +447,25 @@ check_stage(struct vctx *v, json_t *st, const char *path, struct rule_stage *out
     if (x == NULL && !out->on_request)
         return vfail(v, path, "a stage needs due (or on_request: true)", NULL);
     if (x != NULL) {
-        if (!json_is_array(x) || json_array_size(x) > RULE_DUE_MAX ||
-            (json_array_size(x) == 0 && !out->on_request))
-            return vfail(v, path, "due must be a list of 1 to 4 {after, within}", NULL);
-        json_array_foreach(x, i, val)
-        {
-            json_t *after = json_object_get(val, "after"), *within = json_object_get(val, "within");
-            struct rule_due *d = &out->due[out->ndue];
-            const char *a;
-
-            snprintf(sub, sizeof(sub), "%s.due[%zu]", path, i);
-            if (!json_is_object(val) || json_object_size(val) != 2 || !json_is_string(after) ||
-                !json_is_string(within))
-                return vfail(v, sub, "must be {\"after\": ANCHOR, \"within\": DURATION}", NULL);
-            a = json_string_value(after);
-            if (!in_list(anchors, a) && strncmp(a, "stage:", 6) != 0)
-                return vfail(v, sub, "unknown anchor '%s'", a);
-            if (duration_parse(json_string_value(within), &d->within) != 0)
-                return vfail(v, sub, "within '%s' is not an ISO 8601 duration",
-                             json_string_value(within));
-            snprintf(d->anchor, sizeof(d->anchor), "%s", a);
-            snprintf(d->within_text, sizeof(d->within_text), "%s", json_string_value(within));
-            out->ndue++;
-        }
+        snprintf(sub, sizeof(sub), "%s.due", path);
+        if (!check_due_list(v, x, sub, !out->on_request, out->due, &out->ndue))
+            return false;
     }
+    x = json_object_get(st, "only_if_ongoing_at_due");
+    if (x != NULL && !json_is_boolean(x))
+        return vfail(v, path, "only_if_ongoing_at_due must be true or false", NULL);
+    out->only_if_ongoing = json_is_true(x);
+    x = json_object_get(st, "if_ongoing_at_due");
+    if (x != NULL) {
+        snprintf(sub, sizeof(sub), "%s.if_ongoing_at_due", path);
+        if (!check_due_list(v, x, sub, true, out->ongoing_due, &out->nongoing_due))
+            return false;
+    }
+    if ((out->only_if_ongoing || out->nongoing_due > 0) && out->ndue == 0)
+        return vfail(v, path,
+                     "only_if_ongoing_at_due and if_ongoing_at_due need a due time to be "
+                     "judged at",
+                     NULL);
     x = json_object_get(st, "contents");
     if (!json_is_array(x))
         return vfail(v, path, "contents must be a list", NULL);
@@ -487,16 +587,27 @@ load_text(const char *path, const char *text, size_t len, struct ruleset *rs, st
     }
     /* stage:ID anchors must name a stage of this file */
     for (int s = 0; s < rs->nstages; s++) {
-        for (int d = 0; d < rs->stages[s].ndue; d++) {
-            const char *a = rs->stages[s].due[d].anchor;
-            bool ok = strncmp(a, "stage:", 6) != 0;
-            for (int k = 0; !ok && k < rs->nstages; k++)
-                ok = strcmp(rs->stages[k].id, a + 6) == 0;
-            if (!ok) {
-                char path2[64];
-                snprintf(path2, sizeof(path2), "$.stages[%d].due[%d]", s, d);
-                vfail(&v, path2, "anchor '%s' names no stage of this file", a);
-                return -1;
+        for (int list = 0; list < 2; list++) {
+            const struct rule_due *dv = list ? rs->stages[s].ongoing_due : rs->stages[s].due;
+            int nd = list ? rs->stages[s].nongoing_due : rs->stages[s].ndue;
+            for (int d = 0; d < nd; d++) {
+                struct rule_time parts[RULE_DUE_MAX];
+                int np = due_parts(&dv[d], parts);
+                for (int p = 0; p < np; p++) {
+                    const char *a = parts[p].anchor;
+                    bool ok = strncmp(a, "stage:", 6) != 0;
+                    for (int k = 0; !ok && k < rs->nstages; k++)
+                        ok = strcmp(rs->stages[k].id, a + 6) == 0;
+                    if (!ok) {
+                        char path2[96], part[32] = "";
+                        if (dv[d].nlater > 0)
+                            snprintf(part, sizeof(part), ".later_of[%d]", p);
+                        snprintf(path2, sizeof(path2), "$.stages[%d].%s[%d]%s", s,
+                                 list ? "if_ongoing_at_due" : "due", d, part);
+                        vfail(&v, path2, "anchor '%s' names no stage of this file", a);
+                        return -1;
+                    }
+                }
             }
         }
     }
@@ -1373,18 +1484,27 @@ rules_evaluate(const struct ruleset *rs, const json_t *facts, const json_t *prof
 
         if (when == TRI_NO)
             continue;
+        json_t *sj;
+
         due = json_array();
         for (int d = 0; d < st->ndue; d++)
-            json_array_append_new(due, json_pack("{s:s, s:s}", "after", st->due[d].anchor, "within",
-                                                 st->due[d].within_text));
+            json_array_append_new(due, due_json(&st->due[d]));
         to = json_array();
         for (int k = 0; k < st->nrecipients; k++)
             json_array_append_new(to, json_string(st->recipients[k]));
-        json_array_append_new(stages, json_pack("{s:s, s:O, s:s, s:o, s:o, s:b, s:b, s:b}", "id",
-                                                st->id, "name", json_object_get(st->def, "name"),
-                                                "recipient", st->recipient, "recipients", to, "due",
-                                                due, "asap", st->asap, "on_request", st->on_request,
-                                                "conditional", when == TRI_UNKNOWN));
+        sj = json_pack("{s:s, s:O, s:s, s:o, s:o, s:b, s:b, s:b}", "id", st->id, "name",
+                       json_object_get(st->def, "name"), "recipient", st->recipient, "recipients",
+                       to, "due", due, "asap", st->asap, "on_request", st->on_request,
+                       "conditional", when == TRI_UNKNOWN);
+        if (sj != NULL && st->only_if_ongoing)
+            json_object_set_new(sj, "only_if_ongoing_at_due", json_true());
+        if (sj != NULL && st->nongoing_due > 0) {
+            json_t *od = json_array();
+            for (int d = 0; d < st->nongoing_due; d++)
+                json_array_append_new(od, due_json(&st->ongoing_due[d]));
+            json_object_set_new(sj, "if_ongoing_at_due", od);
+        }
+        json_array_append_new(stages, sj);
     }
     out = json_pack("{s:s, s:s, s:O, s:O, s:s, s:s, s:o, s:o, s:o}", "regime", rs->regime,
                     "version", rs->version, "title", json_object_get(rs->doc, "title"), "source",
@@ -1394,6 +1514,103 @@ rules_evaluate(const struct ruleset *rs, const json_t *facts, const json_t *prof
     if (out != NULL && rs->lifted_by_n != NULL)
         json_object_set_new_nocheck(out, "lifted", json_string_nocheck(tri_name(lifted)));
     return out;
+}
+
+/* ---- due times ---- */
+
+int64_t
+rules_handled_at(const struct rule_clock *c)
+{
+    if (c->resolved_at == TIME_UNSET ||
+        (c->reopened_at != TIME_UNSET && c->reopened_at > c->resolved_at))
+        return TIME_UNSET; /* never handled, or it came back */
+    return c->resolved_at;
+}
+
+bool
+rules_handled_by(const struct rule_clock *c, int64_t t)
+{
+    /* resolved at or before t, and not reopened between that and t */
+    return c->resolved_at != TIME_UNSET && c->resolved_at <= t &&
+           (c->reopened_at == TIME_UNSET || c->reopened_at <= c->resolved_at || c->reopened_at > t);
+}
+
+static int64_t
+anchor_at(const struct rule_clock *c, const char *anchor)
+{
+    if (strcmp(anchor, "handled_at") == 0)
+        return rules_handled_at(c);
+    return c->anchor ? c->anchor(anchor, c->ctx) : TIME_UNSET;
+}
+
+static void
+await_anchor(struct rule_stage_time *out, const char *anchor)
+{
+    for (int i = 0; i < out->nwaiting; i++) {
+        if (strcmp(out->waiting[i], anchor) == 0)
+            return;
+    }
+    if (out->nwaiting < (int)(sizeof(out->waiting) / sizeof(out->waiting[0])))
+        out->waiting[out->nwaiting++] = anchor;
+}
+
+/* The earliest computable entry of a due list; a later_of entry counts
+ * when every one of its parts is known. */
+static int64_t
+earliest_due(const struct rule_due *dv, int nd, const struct rule_clock *c,
+             struct rule_stage_time *out)
+{
+    int64_t best = TIME_UNSET;
+
+    for (int d = 0; d < nd; d++) {
+        int np = dv[d].nlater ? dv[d].nlater : 1;
+        int64_t t = TIME_UNSET;
+        bool known = true;
+
+        for (int p = 0; p < np; p++) {
+            /* names point into the stage, which outlives out */
+            const char *name = dv[d].nlater ? dv[d].later[p].anchor : dv[d].anchor;
+            const struct duration *w = dv[d].nlater ? &dv[d].later[p].within : &dv[d].within;
+            int64_t a = anchor_at(c, name);
+            if (a == TIME_UNSET) {
+                await_anchor(out, name);
+                known = false;
+                continue;
+            }
+            a = time_add_duration(a, w);
+            if (t == TIME_UNSET || a > t)
+                t = a;
+        }
+        if (known && (best == TIME_UNSET || t < best))
+            best = t;
+    }
+    return best;
+}
+
+void
+rules_stage_time(const struct rule_stage *st, const struct rule_clock *c,
+                 struct rule_stage_time *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->ongoing = TRI_UNKNOWN;
+    out->due = out->regular = earliest_due(st->due, st->ndue, c, out);
+    if (!st->only_if_ongoing && st->nongoing_due == 0)
+        return;
+    /* Ongoing at the due time?  Handled by then: no.  Past it and not
+     * handled by then: yes.  Before it (or no due time yet): it may still
+     * be handled in time, so the regular due time stands meanwhile. */
+    if (out->regular == TIME_UNSET)
+        return;
+    if (rules_handled_by(c, out->regular))
+        out->ongoing = TRI_NO;
+    else if (c->now >= out->regular)
+        out->ongoing = TRI_YES;
+    out->not_due = st->only_if_ongoing && out->ongoing == TRI_NO;
+    if (st->nongoing_due > 0 && out->ongoing == TRI_YES) {
+        out->moved = true;
+        out->nwaiting = 0;
+        out->due = earliest_due(st->ongoing_due, st->nongoing_due, c, out);
+    }
 }
 
 json_t *

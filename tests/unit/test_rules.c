@@ -220,13 +220,46 @@ static const struct bad_case bad_cases[] = {
     {"stage without due", DOC_STAGE(NAME ",'recipient':'csirt','contents':[]"), "$.stages[0]",
      "due"},
     {"stage with empty due", DOC_STAGE(NAME ",'recipient':'csirt','due':[],'contents':[]"),
-     "$.stages[0]", "due"},
+     "$.stages[0].due", "must be a list of 1 to 4"},
     {"stage with five dues",
      DOC_STAGE(NAME ",'recipient':'csirt','due':["
                     "{'after':'aware_at','within':'PT1H'},{'after':'aware_at','within':'PT2H'},"
                     "{'after':'aware_at','within':'PT3H'},{'after':'aware_at','within':'PT4H'},"
                     "{'after':'aware_at','within':'PT5H'}],'contents':[]"),
-     "$.stages[0]", "1 to 4"},
+     "$.stages[0].due", "1 to 4"},
+    /* the later of two or more times; stages that depend on the incident
+     * being ongoing at their due time (NIS2 art. 23(4)(e)) */
+    {"later_of with one part",
+     DOC_STAGE(NAME ",'recipient':'csirt','due':[{'later_of':[{'after':'aware_at','within':"
+                    "'PT1H'}]}],'contents':[]"),
+     "$.stages[0].due[0]", "later_of is a list of 2 to 4"},
+    {"later_of with another member",
+     DOC_STAGE(NAME ",'recipient':'csirt','due':[{'later_of':[{'after':'aware_at','within':"
+                    "'PT1H'},{'after':'handled_at','within':'P1M'}],'within':'PT1H'}],"
+                    "'contents':[]"),
+     "$.stages[0].due[0]", "later_of is a list of 2 to 4"},
+    {"later_of part with an unknown anchor",
+     DOC_STAGE(NAME ",'recipient':'csirt','due':[{'later_of':[{'after':'aware_at','within':"
+                    "'PT1H'},{'after':'fixed_at','within':'P1M'}]}],'contents':[]"),
+     "$.stages[0].due[0].later_of[1]", "unknown anchor 'fixed_at'"},
+    {"later_of part naming no stage",
+     DOC_STAGE(NAME ",'recipient':'csirt','due':[{'later_of':[{'after':'aware_at','within':"
+                    "'PT1H'},{'after':'stage:nope','within':'P1M'}]}],'contents':[]"),
+     "$.stages[0].due[0].later_of[1]", "anchor 'stage:nope' names no stage"},
+    {"only_if_ongoing_at_due not a boolean",
+     DOC_STAGE(NAME ",'recipient':'csirt'," DUE24 ",'only_if_ongoing_at_due':1,'contents':[]"),
+     "$.stages[0]", "only_if_ongoing_at_due must be true or false"},
+    {"only_if_ongoing_at_due without a due time",
+     DOC_STAGE(NAME ",'recipient':'csirt','on_request':true,'only_if_ongoing_at_due':true,"
+                    "'contents':[]"),
+     "$.stages[0]", "need a due time"},
+    {"if_ongoing_at_due empty",
+     DOC_STAGE(NAME ",'recipient':'csirt'," DUE24 ",'if_ongoing_at_due':[],'contents':[]"),
+     "$.stages[0].if_ongoing_at_due", "1 to 4"},
+    {"if_ongoing_at_due naming no stage",
+     DOC_STAGE(NAME ",'recipient':'csirt'," DUE24 ",'if_ongoing_at_due':[{'after':'stage:x',"
+                    "'within':'P1M'}],'contents':[]"),
+     "$.stages[0].if_ongoing_at_due[0]", "anchor 'stage:x' names no stage"},
     {"unknown anchor",
      DOC_STAGE(NAME ",'recipient':'csirt','due':[{'after':'noticed_at','within':'PT24H'}],"
                     "'contents':[]"),
@@ -511,6 +544,11 @@ static const char *const good_texts[] = {
     DOC("true", "{'id':'initial'," NAME ",'recipient':'cer_authority'," DUE24 ",'contents':[]},"
                 "{'id':'final'," NAME ",'recipient':'supervisor','due':[{'after':'stage:initial',"
                 "'within':'P1M'}],'contents':[]}"),
+    /* the later of; a stage only while ongoing; a due time that moves */
+    DOC_STAGE(NAME ",'recipient':'csirt','due':[{'later_of':[{'after':'aware_at','within':"
+                   "'PT1H'},{'after':'handled_at','within':'P1M'}]},{'after':'aware_at',"
+                   "'within':'P1D'}],'only_if_ongoing_at_due':true,'if_ongoing_at_due':["
+                   "{'after':'handled_at','within':'P1M'}],'contents':[]"),
     /* a stage may name a later stage */
     DOC("true", "{'id':'a'," NAME ",'recipient':'csirt','due':[{'after':'stage:b','within':'P1D'}],"
                 "'contents':[]},{'id':'b'," NAME ",'recipient':'csirt'," DUE24 ",'contents':[]}"),
