@@ -509,4 +509,123 @@ describe('issue 16 through time (the test clock)', () => {
         assert.equal(n.status, 'submitted', 'on time up to and including the due second');
         assert.equal(n.submitted_at, at(72 * 3600));
     });
+
+    /** Sends (drafts, signs, submits) one report at the daemon's time, or at sentAt. */
+    async function send(inc, stage, fields, sentAt) {
+        const N = await signedReport(inc, 'nis2', stage, fields);
+        const res = await api(d.url, manager, 'POST', `${N}/submit`, { channel: 'MijnNCSC', ...(sentAt ? { submitted_at: sentAt } : {}) });
+        assert.equal(res.status, 200, res.text);
+        return res.json;
+    }
+    const NOTIFICATION_FIELDS = { early_warning_update: 'no change', severity_impact: 'three persons hospitalised' };
+    const nis2Stage = async (inc, id) => regime(await classification(d, analyst, inc.id), 'nis2').stages.find((s) => s.id === id);
+
+    test('5. NIS2 art. 23(4)(e): an incident still ongoing one month after the notification owes a progress report then, and the final report one month after it is handled', async () => {
+        await d.setClock({ now: T0 });
+        assert.equal((await putProfile(d, { sector: 'drinking_water', nis2_class: 'essential', entity_types: [], dora_financial: false, annual_turnover_eur: 2e7 })).status, 200);
+        const inc = await createIncident(d, analyst, {
+            title: 'Ransomware in the treatment plant (long recovery)',
+            aware_at: T0,
+            impact: { persons_health_damaged: 3, scheduled_maintenance: false },
+        });
+        await transition(d, analyst, inc.id, 'triage');
+        await transition(d, analyst, inc.id, 'confirmed');
+        // the early warning and the notification, in time
+        await d.setClock({ now: at(20 * 3600) });
+        await send(inc, 'early_warning', EW_FIELDS);
+        await d.setClock({ now: at(48 * 3600) });
+        await send(inc, 'notification', NOTIFICATION_FIELDS);
+        const T1 = '2031-04-16T09:00:00Z'; // 16 March 09:00 + one month
+        let final = await nis2Obligation(inc, 'final');
+        let progress = await nis2Obligation(inc, 'progress');
+        assert.equal(final.due_at, T1);
+        assert.equal(final.status, 'pending');
+        assert.equal(progress.due_at, T1, 'owed provisionally: the incident may still be ongoing then');
+        assert.equal(progress.status, 'pending');
+        let st = await nis2Stage(inc, 'final');
+        assert.equal(st.ongoing_at_due, 'undetermined');
+        assert.deepEqual(st.if_ongoing_at_due, [{ after: 'handled_at', within: 'P1M' }]);
+        assert.equal((await nis2Stage(inc, 'progress')).only_if_ongoing_at_due, true);
+
+        // the progress report goes out a day before; the incident is still
+        // ongoing when the final report would fall due
+        await d.setClock({ now: '2031-04-15T09:00:00Z' });
+        await send(inc, 'progress', { state_so_far: 'Restoring from offline backups; 60 % of the plant back.' });
+        await d.setClock({ now: '2031-04-16T09:00:01Z' });
+        final = await nis2Obligation(inc, 'final');
+        assert.equal(final.status, 'pending', 'not missed: the incident was still ongoing at its regular due time');
+        assert.equal(final.due_at ?? null, null, 'due one month after the handling, which has not happened');
+        assert.equal(final.missed_at ?? null, null);
+        st = await nis2Stage(inc, 'final');
+        assert.equal(st.ongoing_at_due, 'yes');
+        assert.equal(st.regular_due_at, T1);
+        assert.deepEqual(st.waiting_for, ['handled_at']);
+        assert.equal((await nis2Obligation(inc, 'progress')).status, 'submitted');
+        let tl = await timeline(d, analyst, inc.id);
+        assert.ok(tl.some((e) => e.field === 'final' && e.note === `nis2 final: the incident was still ongoing at ${T1}, so the due time moves after its handling (waiting for handled_at)`), JSON.stringify(tl.slice(-3)));
+        // weeks later, still not missed; then handled
+        await d.setClock({ now: '2031-05-20T14:30:00Z' });
+        assert.equal((await nis2Obligation(inc, 'final')).status, 'pending');
+        await transition(d, analyst, inc.id, 'resolved');
+        final = await nis2Obligation(inc, 'final');
+        assert.equal(final.due_at, '2031-06-20T14:30:00Z', 'one month after the handling');
+        assert.equal(final.status, 'pending');
+        assert.equal((await nis2Stage(inc, 'final')).due_at, '2031-06-20T14:30:00Z');
+        // and it is missed one second after that, like any other
+        await d.setClock({ now: '2031-06-20T14:30:01Z' });
+        final = await nis2Obligation(inc, 'final');
+        assert.equal(final.status, 'missed');
+        assert.equal(final.missed_at, '2031-06-20T14:30:00Z');
+    });
+
+    test('5. NIS2 art. 23(4)(d)/(e): an incident handled before the final report falls due owes no progress report (waived by meldpunt, with the reason, on the timeline and audited), and the final report keeps its regular due time', async () => {
+        await d.setClock({ now: T0 });
+        const inc = await createIncident(d, analyst, {
+            title: 'Tampered dosing set-point (quickly fixed)',
+            aware_at: T0,
+            impact: { persons_health_damaged: 1, scheduled_maintenance: false },
+        });
+        await transition(d, analyst, inc.id, 'triage');
+        await transition(d, analyst, inc.id, 'confirmed');
+        await d.setClock({ now: at(3600) });
+        await send(inc, 'early_warning', EW_FIELDS);
+        await send(inc, 'notification', NOTIFICATION_FIELDS);
+        const T1 = '2031-04-14T10:00:00Z';
+        const progress = await nis2Obligation(inc, 'progress');
+        assert.equal(progress.due_at, T1);
+        assert.equal(progress.status, 'pending');
+        // handled ten days later
+        await d.setClock({ now: '2031-03-24T10:00:00Z' });
+        const head = await auditHead(d);
+        await transition(d, analyst, inc.id, 'resolved');
+        let p = await nis2Obligation(inc, 'progress');
+        assert.equal(p.status, 'waived');
+        assert.equal(p.waived_reason, `not due: the incident was handled (resolved 2031-03-24T10:00:00Z) by ${T1}, when this report would fall due; it is due only for an incident still ongoing then`);
+        assert.equal(p.waived_by, 'token:reg-time-analyst');
+        assert.equal((await nis2Stage(inc, 'progress')).not_due, true);
+        const tl = await timeline(d, analyst, inc.id);
+        const e = tl.findLast((x) => x.kind === 'obligation' && x.field === 'progress');
+        assert.deepEqual([e.old, e.new, e.note], ['pending', 'waived', p.waived_reason]);
+        const entries = await auditAfter(d, head);
+        assert.ok(entries.some((x) => x.action === 'obligation.waive' && x.object === p.id && x.payload.not_due === true), JSON.stringify(entries.map((x) => x.action)));
+        let final = await nis2Obligation(inc, 'final');
+        assert.equal(final.due_at, T1, 'handled by then: one month after the notification');
+
+        // it came back before the final report fell due: the progress report is owed again
+        await d.setClock({ now: '2031-03-28T10:00:00Z' });
+        await transition(d, analyst, inc.id, 'confirmed');
+        p = await nis2Obligation(inc, 'progress');
+        assert.equal(p.status, 'pending');
+        assert.equal(p.due_at, T1);
+        assert.equal(p.waived_reason ?? null, null);
+        // handled again before then: not due again; the final report, not sent, is missed at T1
+        await d.setClock({ now: '2031-04-01T10:00:00Z' });
+        await transition(d, analyst, inc.id, 'resolved');
+        assert.equal((await nis2Obligation(inc, 'progress')).status, 'waived');
+        await d.setClock({ now: '2031-04-14T10:00:01Z' });
+        final = await nis2Obligation(inc, 'final');
+        assert.equal(final.status, 'missed');
+        assert.equal(final.missed_at, T1);
+        assert.equal((await nis2Obligation(inc, 'progress')).status, 'waived', 'frozen');
+    });
 });
