@@ -23,6 +23,7 @@
 #include "store/audit.h"
 #include "store/classification.h"
 #include "store/db.h"
+#include "store/notifications.h"
 #include "store/writer.h"
 
 #include <pthread.h>
@@ -117,6 +118,32 @@ struct anchor_ctx {
     int64_t classified_at;
 };
 
+/* When the latest report of a stage was sent: its first submission or any
+ * later one (an updated or corrected report of the same stage). */
+static int64_t
+stage_last_sent(const struct anchor_ctx *a, const char *stage)
+{
+    struct notification *v = NULL;
+    struct obligation o;
+    struct mp_error err;
+    int64_t last = TIME_UNSET;
+    int n = 0;
+
+    if (store_obligation_find(a->db, a->inc->id, a->regime, stage, &o, &err) == 1)
+        last = parse(o.submitted_at);
+    if (store_notification_list(a->db, a->inc->id, &v, &n, &err) != 0)
+        return last;
+    for (int i = 0; i < n; i++) {
+        int64_t t = parse(v[i].submitted_at);
+        if (strcmp(v[i].regime, a->regime) == 0 && strcmp(v[i].stage, stage) == 0 &&
+            t != TIME_UNSET && (last == TIME_UNSET || t > last))
+            last = t;
+        notification_free(&v[i]);
+    }
+    free(v);
+    return last;
+}
+
 static int64_t
 anchor_time(const char *anchor, void *arg)
 {
@@ -130,14 +157,21 @@ anchor_time(const char *anchor, void *arg)
         return a->inc->started_at;
     if (strcmp(anchor, "classified_at") == 0)
         return a->classified_at;
-    if (strcmp(anchor, "classified_major_at") == 0)
-        return parse(json_string_value(json_object_get(a->facts, "classified_major_at")));
+    if (strcmp(anchor, "classified_major_at") == 0) {
+        /* the entity's own record of its classification as major; without
+         * it, when meldpunt first judged the incident major (significant)
+         * under the regime */
+        int64_t t = parse(json_string_value(json_object_get(a->facts, "classified_major_at")));
+        return t != TIME_UNSET ? t : a->classified_at;
+    }
     if (strncmp(anchor, "stage:", 6) == 0) {
         struct obligation o;
         struct mp_error err;
         if (store_obligation_find(a->db, a->inc->id, a->regime, anchor + 6, &o, &err) == 1)
             return parse(o.submitted_at);
     }
+    if (strncmp(anchor, "stage_last:", 11) == 0)
+        return stage_last_sent(a, anchor + 11);
     return TIME_UNSET;
 }
 

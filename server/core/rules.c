@@ -265,6 +265,26 @@ check_expr(struct vctx *v, json_t *e, const char *path)
     return true;
 }
 
+/* A known anchor name, or stage:ID / stage_last:ID (the ID is checked once
+ * every stage is loaded). */
+static bool
+anchor_ok(const char *a)
+{
+    return in_list(anchors, a) || strncmp(a, "stage:", 6) == 0 ||
+           strncmp(a, "stage_last:", 11) == 0;
+}
+
+/* The stage an anchor names, or NULL. */
+static const char *
+anchor_stage(const char *a)
+{
+    if (strncmp(a, "stage:", 6) == 0)
+        return a + 6;
+    if (strncmp(a, "stage_last:", 11) == 0)
+        return a + 11;
+    return NULL;
+}
+
 /* {"after": ANCHOR, "within": DURATION} into t. */
 static bool
 check_time(struct vctx *v, json_t *val, const char *path, struct rule_time *t)
@@ -276,7 +296,7 @@ check_time(struct vctx *v, json_t *val, const char *path, struct rule_time *t)
         !json_is_string(within))
         return vfail(v, path, "must be {\"after\": ANCHOR, \"within\": DURATION}", NULL);
     a = json_string_value(after);
-    if (!in_list(anchors, a) && strncmp(a, "stage:", 6) != 0)
+    if (!anchor_ok(a))
         return vfail(v, path, "unknown anchor '%s'", a);
     if (duration_parse(json_string_value(within), &t->within) != 0)
         return vfail(v, path, "within '%s' is not an ISO 8601 duration", json_string_value(within));
@@ -318,8 +338,22 @@ check_due_list(struct vctx *v, json_t *x, const char *path, bool need_one, struc
             }
             snprintf(d->anchor, sizeof(d->anchor), "later_of");
         } else {
+            json_t *unless = json_object_get(val, "unless_passed_at"), *plain = val;
             struct rule_time t;
-            if (!check_time(v, val, sub, &t))
+            bool ok;
+
+            if (unless != NULL) {
+                if (!json_is_string(unless) || !anchor_ok(json_string_value(unless)))
+                    return vfail(v, sub, "unless_passed_at must be an anchor", NULL);
+                snprintf(d->unless_passed_at, sizeof(d->unless_passed_at), "%s",
+                         json_string_value(unless));
+                plain = json_copy(val);
+                json_object_del(plain, "unless_passed_at");
+            }
+            ok = check_time(v, plain, sub, &t);
+            if (plain != val)
+                json_decref(plain);
+            if (!ok)
                 return false;
             snprintf(d->anchor, sizeof(d->anchor), "%s", t.anchor);
             d->within = t.within;
@@ -351,6 +385,9 @@ due_json(const struct rule_due *d)
 {
     json_t *parts;
 
+    if (d->nlater == 0 && d->unless_passed_at[0])
+        return json_pack("{s:s, s:s, s:s}", "after", d->anchor, "within", d->within_text,
+                         "unless_passed_at", d->unless_passed_at);
     if (d->nlater == 0)
         return json_pack("{s:s, s:s}", "after", d->anchor, "within", d->within_text);
     parts = json_array();
@@ -593,14 +630,18 @@ load_text(const char *path, const char *text, size_t len, struct ruleset *rs, st
             for (int d = 0; d < nd; d++) {
                 struct rule_time parts[RULE_DUE_MAX];
                 int np = due_parts(&dv[d], parts);
-                for (int p = 0; p < np; p++) {
-                    const char *a = parts[p].anchor;
-                    bool ok = strncmp(a, "stage:", 6) != 0;
+                for (int p = 0; p <= np; p++) {
+                    /* each part's anchor, then unless_passed_at */
+                    const char *a = p < np ? parts[p].anchor : dv[d].unless_passed_at;
+                    const char *id = anchor_stage(a);
+                    bool ok = id == NULL;
                     for (int k = 0; !ok && k < rs->nstages; k++)
-                        ok = strcmp(rs->stages[k].id, a + 6) == 0;
+                        ok = strcmp(rs->stages[k].id, id) == 0;
                     if (!ok) {
                         char path2[96], part[32] = "";
-                        if (dv[d].nlater > 0)
+                        if (p == np)
+                            snprintf(part, sizeof(part), ".unless_passed_at");
+                        else if (dv[d].nlater > 0)
                             snprintf(part, sizeof(part), ".later_of[%d]", p);
                         snprintf(path2, sizeof(path2), "$.stages[%d].%s[%d]%s", s,
                                  list ? "if_ongoing_at_due" : "due", d, part);
@@ -1580,6 +1621,12 @@ earliest_due(const struct rule_due *dv, int nd, const struct rule_clock *c,
             a = time_add_duration(a, w);
             if (t == TIME_UNSET || a > t)
                 t = a;
+        }
+        if (known && dv[d].unless_passed_at[0]) {
+            /* had it passed when the duty arose?  (unknown: it binds) */
+            int64_t arose = anchor_at(c, dv[d].unless_passed_at);
+            if (arose != TIME_UNSET && t < arose)
+                continue;
         }
         if (known && (best == TIME_UNSET || t < best))
             best = t;

@@ -28,7 +28,7 @@ struct rnode; /* a compiled expression (rules.c) */
 
 /* One point in time: ANCHOR + DURATION. */
 struct rule_time {
-    char anchor[48]; /* aware_at, detected_at, ..., stage:ID */
+    char anchor[48]; /* aware_at, detected_at, ..., stage:ID, stage_last:ID */
     struct duration within;
     char within_text[32];
 };
@@ -42,6 +42,10 @@ struct rule_due {
     char within_text[32];
     struct rule_time later[RULE_DUE_MAX];
     int nlater;
+    /* "unless_passed_at": ANCHOR: the entry does not bind when its time had
+     * already passed at that anchor (DORA: the 24 hours after awareness do
+     * not bind an incident classified as major later than that) */
+    char unless_passed_at[48];
 };
 
 struct rule_stage {

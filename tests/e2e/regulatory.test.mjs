@@ -628,4 +628,108 @@ describe('issue 16 through time (the test clock)', () => {
         assert.equal(final.missed_at, T1);
         assert.equal((await nis2Obligation(inc, 'progress')).status, 'waived', 'frozen');
     });
+
+    const DORA_PROFILE = { sector: 'banking', nis2_class: 'essential', entity_types: [], dora_financial: true, annual_turnover_eur: 5e8 };
+    const INITIAL_FIELDS = {
+        reference: 'INC-PAY-7',
+        times: 'detected 14 March 09:00 UTC',
+        description: 'Unauthorised access to the payment gateway',
+        criteria_met: ['rts-9-5-b'],
+        member_states: ['NL'],
+        discovery: 'SOC alert',
+        bcp_activated: 'yes',
+    };
+    const INTERMEDIATE_FIELDS = {
+        times: 'occurred 14 March 08:40 UTC; not recovered',
+        criteria_detail: 'malicious access to the gateway',
+        incident_type: 'cybersecurity',
+        affected_areas: 'payments',
+        client_impact: 'none so far',
+        recovery_measures: 'gateway isolated',
+    };
+    const doraObligation = async (inc, stage) => (await obligations(d, analyst, inc.id)).find((o) => o.regime === 'dora' && o.stage === stage);
+    async function sendDora(inc, stage, fields) {
+        const N = await signedReport(inc, 'dora', stage, fields);
+        const res = await api(d.url, manager, 'POST', `${N}/submit`, { channel: 'DNB portal' });
+        assert.equal(res.status, 200, res.text);
+        return N;
+    }
+
+    test('4. DORA (Del. Reg. 2025/301 art. 5): classified as major more than 24 hours after awareness, the initial notification is due 4 hours after the classification, not overdue; within 24 hours, the earlier of the two binds', async () => {
+        await d.setClock({ now: T0 });
+        assert.equal((await putProfile(d, DORA_PROFILE)).status, 200);
+        const inc = await createIncident(d, analyst, {
+            title: 'Payment gateway: odd logins',
+            aware_at: T0,
+            impact: { critical_service_affected: true, unauthorised_access: false },
+        });
+        assert.equal(await doraObligation(inc, 'initial'), undefined, 'not major (yet)');
+        // 30 hours later the access turns out to have succeeded: major now
+        await d.setClock({ now: at(30 * 3600) });
+        let res = await patchIncident(d, analyst, inc.id, { impact: { unauthorised_access: true } });
+        assert.equal(res.status, 200, res.text);
+        let initial = await doraObligation(inc, 'initial');
+        assert.equal(initial.status, 'pending', 'not overdue: classified after the 24 hours had passed');
+        assert.equal(initial.due_at, at(34 * 3600), '4 hours after meldpunt judged it major');
+        const dora = regime(await classification(d, analyst, inc.id), 'dora');
+        assert.deepEqual(dora.stages.find((s) => s.id === 'initial').due, [
+            { after: 'classified_major_at', within: 'PT4H' },
+            { after: 'aware_at', within: 'PT24H', unless_passed_at: 'classified_major_at' },
+        ]);
+        // the entity records its own classification (an hour earlier): that counts
+        res = await patchIncident(d, analyst, inc.id, { impact: { classified_major_at: at(29 * 3600) } });
+        assert.equal(res.status, 200, res.text);
+        initial = await doraObligation(inc, 'initial');
+        assert.equal(initial.due_at, at(33 * 3600));
+        // sent in time
+        await d.setClock({ now: at(32 * 3600) });
+        await sendDora(inc, 'initial', INITIAL_FIELDS);
+        assert.equal((await doraObligation(inc, 'initial')).status, 'submitted');
+        assert.equal((await doraObligation(inc, 'intermediate')).due_at, at((32 + 72) * 3600), '72 hours after the initial notification');
+
+        // classified within the 24 hours (at 22 h): the 24-hour limit binds (at 24 h, before 22 + 4)
+        await d.setClock({ now: T0 });
+        const early = await createIncident(d, analyst, {
+            title: 'Payment gateway: confirmed intrusion',
+            aware_at: T0,
+            impact: { critical_service_affected: true, unauthorised_access: true, classified_major_at: at(22 * 3600) },
+        });
+        assert.equal((await doraObligation(early, 'initial')).due_at, at(24 * 3600));
+    });
+
+    test('4. DORA: the final report is due one month after the LATEST intermediate report (an updated one, e.g. on recovery, moves it)', async () => {
+        await d.setClock({ now: T0 });
+        assert.equal((await putProfile(d, DORA_PROFILE)).status, 200);
+        const inc = await createIncident(d, analyst, {
+            title: 'Card processing outage',
+            aware_at: T0,
+            impact: { critical_service_affected: true, unauthorised_access: true, classified_major_at: T0 },
+        });
+        await d.setClock({ now: at(2 * 3600) });
+        await sendDora(inc, 'initial', INITIAL_FIELDS);
+        assert.equal((await doraObligation(inc, 'final')).due_at ?? null, null, 'waits for the intermediate report');
+        await d.setClock({ now: at(48 * 3600) });
+        const N = await sendDora(inc, 'intermediate', INTERMEDIATE_FIELDS);
+        let final = await doraObligation(inc, 'final');
+        assert.equal(final.due_at, '2031-04-16T09:00:00Z', 'one month after the intermediate report');
+        // regular activities recovered on 25 March: an updated intermediate report
+        await d.setClock({ now: '2031-03-25T16:00:00Z' });
+        let res = await api(d.url, analyst, 'POST', `${N}/corrections`);
+        assert.equal(res.status, 201, res.text);
+        const U = `/api/v1/notifications/${res.json.id}`;
+        res = await api(d.url, analyst, 'PATCH', U, { fields: { times: 'occurred 14 March 08:40 UTC; recovered 25 March 15:00 UTC' } }, { 'if-match': '"1"' });
+        assert.equal(res.status, 200, res.text);
+        assert.equal((await api(d.url, manager, 'POST', `${U}/approve`)).status, 200);
+        res = await api(d.url, manager, 'POST', `${U}/submit`, { channel: 'DNB portal' });
+        assert.equal(res.status, 200, res.text);
+        final = await doraObligation(inc, 'final');
+        assert.equal(final.due_at, '2031-04-25T16:00:00Z', 'one month after the latest intermediate report');
+        assert.equal(final.status, 'pending');
+        const intermediate = await doraObligation(inc, 'intermediate');
+        assert.equal(intermediate.submitted_at, at(48 * 3600), 'the intermediate report itself was sent on time, at its first submission');
+        // past the first month, still in time for the second
+        await d.setClock({ now: '2031-04-20T00:00:00Z' });
+        assert.equal((await doraObligation(inc, 'final')).status, 'pending');
+        assert.equal((await putProfile(d, { dora_financial: false })).status, 200);
+    });
 });

@@ -21,8 +21,10 @@
  *               handled by then)},
  *    "times": {"now": RFC 3339, ANCHOR: RFC 3339, ..., "resolved_at",
  *              "reopened_at"} (optional; the clock and anchors of the due
- *              times: aware_at, classified_major_at (else from the facts),
- *              stage:ID (when that report was sent), ...)}
+ *              times: aware_at, classified_at, classified_major_at (else
+ *              from the facts, else classified_at), stage:ID (when that
+ *              report was first sent), stage_last:ID (when the latest one
+ *              was), ...)}
  *
  * The rules come from $MELDPUNT_RULES_DIR, else config/rules, else (when
  * config/rules does not exist) tests/rules/fixture; the cases from
@@ -283,9 +285,12 @@ case_anchor(const char *name, void *arg)
     const struct case_anchors *a = arg;
     int64_t t = case_time(a->times, name);
 
-    /* classified_major_at is a DORA fact */
+    /* classified_major_at is a DORA fact; without it, classified_at (when
+     * meldpunt first judged the incident major), as in classify.c */
     if (t == INT64_MIN && strcmp(name, "classified_major_at") == 0)
         t = case_time(a->facts, name);
+    if (t == INT64_MIN && strcmp(name, "classified_major_at") == 0)
+        t = case_time(a->times, "classified_at");
     return t;
 }
 
@@ -458,7 +463,9 @@ END_TEST
  * Every regime's reports and deadlines, written down again from the law
  * (shared/reference/regimes.md: NIS2 art. 23(4), with (e) the final report
  * of an incident still ongoing, CIR 2024/2690 recital 31,
- * CER art. 15(1), GDPR art. 33(1), DORA Del. Reg. 2025/301 art. 5; the
+ * CER art. 15(1), GDPR art. 33(1), DORA Del. Reg. 2025/301 art. 5 (the
+ * initial notification of an incident classified late, the final report
+ * after the latest intermediate); the
  * Cbw's recipients: the CSIRT and the competent authority), so a change to
  * a deadline or a recipient in config/rules/ must be made twice to pass.
  */
@@ -488,9 +495,9 @@ static const struct {
     {"gdpr", "notification", "dpa", true, false, "aware_at PT72H"},
     {"gdpr", "communication_data_subjects", "data_subjects", true, false, "aware_at PT72H"},
     {"dora", "initial", "financial_supervisor", true, false,
-     "classified_major_at PT4H; aware_at PT24H"},
+     "classified_major_at PT4H; aware_at PT24H unless passed at classified_major_at"},
     {"dora", "intermediate", "financial_supervisor", false, false, "stage:initial PT72H"},
-    {"dora", "final", "financial_supervisor", false, false, "stage:intermediate P1M"},
+    {"dora", "final", "financial_supervisor", false, false, "stage_last:intermediate P1M"},
 };
 
 /* "after within; later_of(after within, after within)" */
@@ -503,6 +510,9 @@ describe_due(const struct rule_due *dv, int n, char *out, size_t size)
         if (dv[d].nlater == 0) {
             snprintf(out + len, size - len, "%s%s %s", d ? "; " : "", dv[d].anchor,
                      dv[d].within_text);
+            len = strlen(out);
+            if (dv[d].unless_passed_at[0])
+                snprintf(out + len, size - len, " unless passed at %s", dv[d].unless_passed_at);
             continue;
         }
         snprintf(out + len, size - len, "%slater_of(", d ? "; " : "");

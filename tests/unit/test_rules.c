@@ -246,6 +246,18 @@ static const struct bad_case bad_cases[] = {
      DOC_STAGE(NAME ",'recipient':'csirt','due':[{'later_of':[{'after':'aware_at','within':"
                     "'PT1H'},{'after':'stage:nope','within':'P1M'}]}],'contents':[]"),
      "$.stages[0].due[0].later_of[1]", "anchor 'stage:nope' names no stage"},
+    {"unless_passed_at not an anchor",
+     DOC_STAGE(NAME ",'recipient':'csirt','due':[{'after':'aware_at','within':'PT24H',"
+                    "'unless_passed_at':'lunch'}],'contents':[]"),
+     "$.stages[0].due[0]", "unless_passed_at must be an anchor"},
+    {"unless_passed_at naming no stage",
+     DOC_STAGE(NAME ",'recipient':'csirt','due':[{'after':'aware_at','within':'PT24H',"
+                    "'unless_passed_at':'stage:nope'}],'contents':[]"),
+     "$.stages[0].due[0].unless_passed_at", "anchor 'stage:nope' names no stage"},
+    {"stage_last naming no stage",
+     DOC_STAGE(NAME ",'recipient':'csirt','due':[{'after':'stage_last:nope','within':'P1M'}],"
+                    "'contents':[]"),
+     "$.stages[0].due[0]", "anchor 'stage_last:nope' names no stage"},
     {"only_if_ongoing_at_due not a boolean",
      DOC_STAGE(NAME ",'recipient':'csirt'," DUE24 ",'only_if_ongoing_at_due':1,'contents':[]"),
      "$.stages[0]", "only_if_ongoing_at_due must be true or false"},
@@ -549,6 +561,12 @@ static const char *const good_texts[] = {
                    "'PT1H'},{'after':'handled_at','within':'P1M'}]},{'after':'aware_at',"
                    "'within':'P1D'}],'only_if_ongoing_at_due':true,'if_ongoing_at_due':["
                    "{'after':'handled_at','within':'P1M'}],'contents':[]"),
+    /* a limit that does not bind once passed; the latest report of a stage */
+    DOC("true", "{'id':'a'," NAME ",'recipient':'csirt','due':[{'after':'classified_major_at',"
+                "'within':'PT4H'},{'after':'aware_at','within':'PT24H','unless_passed_at':"
+                "'classified_major_at'}],'contents':[]},{'id':'b'," NAME ",'recipient':'csirt',"
+                "'due':[{'after':'stage_last:a','within':'P1M','unless_passed_at':'stage:a'}],"
+                "'contents':[]}"),
     /* a stage may name a later stage */
     DOC("true", "{'id':'a'," NAME ",'recipient':'csirt','due':[{'after':'stage:b','within':'P1D'}],"
                 "'contents':[]},{'id':'b'," NAME ",'recipient':'csirt'," DUE24 ",'contents':[]}"),
