@@ -13,7 +13,10 @@
 #   make man        build/man/meldpunt.8 and meldpunt.conf.5 (scdoc)
 #   make deb        the Debian package in build/deb/ (dpkg-buildpackage, lintian)
 #   make deb-test   make deb, then install it into a throwaway root and start it
-#   make format     clang-format the C sources;  make format-check  checks only
+#   make tidy       clang-tidy over server/ (.clang-tidy: bugprone, cert, clang-analyzer,
+#                   performance, with the exclusions it justifies)
+#   make format     clang-format the C sources, prettier the front end (web/);
+#                   make format-check  checks both
 #   make clean
 #
 # Targets that need packages call packaging/install-deps.sh first and then
@@ -71,7 +74,7 @@ Q := @
 say = @printf '  %-6s %s\n' '$(1)' '$(2)'
 endif
 
-.PHONY: all run test bench install uninstall clean deps format format-check \
+.PHONY: all run test bench install uninstall clean deps format format-check tidy \
         test-build unit e2e dated man deb deb-test lint-openapi browser screenshots
 
 all: build/meldpunt
@@ -266,10 +269,20 @@ REDOCLY   := @redocly/cli@2.77.0
 lint-openapi:
 	npx --yes $(REDOCLY) lint --format=stylish schema/openapi.yaml
 
-format:
+PRETTIER  := tests/browser/node_modules/.bin/prettier
+
+tidy: build/gen/schema_files.c
+	@status=0; for f in $(filter server/%,$(SRC)); do \
+	    clang-tidy --quiet $$f -- $(CPPFLAGS) -std=c11 $(PKG_CFLAGS) 2>/dev/null | \
+	        grep -E 'warning:|error:' && status=1; \
+	done; exit $$status
+
+format: $(BROWSER_DEPS)
+	$(PRETTIER) --log-level warn --write web
 	clang-format -i $(SRC) $(UNIT_SRC) tools/embed.c tools/yaml2json.c $(wildcard server/*.h server/*/*.h tests/unit/*.h)
 
-format-check:
+format-check: $(BROWSER_DEPS)
+	$(PRETTIER) --log-level warn --check web
 	clang-format --dry-run --Werror $(SRC) $(UNIT_SRC) tools/embed.c tools/yaml2json.c $(wildcard server/*.h server/*/*.h tests/unit/*.h)
 
 clean:

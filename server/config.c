@@ -6,6 +6,7 @@
 #include "http/server.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,132 +133,142 @@ read_line(char *str, int num, void *stream)
     return r;
 }
 
+/* Every key: where it goes, what kind of value it takes, its bounds, and
+ * the reason given when a value does not fit.  Adding a key is one line. */
+enum key_type {
+    K_UINT,      /* unsigned, min..max */
+    K_SIZE,      /* size_t with K/M/G, min..max bytes */
+    K_BOOL,      /* true/false, yes/no, 1/0 */
+    K_TEXT,      /* a path or other text, shorter than the member */
+    K_DIR,       /* K_TEXT, not empty */
+    K_LISTEN,    /* ADDRESS:PORT */
+    K_PROXIES,   /* a list of numeric addresses */
+    K_LOG_LEVEL, /* a log level's name */
+};
+
+#define AT(member) offsetof(struct config, member), sizeof(((struct config *)0)->member)
+
+static const struct key {
+    const char *section, *key;
+    enum key_type type;
+    size_t offset, size;
+    unsigned long long min, max;
+    const char *why;
+} keys[] = {
+    {"server", "listen", K_LISTEN, AT(listen), 0, 0,
+     "must be ADDRESS:PORT with a numeric IPv4 address or [IPv6]:PORT"},
+    {"server", "web_root", K_TEXT, AT(web_root), 0, 0, "path too long"},
+    {"server", "threads", K_UINT, AT(threads), 1, 256, "must be a whole number from 1 to 256"},
+    {"server", "workers", K_UINT, AT(workers), 1, 1024, "must be a whole number from 1 to 1024"},
+    {"server", "connection_limit", K_UINT, AT(connection_limit), 1, 100000,
+     "must be a whole number from 1 to 100000"},
+    {"server", "per_ip_connection_limit", K_UINT, AT(per_ip_connection_limit), 0, 100000,
+     "must be a whole number from 0 (no limit) to 100000"},
+    {"server", "connection_timeout", K_UINT, AT(connection_timeout), 1, 3600,
+     "must be seconds from 1 to 3600"},
+    {"server", "connection_memory_limit", K_SIZE, AT(connection_memory_limit), 8192, 16u << 20,
+     "must be a size from 8K to 16M"},
+    {"server", "body_limit", K_SIZE, AT(body_limit), 1024, 1u << 30,
+     "must be a size from 1K to 1G"},
+    {"server", "shutdown_timeout", K_UINT, AT(shutdown_timeout), 0, 3600,
+     "must be seconds from 0 to 3600"},
+    {"server", "bench_endpoints", K_BOOL, AT(bench_endpoints), 0, 0, "must be true or false"},
+    {"server", "tls_cert", K_TEXT, AT(tls_cert), 0, 0, "path too long"},
+    {"server", "tls_key", K_TEXT, AT(tls_key), 0, 0, "path too long"},
+    {"server", "trusted_proxies", K_PROXIES, AT(trusted_proxies), 0, 0,
+     "must be a list of at most 16 numeric IPv4 or IPv6 addresses"},
+    {"server", "rate_limit", K_UINT, AT(rate_limit), 0, 1000000,
+     "must be requests per second from 0 (no limit) to 1000000"},
+    {"server", "rate_burst", K_UINT, AT(rate_burst), 1, 1000000,
+     "must be a whole number from 1 to 1000000"},
+    {"auth", "session_idle", K_UINT, AT(session_idle), 60, 86400 * 7,
+     "must be seconds from 60 to 604800"},
+    {"auth", "session_max", K_UINT, AT(session_max), 60, 86400 * 30,
+     "must be seconds from 60 to 2592000"},
+    {"auth", "password_min_length", K_UINT, AT(password_min_length), 8, 256,
+     "must be a whole number from 8 to 256"},
+    {"auth", "lockout_after", K_UINT, AT(lockout_after), 3, 1000,
+     "must be a whole number from 3 to 1000"},
+    {"auth", "lockout_time", K_UINT, AT(lockout_time), 1, 86400, "must be seconds from 1 to 86400"},
+    {"storage", "data_dir", K_DIR, AT(data_dir), 0, 0, "must be a directory path"},
+    {"storage", "min_free_space", K_SIZE, AT(min_free_space), 0, 1ULL << 40,
+     "must be a size such as 100M"},
+    {"storage", "write_batch", K_UINT, AT(write_batch), 1, 10000,
+     "must be a whole number from 1 to 10000"},
+    {"audit", "checkpoint_interval", K_UINT, AT(checkpoint_interval), 0, 7 * 86400,
+     "must be seconds from 0 (only on demand) to 604800"},
+    {"rules", "dir", K_TEXT, AT(rules_dir), 0, 0, "path too long"},
+    {"rules", "sweep_interval", K_UINT, AT(sweep_interval), 1, 3600,
+     "must be seconds from 1 to 3600"},
+    {"detection", "dir", K_TEXT, AT(detection_dir), 0, 0, "path too long"},
+    {"alerts", "batch_max", K_UINT, AT(alert_batch_max), 1, 10000,
+     "must be a whole number from 1 to 10000"},
+    {"alerts", "payload_limit", K_SIZE, AT(alert_payload_limit), 1024, 16u << 20,
+     "must be a size from 1K to 16M"},
+    {"assessment", "dir", K_TEXT, AT(assessment_dir), 0, 0, "path too long"},
+    {"log", "level", K_LOG_LEVEL, AT(log_level), 0, 0,
+     "must be error, warn, notice, info or debug"},
+};
+
+/* value into the member k describes; false when it does not fit. */
+static bool
+set_value(struct config *c, const struct key *k, const char *value)
+{
+    void *dst = (char *)c + k->offset;
+    char host[64];
+    uint16_t port;
+    bool v6;
+    size_t size;
+    int n;
+
+    switch (k->type) {
+    case K_UINT:
+        return parse_uint(value, (unsigned)k->min, (unsigned)k->max, dst) == 0;
+    case K_SIZE:
+        if (config_parse_size(value, &size) != 0 || size < k->min || size > k->max)
+            return false;
+        *(size_t *)dst = size;
+        return true;
+    case K_BOOL:
+        return parse_bool(value, dst) == 0;
+    case K_LISTEN:
+        if (http_parse_listen(value, host, &port, &v6) != 0)
+            return false;
+        break;
+    case K_PROXIES:
+        if (http_parse_proxies(value, &n) != 0)
+            return false;
+        break;
+    case K_LOG_LEVEL:
+        return log_level_parse(value, dst) == 0;
+    case K_DIR:
+        if (value[0] == '\0')
+            return false;
+        break;
+    case K_TEXT:
+        break;
+    }
+    /* text kinds: stored as given, when it fits */
+    if (strlen(value) >= k->size)
+        return false;
+    memcpy(dst, value, strlen(value) + 1);
+    return true;
+}
+
 /* Returns NULL when value is fine for key, else the reason. */
 static const char *
 set_key(struct config *c, const char *section, const char *key, const char *value)
 {
-    char host[64];
-    uint16_t port;
-    bool v6;
+    bool known_section = false;
 
-#define IS(s, k) (strcmp(section, s) == 0 && strcmp(key, k) == 0)
-    if (IS("server", "listen")) {
-        if (http_parse_listen(value, host, &port, &v6) != 0)
-            return "must be ADDRESS:PORT with a numeric IPv4 address or [IPv6]:PORT";
-        snprintf(c->listen, sizeof(c->listen), "%s", value);
-    } else if (IS("server", "web_root")) {
-        if (strlen(value) >= sizeof(c->web_root))
-            return "path too long";
-        snprintf(c->web_root, sizeof(c->web_root), "%s", value);
-    } else if (IS("server", "threads")) {
-        if (parse_uint(value, 1, 256, &c->threads) != 0)
-            return "must be a whole number from 1 to 256";
-    } else if (IS("server", "workers")) {
-        if (parse_uint(value, 1, 1024, &c->workers) != 0)
-            return "must be a whole number from 1 to 1024";
-    } else if (IS("server", "connection_limit")) {
-        if (parse_uint(value, 1, 100000, &c->connection_limit) != 0)
-            return "must be a whole number from 1 to 100000";
-    } else if (IS("server", "per_ip_connection_limit")) {
-        if (parse_uint(value, 0, 100000, &c->per_ip_connection_limit) != 0)
-            return "must be a whole number from 0 (no limit) to 100000";
-    } else if (IS("server", "connection_timeout")) {
-        if (parse_uint(value, 1, 3600, &c->connection_timeout) != 0)
-            return "must be seconds from 1 to 3600";
-    } else if (IS("server", "connection_memory_limit")) {
-        if (config_parse_size(value, &c->connection_memory_limit) != 0 ||
-            c->connection_memory_limit < 8192 || c->connection_memory_limit > (16u << 20))
-            return "must be a size from 8K to 16M";
-    } else if (IS("server", "body_limit")) {
-        if (config_parse_size(value, &c->body_limit) != 0 || c->body_limit < 1024 ||
-            c->body_limit > (1u << 30))
-            return "must be a size from 1K to 1G";
-    } else if (IS("server", "shutdown_timeout")) {
-        if (parse_uint(value, 0, 3600, &c->shutdown_timeout) != 0)
-            return "must be seconds from 0 to 3600";
-    } else if (IS("server", "bench_endpoints")) {
-        if (parse_bool(value, &c->bench_endpoints) != 0)
-            return "must be true or false";
-    } else if (IS("server", "tls_cert") || IS("server", "tls_key")) {
-        char *dst = strcmp(key, "tls_cert") == 0 ? c->tls_cert : c->tls_key;
-        if (strlen(value) >= PATH_MAX)
-            return "path too long";
-        snprintf(dst, PATH_MAX, "%s", value);
-    } else if (IS("server", "trusted_proxies")) {
-        int n;
-        if (strlen(value) >= sizeof(c->trusted_proxies) || http_parse_proxies(value, &n) != 0)
-            return "must be a list of at most 16 numeric IPv4 or IPv6 addresses";
-        snprintf(c->trusted_proxies, sizeof(c->trusted_proxies), "%s", value);
-    } else if (IS("server", "rate_limit")) {
-        if (parse_uint(value, 0, 1000000, &c->rate_limit) != 0)
-            return "must be requests per second from 0 (no limit) to 1000000";
-    } else if (IS("server", "rate_burst")) {
-        if (parse_uint(value, 1, 1000000, &c->rate_burst) != 0)
-            return "must be a whole number from 1 to 1000000";
-    } else if (IS("auth", "session_idle")) {
-        if (parse_uint(value, 60, 86400 * 7, &c->session_idle) != 0)
-            return "must be seconds from 60 to 604800";
-    } else if (IS("auth", "session_max")) {
-        if (parse_uint(value, 60, 86400 * 30, &c->session_max) != 0)
-            return "must be seconds from 60 to 2592000";
-    } else if (IS("auth", "password_min_length")) {
-        if (parse_uint(value, 8, 256, &c->password_min_length) != 0)
-            return "must be a whole number from 8 to 256";
-    } else if (IS("auth", "lockout_after")) {
-        if (parse_uint(value, 3, 1000, &c->lockout_after) != 0)
-            return "must be a whole number from 3 to 1000";
-    } else if (IS("auth", "lockout_time")) {
-        if (parse_uint(value, 1, 86400, &c->lockout_time) != 0)
-            return "must be seconds from 1 to 86400";
-    } else if (IS("storage", "data_dir")) {
-        if (value[0] == '\0' || strlen(value) >= sizeof(c->data_dir))
-            return "must be a directory path";
-        snprintf(c->data_dir, sizeof(c->data_dir), "%s", value);
-    } else if (IS("storage", "min_free_space")) {
-        if (config_parse_size(value, &c->min_free_space) != 0)
-            return "must be a size such as 100M";
-    } else if (IS("storage", "write_batch")) {
-        if (parse_uint(value, 1, 10000, &c->write_batch) != 0)
-            return "must be a whole number from 1 to 10000";
-    } else if (IS("audit", "checkpoint_interval")) {
-        if (parse_uint(value, 0, 7 * 86400, &c->checkpoint_interval) != 0)
-            return "must be seconds from 0 (only on demand) to 604800";
-    } else if (IS("rules", "sweep_interval")) {
-        if (parse_uint(value, 1, 3600, &c->sweep_interval) != 0)
-            return "must be seconds from 1 to 3600";
-    } else if (IS("rules", "dir")) {
-        if (strlen(value) >= sizeof(c->rules_dir))
-            return "path too long";
-        snprintf(c->rules_dir, sizeof(c->rules_dir), "%s", value);
-    } else if (IS("detection", "dir")) {
-        if (strlen(value) >= sizeof(c->detection_dir))
-            return "path too long";
-        snprintf(c->detection_dir, sizeof(c->detection_dir), "%s", value);
-    } else if (IS("alerts", "batch_max")) {
-        if (parse_uint(value, 1, 10000, &c->alert_batch_max) != 0)
-            return "must be a whole number from 1 to 10000";
-    } else if (IS("alerts", "payload_limit")) {
-        if (config_parse_size(value, &c->alert_payload_limit) != 0 ||
-            c->alert_payload_limit < 1024 || c->alert_payload_limit > (16u << 20))
-            return "must be a size from 1K to 16M";
-    } else if (IS("assessment", "dir")) {
-        if (strlen(value) >= sizeof(c->assessment_dir))
-            return "path too long";
-        snprintf(c->assessment_dir, sizeof(c->assessment_dir), "%s", value);
-    } else if (IS("log", "level")) {
-        if (log_level_parse(value, &c->log_level) != 0)
-            return "must be error, warn, notice, info or debug";
-    } else if (strcmp(section, "server") == 0 || strcmp(section, "storage") == 0 ||
-               strcmp(section, "rules") == 0 || strcmp(section, "detection") == 0 ||
-               strcmp(section, "alerts") == 0 || strcmp(section, "assessment") == 0 ||
-               strcmp(section, "log") == 0 || strcmp(section, "auth") == 0 ||
-               strcmp(section, "audit") == 0) {
-        return "unknown key";
-    } else {
-        return "unknown section";
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        if (strcmp(keys[i].section, section) != 0)
+            continue;
+        known_section = true;
+        if (strcmp(keys[i].key, key) == 0)
+            return set_value(c, &keys[i], value) ? NULL : keys[i].why;
     }
-#undef IS
-    return NULL;
+    return known_section ? "unknown key" : "unknown section";
 }
 
 static int

@@ -6,6 +6,7 @@ import { ApiError, get, onSessionLost, patch, del } from './lib/api.js';
 import { h, replace } from './lib/dom.js';
 import { errorBox } from './lib/forms.js';
 import { lang, setLang, t, initialLang } from './lib/i18n.js';
+import { loadSchema } from './lib/schema.js';
 import { atLeast, session, setSession, user } from './lib/session.js';
 import { signInForm, passwordForm } from './pages/signin.js';
 import { dashboardPage } from './pages/dashboard.js';
@@ -28,7 +29,10 @@ const routes = [
     [/^\/settings$/, () => settingsPage()],
     // the preparedness pages load on demand, outside the first load
     [/^\/preparedness$/, async (m, q) => (await import('./pages/assessment.js')).assessmentPage(q)],
-    [/^\/preparedness\/register(?:\/([a-z]+))?$/, async (m) => (await import('./pages/register.js')).registerPage(m[1])],
+    [
+        /^\/preparedness\/register(?:\/([a-z]+))?$/,
+        async (m) => (await import('./pages/register.js')).registerPage(m[1]),
+    ],
 ];
 
 function parseHash() {
@@ -54,6 +58,7 @@ async function route() {
     replace(main, h('p', { class: 'muted' }, t('loading')));
     let node;
     try {
+        await loadSchema(); // the vocabularies, once, before any page uses them
         node = page ? await page() : h('div', {}, h('h1', {}, t('not_found')), h('p', {}, t('not_found_text')));
     } catch (e) {
         node = h('div', {}, h('h1', {}, t('error_title')), errorBox(e));
@@ -63,7 +68,9 @@ async function route() {
     const h1 = main.querySelector('h1');
     document.title = h1 ? `${h1.textContent} · meldpunt` : 'meldpunt';
     for (const a of header.querySelectorAll('nav a')) {
-        const here = a.getAttribute('href') === `#${path.split('/').slice(0, 2).join('/')}` || (a.getAttribute('href') === '#/' && path === '/');
+        const here =
+            a.getAttribute('href') === `#${path.split('/').slice(0, 2).join('/')}` ||
+            (a.getAttribute('href') === '#/' && path === '/');
         if (here) a.setAttribute('aria-current', 'page');
         else a.removeAttribute('aria-current');
     }
@@ -91,7 +98,9 @@ function drawHeader() {
                   atLeast('admin') ? h('a', { href: '#/settings' }, t('nav_settings')) : null,
               )
             : h('span', { class: 'spacer' }),
-        h('div', { class: 'tools' },
+        h(
+            'div',
+            { class: 'tools' },
             h('label', { for: 'lang', class: 'sr-only' }, t('language')),
             langSel,
             u ? h('span', { class: 'who' }, `${u.name} (${t('role_' + u.role)})`) : null,
@@ -134,17 +143,30 @@ function afterSignIn(s) {
 
 function showSignIn() {
     document.title = `${t('sign_in')} · meldpunt`;
-    replace(main, signInForm({ onDone: (s) => { afterSignIn(s); route(); } }));
+    replace(
+        main,
+        signInForm({
+            onDone: (s) => {
+                afterSignIn(s);
+                route();
+            },
+        }),
+    );
     main.querySelector('input')?.focus();
 }
 
 function showPassword() {
     document.title = `${t('change_password')} · meldpunt`;
-    replace(main, passwordForm({ onDone: async () => {
-        const s = await get('/session', { noRetry: true });
-        setSession(s);
-        route();
-    } }));
+    replace(
+        main,
+        passwordForm({
+            onDone: async () => {
+                const s = await get('/session', { noRetry: true });
+                setSession(s);
+                route();
+            },
+        }),
+    );
 }
 
 /** The session ended under us: sign in again in a dialog over the page. */
@@ -155,18 +177,20 @@ function signInAgain() {
         const last = user()?.name ?? '';
         dlg.appendChild(h('h2', { id: 'relogin-h' }, t('session_lost')));
         dlg.appendChild(h('p', {}, t('session_lost_text')));
-        dlg.appendChild(signInForm({
-            name: last,
-            heading: false,
-            onDone: (s) => {
-                afterSignIn(s);
-                dlg.close();
-                dlg.remove();
-                lostPromise = null;
-                drawHeader();
-                resolve();
-            },
-        }));
+        dlg.appendChild(
+            signInForm({
+                name: last,
+                heading: false,
+                onDone: (s) => {
+                    afterSignIn(s);
+                    dlg.close();
+                    dlg.remove();
+                    lostPromise = null;
+                    drawHeader();
+                    resolve();
+                },
+            }),
+        );
         dlg.addEventListener('cancel', (ev) => ev.preventDefault());
         document.body.appendChild(dlg);
         dlg.showModal();

@@ -3,7 +3,6 @@
  */
 #include "api.h"
 #include "lib/text.h"
-#include "store/incidents.h"
 
 #include <sodium.h>
 

@@ -120,6 +120,7 @@ void api_health(const struct api_request *rq, struct api_response *rs);
 void api_ready(const struct api_request *rq, struct api_response *rs);
 void api_me(const struct api_request *rq, struct api_response *rs);
 void api_openapi(const struct api_request *rq, struct api_response *rs);
+void api_schema(const struct api_request *rq, struct api_response *rs);
 void api_signing_key(const struct api_request *rq, struct api_response *rs);
 void api_notifications_create(const struct api_request *rq, struct api_response *rs);
 void api_notifications_list(const struct api_request *rq, struct api_response *rs);

@@ -6,10 +6,10 @@
 #include "lib/clock.h"
 #include "lib/embed.h"
 #include "lib/timeutil.h"
+#include "core/alert.h"
 #include "core/readiness.h"
 #include "core/signing.h"
 #include "core/testclock.h"
-#include "store/db.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +18,7 @@ void
 api_health(const struct api_request *rq, struct api_response *rs)
 {
     (void)rq;
-    if (db_ping())
+    if (readiness_alive())
         api_ok(rs, 200, json_pack("{s:s}", "status", "ok"));
     else
         api_fail(rs, 503, NULL, "the database does not answer");
@@ -30,6 +30,18 @@ api_me(const struct api_request *rq, struct api_response *rs)
     api_ok(rs, 200,
            json_pack("{s:s, s:s}", "principal", rq->principal->name, "role",
                      role_name(rq->principal->role)));
+}
+
+/* GET /api/v1/schema: the words the server uses for states, severities,
+ * categories, causes, TLP levels and the impact facts with their kinds;
+ * the front end reads them from here instead of keeping copies. */
+void
+api_schema(const struct api_request *rq, struct api_response *rs)
+{
+    (void)rq;
+    api_ok(
+        rs, 200,
+        json_pack("{s:o, s:o}", "incident", incident_schema_json(), "alert", alert_schema_json()));
 }
 
 /* The baseline of `make bench`: the same HTTP path as every endpoint

@@ -69,6 +69,8 @@ int alert_ingest(const struct principal *p, int64_t now, struct alert_item *item
                  struct mp_error *err);
 
 json_t *alert_to_json(const struct alert *a);
+/* The alert's vocabulary for clients: {states, severities}. */
+json_t *alert_schema_json(void);
 
 /* What ingestion did since start, by result (for /metrics): the names and
  * a count for each, NULL-terminated. */

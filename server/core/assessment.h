@@ -50,6 +50,9 @@ int assessment_get(const char *id, json_t **out, struct mp_error *err);
  * change, audited; open incidents are judged again).  *out is the profile. */
 int assessment_apply(const struct principal *p, int64_t now, const char *id, json_t **out,
                      struct field_errors *errs);
+/* The member of a data list (questions, rules) with this "id"; borrowed,
+ * NULL when none. */
+json_t *assessment_find_id(json_t *list, const char *id);
 /* One stored assessment as "json", "csv" (answers, outcomes, reasons) or
  * a printable "html" page in its language. */
 int assessment_export(const char *id, const char *format, char **text, size_t *len,

@@ -19,9 +19,10 @@
 
 #include "core/token.h"
 #include "lib/error.h"
-#include "store/incidents.h"
+#include "core/incident_types.h"
 
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -40,6 +41,11 @@
 /* A new incident with the defaults: cause unknown, tlp amber, state
  * detected, detected_at now, no services, impact {}. */
 void incident_init(struct incident *inc, int64_t now);
+
+/* The incident's vocabulary for clients (GET /api/v1/schema): {states,
+ * transitions: {state: [targets]}, categories, causes, severities, tlp,
+ * facts: [{name, kind}]}, so no client keeps a copy that can drift. */
+json_t *incident_schema_json(void);
 
 /* ---- impact facts ---- */
 

@@ -18,6 +18,7 @@
 #include "store/audit.h"
 #include "store/classification.h"
 #include "store/db.h"
+#include "store/incidents.h"
 #include "store/notifications.h"
 #include "store/writer.h"
 

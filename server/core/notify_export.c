@@ -7,6 +7,7 @@
 #include "core/notify.h"
 #include "core/signing.h"
 #include "lib/buf.h"
+#include "lib/html.h"
 #include "lib/timeutil.h"
 
 #include <archive.h>
@@ -59,26 +60,18 @@ notify_html(const char *nid, char **html, struct mp_error *err)
     if (doc == NULL)
         return mp_error_set(err, 500, "", "the stored document is not JSON");
     nl = strcmp(json_string_value(json_object_get(doc, "language")), "nl") == 0;
-    buf_printf(&out, "<!doctype html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\"><title>",
-               nl ? "nl" : "en");
-    buf_puts_html(&out, get(doc, "stage", "name"));
-    buf_puts(&out, " &middot; ");
-    buf_puts_html(&out, get(doc, "incident", "ref"));
-    buf_puts(&out, "</title></head><body>\n<h1>");
-    buf_puts_html(&out, get(doc, "stage", "name"));
-    buf_puts(&out, "</h1>\n<p>");
-    buf_puts_html(&out, get(doc, "regime", "title"));
-    buf_printf(&out, "</p>\n<dl>\n<dt>%s</dt><dd>", nl ? "Organisatie" : "Organisation");
-    buf_puts_html(&out, get(doc, "organisation", "name"));
-    buf_printf(&out, "</dd>\n<dt>%s</dt><dd>", nl ? "Ontvanger" : "Recipient");
-    buf_puts_html(&out, get(doc, "recipient", "name"));
-    buf_puts(&out, " &middot; ");
-    buf_puts_html(&out, get(doc, "recipient", "contact"));
-    buf_puts(&out, "</dd>\n<dt>Incident</dt><dd>");
-    buf_puts_html(&out, get(doc, "incident", "ref"));
-    buf_puts(&out, ": ");
-    buf_puts_html(&out, get(doc, "incident", "title"));
-    buf_printf(&out, "</dd>\n<dt>%s</dt><dd>", nl ? "Uiterlijk" : "Due");
+    html_printf(&out,
+                "<!doctype html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\"><title>%s "
+                "&middot; %s</title></head><body>\n<h1>%s</h1>\n<p>%s</p>\n<dl>\n",
+                nl ? "nl" : "en", get(doc, "stage", "name"), get(doc, "incident", "ref"),
+                get(doc, "stage", "name"), get(doc, "regime", "title"));
+    html_printf(&out, "<dt>%s</dt><dd>%s</dd>\n", nl ? "Organisatie" : "Organisation",
+                get(doc, "organisation", "name"));
+    html_printf(&out, "<dt>%s</dt><dd>%s &middot; %s</dd>\n", nl ? "Ontvanger" : "Recipient",
+                get(doc, "recipient", "name"), get(doc, "recipient", "contact"));
+    html_printf(&out, "<dt>Incident</dt><dd>%s: %s", get(doc, "incident", "ref"),
+                get(doc, "incident", "title"));
+    html_printf(&out, "</dd>\n<dt>%s</dt><dd>", nl ? "Uiterlijk" : "Due");
     due = json_object_get(doc, "due_at");
     html_value(&out, due, nl);
     if (json_is_string(due)) {
@@ -91,19 +84,16 @@ notify_html(const char *nid, char **html, struct mp_error *err)
     buf_puts(&out, "</dd>\n</dl>\n<table>\n");
     json_array_foreach(json_object_get(doc, "contents"), i, c)
     {
-        buf_puts(&out, "<tr><th scope=\"row\">");
-        buf_puts_html(&out, json_string_value(json_object_get(c, "label")));
-        buf_puts(&out, "</th><td>");
+        html_printf(&out, "<tr><th scope=\"row\">%s</th><td>",
+                    json_string_value(json_object_get(c, "label")));
         html_value(&out, json_object_get(c, "value"), nl);
         buf_puts(&out, "</td></tr>\n");
     }
-    buf_printf(&out, "</table>\n<h2>%s</h2>\n<p>", nl ? "Ondertekening" : "Signature");
-    buf_puts(&out, nl ? "Ondertekend door " : "Signed by ");
-    buf_puts_html(&out, get(doc, "signature", "signed_by"));
-    buf_puts(&out, nl ? " op " : " at ");
-    buf_puts_html(&out, get(doc, "signature", "signed_at"));
-    buf_puts(&out, nl ? " met sleutel <code>" : " with key <code>");
-    buf_puts_html(&out, get(doc, "signature", "key_id"));
+    html_printf(&out, "</table>\n<h2>%s</h2>\n<p>%s %s %s %s %s <code>%s",
+                nl ? "Ondertekening" : "Signature", nl ? "Ondertekend door" : "Signed by",
+                get(doc, "signature", "signed_by"), nl ? "op" : "at",
+                get(doc, "signature", "signed_at"), nl ? "met sleutel" : "with key",
+                get(doc, "signature", "key_id"));
     buf_puts(&out, nl ? "</code> (Ed25519, minisign-formaat). Controleer het document met "
                         "<code>minisign -V -m document.json -p meldpunt.pub</code>.</p>\n"
                         "<p><small>Dit is geen gekwalificeerde elektronische handtekening "

@@ -70,3 +70,9 @@ readiness_check(bool *ready)
                        "audit_chain", "ok", audit_ok, "detail", audit_detail);
     return json_pack("{s:s, s:o}", "status", *ready ? "ready" : "unready", "checks", checks);
 }
+
+bool
+readiness_alive(void)
+{
+    return db_ping();
+}

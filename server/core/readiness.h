@@ -18,6 +18,9 @@
  * instance unready) and remembers where the data lives. */
 int readiness_init(const char *data_dir, uint64_t min_free_bytes, struct mp_error *err);
 
+/* Liveness (GET /healthz): the database answers a read. */
+bool readiness_alive(void);
+
 /* {"status": "ready"|"unready", "checks": {...}}; *ready says which. */
 json_t *readiness_check(bool *ready);
 

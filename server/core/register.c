@@ -18,6 +18,7 @@
 #include "lib/uuid.h"
 #include "store/audit.h"
 #include "store/db.h"
+#include "store/incidents.h"
 #include "store/register.h"
 #include "store/writer.h"
 

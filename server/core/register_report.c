@@ -5,6 +5,7 @@
  */
 #include "register_int.h"
 #include "lib/buf.h"
+#include "lib/html.h"
 #include "lib/timeutil.h"
 #include "store/db.h"
 
@@ -237,7 +238,7 @@ html_cell(struct buf *b, json_t *all, const struct field *fd, json_t *v)
         buf_puts(b, json_is_true(v) ? "yes" : "no");
         break;
     case F_INT:
-        buf_printf(b, "%lld", (long long)json_integer_value(v));
+        html_printf(b, "%lld", (long long)json_integer_value(v));
         break;
     default:
         buf_puts_html(b, json_string_value(v));
@@ -252,11 +253,11 @@ html_derived(struct buf *b, json_t *x)
     size_t i;
 
     if (json_object_get(d, "inherent_score"))
-        buf_printf(b, "inherent %lld (%s), residual %lld (%s)",
-                   (long long)json_integer_value(json_object_get(d, "inherent_score")),
-                   json_string_value(json_object_get(d, "inherent_level")),
-                   (long long)json_integer_value(json_object_get(d, "residual_score")),
-                   json_string_value(json_object_get(d, "residual_level")));
+        html_printf(b, "inherent %lld (%s), residual %lld (%s)",
+                    (long long)json_integer_value(json_object_get(d, "inherent_score")),
+                    json_string_value(json_object_get(d, "inherent_level")),
+                    (long long)json_integer_value(json_object_get(d, "residual_score")),
+                    json_string_value(json_object_get(d, "residual_level")));
     if (json_is_true(json_object_get(d, "overdue")))
         buf_puts(b, "<strong>overdue</strong>");
     if (json_is_true(json_object_get(d, "no_alternative_risk")))
@@ -288,11 +289,11 @@ export_html(json_t *all, const struct register_kind_def *only, int64_t now, char
     char at[TIME_RFC3339_LEN];
 
     time_format_rfc3339(now, at, sizeof(at));
-    buf_printf(&b,
-               "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-               "<title>%s</title></head><body>\n<h1>%s</h1>\n<p>Exported %s</p>\n",
-               only && strcmp(only->kind, "measure") == 0 ? "Measures plan" : "Risk register",
-               only && strcmp(only->kind, "measure") == 0 ? "Measures plan" : "Risk register", at);
+    html_printf(&b,
+                "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                "<title>%s</title></head><body>\n<h1>%s</h1>\n<p>Exported %s</p>\n",
+                only && strcmp(only->kind, "measure") == 0 ? "Measures plan" : "Risk register",
+                only && strcmp(only->kind, "measure") == 0 ? "Measures plan" : "Risk register", at);
     if (only == NULL) {
         /* the residual heat map: likelihood 5 (top) .. 1, impact 1 .. 5 */
         json_t *scen = register_of_kind(all, "scenario");
@@ -303,12 +304,13 @@ export_html(json_t *all, const struct register_kind_def *only, int64_t now, char
         buf_puts(&b, "<h2>Residual risk matrix</h2>\n<table>\n<thead><tr><th scope=\"col\">"
                      "likelihood \\ impact</th>");
         for (int m = 1; m <= 5; m++)
-            buf_printf(&b, "<th scope=\"col\">%d</th>", m);
+            html_printf(&b, "<th scope=\"col\">%d</th>", m);
         buf_puts(&b, "</tr></thead>\n<tbody>\n");
         for (int l = 5; l >= 1; l--) {
-            buf_printf(&b, "<tr><th scope=\"row\">%d</th>", l);
+            html_printf(&b, "<tr><th scope=\"row\">%d</th>", l);
             for (int m = 1; m <= 5; m++)
-                buf_printf(&b, "<td title=\"%s\">%d</td>", register_level(l * m), cr[l - 1][m - 1]);
+                html_printf(&b, "<td title=\"%s\">%d</td>", register_level(l * m),
+                            cr[l - 1][m - 1]);
             buf_puts(&b, "</tr>\n");
         }
         buf_puts(&b, "</tbody>\n</table>\n");
@@ -321,10 +323,10 @@ export_html(json_t *all, const struct register_kind_def *only, int64_t now, char
         if (only && only != k)
             continue;
         items = register_of_kind(all, k->kind);
-        buf_printf(&b, "<h2>%s</h2>\n<table>\n<thead><tr><th scope=\"col\">name</th>",
-                   titles[t][1]);
+        html_printf(&b, "<h2>%s</h2>\n<table>\n<thead><tr><th scope=\"col\">name</th>",
+                    titles[t][1]);
         for (const struct field *fd = k->fields; fd->name; fd++)
-            buf_printf(&b, "<th scope=\"col\">%s</th>", fd->name);
+            html_printf(&b, "<th scope=\"col\">%s</th>", fd->name);
         buf_puts(&b, "<th scope=\"col\">assessment</th></tr></thead>\n<tbody>\n");
         json_array_foreach(items, i, x)
         {

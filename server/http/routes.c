@@ -34,6 +34,8 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/me", ROUTE_API, api_me, ALL_ROLES, R, false},
     /* schema/openapi.yaml: every route in this table is described there */
     {"GET", "/api/v1/openapi.json", ROUTE_API, api_openapi, ALL_ROLES, R, false},
+    /* the vocabularies the front end reads instead of keeping copies */
+    {"GET", "/api/v1/schema", ROUTE_API, api_schema, ALL_ROLES, R, false},
     {"GET", "/api/v1/signing-key", ROUTE_API, api_signing_key, ALL_ROLES, R, false},
 
     /* Signing in is the one /api/ route open to all; the others here work

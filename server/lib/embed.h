@@ -1,10 +1,11 @@
 /*
  * embed.h - files compiled into the binary.
  *
- * tools/embed.c turns a list of files (the SQL migrations, the web front end)
- * into a C source
- * holding one `struct embedded_file` table per set, sorted by name, with a
- * BLAKE2b-derived ETag computed at build time.
+ * tools/embed.c turns a list of files (the SQL migrations, the rule files,
+ * the detection rules, the assessment data, the OpenAPI document, the web
+ * front end) into a C source holding one `struct embedded_file` table per
+ * set, sorted by name, each with a strong ETag computed at build time (a
+ * quoted FNV-1a 64-bit hash of the bytes: for caching, not for security).
  */
 #ifndef MP_EMBED_H
 #define MP_EMBED_H

@@ -10,37 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const incident_state_names[STATE_COUNT] = {
-    "detected", "triage", "confirmed", "contained", "resolved", "closed", "dismissed"};
-const char *const incident_category_names[CATEGORY_COUNT] = {"cyber", "physical", "other"};
-const char *const incident_cause_names[CAUSE_COUNT] = {"malicious", "accidental",  "system_failure",
-                                                       "natural",   "third_party", "unknown"};
-const char *const incident_severity_names[SEVERITY_COUNT] = {"low", "medium", "high", "critical"};
-const char *const incident_tlp_names[TLP_COUNT] = {"clear", "green", "amber", "amber+strict",
-                                                   "red"};
-
-int
-incident_enum_parse(const char *const names[], int n, const char *s)
-{
-    for (int i = 0; i < n; i++) {
-        if (strcmp(names[i], s) == 0)
-            return i;
-    }
-    return -1;
-}
-
-void
-incident_free(struct incident *inc)
-{
-    free(inc->title);
-    free(inc->description);
-    free(inc->assignee);
-    json_decref(inc->services);
-    json_decref(inc->impact);
-    inc->title = inc->description = inc->assignee = NULL;
-    inc->services = inc->impact = NULL;
-}
-
 /* The columns, in the order read_row() and bind_row() use. */
 #define INCIDENT_COLUMNS                                                                           \
     "seq, id, ref, title, description, category, cause, severity, state, assignee, tlp, "          \

@@ -76,3 +76,30 @@ test('placeholders are filled in both languages', () => {
     assert.equal(t('time_left', { d: '01:00:00' }), '01:00:00 left');
     assert.equal(t('no_such_key'), 'no_such_key');
 });
+
+test('every word of the server vocabulary has a label (GET /api/v1/schema)', async () => {
+    const { api, startDaemon } = await import('../e2e/lib/daemon.mjs');
+    const d = await startDaemon();
+    try {
+        const res = await api(d.url, d.adminToken, 'GET', '/api/v1/schema');
+        assert.equal(res.status, 200, res.text);
+        const { en } = keys();
+        const inc = res.json.incident;
+        const families = {
+            state_: inc.states,
+            sev_: inc.severities,
+            cat_: inc.categories,
+            cause_: inc.causes,
+            astate_: res.json.alert.states,
+            asev_: res.json.alert.severities,
+        };
+        for (const [prefix, values] of Object.entries(families)) {
+            assert.ok(values.length > 0, prefix);
+            for (const v of values) assert.ok(en.includes(prefix + v), `${prefix}${v} has no label`);
+        }
+        assert.ok(inc.facts.length >= 40 && inc.facts.every((f) => f.name && f.kind), 'facts with kinds');
+        assert.deepEqual(inc.transitions.closed, [], 'closed is final');
+    } finally {
+        await d.stopClean();
+    }
+});

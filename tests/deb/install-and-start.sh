@@ -98,6 +98,10 @@ curl -sf -H "Authorization: Bearer $token" "$url/api/v1/signing-key" > "$root/ke
     fail "GET /api/v1/signing-key"
 curl -sf -H "Authorization: Bearer $token" "$url/api/v1/openapi.json" | grep -q '"openapi":"3.1.0"' ||
     fail "GET /api/v1/openapi.json"
+# the release build has no test clock: time cannot be set from outside
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $token" \
+    -H 'Content-Type: application/json' -d '{"advance":"P1D"}' "$url/api/v1/test/clock")
+[ "$code" = 404 ] || fail "POST /api/v1/test/clock answered $code in the release build"
 grep -q "signing key from the credential" "$root/stderr" || fail "the credential was not used"
 [ ! -e "$root/state/signing.key" ] || fail "a signing key was written into the state directory"
 kill -TERM "$pid"

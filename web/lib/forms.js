@@ -41,7 +41,14 @@ export function showErrors(form, err) {
         ctl.insertAdjacentElement('afterend', h('p', { class: 'field-error', id }, fe.message));
     }
     const box = h('div', { class: 'form-error', role: 'alert' }, explain(err));
-    if (unplaced.length) box.appendChild(h('ul', {}, unplaced.map((u) => h('li', {}, u))));
+    if (unplaced.length)
+        box.appendChild(
+            h(
+                'ul',
+                {},
+                unplaced.map((u) => h('li', {}, u)),
+            ),
+        );
     const heading = form.querySelector(':scope > h1, :scope > h2, :scope > h3');
     if (heading) heading.after(box);
     else form.prepend(box);

@@ -6,10 +6,8 @@ import { get, post, seg } from '../lib/api.js';
 import { field, h, select, timeEl } from '../lib/dom.js';
 import { errorBox, submitting } from '../lib/forms.js';
 import { t } from '../lib/i18n.js';
+import { ALERT_SEVERITIES as SEVERITIES, ALERT_STATES as STATES } from '../lib/schema.js';
 import { atLeast } from '../lib/session.js';
-
-const STATES = ['new', 'acknowledged', 'incident', 'dismissed', 'muted'];
-const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'];
 const anyOf = (list, prefix) => [['', t('any')], ...list.map((v) => [v, t(prefix + v)])];
 
 function actions(a, redraw) {
@@ -25,30 +23,57 @@ function actions(a, redraw) {
         }
     };
     if (a.state === 'new')
-        out.appendChild(h('button', { type: 'button', class: 'small ack', onclick: async () => (await run(() => post(`${base}/acknowledge`))) && redraw() }, t('acknowledge')));
+        out.appendChild(
+            h(
+                'button',
+                {
+                    type: 'button',
+                    class: 'small ack',
+                    onclick: async () => (await run(() => post(`${base}/acknowledge`))) && redraw(),
+                },
+                t('acknowledge'),
+            ),
+        );
     out.appendChild(
-        h('button', {
-            type: 'button',
-            class: 'small primary promote',
-            onclick: async () => {
-                const inc = await run(() => post(`${base}/promote`, {}));
-                if (inc) location.hash = `#/incidents/${seg(inc.ref ?? inc.incident?.ref ?? inc.id)}`;
+        h(
+            'button',
+            {
+                type: 'button',
+                class: 'small primary promote',
+                onclick: async () => {
+                    const inc = await run(() => post(`${base}/promote`, {}));
+                    if (inc) location.hash = `#/incidents/${seg(inc.ref ?? inc.incident?.ref ?? inc.id)}`;
+                },
             },
-        }, t('promote')),
+            t('promote'),
+        ),
     );
     const reason = h('input', { name: 'reason' });
-    const dismiss = h('form', { class: 'inline dismiss' }, field(t('reason'), reason), h('button', { type: 'submit', class: 'small danger' }, t('dismiss')));
+    const dismiss = h(
+        'form',
+        { class: 'inline dismiss' },
+        field(t('reason'), reason),
+        h('button', { type: 'submit', class: 'small danger' }, t('dismiss')),
+    );
     dismiss.addEventListener('submit', async (ev) => {
         ev.preventDefault();
         if (await submitting(dismiss, () => post(`${base}/dismiss`, { reason: reason.value }))) redraw();
     });
     const incident = h('input', { name: 'incident', placeholder: 'INC-2026-0001' });
-    const attach = h('form', { class: 'inline attach' }, field(t('incident_ref'), incident), h('button', { type: 'submit', class: 'small' }, t('attach')));
+    const attach = h(
+        'form',
+        { class: 'inline attach' },
+        field(t('incident_ref'), incident),
+        h('button', { type: 'submit', class: 'small' }, t('attach')),
+    );
     attach.addEventListener('submit', async (ev) => {
         ev.preventDefault();
         if (await submitting(attach, () => post(`${base}/attach`, { incident: incident.value.trim() }))) redraw();
     });
-    out.append(h('details', {}, h('summary', {}, t('dismiss')), dismiss), h('details', {}, h('summary', {}, t('attach')), attach));
+    out.append(
+        h('details', {}, h('summary', {}, t('dismiss')), dismiss),
+        h('details', {}, h('summary', {}, t('attach')), attach),
+    );
     return out;
 }
 
@@ -73,7 +98,8 @@ export async function alertsPage(query) {
         ev.preventDefault();
         const nq = new URLSearchParams();
         nq.set('state', filters.elements.state.value);
-        for (const k of ['severity', 'source']) if (filters.elements[k].value.trim()) nq.set(k, filters.elements[k].value.trim());
+        for (const k of ['severity', 'source'])
+            if (filters.elements[k].value.trim()) nq.set(k, filters.elements[k].value.trim());
         location.hash = `#/alerts?${nq}`;
     });
 
@@ -82,10 +108,22 @@ export async function alertsPage(query) {
             'tr',
             { 'data-id': a.id },
             h('td', {}, h('span', { class: `badge sev-${a.severity}` }, t('asev_' + a.severity))),
-            h('td', {}, h('strong', {}, a.title), h('br'), h('span', { class: 'muted' }, [a.source, a.service].filter(Boolean).join(' · '))),
+            h(
+                'td',
+                {},
+                h('strong', {}, a.title),
+                h('br'),
+                h('span', { class: 'muted' }, [a.source, a.service].filter(Boolean).join(' · ')),
+            ),
             h('td', {}, t('astatus_' + a.status), a.count > 1 ? ` ×${a.count}` : ''),
             h('td', {}, timeEl(a.last_seen)),
-            h('td', {}, t('astate_' + a.state), a.incident ? [' ', h('a', { href: `#/incidents/${seg(a.incident)}` }, t('incident'))] : null, a.reason ? h('div', { class: 'muted' }, a.reason) : null),
+            h(
+                'td',
+                {},
+                t('astate_' + a.state),
+                a.incident ? [' ', h('a', { href: `#/incidents/${seg(a.incident)}` }, t('incident'))] : null,
+                a.reason ? h('div', { class: 'muted' }, a.reason) : null,
+            ),
             h('td', {}, actions(a, redraw)),
         ),
     );
@@ -93,7 +131,17 @@ export async function alertsPage(query) {
         ? h(
               'table',
               { id: 'alert-list' },
-              h('thead', {}, h('tr', {}, [t('severity'), t('alert'), t('status'), t('last_seen'), t('inbox_state'), ''].map((x) => h('th', { scope: 'col' }, x)))),
+              h(
+                  'thead',
+                  {},
+                  h(
+                      'tr',
+                      {},
+                      [t('severity'), t('alert'), t('status'), t('last_seen'), t('inbox_state'), ''].map((x) =>
+                          h('th', { scope: 'col' }, x),
+                      ),
+                  ),
+              ),
               h('tbody', {}, rows),
           )
         : h('p', { class: 'muted' }, t('no_alerts'));

@@ -6,9 +6,7 @@ import { get, seg } from '../lib/api.js';
 import { countdown, h, timeEl, words } from '../lib/dom.js';
 import { errorBox } from '../lib/forms.js';
 import { t, pick } from '../lib/i18n.js';
-
-export const OPEN_STATES = ['detected', 'triage', 'confirmed', 'contained', 'resolved'];
-export const SEVERITIES = ['low', 'medium', 'high', 'critical'];
+import { OPEN_STATES, SEVERITIES } from '../lib/schema.js';
 
 /** Every open incident (pages through the list, at most 1,000). */
 async function openIncidents() {
@@ -32,7 +30,17 @@ function countsTable(incidents) {
         'table',
         { class: 'counts', id: 'open-counts' },
         h('caption', {}, t('open_by_state')),
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('state')), SEVERITIES.map((s) => h('th', { scope: 'col' }, t('sev_' + s))), h('th', { scope: 'col' }, t('total')))),
+        h(
+            'thead',
+            {},
+            h(
+                'tr',
+                {},
+                h('th', { scope: 'col' }, t('state')),
+                SEVERITIES.map((s) => h('th', { scope: 'col' }, t('sev_' + s))),
+                h('th', { scope: 'col' }, t('total')),
+            ),
+        ),
         h(
             'tbody',
             {},
@@ -60,7 +68,13 @@ export function deadlineRow(o, { withIncident = true } = {}) {
         'tr',
         { class: overdue ? 'overdue-row' : '' },
         withIncident
-            ? h('td', {}, h('a', { href: `#/incidents/${seg(o.incident_ref ?? o.incident)}` }, o.incident_ref ?? ''), ' ', o.incident_title ?? '')
+            ? h(
+                  'td',
+                  {},
+                  h('a', { href: `#/incidents/${seg(o.incident_ref ?? o.incident)}` }, o.incident_ref ?? ''),
+                  ' ',
+                  o.incident_title ?? '',
+              )
             : null,
         h('td', {}, `${o.regime.toUpperCase()} · ${words(o.stage)}`),
         // every recipient; one the profile does not configure is shown, not dropped
@@ -75,7 +89,9 @@ export function deadlineRow(o, { withIncident = true } = {}) {
             'td',
             {},
             due && (o.status === 'pending' || o.status === 'missed') ? countdown(due) : null,
-            o.status !== 'pending' || !due ? [' ', h('span', { class: `status-${o.status}` }, t('ob_' + o.status))] : null,
+            o.status !== 'pending' || !due
+                ? [' ', h('span', { class: `status-${o.status}` }, t('ob_' + o.status))]
+                : null,
         ),
     );
 }
@@ -98,7 +114,11 @@ export function deadlinesTable(items, opts = {}) {
                 h('th', { scope: 'col' }, t('time_remaining')),
             ),
         ),
-        h('tbody', {}, items.map((o) => deadlineRow(o, opts))),
+        h(
+            'tbody',
+            {},
+            items.map((o) => deadlineRow(o, opts)),
+        ),
     );
 }
 
@@ -130,7 +150,15 @@ async function undetermined(incidents) {
                     'ul',
                     {},
                     open.map((r) =>
-                        h('li', {}, pick(r.title), ': ', t('needs_facts'), ' ', r.missing.length ? r.missing.map(words).join(', ') : t('unknown')),
+                        h(
+                            'li',
+                            {},
+                            pick(r.title),
+                            ': ',
+                            t('needs_facts'),
+                            ' ',
+                            r.missing.length ? r.missing.map(words).join(', ') : t('unknown'),
+                        ),
                     ),
                 ),
             ),
@@ -142,16 +170,49 @@ async function undetermined(incidents) {
 
 /** What the preparedness side asks attention for (GET /preparedness/attention). */
 function attention() {
-    const sec = h('section', { 'aria-labelledby': 'd-att', id: 'attention' }, h('h2', { id: 'd-att' }, t('prep_attention')));
-    get('/preparedness/attention').then((a) => {
-        const part = (key, items, fn) => (items.length ? h('div', { class: 'card', 'data-part': key }, h('h3', {}, t('att_' + key)), h('ul', {}, items.map((i) => h('li', {}, fn(i))))) : null);
-        const parts = [
-            part('overdue_measures', a.overdue_measures, (m) => [m.name, ' · ', t('due'), ' ', m.due_date, m.owner ? ` · ${m.owner}` : '']),
-            part('training_lapsed', a.training_lapsed, (f) => [f.name, ': ', f.people.join(', ')]),
-            part('suppliers_without_alternative', a.suppliers_without_alternative, (s) => [s.name, ' · ', t('rv_' + s.criticality)]),
-        ].filter(Boolean);
-        sec.append(...(parts.length ? parts : [h('p', { class: 'muted' }, t('att_none'))]), h('p', {}, h('a', { href: '#/preparedness/register' }, t('prep_register'))));
-    }, (e) => sec.appendChild(errorBox(e)));
+    const sec = h(
+        'section',
+        { 'aria-labelledby': 'd-att', id: 'attention' },
+        h('h2', { id: 'd-att' }, t('prep_attention')),
+    );
+    get('/preparedness/attention').then(
+        (a) => {
+            const part = (key, items, fn) =>
+                items.length
+                    ? h(
+                          'div',
+                          { class: 'card', 'data-part': key },
+                          h('h3', {}, t('att_' + key)),
+                          h(
+                              'ul',
+                              {},
+                              items.map((i) => h('li', {}, fn(i))),
+                          ),
+                      )
+                    : null;
+            const parts = [
+                part('overdue_measures', a.overdue_measures, (m) => [
+                    m.name,
+                    ' · ',
+                    t('due'),
+                    ' ',
+                    m.due_date,
+                    m.owner ? ` · ${m.owner}` : '',
+                ]),
+                part('training_lapsed', a.training_lapsed, (f) => [f.name, ': ', f.people.join(', ')]),
+                part('suppliers_without_alternative', a.suppliers_without_alternative, (s) => [
+                    s.name,
+                    ' · ',
+                    t('rv_' + s.criticality),
+                ]),
+            ].filter(Boolean);
+            sec.append(
+                ...(parts.length ? parts : [h('p', { class: 'muted' }, t('att_none'))]),
+                h('p', {}, h('a', { href: '#/preparedness/register' }, t('prep_register'))),
+            );
+        },
+        (e) => sec.appendChild(errorBox(e)),
+    );
     return sec;
 }
 
@@ -164,8 +225,14 @@ export async function dashboardPage() {
     const s2 = h('section', { 'aria-labelledby': 'd-dl' }, h('h2', { id: 'd-dl' }, t('deadlines')));
     if (dlRes.status === 'fulfilled') s2.appendChild(deadlinesTable(dlRes.value.items));
     else s2.appendChild(errorBox(dlRes.reason));
-    const s3 = h('section', { 'aria-labelledby': 'd-und' }, h('h2', { id: 'd-und' }, t('undetermined')), h('p', { class: 'hint' }, t('undetermined_text')));
-    if (incRes.status === 'fulfilled') s3.appendChild(await undetermined(incRes.value.sort((a, b) => b.created_at.localeCompare(a.created_at))));
+    const s3 = h(
+        'section',
+        { 'aria-labelledby': 'd-und' },
+        h('h2', { id: 'd-und' }, t('undetermined')),
+        h('p', { class: 'hint' }, t('undetermined_text')),
+    );
+    if (incRes.status === 'fulfilled')
+        s3.appendChild(await undetermined(incRes.value.sort((a, b) => b.created_at.localeCompare(a.created_at))));
     page.append(s2, attention(), s1, s3);
     return page;
 }

@@ -31,13 +31,32 @@ export function draftsSection(ctx, items, cls) {
 function createForm({ inc, reload }, items, cls) {
     const owed = cls.obligations.filter((o) => o.status === 'pending');
     if (!owed.length) return h('p', { class: 'muted' }, t('nothing_owed'));
-    const choice = select('obligation', owed.map((o) => [`${o.regime}|${o.stage}`, `${o.regime.toUpperCase()} · ${words(o.stage)}`]), undefined);
-    const language = select('language', [['nl', 'Nederlands'], ['en', 'English']], lang());
-    const form = h('form', { class: 'inline card', id: 'draft-create' }, field(t('report'), choice), field(t('draft_language'), language), h('button', { type: 'submit', class: 'primary' }, t('create_draft')));
+    const choice = select(
+        'obligation',
+        owed.map((o) => [`${o.regime}|${o.stage}`, `${o.regime.toUpperCase()} · ${words(o.stage)}`]),
+        undefined,
+    );
+    const language = select(
+        'language',
+        [
+            ['nl', 'Nederlands'],
+            ['en', 'English'],
+        ],
+        lang(),
+    );
+    const form = h(
+        'form',
+        { class: 'inline card', id: 'draft-create' },
+        field(t('report'), choice),
+        field(t('draft_language'), language),
+        h('button', { type: 'submit', class: 'primary' }, t('create_draft')),
+    );
     form.addEventListener('submit', async (ev) => {
         ev.preventDefault();
         const [regime, stage] = choice.value.split('|');
-        const ok = await submitting(form, () => post(`/incidents/${seg(inc.id)}/notifications`, { regime, stage, language: language.value }));
+        const ok = await submitting(form, () =>
+            post(`/incidents/${seg(inc.id)}/notifications`, { regime, stage, language: language.value }),
+        );
         if (ok) reload();
     });
     return form;
@@ -49,8 +68,20 @@ function downloads(n) {
         'ul',
         { class: 'downloads' },
         h('li', {}, h('a', { href: `${base}/document.json`, download: '', 'data-kind': 'json' }, t('dl_json'))),
-        h('li', {}, h('a', { href: `${base}/document.json.minisig`, download: '', 'data-kind': 'minisig' }, t('dl_sig'))),
-        h('li', {}, h('a', { href: `${base}/document.html`, target: '_blank', rel: 'noopener', 'data-kind': 'html' }, t('dl_html'))),
+        h(
+            'li',
+            {},
+            h('a', { href: `${base}/document.json.minisig`, download: '', 'data-kind': 'minisig' }, t('dl_sig')),
+        ),
+        h(
+            'li',
+            {},
+            h(
+                'a',
+                { href: `${base}/document.html`, target: '_blank', rel: 'noopener', 'data-kind': 'html' },
+                t('dl_html'),
+            ),
+        ),
         h('li', {}, h('a', { href: `${base}/bundle`, download: '', 'data-kind': 'bundle' }, t('dl_bundle'))),
     );
 }
@@ -60,14 +91,33 @@ function draftCard({ reload }, n) {
     const card = h(
         'article',
         { class: `draft card state-${n.state}`, 'data-id': n.id, 'data-state': n.state },
-        h('h3', {}, `${n.regime.toUpperCase()} · ${words(n.stage)} · v${n.version} `, h('span', { class: `badge nstate-${n.state}` }, t('nstate_' + n.state))),
+        h(
+            'h3',
+            {},
+            `${n.regime.toUpperCase()} · ${words(n.stage)} · v${n.version} `,
+            h('span', { class: `badge nstate-${n.state}` }, t('nstate_' + n.state)),
+        ),
         h(
             'p',
             { class: 'meta' },
-            t('recipient'), ': ', t('rcp_' + n.recipient), ' · ', t('draft_language'), ': ', n.language.toUpperCase(),
+            t('recipient'),
+            ': ',
+            t('rcp_' + n.recipient),
+            ' · ',
+            t('draft_language'),
+            ': ',
+            n.language.toUpperCase(),
             n.supersedes ? [' · ', t('supersedes')] : null,
             n.signed ? [' · ', t('signed_by', { who: n.signed_by, key: n.key_id }), ' ', timeEl(n.signed_at)] : null,
-            n.submitted_at ? [' · ', t('submitted_via', { ch: n.channel }), ' ', timeEl(n.submitted_at), n.authority_reference ? ` (${n.authority_reference})` : ''] : null,
+            n.submitted_at
+                ? [
+                      ' · ',
+                      t('submitted_via', { ch: n.channel }),
+                      ' ',
+                      timeEl(n.submitted_at),
+                      n.authority_reference ? ` (${n.authority_reference})` : '',
+                  ]
+                : null,
         ),
     );
     const ids = Object.keys(n.fields);
@@ -80,8 +130,20 @@ function draftCard({ reload }, n) {
     }
     if (editable) {
         const save = h('button', { type: 'submit', class: 'save-draft' }, t('save_draft'));
-        form.appendChild(h('div', { class: 'buttons' }, save,
-            atLeast('manager') ? h('button', { type: 'button', class: 'primary approve', onclick: () => approve(form, n, reload) }, t('approve_sign')) : null));
+        form.appendChild(
+            h(
+                'div',
+                { class: 'buttons' },
+                save,
+                atLeast('manager')
+                    ? h(
+                          'button',
+                          { type: 'button', class: 'primary approve', onclick: () => approve(form, n, reload) },
+                          t('approve_sign'),
+                      )
+                    : null,
+            ),
+        );
         form.addEventListener('submit', async (ev) => {
             ev.preventDefault();
             const ok = await saveFields(form, n);
@@ -93,7 +155,11 @@ function draftCard({ reload }, n) {
         card.appendChild(downloads(n));
         if (n.state === 'approved' && atLeast('manager')) card.appendChild(submitForm(n, reload));
         if (atLeast('analyst')) {
-            const fix = h('form', { class: 'inline' }, h('button', { type: 'submit', class: 'correct' }, t('start_correction')));
+            const fix = h(
+                'form',
+                { class: 'inline' },
+                h('button', { type: 'submit', class: 'correct' }, t('start_correction')),
+            );
             fix.addEventListener('submit', async (ev) => {
                 ev.preventDefault();
                 const ok = await submitting(fix, () => post(`/notifications/${seg(n.id)}/corrections`, {}));
@@ -120,7 +186,9 @@ async function saveFields(form, n) {
 async function approve(form, n, reload) {
     const saved = await saveFields(form, n);
     if (!saved) return;
-    const ok = await submitting(form, () => post(`/notifications/${seg(n.id)}/approve`, {}, { ifMatch: saved.version }));
+    const ok = await submitting(form, () =>
+        post(`/notifications/${seg(n.id)}/approve`, {}, { ifMatch: saved.version }),
+    );
     if (ok) reload();
     else if (saved !== n) Object.assign(n, { version: saved.version, fields: saved.fields }); // the edits were saved even if approval was refused
 }
@@ -128,10 +196,13 @@ async function approve(form, n, reload) {
 function submitForm(n, reload) {
     const channel = h('input', { name: 'channel', required: true });
     const ref = h('input', { name: 'authority_reference' });
-    const form = h('form', { class: 'submit-form inline' },
+    const form = h(
+        'form',
+        { class: 'submit-form inline' },
         field(t('channel'), channel, t('channel_hint')),
         field(t('authority_reference'), ref),
-        h('button', { type: 'submit', class: 'primary' }, t('mark_submitted')));
+        h('button', { type: 'submit', class: 'primary' }, t('mark_submitted')),
+    );
     form.addEventListener('submit', async (ev) => {
         ev.preventDefault();
         const body = { channel: channel.value };

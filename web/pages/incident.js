@@ -4,14 +4,14 @@
 // the reports owed with countdowns, the drafts, the timeline and notes.
 import { get, patch, post, seg } from '../lib/api.js';
 import { field, h, localTime, replace, select, timeEl, toLocalInput, words } from '../lib/dom.js';
-import { control, FACTS, readControl, same } from '../lib/facts.js';
+import { control, readControl, same } from '../lib/facts.js';
+import { FACTS } from '../lib/schema.js';
 import { errorBox, submitting } from '../lib/forms.js';
 import { pick, t } from '../lib/i18n.js';
 import { atLeast } from '../lib/session.js';
 import { deadlinesTable } from './dashboard.js';
 import { draftsSection } from './drafts.js';
-import { CATEGORIES, CAUSES, TLPS } from './incidents.js';
-import { SEVERITIES } from './dashboard.js';
+import { CATEGORIES, CAUSES, SEVERITIES, TLPS } from '../lib/schema.js';
 
 const TIMES = ['detected_at', 'aware_at', 'started_at', 'ended_at'];
 
@@ -26,7 +26,10 @@ export async function incidentPage(id) {
         ]);
         const ctx = { inc, reload: () => load().catch((e) => root.prepend(errorBox(e))) };
         // the preparedness panel is loaded on demand, outside the first load
-        const prep = await import('./incprep.js').then((m) => m.preparednessPanel(ctx), (e) => errorBox(e));
+        const prep = await import('./incprep.js').then(
+            (m) => m.preparednessPanel(ctx),
+            (e) => errorBox(e),
+        );
         const value = (r) => (r.status === 'fulfilled' ? r.value : null);
         const orNote = (r, fn) => (r.status === 'fulfilled' ? fn(r.value) : errorBox(r.reason));
         replace(
@@ -38,15 +41,45 @@ export async function incidentPage(id) {
                 h('span', { class: `badge state-${inc.state}`, id: 'state' }, t('state_' + inc.state)),
                 h('span', { class: `badge sev-${inc.severity}` }, t('sev_' + inc.severity)),
             ),
-            h('nav', { class: 'toc', 'aria-label': t('on_this_page') },
-                ['facts', 'classification', 'obligations', 'preparedness', 'drafts', 'timeline'].map((s) => h('a', { href: `#/incidents/${seg(inc.ref)}`, 'data-target': `sec-${s}`, onclick: jump }, t('sec_' + s)))),
+            h(
+                'nav',
+                { class: 'toc', 'aria-label': t('on_this_page') },
+                ['facts', 'classification', 'obligations', 'preparedness', 'drafts', 'timeline'].map((s) =>
+                    h(
+                        'a',
+                        { href: `#/incidents/${seg(inc.ref)}`, 'data-target': `sec-${s}`, onclick: jump },
+                        t('sec_' + s),
+                    ),
+                ),
+            ),
             transitionsSection(ctx),
             factsSection(ctx, value(cls)),
-            h('section', { id: 'sec-classification', 'aria-labelledby': 'h-cls' }, h('h2', { id: 'h-cls' }, t('sec_classification')), orNote(cls, (c) => classification(ctx, c))),
-            h('section', { id: 'sec-obligations', 'aria-labelledby': 'h-obl' }, h('h2', { id: 'h-obl' }, t('sec_obligations')), orNote(cls, (c) => obligations(ctx, c))),
+            h(
+                'section',
+                { id: 'sec-classification', 'aria-labelledby': 'h-cls' },
+                h('h2', { id: 'h-cls' }, t('sec_classification')),
+                orNote(cls, (c) => classification(ctx, c)),
+            ),
+            h(
+                'section',
+                { id: 'sec-obligations', 'aria-labelledby': 'h-obl' },
+                h('h2', { id: 'h-obl' }, t('sec_obligations')),
+                orNote(cls, (c) => obligations(ctx, c)),
+            ),
             prep,
-            h('section', { id: 'sec-drafts', 'aria-labelledby': 'h-drafts' }, h('h2', { id: 'h-drafts' }, t('sec_drafts')), orNote(notes, (n) => draftsSection(ctx, n.items, value(cls)))),
-            h('section', { id: 'sec-timeline', 'aria-labelledby': 'h-tl' }, h('h2', { id: 'h-tl' }, t('sec_timeline')), noteForm(ctx), orNote(tl, (x) => timeline(x.items))),
+            h(
+                'section',
+                { id: 'sec-drafts', 'aria-labelledby': 'h-drafts' },
+                h('h2', { id: 'h-drafts' }, t('sec_drafts')),
+                orNote(notes, (n) => draftsSection(ctx, n.items, value(cls))),
+            ),
+            h(
+                'section',
+                { id: 'sec-timeline', 'aria-labelledby': 'h-tl' },
+                h('h2', { id: 'h-tl' }, t('sec_timeline')),
+                noteForm(ctx),
+                orNote(tl, (x) => timeline(x.items)),
+            ),
         );
     };
     await load();
@@ -63,7 +96,11 @@ function jump(ev) {
 }
 
 function transitionsSection({ inc, reload }) {
-    const sec = h('section', { class: 'transitions', 'aria-labelledby': 'h-tr' }, h('h2', { id: 'h-tr' }, t('sec_transitions')));
+    const sec = h(
+        'section',
+        { class: 'transitions', 'aria-labelledby': 'h-tr' },
+        h('h2', { id: 'h-tr' }, t('sec_transitions')),
+    );
     if (!atLeast('analyst')) {
         sec.appendChild(h('p', { class: 'muted' }, t('state_now', { s: t('state_' + inc.state) })));
         return sec;
@@ -77,17 +114,23 @@ function transitionsSection({ inc, reload }) {
     const buttons = h('div', { class: 'buttons' });
     for (const to of inc.transitions) {
         buttons.appendChild(
-            h('button', {
-                type: 'button',
-                'data-to': to,
-                class: to === 'dismissed' ? 'danger' : 'primary',
-                onclick: async () => {
-                    const body = { to };
-                    if (note.value.trim()) body.note = note.value.trim();
-                    const ok = await submitting(form, () => post(`/incidents/${seg(inc.id)}/transitions`, body, { ifMatch: inc.version }));
-                    if (ok) reload();
+            h(
+                'button',
+                {
+                    type: 'button',
+                    'data-to': to,
+                    class: to === 'dismissed' ? 'danger' : 'primary',
+                    onclick: async () => {
+                        const body = { to };
+                        if (note.value.trim()) body.note = note.value.trim();
+                        const ok = await submitting(form, () =>
+                            post(`/incidents/${seg(inc.id)}/transitions`, body, { ifMatch: inc.version }),
+                        );
+                        if (ok) reload();
+                    },
                 },
-            }, t('move_to', { s: t('state_' + to) })),
+                t('move_to', { s: t('state_' + to) }),
+            ),
         );
     }
     form.appendChild(buttons);
@@ -108,24 +151,74 @@ function factsSection({ inc, reload }, cls) {
         h(
             'div',
             { class: 'grid' },
-            field(t('severity'), select('severity', SEVERITIES.map((v) => [v, t('sev_' + v)]), inc.severity, { disabled: ro })),
-            field(t('category'), select('category', CATEGORIES.map((v) => [v, t('cat_' + v)]), inc.category, { disabled: ro })),
-            field(t('cause'), select('cause', CAUSES.map((v) => [v, t('cause_' + v)]), inc.cause, { disabled: ro })),
-            field(t('tlp'), select('tlp', TLPS.map((v) => [v, `TLP:${v.toUpperCase()}`]), inc.tlp, { disabled: ro })),
+            field(
+                t('severity'),
+                select(
+                    'severity',
+                    SEVERITIES.map((v) => [v, t('sev_' + v)]),
+                    inc.severity,
+                    { disabled: ro },
+                ),
+            ),
+            field(
+                t('category'),
+                select(
+                    'category',
+                    CATEGORIES.map((v) => [v, t('cat_' + v)]),
+                    inc.category,
+                    { disabled: ro },
+                ),
+            ),
+            field(
+                t('cause'),
+                select(
+                    'cause',
+                    CAUSES.map((v) => [v, t('cause_' + v)]),
+                    inc.cause,
+                    { disabled: ro },
+                ),
+            ),
+            field(
+                t('tlp'),
+                select(
+                    'tlp',
+                    TLPS.map((v) => [v, `TLP:${v.toUpperCase()}`]),
+                    inc.tlp,
+                    { disabled: ro },
+                ),
+            ),
             e('assignee', 'text', inc.assignee),
             e('services', 'list', inc.services, t('services'), t('comma_list')),
             TIMES.map((k) => e(k, 'time', inc[k], t(k), t('local_time'))),
         ),
         h('h3', {}, t('impact_facts')),
         h('p', { class: 'hint' }, t('impact_hint')),
-        missing.size ? h('p', { class: 'missing-note', id: 'missing-facts' }, t('missing_facts'), ' ', [...missing].map(words).join(', ')) : null,
+        missing.size
+            ? h(
+                  'p',
+                  { class: 'missing-note', id: 'missing-facts' },
+                  t('missing_facts'),
+                  ' ',
+                  [...missing].map(words).join(', '),
+              )
+            : null,
         // the facts known or needed now first; the rest one click away
-        factGrid(FACTS.filter(([n]) => n in inc.impact || missing.has(n)), inc, missing, ro),
+        factGrid(
+            FACTS.filter(([n]) => n in inc.impact || missing.has(n)),
+            inc,
+            missing,
+            ro,
+        ),
         h(
             'details',
             { id: 'more-facts' },
             h('summary', {}, t('more_facts')),
-            factGrid(FACTS.filter(([n]) => !(n in inc.impact) && !missing.has(n)), inc, missing, ro),
+            factGrid(
+                FACTS.filter(([n]) => !(n in inc.impact) && !missing.has(n)),
+                inc,
+                missing,
+                ro,
+            ),
         ),
         // why: on the timeline and in the audit log; a change that lifts a
         // report still owed (GDPR: risk unlikely) is refused without it
@@ -147,7 +240,12 @@ function factsSection({ inc, reload }, cls) {
         const impact = {};
         for (const [name, kind] of FACTS) {
             const c = el(`impact.${name}`);
-            if (kind === 'time' ? c.value === toLocalInput(inc.impact[name]) : same(readControl(c, kind), inc.impact[name])) continue;
+            if (
+                kind === 'time'
+                    ? c.value === toLocalInput(inc.impact[name])
+                    : same(readControl(c, kind), inc.impact[name])
+            )
+                continue;
             impact[name] = readControl(c, kind) ?? null;
         }
         if (Object.keys(impact).length) body.impact = impact;
@@ -156,7 +254,12 @@ function factsSection({ inc, reload }, cls) {
         const ok = await submitting(form, () => patch(`/incidents/${seg(inc.id)}`, body, { ifMatch: inc.version }));
         if (ok) reload();
     });
-    return h('section', { id: 'sec-facts', 'aria-labelledby': 'h-facts' }, h('h2', { id: 'h-facts' }, t('sec_facts')), form);
+    return h(
+        'section',
+        { id: 'sec-facts', 'aria-labelledby': 'h-facts' },
+        h('h2', { id: 'h-facts' }, t('sec_facts')),
+        form,
+    );
 }
 
 function factGrid(facts, inc, missing, ro) {
@@ -176,18 +279,30 @@ const tri = (v) => h('span', { class: `tri tri-${v}` }, t('tri_' + v));
 // a computed side that is unknown may still be bounded ("whichever is lower")
 function bounded(value, range) {
     if (value !== null && value !== undefined) return JSON.stringify(value);
-    if (range) return range[1] === null ? t('range_at_least', { lo: range[0] }) : t('range_between', { lo: range[0], hi: range[1] });
+    if (range)
+        return range[1] === null
+            ? t('range_at_least', { lo: range[0] })
+            : t('range_between', { lo: range[0], hi: range[1] });
     return t('unknown');
 }
 
 function condition(c) {
-    return h('li', {}, `${words(c.left)} ${c.op} ${bounded(c.threshold, c.threshold_range)} — ${t('now')}: ${bounded(c.actual, c.actual_range)} `, tri(c.result));
+    return h(
+        'li',
+        {},
+        `${words(c.left)} ${c.op} ${bounded(c.threshold, c.threshold_range)} — ${t('now')}: ${bounded(c.actual, c.actual_range)} `,
+        tri(c.result),
+    );
 }
 
 function classification({ inc, reload }, cls) {
     const applying = cls.regimes.filter((r) => r.applies !== 'no');
     const not = cls.regimes.filter((r) => r.applies === 'no');
-    const out = h('div', { id: 'classification' }, h('p', { class: 'hint' }, t('evaluated_at'), ' ', timeEl(cls.evaluated_at)));
+    const out = h(
+        'div',
+        { id: 'classification' },
+        h('p', { class: 'hint' }, t('evaluated_at'), ' ', timeEl(cls.evaluated_at)),
+    );
     for (const r of applying) {
         const st = cls.status.find((s) => s.regime === r.regime);
         const met = r.criteria.filter((c) => c.result === 'yes');
@@ -196,18 +311,66 @@ function classification({ inc, reload }, cls) {
             'article',
             { class: 'regime card', 'data-regime': r.regime },
             h('h3', {}, pick(r.title)),
-            h('p', {}, t('applies'), ': ', tri(r.applies), ' · ', t('significant'), ': ', tri(r.significant), r.effective !== r.significant ? [' · ', t('effective'), ': ', tri(r.effective)] : null),
+            h(
+                'p',
+                {},
+                t('applies'),
+                ': ',
+                tri(r.applies),
+                ' · ',
+                t('significant'),
+                ': ',
+                tri(r.significant),
+                r.effective !== r.significant ? [' · ', t('effective'), ': ', tri(r.effective)] : null,
+            ),
             h('p', { class: 'reason' }, reasonText(r, met)),
-            met.length ? h('div', {}, h('h4', {}, t('criteria_met')), h('ul', {}, met.map((c) => h('li', {}, pick(c.text), ' ', h('span', { class: 'source' }, `(${c.source})`))))) : null,
-            open.length ? h('details', {}, h('summary', {}, t('criteria_open', { n: open.length })), h('ul', {}, open.map((c) => h('li', {}, pick(c.text), h('ul', { class: 'conds' }, c.conditions.map(condition)))))) : null,
-            r.missing.length ? h('p', { class: 'missing-note' }, t('missing_facts'), ' ', r.missing.map(words).join(', ')) : null,
-            st?.decision ? h('p', { class: 'decision' }, t('decision_not_notifiable', { by: st.decided_by ?? '' }), ' ', st.decision_reason ?? '') : null,
+            met.length
+                ? h(
+                      'div',
+                      {},
+                      h('h4', {}, t('criteria_met')),
+                      h(
+                          'ul',
+                          {},
+                          met.map((c) =>
+                              h('li', {}, pick(c.text), ' ', h('span', { class: 'source' }, `(${c.source})`)),
+                          ),
+                      ),
+                  )
+                : null,
+            open.length
+                ? h(
+                      'details',
+                      {},
+                      h('summary', {}, t('criteria_open', { n: open.length })),
+                      h(
+                          'ul',
+                          {},
+                          open.map((c) =>
+                              h('li', {}, pick(c.text), h('ul', { class: 'conds' }, c.conditions.map(condition))),
+                          ),
+                      ),
+                  )
+                : null,
+            r.missing.length
+                ? h('p', { class: 'missing-note' }, t('missing_facts'), ' ', r.missing.map(words).join(', '))
+                : null,
+            st?.decision
+                ? h(
+                      'p',
+                      { class: 'decision' },
+                      t('decision_not_notifiable', { by: st.decided_by ?? '' }),
+                      ' ',
+                      st.decision_reason ?? '',
+                  )
+                : null,
             h('p', { class: 'source' }, r.source, ' · ', t('rules_version'), ' ', r.version),
         );
         if (atLeast('manager') && r.significant !== 'no') art.appendChild(decisionForm(inc, r, st, reload));
         out.appendChild(art);
     }
-    if (not.length) out.appendChild(h('p', { class: 'muted' }, t('not_applicable'), ' ', not.map((r) => pick(r.title)).join('; ')));
+    if (not.length)
+        out.appendChild(h('p', { class: 'muted' }, t('not_applicable'), ' ', not.map((r) => pick(r.title)).join('; ')));
     return out;
 }
 
@@ -220,9 +383,12 @@ function reasonText(r, met) {
 function decisionForm(inc, r, st, reload) {
     const notifiable = st?.decision === 'not_notifiable' || !!st?.decision;
     const reason = h('input', { name: 'reason' });
-    const form = h('form', { class: 'decision-form' },
+    const form = h(
+        'form',
+        { class: 'decision-form' },
         notifiable ? null : field(t('reason'), reason),
-        h('button', { type: 'submit' }, notifiable ? t('decide_notifiable') : t('decide_not_notifiable')));
+        h('button', { type: 'submit' }, notifiable ? t('decide_notifiable') : t('decide_not_notifiable')),
+    );
     form.addEventListener('submit', async (ev) => {
         ev.preventDefault();
         const body = { regime: r.regime, notifiable };
@@ -239,13 +405,27 @@ function obligations({ inc, reload }, cls) {
     if (atLeast('manager')) {
         for (const o of items.filter((x) => x.status === 'pending')) {
             const reason = h('input', { name: 'reason', required: true });
-            const form = h('form', { class: 'inline' }, field(t('reason'), reason), h('button', { type: 'submit' }, t('waive')));
+            const form = h(
+                'form',
+                { class: 'inline' },
+                field(t('reason'), reason),
+                h('button', { type: 'submit' }, t('waive')),
+            );
             form.addEventListener('submit', async (ev) => {
                 ev.preventDefault();
-                const ok = await submitting(form, () => post(`/incidents/${seg(inc.id)}/obligations/${seg(o.id)}/waive`, { reason: reason.value }));
+                const ok = await submitting(form, () =>
+                    post(`/incidents/${seg(inc.id)}/obligations/${seg(o.id)}/waive`, { reason: reason.value }),
+                );
                 if (ok) reload();
             });
-            wrap.appendChild(h('details', { class: 'waive' }, h('summary', {}, t('waive_report', { r: `${o.regime.toUpperCase()} ${words(o.stage)}` })), form));
+            wrap.appendChild(
+                h(
+                    'details',
+                    { class: 'waive' },
+                    h('summary', {}, t('waive_report', { r: `${o.regime.toUpperCase()} ${words(o.stage)}` })),
+                    form,
+                ),
+            );
         }
     }
     return wrap;
@@ -254,7 +434,12 @@ function obligations({ inc, reload }, cls) {
 function noteForm({ inc, reload }) {
     if (!atLeast('analyst')) return null;
     const text = h('textarea', { name: 'text', rows: 2, required: true });
-    const form = h('form', { id: 'note-form' }, field(t('add_note'), text), h('button', { type: 'submit' }, t('add_note')));
+    const form = h(
+        'form',
+        { id: 'note-form' },
+        field(t('add_note'), text),
+        h('button', { type: 'submit' }, t('add_note')),
+    );
     form.addEventListener('submit', async (ev) => {
         ev.preventDefault();
         const ok = await submitting(form, () => post(`/incidents/${seg(inc.id)}/notes`, { text: text.value }));
@@ -264,7 +449,8 @@ function noteForm({ inc, reload }) {
 }
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
-const show = (v) => (v === null || v === undefined ? '—' : typeof v !== 'string' ? JSON.stringify(v) : ISO.test(v) ? localTime(v) : v);
+const show = (v) =>
+    v === null || v === undefined ? '—' : typeof v !== 'string' ? JSON.stringify(v) : ISO.test(v) ? localTime(v) : v;
 
 function timeline(items) {
     return h(
@@ -273,14 +459,34 @@ function timeline(items) {
         items.map((e) => {
             let what;
             switch (e.kind) {
-                case 'created': what = t('tl_created'); break;
-                case 'transition': what = t('tl_transition', { a: t('state_' + e.old), b: t('state_' + e.new) }); break;
-                case 'changed': what = `${t('tl_changed')} ${words(e.field)}: ${show(e.old)} → ${show(e.new)}`; break;
-                case 'classification': what = `${t('tl_classification')} ${e.field.toUpperCase()}: ${e.old ? t('tri_' + e.old) : '—'} → ${e.new ? t('tri_' + e.new) : '—'}`; break;
-                case 'note': what = t('tl_note'); break;
-                default: what = `${words(e.kind)} ${e.field ? words(e.field) : ''}`;
+                case 'created':
+                    what = t('tl_created');
+                    break;
+                case 'transition':
+                    what = t('tl_transition', { a: t('state_' + e.old), b: t('state_' + e.new) });
+                    break;
+                case 'changed':
+                    what = `${t('tl_changed')} ${words(e.field)}: ${show(e.old)} → ${show(e.new)}`;
+                    break;
+                case 'classification':
+                    what = `${t('tl_classification')} ${e.field.toUpperCase()}: ${e.old ? t('tri_' + e.old) : '—'} → ${e.new ? t('tri_' + e.new) : '—'}`;
+                    break;
+                case 'note':
+                    what = t('tl_note');
+                    break;
+                default:
+                    what = `${words(e.kind)} ${e.field ? words(e.field) : ''}`;
             }
-            return h('li', { class: `tl-${e.kind}` }, timeEl(e.at), ' ', h('span', { class: 'who' }, e.principal), ' ', h('span', {}, what), e.note ? h('p', { class: 'note' }, e.note) : null);
+            return h(
+                'li',
+                { class: `tl-${e.kind}` },
+                timeEl(e.at),
+                ' ',
+                h('span', { class: 'who' }, e.principal),
+                ' ',
+                h('span', {}, what),
+                e.note ? h('p', { class: 'note' }, e.note) : null,
+            );
         }),
     );
 }

@@ -6,12 +6,7 @@ import { field, fromLocalInput, h, select, timeEl, toLocalInput } from '../lib/d
 import { submitting } from '../lib/forms.js';
 import { t } from '../lib/i18n.js';
 import { atLeast } from '../lib/session.js';
-import { SEVERITIES } from './dashboard.js';
-
-export const STATES = ['detected', 'triage', 'confirmed', 'contained', 'resolved', 'closed', 'dismissed'];
-export const CATEGORIES = ['cyber', 'physical', 'other'];
-export const CAUSES = ['malicious', 'accidental', 'system_failure', 'natural', 'third_party', 'unknown'];
-export const TLPS = ['clear', 'green', 'amber', 'amber+strict', 'red'];
+import { CATEGORIES, CAUSES, SEVERITIES, STATES, TLPS } from '../lib/schema.js';
 
 const anyOf = (list, prefix) => [['', t('any')], ...list.map((v) => [v, t(prefix + v)])];
 
@@ -56,7 +51,17 @@ export async function incidentsPage(query) {
         ? h(
               'table',
               { class: 'incidents', id: 'incident-list' },
-              h('thead', {}, h('tr', {}, ['ref', 'title', 'state', 'severity', 'category', 'detected_at'].map((k) => h('th', { scope: 'col' }, t(k))))),
+              h(
+                  'thead',
+                  {},
+                  h(
+                      'tr',
+                      {},
+                      ['ref', 'title', 'state', 'severity', 'category', 'detected_at'].map((k) =>
+                          h('th', { scope: 'col' }, t(k)),
+                      ),
+                  ),
+              ),
               h('tbody', {}, rows),
           )
         : h('p', { class: 'muted' }, t('no_incidents'));
@@ -76,7 +81,14 @@ export async function incidentsPage(query) {
     return h(
         'div',
         {},
-        h('div', { class: 'title-row' }, h('h1', {}, t('nav_incidents')), atLeast('analyst') ? h('a', { href: '#/incidents/new', class: 'button primary', id: 'new-incident' }, t('new_incident')) : null),
+        h(
+            'div',
+            { class: 'title-row' },
+            h('h1', {}, t('nav_incidents')),
+            atLeast('analyst')
+                ? h('a', { href: '#/incidents/new', class: 'button primary', id: 'new-incident' }, t('new_incident'))
+                : null,
+        ),
         filters,
         table,
         pager,
@@ -93,11 +105,47 @@ export async function newIncidentPage() {
         h(
             'div',
             { class: 'grid' },
-            field(t('severity'), select('severity', SEVERITIES.map((v) => [v, t('sev_' + v)]), 'medium')),
-            field(t('category'), select('category', CATEGORIES.map((v) => [v, t('cat_' + v)]), 'cyber')),
-            field(t('cause'), select('cause', CAUSES.map((v) => [v, t('cause_' + v)]), 'unknown')),
-            field(t('tlp'), select('tlp', TLPS.map((v) => [v, `TLP:${v.toUpperCase()}`]), 'amber')),
-            field(t('detected_at'), h('input', { name: 'detected_at', type: 'datetime-local', value: toLocalInput(new Date().toISOString()) }), t('local_time')),
+            field(
+                t('severity'),
+                select(
+                    'severity',
+                    SEVERITIES.map((v) => [v, t('sev_' + v)]),
+                    'medium',
+                ),
+            ),
+            field(
+                t('category'),
+                select(
+                    'category',
+                    CATEGORIES.map((v) => [v, t('cat_' + v)]),
+                    'cyber',
+                ),
+            ),
+            field(
+                t('cause'),
+                select(
+                    'cause',
+                    CAUSES.map((v) => [v, t('cause_' + v)]),
+                    'unknown',
+                ),
+            ),
+            field(
+                t('tlp'),
+                select(
+                    'tlp',
+                    TLPS.map((v) => [v, `TLP:${v.toUpperCase()}`]),
+                    'amber',
+                ),
+            ),
+            field(
+                t('detected_at'),
+                h('input', {
+                    name: 'detected_at',
+                    type: 'datetime-local',
+                    value: toLocalInput(new Date().toISOString()),
+                }),
+                t('local_time'),
+            ),
         ),
         h('button', { type: 'submit', class: 'primary' }, t('create')),
     );

@@ -6,9 +6,29 @@ import { field, h, replace, select, timeEl } from '../lib/dom.js';
 import { control, readControl } from '../lib/facts.js';
 import { errorBox, submitting } from '../lib/forms.js';
 import { t } from '../lib/i18n.js';
-import { TLPS } from './incidents.js';
+import { TLPS } from '../lib/schema.js';
 
-const SECTORS = ['energy', 'transport', 'banking', 'financial_market_infrastructure', 'health', 'drinking_water', 'waste_water', 'digital_infrastructure', 'ict_service_management', 'public_administration', 'space', 'postal_courier', 'waste_management', 'chemicals', 'food', 'manufacturing', 'digital_providers', 'research', 'other'];
+const SECTORS = [
+    'energy',
+    'transport',
+    'banking',
+    'financial_market_infrastructure',
+    'health',
+    'drinking_water',
+    'waste_water',
+    'digital_infrastructure',
+    'ict_service_management',
+    'public_administration',
+    'space',
+    'postal_courier',
+    'waste_management',
+    'chemicals',
+    'food',
+    'manufacturing',
+    'digital_providers',
+    'research',
+    'other',
+];
 const ROLES = ['viewer', 'analyst', 'manager', 'admin'];
 const TOKEN_ROLES = [...ROLES, 'ingest'];
 const RECIPIENTS = ['csirt', 'supervisor', 'dpa', 'cer_authority', 'financial_supervisor'];
@@ -43,20 +63,45 @@ async function organisation(redraw) {
     const form = h(
         'form',
         { class: 'card', id: 'org-form' },
-        h('div', { class: 'grid' },
+        h(
+            'div',
+            { class: 'grid' },
             field(t('org_name'), h('input', { name: 'name', value: o.name })),
             field(t('org_country'), h('input', { name: 'country', value: o.country })),
-            field(t('org_sector'), select('sector', [['', '—'], ...SECTORS.map((s) => [s, s.replace(/_/g, ' ')])], o.sector ?? '')),
+            field(
+                t('org_sector'),
+                select('sector', [['', '—'], ...SECTORS.map((s) => [s, s.replace(/_/g, ' ')])], o.sector ?? ''),
+            ),
             field(t('org_subsector'), h('input', { name: 'subsector', value: o.subsector ?? '' })),
-            field(t('org_nis2_class'), select('nis2_class', ['essential', 'important', 'none'].map((c) => [c, t('class_' + c)]), o.nis2_class)),
+            field(
+                t('org_nis2_class'),
+                select(
+                    'nis2_class',
+                    ['essential', 'important', 'none'].map((c) => [c, t('class_' + c)]),
+                    o.nis2_class,
+                ),
+            ),
             field(t('org_entity_types'), control('entity_types', 'list', o.entity_types), t('comma_list')),
             field(t('org_annual_turnover_eur'), control('annual_turnover_eur', 'number', o.annual_turnover_eur)),
-            bool('cer_critical'), bool('dora_financial'), bool('microenterprise')),
+            bool('cer_critical'),
+            bool('dora_financial'),
+            bool('microenterprise'),
+        ),
         h('h3', {}, t('org_recipients')),
-        h('div', { class: 'grid' }, RECIPIENTS.map((r) => [
-            field(`${t('rcp_' + r)}: ${t('org_name')}`, h('input', { name: `recipients.${r}.name`, value: o.recipients?.[r]?.name ?? '' })),
-            field(`${t('rcp_' + r)}: ${t('contact')}`, h('input', { name: `recipients.${r}.contact`, value: o.recipients?.[r]?.contact ?? '' })),
-        ])),
+        h(
+            'div',
+            { class: 'grid' },
+            RECIPIENTS.map((r) => [
+                field(
+                    `${t('rcp_' + r)}: ${t('org_name')}`,
+                    h('input', { name: `recipients.${r}.name`, value: o.recipients?.[r]?.name ?? '' }),
+                ),
+                field(
+                    `${t('rcp_' + r)}: ${t('contact')}`,
+                    h('input', { name: `recipients.${r}.contact`, value: o.recipients?.[r]?.contact ?? '' }),
+                ),
+            ]),
+        ),
         h('p', { class: 'hint' }, t('org_hint')),
         h('button', { type: 'submit', class: 'primary' }, t('save')),
     );
@@ -75,7 +120,8 @@ async function organisation(redraw) {
         body.annual_turnover_eur = readControl(v('annual_turnover_eur'), 'number') ?? null;
         for (const k of ['cer_critical', 'dora_financial', 'microenterprise']) body[k] = v(k).value === 'true';
         body.recipients = {};
-        for (const r of RECIPIENTS) body.recipients[r] = { name: v(`recipients.${r}.name`).value, contact: v(`recipients.${r}.contact`).value };
+        for (const r of RECIPIENTS)
+            body.recipients[r] = { name: v(`recipients.${r}.name`).value, contact: v(`recipients.${r}.contact`).value };
         const ok = await submitting(form, () => put('/organisation', body, { ifMatch: o.version }));
         if (ok) redraw();
     });
@@ -85,25 +131,78 @@ async function organisation(redraw) {
 async function services(redraw) {
     const list = (await get('/services')).items;
     const table = list.length
-        ? h('table', { id: 'service-list' },
-            h('thead', {}, h('tr', {}, [t('org_name'), t('description'), t('svc_users_total'), t('svc_critical'), t('svc_member_states'), ''].map((x) => h('th', { scope: 'col' }, x)))),
-            h('tbody', {}, list.map((s) => h('tr', {},
-                h('td', {}, s.name), h('td', {}, s.description ?? ''), h('td', {}, s.users_total ?? '—'),
-                h('td', {}, s.critical ? t('yes') : t('no')), h('td', {}, (s.member_states ?? []).join(', ')),
-                h('td', {}, h('button', { type: 'button', class: 'danger small', onclick: async (ev) => {
-                    if (!confirm(t('confirm_delete', { x: s.name }))) return;
-                    try { await del(`/services/${seg(s.name)}`); redraw(); } catch (e) { ev.target.after(errorBox(e)); }
-                } }, t('delete')))))))
+        ? h(
+              'table',
+              { id: 'service-list' },
+              h(
+                  'thead',
+                  {},
+                  h(
+                      'tr',
+                      {},
+                      [
+                          t('org_name'),
+                          t('description'),
+                          t('svc_users_total'),
+                          t('svc_critical'),
+                          t('svc_member_states'),
+                          '',
+                      ].map((x) => h('th', { scope: 'col' }, x)),
+                  ),
+              ),
+              h(
+                  'tbody',
+                  {},
+                  list.map((s) =>
+                      h(
+                          'tr',
+                          {},
+                          h('td', {}, s.name),
+                          h('td', {}, s.description ?? ''),
+                          h('td', {}, s.users_total ?? '—'),
+                          h('td', {}, s.critical ? t('yes') : t('no')),
+                          h('td', {}, (s.member_states ?? []).join(', ')),
+                          h(
+                              'td',
+                              {},
+                              h(
+                                  'button',
+                                  {
+                                      type: 'button',
+                                      class: 'danger small',
+                                      onclick: async (ev) => {
+                                          if (!confirm(t('confirm_delete', { x: s.name }))) return;
+                                          try {
+                                              await del(`/services/${seg(s.name)}`);
+                                              redraw();
+                                          } catch (e) {
+                                              ev.target.after(errorBox(e));
+                                          }
+                                      },
+                                  },
+                                  t('delete'),
+                              ),
+                          ),
+                      ),
+                  ),
+              ),
+          )
         : h('p', { class: 'muted' }, t('no_services'));
-    const form = h('form', { class: 'card', id: 'service-form' },
+    const form = h(
+        'form',
+        { class: 'card', id: 'service-form' },
         h('h3', {}, t('svc_add')),
-        h('div', { class: 'grid' },
+        h(
+            'div',
+            { class: 'grid' },
             field(t('org_name'), h('input', { name: 'name', required: true })),
             field(t('description'), h('input', { name: 'description' })),
             field(t('svc_users_total'), control('users_total', 'count', null)),
             field(t('svc_critical'), control('critical', 'bool', false)),
-            field(t('svc_member_states'), control('member_states', 'list', []), t('comma_list'))),
-        h('button', { type: 'submit' }, t('save')));
+            field(t('svc_member_states'), control('member_states', 'list', []), t('comma_list')),
+        ),
+        h('button', { type: 'submit' }, t('save')),
+    );
     form.addEventListener('submit', async (ev) => {
         ev.preventDefault();
         const e = form.elements;
@@ -126,30 +225,85 @@ function onceBox(label, secret) {
 async function users(redraw) {
     const list = (await get('/users')).items;
     const rows = list.map((u) => {
-        const role = select('role', ROLES.map((r) => [r, t('role_' + r)]), u.role, { 'aria-label': t('role_of', { u: u.name }) });
+        const role = select(
+            'role',
+            ROLES.map((r) => [r, t('role_' + r)]),
+            u.role,
+            { 'aria-label': t('role_of', { u: u.name }) },
+        );
         role.addEventListener('change', async () => {
-            try { await patch(`/users/${seg(u.name)}`, { role: role.value }); redraw(); } catch (e) { role.after(errorBox(e)); }
+            try {
+                await patch(`/users/${seg(u.name)}`, { role: role.value });
+                redraw();
+            } catch (e) {
+                role.after(errorBox(e));
+            }
         });
-        const toggle = h('button', { type: 'button', class: 'small', onclick: async (ev) => {
-            try { await patch(`/users/${seg(u.name)}`, { disabled: !u.disabled }); redraw(); } catch (e) { ev.target.after(errorBox(e)); }
-        } }, u.disabled ? t('enable') : t('disable'));
-        return h('tr', { class: u.disabled ? 'muted' : '' },
-            h('td', {}, u.name), h('td', {}, role), h('td', {}, u.tlp_max ? `TLP:${u.tlp_max.toUpperCase()}` : '—'),
+        const toggle = h(
+            'button',
+            {
+                type: 'button',
+                class: 'small',
+                onclick: async (ev) => {
+                    try {
+                        await patch(`/users/${seg(u.name)}`, { disabled: !u.disabled });
+                        redraw();
+                    } catch (e) {
+                        ev.target.after(errorBox(e));
+                    }
+                },
+            },
+            u.disabled ? t('enable') : t('disable'),
+        );
+        return h(
+            'tr',
+            { class: u.disabled ? 'muted' : '' },
+            h('td', {}, u.name),
+            h('td', {}, role),
+            h('td', {}, u.tlp_max ? `TLP:${u.tlp_max.toUpperCase()}` : '—'),
             h('td', {}, u.disabled ? t('disabled') : u.must_change_password ? t('must_change') : t('active')),
-            h('td', {}, timeEl(u.last_sign_in_at)), h('td', {}, toggle));
+            h('td', {}, timeEl(u.last_sign_in_at)),
+            h('td', {}, toggle),
+        );
     });
-    const table = h('table', { id: 'user-list' },
-        h('thead', {}, h('tr', {}, [t('user_name'), t('role'), t('tlp_max'), t('status'), t('last_sign_in'), ''].map((x) => h('th', { scope: 'col' }, x)))),
-        h('tbody', {}, rows));
+    const table = h(
+        'table',
+        { id: 'user-list' },
+        h(
+            'thead',
+            {},
+            h(
+                'tr',
+                {},
+                [t('user_name'), t('role'), t('tlp_max'), t('status'), t('last_sign_in'), ''].map((x) =>
+                    h('th', { scope: 'col' }, x),
+                ),
+            ),
+        ),
+        h('tbody', {}, rows),
+    );
     const out = h('div', {});
-    const form = h('form', { class: 'card', id: 'user-form' },
+    const form = h(
+        'form',
+        { class: 'card', id: 'user-form' },
         h('h3', {}, t('user_add')),
-        h('div', { class: 'grid' },
+        h(
+            'div',
+            { class: 'grid' },
             field(t('user_name'), h('input', { name: 'name', required: true, autocomplete: 'off' })),
-            field(t('role'), select('role', ROLES.map((r) => [r, t('role_' + r)]), 'analyst')),
-            field(t('tlp_max'), select('tlp_max', tlpOptions(), ''))),
+            field(
+                t('role'),
+                select(
+                    'role',
+                    ROLES.map((r) => [r, t('role_' + r)]),
+                    'analyst',
+                ),
+            ),
+            field(t('tlp_max'), select('tlp_max', tlpOptions(), '')),
+        ),
         h('p', { class: 'hint' }, t('user_add_hint')),
-        h('button', { type: 'submit' }, t('create')));
+        h('button', { type: 'submit' }, t('create')),
+    );
     form.addEventListener('submit', async (ev) => {
         ev.preventDefault();
         const e = form.elements;
@@ -169,23 +323,77 @@ async function users(redraw) {
 async function tokens(redraw) {
     const list = (await get('/tokens')).items;
     const table = list.length
-        ? h('table', { id: 'token-list' },
-            h('thead', {}, h('tr', {}, [t('org_name'), t('role'), t('tlp_max'), t('created'), ''].map((x) => h('th', { scope: 'col' }, x)))),
-            h('tbody', {}, list.map((k) => h('tr', {},
-                h('td', {}, k.name), h('td', {}, t('role_' + k.role)), h('td', {}, k.tlp_max ? `TLP:${k.tlp_max.toUpperCase()}` : '—'),
-                h('td', {}, timeEl(k.created_at), ' ', k.created_by),
-                h('td', {}, h('button', { type: 'button', class: 'danger small', onclick: async (ev) => {
-                    if (!confirm(t('confirm_revoke', { x: k.name }))) return;
-                    try { await del(`/tokens/${seg(k.name)}`); redraw(); } catch (e) { ev.target.after(errorBox(e)); }
-                } }, t('revoke')))))))
+        ? h(
+              'table',
+              { id: 'token-list' },
+              h(
+                  'thead',
+                  {},
+                  h(
+                      'tr',
+                      {},
+                      [t('org_name'), t('role'), t('tlp_max'), t('created'), ''].map((x) =>
+                          h('th', { scope: 'col' }, x),
+                      ),
+                  ),
+              ),
+              h(
+                  'tbody',
+                  {},
+                  list.map((k) =>
+                      h(
+                          'tr',
+                          {},
+                          h('td', {}, k.name),
+                          h('td', {}, t('role_' + k.role)),
+                          h('td', {}, k.tlp_max ? `TLP:${k.tlp_max.toUpperCase()}` : '—'),
+                          h('td', {}, timeEl(k.created_at), ' ', k.created_by),
+                          h(
+                              'td',
+                              {},
+                              h(
+                                  'button',
+                                  {
+                                      type: 'button',
+                                      class: 'danger small',
+                                      onclick: async (ev) => {
+                                          if (!confirm(t('confirm_revoke', { x: k.name }))) return;
+                                          try {
+                                              await del(`/tokens/${seg(k.name)}`);
+                                              redraw();
+                                          } catch (e) {
+                                              ev.target.after(errorBox(e));
+                                          }
+                                      },
+                                  },
+                                  t('revoke'),
+                              ),
+                          ),
+                      ),
+                  ),
+              ),
+          )
         : h('p', { class: 'muted' }, t('no_tokens'));
-    const form = h('form', { class: 'card', id: 'token-form' },
+    const form = h(
+        'form',
+        { class: 'card', id: 'token-form' },
         h('h3', {}, t('token_add')),
-        h('div', { class: 'grid' },
+        h(
+            'div',
+            { class: 'grid' },
             field(t('org_name'), h('input', { name: 'name', required: true, autocomplete: 'off' })),
-            field(t('role'), select('role', TOKEN_ROLES.map((r) => [r, t('role_' + r)]), 'ingest')),
-            field(t('tlp_max'), select('tlp_max', tlpOptions(), ''))),
-        h('button', { type: 'submit' }, t('create')));
+            field(
+                t('role'),
+                select(
+                    'role',
+                    TOKEN_ROLES.map((r) => [r, t('role_' + r)]),
+                    'ingest',
+                ),
+            ),
+            field(t('tlp_max'), select('tlp_max', tlpOptions(), '')),
+        ),
+        h('button', { type: 'submit' }, t('create')),
+    );
     form.addEventListener('submit', async (ev) => {
         ev.preventDefault();
         const e = form.elements;

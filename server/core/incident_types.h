@@ -1,0 +1,87 @@
+/*
+ * incident_types.h - the incident as a type: the vocabulary of its
+ * enumerations and struct incident, with its timeline entry.
+ *
+ * A types-only header: the domain (core/incident.c) gives the type its
+ * behaviour, storage (store/incidents.c) persists it, the API encodes it.
+ * It is the one header store/ takes from core/, and it declares no
+ * function that does more than parse or free.
+ */
+#ifndef MP_INCIDENT_TYPES_H
+#define MP_INCIDENT_TYPES_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define TIME_UNSET INT64_MIN
+
+enum incident_state {
+    STATE_DETECTED = 0,
+    STATE_TRIAGE,
+    STATE_CONFIRMED,
+    STATE_CONTAINED,
+    STATE_RESOLVED,
+    STATE_CLOSED,
+    STATE_DISMISSED,
+    STATE_COUNT
+};
+
+enum incident_category { CATEGORY_CYBER = 0, CATEGORY_PHYSICAL, CATEGORY_OTHER, CATEGORY_COUNT };
+enum incident_cause {
+    CAUSE_MALICIOUS = 0,
+    CAUSE_ACCIDENTAL,
+    CAUSE_SYSTEM_FAILURE,
+    CAUSE_NATURAL,
+    CAUSE_THIRD_PARTY,
+    CAUSE_UNKNOWN,
+    CAUSE_COUNT
+};
+enum incident_severity {
+    SEVERITY_LOW = 0,
+    SEVERITY_MEDIUM,
+    SEVERITY_HIGH,
+    SEVERITY_CRITICAL,
+    SEVERITY_COUNT
+};
+enum incident_tlp { TLP_CLEAR = 0, TLP_GREEN, TLP_AMBER, TLP_AMBER_STRICT, TLP_RED, TLP_COUNT };
+
+extern const char *const incident_state_names[STATE_COUNT];
+extern const char *const incident_category_names[CATEGORY_COUNT];
+extern const char *const incident_cause_names[CAUSE_COUNT];
+extern const char *const incident_severity_names[SEVERITY_COUNT];
+extern const char *const incident_tlp_names[TLP_COUNT];
+/* Index of s in names[0..n), or -1. */
+int incident_enum_parse(const char *const names[], int n, const char *s);
+
+struct incident {
+    int64_t seq; /* insertion order, for the list cursor */
+    char id[40];
+    char ref[24];
+    char *title;
+    char *description;
+    char *assignee; /* NULL: nobody */
+    int category, cause, severity, state, tlp;
+    int64_t detected_at, aware_at, started_at, ended_at;
+    int64_t state_at[STATE_COUNT]; /* when each state was (last) entered */
+    int64_t created_at, updated_at;
+    char created_by[96];
+    json_t *services; /* array of strings, owned */
+    json_t *impact;   /* object, owned */
+    int64_t version;
+};
+
+void incident_free(struct incident *inc);
+
+struct timeline_entry {
+    int64_t seq;
+    char at[32];
+    char principal[96];
+    char kind[16];
+    char *field;
+    char *old_value; /* JSON text or NULL */
+    char *new_value; /* JSON text or NULL */
+    char *note;
+};
+
+#endif

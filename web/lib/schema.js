@@ -1,0 +1,45 @@
+// schema.js - the server's vocabularies (GET /api/v1/schema): the incident's
+// states and their transitions, severities, categories, causes, TLP levels
+// and impact facts with their kinds, and the alert's states and severities.
+// Loaded once after sign-in, before the first page is drawn; the pages read
+// these live bindings and keep no copies of their own that could drift.
+import { get } from './api.js';
+
+export let STATES = [];
+export let OPEN_STATES = [];
+export let TRANSITIONS = {};
+export let SEVERITIES = [];
+export let CATEGORIES = [];
+export let CAUSES = [];
+export let TLPS = [];
+/** [[fact, kind]…] in the server's (documented) order. */
+export let FACTS = [];
+export let ALERT_STATES = [];
+export let ALERT_SEVERITIES = [];
+
+let loaded = null;
+
+/** Loads the vocabularies once; later calls wait for the same load. */
+export function loadSchema() {
+    loaded ??= get('/schema').then(
+        (s) => {
+            const inc = s.incident;
+            STATES = inc.states;
+            TRANSITIONS = inc.transitions;
+            // open: a state something can still happen to
+            OPEN_STATES = inc.states.filter((st) => (inc.transitions[st] ?? []).length > 0);
+            SEVERITIES = inc.severities;
+            CATEGORIES = inc.categories;
+            CAUSES = inc.causes;
+            TLPS = inc.tlp;
+            FACTS = inc.facts.map((f) => [f.name, f.kind]);
+            ALERT_STATES = s.alert.states;
+            ALERT_SEVERITIES = s.alert.severities;
+        },
+        (e) => {
+            loaded = null; // try again at the next page
+            throw e;
+        },
+    );
+    return loaded;
+}
