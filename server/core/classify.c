@@ -389,8 +389,8 @@ not_due_obligation(sqlite3 *db, const struct incident *inc, const struct rule_st
 
 static int
 refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs,
-               const json_t *facts, json_t *res, const char *principal, int64_t now, const char *at,
-               const struct change_reason *why, struct mp_error *err)
+               const json_t *facts, const json_t *profile, json_t *res, const char *principal,
+               int64_t now, const char *at, const struct change_reason *why, struct mp_error *err)
 {
     const char *sig = json_string_value(json_object_get(res, "significant"));
     struct regime_status status;
@@ -471,6 +471,8 @@ refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs
     actx = (struct anchor_ctx){
         .db = db, .inc = inc, .facts = facts, .regime = rs->regime, .classified_at = classified_at};
     clock = incident_clock(inc, &actx, now);
+    clock.facts = facts;
+    clock.profile = profile;
     json_array_foreach(json_object_get(res, "stages"), k, st)
     {
         const struct rule_stage *rst = find_stage(rs, json_string_value(json_object_get(st, "id")));
@@ -494,6 +496,14 @@ refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs
             json_object_set_new(st, "due_at", json_null());
             json_object_set_new(st, "waiting_for", waiting);
         }
+        if (tm.before_working_day != TIME_UNSET) {
+            /* a weekend day or a holiday: moved to the next working day */
+            char d[TIME_RFC3339_LEN];
+            fmt(tm.before_working_day, d);
+            json_object_set_new(st, "due_before_working_day", json_string(d));
+        }
+        if (tm.calendar_gap)
+            json_object_set_new(st, "calendar_gap", json_true());
         if (rst->only_if_ongoing || rst->nongoing_due > 0) {
             /* NIS2 art. 23(4)(e): is the incident still ongoing when the
              * report falls due?  "undetermined" until then */
@@ -606,7 +616,8 @@ refresh_with(sqlite3 *db, const struct incident *inc, const char *principal, int
         json_t *res = rules_evaluate(&rules->sets[i], facts, profile);
         json_array_append_new(regimes, res);
         json_object_set_new(versions, rules->sets[i].regime, json_string(rules->sets[i].version));
-        if (refresh_regime(db, inc, &rules->sets[i], facts, res, principal, now, at, why, err) != 0)
+        if (refresh_regime(db, inc, &rules->sets[i], facts, profile, res, principal, now, at, why,
+                           err) != 0)
             goto out;
     }
     /* History: every change's evaluation; the sweeper's only when the

@@ -26,6 +26,23 @@ const char *tri_name(enum tri t); /* "no", "yes", "undetermined" */
 
 struct rnode; /* a compiled expression (rules.c) */
 
+#define CALENDAR_HOLIDAYS_MAX 400
+
+/* A country's working days (config/calendars/ID.json): local time as a UTC
+ * offset with, optionally, EU summer time (one hour more from the last
+ * Sunday of March to the last Sunday of October, 01:00 UTC), and the
+ * public holidays of the years it covers, as local dates. */
+struct calendar {
+    char id[16];
+    char file[PATH_MAX];
+    json_t *doc;
+    int offset_minutes;
+    bool eu_summer_time;
+    int first_year, last_year;
+    int64_t holidays[CALENDAR_HOLIDAYS_MAX]; /* days since 1970-01-01, sorted */
+    int nholidays;
+};
+
 /* One point in time: ANCHOR + DURATION. */
 struct rule_time {
     char anchor[48]; /* aware_at, detected_at, ..., stage:ID, stage_last:ID */
@@ -67,6 +84,15 @@ struct rule_stage {
      * after handling) */
     struct rule_due ongoing_due[RULE_DUE_MAX];
     int nongoing_due;
+    /* "next_working_day": {"calendar": ID, "at": "HH:MM", "unless": EXPR}:
+     * a due time on a weekend day or a holiday of the calendar moves to
+     * HH:MM local time on the next working day, unless EXPR holds (DORA:
+     * not for the initial notification of credit institutions, ...) */
+    char wd_calendar[16];
+    const struct calendar *wd_cal; /* resolved once every file is loaded */
+    int wd_at_minutes;
+    json_t *wd_unless;
+    struct rnode *wd_unless_n;
     bool asap;
     bool on_request;
 };
@@ -91,6 +117,8 @@ struct rules {
     struct ruleset *sets;
     int nsets;
     char dir[PATH_MAX];
+    struct calendar *calendars; /* from DIR/../calendars, else the built-in ones */
+    int ncalendars;
 };
 
 /* Loads and validates every *.json in dir (sorted by name).  On error,
@@ -136,18 +164,27 @@ struct rule_clock {
     int64_t reopened_at;
     int64_t (*anchor)(const char *name, void *ctx);
     void *ctx;
+    const json_t *facts, *profile; /* for next_working_day's unless */
 };
 
 struct rule_stage_time {
-    int64_t due;      /* the binding due time; INT64_MIN while not known */
-    int64_t regular;  /* the due time before if_ongoing_at_due moved it */
-    enum tri ongoing; /* still ongoing at the regular due time: yes, no (handled
-                       * by then), undetermined (not there yet, or no due time) */
-    bool not_due;     /* only_if_ongoing_at_due, and handled by the due time */
-    bool moved;       /* if_ongoing_at_due applies: due moved after handling */
+    int64_t due;                /* the binding due time; INT64_MIN while not known */
+    int64_t regular;            /* the due time before if_ongoing_at_due moved it */
+    enum tri ongoing;           /* still ongoing at the regular due time: yes, no (handled
+                                 * by then), undetermined (not there yet, or no due time) */
+    bool not_due;               /* only_if_ongoing_at_due, and handled by the due time */
+    bool moved;                 /* if_ongoing_at_due applies: due moved after handling */
+    int64_t before_working_day; /* the due time before next_working_day moved
+                                 * it; INT64_MIN when it did not move */
+    bool calendar_gap;          /* the due time lies outside the calendar's years */
     const char *waiting[2 * RULE_DUE_MAX * RULE_DUE_MAX]; /* anchors awaited */
     int nwaiting;
 };
+
+/* When t falls on a weekend day or a holiday of cal (local time), HH:MM
+ * (at_minutes) local time on the next working day; else t.  *gap is set
+ * when t lies outside the years the calendar covers (t is returned). */
+int64_t calendar_next_working(const struct calendar *cal, int64_t t, int at_minutes, bool *gap);
 
 /* The anchor handled_at at `c`: resolved_at, unless the incident was
  * reopened since (then not handled yet). */
