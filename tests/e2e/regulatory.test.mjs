@@ -732,4 +732,40 @@ describe('issue 16 through time (the test clock)', () => {
         assert.equal((await doraObligation(inc, 'final')).status, 'pending');
         assert.equal((await putProfile(d, { dora_financial: false })).status, 200);
     });
+
+    test('4. DORA weekend and holiday rule (Del. Reg. 2025/301 art. 5; config/calendars/nl.json): a deadline on a Saturday moves to 12:00 Dutch time on the next working day, not for a credit institution\'s initial notification', async () => {
+        // an insurer: no NIS2 entity, not a credit institution, CCP or trading venue
+        const classified = '2031-03-14T20:00:00Z'; // Friday 21:00 Dutch time
+        await d.setClock({ now: classified });
+        assert.equal((await putProfile(d, { sector: 'other', nis2_class: 'none', entity_types: [], dora_financial: true, annual_turnover_eur: 5e8 })).status, 200);
+        const inc = await createIncident(d, analyst, {
+            title: 'Policy portal breach, classified on Friday evening',
+            aware_at: classified,
+            impact: { critical_service_affected: true, unauthorised_access: true, classified_major_at: classified },
+        });
+        let initial = await doraObligation(inc, 'initial');
+        assert.equal(initial.due_at, '2031-03-17T11:00:00Z', 'Saturday 01:00 Dutch time -> Monday 12:00 CET');
+        const st = regime(await classification(d, analyst, inc.id), 'dora').stages.find((x) => x.id === 'initial');
+        assert.equal(st.due_before_working_day, '2031-03-15T00:00:00Z');
+        assert.deepEqual(st.next_working_day, { calendar: 'nl', at: '12:00', unless: 'no' });
+        // through the weekend it is not missed
+        await d.setClock({ now: '2031-03-16T20:00:00Z' });
+        initial = await doraObligation(inc, 'initial');
+        assert.equal(initial.status, 'pending');
+        assert.equal(initial.seconds_left, 15 * 3600);
+
+        // a credit institution: the initial notification does not move
+        await d.setClock({ now: classified });
+        assert.equal((await putProfile(d, { sector: 'banking', nis2_class: 'essential' })).status, 200);
+        const bank = await createIncident(d, analyst, {
+            title: 'Payments breach, classified on Friday evening',
+            aware_at: classified,
+            impact: { critical_service_affected: true, unauthorised_access: true, classified_major_at: classified },
+        });
+        assert.equal((await doraObligation(bank, 'initial')).due_at, '2031-03-15T00:00:00Z');
+        const bst = regime(await classification(d, analyst, bank.id), 'dora').stages.find((x) => x.id === 'initial');
+        assert.equal(bst.next_working_day.unless, 'yes');
+        assert.equal(bst.due_before_working_day, undefined);
+        assert.equal((await putProfile(d, { dora_financial: false })).status, 200);
+    });
 });

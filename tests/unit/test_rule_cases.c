@@ -305,7 +305,9 @@ compare_due(const json_t *c, const struct ruleset *rs, const json_t *res, struct
                                .resolved_at = case_time(times, "resolved_at"),
                                .reopened_at = case_time(times, "reopened_at"),
                                .anchor = case_anchor,
-                               .ctx = &a};
+                               .ctx = &a,
+                               .facts = json_object_get(c, "facts"),
+                               .profile = json_object_get(c, "profile")};
     const char *stage_id;
     json_t *want, *x;
     size_t i;
@@ -495,9 +497,12 @@ static const struct {
     {"gdpr", "notification", "dpa", true, false, "aware_at PT72H"},
     {"gdpr", "communication_data_subjects", "data_subjects", true, false, "aware_at PT72H"},
     {"dora", "initial", "financial_supervisor", true, false,
-     "classified_major_at PT4H; aware_at PT24H unless passed at classified_major_at"},
-    {"dora", "intermediate", "financial_supervisor", false, false, "stage:initial PT72H"},
-    {"dora", "final", "financial_supervisor", false, false, "stage_last:intermediate P1M"},
+     "classified_major_at PT4H; aware_at PT24H unless passed at classified_major_at | next "
+     "working day 12:00 nl unless"},
+    {"dora", "intermediate", "financial_supervisor", false, false,
+     "stage:initial PT72H | next working day 12:00 nl unless"},
+    {"dora", "final", "financial_supervisor", false, false,
+     "stage_last:intermediate P1M | next working day 12:00 nl"},
 };
 
 /* "after within; later_of(after within, after within)" */
@@ -536,7 +541,7 @@ START_TEST(test_deadlines_per_regime)
     for (size_t i = 0; i < sizeof(law) / sizeof(law[0]); i++) {
         const struct ruleset *rs = rules_find(rules, law[i].regime);
         const struct rule_stage *st = NULL;
-        char due[256] = "";
+        char due[384] = "";
 
         ck_assert_msg(rs != NULL, "no rule set %s", law[i].regime);
         for (int k = 0; k < rs->nstages; k++) {
@@ -560,6 +565,10 @@ START_TEST(test_deadlines_per_regime)
         describe_due(st->due, st->ndue, due, sizeof(due));
         if (st->only_if_ongoing)
             snprintf(due + strlen(due), sizeof(due) - strlen(due), " | only if ongoing");
+        if (st->wd_calendar[0])
+            snprintf(due + strlen(due), sizeof(due) - strlen(due),
+                     " | next working day %02d:%02d %s%s", st->wd_at_minutes / 60,
+                     st->wd_at_minutes % 60, st->wd_calendar, st->wd_unless ? " unless" : "");
         if (st->nongoing_due > 0) {
             snprintf(due + strlen(due), sizeof(due) - strlen(due), " | if ongoing: ");
             describe_due(st->ongoing_due, st->nongoing_due, due + strlen(due),
