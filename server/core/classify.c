@@ -339,14 +339,14 @@ out:
  */
 static int
 not_due_obligation(sqlite3 *db, const struct incident *inc, const struct rule_stage *rst,
-                   const struct rule_stage_time *tm, struct obligation *o, int have,
-                   const char *principal, int64_t now, const char *at, struct mp_error *err)
+                   const struct rule_stage_time *tm, struct obligation *o, const char *principal,
+                   int64_t now, const char *at, struct mp_error *err)
 {
     char payload[200], reason[400], d[TIME_RFC3339_LEN], h[TIME_RFC3339_LEN];
-    bool by_not_due = have && strcmp(o->status, "waived") == 0 &&
+    bool by_not_due = strcmp(o->status, "waived") == 0 &&
                       strncmp(o->waived_reason, NOT_DUE_PREFIX, strlen(NOT_DUE_PREFIX)) == 0;
 
-    if (!have || !rst->only_if_ongoing)
+    if (!rst->only_if_ongoing)
         return 0;
     if (tm->not_due && strcmp(o->status, "pending") == 0) {
         fmt(tm->regular, d);
@@ -522,15 +522,15 @@ refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs
         have = store_obligation_find(db, inc->id, rs->regime, rst->id, &o, err);
         if (have < 0)
             return -1;
-        if (have || !tm.not_due) {
-            int r = not_due_obligation(db, inc, rst, &tm, &o, have, principal, now, at, err);
+        if (have) {
+            int r = not_due_obligation(db, inc, rst, &tm, &o, principal, now, at, err);
             if (r < 0)
                 return -1;
             if (r > 0)
                 continue; /* waived as not due, or owed again: done */
+        } else if (tm.not_due) {
+            continue; /* never owed */
         }
-        if (!have && tm.not_due)
-            continue;
         if (!have) {
             memset(&o, 0, sizeof(o));
             uuid7_generate(o.id);
