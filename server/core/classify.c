@@ -134,7 +134,7 @@ stage_last_sent(const struct anchor_ctx *a, const char *stage)
         last = parse(o.submitted_at);
     if (store_notification_list(a->db, a->inc->id, &v, &n, &err) != 0)
         return last;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; v != NULL && i < n; i++) {
         int64_t t = parse(v[i].submitted_at);
         if (strcmp(v[i].regime, a->regime) == 0 && strcmp(v[i].stage, stage) == 0 &&
             t != TIME_UNSET && (last == TIME_UNSET || t > last))

@@ -268,6 +268,26 @@ check_expr(struct vctx *v, json_t *e, const char *path)
     return true;
 }
 
+/* n decimal digits at s into *out; false when any is not a digit. */
+static bool
+digits(const char *s, int n, int *out)
+{
+    *out = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        *out = *out * 10 + (s[i] - '0');
+    }
+    return true;
+}
+
+/* "HH:MM" (exactly) into *hh and *mm. */
+static bool
+parse_hhmm(const char *s, int *hh, int *mm)
+{
+    return strlen(s) == 5 && s[2] == ':' && digits(s, 2, hh) && digits(s + 3, 2, mm);
+}
+
 /* A known anchor name, or stage:ID / stage_last:ID (the ID is checked once
  * every stage is loaded). */
 static bool
@@ -506,7 +526,7 @@ check_stage(struct vctx *v, json_t *st, const char *path, struct rule_stage *out
     if (x != NULL) {
         json_t *cal = json_object_get(x, "calendar"), *at = json_object_get(x, "at");
         const char *k2;
-        int hh, mm, used = 0;
+        int hh, mm;
 
         snprintf(sub, sizeof(sub), "%s.next_working_day", path);
         if (!json_is_object(x) || !json_is_string(cal) || json_string_length(cal) == 0 ||
@@ -518,8 +538,7 @@ check_stage(struct vctx *v, json_t *st, const char *path, struct rule_stage *out
             if (strcmp(k2, "calendar") != 0 && strcmp(k2, "at") != 0 && strcmp(k2, "unless") != 0)
                 return vfail(v, sub, "unknown member '%s'", k2);
         }
-        if (sscanf(json_string_value(at), "%2d:%2d%n", &hh, &mm, &used) != 2 ||
-            used != (int)json_string_length(at) || hh < 0 || hh > 23 || mm < 0 || mm > 59)
+        if (!parse_hhmm(json_string_value(at), &hh, &mm) || hh > 23 || mm > 59)
             return vfail(v, sub, "at must be a local time HH:MM, not '%s'", json_string_value(at));
         snprintf(out->wd_calendar, sizeof(out->wd_calendar), "%s", json_string_value(cal));
         out->wd_at_minutes = hh * 60 + mm;
@@ -923,7 +942,7 @@ calendar_load_text(const char *path, const char *text, size_t len, struct calend
     const char *key, *id, *off;
     json_t *val, *x;
     size_t i;
-    int hh, mm, used = 0;
+    int hh, mm;
 
     memset(cal, 0, sizeof(*cal));
     snprintf(cal->file, sizeof(cal->file), "%s", path);
@@ -946,8 +965,7 @@ calendar_load_text(const char *path, const char *text, size_t len, struct calend
         !json_is_string(json_object_get(cal->doc, "source")))
         return vfail(&v, "$", "needs title {en, nl} and source", NULL) ? 0 : -1;
     off = json_string_value(json_object_get(cal->doc, "utc_offset"));
-    if (off == NULL || (off[0] != '+' && off[0] != '-') ||
-        sscanf(off + 1, "%2d:%2d%n", &hh, &mm, &used) != 2 || used != (int)strlen(off + 1) ||
+    if (off == NULL || (off[0] != '+' && off[0] != '-') || !parse_hhmm(off + 1, &hh, &mm) ||
         hh > 14 || mm > 59)
         return vfail(&v, "$.utc_offset", "must be +HH:MM or -HH:MM", NULL) ? 0 : -1;
     cal->offset_minutes = (off[0] == '-' ? -1 : 1) * (hh * 60 + mm);
@@ -977,9 +995,9 @@ calendar_load_text(const char *path, const char *text, size_t len, struct calend
         int y, m, d;
 
         snprintf(sub, sizeof(sub), "$.holidays[%zu]", i);
-        used = 0;
-        if (date == NULL || sscanf(date, "%4d-%2d-%2d%n", &y, &m, &d, &used) != 3 || used != 10 ||
-            strlen(date) != 10 || m < 1 || m > 12 || d < 1 ||
+        if (date == NULL || strlen(date) != 10 || date[4] != '-' || date[7] != '-' ||
+            !digits(date, 4, &y) || !digits(date + 5, 2, &m) || !digits(date + 8, 2, &d) || m < 1 ||
+            m > 12 || d < 1 ||
             d > days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) -
                     days_from_civil(y, m, 1))
             return vfail(&v, sub, "date must be YYYY-MM-DD", NULL) ? 0 : -1;
