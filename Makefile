@@ -148,6 +148,25 @@ build/gen/web_files.c: build/tools/embed $(WEB)
 	$(call say,GEN,$@)
 	$(Q)build/tools/embed web_files web/ $(WEB) > $@.tmp && mv $@.tmp $@
 
+# Every statement the store prepares (db_stmt), taken from its preprocessed
+# sources (tools/stmts.c); test_migrations runs each against the schema and
+# checks the statement cache has a slot for each.
+STORE_SRC := $(sort $(wildcard server/store/*.c))
+
+build/tools/stmts: tools/stmts.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) -std=c11 -O1 -Wall -Wextra -Werror -o $@ $<
+
+build/gen/store_statements.h: build/tools/stmts $(STORE_SRC) $(wildcard server/store/*.h)
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)
+	$(Q)for f in $(STORE_SRC); do \
+	    $(CC) $(CPPFLAGS) -DMP_TEST_BUILD $(PKG_CFLAGS) -E -P $$f || exit 1; \
+	done > $@.i && build/tools/stmts < $@.i > $@.tmp && mv $@.tmp $@ && rm -f $@.i
+
+build/test/unit/test_migrations: build/gen/store_statements.h
+
 # ---- test build: AddressSanitizer + UndefinedBehaviorSanitizer ----
 build/test/meldpunt: $(TOBJ)
 	$(call say,LD,$@)

@@ -1,5 +1,6 @@
 /*
- * cli.h - the subcommands.
+ * cli.h - the subcommands (main.c: serve; cli.c: what they share; cli_*.c:
+ * one file per command group).
  *
  * Each takes argc/argv starting at its own name and returns the process
  * exit status: 0 done, 1 failed, 2 bad usage (with a usage line on stderr).
@@ -14,20 +15,22 @@
 
 #define EXIT_USAGE 2
 
-int cmd_serve(int argc, char **argv);
-int cmd_init(int argc, char **argv);
-int cmd_token(int argc, char **argv);
-int cmd_audit(int argc, char **argv);
-int cmd_backup(int argc, char **argv);
-int cmd_restore(int argc, char **argv);
-int cmd_rules(int argc, char **argv);
-int cmd_detection(int argc, char **argv);
-int cmd_verify(int argc, char **argv);
-int cmd_routes(int argc, char **argv);
-int cmd_key(int argc, char **argv);
-int cmd_version(int argc, char **argv);
-int cmd_help(int argc, char **argv);
-int cmd_user(int argc, char **argv); /* cli_user.c */
+int cmd_serve(int argc, char **argv);     /* main.c */
+int cmd_init(int argc, char **argv);      /* cli_data.c */
+int cmd_backup(int argc, char **argv);    /* cli_data.c */
+int cmd_restore(int argc, char **argv);   /* cli_data.c */
+int cmd_token(int argc, char **argv);     /* cli_token.c */
+int cmd_user(int argc, char **argv);      /* cli_user.c */
+int cmd_audit(int argc, char **argv);     /* cli_audit.c */
+int cmd_rules(int argc, char **argv);     /* cli_rules.c */
+int cmd_detection(int argc, char **argv); /* cli_rules.c */
+int cmd_key(int argc, char **argv);       /* cli_key.c */
+int cmd_verify(int argc, char **argv);    /* cli_key.c */
+int cmd_routes(int argc, char **argv);    /* cli_help.c */
+int cmd_version(int argc, char **argv);   /* cli_help.c */
+int cmd_help(int argc, char **argv);      /* cli_help.c */
+
+/* The rest is cli.c. */
 
 /* Shared by the commands: --config and --data, in that precedence. */
 int cli_load_config(const char *config_file, const char *data_dir, struct config *cfg);

@@ -159,8 +159,19 @@ check_config(const char *config_file, const struct config *cfg)
     return 0;
 }
 
-int
-cmd_serve(int argc, char **argv)
+/* What serve was told on its command line; the config file says the rest. */
+struct serve_args {
+    const char *config_file;
+    const char *listen;
+    const char *data;
+    const char *web_root;
+    const char *level; /* --log-level: then a reload leaves the level alone */
+    bool check_only;
+};
+
+/* Returns -1 to go on, or the exit status (help printed, bad usage). */
+static int
+serve_parse_args(int argc, char **argv, struct serve_args *a)
 {
     static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
                                              {"listen", required_argument, NULL, 'l'},
@@ -170,38 +181,29 @@ cmd_serve(int argc, char **argv)
                                              {"check-config", no_argument, NULL, 't'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
-    const char *config_file = NULL, *listen = NULL, *data = NULL, *web_root = NULL, *level = NULL;
-    char token[TOKEN_TEXT_LEN + 1], actor[96], host[64];
-    struct http_options ho;
-    char *tls_cert = NULL, *tls_key = NULL;
-    size_t tls_len;
-    struct mp_error err;
-    struct config cfg;
-    sigset_t sigs;
-    uint16_t port;
-    bool v6, check_only = false;
-    int c, sig, status = 1;
+    int c;
 
+    *a = (struct serve_args){0};
     optind = 1;
     while ((c = getopt_long(argc, argv, "c:l:d:w:th", longopts, NULL)) != -1) {
         switch (c) {
         case 'c':
-            config_file = optarg;
+            a->config_file = optarg;
             break;
         case 'l':
-            listen = optarg;
+            a->listen = optarg;
             break;
         case 'd':
-            data = optarg;
+            a->data = optarg;
             break;
         case 'w':
-            web_root = optarg;
+            a->web_root = optarg;
             break;
         case 'L':
-            level = optarg;
+            a->level = optarg;
             break;
         case 't':
-            check_only = true;
+            a->check_only = true;
             break;
         case 'h':
             serve_help();
@@ -215,28 +217,43 @@ cmd_serve(int argc, char **argv)
         fprintf(stderr, "meldpunt serve: unexpected argument '%s'\n%s", argv[optind], serve_usage);
         return EXIT_USAGE;
     }
-    if (cli_load_config(config_file, data, &cfg) != 0)
+    return -1;
+}
+
+/* The config file, then the command line over it.  Returns -1 to go on, or
+ * the exit status. */
+static int
+serve_config(const struct serve_args *a, struct config *cfg)
+{
+    char host[64];
+    uint16_t port;
+    bool v6;
+
+    if (cli_load_config(a->config_file, a->data, cfg) != 0)
         return 1;
-    if (listen != NULL) {
-        if (http_parse_listen(listen, host, &port, &v6) != 0) {
-            fprintf(stderr, "meldpunt serve: --listen %s: must be ADDR:PORT\n", listen);
+    if (a->listen != NULL) {
+        if (http_parse_listen(a->listen, host, &port, &v6) != 0) {
+            fprintf(stderr, "meldpunt serve: --listen %s: must be ADDR:PORT\n", a->listen);
             return EXIT_USAGE;
         }
-        snprintf(cfg.listen, sizeof(cfg.listen), "%s", listen);
+        snprintf(cfg->listen, sizeof(cfg->listen), "%s", a->listen);
     }
-    if (web_root != NULL)
-        snprintf(cfg.web_root, sizeof(cfg.web_root), "%s", web_root);
-    if (level != NULL && log_level_parse(level, &cfg.log_level) != 0) {
+    if (a->web_root != NULL)
+        snprintf(cfg->web_root, sizeof(cfg->web_root), "%s", a->web_root);
+    if (a->level != NULL && log_level_parse(a->level, &cfg->log_level) != 0) {
         fprintf(stderr,
                 "meldpunt serve: --log-level %s: must be error, warn, notice, info or "
                 "debug\n",
-                level);
+                a->level);
         return EXIT_USAGE;
     }
-    log_set_level(cfg.log_level);
-    if (check_only)
-        return check_config(config_file, &cfg);
+    return -1;
+}
 
+/* Settings of the whole process, made before the first thread starts. */
+static void
+serve_process_setup(sigset_t *sigs)
+{
     /* Requests allocate in one thread and free in another (event thread,
      * worker, writer), and glibc's default is to hand freed memory back to
      * the kernel as soon as the top of an arena is free: under load that
@@ -246,70 +263,207 @@ cmd_serve(int argc, char **argv)
     mallopt(M_TRIM_THRESHOLD, 16 << 20);
     mallopt(M_MMAP_THRESHOLD, 1 << 20);
 
-    /* Signals are taken by sigwait() below; every thread started from here
-     * on inherits this mask. */
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGHUP);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    /* Signals are taken by sigwait() in serve_wait(); every thread started
+     * from here on inherits this mask. */
+    sigemptyset(sigs);
+    sigaddset(sigs, SIGHUP);
+    sigaddset(sigs, SIGTERM);
+    sigaddset(sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
+}
 
-    if (!datadir_initialised(cfg.data_dir)) {
-        cli_actor(actor, sizeof(actor));
-        if (datadir_init(cfg.data_dir, actor, clock_now(), token, &err) != 0) {
-            fprintf(stderr, "meldpunt: %s\n", err.message);
-            return 1;
+/* First start: initialise the data directory and print the admin token
+ * once.  Nothing to do when it is initialised already. */
+static int
+serve_first_start(const struct config *cfg, struct mp_error *err)
+{
+    char token[TOKEN_TEXT_LEN + 1], actor[96];
+
+    if (datadir_initialised(cfg->data_dir))
+        return 0;
+    cli_actor(actor, sizeof(actor));
+    if (datadir_init(cfg->data_dir, actor, clock_now(), token, err) != 0)
+        return -1;
+    fprintf(stderr,
+            "meldpunt: initialised the data directory %s\n"
+            "meldpunt: the admin API token follows; it is shown this once, store it now:\n",
+            cfg->data_dir);
+    printf("%s\n", token);
+    fflush(stdout);
+    sodium_memzero(token, sizeof(token));
+    datadir_close();
+    return 0;
+}
+
+/* The rules, the detection rules and the assessment data, installed. */
+static int
+serve_load_data(const struct config *cfg, struct mp_error *err)
+{
+    if (cli_load_rules(cfg->rules_dir, err) != 0 ||
+        cli_load_detection(cfg->detection_dir, err) != 0 ||
+        cli_load_assessment(cfg->assessment_dir, err) != 0)
+        return -1;
+    return 0;
+}
+
+/* The TLS certificate and key (PEM), when configured; the caller frees
+ * them. */
+static int
+serve_read_tls(const struct config *cfg, char **cert, char **key, struct mp_error *err)
+{
+    size_t len;
+
+    if ((cfg->tls_cert[0] != '\0') != (cfg->tls_key[0] != '\0'))
+        return mp_error_set(err, 0, "", "[server] tls_cert and tls_key go together");
+    if (cfg->tls_cert[0] == '\0')
+        return 0;
+    if ((*cert = file_read(cfg->tls_cert, 1 << 20, &len, err)) == NULL ||
+        (*key = file_read(cfg->tls_key, 1 << 20, &len, err)) == NULL)
+        return -1;
+    return 0;
+}
+
+/* The background jobs and the HTTP server; logs where it listens and tells
+ * systemd it is ready. */
+static int
+serve_start(const struct config *cfg, const char *tls_cert, const char *tls_key,
+            struct mp_error *err)
+{
+    const struct http_options ho = {
+        .listen = cfg->listen,
+        .web_root = cfg->web_root,
+        .threads = cfg->threads,
+        .workers = cfg->workers,
+        .connection_limit = cfg->connection_limit,
+        .per_ip_connection_limit = cfg->per_ip_connection_limit,
+        .connection_timeout = cfg->connection_timeout,
+        .connection_memory_limit = cfg->connection_memory_limit,
+        .body_limit = cfg->body_limit,
+        .bench_endpoints = cfg->bench_endpoints,
+        .tls_cert_pem = tls_cert,
+        .tls_key_pem = tls_key,
+        .trusted_proxies = cfg->trusted_proxies,
+        .rate_limit = cfg->rate_limit,
+        .rate_burst = cfg->rate_burst,
+    };
+    char host[64];
+    uint16_t port;
+    bool v6;
+
+    classify_sweeper_start(cfg->sweep_interval);
+    checkpoint_timer_start(cfg->checkpoint_interval);
+    if (http_start(&ho, err) != 0)
+        return -1;
+    if (http_parse_listen(cfg->listen, host, &port, &v6) == 0)
+        log_notice("listening url=http%s://%s%s%s:%u data=%s version=%s", http_tls() ? "s" : "",
+                   v6 ? "[" : "", host, v6 ? "]" : "", http_port(), cfg->data_dir, MP_VERSION);
+    notify_state("READY=1\nSTATUS=serving");
+    return 0;
+}
+
+/* SIGHUP: the signing key (a rotated one is taken up here), then the config
+ * file's log level, rules, detection rules and assessment data.  What fails
+ * to load is logged and the running copy kept. */
+static void
+serve_reload(const struct serve_args *a, const struct config *cfg)
+{
+    struct mp_error err;
+    struct config fresh;
+
+    notify_reloading();
+    if (datadir_load_signing(cfg->data_dir, &err) != 0)
+        log_error("reload of the signing key failed, keeping the key in use "
+                  "error=\"%s\"",
+                  err.message);
+    else
+        log_notice("signing key loaded");
+    if (a->config_file == NULL) {
+        log_notice("reload skipped reason=\"no config file\"");
+        notify_state("READY=1\nSTATUS=serving");
+        return;
+    }
+    config_defaults(&fresh);
+    if (config_load(a->config_file, &fresh, &err) != 0) {
+        log_error("reload failed, keeping the running config error=\"%s\"", err.message);
+        notify_state("READY=1\nSTATUS=serving (the last reload failed; see the log)");
+        return;
+    }
+    if (a->level == NULL)
+        log_set_level(fresh.log_level);
+    if (cli_load_rules(fresh.rules_dir, &err) != 0)
+        log_error("reload of the rules failed, keeping the rules in force error=\"%s\"",
+                  err.message);
+    if (cli_load_detection(fresh.detection_dir, &err) != 0)
+        log_error("reload of the detection rules failed, keeping the rules in force "
+                  "error=\"%s\"",
+                  err.message);
+    if (cli_load_assessment(fresh.assessment_dir, &err) != 0)
+        log_error("reload of the assessment data failed, keeping the data in force "
+                  "error=\"%s\"",
+                  err.message);
+    log_notice("reloaded config=%s log_level=%s", a->config_file, log_level_name(log_get_level()));
+    notify_state("READY=1\nSTATUS=serving");
+}
+
+/* The main thread's work while serving: signals, until SIGTERM or SIGINT. */
+static void
+serve_wait(const sigset_t *sigs, const struct serve_args *a, const struct config *cfg)
+{
+    int sig;
+
+    for (;;) {
+        if (sigwait(sigs, &sig) != 0)
+            continue;
+        if (sig == SIGHUP) {
+            serve_reload(a, cfg);
+            continue;
         }
-        fprintf(stderr,
-                "meldpunt: initialised the data directory %s\n"
-                "meldpunt: the admin API token follows; it is shown this once, store it now:\n",
-                cfg.data_dir);
-        printf("%s\n", token);
-        fflush(stdout);
-        sodium_memzero(token, sizeof(token));
-        datadir_close();
+        log_notice("stopping signal=%s in_flight=%d", sig == SIGTERM ? "TERM" : "INT",
+                   http_in_flight());
+        notify_state("STOPPING=1\nSTATUS=stopping");
+        return;
     }
+}
+
+/*
+ * `meldpunt serve`.  Every step after the options either succeeds or fills
+ * err and jumps to the one way out, which undoes whatever was done (each
+ * undo is harmless when its step was not reached) in the reverse order:
+ * background jobs, TLS material, the writer, the database, the lock, the
+ * loaded data.
+ */
+int
+cmd_serve(int argc, char **argv)
+{
+    struct serve_args a;
+    char *tls_cert = NULL, *tls_key = NULL;
+    struct mp_error err = {0};
+    struct config cfg;
+    sigset_t sigs;
+    int rc, status = 1;
+
+    if ((rc = serve_parse_args(argc, argv, &a)) >= 0)
+        return rc;
+    if ((rc = serve_config(&a, &cfg)) >= 0)
+        return rc;
+    log_set_level(cfg.log_level);
+    if (a.check_only)
+        return check_config(a.config_file, &cfg);
+
+    serve_process_setup(&sigs);
+    if (serve_first_start(&cfg, &err) != 0)
+        goto out;
     /* one server per data directory; `meldpunt restore` waits for none */
-    if (datadir_lock(cfg.data_dir, &err) != 0) {
-        fprintf(stderr, "meldpunt: %s\n", err.message);
-        return 1;
-    }
-    if (cli_load_rules(cfg.rules_dir, &err) != 0) {
-        fprintf(stderr, "meldpunt: %s\n", err.message);
-        datadir_unlock();
-        return 1;
-    }
-    if (cli_load_detection(cfg.detection_dir, &err) != 0) {
-        fprintf(stderr, "meldpunt: %s\n", err.message);
-        rules_install(NULL);
-        datadir_unlock();
-        return 1;
-    }
-    if (cli_load_assessment(cfg.assessment_dir, &err) != 0) {
-        fprintf(stderr, "meldpunt: %s\n", err.message);
-        rules_install(NULL);
-        detect_install(NULL);
-        return 1;
-    }
+    if (datadir_lock(cfg.data_dir, &err) != 0 || serve_load_data(&cfg, &err) != 0)
+        goto out;
     alert_configure(cfg.alert_batch_max, cfg.alert_payload_limit);
-    if (datadir_open(cfg.data_dir, &err) != 0) {
-        fprintf(stderr, "meldpunt: %s\n", err.message);
-        rules_install(NULL);
-        detect_install(NULL);
-        assessment_install(NULL);
-        datadir_unlock();
-        return 1;
-    }
+    if (datadir_open(cfg.data_dir, &err) != 0)
+        goto out;
     /* the audit chain is walked once here; /readyz reports the outcome */
-    if (readiness_init(cfg.data_dir, cfg.min_free_space, &err) != 0) {
-        fprintf(stderr, "meldpunt: %s\n", err.message);
-        goto out_db;
-    }
-    if (store_writer_start(cfg.write_batch, &err) != 0) {
-        fprintf(stderr, "meldpunt: %s\n", err.message);
-        goto out_db;
-    }
+    if (readiness_init(cfg.data_dir, cfg.min_free_space, &err) != 0 ||
+        store_writer_start(cfg.write_batch, &err) != 0)
+        goto out;
     user_configure(&(struct auth_settings){
         .session_idle = cfg.session_idle,
         .session_max = cfg.session_max,
@@ -317,95 +471,15 @@ cmd_serve(int argc, char **argv)
         .lockout_after = cfg.lockout_after,
         .lockout_time = cfg.lockout_time,
     });
-    if ((cfg.tls_cert[0] != '\0') != (cfg.tls_key[0] != '\0')) {
-        fprintf(stderr, "meldpunt: [server] tls_cert and tls_key go together\n");
-        goto out_writer;
-    }
-    if (cfg.tls_cert[0] != '\0') {
-        if ((tls_cert = file_read(cfg.tls_cert, 1 << 20, &tls_len, &err)) == NULL ||
-            (tls_key = file_read(cfg.tls_key, 1 << 20, &tls_len, &err)) == NULL) {
-            fprintf(stderr, "meldpunt: %s\n", err.message);
-            goto out_writer;
-        }
-    }
-    ho = (struct http_options){
-        .listen = cfg.listen,
-        .web_root = cfg.web_root,
-        .threads = cfg.threads,
-        .workers = cfg.workers,
-        .connection_limit = cfg.connection_limit,
-        .per_ip_connection_limit = cfg.per_ip_connection_limit,
-        .connection_timeout = cfg.connection_timeout,
-        .connection_memory_limit = cfg.connection_memory_limit,
-        .body_limit = cfg.body_limit,
-        .bench_endpoints = cfg.bench_endpoints,
-        .tls_cert_pem = tls_cert,
-        .tls_key_pem = tls_key,
-        .trusted_proxies = cfg.trusted_proxies,
-        .rate_limit = cfg.rate_limit,
-        .rate_burst = cfg.rate_burst,
-    };
-    classify_sweeper_start(cfg.sweep_interval);
-    checkpoint_timer_start(cfg.checkpoint_interval);
-    if (http_start(&ho, &err) != 0) {
-        fprintf(stderr, "meldpunt: %s\n", err.message);
-        goto out_writer;
-    }
-    if (http_parse_listen(cfg.listen, host, &port, &v6) == 0)
-        log_notice("listening url=http%s://%s%s%s:%u data=%s version=%s", http_tls() ? "s" : "",
-                   v6 ? "[" : "", host, v6 ? "]" : "", http_port(), cfg.data_dir, MP_VERSION);
-    notify_state("READY=1\nSTATUS=serving");
-
-    for (;;) {
-        if (sigwait(&sigs, &sig) != 0)
-            continue;
-        if (sig == SIGHUP) {
-            notify_reloading();
-            /* a rotated key (meldpunt key rotate) is taken up here */
-            if (datadir_load_signing(cfg.data_dir, &err) != 0)
-                log_error("reload of the signing key failed, keeping the key in use "
-                          "error=\"%s\"",
-                          err.message);
-            else
-                log_notice("signing key loaded");
-            struct config fresh;
-            if (config_file == NULL) {
-                log_notice("reload skipped reason=\"no config file\"");
-                notify_state("READY=1\nSTATUS=serving");
-                continue;
-            }
-            config_defaults(&fresh);
-            if (config_load(config_file, &fresh, &err) != 0) {
-                log_error("reload failed, keeping the running config error=\"%s\"", err.message);
-                notify_state("READY=1\nSTATUS=serving (the last reload failed; see the log)");
-                continue;
-            }
-            if (level == NULL)
-                log_set_level(fresh.log_level);
-            if (cli_load_rules(fresh.rules_dir, &err) != 0)
-                log_error("reload of the rules failed, keeping the rules in force error=\"%s\"",
-                          err.message);
-            if (cli_load_detection(fresh.detection_dir, &err) != 0)
-                log_error("reload of the detection rules failed, keeping the rules in force "
-                          "error=\"%s\"",
-                          err.message);
-            if (cli_load_assessment(fresh.assessment_dir, &err) != 0)
-                log_error("reload of the assessment data failed, keeping the data in force "
-                          "error=\"%s\"",
-                          err.message);
-            log_notice("reloaded config=%s log_level=%s", config_file,
-                       log_level_name(log_get_level()));
-            notify_state("READY=1\nSTATUS=serving");
-            continue;
-        }
-        log_notice("stopping signal=%s in_flight=%d", sig == SIGTERM ? "TERM" : "INT",
-                   http_in_flight());
-        notify_state("STOPPING=1\nSTATUS=stopping");
-        break;
-    }
+    if (serve_read_tls(&cfg, &tls_cert, &tls_key, &err) != 0 ||
+        serve_start(&cfg, tls_cert, tls_key, &err) != 0)
+        goto out;
+    serve_wait(&sigs, &a, &cfg);
     http_stop(cfg.shutdown_timeout * 1000);
     status = 0;
-out_writer:
+out:
+    if (status != 0)
+        fprintf(stderr, "meldpunt: %s\n", err.message);
     checkpoint_timer_stop();
     if (tls_key != NULL)
         sodium_memzero(tls_key, strlen(tls_key));
@@ -413,7 +487,6 @@ out_writer:
     free(tls_cert);
     classify_sweeper_stop();
     store_writer_stop();
-out_db:
     datadir_close();
     datadir_unlock();
     rules_install(NULL);

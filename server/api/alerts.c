@@ -85,7 +85,6 @@ api_alerts_create(const struct api_request *rq, struct api_response *rs)
 {
     struct idempotency idem = {0};
     struct alert_item *items;
-    json_error_t jerr;
     json_t *in, *arr;
     bool batch;
     size_t n;
@@ -96,15 +95,11 @@ api_alerts_create(const struct api_request *rq, struct api_response *rs)
         api_fail(rs, 400, NULL, "a JSON object or array body is required");
         return;
     }
-    in = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &jerr);
-    if (in == NULL) {
-        api_fail(rs, 400, NULL, "malformed JSON at line %d, column %d: %s", jerr.line, jerr.column,
-                 jerr.text);
+    if ((in = api_parse_json(rq, rs)) == NULL)
         return;
-    }
     batch = json_is_array(in);
     if (!batch && !json_is_object(in)) {
-        api_fail(rs, 400, NULL, "the body must be an alert (an object) or a list of alerts");
+        api_fail(rs, 422, NULL, "the body must be an alert (an object) or a list of alerts");
         goto out;
     }
     n = batch ? json_array_size(in) : 1;

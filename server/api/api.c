@@ -84,25 +84,111 @@ api_field_error(struct api_response *rs, const char *field, const char *fmt, ...
     add_field_error(rs, field, message);
 }
 
+/* The key of a duplicate-key error: the string token that ends at byte
+ * end of the body, decoded, into out ("" when it cannot be found). */
+static void
+duplicate_key(const struct api_request *rq, size_t end, char *out, size_t size)
+{
+    const char *b = rq->body;
+    size_t start;
+    json_t *k;
+
+    out[0] = '\0';
+    if (end < 2 || end > rq->body_len || b[end - 1] != '"')
+        return;
+    /* back to the opening quote: one not escaped by an odd run of \ */
+    for (start = end - 1; start-- > 0;) {
+        size_t n = 0;
+        if (b[start] != '"')
+            continue;
+        while (n < start && b[start - 1 - n] == '\\')
+            n++;
+        if (n % 2 == 0)
+            break;
+    }
+    if (start == (size_t)-1)
+        return;
+    k = json_loadb(b + start, end - start, JSON_DECODE_ANY, NULL);
+    if (json_is_string(k))
+        text_copy_utf8(out, size, json_string_value(k));
+    json_decref(k);
+}
+
+/* jansson says what is wrong in its own words, which can name its flags
+ * (JSON_ALLOW_NUL) or echo the input: the client gets ours.  Text that is
+ * not JSON is 400; JSON this server does not take (a repeated key, a
+ * \u0000 in a string, a number no double or int64 holds, nesting deeper
+ * than jansson goes) is 422, like JSON of the wrong shape. */
+json_t *
+api_parse_json(const struct api_request *rq, struct api_response *rs)
+{
+    json_error_t jerr;
+    char key[80];
+    json_t *v;
+
+    if (rq->body_len == 0) {
+        api_fail(rs, 400, NULL, "a JSON body is required");
+        return NULL;
+    }
+    v = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+    if (v != NULL)
+        return v;
+    switch (json_error_code(&jerr)) {
+    case json_error_duplicate_key:
+        duplicate_key(rq, (size_t)jerr.position, key, sizeof(key));
+        api_fail(rs, 422, key[0] ? key : NULL, "duplicate key `%s`", key);
+        break;
+    case json_error_null_character:
+    case json_error_null_byte_in_key:
+        api_fail(rs, 422, NULL,
+                 "a string at line %d, column %d holds \\u0000, which is not allowed", jerr.line,
+                 jerr.column);
+        break;
+    case json_error_numeric_overflow:
+        api_fail(rs, 422, NULL, "the number at line %d, column %d is out of range", jerr.line,
+                 jerr.column);
+        break;
+    case json_error_stack_overflow:
+        api_fail(rs, 422, NULL, "the JSON text is nested too deeply");
+        break;
+    case json_error_out_of_memory:
+        api_fail(rs, 500, NULL, "out of memory");
+        break;
+    case json_error_invalid_utf8:
+        api_fail(rs, 400, NULL, "malformed JSON at line %d, column %d: not valid UTF-8", jerr.line,
+                 jerr.column);
+        break;
+    case json_error_premature_end_of_input:
+        api_fail(rs, 400, NULL, "malformed JSON at line %d, column %d: the text ends too early",
+                 jerr.line, jerr.column);
+        break;
+    case json_error_end_of_input_expected:
+        api_fail(rs, 400, NULL,
+                 "malformed JSON at line %d, column %d: more text after the JSON value", jerr.line,
+                 jerr.column);
+        break;
+    default:
+        api_fail(rs, 400, NULL, "malformed JSON at line %d, column %d: not a JSON value here",
+                 jerr.line, jerr.column);
+        break;
+    }
+    return NULL;
+}
+
 json_t *
 api_parse_object(const struct api_request *rq, struct api_response *rs)
 {
-    json_error_t jerr;
     json_t *v;
 
     if (rq->body_len == 0) {
         api_fail(rs, 400, NULL, "a JSON object body is required");
         return NULL;
     }
-    v = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &jerr);
-    if (v == NULL) {
-        api_fail(rs, 400, NULL, "malformed JSON at line %d, column %d: %s", jerr.line, jerr.column,
-                 jerr.text);
+    if ((v = api_parse_json(rq, rs)) == NULL)
         return NULL;
-    }
     if (!json_is_object(v)) {
         json_decref(v);
-        api_fail(rs, 400, NULL, "the body must be a JSON object");
+        api_fail(rs, 422, NULL, "the body must be a JSON object");
         return NULL;
     }
     return v;

@@ -78,7 +78,12 @@ void api_fail(struct api_response *rs, int status, const char *field, const char
 void api_field_error(struct api_response *rs, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Parses the body as a JSON object; NULL with rs answered (400) otherwise. */
+/* Parses the body as JSON of any shape; NULL with rs answered otherwise:
+ * 400 when it is empty or not JSON (line and column, in our words), 422
+ * for JSON refused (a duplicate key, named; \u0000; a number out of range).
+ * Every handler that reads a body reads it through this. */
+json_t *api_parse_json(const struct api_request *rq, struct api_response *rs);
+/* As api_parse_json, and the body must be an object: 422 otherwise. */
 json_t *api_parse_object(const struct api_request *rq, struct api_response *rs);
 /* Every key of obj must be in allowed (NULL-terminated); each unknown key
  * becomes a field error (422).  Returns false when any was found. */

@@ -272,7 +272,8 @@ api_session_password(const struct api_request *rq, struct api_response *rs)
     api_get_string(in, "current", true, PASSWORD_MAX, &current, rs);
     api_get_string(in, "new", true, PASSWORD_MAX, &new_pw, rs);
     if (rs->status < 400) {
-        if (session_change_password(rq->principal, rq->now, current, new_pw, &err) != 0)
+        if (session_change_password(rq->principal, rq->now, current, new_pw,
+                                    rq->client ? rq->client : "-", &rs->retry_after, &err) != 0)
             api_error(rs, &err);
         else
             api_ok(rs, 204, NULL);

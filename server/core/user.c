@@ -456,6 +456,43 @@ account_key(const char *name, char out[80])
     out[i] = '\0';
 }
 
+/* Guessing a password is throttled the same wherever it is typed (signing
+ * in, changing one's own password): the account's and the address's
+ * counts.  0 when both may try now; else -1 with err 429 and *retry_after
+ * the longer of the two waits.  what names the attempt in the answer. */
+static int
+guess_wait(const char *key, const char *address, int64_t now_us, const char *what,
+           int64_t *retry_after, struct mp_error *err)
+{
+    int64_t wait_a = throttle_wait(THROTTLE_ACCOUNT, key, now_us);
+    int64_t wait_b = throttle_wait(THROTTLE_ADDRESS, address, now_us);
+
+    if (wait_a <= 0 && wait_b <= 0)
+        return 0;
+    *retry_after = wait_a > wait_b ? wait_a : wait_b;
+    log_warn("%s refused: too many failures address=%s retry_after=%lld", what, address,
+             (long long)*retry_after);
+    return mp_error_set(err, 429, "", "too many failed %ss: try again in %lld seconds", what,
+                        (long long)*retry_after);
+}
+
+/* Counts a wrong password against the account and the address.  Returns
+ * true when this failure started a lock. */
+static bool
+guess_failed(const char *key, const char *address, int64_t now_us)
+{
+    bool locked;
+
+    /* A name waits after 3 failures; an address (an office behind one
+     * NAT: many people) after 10, and locks at three times the name's
+     * count. */
+    locked = throttle_fail(THROTTLE_ACCOUNT, key, now_us, 3, settings.lockout_after,
+                           settings.lockout_time);
+    locked |= throttle_fail(THROTTLE_ADDRESS, address, now_us, 10, settings.lockout_after * 3,
+                            settings.lockout_time);
+    return locked;
+}
+
 int
 session_sign_in(int64_t now, const char *name, const char *password, const char *address,
                 struct sign_in *out, struct mp_error *err)
@@ -463,22 +500,15 @@ session_sign_in(int64_t now, const char *name, const char *password, const char 
     struct session_write w = {.address = address, .now = now};
     struct user_row u;
     char key[80], actor[96];
-    int64_t now_us = clock_mono_us(), wait_a, wait_b;
+    int64_t now_us = clock_mono_us();
     sqlite3 *db;
     int found;
     bool ok, locked;
 
     memset(out, 0, sizeof(*out));
     account_key(name, key);
-    wait_a = throttle_wait(THROTTLE_ACCOUNT, key, now_us);
-    wait_b = throttle_wait(THROTTLE_ADDRESS, address, now_us);
-    if (wait_a > 0 || wait_b > 0) {
-        out->retry_after = wait_a > wait_b ? wait_a : wait_b;
-        log_warn("sign-in refused: too many failures address=%s retry_after=%lld", address,
-                 (long long)out->retry_after);
-        return mp_error_set(err, 429, "", "too many failed sign-ins: try again in %lld seconds",
-                            (long long)out->retry_after);
-    }
+    if (guess_wait(key, address, now_us, "sign-in", &out->retry_after, err) != 0)
+        return -1;
 
     db = db_reader(err);
     if (db == NULL)
@@ -499,13 +529,7 @@ session_sign_in(int64_t now, const char *name, const char *password, const char 
         struct mp_error aerr;
         char object[80];
 
-        /* A name waits after 3 failures; an address (an office behind one
-         * NAT: many people) after 10, and locks at three times the
-         * name's count. */
-        locked = throttle_fail(THROTTLE_ACCOUNT, key, now_us, 3, settings.lockout_after,
-                               settings.lockout_time);
-        locked |= throttle_fail(THROTTLE_ADDRESS, address, now_us, 10, settings.lockout_after * 3,
-                                settings.lockout_time);
+        locked = guess_failed(key, address, now_us);
         /* Record the name typed only when it could be a name at all. */
         snprintf(object, sizeof(object), "%s", token_name_valid(name) ? name : "-");
         w.actor = "-";
@@ -686,18 +710,45 @@ own_password_apply(sqlite3 *db, void *arg, struct mp_error *err)
     return store_session_end_others(db, pw->uw.row.id, pw->keep, at, err);
 }
 
+/* A wrong current password: counted like a failed sign-in (a stolen
+ * session must not become an unthrottled way to guess the password) and
+ * audited with the address, as session.password_fail or, when it started
+ * a lock, session.lock. */
+static int
+wrong_current(const struct principal *p, int64_t now, const char *key, const char *address,
+              int64_t now_us, struct mp_error *err)
+{
+    struct session_write w = {.now = now};
+    struct mp_error aerr;
+    bool locked = guess_failed(key, address, now_us);
+
+    w.actor = p->name;
+    w.object = principal_user(p);
+    w.action = locked ? "session.lock" : "session.password_fail";
+    w.audit = json_pack("{s:s, s:b}", "address", address, "locked", locked);
+    if (session_write(&w, &aerr) != 0)
+        log_error("cannot audit a wrong current password: %s", aerr.message);
+    return mp_error_set(err, 422, "current", "is not the current password");
+}
+
 int
 session_change_password(const struct principal *p, int64_t now, const char *current,
-                        const char *new_pw, struct mp_error *err)
+                        const char *new_pw, const char *address, int64_t *retry_after,
+                        struct mp_error *err)
 {
     struct password_write pw = {.uw = {.action = "user.password", .now = now}};
-    char hash[crypto_pwhash_STRBYTES];
+    char hash[crypto_pwhash_STRBYTES], key[80];
+    int64_t now_us = clock_mono_us();
     struct user_row u;
     const char *why;
     sqlite3 *db;
     int found, rc;
 
+    *retry_after = 0;
     if (need_session(p, err) != 0)
+        return -1;
+    account_key(principal_user(p), key);
+    if (guess_wait(key, address, now_us, "password check", retry_after, err) != 0)
         return -1;
     db = db_reader(err);
     if (db == NULL)
@@ -707,8 +758,9 @@ session_change_password(const struct principal *p, int64_t now, const char *curr
         return found < 0 ? -1 : mp_error_set(err, 404, "", "the user no longer exists");
     if (!password_verify(u.password_hash, current)) {
         sodium_memzero(u.password_hash, sizeof(u.password_hash));
-        return mp_error_set(err, 422, "current", "is not the current password");
+        return wrong_current(p, now, key, address, now_us, err);
     }
+    throttle_clear(THROTTLE_ACCOUNT, key);
     if ((why = password_problem(u.name, new_pw)) != NULL)
         return mp_error_set(err, 422, "new", "%s", why);
     if (strcmp(current, new_pw) == 0)

@@ -21,7 +21,8 @@
  * Sign-in failures are limited per name typed and per client address
  * (throttle.h): a growing wait, then a lock; unknown names are answered
  * exactly like wrong passwords (same status, same text, same hashing cost)
- * and every failure is audited.
+ * and every failure is audited.  A wrong current password when changing
+ * one's own counts against the same limits, and is audited too.
  */
 #ifndef MP_USER_H
 #define MP_USER_H
@@ -95,8 +96,12 @@ int session_sign_out(const struct principal *p, int64_t now, struct mp_error *er
 int session_user(const struct principal *p, struct user_row *out, struct mp_error *err);
 int session_set_language(const struct principal *p, int64_t now, const char *language,
                          struct user_row *out, struct mp_error *err);
-/* Changes the signed-in user's own password; ends their other sessions. */
+/* Changes the signed-in user's own password; ends their other sessions.
+ * A wrong current password counts against the sign-in throttle of the
+ * account and of address (the client's), and is audited; while either
+ * must wait: 429 with *retry_after seconds. */
 int session_change_password(const struct principal *p, int64_t now, const char *current,
-                            const char *new_pw, struct mp_error *err);
+                            const char *new_pw, const char *address, int64_t *retry_after,
+                            struct mp_error *err);
 
 #endif

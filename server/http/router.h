@@ -19,6 +19,21 @@ enum route_kind {
     ROUTE_METRICS, /* http/metrics.c answers */
 };
 
+/* What a route does for a principal limited to some TLP levels.  Every
+ * route says it explicitly (a unit test walks the table): 0 is not a
+ * policy. */
+enum route_tlp {
+    ROUTE_TLP_UNSET = 0,
+    ROUTE_TLP_FREE,         /* holds nothing marked with a TLP level */
+    ROUTE_TLP_FILTERED,     /* lists and counts: the query leaves out what is above the limit */
+    ROUTE_TLP_INCIDENT,     /* {id} is an incident: above the limit it answers 404, as missing */
+    ROUTE_TLP_NOTIFICATION, /* {nid}: as its incident */
+    ROUTE_TLP_ALERT,        /* {aid}: as its incident, when it has one */
+    ROUTE_TLP_CLOSED,       /* covers every incident (the audit log): 403 to limited ones */
+};
+
+/* One route.  Written with designated initialisers in routes.c, so each
+ * policy is named where it is set. */
 struct route {
     const char *method;
     const char *pattern;
@@ -27,6 +42,9 @@ struct route {
     unsigned roles; /* ROLE_BIT()s allowed; 0 = public, no authentication */
     bool writes;    /* changes data: runs on a worker thread (http/server.c) */
     bool bench_only;
+    enum route_tlp tlp;
+    /* answers while the user's password change is due (the session routes) */
+    bool during_password_change;
 };
 
 /* Routes under this prefix exist in test builds only (the test clock):

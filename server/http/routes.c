@@ -5,7 +5,11 @@
  * roles 0 is public (no authentication); every /api/v1/ route names its
  * roles, and the end-to-end tests walk this table.  Keep docs/API.md in
  * step with it.  `writes` marks routes that change data: they run on the
- * worker pool, so the event threads never wait for a disk commit.
+ * worker pool, so the event threads never wait for a disk commit.  `tlp`
+ * says what the route does for a principal limited to some TLP levels
+ * (router.h; every route names one, a unit test checks), and
+ * `during_password_change` which routes answer while a password change is
+ * due.
  */
 #include "router.h"
 
@@ -17,155 +21,124 @@
 #define INCIDENT_DECIDE (ROLE_BIT(ROLE_MANAGER) | ROLE_BIT(ROLE_ADMIN))
 /* analysts and up prepare: assessments, the risk register, measures */
 #define PREP_WORK INCIDENT_WORK
-#define R         false /* reads only */
-#define W         true  /* writes */
 
+/* One line a route: the table reads as what it is. */
+/* clang-format off */
 const struct route http_routes[] = {
-    {"GET", "/healthz", ROUTE_API, api_health, 0, R, false},
-    {"GET", "/readyz", ROUTE_API, api_ready, 0, R, false},
-    {"GET", "/metrics", ROUTE_METRICS, NULL, ROLES_READ, R, false},
-    {"POST", "/bench/echo", ROUTE_API, api_bench_echo, 0, R, true},
+    {.method = "GET", .pattern = "/healthz", .handler = api_health, .roles = 0, .tlp = ROUTE_TLP_FREE},
+    {.method = "GET", .pattern = "/readyz", .handler = api_ready, .roles = 0, .tlp = ROUTE_TLP_FREE},
+    {.method = "GET", .pattern = "/metrics", .kind = ROUTE_METRICS, .roles = ROLES_READ, .tlp = ROUTE_TLP_FILTERED},
+    {.method = "POST", .pattern = "/bench/echo", .handler = api_bench_echo, .roles = 0, .bench_only = true, .tlp = ROUTE_TLP_FREE},
 #ifdef MP_TEST_BUILD
     /* the end-to-end tests move time instead of sleeping (core/testclock.h) */
-    {"GET", "/api/v1/test/clock", ROUTE_API, api_test_clock_get, ROLES_ADMIN, R, false},
-    {"POST", "/api/v1/test/clock", ROUTE_API, api_test_clock_set, ROLES_ADMIN, W, false},
+    {.method = "GET", .pattern = "/api/v1/test/clock", .handler = api_test_clock_get, .roles = ROLES_ADMIN, .tlp = ROUTE_TLP_FREE},
+    {.method = "POST", .pattern = "/api/v1/test/clock", .handler = api_test_clock_set, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
 #endif
 
-    {"GET", "/api/v1/me", ROUTE_API, api_me, ALL_ROLES, R, false},
+    {.method = "GET", .pattern = "/api/v1/me", .handler = api_me, .roles = ALL_ROLES, .tlp = ROUTE_TLP_FREE},
     /* schema/openapi.yaml: every route in this table is described there */
-    {"GET", "/api/v1/openapi.json", ROUTE_API, api_openapi, ALL_ROLES, R, false},
+    {.method = "GET", .pattern = "/api/v1/openapi.json", .handler = api_openapi, .roles = ALL_ROLES, .tlp = ROUTE_TLP_FREE},
     /* the vocabularies the front end reads instead of keeping copies */
-    {"GET", "/api/v1/schema", ROUTE_API, api_schema, ALL_ROLES, R, false},
-    {"GET", "/api/v1/signing-key", ROUTE_API, api_signing_key, ALL_ROLES, R, false},
+    {.method = "GET", .pattern = "/api/v1/schema", .handler = api_schema, .roles = ALL_ROLES, .tlp = ROUTE_TLP_FREE},
+    {.method = "GET", .pattern = "/api/v1/signing-key", .handler = api_signing_key, .roles = ALL_ROLES, .tlp = ROUTE_TLP_FREE},
 
     /* Signing in is the one /api/ route open to all; the others here work
      * on the caller's own session (404 for an API token).  While a user's
      * password change is due, only /api/v1/session routes answer. */
-    {"POST", "/api/v1/session", ROUTE_API, api_session_create, 0, W, false},
-    {"GET", "/api/v1/session", ROUTE_API, api_session_get, ALL_ROLES, R, false},
-    {"PATCH", "/api/v1/session", ROUTE_API, api_session_patch, ALL_ROLES, W, false},
-    {"DELETE", "/api/v1/session", ROUTE_API, api_session_delete, ALL_ROLES, W, false},
-    {"POST", "/api/v1/session/password", ROUTE_API, api_session_password, ALL_ROLES, W, false},
+    {.method = "POST", .pattern = "/api/v1/session", .handler = api_session_create, .roles = 0, .writes = true, .tlp = ROUTE_TLP_FREE, .during_password_change = true},
+    {.method = "GET", .pattern = "/api/v1/session", .handler = api_session_get, .roles = ALL_ROLES, .tlp = ROUTE_TLP_FREE, .during_password_change = true},
+    {.method = "PATCH", .pattern = "/api/v1/session", .handler = api_session_patch, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE, .during_password_change = true},
+    {.method = "DELETE", .pattern = "/api/v1/session", .handler = api_session_delete, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE, .during_password_change = true},
+    {.method = "POST", .pattern = "/api/v1/session/password", .handler = api_session_password, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE, .during_password_change = true},
 
-    {"GET", "/api/v1/users", ROUTE_API, api_users_list, ROLES_ADMIN, R, false},
-    {"POST", "/api/v1/users", ROUTE_API, api_users_create, ROLES_ADMIN, W, false},
-    {"GET", "/api/v1/users/{name}", ROUTE_API, api_users_get, ROLES_ADMIN, R, false},
-    {"PATCH", "/api/v1/users/{name}", ROUTE_API, api_users_patch, ROLES_ADMIN, W, false},
-    {"POST", "/api/v1/users/{name}/password", ROUTE_API, api_users_password, ROLES_ADMIN, W, false},
+    {.method = "GET", .pattern = "/api/v1/users", .handler = api_users_list, .roles = ROLES_ADMIN, .tlp = ROUTE_TLP_FREE},
+    {.method = "POST", .pattern = "/api/v1/users", .handler = api_users_create, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
+    {.method = "GET", .pattern = "/api/v1/users/{name}", .handler = api_users_get, .roles = ROLES_ADMIN, .tlp = ROUTE_TLP_FREE},
+    {.method = "PATCH", .pattern = "/api/v1/users/{name}", .handler = api_users_patch, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
+    {.method = "POST", .pattern = "/api/v1/users/{name}/password", .handler = api_users_password, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
 
-    {"GET", "/api/v1/tokens", ROUTE_API, api_tokens_list, ROLES_ADMIN, R, false},
-    {"POST", "/api/v1/tokens", ROUTE_API, api_tokens_create, ROLES_ADMIN, W, false},
-    {"DELETE", "/api/v1/tokens/{name}", ROUTE_API, api_tokens_revoke, ROLES_ADMIN, W, false},
+    {.method = "GET", .pattern = "/api/v1/tokens", .handler = api_tokens_list, .roles = ROLES_ADMIN, .tlp = ROUTE_TLP_FREE},
+    {.method = "POST", .pattern = "/api/v1/tokens", .handler = api_tokens_create, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
+    {.method = "DELETE", .pattern = "/api/v1/tokens/{name}", .handler = api_tokens_revoke, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
 
-    {"POST", "/api/v1/incidents", ROUTE_API, api_incidents_create, INCIDENT_CREATE, W, false},
-    {"GET", "/api/v1/incidents", ROUTE_API, api_incidents_list, ROLES_READ, R, false},
-    {"GET", "/api/v1/incidents/{id}", ROUTE_API, api_incidents_get, ROLES_READ, R, false},
-    {"PATCH", "/api/v1/incidents/{id}", ROUTE_API, api_incidents_patch, INCIDENT_WORK, W, false},
-    {"POST", "/api/v1/incidents/{id}/transitions", ROUTE_API, api_incidents_transition,
-     INCIDENT_WORK, W, false},
-    {"POST", "/api/v1/incidents/{id}/notes", ROUTE_API, api_incidents_note, INCIDENT_WORK, W,
-     false},
-    {"GET", "/api/v1/incidents/{id}/timeline", ROUTE_API, api_incidents_timeline, ROLES_READ, R,
-     false},
+    {.method = "POST", .pattern = "/api/v1/incidents", .handler = api_incidents_create, .roles = INCIDENT_CREATE, .writes = true, .tlp = ROUTE_TLP_FILTERED},
+    {.method = "GET", .pattern = "/api/v1/incidents", .handler = api_incidents_list, .roles = ROLES_READ, .tlp = ROUTE_TLP_FILTERED},
+    {.method = "GET", .pattern = "/api/v1/incidents/{id}", .handler = api_incidents_get, .roles = ROLES_READ, .tlp = ROUTE_TLP_INCIDENT},
+    {.method = "PATCH", .pattern = "/api/v1/incidents/{id}", .handler = api_incidents_patch, .roles = INCIDENT_WORK, .writes = true, .tlp = ROUTE_TLP_INCIDENT},
+    {.method = "POST", .pattern = "/api/v1/incidents/{id}/transitions", .handler = api_incidents_transition, .roles = INCIDENT_WORK, .writes = true, .tlp = ROUTE_TLP_INCIDENT},
+    {.method = "POST", .pattern = "/api/v1/incidents/{id}/notes", .handler = api_incidents_note, .roles = INCIDENT_WORK, .writes = true, .tlp = ROUTE_TLP_INCIDENT},
+    {.method = "GET", .pattern = "/api/v1/incidents/{id}/timeline", .handler = api_incidents_timeline, .roles = ROLES_READ, .tlp = ROUTE_TLP_INCIDENT},
 
-    {"GET", "/api/v1/incidents/{id}/classification", ROUTE_API, api_incidents_classification,
-     ROLES_READ, R, false},
+    {.method = "GET", .pattern = "/api/v1/incidents/{id}/classification", .handler = api_incidents_classification, .roles = ROLES_READ, .tlp = ROUTE_TLP_INCIDENT},
 
-    {"GET", "/api/v1/incidents/{id}/classification/history", ROUTE_API,
-     api_incidents_classification_history, ROLES_READ, R, false},
-    {"GET", "/api/v1/incidents/{id}/obligations", ROUTE_API, api_incidents_obligations, ROLES_READ,
-     R, false},
-    {"POST", "/api/v1/incidents/{id}/obligations/{oid}/waive", ROUTE_API, api_obligations_waive,
-     INCIDENT_DECIDE, W, false},
-    {"POST", "/api/v1/incidents/{id}/decisions", ROUTE_API, api_incidents_decisions,
-     INCIDENT_DECIDE, W, false},
-    {"POST", "/api/v1/incidents/{id}/notifications", ROUTE_API, api_notifications_create,
-     INCIDENT_WORK, W, false},
-    {"GET", "/api/v1/incidents/{id}/notifications", ROUTE_API, api_notifications_list, ROLES_READ,
-     R, false},
-    {"GET", "/api/v1/notifications/{nid}", ROUTE_API, api_notifications_get, ROLES_READ, R, false},
-    {"PATCH", "/api/v1/notifications/{nid}", ROUTE_API, api_notifications_patch, INCIDENT_WORK, W,
-     false},
-    {"POST", "/api/v1/notifications/{nid}/approve", ROUTE_API, api_notifications_approve,
-     INCIDENT_DECIDE, W, false},
-    {"POST", "/api/v1/notifications/{nid}/submit", ROUTE_API, api_notifications_submit,
-     INCIDENT_DECIDE, W, false},
-    {"POST", "/api/v1/notifications/{nid}/corrections", ROUTE_API, api_notifications_correct,
-     INCIDENT_WORK, W, false},
-    {"GET", "/api/v1/notifications/{nid}/document.json", ROUTE_API, api_notifications_document,
-     ROLES_READ, R, false},
-    {"GET", "/api/v1/notifications/{nid}/document.json.minisig", ROUTE_API,
-     api_notifications_signature, ROLES_READ, R, false},
-    {"GET", "/api/v1/notifications/{nid}/document.html", ROUTE_API, api_notifications_html,
-     ROLES_READ, R, false},
-    {"GET", "/api/v1/notifications/{nid}/bundle", ROUTE_API, api_notifications_bundle, ROLES_READ,
-     R, false},
-    {"GET", "/api/v1/deadlines", ROUTE_API, api_deadlines, ROLES_READ, R, false},
+    {.method = "GET", .pattern = "/api/v1/incidents/{id}/classification/history", .handler = api_incidents_classification_history, .roles = ROLES_READ, .tlp = ROUTE_TLP_INCIDENT},
+    {.method = "GET", .pattern = "/api/v1/incidents/{id}/obligations", .handler = api_incidents_obligations, .roles = ROLES_READ, .tlp = ROUTE_TLP_INCIDENT},
+    {.method = "POST", .pattern = "/api/v1/incidents/{id}/obligations/{oid}/waive", .handler = api_obligations_waive, .roles = INCIDENT_DECIDE, .writes = true, .tlp = ROUTE_TLP_INCIDENT},
+    {.method = "POST", .pattern = "/api/v1/incidents/{id}/decisions", .handler = api_incidents_decisions, .roles = INCIDENT_DECIDE, .writes = true, .tlp = ROUTE_TLP_INCIDENT},
+    {.method = "POST", .pattern = "/api/v1/incidents/{id}/notifications", .handler = api_notifications_create, .roles = INCIDENT_WORK, .writes = true, .tlp = ROUTE_TLP_INCIDENT},
+    {.method = "GET", .pattern = "/api/v1/incidents/{id}/notifications", .handler = api_notifications_list, .roles = ROLES_READ, .tlp = ROUTE_TLP_INCIDENT},
+    {.method = "GET", .pattern = "/api/v1/notifications/{nid}", .handler = api_notifications_get, .roles = ROLES_READ, .tlp = ROUTE_TLP_NOTIFICATION},
+    {.method = "PATCH", .pattern = "/api/v1/notifications/{nid}", .handler = api_notifications_patch, .roles = INCIDENT_WORK, .writes = true, .tlp = ROUTE_TLP_NOTIFICATION},
+    {.method = "POST", .pattern = "/api/v1/notifications/{nid}/approve", .handler = api_notifications_approve, .roles = INCIDENT_DECIDE, .writes = true, .tlp = ROUTE_TLP_NOTIFICATION},
+    {.method = "POST", .pattern = "/api/v1/notifications/{nid}/submit", .handler = api_notifications_submit, .roles = INCIDENT_DECIDE, .writes = true, .tlp = ROUTE_TLP_NOTIFICATION},
+    {.method = "POST", .pattern = "/api/v1/notifications/{nid}/corrections", .handler = api_notifications_correct, .roles = INCIDENT_WORK, .writes = true, .tlp = ROUTE_TLP_NOTIFICATION},
+    {.method = "GET", .pattern = "/api/v1/notifications/{nid}/document.json", .handler = api_notifications_document, .roles = ROLES_READ, .tlp = ROUTE_TLP_NOTIFICATION},
+    {.method = "GET", .pattern = "/api/v1/notifications/{nid}/document.json.minisig", .handler = api_notifications_signature, .roles = ROLES_READ, .tlp = ROUTE_TLP_NOTIFICATION},
+    {.method = "GET", .pattern = "/api/v1/notifications/{nid}/document.html", .handler = api_notifications_html, .roles = ROLES_READ, .tlp = ROUTE_TLP_NOTIFICATION},
+    {.method = "GET", .pattern = "/api/v1/notifications/{nid}/bundle", .handler = api_notifications_bundle, .roles = ROLES_READ, .tlp = ROUTE_TLP_NOTIFICATION},
+    {.method = "GET", .pattern = "/api/v1/deadlines", .handler = api_deadlines, .roles = ROLES_READ, .tlp = ROUTE_TLP_FILTERED},
 
     /* alerts: SOC tools post (ingest may do nothing else); analysts work
      * the inbox and the suppressions */
-    {"POST", "/api/v1/alerts", ROUTE_API, api_alerts_create, INCIDENT_CREATE, W, false},
-    {"POST", "/api/v1/alerts/alertmanager", ROUTE_API, api_alerts_alertmanager, INCIDENT_CREATE, W,
-     false},
-    {"GET", "/api/v1/alerts", ROUTE_API, api_alerts_list, ROLES_READ, R, false},
-    {"GET", "/api/v1/alerts/{aid}", ROUTE_API, api_alerts_get, ROLES_READ, R, false},
-    {"POST", "/api/v1/alerts/{aid}/acknowledge", ROUTE_API, api_alerts_acknowledge, INCIDENT_WORK,
-     W, false},
-    {"POST", "/api/v1/alerts/{aid}/dismiss", ROUTE_API, api_alerts_dismiss, INCIDENT_WORK, W,
-     false},
-    {"POST", "/api/v1/alerts/{aid}/promote", ROUTE_API, api_alerts_promote, INCIDENT_WORK, W,
-     false},
-    {"POST", "/api/v1/alerts/{aid}/attach", ROUTE_API, api_alerts_attach, INCIDENT_WORK, W, false},
-    {"GET", "/api/v1/detection-rules", ROUTE_API, api_detection_rules, ROLES_READ, R, false},
-    {"GET", "/api/v1/suppressions", ROUTE_API, api_suppressions_list, ROLES_READ, R, false},
-    {"POST", "/api/v1/suppressions", ROUTE_API, api_suppressions_create, INCIDENT_WORK, W, false},
-    {"GET", "/api/v1/suppressions/{sid}", ROUTE_API, api_suppressions_get, ROLES_READ, R, false},
-    {"DELETE", "/api/v1/suppressions/{sid}", ROUTE_API, api_suppressions_delete, INCIDENT_WORK, W,
-     false},
+    {.method = "POST", .pattern = "/api/v1/alerts", .handler = api_alerts_create, .roles = INCIDENT_CREATE, .writes = true, .tlp = ROUTE_TLP_FILTERED},
+    {.method = "POST", .pattern = "/api/v1/alerts/alertmanager", .handler = api_alerts_alertmanager, .roles = INCIDENT_CREATE, .writes = true, .tlp = ROUTE_TLP_FREE},
+    {.method = "GET", .pattern = "/api/v1/alerts", .handler = api_alerts_list, .roles = ROLES_READ, .tlp = ROUTE_TLP_FILTERED},
+    {.method = "GET", .pattern = "/api/v1/alerts/{aid}", .handler = api_alerts_get, .roles = ROLES_READ, .tlp = ROUTE_TLP_ALERT},
+    {.method = "POST", .pattern = "/api/v1/alerts/{aid}/acknowledge", .handler = api_alerts_acknowledge, .roles = INCIDENT_WORK, .writes = true, .tlp = ROUTE_TLP_ALERT},
+    {.method = "POST", .pattern = "/api/v1/alerts/{aid}/dismiss", .handler = api_alerts_dismiss, .roles = INCIDENT_WORK, .writes = true, .tlp = ROUTE_TLP_ALERT},
+    {.method = "POST", .pattern = "/api/v1/alerts/{aid}/promote", .handler = api_alerts_promote, .roles = INCIDENT_WORK, .writes = true, .tlp = ROUTE_TLP_ALERT},
+    {.method = "POST", .pattern = "/api/v1/alerts/{aid}/attach", .handler = api_alerts_attach, .roles = INCIDENT_WORK, .writes = true, .tlp = ROUTE_TLP_ALERT},
+    {.method = "GET", .pattern = "/api/v1/detection-rules", .handler = api_detection_rules, .roles = ROLES_READ, .tlp = ROUTE_TLP_FREE},
+    {.method = "GET", .pattern = "/api/v1/suppressions", .handler = api_suppressions_list, .roles = ROLES_READ, .tlp = ROUTE_TLP_FREE},
+    {.method = "POST", .pattern = "/api/v1/suppressions", .handler = api_suppressions_create, .roles = INCIDENT_WORK, .writes = true, .tlp = ROUTE_TLP_FREE},
+    {.method = "GET", .pattern = "/api/v1/suppressions/{sid}", .handler = api_suppressions_get, .roles = ROLES_READ, .tlp = ROUTE_TLP_FREE},
+    {.method = "DELETE", .pattern = "/api/v1/suppressions/{sid}", .handler = api_suppressions_delete, .roles = INCIDENT_WORK, .writes = true, .tlp = ROUTE_TLP_FREE},
 
-    {"GET", "/api/v1/services", ROUTE_API, api_services_list, ROLES_READ, R, false},
-    {"GET", "/api/v1/services/{name}", ROUTE_API, api_services_get, ROLES_READ, R, false},
-    {"PUT", "/api/v1/services/{name}", ROUTE_API, api_services_put, ROLES_ADMIN, W, false},
-    {"DELETE", "/api/v1/services/{name}", ROUTE_API, api_services_delete, ROLES_ADMIN, W, false},
+    {.method = "GET", .pattern = "/api/v1/services", .handler = api_services_list, .roles = ROLES_READ, .tlp = ROUTE_TLP_FREE},
+    {.method = "GET", .pattern = "/api/v1/services/{name}", .handler = api_services_get, .roles = ROLES_READ, .tlp = ROUTE_TLP_FREE},
+    {.method = "PUT", .pattern = "/api/v1/services/{name}", .handler = api_services_put, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
+    {.method = "DELETE", .pattern = "/api/v1/services/{name}", .handler = api_services_delete, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
 
-    {"GET", "/api/v1/organisation", ROUTE_API, api_organisation_get, ROLES_READ, R, false},
-    {"PUT", "/api/v1/organisation", ROUTE_API, api_organisation_put, ROLES_ADMIN, W, false},
-    {"GET", "/api/v1/rules", ROUTE_API, api_rules_list, ROLES_READ, R, false},
+    {.method = "GET", .pattern = "/api/v1/organisation", .handler = api_organisation_get, .roles = ROLES_READ, .tlp = ROUTE_TLP_FREE},
+    {.method = "PUT", .pattern = "/api/v1/organisation", .handler = api_organisation_put, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
+    {.method = "GET", .pattern = "/api/v1/rules", .handler = api_rules_list, .roles = ROLES_READ, .tlp = ROUTE_TLP_FREE},
 
-    {"GET", "/api/v1/assessment/questions", ROUTE_API, api_assessment_questions, ROLES_READ, R,
-     false},
-    {"POST", "/api/v1/assessment", ROUTE_API, api_assessment_create, PREP_WORK, W, false},
-    {"GET", "/api/v1/assessment", ROUTE_API, api_assessment_list, ROLES_READ, R, false},
-    {"GET", "/api/v1/assessment/{id}", ROUTE_API, api_assessment_get, ROLES_READ, R, false},
-    {"GET", "/api/v1/assessment/{id}/export", ROUTE_API, api_assessment_export, ROLES_READ, R,
-     false},
-    {"POST", "/api/v1/assessment/{id}/apply", ROUTE_API, api_assessment_apply, ROLES_ADMIN, W,
-     false},
+    {.method = "GET", .pattern = "/api/v1/assessment/questions", .handler = api_assessment_questions, .roles = ROLES_READ, .tlp = ROUTE_TLP_FREE},
+    {.method = "POST", .pattern = "/api/v1/assessment", .handler = api_assessment_create, .roles = PREP_WORK, .writes = true, .tlp = ROUTE_TLP_FREE},
+    {.method = "GET", .pattern = "/api/v1/assessment", .handler = api_assessment_list, .roles = ROLES_READ, .tlp = ROUTE_TLP_FREE},
+    {.method = "GET", .pattern = "/api/v1/assessment/{id}", .handler = api_assessment_get, .roles = ROLES_READ, .tlp = ROUTE_TLP_FREE},
+    {.method = "GET", .pattern = "/api/v1/assessment/{id}/export", .handler = api_assessment_export, .roles = ROLES_READ, .tlp = ROUTE_TLP_FREE},
+    {.method = "POST", .pattern = "/api/v1/assessment/{id}/apply", .handler = api_assessment_apply, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
 
-    {"GET", "/api/v1/register/export", ROUTE_API, api_register_export, ROLES_READ, R, false},
-    {"GET", "/api/v1/register/{kind}", ROUTE_API, api_register_list, ROLES_READ, R, false},
-    {"POST", "/api/v1/register/{kind}", ROUTE_API, api_register_create, PREP_WORK, W, false},
-    {"GET", "/api/v1/register/{kind}/{id}", ROUTE_API, api_register_get, ROLES_READ, R, false},
-    {"PUT", "/api/v1/register/{kind}/{id}", ROUTE_API, api_register_put, PREP_WORK, W, false},
-    {"DELETE", "/api/v1/register/{kind}/{id}", ROUTE_API, api_register_delete, PREP_WORK, W, false},
-    {"GET", "/api/v1/risk-matrix", ROUTE_API, api_risk_matrix, ROLES_READ, R, false},
-    {"GET", "/api/v1/preparedness/attention", ROUTE_API, api_preparedness_attention, ROLES_READ, R,
-     false},
-    {"GET", "/api/v1/incidents/{id}/preparedness", ROUTE_API, api_incident_preparedness, ROLES_READ,
-     R, false},
-    {"POST", "/api/v1/incidents/{id}/links", ROUTE_API, api_incident_links_create, INCIDENT_WORK, W,
-     false},
-    {"DELETE", "/api/v1/incidents/{id}/links/{relation}/{item}", ROUTE_API,
-     api_incident_links_delete, INCIDENT_WORK, W, false},
+    {.method = "GET", .pattern = "/api/v1/register/export", .handler = api_register_export, .roles = ROLES_READ, .tlp = ROUTE_TLP_FILTERED},
+    {.method = "GET", .pattern = "/api/v1/register/{kind}", .handler = api_register_list, .roles = ROLES_READ, .tlp = ROUTE_TLP_FILTERED},
+    {.method = "POST", .pattern = "/api/v1/register/{kind}", .handler = api_register_create, .roles = PREP_WORK, .writes = true, .tlp = ROUTE_TLP_FILTERED},
+    {.method = "GET", .pattern = "/api/v1/register/{kind}/{id}", .handler = api_register_get, .roles = ROLES_READ, .tlp = ROUTE_TLP_FILTERED},
+    {.method = "PUT", .pattern = "/api/v1/register/{kind}/{id}", .handler = api_register_put, .roles = PREP_WORK, .writes = true, .tlp = ROUTE_TLP_FILTERED},
+    {.method = "DELETE", .pattern = "/api/v1/register/{kind}/{id}", .handler = api_register_delete, .roles = PREP_WORK, .writes = true, .tlp = ROUTE_TLP_FILTERED},
+    {.method = "GET", .pattern = "/api/v1/risk-matrix", .handler = api_risk_matrix, .roles = ROLES_READ, .tlp = ROUTE_TLP_FILTERED},
+    {.method = "GET", .pattern = "/api/v1/preparedness/attention", .handler = api_preparedness_attention, .roles = ROLES_READ, .tlp = ROUTE_TLP_FILTERED},
+    {.method = "GET", .pattern = "/api/v1/incidents/{id}/preparedness", .handler = api_incident_preparedness, .roles = ROLES_READ, .tlp = ROUTE_TLP_INCIDENT},
+    {.method = "POST", .pattern = "/api/v1/incidents/{id}/links", .handler = api_incident_links_create, .roles = INCIDENT_WORK, .writes = true, .tlp = ROUTE_TLP_INCIDENT},
+    {.method = "DELETE", .pattern = "/api/v1/incidents/{id}/links/{relation}/{item}", .handler = api_incident_links_delete, .roles = INCIDENT_WORK, .writes = true, .tlp = ROUTE_TLP_INCIDENT},
 
-    {"GET", "/api/v1/audit", ROUTE_API, api_audit_list, ROLES_ADMIN, R, false},
-    {"GET", "/api/v1/audit/verify", ROUTE_API, api_audit_verify, ROLES_ADMIN, R, false},
+    {.method = "GET", .pattern = "/api/v1/audit", .handler = api_audit_list, .roles = ROLES_ADMIN, .tlp = ROUTE_TLP_CLOSED},
+    {.method = "GET", .pattern = "/api/v1/audit/verify", .handler = api_audit_verify, .roles = ROLES_ADMIN, .tlp = ROUTE_TLP_CLOSED},
     /* checkpoints hold no secret (a seq and a hash, signed): any reader may
      * fetch them to keep a copy away from this machine */
-    {"GET", "/api/v1/audit/checkpoints", ROUTE_API, api_audit_checkpoints_list, ROLES_READ, R,
-     false},
-    {"POST", "/api/v1/audit/checkpoints", ROUTE_API, api_audit_checkpoints_create, ROLES_ADMIN, W,
-     false},
+    {.method = "GET", .pattern = "/api/v1/audit/checkpoints", .handler = api_audit_checkpoints_list, .roles = ROLES_READ, .tlp = ROUTE_TLP_CLOSED},
+    {.method = "POST", .pattern = "/api/v1/audit/checkpoints", .handler = api_audit_checkpoints_create, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_CLOSED},
 };
+/* clang-format on */
 
 const size_t http_routes_count = sizeof(http_routes) / sizeof(http_routes[0]);

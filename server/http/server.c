@@ -46,9 +46,9 @@
 
 struct http_req {
     int64_t start_us;
-    int64_t now; /* the wall clock, read once when the request is dispatched */
-    struct buf body;
-    bool too_large;
+    int64_t now;     /* the wall clock, read once when the request is dispatched */
+    struct buf body; /* capped at body_limit */
+    bool too_large;  /* declared or sent: answered 413 */
     int status;
     size_t bytes;
     size_t slot;
@@ -515,17 +515,28 @@ tlp_hidden(struct MHD_Connection *c, struct http_req *r, const struct route *rou
     struct mp_error err;
     int rc = 0;
 
-    if (strncmp(route->pattern, "/api/v1/incidents/{id}", 22) == 0)
+    switch (route->tlp) {
+    case ROUTE_TLP_INCIDENT:
         rc = incident_check_visible(&r->principal, m->params[0], &err);
-    else if (strncmp(route->pattern, "/api/v1/notifications/{nid}", 27) == 0)
+        break;
+    case ROUTE_TLP_NOTIFICATION:
         rc = notify_check_visible(&r->principal, m->params[0], &err);
-    else if (strncmp(route->pattern, "/api/v1/alerts/{aid}", 20) == 0)
+        break;
+    case ROUTE_TLP_ALERT:
         rc = alert_check_visible(&r->principal, m->params[0], &err);
-    else if (strncmp(route->pattern, "/api/v1/audit", 13) == 0) {
+        break;
+    case ROUTE_TLP_CLOSED:
         *ret = send_problem(c, r, path, 403,
                             "the audit log records every incident: it is closed to tokens and "
                             "users limited to some TLP levels",
                             NULL, NULL, NULL);
+        return true;
+    case ROUTE_TLP_FREE:
+    case ROUTE_TLP_FILTERED:
+        break;
+    case ROUTE_TLP_UNSET:
+        /* a route without a policy is a mistake in the table: refuse */
+        *ret = send_problem(c, r, path, 500, "this route has no TLP policy", NULL, NULL, NULL);
         return true;
     }
     if (rc == 0)
@@ -752,8 +763,7 @@ dispatch(struct MHD_Connection *c, struct http_req *r, const char *method, const
                                 "a change made with a session needs the header X-CSRF-Token "
                                 "with the session's csrf_token",
                                 NULL, NULL, NULL);
-        if (r->principal.must_change_password &&
-            strncmp(route->pattern, "/api/v1/session", 15) != 0)
+        if (r->principal.must_change_password && !route->during_password_change)
             return send_problem(c, r, path, 403,
                                 "the password must be changed first: POST "
                                 "/api/v1/session/password",
@@ -819,6 +829,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
         snprintf(r->principal.name, sizeof(r->principal.name), "-");
         snprintf(r->method, sizeof(r->method), "%s", method);
         snprintf(r->path, sizeof(r->path), "%s", url);
+        buf_set_max(&r->body, opts.body_limit);
         atomic_fetch_add(&in_flight, 1);
         *con_cls = r;
         /* A declared body over the limit is refused before it is read. */
@@ -831,13 +842,12 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
     }
     if (*upload_data_size > 0) {
         if (!r->too_large) {
-            if (r->body.len + *upload_data_size > opts.body_limit) {
-                r->too_large = true;
+            buf_append(&r->body, upload_data, *upload_data_size);
+            if (buf_too_big(&r->body)) {
+                r->too_large = true; /* the rest is discarded */
                 buf_free(&r->body);
-            } else {
-                buf_append(&r->body, upload_data, *upload_data_size);
-                if (buf_failed(&r->body))
-                    return MHD_NO;
+            } else if (buf_failed(&r->body)) {
+                return MHD_NO;
             }
         }
         *upload_data_size = 0;

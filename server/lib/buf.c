@@ -17,6 +17,10 @@ buf_grow(struct buf *b, size_t extra)
 
     if (b->failed)
         return false;
+    if (b->max != 0 && (b->len > b->max || extra > b->max - b->len)) {
+        b->failed = b->too_big = true;
+        return false;
+    }
     if (extra > SIZE_MAX - b->len - 1) {
         b->failed = true;
         return false;
@@ -127,7 +131,7 @@ void
 buf_reset(struct buf *b)
 {
     b->len = 0;
-    b->failed = false;
+    b->failed = b->too_big = false;
     if (b->data)
         b->data[0] = '\0';
 }
@@ -138,13 +142,25 @@ buf_free(struct buf *b)
     free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
-    b->failed = false;
+    b->failed = b->too_big = false;
 }
 
 bool
 buf_failed(const struct buf *b)
 {
     return b->failed;
+}
+
+void
+buf_set_max(struct buf *b, size_t max)
+{
+    b->max = max;
+}
+
+bool
+buf_too_big(const struct buf *b)
+{
+    return b->too_big;
 }
 
 char *

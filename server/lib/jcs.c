@@ -1,78 +1,203 @@
 /*
  * jcs.c - see jcs.h.
+ *
+ * Numbers.  ECMAScript's Number::toString (which RFC 8785 adopts) writes
+ * the fewest significant digits k such that the decimal s x 10^(n-k) reads
+ * back as the same double, and among k-digit candidates the one closest
+ * to the double (the even one on a tie).  We find k with the C library,
+ * whose printf rounds exactly (%.*e: the nearest k-digit decimal, ties to
+ * even) and whose strtod reads exactly (round to nearest even), so that a
+ * round trip through strtod is the test "reads back as the same double".
+ *
+ * The subtle part is which k-digit decimals can read back.  The doubles
+ * that read back as d are those within d's rounding interval, half the gap
+ * to each neighbour.  Usually the gaps are equal, the interval is
+ * symmetric, and if any k-digit decimal lies in it the nearest one does:
+ * one candidate per k.  At a power of two (a zero fraction, above the
+ * smallest normal exponent) the gap below is half the gap above.  The
+ * nearest k-digit decimal can then lie below d, just outside the narrow
+ * half, while the next one up lies inside the wide half: 2^-24 is
+ * 5.9604644775390625e-8 exactly, and 5.960464477539062e-8 (nearest) does
+ * not read back where 5.960464477539063e-8 does.  So there, when the
+ * nearest fails, the next k-digit decimal above is tried as well; it is
+ * the only other candidate (any further one is beyond it, and anything
+ * below the nearest is further out of the narrow half).  That decimal,
+ * when it reads back, is then the closest one that does.
+ *
+ * Fifteen digits first.  For a normal double the rounding interval is at
+ * most 2^-53 of its value on either side, while 15-digit decimals are at
+ * least 10^-15 of it apart: at most one lies in the interval, and it is
+ * then the nearest (%.14e).  So when that one reads back, it is the answer
+ * (without its trailing zeros: every shorter candidate is also a 15-digit
+ * decimal in the interval, so it is the same number).  When it does not,
+ * the answer has 16 digits (the nearest, or at a power of two the next one
+ * up) or else 17: the nearest 17-digit decimal always reads back, being at
+ * most 5 x 10^-17 of the value away, inside even the narrow half (2^-54).
+ * That is one to three printf/strtod pairs per number.
+ *
+ * Subnormals have fewer bits and those bounds do not hold: for them, k is
+ * found by bisection over 1..17, reading back being monotonic in k (a
+ * k-digit decimal is also a (k+1)-digit one).  Their gaps are all equal.
+ *
+ * Integers below 2^53 in magnitude are written directly: they are exact,
+ * and the exact integer is the shortest form.
  */
 #include "jcs.h"
 #include "text.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* A decimal: digits d1..dk (no sign, no point) times 10^(exp10 - k + 1),
+ * i.e. d1.d2..dk x 10^exp10, as printf's %e writes it. */
+struct decimal {
+    char digits[24];
+    int k;
+    int exp10;
+};
+
+/* Reads printf's [-]D[.DDD]e[+-]XX into dec. */
+static void
+decimal_from_e(const char *s, struct decimal *dec)
+{
+    const char *e = strchr(s, 'e');
+
+    dec->k = 0;
+    for (const char *p = s; p < e; p++) {
+        if (*p >= '0' && *p <= '9')
+            dec->digits[dec->k++] = *p;
+    }
+    dec->digits[dec->k] = '\0';
+    dec->exp10 = (int)strtol(e + 1, NULL, 10);
+}
+
+/* Whether dec reads back (strtod) as x, a positive double. */
+static bool
+decimal_reads_as(const struct decimal *dec, double x)
+{
+    char s[48];
+
+    snprintf(s, sizeof(s), "%.1s.%se%d", dec->digits, dec->digits + 1, dec->exp10);
+    return strtod(s, NULL) == x;
+}
+
+/* The k-digit decimal closest to x (positive) that reads back as x, in
+ * dec; false when there is none.  asym: x is a power of two with a
+ * narrower gap below (see the top of the file). */
+static bool
+shortest_try(double x, int k, bool asym, struct decimal *dec)
+{
+    char s[40];
+    int i;
+
+    snprintf(s, sizeof(s), "%.*e", k - 1, x);
+    decimal_from_e(s, dec);
+    if (strtod(s, NULL) == x)
+        return true;
+    if (!asym || strtod(s, NULL) > x)
+        return false;
+    /* the nearest is below x, outside the narrow half: the next k-digit
+     * decimal up (9.99 goes to 1.00 of the next decade) */
+    for (i = k - 1; i >= 0 && dec->digits[i] == '9'; i--)
+        dec->digits[i] = '0';
+    if (i >= 0) {
+        dec->digits[i]++;
+    } else {
+        dec->digits[0] = '1';
+        dec->exp10++;
+    }
+    return decimal_reads_as(dec, x);
+}
+
+/* The shortest decimal that reads back as x (positive, finite), the one
+ * closest to x among those. */
+static void
+shortest(double x, struct decimal *out)
+{
+    uint64_t bits;
+    bool asym;
+    int lo = 1, hi = 17;
+    struct decimal dec;
+
+    memcpy(&bits, &x, sizeof(bits));
+    if ((bits >> 52) != 0) { /* normal */
+        asym = (bits & 0xfffffffffffffULL) == 0 && (bits >> 52) > 1;
+        if (!shortest_try(x, 15, false, out) && !shortest_try(x, 16, asym, out)) {
+            char s[40];
+            snprintf(s, sizeof(s), "%.16e", x); /* 17 digits: reads back */
+            decimal_from_e(s, out);
+        }
+    } else { /* subnormal: bisection; 17 digits (hi) always read back */
+        shortest_try(x, hi, false, out);
+        while (lo < hi) {
+            int mid = lo + (hi - lo) / 2;
+            if (shortest_try(x, mid, false, &dec)) {
+                *out = dec;
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+    }
+    while (out->k > 1 && out->digits[out->k - 1] == '0')
+        out->digits[--out->k] = '\0';
+}
+
 void
 jcs_format_number(double d, char out[32])
 {
-    char digits[32], tmp[40];
-    int k = 0, n, exp10;
-    char *e;
+    struct decimal dec;
+    const char *digits;
+    char *o = out;
+    int k, n;
 
     if (d == 0) { /* 0 and -0 */
-        strcpy(out, "0");
+        memcpy(out, "0", 2);
         return;
     }
-    /* The shortest digit string that reads back as d: %.*e rounds to
-     * nearest, which is how ECMAScript picks among equally short ones. */
-    for (int p = 1; p <= 17; p++) {
-        snprintf(tmp, sizeof(tmp), "%.*e", p - 1, d);
-        if (strtod(tmp, NULL) == d)
-            break;
+    if (fabs(d) < 9007199254740992.0 && d == (double)(int64_t)d) {
+        snprintf(out, 32, "%lld", (long long)d);
+        return;
     }
-    /* tmp is [-]D[.DDD]e[+-]XX: take the digits and the exponent */
-    e = strchr(tmp, 'e');
-    exp10 = atoi(e + 1);
-    for (char *p = tmp; p < e; p++) {
-        if (*p >= '0' && *p <= '9')
-            digits[k++] = *p;
-    }
-    while (k > 1 && digits[k - 1] == '0')
-        k--;
-    digits[k] = '\0';
+    shortest(fabs(d), &dec);
+    digits = dec.digits;
+    k = dec.k;
     /* value = 0.d1..dk x 10^n in ECMAScript's terms */
-    n = exp10 + 1;
-    {
-        char *o = out;
-        if (d < 0)
-            *o++ = '-';
-        if (k <= n && n <= 21) {
-            memcpy(o, digits, (size_t)k);
-            o += k;
-            for (int i = 0; i < n - k; i++)
-                *o++ = '0';
-        } else if (0 < n && n <= 21) {
-            memcpy(o, digits, (size_t)n);
-            o += n;
-            *o++ = '.';
-            memcpy(o, digits + n, (size_t)(k - n));
-            o += k - n;
-        } else if (-6 < n && n <= 0) {
+    n = dec.exp10 + 1;
+    if (d < 0)
+        *o++ = '-';
+    if (k <= n && n <= 21) {
+        memcpy(o, digits, (size_t)k);
+        o += k;
+        for (int i = 0; i < n - k; i++)
             *o++ = '0';
+    } else if (0 < n && n <= 21) {
+        memcpy(o, digits, (size_t)n);
+        o += n;
+        *o++ = '.';
+        memcpy(o, digits + n, (size_t)(k - n));
+        o += k - n;
+    } else if (-6 < n && n <= 0) {
+        *o++ = '0';
+        *o++ = '.';
+        for (int i = 0; i < -n; i++)
+            *o++ = '0';
+        memcpy(o, digits, (size_t)k);
+        o += k;
+    } else {
+        *o++ = digits[0];
+        if (k > 1) {
             *o++ = '.';
-            for (int i = 0; i < -n; i++)
-                *o++ = '0';
-            memcpy(o, digits, (size_t)k);
-            o += k;
-        } else {
-            *o++ = digits[0];
-            if (k > 1) {
-                *o++ = '.';
-                memcpy(o, digits + 1, (size_t)(k - 1));
-                o += k - 1;
-            }
-            o += sprintf(o, "e%c%d", n - 1 >= 0 ? '+' : '-', abs(n - 1));
+            memcpy(o, digits + 1, (size_t)(k - 1));
+            o += k - 1;
         }
-        *o = '\0';
+        o += sprintf(o, "e%c%d", n - 1 >= 0 ? '+' : '-', abs(n - 1));
     }
+    *o = '\0';
 }
 
 /* Compares two UTF-8 names by their UTF-16 code units (RFC 8785 3.2.3). */

@@ -3,6 +3,7 @@
  */
 #include "minisign.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -187,6 +188,7 @@ minisign_verify(const struct minisign_key *pub, const void *data, size_t len, co
     char line[512], tline[1024];
     size_t n = 0, tlen;
     uint8_t *msg;
+    bool legacy;
     int ok;
 
     if (strncmp(sig_text, "untrusted comment:", 18) != 0 ||
@@ -197,16 +199,25 @@ minisign_verify(const struct minisign_key *pub, const void *data, size_t len, co
         *reason = "not a minisign signature";
         return -1;
     }
-    if (memcmp(sig, "ED", 2) != 0) {
-        *reason = "not a prehashed (ED) minisign signature";
+    /* "ED" (minisign's default since 0.8, and ours): Ed25519 over the
+     * BLAKE2b-512 of the data; "Ed" (legacy, `minisign -S -l`): over the
+     * data itself.  minisign -V accepts both, and so do we. */
+    legacy = memcmp(sig, "Ed", 2) == 0;
+    if (!legacy && memcmp(sig, "ED", 2) != 0) {
+        *reason = "not an Ed25519 minisign signature (algorithm neither ED nor Ed)";
         return -1;
     }
     if (memcmp(sig + 2, pub->keyid, 8) != 0) {
         *reason = "signed with another key (key id differs)";
         return -1;
     }
-    crypto_generichash(hash, sizeof(hash), data, len, NULL, 0);
-    if (crypto_sign_verify_detached(sig + 10, hash, sizeof(hash), pub->pk) != 0) {
+    if (legacy) {
+        ok = crypto_sign_verify_detached(sig + 10, data, len, pub->pk) == 0;
+    } else {
+        crypto_generichash(hash, sizeof(hash), data, len, NULL, 0);
+        ok = crypto_sign_verify_detached(sig + 10, hash, sizeof(hash), pub->pk) == 0;
+    }
+    if (!ok) {
         *reason = "the signature does not match the data";
         return -1;
     }

@@ -45,7 +45,9 @@ int minisign_sign(const struct minisign_key *key, const void *data, size_t len,
 
 /* Checks a signature file's text against data and a public key: 0 when
  * both signatures hold (trusted comment copied to trusted, may be NULL),
- * -1 with a reason otherwise. */
+ * -1 with a reason otherwise.  Both of minisign's algorithms are accepted,
+ * as minisign -V accepts them: prehashed "ED" and legacy "Ed" (Ed25519
+ * over the data itself, `minisign -S -l`). */
 int minisign_verify(const struct minisign_key *pub, const void *data, size_t len,
                     const char *sig_text, char *trusted, size_t trusted_size, const char **reason);
 

@@ -28,6 +28,16 @@ time_format_rfc3339(int64_t unix_seconds, char *out, size_t size)
                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+json_t *
+time_format_json(int64_t unix_seconds)
+{
+    char buf[TIME_RFC3339_LEN];
+
+    if (unix_seconds == TIME_UNSET || time_format_rfc3339(unix_seconds, buf, sizeof(buf)) < 0)
+        return json_null();
+    return json_string(buf);
+}
+
 int
 time_format_rfc3339_ms(int64_t unix_us, char *out, size_t size)
 {

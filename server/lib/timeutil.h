@@ -8,15 +8,22 @@
 #ifndef MP_TIMEUTIL_H
 #define MP_TIMEUTIL_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define TIME_RFC3339_LEN 32
 
+/* A time that is not known (JSON null, SQL NULL): the one name for it. */
+#define TIME_UNSET INT64_MIN
+
 /* The clock itself is read in one place only: lib/clock.h. */
 
 /* `2026-11-29T02:30:00Z`; returns the length or -1. */
 int time_format_rfc3339(int64_t unix_seconds, char *out, size_t size);
+/* t as a JSON string in RFC 3339 form; JSON null for TIME_UNSET (or a time
+ * the format cannot hold).  A new reference. */
+json_t *time_format_json(int64_t unix_seconds);
 /* `2026-11-29T02:30:00.123Z` from Unix microseconds, for log lines. */
 int time_format_rfc3339_ms(int64_t unix_us, char *out, size_t size);
 /* Parses a full RFC 3339 date-time (any offset, optional fraction, which is

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,50 +20,74 @@ static char *db_file;
 static pthread_key_t reader_key;
 static pthread_once_t reader_once = PTHREAD_ONCE_INIT;
 
-#define STMT_CACHE_SIZE 64
-
+/*
+ * The statement cache: DB_STMT_CACHE_SLOTS slots per thread, shared by the
+ * connections the thread uses, looked up by (connection, address of the
+ * SQL text).  The store has about a hundred distinct statements and a thread
+ * uses a part of them, so the slots hold a thread's working set; when they
+ * are full the least recently used statement is finalized to make room, but
+ * never one a caller is still stepping through (sqlite3_stmt_busy: a loop
+ * over rows that calls other store functions per row), unless every slot is
+ * such a statement, which the store's nesting (two or three deep) never
+ * comes near.
+ */
 struct stmt_slot {
     sqlite3 *db;
     const char *sql;
     sqlite3_stmt *st;
+    uint64_t used; /* stmt_clock when last handed out */
 };
 
-static _Thread_local struct stmt_slot stmt_cache[STMT_CACHE_SIZE];
+static _Thread_local struct stmt_slot stmt_cache[DB_STMT_CACHE_SLOTS];
+static _Thread_local uint64_t stmt_clock;
+
+/* The slot a new statement goes in: an empty one, else the least recently
+ * used idle one, else the least recently used. */
+static struct stmt_slot *
+stmt_victim(void)
+{
+    struct stmt_slot *lru = NULL, *lru_idle = NULL;
+
+    for (int i = 0; i < DB_STMT_CACHE_SLOTS; i++) {
+        struct stmt_slot *sl = &stmt_cache[i];
+        if (sl->db == NULL)
+            return sl;
+        if (lru == NULL || sl->used < lru->used)
+            lru = sl;
+        if (!sqlite3_stmt_busy(sl->st) && (lru_idle == NULL || sl->used < lru_idle->used))
+            lru_idle = sl;
+    }
+    return lru_idle != NULL ? lru_idle : lru;
+}
 
 sqlite3_stmt *
 db_stmt(sqlite3 *db, const char *sql)
 {
-    struct stmt_slot *free_slot = NULL;
+    struct stmt_slot *sl;
     sqlite3_stmt *st = NULL;
 
-    for (int i = 0; i < STMT_CACHE_SIZE; i++) {
-        struct stmt_slot *sl = &stmt_cache[i];
+    for (int i = 0; i < DB_STMT_CACHE_SLOTS; i++) {
+        sl = &stmt_cache[i];
         if (sl->db == db && sl->sql == sql) {
+            sl->used = ++stmt_clock;
             sqlite3_reset(sl->st);
             sqlite3_clear_bindings(sl->st);
             return sl->st;
         }
-        if (sl->db == NULL && free_slot == NULL)
-            free_slot = sl;
     }
     if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
         return NULL;
-    if (free_slot == NULL) {
-        /* Full: should not happen with a fixed set of statements; evict
-         * the first slot of another connection, or of this one. */
-        free_slot = &stmt_cache[0];
-        sqlite3_finalize(free_slot->st);
-    }
-    free_slot->db = db;
-    free_slot->sql = sql;
-    free_slot->st = st;
+    sl = stmt_victim();
+    if (sl->db != NULL)
+        sqlite3_finalize(sl->st);
+    *sl = (struct stmt_slot){.db = db, .sql = sql, .st = st, .used = ++stmt_clock};
     return st;
 }
 
 void
 db_release(sqlite3 *db)
 {
-    for (int i = 0; i < STMT_CACHE_SIZE; i++) {
+    for (int i = 0; i < DB_STMT_CACHE_SLOTS; i++) {
         if (stmt_cache[i].db == db) {
             sqlite3_finalize(stmt_cache[i].st);
             memset(&stmt_cache[i], 0, sizeof(stmt_cache[i]));
@@ -530,7 +555,7 @@ db_col_time(sqlite3_stmt *st, int i)
     int64_t v;
 
     if (t == NULL || time_parse_rfc3339((const char *)t, &v) != 0)
-        return DB_TIME_UNSET;
+        return TIME_UNSET;
     return v;
 }
 
@@ -548,7 +573,7 @@ db_bind_time(sqlite3_stmt *st, int i, int64_t t)
 {
     char buf[TIME_RFC3339_LEN];
 
-    if (t == DB_TIME_UNSET || time_format_rfc3339(t, buf, sizeof(buf)) < 0)
+    if (t == TIME_UNSET || time_format_rfc3339(t, buf, sizeof(buf)) < 0)
         sqlite3_bind_null(st, i);
     else
         sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);

@@ -24,6 +24,7 @@
 
 #include "lib/embed.h"
 #include "lib/error.h"
+#include "lib/timeutil.h"
 
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -57,7 +58,14 @@ int db_schema_version(sqlite3 *db);
  * sql must be a string literal (its address is the key).  The caller never
  * finalizes it; db_release() must be called before closing a connection that
  * used the cache.  Statements are per thread, like the connections.
+ *
+ * The cache holds DB_STMT_CACHE_SLOTS statements per thread, more than the
+ * store has; should a thread use more, the least recently used statement
+ * that no caller is stepping through is finalized to make room.  A
+ * statement handed out stays valid while its caller steps through it, also
+ * when it calls other store functions per row.
  */
+#define DB_STMT_CACHE_SLOTS 128
 sqlite3_stmt *db_stmt(sqlite3 *db, const char *sql);
 void db_release(sqlite3 *db);
 /* Closes a connection after releasing its cached statements. */
@@ -81,21 +89,20 @@ int db_backups_path(const char *path, const char *label, char *out, size_t size,
                     struct mp_error *err);
 
 /* Column and parameter helpers shared by the store files.  Times are
- * stored as RFC 3339 text; DB_TIME_UNSET (INT64_MIN, the same value as
- * TIME_UNSET and ALERT_TIME_UNSET) stands for NULL. */
-#define DB_TIME_UNSET INT64_MIN
+ * stored as RFC 3339 text; TIME_UNSET (INT64_MIN, the same value as
+ * TIME_UNSET and TIME_UNSET) stands for NULL. */
 /* Column i as text, "" for NULL (valid until the statement moves on). */
 const char *db_col_text(sqlite3_stmt *st, int i);
 /* Column i copied into dst (size bytes), "" for NULL. */
 void db_col_copy(char *dst, size_t size, sqlite3_stmt *st, int i);
 /* Column i as a malloc'd string, NULL for NULL. */
 char *db_col_dup(sqlite3_stmt *st, int i);
-/* Column i parsed as RFC 3339; DB_TIME_UNSET for NULL or unreadable. */
+/* Column i parsed as RFC 3339; TIME_UNSET for NULL or unreadable. */
 int64_t db_col_time(sqlite3_stmt *st, int i);
 /* Binds s, or NULL when s is NULL or empty (the text must outlive the
  * statement's use: SQLITE_STATIC). */
 void db_bind_opt(sqlite3_stmt *st, int i, const char *s);
-/* Binds t as RFC 3339 text, or NULL for DB_TIME_UNSET. */
+/* Binds t as RFC 3339 text, or NULL for TIME_UNSET. */
 void db_bind_time(sqlite3_stmt *st, int i, int64_t t);
 
 /* Fills err from db's last error ("what: SQLite's message", the status

@@ -139,7 +139,8 @@ describe('ingestion and de-duplication', () => {
         res = await post('{"source": ');
         assertProblem(res, 400);
         res = await post('"a string"');
-        assertProblem(res, 400);
+        assertProblem(res, 422);
+        assert.match(res.json.detail, /must be an alert/);
         assert.equal((await get(`${ALERTS}?source=v`)).items.length, 0);
         // the payload is kept as received and shown on the alert
         res = await post({ source: 'v', title: 'with payload', payload: { rule: 7, hits: [1, 2] } });

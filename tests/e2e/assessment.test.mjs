@@ -111,7 +111,7 @@ describe('assessment API', () => {
     test('validation: malformed JSON 400, unknown fields and bad answers 422 naming the field', async () => {
         const count = (await api(d.url, viewer, 'GET', A)).json.items.length;
         assertProblem(await api(d.url, analyst, 'POST', A, '{"answers":'), 400);
-        assertProblem(await api(d.url, analyst, 'POST', A, '[1]'), 400);
+        assertProblem(await api(d.url, analyst, 'POST', A, '[1]'), 422);
         assertFieldError(await api(d.url, analyst, 'POST', A, {}), 'answers');
         assertFieldError(await api(d.url, analyst, 'POST', A, { answers: 3 }), 'answers');
         assertFieldError(await api(d.url, analyst, 'POST', A, { answers: dns30, extra: 1 }), 'extra');

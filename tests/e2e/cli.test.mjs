@@ -328,4 +328,29 @@ describe('meldpunt verify', () => {
         assert.equal(r.code, 2);
         assert.match(r.stderr, /usage: meldpunt verify/);
     });
+
+    test('without --pubkey, a key rotated out still verifies what it signed; a key of elsewhere does not', async () => {
+        const { execFileSync } = await import('node:child_process');
+        const { dataDir: dir } = initDir();
+        const work = tempDir();
+        const file = path.join(work, 'old.json');
+        fs.writeFileSync(file, '{"incident":"INC-2026-0003"}');
+        execFileSync('/usr/bin/minisign', ['-S', '-s', path.join(dir, 'signing.key'), '-m', file, '-t', 'old key'], { stdio: 'ignore' });
+        let r = run(['key', 'rotate', '--data', dir]);
+        assert.equal(r.code, 0, r.stderr);
+        r = run(['verify', file, '--data', dir]);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.match(r.stdout, /trusted comment: old key/);
+        // signed by a key this data directory never had
+        const other = path.join(work, 'other.key');
+        assert.equal(run(['key', 'generate', other]).code, 0);
+        execFileSync('/usr/bin/minisign', ['-S', '-s', other, '-m', file, '-t', 'elsewhere'], { stdio: 'ignore' });
+        r = run(['verify', file, '--data', dir]);
+        assert.equal(r.code, 1);
+        assert.match(r.stdout, /^FAILED: signed with another key/);
+        // --pubkey that cannot be read
+        r = run(['verify', file, '--pubkey', path.join(work, 'missing.pub')]);
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /cannot read .*missing\.pub/);
+    });
 });

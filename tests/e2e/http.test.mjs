@@ -144,12 +144,70 @@ describe('http', () => {
             assert.match(res.json.detail, /column \d+/);
         });
 
-        test('400 for a JSON array body and for an empty body', async () => {
+        test('422 for a JSON array body, 400 for an empty body', async () => {
             let res = await api(d.url, tokens.admin, 'POST', '/api/v1/tokens', [{ name: 'x', role: 'viewer' }]);
-            assertProblem(res, 400);
-            assert.match(res.json.detail, /object/);
+            assertProblem(res, 422);
+            assert.equal(res.json.detail, 'the body must be a JSON object');
             res = await api(d.url, tokens.admin, 'POST', '/api/v1/tokens');
             assertProblem(res, 400);
+        });
+
+        const tokenNames = async () => (await api(d.url, tokens.admin, 'GET', '/api/v1/tokens')).json.items.map((t) => t.name).sort();
+
+        test('422, not "malformed", for a top-level scalar: well-formed JSON of the wrong shape', async () => {
+            const before = await tokenNames();
+            for (const raw of ['"x"', '1', '-2.5e3', 'null', 'true', ' "name" ']) {
+                const res = await api(d.url, tokens.admin, 'POST', '/api/v1/tokens', raw);
+                assertProblem(res, 422);
+                assert.equal(res.json.detail, 'the body must be a JSON object', raw);
+            }
+            assert.deepEqual(await tokenNames(), before, 'nothing created');
+        });
+
+        test('422 naming the key for a duplicate key, at any depth', async () => {
+            const before = await tokenNames();
+            let res = await api(d.url, tokens.admin, 'POST', '/api/v1/tokens', '{"name": "dup1", "role": "viewer", "name": "dup2"}');
+            assertProblem(res, 422);
+            assert.match(res.json.detail, /duplicate key `name`/);
+            assert.deepEqual(res.json.errors, [{ field: 'name', message: 'duplicate key `name`' }]);
+            // escaped in the text, named decoded
+            res = await api(d.url, tokens.admin, 'POST', '/api/v1/incidents', '{"title": "t", "impact": {"d\\"\\u00e9": 1, "d\\"\u00e9": 2}}');
+            assertProblem(res, 422);
+            assert.match(res.json.detail, /duplicate key `d"\u00e9`/);
+            assert.deepEqual(await tokenNames(), before, 'nothing created');
+        });
+
+        test('422 in our own words for \\u0000; no parser text reaches the client', async () => {
+            for (const raw of ['{"name": "a\\u0000b", "role": "viewer"}', '{"na\\u0000me": "a", "role": "viewer"}']) {
+                const res = await api(d.url, tokens.admin, 'POST', '/api/v1/tokens', raw);
+                assertProblem(res, 422);
+                assert.match(res.json.detail, /line 1, column \d+ holds \\u0000, which is not allowed/, res.json.detail);
+                assert.doesNotMatch(res.text, /JSON_ALLOW_NUL|NUL byte|near '/);
+            }
+            for (const raw of ['{"name": ', '{"name": "x"} {', '{"name": nul}', '{"name": 1e999}', '\xff']) {
+                const res = await api(d.url, tokens.admin, 'POST', '/api/v1/tokens', raw);
+                assert.ok([400, 422].includes(res.status), `${raw}: ${res.status}`);
+                assert.doesNotMatch(res.text, /near '|near end|unexpected token|expected/, raw);
+            }
+        });
+
+        test('every route that takes a JSON body refuses a scalar the same way', async () => {
+            const spec = JSON.parse(fs.readFileSync(new URL('../../build/gen/openapi.json', import.meta.url), 'utf8'));
+            const seen = [];
+            for (const [p, ops] of Object.entries(spec.paths)) {
+                for (const [method, op] of Object.entries(ops)) {
+                    if (!op?.requestBody?.content?.['application/json']) continue;
+                    const url = p.replace(/\{[^}]+\}/g, 'no-such-thing');
+                    const res = await api(d.url, tokens.admin, method.toUpperCase(), url, '"x"');
+                    // a route that looks its object up first may say 404
+                    // (or want If-Match) before it reads the body
+                    if ([404, 412, 428].includes(res.status) && p.includes('{')) continue;
+                    assertProblem(res, 422);
+                    assert.match(res.json.detail, /^the body must be (a JSON object|an alert)/, `${method} ${p}`);
+                    seen.push(`${method} ${p}`);
+                }
+            }
+            assert.ok(seen.length >= 10, `routes checked: ${seen}`);
         });
 
         const fieldsOf = (res) => (res.json.errors ?? []).map((e) => e.field).sort();
@@ -429,6 +487,41 @@ describe('body limit (body_limit = 1K)', () => {
             req.end('"role":"viewer"}');
         });
         assert.equal(res.status, 201, res.text);
+    });
+
+    test('a chunked body of exactly the limit is read, one byte more is 413', async () => {
+        // JSON padded with white space to n bytes, sent in chunks without a
+        // Content-Length, so only the body buffer's cap can tell
+        const send = (name, n) =>
+            new Promise((resolve, reject) => {
+                const json = JSON.stringify({ name, role: 'viewer' });
+                const pad = ' '.repeat(n - json.length);
+                const req = http.request(
+                    {
+                        host: '127.0.0.1',
+                        port: d.port,
+                        method: 'POST',
+                        path: '/api/v1/tokens',
+                        headers: { authorization: `Bearer ${d.adminToken}`, 'content-type': 'application/json' },
+                        timeout: 10000,
+                        agent: false,
+                    },
+                    (r) => {
+                        let text = '';
+                        r.on('data', (c) => (text += c));
+                        r.on('end', () => resolve({ status: r.statusCode, text }));
+                    },
+                );
+                req.on('timeout', () => req.destroy(new Error('timed out')));
+                req.on('error', reject);
+                req.write(json);
+                req.write(pad.slice(0, 500));
+                req.end(pad.slice(500));
+            });
+        const exact = await send('edge-exact', 1024);
+        assert.equal(exact.status, 201, exact.text);
+        const over = await send('edge-over', 1025);
+        assert.equal(over.status, 413, over.text);
     });
 
     test('the server still answers health afterwards', async () => {

@@ -228,11 +228,12 @@ describe('incidents: create, read, patch, timeline', () => {
             for (const f of ['colour', 'impact.deaths', 'severity', 'title']) assert.ok(fields.includes(f), `${f} in ${fields}`);
         });
 
-        test('malformed JSON 400, not an object 400, empty body 400, wrong content type 415', async () => {
-            for (const raw of ['{"title": ', '{"title": "a", "title": "b"}', 'nul', '{title: "x"}']) {
+        test('malformed JSON 400, a duplicate key or not an object 422, empty body 400, wrong content type 415', async () => {
+            for (const raw of ['{"title": ', 'nul', '{title: "x"}']) {
                 assertProblem(await api(d.url, analyst, 'POST', BASE, raw), 400);
             }
-            for (const raw of ['[]', '"title"', '42', 'null']) assertProblem(await api(d.url, analyst, 'POST', BASE, raw), 400);
+            assertProblem(await api(d.url, analyst, 'POST', BASE, '{"title": "a", "title": "b"}'), 422);
+            for (const raw of ['[]', '"title"', '42', 'null']) assertProblem(await api(d.url, analyst, 'POST', BASE, raw), 422);
             assertProblem(await api(d.url, analyst, 'POST', BASE, ''), 400);
             for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml']) {
                 const res = await api(d.url, analyst, 'POST', BASE, JSON.stringify({ title: 't' }), { 'content-type': type });

@@ -378,6 +378,51 @@ describe('sign-in throttling', () => {
         assert.ok(res.json.items.some((e) => e.object === 'no-such-user' && e.action === 'session.lock'));
     });
 
+    test('a wrong current password counts like a failed sign-in: backoff, lock, audit', async () => {
+        addUser(d, 'changer', 'viewer');
+        const xff = from('198.51.100.60');
+        const s = await signIn(d, 'changer', PASSWORD, xff);
+        assert.equal(s.res.status, 201, s.res.text);
+        const change = (current, newPw = 'a brand new password 7', addr = xff) =>
+            browser(d, s, 'POST', '/api/v1/session/password', { current, new: newPw }, { headers: addr });
+        for (let i = 0; i < 3; i++) {
+            const res = await change(`guess number ${i} here`);
+            assertProblem(res, 422);
+            assert.deepEqual(res.json.errors, [{ field: 'current', message: 'is not the current password' }]);
+        }
+        // the 4th at once waits a second, even with the right password
+        let res = await change(PASSWORD);
+        assertProblem(res, 429);
+        assert.equal(res.headers.get('retry-after'), '1');
+        await d.setClock({ advance: 'PT1S' });
+        assertProblem(await change('guess number 3 here'), 422);
+        res = await change('guess number 4 here');
+        assertProblem(res, 429);
+        assert.equal(res.headers.get('retry-after'), '2');
+        await d.setClock({ advance: 'PT2S' });
+        assertProblem(await change('guess number 5 here'), 422); // the 5th: locked now
+        res = await change(PASSWORD);
+        assertProblem(res, 429);
+        assert.ok(Number(res.headers.get('retry-after')) > 50, res.headers.get('retry-after'));
+        // it is the account's count: signing in to it waits too, from anywhere
+        const other = await signIn(d, 'changer', PASSWORD, from('198.51.100.61'));
+        assertProblem(other.res, 429);
+        // nothing changed: after the lock the old password still works, once
+        await d.setClock({ advance: 'PT61S' });
+        res = await change(PASSWORD);
+        assert.equal(res.status, 204, res.text);
+        assert.equal((await signIn(d, 'changer', 'a brand new password 7', xff)).res.status, 201);
+        // each failure audited with the address, no password in the log
+        const audit = await api(d.url, d.adminToken, 'GET', '/api/v1/audit?limit=200');
+        const mine = audit.json.items.filter((e) => e.object === 'changer');
+        assert.equal(mine.filter((e) => e.action === 'session.password_fail').length, 4, JSON.stringify(mine));
+        assert.equal(mine.filter((e) => e.action === 'session.lock').length, 1);
+        for (const e of mine.filter((x) => ['session.password_fail', 'session.lock'].includes(x.action))) {
+            assert.equal(e.payload.address, '198.51.100.60');
+        }
+        assert.ok(!/guess number|a brand new password/.test(audit.text), 'a password in the audit log');
+    });
+
     test('an address is limited across names; only a trusted proxy may name the address', async () => {
         const xff = from('203.0.113.9');
         for (let i = 0; i < 10; i++) {

@@ -1,11 +1,12 @@
 // signing.test.mjs - the public half of meldpunt's signing key is served,
 // equals the data directory's signing.pub, and checks what the secret half
-// signs; the secret half is never served.
+// signs; the secret half is never served.  Signatures in both of
+// minisign's algorithms verify (prehashed ED, ours, and legacy Ed).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { api, cli, startDaemon, tempDir } from './lib/daemon.mjs';
 
 describe('GET /api/v1/signing-key', () => {
@@ -38,6 +39,40 @@ describe('GET /api/v1/signing-key', () => {
         execFileSync('/usr/bin/minisign', ['-S', '-s', path.join(d.dataDir, 'signing.key'), '-m', doc], { stdio: 'ignore' });
         execFileSync('/usr/bin/minisign', ['-Vq', '-m', doc, '-p', pub]);
         const r = cli(['verify', doc, '--pubkey', pub]);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+    });
+
+    test('legacy minisign signatures (Ed, minisign -S -l) verify with meldpunt verify, as with minisign -V', async () => {
+        const res = await api(d.url, d.adminToken, 'GET', '/api/v1/signing-key');
+        const work = tempDir();
+        const pub = path.join(work, 'served.pub');
+        const doc = path.join(work, 'doc.json');
+        fs.writeFileSync(pub, res.json.public_key);
+        fs.writeFileSync(doc, '{"stage":"final_report"}');
+        execFileSync('/usr/bin/minisign', ['-S', '-l', '-s', path.join(d.dataDir, 'signing.key'), '-m', doc, '-t', 'legacy'], { stdio: 'ignore' });
+        const sig = fs.readFileSync(`${doc}.minisig`, 'utf8');
+        assert.equal(Buffer.from(sig.split('\n')[1], 'base64').subarray(0, 2).toString(), 'Ed', 'a legacy signature');
+        execFileSync('/usr/bin/minisign', ['-Vq', '-m', doc, '-p', pub]);
+        // minisign -H wants a prehashed one: this is not
+        assert.notEqual(spawnSync('/usr/bin/minisign', ['-Vq', '-H', '-m', doc, '-p', pub]).status, 0);
+        let r = cli(['verify', doc, '--pubkey', pub]);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        // and it still binds the data
+        fs.writeFileSync(doc, '{"stage":"final_report" }');
+        r = cli(['verify', doc, '--pubkey', pub]);
+        assert.equal(r.code, 1, r.stdout + r.stderr);
+    });
+
+    test('what meldpunt signs stays prehashed (ED): minisign -V -H accepts it', async () => {
+        const made = await api(d.url, d.adminToken, 'POST', '/api/v1/audit/checkpoints');
+        assert.equal(made.status, 201, made.text);
+        const work = tempDir();
+        const doc = path.join(work, 'checkpoint.json');
+        fs.writeFileSync(doc, made.json.document);
+        fs.writeFileSync(`${doc}.minisig`, made.json.signature);
+        assert.equal(Buffer.from(made.json.signature.split('\n')[1], 'base64').subarray(0, 2).toString(), 'ED');
+        execFileSync('/usr/bin/minisign', ['-Vq', '-H', '-m', doc, '-p', path.join(d.dataDir, 'signing.pub')]);
+        const r = cli(['verify', doc, '--pubkey', path.join(d.dataDir, 'signing.pub')]);
         assert.equal(r.code, 0, r.stdout + r.stderr);
     });
 

@@ -1,13 +1,18 @@
 /*
  * test_jcs.c - the JSON Canonicalization Scheme (server/lib/jcs.c) against
  * RFC 8785: its number table (appendix B), its sorting example (3.2.3), its
- * complete example (3.2.2), and string escaping.
+ * complete example (3.2.2), and string escaping; and its numbers against an
+ * independent implementation, node's String(x) (tests/unit/jcs_numbers.mjs
+ * prints the doubles and their expected forms): every power of two, and a
+ * million and more seeded random doubles.  Run from the top of the tree.
  */
 #include "lib/jcs.h"
 
 #include <check.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +54,14 @@ static const struct {
     {0x41b3de4355555557ULL, "333333333.33333343"},
     {0xbecbf647612f3696ULL, "-0.0000033333333333333333"},
     {0x43143ff3c1cb0959ULL, "1424953923781206.2"},
+    /* powers of two, where the gap below is half the gap above: the
+     * nearest 16-digit decimal does not read back, the next one up does */
+    {0x3e70000000000000ULL, "5.960464477539063e-8"}, /* 2^-24 */
+    {0xbe70000000000000ULL, "-5.960464477539063e-8"},
+    {0x4340000000000000ULL, "9007199254740992"}, /* 2^53 */
+    {0x4350000000000000ULL, "18014398509481984"},
+    {0x7fe0000000000000ULL, "8.98846567431158e+307"},   /* 2^1023 */
+    {0x0010000000000000ULL, "2.2250738585072014e-308"}, /* 2^-1022 */
 };
 
 START_TEST(test_number)
@@ -58,6 +71,73 @@ START_TEST(test_number)
     jcs_format_number(from_bits(numbers[_i].bits), out);
     ck_assert_msg(strcmp(out, numbers[_i].want) == 0, "%016llx: got %s, want %s",
                   (unsigned long long)numbers[_i].bits, out, numbers[_i].want);
+}
+END_TEST
+
+/* Whether bits (no sign) are a power of two: a normal with no fraction or
+ * a subnormal with one fraction bit. */
+static int
+is_power_of_two(uint64_t bits)
+{
+    if ((bits >> 52) == 0)
+        return bits != 0 && (bits & (bits - 1)) == 0;
+    return (bits & 0xfffffffffffffULL) == 0;
+}
+
+/* Compares jcs_format_number with node's String(x) over the lines of
+ * `node tests/unit/jcs_numbers.mjs RANDOM`; returns how many it compared. */
+static long
+against_node(long random, long *powers)
+{
+    char cmd[96], line[128], got[32];
+    long n = 0, bad = 0;
+    FILE *f;
+
+    snprintf(cmd, sizeof(cmd), "node tests/unit/jcs_numbers.mjs %ld", random);
+    f = popen(cmd, "r");
+    ck_assert_msg(f != NULL, "cannot run %s", cmd);
+    while (fgets(line, sizeof(line), f) != NULL) {
+        char *want, *nl;
+        uint64_t bits;
+        double d;
+
+        /* no ck_assert in this loop: each one records a mark (slow) */
+        if ((want = strchr(line, ' ')) == NULL) {
+            bad++;
+            continue;
+        }
+        *want++ = '\0';
+        if ((nl = strchr(want, '\n')) != NULL)
+            *nl = '\0';
+        bits = strtoull(line, NULL, 16);
+        memcpy(&d, &bits, sizeof(d));
+        jcs_format_number(d, got);
+        if (strcmp(got, want) != 0 && bad++ < 10)
+            fprintf(stderr, "%s: got %s, want %s\n", line, got, want);
+        if (powers != NULL && is_power_of_two(bits & ~(1ULL << 63)))
+            (*powers)++;
+        n++;
+    }
+    ck_assert_int_eq(pclose(f), 0);
+    ck_assert_msg(bad == 0, "%ld of %ld numbers differ from node's String(x)", bad, n);
+    return n;
+}
+
+START_TEST(test_every_power_of_two)
+{
+    long powers = 0, n = against_node(0, &powers);
+
+    /* 2^-1074 .. 2^1023, each with both signs */
+    ck_assert_int_eq(n, 2 * 2098);
+    ck_assert_int_eq(powers, 2 * 2098);
+}
+END_TEST
+
+START_TEST(test_a_million_random_doubles)
+{
+    /* after the powers: their neighbours, a million bit patterns and
+     * 100,000 short decimals */
+    ck_assert_int_eq(against_node(1000000, NULL), 2 * 2098 + 16778 + 1000000 + 100000);
 }
 END_TEST
 
@@ -168,6 +248,11 @@ main(void)
     tcase_add_test(tc, test_sorting_by_utf16);
     tcase_add_test(tc, test_strings_and_literals);
     tcase_add_test(tc, test_refuses_what_json_cannot_carry);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("node");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_every_power_of_two);
+    tcase_add_test(tc, test_a_million_random_doubles);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

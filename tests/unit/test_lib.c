@@ -198,6 +198,87 @@ START_TEST(test_buf_failed)
 }
 END_TEST
 
+/* A buffer with a cap (BUF_INIT_MAX, buf_set_max) holds up to max bytes;
+ * the append that would go past it fails the buffer as an allocation
+ * failure does, leaves what it held, and says why (buf_too_big).  The
+ * cap outlives buf_reset, buf_free and buf_detach. */
+START_TEST(test_buf_max)
+{
+    struct buf b = BUF_INIT_MAX(10);
+    char *p;
+
+    buf_puts(&b, "0123456789"); /* exactly max: fine */
+    ck_assert(!buf_failed(&b));
+    ck_assert(!buf_too_big(&b));
+    ck_assert_str_eq(b.data, "0123456789");
+    buf_append(&b, "x", 1); /* one past */
+    ck_assert(buf_failed(&b));
+    ck_assert(buf_too_big(&b));
+    ck_assert_uint_eq(b.len, 10);
+    ck_assert_str_eq(b.data, "0123456789");
+    buf_puts(&b, ""); /* ignored once failed, even when it would fit */
+    ck_assert(buf_failed(&b));
+
+    /* reset: empty and usable again, under the same cap */
+    buf_reset(&b);
+    ck_assert(!buf_failed(&b));
+    ck_assert(!buf_too_big(&b));
+    buf_printf(&b, "%s", "01234");
+    buf_printf(&b, "%d", 123456); /* 5 + 6 > 10 */
+    ck_assert(buf_too_big(&b));
+    ck_assert_str_eq(b.data, "01234");
+
+    /* a huge append fails on the cap, without overflowing len + extra */
+    buf_reset(&b);
+    buf_puts(&b, "ab");
+    buf_append(&b, "x", SIZE_MAX);
+    ck_assert(buf_too_big(&b));
+    ck_assert_uint_eq(b.len, 2);
+
+    /* free and detach keep the cap */
+    buf_free(&b);
+    ck_assert(!buf_failed(&b));
+    buf_puts(&b, "01234567890");
+    ck_assert(buf_too_big(&b));
+    buf_free(&b);
+    buf_puts(&b, "0123");
+    p = buf_detach(&b, NULL);
+    ck_assert_str_eq(p, "0123");
+    free(p);
+    buf_puts(&b, "01234567890");
+    ck_assert(buf_too_big(&b));
+    buf_free(&b);
+
+    /* set on a buffer in use: what it holds already counts */
+    buf_puts(&b, "012345");
+    buf_set_max(&b, 8);
+    buf_puts(&b, "678");
+    ck_assert(buf_too_big(&b));
+    ck_assert_str_eq(b.data, "012345");
+    buf_free(&b);
+
+    /* 0: no cap, as BUF_INIT */
+    buf_set_max(&b, 0);
+    for (int i = 0; i < 100; i++)
+        buf_puts(&b, "0123456789");
+    ck_assert(!buf_failed(&b));
+    ck_assert_uint_eq(b.len, 1000);
+    buf_free(&b);
+}
+END_TEST
+
+/* An allocation failure is not "too big". */
+START_TEST(test_buf_failed_not_too_big)
+{
+    struct buf b = BUF_INIT;
+
+    buf_append(&b, "x", SIZE_MAX);
+    ck_assert(buf_failed(&b));
+    ck_assert(!buf_too_big(&b));
+    buf_free(&b);
+}
+END_TEST
+
 /* ---- timeutil ---- */
 
 /* HTML text and CSV fields: what the printable pages and exports rely on. */
@@ -1004,6 +1085,8 @@ lib_suite(void)
     tcase_add_test(tc, test_buf_reset);
     tcase_add_test(tc, test_buf_detach);
     tcase_add_test(tc, test_buf_failed);
+    tcase_add_test(tc, test_buf_max);
+    tcase_add_test(tc, test_buf_failed_not_too_big);
     tcase_add_test(tc, test_buf_html_and_csv);
     suite_add_tcase(s, tc);
 

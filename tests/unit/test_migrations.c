@@ -1,9 +1,11 @@
 /*
  * test_migrations.c - store/db.c: db_migrate() with the embedded schema and
- * with hand-made migration sets, db_open(), db_ping(), db_backup().
+ * with hand-made migration sets, db_open(), db_ping(), db_backup(), and the
+ * per-thread prepared-statement cache (db_stmt()).
  */
 #include "lib/embed.h"
 #include "store/db.h"
+#include "store_statements.h" /* build/gen, by tools/stmts.c */
 #include "testutil.h"
 
 #include <check.h>
@@ -468,6 +470,180 @@ START_TEST(test_backup_into_missing_dir)
 }
 END_TEST
 
+/* ---- the prepared-statement cache (db_stmt) ---- */
+
+/* More distinct statements than the cache has slots.  The cache keys on the
+ * text's address, so each row of this array is a statement of its own:
+ * "SELECT i * 7". */
+#define COLD_COUNT (2 * DB_STMT_CACHE_SLOTS + 7)
+static char cold[COLD_COUNT][32];
+
+static void
+cold_fill(void)
+{
+    for (int i = 0; i < COLD_COUNT; i++)
+        snprintf(cold[i], sizeof(cold[i]), "SELECT %d * 7", i);
+}
+
+/* Statement i of cold[], run through the cache: one row, i * 7. */
+static void
+cold_check(sqlite3 *db, int i)
+{
+    sqlite3_stmt *st = db_stmt(db, cold[i]);
+
+    ck_assert_msg(st != NULL, "db_stmt(%s): %s", cold[i], sqlite3_errmsg(db));
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    ck_assert_int_eq(sqlite3_column_int(st, 0), i * 7);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+}
+
+/* Three rows, 1, 2, 3: a statement its caller steps through. */
+static const char three_rows[] =
+    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3) SELECT x FROM c";
+
+/* Every statement answers right whatever was evicted, in rounds over twice
+ * the cache's size, with one statement used between every other (under
+ * "always evict the first slot" that one was prepared again each time). */
+START_TEST(test_stmt_cache_more_statements_than_slots)
+{
+    static const char hot[] = "SELECT 'hot'";
+    sqlite3 *db = connect_new();
+
+    cold_fill();
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < COLD_COUNT; i++) {
+            sqlite3_stmt *st = db_stmt(db, hot);
+
+            ck_assert_ptr_nonnull(st);
+            ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+            ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "hot");
+            cold_check(db, i);
+        }
+    }
+    db_disconnect(db);
+}
+END_TEST
+
+/* A statement its caller is stepping through (fetched last, so the most
+ * recently used) survives a full cache taking new statements: the cache
+ * evicts the least recently used slot.  Evicting the first slot, where this
+ * statement sat, finalized it under its caller's feet. */
+START_TEST(test_stmt_cache_keeps_recent_statement)
+{
+    sqlite3 *db = connect_new();
+    sqlite3_stmt *outer;
+
+    cold_fill();
+    ck_assert_ptr_nonnull(db_stmt(db, three_rows)); /* the first slot */
+    for (int i = 0; i < DB_STMT_CACHE_SLOTS - 1; i++)
+        cold_check(db, i); /* the cache is full */
+    outer = db_stmt(db, three_rows);
+    ck_assert_ptr_nonnull(outer);
+    ck_assert_int_eq(sqlite3_step(outer), SQLITE_ROW);
+    ck_assert_int_eq(sqlite3_column_int(outer, 0), 1);
+    for (int i = DB_STMT_CACHE_SLOTS - 1; i < DB_STMT_CACHE_SLOTS + 9; i++)
+        cold_check(db, i);
+    ck_assert_int_eq(sqlite3_step(outer), SQLITE_ROW);
+    ck_assert_int_eq(sqlite3_column_int(outer, 0), 2);
+    ck_assert_int_eq(sqlite3_step(outer), SQLITE_ROW);
+    ck_assert_int_eq(sqlite3_column_int(outer, 0), 3);
+    ck_assert_int_eq(sqlite3_step(outer), SQLITE_DONE);
+    db_disconnect(db);
+}
+END_TEST
+
+/* A statement in the middle of its rows is never the one evicted, however
+ * many other statements come through meanwhile (a loop over rows that
+ * calls other store functions per row). */
+START_TEST(test_stmt_cache_never_evicts_busy_statement)
+{
+    sqlite3 *db = connect_new();
+    sqlite3_stmt *outer;
+
+    cold_fill();
+    outer = db_stmt(db, three_rows);
+    ck_assert_ptr_nonnull(outer);
+    for (int row = 1; row <= 3; row++) {
+        ck_assert_int_eq(sqlite3_step(outer), SQLITE_ROW);
+        ck_assert_int_eq(sqlite3_column_int(outer, 0), row);
+        for (int i = 0; i < COLD_COUNT; i++)
+            cold_check(db, i);
+    }
+    ck_assert_int_eq(sqlite3_step(outer), SQLITE_DONE);
+    db_disconnect(db);
+}
+END_TEST
+
+/* Two connections on one thread share the slots; each gets its own
+ * statements, and releasing one leaves the other's working. */
+START_TEST(test_stmt_cache_two_connections)
+{
+    sqlite3 *a = connect_new(), *b = connect_new();
+
+    cold_fill();
+    for (int i = 0; i < COLD_COUNT; i++) {
+        cold_check(i % 2 ? a : b, i);
+        cold_check(i % 2 ? b : a, i);
+    }
+    ck_assert_ptr_ne(db_stmt(a, cold[0]), db_stmt(b, cold[0]));
+    db_disconnect(a);
+    for (int i = 0; i < COLD_COUNT; i++)
+        cold_check(b, i);
+    db_disconnect(b);
+}
+END_TEST
+
+/* A transaction's own statements (the writer's), which run in their order
+ * and not inside the test's transaction. */
+static bool
+is_transaction_control(const char *sql)
+{
+    static const char *const words[] = {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"};
+
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        if (strncmp(sql, words[i], strlen(words[i])) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Every statement the store prepares (collected from its sources at build
+ * time) prepares against the current schema and runs through the cache
+ * with every parameter NULL (inside a transaction rolled back): it answers
+ * rows, nothing, or a constraint or type the NULLs break, never another
+ * error.  The
+ * cache has a slot for each call site, so a thread that uses them all
+ * evicts nothing. */
+START_TEST(test_every_store_statement_runs)
+{
+    struct mp_error err;
+    sqlite3 *db = connect_new();
+
+    mp_error_clear(&err);
+    ck_assert_msg(db_migrate(db, schema_files, schema_files_count, &err) == 0, "%s", err.message);
+    ck_assert_uint_gt(store_statements_count, 50);
+    ck_assert_uint_le(store_statements_count, DB_STMT_CACHE_SLOTS);
+    exec_ok(db, "BEGIN");
+    for (size_t i = 0; i < store_statements_count; i++) {
+        const char *sql = store_statements[i];
+        sqlite3_stmt *st = db_stmt(db, sql);
+        int rc;
+
+        ck_assert_msg(st != NULL, "%s: %s", sql, sqlite3_errmsg(db));
+        if (is_transaction_control(sql))
+            continue;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            ;
+        /* the NULLs may break a NOT NULL, a CHECK, or LIMIT's integer */
+        ck_assert_msg(rc == SQLITE_DONE || (rc & 0xff) == SQLITE_CONSTRAINT ||
+                          rc == SQLITE_MISMATCH,
+                      "%s: %s", sql, sqlite3_errmsg(db));
+    }
+    exec_ok(db, "ROLLBACK");
+    db_disconnect(db);
+}
+END_TEST
+
 /* ---- upgrades: from every earlier schema, with a backup first ---- */
 
 /* Every table, index and trigger with its SQL, in one text. */
@@ -690,6 +866,16 @@ migrations_suite(void)
     tcase_add_test(tc, test_backup_without_open);
     tcase_add_test(tc, test_backup_into_missing_dir);
     tcase_add_loop_test(tc, test_error_status, 0, N(status_cases));
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("statement cache");
+    tcase_add_unchecked_fixture(tc, tu_base_setup, tu_base_teardown);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_stmt_cache_more_statements_than_slots);
+    tcase_add_test(tc, test_stmt_cache_keeps_recent_statement);
+    tcase_add_test(tc, test_stmt_cache_never_evicts_busy_statement);
+    tcase_add_test(tc, test_stmt_cache_two_connections);
+    tcase_add_test(tc, test_every_store_statement_runs);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("upgrade");

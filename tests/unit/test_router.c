@@ -12,18 +12,20 @@
 /* ---- a local table: literals, parameters, several methods per path ---- */
 
 static const struct route local_routes[] = {
-    {"GET", "/a", ROUTE_API, NULL, 0, false, false},                     /* 0 */
-    {"POST", "/a", ROUTE_API, NULL, 0, false, false},                    /* 1 */
-    {"GET", "/a/{id}", ROUTE_API, NULL, 0, false, false},                /* 2 */
-    {"PUT", "/a/{id}", ROUTE_API, NULL, 0, false, false},                /* 3 */
-    {"GET", "/a/{id}/b/{sub}", ROUTE_API, NULL, 0, false, false},        /* 4 */
-    {"DELETE", "/a/{id}/c", ROUTE_API, NULL, 0, false, false},           /* 5 */
-    {"GET", "/x/new", ROUTE_API, NULL, 0, false, false},                 /* 6 */
-    {"GET", "/x/{id}", ROUTE_API, NULL, 0, false, false},                /* 7 */
-    {"POST", "/bench/only", ROUTE_API, NULL, 0, false, true},            /* 8 */
-    {"GET", "/", ROUTE_API, NULL, 0, false, false},                      /* 9 */
-    {"GET", "/p/{a}/{b}/{c}/{d}", ROUTE_API, NULL, 0, false, false},     /* 10 */
-    {"GET", "/q/{a}/{b}/{c}/{d}/{e}", ROUTE_API, NULL, 0, false, false}, /* 11: > API_MAX_PARAMS */
+    {.method = "GET", .pattern = "/a", .tlp = ROUTE_TLP_FREE},                               /* 0 */
+    {.method = "POST", .pattern = "/a", .tlp = ROUTE_TLP_FREE},                              /* 1 */
+    {.method = "GET", .pattern = "/a/{id}", .tlp = ROUTE_TLP_FREE},                          /* 2 */
+    {.method = "PUT", .pattern = "/a/{id}", .tlp = ROUTE_TLP_FREE},                          /* 3 */
+    {.method = "GET", .pattern = "/a/{id}/b/{sub}", .tlp = ROUTE_TLP_FREE},                  /* 4 */
+    {.method = "DELETE", .pattern = "/a/{id}/c", .tlp = ROUTE_TLP_FREE},                     /* 5 */
+    {.method = "GET", .pattern = "/x/new", .tlp = ROUTE_TLP_FREE},                           /* 6 */
+    {.method = "GET", .pattern = "/x/{id}", .tlp = ROUTE_TLP_FREE},                          /* 7 */
+    {.method = "POST", .pattern = "/bench/only", .bench_only = true, .tlp = ROUTE_TLP_FREE}, /* 8 */
+    {.method = "GET", .pattern = "/", .tlp = ROUTE_TLP_FREE},                                /* 9 */
+    {.method = "GET", .pattern = "/p/{a}/{b}/{c}/{d}", .tlp = ROUTE_TLP_FREE}, /* 10 */
+    {.method = "GET",
+     .pattern = "/q/{a}/{b}/{c}/{d}/{e}",
+     .tlp = ROUTE_TLP_FREE}, /* 11: > API_MAX_PARAMS */
 };
 #define LOCAL_COUNT (sizeof(local_routes) / sizeof(local_routes[0]))
 
@@ -183,6 +185,39 @@ route_index(const char *method, const char *pattern)
             return (int)i;
     return -2;
 }
+
+/* Every route states its TLP policy, and the policy fits its path: an
+ * {id} under /incidents is gated as an incident, and so on; only the
+ * session routes answer while a password change is due. */
+START_TEST(test_every_route_has_a_policy)
+{
+    for (size_t i = 0; i < http_routes_count; i++) {
+        const struct route *r = &http_routes[i];
+        const char *p = r->pattern;
+        enum route_tlp want = ROUTE_TLP_UNSET;
+
+        ck_assert_msg(r->tlp != ROUTE_TLP_UNSET, "%s %s: no TLP policy", r->method, p);
+        if (strncmp(p, "/api/v1/incidents/{id}", 22) == 0)
+            want = ROUTE_TLP_INCIDENT;
+        else if (strncmp(p, "/api/v1/notifications/{nid}", 27) == 0)
+            want = ROUTE_TLP_NOTIFICATION;
+        else if (strncmp(p, "/api/v1/alerts/{aid}", 20) == 0)
+            want = ROUTE_TLP_ALERT;
+        else if (strncmp(p, "/api/v1/audit", 13) == 0)
+            want = ROUTE_TLP_CLOSED;
+        if (want != ROUTE_TLP_UNSET)
+            ck_assert_msg(r->tlp == want, "%s %s: TLP policy %d, not %d", r->method, p, r->tlp,
+                          want);
+        else
+            ck_assert_msg(r->tlp == ROUTE_TLP_FREE || r->tlp == ROUTE_TLP_FILTERED,
+                          "%s %s: gated, but names no object", r->method, p);
+        if (r->roles == 0)
+            ck_assert_msg(r->tlp == ROUTE_TLP_FREE, "%s %s: public", r->method, p);
+        ck_assert_msg(r->during_password_change == (strncmp(p, "/api/v1/session", 15) == 0),
+                      "%s %s: password-change policy", r->method, p);
+    }
+}
+END_TEST
 
 START_TEST(test_real_healthz)
 {
@@ -375,6 +410,7 @@ router_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("routes");
+    tcase_add_test(tc, test_every_route_has_a_policy);
     tcase_add_test(tc, test_real_healthz);
     tcase_add_test(tc, test_real_metrics);
     tcase_add_test(tc, test_real_token_revoke_param);

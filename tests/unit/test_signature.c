@@ -2,7 +2,7 @@
  * test_signature.c - minisign signatures (server/lib/minisign.c): our
  * signatures verify with our verifier and with the standard minisign tool,
  * a changed byte or trusted comment is refused, and signatures made by the
- * minisign tool verify with ours.
+ * minisign tool verify with ours, prehashed ("ED") and legacy ("Ed", -l).
  */
 #include "lib/minisign.h"
 #include "testutil.h"
@@ -159,6 +159,86 @@ START_TEST(test_we_verify_the_minisign_tool)
 }
 END_TEST
 
+/* A legacy ("Ed") signature: Ed25519 over the data itself, built here
+ * byte by byte as minisign -S -l builds it. */
+static char *
+legacy_signature(const struct minisign_key *key, const char *data, const char *trusted)
+{
+    uint8_t sig[2 + 8 + 64], global[64], msg[64 + 256];
+    char b64sig[sodium_base64_ENCODED_LEN(sizeof(sig), sodium_base64_VARIANT_ORIGINAL)];
+    char b64glob[sodium_base64_ENCODED_LEN(sizeof(global), sodium_base64_VARIANT_ORIGINAL)];
+    static char text[1024];
+    size_t tlen = strlen(trusted);
+
+    memcpy(sig, "Ed", 2);
+    memcpy(sig + 2, key->keyid, 8);
+    crypto_sign_detached(sig + 10, NULL, (const unsigned char *)data, strlen(data), key->sk);
+    memcpy(msg, sig + 10, 64);
+    memcpy(msg + 64, trusted, tlen);
+    crypto_sign_detached(global, NULL, msg, 64 + tlen, key->sk);
+    sodium_bin2base64(b64sig, sizeof(b64sig), sig, sizeof(sig), sodium_base64_VARIANT_ORIGINAL);
+    sodium_bin2base64(b64glob, sizeof(b64glob), global, sizeof(global),
+                      sodium_base64_VARIANT_ORIGINAL);
+    snprintf(text, sizeof(text), "untrusted comment: legacy\n%s\ntrusted comment: %s\n%s\n", b64sig,
+             trusted, b64glob);
+    return text;
+}
+
+START_TEST(test_legacy_signatures_verify)
+{
+    struct minisign_key key;
+    const char *why = NULL;
+    char trusted[256], changed[sizeof(doc)], *sig;
+
+    minisign_key_generate(&key);
+    sig = legacy_signature(&key, doc, "legacy and fine");
+    ck_assert_msg(minisign_verify(&key, doc, strlen(doc), sig, trusted, sizeof(trusted), &why) == 0,
+                  "%s", why);
+    ck_assert_str_eq(trusted, "legacy and fine");
+    memcpy(changed, doc, sizeof(doc));
+    changed[7] ^= 1;
+    ck_assert_int_eq(minisign_verify(&key, changed, strlen(changed), sig, NULL, 0, &why), -1);
+    ck_assert_str_eq(why, "the signature does not match the data");
+    /* the algorithm is bound: relabelled "ED", the same bytes are checked
+     * against the hash of the data, and fail (base64 "RW..." -> "RU...") */
+    ck_assert_int_eq(sig[strlen("untrusted comment: legacy\n") + 1], 'W');
+    sig[strlen("untrusted comment: legacy\n") + 1] = 'U';
+    ck_assert_int_eq(minisign_verify(&key, doc, strlen(doc), sig, NULL, 0, &why), -1);
+    ck_assert_str_eq(why, "the signature does not match the data");
+    /* the trusted comment is covered as in the prehashed form */
+    sig = legacy_signature(&key, doc, "legacy and fine");
+    *strstr(sig, "fine") = 'F';
+    ck_assert_int_eq(minisign_verify(&key, doc, strlen(doc), sig, NULL, 0, &why), -1);
+    ck_assert_str_eq(why, "the trusted comment was altered");
+}
+END_TEST
+
+START_TEST(test_we_verify_legacy_minisign_tool)
+{
+    struct minisign_key pub;
+    const char *why = NULL;
+    char dir[PATH_MAX], trusted[256], cmd[PATH_MAX * 5], *pubtext;
+
+    tu_mkdtemp(dir);
+    write_file(dir, "draft.json", doc, strlen(doc));
+    snprintf(cmd, sizeof(cmd),
+             "/usr/bin/minisign -G -W -p %s/k.pub -s %s/k.key >/dev/null && "
+             "/usr/bin/minisign -S -l -s %s/k.key -m %s/draft.json -t 'legacy by minisign' "
+             ">/dev/null",
+             dir, dir, dir, dir);
+    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(strncmp(read_file(dir, "draft.json.minisig"), "untrusted comment:", 18), 0);
+    pubtext = strdup(read_file(dir, "k.pub"));
+    ck_assert_int_eq(minisign_parse_public(pubtext, &pub, &why), 0);
+    ck_assert_msg(minisign_verify(&pub, doc, strlen(doc), read_file(dir, "draft.json.minisig"),
+                                  trusted, sizeof(trusted), &why) == 0,
+                  "%s", why);
+    ck_assert_str_eq(trusted, "legacy by minisign");
+    free(pubtext);
+    tu_rmrf(dir);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -173,6 +253,8 @@ main(void)
     tcase_add_test(tc, test_sign_and_verify);
     tcase_add_test(tc, test_minisign_tool_verifies_ours);
     tcase_add_test(tc, test_we_verify_the_minisign_tool);
+    tcase_add_test(tc, test_legacy_signatures_verify);
+    tcase_add_test(tc, test_we_verify_legacy_minisign_tool);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

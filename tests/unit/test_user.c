@@ -313,6 +313,7 @@ START_TEST(test_disable_and_reset_end_sessions)
     struct field_errors fe = {0};
     struct mp_error err;
     char generated[USER_PASSWORD_GEN + 1];
+    int64_t ra;
 
     add("dis", "analyst", NULL);
     ck_assert_int_eq(session_sign_in(NOW, "dis", PW, "-", &a, &err), 0);
@@ -328,7 +329,8 @@ START_TEST(test_disable_and_reset_end_sessions)
     ck_assert(a.user.must_change_password);
     ck_assert_int_eq(session_authenticate(a.cookie, NOW, &p, &err), 1);
     ck_assert(p.must_change_password);
-    ck_assert_int_eq(session_change_password(&p, NOW, generated, "a brand new secret", &err), 0);
+    ck_assert_int_eq(
+        session_change_password(&p, NOW, generated, "a brand new secret", "-", &ra, &err), 0);
     ck_assert_int_eq(session_authenticate(a.cookie, NOW, &p, &err), 1);
     ck_assert(!p.must_change_password);
 }
@@ -339,15 +341,18 @@ START_TEST(test_change_password_ends_other_sessions)
     struct sign_in a, b;
     struct principal pa = {0}, pb = {0};
     struct mp_error err;
+    int64_t ra;
 
     add("two", "viewer", NULL);
     ck_assert_int_eq(session_sign_in(NOW, "two", PW, "-", &a, &err), 0);
     ck_assert_int_eq(session_sign_in(NOW, "two", PW, "-", &b, &err), 0);
     ck_assert_int_eq(session_authenticate(a.cookie, NOW, &pa, &err), 1);
     ck_assert_int_eq(
-        session_change_password(&pa, NOW, "not the password", "whatever it is now", &err), -1);
+        session_change_password(&pa, NOW, "not the password", "whatever it is now", "-", &ra, &err),
+        -1);
     ck_assert_str_eq(err.field, "current");
-    ck_assert_int_eq(session_change_password(&pa, NOW, PW, "a brand new secret", &err), 0);
+    ck_assert_int_eq(session_change_password(&pa, NOW, PW, "a brand new secret", "-", &ra, &err),
+                     0);
     ck_assert_int_eq(session_authenticate(a.cookie, NOW, &pa, &err), 1);
     ck_assert_int_eq(session_authenticate(b.cookie, NOW, &pb, &err), 0);
     ck_assert_int_eq(session_sign_in(NOW, "two", PW, "-", &b, &err), -1);
@@ -370,6 +375,34 @@ START_TEST(test_sign_in_throttled_after_failures)
     ck_assert_int_ge(si.retry_after, 1);
     /* names are compared without case: "THR" is the same account */
     ck_assert_int_eq(session_sign_in(NOW, "THR", PW, "192.0.2.79", &si, &err), -1);
+    ck_assert_int_eq(err.status, 429);
+}
+END_TEST
+
+START_TEST(test_change_password_throttled_like_sign_in)
+{
+    struct sign_in si;
+    struct principal p = {0};
+    struct mp_error err;
+    int64_t ra;
+
+    add("chg", "viewer", NULL);
+    ck_assert_int_eq(session_sign_in(NOW, "chg", PW, "192.0.2.90", &si, &err), 0);
+    ck_assert_int_eq(session_authenticate(si.cookie, NOW, &p, &err), 1);
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_eq(session_change_password(&p, NOW, "a wrong guess!", "a brand new secret",
+                                                 "192.0.2.91", &ra, &err),
+                         -1);
+        ck_assert_int_eq(err.status, 422);
+        ck_assert_str_eq(err.field, "current");
+    }
+    /* the 4th must wait, even with the right password */
+    ck_assert_int_eq(
+        session_change_password(&p, NOW, PW, "a brand new secret", "192.0.2.92", &ra, &err), -1);
+    ck_assert_int_eq(err.status, 429);
+    ck_assert_int_ge(ra, 1);
+    /* the same count as signing in to that account */
+    ck_assert_int_eq(session_sign_in(NOW, "chg", PW, "192.0.2.93", &si, &err), -1);
     ck_assert_int_eq(err.status, 429);
 }
 END_TEST
@@ -402,6 +435,7 @@ user_suite(void)
     tcase_add_test(tc, test_disable_and_reset_end_sessions);
     tcase_add_test(tc, test_change_password_ends_other_sessions);
     tcase_add_test(tc, test_sign_in_throttled_after_failures);
+    tcase_add_test(tc, test_change_password_throttled_like_sign_in);
     suite_add_tcase(s, tc);
     return s;
 }
