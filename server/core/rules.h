@@ -152,7 +152,7 @@ enum tri rules_eval_expr(const json_t *expr, const json_t *facts, const json_t *
 
 /*
  * When a stage is due, for one incident at `now`.  Times are Unix seconds,
- * INT64_MIN (TIME_UNSET) for "not known (yet)".  The incident's handling
+ * TIME_UNSET for "not known (yet)".  The incident's handling
  * comes as two times so that "was it handled by then?" has an answer for
  * any moment: resolved_at, when it last reached resolved, and reopened_at,
  * when it last went back from resolved to confirmed ("it came back").
@@ -168,14 +168,14 @@ struct rule_clock {
 };
 
 struct rule_stage_time {
-    int64_t due;                /* the binding due time; INT64_MIN while not known */
+    int64_t due;                /* the binding due time; TIME_UNSET while not known */
     int64_t regular;            /* the due time before if_ongoing_at_due moved it */
     enum tri ongoing;           /* still ongoing at the regular due time: yes, no (handled
                                  * by then), undetermined (not there yet, or no due time) */
     bool not_due;               /* only_if_ongoing_at_due, and handled by the due time */
     bool moved;                 /* if_ongoing_at_due applies: due moved after handling */
     int64_t before_working_day; /* the due time before next_working_day moved
-                                 * it; INT64_MIN when it did not move */
+                                 * it; TIME_UNSET when it did not move */
     bool calendar_gap;          /* the due time lies outside the calendar's years */
     const char *waiting[2 * RULE_DUE_MAX * RULE_DUE_MAX]; /* anchors awaited */
     int nwaiting;

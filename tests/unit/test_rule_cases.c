@@ -265,14 +265,14 @@ check_case_shape(const json_t *c, struct buf *b)
     return b->len == 0;
 }
 
-/* A time of the case's "times", INT64_MIN when not given. */
+/* A time of the case's "times", TIME_UNSET when not given. */
 static int64_t
 case_time(const json_t *times, const char *name)
 {
     const char *s = json_string_value(json_object_get(times, name));
     int64_t t;
 
-    return s != NULL && time_parse_rfc3339(s, &t) == 0 ? t : INT64_MIN;
+    return s != NULL && time_parse_rfc3339(s, &t) == 0 ? t : TIME_UNSET;
 }
 
 struct case_anchors {
@@ -287,9 +287,9 @@ case_anchor(const char *name, void *arg)
 
     /* classified_major_at is a DORA fact; without it, classified_at (when
      * meldpunt first judged the incident major), as in classify.c */
-    if (t == INT64_MIN && strcmp(name, "classified_major_at") == 0)
+    if (t == TIME_UNSET && strcmp(name, "classified_major_at") == 0)
         t = case_time(a->facts, name);
-    if (t == INT64_MIN && strcmp(name, "classified_major_at") == 0)
+    if (t == TIME_UNSET && strcmp(name, "classified_major_at") == 0)
         t = case_time(a->times, "classified_at");
     return t;
 }
@@ -335,7 +335,7 @@ compare_due(const json_t *c, const struct ruleset *rs, const json_t *res, struct
         rules_stage_time(st, &clock, &tm);
         if (tm.not_due)
             snprintf(got, sizeof(got), "not due");
-        else if (tm.due != INT64_MIN)
+        else if (tm.due != TIME_UNSET)
             time_format_rfc3339(tm.due, got, sizeof(got));
         if (strcmp(got, json_is_null(want) ? "null" : json_string_value(want)) != 0)
             problem(b, "stage '%s' is due %s, want %s (regular %lld, ongoing at due %s)", stage_id,
