@@ -54,9 +54,11 @@ SANITIZE  := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 
 SRC       := $(sort $(wildcard server/*.c server/*/*.c))
 GEN       := build/gen/schema_files.c build/gen/web_files.c build/gen/rules_files.c \
-             build/gen/detection_files.c build/gen/assessment_files.c build/gen/openapi_files.c
+             build/gen/detection_files.c build/gen/assessment_files.c build/gen/openapi_files.c \
+             build/gen/calendar_files.c
 SCHEMA    := $(sort $(wildcard schema/*.sql))
 RULES     := $(sort $(wildcard config/rules/*.json))
+CALENDARS := $(sort $(wildcard config/calendars/*.json))
 DETECTION := $(sort $(wildcard config/detection/*.json))
 ASSESSMENT := $(sort $(wildcard config/assessment/*.json))
 WEB       := $(sort $(shell find web -type f 2>/dev/null))
@@ -108,6 +110,11 @@ build/gen/rules_files.c: build/tools/embed $(RULES)
 	@mkdir -p $(dir $@)
 	$(call say,GEN,$@)
 	$(Q)build/tools/embed rules_files config/rules/ $(RULES) > $@.tmp && mv $@.tmp $@
+
+build/gen/calendar_files.c: build/tools/embed $(CALENDARS)
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)
+	$(Q)build/tools/embed calendar_files config/calendars/ $(CALENDARS) > $@.tmp && mv $@.tmp $@
 
 # schema/openapi.yaml, converted to JSON once here (libyaml) and embedded:
 # GET /api/v1/openapi.json serves it.
@@ -251,6 +258,8 @@ install: build/meldpunt $(MAN)
 	install -m 0644 build/meldpunt.conf $(DESTDIR)$(SYSCONFDIR)/meldpunt/meldpunt.conf
 	install -d $(DESTDIR)$(SYSCONFDIR)/meldpunt/rules
 	install -m 0644 $(RULES) $(DESTDIR)$(SYSCONFDIR)/meldpunt/rules/
+	install -d $(DESTDIR)$(SYSCONFDIR)/meldpunt/calendars
+	install -m 0644 $(CALENDARS) $(DESTDIR)$(SYSCONFDIR)/meldpunt/calendars/
 	install -d $(DESTDIR)$(SYSCONFDIR)/meldpunt/detection
 	install -m 0644 $(DETECTION) $(DESTDIR)$(SYSCONFDIR)/meldpunt/detection/
 	install -d $(DESTDIR)$(SYSCONFDIR)/meldpunt/assessment

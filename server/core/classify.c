@@ -4,8 +4,13 @@
  * Deadlines count from the anchor the rule names: aware_at, detected_at,
  * started_at, handled_at (resolved), classified_major_at (a DORA fact),
  * classified_at (when this incident was first judged significant under the
- * regime) or stage:ID (when that report was submitted).  An anchor not known
- * yet leaves the due time open; the earliest computable `due` entry binds.
+ * regime) or stage:ID (when that report was sent).  An anchor not known
+ * yet leaves the due time open; the earliest computable `due` entry binds
+ * (rules_stage_time in rules.c works it out; this file supplies the
+ * incident's anchors and its handling).  A stage judged on whether the
+ * incident is still ongoing at its due time (NIS2 art. 23(4)(e)) may turn
+ * out not to be due (waived by meldpunt, with the reason) or to be due
+ * later; the sweeper judges those incidents before marking deadlines missed.
  */
 #include "classify.h"
 #include "core/organisation.h"
@@ -19,6 +24,7 @@
 #include "store/classification.h"
 #include "store/db.h"
 #include "store/incidents.h"
+#include "store/notifications.h"
 #include "store/writer.h"
 
 #include <pthread.h>
@@ -103,51 +109,89 @@ classify_facts(sqlite3 *db, const struct incident *inc, int64_t now)
 
 /* ---- deadlines ---- */
 
+/* Every anchor but handled_at (rules.c works that out from the state
+ * times) for one incident under one regime. */
+struct anchor_ctx {
+    sqlite3 *db;
+    const struct incident *inc;
+    const json_t *facts;
+    const char *regime;
+    int64_t classified_at;
+};
+
+/* When the latest report of a stage was sent: its first submission or any
+ * later one (an updated or corrected report of the same stage). */
 static int64_t
-anchor_time(sqlite3 *db, const struct incident *inc, const json_t *facts, const char *regime,
-            int64_t classified_at, const char *anchor)
+stage_last_sent(const struct anchor_ctx *a, const char *stage)
 {
+    struct notification *v = NULL;
+    struct obligation o;
+    struct mp_error err;
+    int64_t last = TIME_UNSET;
+    int n = 0;
+
+    if (store_obligation_find(a->db, a->inc->id, a->regime, stage, &o, &err) == 1)
+        last = parse(o.submitted_at);
+    if (store_notification_list(a->db, a->inc->id, &v, &n, &err) != 0)
+        return last;
+    for (int i = 0; v != NULL && i < n; i++) {
+        int64_t t = parse(v[i].submitted_at);
+        if (strcmp(v[i].regime, a->regime) == 0 && strcmp(v[i].stage, stage) == 0 &&
+            t != TIME_UNSET && (last == TIME_UNSET || t > last))
+            last = t;
+        notification_free(&v[i]);
+    }
+    free(v);
+    return last;
+}
+
+static int64_t
+anchor_time(const char *anchor, void *arg)
+{
+    const struct anchor_ctx *a = arg;
+
     if (strcmp(anchor, "aware_at") == 0)
-        return inc->aware_at;
+        return a->inc->aware_at;
     if (strcmp(anchor, "detected_at") == 0)
-        return inc->detected_at;
+        return a->inc->detected_at;
     if (strcmp(anchor, "started_at") == 0)
-        return inc->started_at;
-    if (strcmp(anchor, "handled_at") == 0)
-        return inc->state_at[STATE_RESOLVED];
+        return a->inc->started_at;
     if (strcmp(anchor, "classified_at") == 0)
-        return classified_at;
-    if (strcmp(anchor, "classified_major_at") == 0)
-        return parse(json_string_value(json_object_get(facts, "classified_major_at")));
+        return a->classified_at;
+    if (strcmp(anchor, "classified_major_at") == 0) {
+        /* the entity's own record of its classification as major; without
+         * it, when meldpunt first judged the incident major (significant)
+         * under the regime */
+        int64_t t = parse(json_string_value(json_object_get(a->facts, "classified_major_at")));
+        return t != TIME_UNSET ? t : a->classified_at;
+    }
     if (strncmp(anchor, "stage:", 6) == 0) {
         struct obligation o;
         struct mp_error err;
-        if (store_obligation_find(db, inc->id, regime, anchor + 6, &o, &err) == 1)
+        if (store_obligation_find(a->db, a->inc->id, a->regime, anchor + 6, &o, &err) == 1)
             return parse(o.submitted_at);
     }
+    if (strncmp(anchor, "stage_last:", 11) == 0)
+        return stage_last_sent(a, anchor + 11);
     return TIME_UNSET;
 }
 
-/* The binding due time of a stage, TIME_UNSET while no anchor is known;
- * the anchors still awaited are added to waiting (when not NULL). */
-static int64_t
-stage_due(sqlite3 *db, const struct incident *inc, const json_t *facts, const char *regime,
-          int64_t classified_at, const struct rule_stage *st, json_t *waiting)
+/* The clock of one incident at now: its handling (the last time it
+ * reached resolved, and the last time it was reopened) and its anchors. */
+static struct rule_clock
+incident_clock(const struct incident *inc, struct anchor_ctx *a, int64_t now)
 {
-    int64_t best = TIME_UNSET;
+    struct rule_clock c = {.now = now,
+                           .resolved_at = inc->state_at[STATE_RESOLVED],
+                           .reopened_at = TIME_UNSET,
+                           .anchor = anchor_time,
+                           .ctx = a};
 
-    for (int d = 0; d < st->ndue; d++) {
-        int64_t a = anchor_time(db, inc, facts, regime, classified_at, st->due[d].anchor), due;
-        if (a == TIME_UNSET) {
-            if (waiting)
-                json_array_append_new(waiting, json_string(st->due[d].anchor));
-            continue;
-        }
-        due = time_add_duration(a, &st->due[d].within);
-        if (best == TIME_UNSET || due < best)
-            best = due;
-    }
-    return best;
+    /* resolved -> confirmed is the only way back ("it came back") */
+    if (c.resolved_at != TIME_UNSET && inc->state_at[STATE_CONFIRMED] != TIME_UNSET &&
+        inc->state_at[STATE_CONFIRMED] > c.resolved_at)
+        c.reopened_at = inc->state_at[STATE_CONFIRMED];
+    return c;
 }
 
 static const struct rule_stage *
@@ -279,16 +323,82 @@ out:
     return rc;
 }
 
+/* Obligations waived because their stage turned out not to be due carry
+ * this before the reason. */
+#define NOT_DUE_PREFIX "not due: "
+
+/*
+ * A stage that exists only while the incident is ongoing at its due time
+ * (only_if_ongoing_at_due: NIS2's progress report) is owed provisionally
+ * until then.  When the incident is handled by that time, what is still
+ * owed is waived by meldpunt, with the reason, on the timeline and in the
+ * audit chain; should the incident come back before the due time, it is
+ * owed again.  After the due time the answer is frozen like any other.
+ * Returns 1 when it waived or reopened o (nothing else to do), 0 when
+ * there was nothing to do, -1 on error.
+ */
+static int
+not_due_obligation(sqlite3 *db, const struct incident *inc, const struct rule_stage *rst,
+                   const struct rule_stage_time *tm, struct obligation *o, const char *principal,
+                   int64_t now, const char *at, struct mp_error *err)
+{
+    char payload[200], reason[400], d[TIME_RFC3339_LEN], h[TIME_RFC3339_LEN];
+    bool by_not_due = strcmp(o->status, "waived") == 0 &&
+                      strncmp(o->waived_reason, NOT_DUE_PREFIX, strlen(NOT_DUE_PREFIX)) == 0;
+
+    if (!rst->only_if_ongoing)
+        return 0;
+    if (tm->not_due && strcmp(o->status, "pending") == 0) {
+        fmt(tm->regular, d);
+        fmt(inc->state_at[STATE_RESOLVED], h);
+        snprintf(reason, sizeof(reason),
+                 NOT_DUE_PREFIX "the incident was handled (resolved %s) by %s, when this report "
+                                "would fall due; it is due only for an incident still ongoing "
+                                "then",
+                 h, d);
+        snprintf(o->status, sizeof(o->status), "waived");
+        snprintf(o->waived_at, sizeof(o->waived_at), "%s", at);
+        snprintf(o->waived_by, sizeof(o->waived_by), "%s", principal);
+        snprintf(o->waived_reason, sizeof(o->waived_reason), "%s", reason);
+        snprintf(payload, sizeof(payload), "{\"regime\":\"%s\",\"stage\":\"%s\",\"not_due\":true}",
+                 o->regime, o->stage);
+        if (store_obligation_update(db, o, err) != 0 ||
+            store_timeline_append(db, inc->id, at, principal, "obligation", o->stage, "\"pending\"",
+                                  "\"waived\"", reason, err) != 0 ||
+            store_audit_append(db, now, principal, "obligation.waive", o->id, payload, err) != 0)
+            return -1;
+        return 1;
+    }
+    if (!tm->not_due && by_not_due && (tm->regular == TIME_UNSET || now <= tm->regular)) {
+        /* it came back before the report fell due: owed again */
+        snprintf(o->status, sizeof(o->status), "pending");
+        o->waived_at[0] = o->waived_by[0] = o->waived_reason[0] = '\0';
+        fmt(tm->due, o->due_at);
+        snprintf(payload, sizeof(payload), "{\"regime\":\"%s\",\"stage\":\"%s\"}", o->regime,
+                 o->stage);
+        if (store_obligation_update(db, o, err) != 0 ||
+            store_timeline_append(db, inc->id, at, principal, "obligation", o->stage, "\"waived\"",
+                                  "\"pending\"", "owed again: the incident is no longer handled",
+                                  err) != 0 ||
+            store_audit_append(db, now, principal, "obligation.reopen", o->id, payload, err) != 0)
+            return -1;
+        return 1;
+    }
+    return 0;
+}
+
 static int
 refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs,
-               const json_t *facts, json_t *res, const char *principal, int64_t now, const char *at,
-               const struct change_reason *why, struct mp_error *err)
+               const json_t *facts, const json_t *profile, json_t *res, const char *principal,
+               int64_t now, const char *at, const struct change_reason *why, struct mp_error *err)
 {
     const char *sig = json_string_value(json_object_get(res, "significant"));
     struct regime_status status;
     int found = store_regime_status_get(db, inc->id, rs->regime, &status, err);
     const char *effective;
     int64_t classified_at;
+    struct anchor_ctx actx;
+    struct rule_clock clock;
     bool lifted;
     size_t k;
     json_t *st;
@@ -358,28 +468,53 @@ refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs
                                       status.decided_at));
     classified_at = parse(status.classified_at);
 
+    actx = (struct anchor_ctx){
+        .db = db, .inc = inc, .facts = facts, .regime = rs->regime, .classified_at = classified_at};
+    clock = incident_clock(inc, &actx, now);
+    clock.facts = facts;
+    clock.profile = profile;
     json_array_foreach(json_object_get(res, "stages"), k, st)
     {
         const struct rule_stage *rst = find_stage(rs, json_string_value(json_object_get(st, "id")));
-        json_t *waiting = json_array();
+        struct rule_stage_time tm;
         struct obligation o;
         int64_t due;
         int have;
 
-        if (rst == NULL || rst->on_request || strcmp(effective, "no") == 0) {
-            /* nothing is or may become owed: no due time to work out */
-            json_decref(waiting);
-            continue;
-        }
-        due = stage_due(db, inc, facts, rs->regime, classified_at, rst, waiting);
+        if (rst == NULL || rst->on_request || strcmp(effective, "no") == 0)
+            continue; /* nothing is or may become owed: no due time to work out */
+        rules_stage_time(rst, &clock, &tm);
+        due = tm.due;
         if (due != TIME_UNSET) {
             char d[TIME_RFC3339_LEN];
             fmt(due, d);
             json_object_set_new(st, "due_at", json_string(d));
-            json_decref(waiting);
         } else {
+            json_t *waiting = json_array();
+            for (int w = 0; w < tm.nwaiting; w++)
+                json_array_append_new(waiting, json_string(tm.waiting[w]));
             json_object_set_new(st, "due_at", json_null());
             json_object_set_new(st, "waiting_for", waiting);
+        }
+        if (tm.before_working_day != TIME_UNSET) {
+            /* a weekend day or a holiday: moved to the next working day */
+            char d[TIME_RFC3339_LEN];
+            fmt(tm.before_working_day, d);
+            json_object_set_new(st, "due_before_working_day", json_string(d));
+        }
+        if (tm.calendar_gap)
+            json_object_set_new(st, "calendar_gap", json_true());
+        if (rst->only_if_ongoing || rst->nongoing_due > 0) {
+            /* NIS2 art. 23(4)(e): is the incident still ongoing when the
+             * report falls due?  "undetermined" until then */
+            json_object_set_new(st, "ongoing_at_due", json_string(tri_name(tm.ongoing)));
+            if (tm.moved) {
+                char d[TIME_RFC3339_LEN];
+                fmt(tm.regular, d);
+                json_object_set_new(st, "regular_due_at", json_string(d));
+            }
+            if (tm.not_due)
+                json_object_set_new(st, "not_due", json_true());
         }
         if (strcmp(effective, "yes") != 0 || json_is_true(json_object_get(st, "conditional")))
             continue; /* nothing owed (yet): not significant, or the stage's
@@ -387,6 +522,15 @@ refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs
         have = store_obligation_find(db, inc->id, rs->regime, rst->id, &o, err);
         if (have < 0)
             return -1;
+        if (have) {
+            int r = not_due_obligation(db, inc, rst, &tm, &o, principal, now, at, err);
+            if (r < 0)
+                return -1;
+            if (r > 0)
+                continue; /* waived as not due, or owed again: done */
+        } else if (tm.not_due) {
+            continue; /* never owed */
+        }
         if (!have) {
             memset(&o, 0, sizeof(o));
             uuid7_generate(o.id);
@@ -397,9 +541,12 @@ refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs
             snprintf(o.created_at, sizeof(o.created_at), "%s", at);
         } else if (strcmp(o.status, "pending") != 0) {
             continue; /* submitted, missed or waived: frozen */
-        } else if (parse(o.due_at) != TIME_UNSET && parse(o.due_at) < now) {
+        } else if (parse(o.due_at) != TIME_UNSET && parse(o.due_at) < now && !tm.moved) {
             /* It was due and nothing came: missed, whatever the facts say
-             * now (lateness is frozen even before the sweeper saw it). */
+             * now (lateness is frozen even before the sweeper saw it).
+             * Not so when the due time was the regular one of a report
+             * that moves because the incident was still ongoing then (NIS2
+             * art. 23(4)(e)): it was never binding. */
             snprintf(o.status, sizeof(o.status), "missed");
             snprintf(o.missed_at, sizeof(o.missed_at), "%s", o.due_at);
             if (store_obligation_update(db, &o, err) != 0)
@@ -408,6 +555,22 @@ refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs
         }
         snprintf(o.recipient, sizeof(o.recipient), "%s", rst->recipient);
         o.asap = rst->asap;
+        if (have && tm.moved && o.due_at[0] && parse(o.due_at) == tm.regular) {
+            /* the due time moves because the incident was still ongoing at
+             * the regular one: say so, once */
+            char note[300], d[TIME_RFC3339_LEN], r[TIME_RFC3339_LEN];
+            fmt(due, d);
+            fmt(tm.regular, r);
+            snprintf(note, sizeof(note),
+                     "%s %s: the incident was still ongoing at %s, so the due time moves %s%s",
+                     rs->regime, rst->id, r, d[0] ? "to " : "after its handling (waiting for ",
+                     d[0] ? d : (tm.nwaiting > 0 ? tm.waiting[0] : "?"));
+            if (!d[0])
+                snprintf(note + strlen(note), sizeof(note) - strlen(note), ")");
+            if (store_timeline_append(db, inc->id, at, principal, "obligation", rst->id, NULL, NULL,
+                                      note, err) != 0)
+                return -1;
+        }
         fmt(due, o.due_at);
         if (due != TIME_UNSET && due < now) {
             snprintf(o.status, sizeof(o.status), "missed");
@@ -453,7 +616,8 @@ refresh_with(sqlite3 *db, const struct incident *inc, const char *principal, int
         json_t *res = rules_evaluate(&rules->sets[i], facts, profile);
         json_array_append_new(regimes, res);
         json_object_set_new(versions, rules->sets[i].regime, json_string(rules->sets[i].version));
-        if (refresh_regime(db, inc, &rules->sets[i], facts, res, principal, now, at, why, err) != 0)
+        if (refresh_regime(db, inc, &rules->sets[i], facts, profile, res, principal, now, at, why,
+                           err) != 0)
             goto out;
     }
     /* History: every change's evaluation; the sweeper's only when the
@@ -691,6 +855,20 @@ obligation_problems(const json_t *items)
     return all;
 }
 
+/* A pending obligation past its due time reads as missed before the
+ * sweeper stores it so -- except a report whose due time moves when the
+ * incident is still ongoing then (if_ongoing_at_due): the sweeper judges
+ * that one. */
+static bool
+shows_missed(const struct rules *rules, const struct obligation *ob, int64_t due, int64_t now)
+{
+    const struct ruleset *rs = rules_find(rules, ob->regime);
+    const struct rule_stage *st = rs ? find_stage(rs, ob->stage) : NULL;
+
+    return strcmp(ob->status, "pending") == 0 && due != TIME_UNSET && due < now &&
+           (st == NULL || st->nongoing_due == 0);
+}
+
 static json_t *
 obligations_json(sqlite3 *db, const char *incident_id, int64_t now, struct mp_error *err)
 {
@@ -713,7 +891,7 @@ obligations_json(sqlite3 *db, const char *incident_id, int64_t now, struct mp_er
         obligation_recipients(o, &v[i], rules, profile);
         int64_t due = parse(v[i].due_at);
         /* between two sweeps, a passed deadline already shows as missed */
-        if (strcmp(v[i].status, "pending") == 0 && due != TIME_UNSET && due < now) {
+        if (shows_missed(rules, &v[i], due, now)) {
             json_object_set_new(o, "status", json_string("missed"));
             json_object_set_new(o, "missed_at", json_string(v[i].due_at));
         }
@@ -833,7 +1011,7 @@ classify_deadlines(const char *before, int limit, int tlp_max, int64_t now, json
             incident_free(&inc);
         }
         obligation_recipients(o, &v[i], rules, profile);
-        if (strcmp(v[i].status, "pending") == 0 && due != TIME_UNSET && due < now)
+        if (shows_missed(rules, &v[i], due, now))
             json_object_set_new(o, "status", json_string("missed"));
         json_object_set_new(o, "seconds_left",
                             due == TIME_UNSET ? json_null() : json_integer(due - now));
@@ -1027,6 +1205,59 @@ struct sweep_change {
     const char *id;
 };
 
+/*
+ * A report whose due time depends on the incident still being ongoing at
+ * its regular due time (if_ongoing_at_due: NIS2's final report) is not
+ * missed at that time when the incident is still ongoing then: its due
+ * time moves.  So before passed deadlines are marked missed, the incidents
+ * with such a report pending past its due time are judged again at now,
+ * which moves it (or marks it missed when it was handled by then).
+ */
+static int
+sweep_ongoing(sqlite3 *db, int64_t now, const char *at, struct mp_error *err)
+{
+    struct obligation *v = NULL;
+    struct rules *rules = rules_acquire();
+    bool *judged = NULL;
+    int n = 0, rc = -1;
+
+    if (store_obligation_list(db, NULL, at, 1000, &v, &n, err) != 0)
+        goto out;
+    judged = calloc((size_t)n + 1, sizeof(*judged));
+    if (judged == NULL) {
+        mp_error_set(err, 500, "", "out of memory");
+        goto out;
+    }
+    for (int i = 0; i < n; i++) {
+        const struct ruleset *rs = rules_find(rules, v[i].regime);
+        const struct rule_stage *st = rs ? find_stage(rs, v[i].stage) : NULL;
+        struct incident inc;
+        bool seen = false;
+
+        if (st == NULL || (st->nongoing_due == 0 && !st->only_if_ongoing) ||
+            strcmp(v[i].status, "pending") != 0)
+            continue;
+        for (int k = 0; k < i && !seen; k++) /* one judgement per incident */
+            seen = judged[k] && strcmp(v[k].incident_id, v[i].incident_id) == 0;
+        judged[i] = true;
+        if (seen)
+            continue;
+        if (store_incident_load(db, v[i].incident_id, &inc, err) != 1)
+            goto out;
+        if (refresh(db, &inc, "meldpunt", now, false, err) != 0) {
+            incident_free(&inc);
+            goto out;
+        }
+        incident_free(&inc);
+    }
+    rc = 0;
+out:
+    free(judged);
+    free(v);
+    rules_release(rules);
+    return rc;
+}
+
 static int
 sweep_missed_apply(sqlite3 *db, void *arg, struct mp_error *err)
 {
@@ -1034,6 +1265,8 @@ sweep_missed_apply(sqlite3 *db, void *arg, struct mp_error *err)
     char at[TIME_RFC3339_LEN];
 
     fmt(c->now, at);
+    if (sweep_ongoing(db, c->now, at, err) != 0)
+        return -1;
     return store_obligation_sweep(db, at, err) < 0 ? -1 : 0;
 }
 

@@ -12,6 +12,7 @@
 #include "lib/file.h"
 
 #include <dirent.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -73,6 +74,8 @@ fact_known(const char *name)
 struct rnode;
 static struct rnode *compile_expr(const json_t *j);
 static void rnode_free(struct rnode *n);
+static int calendars_for(const char *dir, struct rules *r, struct mp_error *err);
+static void calendars_free(struct rules *r);
 
 /* ---- validation ---- */
 
@@ -265,11 +268,177 @@ check_expr(struct vctx *v, json_t *e, const char *path)
     return true;
 }
 
+/* n decimal digits at s into *out; false when any is not a digit. */
+static bool
+digits(const char *s, int n, int *out)
+{
+    *out = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        *out = *out * 10 + (s[i] - '0');
+    }
+    return true;
+}
+
+/* "HH:MM" (exactly) into *hh and *mm. */
+static bool
+parse_hhmm(const char *s, int *hh, int *mm)
+{
+    return strlen(s) == 5 && s[2] == ':' && digits(s, 2, hh) && digits(s + 3, 2, mm);
+}
+
+/* A known anchor name, or stage:ID / stage_last:ID (the ID is checked once
+ * every stage is loaded). */
+static bool
+anchor_ok(const char *a)
+{
+    return in_list(anchors, a) || strncmp(a, "stage:", 6) == 0 ||
+           strncmp(a, "stage_last:", 11) == 0;
+}
+
+/* The stage an anchor names, or NULL. */
+static const char *
+anchor_stage(const char *a)
+{
+    if (strncmp(a, "stage:", 6) == 0)
+        return a + 6;
+    if (strncmp(a, "stage_last:", 11) == 0)
+        return a + 11;
+    return NULL;
+}
+
+/* {"after": ANCHOR, "within": DURATION} into t. */
+static bool
+check_time(struct vctx *v, json_t *val, const char *path, struct rule_time *t)
+{
+    json_t *after = json_object_get(val, "after"), *within = json_object_get(val, "within");
+    const char *a;
+
+    if (!json_is_object(val) || json_object_size(val) != 2 || !json_is_string(after) ||
+        !json_is_string(within))
+        return vfail(v, path, "must be {\"after\": ANCHOR, \"within\": DURATION}", NULL);
+    a = json_string_value(after);
+    if (!anchor_ok(a))
+        return vfail(v, path, "unknown anchor '%s'", a);
+    if (duration_parse(json_string_value(within), &t->within) != 0)
+        return vfail(v, path, "within '%s' is not an ISO 8601 duration", json_string_value(within));
+    snprintf(t->anchor, sizeof(t->anchor), "%s", a);
+    snprintf(t->within_text, sizeof(t->within_text), "%s", json_string_value(within));
+    return true;
+}
+
+/* A list of due entries: {"after", "within"} or {"later_of": [2 to 4 of
+ * those]}. */
+static bool
+check_due_list(struct vctx *v, json_t *x, const char *path, bool need_one, struct rule_due *out,
+               int *n)
+{
+    char sub[560], part[600];
+    size_t i, k;
+    json_t *val, *p;
+
+    if (!json_is_array(x) || json_array_size(x) > RULE_DUE_MAX ||
+        (json_array_size(x) == 0 && need_one))
+        return vfail(v, path, "must be a list of 1 to 4 {after, within} or {later_of}", NULL);
+    json_array_foreach(x, i, val)
+    {
+        struct rule_due *d = &out[*n];
+        json_t *later = json_object_get(val, "later_of");
+
+        memset(d, 0, sizeof(*d));
+        snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+        if (later != NULL) {
+            if (json_object_size(val) != 1 || !json_is_array(later) || json_array_size(later) < 2 ||
+                json_array_size(later) > RULE_DUE_MAX)
+                return vfail(v, sub, "later_of is a list of 2 to 4 {after, within}", NULL);
+            json_array_foreach(later, k, p)
+            {
+                snprintf(part, sizeof(part), "%s.later_of[%zu]", sub, k);
+                if (!check_time(v, p, part, &d->later[d->nlater]))
+                    return false;
+                d->nlater++;
+            }
+            snprintf(d->anchor, sizeof(d->anchor), "later_of");
+        } else {
+            json_t *unless = json_object_get(val, "unless_passed_at"), *plain = val;
+            struct rule_time t;
+            bool ok;
+
+            if (unless != NULL) {
+                if (!json_is_string(unless) || !anchor_ok(json_string_value(unless)))
+                    return vfail(v, sub, "unless_passed_at must be an anchor", NULL);
+                snprintf(d->unless_passed_at, sizeof(d->unless_passed_at), "%s",
+                         json_string_value(unless));
+                plain = json_copy(val);
+                json_object_del(plain, "unless_passed_at");
+            }
+            ok = check_time(v, plain, sub, &t);
+            if (plain != val)
+                json_decref(plain);
+            if (!ok)
+                return false;
+            snprintf(d->anchor, sizeof(d->anchor), "%s", t.anchor);
+            d->within = t.within;
+            snprintf(d->within_text, sizeof(d->within_text), "%s", t.within_text);
+        }
+        (*n)++;
+    }
+    return true;
+}
+
+/* Each point in time of a due entry: the entry itself, or its later_of
+ * parts. */
+static int
+due_parts(const struct rule_due *d, struct rule_time parts[RULE_DUE_MAX])
+{
+    if (d->nlater == 0) {
+        /* the same sizes in both structs: plain copies */
+        _Static_assert(sizeof(parts[0].anchor) == sizeof(d->anchor), "anchor sizes");
+        _Static_assert(sizeof(parts[0].within_text) == sizeof(d->within_text), "within sizes");
+        memcpy(parts[0].anchor, d->anchor, sizeof(parts[0].anchor));
+        parts[0].within = d->within;
+        memcpy(parts[0].within_text, d->within_text, sizeof(parts[0].within_text));
+        return 1;
+    }
+    memcpy(parts, d->later, sizeof(d->later[0]) * (size_t)d->nlater);
+    return d->nlater;
+}
+
+/* A due entry as JSON: {after, within} or {later_of: [...]}. */
+static json_t *
+due_json(const struct rule_due *d)
+{
+    json_t *parts;
+
+    if (d->nlater == 0 && d->unless_passed_at[0])
+        return json_pack("{s:s, s:s, s:s}", "after", d->anchor, "within", d->within_text,
+                         "unless_passed_at", d->unless_passed_at);
+    if (d->nlater == 0)
+        return json_pack("{s:s, s:s}", "after", d->anchor, "within", d->within_text);
+    parts = json_array();
+    for (int k = 0; k < d->nlater; k++)
+        json_array_append_new(parts, json_pack("{s:s, s:s}", "after", d->later[k].anchor, "within",
+                                               d->later[k].within_text));
+    return json_pack("{s:o}", "later_of", parts);
+}
+
 static bool
 check_stage(struct vctx *v, json_t *st, const char *path, struct rule_stage *out)
 {
-    static const char *const allowed[] = {"id",   "name",       "recipient", "due",    "asap",
-                                          "when", "on_request", "contents",  "source", NULL};
+    static const char *const allowed[] = {"id",
+                                          "name",
+                                          "recipient",
+                                          "due",
+                                          "asap",
+                                          "when",
+                                          "on_request",
+                                          "only_if_ongoing_at_due",
+                                          "if_ongoing_at_due",
+                                          "next_working_day",
+                                          "contents",
+                                          "source",
+                                          NULL};
     char sub[512];
     const char *key;
     json_t *val, *x;
@@ -342,30 +511,52 @@ check_stage(struct vctx *v, json_t *st, const char *path, struct rule_stage *out
     if (x == NULL && !out->on_request)
         return vfail(v, path, "a stage needs due (or on_request: true)", NULL);
     if (x != NULL) {
-        if (!json_is_array(x) || json_array_size(x) > RULE_DUE_MAX ||
-            (json_array_size(x) == 0 && !out->on_request))
-            return vfail(v, path, "due must be a list of 1 to 4 {after, within}", NULL);
-        json_array_foreach(x, i, val)
-        {
-            json_t *after = json_object_get(val, "after"), *within = json_object_get(val, "within");
-            struct rule_due *d = &out->due[out->ndue];
-            const char *a;
+        snprintf(sub, sizeof(sub), "%s.due", path);
+        if (!check_due_list(v, x, sub, !out->on_request, out->due, &out->ndue))
+            return false;
+    }
+    x = json_object_get(st, "only_if_ongoing_at_due");
+    if (x != NULL && !json_is_boolean(x))
+        return vfail(v, path, "only_if_ongoing_at_due must be true or false", NULL);
+    out->only_if_ongoing = json_is_true(x);
+    x = json_object_get(st, "if_ongoing_at_due");
+    if (x != NULL) {
+        snprintf(sub, sizeof(sub), "%s.if_ongoing_at_due", path);
+        if (!check_due_list(v, x, sub, true, out->ongoing_due, &out->nongoing_due))
+            return false;
+    }
+    x = json_object_get(st, "next_working_day");
+    if (x != NULL) {
+        json_t *cal = json_object_get(x, "calendar"), *at = json_object_get(x, "at");
+        const char *k2;
+        int hh, mm;
 
-            snprintf(sub, sizeof(sub), "%s.due[%zu]", path, i);
-            if (!json_is_object(val) || json_object_size(val) != 2 || !json_is_string(after) ||
-                !json_is_string(within))
-                return vfail(v, sub, "must be {\"after\": ANCHOR, \"within\": DURATION}", NULL);
-            a = json_string_value(after);
-            if (!in_list(anchors, a) && strncmp(a, "stage:", 6) != 0)
-                return vfail(v, sub, "unknown anchor '%s'", a);
-            if (duration_parse(json_string_value(within), &d->within) != 0)
-                return vfail(v, sub, "within '%s' is not an ISO 8601 duration",
-                             json_string_value(within));
-            snprintf(d->anchor, sizeof(d->anchor), "%s", a);
-            snprintf(d->within_text, sizeof(d->within_text), "%s", json_string_value(within));
-            out->ndue++;
+        snprintf(sub, sizeof(sub), "%s.next_working_day", path);
+        if (!json_is_object(x) || !json_is_string(cal) || json_string_length(cal) == 0 ||
+            json_string_length(cal) >= sizeof(out->wd_calendar) || !json_is_string(at))
+            return vfail(v, sub, "must be {\"calendar\": ID, \"at\": \"HH:MM\", \"unless\"?: EXPR}",
+                         NULL);
+        json_object_foreach(x, k2, val)
+        {
+            if (strcmp(k2, "calendar") != 0 && strcmp(k2, "at") != 0 && strcmp(k2, "unless") != 0)
+                return vfail(v, sub, "unknown member '%s'", k2);
+        }
+        if (!parse_hhmm(json_string_value(at), &hh, &mm) || hh > 23 || mm > 59)
+            return vfail(v, sub, "at must be a local time HH:MM, not '%s'", json_string_value(at));
+        snprintf(out->wd_calendar, sizeof(out->wd_calendar), "%s", json_string_value(cal));
+        out->wd_at_minutes = hh * 60 + mm;
+        if (json_object_get(x, "unless") != NULL) {
+            snprintf(sub, sizeof(sub), "%s.next_working_day.unless", path);
+            if (!check_expr(v, json_object_get(x, "unless"), sub))
+                return false;
+            out->wd_unless = json_object_get(x, "unless");
         }
     }
+    if ((out->only_if_ongoing || out->nongoing_due > 0) && out->ndue == 0)
+        return vfail(v, path,
+                     "only_if_ongoing_at_due and if_ongoing_at_due need a due time to be "
+                     "judged at",
+                     NULL);
     x = json_object_get(st, "contents");
     if (!json_is_array(x))
         return vfail(v, path, "contents must be a list", NULL);
@@ -484,19 +675,39 @@ load_text(const char *path, const char *text, size_t len, struct ruleset *rs, st
         if (rs->stages[k].when != NULL &&
             (rs->stages[k].when_n = compile_expr(rs->stages[k].when)) == NULL)
             return mp_error_set(err, 0, "", "out of memory");
+        if (rs->stages[k].wd_unless != NULL &&
+            (rs->stages[k].wd_unless_n = compile_expr(rs->stages[k].wd_unless)) == NULL)
+            return mp_error_set(err, 0, "", "out of memory");
     }
     /* stage:ID anchors must name a stage of this file */
     for (int s = 0; s < rs->nstages; s++) {
-        for (int d = 0; d < rs->stages[s].ndue; d++) {
-            const char *a = rs->stages[s].due[d].anchor;
-            bool ok = strncmp(a, "stage:", 6) != 0;
-            for (int k = 0; !ok && k < rs->nstages; k++)
-                ok = strcmp(rs->stages[k].id, a + 6) == 0;
-            if (!ok) {
-                char path2[64];
-                snprintf(path2, sizeof(path2), "$.stages[%d].due[%d]", s, d);
-                vfail(&v, path2, "anchor '%s' names no stage of this file", a);
-                return -1;
+        for (int list = 0; list < 2; list++) {
+            const struct rule_due *dv = list ? rs->stages[s].ongoing_due : rs->stages[s].due;
+            int nd = list ? rs->stages[s].nongoing_due : rs->stages[s].ndue;
+            for (int d = 0; d < nd; d++) {
+                struct rule_time parts[RULE_DUE_MAX];
+                int np = due_parts(&dv[d], parts);
+                for (int p = 0; p <= np; p++) {
+                    /* each part's anchor, then unless_passed_at */
+                    const char *a = p < np ? parts[p].anchor : dv[d].unless_passed_at;
+                    const char *id = anchor_stage(a);
+                    bool ok = id == NULL;
+                    for (int k = 0; !ok && k < rs->nstages; k++)
+                        ok = strcmp(rs->stages[k].id, id) == 0;
+                    if (!ok) {
+                        char path2[96], part[32] = "";
+                        if (p == np)
+                            snprintf(part, sizeof(part), ".unless_passed_at");
+                        else if (dv[d].nlater > 0)
+                            snprintf(part, sizeof(part), ".later_of[%d]", p);
+                        if ((size_t)snprintf(path2, sizeof(path2), "$.stages[%d].%s[%d]%s", s,
+                                             list ? "if_ongoing_at_due" : "due", d,
+                                             part) >= sizeof(path2))
+                            path2[sizeof(path2) - 1] = '\0'; /* a path in a message */
+                        vfail(&v, path2, "anchor '%.48s' names no stage of this file", a);
+                        return -1;
+                    }
+                }
             }
         }
     }
@@ -509,8 +720,10 @@ ruleset_free(struct ruleset *rs)
     rnode_free(rs->applies_n);
     rnode_free(rs->significant_n);
     rnode_free(rs->lifted_by_n);
-    for (int k = 0; rs->stages && k < rs->nstages; k++)
+    for (int k = 0; rs->stages && k < rs->nstages; k++) {
         rnode_free(rs->stages[k].when_n);
+        rnode_free(rs->stages[k].wd_unless_n);
+    }
     free(rs->stages);
     json_decref(rs->doc);
 }
@@ -538,6 +751,10 @@ rules_load_builtin(struct rules **out, struct mp_error *err)
             rules_release(r);
             return -1;
         }
+    }
+    if (calendars_for(NULL, r, err) != 0) {
+        rules_release(r);
+        return -1;
     }
     *out = r;
     return 0;
@@ -588,6 +805,8 @@ rules_load(const char *dir, struct rules **out, struct mp_error *err)
         mp_error_set(err, 0, "", "%s: no rule files (*.json)", dir);
         goto out;
     }
+    if (calendars_for(dir, r, err) != 0)
+        goto out;
     *out = r;
     r = NULL;
     rc = 0;
@@ -598,6 +817,321 @@ out:
         rules_release(r);
     }
     return rc;
+}
+
+/* ---- calendars (config/calendars/) ---- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+    int64_t era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int64_t
+floor_div(int64_t a, int64_t b)
+{
+    return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
+
+/* The year of a day number. */
+static int64_t
+year_of_day(int64_t z)
+{
+    int64_t era, doe, yoe, doy, mp;
+
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    return yoe + era * 400 + (mp >= 10);
+}
+
+/* 0 Sunday .. 6 Saturday (1970-01-01 was a Thursday). */
+static int
+weekday(int64_t day)
+{
+    return (int)(((day % 7) + 11) % 7);
+}
+
+/* 01:00 UTC on the last Sunday of month m of year y. */
+static int64_t
+last_sunday_0100(int64_t y, int m)
+{
+    int64_t last = days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) - 1;
+
+    return (last - weekday(last)) * 86400 + 3600;
+}
+
+/* Local time minus UTC at UTC time t, in seconds. */
+static int64_t
+calendar_offset(const struct calendar *cal, int64_t t)
+{
+    int64_t off = (int64_t)cal->offset_minutes * 60, y;
+
+    if (!cal->eu_summer_time)
+        return off;
+    y = year_of_day(floor_div(t, 86400));
+    if (t >= last_sunday_0100(y, 3) && t < last_sunday_0100(y, 10))
+        off += 3600;
+    return off;
+}
+
+static bool
+calendar_holiday(const struct calendar *cal, int64_t day)
+{
+    int lo = 0, hi = cal->nholidays - 1;
+
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        if (cal->holidays[mid] == day)
+            return true;
+        if (cal->holidays[mid] < day)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return false;
+}
+
+int64_t
+calendar_next_working(const struct calendar *cal, int64_t t, int at_minutes, bool *gap)
+{
+    int64_t day = floor_div(t + calendar_offset(cal, t), 86400), target, y;
+
+    *gap = false;
+    for (int i = 0; i < 32; i++, day++) {
+        y = year_of_day(day);
+        if (y < cal->first_year || y > cal->last_year) {
+            *gap = true; /* holidays unknown: the time stands */
+            return t;
+        }
+        if (weekday(day) != 0 && weekday(day) != 6 && !calendar_holiday(cal, day))
+            break;
+    }
+    if (day == floor_div(t + calendar_offset(cal, t), 86400))
+        return t; /* a working day: nothing moves */
+    /* HH:MM local: standard time first, then the summer hour if it is one */
+    target = day * 86400 + (int64_t)at_minutes * 60 - (int64_t)cal->offset_minutes * 60;
+    if (calendar_offset(cal, target) != (int64_t)cal->offset_minutes * 60)
+        target -= 3600;
+    return target;
+}
+
+static int
+cmp_day(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* Loads and validates one calendar file's text. */
+static int
+calendar_load_text(const char *path, const char *text, size_t len, struct calendar *cal,
+                   struct mp_error *err)
+{
+    static const char *const allowed[] = {"calendar",   "version",     "title", "source",   "notes",
+                                          "utc_offset", "summer_time", "years", "holidays", NULL};
+    struct vctx v = {.file = path, .err = err};
+    json_error_t jerr;
+    const char *key, *id, *off;
+    json_t *val, *x;
+    size_t i;
+    int hh, mm;
+
+    memset(cal, 0, sizeof(*cal));
+    snprintf(cal->file, sizeof(cal->file), "%s", path);
+    cal->doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (cal->doc == NULL)
+        return mp_error_set(err, 0, "", "%s: line %d: %s", path, jerr.line, jerr.text);
+    if (!json_is_object(cal->doc))
+        return vfail(&v, "$", "a calendar is an object", NULL) ? 0 : -1;
+    json_object_foreach(cal->doc, key, val)
+    {
+        if (!in_list(allowed, key))
+            return vfail(&v, "$", "unknown member '%s'", key) ? 0 : -1;
+    }
+    id = json_string_value(json_object_get(cal->doc, "calendar"));
+    if (id == NULL || strlen(id) == 0 || strlen(id) >= sizeof(cal->id) ||
+        strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(id))
+        return vfail(&v, "$.calendar", "must be an id of [a-z0-9-], at most 15", NULL) ? 0 : -1;
+    snprintf(cal->id, sizeof(cal->id), "%s", id);
+    if (!check_text(&v, json_object_get(cal->doc, "title"), "$.title") ||
+        !json_is_string(json_object_get(cal->doc, "source")))
+        return vfail(&v, "$", "needs title {en, nl} and source", NULL) ? 0 : -1;
+    off = json_string_value(json_object_get(cal->doc, "utc_offset"));
+    if (off == NULL || (off[0] != '+' && off[0] != '-') || !parse_hhmm(off + 1, &hh, &mm) ||
+        hh > 14 || mm > 59)
+        return vfail(&v, "$.utc_offset", "must be +HH:MM or -HH:MM", NULL) ? 0 : -1;
+    cal->offset_minutes = (off[0] == '-' ? -1 : 1) * (hh * 60 + mm);
+    x = json_object_get(cal->doc, "summer_time");
+    if (x != NULL && !(json_is_string(x) && (strcmp(json_string_value(x), "eu") == 0 ||
+                                             strcmp(json_string_value(x), "none") == 0)))
+        return vfail(&v, "$.summer_time", "must be \"eu\" or \"none\"", NULL) ? 0 : -1;
+    cal->eu_summer_time = x != NULL && strcmp(json_string_value(x), "eu") == 0;
+    x = json_object_get(cal->doc, "years");
+    if (!json_is_array(x) || json_array_size(x) != 2 || !json_is_integer(json_array_get(x, 0)) ||
+        !json_is_integer(json_array_get(x, 1)) ||
+        json_integer_value(json_array_get(x, 0)) > json_integer_value(json_array_get(x, 1)) ||
+        json_integer_value(json_array_get(x, 0)) < 1970 ||
+        json_integer_value(json_array_get(x, 1)) > 9999)
+        return vfail(&v, "$.years", "must be [first, last], the years the holidays cover", NULL)
+                   ? 0
+                   : -1;
+    cal->first_year = (int)json_integer_value(json_array_get(x, 0));
+    cal->last_year = (int)json_integer_value(json_array_get(x, 1));
+    x = json_object_get(cal->doc, "holidays");
+    if (!json_is_array(x) || json_array_size(x) > CALENDAR_HOLIDAYS_MAX)
+        return vfail(&v, "$.holidays", "must be a list of at most 400 {date, name}", NULL) ? 0 : -1;
+    json_array_foreach(x, i, val)
+    {
+        const char *date = json_string_value(json_object_get(val, "date"));
+        char sub[64];
+        int y, m, d;
+
+        snprintf(sub, sizeof(sub), "$.holidays[%zu]", i);
+        if (date == NULL || strlen(date) != 10 || date[4] != '-' || date[7] != '-' ||
+            !digits(date, 4, &y) || !digits(date + 5, 2, &m) || !digits(date + 8, 2, &d) || m < 1 ||
+            m > 12 || d < 1 ||
+            d > days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) -
+                    days_from_civil(y, m, 1))
+            return vfail(&v, sub, "date must be YYYY-MM-DD", NULL) ? 0 : -1;
+        if (y < cal->first_year || y > cal->last_year)
+            return vfail(&v, sub, "date %s lies outside the years", date) ? 0 : -1;
+        snprintf(sub, sizeof(sub), "$.holidays[%zu].name", i);
+        if (!check_text(&v, json_object_get(val, "name"), sub))
+            return -1;
+        cal->holidays[cal->nholidays++] = days_from_civil(y, m, d);
+    }
+    qsort(cal->holidays, (size_t)cal->nholidays, sizeof(cal->holidays[0]), cmp_day);
+    return 0;
+}
+
+/* The calendars: the built-in copy of config/calendars/, or (dir not NULL)
+ * every *.json in dir. */
+static int
+calendars_load(const char *dir, struct rules *r, struct mp_error *err)
+{
+    char **names = NULL;
+    int n = 0, rc = -1;
+
+    if (dir != NULL && file_list(dir, ".json", 64, &names, &n, err) != 0)
+        return -1;
+    if (dir == NULL)
+        n = (int)calendar_files_count;
+    r->calendars = calloc((size_t)n + 1, sizeof(*r->calendars));
+    if (r->calendars == NULL) {
+        mp_error_set(err, 0, "", "out of memory");
+        goto out;
+    }
+    for (int i = 0; i < n; i++) {
+        char path[PATH_MAX];
+        int lrc;
+
+        r->ncalendars = i + 1;
+        if (dir == NULL) {
+            snprintf(path, sizeof(path), "(built in)/calendars/%s", calendar_files[i].name);
+            lrc = calendar_load_text(path, (const char *)calendar_files[i].data,
+                                     calendar_files[i].len, &r->calendars[i], err);
+        } else {
+            size_t len;
+            char *text;
+            if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= sizeof(path)) {
+                mp_error_set(err, 0, "", "%s: path too long", dir);
+                goto out;
+            }
+            text = file_read(path, 1u << 20, &len, err);
+            if (text == NULL)
+                goto out;
+            lrc = calendar_load_text(path, text, len, &r->calendars[i], err);
+            free(text);
+        }
+        if (lrc != 0)
+            goto out;
+        for (int k = 0; k < i; k++) {
+            if (strcmp(r->calendars[k].id, r->calendars[i].id) == 0) {
+                mp_error_set(err, 0, "", "%s: $.calendar: '%s' is also the calendar of %s", path,
+                             r->calendars[i].id, r->calendars[k].file);
+                goto out;
+            }
+        }
+    }
+    rc = 0;
+out:
+    if (names != NULL)
+        file_list_free(names, n);
+    return rc;
+}
+
+/* Every next_working_day names a calendar that is loaded. */
+static int
+calendars_resolve(struct rules *r, struct mp_error *err)
+{
+    for (int i = 0; i < r->nsets; i++) {
+        for (int k = 0; k < r->sets[i].nstages; k++) {
+            struct rule_stage *st = &r->sets[i].stages[k];
+            if (st->wd_calendar[0] == '\0')
+                continue;
+            for (int c = 0; c < r->ncalendars && st->wd_cal == NULL; c++) {
+                if (strcmp(r->calendars[c].id, st->wd_calendar) == 0)
+                    st->wd_cal = &r->calendars[c];
+            }
+            if (st->wd_cal == NULL)
+                return mp_error_set(err, 0, "",
+                                    "%s: $.stages[%d].next_working_day.calendar: no calendar "
+                                    "'%s' (config/calendars/)",
+                                    r->sets[i].file, k, st->wd_calendar);
+        }
+    }
+    return 0;
+}
+
+/* The calendars that go with the rules in dir: DIR/../calendars when it
+ * exists (config/rules and config/calendars; /etc/meldpunt/rules and
+ * /etc/meldpunt/calendars), else the built-in ones. */
+static int
+calendars_for(const char *dir, struct rules *r, struct mp_error *err)
+{
+    char cdir[PATH_MAX];
+    struct stat sb;
+
+    if (dir != NULL) {
+        /* the parent of dir (trailing slashes aside), then calendars */
+        size_t len = strlen(dir);
+        while (len > 1 && dir[len - 1] == '/')
+            len--;
+        while (len > 0 && dir[len - 1] != '/')
+            len--;
+        while (len > 1 && dir[len - 1] == '/')
+            len--;
+        if (len == 0)
+            snprintf(cdir, sizeof(cdir), "calendars"); /* dir is relative, one level */
+        else
+            snprintf(cdir, sizeof(cdir), "%.*s/calendars", (int)len, dir);
+        if (stat(cdir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+            dir = NULL;
+    }
+    if (calendars_load(dir ? cdir : NULL, r, err) != 0 || calendars_resolve(r, err) != 0)
+        return -1;
+    return 0;
+}
+
+static void
+calendars_free(struct rules *r)
+{
+    for (int i = 0; i < r->ncalendars; i++)
+        json_decref(r->calendars[i].doc);
+    free(r->calendars);
 }
 
 /* ---- the rules in force ---- */
@@ -620,6 +1154,7 @@ rules_release(struct rules *r)
     for (int i = 0; i < r->nsets; i++)
         ruleset_free(&r->sets[i]);
     free(r->sets);
+    calendars_free(r);
     free(r);
 }
 
@@ -1373,18 +1908,39 @@ rules_evaluate(const struct ruleset *rs, const json_t *facts, const json_t *prof
 
         if (when == TRI_NO)
             continue;
+        json_t *sj;
+
         due = json_array();
         for (int d = 0; d < st->ndue; d++)
-            json_array_append_new(due, json_pack("{s:s, s:s}", "after", st->due[d].anchor, "within",
-                                                 st->due[d].within_text));
+            json_array_append_new(due, due_json(&st->due[d]));
         to = json_array();
         for (int k = 0; k < st->nrecipients; k++)
             json_array_append_new(to, json_string(st->recipients[k]));
-        json_array_append_new(stages, json_pack("{s:s, s:O, s:s, s:o, s:o, s:b, s:b, s:b}", "id",
-                                                st->id, "name", json_object_get(st->def, "name"),
-                                                "recipient", st->recipient, "recipients", to, "due",
-                                                due, "asap", st->asap, "on_request", st->on_request,
-                                                "conditional", when == TRI_UNKNOWN));
+        sj = json_pack("{s:s, s:O, s:s, s:o, s:o, s:b, s:b, s:b}", "id", st->id, "name",
+                       json_object_get(st->def, "name"), "recipient", st->recipient, "recipients",
+                       to, "due", due, "asap", st->asap, "on_request", st->on_request,
+                       "conditional", when == TRI_UNKNOWN);
+        if (sj != NULL && st->wd_cal != NULL) {
+            struct eval uev = {.facts = facts, .profile = profile};
+            struct missing um = {.n = 0};
+            char hhmm[32];
+            snprintf(hhmm, sizeof(hhmm), "%02d:%02d", st->wd_at_minutes / 60,
+                     st->wd_at_minutes % 60);
+            json_object_set_new(
+                sj, "next_working_day",
+                json_pack("{s:s, s:s, s:s}", "calendar", st->wd_cal->id, "at", hhmm, "unless",
+                          st->wd_unless_n ? tri_name(node_eval(st->wd_unless_n, &uev, &um))
+                                          : "no"));
+        }
+        if (sj != NULL && st->only_if_ongoing)
+            json_object_set_new(sj, "only_if_ongoing_at_due", json_true());
+        if (sj != NULL && st->nongoing_due > 0) {
+            json_t *od = json_array();
+            for (int d = 0; d < st->nongoing_due; d++)
+                json_array_append_new(od, due_json(&st->ongoing_due[d]));
+            json_object_set_new(sj, "if_ongoing_at_due", od);
+        }
+        json_array_append_new(stages, sj);
     }
     out = json_pack("{s:s, s:s, s:O, s:O, s:s, s:s, s:o, s:o, s:o}", "regime", rs->regime,
                     "version", rs->version, "title", json_object_get(rs->doc, "title"), "source",
@@ -1394,6 +1950,135 @@ rules_evaluate(const struct ruleset *rs, const json_t *facts, const json_t *prof
     if (out != NULL && rs->lifted_by_n != NULL)
         json_object_set_new_nocheck(out, "lifted", json_string_nocheck(tri_name(lifted)));
     return out;
+}
+
+/* ---- due times ---- */
+
+int64_t
+rules_handled_at(const struct rule_clock *c)
+{
+    if (c->resolved_at == TIME_UNSET ||
+        (c->reopened_at != TIME_UNSET && c->reopened_at > c->resolved_at))
+        return TIME_UNSET; /* never handled, or it came back */
+    return c->resolved_at;
+}
+
+bool
+rules_handled_by(const struct rule_clock *c, int64_t t)
+{
+    /* resolved at or before t, and not reopened between that and t */
+    return c->resolved_at != TIME_UNSET && c->resolved_at <= t &&
+           (c->reopened_at == TIME_UNSET || c->reopened_at <= c->resolved_at || c->reopened_at > t);
+}
+
+static int64_t
+anchor_at(const struct rule_clock *c, const char *anchor)
+{
+    if (strcmp(anchor, "handled_at") == 0)
+        return rules_handled_at(c);
+    return c->anchor ? c->anchor(anchor, c->ctx) : TIME_UNSET;
+}
+
+static void
+await_anchor(struct rule_stage_time *out, const char *anchor)
+{
+    for (int i = 0; i < out->nwaiting; i++) {
+        if (strcmp(out->waiting[i], anchor) == 0)
+            return;
+    }
+    if (out->nwaiting < (int)(sizeof(out->waiting) / sizeof(out->waiting[0])))
+        out->waiting[out->nwaiting++] = anchor;
+}
+
+/* The earliest computable entry of a due list; a later_of entry counts
+ * when every one of its parts is known. */
+static int64_t
+earliest_due(const struct rule_due *dv, int nd, const struct rule_clock *c,
+             struct rule_stage_time *out)
+{
+    int64_t best = TIME_UNSET;
+
+    for (int d = 0; d < nd; d++) {
+        int np = dv[d].nlater ? dv[d].nlater : 1;
+        int64_t t = TIME_UNSET;
+        bool known = true;
+
+        for (int p = 0; p < np; p++) {
+            /* names point into the stage, which outlives out */
+            const char *name = dv[d].nlater ? dv[d].later[p].anchor : dv[d].anchor;
+            const struct duration *w = dv[d].nlater ? &dv[d].later[p].within : &dv[d].within;
+            int64_t a = anchor_at(c, name);
+            if (a == TIME_UNSET) {
+                await_anchor(out, name);
+                known = false;
+                continue;
+            }
+            a = time_add_duration(a, w);
+            if (t == TIME_UNSET || a > t)
+                t = a;
+        }
+        if (known && dv[d].unless_passed_at[0]) {
+            /* had it passed when the duty arose?  (unknown: it binds) */
+            int64_t arose = anchor_at(c, dv[d].unless_passed_at);
+            if (arose != TIME_UNSET && t < arose)
+                continue;
+        }
+        if (known && (best == TIME_UNSET || t < best))
+            best = t;
+    }
+    return best;
+}
+
+static void ongoing_time(const struct rule_stage *st, const struct rule_clock *c,
+                         struct rule_stage_time *out);
+
+void
+rules_stage_time(const struct rule_stage *st, const struct rule_clock *c,
+                 struct rule_stage_time *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->ongoing = TRI_UNKNOWN;
+    out->before_working_day = TIME_UNSET;
+    out->due = out->regular = earliest_due(st->due, st->ndue, c, out);
+    ongoing_time(st, c, out);
+    if (st->wd_cal != NULL && out->due != TIME_UNSET) {
+        /* the unless condition undecided: the time stands (the earlier) */
+        struct eval ev = {.facts = c->facts, .profile = c->profile};
+        struct missing m = {.n = 0};
+        enum tri unless = st->wd_unless_n ? node_eval(st->wd_unless_n, &ev, &m) : TRI_NO;
+        if (unless == TRI_NO) {
+            int64_t moved =
+                calendar_next_working(st->wd_cal, out->due, st->wd_at_minutes, &out->calendar_gap);
+            if (moved != out->due) {
+                out->before_working_day = out->due;
+                out->due = moved;
+            }
+        }
+    }
+}
+
+/* NIS2 art. 23(4)(e): judged on the incident being ongoing at the
+ * regular due time. */
+static void
+ongoing_time(const struct rule_stage *st, const struct rule_clock *c, struct rule_stage_time *out)
+{
+    if (!st->only_if_ongoing && st->nongoing_due == 0)
+        return;
+    /* Ongoing at the due time?  Handled by then: no.  Past it and not
+     * handled by then: yes.  Before it (or no due time yet): it may still
+     * be handled in time, so the regular due time stands meanwhile. */
+    if (out->regular == TIME_UNSET)
+        return;
+    if (rules_handled_by(c, out->regular))
+        out->ongoing = TRI_NO;
+    else if (c->now >= out->regular)
+        out->ongoing = TRI_YES;
+    out->not_due = st->only_if_ongoing && out->ongoing == TRI_NO;
+    if (st->nongoing_due > 0 && out->ongoing == TRI_YES) {
+        out->moved = true;
+        out->nwaiting = 0;
+        out->due = earliest_due(st->ongoing_due, st->nongoing_due, c, out);
+    }
 }
 
 json_t *
