@@ -50,16 +50,6 @@ notification_json(const struct notification *n)
 #undef OPT
 }
 
-static const struct rule_stage *
-find_stage(const struct ruleset *rs, const char *id)
-{
-    for (int i = 0; rs && i < rs->nstages; i++) {
-        if (strcmp(rs->stages[i].id, id) == 0)
-            return &rs->stages[i];
-    }
-    return NULL;
-}
-
 /* A content item's value from what meldpunt knows: an impact fact or
  * incident field of that name, or one of a few well-known items. */
 static json_t *
@@ -107,7 +97,7 @@ create_apply(sqlite3 *db, void *arg, struct mp_error *err)
     struct create_change *c = arg;
     struct rules *rules = rules_acquire();
     const struct ruleset *rs = rules_find(rules, c->regime);
-    const struct rule_stage *st = find_stage(rs, c->stage);
+    const struct rule_stage *st = rules_find_stage(rs, c->stage);
     struct incident inc;
     struct obligation o;
     char at[TIME_RFC3339_LEN], note[200], payload[200];
@@ -277,7 +267,7 @@ static int
 patch(sqlite3 *db, struct change *c, const char *at, struct mp_error *err)
 {
     struct rules *rules = rules_acquire();
-    const struct rule_stage *st = find_stage(rules_find(rules, c->n.regime), c->n.stage);
+    const struct rule_stage *st = rules_find_stage(rules_find(rules, c->n.regime), c->n.stage);
     json_t *fields = json_loads(c->n.fields, 0, NULL), *patch_fields, *v, *lang;
     const char *key;
     int rc = -1;
@@ -337,7 +327,7 @@ document(sqlite3 *db, struct change *c, const char *at, const char *key_id, stru
 {
     struct rules *rules = rules_acquire();
     const struct ruleset *rs = rules_find(rules, c->n.regime);
-    const struct rule_stage *st = find_stage(rs, c->n.stage);
+    const struct rule_stage *st = rules_find_stage(rs, c->n.stage);
     const char *lang = c->n.language;
     json_t *fields = json_loads(c->n.fields, 0, NULL), *contents = json_array(), *item, *profile,
            *doc = NULL, *recipient;
@@ -423,7 +413,7 @@ static int
 approve(sqlite3 *db, struct change *c, const char *at, struct mp_error *err)
 {
     struct rules *rules = rules_acquire();
-    const struct rule_stage *st = find_stage(rules_find(rules, c->n.regime), c->n.stage);
+    const struct rule_stage *st = rules_find_stage(rules_find(rules, c->n.regime), c->n.stage);
     json_t *fields = json_loads(c->n.fields, 0, NULL), *item, *doc = NULL, *key;
     struct buf text = BUF_INIT, sig = BUF_INIT;
     char trusted[400], inc_ref[32] = "";

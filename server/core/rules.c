@@ -1183,6 +1183,16 @@ rules_acquire(void)
     return r;
 }
 
+const struct rule_stage *
+rules_find_stage(const struct ruleset *rs, const char *id)
+{
+    for (int i = 0; rs != NULL && i < rs->nstages; i++) {
+        if (strcmp(rs->stages[i].id, id) == 0)
+            return &rs->stages[i];
+    }
+    return NULL;
+}
+
 const struct ruleset *
 rules_find(const struct rules *r, const char *regime)
 {

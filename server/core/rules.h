@@ -135,6 +135,8 @@ void rules_install(struct rules *r);
 struct rules *rules_acquire(void);
 
 const struct ruleset *rules_find(const struct rules *r, const char *regime);
+/* The stage with this id in rs (rs may be NULL); NULL when none. */
+const struct rule_stage *rules_find_stage(const struct ruleset *rs, const char *id);
 
 /* Evaluates one rule set against facts (impact facts and incident fields)
  * and profile.  Returns a new JSON object:
