@@ -91,6 +91,53 @@ print_errors(const char *what, const struct field_errors *errs)
         print_error(what, &errs->items[i]);
 }
 
+/* `user list`: 0, or 1 with the reason on standard error. */
+static int
+print_users(void)
+{
+    struct user_row *rows;
+    struct mp_error err;
+    int n;
+
+    if (user_list(&rows, &n, &err) != 0) {
+        print_error("list", &err);
+        return 1;
+    }
+    printf("%-24s %-8s %-13s %-9s %s\n", "NAME", "ROLE", "TLP LIMIT", "STATE", "LAST SIGN-IN");
+    for (int i = 0; i < n; i++)
+        printf("%-24s %-8s %-13s %-9s %s\n", rows[i].name, rows[i].role,
+               rows[i].tlp_max[0] ? rows[i].tlp_max : "-",
+               rows[i].disabled_at[0] ? "disabled" : "active",
+               rows[i].last_sign_in_at[0] ? rows[i].last_sign_in_at : "-");
+    free(rows);
+    return 0;
+}
+
+/* `user add`: with password, or (NULL) a generated one-time password
+ * printed alone on standard output.  0, or 1 with the reasons. */
+static int
+add_user(const char *actor, int64_t now, const char *name, const struct user_opts *u,
+         const char *password, char generated[USER_PASSWORD_GEN + 1])
+{
+    struct field_errors errs = {0};
+    struct user_row row;
+
+    if (user_create(actor, now, name, u->role, password, u->tlp_max, generated, &row, &errs) != 0) {
+        print_errors("add", &errs);
+        return 1;
+    }
+    if (generated[0] != '\0') {
+        fprintf(stderr,
+                "meldpunt: created user '%s'; the one-time password follows "
+                "(it must be changed at the first sign-in):\n",
+                name);
+        printf("%s\n", generated);
+    } else {
+        fprintf(stderr, "meldpunt: created user '%s' (%s)\n", name, u->role);
+    }
+    return 0;
+}
+
 int
 cmd_user(int argc, char **argv)
 {
@@ -100,14 +147,14 @@ cmd_user(int argc, char **argv)
                                           {NULL, 0, NULL, 0}};
     char help[2048], actor[96], password[PASSWORD_MAX + 2], generated[USER_PASSWORD_GEN + 1];
     struct user_opts u = {0};
-    struct user_row *rows, row;
+    struct user_row row;
     struct field_errors errs = {0};
     struct mp_error err;
     struct common co;
     struct config cfg;
     const char *sub, *name = NULL;
     int64_t now;
-    int rc, n, got = 0;
+    int rc, got = 0;
 
     snprintf(help, sizeof(help), "%s%s", user_help, common_help);
     if (argc < 2) {
@@ -162,21 +209,7 @@ cmd_user(int argc, char **argv)
     now = clock_now(); /* the command's one "now" */
     rc = 1;
     if (strcmp(sub, "add") == 0) {
-        if (user_create(actor, now, name, u.role, got ? password : NULL, u.tlp_max, generated, &row,
-                        &errs) != 0) {
-            print_errors(sub, &errs);
-        } else {
-            if (generated[0] != '\0') {
-                fprintf(stderr,
-                        "meldpunt: created user '%s'; the one-time password follows "
-                        "(it must be changed at the first sign-in):\n",
-                        name);
-                printf("%s\n", generated);
-            } else {
-                fprintf(stderr, "meldpunt: created user '%s' (%s)\n", name, u.role);
-            }
-            rc = 0;
-        }
+        rc = add_user(actor, now, name, &u, got ? password : NULL, generated);
     } else if (strcmp(sub, "passwd") == 0) {
         if (user_reset_password(actor, now, name, got ? password : NULL, generated, &err) != 0) {
             print_error(sub, &err);
@@ -190,19 +223,7 @@ cmd_user(int argc, char **argv)
             rc = 0;
         }
     } else if (strcmp(sub, "list") == 0) {
-        if (user_list(&rows, &n, &err) != 0) {
-            print_error(sub, &err);
-        } else {
-            printf("%-24s %-8s %-13s %-9s %s\n", "NAME", "ROLE", "TLP LIMIT", "STATE",
-                   "LAST SIGN-IN");
-            for (int i = 0; i < n; i++)
-                printf("%-24s %-8s %-13s %-9s %s\n", rows[i].name, rows[i].role,
-                       rows[i].tlp_max[0] ? rows[i].tlp_max : "-",
-                       rows[i].disabled_at[0] ? "disabled" : "active",
-                       rows[i].last_sign_in_at[0] ? rows[i].last_sign_in_at : "-");
-            free(rows);
-            rc = 0;
-        }
+        rc = print_users();
     } else {
         struct user_change ch = {.disabled = strcmp(sub, "disable") == 0 ? 1 : 0};
         if (user_update(actor, now, name, &ch, &row, &errs) != 0) {
