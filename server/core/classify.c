@@ -375,21 +375,22 @@ not_due_obligation(sqlite3 *db, const struct incident *inc, const struct rule_st
     return 0;
 }
 
+/* The regime's status for the incident after this judgement: stored when
+ * it moved (with a timeline entry when it turned significant or stopped
+ * looking so), and what it means now ("effective": yes, no or
+ * undetermined, written into res with the classification time and any
+ * decision).  A lift (lifted_by) in force waives what is owed.  *status is
+ * the stored status. */
 static int
-refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs,
-               const json_t *facts, const json_t *profile, json_t *res, const char *principal,
-               int64_t now, const char *at, const struct change_reason *why, struct mp_error *err)
+judge_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs, json_t *res,
+             const char *principal, int64_t now, const char *at, const struct change_reason *why,
+             struct regime_status *out, const char **out_effective, struct mp_error *err)
 {
     const char *sig = json_string_value(json_object_get(res, "significant"));
     struct regime_status status;
     int found = store_regime_status_get(db, inc->id, rs->regime, &status, err);
     const char *effective;
-    int64_t classified_at;
-    struct anchor_ctx actx;
-    struct rule_clock clock;
     bool lifted;
-    size_t k;
-    json_t *st;
 
     if (found < 0)
         return -1;
@@ -454,10 +455,155 @@ refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs
                             json_pack("{s:s, s:s, s:s, s:s}", "decision", status.decision, "reason",
                                       status.decision_reason, "by", status.decided_by, "at",
                                       status.decided_at));
-    classified_at = classify_parse_time(status.classified_at);
+    *out = status;
+    *out_effective = effective;
+    return 0;
+}
 
-    actx = (struct anchor_ctx){
-        .db = db, .inc = inc, .facts = facts, .regime = rs->regime, .classified_at = classified_at};
+/* A stage's due time in the judgement's JSON: due_at (or what it waits
+ * for), a move past a weekend or holiday, and for a stage judged on the
+ * incident being ongoing at its due time, what that comes to. */
+static void
+stage_times_json(json_t *st, const struct rule_stage *rst, const struct rule_stage_time *tm)
+{
+    int64_t due = tm->due;
+
+    if (due != TIME_UNSET) {
+        char d[TIME_RFC3339_LEN];
+        classify_fmt_time(due, d);
+        json_object_set_new(st, "due_at", json_string(d));
+    } else {
+        json_t *waiting = json_array();
+        for (int w = 0; w < tm->nwaiting; w++)
+            json_array_append_new(waiting, json_string(tm->waiting[w]));
+        json_object_set_new(st, "due_at", json_null());
+        json_object_set_new(st, "waiting_for", waiting);
+    }
+    if (tm->before_working_day != TIME_UNSET) {
+        /* a weekend day or a holiday: moved to the next working day */
+        char d[TIME_RFC3339_LEN];
+        classify_fmt_time(tm->before_working_day, d);
+        json_object_set_new(st, "due_before_working_day", json_string(d));
+    }
+    if (tm->calendar_gap)
+        json_object_set_new(st, "calendar_gap", json_true());
+    if (rst->only_if_ongoing || rst->nongoing_due > 0) {
+        /* NIS2 art. 23(4)(e): is the incident still ongoing when the
+         * report falls due?  "undetermined" until then */
+        json_object_set_new(st, "ongoing_at_due", json_string(tri_name(tm->ongoing)));
+        if (tm->moved) {
+            char d[TIME_RFC3339_LEN];
+            classify_fmt_time(tm->regular, d);
+            json_object_set_new(st, "regular_due_at", json_string(d));
+        }
+        if (tm->not_due)
+            json_object_set_new(st, "not_due", json_true());
+    }
+}
+
+/* The obligation for one stage of a significant regime: created, moved,
+ * or missed (frozen once missed, submitted or waived). */
+static int
+owe_stage(sqlite3 *db, const struct incident *inc, const struct ruleset *rs,
+          const struct rule_stage *rst, const struct rule_stage_time *tm, const char *principal,
+          int64_t now, const char *at, struct mp_error *err)
+{
+    int64_t due = tm->due;
+    struct obligation o;
+    int have;
+
+    have = store_obligation_find(db, inc->id, rs->regime, rst->id, &o, err);
+    if (have < 0)
+        return -1;
+    if (have) {
+        int r = not_due_obligation(db, inc, rst, tm, &o, principal, now, at, err);
+        if (r < 0)
+            return -1;
+        if (r > 0)
+            return 0; /* waived as not due, or owed again: done */
+    } else if (tm->not_due) {
+        return 0; /* never owed */
+    }
+    if (!have) {
+        memset(&o, 0, sizeof(o));
+        uuid7_generate(o.id);
+        snprintf(o.incident_id, sizeof(o.incident_id), "%s", inc->id);
+        snprintf(o.regime, sizeof(o.regime), "%s", rs->regime);
+        snprintf(o.stage, sizeof(o.stage), "%s", rst->id);
+        snprintf(o.status, sizeof(o.status), "pending");
+        snprintf(o.created_at, sizeof(o.created_at), "%s", at);
+    } else if (strcmp(o.status, "pending") != 0) {
+        return 0; /* submitted, missed or waived: frozen */
+    } else if (classify_parse_time(o.due_at) != TIME_UNSET && classify_parse_time(o.due_at) < now &&
+               !tm->moved) {
+        /* It was due and nothing came: missed, whatever the facts say
+         * now (lateness is frozen even before the sweeper saw it).
+         * Not so when the due time was the regular one of a report
+         * that moves because the incident was still ongoing then (NIS2
+         * art. 23(4)(e)): it was never binding. */
+        snprintf(o.status, sizeof(o.status), "missed");
+        snprintf(o.missed_at, sizeof(o.missed_at), "%s", o.due_at);
+        return store_obligation_update(db, &o, err);
+    }
+    snprintf(o.recipient, sizeof(o.recipient), "%s", rst->recipient);
+    o.asap = rst->asap;
+    if (have && tm->moved && o.due_at[0] && classify_parse_time(o.due_at) == tm->regular) {
+        /* the due time moves because the incident was still ongoing at
+         * the regular one: say so, once */
+        char note[300], d[TIME_RFC3339_LEN], r[TIME_RFC3339_LEN];
+        classify_fmt_time(due, d);
+        classify_fmt_time(tm->regular, r);
+        snprintf(note, sizeof(note),
+                 "%s %s: the incident was still ongoing at %s, so the due time moves %s%s",
+                 rs->regime, rst->id, r, d[0] ? "to " : "after its handling (waiting for ",
+                 d[0] ? d : (tm->nwaiting > 0 ? tm->waiting[0] : "?"));
+        if (!d[0])
+            snprintf(note + strlen(note), sizeof(note) - strlen(note), ")");
+        if (store_timeline_append(db, inc->id, at, principal, "obligation", rst->id, NULL, NULL,
+                                  note, err) != 0)
+            return -1;
+    }
+    classify_fmt_time(due, o.due_at);
+    if (due != TIME_UNSET && due < now) {
+        snprintf(o.status, sizeof(o.status), "missed");
+        snprintf(o.missed_at, sizeof(o.missed_at), "%s", o.due_at);
+    }
+    if (!have) {
+        char note[200], to[120] = "";
+        for (int r = 0; r < rst->nrecipients; r++)
+            snprintf(to + strlen(to), sizeof(to) - strlen(to), "%s%s", r ? ", " : "",
+                     rst->recipients[r]);
+        snprintf(note, sizeof(note), "%s %s due to %s%s%s", rs->regime, rst->id, to,
+                 o.due_at[0] ? " by " : "", o.due_at);
+        if (store_obligation_insert(db, &o, err) != 0 ||
+            store_timeline_append(db, inc->id, at, principal, "obligation", rst->id, NULL, NULL,
+                                  note, err) != 0)
+            return -1;
+    } else if (store_obligation_update(db, &o, err) != 0) {
+        return -1;
+    }
+    return 0;
+}
+
+static int
+refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs,
+               const json_t *facts, const json_t *profile, json_t *res, const char *principal,
+               int64_t now, const char *at, const struct change_reason *why, struct mp_error *err)
+{
+    struct regime_status status;
+    const char *effective;
+    struct anchor_ctx actx;
+    struct rule_clock clock;
+    size_t k;
+    json_t *st;
+
+    if (judge_regime(db, inc, rs, res, principal, now, at, why, &status, &effective, err) != 0)
+        return -1;
+    actx = (struct anchor_ctx){.db = db,
+                               .inc = inc,
+                               .facts = facts,
+                               .regime = rs->regime,
+                               .classified_at = classify_parse_time(status.classified_at)};
     clock = incident_clock(inc, &actx, now);
     clock.facts = facts;
     clock.profile = profile;
@@ -466,120 +612,16 @@ refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs
         const struct rule_stage *rst =
             rules_find_stage(rs, json_string_value(json_object_get(st, "id")));
         struct rule_stage_time tm;
-        struct obligation o;
-        int64_t due;
-        int have;
 
         if (rst == NULL || rst->on_request || strcmp(effective, "no") == 0)
             continue; /* nothing is or may become owed: no due time to work out */
         rules_stage_time(rst, &clock, &tm);
-        due = tm.due;
-        if (due != TIME_UNSET) {
-            char d[TIME_RFC3339_LEN];
-            classify_fmt_time(due, d);
-            json_object_set_new(st, "due_at", json_string(d));
-        } else {
-            json_t *waiting = json_array();
-            for (int w = 0; w < tm.nwaiting; w++)
-                json_array_append_new(waiting, json_string(tm.waiting[w]));
-            json_object_set_new(st, "due_at", json_null());
-            json_object_set_new(st, "waiting_for", waiting);
-        }
-        if (tm.before_working_day != TIME_UNSET) {
-            /* a weekend day or a holiday: moved to the next working day */
-            char d[TIME_RFC3339_LEN];
-            classify_fmt_time(tm.before_working_day, d);
-            json_object_set_new(st, "due_before_working_day", json_string(d));
-        }
-        if (tm.calendar_gap)
-            json_object_set_new(st, "calendar_gap", json_true());
-        if (rst->only_if_ongoing || rst->nongoing_due > 0) {
-            /* NIS2 art. 23(4)(e): is the incident still ongoing when the
-             * report falls due?  "undetermined" until then */
-            json_object_set_new(st, "ongoing_at_due", json_string(tri_name(tm.ongoing)));
-            if (tm.moved) {
-                char d[TIME_RFC3339_LEN];
-                classify_fmt_time(tm.regular, d);
-                json_object_set_new(st, "regular_due_at", json_string(d));
-            }
-            if (tm.not_due)
-                json_object_set_new(st, "not_due", json_true());
-        }
+        stage_times_json(st, rst, &tm);
         if (strcmp(effective, "yes") != 0 || json_is_true(json_object_get(st, "conditional")))
             continue; /* nothing owed (yet): not significant, or the stage's
                        * condition (a GDPR art. 34 high risk) is not known */
-        have = store_obligation_find(db, inc->id, rs->regime, rst->id, &o, err);
-        if (have < 0)
+        if (owe_stage(db, inc, rs, rst, &tm, principal, now, at, err) != 0)
             return -1;
-        if (have) {
-            int r = not_due_obligation(db, inc, rst, &tm, &o, principal, now, at, err);
-            if (r < 0)
-                return -1;
-            if (r > 0)
-                continue; /* waived as not due, or owed again: done */
-        } else if (tm.not_due) {
-            continue; /* never owed */
-        }
-        if (!have) {
-            memset(&o, 0, sizeof(o));
-            uuid7_generate(o.id);
-            snprintf(o.incident_id, sizeof(o.incident_id), "%s", inc->id);
-            snprintf(o.regime, sizeof(o.regime), "%s", rs->regime);
-            snprintf(o.stage, sizeof(o.stage), "%s", rst->id);
-            snprintf(o.status, sizeof(o.status), "pending");
-            snprintf(o.created_at, sizeof(o.created_at), "%s", at);
-        } else if (strcmp(o.status, "pending") != 0) {
-            continue; /* submitted, missed or waived: frozen */
-        } else if (classify_parse_time(o.due_at) != TIME_UNSET &&
-                   classify_parse_time(o.due_at) < now && !tm.moved) {
-            /* It was due and nothing came: missed, whatever the facts say
-             * now (lateness is frozen even before the sweeper saw it).
-             * Not so when the due time was the regular one of a report
-             * that moves because the incident was still ongoing then (NIS2
-             * art. 23(4)(e)): it was never binding. */
-            snprintf(o.status, sizeof(o.status), "missed");
-            snprintf(o.missed_at, sizeof(o.missed_at), "%s", o.due_at);
-            if (store_obligation_update(db, &o, err) != 0)
-                return -1;
-            continue;
-        }
-        snprintf(o.recipient, sizeof(o.recipient), "%s", rst->recipient);
-        o.asap = rst->asap;
-        if (have && tm.moved && o.due_at[0] && classify_parse_time(o.due_at) == tm.regular) {
-            /* the due time moves because the incident was still ongoing at
-             * the regular one: say so, once */
-            char note[300], d[TIME_RFC3339_LEN], r[TIME_RFC3339_LEN];
-            classify_fmt_time(due, d);
-            classify_fmt_time(tm.regular, r);
-            snprintf(note, sizeof(note),
-                     "%s %s: the incident was still ongoing at %s, so the due time moves %s%s",
-                     rs->regime, rst->id, r, d[0] ? "to " : "after its handling (waiting for ",
-                     d[0] ? d : (tm.nwaiting > 0 ? tm.waiting[0] : "?"));
-            if (!d[0])
-                snprintf(note + strlen(note), sizeof(note) - strlen(note), ")");
-            if (store_timeline_append(db, inc->id, at, principal, "obligation", rst->id, NULL, NULL,
-                                      note, err) != 0)
-                return -1;
-        }
-        classify_fmt_time(due, o.due_at);
-        if (due != TIME_UNSET && due < now) {
-            snprintf(o.status, sizeof(o.status), "missed");
-            snprintf(o.missed_at, sizeof(o.missed_at), "%s", o.due_at);
-        }
-        if (!have) {
-            char note[200], to[120] = "";
-            for (int r = 0; r < rst->nrecipients; r++)
-                snprintf(to + strlen(to), sizeof(to) - strlen(to), "%s%s", r ? ", " : "",
-                         rst->recipients[r]);
-            snprintf(note, sizeof(note), "%s %s due to %s%s%s", rs->regime, rst->id, to,
-                     o.due_at[0] ? " by " : "", o.due_at);
-            if (store_obligation_insert(db, &o, err) != 0 ||
-                store_timeline_append(db, inc->id, at, principal, "obligation", rst->id, NULL, NULL,
-                                      note, err) != 0)
-                return -1;
-        } else if (store_obligation_update(db, &o, err) != 0) {
-            return -1;
-        }
     }
     return 0;
 }
