@@ -358,6 +358,83 @@ rules_due_json(const struct rule_due *d)
     return json_pack("{s:o}", "later_of", parts);
 }
 
+/* A stage's recipient: one role, or every role the report goes to (the
+ * Cbw: the CSIRT and the competent authority); the first is whom a draft
+ * addresses. */
+static bool
+check_recipients(struct vctx *v, json_t *x, const char *path, struct rule_stage *out)
+{
+    json_t *val;
+    size_t i;
+
+    if (json_is_string(x)) {
+        out->recipients[out->nrecipients++] = json_string_value(x);
+    } else if (json_is_array(x) && json_array_size(x) >= 1 &&
+               json_array_size(x) <= RULE_RECIPIENTS_MAX) {
+        json_array_foreach(x, i, val)
+        {
+            if (!json_is_string(val))
+                break;
+            for (int k = 0; k < out->nrecipients; k++) {
+                if (strcmp(out->recipients[k], json_string_value(val)) == 0)
+                    return rules_vfail(v, path, "recipient '%s' is named twice",
+                                       json_string_value(val));
+            }
+            out->recipients[out->nrecipients++] = json_string_value(val);
+        }
+    }
+    if (out->nrecipients == 0 ||
+        out->nrecipients != (json_is_array(x) ? (int)json_array_size(x) : 1))
+        return rules_vfail(
+            v, path,
+            "recipient must be one of csirt, supervisor, dpa, cer_authority, "
+            "financial_supervisor, data_subjects, clients, or a list of 1 to 4 of them",
+            NULL);
+    for (int k = 0; k < out->nrecipients; k++) {
+        if (!rules_in_list(rules_recipients, out->recipients[k]))
+            return rules_vfail(v, path,
+                               "recipient must be one of csirt, supervisor, dpa, cer_authority, "
+                               "financial_supervisor, data_subjects, clients: not '%s'",
+                               out->recipients[k]);
+    }
+    return true;
+}
+
+/* next_working_day: {"calendar": ID, "at": "HH:MM", "unless"?: EXPR}, a due
+ * time on a weekend day or holiday moves to that time on the next working
+ * day (DORA, 2025/301). */
+static bool
+check_working_day(struct vctx *v, json_t *x, const char *path, struct rule_stage *out)
+{
+    json_t *cal = json_object_get(x, "calendar"), *at = json_object_get(x, "at"), *val;
+    char sub[512];
+    const char *k2;
+    int hh, mm;
+
+    snprintf(sub, sizeof(sub), "%s.next_working_day", path);
+    if (!json_is_object(x) || !json_is_string(cal) || json_string_length(cal) == 0 ||
+        json_string_length(cal) >= sizeof(out->wd_calendar) || !json_is_string(at))
+        return rules_vfail(
+            v, sub, "must be {\"calendar\": ID, \"at\": \"HH:MM\", \"unless\"?: EXPR}", NULL);
+    json_object_foreach(x, k2, val)
+    {
+        if (strcmp(k2, "calendar") != 0 && strcmp(k2, "at") != 0 && strcmp(k2, "unless") != 0)
+            return rules_vfail(v, sub, "unknown member '%s'", k2);
+    }
+    if (!rules_parse_hhmm(json_string_value(at), &hh, &mm) || hh > 23 || mm > 59)
+        return rules_vfail(v, sub, "at must be a local time HH:MM, not '%s'",
+                           json_string_value(at));
+    snprintf(out->wd_calendar, sizeof(out->wd_calendar), "%s", json_string_value(cal));
+    out->wd_at_minutes = hh * 60 + mm;
+    if (json_object_get(x, "unless") != NULL) {
+        snprintf(sub, sizeof(sub), "%s.next_working_day.unless", path);
+        if (!check_expr(v, json_object_get(x, "unless"), sub))
+            return false;
+        out->wd_unless = json_object_get(x, "unless");
+    }
+    return true;
+}
+
 static bool
 check_stage(struct vctx *v, json_t *st, const char *path, struct rule_stage *out)
 {
@@ -395,39 +472,8 @@ check_stage(struct vctx *v, json_t *st, const char *path, struct rule_stage *out
     snprintf(sub, sizeof(sub), "%s.name", path);
     if (!rules_check_text(v, json_object_get(st, "name"), sub))
         return false;
-    /* one role, or every role the report goes to (the Cbw: the CSIRT and
-     * the competent authority); the first is whom a draft addresses */
-    x = json_object_get(st, "recipient");
-    if (json_is_string(x)) {
-        out->recipients[out->nrecipients++] = json_string_value(x);
-    } else if (json_is_array(x) && json_array_size(x) >= 1 &&
-               json_array_size(x) <= RULE_RECIPIENTS_MAX) {
-        json_array_foreach(x, i, val)
-        {
-            if (!json_is_string(val))
-                break;
-            for (int k = 0; k < out->nrecipients; k++) {
-                if (strcmp(out->recipients[k], json_string_value(val)) == 0)
-                    return rules_vfail(v, path, "recipient '%s' is named twice",
-                                       json_string_value(val));
-            }
-            out->recipients[out->nrecipients++] = json_string_value(val);
-        }
-    }
-    if (out->nrecipients == 0 ||
-        out->nrecipients != (json_is_array(x) ? (int)json_array_size(x) : 1))
-        return rules_vfail(
-            v, path,
-            "recipient must be one of csirt, supervisor, dpa, cer_authority, "
-            "financial_supervisor, data_subjects, clients, or a list of 1 to 4 of them",
-            NULL);
-    for (int k = 0; k < out->nrecipients; k++) {
-        if (!rules_in_list(rules_recipients, out->recipients[k]))
-            return rules_vfail(v, path,
-                               "recipient must be one of csirt, supervisor, dpa, cer_authority, "
-                               "financial_supervisor, data_subjects, clients: not '%s'",
-                               out->recipients[k]);
-    }
+    if (!check_recipients(v, json_object_get(st, "recipient"), path, out))
+        return false;
     out->recipient = out->recipients[0];
     x = json_object_get(st, "asap");
     if (x != NULL && !json_is_boolean(x))
@@ -463,33 +509,8 @@ check_stage(struct vctx *v, json_t *st, const char *path, struct rule_stage *out
             return false;
     }
     x = json_object_get(st, "next_working_day");
-    if (x != NULL) {
-        json_t *cal = json_object_get(x, "calendar"), *at = json_object_get(x, "at");
-        const char *k2;
-        int hh, mm;
-
-        snprintf(sub, sizeof(sub), "%s.next_working_day", path);
-        if (!json_is_object(x) || !json_is_string(cal) || json_string_length(cal) == 0 ||
-            json_string_length(cal) >= sizeof(out->wd_calendar) || !json_is_string(at))
-            return rules_vfail(
-                v, sub, "must be {\"calendar\": ID, \"at\": \"HH:MM\", \"unless\"?: EXPR}", NULL);
-        json_object_foreach(x, k2, val)
-        {
-            if (strcmp(k2, "calendar") != 0 && strcmp(k2, "at") != 0 && strcmp(k2, "unless") != 0)
-                return rules_vfail(v, sub, "unknown member '%s'", k2);
-        }
-        if (!rules_parse_hhmm(json_string_value(at), &hh, &mm) || hh > 23 || mm > 59)
-            return rules_vfail(v, sub, "at must be a local time HH:MM, not '%s'",
-                               json_string_value(at));
-        snprintf(out->wd_calendar, sizeof(out->wd_calendar), "%s", json_string_value(cal));
-        out->wd_at_minutes = hh * 60 + mm;
-        if (json_object_get(x, "unless") != NULL) {
-            snprintf(sub, sizeof(sub), "%s.next_working_day.unless", path);
-            if (!check_expr(v, json_object_get(x, "unless"), sub))
-                return false;
-            out->wd_unless = json_object_get(x, "unless");
-        }
-    }
+    if (x != NULL && !check_working_day(v, x, path, out))
+        return false;
     if ((out->only_if_ongoing || out->nongoing_due > 0) && out->ndue == 0)
         return rules_vfail(v, path,
                            "only_if_ongoing_at_due and if_ongoing_at_due need a due time to be "
@@ -508,6 +529,66 @@ check_stage(struct vctx *v, json_t *st, const char *path, struct rule_stage *out
             return false;
         if (json_object_get(val, "required") && !json_is_boolean(json_object_get(val, "required")))
             return rules_vfail(v, sub, "required must be true or false", NULL);
+    }
+    return true;
+}
+
+/* The checked expressions compiled into the nodes evaluation walks. */
+static int
+compile_ruleset(struct ruleset *rs, struct mp_error *err)
+{
+    rs->applies_n = rules_compile_expr(rs->applies);
+    rs->significant_n = rules_compile_expr(rs->significant);
+    if (rs->applies_n == NULL || rs->significant_n == NULL)
+        return mp_error_set(err, 0, "", "out of memory");
+    if (rs->lifted_by != NULL && (rs->lifted_by_n = rules_compile_expr(rs->lifted_by)) == NULL)
+        return mp_error_set(err, 0, "", "out of memory");
+    for (int k = 0; k < rs->nstages; k++) {
+        if (rs->stages[k].when != NULL &&
+            (rs->stages[k].when_n = rules_compile_expr(rs->stages[k].when)) == NULL)
+            return mp_error_set(err, 0, "", "out of memory");
+        if (rs->stages[k].wd_unless != NULL &&
+            (rs->stages[k].wd_unless_n = rules_compile_expr(rs->stages[k].wd_unless)) == NULL)
+            return mp_error_set(err, 0, "", "out of memory");
+    }
+    return 0;
+}
+
+/* stage:ID anchors (and unless_passed_at) must name a stage of this
+ * file. */
+static bool
+check_anchors(struct vctx *v, const struct ruleset *rs)
+{
+    for (int s = 0; s < rs->nstages; s++) {
+        for (int list = 0; list < 2; list++) {
+            const struct rule_due *dv = list ? rs->stages[s].ongoing_due : rs->stages[s].due;
+            int nd = list ? rs->stages[s].nongoing_due : rs->stages[s].ndue;
+            for (int d = 0; d < nd; d++) {
+                struct rule_time parts[RULE_DUE_MAX];
+                int np = due_parts(&dv[d], parts);
+                for (int p = 0; p <= np; p++) {
+                    /* each part's anchor, then unless_passed_at */
+                    const char *a = p < np ? parts[p].anchor : dv[d].unless_passed_at;
+                    const char *id = anchor_stage(a);
+                    bool ok = id == NULL;
+                    for (int k = 0; !ok && k < rs->nstages; k++)
+                        ok = strcmp(rs->stages[k].id, id) == 0;
+                    if (!ok) {
+                        char path2[96], part[32] = "";
+                        if (p == np)
+                            snprintf(part, sizeof(part), ".unless_passed_at");
+                        else if (dv[d].nlater > 0)
+                            snprintf(part, sizeof(part), ".later_of[%d]", p);
+                        if ((size_t)snprintf(path2, sizeof(path2), "$.stages[%d].%s[%d]%s", s,
+                                             list ? "if_ongoing_at_due" : "due", d,
+                                             part) >= sizeof(path2))
+                            path2[sizeof(path2) - 1] = '\0'; /* a path in a message */
+                        rules_vfail(v, path2, "anchor '%.48s' names no stage of this file", a);
+                        return false;
+                    }
+                }
+            }
+        }
     }
     return true;
 }
@@ -603,53 +684,9 @@ load_text(const char *path, const char *text, size_t len, struct ruleset *rs, st
         }
         rs->nstages++;
     }
-    rs->applies_n = rules_compile_expr(rs->applies);
-    rs->significant_n = rules_compile_expr(rs->significant);
-    if (rs->applies_n == NULL || rs->significant_n == NULL)
-        return mp_error_set(err, 0, "", "out of memory");
-    if (rs->lifted_by != NULL && (rs->lifted_by_n = rules_compile_expr(rs->lifted_by)) == NULL)
-        return mp_error_set(err, 0, "", "out of memory");
-    for (int k = 0; k < rs->nstages; k++) {
-        if (rs->stages[k].when != NULL &&
-            (rs->stages[k].when_n = rules_compile_expr(rs->stages[k].when)) == NULL)
-            return mp_error_set(err, 0, "", "out of memory");
-        if (rs->stages[k].wd_unless != NULL &&
-            (rs->stages[k].wd_unless_n = rules_compile_expr(rs->stages[k].wd_unless)) == NULL)
-            return mp_error_set(err, 0, "", "out of memory");
-    }
-    /* stage:ID anchors must name a stage of this file */
-    for (int s = 0; s < rs->nstages; s++) {
-        for (int list = 0; list < 2; list++) {
-            const struct rule_due *dv = list ? rs->stages[s].ongoing_due : rs->stages[s].due;
-            int nd = list ? rs->stages[s].nongoing_due : rs->stages[s].ndue;
-            for (int d = 0; d < nd; d++) {
-                struct rule_time parts[RULE_DUE_MAX];
-                int np = due_parts(&dv[d], parts);
-                for (int p = 0; p <= np; p++) {
-                    /* each part's anchor, then unless_passed_at */
-                    const char *a = p < np ? parts[p].anchor : dv[d].unless_passed_at;
-                    const char *id = anchor_stage(a);
-                    bool ok = id == NULL;
-                    for (int k = 0; !ok && k < rs->nstages; k++)
-                        ok = strcmp(rs->stages[k].id, id) == 0;
-                    if (!ok) {
-                        char path2[96], part[32] = "";
-                        if (p == np)
-                            snprintf(part, sizeof(part), ".unless_passed_at");
-                        else if (dv[d].nlater > 0)
-                            snprintf(part, sizeof(part), ".later_of[%d]", p);
-                        if ((size_t)snprintf(path2, sizeof(path2), "$.stages[%d].%s[%d]%s", s,
-                                             list ? "if_ongoing_at_due" : "due", d,
-                                             part) >= sizeof(path2))
-                            path2[sizeof(path2) - 1] = '\0'; /* a path in a message */
-                        rules_vfail(&v, path2, "anchor '%.48s' names no stage of this file", a);
-                        return -1;
-                    }
-                }
-            }
-        }
-    }
-    return 0;
+    if (compile_ruleset(rs, err) != 0)
+        return -1;
+    return check_anchors(&v, rs) ? 0 : -1;
 }
 
 void
