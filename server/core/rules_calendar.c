@@ -5,6 +5,7 @@
  */
 #include "rules.h"
 #include "rules_int.h"
+#include "lib/timeutil.h"
 #include "core/incident.h"
 #include "lib/embed.h"
 #include "lib/file.h"
@@ -17,20 +18,6 @@
 #include <string.h>
 
 /* ---- calendars (config/calendars/) ---- */
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-    int64_t era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
 
 static int64_t
 floor_div(int64_t a, int64_t b)
@@ -64,7 +51,7 @@ weekday(int64_t day)
 static int64_t
 last_sunday_0100(int64_t y, int m)
 {
-    int64_t last = days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) - 1;
+    int64_t last = time_days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) - 1;
 
     return (last - weekday(last)) * 86400 + 3600;
 }
@@ -204,15 +191,15 @@ calendar_load_text(const char *path, const char *text, size_t len, struct calend
         if (date == NULL || strlen(date) != 10 || date[4] != '-' || date[7] != '-' ||
             !rules_digits(date, 4, &y) || !rules_digits(date + 5, 2, &m) ||
             !rules_digits(date + 8, 2, &d) || m < 1 || m > 12 || d < 1 ||
-            d > days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) -
-                    days_from_civil(y, m, 1))
+            d > time_days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) -
+                    time_days_from_civil(y, m, 1))
             return rules_vfail(&v, sub, "date must be YYYY-MM-DD", NULL) ? 0 : -1;
         if (y < cal->first_year || y > cal->last_year)
             return rules_vfail(&v, sub, "date %s lies outside the years", date) ? 0 : -1;
         snprintf(sub, sizeof(sub), "$.holidays[%zu].name", i);
         if (!rules_check_text(&v, json_object_get(val, "name"), sub))
             return -1;
-        cal->holidays[cal->nholidays++] = days_from_civil(y, m, d);
+        cal->holidays[cal->nholidays++] = time_days_from_civil(y, m, d);
     }
     qsort(cal->holidays, (size_t)cal->nholidays, sizeof(cal->holidays[0]), cmp_day);
     return 0;
