@@ -3,10 +3,14 @@
  * the rule files validated (or measured) without a data directory.
  */
 #include "cli.h"
+#include "core/classify.h"
 #include "core/detect.h"
+#include "core/incident.h"
+#include "datadir.h"
 #include "core/rules.h"
 #include "lib/clock.h"
 
+#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,11 +126,167 @@ rules_bench(int argc, char **argv)
     return 0;
 }
 
+/* ---- rules explain ---- */
+
+static int
+lang_opt(int opt, const char *arg, void *ctx)
+{
+    if (opt != 'l')
+        return -1;
+    *(const char **)ctx = arg;
+    return 0;
+}
+
+static const char *
+word(const char *tri, bool nl)
+{
+    if (tri == NULL)
+        return nl ? "onbekend" : "unknown";
+    if (strcmp(tri, "yes") == 0)
+        return nl ? "ja" : "yes";
+    if (strcmp(tri, "no") == 0)
+        return nl ? "nee" : "no";
+    return nl ? "nog niet te zeggen" : "undetermined";
+}
+
+/* An obligation's status in words. */
+static const char *
+status_word(const char *status, bool nl)
+{
+    static const char *const words[][3] = {{"pending", "open", "openstaand"},
+                                           {"submitted", "submitted", "ingediend"},
+                                           {"missed", "missed (late)", "termijn verstreken"},
+                                           {"waived", "waived", "afgezien van melden"}};
+
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        if (strcmp(words[i][0], status) == 0)
+            return words[i][nl ? 2 : 1];
+    }
+    return status;
+}
+
+static const char *
+text_in(json_t *texts, const char *lang)
+{
+    const char *t = json_string_value(json_object_get(texts, lang));
+
+    return t ? t : json_is_string(texts) ? json_string_value(texts) : "";
+}
+
+/* "2026-12-06T08:00:00Z" as "2026-12-06 08:00 UTC" (people read it). */
+static const char *
+when(const char *rfc3339, char out[32])
+{
+    if (rfc3339 == NULL || strlen(rfc3339) < 16) {
+        snprintf(out, 32, "-");
+        return out;
+    }
+    snprintf(out, 32, "%.10s %.5s UTC", rfc3339, rfc3339 + 11);
+    return out;
+}
+
+static void
+explain_regime(json_t *r, json_t *obligations, const char *lang)
+{
+    bool nl = strcmp(lang, "nl") == 0;
+    const char *regime = json_string_value(json_object_get(r, "regime"));
+    json_t *c, *x, *o;
+    size_t i, k;
+    char t[32];
+
+    printf("\n%s (%s %s)\n", text_in(json_object_get(r, "title"), lang), regime,
+           json_string_value(json_object_get(r, "version")));
+    printf("  %s: %s   %s: %s   %s: %s\n", nl ? "van toepassing" : "applies",
+           word(json_string_value(json_object_get(r, "applies")), nl),
+           nl ? "significant" : "significant",
+           word(json_string_value(json_object_get(r, "significant")), nl),
+           nl ? "meldplicht" : "reporting duty",
+           word(json_string_value(json_object_get(r, "effective")), nl));
+    json_array_foreach(json_object_get(r, "criteria"), i, c)
+    {
+        printf("  [%s] %s (%s)\n", word(json_string_value(json_object_get(c, "result")), nl),
+               text_in(json_object_get(c, "text"), lang),
+               json_string_value(json_object_get(c, "source")));
+    }
+    if (json_array_size(json_object_get(r, "missing")) > 0) {
+        printf("  %s:", nl ? "nog niet bekend" : "not known yet");
+        json_array_foreach(json_object_get(r, "missing"), i, x)
+        {
+            printf("%s %s", i ? "," : "", json_string_value(x));
+        }
+        printf("\n");
+    }
+    json_array_foreach(json_object_get(r, "stages"), i, x)
+    {
+        const char *status = NULL;
+        json_array_foreach(obligations, k, o)
+        {
+            if (strcmp(json_string_value(json_object_get(o, "regime")), regime) == 0 &&
+                strcmp(json_string_value(json_object_get(o, "stage")),
+                       json_string_value(json_object_get(x, "id"))) == 0)
+                status = json_string_value(json_object_get(o, "status"));
+        }
+        if (status == NULL)
+            continue; /* not owed */
+        printf("  %s %s: %s, %s %s\n", nl ? "melding" : "report",
+               text_in(json_object_get(x, "name"), lang), status_word(status, nl),
+               nl ? "uiterlijk" : "due", when(json_string_value(json_object_get(x, "due_at")), t));
+    }
+}
+
+/* `meldpunt rules explain INCIDENT`: the full reasoning for one incident
+ * in the terminal, in the words the web page uses. */
+static int
+rules_explain(int argc, char **argv)
+{
+    static const char usage[] =
+        "usage: meldpunt rules explain INCIDENT [--lang nl|en] [--config FILE] [--data DIR]\n";
+    static const struct option extra[] = {{"lang", required_argument, NULL, 'l'},
+                                          {NULL, 0, NULL, 0}};
+    const char *lang = "en";
+    struct common co;
+    struct config cfg;
+    struct mp_error err;
+    struct incident inc;
+    json_t *out, *r;
+    size_t i;
+    int rc;
+
+    rc = parse_opts(argc, argv, usage, common_help, extra, "l:", lang_opt, &lang, &co);
+    if (rc >= 0)
+        return rc;
+    if (optind != argc - 1 || (strcmp(lang, "nl") != 0 && strcmp(lang, "en") != 0)) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    if (open_data(&co, &cfg) != 0 || cli_load_rules(cfg.rules_dir, &err) != 0)
+        return 1;
+    rc = 1;
+    if (incident_get(argv[optind], &inc, &err) != 0 ||
+        classify_get(argv[optind], clock_now(), &out, &err) != 0) {
+        fprintf(stderr, "meldpunt rules explain: %s\n", err.message);
+        goto done;
+    }
+    printf("%s \"%s\"\n", inc.ref, inc.title);
+    json_array_foreach(json_object_get(out, "regimes"), i, r)
+    {
+        explain_regime(r, json_object_get(out, "obligations"), lang);
+    }
+    json_decref(out);
+    incident_free(&inc);
+    rc = 0;
+done:
+    datadir_close();
+    return rc;
+}
+
 int
 cmd_rules(int argc, char **argv)
 {
-    static const char usage[] = "usage: meldpunt rules check [DIR]\n"
-                                "       meldpunt rules bench [COUNT] [DIR]\n";
+    static const char usage[] =
+        "usage: meldpunt rules check [DIR]\n"
+        "       meldpunt rules bench [COUNT] [DIR]\n"
+        "       meldpunt rules explain INCIDENT [--lang nl|en] [--data DIR]\n";
     struct mp_error err;
     struct rules *r;
     int rc;
@@ -140,6 +300,8 @@ cmd_rules(int argc, char **argv)
     }
     if (argc >= 2 && strcmp(argv[1], "bench") == 0)
         return rules_bench(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "explain") == 0)
+        return rules_explain(argc - 1, argv + 1);
     if (argc < 2 || strcmp(argv[1], "check") != 0 || argc > 3 || (argc == 3 && argv[2][0] == '-')) {
         fputs(usage, stderr);
         return EXIT_USAGE;

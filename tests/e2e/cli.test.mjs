@@ -354,3 +354,38 @@ describe('meldpunt verify', () => {
         assert.match(r.stderr, /cannot read .*missing\.pub/);
     });
 });
+
+describe('rules explain', () => {
+    test('one incident\'s reasoning in the terminal, in English and Dutch, as the page says it', async () => {
+        const d = await startDaemon({ env: { MELDPUNT_TEST_CLOCK: '2031-05-05T09:00:00Z' } });
+        try {
+            const res = await api(d.url, d.adminToken, 'POST', '/api/v1/incidents', {
+                title: 'Customer file exposed',
+                aware_at: '2031-05-05T08:00:00Z',
+                impact: { personal_data_breach: true, data_subjects_affected: 1200 },
+            });
+            assert.equal(res.status, 201, res.text);
+            const env = { MELDPUNT_TEST_CLOCK: '2031-05-05T09:00:00Z' };
+            let r = cli(['rules', 'explain', res.json.ref], { dataDir: d.dataDir, env });
+            assert.equal(r.code, 0, r.stderr);
+            assert.match(r.stdout, new RegExp(`^${res.json.ref} "Customer file exposed"`));
+            assert.match(r.stdout, /GDPR \(AVG\): personal data breaches \(gdpr [^)]+\)\n  applies: yes   significant: yes   reporting duty: yes/);
+            assert.match(r.stdout, /\[yes\] A personal data breach .*\(Regulation \(EU\) 2016\/679/);
+            assert.match(r.stdout, /report Personal data breach notification: open, due 2031-05-08 08:00 UTC/);
+            assert.doesNotMatch(r.stdout, /pending|"significant"|_at\b/, 'words, not keys');
+            r = cli(['rules', 'explain', res.json.ref, '--lang', 'nl'], { dataDir: d.dataDir, env });
+            assert.equal(r.code, 0, r.stderr);
+            assert.match(r.stdout, /AVG: datalekken/);
+            assert.match(r.stdout, /van toepassing: ja   significant: ja   meldplicht: ja/);
+            assert.match(r.stdout, /melding Melding datalek: openstaand, uiterlijk 2031-05-08 08:00 UTC/);
+            // an incident that is not there, a language that is not offered
+            r = cli(['rules', 'explain', 'INC-1999-0001'], { dataDir: d.dataDir });
+            assert.equal(r.code, 1);
+            assert.match(r.stderr, /no incident 'INC-1999-0001'/);
+            r = cli(['rules', 'explain', res.json.ref, '--lang', 'de'], { dataDir: d.dataDir });
+            assert.equal(r.code, 2);
+        } finally {
+            await d.stopClean();
+        }
+    });
+});
