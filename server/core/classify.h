@@ -51,6 +51,10 @@ int classify_check_closable(sqlite3 *db, const char *incident_id, struct mp_erro
 
 /* Reads. */
 int classify_get(const char *id_or_ref, int64_t now, json_t **out, struct mp_error *err);
+/* What classify_get() would answer if the incident were judged now under
+ * the rules installed (rules_install), worked out in a change that is
+ * rolled back: nothing is kept.  For `meldpunt rules replay`. */
+int classify_trial(const char *id_or_ref, int64_t now, json_t **out, struct mp_error *err);
 int classify_history(const char *id_or_ref, json_t **out, struct mp_error *err);
 int classify_obligations(const char *id_or_ref, int64_t now, json_t **out, struct mp_error *err);
 /* Every open obligation across incidents due before `before` (NULL: any),

@@ -12,6 +12,7 @@
 #include "store/classification.h"
 #include "store/db.h"
 #include "store/incidents.h"
+#include "store/writer.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,34 +179,81 @@ obligations_json(sqlite3 *db, const char *incident_id, int64_t now, struct mp_er
     return arr;
 }
 
-int
-classify_get(const char *id_or_ref, int64_t now, json_t **out, struct mp_error *err)
+/* The judgement of inc as stored on db (the reader, or a trial change). */
+static int
+judgement_json(sqlite3 *db, const struct incident *inc, int64_t now, json_t **out,
+               struct mp_error *err)
 {
-    struct incident inc;
     json_t *regimes, *statuses, *obligations;
     char *last = NULL, at[32] = "";
-    sqlite3 *db;
 
     *out = NULL;
-    if (open_incident(id_or_ref, &inc, &db, err) != 0)
-        return -1;
-    if (store_classification_latest(db, inc.id, &last, at, err) != 0 ||
-        store_regime_status_list(db, inc.id, &statuses, err) != 0) {
-        incident_free(&inc);
+    if (store_classification_latest(db, inc->id, &last, at, err) != 0 ||
+        store_regime_status_list(db, inc->id, &statuses, err) != 0) {
         free(last);
         return -1;
     }
-    obligations = obligations_json(db, inc.id, now, err);
+    obligations = obligations_json(db, inc->id, now, err);
     regimes = last ? json_loads(last, 0, NULL) : json_array();
     free(last);
     if (obligations == NULL)
         obligations = json_array();
     *out =
-        json_pack("{s:s, s:s, s:I, s:s?, s:o, s:o, s:o, s:o}", "incident", inc.id, "ref", inc.ref,
-                  "incident_version", (json_int_t)inc.version, "evaluated_at", at[0] ? at : NULL,
+        json_pack("{s:s, s:s, s:I, s:s?, s:o, s:o, s:o, s:o}", "incident", inc->id, "ref", inc->ref,
+                  "incident_version", (json_int_t)inc->version, "evaluated_at", at[0] ? at : NULL,
                   "regimes", regimes ? regimes : json_array(), "status", statuses, "problems",
                   obligation_problems(obligations), "obligations", obligations);
+    return 0;
+}
+
+int
+classify_get(const char *id_or_ref, int64_t now, json_t **out, struct mp_error *err)
+{
+    struct incident inc;
+    sqlite3 *db;
+    int rc;
+
+    *out = NULL;
+    if (open_incident(id_or_ref, &inc, &db, err) != 0)
+        return -1;
+    rc = judgement_json(db, &inc, now, out, err);
     incident_free(&inc);
+    return rc;
+}
+
+struct trial {
+    const char *id_or_ref;
+    int64_t now;
+    json_t *out;
+};
+
+static int
+trial_apply(sqlite3 *db, void *arg, struct mp_error *err)
+{
+    struct trial *t = arg;
+    struct incident inc;
+    int found = store_incident_load(db, t->id_or_ref, &inc, err), rc;
+
+    if (found <= 0)
+        return found < 0 ? -1 : mp_error_set(err, 404, "", "no incident '%s'", t->id_or_ref);
+    rc = classify_refresh(db, &inc, "meldpunt", t->now, err) == 0
+             ? judgement_json(db, &inc, t->now, &t->out, err)
+             : -1;
+    incident_free(&inc);
+    return rc;
+}
+
+int
+classify_trial(const char *id_or_ref, int64_t now, json_t **out, struct mp_error *err)
+{
+    struct trial t = {.id_or_ref = id_or_ref, .now = now};
+
+    *out = NULL;
+    if (store_write_dry(trial_apply, &t, err) != 0) {
+        json_decref(t.out);
+        return -1;
+    }
+    *out = t.out;
     return 0;
 }
 

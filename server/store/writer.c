@@ -229,6 +229,29 @@ write_direct(store_write_fn fn, void *arg, struct mp_error *err)
 }
 
 int
+store_write_dry(store_write_fn fn, void *arg, struct mp_error *err)
+{
+    sqlite3 *db;
+    int rc;
+
+    pthread_mutex_lock(&direct_lock);
+    db = db_connect(db_path(), false, err);
+    if (db == NULL) {
+        pthread_mutex_unlock(&direct_lock);
+        return -1;
+    }
+    if (exec(db, "BEGIN IMMEDIATE") != SQLITE_OK) {
+        rc = db_fail(db, err, "starting a trial change");
+    } else {
+        rc = fn(db, arg, err);
+        (void)exec(db, "ROLLBACK");
+    }
+    db_disconnect(db);
+    pthread_mutex_unlock(&direct_lock);
+    return rc;
+}
+
+int
 store_write(store_write_fn fn, void *arg, struct mp_error *err)
 {
     struct job j = {.fn = fn, .arg = arg};

@@ -31,6 +31,10 @@ int store_writer_start(unsigned max_batch, struct mp_error *err);
 void store_writer_stop(void);
 
 int store_write(store_write_fn fn, void *arg, struct mp_error *err);
+/* Runs fn in a transaction of its own that is always rolled back: what a
+ * change would do, seen from inside it, with nothing kept (`meldpunt rules
+ * replay`).  On a private connection, beside a running server. */
+int store_write_dry(store_write_fn fn, void *arg, struct mp_error *err);
 
 /* Inside a change: the time the change is recorded with.  That is the
  * request's `now`, read once at its edge, unless a change committed before
