@@ -7,7 +7,8 @@
  * for signals in the main thread (all other threads block them):
  *   SIGHUP          re-read the config file; apply what can change live
  *                   (the log level); a bad file is logged and ignored;
- *   SIGTERM/SIGINT  stop accepting, let requests in progress finish (up to
+ *   SIGTERM/SIGINT  stop accepting at once (new clients are refused),
+ *                   let requests in progress finish (up to
  *                   shutdown_timeout), drain the writer, checkpoint the WAL
  *                   and close the database; exit 0.
  */
