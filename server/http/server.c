@@ -24,6 +24,7 @@
 #include "core/alert.h"
 #include "core/incident.h"
 #include "core/notify.h"
+#include "core/readiness.h"
 #include "core/throttle.h"
 #include "core/user.h"
 #include "lib/buf.h"
@@ -702,6 +703,20 @@ workers_start(unsigned n)
     return 0;
 }
 
+/* Routes that still run while the server is read-only (the audit chain did
+ * not verify): in test builds the test clock, which changes no data of its
+ * own (the passes it runs are refused by the writer like any change). */
+static bool
+read_only_exempt(const struct route *route)
+{
+#ifdef MP_TEST_BUILD
+    return strcmp(route->pattern, "/api/v1/test/clock") == 0;
+#else
+    (void)route;
+    return false;
+#endif
+}
+
 static enum MHD_Result
 dispatch(struct MHD_Connection *c, struct http_req *r, const char *method, const char *path)
 {
@@ -784,6 +799,14 @@ dispatch(struct MHD_Connection *c, struct http_req *r, const char *method, const
     if (r->body.len > 0 &&
         !is_json_type(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type")))
         return send_problem(c, r, path, 415, "the body must be application/json", NULL, NULL, NULL);
+
+    if (route->writes && !readiness_audit_ok() && !read_only_exempt(route))
+        return send_problem(c, r, path, 503,
+                            "read-only: the audit chain did not verify when the server started "
+                            "(GET /readyz names the entry); every change is refused until an "
+                            "admin runs `meldpunt audit acknowledge --reason TEXT` and the server "
+                            "is restarted or reloaded (SIGHUP)",
+                            NULL, NULL, NULL);
 
     r->conn = c;
     r->url = path;
