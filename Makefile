@@ -2,6 +2,7 @@
 #
 #   make            build build/meldpunt (release flags)
 #   make run        install missing Debian packages, build, serve on 127.0.0.1:8080
+#                   (LISTEN=ADDR:PORT and DATA=DIR choose others)
 #   make test       install missing packages, build with ASan+UBSan, lint the
 #                   OpenAPI file, build and try the Debian package (deb-test), then
 #                   run every test (unit, end-to-end, browser tests in Debian's chromium,
@@ -53,9 +54,11 @@ SANITIZE  := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 
 SRC       := $(sort $(wildcard server/*.c server/*/*.c))
 GEN       := build/gen/schema_files.c build/gen/web_files.c build/gen/rules_files.c \
-             build/gen/detection_files.c build/gen/assessment_files.c build/gen/openapi_files.c
+             build/gen/detection_files.c build/gen/assessment_files.c build/gen/openapi_files.c \
+             build/gen/calendar_files.c
 SCHEMA    := $(sort $(wildcard schema/*.sql))
 RULES     := $(sort $(wildcard config/rules/*.json))
+CALENDARS := $(sort $(wildcard config/calendars/*.json))
 DETECTION := $(sort $(wildcard config/detection/*.json))
 ASSESSMENT := $(sort $(wildcard config/assessment/*.json))
 WEB       := $(sort $(shell find web -type f 2>/dev/null))
@@ -107,6 +110,11 @@ build/gen/rules_files.c: build/tools/embed $(RULES)
 	@mkdir -p $(dir $@)
 	$(call say,GEN,$@)
 	$(Q)build/tools/embed rules_files config/rules/ $(RULES) > $@.tmp && mv $@.tmp $@
+
+build/gen/calendar_files.c: build/tools/embed $(CALENDARS)
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)
+	$(Q)build/tools/embed calendar_files config/calendars/ $(CALENDARS) > $@.tmp && mv $@.tmp $@
 
 # schema/openapi.yaml, converted to JSON once here (libyaml) and embedded:
 # GET /api/v1/openapi.json serves it.
@@ -180,9 +188,12 @@ build/test/unit/%: tests/unit/%.c $(TOBJ_LIB)
 test-build: build/test/meldpunt $(UNIT_BIN)
 
 # ---- the two commands ----
+# make run LISTEN=127.0.0.1:8081 DATA=./other: another address or data directory
+LISTEN    := 127.0.0.1:8080
+DATA      := ./var
 run: deps
 	@$(MAKE) --no-print-directory build/meldpunt
-	./build/meldpunt serve --data ./var --log-level info
+	./build/meldpunt serve --data $(DATA) --listen $(LISTEN) --log-level info
 
 # The browser tests' one npm package (playwright-core, pinned in its lock
 # file); it drives Debian's chromium and never downloads a browser.
@@ -255,6 +266,8 @@ install: build/meldpunt $(MAN)
 	install -m 0644 build/meldpunt.conf $(DESTDIR)$(SYSCONFDIR)/meldpunt/meldpunt.conf
 	install -d $(DESTDIR)$(SYSCONFDIR)/meldpunt/rules
 	install -m 0644 $(RULES) $(DESTDIR)$(SYSCONFDIR)/meldpunt/rules/
+	install -d $(DESTDIR)$(SYSCONFDIR)/meldpunt/calendars
+	install -m 0644 $(CALENDARS) $(DESTDIR)$(SYSCONFDIR)/meldpunt/calendars/
 	install -d $(DESTDIR)$(SYSCONFDIR)/meldpunt/detection
 	install -m 0644 $(DETECTION) $(DESTDIR)$(SYSCONFDIR)/meldpunt/detection/
 	install -d $(DESTDIR)$(SYSCONFDIR)/meldpunt/assessment

@@ -14,10 +14,11 @@
 #include <unistd.h>
 
 static const char user_usage[] =
-    "usage: meldpunt user add NAME --role ROLE [--tlp-max LEVEL] [--config FILE] [--data DIR]\n"
+    "usage: meldpunt user add NAME --role ROLE [--tlp-max LEVEL] [--generate] [--config FILE]\n"
+    "                         [--data DIR]\n"
     "       meldpunt user list [--config FILE] [--data DIR]\n"
     "       meldpunt user disable|enable NAME [--config FILE] [--data DIR]\n"
-    "       meldpunt user passwd NAME [--config FILE] [--data DIR]\n";
+    "       meldpunt user passwd NAME [--generate] [--config FILE] [--data DIR]\n";
 
 static const char user_help[] =
     "People sign in to the web front end with a name and password; tools use API\n"
@@ -32,11 +33,16 @@ static const char user_help[] =
     "           change it at the next sign-in and every session of theirs ends\n\n"
     "  -r, --role ROLE     viewer, analyst, manager or admin\n"
     "  -t, --tlp-max LEVEL never show incidents above this TLP level\n"
-    "                      (clear, green, amber, amber+strict, red; default: all)\n";
+    "                      (clear, green, amber, amber+strict, red; default: all)\n"
+    "  -g, --generate      generate a one-time password (printed alone on standard\n"
+    "                      output) even when standard input is not a terminal\n\n"
+    "In a script:  printf '%s\\n' \"$PASSWORD\" | meldpunt user add NAME --role ROLE\n"
+    "          or  meldpunt user add NAME --role ROLE --generate > one-time-password\n";
 
 struct user_opts {
     const char *role;
     const char *tlp_max;
+    bool generate;
 };
 
 static int
@@ -48,6 +54,8 @@ user_extra(int opt, const char *arg, void *ctx)
         u->role = arg;
     else if (opt == 't')
         u->tlp_max = arg;
+    else if (opt == 'g')
+        u->generate = true;
     else
         return -1;
     return 0;
@@ -83,22 +91,70 @@ print_errors(const char *what, const struct field_errors *errs)
         print_error(what, &errs->items[i]);
 }
 
+/* `user list`: 0, or 1 with the reason on standard error. */
+static int
+print_users(void)
+{
+    struct user_row *rows;
+    struct mp_error err;
+    int n;
+
+    if (user_list(&rows, &n, &err) != 0) {
+        print_error("list", &err);
+        return 1;
+    }
+    printf("%-24s %-8s %-13s %-9s %s\n", "NAME", "ROLE", "TLP LIMIT", "STATE", "LAST SIGN-IN");
+    for (int i = 0; i < n; i++)
+        printf("%-24s %-8s %-13s %-9s %s\n", rows[i].name, rows[i].role,
+               rows[i].tlp_max[0] ? rows[i].tlp_max : "-",
+               rows[i].disabled_at[0] ? "disabled" : "active",
+               rows[i].last_sign_in_at[0] ? rows[i].last_sign_in_at : "-");
+    free(rows);
+    return 0;
+}
+
+/* `user add`: with password, or (NULL) a generated one-time password
+ * printed alone on standard output.  0, or 1 with the reasons. */
+static int
+add_user(const char *actor, int64_t now, const char *name, const struct user_opts *u,
+         const char *password, char generated[USER_PASSWORD_GEN + 1])
+{
+    struct field_errors errs = {0};
+    struct user_row row;
+
+    if (user_create(actor, now, name, u->role, password, u->tlp_max, generated, &row, &errs) != 0) {
+        print_errors("add", &errs);
+        return 1;
+    }
+    if (generated[0] != '\0') {
+        fprintf(stderr,
+                "meldpunt: created user '%s'; the one-time password follows "
+                "(it must be changed at the first sign-in):\n",
+                name);
+        printf("%s\n", generated);
+    } else {
+        fprintf(stderr, "meldpunt: created user '%s' (%s)\n", name, u->role);
+    }
+    return 0;
+}
+
 int
 cmd_user(int argc, char **argv)
 {
     static const struct option extra[] = {{"role", required_argument, NULL, 'r'},
                                           {"tlp-max", required_argument, NULL, 't'},
+                                          {"generate", no_argument, NULL, 'g'},
                                           {NULL, 0, NULL, 0}};
     char help[2048], actor[96], password[PASSWORD_MAX + 2], generated[USER_PASSWORD_GEN + 1];
     struct user_opts u = {0};
-    struct user_row *rows, row;
+    struct user_row row;
     struct field_errors errs = {0};
     struct mp_error err;
     struct common co;
     struct config cfg;
     const char *sub, *name = NULL;
     int64_t now;
-    int rc, n, got = 0;
+    int rc, got = 0;
 
     snprintf(help, sizeof(help), "%s%s", user_help, common_help);
     if (argc < 2) {
@@ -116,29 +172,34 @@ cmd_user(int argc, char **argv)
         fprintf(stderr, "meldpunt user: unknown subcommand '%s'\n%s", sub, user_usage);
         return EXIT_USAGE;
     }
-    rc = parse_opts(argc - 1, argv + 1, user_usage, help, extra, "r:t:", user_extra, &u, &co);
+    rc = parse_opts(argc - 1, argv + 1, user_usage, help, extra, "r:t:g", user_extra, &u, &co);
     if (rc >= 0)
         return rc;
     argc--;
     argv++;
     if (strcmp(sub, "list") == 0) {
-        if (optind != argc || u.role || u.tlp_max) {
+        if (optind != argc || u.role || u.tlp_max || u.generate) {
             fputs(user_usage, stderr);
             return EXIT_USAGE;
         }
     } else {
         if (optind != argc - 1 || (strcmp(sub, "add") == 0) != (u.role != NULL) ||
-            (strcmp(sub, "add") != 0 && u.tlp_max != NULL)) {
+            (strcmp(sub, "add") != 0 && u.tlp_max != NULL) ||
+            (u.generate && strcmp(sub, "add") != 0 && strcmp(sub, "passwd") != 0)) {
             fprintf(stderr, "meldpunt user %s: needs NAME%s\n%s", sub,
                     strcmp(sub, "add") == 0 ? " and --role" : "", user_usage);
             return EXIT_USAGE;
         }
         name = argv[optind];
     }
-    if (strcmp(sub, "add") == 0 || strcmp(sub, "passwd") == 0) {
+    if ((strcmp(sub, "add") == 0 || strcmp(sub, "passwd") == 0) && !u.generate) {
         got = read_password(password, sizeof(password));
         if (got < 0) {
-            fprintf(stderr, "meldpunt user %s: no password on standard input\n", sub);
+            fprintf(stderr,
+                    "meldpunt user %s: no password on standard input.  Give one on a line of\n"
+                    "standard input (printf '%%s\\n' \"$PASSWORD\" | meldpunt user %s %s ...),\n"
+                    "or add --generate for a one-time password printed on standard output\n",
+                    sub, sub, name);
             return 1;
         }
     }
@@ -148,21 +209,7 @@ cmd_user(int argc, char **argv)
     now = clock_now(); /* the command's one "now" */
     rc = 1;
     if (strcmp(sub, "add") == 0) {
-        if (user_create(actor, now, name, u.role, got ? password : NULL, u.tlp_max, generated, &row,
-                        &errs) != 0) {
-            print_errors(sub, &errs);
-        } else {
-            if (generated[0] != '\0') {
-                fprintf(stderr,
-                        "meldpunt: created user '%s'; the one-time password follows "
-                        "(it must be changed at the first sign-in):\n",
-                        name);
-                printf("%s\n", generated);
-            } else {
-                fprintf(stderr, "meldpunt: created user '%s' (%s)\n", name, u.role);
-            }
-            rc = 0;
-        }
+        rc = add_user(actor, now, name, &u, got ? password : NULL, generated);
     } else if (strcmp(sub, "passwd") == 0) {
         if (user_reset_password(actor, now, name, got ? password : NULL, generated, &err) != 0) {
             print_error(sub, &err);
@@ -176,19 +223,7 @@ cmd_user(int argc, char **argv)
             rc = 0;
         }
     } else if (strcmp(sub, "list") == 0) {
-        if (user_list(&rows, &n, &err) != 0) {
-            print_error(sub, &err);
-        } else {
-            printf("%-24s %-8s %-13s %-9s %s\n", "NAME", "ROLE", "TLP LIMIT", "STATE",
-                   "LAST SIGN-IN");
-            for (int i = 0; i < n; i++)
-                printf("%-24s %-8s %-13s %-9s %s\n", rows[i].name, rows[i].role,
-                       rows[i].tlp_max[0] ? rows[i].tlp_max : "-",
-                       rows[i].disabled_at[0] ? "disabled" : "active",
-                       rows[i].last_sign_in_at[0] ? rows[i].last_sign_in_at : "-");
-            free(rows);
-            rc = 0;
-        }
+        rc = print_users();
     } else {
         struct user_change ch = {.disabled = strcmp(sub, "disable") == 0 ? 1 : 0};
         if (user_update(actor, now, name, &ch, &row, &errs) != 0) {

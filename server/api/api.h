@@ -55,7 +55,7 @@ struct api_response {
     char detail[320];
     char location[256];
     char etag[80];
-    char disposition[160];    /* Content-Disposition for downloads */
+    char disposition[200];    /* Content-Disposition for downloads */
     char cookie[200];         /* Set-Cookie (a session's, secret: never logged) */
     int64_t retry_after;      /* Retry-After seconds with a 429; 0 none */
     const char *content_type; /* non-JSON answers: raw bytes below */

@@ -123,11 +123,52 @@ api_notifications_correct(const struct api_request *rq, struct api_response *rs)
     }
 }
 
+/* What a download of notification nid is called: after what it is, e.g.
+ * INC-2026-0001_nis2_early-warning_v2 for the first correction of an early
+ * warning (v1 the original, each correction one more).  Falls back to the
+ * notification's id when something cannot be read. */
+static void
+download_name(const char *nid, char out[128])
+{
+    struct incident inc;
+    struct mp_error err;
+    json_t *n = NULL, *prev;
+    int64_t version;
+    int v = 1, hops = 0;
+    char stage[48];
+
+    snprintf(out, 128, "notification-%.40s", nid);
+    if (notify_get(nid, &n, &version, &err) != 0)
+        return;
+    /* the correction chain, bounded like any walk over stored links */
+    for (const char *sup = json_string_value(json_object_get(n, "supersedes"));
+         sup != NULL && hops < 100; hops++) {
+        if (notify_get(sup, &prev, &version, &err) != 0)
+            break;
+        v++;
+        sup = json_string_value(json_object_get(prev, "supersedes"));
+        json_decref(prev);
+        prev = NULL;
+        if (sup == NULL)
+            break;
+    }
+    snprintf(stage, sizeof(stage), "%s", json_string_value(json_object_get(n, "stage")));
+    for (char *p = stage; *p; p++)
+        if (*p == '_')
+            *p = '-';
+    if (incident_get(json_string_value(json_object_get(n, "incident")), &inc, &err) == 0) {
+        snprintf(out, 128, "%s_%s_%s_v%d", inc.ref, json_string_value(json_object_get(n, "regime")),
+                 stage, v);
+        incident_free(&inc);
+    }
+    json_decref(n);
+}
+
 static void
 document(const struct api_request *rq, struct api_response *rs, bool signature)
 {
     struct mp_error err;
-    char *doc, *sig;
+    char *doc, *sig, name[128];
 
     if (notify_document(rq->params[0], &doc, &sig, &err) != 0) {
         api_error(rs, &err);
@@ -138,14 +179,16 @@ document(const struct api_request *rq, struct api_response *rs, bool signature)
         free(doc);
         rs->raw = sig;
         rs->content_type = "text/plain; charset=utf-8";
+        download_name(rq->params[0], name);
         snprintf(rs->disposition, sizeof(rs->disposition),
-                 "attachment; filename=\"document.json.minisig\"");
+                 "attachment; filename=\"%s.json.minisig\"", name);
     } else {
         free(sig);
         rs->raw = doc;
         rs->content_type = "application/json";
-        snprintf(rs->disposition, sizeof(rs->disposition),
-                 "attachment; filename=\"document.json\"");
+        download_name(rq->params[0], name);
+        snprintf(rs->disposition, sizeof(rs->disposition), "attachment; filename=\"%s.json\"",
+                 name);
     }
     rs->raw_len = strlen(rs->raw);
 }
@@ -183,7 +226,7 @@ api_notifications_bundle(const struct api_request *rq, struct api_response *rs)
 {
     struct mp_error err;
     size_t len;
-    char *zip;
+    char *zip, name[128];
 
     if (notify_bundle(rq->params[0], &zip, &len, &err) != 0) {
         api_error(rs, &err);
@@ -193,6 +236,6 @@ api_notifications_bundle(const struct api_request *rq, struct api_response *rs)
     rs->raw = zip;
     rs->raw_len = len;
     rs->content_type = "application/zip";
-    snprintf(rs->disposition, sizeof(rs->disposition),
-             "attachment; filename=\"notification-%.40s.zip\"", rq->params[0]);
+    download_name(rq->params[0], name);
+    snprintf(rs->disposition, sizeof(rs->disposition), "attachment; filename=\"%s.zip\"", name);
 }

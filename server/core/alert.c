@@ -31,12 +31,6 @@ const char *const alert_result_names[ALERT_RESULTS + 1] = {
     "created", "updated", "reopened", "resolved", "muted", "dropped", "rejected", NULL};
 static _Atomic uint64_t result_counts[ALERT_RESULTS];
 
-static void
-fmt_time(int64_t t, char out[TIME_RFC3339_LEN])
-{
-    time_format_rfc3339(t, out, TIME_RFC3339_LEN);
-}
-
 /* ---- changes to incidents made by alerts ---- */
 
 static int
@@ -100,7 +94,7 @@ incident_touch(sqlite3 *db, const struct principal *p, struct incident *inc, con
 
     inc->updated_at = now;
     inc->version++;
-    fmt_time(now, at);
+    time_format_rfc3339(now, at, TIME_RFC3339_LEN);
     if (store_incident_update(db, inc, err) != 0 ||
         store_timeline_append(db, inc->id, at, p->name, "note", field, old_value, new_value, note,
                               err) != 0)
@@ -126,7 +120,7 @@ quoted_time(int64_t t)
     if (t == TIME_UNSET)
         return strdup("null");
     buf[0] = '"';
-    fmt_time(t, buf + 1);
+    time_format_rfc3339(t, buf + 1, TIME_RFC3339_LEN);
     strcat(buf, "\"");
     return strdup(buf);
 }
@@ -145,7 +139,7 @@ incident_add_alert(sqlite3 *db, const struct principal *p, struct incident *inc,
         char *old_s = quoted_time(inc->started_at), *new_s = quoted_time(start);
         int rc;
 
-        fmt_time(now, at);
+        time_format_rfc3339(now, at, TIME_RFC3339_LEN);
         rc = old_s && new_s ? store_timeline_append(db, inc->id, at, p->name, "changed",
                                                     "started_at", old_s, new_s, NULL, err)
                             : mp_error_set(err, 500, "", "out of memory");
@@ -177,7 +171,7 @@ propose_end(sqlite3 *db, const struct principal *p, const char *incident_id, int
 
     if (store_alert_incident_status(db, incident_id, &firing, &total, &last_end, err) != 0)
         return -1;
-    if (firing > 0 || total == 0 || last_end == ALERT_TIME_UNSET)
+    if (firing > 0 || total == 0 || last_end == TIME_UNSET)
         return 0;
     found = store_incident_load(db, incident_id, &inc, err);
     if (found <= 0)
@@ -186,7 +180,7 @@ propose_end(sqlite3 *db, const struct principal *p, const char *incident_id, int
         incident_free(&inc);
         return 0;
     }
-    fmt_time(last_end, when);
+    time_format_rfc3339(last_end, when, TIME_RFC3339_LEN);
     snprintf(note, sizeof(note),
              "All %lld alerts resolved; proposed ended_at %s (confirm by setting ended_at)",
              (long long)total, when);
@@ -425,7 +419,7 @@ ingest_repeat(sqlite3 *db, const struct principal *p, struct alert *cur, struct 
         it->result = "reopened";
         cur->status = ALERT_FIRING;
         cur->starts_at = in->starts_at;
-        cur->ends_at = ALERT_TIME_UNSET;
+        cur->ends_at = TIME_UNSET;
     } else if (in->status == ALERT_RESOLVED) {
         if (was == ALERT_FIRING)
             it->result = "resolved";

@@ -43,7 +43,7 @@ alert_init(struct alert *a, int64_t now)
     a->state = ALERT_NEW;
     a->open = true;
     a->starts_at = now;
-    a->ends_at = a->acted_at = ALERT_TIME_UNSET;
+    a->ends_at = a->acted_at = TIME_UNSET;
     a->first_seen = a->last_seen = a->updated_at = now;
     a->count = 1;
     a->version = 1;
@@ -167,14 +167,14 @@ alert_finish(struct alert *a, const char *fingerprint, int64_t now, struct field
         field_error(errs, "starts_at",
                     "must not be more than %d minutes ahead of the server's clock",
                     INCIDENT_FUTURE_SKEW / 60);
-    if (a->ends_at != ALERT_TIME_UNSET) {
+    if (a->ends_at != TIME_UNSET) {
         if (a->ends_at < a->starts_at)
             field_error(errs, "ends_at", "must not be before starts_at");
         else if (a->ends_at > now + INCIDENT_FUTURE_SKEW)
             /* an end in the future is a promise, not a resolution */
-            a->ends_at = ALERT_TIME_UNSET;
+            a->ends_at = TIME_UNSET;
     }
-    a->status = a->ends_at == ALERT_TIME_UNSET ? ALERT_FIRING : ALERT_RESOLVED;
+    a->status = a->ends_at == TIME_UNSET ? ALERT_FIRING : ALERT_RESOLVED;
     if (a->payload != NULL && strlen(a->payload) > payload_limit)
         field_error(errs, "payload", "must be at most %zu bytes", payload_limit);
     return errs->count == before;
@@ -268,7 +268,7 @@ alert_from_alertmanager(json_t *obj, struct alert *a, int64_t now, struct field_
     int before = errs->count;
     const char *title, *service, *fingerprint, *status;
     json_t *labels, *annotations;
-    int64_t ends = ALERT_TIME_UNSET;
+    int64_t ends = TIME_UNSET;
 
     alert_init(a, now);
     if (!json_is_object(obj)) {
@@ -309,11 +309,10 @@ alert_from_alertmanager(json_t *obj, struct alert *a, int64_t now, struct field_
     a->source = strdup("alertmanager");
     /* Alertmanager sends endsAt "0001-01-01T00:00:00Z" (or a time in the
      * future) while an alert fires; only a resolved one has ended. */
-    a->ends_at = strcmp(status, "resolved") == 0 ? (ends != ALERT_TIME_UNSET ? ends : now)
-                                                 : ALERT_TIME_UNSET;
-    if (a->ends_at != ALERT_TIME_UNSET && a->ends_at > now)
+    a->ends_at = strcmp(status, "resolved") == 0 ? (ends != TIME_UNSET ? ends : now) : TIME_UNSET;
+    if (a->ends_at != TIME_UNSET && a->ends_at > now)
         a->ends_at = now; /* resolved is resolved, whatever its clock says */
-    if (a->ends_at != ALERT_TIME_UNSET && a->ends_at < a->starts_at)
+    if (a->ends_at != TIME_UNSET && a->ends_at < a->starts_at)
         a->ends_at = a->starts_at;
     a->payload = json_dumps(obj, JSON_COMPACT);
     fingerprint = json_string_value(json_object_get(obj, "fingerprint"));
@@ -328,17 +327,6 @@ alert_from_alertmanager(json_t *obj, struct alert *a, int64_t now, struct field_
 /* ---- encoding ---- */
 
 json_t *
-alert_time_json(int64_t t)
-{
-    char buf[TIME_RFC3339_LEN];
-
-    if (t == ALERT_TIME_UNSET)
-        return json_null();
-    time_format_rfc3339(t, buf, sizeof(buf));
-    return json_string(buf);
-}
-
-json_t *
 alert_to_json(const struct alert *a)
 {
     json_t *j = json_object();
@@ -351,10 +339,10 @@ alert_to_json(const struct alert *a)
     json_object_set_new(j, "service", a->service ? json_string(a->service) : json_null());
     json_object_set_new(j, "status", json_string(alert_status_names[a->status]));
     json_object_set_new(j, "state", json_string(alert_state_names[a->state]));
-    json_object_set_new(j, "starts_at", alert_time_json(a->starts_at));
-    json_object_set_new(j, "ends_at", alert_time_json(a->ends_at));
-    json_object_set_new(j, "first_seen", alert_time_json(a->first_seen));
-    json_object_set_new(j, "last_seen", alert_time_json(a->last_seen));
+    json_object_set_new(j, "starts_at", time_format_json(a->starts_at));
+    json_object_set_new(j, "ends_at", time_format_json(a->ends_at));
+    json_object_set_new(j, "first_seen", time_format_json(a->first_seen));
+    json_object_set_new(j, "last_seen", time_format_json(a->last_seen));
     json_object_set_new(j, "count", json_integer(a->count));
     json_object_set_new(j, "labels", json_incref(a->labels));
     json_object_set_new(j, "annotations", json_incref(a->annotations));
@@ -365,8 +353,8 @@ alert_to_json(const struct alert *a)
                         a->suppression_id[0] ? json_string(a->suppression_id) : json_null());
     json_object_set_new(j, "reason", a->reason ? json_string(a->reason) : json_null());
     json_object_set_new(j, "acted_by", a->acted_by[0] ? json_string(a->acted_by) : json_null());
-    json_object_set_new(j, "acted_at", alert_time_json(a->acted_at));
-    json_object_set_new(j, "updated_at", alert_time_json(a->updated_at));
+    json_object_set_new(j, "acted_at", time_format_json(a->acted_at));
+    json_object_set_new(j, "updated_at", time_format_json(a->updated_at));
     json_object_set_new(j, "version", json_integer(a->version));
     if (a->payload != NULL) {
         json_t *p = json_loads(a->payload, JSON_DECODE_ANY, NULL);

@@ -1,8 +1,8 @@
 /*
  * alert_int.h - what alert.c (ingestion, the inbox), alert_decode.c and
- * suppression.c share: reading members of a
- * request body into field errors, and times as JSON.  Not for other
- * modules (alert.h is the interface).
+ * suppression.c share: reading members of a request body into field
+ * errors, and cutting text.  Not for other modules (alert.h is the
+ * interface).
  */
 #ifndef MP_ALERT_INT_H
 #define MP_ALERT_INT_H
@@ -22,8 +22,6 @@ bool alert_field_text(json_t *obj, const char *key, bool required, size_t max, c
 /* An RFC 3339 member into *out (left alone when absent or null).  False
  * with a field error. */
 bool alert_field_time(json_t *obj, const char *key, int64_t *out, struct field_errors *errs);
-/* t as RFC 3339 JSON text, null for ALERT_TIME_UNSET. */
-json_t *alert_time_json(int64_t t);
 /* Cuts s after max characters (never inside one). */
 void alert_cut_chars(char *s, size_t max);
 

@@ -4,39 +4,42 @@
  * Deadlines count from the anchor the rule names: aware_at, detected_at,
  * started_at, handled_at (resolved), classified_major_at (a DORA fact),
  * classified_at (when this incident was first judged significant under the
- * regime) or stage:ID (when that report was submitted).  An anchor not known
- * yet leaves the due time open; the earliest computable `due` entry binds.
+ * regime) or stage:ID (when that report was sent).  An anchor not known
+ * yet leaves the due time open; the earliest computable `due` entry binds
+ * (rules_stage_time in rules.c works it out; this file supplies the
+ * incident's anchors and its handling).  A stage judged on whether the
+ * incident is still ongoing at its due time (NIS2 art. 23(4)(e)) may turn
+ * out not to be due (waived by meldpunt, with the reason) or to be due
+ * later; the sweeper judges those incidents before marking deadlines missed.
  */
 #include "classify.h"
+#include "classify_int.h"
 #include "core/organisation.h"
 #include "core/rules.h"
 #include "lib/buf.h"
 #include "lib/text.h"
-#include "lib/ticker.h"
 #include "lib/timeutil.h"
 #include "lib/uuid.h"
 #include "store/audit.h"
 #include "store/classification.h"
 #include "store/db.h"
 #include "store/incidents.h"
-#include "store/writer.h"
+#include "store/notifications.h"
 
-#include <pthread.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void
-fmt(int64_t t, char out[TIME_RFC3339_LEN])
+void
+classify_fmt_time(int64_t t, char out[TIME_RFC3339_LEN])
 {
     out[0] = '\0';
     if (t != TIME_UNSET && time_format_rfc3339(t, out, TIME_RFC3339_LEN) < 0)
         out[0] = '\0'; /* beyond year 9999: no time to show */
 }
 
-static int64_t
-parse(const char *s)
+int64_t
+classify_parse_time(const char *s)
 {
     int64_t t;
 
@@ -103,61 +106,90 @@ classify_facts(sqlite3 *db, const struct incident *inc, int64_t now)
 
 /* ---- deadlines ---- */
 
+/* Every anchor but handled_at (rules.c works that out from the state
+ * times) for one incident under one regime. */
+struct anchor_ctx {
+    sqlite3 *db;
+    const struct incident *inc;
+    const json_t *facts;
+    const char *regime;
+    int64_t classified_at;
+};
+
+/* When the latest report of a stage was sent: its first submission or any
+ * later one (an updated or corrected report of the same stage). */
 static int64_t
-anchor_time(sqlite3 *db, const struct incident *inc, const json_t *facts, const char *regime,
-            int64_t classified_at, const char *anchor)
+stage_last_sent(const struct anchor_ctx *a, const char *stage)
 {
+    struct notification *v = NULL;
+    struct obligation o;
+    struct mp_error err;
+    int64_t last = TIME_UNSET;
+    int n = 0;
+
+    if (store_obligation_find(a->db, a->inc->id, a->regime, stage, &o, &err) == 1)
+        last = classify_parse_time(o.submitted_at);
+    if (store_notification_list(a->db, a->inc->id, &v, &n, &err) != 0)
+        return last;
+    for (int i = 0; v != NULL && i < n; i++) {
+        int64_t t = classify_parse_time(v[i].submitted_at);
+        if (strcmp(v[i].regime, a->regime) == 0 && strcmp(v[i].stage, stage) == 0 &&
+            t != TIME_UNSET && (last == TIME_UNSET || t > last))
+            last = t;
+        notification_free(&v[i]);
+    }
+    free(v);
+    return last;
+}
+
+static int64_t
+anchor_time(const char *anchor, void *arg)
+{
+    const struct anchor_ctx *a = arg;
+
     if (strcmp(anchor, "aware_at") == 0)
-        return inc->aware_at;
+        return a->inc->aware_at;
     if (strcmp(anchor, "detected_at") == 0)
-        return inc->detected_at;
+        return a->inc->detected_at;
     if (strcmp(anchor, "started_at") == 0)
-        return inc->started_at;
-    if (strcmp(anchor, "handled_at") == 0)
-        return inc->state_at[STATE_RESOLVED];
+        return a->inc->started_at;
     if (strcmp(anchor, "classified_at") == 0)
-        return classified_at;
-    if (strcmp(anchor, "classified_major_at") == 0)
-        return parse(json_string_value(json_object_get(facts, "classified_major_at")));
+        return a->classified_at;
+    if (strcmp(anchor, "classified_major_at") == 0) {
+        /* the entity's own record of its classification as major; without
+         * it, when meldpunt first judged the incident major (significant)
+         * under the regime */
+        int64_t t = classify_parse_time(
+            json_string_value(json_object_get(a->facts, "classified_major_at")));
+        return t != TIME_UNSET ? t : a->classified_at;
+    }
     if (strncmp(anchor, "stage:", 6) == 0) {
         struct obligation o;
         struct mp_error err;
-        if (store_obligation_find(db, inc->id, regime, anchor + 6, &o, &err) == 1)
-            return parse(o.submitted_at);
+        if (store_obligation_find(a->db, a->inc->id, a->regime, anchor + 6, &o, &err) == 1)
+            return classify_parse_time(o.submitted_at);
     }
+    if (strncmp(anchor, "stage_last:", 11) == 0)
+        return stage_last_sent(a, anchor + 11);
     return TIME_UNSET;
 }
 
-/* The binding due time of a stage, TIME_UNSET while no anchor is known;
- * the anchors still awaited are added to waiting (when not NULL). */
-static int64_t
-stage_due(sqlite3 *db, const struct incident *inc, const json_t *facts, const char *regime,
-          int64_t classified_at, const struct rule_stage *st, json_t *waiting)
+/* The clock of one incident at now: its handling (the last time it
+ * reached resolved, and the last time it was reopened) and its anchors. */
+static struct rule_clock
+incident_clock(const struct incident *inc, struct anchor_ctx *a, int64_t now)
 {
-    int64_t best = TIME_UNSET;
+    struct rule_clock c = {.now = now,
+                           .resolved_at = inc->state_at[STATE_RESOLVED],
+                           .reopened_at = TIME_UNSET,
+                           .anchor = anchor_time,
+                           .ctx = a};
 
-    for (int d = 0; d < st->ndue; d++) {
-        int64_t a = anchor_time(db, inc, facts, regime, classified_at, st->due[d].anchor), due;
-        if (a == TIME_UNSET) {
-            if (waiting)
-                json_array_append_new(waiting, json_string(st->due[d].anchor));
-            continue;
-        }
-        due = time_add_duration(a, &st->due[d].within);
-        if (best == TIME_UNSET || due < best)
-            best = due;
-    }
-    return best;
-}
-
-static const struct rule_stage *
-find_stage(const struct ruleset *rs, const char *id)
-{
-    for (int i = 0; i < rs->nstages; i++) {
-        if (strcmp(rs->stages[i].id, id) == 0)
-            return &rs->stages[i];
-    }
-    return NULL;
+    /* resolved -> confirmed is the only way back ("it came back") */
+    if (c.resolved_at != TIME_UNSET && inc->state_at[STATE_CONFIRMED] != TIME_UNSET &&
+        inc->state_at[STATE_CONFIRMED] > c.resolved_at)
+        c.reopened_at = inc->state_at[STATE_CONFIRMED];
+    return c;
 }
 
 /* ---- refresh (inside a change) ---- */
@@ -279,19 +311,86 @@ out:
     return rc;
 }
 
+/* Obligations waived because their stage turned out not to be due carry
+ * this before the reason. */
+#define NOT_DUE_PREFIX "not due: "
+
+/*
+ * A stage that exists only while the incident is ongoing at its due time
+ * (only_if_ongoing_at_due: NIS2's progress report) is owed provisionally
+ * until then.  When the incident is handled by that time, what is still
+ * owed is waived by meldpunt, with the reason, on the timeline and in the
+ * audit chain; should the incident come back before the due time, it is
+ * owed again.  After the due time the answer is frozen like any other.
+ * Returns 1 when it waived or reopened o (nothing else to do), 0 when
+ * there was nothing to do, -1 on error.
+ */
 static int
-refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs,
-               const json_t *facts, json_t *res, const char *principal, int64_t now, const char *at,
-               const struct change_reason *why, struct mp_error *err)
+not_due_obligation(sqlite3 *db, const struct incident *inc, const struct rule_stage *rst,
+                   const struct rule_stage_time *tm, struct obligation *o, const char *principal,
+                   int64_t now, const char *at, struct mp_error *err)
+{
+    char payload[200], reason[400], d[TIME_RFC3339_LEN], h[TIME_RFC3339_LEN];
+    bool by_not_due = strcmp(o->status, "waived") == 0 &&
+                      strncmp(o->waived_reason, NOT_DUE_PREFIX, strlen(NOT_DUE_PREFIX)) == 0;
+
+    if (!rst->only_if_ongoing)
+        return 0;
+    if (tm->not_due && strcmp(o->status, "pending") == 0) {
+        classify_fmt_time(tm->regular, d);
+        classify_fmt_time(inc->state_at[STATE_RESOLVED], h);
+        snprintf(reason, sizeof(reason),
+                 NOT_DUE_PREFIX "the incident was handled (resolved %s) by %s, when this report "
+                                "would fall due; it is due only for an incident still ongoing "
+                                "then",
+                 h, d);
+        snprintf(o->status, sizeof(o->status), "waived");
+        snprintf(o->waived_at, sizeof(o->waived_at), "%s", at);
+        snprintf(o->waived_by, sizeof(o->waived_by), "%s", principal);
+        snprintf(o->waived_reason, sizeof(o->waived_reason), "%s", reason);
+        snprintf(payload, sizeof(payload), "{\"regime\":\"%s\",\"stage\":\"%s\",\"not_due\":true}",
+                 o->regime, o->stage);
+        if (store_obligation_update(db, o, err) != 0 ||
+            store_timeline_append(db, inc->id, at, principal, "obligation", o->stage, "\"pending\"",
+                                  "\"waived\"", reason, err) != 0 ||
+            store_audit_append(db, now, principal, "obligation.waive", o->id, payload, err) != 0)
+            return -1;
+        return 1;
+    }
+    if (!tm->not_due && by_not_due && (tm->regular == TIME_UNSET || now <= tm->regular)) {
+        /* it came back before the report fell due: owed again */
+        snprintf(o->status, sizeof(o->status), "pending");
+        o->waived_at[0] = o->waived_by[0] = o->waived_reason[0] = '\0';
+        classify_fmt_time(tm->due, o->due_at);
+        snprintf(payload, sizeof(payload), "{\"regime\":\"%s\",\"stage\":\"%s\"}", o->regime,
+                 o->stage);
+        if (store_obligation_update(db, o, err) != 0 ||
+            store_timeline_append(db, inc->id, at, principal, "obligation", o->stage, "\"waived\"",
+                                  "\"pending\"", "owed again: the incident is no longer handled",
+                                  err) != 0 ||
+            store_audit_append(db, now, principal, "obligation.reopen", o->id, payload, err) != 0)
+            return -1;
+        return 1;
+    }
+    return 0;
+}
+
+/* The regime's status for the incident after this judgement: stored when
+ * it moved (with a timeline entry when it turned significant or stopped
+ * looking so), and what it means now ("effective": yes, no or
+ * undetermined, written into res with the classification time and any
+ * decision).  A lift (lifted_by) in force waives what is owed.  *status is
+ * the stored status. */
+static int
+judge_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs, json_t *res,
+             const char *principal, int64_t now, const char *at, const struct change_reason *why,
+             struct regime_status *out, const char **out_effective, struct mp_error *err)
 {
     const char *sig = json_string_value(json_object_get(res, "significant"));
     struct regime_status status;
     int found = store_regime_status_get(db, inc->id, rs->regime, &status, err);
     const char *effective;
-    int64_t classified_at;
     bool lifted;
-    size_t k;
-    json_t *st;
 
     if (found < 0)
         return -1;
@@ -356,77 +455,173 @@ refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs
                             json_pack("{s:s, s:s, s:s, s:s}", "decision", status.decision, "reason",
                                       status.decision_reason, "by", status.decided_by, "at",
                                       status.decided_at));
-    classified_at = parse(status.classified_at);
+    *out = status;
+    *out_effective = effective;
+    return 0;
+}
 
+/* A stage's due time in the judgement's JSON: due_at (or what it waits
+ * for), a move past a weekend or holiday, and for a stage judged on the
+ * incident being ongoing at its due time, what that comes to. */
+static void
+stage_times_json(json_t *st, const struct rule_stage *rst, const struct rule_stage_time *tm)
+{
+    int64_t due = tm->due;
+
+    if (due != TIME_UNSET) {
+        char d[TIME_RFC3339_LEN];
+        classify_fmt_time(due, d);
+        json_object_set_new(st, "due_at", json_string(d));
+    } else {
+        json_t *waiting = json_array();
+        for (int w = 0; w < tm->nwaiting; w++)
+            json_array_append_new(waiting, json_string(tm->waiting[w]));
+        json_object_set_new(st, "due_at", json_null());
+        json_object_set_new(st, "waiting_for", waiting);
+    }
+    if (tm->before_working_day != TIME_UNSET) {
+        /* a weekend day or a holiday: moved to the next working day */
+        char d[TIME_RFC3339_LEN];
+        classify_fmt_time(tm->before_working_day, d);
+        json_object_set_new(st, "due_before_working_day", json_string(d));
+    }
+    if (tm->calendar_gap)
+        json_object_set_new(st, "calendar_gap", json_true());
+    if (rst->only_if_ongoing || rst->nongoing_due > 0) {
+        /* NIS2 art. 23(4)(e): is the incident still ongoing when the
+         * report falls due?  "undetermined" until then */
+        json_object_set_new(st, "ongoing_at_due", json_string(tri_name(tm->ongoing)));
+        if (tm->moved) {
+            char d[TIME_RFC3339_LEN];
+            classify_fmt_time(tm->regular, d);
+            json_object_set_new(st, "regular_due_at", json_string(d));
+        }
+        if (tm->not_due)
+            json_object_set_new(st, "not_due", json_true());
+    }
+}
+
+/* The obligation for one stage of a significant regime: created, moved,
+ * or missed (frozen once missed, submitted or waived). */
+static int
+owe_stage(sqlite3 *db, const struct incident *inc, const struct ruleset *rs,
+          const struct rule_stage *rst, const struct rule_stage_time *tm, const char *principal,
+          int64_t now, const char *at, struct mp_error *err)
+{
+    int64_t due = tm->due;
+    struct obligation o;
+    int have;
+
+    have = store_obligation_find(db, inc->id, rs->regime, rst->id, &o, err);
+    if (have < 0)
+        return -1;
+    if (have) {
+        int r = not_due_obligation(db, inc, rst, tm, &o, principal, now, at, err);
+        if (r < 0)
+            return -1;
+        if (r > 0)
+            return 0; /* waived as not due, or owed again: done */
+    } else if (tm->not_due) {
+        return 0; /* never owed */
+    }
+    if (!have) {
+        memset(&o, 0, sizeof(o));
+        uuid7_generate(o.id);
+        snprintf(o.incident_id, sizeof(o.incident_id), "%s", inc->id);
+        snprintf(o.regime, sizeof(o.regime), "%s", rs->regime);
+        snprintf(o.stage, sizeof(o.stage), "%s", rst->id);
+        snprintf(o.status, sizeof(o.status), "pending");
+        snprintf(o.created_at, sizeof(o.created_at), "%s", at);
+    } else if (strcmp(o.status, "pending") != 0) {
+        return 0; /* submitted, missed or waived: frozen */
+    } else if (classify_parse_time(o.due_at) != TIME_UNSET && classify_parse_time(o.due_at) < now &&
+               !tm->moved) {
+        /* It was due and nothing came: missed, whatever the facts say
+         * now (lateness is frozen even before the sweeper saw it).
+         * Not so when the due time was the regular one of a report
+         * that moves because the incident was still ongoing then (NIS2
+         * art. 23(4)(e)): it was never binding. */
+        snprintf(o.status, sizeof(o.status), "missed");
+        snprintf(o.missed_at, sizeof(o.missed_at), "%s", o.due_at);
+        return store_obligation_update(db, &o, err);
+    }
+    snprintf(o.recipient, sizeof(o.recipient), "%s", rst->recipient);
+    o.asap = rst->asap;
+    if (have && tm->moved && o.due_at[0] && classify_parse_time(o.due_at) == tm->regular) {
+        /* the due time moves because the incident was still ongoing at
+         * the regular one: say so, once */
+        char note[300], d[TIME_RFC3339_LEN], r[TIME_RFC3339_LEN];
+        classify_fmt_time(due, d);
+        classify_fmt_time(tm->regular, r);
+        snprintf(note, sizeof(note),
+                 "%s %s: the incident was still ongoing at %s, so the due time moves %s%s",
+                 rs->regime, rst->id, r, d[0] ? "to " : "after its handling (waiting for ",
+                 d[0] ? d : (tm->nwaiting > 0 ? tm->waiting[0] : "?"));
+        if (!d[0])
+            snprintf(note + strlen(note), sizeof(note) - strlen(note), ")");
+        if (store_timeline_append(db, inc->id, at, principal, "obligation", rst->id, NULL, NULL,
+                                  note, err) != 0)
+            return -1;
+    }
+    classify_fmt_time(due, o.due_at);
+    if (due != TIME_UNSET && due < now) {
+        snprintf(o.status, sizeof(o.status), "missed");
+        snprintf(o.missed_at, sizeof(o.missed_at), "%s", o.due_at);
+    }
+    if (!have) {
+        char note[200], to[120] = "";
+        for (int r = 0; r < rst->nrecipients; r++)
+            snprintf(to + strlen(to), sizeof(to) - strlen(to), "%s%s", r ? ", " : "",
+                     rst->recipients[r]);
+        snprintf(note, sizeof(note), "%s %s due to %s%s%s", rs->regime, rst->id, to,
+                 o.due_at[0] ? " by " : "", o.due_at);
+        if (store_obligation_insert(db, &o, err) != 0 ||
+            store_timeline_append(db, inc->id, at, principal, "obligation", rst->id, NULL, NULL,
+                                  note, err) != 0)
+            return -1;
+    } else if (store_obligation_update(db, &o, err) != 0) {
+        return -1;
+    }
+    return 0;
+}
+
+static int
+refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs,
+               const json_t *facts, const json_t *profile, json_t *res, const char *principal,
+               int64_t now, const char *at, const struct change_reason *why, struct mp_error *err)
+{
+    struct regime_status status;
+    const char *effective;
+    struct anchor_ctx actx;
+    struct rule_clock clock;
+    size_t k;
+    json_t *st;
+
+    if (judge_regime(db, inc, rs, res, principal, now, at, why, &status, &effective, err) != 0)
+        return -1;
+    actx = (struct anchor_ctx){.db = db,
+                               .inc = inc,
+                               .facts = facts,
+                               .regime = rs->regime,
+                               .classified_at = classify_parse_time(status.classified_at)};
+    clock = incident_clock(inc, &actx, now);
+    clock.facts = facts;
+    clock.profile = profile;
     json_array_foreach(json_object_get(res, "stages"), k, st)
     {
-        const struct rule_stage *rst = find_stage(rs, json_string_value(json_object_get(st, "id")));
-        json_t *waiting = json_array();
-        struct obligation o;
-        int64_t due;
-        int have;
+        const struct rule_stage *rst =
+            rules_find_stage(rs, json_string_value(json_object_get(st, "id")));
+        struct rule_stage_time tm;
 
-        if (rst == NULL || rst->on_request || strcmp(effective, "no") == 0) {
-            /* nothing is or may become owed: no due time to work out */
-            json_decref(waiting);
-            continue;
-        }
-        due = stage_due(db, inc, facts, rs->regime, classified_at, rst, waiting);
-        if (due != TIME_UNSET) {
-            char d[TIME_RFC3339_LEN];
-            fmt(due, d);
-            json_object_set_new(st, "due_at", json_string(d));
-            json_decref(waiting);
-        } else {
-            json_object_set_new(st, "due_at", json_null());
-            json_object_set_new(st, "waiting_for", waiting);
-        }
+        if (rst == NULL || rst->on_request || strcmp(effective, "no") == 0)
+            continue; /* nothing is or may become owed: no due time to work out */
+        rules_stage_time(rst, &clock, &tm);
+        stage_times_json(st, rst, &tm);
         if (strcmp(effective, "yes") != 0 || json_is_true(json_object_get(st, "conditional")))
             continue; /* nothing owed (yet): not significant, or the stage's
                        * condition (a GDPR art. 34 high risk) is not known */
-        have = store_obligation_find(db, inc->id, rs->regime, rst->id, &o, err);
-        if (have < 0)
+        if (owe_stage(db, inc, rs, rst, &tm, principal, now, at, err) != 0)
             return -1;
-        if (!have) {
-            memset(&o, 0, sizeof(o));
-            uuid7_generate(o.id);
-            snprintf(o.incident_id, sizeof(o.incident_id), "%s", inc->id);
-            snprintf(o.regime, sizeof(o.regime), "%s", rs->regime);
-            snprintf(o.stage, sizeof(o.stage), "%s", rst->id);
-            snprintf(o.status, sizeof(o.status), "pending");
-            snprintf(o.created_at, sizeof(o.created_at), "%s", at);
-        } else if (strcmp(o.status, "pending") != 0) {
-            continue; /* submitted, missed or waived: frozen */
-        } else if (parse(o.due_at) != TIME_UNSET && parse(o.due_at) < now) {
-            /* It was due and nothing came: missed, whatever the facts say
-             * now (lateness is frozen even before the sweeper saw it). */
-            snprintf(o.status, sizeof(o.status), "missed");
-            snprintf(o.missed_at, sizeof(o.missed_at), "%s", o.due_at);
-            if (store_obligation_update(db, &o, err) != 0)
-                return -1;
-            continue;
-        }
-        snprintf(o.recipient, sizeof(o.recipient), "%s", rst->recipient);
-        o.asap = rst->asap;
-        fmt(due, o.due_at);
-        if (due != TIME_UNSET && due < now) {
-            snprintf(o.status, sizeof(o.status), "missed");
-            snprintf(o.missed_at, sizeof(o.missed_at), "%s", o.due_at);
-        }
-        if (!have) {
-            char note[200], to[120] = "";
-            for (int r = 0; r < rst->nrecipients; r++)
-                snprintf(to + strlen(to), sizeof(to) - strlen(to), "%s%s", r ? ", " : "",
-                         rst->recipients[r]);
-            snprintf(note, sizeof(note), "%s %s due to %s%s%s", rs->regime, rst->id, to,
-                     o.due_at[0] ? " by " : "", o.due_at);
-            if (store_obligation_insert(db, &o, err) != 0 ||
-                store_timeline_append(db, inc->id, at, principal, "obligation", rst->id, NULL, NULL,
-                                      note, err) != 0)
-                return -1;
-        } else if (store_obligation_update(db, &o, err) != 0) {
-            return -1;
-        }
     }
     return 0;
 }
@@ -445,7 +640,7 @@ refresh_with(sqlite3 *db, const struct incident *inc, const char *principal, int
     int64_t pversion = 0;
     int rc = -1;
 
-    fmt(now, at);
+    classify_fmt_time(now, at);
     if (organisation_load(db, &profile, &pversion, NULL, err) != 0)
         goto out;
     facts = classify_facts(db, inc, now);
@@ -453,7 +648,8 @@ refresh_with(sqlite3 *db, const struct incident *inc, const char *principal, int
         json_t *res = rules_evaluate(&rules->sets[i], facts, profile);
         json_array_append_new(regimes, res);
         json_object_set_new(versions, rules->sets[i].regime, json_string(rules->sets[i].version));
-        if (refresh_regime(db, inc, &rules->sets[i], facts, res, principal, now, at, why, err) != 0)
+        if (refresh_regime(db, inc, &rules->sets[i], facts, profile, res, principal, now, at, why,
+                           err) != 0)
             goto out;
     }
     /* History: every change's evaluation; the sweeper's only when the
@@ -511,6 +707,13 @@ classify_refresh(sqlite3 *db, const struct incident *inc, const char *principal,
                  struct mp_error *err)
 {
     return refresh(db, inc, principal, now, true, err);
+}
+
+int
+classify_refresh_quiet(sqlite3 *db, const struct incident *inc, const char *principal, int64_t now,
+                       struct mp_error *err)
+{
+    return refresh(db, inc, principal, now, false, err);
 }
 
 int
@@ -577,673 +780,4 @@ classify_check_closable(sqlite3 *db, const char *incident_id, struct mp_error *e
                         "%d report%s neither submitted nor waived (%s%s): submit or waive them "
                         "before closing",
                         open, open == 1 ? " is" : "s are", list, open > 4 ? ", …" : "");
-}
-
-/* ---- reads ---- */
-
-static int
-open_incident(const char *id_or_ref, struct incident *inc, sqlite3 **db, struct mp_error *err)
-{
-    if (incident_get(id_or_ref, inc, err) != 0)
-        return -1;
-    *db = db_reader(err);
-    if (*db == NULL) {
-        incident_free(inc);
-        return -1;
-    }
-    return 0;
-}
-
-/* ---- recipients ----
- *
- * A report goes to every role its stage names (the Cbw: the CSIRT and the
- * competent authority).  The roles the organisation profile holds must be
- * configured there, with a name and a contact; one that is not is a
- * problem on the incident, shown with the report it concerns, never a
- * recipient silently left out.  Read from the rules and the profile in
- * force, so configuring the recipient clears the problem at once. */
-
-static const struct {
-    const char *role, *en, *nl;
-} profile_roles[] = {
-    {"csirt", "the CSIRT", "het CSIRT"},
-    {"supervisor", "the competent authority (supervisor)",
-     "de bevoegde autoriteit (toezichthouder)"},
-    {"dpa", "the data protection authority", "de toezichthouder voor persoonsgegevens"},
-    {"cer_authority", "the authority for critical entities",
-     "de autoriteit voor kritieke entiteiten"},
-    {"financial_supervisor", "the financial supervisor", "de financiële toezichthouder"},
-};
-
-static int
-profile_role(const char *role)
-{
-    for (size_t i = 0; i < sizeof(profile_roles) / sizeof(profile_roles[0]); i++) {
-        if (strcmp(profile_roles[i].role, role) == 0)
-            return (int)i;
-    }
-    return -1; /* data_subjects, clients: the people concerned, not configured */
-}
-
-/* Adds "recipients" [{role, name, contact, configured}] and "problems" to
- * o, the JSON of obligation ob: one problem per profile role not
- * configured, while the report is still owed. */
-static void
-obligation_recipients(json_t *o, const struct obligation *ob, const struct rules *rules,
-                      const json_t *profile)
-{
-    const struct ruleset *rs = rules_find(rules, ob->regime);
-    const struct rule_stage *st = rs ? find_stage(rs, ob->stage) : NULL;
-    const char *only[1] = {ob->recipient};
-    const char *const *roles = st ? st->recipients : only;
-    int n = st ? st->nrecipients : 1;
-    bool owed = !ob->submitted_at[0] && strcmp(ob->status, "waived") != 0;
-    json_t *list = json_array(), *problems = json_array(), *name = NULL;
-
-    if (st != NULL)
-        name = json_object_get(st->def, "name");
-    for (int i = 0; i < n; i++) {
-        int r = profile_role(roles[i]);
-        json_t *cfg = json_object_get(json_object_get(profile, "recipients"), roles[i]);
-        const char *who = json_string_value(json_object_get(cfg, "name"));
-        const char *contact = json_string_value(json_object_get(cfg, "contact"));
-        bool ok = who && contact && !text_blank(who) && !text_blank(contact);
-        char field[64], en[400], nl[400];
-
-        if (r < 0) {
-            json_array_append_new(list, json_pack("{s:s}", "role", roles[i]));
-            continue;
-        }
-        json_array_append_new(list, json_pack("{s:s, s:s?, s:s?, s:b}", "role", roles[i], "name",
-                                              who, "contact", contact, "configured", ok));
-        if (ok || !owed)
-            continue;
-        snprintf(field, sizeof(field), "recipients.%s", roles[i]);
-        snprintf(en, sizeof(en),
-                 "The report '%s' (%s) goes to %s, which the organisation profile does not "
-                 "configure: fill in %s (name and contact).",
-                 name ? json_string_value(json_object_get(name, "en")) : ob->stage, ob->regime,
-                 profile_roles[r].en, field);
-        snprintf(nl, sizeof(nl),
-                 "De melding '%s' (%s) gaat naar %s, die niet in het organisatieprofiel staat: "
-                 "vul %s in (naam en contact).",
-                 name ? json_string_value(json_object_get(name, "nl")) : ob->stage, ob->regime,
-                 profile_roles[r].nl, field);
-        json_array_append_new(problems,
-                              json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s}}", "kind",
-                                        "recipient_not_configured", "regime", ob->regime, "stage",
-                                        ob->stage, "obligation", ob->id, "recipient", roles[i],
-                                        "field", field, "text", "en", en, "nl", nl));
-    }
-    json_object_set_new(o, "recipients", list);
-    json_object_set_new(o, "problems", problems);
-}
-
-/* Every problem of a list of obligations (as JSON), in one list. */
-static json_t *
-obligation_problems(const json_t *items)
-{
-    json_t *all = json_array(), *o;
-    size_t i;
-
-    json_array_foreach((json_t *)items, i, o)
-        json_array_extend(all, json_object_get(o, "problems"));
-    return all;
-}
-
-static json_t *
-obligations_json(sqlite3 *db, const char *incident_id, int64_t now, struct mp_error *err)
-{
-    struct obligation *v;
-    struct rules *rules;
-    json_t *arr, *profile = NULL;
-    int64_t pversion;
-    int n;
-
-    if (organisation_load(db, &profile, &pversion, NULL, err) != 0)
-        return NULL;
-    if (store_obligation_list(db, incident_id, NULL, 1000, &v, &n, err) != 0) {
-        json_decref(profile);
-        return NULL;
-    }
-    rules = rules_acquire();
-    arr = json_array();
-    for (int i = 0; i < n; i++) {
-        json_t *o = store_obligation_json(&v[i]);
-        obligation_recipients(o, &v[i], rules, profile);
-        int64_t due = parse(v[i].due_at);
-        /* between two sweeps, a passed deadline already shows as missed */
-        if (strcmp(v[i].status, "pending") == 0 && due != TIME_UNSET && due < now) {
-            json_object_set_new(o, "status", json_string("missed"));
-            json_object_set_new(o, "missed_at", json_string(v[i].due_at));
-        }
-        json_object_set_new(o, "seconds_left",
-                            due == TIME_UNSET ? json_null() : json_integer(due - now));
-        json_array_append_new(arr, o);
-    }
-    free(v);
-    rules_release(rules);
-    json_decref(profile);
-    return arr;
-}
-
-int
-classify_get(const char *id_or_ref, int64_t now, json_t **out, struct mp_error *err)
-{
-    struct incident inc;
-    json_t *regimes, *statuses, *obligations;
-    char *last = NULL, at[32] = "";
-    sqlite3 *db;
-
-    *out = NULL;
-    if (open_incident(id_or_ref, &inc, &db, err) != 0)
-        return -1;
-    if (store_classification_latest(db, inc.id, &last, at, err) != 0 ||
-        store_regime_status_list(db, inc.id, &statuses, err) != 0) {
-        incident_free(&inc);
-        free(last);
-        return -1;
-    }
-    obligations = obligations_json(db, inc.id, now, err);
-    regimes = last ? json_loads(last, 0, NULL) : json_array();
-    free(last);
-    if (obligations == NULL)
-        obligations = json_array();
-    *out =
-        json_pack("{s:s, s:s, s:I, s:s?, s:o, s:o, s:o, s:o}", "incident", inc.id, "ref", inc.ref,
-                  "incident_version", (json_int_t)inc.version, "evaluated_at", at[0] ? at : NULL,
-                  "regimes", regimes ? regimes : json_array(), "status", statuses, "problems",
-                  obligation_problems(obligations), "obligations", obligations);
-    incident_free(&inc);
-    return 0;
-}
-
-int
-classify_history(const char *id_or_ref, json_t **out, struct mp_error *err)
-{
-    struct incident inc;
-    json_t *items;
-    sqlite3 *db;
-    int rc;
-
-    *out = NULL;
-    if (open_incident(id_or_ref, &inc, &db, err) != 0)
-        return -1;
-    rc = store_classification_history(db, inc.id, &items, err);
-    if (rc == 0)
-        *out = json_pack("{s:s, s:o}", "incident", inc.id, "items", items);
-    else
-        json_decref(items);
-    incident_free(&inc);
-    return rc;
-}
-
-int
-classify_obligations(const char *id_or_ref, int64_t now, json_t **out, struct mp_error *err)
-{
-    struct incident inc;
-    json_t *items;
-    sqlite3 *db;
-
-    *out = NULL;
-    if (open_incident(id_or_ref, &inc, &db, err) != 0)
-        return -1;
-    items = obligations_json(db, inc.id, now, err);
-    incident_free(&inc);
-    if (items == NULL)
-        return -1;
-    *out = json_pack("{s:o, s:o}", "items", items, "problems", obligation_problems(items));
-    return 0;
-}
-
-int
-classify_deadlines(const char *before, int limit, int tlp_max, int64_t now, json_t **out,
-                   struct mp_error *err)
-{
-    sqlite3 *db = db_reader(err);
-    struct obligation *v;
-    json_t *items, *profile = NULL;
-    struct rules *rules;
-    int64_t pversion;
-    int n;
-
-    *out = NULL;
-    if (db == NULL || organisation_load(db, &profile, &pversion, NULL, err) != 0)
-        return -1;
-    if (store_obligation_list(db, NULL, before, limit, &v, &n, err) != 0) {
-        json_decref(profile);
-        return -1;
-    }
-    rules = rules_acquire();
-    items = json_array();
-    for (int i = 0; i < n; i++) {
-        json_t *o = store_obligation_json(&v[i]);
-        struct incident inc;
-        int64_t due = parse(v[i].due_at);
-
-        if (store_incident_load(db, v[i].incident_id, &inc, err) == 1) {
-            if (inc.tlp > tlp_max) {
-                incident_free(&inc);
-                json_decref(o);
-                continue;
-            }
-            json_object_set_new(o, "incident_ref", json_string(inc.ref));
-            json_object_set_new(o, "incident_title", json_string(inc.title));
-            json_object_set_new(o, "incident_state", json_string(incident_state_names[inc.state]));
-            incident_free(&inc);
-        }
-        obligation_recipients(o, &v[i], rules, profile);
-        if (strcmp(v[i].status, "pending") == 0 && due != TIME_UNSET && due < now)
-            json_object_set_new(o, "status", json_string("missed"));
-        json_object_set_new(o, "seconds_left",
-                            due == TIME_UNSET ? json_null() : json_integer(due - now));
-        json_array_append_new(items, o);
-    }
-    free(v);
-    rules_release(rules);
-    json_decref(profile);
-    *out = json_pack("{s:o, s:o}", "items", items, "problems", obligation_problems(items));
-    return 0;
-}
-
-/* ---- manager actions ---- */
-
-struct waive_change {
-    const struct principal *p;
-    int64_t now;
-    const char *id_or_ref;
-    const char *oid;
-    const char *reason;
-    struct obligation o;
-};
-
-static int
-waive_apply(sqlite3 *db, void *arg, struct mp_error *err)
-{
-    struct waive_change *c = arg;
-    struct incident inc;
-    char at[TIME_RFC3339_LEN], payload[600];
-    int found;
-
-    found = store_incident_load(db, c->id_or_ref, &inc, err);
-    if (found <= 0)
-        return found < 0 ? -1 : mp_error_set(err, 404, "", "no incident '%s'", c->id_or_ref);
-    found = store_obligation_get(db, c->oid, &c->o, err);
-    if (found <= 0 || strcmp(c->o.incident_id, inc.id) != 0) {
-        incident_free(&inc);
-        return found < 0 ? -1
-                         : mp_error_set(err, 404, "", "no obligation '%s' on %s", c->oid, inc.ref);
-    }
-    if (c->o.submitted_at[0] || strcmp(c->o.status, "waived") == 0) {
-        incident_free(&inc);
-        return mp_error_set(err, 409, "", "the obligation is already %s",
-                            c->o.submitted_at[0] ? "submitted" : "waived");
-    }
-    fmt(c->now, at);
-    snprintf(c->o.waived_at, sizeof(c->o.waived_at), "%s", at);
-    snprintf(c->o.waived_by, sizeof(c->o.waived_by), "%s", c->p->name);
-    snprintf(c->o.waived_reason, sizeof(c->o.waived_reason), "%s", c->reason);
-    /* a missed obligation keeps its missed_at: lateness stays on record */
-    snprintf(c->o.status, sizeof(c->o.status), "waived");
-    snprintf(payload, sizeof(payload), "{\"regime\":\"%s\",\"stage\":\"%s\"}", c->o.regime,
-             c->o.stage);
-    if (store_obligation_update(db, &c->o, err) != 0 ||
-        store_timeline_append(db, inc.id, at, c->p->name, "obligation", c->o.stage, "\"pending\"",
-                              "\"waived\"", c->reason, err) != 0 ||
-        store_audit_append(db, c->now, c->p->name, "obligation.waive", c->o.id, payload, err) !=
-            0) {
-        incident_free(&inc);
-        return -1;
-    }
-    incident_free(&inc);
-    return 0;
-}
-
-int
-classify_waive(const struct principal *p, int64_t now, const char *id_or_ref,
-               const char *obligation_id, const char *reason, json_t **out, struct mp_error *err)
-{
-    struct waive_change c = {
-        .p = p, .now = now, .id_or_ref = id_or_ref, .oid = obligation_id, .reason = reason};
-
-    *out = NULL;
-    if (text_blank(reason))
-        return mp_error_set(err, 422, "reason", "waiving a report needs the reason");
-    if (text_chars(reason) > 390)
-        return mp_error_set(err, 422, "reason", "must be at most 390 characters");
-    if (store_write(waive_apply, &c, err) != 0)
-        return -1;
-    *out = store_obligation_json(&c.o);
-    return 0;
-}
-
-struct decide_change {
-    const struct principal *p;
-    int64_t now;
-    const char *id_or_ref;
-    const char *regime;
-    bool notifiable;
-    const char *reason;
-};
-
-static int
-decide_apply(sqlite3 *db, void *arg, struct mp_error *err)
-{
-    struct decide_change *c = arg;
-    struct regime_status s;
-    struct incident inc;
-    struct obligation *v = NULL;
-    char at[TIME_RFC3339_LEN], payload[200];
-    int found, n = 0, rc = -1;
-    int64_t now = c->now;
-
-    found = store_incident_load(db, c->id_or_ref, &inc, err);
-    if (found <= 0)
-        return found < 0 ? -1 : mp_error_set(err, 404, "", "no incident '%s'", c->id_or_ref);
-    fmt(now, at);
-    found = store_regime_status_get(db, inc.id, c->regime, &s, err);
-    if (found < 0)
-        goto out;
-    if (!found) {
-        memset(&s, 0, sizeof(s));
-        snprintf(s.regime, sizeof(s.regime), "%s", c->regime);
-        snprintf(s.significant, sizeof(s.significant), "no");
-    }
-    if (c->notifiable) {
-        s.decision[0] = s.decision_reason[0] = s.decided_by[0] = s.decided_at[0] = '\0';
-    } else {
-        snprintf(s.decision, sizeof(s.decision), "not_notifiable");
-        snprintf(s.decision_reason, sizeof(s.decision_reason), "%s", c->reason);
-        snprintf(s.decided_by, sizeof(s.decided_by), "%s", c->p->name);
-        snprintf(s.decided_at, sizeof(s.decided_at), "%s", at);
-    }
-    if (store_regime_status_put(db, inc.id, &s, err) != 0)
-        goto out;
-    if (!c->notifiable) {
-        /* what was still owed under this regime is owed no longer */
-        if (store_obligation_list(db, inc.id, NULL, 1000, &v, &n, err) != 0)
-            goto out;
-        for (int i = 0; i < n; i++) {
-            if (strcmp(v[i].regime, c->regime) != 0 || v[i].submitted_at[0] ||
-                strcmp(v[i].status, "waived") == 0)
-                continue;
-            snprintf(v[i].status, sizeof(v[i].status), "waived");
-            snprintf(v[i].waived_at, sizeof(v[i].waived_at), "%s", at);
-            snprintf(v[i].waived_by, sizeof(v[i].waived_by), "%s", c->p->name);
-            snprintf(v[i].waived_reason, sizeof(v[i].waived_reason), "not notifiable: %s",
-                     c->reason);
-            if (store_obligation_update(db, &v[i], err) != 0)
-                goto out;
-        }
-    }
-    snprintf(payload, sizeof(payload), "{\"regime\":\"%s\",\"notifiable\":%s}", c->regime,
-             c->notifiable ? "true" : "false");
-    if (store_timeline_append(db, inc.id, at, c->p->name, "decision", c->regime, NULL,
-                              c->notifiable ? "\"notifiable\"" : "\"not_notifiable\"", c->reason,
-                              err) != 0 ||
-        store_audit_append(db, now, c->p->name, "incident.decision", inc.id, payload, err) != 0 ||
-        classify_refresh(db, &inc, c->p->name, now, err) != 0)
-        goto out;
-    rc = 0;
-out:
-    free(v);
-    incident_free(&inc);
-    return rc;
-}
-
-int
-classify_decide(const struct principal *p, int64_t now, const char *id_or_ref, const char *regime,
-                bool notifiable, const char *reason, json_t **out, struct mp_error *err)
-{
-    struct decide_change c = {.p = p,
-                              .now = now,
-                              .id_or_ref = id_or_ref,
-                              .regime = regime,
-                              .notifiable = notifiable,
-                              .reason = reason ? reason : ""};
-    struct rules *r = rules_acquire();
-    bool known = rules_find(r, regime) != NULL;
-
-    rules_release(r);
-    *out = NULL;
-    if (!known)
-        return mp_error_set(err, 422, "regime", "no rule set for regime '%s'", regime);
-    if (!notifiable && text_blank(reason))
-        return mp_error_set(err, 422, "reason", "a \"not notifiable\" decision needs the reason");
-    if (reason && text_chars(reason) > 390)
-        return mp_error_set(err, 422, "reason", "must be at most 390 characters");
-    if (store_write(decide_apply, &c, err) != 0)
-        return -1;
-    /* committed: whatever happens to the re-read, the answer is a success */
-    if (classify_get(id_or_ref, now, out, err) != 0)
-        *out = json_pack("{s:s, s:b}", "regime", regime, "notifiable", notifiable);
-    return 0;
-}
-
-/* ---- the sweeper ---- */
-
-struct sweep_change {
-    int64_t now;
-    const char *id;
-};
-
-static int
-sweep_missed_apply(sqlite3 *db, void *arg, struct mp_error *err)
-{
-    struct sweep_change *c = arg;
-    char at[TIME_RFC3339_LEN];
-
-    fmt(c->now, at);
-    return store_obligation_sweep(db, at, err) < 0 ? -1 : 0;
-}
-
-/* Re-judges one incident whose disruption is still going on. */
-static int
-sweep_refresh_apply(sqlite3 *db, void *arg, struct mp_error *err)
-{
-    struct sweep_change *c = arg;
-    struct incident inc;
-    int found = store_incident_load(db, c->id, &inc, err), rc;
-
-    if (found <= 0)
-        return found; /* gone: nothing to do */
-    rc = refresh(db, &inc, "meldpunt", c->now, false, err);
-    incident_free(&inc);
-    return rc;
-}
-
-int
-classify_sweep(int64_t now, struct mp_error *err)
-{
-    struct sweep_change c = {.now = now};
-    /* every incident, whatever its TLP: the sweeper is nobody's view */
-    struct incident_filter f = {.state = -1,
-                                .severity = -1,
-                                .category = -1,
-                                .updated_since = TIME_UNSET,
-                                .limit = 200,
-                                .tlp_max = TLP_RED};
-    struct incident *items;
-    int64_t next;
-    int n;
-
-    if (store_write(sweep_missed_apply, &c, err) != 0)
-        return -1;
-    /* Ongoing disruptions get longer: judge them again, each in a change of
-     * its own so that requests interleave (history only grows when the
-     * outcome changes).  The newest 200 are the ones to watch. */
-    if (incident_list(&f, &items, &n, &next, err) != 0)
-        return -1;
-    for (int i = 0; i < n; i++) {
-        const struct incident *inc = &items[i];
-        if (inc->state == STATE_CLOSED || inc->state == STATE_DISMISSED ||
-            inc->started_at == TIME_UNSET || inc->ended_at != TIME_UNSET ||
-            json_object_get(inc->impact, "duration_minutes") != NULL)
-            continue;
-        c.id = inc->id;
-        if (store_write(sweep_refresh_apply, &c, err) != 0) {
-            incident_list_free(items, n);
-            return -1;
-        }
-    }
-    incident_list_free(items, n);
-    return 0;
-}
-
-static struct ticker sweeper;
-
-void
-classify_sweeper_start(unsigned interval_seconds)
-{
-    ticker_start(&sweeper, interval_seconds ? interval_seconds : 30, "obligation sweep",
-                 classify_sweep);
-}
-
-void
-classify_sweeper_stop(void)
-{
-    ticker_stop(&sweeper);
-}
-
-/* ---- services ---- */
-
-int
-services_list(json_t **out, struct mp_error *err)
-{
-    sqlite3 *db = db_reader(err);
-    json_t *all;
-
-    *out = NULL;
-    if (db == NULL || store_service_get(db, NULL, &all, err) != 0)
-        return -1;
-    *out = json_pack("{s:o}", "items", all);
-    return 0;
-}
-
-int
-services_get(const char *name, json_t **out, struct mp_error *err)
-{
-    sqlite3 *db = db_reader(err);
-
-    *out = NULL;
-    if (db == NULL || store_service_get(db, name, out, err) != 0)
-        return -1;
-    if (*out == NULL)
-        return mp_error_set(err, 404, "", "no service '%s'", name);
-    return 0;
-}
-
-struct service_change {
-    const struct principal *p;
-    int64_t now;
-    const char *name;
-    const char *description;
-    json_t *users_total;
-    bool critical;
-    char *member_states;
-    bool created;
-    bool delete;
-};
-
-static int
-service_apply(sqlite3 *db, void *arg, struct mp_error *err)
-{
-    struct service_change *c = arg;
-    char at[TIME_RFC3339_LEN], *payload;
-    int64_t now = c->now;
-    json_t *pj;
-    int rc;
-
-    fmt(now, at);
-    if (c->delete) {
-        if (store_service_delete(db, c->name, err) != 0)
-            return -1;
-    } else if (store_service_put(db, c->name, c->description, c->users_total, c->critical,
-                                 c->member_states, at, c->p->name, &c->created, err) != 0) {
-        return -1;
-    }
-    /* names are free text: let jansson quote them */
-    pj = json_pack("{s:s}", "name", c->name);
-    payload = pj ? json_dumps(pj, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
-    json_decref(pj);
-    if (payload == NULL)
-        return mp_error_set(err, 500, "", "out of memory");
-    rc = store_audit_append(db, now, c->p->name, c->delete ? "service.delete" : "service.put",
-                            c->name, payload, err);
-    free(payload);
-    if (rc != 0)
-        return -1;
-    /* users_total and critical come from here: judge open incidents again */
-    return classify_refresh_open(db, c->p->name, now, err);
-}
-
-int
-services_put(const struct principal *p, int64_t now, const char *name, json_t *body, bool *created,
-             struct field_errors *errs)
-{
-    static const char *const members[] = {"name",     "description",   "users_total",
-                                          "critical", "member_states", NULL};
-    struct service_change c = {.p = p, .now = now, .name = name, .description = ""};
-    struct mp_error err;
-    const char *key;
-    json_t *v, *x;
-    size_t i;
-    int rc;
-
-    json_object_foreach(body, key, v)
-    {
-        bool ok = false;
-        for (int k = 0; members[k]; k++)
-            ok = ok || strcmp(members[k], key) == 0;
-        if (!ok)
-            field_error(errs, key, "unknown field");
-    }
-    if (strlen(name) == 0 || strlen(name) > 100)
-        field_error(errs, "name", "must be 1-100 characters");
-    v = json_object_get(body, "name");
-    if (v && (!json_is_string(v) || strcmp(json_string_value(v), name) != 0))
-        field_error(errs, "name", "must match the name in the path");
-    v = json_object_get(body, "description");
-    if (v && (!json_is_string(v) || json_string_length(v) > 2000))
-        field_error(errs, "description", "must be text of at most 2000 characters");
-    else if (v)
-        c.description = json_string_value(v);
-    v = json_object_get(body, "users_total");
-    if (v && !json_is_null(v) && !(json_is_integer(v) && json_integer_value(v) >= 0))
-        field_error(errs, "users_total", "must be null or a whole number, 0 or more");
-    c.users_total = v;
-    v = json_object_get(body, "critical");
-    if (v && !json_is_boolean(v))
-        field_error(errs, "critical", "must be true or false");
-    c.critical = json_is_true(v);
-    v = json_object_get(body, "member_states");
-    if (v && !json_is_array(v)) {
-        field_error(errs, "member_states", "must be a list of ISO 3166-1 alpha-2 codes");
-    } else if (v) {
-        json_array_foreach(v, i, x)
-        {
-            const char *cc = json_string_value(x);
-            if (!cc || strlen(cc) != 2 || strspn(cc, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 2) {
-                field_error(errs, "member_states", "item %zu must be a code such as NL", i);
-                break;
-            }
-        }
-    }
-    if (errs->count > 0)
-        return -1;
-    c.member_states = v ? json_dumps(v, JSON_COMPACT) : strdup("[]");
-    rc = store_write(service_apply, &c, &err);
-    free(c.member_states);
-    if (rc != 0)
-        return field_errors_fail(errs, &err);
-    *created = c.created;
-    return 0;
-}
-
-int
-services_delete(const struct principal *p, int64_t now, const char *name, struct mp_error *err)
-{
-    struct service_change c = {.p = p, .now = now, .name = name, .delete = true};
-
-    return store_write(service_apply, &c, err);
 }

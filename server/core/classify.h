@@ -11,7 +11,9 @@
  * significant (it stays significant from then on unless a manager records
  * "not notifiable"), and creates or updates one obligation per report due.
  * Lateness is frozen: an obligation whose due time passed while pending is
- * 'missed' for good, even when it is submitted later.
+ * 'missed' for good, even when it is submitted later -- unless the report
+ * is recorded as sent by its due time (notify.c: submit), which shows the
+ * miss was only a missing record.
  */
 #ifndef MP_CLASSIFY_H
 #define MP_CLASSIFY_H

@@ -530,16 +530,6 @@ incident_duration_minutes(const struct incident *inc, int64_t now)
 
 /* ---- encoding ---- */
 
-static json_t *
-time_json(int64_t t)
-{
-    char buf[TIME_RFC3339_LEN];
-
-    if (t == TIME_UNSET || time_format_rfc3339(t, buf, sizeof(buf)) < 0)
-        return json_null();
-    return json_string(buf);
-}
-
 json_t *
 incident_to_json(const struct incident *inc, int64_t now)
 {
@@ -567,20 +557,20 @@ incident_to_json(const struct incident *inc, int64_t now)
         json_decref(tr);
         return NULL;
     }
-    json_object_set_new(o, "detected_at", time_json(inc->detected_at));
-    json_object_set_new(o, "aware_at", time_json(inc->aware_at));
-    json_object_set_new(o, "started_at", time_json(inc->started_at));
-    json_object_set_new(o, "ended_at", time_json(inc->ended_at));
+    json_object_set_new(o, "detected_at", time_format_json(inc->detected_at));
+    json_object_set_new(o, "aware_at", time_format_json(inc->aware_at));
+    json_object_set_new(o, "started_at", time_format_json(inc->started_at));
+    json_object_set_new(o, "ended_at", time_format_json(inc->ended_at));
     for (int s = STATE_TRIAGE; s < STATE_COUNT; s++) {
         char name[32];
         snprintf(name, sizeof(name), "%s_at", incident_state_names[s]);
-        json_object_set_new(o, name, time_json(inc->state_at[s]));
+        json_object_set_new(o, name, time_format_json(inc->state_at[s]));
     }
     json_object_set(o, "services", inc->services);
     json_object_set_new(o, "impact", impact);
-    json_object_set_new(o, "created_at", time_json(inc->created_at));
+    json_object_set_new(o, "created_at", time_format_json(inc->created_at));
     json_object_set_new(o, "created_by", json_string(inc->created_by));
-    json_object_set_new(o, "updated_at", time_json(inc->updated_at));
+    json_object_set_new(o, "updated_at", time_format_json(inc->updated_at));
     json_object_set_new(o, "version", json_integer(inc->version));
     json_object_set_new(o, "transitions", tr);
     return o;
@@ -599,7 +589,7 @@ field_value(const struct incident *inc, const struct field_def *f)
     case F_ENUM:
         return json_string(f->names[*(const int *)base]);
     case F_TIME:
-        return time_json(*(const int64_t *)base);
+        return time_format_json(*(const int64_t *)base);
     case F_SERVICES:
     case F_IMPACT:
         return json_incref(*(json_t *const *)base);

@@ -45,12 +45,6 @@ audit(sqlite3 *db, int64_t now, const struct principal *p, const char *action,
     return rc;
 }
 
-static void
-fmt_time(int64_t t, char out[TIME_RFC3339_LEN])
-{
-    time_format_rfc3339(t, out, TIME_RFC3339_LEN);
-}
-
 struct create_change {
     const struct principal *p;
     struct incident *inc;
@@ -138,7 +132,7 @@ incident_insert(sqlite3 *db, const struct principal *p, struct incident *inc, in
     inc->created_at = inc->updated_at = now;
     if (store_incident_insert(db, inc, err) != 0)
         return -1;
-    fmt_time(now, at);
+    time_format_rfc3339(now, at, TIME_RFC3339_LEN);
     if (store_timeline_append(db, inc->id, at, p->name, "created", NULL, NULL, NULL, NULL, err) !=
         0)
         return -1;
@@ -285,7 +279,7 @@ update_apply(sqlite3 *db, void *arg, struct mp_error *err)
         return mp_error_set(err, 422, "", "the patch is not valid");
     }
     c->next = &next;
-    fmt_time(c->now, at);
+    time_format_rfc3339(c->now, at, TIME_RFC3339_LEN);
     changed = json_array();
     for (size_t i = 0; i < incident_field_count(); i++) {
         const char *name = incident_field_editable(i);
@@ -439,7 +433,7 @@ transition_apply(sqlite3 *db, void *arg, struct mp_error *err)
     cur.state_at[c->to] = c->now;
     cur.updated_at = c->now;
     cur.version++;
-    fmt_time(c->now, at);
+    time_format_rfc3339(c->now, at, TIME_RFC3339_LEN);
     snprintf(old_s, sizeof(old_s), "\"%s\"", incident_state_names[from]);
     snprintf(new_s, sizeof(new_s), "\"%s\"", incident_state_names[c->to]);
     if (store_incident_update(db, &cur, err) != 0 ||
@@ -502,7 +496,7 @@ note_apply(sqlite3 *db, void *arg, struct mp_error *err)
         return -1;
     cur.updated_at = c->now;
     cur.version++;
-    fmt_time(c->now, at);
+    time_format_rfc3339(c->now, at, TIME_RFC3339_LEN);
     if (store_incident_update(db, &cur, err) != 0 ||
         store_timeline_append(db, cur.id, at, c->p->name, "note", NULL, NULL, NULL, c->text, err) !=
             0 ||

@@ -10,11 +10,11 @@
 #ifndef MP_INCIDENT_TYPES_H
 #define MP_INCIDENT_TYPES_H
 
+#include "lib/timeutil.h"
+
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
-
-#define TIME_UNSET INT64_MIN
 
 enum incident_state {
     STATE_DETECTED = 0,

@@ -28,6 +28,8 @@
 #include <string.h>
 
 #define FIELD_TEXT_MAX 20000
+/* how far ahead of this clock a submission time may be: skew between tools */
+#define SUBMIT_SKEW_SECONDS 300
 
 static json_t *
 notification_json(const struct notification *n)
@@ -46,16 +48,6 @@ notification_json(const struct notification *n)
                      OPT(n->authority_ref), "submitted_by", OPT(n->submitted_by), "created_at",
                      n->created_at, "created_by", n->created_by, "updated_at", n->updated_at);
 #undef OPT
-}
-
-static const struct rule_stage *
-find_stage(const struct ruleset *rs, const char *id)
-{
-    for (int i = 0; rs && i < rs->nstages; i++) {
-        if (strcmp(rs->stages[i].id, id) == 0)
-            return &rs->stages[i];
-    }
-    return NULL;
 }
 
 /* A content item's value from what meldpunt knows: an impact fact or
@@ -105,7 +97,7 @@ create_apply(sqlite3 *db, void *arg, struct mp_error *err)
     struct create_change *c = arg;
     struct rules *rules = rules_acquire();
     const struct ruleset *rs = rules_find(rules, c->regime);
-    const struct rule_stage *st = find_stage(rs, c->stage);
+    const struct rule_stage *st = rules_find_stage(rs, c->stage);
     struct incident inc;
     struct obligation o;
     char at[TIME_RFC3339_LEN], note[200], payload[200];
@@ -254,6 +246,8 @@ struct change {
     struct notification n;
     struct field_errors *errs;
     struct create_change correction;
+    char note[600];    /* the timeline's words for this step; empty: the default */
+    char payload[400]; /* the audit payload; empty: the default */
 };
 
 static int
@@ -273,7 +267,7 @@ static int
 patch(sqlite3 *db, struct change *c, const char *at, struct mp_error *err)
 {
     struct rules *rules = rules_acquire();
-    const struct rule_stage *st = find_stage(rules_find(rules, c->n.regime), c->n.stage);
+    const struct rule_stage *st = rules_find_stage(rules_find(rules, c->n.regime), c->n.stage);
     json_t *fields = json_loads(c->n.fields, 0, NULL), *patch_fields, *v, *lang;
     const char *key;
     int rc = -1;
@@ -333,7 +327,7 @@ document(sqlite3 *db, struct change *c, const char *at, const char *key_id, stru
 {
     struct rules *rules = rules_acquire();
     const struct ruleset *rs = rules_find(rules, c->n.regime);
-    const struct rule_stage *st = find_stage(rs, c->n.stage);
+    const struct rule_stage *st = rules_find_stage(rs, c->n.stage);
     const char *lang = c->n.language;
     json_t *fields = json_loads(c->n.fields, 0, NULL), *contents = json_array(), *item, *profile,
            *doc = NULL, *recipient;
@@ -419,7 +413,7 @@ static int
 approve(sqlite3 *db, struct change *c, const char *at, struct mp_error *err)
 {
     struct rules *rules = rules_acquire();
-    const struct rule_stage *st = find_stage(rules_find(rules, c->n.regime), c->n.stage);
+    const struct rule_stage *st = rules_find_stage(rules_find(rules, c->n.regime), c->n.stage);
     json_t *fields = json_loads(c->n.fields, 0, NULL), *item, *doc = NULL, *key;
     struct buf text = BUF_INIT, sig = BUF_INIT;
     char trusted[400], inc_ref[32] = "";
@@ -494,6 +488,42 @@ out:
     return rc;
 }
 
+/* "3 h", "1 h 20 min", "2 d 4 h": how long after it was sent a report was
+ * recorded, in words for the timeline. */
+static void
+lag_words(int64_t seconds, char *out, size_t size)
+{
+    int64_t m = seconds / 60, h = m / 60, d = h / 24;
+
+    if (h == 0)
+        snprintf(out, size, "%lld min", (long long)m);
+    else if (d == 0 && m % 60 == 0)
+        snprintf(out, size, "%lld h", (long long)h);
+    else if (d == 0)
+        snprintf(out, size, "%lld h %lld min", (long long)h, (long long)(m % 60));
+    else if (h % 24 == 0)
+        snprintf(out, size, "%lld d", (long long)d);
+    else
+        snprintf(out, size, "%lld d %lld h", (long long)d, (long long)(h % 24));
+}
+
+/*
+ * Records that the report was sent.  Timeliness is judged on when it was
+ * sent (`submitted_at`, by portal, e-mail or phone), not on when it is
+ * recorded here: recording afterwards is allowed, and said on the timeline
+ * ("recorded 3 h after submission") and in the audit chain.  A time in the
+ * future is refused, beyond a 5-minute allowance for the skew between the
+ * clocks of the tools involved.
+ *
+ * The obligation becomes `submitted` when the report was sent by its due
+ * second, `missed` (for good) when it was sent after.  A report that was
+ * sent in time but recorded after its due time may find the obligation
+ * already `missed` (the sweeper saw no record): that miss was the absence
+ * of a record, not of a report, so it is corrected to `submitted`, with its
+ * own timeline entry and an `obligation.correct` audit entry.  It is the one
+ * exception to "lateness is frozen" (docs/RULES.md).  A waived obligation
+ * stays waived.
+ */
 static int
 submit(sqlite3 *db, struct change *c, const char *at, struct mp_error *err)
 {
@@ -502,9 +532,10 @@ submit(sqlite3 *db, struct change *c, const char *at, struct mp_error *err)
     const char *when = json_string_value(json_object_get(c->body, "submitted_at"));
     const char *key;
     json_t *v;
-    int64_t t = c->now;
+    int64_t t = c->now, lag;
     struct obligation o;
     struct incident inc;
+    char lag_text[40] = "";
 
     json_object_foreach(c->body, key, v)
     {
@@ -517,8 +548,12 @@ submit(sqlite3 *db, struct change *c, const char *at, struct mp_error *err)
     if (json_object_get(c->body, "authority_reference") && (ref == NULL || text_chars(ref) > 190))
         field_error(c->errs, "authority_reference", "must be text of at most 190 characters");
     if (json_object_get(c->body, "submitted_at") &&
-        (when == NULL || time_parse_rfc3339(when, &t) != 0 || t > c->now + 300))
-        field_error(c->errs, "submitted_at", "must be an RFC 3339 time, not in the future");
+        (when == NULL || time_parse_rfc3339(when, &t) != 0))
+        field_error(c->errs, "submitted_at", "must be an RFC 3339 time: when the report was sent");
+    else if (t > c->now + SUBMIT_SKEW_SECONDS)
+        field_error(c->errs, "submitted_at",
+                    "is in the future: give the time the report was sent (at most 5 minutes "
+                    "ahead of this server's clock, for clock skew)");
     if (c->errs->count > 0)
         return mp_error_set(err, 422, "", "not valid");
     if (strcmp(c->n.state, "approved") != 0)
@@ -535,19 +570,54 @@ submit(sqlite3 *db, struct change *c, const char *at, struct mp_error *err)
     snprintf(c->n.updated_at, sizeof(c->n.updated_at), "%s", at);
     if (store_notification_update(db, &c->n, err) != 0)
         return -1;
+    /* in words when recorded a minute or more after it was sent */
+    lag = c->now - t;
+    if (lag >= 60)
+        lag_words(lag, lag_text, sizeof(lag_text));
+    snprintf(c->note, sizeof(c->note), "%s %s: submitted at %s via %s%s%s", c->n.regime, c->n.stage,
+             c->n.submitted_at, channel, lag_text[0] ? ", recorded " : "",
+             lag_text[0] ? lag_text : "");
+    if (lag_text[0])
+        snprintf(c->note + strlen(c->note), sizeof(c->note) - strlen(c->note), " after submission");
+    snprintf(c->payload, sizeof(c->payload),
+             "{\"notification\":\"%s\",\"version\":%lld,\"submitted_at\":\"%s\","
+             "\"recorded_after_seconds\":%lld}",
+             c->n.id, (long long)c->n.version, c->n.submitted_at, (long long)(lag > 0 ? lag : 0));
     if (c->n.obligation_id[0] && store_obligation_get(db, c->n.obligation_id, &o, err) == 1 &&
         o.submitted_at[0] == '\0') {
-        int64_t due;
+        int64_t due = TIME_UNSET;
+        bool late, was_missed = strcmp(o.status, "missed") == 0;
+
+        if (o.due_at[0] && time_parse_rfc3339(o.due_at, &due) != 0)
+            due = TIME_UNSET;
+        late = due != TIME_UNSET && t > due;
         snprintf(o.submitted_at, sizeof(o.submitted_at), "%s", c->n.submitted_at);
-        /* late stays late: a missed obligation keeps its status */
-        if (strcmp(o.status, "pending") == 0) {
-            bool late = o.due_at[0] && time_parse_rfc3339(o.due_at, &due) == 0 && t > due;
+        if (strcmp(o.status, "pending") == 0 || was_missed) {
+            /* sent late: missed for good; sent in time: submitted, even
+             * when the record came after the due time */
             snprintf(o.status, sizeof(o.status), "%s", late ? "missed" : "submitted");
             if (late)
                 snprintf(o.missed_at, sizeof(o.missed_at), "%s", o.due_at);
+            else
+                o.missed_at[0] = '\0';
         }
         if (store_obligation_update(db, &o, err) != 0)
             return -1;
+        if (was_missed && !late) {
+            char note[300], payload[300];
+            snprintf(note, sizeof(note),
+                     "not missed: sent at %s, by the due time %s; recorded %s after submission",
+                     c->n.submitted_at, o.due_at, lag_text[0] ? lag_text : "0 min");
+            snprintf(payload, sizeof(payload),
+                     "{\"regime\":\"%s\",\"stage\":\"%s\",\"from\":\"missed\",\"to\":\"submitted\","
+                     "\"submitted_at\":\"%s\",\"due_at\":\"%s\"}",
+                     o.regime, o.stage, c->n.submitted_at, o.due_at);
+            if (store_timeline_append(db, c->n.incident_id, at, c->p->name, "obligation", o.stage,
+                                      "\"missed\"", "\"submitted\"", note, err) != 0 ||
+                store_audit_append(db, c->now, c->p->name, "obligation.correct", o.id, payload,
+                                   err) != 0)
+                return -1;
+        }
     }
     /* later reports count from this submission: judge again for their due times */
     if (store_incident_load(db, c->n.incident_id, &inc, err) == 1) {
@@ -605,8 +675,9 @@ change_apply(sqlite3 *db, void *arg, struct mp_error *err)
     snprintf(payload, sizeof(payload), "{\"notification\":\"%s\",\"version\":%lld}", c->n.id,
              (long long)c->n.version);
     if (store_timeline_append(db, c->n.incident_id, at, c->p->name, "obligation", c->n.stage, NULL,
-                              NULL, note, err) != 0 ||
-        store_audit_append(db, c->now, c->p->name, actions[c->action], c->n.id, payload, err) != 0)
+                              NULL, c->note[0] ? c->note : note, err) != 0 ||
+        store_audit_append(db, c->now, c->p->name, actions[c->action], c->n.id,
+                           c->payload[0] ? c->payload : payload, err) != 0)
         return -1;
     return 0;
 }

@@ -26,10 +26,43 @@ const char *tri_name(enum tri t); /* "no", "yes", "undetermined" */
 
 struct rnode; /* a compiled expression (rules.c) */
 
-struct rule_due {
-    char anchor[48]; /* aware_at, detected_at, ..., stage:ID */
+#define CALENDAR_HOLIDAYS_MAX 400
+
+/* A country's working days (config/calendars/ID.json): local time as a UTC
+ * offset with, optionally, EU summer time (one hour more from the last
+ * Sunday of March to the last Sunday of October, 01:00 UTC), and the
+ * public holidays of the years it covers, as local dates. */
+struct calendar {
+    char id[16];
+    char file[PATH_MAX];
+    json_t *doc;
+    int offset_minutes;
+    bool eu_summer_time;
+    int first_year, last_year;
+    int64_t holidays[CALENDAR_HOLIDAYS_MAX]; /* days since 1970-01-01, sorted */
+    int nholidays;
+};
+
+/* One point in time: ANCHOR + DURATION. */
+struct rule_time {
+    char anchor[48]; /* aware_at, detected_at, ..., stage:ID, stage_last:ID */
     struct duration within;
     char within_text[32];
+};
+
+/* A `due` entry: {"after", "within"} (nlater 0: the fields of the first
+ * part), or {"later_of": [{"after", "within"}, ...]} (nlater 2 to 4: the
+ * latest of its parts, known when all of them are). */
+struct rule_due {
+    char anchor[48]; /* "later_of" for a later_of entry */
+    struct duration within;
+    char within_text[32];
+    struct rule_time later[RULE_DUE_MAX];
+    int nlater;
+    /* "unless_passed_at": ANCHOR: the entry does not bind when its time had
+     * already passed at that anchor (DORA: the 24 hours after awareness do
+     * not bind an incident classified as major later than that) */
+    char unless_passed_at[48];
 };
 
 struct rule_stage {
@@ -42,6 +75,24 @@ struct rule_stage {
     struct rnode *when_n;
     struct rule_due due[RULE_DUE_MAX];
     int ndue;
+    /* "only_if_ongoing_at_due": the stage exists only when the incident is
+     * still ongoing (not handled) at its due time (NIS2 art. 23(4)(e):
+     * the progress report) */
+    bool only_if_ongoing;
+    /* "if_ongoing_at_due": when the incident is still ongoing at the due
+     * time, the stage is due at these instead (the final report: one month
+     * after handling) */
+    struct rule_due ongoing_due[RULE_DUE_MAX];
+    int nongoing_due;
+    /* "next_working_day": {"calendar": ID, "at": "HH:MM", "unless": EXPR}:
+     * a due time on a weekend day or a holiday of the calendar moves to
+     * HH:MM local time on the next working day, unless EXPR holds (DORA:
+     * not for the initial notification of credit institutions, ...) */
+    char wd_calendar[16];
+    const struct calendar *wd_cal; /* resolved once every file is loaded */
+    int wd_at_minutes;
+    json_t *wd_unless;
+    struct rnode *wd_unless_n;
     bool asap;
     bool on_request;
 };
@@ -66,6 +117,8 @@ struct rules {
     struct ruleset *sets;
     int nsets;
     char dir[PATH_MAX];
+    struct calendar *calendars; /* from DIR/../calendars, else the built-in ones */
+    int ncalendars;
 };
 
 /* Loads and validates every *.json in dir (sorted by name).  On error,
@@ -82,6 +135,8 @@ void rules_install(struct rules *r);
 struct rules *rules_acquire(void);
 
 const struct ruleset *rules_find(const struct rules *r, const char *regime);
+/* The stage with this id in rs (rs may be NULL); NULL when none. */
+const struct rule_stage *rules_find_stage(const struct ruleset *rs, const char *id);
 
 /* Evaluates one rule set against facts (impact facts and incident fields)
  * and profile.  Returns a new JSON object:
@@ -96,6 +151,53 @@ json_t *rules_evaluate(const struct ruleset *rs, const json_t *facts, const json
 
 /* Evaluates one expression (for tests and the stage `when`). */
 enum tri rules_eval_expr(const json_t *expr, const json_t *facts, const json_t *profile);
+
+/*
+ * When a stage is due, for one incident at `now`.  Times are Unix seconds,
+ * TIME_UNSET for "not known (yet)".  The incident's handling
+ * comes as two times so that "was it handled by then?" has an answer for
+ * any moment: resolved_at, when it last reached resolved, and reopened_at,
+ * when it last went back from resolved to confirmed ("it came back").
+ * Every other anchor is asked of anchor(name, ctx).
+ */
+struct rule_clock {
+    int64_t now;
+    int64_t resolved_at;
+    int64_t reopened_at;
+    int64_t (*anchor)(const char *name, void *ctx);
+    void *ctx;
+    const json_t *facts, *profile; /* for next_working_day's unless */
+};
+
+struct rule_stage_time {
+    int64_t due;                /* the binding due time; TIME_UNSET while not known */
+    int64_t regular;            /* the due time before if_ongoing_at_due moved it */
+    enum tri ongoing;           /* still ongoing at the regular due time: yes, no (handled
+                                 * by then), undetermined (not there yet, or no due time) */
+    bool not_due;               /* only_if_ongoing_at_due, and handled by the due time */
+    bool moved;                 /* if_ongoing_at_due applies: due moved after handling */
+    int64_t before_working_day; /* the due time before next_working_day moved
+                                 * it; TIME_UNSET when it did not move */
+    bool calendar_gap;          /* the due time lies outside the calendar's years */
+    const char *waiting[2 * RULE_DUE_MAX * RULE_DUE_MAX]; /* anchors awaited */
+    int nwaiting;
+};
+
+/* When t falls on a weekend day or a holiday of cal (local time), HH:MM
+ * (at_minutes) local time on the next working day; else t.  *gap is set
+ * when t lies outside the years the calendar covers (t is returned). */
+int64_t calendar_next_working(const struct calendar *cal, int64_t t, int at_minutes, bool *gap);
+
+/* The anchor handled_at at `c`: resolved_at, unless the incident was
+ * reopened since (then not handled yet). */
+int64_t rules_handled_at(const struct rule_clock *c);
+/* Whether the incident had been handled (resolved and not reopened) at t. */
+bool rules_handled_by(const struct rule_clock *c, int64_t t);
+/* The due time of stage st: the earliest computable `due` entry; with
+ * if_ongoing_at_due and the incident still ongoing at that time, the
+ * earliest of those entries instead. */
+void rules_stage_time(const struct rule_stage *st, const struct rule_clock *c,
+                      struct rule_stage_time *out);
 
 /* {"dir", "rule_sets":[{regime, version, title, source, file, stages}]} */
 json_t *rules_summary(const struct rules *r);

@@ -22,14 +22,14 @@
 json_t *
 suppression_to_json(const struct suppression *s, int64_t now)
 {
-    bool active = s->deleted_at == ALERT_TIME_UNSET && s->starts_at <= now && now < s->expires_at;
+    bool active = s->deleted_at == TIME_UNSET && s->starts_at <= now && now < s->expires_at;
 
     return json_pack("{s:s, s:O, s:s, s:s, s:o, s:o, s:b, s:I, s:o, s:s, s:o, s:s?}", "id", s->id,
                      "match", s->match, "action", s->action, "reason", s->reason, "starts_at",
-                     alert_time_json(s->starts_at), "expires_at", alert_time_json(s->expires_at),
+                     time_format_json(s->starts_at), "expires_at", time_format_json(s->expires_at),
                      "active", active, "dropped", (json_int_t)s->dropped, "created_at",
-                     alert_time_json(s->created_at), "created_by", s->created_by, "deleted_at",
-                     alert_time_json(s->deleted_at), "deleted_by",
+                     time_format_json(s->created_at), "created_by", s->created_by, "deleted_at",
+                     time_format_json(s->deleted_at), "deleted_by",
                      s->deleted_by[0] ? s->deleted_by : NULL);
 }
 
@@ -82,7 +82,7 @@ suppression_create(const struct principal *p, int64_t now, json_t *body, struct 
     char *reason = NULL;
 
     memset(out, 0, sizeof(*out));
-    out->deleted_at = ALERT_TIME_UNSET;
+    out->deleted_at = TIME_UNSET;
     json_object_foreach(body, key, v)
     {
         bool known = false;
@@ -104,12 +104,12 @@ suppression_create(const struct principal *p, int64_t now, json_t *body, struct 
         snprintf(out->action, sizeof(out->action), "%s", action);
     alert_field_text(body, "reason", true, SUPPRESSION_REASON_MAX, &reason, errs);
     out->starts_at = now;
-    out->expires_at = ALERT_TIME_UNSET;
+    out->expires_at = TIME_UNSET;
     alert_field_time(body, "starts_at", &out->starts_at, errs);
     if (json_object_get(body, "expires_at") == NULL)
         field_error(errs, "expires_at", "is required: a suppression must end");
     else if (alert_field_time(body, "expires_at", &out->expires_at, errs) &&
-             out->expires_at != ALERT_TIME_UNSET) {
+             out->expires_at != TIME_UNSET) {
         if (out->expires_at <= out->starts_at || out->expires_at <= now)
             field_error(errs, "expires_at", "must be after starts_at and in the future");
         else if (out->expires_at - out->starts_at > SUPPRESSION_SPAN_MAX)
@@ -175,7 +175,7 @@ suppression_delete_apply(sqlite3 *db, void *arg, struct mp_error *err)
         return -1;
     if (found == 0)
         return mp_error_set(err, 404, "", "no suppression '%s'", c->id);
-    if (s.deleted_at != ALERT_TIME_UNSET) {
+    if (s.deleted_at != TIME_UNSET) {
         suppression_free(&s);
         return mp_error_set(err, 409, "", "the suppression was ended already");
     }

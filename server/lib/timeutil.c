@@ -28,6 +28,16 @@ time_format_rfc3339(int64_t unix_seconds, char *out, size_t size)
                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+json_t *
+time_format_json(int64_t unix_seconds)
+{
+    char buf[TIME_RFC3339_LEN];
+
+    if (unix_seconds == TIME_UNSET || time_format_rfc3339(unix_seconds, buf, sizeof(buf)) < 0)
+        return json_null();
+    return json_string(buf);
+}
+
 int
 time_format_rfc3339_ms(int64_t unix_us, char *out, size_t size)
 {
@@ -56,10 +66,8 @@ digits(const char *s, int n, int *out)
     return true;
 }
 
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
- * (Howard Hinnant's days_from_civil). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
+int64_t
+time_days_from_civil(int64_t y, int m, int d)
 {
     int64_t era, yoe, doy, doe;
 
@@ -116,7 +124,7 @@ time_parse_rfc3339(const char *s, int64_t *out)
         return -1;
     if (sec == 60)
         sec = 59; /* a leap second is read as the second before it */
-    *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
+    *out = time_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
            (int64_t)sign * (oh * 3600 + om * 60);
     return 0;
 }
@@ -224,6 +232,6 @@ time_add_duration(int64_t t, const struct duration *d)
         if (dd > last)
             dd = last;
     }
-    return days_from_civil(y, (int)m, (int)dd) * 86400 + secs + (int64_t)d->days * 86400 +
+    return time_days_from_civil(y, (int)m, (int)dd) * 86400 + secs + (int64_t)d->days * 86400 +
            d->seconds;
 }

@@ -8,20 +8,31 @@
 #ifndef MP_TIMEUTIL_H
 #define MP_TIMEUTIL_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define TIME_RFC3339_LEN 32
 
+/* A time that is not known (JSON null, SQL NULL): the one name for it. */
+#define TIME_UNSET INT64_MIN
+
 /* The clock itself is read in one place only: lib/clock.h. */
 
 /* `2026-11-29T02:30:00Z`; returns the length or -1. */
 int time_format_rfc3339(int64_t unix_seconds, char *out, size_t size);
+/* t as a JSON string in RFC 3339 form; JSON null for TIME_UNSET (or a time
+ * the format cannot hold).  A new reference. */
+json_t *time_format_json(int64_t unix_seconds);
 /* `2026-11-29T02:30:00.123Z` from Unix microseconds, for log lines. */
 int time_format_rfc3339_ms(int64_t unix_us, char *out, size_t size);
 /* Parses a full RFC 3339 date-time (any offset, optional fraction, which is
  * dropped) into Unix seconds.  Returns 0, or -1 when the text is not one. */
 int time_parse_rfc3339(const char *s, int64_t *out);
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
+ * (Howard Hinnant's days_from_civil); m 1-12, d 1-31. */
+int64_t time_days_from_civil(int64_t y, int m, int d);
 
 /* An ISO 8601 duration: PnYnMnWnDTnHnMnS (each part optional, whole
  * numbers).  Years and months are calendar units, the rest fixed. */

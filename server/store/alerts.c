@@ -283,14 +283,26 @@ store_alert_find_open(sqlite3 *db, const char *source, const char *fingerprint, 
     return load_one(db, st, out, err);
 }
 
+/* A row of a list (without the payload), for db_rows(). */
+static int
+read_list_row(sqlite3_stmt *st, void *item)
+{
+    return read_row(st, item, false);
+}
+
+static void
+drop_alert(void *item)
+{
+    alert_free(item);
+}
+
 int
 store_alert_query(sqlite3 *db, const struct store_alert_query *q, struct alert **items, int *count,
                   struct mp_error *err)
 {
     struct buf sql = BUF_INIT;
-    struct alert *v = NULL;
     sqlite3_stmt *st = NULL;
-    int n = 0, i = 1, step = SQLITE_DONE, rc = -1;
+    int i = 1, rc = -1;
     char visible[64];
 
     *items = NULL;
@@ -345,32 +357,9 @@ store_alert_query(sqlite3 *db, const struct store_alert_query *q, struct alert *
         sqlite3_bind_text(st, i++, visible, -1, SQLITE_STATIC);
     }
     sqlite3_bind_int(st, i++, q->limit + 1);
-    v = calloc((size_t)q->limit + 1, sizeof(*v));
-    if (v == NULL) {
-        mp_error_set(err, 500, "", "out of memory");
-        goto out;
-    }
-    while (n <= q->limit && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (read_row(st, &v[n], false) != 0) {
-            mp_error_set(err, 500, "", "unreadable alert row");
-            goto out;
-        }
-        n++;
-    }
-    if (n <= q->limit && step != SQLITE_DONE) {
-        db_fail(db, err, "listing alerts");
-        goto out;
-    }
-    *items = v;
-    *count = n;
-    v = NULL;
-    rc = 0;
+    rc = db_rows(db, st, sizeof(struct alert), q->limit + 1, read_list_row, drop_alert,
+                 (void **)items, count, "listing alerts", err);
 out:
-    if (v != NULL) {
-        for (int k = 0; k < n; k++)
-            alert_free(&v[k]);
-        free(v);
-    }
     sqlite3_finalize(st);
     buf_free(&sql);
     return rc;
@@ -504,13 +493,24 @@ store_suppression_insert(sqlite3 *db, const struct suppression *s, struct mp_err
     return rc;
 }
 
+static int
+read_suppression_item(sqlite3_stmt *st, void *item)
+{
+    return read_suppression(st, item);
+}
+
+static void
+drop_suppression(void *item)
+{
+    suppression_free(item);
+}
+
 int
 store_suppression_list(sqlite3 *db, bool active, int64_t now, struct suppression **items,
                        int *count, struct mp_error *err)
 {
     sqlite3_stmt *st;
-    struct suppression *v = NULL;
-    int n = 0, cap = 0, step, rc = -1;
+    int rc;
 
     *items = NULL;
     *count = 0;
@@ -526,37 +526,8 @@ store_suppression_list(sqlite3 *db, bool active, int64_t now, struct suppression
     }
     if (st == NULL)
         return db_fail(db, err, "listing suppressions");
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            struct suppression *nv;
-            cap = cap ? cap * 2 : 8;
-            nv = realloc(v, (size_t)cap * sizeof(*v));
-            if (nv == NULL) {
-                mp_error_set(err, 500, "", "out of memory");
-                goto out;
-            }
-            v = nv;
-        }
-        if (read_suppression(st, &v[n]) != 0) {
-            mp_error_set(err, 500, "", "unreadable suppression row");
-            goto out;
-        }
-        n++;
-    }
-    if (step != SQLITE_DONE) {
-        db_fail(db, err, "listing suppressions");
-        goto out;
-    }
-    *items = v;
-    *count = n;
-    v = NULL;
-    rc = 0;
-out:
-    if (v != NULL) {
-        for (int k = 0; k < n; k++)
-            suppression_free(&v[k]);
-        free(v);
-    }
+    rc = db_rows(db, st, sizeof(struct suppression), 0, read_suppression_item, drop_suppression,
+                 (void **)items, count, "listing suppressions", err);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return rc;

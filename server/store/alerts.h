@@ -11,6 +11,7 @@
 #define MP_STORE_ALERTS_H
 
 #include "lib/error.h"
+#include "lib/timeutil.h"
 
 #include <jansson.h>
 #include <sqlite3.h>
@@ -38,8 +39,6 @@ enum alert_state {
 extern const char *const alert_severity_names[ALERT_SEV_COUNT];
 extern const char *const alert_status_names[ALERT_STATUS_COUNT];
 extern const char *const alert_state_names[ALERT_STATE_COUNT];
-
-#define ALERT_TIME_UNSET INT64_MIN
 
 struct alert {
     int64_t seq;
@@ -96,7 +95,7 @@ int store_alert_query(sqlite3 *db, const struct store_alert_query *q, struct ale
 int store_alert_correlated(sqlite3 *db, const char *key, int64_t since, char id[40],
                            struct mp_error *err);
 /* Of the alerts on an incident: how many still fire, and the latest ends_at
- * of the resolved ones (ALERT_TIME_UNSET when none). */
+ * of the resolved ones (TIME_UNSET when none). */
 int store_alert_incident_status(sqlite3 *db, const char *incident_id, int64_t *firing,
                                 int64_t *total, int64_t *last_end, struct mp_error *err);
 /* ---- suppressions ---- */

@@ -555,14 +555,14 @@ db_col_time(sqlite3_stmt *st, int i)
     int64_t v;
 
     if (t == NULL || time_parse_rfc3339((const char *)t, &v) != 0)
-        return DB_TIME_UNSET;
+        return TIME_UNSET;
     return v;
 }
 
 void
-db_bind_opt(sqlite3_stmt *st, int i, const char *s)
+db_bind_text_opt(sqlite3_stmt *st, int i, const char *s, bool keep_empty)
 {
-    if (s != NULL && s[0] != '\0')
+    if (s != NULL && (keep_empty || s[0] != '\0'))
         sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, i);
@@ -573,8 +573,50 @@ db_bind_time(sqlite3_stmt *st, int i, int64_t t)
 {
     char buf[TIME_RFC3339_LEN];
 
-    if (t == DB_TIME_UNSET || time_format_rfc3339(t, buf, sizeof(buf)) < 0)
+    if (t == TIME_UNSET || time_format_rfc3339(t, buf, sizeof(buf)) < 0)
         sqlite3_bind_null(st, i);
     else
         sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
+}
+
+int
+db_rows(sqlite3 *db, sqlite3_stmt *st, size_t size, int max,
+        int (*read)(sqlite3_stmt *st, void *item), void (*drop)(void *item), void **items,
+        int *count, const char *what, struct mp_error *err)
+{
+    char *v = NULL;
+    int n = 0, cap = 0, step = SQLITE_DONE;
+
+    *items = NULL;
+    *count = 0;
+    while ((max == 0 || n < max) && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            char *nv;
+            cap = cap ? cap * 2 : 16;
+            nv = realloc(v, (size_t)cap * size);
+            if (nv == NULL) {
+                mp_error_set(err, 500, "", "out of memory reading %s", what);
+                goto fail;
+            }
+            v = nv;
+        }
+        memset(v + (size_t)n * size, 0, size);
+        if (read(st, v + (size_t)n * size) != 0) {
+            mp_error_set(err, 500, "", "an unreadable row in %s", what);
+            goto fail;
+        }
+        n++;
+    }
+    if ((max == 0 || n < max) && step != SQLITE_DONE) {
+        db_fail(db, err, what);
+        goto fail;
+    }
+    *items = v;
+    *count = n;
+    return 0;
+fail:
+    for (int k = 0; k < n; k++)
+        drop(v + (size_t)k * size);
+    free(v);
+    return -1;
 }

@@ -24,6 +24,7 @@
 
 #include "lib/embed.h"
 #include "lib/error.h"
+#include "lib/timeutil.h"
 
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -88,21 +89,35 @@ int db_backups_path(const char *path, const char *label, char *out, size_t size,
                     struct mp_error *err);
 
 /* Column and parameter helpers shared by the store files.  Times are
- * stored as RFC 3339 text; DB_TIME_UNSET (INT64_MIN, the same value as
- * TIME_UNSET and ALERT_TIME_UNSET) stands for NULL. */
-#define DB_TIME_UNSET INT64_MIN
+ * stored as RFC 3339 text; TIME_UNSET (INT64_MIN, the same value as
+ * TIME_UNSET and TIME_UNSET) stands for NULL. */
 /* Column i as text, "" for NULL (valid until the statement moves on). */
 const char *db_col_text(sqlite3_stmt *st, int i);
 /* Column i copied into dst (size bytes), "" for NULL. */
 void db_col_copy(char *dst, size_t size, sqlite3_stmt *st, int i);
 /* Column i as a malloc'd string, NULL for NULL. */
 char *db_col_dup(sqlite3_stmt *st, int i);
-/* Column i parsed as RFC 3339; DB_TIME_UNSET for NULL or unreadable. */
+/* Column i parsed as RFC 3339; TIME_UNSET for NULL or unreadable. */
 int64_t db_col_time(sqlite3_stmt *st, int i);
-/* Binds s, or NULL when s is NULL or empty (the text must outlive the
- * statement's use: SQLITE_STATIC). */
-void db_bind_opt(sqlite3_stmt *st, int i, const char *s);
-/* Binds t as RFC 3339 text, or NULL for DB_TIME_UNSET. */
+/* Steps st to its end (at most max rows; 0: no limit, and a list that
+ * pages asks for limit + 1 to know a next page exists) and reads each row
+ * with read into a growing array of elements of `size` bytes, each zeroed
+ * first: *items (malloc'd, NULL when no row) and *count.  read returns 0,
+ * or -1 for a row it cannot read (holding nothing allocated then); drop
+ * frees one element read.  On failure everything read is dropped, and err
+ * names the list (`what`).  The caller resets or finalizes st. */
+int db_rows(sqlite3 *db, sqlite3_stmt *st, size_t size, int max,
+            int (*read)(sqlite3_stmt *st, void *item), void (*drop)(void *item), void **items,
+            int *count, const char *what, struct mp_error *err);
+/* Binds s, or NULL when s is NULL; "" binds NULL too unless keep_empty.
+ * Most optional columns hold "nothing" as NULL, and an empty string from a
+ * fixed-size char member means nothing was set.  The timeline keeps ""
+ * (keep_empty): what it records is text as it was given, and an empty old
+ * or new value is not the same as none.  The text must outlive the
+ * statement's use (SQLITE_STATIC). */
+void db_bind_text_opt(sqlite3_stmt *st, int i, const char *s, bool keep_empty);
+#define db_bind_opt(st, i, s) db_bind_text_opt((st), (i), (s), false)
+/* Binds t as RFC 3339 text, or NULL for TIME_UNSET. */
 void db_bind_time(sqlite3_stmt *st, int i, int64_t t);
 
 /* Fills err from db's last error ("what: SQLite's message", the status

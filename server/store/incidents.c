@@ -336,15 +336,6 @@ store_incident_count_by_state(sqlite3 *db, int tlp_max, int64_t *counts, int nst
     return step == SQLITE_DONE ? 0 : db_fail(db, err, "counting incidents");
 }
 
-static void
-bind_opt_text(sqlite3_stmt *st, int i, const char *s)
-{
-    if (s)
-        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, i);
-}
-
 int
 store_timeline_append(sqlite3 *db, const char *incident_id, const char *at, const char *principal,
                       const char *kind, const char *field, const char *old_value,
@@ -361,10 +352,10 @@ store_timeline_append(sqlite3 *db, const char *incident_id, const char *at, cons
     sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, principal, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
-    bind_opt_text(st, 5, field);
-    bind_opt_text(st, 6, old_value);
-    bind_opt_text(st, 7, new_value);
-    bind_opt_text(st, 8, note);
+    db_bind_text_opt(st, 5, field, true);
+    db_bind_text_opt(st, 6, old_value, true);
+    db_bind_text_opt(st, 7, new_value, true);
+    db_bind_text_opt(st, 8, note, true);
     rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "writing the timeline");
     sqlite3_reset(st);
     return rc;

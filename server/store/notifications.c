@@ -153,39 +153,34 @@ store_notification_get(sqlite3 *db, const char *id, struct notification *out, st
     return rc;
 }
 
+static int
+read_item(sqlite3_stmt *st, void *item)
+{
+    read_row(st, item);
+    return 0;
+}
+
+static void
+drop_item(void *item)
+{
+    notification_free(item);
+}
+
 int
 store_notification_list(sqlite3 *db, const char *incident_id, struct notification **out, int *count,
                         struct mp_error *err)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT " COLUMNS " FROM notifications WHERE incident_id = ? "
                                    "ORDER BY created_at, id");
-    struct notification *v = NULL;
-    int n = 0, cap = 0, step;
+    int rc;
 
     *out = NULL;
     *count = 0;
     if (st == NULL)
         return db_fail(db, err, "reading notifications");
     sqlite3_bind_text(st, 1, incident_id, -1, SQLITE_STATIC);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            struct notification *nv;
-            cap = cap ? cap * 2 : 8;
-            nv = realloc(v, (size_t)cap * sizeof(*v));
-            if (nv == NULL)
-                break;
-            v = nv;
-        }
-        read_row(st, &v[n++]);
-    }
+    rc = db_rows(db, st, sizeof(struct notification), 0, read_item, drop_item, (void **)out, count,
+                 "reading notifications", err);
     sqlite3_reset(st);
-    if (step != SQLITE_DONE) {
-        for (int i = 0; i < n; i++)
-            notification_free(&v[i]);
-        free(v);
-        return db_fail(db, err, "reading notifications");
-    }
-    *out = v;
-    *count = n;
-    return 0;
+    return rc;
 }

@@ -192,14 +192,25 @@ store_register_get(sqlite3 *db, const char *id, const char *kind, struct registe
     return rc;
 }
 
+static int
+read_item(sqlite3_stmt *st, void *item)
+{
+    return read_row(st, item);
+}
+
+static void
+drop_item(void *item)
+{
+    store_register_row_free(item);
+}
+
 int
 store_register_list(sqlite3 *db, const char *kind, struct register_row **rows, int *count,
                     struct mp_error *err)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT " ROW_COLUMNS " FROM register_items "
                                    "WHERE (?1 IS NULL OR kind = ?1) ORDER BY kind, name");
-    struct register_row *v = NULL;
-    int n = 0, cap = 0, step;
+    int rc;
 
     *rows = NULL;
     *count = 0;
@@ -207,27 +218,10 @@ store_register_list(sqlite3 *db, const char *kind, struct register_row **rows, i
         return db_fail(db, err, "reading the register");
     if (kind)
         sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            struct register_row *nv;
-            cap = cap ? cap * 2 : 32;
-            nv = realloc(v, (size_t)cap * sizeof(*v));
-            if (nv == NULL)
-                break;
-            v = nv;
-        }
-        if (read_row(st, &v[n++]) != 0)
-            break;
-    }
+    rc = db_rows(db, st, sizeof(struct register_row), 0, read_item, drop_item, (void **)rows, count,
+                 "reading the register", err);
     sqlite3_reset(st);
-    if (step != SQLITE_DONE) {
-        store_register_list_free(v, n);
-        return step == SQLITE_ROW ? mp_error_set(err, 500, "", "out of memory")
-                                  : db_fail(db, err, "reading the register");
-    }
-    *rows = v;
-    *count = n;
-    return 0;
+    return rc;
 }
 
 void

@@ -169,7 +169,15 @@ describe('notification drafts', () => {
         const zipRes = await fetch(`${d.url}${N}/bundle`, { headers: { authorization: `Bearer ${tokens.viewer}` } });
         assert.equal(zipRes.status, 200);
         assert.equal(zipRes.headers.get('content-type'), 'application/zip');
-        assert.equal(zipRes.headers.get('content-disposition'), `attachment; filename="notification-${nid}.zip"`);
+        // downloads are named after what they are
+        assert.equal(zipRes.headers.get('content-disposition'), `attachment; filename="${inc.ref}_nis2_early-warning_v1.zip"`);
+        for (const [p, name] of [
+            ['document.json', `${inc.ref}_nis2_early-warning_v1.json`],
+            ['document.json.minisig', `${inc.ref}_nis2_early-warning_v1.json.minisig`],
+        ]) {
+            const r = await fetch(`${d.url}${N}/${p}`, { headers: { authorization: `Bearer ${tokens.viewer}` } });
+            assert.equal(r.headers.get('content-disposition'), `attachment; filename="${name}"`);
+        }
         const zipDir = tempDir();
         const zipPath = path.join(zipDir, 'bundle.zip');
         fs.writeFileSync(zipPath, Buffer.from(await zipRes.arrayBuffer()));
@@ -211,6 +219,14 @@ describe('notification drafts', () => {
         assert.equal(res.json.supersedes, nid);
         assert.equal(res.json.state, 'draft');
         assert.equal(res.json.fields.contact_official, 'J. Jansen, CISO, +31 6 1234 5678');
+        {
+            // once signed, the correction downloads as the second version
+            const C = `/api/v1/notifications/${res.json.id}`;
+            let r = await api(d.url, tokens.manager, 'POST', `${C}/approve`);
+            assert.equal(r.status, 200, r.text);
+            r = await fetch(`${d.url}${C}/document.json`, { headers: { authorization: `Bearer ${tokens.viewer}` } });
+            assert.equal(r.headers.get('content-disposition'), `attachment; filename="${inc.ref}_nis2_early-warning_v2.json"`);
+        }
 
         // all on the timeline and in the audit chain
         const list = await api(d.url, tokens.viewer, 'GET', `/api/v1/incidents/${inc.id}/notifications`);

@@ -343,12 +343,27 @@ describe('issue 16 through time (the test clock)', () => {
     // A fixed start, far from today: nothing here depends on the date.
     const T0 = '2031-03-14T09:00:00Z';
     const at = (seconds) => iso(Date.parse(T0) + seconds * 1000);
-    let d, analyst;
+    let d, analyst, manager;
     before(async () => {
         d = await startDaemon();
         analyst = createToken(d, 'reg-time-analyst', 'analyst');
+        manager = createToken(d, 'reg-time-manager', 'manager');
         assert.equal(await d.setClock({ now: T0 }), T0);
     });
+
+    /** Drafts, fills and signs the report of one stage; returns its URL. */
+    async function signedReport(inc, regime, stage, fields) {
+        let res = await api(d.url, analyst, 'POST', `${BASE}/${inc.id}/notifications`, { regime, stage, language: 'en' });
+        assert.equal(res.status, 201, res.text);
+        const N = `/api/v1/notifications/${res.json.id}`;
+        res = await api(d.url, analyst, 'PATCH', N, { fields }, { 'if-match': '"1"' });
+        assert.equal(res.status, 200, res.text);
+        res = await api(d.url, manager, 'POST', `${N}/approve`);
+        assert.equal(res.status, 200, res.text);
+        return N;
+    }
+    const nis2Obligation = async (inc, stage) => (await obligations(d, analyst, inc.id)).find((o) => o.regime === 'nis2' && o.stage === stage);
+    const EW_FIELDS = { suspected_malicious: 'yes', cross_border: 'no', contact_official: 'J. Jansen, CISO, +31 70 000 0000' };
     after(async () => {
         await d.stopClean();
     });
@@ -384,5 +399,373 @@ describe('issue 16 through time (the test clock)', () => {
         o = await find();
         assert.equal(o.status, 'missed');
         assert.equal(o.missed_at, at(71 * 3600));
+    });
+
+    test('3. timeliness is judged on when a report was sent: sent in time by portal, recorded after the due time (the sweeper had marked it missed) is submitted, not missed; said in words on the timeline and audited', async () => {
+        await d.setClock({ now: T0 });
+        assert.equal((await putProfile(d, { sector: 'drinking_water', nis2_class: 'essential', entity_types: [], dora_financial: false, annual_turnover_eur: 2e7 })).status, 200);
+        const inc = await createIncident(d, analyst, {
+            title: 'Chlorine dosing sabotage (reported by portal, recorded late)',
+            aware_at: T0,
+            impact: { persons_health_damaged: 3, scheduled_maintenance: false },
+        });
+        const due = at(24 * 3600);
+        let ew = await nis2Obligation(inc, 'early_warning');
+        assert.equal(ew.due_at, due);
+        // the early warning went out through MijnNCSC 2 hours before its due
+        // time, but nobody recorded it here: the sweeper marks it missed
+        await d.setClock({ now: at(24 * 3600 + 1) });
+        ew = await nis2Obligation(inc, 'early_warning');
+        assert.equal(ew.status, 'missed');
+        assert.equal(ew.missed_at, due);
+        // recorded 3 h after it was sent (1 h after the due time)
+        await d.setClock({ now: at(25 * 3600) });
+        const N = await signedReport(inc, 'nis2', 'early_warning', EW_FIELDS);
+        const head = await auditHead(d);
+        const sent = at(22 * 3600);
+        const res = await api(d.url, manager, 'POST', `${N}/submit`, { channel: 'MijnNCSC', authority_reference: 'NCSC-2031-0001', submitted_at: sent });
+        assert.equal(res.status, 200, res.text);
+        assert.equal(res.json.submitted_at, sent, 'the time it was sent, not the time it was recorded');
+        ew = await nis2Obligation(inc, 'early_warning');
+        assert.equal(ew.status, 'submitted', 'sent in time: not missed');
+        assert.equal(ew.submitted_at, sent);
+        assert.equal(ew.missed_at ?? null, null, 'the miss was the absence of a record, and is corrected');
+        // the timeline says it in words: when sent, and how much later recorded
+        const tl = await timeline(d, analyst, inc.id);
+        const rec = tl.findLast((e) => e.kind === 'obligation' && e.field === 'early_warning' && /submitted at/.test(e.note ?? ''));
+        assert.ok(rec, JSON.stringify(tl.slice(-4)));
+        assert.equal(rec.at, at(25 * 3600));
+        assert.equal(rec.note, `nis2 early_warning: submitted at ${sent} via MijnNCSC, recorded 3 h after submission`);
+        const fix = tl.findLast((e) => e.kind === 'obligation' && e.field === 'early_warning' && e.old === 'missed');
+        assert.ok(fix, JSON.stringify(tl.slice(-4)));
+        assert.equal(fix.new, 'submitted');
+        assert.equal(fix.note, `not missed: sent at ${sent}, by the due time ${due}; recorded 3 h after submission`);
+        // and the audit chain: the submission with both times, the correction
+        const entries = await auditAfter(d, head);
+        const submit = entries.find((e) => e.action === 'notification.submit');
+        assert.equal(submit.at, at(25 * 3600));
+        assert.equal(submit.payload.submitted_at, sent);
+        assert.equal(submit.payload.recorded_after_seconds, 3 * 3600);
+        const correct = entries.find((e) => e.action === 'obligation.correct' && e.object === ew.id);
+        assert.ok(correct, JSON.stringify(entries.map((e) => e.action)));
+        assert.deepEqual(
+            { from: correct.payload.from, to: correct.payload.to, submitted_at: correct.payload.submitted_at, due_at: correct.payload.due_at },
+            { from: 'missed', to: 'submitted', submitted_at: sent, due_at: due },
+        );
+        // a later sweep leaves it submitted
+        await d.setClock({ advance: 'PT1H' });
+        assert.equal((await nis2Obligation(inc, 'early_warning')).status, 'submitted');
+        // the final report counts from the notification's sending time: sent
+        // at 70 h by e-mail, recorded at 80 h (past its 72-hour due time)
+        await d.setClock({ now: at(80 * 3600) });
+        const N2 = await signedReport(inc, 'nis2', 'notification', { early_warning_update: 'no change', severity_impact: 'three persons hospitalised' });
+        const r2 = await api(d.url, manager, 'POST', `${N2}/submit`, { channel: 'e-mail', submitted_at: at(70 * 3600) });
+        assert.equal(r2.status, 200, r2.text);
+        assert.equal((await nis2Obligation(inc, 'notification')).status, 'submitted');
+        const final = await nis2Obligation(inc, 'final');
+        assert.equal(final.due_at, '2031-04-17T07:00:00Z', 'one month after the notification was sent (17 March 07:00), not after it was recorded');
+    });
+
+    test('3. a report sent after its due time stays missed however it is recorded; sent at the due second is in time; a submission time in the future is refused (5 minutes allowed for clock skew)', async () => {
+        await d.setClock({ now: T0 });
+        const inc = await createIncident(d, analyst, {
+            title: 'Dosing pump tampered with',
+            aware_at: T0,
+            impact: { persons_health_damaged: 1, scheduled_maintenance: false },
+        });
+        const due = at(24 * 3600);
+        // sent one second late, recorded two days later: missed
+        await d.setClock({ now: at(72 * 3600) });
+        const N = await signedReport(inc, 'nis2', 'early_warning', EW_FIELDS);
+        // in the future: refused, nothing recorded
+        const head = await auditHead(d);
+        let res = await api(d.url, manager, 'POST', `${N}/submit`, { channel: 'MijnNCSC', submitted_at: at(72 * 3600 + 301) });
+        assertProblem(res, 422);
+        assert.deepEqual(res.json.errors.map((e) => e.field), ['submitted_at'], res.text);
+        assert.match(res.json.errors[0].message, /in the future/);
+        res = await api(d.url, manager, 'POST', `${N}/submit`, { channel: 'MijnNCSC', submitted_at: 'yesterday' });
+        assertProblem(res, 422);
+        assert.deepEqual(res.json.errors.map((e) => e.field), ['submitted_at'], res.text);
+        assert.equal(await auditHead(d), head, 'a refused submission records nothing');
+        assert.equal((await api(d.url, manager, 'GET', N)).json.state, 'approved');
+        res = await api(d.url, manager, 'POST', `${N}/submit`, { channel: 'MijnNCSC', submitted_at: at(24 * 3600 + 1) });
+        assert.equal(res.status, 200, res.text);
+        let ew = await nis2Obligation(inc, 'early_warning');
+        assert.equal(ew.status, 'missed', 'sent after the due time: late, however it is recorded');
+        assert.equal(ew.missed_at, due);
+        assert.equal(ew.submitted_at, at(24 * 3600 + 1));
+        const tl = await timeline(d, analyst, inc.id);
+        assert.ok(tl.some((e) => e.note === `nis2 early_warning: submitted at ${at(24 * 3600 + 1)} via MijnNCSC, recorded 1 d 23 h after submission`), JSON.stringify(tl.slice(-3)));
+        assert.ok(!tl.some((e) => e.kind === 'obligation' && e.old === 'missed'), 'no correction');
+
+        // the notification, sent at its due second (72 h), recorded within
+        // the skew allowance ahead of this clock: in time
+        const N2 = await signedReport(inc, 'nis2', 'notification', { early_warning_update: 'none', severity_impact: 'one person' });
+        await d.setClock({ now: at(72 * 3600 - 240) });
+        res = await api(d.url, manager, 'POST', `${N2}/submit`, { channel: 'MijnNCSC', submitted_at: at(72 * 3600) });
+        assert.equal(res.status, 200, res.text);
+        const n = await nis2Obligation(inc, 'notification');
+        assert.equal(n.due_at, at(72 * 3600));
+        assert.equal(n.status, 'submitted', 'on time up to and including the due second');
+        assert.equal(n.submitted_at, at(72 * 3600));
+    });
+
+    /** Sends (drafts, signs, submits) one report at the daemon's time, or at sentAt. */
+    async function send(inc, stage, fields, sentAt) {
+        const N = await signedReport(inc, 'nis2', stage, fields);
+        const res = await api(d.url, manager, 'POST', `${N}/submit`, { channel: 'MijnNCSC', ...(sentAt ? { submitted_at: sentAt } : {}) });
+        assert.equal(res.status, 200, res.text);
+        return res.json;
+    }
+    const NOTIFICATION_FIELDS = { early_warning_update: 'no change', severity_impact: 'three persons hospitalised' };
+    const nis2Stage = async (inc, id) => regime(await classification(d, analyst, inc.id), 'nis2').stages.find((s) => s.id === id);
+
+    test('5. NIS2 art. 23(4)(e): an incident still ongoing one month after the notification owes a progress report then, and the final report one month after it is handled', async () => {
+        await d.setClock({ now: T0 });
+        assert.equal((await putProfile(d, { sector: 'drinking_water', nis2_class: 'essential', entity_types: [], dora_financial: false, annual_turnover_eur: 2e7 })).status, 200);
+        const inc = await createIncident(d, analyst, {
+            title: 'Ransomware in the treatment plant (long recovery)',
+            aware_at: T0,
+            impact: { persons_health_damaged: 3, scheduled_maintenance: false },
+        });
+        await transition(d, analyst, inc.id, 'triage');
+        await transition(d, analyst, inc.id, 'confirmed');
+        // the early warning and the notification, in time
+        await d.setClock({ now: at(20 * 3600) });
+        await send(inc, 'early_warning', EW_FIELDS);
+        await d.setClock({ now: at(48 * 3600) });
+        await send(inc, 'notification', NOTIFICATION_FIELDS);
+        const T1 = '2031-04-16T09:00:00Z'; // 16 March 09:00 + one month
+        let final = await nis2Obligation(inc, 'final');
+        let progress = await nis2Obligation(inc, 'progress');
+        assert.equal(final.due_at, T1);
+        assert.equal(final.status, 'pending');
+        assert.equal(progress.due_at, T1, 'owed provisionally: the incident may still be ongoing then');
+        assert.equal(progress.status, 'pending');
+        let st = await nis2Stage(inc, 'final');
+        assert.equal(st.ongoing_at_due, 'undetermined');
+        assert.deepEqual(st.if_ongoing_at_due, [{ after: 'handled_at', within: 'P1M' }]);
+        assert.equal((await nis2Stage(inc, 'progress')).only_if_ongoing_at_due, true);
+
+        // the progress report goes out a day before; the incident is still
+        // ongoing when the final report would fall due
+        await d.setClock({ now: '2031-04-15T09:00:00Z' });
+        await send(inc, 'progress', { state_so_far: 'Restoring from offline backups; 60 % of the plant back.' });
+        await d.setClock({ now: '2031-04-16T09:00:01Z' });
+        final = await nis2Obligation(inc, 'final');
+        assert.equal(final.status, 'pending', 'not missed: the incident was still ongoing at its regular due time');
+        assert.equal(final.due_at ?? null, null, 'due one month after the handling, which has not happened');
+        assert.equal(final.missed_at ?? null, null);
+        st = await nis2Stage(inc, 'final');
+        assert.equal(st.ongoing_at_due, 'yes');
+        assert.equal(st.regular_due_at, T1);
+        assert.deepEqual(st.waiting_for, ['handled_at']);
+        assert.equal((await nis2Obligation(inc, 'progress')).status, 'submitted');
+        let tl = await timeline(d, analyst, inc.id);
+        assert.ok(tl.some((e) => e.field === 'final' && e.note === `nis2 final: the incident was still ongoing at ${T1}, so the due time moves after its handling (waiting for handled_at)`), JSON.stringify(tl.slice(-3)));
+        // weeks later, still not missed; then handled
+        await d.setClock({ now: '2031-05-20T14:30:00Z' });
+        assert.equal((await nis2Obligation(inc, 'final')).status, 'pending');
+        await transition(d, analyst, inc.id, 'resolved');
+        final = await nis2Obligation(inc, 'final');
+        assert.equal(final.due_at, '2031-06-20T14:30:00Z', 'one month after the handling');
+        assert.equal(final.status, 'pending');
+        assert.equal((await nis2Stage(inc, 'final')).due_at, '2031-06-20T14:30:00Z');
+        // and it is missed one second after that, like any other
+        await d.setClock({ now: '2031-06-20T14:30:01Z' });
+        final = await nis2Obligation(inc, 'final');
+        assert.equal(final.status, 'missed');
+        assert.equal(final.missed_at, '2031-06-20T14:30:00Z');
+    });
+
+    test('5. NIS2 art. 23(4)(d)/(e): an incident handled before the final report falls due owes no progress report (waived by meldpunt, with the reason, on the timeline and audited), and the final report keeps its regular due time', async () => {
+        await d.setClock({ now: T0 });
+        const inc = await createIncident(d, analyst, {
+            title: 'Tampered dosing set-point (quickly fixed)',
+            aware_at: T0,
+            impact: { persons_health_damaged: 1, scheduled_maintenance: false },
+        });
+        await transition(d, analyst, inc.id, 'triage');
+        await transition(d, analyst, inc.id, 'confirmed');
+        await d.setClock({ now: at(3600) });
+        await send(inc, 'early_warning', EW_FIELDS);
+        await send(inc, 'notification', NOTIFICATION_FIELDS);
+        const T1 = '2031-04-14T10:00:00Z';
+        const progress = await nis2Obligation(inc, 'progress');
+        assert.equal(progress.due_at, T1);
+        assert.equal(progress.status, 'pending');
+        // handled ten days later
+        await d.setClock({ now: '2031-03-24T10:00:00Z' });
+        const head = await auditHead(d);
+        await transition(d, analyst, inc.id, 'resolved');
+        let p = await nis2Obligation(inc, 'progress');
+        assert.equal(p.status, 'waived');
+        assert.equal(p.waived_reason, `not due: the incident was handled (resolved 2031-03-24T10:00:00Z) by ${T1}, when this report would fall due; it is due only for an incident still ongoing then`);
+        assert.equal(p.waived_by, 'token:reg-time-analyst');
+        assert.equal((await nis2Stage(inc, 'progress')).not_due, true);
+        const tl = await timeline(d, analyst, inc.id);
+        const e = tl.findLast((x) => x.kind === 'obligation' && x.field === 'progress');
+        assert.deepEqual([e.old, e.new, e.note], ['pending', 'waived', p.waived_reason]);
+        const entries = await auditAfter(d, head);
+        assert.ok(entries.some((x) => x.action === 'obligation.waive' && x.object === p.id && x.payload.not_due === true), JSON.stringify(entries.map((x) => x.action)));
+        let final = await nis2Obligation(inc, 'final');
+        assert.equal(final.due_at, T1, 'handled by then: one month after the notification');
+
+        // it came back before the final report fell due: the progress report is owed again
+        await d.setClock({ now: '2031-03-28T10:00:00Z' });
+        await transition(d, analyst, inc.id, 'confirmed');
+        p = await nis2Obligation(inc, 'progress');
+        assert.equal(p.status, 'pending');
+        assert.equal(p.due_at, T1);
+        assert.equal(p.waived_reason ?? null, null);
+        // handled again before then: not due again; the final report, not sent, is missed at T1
+        await d.setClock({ now: '2031-04-01T10:00:00Z' });
+        await transition(d, analyst, inc.id, 'resolved');
+        assert.equal((await nis2Obligation(inc, 'progress')).status, 'waived');
+        await d.setClock({ now: '2031-04-14T10:00:01Z' });
+        final = await nis2Obligation(inc, 'final');
+        assert.equal(final.status, 'missed');
+        assert.equal(final.missed_at, T1);
+        assert.equal((await nis2Obligation(inc, 'progress')).status, 'waived', 'frozen');
+    });
+
+    const DORA_PROFILE = { sector: 'banking', nis2_class: 'essential', entity_types: [], dora_financial: true, annual_turnover_eur: 5e8 };
+    const INITIAL_FIELDS = {
+        reference: 'INC-PAY-7',
+        times: 'detected 14 March 09:00 UTC',
+        description: 'Unauthorised access to the payment gateway',
+        criteria_met: ['rts-9-5-b'],
+        member_states: ['NL'],
+        discovery: 'SOC alert',
+        bcp_activated: 'yes',
+    };
+    const INTERMEDIATE_FIELDS = {
+        times: 'occurred 14 March 08:40 UTC; not recovered',
+        criteria_detail: 'malicious access to the gateway',
+        incident_type: 'cybersecurity',
+        affected_areas: 'payments',
+        client_impact: 'none so far',
+        recovery_measures: 'gateway isolated',
+    };
+    const doraObligation = async (inc, stage) => (await obligations(d, analyst, inc.id)).find((o) => o.regime === 'dora' && o.stage === stage);
+    async function sendDora(inc, stage, fields) {
+        const N = await signedReport(inc, 'dora', stage, fields);
+        const res = await api(d.url, manager, 'POST', `${N}/submit`, { channel: 'DNB portal' });
+        assert.equal(res.status, 200, res.text);
+        return N;
+    }
+
+    test('4. DORA (Del. Reg. 2025/301 art. 5): classified as major more than 24 hours after awareness, the initial notification is due 4 hours after the classification, not overdue; within 24 hours, the earlier of the two binds', async () => {
+        await d.setClock({ now: T0 });
+        assert.equal((await putProfile(d, DORA_PROFILE)).status, 200);
+        const inc = await createIncident(d, analyst, {
+            title: 'Payment gateway: odd logins',
+            aware_at: T0,
+            impact: { critical_service_affected: true, unauthorised_access: false },
+        });
+        assert.equal(await doraObligation(inc, 'initial'), undefined, 'not major (yet)');
+        // 30 hours later the access turns out to have succeeded: major now
+        await d.setClock({ now: at(30 * 3600) });
+        let res = await patchIncident(d, analyst, inc.id, { impact: { unauthorised_access: true } });
+        assert.equal(res.status, 200, res.text);
+        let initial = await doraObligation(inc, 'initial');
+        assert.equal(initial.status, 'pending', 'not overdue: classified after the 24 hours had passed');
+        assert.equal(initial.due_at, at(34 * 3600), '4 hours after meldpunt judged it major');
+        const dora = regime(await classification(d, analyst, inc.id), 'dora');
+        assert.deepEqual(dora.stages.find((s) => s.id === 'initial').due, [
+            { after: 'classified_major_at', within: 'PT4H' },
+            { after: 'aware_at', within: 'PT24H', unless_passed_at: 'classified_major_at' },
+        ]);
+        // the entity records its own classification (an hour earlier): that counts
+        res = await patchIncident(d, analyst, inc.id, { impact: { classified_major_at: at(29 * 3600) } });
+        assert.equal(res.status, 200, res.text);
+        initial = await doraObligation(inc, 'initial');
+        assert.equal(initial.due_at, at(33 * 3600));
+        // sent in time
+        await d.setClock({ now: at(32 * 3600) });
+        await sendDora(inc, 'initial', INITIAL_FIELDS);
+        assert.equal((await doraObligation(inc, 'initial')).status, 'submitted');
+        assert.equal((await doraObligation(inc, 'intermediate')).due_at, at((32 + 72) * 3600), '72 hours after the initial notification');
+
+        // classified within the 24 hours (at 22 h): the 24-hour limit binds (at 24 h, before 22 + 4)
+        await d.setClock({ now: T0 });
+        const early = await createIncident(d, analyst, {
+            title: 'Payment gateway: confirmed intrusion',
+            aware_at: T0,
+            impact: { critical_service_affected: true, unauthorised_access: true, classified_major_at: at(22 * 3600) },
+        });
+        assert.equal((await doraObligation(early, 'initial')).due_at, at(24 * 3600));
+    });
+
+    test('4. DORA: the final report is due one month after the LATEST intermediate report (an updated one, e.g. on recovery, moves it)', async () => {
+        await d.setClock({ now: T0 });
+        assert.equal((await putProfile(d, DORA_PROFILE)).status, 200);
+        const inc = await createIncident(d, analyst, {
+            title: 'Card processing outage',
+            aware_at: T0,
+            impact: { critical_service_affected: true, unauthorised_access: true, classified_major_at: T0 },
+        });
+        await d.setClock({ now: at(2 * 3600) });
+        await sendDora(inc, 'initial', INITIAL_FIELDS);
+        assert.equal((await doraObligation(inc, 'final')).due_at ?? null, null, 'waits for the intermediate report');
+        await d.setClock({ now: at(48 * 3600) });
+        const N = await sendDora(inc, 'intermediate', INTERMEDIATE_FIELDS);
+        let final = await doraObligation(inc, 'final');
+        assert.equal(final.due_at, '2031-04-16T09:00:00Z', 'one month after the intermediate report');
+        // regular activities recovered on 25 March: an updated intermediate report
+        await d.setClock({ now: '2031-03-25T16:00:00Z' });
+        let res = await api(d.url, analyst, 'POST', `${N}/corrections`);
+        assert.equal(res.status, 201, res.text);
+        const U = `/api/v1/notifications/${res.json.id}`;
+        res = await api(d.url, analyst, 'PATCH', U, { fields: { times: 'occurred 14 March 08:40 UTC; recovered 25 March 15:00 UTC' } }, { 'if-match': '"1"' });
+        assert.equal(res.status, 200, res.text);
+        assert.equal((await api(d.url, manager, 'POST', `${U}/approve`)).status, 200);
+        res = await api(d.url, manager, 'POST', `${U}/submit`, { channel: 'DNB portal' });
+        assert.equal(res.status, 200, res.text);
+        final = await doraObligation(inc, 'final');
+        assert.equal(final.due_at, '2031-04-25T16:00:00Z', 'one month after the latest intermediate report');
+        assert.equal(final.status, 'pending');
+        const intermediate = await doraObligation(inc, 'intermediate');
+        assert.equal(intermediate.submitted_at, at(48 * 3600), 'the intermediate report itself was sent on time, at its first submission');
+        // past the first month, still in time for the second
+        await d.setClock({ now: '2031-04-20T00:00:00Z' });
+        assert.equal((await doraObligation(inc, 'final')).status, 'pending');
+        assert.equal((await putProfile(d, { dora_financial: false })).status, 200);
+    });
+
+    test('4. DORA weekend and holiday rule (Del. Reg. 2025/301 art. 5; config/calendars/nl.json): a deadline on a Saturday moves to 12:00 Dutch time on the next working day, not for a credit institution\'s initial notification', async () => {
+        // an insurer: no NIS2 entity, not a credit institution, CCP or trading venue
+        const classified = '2031-03-14T20:00:00Z'; // Friday 21:00 Dutch time
+        await d.setClock({ now: classified });
+        assert.equal((await putProfile(d, { sector: 'other', nis2_class: 'none', entity_types: [], dora_financial: true, annual_turnover_eur: 5e8 })).status, 200);
+        const inc = await createIncident(d, analyst, {
+            title: 'Policy portal breach, classified on Friday evening',
+            aware_at: classified,
+            impact: { critical_service_affected: true, unauthorised_access: true, classified_major_at: classified },
+        });
+        let initial = await doraObligation(inc, 'initial');
+        assert.equal(initial.due_at, '2031-03-17T11:00:00Z', 'Saturday 01:00 Dutch time -> Monday 12:00 CET');
+        const st = regime(await classification(d, analyst, inc.id), 'dora').stages.find((x) => x.id === 'initial');
+        assert.equal(st.due_before_working_day, '2031-03-15T00:00:00Z');
+        assert.deepEqual(st.next_working_day, { calendar: 'nl', at: '12:00', unless: 'no' });
+        // through the weekend it is not missed
+        await d.setClock({ now: '2031-03-16T20:00:00Z' });
+        initial = await doraObligation(inc, 'initial');
+        assert.equal(initial.status, 'pending');
+        assert.equal(initial.seconds_left, 15 * 3600);
+
+        // a credit institution: the initial notification does not move
+        await d.setClock({ now: classified });
+        assert.equal((await putProfile(d, { sector: 'banking', nis2_class: 'essential' })).status, 200);
+        const bank = await createIncident(d, analyst, {
+            title: 'Payments breach, classified on Friday evening',
+            aware_at: classified,
+            impact: { critical_service_affected: true, unauthorised_access: true, classified_major_at: classified },
+        });
+        assert.equal((await doraObligation(bank, 'initial')).due_at, '2031-03-15T00:00:00Z');
+        const bst = regime(await classification(d, analyst, bank.id), 'dora').stages.find((x) => x.id === 'initial');
+        assert.equal(bst.next_working_day.unless, 'yes');
+        assert.equal(bst.due_before_working_day, undefined);
+        assert.equal((await putProfile(d, { dora_financial: false })).status, 200);
     });
 });

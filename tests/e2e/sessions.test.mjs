@@ -232,6 +232,18 @@ describe('sessions', () => {
         r = cli(['user', 'passwd', 'nobody'], { dataDir: d.dataDir, input: 'a fine password 2\n' });
         assert.equal(r.code, 1);
         assert.match(r.stderr, /no user named/);
+        // in a script with nothing on standard input: it says how, and creates nothing
+        r = cli(['user', 'add', 'gina4', '--role', 'viewer'], { dataDir: d.dataDir, input: '' });
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /no password on standard input/);
+        assert.match(r.stderr, /--generate/);
+        assert.doesNotMatch(cli(['user', 'list'], { dataDir: d.dataDir }).stdout, /gina4/);
+        // --generate: a one-time password alone on standard output, to be changed
+        r = cli(['user', 'add', 'gina4', '--role', 'viewer', '--generate'], { dataDir: d.dataDir, input: '' });
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /^[A-Za-z0-9_-]{20}\n$/);
+        r = cli(['user', 'list', '--generate'], { dataDir: d.dataDir });
+        assert.equal(r.code, 2, '--generate is for add and passwd');
     });
 
     test('the CLI on a terminal generates a one-time password that must be changed', async () => {

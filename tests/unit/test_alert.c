@@ -394,7 +394,7 @@ START_TEST(test_decode_alertmanager)
     ck_assert_str_eq(a.fingerprint, "a1b2");
     ck_assert_int_eq(a.severity, ALERT_SEV_MEDIUM);
     ck_assert_int_eq(a.status, ALERT_FIRING);
-    ck_assert(a.ends_at == ALERT_TIME_UNSET);
+    ck_assert(a.ends_at == TIME_UNSET);
     ck_assert_ptr_nonnull(strstr(a.payload, "\"startsAt\""));
     alert_free(&a);
     ck_assert(alert_from_alertmanager(resolved, &a, NOW, &errs));

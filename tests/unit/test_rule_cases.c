@@ -13,7 +13,18 @@
  *               "lifted": "yes"|"no"|"undetermined" (optional; rule sets with
  *               lifted_by: has the entity established what lifts the duty),
  *               "recipients": {stage id: [roles]} (optional; the stage must be
- *               listed with exactly these recipients, in this order)}}
+ *               listed with exactly these recipients, in this order),
+ *               "due": {stage id: RFC 3339 | null | "not due"} (optional; needs
+ *               "times": when the stage is due (rules_stage_time), null while
+ *               an anchor is awaited, "not due" for a stage that exists only
+ *               while the incident is ongoing at its due time when it was
+ *               handled by then)},
+ *    "times": {"now": RFC 3339, ANCHOR: RFC 3339, ..., "resolved_at",
+ *              "reopened_at"} (optional; the clock and anchors of the due
+ *              times: aware_at, classified_at, classified_major_at (else
+ *              from the facts, else classified_at), stage:ID (when that
+ *              report was first sent), stage_last:ID (when the latest one
+ *              was), ...)}
  *
  * The rules come from $MELDPUNT_RULES_DIR, else config/rules, else (when
  * config/rules does not exist) tests/rules/fixture; the cases from
@@ -155,10 +166,11 @@ list_has(const json_t *list, const json_t *x)
 static bool
 check_case_shape(const json_t *c, struct buf *b)
 {
-    static const char *const members[] = {"name",  "regime",  "profile", "facts",       "expect",
-                                          "notes", "comment", "source",  "description", NULL};
+    static const char *const members[] = {"name",        "regime", "profile", "facts",
+                                          "expect",      "notes",  "comment", "source",
+                                          "description", "times",  NULL};
     static const char *const expects[] = {"applies", "significant", "fired", "missing",
-                                          "lifted",  "recipients",  NULL};
+                                          "lifted",  "recipients",  "due",   NULL};
     const char *key;
     json_t *val, *e;
     size_t i;
@@ -204,6 +216,29 @@ check_case_shape(const json_t *c, struct buf *b)
     val = json_object_get(e, "recipients");
     if (val != NULL && !json_is_object(val))
         problem(b, "expect.recipients must be {stage id: [roles]}");
+    val = json_object_get(e, "due");
+    if (val != NULL) {
+        const char *stage_id;
+        json_t *t, *times = json_object_get(c, "times");
+        int64_t x;
+
+        if (!json_is_object(val))
+            problem(b, "expect.due must be {stage id: time, null or \"not due\"}");
+        json_object_foreach(val, stage_id, t)
+        {
+            if (!json_is_null(t) &&
+                !(json_is_string(t) && (strcmp(json_string_value(t), "not due") == 0 ||
+                                        time_parse_rfc3339(json_string_value(t), &x) == 0)))
+                problem(b, "expect.due.%s must be an RFC 3339 time, null or \"not due\"", stage_id);
+        }
+        if (!json_is_object(times) || !json_is_string(json_object_get(times, "now")))
+            problem(b, "expect.due needs times with now");
+        json_object_foreach(times, stage_id, t)
+        {
+            if (!json_is_string(t) || time_parse_rfc3339(json_string_value(t), &x) != 0)
+                problem(b, "times.%s must be an RFC 3339 time", stage_id);
+        }
+    }
     val = json_object_get(e, "lifted");
     if (val != NULL &&
         (!json_is_string(val) ||
@@ -228,6 +263,85 @@ check_case_shape(const json_t *c, struct buf *b)
         }
     }
     return b->len == 0;
+}
+
+/* A time of the case's "times", TIME_UNSET when not given. */
+static int64_t
+case_time(const json_t *times, const char *name)
+{
+    const char *s = json_string_value(json_object_get(times, name));
+    int64_t t;
+
+    return s != NULL && time_parse_rfc3339(s, &t) == 0 ? t : TIME_UNSET;
+}
+
+struct case_anchors {
+    const json_t *times, *facts;
+};
+
+static int64_t
+case_anchor(const char *name, void *arg)
+{
+    const struct case_anchors *a = arg;
+    int64_t t = case_time(a->times, name);
+
+    /* classified_major_at is a DORA fact; without it, classified_at (when
+     * meldpunt first judged the incident major), as in classify.c */
+    if (t == TIME_UNSET && strcmp(name, "classified_major_at") == 0)
+        t = case_time(a->facts, name);
+    if (t == TIME_UNSET && strcmp(name, "classified_major_at") == 0)
+        t = case_time(a->times, "classified_at");
+    return t;
+}
+
+/* The due times the case expects, from rules_stage_time with the case's
+ * clock; adds problems to b. */
+static void
+compare_due(const json_t *c, const struct ruleset *rs, const json_t *res, struct buf *b)
+{
+    const json_t *times = json_object_get(c, "times");
+    struct case_anchors a = {.times = times, .facts = json_object_get(c, "facts")};
+    struct rule_clock clock = {.now = case_time(times, "now"),
+                               .resolved_at = case_time(times, "resolved_at"),
+                               .reopened_at = case_time(times, "reopened_at"),
+                               .anchor = case_anchor,
+                               .ctx = &a,
+                               .facts = json_object_get(c, "facts"),
+                               .profile = json_object_get(c, "profile")};
+    const char *stage_id;
+    json_t *want, *x;
+    size_t i;
+
+    json_object_foreach(json_object_get(json_object_get(c, "expect"), "due"), stage_id, want)
+    {
+        const struct rule_stage *st = NULL;
+        struct rule_stage_time tm;
+        char got[TIME_RFC3339_LEN] = "null";
+        bool listed = false;
+
+        for (int k = 0; k < rs->nstages; k++) {
+            if (strcmp(rs->stages[k].id, stage_id) == 0)
+                st = &rs->stages[k];
+        }
+        json_array_foreach(json_object_get(res, "stages"), i, x)
+        {
+            listed = listed || strcmp(json_string_value(json_object_get(x, "id")), stage_id) == 0;
+        }
+        if (st == NULL || !listed) {
+            problem(b, "stage '%s' is not %s", stage_id,
+                    st ? "listed (its when is no)" : "defined");
+            continue;
+        }
+        rules_stage_time(st, &clock, &tm);
+        if (tm.not_due)
+            snprintf(got, sizeof(got), "not due");
+        else if (tm.due != TIME_UNSET)
+            time_format_rfc3339(tm.due, got, sizeof(got));
+        if (strcmp(got, json_is_null(want) ? "null" : json_string_value(want)) != 0)
+            problem(b, "stage '%s' is due %s, want %s (regular %lld, ongoing at due %s)", stage_id,
+                    got, json_is_null(want) ? "null" : json_string_value(want),
+                    (long long)tm.regular, tri_name(tm.ongoing));
+    }
 }
 
 /* Compares one result with what the case expects; adds problems to b. */
@@ -334,6 +448,7 @@ START_TEST(test_case)
     res = rules_evaluate(rs, facts, profile); /* absent: nothing known */
     ck_assert_msg(res != NULL, "%s: rules_evaluate returned NULL", label);
     compare_case(json_object_get(c, "expect"), res, &b);
+    compare_due(c, rs, res, &b);
     if (b.len > 0) {
         /* the evaluation on stderr, then the failure */
         fprintf(stderr, "%s (%s): criteria %s\n", label, regime,
@@ -348,8 +463,11 @@ END_TEST
 
 /*
  * Every regime's reports and deadlines, written down again from the law
- * (shared/reference/regimes.md: NIS2 art. 23(4), CIR 2024/2690 recital 31,
- * CER art. 15(1), GDPR art. 33(1), DORA Del. Reg. 2025/301 art. 5; the
+ * (shared/reference/regimes.md: NIS2 art. 23(4), with (e) the final report
+ * of an incident still ongoing, CIR 2024/2690 recital 31,
+ * CER art. 15(1), GDPR art. 33(1), DORA Del. Reg. 2025/301 art. 5 (the
+ * initial notification of an incident classified late, the final report
+ * after the latest intermediate); the
  * Cbw's recipients: the CSIRT and the competent authority), so a change to
  * a deadline or a recipient in config/rules/ must be made twice to pass.
  */
@@ -363,26 +481,55 @@ static const struct {
     {"nis2", "notification_trust", "csirt supervisor", true, false, "aware_at PT24H"},
     {"nis2", "intermediate", "csirt supervisor", false, true, ""},
     {"nis2", "final", "csirt supervisor", false, false,
-     "stage:notification P1M; stage:notification_trust P1M"},
+     "stage:notification P1M; stage:notification_trust P1M | if ongoing: handled_at P1M"},
     {"nis2", "progress", "csirt supervisor", false, false,
-     "stage:notification P1M; stage:notification_trust P1M"},
+     "stage:notification P1M; stage:notification_trust P1M | only if ongoing"},
     {"nis2-cir", "early_warning", "csirt supervisor", true, false, "aware_at PT24H"},
     {"nis2-cir", "notification", "csirt supervisor", true, false, "aware_at PT72H"},
     {"nis2-cir", "notification_trust", "csirt supervisor", true, false, "aware_at PT24H"},
     {"nis2-cir", "intermediate", "csirt supervisor", false, true, ""},
     {"nis2-cir", "final", "csirt supervisor", false, false,
-     "stage:notification P1M; stage:notification_trust P1M"},
+     "stage:notification P1M; stage:notification_trust P1M | if ongoing: handled_at P1M"},
     {"nis2-cir", "progress", "csirt supervisor", false, false,
-     "stage:notification P1M; stage:notification_trust P1M"},
+     "stage:notification P1M; stage:notification_trust P1M | only if ongoing"},
     {"cer", "initial", "cer_authority", true, false, "aware_at PT24H"},
     {"cer", "detailed", "cer_authority", false, false, "stage:initial P1M"},
     {"gdpr", "notification", "dpa", true, false, "aware_at PT72H"},
     {"gdpr", "communication_data_subjects", "data_subjects", true, false, "aware_at PT72H"},
     {"dora", "initial", "financial_supervisor", true, false,
-     "classified_major_at PT4H; aware_at PT24H"},
-    {"dora", "intermediate", "financial_supervisor", false, false, "stage:initial PT72H"},
-    {"dora", "final", "financial_supervisor", false, false, "stage:intermediate P1M"},
+     "classified_major_at PT4H; aware_at PT24H unless passed at classified_major_at | next "
+     "working day 12:00 nl unless"},
+    {"dora", "intermediate", "financial_supervisor", false, false,
+     "stage:initial PT72H | next working day 12:00 nl unless"},
+    {"dora", "final", "financial_supervisor", false, false,
+     "stage_last:intermediate P1M | next working day 12:00 nl"},
 };
+
+/* "after within; later_of(after within, after within)" */
+static void
+describe_due(const struct rule_due *dv, int n, char *out, size_t size)
+{
+    out[0] = '\0';
+    for (int d = 0; d < n; d++) {
+        size_t len = strlen(out);
+        if (dv[d].nlater == 0) {
+            snprintf(out + len, size - len, "%s%s %s", d ? "; " : "", dv[d].anchor,
+                     dv[d].within_text);
+            len = strlen(out);
+            if (dv[d].unless_passed_at[0])
+                snprintf(out + len, size - len, " unless passed at %s", dv[d].unless_passed_at);
+            continue;
+        }
+        snprintf(out + len, size - len, "%slater_of(", d ? "; " : "");
+        for (int p = 0; p < dv[d].nlater; p++) {
+            len = strlen(out);
+            snprintf(out + len, size - len, "%s%s %s", p ? ", " : "", dv[d].later[p].anchor,
+                     dv[d].later[p].within_text);
+        }
+        len = strlen(out);
+        snprintf(out + len, size - len, ")");
+    }
+}
 
 START_TEST(test_deadlines_per_regime)
 {
@@ -394,7 +541,7 @@ START_TEST(test_deadlines_per_regime)
     for (size_t i = 0; i < sizeof(law) / sizeof(law[0]); i++) {
         const struct ruleset *rs = rules_find(rules, law[i].regime);
         const struct rule_stage *st = NULL;
-        char due[256] = "";
+        char due[384] = "";
 
         ck_assert_msg(rs != NULL, "no rule set %s", law[i].regime);
         for (int k = 0; k < rs->nstages; k++) {
@@ -415,9 +562,18 @@ START_TEST(test_deadlines_per_regime)
         ck_assert_msg(st->asap == law[i].asap, "%s %s asap", law[i].regime, law[i].stage);
         ck_assert_msg(st->on_request == law[i].on_request, "%s %s on_request", law[i].regime,
                       law[i].stage);
-        for (int d = 0; d < st->ndue; d++)
-            snprintf(due + strlen(due), sizeof(due) - strlen(due), "%s%s %s", d ? "; " : "",
-                     st->due[d].anchor, st->due[d].within_text);
+        describe_due(st->due, st->ndue, due, sizeof(due));
+        if (st->only_if_ongoing)
+            snprintf(due + strlen(due), sizeof(due) - strlen(due), " | only if ongoing");
+        if (st->wd_calendar[0])
+            snprintf(due + strlen(due), sizeof(due) - strlen(due),
+                     " | next working day %02d:%02d %s%s", st->wd_at_minutes / 60,
+                     st->wd_at_minutes % 60, st->wd_calendar, st->wd_unless ? " unless" : "");
+        if (st->nongoing_due > 0) {
+            snprintf(due + strlen(due), sizeof(due) - strlen(due), " | if ongoing: ");
+            describe_due(st->ongoing_due, st->nongoing_due, due + strlen(due),
+                         sizeof(due) - strlen(due));
+        }
         ck_assert_msg(strcmp(due, law[i].due) == 0, "%s %s: due \"%s\", the law says \"%s\"",
                       law[i].regime, law[i].stage, due, law[i].due);
         checked++;

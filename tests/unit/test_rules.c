@@ -12,6 +12,7 @@
 #include "testutil.h"
 
 #include <check.h>
+#include <sys/stat.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -220,13 +221,74 @@ static const struct bad_case bad_cases[] = {
     {"stage without due", DOC_STAGE(NAME ",'recipient':'csirt','contents':[]"), "$.stages[0]",
      "due"},
     {"stage with empty due", DOC_STAGE(NAME ",'recipient':'csirt','due':[],'contents':[]"),
-     "$.stages[0]", "due"},
+     "$.stages[0].due", "must be a list of 1 to 4"},
     {"stage with five dues",
      DOC_STAGE(NAME ",'recipient':'csirt','due':["
                     "{'after':'aware_at','within':'PT1H'},{'after':'aware_at','within':'PT2H'},"
                     "{'after':'aware_at','within':'PT3H'},{'after':'aware_at','within':'PT4H'},"
                     "{'after':'aware_at','within':'PT5H'}],'contents':[]"),
-     "$.stages[0]", "1 to 4"},
+     "$.stages[0].due", "1 to 4"},
+    /* the later of two or more times; stages that depend on the incident
+     * being ongoing at their due time (NIS2 art. 23(4)(e)) */
+    {"later_of with one part",
+     DOC_STAGE(NAME ",'recipient':'csirt','due':[{'later_of':[{'after':'aware_at','within':"
+                    "'PT1H'}]}],'contents':[]"),
+     "$.stages[0].due[0]", "later_of is a list of 2 to 4"},
+    {"later_of with another member",
+     DOC_STAGE(NAME ",'recipient':'csirt','due':[{'later_of':[{'after':'aware_at','within':"
+                    "'PT1H'},{'after':'handled_at','within':'P1M'}],'within':'PT1H'}],"
+                    "'contents':[]"),
+     "$.stages[0].due[0]", "later_of is a list of 2 to 4"},
+    {"later_of part with an unknown anchor",
+     DOC_STAGE(NAME ",'recipient':'csirt','due':[{'later_of':[{'after':'aware_at','within':"
+                    "'PT1H'},{'after':'fixed_at','within':'P1M'}]}],'contents':[]"),
+     "$.stages[0].due[0].later_of[1]", "unknown anchor 'fixed_at'"},
+    {"later_of part naming no stage",
+     DOC_STAGE(NAME ",'recipient':'csirt','due':[{'later_of':[{'after':'aware_at','within':"
+                    "'PT1H'},{'after':'stage:nope','within':'P1M'}]}],'contents':[]"),
+     "$.stages[0].due[0].later_of[1]", "anchor 'stage:nope' names no stage"},
+    {"unless_passed_at not an anchor",
+     DOC_STAGE(NAME ",'recipient':'csirt','due':[{'after':'aware_at','within':'PT24H',"
+                    "'unless_passed_at':'lunch'}],'contents':[]"),
+     "$.stages[0].due[0]", "unless_passed_at must be an anchor"},
+    {"unless_passed_at naming no stage",
+     DOC_STAGE(NAME ",'recipient':'csirt','due':[{'after':'aware_at','within':'PT24H',"
+                    "'unless_passed_at':'stage:nope'}],'contents':[]"),
+     "$.stages[0].due[0].unless_passed_at", "anchor 'stage:nope' names no stage"},
+    {"stage_last naming no stage",
+     DOC_STAGE(NAME ",'recipient':'csirt','due':[{'after':'stage_last:nope','within':'P1M'}],"
+                    "'contents':[]"),
+     "$.stages[0].due[0]", "anchor 'stage_last:nope' names no stage"},
+    {"next_working_day without a calendar",
+     DOC_STAGE(NAME ",'recipient':'csirt'," DUE24 ",'next_working_day':{'at':'12:00'},"
+                    "'contents':[]"),
+     "$.stages[0].next_working_day", "must be {"},
+    {"next_working_day at not a time",
+     DOC_STAGE(NAME ",'recipient':'csirt'," DUE24 ",'next_working_day':{'calendar':'nl',"
+                    "'at':'noon'},'contents':[]"),
+     "$.stages[0].next_working_day", "at must be a local time HH:MM"},
+    {"next_working_day with an unknown member",
+     DOC_STAGE(NAME ",'recipient':'csirt'," DUE24 ",'next_working_day':{'calendar':'nl',"
+                    "'at':'12:00','when':true},'contents':[]"),
+     "$.stages[0].next_working_day", "unknown member 'when'"},
+    {"next_working_day naming no calendar",
+     DOC_STAGE(NAME ",'recipient':'csirt'," DUE24 ",'next_working_day':{'calendar':'xx',"
+                    "'at':'12:00'},'contents':[]"),
+     "$.stages[0].next_working_day.calendar", "no calendar 'xx'"},
+    {"only_if_ongoing_at_due not a boolean",
+     DOC_STAGE(NAME ",'recipient':'csirt'," DUE24 ",'only_if_ongoing_at_due':1,'contents':[]"),
+     "$.stages[0]", "only_if_ongoing_at_due must be true or false"},
+    {"only_if_ongoing_at_due without a due time",
+     DOC_STAGE(NAME ",'recipient':'csirt','on_request':true,'only_if_ongoing_at_due':true,"
+                    "'contents':[]"),
+     "$.stages[0]", "need a due time"},
+    {"if_ongoing_at_due empty",
+     DOC_STAGE(NAME ",'recipient':'csirt'," DUE24 ",'if_ongoing_at_due':[],'contents':[]"),
+     "$.stages[0].if_ongoing_at_due", "1 to 4"},
+    {"if_ongoing_at_due naming no stage",
+     DOC_STAGE(NAME ",'recipient':'csirt'," DUE24 ",'if_ongoing_at_due':[{'after':'stage:x',"
+                    "'within':'P1M'}],'contents':[]"),
+     "$.stages[0].if_ongoing_at_due[0]", "anchor 'stage:x' names no stage"},
     {"unknown anchor",
      DOC_STAGE(NAME ",'recipient':'csirt','due':[{'after':'noticed_at','within':'PT24H'}],"
                     "'contents':[]"),
@@ -511,6 +573,21 @@ static const char *const good_texts[] = {
     DOC("true", "{'id':'initial'," NAME ",'recipient':'cer_authority'," DUE24 ",'contents':[]},"
                 "{'id':'final'," NAME ",'recipient':'supervisor','due':[{'after':'stage:initial',"
                 "'within':'P1M'}],'contents':[]}"),
+    /* the later of; a stage only while ongoing; a due time that moves */
+    DOC_STAGE(NAME ",'recipient':'csirt','due':[{'later_of':[{'after':'aware_at','within':"
+                   "'PT1H'},{'after':'handled_at','within':'P1M'}]},{'after':'aware_at',"
+                   "'within':'P1D'}],'only_if_ongoing_at_due':true,'if_ongoing_at_due':["
+                   "{'after':'handled_at','within':'P1M'}],'contents':[]"),
+    /* a due time that moves to the next working day, unless */
+    DOC_STAGE(NAME ",'recipient':'csirt'," DUE24 ",'next_working_day':{'calendar':'nl',"
+                   "'at':'12:00','unless':{'op':'==','left':{'profile':'sector'},"
+                   "'right':'banking'}},'contents':[]"),
+    /* a limit that does not bind once passed; the latest report of a stage */
+    DOC("true", "{'id':'a'," NAME ",'recipient':'csirt','due':[{'after':'classified_major_at',"
+                "'within':'PT4H'},{'after':'aware_at','within':'PT24H','unless_passed_at':"
+                "'classified_major_at'}],'contents':[]},{'id':'b'," NAME ",'recipient':'csirt',"
+                "'due':[{'after':'stage_last:a','within':'P1M','unless_passed_at':'stage:a'}],"
+                "'contents':[]}"),
     /* a stage may name a later stage */
     DOC("true", "{'id':'a'," NAME ",'recipient':'csirt','due':[{'after':'stage:b','within':'P1D'}],"
                 "'contents':[]},{'id':'b'," NAME ",'recipient':'csirt'," DUE24 ",'contents':[]}"),
@@ -536,6 +613,85 @@ START_TEST(test_load_accepts)
     write_rule("good.json", good_texts[_i], path);
     ck_assert_msg(rules_load(tmpdir, &r, &err) == 0, "case %d: %s", _i, err.message);
     ck_assert_ptr_nonnull(rules_find(r, "test"));
+    rules_release(r);
+}
+END_TEST
+
+/* ---- calendars (config/calendars/, next to the rules directory) ---- */
+
+#define CAL_HEAD "'calendar':'xx','title':{'en':'X','nl':'X'},'source':'law'"
+
+static const struct {
+    const char *name, *text, *want;
+} calendar_cases[] = {
+    {"valid",
+     "{" CAL_HEAD ",'utc_offset':'+01:00','summer_time':'eu','years':[2031,2031],"
+     "'holidays':[{'date':'2031-04-14','name':{'en':'E','nl':'E'}}]}",
+     NULL},
+    {"unknown member",
+     "{" CAL_HEAD ",'utc_offset':'+01:00','years':[2031,2031],'holidays':[],'x':1}",
+     "$: unknown member 'x'"},
+    {"bad offset", "{" CAL_HEAD ",'utc_offset':'CET','years':[2031,2031],'holidays':[]}",
+     "$.utc_offset: must be +HH:MM"},
+    {"bad summer time",
+     "{" CAL_HEAD ",'utc_offset':'+01:00','summer_time':'us','years':[2031,2031],'holidays':[]}",
+     "$.summer_time: must be"},
+    {"years reversed", "{" CAL_HEAD ",'utc_offset':'+01:00','years':[2032,2031],'holidays':[]}",
+     "$.years: must be [first, last]"},
+    {"not a date",
+     "{" CAL_HEAD ",'utc_offset':'+01:00','years':[2031,2031],"
+     "'holidays':[{'date':'2031-02-30','name':{'en':'E','nl':'E'}}]}",
+     "$.holidays[0]: date must be YYYY-MM-DD"},
+    {"date outside the years",
+     "{" CAL_HEAD ",'utc_offset':'+01:00','years':[2031,2031],"
+     "'holidays':[{'date':'2030-12-25','name':{'en':'E','nl':'E'}}]}",
+     "$.holidays[0]: date 2030-12-25 lies outside the years"},
+    {"holiday without a name",
+     "{" CAL_HEAD ",'utc_offset':'+01:00','years':[2031,2031],"
+     "'holidays':[{'date':'2031-12-25'}]}",
+     "$.holidays[0].name"},
+};
+
+START_TEST(test_calendars_load)
+{
+    char rules_dir[PATH_MAX], cal_dir[PATH_MAX], path[PATH_MAX];
+    struct rules *r = NULL;
+    struct mp_error err = {0};
+    const struct ruleset *rs;
+    bool gap;
+
+    tu_path(rules_dir, tmpdir, "rules");
+    tu_path(cal_dir, tmpdir, "calendars");
+    ck_assert_int_eq(mkdir(rules_dir, 0700), 0);
+    ck_assert_int_eq(mkdir(cal_dir, 0700), 0);
+    write_rule_in(rules_dir, "r.json",
+                  DOC_STAGE(NAME ",'recipient':'csirt'," DUE24 ",'next_working_day':{'calendar':"
+                                 "'xx','at':'12:00'},'contents':[]"),
+                  path);
+    write_rule_in(cal_dir, "xx.json", calendar_cases[_i].text, path);
+    if (calendar_cases[_i].want != NULL) {
+        ck_assert_int_eq(rules_load(rules_dir, &r, &err), -1);
+        ck_assert_msg(strstr(err.message, path) != NULL, "%s: %s", calendar_cases[_i].name,
+                      err.message);
+        ck_assert_msg(strstr(err.message, calendar_cases[_i].want) != NULL, "%s: %s",
+                      calendar_cases[_i].name, err.message);
+        return;
+    }
+    ck_assert_msg(rules_load(rules_dir, &r, &err) == 0, "%s", err.message);
+    rs = rules_find(r, "test");
+    ck_assert_ptr_nonnull(rs->stages[0].wd_cal);
+    ck_assert_str_eq(rs->stages[0].wd_cal->id, "xx");
+    /* Easter Monday 2031 (a holiday here) 08:00 UTC -> Tuesday 12:00 CEST */
+    ck_assert_int_eq(calendar_next_working(rs->stages[0].wd_cal, 1933920000, 720, &gap),
+                     1934013600);
+    ck_assert(!gap);
+    /* a Wednesday: stays */
+    ck_assert_int_eq(calendar_next_working(rs->stages[0].wd_cal, 1934092800, 720, &gap),
+                     1934092800);
+    /* 2032: beyond the years, stays, and says so */
+    ck_assert_int_eq(calendar_next_working(rs->stages[0].wd_cal, 1988000000, 720, &gap),
+                     1988000000);
+    ck_assert(gap);
     rules_release(r);
 }
 END_TEST
@@ -1515,6 +1671,7 @@ rules_suite(void)
     tcase_add_test(tc, test_load_missing_dir);
     tcase_add_test(tc, test_load_valid_and_summary);
     tcase_add_loop_test(tc, test_load_accepts, 0, N(good_texts));
+    tcase_add_loop_test(tc, test_calendars_load, 0, N(calendar_cases));
     tcase_add_test(tc, test_builtin);
     tcase_add_test(tc, test_install_acquire);
     suite_add_tcase(s, tc);

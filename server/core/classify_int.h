@@ -1,0 +1,26 @@
+/*
+ * classify_int.h - what the classification files share (classify.c: the
+ * judgement inside a change; classify_read.c, classify_decide.c,
+ * classify_sweep.c, services.c).  Not for other modules: classify.h is the
+ * interface.
+ */
+#ifndef MP_CLASSIFY_INT_H
+#define MP_CLASSIFY_INT_H
+
+#include "core/incident.h"
+#include "lib/timeutil.h"
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+/* t in RFC 3339 form; "" for TIME_UNSET (stored columns say "not known"
+ * with an empty text). */
+void classify_fmt_time(int64_t t, char out[TIME_RFC3339_LEN]);
+/* The time in s; TIME_UNSET for NULL, "" or text that is not one. */
+int64_t classify_parse_time(const char *s);
+/* classify_refresh() for the sweeper: the history keeps the judgement only
+ * when its outcome moved. */
+int classify_refresh_quiet(sqlite3 *db, const struct incident *inc, const char *principal,
+                           int64_t now, struct mp_error *err);
+
+#endif

@@ -1,0 +1,298 @@
+/*
+ * classify_read.c - what an incident owes, read: its latest judgement, the
+ * history, the obligations with their recipients and problems, and the
+ * deadlines across incidents.  See classify.h.
+ */
+#include "classify.h"
+#include "classify_int.h"
+#include "core/organisation.h"
+#include "core/rules.h"
+#include "lib/text.h"
+#include "lib/timeutil.h"
+#include "store/classification.h"
+#include "store/db.h"
+#include "store/incidents.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- reads ---- */
+
+static int
+open_incident(const char *id_or_ref, struct incident *inc, sqlite3 **db, struct mp_error *err)
+{
+    if (incident_get(id_or_ref, inc, err) != 0)
+        return -1;
+    *db = db_reader(err);
+    if (*db == NULL) {
+        incident_free(inc);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- recipients ----
+ *
+ * A report goes to every role its stage names (the Cbw: the CSIRT and the
+ * competent authority).  The roles the organisation profile holds must be
+ * configured there, with a name and a contact; one that is not is a
+ * problem on the incident, shown with the report it concerns, never a
+ * recipient silently left out.  Read from the rules and the profile in
+ * force, so configuring the recipient clears the problem at once. */
+
+static const struct {
+    const char *role, *en, *nl;
+} profile_roles[] = {
+    {"csirt", "the CSIRT", "het CSIRT"},
+    {"supervisor", "the competent authority (supervisor)",
+     "de bevoegde autoriteit (toezichthouder)"},
+    {"dpa", "the data protection authority", "de toezichthouder voor persoonsgegevens"},
+    {"cer_authority", "the authority for critical entities",
+     "de autoriteit voor kritieke entiteiten"},
+    {"financial_supervisor", "the financial supervisor", "de financiële toezichthouder"},
+};
+
+static int
+profile_role(const char *role)
+{
+    for (size_t i = 0; i < sizeof(profile_roles) / sizeof(profile_roles[0]); i++) {
+        if (strcmp(profile_roles[i].role, role) == 0)
+            return (int)i;
+    }
+    return -1; /* data_subjects, clients: the people concerned, not configured */
+}
+
+/* Adds "recipients" [{role, name, contact, configured}] and "problems" to
+ * o, the JSON of obligation ob: one problem per profile role not
+ * configured, while the report is still owed. */
+static void
+obligation_recipients(json_t *o, const struct obligation *ob, const struct rules *rules,
+                      const json_t *profile)
+{
+    const struct ruleset *rs = rules_find(rules, ob->regime);
+    const struct rule_stage *st = rs ? rules_find_stage(rs, ob->stage) : NULL;
+    const char *only[1] = {ob->recipient};
+    const char *const *roles = st ? st->recipients : only;
+    int n = st ? st->nrecipients : 1;
+    bool owed = !ob->submitted_at[0] && strcmp(ob->status, "waived") != 0;
+    json_t *list = json_array(), *problems = json_array(), *name = NULL;
+
+    if (st != NULL)
+        name = json_object_get(st->def, "name");
+    for (int i = 0; i < n; i++) {
+        int r = profile_role(roles[i]);
+        json_t *cfg = json_object_get(json_object_get(profile, "recipients"), roles[i]);
+        const char *who = json_string_value(json_object_get(cfg, "name"));
+        const char *contact = json_string_value(json_object_get(cfg, "contact"));
+        bool ok = who && contact && !text_blank(who) && !text_blank(contact);
+        char field[64], en[400], nl[400];
+
+        if (r < 0) {
+            json_array_append_new(list, json_pack("{s:s}", "role", roles[i]));
+            continue;
+        }
+        json_array_append_new(list, json_pack("{s:s, s:s?, s:s?, s:b}", "role", roles[i], "name",
+                                              who, "contact", contact, "configured", ok));
+        if (ok || !owed)
+            continue;
+        snprintf(field, sizeof(field), "recipients.%s", roles[i]);
+        snprintf(en, sizeof(en),
+                 "The report '%s' (%s) goes to %s, which the organisation profile does not "
+                 "configure: fill in %s (name and contact).",
+                 name ? json_string_value(json_object_get(name, "en")) : ob->stage, ob->regime,
+                 profile_roles[r].en, field);
+        snprintf(nl, sizeof(nl),
+                 "De melding '%s' (%s) gaat naar %s, die niet in het organisatieprofiel staat: "
+                 "vul %s in (naam en contact).",
+                 name ? json_string_value(json_object_get(name, "nl")) : ob->stage, ob->regime,
+                 profile_roles[r].nl, field);
+        json_array_append_new(problems,
+                              json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s}}", "kind",
+                                        "recipient_not_configured", "regime", ob->regime, "stage",
+                                        ob->stage, "obligation", ob->id, "recipient", roles[i],
+                                        "field", field, "text", "en", en, "nl", nl));
+    }
+    json_object_set_new(o, "recipients", list);
+    json_object_set_new(o, "problems", problems);
+}
+
+/* Every problem of a list of obligations (as JSON), in one list. */
+static json_t *
+obligation_problems(const json_t *items)
+{
+    json_t *all = json_array(), *o;
+    size_t i;
+
+    json_array_foreach((json_t *)items, i, o)
+        json_array_extend(all, json_object_get(o, "problems"));
+    return all;
+}
+
+/* A pending obligation past its due time reads as missed before the
+ * sweeper stores it so -- except a report whose due time moves when the
+ * incident is still ongoing then (if_ongoing_at_due): the sweeper judges
+ * that one. */
+static bool
+shows_missed(const struct rules *rules, const struct obligation *ob, int64_t due, int64_t now)
+{
+    const struct ruleset *rs = rules_find(rules, ob->regime);
+    const struct rule_stage *st = rs ? rules_find_stage(rs, ob->stage) : NULL;
+
+    return strcmp(ob->status, "pending") == 0 && due != TIME_UNSET && due < now &&
+           (st == NULL || st->nongoing_due == 0);
+}
+
+static json_t *
+obligations_json(sqlite3 *db, const char *incident_id, int64_t now, struct mp_error *err)
+{
+    struct obligation *v;
+    struct rules *rules;
+    json_t *arr, *profile = NULL;
+    int64_t pversion;
+    int n;
+
+    if (organisation_load(db, &profile, &pversion, NULL, err) != 0)
+        return NULL;
+    if (store_obligation_list(db, incident_id, NULL, 1000, &v, &n, err) != 0) {
+        json_decref(profile);
+        return NULL;
+    }
+    rules = rules_acquire();
+    arr = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *o = store_obligation_json(&v[i]);
+        obligation_recipients(o, &v[i], rules, profile);
+        int64_t due = classify_parse_time(v[i].due_at);
+        /* between two sweeps, a passed deadline already shows as missed */
+        if (shows_missed(rules, &v[i], due, now)) {
+            json_object_set_new(o, "status", json_string("missed"));
+            json_object_set_new(o, "missed_at", json_string(v[i].due_at));
+        }
+        json_object_set_new(o, "seconds_left",
+                            due == TIME_UNSET ? json_null() : json_integer(due - now));
+        json_array_append_new(arr, o);
+    }
+    free(v);
+    rules_release(rules);
+    json_decref(profile);
+    return arr;
+}
+
+int
+classify_get(const char *id_or_ref, int64_t now, json_t **out, struct mp_error *err)
+{
+    struct incident inc;
+    json_t *regimes, *statuses, *obligations;
+    char *last = NULL, at[32] = "";
+    sqlite3 *db;
+
+    *out = NULL;
+    if (open_incident(id_or_ref, &inc, &db, err) != 0)
+        return -1;
+    if (store_classification_latest(db, inc.id, &last, at, err) != 0 ||
+        store_regime_status_list(db, inc.id, &statuses, err) != 0) {
+        incident_free(&inc);
+        free(last);
+        return -1;
+    }
+    obligations = obligations_json(db, inc.id, now, err);
+    regimes = last ? json_loads(last, 0, NULL) : json_array();
+    free(last);
+    if (obligations == NULL)
+        obligations = json_array();
+    *out =
+        json_pack("{s:s, s:s, s:I, s:s?, s:o, s:o, s:o, s:o}", "incident", inc.id, "ref", inc.ref,
+                  "incident_version", (json_int_t)inc.version, "evaluated_at", at[0] ? at : NULL,
+                  "regimes", regimes ? regimes : json_array(), "status", statuses, "problems",
+                  obligation_problems(obligations), "obligations", obligations);
+    incident_free(&inc);
+    return 0;
+}
+
+int
+classify_history(const char *id_or_ref, json_t **out, struct mp_error *err)
+{
+    struct incident inc;
+    json_t *items;
+    sqlite3 *db;
+    int rc;
+
+    *out = NULL;
+    if (open_incident(id_or_ref, &inc, &db, err) != 0)
+        return -1;
+    rc = store_classification_history(db, inc.id, &items, err);
+    if (rc == 0)
+        *out = json_pack("{s:s, s:o}", "incident", inc.id, "items", items);
+    else
+        json_decref(items);
+    incident_free(&inc);
+    return rc;
+}
+
+int
+classify_obligations(const char *id_or_ref, int64_t now, json_t **out, struct mp_error *err)
+{
+    struct incident inc;
+    json_t *items;
+    sqlite3 *db;
+
+    *out = NULL;
+    if (open_incident(id_or_ref, &inc, &db, err) != 0)
+        return -1;
+    items = obligations_json(db, inc.id, now, err);
+    incident_free(&inc);
+    if (items == NULL)
+        return -1;
+    *out = json_pack("{s:o, s:o}", "items", items, "problems", obligation_problems(items));
+    return 0;
+}
+
+int
+classify_deadlines(const char *before, int limit, int tlp_max, int64_t now, json_t **out,
+                   struct mp_error *err)
+{
+    sqlite3 *db = db_reader(err);
+    struct obligation *v;
+    json_t *items, *profile = NULL;
+    struct rules *rules;
+    int64_t pversion;
+    int n;
+
+    *out = NULL;
+    if (db == NULL || organisation_load(db, &profile, &pversion, NULL, err) != 0)
+        return -1;
+    if (store_obligation_list(db, NULL, before, limit, &v, &n, err) != 0) {
+        json_decref(profile);
+        return -1;
+    }
+    rules = rules_acquire();
+    items = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *o = store_obligation_json(&v[i]);
+        struct incident inc;
+        int64_t due = classify_parse_time(v[i].due_at);
+
+        if (store_incident_load(db, v[i].incident_id, &inc, err) == 1) {
+            if (inc.tlp > tlp_max) {
+                incident_free(&inc);
+                json_decref(o);
+                continue;
+            }
+            json_object_set_new(o, "incident_ref", json_string(inc.ref));
+            json_object_set_new(o, "incident_title", json_string(inc.title));
+            json_object_set_new(o, "incident_state", json_string(incident_state_names[inc.state]));
+            incident_free(&inc);
+        }
+        obligation_recipients(o, &v[i], rules, profile);
+        if (shows_missed(rules, &v[i], due, now))
+            json_object_set_new(o, "status", json_string("missed"));
+        json_object_set_new(o, "seconds_left",
+                            due == TIME_UNSET ? json_null() : json_integer(due - now));
+        json_array_append_new(items, o);
+    }
+    free(v);
+    rules_release(rules);
+    json_decref(profile);
+    *out = json_pack("{s:o, s:o}", "items", items, "problems", obligation_problems(items));
+    return 0;
+}
