@@ -203,12 +203,20 @@ $(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
 	$(Q)cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# The end-to-end tests' npm packages (ajv and ajv-formats, pinned in their
+# lock file): every request and answer is checked against schema/openapi.yaml.
+E2E_DEPS := tests/e2e/node_modules/.package-lock.json
+$(E2E_DEPS): tests/e2e/package.json tests/e2e/package-lock.json
+	$(call say,NPM,tests/e2e)
+	$(Q)cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 # deb-test (package, lintian, install into a throwaway root, start) takes
 # about 10 s here, so every `make test` runs it too, before the suites so
 # that their closing line ("tests: N passed, M failed") is the last thing
 # make test prints.
 test: deps
-	@$(MAKE) --no-print-directory test-build $(BROWSER_DEPS)
+	@$(MAKE) --no-print-directory test-build $(BROWSER_DEPS) $(E2E_DEPS)
 	@$(MAKE) --no-print-directory lint-openapi
 	@$(MAKE) --no-print-directory deb-test
 	@tests/run.sh
@@ -216,13 +224,13 @@ test: deps
 unit: test-build
 	@tests/run.sh unit
 
-e2e: test-build
+e2e: test-build $(E2E_DEPS)
 	@tests/run.sh e2e
 
-dated: test-build
+dated: test-build $(E2E_DEPS)
 	@tests/run.sh dated
 
-browser: test-build $(BROWSER_DEPS)
+browser: test-build $(BROWSER_DEPS) $(E2E_DEPS)
 	@tests/run.sh browser
 
 screenshots: test-build $(BROWSER_DEPS)

@@ -1,8 +1,10 @@
 /*
  * cli_audit.c - `meldpunt audit`: verify the hash-chained audit log (whole,
- * or against signed checkpoints kept elsewhere) and sign its head now.
+ * or against signed checkpoints kept elsewhere), sign its head now, and
+ * acknowledge a break so that the server takes writes again.
  */
 #include "cli.h"
+#include "core/audit.h"
 #include "core/checkpoint.h"
 #include "datadir.h"
 #include "lib/clock.h"
@@ -19,6 +21,7 @@
 
 struct audit_opts {
     const char *checkpoint;
+    const char *reason;
 };
 
 static int
@@ -26,9 +29,42 @@ audit_extra(int opt, const char *arg, void *ctx)
 {
     struct audit_opts *a = ctx;
 
-    if (opt != 'k')
+    if (opt == 'k')
+        a->checkpoint = arg;
+    else if (opt == 'r')
+        a->reason = arg;
+    else
         return -1;
-    a->checkpoint = arg;
+    return 0;
+}
+
+/* `audit acknowledge --reason TEXT` (core/audit.h). */
+static int
+audit_acknowledge_cmd(const char *reason)
+{
+    int64_t now = clock_now(); /* the command's one "now" */
+    struct mp_error err;
+    char actor[96], *t;
+    json_t *out;
+
+    cli_actor(actor, sizeof(actor));
+    if (audit_acknowledge(actor, now, reason, &out, &err) != 0) {
+        fprintf(stderr, "meldpunt audit acknowledge: %s%s%s\n", err.field, err.field[0] ? ": " : "",
+                err.message);
+        return 1;
+    }
+    t = json_dumps(out, JSON_INDENT(2) | JSON_SORT_KEYS);
+    printf("%s\n", t ? t : "");
+    fprintf(stderr,
+            "meldpunt audit acknowledge: the break at entry %lld is acknowledged in entry %lld; "
+            "entries %lld to %lld stay unverified.  Restart the server or send it SIGHUP to "
+            "take writes again.\n",
+            (long long)json_integer_value(json_object_get(out, "bad_seq")),
+            (long long)json_integer_value(json_object_get(out, "seq")),
+            (long long)json_integer_value(json_object_get(out, "bad_seq")),
+            (long long)json_integer_value(json_object_get(out, "old_head_seq")));
+    free(t);
+    json_decref(out);
     return 0;
 }
 
@@ -92,16 +128,19 @@ cmd_audit(int argc, char **argv)
 {
     static const char usage[] =
         "usage: meldpunt audit verify [--checkpoint FILE] [--config FILE] [--data DIR]\n"
-        "       meldpunt audit checkpoint [--config FILE] [--data DIR]\n";
+        "       meldpunt audit checkpoint [--config FILE] [--data DIR]\n"
+        "       meldpunt audit acknowledge --reason TEXT [--config FILE] [--data DIR]\n";
     static const struct option extra[] = {{"checkpoint", required_argument, NULL, 'k'},
                                           {NULL, 0, NULL, 0}};
+    static const struct option ack_extra[] = {{"reason", required_argument, NULL, 'r'},
+                                              {NULL, 0, NULL, 0}};
     char help[2048], hex[2 * CHAIN_HASH_LEN + 1], actor[96];
     struct audit_verify_result r;
     struct audit_opts ao = {0};
     struct mp_error err;
     struct common co;
     struct config cfg;
-    bool verify;
+    bool verify, ack;
     json_t *cp;
     sqlite3 *db;
     int rc;
@@ -114,28 +153,48 @@ cmd_audit(int argc, char **argv)
              "GET /api/v1/audit/checkpoints) it also checks each signature and that\n"
              "the entry it signed still has the same hash: a chain recomputed after\n"
              "tampering fails.\n\n"
-             "checkpoint signs the chain's head now, stores it and prints it as JSON.\n\n"
-             "  -k, --checkpoint FILE  with verify: check against this checkpoint\n%s",
+             "checkpoint signs the chain's head now, stores it and prints it as JSON; it is\n"
+             "refused while the chain does not verify.\n\n"
+             "acknowledge records, as an audit entry, that the chain is broken: it names the\n"
+             "first entry that does not verify and the head it follows, with the reason.\n"
+             "The chain verifies again from that entry on (the entries between stay\n"
+             "unverified), and a server that was read-only because of the break takes\n"
+             "writes again once restarted or sent SIGHUP.\n\n"
+             "  -k, --checkpoint FILE  with verify: check against this checkpoint\n"
+             "  -r, --reason TEXT      with acknowledge: why (required)\n%s",
              common_help);
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         printf("%s\n%s", usage, help);
         return 0;
     }
-    if (argc < 2 || (strcmp(argv[1], "verify") != 0 && strcmp(argv[1], "checkpoint") != 0)) {
+    if (argc < 2 || (strcmp(argv[1], "verify") != 0 && strcmp(argv[1], "checkpoint") != 0 &&
+                     strcmp(argv[1], "acknowledge") != 0)) {
         fputs(usage, stderr);
         return EXIT_USAGE;
     }
     verify = strcmp(argv[1], "verify") == 0;
-    rc = parse_opts(argc - 1, argv + 1, usage, help, verify ? extra : NULL, verify ? "k:" : NULL,
+    ack = strcmp(argv[1], "acknowledge") == 0;
+    rc = parse_opts(argc - 1, argv + 1, usage, help,
+                    verify ? extra
+                    : ack  ? ack_extra
+                           : NULL,
+                    verify ? "k:"
+                    : ack  ? "r:"
+                           : NULL,
                     audit_extra, &ao, &co);
     if (rc >= 0)
         return rc;
-    if (optind != argc - 1) {
+    if (optind != argc - 1 || (ack && ao.reason == NULL)) {
         fputs(usage, stderr);
         return EXIT_USAGE;
     }
     if (open_data(&co, &cfg) != 0)
         return 1;
+    if (ack) {
+        rc = audit_acknowledge_cmd(ao.reason);
+        datadir_close();
+        return rc;
+    }
     rc = 1;
     if (!verify) {
         int64_t now = clock_now(); /* the command's one "now" */
@@ -161,7 +220,11 @@ cmd_audit(int argc, char **argv)
         fprintf(stderr, "meldpunt audit verify: %s\n", err.message);
     } else if (r.ok) {
         sodium_bin2hex(hex, sizeof(hex), r.head_hash, CHAIN_HASH_LEN);
-        printf("OK %lld entries, head %lld %s\n", (long long)r.entries, (long long)r.head_seq, hex);
+        printf("OK %lld entries, head %lld %s", (long long)r.entries, (long long)r.head_seq, hex);
+        if (r.acknowledged > 0)
+            printf(" (%lld acknowledged break%s: entries audit.acknowledge)",
+                   (long long)r.acknowledged, r.acknowledged == 1 ? "" : "s");
+        printf("\n");
         rc = 0;
     } else {
         printf("FAILED at entry %lld: %s (%lld entries before it verified)\n", (long long)r.bad_seq,

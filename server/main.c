@@ -5,9 +5,12 @@
  * serve: load the config, initialise the data directory on first start,
  * open the database, start the writer thread and the HTTP server, then wait
  * for signals in the main thread (all other threads block them):
- *   SIGHUP          re-read the config file; apply what can change live
- *                   (the log level); a bad file is logged and ignored;
- *   SIGTERM/SIGINT  stop accepting, let requests in progress finish (up to
+ *   SIGHUP          walk the audit chain again (an acknowledged break ends
+ *                   read-only); re-read the config file; apply what can
+ *                   change live (the log level); a bad file is logged and
+ *                   ignored;
+ *   SIGTERM/SIGINT  stop accepting at once (new clients are refused),
+ *                   let requests in progress finish (up to
  *                   shutdown_timeout), drain the writer, checkpoint the WAL
  *                   and close the database; exit 0.
  */
@@ -61,7 +64,8 @@ serve_help(void)
            "  -t, --check-config    check the config file, the rules and the signing key, then\n"
            "                        exit: 0 and OK, or 1 and the first problem (like nginx -t)\n"
            "  -h, --help            show this help\n\n"
-           "Signals: SIGHUP reloads the config's log level, the rules and the detection rules;\n"
+           "Signals: SIGHUP walks the audit chain again (an acknowledged break ends\n"
+           "read-only) and reloads the config's log level, the rules and the detection rules;\n"
            "SIGTERM and SIGINT stop cleanly.  Under systemd (Type=notify) it reports\n"
            "READY=1, RELOADING=1 and STOPPING=1; with $CREDENTIALS_DIRECTORY/signing.key\n"
            "(LoadCredential=) it signs with that key.\n",
@@ -372,6 +376,9 @@ serve_reload(const struct serve_args *a, const struct config *cfg)
     struct config fresh;
 
     notify_reloading();
+    /* the audit chain again: an acknowledged break lets writes resume */
+    if (readiness_audit_check(&err) != 0)
+        log_error("reload could not read the audit chain error=\"%s\"", err.message);
     if (datadir_load_signing(cfg->data_dir, &err) != 0)
         log_error("reload of the signing key failed, keeping the key in use "
                   "error=\"%s\"",

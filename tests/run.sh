@@ -66,11 +66,22 @@ if [ "$what" = all ] || [ "$what" = unit ]; then
     run_unit ""
 fi
 
+# The end-to-end helpers check every request and answer with ajv
+# (tests/e2e/package.json; make test, make e2e or npm ci there installs it).
+need_e2e_deps() {
+    if [ ! -d tests/e2e/node_modules/ajv ]; then
+        echo "run.sh: tests/e2e/node_modules is missing: run make e2e (or cd tests/e2e && npm ci)"
+        failed=$((failed + 1))
+        status=1
+        return 1
+    fi
+}
+
 if [ "$what" = all ] || [ "$what" = e2e ]; then
     # One test file at a time: each starts its own daemons, and this
     # machine has two cores.  (Node before 20.10 lacks the flag and runs
     # files one by one anyway.)
-    run_node tests/e2e/
+    need_e2e_deps && run_node tests/e2e/
 fi
 
 if [ "$what" = all ] || [ "$what" = dated ]; then
@@ -95,7 +106,7 @@ if [ "$what" = all ] || [ "$what" = dated ]; then
             export FAKETIME="$when" LD_PRELOAD="$lib"
             export ASAN_OPTIONS="verify_asan_link_order=0:detect_leaks=1:abort_on_error=0"
             run_unit " (faketime $when)"
-            run_node tests/e2e/incidents.test.mjs tests/e2e/classification.test.mjs \
+            need_e2e_deps && run_node tests/e2e/incidents.test.mjs tests/e2e/classification.test.mjs \
                 tests/e2e/notifications.test.mjs tests/e2e/time.test.mjs \
                 tests/e2e/regulatory.test.mjs
             unset FAKETIME LD_PRELOAD ASAN_OPTIONS

@@ -2,10 +2,15 @@
  * audit.c - see audit.h.
  */
 #include "audit.h"
+#include "lib/text.h"
 #include "store/audit.h"
 #include "store/db.h"
+#include "store/writer.h"
 
 #include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static void
 hex(const uint8_t *h, char out[2 * CHAIN_HASH_LEN + 1])
@@ -55,11 +60,76 @@ audit_verify(json_t **out, struct mp_error *err)
         return -1;
     if (r.ok) {
         hex(r.head_hash, h);
-        *out = json_pack("{s:b, s:I, s:I, s:s}", "ok", 1, "entries", (json_int_t)r.entries,
-                         "head_seq", (json_int_t)r.head_seq, "head_hash", h);
+        *out = json_pack("{s:b, s:I, s:I, s:s, s:I}", "ok", 1, "entries", (json_int_t)r.entries,
+                         "head_seq", (json_int_t)r.head_seq, "head_hash", h, "acknowledged",
+                         (json_int_t)r.acknowledged);
     } else {
         *out = json_pack("{s:b, s:I, s:I, s:s}", "ok", 0, "entries", (json_int_t)r.entries,
                          "bad_seq", (json_int_t)r.bad_seq, "reason", r.reason);
     }
+    return 0;
+}
+
+struct ack {
+    const char *actor;
+    int64_t now;
+    const char *reason;
+    json_t *out;
+};
+
+/* In the writer's transaction: the chain walked again (so the break and
+ * the head named are those the entry is chained to), then the entry. */
+static int
+ack_apply(sqlite3 *db, void *arg, struct mp_error *err)
+{
+    struct ack *a = arg;
+    struct audit_verify_result r;
+    char head[2 * CHAIN_HASH_LEN + 1], object[48], *payload;
+    int rc;
+
+    if (store_audit_verify(db, &r, err) != 0)
+        return -1;
+    if (r.ok)
+        return mp_error_set(err, 409, "",
+                            "the audit chain verifies (%lld entries): no break to "
+                            "acknowledge",
+                            (long long)r.entries);
+    hex(r.last_hash, head);
+    snprintf(object, sizeof(object), AUDIT_ACK_OBJECT_FMT, (long long)r.bad_seq);
+    a->out = json_pack("{s:I, s:s, s:I, s:I, s:s, s:s}", "bad_seq", (json_int_t)r.bad_seq, "found",
+                       r.reason, "verified", (json_int_t)r.entries, "old_head_seq",
+                       (json_int_t)r.last_seq, "old_head_hash", head, "reason", a->reason);
+    payload = a->out ? json_dumps(a->out, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    if (payload == NULL)
+        return mp_error_set(err, 500, "", "out of memory");
+    rc = store_audit_append(db, store_change_time(a->now), a->actor, AUDIT_ACK_ACTION, object,
+                            payload, err);
+    free(payload);
+    if (rc == 0)
+        json_object_set_new(a->out, "seq", json_integer(r.last_seq + 1));
+    return rc;
+}
+
+int
+audit_acknowledge(const char *actor, int64_t now, const char *reason, json_t **out,
+                  struct mp_error *err)
+{
+    struct ack a = {.actor = actor, .now = now, .reason = reason};
+    size_t n = reason ? strlen(reason) : 0;
+    bool blank = true;
+
+    *out = NULL;
+    for (size_t i = 0; i < n && blank; i++)
+        blank = reason[i] == ' ' || reason[i] == '\t' || reason[i] == '\n' || reason[i] == '\r';
+    if (blank)
+        return mp_error_set(err, 422, "reason", "must say why the break is acknowledged");
+    if (n > AUDIT_ACK_REASON_MAX || !text_valid_utf8(reason, false))
+        return mp_error_set(err, 422, "reason", "must be UTF-8 text of at most %d bytes",
+                            AUDIT_ACK_REASON_MAX);
+    if (store_write_unguarded(ack_apply, &a, err) != 0) {
+        json_decref(a.out);
+        return -1;
+    }
+    *out = a.out;
     return 0;
 }

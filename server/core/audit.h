@@ -20,4 +20,20 @@ int audit_list(int64_t after, int limit, json_t **out, struct mp_error *err);
  * bad_seq, reason}. */
 int audit_verify(json_t **out, struct mp_error *err);
 
+/*
+ * Acknowledges a break in the audit chain (`meldpunt audit acknowledge
+ * --reason TEXT`): appends an entry audit.acknowledge, by actor, that
+ * names the first entry that does not verify and the head it is chained
+ * to (seq and stored hash), with the reason.  The chain verifies again from
+ * that entry on (store/audit.h), so a server walking it (restart, SIGHUP)
+ * takes writes again.  It is a change like any other, but made while the
+ * server is read-only: it goes to the writer past the read-only refusal.
+ * 409 when the chain verifies, 422 (field reason) for a blank or long
+ * reason.  *out: {seq, bad_seq, found, verified, old_head_seq,
+ * old_head_hash, reason}.
+ */
+#define AUDIT_ACK_REASON_MAX 1000
+int audit_acknowledge(const char *actor, int64_t now, const char *reason, json_t **out,
+                      struct mp_error *err);
+
 #endif

@@ -38,6 +38,23 @@ struct create {
     struct checkpoint c;
 };
 
+/* 0 when the whole chain verifies on db, else -1 with err (503). */
+static int
+chain_verified(sqlite3 *db, struct mp_error *err)
+{
+    struct audit_verify_result r;
+
+    if (store_audit_verify(db, &r, err) != 0)
+        return -1;
+    if (!r.ok)
+        return mp_error_set(err, 503, "",
+                            "the audit chain does not verify (broken at entry %lld: %.100s): no "
+                            "checkpoint is signed until the break is acknowledged (`meldpunt "
+                            "audit acknowledge --reason TEXT`)",
+                            (long long)r.bad_seq, r.reason);
+    return 0;
+}
+
 static int
 create_apply(sqlite3 *db, void *arg, struct mp_error *err)
 {
@@ -58,6 +75,10 @@ create_apply(sqlite3 *db, void *arg, struct mp_error *err)
         return -1;
     if (cr->only_if_moved && have == 1 && last.audit_seq == c->audit_seq)
         return 0;
+    /* never sign a head nobody can vouch for: the chain is walked in this
+     * transaction, so the head signed is the head verified */
+    if (chain_verified(db, err) != 0)
+        return -1;
     key = signing_public_json();
     if (key == NULL)
         return mp_error_set(err, 503, "", "no signing key is loaded");

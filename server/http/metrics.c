@@ -6,6 +6,7 @@
 #include "core/checkpoint.h"
 #include "core/alert.h"
 #include "core/incident.h"
+#include "core/readiness.h"
 #include "store/writer.h"
 #include "lib/clock.h"
 #include "lib/timeutil.h"
@@ -159,6 +160,11 @@ metrics_render(struct buf *out, int in_flight, int tlp_max)
                            (long long)counts[st]);
         }
     }
+
+    buf_puts(out, "# HELP meldpunt_audit_chain_ok 1 when the audit chain verified at start "
+                  "(or the last reload); 0: it is broken and the server is read-only.\n"
+                  "# TYPE meldpunt_audit_chain_ok gauge\n");
+    buf_printf(out, "meldpunt_audit_chain_ok %d\n", readiness_audit_ok() ? 1 : 0);
 
     {
         int64_t id, seq, at;

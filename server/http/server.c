@@ -24,6 +24,7 @@
 #include "core/alert.h"
 #include "core/incident.h"
 #include "core/notify.h"
+#include "core/readiness.h"
 #include "core/throttle.h"
 #include "core/user.h"
 #include "lib/buf.h"
@@ -33,6 +34,7 @@
 #include "lib/timeutil.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -42,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 struct http_req {
@@ -700,6 +703,20 @@ workers_start(unsigned n)
     return 0;
 }
 
+/* Routes that still run while the server is read-only (the audit chain did
+ * not verify): in test builds the test clock, which changes no data of its
+ * own (the passes it runs are refused by the writer like any change). */
+static bool
+read_only_exempt(const struct route *route)
+{
+#ifdef MP_TEST_BUILD
+    return strcmp(route->pattern, "/api/v1/test/clock") == 0;
+#else
+    (void)route;
+    return false;
+#endif
+}
+
 static enum MHD_Result
 dispatch(struct MHD_Connection *c, struct http_req *r, const char *method, const char *path)
 {
@@ -782,6 +799,14 @@ dispatch(struct MHD_Connection *c, struct http_req *r, const char *method, const
     if (r->body.len > 0 &&
         !is_json_type(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type")))
         return send_problem(c, r, path, 415, "the body must be application/json", NULL, NULL, NULL);
+
+    if (route->writes && !readiness_audit_ok() && !read_only_exempt(route))
+        return send_problem(c, r, path, 503,
+                            "read-only: the audit chain did not verify when the server started "
+                            "(GET /readyz names the entry); every change is refused until an "
+                            "admin runs `meldpunt audit acknowledge --reason TEXT` and the server "
+                            "is restarted or reloaded (SIGHUP)",
+                            NULL, NULL, NULL);
 
     r->conn = c;
     r->url = path;
@@ -908,6 +933,9 @@ http_start(const struct http_options *o, struct mp_error *err)
     struct sockaddr_in6 sa6;
     const struct sockaddr *sa;
     const union MHD_DaemonInfo *info;
+    /* MHD_USE_ITC: http_stop quiesces the daemon, which with internal
+     * threads needs it (without it MHD_quiesce_daemon fails and the
+     * listening socket would stay open while draining). */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     char host[64];
@@ -988,7 +1016,21 @@ http_stop(unsigned timeout_ms)
 
     if (daemon_handle == NULL)
         return;
+    /*
+     * Stop accepting at once, so that a client arriving now is refused and
+     * tries elsewhere, instead of being accepted by the kernel into the
+     * listen queue, left waiting for the drain and then reset.  Quiescing
+     * takes the socket out of the event threads' epoll sets (that needs
+     * MHD_USE_ITC, see http_start) but leaves it listening; shutdown() ends
+     * the listening (Linux: new connections are refused, queued ones
+     * reset).  The descriptor itself is closed only after MHD_stop_daemon,
+     * as libmicrohttpd asks: an event thread may still hold its number, and
+     * a new socket must not take it meanwhile.
+     */
     fd = MHD_quiesce_daemon(daemon_handle);
+    if (fd != MHD_INVALID_SOCKET && shutdown(fd, SHUT_RDWR) != 0)
+        log_warn("shutdown of the listening socket failed error=\"%s\"", strerror(errno));
+    log_notice("stopped accepting in_flight=%d", atomic_load(&in_flight));
     atomic_store(&stopping, true);
     while (atomic_load(&in_flight) > 0 && clock_mono_us() < deadline)
         usleep(10 * 1000);

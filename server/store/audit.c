@@ -5,6 +5,7 @@
 #include "db.h"
 #include "lib/timeutil.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,16 +67,57 @@ store_audit_append(sqlite3 *db, int64_t now, const char *principal, const char *
     return rc;
 }
 
+/* Is row st (seq, action, object, prev_hash) the acknowledgement of the
+ * break at break_seq, appended right after the row whose stored hash is
+ * last_hash?  See audit.h. */
+static bool
+acknowledges(sqlite3_stmt *st, int64_t seq, int64_t last_seq, const uint8_t *last_hash,
+             int64_t break_seq)
+{
+    char object[48];
+
+    snprintf(object, sizeof(object), AUDIT_ACK_OBJECT_FMT, (long long)break_seq);
+    return seq == last_seq + 1 && strcmp(db_col_text(st, 3), AUDIT_ACK_ACTION) == 0 &&
+           strcmp(db_col_text(st, 4), object) == 0 &&
+           sqlite3_column_bytes(st, 7) == CHAIN_HASH_LEN &&
+           memcmp(sqlite3_column_blob(st, 7), last_hash, CHAIN_HASH_LEN) == 0;
+}
+
+/* The first reason entry e (seq expect) does not follow prev, or NULL. */
+static const char *
+entry_check(sqlite3_stmt *st, struct chain_entry *e, int64_t expect, const uint8_t *prev,
+            uint8_t hash[CHAIN_HASH_LEN])
+{
+    const char *payload = db_col_text(st, 5);
+
+    if (e->seq != expect)
+        return "the sequence has a gap";
+    chain_hash_payload(payload, strlen(payload), e->payload_hash);
+    if (sqlite3_column_bytes(st, 6) != CHAIN_HASH_LEN ||
+        memcmp(e->payload_hash, sqlite3_column_blob(st, 6), CHAIN_HASH_LEN) != 0)
+        return "payload does not match its hash";
+    if (sqlite3_column_bytes(st, 7) != CHAIN_HASH_LEN ||
+        memcmp(prev, sqlite3_column_blob(st, 7), CHAIN_HASH_LEN) != 0)
+        return "prev_hash is not the previous entry's hash";
+    chain_hash_entry(prev, e, hash);
+    if (sqlite3_column_bytes(st, 8) != CHAIN_HASH_LEN ||
+        memcmp(hash, sqlite3_column_blob(st, 8), CHAIN_HASH_LEN) != 0)
+        return "entry does not match its hash";
+    return NULL;
+}
+
 int
 store_audit_verify(sqlite3 *db, struct audit_verify_result *out, struct mp_error *err)
 {
     uint8_t prev[CHAIN_HASH_LEN] = {0}, hash[CHAIN_HASH_LEN];
+    uint8_t last_hash[CHAIN_HASH_LEN] = {0}; /* the stored hash of the last row read */
+    int64_t last_seq = 0, verified = 0;
     sqlite3_stmt *st = NULL;
+    bool broken = false;
     int64_t expect = 1;
     int step;
 
     memset(out, 0, sizeof(*out));
-    out->ok = true;
     if (sqlite3_prepare_v2(db,
                            "SELECT seq, at, principal, action, object, payload, payload_hash, "
                            "prev_hash, hash FROM audit ORDER BY seq",
@@ -83,54 +125,54 @@ store_audit_verify(sqlite3 *db, struct audit_verify_result *out, struct mp_error
         return db_fail(db, err, "reading the audit chain");
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         struct chain_entry e;
-        const char *payload = db_col_text(st, 5);
-        uint8_t ph[CHAIN_HASH_LEN];
+        const char *why;
 
         e.seq = sqlite3_column_int64(st, 0);
         e.at = db_col_text(st, 1);
         e.principal = db_col_text(st, 2);
         e.action = db_col_text(st, 3);
         e.object = db_col_text(st, 4);
-        out->bad_seq = e.seq;
-        if (e.seq != expect) {
-            snprintf(out->reason, sizeof(out->reason), "expected entry %lld, found %lld",
-                     (long long)expect, (long long)e.seq);
-            out->bad_seq = expect;
-            goto bad;
+        if (broken && acknowledges(st, e.seq, last_seq, last_hash, out->bad_seq)) {
+            /* a new segment starts here, on the head as it was stored */
+            broken = false;
+            out->acknowledged++;
+            memcpy(prev, last_hash, CHAIN_HASH_LEN);
+            expect = e.seq;
         }
-        chain_hash_payload(payload, strlen(payload), ph);
-        if (sqlite3_column_bytes(st, 6) != CHAIN_HASH_LEN ||
-            memcmp(ph, sqlite3_column_blob(st, 6), CHAIN_HASH_LEN) != 0) {
-            snprintf(out->reason, sizeof(out->reason), "payload does not match its hash");
-            goto bad;
+        if (!broken) {
+            why = entry_check(st, &e, expect, prev, hash);
+            if (why != NULL) {
+                broken = true;
+                out->bad_seq = e.seq == expect ? e.seq : expect;
+                if (e.seq != expect)
+                    snprintf(out->reason, sizeof(out->reason), "expected entry %lld, found %lld",
+                             (long long)expect, (long long)e.seq);
+                else
+                    snprintf(out->reason, sizeof(out->reason), "%s", why);
+                out->entries = verified;
+            } else {
+                memcpy(prev, hash, CHAIN_HASH_LEN);
+                verified++;
+                expect++;
+            }
         }
-        memcpy(e.payload_hash, ph, CHAIN_HASH_LEN);
-        if (sqlite3_column_bytes(st, 7) != CHAIN_HASH_LEN ||
-            memcmp(prev, sqlite3_column_blob(st, 7), CHAIN_HASH_LEN) != 0) {
-            snprintf(out->reason, sizeof(out->reason),
-                     "prev_hash is not the previous entry's hash");
-            goto bad;
-        }
-        chain_hash_entry(prev, &e, hash);
-        if (sqlite3_column_bytes(st, 8) != CHAIN_HASH_LEN ||
-            memcmp(hash, sqlite3_column_blob(st, 8), CHAIN_HASH_LEN) != 0) {
-            snprintf(out->reason, sizeof(out->reason), "entry does not match its hash");
-            goto bad;
-        }
-        memcpy(prev, hash, CHAIN_HASH_LEN);
-        out->entries++;
-        out->head_seq = e.seq;
-        expect++;
+        last_seq = e.seq;
+        memset(last_hash, 0, CHAIN_HASH_LEN);
+        if (sqlite3_column_bytes(st, 8) == CHAIN_HASH_LEN)
+            memcpy(last_hash, sqlite3_column_blob(st, 8), CHAIN_HASH_LEN);
     }
     sqlite3_finalize(st);
     if (step != SQLITE_DONE)
         return db_fail(db, err, "reading the audit chain");
-    out->bad_seq = 0;
-    memcpy(out->head_hash, prev, CHAIN_HASH_LEN);
-    return 0;
-bad:
-    out->ok = false;
-    sqlite3_finalize(st);
+    out->ok = !broken;
+    if (out->ok) {
+        out->bad_seq = 0;
+        out->entries = last_seq;
+        out->head_seq = last_seq;
+        memcpy(out->head_hash, prev, CHAIN_HASH_LEN);
+    }
+    out->last_seq = last_seq;
+    memcpy(out->last_hash, last_hash, CHAIN_HASH_LEN);
     return 0;
 }
 

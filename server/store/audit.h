@@ -31,12 +31,30 @@ int store_audit_hash_at(sqlite3 *db, int64_t seq, uint8_t hash[CHAIN_HASH_LEN],
 
 struct audit_verify_result {
     bool ok;
-    int64_t entries;
+    int64_t entries; /* ok: all of them; else: those verified before the break */
     int64_t head_seq;
     uint8_t head_hash[CHAIN_HASH_LEN];
     int64_t bad_seq; /* first entry that does not match, when !ok */
     char reason[160];
+    int64_t acknowledged;              /* breaks acknowledged (segments - 1) */
+    int64_t last_seq;                  /* the last row, verified or not */
+    uint8_t last_hash[CHAIN_HASH_LEN]; /* and its stored hash */
 };
+
+/*
+ * An acknowledged break.  When the chain breaks at entry B (an entry that
+ * does not match its hash, its payload or its predecessor, or a gap), the
+ * entries from B on are unverified until an entry with action
+ * AUDIT_ACK_ACTION and object AUDIT_ACK_OBJECT_FMT (naming B) follows the
+ * last row directly: its seq is that row's plus one and its prev_hash is
+ * that row's stored hash, as store_audit_append writes it.  A new segment
+ * starts there, verified on that stored head.  So the acknowledgement
+ * names the break and the head it was made on, it is itself hashed into
+ * the chain, and what follows it verifies again; the rows between B and it
+ * stay unverified and are reported (audit acknowledge, core/audit.c).
+ */
+#define AUDIT_ACK_ACTION     "audit.acknowledge"
+#define AUDIT_ACK_OBJECT_FMT "audit/%lld"
 
 /* Walks the whole chain on db.  Returns 0 when the walk ran (then look at
  * out->ok), -1 when the database could not be read. */

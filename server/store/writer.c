@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 struct job {
     store_write_fn fn;
@@ -228,6 +229,18 @@ write_direct(store_write_fn fn, void *arg, struct mp_error *err)
     return j.rc;
 }
 
+/* Set while the server must not change anything (store_writer_read_only). */
+static pthread_mutex_t ro_lock = PTHREAD_MUTEX_INITIALIZER;
+static char ro_why[200];
+
+void
+store_writer_read_only(const char *why)
+{
+    pthread_mutex_lock(&ro_lock);
+    snprintf(ro_why, sizeof(ro_why), "%s", why ? why : "");
+    pthread_mutex_unlock(&ro_lock);
+}
+
 int
 store_write_dry(store_write_fn fn, void *arg, struct mp_error *err)
 {
@@ -253,6 +266,19 @@ store_write_dry(store_write_fn fn, void *arg, struct mp_error *err)
 
 int
 store_write(store_write_fn fn, void *arg, struct mp_error *err)
+{
+    char why[sizeof(ro_why)];
+
+    pthread_mutex_lock(&ro_lock);
+    memcpy(why, ro_why, sizeof(why));
+    pthread_mutex_unlock(&ro_lock);
+    if (why[0] != '\0')
+        return mp_error_set(err, 503, "", "%s", why);
+    return store_write_unguarded(fn, arg, err);
+}
+
+int
+store_write_unguarded(store_write_fn fn, void *arg, struct mp_error *err)
 {
     struct job j = {.fn = fn, .arg = arg};
 

@@ -36,6 +36,18 @@ int store_write(store_write_fn fn, void *arg, struct mp_error *err);
  * replay`).  On a private connection, beside a running server. */
 int store_write_dry(store_write_fn fn, void *arg, struct mp_error *err);
 
+/* Read-only: while why is set (not NULL or ""), store_write refuses every
+ * change with status 503 and why as the message, whoever asks (a request,
+ * the sweeper, the checkpoint timer).  The server sets it when the audit
+ * chain does not verify (core/readiness.h). */
+void store_writer_read_only(const char *why);
+
+/* store_write without that refusal: for the readiness probe (an empty
+ * transaction: does the database take the write lock?) and for the one
+ * change that ends read-only, the acknowledgement of the break
+ * (core/audit.h). */
+int store_write_unguarded(store_write_fn fn, void *arg, struct mp_error *err);
+
 /* Inside a change: the time the change is recorded with.  That is the
  * request's `now`, read once at its edge, unless a change committed before
  * this one already carried a later time: then that time.  So times never go

@@ -340,6 +340,84 @@ describe('signals', () => {
         }
     });
 
+    test('after SIGTERM a new connection is refused at once, while the request in flight is answered', async () => {
+        // A long shutdown_timeout: the drain lasts as long as the slow
+        // request below, so the listener would still be open if it were
+        // closed only at the end.
+        const d = await startDaemon({ config: '[server]\nshutdown_timeout = 20\n' });
+        let sock;
+        try {
+            const body = JSON.stringify({ name: 'in-flight', role: 'viewer' });
+            const half = Math.floor(body.length / 2);
+            sock = net.connect({ host: '127.0.0.1', port: d.port });
+            let raw = '';
+            sock.setEncoding('latin1');
+            sock.on('data', (c) => (raw += c));
+            sock.on('error', () => {});
+            const closed = new Promise((resolve) => sock.on('close', resolve));
+            await new Promise((resolve, reject) => {
+                sock.once('connect', resolve);
+                sock.once('error', reject);
+            });
+            sock.write(
+                'POST /api/v1/tokens HTTP/1.1\r\nHost: x\r\n' +
+                    `Authorization: Bearer ${d.adminToken}\r\nContent-Type: application/json\r\n` +
+                    `Content-Length: ${body.length}\r\n\r\n${body.slice(0, half)}`,
+            );
+            await sleep(150);
+            const from = d.stderr().length;
+            const stopped = d.stop('SIGTERM');
+            await d.waitForLog(/msg=stopping signal=TERM in_flight=1/, { from });
+            await d.waitForLog(/msg="?stopped accepting/, { from });
+
+            // a client arriving now fails fast: refused, not accepted by the
+            // kernel and left hanging until the drain ends and it is reset
+            const t0 = Date.now();
+            const outcome = await new Promise((resolve) => {
+                const c = net.connect({ host: '127.0.0.1', port: d.port });
+                const timer = setTimeout(() => {
+                    c.destroy();
+                    resolve('no answer within 2 s');
+                }, 2000);
+                c.on('connect', () => {
+                    // accepted by the kernel: does the server ever answer?
+                    c.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+                });
+                c.on('data', () => {
+                    clearTimeout(timer);
+                    c.destroy();
+                    resolve('answered');
+                });
+                c.on('error', (e) => {
+                    clearTimeout(timer);
+                    resolve(e.code);
+                });
+            });
+            const took = Date.now() - t0;
+            assert.equal(outcome, 'ECONNREFUSED', `a new connection after SIGTERM: ${outcome}`);
+            assert.ok(took < 1000, `refused after ${took} ms`);
+            assert.equal(d.proc.exitCode, null, 'still draining');
+
+            // the request in flight still gets its whole answer
+            sock.write(body.slice(half));
+            const timer = setTimeout(() => sock.destroy(), 10000);
+            await closed;
+            clearTimeout(timer);
+            const res = await stopped;
+            assertCleanExit(res);
+            const m = /^HTTP\/1\.1 (\d{3})/.exec(raw);
+            assert.ok(m, `an answer: ${JSON.stringify(raw)}`);
+            const status = Number(m[1]);
+            assert.ok(status === 201 || status === 503, raw);
+            const json = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4));
+            if (status === 503) assert.equal(json.status, 503);
+            else assert.equal(json.name, 'in-flight');
+        } finally {
+            sock?.destroy();
+            await d.stop('SIGKILL');
+        }
+    });
+
     test('SIGTERM with a stuck request waits at most shutdown_timeout, exit 0', async () => {
         const d = await startDaemon({ config: '[server]\nshutdown_timeout = 1\n' });
         let sock;

@@ -1,13 +1,15 @@
 // openapi.test.mjs - schema/openapi.yaml describes exactly the routes the
 // server has: every route of the table in server/http/routes.c (as `meldpunt
 // routes` prints it) with its method and roles, and nothing else; GET
-// /api/v1/openapi.json serves it.  (Every response of every end-to-end test
-// is checked against it by lib/openapi.mjs; `make lint-openapi` lints it.)
+// /api/v1/openapi.json serves it.  (Every response of every end-to-end test,
+// and every request the server took, is checked against it by
+// lib/openapi.mjs with ajv; `make lint-openapi` lints it.)  Below: the
+// checker itself finds what it should, and the alert batch is described.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { api, cli, startDaemon } from './lib/daemon.mjs';
-import { SPEC_FILE, loadSpec } from './lib/openapi.mjs';
+import { SPEC_FILE, checkRequest, checkResponse, loadSpec } from './lib/openapi.mjs';
 
 const ROLES = ['viewer', 'analyst', 'manager', 'admin', 'ingest'];
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'];
@@ -77,6 +79,62 @@ describe('GET /api/v1/openapi.json', () => {
             const ingest = cli(['token', 'create', '--name', 'i', '--role', 'ingest', '--data', d.dataDir]).stdout.trim();
             assert.equal((await api(d.url, ingest, 'GET', '/api/v1/openapi.json')).status, 200);
             assert.equal((await api(d.url, null, 'GET', '/api/v1/openapi.json')).status, 401);
+        } finally {
+            await d.stopClean();
+        }
+    });
+});
+
+describe('requests and answers are checked against the description (lib/openapi.mjs)', () => {
+    const json = { 'content-type': 'application/json' };
+
+    test('a request the server took must be described: body, content type, query', () => {
+        const token = JSON.stringify({ name: 'x', role: 'viewer' });
+        checkRequest('POST', '/api/v1/tokens', 201, json, token);
+        assert.throws(() => checkRequest('POST', '/api/v1/tokens', 201, json, JSON.stringify({ name: 'x' })), /role/);
+        assert.throws(() => checkRequest('POST', '/api/v1/tokens', 201, { 'content-type': 'text/plain' }, token), /content type text\/plain/);
+        assert.throws(() => checkRequest('POST', '/api/v1/tokens', 201, json, '{"name":'), /not JSON/);
+        assert.throws(() => checkRequest('GET', '/api/v1/tokens?nope=1', 200, {}, undefined), /query parameter nope: not described/);
+        assert.throws(() => checkRequest('GET', '/api/v1/tokens?revoked=maybe', 200, {}, undefined), /revoked/);
+        checkRequest('GET', '/api/v1/tokens?revoked=true', 200, {}, undefined);
+        assert.throws(() => checkRequest('GET', '/api/v1/audit?limit=0', 200, {}, undefined), /limit/);
+    });
+
+    test('a request the server refused is not checked: the tests send bad ones on purpose', () => {
+        checkRequest('POST', '/api/v1/tokens', 422, json, JSON.stringify({ name: 1 }));
+        checkRequest('POST', '/api/v1/tokens', 400, json, '{"name":');
+        checkRequest('GET', '/api/v1/tokens?nope=1', 400, {}, undefined);
+    });
+
+    test('an answer must match its documented schema', () => {
+        checkResponse('GET', '/healthz', 200, 'application/json', { status: 'ok' });
+        assert.throws(() => checkResponse('GET', '/healthz', 200, 'application/json', { status: 7 }), /status/);
+        assert.throws(() => checkResponse('GET', '/healthz', 200, 'text/html', null), /content type text\/html/);
+        const problem = { type: 'about:blank', title: 'Not Found', status: 404, detail: 'no', instance: '/x' };
+        checkResponse('GET', '/api/v1/tokens', 404, 'application/problem+json', problem);
+        assert.throws(() => checkResponse('GET', '/api/v1/tokens', 404, 'application/problem+json', { ...problem, status: 200 }), /status/);
+    });
+
+    test('POST /api/v1/alerts: one alert (an object) or a batch (an array), each answer described', async () => {
+        const one = { source: 'siem', title: 'disk full', severity: 'high', labels: { host: 'db1' } };
+        checkRequest('POST', '/api/v1/alerts', 201, json, JSON.stringify(one));
+        checkRequest('POST', '/api/v1/alerts', 200, json, JSON.stringify([one, { ...one, title: 'cpu' }]));
+        assert.throws(() => checkRequest('POST', '/api/v1/alerts', 200, json, '[]'), /body/);
+        assert.throws(() => checkRequest('POST', '/api/v1/alerts', 201, json, JSON.stringify({ ...one, colour: 'red' })), /body/);
+        assert.throws(() => checkRequest('POST', '/api/v1/alerts', 201, json, JSON.stringify({ ...one, severity: 'dire' })), /body/);
+
+        // and against the server (api() checks the request and the answer)
+        const d = await startDaemon();
+        try {
+            const single = await api(d.url, d.adminToken, 'POST', '/api/v1/alerts', one);
+            assert.equal(single.status, 201, single.text);
+            const batch = await api(d.url, d.adminToken, 'POST', '/api/v1/alerts', [one, { source: 'siem', title: 'cpu hot' }, { source: 'siem' }]);
+            assert.equal(batch.status, 200, batch.text);
+            assert.deepEqual(
+                batch.json.items.map((i) => i.status),
+                [200, 201, 422],
+            );
+            assert.equal(batch.json.rejected, 1);
         } finally {
             await d.stopClean();
         }

@@ -381,6 +381,31 @@ START_TEST(test_append_through_store_write)
 }
 END_TEST
 
+/* Read-only (the server's answer to a broken chain): every change is
+ * refused with 503 and the reason, nothing is written; the probe still
+ * runs; cleared, changes are taken again. */
+START_TEST(test_writer_read_only)
+{
+    struct append_arg ok = {"cli:a", false};
+    struct audit_verify_result v;
+    struct mp_error err;
+
+    append_entries(1, 1);
+    store_writer_read_only("read-only: the chain is broken");
+    mp_error_clear(&err);
+    ck_assert_int_eq(store_write(append_change, &ok, &err), -1);
+    ck_assert_int_eq(err.status, 503);
+    ck_assert_str_eq(err.message, "read-only: the chain is broken");
+    verify(&v);
+    ck_assert_int_eq(v.entries, 1);
+    ck_assert_msg(store_write_unguarded(append_change, &ok, &err) == 0, "%s", err.message);
+    store_writer_read_only(NULL);
+    ck_assert_msg(store_write(append_change, &ok, &err) == 0, "%s", err.message);
+    verify(&v);
+    ck_assert_int_eq(v.entries, 3);
+}
+END_TEST
+
 START_TEST(test_triggers_refuse_changes)
 {
     struct audit_verify_result v;
@@ -538,6 +563,100 @@ START_TEST(test_tamper_delete_and_renumber)
 }
 END_TEST
 
+/* ---- acknowledged breaks (store/audit.h) ---- */
+
+static void
+append_one(const char *action, const char *object)
+{
+    struct mp_error err;
+
+    exec_ok("BEGIN IMMEDIATE");
+    mp_error_clear(&err);
+    ck_assert_msg(store_audit_append(conn, NOW, "cli:root", action, object, "{}", &err) == 0, "%s",
+                  err.message);
+    exec_ok("COMMIT");
+}
+
+/* Entries 1-5 with entry 2 edited: broken at 2. */
+static void
+broken_at_2(void)
+{
+    append_entries(1, 5);
+    exec_ok("DROP TRIGGER audit_no_update");
+    exec_ok("UPDATE audit SET principal = 'user:evil' WHERE seq = 2");
+}
+
+START_TEST(test_ack_starts_a_verified_segment)
+{
+    struct audit_verify_result v;
+    uint8_t h[CHAIN_HASH_LEN];
+
+    broken_at_2();
+    append_one(AUDIT_ACK_ACTION, "audit/2");
+    verify(&v);
+    ck_assert_msg(v.ok, "%s", v.reason);
+    ck_assert_int_eq(v.acknowledged, 1);
+    ck_assert_int_eq(v.entries, 6);
+    ck_assert_int_eq(v.head_seq, 6);
+    row_hash("hash", 6, h);
+    ck_assert_mem_eq(v.head_hash, h, CHAIN_HASH_LEN);
+    /* what follows is chained and verified as usual */
+    append_entries(7, 2);
+    verify(&v);
+    ck_assert(v.ok);
+    ck_assert_int_eq(v.head_seq, 8);
+    /* and a later break is a break again */
+    exec_ok("UPDATE audit SET principal = 'user:evil' WHERE seq = 7");
+    verify(&v);
+    ck_assert(!v.ok);
+    ck_assert_int_eq(v.bad_seq, 7);
+    ck_assert_int_eq(v.acknowledged, 1);
+}
+END_TEST
+
+/* An acknowledgement of another entry, an ordinary entry, or one whose
+ * head was changed afterwards does not mend the break. */
+START_TEST(test_ack_must_name_the_break_and_its_head)
+{
+    struct audit_verify_result v;
+
+    broken_at_2();
+    append_one(AUDIT_ACK_ACTION, "audit/3");
+    append_one("token.create", "audit/2");
+    verify(&v);
+    ck_assert(!v.ok);
+    ck_assert_int_eq(v.bad_seq, 2);
+    ck_assert_int_eq(v.entries, 1);
+    ck_assert_int_eq(v.last_seq, 7);
+
+    append_one(AUDIT_ACK_ACTION, "audit/2");
+    verify(&v);
+    ck_assert(v.ok);
+    /* the head it was made on, rewritten later: the link no longer holds */
+    exec_ok("UPDATE audit SET hash = zeroblob(32) WHERE seq = 7");
+    verify(&v);
+    ck_assert(!v.ok);
+    ck_assert_int_eq(v.bad_seq, 2);
+}
+END_TEST
+
+START_TEST(test_ack_of_a_gap)
+{
+    struct audit_verify_result v;
+
+    append_entries(1, 5);
+    exec_ok("DROP TRIGGER audit_no_delete");
+    exec_ok("DELETE FROM audit WHERE seq = 3");
+    verify(&v);
+    ck_assert(!v.ok);
+    ck_assert_int_eq(v.bad_seq, 3);
+    append_one(AUDIT_ACK_ACTION, "audit/3");
+    verify(&v);
+    ck_assert_msg(v.ok, "%s", v.reason);
+    ck_assert_int_eq(v.head_seq, 6);
+}
+END_TEST
+
 START_TEST(test_list_paging)
 {
     struct audit_entry *e;
@@ -623,12 +742,16 @@ audit_suite(void)
     tcase_add_test(tc, test_append_and_verify);
     tcase_add_test(tc, test_append_rolled_back);
     tcase_add_test(tc, test_append_through_store_write);
+    tcase_add_test(tc, test_writer_read_only);
     tcase_add_test(tc, test_triggers_refuse_changes);
     tcase_add_loop_test(tc, test_tamper_update, 0, N(tamper_cases));
     tcase_add_test(tc, test_tamper_rehashed_entry);
     tcase_add_test(tc, test_tamper_delete_middle);
     tcase_add_test(tc, test_tamper_delete_first);
     tcase_add_test(tc, test_tamper_delete_and_renumber);
+    tcase_add_test(tc, test_ack_starts_a_verified_segment);
+    tcase_add_test(tc, test_ack_must_name_the_break_and_its_head);
+    tcase_add_test(tc, test_ack_of_a_gap);
     tcase_add_test(tc, test_list_paging);
     suite_add_tcase(s, tc);
     return s;

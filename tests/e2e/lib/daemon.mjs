@@ -10,7 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
-import { checkResponse } from './openapi.mjs';
+import { checkRequest, checkResponse } from './openapi.mjs';
 
 export const BIN = process.env.MELDPUNT_BIN
     ? path.resolve(process.env.MELDPUNT_BIN)
@@ -317,8 +317,10 @@ export async function api(url, token, method = 'GET', p = '/', body, headers = {
             json = undefined; // not parseable: tests can notice
         }
     }
-    // every answer in the end-to-end tests matches schema/openapi.yaml
+    // every answer in the end-to-end tests matches schema/openapi.yaml, and
+    // so does every request the server took
     checkResponse(method, p, res.status, type, json);
+    checkRequest(method, p, res.status, h, payload);
     return { status: res.status, headers: res.headers, json, text };
 }
 
