@@ -128,8 +128,9 @@ rules_bench(int argc, char **argv)
 
 /* ---- rules explain ---- */
 
+/* The one extra option of a subcommand (-l: --lang, --rules), into ctx. */
 static int
-lang_opt(int opt, const char *arg, void *ctx)
+one_string_opt(int opt, const char *arg, void *ctx)
 {
     if (opt != 'l')
         return -1;
@@ -252,7 +253,7 @@ rules_explain(int argc, char **argv)
     size_t i;
     int rc;
 
-    rc = parse_opts(argc, argv, usage, common_help, extra, "l:", lang_opt, &lang, &co);
+    rc = parse_opts(argc, argv, usage, common_help, extra, "l:", one_string_opt, &lang, &co);
     if (rc >= 0)
         return rc;
     if (optind != argc - 1 || (strcmp(lang, "nl") != 0 && strcmp(lang, "en") != 0)) {
@@ -280,6 +281,170 @@ done:
     return rc;
 }
 
+/* ---- rules replay ---- */
+
+static json_t *
+regime_of(json_t *judgement, const char *regime)
+{
+    json_t *r;
+    size_t i;
+
+    json_array_foreach(json_object_get(judgement, "regimes"), i, r)
+    {
+        if (strcmp(json_string_value(json_object_get(r, "regime")), regime) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+static json_t *
+obligation_of(json_t *judgement, const char *regime, const char *stage)
+{
+    json_t *o;
+    size_t i;
+
+    json_array_foreach(json_object_get(judgement, "obligations"), i, o)
+    {
+        if (strcmp(json_string_value(json_object_get(o, "regime")), regime) == 0 &&
+            strcmp(json_string_value(json_object_get(o, "stage")), stage) == 0)
+            return o;
+    }
+    return NULL;
+}
+
+static bool
+same_text(json_t *a, json_t *b)
+{
+    const char *x = json_string_value(a), *y = json_string_value(b);
+
+    return (x == NULL && y == NULL) || (x != NULL && y != NULL && strcmp(x, y) == 0);
+}
+
+/* Prints what differs between the stored judgement and the replayed one;
+ * the number of differences. */
+static int
+replay_diff(const char *ref, json_t *before, json_t *after)
+{
+    static const char *const members[] = {"applies", "significant", "effective"};
+    json_t *r, *o;
+    size_t i;
+    int n = 0;
+    char t1[32], t2[32];
+
+    json_array_foreach(json_object_get(after, "regimes"), i, r)
+    {
+        const char *regime = json_string_value(json_object_get(r, "regime"));
+        json_t *old = regime_of(before, regime);
+        for (size_t m = 0; m < sizeof(members) / sizeof(members[0]); m++) {
+            json_t *was = old ? json_object_get(old, members[m]) : NULL;
+            if (!same_text(was, json_object_get(r, members[m]))) {
+                printf("%s %s %s: %s -> %s\n", ref, regime,
+                       strcmp(members[m], "effective") == 0 ? "reporting duty" : members[m],
+                       was ? json_string_value(was) : "(not judged)",
+                       json_string_value(json_object_get(r, members[m])));
+                n++;
+            }
+        }
+    }
+    json_array_foreach(json_object_get(after, "obligations"), i, o)
+    {
+        const char *regime = json_string_value(json_object_get(o, "regime")),
+                   *stage = json_string_value(json_object_get(o, "stage"));
+        json_t *was = obligation_of(before, regime, stage);
+        if (was == NULL) {
+            printf("%s %s %s: newly owed, due %s\n", ref, regime, stage,
+                   when(json_string_value(json_object_get(o, "due_at")), t2));
+            n++;
+        } else if (!same_text(json_object_get(was, "due_at"), json_object_get(o, "due_at"))) {
+            printf("%s %s %s: due %s -> %s\n", ref, regime, stage,
+                   when(json_string_value(json_object_get(was, "due_at")), t1),
+                   when(json_string_value(json_object_get(o, "due_at")), t2));
+            n++;
+        }
+    }
+    json_array_foreach(json_object_get(before, "obligations"), i, o)
+    {
+        const char *regime = json_string_value(json_object_get(o, "regime")),
+                   *stage = json_string_value(json_object_get(o, "stage"));
+        if (obligation_of(after, regime, stage) == NULL) {
+            printf("%s %s %s: no longer owed\n", ref, regime, stage);
+            n++;
+        }
+    }
+    return n;
+}
+
+/* `meldpunt rules replay --rules DIR`: every stored incident judged again
+ * under the rule files in DIR, in changes that are rolled back, and what
+ * would change printed: a rule update reviewed before it is installed. */
+static int
+rules_replay(int argc, char **argv)
+{
+    static const char usage[] =
+        "usage: meldpunt rules replay --rules DIR [--config FILE] [--data DIR]\n";
+    static const struct option extra[] = {{"rules", required_argument, NULL, 'l'},
+                                          {NULL, 0, NULL, 0}};
+    struct incident_filter f = {.state = -1,
+                                .severity = -1,
+                                .category = -1,
+                                .updated_since = TIME_UNSET,
+                                .limit = 200,
+                                .tlp_max = TLP_RED};
+    const char *dir = NULL;
+    struct incident *items;
+    struct common co;
+    struct config cfg;
+    struct mp_error err;
+    struct rules *r;
+    int64_t next, now;
+    int rc, n, replayed = 0, changed = 0;
+
+    rc = parse_opts(argc, argv, usage, common_help, extra, "l:", one_string_opt, &dir, &co);
+    if (rc >= 0)
+        return rc;
+    if (optind != argc || dir == NULL) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    if (rules_load(dir, &r, &err) != 0) {
+        fprintf(stderr, "meldpunt rules replay: %s\n", err.message);
+        return 1;
+    }
+    if (open_data(&co, &cfg) != 0) {
+        rules_release(r);
+        return 1;
+    }
+    rules_install(r);  /* the judgements below are made under these */
+    now = clock_now(); /* the command's one "now" */
+    rc = 0;
+    do {
+        if (incident_list(&f, &items, &n, &next, &err) != 0) {
+            fprintf(stderr, "meldpunt rules replay: %s\n", err.message);
+            rc = 1;
+            break;
+        }
+        for (int i = 0; i < n && rc == 0; i++) {
+            json_t *before, *after;
+            if (classify_get(items[i].id, now, &before, &err) != 0 ||
+                classify_trial(items[i].id, now, &after, &err) != 0) {
+                fprintf(stderr, "meldpunt rules replay: %s: %s\n", items[i].ref, err.message);
+                rc = 1;
+                break;
+            }
+            changed += replay_diff(items[i].ref, before, after) > 0;
+            replayed++;
+            json_decref(before);
+            json_decref(after);
+        }
+        incident_list_free(items, n);
+        f.before_seq = next;
+    } while (next != 0 && rc == 0);
+    if (rc == 0)
+        printf("replayed %d incidents under %s: %d would change\n", replayed, dir, changed);
+    datadir_close();
+    return rc;
+}
+
 int
 cmd_rules(int argc, char **argv)
 {
@@ -302,6 +467,8 @@ cmd_rules(int argc, char **argv)
         return rules_bench(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "explain") == 0)
         return rules_explain(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "replay") == 0)
+        return rules_replay(argc - 1, argv + 1);
     if (argc < 2 || strcmp(argv[1], "check") != 0 || argc > 3 || (argc == 3 && argv[2][0] == '-')) {
         fputs(usage, stderr);
         return EXIT_USAGE;

@@ -355,6 +355,52 @@ describe('meldpunt verify', () => {
     });
 });
 
+describe('rules replay', () => {
+    test('every incident judged again under other rule files, what would change printed, nothing kept', async () => {
+        const clock = '2031-05-05T09:00:00Z';
+        const d = await startDaemon({ env: { MELDPUNT_TEST_CLOCK: clock } });
+        try {
+            const breach = await api(d.url, d.adminToken, 'POST', '/api/v1/incidents', {
+                title: 'Customer file exposed',
+                aware_at: '2031-05-05T08:00:00Z',
+                impact: { personal_data_breach: true },
+            });
+            assert.equal(breach.status, 201, breach.text);
+            const other = await api(d.url, d.adminToken, 'POST', '/api/v1/incidents', { title: 'Printer on fire' });
+            assert.equal(other.status, 201, other.text);
+            const auditBefore = (await api(d.url, d.adminToken, 'GET', '/api/v1/audit?limit=500')).json.items.length;
+            // the same rules, but 48 hours for a data breach
+            const dir = tempDir('meldpunt-replay-');
+            const src = new URL('../../config/rules/', import.meta.url).pathname;
+            for (const f of fs.readdirSync(src)) fs.copyFileSync(path.join(src, f), path.join(dir, f));
+            const gdpr = path.join(dir, 'gdpr.json');
+            fs.writeFileSync(gdpr, fs.readFileSync(gdpr, 'utf8').replace('"within": "PT72H"', '"within": "PT48H"'));
+            const env = { MELDPUNT_TEST_CLOCK: clock };
+            let r = cli(['rules', 'replay', '--rules', dir], { dataDir: d.dataDir, env });
+            assert.equal(r.code, 0, r.stderr);
+            assert.match(r.stdout, new RegExp(`^${breach.json.ref} gdpr notification: due 2031-05-08 08:00 UTC -> 2031-05-07 08:00 UTC$`, 'm'));
+            assert.doesNotMatch(r.stdout, new RegExp(other.json.ref));
+            assert.match(r.stdout, /^replayed 2 incidents under .*: 1 would change$/m);
+            // the shipped rules change nothing
+            r = cli(['rules', 'replay', '--rules', src], { dataDir: d.dataDir, env });
+            assert.equal(r.code, 0, r.stderr);
+            assert.match(r.stdout, /^replayed 2 incidents under .*: 0 would change$/m);
+            // nothing was kept: the obligation, the audit chain
+            const obl = await api(d.url, d.adminToken, 'GET', `/api/v1/incidents/${breach.json.id}/obligations`);
+            assert.equal(obl.json.items.find((o) => o.regime === 'gdpr').due_at, '2031-05-08T08:00:00Z');
+            assert.equal((await api(d.url, d.adminToken, 'GET', '/api/v1/audit?limit=500')).json.items.length, auditBefore);
+            // rule files that do not load, and no --rules
+            fs.writeFileSync(gdpr, '{');
+            r = cli(['rules', 'replay', '--rules', dir], { dataDir: d.dataDir });
+            assert.equal(r.code, 1);
+            assert.match(r.stderr, /gdpr\.json/);
+            assert.equal(cli(['rules', 'replay'], { dataDir: d.dataDir }).code, 2);
+        } finally {
+            await d.stopClean();
+        }
+    });
+});
+
 describe('rules explain', () => {
     test('one incident\'s reasoning in the terminal, in English and Dutch, as the page says it', async () => {
         const d = await startDaemon({ env: { MELDPUNT_TEST_CLOCK: '2031-05-05T09:00:00Z' } });
