@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 # meldpunt - one Makefile.
 #
 #   make            build build/meldpunt (release flags)
@@ -17,7 +18,8 @@
 #   make tidy       clang-tidy over server/ (.clang-tidy: bugprone, cert, clang-analyzer,
 #                   performance, with the exclusions it justifies)
 #   make format     clang-format the C sources, prettier the front end (web/);
-#                   make format-check  checks both
+#                   make format-check  checks both, and that every source file
+#                   names its licence (tools/spdx.sh; --add writes the line)
 #   make clean
 #
 # Targets that need packages call packaging/install-deps.sh first and then
@@ -322,6 +324,7 @@ format: $(BROWSER_DEPS)
 	clang-format -i $(SRC) $(UNIT_SRC) tools/embed.c tools/yaml2json.c $(wildcard server/*.h server/*/*.h tests/unit/*.h)
 
 format-check: $(BROWSER_DEPS)
+	@tools/spdx.sh
 	$(PRETTIER) --log-level warn --check web
 	clang-format --dry-run --Werror $(SRC) $(UNIT_SRC) tools/embed.c tools/yaml2json.c $(wildcard server/*.h server/*/*.h tests/unit/*.h)
 

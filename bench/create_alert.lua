@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: EUPL-1.2
 -- POST /api/v1/alerts with a realistic mix: 90 % repeats of 200 alerts that
 -- keep firing (each updates its open row: count, last_seen), 10 % new
 -- alerts (a row, detection, an audit entry).  Severity low and medium, so

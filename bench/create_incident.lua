@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: EUPL-1.2
 -- POST /api/v1/incidents: a durable create (incident row, timeline entry,
 -- audit entry, one group commit) with a realistic body.
 function init(args)

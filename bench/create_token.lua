@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: EUPL-1.2
 -- POST /api/v1/tokens with a unique name per request: a write through the
 -- group-commit writer, with its audit entry, on disk before the answer.
 local counter = 0

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: EUPL-1.2
 -- POST a fixed JSON body (the baseline: /bench/echo).
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: EUPL-1.2
 # bench/run.sh - load test with wrk against the release build (make bench).
 #
 # Every figure is printed beside the baseline measured in the same run at the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: EUPL-1.2
 # install-deps.sh - install the Debian packages meldpunt's build, tests and
 # benchmarks need.  Idempotent and quiet when everything is there; installs
 # only what is missing.  Needs root (or sudo) only when something is missing.

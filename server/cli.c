@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * cli.c - what the subcommands share (see cli.h): the config and the data
  * directory (--config, --data), the options every data command takes, the

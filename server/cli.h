@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * cli.h - the subcommands (main.c: serve; cli.c: what they share; cli_*.c:
  * one file per command group).

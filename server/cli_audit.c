@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * cli_audit.c - `meldpunt audit`: verify the hash-chained audit log (whole,
  * or against signed checkpoints kept elsewhere), sign its head now, and

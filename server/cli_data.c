@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * cli_data.c - the data directory's life: `meldpunt init`, `meldpunt backup`
  * (an online copy) and `meldpunt restore` (a checked copy put in place while

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * cli_help.c - what this binary is and offers: `meldpunt help`, `meldpunt
  * version` and `meldpunt routes` (the route table as docs/ACCESS.md).

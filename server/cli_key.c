@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * cli_key.c - the signing key: `meldpunt key rotate|generate|bench` and
  * `meldpunt verify`, which checks a file meldpunt signed against the data

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * cli_rules.c - `meldpunt rules check|bench` and `meldpunt detection check`:
  * the rule files validated (or measured) without a data directory.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * cli_token.c - `meldpunt token`: API tokens for tools (create, list,
  * revoke); the domain work is core/token.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * cli_user.c - `meldpunt user`: people who sign in from a browser.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * config.c - see config.h.  Parsing is done by inih (libinih, Debian);
  * this file only knows the keys and their types.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * datadir.h - the data directory: database, keys, token secret.
  *

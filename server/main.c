@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * main.c - entry point: picks the subcommand; and `meldpunt serve`, the
  * daemon's life cycle.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: EUPL-1.2
 # run.sh - runs the test suites and prints one closing line.
 #   tests/run.sh          unit + e2e + the dated runs (below)
 #   tests/run.sh unit     Check suites only (build/test/unit/test_*)

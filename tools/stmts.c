@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * stmts.c - build-time generator: the SQL statements the store prepares.
  *

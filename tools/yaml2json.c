@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * yaml2json.c - build-time generator: a YAML document -> compact JSON.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // app.js - the shell: restores the session (GET /api/v1/session), draws the
 // header (navigation, language, sign-out), routes on the location hash
 // (#/incidents/INC-2026-0001) and opens the sign-in dialog when a session

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * alerts.c - /api/v1/alerts (ingestion in the generic and the Alertmanager
  * format, the inbox), /api/v1/detection-rules and /api/v1/suppressions.

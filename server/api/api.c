@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * api.c - request decoding and answer helpers shared by every handler.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * assessment.c - /api/v1/assessment: the applicability questionnaire, the
  * stored self-assessments and applying one to the organisation profile.

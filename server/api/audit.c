@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * audit.c - /api/v1/audit: read and verify the audit chain (admins), and its
  * signed checkpoints (core/checkpoint.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * incidents.c - /api/v1/incidents: create, list, read, patch, transitions,
  * notes, timeline.  Decoding and validation of the fields live with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * notifications.c - notification drafts: create, read, edit, approve
  * (sign), submit, correct, and the signed document with its signature.

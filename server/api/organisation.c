@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * organisation.c - /api/v1/organisation (the profile), /api/v1/rules, and
  * /api/v1/incidents/{id}/classification.

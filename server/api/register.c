@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * register.c - /api/v1/register/{kind}: the risk register (assets,
  * threats, scenarios, measures, suppliers, functions), the risk matrix,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * system.c - health, "who am I", the benchmark baseline and, in test
  * builds, the test clock.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * tokens.c - /api/v1/tokens: list, create, revoke API tokens (admins).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * users.c - /api/v1/users (admins) and /api/v1/session (signing in and out
  * from a browser).  See core/user.h for the rules they follow.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * alert.c - see alert.h and docs/ALERTS.md.
  *

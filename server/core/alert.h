@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * alert.h - alerts from SOC tooling: decoding (the generic format and
  * Prometheus Alertmanager's webhook), ingestion with de-duplication,

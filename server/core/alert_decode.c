@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * alert_decode.c - alerts in and out: the generic JSON shape and
  * Prometheus Alertmanager's webhook (v4) decoded into struct alert with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * alert_int.h - what alert.c (ingestion, the inbox), alert_decode.c and
  * suppression.c share: reading members of a request body into field

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * assessment.h - "does the law apply to us?": the applicability
  * self-assessment for NIS2 (Cbw), CER (Wwke) and DORA.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * assessment_export.c - one stored applicability assessment as JSON, as CSV
  * (answers, outcomes, reasons) or as a printable page in its language.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * audit.h - the audit chain as people and tools read it: its entries and
  * the verdict of a walk over the whole chain (GET /api/v1/audit,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * checkpoint.h - signed checkpoints of the audit chain.
  *

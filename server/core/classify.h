@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * classify.h - which regimes an incident falls under, whether it is
  * significant under each and why, and which reports are due to whom by

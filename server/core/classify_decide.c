@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * classify_decide.c - a manager's decisions about reporting: waive one report
  * (with the reason), or judge a regime "not notifiable".  See classify.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * classify_int.h - what the classification files share (classify.c: the
  * judgement inside a change; classify_read.c, classify_decide.c,

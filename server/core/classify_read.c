@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * classify_read.c - what an incident owes, read: its latest judgement, the
  * history, the obligations with their recipients and problems, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * classify_sweep.c - the sweeper: every [rules] sweep_interval seconds, reports
  * whose due time passed are marked missed and ongoing incidents are judged

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * detect.c - see detect.h and docs/ALERTS.md.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * detect.h - detection rules as data: which alerts become incidents.
  *

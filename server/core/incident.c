@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * incident.c - the incident as a model: the state machine, the impact
  * facts, decoding and validating a request body, encoding the answer.  The

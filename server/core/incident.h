@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * incident.h - the incident: model, validation, state machine, and the
  * operations on it (create, change, transition, note, read).

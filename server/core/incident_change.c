@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * incident_change.c - the changes to an incident: create (with
  * Idempotency-Key), patch, transition, note, each with its timeline entry,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * incident_int.h - what incident.c (the model) gives incident_change.c (the
  * changes): the fields of struct incident one by one, for the timeline of a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * incident_types.h - the incident as a type: the vocabulary of its
  * enumerations and struct incident, with its timeline entry.

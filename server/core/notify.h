@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * notify.h - notification drafts: prefilled from the incident and the rule
  * set's stage contents, edited, approved (which signs and freezes them),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * notify_export.c - the signed document for people and for the file: a
  * printable HTML page in the draft's language, and a ZIP bundle (written

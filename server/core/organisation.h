@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * organisation.h - the organisation profile: who we are for the law.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * readiness.h - is this instance fit to take traffic (GET /readyz)?
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * register.h - the risk register: step 1 (assets and crown jewels, threats,
  * scenarios with likelihood x impact) and step 2 (measures, continuity and

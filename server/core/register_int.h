@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * register_int.h - what the risk register's source files share (core/
  * register.c: the kinds, validation, reads and changes; register_report.c:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * register_links.c - incidents and the risk register: links from an
  * incident to the assets and suppliers it affects (and, once closed, the

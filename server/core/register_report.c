@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * register_report.c - the risk register seen as a whole: the 5 x 5 matrix,
  * what needs attention, and the exports (JSON, CSV per kind, a printable

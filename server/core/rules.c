@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * rules.c - see rules.h and docs/RULES.md: the words a rule file may use
  * and the rules in force (installed at start and on SIGHUP, shared by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * rules.h - reporting rules as data: loading, validating and evaluating the
  * rule files of config/rules/ (the language is docs/RULES.md).

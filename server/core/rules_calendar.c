@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * rules_calendar.c - working-day calendars (config/calendars/): the public
  * holidays a deadline moves past (a DORA report due on a weekend or holiday

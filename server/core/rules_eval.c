@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * rules_eval.c - three-valued evaluation of the compiled rules over an
  * incident's facts and the profile, with the explanation, and the due

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * rules_int.h - what the rule files' source files share: rules.c (the
  * vocabulary and the rules in force), rules_load.c (validation and

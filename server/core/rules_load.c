@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * rules_load.c - rule files read, validated and compiled: each file is walked
  * once and the first problem is named by its JSON path, so evaluation can

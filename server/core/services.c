@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * services.c - the service registry: the services an incident can affect,
  * with the users they have and whether they are critical; a change judges

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * signing.h - meldpunt's signing key in memory.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * suppression.c - suppressions: an analyst's "drop or mute alerts that
  * match this, for a while, for this reason".  Alert ingestion (alert.c)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * testclock.h - moving a test build's clock, and what follows from it.
  *

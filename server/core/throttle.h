@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * throttle.h - in-memory limits per client address and per account name.
  *

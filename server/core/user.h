@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * user.h - people who sign in from a browser, and their sessions.
  *

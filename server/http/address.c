@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * address.c - where a request comes from: the listen address, the trusted
  * reverse proxies ([server] trusted_proxies) and the client's address

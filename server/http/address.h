@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * address.h - the client's address, for http/ only (server.h declares
  * what the rest of the program parses: the listen address and the proxy

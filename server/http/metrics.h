@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * metrics.h - Prometheus text exposition (format 0.0.4) for GET /metrics.
  *

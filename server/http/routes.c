@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * routes.c - every route, its handler and the roles allowed on it.
  *

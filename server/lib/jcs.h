@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * jcs.h - the JSON Canonicalization Scheme (RFC 8785).
  *

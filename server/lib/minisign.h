@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * minisign.h - Ed25519 keys in the minisign file format.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * sdnotify.h - tell systemd how the daemon is doing (sd_notify(3) protocol).
  *

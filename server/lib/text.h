@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * text.h - small facts about UTF-8 text from requests.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * timeutil.h - RFC 3339 time in UTC.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * uuid.h - UUID version 7 (RFC 9562): 48 bits of Unix milliseconds, then
  * random bits.  Time-ordered ids keep SQLite's indexes appending.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * alerts.h - alerts and suppression rules in the database.
  *

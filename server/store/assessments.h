@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * assessments.h - stored applicability assessments (schema/0008).  Answers
  * and result are JSON text here; core/assessment.c gives them meaning.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * checkpoints.h - signed checkpoints of the audit chain (schema/0009).
  *

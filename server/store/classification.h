@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * classification.h - classification history, per-regime status,
  * obligations and the service registry in the database.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * db.h - the SQLite database: opening, migrations, per-thread readers.
  *

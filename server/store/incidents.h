@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * incidents.h - incidents, their timeline and Idempotency-Key records in
  * the database.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * notifications.h - notification drafts and signed versions in the
  * database (schema/0005_notifications.sql).

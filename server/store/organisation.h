@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * organisation.h - the organisation profile's row (schema/0003).  The
  * document's members are core/organisation.c's business; here it is text.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * register.h - the risk register's rows and the incident links
  * (schema/0008).  An item is its id, kind, name, version and a JSON

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * users.h - people who sign in, and their sessions, in the database.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // i18n.test.mjs - every text the front end shows exists in Dutch and in
 // English: the two dictionaries have the same keys, and every key the
 // pages ask for with t('…') is in them (keys built from API values, such

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // lib.mjs - helpers for the browser tests: Debian's chromium driven by
 // playwright-core (never a downloaded browser), one context per person,
 // signing in through the real form, and a watch on what the page did

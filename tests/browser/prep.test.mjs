@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // prep.test.mjs - the Preparedness pages in a real browser against the
 // real daemon: the applicability assessment (a 30-person DNS provider is
 // essential; an admin applies it to the profile), the risk register (an

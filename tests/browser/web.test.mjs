@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // web.test.mjs - the web front end in a real browser against the real
 // daemon: assets (types, ETags, caching, size of the first load, no other
 // hosts, nothing the CSP refuses), sign-in and sign-out, an incident walked

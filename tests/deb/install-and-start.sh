@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: EUPL-1.2
 # install-and-start.sh - the Debian package, installed into a throwaway root
 # and started: `make deb-test` (after `make deb`).
 #

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // access.test.mjs - who may do what, on every route: docs/ACCESS.md is what
 // `meldpunt routes` prints from the route table, and the running daemon
 // answers every route x every role as that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // alertmanager.test.mjs - the real Prometheus Alertmanager (Debian package
 // prometheus-alertmanager) on loopback delivers its webhook to meldpunt
 // with an ingest token; alerts sent to it with amtool become the expected

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // alerts.test.mjs - alerts against the running daemon: ingestion (single,
 // batch, Alertmanager's webhook format), fingerprints and de-duplication,
 // reopening, Idempotency-Key, the ingest role, suppressions, detection

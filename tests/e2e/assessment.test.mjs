@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // assessment.test.mjs - the applicability self-assessment against the
 // running daemon: the questionnaire (both languages), POST with answers →
 // stored result with reasons, list and get, applying a result to the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // classification.test.mjs - the classification features against the running
 // daemon: rule sets (GET /api/v1/rules, `meldpunt rules check`, start-up
 // with a broken directory, SIGHUP reload), the organisation profile, the

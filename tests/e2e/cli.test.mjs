@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // cli.test.mjs - the command line: help, version, usage errors (exit 2),
 // failures (exit 1), token management, config files.
 import { before, describe, test } from 'node:test';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // http.test.mjs - the HTTP layer: authentication and roles, problem
 // answers for every error status, body limits, security headers, static
 // files and path traversal.

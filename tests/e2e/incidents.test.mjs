@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // incidents.test.mjs - /api/v1/incidents against the running daemon:
 // create and read, every validation error, merge patches with If-Match,
 // the timeline, the state machine, roles, Idempotency-Key (also under

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // lifecycle.test.mjs - health and metrics, tokens through API and CLI while
 // serving, the audit chain and tampering, restart, signals (TERM, INT,
 // HUP), online backup, group commit, first start on an empty directory.

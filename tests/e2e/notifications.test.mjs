@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // notifications.test.mjs - notification drafts with the shipped rules: a
 // draft prefilled from the incident and the stage's contents, edited with
 // If-Match, approved (signed, frozen) by a manager only when the required

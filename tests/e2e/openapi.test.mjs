@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // openapi.test.mjs - schema/openapi.yaml describes exactly the routes the
 // server has: every route of the table in server/http/routes.c (as `meldpunt
 // routes` prints it) with its method and roles, and nothing else; GET

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // operations.test.mjs - running meldpunt as an operator does: serve
 // --check-config, one server per data directory, restore (refused while the
 // server runs, checks the backup first), signed audit checkpoints (API, CLI,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // readyz.test.mjs - GET /readyz: ready when the database takes writes, the
 // disk has room above the floor and the audit chain verified at start; a
 // broken chain makes the server read-only until the break is acknowledged.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // register.test.mjs - the risk register against the running daemon: CRUD
 // of every kind with validation, versions (If-Match), references checked on
 // write and on delete, the threat catalogue, scoring, the risk matrix, what

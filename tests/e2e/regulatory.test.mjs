@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // regulatory.test.mjs - the subtle legal cases of issue 16 ("Regulatory
 // depth") end to end, with the rule files shipped in config/rules/ (built
 // into the binary): each test states the legal rule it proves, sets up the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // sessions.test.mjs - people signing in: users and their passwords, the
 // session cookie and its CSRF token, timeouts, a required password change,
 // sign-in throttling (the same answers for unknown names), and the audit

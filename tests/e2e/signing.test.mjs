@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // signing.test.mjs - the public half of meldpunt's signing key is served,
 // equals the data directory's signing.pub, and checks what the secret half
 // signs; the secret half is never served.  Signatures in both of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // time.test.mjs - deadlines through time, with the daemon's test clock
 // (POST /api/v1/test/clock, test builds only) instead of sleeping: a report
 // becomes due, its countdown falls, it turns missed at the due second and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // tlp.test.mjs - users and tokens limited to some TLP levels never see an
 // incident above them: not in a list, a count, a search, a metric, an
 // export, a deadline, nor by guessing its id or reference (404 exactly as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // transport.test.mjs - TLS in the daemon (1.2 and 1.3 only, Secure
 // cookies), the per-address request rate limit, and slow clients
 // (slowloris) timing out without starving the others.

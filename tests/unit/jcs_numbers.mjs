@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // jcs_numbers.mjs - the oracle for test_jcs.c: prints doubles and the form
 // ECMAScript gives them (String(x), which RFC 8785 adopts), one per line as
 // "<16 hex digits of the IEEE 754 bits> <String(x)>".

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * test_alert.c - the parts of alerts that need no database: fingerprints
  * (core/detect.c), the match language, detection-rule validation (a table

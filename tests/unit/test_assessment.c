@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * test_assessment.c - server/core/assessment: loading and validating the
  * questionnaire data (config/assessment/), checking answers, and the

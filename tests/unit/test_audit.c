@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * test_audit.c - lib/hashchain.c (the entry hash) and store/audit.c
  * (appending, verifying, listing) on a temporary database, including

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * test_checkpoint.c - core/checkpoint.c and store/checkpoints.c: signed
  * checkpoints of the audit chain, made in a real data directory, and the

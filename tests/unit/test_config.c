@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * test_config.c - config.c (defaults, INI loading, sizes) and
  * http_parse_listen() from http/server.c.

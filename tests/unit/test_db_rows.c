@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * test_db_rows.c - db_rows() (server/store/db.c), the one loop that reads
  * the rows of a list: every row, or at most max (a page and one more), an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * test_duration.c - server/lib/timeutil: ISO 8601 durations (duration_parse)
  * and adding them to a time by the calendar in UTC (time_add_duration), the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * test_html.c - printable pages escape by default (server/lib/html.c):
  * every %s argument of html_printf() is HTML text, markup comes only from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * test_incident.c - core/incident.c: the state machine's transition table
  * (every pair of states), decoding and validation of create bodies and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * test_jcs.c - the JSON Canonicalization Scheme (server/lib/jcs.c) against
  * RFC 8785: its number table (appendix B), its sorting example (3.2.3), its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * test_lib.c - server/lib: buf, timeutil, log_quote, log levels, minisign
  * key files (including interoperation with the real minisign tool).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * test_migrations.c - store/db.c: db_migrate() with the embedded schema and
  * with hand-made migration sets, db_open(), db_ping(), db_backup(), and the

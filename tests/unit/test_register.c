@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * test_register.c - server/core/register: risk scoring on the 5 x 5 scale
  * and its level bands, dates, lapsed training, the kinds of the register.

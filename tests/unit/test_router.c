@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * test_router.c - http/router.c: router_match() against a local table and
  * against the real route table (http/routes.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * test_rule_cases.c - table-driven checks of the rule files: every case of
  * tests/rules/cases.json is evaluated with rules_evaluate and compared with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * test_rules.c - server/core/rules: validating rule files (every message
  * names the file, the JSON path and a reason), three-valued evaluation of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * test_rules_profile.c - the organisation profile as the rules read it:
  * combinations of profile values that the law does not allow are refused

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * test_signature.c - minisign signatures (server/lib/minisign.c): our
  * signatures verify with our verifier and with the standard minisign tool,

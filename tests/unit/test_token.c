@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * test_token.c - core/token.c: token text, hashing, names, roles, and the
  * token lifecycle on a real temporary database (create, authenticate,

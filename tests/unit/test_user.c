@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * test_user.c - core/throttle.c (growing waits, locks, the rate bucket, a
  * full table) and core/user.c on a real temporary database: password

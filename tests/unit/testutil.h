@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * testutil.h - small helpers shared by the Check suites.
  *

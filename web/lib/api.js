@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // api.js - the one way pages talk to the server: same-origin fetch with the
 // session cookie, the CSRF token on every unsafe method, and RFC 9457
 // problems turned into ApiError (status, words, field errors).  When the

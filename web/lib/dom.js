@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // dom.js - building the page with DOM calls only: h() makes an element,
 // text is always set with textContent (never innerHTML), times are shown in
 // the reader's local time with UTC on hover, and countdowns tick live.

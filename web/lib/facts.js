@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // facts.js - the form controls for a value of each kind of impact fact (the
 // facts and their kinds come from the server: lib/schema.js): absent means
 // unknown, which is not the same as 0 or "no".

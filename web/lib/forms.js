@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // forms.js - what the API refused, shown in words: a message at the top of
 // the form (role=alert) and each field error next to its field
 // (aria-invalid, aria-describedby).  Field names in the API's problems

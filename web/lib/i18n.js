@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // i18n.js - Dutch and English.  The language is the user's (remembered by
 // the server, PATCH /api/v1/session) and, before signing in, this
 // browser's choice (localStorage) or its preferred language.

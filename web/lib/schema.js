@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // schema.js - the server's vocabularies (GET /api/v1/schema): the incident's
 // states and their transitions, severities, categories, causes, TLP levels
 // and impact facts with their kinds, and the alert's states and severities.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // session.js - who is signed in, and what their role lets them do.  The
 // server decides every request; these checks only keep buttons that would
 // be refused off the page.

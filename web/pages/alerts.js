@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // alerts.js - the alert inbox (docs/ALERTS.md): what SOC tools posted and
 // no detection rule turned into an incident, newest first, with the API's
 // filters and cursor paging; analysts acknowledge, dismiss (with a reason),

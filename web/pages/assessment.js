@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // assessment.js - the applicability self-assessment (docs/PREPAREDNESS.md
 // §1): the questionnaire from the server in the reader's language, the
 // result with its reasons, articles, what is uncertain and the caveats,

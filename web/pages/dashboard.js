@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // dashboard.js - what needs attention now: open incidents by state and
 // severity, every open report owed with a live countdown (overdue ones
 // marked), and open incidents whose reporting duty is undetermined because

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // drafts.js - the notification drafts of one incident: create one for a
 // report owed, edit its contents (If-Match), approve it (managers: the
 // server signs and freezes it), mark it submitted, start a correction, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // incident.js - one incident: its facts and impact (edited with If-Match,
 // the API's field errors shown at the field), the transitions the state
 // machine allows now as buttons, classification with its reasons in words,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // incidents.js - the incident list (the API's filters, search, cursor
 // paging; the filters live in the location hash so a list can be linked)
 // and the form that creates an incident.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // incprep.js - the incident page's preparedness panel (loaded with it on
 // demand): affected assets, related scenarios and measures, the severity
 // suggestion, the links, and a form to link an asset or a supplier.

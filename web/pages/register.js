@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // register.js - the risk register (docs/PREPAREDNESS.md §2): one tab per
 // kind with its items and their derived flags, create/edit/delete forms
 // for analysts and up (If-Match on edit, the API's errors at the field),

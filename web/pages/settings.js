@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // settings.js - for admins: the organisation profile the reporting rules
 // read, the service registry, users (one-time passwords shown once) and API
 // tokens (shown once).

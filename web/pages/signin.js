@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // signin.js - the sign-in form (also used in the dialog when a session is
 // lost) and the password change a new user must make first.
 import { post, ApiError } from '../lib/api.js';

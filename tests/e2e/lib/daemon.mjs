@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // daemon.mjs - helpers for the end-to-end tests: start/stop a meldpunt
 // daemon on a fresh data directory, run the CLI, call the HTTP API.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // incidents.mjs - helpers for the incident end-to-end tests: tokens per
 // role, requests on fresh connections (so concurrent requests really
 // overlap), RFC 3339 times, walking the paged list.

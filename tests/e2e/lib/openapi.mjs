@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // openapi.mjs - checks HTTP requests and answers against schema/openapi.yaml
 // (as the build converted it: build/gen/openapi.json).  daemon.mjs's api()
 // calls checkExchange() on every call, so every answer in the end-to-end

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // session.mjs - people signing in: users made with the CLI, sessions over
 // HTTP, and requests made the way a browser makes them (cookie + CSRF).
 import assert from 'node:assert/strict';
