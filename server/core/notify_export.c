@@ -142,6 +142,27 @@ add(struct archive *a, int64_t mtime, const char *name, const void *data, size_t
     return rc;
 }
 
+/* The public key (minisign text) with this id: the current one or one
+ * rotated out (signing_public_json's "previous"); NULL when none. */
+static const char *
+signer_key(json_t *keys, const char *key_id)
+{
+    json_t *k;
+    size_t i;
+
+    if (key_id == NULL)
+        return NULL;
+    if (strcmp(json_string_value(json_object_get(keys, "key_id")), key_id) == 0)
+        return json_string_value(json_object_get(keys, "public_key"));
+    json_array_foreach(json_object_get(keys, "previous"), i, k)
+    {
+        if (json_is_string(json_object_get(k, "key_id")) &&
+            strcmp(json_string_value(json_object_get(k, "key_id")), key_id) == 0)
+            return json_string_value(json_object_get(k, "public_key"));
+    }
+    return NULL;
+}
+
 int
 notify_bundle(const char *nid, char **zip, size_t *len, struct mp_error *err)
 {
@@ -149,7 +170,8 @@ notify_bundle(const char *nid, char **zip, size_t *len, struct mp_error *err)
         "This archive holds a notification signed by meldpunt.\n\n"
         "  document.json          the signed document (RFC 8785 canonical JSON)\n"
         "  document.json.minisig  its signature (minisign format, Ed25519)\n"
-        "  meldpunt.pub           the public key that checks it\n"
+        "  meldpunt.pub           the public key that signed it (after a key\n"
+        "                         rotation, the key kept from before)\n"
         "  document.html          the same document as a printable page\n"
         "  timeline.json          the incident's timeline up to the signing\n\n"
         "Check it with the standard tool:\n"
@@ -163,7 +185,7 @@ notify_bundle(const char *nid, char **zip, size_t *len, struct mp_error *err)
     char *doc = NULL, *sig = NULL, *html = NULL, *tl_text = NULL;
     json_t *key = signing_public_json(), *docj = NULL, *items = NULL;
     struct archive *a = NULL;
-    const char *signed_at;
+    const char *signed_at, *pub;
     int64_t mtime;
     int n = 0, rc = -1;
 
@@ -175,6 +197,13 @@ notify_bundle(const char *nid, char **zip, size_t *len, struct mp_error *err)
     if (docj == NULL || key == NULL || signed_at == NULL ||
         time_parse_rfc3339(signed_at, &mtime) != 0) {
         mp_error_set(err, 500, "", "the document or the key is not available");
+        goto out;
+    }
+    /* the key that signed it, which after a rotation is a kept one */
+    pub = signer_key(
+        key, json_string_value(json_object_get(json_object_get(docj, "signature"), "key_id")));
+    if (pub == NULL) {
+        mp_error_set(err, 500, "", "the key that signed the document is not kept here");
         goto out;
     }
     if (incident_timeline(
@@ -197,8 +226,7 @@ notify_bundle(const char *nid, char **zip, size_t *len, struct mp_error *err)
         archive_write_open(a, &out, NULL, to_buf, NULL) != ARCHIVE_OK ||
         add(a, mtime, "document.json", doc, strlen(doc)) != 0 ||
         add(a, mtime, "document.json.minisig", sig, strlen(sig)) != 0 ||
-        add(a, mtime, "meldpunt.pub", json_string_value(json_object_get(key, "public_key")),
-            strlen(json_string_value(json_object_get(key, "public_key")))) != 0 ||
+        add(a, mtime, "meldpunt.pub", pub, strlen(pub)) != 0 ||
         add(a, mtime, "document.html", html, strlen(html)) != 0 ||
         add(a, mtime, "timeline.json", tl_text, strlen(tl_text)) != 0 ||
         add(a, mtime, "README.txt", readme, strlen(readme)) != 0 ||

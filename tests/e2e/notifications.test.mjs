@@ -271,7 +271,7 @@ describe('key rotation', () => {
             assert.equal(res.status, 200, res.text);
             const doc = Buffer.from(await (await fetch(`${d.url}${N}/document.json`, { headers: { authorization: `Bearer ${manager}` } })).arrayBuffer());
             const sig = (await api(d.url, manager, 'GET', `${N}/document.json.minisig`)).text;
-            return { keyId: res.json.key_id, doc, sig };
+            return { keyId: res.json.key_id, doc, sig, N };
         };
         const before1 = await sign();
         const key1 = (await api(d.url, manager, 'GET', '/api/v1/signing-key')).json;
@@ -305,6 +305,14 @@ describe('key rotation', () => {
         const byDir = cli(['verify', docPath, '--data', d.dataDir]);
         assert.equal(byDir.code, 0, byDir.stdout + byDir.stderr);
         assert.match(byDir.stdout, new RegExp(`key=${key1.key_id}`));
+        // the old notification's bundle carries the key that signed it, not the new one
+        const zipRes = await fetch(`${d.url}${before1.N}/bundle`, { headers: { authorization: `Bearer ${manager}` } });
+        assert.equal(zipRes.status, 200);
+        const zipDir = tempDir();
+        fs.writeFileSync(path.join(zipDir, 'b.zip'), Buffer.from(await zipRes.arrayBuffer()));
+        execFileSync('unzip', ['-q', path.join(zipDir, 'b.zip'), '-d', zipDir]);
+        assert.equal(fs.readFileSync(path.join(zipDir, 'meldpunt.pub'), 'utf8'), key2.previous[0].public_key);
+        execFileSync('/usr/bin/minisign', ['-Vq', '-m', path.join(zipDir, 'document.json'), '-p', path.join(zipDir, 'meldpunt.pub')]);
         const audit = await api(d.url, d.adminToken, 'GET', '/api/v1/audit?limit=500');
         assert.ok(audit.json.items.some((e) => e.action === 'key.rotate'));
     });
