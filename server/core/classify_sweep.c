@@ -109,37 +109,27 @@ int
 classify_sweep(int64_t now, struct mp_error *err)
 {
     struct sweep_change c = {.now = now};
-    /* every incident, whatever its TLP: the sweeper is nobody's view */
-    struct incident_filter f = {.state = -1,
-                                .severity = -1,
-                                .category = -1,
-                                .updated_since = TIME_UNSET,
-                                .limit = 200,
-                                .tlp_max = TLP_RED};
-    struct incident *items;
-    int64_t next;
+    struct incident_id *ids;
+    sqlite3 *db;
     int n;
 
     if (store_write(sweep_missed_apply, &c, err) != 0)
         return -1;
-    /* Ongoing disruptions get longer: judge them again, each in a change of
-     * its own so that requests interleave (history only grows when the
-     * outcome changes).  The newest 200 are the ones to watch. */
-    if (incident_list(&f, &items, &n, &next, err) != 0)
+    /* Ongoing disruptions get longer: judge each again, in a change of its
+     * own so that requests interleave (history only grows when the outcome
+     * changes).  Every one, whatever its age or TLP: the sweeper is nobody's
+     * view, and an old disruption still running may cross a threshold. */
+    db = db_reader(err);
+    if (db == NULL || store_incident_ongoing(db, 0, &ids, &n, err) != 0)
         return -1;
     for (int i = 0; i < n; i++) {
-        const struct incident *inc = &items[i];
-        if (inc->state == STATE_CLOSED || inc->state == STATE_DISMISSED ||
-            inc->started_at == TIME_UNSET || inc->ended_at != TIME_UNSET ||
-            json_object_get(inc->impact, "duration_minutes") != NULL)
-            continue;
-        c.id = inc->id;
+        c.id = ids[i].id;
         if (store_write(sweep_refresh_apply, &c, err) != 0) {
-            incident_list_free(items, n);
+            free(ids);
             return -1;
         }
     }
-    incident_list_free(items, n);
+    free(ids);
     return 0;
 }
 

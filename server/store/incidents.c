@@ -479,3 +479,39 @@ store_idempotency_purge(sqlite3 *db, int64_t now, int64_t max_age, struct mp_err
     sqlite3_reset(st);
     return rc;
 }
+
+static int
+read_id(sqlite3_stmt *st, void *item)
+{
+    struct incident_id *i = item;
+
+    db_col_copy(i->id, sizeof(i->id), st, 0);
+    return 0;
+}
+
+static void
+drop_id(void *item)
+{
+    (void)item; /* nothing held */
+}
+
+int
+store_incident_ongoing(sqlite3 *db, int limit, struct incident_id **ids, int *count,
+                       struct mp_error *err)
+{
+    /* the state index narrows to the open states; the rest is per row */
+    sqlite3_stmt *st =
+        db_stmt(db, "SELECT id FROM incidents WHERE state NOT IN ('closed', 'dismissed') "
+                    "AND started_at IS NOT NULL AND ended_at IS NULL "
+                    "AND json_type(impact, '$.duration_minutes') IS NULL ORDER BY seq DESC");
+    int rc;
+
+    *ids = NULL;
+    *count = 0;
+    if (st == NULL)
+        return db_fail(db, err, "finding ongoing incidents");
+    rc = db_rows(db, st, sizeof(struct incident_id), limit, read_id, drop_id, (void **)ids, count,
+                 "finding ongoing incidents", err);
+    sqlite3_reset(st);
+    return rc;
+}

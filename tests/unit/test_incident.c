@@ -1261,6 +1261,54 @@ START_TEST(test_transitions)
 }
 END_TEST
 
+/* The sweeper's list: every disruption still going on, however old. */
+START_TEST(test_ongoing)
+{
+    struct incident a, b, c, d, e, out;
+    struct incident_id *ids;
+    struct mp_error err;
+    char body[200], ts[TIME_RFC3339_LEN];
+    sqlite3 *db;
+    int n;
+
+    time_format_rfc3339(NOW - 3600, ts, sizeof(ts));
+    snprintf(body, sizeof(body), "{\"title\": \"running\", \"started_at\": \"%s\"}", ts);
+    create_ok(&alice, body, NULL, &a, NULL);
+    create_ok(&alice, "{\"title\": \"not started\"}", NULL, &b, NULL);
+    snprintf(body, sizeof(body),
+             "{\"title\": \"ended\", \"started_at\": \"%s\", \"ended_at\": \"%s\"}", ts, ts);
+    create_ok(&alice, body, NULL, &c, NULL);
+    snprintf(body, sizeof(body),
+             "{\"title\": \"length given\", \"started_at\": \"%s\", \"impact\": "
+             "{\"duration_minutes\": 90}}",
+             ts);
+    create_ok(&alice, body, NULL, &d, NULL);
+    snprintf(body, sizeof(body), "{\"title\": \"dismissed\", \"started_at\": \"%s\"}", ts);
+    create_ok(&alice, body, NULL, &e, NULL);
+    ck_assert_msg(
+        incident_transition(&alice, NOW, e.id, -1, STATE_DISMISSED, "a test", &out, &err) == 0,
+        "%s", err.message);
+    incident_free(&out);
+    /* any number of newer incidents does not hide it */
+    for (int i = 0; i < 210; i++) {
+        struct incident x;
+        create_ok(&alice, "{\"title\": \"newer\"}", NULL, &x, NULL);
+        incident_free(&x);
+    }
+    db = db_reader(&err);
+    ck_assert_ptr_nonnull(db);
+    ck_assert_int_eq(store_incident_ongoing(db, 0, &ids, &n, &err), 0);
+    ck_assert_int_eq(n, 1);
+    ck_assert_str_eq(ids[0].id, a.id);
+    free(ids);
+    incident_free(&a);
+    incident_free(&b);
+    incident_free(&c);
+    incident_free(&d);
+    incident_free(&e);
+}
+END_TEST
+
 START_TEST(test_notes)
 {
     struct incident a, out;
@@ -1466,6 +1514,7 @@ incident_suite(void)
     tcase_add_test(tc, test_patch);
     tcase_add_test(tc, test_transitions);
     tcase_add_test(tc, test_notes);
+    tcase_add_test(tc, test_ongoing);
     tcase_add_test(tc, test_idempotency);
     tcase_add_test(tc, test_audit_chain_after_everything);
     tcase_add_test(tc, test_timeline_append_only);
