@@ -129,12 +129,11 @@ rules_bench(int argc, char **argv)
 
 /* ---- rules explain ---- */
 
-/* The one extra option of a subcommand (-l: --lang, --rules), into ctx. */
+/* The one extra option of a subcommand (--lang, --rules), into ctx. */
 static int
 one_string_opt(int opt, const char *arg, void *ctx)
 {
-    if (opt != 'l')
-        return -1;
+    (void)opt; /* parse_opts passes only the letters the subcommand named */
     *(const char **)ctx = arg;
     return 0;
 }
@@ -383,7 +382,7 @@ rules_replay(int argc, char **argv)
 {
     static const char usage[] =
         "usage: meldpunt rules replay --rules DIR [--config FILE] [--data DIR]\n";
-    static const struct option extra[] = {{"rules", required_argument, NULL, 'l'},
+    static const struct option extra[] = {{"rules", required_argument, NULL, 'r'},
                                           {NULL, 0, NULL, 0}};
     struct incident_filter f = {.state = -1,
                                 .severity = -1,
@@ -400,7 +399,7 @@ rules_replay(int argc, char **argv)
     int64_t next, now;
     int rc, n, replayed = 0, changed = 0;
 
-    rc = parse_opts(argc, argv, usage, common_help, extra, "l:", one_string_opt, &dir, &co);
+    rc = parse_opts(argc, argv, usage, common_help, extra, "r:", one_string_opt, &dir, &co);
     if (rc >= 0)
         return rc;
     if (optind != argc || dir == NULL) {

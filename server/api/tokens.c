@@ -13,9 +13,7 @@
 static json_t *
 token_json(const struct token_row *t, int64_t now)
 {
-    int64_t until = 0;
-    bool expired = t->expires_at[0] != '\0' &&
-                   (time_parse_rfc3339(t->expires_at, &until) != 0 || now >= until);
+    bool expired = token_expired(t, now);
 
     return json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s?, s:s?, s:s?, s:b}", "name", t->name, "role",
                      t->role, "tlp_max", t->tlp_max[0] ? t->tlp_max : NULL, "created_at",

@@ -120,7 +120,7 @@ classify_sweep(int64_t now, struct mp_error *err)
      * changes).  Every one, whatever its age or TLP: the sweeper is nobody's
      * view, and an old disruption still running may cross a threshold. */
     db = db_reader(err);
-    if (db == NULL || store_incident_ongoing(db, 0, &ids, &n, err) != 0)
+    if (db == NULL || store_incident_ongoing(db, &ids, &n, err) != 0)
         return -1;
     for (int i = 0; i < n; i++) {
         c.id = ids[i].id;

@@ -174,13 +174,6 @@ register_training_lapsed(const char *trained_on, int64_t interval_days, int64_t 
     return d == INT64_MIN || today - d > interval_days;
 }
 
-/* The day (days since the epoch, UTC) of a time. */
-static int64_t
-days_of(int64_t t)
-{
-    return t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-}
-
 /* ---- validation ---- */
 
 struct check {
@@ -574,7 +567,8 @@ register_load_all(sqlite3 *db, int64_t now, json_t **out, struct mp_error *err)
     }
     json_array_foreach(all, i, x)
     {
-        derive(x, json_string_value(json_object_get(x, "kind")), addressed, days_of(now));
+        derive(x, json_string_value(json_object_get(x, "kind")), addressed,
+               time_floor_div(now, 86400));
     }
     json_decref(addressed);
     *out = all;

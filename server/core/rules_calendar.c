@@ -20,12 +20,6 @@
 
 /* ---- calendars (config/calendars/) ---- */
 
-static int64_t
-floor_div(int64_t a, int64_t b)
-{
-    return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
-}
-
 /* The year of a day number. */
 static int64_t
 year_of_day(int64_t z)
@@ -65,7 +59,7 @@ calendar_offset(const struct calendar *cal, int64_t t)
 
     if (!cal->eu_summer_time)
         return off;
-    y = year_of_day(floor_div(t, 86400));
+    y = year_of_day(time_floor_div(t, 86400));
     if (t >= last_sunday_0100(y, 3) && t < last_sunday_0100(y, 10))
         off += 3600;
     return off;
@@ -91,7 +85,7 @@ calendar_holiday(const struct calendar *cal, int64_t day)
 int64_t
 calendar_next_working(const struct calendar *cal, int64_t t, int at_minutes, bool *gap)
 {
-    int64_t day = floor_div(t + calendar_offset(cal, t), 86400), target, y;
+    int64_t day = time_floor_div(t + calendar_offset(cal, t), 86400), target, y;
 
     *gap = false;
     for (int i = 0; i < 32; i++, day++) {
@@ -103,7 +97,7 @@ calendar_next_working(const struct calendar *cal, int64_t t, int at_minutes, boo
         if (weekday(day) != 0 && weekday(day) != 6 && !calendar_holiday(cal, day))
             break;
     }
-    if (day == floor_div(t + calendar_offset(cal, t), 86400))
+    if (day == time_floor_div(t + calendar_offset(cal, t), 86400))
         return t; /* a working day: nothing moves */
     /* HH:MM local: standard time first, then the summer hour if it is one */
     target = day * 86400 + (int64_t)at_minutes * 60 - (int64_t)cal->offset_minutes * 60;

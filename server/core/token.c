@@ -110,6 +110,16 @@ token_hash_secret(const char *text, uint8_t out[TOKEN_HASH_LEN])
     token_hash(token_secret, text, out);
 }
 
+bool
+token_expired(const struct token_row *row, int64_t now)
+{
+    int64_t until;
+
+    /* unreadable: treated as expired, never as "forever" */
+    return row->expires_at[0] != '\0' &&
+           (time_parse_rfc3339(row->expires_at, &until) != 0 || now >= until);
+}
+
 int
 token_authenticate(const char *token, int64_t now, struct principal *p, struct mp_error *err)
 {
@@ -130,12 +140,8 @@ token_authenticate(const char *token, int64_t now, struct principal *p, struct m
         return found;
     if (role_parse(row.role, &r) != 0)
         return 0;
-    if (row.expires_at[0] != '\0') {
-        int64_t until;
-        /* unreadable: treated as expired, never as "forever" */
-        if (time_parse_rfc3339(row.expires_at, &until) != 0 || now >= until)
-            return 0;
-    }
+    if (token_expired(&row, now))
+        return 0;
     p->authenticated = true;
     p->role = r;
     p->tlp_max = row.tlp_max[0] ? tlp_parse(row.tlp_max) : TLP_RED;

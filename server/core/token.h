@@ -77,6 +77,9 @@ void token_hash_secret(const char *text, uint8_t out[TOKEN_HASH_LEN]);
 /* Random text of 256 bits: 43 base64url characters and a NUL. */
 void token_random_text(char out[44]);
 
+/* The token has an end and it has come at `now` (valid up to the second
+ * before expires_at). */
+bool token_expired(const struct token_row *row, int64_t now);
 /* Looks token up at `now`: 1 and *p filled when it is a valid, active
  * token; 0 when it is not (malformed, unknown, revoked, or expired: from its
  * expires_at second on); -1 with err when storage fails. */

@@ -3,6 +3,7 @@
  * clock.c - see clock.h.
  */
 #include "clock.h"
+#include "timeutil.h"
 
 #include <stdatomic.h>
 
@@ -58,7 +59,7 @@ clock_now(void)
     int64_t us = clock_now_us();
 
     /* floor, also before 1970 */
-    return us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
+    return time_floor_div(us, 1000000);
 }
 
 int64_t

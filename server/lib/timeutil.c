@@ -42,7 +42,7 @@ time_format_json(int64_t unix_seconds)
 int
 time_format_rfc3339_ms(int64_t unix_us, char *out, size_t size)
 {
-    int64_t secs = unix_us >= 0 ? unix_us / 1000000 : -((-unix_us + 999999) / 1000000);
+    int64_t secs = time_floor_div(unix_us, 1000000);
     int ms = (int)((unix_us - secs * 1000000) / 1000);
     char base[TIME_RFC3339_LEN];
     int n = time_format_rfc3339(secs, base, sizeof(base));
@@ -65,6 +65,12 @@ digits(const char *s, int n, int *out)
     }
     *out = v;
     return true;
+}
+
+int64_t
+time_floor_div(int64_t a, int64_t b)
+{
+    return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
 }
 
 int64_t
@@ -208,7 +214,7 @@ duration_parse(const char *s, struct duration *out)
 int64_t
 time_add_duration(int64_t t, const struct duration *d)
 {
-    int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+    int64_t days = time_floor_div(t, 86400);
     int64_t secs = t - days * 86400;
     int64_t z, era, doe, yoe, y, doy, mp, dd, m;
 

@@ -31,6 +31,10 @@ int time_format_rfc3339_ms(int64_t unix_us, char *out, size_t size);
  * dropped) into Unix seconds.  Returns 0, or -1 when the text is not one. */
 int time_parse_rfc3339(const char *s, int64_t *out);
 
+/* a / b rounded down (towards minus infinity), b > 0: the day or second a
+ * time before 1970 falls in. */
+int64_t time_floor_div(int64_t a, int64_t b);
+
 /* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
  * (Howard Hinnant's days_from_civil); m 1-12, d 1-31. */
 int64_t time_days_from_civil(int64_t y, int m, int d);

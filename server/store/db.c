@@ -616,7 +616,7 @@ db_rows(sqlite3 *db, sqlite3_stmt *st, size_t size, int max,
     *count = n;
     return 0;
 fail:
-    for (int k = 0; k < n; k++)
+    for (int k = 0; drop != NULL && k < n; k++)
         drop(v + (size_t)k * size);
     free(v);
     return -1;

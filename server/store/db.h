@@ -105,8 +105,8 @@ int64_t db_col_time(sqlite3_stmt *st, int i);
  * with read into a growing array of elements of `size` bytes, each zeroed
  * first: *items (malloc'd, NULL when no row) and *count.  read returns 0,
  * or -1 for a row it cannot read (holding nothing allocated then); drop
- * frees one element read.  On failure everything read is dropped, and err
- * names the list (`what`).  The caller resets or finalizes st. */
+ * frees one element read (NULL: elements hold nothing to free).  On failure everything read is
+ * dropped, and err names the list (`what`).  The caller resets or finalizes st. */
 int db_rows(sqlite3 *db, sqlite3_stmt *st, size_t size, int max,
             int (*read)(sqlite3_stmt *st, void *item), void (*drop)(void *item), void **items,
             int *count, const char *what, struct mp_error *err);

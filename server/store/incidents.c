@@ -489,15 +489,8 @@ read_id(sqlite3_stmt *st, void *item)
     return 0;
 }
 
-static void
-drop_id(void *item)
-{
-    (void)item; /* nothing held */
-}
-
 int
-store_incident_ongoing(sqlite3 *db, int limit, struct incident_id **ids, int *count,
-                       struct mp_error *err)
+store_incident_ongoing(sqlite3 *db, struct incident_id **ids, int *count, struct mp_error *err)
 {
     /* the state index narrows to the open states; the rest is per row */
     sqlite3_stmt *st =
@@ -510,7 +503,7 @@ store_incident_ongoing(sqlite3 *db, int limit, struct incident_id **ids, int *co
     *count = 0;
     if (st == NULL)
         return db_fail(db, err, "finding ongoing incidents");
-    rc = db_rows(db, st, sizeof(struct incident_id), limit, read_id, drop_id, (void **)ids, count,
+    rc = db_rows(db, st, sizeof(struct incident_id), 0, read_id, NULL, (void **)ids, count,
                  "finding ongoing incidents", err);
     sqlite3_reset(st);
     return rc;

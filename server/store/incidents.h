@@ -28,13 +28,12 @@ int store_incident_insert(sqlite3 *db, struct incident *inc, struct mp_error *er
 int store_incident_update(sqlite3 *db, const struct incident *inc, struct mp_error *err);
 /* The ids of the incidents whose disruption is still going on: not
  * closed or dismissed, started, not ended, and no duration given as a fact
- * (then it grows with the clock); newest first, at most limit (0: all).
- * *ids is a malloc'd array of *count ids. */
+ * (then it grows with the clock); newest first.  *ids is a malloc'd array
+ * of *count ids. */
 struct incident_id {
     char id[40];
 };
-int store_incident_ongoing(sqlite3 *db, int limit, struct incident_id **ids, int *count,
-                           struct mp_error *err);
+int store_incident_ongoing(sqlite3 *db, struct incident_id **ids, int *count, struct mp_error *err);
 /* 1 found (out filled), 0 not found, -1 error. */
 int store_incident_load(sqlite3 *db, const char *id_or_ref, struct incident *out,
                         struct mp_error *err);

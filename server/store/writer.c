@@ -210,21 +210,37 @@ store_writer_stop(void)
     wdb = NULL;
 }
 
-static int
-write_direct(store_write_fn fn, void *arg, struct mp_error *err)
+/* The private connection of a change made without the writer thread,
+ * one at a time; direct_close() gives it back. */
+static sqlite3 *
+direct_open(struct mp_error *err)
 {
-    struct job j = {.fn = fn, .arg = arg};
     sqlite3 *db;
 
     pthread_mutex_lock(&direct_lock);
     db = db_connect(db_path(), false, err);
-    if (db == NULL) {
+    if (db == NULL)
         pthread_mutex_unlock(&direct_lock);
-        return -1;
-    }
-    run_batch(db, &j);
+    return db;
+}
+
+static void
+direct_close(sqlite3 *db)
+{
     db_disconnect(db);
     pthread_mutex_unlock(&direct_lock);
+}
+
+static int
+write_direct(store_write_fn fn, void *arg, struct mp_error *err)
+{
+    struct job j = {.fn = fn, .arg = arg};
+    sqlite3 *db = direct_open(err);
+
+    if (db == NULL)
+        return -1;
+    run_batch(db, &j);
+    direct_close(db);
     if (j.rc != 0 && err != NULL)
         *err = j.err;
     return j.rc;
@@ -245,23 +261,18 @@ store_writer_read_only(const char *why)
 int
 store_write_dry(store_write_fn fn, void *arg, struct mp_error *err)
 {
-    sqlite3 *db;
+    sqlite3 *db = direct_open(err);
     int rc;
 
-    pthread_mutex_lock(&direct_lock);
-    db = db_connect(db_path(), false, err);
-    if (db == NULL) {
-        pthread_mutex_unlock(&direct_lock);
+    if (db == NULL)
         return -1;
-    }
     if (exec(db, "BEGIN IMMEDIATE") != SQLITE_OK) {
         rc = db_fail(db, err, "starting a trial change");
     } else {
         rc = fn(db, arg, err);
         (void)exec(db, "ROLLBACK");
     }
-    db_disconnect(db);
-    pthread_mutex_unlock(&direct_lock);
+    direct_close(db);
     return rc;
 }
 

@@ -6,6 +6,8 @@
  */
 #include "lib/html.h"
 
+#include "testutil.h"
+
 #include <check.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -66,17 +68,11 @@ int
 main(void)
 {
     Suite *s = suite_create("html");
-    TCase *tc = tcase_create("html_printf");
-    SRunner *sr;
-    int failed;
+    TCase *tc = tcase_create("html");
 
     tcase_add_test(tc, test_strings_are_text);
     tcase_add_test(tc, test_numbers_and_percent);
     tcase_add_test(tc, test_unknown_conversion_fails);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tu_run(s);
 }

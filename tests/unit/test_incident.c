@@ -1297,7 +1297,7 @@ START_TEST(test_ongoing)
     }
     db = db_reader(&err);
     ck_assert_ptr_nonnull(db);
-    ck_assert_int_eq(store_incident_ongoing(db, 0, &ids, &n, &err), 0);
+    ck_assert_int_eq(store_incident_ongoing(db, &ids, &n, &err), 0);
     ck_assert_int_eq(n, 1);
     ck_assert_str_eq(ids[0].id, a.id);
     free(ids);
