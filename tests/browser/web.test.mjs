@@ -202,8 +202,9 @@ describe('web front end', () => {
         await page.fill('#facts-form [name="impact.persons_health_damaged"]', '-3');
         await page.click('#save-facts');
         const err = await page.waitForSelector('#facts-form [name="impact.persons_health_damaged"][aria-invalid="true"] + .field-error');
-        assert.match(await err.textContent(), /whole number/);
-        assert.match(await page.textContent('#facts-form .form-error'), /persons_health_damaged/);
+        // refused in the browser, in words, before anything is sent
+        assert.match(await err.textContent(), /0 or more/);
+        assert.match(await page.textContent('#facts-form .form-error'), /cannot be read/);
 
         await page.fill('#facts-form [name="impact.persons_health_damaged"]', '3');
         await page.selectOption('#facts-form [name="impact.suspected_malicious"]', 'true');

@@ -7,6 +7,47 @@
 import { h } from './dom.js';
 import { t } from './i18n.js';
 
+/** A value the browser refused before asking the API: shown like the API's field errors. */
+export class InputError extends Error {
+    constructor(field, message) {
+        super(t('input_invalid'));
+        this.errors = [{ field, message }];
+    }
+}
+
+/**
+ * Reads a form with read(): an InputError is shown at its field and gives
+ * undefined, so nothing is sent.
+ */
+export function reading(form, read) {
+    clearErrors(form);
+    try {
+        return read();
+    } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        showErrors(form, e);
+        return undefined;
+    }
+}
+
+/** Marks one control as wrong (message) or right again (null), at once. */
+export function markField(ctl, message) {
+    const old = ctl.parentElement?.querySelector(`:scope > .field-error[data-for="${CSS.escape(ctl.name)}"]`);
+    if (old) {
+        old.remove();
+        ctl.removeAttribute('aria-invalid');
+        const ids = (ctl.getAttribute('aria-describedby') || '').split(' ').filter((x) => x && x !== old.id);
+        if (ids.length) ctl.setAttribute('aria-describedby', ids.join(' '));
+        else ctl.removeAttribute('aria-describedby');
+    }
+    if (!message) return;
+    const id = `err-${Math.random().toString(36).slice(2, 9)}`;
+    ctl.setAttribute('aria-invalid', 'true');
+    const by = ctl.getAttribute('aria-describedby');
+    ctl.setAttribute('aria-describedby', by ? `${by} ${id}` : id);
+    ctl.insertAdjacentElement('afterend', h('p', { class: 'field-error', id, 'data-for': ctl.name }, message));
+}
+
 export function clearErrors(form) {
     for (const el of form.querySelectorAll('.field-error, .form-error')) el.remove();
     for (const el of form.querySelectorAll('[aria-invalid]')) {
@@ -23,6 +64,7 @@ export function explain(err) {
         return err.retryAfter ? t('error_429_retry', { s: err.retryAfter }) : t('error_429');
     }
     if (err?.status === 403 && !err.problem?.detail) return t('error_403');
+    if (err instanceof InputError) return err.message;
     return err?.message || String(err);
 }
 
@@ -39,7 +81,9 @@ export function showErrors(form, err) {
         ctl.setAttribute('aria-invalid', 'true');
         const by = ctl.getAttribute('aria-describedby');
         ctl.setAttribute('aria-describedby', by ? `${by} ${id}` : id);
-        ctl.insertAdjacentElement('afterend', h('p', { class: 'field-error', id }, fe.message));
+        ctl.insertAdjacentElement('afterend', h('p', { class: 'field-error', id, 'data-for': fe.field }, fe.message));
+        // a field folded away is opened, so its message is seen
+        for (let d = ctl.closest('details'); d; d = d.parentElement?.closest('details')) d.open = true;
     }
     const box = h('div', { class: 'form-error', role: 'alert' }, explain(err));
     if (unplaced.length)

@@ -6,6 +6,7 @@
 import { get, post, seg } from '../lib/api.js';
 import { field, h, replace, select, timeEl } from '../lib/dom.js';
 import { errorBox, submitting } from '../lib/forms.js';
+import { numberInput, readControl } from '../lib/facts.js';
 import { lang, pick, t } from '../lib/i18n.js';
 import { atLeast } from '../lib/session.js';
 
@@ -33,14 +34,7 @@ function question(q, qs) {
             '',
         );
     else if (q.type === 'integer' || q.type === 'amount')
-        ctl = h('input', {
-            name,
-            type: 'number',
-            inputmode: 'numeric',
-            min: q.minimum ?? false,
-            max: q.maximum ?? false,
-            step: q.type === 'integer' ? 1 : 'any',
-        });
+        ctl = numberInput(name, q.type === 'integer' ? 'count' : 'money', null);
     else if (q.type === 'sector')
         ctl = select(
             name,
@@ -74,7 +68,7 @@ function readAnswers(form, qs) {
         const v = el?.value.trim() ?? '';
         if (v === '') continue;
         if (q.type === 'boolean') answers[q.id] = v === 'true';
-        else if (q.type === 'integer' || q.type === 'amount') answers[q.id] = Number(v);
+        else if (q.type === 'integer' || q.type === 'amount') answers[q.id] = readControl(el, 'number');
         else answers[q.id] = v;
     }
     return answers;

@@ -7,7 +7,7 @@
 import { patch, post, seg } from '../lib/api.js';
 import { field, h, select, timeEl, words } from '../lib/dom.js';
 import { control, factKind, readControl, same } from '../lib/facts.js';
-import { submitting } from '../lib/forms.js';
+import { reading, submitting } from '../lib/forms.js';
 import { lang, t } from '../lib/i18n.js';
 import { atLeast } from '../lib/session.js';
 
@@ -174,12 +174,16 @@ function draftCard({ reload }, n) {
 
 /** PATCHes the changed contents; returns the notification (or the same one when nothing changed). */
 async function saveFields(form, n) {
-    const fields = {};
-    for (const id of Object.keys(n.fields)) {
-        const c = form.querySelector(`[name="${CSS.escape('fields.' + id)}"]`);
-        const v = readControl(c, kindOf(id, n.fields[id])) ?? null;
-        if (!same(v, n.fields[id])) fields[id] = v;
-    }
+    const fields = reading(form, () => {
+        const out = {};
+        for (const id of Object.keys(n.fields)) {
+            const c = form.querySelector(`[name="${CSS.escape('fields.' + id)}"]`);
+            const v = readControl(c, kindOf(id, n.fields[id])) ?? null;
+            if (!same(v, n.fields[id])) out[id] = v;
+        }
+        return out;
+    });
+    if (!fields) return undefined;
     if (!Object.keys(fields).length) return n;
     return submitting(form, () => patch(`/notifications/${seg(n.id)}`, { fields }, { ifMatch: n.version }));
 }

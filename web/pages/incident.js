@@ -7,7 +7,7 @@ import { get, patch, post, seg } from '../lib/api.js';
 import { field, h, localTime, replace, select, timeEl, toLocalInput, words } from '../lib/dom.js';
 import { control, readControl, same } from '../lib/facts.js';
 import { FACTS } from '../lib/schema.js';
-import { errorBox, submitting } from '../lib/forms.js';
+import { errorBox, reading, submitting } from '../lib/forms.js';
 import { pick, t } from '../lib/i18n.js';
 import { atLeast } from '../lib/session.js';
 import { deadlinesTable } from './dashboard.js';
@@ -238,17 +238,17 @@ function factsSection({ inc, reload }, cls) {
         const services = readControl(el('services'), 'list') ?? [];
         if (!same(services, inc.services)) body.services = services;
         for (const k of TIMES) if (el(k).value !== toLocalInput(inc[k])) body[k] = readControl(el(k), 'time') ?? null;
-        const impact = {};
-        for (const [name, kind] of FACTS) {
-            const c = el(`impact.${name}`);
-            if (
-                kind === 'time'
-                    ? c.value === toLocalInput(inc.impact[name])
-                    : same(readControl(c, kind), inc.impact[name])
-            )
-                continue;
-            impact[name] = readControl(c, kind) ?? null;
-        }
+        const impact = reading(form, () => {
+            const out = {};
+            for (const [name, kind] of FACTS) {
+                const c = el(`impact.${name}`);
+                const v = kind === 'time' ? undefined : readControl(c, kind);
+                if (kind === 'time' ? c.value === toLocalInput(inc.impact[name]) : same(v, inc.impact[name])) continue;
+                out[name] = (kind === 'time' ? readControl(c, kind) : v) ?? null;
+            }
+            return out;
+        });
+        if (!impact) return;
         if (Object.keys(impact).length) body.impact = impact;
         if (!Object.keys(body).length) return;
         if (el('note').value.trim() !== '') body.note = el('note').value;

@@ -5,7 +5,8 @@
 // the 5 × 5 risk matrix, and the exports.
 import { del, get, post, put, seg } from '../lib/api.js';
 import { field, h, replace, select } from '../lib/dom.js';
-import { errorBox, submitting } from '../lib/forms.js';
+import { errorBox, reading, submitting } from '../lib/forms.js';
+import { numberInput, readControl } from '../lib/facts.js';
 import { lang, pick, t } from '../lib/i18n.js';
 import { atLeast } from '../lib/session.js';
 import { prepTabs } from './assessment.js';
@@ -129,13 +130,7 @@ function control(kind, [name, type, src], item, lists) {
         case 'date':
             return h('input', { name, type: 'date', value: v ?? '' });
         case 'int':
-            return h('input', {
-                name,
-                type: 'number',
-                min: 1,
-                step: 1,
-                value: v ?? (name === 'training_interval_days' ? 365 : ''),
-            });
+            return numberInput(name, 'count', v ?? (name === 'training_interval_days' ? 365 : null));
         case 'people':
             return h(
                 'textarea',
@@ -172,7 +167,7 @@ function read(form, kind) {
                 body[name] = [...c.selectedOptions].map((o) => o.value);
                 break;
             case 'int':
-                if (v) body[name] = Number(v);
+                if (v) body[name] = readControl(c, 'count');
                 break;
             case 'people':
                 body[name] = v
@@ -224,7 +219,8 @@ function itemForm(kind, item, lists, done) {
     );
     form.addEventListener('submit', async (ev) => {
         ev.preventDefault();
-        const body = read(form, kind);
+        const body = reading(form, () => read(form, kind));
+        if (!body) return;
         const ok = await submitting(form, () =>
             fieldsAtControls(() =>
                 item

