@@ -384,6 +384,14 @@ tri(json_t *answers, const char *id)
     return json_is_boolean(v) ? json_is_true(v) : -1;
 }
 
+/* The same answer as JSON: true, false or null (unknown). */
+static json_t *
+tri_json(json_t *answers, const char *id)
+{
+    int v = tri(answers, id);
+    return v < 0 ? json_null() : json_boolean(v);
+}
+
 static double
 amount(json_t *answers, const char *id)
 {
@@ -684,16 +692,21 @@ assessment_evaluate(json_t *set, json_t *answers, const char *lang, json_t **res
     types = json_array();
     if ((et = sub_rule(e.subsector, "entity_type")) != NULL)
         json_array_append_new(types, json_string(et));
+    /* what the answers leave unknown stays unknown (null) in the profile */
     profile = json_pack(
-        "{s:s, s:s?, s:s, s:o, s:b, s:b, s:o, s:b}", "sector",
+        "{s:s, s:s?, s:s, s:o, s:o, s:o, s:o, s:o}", "sector",
         e.sector ? json_string_value(json_object_get(e.sector, "id")) : "other", "subsector",
         e.subsector ? json_string_value(json_object_get(e.subsector, "id")) : NULL, "nis2_class",
         strcmp(hi_outcome, "out_of_scope") == 0 ? "none" : hi_outcome, "entity_types", types,
-        "cer_critical", cer, "dora_financial", dora, "annual_turnover_eur",
+        "cer_critical", tri_json(answers, "cer_critical"), "dora_financial",
+        tri_json(answers, "dora_financial"), "annual_turnover_eur",
         amount(answers, "annual_turnover_eur") >= 0
             ? json_real(amount(answers, "annual_turnover_eur"))
             : json_null(),
-        "microenterprise", e.hi == 0);
+        "microenterprise",
+        e.hi == 0  ? json_true()
+        : e.lo > 0 ? json_false()
+                   : json_null()); /* micro or not, as far as the answers tell */
     *result = json_pack(
         "{s:{s:s, s:o, s:o}, s:{s:b, s:o, s:o}, s:{s:b, s:o, s:o}, s:{s:s?, s:o}, s:o, s:o, "
         "s:O, s:O}",

@@ -77,6 +77,8 @@ registry_facts(sqlite3 *db, const struct incident *inc, json_t *facts)
         else
             users_known = false;
         any_critical = any_critical || json_is_true(json_object_get(svc, "critical"));
+        /* a service whose criticality is unknown leaves "none critical" unknown */
+        all_known = all_known && json_is_boolean(json_object_get(svc, "critical"));
         json_decref(svc);
     }
     if (want_users && users_known)

@@ -146,9 +146,11 @@ organisation_validate(json_t *doc, struct field_errors *errs)
     for (const char *const *b =
              (const char *const[]){"cer_critical", "dora_financial", "microenterprise", NULL};
          *b; b++) {
+        /* null is "unknown", a third answer the rules keep apart from
+         * false: an unknown CER designation is not a "no" */
         v = json_object_get(doc, *b);
-        if (v && !json_is_boolean(v))
-            field_error(errs, *b, "must be true or false");
+        if (v && !json_is_boolean(v) && !json_is_null(v))
+            field_error(errs, *b, "must be true, false or null (unknown)");
     }
     /* NIS2 art. 2(3) and 3(1)(f): a critical entity under the CER directive
      * (Wwke) is an essential entity under NIS2 (Cbw), whatever its size.  A

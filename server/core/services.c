@@ -49,7 +49,7 @@ struct service_change {
     const char *name;
     const char *description;
     json_t *users_total;
-    bool critical;
+    int critical; /* 1, 0, or -1: unknown */
     char *member_states;
     bool created;
     bool delete;
@@ -122,10 +122,12 @@ services_put(const struct principal *p, int64_t now, const char *name, json_t *b
     if (v && !json_is_null(v) && !(json_is_integer(v) && json_integer_value(v) >= 0))
         field_error(errs, "users_total", "must be null or a whole number, 0 or more");
     c.users_total = v;
+    /* absent or null: unknown, not "no" (classify.c then leaves
+     * critical_service_affected to the incident) */
     v = json_object_get(body, "critical");
-    if (v && !json_is_boolean(v))
-        field_error(errs, "critical", "must be true or false");
-    c.critical = json_is_true(v);
+    if (v && !json_is_boolean(v) && !json_is_null(v))
+        field_error(errs, "critical", "must be true, false or null (unknown)");
+    c.critical = json_is_boolean(v) ? json_is_true(v) : -1;
     v = json_object_get(body, "member_states");
     if (v && !json_is_array(v)) {
         field_error(errs, "member_states", "must be a list of ISO 3166-1 alpha-2 codes");

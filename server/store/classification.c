@@ -376,7 +376,7 @@ store_obligation_json(const struct obligation *o)
 
 int
 store_service_put(sqlite3 *db, const char *name, const char *description, const json_t *users_total,
-                  bool critical, const char *member_states, const char *at, const char *by,
+                  int critical, const char *member_states, const char *at, const char *by,
                   bool *created, struct mp_error *err)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM services WHERE name = ?");
@@ -397,7 +397,10 @@ store_service_put(sqlite3 *db, const char *name, const char *description, const 
         sqlite3_bind_int64(st, 3, json_integer_value(users_total));
     else
         sqlite3_bind_null(st, 3);
-    sqlite3_bind_int(st, 4, critical);
+    if (critical < 0)
+        sqlite3_bind_null(st, 4); /* unknown */
+    else
+        sqlite3_bind_int(st, 4, critical != 0);
     sqlite3_bind_text(st, 5, member_states, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 7, by, -1, SQLITE_STATIC);
@@ -442,13 +445,15 @@ store_service_get(sqlite3 *db, const char *name, json_t **out, struct mp_error *
     db_bind_opt(st, 1, name);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         json_t *s = json_pack(
-            "{s:s, s:s, s:o, s:b, s:o, s:s, s:s}", "name", (const char *)sqlite3_column_text(st, 0),
+            "{s:s, s:s, s:o, s:o, s:o, s:s, s:s}", "name", (const char *)sqlite3_column_text(st, 0),
             "description", (const char *)sqlite3_column_text(st, 1), "users_total",
             sqlite3_column_type(st, 2) == SQLITE_NULL ? json_null()
                                                       : json_integer(sqlite3_column_int64(st, 2)),
-            "critical", sqlite3_column_int(st, 3), "member_states",
-            json_loads((const char *)sqlite3_column_text(st, 4), 0, NULL), "updated_at",
-            (const char *)sqlite3_column_text(st, 5), "updated_by",
+            "critical",
+            sqlite3_column_type(st, 3) == SQLITE_NULL ? json_null()
+                                                      : json_boolean(sqlite3_column_int(st, 3)),
+            "member_states", json_loads((const char *)sqlite3_column_text(st, 4), 0, NULL),
+            "updated_at", (const char *)sqlite3_column_text(st, 5), "updated_by",
             (const char *)sqlite3_column_text(st, 6));
         json_array_append_new(all, s);
     }

@@ -84,7 +84,7 @@ json_t *store_obligation_json(const struct obligation *o);
 
 /* Services. */
 int store_service_put(sqlite3 *db, const char *name, const char *description,
-                      const json_t *users_total, bool critical, const char *member_states,
+                      const json_t *users_total, int critical, const char *member_states,
                       const char *at, const char *by, bool *created, struct mp_error *err);
 int store_service_delete(sqlite3 *db, const char *name, struct mp_error *err);
 /* One service as JSON (NULL when absent), or all (name NULL) as an array. */

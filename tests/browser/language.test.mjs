@@ -116,4 +116,49 @@ describe('the user’s language and the user’s values', () => {
         assertNoProblems(page);
         await page.context().close();
     });
+
+    test('unknown stays unknown: yes/no/unknown in the profile and the services round-trips through the API, in both languages', async () => {
+        const page = await newPage(browser, d.url);
+        await signIn(page, d.url, 'ada');
+        for (const l of ['nl', 'en']) {
+            await useLang(page, l);
+            await page.click('nav a[href="#/settings"]');
+            await page.waitForSelector('#org-form');
+            // yes first, saved; then unknown, saved: it comes back unknown, not no
+            for (const [choice, want] of [
+                ['true', true],
+                ['', null],
+            ]) {
+                await page.selectOption('#org-form select[name="cer_critical"]', choice);
+                await page.selectOption('#org-form select[name="nis2_class"]', 'essential');
+                await page.selectOption('#org-form select[name="microenterprise"]', choice === '' ? '' : 'false');
+                const [put] = await Promise.all([
+                    page.waitForResponse((r) => r.url().endsWith('/api/v1/organisation') && r.request().method() === 'PUT'),
+                    page.click('#org-form button[type="submit"]'),
+                ]);
+                assert.equal(put.status(), 200, await put.text());
+                const org = await apiGet(d, '/organisation');
+                assert.equal(org.cer_critical, want, `${l}: cer_critical`);
+                assert.equal(org.microenterprise, choice === '' ? null : false, `${l}: microenterprise`);
+                // the redrawn form shows what is stored
+                await page.waitForFunction(
+                    (c) => document.querySelector('#org-form select[name="cer_critical"]')?.value === c && !document.querySelector('#org-form .form-error'),
+                    choice,
+                );
+            }
+            const unknown = await page.textContent('#org-form select[name="cer_critical"] option:checked');
+            assert.equal(unknown, l === 'nl' ? 'onbekend' : 'unknown');
+
+            // a service whose criticality is unknown: unknown by default, stored as null, listed as unknown
+            const name = `dienst-${l}`;
+            await page.fill('#service-form [name="name"]', name);
+            assert.equal(await page.inputValue('#service-form select[name="critical"]'), '');
+            await page.press('#service-form [name="name"]', 'Enter');
+            await page.waitForSelector(`#service-list tr:has-text("${name}")`);
+            assert.equal((await apiGet(d, `/services/${name}`)).critical, null);
+            assert.match(await page.textContent(`#service-list tr:has-text("${name}")`), l === 'nl' ? /onbekend/ : /unknown/);
+        }
+        assertNoProblems(page);
+        await page.context().close();
+    });
 });

@@ -121,7 +121,9 @@ async function organisation(redraw) {
         body.nis2_class = v('nis2_class').value;
         body.entity_types = readControl(v('entity_types'), 'list') ?? [];
         body.annual_turnover_eur = turnover;
-        for (const k of ['cer_critical', 'dora_financial', 'microenterprise']) body[k] = v(k).value === 'true';
+        // three answers: yes, no and unknown (null), which is not a no
+        for (const k of ['cer_critical', 'dora_financial', 'microenterprise'])
+            body[k] = readControl(v(k), 'bool') ?? null;
         body.recipients = {};
         for (const r of RECIPIENTS)
             body.recipients[r] = { name: v(`recipients.${r}.name`).value, contact: v(`recipients.${r}.contact`).value };
@@ -163,7 +165,7 @@ async function services(redraw) {
                           h('td', {}, s.name),
                           h('td', {}, s.description ?? ''),
                           h('td', {}, s.users_total ?? '—'),
-                          h('td', {}, s.critical ? t('yes') : t('no')),
+                          h('td', {}, s.critical === true ? t('yes') : s.critical === false ? t('no') : t('unknown')),
                           h('td', {}, (s.member_states ?? []).join(', ')),
                           h(
                               'td',
@@ -201,7 +203,7 @@ async function services(redraw) {
             field(t('org_name'), h('input', { name: 'name', required: true })),
             field(t('description'), h('input', { name: 'description' })),
             field(t('svc_users_total'), control('users_total', 'count', null)),
-            field(t('svc_critical'), control('critical', 'bool', false)),
+            field(t('svc_critical'), control('critical', 'bool', null)),
             field(t('svc_member_states'), control('member_states', 'list', []), t('comma_list')),
         ),
         h('button', { type: 'submit' }, t('save')),
@@ -214,7 +216,7 @@ async function services(redraw) {
         const body = {
             description: e.description.value,
             users_total: users,
-            critical: e.critical.value === 'true',
+            critical: readControl(e.critical, 'bool') ?? null,
             member_states: readControl(e.member_states, 'list') ?? [],
         };
         const ok = await submitting(form, () => put(`/services/${seg(e.name.value.trim())}`, body));
