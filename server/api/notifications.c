@@ -212,7 +212,7 @@ api_notifications_html(const struct api_request *rq, struct api_response *rs)
     struct mp_error err;
     char *html;
 
-    if (notify_html(rq->params[0], &html, &err) != 0) {
+    if (notify_html(rq->params[0], false, &html, &err) != 0) {
         api_error(rs, &err);
         return;
     }

@@ -15,12 +15,14 @@
 static json_t *
 user_json(const struct user_row *u)
 {
-    return json_pack("{s:s, s:s, s:s?, s:s?, s:b, s:b, s:s, s:s, s:s?}", "name", u->name, "role",
-                     u->role, "tlp_max", u->tlp_max[0] ? u->tlp_max : NULL, "language",
-                     u->language[0] ? u->language : NULL, "disabled", u->disabled_at[0] != '\0',
-                     "must_change_password", u->must_change_password, "created_at", u->created_at,
-                     "created_by", u->created_by, "last_sign_in_at",
-                     u->last_sign_in_at[0] ? u->last_sign_in_at : NULL);
+    return json_pack("{s:s, s:s, s:s?, s:s?, s:b, s:b, s:s, s:s, s:s?, s:s?, s:s?}", "name",
+                     u->name, "role", u->role, "tlp_max", u->tlp_max[0] ? u->tlp_max : NULL,
+                     "language", u->language[0] ? u->language : NULL, "disabled",
+                     u->disabled_at[0] != '\0', "must_change_password", u->must_change_password,
+                     "created_at", u->created_at, "created_by", u->created_by, "last_sign_in_at",
+                     u->last_sign_in_at[0] ? u->last_sign_in_at : NULL, "full_name",
+                     u->full_name[0] ? u->full_name : NULL, "job_title",
+                     u->job_title[0] ? u->job_title : NULL);
 }
 
 void
@@ -93,7 +95,8 @@ api_users_get(const struct api_request *rq, struct api_response *rs)
 void
 api_users_patch(const struct api_request *rq, struct api_response *rs)
 {
-    static const char *const fields[] = {"role", "disabled", "tlp_max", "language", NULL};
+    static const char *const fields[] = {"role",      "disabled",  "tlp_max", "language",
+                                         "full_name", "job_title", NULL};
     struct user_change ch = {.disabled = -1};
     struct user_row row;
     struct field_errors errs = {0};
@@ -116,6 +119,16 @@ api_users_patch(const struct api_request *rq, struct api_response *rs)
         ch.tlp_max = "";
     else
         api_get_string(in, "tlp_max", false, 16, &ch.tlp_max, rs);
+    /* null removes the name or function */
+    for (int i = 0; i < 2; i++) {
+        const char *key = i == 0 ? "full_name" : "job_title";
+        const char **to = i == 0 ? &ch.full_name : &ch.job_title;
+        v = json_object_get(in, key);
+        if (v != NULL && json_is_null(v))
+            *to = "";
+        else
+            api_get_string(in, key, false, 400, to, rs);
+    }
     if (rs->status >= 400)
         goto out;
     /* a session's principal is "user:NAME" */

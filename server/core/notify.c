@@ -21,6 +21,7 @@
 #include "store/db.h"
 #include "store/incidents.h"
 #include "store/notifications.h"
+#include "store/users.h"
 #include "store/writer.h"
 
 #include <sodium.h>
@@ -32,13 +33,33 @@
 /* how far ahead of this clock a submission time may be: skew between tools */
 #define SUBMIT_SKEW_SECONDS 300
 
+/* The stage's contents as the rules in force give them, for the editor:
+ * [{id, label, hint?, required}] (an empty list when the rules no longer
+ * hold the stage), and the stage's name {en, nl}. */
+static void
+stage_words(const struct notification *n, json_t **contents, json_t **name)
+{
+    struct rules *rules = rules_acquire();
+    const struct rule_stage *st = rules_find_stage(rules_find(rules, n->regime), n->stage);
+
+    *contents = st ? json_deep_copy(json_object_get(st->def, "contents")) : NULL;
+    *name = st ? json_deep_copy(json_object_get(st->def, "name")) : NULL;
+    rules_release(rules);
+    if (*contents == NULL)
+        *contents = json_array();
+    if (*name == NULL)
+        *name = json_null();
+}
+
 static json_t *
 notification_json(const struct notification *n)
 {
-    json_t *fields = json_loads(n->fields ? n->fields : "{}", 0, NULL);
+    json_t *fields = json_loads(n->fields ? n->fields : "{}", 0, NULL), *contents, *name;
+
+    stage_words(n, &contents, &name);
 #define OPT(s) ((s)[0] ? (s) : NULL)
     return json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:I, s:s?, s:o, s:b, s:s?, "
-                     "s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s, s:s, s:s}",
+                     "s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s, s:s, s:s, s:o, s:o}",
                      "id", n->id, "incident", n->incident_id, "obligation", OPT(n->obligation_id),
                      "regime", n->regime, "stage", n->stage, "recipient", n->recipient, "language",
                      n->language, "state", n->state, "version", (json_int_t)n->version,
@@ -47,7 +68,8 @@ notification_json(const struct notification *n)
                      OPT(n->signed_at), "signed_by", OPT(n->signed_by), "submitted_at",
                      OPT(n->submitted_at), "channel", OPT(n->channel), "authority_reference",
                      OPT(n->authority_ref), "submitted_by", OPT(n->submitted_by), "created_at",
-                     n->created_at, "created_by", n->created_by, "updated_at", n->updated_at);
+                     n->created_at, "created_by", n->created_by, "updated_at", n->updated_at,
+                     "contents", contents, "stage_name", name);
 #undef OPT
 }
 
@@ -76,6 +98,19 @@ empty(const json_t *v)
     return v == NULL || json_is_null(v) ||
            (json_is_string(v) && text_blank(json_string_value(v))) ||
            (json_is_array(v) && json_array_size(v) == 0);
+}
+
+/* A yes/no question (an impact fact of kind true/false, such as "could it
+ * have a cross-border impact? yes/no/unknown") has a third answer: unknown,
+ * null.  A required one answered "unknown" is answered, not empty. */
+static bool
+three_valued(const char *id)
+{
+    for (size_t i = 0; i < impact_facts_count; i++) {
+        if (strcmp(impact_facts[i].name, id) == 0)
+            return impact_facts[i].type == FACT_BOOL;
+    }
+    return false;
 }
 
 /* ---- create ---- */
@@ -321,8 +356,57 @@ out:
     return rc;
 }
 
+/* A labelled field of the document: its machine value, its label and its
+ * display value in the draft's language ({id, label, value, display}). */
+static json_t *
+labelled(const struct notify_words *w, const char *id, const char *label, json_t *value)
+{
+    char *display = notify_display(w, id, value);
+    json_t *out = json_pack("{s:s, s:s, s:O, s:s}", "id", id, "label", label, "value",
+                            value ? value : json_null(), "display", display ? display : "");
+
+    free(display);
+    return out;
+}
+
+/* The same for a time (unix seconds; TIME_UNSET: unknown). */
+static json_t *
+labelled_time(const struct notify_words *w, const char *id, const char *label, int64_t t)
+{
+    char text[TIME_RFC3339_LEN];
+    json_t *v, *out;
+
+    if (t == TIME_UNSET)
+        return labelled(w, id, label, json_null());
+    time_format_rfc3339(t, text, sizeof(text));
+    v = json_string(text);
+    out = labelled(w, id, label, v);
+    json_decref(v);
+    return out;
+}
+
+/* The signer as the authority needs them: full name and function (from
+ * the user's record; the sign-in name when none is given) and meldpunt's
+ * role. */
+static json_t *
+signer_json(sqlite3 *db, const struct principal *p, bool nl, struct mp_error *err)
+{
+    struct user_row u;
+    const char *login = strncmp(p->name, "user:", 5) == 0 ? p->name + 5 : NULL;
+    bool found = login && store_user_find(db, login, false, &u, err) == 1;
+
+    return json_pack("{s:s, s:s, s:s?, s:s, s:s}", "principal", p->name, "name",
+                     found && u.full_name[0] ? u.full_name : (login ? login : p->name), "job_title",
+                     found && u.job_title[0] ? u.job_title : NULL, "role", role_name(p->role),
+                     "role_label", notify_word(role_name(p->role), nl));
+}
+
 /* The document that is signed: everything the authority needs, in the
- * draft's language. */
+ * draft's language.  Each field keeps its machine value; "summary" and
+ * "contents" give every field with its label and its display value (times
+ * in the organisation's clock with UTC beside, countries by name, criteria
+ * by their sentence and article), which the printable page shows.  The
+ * operator's hints of the rule files are not part of it. */
 static json_t *
 document(sqlite3 *db, struct change *c, const char *at, const char *key_id, struct mp_error *err)
 {
@@ -331,11 +415,13 @@ document(sqlite3 *db, struct change *c, const char *at, const char *key_id, stru
     const struct rule_stage *st = rules_find_stage(rs, c->n.stage);
     const char *lang = c->n.language;
     json_t *fields = json_loads(c->n.fields, 0, NULL), *contents = json_array(), *item, *profile,
-           *doc = NULL, *recipient;
+           *doc = NULL, *recipient, *summary = NULL, *signer = NULL, *v;
+    struct notify_words w;
     struct obligation o;
     struct incident inc;
-    int64_t pversion;
-    char t[4][TIME_RFC3339_LEN];
+    int64_t pversion, signed_at = TIME_UNSET, due = TIME_UNSET;
+    char t[2][TIME_RFC3339_LEN], ref[200];
+    bool nl = strcmp(lang, "nl") == 0;
     size_t i;
 
     if (rs == NULL || st == NULL || fields == NULL) {
@@ -348,14 +434,16 @@ document(sqlite3 *db, struct change *c, const char *at, const char *key_id, stru
         incident_free(&inc);
         goto out;
     }
+    notify_words_init(&w, rules, c->n.regime, lang,
+                      json_string_value(json_object_get(profile, "country")));
     json_array_foreach(json_object_get(st->def, "contents"), i, item)
     {
         const char *id = json_string_value(json_object_get(item, "id"));
-        json_t *v = json_object_get(fields, id);
-        json_array_append_new(contents,
-                              json_pack("{s:s, s:O, s:O}", "id", id, "label",
-                                        json_object_get(json_object_get(item, "label"), lang),
-                                        "value", v ? v : json_null()));
+        json_array_append_new(
+            contents,
+            labelled(&w, id,
+                     json_string_value(json_object_get(json_object_get(item, "label"), lang)),
+                     json_object_get(fields, id)));
     }
     recipient = json_object_get(json_object_get(profile, "recipients"), c->n.recipient);
     time_format_rfc3339(inc.detected_at, t[0], sizeof(t[0]));
@@ -366,26 +454,58 @@ document(sqlite3 *db, struct change *c, const char *at, const char *key_id, stru
     o.due_at[0] = '\0';
     if (c->n.obligation_id[0])
         store_obligation_get(db, c->n.obligation_id, &o, err);
-    (void)t[2];
-    (void)t[3];
+    if (o.due_at[0] && time_parse_rfc3339(o.due_at, &due) != 0)
+        due = TIME_UNSET;
+    time_parse_rfc3339(at, &signed_at);
+    signer = signer_json(db, c->p, nl, err);
+    snprintf(ref, sizeof(ref), "%s: %s", inc.ref, inc.title);
+    summary = json_array();
+    v = json_string(json_string_value(json_object_get(recipient, "name")));
+    json_array_append_new(summary, labelled(&w, "recipient", nl ? "Aan" : "To", v));
+    json_decref(v);
+    v = json_string(json_string_value(json_object_get(json_object_get(rs->doc, "title"), lang)));
+    json_array_append_new(summary, labelled(&w, "regime", nl ? "Regeling" : "Regime", v));
+    json_decref(v);
+    v = json_string(json_string_value(json_object_get(json_object_get(st->def, "name"), lang)));
+    json_array_append_new(summary, labelled(&w, "stage", nl ? "Soort melding" : "Report", v));
+    json_decref(v);
+    v = json_string(ref);
+    json_array_append_new(summary, labelled(&w, "incident", nl ? "Incident" : "Incident", v));
+    json_decref(v);
+    v = json_string(incident_severity_names[inc.severity]);
+    json_array_append_new(summary, labelled(&w, "severity", nl ? "Ernst" : "Severity", v));
+    json_decref(v);
+    json_array_append_new(
+        summary, labelled_time(&w, "detected_at", nl ? "Ontdekt" : "Detected", inc.detected_at));
+    json_array_append_new(
+        summary,
+        labelled_time(&w, "aware_at", nl ? "Bewust van significantie" : "Aware of its significance",
+                      inc.aware_at));
+    json_array_append_new(summary, labelled_time(&w, "due_at", nl ? "Uiterlijk" : "Due", due));
+    json_array_append_new(summary,
+                          labelled_time(&w, "signed_at", nl ? "Ondertekend" : "Signed", signed_at));
     doc = json_pack(
-        "{s:{s:s, s:s}, s:s, s:s?, s:s, s:{s:O?, s:s, s:O?}, s:{s:s, s:O?, s:O?}, "
+        "{s:{s:s, s:s}, s:s, s:s?, s:s, s:{s:O?, s:s, s:O?, s:O?, s:O?}, "
+        "s:{s:s, s:s, s:O?, s:O?}, "
         "s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s?}, s:{s:s, s:s, s:O}, s:{s:s, s:O}, "
-        "s:s?, s:o, s:{s:s, s:s, s:s}}",
+        "s:s?, s:o, s:o, s:{s:s, s:s, s:s, s:o}}",
         "meldpunt", "document", "notification", "version", MP_VERSION, "notification", c->n.id,
         "supersedes", c->n.supersedes[0] ? c->n.supersedes : NULL, "language", lang, "organisation",
         "name", json_object_get(profile, "name"), "country",
         json_string_value(json_object_get(profile, "country")), "nis2_class",
-        json_object_get(profile, "nis2_class"), "recipient", "role", c->n.recipient, "name",
+        json_object_get(profile, "nis2_class"), "kvk_number",
+        json_object_get(profile, "kvk_number"), "address", json_object_get(profile, "address"),
+        "recipient", "role", c->n.recipient, "role_label", notify_word(c->n.recipient, nl), "name",
         json_object_get(recipient, "name"), "contact", json_object_get(recipient, "contact"),
         "incident", "id", inc.id, "ref", inc.ref, "title", inc.title, "category",
         incident_category_names[inc.category], "severity", incident_severity_names[inc.severity],
         "detected_at", t[0], "aware_at", t[1][0] ? t[1] : NULL, "regime", "id", rs->regime,
         "version", rs->version, "title", json_object_get(json_object_get(rs->doc, "title"), lang),
         "stage", "id", st->id, "name", json_object_get(json_object_get(st->def, "name"), lang),
-        "due_at", o.due_at[0] ? o.due_at : NULL, "contents", contents, "signature", "signed_at", at,
-        "signed_by", c->p->name, "key_id", key_id);
-    contents = NULL;
+        "due_at", o.due_at[0] ? o.due_at : NULL, "summary", summary, "contents", contents,
+        "signature", "signed_at", at, "signed_by", c->p->name, "key_id", key_id, "signer",
+        signer ? signer : json_null());
+    summary = contents = signer = NULL;
     if (doc != NULL) {
         /* the audit chain's head as the document is signed: any later copy of
          * the chain must contain it (tamper evidence kept outside) */
@@ -404,6 +524,8 @@ document(sqlite3 *db, struct change *c, const char *at, const char *key_id, stru
     json_decref(profile);
     incident_free(&inc);
 out:
+    json_decref(summary);
+    json_decref(signer);
     json_decref(contents);
     json_decref(fields);
     rules_release(rules);
@@ -435,7 +557,8 @@ approve(sqlite3 *db, struct change *c, const char *at, struct mp_error *err)
         const char *id = json_string_value(json_object_get(item, "id"));
         char field[96];
         snprintf(field, sizeof(field), "fields.%s", id);
-        if (json_is_true(json_object_get(item, "required")) && empty(json_object_get(fields, id)))
+        if (json_is_true(json_object_get(item, "required")) && empty(json_object_get(fields, id)) &&
+            !three_valued(id))
             field_error(c->errs, field, "is required before approval");
     }
     if (c->errs->count > 0) {

@@ -10,8 +10,11 @@
 #define MP_NOTIFY_H
 
 #include "core/incident.h"
+#include "core/rules.h"
+#include "lib/buf.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 
 /* body: {"regime", "stage", "language"?} */
 int notify_create(const struct principal *p, int64_t now, const char *incident, json_t *body,
@@ -36,10 +39,34 @@ int notify_list(const char *incident, json_t **out, struct mp_error *err);
  * draft. */
 int notify_document(const char *nid, char **document, char **signature, struct mp_error *err);
 
-/* A printable page of the signed document in its language (malloc'd). */
-int notify_html(const char *nid, char **html, struct mp_error *err);
+/* A printable page of the signed document in its language (malloc'd):
+ * letterhead, recipient, the fields by label and display value, the
+ * signature and how to verify it.  standalone: the stylesheet inside the
+ * page (the bundle) instead of linked from the server. */
+int notify_html(const char *nid, bool standalone, char **html, struct mp_error *err);
 /* A ZIP archive (libarchive) with the document, its signature, the public
  * key, the incident's timeline and how to verify (malloc'd, *len bytes). */
 int notify_bundle(const char *nid, char **zip, size_t *len, struct mp_error *err);
+
+/* ---- the words of a signed document (notify_display.c) ---- */
+
+struct notify_words {
+    bool nl;                    /* the draft's language: nl, else en */
+    const struct rules *rules;  /* held by the caller */
+    const struct ruleset *rs;   /* the regime's rules: its criteria's sentences */
+    const struct calendar *cal; /* the organisation's clock; NULL: UTC */
+};
+
+/* The words for a draft of regime in lang, for an organisation in country. */
+void notify_words_init(struct notify_words *w, const struct rules *r, const char *regime,
+                       const char *lang, const char *country);
+/* A content's value as its reader reads it (malloc'd; NULL out of memory):
+ * times local with UTC beside, countries by name, criteria by sentence and
+ * article, yes/no/unknown, numbers grouped. */
+char *notify_display(const struct notify_words *w, const char *id, const json_t *v);
+/* "4 December 2026, 08:17 (07:17 UTC)" in the organisation's clock. */
+void notify_display_time(const struct notify_words *w, int64_t t, struct buf *out);
+/* A recipient, severity or role in words (the id itself when unknown). */
+const char *notify_word(const char *id, bool nl);
 
 #endif

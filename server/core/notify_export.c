@@ -8,6 +8,7 @@
 #include "core/notify.h"
 #include "core/signing.h"
 #include "lib/buf.h"
+#include "lib/embed.h"
 #include "lib/html.h"
 #include "lib/timeutil.h"
 
@@ -43,12 +44,140 @@ get(const json_t *doc, const char *object, const char *key)
     return json_string_value(json_object_get(json_object_get(doc, object), key));
 }
 
+/* A labelled field's display value; a document signed before fields had
+ * one shows its machine value. */
+static void
+html_cell(struct buf *out, const json_t *item, bool nl)
+{
+    const char *display = json_string_value(json_object_get(item, "display"));
+
+    if (display != NULL)
+        html_printf(out, "%s", display);
+    else
+        html_value(out, json_object_get(item, "value"), nl);
+}
+
+/* The display value of the summary field id ("" when absent). */
+static const char *
+summary_display(const json_t *doc, const char *id)
+{
+    const json_t *item;
+    size_t i;
+
+    json_array_foreach(json_object_get(doc, "summary"), i, item)
+    {
+        if (strcmp(json_string_value(json_object_get(item, "id")), id) == 0)
+            return json_string_value(json_object_get(item, "display"));
+    }
+    return NULL;
+}
+
+/* The stylesheet: linked from the server (its Content-Security-Policy
+ * allows no inline style), written into the page itself in the bundle, so
+ * that the page prints as well from a disk. */
+static void
+html_style(struct buf *out, bool standalone)
+{
+    if (!standalone) {
+        buf_puts(out, "<link rel=\"stylesheet\" href=\"/print.css\">\n");
+        return;
+    }
+    for (size_t i = 0; i < web_files_count; i++) {
+        if (strcmp(web_files[i].name, "print.css") == 0) {
+            buf_puts(out, "<style>\n");
+            buf_append(out, web_files[i].data, web_files[i].len);
+            buf_puts(out, "</style>\n");
+        }
+    }
+}
+
+static void
+html_letterhead(struct buf *out, const json_t *doc, bool nl)
+{
+    const json_t *org = json_object_get(doc, "organisation");
+    const char *kvk = json_string_value(json_object_get(org, "kvk_number"));
+    const char *address = json_string_value(json_object_get(org, "address"));
+    const char *signed_at = summary_display(doc, "signed_at");
+
+    html_printf(out,
+                "<header class=\"letterhead\">\n<div class=\"org\"><p class=\"org-name\">%s</p>\n",
+                get(doc, "organisation", "name"));
+    if (address)
+        html_printf(out, "<p class=\"address\">%s</p>\n", address);
+    if (kvk)
+        html_printf(out, "<p class=\"kvk\">%s %s</p>\n",
+                    nl ? "KvK-nummer" : "Chamber of Commerce (KvK) no.", kvk);
+    html_printf(out,
+                "</div>\n<div class=\"ref\"><p>%s <strong>%s</strong></p>\n<p>%s</p></div>\n"
+                "</header>\n",
+                nl ? "Ons kenmerk" : "Our reference", get(doc, "incident", "ref"),
+                signed_at ? signed_at : get(doc, "signature", "signed_at"));
+    html_printf(out,
+                "<section class=\"recipient\" aria-label=\"%s\"><p class=\"to\">%s</p>\n"
+                "<p><strong>%s</strong><br>%s",
+                nl ? "Ontvanger" : "Recipient", nl ? "Aan" : "To",
+                get(doc, "recipient", "name") ? get(doc, "recipient", "name") : "",
+                get(doc, "recipient", "role_label") ? get(doc, "recipient", "role_label")
+                                                    : get(doc, "recipient", "role"));
+    if (get(doc, "recipient", "contact") && get(doc, "recipient", "contact")[0])
+        html_printf(out, "<br>%s", get(doc, "recipient", "contact"));
+    buf_puts(out, "</p></section>\n");
+}
+
+static void
+html_signature(struct buf *out, const json_t *doc, bool nl)
+{
+    const json_t *signer = json_object_get(json_object_get(doc, "signature"), "signer");
+    const char *signed_at = summary_display(doc, "signed_at");
+    const char *title = json_string_value(json_object_get(signer, "job_title"));
+
+    html_printf(out, "<section class=\"signature\">\n<h2>%s</h2>\n<p>%s <strong>%s</strong>",
+                nl ? "Ondertekening" : "Signature", nl ? "Ondertekend door" : "Signed by",
+                signer ? json_string_value(json_object_get(signer, "name"))
+                       : get(doc, "signature", "signed_by"));
+    if (title)
+        html_printf(out, ", %s", title);
+    if (signer)
+        html_printf(out, " (%s %s)", nl ? "in meldpunt:" : "in meldpunt:",
+                    json_string_value(json_object_get(signer, "role_label")));
+    html_printf(out, ", %s %s.", nl ? "op" : "on",
+                signed_at ? signed_at : get(doc, "signature", "signed_at"));
+    if (json_is_string(json_object_get(doc, "due_at"))) {
+        /* RFC 3339 times in UTC sort as text */
+        bool met = strcmp(get(doc, "signature", "signed_at"),
+                          json_string_value(json_object_get(doc, "due_at"))) <= 0;
+        html_printf(out, " %s",
+                    met ? (nl ? "Ondertekend binnen de termijn." : "Signed within the deadline.")
+                        : (nl ? "Ondertekend na de termijn." : "Signed after the deadline."));
+    }
+    html_printf(
+        out,
+        "</p>\n<div class=\"signature-box\"><div class=\"line\"></div><p>%s</p></div>\n"
+        "<h3>%s</h3>\n<ol class=\"verify\">\n<li>%s</li>\n<li><code>minisign -V -m "
+        "document.json -p meldpunt.pub</code> %s <code>meldpunt verify document.json "
+        "--pubkey meldpunt.pub</code></li>\n<li>%s <code>%s</code> (Ed25519, %s).</li>\n"
+        "</ol>\n<p class=\"small\">%s <code>%s</code>. %s</p>\n</section>\n",
+        nl ? "Handtekening" : "Signature",
+        nl ? "Zo controleert u deze melding" : "How to verify this notification",
+        nl ? "Vraag de bundel op (document.json, document.json.minisig en meldpunt.pub); "
+             "het elektronisch ondertekende bestand is document.json, deze pagina is "
+             "daarvan een leesbare weergave."
+           : "Ask for the bundle (document.json, document.json.minisig and meldpunt.pub); "
+             "the electronically signed file is document.json, this page is a readable "
+             "rendering of it.",
+        nl ? "of" : "or", nl ? "De sleutel die ondertekende heeft id" : "The signing key's id is",
+        get(doc, "signature", "key_id"), nl ? "minisign-formaat" : "minisign format",
+        nl ? "Melding" : "Notification", json_string_value(json_object_get(doc, "notification")),
+        nl ? "Dit is geen gekwalificeerde elektronische handtekening (eIDAS)."
+           : "This is not a qualified electronic signature (eIDAS).");
+}
+
 int
-notify_html(const char *nid, char **html, struct mp_error *err)
+notify_html(const char *nid, bool standalone, char **html, struct mp_error *err)
 {
     struct buf out = BUF_INIT;
     char *text, *sig;
-    json_t *doc, *c, *due;
+    json_t *doc, *c;
     size_t i;
     bool nl;
 
@@ -62,47 +191,49 @@ notify_html(const char *nid, char **html, struct mp_error *err)
         return mp_error_set(err, 500, "", "the stored document is not JSON");
     nl = strcmp(json_string_value(json_object_get(doc, "language")), "nl") == 0;
     html_printf(&out,
-                "<!doctype html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\"><title>%s "
-                "&middot; %s</title></head><body>\n<h1>%s</h1>\n<p>%s</p>\n<dl>\n",
-                nl ? "nl" : "en", get(doc, "stage", "name"), get(doc, "incident", "ref"),
+                "<!doctype html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                "<title>%s &middot; %s</title>\n",
+                nl ? "nl" : "en", get(doc, "stage", "name"), get(doc, "incident", "ref"));
+    html_style(&out, standalone);
+    buf_puts(&out, "</head><body class=\"document\">\n");
+    html_letterhead(&out, doc, nl);
+    html_printf(&out, "<main>\n<h1>%s</h1>\n<p class=\"regime\">%s</p>\n",
                 get(doc, "stage", "name"), get(doc, "regime", "title"));
-    html_printf(&out, "<dt>%s</dt><dd>%s</dd>\n", nl ? "Organisatie" : "Organisation",
-                get(doc, "organisation", "name"));
-    html_printf(&out, "<dt>%s</dt><dd>%s &middot; %s</dd>\n", nl ? "Ontvanger" : "Recipient",
-                get(doc, "recipient", "name"), get(doc, "recipient", "contact"));
-    html_printf(&out, "<dt>Incident</dt><dd>%s: %s", get(doc, "incident", "ref"),
-                get(doc, "incident", "title"));
-    html_printf(&out, "</dd>\n<dt>%s</dt><dd>", nl ? "Uiterlijk" : "Due");
-    due = json_object_get(doc, "due_at");
-    html_value(&out, due, nl);
-    if (json_is_string(due)) {
-        /* RFC 3339 times in UTC sort as text */
-        bool met = strcmp(get(doc, "signature", "signed_at"), json_string_value(due)) <= 0;
-        buf_puts(&out, " &mdash; ");
-        buf_puts(&out, met ? (nl ? "ondertekend binnen de termijn" : "signed within the deadline")
-                           : (nl ? "ondertekend na de termijn" : "signed after the deadline"));
+    buf_puts(&out, "<table class=\"summary\">\n");
+    json_array_foreach(json_object_get(doc, "summary"), i, c)
+    {
+        const char *id = json_string_value(json_object_get(c, "id"));
+        /* said in the letterhead already */
+        if (strcmp(id, "recipient") == 0 || strcmp(id, "stage") == 0 || strcmp(id, "regime") == 0)
+            continue;
+        html_printf(&out, "<tr><th scope=\"row\">%s</th><td>",
+                    json_string_value(json_object_get(c, "label")));
+        html_cell(&out, c, nl);
+        buf_puts(&out, "</td></tr>\n");
     }
-    buf_puts(&out, "</dd>\n</dl>\n<table>\n");
+    if (!json_is_array(json_object_get(doc, "summary"))) {
+        /* a document signed before it had a summary */
+        html_printf(&out, "<tr><th scope=\"row\">Incident</th><td>%s: %s</td></tr>\n",
+                    get(doc, "incident", "ref"), get(doc, "incident", "title"));
+        html_printf(&out, "<tr><th scope=\"row\">%s</th><td>", nl ? "Uiterlijk" : "Due");
+        html_value(&out, json_object_get(doc, "due_at"), nl);
+        buf_puts(&out, "</td></tr>\n");
+    }
+    html_printf(&out, "</table>\n<h2>%s</h2>\n<table class=\"contents\">\n",
+                nl ? "Inhoud van de melding" : "Contents of the report");
     json_array_foreach(json_object_get(doc, "contents"), i, c)
     {
         html_printf(&out, "<tr><th scope=\"row\">%s</th><td>",
                     json_string_value(json_object_get(c, "label")));
-        html_value(&out, json_object_get(c, "value"), nl);
+        html_cell(&out, c, nl);
         buf_puts(&out, "</td></tr>\n");
     }
-    html_printf(&out, "</table>\n<h2>%s</h2>\n<p>%s %s %s %s %s <code>%s",
-                nl ? "Ondertekening" : "Signature", nl ? "Ondertekend door" : "Signed by",
-                get(doc, "signature", "signed_by"), nl ? "op" : "at",
-                get(doc, "signature", "signed_at"), nl ? "met sleutel" : "with key",
-                get(doc, "signature", "key_id"));
-    buf_puts(&out, nl ? "</code> (Ed25519, minisign-formaat). Controleer het document met "
-                        "<code>minisign -V -m document.json -p meldpunt.pub</code>.</p>\n"
-                        "<p><small>Dit is geen gekwalificeerde elektronische handtekening "
-                        "(eIDAS).</small></p>\n"
-                      : "</code> (Ed25519, minisign format). Verify the document with "
-                        "<code>minisign -V -m document.json -p meldpunt.pub</code>.</p>\n"
-                        "<p><small>This is not a qualified electronic signature "
-                        "(eIDAS).</small></p>\n");
+    buf_puts(&out, "</table>\n");
+    html_signature(&out, doc, nl);
+    html_printf(
+        &out, "</main>\n<footer class=\"print-footer\">%s &middot; %s &middot; %s</footer>\n",
+        get(doc, "organisation", "name"), get(doc, "incident", "ref"), get(doc, "stage", "name"));
     buf_puts(&out, "</body></html>\n");
     json_decref(doc);
     if (buf_failed(&out)) {
@@ -190,7 +321,7 @@ notify_bundle(const char *nid, char **zip, size_t *len, struct mp_error *err)
     int n = 0, rc = -1;
 
     *zip = NULL;
-    if (notify_document(nid, &doc, &sig, err) != 0 || notify_html(nid, &html, err) != 0)
+    if (notify_document(nid, &doc, &sig, err) != 0 || notify_html(nid, true, &html, err) != 0)
         goto out;
     docj = json_loads(doc, 0, NULL);
     signed_at = json_string_value(json_object_get(json_object_get(docj, "signature"), "signed_at"));

@@ -86,6 +86,8 @@ organisation_validate(json_t *doc, struct field_errors *errs)
                                           "microenterprise",
                                           "recipients",
                                           NULL};
+    /* for the letterhead of a signed notification; may be absent */
+    static const char *const optional[] = {"kvk_number", "address", NULL};
     int before = errs->count;
     const char *key;
     json_t *v, *x;
@@ -97,7 +99,7 @@ organisation_validate(json_t *doc, struct field_errors *errs)
     }
     json_object_foreach(doc, key, v)
     {
-        if (!in_list(members, key))
+        if (!in_list(members, key) && !in_list(optional, key))
             field_error(errs, key, "unknown field");
     }
     for (i = 0; members[i]; i++) {
@@ -119,6 +121,15 @@ organisation_validate(json_t *doc, struct field_errors *errs)
                     "digital_infrastructure, ict_service_management, public_administration, "
                     "space, postal_courier, waste_management, chemicals, food, manufacturing, "
                     "digital_providers, research, other");
+    v = json_object_get(doc, "kvk_number");
+    if (v && !json_is_null(v) &&
+        !(json_is_string(v) && json_string_length(v) == 8 &&
+          strspn(json_string_value(v), "0123456789") == 8))
+        field_error(errs, "kvk_number",
+                    "must be null or the 8 digits of the Kamer van Koophandel number");
+    v = json_object_get(doc, "address");
+    if (v && !json_is_null(v) && !short_text(v, 300))
+        field_error(errs, "address", "must be null or text of at most 300 characters");
     v = json_object_get(doc, "subsector");
     if (v && !json_is_null(v) && !short_text(v, 100))
         field_error(errs, "subsector", "must be null or text of at most 100 characters");

@@ -188,6 +188,9 @@ struct rule_stage_time {
  * (at_minutes) local time on the next working day; else t.  *gap is set
  * when t lies outside the years the calendar covers (t is returned). */
 int64_t calendar_next_working(const struct calendar *cal, int64_t t, int at_minutes, bool *gap);
+/* Local time minus UTC at UTC time t, in seconds: a country's clock (the
+ * organisation's time on a printed notification). */
+int64_t calendar_offset(const struct calendar *cal, int64_t t);
 
 /* The anchor handled_at at `c`: resolved_at, unless the incident was
  * reopened since (then not handled yet). */

@@ -51,8 +51,8 @@ last_sunday_0100(int64_t y, int m)
     return (last - weekday(last)) * 86400 + 3600;
 }
 
-/* Local time minus UTC at UTC time t, in seconds. */
-static int64_t
+/* Local time minus UTC at UTC time t, in seconds (rules.h). */
+int64_t
 calendar_offset(const struct calendar *cal, int64_t t)
 {
     int64_t off = (int64_t)cal->offset_minutes * 60, y;

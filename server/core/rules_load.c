@@ -528,6 +528,10 @@ check_stage(struct vctx *v, json_t *st, const char *path, struct rule_stage *out
         snprintf(sub, sizeof(sub), "%s.contents[%zu].label", path, i);
         if (!rules_check_text(v, json_object_get(val, "label"), sub))
             return false;
+        /* the operator's note for the editor, never in the signed document */
+        snprintf(sub, sizeof(sub), "%s.contents[%zu].hint", path, i);
+        if (json_object_get(val, "hint") && !rules_check_text(v, json_object_get(val, "hint"), sub))
+            return false;
         if (json_object_get(val, "required") && !json_is_boolean(json_object_get(val, "required")))
             return rules_vfail(v, sub, "required must be true or false", NULL);
     }

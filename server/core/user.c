@@ -307,6 +307,13 @@ user_list(struct user_row **rows, int *count, struct mp_error *err)
     return store_user_list(db, rows, count, err);
 }
 
+/* "" (removing it) or 1-100 characters of UTF-8 without control characters. */
+static bool
+signer_text_valid(const char *s)
+{
+    return s[0] == '\0' || (text_valid_utf8(s, true) && !text_blank(s) && text_chars(s) <= 100);
+}
+
 int
 user_update(const char *actor, int64_t now, const char *name, const struct user_change *ch,
             struct user_row *out, struct field_errors *fe)
@@ -322,6 +329,11 @@ user_update(const char *actor, int64_t now, const char *name, const struct user_
         field_error(fe, "tlp_max", "must be one of clear, green, amber, amber+strict, red");
     if (ch->language != NULL && !language_valid(ch->language))
         field_error(fe, "language", "must be en or nl");
+    /* the name and function a signed notification gives for its signer */
+    if (ch->full_name != NULL && !signer_text_valid(ch->full_name))
+        field_error(fe, "full_name", "must be null or text of 1-100 characters on one line");
+    if (ch->job_title != NULL && !signer_text_valid(ch->job_title))
+        field_error(fe, "job_title", "must be null or text of 1-100 characters on one line");
     if (fe->count > 0)
         return -1;
     if (user_get(name, &cur, &err) != 0)
@@ -336,6 +348,10 @@ user_update(const char *actor, int64_t now, const char *name, const struct user_
         snprintf(w.row.tlp_max, sizeof(w.row.tlp_max), "%s", ch->tlp_max);
     if (ch->language != NULL)
         snprintf(w.row.language, sizeof(w.row.language), "%s", ch->language);
+    if (ch->full_name != NULL)
+        snprintf(w.row.full_name, sizeof(w.row.full_name), "%s", ch->full_name);
+    if (ch->job_title != NULL)
+        snprintf(w.row.job_title, sizeof(w.row.job_title), "%s", ch->job_title);
     if (ch->disabled == 1 && cur.disabled_at[0] == '\0') {
         time_format_rfc3339(now, w.row.disabled_at, sizeof(w.row.disabled_at));
         w.end_sessions = true;
@@ -347,10 +363,12 @@ user_update(const char *actor, int64_t now, const char *name, const struct user_
     if (strcmp(w.row.role, cur.role) != 0 || strcmp(w.row.tlp_max, cur.tlp_max) != 0)
         w.end_sessions = true;
     w.row.password_hash[0] = '\0';
-    w.audit = json_pack("{s:s, s:s?, s:s?, s:b}", "role", w.row.role, "tlp_max",
+    w.audit = json_pack("{s:s, s:s?, s:s?, s:b, s:s?, s:s?}", "role", w.row.role, "tlp_max",
                         w.row.tlp_max[0] ? w.row.tlp_max : NULL, "language",
                         w.row.language[0] ? w.row.language : NULL, "disabled",
-                        w.row.disabled_at[0] != '\0');
+                        w.row.disabled_at[0] != '\0', "full_name",
+                        w.row.full_name[0] ? w.row.full_name : NULL, "job_title",
+                        w.row.job_title[0] ? w.row.job_title : NULL);
     if (user_write(&w, &err) != 0)
         return field_errors_fail(fe, &err);
     if (out != NULL)

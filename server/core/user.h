@@ -59,6 +59,8 @@ struct user_change {
     int disabled;        /* -1 keep, 0 enable, 1 disable (ends the sessions) */
     const char *tlp_max; /* "" removes the limit */
     const char *language;
+    const char *full_name; /* "" removes it */
+    const char *job_title; /* "" removes it */
 };
 
 /* Creates a user.  password NULL: one is generated into generated (shown

@@ -11,7 +11,7 @@
 
 #define USER_COLUMNS                                                                               \
     "u.id, u.name, u.role, u.must_change_password, u.tlp_max, u.language, u.created_at, "          \
-    "u.created_by, u.disabled_at, u.last_sign_in_at"
+    "u.created_by, u.disabled_at, u.last_sign_in_at, u.full_name, u.job_title"
 
 /* Reads USER_COLUMNS starting at column first. */
 static void
@@ -28,6 +28,8 @@ read_user(sqlite3_stmt *st, int first, struct user_row *u)
     db_col_copy(u->created_by, sizeof(u->created_by), st, first + 7);
     db_col_copy(u->disabled_at, sizeof(u->disabled_at), st, first + 8);
     db_col_copy(u->last_sign_in_at, sizeof(u->last_sign_in_at), st, first + 9);
+    db_col_copy(u->full_name, sizeof(u->full_name), st, first + 10);
+    db_col_copy(u->job_title, sizeof(u->job_title), st, first + 11);
 }
 
 int
@@ -73,7 +75,7 @@ store_user_find(sqlite3 *db, const char *name, bool with_hash, struct user_row *
     if (step == SQLITE_ROW) {
         read_user(st, 0, u);
         if (with_hash)
-            db_col_copy(u->password_hash, sizeof(u->password_hash), st, 10);
+            db_col_copy(u->password_hash, sizeof(u->password_hash), st, 12);
         rc = 1;
     } else if (step == SQLITE_DONE) {
         rc = 0;
@@ -94,7 +96,8 @@ store_user_update(sqlite3 *db, const struct user_row *u, const char *disabled_by
     st = db_stmt(db, "UPDATE users SET role = ?, must_change_password = ?, tlp_max = ?, "
                      "language = ?, disabled_at = ?, "
                      "disabled_by = CASE WHEN ? IS NULL THEN NULL ELSE coalesce(disabled_by, ?) "
-                     "END, password_hash = coalesce(?, password_hash) WHERE id = ?");
+                     "END, password_hash = coalesce(?, password_hash), full_name = ?, "
+                     "job_title = ? WHERE id = ?");
     if (st == NULL)
         return db_fail(db, err, "changing user");
     sqlite3_bind_text(st, 1, u->role, -1, SQLITE_STATIC);
@@ -105,7 +108,9 @@ store_user_update(sqlite3 *db, const struct user_row *u, const char *disabled_by
     db_bind_opt(st, 6, u->disabled_at);
     sqlite3_bind_text(st, 7, disabled_by ? disabled_by : "-", -1, SQLITE_STATIC);
     db_bind_opt(st, 8, u->password_hash);
-    sqlite3_bind_int64(st, 9, u->id);
+    db_bind_opt(st, 9, u->full_name);
+    db_bind_opt(st, 10, u->job_title);
+    sqlite3_bind_int64(st, 11, u->id);
     if (sqlite3_step(st) == SQLITE_DONE)
         rc = 0;
     else

@@ -27,6 +27,8 @@ struct user_row {
     char created_by[96];
     char disabled_at[32]; /* empty while enabled */
     char last_sign_in_at[32];
+    char full_name[404]; /* at most 100 characters; empty: not given */
+    char job_title[404]; /* the function the person signs in ("CISO") */
 };
 
 /* 409 when the name is taken. */
@@ -34,7 +36,8 @@ int store_user_insert(sqlite3 *db, const struct user_row *u, struct mp_error *er
 /* 1 found, 0 not found, -1 error.  with_hash also reads the password hash. */
 int store_user_find(sqlite3 *db, const char *name, bool with_hash, struct user_row *u,
                     struct mp_error *err);
-/* Writes role, must_change_password, tlp_max, language, disabled_at/by and
+/* Writes role, must_change_password, tlp_max, language, full_name,
+ * job_title, disabled_at/by and
  * (when password_hash is not empty) the hash, for the user with u->id. */
 int store_user_update(sqlite3 *db, const struct user_row *u, const char *disabled_by,
                       struct mp_error *err);

@@ -10,12 +10,17 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon } from '../e2e/lib/daemon.mjs';
 import { addUser } from '../e2e/lib/session.mjs';
-import { assertNoProblems, incidentUrl, launch, newPage, signIn } from './lib.mjs';
+import { assertNoProblems, incidentUrl, launch, newPage, screenshot, signIn } from './lib.mjs';
 
 /** Switches the signed-in user's language and waits for the page to follow. */
 async function useLang(page, l) {
     await page.selectOption('#lang', l);
     await page.waitForFunction((x) => document.documentElement.lang === x, l);
+}
+
+/** "Approve and sign" on a draft card. */
+async function approveAndSign(page, card) {
+    await page.click(`${card} button.approve`);
 }
 
 async function apiGet(d, p) {
@@ -158,6 +163,92 @@ describe('the user’s language and the user’s values', () => {
             assert.equal((await apiGet(d, `/services/${name}`)).critical, null);
             assert.match(await page.textContent(`#service-list tr:has-text("${name}")`), l === 'nl' ? /onbekend/ : /unknown/);
         }
+        assertNoProblems(page);
+        await page.context().close();
+    });
+
+    test('the document the authority receives: a Dutch letter with letterhead, words not keys, signer by name, A4 with page numbers', async () => {
+        // the letterhead and the signer's name and function, set in the settings
+        const admin = await newPage(browser, d.url);
+        await signIn(admin, d.url, 'ada');
+        await useLang(admin, 'nl');
+        await admin.click('nav a[href="#/settings"]');
+        await admin.waitForSelector('#org-form');
+        await admin.fill('#org-form [name="name"]', 'Waterbedrijf Oost');
+        await admin.fill('#org-form [name="kvk_number"]', '1234 5678');
+        await admin.fill('#org-form [name="address"]', 'Postbus 1\n7500 AA Enschede');
+        await admin.selectOption('#org-form select[name="sector"]', 'drinking_water');
+        await admin.selectOption('#org-form select[name="nis2_class"]', 'essential');
+        await Promise.all([
+            admin.waitForResponse((r) => r.url().endsWith('/api/v1/organisation') && r.request().method() === 'PUT' && r.status() === 200),
+            admin.click('#org-form button[type="submit"]'),
+        ]);
+        assert.equal((await apiGet(d, '/organisation')).kvk_number, '12345678');
+        await admin.waitForSelector('#user-list');
+        await admin.click('#user-list details.signer:has-text("max") > summary');
+        await admin.fill('#user-list details.signer[open] [name="full_name"]', 'Maxime de Vries');
+        await admin.fill('#user-list details.signer[open] [name="job_title"]', 'CISO');
+        await admin.click('#user-list details.signer[open] button[type="submit"]');
+        await admin.waitForSelector('#user-list >> text=Maxime de Vries, CISO');
+        assertNoProblems(admin);
+        await admin.context().close();
+
+        const inc = await apiSend(d, 'POST', '/incidents', {
+            title: 'Chloordosering gesaboteerd',
+            description: 'Dosering door onbekenden op 10x gezet',
+            severity: 'high',
+            aware_at: new Date(Date.now() - 3600e3).toISOString().replace(/\.\d+Z$/, 'Z'),
+            impact: { persons_health_damaged: 3, suspected_malicious: true, member_states: ['NL', 'BE'] },
+        });
+        assert.equal(inc.status, 201, JSON.stringify(inc.json));
+        const page = await newPage(browser, d.url);
+        await signIn(page, d.url, 'max');
+        await useLang(page, 'nl');
+        await page.goto(incidentUrl(d.url, inc.json.ref));
+        await page.waitForSelector('#draft-create');
+        await page.selectOption('#draft-create select[name="obligation"]', 'nis2|early_warning');
+        await page.selectOption('#draft-create select[name="language"]', 'nl');
+        await page.click('#draft-create button[type="submit"]');
+        const card = '#drafts article.draft[data-state="draft"]';
+        await page.waitForSelector(card);
+        // the editor: the label the authority reads, and the operator's note beside it
+        const row = page.locator(`${card} .field:has([name="fields.contact_official"])`);
+        assert.match(await row.locator('label').textContent(), /^Contactgegevens van de functionaris/);
+        assert.match(await row.locator('.hint').textContent(), /niet bevestigd/);
+        await page.fill(`${card} [name="fields.contact_official"]`, 'M. de Vries, CISO, +31 6 1234 5678');
+        await approveAndSign(page, card);
+        const signed = '#drafts article.draft[data-state="approved"]';
+        await page.waitForSelector(signed);
+
+        const [doc] = await Promise.all([page.waitForEvent('popup'), page.click(`${signed} a[data-kind="html"]`)]);
+        await doc.waitForLoadState('networkidle');
+        const text = await doc.textContent('body');
+        for (const want of [
+            /Waterbedrijf Oost/,
+            /Postbus 1\s*7500 AA Enschede/,
+            /KvK-nummer 12345678/,
+            new RegExp(inc.json.ref),
+            /Vroegtijdige waarschuwing/,
+            /CSIRT/,
+            /Nederland, België/,
+            /Aanzienlijke schade aan de gezondheid/, // the criterion by its sentence …
+            /Uitvoeringsverordening \(EU\) 2024\/2690 art\. 3\(1\)\(d\)/, // … and its article, in Dutch
+            /\d{1,2} [a-z]+ \d{4}, \d\d:\d\d \(\d\d:\d\d UTC\)/, // Dutch time, UTC beside it
+            /Ondertekend door Maxime de Vries, CISO/,
+            /Zo controleert u deze melding/,
+        ])
+            assert.match(text, want);
+        for (const never of [/\["NL"/, /cir-3-1-d/, /user:max/, /UNCONFIRMED|NIET BEVESTIGD|niet bevestigd/, /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/])
+            assert.doesNotMatch(text, never);
+        // styled by the server's print stylesheet: A4 pages
+        assert.equal(await doc.evaluate(() => getComputedStyle(document.querySelector('.letterhead')).display), 'flex');
+        const pdf = await doc.pdf({ preferCSSPageSize: true });
+        const box = /\/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]/.exec(pdf.toString('latin1'));
+        assert.ok(box, 'a page size');
+        assert.ok(Math.abs(Number(box[1]) - 595.3) < 1 && Math.abs(Number(box[2]) - 841.9) < 1, `A4, not ${box[1]} x ${box[2]}`);
+        await doc.setViewportSize({ width: 900, height: 1200 });
+        await screenshot(doc, 'notification-nl');
+        await doc.close();
         assertNoProblems(page);
         await page.context().close();
     });

@@ -164,7 +164,7 @@ describe('notification drafts', () => {
         assert.equal(page.status, 200);
         assert.match(page.headers.get('content-type'), /^text\/html/);
         assert.match(page.text, /<html lang="en">/);
-        assert.match(page.text, /signed within the deadline/);
+        assert.match(page.text, /signed within the deadline/i);
         assert.match(page.text, new RegExp(key.json.key_id));
         assert.match(page.text, /J\. Jansen, CISO/);
         const zipRes = await fetch(`${d.url}${N}/bundle`, { headers: { authorization: `Bearer ${tokens.viewer}` } });

@@ -42,6 +42,16 @@ static const struct {
      "must be essential, important or none"},
     {"cer_critical not a boolean", "{'cer_critical':'yes','nis2_class':'none'}", "cer_critical",
      NULL},
+    /* unknown is a third answer, not a "no" (issue 17) */
+    {"unknown designation, class none", "{'cer_critical':null,'nis2_class':'none'}", NULL, NULL},
+    {"unknown DORA and size", "{'dora_financial':null,'microenterprise':null}", NULL, NULL},
+    {"microenterprise not a boolean", "{'microenterprise':0}", "microenterprise",
+     "true, false or null"},
+    /* the letterhead's KvK number and address are optional */
+    {"KvK number and address", "{'kvk_number':'12345678','address':'Postbus 1\\n7500 AA Enschede'}",
+     NULL, NULL},
+    {"KvK number of 7 digits", "{'kvk_number':'1234567'}", "kvk_number", "8 digits"},
+    {"KvK number as a number", "{'kvk_number':12345678}", "kvk_number", NULL},
 };
 
 static json_t *

@@ -8,7 +8,7 @@ import { patch, post, seg } from '../lib/api.js';
 import { field, h, select, timeEl, words } from '../lib/dom.js';
 import { control, factKind, readControl, same } from '../lib/facts.js';
 import { reading, submitting } from '../lib/forms.js';
-import { lang, t } from '../lib/i18n.js';
+import { lang, pick, t } from '../lib/i18n.js';
 import { atLeast } from '../lib/session.js';
 
 /** The control kind for a content id and its current value. */
@@ -95,7 +95,7 @@ function draftCard({ reload }, n) {
         h(
             'h3',
             {},
-            `${n.regime.toUpperCase()} · ${words(n.stage)} · v${n.version} `,
+            `${n.regime.toUpperCase()} · ${n.stage_name ? pick(n.stage_name) : words(n.stage)} · v${n.version} `,
             h('span', { class: `badge nstate-${n.state}` }, t('nstate_' + n.state)),
         ),
         h(
@@ -122,12 +122,16 @@ function draftCard({ reload }, n) {
         ),
     );
     const ids = Object.keys(n.fields);
+    // the label the authority reads, and the operator's hint, which stays here
+    const meta = Object.fromEntries((n.contents ?? []).map((c) => [c.id, c]));
     const form = h('form', { class: 'draft-fields' });
     for (const id of ids) {
         const kind = kindOf(id, n.fields[id]);
         const c = control(`fields.${id}`, kind, n.fields[id], !editable);
         if (kind === 'list') c.dataset.wasList = '1';
-        form.appendChild(field(words(id), c));
+        const row = field(meta[id] ? pick(meta[id].label) : words(id), c, meta[id]?.hint ? pick(meta[id].hint) : null);
+        if (meta[id]?.hint) row.querySelector('.hint').classList.add('operator-hint');
+        form.appendChild(row);
     }
     if (editable) {
         const save = h('button', { type: 'submit', class: 'save-draft' }, t('save_draft'));

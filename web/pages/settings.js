@@ -68,6 +68,20 @@ async function organisation(redraw) {
             'div',
             { class: 'grid' },
             field(t('org_name'), h('input', { name: 'name', value: o.name })),
+            field(
+                t('org_kvk_number'),
+                h('input', {
+                    name: 'kvk_number',
+                    value: o.kvk_number ?? '',
+                    inputmode: 'numeric',
+                    autocomplete: 'off',
+                }),
+            ),
+            field(
+                t('org_address'),
+                h('textarea', { name: 'address', rows: 2 }, o.address ?? ''),
+                t('org_address_hint'),
+            ),
             field(t('org_country'), h('input', { name: 'country', value: o.country })),
             field(
                 t('org_sector'),
@@ -115,6 +129,8 @@ async function organisation(redraw) {
         delete body.version;
         delete body.updated_at;
         body.name = v('name').value;
+        body.kvk_number = v('kvk_number').value.replace(/\s/g, '') || null;
+        body.address = v('address').value.trim() || null;
         body.country = v('country').value.trim().toUpperCase();
         body.sector = v('sector').value || null;
         body.subsector = v('subsector').value.trim() || null;
@@ -225,6 +241,32 @@ async function services(redraw) {
     return h('div', {}, table, form);
 }
 
+/** The name and function a person signs notifications with. */
+function signerForm(u, redraw) {
+    const name = h('input', { name: 'full_name', value: u.full_name ?? '', autocomplete: 'off' });
+    const title = h('input', { name: 'job_title', value: u.job_title ?? '', autocomplete: 'off' });
+    const form = h(
+        'form',
+        { class: 'signer-form' },
+        field(t('full_name'), name),
+        field(t('job_title'), title),
+        h('button', { type: 'submit', class: 'small' }, t('save')),
+    );
+    form.addEventListener('submit', async (ev) => {
+        ev.preventDefault();
+        const body = { full_name: name.value.trim() || null, job_title: title.value.trim() || null };
+        const ok = await submitting(form, () => patch(`/users/${seg(u.name)}`, body));
+        if (ok) redraw();
+    });
+    return h(
+        'details',
+        { class: 'signer' },
+        h('summary', {}, t('signer_edit', { u: u.name })),
+        h('p', { class: 'hint' }, t('signer_hint')),
+        form,
+    );
+}
+
 function onceBox(label, secret) {
     return h('div', { class: 'once', role: 'status' }, h('p', {}, label), h('code', { class: 'secret' }, secret));
 }
@@ -265,7 +307,15 @@ async function users(redraw) {
         return h(
             'tr',
             { class: u.disabled ? 'muted' : '' },
-            h('td', {}, u.name),
+            h(
+                'td',
+                {},
+                u.name,
+                u.full_name
+                    ? h('div', { class: 'muted' }, [u.full_name, u.job_title].filter(Boolean).join(', '))
+                    : null,
+                signerForm(u, redraw),
+            ),
             h('td', {}, role),
             h('td', {}, u.tlp_max ? `TLP:${u.tlp_max.toUpperCase()}` : '—'),
             h('td', {}, u.disabled ? t('disabled') : u.must_change_password ? t('must_change') : t('active')),
