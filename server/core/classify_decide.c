@@ -50,6 +50,9 @@ waive_apply(sqlite3 *db, void *arg, struct mp_error *err)
         return mp_error_set(err, 409, "", "the obligation is already %s",
                             c->o.submitted_at[0] ? "submitted" : "waived");
     }
+    /* a missed report is still owed, so it can be waived too: the
+     * timeline says from which state */
+    bool was_missed = strcmp(c->o.status, "missed") == 0;
     classify_fmt_time(c->now, at);
     snprintf(c->o.waived_at, sizeof(c->o.waived_at), "%s", at);
     snprintf(c->o.waived_by, sizeof(c->o.waived_by), "%s", c->p->name);
@@ -59,8 +62,9 @@ waive_apply(sqlite3 *db, void *arg, struct mp_error *err)
     snprintf(payload, sizeof(payload), "{\"regime\":\"%s\",\"stage\":\"%s\"}", c->o.regime,
              c->o.stage);
     if (store_obligation_update(db, &c->o, err) != 0 ||
-        store_timeline_append(db, inc.id, at, c->p->name, "obligation", c->o.stage, "\"pending\"",
-                              "\"waived\"", c->reason, err) != 0 ||
+        store_timeline_append(db, inc.id, at, c->p->name, "obligation", c->o.stage,
+                              was_missed ? "\"missed\"" : "\"pending\"", "\"waived\"", c->reason,
+                              err) != 0 ||
         store_audit_append(db, c->now, c->p->name, "obligation.waive", c->o.id, payload, err) !=
             0) {
         incident_free(&inc);

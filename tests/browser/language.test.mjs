@@ -18,9 +18,11 @@ async function useLang(page, l) {
     await page.waitForFunction((x) => document.documentElement.lang === x, l);
 }
 
-/** "Approve and sign" on a draft card. */
+/** "Approve and sign" on a draft card, confirmed in the dialog that shows what will be signed. */
 async function approveAndSign(page, card) {
     await page.click(`${card} button.approve`);
+    await page.waitForSelector('dialog.confirm-sign[open]');
+    await page.click('dialog.confirm-sign button.sign');
 }
 
 async function apiGet(d, p) {
@@ -249,6 +251,119 @@ describe('the user’s language and the user’s values', () => {
         await doc.setViewportSize({ width: 900, height: 1200 });
         await screenshot(doc, 'notification-nl');
         await doc.close();
+        assertNoProblems(page);
+        await page.context().close();
+    });
+});
+
+describe('reports owed late, and signing only after seeing what is signed', () => {
+    let d, browser;
+    before(async () => {
+        d = await startDaemon();
+        addUser(d, 'max', 'manager');
+        const org = await apiGet(d, '/organisation');
+        delete org.version;
+        delete org.updated_at;
+        const put = await apiSend(d, 'PUT', '/organisation', { ...org, name: 'Waterbedrijf Oost', sector: 'drinking_water', nis2_class: 'essential' });
+        assert.equal(put.status, 200, JSON.stringify(put.json));
+        browser = await launch();
+    });
+    after(async () => {
+        await browser?.close();
+        await d?.stopClean();
+    });
+
+    // aware 30 hours ago: the 24-hour early warning was missed 6 hours ago
+    const missedIncident = async (title) => {
+        const inc = await apiSend(d, 'POST', '/incidents', {
+            title,
+            description: 'Dosering door onbekenden op 10x gezet',
+            aware_at: new Date(Date.now() - 30 * 3600e3).toISOString().replace(/\.\d+Z$/, 'Z'),
+            impact: { persons_health_damaged: 2, suspected_malicious: true, cross_border: false },
+        });
+        assert.equal(inc.status, 201, JSON.stringify(inc.json));
+        const obs = (await apiGet(d, `/incidents/${inc.json.id}/obligations`)).items;
+        const ew = obs.find((o) => o.regime === 'nis2' && o.stage === 'early_warning');
+        assert.equal(ew.status, 'missed');
+        return { inc: inc.json, ew };
+    };
+
+    test('a missed report can still be drafted, signed (after confirming what is signed) and submitted; in Dutch and English', async () => {
+        for (const l of ['nl', 'en']) {
+            const { inc, ew } = await missedIncident(`Dosering verstoord (${l})`);
+            const page = await newPage(browser, d.url);
+            await signIn(page, d.url, 'max');
+            await useLang(page, l);
+            await page.goto(incidentUrl(d.url, inc.ref));
+            await page.waitForSelector('#draft-create');
+            // the missed report is offered, marked late
+            const option = await page.textContent('#draft-create select[name="obligation"] option[value="nis2|early_warning"]');
+            assert.match(option, l === 'nl' ? /\(te laat\)/ : /\(late\)/);
+            await page.selectOption('#draft-create select[name="obligation"]', 'nis2|early_warning');
+            await page.selectOption('#draft-create select[name="language"]', l);
+            await page.click('#draft-create button[type="submit"]');
+            const card = '#drafts article.draft[data-state="draft"]';
+            await page.waitForSelector(card);
+
+            // approving with a required content empty: named at its field, no dialog
+            await page.click(`${card} button.approve`);
+            await page.waitForSelector(`${card} [name="fields.contact_official"][aria-invalid="true"] + .field-error`);
+            assert.equal(await page.$('dialog.confirm-sign'), null);
+            assert.match(await page.textContent(`${card} .form-error`), l === 'nl' ? /verplichte onderdelen/ : /required contents/);
+
+            await page.fill(`${card} [name="fields.contact_official"]`, 'M. de Vries, +31 6 1234 5678');
+            await page.click(`${card} button.approve`);
+            const dlg = await page.waitForSelector('dialog.confirm-sign[open]');
+            const what = await dlg.textContent();
+            // what will be signed: the report, recipient, language, every content by label, the signer
+            assert.match(what, l === 'nl' ? /Deze melding ondertekenen\?/ : /Sign this report\?/);
+            assert.match(what, /CSIRT/);
+            assert.match(what, l === 'nl' ? /Contactgegevens van de functionaris/ : /Contact details of the official/);
+            assert.match(what, /M\. de Vries, \+31 6 1234 5678/);
+            assert.match(what, l === 'nl' ? /Ondertekend door u: max/ : /Signed by you: max/);
+            assert.doesNotMatch(what, /contact_official|true|false|\["/);
+            // the safe choice has the focus; cancelling signs nothing
+            assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('cancel')), true);
+            await page.keyboard.press('Escape');
+            await page.waitForSelector('dialog.confirm-sign', { state: 'detached' });
+            let n = (await apiGet(d, `/incidents/${inc.id}/notifications`)).items[0];
+            assert.equal(n.state, 'draft', 'nothing was signed');
+            assert.equal(n.fields.contact_official, 'M. de Vries, +31 6 1234 5678', 'but what was typed was saved');
+
+            await approveAndSign(page, card);
+            const signed = '#drafts article.draft[data-state="approved"]';
+            await page.waitForSelector(signed);
+            await page.fill(`${signed} .submit-form [name="channel"]`, 'MijnNCSC');
+            await page.click(`${signed} .submit-form button[type="submit"]`);
+            await page.waitForSelector('#drafts article.draft[data-state="submitted"]');
+            const ob = (await apiGet(d, `/incidents/${inc.id}/obligations`)).items.find((o) => o.id === ew.id);
+            assert.equal(ob.status, 'missed', 'late stays late');
+            assert.ok(ob.submitted_at, 'and it was sent');
+            // sent: no longer offered
+            await page.waitForSelector('#draft-create, #drafts p.muted');
+            const left = await page.$$eval('#draft-create select[name="obligation"] option', (os) => os.map((o) => o.value));
+            assert.ok(!left.includes('nis2|early_warning'), left.join(' '));
+            assertNoProblems(page);
+            await page.context().close();
+        }
+    });
+
+    test('a missed report can be waived with a reason', async () => {
+        const { inc, ew } = await missedIncident('Dosering opnieuw verstoord');
+        const page = await newPage(browser, d.url);
+        await signIn(page, d.url, 'max');
+        await useLang(page, 'nl');
+        await page.goto(incidentUrl(d.url, inc.ref));
+        await page.waitForSelector('#obligations');
+        await page.click('details.waive:has-text("NIS2 early") > summary');
+        assert.match(await page.textContent('details.waive[open] > summary'), /Afzien van melden: NIS2 early warning \(met reden\)/);
+        await page.fill('details.waive[open] [name="reason"]', 'Telefonisch gemeld bij het NCSC; schriftelijk in het eindverslag');
+        await page.click('details.waive[open] button[type="submit"]');
+        await page.waitForFunction((id) => fetch(`/api/v1/incidents/${location.hash.split('/').pop()}/obligations`).then((r) => r.json()).then((j) => j.items.find((o) => o.id === id)?.status === 'waived'), ew.id);
+        const ob = (await apiGet(d, `/incidents/${inc.id}/obligations`)).items.find((o) => o.id === ew.id);
+        assert.equal(ob.status, 'waived');
+        assert.equal(ob.missed_at, ob.due_at, 'the lateness stays on record');
+        assert.match(ob.waived_reason, /Telefonisch gemeld/);
         assertNoProblems(page);
         await page.context().close();
     });

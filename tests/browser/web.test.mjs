@@ -254,6 +254,10 @@ describe('web front end', () => {
         await page.selectOption(`${card} [name="fields.cross_border"]`, 'false');
         await page.fill(`${card} [name="fields.contact_official"]`, 'CISO, +31 20 555 0100');
         await page.click(`${card} button.approve`);
+        // what will be signed is shown first, and signing is confirmed
+        await page.waitForSelector('dialog.confirm-sign[open]');
+        assert.match(await page.textContent('dialog.confirm-sign'), /CISO, \+31 20 555 0100/);
+        await page.click('dialog.confirm-sign button.sign');
         const signed = '#drafts article.draft[data-state="approved"]';
         await page.waitForSelector(signed);
         assert.equal(await page.$(`${signed} button.approve`), null, 'a signed version is not editable');

@@ -79,7 +79,7 @@ function readNumber(el, kind) {
 export function readControl(el, kind) {
     if (kind === 'count' || kind === 'number' || kind === 'money') {
         const r = readNumber(el, el.dataset.kind ?? kind);
-        if (r.error) throw new InputError(el.name, r.error);
+        if (r.error) throw new InputError([{ field: el.name, message: r.error }]);
         return r.value;
     }
     const v = el.value.trim();

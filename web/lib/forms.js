@@ -9,9 +9,10 @@ import { t } from './i18n.js';
 
 /** A value the browser refused before asking the API: shown like the API's field errors. */
 export class InputError extends Error {
-    constructor(field, message) {
-        super(t('input_invalid'));
-        this.errors = [{ field, message }];
+    /** errors: [{field, message}]; summary: the words above them. */
+    constructor(errors, summary = t('input_invalid')) {
+        super(summary);
+        this.errors = errors;
     }
 }
 

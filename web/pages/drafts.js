@@ -7,9 +7,13 @@
 import { patch, post, seg } from '../lib/api.js';
 import { field, h, select, timeEl, words } from '../lib/dom.js';
 import { control, factKind, readControl, same } from '../lib/facts.js';
-import { reading, submitting } from '../lib/forms.js';
+import { InputError, reading, showErrors, submitting } from '../lib/forms.js';
 import { lang, pick, t } from '../lib/i18n.js';
-import { atLeast } from '../lib/session.js';
+import { formatNumber } from '../lib/numbers.js';
+import { atLeast, user } from '../lib/session.js';
+
+/** A report still owed: pending, or missed and not yet sent (late, but owed). */
+export const owedNow = (o) => o.status === 'pending' || (o.status === 'missed' && !o.submitted_at);
 
 /** The control kind for a content id and its current value. */
 function kindOf(id, value) {
@@ -30,11 +34,15 @@ export function draftsSection(ctx, items, cls) {
 }
 
 function createForm({ inc, reload }, items, cls) {
-    const owed = cls.obligations.filter((o) => o.status === 'pending');
+    // a missed report is still owed, just late: it can still be drafted
+    const owed = cls.obligations.filter(owedNow);
     if (!owed.length) return h('p', { class: 'muted' }, t('nothing_owed'));
     const choice = select(
         'obligation',
-        owed.map((o) => [`${o.regime}|${o.stage}`, `${o.regime.toUpperCase()} · ${words(o.stage)}`]),
+        owed.map((o) => [
+            `${o.regime}|${o.stage}`,
+            `${o.regime.toUpperCase()} · ${words(o.stage)}${o.status === 'missed' ? ` (${t('late')})` : ''}`,
+        ]),
         undefined,
     );
     const language = select(
@@ -192,14 +200,100 @@ async function saveFields(form, n) {
     return submitting(form, () => patch(`/notifications/${seg(n.id)}`, { fields }, { ifMatch: n.version }));
 }
 
+/** A draft's value as its reader will read it (the signed document's words
+ * come from the server; this is the same, for checking before signing). */
+function shown(v, nl) {
+    if (v === null || v === undefined || v === '') return t('unknown');
+    if (v === true) return t('yes');
+    if (v === false) return t('no');
+    if (typeof v === 'number') return formatNumber(v);
+    if (Array.isArray(v)) return v.length ? v.map((x) => shown(x, nl)).join(', ') : t('none');
+    return String(v);
+}
+
+/**
+ * Shows what will be signed - the report, the recipient, the language,
+ * every content with its label and value, and who signs - and resolves
+ * true only when the manager confirms.  Signing cannot be undone: a signed
+ * version is corrected by a new one.
+ */
+function confirmSigning(n) {
+    return new Promise((resolve) => {
+        const meta = Object.fromEntries((n.contents ?? []).map((c) => [c.id, c]));
+        const me = user();
+        const dlg = h(
+            'dialog',
+            { class: 'confirm-sign', 'aria-labelledby': 'confirm-sign-h', 'aria-describedby': 'confirm-sign-what' },
+            h('h2', { id: 'confirm-sign-h' }, t('confirm_sign_title')),
+            h(
+                'p',
+                { id: 'confirm-sign-what' },
+                t('confirm_sign_text', {
+                    r: `${n.regime.toUpperCase()} · ${n.stage_name ? pick(n.stage_name) : words(n.stage)}`,
+                    to: t('rcp_' + n.recipient),
+                    l: t('lang_name_' + n.language),
+                }),
+            ),
+            h(
+                'dl',
+                { class: 'to-sign' },
+                Object.keys(n.fields).map((id) => [
+                    h('dt', {}, meta[id] ? pick(meta[id].label) : words(id)),
+                    h('dd', {}, shown(n.fields[id])),
+                ]),
+            ),
+            h('p', { class: 'signer' }, t('confirm_sign_by', { who: me?.full_name || me?.name || '' })),
+            h('p', { class: 'hint' }, t('confirm_sign_final')),
+        );
+        const done = (yes) => {
+            dlg.close();
+            dlg.remove();
+            resolve(yes);
+        };
+        const cancel = h('button', { type: 'button', class: 'cancel', onclick: () => done(false) }, t('cancel'));
+        dlg.appendChild(
+            h(
+                'div',
+                { class: 'buttons' },
+                h('button', { type: 'button', class: 'primary sign', onclick: () => done(true) }, t('confirm_sign')),
+                cancel,
+            ),
+        );
+        dlg.addEventListener('cancel', (ev) => {
+            ev.preventDefault();
+            done(false);
+        });
+        document.body.appendChild(dlg);
+        dlg.showModal();
+        cancel.focus(); // the safe choice has the focus: Enter does not sign
+    });
+}
+
+/** The required contents still empty; a yes/no question answered "unknown" is answered. */
+function missingRequired(n) {
+    return (n.contents ?? [])
+        .filter((c) => c.required && kindOf(c.id, n.fields[c.id]) !== 'bool')
+        .filter((c) => {
+            const v = n.fields[c.id];
+            return (
+                v === null || v === undefined || (typeof v === 'string' && !v.trim()) || (Array.isArray(v) && !v.length)
+            );
+        })
+        .map((c) => ({ field: `fields.${c.id}`, message: t('required_before_signing') }));
+}
+
 async function approve(form, n, reload) {
     const saved = await saveFields(form, n);
     if (!saved) return;
-    const ok = await submitting(form, () =>
-        post(`/notifications/${seg(n.id)}/approve`, {}, { ifMatch: saved.version }),
-    );
+    if (saved !== n) Object.assign(n, { version: saved.version, fields: saved.fields });
+    const missing = missingRequired(n);
+    if (missing.length) {
+        showErrors(form, new InputError(missing, t('required_missing')));
+        return;
+    }
+    if (!(await confirmSigning(n))) return;
+    const ok = await submitting(form, () => post(`/notifications/${seg(n.id)}/approve`, {}, { ifMatch: n.version }));
     if (ok) reload();
-    else if (saved !== n) Object.assign(n, { version: saved.version, fields: saved.fields }); // the edits were saved even if approval was refused
 }
 
 function submitForm(n, reload) {

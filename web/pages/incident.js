@@ -11,7 +11,7 @@ import { errorBox, reading, submitting } from '../lib/forms.js';
 import { pick, t } from '../lib/i18n.js';
 import { atLeast } from '../lib/session.js';
 import { deadlinesTable } from './dashboard.js';
-import { draftsSection } from './drafts.js';
+import { draftsSection, owedNow } from './drafts.js';
 import { CATEGORIES, CAUSES, SEVERITIES, TLPS } from '../lib/schema.js';
 
 const TIMES = ['detected_at', 'aware_at', 'started_at', 'ended_at'];
@@ -404,7 +404,7 @@ function obligations({ inc, reload }, cls) {
     const items = cls.obligations;
     const wrap = h('div', { id: 'obligations' }, deadlinesTable(items, { withIncident: false }));
     if (atLeast('manager')) {
-        for (const o of items.filter((x) => x.status === 'pending')) {
+        for (const o of items.filter(owedNow)) {
             const reason = h('input', { name: 'reason', required: true });
             const form = h(
                 'form',
