@@ -510,20 +510,14 @@ static char dbdir[PATH_MAX];
 static void
 setup_db(void)
 {
-    char path[PATH_MAX + 16];
-    struct mp_error err = {0};
-
-    tu_mkdtemp(dbdir);
-    snprintf(path, sizeof(path), "%s/meldpunt.db", dbdir);
-    ck_assert_msg(db_open(path, true, &err) == 0, "db_open: %s", err.message);
+    tu_db_setup(dbdir, NULL, NULL);
 }
 
 static void
 teardown_db(void)
 {
     assessment_test_unloaded = false;
-    db_close();
-    tu_rmrf(dbdir);
+    tu_db_teardown(dbdir, NULL);
 }
 
 /* The HTML export needs the questionnaire; without data it says so (503). */
