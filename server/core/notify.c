@@ -420,7 +420,8 @@ document(sqlite3 *db, struct change *c, const char *at, const char *key_id, stru
     struct obligation o;
     struct incident inc;
     int64_t pversion, signed_at = TIME_UNSET, due = TIME_UNSET;
-    char t[2][TIME_RFC3339_LEN], ref[200];
+    char t[2][TIME_RFC3339_LEN];
+    struct buf ref = BUF_INIT; /* "INC-2026-0001: title", whole characters */
     bool nl = strcmp(lang, "nl") == 0;
     size_t i;
 
@@ -458,7 +459,7 @@ document(sqlite3 *db, struct change *c, const char *at, const char *key_id, stru
         due = TIME_UNSET;
     time_parse_rfc3339(at, &signed_at);
     signer = signer_json(db, c->p, nl, err);
-    snprintf(ref, sizeof(ref), "%s: %s", inc.ref, inc.title);
+    buf_printf(&ref, "%s: %s", inc.ref, inc.title);
     summary = json_array();
     v = json_string(json_string_value(json_object_get(recipient, "name")));
     json_array_append_new(summary, labelled(&w, "recipient", nl ? "Aan" : "To", v));
@@ -469,8 +470,8 @@ document(sqlite3 *db, struct change *c, const char *at, const char *key_id, stru
     v = json_string(json_string_value(json_object_get(json_object_get(st->def, "name"), lang)));
     json_array_append_new(summary, labelled(&w, "stage", nl ? "Soort melding" : "Report", v));
     json_decref(v);
-    v = json_string(ref);
-    json_array_append_new(summary, labelled(&w, "incident", nl ? "Incident" : "Incident", v));
+    v = buf_failed(&ref) ? NULL : json_stringn(ref.data, ref.len);
+    json_array_append_new(summary, labelled(&w, "incident", "Incident", v));
     json_decref(v);
     v = json_string(incident_severity_names[inc.severity]);
     json_array_append_new(summary, labelled(&w, "severity", nl ? "Ernst" : "Severity", v));
@@ -524,6 +525,7 @@ document(sqlite3 *db, struct change *c, const char *at, const char *key_id, stru
     json_decref(profile);
     incident_free(&inc);
 out:
+    buf_free(&ref);
     json_decref(summary);
     json_decref(signer);
     json_decref(contents);
