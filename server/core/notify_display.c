@@ -101,17 +101,34 @@ notify_words_init(struct notify_words *w, const struct rules *r, const char *reg
     }
 }
 
-/* "4 December 2026, 08:17 (07:17 UTC)" / "4 december 2026 08:17 (07:17 UTC)" */
+/* Two digits at p as a number. */
+static int
+two_digits(const char *p)
+{
+    return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
+/* "4 December 2026, 08:17 (07:17 UTC)" / "4 december 2026, 08:17 (07:17 UTC)" */
 void
 notify_display_time(const struct notify_words *w, int64_t t, struct buf *out)
 {
     char local[TIME_RFC3339_LEN], utc[TIME_RFC3339_LEN];
     int y, m, d, hh, mm;
 
-    /* the calendar's arithmetic once, in timeutil: read back from the text */
+    /* the calendar's arithmetic once, in timeutil: read back from its
+     * fixed-width text, "YYYY-MM-DDTHH:MM:SSZ" */
     time_format_rfc3339(t + (w->cal ? calendar_offset(w->cal, t) : 0), local, sizeof(local));
     time_format_rfc3339(t, utc, sizeof(utc));
-    if (sscanf(local, "%d-%d-%dT%d:%d", &y, &m, &d, &hh, &mm) != 5 || m < 1 || m > 12) {
+    if (strlen(local) != 20 || strspn(local, "0123456789") != 4) {
+        buf_puts(out, utc);
+        return;
+    }
+    y = (int)strtol(local, NULL, 10);
+    m = two_digits(local + 5);
+    d = two_digits(local + 8);
+    hh = two_digits(local + 11);
+    mm = two_digits(local + 14);
+    if (m < 1 || m > 12) {
         buf_puts(out, utc);
         return;
     }
