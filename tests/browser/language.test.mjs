@@ -117,9 +117,15 @@ describe('the user’s language and the user’s values', () => {
         await page.waitForSelector('#facts-form');
         await page.click('#more-facts > summary');
         await page.fill('#facts-form [name="impact.users_affected"]', '5.000');
-        await page.click('#save-facts');
-        await page.waitForFunction(() => document.querySelector('#facts-form [name="impact.users_affected"]')?.value === '5.000' && !document.querySelector('#facts-form .form-error'));
+        const [saved] = await Promise.all([
+            page.waitForResponse((r) => r.url().includes(`/api/v1/incidents/${inc.json.id}`) && r.request().method() === 'PATCH'),
+            page.click('#save-facts'),
+        ]);
+        assert.equal(saved.status(), 200, await saved.text());
+        assert.equal(JSON.parse(saved.request().postData()).impact.users_affected, 5000);
         assert.equal((await apiGet(d, `/incidents/${inc.json.ref}`)).impact.users_affected, 5000);
+        // shown again the Dutch way once the page is redrawn
+        await page.waitForFunction(() => document.querySelector('#facts-form [name="impact.users_affected"]')?.dataset.shown === '5.000');
         assertNoProblems(page);
         await page.context().close();
     });
