@@ -14,8 +14,14 @@ import { assertNoProblems, incidentUrl, launch, newPage, screenshot, signIn } fr
 
 /** Switches the signed-in user's language and waits for the page to follow. */
 async function useLang(page, l) {
-    await page.selectOption('#lang', l);
+    if ((await page.getAttribute('html', 'lang')) === l) return;
+    // the page is drawn again once the server has the choice: wait for both
+    await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/api/v1/session') && r.request().method() === 'PATCH'),
+        page.selectOption('#lang', l),
+    ]);
     await page.waitForFunction((x) => document.documentElement.lang === x, l);
+    await page.waitForLoadState('networkidle');
 }
 
 /** "Approve and sign" on a draft card, confirmed in the dialog that shows what will be signed. */
