@@ -741,6 +741,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
     return dispatch(c, r, method, url);
 }
 
+#define CALENDAR_PATH "/api/v1/calendar/"
+
 static void
 completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
@@ -756,7 +758,11 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestT
     if (log_enabled(LOG_INFO)) {
         char path[300];
 
-        log_quote(path, sizeof(path), r->path);
+        /* a calendar feed's address is its credential: never in the log */
+        log_quote(path, sizeof(path),
+                  strncmp(r->path, CALENDAR_PATH, strlen(CALENDAR_PATH)) == 0 ? CALENDAR_PATH
+                      "(secret).ics"
+                                                                              : r->path);
         log_info("request method=%s path=%s status=%d bytes=%zu us=%lld principal=%s%s", r->method,
                  path, r->status, r->bytes, (long long)us, r->principal.name,
                  toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=true");
