@@ -10,7 +10,7 @@
  * registered connections once a second and shutdown(2)s the socket of any
  * that is late; the connection's event thread then sees the end of the
  * stream and closes it the ordinary way (its request, if any, ends as
- * aborted; no answer is sent, as nginx does for client_header_timeout).
+ * aborted).  No 408 is sent: only the library may write to the socket.
  *
  * The invariant that makes shutdown(2) from another thread safe: a socket
  * is shut down only under `lock`, and only while its connection is in the

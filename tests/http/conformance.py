@@ -596,14 +596,16 @@ def measure():
     """The issue's two attacks at full scale against the default config."""
     binary = os.environ.get("MELDPUNT_BIN", os.path.join(ROOT, "build/meldpunt"))
     print(f"# {binary}, default config")
-    for label, addrs, per, every, secs in (
-            ("9 addresses x 60 connections, a header line every 10 s", 9, 60, 10, 60),
-            ("40 addresses x 50 connections (2,000), a header line every 10 s", 40, 50, 10, 60)):
+    for label, addrs, per, every, body in (
+            ("9 addresses x 60 connections, a header line every 10 s", 9, 60, 10, False),
+            ("9 addresses x 60 connections, a body byte every 10 s", 9, 60, 10, True),
+            ("40 addresses x 50 connections (2,000), a header line every 10 s", 40, 50, 10,
+             False)):
         d = Daemon("[server]\n", binary=binary, log_level="notice")
-        t = Trickler(d.port, [f"127.0.1.{i}" for i in range(1, addrs + 1)], per, every)
+        t = Trickler(d.port, [f"127.0.1.{i}" for i in range(1, addrs + 1)], per, every, body)
         t.start()
         time.sleep(2)
-        lat, failed = probe_during(d.port, secs, "127.0.2.1", interval=0.2)
+        lat, failed = probe_during(d.port, 60, "127.0.2.1", interval=0.2)
         t.stop()
         d.stop()
         print(f"{label}: probes {len(lat)} ok, {failed} failed; p50 "
