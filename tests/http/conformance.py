@@ -84,7 +84,7 @@ class Daemon:
         self.lines = []
         self.cond = threading.Condition()
         threading.Thread(target=self._read, daemon=True).start()
-        m = self.wait_log(r"msg=listening url=http://127\.0\.0\.1:(\d+)", 20)
+        m = self.wait_log(r"msg=listening url=https?://127\.0\.0\.1:(\d+)", 20)
         if m is None:
             self.proc.kill()
             raise RuntimeError("the daemon did not start:\n" + self.stderr())
@@ -525,6 +525,52 @@ def _(d):
                              + d.token.encode() + b"\r\nConnection: close\r\n\r\n")
     m = re.search(rb"meldpunt_http_slow_connections_closed_total (\d+)", answers[0][2])
     assert m and int(m.group(1)) >= 540, answers[0][2][-400:]
+
+
+@case("over TLS: a handshake never finished and headers trickled are cut off too")
+def _(d):
+    import ssl
+    with tempfile.TemporaryDirectory(prefix="meldpunt-tls-") as tmp:
+        key, cert = os.path.join(tmp, "key.pem"), os.path.join(tmp, "cert.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", cert,
+                        "-days", "2", "-subj", "/CN=localhost"], check=True,
+                       capture_output=True, timeout=20)
+        t = Daemon(f"[server]\nheader_timeout = {HEADER_TIMEOUT}\ntls_cert = {cert}\n"
+                   f"tls_key = {key}\n")
+    try:
+        s = connect(t.port, timeout=HEADER_TIMEOUT + 4)
+        t0 = time.monotonic()
+        try:
+            got = s.recv(10)
+        except (socket.timeout, ConnectionResetError):
+            got = None
+        secs = time.monotonic() - t0
+        s.close()
+        assert got == b"" and secs <= HEADER_TIMEOUT + 2, f"no handshake: {got!r} after {secs:.1f} s"
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        s = ctx.wrap_socket(connect(t.port, timeout=0.5))
+        t0, secs = time.monotonic(), None
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        while time.monotonic() - t0 < HEADER_TIMEOUT + 4:
+            try:
+                if not s.recv(100):
+                    secs = time.monotonic() - t0
+                    break
+            except socket.timeout:
+                pass
+            except OSError:
+                secs = time.monotonic() - t0
+                break
+            s.sendall(b"X-Slow: 1\r\n")
+        s.close()
+        assert secs is not None and secs <= HEADER_TIMEOUT + 2, f"TLS trickle: {secs}"
+    finally:
+        assert t.stop() == 0, "the TLS daemon did not exit 0"
+        bad = [line for line in t.stderr().splitlines() if SANITIZER.search(line)]
+        assert not bad, "\n".join(bad[:10])
 
 
 @case("SIGTERM: a new connection is refused at once, the request in flight answered, exit 0")
