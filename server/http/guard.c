@@ -33,7 +33,7 @@ struct guard_conn {
     struct guard_conn *prev, *next;
     MHD_socket fd;
     enum guard_phase phase;
-    int64_t since_us; /* when the phase began (monotonic) */
+    int64_t since_us; /* when the phase began (monotonic, real: never the test clock) */
     uint64_t body_bytes;
     bool closing; /* shut down already: wait for libmicrohttpd to close it */
 };
@@ -70,7 +70,7 @@ guard_within(enum guard_phase phase, int64_t elapsed_us, uint64_t body_bytes,
 static int
 reap(int64_t now, struct mp_error *err)
 {
-    int64_t mono = clock_mono_us();
+    int64_t mono = clock_mono_real_us();
     unsigned headers = 0, body = 0;
 
     (void)now;
@@ -168,7 +168,7 @@ guard_notify(void *cls, struct MHD_Connection *c, void **socket_context,
     }
     g->fd = info->connect_fd;
     g->phase = GUARD_HEADERS;
-    g->since_us = clock_mono_us();
+    g->since_us = clock_mono_real_us();
     pthread_mutex_lock(&lock);
     g->next = head;
     if (head != NULL)
@@ -191,7 +191,7 @@ set_phase(struct MHD_Connection *c, enum guard_phase phase, size_t more)
     pthread_mutex_lock(&lock);
     if (g->phase != phase) {
         g->phase = phase;
-        g->since_us = clock_mono_us();
+        g->since_us = clock_mono_real_us();
         g->body_bytes = 0;
     }
     g->body_bytes += more;

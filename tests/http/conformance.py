@@ -527,6 +527,28 @@ def _(d):
     assert m and int(m.group(1)) >= 540, answers[0][2][-400:]
 
 
+@case("moving the test clock a day on does not cut off a kept-alive connection")
+def _(d):
+    # the guard times the network in real time (clock_mono_real_us), never
+    # the test clock, which moves the monotonic clock of the rate limits
+    s = connect(d.port, timeout=5)
+    try:
+        ping = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+        s.sendall(ping)
+        assert parse_responses(s.recv(65536))[0][0] == 200
+        body = b'{"advance":"PT25H"}'
+        answers, _, _ = exchange(d.port, post(d, b"Content-Length: %d\r\nConnection: close\r\n"
+                                              % len(body), body).replace(
+            b"/api/v1/tokens", b"/api/v1/test/clock"))
+        assert [a[0] for a in answers] == [200], answers
+        time.sleep(1.5)  # a pass of the guard's ticker
+        s.sendall(ping)
+        got = s.recv(65536)
+        assert got and parse_responses(got)[0][0] == 200, f"after the clock moved: {got!r}"
+    finally:
+        s.close()
+
+
 @case("over TLS: a handshake never finished and headers trickled are cut off too")
 def _(d):
     import ssl
