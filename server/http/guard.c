@@ -128,8 +128,8 @@ guard_fd_room(unsigned connections)
     }
     if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
         return connections;
-    return rl.rlim_cur > 2 * OTHER_FILES ? (unsigned)(rl.rlim_cur - OTHER_FILES)
-                                         : (unsigned)(rl.rlim_cur / 2);
+    return rl.rlim_cur > (rlim_t)2 * OTHER_FILES ? (unsigned)(rl.rlim_cur - OTHER_FILES)
+                                                 : (unsigned)(rl.rlim_cur / 2);
 }
 
 uint64_t

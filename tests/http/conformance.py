@@ -32,6 +32,7 @@ Output: "ok N - name" / "not ok N - name" lines, then "# pass N" and
 import json
 import os
 import re
+import resource
 import selectors
 import signal
 import socket
@@ -64,7 +65,7 @@ SANITIZER = re.compile(
 class Daemon:
     """`meldpunt init` and `meldpunt serve` on a fresh data directory."""
 
-    def __init__(self, config, binary=BIN, log_level="info"):
+    def __init__(self, config, binary=BIN, log_level="info", nofile=None):
         self.tmp = tempfile.TemporaryDirectory(prefix="meldpunt-http-")
         data = os.path.join(self.tmp.name, "data")
         env = dict(os.environ)
@@ -80,7 +81,9 @@ class Daemon:
         self.proc = subprocess.Popen(
             [binary, "serve", "--data", data, "--listen", "127.0.0.1:0", "--config", conf,
              "--log-level", log_level],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+            preexec_fn=(lambda: resource.setrlimit(resource.RLIMIT_NOFILE, nofile)) if nofile
+            else None)
         self.lines = []
         self.cond = threading.Condition()
         threading.Thread(target=self._read, daemon=True).start()
@@ -547,6 +550,28 @@ def _(d):
         assert got and parse_responses(got)[0][0] == 200, f"after the clock moved: {got!r}"
     finally:
         s.close()
+
+
+@case("the open-file limit is raised to fit connection_limit; a hard limit too low is logged")
+def _(d):
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    if hard != resource.RLIM_INFINITY and hard < 4096 + 1024:
+        raise AssertionError(f"this machine's hard limit ({hard}) is too low for the case")
+    t = Daemon("[server]\n", nofile=(1024, hard))
+    try:
+        with open(f"/proc/{t.proc.pid}/limits") as f:
+            soft = int(re.search(r"Max open files\s+(\d+)", f.read()).group(1))
+        assert soft >= 4096 + 1024, f"soft limit {soft}"
+        assert "too few open files" not in t.stderr()
+    finally:
+        t.stop()
+    t = Daemon("[server]\n", nofile=(1024, 2048))
+    try:
+        assert t.wait_log(r"too few open files allowed .* at most 1024 connections", 5), \
+            t.stderr()[-2000:]
+        assert probe(t.port, "127.0.0.1") is not None
+    finally:
+        t.stop()
 
 
 @case("over TLS: a handshake never finished and headers trickled are cut off too")
