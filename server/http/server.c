@@ -7,7 +7,11 @@
  * limit and may answer 413 at once), then once per chunk of body (appended
  * to r->body, or dropped once over the limit), then a last time with no
  * data, when we answer.  completed() runs after the answer was sent or the
- * connection died; it logs, counts, and frees.
+ * connection died; it logs, counts, and frees.  Around that, guard.c times
+ * each connection from the moment it opens (headers, then body) and closes
+ * one that is too slow, and the first call refuses framing that another
+ * parser could read differently (framing.c), with 400 and a closed
+ * connection.
  *
  * Requests that change data (routes marked `writes`) may wait for a disk
  * commit, so they do not run on the few event threads that poll every
@@ -806,10 +810,10 @@ http_start(const struct http_options *o, struct mp_error *err)
     struct sockaddr_in6 sa6;
     const struct sockaddr *sa;
     const union MHD_DaemonInfo *info;
+    unsigned connections;
     /* MHD_USE_ITC: http_stop quiesces the daemon, which with internal
      * threads needs it (without it MHD_quiesce_daemon fails and the
      * listening socket would stay open while draining). */
-    unsigned connections;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     char host[64];
@@ -870,16 +874,25 @@ http_start(const struct http_options *o, struct mp_error *err)
         log_warn("too few open files allowed (RLIMIT_NOFILE; LimitNOFILE= under systemd) for "
                  "connection_limit=%u: at most %u connections",
                  o->connection_limit, connections);
+    /* one option and its values a line */
+    /* clang-format off */
     daemon_handle = MHD_start_daemon(
-        flags, port, NULL, NULL, handle, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
-        MHD_OPTION_CONNECTION_LIMIT, connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        (unsigned)o->per_ip_connection_limit, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)o->connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)o->connection_memory_limit, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-        MHD_OPTION_NOTIFY_CONNECTION, guard_notify, NULL, MHD_OPTION_URI_LOG_CALLBACK,
-        framing_uri_log, NULL, MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1, MHD_OPTION_ARRAY, tls,
+        flags, port, NULL, NULL, handle, NULL,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
+        MHD_OPTION_CONNECTION_LIMIT, connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)o->per_ip_connection_limit,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->connection_timeout,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)o->connection_memory_limit,
+        MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+        /* slow clients (guard.h) and the target as sent (framing.h) */
+        MHD_OPTION_NOTIFY_CONNECTION, guard_notify, NULL,
+        MHD_OPTION_URI_LOG_CALLBACK, framing_uri_log, NULL,
+        MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1,
+        MHD_OPTION_ARRAY, tls,
         MHD_OPTION_END);
+    /* clang-format on */
     if (daemon_handle == NULL) {
         guard_stop();
         workers_stop();
