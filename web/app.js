@@ -13,7 +13,6 @@ import { signInForm, passwordForm } from './pages/signin.js';
 import { dashboardPage } from './pages/dashboard.js';
 import { incidentsPage, newIncidentPage } from './pages/incidents.js';
 import { incidentPage } from './pages/incident.js';
-import { settingsPage } from './pages/settings.js';
 import { alertsPage } from './pages/alerts.js';
 
 const main = document.getElementById('main');
@@ -27,7 +26,8 @@ const routes = [
     [/^\/incidents\/([^/]+)$/, (m) => incidentPage(decodeURIComponent(m[1]))],
     [/^\/incidents$/, (m, q) => incidentsPage(q)],
     [/^\/alerts$/, (m, q) => alertsPage(q)],
-    [/^\/settings$/, () => settingsPage()],
+    // admins only, and rarely: loaded when first shown, outside the first load
+    [/^\/settings$/, async () => (await import('./pages/settings.js')).settingsPage()],
     // the preparedness pages load on demand, outside the first load
     [/^\/preparedness$/, async (m, q) => (await import('./pages/assessment.js')).assessmentPage(q)],
     [
