@@ -52,6 +52,9 @@ static const struct {
     {"cer_authority", "the authority for critical entities",
      "de autoriteit voor kritieke entiteiten"},
     {"financial_supervisor", "the financial supervisor", "de financiële toezichthouder"},
+    {"trust_supervisor",
+     "the supervisory body for trust services (eIDAS; in the Netherlands the RDI)",
+     "het toezichthoudend orgaan voor vertrouwensdiensten (eIDAS; in Nederland de RDI)"},
 };
 
 static int

@@ -97,6 +97,12 @@ const struct fact_def impact_facts[] = {
     {"misconfiguration", FACT_BOOL, "caused by a misconfiguration (DNS exception, CIR art. 5(c))"},
     {"physical_access_compromised", FACT_BOOL,
      "physical access to a restricted area, or its protection, compromised"},
+    /* trust services (NIS2 art. 23(4), last subparagraph; eIDAS art. 24(2)) */
+    {"trust_service_affected", FACT_BOOL,
+     "the incident affects the provision of a trust service the entity provides"},
+    {"trust_service_impact_significant", FACT_BOOL,
+     "a security breach or disruption with a significant impact on the trust service or the "
+     "personal data maintained in it (eIDAS art. 24(2))"},
     /* essential services (CER art. 15) */
     {"critical_service_affected", FACT_BOOL, "a critical or essential service is affected"},
     {"geographic_area", FACT_TEXT, "the area affected, in words"},

@@ -388,14 +388,13 @@ check_recipients(struct vctx *v, json_t *x, const char *path, struct rule_stage 
         out->nrecipients != (json_is_array(x) ? (int)json_array_size(x) : 1))
         return rules_vfail(
             v, path,
-            "recipient must be one of csirt, supervisor, dpa, cer_authority, "
-            "financial_supervisor, data_subjects, clients, or a list of 1 to 4 of them",
+            "recipient must be a role or a list of 1 to 4 of them (docs/RULES.md lists the "
+            "roles)",
             NULL);
     for (int k = 0; k < out->nrecipients; k++) {
         if (!rules_in_list(rules_recipients, out->recipients[k]))
             return rules_vfail(v, path,
-                               "recipient must be one of csirt, supervisor, dpa, cer_authority, "
-                               "financial_supervisor, data_subjects, clients: not '%s'",
+                               "unknown recipient role: not '%s' (docs/RULES.md lists the roles)",
                                out->recipients[k]);
     }
     return true;

