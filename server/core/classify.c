@@ -488,6 +488,11 @@ stage_times_json(json_t *st, const struct rule_stage *rst, const struct rule_sta
     }
     if (tm->calendar_gap)
         json_object_set_new(st, "calendar_gap", json_true());
+    if (rst->without_deadline) {
+        /* "without undue delay" and no number: due now (NIS2 art. 23(1)) */
+        json_object_del(st, "waiting_for");
+        json_object_set_new(st, "due_now", json_true());
+    }
     if (rst->only_if_ongoing || rst->nongoing_due > 0) {
         /* NIS2 art. 23(4)(e): is the incident still ongoing when the
          * report falls due?  "undetermined" until then */
@@ -614,7 +619,7 @@ refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs
             rules_find_stage(rs, json_string_value(json_object_get(st, "id")));
         struct rule_stage_time tm;
 
-        if (rst == NULL || rst->on_request || strcmp(effective, "no") == 0)
+        if (rst == NULL || rst->on_request || rst->voluntary || strcmp(effective, "no") == 0)
             continue; /* nothing is or may become owed: no due time to work out */
         rules_stage_time(rst, &clock, &tm);
         stage_times_json(st, rst, &tm);

@@ -97,6 +97,9 @@ const struct fact_def impact_facts[] = {
     {"misconfiguration", FACT_BOOL, "caused by a misconfiguration (DNS exception, CIR art. 5(c))"},
     {"physical_access_compromised", FACT_BOOL,
      "physical access to a restricted area, or its protection, compromised"},
+    {"recipients_affected", FACT_BOOL,
+     "the recipients of the service are likely to be adversely affected in its provision (NIS2 "
+     "art. 23(1)); for a cyber threat: potentially affected by it (art. 23(2))"},
     /* trust services (NIS2 art. 23(4), last subparagraph; eIDAS art. 24(2)) */
     {"trust_service_affected", FACT_BOOL,
      "the incident affects the provision of a trust service the entity provides"},

@@ -96,6 +96,12 @@ struct rule_stage {
     struct rnode *wd_unless_n;
     bool asap;
     bool on_request;
+    /* "without_deadline": no numeric deadline, only "without undue delay"
+     * (asap): owed at once and shown as due now, never missed (NIS2 art.
+     * 23(1): informing the recipients of the service) */
+    bool without_deadline;
+    /* "voluntary": nothing is owed; a draft may be made (NIS2 art. 30) */
+    bool voluntary;
 };
 
 struct ruleset {

@@ -756,6 +756,10 @@ rules_evaluate(const struct ruleset *rs, const json_t *facts, const json_t *prof
                           st->wd_unless_n ? tri_name(node_eval(st->wd_unless_n, &uev, &um))
                                           : "no"));
         }
+        if (sj != NULL && st->without_deadline)
+            json_object_set_new(sj, "without_deadline", json_true());
+        if (sj != NULL && st->voluntary)
+            json_object_set_new(sj, "voluntary", json_true());
         if (sj != NULL && st->only_if_ongoing)
             json_object_set_new(sj, "only_if_ongoing_at_due", json_true());
         if (sj != NULL && st->nongoing_due > 0) {

@@ -435,6 +435,34 @@ check_working_day(struct vctx *v, json_t *x, const char *path, struct rule_stage
     return true;
 }
 
+/* "without_deadline" (owed at once, "without undue delay", no numeric
+ * deadline) and "voluntary" (nothing owed, a draft may be made): neither
+ * has a due list, and they exclude each other and on_request. */
+static bool
+check_no_deadline(struct vctx *v, json_t *st, const char *path, struct rule_stage *out)
+{
+    json_t *wd = json_object_get(st, "without_deadline"), *vol = json_object_get(st, "voluntary");
+
+    if ((wd != NULL && !json_is_boolean(wd)) || (vol != NULL && !json_is_boolean(vol)))
+        return rules_vfail(v, path, "without_deadline and voluntary must be true or false", NULL);
+    out->without_deadline = json_is_true(wd);
+    out->voluntary = json_is_true(vol);
+    if (!out->without_deadline && !out->voluntary)
+        return true;
+    if (out->without_deadline + out->voluntary + out->on_request > 1)
+        return rules_vfail(v, path, "on_request, without_deadline and voluntary exclude each other",
+                           NULL);
+    if (json_object_get(st, "due") != NULL || json_object_get(st, "if_ongoing_at_due") != NULL ||
+        json_object_get(st, "only_if_ongoing_at_due") != NULL ||
+        json_object_get(st, "next_working_day") != NULL)
+        return rules_vfail(v, path, "a stage %s has no due time",
+                           out->voluntary ? "that is voluntary" : "without_deadline");
+    if (out->without_deadline && !out->asap)
+        return rules_vfail(v, path, "without_deadline needs asap: true (\"without undue delay\")",
+                           NULL);
+    return true;
+}
+
 static bool
 check_stage(struct vctx *v, json_t *st, const char *path, struct rule_stage *out)
 {
@@ -450,6 +478,8 @@ check_stage(struct vctx *v, json_t *st, const char *path, struct rule_stage *out
                                           "next_working_day",
                                           "contents",
                                           "source",
+                                          "without_deadline",
+                                          "voluntary",
                                           NULL};
     char sub[512];
     const char *key;
@@ -490,9 +520,13 @@ check_stage(struct vctx *v, json_t *st, const char *path, struct rule_stage *out
             return false;
         out->when = x;
     }
+    if (!check_no_deadline(v, st, path, out))
+        return false;
     x = json_object_get(st, "due");
-    if (x == NULL && !out->on_request)
-        return rules_vfail(v, path, "a stage needs due (or on_request: true)", NULL);
+    if (x == NULL && !out->on_request && !out->without_deadline && !out->voluntary)
+        return rules_vfail(v, path,
+                           "a stage needs due (or on_request, without_deadline or voluntary: true)",
+                           NULL);
     if (x != NULL) {
         snprintf(sub, sizeof(sub), "%s.due", path);
         if (!check_due_list(v, x, sub, !out->on_request, out->due, &out->ndue))
@@ -529,6 +563,12 @@ check_stage(struct vctx *v, json_t *st, const char *path, struct rule_stage *out
             return false;
         if (json_object_get(val, "required") && !json_is_boolean(json_object_get(val, "required")))
             return rules_vfail(v, sub, "required must be true or false", NULL);
+        if (json_object_get(val, "template") != NULL) {
+            /* the words a draft starts with, in the draft's language */
+            snprintf(sub, sizeof(sub), "%s.contents[%zu].template", path, i);
+            if (!rules_check_text(v, json_object_get(val, "template"), sub))
+                return false;
+        }
     }
     return true;
 }

@@ -122,4 +122,78 @@ describe('issue 16 items 8-11: more reporting duties (shipped rules)', () => {
         );
         await putProfile(d, { recipients: RECIPIENTS, entity_types: [] });
     });
+
+    test('8. NIS2 art. 23(1), Cbw art. 30: a significant incident likely to hurt the service is told to its recipients without undue delay: an obligation with no numeric deadline, shown as due now and never missed, with a plain-language draft in Dutch and English', async () => {
+        await putProfile(d, {
+            name: 'Warmtenet Noord',
+            sector: 'energy',
+            nis2_class: 'important',
+            entity_types: [],
+            annual_turnover_eur: 1e8,
+            recipients: RECIPIENTS,
+        });
+        const inc = await createIncident(d, analyst, {
+            title: 'Billing portal encrypted by ransomware',
+            aware_at: iso(Date.now() - HOUR),
+            services: ['klantportaal'],
+            impact: {
+                financial_loss_eur: 600000,
+                trade_secrets_exfiltrated: false,
+                deaths: 0,
+                persons_health_damaged: 0,
+                unauthorised_access: false,
+                severe_disruption_possible: false,
+            },
+        });
+        // not recorded yet whether the recipients are affected: not owed yet
+        let nis2 = regime(await classification(d, analyst, inc.id), 'nis2');
+        assert.equal(nis2.significant, 'yes');
+        const stage = nis2.stages.find((s) => s.id === 'inform_recipients');
+        assert.equal(stage.conditional, true, JSON.stringify(stage));
+        assert.ok(!(await obligations(d, analyst, inc.id)).some((o) => o.stage === 'inform_recipients'));
+
+        const res = await api(d.url, analyst, 'PATCH', `${BASE}/${inc.id}`, { impact: { recipients_affected: true } });
+        assert.equal(res.status, 200, res.text);
+        nis2 = regime(await classification(d, analyst, inc.id), 'nis2');
+        const st = nis2.stages.find((s) => s.id === 'inform_recipients');
+        assert.equal(st.without_deadline, true);
+        assert.equal(st.due_now, true);
+        assert.equal(st.due_at, null);
+        let o = (await obligations(d, analyst, inc.id)).find((x) => x.stage === 'inform_recipients');
+        assert.ok(o, 'owed');
+        assert.equal(o.status, 'pending');
+        assert.equal(o.recipient, 'clients');
+        assert.equal(o.asap, true);
+        assert.equal(o.due_at, null, 'no numeric deadline');
+        assert.equal(o.due_now, true, 'shown as due now');
+        assert.equal(o.seconds_left, null);
+        // on the dashboard too
+        const dl = await getJson(d, analyst, '/api/v1/deadlines');
+        assert.ok(dl.items.some((x) => x.id === o.id && x.due_now === true), JSON.stringify(dl.items.map((x) => x.stage)));
+
+        // a plain-language message to the recipients, in either language
+        for (const [language, words] of [
+            ['en', /^Dear customer,\n\nWarmtenet Noord is dealing with an incident that affects the service you receive from us \(klantportaal\)/],
+            ['nl', /^Beste klant,\n\nWarmtenet Noord heeft te maken met een incident dat de dienst raakt die u van ons afneemt \(klantportaal\)/],
+        ]) {
+            const r = await api(d.url, analyst, 'POST', `${BASE}/${inc.id}/notifications`, {
+                regime: 'nis2',
+                stage: 'inform_recipients',
+                language,
+            });
+            assert.equal(r.status, 201, r.text);
+            assert.equal(r.json.recipient, 'clients');
+            assert.match(r.json.fields.message, words);
+            assert.ok('measures' in r.json.fields);
+        }
+
+        // a week later it is still owed, not missed: there is no deadline to miss
+        await d.setClock({ advance: 'P7D' });
+        o = (await obligations(d, analyst, inc.id)).find((x) => x.stage === 'inform_recipients');
+        assert.equal(o.status, 'pending');
+        assert.equal(o.due_now, true);
+        const ew = (await obligations(d, analyst, inc.id)).find((x) => x.regime === 'nis2' && x.stage === 'early_warning');
+        assert.equal(ew.status, 'missed', 'while the 24-hour early warning was missed');
+        await d.setClock({ system: true });
+    });
 });

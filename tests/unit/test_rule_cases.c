@@ -498,6 +498,8 @@ static const struct {
      "stage:notification P1M; stage:notification_trust P1M | if ongoing: handled_at P1M"},
     {"nis2", "progress", "csirt supervisor", false, false,
      "stage:notification P1M; stage:notification_trust P1M | only if ongoing"},
+    {"nis2", "inform_recipients", "clients", true, false, " | without deadline"},
+    {"nis2-cir", "inform_recipients", "clients", true, false, " | without deadline"},
     {"nis2-cir", "early_warning", "csirt supervisor", true, false, "aware_at PT24H"},
     {"nis2-cir", "notification", "csirt supervisor", true, false, "aware_at PT72H"},
     {"nis2-cir", "notification_trust", "csirt supervisor", true, false, "aware_at PT24H"},
@@ -580,6 +582,10 @@ START_TEST(test_deadlines_per_regime)
         describe_due(st->due, st->ndue, due, sizeof(due));
         if (st->only_if_ongoing)
             snprintf(due + strlen(due), sizeof(due) - strlen(due), " | only if ongoing");
+        if (st->without_deadline)
+            snprintf(due + strlen(due), sizeof(due) - strlen(due), " | without deadline");
+        if (st->voluntary)
+            snprintf(due + strlen(due), sizeof(due) - strlen(due), " | voluntary");
         if (st->wd_calendar[0])
             snprintf(due + strlen(due), sizeof(due) - strlen(due),
                      " | next working day %02d:%02d %s%s", st->wd_at_minutes / 60,

@@ -331,6 +331,28 @@ static const struct bad_case bad_cases[] = {
      DOC_STAGE(NAME ",'recipient':['csirt','supervisor','dpa','cer_authority','clients']," DUE24
                     ",'contents':[]"),
      "$.stages[0]", "or a list of 1 to 4 of them"},
+    /* NIS2 art. 23(1): owed at once, "without undue delay", no numeric
+     * deadline; art. 30: voluntary, nothing owed */
+    {"without_deadline with a due time",
+     DOC_STAGE(NAME ",'recipient':'clients'," DUE24 ",'asap':true,'without_deadline':true,"
+                    "'contents':[]"),
+     "$.stages[0]", "a stage without_deadline has no due time"},
+    {"without_deadline without asap",
+     DOC_STAGE(NAME ",'recipient':'clients','without_deadline':true,'contents':[]"), "$.stages[0]",
+     "without_deadline needs asap: true"},
+    {"without_deadline not a boolean",
+     DOC_STAGE(NAME ",'recipient':'clients','asap':true,'without_deadline':1,'contents':[]"),
+     "$.stages[0]", "without_deadline and voluntary must be true or false"},
+    {"voluntary and on_request",
+     DOC_STAGE(NAME ",'recipient':'csirt','on_request':true,'voluntary':true,'contents':[]"),
+     "$.stages[0]", "exclude each other"},
+    {"voluntary with a due time",
+     DOC_STAGE(NAME ",'recipient':'csirt'," DUE24 ",'voluntary':true,'contents':[]"), "$.stages[0]",
+     "a stage that is voluntary has no due time"},
+    {"template not in both languages",
+     DOC_STAGE(NAME ",'recipient':'clients','asap':true,'without_deadline':true,'contents':[{'id':"
+                    "'message','label':{'en':'M','nl':'B'},'template':{'en':'Dear'}}]"),
+     "$.stages[0].contents[0].template", "nl"},
     {"duplicate stage id", DOC("true", STAGE_OK "," STAGE2_OK "," STAGE_OK), "$.stages[2]",
      "stage id 's1' is used twice"},
     {"unknown stage member",
@@ -589,6 +611,11 @@ static const char *const good_texts[] = {
                 "'classified_major_at'}],'contents':[]},{'id':'b'," NAME ",'recipient':'csirt',"
                 "'due':[{'after':'stage_last:a','within':'P1M','unless_passed_at':'stage:a'}],"
                 "'contents':[]}"),
+    /* owed at once without a numeric deadline, with a template; voluntary */
+    DOC("true", "{'id':'a'," NAME ",'recipient':'clients','asap':true,'without_deadline':true,"
+                "'contents':[{'id':'m','label':{'en':'M','nl':'B'},'template':{'en':'Dear "
+                "{organisation}','nl':'Beste'}}]},{'id':'b'," NAME ",'recipient':'csirt',"
+                "'voluntary':true,'contents':[]}"),
     /* a stage may name a later stage */
     DOC("true", "{'id':'a'," NAME ",'recipient':'csirt','due':[{'after':'stage:b','within':'P1D'}],"
                 "'contents':[]},{'id':'b'," NAME ",'recipient':'csirt'," DUE24 ",'contents':[]}"),
