@@ -19,6 +19,7 @@
 #include "lib/buf.h"
 #include "lib/embed.h"
 #include "lib/file.h"
+#include "lib/snapshot.h"
 #include "lib/timeutil.h"
 #include "lib/uuid.h"
 #include "store/assessments.h"
@@ -28,7 +29,6 @@
 
 #include <limits.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -318,19 +318,24 @@ assessment_load(const char *dir, json_t **out, struct mp_error *err)
     return finish(set, dir, out, err);
 }
 
-static pthread_mutex_t current_lock = PTHREAD_MUTEX_INITIALIZER;
-static json_t *current;
+static void
+set_hold(void *set)
+{
+    json_incref(set);
+}
+
+static void
+set_drop(void *set)
+{
+    json_decref(set);
+}
+
+static struct snapshot current = SNAPSHOT_INIT(set_hold, set_drop);
 
 void
 assessment_install(json_t *set)
 {
-    json_t *old;
-
-    pthread_mutex_lock(&current_lock);
-    old = current;
-    current = set;
-    pthread_mutex_unlock(&current_lock);
-    json_decref(old);
+    snapshot_install(&current, set);
 }
 
 #ifdef MP_TEST_BUILD
@@ -338,25 +343,24 @@ assessment_install(json_t *set)
 bool assessment_test_unloaded;
 #endif
 
+/* Tests and CLI commands that never installed data: the built-in copy. */
+static void *
+builtin(void)
+{
+    struct mp_error err;
+    json_t *set;
+
+    return assessment_load_builtin(&set, &err) == 0 ? set : NULL;
+}
+
 json_t *
 assessment_acquire(void)
 {
-    json_t *set;
-
 #ifdef MP_TEST_BUILD
     if (assessment_test_unloaded)
         return NULL;
 #endif
-    pthread_mutex_lock(&current_lock);
-    if (current == NULL) {
-        struct mp_error err;
-        /* tests and CLI commands that never installed data: the built-in copy */
-        if (assessment_load_builtin(&current, &err) != 0)
-            current = NULL;
-    }
-    set = json_incref(current);
-    pthread_mutex_unlock(&current_lock);
-    return set;
+    return snapshot_acquire(&current, builtin);
 }
 
 json_t *

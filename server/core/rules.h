@@ -12,6 +12,7 @@
 #define MP_RULES_H
 
 #include "lib/error.h"
+#include "lib/snapshot.h"
 #include "lib/timeutil.h"
 
 #include <jansson.h>
@@ -120,7 +121,7 @@ struct ruleset {
 };
 
 struct rules {
-    int refs; /* guarded by the module's lock */
+    struct snapshot_refs refs;
     struct ruleset *sets;
     int nsets;
     char dir[PATH_MAX];

@@ -754,7 +754,7 @@ rules_load_builtin(struct rules **out, struct mp_error *err)
         free(r);
         return mp_error_set(err, 0, "", "out of memory");
     }
-    r->refs = 1;
+    snapshot_refs_init(&r->refs);
     snprintf(r->dir, sizeof(r->dir), "(built in)");
     for (size_t i = 0; i < rules_files_count; i++) {
         char path[PATH_MAX];
@@ -786,11 +786,12 @@ rules_load(const char *dir, struct rules **out, struct mp_error *err)
     if (file_list(dir, ".json", 64, &names, &n, err) != 0)
         return -1;
     r = calloc(1, sizeof(*r));
+    if (r != NULL)
+        snapshot_refs_init(&r->refs);
     if (r == NULL || (r->sets = calloc((size_t)n + 1, sizeof(*r->sets))) == NULL) {
         mp_error_set(err, 0, "", "out of memory");
         goto out;
     }
-    r->refs = 1;
     snprintf(r->dir, sizeof(r->dir), "%s", dir);
     for (int i = 0; i < n; i++) {
         char path[PATH_MAX], *text;
@@ -827,9 +828,6 @@ rules_load(const char *dir, struct rules **out, struct mp_error *err)
     rc = 0;
 out:
     file_list_free(names, n);
-    if (r != NULL) {
-        r->refs = 1;
-        rules_release(r);
-    }
+    rules_release(r);
     return rc;
 }
