@@ -101,6 +101,7 @@ classify_facts(sqlite3 *db, const struct incident *inc, int64_t now)
     json_object_set_new(facts, "cause", json_string(incident_cause_names[inc->cause]));
     json_object_set_new(facts, "severity", json_string(incident_severity_names[inc->severity]));
     json_object_set_new(facts, "tlp", json_string(incident_tlp_names[inc->tlp]));
+    json_object_set_new(facts, "kind", json_string(incident_kind_names[inc->kind]));
     json_object_set(facts, "services", inc->services);
     return facts;
 }

@@ -26,7 +26,8 @@ const char *const rules_profile_names[] = {
     "cer_critical", "dora_financial", "annual_turnover_eur", "microenterprise", NULL};
 /* Profile values that are amounts: never below zero (organisation.c checks). */
 const char *const rules_profile_amounts[] = {"annual_turnover_eur", NULL};
-const char *const rules_field_names[] = {"category", "cause", "severity", "services", "tlp", NULL};
+const char *const rules_field_names[] = {"category", "cause", "severity", "services",
+                                         "tlp",      "kind",  NULL};
 const char *const rules_recipients[] = {"csirt",
                                         "supervisor",
                                         "dpa",
