@@ -57,10 +57,11 @@ const TRUST_SIGNIFICANT = {
 };
 
 describe('issue 16 items 8-11: more reporting duties (shipped rules)', () => {
-    let d, analyst;
+    let d, analyst, manager;
     before(async () => {
         d = await startDaemon();
         analyst = createToken(d, 'rep-analyst', 'analyst');
+        manager = createToken(d, 'rep-manager', 'manager');
     });
     after(async () => {
         await d.stopClean();
@@ -195,5 +196,102 @@ describe('issue 16 items 8-11: more reporting duties (shipped rules)', () => {
         const ew = (await obligations(d, analyst, inc.id)).find((x) => x.regime === 'nis2' && x.stage === 'early_warning');
         assert.equal(ew.status, 'missed', 'while the 24-hour early warning was missed');
         await d.setClock({ system: true });
+    });
+
+    test('11. NIS2 arts. 6, 30, 23(2): a near miss or a significant cyber threat is recorded as such, judged as such (no mandatory report, no deadline), can be notified voluntarily with a signed draft that says so, and a threat is told to the recipients who can act', async () => {
+        await putProfile(d, {
+            name: 'Drinkwater Zuid',
+            sector: 'drinking_water',
+            nis2_class: 'essential',
+            entity_types: [],
+            annual_turnover_eur: 1e8,
+            recipients: RECIPIENTS,
+        });
+        // a wrong kind is refused, naming the field, and nothing is created
+        const before = (await getJson(d, analyst, `${BASE}?limit=200`)).items.length;
+        const bad = await api(d.url, analyst, 'POST', BASE, { title: 'x', kind: 'almost' });
+        assert.equal(bad.status, 422, bad.text);
+        assert.deepEqual(bad.json.errors.map((e) => e.field), ['kind']);
+        assert.equal((await getJson(d, analyst, `${BASE}?limit=200`)).items.length, before);
+
+        const vocab = (await getJson(d, analyst, '/api/v1/schema')).incident;
+        assert.deepEqual(vocab.kinds, ['incident', 'near_miss', 'cyber_threat']);
+
+        // a phishing mail that was caught before anyone clicked: a near miss
+        const nm = await createIncident(d, analyst, {
+            title: 'Spear-phishing of the SCADA engineers caught by the mail filter',
+            kind: 'near_miss',
+            aware_at: iso(Date.now() - HOUR),
+            description: 'Mail with a malicious macro to five engineers, quarantined.',
+            impact: { financial_loss_eur: 0, suspected_malicious: true },
+        });
+        assert.equal(nm.kind, 'near_miss');
+        const cls = await classification(d, analyst, nm.id);
+        const nis2 = regime(cls, 'nis2');
+        assert.equal(nis2.significant, 'no', JSON.stringify(nis2));
+        const guard = nis2.criteria.find((c) => c.id === 'nis2-6-6-incident');
+        assert.equal(guard.result, 'no');
+        assert.match(guard.text.en, /near miss/);
+        const threat = regime(cls, 'nis2-threat');
+        assert.equal(threat.significant, 'yes');
+        assert.equal(threat.effective, 'yes');
+        const vol = threat.stages.find((s) => s.id === 'voluntary_notification');
+        assert.equal(vol.voluntary, true);
+        assert.equal(vol.due_at, undefined, 'no due time is worked out');
+        assert.deepEqual(await obligations(d, analyst, nm.id), [], 'nothing is owed');
+
+        // the voluntary notification: a draft, approved and signed, that says voluntary
+        let r = await api(d.url, analyst, 'POST', `${BASE}/${nm.id}/notifications`, {
+            regime: 'nis2-threat',
+            stage: 'voluntary_notification',
+            language: 'en',
+        });
+        assert.equal(r.status, 201, r.text);
+        assert.equal(r.json.obligation, null, 'no obligation behind it');
+        assert.equal(r.json.fields.kind, 'near_miss');
+        assert.equal(r.json.fields.description, 'Mail with a malicious macro to five engineers, quarantined.');
+        r = await api(d.url, manager, 'POST', `/api/v1/notifications/${r.json.id}/approve`);
+        assert.equal(r.status, 200, r.text);
+        const doc = await api(d.url, manager, 'GET', `/api/v1/notifications/${r.json.id}/document.json`);
+        assert.equal(doc.status, 200);
+        const parsed = JSON.parse(doc.text);
+        assert.equal(parsed.stage.id, 'voluntary_notification');
+        assert.equal(parsed.stage.voluntary, true);
+        assert.equal(parsed.recipient.role, 'csirt');
+        // the timeline says so
+        const tl = (await getJson(d, analyst, `${BASE}/${nm.id}/timeline`)).items;
+        assert.ok(tl.some((e) => /draft of nis2-threat voluntary_notification created \(a voluntary notification\)/.test(e.note ?? '')));
+
+        // a significant cyber threat to the customers' accounts: art. 23(2)
+        const ct = await createIncident(d, analyst, {
+            title: 'Credential-stuffing wave against water utility portals',
+            kind: 'cyber_threat',
+            services: ['klantportaal'],
+            impact: { recipients_affected: true },
+        });
+        const owed = await obligations(d, analyst, ct.id);
+        assert.deepEqual(owed.map((o) => `${o.regime} ${o.stage}`), ['nis2-threat inform_recipients_threat']);
+        assert.equal(owed[0].due_now, true);
+        assert.equal(owed[0].due_at, null);
+        r = await api(d.url, analyst, 'POST', `${BASE}/${ct.id}/notifications`, {
+            regime: 'nis2-threat',
+            stage: 'inform_recipients_threat',
+            language: 'nl',
+        });
+        assert.equal(r.status, 201, r.text);
+        assert.match(r.json.fields.message, /^Beste klant,\n\nDrinkwater Zuid is op de hoogte van een ernstige cyberdreiging/);
+
+        // it turns out to be an incident after all: now the mandatory reports run
+        r = await api(d.url, analyst, 'PATCH', `${BASE}/${nm.id}`, {
+            kind: 'incident',
+            aware_at: iso(Date.now() - HOUR),
+            impact: { persons_health_damaged: 1 },
+        });
+        assert.equal(r.status, 200, r.text);
+        assert.equal(regime(await classification(d, analyst, nm.id), 'nis2').significant, 'yes');
+        const stages = (await obligations(d, analyst, nm.id)).filter((o) => o.regime === 'nis2').map((o) => o.stage);
+        assert.ok(stages.includes('early_warning'), JSON.stringify(stages));
+        const tl2 = (await getJson(d, analyst, `${BASE}/${nm.id}/timeline`)).items;
+        assert.ok(tl2.some((e) => e.kind === 'changed' && e.field === 'kind' && e.old === 'near_miss' && e.new === 'incident'));
     });
 });

@@ -513,6 +513,8 @@ static const struct {
     {"gdpr", "notification", "dpa", true, false, "aware_at PT72H"},
     {"gdpr", "communication_data_subjects", "data_subjects", true, false, "aware_at PT72H"},
     {"eidas", "notification", "trust_supervisor", true, false, "aware_at PT24H"},
+    {"nis2-threat", "voluntary_notification", "csirt", false, false, " | voluntary"},
+    {"nis2-threat", "inform_recipients_threat", "clients", true, false, " | without deadline"},
     {"dora", "initial", "financial_supervisor", true, false,
      "classified_major_at PT4H; aware_at PT24H unless passed at classified_major_at | next "
      "working day 12:00 nl unless"},

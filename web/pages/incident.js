@@ -12,7 +12,7 @@ import { pick, t } from '../lib/i18n.js';
 import { atLeast } from '../lib/session.js';
 import { deadlinesTable } from './dashboard.js';
 import { draftsSection } from './drafts.js';
-import { CATEGORIES, CAUSES, SEVERITIES, TLPS } from '../lib/schema.js';
+import { CATEGORIES, CAUSES, KINDS, ROOT_CAUSES, SEVERITIES, TLPS } from '../lib/schema.js';
 
 const TIMES = ['detected_at', 'aware_at', 'started_at', 'ended_at'];
 
@@ -180,6 +180,26 @@ function factsSection({ inc, reload }, cls) {
                 ),
             ),
             field(
+                t('kind'),
+                select(
+                    'kind',
+                    KINDS.map((v) => [v, t('kind_' + v)]),
+                    inc.kind,
+                    { disabled: ro },
+                ),
+                t('kind_hint'),
+            ),
+            field(
+                t('root_cause_category'),
+                select(
+                    'root_cause_category',
+                    [['', '—'], ...ROOT_CAUSES.map((c) => [c.name, pick(c.label)])],
+                    inc.root_cause_category ?? '',
+                    { disabled: ro },
+                ),
+            ),
+            e('root_cause', 'text', inc.root_cause, t('root_cause'), t('root_cause_hint')),
+            field(
                 t('tlp'),
                 select(
                     'tlp',
@@ -230,9 +250,10 @@ function factsSection({ inc, reload }, cls) {
         ev.preventDefault();
         const body = {};
         const el = (n) => form.querySelector(`[name="${CSS.escape(n)}"]`);
-        for (const k of ['title', 'description', 'severity', 'category', 'cause', 'tlp', 'assignee']) {
+        const OPTIONAL = ['assignee', 'root_cause_category', 'root_cause'];
+        for (const k of ['title', 'description', 'severity', 'category', 'cause', 'tlp', 'kind', ...OPTIONAL]) {
             const v = el(k).value;
-            const nv = k === 'assignee' && v.trim() === '' ? null : v;
+            const nv = OPTIONAL.includes(k) && v.trim() === '' ? null : v;
             if (!same(nv, inc[k])) body[k] = nv;
         }
         const services = readControl(el('services'), 'list') ?? [];
