@@ -583,6 +583,12 @@ compile_ruleset(struct ruleset *rs, struct mp_error *err)
         return mp_error_set(err, 0, "", "out of memory");
     if (rs->lifted_by != NULL && (rs->lifted_by_n = rules_compile_expr(rs->lifted_by)) == NULL)
         return mp_error_set(err, 0, "", "out of memory");
+    if (rs->recurring != NULL &&
+        ((rs->recurring->when != NULL &&
+          (rs->recurring->when_n = rules_compile_expr(rs->recurring->when)) == NULL) ||
+         (rs->recurring->test != NULL &&
+          (rs->recurring->test_n = rules_compile_expr(rs->recurring->test)) == NULL)))
+        return mp_error_set(err, 0, "", "out of memory");
     for (int k = 0; k < rs->nstages; k++) {
         if (rs->stages[k].when != NULL &&
             (rs->stages[k].when_n = rules_compile_expr(rs->stages[k].when)) == NULL)
@@ -633,12 +639,107 @@ check_anchors(struct vctx *v, const struct ruleset *rs)
     return true;
 }
 
+/* A list of 1 to RULE_COMBINE_MAX impact facts into out. */
+static bool
+check_fact_list(struct vctx *v, json_t *x, const char *path, const char *out[], int *n)
+{
+    size_t i;
+    json_t *f;
+
+    if (!json_is_array(x) || json_array_size(x) > RULE_COMBINE_MAX)
+        return rules_vfail(v, path, "must be a list of at most 24 impact facts", NULL);
+    json_array_foreach(x, i, f)
+    {
+        if (!json_is_string(f) || !rules_fact_known(json_string_value(f)))
+            return rules_vfail(v, path, "unknown fact '%s'",
+                               json_is_string(f) ? json_string_value(f) : "?");
+        out[(*n)++] = json_string_value(f);
+    }
+    return true;
+}
+
+/* "recurring": {id, text, source?, at_least, within, combine: {sum?, max?,
+ * any?}, when?, test: EXPR | "significant"}. */
+static bool
+check_recurring(struct vctx *v, json_t *x, struct ruleset *rs)
+{
+    static const char *const allowed[] = {"id",      "text", "source", "at_least", "within",
+                                          "combine", "when", "test",   NULL};
+    static const char *const combines[] = {"sum", "max", "any", NULL};
+    struct rule_recurring *r;
+    const char *key;
+    json_t *val;
+
+    if (!json_is_object(x))
+        return rules_vfail(v, "$.recurring", "must be an object", NULL);
+    json_object_foreach(x, key, val)
+    {
+        if (!rules_in_list(allowed, key))
+            return rules_vfail(v, "$.recurring", "unknown member '%s'", key);
+    }
+    r = rs->recurring = calloc(1, sizeof(*r));
+    if (r == NULL)
+        return rules_vfail(v, "$.recurring", "out of memory", NULL);
+    r->def = x;
+    if (!json_is_string(json_object_get(x, "id")))
+        return rules_vfail(v, "$.recurring.id", "is required: a criterion id", NULL);
+    r->id = json_string_value(json_object_get(x, "id"));
+    if (!rules_check_text(v, json_object_get(x, "text"), "$.recurring.text"))
+        return false;
+    if (json_object_get(x, "source") && !json_is_string(json_object_get(x, "source")))
+        return rules_vfail(v, "$.recurring.source", "must be a string", NULL);
+    val = json_object_get(x, "at_least");
+    if (!json_is_integer(val) || json_integer_value(val) < 2 || json_integer_value(val) > 100)
+        return rules_vfail(v, "$.recurring.at_least", "must be a whole number from 2 to 100", NULL);
+    r->at_least = (int)json_integer_value(val);
+    val = json_object_get(x, "within");
+    if (!json_is_string(val) || duration_parse(json_string_value(val), &r->within) != 0)
+        return rules_vfail(v, "$.recurring.within", "must be an ISO 8601 duration", NULL);
+    snprintf(r->within_text, sizeof(r->within_text), "%s", json_string_value(val));
+    val = json_object_get(x, "combine");
+    if (!json_is_object(val))
+        return rules_vfail(v, "$.recurring.combine", "must be {sum?, max?, any?}: lists of facts",
+                           NULL);
+    json_object_foreach(val, key, x)
+    {
+        char path[64];
+        snprintf(path, sizeof(path), "$.recurring.combine.%s", key);
+        if (!rules_in_list(combines, key))
+            return rules_vfail(v, "$.recurring.combine", "unknown member '%s' (sum, max, any)",
+                               key);
+        if (!check_fact_list(v, x, path,
+                             strcmp(key, "sum") == 0   ? r->sum
+                             : strcmp(key, "max") == 0 ? r->max
+                                                       : r->any,
+                             strcmp(key, "sum") == 0   ? &r->nsum
+                             : strcmp(key, "max") == 0 ? &r->nmax
+                                                       : &r->nany))
+            return false;
+    }
+    x = r->def;
+    if ((val = json_object_get(x, "when")) != NULL) {
+        if (!check_expr(v, val, "$.recurring.when"))
+            return false;
+        r->when = val;
+    }
+    val = json_object_get(x, "test");
+    if (json_is_string(val) && strcmp(json_string_value(val), "significant") == 0)
+        return true; /* the file's own significance test, over the combination */
+    if (val == NULL)
+        return rules_vfail(v, "$.recurring.test", "is required: EXPR or \"significant\"", NULL);
+    if (!check_expr(v, val, "$.recurring.test"))
+        return false;
+    r->test = val;
+    return true;
+}
+
 /* Loads one file's text; path names it in messages. */
 static int
 load_text(const char *path, const char *text, size_t len, struct ruleset *rs, struct mp_error *err)
 {
-    static const char *const allowed[] = {"regime",  "version",     "title",     "source", "notes",
-                                          "applies", "significant", "lifted_by", "stages", NULL};
+    static const char *const allowed[] = {"regime", "version",   "title",       "source",
+                                          "notes",  "applies",   "significant", "lifted_by",
+                                          "stages", "recurring", NULL};
     struct vctx v = {.file = path, .err = err};
     json_error_t jerr;
     const char *key;
@@ -702,6 +803,9 @@ load_text(const char *path, const char *text, size_t len, struct ruleset *rs, st
     rs->lifted_by = json_object_get(rs->doc, "lifted_by");
     if (rs->lifted_by != NULL && !check_expr(&v, rs->lifted_by, "$.lifted_by"))
         return -1;
+    x = json_object_get(rs->doc, "recurring");
+    if (x != NULL && !check_recurring(&v, x, rs))
+        return -1;
     x = json_object_get(rs->doc, "stages");
     if (!json_is_array(x)) {
         rules_vfail(&v, "$.stages", "must be a list", NULL);
@@ -735,6 +839,11 @@ rules_ruleset_free(struct ruleset *rs)
     rules_rnode_free(rs->applies_n);
     rules_rnode_free(rs->significant_n);
     rules_rnode_free(rs->lifted_by_n);
+    if (rs->recurring != NULL) {
+        rules_rnode_free(rs->recurring->when_n);
+        rules_rnode_free(rs->recurring->test_n);
+        free(rs->recurring);
+    }
     for (int k = 0; rs->stages && k < rs->nstages; k++) {
         rules_rnode_free(rs->stages[k].when_n);
         rules_rnode_free(rs->stages[k].wd_unless_n);

@@ -525,3 +525,24 @@ store_incident_ongoing(sqlite3 *db, struct incident_id **ids, int *count, struct
     sqlite3_reset(st);
     return rc;
 }
+
+int
+store_incident_by_root_cause(sqlite3 *db, const char *category, struct incident_id **ids,
+                             int *count, struct mp_error *err)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT id FROM incidents WHERE root_cause_category = ? "
+                                   "AND kind = 'incident' AND state <> 'dismissed' "
+                                   "ORDER BY seq LIMIT 1000");
+    int rc;
+
+    *ids = NULL;
+    *count = 0;
+    if (st == NULL)
+        return db_fail(db, err, "finding incidents with the same root cause");
+    sqlite3_bind_text(st, 1, category, -1, SQLITE_STATIC);
+    rc = db_rows(db, st, sizeof(struct incident_id), 0, read_id, NULL, (void **)ids, count,
+                 "finding incidents with the same root cause", err);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}

@@ -294,4 +294,105 @@ describe('issue 16 items 8-11: more reporting duties (shipped rules)', () => {
         const tl2 = (await getJson(d, analyst, `${BASE}/${nm.id}/timeline`)).items;
         assert.ok(tl2.some((e) => e.kind === 'changed' && e.field === 'kind' && e.old === 'near_miss' && e.new === 'incident'));
     });
+
+    test('9. CIR 2024/2690 art. 4: incidents not significant one by one, twice within six months with the same apparent root cause and together over art. 3(1)(a), are one significant incident: the link and combined figures on each member, the reports from the moment the combination became significant', async () => {
+        await putProfile(d, {
+            name: 'Netbeheer West',
+            sector: 'energy',
+            nis2_class: 'important',
+            entity_types: [],
+            annual_turnover_eur: 1e8,
+            recipients: RECIPIENTS,
+        });
+        const schema = (await getJson(d, analyst, '/api/v1/schema')).incident;
+        const human = schema.root_cause_categories.find((c) => c.name === 'human_error');
+        assert.deepEqual(human.label, { en: 'Human error', nl: 'Menselijke fout' });
+
+        // a root cause outside the list is refused, naming the field
+        const bad = await api(d.url, analyst, 'POST', BASE, { title: 'x', root_cause_category: 'bad_luck' });
+        assert.equal(bad.status, 422, bad.text);
+        assert.deepEqual(bad.json.errors.map((e) => e.field), ['root_cause_category']);
+
+        const t0 = Date.parse(await d.setClock({ now: iso(Date.now()) }));
+        const OTHER = {
+            trade_secrets_exfiltrated: false,
+            deaths: 0,
+            persons_health_damaged: 0,
+            unauthorised_access: false,
+            severe_disruption_possible: false,
+        };
+        // three months ago: EUR 300,000 lost, not significant on its own
+        const a = await createIncident(d, analyst, {
+            title: 'Substation control unreachable after an unreviewed firewall change',
+            started_at: iso(t0 - 90 * 24 * HOUR),
+            aware_at: iso(t0 - 90 * 24 * HOUR),
+            root_cause_category: 'human_error',
+            root_cause: 'Firewall rule change without review',
+            impact: { financial_loss_eur: 300000, ...OTHER },
+        });
+        assert.equal(a.root_cause_category, 'human_error');
+        let nis2a = regime(await classification(d, analyst, a.id), 'nis2');
+        assert.equal(nis2a.significant, 'no');
+        assert.equal(nis2a.recurrence, undefined, 'alone: no combination');
+
+        // now the same apparent root cause again (case and spacing aside), its loss not known yet
+        const b = await createIncident(d, analyst, {
+            title: 'Billing link down after a firewall change',
+            started_at: iso(t0 - HOUR),
+            aware_at: iso(t0 - HOUR),
+            root_cause_category: 'human_error',
+            root_cause: '  firewall rule change   WITHOUT review ',
+            impact: { ...OTHER },
+        });
+        let nis2b = regime(await classification(d, analyst, b.id), 'nis2');
+        assert.equal(nis2b.significant, 'undetermined', JSON.stringify(nis2b.recurrence));
+        assert.equal(nis2b.recurrence.result, 'undetermined');
+        assert.deepEqual(nis2b.recurrence.combined.at_least, { financial_loss_eur: 300000 });
+        assert.ok(!(await obligations(d, analyst, b.id)).some((o) => o.regime === 'nis2'));
+
+        // two hours later its loss is known: together EUR 600,000 > 500,000
+        const t1 = Date.parse(await d.setClock({ advance: 'PT2H' }));
+        const r = await api(d.url, analyst, 'PATCH', `${BASE}/${b.id}`, { impact: { financial_loss_eur: 300000 } });
+        assert.equal(r.status, 200, r.text);
+        nis2b = regime(await classification(d, analyst, b.id), 'nis2');
+        assert.equal(nis2b.significant, 'yes', JSON.stringify(nis2b));
+        assert.equal(nis2b.criteria.find((c) => c.id === 'cir-4').result, 'yes');
+        const rec = nis2b.recurrence;
+        assert.equal(rec.result, 'yes');
+        assert.equal(rec.leads, true);
+        assert.equal(rec.within, 'P6M');
+        assert.deepEqual(rec.members.map((m) => m.ref), [a.ref, b.ref]);
+        assert.equal(rec.combined.financial_loss_eur, 600000);
+        assert.equal(nis2b.classified_at, iso(t1), 'significant from the change that completed it');
+        // the reports run from that moment, not from B's awareness three hours before
+        const owed = (await obligations(d, analyst, b.id)).filter((o) => o.regime === 'nis2');
+        const ew = owed.find((o) => o.stage === 'early_warning');
+        assert.equal(ew.due_at, iso(t1 + 24 * HOUR));
+        assert.equal(owed.find((o) => o.stage === 'notification').due_at, iso(t1 + 72 * HOUR));
+        const tl = (await getJson(d, analyst, `${BASE}/${b.id}/timeline`)).items;
+        assert.ok(
+            tl.some((e) => e.kind === 'classification' && e.field === 'nis2' && e.new === 'yes' && e.note.includes(a.ref)),
+            JSON.stringify(tl.filter((e) => e.kind === 'classification')),
+        );
+
+        // the earlier member shows the same link and figures; it owes nothing itself
+        nis2a = regime(await classification(d, analyst, a.id), 'nis2');
+        assert.equal(nis2a.significant, 'no');
+        assert.equal(nis2a.recurrence.result, 'yes');
+        assert.equal(nis2a.recurrence.leads, false);
+        assert.equal(nis2a.recurrence.lead.ref, b.ref);
+        assert.equal(nis2a.recurrence.combined.financial_loss_eur, 600000);
+        assert.ok(!(await obligations(d, analyst, a.id)).some((o) => o.regime === 'nis2'));
+
+        // other words: another root cause, no link
+        const c = await createIncident(d, analyst, {
+            title: 'Another outage',
+            started_at: iso(t1 - HOUR),
+            root_cause_category: 'human_error',
+            root_cause: 'Cable cut by a digger',
+            impact: { financial_loss_eur: 300000, ...OTHER },
+        });
+        assert.equal(regime(await classification(d, analyst, c.id), 'nis2').recurrence, undefined);
+        await d.setClock({ system: true });
+    });
 });

@@ -377,6 +377,7 @@ function classification({ inc, reload }, cls) {
             r.missing.length
                 ? h('p', { class: 'missing-note' }, t('missing_facts'), ' ', r.missing.map(words).join(', '))
                 : null,
+            r.recurrence ? recurrence(r.recurrence) : null,
             st?.decision
                 ? h(
                       'p',
@@ -394,6 +395,45 @@ function classification({ inc, reload }, cls) {
     if (not.length)
         out.appendChild(h('p', { class: 'muted' }, t('not_applicable'), ' ', not.map((r) => pick(r.title)).join('; ')));
     return out;
+}
+
+// CIR 2024/2690 art. 4, RTS 2024/1772 art. 8(2): the link to the other
+// incidents with the same apparent root cause, and what they come to together
+function recurrence(rec) {
+    const figures = Object.entries(rec.combined)
+        .filter(([k]) => k !== 'at_least')
+        .map(([k, v]) =>
+            v === null && rec.combined.at_least?.[k] !== undefined
+                ? `${words(k)}: ${t('range_at_least', { lo: rec.combined.at_least[k] })}`
+                : `${words(k)}: ${v === null ? t('unknown') : JSON.stringify(v)}`,
+        );
+    return h(
+        'div',
+        { class: 'recurrence', id: `recurrence-${rec.id}`, 'data-result': rec.result },
+        h('h4', {}, t('recurring_title')),
+        h(
+            'p',
+            {},
+            t('recurring_members'),
+            ' ',
+            rec.members.map((m, i) => [
+                i ? ', ' : '',
+                h('a', { href: `#/incidents/${seg(m.ref)}` }, m.ref),
+                ` (${localTime(m.occurred_at)})`,
+            ]),
+        ),
+        h('p', {}, t('recurring_combined'), ' ', figures.join('; ')),
+        h(
+            'p',
+            {},
+            t('recurring_result'),
+            ' ',
+            tri(rec.result),
+            ' · ',
+            rec.leads ? t('recurring_leads') : t('recurring_led_by', { ref: rec.lead.ref }),
+        ),
+        h('p', { class: 'source' }, rec.source ?? ''),
+    );
 }
 
 function reasonText(r, met) {
