@@ -9,7 +9,7 @@
 // table-driven cases of the same rules are in tests/rules/cases.json.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, startDaemon } from './lib/daemon.mjs';
+import { api, cli, startDaemon } from './lib/daemon.mjs';
 import { BASE, createIncident, createToken, iso } from './lib/incidents.mjs';
 
 const HOUR = 3600e3;
@@ -168,6 +168,10 @@ describe('issue 16 items 8-11: more reporting duties (shipped rules)', () => {
         assert.equal(o.due_at, null, 'no numeric deadline');
         assert.equal(o.due_now, true, 'shown as due now');
         assert.equal(o.seconds_left, null);
+        // in the terminal too
+        const ex = cli(['rules', 'explain', inc.ref, '--lang', 'nl'], { dataDir: d.dataDir });
+        assert.equal(ex.code, 0, ex.stderr);
+        assert.match(ex.stdout, /melding Informeren van de afnemers van de dienst: openstaand, nu: onverwijld/);
         // on the dashboard too
         const dl = await getJson(d, analyst, '/api/v1/deadlines');
         assert.ok(dl.items.some((x) => x.id === o.id && x.due_now === true), JSON.stringify(dl.items.map((x) => x.stage)));
@@ -393,6 +397,13 @@ describe('issue 16 items 8-11: more reporting duties (shipped rules)', () => {
             impact: { financial_loss_eur: 300000, ...OTHER },
         });
         assert.equal(regime(await classification(d, analyst, c.id), 'nis2').recurrence, undefined);
+
+        // the same reasoning in the terminal
+        const ex = cli(['rules', 'explain', a.ref], { dataDir: d.dataDir });
+        assert.equal(ex.code, 0, ex.stderr);
+        assert.match(ex.stdout, new RegExp(`recurring incidents \\(the same apparent root cause\\), counted together: ${a.ref}, ${b.ref}`));
+        assert.match(ex.stdout, /combined figures: financial_loss_eur 600000/);
+        assert.match(ex.stdout, new RegExp(`\\[yes\\] significant together .*the reports are owed on ${b.ref}`));
         await d.setClock({ system: true });
     });
 });

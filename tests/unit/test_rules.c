@@ -96,6 +96,9 @@ write_rule(const char *name, const char *text, char path[PATH_MAX])
 /* ... and with a stage whose members are given. */
 #define DOC_STAGE(members) DOC("true", "{'id':'s1'," members "}")
 #define CMP(left)          "{'op':'>','left':" left ",'right':1}"
+/* ... with a recurring-incidents rule (CIR 2024/2690 art. 4). */
+#define DOC_REC(rec) "{" HEAD ",'applies':true,'significant':true,'recurring':" rec ",'stages':[]}"
+#define REC_HEAD     "'id':'cir-4','text':{'en':'R','nl':'R'}"
 
 /* ---- validation ---- */
 
@@ -353,6 +356,29 @@ static const struct bad_case bad_cases[] = {
      DOC_STAGE(NAME ",'recipient':'clients','asap':true,'without_deadline':true,'contents':[{'id':"
                     "'message','label':{'en':'M','nl':'B'},'template':{'en':'Dear'}}]"),
      "$.stages[0].contents[0].template", "nl"},
+    /* recurring incidents: how many, within what, how facts combine, the test */
+    {"recurring at_least 1",
+     DOC_REC("{" REC_HEAD ",'at_least':1,'within':'P6M','combine':{},'test':'significant'}"),
+     "$.recurring.at_least", "from 2 to 100"},
+    {"recurring within not a duration",
+     DOC_REC("{" REC_HEAD ",'at_least':2,'within':'half a year','combine':{},'test':true}"),
+     "$.recurring.within", "ISO 8601"},
+    {"recurring summing an unknown fact",
+     DOC_REC("{" REC_HEAD ",'at_least':2,'within':'P6M','combine':{'sum':['losses']},"
+             "'test':true}"),
+     "$.recurring.combine.sum", "unknown fact 'losses'"},
+    {"recurring combining another way",
+     DOC_REC("{" REC_HEAD ",'at_least':2,'within':'P6M','combine':{'avg':['deaths']},"
+             "'test':true}"),
+     "$.recurring.combine", "unknown member 'avg'"},
+    {"recurring without a test", DOC_REC("{" REC_HEAD ",'at_least':2,'within':'P6M','combine':{}}"),
+     "$.recurring.test", "is required"},
+    {"recurring without an id",
+     DOC_REC("{'text':{'en':'R','nl':'R'},'at_least':2,'within':'P6M','combine':{},'test':true}"),
+     "$.recurring.id", "is required"},
+    {"recurring with an unknown member",
+     DOC_REC("{" REC_HEAD ",'at_least':2,'within':'P6M','combine':{},'test':true,'monthly':1}"),
+     "$.recurring", "unknown member 'monthly'"},
     {"duplicate stage id", DOC("true", STAGE_OK "," STAGE2_OK "," STAGE_OK), "$.stages[2]",
      "stage id 's1' is used twice"},
     {"unknown stage member",
@@ -616,6 +642,12 @@ static const char *const good_texts[] = {
                 "'contents':[{'id':'m','label':{'en':'M','nl':'B'},'template':{'en':'Dear "
                 "{organisation}','nl':'Beste'}}]},{'id':'b'," NAME ",'recipient':'csirt',"
                 "'voluntary':true,'contents':[]}"),
+    /* recurring incidents, with its own test or the file's */
+    DOC_REC("{" REC_HEAD ",'source':'art. 4','at_least':2,'within':'P6M','combine':{'sum':["
+            "'financial_loss_eur'],'max':['users_total'],'any':['cross_border']},'when':{'op':'!=',"
+            "'left':{'profile':'microenterprise'},'right':true},'test':{'op':'>','left':{'fact':"
+            "'financial_loss_eur'},'right':500000}}"),
+    DOC_REC("{" REC_HEAD ",'at_least':3,'within':'P1M','combine':{},'test':'significant'}"),
     /* a stage may name a later stage */
     DOC("true", "{'id':'a'," NAME ",'recipient':'csirt','due':[{'after':'stage:b','within':'P1D'}],"
                 "'contents':[]},{'id':'b'," NAME ",'recipient':'csirt'," DUE24 ",'contents':[]}"),

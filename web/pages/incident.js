@@ -246,6 +246,7 @@ function factsSection({ inc, reload }, cls) {
         ro ? null : e('note', 'text', '', t('change_note'), t('change_note_hint')),
         ro ? null : h('button', { type: 'submit', class: 'primary', id: 'save-facts' }, t('save')),
     );
+    rootCauseWords(form);
     form.addEventListener('submit', async (ev) => {
         ev.preventDefault();
         const body = {};
@@ -281,6 +282,23 @@ function factsSection({ inc, reload }, cls) {
         { id: 'sec-facts', 'aria-labelledby': 'h-facts' },
         h('h2', { id: 'h-facts' }, t('sec_facts')),
         form,
+    );
+}
+
+// the words of the root causes already recorded are offered: the same
+// category and words make recurring incidents (CIR 2024/2690 art. 4)
+function rootCauseWords(form) {
+    const input = form.querySelector('[name="root_cause"]');
+    if (!input || input.disabled) return;
+    const list = h('datalist', { id: 'root-cause-words' });
+    input.setAttribute('list', 'root-cause-words');
+    form.appendChild(list);
+    get('/incidents?limit=100').then(
+        (r) => {
+            for (const w of new Set(r.items.map((i) => i.root_cause).filter(Boolean)))
+                list.appendChild(h('option', { value: w }));
+        },
+        () => {}, // only a convenience: typing works without it
     );
 }
 
