@@ -216,6 +216,12 @@ json_t *rules_recurring(const struct ruleset *rs, const struct recur_member *m, 
 #define RULES_AT_LEAST "$at_least"
 
 /* Evaluates one expression (for tests and the stage `when`). */
+/* Checks expr as a rule file's expressions are checked, for other data in
+ * the rule language (the assessment's decision): the facts it may name are
+ * the list (NULL-terminated), and profile values are refused.  0, or -1
+ * with err naming file, path and the reason. */
+int rules_check_expr(json_t *expr, const char *file, const char *path, const char *const facts[],
+                     struct mp_error *err);
 enum tri rules_eval_expr(const json_t *expr, const json_t *facts, const json_t *profile);
 
 /*
