@@ -99,7 +99,8 @@ describe('incident page: recurring incidents, what was recorded, reports due now
         assert.match(await page.textContent('#recurrence-cir-4'), /Samen significant: ja/);
         await page.selectOption('#facts-form [name="kind"]', 'near_miss');
         await page.click('#save-facts');
-        await page.waitForSelector('[data-regime="nis2-threat"]');
+        // saved and drawn again: the change is on the timeline
+        await page.waitForFunction(() => /near_miss/.test(document.getElementById('timeline')?.textContent ?? ''));
         assert.match(await page.textContent('#facts-form'), /Bijna-incident/);
         const r = await api(d.url, d.adminToken, 'GET', `/api/v1/incidents/${b.id}`);
         assert.equal(r.json.kind, 'near_miss');
