@@ -6,6 +6,7 @@
 #include "lib/text.h"
 #include "store/audit.h"
 #include "store/db.h"
+#include "store/state.h"
 #include "store/writer.h"
 
 #include <sodium.h>
@@ -133,4 +134,60 @@ audit_acknowledge(const char *actor, int64_t now, const char *reason, json_t **o
     }
     *out = a.out;
     return 0;
+}
+
+struct accept {
+    const char *actor;
+    int64_t now;
+    const char *payload;
+    int64_t seq;
+};
+
+static int
+accept_apply(sqlite3 *db, void *arg, struct mp_error *err)
+{
+    struct accept *a = arg;
+    uint8_t h[CHAIN_HASH_LEN];
+
+    if (store_audit_head(db, &a->seq, h, err) < 0)
+        return -1;
+    a->seq++;
+    return store_audit_append(db, store_change_time(a->now), a->actor, AUDIT_ACCEPT_LOSS_ACTION,
+                              "meldpunt.db", a->payload, err);
+}
+
+int
+audit_accept_loss(const char *actor, int64_t now, const char *reason,
+                  const struct store_state_gap *gap, int64_t *seq, struct mp_error *err)
+{
+    struct accept a = {.actor = actor, .now = now};
+    char head[2 * CHAIN_HASH_LEN + 1];
+    json_t *o, *refs = json_array();
+    sqlite3 *db;
+    char *payload;
+    int rc = -1;
+
+    hex(gap->recorded_hash, head);
+    for (int i = 0; refs != NULL && i < gap->nlost; i++)
+        json_array_append_new(refs,
+                              json_pack("{s:i, s:i, s:i}", "year", gap->lost[i].year, "issued",
+                                        gap->lost[i].issued, "present", gap->lost[i].present));
+    o = json_pack("{s:s, s:I, s:s, s:I, s:b, s:o}", "reason", reason, "recorded_head_seq",
+                  (json_int_t)gap->recorded_seq, "recorded_head_hash", head, "database_head_seq",
+                  (json_int_t)gap->database_seq, "diverged", gap->diverged, "references", refs);
+    payload = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(o);
+    if (payload == NULL)
+        return mp_error_set(err, 500, "", "out of memory");
+    a.payload = payload;
+    if (store_write_unguarded(accept_apply, &a, err) != 0)
+        goto out;
+    if ((db = db_reader(err)) == NULL || store_state_adopt(db, err) != 0)
+        goto out;
+    if (seq != NULL)
+        *seq = a.seq;
+    rc = 0;
+out:
+    free(payload);
+    return rc;
 }

@@ -10,6 +10,7 @@
  */
 #include "writer.h"
 #include "db.h"
+#include "state.h"
 #include "lib/log.h"
 
 #include <pthread.h>
@@ -70,8 +71,9 @@ fail_job(struct job *j, sqlite3 *db, const char *what)
 static void
 run_batch(sqlite3 *db, struct job *first)
 {
+    struct store_state pending;
     struct job *j;
-    bool open_tx = false;
+    bool open_tx = false, collected;
 
     for (j = first; j != NULL; j = j->next) {
         if (!open_tx) {
@@ -110,6 +112,8 @@ run_batch(sqlite3 *db, struct job *first)
     }
     if (!open_tx)
         return;
+    /* what the state file is to say, read inside the transaction */
+    collected = store_state_collect(db, &pending) == 0;
     if (exec(db, "COMMIT") != SQLITE_OK) {
         int status = db_error_status(sqlite3_extended_errcode(db));
         char msg[160];
@@ -126,6 +130,10 @@ run_batch(sqlite3 *db, struct job *first)
         return;
     }
     atomic_fetch_add(&n_commits, 1);
+    /* after the commit returned, never before: the file may lag the
+     * database, never lead it */
+    if (collected)
+        store_state_record(&pending);
 }
 
 static void *
