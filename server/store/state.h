@@ -59,12 +59,14 @@ struct store_state {
 
 /* What a database lacks against its state file. */
 struct store_state_gap {
-    bool behind;          /* any of the below */
+    bool behind;          /* the recorded audit head is not in the database */
     bool diverged;        /* the entry at recorded_seq has another hash */
     int64_t recorded_seq; /* the recorded audit head */
     uint8_t recorded_hash[CHAIN_HASH_LEN];
     int64_t database_seq; /* the database's audit head */
-    int nlost;            /* years whose highest reference is missing */
+    /* years whose highest reference is missing (only a report: also after
+     * an accepted loss the numbers stay above the database's) */
+    int nlost;
     struct {
         int year;
         int issued;  /* recorded as issued */
