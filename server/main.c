@@ -33,6 +33,7 @@
 #include "lib/sdnotify.h"
 #include "lib/timeutil.h"
 #include "store/db.h"
+#include "store/faultvfs.h"
 #include "store/state.h"
 #include "store/writer.h"
 
@@ -451,6 +452,9 @@ serve_start(const struct config *cfg, const char *tls_cert, const char *tls_key,
     checkpoint_timer_start(cfg->checkpoint_interval);
     if (http_start(&ho, err) != 0)
         return -1;
+#ifdef MP_TEST_BUILD
+    faultvfs_arm(); /* MELDPUNT_FAULT: storage faults from here on */
+#endif
     if (http_parse_listen(cfg->listen, host, &port, &v6) == 0)
         log_notice("listening url=http%s://%s%s%s:%u data=%s version=%s", http_tls() ? "s" : "",
                    v6 ? "[" : "", host, v6 ? "]" : "", http_port(), cfg->data_dir, MP_VERSION);
@@ -574,6 +578,9 @@ cmd_serve(int argc, char **argv)
         serve_start(&cfg, tls_cert, tls_key, &err) != 0)
         goto out;
     serve_wait(&sigs, &a, &cfg);
+#ifdef MP_TEST_BUILD
+    faultvfs_disarm(); /* what is tested is serving, not stopping */
+#endif
     http_stop(cfg.shutdown_timeout * 1000);
     status = 0;
 out:
@@ -634,6 +641,14 @@ main(int argc, char **argv)
                 return EXIT_USAGE;
             }
             clock_fix(at);
+        }
+    }
+    {
+        /* MELDPUNT_FAULT=KIND:N[:ERROR]: storage faults (store/faultvfs.h) */
+        struct mp_error err;
+        if (faultvfs_install(&err) != 0) {
+            fprintf(stderr, "meldpunt: %s\n", err.message);
+            return EXIT_USAGE;
         }
     }
 #endif
