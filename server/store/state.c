@@ -368,6 +368,17 @@ store_state_collect(sqlite3 *db, struct store_state *out)
 }
 
 void
+store_state_merge(struct store_state *into, const struct store_state *from)
+{
+    if (from->audit_seq > into->audit_seq) {
+        into->audit_seq = from->audit_seq;
+        memcpy(into->audit_hash, from->audit_hash, CHAIN_HASH_LEN);
+    }
+    for (int i = 0; i < from->nrefs; i++)
+        raise_ref(into, from->refs[i].year, from->refs[i].number);
+}
+
+void
 store_state_record(const struct store_state *pending)
 {
     struct mp_error err;

@@ -92,6 +92,9 @@ int store_state_ref_floor(int year);
  * change is on disk whatever the file says. */
 int store_state_collect(sqlite3 *db, struct store_state *out);
 void store_state_record(const struct store_state *pending);
+/* into says also what from says: the higher audit head, the higher number
+ * per year (two groups' states, recorded by one write). */
+void store_state_merge(struct store_state *into, const struct store_state *from);
 
 /* At start: the database (db) against its state file.  0 with gap->behind
  * false when in step (a missing file is created from the database; then

@@ -109,6 +109,27 @@ START_TEST(test_slot_holds_every_year)
 }
 END_TEST
 
+/* Two groups' states recorded by one write: the higher head, each year's
+ * higher number, the years of both. */
+START_TEST(test_merge_of_two_groups)
+{
+    struct store_state a = sample(), b = {.audit_seq = 2000, .nrefs = 2};
+
+    memset(b.audit_hash, 0x5a, CHAIN_HASH_LEN);
+    b.refs[0] = (struct store_state_ref){2026, 41};
+    b.refs[1] = (struct store_state_ref){2028, 1};
+    store_state_merge(&a, &b);
+    ck_assert_int_eq(a.audit_seq, 2000);
+    ck_assert_mem_eq(a.audit_hash, b.audit_hash, CHAIN_HASH_LEN);
+    ck_assert_int_eq(a.nrefs, 3);
+    ck_assert_int_eq(a.refs[0].number, 42); /* not lowered */
+    ck_assert_int_eq(a.refs[2].year, 2028);
+    b.audit_seq = 5;
+    store_state_merge(&a, &b);
+    ck_assert_int_eq(a.audit_seq, 2000);
+}
+END_TEST
+
 /* ---- the file, written by the writer ---- */
 
 static int
@@ -374,6 +395,7 @@ state_suite(void)
     tcase_add_test(tc, test_slot_round_trip);
     tcase_add_test(tc, test_slot_checksum_refuses_damage);
     tcase_add_test(tc, test_slot_holds_every_year);
+    tcase_add_test(tc, test_merge_of_two_groups);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("file");
