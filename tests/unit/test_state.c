@@ -27,18 +27,13 @@ static char dbfile[PATH_MAX];
 static void
 setup_db(void)
 {
-    struct mp_error err;
-
-    tu_mkdtemp(tmpdir);
-    tu_path(dbfile, tmpdir, "meldpunt.db");
-    ck_assert_msg(db_open(dbfile, true, &err) == 0, "db_open: %s", err.message);
+    tu_db_setup(tmpdir, dbfile, NULL);
 }
 
 static void
 teardown_db(void)
 {
-    db_close();
-    tu_rmrf(tmpdir);
+    tu_db_teardown(tmpdir, NULL);
 }
 
 /* ---- one slot ---- */
