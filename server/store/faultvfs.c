@@ -14,6 +14,7 @@
 
 #include "lib/log.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
@@ -319,11 +320,21 @@ parse(const char *spec, struct mp_error *err)
         {"sync", FAULT_SYNC, SQLITE_IOERR_FSYNC},
         {"alloc", FAULT_ALLOC, SQLITE_NOMEM},
     };
-    char name[16], errname[16] = "";
-    unsigned long long n;
-    int got = sscanf(spec, "%15[a-z]:%llu:%15[a-z]", name, &n, errname);
+    char name[16] = "", *end = NULL;
+    const char *colon = strchr(spec, ':'), *errname = "";
+    unsigned long long n = 0;
 
-    if (got < 2 || n == 0)
+    if (colon != NULL && (size_t)(colon - spec) < sizeof(name) && colon[1] >= '0' &&
+        colon[1] <= '9') {
+        memcpy(name, spec, (size_t)(colon - spec));
+        errno = 0;
+        n = strtoull(colon + 1, &end, 10);
+        if (errno != 0 || (*end != '\0' && *end != ':'))
+            n = 0;
+        else if (*end == ':')
+            errname = end + 1;
+    }
+    if (n == 0 || n > (1ULL << 40))
         return mp_error_set(err, 0, "", "MELDPUNT_FAULT must be KIND:N[:ERROR], not '%s'", spec);
     for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
         if (strcmp(name, kinds[i].name) == 0) {

@@ -27,6 +27,8 @@
 
 #define STATE_MAGIC "meldpunt-state 1\n"
 #define SUM_LEN     16 /* BLAKE2b-128 over the text before the sum line */
+#define SUM_HEX     ((size_t)2 * SUM_LEN)
+#define HASH_HEX    ((size_t)2 * CHAIN_HASH_LEN)
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static struct store_state mem;
@@ -99,10 +101,28 @@ store_state_format(const struct store_state *s, char slot[STATE_SLOT])
     return w < 0 || (size_t)w >= STATE_SLOT - n ? -1 : 0;
 }
 
+/* At *p: word, then a number in [min, max], then the character after;
+ * *p moves past that character. */
+static bool
+take(const char **p, const char *word, long long min, long long max, char after, long long *out)
+{
+    size_t w = strlen(word);
+    char *end;
+
+    if (strncmp(*p, word, w) != 0 || (*p)[w] < '0' || (*p)[w] > '9')
+        return false;
+    errno = 0;
+    *out = strtoll(*p + w, &end, 10);
+    if (errno != 0 || *out < min || *out > max || *end != after)
+        return false;
+    *p = end + 1;
+    return true;
+}
+
 int
 store_state_parse(const char *slot, size_t len, struct store_state *out)
 {
-    char text[STATE_SLOT + 1], want[2 * SUM_LEN + 1], h[2 * CHAIN_HASH_LEN + 1];
+    char text[STATE_SLOT + 1], want[SUM_HEX + 1];
     uint8_t sum[SUM_LEN];
     const char *sumline, *p;
     size_t n = strnlen(slot, len < STATE_SLOT ? len : STATE_SLOT);
@@ -114,27 +134,28 @@ store_state_parse(const char *slot, size_t len, struct store_state *out)
     if (strncmp(text, STATE_MAGIC, strlen(STATE_MAGIC)) != 0)
         return -1;
     sumline = strstr(text, "\nsum ");
-    if (sumline == NULL || strlen(sumline) != 6 + 2 * SUM_LEN)
+    if (sumline == NULL || strlen(sumline) != 6 + SUM_HEX)
         return -1;
     sumline++;
     crypto_generichash(sum, sizeof(sum), (const uint8_t *)text, (size_t)(sumline - text), NULL, 0);
     hex(sum, SUM_LEN, want);
-    if (strncmp(sumline + 4, want, 2 * SUM_LEN) != 0)
+    if (strncmp(sumline + 4, want, SUM_HEX) != 0)
         return -1;
     p = text + strlen(STATE_MAGIC);
-    if (sscanf(p, "gen %lld\naudit %lld %64[0-9a-f]\n", &a, &b, h) != 3 || strlen(h) != 64 ||
-        sodium_hex2bin(out->audit_hash, CHAIN_HASH_LEN, h, 64, NULL, NULL, NULL) != 0)
+    if (!take(&p, "gen ", 0, INT64_MAX, '\n', &a) || !take(&p, "audit ", 0, INT64_MAX, ' ', &b) ||
+        sodium_hex2bin(out->audit_hash, CHAIN_HASH_LEN, p, HASH_HEX, NULL, NULL, NULL) != 0 ||
+        p[HASH_HEX] != '\n')
         return -1;
     out->gen = a;
     out->audit_seq = b;
-    p = strstr(p, "\naudit ");
-    for (p = strchr(p + 1, '\n') + 1; p < sumline; p = strchr(p, '\n') + 1) {
-        if (out->nrefs == STATE_YEARS_MAX || sscanf(p, "ref %lld %lld\n", &a, &b) != 2 || a < 0 ||
-            a > 9999 || b < 0 || b > INT_MAX)
+    p += HASH_HEX + 1;
+    while (p < sumline) {
+        if (out->nrefs == STATE_YEARS_MAX || !take(&p, "ref ", 0, 9999, ' ', &a) ||
+            !take(&p, "", 0, INT_MAX, '\n', &b))
             return -1;
         out->refs[out->nrefs++] = (struct store_state_ref){(int)a, (int)b};
     }
-    return 0;
+    return p == sumline ? 0 : -1;
 }
 
 /* ---- the file ---- */
@@ -181,11 +202,14 @@ read_file(struct store_state *out, struct mp_error *err)
     for (int i = 0; i < 2; i++) {
         ssize_t avail = n - (ssize_t)i * STATE_SLOT;
         ok[i] = avail > 0 &&
-                store_state_parse(buf + i * STATE_SLOT,
+                store_state_parse(buf + ((size_t)i * STATE_SLOT),
                                   avail < STATE_SLOT ? (size_t)avail : STATE_SLOT, &s[i]) == 0;
     }
     if (!ok[0] && !ok[1])
-        return mp_error_set(err, 500, "", "%s is damaged (no readable slot)", path);
+        return mp_error_set(err, 500, "",
+                            "%s is damaged (no readable slot); remove it to record the "
+                            "database's state anew",
+                            path);
     *out = s[ok[0] && (!ok[1] || s[0].gen >= s[1].gen) ? 0 : 1];
     return 1;
 }
