@@ -344,47 +344,59 @@ serve_read_tls(const struct config *cfg, char **cert, char **key, struct mp_erro
 }
 
 /* What a database behind its state file lacks, in English and Dutch. */
+struct gap_words {
+    const char *head, *audit, *diverged, *refs, *upto, *none, *advice;
+};
+
+static const struct gap_words gap_words[2] = {
+    {
+        .head = "meldpunt: the database %s is behind its own recorded state (%s):\n",
+        .audit =
+            "  the audit chain was recorded up to entry %lld, the database ends at entry %lld%s\n",
+        .diverged = "; the entry recorded as the head differs",
+        .refs = "  references up to INC-%04d-%04d were issued, the database holds %s\n",
+        .upto = "up to INC-%04d-%04d",
+        .none = "none of that year",
+        .advice = "Acknowledged changes are lost (a damaged write-ahead log, or an older copy put "
+                  "back).\nPut the latest backup back (meldpunt restore), or start with "
+                  "--accept-loss to go on\nwith what the database holds: that is audited, and "
+                  "references go on after the\nhighest ever issued.\n",
+    },
+    {
+        .head = "meldpunt: de database %s loopt achter op haar eigen vastgelegde stand (%s):\n",
+        .audit = "  de auditketen was vastgelegd tot en met regel %lld, de database eindigt bij "
+                 "regel %lld%s\n",
+        .diverged = "; de regel die als laatste was vastgelegd, wijkt af",
+        .refs = "  kenmerken tot en met INC-%04d-%04d zijn uitgegeven, de database heeft %s\n",
+        .upto = "tot en met INC-%04d-%04d",
+        .none = "er geen van dat jaar",
+        .advice = "Bevestigde wijzigingen zijn verloren (een beschadigd write-ahead-log, of een "
+                  "oudere\nkopie teruggezet).  Zet de laatste back-up terug (meldpunt restore), of "
+                  "start met\n--accept-loss om verder te gaan met wat de database heeft: dat "
+                  "wordt in de auditketen\nvastgelegd, en kenmerken gaan verder na het hoogste "
+                  "ooit uitgegeven.\n",
+    },
+};
+
 static void
 print_gap(const struct store_state_gap *g, bool advice)
 {
-    static const char *const lines[2][6] = {
-        {"meldpunt: the database %s is behind its own recorded state (%s):\n",
-         "  the audit chain was recorded up to entry %lld, the database ends at entry %lld%s\n",
-         "; the entry recorded as the head differs",
-         "  references up to INC-%04d-%04d were issued, the database holds %s\n",
-         "Acknowledged changes are lost (a damaged write-ahead log, or an older copy put back).\n"
-         "Put the latest backup back (meldpunt restore), or start with --accept-loss to go on\n"
-         "with what the database holds: that is audited, and references go on after the\n"
-         "highest ever issued.\n",
-         "none of that year"},
-        {"meldpunt: de database %s loopt achter op haar eigen vastgelegde stand (%s):\n",
-         "  de auditketen was vastgelegd tot en met regel %lld, de database eindigt bij regel "
-         "%lld%s\n",
-         "; de regel die als laatste was vastgelegd, wijkt af",
-         "  kenmerken tot en met INC-%04d-%04d zijn uitgegeven, de database heeft %s\n",
-         "Bevestigde wijzigingen zijn verloren (een beschadigd write-ahead-log, of een oudere\n"
-         "kopie teruggezet).  Zet de laatste back-up terug (meldpunt restore), of start met\n"
-         "--accept-loss om verder te gaan met wat de database heeft: dat wordt in de auditketen\n"
-         "vastgelegd, en kenmerken gaan verder na het hoogste ooit uitgegeven.\n",
-         "er geen van dat jaar"},
-    };
-
     for (int l = 0; l < 2; l++) {
-        fprintf(stderr, lines[l][0], db_path(), store_state_path());
-        fprintf(stderr, lines[l][1], (long long)g->recorded_seq, (long long)g->database_seq,
-                g->diverged ? lines[l][2] : "");
+        const struct gap_words *w = &gap_words[l];
+
+        fprintf(stderr, w->head, db_path(), store_state_path());
+        fprintf(stderr, w->audit, (long long)g->recorded_seq, (long long)g->database_seq,
+                g->diverged ? w->diverged : "");
         for (int i = 0; i < g->nlost; i++) {
             char have[64];
             if (g->lost[i].present > 0)
-                snprintf(have, sizeof(have),
-                         l == 0 ? "up to INC-%04d-%04d" : "tot en met INC-%04d-%04d",
-                         g->lost[i].year, g->lost[i].present);
+                snprintf(have, sizeof(have), w->upto, g->lost[i].year, g->lost[i].present);
             else
-                snprintf(have, sizeof(have), "%s", lines[l][5]);
-            fprintf(stderr, lines[l][3], g->lost[i].year, g->lost[i].issued, have);
+                snprintf(have, sizeof(have), "%s", w->none);
+            fprintf(stderr, w->refs, g->lost[i].year, g->lost[i].issued, have);
         }
         if (advice)
-            fputs(lines[l][4], stderr);
+            fputs(w->advice, stderr);
     }
 }
 
