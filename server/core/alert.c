@@ -116,13 +116,12 @@ incident_touch(sqlite3 *db, const struct principal *p, struct incident *inc, con
 static char *
 quoted_time(int64_t t)
 {
-    char buf[TIME_RFC3339_LEN + 2];
+    char at[TIME_RFC3339_LEN], buf[TIME_RFC3339_LEN + 2];
 
     if (t == TIME_UNSET)
         return strdup("null");
-    buf[0] = '"';
-    time_format_rfc3339(t, buf + 1, TIME_RFC3339_LEN);
-    strcat(buf, "\"");
+    time_format_rfc3339(t, at, sizeof(at));
+    snprintf(buf, sizeof(buf), "\"%s\"", at);
     return strdup(buf);
 }
 
@@ -619,7 +618,8 @@ ingest_apply(sqlite3 *db, void *arg, struct mp_error *err)
     if (found < 0)
         return -1;
     if (found) {
-        c->status = atoi(object_id); /* the first answer's status is kept as its "object" */
+        /* the first answer's status is kept as its "object" */
+        c->status = (int)strtol(object_id, NULL, 10);
         return 0;
     }
     if (store_suppression_list(db, true, now, &sup, &nsup, err) != 0)

@@ -22,7 +22,7 @@
 #include <string.h>
 
 /* Idempotency-Key records count for this long (the draft's suggestion). */
-#define IDEMPOTENCY_MAX_AGE (24 * 3600)
+#define IDEMPOTENCY_MAX_AGE ((int64_t)24 * 3600)
 
 /* ---- operations ---- */
 

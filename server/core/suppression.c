@@ -18,7 +18,7 @@
 #include <string.h>
 
 #define SUPPRESSION_REASON_MAX 500
-#define SUPPRESSION_SPAN_MAX   (366 * 24 * 3600)
+#define SUPPRESSION_SPAN_MAX   ((int64_t)366 * 24 * 3600)
 
 json_t *
 suppression_to_json(const struct suppression *s, int64_t now)
