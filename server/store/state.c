@@ -2,8 +2,8 @@
 /*
  * state.c - see state.h.
  *
- * One process keeps the file open and, under a mutex, a copy of what it
- * last read or wrote (`mem`): a commit group that moved neither the audit
+ * One process keeps the file open and a copy of what it last read or
+ * wrote (`mem`): a commit group that moved neither the audit
  * head nor a reference past that copy writes nothing (the readiness
  * probe's empty transaction, a failed change).  Every write is a
  * read-merge-write under flock, so a CLI command writing beside the server
@@ -30,7 +30,13 @@
 #define SUM_HEX     ((size_t)2 * SUM_LEN)
 #define HASH_HEX    ((size_t)2 * CHAIN_HASH_LEN)
 
+/* mu: the file, one reader or writer at a time in this process (held
+ * across its fdatasync).  mem_mu: mem and loaded, held only to copy them,
+ * so that a change numbering an incident (store_state_ref_floor, on the
+ * writer thread) never waits for the recorder's sync.  Order: mu, then
+ * mem_mu. */
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t mem_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct store_state mem;
 static bool loaded;
 static int fd = -1;
@@ -159,6 +165,15 @@ store_state_parse(const char *slot, size_t len, struct store_state *out)
 }
 
 /* ---- the file ---- */
+
+static void
+set_mem(const struct store_state *st)
+{
+    pthread_mutex_lock(&mem_mu);
+    mem = *st;
+    loaded = true;
+    pthread_mutex_unlock(&mem_mu);
+}
 
 /* Opens the file once per database; *created when this made it. */
 static int
@@ -327,10 +342,8 @@ merge_write(const struct store_state *p, bool adopt, struct mp_error *err)
         rc = write_file(&next, created, err);
     }
     flock(fd, LOCK_UN);
-    if (rc == 0) {
-        mem = next;
-        loaded = true;
-    }
+    if (rc == 0)
+        set_mem(&next);
     return rc;
 }
 
@@ -407,8 +420,15 @@ store_state_record(const struct store_state *pending)
 {
     struct mp_error err;
 
+    bool said;
+
+    pthread_mutex_lock(&mem_mu);
+    said = loaded && covers(&mem, pending);
+    pthread_mutex_unlock(&mem_mu);
+    if (said)
+        return;
     pthread_mutex_lock(&mu);
-    if ((!loaded || !covers(&mem, pending)) && merge_write(pending, false, &err) != 0)
+    if (merge_write(pending, false, &err) != 0)
         log_error("state file not written (the change is committed) error=\"%s\"", err.message);
     pthread_mutex_unlock(&mu);
 }
@@ -416,17 +436,28 @@ store_state_record(const struct store_state *pending)
 int
 store_state_ref_floor(int year)
 {
+    struct store_state st;
     struct mp_error err;
+    bool have;
     int n = 0;
 
+    pthread_mutex_lock(&mem_mu);
+    have = loaded;
+    if (have)
+        n = ref_of(&mem, year);
+    pthread_mutex_unlock(&mem_mu);
+    if (have)
+        return n;
+    /* a process that did not compare at start (a CLI command, a test):
+     * the file as it is, once */
     pthread_mutex_lock(&mu);
-    if (!loaded && open_file(false, NULL, &err) == 0 && flock(fd, LOCK_SH) == 0) {
-        if (read_file(&mem, &err) >= 0)
-            loaded = true;
+    if (open_file(false, NULL, &err) == 0 && flock(fd, LOCK_SH) == 0) {
+        if (read_file(&st, &err) >= 0) {
+            set_mem(&st);
+            n = ref_of(&st, year);
+        }
         flock(fd, LOCK_UN);
     }
-    if (loaded)
-        n = ref_of(&mem, year);
     pthread_mutex_unlock(&mu);
     return n;
 }
@@ -462,8 +493,7 @@ compare_locked(sqlite3 *db, struct store_state_gap *gap, bool *created, struct m
         *created = true;
         return merge_write(&now, true, err);
     }
-    mem = cur;
-    loaded = true;
+    set_mem(&cur);
     gap->recorded_seq = cur.audit_seq;
     memcpy(gap->recorded_hash, cur.audit_hash, CHAIN_HASH_LEN);
     gap->database_seq = now.audit_seq;
@@ -525,7 +555,9 @@ store_state_forget(void)
     if (fd >= 0)
         close(fd);
     fd = -1;
+    pthread_mutex_lock(&mem_mu);
     loaded = false;
     memset(&mem, 0, sizeof(mem));
+    pthread_mutex_unlock(&mem_mu);
     pthread_mutex_unlock(&mu);
 }
