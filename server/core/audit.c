@@ -136,10 +136,25 @@ audit_acknowledge(const char *actor, int64_t now, const char *reason, json_t **o
     return 0;
 }
 
+int
+audit_append_json(sqlite3 *db, int64_t now, const char *actor, const char *action,
+                  const char *object, json_t *payload, struct mp_error *err)
+{
+    char *text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+    int rc;
+
+    json_decref(payload);
+    if (text == NULL)
+        return mp_error_set(err, 500, "", "out of memory");
+    rc = store_audit_append(db, now, actor, action, object, text, err);
+    free(text);
+    return rc;
+}
+
 struct accept {
     const char *actor;
     int64_t now;
-    const char *payload;
+    json_t *payload;
     int64_t seq;
 };
 
@@ -152,8 +167,8 @@ accept_apply(sqlite3 *db, void *arg, struct mp_error *err)
     if (store_audit_head(db, &a->seq, h, err) < 0)
         return -1;
     a->seq++;
-    return store_audit_append(db, store_change_time(a->now), a->actor, AUDIT_ACCEPT_LOSS_ACTION,
-                              "meldpunt.db", a->payload, err);
+    return audit_append_json(db, store_change_time(a->now), a->actor, AUDIT_ACCEPT_LOSS_ACTION,
+                             "meldpunt.db", json_incref(a->payload), err);
 }
 
 int
@@ -162,9 +177,8 @@ audit_accept_loss(const char *actor, int64_t now, const char *reason,
 {
     struct accept a = {.actor = actor, .now = now};
     char head[2 * CHAIN_HASH_LEN + 1];
-    json_t *o, *refs = json_array();
+    json_t *refs = json_array();
     sqlite3 *db;
-    char *payload;
     int rc = -1;
 
     hex(gap->recorded_hash, head);
@@ -172,14 +186,12 @@ audit_accept_loss(const char *actor, int64_t now, const char *reason,
         json_array_append_new(refs,
                               json_pack("{s:i, s:i, s:i}", "year", gap->lost[i].year, "issued",
                                         gap->lost[i].issued, "present", gap->lost[i].present));
-    o = json_pack("{s:s, s:I, s:s, s:I, s:b, s:o}", "reason", reason, "recorded_head_seq",
+    a.payload =
+        json_pack("{s:s, s:I, s:s, s:I, s:b, s:o}", "reason", reason, "recorded_head_seq",
                   (json_int_t)gap->recorded_seq, "recorded_head_hash", head, "database_head_seq",
                   (json_int_t)gap->database_seq, "diverged", gap->diverged, "references", refs);
-    payload = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    json_decref(o);
-    if (payload == NULL)
+    if (a.payload == NULL)
         return mp_error_set(err, 500, "", "out of memory");
-    a.payload = payload;
     if (store_write_unguarded(accept_apply, &a, err) != 0)
         goto out;
     if ((db = db_reader(err)) == NULL || store_state_adopt(db, err) != 0)
@@ -188,6 +200,6 @@ audit_accept_loss(const char *actor, int64_t now, const char *reason,
         *seq = a.seq;
     rc = 0;
 out:
-    free(payload);
+    json_decref(a.payload);
     return rc;
 }

@@ -364,8 +364,7 @@ store_timeline_append(sqlite3 *db, const char *incident_id, const char *at, cons
     db_bind_text_opt(st, 6, old_value, true);
     db_bind_text_opt(st, 7, new_value, true);
     db_bind_text_opt(st, 8, note, true);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "writing the timeline");
-    sqlite3_reset(st);
+    rc = db_done(db, st, "writing the timeline", err);
     return rc;
 }
 
@@ -467,8 +466,7 @@ store_idempotency_put(sqlite3 *db, const char *principal, const char *key, const
     sqlite3_bind_text(st, 4, object_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, response, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 6, now);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "recording the idempotency key");
-    sqlite3_reset(st);
+    rc = db_done(db, st, "recording the idempotency key", err);
     return rc;
 }
 
@@ -482,8 +480,7 @@ store_idempotency_purge(sqlite3 *db, int64_t now, int64_t max_age, struct mp_err
     if (st == NULL)
         return db_fail(db, err, "purging idempotency keys");
     sqlite3_bind_int64(st, 1, now - max_age);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "purging idempotency keys");
-    sqlite3_reset(st);
+    rc = db_done(db, st, "purging idempotency keys", err);
     return rc;
 }
 

@@ -89,7 +89,6 @@ store_user_update(sqlite3 *db, const struct user_row *u, const char *disabled_by
                   struct mp_error *err)
 {
     sqlite3_stmt *st;
-    int rc = -1;
 
     st = db_stmt(db, "UPDATE users SET role = ?, must_change_password = ?, tlp_max = ?, "
                      "language = ?, disabled_at = ?, "
@@ -106,30 +105,19 @@ store_user_update(sqlite3 *db, const struct user_row *u, const char *disabled_by
     sqlite3_bind_text(st, 7, disabled_by ? disabled_by : "-", -1, SQLITE_STATIC);
     db_bind_opt(st, 8, u->password_hash);
     sqlite3_bind_int64(st, 9, u->id);
-    if (sqlite3_step(st) == SQLITE_DONE)
-        rc = 0;
-    else
-        db_fail(db, err, "changing user");
-    sqlite3_reset(st);
-    return rc;
+    return db_done(db, st, "changing user", err);
 }
 
 int
 store_user_signed_in(sqlite3 *db, int64_t user_id, const char *at, struct mp_error *err)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE users SET last_sign_in_at = ? WHERE id = ?");
-    int rc = -1;
 
     if (st == NULL)
         return db_fail(db, err, "recording sign-in");
     sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, user_id);
-    if (sqlite3_step(st) == SQLITE_DONE)
-        rc = 0;
-    else
-        db_fail(db, err, "recording sign-in");
-    sqlite3_reset(st);
-    return rc;
+    return db_done(db, st, "recording sign-in", err);
 }
 
 /* A user of a list, for db_rows(). */
@@ -238,25 +226,18 @@ int
 store_session_touch(sqlite3 *db, int64_t id, int64_t now, struct mp_error *err)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE sessions SET seen_unix = ? WHERE id = ?");
-    int rc = -1;
 
     if (st == NULL)
         return db_fail(db, err, "refreshing session");
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int64(st, 2, id);
-    if (sqlite3_step(st) == SQLITE_DONE)
-        rc = 0;
-    else
-        db_fail(db, err, "refreshing session");
-    sqlite3_reset(st);
-    return rc;
+    return db_done(db, st, "refreshing session", err);
 }
 
 int
 store_session_end(sqlite3 *db, int64_t id, int64_t user_id, const char *at, struct mp_error *err)
 {
     sqlite3_stmt *st;
-    int rc = -1;
 
     st = id > 0
              ? db_stmt(db, "UPDATE sessions SET ended_at = ?1 WHERE id = ?2 AND ended_at IS NULL")
@@ -266,12 +247,7 @@ store_session_end(sqlite3 *db, int64_t id, int64_t user_id, const char *at, stru
         return db_fail(db, err, "ending session");
     sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, id > 0 ? id : user_id);
-    if (sqlite3_step(st) == SQLITE_DONE)
-        rc = 0;
-    else
-        db_fail(db, err, "ending session");
-    sqlite3_reset(st);
-    return rc;
+    return db_done(db, st, "ending session", err);
 }
 
 int
@@ -279,7 +255,6 @@ store_session_end_others(sqlite3 *db, int64_t user_id, int64_t keep, const char 
                          struct mp_error *err)
 {
     sqlite3_stmt *st;
-    int rc = -1;
 
     st = db_stmt(db, "UPDATE sessions SET ended_at = ? "
                      "WHERE user_id = ? AND id != ? AND ended_at IS NULL");
@@ -288,10 +263,5 @@ store_session_end_others(sqlite3 *db, int64_t user_id, int64_t keep, const char 
     sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, user_id);
     sqlite3_bind_int64(st, 3, keep);
-    if (sqlite3_step(st) == SQLITE_DONE)
-        rc = 0;
-    else
-        db_fail(db, err, "ending sessions");
-    sqlite3_reset(st);
-    return rc;
+    return db_done(db, st, "ending sessions", err);
 }
