@@ -81,6 +81,11 @@ obligation_recipients(json_t *o, const struct obligation *ob, const struct rules
 
     if (st != NULL)
         name = json_object_get(st->def, "name");
+    /* the words people read: the report's name and the regime's title */
+    if (name != NULL)
+        json_object_set(o, "stage_name", name);
+    if (rs != NULL && json_object_get(rs->doc, "title") != NULL)
+        json_object_set(o, "regime_title", json_object_get(rs->doc, "title"));
     for (int i = 0; i < n; i++) {
         int r = profile_role(roles[i]);
         json_t *cfg = json_object_get(json_object_get(profile, "recipients"), roles[i]);
@@ -93,8 +98,10 @@ obligation_recipients(json_t *o, const struct obligation *ob, const struct rules
             json_array_append_new(list, json_pack("{s:s}", "role", roles[i]));
             continue;
         }
-        json_array_append_new(list, json_pack("{s:s, s:s?, s:s?, s:b}", "role", roles[i], "name",
-                                              who, "contact", contact, "configured", ok));
+        json_array_append_new(list, json_pack("{s:s, s:{s:s, s:s}, s:s?, s:s?, s:b}", "role",
+                                              roles[i], "label", "en", profile_roles[r].en, "nl",
+                                              profile_roles[r].nl, "name", who, "contact", contact,
+                                              "configured", ok));
         if (ok || !owed)
             continue;
         snprintf(field, sizeof(field), "recipients.%s", roles[i]);

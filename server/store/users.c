@@ -265,3 +265,74 @@ store_session_end_others(sqlite3 *db, int64_t user_id, int64_t keep, const char 
     sqlite3_bind_int64(st, 3, keep);
     return db_done(db, st, "ending sessions", err);
 }
+
+/* ---- calendar feeds ---- */
+
+int
+store_calendar_set(sqlite3 *db, int64_t user_id, const uint8_t hash[32], const char *at,
+                   struct mp_error *err)
+{
+    sqlite3_stmt *st = db_stmt(db, "INSERT OR REPLACE INTO calendar_feeds(user_id, token_hash, "
+                                   "created_at) VALUES (?, ?, ?)");
+
+    if (st == NULL)
+        return db_fail(db, err, "creating the calendar feed");
+    sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_blob(st, 2, hash, 32, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, at, -1, SQLITE_STATIC);
+    return db_done(db, st, "creating the calendar feed", err);
+}
+
+int
+store_calendar_delete(sqlite3 *db, int64_t user_id, struct mp_error *err)
+{
+    sqlite3_stmt *st = db_stmt(db, "DELETE FROM calendar_feeds WHERE user_id = ?");
+
+    if (st == NULL)
+        return db_fail(db, err, "revoking the calendar feed");
+    sqlite3_bind_int64(st, 1, user_id);
+    if (db_done(db, st, "revoking the calendar feed", err) != 0)
+        return -1;
+    return sqlite3_changes(db) > 0;
+}
+
+int
+store_calendar_get(sqlite3 *db, int64_t user_id, char created_at[32], struct mp_error *err)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT created_at FROM calendar_feeds WHERE user_id = ?");
+    int step, rc;
+
+    if (st == NULL)
+        return db_fail(db, err, "reading the calendar feed");
+    sqlite3_bind_int64(st, 1, user_id);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        db_col_copy(created_at, 32, st, 0);
+        rc = 1;
+    } else {
+        rc = step == SQLITE_DONE ? 0 : db_fail(db, err, "reading the calendar feed");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+int
+store_calendar_user(sqlite3 *db, const uint8_t hash[32], struct user_row *u, struct mp_error *err)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT " USER_COLUMNS " FROM calendar_feeds c "
+                                   "JOIN users u ON u.id = c.user_id WHERE c.token_hash = ?");
+    int step, rc;
+
+    if (st == NULL)
+        return db_fail(db, err, "reading the calendar feed");
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        read_user(st, 0, u);
+        rc = 1;
+    } else {
+        rc = step == SQLITE_DONE ? 0 : db_fail(db, err, "reading the calendar feed");
+    }
+    sqlite3_reset(st); /* ends the read transaction: never hold a snapshot */
+    return rc;
+}

@@ -6,6 +6,7 @@
 import { get, seg } from '../lib/api.js';
 import { countdown, h, timeEl, words } from '../lib/dom.js';
 import { errorBox } from '../lib/forms.js';
+import { calendarSection } from './calendar.js';
 import { t, pick } from '../lib/i18n.js';
 import { OPEN_STATES, SEVERITIES } from '../lib/schema.js';
 
@@ -234,6 +235,6 @@ export async function dashboardPage() {
     );
     if (incRes.status === 'fulfilled')
         s3.appendChild(await undetermined(incRes.value.sort((a, b) => b.created_at.localeCompare(a.created_at))));
-    page.append(s2, attention(), s1, s3);
+    page.append(s2, calendarSection(), attention(), s1, s3);
     return page;
 }
