@@ -9,7 +9,7 @@
 #                         loopback, Python's standard library, under 60 s)
 #   tests/run.sh dated    the unit suites and the end-to-end tests of the
 #                         incident, classification, notification, time and
-#                         regulatory areas again under libfaketime, about 400 days ahead
+#                         regulatory and reporting areas again under libfaketime, about 400 days ahead
 #                         and on a leap day, so a test that depends on
 #                         today's date fails now and not a year from now
 #   tests/run.sh browser  browser tests only (node --test tests/browser/:
@@ -135,7 +135,7 @@ if [ "$what" = all ] || [ "$what" = dated ]; then
             run_unit " (faketime $when)"
             need_e2e_deps && run_node tests/e2e/incidents.test.mjs tests/e2e/classification.test.mjs \
                 tests/e2e/notifications.test.mjs tests/e2e/time.test.mjs \
-                tests/e2e/regulatory.test.mjs
+                tests/e2e/regulatory.test.mjs tests/e2e/reporting.test.mjs
             unset FAKETIME LD_PRELOAD ASAN_OPTIONS
         done
     fi

@@ -25,9 +25,19 @@ api_calendar_get(const struct api_request *rq, struct api_response *rs)
 void
 api_calendar_create(const struct api_request *rq, struct api_response *rs)
 {
+    static const char *const fields[] = {NULL}; /* it takes no members */
     struct mp_error err;
     json_t *out;
 
+    if (rq->body_len > 0) {
+        json_t *in = api_parse_object(rq, rs);
+        if (in == NULL)
+            return;
+        api_only_fields(in, fields, rs);
+        json_decref(in);
+        if (rs->status >= 400)
+            return;
+    }
     if (calendar_feed_create(rq->principal, rq->now, &out, &err) != 0)
         api_error(rs, &err);
     else

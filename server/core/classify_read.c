@@ -52,6 +52,9 @@ static const struct {
     {"cer_authority", "the authority for critical entities",
      "de autoriteit voor kritieke entiteiten"},
     {"financial_supervisor", "the financial supervisor", "de financiële toezichthouder"},
+    {"trust_supervisor",
+     "the supervisory body for trust services (eIDAS; in the Netherlands the RDI)",
+     "het toezichthoudend orgaan voor vertrouwensdiensten (eIDAS; in Nederland de RDI)"},
 };
 
 static int
@@ -123,6 +126,10 @@ obligation_recipients(json_t *o, const struct obligation *ob, const struct rules
     }
     json_object_set_new(o, "recipients", list);
     json_object_set_new(o, "problems", problems);
+    /* no numeric deadline, only "without undue delay": due now while owed
+     * (NIS2 art. 23(1), (2): informing the recipients of the service) */
+    if (st != NULL && st->without_deadline && strcmp(ob->status, "pending") == 0)
+        json_object_set_new(o, "due_now", json_true());
 }
 
 /* Every problem of a list of obligations (as JSON), in one list. */
