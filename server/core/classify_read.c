@@ -57,6 +57,27 @@ static const struct {
      "het toezichthoudend orgaan voor vertrouwensdiensten (eIDAS; in Nederland de RDI)"},
 };
 
+/* The people concerned, whom a report informs directly: not configured
+ * in the profile, but named in words all the same. */
+struct concerned {
+    const char *role, *en, *nl;
+};
+
+static const struct concerned concerned_roles[] = {
+    {"clients", "the recipients of the service", "de afnemers van de dienst"},
+    {"data_subjects", "the data subjects", "de betrokkenen"},
+};
+
+static const struct concerned *
+concerned_role(const char *role)
+{
+    for (size_t i = 0; i < sizeof(concerned_roles) / sizeof(concerned_roles[0]); i++) {
+        if (strcmp(concerned_roles[i].role, role) == 0)
+            return &concerned_roles[i];
+    }
+    return NULL;
+}
+
 static int
 profile_role(const char *role)
 {
@@ -98,7 +119,10 @@ obligation_recipients(json_t *o, const struct obligation *ob, const struct rules
         char field[64], en[400], nl[400];
 
         if (r < 0) {
-            json_array_append_new(list, json_pack("{s:s}", "role", roles[i]));
+            const struct concerned *c = concerned_role(roles[i]);
+            json_array_append_new(list, c ? json_pack("{s:s, s:{s:s, s:s}}", "role", roles[i],
+                                                      "label", "en", c->en, "nl", c->nl)
+                                          : json_pack("{s:s}", "role", roles[i]));
             continue;
         }
         json_array_append_new(list, json_pack("{s:s, s:{s:s, s:s}, s:s?, s:s?, s:b}", "role",

@@ -93,7 +93,18 @@ describe('issue 16 items 8-11: more reporting duties (shipped rules)', () => {
         assert.equal(rdi.recipient, 'trust_supervisor');
         assert.equal(rdi.asap, true);
         assert.equal(rdi.due_at, iso(aware + 24 * HOUR), '24 hours after awareness');
-        assert.deepEqual(rdi.recipients, [{ role: 'trust_supervisor', name: 'RDI (eIDAS)', contact: 'tsp@rdi.nl', configured: true }]);
+        assert.deepEqual(rdi.recipients, [
+            {
+                role: 'trust_supervisor',
+                label: {
+                    en: 'the supervisory body for trust services (eIDAS; in the Netherlands the RDI)',
+                    nl: 'het toezichthoudend orgaan voor vertrouwensdiensten (eIDAS; in Nederland de RDI)',
+                },
+                name: 'RDI (eIDAS)',
+                contact: 'tsp@rdi.nl',
+                configured: true,
+            },
+        ]);
         assert.deepEqual(rdi.problems, []);
         // alongside the NIS2 reports: the 24-hour notification for trust services
         const nis2 = owed.filter((o) => o.regime === 'nis2-cir').map((o) => o.stage);
