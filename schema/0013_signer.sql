@@ -1,4 +1,4 @@
--- 0012: a person's full name and function, as they sign.
+-- 0013: a person's full name and function, as they sign.
 --
 -- A signed notification names its signer as the authority needs it: the
 -- full name and the function ("J. de Vries, CISO"), not the sign-in name.

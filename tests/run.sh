@@ -9,11 +9,14 @@
 #                         loopback, Python's standard library, under 60 s)
 #   tests/run.sh dated    the unit suites and the end-to-end tests of the
 #                         incident, classification, notification, time and
-#                         regulatory areas again under libfaketime, about 400 days ahead
+#                         regulatory and reporting areas again under libfaketime, about 400 days ahead
 #                         and on a leap day, so a test that depends on
 #                         today's date fails now and not a year from now
 #   tests/run.sh browser  browser tests only (node --test tests/browser/:
 #                         Debian's chromium driven by playwright-core)
+#   tests/run.sh crash    the durability harness, shortened: CRASH_CYCLES
+#                         (default 3) kill -9 cycles under load
+#                         (tests/crash/crash.mjs; make crash-test runs 20)
 # Expects `make test-build` to have run (make test does both).
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -132,9 +135,23 @@ if [ "$what" = all ] || [ "$what" = dated ]; then
             run_unit " (faketime $when)"
             need_e2e_deps && run_node tests/e2e/incidents.test.mjs tests/e2e/classification.test.mjs \
                 tests/e2e/notifications.test.mjs tests/e2e/time.test.mjs \
-                tests/e2e/regulatory.test.mjs
+                tests/e2e/regulatory.test.mjs tests/e2e/reporting.test.mjs
             unset FAKETIME LD_PRELOAD ASAN_OPTIONS
         done
+    fi
+fi
+
+if [ "$what" = all ] || [ "$what" = crash ]; then
+    # "acked N, lost 0, duplicated 0" or a failure, counted as one test
+    MELDPUNT_BIN=${MELDPUNT_BIN:-$PWD/build/test/meldpunt} \
+        node tests/crash/crash.mjs --cycles "${CRASH_CYCLES:-3}" >"$log" 2>&1
+    rc=$?
+    cat "$log"
+    if [ "$rc" -eq 0 ]; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        status=1
     fi
 fi
 

@@ -111,6 +111,8 @@ describe('calendar feed', () => {
             assert.ok(e.summary.includes(o.incident_ref), e.summary);
             if (o.status === 'pending' && o.due_at) assert.deepEqual(e.alarms, ['-PT1H']);
         }
+        // words, never keys
+        for (const e of cal.events) assert.doesNotMatch(`${e.summary}\n${e.description}`, /\b[a-z]+_[a-z_]+\b/, e.summary);
         // nothing of an incident but its reference: no titles, no descriptions, no keys
         assert.ok(!f.text.includes('Secret red sabotage') && !f.text.includes('never reach'), f.text);
         assert.ok(!f.text.includes('Amber dosing fault'));

@@ -152,7 +152,10 @@ describe('one server per data directory; restore', () => {
             11:
                 "CREATE TABLE services_old (name TEXT PRIMARY KEY, description TEXT NOT NULL DEFAULT '', users_total INTEGER CHECK (users_total >= 0), critical INTEGER NOT NULL DEFAULT 0, member_states TEXT NOT NULL DEFAULT '[]', updated_at TEXT NOT NULL, updated_by TEXT NOT NULL) STRICT;" +
                 ' INSERT INTO services_old SELECT name, description, users_total, coalesce(critical, 0), member_states, updated_at, updated_by FROM services; DROP TABLE services; ALTER TABLE services_old RENAME TO services;',
-            12: 'ALTER TABLE users DROP COLUMN full_name; ALTER TABLE users DROP COLUMN job_title;',
+            12:
+                'DROP INDEX incidents_root_cause; ALTER TABLE incidents DROP COLUMN root_cause; ' +
+                'ALTER TABLE incidents DROP COLUMN root_cause_category; ALTER TABLE incidents DROP COLUMN kind;',
+            13: 'ALTER TABLE users DROP COLUMN full_name; ALTER TABLE users DROP COLUMN job_title;',
             14: 'DROP TABLE calendar_feeds;',
         }[Number(newest)];
         assert.ok(undoSql, `the test does not know how to undo migration ${newest}: add it`);

@@ -86,7 +86,15 @@ export function deadlineRow(o, { withIncident = true } = {}) {
             (o.recipients ?? [{ role: o.recipient }]).map((r) => t('rcp_' + r.role)).join(', '),
             (o.problems ?? []).map((p) => h('p', { class: 'missing-note recipient-problem' }, pick(p.text))),
         ),
-        h('td', {}, due ? timeEl(due) : h('span', { class: 'muted' }, t('no_deadline_yet'))),
+        h(
+            'td',
+            {},
+            due
+                ? timeEl(due)
+                : o.due_now
+                  ? h('strong', { class: 'due-now' }, t('due_now'))
+                  : h('span', { class: 'muted' }, t('no_deadline_yet')),
+        ),
         h(
             'td',
             {},
