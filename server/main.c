@@ -20,6 +20,7 @@
 #include "core/checkpoint.h"
 #include "core/classify.h"
 #include "core/detect.h"
+#include "core/organisation.h"
 #include "core/readiness.h"
 #include "core/assessment.h"
 #include "core/rules.h"
@@ -356,6 +357,10 @@ serve_start(const struct config *cfg, const char *tls_cert, const char *tls_key,
     uint16_t port;
     bool v6;
 
+    /* what follows a change, inside it: the incident and the profile do not
+     * know the classifier (layers in docs/ARCHITECTURE.md) */
+    incident_on_change(&classify_incident_hooks);
+    organisation_on_change(classify_refresh_open);
     classify_sweeper_start(cfg->sweep_interval);
     checkpoint_timer_start(cfg->checkpoint_interval);
     if (http_start(&ho, err) != 0)

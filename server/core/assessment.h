@@ -10,9 +10,10 @@
  *                   articles that put them in scope or make them essential,
  *                   and every reason's text and article;
  *   threats.json    the threat catalogue the risk register starts from.
- * The order of the decision (sector, size, size-independent categories,
- * class, lex specialis) is code here; which sector or subsector falls under
- * which article, and every ceiling, is data.
+ * The NIS2 decision itself is data too: law.json's nis2_decision, ordered
+ * steps (sector, size, size-independent categories, class) whose conditions
+ * are in the rule language (rules.h).  The code knows the steps' shape, the
+ * size arithmetic of Rec. 2003/361/EC, and the CER and DORA findings.
  */
 #ifndef MP_ASSESSMENT_H
 #define MP_ASSESSMENT_H

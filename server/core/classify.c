@@ -726,6 +726,20 @@ classify_refresh_noted(sqlite3 *db, const struct incident *inc, const char *prin
     return refresh_with(db, inc, principal, now, true, &why, err);
 }
 
+static int
+judge_hook(sqlite3 *db, const struct incident *inc, const char *actor, const char *note,
+           bool required_note, int64_t now, struct mp_error *err)
+{
+    struct change_reason why = {.note = note, .required = true};
+
+    return refresh_with(db, inc, actor, now, true, required_note ? &why : NULL, err);
+}
+
+const struct incident_hooks classify_incident_hooks = {
+    .judge = judge_hook,
+    .closable = classify_check_closable,
+};
+
 int
 classify_refresh_open(sqlite3 *db, const char *principal, int64_t now, struct mp_error *err)
 {

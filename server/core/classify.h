@@ -43,6 +43,10 @@ int classify_refresh(sqlite3 *db, const struct incident *inc, const char *princi
  * Other changes (classify_refresh) record a lift without a reason. */
 int classify_refresh_noted(sqlite3 *db, const struct incident *inc, const char *principal,
                            const char *note, int64_t now, struct mp_error *err);
+/* For incident_on_change(): judge = classify_refresh, or with
+ * required_note classify_refresh_noted; closable = classify_check_closable. */
+extern const struct incident_hooks classify_incident_hooks;
+
 /* Inside a change: refresh every incident not closed or dismissed. */
 int classify_refresh_open(sqlite3 *db, const char *principal, int64_t now, struct mp_error *err);
 

@@ -10,11 +10,11 @@
 #include "detect.h"
 #include "lib/embed.h"
 #include "lib/file.h"
+#include "lib/snapshot.h"
 #include "lib/text.h"
 #include "store/incidents.h"
 
 #include <fnmatch.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -573,7 +573,7 @@ detect_new(const char *dir)
 
     if (d == NULL)
         return NULL;
-    d->refs = 1;
+    snapshot_refs_init(&d->refs);
     d->files = json_array();
     snprintf(d->dir, sizeof(d->dir), "%s", dir);
     return d;
@@ -641,20 +641,24 @@ out:
 
 /* ---- the rules in force ---- */
 
-static pthread_mutex_t current_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct detection *current;
+static void
+detection_hold(void *d)
+{
+    snapshot_refs_hold(&((struct detection *)d)->refs);
+}
+
+static void
+detection_drop(void *d)
+{
+    detect_release(d);
+}
+
+static struct snapshot current = SNAPSHOT_INIT(detection_hold, detection_drop);
 
 void
 detect_release(struct detection *d)
 {
-    bool last;
-
-    if (d == NULL)
-        return;
-    pthread_mutex_lock(&current_lock);
-    last = --d->refs == 0;
-    pthread_mutex_unlock(&current_lock);
-    if (!last)
+    if (d == NULL || !snapshot_refs_drop(&d->refs))
         return;
     free(d->rules);
     json_decref(d->files);
@@ -664,26 +668,13 @@ detect_release(struct detection *d)
 void
 detect_install(struct detection *d)
 {
-    struct detection *old;
-
-    pthread_mutex_lock(&current_lock);
-    old = current;
-    current = d;
-    pthread_mutex_unlock(&current_lock);
-    detect_release(old);
+    snapshot_install(&current, d);
 }
 
 struct detection *
 detect_acquire(void)
 {
-    struct detection *d;
-
-    pthread_mutex_lock(&current_lock);
-    d = current;
-    if (d != NULL)
-        d->refs++;
-    pthread_mutex_unlock(&current_lock);
-    return d;
+    return snapshot_acquire(&current, NULL);
 }
 
 const struct detection_rule *

@@ -24,6 +24,7 @@
 
 #include "lib/buf.h"
 #include "lib/error.h"
+#include "lib/snapshot.h"
 #include "store/alerts.h"
 
 #include <jansson.h>
@@ -56,7 +57,7 @@ struct detection_rule {
 };
 
 struct detection {
-    int refs;      /* guarded by the module's lock */
+    struct snapshot_refs refs;
     json_t *files; /* [{file, version, doc}] owned */
     struct detection_rule *rules;
     int nrules;

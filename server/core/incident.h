@@ -100,6 +100,21 @@ int incident_transition_targets(int from, const char *out[STATE_COUNT + 1]);
 
 /* ---- operations ---- */
 
+/* What follows every change to an incident, inside the same change: its
+ * judgement under the reporting rules (note: the change's reason, NULL for
+ * none; required_note: whether a change that lifts a duty still owed needs
+ * it -- true for PATCH, false for changes that cannot give one) and, before
+ * closing, the guard that every report is submitted or waived.  The server
+ * sets classify.c's functions here at start-up (classify_incident_hooks), so
+ * the incident does not know the classifier: classification depends on the
+ * incident, never the reverse.  Without hooks nothing follows. */
+struct incident_hooks {
+    int (*judge)(sqlite3 *db, const struct incident *inc, const char *actor, const char *note,
+                 bool required_note, int64_t now, struct mp_error *err);
+    int (*closable)(sqlite3 *db, const char *incident_id, struct mp_error *err);
+};
+void incident_on_change(const struct incident_hooks *hooks);
+
 struct idempotency {
     const char *key; /* NULL: none given */
     uint8_t request_hash[32];

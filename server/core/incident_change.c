@@ -8,7 +8,6 @@
  */
 #include "incident.h"
 #include "incident_int.h"
-#include "core/classify.h"
 #include "lib/text.h"
 #include "lib/timeutil.h"
 #include "lib/uuid.h"
@@ -26,6 +25,22 @@
 #define IDEMPOTENCY_MAX_AGE (24 * 3600)
 
 /* ---- operations ---- */
+
+static struct incident_hooks hooks;
+
+void
+incident_on_change(const struct incident_hooks *h)
+{
+    hooks = h ? *h : (struct incident_hooks){0};
+}
+
+/* The change's judgement under the reporting rules (incident.h). */
+static int
+judge(sqlite3 *db, const struct incident *inc, const char *actor, const char *note,
+      bool required_note, int64_t now, struct mp_error *err)
+{
+    return hooks.judge ? hooks.judge(db, inc, actor, note, required_note, now, err) : 0;
+}
 
 static int
 audit(sqlite3 *db, int64_t now, const struct principal *p, const char *action,
@@ -144,7 +159,7 @@ incident_insert(sqlite3 *db, const struct principal *p, struct incident *inc, in
               err) != 0)
         return -1;
     /* judged against the reporting rules in the same transaction */
-    return classify_refresh(db, inc, p->name, now, err);
+    return judge(db, inc, p->name, NULL, false, now, err);
 }
 
 int
@@ -339,7 +354,7 @@ update_apply(sqlite3 *db, void *arg, struct mp_error *err)
             goto out;
         if (audit(db, c->now, c->p, "incident.update", &cur,
                   json_pack("{s:O, s:s?}", "fields", changed, "note", c->note), err) != 0 ||
-            classify_refresh_noted(db, &cur, c->p->name, c->note, c->now, err) != 0)
+            judge(db, &cur, c->p->name, c->note, true, c->now, err) != 0)
             goto out;
     }
     *c->out = cur;
@@ -444,10 +459,10 @@ transition_apply(sqlite3 *db, void *arg, struct mp_error *err)
               json_pack("{s:s, s:s}", "from", incident_state_names[from], "to",
                         incident_state_names[c->to]),
               err) != 0 ||
-        classify_refresh(db, &cur, c->p->name, c->now, err) != 0 ||
+        judge(db, &cur, c->p->name, NULL, false, c->now, err) != 0 ||
         /* The closing guard, after the last judgement (which may have found
          * more owed): every report is submitted or waived. */
-        (c->to == STATE_CLOSED && classify_check_closable(db, cur.id, err) != 0)) {
+        (c->to == STATE_CLOSED && hooks.closable && hooks.closable(db, cur.id, err) != 0)) {
         incident_free(&cur);
         return -1;
     }

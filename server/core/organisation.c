@@ -3,7 +3,6 @@
  * organisation.c - see organisation.h.
  */
 #include "organisation.h"
-#include "core/classify.h"
 #include "lib/timeutil.h"
 #include "store/audit.h"
 #include "store/organisation.h"
@@ -14,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static organisation_hook change_hook;
 
 /* NIS2 Annex I and II sectors (Directive (EU) 2022/2555), plus "other". */
 static const char *const sectors[] = {"energy",
@@ -267,8 +268,13 @@ organisation_replace(sqlite3 *db, const struct principal *p, int64_t now, const 
     /* the profile itself is in the row; the chain records who changed it */
     if (store_audit_append(db, now, p->name, "organisation.update", "organisation", payload, err))
         return -1;
-    /* what the law asks of us changed: every open incident is judged again */
-    return classify_refresh_open(db, p->name, now, err);
+    return change_hook ? change_hook(db, p->name, now, err) : 0;
+}
+
+void
+organisation_on_change(organisation_hook fn)
+{
+    change_hook = fn;
 }
 
 struct put_change {

@@ -27,9 +27,17 @@ int organisation_put(const struct principal *p, int64_t now, json_t *doc, int64_
                      int64_t *version, struct field_errors *errs);
 
 /* Inside a change: stores text (an already validated profile), audits it
- * and judges every open incident again.  if_match as for organisation_put. */
+ * and calls the change hook (below).  if_match as for organisation_put. */
 int organisation_replace(sqlite3 *db, const struct principal *p, int64_t now, const char *text,
                          int64_t if_match, int64_t *version, struct mp_error *err);
+
+/* What must follow a change of the profile, inside the same change: the
+ * server sets classify_refresh_open here (what the law asks of us changed,
+ * so every open incident is judged again).  The profile does not know the
+ * classifier; classification depends on the profile, never the reverse.
+ * Set once at start-up, before any change; NULL: nothing follows. */
+typedef int (*organisation_hook)(sqlite3 *db, const char *actor, int64_t now, struct mp_error *err);
+void organisation_on_change(organisation_hook fn);
 
 /* Checks doc without storing; adds field errors. */
 bool organisation_validate(json_t *doc, struct field_errors *errs);

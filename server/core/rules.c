@@ -12,11 +12,11 @@
 #include "core/incident.h"
 #include "lib/embed.h"
 #include "lib/file.h"
+#include "lib/snapshot.h"
 
 #include <dirent.h>
 #include <sys/stat.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,20 +75,24 @@ rules_fact_known(const char *name)
 
 /* ---- the rules in force ---- */
 
-static pthread_mutex_t current_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct rules *current;
+static void
+rules_hold(void *r)
+{
+    snapshot_refs_hold(&((struct rules *)r)->refs);
+}
+
+static void
+rules_drop(void *r)
+{
+    rules_release(r);
+}
+
+static struct snapshot current = SNAPSHOT_INIT(rules_hold, rules_drop);
 
 void
 rules_release(struct rules *r)
 {
-    bool last;
-
-    if (r == NULL)
-        return;
-    pthread_mutex_lock(&current_lock);
-    last = --r->refs == 0;
-    pthread_mutex_unlock(&current_lock);
-    if (!last)
+    if (r == NULL || !snapshot_refs_drop(&r->refs))
         return;
     for (int i = 0; i < r->nsets; i++)
         rules_ruleset_free(&r->sets[i]);
@@ -100,26 +104,13 @@ rules_release(struct rules *r)
 void
 rules_install(struct rules *r)
 {
-    struct rules *old;
-
-    pthread_mutex_lock(&current_lock);
-    old = current;
-    current = r;
-    pthread_mutex_unlock(&current_lock);
-    rules_release(old);
+    snapshot_install(&current, r);
 }
 
 struct rules *
 rules_acquire(void)
 {
-    struct rules *r;
-
-    pthread_mutex_lock(&current_lock);
-    r = current;
-    if (r != NULL)
-        r->refs++;
-    pthread_mutex_unlock(&current_lock);
-    return r;
+    return snapshot_acquire(&current, NULL);
 }
 
 const struct rule_stage *

@@ -12,6 +12,7 @@
 #define MP_RULES_H
 
 #include "lib/error.h"
+#include "lib/snapshot.h"
 #include "lib/timeutil.h"
 
 #include <jansson.h>
@@ -114,7 +115,7 @@ struct ruleset {
 };
 
 struct rules {
-    int refs; /* guarded by the module's lock */
+    struct snapshot_refs refs;
     struct ruleset *sets;
     int nsets;
     char dir[PATH_MAX];
@@ -151,6 +152,12 @@ const struct rule_stage *rules_find_stage(const struct ruleset *rs, const char *
 json_t *rules_evaluate(const struct ruleset *rs, const json_t *facts, const json_t *profile);
 
 /* Evaluates one expression (for tests and the stage `when`). */
+/* Checks expr as a rule file's expressions are checked, for other data in
+ * the rule language (the assessment's decision): the facts it may name are
+ * the list (NULL-terminated), and profile values are refused.  0, or -1
+ * with err naming file, path and the reason. */
+int rules_check_expr(json_t *expr, const char *file, const char *path, const char *const facts[],
+                     struct mp_error *err);
 enum tri rules_eval_expr(const json_t *expr, const json_t *facts, const json_t *profile);
 
 /*

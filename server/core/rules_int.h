@@ -25,6 +25,9 @@ extern const char *const rules_anchors[];
 struct vctx {
     const char *file;
     struct mp_error *err;
+    /* The facts an expression may name (NULL-terminated), and no profile
+     * values; NULL: the incident facts and the profile (rule files). */
+    const char *const *facts;
 };
 
 struct rnode; /* a compiled expression (rules_eval.c) */

@@ -89,10 +89,16 @@ check_value(struct vctx *v, json_t *e, const char *path)
             if (json_object_get(e, "fact") == NULL || !is_constant(val))
                 return rules_vfail(v, sub, "default goes with fact and is a constant", NULL);
         } else if (strcmp(key, "fact") == 0) {
-            if (!json_is_string(val) || !rules_fact_known(json_string_value(val)))
-                return rules_vfail(v, sub, "unknown fact '%s' (docs/INCIDENTS.md lists them)",
-                                   json_is_string(val) ? json_string_value(val) : "?");
+            const char *name = json_is_string(val) ? json_string_value(val) : "?";
+            if (!json_is_string(val) ||
+                !(v->facts ? rules_in_list(v->facts, name) : rules_fact_known(name)))
+                return rules_vfail(v, sub,
+                                   v->facts ? "unknown fact '%s'"
+                                            : "unknown fact '%s' (docs/INCIDENTS.md lists them)",
+                                   name);
         } else if (strcmp(key, "profile") == 0) {
+            if (v->facts != NULL)
+                return rules_vfail(v, sub, "no profile values here", NULL);
             if (!json_is_string(val) || !rules_in_list(rules_profile_names, json_string_value(val)))
                 return rules_vfail(v, sub, "unknown profile value '%s'",
                                    json_is_string(val) ? json_string_value(val) : "?");
@@ -201,6 +207,15 @@ check_expr(struct vctx *v, json_t *e, const char *path)
     if (strcmp(json_string_value(val), "in") == 0 && !json_is_array(json_object_get(e, "right")))
         return rules_vfail(v, path, "in needs a list on the right", NULL);
     return true;
+}
+
+int
+rules_check_expr(json_t *expr, const char *file, const char *path, const char *const facts[],
+                 struct mp_error *err)
+{
+    struct vctx v = {.file = file, .err = err, .facts = facts};
+
+    return check_expr(&v, expr, path) ? 0 : -1;
 }
 
 /* n decimal digits at s into *out; false when any is not a digit. */
@@ -715,7 +730,7 @@ rules_load_builtin(struct rules **out, struct mp_error *err)
         free(r);
         return mp_error_set(err, 0, "", "out of memory");
     }
-    r->refs = 1;
+    snapshot_refs_init(&r->refs);
     snprintf(r->dir, sizeof(r->dir), "(built in)");
     for (size_t i = 0; i < rules_files_count; i++) {
         char path[PATH_MAX];
@@ -747,11 +762,12 @@ rules_load(const char *dir, struct rules **out, struct mp_error *err)
     if (file_list(dir, ".json", 64, &names, &n, err) != 0)
         return -1;
     r = calloc(1, sizeof(*r));
+    if (r != NULL)
+        snapshot_refs_init(&r->refs);
     if (r == NULL || (r->sets = calloc((size_t)n + 1, sizeof(*r->sets))) == NULL) {
         mp_error_set(err, 0, "", "out of memory");
         goto out;
     }
-    r->refs = 1;
     snprintf(r->dir, sizeof(r->dir), "%s", dir);
     for (int i = 0; i < n; i++) {
         char path[PATH_MAX], *text;
@@ -788,9 +804,6 @@ rules_load(const char *dir, struct rules **out, struct mp_error *err)
     rc = 0;
 out:
     file_list_free(names, n);
-    if (r != NULL) {
-        r->refs = 1;
-        rules_release(r);
-    }
+    rules_release(r);
     return rc;
 }

@@ -441,8 +441,6 @@ main(void)
     Suite *s = suite_create("alert");
     TCase *tc = tcase_create("pure");
     TCase *files = tcase_create("rule files");
-    SRunner *sr;
-    int failed;
 
     tcase_add_test(tc, test_fingerprint_stable_and_order_free);
     tcase_add_test(tc, test_fingerprint_differs_with_any_field);
@@ -462,9 +460,5 @@ main(void)
     tcase_add_test(files, test_rules_first_match_decides);
     suite_add_tcase(s, tc);
     suite_add_tcase(s, files);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tu_run(s);
 }

@@ -412,6 +412,79 @@ START_TEST(test_load_dir)
 }
 END_TEST
 
+/* The NIS2 decision is law.json's data: its steps change the outcome
+ * without a recompile, and a step the code cannot take is refused at load,
+ * naming it. */
+static const char *
+outcome_under(const char *from, const char *to, const char *answers)
+{
+    static char outcome[32];
+    struct mp_error err = {0};
+    struct field_errors errs = {0};
+    json_t *s = NULL, *a = J(answers), *r = NULL;
+
+    copy_builtin("questions.json", NULL, NULL);
+    copy_builtin("threats.json", NULL, NULL);
+    copy_builtin("law.json", from, to);
+    ck_assert_msg(assessment_load(tmpdir, &s, &err) == 0, "%s", err.message);
+    ck_assert_int_eq(assessment_evaluate(s, a, "en", &r, &errs), 0);
+    snprintf(outcome, sizeof(outcome), "%s",
+             json_string_value(json_object_get(json_object_get(r, "nis2"), "outcome")));
+    json_decref(r);
+    json_decref(a);
+    json_decref(s);
+    return outcome;
+}
+
+START_TEST(test_decision_is_data)
+{
+    const char *food = "{" BASE "'sector':'food','subsector':'production','headcount':60}";
+    struct mp_error err = {0};
+    json_t *s = NULL;
+
+    ck_assert_str_eq(outcome_under(NULL, NULL, food), "important");
+    /* the last step's outcome, changed in the data */
+    ck_assert_str_eq(
+        outcome_under("\"outcome\": \"important\"", "\"outcome\": \"essential\"", food),
+        "essential");
+    /* a step that ends the decision early, as the first */
+    ck_assert_str_eq(outcome_under("\"steps\": [",
+                                   "\"steps\": [{\"when\": {\"op\": \">=\", \"left\": "
+                                   "{\"fact\": \"headcount\"}, \"right\": 50}, \"outcome\": "
+                                   "\"out_of_scope\"},",
+                                   food),
+                     "out_of_scope");
+    /* an unknown answer never makes a condition hold: the step is passed */
+    ck_assert_str_eq(outcome_under("\"steps\": [",
+                                   "\"steps\": [{\"when\": {\"op\": \"==\", \"left\": "
+                                   "{\"fact\": \"nis1_operator\"}, \"right\": false}, "
+                                   "\"outcome\": \"out_of_scope\"},",
+                                   food),
+                     "important");
+
+    /* refused at load, naming the step and the reason */
+    copy_builtin("law.json", "\"fact\": \"sector_listed\"", "\"fact\": \"sektor\"");
+    ck_assert_int_eq(assessment_load(tmpdir, &s, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.message, "nis2_decision.steps[1]"));
+    ck_assert_ptr_nonnull(strstr(err.message, "sektor"));
+    copy_builtin("law.json", "\"outcome\": \"important\"", "\"outcome\": \"maybe\"");
+    ck_assert_int_eq(assessment_load(tmpdir, &s, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.message, "outcome"));
+    copy_builtin("law.json", "\"rule\": \"art3_2\"", "\"rule\": \"art3_9\"");
+    ck_assert_int_eq(assessment_load(tmpdir, &s, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.message, "art3_9"));
+    copy_builtin("law.json", "\"steps\": [",
+                 "\"steps\": [{\"when\": {\"op\": \"==\", \"left\": {\"profile\": "
+                 "\"sector\"}, \"right\": 1}},");
+    ck_assert_int_eq(assessment_load(tmpdir, &s, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.message, "profile"));
+    /* the last step must decide */
+    copy_builtin("law.json", "\"outcome\": \"important\"", "\"set\": []");
+    ck_assert_int_eq(assessment_load(tmpdir, &s, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.message, "last step"));
+}
+END_TEST
+
 START_TEST(test_questionnaire)
 {
     json_t *q = assessment_questionnaire(set);
@@ -437,20 +510,14 @@ static char dbdir[PATH_MAX];
 static void
 setup_db(void)
 {
-    char path[PATH_MAX + 16];
-    struct mp_error err = {0};
-
-    tu_mkdtemp(dbdir);
-    snprintf(path, sizeof(path), "%s/meldpunt.db", dbdir);
-    ck_assert_msg(db_open(path, true, &err) == 0, "db_open: %s", err.message);
+    tu_db_setup(dbdir, NULL, NULL);
 }
 
 static void
 teardown_db(void)
 {
     assessment_test_unloaded = false;
-    db_close();
-    tu_rmrf(dbdir);
+    tu_db_teardown(dbdir, NULL);
 }
 
 /* The HTML export needs the questionnaire; without data it says so (503). */
@@ -500,6 +567,7 @@ suite(void)
     tc = tcase_create("load");
     tcase_add_checked_fixture(tc, setup_dir, teardown_dir);
     tcase_add_test(tc, test_load_dir);
+    tcase_add_test(tc, test_decision_is_data);
     suite_add_tcase(s, tc);
     tc = tcase_create("stored");
     tcase_add_checked_fixture(tc, setup_db, teardown_db);

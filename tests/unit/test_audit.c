@@ -206,23 +206,13 @@ static sqlite3 *conn;
 static void
 setup_db(void)
 {
-    struct mp_error err;
-
-    tu_mkdtemp(tmpdir);
-    tu_path(dbfile, tmpdir, "meldpunt.db");
-    mp_error_clear(&err);
-    ck_assert_msg(db_open(dbfile, true, &err) == 0, "db_open: %s", err.message);
-    conn = db_connect(dbfile, false, &err);
-    ck_assert_msg(conn != NULL, "db_connect: %s", err.message);
+    tu_db_setup(tmpdir, dbfile, &conn);
 }
 
 static void
 teardown_db(void)
 {
-    sqlite3_close_v2(conn);
-    conn = NULL;
-    db_close();
-    tu_rmrf(tmpdir);
+    tu_db_teardown(tmpdir, &conn);
 }
 
 static void

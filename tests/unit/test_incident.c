@@ -13,6 +13,8 @@
 #include "store/incidents.h"
 #include "store/writer.h"
 
+#include "testutil.h"
+
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
@@ -879,53 +881,15 @@ static const struct principal bob = {
     .authenticated = true, .role = ROLE_ANALYST, .name = "token:bob", .tlp_max = TLP_RED};
 
 static void
-rmrf(const char *path)
-{
-    struct stat st;
-    DIR *d;
-    struct dirent *e;
-
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode) && (d = opendir(path)) != NULL) {
-        while ((e = readdir(d)) != NULL) {
-            char child[PATH_MAX];
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            if ((size_t)snprintf(child, sizeof(child), "%s/%s", path, e->d_name) < sizeof(child))
-                rmrf(child);
-        }
-        closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
-static void
 setup_db(void)
 {
-    struct mp_error err;
-    const char *base = getenv("TMPDIR");
-
-    snprintf(tmpdir, sizeof(tmpdir), "%s/mp-unit-XXXXXX", base && *base ? base : "/tmp");
-    ck_assert_msg(mkdtemp(tmpdir) != NULL, "mkdtemp: %s", strerror(errno));
-    ck_assert_int_lt(snprintf(dbfile, sizeof(dbfile), "%.4000s/meldpunt.db", tmpdir),
-                     (int)sizeof(dbfile));
-    mp_error_clear(&err);
-    ck_assert_msg(db_open(dbfile, true, &err) == 0, "db_open: %s", err.message);
-    conn = db_connect(dbfile, false, &err);
-    ck_assert_msg(conn != NULL, "db_connect: %s", err.message);
+    tu_db_setup(tmpdir, dbfile, &conn);
 }
 
 static void
 teardown_db(void)
 {
-    if (conn != NULL)
-        sqlite3_close_v2(conn);
-    conn = NULL;
-    db_close();
-    rmrf(tmpdir);
+    tu_db_teardown(tmpdir, &conn);
 }
 
 static int64_t
@@ -1526,14 +1490,7 @@ incident_suite(void)
 int
 main(void)
 {
-    SRunner *sr;
-    int failed;
-
     if (sodium_init() < 0)
         return 2;
-    sr = srunner_create(incident_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run(incident_suite());
 }

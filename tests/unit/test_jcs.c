@@ -9,6 +9,8 @@
  */
 #include "lib/jcs.h"
 
+#include "testutil.h"
+
 #include <check.h>
 #include <inttypes.h>
 #include <math.h>
@@ -241,8 +243,6 @@ main(void)
 {
     Suite *s = suite_create("jcs");
     TCase *tc = tcase_create("rfc8785");
-    SRunner *sr;
-    int failed;
 
     tcase_add_loop_test(tc, test_number, 0, (int)(sizeof(numbers) / sizeof(numbers[0])));
     tcase_add_test(tc, test_rfc_example);
@@ -255,9 +255,5 @@ main(void)
     tcase_add_test(tc, test_every_power_of_two);
     tcase_add_test(tc, test_a_million_random_doubles);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tu_run(s);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * test_lib.c - server/lib: buf, timeutil, log_quote, log levels, minisign
- * key files (including interoperation with the real minisign tool).
+ * key files (including interoperation with the real minisign tool), the
+ * SIGHUP snapshot.
  */
 #include "lib/buf.h"
 #include "lib/clock.h"
@@ -9,6 +10,7 @@
 #include "lib/log.h"
 #include "lib/minisign.h"
 #include "lib/sdnotify.h"
+#include "lib/snapshot.h"
 #include "lib/ticker.h"
 #include "lib/timeutil.h"
 #include "testutil.h"
@@ -1083,6 +1085,135 @@ START_TEST(test_sd_notify_without_systemd)
 }
 END_TEST
 
+/* ---- snapshot ---- */
+
+/* A value shared through a snapshot: freed counts the frees. */
+struct snap_value {
+    struct snapshot_refs refs;
+    int id;
+    int *freed;
+};
+
+static void
+snap_hold(void *v)
+{
+    snapshot_refs_hold(&((struct snap_value *)v)->refs);
+}
+
+static void
+snap_drop(void *v)
+{
+    struct snap_value *sv = v;
+
+    if (snapshot_refs_drop(&sv->refs)) {
+        __atomic_add_fetch(sv->freed, 1, __ATOMIC_RELAXED);
+        free(sv);
+    }
+}
+
+static struct snap_value *
+snap_new(int id, int *freed)
+{
+    struct snap_value *v = calloc(1, sizeof(*v));
+
+    ck_assert_ptr_nonnull(v);
+    snapshot_refs_init(&v->refs);
+    v->id = id;
+    v->freed = freed;
+    return v;
+}
+
+static int snap_made;
+
+static void *
+snap_make(void)
+{
+    snap_made++;
+    return snap_new(99, &snap_made);
+}
+
+START_TEST(test_snapshot_swap)
+{
+    struct snapshot s = SNAPSHOT_INIT(snap_hold, snap_drop);
+    int freed = 0;
+    struct snap_value *a, *held;
+
+    ck_assert_ptr_null(snapshot_acquire(&s, NULL));
+    snapshot_install(&s, snap_new(1, &freed));
+    held = snapshot_acquire(&s, NULL);
+    ck_assert_int_eq(held->id, 1);
+    /* a reload while a reader holds the old value: it stays until dropped */
+    snapshot_install(&s, snap_new(2, &freed));
+    ck_assert_int_eq(freed, 0);
+    ck_assert_int_eq(held->id, 1);
+    a = snapshot_acquire(&s, NULL);
+    ck_assert_int_eq(a->id, 2);
+    snap_drop(a);
+    snap_drop(held);
+    ck_assert_int_eq(freed, 1); /* the old one, by its last reader */
+    snapshot_install(&s, NULL);
+    ck_assert_int_eq(freed, 2); /* the current one, by the snapshot */
+    ck_assert_ptr_null(snapshot_acquire(&s, NULL));
+}
+END_TEST
+
+START_TEST(test_snapshot_make)
+{
+    struct snapshot s = SNAPSHOT_INIT(snap_hold, snap_drop);
+    struct snap_value *v, *w;
+
+    snap_made = 0;
+    v = snapshot_acquire(&s, snap_make);
+    w = snapshot_acquire(&s, snap_make);
+    ck_assert_ptr_eq(v, w); /* made once, then shared */
+    ck_assert_int_eq(snap_made, 1);
+    snap_drop(v);
+    snap_drop(w);
+    snapshot_install(&s, NULL); /* frees the made one: snap_made counts it */
+    ck_assert_int_eq(snap_made, 2);
+}
+END_TEST
+
+struct snap_race {
+    struct snapshot *s;
+    int rounds;
+};
+
+static void *
+snap_reader(void *arg)
+{
+    struct snap_race *r = arg;
+    long sum = 0;
+
+    for (int i = 0; i < r->rounds; i++) {
+        struct snap_value *v = snapshot_acquire(r->s, NULL);
+        if (v != NULL) {
+            sum += v->id; /* a freed value here is a use after free for ASan */
+            snap_drop(v);
+        }
+    }
+    return (void *)sum;
+}
+
+START_TEST(test_snapshot_concurrent)
+{
+    struct snapshot s = SNAPSHOT_INIT(snap_hold, snap_drop);
+    struct snap_race race = {.s = &s, .rounds = 20000};
+    pthread_t t[3];
+    int freed = 0, installed = 0;
+
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(pthread_create(&t[i], NULL, snap_reader, &race), 0);
+    for (int i = 0; i < 2000; i++, installed++)
+        snapshot_install(&s, snap_new(i, &freed));
+    for (int i = 0; i < 3; i++)
+        pthread_join(t[i], NULL);
+    snapshot_install(&s, NULL);
+    /* every value installed was freed exactly once, none early */
+    ck_assert_int_eq(__atomic_load_n(&freed, __ATOMIC_RELAXED), installed);
+}
+END_TEST
+
 static Suite *
 lib_suite(void)
 {
@@ -1138,6 +1269,12 @@ lib_suite(void)
     tcase_add_checked_fixture(tc, setup_tmp, teardown_tmp);
     tcase_add_test(tc, test_minisign_tool_verifies_our_keys);
     tcase_add_test(tc, test_minisign_tool_key_parses);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("snapshot");
+    tcase_add_test(tc, test_snapshot_swap);
+    tcase_add_test(tc, test_snapshot_make);
+    tcase_add_test(tc, test_snapshot_concurrent);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -95,23 +95,18 @@ END_TEST
 /* ---- the views, on a temporary database ---- */
 
 static char tmpdir[PATH_MAX];
-static char path[PATH_MAX + 16];
+static char path[PATH_MAX];
 
 static void
 setup_db(void)
 {
-    struct mp_error err = {0};
-
-    tu_mkdtemp(tmpdir);
-    snprintf(path, sizeof(path), "%s/meldpunt.db", tmpdir);
-    ck_assert_msg(db_open(path, true, &err) == 0, "db_open: %s", err.message);
+    tu_db_setup(tmpdir, path, NULL);
 }
 
 static void
 teardown_db(void)
 {
-    db_close();
-    tu_rmrf(tmpdir);
+    tu_db_teardown(tmpdir, NULL);
 }
 
 /* More scenarios over the accepted level than any fixed buffer would hold:

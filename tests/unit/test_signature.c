@@ -245,9 +245,6 @@ main(void)
 {
     Suite *s = suite_create("signature");
     TCase *tc = tcase_create("minisign");
-    SRunner *sr;
-    int failed;
-
     if (sodium_init() < 0)
         return 1;
     tcase_set_timeout(tc, 30);
@@ -257,9 +254,5 @@ main(void)
     tcase_add_test(tc, test_legacy_signatures_verify);
     tcase_add_test(tc, test_we_verify_legacy_minisign_tool);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tu_run(s);
 }

@@ -30,12 +30,7 @@ static uint8_t secret[TOKEN_SECRET_LEN];
 static void
 setup_db(void)
 {
-    struct mp_error err;
-
-    tu_mkdtemp(tmpdir);
-    tu_path(dbfile, tmpdir, "meldpunt.db");
-    mp_error_clear(&err);
-    ck_assert_msg(db_open(dbfile, true, &err) == 0, "db_open: %s", err.message);
+    tu_db_setup(tmpdir, dbfile, NULL);
     randombytes_buf(secret, sizeof(secret));
     token_set_secret(secret);
 }
@@ -43,8 +38,7 @@ setup_db(void)
 static void
 teardown_db(void)
 {
-    db_close();
-    tu_rmrf(tmpdir);
+    tu_db_teardown(tmpdir, NULL);
 }
 
 static bool

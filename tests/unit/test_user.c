@@ -137,13 +137,9 @@ END_TEST
 static void
 setup_db(void)
 {
-    struct mp_error err;
     uint8_t secret[TOKEN_SECRET_LEN];
 
-    tu_mkdtemp(tmpdir);
-    tu_path(dbfile, tmpdir, "meldpunt.db");
-    mp_error_clear(&err);
-    ck_assert_msg(db_open(dbfile, true, &err) == 0, "db_open: %s", err.message);
+    tu_db_setup(tmpdir, dbfile, NULL);
     randombytes_buf(secret, sizeof(secret));
     token_set_secret(secret);
     user_configure(&(struct auth_settings){.session_idle = 1800,
@@ -156,8 +152,7 @@ setup_db(void)
 static void
 teardown_db(void)
 {
-    db_close();
-    tu_rmrf(tmpdir);
+    tu_db_teardown(tmpdir, NULL);
 }
 
 static void

@@ -9,6 +9,8 @@
 #ifndef MP_TESTUTIL_H
 #define MP_TESTUTIL_H
 
+#include "store/db.h"
+
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
@@ -145,6 +147,39 @@ tu_read_file(const char *path)
     fclose(f);
     data[len] = '\0';
     return data;
+}
+
+/* A fresh database for a test: dir is a new private directory, file (when
+ * not NULL) is set to dir/meldpunt.db, which is created, migrated and
+ * opened as the process's database (db_open); conn (when not NULL) gets a
+ * private connection to it for raw SQL.  Undone by tu_db_teardown(). */
+static inline void
+tu_db_setup(char dir[PATH_MAX], char file[PATH_MAX], sqlite3 **conn)
+{
+    char path[PATH_MAX];
+    struct mp_error err;
+
+    tu_mkdtemp(dir);
+    tu_path(path, dir, "meldpunt.db");
+    if (file != NULL)
+        memcpy(file, path, PATH_MAX);
+    mp_error_clear(&err);
+    ck_assert_msg(db_open(path, true, &err) == 0, "db_open: %s", err.message);
+    if (conn != NULL) {
+        *conn = db_connect(path, false, &err);
+        ck_assert_msg(*conn != NULL, "db_connect: %s", err.message);
+    }
+}
+
+static inline void
+tu_db_teardown(char dir[PATH_MAX], sqlite3 **conn)
+{
+    if (conn != NULL && *conn != NULL) {
+        sqlite3_close_v2(*conn);
+        *conn = NULL;
+    }
+    db_close();
+    tu_rmrf(dir);
 }
 
 /* Runs suite s and returns the process exit status for main(). */
