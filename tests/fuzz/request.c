@@ -44,7 +44,9 @@
 #include "cli.h"
 #include "core/alert.h"
 #include "core/assessment.h"
+#include "core/classify.h"
 #include "core/detect.h"
+#include "core/organisation.h"
 #include "core/readiness.h"
 #include "core/rules.h"
 #include "core/token.h"
@@ -360,6 +362,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
         .lockout_after = cfg.lockout_after,
         .lockout_time = cfg.lockout_time,
     });
+    /* what serve sets up at start (main.c: serve_start) */
+    incident_on_change(&classify_incident_hooks);
+    organisation_on_change(classify_refresh_open);
     data_open();
     if (readiness_init(dir, 0, &err) != 0) {
         fprintf(stderr, "fuzz: %s\n", err.message);
