@@ -17,10 +17,12 @@
 #include "datadir.h"
 #include "lib/log.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -163,4 +165,21 @@ cli_load_assessment(const char *dir, struct mp_error *err)
                json_string_value(json_object_get(json_object_get(set, "law"), "version")));
     assessment_install(set);
     return 0;
+}
+
+int
+cli_count(const char *what, const char *s, int fallback)
+{
+    char *end;
+    long v;
+
+    if (s == NULL)
+        return fallback;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v < 1 || v > 100000000) {
+        fprintf(stderr, "meldpunt %s: '%s' is not a count from 1 to 100000000\n", what, s);
+        return -1;
+    }
+    return (int)v;
 }

@@ -33,6 +33,10 @@ int cmd_help(int argc, char **argv);      /* cli_help.c */
 
 /* The rest is cli.c. */
 
+/* The count a bench command was given (argv's s; NULL: fallback): a whole
+ * number from 1 to 100,000,000, else -1 after a message on stderr. */
+int cli_count(const char *what, const char *s, int fallback);
+
 /* Shared by the commands: --config and --data, in that precedence. */
 int cli_load_config(const char *config_file, const char *data_dir, struct config *cfg);
 /* Loads the rules from dir (empty: the built-in copy) and installs them;

@@ -255,8 +255,10 @@ cmd_key(int argc, char **argv)
         printf("%s\n%s", usage, help);
         return 0;
     }
-    if (argc >= 2 && strcmp(argv[1], "bench") == 0)
-        return key_bench(argc >= 3 && atoi(argv[2]) > 0 ? atoi(argv[2]) : 5000);
+    if (argc >= 2 && strcmp(argv[1], "bench") == 0) {
+        int count = cli_count("key bench", argc >= 3 ? argv[2] : NULL, 5000);
+        return count < 0 ? EXIT_USAGE : key_bench(count);
+    }
     if (argc >= 2 && strcmp(argv[1], "generate") == 0) {
         if (argc != 3 || argv[2][0] == '-') {
             fputs(usage, stderr);

@@ -63,7 +63,7 @@ bench_facts(uint64_t *seed)
 static int
 rules_bench(int argc, char **argv)
 {
-    int count = argc >= 2 ? atoi(argv[1]) : 20000;
+    int count = cli_count("rules bench", argc >= 2 ? argv[1] : NULL, 20000);
     const char *dir = argc >= 3 ? argv[2] : NULL;
     json_t *profile =
         json_pack("{s:s, s:[s,s], s:b, s:b, s:f, s:b}", "nis2_class", "essential", "entity_types",
@@ -86,7 +86,14 @@ rules_bench(int argc, char **argv)
         fprintf(stderr, "meldpunt rules bench: %s\n", err.message);
         return 1;
     }
-    facts = calloc((size_t)count, sizeof(*facts));
+    /* an array of pointers: its element is a pointer, as meant */
+    facts = calloc((size_t)count, sizeof(*facts)); // NOLINT(bugprone-sizeof-expression)
+    if (facts == NULL) {
+        json_decref(profile);
+        rules_release(r);
+        fputs("meldpunt rules bench: out of memory\n", stderr);
+        return 1;
+    }
     for (int i = 0; i < count; i++)
         facts[i] = bench_facts(&seed);
     t0 = clock_mono_us();

@@ -23,8 +23,8 @@ config_defaults(struct config *cfg)
     cfg->connection_limit = 512;
     cfg->per_ip_connection_limit = 64;
     cfg->connection_timeout = 30;
-    cfg->connection_memory_limit = 64 * 1024;
-    cfg->body_limit = 1024 * 1024;
+    cfg->connection_memory_limit = (size_t)64 * 1024;
+    cfg->body_limit = (size_t)1024 * 1024;
     cfg->shutdown_timeout = 10;
     cfg->bench_endpoints = false;
     cfg->rate_limit = 500;
@@ -40,7 +40,7 @@ config_defaults(struct config *cfg)
     cfg->checkpoint_interval = 3600;
     cfg->sweep_interval = 30;
     cfg->alert_batch_max = 100;
-    cfg->alert_payload_limit = 64 * 1024;
+    cfg->alert_payload_limit = (size_t)64 * 1024;
     cfg->log_level = LOG_NOTICE;
 }
 
@@ -182,9 +182,9 @@ static const struct key {
      "must be requests per second from 0 (no limit) to 1000000"},
     {"server", "rate_burst", K_UINT, AT(rate_burst), 1, 1000000,
      "must be a whole number from 1 to 1000000"},
-    {"auth", "session_idle", K_UINT, AT(session_idle), 60, 86400 * 7,
+    {"auth", "session_idle", K_UINT, AT(session_idle), 60, 86400ULL * 7,
      "must be seconds from 60 to 604800"},
-    {"auth", "session_max", K_UINT, AT(session_max), 60, 86400 * 30,
+    {"auth", "session_max", K_UINT, AT(session_max), 60, 86400ULL * 30,
      "must be seconds from 60 to 2592000"},
     {"auth", "password_min_length", K_UINT, AT(password_min_length), 8, 256,
      "must be a whole number from 8 to 256"},
@@ -196,7 +196,7 @@ static const struct key {
      "must be a size such as 100M"},
     {"storage", "write_batch", K_UINT, AT(write_batch), 1, 10000,
      "must be a whole number from 1 to 10000"},
-    {"audit", "checkpoint_interval", K_UINT, AT(checkpoint_interval), 0, 7 * 86400,
+    {"audit", "checkpoint_interval", K_UINT, AT(checkpoint_interval), 0, 7ULL * 86400,
      "must be seconds from 0 (only on demand) to 604800"},
     {"rules", "dir", K_TEXT, AT(rules_dir), 0, 0, "path too long"},
     {"rules", "sweep_interval", K_UINT, AT(sweep_interval), 1, 3600,

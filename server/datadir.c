@@ -283,7 +283,7 @@ datadir_load_signing(const char *dir, struct mp_error *err)
             char id[17], *pub;
             size_t n;
 
-            if (strlen(de->d_name) < 5 || strcmp(de->d_name + strlen(de->d_name) - 4, ".pub"))
+            if (strlen(de->d_name) < 5 || strcmp(de->d_name + strlen(de->d_name) - 4, ".pub") != 0)
                 continue;
             snprintf(q, sizeof(q), "%s/%s", p, de->d_name);
             pub = file_read(q, 4096, &n, NULL);

@@ -14,6 +14,7 @@
 #include "alert_int.h"
 #include "core/classify.h"
 #include "core/detect.h"
+#include "core/audit.h"
 #include "lib/buf.h"
 #include "lib/text.h"
 #include "lib/timeutil.h"
@@ -39,21 +40,13 @@ audit_alert(sqlite3 *db, int64_t now, const struct principal *p, const char *act
             const struct alert *a, json_t *extra, struct mp_error *err)
 {
     json_t *payload = extra ? extra : json_object();
-    char *text;
-    int rc;
 
     json_object_set_new(payload, "source", json_string(a->source));
     json_object_set_new(payload, "fingerprint", json_string(a->fingerprint));
     json_object_set_new(payload, "version", json_integer(a->version));
     if (a->incident_id[0])
         json_object_set_new(payload, "incident", json_string(a->incident_id));
-    text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
-    json_decref(payload);
-    if (text == NULL)
-        return mp_error_set(err, 500, "", "out of memory");
-    rc = store_audit_append(db, now, p->name, action, a->id, text, err);
-    free(text);
-    return rc;
+    return audit_append_json(db, now, p->name, action, a->id, payload, err);
 }
 
 /* Incident severities have no "info". */
@@ -89,9 +82,8 @@ incident_touch(sqlite3 *db, const struct principal *p, struct incident *inc, con
                const char *old_value, const char *new_value, const char *note, const char *action,
                int64_t now, struct mp_error *err)
 {
-    char at[TIME_RFC3339_LEN], *text;
+    char at[TIME_RFC3339_LEN];
     json_t *payload;
-    int rc;
 
     inc->updated_at = now;
     inc->version++;
@@ -102,13 +94,7 @@ incident_touch(sqlite3 *db, const struct principal *p, struct incident *inc, con
         return -1;
     payload = json_pack("{s:s, s:I, s:s?}", "ref", inc->ref, "version", (json_int_t)inc->version,
                         "note", note);
-    text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
-    json_decref(payload);
-    if (text == NULL)
-        return mp_error_set(err, 500, "", "out of memory");
-    rc = store_audit_append(db, now, p->name, action, inc->id, text, err);
-    free(text);
-    if (rc != 0)
+    if (audit_append_json(db, now, p->name, action, inc->id, payload, err) != 0)
         return -1;
     return classify_refresh(db, inc, p->name, now, err);
 }
@@ -116,13 +102,12 @@ incident_touch(sqlite3 *db, const struct principal *p, struct incident *inc, con
 static char *
 quoted_time(int64_t t)
 {
-    char buf[TIME_RFC3339_LEN + 2];
+    char at[TIME_RFC3339_LEN], buf[TIME_RFC3339_LEN + 2];
 
     if (t == TIME_UNSET)
         return strdup("null");
-    buf[0] = '"';
-    time_format_rfc3339(t, buf + 1, TIME_RFC3339_LEN);
-    strcat(buf, "\"");
+    time_format_rfc3339(t, at, sizeof(at));
+    snprintf(buf, sizeof(buf), "\"%s\"", at);
     return strdup(buf);
 }
 
@@ -619,7 +604,8 @@ ingest_apply(sqlite3 *db, void *arg, struct mp_error *err)
     if (found < 0)
         return -1;
     if (found) {
-        c->status = atoi(object_id); /* the first answer's status is kept as its "object" */
+        /* the first answer's status is kept as its "object" */
+        c->status = (int)strtol(object_id, NULL, 10);
         return 0;
     }
     if (store_suppression_list(db, true, now, &sup, &nsup, err) != 0)

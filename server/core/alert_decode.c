@@ -18,7 +18,7 @@
 #include <strings.h>
 
 static unsigned batch_max = 100;
-static size_t payload_limit = 64 * 1024;
+static size_t payload_limit = (size_t)64 * 1024;
 
 void
 alert_configure(unsigned max, size_t limit)
@@ -270,6 +270,7 @@ alert_from_alertmanager(json_t *obj, struct alert *a, int64_t now, struct field_
     const char *title, *service, *fingerprint, *status;
     json_t *labels, *annotations;
     int64_t ends = TIME_UNSET;
+    bool resolved;
 
     alert_init(a, now);
     if (!json_is_object(obj)) {
@@ -281,7 +282,8 @@ alert_from_alertmanager(json_t *obj, struct alert *a, int64_t now, struct field_
     alert_field_time(obj, "startsAt", &a->starts_at, errs);
     alert_field_time(obj, "endsAt", &ends, errs);
     status = json_string_value(json_object_get(obj, "status"));
-    if (status == NULL || (strcmp(status, "firing") != 0 && strcmp(status, "resolved") != 0))
+    resolved = status != NULL && strcmp(status, "resolved") == 0;
+    if (!resolved && (status == NULL || strcmp(status, "firing") != 0))
         field_error(errs, "status", "must be firing or resolved");
     if (errs->count != before)
         return false;
@@ -310,7 +312,7 @@ alert_from_alertmanager(json_t *obj, struct alert *a, int64_t now, struct field_
     a->source = strdup("alertmanager");
     /* Alertmanager sends endsAt "0001-01-01T00:00:00Z" (or a time in the
      * future) while an alert fires; only a resolved one has ended. */
-    a->ends_at = strcmp(status, "resolved") == 0 ? (ends != TIME_UNSET ? ends : now) : TIME_UNSET;
+    a->ends_at = resolved ? (ends != TIME_UNSET ? ends : now) : TIME_UNSET;
     if (a->ends_at != TIME_UNSET && a->ends_at > now)
         a->ends_at = now; /* resolved is resolved, whatever its clock says */
     if (a->ends_at != TIME_UNSET && a->ends_at < a->starts_at)
@@ -322,7 +324,7 @@ alert_from_alertmanager(json_t *obj, struct alert *a, int64_t now, struct field_
         return false;
     }
     return errs->count == before && alert_finish(a, fingerprint, now, errs) &&
-           (a->status == ALERT_RESOLVED) == (strcmp(status, "resolved") == 0);
+           (a->status == ALERT_RESOLVED) == resolved;
 }
 
 /* ---- encoding ---- */

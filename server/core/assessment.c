@@ -171,7 +171,7 @@ validate_set(json_t *set, struct mp_error *err)
     {
         const char *id = json_string_value(json_object_get(x, "id"));
         const char *annex = json_string_value(json_object_get(x, "annex"));
-        if (id == NULL || annex == NULL || (strcmp(annex, "I") && strcmp(annex, "II")) ||
+        if (id == NULL || annex == NULL || (strcmp(annex, "I") != 0 && strcmp(annex, "II") != 0) ||
             !json_is_array(json_object_get(x, "subsectors")))
             return bad(err, "law.json", "%s", "every sector needs id, annex I or II, subsectors");
         json_array_foreach(json_object_get(x, "subsectors"), k, s)
@@ -237,6 +237,7 @@ assessment_load_builtin(json_t **out, struct mp_error *err)
     json_t *set = json_object();
 
     *out = NULL;
+    mp_error_clear(err);
     for (size_t i = 0; i < N(files); i++) {
         char name[64];
         json_t *doc = NULL;

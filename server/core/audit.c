@@ -134,3 +134,18 @@ audit_acknowledge(const char *actor, int64_t now, const char *reason, json_t **o
     *out = a.out;
     return 0;
 }
+
+int
+audit_append_json(sqlite3 *db, int64_t now, const char *actor, const char *action,
+                  const char *object, json_t *payload, struct mp_error *err)
+{
+    char *text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+    int rc;
+
+    json_decref(payload);
+    if (text == NULL)
+        return mp_error_set(err, 500, "", "out of memory");
+    rc = store_audit_append(db, now, actor, action, object, text, err);
+    free(text);
+    return rc;
+}

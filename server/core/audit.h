@@ -12,7 +12,14 @@
 #include "lib/error.h"
 
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdint.h>
+
+/* Inside a change: appends the entry for action on object by actor, its
+ * payload the JSON object payload (stolen), written as the chain keeps
+ * payloads: compact, keys sorted, ASCII only. */
+int audit_append_json(sqlite3 *db, int64_t now, const char *actor, const char *action,
+                      const char *object, json_t *payload, struct mp_error *err);
 
 /* {"items": [{seq, at, principal, action, object, payload, hash}]}: the
  * entries with seq > after, oldest first, at most limit. */

@@ -666,7 +666,7 @@ refresh_with(sqlite3 *db, const struct incident *inc, const char *principal, int
         }
     }
     if (always_record || last == NULL ||
-        strcmp(sig_new.data ? sig_new.data : "", sig_old.data ? sig_old.data : "")) {
+        strcmp(sig_new.data ? sig_new.data : "", sig_old.data ? sig_old.data : "") != 0) {
         json_t *inputs = json_pack("{s:O, s:O}", "facts", facts, "profile", profile);
         char *t_rules = json_dumps(versions, JSON_COMPACT | JSON_SORT_KEYS);
         char *t_inputs = json_dumps(inputs, JSON_COMPACT | JSON_SORT_KEYS);

@@ -23,7 +23,7 @@
 const char *const detect_action_names[3] = {"open_incident", "attach", "record"};
 
 #define RULE_ID_MAX      64
-#define WITHIN_MAX       (7 * 24 * 60) /* a week, in minutes */
+#define WITHIN_MAX       ((json_int_t)7 * 24 * 60) /* a week, in minutes */
 #define TEMPLATE_MAX     1000
 #define DETECT_FILES_MAX 64
 
@@ -579,64 +579,44 @@ detect_new(const char *dir)
     return d;
 }
 
-int
-detect_load_builtin(struct detection **out, struct mp_error *err)
+/* One detection file of the set (file_load_set). */
+static int
+add_file(void *arg, int i, int n, const char *path, const char *text, size_t len,
+         struct mp_error *err)
 {
-    struct detection *d = detect_new("(built in)");
+    (void)i;
+    (void)n;
+    return load_text(arg, path, text, len, err);
+}
+
+/* The detection files in dir, or (NULL) the built-in ones. */
+static int
+load_set(const char *dir, struct detection **out, struct mp_error *err)
+{
+    struct detection *d = detect_new(dir ? dir : "(built in)");
 
     *out = NULL;
     if (d == NULL)
         return mp_error_set(err, 0, "", "out of memory");
-    for (size_t i = 0; i < detection_files_count; i++) {
-        char path[PATH_MAX];
-
-        snprintf(path, sizeof(path), "(built in)/%s", detection_files[i].name);
-        if (load_text(d, path, (const char *)detection_files[i].data, detection_files[i].len,
-                      err) != 0) {
-            detect_release(d);
-            return -1;
-        }
+    if (file_load_set(dir, ".json", DETECT_FILES_MAX, detection_files, detection_files_count,
+                      "(built in)", add_file, d, err) != 0) {
+        detect_release(d);
+        return -1;
     }
     *out = d;
     return 0;
 }
 
 int
+detect_load_builtin(struct detection **out, struct mp_error *err)
+{
+    return load_set(NULL, out, err);
+}
+
+int
 detect_load(const char *dir, struct detection **out, struct mp_error *err)
 {
-    struct detection *d;
-    char **names;
-    int n, rc = -1;
-
-    *out = NULL;
-    if (file_list(dir, ".json", DETECT_FILES_MAX, &names, &n, err) != 0)
-        return -1;
-    d = detect_new(dir);
-    if (d == NULL) {
-        mp_error_set(err, 0, "", "out of memory");
-        goto out;
-    }
-    for (int i = 0; i < n; i++) {
-        char path[PATH_MAX], *text;
-        size_t len;
-        int lrc;
-
-        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-        text = file_read(path, 1u << 20, &len, err);
-        if (text == NULL)
-            goto out;
-        lrc = load_text(d, path, text, len, err);
-        free(text);
-        if (lrc != 0)
-            goto out;
-    }
-    *out = d;
-    d = NULL;
-    rc = 0;
-out:
-    file_list_free(names, n);
-    detect_release(d);
-    return rc;
+    return load_set(dir, out, err);
 }
 
 /* ---- the rules in force ---- */

@@ -8,6 +8,7 @@
  */
 #include "incident.h"
 #include "incident_int.h"
+#include "core/audit.h"
 #include "lib/text.h"
 #include "lib/timeutil.h"
 #include "lib/uuid.h"
@@ -22,7 +23,7 @@
 #include <string.h>
 
 /* Idempotency-Key records count for this long (the draft's suggestion). */
-#define IDEMPOTENCY_MAX_AGE (24 * 3600)
+#define IDEMPOTENCY_MAX_AGE ((int64_t)24 * 3600)
 
 /* ---- operations ---- */
 
@@ -47,18 +48,10 @@ audit(sqlite3 *db, int64_t now, const struct principal *p, const char *action,
       const struct incident *inc, json_t *extra, struct mp_error *err)
 {
     json_t *payload = extra ? extra : json_object();
-    char *text;
-    int rc;
 
     json_object_set_new(payload, "ref", json_string(inc->ref));
     json_object_set_new(payload, "version", json_integer(inc->version));
-    text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
-    json_decref(payload);
-    if (text == NULL)
-        return mp_error_set(err, 500, "", "out of memory");
-    rc = store_audit_append(db, now, p->name, action, inc->id, text, err);
-    free(text);
-    return rc;
+    return audit_append_json(db, now, p->name, action, inc->id, payload, err);
 }
 
 struct create_change {

@@ -221,6 +221,10 @@ notify_bundle(const char *nid, char **zip, size_t *len, struct mp_error *err)
                                                "field", tl[i].field, "note", tl[i].note));
     }
     tl_text = json_dumps(items, JSON_INDENT(2));
+    if (tl_text == NULL || html == NULL) {
+        mp_error_set(err, 500, "", "out of memory");
+        goto out;
+    }
     a = archive_write_new();
     if (a == NULL || archive_write_set_format_zip(a) != ARCHIVE_OK ||
         archive_write_open(a, &out, NULL, to_buf, NULL) != ARCHIVE_OK ||

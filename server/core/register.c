@@ -151,20 +151,9 @@ register_level(int score)
 int64_t
 register_date_days(const char *s)
 {
-    int y, m, d, n = 0;
-    struct tm tm = {0};
-    time_t t;
+    int64_t days;
 
-    if (s == NULL || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 ||
-        n != 10 || s[4] != '-' || s[7] != '-' || m < 1 || m > 12 || d < 1 || d > 31)
-        return INT64_MIN;
-    tm.tm_year = y - 1900;
-    tm.tm_mon = m - 1;
-    tm.tm_mday = d;
-    t = timegm(&tm);
-    if (tm.tm_mday != d || tm.tm_mon != m - 1) /* 2026-02-30 rolled over */
-        return INT64_MIN;
-    return (int64_t)t / 86400;
+    return time_parse_date(s, &days, NULL) == 0 ? days : INT64_MIN;
 }
 
 bool

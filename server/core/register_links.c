@@ -182,7 +182,8 @@ affected_assets(json_t *all, json_t *links, json_t *services)
     {
         json_t *item = register_by_id(all, json_string_value(json_object_get(l, "item")));
         const char *kind;
-        if (item == NULL || strcmp(json_string_value(json_object_get(l, "relation")), "affects"))
+        if (item == NULL ||
+            strcmp(json_string_value(json_object_get(l, "relation")), "affects") != 0)
             continue;
         kind = json_string_value(json_object_get(item, "kind"));
         if (strcmp(kind, "asset") == 0 && !contains(ids, json_object_get(item, "id")))

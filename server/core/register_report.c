@@ -47,7 +47,8 @@ over_accepted(json_t *all, int accepted)
     }
     json_decref(scen);
     n = json_array_size(over);
-    v = malloc((n ? n : 1) * sizeof(v[0]));
+    /* v is an array of json_t pointers: its element is a pointer, as meant */
+    v = malloc((n ? n : 1) * sizeof(v[0])); // NOLINT(bugprone-sizeof-expression)
     if (v == NULL) {
         json_decref(over);
         return out;
@@ -56,7 +57,7 @@ over_accepted(json_t *all, int accepted)
     {
         v[i] = x;
     }
-    qsort(v, n, sizeof(v[0]), cmp_residual);
+    qsort(v, n, sizeof(v[0]), cmp_residual); // NOLINT(bugprone-sizeof-expression)
     for (i = 0; i < n; i++)
         json_array_append(out, v[i]);
     free(v);

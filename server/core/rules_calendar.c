@@ -180,23 +180,40 @@ calendar_load_text(const char *path, const char *text, size_t len, struct calend
     {
         const char *date = json_string_value(json_object_get(val, "date"));
         char sub[64];
-        int y, m, d;
+        int64_t days;
+        int y;
 
         snprintf(sub, sizeof(sub), "$.holidays[%zu]", i);
-        if (date == NULL || strlen(date) != 10 || date[4] != '-' || date[7] != '-' ||
-            !rules_digits(date, 4, &y) || !rules_digits(date + 5, 2, &m) ||
-            !rules_digits(date + 8, 2, &d) || m < 1 || m > 12 || d < 1 ||
-            d > time_days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) -
-                    time_days_from_civil(y, m, 1))
+        if (time_parse_date(date, &days, &y) != 0)
             return rules_vfail(&v, sub, "date must be YYYY-MM-DD", NULL) ? 0 : -1;
         if (y < cal->first_year || y > cal->last_year)
             return rules_vfail(&v, sub, "date %s lies outside the years", date) ? 0 : -1;
         snprintf(sub, sizeof(sub), "$.holidays[%zu].name", i);
         if (!rules_check_text(&v, json_object_get(val, "name"), sub))
             return -1;
-        cal->holidays[cal->nholidays++] = time_days_from_civil(y, m, d);
+        cal->holidays[cal->nholidays++] = days;
     }
     qsort(cal->holidays, (size_t)cal->nholidays, sizeof(cal->holidays[0]), cmp_day);
+    return 0;
+}
+
+/* One calendar file of the set (file_load_set). */
+static int
+add_calendar(void *arg, int i, int n, const char *path, const char *text, size_t len,
+             struct mp_error *err)
+{
+    struct rules *r = arg;
+
+    if (i == 0 && (r->calendars = calloc((size_t)n + 1, sizeof(*r->calendars))) == NULL)
+        return mp_error_set(err, 0, "", "out of memory");
+    r->ncalendars = i + 1;
+    if (calendar_load_text(path, text, len, &r->calendars[i], err) != 0)
+        return -1;
+    for (int k = 0; k < i; k++) {
+        if (strcmp(r->calendars[k].id, r->calendars[i].id) == 0)
+            return mp_error_set(err, 0, "", "%s: $.calendar: '%s' is also the calendar of %s", path,
+                                r->calendars[i].id, r->calendars[k].file);
+    }
     return 0;
 }
 
@@ -205,55 +222,8 @@ calendar_load_text(const char *path, const char *text, size_t len, struct calend
 static int
 calendars_load(const char *dir, struct rules *r, struct mp_error *err)
 {
-    char **names = NULL;
-    int n = 0, rc = -1;
-
-    if (dir != NULL && file_list(dir, ".json", 64, &names, &n, err) != 0)
-        return -1;
-    if (dir == NULL)
-        n = (int)calendar_files_count;
-    r->calendars = calloc((size_t)n + 1, sizeof(*r->calendars));
-    if (r->calendars == NULL) {
-        mp_error_set(err, 0, "", "out of memory");
-        goto out;
-    }
-    for (int i = 0; i < n; i++) {
-        char path[PATH_MAX];
-        int lrc;
-
-        r->ncalendars = i + 1;
-        if (dir == NULL) {
-            snprintf(path, sizeof(path), "(built in)/calendars/%s", calendar_files[i].name);
-            lrc = calendar_load_text(path, (const char *)calendar_files[i].data,
-                                     calendar_files[i].len, &r->calendars[i], err);
-        } else {
-            size_t len;
-            char *text;
-            if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= sizeof(path)) {
-                mp_error_set(err, 0, "", "%s: path too long", dir);
-                goto out;
-            }
-            text = file_read(path, 1u << 20, &len, err);
-            if (text == NULL)
-                goto out;
-            lrc = calendar_load_text(path, text, len, &r->calendars[i], err);
-            free(text);
-        }
-        if (lrc != 0)
-            goto out;
-        for (int k = 0; k < i; k++) {
-            if (strcmp(r->calendars[k].id, r->calendars[i].id) == 0) {
-                mp_error_set(err, 0, "", "%s: $.calendar: '%s' is also the calendar of %s", path,
-                             r->calendars[i].id, r->calendars[k].file);
-                goto out;
-            }
-        }
-    }
-    rc = 0;
-out:
-    if (names != NULL)
-        file_list_free(names, n);
-    return rc;
+    return file_load_set(dir, ".json", 64, calendar_files, calendar_files_count,
+                         "(built in)/calendars", add_calendar, r, err);
 }
 
 /* Every next_working_day names a calendar that is loaded. */

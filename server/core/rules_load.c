@@ -719,91 +719,61 @@ rules_ruleset_free(struct ruleset *rs)
     json_decref(rs->doc);
 }
 
+/* One rule file of the set (file_load_set). */
+static int
+add_ruleset(void *arg, int i, int n, const char *path, const char *text, size_t len,
+            struct mp_error *err)
+{
+    struct rules *r = arg;
+
+    if (i == 0 && (r->sets = calloc((size_t)n + 1, sizeof(*r->sets))) == NULL)
+        return mp_error_set(err, 0, "", "out of memory");
+    r->nsets = i + 1; /* freed with the rest, whatever load_text left */
+    if (load_text(path, text, len, &r->sets[i], err) != 0)
+        return -1;
+    for (int k = 0; k < i; k++) {
+        if (strcmp(r->sets[k].regime, r->sets[i].regime) == 0)
+            return mp_error_set(err, 0, "", "%s: $.regime: '%s' is also the regime of %s", path,
+                                r->sets[i].regime, r->sets[k].file);
+    }
+    return 0;
+}
+
+/* The rule files in dir, or (NULL) the built-in ones, with their calendars. */
+static int
+load_set(const char *dir, struct rules **out, struct mp_error *err)
+{
+    struct rules *r = calloc(1, sizeof(*r));
+
+    *out = NULL;
+    if (r == NULL)
+        return mp_error_set(err, 0, "", "out of memory");
+    snapshot_refs_init(&r->refs);
+    snprintf(r->dir, sizeof(r->dir), "%s", dir ? dir : "(built in)");
+    if (file_load_set(dir, ".json", 64, rules_files, rules_files_count, "(built in)", add_ruleset,
+                      r, err) != 0)
+        goto fail;
+    if (r->nsets == 0) {
+        mp_error_set(err, 0, "", "%s: no rule files (*.json)", r->dir);
+        goto fail;
+    }
+    if (rules_calendars_for(dir, r, err) != 0)
+        goto fail;
+    *out = r;
+    return 0;
+fail:
+    rules_release(r);
+    return -1;
+}
+
 int
 rules_load_builtin(struct rules **out, struct mp_error *err)
 {
-    struct rules *r;
-
-    *out = NULL;
-    r = calloc(1, sizeof(*r));
-    if (r == NULL || (r->sets = calloc(rules_files_count + 1, sizeof(*r->sets))) == NULL) {
-        free(r);
-        return mp_error_set(err, 0, "", "out of memory");
-    }
-    snapshot_refs_init(&r->refs);
-    snprintf(r->dir, sizeof(r->dir), "(built in)");
-    for (size_t i = 0; i < rules_files_count; i++) {
-        char path[PATH_MAX];
-
-        snprintf(path, sizeof(path), "(built in)/%s", rules_files[i].name);
-        r->nsets = (int)i + 1;
-        if (load_text(path, (const char *)rules_files[i].data, rules_files[i].len, &r->sets[i],
-                      err) != 0) {
-            rules_release(r);
-            return -1;
-        }
-    }
-    if (rules_calendars_for(NULL, r, err) != 0) {
-        rules_release(r);
-        return -1;
-    }
-    *out = r;
-    return 0;
+    return load_set(NULL, out, err);
 }
 
 int
 rules_load(const char *dir, struct rules **out, struct mp_error *err)
 {
-    struct rules *r = NULL;
-    char **names;
-    int n = 0, rc = -1;
-
-    *out = NULL;
-    if (file_list(dir, ".json", 64, &names, &n, err) != 0)
-        return -1;
-    r = calloc(1, sizeof(*r));
-    if (r != NULL)
-        snapshot_refs_init(&r->refs);
-    if (r == NULL || (r->sets = calloc((size_t)n + 1, sizeof(*r->sets))) == NULL) {
-        mp_error_set(err, 0, "", "out of memory");
-        goto out;
-    }
-    snprintf(r->dir, sizeof(r->dir), "%s", dir);
-    for (int i = 0; i < n; i++) {
-        char path[PATH_MAX], *text;
-        size_t len;
-        int lrc;
-
-        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-        text = file_read(path, 1u << 20, &len, err);
-        if (text == NULL)
-            goto out;
-        lrc = load_text(path, text, len, &r->sets[i], err);
-        free(text);
-        if (lrc != 0) {
-            r->nsets = i + 1;
-            goto out;
-        }
-        r->nsets = i + 1;
-        for (int k = 0; k < i; k++) {
-            if (strcmp(r->sets[k].regime, r->sets[i].regime) == 0) {
-                mp_error_set(err, 0, "", "%s: $.regime: '%s' is also the regime of %s", path,
-                             r->sets[i].regime, r->sets[k].file);
-                goto out;
-            }
-        }
-    }
-    if (n == 0) {
-        mp_error_set(err, 0, "", "%s: no rule files (*.json)", dir);
-        goto out;
-    }
-    if (rules_calendars_for(dir, r, err) != 0)
-        goto out;
-    *out = r;
-    r = NULL;
-    rc = 0;
-out:
-    file_list_free(names, n);
-    rules_release(r);
-    return rc;
+    return load_set(dir, out, err);
 }

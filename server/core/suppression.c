@@ -8,6 +8,7 @@
 #include "alert.h"
 #include "alert_int.h"
 #include "core/detect.h"
+#include "core/audit.h"
 #include "lib/uuid.h"
 #include "store/audit.h"
 #include "store/db.h"
@@ -18,7 +19,7 @@
 #include <string.h>
 
 #define SUPPRESSION_REASON_MAX 500
-#define SUPPRESSION_SPAN_MAX   (366 * 24 * 3600)
+#define SUPPRESSION_SPAN_MAX   ((int64_t)366 * 24 * 3600)
 
 json_t *
 suppression_to_json(const struct suppression *s, int64_t now)
@@ -48,15 +49,8 @@ suppression_audit(sqlite3 *db, int64_t now, const struct principal *p, const cha
     json_t *payload = s ? json_pack("{s:O, s:s, s:s}", "match", s->match, "action", s->action,
                                     "reason", s->reason)
                         : json_object();
-    char *text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
-    int rc;
 
-    json_decref(payload);
-    if (text == NULL)
-        return mp_error_set(err, 500, "", "out of memory");
-    rc = store_audit_append(db, now, p->name, action, id, text, err);
-    free(text);
-    return rc;
+    return audit_append_json(db, now, p->name, action, id, payload, err);
 }
 
 static int

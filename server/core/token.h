@@ -89,7 +89,7 @@ int token_authenticate(const char *token, int64_t now, struct principal *p, stru
  * once, never stored).  tlp_max (NULL: none) limits what it may see;
  * expires_at (Unix seconds, 0: never) ends it, and must lie after now and
  * at most TOKEN_LIFETIME_MAX ahead.  err->field names the input at fault. */
-#define TOKEN_LIFETIME_MAX (5 * 366 * 86400)
+#define TOKEN_LIFETIME_MAX ((int64_t)5 * 366 * 86400)
 int token_create(const char *actor, int64_t now, const char *name, const char *role,
                  const char *tlp_max, int64_t expires_at, char out[TOKEN_TEXT_LEN + 1],
                  struct token_row *row, struct mp_error *err);

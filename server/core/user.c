@@ -250,6 +250,8 @@ user_create(const char *actor, int64_t now, const char *name, const char *role,
         field_error(fe, "tlp_max", "must be one of clear, green, amber, amber+strict, red");
     if (password != NULL && (why = password_problem(name, password)) != NULL)
         field_error(fe, "password", "%s", why);
+    if (password == NULL && generated == NULL) /* nowhere to hand a generated one */
+        field_error(fe, "password", "is required");
     if (fe->count > 0)
         return -1;
 

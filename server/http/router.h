@@ -38,12 +38,12 @@ enum route_tlp {
 struct route {
     const char *method;
     const char *pattern;
-    enum route_kind kind;
     api_handler handler;
+    enum route_kind kind;
+    enum route_tlp tlp;
     unsigned roles; /* ROLE_BIT()s allowed; 0 = public, no authentication */
     bool writes;    /* changes data: runs on a worker thread (http/server.c) */
     bool bench_only;
-    enum route_tlp tlp;
     /* answers while the user's password change is due (the session routes) */
     bool during_password_change;
 };

@@ -3,6 +3,9 @@
  * file.c - see file.h.
  */
 #include "file.h"
+#include "embed.h"
+
+#include <limits.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -96,4 +99,40 @@ file_list_free(char **names, int count)
     for (int i = 0; names && i < count; i++)
         free(names[i]);
     free(names);
+}
+
+int
+file_load_set(const char *dir, const char *suffix, int max, const struct embedded_file *files,
+              size_t n, const char *builtin_name, file_set_fn fn, void *arg, struct mp_error *err)
+{
+    char path[PATH_MAX], **names = NULL;
+    int count = 0, rc = 0;
+
+    if (dir == NULL) {
+        for (size_t i = 0; rc == 0 && i < n; i++) {
+            snprintf(path, sizeof(path), "%s/%s", builtin_name, files[i].name);
+            rc = fn(arg, (int)i, (int)n, path, (const char *)files[i].data, files[i].len, err);
+        }
+        return rc;
+    }
+    if (file_list(dir, suffix, max, &names, &count, err) != 0)
+        return -1;
+    for (int i = 0; rc == 0 && i < count; i++) {
+        size_t len;
+        char *text;
+
+        if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= sizeof(path)) {
+            rc = mp_error_set(err, 0, "", "%s: path too long", dir);
+            break;
+        }
+        text = file_read(path, 1u << 20, &len, err);
+        if (text == NULL) {
+            rc = -1;
+            break;
+        }
+        rc = fn(arg, i, count, path, text, len, err);
+        free(text);
+    }
+    file_list_free(names, count);
+    return rc;
 }

@@ -22,4 +22,20 @@ int file_list(const char *dir, const char *suffix, int max, char ***names, int *
               struct mp_error *err);
 void file_list_free(char **names, int count);
 
+struct embedded_file;
+
+/* One file of a data set, handed over in turn: its index, how many files
+ * the set has, its path (for messages) and its bytes.  0, or -1 with err. */
+typedef int (*file_set_fn)(void *arg, int index, int count, const char *path, const char *text,
+                           size_t len, struct mp_error *err);
+
+/* A data set (rules, calendars, detection rules): with dir, every file in it
+ * ending in suffix (sorted by name, at most max, each at most 1 MiB, path
+ * "DIR/NAME"); without (NULL), the n embedded files (path
+ * "BUILTIN_NAME/NAME").  fn gets each in turn; the first failure stops.
+ * An empty set calls fn never. */
+int file_load_set(const char *dir, const char *suffix, int max, const struct embedded_file *files,
+                  size_t n, const char *builtin_name, file_set_fn fn, void *arg,
+                  struct mp_error *err);
+
 #endif

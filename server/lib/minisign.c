@@ -24,8 +24,8 @@ minisign_keyid_hex(const uint8_t keyid[8], char out[17])
     static const char hex[] = "0123456789ABCDEF";
 
     for (int i = 0; i < 8; i++) {
-        out[2 * i] = hex[keyid[7 - i] >> 4];
-        out[2 * i + 1] = hex[keyid[7 - i] & 0xf];
+        out[(size_t)i * 2] = hex[keyid[7 - i] >> 4];
+        out[(size_t)i * 2 + 1] = hex[keyid[7 - i] & 0xf];
     }
     out[16] = '\0';
 }

@@ -96,6 +96,20 @@ days_in_month(int y, int m)
 }
 
 int
+time_parse_date(const char *s, int64_t *days, int *year)
+{
+    int y, m, d;
+
+    if (s == NULL || strlen(s) != 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &m) ||
+        s[7] != '-' || !digits(s + 8, 2, &d) || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+        return -1;
+    *days = time_days_from_civil(y, m, d);
+    if (year != NULL)
+        *year = y;
+    return 0;
+}
+
+int
 time_parse_rfc3339(const char *s, int64_t *out)
 {
     int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
@@ -131,8 +145,8 @@ time_parse_rfc3339(const char *s, int64_t *out)
         return -1;
     if (sec == 60)
         sec = 59; /* a leap second is read as the second before it */
-    *out = time_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
-           (int64_t)sign * (oh * 3600 + om * 60);
+    *out = time_days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + sec -
+           (int64_t)sign * ((int64_t)oh * 3600 + (int64_t)om * 60);
     return 0;
 }
 

@@ -30,6 +30,10 @@ int time_format_rfc3339_ms(int64_t unix_us, char *out, size_t size);
 /* Parses a full RFC 3339 date-time (any offset, optional fraction, which is
  * dropped) into Unix seconds.  Returns 0, or -1 when the text is not one. */
 int time_parse_rfc3339(const char *s, int64_t *out);
+/* A calendar date, exactly "YYYY-MM-DD" and a day that exists: the days
+ * since 1970-01-01 in *days (and the year in *year when not NULL).  0, or
+ * -1 when s is not such a date. */
+int time_parse_date(const char *s, int64_t *days, int *year);
 
 /* a / b rounded down (towards minus infinity), b > 0: the day or second a
  * time before 1970 falls in. */

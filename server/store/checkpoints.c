@@ -76,6 +76,30 @@ store_checkpoint_last(sqlite3 *db, struct checkpoint *out, struct mp_error *err)
     return step == SQLITE_DONE ? 0 : db_fail(db, err, "reading the last checkpoint");
 }
 
+/* A row with its texts, for db_rows(). */
+static int
+read_listed(sqlite3_stmt *st, void *item)
+{
+    struct checkpoint *c = item;
+
+    row(st, c, true);
+    if (c->document == NULL || c->signature == NULL) { /* out of memory */
+        free(c->document);
+        free(c->signature);
+        return -1;
+    }
+    return 0;
+}
+
+static void
+drop_listed(void *item)
+{
+    struct checkpoint *c = item;
+
+    free(c->document);
+    free(c->signature);
+}
+
 int
 store_checkpoint_list(sqlite3 *db, int64_t after, int limit, struct checkpoint **out, int *count,
                       struct mp_error *err)
@@ -83,26 +107,20 @@ store_checkpoint_list(sqlite3 *db, int64_t after, int limit, struct checkpoint *
     sqlite3_stmt *st = db_stmt(db, "SELECT id, at, reason, audit_seq, audit_hash, key_id, "
                                    "created_by, document, signature FROM audit_checkpoints "
                                    "WHERE id > ? ORDER BY id LIMIT ?");
-    struct checkpoint *v;
-    int n = 0, step;
+    void *items = NULL;
+    int rc;
 
     *out = NULL;
     *count = 0;
     if (st == NULL)
         return db_fail(db, err, "reading the checkpoints");
-    v = calloc((size_t)(limit > 0 ? limit : 1), sizeof(*v));
-    if (v == NULL) {
-        sqlite3_reset(st);
-        return mp_error_set(err, 500, "", "out of memory");
-    }
     sqlite3_bind_int64(st, 1, after);
     sqlite3_bind_int(st, 2, limit);
-    while (n < limit && (step = sqlite3_step(st)) == SQLITE_ROW)
-        row(st, &v[n++], true);
+    rc = db_rows(db, st, sizeof(struct checkpoint), limit, read_listed, drop_listed, &items, count,
+                 "the checkpoints", err);
     sqlite3_reset(st);
-    *out = v;
-    *count = n;
-    return 0;
+    *out = items;
+    return rc;
 }
 
 void

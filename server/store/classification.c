@@ -292,13 +292,21 @@ store_obligation_update(sqlite3 *db, const struct obligation *o, struct mp_error
     return rc;
 }
 
+/* An obligation of a list, for db_rows(). */
+static int
+read_obligation_item(sqlite3_stmt *st, void *item)
+{
+    read_obligation(st, item);
+    return 0;
+}
+
 int
 store_obligation_list(sqlite3 *db, const char *incident_id, const char *before, int limit,
                       struct obligation **out, int *count, struct mp_error *err)
 {
     sqlite3_stmt *st;
-    struct obligation *v = NULL;
-    int n = 0, cap = 0, step;
+    void *items = NULL;
+    int rc;
 
     *out = NULL;
     *count = 0;
@@ -318,28 +326,11 @@ store_obligation_list(sqlite3 *db, const char *incident_id, const char *before, 
         db_bind_opt(st, 1, before);
     }
     sqlite3_bind_int(st, 2, limit);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            struct obligation *nv;
-            cap = cap ? cap * 2 : 16;
-            nv = realloc(v, (size_t)cap * sizeof(*v));
-            if (nv == NULL) {
-                free(v);
-                sqlite3_reset(st);
-                return mp_error_set(err, 500, "", "out of memory");
-            }
-            v = nv;
-        }
-        read_obligation(st, &v[n++]);
-    }
+    rc = db_rows(db, st, sizeof(struct obligation), 0, read_obligation_item, NULL, &items, count,
+                 "reading obligations", err);
     sqlite3_reset(st);
-    if (step != SQLITE_DONE) {
-        free(v);
-        return db_fail(db, err, "reading obligations");
-    }
-    *out = v;
-    *count = n;
-    return 0;
+    *out = items;
+    return rc;
 }
 
 int

@@ -114,7 +114,7 @@ store_incident_insert(sqlite3 *db, struct incident *inc, struct mp_error *err)
     int year, number = 1, rc = -1;
 
     time_format_rfc3339(inc->created_at, t, sizeof(t));
-    year = atoi(t);
+    year = (int)strtol(t, NULL, 10); /* "YYYY-…": the year the incident was created in */
     st = db_stmt(db, "SELECT coalesce(max(ref_number), 0) + 1 FROM incidents WHERE ref_year = ?");
     if (st == NULL)
         return db_fail(db, err, "numbering the incident");

@@ -109,13 +109,21 @@ store_token_find(sqlite3 *db, const uint8_t hash[32], struct token_row *row, str
     return rc;
 }
 
+/* A token of a list, for db_rows(). */
+static int
+read_row_item(sqlite3_stmt *st, void *item)
+{
+    read_row(st, item);
+    return 0;
+}
+
 int
 store_token_list(sqlite3 *db, bool include_revoked, struct token_row **rows, int *count,
                  struct mp_error *err)
 {
     sqlite3_stmt *st = NULL;
-    struct token_row *v = NULL;
-    int n = 0, cap = 0, step;
+    void *items = NULL;
+    int rc;
 
     *rows = NULL;
     *count = 0;
@@ -126,26 +134,9 @@ store_token_list(sqlite3 *db, bool include_revoked, struct token_row **rows, int
                                              "WHERE revoked_at IS NULL ORDER BY name",
                            -1, &st, NULL) != SQLITE_OK)
         return db_fail(db, err, "listing tokens");
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            struct token_row *nv;
-            cap = cap ? cap * 2 : 16;
-            nv = realloc(v, (size_t)cap * sizeof(*v));
-            if (nv == NULL) {
-                free(v);
-                sqlite3_finalize(st);
-                return mp_error_set(err, 500, "", "out of memory");
-            }
-            v = nv;
-        }
-        read_row(st, &v[n++]);
-    }
+    rc = db_rows(db, st, sizeof(struct token_row), 0, read_row_item, NULL, &items, count,
+                 "listing tokens", err);
     sqlite3_finalize(st);
-    if (step != SQLITE_DONE) {
-        free(v);
-        return db_fail(db, err, "listing tokens");
-    }
-    *rows = v;
-    *count = n;
-    return 0;
+    *rows = items;
+    return rc;
 }

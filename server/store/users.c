@@ -132,42 +132,31 @@ store_user_signed_in(sqlite3 *db, int64_t user_id, const char *at, struct mp_err
     return rc;
 }
 
+/* A user of a list, for db_rows(). */
+static int
+read_user_item(sqlite3_stmt *st, void *item)
+{
+    read_user(st, 0, item);
+    return 0;
+}
+
 int
 store_user_list(sqlite3 *db, struct user_row **rows, int *count, struct mp_error *err)
 {
     sqlite3_stmt *st;
-    struct user_row *v = NULL;
-    int n = 0, cap = 0, step;
+    void *items = NULL;
+    int rc;
 
     *rows = NULL;
     *count = 0;
     st = db_stmt(db, "SELECT " USER_COLUMNS " FROM users u ORDER BY u.name");
     if (st == NULL)
         return db_fail(db, err, "listing users");
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            struct user_row *nv;
-            cap = cap ? cap * 2 : 16;
-            nv = realloc(v, (size_t)cap * sizeof(*v));
-            if (nv == NULL) {
-                free(v);
-                sqlite3_reset(st);
-                return mp_error_set(err, 500, "", "out of memory");
-            }
-            v = nv;
-        }
-        read_user(st, 0, &v[n++]);
-    }
-    if (step != SQLITE_DONE) {
-        free(v);
-        db_fail(db, err, "listing users");
-        sqlite3_reset(st);
-        return -1;
-    }
+    rc = db_rows(db, st, sizeof(struct user_row), 0, read_user_item, NULL, &items, count,
+                 "listing users", err);
     sqlite3_reset(st);
-    *rows = v;
-    *count = n;
-    return 0;
+    *rows = items;
+    return rc;
 }
 
 int

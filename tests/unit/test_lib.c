@@ -516,6 +516,28 @@ START_TEST(test_time_parse)
 }
 END_TEST
 
+START_TEST(test_time_parse_date)
+{
+    int64_t days;
+    int year = 0;
+
+    ck_assert_int_eq(time_parse_date("1970-01-01", &days, &year), 0);
+    ck_assert_int_eq(days, 0);
+    ck_assert_int_eq(year, 1970);
+    ck_assert_int_eq(time_parse_date("2028-02-29", &days, NULL), 0); /* a leap day */
+    ck_assert_int_eq(days, time_days_from_civil(2028, 2, 29));
+    ck_assert_int_eq(time_parse_date("1969-12-31", &days, NULL), 0);
+    ck_assert_int_eq(days, -1);
+    /* not such a date: refused, never rolled over or read in part */
+    static const char *const bad[] = {"2027-02-29", "2026-13-01", "2026-04-31",  "2026-00-10",
+                                      "2026-1-01",  "+026-01-01", " 2026-01-01", "2026-01-01T",
+                                      "2026/01/01", "",           "2026-01-0x"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        ck_assert_msg(time_parse_date(bad[i], &days, NULL) == -1, "%s", bad[i]);
+    ck_assert_int_eq(time_parse_date(NULL, &days, NULL), -1);
+}
+END_TEST
+
 START_TEST(test_time_round_trip)
 {
     static const int64_t values[] = {
@@ -1240,6 +1262,7 @@ lib_suite(void)
     tcase_add_test(tc, test_ticker);
     tcase_add_loop_test(tc, test_time_parse, 0, N(time_cases));
     tcase_add_test(tc, test_time_round_trip);
+    tcase_add_test(tc, test_time_parse_date);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("log");
