@@ -38,7 +38,9 @@
  *
  * What holds whatever the input: the handler answers a status from 200 to
  * 599; a problem names at least one field or has a detail; a 2xx answer
- * with a JSON body is an object or an array.
+ * with a JSON body is an object or an array; and an answer of 400 or more
+ * changed nothing: the audit chain's head, which every change moves, is
+ * where it was.
  */
 #include "api/api.h"
 #include "cli.h"
@@ -55,6 +57,8 @@
 #include "fuzz.h"
 #include "http/router.h"
 #include "lib/file.h"
+#include "store/audit.h"
+#include "store/db.h"
 #include "store/writer.h"
 
 #include <sodium.h>
@@ -174,6 +178,19 @@ check_answer(const struct api_response *rs)
         FUZZ_ASSERT(json_is_object(rs->body) || json_is_array(rs->body));
 }
 
+/* The sequence number of the audit chain's head. */
+static int64_t
+audit_head(void)
+{
+    struct mp_error err;
+    uint8_t hash[CHAIN_HASH_LEN];
+    sqlite3 *db = db_reader(&err);
+    int64_t seq = -1;
+
+    FUZZ_ASSERT(db != NULL && store_audit_head(db, &seq, hash, &err) >= 0);
+    return seq;
+}
+
 static char last_detail[sizeof(((struct api_response *)0)->detail)];
 
 /* Runs one request (text: request line, headers, body); the answer's
@@ -195,6 +212,7 @@ run(char *text, size_t size, json_t **out)
     char *line = text, *end = text + size, *nl, *sp, *q;
     char path[ROUTER_PATH_MAX];
     const struct route *r;
+    int64_t before;
 
     /* the request line */
     nl = memchr(line, '\n', (size_t)(end - line));
@@ -246,8 +264,15 @@ run(char *text, size_t size, json_t **out)
     rq.nparams = m.nparams;
     for (int i = 0; i < m.nparams; i++)
         rq.params[i] = m.params[i];
+    before = audit_head();
     r->handler(&rq, &rs);
     check_answer(&rs);
+    /* bad input changes nothing, and every change is audited: a refusal
+     * leaves the audit chain where it was */
+    if (rs.status >= 400 && audit_head() != before) {
+        fprintf(stderr, "fuzz: %d (%s) moved the audit chain\n", rs.status, rs.detail);
+        abort();
+    }
     snprintf(last_detail, sizeof(last_detail), "%s", rs.detail);
     if (out != NULL)
         *out = rs.body ? json_incref(rs.body) : json_loadb(rs.raw, rs.raw_len, 0, NULL);
