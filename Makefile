@@ -6,7 +6,8 @@
 #                   (LISTEN=ADDR:PORT and DATA=DIR choose others)
 #   make test       install missing packages, build with ASan+UBSan, lint the
 #                   OpenAPI file, build and try the Debian package (deb-test), then
-#                   run every test (unit, end-to-end, browser tests in Debian's chromium,
+#                   run every test (unit, end-to-end, the HTTP conformance and
+#                   slow-client test (make http), browser tests in Debian's chromium,
 #                   and the unit and deadline tests again under libfaketime ~400 days
 #                   ahead and on a leap day: tests/run.sh dated)
 #   make screenshots  browser tests that also save docs/screenshots/*.png
@@ -85,7 +86,7 @@ say = @printf '  %-6s %s\n' '$(1)' '$(2)'
 endif
 
 .PHONY: all run test bench install uninstall clean deps format format-check tidy \
-        test-build unit e2e dated man deb deb-test lint-openapi browser screenshots \
+        test-build unit e2e http dated man deb deb-test lint-openapi browser screenshots \
         fuzz-build fuzz fuzz-long fuzz-test
 
 all: build/meldpunt
@@ -271,6 +272,9 @@ unit: test-build
 
 e2e: test-build $(E2E_DEPS)
 	@tests/run.sh e2e
+
+http: test-build
+	@tests/run.sh http
 
 dated: test-build $(E2E_DEPS)
 	@tests/run.sh dated

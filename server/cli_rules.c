@@ -193,6 +193,47 @@ when(const char *rfc3339, char out[32])
     return out;
 }
 
+/* Recurring incidents: the members, their figures together, the result
+ * and the incident that carries the reports, as the page says it. */
+static void
+explain_recurrence(json_t *rec, bool nl)
+{
+    const char *key;
+    json_t *x, *at_least;
+    size_t i;
+
+    if (rec == NULL)
+        return;
+    printf("  %s:", nl ? "terugkerende incidenten (dezelfde kennelijke grondoorzaak), samen geteld"
+                       : "recurring incidents (the same apparent root cause), counted together");
+    json_array_foreach(json_object_get(rec, "members"), i, x)
+    {
+        printf("%s %s", i ? "," : "", json_string_value(json_object_get(x, "ref")));
+    }
+    printf("\n  %s:", nl ? "cijfers samen" : "combined figures");
+    at_least = json_object_get(json_object_get(rec, "combined"), "at_least");
+    i = 0;
+    json_object_foreach(json_object_get(rec, "combined"), key, x)
+    {
+        if (strcmp(key, "at_least") == 0)
+            continue;
+        if (json_is_number(x))
+            printf("%s %s %.15g", i++ ? ";" : "", key, json_number_value(x));
+        else if (json_is_boolean(x))
+            printf("%s %s %s", i++ ? ";" : "", key, word(json_is_true(x) ? "yes" : "no", nl));
+        else if (json_is_number(json_object_get(at_least, key)))
+            printf("%s %s %s %.15g", i++ ? ";" : "", key, nl ? "ten minste" : "at least",
+                   json_number_value(json_object_get(at_least, key)));
+        else
+            printf("%s %s %s", i++ ? ";" : "", key, word(NULL, nl));
+    }
+    printf("\n  [%s] %s (%s); %s %s\n", word(json_string_value(json_object_get(rec, "result")), nl),
+           nl ? "samen significant" : "significant together",
+           json_string_value(json_object_get(rec, "source")),
+           nl ? "de meldingen zijn verschuldigd op" : "the reports are owed on",
+           json_string_value(json_object_get(json_object_get(rec, "lead"), "ref")));
+}
+
 static void
 explain_regime(json_t *r, json_t *obligations, const char *lang)
 {
@@ -235,11 +276,19 @@ explain_regime(json_t *r, json_t *obligations, const char *lang)
                 status = json_string_value(json_object_get(o, "status"));
         }
         if (status == NULL)
-            continue; /* not owed */
+            continue;                                      /* not owed */
+        if (json_is_true(json_object_get(x, "due_now"))) { /* no deadline in hours */
+            printf("  %s %s: %s, %s\n", nl ? "melding" : "report",
+                   text_in(json_object_get(x, "name"), lang), status_word(status, nl),
+                   nl ? "nu: onverwijld (geen termijn in uren)"
+                      : "now: without undue delay (no deadline in hours)");
+            continue;
+        }
         printf("  %s %s: %s, %s %s\n", nl ? "melding" : "report",
                text_in(json_object_get(x, "name"), lang), status_word(status, nl),
                nl ? "uiterlijk" : "due", when(json_string_value(json_object_get(x, "due_at")), t));
     }
+    explain_recurrence(json_object_get(r, "recurrence"), nl);
 }
 
 /* `meldpunt rules explain INCIDENT`: the full reasoning for one incident

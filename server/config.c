@@ -20,9 +20,11 @@ config_defaults(struct config *cfg)
     snprintf(cfg->listen, sizeof(cfg->listen), "127.0.0.1:8080");
     cfg->threads = 4;
     cfg->workers = 64;
-    cfg->connection_limit = 512;
+    cfg->connection_limit = 4096;
     cfg->per_ip_connection_limit = 64;
     cfg->connection_timeout = 30;
+    cfg->header_timeout = 10;
+    cfg->body_min_rate = 1024;
     cfg->connection_memory_limit = (size_t)64 * 1024;
     cfg->body_limit = (size_t)1024 * 1024;
     cfg->shutdown_timeout = 10;
@@ -167,6 +169,10 @@ static const struct key {
      "must be a whole number from 0 (no limit) to 100000"},
     {"server", "connection_timeout", K_UINT, AT(connection_timeout), 1, 3600,
      "must be seconds from 1 to 3600"},
+    {"server", "header_timeout", K_UINT, AT(header_timeout), 1, 3600,
+     "must be seconds from 1 to 3600"},
+    {"server", "body_min_rate", K_UINT, AT(body_min_rate), 0, 1u << 30,
+     "must be bytes per second from 0 (no bound) to 1073741824"},
     {"server", "connection_memory_limit", K_SIZE, AT(connection_memory_limit), 8192, 16u << 20,
      "must be a size from 8K to 16M"},
     {"server", "body_limit", K_SIZE, AT(body_limit), 1024, 1u << 30,

@@ -28,6 +28,8 @@ struct config {
     unsigned connection_limit;
     unsigned per_ip_connection_limit;
     unsigned connection_timeout; /* seconds */
+    unsigned header_timeout;     /* seconds for the request line and headers */
+    unsigned body_min_rate;      /* bytes per second; 0: no bound */
     size_t connection_memory_limit;
     size_t body_limit;
     unsigned shutdown_timeout; /* seconds */

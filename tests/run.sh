@@ -1,12 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: EUPL-1.2
 # run.sh - runs the test suites and prints one closing line.
-#   tests/run.sh          unit + e2e + the dated runs (below)
+#   tests/run.sh          unit + e2e + http + the dated runs (below)
 #   tests/run.sh unit     Check suites only (build/test/unit/test_*)
 #   tests/run.sh e2e      end-to-end only (node --test tests/e2e/)
+#   tests/run.sh http     the HTTP conformance and slow-client test
+#                         (tests/http/conformance.py: raw sockets on
+#                         loopback, Python's standard library, under 60 s)
 #   tests/run.sh dated    the unit suites and the end-to-end tests of the
 #                         incident, classification, notification, time and
-#                         regulatory areas again under libfaketime, about 400 days ahead
+#                         regulatory and reporting areas again under libfaketime, about 400 days ahead
 #                         and on a leap day, so a test that depends on
 #                         today's date fails now and not a year from now
 #   tests/run.sh browser  browser tests only (node --test tests/browser/:
@@ -88,6 +91,26 @@ if [ "$what" = all ] || [ "$what" = e2e ]; then
     need_e2e_deps && run_node tests/e2e/
 fi
 
+# A Python test printing "ok N - ..." / "not ok N - ..." and closing with
+# "# pass N" and "# fail N".
+run_python() {
+    MELDPUNT_BIN=${MELDPUNT_BIN:-$PWD/build/test/meldpunt} python3 "$@" >"$log" 2>&1
+    rc=$?
+    cat "$log"
+    p=$(grep -E '^# pass [0-9]+' "$log" | tail -n 1 | sed -E 's/# pass //')
+    f=$(grep -E '^# fail [0-9]+' "$log" | tail -n 1 | sed -E 's/# fail //')
+    passed=$((passed + ${p:-0}))
+    failed=$((failed + ${f:-0}))
+    if [ "$rc" -ne 0 ] || [ -z "$p" ]; then
+        [ "${f:-0}" -eq 0 ] && failed=$((failed + 1))
+        status=1
+    fi
+}
+
+if [ "$what" = all ] || [ "$what" = http ]; then
+    run_python tests/http/conformance.py
+fi
+
 if [ "$what" = all ] || [ "$what" = dated ]; then
     # libfaketime (Debian's faketime, installed by packaging/install-deps.sh)
     # moves the clocks of every process of the run, node and the daemons it
@@ -112,7 +135,7 @@ if [ "$what" = all ] || [ "$what" = dated ]; then
             run_unit " (faketime $when)"
             need_e2e_deps && run_node tests/e2e/incidents.test.mjs tests/e2e/classification.test.mjs \
                 tests/e2e/notifications.test.mjs tests/e2e/time.test.mjs \
-                tests/e2e/regulatory.test.mjs
+                tests/e2e/regulatory.test.mjs tests/e2e/reporting.test.mjs
             unset FAKETIME LD_PRELOAD ASAN_OPTIONS
         done
     fi

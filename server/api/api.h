@@ -157,6 +157,11 @@ void api_session_get(const struct api_request *rq, struct api_response *rs);
 void api_session_patch(const struct api_request *rq, struct api_response *rs);
 void api_session_delete(const struct api_request *rq, struct api_response *rs);
 void api_session_password(const struct api_request *rq, struct api_response *rs);
+/* api/calendar.c */
+void api_calendar_get(const struct api_request *rq, struct api_response *rs);
+void api_calendar_create(const struct api_request *rq, struct api_response *rs);
+void api_calendar_delete(const struct api_request *rq, struct api_response *rs);
+void api_calendar_feed(const struct api_request *rq, struct api_response *rs);
 void api_audit_list(const struct api_request *rq, struct api_response *rs);
 void api_audit_verify(const struct api_request *rq, struct api_response *rs);
 void api_audit_checkpoints_list(const struct api_request *rq, struct api_response *rs);

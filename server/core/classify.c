@@ -101,6 +101,7 @@ classify_facts(sqlite3 *db, const struct incident *inc, int64_t now)
     json_object_set_new(facts, "cause", json_string(incident_cause_names[inc->cause]));
     json_object_set_new(facts, "severity", json_string(incident_severity_names[inc->severity]));
     json_object_set_new(facts, "tlp", json_string(incident_tlp_names[inc->tlp]));
+    json_object_set_new(facts, "kind", json_string(incident_kind_names[inc->kind]));
     json_object_set(facts, "services", inc->services);
     return facts;
 }
@@ -115,6 +116,9 @@ struct anchor_ctx {
     const json_t *facts;
     const char *regime;
     int64_t classified_at;
+    /* recurring incidents: the reports of the combination this incident
+     * completed run from when it became significant (not before) */
+    int64_t aware_floor;
 };
 
 /* When the latest report of a stage was sent: its first submission or any
@@ -149,7 +153,10 @@ anchor_time(const char *anchor, void *arg)
     const struct anchor_ctx *a = arg;
 
     if (strcmp(anchor, "aware_at") == 0)
-        return a->inc->aware_at;
+        return a->aware_floor != TIME_UNSET &&
+                       (a->inc->aware_at == TIME_UNSET || a->inc->aware_at < a->aware_floor)
+                   ? a->aware_floor
+                   : a->inc->aware_at;
     if (strcmp(anchor, "detected_at") == 0)
         return a->inc->detected_at;
     if (strcmp(anchor, "started_at") == 0)
@@ -213,6 +220,14 @@ signature(const json_t *regimes, struct buf *out)
         {
             if (strcmp(json_string_value(json_object_get(x, "result")), "yes") == 0)
                 buf_printf(out, "%s,", json_string_value(json_object_get(x, "id")));
+        }
+        if ((x = json_object_get(r, "recurrence")) != NULL) {
+            /* the combination's members and figures are shown on each */
+            char *c = json_dumps(json_object_get(x, "combined"), JSON_COMPACT | JSON_SORT_KEYS);
+            buf_printf(out, "R%s/%s/%zu/%s:", json_string_value(json_object_get(x, "result")),
+                       json_string_value(json_object_get(json_object_get(x, "lead"), "ref")),
+                       json_array_size(json_object_get(x, "members")), c ? c : "");
+            free(c);
         }
         json_array_foreach(json_object_get(r, "stages"), k, x)
         {
@@ -406,10 +421,16 @@ judge_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs, 
     if (strcmp(sig, found ? status.significant : "no") != 0 &&
         (strcmp(sig, "yes") == 0 || (found && strcmp(status.significant, "yes") == 0))) {
         char old_v[32], new_v[32];
+        json_t *rec = json_object_get(res, "recurrence");
         snprintf(old_v, sizeof(old_v), "\"%s\"", status.significant);
         snprintf(new_v, sizeof(new_v), "\"%s\"", sig);
+        /* significant as one of recurring incidents: with which, on the timeline */
         if (store_timeline_append(db, inc->id, at, principal, "classification", rs->regime,
-                                  found ? old_v : NULL, new_v, NULL, err) != 0)
+                                  found ? old_v : NULL, new_v,
+                                  json_is_true(json_object_get(rec, "leads"))
+                                      ? json_string_value(json_object_get(rec, "note"))
+                                      : NULL,
+                                  err) != 0)
             return -1;
     }
     if (found && strcmp(status.significant, sig) == 0 &&
@@ -488,6 +509,11 @@ stage_times_json(json_t *st, const struct rule_stage *rst, const struct rule_sta
     }
     if (tm->calendar_gap)
         json_object_set_new(st, "calendar_gap", json_true());
+    if (rst->without_deadline) {
+        /* "without undue delay" and no number: due now (NIS2 art. 23(1)) */
+        json_object_del(st, "waiting_for");
+        json_object_set_new(st, "due_now", json_true());
+    }
     if (rst->only_if_ongoing || rst->nongoing_due > 0) {
         /* NIS2 art. 23(4)(e): is the incident still ongoing when the
          * report falls due?  "undetermined" until then */
@@ -604,7 +630,10 @@ refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs
                                .inc = inc,
                                .facts = facts,
                                .regime = rs->regime,
-                               .classified_at = classify_parse_time(status.classified_at)};
+                               .classified_at = classify_parse_time(status.classified_at),
+                               .aware_floor = TIME_UNSET};
+    if (json_is_true(json_object_get(json_object_get(res, "recurrence"), "leads")))
+        actx.aware_floor = actx.classified_at;
     clock = incident_clock(inc, &actx, now);
     clock.facts = facts;
     clock.profile = profile;
@@ -614,7 +643,7 @@ refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs
             rules_find_stage(rs, json_string_value(json_object_get(st, "id")));
         struct rule_stage_time tm;
 
-        if (rst == NULL || rst->on_request || strcmp(effective, "no") == 0)
+        if (rst == NULL || rst->on_request || rst->voluntary || strcmp(effective, "no") == 0)
             continue; /* nothing is or may become owed: no due time to work out */
         rules_stage_time(rst, &clock, &tm);
         stage_times_json(st, rst, &tm);
@@ -630,9 +659,60 @@ refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs
 /* always_record: a change caused this evaluation, so it is stored even when
  * its outcome is the same as before (the history then replays every change);
  * the sweeper's re-evaluations are stored only when the outcome moved. */
+static int refresh_with(sqlite3 *db, const struct incident *inc, const char *principal, int64_t now,
+                        bool always_record, const struct change_reason *why, struct mp_error *err);
+
+/* The incidents with the same apparent root cause as one that changed are
+ * judged again in the same change: they show its link and the combined
+ * figures, and one of them may now complete a significant combination. */
+static int
+refresh_others(sqlite3 *db, const json_t *others, const char *self, const char *principal,
+               int64_t now, struct mp_error *err)
+{
+    json_t *seen = json_object(), *id;
+    size_t i;
+    int rc = 0;
+
+    json_array_foreach((json_t *)others, i, id)
+    {
+        struct incident o;
+        const char *s = json_string_value(id);
+
+        if (rc != 0 || strcmp(s, self) == 0 || json_object_get(seen, s) != NULL)
+            continue;
+        json_object_set_new(seen, s, json_true());
+        if (store_incident_load(db, s, &o, err) != 1)
+            continue;
+        rc = refresh_with(db, &o, principal, now, false, NULL, err);
+        incident_free(&o);
+    }
+    json_decref(seen);
+    return rc;
+}
+
+static int refresh_once(sqlite3 *db, const struct incident *inc, const char *principal, int64_t now,
+                        bool always_record, const struct change_reason *why, json_t *others,
+                        struct mp_error *err);
+
 static int
 refresh_with(sqlite3 *db, const struct incident *inc, const char *principal, int64_t now,
              bool always_record, const struct change_reason *why, struct mp_error *err)
+{
+    json_t *others = json_array();
+    int rc = refresh_once(db, inc, principal, now, always_record, why, others, err);
+
+    /* a change (always_record) judges the others again; their own
+     * judgement does not go round again */
+    if (rc == 0 && always_record && json_array_size(others) > 0)
+        rc = refresh_others(db, others, inc->id, principal, now, err);
+    json_decref(others);
+    return rc;
+}
+
+static int
+refresh_once(sqlite3 *db, const struct incident *inc, const char *principal, int64_t now,
+             bool always_record, const struct change_reason *why, json_t *others,
+             struct mp_error *err)
 {
     struct rules *rules = rules_acquire();
     json_t *profile = NULL, *facts = NULL, *regimes = json_array(), *versions = json_object();
@@ -648,6 +728,8 @@ refresh_with(sqlite3 *db, const struct incident *inc, const char *principal, int
     for (int i = 0; rules && i < rules->nsets; i++) {
         json_t *res = rules_evaluate(&rules->sets[i], facts, profile);
         json_array_append_new(regimes, res);
+        if (classify_recurrence(db, inc, &rules->sets[i], profile, res, now, others, err) != 0)
+            goto out;
         json_object_set_new(versions, rules->sets[i].regime, json_string(rules->sets[i].version));
         if (refresh_regime(db, inc, &rules->sets[i], facts, profile, res, principal, now, at, why,
                            err) != 0)

@@ -9,6 +9,7 @@
 #define MP_CLASSIFY_INT_H
 
 #include "core/incident.h"
+#include "core/rules.h"
 #include "lib/timeutil.h"
 
 #include <sqlite3.h>
@@ -23,5 +24,17 @@ int64_t classify_parse_time(const char *s);
  * when its outcome moved. */
 int classify_refresh_quiet(sqlite3 *db, const struct incident *inc, const char *principal,
                            int64_t now, struct mp_error *err);
+
+/* Inside a change: recurring incidents (classify_recur.c).  When rs has a
+ * `recurring` rule and inc an apparent root cause, writes into res (inc's
+ * judgement under rs) "recurrence": the members of the combination inc
+ * belongs to, their combined figures, the result and the member that
+ * leads; when inc leads a combination that passes (or may pass) while inc
+ * alone does not, res's "significant" becomes that, with the criterion.
+ * The ids of the other incidents with the same root cause are appended to
+ * others (to be judged again). */
+int classify_recurrence(sqlite3 *db, const struct incident *inc, const struct ruleset *rs,
+                        const json_t *profile, json_t *res, int64_t now, json_t *others,
+                        struct mp_error *err);
 
 #endif

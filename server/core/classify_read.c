@@ -52,7 +52,31 @@ static const struct {
     {"cer_authority", "the authority for critical entities",
      "de autoriteit voor kritieke entiteiten"},
     {"financial_supervisor", "the financial supervisor", "de financiële toezichthouder"},
+    {"trust_supervisor",
+     "the supervisory body for trust services (eIDAS; in the Netherlands the RDI)",
+     "het toezichthoudend orgaan voor vertrouwensdiensten (eIDAS; in Nederland de RDI)"},
 };
+
+/* The people concerned, whom a report informs directly: not configured
+ * in the profile, but named in words all the same. */
+struct concerned {
+    const char *role, *en, *nl;
+};
+
+static const struct concerned concerned_roles[] = {
+    {"clients", "the recipients of the service", "de afnemers van de dienst"},
+    {"data_subjects", "the data subjects", "de betrokkenen"},
+};
+
+static const struct concerned *
+concerned_role(const char *role)
+{
+    for (size_t i = 0; i < sizeof(concerned_roles) / sizeof(concerned_roles[0]); i++) {
+        if (strcmp(concerned_roles[i].role, role) == 0)
+            return &concerned_roles[i];
+    }
+    return NULL;
+}
 
 static int
 profile_role(const char *role)
@@ -81,6 +105,11 @@ obligation_recipients(json_t *o, const struct obligation *ob, const struct rules
 
     if (st != NULL)
         name = json_object_get(st->def, "name");
+    /* the words people read: the report's name and the regime's title */
+    if (name != NULL)
+        json_object_set(o, "stage_name", name);
+    if (rs != NULL && json_object_get(rs->doc, "title") != NULL)
+        json_object_set(o, "regime_title", json_object_get(rs->doc, "title"));
     for (int i = 0; i < n; i++) {
         int r = profile_role(roles[i]);
         json_t *cfg = json_object_get(json_object_get(profile, "recipients"), roles[i]);
@@ -90,11 +119,16 @@ obligation_recipients(json_t *o, const struct obligation *ob, const struct rules
         char field[64], en[400], nl[400];
 
         if (r < 0) {
-            json_array_append_new(list, json_pack("{s:s}", "role", roles[i]));
+            const struct concerned *c = concerned_role(roles[i]);
+            json_array_append_new(list, c ? json_pack("{s:s, s:{s:s, s:s}}", "role", roles[i],
+                                                      "label", "en", c->en, "nl", c->nl)
+                                          : json_pack("{s:s}", "role", roles[i]));
             continue;
         }
-        json_array_append_new(list, json_pack("{s:s, s:s?, s:s?, s:b}", "role", roles[i], "name",
-                                              who, "contact", contact, "configured", ok));
+        json_array_append_new(list, json_pack("{s:s, s:{s:s, s:s}, s:s?, s:s?, s:b}", "role",
+                                              roles[i], "label", "en", profile_roles[r].en, "nl",
+                                              profile_roles[r].nl, "name", who, "contact", contact,
+                                              "configured", ok));
         if (ok || !owed)
             continue;
         snprintf(field, sizeof(field), "recipients.%s", roles[i]);
@@ -116,6 +150,10 @@ obligation_recipients(json_t *o, const struct obligation *ob, const struct rules
     }
     json_object_set_new(o, "recipients", list);
     json_object_set_new(o, "problems", problems);
+    /* no numeric deadline, only "without undue delay": due now while owed
+     * (NIS2 art. 23(1), (2): informing the recipients of the service) */
+    if (st != NULL && st->without_deadline && strcmp(ob->status, "pending") == 0)
+        json_object_set_new(o, "due_now", json_true());
 }
 
 /* Every problem of a list of obligations (as JSON), in one list. */

@@ -97,6 +97,15 @@ const struct fact_def impact_facts[] = {
     {"misconfiguration", FACT_BOOL, "caused by a misconfiguration (DNS exception, CIR art. 5(c))"},
     {"physical_access_compromised", FACT_BOOL,
      "physical access to a restricted area, or its protection, compromised"},
+    {"recipients_affected", FACT_BOOL,
+     "the recipients of the service are likely to be adversely affected in its provision (NIS2 "
+     "art. 23(1)); for a cyber threat: potentially affected by it (art. 23(2))"},
+    /* trust services (NIS2 art. 23(4), last subparagraph; eIDAS art. 24(2)) */
+    {"trust_service_affected", FACT_BOOL,
+     "the incident affects the provision of a trust service the entity provides"},
+    {"trust_service_impact_significant", FACT_BOOL,
+     "a security breach or disruption with a significant impact on the trust service or the "
+     "personal data maintained in it (eIDAS art. 24(2))"},
     /* essential services (CER art. 15) */
     {"critical_service_affected", FACT_BOOL, "a critical or essential service is affected"},
     {"geographic_area", FACT_TEXT, "the area affected, in words"},
@@ -136,6 +145,8 @@ incident_init(struct incident *inc, int64_t now)
     inc->severity = SEVERITY_MEDIUM;
     inc->state = STATE_DETECTED;
     inc->tlp = TLP_AMBER;
+    inc->kind = KIND_INCIDENT;
+    inc->root_cause_category = -1;
     inc->detected_at = now;
     inc->aware_at = inc->started_at = inc->ended_at = TIME_UNSET;
     for (int s = 0; s < STATE_COUNT; s++)
@@ -164,7 +175,7 @@ incident_schema_json(void)
     static const char *const kinds[] = {
         [FACT_COUNT] = "count",    [FACT_BOOL] = "bool", [FACT_NUMBER] = "number",
         [FACT_COUNTRIES] = "list", [FACT_TEXT] = "text", [FACT_TIME] = "time"};
-    json_t *moves = json_object(), *facts = json_array();
+    json_t *moves = json_object(), *facts = json_array(), *roots = json_array();
 
     for (int s = 0; s < STATE_COUNT; s++) {
         const char *to[STATE_COUNT + 1];
@@ -174,12 +185,19 @@ incident_schema_json(void)
     for (size_t i = 0; i < impact_facts_count; i++)
         json_array_append_new(facts, json_pack("{s:s, s:s}", "name", impact_facts[i].name, "kind",
                                                kinds[impact_facts[i].type]));
-    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "states",
+    for (int i = 0; i < ROOT_CAUSE_COUNT; i++)
+        json_array_append_new(roots,
+                              json_pack("{s:s, s:{s:s, s:s}}", "name", incident_root_cause_names[i],
+                                        "label", "en", incident_root_cause_labels[i][0], "nl",
+                                        incident_root_cause_labels[i][1]));
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "states",
                      names_json(incident_state_names, STATE_COUNT), "transitions", moves,
                      "categories", names_json(incident_category_names, CATEGORY_COUNT), "causes",
                      names_json(incident_cause_names, CAUSE_COUNT), "severities",
                      names_json(incident_severity_names, SEVERITY_COUNT), "tlp",
-                     names_json(incident_tlp_names, TLP_COUNT), "facts", facts);
+                     names_json(incident_tlp_names, TLP_COUNT), "kinds",
+                     names_json(incident_kind_names, KIND_COUNT), "root_cause_categories", roots,
+                     "facts", facts);
 }
 
 /* ---- decoding ---- */
@@ -203,6 +221,10 @@ static const struct field_def fields[] = {
     {"cause", F_ENUM, false, OFF(cause), incident_cause_names, CAUSE_COUNT},
     {"severity", F_ENUM, false, OFF(severity), incident_severity_names, SEVERITY_COUNT},
     {"tlp", F_ENUM, false, OFF(tlp), incident_tlp_names, TLP_COUNT},
+    {"kind", F_ENUM, false, OFF(kind), incident_kind_names, KIND_COUNT},
+    {"root_cause_category", F_ENUM, true, OFF(root_cause_category), incident_root_cause_names,
+     ROOT_CAUSE_COUNT},
+    {"root_cause", F_TEXT, true, OFF(root_cause), NULL, 0},
     {"detected_at", F_TIME, false, OFF(detected_at), NULL, 0},
     {"aware_at", F_TIME, true, OFF(aware_at), NULL, 0},
     {"started_at", F_TIME, true, OFF(started_at), NULL, 0},
@@ -386,6 +408,8 @@ apply_field(struct incident *inc, const struct field_def *f, json_t *v, bool pat
         if (f->kind == F_TEXT) {
             free(*(char **)base);
             *(char **)base = NULL;
+        } else if (f->kind == F_ENUM) {
+            *(int *)base = -1; /* not known */
         } else {
             *(int64_t *)base = TIME_UNSET;
         }
@@ -484,6 +508,8 @@ incident_validate(struct incident *inc, int64_t now, struct field_errors *errs)
         field_error(errs, "description", "must be at most %d characters", INCIDENT_DESCRIPTION_MAX);
     if (inc->assignee && text_chars(inc->assignee) > INCIDENT_ASSIGNEE_MAX)
         field_error(errs, "assignee", "must be at most %d characters", INCIDENT_ASSIGNEE_MAX);
+    if (inc->root_cause && text_chars(inc->root_cause) > INCIDENT_ROOT_CAUSE_MAX)
+        field_error(errs, "root_cause", "must be at most %d characters", INCIDENT_ROOT_CAUSE_MAX);
     if (inc->detected_at == TIME_UNSET)
         field_error(errs, "detected_at", "is required");
     for (int i = 0; i < 4; i++) {
@@ -558,6 +584,13 @@ incident_to_json(const struct incident *inc, int64_t now)
         json_decref(tr);
         return NULL;
     }
+    json_object_set_new(o, "kind", json_string(incident_kind_names[inc->kind]));
+    json_object_set_new(o, "root_cause_category",
+                        inc->root_cause_category >= 0
+                            ? json_string(incident_root_cause_names[inc->root_cause_category])
+                            : json_null());
+    json_object_set_new(o, "root_cause",
+                        inc->root_cause ? json_string(inc->root_cause) : json_null());
     json_object_set_new(o, "detected_at", time_format_json(inc->detected_at));
     json_object_set_new(o, "aware_at", time_format_json(inc->aware_at));
     json_object_set_new(o, "started_at", time_format_json(inc->started_at));
@@ -588,7 +621,7 @@ field_value(const struct incident *inc, const struct field_def *f)
         s = *(char *const *)base;
         return s ? json_string(s) : json_null();
     case F_ENUM:
-        return json_string(f->names[*(const int *)base]);
+        return *(const int *)base >= 0 ? json_string(f->names[*(const int *)base]) : json_null();
     case F_TIME:
         return time_format_json(*(const int64_t *)base);
     case F_SERVICES:

@@ -33,6 +33,7 @@
 #define INCIDENT_NOTE_MAX        20000
 #define INCIDENT_SERVICES_MAX    100
 #define INCIDENT_SERVICE_MAX     100
+#define INCIDENT_ROOT_CAUSE_MAX  500
 /* detected_at may lie this far in the future (clock skew between tools). */
 #define INCIDENT_FUTURE_SKEW 300
 /* A reason (PATCH's note, like a decision's): it is also kept with what it

@@ -254,10 +254,12 @@ copy_editable(const struct incident *cur, struct incident *next)
     next->title = strdup(cur->title);
     next->description = strdup(cur->description ? cur->description : "");
     next->assignee = cur->assignee ? strdup(cur->assignee) : NULL;
+    next->root_cause = cur->root_cause ? strdup(cur->root_cause) : NULL;
     next->services = json_deep_copy(cur->services);
     next->impact = json_deep_copy(cur->impact);
     if (next->title == NULL || next->description == NULL || next->services == NULL ||
-        next->impact == NULL || (cur->assignee && next->assignee == NULL)) {
+        next->impact == NULL || (cur->assignee && next->assignee == NULL) ||
+        (cur->root_cause && next->root_cause == NULL)) {
         incident_free(next);
         return -1;
     }
@@ -323,11 +325,14 @@ update_apply(sqlite3 *db, void *arg, struct mp_error *err)
         free(cur.title);
         free(cur.description);
         free(cur.assignee);
+        free(cur.root_cause);
         json_decref(cur.services);
         json_decref(cur.impact);
         cur.title = n->title;
         cur.description = n->description;
         cur.assignee = n->assignee;
+        cur.root_cause = n->root_cause;
+        n->root_cause = NULL;
         cur.services = n->services;
         cur.impact = n->impact;
         n->title = n->description = n->assignee = NULL;
@@ -336,6 +341,8 @@ update_apply(sqlite3 *db, void *arg, struct mp_error *err)
         cur.cause = n->cause;
         cur.severity = n->severity;
         cur.tlp = n->tlp;
+        cur.kind = n->kind;
+        cur.root_cause_category = n->root_cause_category;
         cur.detected_at = n->detected_at;
         cur.state_at[STATE_DETECTED] = n->detected_at;
         cur.aware_at = n->aware_at;

@@ -46,12 +46,33 @@ enum incident_severity {
     SEVERITY_COUNT
 };
 enum incident_tlp { TLP_CLEAR = 0, TLP_GREEN, TLP_AMBER, TLP_AMBER_STRICT, TLP_RED, TLP_COUNT };
+/* What was recorded (NIS2 art. 6): an incident (6), a near miss (5) or a
+ * significant cyber threat (11); only an incident can be a significant
+ * incident, the others may be notified voluntarily (art. 30). */
+enum incident_kind { KIND_INCIDENT = 0, KIND_NEAR_MISS, KIND_CYBER_THREAT, KIND_COUNT };
+/* The apparent root cause's category (ENISA's incident-reporting root
+ * causes and DORA's, ITS 2025/302): incidents with the same apparent root
+ * cause may count together (CIR 2024/2690 art. 4; RTS 2024/1772 art. 8(2)). */
+enum incident_root_cause {
+    ROOT_CAUSE_MALICIOUS_ACTION = 0,
+    ROOT_CAUSE_HUMAN_ERROR,
+    ROOT_CAUSE_SYSTEM_FAILURE,
+    ROOT_CAUSE_PROCESS_FAILURE,
+    ROOT_CAUSE_THIRD_PARTY_FAILURE,
+    ROOT_CAUSE_NATURAL_PHENOMENON,
+    ROOT_CAUSE_OTHER,
+    ROOT_CAUSE_COUNT
+};
 
 extern const char *const incident_state_names[STATE_COUNT];
 extern const char *const incident_category_names[CATEGORY_COUNT];
 extern const char *const incident_cause_names[CAUSE_COUNT];
 extern const char *const incident_severity_names[SEVERITY_COUNT];
 extern const char *const incident_tlp_names[TLP_COUNT];
+extern const char *const incident_kind_names[KIND_COUNT];
+extern const char *const incident_root_cause_names[ROOT_CAUSE_COUNT];
+/* The root-cause categories' labels: [i][0] English, [i][1] Dutch. */
+extern const char *const incident_root_cause_labels[ROOT_CAUSE_COUNT][2];
 /* Index of s in names[0..n), or -1. */
 int incident_enum_parse(const char *const names[], int n, const char *s);
 
@@ -63,6 +84,9 @@ struct incident {
     char *description;
     char *assignee; /* NULL: nobody */
     int category, cause, severity, state, tlp;
+    int kind;                /* enum incident_kind */
+    int root_cause_category; /* enum incident_root_cause; -1: not known */
+    char *root_cause;        /* the apparent root cause in words; NULL: not known */
     int64_t detected_at, aware_at, started_at, ended_at;
     int64_t state_at[STATE_COUNT]; /* when each state was (last) entered */
     int64_t created_at, updated_at;

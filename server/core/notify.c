@@ -70,6 +70,50 @@ prefill(const char *id, const struct incident *inc, const json_t *facts)
     return json_null();
 }
 
+/*
+ * A content item's template (rule file: "template": {"en", "nl"}): the
+ * plain words a draft starts with in its language, such as the message to
+ * the recipients of the service (NIS2 art. 23(1)), with {organisation},
+ * {ref}, {title} and {services} filled in from what meldpunt knows.  NULL
+ * when the item has none.
+ */
+static json_t *
+from_template(const json_t *item, const char *lang, const struct incident *inc,
+              const json_t *profile)
+{
+    const char *tpl = json_string_value(json_object_get(json_object_get(item, "template"), lang));
+    const char *name = json_string_value(json_object_get(profile, "name"));
+    struct buf out = BUF_INIT;
+    json_t *v;
+
+    if (tpl == NULL)
+        return NULL;
+    while (*tpl) {
+        const char *end = *tpl == '{' ? strchr(tpl, '}') : NULL;
+        size_t n = end ? (size_t)(end - tpl + 1) : 1;
+
+        if (end && strncmp(tpl, "{organisation}", n) == 0) {
+            buf_puts(&out, name && !text_blank(name) ? name : "");
+        } else if (end && strncmp(tpl, "{ref}", n) == 0) {
+            buf_puts(&out, inc->ref);
+        } else if (end && strncmp(tpl, "{title}", n) == 0) {
+            buf_puts(&out, inc->title);
+        } else if (end && strncmp(tpl, "{services}", n) == 0) {
+            size_t i;
+            json_t *s;
+            json_array_foreach(inc->services, i, s)
+                buf_printf(&out, "%s%s", i ? ", " : "", json_string_value(s));
+        } else {
+            n = 1;
+            buf_append(&out, tpl, 1);
+        }
+        tpl += n;
+    }
+    v = buf_failed(&out) ? NULL : json_stringn(out.data ? out.data : "", out.len);
+    buf_free(&out);
+    return v;
+}
+
 static bool
 empty(const json_t *v)
 {
@@ -102,7 +146,8 @@ create_apply(sqlite3 *db, void *arg, struct mp_error *err)
     struct incident inc;
     struct obligation o;
     char at[TIME_RFC3339_LEN], note[200], payload[200];
-    json_t *facts = NULL, *fields = NULL;
+    json_t *facts = NULL, *fields = NULL, *profile = NULL;
+    int64_t pversion;
     int found, rc = -1;
     size_t i;
     json_t *item;
@@ -120,7 +165,7 @@ create_apply(sqlite3 *db, void *arg, struct mp_error *err)
     found = store_obligation_find(db, inc.id, c->regime, c->stage, &o, err);
     if (found < 0)
         goto out;
-    if (!found && !st->on_request) {
+    if (!found && !st->on_request && !st->voluntary) {
         mp_error_set(err, 409, "stage",
                      "nothing is owed for %s %s on this incident (it is not significant under "
                      "that regime, or the stage does not apply)",
@@ -171,15 +216,26 @@ create_apply(sqlite3 *db, void *arg, struct mp_error *err)
         free(last);
         facts = classify_facts(db, &inc, c->now);
         json_object_set_new(facts, "criteria_met", fired);
+        if (organisation_load(db, &profile, &pversion, NULL, err) != 0)
+            goto out;
         fields = json_object();
         json_array_foreach(json_object_get(st->def, "contents"), i, item)
         {
             const char *id = json_string_value(json_object_get(item, "id"));
-            json_object_set_new(fields, id, prefill(id, &inc, facts));
+            json_t *v = prefill(id, &inc, facts);
+            if (json_is_null(v)) {
+                json_t *words = from_template(item, c->language, &inc, profile);
+                if (words != NULL) {
+                    json_decref(v);
+                    v = words;
+                }
+            }
+            json_object_set_new(fields, id, v);
         }
         c->n.fields = json_dumps(fields, JSON_COMPACT);
     }
-    snprintf(note, sizeof(note), "draft of %s %s created", c->regime, c->stage);
+    snprintf(note, sizeof(note), "draft of %s %s created%s", c->regime, c->stage,
+             st->voluntary ? " (a voluntary notification)" : "");
     snprintf(payload, sizeof(payload), "{\"regime\":\"%s\",\"stage\":\"%s\"}", c->regime, c->stage);
     if (c->n.fields == NULL || store_notification_insert(db, &c->n, err) != 0 ||
         store_timeline_append(db, inc.id, at, c->p->name, "obligation", c->stage, NULL, NULL, note,
@@ -191,6 +247,7 @@ create_apply(sqlite3 *db, void *arg, struct mp_error *err)
 out:
     json_decref(facts);
     json_decref(fields);
+    json_decref(profile);
     incident_free(&inc);
     rules_release(rules);
     return rc;
@@ -386,6 +443,8 @@ document(sqlite3 *db, struct change *c, const char *at, const char *key_id, stru
         "due_at", o.due_at[0] ? o.due_at : NULL, "contents", contents, "signature", "signed_at", at,
         "signed_by", c->p->name, "key_id", key_id);
     contents = NULL;
+    if (doc != NULL && st->voluntary) /* NIS2 art. 30: says so to the authority */
+        json_object_set_new(json_object_get(doc, "stage"), "voluntary", json_true());
     if (doc != NULL) {
         /* the audit chain's head as the document is signed: any later copy of
          * the chain must contain it (tamper evidence kept outside) */

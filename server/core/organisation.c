@@ -52,8 +52,9 @@ static const char *const entity_types[] = {"dns",
                                            "qualified_trust_service",
                                            NULL};
 static const char *const classes[] = {"essential", "important", "none", NULL};
-static const char *const recipient_roles[] = {"csirt",         "supervisor",           "dpa",
-                                              "cer_authority", "financial_supervisor", NULL};
+static const char *const recipient_roles[] = {
+    "csirt", "supervisor", "dpa", "cer_authority", "financial_supervisor", "trust_supervisor",
+    NULL};
 
 static bool
 in_list(const char *const list[], const char *s)
@@ -176,7 +177,7 @@ organisation_validate(json_t *doc, struct field_errors *errs)
             if (!in_list(recipient_roles, key))
                 field_error(errs, field,
                             "unknown recipient (csirt, supervisor, dpa, cer_authority, "
-                            "financial_supervisor)");
+                            "financial_supervisor, trust_supervisor)");
             else if (!json_is_object(x) || json_object_size(x) != 2 ||
                      !short_text(json_object_get(x, "name"), 200) ||
                      !short_text(json_object_get(x, "contact"), 500))

@@ -26,10 +26,17 @@ const char *const rules_profile_names[] = {
     "cer_critical", "dora_financial", "annual_turnover_eur", "microenterprise", NULL};
 /* Profile values that are amounts: never below zero (organisation.c checks). */
 const char *const rules_profile_amounts[] = {"annual_turnover_eur", NULL};
-const char *const rules_field_names[] = {"category", "cause", "severity", "services", "tlp", NULL};
-const char *const rules_recipients[] = {
-    "csirt",         "supervisor", "dpa", "cer_authority", "financial_supervisor",
-    "data_subjects", "clients",    NULL};
+const char *const rules_field_names[] = {"category", "cause", "severity", "services",
+                                         "tlp",      "kind",  NULL};
+const char *const rules_recipients[] = {"csirt",
+                                        "supervisor",
+                                        "dpa",
+                                        "cer_authority",
+                                        "financial_supervisor",
+                                        "trust_supervisor",
+                                        "data_subjects",
+                                        "clients",
+                                        NULL};
 const char *const rules_anchors[] = {
     "aware_at",   "detected_at", "started_at", "classified_at", "classified_major_at",
     "handled_at", NULL};

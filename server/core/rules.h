@@ -97,6 +97,39 @@ struct rule_stage {
     struct rnode *wd_unless_n;
     bool asap;
     bool on_request;
+    /* "without_deadline": no numeric deadline, only "without undue delay"
+     * (asap): owed at once and shown as due now, never missed (NIS2 art.
+     * 23(1): informing the recipients of the service) */
+    bool without_deadline;
+    /* "voluntary": nothing is owed; a draft may be made (NIS2 art. 30) */
+    bool voluntary;
+};
+
+#define RULE_COMBINE_MAX 24
+
+/*
+ * "recurring": incidents that are not significant one by one count together
+ * as one significant incident when at least at_least of them occurred within
+ * `within` of each other, with the same apparent root cause, and their
+ * combined facts pass `test` (CIR 2024/2690 art. 4: twice in six months,
+ * together over art. 3(1)(a); RTS 2024/1772 art. 8(2)).  The combined facts
+ * are the members' facts summed (sum), their largest (max) and whether any
+ * of them holds (any); a fact of a member not known leaves the sum unknown
+ * but bounded below by what is known.  `when` (over the profile) says to
+ * whom the rule applies; `test` NULL means the file's `significant`.
+ */
+struct rule_recurring {
+    json_t *def; /* the member as written: id, text, source */
+    const char *id;
+    int at_least;
+    struct duration within;
+    char within_text[32];
+    const char *sum[RULE_COMBINE_MAX], *max[RULE_COMBINE_MAX], *any[RULE_COMBINE_MAX];
+    int nsum, nmax, nany;
+    json_t *when;
+    struct rnode *when_n;
+    json_t *test;
+    struct rnode *test_n;
 };
 
 struct ruleset {
@@ -112,6 +145,7 @@ struct ruleset {
     struct rnode *lifted_by_n;
     struct rule_stage *stages;
     int nstages;
+    struct rule_recurring *recurring; /* NULL: incidents are judged one by one only */
 };
 
 struct rules {
@@ -150,6 +184,36 @@ const struct rule_stage *rules_find_stage(const struct ruleset *rs, const char *
  * the fact that lifts the duty, such as GDPR art. 33's "unlikely to result
  * in a risk"; its criterion is reported with the others). */
 json_t *rules_evaluate(const struct ruleset *rs, const json_t *facts, const json_t *profile);
+
+/* The recurrence test of rs (rs->recurring not NULL) over the members'
+ * combined facts: {"applies": yes|no|undetermined (its `when` over the
+ * profile), "result": yes|no|undetermined, "missing": [fact…],
+ * "criteria": [...]} (criteria as rules_evaluate reports them). */
+json_t *rules_evaluate_recurring(const struct ruleset *rs, const json_t *facts,
+                                 const json_t *profile);
+
+/* One incident of a possible combination: its facts (classify_facts) and
+ * when it occurred.  The members come sorted by that time. */
+struct recur_member {
+    const json_t *facts;
+    int64_t at;
+};
+
+/* The combination member `self` belongs to under rs's recurring rule (see
+ * rules_recur.c), or NULL when it belongs to none (fewer than at_least in
+ * every period, or rs has no such rule):
+ *   {"id", "text", "source", "at_least", "within", "members": [index…],
+ *    "lead": index, "leads": bool (self leads), "combined": {fact: value or
+ *    null, "at_least"?: {fact: lower bound}}, "result", "missing",
+ *    "criteria"}
+ * The members given must each be not significant on their own. */
+json_t *rules_recurring(const struct ruleset *rs, const struct recur_member *m, int n, int self,
+                        const json_t *profile);
+
+/* In the facts given to the rules: {fact: number}, lower bounds of facts
+ * that are absent (a combination of recurring incidents whose sum is only
+ * partly known). */
+#define RULES_AT_LEAST "$at_least"
 
 /* Evaluates one expression (for tests and the stage `when`). */
 /* Checks expr as a rule file's expressions are checked, for other data in

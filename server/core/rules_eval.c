@@ -373,10 +373,19 @@ value_eval(const struct rvalue *v, struct eval *ev, struct missing *missing)
     case RV_FACT:
         j = json_object_get(ev->facts, v->name);
         if (j == NULL || json_is_null(j)) {
+            struct rv u;
+            const json_t *lb;
+
             if (v->konst != NULL)
                 return rv_from_json(v->konst); /* the rule says what absent means */
             missing_add(missing, v->name, false);
-            return rv_unknown(v->nonnegative);
+            u = rv_unknown(v->nonnegative);
+            /* a combination of recurring incidents: the sum of what is
+             * known bounds the unknown sum from below */
+            lb = json_object_get(json_object_get(ev->facts, RULES_AT_LEAST), v->name);
+            if (u.bounded && json_is_number(lb) && json_number_value(lb) > u.lo)
+                u.lo = json_number_value(lb);
+            return u;
         }
         return rv_from_json(j);
     case RV_PROFILE:
@@ -756,6 +765,10 @@ rules_evaluate(const struct ruleset *rs, const json_t *facts, const json_t *prof
                           st->wd_unless_n ? tri_name(node_eval(st->wd_unless_n, &uev, &um))
                                           : "no"));
         }
+        if (sj != NULL && st->without_deadline)
+            json_object_set_new(sj, "without_deadline", json_true());
+        if (sj != NULL && st->voluntary)
+            json_object_set_new(sj, "voluntary", json_true());
         if (sj != NULL && st->only_if_ongoing)
             json_object_set_new(sj, "only_if_ongoing_at_due", json_true());
         if (sj != NULL && st->nongoing_due > 0) {
@@ -773,6 +786,27 @@ rules_evaluate(const struct ruleset *rs, const json_t *facts, const json_t *prof
                     ev.criteria, "stages", stages);
     if (out != NULL && rs->lifted_by_n != NULL)
         json_object_set_new_nocheck(out, "lifted", json_string_nocheck(tri_name(lifted)));
+    return out;
+}
+
+json_t *
+rules_evaluate_recurring(const struct ruleset *rs, const json_t *facts, const json_t *profile)
+{
+    const struct rule_recurring *r = rs->recurring;
+    struct eval ev = {.facts = facts, .profile = profile};
+    struct missing missing = {.n = 0}, wm = {.n = 0};
+    enum tri applies = TRI_YES, result = TRI_NO;
+    json_t *out;
+
+    if (r == NULL)
+        return NULL;
+    if (r->when_n != NULL)
+        applies = node_eval(r->when_n, &ev, &wm);
+    ev.criteria = json_array();
+    if (applies != TRI_NO)
+        result = node_eval(r->test_n ? r->test_n : rs->significant_n, &ev, &missing);
+    out = json_pack("{s:s, s:s, s:o, s:o}", "applies", tri_name(applies), "result",
+                    tri_name(result), "missing", missing_json(&missing), "criteria", ev.criteria);
     return out;
 }
 

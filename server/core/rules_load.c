@@ -403,14 +403,13 @@ check_recipients(struct vctx *v, json_t *x, const char *path, struct rule_stage 
         out->nrecipients != (json_is_array(x) ? (int)json_array_size(x) : 1))
         return rules_vfail(
             v, path,
-            "recipient must be one of csirt, supervisor, dpa, cer_authority, "
-            "financial_supervisor, data_subjects, clients, or a list of 1 to 4 of them",
+            "recipient must be a role or a list of 1 to 4 of them (docs/RULES.md lists the "
+            "roles)",
             NULL);
     for (int k = 0; k < out->nrecipients; k++) {
         if (!rules_in_list(rules_recipients, out->recipients[k]))
             return rules_vfail(v, path,
-                               "recipient must be one of csirt, supervisor, dpa, cer_authority, "
-                               "financial_supervisor, data_subjects, clients: not '%s'",
+                               "unknown recipient role: not '%s' (docs/RULES.md lists the roles)",
                                out->recipients[k]);
     }
     return true;
@@ -451,6 +450,34 @@ check_working_day(struct vctx *v, json_t *x, const char *path, struct rule_stage
     return true;
 }
 
+/* "without_deadline" (owed at once, "without undue delay", no numeric
+ * deadline) and "voluntary" (nothing owed, a draft may be made): neither
+ * has a due list, and they exclude each other and on_request. */
+static bool
+check_no_deadline(struct vctx *v, json_t *st, const char *path, struct rule_stage *out)
+{
+    json_t *wd = json_object_get(st, "without_deadline"), *vol = json_object_get(st, "voluntary");
+
+    if ((wd != NULL && !json_is_boolean(wd)) || (vol != NULL && !json_is_boolean(vol)))
+        return rules_vfail(v, path, "without_deadline and voluntary must be true or false", NULL);
+    out->without_deadline = json_is_true(wd);
+    out->voluntary = json_is_true(vol);
+    if (!out->without_deadline && !out->voluntary)
+        return true;
+    if (out->without_deadline + out->voluntary + out->on_request > 1)
+        return rules_vfail(v, path, "on_request, without_deadline and voluntary exclude each other",
+                           NULL);
+    if (json_object_get(st, "due") != NULL || json_object_get(st, "if_ongoing_at_due") != NULL ||
+        json_object_get(st, "only_if_ongoing_at_due") != NULL ||
+        json_object_get(st, "next_working_day") != NULL)
+        return rules_vfail(v, path, "a stage %s has no due time",
+                           out->voluntary ? "that is voluntary" : "without_deadline");
+    if (out->without_deadline && !out->asap)
+        return rules_vfail(v, path, "without_deadline needs asap: true (\"without undue delay\")",
+                           NULL);
+    return true;
+}
+
 static bool
 check_stage(struct vctx *v, json_t *st, const char *path, struct rule_stage *out)
 {
@@ -466,6 +493,8 @@ check_stage(struct vctx *v, json_t *st, const char *path, struct rule_stage *out
                                           "next_working_day",
                                           "contents",
                                           "source",
+                                          "without_deadline",
+                                          "voluntary",
                                           NULL};
     char sub[512];
     const char *key;
@@ -506,9 +535,13 @@ check_stage(struct vctx *v, json_t *st, const char *path, struct rule_stage *out
             return false;
         out->when = x;
     }
+    if (!check_no_deadline(v, st, path, out))
+        return false;
     x = json_object_get(st, "due");
-    if (x == NULL && !out->on_request)
-        return rules_vfail(v, path, "a stage needs due (or on_request: true)", NULL);
+    if (x == NULL && !out->on_request && !out->without_deadline && !out->voluntary)
+        return rules_vfail(v, path,
+                           "a stage needs due (or on_request, without_deadline or voluntary: true)",
+                           NULL);
     if (x != NULL) {
         snprintf(sub, sizeof(sub), "%s.due", path);
         if (!check_due_list(v, x, sub, !out->on_request, out->due, &out->ndue))
@@ -545,6 +578,12 @@ check_stage(struct vctx *v, json_t *st, const char *path, struct rule_stage *out
             return false;
         if (json_object_get(val, "required") && !json_is_boolean(json_object_get(val, "required")))
             return rules_vfail(v, sub, "required must be true or false", NULL);
+        if (json_object_get(val, "template") != NULL) {
+            /* the words a draft starts with, in the draft's language */
+            snprintf(sub, sizeof(sub), "%s.contents[%zu].template", path, i);
+            if (!rules_check_text(v, json_object_get(val, "template"), sub))
+                return false;
+        }
     }
     return true;
 }
@@ -558,6 +597,12 @@ compile_ruleset(struct ruleset *rs, struct mp_error *err)
     if (rs->applies_n == NULL || rs->significant_n == NULL)
         return mp_error_set(err, 0, "", "out of memory");
     if (rs->lifted_by != NULL && (rs->lifted_by_n = rules_compile_expr(rs->lifted_by)) == NULL)
+        return mp_error_set(err, 0, "", "out of memory");
+    if (rs->recurring != NULL &&
+        ((rs->recurring->when != NULL &&
+          (rs->recurring->when_n = rules_compile_expr(rs->recurring->when)) == NULL) ||
+         (rs->recurring->test != NULL &&
+          (rs->recurring->test_n = rules_compile_expr(rs->recurring->test)) == NULL)))
         return mp_error_set(err, 0, "", "out of memory");
     for (int k = 0; k < rs->nstages; k++) {
         if (rs->stages[k].when != NULL &&
@@ -609,12 +654,107 @@ check_anchors(struct vctx *v, const struct ruleset *rs)
     return true;
 }
 
+/* A list of 1 to RULE_COMBINE_MAX impact facts into out. */
+static bool
+check_fact_list(struct vctx *v, json_t *x, const char *path, const char *out[], int *n)
+{
+    size_t i;
+    json_t *f;
+
+    if (!json_is_array(x) || json_array_size(x) > RULE_COMBINE_MAX)
+        return rules_vfail(v, path, "must be a list of at most 24 impact facts", NULL);
+    json_array_foreach(x, i, f)
+    {
+        if (!json_is_string(f) || !rules_fact_known(json_string_value(f)))
+            return rules_vfail(v, path, "unknown fact '%s'",
+                               json_is_string(f) ? json_string_value(f) : "?");
+        out[(*n)++] = json_string_value(f);
+    }
+    return true;
+}
+
+/* "recurring": {id, text, source?, at_least, within, combine: {sum?, max?,
+ * any?}, when?, test: EXPR | "significant"}. */
+static bool
+check_recurring(struct vctx *v, json_t *x, struct ruleset *rs)
+{
+    static const char *const allowed[] = {"id",      "text", "source", "at_least", "within",
+                                          "combine", "when", "test",   NULL};
+    static const char *const combines[] = {"sum", "max", "any", NULL};
+    struct rule_recurring *r;
+    const char *key;
+    json_t *val;
+
+    if (!json_is_object(x))
+        return rules_vfail(v, "$.recurring", "must be an object", NULL);
+    json_object_foreach(x, key, val)
+    {
+        if (!rules_in_list(allowed, key))
+            return rules_vfail(v, "$.recurring", "unknown member '%s'", key);
+    }
+    r = rs->recurring = calloc(1, sizeof(*r));
+    if (r == NULL)
+        return rules_vfail(v, "$.recurring", "out of memory", NULL);
+    r->def = x;
+    if (!json_is_string(json_object_get(x, "id")))
+        return rules_vfail(v, "$.recurring.id", "is required: a criterion id", NULL);
+    r->id = json_string_value(json_object_get(x, "id"));
+    if (!rules_check_text(v, json_object_get(x, "text"), "$.recurring.text"))
+        return false;
+    if (json_object_get(x, "source") && !json_is_string(json_object_get(x, "source")))
+        return rules_vfail(v, "$.recurring.source", "must be a string", NULL);
+    val = json_object_get(x, "at_least");
+    if (!json_is_integer(val) || json_integer_value(val) < 2 || json_integer_value(val) > 100)
+        return rules_vfail(v, "$.recurring.at_least", "must be a whole number from 2 to 100", NULL);
+    r->at_least = (int)json_integer_value(val);
+    val = json_object_get(x, "within");
+    if (!json_is_string(val) || duration_parse(json_string_value(val), &r->within) != 0)
+        return rules_vfail(v, "$.recurring.within", "must be an ISO 8601 duration", NULL);
+    snprintf(r->within_text, sizeof(r->within_text), "%s", json_string_value(val));
+    val = json_object_get(x, "combine");
+    if (!json_is_object(val))
+        return rules_vfail(v, "$.recurring.combine", "must be {sum?, max?, any?}: lists of facts",
+                           NULL);
+    json_object_foreach(val, key, x)
+    {
+        char path[64];
+        snprintf(path, sizeof(path), "$.recurring.combine.%s", key);
+        if (!rules_in_list(combines, key))
+            return rules_vfail(v, "$.recurring.combine", "unknown member '%s' (sum, max, any)",
+                               key);
+        if (!check_fact_list(v, x, path,
+                             strcmp(key, "sum") == 0   ? r->sum
+                             : strcmp(key, "max") == 0 ? r->max
+                                                       : r->any,
+                             strcmp(key, "sum") == 0   ? &r->nsum
+                             : strcmp(key, "max") == 0 ? &r->nmax
+                                                       : &r->nany))
+            return false;
+    }
+    x = r->def;
+    if ((val = json_object_get(x, "when")) != NULL) {
+        if (!check_expr(v, val, "$.recurring.when"))
+            return false;
+        r->when = val;
+    }
+    val = json_object_get(x, "test");
+    if (json_is_string(val) && strcmp(json_string_value(val), "significant") == 0)
+        return true; /* the file's own significance test, over the combination */
+    if (val == NULL)
+        return rules_vfail(v, "$.recurring.test", "is required: EXPR or \"significant\"", NULL);
+    if (!check_expr(v, val, "$.recurring.test"))
+        return false;
+    r->test = val;
+    return true;
+}
+
 /* Loads one file's text; path names it in messages. */
 static int
 load_text(const char *path, const char *text, size_t len, struct ruleset *rs, struct mp_error *err)
 {
-    static const char *const allowed[] = {"regime",  "version",     "title",     "source", "notes",
-                                          "applies", "significant", "lifted_by", "stages", NULL};
+    static const char *const allowed[] = {"regime", "version",   "title",       "source",
+                                          "notes",  "applies",   "significant", "lifted_by",
+                                          "stages", "recurring", NULL};
     struct vctx v = {.file = path, .err = err};
     json_error_t jerr;
     const char *key;
@@ -678,6 +818,9 @@ load_text(const char *path, const char *text, size_t len, struct ruleset *rs, st
     rs->lifted_by = json_object_get(rs->doc, "lifted_by");
     if (rs->lifted_by != NULL && !check_expr(&v, rs->lifted_by, "$.lifted_by"))
         return -1;
+    x = json_object_get(rs->doc, "recurring");
+    if (x != NULL && !check_recurring(&v, x, rs))
+        return -1;
     x = json_object_get(rs->doc, "stages");
     if (!json_is_array(x)) {
         rules_vfail(&v, "$.stages", "must be a list", NULL);
@@ -711,6 +854,11 @@ rules_ruleset_free(struct ruleset *rs)
     rules_rnode_free(rs->applies_n);
     rules_rnode_free(rs->significant_n);
     rules_rnode_free(rs->lifted_by_n);
+    if (rs->recurring != NULL) {
+        rules_rnode_free(rs->recurring->when_n);
+        rules_rnode_free(rs->recurring->test_n);
+        free(rs->recurring);
+    }
     for (int k = 0; rs->stages && k < rs->nstages; k++) {
         rules_rnode_free(rs->stages[k].when_n);
         rules_rnode_free(rs->stages[k].wd_unless_n);

@@ -250,8 +250,10 @@ user_create(const char *actor, int64_t now, const char *name, const char *role,
         field_error(fe, "tlp_max", "must be one of clear, green, amber, amber+strict, red");
     if (password != NULL && (why = password_problem(name, password)) != NULL)
         field_error(fe, "password", "%s", why);
-    if (password == NULL && generated == NULL) /* nowhere to hand a generated one */
+    if (password == NULL && generated == NULL) { /* nowhere to hand a generated one */
         field_error(fe, "password", "is required");
+        return -1;
+    }
     if (fe->count > 0)
         return -1;
 
@@ -376,6 +378,8 @@ user_reset_password(const char *actor, int64_t now, const char *name, const char
         return -1;
     if (password != NULL && (why = password_problem(name, password)) != NULL)
         return mp_error_set(err, 422, "password", "%s", why);
+    if (password == NULL && generated == NULL) /* nowhere to hand a generated one */
+        return mp_error_set(err, 422, "password", "is required");
     if (password == NULL) {
         password_generate(generated);
         password = generated;

@@ -3,6 +3,7 @@
  * metrics.c - see metrics.h.
  */
 #include "metrics.h"
+#include "guard.h"
 #include "router.h"
 #include "core/checkpoint.h"
 #include "core/alert.h"
@@ -148,6 +149,11 @@ metrics_render(struct buf *out, int in_flight, int tlp_max)
     buf_puts(out, "# HELP meldpunt_http_requests_in_flight Requests being answered now.\n"
                   "# TYPE meldpunt_http_requests_in_flight gauge\n");
     buf_printf(out, "meldpunt_http_requests_in_flight %d\n", in_flight);
+    buf_puts(out, "# HELP meldpunt_http_slow_connections_closed_total Connections closed for "
+                  "sending headers or a body too slowly.\n"
+                  "# TYPE meldpunt_http_slow_connections_closed_total counter\n");
+    buf_printf(out, "meldpunt_http_slow_connections_closed_total %llu\n",
+               (unsigned long long)guard_closed_count());
 
     {
         int64_t counts[STATE_COUNT];

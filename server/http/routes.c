@@ -51,6 +51,12 @@ const struct route http_routes[] = {
     {.method = "PATCH", .pattern = "/api/v1/session", .handler = api_session_patch, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE, .during_password_change = true},
     {.method = "DELETE", .pattern = "/api/v1/session", .handler = api_session_delete, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE, .during_password_change = true},
     {.method = "POST", .pattern = "/api/v1/session/password", .handler = api_session_password, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE, .during_password_change = true},
+    /* a person's calendar feed of the deadlines: its address, and the feed itself, which the
+     * token in its address authenticates (calendar programs send no credentials) */
+    {.method = "GET", .pattern = "/api/v1/me/calendar", .handler = api_calendar_get, .roles = ALL_ROLES, .tlp = ROUTE_TLP_FREE},
+    {.method = "POST", .pattern = "/api/v1/me/calendar", .handler = api_calendar_create, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE},
+    {.method = "DELETE", .pattern = "/api/v1/me/calendar", .handler = api_calendar_delete, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE},
+    {.method = "GET", .pattern = "/api/v1/calendar/{feed}", .handler = api_calendar_feed, .roles = 0, .tlp = ROUTE_TLP_FREE},
 
     {.method = "GET", .pattern = "/api/v1/users", .handler = api_users_list, .roles = ROLES_ADMIN, .tlp = ROUTE_TLP_FREE},
     {.method = "POST", .pattern = "/api/v1/users", .handler = api_users_create, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},

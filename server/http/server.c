@@ -7,7 +7,11 @@
  * limit and may answer 413 at once), then once per chunk of body (appended
  * to r->body, or dropped once over the limit), then a last time with no
  * data, when we answer.  completed() runs after the answer was sent or the
- * connection died; it logs, counts, and frees.
+ * connection died; it logs, counts, and frees.  Around that, guard.c times
+ * each connection from the moment it opens (headers, then body) and closes
+ * one that is too slow, and the first call refuses framing that another
+ * parser could read differently (framing.c), with 400 and a closed
+ * connection.
  *
  * Requests that change data (routes marked `writes`) may wait for a disk
  * commit, so they do not run on the few event threads that poll every
@@ -20,6 +24,8 @@
  */
 #include "server.h"
 #include "address.h"
+#include "framing.h"
+#include "guard.h"
 #include "metrics.h"
 #include "router.h"
 #include "static.h"
@@ -54,6 +60,7 @@ struct http_req {
     int64_t now;     /* the wall clock, read once when the request is dispatched */
     struct buf body; /* capped at body_limit */
     bool too_large;  /* declared or sent: answered 413 */
+    bool close;      /* answer with Connection: close (bad framing) */
     int status;
     size_t bytes;
     size_t slot;
@@ -187,7 +194,7 @@ send_bytes(struct MHD_Connection *c, struct http_req *r, int status, const char 
         MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, r->retry_after);
     if (r->set_cookie[0] != '\0')
         MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->set_cookie);
-    if (atomic_load(&stopping))
+    if (r->close || atomic_load(&stopping))
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     ret = MHD_queue_response(c, (unsigned)status, resp);
     MHD_destroy_response(resp);
@@ -702,9 +709,11 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 
     (void)cls;
     (void)version;
-    if (r == NULL) {
-        const char *cl;
+    if (r == NULL || (void *)r == framing_bad_target) {
+        bool bad_target = r != NULL;
+        const char *cl, *bad;
 
+        guard_headers_done(c);
         r = calloc(1, sizeof(*r));
         if (r == NULL)
             return MHD_NO;
@@ -716,6 +725,14 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
         buf_set_max(&r->body, opts.body_limit);
         atomic_fetch_add(&in_flight, 1);
         *con_cls = r;
+        /* Framing two parsers could read differently is refused, and the
+         * connection closed, before anything else (http/framing.h). */
+        bad = bad_target ? "the path or query holds %00 (NUL)" : framing_check(c);
+        if (bad != NULL) {
+            r->close = true;
+            r->now = clock_now();
+            return send_problem(c, r, url, 400, bad, NULL, NULL, NULL);
+        }
         /* A declared body over the limit is refused before it is read. */
         cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl != NULL && strtoull(cl, NULL, 10) > opts.body_limit) {
@@ -725,7 +742,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
-        if (!r->too_large) {
+        guard_body_progress(c, *upload_data_size);
+        if (!r->close && !r->too_large) {
             buf_append(&r->body, upload_data, *upload_data_size);
             if (buf_too_big(&r->body)) {
                 r->too_large = true; /* the rest is discarded */
@@ -737,12 +755,15 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
         *upload_data_size = 0;
         return MHD_YES;
     }
+    guard_body_done(c);
     if (r->offloaded)
         return atomic_load(&r->done) ? finish(c, r) : MHD_YES;
     if (r->status != 0)
-        return MHD_YES; /* answered early (413) */
+        return MHD_YES; /* answered early (400, 413) */
     return dispatch(c, r, method, url);
 }
+
+#define CALENDAR_PATH "/api/v1/calendar/"
 
 static void
 completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
@@ -751,15 +772,21 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestT
     int64_t us;
 
     (void)cls;
-    if (r == NULL)
+    guard_request_done(c);
+    if (r == NULL || (void *)r == framing_bad_target) {
+        *con_cls = NULL;
         return;
+    }
     us = clock_mono_us() - r->start_us;
     metrics_observe(r->slot, r->status, us);
-    (void)c;
     if (log_enabled(LOG_INFO)) {
         char path[300];
 
-        log_quote(path, sizeof(path), r->path);
+        /* a calendar feed's address is its credential: never in the log */
+        log_quote(path, sizeof(path),
+                  strncmp(r->path, CALENDAR_PATH, strlen(CALENDAR_PATH)) == 0 ? CALENDAR_PATH
+                      "(secret).ics"
+                                                                              : r->path);
         log_info("request method=%s path=%s status=%d bytes=%zu us=%lld principal=%s%s", r->method,
                  path, r->status, r->bytes, (long long)us, r->principal.name,
                  toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=true");
@@ -792,6 +819,7 @@ http_start(const struct http_options *o, struct mp_error *err)
     struct sockaddr_in6 sa6;
     const struct sockaddr *sa;
     const union MHD_DaemonInfo *info;
+    unsigned connections;
     /* MHD_USE_ITC: http_stop quiesces the daemon, which with internal
      * threads needs it (without it MHD_quiesce_daemon fails and the
      * listening socket would stay open while draining). */
@@ -844,17 +872,38 @@ http_start(const struct http_options *o, struct mp_error *err)
         metrics_free();
         return mp_error_set(err, 0, "", "cannot start %u worker threads", o->workers);
     }
+    if (guard_start(&(struct guard_limits){o->header_timeout, o->body_min_rate}) != 0) {
+        workers_stop();
+        metrics_free();
+        return mp_error_set(err, 0, "", "cannot start the slow-connection guard");
+    }
     atomic_store(&stopping, false);
+    connections = guard_fd_room(o->connection_limit);
+    if (connections < o->connection_limit)
+        log_warn("too few open files allowed (RLIMIT_NOFILE; LimitNOFILE= under systemd) for "
+                 "connection_limit=%u: at most %u connections",
+                 o->connection_limit, connections);
+    /* one option and its values a line */
+    /* clang-format off */
     daemon_handle = MHD_start_daemon(
-        flags, port, NULL, NULL, handle, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)o->connection_limit,
+        flags, port, NULL, NULL, handle, NULL,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
+        MHD_OPTION_CONNECTION_LIMIT, connections,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)o->per_ip_connection_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->connection_timeout,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)o->connection_memory_limit,
-        MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1,
-        MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+        /* slow clients (guard.h) and the target as sent (framing.h) */
+        MHD_OPTION_NOTIFY_CONNECTION, guard_notify, NULL,
+        MHD_OPTION_URI_LOG_CALLBACK, framing_uri_log, NULL,
+        MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1,
+        MHD_OPTION_ARRAY, tls,
+        MHD_OPTION_END);
+    /* clang-format on */
     if (daemon_handle == NULL) {
+        guard_stop();
         workers_stop();
         metrics_free();
         return mp_error_set(err, 0, "listen",
@@ -899,6 +948,7 @@ http_stop(unsigned timeout_ms)
      * suspended connection must not be left behind at MHD_stop_daemon. */
     workers_stop();
     MHD_stop_daemon(daemon_handle);
+    guard_stop();
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
     daemon_handle = NULL;

@@ -26,6 +26,10 @@ struct http_options {
     unsigned connection_limit;
     unsigned per_ip_connection_limit;
     unsigned connection_timeout;
+    /* Slow clients (http/guard.h): seconds for the request line and
+     * headers, and the least body rate in bytes per second (0: none). */
+    unsigned header_timeout;
+    unsigned body_min_rate;
     size_t connection_memory_limit;
     size_t body_limit;
     bool bench_endpoints;

@@ -75,6 +75,15 @@ clock_mono_us(void)
 #endif
 }
 
+int64_t
+clock_mono_real_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 int
 clock_cond_init(pthread_cond_t *cond)
 {

@@ -35,6 +35,9 @@ int64_t clock_now(void);
 int64_t clock_now_us(void);
 /* Monotonic microseconds, for durations and waits. */
 int64_t clock_mono_us(void);
+/* The same, never moved by the test clock: for how long a peer takes on
+ * the network (http/guard.c), which is real time in tests too. */
+int64_t clock_mono_real_us(void);
 
 /* For a timer thread: a condition variable whose timed waits use the
  * monotonic clock (so a change of the wall clock neither wakes nor stalls

@@ -180,7 +180,7 @@ int
 store_alert_update(sqlite3 *db, const struct alert *a, struct mp_error *err)
 {
     sqlite3_stmt *st;
-    int i, rc = -1;
+    int i;
 
     st = db_stmt(db, "UPDATE alerts SET title = ?, severity = ?, service = ?, status = ?, "
                      "state = ?, open = ?, starts_at = ?, ends_at = ?, last_seen = ?, count = ?, "
@@ -196,13 +196,7 @@ store_alert_update(sqlite3 *db, const struct alert *a, struct mp_error *err)
         return mp_error_set(err, 500, "", "out of memory");
     }
     sqlite3_bind_text(st, i, a->id, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_DONE)
-        rc = 0;
-    else
-        db_fail(db, err, "updating alert");
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return rc;
+    return db_done(db, st, "updating alert", err);
 }
 
 int
@@ -211,7 +205,6 @@ store_alert_touch(sqlite3 *db, const struct alert *a, struct mp_error *err)
     sqlite3_stmt *st;
     char *labels = json_dumps(a->labels, JSON_COMPACT | JSON_SORT_KEYS);
     char *annotations = json_dumps(a->annotations, JSON_COMPACT | JSON_SORT_KEYS);
-    int rc = -1;
 
     if (labels == NULL || annotations == NULL) {
         free(labels);
@@ -234,13 +227,7 @@ store_alert_touch(sqlite3 *db, const struct alert *a, struct mp_error *err)
     db_bind_opt(st, 7, a->payload);
     db_bind_time(st, 8, a->updated_at);
     sqlite3_bind_text(st, 9, a->id, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_DONE)
-        rc = 0;
-    else
-        db_fail(db, err, "updating alert");
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return rc;
+    return db_done(db, st, "updating alert", err);
 }
 
 static int
@@ -467,7 +454,6 @@ store_suppression_insert(sqlite3 *db, const struct suppression *s, struct mp_err
 {
     sqlite3_stmt *st;
     char *match = json_dumps(s->match, JSON_COMPACT | JSON_SORT_KEYS);
-    int rc = -1;
 
     if (match == NULL)
         return mp_error_set(err, 500, "", "out of memory");
@@ -485,13 +471,7 @@ store_suppression_insert(sqlite3 *db, const struct suppression *s, struct mp_err
     db_bind_time(st, 6, s->expires_at);
     db_bind_time(st, 7, s->created_at);
     sqlite3_bind_text(st, 8, s->created_by, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_DONE)
-        rc = 0;
-    else
-        db_fail(db, err, "storing suppression");
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return rc;
+    return db_done(db, st, "storing suppression", err);
 }
 
 static int
@@ -582,16 +562,9 @@ int
 store_suppression_count(sqlite3 *db, const char *id, struct mp_error *err)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE suppressions SET dropped = dropped + 1 WHERE id = ?");
-    int rc = -1;
 
     if (st == NULL)
         return db_fail(db, err, "counting suppressed alert");
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_DONE)
-        rc = 0;
-    else
-        db_fail(db, err, "counting suppressed alert");
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return rc;
+    return db_done(db, st, "counting suppressed alert", err);
 }

@@ -29,8 +29,7 @@ store_assessment_insert(sqlite3 *db, const struct assessment_row *r, struct mp_e
         return db_fail(db, err, "saving the assessment");
     for (int i = 0; i < 9; i++)
         sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "saving the assessment");
-    sqlite3_reset(st);
+    rc = db_done(db, st, "saving the assessment", err);
     return rc;
 }
 
@@ -114,8 +113,7 @@ store_assessment_mark_applied(sqlite3 *db, const char *id, const char *at, const
     sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, by, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "applying the assessment");
-    sqlite3_reset(st);
+    rc = db_done(db, st, "applying the assessment", err);
     if (rc == 0 && sqlite3_changes(db) == 0)
         rc = mp_error_set(err, 404, "", "no assessment %s", id);
     return rc;

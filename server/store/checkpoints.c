@@ -36,8 +36,7 @@ store_checkpoint_insert(sqlite3 *db, struct checkpoint *c, struct mp_error *err)
     sqlite3_bind_text(st, 7, c->document, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 8, c->signature, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 9, c->created_by, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "storing the checkpoint");
-    sqlite3_reset(st);
+    rc = db_done(db, st, "storing the checkpoint", err);
     return rc;
 }
 

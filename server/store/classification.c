@@ -28,8 +28,7 @@ store_classification_insert(sqlite3 *db, const char *incident_id, const char *at
     sqlite3_bind_text(st, 5, rules, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, inputs, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 7, result, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "storing the classification");
-    sqlite3_reset(st);
+    rc = db_done(db, st, "storing the classification", err);
     return rc;
 }
 
@@ -142,8 +141,7 @@ store_regime_status_put(sqlite3 *db, const char *incident_id, const struct regim
     db_bind_opt(st, 6, s->decision_reason);
     db_bind_opt(st, 7, s->decided_by);
     db_bind_opt(st, 8, s->decided_at);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "writing the regime status");
-    sqlite3_reset(st);
+    rc = db_done(db, st, "writing the regime status", err);
     return rc;
 }
 
@@ -262,8 +260,7 @@ store_obligation_insert(sqlite3 *db, const struct obligation *o, struct mp_error
     db_bind_opt(st, 12, o->waived_at);
     db_bind_opt(st, 13, o->waived_by);
     db_bind_opt(st, 14, o->waived_reason);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "creating an obligation");
-    sqlite3_reset(st);
+    rc = db_done(db, st, "creating an obligation", err);
     return rc;
 }
 
@@ -287,8 +284,7 @@ store_obligation_update(sqlite3 *db, const struct obligation *o, struct mp_error
     db_bind_opt(st, 8, o->waived_by);
     db_bind_opt(st, 9, o->waived_reason);
     sqlite3_bind_text(st, 10, o->id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "updating an obligation");
-    sqlite3_reset(st);
+    rc = db_done(db, st, "updating an obligation", err);
     return rc;
 }
 
@@ -392,8 +388,7 @@ store_service_put(sqlite3 *db, const char *name, const char *description, const 
     sqlite3_bind_text(st, 5, member_states, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 7, by, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "writing the service");
-    sqlite3_reset(st);
+    rc = db_done(db, st, "writing the service", err);
     return rc;
 }
 

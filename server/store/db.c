@@ -132,6 +132,16 @@ db_error_status(int rc)
 }
 
 int
+db_done(sqlite3 *db, sqlite3_stmt *st, const char *what, struct mp_error *err)
+{
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, what);
+
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+int
 db_fail(sqlite3 *db, struct mp_error *err, const char *what)
 {
     return mp_error_set(err, db_error_status(sqlite3_extended_errcode(db)), "", "%s: %s", what,

@@ -121,6 +121,11 @@ void db_bind_text_opt(sqlite3_stmt *st, int i, const char *s, bool keep_empty);
 /* Binds t as RFC 3339 text, or NULL for TIME_UNSET. */
 void db_bind_time(sqlite3_stmt *st, int i, int64_t t);
 
+/* Steps st, a statement that changes rows, once: 0 when it is done, else
+ * -1 with err (db_fail, naming what).  Resets st and clears its bindings
+ * either way. */
+int db_done(sqlite3 *db, sqlite3_stmt *st, const char *what, struct mp_error *err);
+
 /* Fills err from db's last error ("what: SQLite's message", the status
  * from db_error_status) and returns -1. */
 int db_fail(sqlite3 *db, struct mp_error *err, const char *what);

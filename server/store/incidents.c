@@ -16,7 +16,7 @@
     "seq, id, ref, title, description, category, cause, severity, state, assignee, tlp, "          \
     "detected_at, aware_at, started_at, ended_at, triage_at, confirmed_at, contained_at, "         \
     "resolved_at, closed_at, dismissed_at, services, impact, created_at, created_by, "             \
-    "updated_at, version"
+    "updated_at, version, kind, root_cause_category, root_cause"
 
 static int
 col_enum(sqlite3_stmt *st, int i, const char *const names[], int n)
@@ -58,16 +58,22 @@ read_row(sqlite3_stmt *st, struct incident *inc)
              (const char *)sqlite3_column_text(st, 24));
     inc->updated_at = db_col_time(st, 25);
     inc->version = sqlite3_column_int64(st, 26);
+    inc->kind = col_enum(st, 27, incident_kind_names, KIND_COUNT);
+    inc->root_cause_category = sqlite3_column_type(st, 28) == SQLITE_NULL
+                                   ? -1
+                                   : col_enum(st, 28, incident_root_cause_names, ROOT_CAUSE_COUNT);
+    inc->root_cause = db_col_dup(st, 29);
     if (inc->title == NULL || inc->description == NULL || inc->services == NULL ||
         inc->impact == NULL || inc->category < 0 || inc->cause < 0 || inc->severity < 0 ||
-        inc->state < 0 || inc->tlp < 0) {
+        inc->state < 0 || inc->tlp < 0 || inc->kind < 0 ||
+        (inc->root_cause_category < 0 && sqlite3_column_type(st, 28) != SQLITE_NULL)) {
         incident_free(inc);
         return -1;
     }
     return 0;
 }
 
-/* Binds the columns from title on, as parameters first..first+22. */
+/* Binds the columns from title on, as parameters first..first+25. */
 static int
 bind_row(sqlite3_stmt *st, int first, const struct incident *inc)
 {
@@ -103,6 +109,16 @@ bind_row(sqlite3_stmt *st, int first, const struct incident *inc)
     sqlite3_bind_text(st, i++, inc->created_by, -1, SQLITE_STATIC);
     db_bind_time(st, i++, inc->updated_at);
     sqlite3_bind_int64(st, i++, inc->version);
+    sqlite3_bind_text(st, i++, incident_kind_names[inc->kind], -1, SQLITE_STATIC);
+    if (inc->root_cause_category >= 0)
+        sqlite3_bind_text(st, i++, incident_root_cause_names[inc->root_cause_category], -1,
+                          SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i++);
+    if (inc->root_cause)
+        sqlite3_bind_text(st, i++, inc->root_cause, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i++);
     return 0;
 }
 
@@ -128,8 +144,8 @@ store_incident_insert(sqlite3 *db, struct incident *inc, struct mp_error *err)
                      "category, cause, severity, state, assignee, tlp, detected_at, aware_at, "
                      "started_at, ended_at, triage_at, confirmed_at, contained_at, resolved_at, "
                      "closed_at, dismissed_at, services, impact, created_at, created_by, "
-                     "updated_at, version) VALUES (?,?,?,?, ?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-                     "?,?,?,?,?,?)");
+                     "updated_at, version, kind, root_cause_category, root_cause) VALUES "
+                     "(?,?,?,?, ?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, ?,?,?)");
     if (st == NULL)
         return db_fail(db, err, "creating the incident");
     sqlite3_bind_text(st, 1, inc->id, -1, SQLITE_STATIC);
@@ -162,14 +178,15 @@ store_incident_update(sqlite3 *db, const struct incident *inc, struct mp_error *
                      "aware_at = ?, started_at = ?, ended_at = ?, triage_at = ?, "
                      "confirmed_at = ?, contained_at = ?, resolved_at = ?, closed_at = ?, "
                      "dismissed_at = ?, services = ?, impact = ?, created_at = ?, "
-                     "created_by = ?, updated_at = ?, version = ? WHERE id = ?");
+                     "created_by = ?, updated_at = ?, version = ?, kind = ?, "
+                     "root_cause_category = ?, root_cause = ? WHERE id = ?");
     if (st == NULL)
         return db_fail(db, err, "updating the incident");
     if (bind_row(st, 1, inc) != 0) {
         sqlite3_reset(st);
         return mp_error_set(err, 500, "", "out of memory");
     }
-    sqlite3_bind_text(st, 25, inc->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 28, inc->id, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(db) == 1)
         rc = 0;
     else
@@ -357,8 +374,7 @@ store_timeline_append(sqlite3 *db, const char *incident_id, const char *at, cons
     db_bind_text_opt(st, 6, old_value, true);
     db_bind_text_opt(st, 7, new_value, true);
     db_bind_text_opt(st, 8, note, true);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "writing the timeline");
-    sqlite3_reset(st);
+    rc = db_done(db, st, "writing the timeline", err);
     return rc;
 }
 
@@ -460,8 +476,7 @@ store_idempotency_put(sqlite3 *db, const char *principal, const char *key, const
     sqlite3_bind_text(st, 4, object_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, response, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 6, now);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "recording the idempotency key");
-    sqlite3_reset(st);
+    rc = db_done(db, st, "recording the idempotency key", err);
     return rc;
 }
 
@@ -475,8 +490,7 @@ store_idempotency_purge(sqlite3 *db, int64_t now, int64_t max_age, struct mp_err
     if (st == NULL)
         return db_fail(db, err, "purging idempotency keys");
     sqlite3_bind_int64(st, 1, now - max_age);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "purging idempotency keys");
-    sqlite3_reset(st);
+    rc = db_done(db, st, "purging idempotency keys", err);
     return rc;
 }
 
@@ -506,5 +520,26 @@ store_incident_ongoing(sqlite3 *db, struct incident_id **ids, int *count, struct
     rc = db_rows(db, st, sizeof(struct incident_id), 0, read_id, NULL, (void **)ids, count,
                  "finding ongoing incidents", err);
     sqlite3_reset(st);
+    return rc;
+}
+
+int
+store_incident_by_root_cause(sqlite3 *db, const char *category, struct incident_id **ids,
+                             int *count, struct mp_error *err)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT id FROM incidents WHERE root_cause_category = ? "
+                                   "AND kind = 'incident' AND state <> 'dismissed' "
+                                   "ORDER BY seq LIMIT 1000");
+    int rc;
+
+    *ids = NULL;
+    *count = 0;
+    if (st == NULL)
+        return db_fail(db, err, "finding incidents with the same root cause");
+    sqlite3_bind_text(st, 1, category, -1, SQLITE_STATIC);
+    rc = db_rows(db, st, sizeof(struct incident_id), 0, read_id, NULL, (void **)ids, count,
+                 "finding incidents with the same root cause", err);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
     return rc;
 }

@@ -34,6 +34,11 @@ struct incident_id {
     char id[40];
 };
 int store_incident_ongoing(sqlite3 *db, struct incident_id **ids, int *count, struct mp_error *err);
+/* The ids of the incidents (kind incident, not dismissed) whose apparent
+ * root cause has this category, oldest first, at most 1000: the candidates
+ * for recurring incidents (the caller compares the words). */
+int store_incident_by_root_cause(sqlite3 *db, const char *category, struct incident_id **ids,
+                                 int *count, struct mp_error *err);
 /* 1 found (out filled), 0 not found, -1 error. */
 int store_incident_load(sqlite3 *db, const char *id_or_ref, struct incident *out,
                         struct mp_error *err);

@@ -109,8 +109,7 @@ store_notification_insert(sqlite3 *db, const struct notification *n, struct mp_e
     sqlite3_bind_text(st, 1, n->id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, n->incident_id, -1, SQLITE_STATIC);
     bind_rest(st, 3, n);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "creating the notification");
-    sqlite3_reset(st);
+    rc = db_done(db, st, "creating the notification", err);
     return rc;
 }
 
@@ -129,8 +128,7 @@ store_notification_update(sqlite3 *db, const struct notification *n, struct mp_e
         return db_fail(db, err, "updating the notification");
     bind_rest(st, 1, n);
     sqlite3_bind_text(st, 22, n->id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "updating the notification");
-    sqlite3_reset(st);
+    rc = db_done(db, st, "updating the notification", err);
     return rc;
 }
 

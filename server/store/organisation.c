@@ -67,7 +67,6 @@ store_organisation_write(sqlite3 *db, const char *doc, const char *at, const cha
     sqlite3_bind_text(st, 1, doc, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, by, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "saving the profile");
-    sqlite3_reset(st);
+    rc = db_done(db, st, "saving the profile", err);
     return rc;
 }

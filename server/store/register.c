@@ -90,8 +90,7 @@ store_register_insert(sqlite3 *db, const char *id, const char *kind, const char 
     sqlite3_bind_text(st, 6, by, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 7, at, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 8, by, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "saving the item");
-    sqlite3_reset(st);
+    rc = db_done(db, st, "saving the item", err);
     return rc;
 }
 
@@ -125,8 +124,7 @@ store_register_update(sqlite3 *db, const char *id, const char *kind, const char 
     sqlite3_bind_text(st, 3, at, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, by, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "saving the item");
-    sqlite3_reset(st);
+    rc = db_done(db, st, "saving the item", err);
     return rc;
 }
 
@@ -161,8 +159,7 @@ store_register_delete(sqlite3 *db, const char *id, const char *kind, struct mp_e
         return db_fail(db, err, "deleting the item");
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "deleting the item");
-    sqlite3_reset(st);
+    rc = db_done(db, st, "deleting the item", err);
     if (rc == 0 && sqlite3_changes(db) == 0)
         rc = mp_error_set(err, 404, "", "no %s %s", kind, id);
     return rc;
@@ -249,8 +246,7 @@ store_incident_link_insert(sqlite3 *db, const char *incident_id, const char *ite
     sqlite3_bind_text(st, 3, relation, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, at, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, by, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "linking the incident");
-    sqlite3_reset(st);
+    rc = db_done(db, st, "linking the incident", err);
     if (rc == 0 && sqlite3_changes(db) == 0)
         rc = mp_error_set(err, 409, "item", "the incident already has this link");
     return rc;
@@ -269,8 +265,7 @@ store_incident_link_delete(sqlite3 *db, const char *incident_id, const char *ite
     sqlite3_bind_text(st, 1, incident_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, item_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, relation, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, err, "unlinking the incident");
-    sqlite3_reset(st);
+    rc = db_done(db, st, "unlinking the incident", err);
     if (rc == 0 && sqlite3_changes(db) == 0)
         rc = mp_error_set(err, 404, "", "no such link");
     return rc;

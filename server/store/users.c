@@ -89,7 +89,6 @@ store_user_update(sqlite3 *db, const struct user_row *u, const char *disabled_by
                   struct mp_error *err)
 {
     sqlite3_stmt *st;
-    int rc = -1;
 
     st = db_stmt(db, "UPDATE users SET role = ?, must_change_password = ?, tlp_max = ?, "
                      "language = ?, disabled_at = ?, "
@@ -106,30 +105,19 @@ store_user_update(sqlite3 *db, const struct user_row *u, const char *disabled_by
     sqlite3_bind_text(st, 7, disabled_by ? disabled_by : "-", -1, SQLITE_STATIC);
     db_bind_opt(st, 8, u->password_hash);
     sqlite3_bind_int64(st, 9, u->id);
-    if (sqlite3_step(st) == SQLITE_DONE)
-        rc = 0;
-    else
-        db_fail(db, err, "changing user");
-    sqlite3_reset(st);
-    return rc;
+    return db_done(db, st, "changing user", err);
 }
 
 int
 store_user_signed_in(sqlite3 *db, int64_t user_id, const char *at, struct mp_error *err)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE users SET last_sign_in_at = ? WHERE id = ?");
-    int rc = -1;
 
     if (st == NULL)
         return db_fail(db, err, "recording sign-in");
     sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, user_id);
-    if (sqlite3_step(st) == SQLITE_DONE)
-        rc = 0;
-    else
-        db_fail(db, err, "recording sign-in");
-    sqlite3_reset(st);
-    return rc;
+    return db_done(db, st, "recording sign-in", err);
 }
 
 /* A user of a list, for db_rows(). */
@@ -238,25 +226,18 @@ int
 store_session_touch(sqlite3 *db, int64_t id, int64_t now, struct mp_error *err)
 {
     sqlite3_stmt *st = db_stmt(db, "UPDATE sessions SET seen_unix = ? WHERE id = ?");
-    int rc = -1;
 
     if (st == NULL)
         return db_fail(db, err, "refreshing session");
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int64(st, 2, id);
-    if (sqlite3_step(st) == SQLITE_DONE)
-        rc = 0;
-    else
-        db_fail(db, err, "refreshing session");
-    sqlite3_reset(st);
-    return rc;
+    return db_done(db, st, "refreshing session", err);
 }
 
 int
 store_session_end(sqlite3 *db, int64_t id, int64_t user_id, const char *at, struct mp_error *err)
 {
     sqlite3_stmt *st;
-    int rc = -1;
 
     st = id > 0
              ? db_stmt(db, "UPDATE sessions SET ended_at = ?1 WHERE id = ?2 AND ended_at IS NULL")
@@ -266,12 +247,7 @@ store_session_end(sqlite3 *db, int64_t id, int64_t user_id, const char *at, stru
         return db_fail(db, err, "ending session");
     sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, id > 0 ? id : user_id);
-    if (sqlite3_step(st) == SQLITE_DONE)
-        rc = 0;
-    else
-        db_fail(db, err, "ending session");
-    sqlite3_reset(st);
-    return rc;
+    return db_done(db, st, "ending session", err);
 }
 
 int
@@ -279,7 +255,6 @@ store_session_end_others(sqlite3 *db, int64_t user_id, int64_t keep, const char 
                          struct mp_error *err)
 {
     sqlite3_stmt *st;
-    int rc = -1;
 
     st = db_stmt(db, "UPDATE sessions SET ended_at = ? "
                      "WHERE user_id = ? AND id != ? AND ended_at IS NULL");
@@ -288,10 +263,76 @@ store_session_end_others(sqlite3 *db, int64_t user_id, int64_t keep, const char 
     sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, user_id);
     sqlite3_bind_int64(st, 3, keep);
-    if (sqlite3_step(st) == SQLITE_DONE)
-        rc = 0;
-    else
-        db_fail(db, err, "ending sessions");
+    return db_done(db, st, "ending sessions", err);
+}
+
+/* ---- calendar feeds ---- */
+
+int
+store_calendar_set(sqlite3 *db, int64_t user_id, const uint8_t hash[32], const char *at,
+                   struct mp_error *err)
+{
+    sqlite3_stmt *st = db_stmt(db, "INSERT OR REPLACE INTO calendar_feeds(user_id, token_hash, "
+                                   "created_at) VALUES (?, ?, ?)");
+
+    if (st == NULL)
+        return db_fail(db, err, "creating the calendar feed");
+    sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_blob(st, 2, hash, 32, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, at, -1, SQLITE_STATIC);
+    return db_done(db, st, "creating the calendar feed", err);
+}
+
+int
+store_calendar_delete(sqlite3 *db, int64_t user_id, struct mp_error *err)
+{
+    sqlite3_stmt *st = db_stmt(db, "DELETE FROM calendar_feeds WHERE user_id = ?");
+
+    if (st == NULL)
+        return db_fail(db, err, "revoking the calendar feed");
+    sqlite3_bind_int64(st, 1, user_id);
+    if (db_done(db, st, "revoking the calendar feed", err) != 0)
+        return -1;
+    return sqlite3_changes(db) > 0;
+}
+
+int
+store_calendar_get(sqlite3 *db, int64_t user_id, char created_at[32], struct mp_error *err)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT created_at FROM calendar_feeds WHERE user_id = ?");
+    int step, rc;
+
+    if (st == NULL)
+        return db_fail(db, err, "reading the calendar feed");
+    sqlite3_bind_int64(st, 1, user_id);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        db_col_copy(created_at, 32, st, 0);
+        rc = 1;
+    } else {
+        rc = step == SQLITE_DONE ? 0 : db_fail(db, err, "reading the calendar feed");
+    }
     sqlite3_reset(st);
+    return rc;
+}
+
+int
+store_calendar_user(sqlite3 *db, const uint8_t hash[32], struct user_row *u, struct mp_error *err)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT " USER_COLUMNS " FROM calendar_feeds c "
+                                   "JOIN users u ON u.id = c.user_id WHERE c.token_hash = ?");
+    int step, rc;
+
+    if (st == NULL)
+        return db_fail(db, err, "reading the calendar feed");
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        read_user(st, 0, u);
+        rc = 1;
+    } else {
+        rc = step == SQLITE_DONE ? 0 : db_fail(db, err, "reading the calendar feed");
+    }
+    sqlite3_reset(st); /* ends the read transaction: never hold a snapshot */
     return rc;
 }

@@ -67,4 +67,18 @@ int store_session_end(sqlite3 *db, int64_t id, int64_t user_id, const char *at,
 int store_session_end_others(sqlite3 *db, int64_t user_id, int64_t keep, const char *at,
                              struct mp_error *err);
 
+/* A person's calendar feed (schema 0014): its token's keyed hash. */
+/* Replaces user_id's feed with this hash. */
+int store_calendar_set(sqlite3 *db, int64_t user_id, const uint8_t hash[32], const char *at,
+                       struct mp_error *err);
+/* Deletes user_id's feed: 1 when there was one, 0 when not, -1 error. */
+int store_calendar_delete(sqlite3 *db, int64_t user_id, struct mp_error *err);
+/* The feed's creation time (created_at, 32 bytes) of user_id: 1 found, 0
+ * none, -1 error. */
+int store_calendar_get(sqlite3 *db, int64_t user_id, char created_at[32], struct mp_error *err);
+/* The user whose feed has this hash: 1 found (u, without the password
+ * hash), 0 none, -1 error.  The caller checks whether the user is disabled. */
+int store_calendar_user(sqlite3 *db, const uint8_t hash[32], struct user_row *u,
+                        struct mp_error *err);
+
 #endif

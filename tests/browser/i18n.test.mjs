@@ -47,7 +47,7 @@ test('every key the pages use exists', () => {
         ob_: ['pending', 'submitted', 'missed', 'waived'],
         nstate_: ['draft', 'approved', 'submitted'],
         tri_: ['yes', 'no', 'undetermined'],
-        rcp_: ['csirt', 'supervisor', 'dpa', 'cer_authority', 'financial_supervisor', 'data_subjects', 'clients'],
+        rcp_: ['csirt', 'supervisor', 'dpa', 'cer_authority', 'financial_supervisor', 'trust_supervisor', 'data_subjects', 'clients'],
         cause_: ['malicious', 'accidental', 'system_failure', 'natural', 'third_party', 'unknown'],
         astate_: ['new', 'acknowledged', 'incident', 'dismissed', 'muted'],
         astatus_: ['firing', 'resolved'],

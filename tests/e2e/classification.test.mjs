@@ -148,7 +148,7 @@ describe('rules: GET /api/v1/rules, rules check, start-up, SIGHUP', () => {
             [
                 'an unknown recipient',
                 (doc) => (doc.stages[1].recipient = 'nobody'),
-                /\$\.stages\[1\]: recipient must be one of/,
+                /\$\.stages\[1\]: unknown recipient role: not 'nobody'/,
             ],
             [
                 'a bad duration',
@@ -199,7 +199,7 @@ describe('rules: GET /api/v1/rules, rules check, start-up, SIGHUP', () => {
         assertNoSanitizer(r.stderr, 'serve');
         assert.equal(r.signal, null, `serve was killed (it started?): ${r.stderr}`);
         assert.notEqual(r.code, 0, r.stderr);
-        assert.ok(r.stderr.includes(`${file}: $.stages[0]: recipient must be one of`), r.stderr);
+        assert.ok(r.stderr.includes(`${file}: $.stages[0]: unknown recipient role: not 'nobody'`), r.stderr);
         assert.doesNotMatch(r.stderr, /msg=listening/);
     });
 

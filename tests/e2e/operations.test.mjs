@@ -149,6 +149,10 @@ describe('one server per data directory; restore', () => {
         const undoSql = {
             9: 'DROP TRIGGER audit_checkpoints_no_update; DROP TRIGGER audit_checkpoints_no_delete; DROP TABLE audit_checkpoints;',
             10: 'ALTER TABLE tokens DROP COLUMN expires_at;',
+            12:
+                'DROP INDEX incidents_root_cause; ALTER TABLE incidents DROP COLUMN root_cause; ' +
+                'ALTER TABLE incidents DROP COLUMN root_cause_category; ALTER TABLE incidents DROP COLUMN kind;',
+            14: 'DROP TABLE calendar_feeds;',
         }[Number(newest)];
         assert.ok(undoSql, `the test does not know how to undo migration ${newest}: add it`);
         const undo = sqlite(old, `${undoSql} DELETE FROM schema_migrations WHERE version = ${newest};`);

@@ -288,14 +288,18 @@ describe('issue 16: regulatory depth (shipped rules)', () => {
         const cls = await classification(d, analyst, inc.id);
         const nis2 = regime(cls, 'nis2');
         assert.equal(nis2.effective, 'yes');
-        for (const st of nis2.stages) assert.deepEqual(st.recipients, ['csirt', 'supervisor'], st.id);
+        // the reports to the authorities (informing the service's recipients, art. 23(1), goes to them)
+        for (const st of nis2.stages.filter((x) => x.id !== 'inform_recipients'))
+            assert.deepEqual(st.recipients, ['csirt', 'supervisor'], st.id);
         const owed = cls.obligations.filter((o) => o.regime === 'nis2');
         assert.deepEqual(owed.map((o) => o.stage).sort(), ['early_warning', 'final', 'notification', 'progress']);
         for (const o of owed) {
             assert.equal(o.recipient, 'csirt', 'a draft addresses the first');
+            const CSIRT = { en: 'the CSIRT', nl: 'het CSIRT' };
+            const SUPERVISOR = { en: 'the competent authority (supervisor)', nl: 'de bevoegde autoriteit (toezichthouder)' };
             assert.deepEqual(o.recipients, [
-                { role: 'csirt', name: 'NCSC-NL', contact: 'cert@ncsc.nl', configured: true },
-                { role: 'supervisor', name: '', contact: '', configured: false },
+                { role: 'csirt', label: CSIRT, name: 'NCSC-NL', contact: 'cert@ncsc.nl', configured: true },
+                { role: 'supervisor', label: SUPERVISOR, name: '', contact: '', configured: false },
             ]);
             assert.equal(o.problems.length, 1, JSON.stringify(o.problems));
             const p = o.problems[0];
@@ -325,7 +329,13 @@ describe('issue 16: regulatory depth (shipped rules)', () => {
         const after = await classification(d, analyst, inc.id);
         assert.deepEqual(mine(after.problems), []);
         for (const o of after.obligations.filter((x) => x.regime === 'nis2')) {
-            assert.deepEqual(o.recipients[1], { role: 'supervisor', name: 'ILT', contact: 'toezicht@ilent.nl', configured: true });
+            assert.deepEqual(o.recipients[1], {
+                role: 'supervisor',
+                label: { en: 'the competent authority (supervisor)', nl: 'de bevoegde autoriteit (toezichthouder)' },
+                name: 'ILT',
+                contact: 'toezicht@ilent.nl',
+                configured: true,
+            });
             assert.deepEqual(o.problems, []);
         }
         // a report no longer owed raises no problem: blank the supervisor, waive one

@@ -53,9 +53,11 @@ START_TEST(test_defaults)
     ck_assert_str_eq(c.listen, "127.0.0.1:8080");
     ck_assert_str_eq(c.web_root, "");
     ck_assert_uint_eq(c.threads, 4);
-    ck_assert_uint_eq(c.connection_limit, 512);
+    ck_assert_uint_eq(c.connection_limit, 4096);
     ck_assert_uint_eq(c.per_ip_connection_limit, 64);
     ck_assert_uint_eq(c.connection_timeout, 30);
+    ck_assert_uint_eq(c.header_timeout, 10);
+    ck_assert_uint_eq(c.body_min_rate, 1024);
     ck_assert_uint_eq(c.connection_memory_limit, 64 * 1024);
     ck_assert_uint_eq(c.body_limit, 1024 * 1024);
     ck_assert_uint_eq(c.shutdown_timeout, 10);
@@ -98,6 +100,8 @@ START_TEST(test_shipped_conf_states_every_key)
     got.connection_limit = 99;
     got.per_ip_connection_limit = 99;
     got.connection_timeout = 99;
+    got.header_timeout = 99;
+    got.body_min_rate = 99;
     got.connection_memory_limit = 99;
     got.body_limit = 99;
     got.shutdown_timeout = 99;
@@ -128,6 +132,8 @@ START_TEST(test_shipped_conf_states_every_key)
     ck_assert_uint_eq(got.threads, want.threads);
     ck_assert_uint_eq(got.connection_limit, want.connection_limit);
     ck_assert_uint_eq(got.per_ip_connection_limit, want.per_ip_connection_limit);
+    ck_assert_uint_eq(got.header_timeout, want.header_timeout);
+    ck_assert_uint_eq(got.body_min_rate, want.body_min_rate);
     ck_assert_uint_eq(got.connection_timeout, want.connection_timeout);
     ck_assert_uint_eq(got.connection_memory_limit, want.connection_memory_limit);
     ck_assert_uint_eq(got.body_limit, want.body_limit);
@@ -356,6 +362,10 @@ static const struct bad_value bad_values[] = {
     {"server", "per_ip_connection_limit", "100001"},
     {"server", "connection_timeout", "0"},
     {"server", "connection_timeout", "3601"},
+    {"server", "header_timeout", "0"},
+    {"server", "header_timeout", "3601"},
+    {"server", "body_min_rate", "-1"},
+    {"server", "body_min_rate", "1073741825"},
     {"server", "shutdown_timeout", "3601"},
     {"server", "bench_endpoints", "maybe"},
     {"server", "bench_endpoints", "TRUE"},

@@ -247,11 +247,24 @@ START_TEST(test_valid_create_body)
     incident_free(&inc);
     json_decref(body);
 
-    /* the minimum: a title */
+    /* the minimum: a title; an incident, root cause not known */
     body = parse("{\"title\": \"t\"}");
     ck_assert(apply_create(body, &inc, &errs));
     ck_assert_int_eq(inc.cause, CAUSE_UNKNOWN);
     ck_assert_int_eq(inc.tlp, TLP_AMBER);
+    ck_assert_int_eq(inc.kind, KIND_INCIDENT);
+    ck_assert_int_eq(inc.root_cause_category, -1);
+    ck_assert_ptr_null(inc.root_cause);
+    incident_free(&inc);
+    json_decref(body);
+
+    /* a near miss with its apparent root cause */
+    body = parse("{\"title\": \"t\", \"kind\": \"near_miss\", \"root_cause_category\": "
+                 "\"human_error\", \"root_cause\": \"VPN rule typed wrong\"}");
+    ck_assert(apply_create(body, &inc, &errs));
+    ck_assert_int_eq(inc.kind, KIND_NEAR_MISS);
+    ck_assert_int_eq(inc.root_cause_category, ROOT_CAUSE_HUMAN_ERROR);
+    ck_assert_str_eq(inc.root_cause, "VPN rule typed wrong");
     incident_free(&inc);
     json_decref(body);
 }
@@ -289,6 +302,11 @@ static const struct bad_case bad_cases[] = {
     {"{\"title\": \"t\", \"category\": null}", "category"},
     {"{\"title\": \"t\", \"cause\": \"evil\"}", "cause"},
     {"{\"title\": \"t\", \"cause\": 1}", "cause"},
+    /* NIS2 art. 6: an incident, a near miss or a significant cyber threat */
+    {"{\"title\": \"t\", \"kind\": \"threat\"}", "kind"},
+    {"{\"title\": \"t\", \"kind\": null}", "kind"},
+    {"{\"title\": \"t\", \"root_cause_category\": \"bad_luck\"}", "root_cause_category"},
+    {"{\"title\": \"t\", \"root_cause\": 5}", "root_cause"},
     {"{\"title\": \"t\", \"severity\": \"urgent\"}", "severity"},
     {"{\"title\": \"t\", \"severity\": \"\"}", "severity"},
     {"{\"title\": \"t\", \"tlp\": \"AMBER\"}", "tlp"},

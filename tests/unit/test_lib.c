@@ -7,6 +7,7 @@
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/error.h"
+#include "lib/ical.h"
 #include "lib/log.h"
 #include "lib/minisign.h"
 #include "lib/sdnotify.h"
@@ -1107,6 +1108,52 @@ START_TEST(test_sd_notify_without_systemd)
 }
 END_TEST
 
+/* ---- ical ---- */
+
+START_TEST(test_ical_lines)
+{
+    struct buf b = BUF_INIT;
+    char long_text[300];
+
+    ical_text(&b, "SUMMARY", "a, b; c\\d\nnext\r\nline");
+    ck_assert_str_eq(b.data, "SUMMARY:a\\, b\\; c\\\\d\\nnext\\nline\r\n");
+    buf_reset(&b);
+    ical_time(&b, "DTSTART", 1796000000); /* 2026-11-30T00:53:20Z */
+    ck_assert_str_eq(b.data, "DTSTART:20261130T005320Z\r\n");
+    buf_reset(&b);
+    /* folded after 75 octets, never inside a character: 'é' is two octets */
+    memset(long_text, 0, sizeof(long_text));
+    for (int i = 0; i < 100; i++)
+        strcat(long_text, "\xc3\xa9");
+    ical_text(&b, "DESCRIPTION", long_text);
+    {
+        const char *line = b.data;
+        struct buf unfolded = BUF_INIT;
+        char want[320];
+
+        while (*line) {
+            const char *end = strstr(line, "\r\n");
+            ck_assert_ptr_nonnull(end);
+            ck_assert_uint_le((size_t)(end - line), 75);
+            /* a continuation starts with one space, then a whole character */
+            if (line != b.data) {
+                ck_assert_int_eq(line[0], ' ');
+                ck_assert_int_eq((unsigned char)line[1], 0xc3);
+                buf_append(&unfolded, line + 1, (size_t)(end - line - 1));
+            } else {
+                buf_append(&unfolded, line, (size_t)(end - line));
+            }
+            line = end + 2;
+        }
+        /* unfolded, it is the line again */
+        snprintf(want, sizeof(want), "DESCRIPTION:%s", long_text);
+        ck_assert_str_eq(unfolded.data, want);
+        buf_free(&unfolded);
+    }
+    buf_free(&b);
+}
+END_TEST
+
 /* ---- snapshot ---- */
 
 /* A value shared through a snapshot: freed counts the frees. */
@@ -1292,6 +1339,10 @@ lib_suite(void)
     tcase_add_checked_fixture(tc, setup_tmp, teardown_tmp);
     tcase_add_test(tc, test_minisign_tool_verifies_our_keys);
     tcase_add_test(tc, test_minisign_tool_key_parses);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("ical");
+    tcase_add_test(tc, test_ical_lines);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("snapshot");

@@ -19,7 +19,16 @@
  *               "times": when the stage is due (rules_stage_time), null while
  *               an anchor is awaited, "not due" for a stage that exists only
  *               while the incident is ongoing at its due time when it was
- *               handled by then)},
+ *               handled by then),
+ *               "absent": [stage ids] (optional; stages that do not apply to
+ *               this incident: their when is no, so they are not listed),
+ *               "recurrence": {"result": yes|no|undetermined, "members":
+ *               [index…], "lead": index} or null (optional; needs
+ *               "recurring": the combination incident "self" belongs to,
+ *               rules_recurring, or null for none)},
+ *    "recurring": [{"facts": {...}, "occurred_at": RFC 3339}, ...] (optional;
+ *              incidents with the same apparent root cause, not significant
+ *              one by one, oldest first), "self": index (default the last),
  *    "times": {"now": RFC 3339, ANCHOR: RFC 3339, ..., "resolved_at",
  *              "reopened_at"} (optional; the clock and anchors of the due
  *              times: aware_at, classified_at, classified_major_at (else
@@ -167,11 +176,12 @@ list_has(const json_t *list, const json_t *x)
 static bool
 check_case_shape(const json_t *c, struct buf *b)
 {
-    static const char *const members[] = {"name",        "regime", "profile", "facts",
-                                          "expect",      "notes",  "comment", "source",
-                                          "description", "times",  NULL};
-    static const char *const expects[] = {"applies", "significant", "fired", "missing",
-                                          "lifted",  "recipients",  "due",   NULL};
+    static const char *const members[] = {
+        "name",   "regime",      "profile", "facts",     "expect", "notes", "comment",
+        "source", "description", "times",   "recurring", "self",   NULL};
+    static const char *const expects[] = {"applies",    "significant", "fired", "missing",
+                                          "lifted",     "recipients",  "due",   "absent",
+                                          "recurrence", NULL};
     const char *key;
     json_t *val, *e;
     size_t i;
@@ -246,8 +256,8 @@ check_case_shape(const json_t *c, struct buf *b)
          (strcmp(json_string_value(val), "yes") != 0 && strcmp(json_string_value(val), "no") != 0 &&
           strcmp(json_string_value(val), "undetermined") != 0)))
         problem(b, "expect.lifted must be \"yes\", \"no\" or \"undetermined\"");
-    for (int k = 0; k < 2; k++) {
-        const char *name = k == 0 ? "fired" : "missing";
+    for (int k = 0; k < 3; k++) {
+        const char *name = k == 0 ? "fired" : k == 1 ? "missing" : "absent";
         json_t *x;
 
         val = json_object_get(e, name);
@@ -345,6 +355,60 @@ compare_due(const json_t *c, const struct ruleset *rs, const json_t *res, struct
     }
 }
 
+/* CIR 2024/2690 art. 4, RTS 2024/1772 art. 8(2): the combination the
+ * case's incident "self" belongs to among its "recurring" incidents. */
+static void
+compare_recurrence(const json_t *c, const struct ruleset *rs, struct buf *b)
+{
+    const json_t *want = json_object_get(json_object_get(c, "expect"), "recurrence");
+    const json_t *list = json_object_get(c, "recurring");
+    struct recur_member m[16];
+    int n = (int)json_array_size(list), self;
+    json_t *got, *x;
+    size_t i;
+
+    if (want == NULL && list == NULL)
+        return;
+    if (!json_is_array(list) || n < 1 || n > 16) {
+        problem(b, "expect.recurrence needs recurring: a list of 1 to 16 incidents");
+        return;
+    }
+    self = json_is_integer(json_object_get(c, "self"))
+               ? (int)json_integer_value(json_object_get(c, "self"))
+               : n - 1;
+    json_array_foreach(list, i, x)
+    {
+        m[i].facts = json_object_get(x, "facts");
+        m[i].at = case_time(x, "occurred_at");
+        if (m[i].at == TIME_UNSET || (i > 0 && m[i].at < m[i - 1].at))
+            problem(b, "recurring[%zu].occurred_at must be RFC 3339, oldest first", i);
+    }
+    if (b->len > 0)
+        return;
+    got = rules_recurring(rs, m, n, self, json_object_get(c, "profile"));
+    if (want == NULL || json_is_null(want)) {
+        if (got != NULL && want != NULL)
+            problem(b, "recurrence is %s, want none", dump(got));
+    } else if (got == NULL) {
+        problem(b, "no recurrence, want %s", dump(want));
+    } else {
+        const char *r = json_string_value(json_object_get(got, "result"));
+        if (strcmp(r, json_string_value(json_object_get(want, "result"))) != 0)
+            problem(b, "recurrence result \"%s\", want %s (combined %s, missing %s)", r,
+                    dump(json_object_get(want, "result")), dump(json_object_get(got, "combined")),
+                    dump(json_object_get(got, "missing")));
+        if (json_object_get(want, "members") &&
+            !json_equal(json_object_get(want, "members"), json_object_get(got, "members")))
+            problem(b, "recurrence members %s, want %s", dump(json_object_get(got, "members")),
+                    dump(json_object_get(want, "members")));
+        if (json_object_get(want, "lead") &&
+            !json_equal(json_object_get(want, "lead"), json_object_get(got, "lead")))
+            problem(b, "recurrence lead %s, want %s", dump(json_object_get(got, "lead")),
+                    dump(json_object_get(want, "lead")));
+    }
+    json_decref(got);
+}
+
 /* Compares one result with what the case expects; adds problems to b. */
 static void
 compare_case(const json_t *e, const json_t *res, struct buf *b)
@@ -388,6 +452,16 @@ compare_case(const json_t *e, const json_t *res, struct buf *b)
             problem(b, "stage '%s' is not listed", stage_id);
         else if (!json_equal(got_to, val))
             problem(b, "stage '%s' goes to %s, want %s", stage_id, dump(got_to), dump(val));
+    }
+
+    json_array_foreach(json_object_get(e, "absent"), i, x)
+    {
+        json_array_foreach(json_object_get(res, "stages"), k, y)
+        {
+            if (strcmp(json_string_value(json_object_get(y, "id")), json_string_value(x)) == 0)
+                problem(b, "stage '%s' is listed, want it absent (its when no)",
+                        json_string_value(x));
+        }
     }
 
     crit = json_object_get(res, "criteria");
@@ -450,6 +524,7 @@ START_TEST(test_case)
     ck_assert_msg(res != NULL, "%s: rules_evaluate returned NULL", label);
     compare_case(json_object_get(c, "expect"), res, &b);
     compare_due(c, rs, res, &b);
+    compare_recurrence(c, rs, &b);
     if (b.len > 0) {
         /* the evaluation on stderr, then the failure */
         fprintf(stderr, "%s (%s): criteria %s\n", label, regime,
@@ -485,6 +560,8 @@ static const struct {
      "stage:notification P1M; stage:notification_trust P1M | if ongoing: handled_at P1M"},
     {"nis2", "progress", "csirt supervisor", false, false,
      "stage:notification P1M; stage:notification_trust P1M | only if ongoing"},
+    {"nis2", "inform_recipients", "clients", true, false, " | without deadline"},
+    {"nis2-cir", "inform_recipients", "clients", true, false, " | without deadline"},
     {"nis2-cir", "early_warning", "csirt supervisor", true, false, "aware_at PT24H"},
     {"nis2-cir", "notification", "csirt supervisor", true, false, "aware_at PT72H"},
     {"nis2-cir", "notification_trust", "csirt supervisor", true, false, "aware_at PT24H"},
@@ -497,6 +574,9 @@ static const struct {
     {"cer", "detailed", "cer_authority", false, false, "stage:initial P1M"},
     {"gdpr", "notification", "dpa", true, false, "aware_at PT72H"},
     {"gdpr", "communication_data_subjects", "data_subjects", true, false, "aware_at PT72H"},
+    {"eidas", "notification", "trust_supervisor", true, false, "aware_at PT24H"},
+    {"nis2-threat", "voluntary_notification", "csirt", false, false, " | voluntary"},
+    {"nis2-threat", "inform_recipients_threat", "clients", true, false, " | without deadline"},
     {"dora", "initial", "financial_supervisor", true, false,
      "classified_major_at PT4H; aware_at PT24H unless passed at classified_major_at | next "
      "working day 12:00 nl unless"},
@@ -566,6 +646,10 @@ START_TEST(test_deadlines_per_regime)
         describe_due(st->due, st->ndue, due, sizeof(due));
         if (st->only_if_ongoing)
             snprintf(due + strlen(due), sizeof(due) - strlen(due), " | only if ongoing");
+        if (st->without_deadline)
+            snprintf(due + strlen(due), sizeof(due) - strlen(due), " | without deadline");
+        if (st->voluntary)
+            snprintf(due + strlen(due), sizeof(due) - strlen(due), " | voluntary");
         if (st->wd_calendar[0])
             snprintf(due + strlen(due), sizeof(due) - strlen(due),
                      " | next working day %02d:%02d %s%s", st->wd_at_minutes / 60,

@@ -96,6 +96,9 @@ write_rule(const char *name, const char *text, char path[PATH_MAX])
 /* ... and with a stage whose members are given. */
 #define DOC_STAGE(members) DOC("true", "{'id':'s1'," members "}")
 #define CMP(left)          "{'op':'>','left':" left ",'right':1}"
+/* ... with a recurring-incidents rule (CIR 2024/2690 art. 4). */
+#define DOC_REC(rec) "{" HEAD ",'applies':true,'significant':true,'recurring':" rec ",'stages':[]}"
+#define REC_HEAD     "'id':'cir-4','text':{'en':'R','nl':'R'}"
 
 /* ---- validation ---- */
 
@@ -312,7 +315,7 @@ static const struct bad_case bad_cases[] = {
                     "'contents':[]"),
      "$.stages[0].due[0]", "within 'P24H'"},
     {"unknown recipient", DOC_STAGE(NAME ",'recipient':'police'," DUE24 ",'contents':[]"),
-     "$.stages[0]", "clients: not 'police'"},
+     "$.stages[0]", "unknown recipient role: not 'police'"},
     {"recipient not text", DOC_STAGE(NAME ",'recipient':5," DUE24 ",'contents':[]"), "$.stages[0]",
      "or a list of 1 to 4 of them"},
     /* every recipient (the Cbw: the CSIRT and the competent authority) */
@@ -320,7 +323,7 @@ static const struct bad_case bad_cases[] = {
      "$.stages[0]", "or a list of 1 to 4 of them"},
     {"unknown recipient in a list",
      DOC_STAGE(NAME ",'recipient':['csirt','police']," DUE24 ",'contents':[]"), "$.stages[0]",
-     "clients: not 'police'"},
+     "unknown recipient role: not 'police'"},
     {"recipient named twice",
      DOC_STAGE(NAME ",'recipient':['csirt','supervisor','csirt']," DUE24 ",'contents':[]"),
      "$.stages[0]", "recipient 'csirt' is named twice"},
@@ -331,6 +334,51 @@ static const struct bad_case bad_cases[] = {
      DOC_STAGE(NAME ",'recipient':['csirt','supervisor','dpa','cer_authority','clients']," DUE24
                     ",'contents':[]"),
      "$.stages[0]", "or a list of 1 to 4 of them"},
+    /* NIS2 art. 23(1): owed at once, "without undue delay", no numeric
+     * deadline; art. 30: voluntary, nothing owed */
+    {"without_deadline with a due time",
+     DOC_STAGE(NAME ",'recipient':'clients'," DUE24 ",'asap':true,'without_deadline':true,"
+                    "'contents':[]"),
+     "$.stages[0]", "a stage without_deadline has no due time"},
+    {"without_deadline without asap",
+     DOC_STAGE(NAME ",'recipient':'clients','without_deadline':true,'contents':[]"), "$.stages[0]",
+     "without_deadline needs asap: true"},
+    {"without_deadline not a boolean",
+     DOC_STAGE(NAME ",'recipient':'clients','asap':true,'without_deadline':1,'contents':[]"),
+     "$.stages[0]", "without_deadline and voluntary must be true or false"},
+    {"voluntary and on_request",
+     DOC_STAGE(NAME ",'recipient':'csirt','on_request':true,'voluntary':true,'contents':[]"),
+     "$.stages[0]", "exclude each other"},
+    {"voluntary with a due time",
+     DOC_STAGE(NAME ",'recipient':'csirt'," DUE24 ",'voluntary':true,'contents':[]"), "$.stages[0]",
+     "a stage that is voluntary has no due time"},
+    {"template not in both languages",
+     DOC_STAGE(NAME ",'recipient':'clients','asap':true,'without_deadline':true,'contents':[{'id':"
+                    "'message','label':{'en':'M','nl':'B'},'template':{'en':'Dear'}}]"),
+     "$.stages[0].contents[0].template", "nl"},
+    /* recurring incidents: how many, within what, how facts combine, the test */
+    {"recurring at_least 1",
+     DOC_REC("{" REC_HEAD ",'at_least':1,'within':'P6M','combine':{},'test':'significant'}"),
+     "$.recurring.at_least", "from 2 to 100"},
+    {"recurring within not a duration",
+     DOC_REC("{" REC_HEAD ",'at_least':2,'within':'half a year','combine':{},'test':true}"),
+     "$.recurring.within", "ISO 8601"},
+    {"recurring summing an unknown fact",
+     DOC_REC("{" REC_HEAD ",'at_least':2,'within':'P6M','combine':{'sum':['losses']},"
+             "'test':true}"),
+     "$.recurring.combine.sum", "unknown fact 'losses'"},
+    {"recurring combining another way",
+     DOC_REC("{" REC_HEAD ",'at_least':2,'within':'P6M','combine':{'avg':['deaths']},"
+             "'test':true}"),
+     "$.recurring.combine", "unknown member 'avg'"},
+    {"recurring without a test", DOC_REC("{" REC_HEAD ",'at_least':2,'within':'P6M','combine':{}}"),
+     "$.recurring.test", "is required"},
+    {"recurring without an id",
+     DOC_REC("{'text':{'en':'R','nl':'R'},'at_least':2,'within':'P6M','combine':{},'test':true}"),
+     "$.recurring.id", "is required"},
+    {"recurring with an unknown member",
+     DOC_REC("{" REC_HEAD ",'at_least':2,'within':'P6M','combine':{},'test':true,'monthly':1}"),
+     "$.recurring", "unknown member 'monthly'"},
     {"duplicate stage id", DOC("true", STAGE_OK "," STAGE2_OK "," STAGE_OK), "$.stages[2]",
      "stage id 's1' is used twice"},
     {"unknown stage member",
@@ -589,6 +637,17 @@ static const char *const good_texts[] = {
                 "'classified_major_at'}],'contents':[]},{'id':'b'," NAME ",'recipient':'csirt',"
                 "'due':[{'after':'stage_last:a','within':'P1M','unless_passed_at':'stage:a'}],"
                 "'contents':[]}"),
+    /* owed at once without a numeric deadline, with a template; voluntary */
+    DOC("true", "{'id':'a'," NAME ",'recipient':'clients','asap':true,'without_deadline':true,"
+                "'contents':[{'id':'m','label':{'en':'M','nl':'B'},'template':{'en':'Dear "
+                "{organisation}','nl':'Beste'}}]},{'id':'b'," NAME ",'recipient':'csirt',"
+                "'voluntary':true,'contents':[]}"),
+    /* recurring incidents, with its own test or the file's */
+    DOC_REC("{" REC_HEAD ",'source':'art. 4','at_least':2,'within':'P6M','combine':{'sum':["
+            "'financial_loss_eur'],'max':['users_total'],'any':['cross_border']},'when':{'op':'!=',"
+            "'left':{'profile':'microenterprise'},'right':true},'test':{'op':'>','left':{'fact':"
+            "'financial_loss_eur'},'right':500000}}"),
+    DOC_REC("{" REC_HEAD ",'at_least':3,'within':'P1M','combine':{},'test':'significant'}"),
     /* a stage may name a later stage */
     DOC("true", "{'id':'a'," NAME ",'recipient':'csirt','due':[{'after':'stage:b','within':'P1D'}],"
                 "'contents':[]},{'id':'b'," NAME ",'recipient':'csirt'," DUE24 ",'contents':[]}"),

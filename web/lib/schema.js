@@ -13,6 +13,10 @@ export let SEVERITIES = [];
 export let CATEGORIES = [];
 export let CAUSES = [];
 export let TLPS = [];
+/** What was recorded: incident, near_miss, cyber_threat (NIS2 art. 6). */
+export let KINDS = [];
+/** [{name, label: {en, nl}}…]: the apparent root cause's categories. */
+export let ROOT_CAUSES = [];
 /** [[fact, kind]…] in the server's (documented) order. */
 export let FACTS = [];
 export let ALERT_STATES = [];
@@ -33,6 +37,8 @@ export function loadSchema() {
             CATEGORIES = inc.categories;
             CAUSES = inc.causes;
             TLPS = inc.tlp;
+            KINDS = inc.kinds ?? ['incident'];
+            ROOT_CAUSES = inc.root_cause_categories ?? [];
             FACTS = inc.facts.map((f) => [f.name, f.kind]);
             ALERT_STATES = s.alert.states;
             ALERT_SEVERITIES = s.alert.severities;

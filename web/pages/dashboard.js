@@ -6,6 +6,7 @@
 import { get, seg } from '../lib/api.js';
 import { countdown, h, timeEl, words } from '../lib/dom.js';
 import { errorBox } from '../lib/forms.js';
+import { calendarSection } from './calendar.js';
 import { t, pick } from '../lib/i18n.js';
 import { OPEN_STATES, SEVERITIES } from '../lib/schema.js';
 
@@ -85,7 +86,15 @@ export function deadlineRow(o, { withIncident = true } = {}) {
             (o.recipients ?? [{ role: o.recipient }]).map((r) => t('rcp_' + r.role)).join(', '),
             (o.problems ?? []).map((p) => h('p', { class: 'missing-note recipient-problem' }, pick(p.text))),
         ),
-        h('td', {}, due ? timeEl(due) : h('span', { class: 'muted' }, t('no_deadline_yet'))),
+        h(
+            'td',
+            {},
+            due
+                ? timeEl(due)
+                : o.due_now
+                  ? h('strong', { class: 'due-now' }, t('due_now'))
+                  : h('span', { class: 'muted' }, t('no_deadline_yet')),
+        ),
         h(
             'td',
             {},
@@ -234,6 +243,6 @@ export async function dashboardPage() {
     );
     if (incRes.status === 'fulfilled')
         s3.appendChild(await undetermined(incRes.value.sort((a, b) => b.created_at.localeCompare(a.created_at))));
-    page.append(s2, attention(), s1, s3);
+    page.append(s2, calendarSection(), attention(), s1, s3);
     return page;
 }

@@ -31,10 +31,20 @@ export function draftsSection(ctx, items, cls) {
 
 function createForm({ inc, reload }, items, cls) {
     const owed = cls.obligations.filter((o) => o.status === 'pending');
-    if (!owed.length) return h('p', { class: 'muted' }, t('nothing_owed'));
+    // a voluntary notification (NIS2 art. 30) is owed by nobody, but may be drafted
+    const voluntary = cls.regimes
+        .filter((r) => r.effective === 'yes')
+        .flatMap((r) => r.stages.filter((s) => s.voluntary).map((s) => ({ regime: r.regime, stage: s.id })));
+    if (!owed.length && !voluntary.length) return h('p', { class: 'muted' }, t('nothing_owed'));
     const choice = select(
         'obligation',
-        owed.map((o) => [`${o.regime}|${o.stage}`, `${o.regime.toUpperCase()} · ${words(o.stage)}`]),
+        [
+            ...owed.map((o) => [`${o.regime}|${o.stage}`, `${o.regime.toUpperCase()} · ${words(o.stage)}`]),
+            ...voluntary.map((o) => [
+                `${o.regime}|${o.stage}`,
+                `${o.regime.toUpperCase()} · ${words(o.stage)} (${t('voluntary')})`,
+            ]),
+        ],
         undefined,
     );
     const language = select(

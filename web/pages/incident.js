@@ -12,7 +12,7 @@ import { pick, t } from '../lib/i18n.js';
 import { atLeast } from '../lib/session.js';
 import { deadlinesTable } from './dashboard.js';
 import { draftsSection } from './drafts.js';
-import { CATEGORIES, CAUSES, SEVERITIES, TLPS } from '../lib/schema.js';
+import { CATEGORIES, CAUSES, KINDS, ROOT_CAUSES, SEVERITIES, TLPS } from '../lib/schema.js';
 
 const TIMES = ['detected_at', 'aware_at', 'started_at', 'ended_at'];
 
@@ -180,6 +180,26 @@ function factsSection({ inc, reload }, cls) {
                 ),
             ),
             field(
+                t('kind'),
+                select(
+                    'kind',
+                    KINDS.map((v) => [v, t('kind_' + v)]),
+                    inc.kind,
+                    { disabled: ro },
+                ),
+                t('kind_hint'),
+            ),
+            field(
+                t('root_cause_category'),
+                select(
+                    'root_cause_category',
+                    [['', '—'], ...ROOT_CAUSES.map((c) => [c.name, pick(c.label)])],
+                    inc.root_cause_category ?? '',
+                    { disabled: ro },
+                ),
+            ),
+            e('root_cause', 'text', inc.root_cause, t('root_cause'), t('root_cause_hint')),
+            field(
                 t('tlp'),
                 select(
                     'tlp',
@@ -226,13 +246,15 @@ function factsSection({ inc, reload }, cls) {
         ro ? null : e('note', 'text', '', t('change_note'), t('change_note_hint')),
         ro ? null : h('button', { type: 'submit', class: 'primary', id: 'save-facts' }, t('save')),
     );
+    rootCauseWords(form);
     form.addEventListener('submit', async (ev) => {
         ev.preventDefault();
         const body = {};
         const el = (n) => form.querySelector(`[name="${CSS.escape(n)}"]`);
-        for (const k of ['title', 'description', 'severity', 'category', 'cause', 'tlp', 'assignee']) {
+        const OPTIONAL = ['assignee', 'root_cause_category', 'root_cause'];
+        for (const k of ['title', 'description', 'severity', 'category', 'cause', 'tlp', 'kind', ...OPTIONAL]) {
             const v = el(k).value;
-            const nv = k === 'assignee' && v.trim() === '' ? null : v;
+            const nv = OPTIONAL.includes(k) && v.trim() === '' ? null : v;
             if (!same(nv, inc[k])) body[k] = nv;
         }
         const services = readControl(el('services'), 'list') ?? [];
@@ -260,6 +282,23 @@ function factsSection({ inc, reload }, cls) {
         { id: 'sec-facts', 'aria-labelledby': 'h-facts' },
         h('h2', { id: 'h-facts' }, t('sec_facts')),
         form,
+    );
+}
+
+// the words of the root causes already recorded are offered: the same
+// category and words make recurring incidents (CIR 2024/2690 art. 4)
+function rootCauseWords(form) {
+    const input = form.querySelector('[name="root_cause"]');
+    if (!input || input.disabled) return;
+    const list = h('datalist', { id: 'root-cause-words' });
+    input.setAttribute('list', 'root-cause-words');
+    form.appendChild(list);
+    get('/incidents?limit=100').then(
+        (r) => {
+            for (const w of new Set(r.items.map((i) => i.root_cause).filter(Boolean)))
+                list.appendChild(h('option', { value: w }));
+        },
+        () => {}, // only a convenience: typing works without it
     );
 }
 
@@ -356,6 +395,7 @@ function classification({ inc, reload }, cls) {
             r.missing.length
                 ? h('p', { class: 'missing-note' }, t('missing_facts'), ' ', r.missing.map(words).join(', '))
                 : null,
+            r.recurrence ? recurrence(r.recurrence) : null,
             st?.decision
                 ? h(
                       'p',
@@ -373,6 +413,45 @@ function classification({ inc, reload }, cls) {
     if (not.length)
         out.appendChild(h('p', { class: 'muted' }, t('not_applicable'), ' ', not.map((r) => pick(r.title)).join('; ')));
     return out;
+}
+
+// CIR 2024/2690 art. 4, RTS 2024/1772 art. 8(2): the link to the other
+// incidents with the same apparent root cause, and what they come to together
+function recurrence(rec) {
+    const figures = Object.entries(rec.combined)
+        .filter(([k]) => k !== 'at_least')
+        .map(([k, v]) =>
+            v === null && rec.combined.at_least?.[k] !== undefined
+                ? `${words(k)}: ${t('range_at_least', { lo: rec.combined.at_least[k] })}`
+                : `${words(k)}: ${v === null ? t('unknown') : JSON.stringify(v)}`,
+        );
+    return h(
+        'div',
+        { class: 'recurrence', id: `recurrence-${rec.id}`, 'data-result': rec.result },
+        h('h4', {}, t('recurring_title')),
+        h(
+            'p',
+            {},
+            t('recurring_members'),
+            ' ',
+            rec.members.map((m, i) => [
+                i ? ', ' : '',
+                h('a', { href: `#/incidents/${seg(m.ref)}` }, m.ref),
+                ` (${localTime(m.occurred_at)})`,
+            ]),
+        ),
+        h('p', {}, t('recurring_combined'), ' ', figures.join('; ')),
+        h(
+            'p',
+            {},
+            t('recurring_result'),
+            ' ',
+            tri(rec.result),
+            ' · ',
+            rec.leads ? t('recurring_leads') : t('recurring_led_by', { ref: rec.lead.ref }),
+        ),
+        h('p', { class: 'source' }, rec.source ?? ''),
+    );
 }
 
 function reasonText(r, met) {

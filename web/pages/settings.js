@@ -32,7 +32,7 @@ const SECTORS = [
 ];
 const ROLES = ['viewer', 'analyst', 'manager', 'admin'];
 const TOKEN_ROLES = [...ROLES, 'ingest'];
-const RECIPIENTS = ['csirt', 'supervisor', 'dpa', 'cer_authority', 'financial_supervisor'];
+const RECIPIENTS = ['csirt', 'supervisor', 'dpa', 'cer_authority', 'financial_supervisor', 'trust_supervisor'];
 const tlpOptions = () => [['', t('tlp_any')], ...TLPS.map((v) => [v, `TLP:${v.toUpperCase()}`])];
 
 export async function settingsPage() {
