@@ -12,6 +12,9 @@
 #                   ahead and on a leap day: tests/run.sh dated)
 #   make screenshots  browser tests that also save docs/screenshots/*.png
 #   make bench      load test with wrk; figures as ratios to a baseline
+#   make crash-test the durability harness: 20 kill -9 cycles under load, then every
+#                   acknowledged change exactly once, integrity_check, audit verify
+#                   (tests/crash/crash.mjs; make test runs 3 cycles)
 #   make install    PREFIX=/usr/local DESTDIR=  (binary, config, rules, man pages, unit)
 #   make man        build/man/meldpunt.8 and meldpunt.conf.5 (scdoc)
 #   make deb        the Debian package in build/deb/ (dpkg-buildpackage, lintian)
@@ -87,7 +90,8 @@ endif
 
 .PHONY: all run test bench install uninstall clean deps format format-check tidy \
         test-build unit e2e http dated man deb deb-test lint-openapi browser screenshots \
-        fuzz-build fuzz fuzz-long fuzz-test
+        fuzz-build fuzz fuzz-long fuzz-test \
+        crash-test
 
 all: build/meldpunt
 
@@ -284,6 +288,9 @@ browser: test-build $(BROWSER_DEPS) $(E2E_DEPS)
 
 fuzz-test: fuzz-build
 	@tests/run.sh fuzz
+
+crash-test: test-build
+	@CRASH_CYCLES=$${CRASH_CYCLES:-20} tests/run.sh crash
 
 screenshots: test-build $(BROWSER_DEPS)
 	MELDPUNT_SCREENSHOTS=docs/screenshots MELDPUNT_BIN=$$PWD/build/test/meldpunt \

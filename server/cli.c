@@ -131,10 +131,13 @@ cli_load_rules(const char *dir, struct mp_error *err)
 
     if (rc != 0)
         return -1;
+    /* in force first, then said: whoever reads the log line finds it in force */
+    snapshot_refs_hold(&r->refs);
+    rules_install(r);
     for (int i = 0; i < r->nsets; i++)
         log_notice("rules loaded regime=%s version=%s file=\"%s\"", r->sets[i].regime,
                    r->sets[i].version, r->sets[i].file);
-    rules_install(r);
+    rules_release(r);
     return 0;
 }
 
@@ -146,8 +149,10 @@ cli_load_detection(const char *dir, struct mp_error *err)
 
     if (rc != 0)
         return -1;
-    log_notice("detection rules loaded dir=\"%s\" rules=%d", d->dir, d->nrules);
+    snapshot_refs_hold(&d->refs);
     detect_install(d);
+    log_notice("detection rules loaded dir=\"%s\" rules=%d", d->dir, d->nrules);
+    detect_release(d);
     return 0;
 }
 
@@ -159,11 +164,12 @@ cli_load_assessment(const char *dir, struct mp_error *err)
 
     if (rc != 0)
         return -1;
+    assessment_install(json_incref(set));
     log_notice("assessment data loaded dir=\"%s\" questionnaire=%s law=%s",
                json_string_value(json_object_get(set, "dir")),
                json_string_value(json_object_get(json_object_get(set, "questions"), "version")),
                json_string_value(json_object_get(json_object_get(set, "law"), "version")));
-    assessment_install(set);
+    json_decref(set);
     return 0;
 }
 

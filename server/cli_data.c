@@ -5,9 +5,11 @@
  * no server runs).
  */
 #include "cli.h"
+#include "core/audit.h"
 #include "datadir.h"
 #include "lib/clock.h"
 #include "store/db.h"
+#include "store/state.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -96,6 +98,34 @@ cmd_backup(int argc, char **argv)
 
 /* ---- restore ---- */
 
+/* A restored backup is older than what the state file recorded (that is
+ * what restoring means): the loss is accepted here, audited, so that the
+ * server starts, and the references recorded stay: none is issued again.
+ * Needs the restored database open. */
+static int
+restore_accept(struct mp_error *err)
+{
+    struct store_state_gap gap;
+    char actor[96];
+    bool created;
+    int64_t seq;
+    sqlite3 *db = db_reader(err);
+
+    if (db == NULL || store_state_compare(db, &gap, &created, err) != 0)
+        return -1;
+    if (!gap.behind)
+        return 0;
+    cli_actor(actor, sizeof(actor));
+    if (audit_accept_loss(actor, clock_now(), "restore", &gap, &seq, err) != 0)
+        return -1;
+    fprintf(stderr,
+            "meldpunt: the restored database ends at audit entry %lld, %lld was recorded: the "
+            "loss is accepted in audit entry %lld; incident references go on after the highest "
+            "ever issued\n",
+            (long long)gap.database_seq, (long long)gap.recorded_seq, (long long)seq);
+    return 0;
+}
+
 int
 cmd_restore(int argc, char **argv)
 {
@@ -156,6 +186,11 @@ cmd_restore(int argc, char **argv)
         if (db_open(db, false, &err) != 0) {
             fprintf(stderr, "meldpunt restore: the restored database does not open: %s\n",
                     err.message);
+            goto out;
+        }
+        if (restore_accept(&err) != 0) {
+            fprintf(stderr, "meldpunt restore: %s\n", err.message);
+            db_close();
             goto out;
         }
         db_close();

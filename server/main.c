@@ -17,6 +17,7 @@
  */
 #include "cli.h"
 #include "core/alert.h"
+#include "core/audit.h"
 #include "core/checkpoint.h"
 #include "core/classify.h"
 #include "core/detect.h"
@@ -32,6 +33,9 @@
 #include "lib/log.h"
 #include "lib/sdnotify.h"
 #include "lib/timeutil.h"
+#include "store/db.h"
+#include "store/faultvfs.h"
+#include "store/state.h"
 #include "store/writer.h"
 
 #include <errno.h>
@@ -48,7 +52,7 @@
 
 static const char serve_usage[] =
     "usage: meldpunt serve [--config FILE] [--listen ADDR:PORT] [--data DIR] [--web-root DIR]\n"
-    "                      [--log-level LEVEL] [--check-config]\n";
+    "                      [--log-level LEVEL] [--check-config] [--accept-loss]\n";
 
 static void
 serve_help(void)
@@ -65,6 +69,10 @@ serve_help(void)
            "debug\n"
            "  -t, --check-config    check the config file, the rules and the signing key, then\n"
            "                        exit: 0 and OK, or 1 and the first problem (like nginx -t)\n"
+           "      --accept-loss     start although the database is behind its own recorded\n"
+           "                        state (DATA/meldpunt.db.state: acknowledged changes were\n"
+           "                        lost); the loss is audited, references go on after the\n"
+           "                        highest ever issued\n"
            "  -h, --help            show this help\n\n"
            "Signals: SIGHUP walks the audit chain again (an acknowledged break ends\n"
            "read-only) and reloads the config's log level, the rules and the detection rules;\n"
@@ -173,6 +181,7 @@ struct serve_args {
     const char *web_root;
     const char *level; /* --log-level: then a reload leaves the level alone */
     bool check_only;
+    bool accept_loss;
 };
 
 /* Returns -1 to go on, or the exit status (help printed, bad usage). */
@@ -185,6 +194,7 @@ serve_parse_args(int argc, char **argv, struct serve_args *a)
                                              {"web-root", required_argument, NULL, 'w'},
                                              {"log-level", required_argument, NULL, 'L'},
                                              {"check-config", no_argument, NULL, 't'},
+                                             {"accept-loss", no_argument, NULL, 'A'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     int c;
@@ -210,6 +220,9 @@ serve_parse_args(int argc, char **argv, struct serve_args *a)
             break;
         case 't':
             a->check_only = true;
+            break;
+        case 'A':
+            a->accept_loss = true;
             break;
         case 'h':
             serve_help();
@@ -330,6 +343,97 @@ serve_read_tls(const struct config *cfg, char **cert, char **key, struct mp_erro
     return 0;
 }
 
+/* What a database behind its state file lacks, in English and Dutch. */
+struct gap_words {
+    const char *head, *audit, *diverged, *refs, *upto, *none, *advice;
+};
+
+static const struct gap_words gap_words[2] = {
+    {
+        .head = "meldpunt: the database %s is behind its own recorded state (%s):\n",
+        .audit =
+            "  the audit chain was recorded up to entry %lld, the database ends at entry %lld%s\n",
+        .diverged = "; the entry recorded as the head differs",
+        .refs = "  references up to INC-%04d-%04d were issued, the database holds %s\n",
+        .upto = "up to INC-%04d-%04d",
+        .none = "none of that year",
+        .advice = "Acknowledged changes are lost (a damaged write-ahead log, or an older copy put "
+                  "back).\nPut the latest backup back (meldpunt restore), or start with "
+                  "--accept-loss to go on\nwith what the database holds: that is audited, and "
+                  "references go on after the\nhighest ever issued.\n",
+    },
+    {
+        .head = "meldpunt: de database %s loopt achter op haar eigen vastgelegde stand (%s):\n",
+        .audit = "  de auditketen was vastgelegd tot en met regel %lld, de database eindigt bij "
+                 "regel %lld%s\n",
+        .diverged = "; de regel die als laatste was vastgelegd, wijkt af",
+        .refs = "  kenmerken tot en met INC-%04d-%04d zijn uitgegeven, de database heeft %s\n",
+        .upto = "tot en met INC-%04d-%04d",
+        .none = "er geen van dat jaar",
+        .advice = "Bevestigde wijzigingen zijn verloren (een beschadigd write-ahead-log, of een "
+                  "oudere\nkopie teruggezet).  Zet de laatste back-up terug (meldpunt restore), of "
+                  "start met\n--accept-loss om verder te gaan met wat de database heeft: dat "
+                  "wordt in de auditketen\nvastgelegd, en kenmerken gaan verder na het hoogste "
+                  "ooit uitgegeven.\n",
+    },
+};
+
+static void
+print_gap(const struct store_state_gap *g, bool advice)
+{
+    for (int l = 0; l < 2; l++) {
+        const struct gap_words *w = &gap_words[l];
+
+        fprintf(stderr, w->head, db_path(), store_state_path());
+        fprintf(stderr, w->audit, (long long)g->recorded_seq, (long long)g->database_seq,
+                g->diverged ? w->diverged : "");
+        for (int i = 0; i < g->nlost; i++) {
+            char have[64];
+            if (g->lost[i].present > 0)
+                snprintf(have, sizeof(have), w->upto, g->lost[i].year, g->lost[i].present);
+            else
+                snprintf(have, sizeof(have), "%s", w->none);
+            fprintf(stderr, w->refs, g->lost[i].year, g->lost[i].issued, have);
+        }
+        if (advice)
+            fputs(w->advice, stderr);
+    }
+}
+
+/* The database against its state file (store/state.h), before anything
+ * else reads or writes it.  Behind: refused, unless --accept-loss; then
+ * the loss is audited (core/audit.h) and serving goes on. */
+static int
+serve_check_state(bool accept_loss, struct mp_error *err)
+{
+    struct store_state_gap gap;
+    char actor[96];
+    bool created;
+    int64_t seq;
+    sqlite3 *db = db_reader(err);
+
+    if (db == NULL || store_state_compare(db, &gap, &created, err) != 0)
+        return -1;
+    if (created)
+        log_notice("state file created path=%s", store_state_path());
+    if (!gap.behind) {
+        if (accept_loss)
+            log_notice("accept-loss ignored reason=\"the database is not behind its state\"");
+        return 0;
+    }
+    print_gap(&gap, !accept_loss);
+    if (!accept_loss)
+        return mp_error_set(err, 0, "",
+                            "refusing to start: the database is behind its recorded state / "
+                            "start geweigerd: de database loopt achter (--accept-loss)");
+    cli_actor(actor, sizeof(actor));
+    if (audit_accept_loss(actor, clock_now(), "serve --accept-loss", &gap, &seq, err) != 0)
+        return -1;
+    log_warn("loss accepted audit_seq=%lld recorded_seq=%lld database_seq=%lld lost_years=%d",
+             (long long)seq, (long long)gap.recorded_seq, (long long)gap.database_seq, gap.nlost);
+    return 0;
+}
+
 /* The background jobs and the HTTP server; logs where it listens and tells
  * systemd it is ready. */
 static int
@@ -367,6 +471,9 @@ serve_start(const struct config *cfg, const char *tls_cert, const char *tls_key,
     checkpoint_timer_start(cfg->checkpoint_interval);
     if (http_start(&ho, err) != 0)
         return -1;
+#ifdef MP_TEST_BUILD
+    faultvfs_arm(); /* MELDPUNT_FAULT: storage faults from here on */
+#endif
     if (http_parse_listen(cfg->listen, host, &port, &v6) == 0)
         log_notice("listening url=http%s://%s%s%s:%u data=%s version=%s", http_tls() ? "s" : "",
                    v6 ? "[" : "", host, v6 ? "]" : "", http_port(), cfg->data_dir, MP_VERSION);
@@ -473,7 +580,7 @@ cmd_serve(int argc, char **argv)
     if (datadir_lock(cfg.data_dir, &err) != 0 || serve_load_data(&cfg, &err) != 0)
         goto out;
     alert_configure(cfg.alert_batch_max, cfg.alert_payload_limit);
-    if (datadir_open(cfg.data_dir, &err) != 0)
+    if (datadir_open(cfg.data_dir, &err) != 0 || serve_check_state(a.accept_loss, &err) != 0)
         goto out;
     /* the audit chain is walked once here; /readyz reports the outcome */
     if (readiness_init(cfg.data_dir, cfg.min_free_space, &err) != 0 ||
@@ -490,6 +597,9 @@ cmd_serve(int argc, char **argv)
         serve_start(&cfg, tls_cert, tls_key, &err) != 0)
         goto out;
     serve_wait(&sigs, &a, &cfg);
+#ifdef MP_TEST_BUILD
+    faultvfs_disarm(); /* what is tested is serving, not stopping */
+#endif
     http_stop(cfg.shutdown_timeout * 1000);
     status = 0;
 out:
@@ -550,6 +660,14 @@ main(int argc, char **argv)
                 return EXIT_USAGE;
             }
             clock_fix(at);
+        }
+    }
+    {
+        /* MELDPUNT_FAULT=KIND:N[:ERROR]: storage faults (store/faultvfs.h) */
+        struct mp_error err;
+        if (faultvfs_install(&err) != 0) {
+            fprintf(stderr, "meldpunt: %s\n", err.message);
+            return EXIT_USAGE;
         }
     }
 #endif

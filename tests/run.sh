@@ -14,6 +14,9 @@
 #                         today's date fails now and not a year from now
 #   tests/run.sh browser  browser tests only (node --test tests/browser/:
 #                         Debian's chromium driven by playwright-core)
+#   tests/run.sh crash    the durability harness, shortened: CRASH_CYCLES
+#                         (default 3) kill -9 cycles under load
+#                         (tests/crash/crash.mjs; make crash-test runs 20)
 #   tests/run.sh fuzz     the libFuzzer targets (tests/fuzz/): each replays its
 #                         corpus, then fuzzes, all within 60 s; one test each
 # Expects `make test-build` (and for fuzz `make fuzz-build`) to have run
@@ -153,6 +156,20 @@ if [ "$what" = all ] || [ "$what" = fuzz ]; then
     failed=$((failed + f))
     if [ "$rc" -ne 0 ] || [ "$p" -eq 0 ]; then
         [ "$f" -eq 0 ] && failed=$((failed + 1))
+        status=1
+    fi
+fi
+
+if [ "$what" = all ] || [ "$what" = crash ]; then
+    # "acked N, lost 0, duplicated 0" or a failure, counted as one test
+    MELDPUNT_BIN=${MELDPUNT_BIN:-$PWD/build/test/meldpunt} \
+        node tests/crash/crash.mjs --cycles "${CRASH_CYCLES:-3}" >"$log" 2>&1
+    rc=$?
+    cat "$log"
+    if [ "$rc" -eq 0 ]; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
         status=1
     fi
 fi

@@ -653,8 +653,12 @@ alert_ingest(const struct principal *p, int64_t now, struct alert_item *items, i
     *answer = NULL;
     rc = store_write(ingest_apply, &c, err);
     detect_release(c.detection);
-    if (rc != 0)
+    if (rc != 0) {
+        /* the change may have run and made its answer before the commit
+         * failed (a full disk, a failed fsync) */
+        free(c.answer);
         return -1;
+    }
     /* counted once committed; a retry with an Idempotency-Key counts
      * nothing (its items were not handled) */
     for (int i = 0; i < n; i++) {

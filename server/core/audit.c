@@ -6,6 +6,7 @@
 #include "lib/text.h"
 #include "store/audit.h"
 #include "store/db.h"
+#include "store/state.h"
 #include "store/writer.h"
 
 #include <sodium.h>
@@ -147,5 +148,58 @@ audit_append_json(sqlite3 *db, int64_t now, const char *actor, const char *actio
         return mp_error_set(err, 500, "", "out of memory");
     rc = store_audit_append(db, now, actor, action, object, text, err);
     free(text);
+    return rc;
+}
+
+struct accept {
+    const char *actor;
+    int64_t now;
+    json_t *payload;
+    int64_t seq;
+};
+
+static int
+accept_apply(sqlite3 *db, void *arg, struct mp_error *err)
+{
+    struct accept *a = arg;
+    uint8_t h[CHAIN_HASH_LEN];
+
+    if (store_audit_head(db, &a->seq, h, err) < 0)
+        return -1;
+    a->seq++;
+    return audit_append_json(db, store_change_time(a->now), a->actor, AUDIT_ACCEPT_LOSS_ACTION,
+                             "meldpunt.db", json_incref(a->payload), err);
+}
+
+int
+audit_accept_loss(const char *actor, int64_t now, const char *reason,
+                  const struct store_state_gap *gap, int64_t *seq, struct mp_error *err)
+{
+    struct accept a = {.actor = actor, .now = now};
+    char head[2 * CHAIN_HASH_LEN + 1];
+    json_t *refs = json_array();
+    sqlite3 *db;
+    int rc = -1;
+
+    hex(gap->recorded_hash, head);
+    for (int i = 0; refs != NULL && i < gap->nlost; i++)
+        json_array_append_new(refs,
+                              json_pack("{s:i, s:i, s:i}", "year", gap->lost[i].year, "issued",
+                                        gap->lost[i].issued, "present", gap->lost[i].present));
+    a.payload =
+        json_pack("{s:s, s:I, s:s, s:I, s:b, s:o}", "reason", reason, "recorded_head_seq",
+                  (json_int_t)gap->recorded_seq, "recorded_head_hash", head, "database_head_seq",
+                  (json_int_t)gap->database_seq, "diverged", gap->diverged, "references", refs);
+    if (a.payload == NULL)
+        return mp_error_set(err, 500, "", "out of memory");
+    if (store_write_unguarded(accept_apply, &a, err) != 0)
+        goto out;
+    if ((db = db_reader(err)) == NULL || store_state_adopt(db, err) != 0)
+        goto out;
+    if (seq != NULL)
+        *seq = a.seq;
+    rc = 0;
+out:
+    json_decref(a.payload);
     return rc;
 }

@@ -44,4 +44,18 @@ int audit_verify(json_t **out, struct mp_error *err);
 int audit_acknowledge(const char *actor, int64_t now, const char *reason, json_t **out,
                       struct mp_error *err);
 
+/*
+ * Accepts that the database lost acknowledged changes (`meldpunt serve
+ * --accept-loss`, `meldpunt restore`): gap is what store_state_compare
+ * found (store/state.h).  Appends an entry database.accept_loss, by actor,
+ * naming the head that was recorded, the head the database has and each
+ * year's references that are gone, with the reason; then the database's
+ * head becomes the recorded one.  The reference numbers recorded stay: no
+ * reference is issued twice.  *seq: the entry's seq.
+ */
+struct store_state_gap;
+#define AUDIT_ACCEPT_LOSS_ACTION "database.accept_loss"
+int audit_accept_loss(const char *actor, int64_t now, const char *reason,
+                      const struct store_state_gap *gap, int64_t *seq, struct mp_error *err);
+
 #endif

@@ -86,18 +86,10 @@ slot_labels(size_t i, const char **method, const char **route)
     }
 }
 
-void
-metrics_render(struct buf *out, int in_flight, int tlp_max)
+/* Requests answered, by route and status code. */
+static void
+render_requests(struct buf *out)
 {
-    struct store_writer_stats ws;
-
-    buf_puts(out, "# HELP meldpunt_build_info Version of the running meldpunt.\n"
-                  "# TYPE meldpunt_build_info gauge\n");
-    buf_printf(out, "meldpunt_build_info{version=\"%s\"} 1\n", MP_VERSION);
-    buf_puts(out, "# HELP process_start_time_seconds Start time of the process since the epoch.\n"
-                  "# TYPE process_start_time_seconds gauge\n");
-    buf_printf(out, "process_start_time_seconds %lld\n", (long long)start_time);
-
     buf_puts(out, "# HELP meldpunt_http_requests_total HTTP requests answered, by route and "
                   "status code.\n# TYPE meldpunt_http_requests_total counter\n");
     for (size_t i = 0; i < nslots; i++) {
@@ -112,7 +104,12 @@ metrics_render(struct buf *out, int in_flight, int tlp_max)
                            method, route, st, (unsigned long long)v);
         }
     }
+}
 
+/* Answer times, by route: a histogram. */
+static void
+render_durations(struct buf *out)
+{
     buf_puts(out, "# HELP meldpunt_http_request_duration_seconds Time from the first byte of "
                   "a request to its answer being queued, by route.\n"
                   "# TYPE meldpunt_http_request_duration_seconds histogram\n");
@@ -145,16 +142,13 @@ metrics_render(struct buf *out, int in_flight, int tlp_max)
                    "%llu\n",
                    method, route, (unsigned long long)cum);
     }
+}
 
-    buf_puts(out, "# HELP meldpunt_http_requests_in_flight Requests being answered now.\n"
-                  "# TYPE meldpunt_http_requests_in_flight gauge\n");
-    buf_printf(out, "meldpunt_http_requests_in_flight %d\n", in_flight);
-    buf_puts(out, "# HELP meldpunt_http_slow_connections_closed_total Connections closed for "
-                  "sending headers or a body too slowly.\n"
-                  "# TYPE meldpunt_http_slow_connections_closed_total counter\n");
-    buf_printf(out, "meldpunt_http_slow_connections_closed_total %llu\n",
-               (unsigned long long)guard_closed_count());
-
+/* What the data holds: incidents by state (within tlp_max), the audit
+ * chain and its newest checkpoint, alerts received. */
+static void
+render_data(struct buf *out, int tlp_max)
+{
     {
         int64_t counts[STATE_COUNT];
         struct mp_error err;
@@ -200,6 +194,13 @@ metrics_render(struct buf *out, int in_flight, int tlp_max)
             buf_printf(out, "meldpunt_alerts_received_total{result=\"%s\"} %llu\n",
                        alert_result_names[k], (unsigned long long)counts[k]);
     }
+}
+
+/* The writer: commits, changes, failures. */
+static void
+render_writer(struct buf *out)
+{
+    struct store_writer_stats ws;
 
     store_writer_stats(&ws);
     buf_puts(out, "# HELP meldpunt_db_commits_total Write transactions committed (each may "
@@ -212,4 +213,29 @@ metrics_render(struct buf *out, int in_flight, int tlp_max)
     buf_puts(out, "# HELP meldpunt_db_change_failures_total Changes that failed and were "
                   "rolled back.\n# TYPE meldpunt_db_change_failures_total counter\n");
     buf_printf(out, "meldpunt_db_change_failures_total %llu\n", (unsigned long long)ws.failures);
+}
+
+void
+metrics_render(struct buf *out, int in_flight, int tlp_max)
+{
+    buf_puts(out, "# HELP meldpunt_build_info Version of the running meldpunt.\n"
+                  "# TYPE meldpunt_build_info gauge\n");
+    buf_printf(out, "meldpunt_build_info{version=\"%s\"} 1\n", MP_VERSION);
+    buf_puts(out, "# HELP process_start_time_seconds Start time of the process since the epoch.\n"
+                  "# TYPE process_start_time_seconds gauge\n");
+    buf_printf(out, "process_start_time_seconds %lld\n", (long long)start_time);
+
+    render_requests(out);
+    render_durations(out);
+    buf_puts(out, "# HELP meldpunt_http_requests_in_flight Requests being answered now.\n"
+                  "# TYPE meldpunt_http_requests_in_flight gauge\n");
+    buf_printf(out, "meldpunt_http_requests_in_flight %d\n", in_flight);
+    buf_puts(out, "# HELP meldpunt_http_slow_connections_closed_total Connections closed for "
+                  "sending headers or a body too slowly.\n"
+                  "# TYPE meldpunt_http_slow_connections_closed_total counter\n");
+    buf_printf(out, "meldpunt_http_slow_connections_closed_total %llu\n",
+               (unsigned long long)guard_closed_count());
+
+    render_data(out, tlp_max);
+    render_writer(out);
 }

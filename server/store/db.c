@@ -3,6 +3,7 @@
  * db.c - see db.h.
  */
 #include "db.h"
+#include "state.h"
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/timeutil.h"
@@ -398,6 +399,7 @@ db_open(const char *path, bool create, struct mp_error *err)
         goto out;
     if (db_migrate(db, schema_files, schema_files_count, err) != 0)
         goto out;
+    store_state_forget();
     free(db_file);
     db_file = strdup(path);
     rc = db_file ? 0 : mp_error_set(err, 500, "", "out of memory");
@@ -417,6 +419,7 @@ db_close(void)
         db_disconnect(db);
         pthread_setspecific(reader_key, NULL);
     }
+    store_state_forget();
     free(db_file);
     db_file = NULL;
 }

@@ -4,6 +4,7 @@
  */
 #include "incidents.h"
 #include "db.h"
+#include "state.h"
 #include "lib/buf.h"
 #include "lib/timeutil.h"
 
@@ -127,7 +128,7 @@ store_incident_insert(sqlite3 *db, struct incident *inc, struct mp_error *err)
 {
     sqlite3_stmt *st;
     char t[TIME_RFC3339_LEN];
-    int year, number = 1, rc = -1;
+    int year, number = 1, issued, rc = -1;
 
     time_format_rfc3339(inc->created_at, t, sizeof(t));
     year = (int)strtol(t, NULL, 10); /* "YYYY-…": the year the incident was created in */
@@ -138,6 +139,12 @@ store_incident_insert(sqlite3 *db, struct incident *inc, struct mp_error *err)
     if (sqlite3_step(st) == SQLITE_ROW)
         number = sqlite3_column_int(st, 0);
     sqlite3_reset(st);
+    /* never a number handed out before, also when the database lost the
+     * row that held it (store/state.h) */
+    issued = store_state_ref_floor(year);
+    if (number <= issued)
+        number = issued + 1;
+    store_state_note_year(year);
     snprintf(inc->ref, sizeof(inc->ref), "INC-%04d-%04d", year, number);
 
     st = db_stmt(db, "INSERT INTO incidents(id, ref, ref_year, ref_number, title, description, "

@@ -10,6 +10,7 @@
  */
 #include "writer.h"
 #include "db.h"
+#include "state.h"
 #include "lib/log.h"
 
 #include <pthread.h>
@@ -66,12 +67,15 @@ fail_job(struct job *j, sqlite3 *db, const char *what)
                  sqlite3_errmsg(db));
 }
 
-/* Runs jobs first..(until NULL) in one transaction.  Sets each job's rc. */
-static void
-run_batch(sqlite3 *db, struct job *first)
+/* Runs jobs first..(until NULL) in one transaction.  Sets each job's rc.
+ * True when the transaction committed: then *pending is what the state
+ * file is to say (store/state.h), which the caller records before it
+ * marks the jobs done. */
+static bool
+run_batch(sqlite3 *db, struct job *first, struct store_state *pending)
 {
     struct job *j;
-    bool open_tx = false;
+    bool open_tx = false, collected;
 
     for (j = first; j != NULL; j = j->next) {
         if (!open_tx) {
@@ -109,7 +113,9 @@ run_batch(sqlite3 *db, struct job *first)
         exec(db, "RELEASE job");
     }
     if (!open_tx)
-        return;
+        return false;
+    /* what the state file is to say, read inside the transaction */
+    collected = store_state_collect(db, pending) == 0;
     if (exec(db, "COMMIT") != SQLITE_OK) {
         int status = db_error_status(sqlite3_extended_errcode(db));
         char msg[160];
@@ -123,9 +129,88 @@ run_batch(sqlite3 *db, struct job *first)
             }
         }
         log_error("commit failed error=\"%s\"", msg);
-        return;
+        return false;
     }
     atomic_fetch_add(&n_commits, 1);
+    return collected;
+}
+
+/*
+ * The recorder: the state file is written after the commit returned, never
+ * before (it may lag the database, never lead it), and a change is
+ * answered only once the state that covers it is on disk.  Its fdatasync
+ * costs as much as the commit's, so it runs on a thread of its own: while
+ * it syncs the state of one group, the writer commits the next.  Groups
+ * committed meanwhile are covered by one write of the latest state (the
+ * state only grows), so a slow disk makes both kinds of group larger
+ * rather than the queue longer.
+ */
+static pthread_cond_t to_record = PTHREAD_COND_INITIALIZER;
+static struct job *rec_head, *rec_tail; /* committed or failed, not yet answered */
+static struct store_state rec_state;
+static bool rec_have, rec_stopping;
+static pthread_t recorder;
+
+/* Under lock: the batch (and the state its commit left) to the recorder. */
+static void
+hand_over(struct job *batch, const struct store_state *st)
+{
+    struct job *last = batch;
+
+    while (last->next != NULL)
+        last = last->next;
+    if (rec_tail)
+        rec_tail->next = batch;
+    else
+        rec_head = batch;
+    rec_tail = last;
+    if (st != NULL) {
+        if (rec_have)
+            store_state_merge(&rec_state, st);
+        else
+            rec_state = *st;
+        rec_have = true;
+    }
+    pthread_cond_signal(&to_record);
+}
+
+static void *
+recorder_main(void *unused)
+{
+    (void)unused;
+    pthread_mutex_lock(&lock);
+    for (;;) {
+        struct store_state st;
+        struct job *batch, *j;
+        bool have;
+
+        while (rec_head == NULL && !rec_stopping)
+            pthread_cond_wait(&to_record, &lock);
+        if (rec_head == NULL)
+            break;
+        batch = rec_head;
+        rec_head = rec_tail = NULL;
+        st = rec_state;
+        have = rec_have;
+        rec_have = false;
+        pthread_mutex_unlock(&lock);
+
+        if (have)
+            store_state_record(&st);
+
+        pthread_mutex_lock(&lock);
+        for (j = batch; j != NULL;) {
+            struct job *next = j->next;
+            atomic_fetch_add(&n_changes, 1);
+            if (j->rc != 0)
+                atomic_fetch_add(&n_failures, 1);
+            j->done = true;
+            j = next;
+        }
+        pthread_cond_broadcast(&finished);
+    }
+    pthread_mutex_unlock(&lock);
+    return NULL;
 }
 
 static void *
@@ -134,7 +219,9 @@ writer_main(void *unused)
     (void)unused;
     pthread_mutex_lock(&lock);
     for (;;) {
-        struct job *batch, *last, *j;
+        struct store_state st;
+        struct job *batch, *last;
+        bool committed;
         unsigned n = 1;
 
         while (head == NULL && !stopping)
@@ -152,18 +239,10 @@ writer_main(void *unused)
         last->next = NULL;
         pthread_mutex_unlock(&lock);
 
-        run_batch(wdb, batch);
+        committed = run_batch(wdb, batch, &st);
 
         pthread_mutex_lock(&lock);
-        for (j = batch; j != NULL;) {
-            struct job *next = j->next;
-            atomic_fetch_add(&n_changes, 1);
-            if (j->rc != 0)
-                atomic_fetch_add(&n_failures, 1);
-            j->done = true;
-            j = next;
-        }
-        pthread_cond_broadcast(&finished);
+        hand_over(batch, committed ? &st : NULL);
     }
     pthread_mutex_unlock(&lock);
     /* The statement cache is per thread: release ours here, on this thread,
@@ -182,8 +261,18 @@ store_writer_start(unsigned max_batch, struct mp_error *err)
         return -1;
     if (max_batch > 0)
         batch_max = max_batch;
-    stopping = false;
+    stopping = rec_stopping = false;
+    if (pthread_create(&recorder, NULL, recorder_main, NULL) != 0) {
+        db_disconnect(wdb);
+        wdb = NULL;
+        return mp_error_set(err, 500, "", "cannot start the state recorder thread");
+    }
     if (pthread_create(&thread, NULL, writer_main, NULL) != 0) {
+        pthread_mutex_lock(&lock);
+        rec_stopping = true;
+        pthread_cond_signal(&to_record);
+        pthread_mutex_unlock(&lock);
+        pthread_join(recorder, NULL);
         db_disconnect(wdb);
         wdb = NULL;
         return mp_error_set(err, 500, "", "cannot start the writer thread");
@@ -202,6 +291,12 @@ store_writer_stop(void)
     pthread_cond_signal(&queued);
     pthread_mutex_unlock(&lock);
     pthread_join(thread, NULL);
+    /* then the recorder answers what the writer handed it, and ends */
+    pthread_mutex_lock(&lock);
+    rec_stopping = true;
+    pthread_cond_signal(&to_record);
+    pthread_mutex_unlock(&lock);
+    pthread_join(recorder, NULL);
     running = false;
     /* Fold the WAL back into the database file so a stopped server leaves
      * one self-contained file behind. */
@@ -235,11 +330,13 @@ static int
 write_direct(store_write_fn fn, void *arg, struct mp_error *err)
 {
     struct job j = {.fn = fn, .arg = arg};
+    struct store_state st;
     sqlite3 *db = direct_open(err);
 
     if (db == NULL)
         return -1;
-    run_batch(db, &j);
+    if (run_batch(db, &j, &st))
+        store_state_record(&st);
     direct_close(db);
     if (j.rc != 0 && err != NULL)
         *err = j.err;
