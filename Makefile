@@ -19,6 +19,11 @@
 #   make man        build/man/meldpunt.8 and meldpunt.conf.5 (scdoc)
 #   make deb        the Debian package in build/deb/ (dpkg-buildpackage, lintian)
 #   make deb-test   make deb, then install it into a throwaway root and start it
+#   make fuzz       each libFuzzer target (tests/fuzz/) for FUZZ_SECONDS (60) with
+#                   ASan+UBSan, from its seed corpus; make fuzz-long: FUZZ_LONG_SECONDS
+#                   (3600) each; FUZZ_TARGETS="jcs router" picks some.  make test
+#                   replays the corpora and fuzzes each briefly, 60 s in all
+#                   (tests/run.sh fuzz; make fuzz-test runs only that)
 #   make tidy       clang-tidy over server/ (.clang-tidy: bugprone, cert, clang-analyzer,
 #                   performance, with the exclusions it justifies)
 #   make format     clang-format the C sources, prettier the front end (web/);
@@ -85,6 +90,7 @@ endif
 
 .PHONY: all run test bench install uninstall clean deps format format-check tidy \
         test-build unit e2e http dated man deb deb-test lint-openapi browser screenshots \
+        fuzz-build fuzz fuzz-long fuzz-test \
         crash-test
 
 all: build/meldpunt
@@ -194,6 +200,43 @@ build/test/unit/%: tests/unit/%.c $(TOBJ_LIB)
 
 test-build: build/test/meldpunt $(UNIT_BIN)
 
+# ---- fuzz targets: clang's libFuzzer with ASan+UBSan (tests/fuzz/) ----
+# The server's sources once more, built by clang with coverage for the
+# fuzzer; each tests/fuzz/NAME.c is one target, build/fuzz/NAME, with its
+# seed corpus in tests/fuzz/NAME/.  Release code: no MP_TEST_BUILD.
+FUZZ_CC   := clang-14
+FUZZ_SAN  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/*.c))
+FUZZ_BIN  := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+FOBJ      := $(patsubst %.c,build/fuzz/obj/%.o,$(filter-out server/main.c,$(SRC)) $(GEN))
+FUZZ_SECONDS ?= 60
+FUZZ_LONG_SECONDS ?= 3600
+FUZZ_TARGETS ?=
+
+build/fuzz/obj/%.o: %.c | build/gen/schema_files.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$< [fuzz])
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) \
+	    -MMD -MP -c -o $@ $<
+
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FOBJ)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$< [fuzz])
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) -Itests/fuzz $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer $(PKG_CFLAGS) \
+	    -o $@ $< $(FOBJ) $(PKG_LIBS)
+
+fuzz-build: $(FUZZ_BIN)
+# the objects are kept between builds, though only pattern rules name them
+.SECONDARY: $(FOBJ)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-long: deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@tests/fuzz/run.sh $(FUZZ_LONG_SECONDS) $(FUZZ_TARGETS)
+
 # ---- the two commands ----
 # make run LISTEN=127.0.0.1:8081 DATA=./other: another address or data directory
 LISTEN    := 127.0.0.1:8080
@@ -223,7 +266,7 @@ $(E2E_DEPS): tests/e2e/package.json tests/e2e/package-lock.json
 # that their closing line ("tests: N passed, M failed") is the last thing
 # make test prints.
 test: deps
-	@$(MAKE) --no-print-directory test-build $(BROWSER_DEPS) $(E2E_DEPS)
+	@$(MAKE) --no-print-directory test-build fuzz-build $(BROWSER_DEPS) $(E2E_DEPS)
 	@$(MAKE) --no-print-directory lint-openapi
 	@$(MAKE) --no-print-directory deb-test
 	@tests/run.sh
@@ -242,6 +285,9 @@ dated: test-build $(E2E_DEPS)
 
 browser: test-build $(BROWSER_DEPS) $(E2E_DEPS)
 	@tests/run.sh browser
+
+fuzz-test: fuzz-build
+	@tests/run.sh fuzz
 
 crash-test: test-build
 	@CRASH_CYCLES=$${CRASH_CYCLES:-20} tests/run.sh crash
@@ -334,14 +380,14 @@ tidy: build/gen/schema_files.c
 
 format: $(BROWSER_DEPS)
 	$(PRETTIER) --log-level warn --write web
-	clang-format -i $(SRC) $(UNIT_SRC) tools/embed.c tools/yaml2json.c $(wildcard server/*.h server/*/*.h tests/unit/*.h)
+	clang-format -i $(SRC) $(UNIT_SRC) $(FUZZ_SRC) tests/fuzz/fuzz.h tools/embed.c tools/yaml2json.c $(wildcard server/*.h server/*/*.h tests/unit/*.h)
 
 format-check: $(BROWSER_DEPS)
 	@tools/spdx.sh
 	$(PRETTIER) --log-level warn --check web
-	clang-format --dry-run --Werror $(SRC) $(UNIT_SRC) tools/embed.c tools/yaml2json.c $(wildcard server/*.h server/*/*.h tests/unit/*.h)
+	clang-format --dry-run --Werror $(SRC) $(UNIT_SRC) $(FUZZ_SRC) tests/fuzz/fuzz.h tools/embed.c tools/yaml2json.c $(wildcard server/*.h server/*/*.h tests/unit/*.h)
 
 clean:
 	rm -rf build
 
--include $(OBJ:.o=.d) $(TOBJ:.o=.d)
+-include $(OBJ:.o=.d) $(TOBJ:.o=.d) $(FOBJ:.o=.d)

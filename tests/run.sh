@@ -17,7 +17,10 @@
 #   tests/run.sh crash    the durability harness, shortened: CRASH_CYCLES
 #                         (default 3) kill -9 cycles under load
 #                         (tests/crash/crash.mjs; make crash-test runs 20)
-# Expects `make test-build` to have run (make test does both).
+#   tests/run.sh fuzz     the libFuzzer targets (tests/fuzz/): each replays its
+#                         corpus, then fuzzes, all within 60 s; one test each
+# Expects `make test-build` (and for fuzz `make fuzz-build`) to have run
+# (make test does both).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 
@@ -138,6 +141,22 @@ if [ "$what" = all ] || [ "$what" = dated ]; then
                 tests/e2e/regulatory.test.mjs tests/e2e/reporting.test.mjs
             unset FAKETIME LD_PRELOAD ASAN_OPTIONS
         done
+    fi
+fi
+
+if [ "$what" = all ] || [ "$what" = fuzz ]; then
+    # A target that crashes, leaks or breaks an assertion fails, with the
+    # input saved under build/fuzz/artifacts/ (tests/fuzz/run.sh).
+    tests/fuzz/run.sh --budget "${FUZZ_BUDGET:-60}" >"$log" 2>&1
+    rc=$?
+    cat "$log"
+    p=$(grep -c '^fuzz: [a-z_]* ok:' "$log")
+    f=$(grep -c '^fuzz: [a-z_]* FAILED' "$log")
+    passed=$((passed + p))
+    failed=$((failed + f))
+    if [ "$rc" -ne 0 ] || [ "$p" -eq 0 ]; then
+        [ "$f" -eq 0 ] && failed=$((failed + 1))
+        status=1
     fi
 fi
 

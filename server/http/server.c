@@ -164,10 +164,13 @@ add_common_headers(struct MHD_Response *resp, bool cacheable)
 }
 
 /* Queues data (copied) with status and content type; extra headers are
- * name/value pairs ending in NULL. */
+ * name/value pairs ending in NULL.  cacheable is an int, not a bool: the
+ * parameter before `...` must keep its type under the default argument
+ * promotions, or va_start is undefined behaviour (C11 7.16.1.4; clang's
+ * -Wvarargs, in the fuzz build). */
 static enum MHD_Result
 send_bytes(struct MHD_Connection *c, struct http_req *r, int status, const char *type,
-           const void *data, size_t len, enum MHD_ResponseMemoryMode mode, bool cacheable, ...)
+           const void *data, size_t len, enum MHD_ResponseMemoryMode mode, int cacheable, ...)
 {
     struct MHD_Response *resp;
     enum MHD_Result ret;

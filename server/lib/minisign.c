@@ -74,7 +74,8 @@ minisign_format_secret(const struct minisign_key *key, struct buf *out)
 int
 minisign_parse_secret(const char *text, struct minisign_key *key, const char **reason)
 {
-    uint8_t blob[SECRET_BLOB_LEN + 8];
+    uint8_t blob[SECRET_BLOB_LEN + 8], pk[crypto_sign_PUBLICKEYBYTES],
+        sk[crypto_sign_SECRETKEYBYTES];
     const char *line = strchr(text, '\n');
     size_t bin_len = 0;
     const char *end;
@@ -101,12 +102,22 @@ minisign_parse_secret(const char *text, struct minisign_key *key, const char **r
                   "(minisign -G -W)";
         goto out;
     }
+    /* Ed25519's 64-byte secret key is the seed and then the public key.
+     * libsodium signs with the public half as written, so a damaged one
+     * would make signatures that verify under no key: the public half
+     * must be the one the seed gives. */
+    crypto_sign_seed_keypair(pk, sk, blob + 62);
+    if (sodium_memcmp(sk, blob + 62, sizeof(sk)) != 0) {
+        *reason = "the secret key is damaged (its public half does not match its seed)";
+        goto out;
+    }
     memcpy(key->keyid, blob + 54, 8);
     memcpy(key->sk, blob + 62, 64);
-    crypto_sign_ed25519_sk_to_pk(key->pk, key->sk);
+    memcpy(key->pk, pk, sizeof(pk));
     rc = 0;
 out:
     sodium_memzero(blob, sizeof(blob));
+    sodium_memzero(sk, sizeof(sk));
     return rc;
 }
 

@@ -889,6 +889,17 @@ START_TEST(test_minisign_parse_rejects)
     free(text);
     blob[2] = blob[3] = 0;
 
+    /* the public half of the secret key damaged (one bit): libsodium
+     * would sign with it, and nothing would verify what it signed
+     * (found by tests/fuzz/minisign) */
+    blob[62 + 40] ^= 0x08;
+    text = encode_key_text("untrusted comment: minisign encrypted secret key", blob, len);
+    why = NULL;
+    ck_assert_int_eq(minisign_parse_secret(text, &back, &why), -1);
+    ck_assert_msg(strstr(why, "damaged") != NULL, "%s", why);
+    free(text);
+    blob[62 + 40] ^= 0x08;
+
     /* another signature algorithm */
     blob[1] = 'D';
     text = encode_key_text("untrusted comment: x", blob, len);
