@@ -413,35 +413,6 @@ out:
     return rc;
 }
 
-/* A labelled field of the document: its machine value, its label and its
- * display value in the draft's language ({id, label, value, display}). */
-static json_t *
-labelled(const struct notify_words *w, const char *id, const char *label, json_t *value)
-{
-    char *display = notify_display(w, id, value);
-    json_t *out = json_pack("{s:s, s:s, s:O, s:s}", "id", id, "label", label, "value",
-                            value ? value : json_null(), "display", display ? display : "");
-
-    free(display);
-    return out;
-}
-
-/* The same for a time (unix seconds; TIME_UNSET: unknown). */
-static json_t *
-labelled_time(const struct notify_words *w, const char *id, const char *label, int64_t t)
-{
-    char text[TIME_RFC3339_LEN];
-    json_t *v, *out;
-
-    if (t == TIME_UNSET)
-        return labelled(w, id, label, json_null());
-    time_format_rfc3339(t, text, sizeof(text));
-    v = json_string(text);
-    out = labelled(w, id, label, v);
-    json_decref(v);
-    return out;
-}
-
 /* The signer as the authority needs them: full name and function (from
  * the user's record; the sign-in name when none is given) and meldpunt's
  * role. */
@@ -472,7 +443,7 @@ document(sqlite3 *db, struct change *c, const char *at, const char *key_id, stru
     const struct rule_stage *st = rules_find_stage(rs, c->n.stage);
     const char *lang = c->n.language;
     json_t *fields = json_loads(c->n.fields, 0, NULL), *contents = json_array(), *item, *profile,
-           *doc = NULL, *recipient, *summary = NULL, *signer = NULL, *v;
+           *doc = NULL, *recipient, *summary = NULL, *signer = NULL;
     struct notify_words w;
     struct obligation o;
     struct incident inc;
@@ -497,11 +468,10 @@ document(sqlite3 *db, struct change *c, const char *at, const char *key_id, stru
     json_array_foreach(json_object_get(st->def, "contents"), i, item)
     {
         const char *id = json_string_value(json_object_get(item, "id"));
-        json_array_append_new(
-            contents,
-            labelled(&w, id,
-                     json_string_value(json_object_get(json_object_get(item, "label"), lang)),
-                     json_object_get(fields, id)));
+        json_array_append_new(contents, notify_labelled(&w, id,
+                                                        json_string_value(json_object_get(
+                                                            json_object_get(item, "label"), lang)),
+                                                        json_object_get(fields, id)));
     }
     recipient = json_object_get(json_object_get(profile, "recipients"), c->n.recipient);
     time_format_rfc3339(inc.detected_at, t[0], sizeof(t[0]));
@@ -517,31 +487,18 @@ document(sqlite3 *db, struct change *c, const char *at, const char *key_id, stru
     time_parse_rfc3339(at, &signed_at);
     signer = signer_json(db, c->p, nl, err);
     buf_printf(&ref, "%s: %s", inc.ref, inc.title);
-    summary = json_array();
-    v = json_string(json_string_value(json_object_get(recipient, "name")));
-    json_array_append_new(summary, labelled(&w, "recipient", nl ? "Aan" : "To", v));
-    json_decref(v);
-    v = json_string(json_string_value(json_object_get(json_object_get(rs->doc, "title"), lang)));
-    json_array_append_new(summary, labelled(&w, "regime", nl ? "Regeling" : "Regime", v));
-    json_decref(v);
-    v = json_string(json_string_value(json_object_get(json_object_get(st->def, "name"), lang)));
-    json_array_append_new(summary, labelled(&w, "stage", nl ? "Soort melding" : "Report", v));
-    json_decref(v);
-    v = buf_failed(&ref) ? NULL : json_stringn(ref.data, ref.len);
-    json_array_append_new(summary, labelled(&w, "incident", "Incident", v));
-    json_decref(v);
-    v = json_string(incident_severity_names[inc.severity]);
-    json_array_append_new(summary, labelled(&w, "severity", nl ? "Ernst" : "Severity", v));
-    json_decref(v);
-    json_array_append_new(
-        summary, labelled_time(&w, "detected_at", nl ? "Ontdekt" : "Detected", inc.detected_at));
-    json_array_append_new(
-        summary,
-        labelled_time(&w, "aware_at", nl ? "Bewust van significantie" : "Aware of its significance",
-                      inc.aware_at));
-    json_array_append_new(summary, labelled_time(&w, "due_at", nl ? "Uiterlijk" : "Due", due));
-    json_array_append_new(summary,
-                          labelled_time(&w, "signed_at", nl ? "Ondertekend" : "Signed", signed_at));
+    summary = notify_summary(
+        &w,
+        &(struct notify_summary_in){
+            .recipient = json_string_value(json_object_get(recipient, "name")),
+            .regime = json_string_value(json_object_get(json_object_get(rs->doc, "title"), lang)),
+            .stage = json_string_value(json_object_get(json_object_get(st->def, "name"), lang)),
+            .incident = buf_failed(&ref) ? NULL : ref.data,
+            .severity = incident_severity_names[inc.severity],
+            .detected_at = inc.detected_at,
+            .aware_at = inc.aware_at,
+            .due_at = due,
+            .signed_at = signed_at});
     doc = json_pack(
         "{s:{s:s, s:s}, s:s, s:s?, s:s, s:{s:O?, s:s, s:O?, s:O?, s:O?}, "
         "s:{s:s, s:s, s:O?, s:O?}, "

@@ -66,6 +66,20 @@ void notify_words_init(struct notify_words *w, const struct rules *r, const char
 char *notify_display(const struct notify_words *w, const char *id, const json_t *v);
 /* "4 December 2026, 08:17 (07:17 UTC)" in the organisation's clock. */
 void notify_display_time(const struct notify_words *w, int64_t t, struct buf *out);
+/* A labelled field of the document: its machine value, its label and its
+ * display value in the draft's language ({id, label, value, display});
+ * the _time form for a time in Unix seconds (TIME_UNSET: unknown). */
+json_t *notify_labelled(const struct notify_words *w, const char *id, const char *label,
+                        json_t *value);
+json_t *notify_labelled_time(const struct notify_words *w, const char *id, const char *label,
+                             int64_t t);
+/* The document's summary: whom it goes to, the regime and report, the
+ * incident, and its times, each labelled (a NULL text: unknown). */
+struct notify_summary_in {
+    const char *recipient, *regime, *stage, *incident, *severity;
+    int64_t detected_at, aware_at, due_at, signed_at;
+};
+json_t *notify_summary(const struct notify_words *w, const struct notify_summary_in *in);
 /* A recipient, severity or role in words (the id itself when unknown). */
 const char *notify_word(const char *id, bool nl);
 

@@ -338,3 +338,69 @@ notify_display(const struct notify_words *w, const char *id, const json_t *v)
     }
     return buf_detach(&out, NULL);
 }
+
+/* A labelled field of the document: its machine value, its label and its
+ * display value in the draft's language ({id, label, value, display}). */
+json_t *
+notify_labelled(const struct notify_words *w, const char *id, const char *label, json_t *value)
+{
+    char *display = notify_display(w, id, value);
+    json_t *out = json_pack("{s:s, s:s, s:O, s:s}", "id", id, "label", label, "value",
+                            value ? value : json_null(), "display", display ? display : "");
+
+    free(display);
+    return out;
+}
+
+/* The same for a time (unix seconds; TIME_UNSET: unknown). */
+json_t *
+notify_labelled_time(const struct notify_words *w, const char *id, const char *label, int64_t t)
+{
+    char text[TIME_RFC3339_LEN];
+    json_t *v, *out;
+
+    if (t == TIME_UNSET)
+        return notify_labelled(w, id, label, json_null());
+    time_format_rfc3339(t, text, sizeof(text));
+    v = json_string(text);
+    out = notify_labelled(w, id, label, v);
+    json_decref(v);
+    return out;
+}
+
+json_t *
+notify_summary(const struct notify_words *w, const struct notify_summary_in *in)
+{
+    bool nl = w->nl;
+    const struct {
+        const char *id, *en, *nl, *text;
+    } texts[] = {
+        {"recipient", "To", "Aan", in->recipient},
+        {"regime", "Regime", "Regeling", in->regime},
+        {"stage", "Report", "Soort melding", in->stage},
+        {"incident", "Incident", "Incident", in->incident},
+        {"severity", "Severity", "Ernst", in->severity},
+    };
+    const struct {
+        const char *id, *en, *nl;
+        int64_t t;
+    } times[] = {
+        {"detected_at", "Detected", "Ontdekt", in->detected_at},
+        {"aware_at", "Aware of its significance", "Bewust van significantie", in->aware_at},
+        {"due_at", "Due", "Uiterlijk", in->due_at},
+        {"signed_at", "Signed", "Ondertekend", in->signed_at},
+    };
+    json_t *summary = json_array();
+
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        json_t *v = texts[i].text ? json_string(texts[i].text) : NULL;
+        json_array_append_new(summary,
+                              notify_labelled(w, texts[i].id, nl ? texts[i].nl : texts[i].en, v));
+        json_decref(v);
+    }
+    for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++)
+        json_array_append_new(
+            summary,
+            notify_labelled_time(w, times[i].id, nl ? times[i].nl : times[i].en, times[i].t));
+    return summary;
+}

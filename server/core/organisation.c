@@ -73,6 +73,61 @@ short_text(json_t *v, size_t max)
            strlen(json_string_value(v)) == json_string_length(v);
 }
 
+/* entity_types: a list of the CIR 2024/2690 types (absent: left to the
+ * "is required" check). */
+static void
+check_entity_types(json_t *v, struct field_errors *errs)
+{
+    size_t i;
+    json_t *x;
+
+    if (v == NULL)
+        return;
+    if (!json_is_array(v)) {
+        field_error(errs, "entity_types", "must be a list");
+        return;
+    }
+    json_array_foreach(v, i, x)
+    {
+        if (!json_is_string(x) || !in_list(entity_types, json_string_value(x))) {
+            field_error(errs, "entity_types",
+                        "item %zu must be one of dns, tld, cloud, data_centre, cdn, msp, "
+                        "mssp, marketplace, search_engine, social_network, "
+                        "trust_service, qualified_trust_service",
+                        i);
+            return;
+        }
+    }
+}
+
+/* recipients: {ROLE: {name, contact}} for the roles the rules address. */
+static void
+check_recipients(json_t *v, struct field_errors *errs)
+{
+    const char *key;
+    json_t *x;
+
+    if (v == NULL)
+        return;
+    if (!json_is_object(v)) {
+        field_error(errs, "recipients", "must be an object of recipients");
+        return;
+    }
+    json_object_foreach(v, key, x)
+    {
+        char field[96];
+        snprintf(field, sizeof(field), "recipients.%s", key);
+        if (!in_list(recipient_roles, key))
+            field_error(errs, field,
+                        "unknown recipient (csirt, supervisor, dpa, cer_authority, "
+                        "financial_supervisor, trust_supervisor)");
+        else if (!json_is_object(x) || json_object_size(x) != 2 ||
+                 !short_text(json_object_get(x, "name"), 200) ||
+                 !short_text(json_object_get(x, "contact"), 500))
+            field_error(errs, field, "must be {\"name\": text, \"contact\": text}");
+    }
+}
+
 bool
 organisation_validate(json_t *doc, struct field_errors *errs)
 {
@@ -92,7 +147,7 @@ organisation_validate(json_t *doc, struct field_errors *errs)
     static const char *const optional[] = {"kvk_number", "address", NULL};
     int before = errs->count;
     const char *key;
-    json_t *v, *x;
+    json_t *v;
     size_t i;
 
     if (!json_is_object(doc)) {
@@ -138,24 +193,7 @@ organisation_validate(json_t *doc, struct field_errors *errs)
     v = json_object_get(doc, "nis2_class");
     if (v && !(json_is_string(v) && in_list(classes, json_string_value(v))))
         field_error(errs, "nis2_class", "must be essential, important or none");
-    v = json_object_get(doc, "entity_types");
-    if (v) {
-        if (!json_is_array(v)) {
-            field_error(errs, "entity_types", "must be a list");
-        } else {
-            json_array_foreach(v, i, x)
-            {
-                if (!json_is_string(x) || !in_list(entity_types, json_string_value(x))) {
-                    field_error(errs, "entity_types",
-                                "item %zu must be one of dns, tld, cloud, data_centre, cdn, msp, "
-                                "mssp, marketplace, search_engine, social_network, "
-                                "trust_service, qualified_trust_service",
-                                i);
-                    break;
-                }
-            }
-        }
-    }
+    check_entity_types(json_object_get(doc, "entity_types"), errs);
     for (const char *const *b =
              (const char *const[]){"cer_critical", "dora_financial", "microenterprise", NULL};
          *b; b++) {
@@ -179,24 +217,7 @@ organisation_validate(json_t *doc, struct field_errors *errs)
     v = json_object_get(doc, "annual_turnover_eur");
     if (v && !json_is_null(v) && !(json_is_number(v) && json_number_value(v) >= 0))
         field_error(errs, "annual_turnover_eur", "must be null or an amount in euros, 0 or more");
-    v = json_object_get(doc, "recipients");
-    if (v && !json_is_object(v)) {
-        field_error(errs, "recipients", "must be an object of recipients");
-    } else if (v) {
-        json_object_foreach(v, key, x)
-        {
-            char field[96];
-            snprintf(field, sizeof(field), "recipients.%s", key);
-            if (!in_list(recipient_roles, key))
-                field_error(errs, field,
-                            "unknown recipient (csirt, supervisor, dpa, cer_authority, "
-                            "financial_supervisor, trust_supervisor)");
-            else if (!json_is_object(x) || json_object_size(x) != 2 ||
-                     !short_text(json_object_get(x, "name"), 200) ||
-                     !short_text(json_object_get(x, "contact"), 500))
-                field_error(errs, field, "must be {\"name\": text, \"contact\": text}");
-        }
-    }
+    check_recipients(json_object_get(doc, "recipients"), errs);
     return errs->count == before;
 }
 
