@@ -11,6 +11,10 @@
  * cli_help.c (help, version, routes); serve is in main.c.
  */
 #include "cli.h"
+#include "store/state.h"
+#include "store/db.h"
+#include "lib/clock.h"
+#include "core/audit.h"
 #include "core/assessment.h"
 #include "core/detect.h"
 #include "core/rules.h"
@@ -188,4 +192,19 @@ cli_count(const char *what, const char *s, int fallback)
         return -1;
     }
     return (int)v;
+}
+
+int
+cli_state_check(bool accept, const char *how, struct store_state_gap *gap, bool *created,
+                int64_t *seq, struct mp_error *err)
+{
+    char actor[96];
+    sqlite3 *db = db_reader(err);
+
+    if (db == NULL || store_state_compare(db, gap, created, err) != 0)
+        return -1;
+    if (!gap->behind || !accept)
+        return 0;
+    cli_actor(actor, sizeof(actor));
+    return audit_accept_loss(actor, clock_now(), how, gap, seq, err);
 }

@@ -37,6 +37,16 @@ int cmd_help(int argc, char **argv);      /* cli_help.c */
  * number from 1 to 100,000,000, else -1 after a message on stderr. */
 int cli_count(const char *what, const char *s, int fallback);
 
+struct store_state_gap;
+
+/* The database open on this thread's reader against its state file
+ * (store/state.h): *gap says how far behind it is, *created whether the
+ * state file was new.  When it is behind and accept is true, the loss is
+ * audited by the command's actor with reason how, *seq naming that audit
+ * entry.  0, or -1 with err. */
+int cli_state_check(bool accept, const char *how, struct store_state_gap *gap, bool *created,
+                    int64_t *seq, struct mp_error *err);
+
 /* Shared by the commands: --config and --data, in that precedence. */
 int cli_load_config(const char *config_file, const char *data_dir, struct config *cfg);
 /* Loads the rules from dir (empty: the built-in copy) and installs them;

@@ -106,18 +106,13 @@ static int
 restore_accept(struct mp_error *err)
 {
     struct store_state_gap gap;
-    char actor[96];
     bool created;
     int64_t seq;
-    sqlite3 *db = db_reader(err);
 
-    if (db == NULL || store_state_compare(db, &gap, &created, err) != 0)
+    if (cli_state_check(true, "restore", &gap, &created, &seq, err) != 0)
         return -1;
     if (!gap.behind)
         return 0;
-    cli_actor(actor, sizeof(actor));
-    if (audit_accept_loss(actor, clock_now(), "restore", &gap, &seq, err) != 0)
-        return -1;
     fprintf(stderr,
             "meldpunt: the restored database ends at audit entry %lld, %lld was recorded: the "
             "loss is accepted in audit entry %lld; incident references go on after the highest "

@@ -407,12 +407,10 @@ static int
 serve_check_state(bool accept_loss, struct mp_error *err)
 {
     struct store_state_gap gap;
-    char actor[96];
     bool created;
     int64_t seq;
-    sqlite3 *db = db_reader(err);
 
-    if (db == NULL || store_state_compare(db, &gap, &created, err) != 0)
+    if (cli_state_check(accept_loss, "serve --accept-loss", &gap, &created, &seq, err) != 0)
         return -1;
     if (created)
         log_notice("state file created path=%s", store_state_path());
@@ -426,9 +424,6 @@ serve_check_state(bool accept_loss, struct mp_error *err)
         return mp_error_set(err, 0, "",
                             "refusing to start: the database is behind its recorded state / "
                             "start geweigerd: de database loopt achter (--accept-loss)");
-    cli_actor(actor, sizeof(actor));
-    if (audit_accept_loss(actor, clock_now(), "serve --accept-loss", &gap, &seq, err) != 0)
-        return -1;
     log_warn("loss accepted audit_seq=%lld recorded_seq=%lld database_seq=%lld lost_years=%d",
              (long long)seq, (long long)gap.recorded_seq, (long long)gap.database_seq, gap.nlost);
     return 0;

@@ -57,9 +57,10 @@ run_unit() {
     done
 }
 
-# node --test on the given files or directories.
-run_node() {
-    MELDPUNT_BIN=${MELDPUNT_BIN:-$PWD/build/test/meldpunt} node --test $conc "$@" >"$log" 2>&1
+# Runs a command whose output closes with "# pass N" and "# fail N" (node
+# --test, and the Python tests that print the same), and adds its counts.
+run_counted() {
+    MELDPUNT_BIN=${MELDPUNT_BIN:-$PWD/build/test/meldpunt} "$@" >"$log" 2>&1
     rc=$?
     cat "$log"
     p=$(grep -E '^# pass [0-9]+' "$log" | tail -n 1 | sed -E 's/# pass //')
@@ -70,6 +71,11 @@ run_node() {
         [ "${f:-0}" -eq 0 ] && failed=$((failed + 1))
         status=1
     fi
+}
+
+# node --test on the given files or directories.
+run_node() {
+    run_counted node --test $conc "$@"
 }
 
 if [ "$what" = all ] || [ "$what" = unit ]; then
@@ -97,17 +103,7 @@ fi
 # A Python test printing "ok N - ..." / "not ok N - ..." and closing with
 # "# pass N" and "# fail N".
 run_python() {
-    MELDPUNT_BIN=${MELDPUNT_BIN:-$PWD/build/test/meldpunt} python3 "$@" >"$log" 2>&1
-    rc=$?
-    cat "$log"
-    p=$(grep -E '^# pass [0-9]+' "$log" | tail -n 1 | sed -E 's/# pass //')
-    f=$(grep -E '^# fail [0-9]+' "$log" | tail -n 1 | sed -E 's/# fail //')
-    passed=$((passed + ${p:-0}))
-    failed=$((failed + ${f:-0}))
-    if [ "$rc" -ne 0 ] || [ -z "$p" ]; then
-        [ "${f:-0}" -eq 0 ] && failed=$((failed + 1))
-        status=1
-    fi
+    run_counted python3 "$@"
 }
 
 if [ "$what" = all ] || [ "$what" = http ]; then
