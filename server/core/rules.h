@@ -47,7 +47,7 @@ struct calendar {
 
 /* One point in time: ANCHOR + DURATION. */
 struct rule_time {
-    char anchor[48]; /* aware_at, detected_at, ..., stage:ID, stage_last:ID */
+    char anchor[64]; /* aware_at, detected_at, ..., stage:ID, stage_last:ID[,ID] */
     struct duration within;
     char within_text[32];
 };
@@ -56,7 +56,7 @@ struct rule_time {
  * part), or {"later_of": [{"after", "within"}, ...]} (nlater 2 to 4: the
  * latest of its parts, known when all of them are). */
 struct rule_due {
-    char anchor[48]; /* "later_of" for a later_of entry */
+    char anchor[64]; /* "later_of" for a later_of entry */
     struct duration within;
     char within_text[32];
     struct rule_time later[RULE_DUE_MAX];
@@ -64,7 +64,7 @@ struct rule_due {
     /* "unless_passed_at": ANCHOR: the entry does not bind when its time had
      * already passed at that anchor (DORA: the 24 hours after awareness do
      * not bind an incident classified as major later than that) */
-    char unless_passed_at[48];
+    char unless_passed_at[64];
 };
 
 struct rule_stage {

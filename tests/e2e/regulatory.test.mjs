@@ -666,6 +666,20 @@ describe('issue 16 through time (the test clock)', () => {
         return N;
     }
 
+    /** A bank's major DORA incident, aware and classified at T0, its initial notification sent at 2 h. */
+    async function majorDoraIncident(title) {
+        await d.setClock({ now: T0 });
+        assert.equal((await putProfile(d, DORA_PROFILE)).status, 200);
+        const inc = await createIncident(d, analyst, {
+            title,
+            aware_at: T0,
+            impact: { critical_service_affected: true, unauthorised_access: true, classified_major_at: T0 },
+        });
+        await d.setClock({ now: at(2 * 3600) });
+        await sendDora(inc, 'initial', INITIAL_FIELDS);
+        return inc;
+    }
+
     test('4. DORA (Del. Reg. 2025/301 art. 5): classified as major more than 24 hours after awareness, the initial notification is due 4 hours after the classification, not overdue; within 24 hours, the earlier of the two binds', async () => {
         await d.setClock({ now: T0 });
         assert.equal((await putProfile(d, DORA_PROFILE)).status, 200);
@@ -709,15 +723,7 @@ describe('issue 16 through time (the test clock)', () => {
     });
 
     test('4. DORA: the final report is due one month after the LATEST intermediate report (an updated one, e.g. on recovery, moves it)', async () => {
-        await d.setClock({ now: T0 });
-        assert.equal((await putProfile(d, DORA_PROFILE)).status, 200);
-        const inc = await createIncident(d, analyst, {
-            title: 'Card processing outage',
-            aware_at: T0,
-            impact: { critical_service_affected: true, unauthorised_access: true, classified_major_at: T0 },
-        });
-        await d.setClock({ now: at(2 * 3600) });
-        await sendDora(inc, 'initial', INITIAL_FIELDS);
+        const inc = await majorDoraIncident('Card processing outage');
         assert.equal((await doraObligation(inc, 'final')).due_at ?? null, null, 'waits for the intermediate report');
         await d.setClock({ now: at(48 * 3600) });
         const N = await sendDora(inc, 'intermediate', INTERMEDIATE_FIELDS);
@@ -741,6 +747,63 @@ describe('issue 16 through time (the test clock)', () => {
         // past the first month, still in time for the second
         await d.setClock({ now: '2031-04-20T00:00:00Z' });
         assert.equal((await doraObligation(inc, 'final')).status, 'pending');
+        assert.equal((await putProfile(d, { dora_financial: false })).status, 200);
+    });
+
+    test('4. DORA (Del. Reg. 2025/301 art. 5(1)(b), (c)): the updated intermediate report on recovery of regular activities is its own stage, owed once recovered_at is recorded, due now without a deadline in hours; the final report counts from it when it is the latest', async () => {
+        const inc = await majorDoraIncident('Payment switch down after intrusion');
+        await d.setClock({ now: at(48 * 3600) });
+        await sendDora(inc, 'intermediate', INTERMEDIATE_FIELDS);
+        // not recovered yet: the stage is listed as conditional, nothing is owed
+        let st = regime(await classification(d, analyst, inc.id), 'dora').stages.find((x) => x.id === 'intermediate_recovery');
+        assert.equal(st.conditional, true, JSON.stringify(st));
+        assert.equal(await doraObligation(inc, 'intermediate_recovery'), undefined, 'not owed before the recovery');
+        assert.equal((await doraObligation(inc, 'final')).due_at, '2031-04-16T09:00:00Z', 'one month after the intermediate report');
+
+        // a recovery time that is not a time is refused and changes nothing
+        const before = await getJson(d, analyst, `${BASE}/${inc.id}`);
+        let res = await patchIncident(d, analyst, inc.id, { impact: { recovered_at: 'last Tuesday' } });
+        assertProblem(res, 422);
+        assert.deepEqual(res.json.errors.map((e) => e.field), ['impact.recovered_at'], res.text);
+        assert.equal((await getJson(d, analyst, `${BASE}/${inc.id}`)).version, before.version);
+
+        // regular activities recovered on 25 March 15:00: the update is owed at once
+        await d.setClock({ now: '2031-03-25T15:30:00Z' });
+        res = await patchIncident(d, analyst, inc.id, { impact: { recovered_at: '2031-03-25T15:00:00Z' } });
+        assert.equal(res.status, 200, res.text);
+        st = regime(await classification(d, analyst, inc.id), 'dora').stages.find((x) => x.id === 'intermediate_recovery');
+        assert.equal(st.conditional, false);
+        assert.equal(st.without_deadline, true);
+        assert.equal(st.due_now, true);
+        assert.equal(st.due_at, null);
+        let update = await doraObligation(inc, 'intermediate_recovery');
+        assert.ok(update, 'owed');
+        assert.equal(update.status, 'pending');
+        assert.equal(update.recipient, 'financial_supervisor');
+        assert.equal(update.due_at, null, 'no deadline in hours: "without undue delay"');
+        assert.equal(update.due_now, true);
+        const dl = await getJson(d, analyst, '/api/v1/deadlines');
+        assert.ok(dl.items.some((x) => x.id === update.id && x.due_now === true), 'on the dashboard as due now');
+        // never missed, however long it takes
+        await d.setClock({ now: '2031-03-27T15:30:00Z' });
+        assert.equal((await doraObligation(inc, 'intermediate_recovery')).status, 'pending');
+
+        // sent: the final report now counts from this, the latest intermediate report
+        await sendDora(inc, 'intermediate_recovery', {
+            times: 'occurred 14 March 08:40 UTC; regular activities recovered 25 March 15:00 UTC',
+            criteria_detail: 'malicious access to the payment switch',
+            client_impact: 'card payments refused for 11 days',
+            recovery_measures: 'switch rebuilt from clean images; keys rotated',
+        });
+        update = await doraObligation(inc, 'intermediate_recovery');
+        assert.equal(update.status, 'submitted');
+        assert.equal(update.submitted_at, '2031-03-27T15:30:00Z');
+        const final = await doraObligation(inc, 'final');
+        // one month after the update is Sunday 27 April: 12:00 Dutch summer time on Monday
+        assert.equal(final.due_at, '2031-04-28T10:00:00Z', 'one month after the update on recovery, on a working day');
+        assert.equal((await doraObligation(inc, 'intermediate')).status, 'submitted');
+        const tl = await timeline(d, analyst, inc.id);
+        assert.ok(tl.some((e) => JSON.stringify(e).includes('intermediate_recovery')), 'on the timeline');
         assert.equal((await putProfile(d, { dora_financial: false })).status, 200);
     });
 

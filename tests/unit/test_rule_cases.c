@@ -22,6 +22,11 @@
  *               handled by then),
  *               "absent": [stage ids] (optional; stages that do not apply to
  *               this incident: their when is no, so they are not listed),
+ *               "conditional": {stage id: true|false} (optional; listed, and
+ *               owed only once its when holds (true: when is undetermined),
+ *               or owed (false)),
+ *               "due_now": [stage ids] (optional; listed without a deadline
+ *               in hours: "without undue delay", due now),
  *               "recurrence": {"result": yes|no|undetermined, "members":
  *               [index…], "lead": index} or null (optional; needs
  *               "recurring": the combination incident "self" belongs to,
@@ -34,7 +39,8 @@
  *              times: aware_at, classified_at, classified_major_at (else
  *              from the facts, else classified_at), stage:ID (when that
  *              report was first sent), stage_last:ID (when the latest one
- *              was), ...)}
+ *              was; stage_last:A,B, when not given, is the latest of
+ *              stage_last:A and stage_last:B), ...)}
  *
  * The rules come from $MELDPUNT_RULES_DIR, else config/rules, else (when
  * config/rules does not exist) tests/rules/fixture; the cases from
@@ -179,9 +185,9 @@ check_case_shape(const json_t *c, struct buf *b)
     static const char *const members[] = {
         "name",   "regime",      "profile", "facts",     "expect", "notes", "comment",
         "source", "description", "times",   "recurring", "self",   NULL};
-    static const char *const expects[] = {"applies",    "significant", "fired", "missing",
-                                          "lifted",     "recipients",  "due",   "absent",
-                                          "recurrence", NULL};
+    static const char *const expects[] = {"applies",    "significant", "fired",   "missing",
+                                          "lifted",     "recipients",  "due",     "absent",
+                                          "recurrence", "conditional", "due_now", NULL};
     const char *key;
     json_t *val, *e;
     size_t i;
@@ -290,11 +296,32 @@ struct case_anchors {
     const json_t *times, *facts;
 };
 
+/* stage_last:A,B given as its parts: the latest of times' stage_last:A
+ * and stage_last:B (the last report of any of the stages). */
+static int64_t
+case_stage_last_any(const json_t *times, const char *name)
+{
+    int64_t last = TIME_UNSET;
+
+    for (const char *p = name + 11; p != NULL; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+        char part[96];
+        int64_t t;
+        snprintf(part, sizeof(part), "stage_last:%.*s", (int)strcspn(p, ","), p);
+        t = case_time(times, part);
+        if (t != TIME_UNSET && (last == TIME_UNSET || t > last))
+            last = t;
+    }
+    return last;
+}
+
 static int64_t
 case_anchor(const char *name, void *arg)
 {
     const struct case_anchors *a = arg;
     int64_t t = case_time(a->times, name);
+
+    if (t == TIME_UNSET && strncmp(name, "stage_last:", 11) == 0 && strchr(name, ',') != NULL)
+        t = case_stage_last_any(a->times, name);
 
     /* classified_major_at is a DORA fact; without it, classified_at (when
      * meldpunt first judged the incident major), as in classify.c */
@@ -454,6 +481,38 @@ compare_case(const json_t *e, const json_t *res, struct buf *b)
             problem(b, "stage '%s' goes to %s, want %s", stage_id, dump(got_to), dump(val));
     }
 
+    json_object_foreach(json_object_get(e, "conditional"), stage_id, val)
+    {
+        /* listed, owed only once its when holds (conditional true), or owed
+         * (false); with due_now: a stage without a deadline in hours */
+        json_t *st = NULL;
+        json_array_foreach(json_object_get(res, "stages"), i, x)
+        {
+            if (strcmp(json_string_value(json_object_get(x, "id")), stage_id) == 0)
+                st = x;
+        }
+        if (st == NULL)
+            problem(b, "stage '%s' is not listed", stage_id);
+        else if (json_is_true(json_object_get(st, "conditional")) != json_is_true(val))
+            problem(b, "stage '%s' conditional is %s, want %s", stage_id,
+                    json_is_true(val) ? "false" : "true", json_is_true(val) ? "true" : "false");
+    }
+    json_array_foreach(json_object_get(e, "due_now"), i, x)
+    {
+        bool found = false;
+        json_array_foreach(json_object_get(res, "stages"), k, y)
+        {
+            if (strcmp(json_string_value(json_object_get(y, "id")), json_string_value(x)) == 0) {
+                found = true;
+                if (!json_is_true(json_object_get(y, "without_deadline")))
+                    problem(b, "stage '%s' has a deadline, want due now (without_deadline)",
+                            json_string_value(x));
+            }
+        }
+        if (!found)
+            problem(b, "stage '%s' is not listed, want it due now", json_string_value(x));
+    }
+
     json_array_foreach(json_object_get(e, "absent"), i, x)
     {
         json_array_foreach(json_object_get(res, "stages"), k, y)
@@ -542,8 +601,9 @@ END_TEST
  * (shared/reference/regimes.md: NIS2 art. 23(4), with (e) the final report
  * of an incident still ongoing, CIR 2024/2690 recital 31,
  * CER art. 15(1), GDPR art. 33(1), DORA Del. Reg. 2025/301 art. 5 (the
- * initial notification of an incident classified late, the final report
- * after the latest intermediate); the
+ * initial notification of an incident classified late, the updated
+ * intermediate report on recovery of regular activities "without undue
+ * delay", the final report after the latest intermediate); the
  * Cbw's recipients: the CSIRT and the competent authority), so a change to
  * a deadline or a recipient in config/rules/ must be made twice to pass.
  */
@@ -582,8 +642,9 @@ static const struct {
      "working day 12:00 nl unless"},
     {"dora", "intermediate", "financial_supervisor", false, false,
      "stage:initial PT72H | next working day 12:00 nl unless"},
+    {"dora", "intermediate_recovery", "financial_supervisor", true, false, " | without deadline"},
     {"dora", "final", "financial_supervisor", false, false,
-     "stage_last:intermediate P1M | next working day 12:00 nl"},
+     "stage_last:intermediate,intermediate_recovery P1M | next working day 12:00 nl"},
 };
 
 /* "after within; later_of(after within, after within)" */
