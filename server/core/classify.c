@@ -723,7 +723,12 @@ refresh_with(sqlite3 *db, const struct incident *inc, const char *principal, int
              bool always_record, const struct change_reason *why, struct mp_error *err)
 {
     json_t *others = json_array();
-    int rc = refresh_once(db, inc, principal, now, always_record, why, others, err);
+    /* the incidents it was linked with before this change too: it may
+     * have left their combination (a new root cause) */
+    int rc = always_record ? classify_recurrence_linked(db, inc->id, others, err) : 0;
+
+    if (rc == 0)
+        rc = refresh_once(db, inc, principal, now, always_record, why, others, err);
 
     /* a change (always_record) judges the others again; their own
      * judgement does not go round again */

@@ -649,13 +649,37 @@ lag_words(int64_t seconds, char *out, size_t size)
         snprintf(out, size, "%lld d %lld h", (long long)d, (long long)(h % 24));
 }
 
+/* A report cannot have gone out before the incident was known: a
+ * submitted_at before the earlier of its detected_at and aware_at is a
+ * mistake (a wrong day or year) that could make a late report look in time,
+ * and is refused. */
+static void
+submit_check_not_before(sqlite3 *db, struct change *c, int64_t t)
+{
+    struct incident inc;
+    struct mp_error lerr;
+    char first[TIME_RFC3339_LEN] = "";
+
+    if (store_incident_load(db, c->n.incident_id, &inc, &lerr) != 1)
+        return;
+    if (inc.aware_at != TIME_UNSET && inc.aware_at < inc.detected_at)
+        inc.detected_at = inc.aware_at;
+    if (t < inc.detected_at && time_format_rfc3339(inc.detected_at, first, sizeof(first)) > 0)
+        field_error(c->errs, "submitted_at",
+                    "is before the incident was detected or known (%s): give the time the "
+                    "report was sent",
+                    first);
+    incident_free(&inc);
+}
+
 /*
  * Records that the report was sent.  Timeliness is judged on when it was
  * sent (`submitted_at`, by portal, e-mail or phone), not on when it is
  * recorded here: recording afterwards is allowed, and said on the timeline
  * ("recorded 3 h after submission") and in the audit chain.  A time in the
  * future is refused, beyond a 5-minute allowance for the skew between the
- * clocks of the tools involved.
+ * clocks of the tools involved, and so is one before the incident was
+ * detected or known.
  *
  * The obligation becomes `submitted` when the report was sent by its due
  * second, `missed` (for good) when it was sent after.  A report that was
@@ -696,6 +720,8 @@ submit(sqlite3 *db, struct change *c, const char *at, struct mp_error *err)
         field_error(c->errs, "submitted_at",
                     "is in the future: give the time the report was sent (at most 5 minutes "
                     "ahead of this server's clock, for clock skew)");
+    else if (json_object_get(c->body, "submitted_at"))
+        submit_check_not_before(db, c, t);
     if (c->errs->count > 0)
         return mp_error_set(err, 422, "", "not valid");
     if (strcmp(c->n.state, "approved") != 0)

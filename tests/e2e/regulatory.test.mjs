@@ -373,6 +373,11 @@ describe('issue 16 through time (the test clock)', () => {
         assert.equal(res.status, 200, res.text);
         return N;
     }
+    /** At T0, an incident aware at T0 that damaged a person's health: significant under NIS2 (CIR 2024/2690 art. 3(1)(d)). */
+    async function harmIncident(title) {
+        await d.setClock({ now: T0 });
+        return createIncident(d, analyst, { title, aware_at: T0, impact: { persons_health_damaged: 1, scheduled_maintenance: false } });
+    }
     const nis2Obligation = async (inc, stage) => (await obligations(d, analyst, inc.id)).find((o) => o.regime === 'nis2' && o.stage === stage);
     const EW_FIELDS = { suspected_malicious: 'yes', cross_border: 'no', contact_official: 'J. Jansen, CISO, +31 70 000 0000' };
     after(async () => {
@@ -477,13 +482,8 @@ describe('issue 16 through time (the test clock)', () => {
         assert.equal(final.due_at, '2031-04-17T07:00:00Z', 'one month after the notification was sent (17 March 07:00), not after it was recorded');
     });
 
-    test('3. a report sent after its due time stays missed however it is recorded; sent at the due second is in time; a submission time in the future is refused (5 minutes allowed for clock skew)', async () => {
-        await d.setClock({ now: T0 });
-        const inc = await createIncident(d, analyst, {
-            title: 'Dosing pump tampered with',
-            aware_at: T0,
-            impact: { persons_health_damaged: 1, scheduled_maintenance: false },
-        });
+    test('3. a report sent after its due time stays missed however it is recorded; sent at the due second is in time; a submission time in the future (5 minutes allowed for clock skew) or before the incident was detected is refused', async () => {
+        const inc = await harmIncident('Dosing pump tampered with');
         const due = at(24 * 3600);
         // sent one second late, recorded two days later: missed
         await d.setClock({ now: at(72 * 3600) });
@@ -497,6 +497,11 @@ describe('issue 16 through time (the test clock)', () => {
         res = await api(d.url, manager, 'POST', `${N}/submit`, { channel: 'MijnNCSC', submitted_at: 'yesterday' });
         assertProblem(res, 422);
         assert.deepEqual(res.json.errors.map((e) => e.field), ['submitted_at'], res.text);
+        // back-dated to before the incident was detected (a wrong day): refused, nothing recorded
+        res = await api(d.url, manager, 'POST', `${N}/submit`, { channel: 'MijnNCSC', submitted_at: at(-3600) });
+        assertProblem(res, 422);
+        assert.deepEqual(res.json.errors.map((e) => e.field), ['submitted_at'], res.text);
+        assert.match(res.json.errors[0].message, new RegExp(`before the incident was detected or known \\(${T0}\\)`));
         assert.equal(await auditHead(d), head, 'a refused submission records nothing');
         assert.equal((await api(d.url, manager, 'GET', N)).json.state, 'approved');
         res = await api(d.url, manager, 'POST', `${N}/submit`, { channel: 'MijnNCSC', submitted_at: at(24 * 3600 + 1) });
@@ -530,6 +535,29 @@ describe('issue 16 through time (the test clock)', () => {
     }
     const NOTIFICATION_FIELDS = { early_warning_update: 'no change', severity_impact: 'three persons hospitalised' };
     const nis2Stage = async (inc, id) => regime(await classification(d, analyst, inc.id), 'nis2').stages.find((s) => s.id === id);
+
+    test('3. back-dated awareness: a corrected aware_at earlier than recorded moves the pending reports with it; one whose new due time has already passed is missed at once, missed at that due time; a later correction does not un-miss it', async () => {
+        const inc = await harmIncident('Chlorine dosing alarm ignored');
+        assert.equal((await nis2Obligation(inc, 'early_warning')).due_at, at(24 * 3600));
+        // two hours on it turns out the operator knew 23 hours before the record says
+        await d.setClock({ now: at(2 * 3600) });
+        let res = await patchIncident(d, analyst, inc.id, { aware_at: at(-23 * 3600) });
+        assert.equal(res.status, 200, res.text);
+        let ew = await nis2Obligation(inc, 'early_warning');
+        assert.equal(ew.status, 'missed', 'owed 24 hours after the real awareness: an hour ago');
+        assert.equal(ew.due_at, at(3600));
+        assert.equal(ew.missed_at, at(3600));
+        const n = await nis2Obligation(inc, 'notification');
+        assert.equal(n.status, 'pending');
+        assert.equal(n.due_at, at(49 * 3600), '72 hours after the corrected awareness');
+        // correcting it forward again moves what is pending, not the miss
+        res = await patchIncident(d, analyst, inc.id, { aware_at: T0 });
+        assert.equal(res.status, 200, res.text);
+        ew = await nis2Obligation(inc, 'early_warning');
+        assert.equal(ew.status, 'missed');
+        assert.equal(ew.missed_at, at(3600));
+        assert.equal((await nis2Obligation(inc, 'notification')).due_at, at(72 * 3600));
+    });
 
     test('5. NIS2 art. 23(4)(e): an incident still ongoing one month after the notification owes a progress report then, and the final report one month after it is handled', async () => {
         await d.setClock({ now: T0 });
@@ -590,12 +618,7 @@ describe('issue 16 through time (the test clock)', () => {
     });
 
     test('5. NIS2 art. 23(4)(d)/(e): an incident handled before the final report falls due owes no progress report (waived by meldpunt, with the reason, on the timeline and audited), and the final report keeps its regular due time', async () => {
-        await d.setClock({ now: T0 });
-        const inc = await createIncident(d, analyst, {
-            title: 'Tampered dosing set-point (quickly fixed)',
-            aware_at: T0,
-            impact: { persons_health_damaged: 1, scheduled_maintenance: false },
-        });
+        const inc = await harmIncident('Tampered dosing set-point (quickly fixed)');
         await transition(d, analyst, inc.id, 'triage');
         await transition(d, analyst, inc.id, 'confirmed');
         await d.setClock({ now: at(3600) });
