@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 // regulatory.test.mjs - the subtle legal cases of issue 16 ("Regulatory
-// depth") end to end, with the rule files shipped in config/rules/ (built
-// into the binary): each test states the legal rule it proves, sets up the
+// depth") end to end (each test's number is the issue's item), with the
+// rule files shipped in config/rules/ (built into the binary): each test
+// states the legal rule it proves, sets up the
 // organisation profile and an incident over HTTP, and reads the
 // classification and obligations as a user would.  The table-driven cases
 // of the same rules are in tests/rules/cases.json.
@@ -140,7 +141,7 @@ describe('issue 16: regulatory depth (shipped rules)', () => {
         assert.equal((await putProfile(d, { annual_turnover_eur: null })).status, 200);
     });
 
-    test('2. a critical entity under the Wwke is an essential entity under the Cbw: cer_critical with nis2_class none (or important) is refused, changing nothing (NIS2 arts. 2(3), 3(1)(f))', async () => {
+    test('7. a critical entity under the Wwke is an essential entity under the Cbw: cer_critical with nis2_class none (or important) is refused, changing nothing (NIS2 arts. 2(3), 3(1)(f))', async () => {
         const before = await api(d.url, d.adminToken, 'GET', ORG);
         assert.equal(before.status, 200);
         const head = await auditHead(d);
@@ -167,7 +168,7 @@ describe('issue 16: regulatory depth (shipped rules)', () => {
         assert.equal((await putProfile(d, { cer_critical: false, nis2_class: 'important' })).status, 200);
     });
 
-    test('3. GDPR art. 33: notifying is the default: the 72 hours run from awareness while the risk is unassessed, and recording "unlikely to result in a risk" lifts them, with a reason, audited and on the timeline', async () => {
+    test('2. GDPR art. 33: notifying is the default: the 72 hours run from awareness while the risk is unassessed, and recording "unlikely to result in a risk" lifts them, with a reason, audited and on the timeline', async () => {
         const aware = Date.now() - 2 * HOUR;
         const inc = await createIncident(d, analyst, {
             title: 'Laptop with customer files stolen',
@@ -258,7 +259,7 @@ describe('issue 16: regulatory depth (shipped rules)', () => {
         for (const x of (await obligations(d, analyst, inc.id)).filter((y) => y.regime === 'gdpr')) assert.equal(x.status, 'pending', x.stage);
     });
 
-    test('3. a lifted GDPR notification no longer holds up closing the incident', async () => {
+    test('2. a lifted GDPR notification no longer holds up closing the incident', async () => {
         const inc = await createIncident(d, analyst, {
             title: 'Mail to the wrong customer, recalled unread',
             aware_at: iso(Date.now() - HOUR),
@@ -275,7 +276,7 @@ describe('issue 16: regulatory depth (shipped rules)', () => {
         await transition(d, analyst, inc.id, 'closed');
     });
 
-    test('4. recipients: under the Cbw every NIS2 report goes to the CSIRT and the competent authority; one not configured is a problem on the incident, never dropped', async () => {
+    test('6. recipients: under the Cbw every NIS2 report goes to the CSIRT and the competent authority; one not configured is a problem on the incident, never dropped', async () => {
         // the seeded profile names the CSIRT (NCSC-NL) but no supervisor
         const profile = await profileBody(d);
         assert.deepEqual(profile.recipients.supervisor, { name: '', contact: '' });
@@ -384,7 +385,7 @@ describe('issue 16 through time (the test clock)', () => {
         await d.stopClean();
     });
 
-    test('3. GDPR: a notification missed while the risk was unassessed stays late when lifted, and is missed again when the lift is withdrawn', async () => {
+    test('2. GDPR: a notification missed while the risk was unassessed stays late when lifted, and is missed again when the lift is withdrawn', async () => {
         const inc = await createIncident(d, analyst, {
             title: 'Customer database exposed',
             aware_at: at(-3600),
@@ -830,7 +831,7 @@ describe('issue 16 through time (the test clock)', () => {
         assert.equal((await putProfile(d, { dora_financial: false })).status, 200);
     });
 
-    test('4. DORA weekend and holiday rule (Del. Reg. 2025/301 art. 5; config/calendars/nl.json): a deadline on a Saturday moves to 12:00 Dutch time on the next working day, not for a credit institution\'s initial notification', async () => {
+    test('4. DORA weekend and holiday rule (Del. Reg. 2025/301 art. 5; config/calendars/nl.json): a deadline on a Saturday or a Dutch public holiday moves to 12:00 Dutch time on the next working day, not for a credit institution\'s initial notification', async () => {
         // an insurer: no NIS2 entity, not a credit institution, CCP or trading venue
         const classified = '2031-03-14T20:00:00Z'; // Friday 21:00 Dutch time
         await d.setClock({ now: classified });
@@ -850,6 +851,14 @@ describe('issue 16 through time (the test clock)', () => {
         initial = await doraObligation(inc, 'initial');
         assert.equal(initial.status, 'pending');
         assert.equal(initial.seconds_left, 15 * 3600);
+        // a Dutch public holiday (config/calendars/nl.json): due on Easter Monday 11:00 CEST -> Tuesday 12:00 CEST
+        await d.setClock({ now: '2031-04-14T05:00:00Z' });
+        const easter = await createIncident(d, analyst, {
+            title: 'Policy portal breach, classified on Easter Monday',
+            aware_at: '2031-04-14T05:00:00Z',
+            impact: { critical_service_affected: true, unauthorised_access: true, classified_major_at: '2031-04-14T05:00:00Z' },
+        });
+        assert.equal((await doraObligation(easter, 'initial')).due_at, '2031-04-15T10:00:00Z');
 
         // a credit institution: the initial notification does not move
         await d.setClock({ now: classified });
