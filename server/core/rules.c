@@ -139,3 +139,23 @@ rules_find(const struct rules *r, const char *regime)
     }
     return NULL;
 }
+
+/* ---- timeliness of a report sent (docs/RULES.md) ---- */
+
+enum rules_sent_check
+rules_sent_check(int64_t sent, int64_t now, int64_t known_since)
+{
+    if (sent > now + RULES_SUBMIT_SKEW_SECONDS)
+        return RULES_SENT_FUTURE;
+    if (known_since != TIME_UNSET && sent < known_since)
+        return RULES_SENT_EARLY;
+    return RULES_SENT_OK;
+}
+
+const char *
+rules_sent_status(const char *status, int64_t due, int64_t sent)
+{
+    if (strcmp(status, "pending") != 0 && strcmp(status, "missed") != 0)
+        return status; /* submitted or waived: frozen */
+    return due != TIME_UNSET && sent > due ? "missed" : "submitted";
+}

@@ -274,6 +274,23 @@ bool rules_handled_by(const struct rule_clock *c, int64_t t);
 void rules_stage_time(const struct rule_stage *st, const struct rule_clock *c,
                       struct rule_stage_time *out);
 
+/*
+ * Timeliness is judged on when a report was sent, not when it was recorded
+ * (docs/RULES.md).  A sending time is refused when it lies more than
+ * RULES_SUBMIT_SKEW_SECONDS ahead of now (clock skew between the tools
+ * involved): RULES_SENT_FUTURE, or before the incident was detected or known
+ * (known_since: the earlier of detected_at and aware_at): RULES_SENT_EARLY.
+ */
+#define RULES_SUBMIT_SKEW_SECONDS 300
+enum rules_sent_check { RULES_SENT_OK, RULES_SENT_FUTURE, RULES_SENT_EARLY };
+enum rules_sent_check rules_sent_check(int64_t sent, int64_t now, int64_t known_since);
+/* What an obligation in `status` becomes when its report was sent at
+ * `sent`, due at `due` (TIME_UNSET: no due time): "submitted" when sent at
+ * or before the due second, "missed" when after.  A pending obligation and
+ * one marked missed for want of a record both take that; a submitted or
+ * waived one keeps its status (returned as given). */
+const char *rules_sent_status(const char *status, int64_t due, int64_t sent);
+
 /* {"dir", "rule_sets":[{regime, version, title, source, file, stages}]} */
 json_t *rules_summary(const struct rules *r);
 

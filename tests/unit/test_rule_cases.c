@@ -739,6 +739,64 @@ START_TEST(test_deadlines_per_regime)
 }
 END_TEST
 
+/*
+ * Issue 16 item 3: timeliness is judged on when a report was sent, not when
+ * it was recorded (NIS2 art. 23(4) "submit ... within"; GDPR art. 33(1);
+ * Delegated Reg. 2025/301 art. 5).  Times in seconds after the due time D.
+ */
+#define D 1000000
+static const struct {
+    const char *name, *status; /* the obligation before */
+    int64_t due, sent;
+    const char *want;
+} sent_cases[] = {
+    {"sent an hour before the due time", "pending", D, D - 3600, "submitted"},
+    {"sent at the due second", "pending", D, D, "submitted"},
+    {"sent a second after the due time", "pending", D, D + 1, "missed"},
+    {"marked missed for want of a record, sent in time", "missed", D, D - 60, "submitted"},
+    {"marked missed, sent at the due second", "missed", D, D, "submitted"},
+    {"marked missed, sent late", "missed", D, D + 60, "missed"},
+    {"waived, sent anyway", "waived", D, D - 60, "waived"},
+    {"already submitted: frozen", "submitted", D, D + 60, "submitted"},
+    {"no due time (without undue delay): never missed", "pending", TIME_UNSET, D + 9999999,
+     "submitted"},
+};
+
+START_TEST(test_sent_status)
+{
+    const char *got =
+        rules_sent_status(sent_cases[_i].status, sent_cases[_i].due, sent_cases[_i].sent);
+    ck_assert_msg(strcmp(got, sent_cases[_i].want) == 0, "%s: %s, want %s", sent_cases[_i].name,
+                  got, sent_cases[_i].want);
+}
+END_TEST
+
+/* The sending time itself: at most RULES_SUBMIT_SKEW_SECONDS ahead of the
+ * clock, and not before the incident was detected or known. */
+static const struct {
+    const char *name;
+    int64_t sent, now, known;
+    enum rules_sent_check want;
+} check_cases[] = {
+    {"recorded now", D, D, D - 3600, RULES_SENT_OK},
+    {"sent two days before it was recorded", D - 172800, D, D - 200000, RULES_SENT_OK},
+    {"5 minutes ahead of this clock (skew)", D + 300, D, D - 3600, RULES_SENT_OK},
+    {"5 minutes and a second ahead", D + 301, D, D - 3600, RULES_SENT_FUTURE},
+    {"at the moment the incident became known", D - 3600, D, D - 3600, RULES_SENT_OK},
+    {"a second before the incident was known", D - 3601, D, D - 3600, RULES_SENT_EARLY},
+    {"incident times unknown", D - 999999, D, TIME_UNSET, RULES_SENT_OK},
+};
+
+START_TEST(test_sent_check)
+{
+    enum rules_sent_check got =
+        rules_sent_check(check_cases[_i].sent, check_cases[_i].now, check_cases[_i].known);
+    ck_assert_msg(got == check_cases[_i].want, "%s: %d, want %d", check_cases[_i].name, (int)got,
+                  (int)check_cases[_i].want);
+}
+END_TEST
+#undef D
+
 int
 main(void)
 {
@@ -752,6 +810,11 @@ main(void)
     tcase_add_test(tc, test_deadlines_per_regime);
     if (cases != NULL && rules != NULL)
         tcase_add_loop_test(tc, test_case, 0, (int)json_array_size(cases));
+    suite_add_tcase(s, tc);
+    tc = tcase_create("timeliness");
+    tcase_add_loop_test(tc, test_sent_status, 0, (int)(sizeof(sent_cases) / sizeof(sent_cases[0])));
+    tcase_add_loop_test(tc, test_sent_check, 0,
+                        (int)(sizeof(check_cases) / sizeof(check_cases[0])));
     suite_add_tcase(s, tc);
     rc = tu_run(s);
     rules_release(rules);
