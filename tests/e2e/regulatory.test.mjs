@@ -831,6 +831,47 @@ describe('issue 16 through time (the test clock)', () => {
         assert.equal((await putProfile(d, { dora_financial: false })).status, 200);
     });
 
+    test('9. DORA recurring incidents (RTS 2024/1772 art. 8(2)): two incidents within six months with the same apparent root cause, not major one by one, are one major incident together (losses over EUR 100,000, downtime over 2 hours); the reports are owed on the second, from when the combination became major', async () => {
+        await d.setClock({ now: T0 });
+        assert.equal((await putProfile(d, { ...DORA_PROFILE, microenterprise: false })).status, 200);
+        const FACTS = {
+            critical_service_affected: true,
+            unauthorised_access: false,
+            clients_affected: 0,
+            clients_total: 500000,
+            counterparts_affected_share: 0,
+            transactions_affected: 0,
+            transactions_daily_average: 100000,
+            transaction_value_affected_eur: 0,
+            transaction_value_daily_average_eur: 1e7,
+            relevant_clients_affected: false,
+            duration_minutes: 60,
+            critical_service_downtime_minutes: 70,
+            financial_loss_eur: 60000,
+            reputational_impact: false,
+            cross_border: false,
+            data_loss_cia: false,
+        };
+        const cause = { root_cause_category: 'process_failure', root_cause: 'Batch job scheduled twice' };
+        const a = await createIncident(d, analyst, { title: 'Payments batch doubled (January)', started_at: at(-60 * 24 * 3600), ...cause, impact: FACTS });
+        let doraA = regime(await classification(d, analyst, a.id), 'dora');
+        assert.equal(doraA.significant, 'no', 'one threshold (downtime) alone is not major');
+        assert.equal(doraA.recurrence, undefined);
+        const b = await createIncident(d, analyst, { title: 'Payments batch doubled (March)', started_at: T0, aware_at: T0, ...cause, impact: FACTS });
+        const doraB = regime(await classification(d, analyst, b.id), 'dora');
+        assert.equal(doraB.significant, 'yes', JSON.stringify(doraB.recurrence));
+        assert.equal(doraB.criteria.find((c) => c.id === 'rts-8-2').result, 'yes');
+        assert.equal(doraB.recurrence.leads, true);
+        assert.deepEqual(doraB.recurrence.members.map((m) => m.ref), [a.ref, b.ref]);
+        assert.equal(doraB.recurrence.combined.financial_loss_eur, 120000);
+        assert.equal(doraB.recurrence.combined.critical_service_downtime_minutes, 140);
+        assert.equal((await doraObligation(b, 'initial')).due_at, at(4 * 3600), '4 hours after the combination was judged major');
+        doraA = regime(await classification(d, analyst, a.id), 'dora');
+        assert.equal(doraA.recurrence.lead.ref, b.ref);
+        assert.equal(await doraObligation(a, 'initial'), undefined, 'owed once, on the incident that completed it');
+        assert.equal((await putProfile(d, { dora_financial: false })).status, 200);
+    });
+
     test('4. DORA weekend and holiday rule (Del. Reg. 2025/301 art. 5; config/calendars/nl.json): a deadline on a Saturday or a Dutch public holiday moves to 12:00 Dutch time on the next working day, not for a credit institution\'s initial notification', async () => {
         // an insurer: no NIS2 entity, not a credit institution, CCP or trading venue
         const classified = '2031-03-14T20:00:00Z'; // Friday 21:00 Dutch time
