@@ -185,6 +185,37 @@ const struct rule_stage *rules_find_stage(const struct ruleset *rs, const char *
  * in a risk"; its criterion is reported with the others). */
 json_t *rules_evaluate(const struct ruleset *rs, const json_t *facts, const json_t *profile);
 
+/*
+ * The facts and the profile as a flat vector, for evaluation without JSON
+ * lookups: each impact fact and incident field has an index fixed at start
+ * (rules_fact_index), each profile value its place in the profile names.
+ * Values are borrowed from facts and profile, which must outlive the
+ * vector.  Loaded once per incident, it serves every rule set.
+ */
+#define RULES_FACTS_MAX   128
+#define RULES_PROFILE_MAX 16
+struct rules_facts {
+    const json_t *fact[RULES_FACTS_MAX];
+    const json_t *profile[RULES_PROFILE_MAX];
+    const json_t *at_least; /* RULES_AT_LEAST, or NULL */
+    const json_t *facts, *profile_json;
+};
+void rules_facts_load(struct rules_facts *fv, const json_t *facts, const json_t *profile);
+/* The index of an impact fact or incident field in the vector; -1 when the
+ * name is none of them. */
+int rules_fact_index(const char *name);
+
+/* What rules_evaluate decides, without the explanation: for a read or a
+ * bulk run that needs the outcome only.  when_yes and when_unknown have a
+ * bit per stage (the first 32): its `when` holds, or is undetermined; a
+ * stage with neither bit does not apply. */
+struct rules_decision {
+    enum tri applies, significant, lifted;
+    unsigned long when_yes, when_unknown;
+};
+void rules_decide(const struct ruleset *rs, const struct rules_facts *fv,
+                  struct rules_decision *out);
+
 /* The recurrence test of rs (rs->recurring not NULL) over the members'
  * combined facts: {"applies": yes|no|undetermined (its `when` over the
  * profile), "result": yes|no|undetermined, "missing": [fact…],

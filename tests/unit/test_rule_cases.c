@@ -557,6 +557,43 @@ compare_case(const json_t *e, const json_t *res, struct buf *b)
     }
 }
 
+/* rules_decide (the outcome without the explanation, over the flat fact
+ * vector) must say what rules_evaluate says: the same applies,
+ * significance and lift, and the same stages applying or conditional. */
+static void
+compare_decision(const struct ruleset *rs, const json_t *facts, const json_t *profile,
+                 const json_t *res, struct buf *b)
+{
+    struct rules_facts fv;
+    struct rules_decision dec;
+    const json_t *lifted = json_object_get(res, "lifted");
+    unsigned long listed = 0, conditional = 0;
+    size_t i;
+    json_t *x;
+
+    rules_facts_load(&fv, facts, profile);
+    rules_decide(rs, &fv, &dec);
+    if (strcmp(tri_name(dec.applies), json_string_value(json_object_get(res, "applies"))) != 0 ||
+        strcmp(tri_name(dec.significant), json_string_value(json_object_get(res, "significant"))) !=
+            0 ||
+        (lifted != NULL && strcmp(tri_name(dec.lifted), json_string_value(lifted)) != 0))
+        problem(b, "rules_decide says applies %s, significant %s, lifted %s; rules_evaluate %s",
+                tri_name(dec.applies), tri_name(dec.significant), tri_name(dec.lifted), dump(res));
+    json_array_foreach(json_object_get(res, "stages"), i, x)
+    {
+        for (int k = 0; k < rs->nstages && k < 32; k++) {
+            if (strcmp(rs->stages[k].id, json_string_value(json_object_get(x, "id"))) != 0)
+                continue;
+            listed |= 1UL << k;
+            if (json_is_true(json_object_get(x, "conditional")))
+                conditional |= 1UL << k;
+        }
+    }
+    if ((dec.when_yes | dec.when_unknown) != listed || dec.when_unknown != conditional)
+        problem(b, "rules_decide stages %lx/%lx, rules_evaluate %lx/%lx", dec.when_yes,
+                dec.when_unknown, listed & ~conditional, conditional);
+}
+
 START_TEST(test_case)
 {
     const json_t *c = json_array_get(cases, (size_t)_i);
@@ -582,6 +619,7 @@ START_TEST(test_case)
     res = rules_evaluate(rs, facts, profile); /* absent: nothing known */
     ck_assert_msg(res != NULL, "%s: rules_evaluate returned NULL", label);
     compare_case(json_object_get(c, "expect"), res, &b);
+    compare_decision(rs, facts, profile, res, &b);
     compare_due(c, rs, res, &b);
     compare_recurrence(c, rs, &b);
     if (b.len > 0) {
