@@ -227,6 +227,7 @@ describe('layout: phone width, menu, cards, focus, axe-core', () => {
         assert.ok(await page.isVisible('#signout'));
         await page.keyboard.press('Tab');
         assert.equal(await page.evaluate(() => document.activeElement.getAttribute('href')), '#/');
+        await screenshot(page, 'dashboard-phone-menu');
         // Escape closes it and gives focus back to the button
         await page.keyboard.press('Escape');
         assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
