@@ -64,12 +64,12 @@ export async function signOut(page) {
     await page.waitForSelector('#signin');
 }
 
-/** Saves a full-page screenshot as DIR/name.png when MELDPUNT_SCREENSHOTS is set. */
-export async function screenshot(page, name) {
+/** Saves a full-page (or, fullPage false, what the window shows) screenshot as DIR/name.png when MELDPUNT_SCREENSHOTS is set. */
+export async function screenshot(page, name, { fullPage = true } = {}) {
     if (!SHOTS) return;
     fs.mkdirSync(SHOTS, { recursive: true });
     await page.waitForTimeout(300);
-    await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+    await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
 }
 
 /** The URL hash route of an incident. */
