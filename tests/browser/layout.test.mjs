@@ -14,6 +14,7 @@ import { assertNoProblems, axeFindings, launch, newPage, screenshot, signIn, sig
 
 const PHONE = { width: 390, height: 844 };
 const LAPTOP = { width: 1280, height: 900 };
+const NARROWEST = { width: 320, height: 640 };
 const HOUR = 3600e3;
 const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
@@ -175,13 +176,18 @@ describe('layout: phone width, menu, cards, focus, axe-core', () => {
     const overflow = (page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 
     for (const language of ['en', 'nl']) {
-        test(`reflow (${language}): at 390 px no page scrolls sideways; at 1280 px neither`, async () => {
+        test(`reflow (${language}): at 390 px (and 320 px) no page scrolls sideways; at 1280 px neither`, async () => {
             const page = await signedIn(language, PHONE);
             const wide = [];
             for (const hash of pages()) {
                 await visit(page, hash);
                 const px = await overflow(page);
                 if (px > 0) wide.push(`${hash}: ${px} px too wide`);
+                // and at 320 px, the width WCAG 1.4.10 names
+                await page.setViewportSize(NARROWEST);
+                const px320 = await overflow(page);
+                if (px320 > 0) wide.push(`${hash} at 320 px: ${px320} px too wide`);
+                await page.setViewportSize(PHONE);
             }
             await page.goto(`${d.url}${documents[language]}`);
             await page.waitForSelector('.letterhead');
