@@ -7,6 +7,7 @@ import { get, seg } from '../lib/api.js';
 import { countdown, h, timeEl, words } from '../lib/dom.js';
 import { errorBox } from '../lib/forms.js';
 import { calendarSection } from './calendar.js';
+import { setupChecklist } from './setup.js';
 import { t, pick } from '../lib/i18n.js';
 import { OPEN_STATES, SEVERITIES } from '../lib/schema.js';
 
@@ -243,6 +244,8 @@ export async function dashboardPage() {
     );
     if (incRes.status === 'fulfilled')
         s3.appendChild(await undetermined(incRes.value.sort((a, b) => b.created_at.localeCompare(a.created_at))));
-    page.append(s2, calendarSection(), attention(), s1, s3);
+    // a new installation's first steps come first, until they are done
+    const setup = await setupChecklist().catch((e) => errorBox(e));
+    page.append(...(setup ? [setup] : []), s2, calendarSection(), attention(), s1, s3);
     return page;
 }

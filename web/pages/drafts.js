@@ -4,10 +4,12 @@
 // server signs and freezes it), mark it submitted, start a correction, and
 // download the signed document, its signature, the printable page and the
 // bundle.
-import { patch, post, seg } from '../lib/api.js';
+import { get, patch, post, seg } from '../lib/api.js';
+import { conflictPanel, isConflict } from '../lib/conflict.js';
+import { confirmDialog } from '../lib/confirm.js';
 import { field, h, select, timeEl, words } from '../lib/dom.js';
 import { control, factKind, readControl, same } from '../lib/facts.js';
-import { InputError, reading, showErrors, submitting } from '../lib/forms.js';
+import { InputError, reading, saySaved, showErrors, submitting } from '../lib/forms.js';
 import { lang, pick, t } from '../lib/i18n.js';
 import { formatNumber } from '../lib/numbers.js';
 import { atLeast, user } from '../lib/session.js';
@@ -105,7 +107,8 @@ function downloads(n) {
     );
 }
 
-function draftCard({ reload }, n) {
+function draftCard(ctx, n) {
+    const { reload } = ctx;
     const editable = n.state === 'draft' && atLeast('analyst');
     const card = h(
         'article',
@@ -153,24 +156,19 @@ function draftCard({ reload }, n) {
     }
     if (editable) {
         const save = h('button', { type: 'submit', class: 'save-draft' }, t('save_draft'));
-        form.appendChild(
-            h(
-                'div',
-                { class: 'buttons' },
-                save,
-                atLeast('manager')
-                    ? h(
-                          'button',
-                          { type: 'button', class: 'primary approve', onclick: () => approve(form, n, reload) },
-                          t('approve_sign'),
-                      )
-                    : null,
-            ),
-        );
+        const approveButton = atLeast('manager')
+            ? h(
+                  'button',
+                  { type: 'button', class: 'primary approve', onclick: () => approve(form, n, ctx) },
+                  t('approve_sign'),
+              )
+            : null;
+        form.appendChild(h('div', { class: 'buttons' }, save, approveButton));
+        if (approveButton) approvable(form, n, approveButton);
         form.addEventListener('submit', async (ev) => {
             ev.preventDefault();
-            const ok = await saveFields(form, n);
-            if (ok) reload();
+            const ok = await saveFields(form, n, ctx);
+            if (ok) savedAfter(ctx, n);
         });
     }
     card.appendChild(form);
@@ -194,8 +192,55 @@ function draftCard({ reload }, n) {
     return card;
 }
 
-/** PATCHes the changed contents; returns the notification (or the same one when nothing changed). */
-async function saveFields(form, n) {
+/** Reloads the incident page, then says "Saved" at the draft's buttons. */
+async function savedAfter({ reload }, n) {
+    await reload();
+    saySaved(document.querySelector(`.draft[data-id="${CSS.escape(n.id)}"] .save-draft`));
+}
+
+/**
+ * Approving cannot succeed while a required content is empty: the button is
+ * disabled, with the contents named beside it, as the user types.
+ */
+function approvable(form, n, button) {
+    const why = h('p', { class: 'blocked-reason', id: `approve-why-${n.id}`, hidden: true });
+    button.parentElement.after(why);
+    const refresh = () => {
+        const empty = (n.contents ?? [])
+            .filter((c) => c.required && kindOf(c.id, n.fields[c.id]) !== 'bool')
+            .filter((c) => {
+                const el = form.querySelector(`[name="${CSS.escape('fields.' + c.id)}"]`);
+                return el && !el.value.trim();
+            });
+        button.disabled = empty.length > 0;
+        why.hidden = !empty.length;
+        why.textContent = empty.length
+            ? t('cannot_approve_missing', { list: empty.map((c) => pick(c.label)).join(', ') })
+            : '';
+        if (empty.length) button.setAttribute('aria-describedby', why.id);
+        else button.removeAttribute('aria-describedby');
+    };
+    form.addEventListener('input', refresh);
+    refresh();
+}
+
+/** Someone else saved the draft first: their contents beside mine, and the choice. */
+async function draftConflict(form, n, fields, ctx) {
+    const theirs = await get(`/notifications/${seg(n.id)}`);
+    const meta = Object.fromEntries((n.contents ?? []).map((c) => [c.id, c]));
+    conflictPanel(form, {
+        mine: Object.fromEntries(Object.entries(fields).map(([k, v]) => [`fields.${k}`, v])),
+        theirs,
+        label: (f) => (meta[f.slice(7)] ? pick(meta[f.slice(7)].label) : words(f.slice(7))),
+        show: (v) => shown(v),
+        save: (b, version) => patch(`/notifications/${seg(n.id)}`, b, { ifMatch: version }),
+        done: (saved) => (saved ? savedAfter(ctx, n) : ctx.reload()),
+    });
+}
+
+/** PATCHes the changed contents; returns the notification (or the same one when nothing changed).
+ * A conflict (someone saved first) opens the choice and gives undefined. */
+async function saveFields(form, n, ctx) {
     const fields = reading(form, () => {
         const out = {};
         for (const id of Object.keys(n.fields)) {
@@ -207,7 +252,15 @@ async function saveFields(form, n) {
     });
     if (!fields) return undefined;
     if (!Object.keys(fields).length) return n;
-    return submitting(form, () => patch(`/notifications/${seg(n.id)}`, { fields }, { ifMatch: n.version }));
+    let stale = false;
+    const out = await submitting(form, () =>
+        patch(`/notifications/${seg(n.id)}`, { fields }, { ifMatch: n.version }).catch((e) => {
+            if (!isConflict(e)) throw e;
+            stale = true;
+        }),
+    );
+    if (stale && ctx) await draftConflict(form, n, fields, ctx);
+    return stale ? undefined : out;
 }
 
 /** A draft's value as its reader will read it (the signed document's words
@@ -228,13 +281,14 @@ function shown(v, nl) {
  * version is corrected by a new one.
  */
 function confirmSigning(n) {
-    return new Promise((resolve) => {
-        const meta = Object.fromEntries((n.contents ?? []).map((c) => [c.id, c]));
-        const me = user();
-        const dlg = h(
-            'dialog',
-            { class: 'confirm-sign', 'aria-labelledby': 'confirm-sign-h', 'aria-describedby': 'confirm-sign-what' },
-            h('h2', { id: 'confirm-sign-h' }, t('confirm_sign_title')),
+    const meta = Object.fromEntries((n.contents ?? []).map((c) => [c.id, c]));
+    const me = user();
+    return confirmDialog({
+        cls: 'confirm-sign',
+        title: t('confirm_sign_title'),
+        yes: t('confirm_sign'),
+        yesClass: 'primary sign',
+        body: [
             h(
                 'p',
                 { id: 'confirm-sign-what' },
@@ -254,28 +308,7 @@ function confirmSigning(n) {
             ),
             h('p', { class: 'signer' }, t('confirm_sign_by', { who: me?.full_name || me?.name || '' })),
             h('p', { class: 'hint' }, t('confirm_sign_final')),
-        );
-        const done = (yes) => {
-            dlg.close();
-            dlg.remove();
-            resolve(yes);
-        };
-        const cancel = h('button', { type: 'button', class: 'cancel', onclick: () => done(false) }, t('cancel'));
-        dlg.appendChild(
-            h(
-                'div',
-                { class: 'buttons' },
-                h('button', { type: 'button', class: 'primary sign', onclick: () => done(true) }, t('confirm_sign')),
-                cancel,
-            ),
-        );
-        dlg.addEventListener('cancel', (ev) => {
-            ev.preventDefault();
-            done(false);
-        });
-        document.body.appendChild(dlg);
-        dlg.showModal();
-        cancel.focus(); // the safe choice has the focus: Enter does not sign
+        ],
     });
 }
 
@@ -292,8 +325,9 @@ function missingRequired(n) {
         .map((c) => ({ field: `fields.${c.id}`, message: t('required_before_signing') }));
 }
 
-async function approve(form, n, reload) {
-    const saved = await saveFields(form, n);
+async function approve(form, n, ctx) {
+    const { reload } = ctx;
+    const saved = await saveFields(form, n, ctx);
     if (!saved) return;
     if (saved !== n) Object.assign(n, { version: saved.version, fields: saved.fields });
     const missing = missingRequired(n);

@@ -5,9 +5,11 @@
 import { del, get, patch, post, put, seg } from '../lib/api.js';
 import { field, h, replace, select, timeEl } from '../lib/dom.js';
 import { control, readControl } from '../lib/facts.js';
-import { errorBox, reading, submitting } from '../lib/forms.js';
+import { errorBox, reading, saySaved, submitting } from '../lib/forms.js';
+import { confirmDialog } from '../lib/confirm.js';
 import { t } from '../lib/i18n.js';
 import { TLPS } from '../lib/schema.js';
+import { user } from '../lib/session.js';
 
 const SECTORS = [
     'energy',
@@ -56,6 +58,12 @@ export async function settingsPage() {
         page.appendChild(sec);
     }
     return page;
+}
+
+/** Redraws a section, then says "Saved" at the form (selector) drawn anew. */
+async function savedAfter(redraw, selector) {
+    await redraw();
+    saySaved(document.querySelector(selector));
 }
 
 async function organisation(redraw) {
@@ -144,7 +152,7 @@ async function organisation(redraw) {
         for (const r of RECIPIENTS)
             body.recipients[r] = { name: v(`recipients.${r}.name`).value, contact: v(`recipients.${r}.contact`).value };
         const ok = await submitting(form, () => put('/organisation', body, { ifMatch: o.version }));
-        if (ok) redraw();
+        if (ok) savedAfter(redraw, '#org-form');
     });
     return form;
 }
@@ -236,7 +244,7 @@ async function services(redraw) {
             member_states: readControl(e.member_states, 'list') ?? [],
         };
         const ok = await submitting(form, () => put(`/services/${seg(e.name.value.trim())}`, body));
-        if (ok) redraw();
+        if (ok) savedAfter(redraw, '#service-form');
     });
     return h('div', {}, table, form);
 }
@@ -256,7 +264,7 @@ function signerForm(u, redraw) {
         ev.preventDefault();
         const body = { full_name: name.value.trim() || null, job_title: title.value.trim() || null };
         const ok = await submitting(form, () => patch(`/users/${seg(u.name)}`, body));
-        if (ok) redraw();
+        if (ok) savedAfter(redraw, '#user-list');
     });
     return h(
         'details',
@@ -280,10 +288,32 @@ async function users(redraw) {
             u.role,
             { 'aria-label': t('role_of', { u: u.name }) },
         );
+        // an arrow key on the select only changes what is shown: the role is
+        // changed after the admin confirms it, in a dialog that names both roles
         role.addEventListener('change', async () => {
+            const to = role.value;
+            role.value = u.role;
+            const me = user()?.name === u.name;
+            const ok = await confirmDialog({
+                cls: 'confirm-role',
+                title: t('confirm_role_title'),
+                yes: t('confirm_role_yes'),
+                body: [
+                    h('p', {}, t('confirm_role_text', { u: u.name, a: t('role_' + u.role), b: t('role_' + to) })),
+                    me
+                        ? h(
+                              'p',
+                              { class: 'hint' },
+                              t('confirm_role_text_self', { a: t('role_' + u.role), b: t('role_' + to) }),
+                          )
+                        : null,
+                ],
+            });
+            if (!ok) return role.focus();
             try {
-                await patch(`/users/${seg(u.name)}`, { role: role.value });
-                redraw();
+                await patch(`/users/${seg(u.name)}`, { role: to });
+                await redraw();
+                saySaved(document.querySelector(`[aria-label="${CSS.escape(t('role_of', { u: u.name }))}"]`));
             } catch (e) {
                 role.after(errorBox(e));
             }
