@@ -5,12 +5,64 @@
 // theirs, at their version), take theirs (mine discarded, on purpose), or
 // merge field by field.  Nothing typed is lost until the user chooses, and
 // there is always a way on.
-import { h } from './dom.js';
+// Loaded with import() when a conflict happens, outside the first load;
+// its words are here, in both languages.
+import { get, patch, seg } from './api.js';
+import { h, words } from './dom.js';
 import { showErrors } from './forms.js';
-import { t } from './i18n.js';
+import { pick, t } from './i18n.js';
 
-/** A stale-version answer: someone else saved first. */
-export const isConflict = (e) => e?.status === 412;
+const WORDS = {
+    title: { en: 'Someone else saved first', nl: 'Iemand anders sloeg eerder op' },
+    text: {
+        en: 'Someone saved a change while you were editing. Compare and choose; nothing you typed is lost.',
+        nl: 'Iemand sloeg een wijziging op terwijl u bewerkte. Vergelijk en kies; niets van wat u typte gaat verloren.',
+    },
+    field: { en: 'Field', nl: 'Veld' },
+    theirs: { en: 'Their version', nl: 'Hun versie' },
+    mine: { en: 'What you typed', nl: 'Wat u typte' },
+    keep_mine: { en: 'Keep mine', nl: 'Mijn versie houden' },
+    take_theirs: { en: 'Take theirs', nl: 'Hun versie nemen' },
+    merge: { en: 'Merge field by field', nl: 'Per veld samenvoegen' },
+    use_mine: { en: 'mine', nl: 'mijn' },
+    use_theirs: { en: 'theirs', nl: 'hun' },
+    save_merge: { en: 'Save the merge', nl: 'Samenvoeging opslaan' },
+};
+const w = (k) => pick(WORDS[k]);
+
+/** A value as text: unknown, yes/no, lists. */
+function show(v) {
+    if (v === null || v === undefined || v === '') return '—';
+    if (typeof v === 'boolean') return t(v ? 'yes' : 'no');
+    if (Array.isArray(v)) return v.map(show).join(', ');
+    return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+/** The incident's facts form: body (the PATCH, with its note) against the incident now. */
+export async function incidentConflict(form, inc, body, { send, done }) {
+    const theirs = await get(`/incidents/${seg(inc.id)}`);
+    const { note, ...changes } = body;
+    conflictPanel(form, {
+        mine: flatten(changes),
+        theirs,
+        label: (f) => (f.startsWith('impact.') ? words(f.slice(7)) : t(f)),
+        save: (b, version) => send(note ? { ...b, note } : b, version),
+        done,
+    });
+}
+
+/** A notification draft: the contents changed (fields) against the draft now. */
+export async function draftConflict(form, n, fields, { done }) {
+    const theirs = await get(`/notifications/${seg(n.id)}`);
+    const meta = Object.fromEntries((n.contents ?? []).map((c) => [c.id, c]));
+    conflictPanel(form, {
+        mine: Object.fromEntries(Object.entries(fields).map(([k, v]) => [`fields.${k}`, v])),
+        theirs,
+        label: (f) => (meta[f.slice(7)] ? pick(meta[f.slice(7)].label) : words(f.slice(7))),
+        save: (b, version) => patch(`/notifications/${seg(n.id)}`, b, { ifMatch: version }),
+        done,
+    });
+}
 
 /** The value at a dotted path ("impact.users_affected") of an object. */
 export const at = (obj, path) => path.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
@@ -37,12 +89,12 @@ export function unflatten(flat) {
 }
 
 /**
- * Shows the choice in place of form's buttons.  mine: the flat changes the
- * user made; theirs: the record as it is now (with .version); label(field)
- * and show(value) give the words.  save(body, version) sends a change;
- * done() is called after a choice has been saved or theirs taken.
+ * Shows the choice below the form.  mine: the flat changes the user made;
+ * theirs: the record as it is now (with .version); label(field) gives the
+ * words.  save(body, version) sends a change; done(saved) is called after a
+ * choice was saved (true) or theirs taken (false).
  */
-export function conflictPanel(form, { mine, theirs, label, show, save, done }) {
+function conflictPanel(form, { mine, theirs, label, save, done }) {
     form.querySelector('.conflict')?.remove();
     const fields = Object.keys(mine);
     const choice = Object.fromEntries(fields.map((f) => [f, 'mine']));
@@ -68,7 +120,7 @@ export function conflictPanel(form, { mine, theirs, label, show, save, done }) {
                             onchange: () => (choice[f] = side),
                         }),
                         ' ',
-                        t(`conflict_use_${side}`),
+                        w(`use_${side}`),
                     ),
                 ),
             ),
@@ -94,14 +146,14 @@ export function conflictPanel(form, { mine, theirs, label, show, save, done }) {
                 onclick: () =>
                     send(Object.fromEntries(fields.filter((f) => choice[f] === 'mine').map((f) => [f, mine[f]]))),
             },
-            t('conflict_save_merge'),
+            w('save_merge'),
         ),
     );
     const panel = h(
         'div',
         { class: 'conflict card', role: 'alert', 'aria-labelledby': 'conflict-h' },
-        h('h3', { id: 'conflict-h' }, t('conflict_title')),
-        h('p', {}, t('conflict_text', { who: theirs.updated_by ?? t('conflict_someone') })),
+        h('h3', { id: 'conflict-h' }, w('title')),
+        h('p', {}, w('text')),
         h(
             'table',
             { class: 'conflict-table' },
@@ -111,10 +163,8 @@ export function conflictPanel(form, { mine, theirs, label, show, save, done }) {
                 h(
                     'tr',
                     {},
-                    [t('conflict_field'), t('conflict_theirs'), t('conflict_mine')].map((x) =>
-                        h('th', { scope: 'col' }, x),
-                    ),
-                    h('th', { scope: 'col', class: 'pick', hidden: true }, t('conflict_merge')),
+                    [w('field'), w('theirs'), w('mine')].map((x) => h('th', { scope: 'col' }, x)),
+                    h('th', { scope: 'col', class: 'pick', hidden: true }, w('merge')),
                 ),
             ),
             h('tbody', {}, rows),
@@ -122,16 +172,8 @@ export function conflictPanel(form, { mine, theirs, label, show, save, done }) {
         h(
             'div',
             { class: 'buttons' },
-            h(
-                'button',
-                { type: 'button', class: 'primary keep-mine', onclick: () => send(mine) },
-                t('conflict_keep_mine'),
-            ),
-            h(
-                'button',
-                { type: 'button', class: 'take-theirs', onclick: () => done(false) },
-                t('conflict_take_theirs'),
-            ),
+            h('button', { type: 'button', class: 'primary keep-mine', onclick: () => send(mine) }, w('keep_mine')),
+            h('button', { type: 'button', class: 'take-theirs', onclick: () => done(false) }, w('take_theirs')),
             h(
                 'button',
                 {
@@ -144,7 +186,7 @@ export function conflictPanel(form, { mine, theirs, label, show, save, done }) {
                         panel.querySelector('.pick input')?.focus();
                     },
                 },
-                t('conflict_merge'),
+                w('merge'),
             ),
         ),
         merge,

@@ -111,15 +111,12 @@ export function showErrors(form, err) {
     if (first) first.focus();
 }
 
-/** A link in the summary that takes the reader to the control at fault. */
+/** A link in the summary to the control at fault (focused, the route untouched). */
 function errorLink(ctl, message) {
-    if (!ctl.id) ctl.id = `ctl-${Math.random().toString(36).slice(2, 9)}`;
-    const label = ctl.id ? ctl.ownerDocument.querySelector(`label[for="${CSS.escape(ctl.id)}"]`) : null;
-    const go = (ev) => {
-        ev.preventDefault();
-        ctl.focus();
-    };
-    return h('li', {}, h('a', { href: `#${ctl.id}`, onclick: go }, `${label?.textContent ?? ctl.name}: ${message}`));
+    ctl.id ||= `ctl-${Math.random().toString(36).slice(2, 9)}`;
+    const label = document.querySelector(`label[for="${CSS.escape(ctl.id)}"]`)?.textContent ?? ctl.name;
+    const go = (ev) => ev.preventDefault() ?? ctl.focus();
+    return h('li', {}, h('a', { href: `#${ctl.id}`, onclick: go }, `${label}: ${message}`));
 }
 
 /** The summary sits where the reader pressed Save: just before the form's
@@ -136,15 +133,13 @@ function placeSummary(form, box) {
     else form.prepend(box);
 }
 
-/** Says "Saved" (role=status, so a screen reader says it too) beside the
- * form's buttons, or in the page's status line when the form is gone. */
+/** Says "Saved" (role=status) beside near's buttons, or atop the page when near is gone. */
 export function saySaved(near) {
     for (const old of document.querySelectorAll('.saved-note')) old.remove();
     const note = h('p', { class: 'saved-note', role: 'status' }, t('saved'));
-    const button = near?.isConnected ? (near.querySelector?.('button[type="submit"]') ?? near) : null;
-    if (button && button.parentElement) button.parentElement.appendChild(note);
+    const at = near?.isConnected ? (near.querySelector?.('button[type="submit"]') ?? near) : null;
+    if (at?.parentElement) at.parentElement.appendChild(note);
     else document.querySelector('main')?.prepend(note);
-    return note;
 }
 
 /**

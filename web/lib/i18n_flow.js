@@ -1,86 +1,31 @@
 // SPDX-License-Identifier: EUPL-1.2
-// i18n_flow.js - the words of the workflow (issue 17): what is saved, what
-// cannot be done now and why, confirmations, edit conflicts, the first-run
-// checklist.  i18n.js merges them into its two dictionaries.
+// i18n_flow.js - the words of the workflow (issue 17) on the first load:
+// what is saved, what cannot be done now and why, confirmations.  i18n.js
+// merges them into its two dictionaries.  The modules loaded only when
+// needed (lib/conflict.js, pages/setup.js) carry their own {en, nl} words.
 
 export const flowEn = {
     saved: 'Saved',
     incident_not_found: 'Incident not found',
-    incident_not_found_text: 'There is no incident "{id}", or you may not see it.',
-    back_to_incidents: 'Back to the incident list',
     password_rules:
         'At least 12 characters, without your user name in it. A sentence of a few words is easiest to remember.',
     cannot_close_open_reports:
         'Cannot close yet: {n} report(s) neither submitted nor waived: {list}. Submit or waive them first.',
     cannot_dismiss_without_reason: 'Dismissing needs the reason: write it in the note above.',
     cannot_approve_missing: 'Cannot approve yet: fill in {list}.',
-    confirm_role_title: 'Change the role?',
-    confirm_role_text: 'Change the role of {u} from {a} to {b}? The change takes effect at once.',
-    confirm_role_yes: 'Change the role',
-    confirm_role_text_self: 'You are changing your own role, from {a} to {b}: you may lose access to this page.',
     next_deadline: 'Next deadline',
     no_open_reports: 'none',
-    conflict_title: 'Someone else saved first',
-    conflict_text: '{who} saved a change while you were editing. Compare and choose; nothing you typed is lost.',
-    conflict_field: 'Field',
-    conflict_theirs: 'Their version',
-    conflict_mine: 'What you typed',
-    conflict_keep_mine: 'Keep mine',
-    conflict_take_theirs: 'Take theirs',
-    conflict_merge: 'Merge field by field',
-    conflict_use_mine: 'mine',
-    conflict_use_theirs: 'theirs',
-    conflict_save_merge: 'Save the merge',
-    conflict_someone: 'Someone',
-    setup_title: 'Getting started',
-    setup_text: 'A new installation needs these before the first incident. This list goes away when all are done.',
-    setup_done: 'done',
-    setup_todo: 'to do',
-    setup_profile: 'Fill in the organisation profile',
-    setup_services: 'Register the services you provide',
-    setup_assessment: 'Answer the applicability questionnaire',
-    setup_recipients: "Enter the recipients' contact details",
-    setup_second_admin: 'Add a second administrator',
 };
 
 export const flowNl = {
     saved: 'Opgeslagen',
     incident_not_found: 'Incident niet gevonden',
-    incident_not_found_text: 'Er is geen incident "{id}", of u mag het niet zien.',
-    back_to_incidents: 'Terug naar de incidentenlijst',
     password_rules:
         'Minstens 12 tekens, zonder uw gebruikersnaam erin. Een zin van een paar woorden onthoudt u het makkelijkst.',
     cannot_close_open_reports:
         'Nog niet te sluiten: {n} melding(en) niet ingediend en niet afgezien: {list}. Dien ze eerst in of zie af van melden.',
     cannot_dismiss_without_reason: 'Afwijzen vraagt de reden: schrijf die in de toelichting hierboven.',
     cannot_approve_missing: 'Nog niet goed te keuren: vul {list} in.',
-    confirm_role_title: 'De rol wijzigen?',
-    confirm_role_text: 'De rol van {u} wijzigen van {a} naar {b}? De wijziging geldt meteen.',
-    confirm_role_yes: 'Rol wijzigen',
-    confirm_role_text_self: 'U wijzigt uw eigen rol, van {a} naar {b}: u kunt de toegang tot deze pagina verliezen.',
     next_deadline: 'Eerstvolgende termijn',
     no_open_reports: 'geen',
-    conflict_title: 'Iemand anders sloeg eerder op',
-    conflict_text:
-        '{who} sloeg een wijziging op terwijl u bewerkte. Vergelijk en kies; niets van wat u typte gaat verloren.',
-    conflict_field: 'Veld',
-    conflict_theirs: 'Hun versie',
-    conflict_mine: 'Wat u typte',
-    conflict_keep_mine: 'Mijn versie houden',
-    conflict_take_theirs: 'Hun versie nemen',
-    conflict_merge: 'Per veld samenvoegen',
-    conflict_use_mine: 'mijn',
-    conflict_use_theirs: 'hun',
-    conflict_save_merge: 'Samenvoeging opslaan',
-    conflict_someone: 'Iemand',
-    setup_title: 'Aan de slag',
-    setup_text:
-        'Een nieuwe installatie heeft dit nodig voor het eerste incident. Deze lijst verdwijnt als alles klaar is.',
-    setup_done: 'klaar',
-    setup_todo: 'te doen',
-    setup_profile: 'Vul het organisatieprofiel in',
-    setup_services: 'Registreer de diensten die u levert',
-    setup_assessment: 'Beantwoord de vragenlijst over toepasselijkheid',
-    setup_recipients: 'Vul de contactgegevens van de ontvangers in',
-    setup_second_admin: 'Voeg een tweede beheerder toe',
 };

@@ -7,9 +7,9 @@ import { get, seg } from '../lib/api.js';
 import { countdown, h, timeEl, words } from '../lib/dom.js';
 import { errorBox } from '../lib/forms.js';
 import { calendarSection } from './calendar.js';
-import { setupChecklist } from './setup.js';
 import { t, pick } from '../lib/i18n.js';
 import { OPEN_STATES, SEVERITIES } from '../lib/schema.js';
+import { atLeast } from '../lib/session.js';
 
 /** Every open incident (pages through the list, at most 1,000). */
 async function openIncidents() {
@@ -245,7 +245,9 @@ export async function dashboardPage() {
     if (incRes.status === 'fulfilled')
         s3.appendChild(await undetermined(incRes.value.sort((a, b) => b.created_at.localeCompare(a.created_at))));
     // a new installation's first steps come first, until they are done
-    const setup = await setupChecklist().catch((e) => errorBox(e));
+    const setup = atLeast('admin')
+        ? await import('./setup.js').then((m) => m.setupChecklist()).catch((e) => errorBox(e))
+        : null;
     page.append(...(setup ? [setup] : []), s2, calendarSection(), attention(), s1, s3);
     return page;
 }

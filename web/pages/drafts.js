@@ -4,9 +4,7 @@
 // server signs and freezes it), mark it submitted, start a correction, and
 // download the signed document, its signature, the printable page and the
 // bundle.
-import { get, patch, post, seg } from '../lib/api.js';
-import { conflictPanel, isConflict } from '../lib/conflict.js';
-import { confirmDialog } from '../lib/confirm.js';
+import { patch, post, seg } from '../lib/api.js';
 import { field, h, select, timeEl, words } from '../lib/dom.js';
 import { control, factKind, readControl, same } from '../lib/facts.js';
 import { InputError, reading, saySaved, showErrors, submitting } from '../lib/forms.js';
@@ -198,44 +196,25 @@ async function savedAfter({ reload }, n) {
     saySaved(document.querySelector(`.draft[data-id="${CSS.escape(n.id)}"] .save-draft`));
 }
 
-/**
- * Approving cannot succeed while a required content is empty: the button is
- * disabled, with the contents named beside it, as the user types.
- */
+/** Approving cannot succeed while a required content is empty: disabled, the contents named, as the user types. */
 function approvable(form, n, button) {
-    const why = h('p', { class: 'blocked-reason', id: `approve-why-${n.id}`, hidden: true });
+    const why = h('p', { class: 'blocked-reason', id: `approve-why-${n.id}` });
     button.parentElement.after(why);
     const refresh = () => {
-        const empty = (n.contents ?? [])
-            .filter((c) => c.required && kindOf(c.id, n.fields[c.id]) !== 'bool')
-            .filter((c) => {
-                const el = form.querySelector(`[name="${CSS.escape('fields.' + c.id)}"]`);
-                return el && !el.value.trim();
-            });
-        button.disabled = empty.length > 0;
+        const empty = (n.contents ?? []).filter(
+            (c) =>
+                c.required &&
+                kindOf(c.id, n.fields[c.id]) !== 'bool' &&
+                form.querySelector(`[name="${CSS.escape('fields.' + c.id)}"]`)?.value.trim() === '',
+        );
         why.hidden = !empty.length;
-        why.textContent = empty.length
-            ? t('cannot_approve_missing', { list: empty.map((c) => pick(c.label)).join(', ') })
-            : '';
+        button.disabled = !why.hidden;
+        why.textContent = t('cannot_approve_missing', { list: empty.map((c) => pick(c.label)).join(', ') });
+        button.toggleAttribute('aria-describedby', false);
         if (empty.length) button.setAttribute('aria-describedby', why.id);
-        else button.removeAttribute('aria-describedby');
     };
     form.addEventListener('input', refresh);
     refresh();
-}
-
-/** Someone else saved the draft first: their contents beside mine, and the choice. */
-async function draftConflict(form, n, fields, ctx) {
-    const theirs = await get(`/notifications/${seg(n.id)}`);
-    const meta = Object.fromEntries((n.contents ?? []).map((c) => [c.id, c]));
-    conflictPanel(form, {
-        mine: Object.fromEntries(Object.entries(fields).map(([k, v]) => [`fields.${k}`, v])),
-        theirs,
-        label: (f) => (meta[f.slice(7)] ? pick(meta[f.slice(7)].label) : words(f.slice(7))),
-        show: (v) => shown(v),
-        save: (b, version) => patch(`/notifications/${seg(n.id)}`, b, { ifMatch: version }),
-        done: (saved) => (saved ? savedAfter(ctx, n) : ctx.reload()),
-    });
 }
 
 /** PATCHes the changed contents; returns the notification (or the same one when nothing changed).
@@ -255,11 +234,13 @@ async function saveFields(form, n, ctx) {
     let stale = false;
     const out = await submitting(form, () =>
         patch(`/notifications/${seg(n.id)}`, { fields }, { ifMatch: n.version }).catch((e) => {
-            if (!isConflict(e)) throw e;
+            if (e?.status !== 412) throw e; // someone else saved first
             stale = true;
         }),
     );
-    if (stale && ctx) await draftConflict(form, n, fields, ctx);
+    // someone else saved first: their contents beside mine, and the choice (loaded when needed)
+    const done = (saved) => (saved ? savedAfter(ctx, n) : ctx.reload());
+    if (stale && ctx) await import('../lib/conflict.js').then((m) => m.draftConflict(form, n, fields, { done }));
     return stale ? undefined : out;
 }
 
@@ -280,7 +261,8 @@ function shown(v, nl) {
  * true only when the manager confirms.  Signing cannot be undone: a signed
  * version is corrected by a new one.
  */
-function confirmSigning(n) {
+async function confirmSigning(n) {
+    const { confirmDialog } = await import('../lib/confirm.js'); // outside the first load
     const meta = Object.fromEntries((n.contents ?? []).map((c) => [c.id, c]));
     const me = user();
     return confirmDialog({

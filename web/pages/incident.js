@@ -8,7 +8,6 @@ import { field, h, localTime, replace, select, timeEl, toLocalInput, words } fro
 import { control, readControl, same } from '../lib/facts.js';
 import { FACTS } from '../lib/schema.js';
 import { errorBox, reading, saySaved, submitting } from '../lib/forms.js';
-import { conflictPanel, flatten, isConflict } from '../lib/conflict.js';
 import { pick, t } from '../lib/i18n.js';
 import { atLeast } from '../lib/session.js';
 import { deadlinesTable } from './dashboard.js';
@@ -58,8 +57,7 @@ export async function incidentPage(id) {
                     ),
                 ),
             ),
-            // by urgency: the reports owed with their countdowns, what can be done
-            // now, the classification, then the facts, the drafts and the timeline
+            // by urgency: reports owed, actions, classification, facts, drafts, timeline
             h(
                 'section',
                 { id: 'sec-obligations', 'aria-labelledby': 'h-obl' },
@@ -100,8 +98,7 @@ function notFound(id) {
         'div',
         { class: 'not-found' },
         h('h1', {}, t('incident_not_found')),
-        h('p', {}, t('incident_not_found_text', { id })),
-        h('p', {}, h('a', { href: '#/incidents' }, t('back_to_incidents'))),
+        h('p', {}, h('a', { href: '#/incidents' }, t('nav_incidents'))),
     );
 }
 
@@ -329,11 +326,13 @@ function factsSection({ inc, reload }, cls) {
         let stale = false;
         const ok = await submitting(form, () =>
             send(body, inc.version).catch((e) => {
-                if (!isConflict(e)) throw e;
+                if (e?.status !== 412) throw e; // someone else saved first
                 stale = true;
             }),
         );
-        if (stale) return factsConflict(form, inc, body, send, reload);
+        // someone else saved first: theirs beside mine, and the choice
+        const done = (saved) => (saved ? savedAfter(reload, 'save-facts') : reload());
+        if (stale) return import('../lib/conflict.js').then((m) => m.incidentConflict(form, inc, body, { send, done }));
         if (ok) savedAfter(reload, 'save-facts');
     });
     return h(
@@ -348,20 +347,6 @@ function factsSection({ inc, reload }, cls) {
 async function savedAfter(reload, id) {
     await reload();
     saySaved(document.getElementById(id));
-}
-
-/** Someone else saved the incident first: their version beside mine, and the choice. */
-async function factsConflict(form, inc, body, send, reload) {
-    const theirs = await get(`/incidents/${seg(inc.id)}`);
-    const { note, ...changes } = body;
-    conflictPanel(form, {
-        mine: flatten(changes),
-        theirs,
-        label: (f) => (f.startsWith('impact.') ? words(f.slice(7)) : t(f)),
-        show,
-        save: (b, version) => send(note ? { ...b, note } : b, version),
-        done: (saved) => (saved ? savedAfter(reload, 'save-facts') : reload()),
-    });
 }
 
 // the words of the root causes already recorded are offered: the same

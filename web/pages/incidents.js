@@ -98,19 +98,12 @@ export async function incidentsPage(query) {
     );
 }
 
-/** incident id → its report still owed with the nearest due time (GET /deadlines). */
+/** incident id → its report still owed with the nearest due time (none when the list fails). */
 async function nextDeadlines() {
     const map = new Map();
-    let items = [];
-    try {
-        items = (await get('/deadlines?limit=500')).items;
-    } catch {
-        return map; // the list still shows; the column stays empty
-    }
-    for (const o of items.filter((x) => owedNow(x) && x.due_at)) {
-        const cur = map.get(o.incident);
-        if (!cur || Date.parse(o.due_at) < Date.parse(cur.due_at)) map.set(o.incident, o);
-    }
+    const { items } = await get('/deadlines?limit=500').catch(() => ({ items: [] }));
+    for (const o of items.filter((x) => owedNow(x) && x.due_at))
+        if (!map.has(o.incident) || o.due_at < map.get(o.incident).due_at) map.set(o.incident, o);
     return map;
 }
 

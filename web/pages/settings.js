@@ -7,7 +7,7 @@ import { field, h, replace, select, timeEl } from '../lib/dom.js';
 import { control, readControl } from '../lib/facts.js';
 import { errorBox, reading, saySaved, submitting } from '../lib/forms.js';
 import { confirmDialog } from '../lib/confirm.js';
-import { t } from '../lib/i18n.js';
+import { pick, t } from '../lib/i18n.js';
 import { TLPS } from '../lib/schema.js';
 import { user } from '../lib/session.js';
 
@@ -34,6 +34,21 @@ const SECTORS = [
 ];
 const ROLES = ['viewer', 'analyst', 'manager', 'admin'];
 const TOKEN_ROLES = [...ROLES, 'ingest'];
+// the role change's question, here with the (lazily loaded) page that asks it
+const ROLE_WORDS = {
+    title: { en: 'Change the role?', nl: 'De rol wijzigen?' },
+    text: {
+        en: 'Change the role of {u} from {a} to {b}? The change takes effect at once.',
+        nl: 'De rol van {u} wijzigen van {a} naar {b}? De wijziging geldt meteen.',
+    },
+    yes: { en: 'Change the role', nl: 'Rol wijzigen' },
+    self: {
+        en: 'You are changing your own role: you may lose access to this page.',
+        nl: 'U wijzigt uw eigen rol: u kunt de toegang tot deze pagina verliezen.',
+    },
+};
+const roleWord = (k, vars = {}) => pick(ROLE_WORDS[k]).replace(/\{(\w+)\}/g, (m, x) => vars[x] ?? m);
+
 const RECIPIENTS = ['csirt', 'supervisor', 'dpa', 'cer_authority', 'financial_supervisor', 'trust_supervisor'];
 const tlpOptions = () => [['', t('tlp_any')], ...TLPS.map((v) => [v, `TLP:${v.toUpperCase()}`])];
 
@@ -296,17 +311,11 @@ async function users(redraw) {
             const me = user()?.name === u.name;
             const ok = await confirmDialog({
                 cls: 'confirm-role',
-                title: t('confirm_role_title'),
-                yes: t('confirm_role_yes'),
+                title: roleWord('title'),
+                yes: roleWord('yes'),
                 body: [
-                    h('p', {}, t('confirm_role_text', { u: u.name, a: t('role_' + u.role), b: t('role_' + to) })),
-                    me
-                        ? h(
-                              'p',
-                              { class: 'hint' },
-                              t('confirm_role_text_self', { a: t('role_' + u.role), b: t('role_' + to) }),
-                          )
-                        : null,
+                    h('p', {}, roleWord('text', { u: u.name, a: t('role_' + u.role), b: t('role_' + to) })),
+                    me ? h('p', { class: 'hint' }, roleWord('self')) : null,
                 ],
             });
             if (!ok) return role.focus();

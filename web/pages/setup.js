@@ -4,11 +4,33 @@
 // the services it provides, the applicability questionnaire, the
 // recipients' contact details, a second administrator), each ticked off
 // from what the server holds, and the whole list gone once all are done.
-// Admins do this work, so admins see it.
+// Admins do this work, so only admins load and see it.
 import { get } from '../lib/api.js';
 import { h } from '../lib/dom.js';
-import { t } from '../lib/i18n.js';
-import { atLeast } from '../lib/session.js';
+import { pick } from '../lib/i18n.js';
+
+// loaded with import() for admins only, outside the first load: its words are here
+const WORDS = {
+    title: { en: 'Getting started', nl: 'Aan de slag' },
+    text: {
+        en: 'A new installation needs these before the first incident. This list goes away when all are done.',
+        nl: 'Een nieuwe installatie heeft dit nodig voor het eerste incident. Deze lijst verdwijnt als alles klaar is.',
+    },
+    done: { en: 'done', nl: 'klaar' },
+    todo: { en: 'to do', nl: 'te doen' },
+    profile: { en: 'Fill in the organisation profile', nl: 'Vul het organisatieprofiel in' },
+    services: { en: 'Register the services you provide', nl: 'Registreer de diensten die u levert' },
+    assessment: {
+        en: 'Answer the applicability questionnaire',
+        nl: 'Beantwoord de vragenlijst over toepasselijkheid',
+    },
+    recipients: {
+        en: "Enter the recipients' contact details",
+        nl: 'Vul de contactgegevens van de ontvangers in',
+    },
+    second_admin: { en: 'Add a second administrator', nl: 'Voeg een tweede beheerder toe' },
+};
+const w = (k) => pick(WORDS[k]);
 
 /** [key, where it is done, done(state)] */
 const STEPS = [
@@ -31,9 +53,8 @@ function recipientsDone(recipients) {
     );
 }
 
-/** The checklist section, or null when every step is done (or for non-admins). */
+/** The checklist section, or null when every step is done. */
 export async function setupChecklist() {
-    if (!atLeast('admin')) return null;
     const [org, services, assessments, users] = await Promise.all([
         get('/organisation'),
         get('/services'),
@@ -46,8 +67,8 @@ export async function setupChecklist() {
     return h(
         'section',
         { id: 'setup', class: 'card', 'aria-labelledby': 'd-setup' },
-        h('h2', { id: 'd-setup' }, t('setup_title')),
-        h('p', { class: 'hint' }, t('setup_text')),
+        h('h2', { id: 'd-setup' }, w('title')),
+        h('p', { class: 'hint' }, w('text')),
         h(
             'ol',
             { class: 'setup-steps' },
@@ -55,9 +76,9 @@ export async function setupChecklist() {
                 h(
                     'li',
                     { 'data-step': s.key, 'data-done': String(s.done), class: s.done ? 'done' : 'todo' },
-                    h('a', { href: s.href }, t('setup_' + s.key)),
+                    h('a', { href: s.href }, w(s.key)),
                     ' ',
-                    h('span', { class: 'setup-state' }, `(${t(s.done ? 'setup_done' : 'setup_todo')})`),
+                    h('span', { class: 'setup-state' }, `(${w(s.done ? 'done' : 'todo')})`),
                 ),
             ),
         ),
