@@ -8,7 +8,7 @@
 // Loaded with import() when a conflict happens, outside the first load;
 // its words are here, in both languages.
 import { get, patch, seg } from './api.js';
-import { h, words } from './dom.js';
+import { h, localTime, words } from './dom.js';
 import { showErrors } from './forms.js';
 import { pick, t } from './i18n.js';
 
@@ -30,9 +30,10 @@ const WORDS = {
 };
 const w = (k) => pick(WORDS[k]);
 
-/** A value as text: unknown, yes/no, lists. */
+/** A value as text: unknown, yes/no, local times, lists. */
 function show(v) {
     if (v === null || v === undefined || v === '') return '—';
+    if (typeof v === 'string' && /^\d{4}-\d\d-\d\dT[\d:]{8}Z$/.test(v)) return localTime(v);
     if (typeof v === 'boolean') return t(v ? 'yes' : 'no');
     if (Array.isArray(v)) return v.map(show).join(', ');
     return typeof v === 'object' ? JSON.stringify(v) : String(v);
