@@ -4,7 +4,6 @@
 // browser's choice (localStorage) or its preferred language.
 // t('time_left', {d: '01:00:00'}) fills {d}; a missing key shows the key.
 import { flowEn, flowNl } from './i18n_flow.js';
-
 const en = {
     nav_alerts: 'Alerts',
     acknowledge: 'Acknowledge',
@@ -39,6 +38,7 @@ const en = {
     error_429: 'Too many attempts. Wait a moment and try again.',
     error_429_retry: 'Too many attempts. Try again in {s} seconds.',
     nav_label: 'Main',
+    menu: 'Menu',
     nav_dashboard: 'Dashboard',
     nav_incidents: 'Incidents',
     nav_settings: 'Settings',
@@ -515,6 +515,7 @@ const nl = {
     error_429: 'Te veel pogingen. Wacht even en probeer het opnieuw.',
     error_429_retry: 'Te veel pogingen. Probeer het over {s} seconden opnieuw.',
     nav_label: 'Hoofdmenu',
+    menu: 'Menu',
     nav_dashboard: 'Overzicht',
     nav_incidents: 'Incidenten',
     nav_settings: 'Instellingen',
