@@ -41,6 +41,12 @@ cmd_routes(int argc, char **argv)
     }
     printf("\n`public`: no token needed. Every other route answers 401 without a valid token and\n"
            "403 to a role marked `-`.\n");
+    printf("\nFor a person only: these routes answer 403 to every API token, whatever its role,\n"
+           "and are open to a person signed in with the roles marked `yes`:\n\n");
+    for (size_t i = 0; i < http_routes_count; i++)
+        if (http_routes[i].person_only != NULL)
+            printf("- %s `%s`: %s.\n", http_routes[i].method, http_routes[i].pattern,
+                   http_routes[i].person_only);
     return 0;
 }
 

@@ -46,6 +46,9 @@ struct route {
     bool bench_only;
     /* answers while the user's password change is due (the session routes) */
     bool during_password_change;
+    /* non-NULL: only a person signed in (a session) may call this route; an
+     * API token gets 403 with these words, which say why */
+    const char *person_only;
 };
 
 /* Routes under this prefix exist in test builds only (the test clock):

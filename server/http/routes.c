@@ -20,6 +20,11 @@
 #define INCIDENT_CREATE (INCIDENT_WORK | ROLE_BIT(ROLE_INGEST))
 /* managers decide about reporting: waive a report, "not notifiable" */
 #define INCIDENT_DECIDE (ROLE_BIT(ROLE_MANAGER) | ROLE_BIT(ROLE_ADMIN))
+/* approving signs the document an authority receives: a person's act, which
+ * a token (a program) cannot perform on anyone's behalf */
+#define SIGNER_ONLY                                                                                \
+    "only a person signs: an API token cannot approve or sign a notification; a manager or admin " \
+    "signs in and approves it"
 /* analysts and up prepare: assessments, the risk register, measures */
 #define PREP_WORK INCIDENT_WORK
 
@@ -86,7 +91,7 @@ const struct route http_routes[] = {
     {.method = "GET", .pattern = "/api/v1/incidents/{id}/notifications", .handler = api_notifications_list, .roles = ROLES_READ, .tlp = ROUTE_TLP_INCIDENT},
     {.method = "GET", .pattern = "/api/v1/notifications/{nid}", .handler = api_notifications_get, .roles = ROLES_READ, .tlp = ROUTE_TLP_NOTIFICATION},
     {.method = "PATCH", .pattern = "/api/v1/notifications/{nid}", .handler = api_notifications_patch, .roles = INCIDENT_WORK, .writes = true, .tlp = ROUTE_TLP_NOTIFICATION},
-    {.method = "POST", .pattern = "/api/v1/notifications/{nid}/approve", .handler = api_notifications_approve, .roles = INCIDENT_DECIDE, .writes = true, .tlp = ROUTE_TLP_NOTIFICATION},
+    {.method = "POST", .pattern = "/api/v1/notifications/{nid}/approve", .handler = api_notifications_approve, .roles = INCIDENT_DECIDE, .writes = true, .tlp = ROUTE_TLP_NOTIFICATION, .person_only = SIGNER_ONLY},
     {.method = "POST", .pattern = "/api/v1/notifications/{nid}/submit", .handler = api_notifications_submit, .roles = INCIDENT_DECIDE, .writes = true, .tlp = ROUTE_TLP_NOTIFICATION},
     {.method = "POST", .pattern = "/api/v1/notifications/{nid}/corrections", .handler = api_notifications_correct, .roles = INCIDENT_WORK, .writes = true, .tlp = ROUTE_TLP_NOTIFICATION},
     {.method = "GET", .pattern = "/api/v1/notifications/{nid}/document.json", .handler = api_notifications_document, .roles = ROLES_READ, .tlp = ROUTE_TLP_NOTIFICATION},

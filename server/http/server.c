@@ -657,6 +657,8 @@ dispatch(struct MHD_Connection *c, struct http_req *r, const char *method, const
                      role_name(r->principal.role));
             return send_problem(c, r, path, 403, detail, NULL, NULL, NULL);
         }
+        if (route->person_only != NULL && !r->principal.session)
+            return send_problem(c, r, path, 403, route->person_only, NULL, NULL, NULL);
         if (r->principal.tlp_max < TLP_RED && tlp_hidden(c, r, route, &m, path, &ret))
             return ret;
     }

@@ -317,11 +317,13 @@ describe('reports owed late, and signing only after seeing what is signed', () =
             const card = '#drafts article.draft[data-state="draft"]';
             await page.waitForSelector(card);
 
-            // approving with a required content empty: named at its field, no dialog
-            await page.click(`${card} button.approve`);
-            await page.waitForSelector(`${card} [name="fields.contact_official"][aria-invalid="true"] + .field-error`);
+            // approving with a required content empty cannot succeed: disabled, the content named, no dialog
+            await page.waitForSelector(`${card} button.approve[disabled]`);
+            assert.match(
+                await page.textContent(`${card} .blocked-reason`),
+                l === 'nl' ? /Nog niet goed te keuren: vul Contactgegevens van de functionaris/ : /Cannot approve yet: fill in Contact details of the official/,
+            );
             assert.equal(await page.$('dialog.confirm-sign'), null);
-            assert.match(await page.textContent(`${card} .form-error`), l === 'nl' ? /verplichte onderdelen/ : /required contents/);
 
             await page.fill(`${card} [name="fields.contact_official"]`, 'M. de Vries, +31 6 1234 5678');
             await page.click(`${card} button.approve`);

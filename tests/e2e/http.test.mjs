@@ -203,6 +203,8 @@ describe('http', () => {
                     // a route that looks its object up first may say 404
                     // (or want If-Match) before it reads the body
                     if ([404, 412, 428].includes(res.status) && p.includes('{')) continue;
+                    // a route for a person only (docs/ACCESS.md) refuses every token before the body
+                    if (res.status === 403 && /^only a person/.test(res.json?.detail)) continue;
                     assertProblem(res, 422);
                     assert.match(res.json.detail, /^the body must be (a JSON object|an alert)/, `${method} ${p}`);
                     seen.push(`${method} ${p}`);

@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, startDaemon } from './lib/daemon.mjs';
+import { addUser, approveAs } from './lib/session.mjs';
 import { BASE, createIncident, createToken, iso } from './lib/incidents.mjs';
 
 const HOUR = 3600e3;
@@ -17,11 +18,12 @@ async function earlyWarning(d, token, id) {
 }
 
 describe('a missed report', () => {
-    let d, analyst, manager;
+    let d, analyst, manager, signer;
     before(async () => {
         d = await startDaemon();
         analyst = createToken(d, 'm-analyst', 'analyst');
         manager = createToken(d, 'm-manager', 'manager');
+        signer = addUser(d, 'm-signer', 'manager'); // only a person signs
         const org = await api(d.url, d.adminToken, 'GET', '/api/v1/organisation');
         const body = { ...org.json, name: 'Waterbedrijf', sector: 'drinking_water', nis2_class: 'essential' };
         delete body.version;
@@ -50,7 +52,7 @@ describe('a missed report', () => {
         assert.equal(res.json.obligation, ew.id);
         res = await api(d.url, analyst, 'PATCH', N, { fields: { contact_official: 'CISO, +31 20 555 0100' } });
         assert.equal(res.status, 200, res.text);
-        res = await api(d.url, manager, 'POST', `${N}/approve`);
+        res = await approveAs(d, signer, N);
         assert.equal(res.status, 200, res.text);
         res = await api(d.url, manager, 'POST', `${N}/submit`, { channel: 'MijnNCSC' });
         assert.equal(res.status, 200, res.text);

@@ -11,11 +11,12 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { api, cli, startDaemon, tempDir } from './lib/daemon.mjs';
 import { createIncident, createToken, iso } from './lib/incidents.mjs';
+import { addUser, approveAs } from './lib/session.mjs';
 
 const HOUR = 3600e3;
 
 describe('notification drafts', () => {
-    let d, tokens, inc;
+    let d, tokens, inc, signer;
     before(async () => {
         d = await startDaemon();
         tokens = {
@@ -24,6 +25,7 @@ describe('notification drafts', () => {
             manager: createToken(d, 'n-manager', 'manager'),
             ingest: createToken(d, 'n-ingest', 'ingest'),
         };
+        signer = addUser(d, 'n-signer', 'manager');
         const org = await api(d.url, d.adminToken, 'GET', '/api/v1/organisation');
         const body = { ...org.json, name: 'Waterbedrijf', sector: 'drinking_water', nis2_class: 'essential', annual_turnover_eur: 2e7 };
         delete body.version;
@@ -82,7 +84,7 @@ describe('notification drafts', () => {
         assert.equal(res.status, 409);
 
         // approval needs the required contents, and a manager
-        res = await api(d.url, tokens.manager, 'POST', `${N}/approve`);
+        res = await approveAs(d, signer, N);
         assert.equal(res.status, 422);
         assert.deepEqual(res.json.errors.map((e) => e.field), ['fields.contact_official']);
         res = await api(d.url, tokens.analyst, 'PATCH', N, { fields: { nonsense: 1 } });
@@ -95,7 +97,18 @@ describe('notification drafts', () => {
         assert.equal(res.json.version, 2);
         res = await api(d.url, tokens.analyst, 'POST', `${N}/approve`);
         assert.equal(res.status, 403);
+        // only a person signs: a manager's API token is refused, saying why, and nothing changes
         res = await api(d.url, tokens.manager, 'POST', `${N}/approve`);
+        assert.equal(res.status, 403, res.text);
+        assert.match(res.headers.get('content-type'), /^application\/problem\+json/);
+        assert.match(res.json.detail, /only a person signs: an API token cannot approve or sign a notification/);
+        res = await api(d.url, tokens.viewer, 'GET', N);
+        assert.equal(res.json.state, 'draft');
+        assert.equal(res.json.version, 2);
+        assert.equal(res.json.signed, false);
+        res = await api(d.url, d.adminToken, 'POST', `${N}/approve`, undefined, { 'if-match': '"2"' });
+        assert.equal(res.status, 403, 'an admin token neither');
+        res = await approveAs(d, signer, N);
         assert.equal(res.status, 200, res.text);
         assert.equal(res.json.state, 'approved');
         assert.equal(res.json.signed, true);
@@ -116,7 +129,7 @@ describe('notification drafts', () => {
         execFileSync('/usr/bin/minisign', ['-Vq', '-m', docPath, '-p', pub]);
         let v = cli(['verify', docPath, '--pubkey', pub]);
         assert.equal(v.code, 0, v.stdout + v.stderr);
-        assert.match(v.stdout, new RegExp(`incident=${inc.ref} regime=nis2 stage=early_warning notification=${nid} version=3 signed_at=\\S+ by=token:n-manager`));
+        assert.match(v.stdout, new RegExp(`incident=${inc.ref} regime=nis2 stage=early_warning notification=${nid} version=3 signed_at=\\S+ by=user:n-signer`));
 
         // the document: canonical JSON with the contents in the draft's language
         const parsed = JSON.parse(bytes.toString('utf8'));
@@ -194,7 +207,7 @@ describe('notification drafts', () => {
         // signed versions never change
         res = await api(d.url, tokens.manager, 'PATCH', N, { fields: { summary: 'changed' } });
         assert.equal(res.status, 409);
-        res = await api(d.url, tokens.manager, 'POST', `${N}/approve`);
+        res = await approveAs(d, signer, N);
         assert.equal(res.status, 409);
 
         // submitting marks the obligation submitted
@@ -223,7 +236,7 @@ describe('notification drafts', () => {
         {
             // once signed, the correction downloads as the second version
             const C = `/api/v1/notifications/${res.json.id}`;
-            let r = await api(d.url, tokens.manager, 'POST', `${C}/approve`);
+            let r = await approveAs(d, signer, C);
             assert.equal(r.status, 200, r.text);
             r = await fetch(`${d.url}${C}/document.json`, { headers: { authorization: `Bearer ${tokens.viewer}` } });
             assert.equal(r.headers.get('content-disposition'), `attachment; filename="${inc.ref}_nis2_early-warning_v2.json"`);
@@ -255,6 +268,7 @@ describe('key rotation', () => {
 
     test('meldpunt key rotate: new documents use the new key, old ones verify with the kept key', async () => {
         const manager = createToken(d, 'k-manager', 'manager');
+        const person = addUser(d, 'k-signer', 'manager');
         const org = await api(d.url, d.adminToken, 'GET', '/api/v1/organisation');
         const body = { ...org.json, name: 'Org', nis2_class: 'essential' };
         delete body.version;
@@ -267,7 +281,7 @@ describe('key rotation', () => {
             const N = `/api/v1/notifications/${res.json.id}`;
             res = await api(d.url, manager, 'PATCH', N, { fields: { suspected_malicious: false, cross_border: false, contact_official: 'A. B.' } });
             assert.equal(res.status, 200, res.text);
-            res = await api(d.url, manager, 'POST', `${N}/approve`);
+            res = await approveAs(d, person, N);
             assert.equal(res.status, 200, res.text);
             const doc = Buffer.from(await (await fetch(`${d.url}${N}/document.json`, { headers: { authorization: `Bearer ${manager}` } })).arrayBuffer());
             const sig = (await api(d.url, manager, 'GET', `${N}/document.json.minisig`)).text;

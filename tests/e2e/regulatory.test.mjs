@@ -9,6 +9,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, assertProblem, startDaemon } from './lib/daemon.mjs';
+import { addUser, approveAs } from './lib/session.mjs';
 import { BASE, createIncident, createToken, iso, transition } from './lib/incidents.mjs';
 
 const HOUR = 3600e3;
@@ -355,11 +356,12 @@ describe('issue 16 through time (the test clock)', () => {
     // A fixed start, far from today: nothing here depends on the date.
     const T0 = '2031-03-14T09:00:00Z';
     const at = (seconds) => iso(Date.parse(T0) + seconds * 1000);
-    let d, analyst, manager;
+    let d, analyst, manager, signer;
     before(async () => {
         d = await startDaemon();
         analyst = createToken(d, 'reg-time-analyst', 'analyst');
         manager = createToken(d, 'reg-time-manager', 'manager');
+        signer = addUser(d, 'reg-time-signer', 'manager'); // only a person signs
         assert.equal(await d.setClock({ now: T0 }), T0);
     });
 
@@ -370,7 +372,7 @@ describe('issue 16 through time (the test clock)', () => {
         const N = `/api/v1/notifications/${res.json.id}`;
         res = await api(d.url, analyst, 'PATCH', N, { fields }, { 'if-match': '"1"' });
         assert.equal(res.status, 200, res.text);
-        res = await api(d.url, manager, 'POST', `${N}/approve`);
+        res = await approveAs(d, signer, N);
         assert.equal(res.status, 200, res.text);
         return N;
     }
@@ -760,7 +762,7 @@ describe('issue 16 through time (the test clock)', () => {
         const U = `/api/v1/notifications/${res.json.id}`;
         res = await api(d.url, analyst, 'PATCH', U, { fields: { times: 'occurred 14 March 08:40 UTC; recovered 25 March 15:00 UTC' } }, { 'if-match': '"1"' });
         assert.equal(res.status, 200, res.text);
-        assert.equal((await api(d.url, manager, 'POST', `${U}/approve`)).status, 200);
+        assert.equal((await approveAs(d, signer, U)).status, 200);
         res = await api(d.url, manager, 'POST', `${U}/submit`, { channel: 'DNB portal' });
         assert.equal(res.status, 200, res.text);
         final = await doraObligation(inc, 'final');

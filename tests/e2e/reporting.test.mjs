@@ -10,6 +10,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, cli, startDaemon } from './lib/daemon.mjs';
+import { addUser, approveAs } from './lib/session.mjs';
 import { BASE, createIncident, createToken, iso } from './lib/incidents.mjs';
 
 const HOUR = 3600e3;
@@ -57,11 +58,12 @@ const TRUST_SIGNIFICANT = {
 };
 
 describe('issue 16 items 8-11: more reporting duties (shipped rules)', () => {
-    let d, analyst, manager;
+    let d, analyst, manager, signer;
     before(async () => {
         d = await startDaemon();
         analyst = createToken(d, 'rep-analyst', 'analyst');
         manager = createToken(d, 'rep-manager', 'manager');
+        signer = addUser(d, 'rep-signer', 'manager'); // only a person signs
     });
     after(async () => {
         await d.stopClean();
@@ -265,7 +267,7 @@ describe('issue 16 items 8-11: more reporting duties (shipped rules)', () => {
         assert.equal(r.json.obligation, null, 'no obligation behind it');
         assert.equal(r.json.fields.kind, 'near_miss');
         assert.equal(r.json.fields.description, 'Mail with a malicious macro to five engineers, quarantined.');
-        r = await api(d.url, manager, 'POST', `/api/v1/notifications/${r.json.id}/approve`);
+        r = await approveAs(d, signer, `/api/v1/notifications/${r.json.id}`);
         assert.equal(r.status, 200, r.text);
         const doc = await api(d.url, manager, 'GET', `/api/v1/notifications/${r.json.id}/document.json`);
         assert.equal(doc.status, 200);

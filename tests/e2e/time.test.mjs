@@ -9,6 +9,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, cli, startDaemon } from './lib/daemon.mjs';
+import { addUser, approveAs } from './lib/session.mjs';
 import { BASE, createIncident, createToken } from './lib/incidents.mjs';
 
 const ORG = '/api/v1/organisation';
@@ -33,11 +34,12 @@ async function obligation(d, token, id, regime, stage) {
 }
 
 describe('time: deadlines move with the clock', () => {
-    let d, analyst, manager, viewer;
+    let d, analyst, manager, viewer, signer;
     before(async () => {
         d = await startDaemon({ config: '[audit]\ncheckpoint_interval = 3600\n' });
         analyst = createToken(d, 't-analyst', 'analyst');
         manager = createToken(d, 't-manager', 'manager');
+        signer = addUser(d, 't-signer', 'manager'); // only a person signs
         viewer = createToken(d, 't-viewer', 'viewer');
         assert.equal(await d.setClock({ now: T0 }), T0);
         await setProfile(d, { name: 'Waterbedrijf', sector: 'drinking_water', nis2_class: 'essential', annual_turnover_eur: 2e7 });
@@ -132,7 +134,7 @@ describe('time: deadlines move with the clock', () => {
         res = await api(d.url, analyst, 'PATCH', N, { fields: { contact_official: 'J. Jansen, CISO' } }, { 'if-match': '"1"' });
         assert.equal(res.status, 200, res.text);
         await d.setClock({ advance: 'PT10M' });
-        res = await api(d.url, manager, 'POST', `${N}/approve`);
+        res = await approveAs(d, signer, N);
         assert.equal(res.status, 200, res.text);
         assert.equal(res.json.signed_at, at(due, 2 * 3600 + 600));
         await d.setClock({ advance: 'PT5M' });
@@ -168,7 +170,7 @@ describe('time: deadlines move with the clock', () => {
         const N = `/api/v1/notifications/${res.json.id}`;
         res = await api(d.url, analyst, 'PATCH', N, { fields: { contact_official: 'A. B.' } });
         assert.equal(res.status, 200, res.text);
-        res = await api(d.url, manager, 'POST', `${N}/approve`);
+        res = await approveAs(d, signer, N);
         assert.equal(res.status, 200, res.text);
         const bundle = async () => {
             const r = await fetch(`${d.url}${N}/bundle`, { headers: { authorization: `Bearer ${viewer}` } });

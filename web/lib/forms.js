@@ -72,6 +72,7 @@ export function explain(err) {
 export function showErrors(form, err) {
     clearErrors(form);
     const unplaced = [];
+    const placed = [];
     for (const fe of err?.errors ?? []) {
         const ctl = form.querySelector(`[name="${CSS.escape(fe.field)}"]`);
         if (!ctl) {
@@ -83,10 +84,20 @@ export function showErrors(form, err) {
         const by = ctl.getAttribute('aria-describedby');
         ctl.setAttribute('aria-describedby', by ? `${by} ${id}` : id);
         ctl.insertAdjacentElement('afterend', h('p', { class: 'field-error', id, 'data-for': fe.field }, fe.message));
+        placed.push([ctl, fe.message]);
         // a field folded away is opened, so its message is seen
         for (let d = ctl.closest('details'); d; d = d.parentElement?.closest('details')) d.open = true;
     }
     const box = h('div', { class: 'form-error', role: 'alert' }, explain(err));
+    // the summary links to each field at fault
+    if (placed.length)
+        box.appendChild(
+            h(
+                'ul',
+                { class: 'error-links' },
+                placed.map(([c, m]) => errorLink(c, m)),
+            ),
+        );
     if (unplaced.length)
         box.appendChild(
             h(
@@ -95,11 +106,40 @@ export function showErrors(form, err) {
                 unplaced.map((u) => h('li', {}, u)),
             ),
         );
+    placeSummary(form, box);
+    const first = form.querySelector('[aria-invalid]');
+    if (first) first.focus();
+}
+
+/** A link in the summary to the control at fault (focused, the route untouched). */
+function errorLink(ctl, message) {
+    ctl.id ||= `ctl-${Math.random().toString(36).slice(2, 9)}`;
+    const label = document.querySelector(`label[for="${CSS.escape(ctl.id)}"]`)?.textContent ?? ctl.name;
+    const go = (ev) => ev.preventDefault() ?? ctl.focus();
+    return h('li', {}, h('a', { href: `#${ctl.id}`, onclick: go }, `${label}: ${message}`));
+}
+
+/** The summary sits where the reader pressed Save: just before the form's
+ * buttons (the heading when the form has none). */
+function placeSummary(form, box) {
+    const button = form.querySelector('button[type="submit"]') ?? form.querySelector('button');
+    if (button) {
+        const row = button.parentElement?.classList.contains('buttons') ? button.parentElement : button;
+        row.before(box);
+        return;
+    }
     const heading = form.querySelector(':scope > h1, :scope > h2, :scope > h3');
     if (heading) heading.after(box);
     else form.prepend(box);
-    const first = form.querySelector('[aria-invalid]');
-    if (first) first.focus();
+}
+
+/** Says "Saved" (role=status) beside near's buttons, or atop the page when near is gone. */
+export function saySaved(near) {
+    for (const old of document.querySelectorAll('.saved-note')) old.remove();
+    const note = h('p', { class: 'saved-note', role: 'status' }, t('saved'));
+    const at = near?.isConnected ? (near.querySelector?.('button[type="submit"]') ?? near) : null;
+    if (at?.parentElement) at.parentElement.appendChild(note);
+    else document.querySelector('main')?.prepend(note);
 }
 
 /**
@@ -107,7 +147,8 @@ export function showErrors(form, err) {
  * in the form.  Returns fn's result, or undefined when it failed.
  */
 export async function submitting(form, fn) {
-    const buttons = [...form.querySelectorAll('button')];
+    // a button disabled for a reason (an action that cannot succeed now) stays so
+    const buttons = [...form.querySelectorAll('button')].filter((b) => !b.disabled);
     for (const b of buttons) b.disabled = true;
     clearErrors(form);
     try {

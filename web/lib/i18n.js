@@ -3,7 +3,7 @@
 // the server, PATCH /api/v1/session) and, before signing in, this
 // browser's choice (localStorage) or its preferred language.
 // t('time_left', {d: '01:00:00'}) fills {d}; a missing key shows the key.
-
+import { flowEn, flowNl } from './i18n_flow.js';
 const en = {
     nav_alerts: 'Alerts',
     acknowledge: 'Acknowledge',
@@ -962,7 +962,7 @@ const nl = {
     sec_preparedness: 'Paraatheid',
 };
 
-const dicts = { en, nl };
+const dicts = { en: Object.assign(en, flowEn), nl: Object.assign(nl, flowNl) }; // workflow: i18n_flow.js
 let current = 'en';
 
 export const lang = () => current;

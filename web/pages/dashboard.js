@@ -9,6 +9,7 @@ import { errorBox } from '../lib/forms.js';
 import { calendarSection } from './calendar.js';
 import { t, pick } from '../lib/i18n.js';
 import { OPEN_STATES, SEVERITIES } from '../lib/schema.js';
+import { atLeast } from '../lib/session.js';
 
 /** Every open incident (pages through the list, at most 1,000). */
 async function openIncidents() {
@@ -243,6 +244,10 @@ export async function dashboardPage() {
     );
     if (incRes.status === 'fulfilled')
         s3.appendChild(await undetermined(incRes.value.sort((a, b) => b.created_at.localeCompare(a.created_at))));
-    page.append(s2, calendarSection(), attention(), s1, s3);
+    // a new installation's first steps come first, until they are done
+    const setup = atLeast('admin')
+        ? await import('./setup.js').then((m) => m.setupChecklist()).catch((e) => errorBox(e))
+        : null;
+    page.append(...(setup ? [setup] : []), s2, calendarSection(), attention(), s1, s3);
     return page;
 }

@@ -7,7 +7,7 @@
 import { patch, post, seg } from '../lib/api.js';
 import { field, h, select, timeEl, words } from '../lib/dom.js';
 import { control, factKind, readControl, same } from '../lib/facts.js';
-import { InputError, reading, showErrors, submitting } from '../lib/forms.js';
+import { InputError, reading, saySaved, showErrors, submitting } from '../lib/forms.js';
 import { lang, pick, t } from '../lib/i18n.js';
 import { formatNumber } from '../lib/numbers.js';
 import { atLeast, user } from '../lib/session.js';
@@ -105,7 +105,8 @@ function downloads(n) {
     );
 }
 
-function draftCard({ reload }, n) {
+function draftCard(ctx, n) {
+    const { reload } = ctx;
     const editable = n.state === 'draft' && atLeast('analyst');
     const card = h(
         'article',
@@ -153,24 +154,19 @@ function draftCard({ reload }, n) {
     }
     if (editable) {
         const save = h('button', { type: 'submit', class: 'save-draft' }, t('save_draft'));
-        form.appendChild(
-            h(
-                'div',
-                { class: 'buttons' },
-                save,
-                atLeast('manager')
-                    ? h(
-                          'button',
-                          { type: 'button', class: 'primary approve', onclick: () => approve(form, n, reload) },
-                          t('approve_sign'),
-                      )
-                    : null,
-            ),
-        );
+        const approveButton = atLeast('manager')
+            ? h(
+                  'button',
+                  { type: 'button', class: 'primary approve', onclick: () => approve(form, n, ctx) },
+                  t('approve_sign'),
+              )
+            : null;
+        form.appendChild(h('div', { class: 'buttons' }, save, approveButton));
+        if (approveButton) approvable(form, n, approveButton);
         form.addEventListener('submit', async (ev) => {
             ev.preventDefault();
-            const ok = await saveFields(form, n);
-            if (ok) reload();
+            const ok = await saveFields(form, n, ctx);
+            if (ok) savedAfter(ctx, n);
         });
     }
     card.appendChild(form);
@@ -194,8 +190,36 @@ function draftCard({ reload }, n) {
     return card;
 }
 
-/** PATCHes the changed contents; returns the notification (or the same one when nothing changed). */
-async function saveFields(form, n) {
+/** Reloads the incident page, then says "Saved" at the draft's buttons. */
+async function savedAfter({ reload }, n) {
+    await reload();
+    saySaved(document.querySelector(`.draft[data-id="${CSS.escape(n.id)}"] .save-draft`));
+}
+
+/** Approving cannot succeed while a required content is empty: disabled, the contents named, as the user types. */
+function approvable(form, n, button) {
+    const why = h('p', { class: 'blocked-reason', id: `approve-why-${n.id}` });
+    button.parentElement.after(why);
+    const refresh = () => {
+        const empty = (n.contents ?? []).filter(
+            (c) =>
+                c.required &&
+                kindOf(c.id, n.fields[c.id]) !== 'bool' &&
+                form.querySelector(`[name="${CSS.escape('fields.' + c.id)}"]`)?.value.trim() === '',
+        );
+        why.hidden = !empty.length;
+        button.disabled = !why.hidden;
+        why.textContent = t('cannot_approve_missing', { list: empty.map((c) => pick(c.label)).join(', ') });
+        button.toggleAttribute('aria-describedby', false);
+        if (empty.length) button.setAttribute('aria-describedby', why.id);
+    };
+    form.addEventListener('input', refresh);
+    refresh();
+}
+
+/** PATCHes the changed contents; returns the notification (or the same one when nothing changed).
+ * A conflict (someone saved first) opens the choice and gives undefined. */
+async function saveFields(form, n, ctx) {
     const fields = reading(form, () => {
         const out = {};
         for (const id of Object.keys(n.fields)) {
@@ -207,7 +231,17 @@ async function saveFields(form, n) {
     });
     if (!fields) return undefined;
     if (!Object.keys(fields).length) return n;
-    return submitting(form, () => patch(`/notifications/${seg(n.id)}`, { fields }, { ifMatch: n.version }));
+    let stale = false;
+    const out = await submitting(form, () =>
+        patch(`/notifications/${seg(n.id)}`, { fields }, { ifMatch: n.version }).catch((e) => {
+            if (e?.status !== 412) throw e; // someone else saved first
+            stale = true;
+        }),
+    );
+    // someone else saved first: their contents beside mine, and the choice (loaded when needed)
+    const done = (saved) => (saved ? savedAfter(ctx, n) : ctx.reload());
+    if (stale && ctx) await import('../lib/conflict.js').then((m) => m.draftConflict(form, n, fields, { done }));
+    return stale ? undefined : out;
 }
 
 /** A draft's value as its reader will read it (the signed document's words
@@ -227,14 +261,16 @@ function shown(v, nl) {
  * true only when the manager confirms.  Signing cannot be undone: a signed
  * version is corrected by a new one.
  */
-function confirmSigning(n) {
-    return new Promise((resolve) => {
-        const meta = Object.fromEntries((n.contents ?? []).map((c) => [c.id, c]));
-        const me = user();
-        const dlg = h(
-            'dialog',
-            { class: 'confirm-sign', 'aria-labelledby': 'confirm-sign-h', 'aria-describedby': 'confirm-sign-what' },
-            h('h2', { id: 'confirm-sign-h' }, t('confirm_sign_title')),
+async function confirmSigning(n) {
+    const { confirmDialog } = await import('../lib/confirm.js'); // outside the first load
+    const meta = Object.fromEntries((n.contents ?? []).map((c) => [c.id, c]));
+    const me = user();
+    return confirmDialog({
+        cls: 'confirm-sign',
+        title: t('confirm_sign_title'),
+        yes: t('confirm_sign'),
+        yesClass: 'primary sign',
+        body: [
             h(
                 'p',
                 { id: 'confirm-sign-what' },
@@ -254,28 +290,7 @@ function confirmSigning(n) {
             ),
             h('p', { class: 'signer' }, t('confirm_sign_by', { who: me?.full_name || me?.name || '' })),
             h('p', { class: 'hint' }, t('confirm_sign_final')),
-        );
-        const done = (yes) => {
-            dlg.close();
-            dlg.remove();
-            resolve(yes);
-        };
-        const cancel = h('button', { type: 'button', class: 'cancel', onclick: () => done(false) }, t('cancel'));
-        dlg.appendChild(
-            h(
-                'div',
-                { class: 'buttons' },
-                h('button', { type: 'button', class: 'primary sign', onclick: () => done(true) }, t('confirm_sign')),
-                cancel,
-            ),
-        );
-        dlg.addEventListener('cancel', (ev) => {
-            ev.preventDefault();
-            done(false);
-        });
-        document.body.appendChild(dlg);
-        dlg.showModal();
-        cancel.focus(); // the safe choice has the focus: Enter does not sign
+        ],
     });
 }
 
@@ -292,8 +307,9 @@ function missingRequired(n) {
         .map((c) => ({ field: `fields.${c.id}`, message: t('required_before_signing') }));
 }
 
-async function approve(form, n, reload) {
-    const saved = await saveFields(form, n);
+async function approve(form, n, ctx) {
+    const { reload } = ctx;
+    const saved = await saveFields(form, n, ctx);
     if (!saved) return;
     if (saved !== n) Object.assign(n, { version: saved.version, fields: saved.fields });
     const missing = missingRequired(n);

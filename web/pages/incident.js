@@ -7,7 +7,7 @@ import { get, patch, post, seg } from '../lib/api.js';
 import { field, h, localTime, replace, select, timeEl, toLocalInput, words } from '../lib/dom.js';
 import { control, readControl, same } from '../lib/facts.js';
 import { FACTS } from '../lib/schema.js';
-import { errorBox, reading, submitting } from '../lib/forms.js';
+import { errorBox, reading, saySaved, submitting } from '../lib/forms.js';
 import { pick, t } from '../lib/i18n.js';
 import { atLeast } from '../lib/session.js';
 import { deadlinesTable } from './dashboard.js';
@@ -19,7 +19,11 @@ const TIMES = ['detected_at', 'aware_at', 'started_at', 'ended_at'];
 export async function incidentPage(id) {
     const root = h('div', { class: 'incident' });
     const load = async () => {
-        const inc = await get(`/incidents/${seg(id)}`);
+        const inc = await get(`/incidents/${seg(id)}`).catch((e) => {
+            if (e?.status === 404) return null;
+            throw e;
+        });
+        if (!inc) return replace(root, notFound(id));
         const [cls, tl, notes] = await Promise.allSettled([
             get(`/incidents/${seg(inc.id)}/classification`),
             get(`/incidents/${seg(inc.id)}/timeline`),
@@ -45,7 +49,7 @@ export async function incidentPage(id) {
             h(
                 'nav',
                 { class: 'toc', 'aria-label': t('on_this_page') },
-                ['facts', 'classification', 'obligations', 'preparedness', 'drafts', 'timeline'].map((s) =>
+                ['obligations', 'classification', 'facts', 'drafts', 'preparedness', 'timeline'].map((s) =>
                     h(
                         'a',
                         { href: `#/incidents/${seg(inc.ref)}`, 'data-target': `sec-${s}`, onclick: jump },
@@ -53,27 +57,28 @@ export async function incidentPage(id) {
                     ),
                 ),
             ),
-            transitionsSection(ctx),
-            factsSection(ctx, value(cls)),
-            h(
-                'section',
-                { id: 'sec-classification', 'aria-labelledby': 'h-cls' },
-                h('h2', { id: 'h-cls' }, t('sec_classification')),
-                orNote(cls, (c) => classification(ctx, c)),
-            ),
+            // by urgency: reports owed, actions, classification, facts, drafts, timeline
             h(
                 'section',
                 { id: 'sec-obligations', 'aria-labelledby': 'h-obl' },
                 h('h2', { id: 'h-obl' }, t('sec_obligations')),
                 orNote(cls, (c) => obligations(ctx, c)),
             ),
-            prep,
+            transitionsSection(ctx, value(cls)),
+            h(
+                'section',
+                { id: 'sec-classification', 'aria-labelledby': 'h-cls' },
+                h('h2', { id: 'h-cls' }, t('sec_classification')),
+                orNote(cls, (c) => classification(ctx, c)),
+            ),
+            factsSection(ctx, value(cls)),
             h(
                 'section',
                 { id: 'sec-drafts', 'aria-labelledby': 'h-drafts' },
                 h('h2', { id: 'h-drafts' }, t('sec_drafts')),
                 orNote(notes, (n) => draftsSection(ctx, n.items, value(cls))),
             ),
+            prep,
             h(
                 'section',
                 { id: 'sec-timeline', 'aria-labelledby': 'h-tl' },
@@ -87,6 +92,33 @@ export async function incidentPage(id) {
     return root;
 }
 
+/* An incident that does not exist (or is hidden by TLP) says so in words. */
+function notFound(id) {
+    return h(
+        'div',
+        { class: 'not-found' },
+        h('h1', {}, t('incident_not_found')),
+        h('p', {}, h('a', { href: '#/incidents' }, t('nav_incidents'))),
+    );
+}
+
+/** Reports neither submitted nor waived: the closing guard refuses while there are any. */
+const unsettled = (cls) => (cls?.obligations ?? []).filter((o) => !o.submitted_at && o.status !== 'waived');
+
+/** Why moving to `to` cannot succeed now (null: it can), from what the page knows. */
+function blockedReason(to, cls, note) {
+    if (to === 'closed') {
+        const open = unsettled(cls);
+        if (open.length)
+            return t('cannot_close_open_reports', {
+                n: open.length,
+                list: open.map((o) => `${o.regime.toUpperCase()} ${words(o.stage)}`).join(', '),
+            });
+    }
+    if (to === 'dismissed' && !note.value.trim()) return t('cannot_dismiss_without_reason');
+    return null;
+}
+
 /* In-page links without touching the route in the hash. */
 function jump(ev) {
     ev.preventDefault();
@@ -96,7 +128,7 @@ function jump(ev) {
     el?.querySelector('h2')?.focus();
 }
 
-function transitionsSection({ inc, reload }) {
+function transitionsSection({ inc, reload }, cls) {
     const sec = h(
         'section',
         { class: 'transitions', 'aria-labelledby': 'h-tr' },
@@ -113,6 +145,20 @@ function transitionsSection({ inc, reload }) {
     const note = h('textarea', { name: 'note', rows: 2 });
     const form = h('form', { id: 'transition-form' }, field(t('transition_note'), note, t('transition_note_hint')));
     const buttons = h('div', { class: 'buttons' });
+    // an action that cannot succeed now is shown disabled, with the reason beside it
+    const reasons = h('div', { class: 'blocked-reasons' });
+    const refresh = () => {
+        reasons.replaceChildren();
+        for (const b of buttons.querySelectorAll('button')) {
+            const why = blockedReason(b.dataset.to, cls, note);
+            b.disabled = !!why;
+            b.removeAttribute('aria-describedby');
+            if (!why) continue;
+            const id = `blocked-${b.dataset.to}`;
+            reasons.appendChild(h('p', { class: 'blocked-reason', id, 'data-for': b.dataset.to }, why));
+            b.setAttribute('aria-describedby', id);
+        }
+    };
     for (const to of inc.transitions) {
         buttons.appendChild(
             h(
@@ -134,7 +180,9 @@ function transitionsSection({ inc, reload }) {
             ),
         );
     }
-    form.appendChild(buttons);
+    note.addEventListener('input', refresh);
+    form.append(buttons, reasons);
+    refresh();
     sec.appendChild(form);
     return sec;
 }
@@ -274,8 +322,18 @@ function factsSection({ inc, reload }, cls) {
         if (Object.keys(impact).length) body.impact = impact;
         if (!Object.keys(body).length) return;
         if (el('note').value.trim() !== '') body.note = el('note').value;
-        const ok = await submitting(form, () => patch(`/incidents/${seg(inc.id)}`, body, { ifMatch: inc.version }));
-        if (ok) reload();
+        const send = (b, version) => patch(`/incidents/${seg(inc.id)}`, b, { ifMatch: version });
+        let stale = false;
+        const ok = await submitting(form, () =>
+            send(body, inc.version).catch((e) => {
+                if (e?.status !== 412) throw e; // someone else saved first
+                stale = true;
+            }),
+        );
+        // someone else saved first: theirs beside mine, and the choice
+        const done = (saved) => (saved ? savedAfter(reload, 'save-facts') : reload());
+        if (stale) return import('../lib/conflict.js').then((m) => m.incidentConflict(form, inc, body, { send, done }));
+        if (ok) savedAfter(reload, 'save-facts');
     });
     return h(
         'section',
@@ -283,6 +341,12 @@ function factsSection({ inc, reload }, cls) {
         h('h2', { id: 'h-facts' }, t('sec_facts')),
         form,
     );
+}
+
+/** Reloads the page, then says "Saved" beside the button with id. */
+async function savedAfter(reload, id) {
+    await reload();
+    saySaved(document.getElementById(id));
 }
 
 // the words of the root causes already recorded are offered: the same
@@ -480,7 +544,9 @@ function decisionForm(inc, r, st, reload) {
 }
 
 function obligations({ inc, reload }, cls) {
-    const items = cls.obligations;
+    // the reports still owed first, the nearest deadline on top; the settled ones after
+    const due = (o) => (o.due_at ? Date.parse(o.due_at) : Infinity);
+    const items = [...cls.obligations].sort((a, b) => owedNow(b) - owedNow(a) || due(a) - due(b));
     const wrap = h('div', { id: 'obligations' }, deadlinesTable(items, { withIncident: false }));
     if (atLeast('manager')) {
         for (const o of items.filter(owedNow)) {

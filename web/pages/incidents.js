@@ -3,11 +3,12 @@
 // paging; the filters live in the location hash so a list can be linked)
 // and the form that creates an incident.
 import { get, post, seg } from '../lib/api.js';
-import { field, fromLocalInput, h, select, timeEl, toLocalInput } from '../lib/dom.js';
+import { countdown, field, fromLocalInput, h, select, timeEl, toLocalInput, words } from '../lib/dom.js';
 import { submitting } from '../lib/forms.js';
 import { t } from '../lib/i18n.js';
 import { atLeast } from '../lib/session.js';
 import { CATEGORIES, CAUSES, SEVERITIES, STATES, TLPS } from '../lib/schema.js';
+import { owedNow } from './drafts.js';
 
 const anyOf = (list, prefix) => [['', t('any')], ...list.map((v) => [v, t(prefix + v)])];
 
@@ -15,7 +16,7 @@ export async function incidentsPage(query) {
     const q = new URLSearchParams();
     for (const k of ['state', 'severity', 'category', 'q', 'cursor']) if (query.get(k)) q.set(k, query.get(k));
     q.set('limit', '25');
-    const list = await get(`/incidents?${q}`);
+    const [list, next] = await Promise.all([get(`/incidents?${q}`), nextDeadlines()]);
 
     const filters = h(
         'form',
@@ -46,6 +47,7 @@ export async function incidentsPage(query) {
             h('td', {}, h('span', { class: `badge sev-${i.severity}` }, t('sev_' + i.severity))),
             h('td', {}, t('cat_' + i.category)),
             h('td', {}, timeEl(i.detected_at)),
+            h('td', { class: 'next-deadline' }, nextCell(next.get(i.id))),
         ),
     );
     const table = list.items.length
@@ -58,7 +60,7 @@ export async function incidentsPage(query) {
                   h(
                       'tr',
                       {},
-                      ['ref', 'title', 'state', 'severity', 'category', 'detected_at'].map((k) =>
+                      ['ref', 'title', 'state', 'severity', 'category', 'detected_at', 'next_deadline'].map((k) =>
                           h('th', { scope: 'col' }, t(k)),
                       ),
                   ),
@@ -94,6 +96,20 @@ export async function incidentsPage(query) {
         table,
         pager,
     );
+}
+
+/** incident id → its report still owed with the nearest due time (none when the list fails). */
+async function nextDeadlines() {
+    const map = new Map();
+    const { items } = await get('/deadlines?limit=500').catch(() => ({ items: [] }));
+    for (const o of items.filter((x) => owedNow(x) && x.due_at))
+        if (!map.has(o.incident) || o.due_at < map.get(o.incident).due_at) map.set(o.incident, o);
+    return map;
+}
+
+function nextCell(o) {
+    if (!o) return h('span', { class: 'muted' }, t('no_open_reports'));
+    return [`${o.regime.toUpperCase()} · ${words(o.stage)} `, timeEl(o.due_at), ' ', countdown(o.due_at)];
 }
 
 export async function newIncidentPage() {

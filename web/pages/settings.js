@@ -5,9 +5,11 @@
 import { del, get, patch, post, put, seg } from '../lib/api.js';
 import { field, h, replace, select, timeEl } from '../lib/dom.js';
 import { control, readControl } from '../lib/facts.js';
-import { errorBox, reading, submitting } from '../lib/forms.js';
-import { t } from '../lib/i18n.js';
+import { errorBox, reading, saySaved, submitting } from '../lib/forms.js';
+import { confirmDialog } from '../lib/confirm.js';
+import { pick, t } from '../lib/i18n.js';
 import { TLPS } from '../lib/schema.js';
+import { user } from '../lib/session.js';
 
 const SECTORS = [
     'energy',
@@ -32,6 +34,21 @@ const SECTORS = [
 ];
 const ROLES = ['viewer', 'analyst', 'manager', 'admin'];
 const TOKEN_ROLES = [...ROLES, 'ingest'];
+// the role change's question, here with the (lazily loaded) page that asks it
+const ROLE_WORDS = {
+    title: { en: 'Change the role?', nl: 'De rol wijzigen?' },
+    text: {
+        en: 'Change the role of {u} from {a} to {b}? The change takes effect at once.',
+        nl: 'De rol van {u} wijzigen van {a} naar {b}? De wijziging geldt meteen.',
+    },
+    yes: { en: 'Change the role', nl: 'Rol wijzigen' },
+    self: {
+        en: 'You are changing your own role: you may lose access to this page.',
+        nl: 'U wijzigt uw eigen rol: u kunt de toegang tot deze pagina verliezen.',
+    },
+};
+const roleWord = (k, vars = {}) => pick(ROLE_WORDS[k]).replace(/\{(\w+)\}/g, (m, x) => vars[x] ?? m);
+
 const RECIPIENTS = ['csirt', 'supervisor', 'dpa', 'cer_authority', 'financial_supervisor', 'trust_supervisor'];
 const tlpOptions = () => [['', t('tlp_any')], ...TLPS.map((v) => [v, `TLP:${v.toUpperCase()}`])];
 
@@ -56,6 +73,12 @@ export async function settingsPage() {
         page.appendChild(sec);
     }
     return page;
+}
+
+/** Redraws a section, then says "Saved" at the form (selector) drawn anew. */
+async function savedAfter(redraw, selector) {
+    await redraw();
+    saySaved(document.querySelector(selector));
 }
 
 async function organisation(redraw) {
@@ -144,7 +167,7 @@ async function organisation(redraw) {
         for (const r of RECIPIENTS)
             body.recipients[r] = { name: v(`recipients.${r}.name`).value, contact: v(`recipients.${r}.contact`).value };
         const ok = await submitting(form, () => put('/organisation', body, { ifMatch: o.version }));
-        if (ok) redraw();
+        if (ok) savedAfter(redraw, '#org-form');
     });
     return form;
 }
@@ -236,7 +259,7 @@ async function services(redraw) {
             member_states: readControl(e.member_states, 'list') ?? [],
         };
         const ok = await submitting(form, () => put(`/services/${seg(e.name.value.trim())}`, body));
-        if (ok) redraw();
+        if (ok) savedAfter(redraw, '#service-form');
     });
     return h('div', {}, table, form);
 }
@@ -256,7 +279,7 @@ function signerForm(u, redraw) {
         ev.preventDefault();
         const body = { full_name: name.value.trim() || null, job_title: title.value.trim() || null };
         const ok = await submitting(form, () => patch(`/users/${seg(u.name)}`, body));
-        if (ok) redraw();
+        if (ok) savedAfter(redraw, '#user-list');
     });
     return h(
         'details',
@@ -280,10 +303,26 @@ async function users(redraw) {
             u.role,
             { 'aria-label': t('role_of', { u: u.name }) },
         );
+        // an arrow key on the select only changes what is shown: the role is
+        // changed after the admin confirms it, in a dialog that names both roles
         role.addEventListener('change', async () => {
+            const to = role.value;
+            role.value = u.role;
+            const me = user()?.name === u.name;
+            const ok = await confirmDialog({
+                cls: 'confirm-role',
+                title: roleWord('title'),
+                yes: roleWord('yes'),
+                body: [
+                    h('p', {}, roleWord('text', { u: u.name, a: t('role_' + u.role), b: t('role_' + to) })),
+                    me ? h('p', { class: 'hint' }, roleWord('self')) : null,
+                ],
+            });
+            if (!ok) return role.focus();
             try {
-                await patch(`/users/${seg(u.name)}`, { role: role.value });
-                redraw();
+                await patch(`/users/${seg(u.name)}`, { role: to });
+                await redraw();
+                saySaved(document.querySelector(`[aria-label="${CSS.escape(t('role_of', { u: u.name }))}"]`));
             } catch (e) {
                 role.after(errorBox(e));
             }

@@ -44,7 +44,8 @@ export function passwordForm({ onDone }) {
         h('h1', {}, t('change_password')),
         h('p', {}, t('change_password_text')),
         field(t('current_password'), cur),
-        field(t('new_password'), nw, t('password_hint')),
+        // the rules are shown before the first try, not only after a refusal
+        field(t('new_password'), nw, t('password_rules')),
         h('button', { type: 'submit', class: 'primary' }, t('change_password')),
     );
     form.addEventListener('submit', async (ev) => {

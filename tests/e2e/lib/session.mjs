@@ -38,3 +38,12 @@ export async function session(d, name, role, opts = {}) {
     assert.equal(s.res.status, 201, s.res.text);
     return s;
 }
+
+/** Approves and signs a notification (its URL) as a person must: user (from addUser)
+ * signs in afresh, so a test clock moved on has not ended the session, and posts
+ * with the CSRF token.  API tokens cannot approve. */
+export async function approveAs(d, user, url, headers = {}) {
+    const s = await signIn(d, user.name, user.password);
+    assert.equal(s.res.status, 201, s.res.text);
+    return browser(d, s, 'POST', `${url}/approve`, undefined, { headers });
+}
