@@ -290,6 +290,24 @@ store_tlp_visible_list(int tlp_max, char out[64])
     out[n] = '\0';
 }
 
+/* What ?q= is matched with: for the text index one FTS5 string, the text
+ * as it is with its quotes doubled; for LIKE, the text escaped between
+ * two %. */
+static int
+search_pattern(struct buf *out, const char *text, bool fts)
+{
+    const char *specials = fts ? "\"" : "%_\\";
+
+    buf_puts(out, fts ? "\"" : "%");
+    for (const char *p = text; *p; p++) {
+        if (strchr(specials, *p) != NULL)
+            buf_puts(out, fts ? "\"" : "\\");
+        buf_append(out, p, 1);
+    }
+    buf_puts(out, fts ? "\"" : "%");
+    return buf_failed(out) ? -1 : 0;
+}
+
 int
 store_incident_query(sqlite3 *db, const struct store_incident_query *q, struct incident **items,
                      int *count, struct mp_error *err)
@@ -344,30 +362,12 @@ store_incident_query(sqlite3 *db, const struct store_incident_query *q, struct i
         sqlite3_bind_text(st, i++, incident_severity_names[q->severity], -1, SQLITE_STATIC);
     if (q->category >= 0)
         sqlite3_bind_text(st, i++, incident_category_names[q->category], -1, SQLITE_STATIC);
-    if (fts) {
-        /* one FTS5 string: the text as it is, quotes doubled */
-        buf_puts(&like, "\"");
-        for (const char *p = q->q; *p; p++) {
-            if (*p == '"')
-                buf_puts(&like, "\"");
-            buf_append(&like, p, 1);
-        }
-        buf_puts(&like, "\"");
-        if (buf_failed(&like))
+    if (q->q != NULL) {
+        if (search_pattern(&like, q->q, fts) != 0)
             goto oom;
         sqlite3_bind_text(st, i++, like.data, -1, SQLITE_STATIC);
-    } else if (q->q != NULL) {
-        buf_puts(&like, "%");
-        for (const char *p = q->q; *p; p++) {
-            if (*p == '%' || *p == '_' || *p == '\\')
-                buf_puts(&like, "\\");
-            buf_append(&like, p, 1);
-        }
-        buf_puts(&like, "%");
-        if (buf_failed(&like))
-            goto oom;
-        sqlite3_bind_text(st, i++, like.data, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, i++, like.data, -1, SQLITE_STATIC);
+        if (!fts) /* title and description */
+            sqlite3_bind_text(st, i++, like.data, -1, SQLITE_STATIC);
     }
     if (q->updated_since != TIME_UNSET) {
         time_format_rfc3339(q->updated_since, since, sizeof(since));
