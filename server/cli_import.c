@@ -9,9 +9,11 @@
  * then the import stops, so a file is imported whole or not at all.  The
  * second decodes again and writes --batch incidents per transaction
  * (audited and classified like a create), keeping only one batch in memory
- * however long the file is.
+ * however long the file is.  Then the audit chain's head is signed (a
+ * checkpoint), so a server started next walks the chain from there.
  */
 #include "cli.h"
+#include "core/checkpoint.h"
 #include "core/classify.h"
 #include "core/incident.h"
 #include "core/rules.h"
@@ -205,6 +207,10 @@ cmd_import(int argc, char **argv)
     if (write_file(f, path, o.batch, &p, now, &written) == 0)
         rc = 0;
     printf("imported %ld of %ld incidents from %s\n", written, good, path);
+    /* a signed checkpoint after what was written: the next start walks the
+     * audit chain from here, not through every entry just added */
+    if (written > 0 && checkpoint_create(p.name, now, "demand", true, NULL, &err) < 0)
+        fprintf(stderr, "meldpunt import: no audit checkpoint after the import: %s\n", err.message);
 close:
     rules_install(NULL);
     datadir_close();

@@ -308,6 +308,47 @@ search_pattern(struct buf *out, const char *text, bool fts)
     return buf_failed(out) ? -1 : 0;
 }
 
+/*
+ * The list statement.  Its shape depends only on which filters are
+ * present; every value is a bound parameter, in the order they appear.
+ * A text search is driven by the text index in the cursor's order (newest
+ * first, from the cursor down), so a page stops after its rows however many
+ * match; each other filter has an index ending in seq (schema/0018).
+ */
+static void
+query_sql(struct buf *sql, const struct store_incident_query *q, bool fts)
+{
+    buf_puts(sql, "SELECT " INCIDENT_COLUMNS " FROM ");
+    if (fts) {
+        buf_puts(sql, "(SELECT rowid AS fseq FROM incidents_fts WHERE incidents_fts MATCH ?");
+        if (q->before_seq > 0)
+            buf_puts(sql, " AND rowid < ?");
+        buf_puts(sql, " ORDER BY rowid DESC) AS f CROSS JOIN incidents ON incidents.seq = f.fseq");
+    } else {
+        buf_puts(sql, "incidents");
+        /* a poller's few recent changes from the index, never a walk back
+         * through every row in the cursor's order looking for them */
+        if (q->updated_since != TIME_UNSET)
+            buf_puts(sql, " INDEXED BY incidents_updated");
+    }
+    buf_puts(sql, " WHERE 1");
+    if (q->state >= 0)
+        buf_puts(sql, " AND state = ?");
+    if (q->severity >= 0)
+        buf_puts(sql, " AND severity = ?");
+    if (q->category >= 0)
+        buf_puts(sql, " AND category = ?");
+    if (q->q != NULL && !fts)
+        buf_puts(sql, " AND (title LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\')");
+    if (q->updated_since != TIME_UNSET)
+        buf_puts(sql, " AND updated_at >= ?");
+    if (q->before_seq > 0)
+        buf_puts(sql, " AND seq < ?");
+    if (q->tlp_limited)
+        buf_puts(sql, " AND instr(?, ',' || tlp || ',') > 0");
+    buf_puts(sql, fts ? " ORDER BY f.fseq DESC LIMIT ?" : " ORDER BY seq DESC LIMIT ?");
+}
+
 int
 store_incident_query(sqlite3 *db, const struct store_incident_query *q, struct incident **items,
                      int *count, struct mp_error *err)
@@ -322,39 +363,22 @@ store_incident_query(sqlite3 *db, const struct store_incident_query *q, struct i
 
     *items = NULL;
     *count = 0;
-    /* The statement's shape depends only on which filters are present;
-     * every value is a bound parameter. */
-    buf_puts(&sql, "SELECT " INCIDENT_COLUMNS " FROM incidents");
-    /* a poller's few recent changes from the index, never a walk back
-     * through every row in the cursor's order looking for them */
-    if (q->updated_since != TIME_UNSET)
-        buf_puts(&sql, " INDEXED BY incidents_updated");
-    buf_puts(&sql, " WHERE 1");
-    if (q->state >= 0)
-        buf_puts(&sql, " AND state = ?");
-    if (q->severity >= 0)
-        buf_puts(&sql, " AND severity = ?");
-    if (q->category >= 0)
-        buf_puts(&sql, " AND category = ?");
     /* three characters and more: the trigram index (schema/0018), else
      * the scan, which is all a trigram index could do for fewer */
     fts = q->q != NULL && text_chars(q->q) >= 3;
-    if (fts)
-        buf_puts(&sql, " AND seq IN (SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH ?)");
-    else if (q->q != NULL)
-        buf_puts(&sql, " AND (title LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\')");
-    if (q->updated_since != TIME_UNSET)
-        buf_puts(&sql, " AND updated_at >= ?");
-    if (q->before_seq > 0)
-        buf_puts(&sql, " AND seq < ?");
-    if (q->tlp_limited)
-        buf_puts(&sql, " AND instr(?, ',' || tlp || ',') > 0");
-    buf_puts(&sql, " ORDER BY seq DESC LIMIT ?");
+    query_sql(&sql, q, fts);
     if (buf_failed(&sql))
         goto oom;
     if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) != SQLITE_OK) {
         db_fail(db, err, "listing incidents");
         goto out;
+    }
+    if (q->q != NULL && search_pattern(&like, q->q, fts) != 0)
+        goto oom;
+    if (fts) { /* in the FROM clause, before the rest */
+        sqlite3_bind_text(st, i++, like.data, -1, SQLITE_STATIC);
+        if (q->before_seq > 0)
+            sqlite3_bind_int64(st, i++, q->before_seq);
     }
     if (q->state >= 0)
         sqlite3_bind_text(st, i++, incident_state_names[q->state], -1, SQLITE_STATIC);
@@ -362,12 +386,9 @@ store_incident_query(sqlite3 *db, const struct store_incident_query *q, struct i
         sqlite3_bind_text(st, i++, incident_severity_names[q->severity], -1, SQLITE_STATIC);
     if (q->category >= 0)
         sqlite3_bind_text(st, i++, incident_category_names[q->category], -1, SQLITE_STATIC);
-    if (q->q != NULL) {
-        if (search_pattern(&like, q->q, fts) != 0)
-            goto oom;
+    if (q->q != NULL && !fts) { /* title and description */
         sqlite3_bind_text(st, i++, like.data, -1, SQLITE_STATIC);
-        if (!fts) /* title and description */
-            sqlite3_bind_text(st, i++, like.data, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, i++, like.data, -1, SQLITE_STATIC);
     }
     if (q->updated_since != TIME_UNSET) {
         time_format_rfc3339(q->updated_since, since, sizeof(since));

@@ -114,6 +114,10 @@ describe('meldpunt import', () => {
             // audited, one entry each, and the chain verifies
             const log = (await api(d.url, d.adminToken, 'GET', '/api/v1/audit')).json.items;
             assert.equal(log.filter((e) => e.action === 'incident.import').length, 26);
+            // and signed at the end, so a start walks the chain from there
+            const cps = (await api(d.url, d.adminToken, 'GET', '/api/v1/audit/checkpoints')).json.items;
+            assert.equal(cps.length, 1);
+            assert.equal(cps[0].audit_seq, Math.max(...log.map((e) => e.seq)));
             assert.equal(cli(['audit', 'verify'], { dataDir: d.dataDir }).code, 0);
             // the counters follow
             const metrics = (await api(d.url, d.adminToken, 'GET', '/metrics')).text;

@@ -60,7 +60,7 @@ trace(unsigned type, void *ctx, void *p, void *x)
     (void)type;
     (void)ctx;
     (void)x;
-    if (sql != NULL && strstr(sql, "ORDER BY seq DESC LIMIT ?") != NULL)
+    if (sql != NULL && strstr(sql, "DESC LIMIT ?") != NULL)
         snprintf(last_sql, sizeof(last_sql), "%s", sql);
     return 0;
 }
@@ -269,6 +269,37 @@ START_TEST(test_counters_and_text_index_kept_in_step)
     ck_assert_int_eq(search(db, "SOMWARE"), 1);
     ck_assert_int_eq(search(db, "valse inlog"), 3);
     ck_assert_int_eq(search(db, "\"quoted\""), 0);
+
+    /* from the text index in the cursor's order: newest first, from the
+     * cursor down, with the other filters */
+    {
+        struct store_incident_query q = {
+            .state = -1, .severity = -1, .category = -1, .q = "phishing", .limit = 1};
+        struct incident *items;
+        int n;
+
+        q.updated_since = TIME_UNSET;
+        ck_assert_int_eq(store_incident_query(db, &q, &items, &n, &err), 0);
+        ck_assert_int_eq(n, 2); /* the one asked for and the one saying more follow */
+        ck_assert_int_eq(items[0].seq, 3);
+        ck_assert_int_eq(items[1].seq, 2);
+        for (int k = 0; k < n; k++)
+            incident_free(&items[k]);
+        free(items);
+        q.before_seq = 3;
+        q.tlp_limited = true;
+        q.tlp_max = TLP_GREEN; /* 2 is red */
+        ck_assert_int_eq(store_incident_query(db, &q, &items, &n, &err), 0);
+        ck_assert_int_eq(n, 0);
+        free(items);
+        q.tlp_limited = false;
+        q.state = STATE_DETECTED;
+        ck_assert_int_eq(store_incident_query(db, &q, &items, &n, &err), 0);
+        ck_assert_int_eq(n, 1);
+        ck_assert_int_eq(items[0].seq, 2);
+        incident_free(&items[0]);
+        free(items);
+    }
 
     /* a changed title: the old text is out of the index, the new one in */
     {
