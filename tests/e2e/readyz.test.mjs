@@ -4,6 +4,7 @@
 // broken chain makes the server read-only until the break is acknowledged.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { api, assertNoSanitizer, assertProblem, cli, sqlite, startDaemon } from './lib/daemon.mjs';
 
@@ -190,6 +191,38 @@ describe('start-up from the checkpoint, the integrity check in the background', 
             assert.equal((await api(d.url, null, 'GET', '/readyz')).json.checks.integrity.at, ic.at);
         } finally {
             await d.stopClean();
+        }
+    });
+
+    test('a damaged database: start-up is not held up, the background check finds it (unready, metric 0, logged) and a backup is refused', async () => {
+        const d = await startDaemon();
+        await d.stopClean();
+        const db = path.join(d.dataDir, 'meldpunt.db');
+        assert.equal(sqlite(db, 'PRAGMA wal_checkpoint(TRUNCATE);').code, 0);
+        const page = Number(sqlite(db, "SELECT pageno FROM dbstat WHERE name = 'incidents_updated';").stdout.trim());
+        const size = Number(sqlite(db, 'PRAGMA page_size;').stdout.trim());
+        assert.ok(page > 1);
+        const fd = fs.openSync(db, 'r+');
+        fs.writeSync(fd, Buffer.alloc(64, 0xff), 0, 64, (page - 1) * size);
+        fs.closeSync(fd);
+
+        const d2 = await startDaemon({ dataDir: d.dataDir, init: false });
+        d2.adminToken = d.adminToken;
+        try {
+            await d2.setClock({ advance: 'P2D' }).catch(() => {});
+            const ready = await api(d2.url, null, 'GET', '/readyz');
+            assert.equal(ready.status, 503, ready.text);
+            assert.equal(ready.json.checks.integrity.ok, false);
+            assert.equal(ready.json.checks.integrity.checked, true);
+            assert.match(ready.json.checks.integrity.detail, new RegExp(`Page ${page}`));
+            assert.match((await api(d2.url, d2.adminToken, 'GET', '/metrics')).text, /^meldpunt_db_integrity_ok 0$/m);
+            assert.match(d2.stderr(), /level=error msg="?DATABASE INTEGRITY CHECK FAILED/);
+            const b = cli(['backup', path.join(path.dirname(d.dataDir), 'copy.db')], { dataDir: d.dataDir });
+            assert.equal(b.code, 1, b.stdout);
+            assert.match(b.stderr, /database is damaged/);
+            assert.ok(!fs.existsSync(path.join(path.dirname(d.dataDir), 'copy.db')));
+        } finally {
+            await d2.stopClean();
         }
     });
 
