@@ -8,11 +8,16 @@
 # and no storage.  This machine is shared and noisy; ratios travel, absolute
 # numbers do not.
 #
-# Environment: BENCH_SECONDS (default 5), BENCH_CONNECTIONS (default "16 64"),
+# Environment: BENCH_SCALE (N: seed N incidents through `meldpunt import` and
+# measure start-up, memory, size and every list at 2 connections instead;
+# bench/scale.sh), BENCH_SECONDS (default 5), BENCH_CONNECTIONS (default "16 64"),
 # BENCH_ONLY (an extended regular expression: run only the endpoints whose
 # name matches, beside the baseline; e.g. BENCH_ONLY='alerts|incidents \(').
 set -eu
 cd "$(dirname "$0")/.."
+
+# BENCH_SCALE=N: the costs at N incidents instead (bench/scale.sh)
+[ -n "${BENCH_SCALE:-}" ] && exec bench/scale.sh
 
 BIN=${MELDPUNT_BIN:-$PWD/build/meldpunt}
 SECONDS_EACH=${BENCH_SECONDS:-5}

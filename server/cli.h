@@ -23,6 +23,7 @@ int cmd_restore(int argc, char **argv);   /* cli_data.c */
 int cmd_token(int argc, char **argv);     /* cli_token.c */
 int cmd_user(int argc, char **argv);      /* cli_user.c */
 int cmd_audit(int argc, char **argv);     /* cli_audit.c */
+int cmd_import(int argc, char **argv);    /* cli_import.c */
 int cmd_rules(int argc, char **argv);     /* cli_rules.c */
 int cmd_detection(int argc, char **argv); /* cli_rules.c */
 int cmd_key(int argc, char **argv);       /* cli_key.c */

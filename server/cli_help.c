@@ -74,6 +74,7 @@ cmd_help(int argc, char **argv)
            "  init           create a data directory and a first admin token\n"
            "  token          create, list or revoke API tokens\n"
            "  user           add, list, disable, enable people who sign in; set passwords\n"
+           "  import FILE.jsonl  load incidents in bulk (docs/IMPORT.md)\n"
            "  audit verify   check the audit chain (--checkpoint FILE: against a signed one)\n"
            "  audit checkpoint  sign the audit chain's head now\n"
            "  backup FILE    consistent online copy of the database\n"

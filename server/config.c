@@ -40,6 +40,7 @@ config_defaults(struct config *cfg)
     cfg->write_batch = 64;
     cfg->min_free_space = 100u << 20;
     cfg->checkpoint_interval = 3600;
+    cfg->integrity_interval = 86400;
     cfg->sweep_interval = 30;
     cfg->alert_batch_max = 100;
     cfg->alert_payload_limit = (size_t)64 * 1024;
@@ -202,6 +203,8 @@ static const struct key {
      "must be a size such as 100M"},
     {"storage", "write_batch", K_UINT, AT(write_batch), 1, 10000,
      "must be a whole number from 1 to 10000"},
+    {"storage", "integrity_interval", K_UINT, AT(integrity_interval), 0, 30ULL * 86400,
+     "must be seconds from 0 (only before a backup) to 2592000"},
     {"audit", "checkpoint_interval", K_UINT, AT(checkpoint_interval), 0, 7ULL * 86400,
      "must be seconds from 0 (only on demand) to 604800"},
     {"rules", "dir", K_TEXT, AT(rules_dir), 0, 0, "path too long"},

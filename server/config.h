@@ -51,6 +51,7 @@ struct config {
     size_t min_free_space; /* /readyz floor for the data directory */
     /* [audit] */
     unsigned checkpoint_interval; /* seconds; 0: only on demand */
+    unsigned integrity_interval;  /* seconds; 0: only before a backup */
     /* [rules] */
     char rules_dir[PATH_MAX]; /* empty: the rules built into the binary */
     unsigned sweep_interval;  /* seconds between obligation sweeps */

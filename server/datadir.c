@@ -465,28 +465,6 @@ datadir_unlock(void)
     lock_fd = -1;
 }
 
-/* The first row of PRAGMA integrity_check: "ok" or the first problem. */
-static int
-integrity_check(sqlite3 *db, char *out, size_t size)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = -1;
-
-    if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK) {
-        snprintf(out, size, "%s", sqlite3_errmsg(db));
-        return -1;
-    }
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        const unsigned char *t = sqlite3_column_text(st, 0);
-        snprintf(out, size, "%s", t ? (const char *)t : "?");
-        rc = t != NULL && strcmp((const char *)t, "ok") == 0 ? 0 : -1;
-    } else {
-        snprintf(out, size, "%s", sqlite3_errmsg(db));
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
 int
 datadir_check_backup(const char *file, struct datadir_backup_check *out, struct mp_error *err)
 {
@@ -502,7 +480,7 @@ datadir_check_backup(const char *file, struct datadir_backup_check *out, struct 
         mp_error_set(err, 0, "", "%s: cannot open: %s", file, db ? sqlite3_errmsg(db) : "?");
         goto out;
     }
-    if (integrity_check(db, why, sizeof(why)) != 0) {
+    if (db_check(db, true, why, sizeof(why)) != 0) {
         mp_error_set(err, 0, "", "%s: integrity check failed: %s", file, why);
         goto out;
     }

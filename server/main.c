@@ -464,6 +464,7 @@ serve_start(const struct config *cfg, const char *tls_cert, const char *tls_key,
     organisation_on_change(classify_refresh_open);
     classify_sweeper_start(cfg->sweep_interval);
     checkpoint_timer_start(cfg->checkpoint_interval);
+    readiness_integrity_start(cfg->integrity_interval);
     if (http_start(&ho, err) != 0)
         return -1;
 #ifdef MP_TEST_BUILD
@@ -577,7 +578,9 @@ cmd_serve(int argc, char **argv)
     alert_configure(cfg.alert_batch_max, cfg.alert_payload_limit);
     if (datadir_open(cfg.data_dir, &err) != 0 || serve_check_state(a.accept_loss, &err) != 0)
         goto out;
-    /* the audit chain is walked once here; /readyz reports the outcome */
+    /* the audit chain is walked here from the newest signed checkpoint on,
+     * the whole of it in the background (readiness_integrity_start);
+     * /readyz reports the outcome */
     if (readiness_init(cfg.data_dir, cfg.min_free_space, &err) != 0 ||
         store_writer_start(cfg.write_batch, &err) != 0)
         goto out;
@@ -601,6 +604,7 @@ out:
     if (status != 0)
         fprintf(stderr, "meldpunt: %s\n", err.message);
     checkpoint_timer_stop();
+    readiness_integrity_stop();
     if (tls_key != NULL)
         sodium_memzero(tls_key, strlen(tls_key));
     free(tls_key);
@@ -621,15 +625,12 @@ static const struct {
     const char *name;
     int (*run)(int, char **);
 } commands[] = {
-    {"serve", cmd_serve},     {"init", cmd_init},
-    {"token", cmd_token},     {"audit", cmd_audit},
-    {"backup", cmd_backup},   {"restore", cmd_restore},
-    {"rules", cmd_rules},     {"detection", cmd_detection},
-    {"verify", cmd_verify},   {"routes", cmd_routes},
-    {"key", cmd_key},         {"user", cmd_user},
-    {"version", cmd_version}, {"--version", cmd_version},
-    {"help", cmd_help},       {"--help", cmd_help},
-    {"-h", cmd_help},
+    {"serve", cmd_serve},   {"init", cmd_init},           {"token", cmd_token},
+    {"audit", cmd_audit},   {"backup", cmd_backup},       {"restore", cmd_restore},
+    {"rules", cmd_rules},   {"detection", cmd_detection}, {"import", cmd_import},
+    {"verify", cmd_verify}, {"routes", cmd_routes},       {"key", cmd_key},
+    {"user", cmd_user},     {"version", cmd_version},     {"--version", cmd_version},
+    {"help", cmd_help},     {"--help", cmd_help},         {"-h", cmd_help},
 };
 
 int

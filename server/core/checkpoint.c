@@ -39,13 +39,88 @@ struct create {
     struct checkpoint c;
 };
 
-/* 0 when the whole chain verifies on db, else -1 with err (503). */
+/* Does checkpoint c vouch for the chain up to the entry it signed?  Its
+ * signature verifies (the loaded key or one rotated out), and that entry is
+ * still there with the hash it signed: then *seq and hash are where a walk
+ * may start.  When not, why says what is wrong ("" for the checkpoint of
+ * the empty chain, which vouches for nothing). */
+static bool
+vouches(sqlite3 *db, const struct checkpoint *c, int64_t *seq, uint8_t hash[CHAIN_HASH_LEN],
+        char *why, size_t why_size, struct mp_error *err)
+{
+    uint8_t stored[CHAIN_HASH_LEN];
+    char trusted[512];
+    const char *reason = NULL, *hex;
+    json_t *doc, *audit;
+    bool ok = false;
+    size_t len = 0;
+    int found;
+
+    why[0] = '\0';
+    if (signing_verify(c->document, strlen(c->document), c->signature, trusted, sizeof(trusted),
+                       &reason) != 0) {
+        snprintf(why, why_size, "its signature does not verify: %s", reason);
+        return false;
+    }
+    /* only the signed bytes count, not the columns beside them */
+    doc = json_loads(c->document, 0, NULL);
+    audit = json_object_get(doc, "audit");
+    hex = json_string_value(json_object_get(audit, "hash"));
+    *seq = json_integer_value(json_object_get(audit, "seq"));
+    if (hex == NULL || *seq <= 0 ||
+        sodium_hex2bin(hash, CHAIN_HASH_LEN, hex, strlen(hex), NULL, &len, NULL) != 0 ||
+        len != CHAIN_HASH_LEN)
+        goto out;
+    found = store_audit_hash_at(db, *seq, stored, err);
+    if (found == 1 && memcmp(stored, hash, CHAIN_HASH_LEN) == 0)
+        ok = true;
+    else
+        snprintf(why, why_size, "entry %lld %s", (long long)*seq,
+                 found == 1 ? "no longer has the hash it signed" : "is missing or unreadable");
+out:
+    json_decref(doc);
+    return ok;
+}
+
+int
+checkpoint_chain_verify(sqlite3 *db, struct audit_verify_result *r, int64_t *from,
+                        struct mp_error *err)
+{
+    uint8_t hash[CHAIN_HASH_LEN];
+    struct checkpoint c;
+    char why[300];
+    int64_t seq = 0;
+    bool start_there = false;
+    int have;
+
+    *from = 0;
+    have = store_checkpoint_last(db, &c, true, err);
+    if (have < 0)
+        return -1;
+    if (have == 1) {
+        start_there = vouches(db, &c, &seq, hash, why, sizeof(why), err);
+        if (!start_there && why[0] != '\0')
+            log_warn("audit checkpoint does not vouch, walking the whole chain id=%lld "
+                     "reason=\"%s\"",
+                     (long long)c.id, why);
+        free(c.document);
+        free(c.signature);
+    }
+    if (!start_there)
+        return store_audit_verify(db, r, err);
+    *from = seq;
+    return store_audit_verify_from(db, seq, hash, r, err);
+}
+
+/* 0 when the chain verifies on db (from the newest checkpoint on: what
+ * that signed was verified when it was signed), else -1 with err (503). */
 static int
 chain_verified(sqlite3 *db, struct mp_error *err)
 {
     struct audit_verify_result r;
+    int64_t from;
 
-    if (store_audit_verify(db, &r, err) != 0)
+    if (checkpoint_chain_verify(db, &r, &from, err) != 0)
         return -1;
     if (!r.ok)
         return mp_error_set(err, 503, "",
@@ -71,7 +146,7 @@ create_apply(sqlite3 *db, void *arg, struct mp_error *err)
     c->audit_seq = 0;
     if (store_audit_head(db, &c->audit_seq, head, err) < 0)
         return -1;
-    have = store_checkpoint_last(db, &last, err);
+    have = store_checkpoint_last(db, &last, false, err);
     if (have < 0)
         return -1;
     if (cr->only_if_moved && have == 1 && last.audit_seq == c->audit_seq)
@@ -263,7 +338,7 @@ checkpoint_last(int64_t *id, int64_t *audit_seq, int64_t *at, struct mp_error *e
 
     if (db == NULL)
         return -1;
-    have = store_checkpoint_last(db, &c, err);
+    have = store_checkpoint_last(db, &c, false, err);
     if (have != 1)
         return have;
     *id = c.id;

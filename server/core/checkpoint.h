@@ -20,6 +20,7 @@
 #define MP_CHECKPOINT_H
 
 #include "lib/error.h"
+#include "store/audit.h"
 
 #include <jansson.h>
 #include <sqlite3.h>
@@ -41,6 +42,18 @@ int checkpoint_list(int64_t after, int limit, json_t **out, struct mp_error *err
  * *ok and why say the outcome), -1 when the database could not be read. */
 int checkpoint_verify(sqlite3 *db, const char *text, bool *ok, char *why, size_t why_size,
                       struct mp_error *err);
+
+/* Walks the audit chain on db from the newest checkpoint on, when that
+ * checkpoint vouches for it (its signature verifies and the entry it signed
+ * still has that hash): the cost is the entries since, not the whole chain.
+ * Otherwise (no checkpoint, or one that does not vouch, which is logged)
+ * the whole chain is walked.  *from is the entry the walk started after (0:
+ * the whole chain).  0 when the walk ran (see r->ok), -1 when the database
+ * could not be read.  The whole walk stays with `meldpunt audit verify`,
+ * GET /api/v1/audit/verify and the background integrity check
+ * (core/readiness.h). */
+int checkpoint_chain_verify(sqlite3 *db, struct audit_verify_result *r, int64_t *from,
+                            struct mp_error *err);
 
 /* The newest checkpoint for /metrics: 1 with its id, the audit entry it
  * signed and its time (Unix seconds); 0 when there is none; -1 on error. */

@@ -127,6 +127,22 @@ struct idempotency {
  * the same request hash creates nothing and sets *first_answer (malloc'd
  * JSON text of the first answer) with the incident's id in inc->id; another
  * hash fails 409. */
+/* The bulk path (incident_import.c, `meldpunt import`): one line of the
+ * import, decoded and checked without writing anything (field errors name
+ * the member, e.g. notes[2].at), and a batch of them written in one
+ * transaction, each audited ("incident.import") and classified.  Nothing
+ * of a failed batch is written. */
+struct incident_import {
+    struct incident inc;
+    int64_t created_at; /* when the other tool recorded it */
+    json_t *notes;      /* [{at, text, by}], checked; NULL: none */
+};
+bool incident_import_decode(json_t *line, int64_t now, struct incident_import *it,
+                            struct field_errors *errs);
+void incident_import_free(struct incident_import *it);
+int incident_import_write(const struct principal *p, int64_t now, struct incident_import *items,
+                          int count, struct mp_error *err);
+
 int incident_create(const struct principal *p, int64_t now, struct incident *inc,
                     const struct idempotency *idem, char **first_answer, struct field_errors *errs);
 

@@ -36,16 +36,16 @@ incident_on_change(const struct incident_hooks *h)
 }
 
 /* The change's judgement under the reporting rules (incident.h). */
-static int
-judge(sqlite3 *db, const struct incident *inc, const char *actor, const char *note,
-      bool required_note, int64_t now, struct mp_error *err)
+int
+incident_judge(sqlite3 *db, const struct incident *inc, const char *actor, const char *note,
+               bool required_note, int64_t now, struct mp_error *err)
 {
     return hooks.judge ? hooks.judge(db, inc, actor, note, required_note, now, err) : 0;
 }
 
-static int
-audit(sqlite3 *db, int64_t now, const struct principal *p, const char *action,
-      const struct incident *inc, json_t *extra, struct mp_error *err)
+int
+incident_audit(sqlite3 *db, int64_t now, const struct principal *p, const char *action,
+               const struct incident *inc, json_t *extra, struct mp_error *err)
 {
     json_t *payload = extra ? extra : json_object();
 
@@ -145,14 +145,14 @@ incident_insert(sqlite3 *db, const struct principal *p, struct incident *inc, in
     if (store_timeline_append(db, inc->id, at, p->name, "created", NULL, NULL, NULL, NULL, err) !=
         0)
         return -1;
-    if (audit(db, now, p, "incident.create", inc,
-              json_pack("{s:s, s:s, s:s}", "title", inc->title, "severity",
-                        incident_severity_names[inc->severity], "category",
-                        incident_category_names[inc->category]),
-              err) != 0)
+    if (incident_audit(db, now, p, "incident.create", inc,
+                       json_pack("{s:s, s:s, s:s}", "title", inc->title, "severity",
+                                 incident_severity_names[inc->severity], "category",
+                                 incident_category_names[inc->category]),
+                       err) != 0)
         return -1;
     /* judged against the reporting rules in the same transaction */
-    return judge(db, inc, p->name, NULL, false, now, err);
+    return incident_judge(db, inc, p->name, NULL, false, now, err);
 }
 
 int
@@ -352,9 +352,10 @@ update_apply(sqlite3 *db, void *arg, struct mp_error *err)
         cur.version++;
         if (store_incident_update(db, &cur, err) != 0)
             goto out;
-        if (audit(db, c->now, c->p, "incident.update", &cur,
-                  json_pack("{s:O, s:s?}", "fields", changed, "note", c->note), err) != 0 ||
-            judge(db, &cur, c->p->name, c->note, true, c->now, err) != 0)
+        if (incident_audit(db, c->now, c->p, "incident.update", &cur,
+                           json_pack("{s:O, s:s?}", "fields", changed, "note", c->note),
+                           err) != 0 ||
+            incident_judge(db, &cur, c->p->name, c->note, true, c->now, err) != 0)
             goto out;
     }
     *c->out = cur;
@@ -455,11 +456,11 @@ transition_apply(sqlite3 *db, void *arg, struct mp_error *err)
     if (store_incident_update(db, &cur, err) != 0 ||
         store_timeline_append(db, cur.id, at, c->p->name, "transition", "state", old_s, new_s,
                               c->note, err) != 0 ||
-        audit(db, c->now, c->p, "incident.transition", &cur,
-              json_pack("{s:s, s:s}", "from", incident_state_names[from], "to",
-                        incident_state_names[c->to]),
-              err) != 0 ||
-        judge(db, &cur, c->p->name, NULL, false, c->now, err) != 0 ||
+        incident_audit(db, c->now, c->p, "incident.transition", &cur,
+                       json_pack("{s:s, s:s}", "from", incident_state_names[from], "to",
+                                 incident_state_names[c->to]),
+                       err) != 0 ||
+        incident_judge(db, &cur, c->p->name, NULL, false, c->now, err) != 0 ||
         /* The closing guard, after the last judgement (which may have found
          * more owed): every report is submitted or waived. */
         (c->to == STATE_CLOSED && hooks.closable && hooks.closable(db, cur.id, err) != 0)) {
@@ -516,7 +517,7 @@ note_apply(sqlite3 *db, void *arg, struct mp_error *err)
     if (store_incident_update(db, &cur, err) != 0 ||
         store_timeline_append(db, cur.id, at, c->p->name, "note", NULL, NULL, NULL, c->text, err) !=
             0 ||
-        audit(db, c->now, c->p, "incident.note", &cur, NULL, err) != 0) {
+        incident_audit(db, c->now, c->p, "incident.note", &cur, NULL, err) != 0) {
         incident_free(&cur);
         return -1;
     }

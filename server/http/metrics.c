@@ -162,10 +162,32 @@ render_data(struct buf *out, int tlp_max)
         }
     }
 
-    buf_puts(out, "# HELP meldpunt_audit_chain_ok 1 when the audit chain verified at start "
-                  "(or the last reload); 0: it is broken and the server is read-only.\n"
-                  "# TYPE meldpunt_audit_chain_ok gauge\n");
+    buf_puts(out,
+             "# HELP meldpunt_audit_chain_ok 1 when the audit chain verified at its last walk "
+             "(start, reload, background check); 0: it is broken and the server is read-only.\n"
+             "# TYPE meldpunt_audit_chain_ok gauge\n");
     buf_printf(out, "meldpunt_audit_chain_ok %d\n", readiness_audit_ok() ? 1 : 0);
+
+    {
+        struct readiness_integrity ic = readiness_integrity_last();
+
+        /* only once a check ran: no value is not a pass */
+        if (ic.checked) {
+            buf_puts(out, "# HELP meldpunt_db_integrity_ok 1 when the last background "
+                          "integrity check (PRAGMA quick_check) found the database sound.\n"
+                          "# TYPE meldpunt_db_integrity_ok gauge\n");
+            buf_printf(out, "meldpunt_db_integrity_ok %d\n", ic.ok ? 1 : 0);
+            buf_puts(out, "# HELP meldpunt_db_integrity_check_timestamp_seconds When the last "
+                          "integrity check ran.\n"
+                          "# TYPE meldpunt_db_integrity_check_timestamp_seconds gauge\n");
+            buf_printf(out, "meldpunt_db_integrity_check_timestamp_seconds %lld\n",
+                       (long long)ic.at);
+            buf_puts(out, "# HELP meldpunt_db_integrity_check_duration_seconds How long the "
+                          "last integrity check took.\n"
+                          "# TYPE meldpunt_db_integrity_check_duration_seconds gauge\n");
+            buf_printf(out, "meldpunt_db_integrity_check_duration_seconds %.6f\n", ic.seconds);
+        }
+    }
 
     {
         int64_t id, seq, at;

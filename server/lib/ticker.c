@@ -13,11 +13,14 @@ ticker_main(void *arg)
 {
     struct ticker *t = arg;
 
+    unsigned wait = t->first;
+
     pthread_mutex_lock(&t->lock);
     while (!t->stop) {
         struct timespec ts;
 
-        clock_cond_deadline(t->interval, &ts);
+        clock_cond_deadline(wait, &ts);
+        wait = t->interval;
         while (!t->stop && pthread_cond_timedwait(&t->cond, &t->lock, &ts) == 0)
             ; /* woken early (spurious): wait out the rest */
         if (t->stop)
@@ -37,10 +40,18 @@ ticker_main(void *arg)
 int
 ticker_start(struct ticker *t, unsigned interval_seconds, const char *what, ticker_pass_fn pass)
 {
+    return ticker_start_first(t, interval_seconds, interval_seconds, what, pass);
+}
+
+int
+ticker_start_first(struct ticker *t, unsigned first_seconds, unsigned interval_seconds,
+                   const char *what, ticker_pass_fn pass)
+{
     if (t->running)
         return 0;
     if (interval_seconds == 0 || pthread_mutex_init(&t->lock, NULL) != 0)
         return -1;
+    t->first = first_seconds;
     if (clock_cond_init(&t->cond) != 0) {
         pthread_mutex_destroy(&t->lock);
         return -1;

@@ -27,6 +27,7 @@ struct ticker {
     pthread_cond_t cond;
     bool running, stop;
     unsigned interval;
+    unsigned first;   /* the wait before the first pass */
     const char *what; /* names the job in the log */
     ticker_pass_fn pass;
 };
@@ -36,6 +37,9 @@ struct ticker {
  * ticker does nothing.  0, or -1 when no thread could be started. */
 int ticker_start(struct ticker *t, unsigned interval_seconds, const char *what,
                  ticker_pass_fn pass);
+/* The same with the first pass first_seconds after the start. */
+int ticker_start_first(struct ticker *t, unsigned first_seconds, unsigned interval_seconds,
+                       const char *what, ticker_pass_fn pass);
 /* Stops it: a pass under way finishes first.  Stopping a stopped ticker
  * does nothing. */
 void ticker_stop(struct ticker *t);

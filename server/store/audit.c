@@ -110,20 +110,32 @@ entry_check(sqlite3_stmt *st, struct chain_entry *e, int64_t expect, const uint8
 int
 store_audit_verify(sqlite3 *db, struct audit_verify_result *out, struct mp_error *err)
 {
-    uint8_t prev[CHAIN_HASH_LEN] = {0}, hash[CHAIN_HASH_LEN];
-    uint8_t last_hash[CHAIN_HASH_LEN] = {0}; /* the stored hash of the last row read */
-    int64_t last_seq = 0, verified = 0;
+    static const uint8_t genesis[CHAIN_HASH_LEN] = {0};
+
+    return store_audit_verify_from(db, 0, genesis, out, err);
+}
+
+int
+store_audit_verify_from(sqlite3 *db, int64_t from_seq, const uint8_t from_hash[CHAIN_HASH_LEN],
+                        struct audit_verify_result *out, struct mp_error *err)
+{
+    uint8_t prev[CHAIN_HASH_LEN], hash[CHAIN_HASH_LEN];
+    uint8_t last_hash[CHAIN_HASH_LEN]; /* the stored hash of the last row read */
+    int64_t last_seq = from_seq, verified = from_seq;
     sqlite3_stmt *st = NULL;
     bool broken = false;
-    int64_t expect = 1;
+    int64_t expect = from_seq + 1;
     int step;
 
     memset(out, 0, sizeof(*out));
+    memcpy(prev, from_hash, CHAIN_HASH_LEN);
+    memcpy(last_hash, from_hash, CHAIN_HASH_LEN);
     if (sqlite3_prepare_v2(db,
                            "SELECT seq, at, principal, action, object, payload, payload_hash, "
-                           "prev_hash, hash FROM audit ORDER BY seq",
+                           "prev_hash, hash FROM audit WHERE seq > ? ORDER BY seq",
                            -1, &st, NULL) != SQLITE_OK)
         return db_fail(db, err, "reading the audit chain");
+    sqlite3_bind_int64(st, 1, from_seq);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         struct chain_entry e;
         const char *why;

@@ -60,6 +60,12 @@ struct audit_verify_result {
 /* Walks the whole chain on db.  Returns 0 when the walk ran (then look at
  * out->ok), -1 when the database could not be read. */
 int store_audit_verify(sqlite3 *db, struct audit_verify_result *out, struct mp_error *err);
+/* The same walk from a head already vouched for (a signed checkpoint,
+ * core/checkpoint.h): entries after from_seq, the first chained to
+ * from_hash.  The entries up to from_seq count as verified.  Its cost is
+ * the entries since that head, not the whole chain. */
+int store_audit_verify_from(sqlite3 *db, int64_t from_seq, const uint8_t from_hash[CHAIN_HASH_LEN],
+                            struct audit_verify_result *out, struct mp_error *err);
 
 struct audit_entry {
     int64_t seq;

@@ -58,18 +58,24 @@ row(sqlite3_stmt *st, struct checkpoint *c, bool texts)
 }
 
 int
-store_checkpoint_last(sqlite3 *db, struct checkpoint *out, struct mp_error *err)
+store_checkpoint_last(sqlite3 *db, struct checkpoint *out, bool texts, struct mp_error *err)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT id, at, reason, audit_seq, audit_hash, key_id, "
-                                   "created_by FROM audit_checkpoints ORDER BY id DESC LIMIT 1");
+                                   "created_by, document, signature FROM audit_checkpoints "
+                                   "ORDER BY id DESC LIMIT 1");
     int step;
 
     if (st == NULL)
         return db_fail(db, err, "reading the last checkpoint");
     step = sqlite3_step(st);
     if (step == SQLITE_ROW)
-        row(st, out, false);
+        row(st, out, texts);
     sqlite3_reset(st);
+    if (step == SQLITE_ROW && texts && (out->document == NULL || out->signature == NULL)) {
+        free(out->document);
+        free(out->signature);
+        return mp_error_set(err, 500, "", "out of memory");
+    }
     if (step == SQLITE_ROW)
         return 1;
     return step == SQLITE_DONE ? 0 : db_fail(db, err, "reading the last checkpoint");

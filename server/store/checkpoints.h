@@ -12,6 +12,7 @@
 #include "lib/error.h"
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct checkpoint {
@@ -28,8 +29,9 @@ struct checkpoint {
 
 /* Inserts c (c->id is the next id, chosen in the transaction). */
 int store_checkpoint_insert(sqlite3 *db, struct checkpoint *c, struct mp_error *err);
-/* The newest checkpoint without its texts: 1 found, 0 none, -1 error. */
-int store_checkpoint_last(sqlite3 *db, struct checkpoint *out, struct mp_error *err);
+/* The newest checkpoint, with its texts (document, signature: the caller
+ * frees them) when texts: 1 found, 0 none, -1 error. */
+int store_checkpoint_last(sqlite3 *db, struct checkpoint *out, bool texts, struct mp_error *err);
 /* Checkpoints with id > after, oldest first, at most limit; free with
  * store_checkpoint_free(). */
 int store_checkpoint_list(sqlite3 *db, int64_t after, int limit, struct checkpoint **out,

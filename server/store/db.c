@@ -322,25 +322,38 @@ out:
     return rc;
 }
 
-static int
-quick_check(sqlite3 *db, struct mp_error *err)
+int
+db_check(sqlite3 *db, bool full, char *out, size_t size)
 {
     sqlite3_stmt *st = NULL;
+    const unsigned char *t;
     int rc = -1;
 
-    if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &st, NULL) != SQLITE_OK) {
-        mp_error_set(err, 500, "", "database check failed: %s", sqlite3_errmsg(db));
+    if (sqlite3_prepare_v2(db, full ? "PRAGMA integrity_check" : "PRAGMA quick_check", -1, &st,
+                           NULL) != SQLITE_OK) {
+        snprintf(out, size, "%s", sqlite3_errmsg(db));
         return -1;
     }
-    if (sqlite3_step(st) == SQLITE_ROW &&
-        strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0)
-        rc = 0;
-    else
-        mp_error_set(err, 500, "", "database is damaged: %s",
-                     sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0)
-                                                : sqlite3_errmsg(db));
+    if (sqlite3_step(st) == SQLITE_ROW && (t = sqlite3_column_text(st, 0)) != NULL) {
+        snprintf(out, size, "%s", (const char *)t);
+        rc = strcmp((const char *)t, "ok") == 0 ? 0 : -1;
+    } else {
+        snprintf(out, size, "%s", sqlite3_errmsg(db));
+    }
     sqlite3_finalize(st);
     return rc;
+}
+
+/* Before a copy is taken (a backup, the copy before a migration): a
+ * damaged database is not copied as if it were a good one. */
+static int
+check_before_copy(sqlite3 *db, struct mp_error *err)
+{
+    char why[200];
+
+    if (db_check(db, false, why, sizeof(why)) != 0)
+        return mp_error_set(err, 500, "", "database is damaged: %s", why);
+    return 0;
 }
 
 int
@@ -363,6 +376,8 @@ backup_before_migration(sqlite3 *db, const char *path, struct mp_error *err)
 
     if (current <= 0 || current >= known)
         return 0;
+    if (check_before_copy(db, err) != 0)
+        return -1;
     snprintf(label, sizeof(label), "schema-%04d", current);
     if (db_backups_path(path, label, dest, sizeof(dest), err) != 0 ||
         copy_database(db, dest, err) != 0) {
@@ -393,8 +408,6 @@ db_open(const char *path, bool create, struct mp_error *err)
         sqlite3_free(msg);
         goto out;
     }
-    if (quick_check(db, err) != 0)
-        goto out;
     if (backup_before_migration(db, path, err) != 0)
         goto out;
     if (db_migrate(db, schema_files, schema_files_count, err) != 0)
@@ -495,7 +508,7 @@ db_backup(const char *dest, struct mp_error *err)
     src = db_connect(db_file, false, err);
     if (src == NULL)
         return -1;
-    rc = copy_database(src, dest, err);
+    rc = check_before_copy(src, err) == 0 ? copy_database(src, dest, err) : -1;
     sqlite3_close_v2(src);
     return rc;
 }

@@ -35,9 +35,14 @@
 #define DB_BUSY_TIMEOUT_MS 10000
 
 /* Opens the database at path (creating it when create is true), applies the
- * embedded migrations, runs a quick integrity check and remembers the path
- * for the per-thread readers and the writer. */
+ * embedded migrations and remembers the path for the per-thread readers and
+ * the writer.  No integrity check here: its cost grows with the data, so it
+ * runs in the background after start (core/readiness.h), before a backup
+ * and before the copy taken ahead of a migration. */
 int db_open(const char *path, bool create, struct mp_error *err);
+/* PRAGMA quick_check (full: integrity_check) on db: 0 when "ok", else -1;
+ * out holds "ok" or the first problem (or the error). */
+int db_check(sqlite3 *db, bool full, char *out, size_t size);
 void db_close(void);
 const char *db_path(void);
 

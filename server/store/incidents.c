@@ -6,6 +6,7 @@
 #include "db.h"
 #include "state.h"
 #include "lib/buf.h"
+#include "lib/text.h"
 #include "lib/timeutil.h"
 
 #include <stdio.h>
@@ -123,6 +124,38 @@ bind_row(sqlite3_stmt *st, int first, const struct incident *inc)
     return 0;
 }
 
+/*
+ * The text index (incidents_fts, schema/0018) holds the title and the
+ * description of each incident, by seq, in the transaction that writes
+ * them.  It takes its text from the incidents row (external content): a
+ * row is added from the row as written, and taken out, before the row
+ * changes, from the row as it was.
+ */
+static int
+fts_insert(sqlite3 *db, int64_t seq, struct mp_error *err)
+{
+    sqlite3_stmt *st = db_stmt(db, "INSERT INTO incidents_fts(rowid, title, description) "
+                                   "SELECT seq, title, description FROM incidents WHERE seq = ?");
+
+    if (st == NULL)
+        return db_fail(db, err, "indexing the incident's text");
+    sqlite3_bind_int64(st, 1, seq);
+    return db_done(db, st, "indexing the incident's text", err);
+}
+
+static int
+fts_remove(sqlite3 *db, int64_t seq, struct mp_error *err)
+{
+    sqlite3_stmt *st = db_stmt(db, "INSERT INTO incidents_fts(incidents_fts, rowid, title, "
+                                   "description) SELECT 'delete', seq, title, description "
+                                   "FROM incidents WHERE seq = ?");
+
+    if (st == NULL)
+        return db_fail(db, err, "indexing the incident's text");
+    sqlite3_bind_int64(st, 1, seq);
+    return db_done(db, st, "indexing the incident's text", err);
+}
+
 int
 store_incident_insert(sqlite3 *db, struct incident *inc, struct mp_error *err)
 {
@@ -171,6 +204,8 @@ store_incident_insert(sqlite3 *db, struct incident *inc, struct mp_error *err)
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st); /* frees the JSON texts now */
+    if (rc == 0)
+        rc = fts_insert(db, inc->seq, err);
     return rc;
 }
 
@@ -178,7 +213,24 @@ int
 store_incident_update(sqlite3 *db, const struct incident *inc, struct mp_error *err)
 {
     sqlite3_stmt *st;
+    int64_t seq = 0;
+    bool same_text = false;
     int rc = -1;
+
+    /* the text as it was out of the index, before the row changes */
+    st = db_stmt(db, "SELECT seq, title = ? AND description = ? FROM incidents WHERE id = ?");
+    if (st == NULL)
+        return db_fail(db, err, "updating the incident");
+    sqlite3_bind_text(st, 1, inc->title, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, inc->description, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, inc->id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        seq = sqlite3_column_int64(st, 0);
+        same_text = sqlite3_column_int(st, 1) == 1;
+    }
+    sqlite3_reset(st);
+    if (seq > 0 && !same_text && fts_remove(db, seq, err) != 0)
+        return -1;
 
     st = db_stmt(db, "UPDATE incidents SET title = ?, description = ?, category = ?, cause = ?, "
                      "severity = ?, state = ?, assignee = ?, tlp = ?, detected_at = ?, "
@@ -200,6 +252,8 @@ store_incident_update(sqlite3 *db, const struct incident *inc, struct mp_error *
         db_fail(db, err, "updating the incident");
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+    if (rc == 0 && seq > 0 && !same_text)
+        rc = fts_insert(db, seq, err);
     return rc;
 }
 
@@ -236,6 +290,65 @@ store_tlp_visible_list(int tlp_max, char out[64])
     out[n] = '\0';
 }
 
+/* What ?q= is matched with: for the text index one FTS5 string, the text
+ * as it is with its quotes doubled; for LIKE, the text escaped between
+ * two %. */
+static int
+search_pattern(struct buf *out, const char *text, bool fts)
+{
+    const char *specials = fts ? "\"" : "%_\\";
+
+    buf_puts(out, fts ? "\"" : "%");
+    for (const char *p = text; *p; p++) {
+        if (strchr(specials, *p) != NULL)
+            buf_puts(out, fts ? "\"" : "\\");
+        buf_append(out, p, 1);
+    }
+    buf_puts(out, fts ? "\"" : "%");
+    return buf_failed(out) ? -1 : 0;
+}
+
+/*
+ * The list statement.  Its shape depends only on which filters are
+ * present; every value is a bound parameter, in the order they appear.
+ * A text search is driven by the text index in the cursor's order (newest
+ * first, from the cursor down), so a page stops after its rows however many
+ * match; each other filter has an index ending in seq (schema/0018).
+ */
+static void
+query_sql(struct buf *sql, const struct store_incident_query *q, bool fts)
+{
+    buf_puts(sql, "SELECT " INCIDENT_COLUMNS " FROM ");
+    if (fts) {
+        buf_puts(sql, "(SELECT rowid AS fseq FROM incidents_fts WHERE incidents_fts MATCH ?");
+        if (q->before_seq > 0)
+            buf_puts(sql, " AND rowid < ?");
+        buf_puts(sql, " ORDER BY rowid DESC) AS f CROSS JOIN incidents ON incidents.seq = f.fseq");
+    } else {
+        buf_puts(sql, "incidents");
+        /* a poller's few recent changes from the index, never a walk back
+         * through every row in the cursor's order looking for them */
+        if (q->updated_since != TIME_UNSET)
+            buf_puts(sql, " INDEXED BY incidents_updated");
+    }
+    buf_puts(sql, " WHERE 1");
+    if (q->state >= 0)
+        buf_puts(sql, " AND state = ?");
+    if (q->severity >= 0)
+        buf_puts(sql, " AND severity = ?");
+    if (q->category >= 0)
+        buf_puts(sql, " AND category = ?");
+    if (q->q != NULL && !fts)
+        buf_puts(sql, " AND (title LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\')");
+    if (q->updated_since != TIME_UNSET)
+        buf_puts(sql, " AND updated_at >= ?");
+    if (q->before_seq > 0)
+        buf_puts(sql, " AND seq < ?");
+    if (q->tlp_limited)
+        buf_puts(sql, " AND instr(?, ',' || tlp || ',') > 0");
+    buf_puts(sql, fts ? " ORDER BY f.fseq DESC LIMIT ?" : " ORDER BY seq DESC LIMIT ?");
+}
+
 int
 store_incident_query(sqlite3 *db, const struct store_incident_query *q, struct incident **items,
                      int *count, struct mp_error *err)
@@ -246,32 +359,26 @@ store_incident_query(sqlite3 *db, const struct store_incident_query *q, struct i
     sqlite3_stmt *st = NULL;
     int n = 0, i = 1, step = SQLITE_DONE, rc = -1;
     char since[TIME_RFC3339_LEN], visible[64];
+    bool fts;
 
     *items = NULL;
     *count = 0;
-    /* The statement's shape depends only on which filters are present;
-     * every value is a bound parameter. */
-    buf_puts(&sql, "SELECT " INCIDENT_COLUMNS " FROM incidents WHERE 1");
-    if (q->state >= 0)
-        buf_puts(&sql, " AND state = ?");
-    if (q->severity >= 0)
-        buf_puts(&sql, " AND severity = ?");
-    if (q->category >= 0)
-        buf_puts(&sql, " AND category = ?");
-    if (q->q != NULL)
-        buf_puts(&sql, " AND (title LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\')");
-    if (q->updated_since != TIME_UNSET)
-        buf_puts(&sql, " AND updated_at >= ?");
-    if (q->before_seq > 0)
-        buf_puts(&sql, " AND seq < ?");
-    if (q->tlp_limited)
-        buf_puts(&sql, " AND instr(?, ',' || tlp || ',') > 0");
-    buf_puts(&sql, " ORDER BY seq DESC LIMIT ?");
+    /* three characters and more: the trigram index (schema/0018), else
+     * the scan, which is all a trigram index could do for fewer */
+    fts = q->q != NULL && text_chars(q->q) >= 3;
+    query_sql(&sql, q, fts);
     if (buf_failed(&sql))
         goto oom;
     if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) != SQLITE_OK) {
         db_fail(db, err, "listing incidents");
         goto out;
+    }
+    if (q->q != NULL && search_pattern(&like, q->q, fts) != 0)
+        goto oom;
+    if (fts) { /* in the FROM clause, before the rest */
+        sqlite3_bind_text(st, i++, like.data, -1, SQLITE_STATIC);
+        if (q->before_seq > 0)
+            sqlite3_bind_int64(st, i++, q->before_seq);
     }
     if (q->state >= 0)
         sqlite3_bind_text(st, i++, incident_state_names[q->state], -1, SQLITE_STATIC);
@@ -279,16 +386,7 @@ store_incident_query(sqlite3 *db, const struct store_incident_query *q, struct i
         sqlite3_bind_text(st, i++, incident_severity_names[q->severity], -1, SQLITE_STATIC);
     if (q->category >= 0)
         sqlite3_bind_text(st, i++, incident_category_names[q->category], -1, SQLITE_STATIC);
-    if (q->q != NULL) {
-        buf_puts(&like, "%");
-        for (const char *p = q->q; *p; p++) {
-            if (*p == '%' || *p == '_' || *p == '\\')
-                buf_puts(&like, "\\");
-            buf_append(&like, p, 1);
-        }
-        buf_puts(&like, "%");
-        if (buf_failed(&like))
-            goto oom;
+    if (q->q != NULL && !fts) { /* title and description */
         sqlite3_bind_text(st, i++, like.data, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, i++, like.data, -1, SQLITE_STATIC);
     }
@@ -347,7 +445,8 @@ store_incident_count_by_state(sqlite3 *db, int tlp_max, int64_t *counts, int nst
     for (int s = 0; s < nstates; s++)
         counts[s] = 0;
     store_tlp_visible_list(tlp_max, visible);
-    st = db_stmt(db, "SELECT state, count(*) FROM incidents "
+    /* the counts kept in step by triggers (schema/0018): no scan */
+    st = db_stmt(db, "SELECT state, sum(n) FROM incident_counts "
                      "WHERE instr(?, ',' || tlp || ',') > 0 GROUP BY state");
     if (st == NULL)
         return db_fail(db, err, "counting incidents");

@@ -163,7 +163,7 @@ async function organisation(d) {
     await until(d, 'PUT', '/api/v1/organisation', body);
 }
 
-for (const fault of ['write:41', 'write:59:ioerr', 'sync:3', 'alloc:4001']) {
+for (const fault of ['write:53', 'write:59:ioerr', 'sync:3', 'alloc:4001']) {
     describe(`MELDPUNT_FAULT=${fault}`, () => {
         test('every kind of change: never a 2xx for what is not on disk; no crash, no leak; the server keeps answering', async (t) => {
             const d = await startDaemon({ env: { MELDPUNT_FAULT: fault }, logLevel: 'notice' });

@@ -4,6 +4,7 @@
 // broken chain makes the server read-only until the break is acknowledged.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { api, assertNoSanitizer, assertProblem, cli, sqlite, startDaemon } from './lib/daemon.mjs';
 
@@ -155,6 +156,159 @@ describe('a broken audit chain changes nothing', () => {
             await d2.restart();
             assert.equal((await api(d2.url, null, 'GET', '/readyz')).status, 200);
             assert.doesNotMatch(d2.stderr().slice(restartFrom), /AUDIT CHAIN BROKEN/);
+        } finally {
+            await d2.stopClean();
+        }
+    });
+});
+
+// Issue 19: start-up does not grow with the data.  The integrity check and
+// the walk of the whole chain run in the background; start-up walks the
+// chain from the newest signed checkpoint on.
+describe('start-up from the checkpoint, the integrity check in the background', () => {
+    test('the integrity check runs off the start-up path: /readyz and /metrics show its last result and time', async () => {
+        const d = await startDaemon();
+        try {
+            const ready = await api(d.url, null, 'GET', '/readyz');
+            assert.equal(ready.status, 200, ready.text);
+            assert.equal(ready.json.checks.integrity.ok, true, 'not checked yet is no reason to be unready');
+            // the test clock runs the pass when it is due (an interval after the last)
+            const now = await d.setClock({ advance: 'P2D' });
+            const after = await api(d.url, null, 'GET', '/readyz');
+            assert.equal(after.status, 200, after.text);
+            const ic = after.json.checks.integrity;
+            assert.equal(ic.checked, true);
+            assert.equal(ic.ok, true);
+            assert.equal(ic.detail, 'ok');
+            assert.equal(Date.parse(ic.at), Date.parse(now));
+            assert.ok(ic.seconds >= 0);
+            const metrics = (await api(d.url, d.adminToken, 'GET', '/metrics')).text;
+            assert.match(metrics, /^meldpunt_db_integrity_ok 1$/m);
+            assert.match(metrics, new RegExp(`^meldpunt_db_integrity_check_timestamp_seconds ${Date.parse(now) / 1000}$`, 'm'));
+            assert.match(metrics, /^meldpunt_db_integrity_check_duration_seconds \d+\.\d+$/m);
+            // within the interval nothing runs again
+            await d.setClock({ advance: 'PT1H' });
+            assert.equal((await api(d.url, null, 'GET', '/readyz')).json.checks.integrity.at, ic.at);
+        } finally {
+            await d.stopClean();
+        }
+    });
+
+    test('a damaged database: start-up is not held up, the background check finds it (unready, metric 0, logged) and a backup is refused', async () => {
+        const d = await startDaemon();
+        await d.stopClean();
+        const db = path.join(d.dataDir, 'meldpunt.db');
+        assert.equal(sqlite(db, 'PRAGMA wal_checkpoint(TRUNCATE);').code, 0);
+        const page = Number(sqlite(db, "SELECT pageno FROM dbstat WHERE name = 'incidents_updated';").stdout.trim());
+        const size = Number(sqlite(db, 'PRAGMA page_size;').stdout.trim());
+        assert.ok(page > 1);
+        const fd = fs.openSync(db, 'r+');
+        fs.writeSync(fd, Buffer.alloc(64, 0xff), 0, 64, (page - 1) * size);
+        fs.closeSync(fd);
+
+        const d2 = await startDaemon({ dataDir: d.dataDir, init: false });
+        d2.adminToken = d.adminToken;
+        try {
+            await d2.setClock({ advance: 'P2D' }).catch(() => {});
+            const ready = await api(d2.url, null, 'GET', '/readyz');
+            assert.equal(ready.status, 503, ready.text);
+            assert.equal(ready.json.checks.integrity.ok, false);
+            assert.equal(ready.json.checks.integrity.checked, true);
+            assert.match(ready.json.checks.integrity.detail, new RegExp(`Page ${page}`));
+            assert.match((await api(d2.url, d2.adminToken, 'GET', '/metrics')).text, /^meldpunt_db_integrity_ok 0$/m);
+            assert.match(d2.stderr(), /level=error msg="?DATABASE INTEGRITY CHECK FAILED/);
+            const b = cli(['backup', path.join(path.dirname(d.dataDir), 'copy.db')], { dataDir: d.dataDir });
+            assert.equal(b.code, 1, b.stdout);
+            assert.match(b.stderr, /database is damaged/);
+            assert.ok(!fs.existsSync(path.join(path.dirname(d.dataDir), 'copy.db')));
+        } finally {
+            await d2.stopClean();
+        }
+    });
+
+    test('an interval of 0 is accepted and no check runs by schedule', async () => {
+        const d = await startDaemon({ config: '[storage]\nintegrity_interval = 0\n' });
+        try {
+            await d.setClock({ advance: 'P2D' });
+            const ic = (await api(d.url, null, 'GET', '/readyz')).json.checks.integrity;
+            assert.equal(ic.checked, false);
+            assert.equal(ic.at, null);
+            assert.doesNotMatch((await api(d.url, d.adminToken, 'GET', '/metrics')).text, /meldpunt_db_integrity_ok/);
+        } finally {
+            await d.stopClean();
+        }
+    });
+
+    test('start-up walks from the newest checkpoint; the background walk of the whole chain still finds an older break and makes the server read-only', async () => {
+        const d = await startDaemon();
+        for (const name of ['a', 'b', 'c'])
+            assert.equal((await api(d.url, d.adminToken, 'POST', '/api/v1/tokens', { name, role: 'viewer' })).status, 201);
+        const cp = await api(d.url, d.adminToken, 'POST', '/api/v1/audit/checkpoints');
+        assert.equal(cp.status, 201, cp.text);
+        assert.equal((await api(d.url, d.adminToken, 'POST', '/api/v1/tokens', { name: 'd', role: 'viewer' })).status, 201);
+        await d.stopClean();
+        const db = path.join(d.dataDir, 'meldpunt.db');
+        const t = sqlite(db, "DROP TRIGGER audit_no_update; UPDATE audit SET principal = 'mallory' WHERE seq = 2;");
+        assert.equal(t.code, 0, t.stderr);
+
+        const d2 = await startDaemon({ dataDir: d.dataDir, init: false });
+        d2.adminToken = d.adminToken;
+        try {
+            // what the checkpoint signed is not walked again at start
+            await d2.waitForLog(new RegExp(`msg="?audit chain walked ok=1 entries=${cp.json.audit_seq + 1} from_checkpoint_seq=${cp.json.audit_seq}`));
+            assert.ok(cp.json.audit_seq > 2);
+            // the background check walks all of it: read-only, naming the entry
+            await d2.setClock({ advance: 'P2D' }).catch(() => {});
+            const ready = await api(d2.url, null, 'GET', '/readyz');
+            assert.equal(ready.status, 503, ready.text);
+            assert.equal(ready.json.checks.audit_chain.ok, false);
+            assert.match(ready.json.checks.audit_chain.detail, /broken at entry 2/);
+            assert.equal(ready.json.checks.integrity.ok, true, 'the database itself is sound');
+            assertProblem(await api(d2.url, d2.adminToken, 'POST', '/api/v1/tokens', { name: 'e', role: 'viewer' }), 503);
+            assert.match(d2.stderr(), /AUDIT CHAIN BROKEN, serving read-only.*bad_seq=2/);
+        } finally {
+            await d2.stopClean();
+        }
+    });
+
+    test('a break after the newest checkpoint is found at start', async () => {
+        const d = await startDaemon();
+        const cp = await api(d.url, d.adminToken, 'POST', '/api/v1/audit/checkpoints');
+        assert.equal(cp.status, 201, cp.text);
+        for (const name of ['a', 'b'])
+            assert.equal((await api(d.url, d.adminToken, 'POST', '/api/v1/tokens', { name, role: 'viewer' })).status, 201);
+        await d.stopClean();
+        const bad = cp.json.audit_seq + 2;
+        const db = path.join(d.dataDir, 'meldpunt.db');
+        assert.equal(sqlite(db, `DROP TRIGGER audit_no_update; UPDATE audit SET principal = 'mallory' WHERE seq = ${bad};`).code, 0);
+        const d2 = await startDaemon({ dataDir: d.dataDir, init: false });
+        try {
+            await d2.waitForLog(new RegExp(`msg="?audit chain walked ok=0 .*from_checkpoint_seq=${cp.json.audit_seq}`));
+            const ready = await api(d2.url, null, 'GET', '/readyz');
+            assert.equal(ready.status, 503, ready.text);
+            assert.match(ready.json.checks.audit_chain.detail, new RegExp(`broken at entry ${bad}`));
+        } finally {
+            await d2.stopClean();
+        }
+    });
+
+    test('a checkpoint whose entry was rewritten does not vouch: the whole chain is walked at start', async () => {
+        const d = await startDaemon();
+        assert.equal((await api(d.url, d.adminToken, 'POST', '/api/v1/tokens', { name: 'a', role: 'viewer' })).status, 201);
+        const cp = await api(d.url, d.adminToken, 'POST', '/api/v1/audit/checkpoints');
+        assert.equal(cp.status, 201, cp.text);
+        // not the head: the state file vouches for that one (another check)
+        assert.equal((await api(d.url, d.adminToken, 'POST', '/api/v1/tokens', { name: 'b', role: 'viewer' })).status, 201);
+        await d.stopClean();
+        const db = path.join(d.dataDir, 'meldpunt.db');
+        const seq = cp.json.audit_seq;
+        assert.equal(sqlite(db, `DROP TRIGGER audit_no_update; UPDATE audit SET hash = zeroblob(32) WHERE seq = ${seq};`).code, 0);
+        const d2 = await startDaemon({ dataDir: d.dataDir, init: false });
+        try {
+            await d2.waitForLog(new RegExp(`msg="?audit checkpoint does not vouch, walking the whole chain id=${cp.json.id} reason="entry ${seq} no longer has the hash it signed"`));
+            const ready = await api(d2.url, null, 'GET', '/readyz');
+            assert.equal(ready.status, 503, ready.text);
+            assert.match(ready.json.checks.audit_chain.detail, new RegExp(`broken at entry ${seq}`));
         } finally {
             await d2.stopClean();
         }

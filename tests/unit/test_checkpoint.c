@@ -332,6 +332,83 @@ START_TEST(test_verify_after_key_rotation)
 }
 END_TEST
 
+/* Start-up and a new checkpoint walk the chain from the newest checkpoint
+ * on: what it signed was verified when it was signed.  A break after it is
+ * found; one before it is left to the walk of the whole chain. */
+START_TEST(test_chain_walked_from_the_checkpoint)
+{
+    struct audit_verify_result r;
+    struct mp_error err;
+    sqlite3 *db;
+    int64_t from, signed_seq;
+    char *text;
+
+    append(5);
+    text = make_checkpoint(NULL);
+    free(text);
+    signed_seq = head_seq();
+    append(3);
+    db = db_reader(&err);
+    ck_assert_ptr_nonnull(db);
+    ck_assert_int_eq(checkpoint_chain_verify(db, &r, &from, &err), 0);
+    ck_assert(r.ok);
+    ck_assert_int_eq(from, signed_seq);
+    ck_assert_int_eq(r.entries, signed_seq + 3);
+    ck_assert_int_eq(r.head_seq, head_seq());
+
+    /* before the checkpoint: not walked again; the whole walk finds it */
+    exec_ok("DROP TRIGGER audit_no_update; UPDATE audit SET principal = 'mallory' WHERE seq = 2");
+    ck_assert_int_eq(checkpoint_chain_verify(db, &r, &from, &err), 0);
+    ck_assert(r.ok);
+    ck_assert_int_eq(from, signed_seq);
+    ck_assert_int_eq(store_audit_verify(db, &r, &err), 0);
+    ck_assert(!r.ok);
+    ck_assert_int_eq(r.bad_seq, 2);
+    /* a new checkpoint does not walk the whole chain in the writer */
+    text = make_checkpoint(NULL);
+    free(text);
+
+    /* after the newest checkpoint: found, by the entry */
+    append(2);
+    {
+        char sql[160];
+        snprintf(sql, sizeof(sql), "UPDATE audit SET principal = 'mallory' WHERE seq = %lld",
+                 (long long)head_seq() - 1);
+        exec_ok(sql);
+    }
+    ck_assert_int_eq(checkpoint_chain_verify(db, &r, &from, &err), 0);
+    ck_assert(!r.ok);
+    ck_assert_int_eq(r.bad_seq, head_seq() - 1);
+    ck_assert_int_eq(r.entries, head_seq() - 2);
+}
+END_TEST
+
+/* A checkpoint whose entry no longer has the hash it signed vouches for
+ * nothing: the whole chain is walked. */
+START_TEST(test_checkpoint_that_does_not_vouch)
+{
+    struct audit_verify_result r;
+    struct mp_error err;
+    sqlite3 *db;
+    int64_t from;
+    char *text, sql[160];
+
+    append(3);
+    text = make_checkpoint(NULL);
+    free(text);
+    snprintf(sql, sizeof(sql),
+             "DROP TRIGGER audit_no_update; UPDATE audit SET hash = zeroblob(32) WHERE seq = %lld",
+             (long long)head_seq());
+    append(1);
+    exec_ok(sql);
+    db = db_reader(&err);
+    ck_assert_int_eq(checkpoint_chain_verify(db, &r, &from, &err), 0);
+    ck_assert_int_eq(from, 0);
+    ck_assert(!r.ok);
+    ck_assert_int_eq(r.bad_seq, head_seq() - 1);
+}
+END_TEST
+
 START_TEST(test_checkpoints_cannot_be_changed)
 {
     append(1);
@@ -360,6 +437,8 @@ checkpoint_suite(void)
     tcase_add_test(tc, test_verify_refuses_a_forged_checkpoint);
     tcase_add_test(tc, test_verify_after_key_rotation);
     tcase_add_test(tc, test_checkpoints_cannot_be_changed);
+    tcase_add_test(tc, test_chain_walked_from_the_checkpoint);
+    tcase_add_test(tc, test_checkpoint_that_does_not_vouch);
     suite_add_tcase(s, tc);
     return s;
 }
