@@ -101,7 +101,10 @@ export function showErrors(form, err) {
         ctl.setAttribute('aria-invalid', 'true');
         const by = ctl.getAttribute('aria-describedby');
         ctl.setAttribute('aria-describedby', by ? `${by} ${id}` : id);
-        ctl.insertAdjacentElement('afterend', h('p', { class: 'field-error', id, 'data-for': fe.field }, fieldMessage(fe)));
+        ctl.insertAdjacentElement(
+            'afterend',
+            h('p', { class: 'field-error', id, 'data-for': fe.field }, fieldMessage(fe)),
+        );
         // a field folded away is opened, so its message is seen
         for (let d = ctl.closest('details'); d; d = d.parentElement?.closest('details')) d.open = true;
     }

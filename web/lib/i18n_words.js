@@ -49,7 +49,8 @@ const nl = {
     err_unknown_field: 'Dit veld is hier niet bekend.',
     err_text: 'Dit moet tekst zijn.',
     err_text_length: 'Deze tekst is te kort of te lang.',
-    err_name_format: 'Gebruik alleen letters, cijfers, punten, streepjes en liggende streepjes, en begin met een letter of cijfer.',
+    err_name_format:
+        'Gebruik alleen letters, cijfers, punten, streepjes en liggende streepjes, en begin met een letter of cijfer.',
     err_too_many: 'Dit is meer dan is toegestaan.',
     err_number: 'Dit moet een getal binnen het toegestane bereik zijn.',
     err_boolean: 'Kies ja of nee.',
