@@ -219,7 +219,7 @@ const en = {
     waive_report: 'Waive {r}',
     add_note: 'Add note',
     tl_created: 'created the incident',
-    tl_transition: 'moved it from {a} to {b}',
+    tl_transition: 'changed the state from {a} to {b}',
     tl_changed: 'changed',
     tl_classification: 'classification',
     tl_note: 'added a note',

@@ -9,6 +9,7 @@ import { errorBox } from '../lib/forms.js';
 import { calendarSection } from './calendar.js';
 import { t, pick } from '../lib/i18n.js';
 import { OPEN_STATES, SEVERITIES } from '../lib/schema.js';
+import { regimeName } from '../lib/sentences.js';
 
 /** Every open incident (pages through the list, at most 1,000). */
 async function openIncidents() {
@@ -78,7 +79,7 @@ export function deadlineRow(o, { withIncident = true } = {}) {
                   o.incident_title ?? '',
               )
             : null,
-        h('td', {}, `${o.regime.toUpperCase()} · ${words(o.stage)}`),
+        h('td', {}, `${regimeName(o.regime)} · ${o.stage_name ? pick(o.stage_name) : words(o.stage)}`),
         // every recipient; one the profile does not configure is shown, not dropped
         h(
             'td',

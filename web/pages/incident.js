@@ -4,7 +4,7 @@
 // machine allows now as buttons, classification with its reasons in words,
 // the reports owed with countdowns, the drafts, the timeline and notes.
 import { get, patch, post, seg } from '../lib/api.js';
-import { field, h, localTime, replace, select, timeEl, toLocalInput, words } from '../lib/dom.js';
+import { field, h, localTime, replace, select, timeEl, toLocalInput } from '../lib/dom.js';
 import { control, readControl, same } from '../lib/facts.js';
 import { FACTS } from '../lib/schema.js';
 import { errorBox, reading, submitting } from '../lib/forms.js';
@@ -12,6 +12,8 @@ import { pick, t } from '../lib/i18n.js';
 import { atLeast } from '../lib/session.js';
 import { deadlinesTable } from './dashboard.js';
 import { draftsSection, owedNow } from './drafts.js';
+import { timeline } from './timeline.js';
+import { factLabel, factValue, regimeName, who } from '../lib/sentences.js';
 import { CATEGORIES, CAUSES, KINDS, ROOT_CAUSES, SEVERITIES, TLPS } from '../lib/schema.js';
 
 const TIMES = ['detected_at', 'aware_at', 'started_at', 'ended_at'];
@@ -79,7 +81,7 @@ export async function incidentPage(id) {
                 { id: 'sec-timeline', 'aria-labelledby': 'h-tl' },
                 h('h2', { id: 'h-tl' }, t('sec_timeline')),
                 noteForm(ctx),
-                orNote(tl, (x) => timeline(x.items)),
+                orNote(tl, (x) => timeline(x.items, value(cls)?.obligations ?? [])),
             ),
         );
     };
@@ -220,7 +222,7 @@ function factsSection({ inc, reload }, cls) {
                   { class: 'missing-note', id: 'missing-facts' },
                   t('missing_facts'),
                   ' ',
-                  [...missing].map(words).join(', '),
+                  [...missing].map(factLabel).join(', '),
               )
             : null,
         // the facts known or needed now first; the rest one click away
@@ -307,7 +309,7 @@ function factGrid(facts, inc, missing, ro) {
         'div',
         { class: 'grid facts' },
         facts.map(([name, kind]) => {
-            const row = field(words(name), control(`impact.${name}`, kind, inc.impact[name], ro));
+            const row = field(factLabel(name), control(`impact.${name}`, kind, inc.impact[name], ro));
             if (missing.has(name)) row.classList.add('missing');
             return row;
         }),
@@ -330,7 +332,7 @@ function condition(c) {
     return h(
         'li',
         {},
-        `${words(c.left)} ${c.op} ${bounded(c.threshold, c.threshold_range)} — ${t('now')}: ${bounded(c.actual, c.actual_range)} `,
+        `${factLabel(c.left)} ${c.op} ${bounded(c.threshold, c.threshold_range)} — ${t('now')}: ${bounded(c.actual, c.actual_range)} `,
         tri(c.result),
     );
 }
@@ -393,14 +395,14 @@ function classification({ inc, reload }, cls) {
                   )
                 : null,
             r.missing.length
-                ? h('p', { class: 'missing-note' }, t('missing_facts'), ' ', r.missing.map(words).join(', '))
+                ? h('p', { class: 'missing-note' }, t('missing_facts'), ' ', r.missing.map(factLabel).join(', '))
                 : null,
             r.recurrence ? recurrence(r.recurrence) : null,
             st?.decision
                 ? h(
                       'p',
                       { class: 'decision' },
-                      t('decision_not_notifiable', { by: st.decided_by ?? '' }),
+                      t('decision_not_notifiable', { by: who(st.decided_by ?? '') }),
                       ' ',
                       st.decision_reason ?? '',
                   )
@@ -422,8 +424,8 @@ function recurrence(rec) {
         .filter(([k]) => k !== 'at_least')
         .map(([k, v]) =>
             v === null && rec.combined.at_least?.[k] !== undefined
-                ? `${words(k)}: ${t('range_at_least', { lo: rec.combined.at_least[k] })}`
-                : `${words(k)}: ${v === null ? t('unknown') : JSON.stringify(v)}`,
+                ? `${factLabel(k)}: ${t('range_at_least', { lo: rec.combined.at_least[k] })}`
+                : `${factLabel(k)}: ${factValue(k, v)}`,
         );
     return h(
         'div',
@@ -502,7 +504,13 @@ function obligations({ inc, reload }, cls) {
                 h(
                     'details',
                     { class: 'waive' },
-                    h('summary', {}, t('waive_report', { r: `${o.regime.toUpperCase()} ${words(o.stage)}` })),
+                    h(
+                        'summary',
+                        {},
+                        t('waive_report', {
+                            r: `${regimeName(o.regime)} ${o.stage_name ? pick(o.stage_name) : o.stage}`,
+                        }),
+                    ),
                     form,
                 ),
             );
@@ -526,47 +534,4 @@ function noteForm({ inc, reload }) {
         if (ok) reload();
     });
     return form;
-}
-
-const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
-const show = (v) =>
-    v === null || v === undefined ? '—' : typeof v !== 'string' ? JSON.stringify(v) : ISO.test(v) ? localTime(v) : v;
-
-function timeline(items) {
-    return h(
-        'ol',
-        { class: 'timeline', id: 'timeline' },
-        items.map((e) => {
-            let what;
-            switch (e.kind) {
-                case 'created':
-                    what = t('tl_created');
-                    break;
-                case 'transition':
-                    what = t('tl_transition', { a: t('state_' + e.old), b: t('state_' + e.new) });
-                    break;
-                case 'changed':
-                    what = `${t('tl_changed')} ${words(e.field)}: ${show(e.old)} → ${show(e.new)}`;
-                    break;
-                case 'classification':
-                    what = `${t('tl_classification')} ${e.field.toUpperCase()}: ${e.old ? t('tri_' + e.old) : '—'} → ${e.new ? t('tri_' + e.new) : '—'}`;
-                    break;
-                case 'note':
-                    what = t('tl_note');
-                    break;
-                default:
-                    what = `${words(e.kind)} ${e.field ? words(e.field) : ''}`;
-            }
-            return h(
-                'li',
-                { class: `tl-${e.kind}` },
-                timeEl(e.at),
-                ' ',
-                h('span', { class: 'who' }, e.principal),
-                ' ',
-                h('span', {}, what),
-                e.note ? h('p', { class: 'note' }, e.note) : null,
-            );
-        }),
-    );
 }

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: EUPL-1.2
+// sentences.js - values and events told in the user's language instead of
+// the program's: an impact fact by its label with its value as people write
+// it (5.000, € 20.000, 3 u, Nederland en België), a report by its name in
+// the rule file, a due time as "do 4 dec 07:17 (over 23 uur)", and a report
+// owed as "Vroegtijdige waarschuwing aan NCSC uiterlijk do 4 dec 07:17
+// (over 23 uur)".
+import { localTime, words } from './dom.js';
+import { lang, pick, t } from './i18n.js';
+import { formatNumber } from './numbers.js';
+import { FACTS } from './schema.js';
+
+const LOCALE = { en: 'en-GB', nl: 'nl-NL' };
+const locale = () => LOCALE[lang()] ?? LOCALE.en;
+
+/** Short names of the regimes where the Dutch name differs (AVG for the GDPR). */
+const REGIMES = {
+    gdpr: { en: 'GDPR', nl: 'AVG' },
+    cer: { en: 'CER', nl: 'CER (Wwke)' },
+    eidas: { en: 'eIDAS', nl: 'eIDAS' },
+    'nis2-cir': { en: 'NIS2', nl: 'NIS2' },
+    'nis2-threat': { en: 'NIS2', nl: 'NIS2' },
+};
+export const regimeName = (r) => (REGIMES[r] ? pick(REGIMES[r]) : String(r ?? '').toUpperCase());
+
+/** The label of a fact ("users_affected" → "Getroffen gebruikers"). */
+export function factLabel(name) {
+    const key = `fact_${name}`;
+    return t(key) !== key ? t(key) : t(name) !== name ? t(name) : words(name);
+}
+
+/** "3 h 20 min" for a number of minutes. */
+export function minutes(m) {
+    const hrs = Math.floor(m / 60);
+    const rest = Math.round(m % 60);
+    const parts = [];
+    if (hrs) parts.push(t('hours_short', { n: formatNumber(hrs) }));
+    if (rest || !hrs) parts.push(t('minutes_short', { n: formatNumber(rest) }));
+    return parts.join(' ');
+}
+
+/** A list of words joined the way people write it: "A, B en C". */
+export function joined(list) {
+    if (list.length < 2) return list.join('');
+    return `${list.slice(0, -1).join(', ')} ${t('and')} ${list[list.length - 1]}`;
+}
+
+function country(code) {
+    try {
+        return new Intl.DisplayNames([locale()], { type: 'region' }).of(code) ?? code;
+    } catch {
+        return code;
+    }
+}
+
+/** The value of a fact as people write it; absent is "unknown". */
+export function factValue(name, v) {
+    if (v === null || v === undefined || v === '') return t('unknown');
+    const kind = FACTS.find(([n]) => n === name)?.[1];
+    if (typeof v === 'boolean') return v ? t('yes') : t('no');
+    if (Array.isArray(v))
+        return v.length
+            ? joined(v.map((x) => (kind === 'list' || /^[A-Z]{2}$/.test(x) ? country(x) : String(x))))
+            : t('none');
+    if (kind === 'time' || /^\d{4}-\d\d-\d\dT/.test(String(v))) return localTime(v);
+    if (typeof v === 'number' && /_minutes(_week)?$/.test(name)) return minutes(v);
+    if (typeof v === 'number' && /_eur$/.test(name)) return `€ ${formatNumber(v)}`;
+    if (typeof v === 'number' && /_share$/.test(name)) return `${formatNumber(Math.round(v * 1000) / 10)}%`;
+    if (typeof v === 'number') return formatNumber(v);
+    if (typeof v === 'object')
+        return Object.keys(v)
+            .map((k) => `${factLabel(k)}: ${factValue(k, v[k])}`)
+            .join('; ');
+    return String(v);
+}
+
+/** "Thu 4 Dec 07:17" / "do 4 dec 07:17": a due time, local. */
+export function dueTime(iso) {
+    return new Date(iso).toLocaleString(locale(), {
+        weekday: 'short',
+        day: 'numeric',
+        month: 'short',
+        hour: '2-digit',
+        minute: '2-digit',
+    });
+}
+
+/** "in 23 hours" / "over 23 uur", "3 hours ago" / "3 uur geleden". */
+export function relative(iso, now = Date.now()) {
+    const s = (Date.parse(iso) - now) / 1000;
+    const a = Math.abs(s);
+    const rtf = new Intl.RelativeTimeFormat(locale(), { numeric: 'always' });
+    if (a < 3600) return rtf.format(Math.round(s / 60), 'minute');
+    if (a < 48 * 3600) return rtf.format(Math.round(s / 3600), 'hour');
+    return rtf.format(Math.round(s / 86400), 'day');
+}
+
+/** Who did it, as people say it: "user:max" → "max", "token:siem" → "siem (API token)". */
+export function who(principal) {
+    const m = /^(user|token):(.*)$/.exec(principal ?? '');
+    if (!m) return principal ?? '';
+    return m[1] === 'user' ? m[2] : t('who_token', { n: m[2] });
+}
+
+/** The name of a report from the rule file, found among the obligations (regime may be unknown). */
+export function stageName(stage, regime, obligations = []) {
+    const o =
+        obligations.find((x) => x.stage === stage && (!regime || x.regime === regime)) ??
+        obligations.find((x) => x.stage === stage);
+    return o?.stage_name ? pick(o.stage_name) : words(stage);
+}
+
+/** The recipients of a report owed, by their names where the profile gives them. */
+export function recipientsText(o) {
+    const list = o.recipients ?? [{ role: o.recipient }];
+    return joined(list.map((r) => r.name || t('rcp_' + r.role)));
+}
+
+/** "Early warning to NCSC due Thu 4 Dec 07:17 (in 23 hours)". */
+export function obligationSentence(o, now = Date.now()) {
+    const s = o.stage_name ? pick(o.stage_name) : words(o.stage);
+    const to = recipientsText(o);
+    if (!o.due_at) return t(o.due_now ? 'tl_due_none' : 'tl_due_later', { s, to });
+    return t('tl_due', { s, to, due: dueTime(o.due_at), rel: relative(o.due_at, now) });
+}
