@@ -94,6 +94,7 @@ static const struct {
     {"is not the current password", "wrong_password"},
     {"must differ from the current password", "password_reused"},
     {"is listed twice", "duplicate"},
+    {"duplicate key", "duplicate"},
     {"exists", "exists"},
     {"another ", "exists"},
     {"already", "already_done"},

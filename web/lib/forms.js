@@ -16,9 +16,11 @@ export function codeWords(code) {
     return code && t(key) !== key ? t(key) : null;
 }
 
-/** The words for one field error {field, code, message} of the API. */
+/** The words for one field error: {field, code, message} of the API, or {field, message} of the browser. */
 export function fieldMessage(fe) {
-    if (fe.code && fe.code !== 'invalid') return codeWords(fe.code) ?? t('err_invalid');
+    // the browser's own (InputError) are in the user's words already; the API's carry a code
+    if (!fe.code) return fe.message;
+    if (fe.code !== 'invalid') return codeWords(fe.code) ?? t('err_invalid');
     return lang() === 'en' && fe.message ? fe.message : t('err_invalid');
 }
 
@@ -108,13 +110,15 @@ export function showErrors(form, err) {
         // a field folded away is opened, so its message is seen
         for (let d = ctl.closest('details'); d; d = d.parentElement?.closest('details')) d.open = true;
     }
-    const box = h('div', { class: 'form-error', role: 'alert' }, explain(err));
-    if (unplaced.length)
+    const summary = explain(err);
+    const box = h('div', { class: 'form-error', role: 'alert' }, summary);
+    const extra = unplaced.filter((u) => u !== summary);
+    if (extra.length)
         box.appendChild(
             h(
                 'ul',
                 {},
-                unplaced.map((u) => h('li', {}, u)),
+                extra.map((u) => h('li', {}, u)),
             ),
         );
     const heading = form.querySelector(':scope > h1, :scope > h2, :scope > h3');

@@ -961,7 +961,7 @@ const nl = {
     sec_preparedness: 'Paraatheid',
 };
 
-const dicts = { en: Object.assign(en, words.en), nl: Object.assign(nl, words.nl) };
+export const dicts = { en: Object.assign(en, words.en), nl: Object.assign(nl, words.nl) };
 let current = 'en';
 
 export const lang = () => current;

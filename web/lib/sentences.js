@@ -2,29 +2,20 @@
 // sentences.js - values and events told in the user's language instead of
 // the program's: an impact fact by its label with its value as people write
 // it (5.000, € 20.000, 3 u, Nederland en België), a report by its name in
-// the rule file, a due time as "do 4 dec 07:17 (over 23 uur)", and a report
-// owed as "Vroegtijdige waarschuwing aan NCSC uiterlijk do 4 dec 07:17
-// (over 23 uur)".
+// the rule file, a due time as "do 4 dec 07:17 (over 23 uur)".  Loaded with
+// the incident page, outside the first load (it brings i18n_incident.js).
 import { localTime, words } from './dom.js';
 import { lang, pick, t } from './i18n.js';
 import { formatNumber } from './numbers.js';
+import './i18n_incident.js';
 import { FACTS } from './schema.js';
 
 const LOCALE = { en: 'en-GB', nl: 'nl-NL' };
 const locale = () => LOCALE[lang()] ?? LOCALE.en;
 
-/** Short names of the regimes where the Dutch name differs (AVG for the GDPR). */
-const REGIMES = {
-    gdpr: { en: 'GDPR', nl: 'AVG' },
-    cer: { en: 'CER', nl: 'CER (Wwke)' },
-    eidas: { en: 'eIDAS', nl: 'eIDAS' },
-    'nis2-cir': { en: 'NIS2', nl: 'NIS2' },
-    'nis2-threat': { en: 'NIS2', nl: 'NIS2' },
-};
-export const regimeName = (r) => (REGIMES[r] ? pick(REGIMES[r]) : String(r ?? '').toUpperCase());
-
 /** The label of a fact ("users_affected" → "Getroffen gebruikers"). */
-export function factLabel(name) {
+export function factLabel(id) {
+    const name = String(id);
     const key = `fact_${name}`;
     return t(key) !== key ? t(key) : t(name) !== name ? t(name) : words(name);
 }
@@ -108,18 +99,4 @@ export function stageName(stage, regime, obligations = []) {
         obligations.find((x) => x.stage === stage && (!regime || x.regime === regime)) ??
         obligations.find((x) => x.stage === stage);
     return o?.stage_name ? pick(o.stage_name) : words(stage);
-}
-
-/** The recipients of a report owed, by their names where the profile gives them. */
-export function recipientsText(o) {
-    const list = o.recipients ?? [{ role: o.recipient }];
-    return joined(list.map((r) => r.name || t('rcp_' + r.role)));
-}
-
-/** "Early warning to NCSC due Thu 4 Dec 07:17 (in 23 hours)". */
-export function obligationSentence(o, now = Date.now()) {
-    const s = o.stage_name ? pick(o.stage_name) : words(o.stage);
-    const to = recipientsText(o);
-    if (!o.due_at) return t(o.due_now ? 'tl_due_none' : 'tl_due_later', { s, to });
-    return t('tl_due', { s, to, due: dueTime(o.due_at), rel: relative(o.due_at, now) });
 }

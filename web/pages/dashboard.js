@@ -9,7 +9,7 @@ import { errorBox } from '../lib/forms.js';
 import { calendarSection } from './calendar.js';
 import { t, pick } from '../lib/i18n.js';
 import { OPEN_STATES, SEVERITIES } from '../lib/schema.js';
-import { regimeName } from '../lib/sentences.js';
+import { regimeName } from '../lib/i18n_words.js';
 
 /** Every open incident (pages through the list, at most 1,000). */
 async function openIncidents() {

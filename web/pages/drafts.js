@@ -10,7 +10,7 @@ import { control, factKind, readControl, same } from '../lib/facts.js';
 import { InputError, reading, showErrors, submitting } from '../lib/forms.js';
 import { lang, pick, t } from '../lib/i18n.js';
 import { formatNumber } from '../lib/numbers.js';
-import { regimeName } from '../lib/sentences.js';
+import { regimeName } from '../lib/i18n_words.js';
 import { atLeast, user } from '../lib/session.js';
 
 /** A report still owed: pending, or missed and not yet sent (late, but owed). */

@@ -12,13 +12,18 @@ import { pick, t } from '../lib/i18n.js';
 import { atLeast } from '../lib/session.js';
 import { deadlinesTable } from './dashboard.js';
 import { draftsSection, owedNow } from './drafts.js';
-import { timeline } from './timeline.js';
-import { factLabel, factValue, regimeName, who } from '../lib/sentences.js';
+import { lawRef, regimeName } from '../lib/i18n_words.js';
 import { CATEGORIES, CAUSES, KINDS, ROOT_CAUSES, SEVERITIES, TLPS } from '../lib/schema.js';
 
 const TIMES = ['detected_at', 'aware_at', 'started_at', 'ended_at'];
 
+/* The words of the incident page (the facts' labels, the timeline's
+ * sentences) load with it, outside the first load. */
+let S = null;
+let TL = null;
+
 export async function incidentPage(id) {
+    if (!S) [S, TL] = await Promise.all([import('../lib/sentences.js'), import('./timeline.js')]);
     const root = h('div', { class: 'incident' });
     const load = async () => {
         const inc = await get(`/incidents/${seg(id)}`);
@@ -81,7 +86,7 @@ export async function incidentPage(id) {
                 { id: 'sec-timeline', 'aria-labelledby': 'h-tl' },
                 h('h2', { id: 'h-tl' }, t('sec_timeline')),
                 noteForm(ctx),
-                orNote(tl, (x) => timeline(x.items, value(cls)?.obligations ?? [])),
+                orNote(tl, (x) => TL.timeline(x.items, value(cls)?.obligations ?? [])),
             ),
         );
     };
@@ -222,7 +227,7 @@ function factsSection({ inc, reload }, cls) {
                   { class: 'missing-note', id: 'missing-facts' },
                   t('missing_facts'),
                   ' ',
-                  [...missing].map(factLabel).join(', '),
+                  [...missing].map((x) => S.factLabel(x)).join(', '),
               )
             : null,
         // the facts known or needed now first; the rest one click away
@@ -309,7 +314,7 @@ function factGrid(facts, inc, missing, ro) {
         'div',
         { class: 'grid facts' },
         facts.map(([name, kind]) => {
-            const row = field(factLabel(name), control(`impact.${name}`, kind, inc.impact[name], ro));
+            const row = field(S.factLabel(name), control(`impact.${name}`, kind, inc.impact[name], ro));
             if (missing.has(name)) row.classList.add('missing');
             return row;
         }),
@@ -332,7 +337,7 @@ function condition(c) {
     return h(
         'li',
         {},
-        `${factLabel(c.left)} ${c.op} ${bounded(c.threshold, c.threshold_range)} — ${t('now')}: ${bounded(c.actual, c.actual_range)} `,
+        `${S.factLabel(c.left)} ${c.op} ${bounded(c.threshold, c.threshold_range)} — ${t('now')}: ${bounded(c.actual, c.actual_range)} `,
         tri(c.result),
     );
 }
@@ -375,7 +380,7 @@ function classification({ inc, reload }, cls) {
                           'ul',
                           {},
                           met.map((c) =>
-                              h('li', {}, pick(c.text), ' ', h('span', { class: 'source' }, `(${c.source})`)),
+                              h('li', {}, pick(c.text), ' ', h('span', { class: 'source' }, `(${lawRef(c.source)})`)),
                           ),
                       ),
                   )
@@ -395,19 +400,25 @@ function classification({ inc, reload }, cls) {
                   )
                 : null,
             r.missing.length
-                ? h('p', { class: 'missing-note' }, t('missing_facts'), ' ', r.missing.map(factLabel).join(', '))
+                ? h(
+                      'p',
+                      { class: 'missing-note' },
+                      t('missing_facts'),
+                      ' ',
+                      r.missing.map((x) => S.factLabel(x)).join(', '),
+                  )
                 : null,
             r.recurrence ? recurrence(r.recurrence) : null,
             st?.decision
                 ? h(
                       'p',
                       { class: 'decision' },
-                      t('decision_not_notifiable', { by: who(st.decided_by ?? '') }),
+                      t('decision_not_notifiable', { by: S.who(st.decided_by ?? '') }),
                       ' ',
                       st.decision_reason ?? '',
                   )
                 : null,
-            h('p', { class: 'source' }, r.source, ' · ', t('rules_version'), ' ', r.version),
+            h('p', { class: 'source' }, lawRef(r.source), ' · ', t('rules_version'), ' ', r.version),
         );
         if (atLeast('manager') && r.significant !== 'no') art.appendChild(decisionForm(inc, r, st, reload));
         out.appendChild(art);
@@ -424,8 +435,8 @@ function recurrence(rec) {
         .filter(([k]) => k !== 'at_least')
         .map(([k, v]) =>
             v === null && rec.combined.at_least?.[k] !== undefined
-                ? `${factLabel(k)}: ${t('range_at_least', { lo: rec.combined.at_least[k] })}`
-                : `${factLabel(k)}: ${factValue(k, v)}`,
+                ? `${S.factLabel(k)}: ${t('range_at_least', { lo: rec.combined.at_least[k] })}`
+                : `${S.factLabel(k)}: ${S.factValue(k, v)}`,
         );
     return h(
         'div',
@@ -452,7 +463,7 @@ function recurrence(rec) {
             ' · ',
             rec.leads ? t('recurring_leads') : t('recurring_led_by', { ref: rec.lead.ref }),
         ),
-        h('p', { class: 'source' }, rec.source ?? ''),
+        h('p', { class: 'source' }, lawRef(rec.source)),
     );
 }
 

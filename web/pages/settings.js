@@ -6,7 +6,7 @@ import { del, get, patch, post, put, seg } from '../lib/api.js';
 import { field, h, replace, select, timeEl } from '../lib/dom.js';
 import { control, readControl } from '../lib/facts.js';
 import { errorBox, reading, submitting } from '../lib/forms.js';
-import { t } from '../lib/i18n.js';
+import { pick, t } from '../lib/i18n.js';
 import { TLPS } from '../lib/schema.js';
 
 const SECTORS = [
@@ -60,6 +60,11 @@ export async function settingsPage() {
 
 async function organisation(redraw) {
     const o = await get('/organisation');
+    // the sectors by their names in the questionnaire (labels, never keys)
+    const named = await get('/assessment/questions').then(
+        (q) => new Map((q.sectors ?? []).map((x) => [x.id, pick(x.label)])),
+        () => new Map(),
+    );
     const bool = (k) => field(t('org_' + k), control(k, 'bool', o[k]));
     const form = h(
         'form',
@@ -85,7 +90,11 @@ async function organisation(redraw) {
             field(t('org_country'), h('input', { name: 'country', value: o.country })),
             field(
                 t('org_sector'),
-                select('sector', [['', '—'], ...SECTORS.map((s) => [s, s.replace(/_/g, ' ')])], o.sector ?? ''),
+                select(
+                    'sector',
+                    [['', '—'], ...SECTORS.map((s) => [s, named.get(s) ?? s.replace(/_/g, ' ')])],
+                    o.sector ?? '',
+                ),
             ),
             field(t('org_subsector'), h('input', { name: 'subsector', value: o.subsector ?? '' })),
             field(

@@ -10,7 +10,8 @@
 import { h, localTime, timeEl } from '../lib/dom.js';
 import { lang, pick, t } from '../lib/i18n.js';
 import { ROOT_CAUSES } from '../lib/schema.js';
-import { dueTime, factLabel, factValue, joined, regimeName, relative, stageName, who } from '../lib/sentences.js';
+import { regimeName } from '../lib/i18n_words.js';
+import { dueTime, factLabel, factValue, joined, relative, stageName, who } from '../lib/sentences.js';
 
 const parse = (s) => {
     if (s === null || s === undefined) return null;
@@ -131,7 +132,7 @@ export function describe(e, obligations = []) {
             if (e.field === 'impact') return { what: impactSentence(oldV, newV), note: e.note ?? null };
             return {
                 what: t('tl_set', {
-                    f: (t(e.field) !== e.field ? t(e.field) : factLabel(e.field)).toLowerCase(),
+                    f: t(e.field) !== e.field ? t(e.field) : factLabel(e.field),
                     v: fieldValue(e.field, newV),
                     o: fieldValue(e.field, oldV),
                 }),
