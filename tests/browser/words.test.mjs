@@ -44,6 +44,7 @@ const IDENTIFIER = [
     [/\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b/, 'snake_case'],
     [/[[{]\s*"|"\s*:\s*[-"\d[{tfn]|^\s*(?:null|true|false|undefined|NaN|\[\]|\{\})\s*$/, 'JSON'],
     [/\d{4}-\d\d-\d\dT\d\d:\d\d/, 'ISO timestamp'],
+    [/"[a-z][a-z0-9_]*"|\b(?:true|false|null)\b(?=[\s,\])]|$)/, 'JSON value'],
 ];
 
 describe('labels, never keys: every page in both languages', () => {

@@ -1,11 +1,31 @@
 // SPDX-License-Identifier: EUPL-1.2
 // i18n_incident.js - the words only the incident page needs, added to
 // i18n.js's dictionaries when that page first loads (outside the first
-// load): each impact fact's label (fact_NAME) and the timeline's sentences
-// (tl_…).  Dutch follows the law's own words: docs/TERMINOLOGY.md.
+// load): each impact fact's label (fact_NAME), a rule's arithmetic and
+// comparisons in words (expr_…, op_…), the entity types of
+// Uitvoeringsverordening (EU) 2024/2690 art. 1 (et_…) and the timeline's
+// sentences (tl_…).  Dutch follows the law's own words: docs/TERMINOLOGY.md.
 import { dicts } from './i18n.js';
 
 const en = {
+    et_dns: 'DNS service provider',
+    et_tld: 'TLD name registry',
+    et_cloud: 'cloud computing service provider',
+    et_data_centre: 'data centre service provider',
+    et_cdn: 'content delivery network provider',
+    et_msp: 'managed service provider',
+    et_mssp: 'managed security service provider',
+    et_marketplace: 'provider of an online marketplace',
+    et_search_engine: 'provider of an online search engine',
+    et_social_network: 'provider of a social networking services platform',
+    et_trust_service: 'trust service provider',
+    et_qualified_trust_service: 'qualified trust service provider',
+    op_has: 'includes',
+    op_in: 'is one of',
+    expr_min: 'the lower of {a} and {b}',
+    expr_max: 'the higher of {a} and {b}',
+    expr_mul: '{a} × {b}',
+    expr_div: '{a} ÷ {b}',
     fact_users_affected: 'Users affected',
     fact_users_total: 'Users in total',
     fact_duration_minutes: 'Duration of the disruption',
@@ -95,6 +115,24 @@ const en = {
 };
 
 const nl = {
+    et_dns: 'DNS-dienstverlener',
+    et_tld: 'TLD-namenregister',
+    et_cloud: 'aanbieder van cloudcomputingdiensten',
+    et_data_centre: 'aanbieder van datacentrumdiensten',
+    et_cdn: 'aanbieder van een netwerk voor de levering van inhoud',
+    et_msp: 'aanbieder van beheerde diensten',
+    et_mssp: 'aanbieder van beheerde beveiligingsdiensten',
+    et_marketplace: 'aanbieder van een onlinemarktplaats',
+    et_search_engine: 'aanbieder van een onlinezoekmachine',
+    et_social_network: 'aanbieder van een platform voor socialenetwerkdiensten',
+    et_trust_service: 'verlener van vertrouwensdiensten',
+    et_qualified_trust_service: 'gekwalificeerde verlener van vertrouwensdiensten',
+    op_has: 'bevat',
+    op_in: 'is een van',
+    expr_min: 'de laagste van {a} en {b}',
+    expr_max: 'de hoogste van {a} en {b}',
+    expr_mul: '{a} × {b}',
+    expr_div: '{a} ÷ {b}',
     fact_users_affected: 'Getroffen gebruikers',
     fact_users_total: 'Gebruikers in totaal',
     fact_duration_minutes: 'Duur van de verstoring',

@@ -15,9 +15,38 @@ const locale = () => LOCALE[lang()] ?? LOCALE.en;
 
 /** The label of a fact ("users_affected" → "Getroffen gebruikers"). */
 export function factLabel(id) {
+    if (id && typeof id === 'object') return expression(id);
     const name = String(id);
+    if (name.startsWith('profile.')) {
+        const org = `org_${name.slice(8)}`;
+        return t(org) !== org ? t(org) : words(name.slice(8));
+    }
     const key = `fact_${name}`;
     return t(key) !== key ? t(key) : t(name) !== name ? t(name) : words(name);
+}
+
+/**
+ * A rule's arithmetic in words: {"min": [{"fact": "users_total"}, 200000]}
+ * → "the lower of users in total and 200,000".
+ */
+function expression(e) {
+    const arg = (x) =>
+        typeof x === 'number'
+            ? formatNumber(x)
+            : x && typeof x === 'object'
+              ? x.fact !== undefined
+                  ? factLabel(x.fact)
+                  : x.profile !== undefined
+                    ? factLabel(`profile.${x.profile}`)
+                    : expression(x)
+              : factLabel(x);
+    for (const op of ['min', 'max', 'mul', 'div'])
+        if (Array.isArray(e[op])) {
+            const [a, b] = e[op].map(arg);
+            return t(`expr_${op}`, { a, b });
+        }
+    if (e.fact !== undefined || e.profile !== undefined) return arg(e);
+    return t('unknown');
 }
 
 /** "3 h 20 min" for a number of minutes. */

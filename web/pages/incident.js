@@ -323,9 +323,21 @@ function factGrid(facts, inc, missing, ro) {
 
 const tri = (v) => h('span', { class: `tri tri-${v}` }, t('tri_' + v));
 
+/* A value a rule compares, in words: a kind, an entity type, a class or a
+ * fact's value, never its JSON. */
+function ruleValue(v) {
+    if (Array.isArray(v)) return v.length ? v.map(ruleValue).join(', ') : t('none');
+    if (typeof v === 'string')
+        for (const p of ['kind_', 'et_', 'class_', 'sev_', 'cat_']) if (t(p + v) !== p + v) return t(p + v);
+    return S.factValue('', v);
+}
+
+const OPS = { '==': '=', '<=': '≤', '>=': '≥', has: 'op_has', in: 'op_in' };
+const opWords = (op) => (OPS[op]?.startsWith('op_') ? t(OPS[op]) : (OPS[op] ?? op));
+
 // a computed side that is unknown may still be bounded ("whichever is lower")
 function bounded(value, range) {
-    if (value !== null && value !== undefined) return JSON.stringify(value);
+    if (value !== null && value !== undefined) return ruleValue(value);
     if (range)
         return range[1] === null
             ? t('range_at_least', { lo: range[0] })
@@ -337,7 +349,7 @@ function condition(c) {
     return h(
         'li',
         {},
-        `${S.factLabel(c.left)} ${c.op} ${bounded(c.threshold, c.threshold_range)} — ${t('now')}: ${bounded(c.actual, c.actual_range)} `,
+        `${S.factLabel(c.left)} ${opWords(c.op)} ${bounded(c.threshold, c.threshold_range)} — ${t('now')}: ${bounded(c.actual, c.actual_range)} `,
         tri(c.result),
     );
 }

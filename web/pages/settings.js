@@ -8,6 +8,7 @@ import { control, readControl } from '../lib/facts.js';
 import { errorBox, reading, submitting } from '../lib/forms.js';
 import { pick, t } from '../lib/i18n.js';
 import { TLPS } from '../lib/schema.js';
+import '../lib/i18n_incident.js';
 
 const SECTORS = [
     'energy',
@@ -58,6 +59,24 @@ export async function settingsPage() {
     return page;
 }
 
+/* The entity types of Uitvoeringsverordening (EU) 2024/2690 art. 1, picked by
+ * their names (labels, never keys; words in i18n_incident.js). */
+const ENTITY_TYPES =
+    'dns tld cloud data_centre cdn msp mssp marketplace search_engine social_network trust_service qualified_trust_service'.split(
+        ' ',
+    );
+
+function entityTypes(chosen) {
+    const sel = select(
+        'entity_types',
+        ENTITY_TYPES.map((e) => [e, t('et_' + e)]),
+        null,
+        { multiple: true, size: 6 },
+    );
+    for (const o of sel.options) o.selected = (chosen ?? []).includes(o.value);
+    return sel;
+}
+
 async function organisation(redraw) {
     const o = await get('/organisation');
     // the sectors by their names in the questionnaire (labels, never keys)
@@ -105,7 +124,7 @@ async function organisation(redraw) {
                     o.nis2_class,
                 ),
             ),
-            field(t('org_entity_types'), control('entity_types', 'list', o.entity_types), t('comma_list')),
+            field(t('org_entity_types'), entityTypes(o.entity_types), t('multi_hint')),
             field(t('org_annual_turnover_eur'), control('annual_turnover_eur', 'money', o.annual_turnover_eur)),
             bool('cer_critical'),
             bool('dora_financial'),
@@ -144,7 +163,7 @@ async function organisation(redraw) {
         body.sector = v('sector').value || null;
         body.subsector = v('subsector').value.trim() || null;
         body.nis2_class = v('nis2_class').value;
-        body.entity_types = readControl(v('entity_types'), 'list') ?? [];
+        body.entity_types = [...v('entity_types').selectedOptions].map((x) => x.value);
         body.annual_turnover_eur = turnover;
         // three answers: yes, no and unknown (null), which is not a no
         for (const k of ['cer_critical', 'dora_financial', 'microenterprise'])
