@@ -17,6 +17,7 @@ globalThis.navigator = { language: 'nl-NL' };
 const { keys, t, setLang } = await import(path.join(WEB, 'lib/i18n.js'));
 // the incident page's words, loaded with that page, join the same dictionaries
 await import(path.join(WEB, 'lib/i18n_incident.js'));
+await import(path.join(WEB, 'lib/i18n_errors.js'));
 
 function sources() {
     const out = [];

@@ -3,10 +3,8 @@
 // the form (role=alert) and each field error next to its field
 // (aria-invalid, aria-describedby).  Field names in the API's problems
 // ("impact.users_affected", "fields.contact_official") are the controls'
-// name attributes.  The words are the front end's own, in the user's
-// language, chosen by each error's machine code (err_CODE); the API's
-// English message is shown only in the English interface, and only when
-// no word for the code is known.
+// name attributes.  API errors are shown by their code (err_CODE, in the
+// user's language); the English message only in English, as a last resort.
 import { h } from './dom.js';
 import { lang, t } from './i18n.js';
 
@@ -18,7 +16,6 @@ export function codeWords(code) {
 
 /** The words for one field error: {field, code, message} of the API, or {field, message} of the browser. */
 export function fieldMessage(fe) {
-    // the browser's own (InputError) are in the user's words already; the API's carry a code
     if (!fe.code) return fe.message;
     if (fe.code !== 'invalid') return codeWords(fe.code) ?? t('err_invalid');
     return lang() === 'en' && fe.message ? fe.message : t('err_invalid');
@@ -139,6 +136,7 @@ export async function submitting(form, fn) {
     try {
         return await fn();
     } catch (e) {
+        await import('./i18n_errors.js').catch(() => null);
         showErrors(form, e);
         return undefined;
     } finally {

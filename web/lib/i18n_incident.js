@@ -8,6 +8,13 @@
 import { dicts } from './i18n.js';
 
 const en = {
+    unconfirmed: 'unconfirmed',
+    who_token: '{n} (API token)',
+    and: 'and',
+    hours_short: '{n} h',
+    minutes_short: '{n} min',
+    unconfirmed_why:
+        "Unconfirmed: not checked against the enacted text of the law; read it as meldpunt's reading and check it with your adviser.",
     et_dns: 'DNS service provider',
     et_tld: 'TLD name registry',
     et_cloud: 'cloud computing service provider',
@@ -115,6 +122,13 @@ const en = {
 };
 
 const nl = {
+    unconfirmed: 'niet bevestigd',
+    who_token: '{n} (API-token)',
+    and: 'en',
+    hours_short: '{n} u',
+    minutes_short: '{n} min',
+    unconfirmed_why:
+        'Niet bevestigd: niet getoetst aan de vastgestelde wettekst; lees het als de uitleg van meldpunt en overleg met uw adviseur.',
     et_dns: 'DNS-dienstverlener',
     et_tld: 'TLD-namenregister',
     et_cloud: 'aanbieder van cloudcomputingdiensten',

@@ -129,3 +129,24 @@ export function stageName(stage, regime, obligations = []) {
         obligations.find((x) => x.stage === stage);
     return o?.stage_name ? pick(o.stage_name) : words(stage);
 }
+
+/** The names of acts in a legal reference, in Dutch as the Dutch texts write them. */
+const LAW_NL = [
+    [/\bImplementing Regulation\b/g, 'Uitvoeringsverordening'],
+    [/\bDelegated Regulation\b/g, 'Gedelegeerde Verordening'],
+    [/\bDelegated Reg\./g, 'Gedelegeerde Verordening'],
+    [/\bRegulation\b/g, 'Verordening'],
+    [/\bDirective\b/g, 'Richtlijn'],
+    [/\bRecommendation\b|\bRec\./g, 'Aanbeveling'],
+    [/\bCIR\b/g, 'Uitvoeringsverordening'],
+    [/\/EC\b/g, '/EG'],
+    [/\bNo (\d)/g, 'nr. $1'],
+    [/\bAnnexes\b/g, 'bijlagen'],
+    [/\bAnnex\b/g, 'bijlage'],
+    [/\b[Aa]rts?\./g, 'art.'],
+    [/\brecital\b/g, 'overweging'],
+    [/ and /g, ' en '],
+];
+
+/** A legal reference ("Directive (EU) 2022/2555 art. 23(3)") in the page's language. */
+export const lawRef = (s) => (lang() === 'nl' ? LAW_NL.reduce((x, [re, to]) => x.replace(re, to), s ?? '') : (s ?? ''));

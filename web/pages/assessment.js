@@ -8,7 +8,7 @@ import { field, h, replace, select, timeEl } from '../lib/dom.js';
 import { errorBox, submitting } from '../lib/forms.js';
 import { numberInput, readControl } from '../lib/facts.js';
 import { lang, pick, t } from '../lib/i18n.js';
-import { lawRef } from '../lib/i18n_words.js';
+import { lawRef } from '../lib/sentences.js';
 import { atLeast } from '../lib/session.js';
 
 export const prepTabs = (here) =>

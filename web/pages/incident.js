@@ -12,7 +12,7 @@ import { pick, t } from '../lib/i18n.js';
 import { atLeast } from '../lib/session.js';
 import { deadlinesTable } from './dashboard.js';
 import { draftsSection, owedNow } from './drafts.js';
-import { lawRef, regimeName } from '../lib/i18n_words.js';
+import { regimeName } from '../lib/i18n_words.js';
 import { CATEGORIES, CAUSES, KINDS, ROOT_CAUSES, SEVERITIES, TLPS } from '../lib/schema.js';
 
 const TIMES = ['detected_at', 'aware_at', 'started_at', 'ended_at'];
@@ -23,7 +23,12 @@ let S = null;
 let TL = null;
 
 export async function incidentPage(id) {
-    if (!S) [S, TL] = await Promise.all([import('../lib/sentences.js'), import('./timeline.js')]);
+    if (!S)
+        [S, TL] = await Promise.all([
+            import('../lib/sentences.js'),
+            import('./timeline.js'),
+            import('../lib/i18n_errors.js'),
+        ]);
     const root = h('div', { class: 'incident' });
     const load = async () => {
         const inc = await get(`/incidents/${seg(id)}`);
@@ -392,7 +397,7 @@ function classification({ inc, reload }, cls) {
                           'ul',
                           {},
                           met.map((c) =>
-                              h('li', {}, pick(c.text), ' ', h('span', { class: 'source' }, `(${lawRef(c.source)})`)),
+                              h('li', {}, pick(c.text), ' ', h('span', { class: 'source' }, `(${S.lawRef(c.source)})`)),
                           ),
                       ),
                   )
@@ -430,7 +435,7 @@ function classification({ inc, reload }, cls) {
                       st.decision_reason ?? '',
                   )
                 : null,
-            h('p', { class: 'source' }, lawRef(r.source), ' · ', t('rules_version'), ' ', r.version),
+            h('p', { class: 'source' }, S.lawRef(r.source), ' · ', t('rules_version'), ' ', r.version),
         );
         if (atLeast('manager') && r.significant !== 'no') art.appendChild(decisionForm(inc, r, st, reload));
         out.appendChild(art);
@@ -475,7 +480,7 @@ function recurrence(rec) {
             ' · ',
             rec.leads ? t('recurring_leads') : t('recurring_led_by', { ref: rec.lead.ref }),
         ),
-        h('p', { class: 'source' }, lawRef(rec.source)),
+        h('p', { class: 'source' }, S.lawRef(rec.source)),
     );
 }
 

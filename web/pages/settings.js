@@ -9,6 +9,7 @@ import { errorBox, reading, submitting } from '../lib/forms.js';
 import { pick, t } from '../lib/i18n.js';
 import { TLPS } from '../lib/schema.js';
 import '../lib/i18n_incident.js';
+import '../lib/i18n_errors.js';
 
 const SECTORS = [
     'energy',
