@@ -24,8 +24,10 @@ errors_json(const struct field_errors *errs)
     json_t *arr = json_array();
 
     for (int i = 0; i < errs->count; i++)
-        json_array_append_new(arr, json_pack("{s:s, s:s}", "field", errs->items[i].field, "message",
-                                             errs->items[i].message));
+        json_array_append_new(
+            arr, json_pack("{s:s, s:s, s:s}", "field", errs->items[i].field, "code",
+                           mp_error_code(errs->items[i].status, errs->items[i].message), "message",
+                           errs->items[i].message));
     return arr;
 }
 

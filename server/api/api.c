@@ -33,11 +33,13 @@ api_ok(struct api_response *rs, int status, json_t *body)
 }
 
 static void
-add_field_error(struct api_response *rs, const char *field, const char *message)
+add_field_error(struct api_response *rs, int status, const char *field, const char *message)
 {
     if (rs->errors == NULL)
         rs->errors = json_array();
-    json_array_append_new(rs->errors, json_pack("{s:s, s:s}", "field", field, "message", message));
+    json_array_append_new(rs->errors,
+                          json_pack("{s:s, s:s, s:s}", "field", field, "code",
+                                    mp_error_code(status, message), "message", message));
 }
 
 void
@@ -45,7 +47,7 @@ api_error(struct api_response *rs, const struct mp_error *err)
 {
     rs->status = err->status >= 400 ? err->status : 500;
     if (err->field[0] != '\0') {
-        add_field_error(rs, err->field, err->message);
+        add_field_error(rs, rs->status, err->field, err->message);
         snprintf(rs->detail, sizeof(rs->detail), "%s: %s", err->field, err->message);
     } else {
         snprintf(rs->detail, sizeof(rs->detail), "%s", err->message);
@@ -82,7 +84,7 @@ api_field_error(struct api_response *rs, const char *field, const char *fmt, ...
         snprintf(rs->detail, sizeof(rs->detail), "%zu fields are not valid; see errors",
                  (rs->errors ? json_array_size(rs->errors) : 0) + 1);
     }
-    add_field_error(rs, field, message);
+    add_field_error(rs, 422, field, message);
 }
 
 /* The key of a duplicate-key error: the string token that ends at byte

@@ -132,16 +132,18 @@ obligation_recipients(json_t *o, const struct obligation *ob, const struct rules
         if (ok || !owed)
             continue;
         snprintf(field, sizeof(field), "recipients.%s", roles[i]);
+        /* words for people: the report and the recipient by their names, where
+         * to fill it in by the page's headings; the field stays in "field" */
         snprintf(en, sizeof(en),
-                 "The report '%s' (%s) goes to %s, which the organisation profile does not "
-                 "configure: fill in %s (name and contact).",
-                 name ? json_string_value(json_object_get(name, "en")) : ob->stage, ob->regime,
-                 profile_roles[r].en, field);
+                 "The report '%s' goes to %s, which the organisation profile does not name: "
+                 "fill in its name and contact under Settings, Recipients of notifications.",
+                 name ? json_string_value(json_object_get(name, "en")) : ob->stage,
+                 profile_roles[r].en);
         snprintf(nl, sizeof(nl),
-                 "De melding '%s' (%s) gaat naar %s, die niet in het organisatieprofiel staat: "
-                 "vul %s in (naam en contact).",
-                 name ? json_string_value(json_object_get(name, "nl")) : ob->stage, ob->regime,
-                 profile_roles[r].nl, field);
+                 "De melding '%s' gaat naar %s, die niet in het organisatieprofiel staat: vul "
+                 "naam en contact in bij Instellingen, Ontvangers van meldingen.",
+                 name ? json_string_value(json_object_get(name, "nl")) : ob->stage,
+                 profile_roles[r].nl);
         json_array_append_new(problems,
                               json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s}}", "kind",
                                         "recipient_not_configured", "regime", ob->regime, "stage",

@@ -246,6 +246,8 @@ send_problem_ext(struct MHD_Connection *c, struct http_req *r, const char *path,
         json_decref(extra);
         return MHD_NO;
     }
+    /* the machine's word for it, for clients that speak the user's language */
+    json_object_set_new(p, "code", json_string(mp_error_code(status, safe_detail)));
     if (extra != NULL) {
         json_object_update_missing(p, extra);
         json_decref(extra);

@@ -47,4 +47,15 @@ void field_error(struct field_errors *errs, const char *field, const char *fmt, 
  * for field errors already listed is not added again. */
 int field_errors_fail(struct field_errors *errs, const struct mp_error *err);
 
+/*
+ * The stable machine code of an error, for a client that shows its own
+ * words (the web front end, in the user's language): "required",
+ * "too_long", "one_of" … (the list, with what each means, is
+ * ErrorCode in schema/openapi.yaml).  It is worked out from the status
+ * and the message, so the thousand places that fill an error stay plain
+ * English for logs and the CLI; tests/unit/test_error.c pins each message
+ * family to its code.  Never NULL: "invalid" when nothing more is known.
+ */
+const char *mp_error_code(int status, const char *message);
+
 #endif

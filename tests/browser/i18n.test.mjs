@@ -15,6 +15,9 @@ globalThis.document = { documentElement: {} };
 globalThis.localStorage = { getItem: () => null, setItem: () => {} };
 globalThis.navigator = { language: 'nl-NL' };
 const { keys, t, setLang } = await import(path.join(WEB, 'lib/i18n.js'));
+// the incident page's words, loaded with that page, join the same dictionaries
+await import(path.join(WEB, 'lib/i18n_incident.js'));
+await import(path.join(WEB, 'lib/i18n_errors.js'));
 
 function sources() {
     const out = [];
@@ -93,6 +96,8 @@ test('every word of the server vocabulary has a label (GET /api/v1/schema)', asy
             cause_: inc.causes,
             astate_: res.json.alert.states,
             asev_: res.json.alert.severities,
+            // issue 17: every impact fact by its label, never its key
+            fact_: inc.facts.map((f) => f.name),
         };
         for (const [prefix, values] of Object.entries(families)) {
             assert.ok(values.length > 0, prefix);

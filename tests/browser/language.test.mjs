@@ -369,11 +369,12 @@ describe('reports owed late, and signing only after seeing what is signed', () =
         await useLang(page, 'nl');
         await page.goto(incidentUrl(d.url, inc.ref));
         await page.waitForSelector('#obligations');
-        await page.click('details.waive:has-text("NIS2 early") > summary');
-        assert.match(await page.textContent('details.waive[open] > summary'), /Afzien van melden: NIS2 early warning \(met reden\)/);
+        await page.click('details.waive:has-text("NIS2 Vroegtijdige waarschuwing") > summary');
+        assert.match(await page.textContent('details.waive[open] > summary'), /Afzien van melden: NIS2 Vroegtijdige waarschuwing \(met reden\)/);
         await page.fill('details.waive[open] [name="reason"]', 'Telefonisch gemeld bij het NCSC; schriftelijk in het eindverslag');
         await page.click('details.waive[open] button[type="submit"]');
-        await page.waitForFunction((id) => fetch(`/api/v1/incidents/${location.hash.split('/').pop()}/obligations`).then((r) => r.json()).then((j) => j.items.find((o) => o.id === id)?.status === 'waived'), ew.id);
+        // drawn again once saved (a predicate returning a promise would pass at once)
+        await page.waitForSelector('#obligations tr:has-text("Vroegtijdige waarschuwing") .status-waived');
         const ob = (await apiGet(d, `/incidents/${inc.id}/obligations`)).items.find((o) => o.id === ew.id);
         assert.equal(ob.status, 'waived');
         assert.equal(ob.missed_at, ob.due_at, 'the lateness stays on record');

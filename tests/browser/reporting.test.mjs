@@ -68,7 +68,7 @@ describe('incident page: recurring incidents, what was recorded, reports due now
         const rec = await page.textContent('[data-regime="nis2"] #recurrence-cir-4');
         assert.match(rec, /Recurring incidents \(the same apparent root cause\)/);
         assert.match(rec, new RegExp(`Counted together: ${a.ref}.*${b.ref}`));
-        assert.match(rec, /financial loss eur: 600000/);
+        assert.match(rec, /Financial loss: € 600,000/);
         assert.match(rec, /Significant together: yes/);
         assert.match(rec, /owed on this incident/);
         assert.equal(await page.getAttribute(`#recurrence-cir-4 a[href="#/incidents/${a.ref}"]`, 'href'), `#/incidents/${a.ref}`);
@@ -100,7 +100,7 @@ describe('incident page: recurring incidents, what was recorded, reports due now
         await page.selectOption('#facts-form [name="kind"]', 'near_miss');
         await page.click('#save-facts');
         // saved and drawn again: the change is on the timeline
-        await page.waitForFunction(() => /near_miss/.test(document.getElementById('timeline')?.textContent ?? ''));
+        await page.waitForFunction(() => /„Vastgelegd als” in Bijna-incident \(was Incident\)/.test(document.getElementById('timeline')?.textContent ?? ''));
         assert.match(await page.textContent('#facts-form'), /Bijna-incident/);
         const r = await api(d.url, d.adminToken, 'GET', `/api/v1/incidents/${b.id}`);
         assert.equal(r.json.kind, 'near_miss');

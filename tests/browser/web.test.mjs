@@ -177,8 +177,8 @@ describe('web front end', () => {
         await page.waitForFunction(() => document.getElementById('state')?.textContent === 'confirmed');
         assert.deepEqual(await offered(), ['contained', 'resolved']);
         const tl = await page.textContent('#timeline');
-        assert.match(tl, /moved it from detected to triage/);
-        assert.match(tl, /moved it from triage to confirmed/);
+        assert.match(tl, /changed the state from detected to triage/);
+        assert.match(tl, /changed the state from triage to confirmed/);
         // in the list, found by search
         await page.goto(`${d.url}/#/incidents?q=Chlorine`);
         await page.waitForSelector(`#incident-list a:text("${ref}")`);
@@ -295,12 +295,12 @@ describe('web front end', () => {
         await page.fill('[data-regime="gdpr"] .decision-form [name="reason"]', 'No personal data involved: dosing system only');
         await page.click('[data-regime="gdpr"] .decision-form button[type="submit"]');
         await page.waitForSelector('[data-regime="gdpr"] .decision');
-        assert.match(await page.textContent('[data-regime="gdpr"] .decision'), /not notifiable by user:max[\s\S]*No personal data/);
+        assert.match(await page.textContent('[data-regime="gdpr"] .decision'), /not notifiable by max[\s\S]*No personal data/);
         // a manager may waive a report, with a reason
         await page.click('details.waive:has-text("NIS2 progress") > summary');
         await page.fill('details.waive[open] [name="reason"]', 'Final report will cover progress');
         await page.click('details.waive[open] button[type="submit"]');
-        await page.waitForFunction(() => /progress[\s\S]*waived/.test(document.getElementById('obligations')?.textContent ?? ''));
+        await page.waitForFunction(() => /Progress report[\s\S]*waived/.test(document.getElementById('obligations')?.textContent ?? ''));
         await screenshot(page, 'drafts');
         // a signed version is corrected by a new draft that supersedes it
         await page.click('#drafts article.draft[data-state="submitted"] button.correct');
@@ -584,7 +584,7 @@ describe('web front end', () => {
         await signIn(page, d.url, 'vera');
         await page.waitForSelector('.deadlines');
         const row = page.locator('.deadlines tr.overdue-row', { hasText: late }).first();
-        assert.match(await row.textContent(), /early warning/);
+        assert.match(await row.textContent(), /Early warning/);
         assert.match(await row.locator('.countdown.overdue').textContent(), /^overdue by (1 d 00|23):\d\d:\d\d$/);
         assertNoProblems(page);
         await page.context().close();

@@ -122,7 +122,7 @@ describe('assessment API', () => {
         for (const language of ['eng', 'nederlands', '']) {
             const res = await api(d.url, analyst, 'POST', A, { answers: dns30, language });
             assertFieldError(res, 'language');
-            assert.deepEqual(res.json.errors, [{ field: 'language', message: 'must be en or nl' }], res.text);
+            assert.deepEqual(res.json.errors, [{ field: 'language', code: 'one_of', message: 'must be en or nl' }], res.text);
         }
         const bad = await api(d.url, analyst, 'POST', A, {
             answers: { eu_services: 'yes', sector: 'health', subsector: 'dns', headcount: -3, colour: 'red' },

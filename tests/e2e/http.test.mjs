@@ -170,7 +170,7 @@ describe('http', () => {
             let res = await api(d.url, tokens.admin, 'POST', '/api/v1/tokens', '{"name": "dup1", "role": "viewer", "name": "dup2"}');
             assertProblem(res, 422);
             assert.match(res.json.detail, /duplicate key `name`/);
-            assert.deepEqual(res.json.errors, [{ field: 'name', message: 'duplicate key `name`' }]);
+            assert.deepEqual(res.json.errors, [{ field: 'name', code: 'duplicate', message: 'duplicate key `name`' }]);
             // escaped in the text, named decoded
             res = await api(d.url, tokens.admin, 'POST', '/api/v1/incidents', '{"title": "t", "impact": {"d\\"\\u00e9": 1, "d\\"\u00e9": 2}}');
             assertProblem(res, 422);

@@ -401,7 +401,7 @@ describe('sign-in throttling', () => {
         for (let i = 0; i < 3; i++) {
             const res = await change(`guess number ${i} here`);
             assertProblem(res, 422);
-            assert.deepEqual(res.json.errors, [{ field: 'current', message: 'is not the current password' }]);
+            assert.deepEqual(res.json.errors, [{ field: 'current', code: 'wrong_password', message: 'is not the current password' }]);
         }
         // the 4th at once waits a second, even with the right password
         let res = await change(PASSWORD);

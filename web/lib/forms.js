@@ -3,9 +3,23 @@
 // the form (role=alert) and each field error next to its field
 // (aria-invalid, aria-describedby).  Field names in the API's problems
 // ("impact.users_affected", "fields.contact_official") are the controls'
-// name attributes.
+// name attributes.  API errors are shown by their code (err_CODE, in the
+// user's language); the English message only in English, as a last resort.
 import { h } from './dom.js';
-import { t } from './i18n.js';
+import { lang, t } from './i18n.js';
+
+/** The user's words for a code from the API ('required' …), or null when there are none. */
+export function codeWords(code) {
+    const key = `err_${code}`;
+    return code && t(key) !== key ? t(key) : null;
+}
+
+/** The words for one field error: {field, code, message} of the API, or {field, message} of the browser. */
+export function fieldMessage(fe) {
+    if (!fe.code) return fe.message;
+    if (fe.code !== 'invalid') return codeWords(fe.code) ?? t('err_invalid');
+    return lang() === 'en' && fe.message ? fe.message : t('err_invalid');
+}
 
 /** A value the browser refused before asking the API: shown like the API's field errors. */
 export class InputError extends Error {
@@ -66,6 +80,10 @@ export function explain(err) {
     }
     if (err?.status === 403 && !err.problem?.detail) return t('error_403');
     if (err instanceof InputError) return err.message;
+    if (err?.status === 422 && err.errors?.length) return t('err_fields');
+    const code = err?.problem?.code;
+    if (code && code !== 'invalid' && code !== 'server' && codeWords(code)) return codeWords(code);
+    if (err?.status > 0 && lang() !== 'en') return code ? codeWords(code) : t('error_status', { status: err.status });
     return err?.message || String(err);
 }
 
@@ -76,19 +94,21 @@ export function showErrors(form, err) {
     for (const fe of err?.errors ?? []) {
         const ctl = form.querySelector(`[name="${CSS.escape(fe.field)}"]`);
         if (!ctl) {
-            unplaced.push(`${fe.field}: ${fe.message}`);
+            unplaced.push(fieldMessage(fe));
             continue;
         }
         const id = `err-${Math.random().toString(36).slice(2, 9)}`;
         ctl.setAttribute('aria-invalid', 'true');
         const by = ctl.getAttribute('aria-describedby');
         ctl.setAttribute('aria-describedby', by ? `${by} ${id}` : id);
-        ctl.insertAdjacentElement('afterend', h('p', { class: 'field-error', id, 'data-for': fe.field }, fe.message));
-        placed.push([ctl, fe.message]);
+        const message = fieldMessage(fe);
+        ctl.insertAdjacentElement('afterend', h('p', { class: 'field-error', id, 'data-for': fe.field }, message));
+        placed.push([ctl, message]);
         // a field folded away is opened, so its message is seen
         for (let d = ctl.closest('details'); d; d = d.parentElement?.closest('details')) d.open = true;
     }
-    const box = h('div', { class: 'form-error', role: 'alert' }, explain(err));
+    const summary = explain(err);
+    const box = h('div', { class: 'form-error', role: 'alert' }, summary);
     // the summary links to each field at fault
     if (placed.length)
         box.appendChild(
@@ -98,12 +118,13 @@ export function showErrors(form, err) {
                 placed.map(([c, m]) => errorLink(c, m)),
             ),
         );
-    if (unplaced.length)
+    const extra = unplaced.filter((u) => u !== summary);
+    if (extra.length)
         box.appendChild(
             h(
                 'ul',
                 {},
-                unplaced.map((u) => h('li', {}, u)),
+                extra.map((u) => h('li', {}, u)),
             ),
         );
     placeSummary(form, box);
@@ -154,6 +175,7 @@ export async function submitting(form, fn) {
     try {
         return await fn();
     } catch (e) {
+        await import('./i18n_errors.js').catch(() => null);
         showErrors(form, e);
         return undefined;
     } finally {

@@ -4,6 +4,7 @@
 // browser's choice (localStorage) or its preferred language.
 // t('time_left', {d: '01:00:00'}) fills {d}; a missing key shows the key.
 import { flowEn, flowNl } from './i18n_flow.js';
+import { words } from './i18n_words.js';
 const en = {
     nav_alerts: 'Alerts',
     acknowledge: 'Acknowledge',
@@ -219,7 +220,7 @@ const en = {
     waive_report: 'Waive {r}',
     add_note: 'Add note',
     tl_created: 'created the incident',
-    tl_transition: 'moved it from {a} to {b}',
+    tl_transition: 'changed the state from {a} to {b}',
     tl_changed: 'changed',
     tl_classification: 'classification',
     tl_note: 'added a note',
@@ -264,7 +265,7 @@ const en = {
     org_sector: 'Sector (NIS2 annex)',
     org_subsector: 'Subsector',
     org_nis2_class: 'NIS2 class',
-    org_entity_types: 'Entity types (CIR 2024/2690)',
+    org_entity_types: 'Entity types (Implementing Regulation (EU) 2024/2690)',
     org_annual_turnover_eur: 'Annual turnover (EUR)',
     org_cer_critical: 'Critical entity under CER',
     org_dora_financial: 'Financial entity under DORA',
@@ -324,7 +325,6 @@ const en = {
     no_assessments: 'No assessments yet.',
     earlier_assessments: 'Earlier assessments',
     uncertain: 'Uncertain',
-    unconfirmed: 'UNCONFIRMED',
     otherwise: '(otherwise: {o})',
     caveats: 'Caveats',
     outcome_essential: 'essential',
@@ -545,7 +545,7 @@ const nl = {
     open_by_state: 'Open incidenten per status en ernst',
     state: 'Status',
     total: 'Totaal',
-    deadlines: 'Te doen meldingen',
+    deadlines: 'Openstaande meldingen',
     undetermined: 'Feiten nodig',
     undetermined_text:
         'Open incidenten waarvoor een regime geldt, maar waarvan de meldplicht onbepaald is tot deze feiten bekend zijn.',
@@ -587,11 +587,11 @@ const nl = {
     no_deadline_yet: 'nog geen termijn',
     voluntary: 'vrijwillig',
     due_now: 'nu: onverwijld (geen termijn in uren)',
-    no_deadlines: 'Er zijn geen meldingen verschuldigd.',
+    no_deadlines: 'Er staan geen meldingen open.',
     ob_pending: 'open',
     ob_submitted: 'ingediend',
     ob_missed: 'gemist',
-    ob_waived: 'vervallen',
+    ob_waived: 'afgezien van melden',
     state_detected: 'gedetecteerd',
     state_triage: 'triage',
     state_confirmed: 'bevestigd',
@@ -650,7 +650,7 @@ const nl = {
     on_this_page: 'Op deze pagina',
     sec_facts: 'Feiten en impact',
     sec_classification: 'Classificatie',
-    sec_obligations: 'Verschuldigde meldingen',
+    sec_obligations: 'Openstaande meldingen',
     sec_drafts: 'Conceptmeldingen',
     sec_timeline: 'Tijdlijn en notities',
     sec_transitions: 'Status',
@@ -694,11 +694,11 @@ const nl = {
     decide_not_notifiable: 'Besluit: niet meldplichtig',
     decide_notifiable: 'Besluit "niet meldplichtig" intrekken',
     reason: 'Reden',
-    waive: 'Afzien van melden',
+    waive: 'Afzien van melden (met reden)',
     waive_report: 'Afzien van melden: {r} (met reden)',
     add_note: 'Notitie toevoegen',
     tl_created: 'maakte het incident aan',
-    tl_transition: 'zette het van {a} naar {b}',
+    tl_transition: 'wijzigde de status van {a} naar {b}',
     tl_changed: 'wijzigde',
     tl_classification: 'classificatie',
     tl_note: 'voegde een notitie toe',
@@ -743,7 +743,7 @@ const nl = {
     org_sector: 'Sector (NIS2-bijlage)',
     org_subsector: 'Subsector',
     org_nis2_class: 'NIS2-klasse',
-    org_entity_types: 'Soorten entiteit (CIR 2024/2690)',
+    org_entity_types: 'Soorten entiteit (Uitvoeringsverordening (EU) 2024/2690)',
     org_annual_turnover_eur: 'Jaaromzet (EUR)',
     org_cer_critical: 'Kritieke entiteit (CER)',
     org_dora_financial: 'Financiële entiteit (DORA)',
@@ -804,7 +804,6 @@ const nl = {
     no_assessments: 'Nog geen beoordelingen.',
     earlier_assessments: 'Eerdere beoordelingen',
     uncertain: 'Onzeker',
-    unconfirmed: 'NIET BEVESTIGD',
     otherwise: '(anders: {o})',
     caveats: 'Voorbehouden',
     outcome_essential: 'essentieel',
@@ -962,7 +961,8 @@ const nl = {
     sec_preparedness: 'Paraatheid',
 };
 
-const dicts = { en: Object.assign(en, flowEn), nl: Object.assign(nl, flowNl) }; // workflow: i18n_flow.js
+// workflow: i18n_flow.js; labels and sentences: i18n_words.js
+export const dicts = { en: Object.assign(en, flowEn, words.en), nl: Object.assign(nl, flowNl, words.nl) };
 let current = 'en';
 
 export const lang = () => current;

@@ -8,6 +8,7 @@ import { field, h, replace, select, timeEl } from '../lib/dom.js';
 import { errorBox, submitting } from '../lib/forms.js';
 import { numberInput, readControl } from '../lib/facts.js';
 import { lang, pick, t } from '../lib/i18n.js';
+import { lawRef } from '../lib/sentences.js';
 import { atLeast } from '../lib/session.js';
 
 export const prepTabs = (here) =>
@@ -56,7 +57,7 @@ function question(q, qs) {
     else ctl = h('input', { name });
     if (q.required) ctl.required = true;
     const help = pick(q.help);
-    const row = field(pick(q.text), ctl, [help, q.article].filter(Boolean).join(' · '));
+    const row = field(pick(q.text), ctl, [help, lawRef(q.article)].filter(Boolean).join(' · '));
     row.dataset.question = q.id;
     return row;
 }
@@ -77,21 +78,36 @@ function readAnswers(form, qs) {
 const reasonList = (list, cls) =>
     list?.length
         ? h(
-              'ul',
-              { class: cls },
-              list.map((r) =>
-                  h(
-                      'li',
-                      { 'data-rule': r.rule },
-                      r.text,
-                      ' ',
-                      h('span', { class: 'source' }, `(${r.article})`),
-                      r.unconfirmed ? [' ', h('strong', { class: 'unconfirmed' }, t('unconfirmed'))] : null,
-                      r.otherwise
-                          ? [' ', h('span', { class: 'muted' }, t('otherwise', { o: t('outcome_' + r.otherwise) }))]
-                          : null,
+              'div',
+              {},
+              h(
+                  'ul',
+                  { class: cls },
+                  list.map((r) =>
+                      h(
+                          'li',
+                          { 'data-rule': r.rule },
+                          r.text,
+                          ' ',
+                          h('span', { class: 'source' }, `(${lawRef(r.article)})`),
+                          // a quiet marker, explained once below the list (issue 17: no shouting)
+                          r.unconfirmed
+                              ? [
+                                    ' ',
+                                    h(
+                                        'small',
+                                        { class: 'unconfirmed', title: t('unconfirmed_why') },
+                                        `(${t('unconfirmed')})`,
+                                    ),
+                                ]
+                              : null,
+                          r.otherwise
+                              ? [' ', h('span', { class: 'muted' }, t('otherwise', { o: t('outcome_' + r.otherwise) }))]
+                              : null,
+                      ),
                   ),
               ),
+              list.some((r) => r.unconfirmed) ? h('p', { class: 'hint' }, t('unconfirmed_why')) : null,
           )
         : null;
 
@@ -286,7 +302,7 @@ export async function assessmentPage(query) {
             resultSlot.scrollIntoView();
         }
     });
-    page.append(form, resultSlot, histSlot, h('p', { class: 'source' }, qs.source));
+    page.append(form, resultSlot, histSlot, h('p', { class: 'source' }, lawRef(qs.source)));
     if (query?.get('id')) await show(query.get('id'));
     return page;
 }

@@ -10,6 +10,7 @@ import { calendarSection } from './calendar.js';
 import { t, pick } from '../lib/i18n.js';
 import { OPEN_STATES, SEVERITIES } from '../lib/schema.js';
 import { atLeast } from '../lib/session.js';
+import { regimeName } from '../lib/i18n_words.js';
 
 /** Every open incident (pages through the list, at most 1,000). */
 async function openIncidents() {
@@ -79,7 +80,7 @@ export function deadlineRow(o, { withIncident = true } = {}) {
                   o.incident_title ?? '',
               )
             : null,
-        h('td', {}, `${o.regime.toUpperCase()} · ${words(o.stage)}`),
+        h('td', {}, `${regimeName(o.regime)} · ${o.stage_name ? pick(o.stage_name) : words(o.stage)}`),
         // every recipient; one the profile does not configure is shown, not dropped
         h(
             'td',

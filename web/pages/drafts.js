@@ -10,6 +10,7 @@ import { control, factKind, readControl, same } from '../lib/facts.js';
 import { InputError, reading, saySaved, showErrors, submitting } from '../lib/forms.js';
 import { lang, pick, t } from '../lib/i18n.js';
 import { formatNumber } from '../lib/numbers.js';
+import { regimeName } from '../lib/i18n_words.js';
 import { atLeast, user } from '../lib/session.js';
 
 /** A report still owed: pending, or missed and not yet sent (late, but owed). */
@@ -39,18 +40,20 @@ function createForm({ inc, reload }, items, cls) {
     // a voluntary notification (NIS2 art. 30) is owed by nobody, but may be drafted
     const voluntary = cls.regimes
         .filter((r) => r.effective === 'yes')
-        .flatMap((r) => r.stages.filter((s) => s.voluntary).map((s) => ({ regime: r.regime, stage: s.id })));
+        .flatMap((r) =>
+            r.stages.filter((s) => s.voluntary).map((s) => ({ regime: r.regime, stage: s.id, stage_name: s.name })),
+        );
     if (!owed.length && !voluntary.length) return h('p', { class: 'muted' }, t('nothing_owed'));
     const choice = select(
         'obligation',
         [
             ...owed.map((o) => [
                 `${o.regime}|${o.stage}`,
-                `${o.regime.toUpperCase()} · ${words(o.stage)}${o.status === 'missed' ? ` (${t('late')})` : ''}`,
+                `${regimeName(o.regime)} · ${o.stage_name ? pick(o.stage_name) : words(o.stage)}${o.status === 'missed' ? ` (${t('late')})` : ''}`,
             ]),
             ...voluntary.map((o) => [
                 `${o.regime}|${o.stage}`,
-                `${o.regime.toUpperCase()} · ${words(o.stage)} (${t('voluntary')})`,
+                `${regimeName(o.regime)} · ${o.stage_name ? pick(o.stage_name) : words(o.stage)} (${t('voluntary')})`,
             ]),
         ],
         undefined,
@@ -114,7 +117,7 @@ function draftCard(ctx, n) {
         h(
             'h3',
             {},
-            `${n.regime.toUpperCase()} · ${n.stage_name ? pick(n.stage_name) : words(n.stage)} · v${n.version} `,
+            `${regimeName(n.regime)} · ${n.stage_name ? pick(n.stage_name) : words(n.stage)} · v${n.version} `,
             h('span', { class: `badge nstate-${n.state}` }, t('nstate_' + n.state)),
         ),
         h(
@@ -275,7 +278,7 @@ async function confirmSigning(n) {
                 'p',
                 { id: 'confirm-sign-what' },
                 t('confirm_sign_text', {
-                    r: `${n.regime.toUpperCase()} · ${n.stage_name ? pick(n.stage_name) : words(n.stage)}`,
+                    r: `${regimeName(n.regime)} · ${n.stage_name ? pick(n.stage_name) : words(n.stage)}`,
                     to: t('rcp_' + n.recipient),
                     l: t('lang_name_' + n.language),
                 }),

@@ -4,7 +4,7 @@
 // machine allows now as buttons, classification with its reasons in words,
 // the reports owed with countdowns, the drafts, the timeline and notes.
 import { get, patch, post, seg } from '../lib/api.js';
-import { field, h, localTime, replace, select, timeEl, toLocalInput, words } from '../lib/dom.js';
+import { field, h, localTime, replace, select, timeEl, toLocalInput } from '../lib/dom.js';
 import { control, readControl, same } from '../lib/facts.js';
 import { FACTS } from '../lib/schema.js';
 import { errorBox, reading, saySaved, submitting } from '../lib/forms.js';
@@ -12,11 +12,23 @@ import { pick, t } from '../lib/i18n.js';
 import { atLeast } from '../lib/session.js';
 import { deadlinesTable } from './dashboard.js';
 import { draftsSection, owedNow } from './drafts.js';
+import { regimeName } from '../lib/i18n_words.js';
 import { CATEGORIES, CAUSES, KINDS, ROOT_CAUSES, SEVERITIES, TLPS } from '../lib/schema.js';
 
 const TIMES = ['detected_at', 'aware_at', 'started_at', 'ended_at'];
 
+/* The words of the incident page (the facts' labels, the timeline's
+ * sentences) load with it, outside the first load. */
+let S = null;
+let TL = null;
+
 export async function incidentPage(id) {
+    if (!S)
+        [S, TL] = await Promise.all([
+            import('../lib/sentences.js'),
+            import('./timeline.js'),
+            import('../lib/i18n_errors.js'),
+        ]);
     const root = h('div', { class: 'incident' });
     const load = async () => {
         const inc = await get(`/incidents/${seg(id)}`).catch((e) => {
@@ -84,7 +96,7 @@ export async function incidentPage(id) {
                 { id: 'sec-timeline', 'aria-labelledby': 'h-tl' },
                 h('h2', { id: 'h-tl' }, t('sec_timeline')),
                 noteForm(ctx),
-                orNote(tl, (x) => timeline(x.items)),
+                orNote(tl, (x) => TL.timeline(x.items, value(cls)?.obligations ?? [])),
             ),
         );
     };
@@ -268,7 +280,7 @@ function factsSection({ inc, reload }, cls) {
                   { class: 'missing-note', id: 'missing-facts' },
                   t('missing_facts'),
                   ' ',
-                  [...missing].map(words).join(', '),
+                  [...missing].map((x) => S.factLabel(x)).join(', '),
               )
             : null,
         // the facts known or needed now first; the rest one click away
@@ -371,7 +383,7 @@ function factGrid(facts, inc, missing, ro) {
         'div',
         { class: 'grid facts' },
         facts.map(([name, kind]) => {
-            const row = field(words(name), control(`impact.${name}`, kind, inc.impact[name], ro));
+            const row = field(S.factLabel(name), control(`impact.${name}`, kind, inc.impact[name], ro));
             if (missing.has(name)) row.classList.add('missing');
             return row;
         }),
@@ -380,9 +392,21 @@ function factGrid(facts, inc, missing, ro) {
 
 const tri = (v) => h('span', { class: `tri tri-${v}` }, t('tri_' + v));
 
+/* A value a rule compares, in words: a kind, an entity type, a class or a
+ * fact's value, never its JSON. */
+function ruleValue(v) {
+    if (Array.isArray(v)) return v.length ? v.map(ruleValue).join(', ') : t('none');
+    if (typeof v === 'string')
+        for (const p of ['kind_', 'et_', 'class_', 'sev_', 'cat_']) if (t(p + v) !== p + v) return t(p + v);
+    return S.factValue('', v);
+}
+
+const OPS = { '==': '=', '<=': '≤', '>=': '≥', has: 'op_has', in: 'op_in' };
+const opWords = (op) => (OPS[op]?.startsWith('op_') ? t(OPS[op]) : (OPS[op] ?? op));
+
 // a computed side that is unknown may still be bounded ("whichever is lower")
 function bounded(value, range) {
-    if (value !== null && value !== undefined) return JSON.stringify(value);
+    if (value !== null && value !== undefined) return ruleValue(value);
     if (range)
         return range[1] === null
             ? t('range_at_least', { lo: range[0] })
@@ -394,7 +418,7 @@ function condition(c) {
     return h(
         'li',
         {},
-        `${words(c.left)} ${c.op} ${bounded(c.threshold, c.threshold_range)} — ${t('now')}: ${bounded(c.actual, c.actual_range)} `,
+        `${S.factLabel(c.left)} ${opWords(c.op)} ${bounded(c.threshold, c.threshold_range)} — ${t('now')}: ${bounded(c.actual, c.actual_range)} `,
         tri(c.result),
     );
 }
@@ -437,7 +461,7 @@ function classification({ inc, reload }, cls) {
                           'ul',
                           {},
                           met.map((c) =>
-                              h('li', {}, pick(c.text), ' ', h('span', { class: 'source' }, `(${c.source})`)),
+                              h('li', {}, pick(c.text), ' ', h('span', { class: 'source' }, `(${S.lawRef(c.source)})`)),
                           ),
                       ),
                   )
@@ -457,19 +481,25 @@ function classification({ inc, reload }, cls) {
                   )
                 : null,
             r.missing.length
-                ? h('p', { class: 'missing-note' }, t('missing_facts'), ' ', r.missing.map(words).join(', '))
+                ? h(
+                      'p',
+                      { class: 'missing-note' },
+                      t('missing_facts'),
+                      ' ',
+                      r.missing.map((x) => S.factLabel(x)).join(', '),
+                  )
                 : null,
             r.recurrence ? recurrence(r.recurrence) : null,
             st?.decision
                 ? h(
                       'p',
                       { class: 'decision' },
-                      t('decision_not_notifiable', { by: st.decided_by ?? '' }),
+                      t('decision_not_notifiable', { by: S.who(st.decided_by ?? '') }),
                       ' ',
                       st.decision_reason ?? '',
                   )
                 : null,
-            h('p', { class: 'source' }, r.source, ' · ', t('rules_version'), ' ', r.version),
+            h('p', { class: 'source' }, S.lawRef(r.source), ' · ', t('rules_version'), ' ', r.version),
         );
         if (atLeast('manager') && r.significant !== 'no') art.appendChild(decisionForm(inc, r, st, reload));
         out.appendChild(art);
@@ -486,8 +516,8 @@ function recurrence(rec) {
         .filter(([k]) => k !== 'at_least')
         .map(([k, v]) =>
             v === null && rec.combined.at_least?.[k] !== undefined
-                ? `${words(k)}: ${t('range_at_least', { lo: rec.combined.at_least[k] })}`
-                : `${words(k)}: ${v === null ? t('unknown') : JSON.stringify(v)}`,
+                ? `${S.factLabel(k)}: ${t('range_at_least', { lo: rec.combined.at_least[k] })}`
+                : `${S.factLabel(k)}: ${S.factValue(k, v)}`,
         );
     return h(
         'div',
@@ -514,7 +544,7 @@ function recurrence(rec) {
             ' · ',
             rec.leads ? t('recurring_leads') : t('recurring_led_by', { ref: rec.lead.ref }),
         ),
-        h('p', { class: 'source' }, rec.source ?? ''),
+        h('p', { class: 'source' }, S.lawRef(rec.source)),
     );
 }
 
@@ -568,7 +598,13 @@ function obligations({ inc, reload }, cls) {
                 h(
                     'details',
                     { class: 'waive' },
-                    h('summary', {}, t('waive_report', { r: `${o.regime.toUpperCase()} ${words(o.stage)}` })),
+                    h(
+                        'summary',
+                        {},
+                        t('waive_report', {
+                            r: `${regimeName(o.regime)} ${o.stage_name ? pick(o.stage_name) : o.stage}`,
+                        }),
+                    ),
                     form,
                 ),
             );
@@ -592,47 +628,4 @@ function noteForm({ inc, reload }) {
         if (ok) reload();
     });
     return form;
-}
-
-const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
-const show = (v) =>
-    v === null || v === undefined ? '—' : typeof v !== 'string' ? JSON.stringify(v) : ISO.test(v) ? localTime(v) : v;
-
-function timeline(items) {
-    return h(
-        'ol',
-        { class: 'timeline', id: 'timeline' },
-        items.map((e) => {
-            let what;
-            switch (e.kind) {
-                case 'created':
-                    what = t('tl_created');
-                    break;
-                case 'transition':
-                    what = t('tl_transition', { a: t('state_' + e.old), b: t('state_' + e.new) });
-                    break;
-                case 'changed':
-                    what = `${t('tl_changed')} ${words(e.field)}: ${show(e.old)} → ${show(e.new)}`;
-                    break;
-                case 'classification':
-                    what = `${t('tl_classification')} ${e.field.toUpperCase()}: ${e.old ? t('tri_' + e.old) : '—'} → ${e.new ? t('tri_' + e.new) : '—'}`;
-                    break;
-                case 'note':
-                    what = t('tl_note');
-                    break;
-                default:
-                    what = `${words(e.kind)} ${e.field ? words(e.field) : ''}`;
-            }
-            return h(
-                'li',
-                { class: `tl-${e.kind}` },
-                timeEl(e.at),
-                ' ',
-                h('span', { class: 'who' }, e.principal),
-                ' ',
-                h('span', {}, what),
-                e.note ? h('p', { class: 'note' }, e.note) : null,
-            );
-        }),
-    );
 }

@@ -10,6 +10,8 @@ import { confirmDialog } from '../lib/confirm.js';
 import { pick, t } from '../lib/i18n.js';
 import { TLPS } from '../lib/schema.js';
 import { user } from '../lib/session.js';
+import '../lib/i18n_incident.js';
+import '../lib/i18n_errors.js';
 
 const SECTORS = [
     'energy',
@@ -81,8 +83,31 @@ async function savedAfter(redraw, selector) {
     saySaved(document.querySelector(selector));
 }
 
+/* The entity types of Uitvoeringsverordening (EU) 2024/2690 art. 1, picked by
+ * their names (labels, never keys; words in i18n_incident.js). */
+const ENTITY_TYPES =
+    'dns tld cloud data_centre cdn msp mssp marketplace search_engine social_network trust_service qualified_trust_service'.split(
+        ' ',
+    );
+
+function entityTypes(chosen) {
+    const sel = select(
+        'entity_types',
+        ENTITY_TYPES.map((e) => [e, t('et_' + e)]),
+        null,
+        { multiple: true, size: 6 },
+    );
+    for (const o of sel.options) o.selected = (chosen ?? []).includes(o.value);
+    return sel;
+}
+
 async function organisation(redraw) {
     const o = await get('/organisation');
+    // the sectors by their names in the questionnaire (labels, never keys)
+    const named = await get('/assessment/questions').then(
+        (q) => new Map((q.sectors ?? []).map((x) => [x.id, pick(x.label)])),
+        () => new Map(),
+    );
     const bool = (k) => field(t('org_' + k), control(k, 'bool', o[k]));
     const form = h(
         'form',
@@ -108,7 +133,11 @@ async function organisation(redraw) {
             field(t('org_country'), h('input', { name: 'country', value: o.country })),
             field(
                 t('org_sector'),
-                select('sector', [['', '—'], ...SECTORS.map((s) => [s, s.replace(/_/g, ' ')])], o.sector ?? ''),
+                select(
+                    'sector',
+                    [['', '—'], ...SECTORS.map((s) => [s, named.get(s) ?? s.replace(/_/g, ' ')])],
+                    o.sector ?? '',
+                ),
             ),
             field(t('org_subsector'), h('input', { name: 'subsector', value: o.subsector ?? '' })),
             field(
@@ -119,7 +148,7 @@ async function organisation(redraw) {
                     o.nis2_class,
                 ),
             ),
-            field(t('org_entity_types'), control('entity_types', 'list', o.entity_types), t('comma_list')),
+            field(t('org_entity_types'), entityTypes(o.entity_types), t('multi_hint')),
             field(t('org_annual_turnover_eur'), control('annual_turnover_eur', 'money', o.annual_turnover_eur)),
             bool('cer_critical'),
             bool('dora_financial'),
@@ -158,7 +187,7 @@ async function organisation(redraw) {
         body.sector = v('sector').value || null;
         body.subsector = v('subsector').value.trim() || null;
         body.nis2_class = v('nis2_class').value;
-        body.entity_types = readControl(v('entity_types'), 'list') ?? [];
+        body.entity_types = [...v('entity_types').selectedOptions].map((x) => x.value);
         body.annual_turnover_eur = turnover;
         // three answers: yes, no and unknown (null), which is not a no
         for (const k of ['cer_critical', 'dora_financial', 'microenterprise'])
