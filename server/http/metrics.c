@@ -3,6 +3,7 @@
  * metrics.c - see metrics.h.
  */
 #include "metrics.h"
+#include "admit.h"
 #include "guard.h"
 #include "router.h"
 #include "core/checkpoint.h"
@@ -235,6 +236,14 @@ metrics_render(struct buf *out, int in_flight, int tlp_max)
                   "# TYPE meldpunt_http_slow_connections_closed_total counter\n");
     buf_printf(out, "meldpunt_http_slow_connections_closed_total %llu\n",
                (unsigned long long)guard_closed_count());
+    buf_puts(out, "# HELP meldpunt_http_large_bodies_in_flight Request bodies over 64 KiB being "
+                  "read or answered now.\n"
+                  "# TYPE meldpunt_http_large_bodies_in_flight gauge\n");
+    buf_printf(out, "meldpunt_http_large_bodies_in_flight %u\n", admit_in_flight());
+    buf_puts(out, "# HELP meldpunt_http_large_bodies_refused_total Requests answered 503 because "
+                  "every large-body slot was taken.\n"
+                  "# TYPE meldpunt_http_large_bodies_refused_total counter\n");
+    buf_printf(out, "meldpunt_http_large_bodies_refused_total %llu\n", admit_refused_count());
 
     render_data(out, tlp_max);
     render_writer(out);
