@@ -118,10 +118,12 @@ static const struct {
     {409, "Conflict"},
     {412, "Precondition Failed"},
     {413, "Content Too Large"},
+    {414, "URI Too Long"},
     {415, "Unsupported Media Type"},
     {422, "Unprocessable Content"},
     {428, "Precondition Required"},
     {429, "Too Many Requests"},
+    {431, "Request Header Fields Too Large"},
     {500, "Internal Server Error"},
     {503, "Service Unavailable"},
     {507, "Insufficient Storage"},
@@ -731,9 +733,10 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 
     (void)cls;
     (void)version;
-    if (r == NULL || (void *)r == framing_bad_target) {
-        bool bad_target = r != NULL;
+    if (r == NULL || framing_marked(r)) {
+        const void *mark = r;
         const char *cl, *bad;
+        int status = 400;
 
         guard_headers_done(c);
         r = calloc(1, sizeof(*r));
@@ -747,13 +750,14 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
         buf_set_max(&r->body, opts.body_limit);
         atomic_fetch_add(&in_flight, 1);
         *con_cls = r;
-        /* Framing two parsers could read differently is refused, and the
-         * connection closed, before anything else (http/framing.h). */
-        bad = bad_target ? "the path or query holds %00 (NUL)" : framing_check(c);
+        /* Framing two parsers could read differently, and a target or
+         * headers over our sizes, are refused, and the connection closed,
+         * before anything else (http/framing.h). */
+        bad = mark != NULL ? framing_target_problem(mark, &status) : framing_check(c, &status);
         if (bad != NULL) {
             r->close = true;
             r->now = clock_now();
-            return send_problem(c, r, url, 400, bad, NULL, NULL, NULL);
+            return send_problem(c, r, url, status, bad, NULL, NULL, NULL);
         }
         /* A declared body over the limit is refused before it is read. */
         cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -800,7 +804,7 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestT
 
     (void)cls;
     guard_request_done(c);
-    if (r == NULL || (void *)r == framing_bad_target) {
+    if (r == NULL || framing_marked(r)) {
         *con_cls = NULL;
         return;
     }
