@@ -3,6 +3,7 @@
  * api.c - request decoding and answer helpers shared by every handler.
  */
 #include "api.h"
+#include "lib/admit.h"
 #include "lib/jsonscan.h"
 #include "lib/text.h"
 
@@ -23,6 +24,10 @@ api_response_free(struct api_response *rs)
     free(rs->raw);
     rs->body = rs->errors = rs->extra = NULL;
     rs->raw = NULL;
+    if (rs->heavy) {
+        rs->heavy = false;
+        admit_give(&admit_decodes);
+    }
 }
 
 void
@@ -118,15 +123,25 @@ duplicate_key(const struct api_request *rq, size_t end, char *out, size_t size)
 
 /* The raw text's shape, before jansson builds it (lib/jsonscan.h): an
  * array or object longer than any field takes, or too many values, is
- * refused without allocating them. */
+ * refused without allocating them; one whose values would take more than
+ * ADMIT_DECODE needs a decode slot (lib/admit.h), held until rs is freed. */
 static bool
 within_shape(const struct api_request *rq, struct api_response *rs)
 {
     char field[80];
+    size_t cost = 0;
 
-    switch (jsonscan_check(rq->body, rq->body_len, field, sizeof(field))) {
+    switch (jsonscan_check(rq->body, rq->body_len, field, sizeof(field), &cost)) {
     case JSONSCAN_OK:
-        return true;
+        if (cost <= ADMIT_DECODE || rs->heavy)
+            return true;
+        if (admit_take(&admit_decodes)) {
+            rs->heavy = true;
+            return true;
+        }
+        rs->retry_after = 1;
+        api_fail(rs, 503, NULL, "too many large request bodies at once; retry after a second");
+        return false;
     case JSONSCAN_LONG:
         api_fail(rs, 422, field, "more than %u elements in one array or object",
                  JSONSCAN_ELEMENTS_MAX);

@@ -5,7 +5,7 @@
  * The life of a request: libmicrohttpd calls handle() first with the
  * headers (we allocate struct http_req, check Content-Length against the
  * limit and may answer 413 at once; a large body needs one of a few slots,
- * else 503: http/admit.h), then once per chunk of body (appended
+ * else 503: lib/admit.h), then once per chunk of body (appended
  * to r->body, or dropped once over the limit), then a last time with no
  * data, when we answer.  completed() runs after the answer was sent or the
  * connection died; it logs, counts, and frees.  Around that, guard.c times
@@ -25,7 +25,6 @@
  */
 #include "server.h"
 #include "address.h"
-#include "admit.h"
 #include "framing.h"
 #include "guard.h"
 #include "metrics.h"
@@ -37,6 +36,7 @@
 #include "core/readiness.h"
 #include "core/throttle.h"
 #include "core/user.h"
+#include "lib/admit.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/log.h"
@@ -62,7 +62,7 @@ struct http_req {
     int64_t now;     /* the wall clock, read once when the request is dispatched */
     struct buf body; /* capped at body_limit */
     bool too_large;  /* declared or sent: answered 413 */
-    bool large;      /* holds a large-body slot (http/admit.h) */
+    bool large;      /* holds a large-body slot (lib/admit.h) */
     bool busy;       /* a large body and no slot free: answered 503 */
     bool close;      /* answer with Connection: close (bad framing) */
     int status;
@@ -717,7 +717,7 @@ dispatch(struct MHD_Connection *c, struct http_req *r, const char *method, const
 static bool
 admit_body(struct http_req *r)
 {
-    if (admit_large()) {
+    if (admit_take(&admit_bodies)) {
         r->large = true;
         return true;
     }
@@ -825,7 +825,7 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestT
     buf_free(&r->body);
     api_response_free(&r->rs);
     if (r->large)
-        admit_release();
+        admit_give(&admit_bodies);
     free(r);
     *con_cls = NULL;
     atomic_fetch_sub(&in_flight, 1);

@@ -32,7 +32,7 @@ struct http_options {
     unsigned body_min_rate;
     size_t connection_memory_limit;
     size_t body_limit;
-    /* Bodies over 64K read or answered at once (http/admit.h); more: 503. */
+    /* Bodies over 64K read or answered at once (lib/admit.h); more: 503. */
     unsigned large_bodies;
     bool bench_endpoints;
     /* TLS: PEM text of the certificate (chain) and key; NULL: plain HTTP */

@@ -31,6 +31,7 @@ struct scan {
     struct frame *stack;
     unsigned depth; /* open containers */
     unsigned values;
+    unsigned containers;
     char keys[NAMED][KEY_MAX];  /* keys[d]: the last key read at depth d+1 */
     char names[NAMED][KEY_MAX]; /* names[d]: the key of the container at depth d+1 */
 };
@@ -111,6 +112,7 @@ open_container(struct scan *sc, bool object)
     if (sc->depth > 0 && sc->depth <= NAMED)
         memcpy(sc->names[sc->depth - 1], sc->keys[sc->depth - 1], KEY_MAX);
     sc->depth++;
+    sc->containers++;
     if (sc->depth == 1 && ++sc->values > JSONSCAN_VALUES_MAX)
         return JSONSCAN_MANY;
     return JSONSCAN_OK;
@@ -195,7 +197,7 @@ walk(struct scan *sc, const char *text, size_t len)
 }
 
 enum jsonscan_result
-jsonscan_check(const char *text, size_t len, char *field, size_t size)
+jsonscan_check(const char *text, size_t len, char *field, size_t size, size_t *cost)
 {
     struct scan sc;
     enum jsonscan_result r;
@@ -209,6 +211,10 @@ jsonscan_check(const char *text, size_t len, char *field, size_t size)
     r = walk(&sc, text, len);
     if (r == JSONSCAN_LONG && size > 0)
         path_of(&sc, sc.depth, field, size);
+    if (cost != NULL)
+        *cost = len + (size_t)sc.containers * JSONSCAN_CONTAINER_BYTES +
+                (size_t)(sc.values > sc.containers ? sc.values - sc.containers : 0) *
+                    JSONSCAN_VALUE_BYTES;
     free(sc.stack);
     return r;
 }

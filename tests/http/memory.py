@@ -12,6 +12,8 @@ concurrent 1 MiB JSON bodies over raw sockets on loopback:
     large-body slot is taken;
   - bodies the shape check lets through, the most jansson may build from
     one: 49 arrays of 1,000 strings, and a 1 MB string;
+  - bodies under 64 KiB that build 5 MB each (21,700 empty objects): each
+    needs a decode slot, 503 with Retry-After beyond;
   - the same with large_bodies = 64, every body admitted at once.
 
 After each burst the daemon's VmRSS (/proc/PID/status) is polled until it is
@@ -109,6 +111,8 @@ ROWS = b"[" + b",".join([b"[" + b",".join([b'"abcdefghijklmnopq"'] * 1000) + b"]
 STRING = b'[{"title":"x","annotations":{"a":"' + b"y" * ((1 << 20) - 100) + b'"}}]'
 # the costliest value per byte for jansson: an empty object (a hash table)
 OBJECTS = b"[" + b",".join([b"[" + b",".join([b"{}"] * 9800) + b"]"] * 5) + b"]"
+# under 64 KiB, so no read slot, but some 5 MB once built: a decode slot
+SMALL = b"[" + b",".join([b"[" + b",".join([b"{}"] * n) + b"]" for n in (9000, 9000, 3700)]) + b"]"
 
 
 def run_burst(d, name, bodies, admitted_all):
@@ -142,7 +146,8 @@ def measure():
     with the default slots and with every body admitted; RSS 5 s after."""
     for slots in (8, 64):
         for name, body in (("500,000 numbers (1 MB)", ISSUE), ("49,000 strings (1 MB)", ROWS),
-                           ("a 1 MB string", STRING), ("49,000 empty objects (150 KB)", OBJECTS)):
+                           ("a 1 MB string", STRING), ("49,000 empty objects (150 KB)", OBJECTS),
+                           ("21,700 empty objects (64 KB)", SMALL)):
             d = c.Daemon(f"[server]\nlarge_bodies = {slots}\nrate_limit = 0\n", binary=BIN,
                          log_level="notice")
             pid = d.proc.pid
@@ -190,6 +195,13 @@ def main():
          f"{RSS_LIMIT_MB} MB within {SETTLE:.0f} s", "[server]\n", issue_burst)
     case("64 x 1 MB bodies within the shape limits: RSS back under "
          f"{RSS_LIMIT_MB} MB within {SETTLE:.0f} s", "[server]\n", allowed_burst)
+    def small_burst(d):
+        answers = run_burst(d, "64 KiB bodies of 21,700 empty objects, large_bodies = 8",
+                            [SMALL] * CONCURRENT, False)
+        assert any(a[0] == 503 for a in answers), "no decode slot was ever refused"
+
+    case("64 x 64 KiB bodies that build 5 MB each: a decode slot each, 503 beyond; RSS < "
+         f"{RSS_LIMIT_MB} MB within {SETTLE:.0f} s", "[server]\n", small_burst)
     case("large_bodies = 64, every body admitted and built: memory still given back within "
          f"{SETTLE:.0f} s", "[server]\nlarge_bodies = 64\n", all_admitted)
 

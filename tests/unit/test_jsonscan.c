@@ -2,13 +2,14 @@
 /*
  * test_jsonscan.c - lib/jsonscan.c: the shape of a JSON text, read before
  * jansson builds it: too long, too many, too deep, with the field at fault;
- * text that is not JSON is left to jansson.  Also http/admit.c's slots.
+ * text that is not JSON is left to jansson.  Also lib/admit.c's slots.
  */
-#include "http/admit.h"
+#include "lib/admit.h"
 #include "lib/jsonscan.h"
 #include "testutil.h"
 
 #include <check.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,7 @@ repeat(const char *prefix, const char *item, unsigned n, const char *suffix)
 static enum jsonscan_result
 scan(const char *text, char *field)
 {
-    return jsonscan_check(text, strlen(text), field, 80);
+    return jsonscan_check(text, strlen(text), field, 80, NULL);
 }
 
 static const struct shape_case {
@@ -133,24 +134,39 @@ START_TEST(test_depth_limit)
 }
 END_TEST
 
+/* The estimate: the text, and per container and per other value. */
+START_TEST(test_cost)
+{
+    char field[80];
+    size_t cost = 0;
+    const char *text = "{\"a\":[1,2,3],\"b\":{}}";
+
+    ck_assert_int_eq(jsonscan_check(text, strlen(text), field, sizeof(field), &cost), JSONSCAN_OK);
+    /* containers: the object, [1,2,3], {}; other values: 1, 2, 3 */
+    ck_assert_uint_eq(cost, strlen(text) + 3 * JSONSCAN_CONTAINER_BYTES + 3 * JSONSCAN_VALUE_BYTES);
+}
+END_TEST
+
 /* The slots: never more than configured, a released one can be taken
- * again, every refusal counted. */
+ * again, every refusal counted; the two pools apart. */
 START_TEST(test_admit_slots)
 {
-    unsigned long long refused = admit_refused_count();
+    unsigned long long refused = atomic_load(&admit_bodies.refused);
 
     ck_assert_int_eq(admit_start(3), 0);
     for (int i = 0; i < 3; i++)
-        ck_assert(admit_large());
-    ck_assert_uint_eq(admit_in_flight(), 3);
-    ck_assert(!admit_large());
-    ck_assert(!admit_large());
-    ck_assert_uint_eq(admit_refused_count(), refused + 2);
-    admit_release();
-    ck_assert(admit_large());
+        ck_assert(admit_take(&admit_bodies));
+    ck_assert_uint_eq(atomic_load(&admit_bodies.taken), 3);
+    ck_assert(!admit_take(&admit_bodies));
+    ck_assert(!admit_take(&admit_bodies));
+    ck_assert_uint_eq(atomic_load(&admit_bodies.refused), refused + 2);
+    ck_assert(admit_take(&admit_decodes));
+    admit_give(&admit_decodes);
+    admit_give(&admit_bodies);
+    ck_assert(admit_take(&admit_bodies));
     for (int i = 0; i < 3; i++)
-        admit_release();
-    ck_assert_uint_eq(admit_in_flight(), 0);
+        admit_give(&admit_bodies);
+    ck_assert_uint_eq(atomic_load(&admit_bodies.taken), 0);
     admit_stop();
 }
 END_TEST
@@ -166,6 +182,7 @@ jsonscan_suite(void)
     tcase_add_test(tc, test_field_named);
     tcase_add_test(tc, test_values_limit);
     tcase_add_test(tc, test_depth_limit);
+    tcase_add_test(tc, test_cost);
     tcase_add_test(tc, test_admit_slots);
     suite_add_tcase(s, tc);
     return s;
