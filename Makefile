@@ -7,9 +7,10 @@
 #   make test       install missing packages, build with ASan+UBSan, lint the
 #                   OpenAPI file, build and try the Debian package (deb-test), then
 #                   run every test (unit, end-to-end, the HTTP conformance and
-#                   slow-client test (make http), browser tests in Debian's chromium,
-#                   and the unit and deadline tests again under libfaketime ~400 days
-#                   ahead and on a leap day: tests/run.sh dated)
+#                   slow-client test and memory after large bodies (make http),
+#                   browser tests in Debian's chromium, and the unit and deadline
+#                   tests again under libfaketime ~400 days ahead and on a leap
+#                   day: tests/run.sh dated)
 #   make screenshots  browser tests that also save docs/screenshots/*.png
 #   make bench      load test with wrk; figures as ratios to a baseline
 #   make crash-test the durability harness: 20 kill -9 cycles under load, then every
@@ -21,8 +22,9 @@
 #   make deb-test   make deb, then install it into a throwaway root and start it
 #   make fuzz       each libFuzzer target (tests/fuzz/) for FUZZ_SECONDS (60) with
 #                   ASan+UBSan, from its seed corpus; make fuzz-long: FUZZ_LONG_SECONDS
-#                   (3600) each; FUZZ_TARGETS="jcs router" picks some.  make test
-#                   replays the corpora and fuzzes each briefly, 60 s in all
+#                   (3600) each, or until FUZZ_LONG_RUNS (10^7) executions;
+#                   FUZZ_TARGETS="jcs router" picks some.  make test replays
+#                   the corpora and fuzzes each briefly, 60 s in all
 #                   (tests/run.sh fuzz; make fuzz-test runs only that)
 #   make tidy       clang-tidy over server/ (.clang-tidy: bugprone, cert, clang-analyzer,
 #                   performance, with the exclusions it justifies)
@@ -211,6 +213,7 @@ FUZZ_BIN  := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 FOBJ      := $(patsubst %.c,build/fuzz/obj/%.o,$(filter-out server/main.c,$(SRC)) $(GEN))
 FUZZ_SECONDS ?= 60
 FUZZ_LONG_SECONDS ?= 3600
+FUZZ_LONG_RUNS ?= 10000000
 FUZZ_TARGETS ?=
 
 build/fuzz/obj/%.o: %.c | build/gen/schema_files.c
@@ -235,7 +238,7 @@ fuzz: deps
 
 fuzz-long: deps
 	@$(MAKE) --no-print-directory fuzz-build
-	@tests/fuzz/run.sh $(FUZZ_LONG_SECONDS) $(FUZZ_TARGETS)
+	@FUZZ_RUNS=$(FUZZ_LONG_RUNS) tests/fuzz/run.sh $(FUZZ_LONG_SECONDS) $(FUZZ_TARGETS)
 
 # ---- the two commands ----
 # make run LISTEN=127.0.0.1:8081 DATA=./other: another address or data directory
@@ -267,7 +270,7 @@ $(E2E_DEPS): tests/e2e/package.json tests/e2e/package-lock.json
 # that their closing line ("tests: N passed, M failed") is the last thing
 # make test prints.
 test: deps
-	@$(MAKE) --no-print-directory test-build fuzz-build $(BROWSER_DEPS) $(E2E_DEPS)
+	@$(MAKE) --no-print-directory test-build build/meldpunt fuzz-build $(BROWSER_DEPS) $(E2E_DEPS)
 	@$(MAKE) --no-print-directory lint-openapi
 	@$(MAKE) --no-print-directory deb-test
 	@tests/run.sh
@@ -278,7 +281,7 @@ unit: test-build
 e2e: test-build $(E2E_DEPS)
 	@tests/run.sh e2e
 
-http: test-build
+http: test-build build/meldpunt
 	@tests/run.sh http
 
 dated: test-build $(E2E_DEPS)

@@ -27,6 +27,7 @@ config_defaults(struct config *cfg)
     cfg->body_min_rate = 1024;
     cfg->connection_memory_limit = (size_t)64 * 1024;
     cfg->body_limit = (size_t)1024 * 1024;
+    cfg->large_bodies = 8;
     cfg->shutdown_timeout = 10;
     cfg->bench_endpoints = false;
     cfg->rate_limit = 500;
@@ -178,6 +179,8 @@ static const struct key {
      "must be a size from 8K to 16M"},
     {"server", "body_limit", K_SIZE, AT(body_limit), 1024, 1u << 30,
      "must be a size from 1K to 1G"},
+    {"server", "large_bodies", K_UINT, AT(large_bodies), 1, 4096,
+     "must be a number of bodies from 1 to 4096"},
     {"server", "shutdown_timeout", K_UINT, AT(shutdown_timeout), 0, 3600,
      "must be seconds from 0 to 3600"},
     {"server", "bench_endpoints", K_BOOL, AT(bench_endpoints), 0, 0, "must be true or false"},

@@ -32,6 +32,7 @@ struct config {
     unsigned body_min_rate;      /* bytes per second; 0: no bound */
     size_t connection_memory_limit;
     size_t body_limit;
+    unsigned large_bodies;     /* bodies over 64K read or answered at once */
     unsigned shutdown_timeout; /* seconds */
     bool bench_endpoints;
     char tls_cert[PATH_MAX]; /* PEM files; both empty: plain HTTP */

@@ -6,7 +6,10 @@
 #   tests/run.sh e2e      end-to-end only (node --test tests/e2e/)
 #   tests/run.sh http     the HTTP conformance and slow-client test
 #                         (tests/http/conformance.py: raw sockets on
-#                         loopback, Python's standard library, under 60 s)
+#                         loopback, Python's standard library, under 60 s),
+#                         and memory after bursts of large bodies
+#                         (tests/http/memory.py: the release build,
+#                         build/meldpunt, under 30 s)
 #   tests/run.sh dated    the unit suites and the end-to-end tests of the
 #                         incident, classification, notification, time and
 #                         regulatory and reporting areas again under libfaketime, about 400 days ahead
@@ -19,8 +22,8 @@
 #                         (tests/crash/crash.mjs; make crash-test runs 20)
 #   tests/run.sh fuzz     the libFuzzer targets (tests/fuzz/): each replays its
 #                         corpus, then fuzzes, all within 60 s; one test each
-# Expects `make test-build` (and for fuzz `make fuzz-build`) to have run
-# (make test does both).
+# Expects `make test-build` (and for fuzz `make fuzz-build`, for http
+# `make build/meldpunt`) to have run (make test does all three).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 
@@ -108,6 +111,13 @@ run_python() {
 
 if [ "$what" = all ] || [ "$what" = http ]; then
     run_python tests/http/conformance.py
+    # memory after bursts of large bodies: the release build (glibc's
+    # allocator; the sanitizers' keeps freed memory in quarantine)
+    run_python tests/http/memory.py
+    # docs/examples/nginx-meldpunt.conf in front of the release build: the
+    # answers libmicrohttpd 0.9.75 gives in plain HTML come from nginx as
+    # problems (the slowloris through nginx: tests/http/proxy.py alone)
+    run_python tests/http/proxy.py --quick
 fi
 
 if [ "$what" = all ] || [ "$what" = dated ]; then

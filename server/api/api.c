@@ -3,6 +3,8 @@
  * api.c - request decoding and answer helpers shared by every handler.
  */
 #include "api.h"
+#include "lib/admit.h"
+#include "lib/jsonscan.h"
 #include "lib/text.h"
 
 #include <sodium.h>
@@ -22,6 +24,10 @@ api_response_free(struct api_response *rs)
     free(rs->raw);
     rs->body = rs->errors = rs->extra = NULL;
     rs->raw = NULL;
+    if (rs->heavy) {
+        rs->heavy = false;
+        admit_give(&admit_decodes);
+    }
 }
 
 void
@@ -117,6 +123,44 @@ duplicate_key(const struct api_request *rq, size_t end, char *out, size_t size)
     json_decref(k);
 }
 
+/* The raw text's shape, before jansson builds it (lib/jsonscan.h): an
+ * array or object longer than any field takes, or too many values, is
+ * refused without allocating them; one whose values would take more than
+ * ADMIT_DECODE needs a decode slot (lib/admit.h), held until rs is freed. */
+static bool
+within_shape(const struct api_request *rq, struct api_response *rs)
+{
+    char field[80];
+    size_t cost = 0;
+
+    switch (jsonscan_check(rq->body, rq->body_len, field, sizeof(field), &cost)) {
+    case JSONSCAN_OK:
+        if (cost <= ADMIT_DECODE || rs->heavy)
+            return true;
+        if (admit_take(&admit_decodes)) {
+            rs->heavy = true;
+            return true;
+        }
+        rs->retry_after = 1;
+        api_fail(rs, 503, NULL, "too many large request bodies at once; retry after a second");
+        return false;
+    case JSONSCAN_LONG:
+        api_fail(rs, 422, field, "more than %u elements in one array or object",
+                 JSONSCAN_ELEMENTS_MAX);
+        return false;
+    case JSONSCAN_MANY:
+        api_fail(rs, 422, NULL, "more than %u values in one JSON text", JSONSCAN_VALUES_MAX);
+        return false;
+    case JSONSCAN_DEEP:
+        api_fail(rs, 422, NULL, "the JSON text is nested too deeply");
+        return false;
+    case JSONSCAN_NO_MEMORY:
+        break;
+    }
+    api_fail(rs, 500, NULL, "out of memory");
+    return false;
+}
+
 /* jansson says what is wrong in its own words, which can name its flags
  * (JSON_ALLOW_NUL) or echo the input: the client gets ours.  Text that is
  * not JSON is 400; JSON this server does not take (a repeated key, a
@@ -133,6 +177,8 @@ api_parse_json(const struct api_request *rq, struct api_response *rs)
         api_fail(rs, 400, NULL, "a JSON body is required");
         return NULL;
     }
+    if (!within_shape(rq, rs))
+        return NULL;
     v = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (v != NULL)
         return v;

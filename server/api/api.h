@@ -58,7 +58,8 @@ struct api_response {
     char etag[80];
     char disposition[200];    /* Content-Disposition for downloads */
     char cookie[200];         /* Set-Cookie (a session's, secret: never logged) */
-    int64_t retry_after;      /* Retry-After seconds with a 429; 0 none */
+    int64_t retry_after;      /* Retry-After seconds with a 429 or 503; 0 none */
+    bool heavy;               /* holds a decode slot (lib/admit.h) until freed */
     const char *content_type; /* non-JSON answers: raw bytes below */
     char *raw;                /* owned (malloc) */
     size_t raw_len;

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 char framing_bad_target[1];
+char framing_long_target[1];
 
 bool
 framing_target_has_nul(const char *uri)
@@ -24,12 +25,34 @@ framing_uri_log(void *cls, const char *uri, struct MHD_Connection *c)
 {
     (void)cls;
     (void)c;
-    return uri != NULL && framing_target_has_nul(uri) ? framing_bad_target : NULL;
+    if (uri == NULL)
+        return NULL;
+    if (framing_target_has_nul(uri))
+        return framing_bad_target;
+    return strlen(uri) > FRAMING_TARGET_MAX ? framing_long_target : NULL;
+}
+
+bool
+framing_marked(const void *con_cls)
+{
+    return con_cls == framing_bad_target || con_cls == framing_long_target;
+}
+
+const char *
+framing_target_problem(const void *mark, int *status)
+{
+    if (mark == framing_long_target) {
+        *status = 414;
+        return "the request target is longer than 8192 bytes";
+    }
+    *status = 400;
+    return "the path or query holds %00 (NUL)";
 }
 
 struct count {
     unsigned content_length, transfer_encoding;
     bool bad_length, bad_coding;
+    size_t bytes; /* of the header lines, as sent: "name: value" CR LF */
 };
 
 static bool
@@ -50,6 +73,7 @@ count_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *va
     struct count *n = cls;
 
     (void)kind;
+    n->bytes += strlen(key) + (value != NULL ? strlen(value) : 0) + 4;
     if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
         n->content_length++;
         if (!all_digits(value))
@@ -64,10 +88,11 @@ count_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *va
 }
 
 const char *
-framing_check(struct MHD_Connection *c)
+framing_check(struct MHD_Connection *c, int *status)
 {
-    struct count n = {0, 0, false, false};
+    struct count n = {0, 0, false, false, 0};
 
+    *status = 400;
     MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, &n);
     if (n.content_length > 1)
         return "more than one Content-Length header";
@@ -77,5 +102,9 @@ framing_check(struct MHD_Connection *c)
         return "Content-Length and Transfer-Encoding together";
     if (n.transfer_encoding > 1 || n.bad_coding)
         return "Transfer-Encoding other than chunked";
+    if (n.bytes > FRAMING_HEADERS_MAX) {
+        *status = 431;
+        return "the request's headers are larger than 32768 bytes";
+    }
     return NULL;
 }

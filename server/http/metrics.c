@@ -10,6 +10,7 @@
 #include "core/incident.h"
 #include "core/readiness.h"
 #include "store/writer.h"
+#include "lib/admit.h"
 #include "lib/clock.h"
 #include "lib/timeutil.h"
 
@@ -237,6 +238,27 @@ render_writer(struct buf *out)
     buf_printf(out, "meldpunt_db_change_failures_total %llu\n", (unsigned long long)ws.failures);
 }
 
+/* The slots of lib/admit.h. */
+static void
+render_admit(struct buf *out)
+{
+    buf_puts(out, "# HELP meldpunt_http_large_bodies_in_flight Slots taken: request bodies "
+                  "over 64 KiB being read or answered (read), bodies whose values take over "
+                  "1 MiB being decoded and handled (decode).\n"
+                  "# TYPE meldpunt_http_large_bodies_in_flight gauge\n");
+    buf_printf(out, "meldpunt_http_large_bodies_in_flight{stage=\"read\"} %u\n",
+               atomic_load(&admit_bodies.taken));
+    buf_printf(out, "meldpunt_http_large_bodies_in_flight{stage=\"decode\"} %u\n",
+               atomic_load(&admit_decodes.taken));
+    buf_puts(out, "# HELP meldpunt_http_large_bodies_refused_total Requests answered 503 because "
+                  "every slot was taken.\n"
+                  "# TYPE meldpunt_http_large_bodies_refused_total counter\n");
+    buf_printf(out, "meldpunt_http_large_bodies_refused_total{stage=\"read\"} %llu\n",
+               atomic_load(&admit_bodies.refused));
+    buf_printf(out, "meldpunt_http_large_bodies_refused_total{stage=\"decode\"} %llu\n",
+               atomic_load(&admit_decodes.refused));
+}
+
 void
 metrics_render(struct buf *out, int in_flight, int tlp_max)
 {
@@ -257,6 +279,7 @@ metrics_render(struct buf *out, int in_flight, int tlp_max)
                   "# TYPE meldpunt_http_slow_connections_closed_total counter\n");
     buf_printf(out, "meldpunt_http_slow_connections_closed_total %llu\n",
                (unsigned long long)guard_closed_count());
+    render_admit(out);
 
     render_data(out, tlp_max);
     render_writer(out);

@@ -4,7 +4,8 @@
  *
  * The life of a request: libmicrohttpd calls handle() first with the
  * headers (we allocate struct http_req, check Content-Length against the
- * limit and may answer 413 at once), then once per chunk of body (appended
+ * limit and may answer 413 at once; a large body needs one of a few slots,
+ * else 503: lib/admit.h), then once per chunk of body (appended
  * to r->body, or dropped once over the limit), then a last time with no
  * data, when we answer.  completed() runs after the answer was sent or the
  * connection died; it logs, counts, and frees.  Around that, guard.c times
@@ -35,6 +36,7 @@
 #include "core/readiness.h"
 #include "core/throttle.h"
 #include "core/user.h"
+#include "lib/admit.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/log.h"
@@ -60,6 +62,8 @@ struct http_req {
     int64_t now;     /* the wall clock, read once when the request is dispatched */
     struct buf body; /* capped at body_limit */
     bool too_large;  /* declared or sent: answered 413 */
+    bool large;      /* holds a large-body slot (lib/admit.h) */
+    bool busy;       /* a large body and no slot free: answered 503 */
     bool close;      /* answer with Connection: close (bad framing) */
     int status;
     size_t bytes;
@@ -114,10 +118,12 @@ static const struct {
     {409, "Conflict"},
     {412, "Precondition Failed"},
     {413, "Content Too Large"},
+    {414, "URI Too Long"},
     {415, "Unsupported Media Type"},
     {422, "Unprocessable Content"},
     {428, "Precondition Required"},
     {429, "Too Many Requests"},
+    {431, "Request Header Fields Too Large"},
     {500, "Internal Server Error"},
     {503, "Service Unavailable"},
     {507, "Insufficient Storage"},
@@ -613,6 +619,12 @@ dispatch(struct MHD_Connection *c, struct http_req *r, const char *method, const
                                 NULL);
         }
     }
+    if (r->busy) {
+        snprintf(r->retry_after, sizeof(r->retry_after), "1");
+        return send_problem(c, r, path, 503,
+                            "too many large request bodies at once; retry after a second", NULL,
+                            NULL, NULL);
+    }
     if (r->too_large) {
         char detail[96];
         snprintf(detail, sizeof(detail), "the request body is larger than %zu bytes",
@@ -705,6 +717,18 @@ dispatch(struct MHD_Connection *c, struct http_req *r, const char *method, const
     return finish(c, r);
 }
 
+/* Takes a large-body slot for r; false (and r->busy) when none is free. */
+static bool
+admit_body(struct http_req *r)
+{
+    if (admit_take(&admit_bodies)) {
+        r->large = true;
+        return true;
+    }
+    r->busy = true;
+    return false;
+}
+
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
        const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -713,9 +737,10 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 
     (void)cls;
     (void)version;
-    if (r == NULL || (void *)r == framing_bad_target) {
-        bool bad_target = r != NULL;
+    if (r == NULL || framing_marked(r)) {
+        const void *mark = r;
         const char *cl, *bad;
+        int status = 400;
 
         guard_headers_done(c);
         r = calloc(1, sizeof(*r));
@@ -729,13 +754,14 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
         buf_set_max(&r->body, opts.body_limit);
         atomic_fetch_add(&in_flight, 1);
         *con_cls = r;
-        /* Framing two parsers could read differently is refused, and the
-         * connection closed, before anything else (http/framing.h). */
-        bad = bad_target ? "the path or query holds %00 (NUL)" : framing_check(c);
+        /* Framing two parsers could read differently, and a target or
+         * headers over our sizes, are refused, and the connection closed,
+         * before anything else (http/framing.h). */
+        bad = mark != NULL ? framing_target_problem(mark, &status) : framing_check(c, &status);
         if (bad != NULL) {
             r->close = true;
             r->now = clock_now();
-            return send_problem(c, r, url, 400, bad, NULL, NULL, NULL);
+            return send_problem(c, r, url, status, bad, NULL, NULL, NULL);
         }
         /* A declared body over the limit is refused before it is read. */
         cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -743,13 +769,18 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
             r->too_large = true;
             return dispatch(c, r, method, url);
         }
+        /* A declared large body needs a slot before it is read. */
+        if (cl != NULL && strtoull(cl, NULL, 10) > ADMIT_LARGE && !admit_body(r))
+            return dispatch(c, r, method, url);
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
         guard_body_progress(c, *upload_data_size);
-        if (!r->close && !r->too_large) {
+        if (!r->close && !r->too_large && !r->busy) {
             buf_append(&r->body, upload_data, *upload_data_size);
-            if (buf_too_big(&r->body)) {
+            if (r->body.len > ADMIT_LARGE && !r->large && !admit_body(r)) {
+                buf_free(&r->body); /* chunked, and no slot: the rest is discarded */
+            } else if (buf_too_big(&r->body)) {
                 r->too_large = true; /* the rest is discarded */
                 buf_free(&r->body);
             } else if (buf_failed(&r->body)) {
@@ -777,7 +808,7 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestT
 
     (void)cls;
     guard_request_done(c);
-    if (r == NULL || (void *)r == framing_bad_target) {
+    if (r == NULL || framing_marked(r)) {
         *con_cls = NULL;
         return;
     }
@@ -797,6 +828,8 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestT
     }
     buf_free(&r->body);
     api_response_free(&r->rs);
+    if (r->large)
+        admit_give(&admit_bodies);
     free(r);
     *con_cls = NULL;
     atomic_fetch_sub(&in_flight, 1);
@@ -876,10 +909,12 @@ http_start(const struct http_options *o, struct mp_error *err)
         metrics_free();
         return mp_error_set(err, 0, "", "cannot start %u worker threads", o->workers);
     }
-    if (guard_start(&(struct guard_limits){o->header_timeout, o->body_min_rate}) != 0) {
+    if (admit_start(o->large_bodies) != 0 ||
+        guard_start(&(struct guard_limits){o->header_timeout, o->body_min_rate}) != 0) {
+        admit_stop();
         workers_stop();
         metrics_free();
-        return mp_error_set(err, 0, "", "cannot start the slow-connection guard");
+        return mp_error_set(err, 0, "", "cannot start the slow-connection guard or memory trim");
     }
     atomic_store(&stopping, false);
     connections = guard_fd_room(o->connection_limit);
@@ -908,6 +943,7 @@ http_start(const struct http_options *o, struct mp_error *err)
     /* clang-format on */
     if (daemon_handle == NULL) {
         guard_stop();
+        admit_stop();
         workers_stop();
         metrics_free();
         return mp_error_set(err, 0, "listen",
@@ -953,6 +989,7 @@ http_stop(unsigned timeout_ms)
     workers_stop();
     MHD_stop_daemon(daemon_handle);
     guard_stop();
+    admit_stop();
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
     daemon_handle = NULL;

@@ -32,6 +32,8 @@ struct http_options {
     unsigned body_min_rate;
     size_t connection_memory_limit;
     size_t body_limit;
+    /* Bodies over 64K read or answered at once (lib/admit.h); more: 503. */
+    unsigned large_bodies;
     bool bench_endpoints;
     /* TLS: PEM text of the certificate (chain) and key; NULL: plain HTTP */
     const char *tls_cert_pem;

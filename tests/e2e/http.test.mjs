@@ -192,6 +192,35 @@ describe('http', () => {
             }
         });
 
+        test('422 naming the field for an array or object longer than any field takes, before it is built', async () => {
+            const before = await tokenNames();
+            const zeros = (n) => '[' + Array(n).fill('0').join(',') + ']';
+            // the issue's 500,000-element body, and one element over the limit, at the top
+            for (const raw of [zeros(500000), zeros(10001)]) {
+                const res = await api(d.url, tokens.admin, 'POST', '/api/v1/alerts', raw);
+                assertProblem(res, 422);
+                assert.equal(res.json.detail, 'more than 10000 elements in one array or object');
+            }
+            // deeper: the field is named
+            let res = await api(d.url, tokens.admin, 'POST', '/api/v1/incidents', `{"title": "t", "services": ${zeros(10001)}}`);
+            assertProblem(res, 422);
+            assert.deepEqual(res.json.errors, [{ field: 'services', message: 'more than 10000 elements in one array or object' }]);
+            res = await api(d.url, tokens.admin, 'POST', '/api/v1/alerts', `[{"source": "s", "title": "t"}, {"labels": {"a": ${zeros(10001)}}}]`);
+            assertProblem(res, 422);
+            assert.equal(res.json.errors[0].field, '[1].labels.a');
+            // each short enough, too many in all
+            res = await api(d.url, tokens.admin, 'POST', '/api/v1/alerts', '[' + Array(6).fill(zeros(9000)).join(',') + ']');
+            assertProblem(res, 422);
+            assert.equal(res.json.detail, 'more than 50000 values in one JSON text');
+            // at the limit: decoded, and refused for what it says, not for its length
+            res = await api(d.url, tokens.admin, 'POST', '/api/v1/incidents', `{"title": "t", "services": ${zeros(10000)}}`);
+            assertProblem(res, 422);
+            assert.notEqual(res.json.errors[0].message, 'more than 10000 elements in one array or object');
+            assert.deepEqual(await tokenNames(), before, 'nothing created');
+            const incidents = (await api(d.url, tokens.admin, 'GET', '/api/v1/incidents')).json;
+            assert.ok(!(incidents.items ?? []).some((i) => i.title === 't'), 'no incident created');
+        });
+
         test('every route that takes a JSON body refuses a scalar the same way', async () => {
             const spec = JSON.parse(fs.readFileSync(new URL('../../build/gen/openapi.json', import.meta.url), 'utf8'));
             const seen = [];

@@ -15,6 +15,8 @@
 # One line a target:
 #   fuzz: NAME ok: 1234567 runs in 60 s (20576/s), corpus 321
 #   fuzz: NAME FAILED: crash-... (build/fuzz/artifacts/NAME/crash-...)
+# FUZZ_RUNS=N stops each target after N executions, if that comes before its
+# time is up (make fuzz-long: FUZZ_RUNS=10000000, the goal per target).
 # Expects make fuzz-build to have run.  Exit status: 1 when any failed.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -63,7 +65,7 @@ for t in $targets; do
     # detect_leaks: a leak is a failure like a crash; nice: other work
     # on this machine comes first
     ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" \
-        nice "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+        nice "$bin" -max_total_time="$secs" ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"} -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="build/fuzz/artifacts/$t/" \
         "$corpus" $seeds >"$log" 2>&1
     rc=$?

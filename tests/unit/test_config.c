@@ -60,6 +60,7 @@ START_TEST(test_defaults)
     ck_assert_uint_eq(c.body_min_rate, 1024);
     ck_assert_uint_eq(c.connection_memory_limit, 64 * 1024);
     ck_assert_uint_eq(c.body_limit, 1024 * 1024);
+    ck_assert_uint_eq(c.large_bodies, 8);
     ck_assert_uint_eq(c.shutdown_timeout, 10);
     ck_assert(!c.bench_endpoints);
     ck_assert_str_eq(c.data_dir, "./var");
@@ -104,6 +105,7 @@ START_TEST(test_shipped_conf_states_every_key)
     got.body_min_rate = 99;
     got.connection_memory_limit = 99;
     got.body_limit = 99;
+    got.large_bodies = 99;
     got.shutdown_timeout = 99;
     got.bench_endpoints = true;
     snprintf(got.tls_cert, sizeof(got.tls_cert), "/poison");
@@ -137,6 +139,7 @@ START_TEST(test_shipped_conf_states_every_key)
     ck_assert_uint_eq(got.connection_timeout, want.connection_timeout);
     ck_assert_uint_eq(got.connection_memory_limit, want.connection_memory_limit);
     ck_assert_uint_eq(got.body_limit, want.body_limit);
+    ck_assert_uint_eq(got.large_bodies, want.large_bodies);
     ck_assert_uint_eq(got.shutdown_timeout, want.shutdown_timeout);
     ck_assert_int_eq(got.bench_endpoints, want.bench_endpoints);
     ck_assert_str_eq(got.tls_cert, want.tls_cert);

@@ -10,6 +10,7 @@
 #include "testutil.h"
 
 #include <check.h>
+#include <string.h>
 
 #define S 1000000LL /* a second in microseconds */
 
@@ -83,6 +84,35 @@ START_TEST(test_target_nul)
 }
 END_TEST
 
+/* A target up to FRAMING_TARGET_MAX bytes passes; one byte more is marked
+ * 414; %00 is marked 400 whatever the length. */
+START_TEST(test_target_length)
+{
+    char uri[FRAMING_TARGET_MAX + 2];
+    const void *mark;
+    int status = 0;
+
+    memset(uri, 'a', sizeof(uri));
+    uri[0] = '/';
+    uri[FRAMING_TARGET_MAX] = '\0';
+    ck_assert_ptr_null(framing_uri_log(NULL, uri, NULL));
+    uri[FRAMING_TARGET_MAX] = 'a';
+    uri[FRAMING_TARGET_MAX + 1] = '\0';
+    mark = framing_uri_log(NULL, uri, NULL);
+    ck_assert_ptr_eq(mark, framing_long_target);
+    ck_assert(framing_marked(mark));
+    ck_assert_str_eq(framing_target_problem(mark, &status),
+                     "the request target is longer than 8192 bytes");
+    ck_assert_int_eq(status, 414);
+    memcpy(uri + 1, "%00", 3);
+    mark = framing_uri_log(NULL, uri, NULL);
+    ck_assert_ptr_eq(mark, framing_bad_target);
+    framing_target_problem(mark, &status);
+    ck_assert_int_eq(status, 400);
+    ck_assert(!framing_marked(NULL));
+}
+END_TEST
+
 static Suite *
 guard_suite(void)
 {
@@ -92,6 +122,7 @@ guard_suite(void)
     tcase_add_loop_test(tc, test_within, 0, (int)(sizeof(within_cases) / sizeof(within_cases[0])));
     tcase_add_test(tc, test_no_body_rate);
     tcase_add_loop_test(tc, test_target_nul, 0, (int)(sizeof(nul_cases) / sizeof(nul_cases[0])));
+    tcase_add_test(tc, test_target_length);
     suite_add_tcase(s, tc);
     return s;
 }
