@@ -20,7 +20,7 @@ const LANGS = ['en', 'nl'];
 const W = {
     en: {
         notFound: 'Incident not found',
-        close: /Cannot close yet: \d+ report\(s\) neither submitted nor waived: NIS2 early warning/,
+        close: /Cannot close yet: \d+ report\(s\) neither submitted nor waived: NIS2 Early warning/,
         dismiss: /Dismissing needs the reason/,
         roleTitle: 'Change the role?',
         saved: 'Saved',
@@ -31,7 +31,7 @@ const W = {
     },
     nl: {
         notFound: 'Incident niet gevonden',
-        close: /Nog niet te sluiten: \d+ melding\(en\) niet ingediend en niet afgezien: NIS2 early warning/,
+        close: /Nog niet te sluiten: \d+ melding\(en\) niet ingediend en niet afgezien: NIS2 Vroegtijdige waarschuwing/,
         dismiss: /Afwijzen vraagt de reden/,
         roleTitle: 'De rol wijzigen?',
         saved: 'Opgeslagen',

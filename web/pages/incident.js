@@ -13,6 +13,7 @@ import { atLeast } from '../lib/session.js';
 import { deadlinesTable } from './dashboard.js';
 import { draftsSection, owedNow } from './drafts.js';
 import { regimeName } from '../lib/i18n_words.js';
+import { stageName } from '../lib/sentences.js';
 import { CATEGORIES, CAUSES, KINDS, ROOT_CAUSES, SEVERITIES, TLPS } from '../lib/schema.js';
 
 const TIMES = ['detected_at', 'aware_at', 'started_at', 'ended_at'];
@@ -124,7 +125,7 @@ function blockedReason(to, cls, note) {
         if (open.length)
             return t('cannot_close_open_reports', {
                 n: open.length,
-                list: open.map((o) => `${o.regime.toUpperCase()} ${words(o.stage)}`).join(', '),
+                list: open.map((o) => `${regimeName(o.regime)} ${stageName(o.stage, o.regime, [o])}`).join(', '),
             });
     }
     if (to === 'dismissed' && !note.value.trim()) return t('cannot_dismiss_without_reason');
@@ -602,7 +603,7 @@ function obligations({ inc, reload }, cls) {
                         'summary',
                         {},
                         t('waive_report', {
-                            r: `${regimeName(o.regime)} ${o.stage_name ? pick(o.stage_name) : o.stage}`,
+                            r: `${regimeName(o.regime)} ${stageName(o.stage, o.regime, [o])}`,
                         }),
                     ),
                     form,
