@@ -66,7 +66,7 @@ SANITIZE  := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 SRC       := $(sort $(wildcard server/*.c server/*/*.c))
 GEN       := build/gen/schema_files.c build/gen/web_files.c build/gen/rules_files.c \
              build/gen/detection_files.c build/gen/assessment_files.c build/gen/openapi_files.c \
-             build/gen/calendar_files.c
+             build/gen/calendar_files.c build/gen/reminders_files.c
 SCHEMA    := $(sort $(wildcard schema/*.sql))
 RULES     := $(sort $(wildcard config/rules/*.json))
 CALENDARS := $(sort $(wildcard config/calendars/*.json))
@@ -128,6 +128,11 @@ build/gen/calendar_files.c: build/tools/embed $(CALENDARS)
 	@mkdir -p $(dir $@)
 	$(call say,GEN,$@)
 	$(Q)build/tools/embed calendar_files config/calendars/ $(CALENDARS) > $@.tmp && mv $@.tmp $@
+
+build/gen/reminders_files.c: build/tools/embed config/reminders.json
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)
+	$(Q)build/tools/embed reminders_files config/ config/reminders.json > $@.tmp && mv $@.tmp $@
 
 # schema/openapi.yaml, converted to JSON once here (libyaml) and embedded:
 # GET /api/v1/openapi.json serves it.
@@ -327,6 +332,7 @@ install: build/meldpunt $(MAN)
 	install -m 0644 $(RULES) $(DESTDIR)$(SYSCONFDIR)/meldpunt/rules/
 	install -d $(DESTDIR)$(SYSCONFDIR)/meldpunt/calendars
 	install -m 0644 $(CALENDARS) $(DESTDIR)$(SYSCONFDIR)/meldpunt/calendars/
+	install -m 0644 config/reminders.json $(DESTDIR)$(SYSCONFDIR)/meldpunt/reminders.json
 	install -d $(DESTDIR)$(SYSCONFDIR)/meldpunt/detection
 	install -m 0644 $(DETECTION) $(DESTDIR)$(SYSCONFDIR)/meldpunt/detection/
 	install -d $(DESTDIR)$(SYSCONFDIR)/meldpunt/assessment

@@ -213,6 +213,7 @@ static const struct key {
     {"alerts", "payload_limit", K_SIZE, AT(alert_payload_limit), 1024, 16u << 20,
      "must be a size from 1K to 16M"},
     {"assessment", "dir", K_TEXT, AT(assessment_dir), 0, 0, "path too long"},
+    {"reminders", "file", K_TEXT, AT(reminders_file), 0, 0, "path too long"},
     {"log", "level", K_LOG_LEVEL, AT(log_level), 0, 0,
      "must be error, warn, notice, info or debug"},
 };

@@ -61,6 +61,8 @@ struct config {
     size_t alert_payload_limit;
     /* [assessment] */
     char assessment_dir[PATH_MAX]; /* empty: config/assessment built into the binary */
+    /* [reminders] */
+    char reminders_file[PATH_MAX]; /* empty: config/reminders.json built in */
     /* [log] */
     enum log_level log_level;
 };

@@ -462,6 +462,8 @@ serve_start(const struct config *cfg, const char *tls_cert, const char *tls_key,
      * know the classifier (layers in docs/ARCHITECTURE.md) */
     incident_on_change(&classify_incident_hooks);
     organisation_on_change(classify_refresh_open);
+    if (cli_load_reminders(cfg->reminders_file, err) != 0)
+        return -1;
     classify_sweeper_start(cfg->sweep_interval);
     checkpoint_timer_start(cfg->checkpoint_interval);
     if (http_start(&ho, err) != 0)
@@ -517,6 +519,10 @@ serve_reload(const struct serve_args *a, const struct config *cfg)
                   err.message);
     if (cli_load_assessment(fresh.assessment_dir, &err) != 0)
         log_error("reload of the assessment data failed, keeping the data in force "
+                  "error=\"%s\"",
+                  err.message);
+    if (cli_load_reminders(fresh.reminders_file, &err) != 0)
+        log_error("reload of the reminder policy failed, keeping the policy in force "
                   "error=\"%s\"",
                   err.message);
     log_notice("reloaded config=%s log_level=%s", a->config_file, log_level_name(log_get_level()));

@@ -116,6 +116,10 @@ const struct route http_routes[] = {
     {.method = "PUT", .pattern = "/api/v1/services/{name}", .handler = api_services_put, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
     {.method = "DELETE", .pattern = "/api/v1/services/{name}", .handler = api_services_delete, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
 
+    /* reminders and escalation (core/reminders.h): the policy */
+    {.method = "GET", .pattern = "/api/v1/reminders/policy", .handler = api_reminders_policy_get, .roles = ROLES_ADMIN, .tlp = ROUTE_TLP_FREE},
+    {.method = "PUT", .pattern = "/api/v1/reminders/policy", .handler = api_reminders_policy_put, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
+
     {.method = "GET", .pattern = "/api/v1/organisation", .handler = api_organisation_get, .roles = ROLES_READ, .tlp = ROUTE_TLP_FREE},
     {.method = "PUT", .pattern = "/api/v1/organisation", .handler = api_organisation_put, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
     {.method = "GET", .pattern = "/api/v1/rules", .handler = api_rules_list, .roles = ROLES_READ, .tlp = ROUTE_TLP_FREE},

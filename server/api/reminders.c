@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * reminders.c - /api/v1/reminders/policy: the reminder policy in force,
+ * read and replaced by admins.  See core/reminders.h.
+ */
+#include "api.h"
+#include "core/reminders.h"
+
+#include <stdio.h>
+
+void
+api_reminders_policy_get(const struct api_request *rq, struct api_response *rs)
+{
+    struct mp_error err;
+    json_t *out;
+
+    (void)rq;
+    if (reminders_policy_get(&out, &err) != 0) {
+        api_error(rs, &err);
+        return;
+    }
+    snprintf(rs->etag, sizeof(rs->etag), "\"%lld\"",
+             (long long)json_integer_value(json_object_get(out, "version")));
+    api_ok(rs, 200, out);
+}
+
+void
+api_reminders_policy_put(const struct api_request *rq, struct api_response *rs)
+{
+    struct field_errors errs = {0};
+    int64_t if_match, version;
+    json_t *doc;
+
+    if (!api_if_match(rq, "reminder policy", &if_match, rs))
+        return;
+    doc = api_parse_object(rq, rs);
+    if (doc == NULL)
+        return;
+    if (reminders_policy_put(rq->principal, rq->now, doc, if_match, &version, &errs) != 0)
+        api_field_errors(rs, &errs);
+    else
+        api_reminders_policy_get(rq, rs);
+    json_decref(doc);
+}
