@@ -23,9 +23,11 @@
 #include "core/detect.h"
 #include "core/organisation.h"
 #include "core/readiness.h"
+#include "core/reminders.h"
 #include "core/assessment.h"
 #include "core/rules.h"
 #include "core/user.h"
+#include "lib/deliver.h"
 #include "datadir.h"
 #include "http/server.h"
 #include "lib/clock.h"
@@ -464,7 +466,10 @@ serve_start(const struct config *cfg, const char *tls_cert, const char *tls_key,
     organisation_on_change(classify_refresh_open);
     if (cli_load_reminders(cfg->reminders_file, err) != 0)
         return -1;
+    reminders_configure(cfg->data_dir, cfg->reminders_ca_file);
+    classify_on_obligations(reminders_plan);
     classify_sweeper_start(cfg->sweep_interval);
+    reminders_sender_start(cfg->reminder_interval);
     checkpoint_timer_start(cfg->checkpoint_interval);
     if (http_start(&ho, err) != 0)
         return -1;
@@ -612,6 +617,7 @@ out:
     free(tls_key);
     free(tls_cert);
     classify_sweeper_stop();
+    reminders_sender_stop();
     store_writer_stop();
     datadir_close();
     datadir_unlock();
@@ -641,8 +647,8 @@ static const struct {
 int
 main(int argc, char **argv)
 {
-    if (sodium_init() < 0) {
-        fputs("meldpunt: libsodium failed to initialise\n", stderr);
+    if (sodium_init() < 0 || deliver_global_init() != 0) {
+        fputs("meldpunt: libsodium or libcurl failed to initialise\n", stderr);
         return 1;
     }
     if (argc < 2) {

@@ -160,6 +160,8 @@ void api_session_password(const struct api_request *rq, struct api_response *rs)
 /* api/reminders.c */
 void api_reminders_policy_get(const struct api_request *rq, struct api_response *rs);
 void api_reminders_policy_put(const struct api_request *rq, struct api_response *rs);
+void api_reminders_status(const struct api_request *rq, struct api_response *rs);
+void api_incidents_reminders(const struct api_request *rq, struct api_response *rs);
 
 /* api/calendar.c */
 void api_calendar_get(const struct api_request *rq, struct api_response *rs);

@@ -42,3 +42,22 @@ api_reminders_policy_put(const struct api_request *rq, struct api_response *rs)
         api_reminders_policy_get(rq, rs);
     json_decref(doc);
 }
+
+void
+api_incidents_reminders(const struct api_request *rq, struct api_response *rs)
+{
+    struct mp_error err;
+    json_t *out;
+
+    if (reminders_incident(rq->params[0], &out, &err) != 0)
+        api_error(rs, &err);
+    else
+        api_ok(rs, 200, out);
+}
+
+void
+api_reminders_status(const struct api_request *rq, struct api_response *rs)
+{
+    (void)rq;
+    api_ok(rs, 200, reminders_channel_status());
+}

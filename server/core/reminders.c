@@ -192,7 +192,9 @@ check_channel(const json_t *doc, const char *name, const json_t *c, struct field
         field_error(errs, field, "text, for an smtp channel only");
     v = json_object_get(c, "secret");
     snprintf(field, sizeof(field), "channels.%s.secret", name);
-    if (v && (!json_is_string(v) || !name_ok(json_string_value(v))))
+    if (v == NULL && !smtp)
+        field_error(errs, field, "a webhook is signed (HMAC-SHA256): name its secret");
+    else if (v && (!json_is_string(v) || !name_ok(json_string_value(v))))
         field_error(errs, field,
                     "the name of a file in DATA/secrets/ or of a systemd credential, "
                     "never the secret itself");

@@ -67,4 +67,28 @@ int reminders_policy_get(json_t **out, struct mp_error *err);
 int reminders_policy_put(const struct principal *p, int64_t now, json_t *doc, int64_t if_match,
                          int64_t *version, struct field_errors *errs);
 
+/* ---- planning and sending (reminders_plan.c, reminders_send.c) ---- */
+
+#include <sqlite3.h>
+
+/* Inside a change that judged incident_id's obligations: plans, moves or
+ * cancels its reminder jobs.  The classifier's hook (main.c). */
+int reminders_plan(sqlite3 *db, const char *incident_id, int64_t now, struct mp_error *err);
+/* Where secrets are read (DIR/secrets/NAME, or $CREDENTIALS_DIRECTORY),
+ * and the CA certificates targets are checked against (NULL or "": the
+ * system's). */
+void reminders_configure(const char *data_dir, const char *ca_file);
+/* One pass of the send loop at now. */
+int reminders_send_pass(int64_t now, struct mp_error *err);
+void reminders_sender_start(unsigned interval_seconds);
+void reminders_sender_stop(void);
+/* {failing: {channel: {since, reason}}, failures_total}: channels whose last
+ * delivery failed, for the dashboard. */
+json_t *reminders_channel_status(void);
+/* GET /api/v1/incidents/{id}/reminders: {jobs, deliveries} (the delivery
+ * log, oldest first). */
+int reminders_incident(const char *id_or_ref, json_t **out, struct mp_error *err);
+/* Deliveries that failed since start, for /metrics. */
+long reminders_failures_total(void);
+
 #endif

@@ -157,7 +157,7 @@ describe('one server per data directory; restore', () => {
                 'ALTER TABLE incidents DROP COLUMN root_cause_category; ALTER TABLE incidents DROP COLUMN kind;',
             13: 'ALTER TABLE users DROP COLUMN full_name; ALTER TABLE users DROP COLUMN job_title;',
             14: 'DROP TABLE calendar_feeds;',
-            17: 'DROP TABLE reminder_policy;',
+            17: 'DROP TABLE reminder_deliveries; DROP TABLE reminder_jobs; DROP TABLE reminder_policy;',
         }[Number(newest)];
         assert.ok(undoSql, `the test does not know how to undo migration ${newest}: add it`);
         const undo = sqlite(old, `${undoSql} DELETE FROM schema_migrations WHERE version = ${newest};`);
