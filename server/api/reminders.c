@@ -7,6 +7,7 @@
 #include "core/reminders.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 void
 api_reminders_policy_get(const struct api_request *rq, struct api_response *rs)
@@ -60,4 +61,46 @@ api_reminders_status(const struct api_request *rq, struct api_response *rs)
 {
     (void)rq;
     api_ok(rs, 200, reminders_channel_status());
+}
+
+void
+api_reminders_ack(const struct api_request *rq, struct api_response *rs)
+{
+    static const char *const fields[] = {"token", NULL};
+    struct mp_error err;
+    json_t *in = api_parse_object(rq, rs), *out;
+    const char *token;
+
+    if (in == NULL)
+        return;
+    if (!api_only_fields(in, fields, rs)) {
+        json_decref(in);
+        return;
+    }
+    token = json_string_value(json_object_get(in, "token"));
+    if (token == NULL)
+        api_fail(rs, 422, "token", "is required: the token from the reminder's link");
+    else if (reminders_ack(token, rq->now, &out, &err) != 0)
+        api_error(rs, &err);
+    else
+        api_ok(rs, 200, out);
+    json_decref(in);
+}
+
+void
+api_incidents_reminder_ack(const struct api_request *rq, struct api_response *rs)
+{
+    struct mp_error err;
+    char *end;
+    long long job = strtoll(rq->params[1], &end, 10);
+    json_t *out;
+
+    if (*end != '\0' || end == rq->params[1] || job <= 0) {
+        api_fail(rs, 404, NULL, "no such reminder");
+        return;
+    }
+    if (reminders_ack_job(rq->principal, rq->now, rq->params[0], job, &out, &err) != 0)
+        api_error(rs, &err);
+    else
+        api_ok(rs, 200, out);
 }

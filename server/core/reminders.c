@@ -41,8 +41,8 @@ static const char *const channel_fields[] = {"type",     "url",    "starttls", "
 static const char *const person_fields[] = {"email", "language", "time_zone", "tlp_max"};
 static const char *const tlp_names[] = {"clear", "green", "amber", "amber+strict", "red"};
 static const char *const step_fields[] = {"at", "repeat", "to", "channels"};
-static const char *const placeholders[] = {"reference", "title", "regime", "stage",
-                                           "authority", "due",   "left",   "link"};
+static const char *const placeholders[] = {"reference", "title", "regime", "stage", "authority",
+                                           "due",       "left",  "link",   "ack"};
 static const char *const languages[] = {"en", "nl"};
 
 static bool
@@ -418,7 +418,7 @@ reminders_template_check(const char *t, char *bad, size_t bad_len)
         if (!in(placeholders, N(placeholders), name)) {
             snprintf(bad, bad_len,
                      "unknown placeholder {%s} (reference, title, regime, stage, authority, due, "
-                     "left, link)",
+                     "left, link, ack)",
                      name);
             return -1;
         }

@@ -88,6 +88,14 @@ json_t *reminders_channel_status(void);
 /* GET /api/v1/incidents/{id}/reminders: {jobs, deliveries} (the delivery
  * log, oldest first). */
 int reminders_incident(const char *id_or_ref, json_t **out, struct mp_error *err);
+/* Acknowledgement (reminders_ack.c): the token of a link for who to
+ * acknowledge job; out gets base64url text (size >= 260). */
+void reminders_ack_token(int64_t job_id, const char *who, int64_t now, char *out, size_t size);
+/* POST /api/v1/reminders/ack {token}: 404 not ours, 410 expired, 409 used. */
+int reminders_ack(const char *token, int64_t now, json_t **out, struct mp_error *err);
+/* From the incident page: job of incident id_or_ref, by p. */
+int reminders_ack_job(const struct principal *p, int64_t now, const char *id_or_ref, int64_t job,
+                      json_t **out, struct mp_error *err);
 /* Deliveries that failed since start, for /metrics. */
 long reminders_failures_total(void);
 

@@ -33,7 +33,8 @@ struct reminder_rcpt {
 struct reminder_facts {
     const struct incident *inc;
     const json_t *obligation; /* classify_obligations() item */
-    const char *link;
+    const char *link, *link_base;
+    int64_t job_id;
     int step, round;
     int64_t due, now;
 };

@@ -10,6 +10,7 @@
  * shown only up to TLP:GREEN.  Nothing else of the incident is ever sent.
  */
 #include "reminders_int.h"
+#include "reminders.h"
 #include "lib/timeutil.h"
 
 #include <stdio.h>
@@ -105,6 +106,10 @@ fill(struct buf *out, const char *t, const struct reminder_facts *f, const struc
             time_left(out, f->due, f->now, lang);
         } else if (strcmp(name, "link") == 0) {
             buf_puts(out, f->link);
+        } else if (strcmp(name, "ack") == 0) {
+            char token[300];
+            reminders_ack_token(f->job_id, r->name, f->now, token, sizeof(token));
+            buf_printf(out, "%s/#/ack/%s", f->link_base, token);
         }
     }
 }

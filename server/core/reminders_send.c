@@ -280,6 +280,7 @@ send_webhook(struct send *s)
     int rc = -1;
 
     snprintf(room.lang, sizeof(room.lang), "%s", lang ? lang : "en");
+    snprintf(room.name, sizeof(room.name), "channel");
     key = secret(json_string_value(json_object_get(s->channel, "secret")), &klen);
     if (key == NULL) {
         snprintf(s->reason, sizeof(s->reason), "no secret to sign with (channels.%s.secret)",
@@ -517,6 +518,10 @@ job_run(sqlite3 *db, const json_t *policy, struct reminder_job *j, int64_t now,
     f.inc = &inc;
     f.obligation = ob;
     f.link = link.data;
+    f.link_base = json_string_value(json_object_get(policy, "link_base"))
+                      ? json_string_value(json_object_get(policy, "link_base"))
+                      : "";
+    f.job_id = j->id;
     if (deliver_all(db, policy, step, &f, j, &o, err) != 0)
         goto out;
     j->attempts++;

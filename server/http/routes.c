@@ -122,6 +122,9 @@ const struct route http_routes[] = {
     /* channels whose last delivery failed: the dashboard's warning */
     {.method = "GET", .pattern = "/api/v1/reminders/status", .handler = api_reminders_status, .roles = ROLES_READ, .tlp = ROUTE_TLP_FREE},
     {.method = "GET", .pattern = "/api/v1/incidents/{id}/reminders", .handler = api_incidents_reminders, .roles = ROLES_READ, .tlp = ROUTE_TLP_INCIDENT},
+    {.method = "POST", .pattern = "/api/v1/incidents/{id}/reminders/{job}/ack", .handler = api_incidents_reminder_ack, .roles = INCIDENT_WORK, .writes = true, .tlp = ROUTE_TLP_INCIDENT},
+    /* the link in a reminder: its signed, single-use token authenticates (in the body, never in a logged path) */
+    {.method = "POST", .pattern = "/api/v1/reminders/ack", .handler = api_reminders_ack, .roles = 0, .writes = true, .tlp = ROUTE_TLP_FREE},
 
     {.method = "GET", .pattern = "/api/v1/organisation", .handler = api_organisation_get, .roles = ROLES_READ, .tlp = ROUTE_TLP_FREE},
     {.method = "PUT", .pattern = "/api/v1/organisation", .handler = api_organisation_put, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},

@@ -105,6 +105,41 @@ store_reminder_job_find(sqlite3 *db, const char *obligation_id, int step, int ro
 }
 
 int
+store_reminder_job_get(sqlite3 *db, int64_t id, struct reminder_job *out, struct mp_error *err)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT " JOB_COLUMNS " FROM reminder_jobs WHERE id = ?");
+    int step_rc, rc;
+
+    if (st == NULL)
+        return db_fail(db, err, "reading reminders");
+    sqlite3_bind_int64(st, 1, id);
+    step_rc = sqlite3_step(st);
+    if (step_rc == SQLITE_ROW)
+        job_row(st, out);
+    rc = step_rc == SQLITE_ROW ? 1 : step_rc == SQLITE_DONE ? 0 : -1;
+    sqlite3_reset(st);
+    return rc < 0 ? db_fail(db, err, "reading reminders") : rc;
+}
+
+int
+store_reminder_step_ack(sqlite3 *db, const char *obligation_id, int step, const char *at,
+                        struct mp_error *err)
+{
+    sqlite3_stmt *st = db_stmt(db, "UPDATE reminder_jobs SET status = 'acknowledged', "
+                                   "updated_at = ? WHERE obligation_id = ? AND step = ? AND "
+                                   "status IN ('planned', 'sent', 'failed')");
+
+    if (st == NULL)
+        return db_fail(db, err, "acknowledging a reminder");
+    sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, obligation_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, step);
+    if (db_done(db, st, "acknowledging a reminder", err) != 0)
+        return -1;
+    return sqlite3_changes(db);
+}
+
+int
 store_reminder_job_insert(sqlite3 *db, struct reminder_job *j, const char *at, struct mp_error *err)
 {
     sqlite3_stmt *st = db_stmt(

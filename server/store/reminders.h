@@ -20,7 +20,6 @@ int store_reminder_policy_read(sqlite3 *db, char **doc, int64_t *version, char u
 int store_reminder_policy_write(sqlite3 *db, const char *doc, const char *at, const char *by,
                                 int64_t *version, struct mp_error *err);
 
-
 /* ---- reminder jobs ---- */
 
 enum { REMINDER_STATUS_LEN = 16 };
@@ -57,6 +56,13 @@ int store_reminder_jobs_due(sqlite3 *db, int64_t now, int limit, struct reminder
 /* An incident's jobs as a JSON array, by fire time. */
 int store_reminder_jobs_json(sqlite3 *db, const char *incident_id, json_t **out,
                              struct mp_error *err);
+
+/* 1 with the job by id, 0 none, -1 error. */
+int store_reminder_job_get(sqlite3 *db, int64_t id, struct reminder_job *out, struct mp_error *err);
+/* Every round of obligation_id's step becomes acknowledged (the planned,
+ * sent and failed ones); how many, -1 on error. */
+int store_reminder_step_ack(sqlite3 *db, const char *obligation_id, int step, const char *at,
+                            struct mp_error *err);
 
 /* ---- the delivery log ---- */
 

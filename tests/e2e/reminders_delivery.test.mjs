@@ -166,6 +166,7 @@ describe('reminders: a whole ladder by e-mail and webhook', () => {
                         { at: 'PT1H', repeat: 'PT1H', to: ['managers'] },
                     ],
                 },
+                { regime: 'nis2', stage: 'notification', steps: [{ at: '-PT12H', to: ['assignee'] }] },
             ],
             templates,
         });
@@ -261,6 +262,52 @@ describe('reminders: a whole ladder by e-mail and webhook', () => {
         assert.ok(toBoss.every((m) => m.tls && m.auth));
     });
 
+    test('acknowledged from the link: once, signed, short-lived; the step stops repeating', async () => {
+        const link = (m) => /(?:Acknowledge|Bevestigen): https:\/\/meldpunt\.example\.org\/#\/ack\/([A-Za-z0-9_-]+)/.exec(m.data.replace(/=\r?\n/g, ''))?.[1];
+        const toBoss = smtp.mails.filter((m) => m.to[0] === 'boss@example.org');
+        const token = link(toBoss.at(-1));
+        assert.ok(token, toBoss.at(-1).data);
+        // a token changed by one character, or made up: not ours
+        const bad = token.slice(0, -2) + (token.at(-2) === 'A' ? 'B' : 'A') + token.at(-1);
+        let r = await api(d.url, null, 'POST', '/api/v1/reminders/ack', { token: bad });
+        assert.equal(r.status, 404, r.text);
+        r = await api(d.url, null, 'POST', '/api/v1/reminders/ack', { token: 'bm9wZQ' });
+        assert.equal(r.status, 404, r.text);
+        r = await api(d.url, null, 'POST', '/api/v1/reminders/ack', {});
+        assert.equal(r.status, 422, r.text);
+        assert.equal(r.json.errors[0].field, 'token');
+        r = await api(d.url, null, 'POST', '/api/v1/reminders/ack', { token });
+        assert.equal(r.status, 200, r.text);
+        assert.equal(r.json.by, 'boss');
+        assert.equal(r.json.step, 5);
+        r = await api(d.url, null, 'POST', '/api/v1/reminders/ack', { token });
+        assert.equal(r.status, 409, 'single use');
+        const before = ewPosts().length;
+        await d.setClock({ advance: 'PT1H' });
+        assert.equal(ewPosts().length, before, 'the overdue step stopped repeating');
+        // the first link, sent at awareness, is older than a day: expired
+        const first = link(smtp.mails[0]);
+        r = await api(d.url, null, 'POST', '/api/v1/reminders/ack', { token: first });
+        assert.equal(r.status, 410, r.text);
+    });
+
+    test('acknowledged from the incident page by someone who works incidents', async () => {
+        const job = (await reminders(d, viewer, inc.id)).jobs.find((j) => j.obligation_id === ew.id && j.step === 4);
+        let r = await api(d.url, viewer, 'POST', `${BASE}/${inc.id}/reminders/${job.id}/ack`);
+        assert.equal(r.status, 403);
+        r = await api(d.url, analyst, 'POST', `${BASE}/${inc.id}/reminders/${job.id}/ack`);
+        assert.equal(r.status, 200, r.text);
+        assert.equal(r.json.by, 'token:r-analyst');
+        r = await api(d.url, analyst, 'POST', `${BASE}/${inc.id}/reminders/${job.id}/ack`);
+        assert.equal(r.status, 409);
+        r = await api(d.url, analyst, 'POST', `${BASE}/${inc.id}/reminders/999999/ack`);
+        assert.equal(r.status, 404);
+        const log = (await reminders(d, viewer, inc.id)).deliveries.filter((e) => e.status === 'acknowledged');
+        assert.deepEqual(log.map((e) => [e.channel, e.recipient, e.step]), [['link', 'boss', 5], ['web', 'token:r-analyst', 4]]);
+        const audit = await api(d.url, d.adminToken, 'GET', '/api/v1/audit?limit=500');
+        assert.equal(audit.json.items.filter((e) => e.action === 'reminder.acknowledge').length, 2);
+    });
+
     test('the delivery log and the timeline say what went out', async () => {
         const log = (await reminders(d, viewer, inc.id)).deliveries.filter((e) => e.obligation_id === ew.id);
         const sent = log.filter((e) => e.status === 'sent');
@@ -273,15 +320,16 @@ describe('reminders: a whole ladder by e-mail and webhook', () => {
     });
 
     test('waiving the report ends its ladder', async () => {
-        const w = await api(d.url, manager, 'POST', `${BASE}/${inc.id}/obligations/${ew.id}/waive`, { reason: 'reported by phone to the CSIRT' });
+        const obl = await api(d.url, viewer, 'GET', `${BASE}/${inc.id}/obligations`);
+        const n = obl.json.items.find((o) => o.regime === 'nis2' && o.stage === 'notification');
+        let jobs = (await reminders(d, viewer, inc.id)).jobs.filter((j) => j.obligation_id === n.id);
+        assert.deepEqual(jobs.map((j) => j.status), ['planned']);
+        const w = await api(d.url, manager, 'POST', `${BASE}/${inc.id}/obligations/${n.id}/waive`, { reason: 'reported by phone to the CSIRT' });
         assert.equal(w.status, 200, w.text);
-        const before = ewPosts().length;
-        await d.setClock({ advance: 'PT1H' });
-        await d.setClock({ advance: 'PT1H' });
-        assert.equal(ewPosts().length, before);
-        const jobs = (await reminders(d, viewer, inc.id)).jobs.filter((j) => j.obligation_id === ew.id);
-        assert.ok(!jobs.some((j) => j.status === 'planned'), JSON.stringify(jobs));
-        assert.ok(jobs.some((j) => j.status === 'cancelled'));
+        await d.setClock({ now: at(n.due_at, -11 * HOUR) });
+        assert.ok(!hook.posts.some((p) => p.body.obligation?.stage === 'notification'), 'nothing sent for a waived report');
+        jobs = (await reminders(d, viewer, inc.id)).jobs.filter((j) => j.obligation_id === n.id);
+        assert.deepEqual(jobs.map((j) => j.status), ['cancelled']);
     });
 });
 
