@@ -164,6 +164,7 @@ void api_reminders_status(const struct api_request *rq, struct api_response *rs)
 void api_incidents_reminders(const struct api_request *rq, struct api_response *rs);
 void api_incidents_reminder_ack(const struct api_request *rq, struct api_response *rs);
 void api_reminders_ack(const struct api_request *rq, struct api_response *rs);
+void api_reminders_test(const struct api_request *rq, struct api_response *rs);
 
 /* api/calendar.c */
 void api_calendar_get(const struct api_request *rq, struct api_response *rs);

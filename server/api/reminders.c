@@ -104,3 +104,25 @@ api_incidents_reminder_ack(const struct api_request *rq, struct api_response *rs
     else
         api_ok(rs, 200, out);
 }
+
+void
+api_reminders_test(const struct api_request *rq, struct api_response *rs)
+{
+    static const char *const fields[] = {"channel", "to", NULL};
+    struct field_errors errs = {0};
+    json_t *in = api_parse_object(rq, rs), *out;
+
+    if (in == NULL)
+        return;
+    if (!api_only_fields(in, fields, rs)) {
+        json_decref(in);
+        return;
+    }
+    if (reminders_test_send(rq->principal, rq->now,
+                            json_string_value(json_object_get(in, "channel")),
+                            json_string_value(json_object_get(in, "to")), &out, &errs) != 0)
+        api_field_errors(rs, &errs);
+    else
+        api_ok(rs, 200, out);
+    json_decref(in);
+}

@@ -151,6 +151,8 @@ reminders_payload(const char *type, const struct reminder_facts *f, const char *
         doc = json_pack("{s:s+++}", "text", subject, "\n", body, "");
     } else if (strcmp(type, "teams") == 0) {
         doc = teams_card(subject, body, f->link);
+    } else if (f->obligation == NULL) { /* a test message from Settings */
+        doc = json_pack("{s:s, s:s, s:s}", "event", "test", "subject", subject, "text", body);
     } else {
         time_format_rfc3339(f->due, due, sizeof(due));
         doc = json_pack("{s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s}, s:i, s:i, s:O, s:s, "

@@ -266,42 +266,89 @@ struct send {
     char reason[DELIVER_REASON_LEN];
 };
 
+/* payload POSTed to the channel's target, signed with its secret. */
 static int
-send_webhook(struct send *s)
+post_signed(const json_t *policy, const json_t *channel, const char *cname, const char *payload,
+            int64_t now, char *reason, size_t rlen)
 {
-    const char *url = json_string_value(json_object_get(s->channel, "url"));
-    const char *type = json_string_value(json_object_get(s->channel, "type"));
-    const char *lang = json_string_value(json_object_get(s->channel, "language"));
-    struct reminder_rcpt room = {.tlp_max = TLP_GREEN};
-    struct buf subject = BUF_INIT, body = BUF_INIT;
-    char ip[64], ts[32], sig[65], h_ts[64], h_sig[96], *payload = NULL, *key;
+    const char *url = json_string_value(json_object_get(channel, "url"));
+    char ip[64], ts[32], sig[65], h_ts[64], h_sig[96], *key;
     const char *headers[3] = {h_ts, h_sig, NULL};
     size_t klen = 0;
     int rc = -1;
 
-    snprintf(room.lang, sizeof(room.lang), "%s", lang ? lang : "en");
-    snprintf(room.name, sizeof(room.name), "channel");
-    key = secret(json_string_value(json_object_get(s->channel, "secret")), &klen);
+    key = secret(json_string_value(json_object_get(channel, "secret")), &klen);
     if (key == NULL) {
-        snprintf(s->reason, sizeof(s->reason), "no secret to sign with (channels.%s.secret)",
-                 s->cname);
+        snprintf(reason, rlen, "no secret to sign with (channels.%s.secret)", cname);
         return -1;
     }
-    if (target(s->policy, url, ip, s->reason, sizeof(s->reason)) != 0)
-        goto out;
+    if (target(policy, url, ip, reason, rlen) == 0) {
+        snprintf(ts, sizeof(ts), "%lld", (long long)now);
+        deliver_sign((const unsigned char *)key, klen, ts, payload, sig);
+        snprintf(h_ts, sizeof(h_ts), "X-Meldpunt-Timestamp: %s", ts);
+        snprintf(h_sig, sizeof(h_sig), "X-Meldpunt-Signature: sha256=%s", sig);
+        rc =
+            deliver_http_post(url, ip, ca_file[0] ? ca_file : NULL, payload, headers, reason, rlen);
+    }
+    sodium_memzero(key, klen);
+    free(key);
+    return rc;
+}
+
+/* An e-mail through the channel to the address to. */
+static int
+mail_send(const json_t *policy, const json_t *channel, const char *cname, const char *to,
+          const char *subject, const char *body, int64_t now, char *reason, size_t rlen)
+{
+    const char *url = json_string_value(json_object_get(channel, "url"));
+    struct deliver_mail m = {.url = url, .to = to};
+    char ip[64], *pw = NULL;
+    size_t plen = 0;
+    int rc = -1;
+
+    if (target(policy, url, ip, reason, rlen) != 0)
+        return -1;
+    pw = secret(json_string_value(json_object_get(channel, "secret")), &plen);
+    if (json_object_get(channel, "secret") && pw == NULL) {
+        snprintf(reason, rlen, "the secret channels.%s.secret names is missing", cname);
+        return -1;
+    }
+    m.from = json_string_value(json_object_get(channel, "from"));
+    m.message = reminders_mail(m.from, to, subject, body, now);
+    m.ip = ip;
+    m.starttls = json_is_true(json_object_get(channel, "starttls"));
+    m.ca_file = ca_file[0] ? ca_file : NULL;
+    m.username = json_string_value(json_object_get(channel, "username"));
+    m.password = pw;
+    rc = m.message ? deliver_smtp(&m, reason, rlen) : -1;
+    if (pw) {
+        sodium_memzero(pw, plen);
+        free(pw);
+    }
+    free((char *)m.message);
+    return rc;
+}
+
+static int
+send_webhook(struct send *s)
+{
+    const char *type = json_string_value(json_object_get(s->channel, "type"));
+    const char *lang = json_string_value(json_object_get(s->channel, "language"));
+    struct reminder_rcpt room = {.tlp_max = TLP_GREEN};
+    struct buf subject = BUF_INIT, body = BUF_INIT;
+    char *payload;
+    int rc = -1;
+
+    snprintf(room.lang, sizeof(room.lang), "%s", lang ? lang : "en");
+    snprintf(room.name, sizeof(room.name), "channel");
     reminders_render(s->policy, s->f, &room, &subject, &body);
     payload = reminders_payload(type, s->f, subject.data ? subject.data : "",
                                 body.data ? body.data : "", s->names);
-    snprintf(ts, sizeof(ts), "%lld", (long long)s->f->now);
-    deliver_sign((const unsigned char *)key, klen, ts, payload ? payload : "", sig);
-    snprintf(h_ts, sizeof(h_ts), "X-Meldpunt-Timestamp: %s", ts);
-    snprintf(h_sig, sizeof(h_sig), "X-Meldpunt-Signature: sha256=%s", sig);
-    rc = payload ? deliver_http_post(url, ip, ca_file[0] ? ca_file : NULL, payload, headers,
-                                     s->reason, sizeof(s->reason))
-                 : -1;
-out:
-    sodium_memzero(key, klen);
-    free(key);
+    if (payload)
+        rc = post_signed(s->policy, s->channel, s->cname, payload, s->f->now, s->reason,
+                         sizeof(s->reason));
+    else
+        snprintf(s->reason, sizeof(s->reason), "out of memory");
     free(payload);
     buf_free(&subject);
     buf_free(&body);
@@ -311,41 +358,79 @@ out:
 static int
 send_mail(struct send *s)
 {
-    const char *url = json_string_value(json_object_get(s->channel, "url"));
     struct buf subject = BUF_INIT, body = BUF_INIT;
-    struct deliver_mail m = {.url = url};
-    char ip[64], *msg = NULL, *pw = NULL;
-    size_t plen = 0;
-    int rc = -1;
+    int rc;
 
-    if (target(s->policy, url, ip, s->reason, sizeof(s->reason)) != 0)
-        return -1;
-    pw = secret(json_string_value(json_object_get(s->channel, "secret")), &plen);
-    if (json_object_get(s->channel, "secret") && pw == NULL) {
-        snprintf(s->reason, sizeof(s->reason), "the secret channels.%s.secret names is missing",
-                 s->cname);
-        return -1;
-    }
     reminders_render(s->policy, s->f, s->r, &subject, &body);
-    m.from = json_string_value(json_object_get(s->channel, "from"));
-    msg = reminders_mail(m.from, s->r->email, subject.data ? subject.data : "",
-                         body.data ? body.data : "", s->f->now);
-    m.ip = ip;
-    m.starttls = json_is_true(json_object_get(s->channel, "starttls"));
-    m.ca_file = ca_file[0] ? ca_file : NULL;
-    m.username = json_string_value(json_object_get(s->channel, "username"));
-    m.password = pw;
-    m.to = s->r->email;
-    m.message = msg;
-    rc = msg ? deliver_smtp(&m, s->reason, sizeof(s->reason)) : -1;
-    if (pw) {
-        sodium_memzero(pw, plen);
-        free(pw);
-    }
-    free(msg);
+    rc = mail_send(s->policy, s->channel, s->cname, s->r->email, subject.data ? subject.data : "",
+                   body.data ? body.data : "", s->f->now, s->reason, sizeof(s->reason));
     buf_free(&subject);
     buf_free(&body);
     return rc;
+}
+
+/* ---- a test message from Settings ---- */
+
+int
+reminders_test_send(const struct principal *p, int64_t now, const char *cname, const char *to,
+                    json_t **out, struct field_errors *errs)
+{
+    json_t *policy = reminders_acquire(), *ch, *person;
+    const char *type, *lang, *email = NULL;
+    char reason[DELIVER_REASON_LEN] = "", subject[160], body[400], *payload = NULL;
+    struct reminder_facts none = {.now = now};
+    int rc;
+
+    *out = NULL;
+    ch = json_object_get(json_object_get(policy, "channels"), cname ? cname : "");
+    if (ch == NULL) {
+        field_error(errs, "channel", "no such channel in the reminder policy");
+        json_decref(policy);
+        return -1;
+    }
+    type = json_string_value(json_object_get(ch, "type"));
+    lang = json_string_value(json_object_get(ch, "language"));
+    person = json_object_get(json_object_get(policy, "people"), to ? to : "");
+    if (strcmp(type, "smtp") == 0) {
+        email = json_string_value(json_object_get(person, "email"));
+        if (email == NULL) {
+            field_error(errs, "to", "an e-mail channel is tried on one of people with an e-mail");
+            json_decref(policy);
+            return -1;
+        }
+        lang = json_string_value(json_object_get(person, "language"));
+    }
+    lang = lang ? lang : "en";
+    snprintf(subject, sizeof(subject), "%s",
+             strcmp(lang, "nl") == 0 ? "meldpunt: testbericht" : "meldpunt: test message");
+    snprintf(body, sizeof(body),
+             strcmp(lang, "nl") == 0 ? "Dit is een testbericht over kanaal %s, verstuurd door %s."
+                                     : "This is a test message on channel %s, sent by %s.",
+             cname, p->name);
+    if (email) {
+        rc = mail_send(policy, ch, cname, email, subject, body, now, reason, sizeof(reason));
+    } else {
+        json_t *names = json_array();
+        struct incident blank = {.tlp = TLP_CLEAR};
+        snprintf(blank.ref, sizeof(blank.ref), "TEST");
+        none.inc = &blank;
+        none.obligation = NULL;
+        none.link = json_string_value(json_object_get(policy, "link_base"))
+                        ? json_string_value(json_object_get(policy, "link_base"))
+                        : "";
+        payload = reminders_payload(type, &none, subject, body, names);
+        json_decref(names);
+        rc = payload ? post_signed(policy, ch, cname, payload, now, reason, sizeof(reason)) : -1;
+        free(payload);
+    }
+    channel_state(cname, rc == 0, reason, now);
+    log_notice("reminder test message channel=%s by=%s result=%s", cname, p->name,
+               rc == 0 ? "sent" : "failed");
+    *out = json_pack("{s:s, s:s}", "channel", cname, "status", rc == 0 ? "sent" : "failed");
+    if (rc != 0)
+        json_object_set_new(*out, "reason", json_string(reason));
+    json_decref(policy);
+    return 0;
 }
 
 /* ---- one job ---- */

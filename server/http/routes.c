@@ -119,6 +119,8 @@ const struct route http_routes[] = {
     /* reminders and escalation (core/reminders.h): the policy */
     {.method = "GET", .pattern = "/api/v1/reminders/policy", .handler = api_reminders_policy_get, .roles = ROLES_ADMIN, .tlp = ROUTE_TLP_FREE},
     {.method = "PUT", .pattern = "/api/v1/reminders/policy", .handler = api_reminders_policy_put, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
+    /* a test message on a channel, from Settings */
+    {.method = "POST", .pattern = "/api/v1/reminders/test", .handler = api_reminders_test, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
     /* channels whose last delivery failed: the dashboard's warning */
     {.method = "GET", .pattern = "/api/v1/reminders/status", .handler = api_reminders_status, .roles = ROLES_READ, .tlp = ROUTE_TLP_FREE},
     {.method = "GET", .pattern = "/api/v1/incidents/{id}/reminders", .handler = api_incidents_reminders, .roles = ROLES_READ, .tlp = ROUTE_TLP_INCIDENT},

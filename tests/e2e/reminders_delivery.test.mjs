@@ -319,6 +319,28 @@ describe('reminders: a whole ladder by e-mail and webhook', () => {
         assert.ok(notes.some((n) => /^reminder sent: nis2 early_warning, step 1, alice via mail$/.test(n)), notes.join('\n'));
     });
 
+    test('test messages from Settings: each channel, signed; bad input refused naming the field', async () => {
+        let r = await api(d.url, d.adminToken, 'POST', '/api/v1/reminders/test', { channel: 'hook' });
+        assert.equal(r.status, 200, r.text);
+        assert.deepEqual(r.json, { channel: 'hook', status: 'sent' });
+        const t = hook.posts.at(-1);
+        assert.ok(t.valid);
+        assert.equal(t.body.event, 'test');
+        const mails = smtp.mails.length;
+        r = await api(d.url, d.adminToken, 'POST', '/api/v1/reminders/test', { channel: 'mail', to: 'alice' });
+        assert.equal(r.json.status, 'sent', r.text);
+        assert.equal(smtp.mails.length, mails + 1);
+        assert.match(smtp.mails.at(-1).data, /Subject: meldpunt: testbericht/);
+        r = await api(d.url, d.adminToken, 'POST', '/api/v1/reminders/test', { channel: 'pager' });
+        assert.equal(r.status, 422);
+        assert.equal(r.json.errors[0].field, 'channel');
+        r = await api(d.url, d.adminToken, 'POST', '/api/v1/reminders/test', { channel: 'mail', to: 'nobody' });
+        assert.equal(r.status, 422);
+        assert.equal(r.json.errors[0].field, 'to');
+        r = await api(d.url, analyst, 'POST', '/api/v1/reminders/test', { channel: 'hook' });
+        assert.equal(r.status, 403);
+    });
+
     test('waiving the report ends its ladder', async () => {
         const obl = await api(d.url, viewer, 'GET', `${BASE}/${inc.id}/obligations`);
         const n = obl.json.items.find((o) => o.regime === 'nis2' && o.stage === 'notification');
