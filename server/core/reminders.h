@@ -99,8 +99,8 @@ int reminders_ack_job(const struct principal *p, int64_t now, const char *id_or_
 /* POST /api/v1/reminders/test {channel, to}: a test message now, on the
  * channel (an e-mail channel to `to`, one of people); {channel, status:
  * sent | failed, reason}.  422 naming channel or to. */
-int reminders_test_send(const struct principal *p, int64_t now, const char *channel,
-                        const char *to, json_t **out, struct field_errors *errs);
+int reminders_test_send(const struct principal *p, int64_t now, const char *channel, const char *to,
+                        json_t **out, struct field_errors *errs);
 /* Deliveries that failed since start, for /metrics. */
 long reminders_failures_total(void);
 

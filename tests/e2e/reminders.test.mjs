@@ -24,9 +24,18 @@ export function samplePolicy(extra = {}) {
         allow: ['127.0.0.1'],
         channels: {
             chat: { type: 'slack', url: 'http://127.0.0.1:9/hook', secret: 'chat-hmac', language: 'nl' },
-            mail: { type: 'smtp', url: 'smtp://127.0.0.1:2525', starttls: true, from: 'meldpunt@example.org', username: 'meldpunt', secret: 'smtp-password' },
+            mail: {
+                type: 'smtp',
+                url: 'smtp://127.0.0.1:2525',
+                starttls: true,
+                from: 'meldpunt@example.org',
+                username: 'meldpunt',
+                secret: 'smtp-password',
+            },
         },
-        people: { ciso: { email: 'ciso@example.org', language: 'nl', time_zone: 'Europe/Amsterdam', tlp_max: 'amber' } },
+        people: {
+            ciso: { email: 'ciso@example.org', language: 'nl', time_zone: 'Europe/Amsterdam', tlp_max: 'amber' },
+        },
         on_duty: ['ciso'],
         ladders: [
             {
@@ -72,7 +81,10 @@ describe('reminder policy', () => {
         const shipped = JSON.parse(fs.readFileSync(new URL('../../config/reminders.json', import.meta.url)));
         assert.deepEqual(r.json.policy, shipped);
         assert.deepEqual(r.json.policy.channels, {});
-        assert.deepEqual(r.json.policy.ladders[0].steps.map((s) => s.at), ['awareness', '-PT12H', '-PT4H', '-PT1H', 'due', 'PT1H']);
+        assert.deepEqual(
+            r.json.policy.ladders[0].steps.map((s) => s.at),
+            ['awareness', '-PT12H', '-PT4H', '-PT1H', 'due', 'PT1H'],
+        );
         assert.equal(r.json.policy.ladders[0].steps.at(-1).repeat, 'PT1H');
     });
 
@@ -82,14 +94,34 @@ describe('reminder policy', () => {
     });
 
     const bad = [
-        ['an unknown channel in a step', (p) => (p.ladders[0].steps[1].channels = ['pager']), 'ladders.0.steps.1.channels'],
+        [
+            'an unknown channel in a step',
+            (p) => (p.ladders[0].steps[1].channels = ['pager']),
+            'ladders.0.steps.1.channels',
+        ],
         ['an unknown channel type', (p) => (p.channels.chat.type = 'sms'), 'channels.chat.type'],
-        ['a target off the allow list', (p) => (p.channels.chat.url = 'https://hooks.example.org/x'), 'channels.chat.url'],
-        ['a private address not allow-listed', (p) => (p.channels.mail.url = 'smtp://10.0.0.5:25'), 'channels.mail.url'],
-        ['credentials in the address', (p) => (p.channels.mail.url = 'smtp://u:secret@127.0.0.1:25'), 'channels.mail.url'],
+        [
+            'a target off the allow list',
+            (p) => (p.channels.chat.url = 'https://hooks.example.org/x'),
+            'channels.chat.url',
+        ],
+        [
+            'a private address not allow-listed',
+            (p) => (p.channels.mail.url = 'smtp://10.0.0.5:25'),
+            'channels.mail.url',
+        ],
+        [
+            'credentials in the address',
+            (p) => (p.channels.mail.url = 'smtp://u:secret@127.0.0.1:25'),
+            'channels.mail.url',
+        ],
         ['a webhook over smtp://', (p) => (p.channels.chat.url = 'smtp://127.0.0.1:25'), 'channels.chat.url'],
         ['a secret written into the policy', (p) => (p.channels.mail.password = 'hunter2'), 'channels.mail.password'],
-        ['a secret that is not a name', (p) => (p.channels.mail.secret = 'hunter2 with spaces'), 'channels.mail.secret'],
+        [
+            'a secret that is not a name',
+            (p) => (p.channels.mail.secret = 'hunter2 with spaces'),
+            'channels.mail.secret',
+        ],
         ['an smtp channel without a sender', (p) => delete p.channels.mail.from, 'channels.mail.from'],
         ['a bad offset', (p) => (p.ladders[0].steps[2].at = '-4 hours'), 'ladders.0.steps.2.at'],
         ['an offset in months', (p) => (p.ladders[0].steps[2].at = '-P1M'), 'ladders.0.steps.2.at'],
@@ -128,13 +160,17 @@ describe('reminder policy', () => {
         assert.equal(r.json.version, 1);
         assert.equal(r.json.policy.version, 'test-1');
         assert.equal(r.headers.get('etag'), '"1"');
-        const stale = await api(d.url, d.adminToken, 'PUT', POLICY, samplePolicy({ version: 'test-2' }), { 'if-match': '"0"' });
+        const stale = await api(d.url, d.adminToken, 'PUT', POLICY, samplePolicy({ version: 'test-2' }), {
+            'if-match': '"0"',
+        });
         assertProblem(stale, 412);
         const audit = await api(d.url, d.adminToken, 'GET', '/api/v1/audit?limit=500');
         const entry = audit.json.items.filter((e) => e.action === 'reminders.policy').at(-1);
         assert.ok(entry, 'the change is in the audit chain');
         assert.equal(entry.payload.version, 1);
-        const again = await api(d.url, d.adminToken, 'PUT', POLICY, samplePolicy({ version: 'test-2' }), { 'if-match': '"1"' });
+        const again = await api(d.url, d.adminToken, 'PUT', POLICY, samplePolicy({ version: 'test-2' }), {
+            'if-match': '"1"',
+        });
         assert.equal(again.json.version, 2);
     });
 

@@ -41,8 +41,27 @@ async function freePort() {
 function makeCert(dir) {
     const cert = path.join(dir, 'cert.pem');
     const key = path.join(dir, 'key.pem');
-    const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '3650',
-        '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
+    const r = spawnSync(
+        'openssl',
+        [
+            'req',
+            '-x509',
+            '-newkey',
+            'rsa:2048',
+            '-nodes',
+            '-keyout',
+            key,
+            '-out',
+            cert,
+            '-days',
+            '3650',
+            '-subj',
+            '/CN=127.0.0.1',
+            '-addext',
+            'subjectAltName=IP:127.0.0.1',
+        ],
+        { encoding: 'utf8' },
+    );
     assert.equal(r.status, 0, r.stderr);
     return { cert, key };
 }
@@ -51,7 +70,9 @@ function makeCert(dir) {
 async function smtpServer(cert, key) {
     const port = await freePort();
     const script = new URL('./lib/smtp_server.py', import.meta.url).pathname;
-    const proc = spawn('/usr/bin/python3', [script, String(port), cert, key, 'meldpunt', SMTP_PASSWORD], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn('/usr/bin/python3', [script, String(port), cert, key, 'meldpunt', SMTP_PASSWORD], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const mails = [];
     let err = '';
     proc.stderr.on('data', (s) => (err += s));
@@ -96,7 +117,13 @@ async function receiver(secret) {
 
 async function setProfile(d) {
     const cur = await api(d.url, d.adminToken, 'GET', '/api/v1/organisation');
-    const body = { ...cur.json, name: 'Waterbedrijf', sector: 'drinking_water', nis2_class: 'essential', annual_turnover_eur: 2e7 };
+    const body = {
+        ...cur.json,
+        name: 'Waterbedrijf',
+        sector: 'drinking_water',
+        nis2_class: 'essential',
+        annual_turnover_eur: 2e7,
+    };
     delete body.version;
     delete body.updated_at;
     assert.equal((await api(d.url, d.adminToken, 'PUT', '/api/v1/organisation', body)).status, 200);
@@ -146,7 +173,14 @@ describe('reminders: a whole ladder by e-mail and webhook', () => {
             allow: ['127.0.0.1'],
             channels: {
                 hook: { type: 'webhook', url: `http://127.0.0.1:${hook.port}/hook`, secret: 'hook-hmac' },
-                mail: { type: 'smtp', url: `smtp://127.0.0.1:${smtp.port}`, starttls: true, from: 'meldpunt@example.org', username: 'meldpunt', secret: 'smtp-password' },
+                mail: {
+                    type: 'smtp',
+                    url: `smtp://127.0.0.1:${smtp.port}`,
+                    starttls: true,
+                    from: 'meldpunt@example.org',
+                    username: 'meldpunt',
+                    secret: 'smtp-password',
+                },
             },
             people: {
                 alice: { email: 'alice@example.org', language: 'nl', time_zone: 'Europe/Amsterdam', tlp_max: 'amber' },
@@ -189,14 +223,17 @@ describe('reminders: a whole ladder by e-mail and webhook', () => {
         ew = obl.json.items.find((o) => o.regime === 'nis2' && o.stage === 'early_warning');
         assert.equal(ew.due_at, at(T0, 24 * HOUR));
         const planned = (await reminders(d, viewer, inc.id)).jobs.filter((j) => j.obligation_id === ew.id);
-        assert.deepEqual(planned.map((j) => [j.step, j.fire_at, j.status]), [
-            [0, unix(T0), 'planned'],
-            [1, unix(T0) + 12 * HOUR, 'planned'],
-            [2, unix(T0) + 20 * HOUR, 'planned'],
-            [3, unix(T0) + 23 * HOUR, 'planned'],
-            [4, unix(T0) + 24 * HOUR, 'planned'],
-            [5, unix(T0) + 25 * HOUR, 'planned'],
-        ]);
+        assert.deepEqual(
+            planned.map((j) => [j.step, j.fire_at, j.status]),
+            [
+                [0, unix(T0), 'planned'],
+                [1, unix(T0) + 12 * HOUR, 'planned'],
+                [2, unix(T0) + 20 * HOUR, 'planned'],
+                [3, unix(T0) + 23 * HOUR, 'planned'],
+                [4, unix(T0) + 24 * HOUR, 'planned'],
+                [5, unix(T0) + 25 * HOUR, 'planned'],
+            ],
+        );
 
         await d.setClock({ advance: 'PT1S' });
         assert.equal(smtp.mails.length, 1, JSON.stringify(smtp.mails));
@@ -263,7 +300,10 @@ describe('reminders: a whole ladder by e-mail and webhook', () => {
     });
 
     test('acknowledged from the link: once, signed, short-lived; the step stops repeating', async () => {
-        const link = (m) => /(?:Acknowledge|Bevestigen): https:\/\/meldpunt\.example\.org\/#\/ack\/([A-Za-z0-9_-]+)/.exec(m.data.replace(/=\r?\n/g, ''))?.[1];
+        const link = (m) =>
+            /(?:Acknowledge|Bevestigen): https:\/\/meldpunt\.example\.org\/#\/ack\/([A-Za-z0-9_-]+)/.exec(
+                m.data.replace(/=\r?\n/g, ''),
+            )?.[1];
         const toBoss = smtp.mails.filter((m) => m.to[0] === 'boss@example.org');
         const token = link(toBoss.at(-1));
         assert.ok(token, toBoss.at(-1).data);
@@ -303,7 +343,13 @@ describe('reminders: a whole ladder by e-mail and webhook', () => {
         r = await api(d.url, analyst, 'POST', `${BASE}/${inc.id}/reminders/999999/ack`);
         assert.equal(r.status, 404);
         const log = (await reminders(d, viewer, inc.id)).deliveries.filter((e) => e.status === 'acknowledged');
-        assert.deepEqual(log.map((e) => [e.channel, e.recipient, e.step]), [['link', 'boss', 5], ['web', 'token:r-analyst', 4]]);
+        assert.deepEqual(
+            log.map((e) => [e.channel, e.recipient, e.step]),
+            [
+                ['link', 'boss', 5],
+                ['web', 'token:r-analyst', 4],
+            ],
+        );
         const audit = await api(d.url, d.adminToken, 'GET', '/api/v1/audit?limit=500');
         assert.equal(audit.json.items.filter((e) => e.action === 'reminder.acknowledge').length, 2);
     });
@@ -316,7 +362,10 @@ describe('reminders: a whole ladder by e-mail and webhook', () => {
         assert.ok(sent.some((e) => e.channel === 'hook' && e.recipient === 'channel'));
         const tl = await api(d.url, viewer, 'GET', `${BASE}/${inc.id}/timeline`);
         const notes = tl.json.items.filter((e) => e.field === 'reminder').map((e) => e.note);
-        assert.ok(notes.some((n) => /^reminder sent: nis2 early_warning, step 1, alice via mail$/.test(n)), notes.join('\n'));
+        assert.ok(
+            notes.some((n) => /^reminder sent: nis2 early_warning, step 1, alice via mail$/.test(n)),
+            notes.join('\n'),
+        );
     });
 
     test('test messages from Settings: each channel, signed; bad input refused naming the field', async () => {
@@ -345,13 +394,24 @@ describe('reminders: a whole ladder by e-mail and webhook', () => {
         const obl = await api(d.url, viewer, 'GET', `${BASE}/${inc.id}/obligations`);
         const n = obl.json.items.find((o) => o.regime === 'nis2' && o.stage === 'notification');
         let jobs = (await reminders(d, viewer, inc.id)).jobs.filter((j) => j.obligation_id === n.id);
-        assert.deepEqual(jobs.map((j) => j.status), ['planned']);
-        const w = await api(d.url, manager, 'POST', `${BASE}/${inc.id}/obligations/${n.id}/waive`, { reason: 'reported by phone to the CSIRT' });
+        assert.deepEqual(
+            jobs.map((j) => j.status),
+            ['planned'],
+        );
+        const w = await api(d.url, manager, 'POST', `${BASE}/${inc.id}/obligations/${n.id}/waive`, {
+            reason: 'reported by phone to the CSIRT',
+        });
         assert.equal(w.status, 200, w.text);
         await d.setClock({ now: at(n.due_at, -11 * HOUR) });
-        assert.ok(!hook.posts.some((p) => p.body.obligation?.stage === 'notification'), 'nothing sent for a waived report');
+        assert.ok(
+            !hook.posts.some((p) => p.body.obligation?.stage === 'notification'),
+            'nothing sent for a waived report',
+        );
         jobs = (await reminders(d, viewer, inc.id)).jobs.filter((j) => j.obligation_id === n.id);
-        assert.deepEqual(jobs.map((j) => j.status), ['cancelled']);
+        assert.deepEqual(
+            jobs.map((j) => j.status),
+            ['cancelled'],
+        );
     });
 });
 
@@ -383,7 +443,14 @@ describe('reminders: failing channels and escalation', () => {
             channels: {
                 dead: { type: 'slack', url: `http://127.0.0.1:${dead}/hook`, secret: 'hook-hmac' },
                 named: { type: 'teams', url: `http://127.0.0.1:${dead}/hook`, secret: 'hook-hmac' },
-                mail: { type: 'smtp', url: `smtp://127.0.0.1:${smtp.port}`, starttls: true, from: 'meldpunt@example.org', username: 'meldpunt', secret: 'smtp-password' },
+                mail: {
+                    type: 'smtp',
+                    url: `smtp://127.0.0.1:${smtp.port}`,
+                    starttls: true,
+                    from: 'meldpunt@example.org',
+                    username: 'meldpunt',
+                    secret: 'smtp-password',
+                },
             },
             people: { nomail: { language: 'en' }, bob: { email: 'bob@example.org' } },
             ladders: [
@@ -432,7 +499,8 @@ describe('reminders: failing channels and escalation', () => {
 
         // a step whose only channel fails: retried with backoff, then escalated
         await d.setClock({ now: at(T0, 20 * HOUR) });
-        const step2 = () => reminders(d, viewer, inc.id).then((x) => x.jobs.find((j) => j.obligation_id === ewId && j.step === 2));
+        const step2 = () =>
+            reminders(d, viewer, inc.id).then((x) => x.jobs.find((j) => j.obligation_id === ewId && j.step === 2));
         assert.equal((await step2()).attempts, 1);
         assert.equal((await step2()).status, 'planned');
         await d.setClock({ advance: 'PT30S' });
@@ -451,7 +519,13 @@ describe('reminders: failing channels and escalation', () => {
             allow: ['localhost'],
             channels: { named: { type: 'teams', url: `http://localhost:${dead}/hook`, secret: 'hook-hmac' } },
             people: { bob: { email: 'bob@example.org' } },
-            ladders: [{ regime: 'nis2', stage: 'early_warning', steps: [0, 1, 2, 3].map((k) => ({ at: k ? `-PT${16 - 4 * k}H` : 'awareness', to: ['person:bob'] })) }],
+            ladders: [
+                {
+                    regime: 'nis2',
+                    stage: 'early_warning',
+                    steps: [0, 1, 2, 3].map((k) => ({ at: k ? `-PT${16 - 4 * k}H` : 'awareness', to: ['person:bob'] })),
+                },
+            ],
             templates,
         });
         await d.setClock({ advance: 'PT1S' });

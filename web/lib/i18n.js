@@ -961,6 +961,8 @@ const nl = {
 };
 
 const dicts = { en, nl };
+/** More words from a module loaded on demand ({en, nl}; i18n_reminders.js). */
+export const extend = (more) => Object.keys(dicts).forEach((l) => Object.assign(dicts[l], more[l]));
 let current = 'en';
 
 export const lang = () => current;

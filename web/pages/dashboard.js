@@ -4,7 +4,7 @@
 // marked), and open incidents whose reporting duty is undetermined because
 // facts are missing.
 import { get, seg } from '../lib/api.js';
-import { countdown, h, timeEl, words } from '../lib/dom.js';
+import { countdown, h, replace, timeEl, words } from '../lib/dom.js';
 import { errorBox } from '../lib/forms.js';
 import { calendarSection } from './calendar.js';
 import { t, pick } from '../lib/i18n.js';
@@ -243,6 +243,14 @@ export async function dashboardPage() {
     );
     if (incRes.status === 'fulfilled')
         s3.appendChild(await undetermined(incRes.value.sort((a, b) => b.created_at.localeCompare(a.created_at))));
-    page.append(s2, calendarSection(), attention(), s1, s3);
+    // a reminder channel failing: the warning (./reminders.js) loads only then
+    const warning = h('div', { id: 'rem-warning' });
+    get('/reminders/status').then(
+        (st) =>
+            Object.keys(st.failing).length &&
+            import('./reminders.js').then((m) => replace(warning, ...m.channelWarnings(st))),
+        () => {}, // a courtesy: the dashboard stands without it
+    );
+    page.append(warning, s2, calendarSection(), attention(), s1, s3);
     return page;
 }

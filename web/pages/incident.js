@@ -31,6 +31,11 @@ export async function incidentPage(id) {
             (m) => m.preparednessPanel(ctx),
             (e) => errorBox(e),
         );
+        // so are the reminders (./reminders.js)
+        const rem = await import('./reminders.js').then(
+            (m) => m.remindersSection(ctx),
+            (e) => errorBox(e),
+        );
         const value = (r) => (r.status === 'fulfilled' ? r.value : null);
         const orNote = (r, fn) => (r.status === 'fulfilled' ? fn(r.value) : errorBox(r.reason));
         replace(
@@ -45,7 +50,7 @@ export async function incidentPage(id) {
             h(
                 'nav',
                 { class: 'toc', 'aria-label': t('on_this_page') },
-                ['facts', 'classification', 'obligations', 'preparedness', 'drafts', 'timeline'].map((s) =>
+                ['facts', 'classification', 'obligations', 'reminders', 'preparedness', 'drafts', 'timeline'].map((s) =>
                     h(
                         'a',
                         { href: `#/incidents/${seg(inc.ref)}`, 'data-target': `sec-${s}`, onclick: jump },
@@ -67,6 +72,7 @@ export async function incidentPage(id) {
                 h('h2', { id: 'h-obl' }, t('sec_obligations')),
                 orNote(cls, (c) => obligations(ctx, c)),
             ),
+            rem,
             prep,
             h(
                 'section',

@@ -8,6 +8,7 @@ import { control, readControl } from '../lib/facts.js';
 import { errorBox, reading, submitting } from '../lib/forms.js';
 import { t } from '../lib/i18n.js';
 import { TLPS } from '../lib/schema.js';
+import { remindersSettings } from './reminders.js';
 
 const SECTORS = [
     'energy',
@@ -42,6 +43,7 @@ export async function settingsPage() {
         ['services', services],
         ['users', users],
         ['tokens', tokens],
+        ['reminders', remindersSettings],
     ];
     for (const [key, fn] of parts) {
         const sec = h('section', { id: `set-${key}`, 'aria-labelledby': `h-${key}` });
