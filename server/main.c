@@ -104,7 +104,7 @@ notify_reloading(void)
     char msg[96];
 
     snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%lld\nSTATUS=reloading",
-             (long long)clock_mono_us());
+             (long long)clock_mono_real_us());
     notify_state(msg);
 }
 

@@ -502,10 +502,13 @@ guess_wait(const char *key, const char *address, int64_t now_us, const char *wha
 }
 
 /* Counts a wrong password against the account and the address.  Returns
- * true when this failure started a lock. */
+ * true when this failure started a lock.  The wait counts from now, when
+ * the failure is known, not from when the slow password check began: a
+ * loaded machine must not shorten the backoff it imposes. */
 static bool
-guess_failed(const char *key, const char *address, int64_t now_us)
+guess_failed(const char *key, const char *address)
 {
+    int64_t now_us = clock_mono_us();
     bool locked;
 
     /* A name waits after 3 failures; an address (an office behind one
@@ -554,7 +557,7 @@ session_sign_in(int64_t now, const char *name, const char *password, const char 
         struct mp_error aerr;
         char object[80];
 
-        locked = guess_failed(key, address, now_us);
+        locked = guess_failed(key, address);
         /* Record the name typed only when it could be a name at all. */
         snprintf(object, sizeof(object), "%s", token_name_valid(name) ? name : "-");
         w.actor = "-";
@@ -741,11 +744,11 @@ own_password_apply(sqlite3 *db, void *arg, struct mp_error *err)
  * a lock, session.lock. */
 static int
 wrong_current(const struct principal *p, int64_t now, const char *key, const char *address,
-              int64_t now_us, struct mp_error *err)
+              struct mp_error *err)
 {
     struct session_write w = {.now = now};
     struct mp_error aerr;
-    bool locked = guess_failed(key, address, now_us);
+    bool locked = guess_failed(key, address);
 
     w.actor = p->name;
     w.object = principal_user(p);
@@ -783,7 +786,7 @@ session_change_password(const struct principal *p, int64_t now, const char *curr
         return found < 0 ? -1 : mp_error_set(err, 404, "", "the user no longer exists");
     if (!password_verify(u.password_hash, current)) {
         sodium_memzero(u.password_hash, sizeof(u.password_hash));
-        return wrong_current(p, now, key, address, now_us, err);
+        return wrong_current(p, now, key, address, err);
     }
     throttle_clear(THROTTLE_ACCOUNT, key);
     if ((why = password_problem(u.name, new_pw)) != NULL)

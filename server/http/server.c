@@ -717,7 +717,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
         r = calloc(1, sizeof(*r));
         if (r == NULL)
             return MHD_NO;
-        r->start_us = clock_mono_us();
+        r->start_us = clock_mono_real_us();
         r->slot = METRICS_SLOT_UNMATCHED(http_routes_count);
         snprintf(r->principal.name, sizeof(r->principal.name), "-");
         snprintf(r->method, sizeof(r->method), "%s", method);
@@ -777,7 +777,7 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestT
         *con_cls = NULL;
         return;
     }
-    us = clock_mono_us() - r->start_us;
+    us = clock_mono_real_us() - r->start_us;
     metrics_observe(r->slot, r->status, us);
     if (log_enabled(LOG_INFO)) {
         char path[300];
@@ -919,7 +919,7 @@ http_start(const struct http_options *o, struct mp_error *err)
 void
 http_stop(unsigned timeout_ms)
 {
-    int64_t deadline = clock_mono_us() + (int64_t)timeout_ms * 1000;
+    int64_t deadline = clock_mono_real_us() + (int64_t)timeout_ms * 1000;
     MHD_socket fd;
 
     if (daemon_handle == NULL)
@@ -940,7 +940,7 @@ http_stop(unsigned timeout_ms)
         log_warn("shutdown of the listening socket failed error=\"%s\"", strerror(errno));
     log_notice("stopped accepting in_flight=%d", atomic_load(&in_flight));
     atomic_store(&stopping, true);
-    while (atomic_load(&in_flight) > 0 && clock_mono_us() < deadline)
+    while (atomic_load(&in_flight) > 0 && clock_mono_real_us() < deadline)
         usleep(10 * 1000);
     if (atomic_load(&in_flight) > 0)
         log_warn("shutdown timeout passed in_flight=%d", atomic_load(&in_flight));

@@ -13,6 +13,8 @@ static _Atomic int64_t fixed_us = INT64_MIN;
 /* Added to the monotonic clock: how far the test clock was moved forward
  * in all, so sign-in backoff and rate limits see that time pass too. */
 static _Atomic int64_t mono_offset_us;
+/* While fixed: the monotonic reading at which the limits' clock stands. */
+static _Atomic int64_t mono_fixed_us = INT64_MIN;
 
 void
 clock_fix(int64_t unix_seconds)
@@ -21,14 +23,23 @@ clock_fix(int64_t unix_seconds)
      * moves the monotonic clock at least one second */
     int64_t was = clock_now() * 1000000, us = unix_seconds * 1000000;
 
-    if (us > was)
+    if (atomic_load(&fixed_us) == INT64_MIN)
+        atomic_store(&mono_fixed_us, clock_mono_real_us() + atomic_load(&mono_offset_us));
+    if (us > was) {
         atomic_fetch_add(&mono_offset_us, us - was);
+        atomic_fetch_add(&mono_fixed_us, us - was);
+    }
     atomic_store(&fixed_us, us);
 }
 
 void
 clock_release(void)
 {
+    int64_t stood = atomic_load(&mono_fixed_us);
+
+    /* carry on from where the limits' clock stood, never back */
+    if (atomic_load(&fixed_us) != INT64_MIN && stood != INT64_MIN)
+        atomic_store(&mono_offset_us, stood - clock_mono_real_us());
     atomic_store(&fixed_us, INT64_MIN);
 }
 
@@ -65,13 +76,12 @@ clock_now(void)
 int64_t
 clock_mono_us(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
 #ifdef MP_TEST_BUILD
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 + atomic_load(&mono_offset_us);
+    if (atomic_load(&fixed_us) != INT64_MIN)
+        return atomic_load(&mono_fixed_us);
+    return clock_mono_real_us() + atomic_load(&mono_offset_us);
 #else
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    return clock_mono_real_us();
 #endif
 }
 

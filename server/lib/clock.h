@@ -33,10 +33,14 @@
 /* Wall clock: Unix seconds, and Unix microseconds. */
 int64_t clock_now(void);
 int64_t clock_now_us(void);
-/* Monotonic microseconds, for durations and waits. */
+/* Monotonic microseconds for limits that count time between a person's
+ * or a client's attempts (sign-in backoff, rate limits).  In test builds
+ * this clock stands still while the test clock is fixed and moves only
+ * with it, so a limit is tested to the second however slow the machine. */
 int64_t clock_mono_us(void);
-/* The same, never moved by the test clock: for how long a peer takes on
- * the network (http/guard.c), which is real time in tests too. */
+/* Monotonic microseconds, never moved by the test clock: for durations and
+ * waits that are real time in tests too (latencies, how long a peer takes
+ * on the network, a drain deadline, benchmarks). */
 int64_t clock_mono_real_us(void);
 
 /* For a timer thread: a condition variable whose timed waits use the
@@ -47,10 +51,10 @@ void clock_cond_deadline(unsigned seconds, struct timespec *ts);
 
 #ifdef MP_TEST_BUILD
 /* Test builds only: the wall clock stands still at unix_seconds until it
- * is set again or released.  Moving it forward also moves clock_mono_us()
- * forward by as much (never back), so what is timed on the monotonic clock
- * (sign-in backoff, rate limits) sees the time pass; timer threads still
- * wait in real time. */
+ * is set again or released.  Meanwhile clock_mono_us() stands still too,
+ * and moving the test clock forward moves it by as much (never back), so
+ * what is timed on it (sign-in backoff, rate limits) sees exactly the time
+ * the test lets pass; timer threads still wait in real time. */
 void clock_fix(int64_t unix_seconds);
 /* Back to the system clock. */
 void clock_release(void);
