@@ -100,9 +100,13 @@ plan_one(sqlite3 *db, const json_t *policy, const struct obligation *o, const ch
             snprintf(j.status, sizeof(j.status), "planned");
             if (store_reminder_job_insert(db, &j, at, err) != 0)
                 return -1;
-        } else if (strcmp(j.status, "planned") == 0 && strcmp(j.due_at, o->due_at) != 0) {
-            /* only when the due time moved: an escalation's earlier time stays */
+        } else if ((strcmp(j.status, "planned") == 0 || strcmp(j.status, "cancelled") == 0) &&
+                   strcmp(j.due_at, o->due_at) != 0) {
+            /* only when the due time moved (an escalation's earlier time
+             * stays); a step cancelled while no due time was known, or
+             * while the report was waived, comes back with it */
             j.fire_at = fire;
+            snprintf(j.status, sizeof(j.status), "planned");
             snprintf(j.due_at, sizeof(j.due_at), "%s", o->due_at);
             if (store_reminder_job_update(db, &j, at, err) != 0)
                 return -1;

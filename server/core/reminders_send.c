@@ -572,8 +572,11 @@ job_run(sqlite3 *db, const json_t *policy, struct reminder_job *j, int64_t now,
     const char *status;
     int rc = -1;
 
-    if (store_incident_load(db, j->incident_id, &inc, err) != 1)
-        return -1;
+    rc = store_incident_load(db, j->incident_id, &inc, err);
+    if (rc != 1)
+        return rc < 0 ? -1
+                      : mp_error_set(err, 500, "", "reminder %lld: no incident", (long long)j->id);
+    rc = -1;
     ob = obligation_words(j->incident_id, j->obligation_id, now);
     status = json_string_value(json_object_get(ob, "status"));
     if (ob && status && strcmp(status, "pending") != 0 && strcmp(status, "missed") != 0) {
@@ -589,7 +592,9 @@ job_run(sqlite3 *db, const json_t *policy, struct reminder_job *j, int64_t now,
                                                json_string_value(json_object_get(ob, "regime")),
                                                json_string_value(json_object_get(ob, "stage"))),
                               (size_t)j->step);
-    if (step == NULL ||
+    /* no step, or no due time now (it moves after the incident's handling):
+     * cancelled; planning revives it when the due time is known again */
+    if (step == NULL || !json_is_string(json_object_get(ob, "due_at")) ||
         time_parse_rfc3339(json_string_value(json_object_get(ob, "due_at")), &f.due) != 0) {
         snprintf(j->status, sizeof(j->status), "cancelled");
         rc = change(OP_UPDATE, j, now, err);
@@ -692,15 +697,13 @@ reminders_sender_stop(void)
 json_t *
 reminders_channel_status(void)
 {
-    json_t *out;
+    json_t *copy;
 
-    pthread_mutex_lock(&failing_lock);
-    out = json_pack("{s:O?, s:I}", "failing", failing, "failures_total",
-                    (json_int_t)atomic_load(&failures_total));
+    pthread_mutex_lock(&failing_lock); /* a copy: the loop changes the original */
+    copy = failing ? json_deep_copy(failing) : json_object();
     pthread_mutex_unlock(&failing_lock);
-    if (json_object_get(out, "failing") == NULL || json_is_null(json_object_get(out, "failing")))
-        json_object_set_new(out, "failing", json_object());
-    return out;
+    return json_pack("{s:o, s:I}", "failing", copy, "failures_total",
+                     (json_int_t)atomic_load(&failures_total));
 }
 
 long
