@@ -250,8 +250,9 @@ run: deps
 	@$(MAKE) --no-print-directory build/meldpunt
 	./build/meldpunt serve --data $(DATA) --listen $(LISTEN) --log-level info
 
-# The browser tests' one npm package (playwright-core, pinned in its lock
-# file); it drives Debian's chromium and never downloads a browser.
+# The browser tests' npm packages (playwright-core, axe-core and prettier,
+# pinned in their lock file): playwright-core drives Debian's chromium and
+# never downloads a browser; axe-core checks every page for accessibility.
 BROWSER_DEPS := tests/browser/node_modules/.package-lock.json
 $(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
 	$(call say,NPM,tests/browser)

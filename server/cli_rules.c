@@ -73,7 +73,7 @@ rules_bench(int argc, char **argv)
     struct mp_error err;
     struct rules *r;
     uint64_t seed = 0x9e3779b97f4a7c15ULL;
-    int64_t t0, t_base, t_eval, evals = 0;
+    int64_t t0, t_base, t_eval, t_explain, evals = 0;
     size_t sink = 0;
 
     if (count <= 0 || count > 10000000) {
@@ -105,16 +105,31 @@ rules_bench(int argc, char **argv)
         free(text);
     }
     t_base = clock_mono_real_us() - t0;
+    /* the outcome (applies, significant, lifted, which stages apply) over
+     * the flat fact vector, loaded once per incident for every rule set;
+     * the explanation is built only when asked (rules_evaluate, below) */
     t0 = clock_mono_real_us();
     for (int i = 0; i < count; i++) {
+        struct rules_facts fv;
+        rules_facts_load(&fv, facts[i], profile);
         for (int k = 0; k < r->nsets; k++) {
-            json_t *res = rules_evaluate(&r->sets[k], facts[i], profile);
-            sink += json_array_size(json_object_get(res, "criteria"));
-            json_decref(res);
+            struct rules_decision dec;
+            rules_decide(&r->sets[k], &fv, &dec);
+            sink += (size_t)dec.significant + (size_t)dec.applies * 3 + dec.when_yes;
             evals++;
         }
     }
     t_eval = clock_mono_real_us() - t0;
+    /* with the explanation, on a tenth of them */
+    t0 = clock_mono_real_us();
+    for (int i = 0; i < count / 10; i++) {
+        for (int k = 0; k < r->nsets; k++) {
+            json_t *res = rules_evaluate(&r->sets[k], facts[i], profile);
+            sink += json_array_size(json_object_get(res, "criteria"));
+            json_decref(res);
+        }
+    }
+    t_explain = (clock_mono_real_us() - t0) * 10;
     if (t_base < 1)
         t_base = 1;
     if (t_eval < 1)
@@ -126,6 +141,8 @@ rules_bench(int argc, char **argv)
            count / (t_eval / 1e6), (double)t_base / (double)t_eval);
     printf("rule-set evaluations                       %10.0f /s (checksum %zu)\n",
            evals / (t_eval / 1e6), sink);
+    printf("with the explanation (rules_evaluate)      %10.0f incidents/s  ratio %.2f\n",
+           count / (t_explain / 1e6), (double)t_base / (double)(t_explain > 0 ? t_explain : 1));
     for (int i = 0; i < count; i++)
         json_decref(facts[i]);
     free(facts);

@@ -4,6 +4,7 @@
 // (#/incidents/INC-2026-0001) and opens the sign-in dialog when a session
 // is lost, so the page and what was typed in it stay.
 import { ApiError, get, onSessionLost, patch, del } from './lib/api.js';
+import { watchTables } from './lib/cards.js';
 import { h, replace } from './lib/dom.js';
 import { errorBox } from './lib/forms.js';
 import { lang, setLang, t, initialLang } from './lib/i18n.js';
@@ -19,6 +20,8 @@ const main = document.getElementById('main');
 const header = document.getElementById('top');
 let lostPromise = null;
 let renderSeq = 0;
+let shownPath = null; // the path of the page on screen, to tell a page change from a redraw
+let menuOpen = false; // the folded navigation (phone width) is open; closed by a page change
 
 const routes = [
     [/^\/?$/, () => dashboardPage()],
@@ -44,13 +47,14 @@ function parseHash() {
 
 async function route() {
     const seq = ++renderSeq;
+    const { path, query } = parseHash();
+    if (path !== shownPath) menuOpen = false;
     drawHeader();
     // a reminder's acknowledgement link: its token is the credential, no sign-in
     const ack = /^\/ack\/([A-Za-z0-9_-]+)$/.exec(parseHash().path);
     if (ack) return replace(main, (await import('./pages/reminders.js')).ackPage(ack[1]));
     if (!session()) return showSignIn();
     if (user().must_change_password) return showPassword();
-    const { path, query } = parseHash();
     let page = null;
     for (const [re, fn] of routes) {
         const m = re.exec(path);
@@ -71,6 +75,14 @@ async function route() {
     replace(main, node);
     const h1 = main.querySelector('h1');
     document.title = h1 ? `${h1.textContent} · meldpunt` : 'meldpunt';
+    // after a page change (not the first page, nor a redraw of the same page
+    // for a new language or filter) focus goes to the new page's heading, so
+    // a screen reader says where one is and Tab starts from there
+    if (shownPath !== null && shownPath !== path && h1) {
+        h1.setAttribute('tabindex', '-1');
+        h1.focus();
+    }
+    shownPath = path;
     for (const a of header.querySelectorAll('nav a')) {
         const here =
             a.getAttribute('href') === `#${path.split('/').slice(0, 2).join('/')}` ||
@@ -88,29 +100,72 @@ function drawHeader() {
         h('option', { value: 'en', selected: lang() === 'en' }, 'English'),
         h('option', { value: 'nl', selected: lang() === 'nl' }, 'Nederlands'),
     );
+    const signedIn = u && !u.must_change_password;
+    const tools = h(
+        'div',
+        { class: 'tools' },
+        h('label', { for: 'lang', class: 'sr-only' }, t('language')),
+        langSel,
+        u ? h('span', { class: 'who' }, `${u.name} (${t('role_' + u.role)})`) : null,
+        u ? h('button', { type: 'button', id: 'signout', onclick: signOut }, t('sign_out')) : null,
+    );
+    if (!signedIn)
+        return replace(
+            header,
+            h('a', { href: '#/', class: 'brand' }, 'meldpunt'),
+            h('span', { class: 'spacer' }),
+            tools,
+        );
+    const nav = h(
+        'nav',
+        { 'aria-label': t('nav_label') },
+        h('a', { href: '#/' }, t('nav_dashboard')),
+        h('a', { href: '#/incidents' }, t('nav_incidents')),
+        h('a', { href: '#/alerts' }, t('nav_alerts')),
+        h('a', { href: '#/preparedness' }, t('nav_preparedness')),
+        atLeast('admin') ? h('a', { href: '#/settings' }, t('nav_settings')) : null,
+    );
     replace(
         header,
         h('a', { href: '#/', class: 'brand' }, 'meldpunt'),
-        u && !u.must_change_password
-            ? h(
-                  'nav',
-                  { 'aria-label': t('nav_label') },
-                  h('a', { href: '#/' }, t('nav_dashboard')),
-                  h('a', { href: '#/incidents' }, t('nav_incidents')),
-                  h('a', { href: '#/alerts' }, t('nav_alerts')),
-                  h('a', { href: '#/preparedness' }, t('nav_preparedness')),
-                  atLeast('admin') ? h('a', { href: '#/settings' }, t('nav_settings')) : null,
-              )
-            : h('span', { class: 'spacer' }),
-        h(
-            'div',
-            { class: 'tools' },
-            h('label', { for: 'lang', class: 'sr-only' }, t('language')),
-            langSel,
-            u ? h('span', { class: 'who' }, `${u.name} (${t('role_' + u.role)})`) : null,
-            u ? h('button', { type: 'button', id: 'signout', onclick: signOut }, t('sign_out')) : null,
-        ),
+        ...menu(h('div', { id: 'site-menu', class: 'menu' }, nav, tools)),
     );
+}
+
+/**
+ * The navigation and the tools in a panel that a button opens and closes
+ * at phone width (the CSS hides the button on wider screens, where the
+ * panel always shows).  Escape closes it and gives focus back to the
+ * button; a page change closes it (route()), a redraw of the same page
+ * (another language) keeps it as it was.
+ */
+function menu(panel) {
+    const button = h(
+        'button',
+        {
+            type: 'button',
+            id: 'menu-toggle',
+            class: 'menu-toggle',
+            'aria-expanded': 'false',
+            'aria-controls': 'site-menu',
+        },
+        t('menu'),
+    );
+    const set = (open) => {
+        menuOpen = open;
+        button.setAttribute('aria-expanded', String(open));
+        panel.classList.toggle('open', open);
+    };
+    set(menuOpen);
+    button.addEventListener('click', () => set(button.getAttribute('aria-expanded') !== 'true'));
+    const escape = (ev) => {
+        if (ev.key !== 'Escape' || button.getAttribute('aria-expanded') !== 'true') return;
+        set(false);
+        button.focus();
+    };
+    button.addEventListener('keydown', escape);
+    panel.addEventListener('keydown', escape);
+    return [button, panel];
 }
 
 async function changeLanguage(v) {
@@ -124,7 +179,8 @@ async function changeLanguage(v) {
             console.warn('language not saved', e);
         }
     }
-    route();
+    route(); // draws the header anew at once: the language menu keeps the focus
+    document.getElementById('lang')?.focus();
 }
 
 async function signOut() {
@@ -206,6 +262,7 @@ function signInAgain() {
 async function start() {
     setLang(initialLang());
     onSessionLost(signInAgain);
+    watchTables(main);
     try {
         afterSignIn(await get('/session', { noRetry: true }));
     } catch (e) {

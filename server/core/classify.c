@@ -124,10 +124,25 @@ struct anchor_ctx {
     int64_t aware_floor;
 };
 
-/* When the latest report of a stage was sent: its first submission or any
- * later one (an updated or corrected report of the same stage). */
+/* Whether stage is one of the comma-separated list. */
+static bool
+stage_in_list(const char *list, const char *stage)
+{
+    size_t len = strlen(stage);
+
+    for (const char *p = list; p != NULL; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+        if (strncmp(p, stage, len) == 0 && (p[len] == ',' || p[len] == '\0'))
+            return true;
+    }
+    return false;
+}
+
+/* When the latest report of a stage, or of any stage of a comma-separated
+ * list, was sent: a first submission or any later one (an updated or
+ * corrected report of the same stage; DORA: the intermediate report or its
+ * update on recovery of regular activities, whichever came last). */
 static int64_t
-stage_last_sent(const struct anchor_ctx *a, const char *stage)
+stage_last_sent(const struct anchor_ctx *a, const char *stages)
 {
     struct notification *v = NULL;
     struct obligation o;
@@ -135,13 +150,20 @@ stage_last_sent(const struct anchor_ctx *a, const char *stage)
     int64_t last = TIME_UNSET;
     int n = 0;
 
-    if (store_obligation_find(a->db, a->inc->id, a->regime, stage, &o, &err) == 1)
-        last = classify_parse_time(o.submitted_at);
+    for (const char *p = stages; p != NULL; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+        char id[sizeof(o.stage)];
+        snprintf(id, sizeof(id), "%.*s", (int)strcspn(p, ","), p);
+        if (store_obligation_find(a->db, a->inc->id, a->regime, id, &o, &err) == 1) {
+            int64_t t = classify_parse_time(o.submitted_at);
+            if (t != TIME_UNSET && (last == TIME_UNSET || t > last))
+                last = t;
+        }
+    }
     if (store_notification_list(a->db, a->inc->id, &v, &n, &err) != 0)
         return last;
     for (int i = 0; v != NULL && i < n; i++) {
         int64_t t = classify_parse_time(v[i].submitted_at);
-        if (strcmp(v[i].regime, a->regime) == 0 && strcmp(v[i].stage, stage) == 0 &&
+        if (strcmp(v[i].regime, a->regime) == 0 && stage_in_list(stages, v[i].stage) &&
             t != TIME_UNSET && (last == TIME_UNSET || t > last))
             last = t;
         notification_free(&v[i]);
@@ -710,7 +732,12 @@ refresh_with(sqlite3 *db, const struct incident *inc, const char *principal, int
              bool always_record, const struct change_reason *why, struct mp_error *err)
 {
     json_t *others = json_array();
-    int rc = refresh_once(db, inc, principal, now, always_record, why, others, err);
+    /* the incidents it was linked with before this change too: it may
+     * have left their combination (a new root cause) */
+    int rc = always_record ? classify_recurrence_linked(db, inc->id, others, err) : 0;
+
+    if (rc == 0)
+        rc = refresh_once(db, inc, principal, now, always_record, why, others, err);
 
     /* a change (always_record) judges the others again; their own
      * judgement does not go round again */

@@ -36,5 +36,10 @@ int classify_refresh_quiet(sqlite3 *db, const struct incident *inc, const char *
 int classify_recurrence(sqlite3 *db, const struct incident *inc, const struct ruleset *rs,
                         const json_t *profile, json_t *res, int64_t now, json_t *others,
                         struct mp_error *err);
+/* Appends to others the ids of the incidents the last stored judgement of
+ * incident_id showed as members of its combinations (classify_recur.c):
+ * before a change, so that those it leaves are judged again too. */
+int classify_recurrence_linked(sqlite3 *db, const char *incident_id, json_t *others,
+                               struct mp_error *err);
 
 #endif

@@ -29,6 +29,7 @@
 #include "core/rules.h"
 #include "lib/buf.h"
 #include "lib/timeutil.h"
+#include "store/classification.h"
 #include "store/incidents.h"
 
 #include <ctype.h>
@@ -258,4 +259,35 @@ out:
     free(rm);
     members_free(v, n);
     return rc;
+}
+
+/*
+ * The incidents inc was linked with at its last judgement, before a change:
+ * a member whose root cause (or kind, or its own significance) changes
+ * leaves its old combination, and the members left behind must be judged
+ * again, or they would go on showing it with the old combined figures.
+ */
+int
+classify_recurrence_linked(sqlite3 *db, const char *incident_id, json_t *others,
+                           struct mp_error *err)
+{
+    char *last = NULL, at[32];
+    json_t *regimes, *r, *m;
+    size_t i, k;
+
+    if (store_classification_latest(db, incident_id, &last, at, err) != 0)
+        return -1;
+    regimes = last != NULL ? json_loads(last, 0, NULL) : NULL;
+    free(last);
+    json_array_foreach(regimes, i, r)
+    {
+        json_array_foreach(json_object_get(json_object_get(r, "recurrence"), "members"), k, m)
+        {
+            const char *id = json_string_value(json_object_get(m, "id"));
+            if (id != NULL && strcmp(id, incident_id) != 0)
+                json_array_append_new(others, json_string(id));
+        }
+    }
+    json_decref(regimes);
+    return 0;
 }

@@ -133,6 +133,8 @@ const struct fact_def impact_facts[] = {
     {"data_loss_cia", FACT_BOOL,
      "loss of availability, authenticity, integrity or confidentiality of data"},
     {"classified_major_at", FACT_TIME, "when the financial entity classified it as major"},
+    {"recovered_at", FACT_TIME,
+     "when regular activities were recovered (DORA: Delegated Reg. 2025/301 art. 5(1)(b))"},
 };
 const size_t impact_facts_count = sizeof(impact_facts) / sizeof(impact_facts[0]);
 

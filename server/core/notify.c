@@ -30,8 +30,6 @@
 #include <string.h>
 
 #define FIELD_TEXT_MAX 20000
-/* how far ahead of this clock a submission time may be: skew between tools */
-#define SUBMIT_SKEW_SECONDS 300
 
 /* The stage's contents as the rules in force give them, for the editor:
  * [{id, label, hint?, required}] (an empty list when the rules no longer
@@ -649,13 +647,42 @@ lag_words(int64_t seconds, char *out, size_t size)
         snprintf(out, size, "%lld d %lld h", (long long)d, (long long)(h % 24));
 }
 
+/* A sending time in the future (beyond the clock-skew allowance) or before
+ * the incident was detected or known (a wrong day or year, which could make
+ * a late report look in time) is refused: rules_sent_check. */
+static void
+submit_check_time(sqlite3 *db, struct change *c, int64_t t)
+{
+    struct incident inc;
+    struct mp_error lerr;
+    int64_t known = TIME_UNSET;
+    char first[TIME_RFC3339_LEN] = "";
+
+    if (store_incident_load(db, c->n.incident_id, &inc, &lerr) == 1) {
+        known = inc.aware_at != TIME_UNSET && inc.aware_at < inc.detected_at ? inc.aware_at
+                                                                             : inc.detected_at;
+        incident_free(&inc);
+    }
+    enum rules_sent_check r = rules_sent_check(t, c->now, known);
+    if (r == RULES_SENT_FUTURE)
+        field_error(c->errs, "submitted_at",
+                    "is in the future: give the time the report was sent (at most 5 minutes "
+                    "ahead of this server's clock, for clock skew)");
+    else if (r == RULES_SENT_EARLY && time_format_rfc3339(known, first, sizeof(first)) > 0)
+        field_error(c->errs, "submitted_at",
+                    "is before the incident was detected or known (%s): give the time the "
+                    "report was sent",
+                    first);
+}
+
 /*
  * Records that the report was sent.  Timeliness is judged on when it was
  * sent (`submitted_at`, by portal, e-mail or phone), not on when it is
  * recorded here: recording afterwards is allowed, and said on the timeline
  * ("recorded 3 h after submission") and in the audit chain.  A time in the
  * future is refused, beyond a 5-minute allowance for the skew between the
- * clocks of the tools involved.
+ * clocks of the tools involved, and so is one before the incident was
+ * detected or known.
  *
  * The obligation becomes `submitted` when the report was sent by its due
  * second, `missed` (for good) when it was sent after.  A report that was
@@ -692,10 +719,8 @@ submit(sqlite3 *db, struct change *c, const char *at, struct mp_error *err)
     if (json_object_get(c->body, "submitted_at") &&
         (when == NULL || time_parse_rfc3339(when, &t) != 0))
         field_error(c->errs, "submitted_at", "must be an RFC 3339 time: when the report was sent");
-    else if (t > c->now + SUBMIT_SKEW_SECONDS)
-        field_error(c->errs, "submitted_at",
-                    "is in the future: give the time the report was sent (at most 5 minutes "
-                    "ahead of this server's clock, for clock skew)");
+    else if (json_object_get(c->body, "submitted_at"))
+        submit_check_time(db, c, t);
     if (c->errs->count > 0)
         return mp_error_set(err, 422, "", "not valid");
     if (strcmp(c->n.state, "approved") != 0)
@@ -732,17 +757,17 @@ submit(sqlite3 *db, struct change *c, const char *at, struct mp_error *err)
 
         if (o.due_at[0] && time_parse_rfc3339(o.due_at, &due) != 0)
             due = TIME_UNSET;
-        late = due != TIME_UNSET && t > due;
         snprintf(o.submitted_at, sizeof(o.submitted_at), "%s", c->n.submitted_at);
-        if (strcmp(o.status, "pending") == 0 || was_missed) {
-            /* sent late: missed for good; sent in time: submitted, even
-             * when the record came after the due time */
-            snprintf(o.status, sizeof(o.status), "%s", late ? "missed" : "submitted");
-            if (late)
-                snprintf(o.missed_at, sizeof(o.missed_at), "%s", o.due_at);
-            else
-                o.missed_at[0] = '\0';
-        }
+        /* sent late: missed for good; sent in time: submitted, even when
+         * the record came after the due time; waived stays waived */
+        const char *status = rules_sent_status(o.status, due, t);
+        if (status != o.status)
+            snprintf(o.status, sizeof(o.status), "%s", status);
+        late = strcmp(o.status, "missed") == 0;
+        if (late)
+            snprintf(o.missed_at, sizeof(o.missed_at), "%s", o.due_at);
+        else if (was_missed)
+            o.missed_at[0] = '\0';
         if (store_obligation_update(db, &o, err) != 0)
             return -1;
         if (was_missed && !late) {

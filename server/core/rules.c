@@ -15,6 +15,7 @@
 #include "lib/snapshot.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <math.h>
 #include <stdio.h>
@@ -138,4 +139,82 @@ rules_find(const struct rules *r, const char *regime)
             return &r->sets[i];
     }
     return NULL;
+}
+
+/* ---- timeliness of a report sent (docs/RULES.md) ---- */
+
+enum rules_sent_check
+rules_sent_check(int64_t sent, int64_t now, int64_t known_since)
+{
+    if (sent > now + RULES_SUBMIT_SKEW_SECONDS)
+        return RULES_SENT_FUTURE;
+    if (known_since != TIME_UNSET && sent < known_since)
+        return RULES_SENT_EARLY;
+    return RULES_SENT_OK;
+}
+
+const char *
+rules_sent_status(const char *status, int64_t due, int64_t sent)
+{
+    if (strcmp(status, "pending") != 0 && strcmp(status, "missed") != 0)
+        return status; /* submitted or waived: frozen */
+    return due != TIME_UNSET && sent > due ? "missed" : "submitted";
+}
+
+/* ---- the facts as a flat vector ---- */
+
+/* Every impact fact, then the incident fields, sorted by name once, so a
+ * name finds its index by binary search. */
+static struct fact_name {
+    const char *name;
+    int idx;
+} fact_names[RULES_FACTS_MAX];
+static int nfact_names;
+static pthread_once_t fact_names_once = PTHREAD_ONCE_INIT;
+
+static int
+fact_name_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct fact_name *)a)->name, ((const struct fact_name *)b)->name);
+}
+
+static void
+fact_names_init(void)
+{
+    for (size_t i = 0; i < impact_facts_count && nfact_names < RULES_FACTS_MAX; i++, nfact_names++)
+        fact_names[nfact_names] = (struct fact_name){impact_facts[i].name, nfact_names};
+    for (int i = 0; rules_field_names[i] && nfact_names < RULES_FACTS_MAX; i++, nfact_names++)
+        fact_names[nfact_names] = (struct fact_name){rules_field_names[i], nfact_names};
+    qsort(fact_names, (size_t)nfact_names, sizeof(fact_names[0]), fact_name_cmp);
+}
+
+int
+rules_fact_index(const char *name)
+{
+    struct fact_name key = {name, -1}, *hit;
+
+    pthread_once(&fact_names_once, fact_names_init);
+    hit = bsearch(&key, fact_names, (size_t)nfact_names, sizeof(fact_names[0]), fact_name_cmp);
+    return hit ? hit->idx : -1;
+}
+
+void
+rules_facts_load(struct rules_facts *fv, const json_t *facts, const json_t *profile)
+{
+    const char *key;
+    json_t *v;
+
+    memset(fv, 0, sizeof(*fv));
+    fv->facts = facts;
+    fv->profile_json = profile;
+    json_object_foreach((json_t *)facts, key, v)
+    {
+        int i = rules_fact_index(key);
+        if (i >= 0)
+            fv->fact[i] = v;
+        else if (strcmp(key, RULES_AT_LEAST) == 0)
+            fv->at_least = v;
+    }
+    for (int i = 0; rules_profile_names[i] && i < RULES_PROFILE_MAX; i++)
+        fv->profile[i] = json_object_get(profile, rules_profile_names[i]);
 }

@@ -47,7 +47,7 @@ struct calendar {
 
 /* One point in time: ANCHOR + DURATION. */
 struct rule_time {
-    char anchor[48]; /* aware_at, detected_at, ..., stage:ID, stage_last:ID */
+    char anchor[64]; /* aware_at, detected_at, ..., stage:ID, stage_last:ID[,ID] */
     struct duration within;
     char within_text[32];
 };
@@ -56,7 +56,7 @@ struct rule_time {
  * part), or {"later_of": [{"after", "within"}, ...]} (nlater 2 to 4: the
  * latest of its parts, known when all of them are). */
 struct rule_due {
-    char anchor[48]; /* "later_of" for a later_of entry */
+    char anchor[64]; /* "later_of" for a later_of entry */
     struct duration within;
     char within_text[32];
     struct rule_time later[RULE_DUE_MAX];
@@ -64,7 +64,7 @@ struct rule_due {
     /* "unless_passed_at": ANCHOR: the entry does not bind when its time had
      * already passed at that anchor (DORA: the 24 hours after awareness do
      * not bind an incident classified as major later than that) */
-    char unless_passed_at[48];
+    char unless_passed_at[64];
 };
 
 struct rule_stage {
@@ -185,6 +185,37 @@ const struct rule_stage *rules_find_stage(const struct ruleset *rs, const char *
  * in a risk"; its criterion is reported with the others). */
 json_t *rules_evaluate(const struct ruleset *rs, const json_t *facts, const json_t *profile);
 
+/*
+ * The facts and the profile as a flat vector, for evaluation without JSON
+ * lookups: each impact fact and incident field has an index fixed at start
+ * (rules_fact_index), each profile value its place in the profile names.
+ * Values are borrowed from facts and profile, which must outlive the
+ * vector.  Loaded once per incident, it serves every rule set.
+ */
+#define RULES_FACTS_MAX   128
+#define RULES_PROFILE_MAX 16
+struct rules_facts {
+    const json_t *fact[RULES_FACTS_MAX];
+    const json_t *profile[RULES_PROFILE_MAX];
+    const json_t *at_least; /* RULES_AT_LEAST, or NULL */
+    const json_t *facts, *profile_json;
+};
+void rules_facts_load(struct rules_facts *fv, const json_t *facts, const json_t *profile);
+/* The index of an impact fact or incident field in the vector; -1 when the
+ * name is none of them. */
+int rules_fact_index(const char *name);
+
+/* What rules_evaluate decides, without the explanation: for a read or a
+ * bulk run that needs the outcome only.  when_yes and when_unknown have a
+ * bit per stage (the first 32): its `when` holds, or is undetermined; a
+ * stage with neither bit does not apply. */
+struct rules_decision {
+    enum tri applies, significant, lifted;
+    unsigned long when_yes, when_unknown;
+};
+void rules_decide(const struct ruleset *rs, const struct rules_facts *fv,
+                  struct rules_decision *out);
+
 /* The recurrence test of rs (rs->recurring not NULL) over the members'
  * combined facts: {"applies": yes|no|undetermined (its `when` over the
  * profile), "result": yes|no|undetermined, "missing": [fact…],
@@ -273,6 +304,23 @@ bool rules_handled_by(const struct rule_clock *c, int64_t t);
  * earliest of those entries instead. */
 void rules_stage_time(const struct rule_stage *st, const struct rule_clock *c,
                       struct rule_stage_time *out);
+
+/*
+ * Timeliness is judged on when a report was sent, not when it was recorded
+ * (docs/RULES.md).  A sending time is refused when it lies more than
+ * RULES_SUBMIT_SKEW_SECONDS ahead of now (clock skew between the tools
+ * involved): RULES_SENT_FUTURE, or before the incident was detected or known
+ * (known_since: the earlier of detected_at and aware_at): RULES_SENT_EARLY.
+ */
+#define RULES_SUBMIT_SKEW_SECONDS 300
+enum rules_sent_check { RULES_SENT_OK, RULES_SENT_FUTURE, RULES_SENT_EARLY };
+enum rules_sent_check rules_sent_check(int64_t sent, int64_t now, int64_t known_since);
+/* What an obligation in `status` becomes when its report was sent at
+ * `sent`, due at `due` (TIME_UNSET: no due time): "submitted" when sent at
+ * or before the due second, "missed" when after.  A pending obligation and
+ * one marked missed for want of a record both take that; a submitted or
+ * waived one keeps its status (returned as given). */
+const char *rules_sent_status(const char *status, int64_t due, int64_t sent);
 
 /* {"dir", "rule_sets":[{regime, version, title, source, file, stages}]} */
 json_t *rules_summary(const struct rules *r);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * rules_eval.c - three-valued evaluation of the compiled rules over an
- * incident's facts and the profile, with the explanation, and the due
- * times of the stages.  See rules.h and docs/RULES.md.
+ * incident's facts and the profile, with the explanation (the due times of
+ * the stages are rules_due.c).  See rules.h and docs/RULES.md.
  */
 #include "rules.h"
 #include "rules_int.h"
@@ -45,6 +45,7 @@ struct rvalue {
     const json_t *src;   /* the value as written, for explanations */
     struct rvalue *args; /* arithmetic */
     int nargs;
+    int idx;          /* a fact's or profile value's place in struct rules_facts, or -1 */
     bool nonnegative; /* a fact or profile value that, unknown, is still >= 0 */
 };
 
@@ -82,8 +83,10 @@ struct missing {
 struct eval {
     const json_t *facts;
     const json_t *profile;
-    json_t *criteria;   /* reported criteria (nodes with an id) */
-    json_t *conditions; /* comparisons of the innermost criterion being evaluated */
+    const struct rules_facts *fv; /* the same as a flat vector, or NULL */
+    bool quiet;                   /* the outcome only: no missing facts */
+    json_t *criteria;             /* reported criteria (nodes with an id) */
+    json_t *conditions;           /* comparisons of the innermost criterion being evaluated */
 };
 
 static void
@@ -174,6 +177,7 @@ compile_value(const json_t *j, struct rvalue *v)
     if ((x = json_object_get(j, "fact")) != NULL) {
         v->kind = RV_FACT;
         v->name = json_string_value(x);
+        v->idx = rules_fact_index(v->name);
         v->konst = json_object_get(j, "default");
         v->nonnegative = rules_fact_nonnegative(v->name);
         return 0;
@@ -181,6 +185,11 @@ compile_value(const json_t *j, struct rvalue *v)
     if ((x = json_object_get(j, "profile")) != NULL) {
         v->kind = RV_PROFILE;
         v->name = json_string_value(x);
+        v->idx = -1;
+        for (int i = 0; rules_profile_names[i] && i < RULES_PROFILE_MAX; i++) {
+            if (strcmp(rules_profile_names[i], v->name) == 0)
+                v->idx = i;
+        }
         v->nonnegative = rules_in_list(rules_profile_amounts, v->name);
         return 0;
     }
@@ -371,27 +380,30 @@ value_eval(const struct rvalue *v, struct eval *ev, struct missing *missing)
     case RV_CONST:
         return rv_from_json(v->konst);
     case RV_FACT:
-        j = json_object_get(ev->facts, v->name);
+        j = ev->fv && v->idx >= 0 ? ev->fv->fact[v->idx] : json_object_get(ev->facts, v->name);
         if (j == NULL || json_is_null(j)) {
             struct rv u;
             const json_t *lb;
 
             if (v->konst != NULL)
                 return rv_from_json(v->konst); /* the rule says what absent means */
-            missing_add(missing, v->name, false);
+            if (!ev->quiet)
+                missing_add(missing, v->name, false);
             u = rv_unknown(v->nonnegative);
             /* a combination of recurring incidents: the sum of what is
              * known bounds the unknown sum from below */
-            lb = json_object_get(json_object_get(ev->facts, RULES_AT_LEAST), v->name);
+            lb = json_object_get(
+                ev->fv ? ev->fv->at_least : json_object_get(ev->facts, RULES_AT_LEAST), v->name);
             if (u.bounded && json_is_number(lb) && json_number_value(lb) > u.lo)
                 u.lo = json_number_value(lb);
             return u;
         }
         return rv_from_json(j);
     case RV_PROFILE:
-        j = json_object_get(ev->profile, v->name);
+        j = ev->fv && v->idx >= 0 ? ev->fv->profile[v->idx] : json_object_get(ev->profile, v->name);
         if (j == NULL || json_is_null(j)) {
-            missing_add(missing, v->name, true);
+            if (!ev->quiet)
+                missing_add(missing, v->name, true);
             return rv_unknown(v->nonnegative);
         }
         return rv_from_json(j);
@@ -713,11 +725,13 @@ rules_eval_expr(const json_t *expr, const json_t *facts, const json_t *profile)
 json_t *
 rules_evaluate(const struct ruleset *rs, const json_t *facts, const json_t *profile)
 {
-    struct eval ev = {.facts = facts, .profile = profile};
+    struct rules_facts fv;
+    struct eval ev = {.facts = facts, .profile = profile, .fv = &fv};
     struct missing missing = {.n = 0}, sig_missing = {.n = 0};
     json_t *out, *stages = json_array();
     enum tri applies, significant = TRI_NO, lifted = TRI_NO;
 
+    rules_facts_load(&fv, facts, profile);
     applies = node_eval(rs->applies_n, &ev, &missing);
     ev.criteria = json_array();
     if (applies != TRI_NO) {
@@ -734,7 +748,7 @@ rules_evaluate(const struct ruleset *rs, const json_t *facts, const json_t *prof
     }
     for (int i = 0; i < rs->nstages; i++) {
         const struct rule_stage *st = &rs->stages[i];
-        struct eval wev = {.facts = facts, .profile = profile};
+        struct eval wev = {.facts = facts, .profile = profile, .fv = &fv};
         struct missing wm = {.n = 0};
         enum tri when = st->when_n ? node_eval(st->when_n, &wev, &wm) : TRI_YES;
         json_t *due, *to;
@@ -754,7 +768,7 @@ rules_evaluate(const struct ruleset *rs, const json_t *facts, const json_t *prof
                        to, "due", due, "asap", st->asap, "on_request", st->on_request,
                        "conditional", when == TRI_UNKNOWN);
         if (sj != NULL && st->wd_cal != NULL) {
-            struct eval uev = {.facts = facts, .profile = profile};
+            struct eval uev = {.facts = facts, .profile = profile, .fv = &fv};
             struct missing um = {.n = 0};
             char hhmm[32];
             snprintf(hhmm, sizeof(hhmm), "%02d:%02d", st->wd_at_minutes / 60,
@@ -810,133 +824,41 @@ rules_evaluate_recurring(const struct ruleset *rs, const json_t *facts, const js
     return out;
 }
 
-/* ---- due times ---- */
-
-int64_t
-rules_handled_at(const struct rule_clock *c)
-{
-    if (c->resolved_at == TIME_UNSET ||
-        (c->reopened_at != TIME_UNSET && c->reopened_at > c->resolved_at))
-        return TIME_UNSET; /* never handled, or it came back */
-    return c->resolved_at;
-}
-
-bool
-rules_handled_by(const struct rule_clock *c, int64_t t)
-{
-    /* resolved at or before t, and not reopened between that and t */
-    return c->resolved_at != TIME_UNSET && c->resolved_at <= t &&
-           (c->reopened_at == TIME_UNSET || c->reopened_at <= c->resolved_at || c->reopened_at > t);
-}
-
-static int64_t
-anchor_at(const struct rule_clock *c, const char *anchor)
-{
-    if (strcmp(anchor, "handled_at") == 0)
-        return rules_handled_at(c);
-    return c->anchor ? c->anchor(anchor, c->ctx) : TIME_UNSET;
-}
-
-static void
-await_anchor(struct rule_stage_time *out, const char *anchor)
-{
-    for (int i = 0; i < out->nwaiting; i++) {
-        if (strcmp(out->waiting[i], anchor) == 0)
-            return;
-    }
-    if (out->nwaiting < (int)(sizeof(out->waiting) / sizeof(out->waiting[0])))
-        out->waiting[out->nwaiting++] = anchor;
-}
-
-/* The earliest computable entry of a due list; a later_of entry counts
- * when every one of its parts is known. */
-static int64_t
-earliest_due(const struct rule_due *dv, int nd, const struct rule_clock *c,
-             struct rule_stage_time *out)
-{
-    int64_t best = TIME_UNSET;
-
-    for (int d = 0; d < nd; d++) {
-        int np = dv[d].nlater ? dv[d].nlater : 1;
-        int64_t t = TIME_UNSET;
-        bool known = true;
-
-        for (int p = 0; p < np; p++) {
-            /* names point into the stage, which outlives out */
-            const char *name = dv[d].nlater ? dv[d].later[p].anchor : dv[d].anchor;
-            const struct duration *w = dv[d].nlater ? &dv[d].later[p].within : &dv[d].within;
-            int64_t a = anchor_at(c, name);
-            if (a == TIME_UNSET) {
-                await_anchor(out, name);
-                known = false;
-                continue;
-            }
-            a = time_add_duration(a, w);
-            if (t == TIME_UNSET || a > t)
-                t = a;
-        }
-        if (known && dv[d].unless_passed_at[0]) {
-            /* had it passed when the duty arose?  (unknown: it binds) */
-            int64_t arose = anchor_at(c, dv[d].unless_passed_at);
-            if (arose != TIME_UNSET && t < arose)
-                continue;
-        }
-        if (known && (best == TIME_UNSET || t < best))
-            best = t;
-    }
-    return best;
-}
-
-static void ongoing_time(const struct rule_stage *st, const struct rule_clock *c,
-                         struct rule_stage_time *out);
-
+/*
+ * The outcome of rules_evaluate without its explanation: no criteria, no
+ * conditions, no missing facts, nothing allocated; the facts read from the
+ * flat vector.  rules bench measures this (docs/RULES.md).
+ */
 void
-rules_stage_time(const struct rule_stage *st, const struct rule_clock *c,
-                 struct rule_stage_time *out)
+rules_decide(const struct ruleset *rs, const struct rules_facts *fv, struct rules_decision *out)
 {
+    struct eval ev = {.facts = fv->facts, .profile = fv->profile_json, .fv = fv, .quiet = true};
+    struct missing m = {.n = 0};
+
     memset(out, 0, sizeof(*out));
-    out->ongoing = TRI_UNKNOWN;
-    out->before_working_day = TIME_UNSET;
-    out->due = out->regular = earliest_due(st->due, st->ndue, c, out);
-    ongoing_time(st, c, out);
-    if (st->wd_cal != NULL && out->due != TIME_UNSET) {
-        /* the unless condition undecided: the time stands (the earlier) */
-        struct eval ev = {.facts = c->facts, .profile = c->profile};
-        struct missing m = {.n = 0};
-        enum tri unless = st->wd_unless_n ? node_eval(st->wd_unless_n, &ev, &m) : TRI_NO;
-        if (unless == TRI_NO) {
-            int64_t moved =
-                calendar_next_working(st->wd_cal, out->due, st->wd_at_minutes, &out->calendar_gap);
-            if (moved != out->due) {
-                out->before_working_day = out->due;
-                out->due = moved;
-            }
-        }
+    out->applies = node_eval(rs->applies_n, &ev, &m);
+    if (out->applies != TRI_NO)
+        out->significant = node_eval(rs->significant_n, &ev, &m);
+    if (rs->lifted_by_n != NULL && out->applies != TRI_NO && out->significant != TRI_NO)
+        out->lifted = node_eval(rs->lifted_by_n, &ev, &m);
+    for (int i = 0; i < rs->nstages && i < 32; i++) {
+        enum tri when = rs->stages[i].when_n ? node_eval(rs->stages[i].when_n, &ev, &m) : TRI_YES;
+        if (when == TRI_YES)
+            out->when_yes |= 1UL << i;
+        else if (when == TRI_UNKNOWN)
+            out->when_unknown |= 1UL << i;
     }
 }
 
-/* NIS2 art. 23(4)(e): judged on the incident being ongoing at the
- * regular due time. */
-static void
-ongoing_time(const struct rule_stage *st, const struct rule_clock *c, struct rule_stage_time *out)
+/* Evaluates a compiled expression without an explanation (the stage's
+ * `next_working_day` unless, in rules_due.c). */
+enum tri
+rules_node_eval(const struct rnode *n, const json_t *facts, const json_t *profile)
 {
-    if (!st->only_if_ongoing && st->nongoing_due == 0)
-        return;
-    /* Ongoing at the due time?  Handled by then: no.  Past it and not
-     * handled by then: yes.  Before it (or no due time yet): it may still
-     * be handled in time, so the regular due time stands meanwhile. */
-    if (out->regular == TIME_UNSET)
-        return;
-    if (rules_handled_by(c, out->regular))
-        out->ongoing = TRI_NO;
-    else if (c->now >= out->regular)
-        out->ongoing = TRI_YES;
-    out->not_due = st->only_if_ongoing && out->ongoing == TRI_NO;
-    if (st->nongoing_due > 0 && out->ongoing == TRI_YES) {
-        out->moved = true;
-        out->nwaiting = 0;
-        out->due = earliest_due(st->ongoing_due, st->nongoing_due, c, out);
-    }
+    struct eval ev = {.facts = facts, .profile = profile};
+    struct missing m = {.n = 0};
+
+    return node_eval(n, &ev, &m);
 }
 
 json_t *

@@ -44,6 +44,8 @@ int rules_calendars_for(const char *dir, struct rules *r, struct mp_error *err);
 void rules_calendars_free(struct rules *r);
 void rules_rnode_free(struct rnode *n);
 struct rnode *rules_compile_expr(const json_t *j);
+/* A compiled expression evaluated without an explanation (rules_eval.c). */
+enum tri rules_node_eval(const struct rnode *n, const json_t *facts, const json_t *profile);
 /* A due entry as JSON: {after, within} or {later_of: [...]}. */
 json_t *rules_due_json(const struct rule_due *d);
 

@@ -238,16 +238,19 @@ rules_parse_hhmm(const char *s, int *hh, int *mm)
     return strlen(s) == 5 && s[2] == ':' && rules_digits(s, 2, hh) && rules_digits(s + 3, 2, mm);
 }
 
-/* A known anchor name, or stage:ID / stage_last:ID (the ID is checked once
- * every stage is loaded). */
+/* A known anchor name, or stage:ID / stage_last:ID[,ID...] (the IDs are
+ * checked once every stage is loaded), short enough to be kept whole. */
 static bool
 anchor_ok(const char *a)
 {
+    if (strlen(a) >= sizeof(((struct rule_time *)0)->anchor))
+        return false;
     return rules_in_list(rules_anchors, a) || strncmp(a, "stage:", 6) == 0 ||
            strncmp(a, "stage_last:", 11) == 0;
 }
 
-/* The stage an anchor names, or NULL. */
+/* The stage or stages an anchor names ("ID" or, for stage_last, "ID,ID"),
+ * or NULL. */
 static const char *
 anchor_stage(const char *a)
 {
@@ -256,6 +259,29 @@ anchor_stage(const char *a)
     if (strncmp(a, "stage_last:", 11) == 0)
         return a + 11;
     return NULL;
+}
+
+/* Every ID of a stage anchor's list names a stage of rs (stage: takes one
+ * ID, stage_last: a comma-separated list: the latest report of any). */
+static bool
+anchor_stages_ok(const char *a, const struct ruleset *rs)
+{
+    const char *id = anchor_stage(a);
+    bool many = strncmp(a, "stage_last:", 11) == 0;
+
+    while (id != NULL) {
+        const char *comma = strchr(id, ',');
+        size_t len = comma != NULL ? (size_t)(comma - id) : strlen(id);
+        bool ok = false;
+        if (comma != NULL && !many)
+            return false;
+        for (int k = 0; !ok && k < rs->nstages; k++)
+            ok = strlen(rs->stages[k].id) == len && strncmp(rs->stages[k].id, id, len) == 0;
+        if (!ok)
+            return false;
+        id = comma != NULL ? comma + 1 : NULL;
+    }
+    return true;
 }
 
 /* {"after": ANCHOR, "within": DURATION} into t. */
@@ -269,6 +295,8 @@ check_time(struct vctx *v, json_t *val, const char *path, struct rule_time *t)
         !json_is_string(within))
         return rules_vfail(v, path, "must be {\"after\": ANCHOR, \"within\": DURATION}", NULL);
     a = json_string_value(after);
+    if (strlen(a) >= sizeof(t->anchor))
+        return rules_vfail(v, path, "anchor '%.60s...' is too long (at most 63 characters)", a);
     if (!anchor_ok(a))
         return rules_vfail(v, path, "unknown anchor '%s'", a);
     if (duration_parse(json_string_value(within), &t->within) != 0)
@@ -634,11 +662,7 @@ check_anchors(struct vctx *v, const struct ruleset *rs)
                 for (int p = 0; p <= np; p++) {
                     /* each part's anchor, then unless_passed_at */
                     const char *a = p < np ? parts[p].anchor : dv[d].unless_passed_at;
-                    const char *id = anchor_stage(a);
-                    bool ok = id == NULL;
-                    for (int k = 0; !ok && k < rs->nstages; k++)
-                        ok = strcmp(rs->stages[k].id, id) == 0;
-                    if (!ok) {
+                    if (!anchor_stages_ok(a, rs)) {
                         char path2[96], part[32] = "";
                         if (p == np)
                             snprintf(part, sizeof(part), ".unless_passed_at");
@@ -648,7 +672,7 @@ check_anchors(struct vctx *v, const struct ruleset *rs)
                                              list ? "if_ongoing_at_due" : "due", d,
                                              part) >= sizeof(path2))
                             path2[sizeof(path2) - 1] = '\0'; /* a path in a message */
-                        rules_vfail(v, path2, "anchor '%.48s' names no stage of this file", a);
+                        rules_vfail(v, path2, "anchor '%.63s' names no stage of this file", a);
                         return false;
                     }
                 }

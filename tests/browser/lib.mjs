@@ -6,8 +6,11 @@
 // other hosts).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+
+const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 export const CHROMIUM = process.env.MELDPUNT_CHROMIUM || '/usr/bin/chromium';
 export const PASSWORD = 'correct horse battery 9';
@@ -52,7 +55,8 @@ export async function signIn(page, base, name, password = PASSWORD) {
     await page.fill('#signin input[name="name"]', name);
     await page.fill('#signin input[name="password"]', password);
     await page.click('#signin button[type="submit"]');
-    await page.waitForSelector('#signout');
+    // attached, not visible: at phone width it sits in the folded menu
+    await page.waitForSelector('#signout', { state: 'attached' });
 }
 
 export async function signOut(page) {
@@ -60,12 +64,12 @@ export async function signOut(page) {
     await page.waitForSelector('#signin');
 }
 
-/** Saves a full-page screenshot as DIR/name.png when MELDPUNT_SCREENSHOTS is set. */
-export async function screenshot(page, name) {
+/** Saves a full-page (or, fullPage false, what the window shows) screenshot as DIR/name.png when MELDPUNT_SCREENSHOTS is set. */
+export async function screenshot(page, name, { fullPage = true } = {}) {
     if (!SHOTS) return;
     fs.mkdirSync(SHOTS, { recursive: true });
     await page.waitForTimeout(300);
-    await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+    await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
 }
 
 /** The URL hash route of an incident. */
@@ -108,4 +112,28 @@ export async function lowContrast(page) {
         }
         return bad;
     });
+}
+
+/**
+ * What axe-core (npm axe-core, WCAG 2.1 A and AA and best practice) finds
+ * on the page as it is now, at the impacts given: one line per rule and
+ * element ("color-contrast (serious) .badge: …").  axe is put into the
+ * page through the DevTools protocol, which the page's
+ * Content-Security-Policy does not govern, so the page's own CSP stays on.
+ */
+export async function axeFindings(page, impacts = ['critical', 'serious', 'moderate']) {
+    if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE_SOURCE);
+    const violations = await page.evaluate(async () => {
+        const r = await window.axe.run(document, { resultTypes: ['violations'] });
+        return r.violations.map((v) => ({
+            id: v.id,
+            impact: v.impact,
+            nodes: v.nodes.map(
+                (n) => `${n.target.join(' ')}: ${n.failureSummary.split('\n').slice(1).join(' ').trim()}`,
+            ),
+        }));
+    });
+    return violations
+        .filter((v) => impacts.includes(v.impact))
+        .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}) ${n}`));
 }

@@ -357,7 +357,7 @@ describe('meldpunt verify', () => {
 });
 
 describe('rules replay', () => {
-    test('every incident judged again under other rule files, what would change printed, nothing kept', async () => {
+    test('every incident judged again under other rule files, what would change printed (due times, significance, reporting duty), nothing kept', async () => {
         const clock = '2031-05-05T09:00:00Z';
         const d = await startDaemon({ env: { MELDPUNT_TEST_CLOCK: clock } });
         try {
@@ -382,6 +382,18 @@ describe('rules replay', () => {
             assert.match(r.stdout, new RegExp(`^${breach.json.ref} gdpr notification: due 2031-05-08 08:00 UTC -> 2031-05-07 08:00 UTC$`, 'm'));
             assert.doesNotMatch(r.stdout, new RegExp(other.json.ref));
             assert.match(r.stdout, /^replayed 2 incidents under .*: 1 would change$/m);
+            // a significance that would change: no personal data breach is notifiable
+            const doc = JSON.parse(fs.readFileSync(gdpr, 'utf8'));
+            doc.significant = false;
+            fs.writeFileSync(gdpr, JSON.stringify(doc));
+            r = cli(['rules', 'replay', '--rules', dir], { dataDir: d.dataDir, env });
+            assert.equal(r.code, 0, r.stderr);
+            assert.match(r.stdout, new RegExp(`^${breach.json.ref} gdpr significant: yes -> no$`, 'm'));
+            assert.match(r.stdout, new RegExp(`^${other.json.ref} gdpr significant: undetermined -> no$`, 'm'));
+            assert.match(r.stdout, new RegExp(`^${other.json.ref} gdpr reporting duty: undetermined -> no$`, 'm'));
+            // once significant, the duty stays until a manager decides otherwise (sticky): still owed
+            assert.doesNotMatch(r.stdout, new RegExp(`^${breach.json.ref} gdpr (reporting duty|notification: no longer owed)`, 'm'));
+            assert.match(r.stdout, /: 2 would change$/m);
             // the shipped rules change nothing
             r = cli(['rules', 'replay', '--rules', src], { dataDir: d.dataDir, env });
             assert.equal(r.code, 0, r.stderr);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 // regulatory.test.mjs - the subtle legal cases of issue 16 ("Regulatory
-// depth") end to end, with the rule files shipped in config/rules/ (built
-// into the binary): each test states the legal rule it proves, sets up the
+// depth") end to end (each test's number is the issue's item), with the
+// rule files shipped in config/rules/ (built into the binary): each test
+// states the legal rule it proves, sets up the
 // organisation profile and an incident over HTTP, and reads the
 // classification and obligations as a user would.  The table-driven cases
 // of the same rules are in tests/rules/cases.json.
@@ -140,7 +141,7 @@ describe('issue 16: regulatory depth (shipped rules)', () => {
         assert.equal((await putProfile(d, { annual_turnover_eur: null })).status, 200);
     });
 
-    test('2. a critical entity under the Wwke is an essential entity under the Cbw: cer_critical with nis2_class none (or important) is refused, changing nothing (NIS2 arts. 2(3), 3(1)(f))', async () => {
+    test('7. a critical entity under the Wwke is an essential entity under the Cbw: cer_critical with nis2_class none (or important) is refused, changing nothing (NIS2 arts. 2(3), 3(1)(f))', async () => {
         const before = await api(d.url, d.adminToken, 'GET', ORG);
         assert.equal(before.status, 200);
         const head = await auditHead(d);
@@ -167,7 +168,7 @@ describe('issue 16: regulatory depth (shipped rules)', () => {
         assert.equal((await putProfile(d, { cer_critical: false, nis2_class: 'important' })).status, 200);
     });
 
-    test('3. GDPR art. 33: notifying is the default: the 72 hours run from awareness while the risk is unassessed, and recording "unlikely to result in a risk" lifts them, with a reason, audited and on the timeline', async () => {
+    test('2. GDPR art. 33: notifying is the default: the 72 hours run from awareness while the risk is unassessed, and recording "unlikely to result in a risk" lifts them, with a reason, audited and on the timeline', async () => {
         const aware = Date.now() - 2 * HOUR;
         const inc = await createIncident(d, analyst, {
             title: 'Laptop with customer files stolen',
@@ -258,7 +259,7 @@ describe('issue 16: regulatory depth (shipped rules)', () => {
         for (const x of (await obligations(d, analyst, inc.id)).filter((y) => y.regime === 'gdpr')) assert.equal(x.status, 'pending', x.stage);
     });
 
-    test('3. a lifted GDPR notification no longer holds up closing the incident', async () => {
+    test('2. a lifted GDPR notification no longer holds up closing the incident', async () => {
         const inc = await createIncident(d, analyst, {
             title: 'Mail to the wrong customer, recalled unread',
             aware_at: iso(Date.now() - HOUR),
@@ -275,7 +276,7 @@ describe('issue 16: regulatory depth (shipped rules)', () => {
         await transition(d, analyst, inc.id, 'closed');
     });
 
-    test('4. recipients: under the Cbw every NIS2 report goes to the CSIRT and the competent authority; one not configured is a problem on the incident, never dropped', async () => {
+    test('6. recipients: under the Cbw every NIS2 report goes to the CSIRT and the competent authority; one not configured is a problem on the incident, never dropped', async () => {
         // the seeded profile names the CSIRT (NCSC-NL) but no supervisor
         const profile = await profileBody(d);
         assert.deepEqual(profile.recipients.supervisor, { name: '', contact: '' });
@@ -373,13 +374,18 @@ describe('issue 16 through time (the test clock)', () => {
         assert.equal(res.status, 200, res.text);
         return N;
     }
+    /** At T0, an incident aware at T0 that damaged a person's health: significant under NIS2 (CIR 2024/2690 art. 3(1)(d)). */
+    async function harmIncident(title) {
+        await d.setClock({ now: T0 });
+        return createIncident(d, analyst, { title, aware_at: T0, impact: { persons_health_damaged: 1, scheduled_maintenance: false } });
+    }
     const nis2Obligation = async (inc, stage) => (await obligations(d, analyst, inc.id)).find((o) => o.regime === 'nis2' && o.stage === stage);
     const EW_FIELDS = { suspected_malicious: 'yes', cross_border: 'no', contact_official: 'J. Jansen, CISO, +31 70 000 0000' };
     after(async () => {
         await d.stopClean();
     });
 
-    test('3. GDPR: a notification missed while the risk was unassessed stays late when lifted, and is missed again when the lift is withdrawn', async () => {
+    test('2. GDPR: a notification missed while the risk was unassessed stays late when lifted, and is missed again when the lift is withdrawn', async () => {
         const inc = await createIncident(d, analyst, {
             title: 'Customer database exposed',
             aware_at: at(-3600),
@@ -477,13 +483,8 @@ describe('issue 16 through time (the test clock)', () => {
         assert.equal(final.due_at, '2031-04-17T07:00:00Z', 'one month after the notification was sent (17 March 07:00), not after it was recorded');
     });
 
-    test('3. a report sent after its due time stays missed however it is recorded; sent at the due second is in time; a submission time in the future is refused (5 minutes allowed for clock skew)', async () => {
-        await d.setClock({ now: T0 });
-        const inc = await createIncident(d, analyst, {
-            title: 'Dosing pump tampered with',
-            aware_at: T0,
-            impact: { persons_health_damaged: 1, scheduled_maintenance: false },
-        });
+    test('3. a report sent after its due time stays missed however it is recorded; sent at the due second is in time; a submission time in the future (5 minutes allowed for clock skew) or before the incident was detected is refused', async () => {
+        const inc = await harmIncident('Dosing pump tampered with');
         const due = at(24 * 3600);
         // sent one second late, recorded two days later: missed
         await d.setClock({ now: at(72 * 3600) });
@@ -497,6 +498,11 @@ describe('issue 16 through time (the test clock)', () => {
         res = await api(d.url, manager, 'POST', `${N}/submit`, { channel: 'MijnNCSC', submitted_at: 'yesterday' });
         assertProblem(res, 422);
         assert.deepEqual(res.json.errors.map((e) => e.field), ['submitted_at'], res.text);
+        // back-dated to before the incident was detected (a wrong day): refused, nothing recorded
+        res = await api(d.url, manager, 'POST', `${N}/submit`, { channel: 'MijnNCSC', submitted_at: at(-3600) });
+        assertProblem(res, 422);
+        assert.deepEqual(res.json.errors.map((e) => e.field), ['submitted_at'], res.text);
+        assert.match(res.json.errors[0].message, new RegExp(`before the incident was detected or known \\(${T0}\\)`));
         assert.equal(await auditHead(d), head, 'a refused submission records nothing');
         assert.equal((await api(d.url, manager, 'GET', N)).json.state, 'approved');
         res = await api(d.url, manager, 'POST', `${N}/submit`, { channel: 'MijnNCSC', submitted_at: at(24 * 3600 + 1) });
@@ -530,6 +536,29 @@ describe('issue 16 through time (the test clock)', () => {
     }
     const NOTIFICATION_FIELDS = { early_warning_update: 'no change', severity_impact: 'three persons hospitalised' };
     const nis2Stage = async (inc, id) => regime(await classification(d, analyst, inc.id), 'nis2').stages.find((s) => s.id === id);
+
+    test('3. back-dated awareness: a corrected aware_at earlier than recorded moves the pending reports with it; one whose new due time has already passed is missed at once, missed at that due time; a later correction does not un-miss it', async () => {
+        const inc = await harmIncident('Chlorine dosing alarm ignored');
+        assert.equal((await nis2Obligation(inc, 'early_warning')).due_at, at(24 * 3600));
+        // two hours on it turns out the operator knew 23 hours before the record says
+        await d.setClock({ now: at(2 * 3600) });
+        let res = await patchIncident(d, analyst, inc.id, { aware_at: at(-23 * 3600) });
+        assert.equal(res.status, 200, res.text);
+        let ew = await nis2Obligation(inc, 'early_warning');
+        assert.equal(ew.status, 'missed', 'owed 24 hours after the real awareness: an hour ago');
+        assert.equal(ew.due_at, at(3600));
+        assert.equal(ew.missed_at, at(3600));
+        const n = await nis2Obligation(inc, 'notification');
+        assert.equal(n.status, 'pending');
+        assert.equal(n.due_at, at(49 * 3600), '72 hours after the corrected awareness');
+        // correcting it forward again moves what is pending, not the miss
+        res = await patchIncident(d, analyst, inc.id, { aware_at: T0 });
+        assert.equal(res.status, 200, res.text);
+        ew = await nis2Obligation(inc, 'early_warning');
+        assert.equal(ew.status, 'missed');
+        assert.equal(ew.missed_at, at(3600));
+        assert.equal((await nis2Obligation(inc, 'notification')).due_at, at(72 * 3600));
+    });
 
     test('5. NIS2 art. 23(4)(e): an incident still ongoing one month after the notification owes a progress report then, and the final report one month after it is handled', async () => {
         await d.setClock({ now: T0 });
@@ -590,12 +619,7 @@ describe('issue 16 through time (the test clock)', () => {
     });
 
     test('5. NIS2 art. 23(4)(d)/(e): an incident handled before the final report falls due owes no progress report (waived by meldpunt, with the reason, on the timeline and audited), and the final report keeps its regular due time', async () => {
-        await d.setClock({ now: T0 });
-        const inc = await createIncident(d, analyst, {
-            title: 'Tampered dosing set-point (quickly fixed)',
-            aware_at: T0,
-            impact: { persons_health_damaged: 1, scheduled_maintenance: false },
-        });
+        const inc = await harmIncident('Tampered dosing set-point (quickly fixed)');
         await transition(d, analyst, inc.id, 'triage');
         await transition(d, analyst, inc.id, 'confirmed');
         await d.setClock({ now: at(3600) });
@@ -666,6 +690,20 @@ describe('issue 16 through time (the test clock)', () => {
         return N;
     }
 
+    /** A bank's major DORA incident, aware and classified at T0, its initial notification sent at 2 h. */
+    async function majorDoraIncident(title) {
+        await d.setClock({ now: T0 });
+        assert.equal((await putProfile(d, DORA_PROFILE)).status, 200);
+        const inc = await createIncident(d, analyst, {
+            title,
+            aware_at: T0,
+            impact: { critical_service_affected: true, unauthorised_access: true, classified_major_at: T0 },
+        });
+        await d.setClock({ now: at(2 * 3600) });
+        await sendDora(inc, 'initial', INITIAL_FIELDS);
+        return inc;
+    }
+
     test('4. DORA (Del. Reg. 2025/301 art. 5): classified as major more than 24 hours after awareness, the initial notification is due 4 hours after the classification, not overdue; within 24 hours, the earlier of the two binds', async () => {
         await d.setClock({ now: T0 });
         assert.equal((await putProfile(d, DORA_PROFILE)).status, 200);
@@ -709,15 +747,7 @@ describe('issue 16 through time (the test clock)', () => {
     });
 
     test('4. DORA: the final report is due one month after the LATEST intermediate report (an updated one, e.g. on recovery, moves it)', async () => {
-        await d.setClock({ now: T0 });
-        assert.equal((await putProfile(d, DORA_PROFILE)).status, 200);
-        const inc = await createIncident(d, analyst, {
-            title: 'Card processing outage',
-            aware_at: T0,
-            impact: { critical_service_affected: true, unauthorised_access: true, classified_major_at: T0 },
-        });
-        await d.setClock({ now: at(2 * 3600) });
-        await sendDora(inc, 'initial', INITIAL_FIELDS);
+        const inc = await majorDoraIncident('Card processing outage');
         assert.equal((await doraObligation(inc, 'final')).due_at ?? null, null, 'waits for the intermediate report');
         await d.setClock({ now: at(48 * 3600) });
         const N = await sendDora(inc, 'intermediate', INTERMEDIATE_FIELDS);
@@ -744,7 +774,105 @@ describe('issue 16 through time (the test clock)', () => {
         assert.equal((await putProfile(d, { dora_financial: false })).status, 200);
     });
 
-    test('4. DORA weekend and holiday rule (Del. Reg. 2025/301 art. 5; config/calendars/nl.json): a deadline on a Saturday moves to 12:00 Dutch time on the next working day, not for a credit institution\'s initial notification', async () => {
+    test('4. DORA (Del. Reg. 2025/301 art. 5(1)(b), (c)): the updated intermediate report on recovery of regular activities is its own stage, owed once recovered_at is recorded, due now without a deadline in hours; the final report counts from it when it is the latest', async () => {
+        const inc = await majorDoraIncident('Payment switch down after intrusion');
+        await d.setClock({ now: at(48 * 3600) });
+        await sendDora(inc, 'intermediate', INTERMEDIATE_FIELDS);
+        // not recovered yet: the stage is listed as conditional, nothing is owed
+        let st = regime(await classification(d, analyst, inc.id), 'dora').stages.find((x) => x.id === 'intermediate_recovery');
+        assert.equal(st.conditional, true, JSON.stringify(st));
+        assert.equal(await doraObligation(inc, 'intermediate_recovery'), undefined, 'not owed before the recovery');
+        assert.equal((await doraObligation(inc, 'final')).due_at, '2031-04-16T09:00:00Z', 'one month after the intermediate report');
+
+        // a recovery time that is not a time is refused and changes nothing
+        const before = await getJson(d, analyst, `${BASE}/${inc.id}`);
+        let res = await patchIncident(d, analyst, inc.id, { impact: { recovered_at: 'last Tuesday' } });
+        assertProblem(res, 422);
+        assert.deepEqual(res.json.errors.map((e) => e.field), ['impact.recovered_at'], res.text);
+        assert.equal((await getJson(d, analyst, `${BASE}/${inc.id}`)).version, before.version);
+
+        // regular activities recovered on 25 March 15:00: the update is owed at once
+        await d.setClock({ now: '2031-03-25T15:30:00Z' });
+        res = await patchIncident(d, analyst, inc.id, { impact: { recovered_at: '2031-03-25T15:00:00Z' } });
+        assert.equal(res.status, 200, res.text);
+        st = regime(await classification(d, analyst, inc.id), 'dora').stages.find((x) => x.id === 'intermediate_recovery');
+        assert.equal(st.conditional, false);
+        assert.equal(st.without_deadline, true);
+        assert.equal(st.due_now, true);
+        assert.equal(st.due_at, null);
+        let update = await doraObligation(inc, 'intermediate_recovery');
+        assert.ok(update, 'owed');
+        assert.equal(update.status, 'pending');
+        assert.equal(update.recipient, 'financial_supervisor');
+        assert.equal(update.due_at, null, 'no deadline in hours: "without undue delay"');
+        assert.equal(update.due_now, true);
+        const dl = await getJson(d, analyst, '/api/v1/deadlines');
+        assert.ok(dl.items.some((x) => x.id === update.id && x.due_now === true), 'on the dashboard as due now');
+        // never missed, however long it takes
+        await d.setClock({ now: '2031-03-27T15:30:00Z' });
+        assert.equal((await doraObligation(inc, 'intermediate_recovery')).status, 'pending');
+
+        // sent: the final report now counts from this, the latest intermediate report
+        await sendDora(inc, 'intermediate_recovery', {
+            times: 'occurred 14 March 08:40 UTC; regular activities recovered 25 March 15:00 UTC',
+            criteria_detail: 'malicious access to the payment switch',
+            client_impact: 'card payments refused for 11 days',
+            recovery_measures: 'switch rebuilt from clean images; keys rotated',
+        });
+        update = await doraObligation(inc, 'intermediate_recovery');
+        assert.equal(update.status, 'submitted');
+        assert.equal(update.submitted_at, '2031-03-27T15:30:00Z');
+        const final = await doraObligation(inc, 'final');
+        // one month after the update is Sunday 27 April: 12:00 Dutch summer time on Monday
+        assert.equal(final.due_at, '2031-04-28T10:00:00Z', 'one month after the update on recovery, on a working day');
+        assert.equal((await doraObligation(inc, 'intermediate')).status, 'submitted');
+        const tl = await timeline(d, analyst, inc.id);
+        assert.ok(tl.some((e) => JSON.stringify(e).includes('intermediate_recovery')), 'on the timeline');
+        assert.equal((await putProfile(d, { dora_financial: false })).status, 200);
+    });
+
+    test('9. DORA recurring incidents (RTS 2024/1772 art. 8(2)): two incidents within six months with the same apparent root cause, not major one by one, are one major incident together (losses over EUR 100,000, downtime over 2 hours); the reports are owed on the second, from when the combination became major', async () => {
+        await d.setClock({ now: T0 });
+        assert.equal((await putProfile(d, { ...DORA_PROFILE, microenterprise: false })).status, 200);
+        const FACTS = {
+            critical_service_affected: true,
+            unauthorised_access: false,
+            clients_affected: 0,
+            clients_total: 500000,
+            counterparts_affected_share: 0,
+            transactions_affected: 0,
+            transactions_daily_average: 100000,
+            transaction_value_affected_eur: 0,
+            transaction_value_daily_average_eur: 1e7,
+            relevant_clients_affected: false,
+            duration_minutes: 60,
+            critical_service_downtime_minutes: 70,
+            financial_loss_eur: 60000,
+            reputational_impact: false,
+            cross_border: false,
+            data_loss_cia: false,
+        };
+        const cause = { root_cause_category: 'process_failure', root_cause: 'Batch job scheduled twice' };
+        const a = await createIncident(d, analyst, { title: 'Payments batch doubled (January)', started_at: at(-60 * 24 * 3600), ...cause, impact: FACTS });
+        let doraA = regime(await classification(d, analyst, a.id), 'dora');
+        assert.equal(doraA.significant, 'no', 'one threshold (downtime) alone is not major');
+        assert.equal(doraA.recurrence, undefined);
+        const b = await createIncident(d, analyst, { title: 'Payments batch doubled (March)', started_at: T0, aware_at: T0, ...cause, impact: FACTS });
+        const doraB = regime(await classification(d, analyst, b.id), 'dora');
+        assert.equal(doraB.significant, 'yes', JSON.stringify(doraB.recurrence));
+        assert.equal(doraB.criteria.find((c) => c.id === 'rts-8-2').result, 'yes');
+        assert.equal(doraB.recurrence.leads, true);
+        assert.deepEqual(doraB.recurrence.members.map((m) => m.ref), [a.ref, b.ref]);
+        assert.equal(doraB.recurrence.combined.financial_loss_eur, 120000);
+        assert.equal(doraB.recurrence.combined.critical_service_downtime_minutes, 140);
+        assert.equal((await doraObligation(b, 'initial')).due_at, at(4 * 3600), '4 hours after the combination was judged major');
+        doraA = regime(await classification(d, analyst, a.id), 'dora');
+        assert.equal(doraA.recurrence.lead.ref, b.ref);
+        assert.equal(await doraObligation(a, 'initial'), undefined, 'owed once, on the incident that completed it');
+        assert.equal((await putProfile(d, { dora_financial: false })).status, 200);
+    });
+
+    test('4. DORA weekend and holiday rule (Del. Reg. 2025/301 art. 5; config/calendars/nl.json): a deadline on a Saturday or a Dutch public holiday moves to 12:00 Dutch time on the next working day, not for a credit institution\'s initial notification', async () => {
         // an insurer: no NIS2 entity, not a credit institution, CCP or trading venue
         const classified = '2031-03-14T20:00:00Z'; // Friday 21:00 Dutch time
         await d.setClock({ now: classified });
@@ -764,6 +892,14 @@ describe('issue 16 through time (the test clock)', () => {
         initial = await doraObligation(inc, 'initial');
         assert.equal(initial.status, 'pending');
         assert.equal(initial.seconds_left, 15 * 3600);
+        // a Dutch public holiday (config/calendars/nl.json): due on Easter Monday 11:00 CEST -> Tuesday 12:00 CEST
+        await d.setClock({ now: '2031-04-14T05:00:00Z' });
+        const easter = await createIncident(d, analyst, {
+            title: 'Policy portal breach, classified on Easter Monday',
+            aware_at: '2031-04-14T05:00:00Z',
+            impact: { critical_service_affected: true, unauthorised_access: true, classified_major_at: '2031-04-14T05:00:00Z' },
+        });
+        assert.equal((await doraObligation(easter, 'initial')).due_at, '2031-04-15T10:00:00Z');
 
         // a credit institution: the initial notification does not move
         await d.setClock({ now: classified });

@@ -417,4 +417,42 @@ describe('issue 16 items 8-11: more reporting duties (shipped rules)', () => {
         assert.match(ex.stdout, new RegExp(`\\[yes\\] significant together .*the reports are owed on ${b.ref}`));
         await d.setClock({ system: true });
     });
+
+    test('9. a stale recurrence link: when a member\'s root cause changes afterwards, the members it leaves are judged again in the same change and no longer show it; the reports already owed on the lead stay owed (significance is sticky)', async () => {
+        await putProfile(d, { name: 'Netbeheer Oost', sector: 'energy', nis2_class: 'important', entity_types: [], annual_turnover_eur: 1e8, recipients: RECIPIENTS });
+        const t0 = Date.parse(await d.setClock({ now: iso(Date.now()) }));
+        const OTHER = { trade_secrets_exfiltrated: false, deaths: 0, persons_health_damaged: 0, unauthorised_access: false, severe_disruption_possible: false };
+        const cause = { root_cause_category: 'system_failure', root_cause: 'Expired TLS certificate on the SCADA gateway' };
+        const a = await createIncident(d, analyst, {
+            title: 'SCADA gateway unreachable (1)',
+            started_at: iso(t0 - 30 * 24 * HOUR),
+            ...cause,
+            impact: { financial_loss_eur: 300000, ...OTHER },
+        });
+        const b = await createIncident(d, analyst, {
+            title: 'SCADA gateway unreachable (2)',
+            started_at: iso(t0 - HOUR),
+            aware_at: iso(t0 - HOUR),
+            ...cause,
+            impact: { financial_loss_eur: 300000, ...OTHER },
+        });
+        let nis2b = regime(await classification(d, analyst, b.id), 'nis2');
+        assert.equal(nis2b.recurrence.result, 'yes', JSON.stringify(nis2b.recurrence));
+        assert.deepEqual(nis2b.recurrence.members.map((m) => m.ref), [a.ref, b.ref]);
+        assert.ok((await obligations(d, analyst, b.id)).some((o) => o.regime === 'nis2' && o.stage === 'early_warning' && o.status === 'pending'));
+
+        // A's root cause turns out to be another: it leaves the combination
+        await d.setClock({ advance: 'PT1H' });
+        const r = await api(d.url, analyst, 'PATCH', `${BASE}/${a.id}`, { root_cause_category: 'third_party_failure', root_cause: 'Carrier outage' });
+        assert.equal(r.status, 200, r.text);
+        assert.equal(regime(await classification(d, analyst, a.id), 'nis2').recurrence, undefined);
+        // B, not changed itself, no longer shows A nor the combined figures
+        nis2b = regime(await classification(d, analyst, b.id), 'nis2');
+        assert.equal(nis2b.recurrence, undefined, JSON.stringify(nis2b.recurrence));
+        assert.equal(nis2b.significant, 'no');
+        assert.equal(nis2b.effective, 'yes', 'significance is sticky: a manager decides "not notifiable"');
+        const ew = (await obligations(d, analyst, b.id)).find((o) => o.regime === 'nis2' && o.stage === 'early_warning');
+        assert.equal(ew.status, 'pending', 'still owed');
+        await d.setClock({ system: true });
+    });
 });

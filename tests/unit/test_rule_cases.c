@@ -22,6 +22,11 @@
  *               handled by then),
  *               "absent": [stage ids] (optional; stages that do not apply to
  *               this incident: their when is no, so they are not listed),
+ *               "conditional": {stage id: true|false} (optional; listed, and
+ *               owed only once its when holds (true: when is undetermined),
+ *               or owed (false)),
+ *               "due_now": [stage ids] (optional; listed without a deadline
+ *               in hours: "without undue delay", due now),
  *               "recurrence": {"result": yes|no|undetermined, "members":
  *               [index…], "lead": index} or null (optional; needs
  *               "recurring": the combination incident "self" belongs to,
@@ -34,7 +39,8 @@
  *              times: aware_at, classified_at, classified_major_at (else
  *              from the facts, else classified_at), stage:ID (when that
  *              report was first sent), stage_last:ID (when the latest one
- *              was), ...)}
+ *              was; stage_last:A,B, when not given, is the latest of
+ *              stage_last:A and stage_last:B), ...)}
  *
  * The rules come from $MELDPUNT_RULES_DIR, else config/rules, else (when
  * config/rules does not exist) tests/rules/fixture; the cases from
@@ -179,9 +185,9 @@ check_case_shape(const json_t *c, struct buf *b)
     static const char *const members[] = {
         "name",   "regime",      "profile", "facts",     "expect", "notes", "comment",
         "source", "description", "times",   "recurring", "self",   NULL};
-    static const char *const expects[] = {"applies",    "significant", "fired", "missing",
-                                          "lifted",     "recipients",  "due",   "absent",
-                                          "recurrence", NULL};
+    static const char *const expects[] = {"applies",    "significant", "fired",   "missing",
+                                          "lifted",     "recipients",  "due",     "absent",
+                                          "recurrence", "conditional", "due_now", NULL};
     const char *key;
     json_t *val, *e;
     size_t i;
@@ -290,11 +296,32 @@ struct case_anchors {
     const json_t *times, *facts;
 };
 
+/* stage_last:A,B given as its parts: the latest of times' stage_last:A
+ * and stage_last:B (the last report of any of the stages). */
+static int64_t
+case_stage_last_any(const json_t *times, const char *name)
+{
+    int64_t last = TIME_UNSET;
+
+    for (const char *p = name + 11; p != NULL; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+        char part[96];
+        int64_t t;
+        snprintf(part, sizeof(part), "stage_last:%.*s", (int)strcspn(p, ","), p);
+        t = case_time(times, part);
+        if (t != TIME_UNSET && (last == TIME_UNSET || t > last))
+            last = t;
+    }
+    return last;
+}
+
 static int64_t
 case_anchor(const char *name, void *arg)
 {
     const struct case_anchors *a = arg;
     int64_t t = case_time(a->times, name);
+
+    if (t == TIME_UNSET && strncmp(name, "stage_last:", 11) == 0 && strchr(name, ',') != NULL)
+        t = case_stage_last_any(a->times, name);
 
     /* classified_major_at is a DORA fact; without it, classified_at (when
      * meldpunt first judged the incident major), as in classify.c */
@@ -454,6 +481,38 @@ compare_case(const json_t *e, const json_t *res, struct buf *b)
             problem(b, "stage '%s' goes to %s, want %s", stage_id, dump(got_to), dump(val));
     }
 
+    json_object_foreach(json_object_get(e, "conditional"), stage_id, val)
+    {
+        /* listed, owed only once its when holds (conditional true), or owed
+         * (false); with due_now: a stage without a deadline in hours */
+        json_t *st = NULL;
+        json_array_foreach(json_object_get(res, "stages"), i, x)
+        {
+            if (strcmp(json_string_value(json_object_get(x, "id")), stage_id) == 0)
+                st = x;
+        }
+        if (st == NULL)
+            problem(b, "stage '%s' is not listed", stage_id);
+        else if (json_is_true(json_object_get(st, "conditional")) != json_is_true(val))
+            problem(b, "stage '%s' conditional is %s, want %s", stage_id,
+                    json_is_true(val) ? "false" : "true", json_is_true(val) ? "true" : "false");
+    }
+    json_array_foreach(json_object_get(e, "due_now"), i, x)
+    {
+        bool found = false;
+        json_array_foreach(json_object_get(res, "stages"), k, y)
+        {
+            if (strcmp(json_string_value(json_object_get(y, "id")), json_string_value(x)) == 0) {
+                found = true;
+                if (!json_is_true(json_object_get(y, "without_deadline")))
+                    problem(b, "stage '%s' has a deadline, want due now (without_deadline)",
+                            json_string_value(x));
+            }
+        }
+        if (!found)
+            problem(b, "stage '%s' is not listed, want it due now", json_string_value(x));
+    }
+
     json_array_foreach(json_object_get(e, "absent"), i, x)
     {
         json_array_foreach(json_object_get(res, "stages"), k, y)
@@ -498,6 +557,43 @@ compare_case(const json_t *e, const json_t *res, struct buf *b)
     }
 }
 
+/* rules_decide (the outcome without the explanation, over the flat fact
+ * vector) must say what rules_evaluate says: the same applies,
+ * significance and lift, and the same stages applying or conditional. */
+static void
+compare_decision(const struct ruleset *rs, const json_t *facts, const json_t *profile,
+                 const json_t *res, struct buf *b)
+{
+    struct rules_facts fv;
+    struct rules_decision dec;
+    const json_t *lifted = json_object_get(res, "lifted");
+    unsigned long listed = 0, conditional = 0;
+    size_t i;
+    json_t *x;
+
+    rules_facts_load(&fv, facts, profile);
+    rules_decide(rs, &fv, &dec);
+    if (strcmp(tri_name(dec.applies), json_string_value(json_object_get(res, "applies"))) != 0 ||
+        strcmp(tri_name(dec.significant), json_string_value(json_object_get(res, "significant"))) !=
+            0 ||
+        (lifted != NULL && strcmp(tri_name(dec.lifted), json_string_value(lifted)) != 0))
+        problem(b, "rules_decide says applies %s, significant %s, lifted %s; rules_evaluate %s",
+                tri_name(dec.applies), tri_name(dec.significant), tri_name(dec.lifted), dump(res));
+    json_array_foreach(json_object_get(res, "stages"), i, x)
+    {
+        for (int k = 0; k < rs->nstages && k < 32; k++) {
+            if (strcmp(rs->stages[k].id, json_string_value(json_object_get(x, "id"))) != 0)
+                continue;
+            listed |= 1UL << k;
+            if (json_is_true(json_object_get(x, "conditional")))
+                conditional |= 1UL << k;
+        }
+    }
+    if ((dec.when_yes | dec.when_unknown) != listed || dec.when_unknown != conditional)
+        problem(b, "rules_decide stages %lx/%lx, rules_evaluate %lx/%lx", dec.when_yes,
+                dec.when_unknown, listed & ~conditional, conditional);
+}
+
 START_TEST(test_case)
 {
     const json_t *c = json_array_get(cases, (size_t)_i);
@@ -523,6 +619,7 @@ START_TEST(test_case)
     res = rules_evaluate(rs, facts, profile); /* absent: nothing known */
     ck_assert_msg(res != NULL, "%s: rules_evaluate returned NULL", label);
     compare_case(json_object_get(c, "expect"), res, &b);
+    compare_decision(rs, facts, profile, res, &b);
     compare_due(c, rs, res, &b);
     compare_recurrence(c, rs, &b);
     if (b.len > 0) {
@@ -542,8 +639,9 @@ END_TEST
  * (shared/reference/regimes.md: NIS2 art. 23(4), with (e) the final report
  * of an incident still ongoing, CIR 2024/2690 recital 31,
  * CER art. 15(1), GDPR art. 33(1), DORA Del. Reg. 2025/301 art. 5 (the
- * initial notification of an incident classified late, the final report
- * after the latest intermediate); the
+ * initial notification of an incident classified late, the updated
+ * intermediate report on recovery of regular activities "without undue
+ * delay", the final report after the latest intermediate); the
  * Cbw's recipients: the CSIRT and the competent authority), so a change to
  * a deadline or a recipient in config/rules/ must be made twice to pass.
  */
@@ -582,8 +680,9 @@ static const struct {
      "working day 12:00 nl unless"},
     {"dora", "intermediate", "financial_supervisor", false, false,
      "stage:initial PT72H | next working day 12:00 nl unless"},
+    {"dora", "intermediate_recovery", "financial_supervisor", true, false, " | without deadline"},
     {"dora", "final", "financial_supervisor", false, false,
-     "stage_last:intermediate P1M | next working day 12:00 nl"},
+     "stage_last:intermediate,intermediate_recovery P1M | next working day 12:00 nl"},
 };
 
 /* "after within; later_of(after within, after within)" */
@@ -678,6 +777,64 @@ START_TEST(test_deadlines_per_regime)
 }
 END_TEST
 
+/*
+ * Issue 16 item 3: timeliness is judged on when a report was sent, not when
+ * it was recorded (NIS2 art. 23(4) "submit ... within"; GDPR art. 33(1);
+ * Delegated Reg. 2025/301 art. 5).  Times in seconds after the due time D.
+ */
+#define D 1000000
+static const struct {
+    const char *name, *status; /* the obligation before */
+    int64_t due, sent;
+    const char *want;
+} sent_cases[] = {
+    {"sent an hour before the due time", "pending", D, D - 3600, "submitted"},
+    {"sent at the due second", "pending", D, D, "submitted"},
+    {"sent a second after the due time", "pending", D, D + 1, "missed"},
+    {"marked missed for want of a record, sent in time", "missed", D, D - 60, "submitted"},
+    {"marked missed, sent at the due second", "missed", D, D, "submitted"},
+    {"marked missed, sent late", "missed", D, D + 60, "missed"},
+    {"waived, sent anyway", "waived", D, D - 60, "waived"},
+    {"already submitted: frozen", "submitted", D, D + 60, "submitted"},
+    {"no due time (without undue delay): never missed", "pending", TIME_UNSET, D + 9999999,
+     "submitted"},
+};
+
+START_TEST(test_sent_status)
+{
+    const char *got =
+        rules_sent_status(sent_cases[_i].status, sent_cases[_i].due, sent_cases[_i].sent);
+    ck_assert_msg(strcmp(got, sent_cases[_i].want) == 0, "%s: %s, want %s", sent_cases[_i].name,
+                  got, sent_cases[_i].want);
+}
+END_TEST
+
+/* The sending time itself: at most RULES_SUBMIT_SKEW_SECONDS ahead of the
+ * clock, and not before the incident was detected or known. */
+static const struct {
+    const char *name;
+    int64_t sent, now, known;
+    enum rules_sent_check want;
+} check_cases[] = {
+    {"recorded now", D, D, D - 3600, RULES_SENT_OK},
+    {"sent two days before it was recorded", D - 172800, D, D - 200000, RULES_SENT_OK},
+    {"5 minutes ahead of this clock (skew)", D + 300, D, D - 3600, RULES_SENT_OK},
+    {"5 minutes and a second ahead", D + 301, D, D - 3600, RULES_SENT_FUTURE},
+    {"at the moment the incident became known", D - 3600, D, D - 3600, RULES_SENT_OK},
+    {"a second before the incident was known", D - 3601, D, D - 3600, RULES_SENT_EARLY},
+    {"incident times unknown", D - 999999, D, TIME_UNSET, RULES_SENT_OK},
+};
+
+START_TEST(test_sent_check)
+{
+    enum rules_sent_check got =
+        rules_sent_check(check_cases[_i].sent, check_cases[_i].now, check_cases[_i].known);
+    ck_assert_msg(got == check_cases[_i].want, "%s: %d, want %d", check_cases[_i].name, (int)got,
+                  (int)check_cases[_i].want);
+}
+END_TEST
+#undef D
+
 int
 main(void)
 {
@@ -691,6 +848,11 @@ main(void)
     tcase_add_test(tc, test_deadlines_per_regime);
     if (cases != NULL && rules != NULL)
         tcase_add_loop_test(tc, test_case, 0, (int)json_array_size(cases));
+    suite_add_tcase(s, tc);
+    tc = tcase_create("timeliness");
+    tcase_add_loop_test(tc, test_sent_status, 0, (int)(sizeof(sent_cases) / sizeof(sent_cases[0])));
+    tcase_add_loop_test(tc, test_sent_check, 0,
+                        (int)(sizeof(check_cases) / sizeof(check_cases[0])));
     suite_add_tcase(s, tc);
     rc = tu_run(s);
     rules_release(rules);

@@ -263,6 +263,21 @@ static const struct bad_case bad_cases[] = {
      DOC_STAGE(NAME ",'recipient':'csirt','due':[{'after':'stage_last:nope','within':'P1M'}],"
                     "'contents':[]"),
      "$.stages[0].due[0]", "anchor 'stage_last:nope' names no stage"},
+    {"stage_last list with one ID naming no stage",
+     DOC("true", "{'id':'a'," NAME ",'recipient':'csirt'," DUE24 ",'contents':[]},{'id':'b'," NAME
+                 ",'recipient':'csirt','due':[{'after':'stage_last:a,nope','within':'P1M'}],"
+                 "'contents':[]}"),
+     "$.stages[1].due[0]", "anchor 'stage_last:a,nope' names no stage"},
+    {"stage: takes one stage, not a list",
+     DOC("true", "{'id':'a'," NAME ",'recipient':'csirt'," DUE24 ",'contents':[]},{'id':'b'," NAME
+                 ",'recipient':'csirt','due':[{'after':'stage:a,a','within':'P1M'}],"
+                 "'contents':[]}"),
+     "$.stages[1].due[0]", "anchor 'stage:a,a' names no stage"},
+    {"an anchor too long to keep",
+     DOC_STAGE(NAME ",'recipient':'csirt','due':[{'after':'stage_last:"
+                    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',"
+                    "'within':'P1M'}],'contents':[]"),
+     "$.stages[0].due[0]", "is too long"},
     {"next_working_day without a calendar",
      DOC_STAGE(NAME ",'recipient':'csirt'," DUE24 ",'next_working_day':{'at':'12:00'},"
                     "'contents':[]"),
@@ -637,6 +652,12 @@ static const char *const good_texts[] = {
                 "'classified_major_at'}],'contents':[]},{'id':'b'," NAME ",'recipient':'csirt',"
                 "'due':[{'after':'stage_last:a','within':'P1M','unless_passed_at':'stage:a'}],"
                 "'contents':[]}"),
+    /* the latest report of any of several stages (DORA's final report) */
+    DOC("true",
+        "{'id':'a'," NAME ",'recipient':'csirt'," DUE24 ",'contents':[]},{'id':'b'," NAME
+        ",'recipient':'csirt','asap':true,'without_deadline':true,'contents':[]},{'id':"
+        "'c'," NAME ",'recipient':'csirt','due':[{'after':'stage_last:a,b','within':'P1M'}],"
+        "'contents':[]}"),
     /* owed at once without a numeric deadline, with a template; voluntary */
     DOC("true", "{'id':'a'," NAME ",'recipient':'clients','asap':true,'without_deadline':true,"
                 "'contents':[{'id':'m','label':{'en':'M','nl':'B'},'template':{'en':'Dear "
