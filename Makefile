@@ -49,7 +49,7 @@ UNITDIR   ?= $(PREFIX)/lib/systemd/system
 DESTDIR   ?=
 CC        ?= cc
 
-PKGS      := libmicrohttpd jansson sqlite3 libsodium inih libarchive
+PKGS      := libmicrohttpd jansson sqlite3 libsodium inih libarchive libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
@@ -68,7 +68,7 @@ SANITIZE  := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 SRC       := $(sort $(wildcard server/*.c server/*/*.c))
 GEN       := build/gen/schema_files.c build/gen/web_files.c build/gen/rules_files.c \
              build/gen/detection_files.c build/gen/assessment_files.c build/gen/openapi_files.c \
-             build/gen/calendar_files.c
+             build/gen/calendar_files.c build/gen/reminders_files.c
 SCHEMA    := $(sort $(wildcard schema/*.sql))
 RULES     := $(sort $(wildcard config/rules/*.json))
 CALENDARS := $(sort $(wildcard config/calendars/*.json))
@@ -130,6 +130,11 @@ build/gen/calendar_files.c: build/tools/embed $(CALENDARS)
 	@mkdir -p $(dir $@)
 	$(call say,GEN,$@)
 	$(Q)build/tools/embed calendar_files config/calendars/ $(CALENDARS) > $@.tmp && mv $@.tmp $@
+
+build/gen/reminders_files.c: build/tools/embed config/reminders.json
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)
+	$(Q)build/tools/embed reminders_files config/ config/reminders.json > $@.tmp && mv $@.tmp $@
 
 # schema/openapi.yaml, converted to JSON once here (libyaml) and embedded:
 # GET /api/v1/openapi.json serves it.
@@ -331,6 +336,7 @@ install: build/meldpunt $(MAN)
 	install -m 0644 $(RULES) $(DESTDIR)$(SYSCONFDIR)/meldpunt/rules/
 	install -d $(DESTDIR)$(SYSCONFDIR)/meldpunt/calendars
 	install -m 0644 $(CALENDARS) $(DESTDIR)$(SYSCONFDIR)/meldpunt/calendars/
+	install -m 0644 config/reminders.json $(DESTDIR)$(SYSCONFDIR)/meldpunt/reminders.json
 	install -d $(DESTDIR)$(SYSCONFDIR)/meldpunt/detection
 	install -m 0644 $(DETECTION) $(DESTDIR)$(SYSCONFDIR)/meldpunt/detection/
 	install -d $(DESTDIR)$(SYSCONFDIR)/meldpunt/assessment

@@ -16,6 +16,7 @@
 #include "lib/clock.h"
 #include "core/audit.h"
 #include "core/assessment.h"
+#include "core/reminders.h"
 #include "core/detect.h"
 #include "core/rules.h"
 #include "datadir.h"
@@ -174,6 +175,21 @@ cli_load_assessment(const char *dir, struct mp_error *err)
                json_string_value(json_object_get(json_object_get(set, "questions"), "version")),
                json_string_value(json_object_get(json_object_get(set, "law"), "version")));
     json_decref(set);
+    return 0;
+}
+
+int
+cli_load_reminders(const char *file, struct mp_error *err)
+{
+    json_t *doc;
+
+    if (reminders_load(file, err) != 0)
+        return -1;
+    doc = reminders_acquire();
+    log_notice("reminder policy loaded file=\"%s\" version=%s",
+               file && file[0] ? file : "(built in)",
+               json_string_value(json_object_get(doc, "version")));
+    json_decref(doc);
     return 0;
 }
 

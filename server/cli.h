@@ -59,6 +59,9 @@ int cli_load_detection(const char *dir, struct mp_error *err);
 /* Loads the assessment data (questionnaire, law, threat catalogue) from dir
  * (empty: the built-in copy) and installs it. */
 int cli_load_assessment(const char *dir, struct mp_error *err);
+/* The reminder policy in force: the one set through the API, else file
+ * (empty: the built-in copy); needs the database open.  Logs it. */
+int cli_load_reminders(const char *file, struct mp_error *err);
 /* "cli:USER", the principal recorded for changes made from the shell. */
 void cli_actor(char *out, size_t size);
 

@@ -43,6 +43,7 @@ config_defaults(struct config *cfg)
     cfg->checkpoint_interval = 3600;
     cfg->integrity_interval = 86400;
     cfg->sweep_interval = 30;
+    cfg->reminder_interval = 15;
     cfg->alert_batch_max = 100;
     cfg->alert_payload_limit = (size_t)64 * 1024;
     cfg->log_level = LOG_NOTICE;
@@ -219,6 +220,10 @@ static const struct key {
     {"alerts", "payload_limit", K_SIZE, AT(alert_payload_limit), 1024, 16u << 20,
      "must be a size from 1K to 16M"},
     {"assessment", "dir", K_TEXT, AT(assessment_dir), 0, 0, "path too long"},
+    {"reminders", "file", K_TEXT, AT(reminders_file), 0, 0, "path too long"},
+    {"reminders", "ca_file", K_TEXT, AT(reminders_ca_file), 0, 0, "path too long"},
+    {"reminders", "send_interval", K_UINT, AT(reminder_interval), 1, 3600,
+     "must be seconds from 1 to 3600"},
     {"log", "level", K_LOG_LEVEL, AT(log_level), 0, 0,
      "must be error, warn, notice, info or debug"},
 };

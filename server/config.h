@@ -63,6 +63,10 @@ struct config {
     size_t alert_payload_limit;
     /* [assessment] */
     char assessment_dir[PATH_MAX]; /* empty: config/assessment built into the binary */
+    /* [reminders] */
+    char reminders_file[PATH_MAX];    /* empty: config/reminders.json built in */
+    unsigned reminder_interval;       /* seconds between passes of the send loop */
+    char reminders_ca_file[PATH_MAX]; /* empty: the system's CA certificates */
     /* [log] */
     enum log_level log_level;
 };

@@ -23,9 +23,11 @@
 #include "core/detect.h"
 #include "core/organisation.h"
 #include "core/readiness.h"
+#include "core/reminders.h"
 #include "core/assessment.h"
 #include "core/rules.h"
 #include "core/user.h"
+#include "lib/deliver.h"
 #include "datadir.h"
 #include "http/server.h"
 #include "lib/clock.h"
@@ -463,7 +465,12 @@ serve_start(const struct config *cfg, const char *tls_cert, const char *tls_key,
      * know the classifier (layers in docs/ARCHITECTURE.md) */
     incident_on_change(&classify_incident_hooks);
     organisation_on_change(classify_refresh_open);
+    if (cli_load_reminders(cfg->reminders_file, err) != 0)
+        return -1;
+    reminders_configure(cfg->data_dir, cfg->reminders_ca_file);
+    classify_on_obligations(reminders_plan);
     classify_sweeper_start(cfg->sweep_interval);
+    reminders_sender_start(cfg->reminder_interval);
     checkpoint_timer_start(cfg->checkpoint_interval);
     readiness_integrity_start(cfg->integrity_interval);
     if (http_start(&ho, err) != 0)
@@ -519,6 +526,10 @@ serve_reload(const struct serve_args *a, const struct config *cfg)
                   err.message);
     if (cli_load_assessment(fresh.assessment_dir, &err) != 0)
         log_error("reload of the assessment data failed, keeping the data in force "
+                  "error=\"%s\"",
+                  err.message);
+    if (cli_load_reminders(fresh.reminders_file, &err) != 0)
+        log_error("reload of the reminder policy failed, keeping the policy in force "
                   "error=\"%s\"",
                   err.message);
     log_notice("reloaded config=%s log_level=%s", a->config_file, log_level_name(log_get_level()));
@@ -611,6 +622,7 @@ out:
     free(tls_key);
     free(tls_cert);
     classify_sweeper_stop();
+    reminders_sender_stop();
     store_writer_stop();
     datadir_close();
     datadir_unlock();
@@ -637,8 +649,8 @@ static const struct {
 int
 main(int argc, char **argv)
 {
-    if (sodium_init() < 0) {
-        fputs("meldpunt: libsodium failed to initialise\n", stderr);
+    if (sodium_init() < 0 || deliver_global_init() != 0) {
+        fputs("meldpunt: libsodium or libcurl failed to initialise\n", stderr);
         return 1;
     }
     if (argc < 2) {

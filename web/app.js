@@ -50,6 +50,9 @@ async function route() {
     const { path, query } = parseHash();
     if (path !== shownPath) menuOpen = false;
     drawHeader();
+    // a reminder's acknowledgement link: its token is the credential, no sign-in
+    const ack = /^\/ack\/([A-Za-z0-9_-]+)$/.exec(parseHash().path);
+    if (ack) return replace(main, (await import('./pages/reminders.js')).ackPage(ack[1]));
     if (!session()) return showSignIn();
     if (user().must_change_password) return showPassword();
     let page = null;

@@ -158,6 +158,15 @@ void api_session_get(const struct api_request *rq, struct api_response *rs);
 void api_session_patch(const struct api_request *rq, struct api_response *rs);
 void api_session_delete(const struct api_request *rq, struct api_response *rs);
 void api_session_password(const struct api_request *rq, struct api_response *rs);
+/* api/reminders.c */
+void api_reminders_policy_get(const struct api_request *rq, struct api_response *rs);
+void api_reminders_policy_put(const struct api_request *rq, struct api_response *rs);
+void api_reminders_status(const struct api_request *rq, struct api_response *rs);
+void api_incidents_reminders(const struct api_request *rq, struct api_response *rs);
+void api_incidents_reminder_ack(const struct api_request *rq, struct api_response *rs);
+void api_reminders_ack(const struct api_request *rq, struct api_response *rs);
+void api_reminders_test(const struct api_request *rq, struct api_response *rs);
+
 /* api/calendar.c */
 void api_calendar_get(const struct api_request *rq, struct api_response *rs);
 void api_calendar_create(const struct api_request *rq, struct api_response *rs);

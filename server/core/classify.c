@@ -27,6 +27,7 @@
 #include "store/incidents.h"
 #include "store/notifications.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -718,6 +719,14 @@ static int refresh_once(sqlite3 *db, const struct incident *inc, const char *pri
                         bool always_record, const struct change_reason *why, json_t *others,
                         struct mp_error *err);
 
+static _Atomic(classify_obligations_fn) obligations_hook;
+
+void
+classify_on_obligations(classify_obligations_fn fn)
+{
+    atomic_store(&obligations_hook, fn);
+}
+
 static int
 refresh_with(sqlite3 *db, const struct incident *inc, const char *principal, int64_t now,
              bool always_record, const struct change_reason *why, struct mp_error *err)
@@ -748,6 +757,7 @@ refresh_once(sqlite3 *db, const struct incident *inc, const char *principal, int
     struct buf sig_new = BUF_INIT, sig_old = BUF_INIT;
     char at[TIME_RFC3339_LEN], last_at[32], *last = NULL;
     int64_t pversion = 0;
+    classify_obligations_fn hook;
     int rc = -1;
 
     classify_fmt_time(now, at);
@@ -793,6 +803,11 @@ refresh_once(sqlite3 *db, const struct incident *inc, const char *principal, int
         json_decref(inputs);
         if (rc != 0)
             goto out;
+    }
+    hook = atomic_load(&obligations_hook);
+    if (hook != NULL && hook(db, inc->id, now, err) != 0) {
+        rc = -1;
+        goto out;
     }
     rc = 0;
 out:

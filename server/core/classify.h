@@ -47,6 +47,13 @@ int classify_refresh_noted(sqlite3 *db, const struct incident *inc, const char *
  * required_note classify_refresh_noted; closable = classify_check_closable. */
 extern const struct incident_hooks classify_incident_hooks;
 
+/* What follows, inside the same change, each judgement of an incident's
+ * obligations (the reminders are planned again: core/reminders.h); set at
+ * start-up, NULL: nothing. */
+typedef int (*classify_obligations_fn)(sqlite3 *db, const char *incident_id, int64_t now,
+                                       struct mp_error *err);
+void classify_on_obligations(classify_obligations_fn fn);
+
 /* Inside a change: refresh every incident not closed or dismissed. */
 int classify_refresh_open(sqlite3 *db, const char *principal, int64_t now, struct mp_error *err);
 

@@ -9,6 +9,7 @@
 #include "core/checkpoint.h"
 #include "core/classify.h"
 #include "core/readiness.h"
+#include "core/reminders.h"
 #include "lib/clock.h"
 #include "store/writer.h"
 
@@ -19,7 +20,8 @@ testclock_set(int64_t t, struct mp_error *err)
     if (t < clock_now())
         store_change_time_reset();
     clock_fix(t);
-    if (classify_sweep(t, err) != 0 || readiness_integrity_tick(t, err) != 0)
+    if (classify_sweep(t, err) != 0 || readiness_integrity_tick(t, err) != 0 ||
+        reminders_send_pass(t, err) != 0)
         return -1;
     return checkpoint_tick(t, err);
 }

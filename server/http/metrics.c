@@ -9,6 +9,7 @@
 #include "core/alert.h"
 #include "core/incident.h"
 #include "core/readiness.h"
+#include "core/reminders.h"
 #include "store/writer.h"
 #include "lib/admit.h"
 #include "lib/clock.h"
@@ -216,6 +217,19 @@ render_data(struct buf *out, int tlp_max)
         for (int k = 0; k < ALERT_RESULTS; k++)
             buf_printf(out, "meldpunt_alerts_received_total{result=\"%s\"} %llu\n",
                        alert_result_names[k], (unsigned long long)counts[k]);
+    }
+    {
+        json_t *st = reminders_channel_status();
+        buf_puts(out, "# HELP meldpunt_reminder_delivery_failures_total Reminder messages not "
+                      "delivered since start.\n"
+                      "# TYPE meldpunt_reminder_delivery_failures_total counter\n");
+        buf_printf(out, "meldpunt_reminder_delivery_failures_total %ld\n",
+                   reminders_failures_total());
+        buf_puts(out, "# HELP meldpunt_reminder_channels_failing Channels whose last delivery "
+                      "failed.\n# TYPE meldpunt_reminder_channels_failing gauge\n");
+        buf_printf(out, "meldpunt_reminder_channels_failing %zu\n",
+                   json_object_size(json_object_get(st, "failing")));
+        json_decref(st);
     }
 }
 

@@ -121,6 +121,18 @@ const struct route http_routes[] = {
     {.method = "PUT", .pattern = "/api/v1/services/{name}", .handler = api_services_put, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
     {.method = "DELETE", .pattern = "/api/v1/services/{name}", .handler = api_services_delete, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
 
+    /* reminders and escalation (core/reminders.h): the policy */
+    {.method = "GET", .pattern = "/api/v1/reminders/policy", .handler = api_reminders_policy_get, .roles = ROLES_ADMIN, .tlp = ROUTE_TLP_FREE},
+    {.method = "PUT", .pattern = "/api/v1/reminders/policy", .handler = api_reminders_policy_put, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
+    /* a test message on a channel, from Settings */
+    {.method = "POST", .pattern = "/api/v1/reminders/test", .handler = api_reminders_test, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
+    /* channels whose last delivery failed: the dashboard's warning */
+    {.method = "GET", .pattern = "/api/v1/reminders/status", .handler = api_reminders_status, .roles = ROLES_READ, .tlp = ROUTE_TLP_FREE},
+    {.method = "GET", .pattern = "/api/v1/incidents/{id}/reminders", .handler = api_incidents_reminders, .roles = ROLES_READ, .tlp = ROUTE_TLP_INCIDENT},
+    {.method = "POST", .pattern = "/api/v1/incidents/{id}/reminders/{job}/ack", .handler = api_incidents_reminder_ack, .roles = INCIDENT_WORK, .writes = true, .tlp = ROUTE_TLP_INCIDENT},
+    /* the link in a reminder: its signed, single-use token authenticates (in the body, never in a logged path) */
+    {.method = "POST", .pattern = "/api/v1/reminders/ack", .handler = api_reminders_ack, .roles = 0, .writes = true, .tlp = ROUTE_TLP_FREE},
+
     {.method = "GET", .pattern = "/api/v1/organisation", .handler = api_organisation_get, .roles = ROLES_READ, .tlp = ROUTE_TLP_FREE},
     {.method = "PUT", .pattern = "/api/v1/organisation", .handler = api_organisation_put, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
     {.method = "GET", .pattern = "/api/v1/rules", .handler = api_rules_list, .roles = ROLES_READ, .tlp = ROUTE_TLP_FREE},

@@ -26,6 +26,8 @@ extern const struct embedded_file rules_files[];
 extern const size_t rules_files_count;
 extern const struct embedded_file calendar_files[]; /* config/calendars/ */
 extern const size_t calendar_files_count;
+extern const struct embedded_file reminders_files[]; /* config/reminders.json */
+extern const size_t reminders_files_count;
 extern const struct embedded_file openapi_files[]; /* openapi.json */
 extern const size_t openapi_files_count;
 extern const struct embedded_file detection_files[];

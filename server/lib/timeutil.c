@@ -10,10 +10,13 @@
 #include "timeutil.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 int
 time_format_rfc3339(int64_t unix_seconds, char *out, size_t size)
@@ -255,4 +258,28 @@ time_add_duration(int64_t t, const struct duration *d)
     }
     return time_days_from_civil(y, (int)m, (int)dd) * 86400 + secs + (int64_t)d->days * 86400 +
            d->seconds;
+}
+
+void
+time_format_zone(int64_t t, const char *zone, char *out, size_t size)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char path[128];
+
+    snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", zone ? zone : "");
+    if (zone == NULL || zone[0] == '\0' || strstr(zone, "..") || access(path, R_OK) != 0) {
+        gmtime_r(&tt, &tm);
+        strftime(out, size, "%Y-%m-%d %H:%M UTC", &tm);
+        return;
+    }
+    pthread_mutex_lock(&lock);
+    setenv("TZ", zone, 1);
+    tzset();
+    localtime_r(&tt, &tm);
+    strftime(out, size, "%Y-%m-%d %H:%M %Z", &tm);
+    unsetenv("TZ");
+    tzset();
+    pthread_mutex_unlock(&lock);
 }

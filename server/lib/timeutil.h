@@ -57,4 +57,9 @@ int duration_parse(const char *s, struct duration *out);
  * seconds. */
 int64_t time_add_duration(int64_t t, const struct duration *d);
 
+/* t as "2026-12-03 17:00 CET" in the time zone zone (an IANA name such as
+ * Europe/Amsterdam; NULL or unknown: UTC).  Serialised: the C library
+ * knows one zone at a time (TZ). */
+void time_format_zone(int64_t t, const char *zone, char *out, size_t size);
+
 #endif

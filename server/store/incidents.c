@@ -125,7 +125,7 @@ bind_row(sqlite3_stmt *st, int first, const struct incident *inc)
 }
 
 /*
- * The text index (incidents_fts, schema/0018) holds the title and the
+ * The text index (incidents_fts, schema/0016) holds the title and the
  * description of each incident, by seq, in the transaction that writes
  * them.  It takes its text from the incidents row (external content): a
  * row is added from the row as written, and taken out, before the row
@@ -313,7 +313,7 @@ search_pattern(struct buf *out, const char *text, bool fts)
  * present; every value is a bound parameter, in the order they appear.
  * A text search is driven by the text index in the cursor's order (newest
  * first, from the cursor down), so a page stops after its rows however many
- * match; each other filter has an index ending in seq (schema/0018).
+ * match; each other filter has an index ending in seq (schema/0016).
  */
 static void
 query_sql(struct buf *sql, const struct store_incident_query *q, bool fts)
@@ -363,7 +363,7 @@ store_incident_query(sqlite3 *db, const struct store_incident_query *q, struct i
 
     *items = NULL;
     *count = 0;
-    /* three characters and more: the trigram index (schema/0018), else
+    /* three characters and more: the trigram index (schema/0016), else
      * the scan, which is all a trigram index could do for fewer */
     fts = q->q != NULL && text_chars(q->q) >= 3;
     query_sql(&sql, q, fts);
@@ -445,7 +445,7 @@ store_incident_count_by_state(sqlite3 *db, int tlp_max, int64_t *counts, int nst
     for (int s = 0; s < nstates; s++)
         counts[s] = 0;
     store_tlp_visible_list(tlp_max, visible);
-    /* the counts kept in step by triggers (schema/0018): no scan */
+    /* the counts kept in step by triggers (schema/0016): no scan */
     st = db_stmt(db, "SELECT state, sum(n) FROM incident_counts "
                      "WHERE instr(?, ',' || tlp || ',') > 0 GROUP BY state");
     if (st == NULL)

@@ -14,10 +14,12 @@ const WEB = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..
 globalThis.document = { documentElement: {} };
 globalThis.localStorage = { getItem: () => null, setItem: () => {} };
 globalThis.navigator = { language: 'nl-NL' };
-const { keys, t, setLang } = await import(path.join(WEB, 'lib/i18n.js'));
+const { keys, t, setLang, extend } = await import(path.join(WEB, 'lib/i18n.js'));
 // the incident page's words, loaded with that page, join the same dictionaries
 await import(path.join(WEB, 'lib/i18n_incident.js'));
 await import(path.join(WEB, 'lib/i18n_errors.js'));
+// words a page module brings along when it loads (extend): checked the same way
+extend(await import(path.join(WEB, 'lib/i18n_reminders.js')));
 
 function sources() {
     const out = [];

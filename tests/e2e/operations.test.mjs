@@ -157,7 +157,8 @@ describe('one server per data directory; restore', () => {
                 'ALTER TABLE incidents DROP COLUMN root_cause_category; ALTER TABLE incidents DROP COLUMN kind;',
             13: 'ALTER TABLE users DROP COLUMN full_name; ALTER TABLE users DROP COLUMN job_title;',
             14: 'DROP TABLE calendar_feeds;',
-            18:
+            15: 'DROP TABLE reminder_deliveries; DROP TABLE reminder_jobs; DROP TABLE reminder_policy;',
+            16:
                 'DROP TRIGGER incident_counts_insert; DROP TRIGGER incident_counts_update; DROP TRIGGER incident_counts_delete; ' +
                 'DROP TABLE incident_counts; DROP TABLE incidents_fts; DROP INDEX incidents_severity; ' +
                 'DROP INDEX incidents_category; DROP INDEX alerts_severity;',

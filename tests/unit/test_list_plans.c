@@ -2,7 +2,7 @@
 /*
  * test_list_plans.c - store/incidents.c and store/alerts.c: each filter of
  * the incident and alert lists, and the text search, is served by an index
- * (schema/0018), never by a walk through the whole table; /metrics' counts
+ * (schema/0016), never by a walk through the whole table; /metrics' counts
  * come from counters kept in step in the write transaction.
  *
  * The statements are the ones the store really prepares: a trace callback

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: EUPL-1.2
-// i18n.js - Dutch and English.  The language is the user's (remembered by
-// the server, PATCH /api/v1/session) and, before signing in, this
-// browser's choice (localStorage) or its preferred language.
-// t('time_left', {d: '01:00:00'}) fills {d}; a missing key shows the key.
+// i18n.js - Dutch and English: the user's language (PATCH /api/v1/session), before signing in this
+// browser's choice or preference. t('time_left', {d: '01:00:00'}) fills {d}; a missing key shows the key.
 import { flowEn, flowNl } from './i18n_flow.js';
 import { words } from './i18n_words.js';
 const en = {
@@ -963,6 +961,8 @@ const nl = {
 
 // workflow: i18n_flow.js; labels and sentences: i18n_words.js
 export const dicts = { en: Object.assign(en, flowEn, words.en), nl: Object.assign(nl, flowNl, words.nl) };
+/** More words from a module loaded on demand ({en, nl}; i18n_reminders.js). */
+export const extend = (more) => Object.keys(dicts).forEach((l) => Object.assign(dicts[l], more[l]));
 let current = 'en';
 
 export const lang = () => current;

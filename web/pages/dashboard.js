@@ -4,7 +4,7 @@
 // marked), and open incidents whose reporting duty is undetermined because
 // facts are missing.
 import { get, seg } from '../lib/api.js';
-import { countdown, h, timeEl, words } from '../lib/dom.js';
+import { countdown, h, replace, timeEl, words } from '../lib/dom.js';
 import { errorBox } from '../lib/forms.js';
 import { calendarSection } from './calendar.js';
 import { t, pick } from '../lib/i18n.js';
@@ -249,6 +249,14 @@ export async function dashboardPage() {
     const setup = atLeast('admin')
         ? await import('./setup.js').then((m) => m.setupChecklist()).catch((e) => errorBox(e))
         : null;
-    page.append(...(setup ? [setup] : []), s2, calendarSection(), attention(), s1, s3);
+    // a reminder channel failing: the warning (./reminders.js) loads only then
+    const warning = h('div', { id: 'rem-warning' });
+    get('/reminders/status').then(
+        (st) =>
+            Object.keys(st.failing).length &&
+            import('./reminders.js').then((m) => replace(warning, ...m.channelWarnings(st))),
+        () => {}, // a courtesy: the dashboard stands without it
+    );
+    page.append(...(setup ? [setup] : []), warning, s2, calendarSection(), attention(), s1, s3);
     return page;
 }

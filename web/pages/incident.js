@@ -48,6 +48,11 @@ export async function incidentPage(id) {
             (m) => m.preparednessPanel(ctx),
             (e) => errorBox(e),
         );
+        // so are the reminders (./reminders.js)
+        const rem = await import('./reminders.js').then(
+            (m) => m.remindersSection(ctx),
+            (e) => errorBox(e),
+        );
         const value = (r) => (r.status === 'fulfilled' ? r.value : null);
         const orNote = (r, fn) => (r.status === 'fulfilled' ? fn(r.value) : errorBox(r.reason));
         replace(
@@ -62,7 +67,7 @@ export async function incidentPage(id) {
             h(
                 'nav',
                 { class: 'toc', 'aria-label': t('on_this_page') },
-                ['obligations', 'classification', 'facts', 'drafts', 'preparedness', 'timeline'].map((s) =>
+                ['obligations', 'reminders', 'classification', 'facts', 'drafts', 'preparedness', 'timeline'].map((s) =>
                     h(
                         'a',
                         { href: `#/incidents/${seg(inc.ref)}`, 'data-target': `sec-${s}`, onclick: jump },
@@ -77,6 +82,7 @@ export async function incidentPage(id) {
                 h('h2', { id: 'h-obl' }, t('sec_obligations')),
                 orNote(cls, (c) => obligations(ctx, c)),
             ),
+            rem,
             transitionsSection(ctx, value(cls)),
             h(
                 'section',

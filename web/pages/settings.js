@@ -12,6 +12,7 @@ import { TLPS } from '../lib/schema.js';
 import { user } from '../lib/session.js';
 import '../lib/i18n_incident.js';
 import '../lib/i18n_errors.js';
+import { remindersSettings } from './reminders.js';
 
 const SECTORS = [
     'energy',
@@ -61,6 +62,7 @@ export async function settingsPage() {
         ['services', services],
         ['users', users],
         ['tokens', tokens],
+        ['reminders', remindersSettings],
     ];
     for (const [key, fn] of parts) {
         const sec = h('section', { id: `set-${key}`, 'aria-labelledby': `h-${key}` });

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
+/*
+ * reminders_plan.c - the reminders planned from the obligations.
+ *
+ * reminders_plan() runs inside every change that judges an incident's
+ * obligations (the classifier calls it through its hook, set in main.c),
+ * in the same transaction: each open report (pending or missed, its due
+ * time known) gets one job per step of the ladder that applies to it, at
+ * due time + the step's offset (the awareness step: when the report became
+ * owed).  A job not yet sent follows its due time when that moves (a
+ * corrected aware_at); a job sent stays sent; a report submitted or waived
+ * has its planned jobs cancelled, which ends its ladder.  Planning is
+ * idempotent: running it twice changes nothing.
+ */
+#include "reminders.h"
+#include "reminders_int.h"
+#include "lib/timeutil.h"
+#include "store/classification.h"
+#include "store/db.h"
+#include "store/incidents.h"
+#include "store/reminders.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const json_t *
+reminders_ladder(const json_t *policy, const char *regime, const char *stage)
+{
+    const json_t *best = NULL, *l;
+    int best_score = -1;
+    size_t i;
+
+    json_array_foreach(json_object_get(policy, "ladders"), i, l)
+    {
+        const char *r = json_string_value(json_object_get(l, "regime"));
+        const char *s = json_string_value(json_object_get(l, "stage"));
+        int score;
+
+        if (r == NULL || s == NULL || (strcmp(r, "*") != 0 && strcmp(r, regime) != 0) ||
+            (strcmp(s, "*") != 0 && strcmp(s, stage) != 0))
+            continue;
+        score = (strcmp(r, "*") != 0) * 2 + (strcmp(s, "*") != 0);
+        if (score > best_score) {
+            best = l;
+            best_score = score;
+        }
+    }
+    return best ? json_object_get(best, "steps") : NULL;
+}
+
+int64_t
+reminders_step_time(const json_t *step, int64_t due, int64_t owed_since)
+{
+    int64_t off;
+    bool aware;
+
+    if (reminders_offset(json_string_value(json_object_get(step, "at")), &off, &aware) != 0)
+        return TIME_UNSET;
+    return aware ? owed_since : due + off;
+}
+
+static bool
+open_obligation(const struct obligation *o)
+{
+    return strcmp(o->status, "pending") == 0 || strcmp(o->status, "missed") == 0;
+}
+
+static int
+plan_one(sqlite3 *db, const json_t *policy, const struct obligation *o, const char *at,
+         struct mp_error *err)
+{
+    const json_t *steps = reminders_ladder(policy, o->regime, o->stage), *s;
+    int64_t due, owed;
+    size_t k;
+
+    if (!open_obligation(o))
+        return store_reminder_jobs_close(db, o->id, 0, "cancelled", at, err) < 0 ? -1 : 0;
+    if (o->due_at[0] == '\0' || time_parse_rfc3339(o->due_at, &due) != 0)
+        return 0; /* not due yet at a known time: nothing to plan */
+    if (time_parse_rfc3339(o->created_at, &owed) != 0)
+        owed = due;
+    json_array_foreach(steps, k, s)
+    {
+        struct reminder_job j;
+        int64_t fire = reminders_step_time(s, due, owed);
+        int found = store_reminder_job_find(db, o->id, (int)k, 0, &j, err);
+
+        if (found < 0)
+            return -1;
+        if (fire == TIME_UNSET)
+            continue;
+        if (!found) {
+            memset(&j, 0, sizeof(j));
+            snprintf(j.obligation_id, sizeof(j.obligation_id), "%s", o->id);
+            snprintf(j.incident_id, sizeof(j.incident_id), "%s", o->incident_id);
+            j.step = (int)k;
+            j.fire_at = fire;
+            snprintf(j.due_at, sizeof(j.due_at), "%s", o->due_at);
+            snprintf(j.status, sizeof(j.status), "planned");
+            if (store_reminder_job_insert(db, &j, at, err) != 0)
+                return -1;
+        } else if ((strcmp(j.status, "planned") == 0 || strcmp(j.status, "cancelled") == 0) &&
+                   strcmp(j.due_at, o->due_at) != 0) {
+            /* only when the due time moved (an escalation's earlier time
+             * stays); a step cancelled while no due time was known, or
+             * while the report was waived, comes back with it */
+            j.fire_at = fire;
+            snprintf(j.status, sizeof(j.status), "planned");
+            snprintf(j.due_at, sizeof(j.due_at), "%s", o->due_at);
+            if (store_reminder_job_update(db, &j, at, err) != 0)
+                return -1;
+        }
+    }
+    /* steps the ladder no longer has */
+    return store_reminder_jobs_close(db, o->id, (int)json_array_size(steps), "cancelled", at, err) <
+                   0
+               ? -1
+               : 0;
+}
+
+int
+reminders_plan(sqlite3 *db, const char *incident_id, int64_t now, struct mp_error *err)
+{
+    struct obligation *v = NULL;
+    json_t *policy = reminders_acquire();
+    char at[TIME_RFC3339_LEN];
+    int n = 0, rc = -1;
+
+    if (policy == NULL)
+        return 0; /* no policy: no reminders, the change goes on */
+    time_format_rfc3339(now, at, sizeof(at));
+    if (store_obligation_list(db, incident_id, NULL, 1000, &v, &n, err) != 0)
+        goto out;
+    for (int i = 0; i < n; i++)
+        if (plan_one(db, policy, &v[i], at, err) != 0)
+            goto out;
+    rc = 0;
+out:
+    free(v);
+    json_decref(policy);
+    return rc;
+}
+
+int
+reminders_incident(const char *id_or_ref, json_t **out, struct mp_error *err)
+{
+    sqlite3 *db = db_reader(err);
+    json_t *jobs = NULL, *log = NULL;
+    struct incident inc;
+    int found;
+
+    *out = NULL;
+    if (db == NULL)
+        return -1;
+    found = store_incident_load(db, id_or_ref, &inc, err);
+    if (found <= 0)
+        return found < 0 ? -1 : mp_error_set(err, 404, "", "no such incident");
+    if (store_reminder_jobs_json(db, inc.id, &jobs, err) == 0 &&
+        store_reminder_deliveries_json(db, inc.id, &log, err) == 0)
+        *out = json_pack("{s:o, s:o}", "jobs", jobs, "deliveries", log);
+    else
+        json_decref(jobs);
+    incident_free(&inc);
+    return *out ? 0 : -1;
+}
