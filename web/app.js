@@ -13,8 +13,6 @@ import { atLeast, session, setSession, user } from './lib/session.js';
 import { signInForm, passwordForm } from './pages/signin.js';
 import { dashboardPage } from './pages/dashboard.js';
 import { incidentsPage, newIncidentPage } from './pages/incidents.js';
-import { incidentPage } from './pages/incident.js';
-import { alertsPage } from './pages/alerts.js';
 
 const main = document.getElementById('main');
 const header = document.getElementById('top');
@@ -26,9 +24,13 @@ let menuOpen = false; // the folded navigation (phone width) is open; closed by 
 const routes = [
     [/^\/?$/, () => dashboardPage()],
     [/^\/incidents\/new$/, () => newIncidentPage()],
-    [/^\/incidents\/([^/]+)$/, (m) => incidentPage(decodeURIComponent(m[1]))],
+    // the incident and alert pages load when first shown, outside the first load
+    [
+        /^\/incidents\/([^/]+)$/,
+        async (m) => (await import('./pages/incident.js')).incidentPage(decodeURIComponent(m[1])),
+    ],
     [/^\/incidents$/, (m, q) => incidentsPage(q)],
-    [/^\/alerts$/, (m, q) => alertsPage(q)],
+    [/^\/alerts$/, async (m, q) => (await import('./pages/alerts.js')).alertsPage(q)],
     // admins only, and rarely: loaded when first shown, outside the first load
     [/^\/settings$/, async () => (await import('./pages/settings.js')).settingsPage()],
     // the preparedness pages load on demand, outside the first load

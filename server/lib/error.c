@@ -71,6 +71,9 @@ static const struct {
     const char *code;
 } codes[] = {
     {"unknown field", "unknown_field"},
+    {"elements in one array or object", "too_many"},
+    {"values in one JSON text", "too_many"},
+    {"nested too deeply", "too_many"},
     {"is above the highest level", "not_allowed"},
     {"cannot disable or demote", "not_allowed"},
     {"A-Z a-z", "name_format"},

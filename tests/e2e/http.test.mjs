@@ -204,7 +204,7 @@ describe('http', () => {
             // deeper: the field is named
             let res = await api(d.url, tokens.admin, 'POST', '/api/v1/incidents', `{"title": "t", "services": ${zeros(10001)}}`);
             assertProblem(res, 422);
-            assert.deepEqual(res.json.errors, [{ field: 'services', message: 'more than 10000 elements in one array or object' }]);
+            assert.deepEqual(res.json.errors, [{ field: 'services', code: 'too_many', message: 'more than 10000 elements in one array or object' }]);
             res = await api(d.url, tokens.admin, 'POST', '/api/v1/alerts', `[{"source": "s", "title": "t"}, {"labels": {"a": ${zeros(10001)}}}]`);
             assertProblem(res, 422);
             assert.equal(res.json.errors[0].field, '[1].labels.a');

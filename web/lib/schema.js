@@ -50,3 +50,6 @@ export function loadSchema() {
     );
     return loaded;
 }
+
+/** An obligation still owed now: pending, or missed and not yet submitted (late, still owed). */
+export const owedNow = (o) => o.status === 'pending' || (o.status === 'missed' && !o.submitted_at);

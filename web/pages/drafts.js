@@ -12,9 +12,10 @@ import { lang, pick, t } from '../lib/i18n.js';
 import { formatNumber } from '../lib/numbers.js';
 import { regimeName } from '../lib/i18n_words.js';
 import { atLeast, user } from '../lib/session.js';
+import { owedNow } from '../lib/schema.js';
 
 /** A report still owed: pending, or missed and not yet sent (late, but owed). */
-export const owedNow = (o) => o.status === 'pending' || (o.status === 'missed' && !o.submitted_at);
+export { owedNow };
 
 /** The control kind for a content id and its current value. */
 function kindOf(id, value) {

@@ -8,7 +8,7 @@ import { submitting } from '../lib/forms.js';
 import { t } from '../lib/i18n.js';
 import { atLeast } from '../lib/session.js';
 import { CATEGORIES, CAUSES, SEVERITIES, STATES, TLPS } from '../lib/schema.js';
-import { owedNow } from './drafts.js';
+import { owedNow } from '../lib/schema.js';
 
 const anyOf = (list, prefix) => [['', t('any')], ...list.map((v) => [v, t(prefix + v)])];
 
