@@ -63,7 +63,7 @@ struct http_req {
     struct buf body; /* capped at body_limit */
     bool too_large;  /* declared or sent: answered 413 */
     bool large;      /* holds a large-body slot (lib/admit.h) */
-    bool busy;       /* a large body and no slot free: answered 503 */
+    bool busy;       /* a large body and no slot free: answered 503, Retry-After 1 */
     bool close;      /* answer with Connection: close (bad framing) */
     int status;
     size_t bytes;
@@ -619,12 +619,10 @@ dispatch(struct MHD_Connection *c, struct http_req *r, const char *method, const
                                 NULL);
         }
     }
-    if (r->busy) {
-        snprintf(r->retry_after, sizeof(r->retry_after), "1");
+    if (r->busy) /* its Retry-After was set with it */
         return send_problem(c, r, path, 503,
                             "too many large request bodies at once; retry after a second", NULL,
                             NULL, NULL);
-    }
     if (r->too_large) {
         char detail[96];
         snprintf(detail, sizeof(detail), "the request body is larger than %zu bytes",
@@ -726,6 +724,7 @@ admit_body(struct http_req *r)
         return true;
     }
     r->busy = true;
+    snprintf(r->retry_after, sizeof(r->retry_after), "1");
     return false;
 }
 

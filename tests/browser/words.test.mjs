@@ -23,7 +23,9 @@ function screenText() {
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
         const el = n.parentElement;
         const text = n.textContent.trim();
-        if (!text || !el || el.closest('script, style, template')) continue;
+        // textarea.code: the reminder policy's JSON text, which the admin edits as
+        // such (docs/REMINDERS.md); its errors name their place in it
+        if (!text || !el || el.closest('script, style, template, textarea.code')) continue;
         if (el.closest('option') || shown(el))
             out.push([
                 `<${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className ? '.' + String(el.className).split(' ')[0] : ''}>`,

@@ -6,7 +6,7 @@
 // and the Settings part (the policy, and a test message per channel).
 import { get, post, put, seg } from '../lib/api.js';
 import { field, h, replace, select, timeEl } from '../lib/dom.js';
-import { errorBox, markField, submitting } from '../lib/forms.js';
+import { errorBox, explain, fieldMessage, InputError, markField, submitting } from '../lib/forms.js';
 import { extend, t } from '../lib/i18n.js';
 import * as words from '../lib/i18n_reminders.js';
 import { atLeast } from '../lib/session.js';
@@ -165,7 +165,14 @@ export async function remindersSettings(redraw) {
                 markField(text, t('rem_json_bad'));
                 return;
             }
-            await put('/reminders/policy', doc, { ifMatch: p.version });
+            try {
+                await put('/reminders/policy', doc, { ifMatch: p.version });
+            } catch (e) {
+                if (!e?.errors?.length) throw e;
+                // the policy is the admin's own JSON text: each error names its place in it
+                const at = e.errors.map((fe) => ({ field: 'policy', message: `${fe.field}: ${fieldMessage(fe)}` }));
+                throw new InputError(at, explain(e));
+            }
             await redraw();
         });
     });
