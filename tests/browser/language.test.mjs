@@ -148,6 +148,8 @@ describe('the user’s language and the user’s values', () => {
                 ['true', true],
                 ['', null],
             ]) {
+                // the note of the save before goes; the next one says the form was drawn anew
+                await page.evaluate(() => document.querySelectorAll('.saved-note').forEach((n) => n.remove()));
                 await page.selectOption('#org-form select[name="cer_critical"]', choice);
                 await page.selectOption('#org-form select[name="nis2_class"]', 'essential');
                 await page.selectOption('#org-form select[name="microenterprise"]', choice === '' ? '' : 'false');
@@ -159,7 +161,8 @@ describe('the user’s language and the user’s values', () => {
                 const org = await apiGet(d, '/organisation');
                 assert.equal(org.cer_critical, want, `${l}: cer_critical`);
                 assert.equal(org.microenterprise, choice === '' ? null : false, `${l}: microenterprise`);
-                // the redrawn form shows what is stored
+                // the redrawn form shows what is stored (and says "Saved" once it is drawn)
+                await page.waitForSelector('#org-form .saved-note');
                 await page.waitForFunction(
                     (c) => document.querySelector('#org-form select[name="cer_critical"]')?.value === c && !document.querySelector('#org-form .form-error'),
                     choice,
