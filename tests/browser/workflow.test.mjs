@@ -234,7 +234,7 @@ describe('workflow: only what can succeed, confirmations, conflicts, feedback, f
             assert.equal(heads.at(-1), W[l].next);
             const row = page.locator('#incident-list tbody tr', { hasText: inc.ref });
             const cell = await row.locator('td.next-deadline').textContent();
-            assert.match(cell, /NIS2 · early warning/);
+            assert.match(cell, l === 'nl' ? /NIS2 · Vroegtijdige waarschuwing/ : /NIS2 · Early warning/);
             assert.ok(await row.locator('td.next-deadline time').count(), 'the due time is shown');
             assertNoProblems(page);
             await page.context().close();

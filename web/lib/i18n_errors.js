@@ -3,7 +3,7 @@
 // codes of ErrorCode in schema/openapi.yaml), in Dutch and English, added to
 // i18n.js's dictionaries when a form first fails (forms.js: submitting) or a
 // page with forms loads, outside the first load.
-import { dicts } from './i18n.js';
+import { extend } from './i18n.js';
 
 const en = {
     err_required: 'This is required.',
@@ -82,5 +82,4 @@ const nl = {
     err_fields: 'Controleer de gemarkeerde velden.',
 };
 
-Object.assign(dicts.en, en);
-Object.assign(dicts.nl, nl);
+extend({ en, nl });

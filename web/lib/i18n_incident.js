@@ -5,7 +5,7 @@
 // comparisons in words (expr_…, op_…), the entity types of
 // Uitvoeringsverordening (EU) 2024/2690 art. 1 (et_…) and the timeline's
 // sentences (tl_…).  Dutch follows the law's own words: docs/TERMINOLOGY.md.
-import { dicts } from './i18n.js';
+import { extend } from './i18n.js';
 
 const en = {
     unconfirmed: 'unconfirmed',
@@ -237,5 +237,4 @@ const nl = {
     tl_other: 'wijzigde het incident',
 };
 
-Object.assign(dicts.en, en);
-Object.assign(dicts.nl, nl);
+extend({ en, nl });

@@ -5,10 +5,10 @@
 import { get, post, seg } from '../lib/api.js';
 import { countdown, field, fromLocalInput, h, select, timeEl, toLocalInput, words } from '../lib/dom.js';
 import { submitting } from '../lib/forms.js';
-import { t } from '../lib/i18n.js';
+import { pick, t } from '../lib/i18n.js';
+import { regimeName } from '../lib/i18n_words.js';
 import { atLeast } from '../lib/session.js';
-import { CATEGORIES, CAUSES, SEVERITIES, STATES, TLPS } from '../lib/schema.js';
-import { owedNow } from '../lib/schema.js';
+import { CATEGORIES, CAUSES, owedNow, SEVERITIES, STATES, TLPS } from '../lib/schema.js';
 
 const anyOf = (list, prefix) => [['', t('any')], ...list.map((v) => [v, t(prefix + v)])];
 
@@ -109,7 +109,8 @@ async function nextDeadlines() {
 
 function nextCell(o) {
     if (!o) return h('span', { class: 'muted' }, t('no_open_reports'));
-    return [`${o.regime.toUpperCase()} · ${words(o.stage)} `, timeEl(o.due_at), ' ', countdown(o.due_at)];
+    const stage = o.stage_name ? pick(o.stage_name) : words(o.stage);
+    return [`${regimeName(o.regime)} · ${stage} `, timeEl(o.due_at), ' ', countdown(o.due_at)];
 }
 
 export async function newIncidentPage() {
