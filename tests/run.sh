@@ -32,7 +32,21 @@ passed=0
 failed=0
 status=0
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+# The failures' own lines, repeated just before the closing line: CI shows
+# only the tail of a run, and "1 failed" alone names nothing.
+fails=$(mktemp)
+trap 'rm -f "$log" "$fails"' EXIT
+
+# Keeps the lines of $log that name a failure, labelled with $1.
+note_failures() {
+    # node --test: the "not ok" line, and its block's location and error
+    awk '/^[[:space:]]*not ok / { print; n = 12; next }
+         m > 0 { print; m-- }
+         n > 0 && /^[[:space:]]*(location|error):/ { print; if (/\|-?$/) m = 2 }
+         n > 0 { n-- }
+         /:[FE]:|FAILED|^run\.sh: / { print }' "$log" \
+        | sed "s|^ *|  [$1] |" | head -n 30 >>"$fails"
+}
 conc=
 node --help 2>/dev/null | grep -q -- --test-concurrency && conc=--test-concurrency=1
 
@@ -43,12 +57,13 @@ run_unit() {
         CK_DEFAULT_TIMEOUT=30 "$t" >"$log" 2>&1
         rc=$?
         cat "$log"
+        note_failures "$t$1"
         # Check's summary: "100%: Checks: 12, Failures: 0, Errors: 0"
         line=$(grep -E '^[0-9]+%: Checks: ' "$log" | tail -n 1)
         checks=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
         fails=$(echo "$line" | sed -E 's/.*Failures: ([0-9]+), Errors: ([0-9]+).*/\1 \2/')
         if [ -z "$line" ]; then
-            echo "run.sh: $t$1 printed no Check summary (exit $rc)"
+            echo "run.sh: $t$1 printed no Check summary (exit $rc)" | tee -a "$fails"
             failed=$((failed + 1))
             status=1
             continue
@@ -66,6 +81,7 @@ run_counted() {
     MELDPUNT_BIN=${MELDPUNT_BIN:-$PWD/build/test/meldpunt} "$@" >"$log" 2>&1
     rc=$?
     cat "$log"
+    note_failures "$*"
     p=$(grep -E '^# pass [0-9]+' "$log" | tail -n 1 | sed -E 's/# pass //')
     f=$(grep -E '^# fail [0-9]+' "$log" | tail -n 1 | sed -E 's/# fail //')
     passed=$((passed + ${p:-0}))
@@ -156,6 +172,7 @@ if [ "$what" = all ] || [ "$what" = fuzz ]; then
     tests/fuzz/run.sh --budget "${FUZZ_BUDGET:-60}" >"$log" 2>&1
     rc=$?
     cat "$log"
+    note_failures fuzz
     p=$(grep -c '^fuzz: [a-z_]* ok:' "$log")
     f=$(grep -c '^fuzz: [a-z_]* FAILED' "$log")
     passed=$((passed + p))
@@ -172,6 +189,7 @@ if [ "$what" = all ] || [ "$what" = crash ]; then
         node tests/crash/crash.mjs --cycles "${CRASH_CYCLES:-3}" >"$log" 2>&1
     rc=$?
     cat "$log"
+    [ "$rc" -eq 0 ] || { tail -n 5 "$log" | sed 's|^|  [crash] |' >>"$fails"; }
     if [ "$rc" -eq 0 ]; then
         passed=$((passed + 1))
     else
@@ -191,5 +209,9 @@ if [ "$what" = all ] || [ "$what" = browser ]; then
     fi
 fi
 
+if [ -s "$fails" ]; then
+    echo "run.sh: what failed (the lines above in full):"
+    head -n 60 "$fails"
+fi
 echo "tests: $passed passed, $failed failed"
 exit $status
