@@ -111,3 +111,30 @@ test('every word of the server vocabulary has a label (GET /api/v1/schema)', asy
         await d.stopClean();
     }
 });
+
+test('every error code the server can send has words in Dutch and English (server/lib/error.c, ErrorCode in the OpenAPI file)', () => {
+    const root = path.resolve(WEB, '..');
+    const src = fs.readFileSync(path.join(root, 'server/lib/error.c'), 'utf8');
+    const body = src.slice(src.indexOf('codes[] = {'), src.indexOf('\n}\n', src.indexOf('mp_error_code(int')));
+    // the table's codes ({"needle", "code"}) and the codes by status (return ("code");)
+    const fromC = new Set([
+        ...[...body.matchAll(/\{"(?:[^"\\]|\\.)*", "([a-z_]+)"\}/g)].map((m) => m[1]),
+        ...[...body.matchAll(/return \("([a-z_]+)"\)/g)].map((m) => m[1]),
+    ]);
+    assert.ok(fromC.size >= 30, `found ${fromC.size} codes in error.c`);
+    const yaml = fs.readFileSync(path.join(root, 'schema/openapi.yaml'), 'utf8');
+    const at = yaml.indexOf('    ErrorCode:');
+    const list = yaml.slice(yaml.indexOf('enum: [', at) + 7, yaml.indexOf(']', yaml.indexOf('enum: [', at)));
+    const fromApi = new Set(list.split(',').map((s) => s.trim()));
+    assert.deepEqual([...fromC].filter((c) => !fromApi.has(c)), [], 'sent by error.c but not in ErrorCode');
+    for (const code of new Set([...fromC, ...fromApi])) {
+        setLang('en');
+        const en = t(`err_${code}`);
+        setLang('nl');
+        const nl = t(`err_${code}`);
+        assert.notEqual(en, `err_${code}`, `err_${code} has no English words`);
+        assert.notEqual(nl, `err_${code}`, `err_${code} has no Dutch words`);
+        assert.notEqual(nl, en, `err_${code}: the Dutch words are the English ones`);
+    }
+    setLang('en');
+});
