@@ -10,10 +10,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon } from '../e2e/lib/daemon.mjs';
 import { addUser, browser as browserApi, session } from '../e2e/lib/session.mjs';
-import { assertNoProblems, axeFindings, launch, newPage, screenshot, signIn, signOut } from './lib.mjs';
+import { assertNoProblems, axeFindings, LAPTOP, launch, newPage, PHONE, screenshot, signIn, signOut } from './lib.mjs';
 
-const PHONE = { width: 390, height: 844 };
-const LAPTOP = { width: 1280, height: 900 };
 const NARROWEST = { width: 320, height: 640 };
 const HOUR = 3600e3;
 const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');

@@ -16,6 +16,11 @@ export const CHROMIUM = process.env.MELDPUNT_CHROMIUM || '/usr/bin/chromium';
 export const PASSWORD = 'correct horse battery 9';
 /** Where screenshots go when MELDPUNT_SCREENSHOTS=DIR is set (docs/screenshots/). */
 export const SHOTS = process.env.MELDPUNT_SCREENSHOTS || null;
+/** A laptop's window and a phone's (issue 17: every item at 1280 and 390 px). */
+export const LAPTOP = { width: 1280, height: 900 };
+export const PHONE = { width: 390, height: 844 };
+/** Each language at each width: {l, vp, name} ("nl 390px"), for tests that cover both. */
+export const CASES = ['en', 'nl'].flatMap((l) => [LAPTOP, PHONE].map((vp) => ({ l, vp, name: `${l} ${vp.width}px` })));
 
 export async function launch() {
     // As root (CI), chromium's sandbox cannot start: --no-sandbox there only.
@@ -29,7 +34,7 @@ export async function launch() {
  * violations and requests that left the server under test.
  */
 export async function newPage(browser, base, { locale = 'en-GB', timezoneId = 'Europe/Amsterdam' } = {}) {
-    const ctx = await browser.newContext({ locale, timezoneId, acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+    const ctx = await browser.newContext({ locale, timezoneId, acceptDownloads: true, viewport: LAPTOP });
     const page = await ctx.newPage();
     // generous: signing in hashes with Argon2id, slow on a loaded machine under ASan
     page.setDefaultTimeout(30000);

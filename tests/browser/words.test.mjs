@@ -49,8 +49,12 @@ const IDENTIFIER = [
     [/"[a-z][a-z0-9_]*"|\b(?:true|false|null)\b(?=[\s,\])]|$)/, 'JSON value'],
 ];
 
+/** English legal prose, which the Dutch screen must not show: the acts, their parts and the notes on them. */
+const ENGLISH_LAW =
+    /\b(?:Directive|Regulation|Implementing|Delegated|Commission|Recommendation|Annex(?:es)?|recital|as amended|subparagraph|point|secondary|sources?|UNCONFIRMED|unless|within|hours?|without undue delay|and|of the|arts\.)\b/;
+
 describe('labels, never keys: every page in both languages', () => {
-    let d, browser, inc;
+    let d, browser, inc, leak;
     const call = async (method, p, body) => {
         const r = await api(d.url, d.adminToken, method, `/api/v1${p}`, body);
         assert.ok(r.status < 300, `${method} ${p}: ${r.status} ${r.text}`);
@@ -105,6 +109,12 @@ describe('labels, never keys: every page in both languages', () => {
             language: 'nl',
         });
         await call('POST', '/incidents', { title: 'Phishing bij de klantenservice', severity: 'low' });
+        // a data breach: the GDPR's sources beside NIS2's
+        leak = await call('POST', '/incidents', {
+            title: 'Klantgegevens ingezien',
+            aware_at: iso(Date.now() - HOUR),
+            impact: { personal_data_breach: true, breach_high_risk: true },
+        });
         await call('POST', '/alerts', {
             source: 'wazuh',
             title: 'Many failed logins on vpn01',
@@ -138,6 +148,7 @@ describe('labels, never keys: every page in both languages', () => {
             '#/',
             '#/incidents',
             `#/incidents/${inc.ref}`,
+            `#/incidents/${leak.ref}`,
             '#/incidents/new',
             '#/alerts',
             '#/preparedness',
@@ -167,6 +178,10 @@ describe('labels, never keys: every page in both languages', () => {
                     for (const [re, what] of IDENTIFIER)
                         if (re.test(text)) found.push(`${lang} ${r} ${where} ${what}: ${text.slice(0, 140)}`);
                 }
+                // the legal sources (class source: citations, rule explanations) in Dutch
+                if (lang === 'nl')
+                    for (const text of await page.$$eval('.source, .legal', (xs) => xs.map((x) => x.textContent)))
+                        if (ENGLISH_LAW.test(text)) found.push(`nl ${r} English legal prose: ${text.slice(0, 200)}`);
             }
         }
         assert.deepEqual([...new Set(found)], []);

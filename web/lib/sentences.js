@@ -4,11 +4,12 @@
 // it (5.000, € 20.000, 3 u, Nederland en België), a report by its name in
 // the rule file, a due time as "do 4 dec 07:17 (over 23 uur)".  Loaded with
 // the incident page, outside the first load (it brings i18n_incident.js).
-import { localTime, words } from './dom.js';
-import { lang, pick, t } from './i18n.js';
+import { h, localTime, words } from './dom.js';
+import { lang, t } from './i18n.js';
 import { formatNumber } from './numbers.js';
 import './i18n_incident.js';
 import { FACTS } from './schema.js';
+import { regimeName, stageLabel } from './i18n_words.js';
 
 const LOCALE = { en: 'en-GB', nl: 'nl-NL' };
 const locale = () => LOCALE[lang()] ?? LOCALE.en;
@@ -94,15 +95,11 @@ export function factValue(name, v) {
     return String(v);
 }
 
-/** "Thu 4 Dec 07:17" / "do 4 dec 07:17": a due time, local. */
+/** "Thu 4 Dec 07:17" / "do 4 dec 07:17": a due time, local (no comma between day and time). */
 export function dueTime(iso) {
-    return new Date(iso).toLocaleString(locale(), {
-        weekday: 'short',
-        day: 'numeric',
-        month: 'short',
-        hour: '2-digit',
-        minute: '2-digit',
-    });
+    const d = new Date(iso);
+    const day = d.toLocaleDateString(locale(), { weekday: 'short', day: 'numeric', month: 'short' });
+    return `${day.replace(/,/g, '')} ${d.toLocaleTimeString(locale(), { hour: '2-digit', minute: '2-digit' })}`;
 }
 
 /** "in 23 hours" / "over 23 uur", "3 hours ago" / "3 uur geleden". */
@@ -127,7 +124,7 @@ export function stageName(stage, regime, obligations = []) {
     const o =
         obligations.find((x) => x.stage === stage && (!regime || x.regime === regime)) ??
         obligations.find((x) => x.stage === stage);
-    return o?.stage_name ? pick(o.stage_name) : words(stage);
+    return stageLabel(o ?? { stage });
 }
 
 /** The names of acts in a legal reference, in Dutch as the Dutch texts write them. */
@@ -150,3 +147,24 @@ const LAW_NL = [
 
 /** A legal reference ("Directive (EU) 2022/2555 art. 23(3)") in the page's language. */
 export const lawRef = (s) => (lang() === 'nl' ? LAW_NL.reduce((x, [re, to]) => x.replace(re, to), s ?? '') : (s ?? ''));
+
+/** "NIS2 Early warning": the regime's short name and the report's name. */
+export const reportName = (o) => `${regimeName(o.regime)} ${stageName(o.stage, o.regime, [o])}`;
+
+/**
+ * A report owed, in one sentence as the timeline says it: "NIS2 Early
+ * warning to NCSC due Thu 4 Dec 07:17 (in 23 hours)".  The due time is a
+ * <time> element (UTC on hover); nodes to append.
+ */
+export function obligationSentence(o) {
+    const to = joined((o.recipients ?? [{ role: o.recipient }]).map((r) => r.name || t('rcp_' + r.role)));
+    const s = reportName(o);
+    if (!o.due_at) return [t(o.due_now ? 'tl_due_none' : 'tl_due_later', { s, to })];
+    const at = h(
+        'time',
+        { datetime: o.due_at, title: `UTC ${o.due_at.replace('T', ' ').replace('Z', '')}` },
+        dueTime(o.due_at),
+    );
+    const [before, after] = t('tl_due', { s, to, due: '\u0000', rel: relative(o.due_at) }).split('\u0000');
+    return [before, at, after];
+}

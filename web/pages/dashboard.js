@@ -4,13 +4,13 @@
 // marked), and open incidents whose reporting duty is undetermined because
 // facts are missing.
 import { get, seg } from '../lib/api.js';
-import { countdown, h, replace, timeEl, words } from '../lib/dom.js';
+import { countdown, h, replace, timeEl } from '../lib/dom.js';
 import { errorBox } from '../lib/forms.js';
 import { calendarSection } from './calendar.js';
 import { t, pick } from '../lib/i18n.js';
 import { OPEN_STATES, SEVERITIES } from '../lib/schema.js';
 import { atLeast } from '../lib/session.js';
-import { regimeName } from '../lib/i18n_words.js';
+import { reportLabel } from '../lib/i18n_words.js';
 
 /** Every open incident (pages through the list, at most 1,000). */
 async function openIncidents() {
@@ -80,13 +80,13 @@ export function deadlineRow(o, { withIncident = true } = {}) {
                   o.incident_title ?? '',
               )
             : null,
-        h('td', {}, `${regimeName(o.regime)} · ${o.stage_name ? pick(o.stage_name) : words(o.stage)}`),
+        h('td', {}, reportLabel(o)),
         // every recipient; one the profile does not configure is shown, not dropped
         h(
             'td',
             {},
             (o.recipients ?? [{ role: o.recipient }]).map((r) => t('rcp_' + r.role)).join(', '),
-            (o.problems ?? []).map((p) => h('p', { class: 'missing-note recipient-problem' }, pick(p.text))),
+            recipientProblems(o),
         ),
         h(
             'td',
@@ -97,16 +97,22 @@ export function deadlineRow(o, { withIncident = true } = {}) {
                   ? h('strong', { class: 'due-now' }, t('due_now'))
                   : h('span', { class: 'muted' }, t('no_deadline_yet')),
         ),
-        h(
-            'td',
-            {},
-            due && (o.status === 'pending' || o.status === 'missed') ? countdown(due) : null,
-            o.status !== 'pending' || !due
-                ? [' ', h('span', { class: `status-${o.status}` }, t('ob_' + o.status))]
-                : null,
-        ),
+        h('td', {}, standing(o)),
     );
 }
+
+/** Where a report stands: its countdown while owed, and its status once settled or late. */
+export function standing(o) {
+    const due = o.due_at;
+    return [
+        due && (o.status === 'pending' || o.status === 'missed') ? countdown(due) : null,
+        o.status !== 'pending' || !due ? [' ', h('span', { class: `status-${o.status}` }, t('ob_' + o.status))] : null,
+    ];
+}
+
+/** What keeps a report from reaching a recipient (one not configured in the profile). */
+export const recipientProblems = (o) =>
+    (o.problems ?? []).map((p) => h('p', { class: 'missing-note recipient-problem' }, pick(p.text)));
 
 export function deadlinesTable(items, opts = {}) {
     if (!items.length) return h('p', { class: 'muted' }, t('no_deadlines'));
@@ -136,6 +142,8 @@ export function deadlinesTable(items, opts = {}) {
 
 async function undetermined(incidents) {
     const recent = incidents.slice(0, 40);
+    // the facts by their labels (the incident page's words)
+    const S = await import('../lib/sentences.js');
     const results = await Promise.all(
         recent.map(async (i) => {
             try {
@@ -169,7 +177,7 @@ async function undetermined(incidents) {
                             ': ',
                             t('needs_facts'),
                             ' ',
-                            r.missing.length ? r.missing.map(words).join(', ') : t('unknown'),
+                            r.missing.length ? r.missing.map((x) => S.factLabel(x)).join(', ') : t('unknown'),
                         ),
                     ),
                 ),

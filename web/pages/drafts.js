@@ -10,7 +10,7 @@ import { control, factKind, readControl, same } from '../lib/facts.js';
 import { InputError, reading, saySaved, showErrors, submitting } from '../lib/forms.js';
 import { lang, pick, t } from '../lib/i18n.js';
 import { formatNumber } from '../lib/numbers.js';
-import { regimeName } from '../lib/i18n_words.js';
+import { reportLabel } from '../lib/i18n_words.js';
 import { atLeast, user } from '../lib/session.js';
 import { owedNow } from '../lib/schema.js';
 
@@ -50,12 +50,9 @@ function createForm({ inc, reload }, items, cls) {
         [
             ...owed.map((o) => [
                 `${o.regime}|${o.stage}`,
-                `${regimeName(o.regime)} · ${o.stage_name ? pick(o.stage_name) : words(o.stage)}${o.status === 'missed' ? ` (${t('late')})` : ''}`,
+                `${reportLabel(o)}${o.status === 'missed' ? ` (${t('late')})` : ''}`,
             ]),
-            ...voluntary.map((o) => [
-                `${o.regime}|${o.stage}`,
-                `${regimeName(o.regime)} · ${o.stage_name ? pick(o.stage_name) : words(o.stage)} (${t('voluntary')})`,
-            ]),
+            ...voluntary.map((o) => [`${o.regime}|${o.stage}`, `${reportLabel(o)} (${t('voluntary')})`]),
         ],
         undefined,
     );
@@ -118,7 +115,7 @@ function draftCard(ctx, n) {
         h(
             'h3',
             {},
-            `${regimeName(n.regime)} · ${n.stage_name ? pick(n.stage_name) : words(n.stage)} · v${n.version} `,
+            `${reportLabel(n)} · v${n.version} `,
             h('span', { class: `badge nstate-${n.state}` }, t('nstate_' + n.state)),
         ),
         h(
@@ -279,7 +276,7 @@ async function confirmSigning(n) {
                 'p',
                 { id: 'confirm-sign-what' },
                 t('confirm_sign_text', {
-                    r: `${regimeName(n.regime)} · ${n.stage_name ? pick(n.stage_name) : words(n.stage)}`,
+                    r: reportLabel(n),
                     to: t('rcp_' + n.recipient),
                     l: t('lang_name_' + n.language),
                 }),

@@ -10,10 +10,9 @@ import { FACTS } from '../lib/schema.js';
 import { errorBox, reading, saySaved, submitting } from '../lib/forms.js';
 import { pick, t } from '../lib/i18n.js';
 import { atLeast } from '../lib/session.js';
-import { deadlinesTable } from './dashboard.js';
+import { recipientProblems, standing } from './dashboard.js';
 import { draftsSection, owedNow } from './drafts.js';
-import { regimeName } from '../lib/i18n_words.js';
-import { stageName } from '../lib/sentences.js';
+import { reportName } from '../lib/sentences.js';
 import { CATEGORIES, CAUSES, KINDS, ROOT_CAUSES, SEVERITIES, TLPS } from '../lib/schema.js';
 
 const TIMES = ['detected_at', 'aware_at', 'started_at', 'ended_at'];
@@ -131,7 +130,7 @@ function blockedReason(to, cls, note) {
         if (open.length)
             return t('cannot_close_open_reports', {
                 n: open.length,
-                list: open.map((o) => `${regimeName(o.regime)} ${stageName(o.stage, o.regime, [o])}`).join(', '),
+                list: open.map((o) => reportName(o)).join(', '),
             });
     }
     if (to === 'dismissed' && !note.value.trim()) return t('cannot_dismiss_without_reason');
@@ -580,11 +579,44 @@ function decisionForm(inc, r, st, reload) {
     return h('details', {}, h('summary', {}, t('decision')), form);
 }
 
+/* The reports of this incident, each in a sentence as the timeline tells it,
+ * with where it stands (a countdown while owed). */
+function obligationsTable(items) {
+    if (!items.length) return h('p', { class: 'muted' }, t('no_deadlines'));
+    const overdue = (o) => o.status === 'missed' || (o.due_at && Date.parse(o.due_at) < Date.now());
+    return h(
+        'table',
+        { class: 'deadlines obligations' },
+        h(
+            'thead',
+            {},
+            h('tr', {}, h('th', { scope: 'col' }, t('report')), h('th', { scope: 'col' }, t('time_remaining'))),
+        ),
+        h(
+            'tbody',
+            {},
+            items.map((o) =>
+                h(
+                    'tr',
+                    { class: overdue(o) ? 'overdue-row' : '', 'data-regime': o.regime, 'data-stage': o.stage },
+                    h('td', { class: 'sentence' }, S.obligationSentence(o), recipientProblems(o)),
+                    h(
+                        'td',
+                        {},
+                        o.due_now && !o.due_at ? h('strong', { class: 'due-now' }, t('due_now')) : null,
+                        standing(o),
+                    ),
+                ),
+            ),
+        ),
+    );
+}
+
 function obligations({ inc, reload }, cls) {
     // the reports still owed first, the nearest deadline on top; the settled ones after
     const due = (o) => (o.due_at ? Date.parse(o.due_at) : Infinity);
     const items = [...cls.obligations].sort((a, b) => owedNow(b) - owedNow(a) || due(a) - due(b));
-    const wrap = h('div', { id: 'obligations' }, deadlinesTable(items, { withIncident: false }));
+    const wrap = h('div', { id: 'obligations' }, obligationsTable(items));
     if (atLeast('manager')) {
         for (const o of items.filter(owedNow)) {
             const reason = h('input', { name: 'reason', required: true });
@@ -609,7 +641,7 @@ function obligations({ inc, reload }, cls) {
                         'summary',
                         {},
                         t('waive_report', {
-                            r: `${regimeName(o.regime)} ${stageName(o.stage, o.regime, [o])}`,
+                            r: reportName(o),
                         }),
                     ),
                     form,

@@ -3,10 +3,10 @@
 // paging; the filters live in the location hash so a list can be linked)
 // and the form that creates an incident.
 import { get, post, seg } from '../lib/api.js';
-import { countdown, field, fromLocalInput, h, select, timeEl, toLocalInput, words } from '../lib/dom.js';
+import { countdown, field, fromLocalInput, h, select, timeEl, toLocalInput } from '../lib/dom.js';
 import { submitting } from '../lib/forms.js';
-import { pick, t } from '../lib/i18n.js';
-import { regimeName } from '../lib/i18n_words.js';
+import { t } from '../lib/i18n.js';
+import { reportLabel } from '../lib/i18n_words.js';
 import { atLeast } from '../lib/session.js';
 import { CATEGORIES, CAUSES, owedNow, SEVERITIES, STATES, TLPS } from '../lib/schema.js';
 
@@ -109,8 +109,7 @@ async function nextDeadlines() {
 
 function nextCell(o) {
     if (!o) return h('span', { class: 'muted' }, t('no_open_reports'));
-    const stage = o.stage_name ? pick(o.stage_name) : words(o.stage);
-    return [`${regimeName(o.regime)} · ${stage} `, timeEl(o.due_at), ' ', countdown(o.due_at)];
+    return [`${reportLabel(o)} `, timeEl(o.due_at), ' ', countdown(o.due_at)];
 }
 
 export async function newIncidentPage() {
