@@ -210,7 +210,8 @@ display_number(const struct notify_words *w, const json_t *v, struct buf *out)
     }
 }
 
-/* The law's names in Dutch, for a source the rule file gives in English. */
+/* The law's names and words in Dutch, for a source the rule file gives in
+ * English (the terms of docs/TERMINOLOGY.md). */
 static const struct {
     const char *en, *nl;
 } law_words[] = {
@@ -222,13 +223,47 @@ static const struct {
     {"Regulation (EU)", "Verordening (EU)"},
     {"Directive (EU)", "Richtlijn (EU)"},
     {"Recommendation", "Aanbeveling"},
+    {"as amended by", "zoals gewijzigd bij"},
+    {"last subparagraph", "laatste alinea"},
+    {"derogation from point", "afwijking van punt"},
+    {"arts. ", "art. "},
+    {"No ", "nr. "},
+    {" and ", " en "},
+    {"Annexes", "bijlagen"},
+    {"Annex", "bijlage"},
+    {"recital", "overweging"},
 };
+
+/* The length of an operator's note at s that the authority does not read:
+ * " [secondary sources ...]" (how sure the rule's author was of a source) or
+ * a parenthesis marked UNCONFIRMED; 0 when s starts none. */
+static size_t
+internal_note(const char *s)
+{
+    const char *end;
+
+    if (strncmp(s, " [secondary", 11) == 0 && (end = strchr(s, ']')) != NULL)
+        return ((size_t)(end - s) + 1);
+    if (strncmp(s, " (", 2) == 0 && (end = strchr(s, ')')) != NULL) {
+        const char *u = strstr(s, "UNCONFIRMED");
+        if (u != NULL && u < end && memchr(s + 2, '(', (size_t)(end - s - 2)) == NULL)
+            return ((size_t)(end - s) + 1);
+    }
+    if (strncmp(s, " UNCONFIRMED", 12) == 0)
+        return (12);
+    return (0);
+}
 
 static void
 put_source(const struct notify_words *w, const char *s, struct buf *out)
 {
     while (*s) {
-        size_t k, n = sizeof(law_words) / sizeof(law_words[0]);
+        size_t k, n = sizeof(law_words) / sizeof(law_words[0]), note = internal_note(s);
+
+        if (note > 0) {
+            s += note;
+            continue;
+        }
         for (k = 0; w->nl && k < n; k++) {
             size_t len = strlen(law_words[k].en);
             if (strncmp(s, law_words[k].en, len) == 0) {

@@ -11,13 +11,14 @@ import path from 'node:path';
 const WEB = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../web');
 
 // i18n.js touches these browser globals only when the language is set
-globalThis.document = { documentElement: {} };
+globalThis.document = { documentElement: {}, querySelectorAll: () => [] };
 globalThis.localStorage = { getItem: () => null, setItem: () => {} };
 globalThis.navigator = { language: 'nl-NL' };
 const { keys, t, setLang, extend } = await import(path.join(WEB, 'lib/i18n.js'));
 // the incident page's words, loaded with that page, join the same dictionaries
 await import(path.join(WEB, 'lib/i18n_incident.js'));
 await import(path.join(WEB, 'lib/i18n_errors.js'));
+await import(path.join(WEB, 'lib/i18n_profile.js'));
 // words a page module brings along when it loads (extend): checked the same way
 extend(await import(path.join(WEB, 'lib/i18n_reminders.js')));
 
@@ -137,4 +138,31 @@ test('every error code the server can send has words in Dutch and English (serve
         assert.notEqual(nl, en, `err_${code}: the Dutch words are the English ones`);
     }
     setLang('en');
+});
+
+test('legal sources read in Dutch in the Dutch interface: every criterion, regime and recurrence source of the rule files (lawRef)', async () => {
+    // sentences.js (via dom.js) ticks countdowns each second: an interval that must not keep this process alive
+    const setIntervalWas = globalThis.setInterval;
+    globalThis.setInterval = (f, ms) => setIntervalWas(f, ms).unref();
+    const { lawRef } = await import(path.join(WEB, 'lib/sentences.js'));
+    globalThis.setInterval = setIntervalWas;
+    const ENGLISH = /\b(?:Directive|Regulation|Implementing|Delegated|Commission|Recommendation|Annex(?:es)?|recital|as amended|subparagraph|point|secondary|UNCONFIRMED|and|arts\.|No)\b/;
+    const sources = [];
+    // what the incident page shows: the regime's, each criterion's and the recurrence rule's source; a
+    // report's (stages) is the rule author's explanation, not shown
+    const walk = (x) => {
+        if (Array.isArray(x)) return x.forEach(walk);
+        if (!x || typeof x !== 'object') return;
+        for (const [k, v] of Object.entries(x))
+            if (k === 'source' && typeof v === 'string') sources.push(v);
+            else if (k !== 'stages') walk(v);
+    };
+    const dir = path.resolve(WEB, '../config/rules');
+    for (const f of fs.readdirSync(dir)) walk(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
+    assert.ok(sources.length > 80, `${sources.length} sources`);
+    setLang('nl');
+    const english = [...new Set(sources)].map(lawRef).filter((s) => ENGLISH.test(s));
+    setLang('en');
+    assert.deepEqual(english, []);
+    assert.equal(lawRef('Regulation (EU) No 910/2014 art. 24(2) as amended by Regulation (EU) 2024/1183'), 'Regulation (EU) No 910/2014 art. 24(2) as amended by Regulation (EU) 2024/1183', 'English stays English');
 });

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon } from '../e2e/lib/daemon.mjs';
 import { addUser } from '../e2e/lib/session.mjs';
-import { assertNoProblems, incidentUrl, launch, newPage, screenshot, signIn } from './lib.mjs';
+import { assertNoProblems, CASES, incidentUrl, launch, newPage, screenshot, signIn } from './lib.mjs';
 
 /** Switches the signed-in user's language and waits for the page to follow. */
 async function useLang(page, l) {
@@ -182,6 +182,51 @@ describe('the user’s language and the user’s values', () => {
         }
         assertNoProblems(page);
         await page.context().close();
+    });
+
+    test('the subsector is picked from the sector data by its label; a value that is none of them is refused at the field, changing nothing', async () => {
+        const label = { en: 'Healthcare providers (e.g. hospitals)', nl: 'Zorgaanbieders (bijv. ziekenhuizen)' };
+        const refused = { en: 'Choose a subsector of the sector chosen, or none.', nl: 'Kies een subsector van de gekozen sector, of geen.' };
+        for (const { l, vp, name } of CASES) {
+            // stored earlier as free text: none of the health sector's subsectors
+            const org = await apiGet(d, '/organisation');
+            delete org.version;
+            delete org.updated_at;
+            const put = await apiSend(d, 'PUT', '/organisation', { ...org, sector: 'health', subsector: `zorg ${name}` });
+            assert.equal(put.status, 200, JSON.stringify(put.json));
+            const page = await newPage(browser, d.url);
+            await signIn(page, d.url, 'ada');
+            await useLang(page, l);
+            await page.setViewportSize(vp);
+            await page.goto(`${d.url}/#/settings`);
+            const sub = '#org-form select[name="subsector"]';
+            await page.waitForSelector(sub);
+            // the sector's subsectors by label, and what was stored, shown as such
+            const options = await page.$$eval(`${sub} option`, (os) => os.map((o) => [o.value, o.textContent]));
+            assert.ok(options.some(([v, x]) => v === 'healthcare_provider' && x === label[l]), JSON.stringify(options));
+            assert.equal(await page.inputValue(sub), `zorg ${name}`);
+            // saved as it is: refused at the field, nothing changed
+            const before = await apiGet(d, '/organisation');
+            await page.click('#org-form button[type="submit"]');
+            await page.waitForSelector('#org-form .field-error[data-for="subsector"]');
+            assert.equal(await page.textContent('#org-form .field-error[data-for="subsector"]'), refused[l]);
+            assert.equal(await page.getAttribute(sub, 'aria-invalid'), 'true');
+            const still = await apiGet(d, '/organisation');
+            assert.equal(still.version, before.version, `${name}: nothing was stored`);
+            assert.equal(still.subsector, `zorg ${name}`);
+            // picked from the list: stored by its id
+            await page.selectOption(sub, 'healthcare_provider');
+            await page.click('#org-form button[type="submit"]');
+            await page.waitForSelector('#org-form .saved-note');
+            assert.equal((await apiGet(d, '/organisation')).subsector, 'healthcare_provider');
+            // another sector offers its own subsectors; one of the sector before is cleared, in view
+            await page.selectOption('#org-form select[name="sector"]', 'energy');
+            const energy = await page.$$eval(`${sub} option`, (os) => os.map((o) => o.value));
+            assert.ok(energy.includes('electricity') && !energy.includes('healthcare_provider'), energy.join());
+            assert.equal(await page.inputValue(sub), '');
+            assertNoProblems(page);
+            await page.context().close();
+        }
     });
 
     test('the document the authority receives: a Dutch letter with letterhead, words not keys, signer by name, A4 with page numbers', async () => {

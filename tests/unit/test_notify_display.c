@@ -51,6 +51,19 @@ static const struct {
      "Significant (Richtlijn (EU) 2022/2555 art. 23(3); Uitvoeringsverordening (EU) 2024/2690)"},
     {"en", "NL", "criteria_met", "[\"c-sig\"]",
      "Significant (Directive (EU) 2022/2555 art. 23(3); Implementing Regulation (EU) 2024/2690)"},
+    /* the law's words in Dutch; the rule author's notes (secondary sources,
+     * UNCONFIRMED) are for the operator, not the authority, in either language */
+    {"nl", "NL", "criteria_met", "[\"c-eidas\"]",
+     "Vertrouwensdienst (Verordening (EU) nr. 910/2014 art. 24(2) zoals gewijzigd bij Verordening "
+     "(EU) "
+     "2024/1183)"},
+    {"en", "NL", "criteria_met", "[\"c-eidas\"]",
+     "Trust service (Regulation (EU) No 910/2014 art. 24(2) as amended by Regulation (EU) "
+     "2024/1183)"},
+    {"nl", "NL", "criteria_met", "[\"c-dora\"]",
+     "Kritieke diensten (Gedelegeerde Verordening (EU) 2024/1772 art. 9(2) en 9(4))"},
+    {"en", "NL", "criteria_met", "[\"c-dora\"]",
+     "Critical services (Delegated Regulation (EU) 2024/1772 arts. 9(2) and 9(4))"},
     {"nl", "NL", "cross_border", "true", "ja"},
     {"nl", "NL", "cross_border", "false", "nee"},
     {"nl", "NL", "cross_border", "null", "onbekend"},
@@ -100,7 +113,13 @@ setup(void)
                    "to health\",\"nl\":\"Gezondheidsschade\"}},"
                    "{\"id\":\"c-loss\",\"source\":\"art. 3(1)(a)\",\"text\":{\"en\":\"Loss "
                    "over EUR 500,000\",\"nl\":\"Financiële schade van meer dan EUR "
-                   "500.000\"}}]}}",
+                   "500.000\"}},"
+                   "{\"id\":\"c-eidas\",\"source\":\"Regulation (EU) No 910/2014 art. 24(2) as "
+                   "amended by Regulation (EU) 2024/1183 (point letter UNCONFIRMED)\",\"text\":{"
+                   "\"en\":\"Trust service\",\"nl\":\"Vertrouwensdienst\"}},"
+                   "{\"id\":\"c-dora\",\"source\":\"Delegated Regulation (EU) 2024/1772 arts. "
+                   "9(2) and 9(4) [secondary]\",\"text\":{\"en\":\"Critical services\",\"nl\":"
+                   "\"Kritieke diensten\"}}]}}",
                    0, NULL);
     ck_assert_ptr_nonnull(rs.doc);
 }

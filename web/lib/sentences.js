@@ -127,8 +127,14 @@ export function stageName(stage, regime, obligations = []) {
     return stageLabel(o ?? { stage });
 }
 
-/** The names of acts in a legal reference, in Dutch as the Dutch texts write them. */
+/** The names of acts in a legal reference, in Dutch as the Dutch texts write them (docs/TERMINOLOGY.md). */
 const LAW_NL = [
+    // the rule author's notes for the operator, quietly and in Dutch
+    [/ \[secondary(?: sources?)?[^\]]*\]/g, ' [secundaire bron]'],
+    [/\(point letter UNCONFIRMED\)/g, '(letter van het punt onbevestigd)'],
+    [/\(article UNCONFIRMED\)/g, '(artikel onbevestigd)'],
+    [/\bUNCONFIRMED\b/g, 'onbevestigd'],
+    [/\bCommission (?=Implementing|Delegated)/g, ''],
     [/\bImplementing Regulation\b/g, 'Uitvoeringsverordening'],
     [/\bDelegated Regulation\b/g, 'Gedelegeerde Verordening'],
     [/\bDelegated Reg\./g, 'Gedelegeerde Verordening'],
@@ -142,6 +148,10 @@ const LAW_NL = [
     [/\bAnnex\b/g, 'bijlage'],
     [/\b[Aa]rts?\./g, 'art.'],
     [/\brecital\b/g, 'overweging'],
+    [/\bas amended by\b/g, 'zoals gewijzigd bij'],
+    [/\blast subparagraph\b/g, 'laatste alinea'],
+    [/\bderogation from point\b/g, 'afwijking van punt'],
+    [/\bpoint\b/g, 'punt'],
     [/ and /g, ' en '],
 ];
 

@@ -5,13 +5,14 @@
 import { del, get, patch, post, put, seg } from '../lib/api.js';
 import { field, h, replace, select, timeEl } from '../lib/dom.js';
 import { control, readControl } from '../lib/facts.js';
-import { errorBox, reading, saySaved, submitting } from '../lib/forms.js';
+import { errorBox, InputError, reading, saySaved, submitting } from '../lib/forms.js';
 import { confirmDialog } from '../lib/confirm.js';
 import { pick, t } from '../lib/i18n.js';
 import { TLPS } from '../lib/schema.js';
 import { user } from '../lib/session.js';
 import '../lib/i18n_incident.js';
 import '../lib/i18n_errors.js';
+import '../lib/i18n_profile.js';
 import { remindersSettings } from './reminders.js';
 
 const SECTORS = [
@@ -103,13 +104,36 @@ function entityTypes(chosen) {
     return sel;
 }
 
+/* The subsectors of a sector from the questionnaire's sector data, by label;
+ * a value stored earlier that is none of them is shown as such, and refused
+ * on saving (readSubsector), never silently dropped or kept. */
+function subsectorOptions(sector, stored) {
+    const subs = sector?.subsectors ?? [];
+    const opts = [['', subs.length ? '—' : t('org_subsector_none')], ...subs.map((x) => [x.id, pick(x.label)])];
+    if (stored && !subs.some((x) => x.id === stored)) opts.push([stored, t('org_subsector_stored', { v: stored })]);
+    return opts;
+}
+
+function readSubsector(ctl, sector) {
+    const v = ctl.value;
+    if (ctl.tagName !== 'SELECT') return v.trim() || null; // no sector data: as typed
+    if (v && !(sector?.subsectors ?? []).some((x) => x.id === v))
+        throw new InputError([{ field: 'subsector', message: t('org_subsector_refused') }]);
+    return v || null;
+}
+
 async function organisation(redraw) {
     const o = await get('/organisation');
-    // the sectors by their names in the questionnaire (labels, never keys)
-    const named = await get('/assessment/questions').then(
-        (q) => new Map((q.sectors ?? []).map((x) => [x.id, pick(x.label)])),
-        () => new Map(),
+    // the sectors and their subsectors by their names in the questionnaire (labels, never keys)
+    const sectors = await get('/assessment/questions').then(
+        (q) => q.sectors ?? [],
+        () => [],
     );
+    const named = new Map(sectors.map((x) => [x.id, pick(x.label)]));
+    const sectorOf = (id) => sectors.find((x) => x.id === id);
+    const subsector = sectors.length
+        ? select('subsector', subsectorOptions(sectorOf(o.sector), o.subsector), o.subsector ?? '')
+        : h('input', { name: 'subsector', value: o.subsector ?? '' });
     const bool = (k) => field(t('org_' + k), control(k, 'bool', o[k]));
     const form = h(
         'form',
@@ -141,7 +165,7 @@ async function organisation(redraw) {
                     o.sector ?? '',
                 ),
             ),
-            field(t('org_subsector'), h('input', { name: 'subsector', value: o.subsector ?? '' })),
+            field(t('org_subsector'), subsector),
             field(
                 t('org_nis2_class'),
                 select(
@@ -174,11 +198,25 @@ async function organisation(redraw) {
         h('p', { class: 'hint' }, t('org_hint')),
         h('button', { type: 'submit', class: 'primary' }, t('save')),
     );
+    // another sector, its subsectors: a subsector of the sector before does not fit, and is cleared in view
+    form.querySelector('[name="sector"]').addEventListener('change', (ev) => {
+        if (subsector.tagName !== 'SELECT') return;
+        const opts = subsectorOptions(sectorOf(ev.target.value), null);
+        const cur = opts.some(([v]) => v === subsector.value) ? subsector.value : '';
+        replace(
+            subsector,
+            opts.map(([v, text]) => h('option', { value: v, selected: v === cur }, text)),
+        );
+    });
     form.addEventListener('submit', async (ev) => {
         ev.preventDefault();
         const v = (n) => form.querySelector(`[name="${CSS.escape(n)}"]`);
-        const turnover = reading(form, () => readControl(v('annual_turnover_eur'), 'money') ?? null);
-        if (turnover === undefined) return;
+        const read = reading(form, () => ({
+            turnover: readControl(v('annual_turnover_eur'), 'money') ?? null,
+            subsector: readSubsector(subsector, sectorOf(v('sector').value)),
+        }));
+        if (read === undefined) return;
+        const { turnover } = read;
         const body = { ...o };
         delete body.version;
         delete body.updated_at;
@@ -187,7 +225,7 @@ async function organisation(redraw) {
         body.address = v('address').value.trim() || null;
         body.country = v('country').value.trim().toUpperCase();
         body.sector = v('sector').value || null;
-        body.subsector = v('subsector').value.trim() || null;
+        body.subsector = read.subsector;
         body.nis2_class = v('nis2_class').value;
         body.entity_types = [...v('entity_types').selectedOptions].map((x) => x.value);
         body.annual_turnover_eur = turnover;
