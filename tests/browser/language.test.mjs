@@ -348,12 +348,13 @@ describe('reports owed late, and signing only after seeing what is signed', () =
         return { inc: inc.json, ew };
     };
 
-    test('a missed report can still be drafted, signed (after confirming what is signed) and submitted; in Dutch and English', async () => {
-        for (const l of ['nl', 'en']) {
-            const { inc, ew } = await missedIncident(`Dosering verstoord (${l})`);
+    test('a missed report can still be drafted, signed (after confirming what is signed) and submitted; in Dutch and English, at 1280 and 390 px', async () => {
+        for (const { l, vp, name } of CASES) {
+            const { inc, ew } = await missedIncident(`Dosering verstoord (${name})`);
             const page = await newPage(browser, d.url);
             await signIn(page, d.url, 'max');
             await useLang(page, l);
+            await page.setViewportSize(vp);
             await page.goto(incidentUrl(d.url, inc.ref));
             await page.waitForSelector('#draft-create');
             // the missed report is offered, marked late
@@ -410,24 +411,34 @@ describe('reports owed late, and signing only after seeing what is signed', () =
         }
     });
 
-    test('a missed report can be waived with a reason', async () => {
-        const { inc, ew } = await missedIncident('Dosering opnieuw verstoord');
-        const page = await newPage(browser, d.url);
-        await signIn(page, d.url, 'max');
-        await useLang(page, 'nl');
-        await page.goto(incidentUrl(d.url, inc.ref));
-        await page.waitForSelector('#obligations');
-        await page.click('details.waive:has-text("NIS2 Vroegtijdige waarschuwing") > summary');
-        assert.match(await page.textContent('details.waive[open] > summary'), /Afzien van melden: NIS2 Vroegtijdige waarschuwing \(met reden\)/);
-        await page.fill('details.waive[open] [name="reason"]', 'Telefonisch gemeld bij het NCSC; schriftelijk in het eindverslag');
-        await page.click('details.waive[open] button[type="submit"]');
-        // drawn again once saved (a predicate returning a promise would pass at once)
-        await page.waitForSelector('#obligations tr:has-text("Vroegtijdige waarschuwing") .status-waived');
-        const ob = (await apiGet(d, `/incidents/${inc.id}/obligations`)).items.find((o) => o.id === ew.id);
-        assert.equal(ob.status, 'waived');
-        assert.equal(ob.missed_at, ob.due_at, 'the lateness stays on record');
-        assert.match(ob.waived_reason, /Telefonisch gemeld/);
-        assertNoProblems(page);
-        await page.context().close();
+    test('a missed report can be waived with a reason; in Dutch and English, at 1280 and 390 px', async () => {
+        const words = {
+            en: { report: 'NIS2 Early warning', summary: /^Waive NIS2 Early warning$/ },
+            nl: {
+                report: 'NIS2 Vroegtijdige waarschuwing',
+                summary: /Afzien van melden: NIS2 Vroegtijdige waarschuwing \(met reden\)/,
+            },
+        };
+        for (const { l, vp, name } of CASES) {
+            const { inc, ew } = await missedIncident(`Dosering opnieuw verstoord (${name})`);
+            const page = await newPage(browser, d.url);
+            await signIn(page, d.url, 'max');
+            await useLang(page, l);
+            await page.setViewportSize(vp);
+            await page.goto(incidentUrl(d.url, inc.ref));
+            await page.waitForSelector('#obligations');
+            await page.click(`details.waive:has-text("${words[l].report}") > summary`);
+            assert.match(await page.textContent('details.waive[open] > summary'), words[l].summary);
+            await page.fill('details.waive[open] [name="reason"]', `Telefonisch gemeld bij het NCSC (${name})`);
+            await page.click('details.waive[open] button[type="submit"]');
+            // drawn again once saved (a predicate returning a promise would pass at once)
+            await page.waitForSelector('#obligations tr[data-stage="early_warning"] .status-waived');
+            const ob = (await apiGet(d, `/incidents/${inc.id}/obligations`)).items.find((o) => o.id === ew.id);
+            assert.equal(ob.status, 'waived');
+            assert.equal(ob.missed_at, ob.due_at, 'the lateness stays on record');
+            assert.equal(ob.waived_reason, `Telefonisch gemeld bij het NCSC (${name})`);
+            assertNoProblems(page);
+            await page.context().close();
+        }
     });
 });
