@@ -160,6 +160,18 @@ api_incidents_get(const struct api_request *rq, struct api_response *rs)
     incident_free(&inc);
 }
 
+/* A 412 names who saved first (changed_by: {principal, name}), so an edit
+ * conflict shows a person, not "someone". */
+static void
+changed_by(const struct api_request *rq, struct api_response *rs)
+{
+    char principal[96], name[404];
+    struct mp_error err;
+
+    if (incident_changed_by(rq->params[0], principal, name, &err) == 0 && principal[0] != '\0')
+        rs->extra = json_pack("{s:{s:s, s:s}}", "changed_by", "principal", principal, "name", name);
+}
+
 void
 api_incidents_patch(const struct api_request *rq, struct api_response *rs)
 {
@@ -177,9 +189,11 @@ api_incidents_patch(const struct api_request *rq, struct api_response *rs)
         json_decref(patch);
         return;
     }
-    if (incident_patch(rq->principal, rq->now, rq->params[0], if_match, patch, &out, &errs) != 0)
+    if (incident_patch(rq->principal, rq->now, rq->params[0], if_match, patch, &out, &errs) != 0) {
         api_field_errors(rs, &errs);
-    else
+        if (rs->status == 412)
+            changed_by(rq, rs);
+    } else
         answer_incident(rq, rs, 200, &out);
     incident_free(&out);
     json_decref(patch);

@@ -213,6 +213,10 @@ void incident_list_free(struct incident *items, int count);
 int incident_timeline(const char *id_or_ref, struct timeline_entry **entries, int *count,
                       struct mp_error *err);
 void incident_timeline_free(struct timeline_entry *entries, int count);
+/* Who made the latest change: principal ("user:max") and the name people
+ * know (the user's full name, else the sign-in name; a token's name). */
+int incident_changed_by(const char *id_or_ref, char principal[96], char name[404],
+                        struct mp_error *err);
 
 /* Incidents per state up to TLP level tlp_max, for /metrics. */
 int incident_count_by_state(int tlp_max, int64_t counts[STATE_COUNT], struct mp_error *err);

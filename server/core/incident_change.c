@@ -9,6 +9,7 @@
 #include "incident.h"
 #include "incident_int.h"
 #include "core/audit.h"
+#include "core/user.h"
 #include "lib/text.h"
 #include "lib/timeutil.h"
 #include "lib/uuid.h"
@@ -605,6 +606,37 @@ incident_timeline_free(struct timeline_entry *entries, int count)
         free(entries[i].note);
     }
     free(entries);
+}
+
+/*
+ * Who made the incident's latest change (its last timeline entry), named as
+ * people know them: a user by the full name of the profile, else the sign-in
+ * name; an API token by its name.  For an edit conflict (412), so that the
+ * one who typed knows whom to ask.  principal and name are empty when the
+ * timeline is.
+ */
+int
+incident_changed_by(const char *id_or_ref, char principal[96], char name[404], struct mp_error *err)
+{
+    struct timeline_entry *tl = NULL;
+    struct user_row u;
+    struct mp_error ignored;
+    const char *colon;
+    int n = 0;
+
+    principal[0] = name[0] = '\0';
+    if (incident_timeline(id_or_ref, &tl, &n, err) != 0)
+        return -1;
+    if (n > 0) {
+        snprintf(principal, 96, "%s", tl[n - 1].principal);
+        colon = strchr(principal, ':');
+        snprintf(name, 404, "%s", colon ? colon + 1 : principal);
+        if (strncmp(principal, "user:", 5) == 0 && user_get(name, &u, &ignored) == 0 &&
+            u.full_name[0] != '\0')
+            snprintf(name, 404, "%s", u.full_name);
+    }
+    incident_timeline_free(tl, n);
+    return 0;
 }
 
 int

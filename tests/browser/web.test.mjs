@@ -441,7 +441,7 @@ describe('web front end', () => {
         await page.click('#save-facts');
         // not a dead end: their version beside mine, and the choice (tests/browser/workflow.test.mjs)
         await page.waitForSelector('#facts-form .conflict');
-        assert.match(await page.textContent('#facts-form .conflict'), /Someone else saved first/);
+        assert.match(await page.textContent('#facts-form .conflict'), /admin \(API token\) saved first/);
         assert.equal(await page.textContent('#facts-form .conflict tr[data-field="assignee"] .mine'), 'Anna de Vries');
         assert.equal(await page.inputValue('#facts-form [name="assignee"]'), 'Anna de Vries');
         assertNoProblems(page);

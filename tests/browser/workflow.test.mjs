@@ -14,7 +14,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon } from '../e2e/lib/daemon.mjs';
-import { addUser } from '../e2e/lib/session.mjs';
+import { addUser, browser as asUser, signIn as apiSignIn } from '../e2e/lib/session.mjs';
 import { assertNoProblems, CASES, incidentUrl, LAPTOP, launch, newPage, signIn } from './lib.mjs';
 
 const W = {
@@ -25,6 +25,9 @@ const W = {
         roleTitle: 'Change the role?',
         saved: 'Saved',
         conflict: 'Someone else saved first',
+        // the server names who saved first: a person by the full name, a token by its name
+        conflictBy: 'Ada Lovelace saved first',
+        conflictByToken: 'admin (API token) saved first',
         next: 'Next deadline',
         setup: 'Getting started',
         rules: /At least 12 characters, without your user name in it/,
@@ -38,6 +41,8 @@ const W = {
         roleTitle: 'De rol wijzigen?',
         saved: 'Opgeslagen',
         conflict: 'Iemand anders sloeg eerder op',
+        conflictBy: 'Ada Lovelace sloeg eerder op',
+        conflictByToken: 'admin (API-token) sloeg eerder op',
         next: 'Eerstvolgende termijn',
         setup: 'Aan de slag',
         rules: /Minstens 12 tekens, zonder uw gebruikersnaam erin/,
@@ -324,9 +329,15 @@ describe('workflow: only what can succeed, confirmations, conflicts, feedback, f
     test('an edit conflict: their change beside mine; keep mine, take theirs, or merge field by field; nothing typed is lost', async () => {
         const inc = (await call(d, 'POST', '/incidents', { title: 'Conflict', description: 'start', severity: 'low' }))
             .json;
-        const theirs = async (body) => {
+        // their change: ada's, a person with a full name (or the admin's API token: token true)
+        assert.equal((await call(d, 'PATCH', '/users/ada', { full_name: 'Ada Lovelace' })).status, 200);
+        const ada = await apiSignIn(d, 'ada');
+        const theirs = async (body, token = false) => {
             const cur = (await call(d, 'GET', `/incidents/${inc.id}`)).json;
-            const res = await call(d, 'PATCH', `/incidents/${inc.id}`, body, { 'if-match': `"${cur.version}"` });
+            const headers = { 'if-match': `"${cur.version}"` };
+            const res = token
+                ? await call(d, 'PATCH', `/incidents/${inc.id}`, body, headers)
+                : await asUser(d, ada, 'PATCH', `/api/v1/incidents/${inc.id}`, body, { headers });
             assert.equal(res.status, 200, JSON.stringify(res.json));
         };
         // the incident page as it is now (one sign-in per case: Argon2id is slow under ASan)
@@ -346,7 +357,7 @@ describe('workflow: only what can succeed, confirmations, conflicts, feedback, f
             await page.fill('#facts-form [name="title"]', `My title ${name}`);
             await page.click('#save-facts');
             await page.waitForSelector('.conflict');
-            assert.equal(await page.textContent('.conflict h3'), W[l].conflict);
+            assert.equal(await page.textContent('.conflict h3'), W[l].conflictBy);
             const row = '.conflict tr[data-field="description"]';
             assert.equal(await page.textContent(`${row} .theirs`), `their description ${name}`);
             assert.equal(await page.textContent(`${row} .mine`), `my description ${name}`);
@@ -361,11 +372,11 @@ describe('workflow: only what can succeed, confirmations, conflicts, feedback, f
 
             // take theirs: mine discarded on purpose, the page shows theirs
             await open(page);
-            await theirs({ description: `hun beschrijving ${name}` });
+            await theirs({ description: `hun beschrijving ${name}` }, true);
             await page.fill('#facts-form [name="description"]', `mijn beschrijving ${name}`);
             await page.click('#save-facts');
             await page.waitForSelector('.conflict');
-            assert.equal(await page.textContent('.conflict h3'), W[l].conflict);
+            assert.equal(await page.textContent('.conflict h3'), W[l].conflictByToken);
             await page.click('.conflict button.take-theirs');
             await page.waitForFunction(() => !document.querySelector('.conflict'));
             assert.equal(await page.inputValue('#facts-form [name="description"]'), `hun beschrijving ${name}`);

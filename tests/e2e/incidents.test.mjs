@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, assertCleanExit, assertProblem, cli, startDaemon } from './lib/daemon.mjs';
 import { BASE, createIncident, createToken, iso, listAll, metric, request, transition } from './lib/incidents.mjs';
+import { browser, session } from './lib/session.mjs';
 
 const STATES = ['detected', 'triage', 'confirmed', 'contained', 'resolved', 'closed', 'dismissed'];
 
@@ -285,6 +286,32 @@ describe('incidents: create, read, patch, timeline', () => {
             res = await api(d.url, analyst, 'PATCH', `${BASE}/${inc.id}`, { title: 'Won again' }, { 'if-match': '*' });
             assert.equal(res.status, 200, res.text);
             assert.equal(res.json.version, 4);
+        });
+
+        test('a stale If-Match names who saved first (changed_by): a user by the full name, a token by its name', async () => {
+            const inc = await createIncident(d, analyst, { title: 'Who saved first' });
+            // a token saved last
+            let res = await api(d.url, analyst, 'PATCH', `${BASE}/${inc.id}`, { severity: 'high' });
+            assert.equal(res.status, 200, res.text);
+            res = await api(d.url, analyst, 'PATCH', `${BASE}/${inc.id}`, { title: 'Lost' }, { 'if-match': '"1"' });
+            assertProblem(res, 412);
+            assert.deepEqual(res.json.changed_by, { principal: 'token:alice', name: 'alice' });
+            // a person saved last: named as the profile names them
+            const max = await session(d, 'max-who', 'analyst');
+            const admin = createToken(d, 'who-admin', 'admin');
+            res = await api(d.url, admin, 'PATCH', '/api/v1/users/max-who', { full_name: 'Max de Vries' });
+            assert.equal(res.status, 200, res.text);
+            res = await browser(d, max, 'PATCH', `${BASE}/${inc.id}`, { description: 'his' }, { headers: { 'if-match': '"2"' } });
+            assert.equal(res.status, 200, res.text);
+            res = await api(d.url, analyst, 'PATCH', `${BASE}/${inc.id}`, { title: 'Lost' }, { 'if-match': '"2"' });
+            assertProblem(res, 412);
+            assert.deepEqual(res.json.changed_by, { principal: 'user:max-who', name: 'Max de Vries' });
+            // without a full name: the sign-in name
+            res = await api(d.url, admin, 'PATCH', '/api/v1/users/max-who', { full_name: null });
+            assert.equal(res.status, 200, res.text);
+            res = await api(d.url, analyst, 'PATCH', `${BASE}/${inc.id}`, { title: 'Lost' }, { 'if-match': '"2"' });
+            assert.deepEqual(res.json.changed_by, { principal: 'user:max-who', name: 'max-who' });
+            assert.equal((await api(d.url, analyst, 'GET', `${BASE}/${inc.id}`)).json.title, 'Who saved first', 'nothing changed');
         });
 
         test('PATCH without If-Match works; a patch that changes nothing keeps the version', async () => {

@@ -18,6 +18,12 @@ const WORDS = {
         en: 'Someone saved a change while you were editing. Compare and choose; nothing you typed is lost.',
         nl: 'Iemand sloeg een wijziging op terwijl u bewerkte. Vergelijk en kies; niets van wat u typte gaat verloren.',
     },
+    // the server named who saved first (changed_by of the 412)
+    title_by: { en: '{who} saved first', nl: '{who} sloeg eerder op' },
+    text_by: {
+        en: '{who} saved a change while you were editing. Compare and choose; nothing you typed is lost.',
+        nl: '{who} sloeg een wijziging op terwijl u bewerkte. Vergelijk en kies; niets van wat u typte gaat verloren.',
+    },
     field: { en: 'Field', nl: 'Veld' },
     theirs: { en: 'Their version', nl: 'Hun versie' },
     mine: { en: 'What you typed', nl: 'Wat u typte' },
@@ -28,7 +34,13 @@ const WORDS = {
     use_theirs: { en: 'theirs', nl: 'hun' },
     save_merge: { en: 'Save the merge', nl: 'Samenvoeging opslaan' },
 };
-const w = (k) => pick(WORDS[k]);
+const w = (k, who) => pick(WORDS[who ? `${k}_by` : k]).replace('{who}', who);
+
+/** The person of a 412's changed_by as people say it: "Max de Vries", "siem (API token)"; null when not named. */
+function whoSaved(by) {
+    if (!by?.name) return null;
+    return by.principal?.startsWith('token:') ? t('who_token', { n: by.name }) : by.name;
+}
 
 /** A value as text: unknown, yes/no, local times, lists. */
 function show(v) {
@@ -40,7 +52,7 @@ function show(v) {
 }
 
 /** The incident's facts form: body (the PATCH, with its note) against the incident now. */
-export async function incidentConflict(form, inc, body, { send, done }) {
+export async function incidentConflict(form, inc, body, { send, done, by }) {
     const theirs = await get(`/incidents/${seg(inc.id)}`);
     const { note, ...changes } = body;
     conflictPanel(form, {
@@ -49,6 +61,7 @@ export async function incidentConflict(form, inc, body, { send, done }) {
         label: (f) => (f.startsWith('impact.') ? words(f.slice(7)) : t(f)),
         save: (b, version) => send(note ? { ...b, note } : b, version),
         done,
+        by,
     });
 }
 
@@ -95,7 +108,8 @@ export function unflatten(flat) {
  * words.  save(body, version) sends a change; done(saved) is called after a
  * choice was saved (true) or theirs taken (false).
  */
-function conflictPanel(form, { mine, theirs, label, save, done }) {
+function conflictPanel(form, { mine, theirs, label, save, done, by }) {
+    const who = whoSaved(by);
     form.querySelector('.conflict')?.remove();
     const fields = Object.keys(mine);
     const choice = Object.fromEntries(fields.map((f) => [f, 'mine']));
@@ -153,8 +167,8 @@ function conflictPanel(form, { mine, theirs, label, save, done }) {
     const panel = h(
         'div',
         { class: 'conflict card', role: 'alert', 'aria-labelledby': 'conflict-h' },
-        h('h3', { id: 'conflict-h' }, w('title')),
-        h('p', {}, w('text')),
+        h('h3', { id: 'conflict-h' }, w('title', who)),
+        h('p', {}, w('text', who)),
         h(
             'table',
             { class: 'conflict-table' },

@@ -130,10 +130,10 @@ export function stageName(stage, regime, obligations = []) {
 /** The names of acts in a legal reference, in Dutch as the Dutch texts write them (docs/TERMINOLOGY.md). */
 const LAW_NL = [
     // the rule author's notes for the operator, quietly and in Dutch
-    [/ \[secondary(?: sources?)?[^\]]*\]/g, ' [secundaire bron]'],
-    [/\(point letter UNCONFIRMED\)/g, '(letter van het punt onbevestigd)'],
-    [/\(article UNCONFIRMED\)/g, '(artikel onbevestigd)'],
-    [/\bUNCONFIRMED\b/g, 'onbevestigd'],
+    [/ \[secondary(?: sources?)?[^\]]*\]/g, ' (secundaire bron)'],
+    [/\(point letter UNCONFIRMED\)/g, '(letter van het punt niet bevestigd)'],
+    [/\(article UNCONFIRMED\)/g, '(artikel niet bevestigd)'],
+    [/\bUNCONFIRMED\b/g, 'niet bevestigd'],
     [/\bCommission (?=Implementing|Delegated)/g, ''],
     [/\bImplementing Regulation\b/g, 'Uitvoeringsverordening'],
     [/\bDelegated Regulation\b/g, 'Gedelegeerde Verordening'],

@@ -341,16 +341,19 @@ function factsSection({ inc, reload }, cls) {
         if (!Object.keys(body).length) return;
         if (el('note').value.trim() !== '') body.note = el('note').value;
         const send = (b, version) => patch(`/incidents/${seg(inc.id)}`, b, { ifMatch: version });
-        let stale = false;
+        let stale = null;
         const ok = await submitting(form, () =>
             send(body, inc.version).catch((e) => {
                 if (e?.status !== 412) throw e; // someone else saved first
-                stale = true;
+                stale = e;
             }),
         );
         // someone else saved first: theirs beside mine, and the choice
         const done = (saved) => (saved ? savedAfter(reload, 'save-facts') : reload());
-        if (stale) return import('../lib/conflict.js').then((m) => m.incidentConflict(form, inc, body, { send, done }));
+        if (stale)
+            return import('../lib/conflict.js').then((m) =>
+                m.incidentConflict(form, inc, body, { send, done, by: stale.problem?.changed_by }),
+            );
         if (ok) savedAfter(reload, 'save-facts');
     });
     return h(
@@ -598,7 +601,7 @@ function obligationsTable(items) {
             items.map((o) =>
                 h(
                     'tr',
-                    { class: overdue(o) ? 'overdue-row' : '', 'data-regime': o.regime, 'data-stage': o.stage },
+                    { class: overdue(o) ? 'overdue-row' : '', 'data-stage': o.stage },
                     h('td', { class: 'sentence' }, S.obligationSentence(o), recipientProblems(o)),
                     h(
                         'td',
