@@ -12,6 +12,7 @@
 #include "core/audit.h"
 #include "lib/embed.h"
 #include "lib/file.h"
+#include "lib/log.h"
 #include "lib/snapshot.h"
 #include "lib/timeutil.h"
 #include "store/db.h"
@@ -718,7 +719,7 @@ reminders_policy_put(const struct principal *p, int64_t now, json_t *doc, int64_
     struct put_change c = {.p = p, .now = now, .if_match = if_match};
     struct mp_error err;
     char *t;
-    int rc;
+    int rc, planned = 0;
 
     reminders_validate(doc, errs);
     if (errs->count > 0)
@@ -735,5 +736,13 @@ reminders_policy_put(const struct principal *p, int64_t now, json_t *doc, int64_
         return field_errors_fail(errs, &err);
     install(json_incref(doc), c.version, c.at);
     *version = c.version;
+    /* the open reports follow the new ladders; the policy is in force even
+     * when this fails, and the next change to each incident plans it */
+    if (reminders_replan(now, &planned, &err) != 0)
+        log_error("re-planning the reminders after policy version %lld failed: %s",
+                  (long long)c.version, err.message);
+    else
+        log_notice("reminders re-planned version=%lld obligations=%d", (long long)c.version,
+                   planned);
     return 0;
 }

@@ -74,6 +74,9 @@ int reminders_policy_put(const struct principal *p, int64_t now, json_t *doc, in
 /* Inside a change that judged incident_id's obligations: plans, moves or
  * cancels its reminder jobs.  The classifier's hook (main.c). */
 int reminders_plan(sqlite3 *db, const char *incident_id, int64_t now, struct mp_error *err);
+/* After a new policy is installed: every open report planned again from
+ * its new ladder, in pages (a change each); *obligations how many. */
+int reminders_replan(int64_t now, int *obligations, struct mp_error *err);
 /* Where secrets are read (DIR/secrets/NAME, or $CREDENTIALS_DIRECTORY),
  * and the CA certificates targets are checked against (NULL or "": the
  * system's). */
