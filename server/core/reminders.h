@@ -47,6 +47,16 @@ int reminders_offset(const char *at, int64_t *offset, bool *awareness);
  * -1 with the reason in bad. */
 int reminders_template_check(const char *t, char *bad, size_t bad_len);
 
+/* The words of an obligation (a classify_obligations() item), shared by
+ * the messages and the calendar feed (calendar.c). */
+/* The text of a {"en", "nl"} object in lang, else in the other one (English
+ * for any other lang), else fallback. */
+const char *reminders_text_in_lang(const json_t *texts, const char *lang, const char *fallback);
+/* Whom the report goes to, "the CSIRT and the supervisor": the name the
+ * profile gives each recipient, else its role's label in lang. */
+struct buf;
+void reminders_recipients_text(struct buf *b, const json_t *recipients, const char *lang);
+
 /* Loads and checks the file (NULL or "": the built-in copy); *out is the
  * document with a reference for the caller. */
 int reminders_load_file(const char *file, json_t **out, struct mp_error *err);
@@ -75,7 +85,8 @@ int reminders_policy_put(const struct principal *p, int64_t now, json_t *doc, in
  * cancels its reminder jobs.  The classifier's hook (main.c). */
 int reminders_plan(sqlite3 *db, const char *incident_id, int64_t now, struct mp_error *err);
 /* After a new policy is installed: every open report planned again from
- * its new ladder, in pages (a change each); *obligations how many. */
+ * its new ladder, in pages (a change each); *obligations: how many have a
+ * ladder planned. */
 int reminders_replan(int64_t now, int *obligations, struct mp_error *err);
 /* Where secrets are read (DIR/secrets/NAME, or $CREDENTIALS_DIRECTORY),
  * and the CA certificates targets are checked against (NULL or "": the

@@ -95,6 +95,8 @@ moves(const struct reminder_job *j, const struct obligation *o, int64_t fire, in
     return again && j->fire_at != fire && j->fire_at > now;
 }
 
+/* 1 when o has a ladder planned, 0 when not (closed, no due time, no
+ * ladder), -1 on error. */
 static int
 plan_one(sqlite3 *db, const json_t *policy, const struct obligation *o, int64_t now, bool again,
          struct mp_error *err)
@@ -140,26 +142,29 @@ plan_one(sqlite3 *db, const json_t *policy, const struct obligation *o, int64_t 
         }
     }
     /* steps the ladder no longer has */
-    return store_reminder_jobs_close(db, o->id, (int)json_array_size(steps), "cancelled", at, err) <
-                   0
-               ? -1
-               : 0;
+    if (store_reminder_jobs_close(db, o->id, (int)json_array_size(steps), "cancelled", at, err) < 0)
+        return -1;
+    return steps != NULL && json_array_size(steps) > 0;
 }
 
-/* Plans incident_id's obligations under policy; how many, or -1. */
+/* Plans incident_id's obligations under policy; how many have a ladder
+ * planned, or -1. */
 static int
 plan_incident(sqlite3 *db, const json_t *policy, const char *incident_id, int64_t now, bool again,
               struct mp_error *err)
 {
     struct obligation *v = NULL;
-    int n = 0, rc = -1;
+    int n = 0, planned = 0, rc = -1;
 
     if (store_obligation_list(db, incident_id, NULL, 1000, &v, &n, err) != 0)
         goto out;
-    for (int i = 0; i < n; i++)
-        if (plan_one(db, policy, &v[i], now, again, err) != 0)
+    for (int i = 0; i < n; i++) {
+        int k = plan_one(db, policy, &v[i], now, again, err);
+        if (k < 0)
             goto out;
-    rc = n;
+        planned += k;
+    }
+    rc = planned;
 out:
     free(v);
     return rc;
@@ -232,24 +237,32 @@ reminders_replan(int64_t now, int *obligations, struct mp_error *err)
 }
 
 int
+reminders_incident_id(sqlite3 *db, const char *id_or_ref, char id[40], struct mp_error *err)
+{
+    struct incident inc;
+    int found = store_incident_load(db, id_or_ref, &inc, err);
+
+    if (found <= 0)
+        return found < 0 ? -1 : mp_error_set(err, 404, "", "no such incident");
+    snprintf(id, 40, "%s", inc.id);
+    incident_free(&inc);
+    return 0;
+}
+
+int
 reminders_incident(const char *id_or_ref, json_t **out, struct mp_error *err)
 {
     sqlite3 *db = db_reader(err);
     json_t *jobs = NULL, *log = NULL;
-    struct incident inc;
-    int found;
+    char id[40];
 
     *out = NULL;
-    if (db == NULL)
+    if (db == NULL || reminders_incident_id(db, id_or_ref, id, err) != 0)
         return -1;
-    found = store_incident_load(db, id_or_ref, &inc, err);
-    if (found <= 0)
-        return found < 0 ? -1 : mp_error_set(err, 404, "", "no such incident");
-    if (store_reminder_jobs_json(db, inc.id, &jobs, err) == 0 &&
-        store_reminder_deliveries_json(db, inc.id, &log, err) == 0)
+    if (store_reminder_jobs_json(db, id, &jobs, err) == 0 &&
+        store_reminder_deliveries_json(db, id, &log, err) == 0)
         *out = json_pack("{s:o, s:o}", "jobs", jobs, "deliveries", log);
     else
         json_decref(jobs);
-    incident_free(&inc);
     return *out ? 0 : -1;
 }

@@ -244,8 +244,11 @@ int
 store_reminder_open_incidents(sqlite3 *db, const char *after, int limit,
                               char (**ids)[STORE_REMINDER_ID_LEN], int *count, struct mp_error *err)
 {
+    /* by the (incident_id, regime, stage) index from `after`, stopping at
+     * limit; "+status" keeps the planner off obligations_open, which would
+     * read every open obligation for each page */
     sqlite3_stmt *st = db_stmt(db, "SELECT DISTINCT incident_id FROM obligations "
-                                   "WHERE incident_id > ?1 AND status IN ('pending', 'missed') "
+                                   "WHERE incident_id > ?1 AND +status IN ('pending', 'missed') "
                                    "ORDER BY incident_id LIMIT ?2");
     void *items = NULL;
     int rc;
