@@ -21,6 +21,7 @@
 
 #include <ctype.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -594,6 +595,9 @@ doc_drop(void *d)
 }
 
 static struct snapshot current = SNAPSHOT_INIT(doc_hold, doc_drop);
+/* counts the installs, after each: a planner that read it before taking the
+ * policy knows it planned from that install or a later one */
+static atomic_uint_fast64_t generation;
 /* where the policy in force came from, for GET */
 static struct {
     pthread_mutex_t lock;
@@ -611,6 +615,7 @@ install(json_t *doc, int64_t version, const char *updated_at)
         return;
     }
     snapshot_install(&current, doc);
+    atomic_fetch_add(&generation, 1);
     source.version = version;
     snprintf(source.updated_at, sizeof(source.updated_at), "%s", updated_at ? updated_at : "");
     pthread_mutex_unlock(&source.lock);
@@ -624,6 +629,12 @@ builtin(void)
 
     mp_error_clear(&err);
     return reminders_load_file(NULL, &doc, &err) == 0 ? doc : NULL;
+}
+
+uint64_t
+reminders_generation(void)
+{
+    return atomic_load(&generation);
 }
 
 json_t *

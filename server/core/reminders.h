@@ -69,6 +69,9 @@ int reminders_load(const char *file, struct mp_error *err);
  * when none was installed.  NULL only when even that cannot be read. */
 json_t *reminders_acquire(void);
 
+/* Goes up by one with every policy installed (start, SIGHUP, PUT). */
+uint64_t reminders_generation(void);
+
 /* GET /api/v1/reminders/policy: {policy, source ("file" | "api"),
  * version (0 from the file), updated_at}. */
 int reminders_policy_get(json_t **out, struct mp_error *err);
@@ -88,6 +91,10 @@ int reminders_plan(sqlite3 *db, const char *incident_id, int64_t now, struct mp_
  * its new ladder, in pages (a change each); *obligations: how many have a
  * ladder planned. */
 int reminders_replan(int64_t now, int *obligations, struct mp_error *err);
+/* A policy was installed since the last re-planning (at start: always;
+ * after a SIGHUP): the send loop re-plans before it sends, so incidents
+ * imported beside the server, and a changed file, are planned too. */
+bool reminders_replan_due(void);
 /* Where secrets are read (DIR/secrets/NAME, or $CREDENTIALS_DIRECTORY),
  * and the CA certificates targets are checked against (NULL or "": the
  * system's). */

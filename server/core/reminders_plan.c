@@ -30,6 +30,7 @@
 #include "store/reminders.h"
 #include "store/writer.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,6 +184,14 @@ reminders_plan(sqlite3 *db, const char *incident_id, int64_t now, struct mp_erro
     return rc < 0 ? -1 : 0;
 }
 
+static atomic_uint_fast64_t planned_generation; /* 0: none planned yet */
+
+bool
+reminders_replan_due(void)
+{
+    return atomic_load(&planned_generation) != reminders_generation();
+}
+
 struct replan {
     const json_t *policy;
     int64_t now;
@@ -222,6 +231,7 @@ int
 reminders_replan(int64_t now, int *obligations, struct mp_error *err)
 {
     struct replan r = {.now = now};
+    uint64_t g = reminders_generation(); /* before the policy: see install() */
     json_t *policy = reminders_acquire();
     int rc = 0;
 
@@ -233,6 +243,8 @@ reminders_replan(int64_t now, int *obligations, struct mp_error *err)
         rc = store_write(replan_page, &r, err);
     json_decref(policy);
     *obligations = r.obligations;
+    if (rc == 0)
+        atomic_store(&planned_generation, g);
     return rc;
 }
 

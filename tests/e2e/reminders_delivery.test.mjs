@@ -18,7 +18,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { api, startDaemon, tempDir } from './lib/daemon.mjs';
+import { api, cli, startDaemon, tempDir } from './lib/daemon.mjs';
 import { BASE, createIncident, createToken } from './lib/incidents.mjs';
 import { addUser } from './lib/session.mjs';
 
@@ -621,5 +621,41 @@ describe('reminders: a new policy mid-ladder plans the open reports again', () =
         assert.deepEqual((await jobs()).at(-1), [5, 25 * HOUR, 'cancelled']);
         await d.setClock({ now: at(T0, 26 * HOUR) });
         assert.deepEqual(steps(), ['0.0', '1.0', '2.0', '3.0', '4.0']);
+    });
+
+    test('incidents imported beside the server are planned at its next start, and reminded', async () => {
+        const file = path.join(tempDir(), 'import.jsonl');
+        // the import checks times against the real clock, not the test clock
+        const aware = new Date(Math.floor(Date.now() / 1000 - HOUR) * 1000).toISOString().replace('.000Z', 'Z');
+        fs.writeFileSync(
+            file,
+            JSON.stringify({
+                title: 'Imported dosing fault',
+                detected_at: aware,
+                aware_at: aware,
+                impact: { persons_health_damaged: 3, suspected_malicious: true, cross_border: false },
+            }) + '\n',
+        );
+        const r = cli(['import', file], { dataDir: d.dataDir });
+        assert.equal(r.code, 0, r.stderr);
+        const list = await api(d.url, viewer, 'GET', `${BASE}?q=Imported&limit=5`);
+        const imported = list.json.items.find((i) => i.title === 'Imported dosing fault');
+        assert.ok(imported, list.text);
+        assert.deepEqual((await reminders(d, viewer, imported.id)).jobs, [], 'an import plans nothing itself');
+        await d.restart();
+        await d.setClock({ now: at(aware, HOUR + 60) });
+        const jobs = (await reminders(d, viewer, imported.id)).jobs.sort((a, b) => a.step - b.step);
+        assert.deepEqual(
+            jobs.map((j) => [j.step, j.status]),
+            [
+                [0, 'sent'],
+                [1, 'planned'],
+                [2, 'planned'],
+                [3, 'planned'],
+                [4, 'planned'],
+            ],
+        );
+        assert.equal(jobs[4].fire_at, unix(aware) + 24 * HOUR);
+        assert.ok(hook.posts.some((p) => p.body.incident.reference === imported.ref && p.body.step === 0));
     });
 });
