@@ -749,7 +749,7 @@ reminders_policy_put(const struct principal *p, int64_t now, json_t *doc, int64_
     *version = c.version;
     /* the open reports follow the new ladders; the policy is in force even
      * when this fails, and the next change to each incident plans it */
-    if (reminders_replan(now, &planned, &err) != 0)
+    if (reminders_replan(now, false, &planned, &err) != 0)
         log_error("re-planning the reminders after policy version %lld failed: %s",
                   (long long)c.version, err.message);
     else

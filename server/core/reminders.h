@@ -89,8 +89,8 @@ int reminders_policy_put(const struct principal *p, int64_t now, json_t *doc, in
 int reminders_plan(sqlite3 *db, const char *incident_id, int64_t now, struct mp_error *err);
 /* After a new policy is installed: every open report planned again from
  * its new ladder, in pages (a change each); *obligations: how many have a
- * ladder planned. */
-int reminders_replan(int64_t now, int *obligations, struct mp_error *err);
+ * ladder planned (-1: nothing done, only_if_due and none was due). */
+int reminders_replan(int64_t now, bool only_if_due, int *obligations, struct mp_error *err);
 /* A policy was installed since the last re-planning (at start: always;
  * after a SIGHUP): the send loop re-plans before it sends, so incidents
  * imported beside the server, and a changed file, are planned too. */

@@ -30,6 +30,7 @@
 #include "store/reminders.h"
 #include "store/writer.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,16 +229,27 @@ out:
 }
 
 int
-reminders_replan(int64_t now, int *obligations, struct mp_error *err)
+reminders_replan(int64_t now, bool only_if_due, int *obligations, struct mp_error *err)
 {
+    static pthread_mutex_t one = PTHREAD_MUTEX_INITIALIZER; /* a PUT and the send loop */
     struct replan r = {.now = now};
-    uint64_t g = reminders_generation(); /* before the policy: see install() */
-    json_t *policy = reminders_acquire();
+    uint64_t g;
+    json_t *policy;
     int rc = 0;
 
-    *obligations = 0;
-    if (policy == NULL)
+    *obligations = -1;
+    pthread_mutex_lock(&one);
+    if (only_if_due && !reminders_replan_due()) {
+        pthread_mutex_unlock(&one);
         return 0;
+    }
+    *obligations = 0;
+    g = reminders_generation(); /* before the policy: see install() */
+    policy = reminders_acquire();
+    if (policy == NULL) {
+        pthread_mutex_unlock(&one);
+        return 0;
+    }
     r.policy = policy;
     while (!r.done && rc == 0)
         rc = store_write(replan_page, &r, err);
@@ -245,6 +257,7 @@ reminders_replan(int64_t now, int *obligations, struct mp_error *err)
     *obligations = r.obligations;
     if (rc == 0)
         atomic_store(&planned_generation, g);
+    pthread_mutex_unlock(&one);
     return rc;
 }
 

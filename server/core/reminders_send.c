@@ -658,9 +658,9 @@ reminders_send_pass(int64_t now, struct mp_error *err)
     pthread_mutex_lock(&one);
     if (reminders_replan_due()) { /* a policy from the file, at start or on SIGHUP */
         int planned = 0;
-        if (reminders_replan(now, &planned, err) != 0)
+        if (reminders_replan(now, true, &planned, err) != 0)
             log_error("re-planning the reminders failed: %s", err->message);
-        else
+        else if (planned >= 0)
             log_notice("reminders re-planned obligations=%d", planned);
         mp_error_clear(err);
     }
