@@ -10,7 +10,9 @@
 #
 # Environment: BENCH_SCALE (N: seed N incidents through `meldpunt import` and
 # measure start-up, memory, size and every list at 2 connections instead;
-# bench/scale.sh), BENCH_SECONDS (default 5), BENCH_CONNECTIONS (default "16 64"),
+# bench/scale.sh), BENCH_REMINDERS (N: only the reminders' cost with N open
+# obligations, bench/reminders.sh, which a whole run ends with at 10,000),
+# BENCH_SECONDS (default 5), BENCH_CONNECTIONS (default "16 64"),
 # BENCH_ONLY (an extended regular expression: run only the endpoints whose
 # name matches, beside the baseline; e.g. BENCH_ONLY='alerts|incidents \(').
 set -eu
@@ -18,40 +20,16 @@ cd "$(dirname "$0")/.."
 
 # BENCH_SCALE=N: the costs at N incidents instead (bench/scale.sh)
 [ -n "${BENCH_SCALE:-}" ] && exec bench/scale.sh
+# BENCH_REMINDERS=N: only what reminders cost the API, with N open
+# obligations (bench/reminders.sh; also run at the end of a whole run)
+[ -n "${BENCH_REMINDERS:-}" ] && exec bench/reminders.sh
 
-BIN=${MELDPUNT_BIN:-$PWD/build/meldpunt}
 SECONDS_EACH=${BENCH_SECONDS:-5}
 CONNS=${BENCH_CONNECTIONS:-"16 64"}
 
-dir=$(mktemp -d)
-pid=
-cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-    rm -rf "$dir"
-}
-trap cleanup EXIT INT TERM
-
-cat >"$dir/bench.conf" <<CONF
-[server]
-bench_endpoints = true
-per_ip_connection_limit = 0
-rate_limit = 0
-[log]
-level = warn
-CONF
-
-MP_TOKEN=$("$BIN" init --data "$dir/data" 2>/dev/null)
-export MP_TOKEN
-"$BIN" serve --config "$dir/bench.conf" --data "$dir/data" --listen 127.0.0.1:0 \
-    --log-level notice 2>"$dir/serve.log" &
-pid=$!
-url=
-for _ in $(seq 1 100); do
-    url=$(grep -o 'url=http://[0-9.]*:[0-9]*' "$dir/serve.log" 2>/dev/null | head -n 1 | sed 's/url=//')
-    [ -n "$url" ] && break
-    sleep 0.1
-done
-[ -n "$url" ] || { echo "bench: the server did not start:"; cat "$dir/serve.log"; exit 1; }
+. bench/lib.sh
+bench_init
+bench_serve
 
 # Alerts to list: ALERTS_SEED of them, posted in batches of 100 (the
 # listing is measured on this many plus what the ingestion run adds).
@@ -73,26 +51,7 @@ incident=$(curl -s -H "Authorization: Bearer $MP_TOKEN" -H 'Content-Type: applic
     sed -E 's/^\{"id":"([^"]+)".*/\1/')
 
 # run NAME PATH SCRIPT CONNECTIONS -> "rps p50_ms p99_ms non2xx"
-run() {
-    MP_RUN=$(date +%s%N)
-    export MP_RUN
-    out=$(wrk -t2 -c"$4" -d"${SECONDS_EACH}s" --latency -s "bench/$3" "$url$2" 2>&1)
-    rps=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
-    p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
-    p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
-    bad=$(echo "$out" | awk '/Non-2xx or 3xx responses:/ {print $NF}')
-    errs=$(echo "$out" | awk '/Socket errors:/ {print $0}')
-    [ -n "$errs" ] && echo "  ($1 c=$4: $errs)" >&2
-    echo "$rps $(to_ms "$p50") $(to_ms "$p99") ${bad:-0}"
-}
-
-# wrk prints latencies as 1.23ms, 456.00us or 1.20s.
-to_ms() {
-    echo "$1" | awk '/us$/ {sub("us","",$1); printf "%.3f", $1/1000; next}
-                     /ms$/ {sub("ms","",$1); printf "%.3f", $1; next}
-                     /s$/  {sub("s","",$1);  printf "%.3f", $1*1000; next}
-                     {print "?"}'
-}
+run() { bench_wrk 2 "$4" "$2" "$3"; }
 
 echo "meldpunt $("$BIN" version | cut -d' ' -f2) - wrk -t2, ${SECONDS_EACH}s per run, $(nproc) cores"
 printf '%-34s %5s %10s %8s %9s %9s %7s\n' endpoint conns req/s ratio p50_ms p99_ms non2xx
@@ -145,3 +104,9 @@ echo "classification: meldpunt rules bench (the built-in rules, generated incide
 echo
 echo "approve and sign: meldpunt key bench (a notification document, canonical form and signature)"
 "$BIN" key bench 5000
+
+echo
+echo "reminders: the API's p99 with and without them (bench/reminders.sh)"
+bench_cleanup || : # the server stopped, its directory gone, before the next part
+trap - EXIT
+bench/reminders.sh

@@ -16,29 +16,12 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-BIN=${MELDPUNT_BIN:-$PWD/build/meldpunt}
 N=${BENCH_SCALE:?set BENCH_SCALE, e.g. 100000}
 SECONDS_EACH=${BENCH_SECONDS:-5}
 C=${BENCH_SCALE_CONNECTIONS:-2}
 
-dir=$(mktemp -d)
-pid=
-cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-    rm -rf "$dir"
-}
-trap cleanup EXIT INT TERM
-
-cat >"$dir/bench.conf" <<CONF
-[server]
-bench_endpoints = true
-per_ip_connection_limit = 0
-rate_limit = 0
-[log]
-level = warn
-CONF
-
-now_ms() { date +%s%3N; }
+. bench/lib.sh
+now_ms() { bench_now_ms; }
 
 # N incidents over the last two years: every state, severity and category,
 # a few words to search, facts, and a note on every tenth.
@@ -64,8 +47,7 @@ gen() {
     }'
 }
 
-MP_TOKEN=$("$BIN" init --data "$dir/data" 2>/dev/null)
-export MP_TOKEN
+bench_init
 gen >"$dir/seed.jsonl"
 t0=$(now_ms)
 "$BIN" import "$dir/seed.jsonl" --data "$dir/data" --batch 2000 >/dev/null 2>"$dir/import.log" ||
@@ -74,38 +56,13 @@ t1=$(now_ms)
 db_bytes=$(cat "$dir/data/meldpunt.db" "$dir/data/meldpunt.db-wal" 2>/dev/null | wc -c)
 
 t2=$(now_ms)
-"$BIN" serve --config "$dir/bench.conf" --data "$dir/data" --listen 127.0.0.1:0 \
-    --log-level notice 2>"$dir/serve.log" &
-pid=$!
-url=
-while :; do
-    url=$(grep -o 'url=http://[0-9.]*:[0-9]*' "$dir/serve.log" 2>/dev/null | head -n 1 | sed 's/url=//')
-    if [ -n "$url" ] && [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/readyz")" = 200 ]; then
-        break
-    fi
-    kill -0 "$pid" 2>/dev/null || { echo "bench: the server did not start:"; cat "$dir/serve.log"; exit 1; }
-    [ $(($(now_ms) - t2)) -lt 60000 ] || { echo "bench: not ready within 60 s"; exit 1; }
-    sleep 0.01
-done
+bench_serve
 t3=$(now_ms)
 sleep 2 # the background integrity check's first pass, before RSS is read
 rss() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$pid/status"; }
 rss_idle=$(rss)
 
-to_ms() {
-    echo "$1" | awk '/us$/ {sub("us","",$1); printf "%.3f", $1/1000; next}
-                     /ms$/ {sub("ms","",$1); printf "%.3f", $1; next}
-                     /s$/  {sub("s","",$1);  printf "%.3f", $1*1000; next}
-                     {print "?"}'
-}
-run() {
-    out=$(wrk -t"$C" -c"$C" -d"${SECONDS_EACH}s" --latency -s "bench/$2" "$url$1" 2>&1)
-    rps=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
-    p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
-    p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
-    bad=$(echo "$out" | awk '/Non-2xx or 3xx responses:/ {print $NF}')
-    echo "$rps $(to_ms "$p50") $(to_ms "$p99") ${bad:-0}"
-}
+run() { bench_wrk "$C" "$C" "$1" "$2"; }
 
 since=$(date -u -d "+1 second" +%Y-%m-%dT%H:%M:%SZ) # a poller: nothing new since its last poll
 deep=$(printf 'c%x' $((N / 2)))

@@ -5,6 +5,7 @@
 #include "calendar.h"
 #include "core/audit.h"
 #include "core/classify.h"
+#include "core/reminders.h"
 #include "lib/buf.h"
 #include "lib/ical.h"
 #include "lib/timeutil.h"
@@ -143,46 +144,15 @@ static const struct words words_nl = {
     .calname = "meldpunt: meldtermijnen",
 };
 
-/* The text of a {"en", "nl"} object in lang (the other one when missing). */
-static const char *
-in_lang(const json_t *texts, const char *lang, const char *fallback)
-{
-    const char *s = json_string_value(json_object_get(texts, lang));
-
-    if (s == NULL)
-        s = json_string_value(json_object_get(texts, strcmp(lang, "nl") == 0 ? "en" : "nl"));
-    return s ? s : fallback;
-}
-
-/* "the CSIRT and the supervisor" style list of whom the report goes to:
- * the name the profile gives, else the role's label. */
-static void
-recipients_text(struct buf *b, const json_t *recipients, const char *lang)
-{
-    size_t i, n = json_array_size(recipients);
-    json_t *r;
-
-    json_array_foreach(recipients, i, r)
-    {
-        const char *name = json_string_value(json_object_get(r, "name"));
-        const char *who = name && name[0] ? name
-                                          : in_lang(json_object_get(r, "label"), lang,
-                                                    json_string_value(json_object_get(r, "role")));
-        if (i > 0)
-            buf_puts(b, i + 1 == n ? (strcmp(lang, "nl") == 0 ? " en " : " and ") : ", ");
-        buf_puts(b, who);
-    }
-}
-
 static void
 event(struct buf *b, const json_t *o, const char *lang, const struct words *w, int64_t now)
 {
     const char *id = json_string_value(json_object_get(o, "id"));
     const char *ref = json_string_value(json_object_get(o, "incident_ref"));
-    const char *stage = in_lang(json_object_get(o, "stage_name"), lang,
-                                json_string_value(json_object_get(o, "stage")));
-    const char *regime = in_lang(json_object_get(o, "regime_title"), lang,
-                                 json_string_value(json_object_get(o, "regime")));
+    const char *stage = reminders_text_in_lang(json_object_get(o, "stage_name"), lang,
+                                               json_string_value(json_object_get(o, "stage")));
+    const char *regime = reminders_text_in_lang(json_object_get(o, "regime_title"), lang,
+                                                json_string_value(json_object_get(o, "regime")));
     bool missed = strcmp(json_string_value(json_object_get(o, "status")), "missed") == 0;
     int64_t due = TIME_UNSET, created = TIME_UNSET;
     struct buf summary = BUF_INIT, desc = BUF_INIT, to = BUF_INIT;
@@ -191,7 +161,7 @@ event(struct buf *b, const json_t *o, const char *lang, const struct words *w, i
     if (json_is_string(json_object_get(o, "due_at")))
         time_parse_rfc3339(json_string_value(json_object_get(o, "due_at")), &due);
     time_parse_rfc3339(json_string_value(json_object_get(o, "created_at")), &created);
-    recipients_text(&to, json_object_get(o, "recipients"), lang);
+    reminders_recipients_text(&to, json_object_get(o, "recipients"), lang);
     buf_printf(&summary, "%s%s %s %s (%s)",
                missed ? w->overdue : (due == TIME_UNSET ? w->due_now : ""), stage, w->to,
                to.data ? to.data : "", ref ? ref : "");

@@ -12,6 +12,7 @@
 #include "core/audit.h"
 #include "lib/embed.h"
 #include "lib/file.h"
+#include "lib/log.h"
 #include "lib/snapshot.h"
 #include "lib/timeutil.h"
 #include "store/db.h"
@@ -20,6 +21,7 @@
 
 #include <ctype.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -593,6 +595,9 @@ doc_drop(void *d)
 }
 
 static struct snapshot current = SNAPSHOT_INIT(doc_hold, doc_drop);
+/* counts the installs, after each: a planner that read it before taking the
+ * policy knows it planned from that install or a later one */
+static atomic_uint_fast64_t generation;
 /* where the policy in force came from, for GET */
 static struct {
     pthread_mutex_t lock;
@@ -610,6 +615,7 @@ install(json_t *doc, int64_t version, const char *updated_at)
         return;
     }
     snapshot_install(&current, doc);
+    atomic_fetch_add(&generation, 1);
     source.version = version;
     snprintf(source.updated_at, sizeof(source.updated_at), "%s", updated_at ? updated_at : "");
     pthread_mutex_unlock(&source.lock);
@@ -623,6 +629,12 @@ builtin(void)
 
     mp_error_clear(&err);
     return reminders_load_file(NULL, &doc, &err) == 0 ? doc : NULL;
+}
+
+uint64_t
+reminders_generation(void)
+{
+    return atomic_load(&generation);
 }
 
 json_t *
@@ -718,7 +730,7 @@ reminders_policy_put(const struct principal *p, int64_t now, json_t *doc, int64_
     struct put_change c = {.p = p, .now = now, .if_match = if_match};
     struct mp_error err;
     char *t;
-    int rc;
+    int rc, planned = 0;
 
     reminders_validate(doc, errs);
     if (errs->count > 0)
@@ -735,5 +747,13 @@ reminders_policy_put(const struct principal *p, int64_t now, json_t *doc, int64_
         return field_errors_fail(errs, &err);
     install(json_incref(doc), c.version, c.at);
     *version = c.version;
+    /* the open reports follow the new ladders; the policy is in force even
+     * when this fails, and the next change to each incident plans it */
+    if (reminders_replan(now, false, &planned, &err) != 0)
+        log_error("re-planning the reminders after policy version %lld failed: %s",
+                  (long long)c.version, err.message);
+    else
+        log_notice("reminders re-planned version=%lld obligations=%d", (long long)c.version,
+                   planned);
     return 0;
 }

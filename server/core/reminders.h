@@ -47,6 +47,16 @@ int reminders_offset(const char *at, int64_t *offset, bool *awareness);
  * -1 with the reason in bad. */
 int reminders_template_check(const char *t, char *bad, size_t bad_len);
 
+/* The words of an obligation (a classify_obligations() item), shared by
+ * the messages and the calendar feed (calendar.c). */
+/* The text of a {"en", "nl"} object in lang, else in the other one (English
+ * for any other lang), else fallback. */
+const char *reminders_text_in_lang(const json_t *texts, const char *lang, const char *fallback);
+/* Whom the report goes to, "the CSIRT and the supervisor": the name the
+ * profile gives each recipient, else its role's label in lang. */
+struct buf;
+void reminders_recipients_text(struct buf *b, const json_t *recipients, const char *lang);
+
 /* Loads and checks the file (NULL or "": the built-in copy); *out is the
  * document with a reference for the caller. */
 int reminders_load_file(const char *file, json_t **out, struct mp_error *err);
@@ -58,6 +68,9 @@ int reminders_load(const char *file, struct mp_error *err);
 /* The policy in force, with a reference (json_decref it); the built-in one
  * when none was installed.  NULL only when even that cannot be read. */
 json_t *reminders_acquire(void);
+
+/* Goes up by one with every policy installed (start, SIGHUP, PUT). */
+uint64_t reminders_generation(void);
 
 /* GET /api/v1/reminders/policy: {policy, source ("file" | "api"),
  * version (0 from the file), updated_at}. */
@@ -74,6 +87,14 @@ int reminders_policy_put(const struct principal *p, int64_t now, json_t *doc, in
 /* Inside a change that judged incident_id's obligations: plans, moves or
  * cancels its reminder jobs.  The classifier's hook (main.c). */
 int reminders_plan(sqlite3 *db, const char *incident_id, int64_t now, struct mp_error *err);
+/* After a new policy is installed: every open report planned again from
+ * its new ladder, in pages (a change each); *obligations: how many have a
+ * ladder planned (-1: nothing done, only_if_due and none was due). */
+int reminders_replan(int64_t now, bool only_if_due, int *obligations, struct mp_error *err);
+/* A policy was installed since the last re-planning (at start: always;
+ * after a SIGHUP): the send loop re-plans before it sends, so incidents
+ * imported beside the server, and a changed file, are planned too. */
+bool reminders_replan_due(void);
 /* Where secrets are read (DIR/secrets/NAME, or $CREDENTIALS_DIRECTORY),
  * and the CA certificates targets are checked against (NULL or "": the
  * system's). */

@@ -155,19 +155,15 @@ reminders_ack_job(const struct principal *p, int64_t now, const char *id_or_ref,
 {
     struct ack_change c = {.now = now, .how = "web", .job = job, .who = p->name};
     sqlite3 *db = db_reader(err);
-    struct incident inc;
+    char id[40];
     int found;
 
     *out = NULL;
-    if (db == NULL)
+    if (db == NULL || reminders_incident_id(db, id_or_ref, id, err) != 0)
         return -1;
-    found = store_incident_load(db, id_or_ref, &inc, err);
-    if (found <= 0)
-        return found < 0 ? -1 : mp_error_set(err, 404, "", "no such incident");
     found = store_reminder_job_get(db, job, &c.j, err);
-    if (found == 1 && strcmp(c.j.incident_id, inc.id) != 0)
+    if (found == 1 && strcmp(c.j.incident_id, id) != 0)
         found = 0; /* another incident's: as if absent */
-    incident_free(&inc);
     if (found <= 0)
         return found < 0 ? -1 : mp_error_set(err, 404, "", "no such reminder");
     if (store_write(ack_apply, &c, err) != 0)

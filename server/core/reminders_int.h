@@ -9,8 +9,10 @@
 
 #include "core/incident_types.h"
 #include "lib/buf.h"
+#include "lib/error.h"
 
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdint.h>
 
 /* The steps of the ladder for regime and stage (most specific wins), or
@@ -19,6 +21,10 @@ const json_t *reminders_ladder(const json_t *policy, const char *regime, const c
 /* When step fires for a report due at due, owed since owed_since;
  * TIME_UNSET when its `at` is not understood. */
 int64_t reminders_step_time(const json_t *step, int64_t due, int64_t owed_since);
+
+/* The id of the incident id_or_ref names (its id or reference); 404 when
+ * none. */
+int reminders_incident_id(sqlite3 *db, const char *id_or_ref, char id[40], struct mp_error *err);
 
 /* Whom a message goes to. */
 struct reminder_rcpt {

@@ -18,18 +18,18 @@
 #include <string.h>
 #include <time.h>
 
-static const char *
-in_lang(const json_t *texts, const char *lang, const char *fallback)
+const char *
+reminders_text_in_lang(const json_t *texts, const char *lang, const char *fallback)
 {
     const char *s = json_string_value(json_object_get(texts, lang));
 
     if (s == NULL)
-        s = json_string_value(json_object_get(texts, "en"));
+        s = json_string_value(json_object_get(texts, strcmp(lang, "en") == 0 ? "nl" : "en"));
     return s ? s : fallback;
 }
 
-static void
-authority(struct buf *b, const json_t *recipients, const char *lang)
+void
+reminders_recipients_text(struct buf *b, const json_t *recipients, const char *lang)
 {
     size_t i, n = json_array_size(recipients);
     json_t *r;
@@ -39,9 +39,10 @@ authority(struct buf *b, const json_t *recipients, const char *lang)
         const char *name = json_string_value(json_object_get(r, "name"));
         if (i > 0)
             buf_puts(b, i + 1 == n ? (strcmp(lang, "nl") == 0 ? " en " : " and ") : ", ");
-        buf_puts(b, name && name[0] ? name
-                                    : in_lang(json_object_get(r, "label"), lang,
-                                              json_string_value(json_object_get(r, "role"))));
+        buf_puts(b, name && name[0]
+                        ? name
+                        : reminders_text_in_lang(json_object_get(r, "label"), lang,
+                                                 json_string_value(json_object_get(r, "role"))));
     }
 }
 
@@ -91,13 +92,15 @@ fill(struct buf *out, const char *t, const struct reminder_facts *f, const struc
             else
                 buf_printf(out, "TLP:%s", incident_tlp_names[f->inc->tlp]);
         } else if (strcmp(name, "regime") == 0) {
-            buf_puts(out, in_lang(json_object_get(f->obligation, "regime_title"), lang,
-                                  json_string_value(json_object_get(f->obligation, "regime"))));
+            buf_puts(out, reminders_text_in_lang(
+                              json_object_get(f->obligation, "regime_title"), lang,
+                              json_string_value(json_object_get(f->obligation, "regime"))));
         } else if (strcmp(name, "stage") == 0) {
-            buf_puts(out, in_lang(json_object_get(f->obligation, "stage_name"), lang,
-                                  json_string_value(json_object_get(f->obligation, "stage"))));
+            buf_puts(out, reminders_text_in_lang(
+                              json_object_get(f->obligation, "stage_name"), lang,
+                              json_string_value(json_object_get(f->obligation, "stage"))));
         } else if (strcmp(name, "authority") == 0) {
-            authority(out, json_object_get(f->obligation, "recipients"), lang);
+            reminders_recipients_text(out, json_object_get(f->obligation, "recipients"), lang);
         } else if (strcmp(name, "due") == 0) {
             char when[64];
             time_format_zone(f->due, r->zone, when, sizeof(when));

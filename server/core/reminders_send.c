@@ -656,6 +656,14 @@ reminders_send_pass(int64_t now, struct mp_error *err)
     static pthread_mutex_t one = PTHREAD_MUTEX_INITIALIZER; /* the ticker and the test clock */
 
     pthread_mutex_lock(&one);
+    if (reminders_replan_due()) { /* a policy from the file, at start or on SIGHUP */
+        int planned = 0;
+        if (reminders_replan(now, true, &planned, err) != 0)
+            log_error("re-planning the reminders failed: %s", err->message);
+        else if (planned >= 0)
+            log_notice("reminders re-planned obligations=%d", planned);
+        mp_error_clear(err);
+    }
     db = db_reader(err);
     policy = reminders_acquire();
     if (db == NULL || policy == NULL ||

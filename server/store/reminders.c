@@ -203,6 +203,13 @@ store_reminder_jobs_close(sqlite3 *db, const char *obligation_id, int from_step,
     return sqlite3_changes(db);
 }
 
+static int
+job_item(sqlite3_stmt *st, void *item)
+{
+    job_row(st, item);
+    return 0;
+}
+
 int
 store_reminder_jobs_due(sqlite3 *db, int64_t now, int limit, struct reminder_job **out, int *count,
                         struct mp_error *err)
@@ -210,8 +217,8 @@ store_reminder_jobs_due(sqlite3 *db, int64_t now, int limit, struct reminder_job
     sqlite3_stmt *st = db_stmt(db, "SELECT " JOB_COLUMNS " FROM reminder_jobs "
                                    "WHERE status = 'planned' AND fire_at <= ?1 AND next_try <= ?1 "
                                    "ORDER BY obligation_id, step, round LIMIT ?2");
-    struct reminder_job *v = NULL;
-    int n = 0, rc;
+    void *items = NULL;
+    int rc;
 
     *out = NULL;
     *count = 0;
@@ -219,21 +226,74 @@ store_reminder_jobs_due(sqlite3 *db, int64_t now, int limit, struct reminder_job
         return db_fail(db, err, "reading reminders");
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int(st, 2, limit);
-    v = calloc((size_t)limit + 1, sizeof(*v));
-    if (v == NULL) {
-        sqlite3_reset(st);
-        return mp_error_set(err, 500, "", "out of memory");
-    }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < limit)
-        job_row(st, &v[n++]);
+    rc = db_rows(db, st, sizeof(struct reminder_job), limit, job_item, NULL, &items, count,
+                 "reading reminders", err);
     sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        free(v);
-        return db_fail(db, err, "reading reminders");
-    }
-    *out = v;
-    *count = n;
+    *out = items;
+    return rc;
+}
+
+static int
+id_item(sqlite3_stmt *st, void *item)
+{
+    snprintf(item, STORE_REMINDER_ID_LEN, "%s", (const char *)sqlite3_column_text(st, 0));
     return 0;
+}
+
+int
+store_reminder_open_incidents(sqlite3 *db, const char *after, int limit,
+                              char (**ids)[STORE_REMINDER_ID_LEN], int *count, struct mp_error *err)
+{
+    /* by the (incident_id, regime, stage) index from `after`, stopping at
+     * limit; "+status" keeps the planner off obligations_open, which would
+     * read every open obligation for each page */
+    sqlite3_stmt *st = db_stmt(db, "SELECT DISTINCT incident_id FROM obligations "
+                                   "WHERE incident_id > ?1 AND +status IN ('pending', 'missed') "
+                                   "ORDER BY incident_id LIMIT ?2");
+    void *items = NULL;
+    int rc;
+
+    *ids = NULL;
+    *count = 0;
+    if (st == NULL)
+        return db_fail(db, err, "reading open obligations");
+    sqlite3_bind_text(st, 1, after, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, limit);
+    rc = db_rows(db, st, STORE_REMINDER_ID_LEN, limit, id_item, NULL, &items, count,
+                 "reading open obligations", err);
+    sqlite3_reset(st);
+    *ids = items;
+    return rc;
+}
+
+/* Each row of st as row() words it, into a JSON array. */
+static int
+json_rows(sqlite3 *db, sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *st), json_t **out,
+          const char *what, struct mp_error *err)
+{
+    json_t *a = json_array();
+    int rc;
+
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        json_array_append_new(a, row(st));
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        json_decref(a);
+        return db_fail(db, err, what);
+    }
+    *out = a;
+    return 0;
+}
+
+static json_t *
+job_json(sqlite3_stmt *st)
+{
+    struct reminder_job j;
+
+    job_row(st, &j);
+    return json_pack("{s:I, s:s, s:i, s:i, s:I, s:s, s:i}", "id", (json_int_t)j.id, "obligation_id",
+                     j.obligation_id, "step", j.step, "round", j.round, "fire_at",
+                     (json_int_t)j.fire_at, "status", j.status, "attempts", j.attempts);
 }
 
 int
@@ -241,31 +301,12 @@ store_reminder_jobs_json(sqlite3 *db, const char *incident_id, json_t **out, str
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT " JOB_COLUMNS " FROM reminder_jobs "
                                    "WHERE incident_id = ? ORDER BY fire_at, id");
-    json_t *a = json_array();
-    int rc;
 
     *out = NULL;
-    if (st == NULL) {
-        json_decref(a);
+    if (st == NULL)
         return db_fail(db, err, "reading reminders");
-    }
     sqlite3_bind_text(st, 1, incident_id, -1, SQLITE_STATIC);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct reminder_job j;
-        job_row(st, &j);
-        json_array_append_new(a,
-                              json_pack("{s:I, s:s, s:i, s:i, s:I, s:s, s:i}", "id",
-                                        (json_int_t)j.id, "obligation_id", j.obligation_id, "step",
-                                        j.step, "round", j.round, "fire_at", (json_int_t)j.fire_at,
-                                        "status", j.status, "attempts", j.attempts));
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        json_decref(a);
-        return db_fail(db, err, "reading reminders");
-    }
-    *out = a;
-    return 0;
+    return json_rows(db, st, job_json, out, "reading reminders", err);
 }
 
 /* ---- the delivery log ---- */
@@ -313,6 +354,21 @@ store_reminder_delivery_sent(sqlite3 *db, int64_t job_id, const char *channel,
     return rc == SQLITE_ROW;
 }
 
+static json_t *
+delivery_json(sqlite3_stmt *st)
+{
+    json_t *e =
+        json_pack("{s:I, s:s, s:s, s:i, s:i, s:s, s:s, s:s}", "id",
+                  (json_int_t)sqlite3_column_int64(st, 0), "at", sqlite3_column_text(st, 1),
+                  "obligation_id", sqlite3_column_text(st, 2), "step", sqlite3_column_int(st, 3),
+                  "round", sqlite3_column_int(st, 4), "channel", sqlite3_column_text(st, 5),
+                  "recipient", sqlite3_column_text(st, 6), "status", sqlite3_column_text(st, 7));
+
+    if (sqlite3_column_type(st, 8) != SQLITE_NULL)
+        json_object_set_new(e, "reason", json_string((const char *)sqlite3_column_text(st, 8)));
+    return e;
+}
+
 int
 store_reminder_deliveries_json(sqlite3 *db, const char *incident_id, json_t **out,
                                struct mp_error *err)
@@ -321,31 +377,10 @@ store_reminder_deliveries_json(sqlite3 *db, const char *incident_id, json_t **ou
         db_stmt(db, "SELECT d.id, d.at, d.obligation_id, j.step, j.round, d.channel, d.recipient, "
                     "d.status, d.reason FROM reminder_deliveries d JOIN reminder_jobs j ON j.id = "
                     "d.job_id WHERE d.incident_id = ? ORDER BY d.id");
-    json_t *a = json_array();
-    int rc;
 
     *out = NULL;
-    if (st == NULL) {
-        json_decref(a);
+    if (st == NULL)
         return db_fail(db, err, "reading the delivery log");
-    }
     sqlite3_bind_text(st, 1, incident_id, -1, SQLITE_STATIC);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *e = json_pack(
-            "{s:I, s:s, s:s, s:i, s:i, s:s, s:s, s:s}", "id",
-            (json_int_t)sqlite3_column_int64(st, 0), "at", sqlite3_column_text(st, 1),
-            "obligation_id", sqlite3_column_text(st, 2), "step", sqlite3_column_int(st, 3), "round",
-            sqlite3_column_int(st, 4), "channel", sqlite3_column_text(st, 5), "recipient",
-            sqlite3_column_text(st, 6), "status", sqlite3_column_text(st, 7));
-        if (sqlite3_column_type(st, 8) != SQLITE_NULL)
-            json_object_set_new(e, "reason", json_string((const char *)sqlite3_column_text(st, 8)));
-        json_array_append_new(a, e);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        json_decref(a);
-        return db_fail(db, err, "reading the delivery log");
-    }
-    *out = a;
-    return 0;
+    return json_rows(db, st, delivery_json, out, "reading the delivery log", err);
 }

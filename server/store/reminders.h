@@ -53,6 +53,13 @@ int store_reminder_jobs_close(sqlite3 *db, const char *obligation_id, int from_s
  * obligation, step and round; at most limit.  *out malloc'd. */
 int store_reminder_jobs_due(sqlite3 *db, int64_t now, int limit, struct reminder_job **out,
                             int *count, struct mp_error *err);
+/* Up to limit incidents with an open obligation (pending or missed), by id
+ * after `after` ("": from the first): the pages a re-planning walks.
+ * *ids malloc'd. */
+enum { STORE_REMINDER_ID_LEN = 40 };
+int store_reminder_open_incidents(sqlite3 *db, const char *after, int limit,
+                                  char (**ids)[STORE_REMINDER_ID_LEN], int *count,
+                                  struct mp_error *err);
 /* An incident's jobs as a JSON array, by fire time. */
 int store_reminder_jobs_json(sqlite3 *db, const char *incident_id, json_t **out,
                              struct mp_error *err);

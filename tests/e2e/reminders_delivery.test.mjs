@@ -18,7 +18,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { api, startDaemon, tempDir } from './lib/daemon.mjs';
+import { api, cli, startDaemon, tempDir } from './lib/daemon.mjs';
 import { BASE, createIncident, createToken } from './lib/incidents.mjs';
 import { addUser } from './lib/session.mjs';
 
@@ -532,5 +532,130 @@ describe('reminders: failing channels and escalation', () => {
         r = await reminders(d, viewer, inc.id);
         const named = r.deliveries.find((e) => e.channel === 'named');
         assert.ok(named && /loopback, link-local or private/.test(named.reason), JSON.stringify(r.deliveries));
+    });
+});
+
+describe('reminders: a new policy mid-ladder plans the open reports again', () => {
+    let d, hook, analyst, viewer, inc, ewId;
+    const ladder = (...steps) => [
+        { regime: 'nis2', stage: 'early_warning', steps: steps.map((a) => ({ at: a, to: ['person:alice'] })) },
+    ];
+    const policy = (version, ladders) => ({
+        version,
+        allow: ['127.0.0.1'],
+        channels: { hook: { type: 'webhook', url: `http://127.0.0.1:${hook.port}/hook`, secret: 'hook-hmac' } },
+        people: { alice: { language: 'en' } },
+        ladders,
+        templates,
+    });
+    const steps = () => hook.posts.map((p) => `${p.body.step}.${p.body.round}`);
+    const jobs = async () =>
+        (await reminders(d, viewer, inc.id)).jobs
+            .filter((j) => j.obligation_id === ewId)
+            .sort((a, b) => a.step - b.step || a.round - b.round)
+            .map((j) => [j.step, j.fire_at - unix(T0), j.status]);
+
+    before(async () => {
+        hook = await receiver(HOOK_SECRET);
+        d = await startDaemon({ config: '[reminders]\nsend_interval = 3600\n' });
+        writeSecret(d, 'hook-hmac', HOOK_SECRET);
+        analyst = createToken(d, 'p-analyst', 'analyst');
+        viewer = createToken(d, 'p-viewer', 'viewer');
+        await d.setClock({ now: T0 });
+        await setProfile(d);
+        await putPolicy(d, policy('first', ladder('awareness', '-PT12H', '-PT4H', 'due')));
+        inc = await createIncident(d, analyst, {
+            title: 'Telemetry link cut',
+            aware_at: T0,
+            impact: { persons_health_damaged: 3, suspected_malicious: true, cross_border: false },
+        });
+        const obl = await api(d.url, viewer, 'GET', `${BASE}/${inc.id}/obligations`);
+        ewId = obl.json.items.find((o) => o.regime === 'nis2' && o.stage === 'early_warning').id;
+    });
+    after(async () => {
+        await d?.stopClean();
+        await hook?.stop();
+    });
+
+    test('the steps not yet sent take the new times; new steps are planned; what was sent stays', async () => {
+        await d.setClock({ advance: 'PT1S' });
+        await d.setClock({ now: at(T0, 12 * HOUR) });
+        assert.deepEqual(steps(), ['0.0', '1.0']);
+        assert.deepEqual(await jobs(), [
+            [0, 0, 'sent'],
+            [1, 12 * HOUR, 'sent'],
+            [2, 20 * HOUR, 'planned'],
+            [3, 24 * HOUR, 'planned'],
+        ]);
+        // no change to the incident: the PUT alone plans it again
+        await putPolicy(d, policy('second', ladder('awareness', '-PT10H', '-PT6H', '-PT2H', 'due', 'PT1H')));
+        const second = [
+            [0, 0, 'sent'],
+            [1, 12 * HOUR, 'sent'],
+            [2, 18 * HOUR, 'planned'],
+            [3, 22 * HOUR, 'planned'],
+            [4, 24 * HOUR, 'planned'],
+            [5, 25 * HOUR, 'planned'],
+        ];
+        assert.deepEqual(await jobs(), second);
+        await putPolicy(d, policy('second again', ladder('awareness', '-PT10H', '-PT6H', '-PT2H', 'due', 'PT1H')));
+        assert.deepEqual(await jobs(), second, 'planning again changes nothing');
+        // step 1 of the new ladder (-PT10H, 14 h) was sent as the old step 1: not again
+        await d.setClock({ now: at(T0, 14 * HOUR) });
+        assert.deepEqual(steps(), ['0.0', '1.0']);
+    });
+
+    test('the later steps follow the new ladder, each sent once', async () => {
+        await d.setClock({ now: at(T0, 18 * HOUR) });
+        assert.deepEqual(steps(), ['0.0', '1.0', '2.0']);
+        await d.setClock({ now: at(T0, 20 * HOUR) });
+        assert.deepEqual(steps(), ['0.0', '1.0', '2.0'], 'nothing at the old -PT4H');
+        await d.setClock({ now: at(T0, 22 * HOUR) });
+        await d.setClock({ now: at(T0, 24 * HOUR) });
+        assert.deepEqual(steps(), ['0.0', '1.0', '2.0', '3.0', '4.0']);
+        assert.ok(hook.posts.every((p) => p.valid));
+    });
+
+    test('a step the new ladder drops is cancelled and never sent', async () => {
+        await putPolicy(d, policy('third', ladder('awareness', '-PT10H', '-PT6H', '-PT2H', 'due')));
+        assert.deepEqual((await jobs()).at(-1), [5, 25 * HOUR, 'cancelled']);
+        await d.setClock({ now: at(T0, 26 * HOUR) });
+        assert.deepEqual(steps(), ['0.0', '1.0', '2.0', '3.0', '4.0']);
+    });
+
+    test('incidents imported beside the server are planned at its next start, and reminded', async () => {
+        const file = path.join(tempDir(), 'import.jsonl');
+        // the import checks times against the real clock, not the test clock
+        const aware = new Date(Math.floor(Date.now() / 1000 - HOUR) * 1000).toISOString().replace('.000Z', 'Z');
+        fs.writeFileSync(
+            file,
+            JSON.stringify({
+                title: 'Imported dosing fault',
+                detected_at: aware,
+                aware_at: aware,
+                impact: { persons_health_damaged: 3, suspected_malicious: true, cross_border: false },
+            }) + '\n',
+        );
+        const r = cli(['import', file], { dataDir: d.dataDir });
+        assert.equal(r.code, 0, r.stderr);
+        const list = await api(d.url, viewer, 'GET', `${BASE}?q=Imported&limit=5`);
+        const imported = list.json.items.find((i) => i.title === 'Imported dosing fault');
+        assert.ok(imported, list.text);
+        assert.deepEqual((await reminders(d, viewer, imported.id)).jobs, [], 'an import plans nothing itself');
+        await d.restart();
+        await d.setClock({ now: at(aware, HOUR + 60) });
+        const jobs = (await reminders(d, viewer, imported.id)).jobs.sort((a, b) => a.step - b.step);
+        assert.deepEqual(
+            jobs.map((j) => [j.step, j.status]),
+            [
+                [0, 'sent'],
+                [1, 'planned'],
+                [2, 'planned'],
+                [3, 'planned'],
+                [4, 'planned'],
+            ],
+        );
+        assert.equal(jobs[4].fire_at, unix(aware) + 24 * HOUR);
+        assert.ok(hook.posts.some((p) => p.body.incident.reference === imported.ref && p.body.step === 0));
     });
 });

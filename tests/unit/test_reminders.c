@@ -1,11 +1,18 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
- * test_reminders.c - core/reminders.c: the reminder policy's check.
+ * test_reminders.c - core/reminders.c: the reminder policy's check;
+ * core/reminders_message.c: what a message says.
  *
  * The shipped config/reminders.json must pass; each spoiled copy must fail
  * naming its field.  Offsets, templates and target addresses are tables.
+ * A message in the recipient's language and time zone, the incident's
+ * title only within the recipient's TLP limit and never for TLP:RED: a
+ * table too.
  */
 #include "core/reminders.h"
+#include "core/reminders_int.h"
+#include "lib/buf.h"
+#include "lib/timeutil.h"
 #include "testutil.h"
 
 #include <check.h>
@@ -171,6 +178,90 @@ START_TEST(test_url_host)
 }
 END_TEST
 
+/* ---- messages ---- */
+
+static const struct {
+    enum incident_tlp tlp, limit;
+    const char *lang, *zone;
+    const char *subject, *body;
+} messages[] = {
+    /* a stage named only in English: in English */
+    {TLP_AMBER, TLP_AMBER, "nl", "Europe/Amsterdam", "MP-2031-7: Dosing fault",
+     "NIS2 (nl), Early warning aan het CSIRT en Toezichthouder X, "
+     "2031-03-15 10:00 CET, nog 3 u 20 min"},
+    {TLP_AMBER, TLP_GREEN, "en", "UTC", "MP-2031-7: TLP:amber",
+     "NIS2, Early warning to the CSIRT and Toezichthouder X, 2031-03-15 09:00 UTC, "
+     "3 h 20 min left"},
+    {TLP_GREEN, TLP_CLEAR, "en", "UTC", "MP-2031-7: TLP:green", NULL},
+    {TLP_CLEAR, TLP_GREEN, "en", "UTC", "MP-2031-7: Dosing fault", NULL},
+    /* TLP:RED: never the title, whatever the limit */
+    {TLP_RED, TLP_RED, "en", "UTC", "MP-2031-7: TLP:red", NULL},
+};
+
+START_TEST(test_message_words_and_tlp)
+{
+    json_t *policy = json_pack(
+        "{s:{s:{s:s, s:s}, s:{s:s, s:s}}}", "templates", "en", "subject", "{reference}: {title}",
+        "body", "{regime}, {stage} to {authority}, {due}, {left}", "nl", "subject",
+        "{reference}: {title}", "body", "{regime}, {stage} aan {authority}, {due}, {left}");
+    json_t *ob = json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s}, s:[{s:s, s:{s:s, s:s}, s:s}, {s:s}]}",
+                           "regime", "nis2", "stage", "early_warning", "regime_title", "en", "NIS2",
+                           "nl", "NIS2 (nl)", "stage_name", "en", "Early warning", "recipients",
+                           "name", "", "label", "en", "the CSIRT", "nl", "het CSIRT", "role",
+                           "csirt", "name", "Toezichthouder X");
+    struct incident inc = {.tlp = messages[_i].tlp, .title = (char *)"Dosing fault"};
+    struct reminder_rcpt r = {.tlp_max = (int)messages[_i].limit};
+    struct reminder_facts f = {.inc = &inc, .obligation = ob, .link = "", .link_base = ""};
+    struct buf subject = BUF_INIT, body = BUF_INIT;
+
+    snprintf(inc.ref, sizeof(inc.ref), "MP-2031-7");
+    snprintf(r.name, sizeof(r.name), "alice");
+    snprintf(r.lang, sizeof(r.lang), "%s", messages[_i].lang);
+    snprintf(r.zone, sizeof(r.zone), "%s", messages[_i].zone);
+    ck_assert_int_eq(time_parse_rfc3339("2031-03-15T09:00:00Z", &f.due), 0);
+    f.now = f.due - 3 * 3600 - 20 * 60;
+    reminders_render(policy, &f, &r, &subject, &body);
+    ck_assert_str_eq(subject.data, messages[_i].subject);
+    if (messages[_i].body)
+        ck_assert_str_eq(body.data, messages[_i].body);
+    ck_assert_msg(inc.tlp < TLP_RED || strstr(body.data, "Dosing") == NULL, "%s", body.data);
+    buf_free(&subject);
+    buf_free(&body);
+    json_decref(ob);
+    json_decref(policy);
+}
+END_TEST
+
+/* The words the messages and the calendar feed share. */
+START_TEST(test_text_in_lang)
+{
+    json_t *both =
+        json_pack("{s:s, s:s}", "en", "Early warning", "nl", "Vroegtijdige waarschuwing");
+    json_t *en = json_pack("{s:s}", "en", "Early warning");
+    json_t *nl = json_pack("{s:s}", "nl", "Vroegtijdige waarschuwing");
+    json_t *people =
+        json_pack("[{s:s}, {s:s, s:{s:s, s:s}}, {s:s}]", "name", "NCSC", "name", "", "label", "en",
+                  "the supervisor", "nl", "de toezichthouder", "role", "dpa");
+    struct buf b = BUF_INIT;
+
+    ck_assert_str_eq(reminders_text_in_lang(both, "nl", "x"), "Vroegtijdige waarschuwing");
+    ck_assert_str_eq(reminders_text_in_lang(en, "nl", "x"), "Early warning");
+    ck_assert_str_eq(reminders_text_in_lang(nl, "en", "x"), "Vroegtijdige waarschuwing");
+    ck_assert_str_eq(reminders_text_in_lang(nl, "de", "x"), "x");
+    ck_assert_str_eq(reminders_text_in_lang(NULL, "en", "x"), "x");
+    reminders_recipients_text(&b, people, "nl");
+    ck_assert_str_eq(b.data, "NCSC, de toezichthouder en dpa");
+    buf_free(&b);
+    reminders_recipients_text(&b, people, "en");
+    ck_assert_str_eq(b.data, "NCSC, the supervisor and dpa");
+    buf_free(&b);
+    json_decref(both);
+    json_decref(en);
+    json_decref(nl);
+    json_decref(people);
+}
+END_TEST
+
 static Suite *
 reminders_suite(void)
 {
@@ -182,6 +273,10 @@ reminders_suite(void)
     tcase_add_loop_test(tc, test_offset, 0, N(offsets));
     tcase_add_loop_test(tc, test_template, 0, N(templates));
     tcase_add_loop_test(tc, test_url_host, 0, N(urls));
+    suite_add_tcase(s, tc);
+    tc = tcase_create("messages");
+    tcase_add_loop_test(tc, test_message_words_and_tlp, 0, N(messages));
+    tcase_add_test(tc, test_text_in_lang);
     suite_add_tcase(s, tc);
     return s;
 }
