@@ -237,7 +237,7 @@ convert(const json_t *fmt, const json_t *f, const json_t *v, bool nl, struct why
     if (strcmp(type, "datetime") == 0) {
         char at[TIME_RFC3339_LEN];
         if (json_is_string(v) && time_parse_rfc3339(json_string_value(v), &t) == 0 &&
-            time_format_rfc3339(t, at, sizeof(at)) == 0)
+            time_format_rfc3339(t, at, sizeof(at)) > 0)
             return json_string(at);
         why_set(w, nl, "not_a_time", "Not a date and time (RFC 3339, e.g. 2026-12-03T08:00:00Z).",
                 "Geen datum en tijd (RFC 3339, bijv. 2026-12-03T08:00:00Z).", NULL);
