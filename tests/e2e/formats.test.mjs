@@ -65,7 +65,9 @@ describe('reports in the authorities formats', () => {
         await d.setClock({ now: '2031-03-14T12:00:00Z' });
         analyst = createToken(d, 'f-analyst', 'analyst');
         viewer = createToken(d, 'f-viewer', 'viewer');
-        const r = cli(['token', 'create', '--name', 'f-green', '--role', 'viewer', '--tlp-max', 'green'], { dataDir: d.dataDir });
+        const r = cli(['token', 'create', '--name', 'f-green', '--role', 'viewer', '--tlp-max', 'green'], {
+            dataDir: d.dataDir,
+        });
         assert.equal(r.code, 0, r.stderr);
         greenViewer = r.stdout.trim();
         const org = await api(d.url, d.adminToken, 'GET', '/api/v1/organisation');
@@ -104,12 +106,27 @@ describe('reports in the authorities formats', () => {
                 member_states: ['NL', 'BE'],
             },
         });
-        let res = await api(d.url, analyst, 'POST', `/api/v1/incidents/${inc.id}/notifications`, { regime: 'dora', stage: 'initial', language: 'en' });
+        let res = await api(d.url, analyst, 'POST', `/api/v1/incidents/${inc.id}/notifications`, {
+            regime: 'dora',
+            stage: 'initial',
+            language: 'en',
+        });
         assert.equal(res.status, 201, res.text);
         N = `/api/v1/notifications/${res.json.id}`;
         // the template's general contents the incident model lacks are the draft's
-        for (const id of ['lei', 'financial_entity_type', 'contact_name', 'contact_email', 'contact_phone', 'reporting_currency', 'other_information'])
-            assert.ok(res.json.contents.some((c) => c.id === id), id);
+        for (const id of [
+            'lei',
+            'financial_entity_type',
+            'contact_name',
+            'contact_email',
+            'contact_phone',
+            'reporting_currency',
+            'other_information',
+        ])
+            assert.ok(
+                res.json.contents.some((c) => c.id === id),
+                id,
+            );
         res = await api(d.url, analyst, 'PATCH', N, {
             fields: {
                 lei: '5493001KJTIIGC8Y1R12',
@@ -142,7 +159,10 @@ describe('reports in the authorities formats', () => {
     test('DORA JSON: the numbered fields hold the values of the worked incident; unfilled fields say why', async () => {
         const res = await exp(viewer, 'format=dora-its-2025-302&type=json');
         assert.equal(res.status, 200, res.text);
-        assert.match(res.headers.get('content-disposition'), new RegExp(`filename="${inc.ref}_dora_initial_v1_dora-its-2025-302\\.json"`));
+        assert.match(
+            res.headers.get('content-disposition'),
+            new RegExp(`filename="${inc.ref}_dora_initial_v1_dora-its-2025-302\\.json"`),
+        );
         const x = res.json;
         schemaCheck('dora-its-2025-302', x);
         assert.equal(x.stage, 'initial');
@@ -178,11 +198,14 @@ describe('reports in the authorities formats', () => {
         assert.equal(why['3.3'].reason_code, 'unknown', 'not recovered yet');
         assert.equal(why['4.1'].required, false, 'final-report fields are not required in an initial notification');
         assert.equal(why['1.2'], undefined);
-        for (const [id, v] of Object.entries(f)) assert.equal(v === null, id in why, `field ${id}: empty exactly when listed`);
+        for (const [id, v] of Object.entries(f))
+            assert.equal(v === null, id in why, `field ${id}: empty exactly when listed`);
     });
 
     test('values that do not fit are left out with the reason, never cut or guessed', async () => {
-        let res = await api(d.url, analyst, 'PATCH', N, { fields: { lei: '5493001KJTIIGC8Y1R12XX', financial_entity_type: 'bank', bcp_activated: 'perhaps' } });
+        let res = await api(d.url, analyst, 'PATCH', N, {
+            fields: { lei: '5493001KJTIIGC8Y1R12XX', financial_entity_type: 'bank', bcp_activated: 'perhaps' },
+        });
         assert.equal(res.status, 200, res.text);
         res = await exp(viewer, 'format=dora-its-2025-302');
         assert.equal(res.status, 200, res.text);
@@ -195,7 +218,10 @@ describe('reports in the authorities formats', () => {
         assert.match(why['1.4'].reason, /'bank'/);
         assert.equal(why['2.9'].reason_code, 'not_a_boolean');
         // in Dutch when the draft is
-        res = await api(d.url, analyst, 'PATCH', N, { language: 'nl', fields: { lei: '5493001KJTIIGC8Y1R12', financial_entity_type: 'credit institution', bcp_activated: 'ja' } });
+        res = await api(d.url, analyst, 'PATCH', N, {
+            language: 'nl',
+            fields: { lei: '5493001KJTIIGC8Y1R12', financial_entity_type: 'credit institution', bcp_activated: 'ja' },
+        });
         assert.equal(res.status, 200, res.text);
         res = await exp(viewer, 'format=dora-its-2025-302');
         assert.equal(res.json.language, 'nl');
@@ -224,7 +250,11 @@ describe('reports in the authorities formats', () => {
         assert.equal(by['1.10'][3], '');
         assert.match(by['1.10'][5], /contactpersoon/);
         const json = (await exp(viewer, 'format=dora-its-2025-302')).json;
-        assert.equal(rows.length - 1 - 8, Object.keys(json.fields).length, 'one row per field after the eight meta rows');
+        assert.equal(
+            rows.length - 1 - 8,
+            Object.keys(json.fields).length,
+            'one row per field after the eight meta rows',
+        );
     });
 
     test('NIS2 early warning: the sections of the Dutch form, filled from the profile and the draft', async () => {
@@ -240,10 +270,16 @@ describe('reports in the authorities formats', () => {
             aware_at: T0,
             impact: { persons_health_damaged: 1, scheduled_maintenance: false, suspected_malicious: true },
         });
-        let res = await api(d.url, analyst, 'POST', `/api/v1/incidents/${nis2.id}/notifications`, { regime: 'nis2', stage: 'early_warning', language: 'en' });
+        let res = await api(d.url, analyst, 'POST', `/api/v1/incidents/${nis2.id}/notifications`, {
+            regime: 'nis2',
+            stage: 'early_warning',
+            language: 'en',
+        });
         assert.equal(res.status, 201, res.text);
         const M = `/api/v1/notifications/${res.json.id}`;
-        res = await api(d.url, analyst, 'PATCH', M, { fields: { contact_official: 'J. Jansen, CISO, +31 20 000 0000', cross_border: 'no' } });
+        res = await api(d.url, analyst, 'PATCH', M, {
+            fields: { contact_official: 'J. Jansen, CISO, +31 20 000 0000', cross_border: 'no' },
+        });
         assert.equal(res.status, 200, res.text);
         res = await api(d.url, viewer, 'GET', `${M}/export?format=nis2-23-4-nl`);
         assert.equal(res.status, 200, res.text);
@@ -279,7 +315,12 @@ describe('reports in the authorities formats', () => {
         res = await exp(viewer, 'format=gdpr-33');
         assert.equal(res.status, 422, res.text);
         assert.match(res.text, /no format 'gdpr-33'/);
-        res = await api(d.url, viewer, 'GET', '/api/v1/notifications/0190ab12-0000-7000-8000-000000000000/export?format=dora-its-2025-302');
+        res = await api(
+            d.url,
+            viewer,
+            'GET',
+            '/api/v1/notifications/0190ab12-0000-7000-8000-000000000000/export?format=dora-its-2025-302',
+        );
         assert.equal(res.status, 404, res.text);
         // amber incident, green reader: as if it did not exist
         res = await exp(greenViewer, 'format=dora-its-2025-302');
