@@ -49,6 +49,10 @@ json_t *formats_summary(const json_t *list);
  */
 json_t *formats_fill(const json_t *fmt, const json_t *src, const char *stage, bool nl);
 
+/* A value as its reader reads it (malloc'd): text as it is, a list joined
+ * by "; ", anything else as JSON; "" for null. */
+char *formats_text(const json_t *v);
+
 /* A filled format (formats_fill of fmt) as CSV (RFC 4180): a header, the
  * report's identity (format, stage, incident, TLP) as rows of section
  * "meta", then one row per field with its number or id, section, name,

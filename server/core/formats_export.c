@@ -18,23 +18,8 @@ static void
 csv_row(struct buf *out, const char *id, const char *section, const char *name, const json_t *value,
         bool required, const char *note)
 {
-    char *text = NULL;
+    char *text = formats_text(value);
 
-    if (json_is_string(value)) {
-        text = strdup(json_string_value(value));
-    } else if (json_is_array(value)) {
-        struct buf b = BUF_INIT;
-        for (size_t i = 0; i < json_array_size(value); i++) {
-            const json_t *e = json_array_get(value, i);
-            char *t = json_is_string(e) ? strdup(json_string_value(e))
-                                        : json_dumps(e, JSON_COMPACT | JSON_ENCODE_ANY);
-            buf_printf(&b, "%s%s", i ? "; " : "", t ? t : "");
-            free(t);
-        }
-        text = buf_failed(&b) ? NULL : buf_detach(&b, NULL);
-    } else if (value != NULL && !json_is_null(value)) {
-        text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
-    }
     buf_csv_field(out, id, false);
     buf_puts(out, ",");
     buf_csv_field(out, section, false);

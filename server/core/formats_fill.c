@@ -192,20 +192,21 @@ to_boolean(const json_t *v)
     return NULL;
 }
 
-/* Text as the reader reads it: a list joined by "; ". */
-static char *
-as_text(const json_t *v)
+char *
+formats_text(const json_t *v)
 {
     struct buf b = BUF_INIT;
     size_t i;
     json_t *e;
 
+    if (v == NULL || json_is_null(v))
+        return strdup("");
     if (json_is_string(v))
         return strdup(json_string_value(v));
     if (json_is_array(v)) {
         json_array_foreach(v, i, e)
         {
-            char *t = as_text(e);
+            char *t = formats_text(e);
             buf_printf(&b, "%s%s", i ? "; " : "", t ? t : "");
             free(t);
         }
@@ -270,7 +271,7 @@ convert(const json_t *fmt, const json_t *f, const json_t *v, bool nl, struct why
     }
     /* text */
     {
-        char *s = as_text(v);
+        char *s = formats_text(v);
         json_int_t max = json_integer_value(json_object_get(f, "max_length"));
         if (s && max > 0 && text_chars(s) > (size_t)max) {
             char n[24];

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { api, cli, startDaemon } from './lib/daemon.mjs';
+import { api, cli, startDaemon, tempDir } from './lib/daemon.mjs';
 import { createIncident, createToken } from './lib/incidents.mjs';
 
 const FIXTURES = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures/formats');
@@ -302,6 +302,30 @@ describe('reports in the authorities formats', () => {
         res = await api(d.url, viewer, 'GET', `${M}/export?format=dora-its-2025-302`);
         assert.equal(res.status, 422, res.text);
         assert.equal(res.json.errors?.[0]?.field ?? res.json.field, 'format');
+    });
+
+    test('meldpunt formats check: the shipped formats pass; a bad file is refused with the file, path and reason', () => {
+        let r = cli(['formats', 'check']);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /^OK dora-its-2025-302 .* UNCONFIRMED$/m);
+        assert.match(r.stdout, /^OK nis2-23-4-nl .* UNCONFIRMED$/m);
+        const dir = tempDir('meldpunt-formats-');
+        const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+        const fmt = JSON.parse(fs.readFileSync(path.join(root, 'config/formats/dora-its-2025-302.json'), 'utf8'));
+        fs.writeFileSync(path.join(dir, 'dora.json'), JSON.stringify(fmt));
+        r = cli(['formats', 'check', dir]);
+        assert.equal(r.code, 0, r.stderr);
+        fmt.fields[5].from = 'draft.lei_code';
+        fs.writeFileSync(path.join(dir, 'dora.json'), JSON.stringify(fmt));
+        r = cli(['formats', 'check', dir]);
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /dora\.json: \$\.fields\[5\]: unknown source 'draft\.lei_code'/);
+        fmt.fields[5].from = 'draft.lei';
+        delete fmt.fields[6].from;
+        fs.writeFileSync(path.join(dir, 'dora.json'), JSON.stringify(fmt));
+        r = cli(['formats', 'check', dir]);
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /\$\.fields\[6\]: is required but has no mapping/);
     });
 
     test('bad requests name the parameter and change nothing; the TLP gate holds', async () => {
