@@ -304,11 +304,51 @@ describe('reports in the authorities formats', () => {
         assert.equal(res.json.errors?.[0]?.field ?? res.json.field, 'format');
     });
 
+    test('GDPR art. 33: the sections of the Dutch DPA form, art. 33(3)(a)-(d) from the draft', async () => {
+        const breach = await createIncident(d, analyst, {
+            title: 'Customer list mailed to the wrong address',
+            aware_at: T0,
+            impact: { personal_data_breach: true, data_subjects_affected: 340, cross_border: false },
+        });
+        let res = await api(d.url, analyst, 'POST', `/api/v1/incidents/${breach.id}/notifications`, {
+            regime: 'gdpr',
+            stage: 'notification',
+            language: 'nl',
+        });
+        assert.equal(res.status, 201, res.text);
+        const G = `/api/v1/notifications/${res.json.id}`;
+        res = await api(d.url, analyst, 'PATCH', G, {
+            fields: {
+                nature: 'Klantenlijst (naam, adres) van 340 klanten naar een verkeerde ontvanger',
+                contact_point: 'FG, fg@example.nl',
+                measures: 'Ontvanger gevraagd te verwijderen',
+            },
+        });
+        assert.equal(res.status, 200, res.text);
+        res = await api(d.url, viewer, 'GET', `${G}/export?format=gdpr-33-ap-nl&type=json`);
+        assert.equal(res.status, 200, res.text);
+        schemaCheck('gdpr-33-ap-nl', res.json);
+        const s = res.json.fields;
+        assert.equal(s.organisation.name, 'Spaarbank Noord N.V.');
+        assert.equal(s.organisation.kvk_number, '12345678');
+        assert.match(s.breach.nature, /340 klanten/);
+        assert.equal(s.contact.point, 'FG, fg@example.nl');
+        assert.equal(s.subjects.number, 340);
+        assert.equal(s.timeline.aware_at, T0);
+        assert.equal(s.international.cross_border, false);
+        const why = Object.fromEntries(res.json.unfilled.map((u) => [u.id, u]));
+        assert.equal(why['consequences.likely'].reason_code, 'empty');
+        assert.equal(why['consequences.likely'].required, true);
+        assert.match(why['consequences.likely'].reason, /is leeg/, 'in the draft language');
+        assert.equal(why['before.protected'].reason_code, 'not_held');
+    });
+
     test('meldpunt formats check: the shipped formats pass; a bad file is refused with the file, path and reason', () => {
         let r = cli(['formats', 'check']);
         assert.equal(r.code, 0, r.stderr);
         assert.match(r.stdout, /^OK dora-its-2025-302 .* UNCONFIRMED$/m);
         assert.match(r.stdout, /^OK nis2-23-4-nl .* UNCONFIRMED$/m);
+        assert.match(r.stdout, /^OK gdpr-33-ap-nl .* UNCONFIRMED$/m);
         const dir = tempDir('meldpunt-formats-');
         const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
         const fmt = JSON.parse(fs.readFileSync(path.join(root, 'config/formats/dora-its-2025-302.json'), 'utf8'));

@@ -66,7 +66,8 @@ START_TEST(test_shipped_formats_pass)
     json_t *list;
 
     ck_assert_msg(formats_load(NULL, R, &list, &err) == 0, "%s", err.message);
-    ck_assert_int_eq((int)json_array_size(list), 2);
+    ck_assert_int_eq((int)json_array_size(list), 3);
+    ck_assert_ptr_nonnull(formats_find(list, "gdpr-33-ap-nl"));
     ck_assert_ptr_nonnull(formats_find(list, "dora-its-2025-302"));
     ck_assert_ptr_nonnull(formats_find(list, "nis2-23-4-nl"));
     ck_assert_ptr_null(formats_find(list, "gdpr"));
