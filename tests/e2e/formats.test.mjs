@@ -13,6 +13,7 @@ import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { api, cli, startDaemon, tempDir } from './lib/daemon.mjs';
 import { createIncident, createToken } from './lib/incidents.mjs';
+import { addUser, approveAs } from './lib/session.mjs';
 
 const FIXTURES = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures/formats');
 const T0 = '2031-03-14T09:00:00Z';
@@ -255,6 +256,94 @@ describe('reports in the authorities formats', () => {
             Object.keys(json.fields).length,
             'one row per field after the eight meta rows',
         );
+    });
+
+    test('DORA final report: the final section from the draft and the incident, once the initial and intermediate reports were sent', async () => {
+        const signer = addUser(d, 'f-signer', 'manager');
+        const manager = createToken(d, 'f-manager', 'manager');
+        const send = async (url, fields, body) => {
+            let res = await api(d.url, analyst, 'PATCH', url, { fields });
+            assert.equal(res.status, 200, res.text);
+            res = await approveAs(d, signer, url);
+            assert.equal(res.status, 200, res.text);
+            res = await api(d.url, manager, 'POST', `${url}/submit`, body);
+            assert.equal(res.status, 200, res.text);
+        };
+        await send(
+            N,
+            { reference: 'PAY-7', times: 'detected 08:30 UTC, major 09:00 UTC' },
+            { channel: 'DNB portal', authority_reference: 'DNB-2031-17' },
+        );
+        const draft = async (stage) => {
+            const res = await api(d.url, analyst, 'POST', `/api/v1/incidents/${inc.id}/notifications`, {
+                regime: 'dora',
+                stage,
+                language: 'en',
+            });
+            assert.equal(res.status, 201, res.text);
+            return `/api/v1/notifications/${res.json.id}`;
+        };
+        const I = await draft('intermediate');
+        await send(
+            I,
+            {
+                authority_reference: 'DNB-2031-17',
+                times: 'occurred 08:00 UTC',
+                criteria_detail: 'access to the gateway',
+                incident_type: 'cybersecurity',
+                affected_areas: 'payments',
+                client_impact: 'payments delayed',
+                recovery_measures: 'gateway isolated',
+                counterparts_affected: '3',
+            },
+            { channel: 'DNB portal' },
+        );
+        let res = await api(d.url, viewer, 'GET', `${I}/export?format=dora-its-2025-302`);
+        assert.equal(res.status, 200, res.text);
+        schemaCheck('dora-its-2025-302', res.json);
+        assert.equal(res.json.fields['1.1'], 'intermediate report');
+        assert.equal(res.json.fields['3.1'], 'DNB-2031-17');
+        assert.equal(res.json.fields['3.6'], 3);
+        assert.equal(res.json.draft_state, 'submitted');
+        assert.equal(
+            res.json.unfilled.find((u) => u.id === '3.9').required,
+            true,
+            'section 3 is required from the intermediate report',
+        );
+
+        res = await api(d.url, analyst, 'PATCH', `/api/v1/incidents/${inc.id}`, {
+            root_cause_category: 'malicious_action',
+            root_cause: 'stolen admin password',
+        });
+        assert.equal(res.status, 200, res.text);
+        const F = await draft('final');
+        res = await api(d.url, analyst, 'PATCH', F, {
+            fields: {
+                root_causes: 'an admin password phished',
+                resolution: 'passwords reset, MFA enforced',
+                gross_costs: '250000',
+                financial_recoveries: '10000.50',
+                root_cause_addressed_at: '2031-03-20T10:00:00Z',
+                resolved_at: '2031-03-19T17:00:00+01:00',
+            },
+        });
+        assert.equal(res.status, 200, res.text);
+        res = await api(d.url, viewer, 'GET', `${F}/export?format=dora-its-2025-302&type=json`);
+        assert.equal(res.status, 200, res.text);
+        schemaCheck('dora-its-2025-302', res.json);
+        const f = res.json.fields;
+        assert.equal(f['1.1'], 'final report');
+        assert.equal(f['4.1'], 'malicious actions');
+        assert.equal(f['4.5'], 'an admin password phished');
+        assert.equal(f['4.6'], 'passwords reset, MFA enforced');
+        assert.equal(f['4.7'], '2031-03-20T10:00:00Z');
+        assert.equal(f['4.8'], '2031-03-19T16:00:00Z', 'in UTC');
+        assert.equal(f['4.13'], 250000);
+        assert.equal(f['4.14'], 10000.5);
+        const why = Object.fromEntries(res.json.unfilled.map((u) => [u.id, u]));
+        assert.equal(why['4.2'].reason_code, 'not_held');
+        assert.equal(why['4.2'].required, false);
+        assert.equal(why['3.1'].reason_code, 'not_in_draft');
     });
 
     test('NIS2 early warning: the sections of the Dutch form, filled from the profile and the draft', async () => {
