@@ -26,6 +26,7 @@ int cmd_audit(int argc, char **argv);     /* cli_audit.c */
 int cmd_import(int argc, char **argv);    /* cli_import.c */
 int cmd_rules(int argc, char **argv);     /* cli_rules.c */
 int cmd_detection(int argc, char **argv); /* cli_rules.c */
+int cmd_formats(int argc, char **argv);   /* cli_formats.c */
 int cmd_key(int argc, char **argv);       /* cli_key.c */
 int cmd_verify(int argc, char **argv);    /* cli_key.c */
 int cmd_routes(int argc, char **argv);    /* cli_help.c */

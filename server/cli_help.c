@@ -81,6 +81,7 @@ cmd_help(int argc, char **argv)
            "  restore FILE   put a checked backup in place (server stopped)\n"
            "  rules check    validate reporting-rule files\n"
            "  detection check  validate detection-rule files\n"
+           "  formats check  validate the authorities' report formats\n"
            "  verify FILE    check a file meldpunt signed (minisign format)\n"
            "  key rotate     make a new signing key, keeping the old public key\n"
            "  routes         who may call which route\n"

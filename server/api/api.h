@@ -140,6 +140,8 @@ void api_notifications_document(const struct api_request *rq, struct api_respons
 void api_notifications_signature(const struct api_request *rq, struct api_response *rs);
 void api_notifications_html(const struct api_request *rq, struct api_response *rs);
 void api_notifications_bundle(const struct api_request *rq, struct api_response *rs);
+void api_notifications_export(const struct api_request *rq, struct api_response *rs);
+void api_formats_list(const struct api_request *rq, struct api_response *rs);
 void api_bench_echo(const struct api_request *rq, struct api_response *rs);
 #ifdef MP_TEST_BUILD
 void api_test_clock_get(const struct api_request *rq, struct api_response *rs);

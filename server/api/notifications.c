@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
  * notifications.c - notification drafts: create, read, edit, approve
- * (sign), submit, correct, and the signed document with its signature.
+ * (sign), submit, correct, the signed document with its signature, and
+ * the report in an authority's format (core/formats.h).
  */
 #include "api.h"
+#include "core/formats.h"
 #include "core/notify.h"
 
 #include <stdio.h>
@@ -239,4 +241,57 @@ api_notifications_bundle(const struct api_request *rq, struct api_response *rs)
     rs->content_type = "application/zip";
     download_name(rq->params[0], name);
     snprintf(rs->disposition, sizeof(rs->disposition), "attachment; filename=\"%s.zip\"", name);
+}
+
+/* The notification in an authority's format (config/formats/, docs/FORMATS.md):
+ * ?format=ID&type=json|csv, named after the report and the format. */
+void
+api_notifications_export(const struct api_request *rq, struct api_response *rs)
+{
+    const char *format = rq->query(rq->ctx, "format");
+    const char *type = rq->query(rq->ctx, "type");
+    struct mp_error err;
+    size_t len = 0;
+    char *text, name[128];
+
+    if (type == NULL)
+        type = "json";
+    if (format == NULL || format[0] == '\0' || strlen(format) > 64) {
+        api_fail(rs, 400, "format", "is required: a format of GET /api/v1/formats");
+        return;
+    }
+    if (strcmp(type, "json") != 0 && strcmp(type, "csv") != 0) {
+        api_fail(rs, 400, "type", "must be json or csv");
+        return;
+    }
+    if (formats_export(rq->params[0], format, type, rq->now, &text, &len, &err) != 0) {
+        api_error(rs, &err);
+        return;
+    }
+    rs->status = 200;
+    rs->raw = text;
+    rs->raw_len = len;
+    rs->content_type = strcmp(type, "csv") == 0 ? "text/csv; charset=utf-8" : "application/json";
+    download_name(rq->params[0], name);
+    snprintf(rs->disposition, sizeof(rs->disposition), "attachment; filename=\"%s_%s.%s\"", name,
+             format, type);
+}
+
+/* The formats meldpunt can fill, for the draft page's downloads. */
+void
+api_formats_list(const struct api_request *rq, struct api_response *rs)
+{
+    struct rules *r = rules_acquire();
+    struct mp_error err;
+    json_t *list;
+
+    (void)rq;
+    if (formats_load(NULL, r, &list, &err) != 0) {
+        rules_release(r);
+        api_fail(rs, 500, "", "%s", err.message);
+        return;
+    }
+    rules_release(r);
+    api_ok(rs, 200, formats_summary(list));
+    json_decref(list);
 }

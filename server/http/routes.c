@@ -98,6 +98,8 @@ const struct route http_routes[] = {
     {.method = "GET", .pattern = "/api/v1/notifications/{nid}/document.json.minisig", .handler = api_notifications_signature, .roles = ROLES_READ, .tlp = ROUTE_TLP_NOTIFICATION},
     {.method = "GET", .pattern = "/api/v1/notifications/{nid}/document.html", .handler = api_notifications_html, .roles = ROLES_READ, .tlp = ROUTE_TLP_NOTIFICATION},
     {.method = "GET", .pattern = "/api/v1/notifications/{nid}/bundle", .handler = api_notifications_bundle, .roles = ROLES_READ, .tlp = ROUTE_TLP_NOTIFICATION},
+    {.method = "GET", .pattern = "/api/v1/notifications/{nid}/export", .handler = api_notifications_export, .roles = ROLES_READ, .tlp = ROUTE_TLP_NOTIFICATION},
+    {.method = "GET", .pattern = "/api/v1/formats", .handler = api_formats_list, .roles = ROLES_READ, .tlp = ROUTE_TLP_FREE},
     {.method = "GET", .pattern = "/api/v1/deadlines", .handler = api_deadlines, .roles = ROLES_READ, .tlp = ROUTE_TLP_FILTERED},
 
     /* alerts: SOC tools post (ingest may do nothing else); analysts work

@@ -34,6 +34,8 @@ extern const struct embedded_file detection_files[];
 extern const size_t detection_files_count;
 extern const struct embedded_file assessment_files[];
 extern const size_t assessment_files_count;
+extern const struct embedded_file formats_files[]; /* config/formats/ */
+extern const size_t formats_files_count;
 extern const struct embedded_file web_files[];
 extern const size_t web_files_count;
 

@@ -21,6 +21,7 @@ await import(path.join(WEB, 'lib/i18n_errors.js'));
 await import(path.join(WEB, 'lib/i18n_profile.js'));
 // words a page module brings along when it loads (extend): checked the same way
 extend(await import(path.join(WEB, 'lib/i18n_reminders.js')));
+extend(await import(path.join(WEB, 'lib/i18n_formats.js')));
 
 function sources() {
     const out = [];
@@ -67,6 +68,7 @@ test('every key the pages use exists', () => {
         lvl_: ['low', 'medium', 'high', 'critical'],
         rel_: ['affects', 'realised', 'produced'],
         rf_: 'type importance crown_jewel owner description depends_on suppliers category threat asset likelihood impact residual_likelihood residual_impact treatment decided_by decision_reason status scenarios due_date evidence last_tested plan supplies criticality services contact alternative no_alternative service people training_interval_days'.split(' '),
+        fmt_: ['json', 'csv'],
         att_: ['overdue_measures', 'training_lapsed', 'suppliers_without_alternative'],
         rv_: ['service', 'process', 'information', 'location', 'system', 'people', 'physical', 'digital', 'both', 'reduce', 'accept', 'avoid', 'share',
             'preventive', 'detective', 'corrective', 'recovery', 'planned', 'in_progress', 'implemented', 'tested', 'none', 'continuity', 'crisis',

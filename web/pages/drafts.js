@@ -3,16 +3,62 @@
 // report owed, edit its contents (If-Match), approve it (managers: the
 // server signs and freezes it), mark it submitted, start a correction, and
 // download the signed document, its signature, the printable page and the
-// bundle.
-import { patch, post, seg } from '../lib/api.js';
+// bundle; and the report in the authorities' formats (issue 22), a draft
+// as well as a signed one.
+import { get, patch, post, seg } from '../lib/api.js';
 import { field, h, select, timeEl, words } from '../lib/dom.js';
 import { control, factKind, readControl, same } from '../lib/facts.js';
 import { InputError, reading, saySaved, showErrors, submitting } from '../lib/forms.js';
-import { lang, pick, t } from '../lib/i18n.js';
+import { extend, lang, pick, t } from '../lib/i18n.js';
+import * as formatWords from '../lib/i18n_formats.js';
 import { formatNumber } from '../lib/numbers.js';
 import { reportLabel } from '../lib/i18n_words.js';
 import { atLeast, user } from '../lib/session.js';
 import { owedNow } from '../lib/schema.js';
+
+extend(formatWords);
+
+/** The formats meldpunt can fill (GET /api/v1/formats), asked once per page load. */
+let formatsOnce = null;
+const formats = () => (formatsOnce ??= get('/formats').catch(() => []));
+
+/** Downloads of the report in each authority's format for its regime: JSON and CSV. */
+function formatDownloads(n) {
+    const base = `/api/v1/notifications/${seg(n.id)}/export?format=`;
+    const list = h('ul', { class: 'downloads formats' });
+    const box = h('div', { class: 'format-downloads', hidden: '' }, h('h4', {}, t('fmt_heading')), list);
+    formats().then((all) => {
+        const mine = (Array.isArray(all) ? all : []).filter((f) => f.regime === n.regime && f.stages.includes(n.stage));
+        for (const f of mine) {
+            const name = pick(f.title);
+            const note =
+                f.status === 'UNCONFIRMED' ? h('span', { class: 'muted' }, ` (${t('fmt_unconfirmed')})`) : null;
+            for (const type of ['json', 'csv'])
+                list.appendChild(
+                    h(
+                        'li',
+                        {},
+                        h(
+                            'a',
+                            {
+                                href: `${base}${encodeURIComponent(f.format)}&type=${type}`,
+                                download: '',
+                                'data-kind': `format-${type}`,
+                                'data-format': f.format,
+                            },
+                            t(`fmt_${type}`, { f: name }),
+                        ),
+                        note,
+                    ),
+                );
+        }
+        if (mine.length) {
+            box.appendChild(h('p', { class: 'muted' }, t('fmt_hint')));
+            box.hidden = false;
+        }
+    });
+    return box;
+}
 
 /** A report still owed: pending, or missed and not yet sent (late, but owed). */
 export { owedNow };
@@ -171,6 +217,7 @@ function draftCard(ctx, n) {
         });
     }
     card.appendChild(form);
+    card.appendChild(formatDownloads(n));
     if (n.signed) {
         card.appendChild(downloads(n));
         if (n.state === 'approved' && atLeast('manager')) card.appendChild(submitForm(n, reload));
