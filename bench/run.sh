@@ -10,7 +10,8 @@
 #
 # Environment: BENCH_SCALE (N: seed N incidents through `meldpunt import` and
 # measure start-up, memory, size and every list at 2 connections instead;
-# bench/scale.sh), BENCH_SECONDS (default 5), BENCH_CONNECTIONS (default "16 64"),
+# bench/scale.sh), BENCH_BASE_BIN (OLD: incident creates and bytes per
+# incident of this binary beside OLD's instead; bench/write_path.sh), BENCH_SECONDS (default 5), BENCH_CONNECTIONS (default "16 64"),
 # BENCH_ONLY (an extended regular expression: run only the endpoints whose
 # name matches, beside the baseline; e.g. BENCH_ONLY='alerts|incidents \(').
 set -eu
@@ -18,6 +19,9 @@ cd "$(dirname "$0")/.."
 
 # BENCH_SCALE=N: the costs at N incidents instead (bench/scale.sh)
 [ -n "${BENCH_SCALE:-}" ] && exec bench/scale.sh
+# BENCH_BASE_BIN=OLD: the write path of this binary beside OLD's, round by
+# round (bench/write_path.sh)
+[ -n "${BENCH_BASE_BIN:-}" ] && exec bench/write_path.sh
 
 BIN=${MELDPUNT_BIN:-$PWD/build/meldpunt}
 SECONDS_EACH=${BENCH_SECONDS:-5}
