@@ -10,8 +10,8 @@
 -- that took the decision (core/classify_store.c).  Rows written before are
 -- read as they are: a row says by its shape which it is.
 --
--- Each distinct text is kept once, by the hex BLAKE2b digest of its
--- canonical form (compact JSON, keys sorted): the rule files the server
+-- Each distinct text is kept once, by its BLAKE2b digest (the first 8
+-- bytes, in hex) of its canonical form (compact JSON, keys sorted): the rule files the server
 -- judged with (kind 'rules'), whatever version is in force by the time an
 -- old decision is read, and the organisation profiles the decisions read
 -- (kind 'profile').

@@ -237,9 +237,12 @@ signature(const json_t *regimes, struct buf *out)
 
     json_array_foreach(regimes, i, r)
     {
+        /* the rule file by its hash where the entry has one (stored
+         * entries leave the version to the rules column) */
+        json_t *v = json_object_get(r, "rules") ? json_object_get(r, "rules")
+                                                : json_object_get(r, "version");
         buf_printf(out, "%s=%s/%s/%s:", json_string_value(json_object_get(r, "regime")),
-                   json_string_value(json_object_get(r, "version")),
-                   json_string_value(json_object_get(r, "applies")),
+                   json_string_value(v), json_string_value(json_object_get(r, "applies")),
                    json_string_value(json_object_get(r, "effective")));
         json_array_foreach(json_object_get(r, "criteria"), k, x)
         {
@@ -787,6 +790,7 @@ refresh_once(sqlite3 *db, const struct incident *inc, const char *principal, int
         signature(regimes, &sig_new);
         if (last != NULL) {
             json_t *old = json_loads(last, 0, NULL);
+            classify_stored_defaults(old);
             signature(old, &sig_old);
             json_decref(old);
         }

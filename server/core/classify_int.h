@@ -58,13 +58,18 @@ void classify_recurrence_overlay(json_t *res, const json_t *rec, bool explain);
 json_t *classify_decided(const struct ruleset *rs, const struct rules_facts *fv);
 /* The same from rules_evaluate's answer full (hash: the rule file's). */
 json_t *classify_decision_of(const json_t *full, const char *hash);
-/* Writes the history row of a judgement: regimes as above (a stage with
- * nothing but its id and condition is left out: the explanation lists it
- * again), the facts, the profile by its hash, and every rule file and the
- * profile into rule_texts when new. */
+/* Writes the history row of a judgement: regimes as above (without what
+ * a regime that does not apply says anyway: classify_stored_defaults; a
+ * stage with nothing but its id and condition is left out: the
+ * explanation lists it again; regimes is changed so), the facts, the profile by its hash, and every
+ * rule file and the profile into rule_texts when new. */
 int classify_store_row(sqlite3 *db, const struct incident *inc, const char *at, int64_t pversion,
                        const struct rules *rules, json_t *regimes, const json_t *facts,
                        const json_t *profile, struct mp_error *err);
+/* A stored row's regimes with what storing left out put back (what a
+ * regime that does not apply says anyway); entries from before schema
+ * 0021 as they are. */
+void classify_stored_defaults(json_t *regimes);
 /* A stored row's inputs with the profile in place of its hash. */
 int classify_inputs_read(sqlite3 *db, json_t *inputs, struct mp_error *err);
 /* One stored regime's judgement explained by rs (the rule file it names):

@@ -87,11 +87,24 @@ classify_decided(const struct ruleset *rs, const struct rules_facts *fv)
     return out;
 }
 
-/* A stage entry that holds nothing but its id and whether its condition
- * is known says nothing the rule file and the facts do not say again: only
- * those with a due time (or what they wait for) are kept. */
+/*
+ * What a stored entry leaves out, because it is what a regime that does
+ * not apply says anyway: the explanation restores these (and the rule
+ * file gives the version, the words and the stages that apply).  A stage
+ * entry that holds nothing but its id and whether its condition is known
+ * is left out too: only those with a due time worked out are kept.
+ */
+static const struct {
+    const char *key, *value; /* value NULL: JSON null */
+} stored_defaults[] = {
+    {"applies", "no"},
+    {"significant", "no"},
+    {"effective", "no"},
+    {"classified_at", NULL},
+};
+
 static void
-drop_bare_stages(const json_t *regimes)
+compact_regimes(const json_t *regimes)
 {
     size_t i;
     json_t *r;
@@ -103,6 +116,42 @@ drop_bare_stages(const json_t *regimes)
             if (json_object_size(json_array_get(stages, k)) <= 2)
                 json_array_remove(stages, k);
         }
+        for (size_t d = 0; d < sizeof(stored_defaults) / sizeof(stored_defaults[0]); d++) {
+            json_t *v = json_object_get(r, stored_defaults[d].key);
+            if (stored_defaults[d].value == NULL
+                    ? json_is_null(v)
+                    : json_is_string(v) &&
+                          strcmp(json_string_value(v), stored_defaults[d].value) == 0)
+                json_object_del(r, stored_defaults[d].key);
+        }
+        if (json_array_size(stages) == 0)
+            json_object_del(r, "stages");
+        if (json_array_size(json_object_get(r, "criteria")) == 0)
+            json_object_del(r, "criteria");
+        json_object_del(r, "version"); /* the row's rules column, and the file's */
+    }
+}
+
+void
+classify_stored_defaults(json_t *regimes)
+{
+    size_t i;
+    json_t *r;
+
+    json_array_foreach(regimes, i, r)
+    {
+        if (json_object_get(r, "rules") == NULL)
+            continue; /* written before schema 0021: all there */
+        for (size_t d = 0; d < sizeof(stored_defaults) / sizeof(stored_defaults[0]); d++) {
+            if (json_object_get(r, stored_defaults[d].key) == NULL)
+                json_object_set_new(r, stored_defaults[d].key,
+                                    stored_defaults[d].value ? json_string(stored_defaults[d].value)
+                                                             : json_null());
+        }
+        if (json_object_get(r, "criteria") == NULL)
+            json_object_set_new(r, "criteria", json_array());
+        if (json_object_get(r, "stages") == NULL)
+            json_object_set_new(r, "stages", json_array());
     }
 }
 
@@ -135,7 +184,7 @@ classify_store_row(sqlite3 *db, const struct incident *inc, const char *at, int6
         json_decref(inputs);
     }
     t_rules = json_dumps(versions, JSON_COMPACT | JSON_SORT_KEYS);
-    drop_bare_stages(regimes);
+    compact_regimes(regimes);
     t_result = json_dumps(regimes, JSON_COMPACT);
     rc = t_rules && t_inputs && t_result
              ? store_classification_insert(db, inc->id, at, inc->version, pversion, t_rules,
@@ -229,10 +278,11 @@ classify_explain(sqlite3 *db, const json_t *regimes, const json_t *inputs, struc
     struct rules *rules = rules_acquire();
     const json_t *facts = json_object_get(inputs, "facts");
     const json_t *profile = json_object_get(inputs, "profile");
-    json_t *out = json_array(), *r;
+    json_t *out = json_array(), *all = json_deep_copy(regimes), *r;
     size_t i;
 
-    json_array_foreach((json_t *)regimes, i, r)
+    classify_stored_defaults(all);
+    json_array_foreach(all, i, r)
     {
         const char *hash = json_string_value(json_object_get(r, "rules"));
         const struct ruleset *rs = NULL;
@@ -251,6 +301,7 @@ classify_explain(sqlite3 *db, const json_t *regimes, const json_t *inputs, struc
          * file no longer to be had: what was stored */
         json_array_append_new(out, full != NULL ? full : json_incref(r));
     }
+    json_decref(all);
     rules_release(rules);
     return out;
 }

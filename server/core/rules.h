@@ -28,9 +28,10 @@ const char *tri_name(enum tri t); /* "no", "yes", "undetermined" */
 
 struct rnode; /* a compiled expression (rules.c) */
 
-/* A rule file's (or a profile's) content address: 16 bytes of BLAKE2b in
- * hex, with the NUL. */
-#define RULES_HASH_LEN 33
+/* A rule file's (or a profile's) content address: the first 8 bytes of
+ * its BLAKE2b digest in hex, with the NUL (a database holds a handful of
+ * versions; a stored text is checked against its hash when compiled). */
+#define RULES_HASH_LEN 17
 
 #define CALENDAR_HOLIDAYS_MAX 400
 

@@ -24,10 +24,10 @@
 void
 rules_hash_text(const char *text, size_t len, char out[RULES_HASH_LEN])
 {
-    unsigned char d[(RULES_HASH_LEN - 1) / 2];
+    unsigned char d[crypto_generichash_BYTES_MIN];
 
     crypto_generichash(d, sizeof(d), (const unsigned char *)text, len, NULL, 0);
-    sodium_bin2hex(out, RULES_HASH_LEN, d, sizeof(d));
+    sodium_bin2hex(out, RULES_HASH_LEN, d, (RULES_HASH_LEN - 1) / 2);
 }
 
 int
@@ -56,7 +56,7 @@ archive_compile(const struct rules *current, const char *hash, const char *text,
                 struct mp_error *err)
 {
     struct rules *r = calloc(1, sizeof(*r));
-    char path[80];
+    char path[64];
 
     if (r == NULL || (r->sets = calloc(1, sizeof(*r->sets))) == NULL) {
         free(r);
@@ -65,7 +65,7 @@ archive_compile(const struct rules *current, const char *hash, const char *text,
     }
     snapshot_refs_init(&r->refs);
     snprintf(r->dir, sizeof(r->dir), "%s", current ? current->dir : "(built in)");
-    snprintf(path, sizeof(path), "(stored rule file %.32s)", hash);
+    snprintf(path, sizeof(path), "(stored rule file %.16s)", hash);
     r->nsets = 1;
     if (rules_load_text(path, text, strlen(text), &r->sets[0], err) != 0 ||
         rules_calendars_for(strcmp(r->dir, "(built in)") == 0 ? NULL : r->dir, r, err) != 0)

@@ -221,10 +221,14 @@ START_TEST(test_old_rule_file_explains_its_decision)
     ck_assert_msg(seen, "no criterion with words in %s", dump(x));
     json_decref(out);
 
-    /* a hash the database does not know: the decision as stored */
-    json_object_set_new(stored, "rules", json_string("00000000000000000000000000000000"));
+    /* a hash the database does not know: the decision as stored, with
+     * what storing leaves out put back */
+    json_object_set_new(stored, "rules", json_string("0000000000000000"));
     out = classify_explain(db, regimes, inputs, &err);
+    classify_stored_defaults(regimes);
     assert_same(json_array_get(out, 0), stored, "an unknown rule file");
+    ck_assert_str_eq(json_string_value(json_object_get(stored, "effective")), "no");
+    ck_assert(json_is_null(json_object_get(stored, "classified_at")));
     json_decref(out);
     free(text);
     free(ptext);
