@@ -5,9 +5,11 @@
 #
 # For each binary, ROUNDS times in turn (old, new, old, new, ...), on a fresh
 # data directory: the echo baseline (POST /bench/echo) and durable incident
-# creates (bench/create_incident.lua), both with wrk -t2 at CONNS
-# connections for SECONDS_EACH seconds; then the server is stopped, the WAL
-# folded in, and the database's growth divided by the incidents created.
+# creates (bench/create_incident.lua), then the read that explains a
+# judgement (GET /api/v1/incidents/{id}/classification), each with wrk -t2
+# at CONNS connections for SECONDS_EACH seconds; then the server is
+# stopped, the WAL folded in, and the database's growth divided by the
+# incidents created.
 # The machine is shared: read the ratios (creates over the same-run echo
 # baseline; new over old), not the absolute figures.
 #
@@ -47,7 +49,7 @@ rps() {
 }
 
 # one round for one binary: "echo_rps create_rps ratio bytes_per_incident
-# classification_bytes_per_row"
+# classification_bytes_per_row read_ratio"
 round() {
     bin=$1
     rm -rf "$dir/data" "$dir/serve.log"
@@ -70,6 +72,9 @@ round() {
     n0=$(sqlite3 "$db" 'SELECT count(*) FROM incidents;')
     echo_rps=$(rps "$url/bench/echo" post_json.lua)
     create_rps=$(rps "$url/api/v1/incidents" create_incident.lua)
+    # the read that explains a judgement: one incident's classification
+    id=$(sqlite3 "$db" 'SELECT id FROM incidents ORDER BY seq DESC LIMIT 1;')
+    read_rps=$(rps "$url/api/v1/incidents/$id/classification" auth_get.lua)
     kill "$pid"
     wait "$pid" 2>/dev/null || true
     pid=
@@ -79,29 +84,32 @@ round() {
     cls=$(sqlite3 "$db" 'SELECT coalesce(avg(length(rules) + length(inputs) + length(result)), 0)
                          FROM classifications;')
     awk -v e="$echo_rps" -v c="$create_rps" -v b="$before" -v a="$after" -v n0="$n0" -v n="$n" \
-        -v cls="$cls" 'BEGIN { printf "%s %s %.3f %.0f %.0f\n", e, c, (e > 0 ? c / e : 0),
-                              (n > n0 ? (a - b) / (n - n0) : 0), cls }'
+        -v cls="$cls" -v rd="$read_rps" 'BEGIN { printf "%s %s %.3f %.0f %.0f %.3f\n", e, c,
+                              (e > 0 ? c / e : 0), (n > n0 ? (a - b) / (n - n0) : 0), cls,
+                              (e > 0 ? rd / e : 0) }'
 }
 
 echo "write path: incident creates, wrk -t2 -c$CONNS, ${SECONDS_EACH}s per run, $(nproc) cores"
 echo "old: $OLD"
 echo "new: $NEW"
-printf '%-5s %-4s %10s %10s %14s %12s %14s\n' round bin echo_req/s creates/s creates/echo \
-    bytes/inc class_row_B
+printf '%-5s %-4s %10s %10s %14s %12s %12s %12s\n' round bin echo_req/s creates/s creates/echo \
+    bytes/inc class_row_B read/echo
 : >"$dir/results"
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
     for which in old new; do
         if [ "$which" = old ]; then bin=$OLD; else bin=$NEW; fi
         set -- $(round "$bin")
-        printf '%-5s %-4s %10s %10s %14s %12s %14s\n' "$r" "$which" "$1" "$2" "$3" "$4" "$5"
+        printf '%-5s %-4s %10s %10s %14s %12s %12s %12s\n' "$r" "$which" "$1" "$2" "$3" "$4" "$5" "$6"
         echo "$which $*" >>"$dir/results"
     done
     r=$((r + 1))
 done
 # new over old, round by round (each pair ran back to back)
-awk '$1 == "old" { o[++i] = $4; ob[i] = $5 } $1 == "new" { n[++j] = $4; nb[j] = $5 }
+awk '$1 == "old" { o[++i] = $4; ob[i] = $5; orr[i] = $7 }
+     $1 == "new" { n[++j] = $4; nb[j] = $5; nr[j] = $7 }
      END { for (k = 1; k <= j; k++)
-               printf "round %d: creates/echo new/old %.2f, bytes per incident new/old %.2f\n",
-                   k, (o[k] > 0 ? n[k] / o[k] : 0), (ob[k] > 0 ? nb[k] / ob[k] : 0) }' \
+               printf "round %d: new/old: creates/echo %.2f, bytes per incident %.2f, " \
+                      "classification read/echo %.2f\n", k, (o[k] > 0 ? n[k] / o[k] : 0),
+                      (ob[k] > 0 ? nb[k] / ob[k] : 0), (orr[k] > 0 ? nr[k] / orr[k] : 0) }' \
     "$dir/results"
