@@ -12,7 +12,8 @@
 --
 -- Each distinct text is kept once, by its BLAKE2b digest (the first 8
 -- bytes, in hex) of its canonical form (compact JSON, keys sorted): the rule files the server
--- judged with (kind 'rules'), whatever version is in force by the time an
+-- judged with (kind 'rules'; one a change, in the first changes after a
+-- load), whatever version is in force by the time an
 -- old decision is read, and the organisation profiles the decisions read
 -- (kind 'profile').
 CREATE TABLE rule_texts (

@@ -10,7 +10,13 @@
  * effective status, a manager's decision, a recurrence -- and the hash of
  * the rule file that decided (rules_archive.c).  The row's inputs are the
  * facts and the profile by its hash.  The rule files and the profiles are
- * kept once each in rule_texts (schema/0021).
+ * kept once each in rule_texts (schema/0021): the profile with the row
+ * that names it, a rule file with one of the first changes after it was
+ * loaded (one file a change, so that no change grows by every file at
+ * once; until then the rules in force are in memory).  A rule file
+ * replaced before any change kept it -- a restart with new files within
+ * the first few changes -- leaves the rows it decided with their decision
+ * but without words: the decision is shown as stored.
  *
  * On read the explanation is worked out again: rules_evaluate with the rule
  * file of that hash over the stored facts and profile gives the same words
@@ -163,12 +169,25 @@ classify_store_row(sqlite3 *db, const struct incident *inc, const char *at, int6
     json_t *versions = json_object();
     char *t_rules = NULL, *t_inputs = NULL, *t_result = NULL, *t_profile = NULL;
     char phash[RULES_HASH_LEN];
+    bool archived = false;
     int rc = -1;
 
     for (int i = 0; rules && i < rules->nsets; i++) {
+        int known;
         json_object_set_new(versions, rules->sets[i].regime, json_string(rules->sets[i].version));
-        if (store_rule_text_put(db, rules->sets[i].hash, "rules", rules->sets[i].text, err) != 0)
+        /* One rule file not kept yet goes with this change, not all of
+         * them: the first change after a load would otherwise write some
+         * 130 KB.  The rules in force explain from memory meanwhile. */
+        if (archived)
+            continue;
+        if ((known = store_rule_text_known(db, rules->sets[i].hash, err)) < 0)
             goto out;
+        if (!known) {
+            if (store_rule_text_put(db, rules->sets[i].hash, "rules", rules->sets[i].text, err) !=
+                0)
+                goto out;
+            archived = true;
+        }
     }
     t_profile = json_dumps(profile, JSON_COMPACT | JSON_SORT_KEYS);
     if (t_profile == NULL) {

@@ -93,6 +93,22 @@ store_rule_text_put(sqlite3 *db, const char *hash, const char *kind, const char 
 }
 
 int
+store_rule_text_known(sqlite3 *db, const char *hash, struct mp_error *err)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM rule_texts WHERE hash = ?");
+    int step;
+
+    if (st == NULL)
+        return db_fail(db, err, "reading a rule file");
+    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+    step = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        return db_fail(db, err, "reading a rule file");
+    return step == SQLITE_ROW;
+}
+
+int
 store_rule_text_get(sqlite3 *db, const char *hash, char **text, struct mp_error *err)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT text FROM rule_texts WHERE hash = ?");

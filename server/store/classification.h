@@ -34,6 +34,8 @@ int store_classification_latest_row(sqlite3 *db, const char *incident_id, char *
 int store_rule_text_put(sqlite3 *db, const char *hash, const char *kind, const char *text,
                         struct mp_error *err);
 int store_rule_text_get(sqlite3 *db, const char *hash, char **text, struct mp_error *err);
+/* 1 when the text with this hash is kept, 0 when not, -1 on error. */
+int store_rule_text_known(sqlite3 *db, const char *hash, struct mp_error *err);
 /* History, oldest first: a JSON array of {seq, evaluated_at, incident_version,
  * profile_version, rules, inputs, result}. */
 int store_classification_history(sqlite3 *db, const char *incident_id, json_t **out,
