@@ -12,6 +12,8 @@
 # measure start-up, memory, size and every list at 2 connections instead;
 # bench/scale.sh), BENCH_REMINDERS (N: only the reminders' cost with N open
 # obligations, bench/reminders.sh, which a whole run ends with at 10,000),
+# BENCH_BASE_BIN (OLD: incident creates and bytes per incident of this binary
+# beside OLD's instead; bench/write_path.sh),
 # BENCH_SECONDS (default 5), BENCH_CONNECTIONS (default "16 64"),
 # BENCH_ONLY (an extended regular expression: run only the endpoints whose
 # name matches, beside the baseline; e.g. BENCH_ONLY='alerts|incidents \(').
@@ -23,6 +25,9 @@ cd "$(dirname "$0")/.."
 # BENCH_REMINDERS=N: only what reminders cost the API, with N open
 # obligations (bench/reminders.sh; also run at the end of a whole run)
 [ -n "${BENCH_REMINDERS:-}" ] && exec bench/reminders.sh
+# BENCH_BASE_BIN=OLD: the write path of this binary beside OLD's, round by
+# round (bench/write_path.sh)
+[ -n "${BENCH_BASE_BIN:-}" ] && exec bench/write_path.sh
 
 SECONDS_EACH=${BENCH_SECONDS:-5}
 CONNS=${BENCH_CONNECTIONS:-"16 64"}

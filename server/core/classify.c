@@ -237,9 +237,12 @@ signature(const json_t *regimes, struct buf *out)
 
     json_array_foreach(regimes, i, r)
     {
+        /* the rule file by its hash where the entry has one (stored
+         * entries leave the version to the rules column) */
+        json_t *v = json_object_get(r, "rules") ? json_object_get(r, "rules")
+                                                : json_object_get(r, "version");
         buf_printf(out, "%s=%s/%s/%s:", json_string_value(json_object_get(r, "regime")),
-                   json_string_value(json_object_get(r, "version")),
-                   json_string_value(json_object_get(r, "applies")),
+                   json_string_value(v), json_string_value(json_object_get(r, "applies")),
                    json_string_value(json_object_get(r, "effective")));
         json_array_foreach(json_object_get(r, "criteria"), k, x)
         {
@@ -257,6 +260,8 @@ signature(const json_t *regimes, struct buf *out)
         json_array_foreach(json_object_get(r, "stages"), k, x)
         {
             json_t *due = json_object_get(x, "due_at");
+            if (due == NULL)
+                continue; /* no due time worked out: not stored (classify_store.c) */
             buf_printf(out, "[%s@%s]", json_string_value(json_object_get(x, "id")),
                        json_is_string(due) ? json_string_value(due) : "-");
         }
@@ -753,7 +758,8 @@ refresh_once(sqlite3 *db, const struct incident *inc, const char *principal, int
              struct mp_error *err)
 {
     struct rules *rules = rules_acquire();
-    json_t *profile = NULL, *facts = NULL, *regimes = json_array(), *versions = json_object();
+    json_t *profile = NULL, *facts = NULL, *regimes = json_array();
+    struct rules_facts fv;
     struct buf sig_new = BUF_INIT, sig_old = BUF_INIT;
     char at[TIME_RFC3339_LEN], last_at[32], *last = NULL;
     int64_t pversion = 0;
@@ -764,12 +770,14 @@ refresh_once(sqlite3 *db, const struct incident *inc, const char *principal, int
     if (organisation_load(db, &profile, &pversion, NULL, err) != 0)
         goto out;
     facts = classify_facts(db, inc, now);
+    /* the outcome alone, over the flat fact vector: the explanation is
+     * worked out when someone reads it (classify_store.c) */
+    rules_facts_load(&fv, facts, profile);
     for (int i = 0; rules && i < rules->nsets; i++) {
-        json_t *res = rules_evaluate(&rules->sets[i], facts, profile);
+        json_t *res = classify_decided(&rules->sets[i], &fv);
         json_array_append_new(regimes, res);
         if (classify_recurrence(db, inc, &rules->sets[i], profile, res, now, others, err) != 0)
             goto out;
-        json_object_set_new(versions, rules->sets[i].regime, json_string(rules->sets[i].version));
         if (refresh_regime(db, inc, &rules->sets[i], facts, profile, res, principal, now, at, why,
                            err) != 0)
             goto out;
@@ -782,28 +790,15 @@ refresh_once(sqlite3 *db, const struct incident *inc, const char *principal, int
         signature(regimes, &sig_new);
         if (last != NULL) {
             json_t *old = json_loads(last, 0, NULL);
+            classify_stored_defaults(old);
             signature(old, &sig_old);
             json_decref(old);
         }
     }
-    if (always_record || last == NULL ||
-        strcmp(sig_new.data ? sig_new.data : "", sig_old.data ? sig_old.data : "") != 0) {
-        json_t *inputs = json_pack("{s:O, s:O}", "facts", facts, "profile", profile);
-        char *t_rules = json_dumps(versions, JSON_COMPACT | JSON_SORT_KEYS);
-        char *t_inputs = json_dumps(inputs, JSON_COMPACT | JSON_SORT_KEYS);
-        char *t_result = json_dumps(regimes, JSON_COMPACT);
-
-        rc = t_rules && t_inputs && t_result
-                 ? store_classification_insert(db, inc->id, at, inc->version, pversion, t_rules,
-                                               t_inputs, t_result, err)
-                 : mp_error_set(err, 500, "", "out of memory");
-        free(t_rules);
-        free(t_inputs);
-        free(t_result);
-        json_decref(inputs);
-        if (rc != 0)
-            goto out;
-    }
+    if ((always_record || last == NULL ||
+         strcmp(sig_new.data ? sig_new.data : "", sig_old.data ? sig_old.data : "") != 0) &&
+        classify_store_row(db, inc, at, pversion, rules, regimes, facts, profile, err) != 0)
+        goto out;
     hook = atomic_load(&obligations_hook);
     if (hook != NULL && hook(db, inc->id, now, err) != 0) {
         rc = -1;
@@ -814,7 +809,6 @@ out:
     free(last);
     buf_free(&sig_new);
     buf_free(&sig_old);
-    json_decref(versions);
     json_decref(regimes);
     json_decref(facts);
     json_decref(profile);

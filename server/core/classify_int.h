@@ -42,4 +42,44 @@ int classify_recurrence(sqlite3 *db, const struct incident *inc, const struct ru
 int classify_recurrence_linked(sqlite3 *db, const char *incident_id, json_t *others,
                                struct mp_error *err);
 
+/* A leading recurrence rec laid over res, a regime's judgement: its
+ * significance and its criterion (classify_recur.c); explain adds the
+ * criterion's words and the missing facts (a judgement read). */
+void classify_recurrence_overlay(json_t *res, const json_t *rec, bool explain);
+
+/* ---- the judgement as stored (classify_store.c) ---- */
+
+/* One regime's judgement as stored, decided by rules_decide over fv (no
+ * explanation): {regime, version, rules (the file's hash), applies,
+ * significant, lifted?, criteria: [{id, result}] (those that held or may
+ * hold), stages: [{id, conditional}] (those that apply)}.  The change adds
+ * effective, classified_at, decision, recurrence and the stages' due
+ * times. */
+json_t *classify_decided(const struct ruleset *rs, const struct rules_facts *fv);
+/* The same from rules_evaluate's answer full (hash: the rule file's). */
+json_t *classify_decision_of(const json_t *full, const char *hash);
+/* Writes the history row of a judgement: regimes as above (without what
+ * a regime that does not apply says anyway: classify_stored_defaults; a
+ * stage with nothing but its id and condition is left out: the
+ * explanation lists it again; regimes is changed so), the facts, the profile by its hash, and every
+ * rule file and the profile into rule_texts when new. */
+int classify_store_row(sqlite3 *db, const struct incident *inc, const char *at, int64_t pversion,
+                       const struct rules *rules, json_t *regimes, const json_t *facts,
+                       const json_t *profile, struct mp_error *err);
+/* A stored row's regimes with what storing left out put back (what a
+ * regime that does not apply says anyway); entries from before schema
+ * 0020 as they are. */
+void classify_stored_defaults(json_t *regimes);
+/* A stored row's inputs with the profile in place of its hash. */
+int classify_inputs_read(sqlite3 *db, json_t *inputs, struct mp_error *err);
+/* One stored regime's judgement explained by rs (the rule file it names):
+ * what rules_evaluate says over facts and profile, with the stored
+ * decision over it -- what the change that stored it had answered. */
+json_t *classify_explain_regime(const struct ruleset *rs, const json_t *stored, const json_t *facts,
+                                const json_t *profile);
+/* Every regime of a stored row explained (inputs as classify_inputs_read
+ * gives them); entries from before schema 0020 as they are. */
+json_t *classify_explain(sqlite3 *db, const json_t *regimes, const json_t *inputs,
+                         struct mp_error *err);
+
 #endif

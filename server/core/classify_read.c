@@ -220,23 +220,43 @@ obligations_json(sqlite3 *db, const char *incident_id, int64_t now, struct mp_er
     return arr;
 }
 
+/* A stored row explained: the regimes as the change that stored them
+ * answered (classify_store.c).  Takes result and inputs (JSON texts). */
+static json_t *
+row_explained(sqlite3 *db, const char *result, json_t *inputs, struct mp_error *err)
+{
+    json_t *stored = result ? json_loads(result, 0, NULL) : NULL, *out;
+
+    if (stored == NULL)
+        return json_array();
+    if (inputs == NULL || classify_inputs_read(db, inputs, err) != 0)
+        return stored; /* no inputs to explain it with: the decision alone */
+    out = classify_explain(db, stored, inputs, err);
+    json_decref(stored);
+    return out;
+}
+
 /* The judgement of inc as stored on db (the reader, or a trial change). */
 static int
 judgement_json(sqlite3 *db, const struct incident *inc, int64_t now, json_t **out,
                struct mp_error *err)
 {
-    json_t *regimes, *statuses, *obligations;
-    char *last = NULL, at[32] = "";
+    json_t *regimes, *statuses, *obligations, *inputs;
+    char *last = NULL, *last_inputs = NULL, at[32] = "";
 
     *out = NULL;
-    if (store_classification_latest(db, inc->id, &last, at, err) != 0 ||
+    if (store_classification_latest_row(db, inc->id, &last, &last_inputs, at, err) != 0 ||
         store_regime_status_list(db, inc->id, &statuses, err) != 0) {
         free(last);
+        free(last_inputs);
         return -1;
     }
     obligations = obligations_json(db, inc->id, now, err);
-    regimes = last ? json_loads(last, 0, NULL) : json_array();
+    inputs = last_inputs ? json_loads(last_inputs, 0, NULL) : NULL;
+    regimes = row_explained(db, last, inputs, err);
+    json_decref(inputs);
     free(last);
+    free(last_inputs);
     if (obligations == NULL)
         obligations = json_array();
     *out =
@@ -310,6 +330,18 @@ classify_history(const char *id_or_ref, json_t **out, struct mp_error *err)
     if (open_incident(id_or_ref, &inc, &db, err) != 0)
         return -1;
     rc = store_classification_history(db, inc.id, &items, err);
+    for (size_t i = 0; rc == 0 && i < json_array_size(items); i++) {
+        /* each row with its profile and its explanation, as it answered */
+        json_t *e = json_array_get(items, i), *inputs = json_object_get(e, "inputs");
+        json_t *stored = json_object_get(e, "result"), *full;
+
+        if (classify_inputs_read(db, inputs, err) != 0) {
+            rc = -1;
+            break;
+        }
+        full = classify_explain(db, stored, inputs, err);
+        json_object_set_new(e, "result", full);
+    }
     if (rc == 0)
         *out = json_pack("{s:s, s:o}", "incident", inc.id, "items", items);
     else

@@ -102,7 +102,8 @@ load_members(sqlite3 *db, const struct incident *inc, const struct ruleset *rs,
     for (int i = 0; i <= count; i++) {
         struct member *m = &v[n];
         struct buf k = BUF_INIT;
-        json_t *alone;
+        struct rules_facts fv;
+        struct rules_decision alone;
         bool same;
 
         if (i == count) { /* inc itself, as it is now */
@@ -122,13 +123,10 @@ load_members(sqlite3 *db, const struct incident *inc, const struct ruleset *rs,
                 continue;
             }
             m->facts = classify_facts(db, &m->inc, now);
-            alone = rules_evaluate(rs, m->facts, profile);
-            m->alone = strcmp(json_string_value(json_object_get(alone, "significant")), "yes") == 0
-                           ? "yes"
-                       : strcmp(json_string_value(json_object_get(alone, "significant")), "no") == 0
-                           ? "no"
-                           : "undetermined";
-            json_decref(alone);
+            /* the outcome alone, without the explanation */
+            rules_facts_load(&fv, m->facts, profile);
+            rules_decide(rs, &fv, &alone);
+            m->alone = tri_name(alone.significant);
         }
         m->at = m->inc.started_at != TIME_UNSET ? m->inc.started_at : m->inc.detected_at;
         if (strcmp(m->alone, "yes") == 0) { /* reported on its own */
@@ -206,6 +204,26 @@ recurrence_json(const struct incident *inc, const struct member *v, json_t *rec)
     return rec;
 }
 
+void
+classify_recurrence_overlay(json_t *res, const json_t *rec, bool explain)
+{
+    const char *result = json_string_value(json_object_get(rec, "result"));
+    json_t *crit;
+
+    if (!json_is_true(json_object_get(rec, "leads")) || result == NULL || strcmp(result, "no") == 0)
+        return;
+    /* the combination, completed by this incident, is (or may be) one
+     * significant incident: its reports are owed here */
+    crit = explain ? json_pack("{s:O, s:s, s:O, s:O?, s:[]}", "id", json_object_get(rec, "id"),
+                               "result", result, "text", json_object_get(rec, "text"), "source",
+                               json_object_get(rec, "source"), "conditions")
+                   : json_pack("{s:O, s:s}", "id", json_object_get(rec, "id"), "result", result);
+    json_object_set_new(res, "significant", json_string(result));
+    json_array_append_new(json_object_get(res, "criteria"), crit);
+    if (explain && strcmp(result, "undetermined") == 0)
+        json_array_extend(json_object_get(res, "missing"), json_object_get(rec, "missing"));
+}
+
 int
 classify_recurrence(sqlite3 *db, const struct incident *inc, const struct ruleset *rs,
                     const json_t *profile, json_t *res, int64_t now, json_t *others,
@@ -240,20 +258,9 @@ classify_recurrence(sqlite3 *db, const struct incident *inc, const struct rulese
         goto out; /* significant on its own, or no combination */
     rec = recurrence_json(inc, v, rec);
     result = json_string_value(json_object_get(rec, "result"));
-    if (json_is_true(json_object_get(rec, "leads")) && strcmp(result, "no") != 0) {
-        /* the combination, completed by this incident, is (or may be) one
-         * significant incident: its reports are owed here */
-        json_t *crit = json_pack("{s:s, s:s, s:O, s:O?, s:[]}", "id",
-                                 json_string_value(json_object_get(rec, "id")), "result", result,
-                                 "text", json_object_get(rec, "text"), "source",
-                                 json_object_get(rec, "source"), "conditions");
-        json_object_set_new(res, "significant", json_string(result));
-        json_array_append_new(json_object_get(res, "criteria"), crit);
-        if (strcmp(result, "undetermined") == 0)
-            json_array_extend(json_object_get(res, "missing"), json_object_get(rec, "missing"));
-    } else {
+    if (!json_is_true(json_object_get(rec, "leads")) || strcmp(result, "no") == 0)
         json_object_set_new(rec, "leads", json_false());
-    }
+    classify_recurrence_overlay(res, rec, false);
     json_object_set_new(res, "recurrence", rec);
 out:
     free(rm);

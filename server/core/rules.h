@@ -28,6 +28,11 @@ const char *tri_name(enum tri t); /* "no", "yes", "undetermined" */
 
 struct rnode; /* a compiled expression (rules.c) */
 
+/* A rule file's (or a profile's) content address: the first 8 bytes of
+ * its BLAKE2b digest in hex, with the NUL (a database holds a handful of
+ * versions; a stored text is checked against its hash when compiled). */
+#define RULES_HASH_LEN 17
+
 #define CALENDAR_HOLIDAYS_MAX 400
 
 /* A country's working days (config/calendars/ID.json): local time as a UTC
@@ -135,6 +140,11 @@ struct rule_recurring {
 struct ruleset {
     const char *regime;
     const char *version;
+    /* the file's content address: its document as canonical text (compact,
+     * keys sorted; what the database keeps of it) and a BLAKE2b digest of
+     * that text in hex (rules_archive.c) */
+    char *text;
+    char hash[RULES_HASH_LEN];
     char file[PATH_MAX];
     json_t *doc;
     json_t *applies;
@@ -209,9 +219,16 @@ int rules_fact_index(const char *name);
  * bulk run that needs the outcome only.  when_yes and when_unknown have a
  * bit per stage (the first 32): its `when` holds, or is undetermined; a
  * stage with neither bit does not apply. */
+#define RULES_DECISION_CRITERIA 32
 struct rules_decision {
     enum tri applies, significant, lifted;
     unsigned long when_yes, when_unknown;
+    /* the criteria (nodes with an id) of significant and lifted_by that
+     * held (yes) or may hold (undetermined), in the order rules_evaluate
+     * reports them; those that did not hold are left out */
+    const char *criterion[RULES_DECISION_CRITERIA];
+    enum tri criterion_result[RULES_DECISION_CRITERIA];
+    int ncriteria;
 };
 void rules_decide(const struct ruleset *rs, const struct rules_facts *fv,
                   struct rules_decision *out);
@@ -321,6 +338,21 @@ enum rules_sent_check rules_sent_check(int64_t sent, int64_t now, int64_t known_
  * one marked missed for want of a record both take that; a submitted or
  * waived one keeps its status (returned as given). */
 const char *rules_sent_status(const char *status, int64_t due, int64_t sent);
+
+/*
+ * Content-addressed rule files (rules_archive.c).  Every rule file the
+ * server judged with is kept in the database by its hash, so that a stored
+ * decision is explained later by the very rules that took it, whatever the
+ * rules in force by then.
+ */
+/* Writes into out the hex digest of text (RULES_HASH_LEN bytes). */
+void rules_hash_text(const char *text, size_t len, char out[RULES_HASH_LEN]);
+/* The rule set with this hash: one of r's, else one compiled earlier from
+ * its text, else compiled now from text (NULL: not known; the caller
+ * fetches it from the database and asks again).  An archived set lives
+ * until the process ends; NULL also when text does not compile (err). */
+const struct ruleset *rules_by_hash(const struct rules *r, const char *hash, const char *text,
+                                    struct mp_error *err);
 
 /* {"dir", "rule_sets":[{regime, version, title, source, file, stages}]} */
 json_t *rules_summary(const struct rules *r);

@@ -87,6 +87,7 @@ struct eval {
     bool quiet;                   /* the outcome only: no missing facts */
     json_t *criteria;             /* reported criteria (nodes with an id) */
     json_t *conditions;           /* comparisons of the innermost criterion being evaluated */
+    struct rules_decision *dec;   /* rules_decide: the criteria that held or may hold */
 };
 
 static void
@@ -681,8 +682,18 @@ node_eval(const struct rnode *n, struct eval *ev, struct missing *missing)
     json_t *saved, *crit, *x;
     enum tri t;
 
-    if (n->id == NULL || ev->criteria == NULL)
-        return node_eval_inner(n, ev, missing);
+    if (n->id == NULL || ev->criteria == NULL) {
+        t = node_eval_inner(n, ev, missing);
+        /* rules_evaluate leaves out only criteria that did not hold (and
+         * of those, the ones not for this organisation): a criterion that
+         * held or may hold is reported in the same order here */
+        if (n->id != NULL && ev->dec != NULL && t != TRI_NO &&
+            ev->dec->ncriteria < RULES_DECISION_CRITERIA) {
+            ev->dec->criterion[ev->dec->ncriteria] = json_string_value(n->id);
+            ev->dec->criterion_result[ev->dec->ncriteria++] = t;
+        }
+        return t;
+    }
     saved = ev->conditions;
     ev->conditions = json_array();
     t = node_eval_inner(n, ev, missing);
@@ -837,10 +848,12 @@ rules_decide(const struct ruleset *rs, const struct rules_facts *fv, struct rule
 
     memset(out, 0, sizeof(*out));
     out->applies = node_eval(rs->applies_n, &ev, &m);
+    ev.dec = out; /* the criteria of significant and lifted_by, as rules_evaluate's */
     if (out->applies != TRI_NO)
         out->significant = node_eval(rs->significant_n, &ev, &m);
     if (rs->lifted_by_n != NULL && out->applies != TRI_NO && out->significant != TRI_NO)
         out->lifted = node_eval(rs->lifted_by_n, &ev, &m);
+    ev.dec = NULL;
     for (int i = 0; i < rs->nstages && i < 32; i++) {
         enum tri when = rs->stages[i].when_n ? node_eval(rs->stages[i].when_n, &ev, &m) : TRI_YES;
         if (when == TRI_YES)

@@ -40,6 +40,12 @@ bool rules_check_text(struct vctx *v, json_t *t, const char *path);
 bool rules_digits(const char *s, int n, int *out);
 bool rules_parse_hhmm(const char *s, int *hh, int *mm);
 void rules_ruleset_free(struct ruleset *rs);
+/* One rule file's text checked and compiled into rs (rules_load.c); path
+ * names it in messages.  Its calendars are resolved by the caller. */
+int rules_load_text(const char *path, const char *text, size_t len, struct ruleset *rs,
+                    struct mp_error *err);
+/* rs->text and rs->hash from rs->doc (rules_archive.c). */
+int rules_fingerprint(struct ruleset *rs, struct mp_error *err);
 int rules_calendars_for(const char *dir, struct rules *r, struct mp_error *err);
 void rules_calendars_free(struct rules *r);
 void rules_rnode_free(struct rnode *n);

@@ -776,9 +776,10 @@ check_recurring(struct vctx *v, json_t *x, struct ruleset *rs)
     return true;
 }
 
-/* Loads one file's text; path names it in messages. */
-static int
-load_text(const char *path, const char *text, size_t len, struct ruleset *rs, struct mp_error *err)
+/* Loads one file's text; path names it in messages (rules_int.h). */
+int
+rules_load_text(const char *path, const char *text, size_t len, struct ruleset *rs,
+                struct mp_error *err)
 {
     static const char *const allowed[] = {"regime", "version",   "title",       "source",
                                           "notes",  "applies",   "significant", "lifted_by",
@@ -871,9 +872,9 @@ load_text(const char *path, const char *text, size_t len, struct ruleset *rs, st
         }
         rs->nstages++;
     }
-    if (compile_ruleset(rs, err) != 0)
+    if (compile_ruleset(rs, err) != 0 || !check_anchors(&v, rs))
         return -1;
-    return check_anchors(&v, rs) ? 0 : -1;
+    return rules_fingerprint(rs, err);
 }
 
 void
@@ -892,6 +893,7 @@ rules_ruleset_free(struct ruleset *rs)
         rules_rnode_free(rs->stages[k].wd_unless_n);
     }
     free(rs->stages);
+    free(rs->text);
     json_decref(rs->doc);
 }
 
@@ -904,8 +906,8 @@ add_ruleset(void *arg, int i, int n, const char *path, const char *text, size_t 
 
     if (i == 0 && (r->sets = calloc((size_t)n + 1, sizeof(*r->sets))) == NULL)
         return mp_error_set(err, 0, "", "out of memory");
-    r->nsets = i + 1; /* freed with the rest, whatever load_text left */
-    if (load_text(path, text, len, &r->sets[i], err) != 0)
+    r->nsets = i + 1; /* freed with the rest, whatever rules_load_text left */
+    if (rules_load_text(path, text, len, &r->sets[i], err) != 0)
         return -1;
     for (int k = 0; k < i; k++) {
         if (strcmp(r->sets[k].regime, r->sets[i].regime) == 0)

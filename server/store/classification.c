@@ -32,15 +32,18 @@ store_classification_insert(sqlite3 *db, const char *incident_id, const char *at
     return rc;
 }
 
-int
-store_classification_latest(sqlite3 *db, const char *incident_id, char **result, char at[32],
-                            struct mp_error *err)
+/* The latest row's result (and inputs, when asked for). */
+static int
+latest(sqlite3 *db, const char *incident_id, char **result, char **inputs, char at[32],
+       struct mp_error *err)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT result, evaluated_at FROM classifications "
+    sqlite3_stmt *st = db_stmt(db, "SELECT result, evaluated_at, inputs FROM classifications "
                                    "WHERE incident_id = ? ORDER BY seq DESC LIMIT 1");
     int step, rc = 0;
 
     *result = NULL;
+    if (inputs != NULL)
+        *inputs = NULL;
     if (st == NULL)
         return db_fail(db, err, "reading the classification");
     sqlite3_bind_text(st, 1, incident_id, -1, SQLITE_STATIC);
@@ -48,8 +51,80 @@ store_classification_latest(sqlite3 *db, const char *incident_id, char **result,
     if (step == SQLITE_ROW) {
         *result = strdup((const char *)sqlite3_column_text(st, 0));
         db_col_copy(at, 32, st, 1);
+        if (inputs != NULL)
+            *inputs = strdup((const char *)sqlite3_column_text(st, 2));
+        if (*result == NULL || (inputs != NULL && *inputs == NULL))
+            rc = mp_error_set(err, 500, "", "out of memory");
     } else if (step != SQLITE_DONE) {
         rc = db_fail(db, err, "reading the classification");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+int
+store_classification_latest(sqlite3 *db, const char *incident_id, char **result, char at[32],
+                            struct mp_error *err)
+{
+    return latest(db, incident_id, result, NULL, at, err);
+}
+
+int
+store_classification_latest_row(sqlite3 *db, const char *incident_id, char **result, char **inputs,
+                                char at[32], struct mp_error *err)
+{
+    return latest(db, incident_id, result, inputs, at, err);
+}
+
+int
+store_rule_text_put(sqlite3 *db, const char *hash, const char *kind, const char *text,
+                    struct mp_error *err)
+{
+    /* the text is bound, not copied, and looked at only when the hash is new */
+    sqlite3_stmt *st = db_stmt(db, "INSERT INTO rule_texts(hash, kind, text) SELECT ?1, ?2, ?3 "
+                                   "WHERE NOT EXISTS (SELECT 1 FROM rule_texts WHERE hash = ?1)");
+
+    if (st == NULL)
+        return db_fail(db, err, "storing a rule file");
+    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
+    return db_done(db, st, "storing a rule file", err);
+}
+
+int
+store_rule_text_known(sqlite3 *db, const char *hash, struct mp_error *err)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM rule_texts WHERE hash = ?");
+    int step;
+
+    if (st == NULL)
+        return db_fail(db, err, "reading a rule file");
+    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+    step = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        return db_fail(db, err, "reading a rule file");
+    return step == SQLITE_ROW;
+}
+
+int
+store_rule_text_get(sqlite3 *db, const char *hash, char **text, struct mp_error *err)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT text FROM rule_texts WHERE hash = ?");
+    int step, rc = 0;
+
+    *text = NULL;
+    if (st == NULL)
+        return db_fail(db, err, "reading a rule file");
+    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        *text = strdup((const char *)sqlite3_column_text(st, 0));
+        if (*text == NULL)
+            rc = mp_error_set(err, 500, "", "out of memory");
+    } else if (step != SQLITE_DONE) {
+        rc = db_fail(db, err, "reading a rule file");
     }
     sqlite3_reset(st);
     return rc;

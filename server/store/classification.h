@@ -24,6 +24,18 @@ int store_classification_insert(sqlite3 *db, const char *incident_id, const char
 /* The latest result text (malloc'd) or NULL when none; -1 on error. */
 int store_classification_latest(sqlite3 *db, const char *incident_id, char **result, char at[32],
                                 struct mp_error *err);
+/* The latest result and inputs texts (malloc'd; NULL when none); -1 on
+ * error. */
+int store_classification_latest_row(sqlite3 *db, const char *incident_id, char **result,
+                                    char **inputs, char at[32], struct mp_error *err);
+/* A text kept once by its hash (schema/0020): kind "rules" (a rule file)
+ * or "profile".  put writes it when the hash is new; get gives it
+ * (malloc'd) or NULL when unknown; -1 on error. */
+int store_rule_text_put(sqlite3 *db, const char *hash, const char *kind, const char *text,
+                        struct mp_error *err);
+int store_rule_text_get(sqlite3 *db, const char *hash, char **text, struct mp_error *err);
+/* 1 when the text with this hash is kept, 0 when not, -1 on error. */
+int store_rule_text_known(sqlite3 *db, const char *hash, struct mp_error *err);
 /* History, oldest first: a JSON array of {seq, evaluated_at, incident_version,
  * profile_version, rules, inputs, result}. */
 int store_classification_history(sqlite3 *db, const char *incident_id, json_t **out,
