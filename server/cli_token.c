@@ -148,8 +148,8 @@ cmd_token(int argc, char **argv)
             fprintf(stderr,
                     "meldpunt token create: expires: give a time (2027-06-30T00:00:00Z) or a "
                     "lifetime (P90D)\n");
-        } else if (token_create(actor, now, t.name, t.role, t.tlp_max, expires, token, &row,
-                                &err) != 0) {
+        } else if (token_create(actor, now, t.name, t.role, t.tlp_max, expires, NULL, 0, token,
+                                &row, &err) != 0) {
             fprintf(stderr, "meldpunt token create: %s%s%s\n", err.field, err.field[0] ? ": " : "",
                     err.message);
         } else {
