@@ -20,6 +20,8 @@ await import(path.join(WEB, 'lib/i18n_incident.js'));
 await import(path.join(WEB, 'lib/i18n_errors.js'));
 // words a page module brings along when it loads (extend): checked the same way
 extend(await import(path.join(WEB, 'lib/i18n_reminders.js')));
+// the sessions' and token limits' words join on import (issue 21)
+await import(path.join(WEB, 'lib/i18n_sessions.js'));
 
 function sources() {
     const out = [];
