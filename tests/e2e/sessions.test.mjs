@@ -740,6 +740,26 @@ describe('API tokens: an expiry on the test clock, and the addresses they may be
     });
 });
 
+describe('meldpunt token create --allow', () => {
+    test('the blocks are kept in canonical form and judged; a bad one exits 1 naming it', async () => {
+        const d = await startDaemon();
+        try {
+            const ok = cli(['token', 'create', '--name', 'cli-far', '--role', 'viewer', '--allow', '198.51.100.0/24', '--allow', '2001:DB8::/32'], { dataDir: d.dataDir });
+            assert.equal(ok.code, 0, ok.stderr);
+            const listed = (await api(d.url, d.adminToken, 'GET', '/api/v1/tokens')).json.items.find((k) => k.name === 'cli-far');
+            assert.deepEqual(listed.allowed_sources, ['198.51.100.0/24', '2001:db8::/32']);
+            assertProblem(await api(d.url, ok.stdout.trim(), 'GET', '/api/v1/me'), 403);
+            const near = cli(['token', 'create', '--name', 'cli-near', '--role', 'viewer', '--allow', '127.0.0.1'], { dataDir: d.dataDir });
+            assert.equal((await api(d.url, near.stdout.trim(), 'GET', '/api/v1/me')).status, 200);
+            const bad = cli(['token', 'create', '--name', 'cli-bad', '--role', 'viewer', '--allow', '10.1.2.3/8'], { dataDir: d.dataDir });
+            assert.equal(bad.code, 1);
+            assert.match(bad.stderr, /allowed_sources\[0\]: has bits set after its prefix/);
+        } finally {
+            await d.stopClean();
+        }
+    });
+});
+
 describe("a token's allowed sources behind a trusted proxy", () => {
     test('the address the proxy forwarded for is the one judged', async () => {
         const d = await startDaemon({ config: '[server]\ntrusted_proxies = 127.0.0.1\n' });
