@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 #include "datadir.h"
+#include "lib/cidr.h"
 #include "lib/clock.h"
 #include "lib/timeutil.h"
 
@@ -18,7 +19,9 @@ struct token_opts {
     const char *name;
     const char *role;
     const char *tlp_max;
-    const char *expires; /* RFC 3339, or an ISO 8601 duration from now */
+    const char *expires;                /* RFC 3339, or an ISO 8601 duration from now */
+    const char *sources[CIDR_LIST_MAX]; /* --allow, each a block (lib/cidr.h) */
+    size_t nsources;
     bool all;
 };
 
@@ -42,6 +45,13 @@ token_extra(int opt, const char *arg, void *ctx)
         return 0;
     case 'e':
         t->expires = arg;
+        return 0;
+    case 'A':
+        if (t->nsources >= CIDR_LIST_MAX) {
+            fprintf(stderr, "meldpunt token create: at most %d --allow\n", CIDR_LIST_MAX);
+            return -1;
+        }
+        t->sources[t->nsources++] = arg;
         return 0;
     default:
         return -1;
@@ -67,7 +77,7 @@ token_expiry(const char *s, int64_t now)
 
 static const char token_usage[] =
     "usage: meldpunt token create --name NAME --role ROLE [--tlp-max LEVEL] [--expires WHEN]\n"
-    "                             [--config FILE] [--data DIR]\n"
+    "                             [--allow BLOCK]... [--config FILE] [--data DIR]\n"
     "       meldpunt token list [--all] [--config FILE] [--data DIR]\n"
     "       meldpunt token revoke NAME [--config FILE] [--data DIR]\n";
 
@@ -83,15 +93,20 @@ static const char token_help[] =
     "                      (clear, green, amber, amber+strict, red; default: all)\n"
     "  -e, --expires WHEN  the token stops working then: a time (2027-06-30T00:00:00Z)\n"
     "                      or a lifetime from now (P90D, PT12H); at most five years\n"
+    "  -A, --allow BLOCK   the token may be used only from these addresses or CIDR\n"
+    "                      blocks (192.0.2.0/24, 2001:db8::/32; repeat, at most 16)\n"
     "  -a, --all           with list: include revoked tokens\n";
 
 int
 cmd_token(int argc, char **argv)
 {
-    static const struct option extra[] = {
-        {"name", required_argument, NULL, 'n'},    {"role", required_argument, NULL, 'r'},
-        {"all", no_argument, NULL, 'a'},           {"tlp-max", required_argument, NULL, 't'},
-        {"expires", required_argument, NULL, 'e'}, {NULL, 0, NULL, 0}};
+    static const struct option extra[] = {{"name", required_argument, NULL, 'n'},
+                                          {"role", required_argument, NULL, 'r'},
+                                          {"all", no_argument, NULL, 'a'},
+                                          {"tlp-max", required_argument, NULL, 't'},
+                                          {"expires", required_argument, NULL, 'e'},
+                                          {"allow", required_argument, NULL, 'A'},
+                                          {NULL, 0, NULL, 0}};
     struct token_opts t = {0};
     char help[2048], actor[96], token[TOKEN_TEXT_LEN + 1];
     int64_t now;
@@ -117,8 +132,8 @@ cmd_token(int argc, char **argv)
         fprintf(stderr, "meldpunt token: unknown subcommand '%s'\n%s", sub, token_usage);
         return EXIT_USAGE;
     }
-    rc =
-        parse_opts(argc - 1, argv + 1, token_usage, help, extra, "n:r:at:e:", token_extra, &t, &co);
+    rc = parse_opts(argc - 1, argv + 1, token_usage, help, extra, "n:r:at:e:A:", token_extra, &t,
+                    &co);
     if (rc >= 0)
         return rc;
     argc--;
@@ -129,7 +144,7 @@ cmd_token(int argc, char **argv)
             return EXIT_USAGE;
         }
     } else if (strcmp(sub, "list") == 0) {
-        if (optind != argc || t.name || t.role || t.expires) {
+        if (optind != argc || t.name || t.role || t.expires || t.nsources) {
             fputs(token_usage, stderr);
             return EXIT_USAGE;
         }
@@ -148,8 +163,8 @@ cmd_token(int argc, char **argv)
             fprintf(stderr,
                     "meldpunt token create: expires: give a time (2027-06-30T00:00:00Z) or a "
                     "lifetime (P90D)\n");
-        } else if (token_create(actor, now, t.name, t.role, t.tlp_max, expires, token, &row,
-                                &err) != 0) {
+        } else if (token_create(actor, now, t.name, t.role, t.tlp_max, expires, t.sources,
+                                t.nsources, token, &row, &err) != 0) {
             fprintf(stderr, "meldpunt token create: %s%s%s\n", err.field, err.field[0] ? ": " : "",
                     err.message);
         } else {

@@ -162,7 +162,7 @@ datadir_init(const char *dir, const char *actor, int64_t now, char admin_token[T
         return -1;
     if (datadir_open(dir, err) != 0)
         return -1;
-    return token_create(actor, now, "admin", "admin", NULL, 0, admin_token, NULL, err);
+    return token_create(actor, now, "admin", "admin", NULL, 0, NULL, 0, admin_token, NULL, err);
 }
 
 int

@@ -33,6 +33,8 @@ const routes = [
     [/^\/alerts$/, async (m, q) => (await import('./pages/alerts.js')).alertsPage(q)],
     // admins only, and rarely: loaded when first shown, outside the first load
     [/^\/settings$/, async () => (await import('./pages/settings.js')).settingsPage()],
+    // one's own sessions (issue 21), loaded on demand
+    [/^\/sessions$/, async () => (await import('./pages/sessions.js')).sessionsPage()],
     // the preparedness pages load on demand, outside the first load
     [/^\/preparedness$/, async (m, q) => (await import('./pages/assessment.js')).assessmentPage(q)],
     [
@@ -108,7 +110,12 @@ function drawHeader() {
         { class: 'tools' },
         h('label', { for: 'lang', class: 'sr-only' }, t('language')),
         langSel,
-        u ? h('span', { class: 'who' }, `${u.name} (${t('role_' + u.role)})`) : null,
+        // one's name leads to one's sessions (pages/sessions.js, loaded on demand)
+        u && !u.must_change_password
+            ? h('a', { class: 'who', href: '#/sessions', id: 'my-sessions' }, `${u.name} (${t('role_' + u.role)})`)
+            : u
+              ? h('span', { class: 'who' }, `${u.name} (${t('role_' + u.role)})`)
+              : null,
         u ? h('button', { type: 'button', id: 'signout', onclick: signOut }, t('sign_out')) : null,
     );
     if (!signedIn)

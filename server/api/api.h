@@ -160,6 +160,14 @@ void api_session_get(const struct api_request *rq, struct api_response *rs);
 void api_session_patch(const struct api_request *rq, struct api_response *rs);
 void api_session_delete(const struct api_request *rq, struct api_response *rs);
 void api_session_password(const struct api_request *rq, struct api_response *rs);
+/* Sets rs->cookie to remove the session cookie (its session has ended). */
+void api_session_clear_cookie(const struct api_request *rq, struct api_response *rs);
+/* api/sessions.c */
+void api_sessions_list(const struct api_request *rq, struct api_response *rs);
+void api_sessions_end_all(const struct api_request *rq, struct api_response *rs);
+void api_sessions_end(const struct api_request *rq, struct api_response *rs);
+void api_user_sessions_list(const struct api_request *rq, struct api_response *rs);
+void api_user_sessions_end(const struct api_request *rq, struct api_response *rs);
 /* api/reminders.c */
 void api_reminders_policy_get(const struct api_request *rq, struct api_response *rs);
 void api_reminders_policy_put(const struct api_request *rq, struct api_response *rs);

@@ -1,13 +1,30 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /*
- * tokens.c - /api/v1/tokens: list, create, revoke API tokens (admins).
+ * tokens.c - /api/v1/tokens: list, create, revoke API tokens (admins), with
+ * their expiry and the address blocks they may be used from.
  */
 #include "api.h"
+#include "lib/cidr.h"
 #include "lib/timeutil.h"
 
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The allowed sources as a JSON array ([] for anywhere). */
+static json_t *
+sources_json(const char *list)
+{
+    json_t *a = json_array();
+    const char *p = list;
+
+    while (*p != '\0') {
+        size_t n = strcspn(p, ",");
+        json_array_append_new(a, json_stringn(p, n));
+        p += n + (p[n] == ',');
+    }
+    return a;
+}
 
 /* expired: judged at the request's time, like authentication */
 static json_t *
@@ -15,12 +32,42 @@ token_json(const struct token_row *t, int64_t now)
 {
     bool expired = token_expired(t, now);
 
-    return json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s?, s:s?, s:s?, s:b}", "name", t->name, "role",
-                     t->role, "tlp_max", t->tlp_max[0] ? t->tlp_max : NULL, "created_at",
+    return json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s?, s:s?, s:s?, s:b, s:o}", "name", t->name,
+                     "role", t->role, "tlp_max", t->tlp_max[0] ? t->tlp_max : NULL, "created_at",
                      t->created_at, "created_by", t->created_by, "revoked_at",
                      t->revoked_at[0] ? t->revoked_at : NULL, "revoked_by",
                      t->revoked_at[0] ? t->revoked_by : NULL, "expires_at",
-                     t->expires_at[0] ? t->expires_at : NULL, "expired", expired);
+                     t->expires_at[0] ? t->expires_at : NULL, "expired", expired, "allowed_sources",
+                     sources_json(t->allowed_sources));
+}
+
+/* allowed_sources: an array of at most CIDR_LIST_MAX strings, into
+ * out[]; the blocks themselves are judged by token_create. */
+static size_t
+sources_get(json_t *in, const char *out[CIDR_LIST_MAX], struct api_response *rs)
+{
+    json_t *a = json_object_get(in, "allowed_sources"), *v;
+    size_t i, n = 0;
+
+    if (a == NULL || json_is_null(a))
+        return 0;
+    if (!json_is_array(a) || json_array_size(a) > CIDR_LIST_MAX) {
+        api_field_error(rs, "allowed_sources",
+                        "must be a list of at most %d address blocks, such as [\"192.0.2.0/24\"]",
+                        CIDR_LIST_MAX);
+        return 0;
+    }
+    json_array_foreach(a, i, v)
+    {
+        if (!json_is_string(v) || json_string_length(v) >= CIDR_TEXT_MAX) {
+            char field[40];
+            snprintf(field, sizeof(field), "allowed_sources[%zu]", i);
+            api_field_error(rs, field, "must be an address or block, such as 192.0.2.0/24");
+            continue;
+        }
+        out[n++] = json_string_value(v);
+    }
+    return n;
 }
 
 void
@@ -50,7 +97,10 @@ api_tokens_list(const struct api_request *rq, struct api_response *rs)
 void
 api_tokens_create(const struct api_request *rq, struct api_response *rs)
 {
-    static const char *const fields[] = {"name", "role", "tlp_max", "expires_at", NULL};
+    static const char *const fields[] = {"name", "role", "tlp_max", "expires_at", "allowed_sources",
+                                         NULL};
+    const char *sources[CIDR_LIST_MAX];
+    size_t nsources;
     char token[TOKEN_TEXT_LEN + 1];
     const char *name, *role, *tlp_max, *expires;
     int64_t expires_at = 0;
@@ -68,10 +118,11 @@ api_tokens_create(const struct api_request *rq, struct api_response *rs)
     if (api_get_string(in, "expires_at", false, 40, &expires, rs) && expires != NULL &&
         time_parse_rfc3339(expires, &expires_at) != 0)
         api_field_error(rs, "expires_at", "must be an RFC 3339 time such as 2027-03-31T00:00:00Z");
+    nsources = sources_get(in, sources, rs);
     if (rs->status >= 400)
         goto out;
-    if (token_create(rq->principal->name, rq->now, name, role, tlp_max, expires_at, token, &row,
-                     &err) != 0) {
+    if (token_create(rq->principal->name, rq->now, name, role, tlp_max, expires_at, sources,
+                     nsources, token, &row, &err) != 0) {
         api_error(rs, &err);
         goto out;
     }

@@ -207,7 +207,8 @@ api_session_create(const struct api_request *rq, struct api_response *rs)
     api_get_string(in, "password", true, PASSWORD_MAX, &password, rs);
     if (rs->status >= 400)
         goto out;
-    if (session_sign_in(rq->now, name, password, rq->client ? rq->client : "-", &si, &err) != 0) {
+    if (session_sign_in(rq->now, name, password, rq->client ? rq->client : "-",
+                        rq->header(rq->ctx, "User-Agent"), &si, &err) != 0) {
         api_error(rs, &err);
         rs->retry_after = si.retry_after;
         goto out;
@@ -265,10 +266,16 @@ api_session_delete(const struct api_request *rq, struct api_response *rs)
         api_error(rs, &err);
         return;
     }
+    api_session_clear_cookie(rq, rs);
+    api_ok(rs, 204, NULL);
+}
+
+void
+api_session_clear_cookie(const struct api_request *rq, struct api_response *rs)
+{
     snprintf(rs->cookie, sizeof(rs->cookie),
              SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
              rq->tls ? "; Secure" : "");
-    api_ok(rs, 204, NULL);
 }
 
 void

@@ -3,14 +3,17 @@
  * token.c - see token.h.
  */
 #include "token.h"
+#include "lib/cidr.h"
 #include "lib/timeutil.h"
 #include "store/audit.h"
 #include "store/incidents.h"
 #include "store/db.h"
 #include "store/writer.h"
 
+#include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const role_names[ROLE_COUNT] = {"viewer", "analyst", "manager", "admin",
@@ -121,7 +124,8 @@ token_expired(const struct token_row *row, int64_t now)
 }
 
 int
-token_authenticate(const char *token, int64_t now, struct principal *p, struct mp_error *err)
+token_authenticate(const char *token, int64_t now, const char *client, struct principal *p,
+                   struct mp_error *err)
 {
     uint8_t hash[TOKEN_HASH_LEN];
     struct token_row row;
@@ -129,6 +133,7 @@ token_authenticate(const char *token, int64_t now, struct principal *p, struct m
     enum role r;
     int found;
 
+    mp_error_set(err, 401, "", "the token is not valid, has expired or has been revoked");
     if (!token_well_formed(token))
         return 0;
     db = db_reader(err);
@@ -140,8 +145,18 @@ token_authenticate(const char *token, int64_t now, struct principal *p, struct m
         return found;
     if (role_parse(row.role, &r) != 0)
         return 0;
-    if (token_expired(&row, now))
+    if (token_expired(&row, now)) {
+        mp_error_set(err, 401, "expires_at", "the token expired at %s", row.expires_at);
         return 0;
+    }
+    /* no known address never matches a list */
+    if (row.allowed_sources[0] != '\0' &&
+        (client == NULL || !cidr_list_allows(row.allowed_sources, client))) {
+        mp_error_set(err, 403, "allowed_sources",
+                     "the token may not be used from %s: it is limited to its allowed sources",
+                     client ? client : "an unknown address");
+        return 0;
+    }
     p->authenticated = true;
     p->role = r;
     p->tlp_max = row.tlp_max[0] ? tlp_parse(row.tlp_max) : TLP_RED;
@@ -160,38 +175,63 @@ tlp_parse(const char *s)
 struct create_change {
     const char *actor;
     int64_t now;
-    const char *name;
-    const char *role;
-    const char *tlp_max;
+    struct token_row row;
     uint8_t hash[TOKEN_HASH_LEN];
-    char at[TIME_RFC3339_LEN];
-    char expires_at[TIME_RFC3339_LEN]; /* "": never */
 };
 
 static int
 create_apply(sqlite3 *db, void *arg, struct mp_error *err)
 {
     struct create_change *c = arg;
-    char payload[300];
+    const struct token_row *t = &c->row;
+    json_t *audit;
+    char *payload;
+    int rc;
 
-    if (store_token_insert(db, c->name, c->role, c->tlp_max, c->hash, c->at, c->actor,
-                           c->expires_at, err) != 0)
+    if (store_token_insert(db, t, c->hash, err) != 0)
         return -1;
-    /* names, roles, levels and times are all of a safe alphabet */
-    snprintf(payload, sizeof(payload), "{\"name\":\"%s\",\"role\":\"%s\"%s%s%s%s%s%s}", c->name,
-             c->role, c->tlp_max ? ",\"tlp_max\":\"" : "", c->tlp_max ? c->tlp_max : "",
-             c->tlp_max ? "\"" : "", c->expires_at[0] ? ",\"expires_at\":\"" : "", c->expires_at,
-             c->expires_at[0] ? "\"" : "");
-    return store_audit_append(db, c->now, c->actor, "token.create", c->name, payload, err);
+    audit = json_pack("{s:s, s:s, s:s*, s:s*, s:s*}", "name", t->name, "role", t->role, "tlp_max",
+                      t->tlp_max[0] ? t->tlp_max : NULL, "expires_at",
+                      t->expires_at[0] ? t->expires_at : NULL, "allowed_sources",
+                      t->allowed_sources[0] ? t->allowed_sources : NULL);
+    payload = audit ? json_dumps(audit, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(audit);
+    if (payload == NULL)
+        return mp_error_set(err, 500, "", "out of memory");
+    rc = store_audit_append(db, c->now, c->actor, "token.create", t->name, payload, err);
+    free(payload);
+    return rc;
+}
+
+/* The allowed sources into row->allowed_sources, canonical; the first
+ * block at fault named in err. */
+static int
+sources_parse(const char *const sources[], size_t n, struct token_row *row, struct mp_error *err)
+{
+    const char *why;
+
+    row->allowed_sources[0] = '\0';
+    if (n > CIDR_LIST_MAX)
+        return mp_error_set(err, 422, "allowed_sources", "at most %d address blocks",
+                            CIDR_LIST_MAX);
+    for (size_t i = 0; i < n; i++) {
+        if (cidr_list_add(row->allowed_sources, sizeof(row->allowed_sources), sources[i], &why) !=
+            0) {
+            mp_error_set(err, 422, "", "%s", why);
+            snprintf(err->field, sizeof(err->field), "allowed_sources[%zu]", i);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 int
 token_create(const char *actor, int64_t now, const char *name, const char *role,
-             const char *tlp_max, int64_t expires_at, char out[TOKEN_TEXT_LEN + 1],
-             struct token_row *row, struct mp_error *err)
+             const char *tlp_max, int64_t expires_at, const char *const sources[], size_t nsources,
+             char out[TOKEN_TEXT_LEN + 1], struct token_row *row, struct mp_error *err)
 {
-    struct create_change c = {
-        .actor = actor, .now = now, .name = name, .role = role, .tlp_max = tlp_max};
+    struct create_change c = {.actor = actor, .now = now};
+    struct token_row *t = &c.row;
     enum role r;
 
     if (!token_name_valid(name))
@@ -207,24 +247,23 @@ token_create(const char *actor, int64_t now, const char *name, const char *role,
     if (expires_at != 0 && (expires_at <= now || expires_at - now > TOKEN_LIFETIME_MAX))
         return mp_error_set(err, 422, "expires_at",
                             "must lie in the future, at most five years ahead");
+    if (sources_parse(sources, nsources, t, err) != 0)
+        return -1;
     if (expires_at != 0)
-        time_format_rfc3339(expires_at, c.expires_at, sizeof(c.expires_at));
+        time_format_rfc3339(expires_at, t->expires_at, sizeof(t->expires_at));
+    snprintf(t->name, sizeof(t->name), "%s", name);
+    snprintf(t->role, sizeof(t->role), "%s", role);
+    snprintf(t->tlp_max, sizeof(t->tlp_max), "%s", tlp_max ? tlp_max : "");
+    snprintf(t->created_by, sizeof(t->created_by), "%s", actor);
+    time_format_rfc3339(now, t->created_at, sizeof(t->created_at));
     token_generate(out);
     token_hash(token_secret, out, c.hash);
-    time_format_rfc3339(now, c.at, sizeof(c.at));
     if (store_write(create_apply, &c, err) != 0) {
         sodium_memzero(out, TOKEN_TEXT_LEN + 1);
         return -1;
     }
-    if (row != NULL) {
-        memset(row, 0, sizeof(*row));
-        snprintf(row->name, sizeof(row->name), "%s", name);
-        snprintf(row->role, sizeof(row->role), "%s", role);
-        snprintf(row->tlp_max, sizeof(row->tlp_max), "%s", tlp_max ? tlp_max : "");
-        snprintf(row->created_at, sizeof(row->created_at), "%s", c.at);
-        snprintf(row->created_by, sizeof(row->created_by), "%s", actor);
-        snprintf(row->expires_at, sizeof(row->expires_at), "%s", c.expires_at);
-    }
+    if (row != NULL)
+        *row = *t;
     return 0;
 }
 

@@ -80,19 +80,28 @@ void token_random_text(char out[44]);
 /* The token has an end and it has come at `now` (valid up to the second
  * before expires_at). */
 bool token_expired(const struct token_row *row, int64_t now);
-/* Looks token up at `now`: 1 and *p filled when it is a valid, active
- * token; 0 when it is not (malformed, unknown, revoked, or expired: from its
- * expires_at second on); -1 with err when storage fails. */
-int token_authenticate(const char *token, int64_t now, struct principal *p, struct mp_error *err);
+/* Looks token up at `now` for a request from address client (text; NULL:
+ * unknown): 1 and *p filled when it is a valid, active token that may be
+ * used from there; 0 with err when it is not: 401 without a field when it
+ * is malformed, unknown or revoked.  Once the token is known to be a real
+ * one its holder may learn why it is refused: 401 with field "expires_at"
+ * when it has expired (from its expires_at second on), 403 with field
+ * "allowed_sources" when client lies outside its allowed sources.  -1 with
+ * err when storage fails. */
+int token_authenticate(const char *token, int64_t now, const char *client, struct principal *p,
+                       struct mp_error *err);
 
 /* Creates a token and audits it; the token text is written to out (shown
  * once, never stored).  tlp_max (NULL: none) limits what it may see;
  * expires_at (Unix seconds, 0: never) ends it, and must lie after now and
- * at most TOKEN_LIFETIME_MAX ahead.  err->field names the input at fault. */
+ * at most TOKEN_LIFETIME_MAX ahead; sources (nsources CIDR blocks or
+ * addresses, lib/cidr.h; none: anywhere) are where it may be used from.
+ * err->field names the input at fault ("allowed_sources[2]"). */
 #define TOKEN_LIFETIME_MAX ((int64_t)5 * 366 * 86400)
 int token_create(const char *actor, int64_t now, const char *name, const char *role,
-                 const char *tlp_max, int64_t expires_at, char out[TOKEN_TEXT_LEN + 1],
-                 struct token_row *row, struct mp_error *err);
+                 const char *tlp_max, int64_t expires_at, const char *const sources[],
+                 size_t nsources, char out[TOKEN_TEXT_LEN + 1], struct token_row *row,
+                 struct mp_error *err);
 int token_revoke(const char *actor, int64_t now, const char *name, struct token_row *row,
                  struct mp_error *err);
 int token_list(bool include_revoked, struct token_row **rows, int *count, struct mp_error *err);

@@ -428,6 +428,7 @@ struct session_write {
     uint8_t hash[TOKEN_HASH_LEN];
     const char *csrf;
     const char *address;
+    const char *user_agent;
     int64_t user_id;
     int64_t now;
     int64_t id;
@@ -445,8 +446,8 @@ session_apply(sqlite3 *db, void *arg, struct mp_error *err)
 
     time_format_rfc3339(w->now, at, sizeof(at));
     if (w->create) {
-        if (store_session_insert(db, w->hash, w->user_id, w->csrf, w->address, w->now, &w->id,
-                                 err) != 0 ||
+        if (store_session_insert(db, w->hash, w->user_id, w->csrf, w->address, w->user_agent,
+                                 w->now, &w->id, err) != 0 ||
             store_user_signed_in(db, w->user_id, at, err) != 0)
             return -1;
     }
@@ -523,9 +524,10 @@ guess_failed(const char *key, const char *address)
 
 int
 session_sign_in(int64_t now, const char *name, const char *password, const char *address,
-                struct sign_in *out, struct mp_error *err)
+                const char *user_agent, struct sign_in *out, struct mp_error *err)
 {
     struct session_write w = {.address = address, .now = now};
+    char agent[513]; /* the column's limit, cut between characters */
     struct user_row u;
     char key[80], actor[96];
     int64_t now_us = clock_mono_us();
@@ -575,6 +577,10 @@ session_sign_in(int64_t now, const char *name, const char *password, const char 
     token_hash_secret(out->cookie, w.hash);
     snprintf(actor, sizeof(actor), "user:%s", u.name);
     w.create = true;
+    if (user_agent != NULL) {
+        text_copy_utf8(agent, sizeof(agent), user_agent);
+        w.user_agent = agent;
+    }
     w.csrf = out->csrf;
     w.user_id = u.id;
     w.actor = actor;

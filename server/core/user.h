@@ -87,9 +87,11 @@ struct sign_in {
 };
 
 /* 0 signed in; -1 with err: 401 wrong name or password (the same for every
- * cause), 429 wait out->retry_after seconds, 422 a missing field. */
+ * cause), 429 wait out->retry_after seconds, 422 a missing field.
+ * user_agent (NULL: none) is kept with the session for the list of
+ * sessions (core/sessions.h). */
 int session_sign_in(int64_t now, const char *name, const char *password, const char *address,
-                    struct sign_in *out, struct mp_error *err);
+                    const char *user_agent, struct sign_in *out, struct mp_error *err);
 /* Checks a cookie value: 1 and *p filled for a live session, 0 when not
  * (malformed, unknown, ended, timed out, user disabled), -1 with err. */
 int session_authenticate(const char *cookie, int64_t now, struct principal *p,

@@ -7,6 +7,7 @@
  */
 #include "address.h"
 #include "server.h"
+#include "lib/cidr.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -67,19 +68,18 @@ http_parse_listen(const char *s, char host[64], uint16_t *port, bool *ipv6)
     return 0;
 }
 
+/* Addresses are read by lib/cidr.c, as the token's allowed sources are. */
 static bool
 parse_addr(const char *s, struct proxy *out)
 {
+    struct cidr c;
+
     memset(out, 0, sizeof(*out));
-    if (inet_pton(AF_INET, s, out->addr) == 1) {
-        out->family = AF_INET;
-        return true;
-    }
-    if (inet_pton(AF_INET6, s, out->addr) == 1) {
-        out->family = AF_INET6;
-        return true;
-    }
-    return false;
+    if (!cidr_addr_parse(s, &c))
+        return false;
+    out->family = c.family;
+    memcpy(out->addr, c.addr, sizeof(out->addr));
+    return true;
 }
 
 static bool

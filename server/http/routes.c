@@ -25,6 +25,8 @@
 #define SIGNER_ONLY                                                                                \
     "only a person signs: an API token cannot approve or sign a notification; a manager or admin " \
     "signs in and approves it"
+/* the list of one's sessions is a person's: a token has none */
+#define OWN_SESSIONS "sessions belong to people who sign in: an API token has none"
 /* analysts and up prepare: assessments, the risk register, measures */
 #define PREP_WORK INCIDENT_WORK
 
@@ -62,6 +64,16 @@ const struct route http_routes[] = {
     {.method = "POST", .pattern = "/api/v1/me/calendar", .handler = api_calendar_create, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE},
     {.method = "DELETE", .pattern = "/api/v1/me/calendar", .handler = api_calendar_delete, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE},
     {.method = "GET", .pattern = "/api/v1/calendar/{feed}", .handler = api_calendar_feed, .roles = 0, .tlp = ROUTE_TLP_FREE},
+
+    /* a person's own sessions (core/sessions.h): the list, sign out one, or everywhere
+     * (?keep_current=true: all but this one), also while a password change is due;
+     * an admin sees and ends a user's */
+    {.method = "GET", .pattern = "/api/v1/sessions", .handler = api_sessions_list, .roles = ALL_ROLES, .tlp = ROUTE_TLP_FREE, .person_only = OWN_SESSIONS, .during_password_change = true},
+    {.method = "DELETE", .pattern = "/api/v1/sessions", .handler = api_sessions_end_all, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE, .person_only = OWN_SESSIONS, .during_password_change = true},
+    {.method = "DELETE", .pattern = "/api/v1/sessions/{sid}", .handler = api_sessions_end, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE, .person_only = OWN_SESSIONS, .during_password_change = true},
+    {.method = "GET", .pattern = "/api/v1/users/{name}/sessions", .handler = api_user_sessions_list, .roles = ROLES_ADMIN, .tlp = ROUTE_TLP_FREE},
+    {.method = "DELETE", .pattern = "/api/v1/users/{name}/sessions", .handler = api_user_sessions_end, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
+    {.method = "DELETE", .pattern = "/api/v1/users/{name}/sessions/{sid}", .handler = api_user_sessions_end, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
 
     {.method = "GET", .pattern = "/api/v1/users", .handler = api_users_list, .roles = ROLES_ADMIN, .tlp = ROUTE_TLP_FREE},
     {.method = "POST", .pattern = "/api/v1/users", .handler = api_users_create, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},

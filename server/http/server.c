@@ -319,8 +319,9 @@ authenticate(struct MHD_Connection *c, struct http_req *r, const char *path, enu
         h += 7;
         while (*h == ' ')
             h++;
-        found = token_authenticate(h, r->now, &r->principal, &err);
+        found = token_authenticate(h, r->now, r->client, &r->principal, &err);
     } else if (cookie != NULL) {
+        mp_error_set(&err, 401, "", "the session has ended or expired: sign in again");
         found = session_authenticate(cookie, r->now, &r->principal, &err);
     } else {
         *ret = send_problem(c, r, path, 401,
@@ -329,16 +330,17 @@ authenticate(struct MHD_Connection *c, struct http_req *r, const char *path, enu
                             NULL, NULL, "Bearer realm=\"meldpunt\"");
         return 0;
     }
-    if (found < 0) {
-        *ret = send_problem(c, r, path, 503, err.message, NULL, NULL, NULL);
-        return -1;
-    }
-    if (found == 0) {
-        *ret = send_problem(c, r, path, 401,
-                            by_token ? "the token is not valid, has expired or has been revoked"
-                                     : "the session has ended or expired: sign in again",
-                            NULL, NULL, "Bearer realm=\"meldpunt\", error=\"invalid_token\"");
-        return 0;
+    if (found <= 0) { /* 503: storage; else why (a real token's expiry or source: the field) */
+        *ret = send_problem(
+            c, r, path, found < 0 ? 503 : err.status, err.message,
+            found == 0 && err.field[0]
+                ? json_pack("[{s:s, s:s, s:s}]", "field", err.field, "code",
+                            mp_error_code(err.status, err.message), "message", err.message)
+                : NULL,
+            NULL,
+            found == 0 && err.status == 401 ? "Bearer realm=\"meldpunt\", error=\"invalid_token\""
+                                            : NULL);
+        return found < 0 ? -1 : 0;
     }
     return 1;
 }

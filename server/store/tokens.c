@@ -10,7 +10,8 @@
 #include <string.h>
 
 #define TOKEN_COLUMNS                                                                              \
-    "id, name, role, created_at, created_by, revoked_at, revoked_by, tlp_max, expires_at"
+    "id, name, role, created_at, created_by, revoked_at, revoked_by, tlp_max, expires_at, "        \
+    "allowed_sources"
 
 static void
 read_row(sqlite3_stmt *st, struct token_row *row)
@@ -24,34 +25,32 @@ read_row(sqlite3_stmt *st, struct token_row *row)
     db_col_copy(row->revoked_by, sizeof(row->revoked_by), st, 6);
     db_col_copy(row->tlp_max, sizeof(row->tlp_max), st, 7);
     db_col_copy(row->expires_at, sizeof(row->expires_at), st, 8);
+    db_col_copy(row->allowed_sources, sizeof(row->allowed_sources), st, 9);
 }
 
 int
-store_token_insert(sqlite3 *db, const char *name, const char *role, const char *tlp_max,
-                   const uint8_t hash[32], const char *created_at, const char *created_by,
-                   const char *expires_at, struct mp_error *err)
+store_token_insert(sqlite3 *db, const struct token_row *t, const uint8_t hash[32],
+                   struct mp_error *err)
 {
     sqlite3_stmt *st;
     int rc = -1;
 
     st = db_stmt(db, "INSERT INTO tokens(name, role, hash, created_at, created_by, tlp_max, "
-                     "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+                     "expires_at, allowed_sources) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     if (st == NULL)
         return db_fail(db, err, "creating token");
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, t->role, -1, SQLITE_STATIC);
     sqlite3_bind_blob(st, 3, hash, 32, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, created_at, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, created_by, -1, SQLITE_STATIC);
-    if (tlp_max != NULL)
-        sqlite3_bind_text(st, 6, tlp_max, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 6);
-    db_bind_opt(st, 7, expires_at);
+    sqlite3_bind_text(st, 4, t->created_at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, t->created_by, -1, SQLITE_STATIC);
+    db_bind_opt(st, 6, t->tlp_max);
+    db_bind_opt(st, 7, t->expires_at);
+    db_bind_opt(st, 8, t->allowed_sources);
     if (sqlite3_step(st) == SQLITE_DONE)
         rc = 0;
     else if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_UNIQUE)
-        mp_error_set(err, 409, "name", "an active token named '%s' exists", name);
+        mp_error_set(err, 409, "name", "an active token named '%s' exists", t->name);
     else
         db_fail(db, err, "creating token");
     sqlite3_reset(st);

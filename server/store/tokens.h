@@ -25,13 +25,15 @@ struct token_row {
     char revoked_at[32]; /* empty while active */
     char revoked_by[80];
     char expires_at[32]; /* empty: never */
+    /* comma-separated CIDR blocks (lib/cidr.h), empty: from anywhere */
+    char allowed_sources[800];
 };
 
-/* 409 when an active token already has this name.  expires_at: RFC 3339,
- * NULL or "" for never. */
-int store_token_insert(sqlite3 *db, const char *name, const char *role, const char *tlp_max,
-                       const uint8_t hash[32], const char *created_at, const char *created_by,
-                       const char *expires_at, struct mp_error *err);
+/* 409 when an active token already has this name.  Reads name, role,
+ * tlp_max, created_at, created_by, expires_at and allowed_sources of t
+ * ("" for none). */
+int store_token_insert(sqlite3 *db, const struct token_row *t, const uint8_t hash[32],
+                       struct mp_error *err);
 /* 404 when no active token has this name; fills *row with the revoked row. */
 int store_token_revoke(sqlite3 *db, const char *name, const char *at, const char *by,
                        struct token_row *row, struct mp_error *err);

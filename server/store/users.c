@@ -172,13 +172,14 @@ store_user_count(sqlite3 *db, int64_t *n, struct mp_error *err)
 
 int
 store_session_insert(sqlite3 *db, const uint8_t hash[32], int64_t user_id, const char *csrf,
-                     const char *address, int64_t now, int64_t *id, struct mp_error *err)
+                     const char *address, const char *user_agent, int64_t now, int64_t *id,
+                     struct mp_error *err)
 {
     sqlite3_stmt *st;
     int rc = -1;
 
-    st = db_stmt(db, "INSERT INTO sessions(hash, user_id, csrf, address, created_unix, seen_unix) "
-                     "VALUES (?, ?, ?, ?, ?, ?)");
+    st = db_stmt(db, "INSERT INTO sessions(hash, user_id, csrf, address, created_unix, seen_unix, "
+                     "user_agent) VALUES (?, ?, ?, ?, ?, ?, substr(?, 1, 512))");
     if (st == NULL)
         return db_fail(db, err, "creating session");
     sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
@@ -187,6 +188,7 @@ store_session_insert(sqlite3 *db, const uint8_t hash[32], int64_t user_id, const
     sqlite3_bind_text(st, 4, address, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, now);
     sqlite3_bind_int64(st, 6, now);
+    db_bind_opt(st, 7, user_agent);
     if (sqlite3_step(st) == SQLITE_DONE) {
         *id = sqlite3_last_insert_rowid(db);
         rc = 0;
@@ -259,16 +261,69 @@ int
 store_session_end_others(sqlite3 *db, int64_t user_id, int64_t keep, const char *at,
                          struct mp_error *err)
 {
+    int ended;
+
+    return store_session_end_user(db, user_id, 0, keep, at, &ended, err);
+}
+
+static int
+read_session_info(sqlite3_stmt *st, void *item)
+{
+    struct session_info *s = item;
+
+    s->id = sqlite3_column_int64(st, 0);
+    db_col_copy(s->address, sizeof(s->address), st, 1);
+    db_col_copy(s->user_agent, sizeof(s->user_agent), st, 2);
+    s->created_unix = sqlite3_column_int64(st, 3);
+    s->seen_unix = sqlite3_column_int64(st, 4);
+    return 0;
+}
+
+int
+store_session_list(sqlite3 *db, int64_t user_id, int64_t seen_since, int64_t created_since,
+                   struct session_info **rows, int *count, struct mp_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    void *items = NULL;
+    int rc;
+
+    *rows = NULL;
+    *count = 0;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT id, address, user_agent, created_unix, seen_unix FROM sessions "
+                           "WHERE user_id = ? AND ended_at IS NULL AND seen_unix >= ? "
+                           "AND created_unix >= ? ORDER BY seen_unix DESC, id DESC",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(db, err, "listing sessions");
+    sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_int64(st, 2, seen_since);
+    sqlite3_bind_int64(st, 3, created_since);
+    rc = db_rows(db, st, sizeof(struct session_info), 0, read_session_info, NULL, &items, count,
+                 "listing sessions", err);
+    sqlite3_finalize(st);
+    *rows = items;
+    return rc;
+}
+
+int
+store_session_end_user(sqlite3 *db, int64_t user_id, int64_t id, int64_t keep, const char *at,
+                       int *ended, struct mp_error *err)
+{
     sqlite3_stmt *st;
 
-    st = db_stmt(db, "UPDATE sessions SET ended_at = ? "
-                     "WHERE user_id = ? AND id != ? AND ended_at IS NULL");
+    *ended = 0;
+    st = db_stmt(db, "UPDATE sessions SET ended_at = ?1 WHERE user_id = ?2 AND ended_at IS NULL "
+                     "AND (?3 = 0 OR id = ?3) AND id != ?4");
     if (st == NULL)
         return db_fail(db, err, "ending sessions");
     sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, user_id);
-    sqlite3_bind_int64(st, 3, keep);
-    return db_done(db, st, "ending sessions", err);
+    sqlite3_bind_int64(st, 3, id);
+    sqlite3_bind_int64(st, 4, keep);
+    if (db_done(db, st, "ending sessions", err) != 0)
+        return -1;
+    *ended = sqlite3_changes(db);
+    return 0;
 }
 
 /* ---- calendar feeds ---- */

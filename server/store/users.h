@@ -55,8 +55,10 @@ struct session_row {
     struct user_row user; /* without the password hash */
 };
 
+/* user_agent: the browser's header (NULL: none), cut to 512 bytes. */
 int store_session_insert(sqlite3 *db, const uint8_t hash[32], int64_t user_id, const char *csrf,
-                         const char *address, int64_t now, int64_t *id, struct mp_error *err);
+                         const char *address, const char *user_agent, int64_t now, int64_t *id,
+                         struct mp_error *err);
 /* The session with this hash that has not ended, joined with its user:
  * 1 found, 0 not found, -1 error.  The caller checks timeouts and whether
  * the user is disabled. */
@@ -69,6 +71,24 @@ int store_session_end(sqlite3 *db, int64_t id, int64_t user_id, const char *at,
 /* Ends every session of user_id except keep. */
 int store_session_end_others(sqlite3 *db, int64_t user_id, int64_t keep, const char *at,
                              struct mp_error *err);
+
+/* A session as its user sees it in the list of their sessions. */
+struct session_info {
+    int64_t id;
+    char address[64];
+    char user_agent[516]; /* empty: not known */
+    int64_t created_unix, seen_unix;
+};
+/* The sessions of user_id that have not ended and were seen at or after
+ * seen_since and created at or after created_since (the timeouts), the
+ * most recently seen first; malloc'd array. */
+int store_session_list(sqlite3 *db, int64_t user_id, int64_t seen_since, int64_t created_since,
+                       struct session_info **rows, int *count, struct mp_error *err);
+/* Ends user_id's session id (id > 0), or every session of user_id but keep
+ * (id == 0; keep 0: all); *ended: how many ended (0: none of the user's
+ * was live). */
+int store_session_end_user(sqlite3 *db, int64_t user_id, int64_t id, int64_t keep, const char *at,
+                           int *ended, struct mp_error *err);
 
 /* A person's calendar feed (schema 0014): its token's keyed hash. */
 /* Replaces user_id's feed with this hash. */

@@ -22,6 +22,8 @@ await import(path.join(WEB, 'lib/i18n_profile.js'));
 // words a page module brings along when it loads (extend): checked the same way
 extend(await import(path.join(WEB, 'lib/i18n_reminders.js')));
 extend(await import(path.join(WEB, 'lib/i18n_formats.js')));
+// the sessions' and token limits' words join on import (issue 21)
+await import(path.join(WEB, 'lib/i18n_sessions.js'));
 
 function sources() {
     const out = [];

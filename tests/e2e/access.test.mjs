@@ -92,8 +92,17 @@ describe('access: docs/ACCESS.md and every route x every role', () => {
             assert.equal(row.access.ingest, '-', `ingest may read ${row.path}`);
     });
 
+    test("one's own sessions are a person's; a user's sessions are for admins", () => {
+        for (const [m, p] of [['GET', '/api/v1/sessions'], ['DELETE', '/api/v1/sessions'], ['DELETE', '/api/v1/sessions/{sid}']])
+            assert.ok(doc.includes(`- ${m} \`${p}\`: sessions belong to people who sign in`), `${m} ${p} not for a person only`);
+        for (const row of rows.filter((r) => r.path.startsWith('/api/v1/users/{name}/sessions')))
+            assert.deepEqual(Object.values(row.access), ['-', '-', '-', 'yes', '-'], `${row.method} ${row.path}`);
+    });
+
     for (const row of parseTable(doc)) {
-        const path = row.path.replace(/\{[^}]+\}/g, 'no-such-thing');
+        let path = row.path.replace(/\{[^}]+\}/g, 'no-such-thing');
+        // signing out everywhere would end the walk's sessions: everywhere else, then
+        if (row.method === 'DELETE' && row.path === '/api/v1/sessions') path += '?keep_current=true';
         const body = ['POST', 'PUT', 'PATCH'].includes(row.method) ? {} : undefined;
         const open = Object.values(row.access).every((a) => a === 'public');
         // a session must survive the walk: do not sign it out here

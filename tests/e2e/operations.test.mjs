@@ -162,6 +162,7 @@ describe('one server per data directory; restore', () => {
                 'DROP TRIGGER incident_counts_insert; DROP TRIGGER incident_counts_update; DROP TRIGGER incident_counts_delete; ' +
                 'DROP TABLE incident_counts; DROP TABLE incidents_fts; DROP INDEX incidents_severity; ' +
                 'DROP INDEX incidents_category; DROP INDEX alerts_severity;',
+            18: 'ALTER TABLE sessions DROP COLUMN user_agent; ALTER TABLE tokens DROP COLUMN allowed_sources;',
             20: 'DROP TABLE rule_texts;',
         }[Number(newest)];
         assert.ok(undoSql, `the test does not know how to undo migration ${newest}: add it`);

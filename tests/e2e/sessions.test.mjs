@@ -469,3 +469,319 @@ describe('without trusted proxies X-Forwarded-For is ignored', () => {
         }
     });
 });
+
+// ---- one's own sessions, an admin's view of a user's, and API tokens'
+// expiry and allowed sources (issue 21) ----
+
+const FIREFOX_LINUX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
+const CHROME_WINDOWS =
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+const EDGE_MAC =
+    'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0';
+
+describe('the list of sessions, and signing out one or everywhere', () => {
+    let d;
+    before(async () => {
+        d = await startDaemon();
+    });
+    after(async () => {
+        await d.stopClean();
+    });
+    const from = (ua) => ({ 'user-agent': ua });
+    const signInAs = async (name, ua) => {
+        const s = await signIn(d, name, PASSWORD, from(ua));
+        assert.equal(s.res.status, 201, s.res.text);
+        return s;
+    };
+    const alive = async (s) => (await browser(d, s, 'GET', '/api/v1/session')).status;
+
+    test('each session: the device in words (never the raw header), address, times, which one is this', async () => {
+        addUser(d, 'sam', 'analyst');
+        const a = await signInAs('sam', FIREFOX_LINUX);
+        const b = await signInAs('sam', CHROME_WINDOWS);
+        const res = await browser(d, a, 'GET', '/api/v1/sessions');
+        assert.equal(res.status, 200, res.text);
+        assert.equal(res.json.items.length, 2);
+        const mine = res.json.items.find((x) => x.current);
+        const other = res.json.items.find((x) => !x.current);
+        assert.deepEqual(mine.device, { browser: 'Firefox', os: 'Linux' });
+        assert.deepEqual(other.device, { browser: 'Chrome', os: 'Windows' });
+        assert.equal(mine.address, '127.0.0.1');
+        assert.ok(Date.parse(mine.signed_in_at) > 0 && Date.parse(mine.last_seen_at) >= Date.parse(mine.signed_in_at));
+        assert.ok(!res.text.includes('Mozilla') && !res.text.includes('Gecko'), 'the raw User-Agent is shown');
+        assert.ok(!res.text.includes(a.cookie) && !res.text.includes(b.cookie), 'a cookie in the list');
+        // from the other session, that one is "this session"
+        const fromB = await browser(d, b, 'GET', '/api/v1/sessions');
+        assert.equal(fromB.json.items.find((x) => x.current).id, other.id);
+        // another user's sessions are not in sam's list
+        const c = await session(d, 'sam-neighbour', 'analyst');
+        const list = await browser(d, c, 'GET', '/api/v1/sessions');
+        assert.deepEqual(
+            list.json.items.map((x) => x.current),
+            [true],
+        );
+        // a session without a User-Agent: no words rather than guesses
+        const bare = await signIn(d, 'sam', PASSWORD, { 'user-agent': '' });
+        const none = (await browser(d, bare, 'GET', '/api/v1/sessions')).json.items.find((x) => x.current);
+        assert.deepEqual(none.device, { browser: null, os: null });
+        // sessions are a person's: an API token has none
+        const tok = await api(d.url, d.adminToken, 'GET', '/api/v1/sessions');
+        assertProblem(tok, 403);
+        assert.match(tok.json.detail, /API token/);
+    });
+
+    test("signing out one session refuses its cookie at once; another person's session is not found", async () => {
+        addUser(d, 'una', 'viewer');
+        const a = await signInAs('una', FIREFOX_LINUX);
+        const b = await signInAs('una', EDGE_MAC);
+        const list = (await browser(d, a, 'GET', '/api/v1/sessions')).json.items;
+        const idB = list.find((x) => !x.current).id;
+        assert.deepEqual(list.find((x) => !x.current).device, { browser: 'Edge', os: 'macOS' });
+        const end = await browser(d, a, 'DELETE', `/api/v1/sessions/${idB}`);
+        assert.equal(end.status, 200, end.text);
+        assert.deepEqual(end.json, { ended: 1 });
+        assert.equal(end.headers.get('set-cookie'), null, "this session's cookie removed for ending another");
+        assert.equal(await alive(b), 401);
+        assert.equal(await alive(a), 200);
+        // again, or someone else's, or no number: 404, nothing ends
+        assertProblem(await browser(d, a, 'DELETE', `/api/v1/sessions/${idB}`), 404);
+        const other = await session(d, 'una-other', 'viewer');
+        const otherId = (await browser(d, other, 'GET', '/api/v1/sessions')).json.items[0].id;
+        assertProblem(await browser(d, a, 'DELETE', `/api/v1/sessions/${otherId}`), 404);
+        assert.equal(await alive(other), 200);
+        assertProblem(await browser(d, a, 'DELETE', '/api/v1/sessions/x1'), 404);
+        // ending this very session signs out, and removes the cookie
+        const idA = list.find((x) => x.current).id;
+        const self = await browser(d, a, 'DELETE', `/api/v1/sessions/${idA}`);
+        assert.equal(self.status, 200, self.text);
+        assert.match(self.headers.get('set-cookie') ?? '', /mp_session=;.*Max-Age=0/);
+        assert.equal(await alive(a), 401);
+    });
+
+    test('sign out everywhere else, then everywhere; a bad keep_current is named and changes nothing', async () => {
+        addUser(d, 'eve', 'manager');
+        const a = await signInAs('eve', FIREFOX_LINUX);
+        const b = await signInAs('eve', CHROME_WINDOWS);
+        const c = await signInAs('eve', EDGE_MAC);
+        const bad = await browser(d, a, 'DELETE', '/api/v1/sessions?keep_current=maybe');
+        assertProblem(bad, 400);
+        assert.equal(bad.json.errors[0].field, 'keep_current');
+        assert.deepEqual([await alive(a), await alive(b), await alive(c)], [200, 200, 200]);
+        const others = await browser(d, a, 'DELETE', '/api/v1/sessions?keep_current=true');
+        assert.equal(others.status, 200, others.text);
+        assert.deepEqual(others.json, { ended: 2 });
+        assert.equal(others.headers.get('set-cookie'), null);
+        assert.deepEqual([await alive(a), await alive(b), await alive(c)], [200, 401, 401]);
+        const list = await browser(d, a, 'GET', '/api/v1/sessions');
+        assert.equal(list.json.items.length, 1);
+        const all = await browser(d, a, 'DELETE', '/api/v1/sessions');
+        assert.equal(all.status, 200, all.text);
+        assert.deepEqual(all.json, { ended: 1 });
+        assert.match(all.headers.get('set-cookie') ?? '', /mp_session=;.*Max-Age=0/);
+        assert.equal(await alive(a), 401);
+    });
+
+    test("an admin lists and ends a user's sessions; the ended cookie is refused at once", async () => {
+        const admin = await session(d, 'ada', 'admin');
+        addUser(d, 'vic', 'analyst');
+        const v1 = await signInAs('vic', FIREFOX_LINUX);
+        const v2 = await signInAs('vic', CHROME_WINDOWS);
+        const v3 = await signInAs('vic', EDGE_MAC);
+        const list = await browser(d, admin, 'GET', '/api/v1/users/vic/sessions');
+        assert.equal(list.status, 200, list.text);
+        assert.equal(list.json.items.length, 3);
+        assert.ok(
+            list.json.items.every((x) => !x.current),
+            "the admin's session is none of vic's",
+        );
+        assert.deepEqual(list.json.items.map((x) => x.device.browser).sort(), ['Chrome', 'Edge', 'Firefox']);
+        // one of them
+        const firefox = list.json.items.find((x) => x.device.browser === 'Firefox');
+        const one = await browser(d, admin, 'DELETE', `/api/v1/users/vic/sessions/${firefox.id}`);
+        assert.deepEqual([one.status, one.json], [200, { ended: 1 }]);
+        assert.equal(one.headers.get('set-cookie'), null);
+        assert.deepEqual([await alive(v1), await alive(v2), await alive(v3)], [401, 200, 200]);
+        // a session of someone else under vic's name: 404
+        const adminId = (await browser(d, admin, 'GET', '/api/v1/sessions')).json.items[0].id;
+        assertProblem(await browser(d, admin, 'DELETE', `/api/v1/users/vic/sessions/${adminId}`), 404);
+        // all of them, with an API token too
+        const all = await api(d.url, d.adminToken, 'DELETE', '/api/v1/users/vic/sessions');
+        assert.deepEqual([all.status, all.json], [200, { ended: 2 }]);
+        assert.deepEqual([await alive(v2), await alive(v3)], [401, 401]);
+        assert.equal((await api(d.url, d.adminToken, 'GET', '/api/v1/users/vic/sessions')).json.items.length, 0);
+        // nobody of that name
+        const unknown = await api(d.url, d.adminToken, 'GET', '/api/v1/users/nobody-here/sessions');
+        assertProblem(unknown, 404);
+        // not for other roles
+        const v4 = await signInAs('vic', FIREFOX_LINUX);
+        assertProblem(await browser(d, v4, 'GET', '/api/v1/users/ada/sessions'), 403);
+        assertProblem(await browser(d, v4, 'DELETE', '/api/v1/users/ada/sessions'), 403);
+        assert.equal(await alive(admin), 200);
+    });
+
+    test('every ending is audited: who ended whose, and how many', async () => {
+        const res = await api(d.url, d.adminToken, 'GET', '/api/v1/audit?limit=500');
+        assert.equal(res.status, 200, res.text);
+        const items = res.json.items;
+        const byAdmin = items.filter((e) => e.object === 'vic' && e.action.startsWith('session.end'));
+        assert.ok(
+            byAdmin.some((e) => e.action === 'session.end' && e.principal === 'user:ada'),
+            JSON.stringify(byAdmin),
+        );
+        assert.ok(
+            byAdmin.some((e) => e.action === 'session.end_all' && e.principal === 'token:admin'),
+            JSON.stringify(byAdmin),
+        );
+        const eve = items.filter((e) => e.object === 'eve' && e.action === 'session.end_all');
+        assert.equal(eve.length, 2);
+        const v = cli(['audit', 'verify'], { dataDir: d.dataDir });
+        assert.equal(v.code, 0, v.stdout + v.stderr);
+    });
+});
+
+describe('API tokens: an expiry on the test clock, and the addresses they may be used from', () => {
+    const T0 = '2027-03-01T08:00:00Z';
+    let d;
+    before(async () => {
+        d = await startDaemon({ env: { MELDPUNT_TEST_CLOCK: T0 } });
+    });
+    after(async () => {
+        await d.stopClean();
+    });
+    const create = (body) => api(d.url, d.adminToken, 'POST', '/api/v1/tokens', body);
+    const names = async () => (await api(d.url, d.adminToken, 'GET', '/api/v1/tokens')).json.items.map((k) => k.name);
+
+    test('valid up to the second before expires_at; then 401 naming the expiry; the list shows it', async () => {
+        await d.setClock({ now: T0 });
+        const k = await create({ name: 'short', role: 'viewer', expires_at: '2027-03-01T09:00:00Z' });
+        assert.equal(k.status, 201, k.text);
+        assert.equal(k.json.expires_at, '2027-03-01T09:00:00Z');
+        assert.equal(k.json.expired, false);
+        await d.setClock({ now: '2027-03-01T08:59:59Z' });
+        assert.equal((await api(d.url, k.json.token, 'GET', '/api/v1/me')).status, 200);
+        await d.setClock({ advance: 'PT1S' });
+        const res = await api(d.url, k.json.token, 'GET', '/api/v1/me');
+        assertProblem(res, 401);
+        assert.match(res.json.detail, /expired at 2027-03-01T09:00:00Z/);
+        assert.equal(res.json.errors[0].field, 'expires_at');
+        assert.match(res.headers.get('www-authenticate') ?? '', /invalid_token/);
+        const listed = (await api(d.url, d.adminToken, 'GET', '/api/v1/tokens')).json.items.find(
+            (x) => x.name === 'short',
+        );
+        assert.deepEqual([listed.expires_at, listed.expired], ['2027-03-01T09:00:00Z', true]);
+        // an unknown token is not told more than before
+        const unknown = await api(d.url, `mp_${'A'.repeat(43)}`, 'GET', '/api/v1/me');
+        assertProblem(unknown, 401);
+        assert.equal(unknown.json.errors, undefined);
+        // an expiry in the past is refused, naming the field
+        const past = await create({ name: 'past', role: 'viewer', expires_at: '2027-03-01T08:00:00Z' });
+        assertProblem(past, 422);
+        assert.equal(past.json.errors[0].field, 'expires_at');
+    });
+
+    test('allowed sources: a list that holds the address allows it, one that does not is refused with 403', async () => {
+        const ok = await create({ name: 'loopback', role: 'viewer', allowed_sources: ['10.0.0.0/8', '127.0.0.0/8'] });
+        assert.equal(ok.status, 201, ok.text);
+        assert.deepEqual(ok.json.allowed_sources, ['10.0.0.0/8', '127.0.0.0/8']);
+        assert.equal((await api(d.url, ok.json.token, 'GET', '/api/v1/me')).status, 200);
+        const one = await create({ name: 'exact', role: 'viewer', allowed_sources: ['127.0.0.1', '::1/128'] });
+        assert.deepEqual(one.json.allowed_sources, ['127.0.0.1/32', '::1/128']);
+        assert.equal((await api(d.url, one.json.token, 'GET', '/api/v1/me')).status, 200);
+        const far = await create({
+            name: 'elsewhere',
+            role: 'admin',
+            allowed_sources: ['192.0.2.0/24', '2001:DB8::/32'],
+        });
+        assert.equal(far.status, 201, far.text);
+        assert.deepEqual(far.json.allowed_sources, ['192.0.2.0/24', '2001:db8::/32']);
+        const res = await api(d.url, far.json.token, 'GET', '/api/v1/me');
+        assertProblem(res, 403);
+        assert.match(res.json.detail, /may not be used from 127\.0\.0\.1/);
+        assert.equal(res.json.errors[0].field, 'allowed_sources');
+        // refused before anything is done: a write is not made either
+        const write = await api(d.url, far.json.token, 'POST', '/api/v1/tokens', { name: 'via-far', role: 'viewer' });
+        assertProblem(write, 403);
+        // the list shows the blocks; a token without any shows an empty list
+        const list = (await api(d.url, d.adminToken, 'GET', '/api/v1/tokens')).json.items;
+        assert.deepEqual(list.find((x) => x.name === 'elsewhere').allowed_sources, ['192.0.2.0/24', '2001:db8::/32']);
+        assert.deepEqual(list.find((x) => x.name === 'admin').allowed_sources, []);
+        assert.ok(!list.some((x) => x.name === 'via-far'));
+        // and the audit entry records them
+        const audit = await api(d.url, d.adminToken, 'GET', '/api/v1/audit?limit=500');
+        const entry = audit.json.items.find((e) => e.action === 'token.create' && e.object === 'elsewhere');
+        assert.match(JSON.stringify(entry), /192\.0\.2\.0\/24,2001:db8::\/32/);
+    });
+
+    test('an invalid block is named by its place, and nothing is created', async () => {
+        const before = await names();
+        const cases = [
+            [['10.0.0.300/8'], 'allowed_sources[0]'],
+            [['127.0.0.0/8', '10.1.2.3/8'], 'allowed_sources[1]'], // bits after the prefix
+            [['10.0.0.0/33'], 'allowed_sources[0]'],
+            [['::/129'], 'allowed_sources[0]'],
+            [['10.0.0.0/'], 'allowed_sources[0]'],
+            [['10.0.0.0/08'], 'allowed_sources[0]'],
+            [[' 10.0.0.0/8'], 'allowed_sources[0]'],
+            [['example.org'], 'allowed_sources[0]'],
+            [[42], 'allowed_sources[0]'],
+            ['10.0.0.0/8', 'allowed_sources'],
+            [Array.from({ length: 17 }, (_, i) => `10.0.${i}.0/24`), 'allowed_sources'],
+        ];
+        for (const [sources, field] of cases) {
+            const res = await create({ name: 'bad-cidr', role: 'viewer', allowed_sources: sources });
+            assertProblem(res, 422);
+            assert.equal(res.json.errors[0].field, field, `${JSON.stringify(sources)}: ${res.text}`);
+        }
+        assert.deepEqual(await names(), before);
+        // the edges that are blocks: everything, v4 and v6
+        const all = await create({ name: 'anywhere', role: 'viewer', allowed_sources: ['0.0.0.0/0', '::/0'] });
+        assert.equal(all.status, 201, all.text);
+        assert.equal((await api(d.url, all.json.token, 'GET', '/api/v1/me')).status, 200);
+    });
+});
+
+describe('meldpunt token create --allow', () => {
+    test('the blocks are kept in canonical form and judged; a bad one exits 1 naming it', async () => {
+        const d = await startDaemon();
+        try {
+            const ok = cli(['token', 'create', '--name', 'cli-far', '--role', 'viewer', '--allow', '198.51.100.0/24', '--allow', '2001:DB8::/32'], { dataDir: d.dataDir });
+            assert.equal(ok.code, 0, ok.stderr);
+            const listed = (await api(d.url, d.adminToken, 'GET', '/api/v1/tokens')).json.items.find((k) => k.name === 'cli-far');
+            assert.deepEqual(listed.allowed_sources, ['198.51.100.0/24', '2001:db8::/32']);
+            assertProblem(await api(d.url, ok.stdout.trim(), 'GET', '/api/v1/me'), 403);
+            const near = cli(['token', 'create', '--name', 'cli-near', '--role', 'viewer', '--allow', '127.0.0.1'], { dataDir: d.dataDir });
+            assert.equal((await api(d.url, near.stdout.trim(), 'GET', '/api/v1/me')).status, 200);
+            const bad = cli(['token', 'create', '--name', 'cli-bad', '--role', 'viewer', '--allow', '10.1.2.3/8'], { dataDir: d.dataDir });
+            assert.equal(bad.code, 1);
+            assert.match(bad.stderr, /allowed_sources\[0\]: has bits set after its prefix/);
+        } finally {
+            await d.stopClean();
+        }
+    });
+});
+
+describe("a token's allowed sources behind a trusted proxy", () => {
+    test('the address the proxy forwarded for is the one judged', async () => {
+        const d = await startDaemon({ config: '[server]\ntrusted_proxies = 127.0.0.1\n' });
+        try {
+            const k = await api(d.url, d.adminToken, 'POST', '/api/v1/tokens', {
+                name: 'office',
+                role: 'viewer',
+                allowed_sources: ['203.0.113.0/24'],
+            });
+            assert.equal(k.status, 201, k.text);
+            const me = (addr) =>
+                api(d.url, k.json.token, 'GET', '/api/v1/me', undefined, addr ? { 'x-forwarded-for': addr } : {});
+            assert.equal((await me('203.0.113.9')).status, 200);
+            const outside = await me('198.51.100.7');
+            assertProblem(outside, 403);
+            assert.match(outside.json.detail, /198\.51\.100\.7/);
+            // the proxy itself is not in the list
+            assertProblem(await me(null), 403);
+            // a forged entry before the proxy's own does not help
+            assertProblem(await me('203.0.113.9, 198.51.100.7'), 403);
+        } finally {
+            await d.stopClean();
+        }
+    });
+});

@@ -8,6 +8,7 @@
 #include "store/audit.h"
 #include "store/db.h"
 #include "store/writer.h"
+#include "lib/cidr.h"
 #include "testutil.h"
 
 #include <check.h>
@@ -246,7 +247,7 @@ create_ok(const char *name, const char *role, char out[TOKEN_TEXT_LEN + 1])
     struct mp_error err;
 
     mp_error_clear(&err);
-    ck_assert_msg(token_create(ACTOR, NOW, name, role, NULL, 0, out, &row, &err) == 0,
+    ck_assert_msg(token_create(ACTOR, NOW, name, role, NULL, 0, NULL, 0, out, &row, &err) == 0,
                   "create %s: %s", name, err.message);
     ck_assert(token_well_formed(out));
     ck_assert_str_eq(row.name, name);
@@ -264,30 +265,82 @@ START_TEST(test_expiry)
     struct mp_error err;
 
     /* valid up to the second before expires_at, nobody from it on */
-    ck_assert_msg(
-        token_create(ACTOR, NOW, "short-lived", "viewer", NULL, NOW + 3600, tok, &row, &err) == 0,
-        "%s", err.message);
+    ck_assert_msg(token_create(ACTOR, NOW, "short-lived", "viewer", NULL, NOW + 3600, NULL, 0, tok,
+                               &row, &err) == 0,
+                  "%s", err.message);
     ck_assert_str_eq(row.expires_at, "2026-11-30T01:53:20Z");
-    ck_assert_int_eq(token_authenticate(tok, NOW, &p, &err), 1);
-    ck_assert_int_eq(token_authenticate(tok, NOW + 3599, &p, &err), 1);
-    ck_assert_int_eq(token_authenticate(tok, NOW + 3600, &p, &err), 0);
-    ck_assert_int_eq(token_authenticate(tok, NOW + 86400 * 365, &p, &err), 0);
+    ck_assert_int_eq(token_authenticate(tok, NOW, "127.0.0.1", &p, &err), 1);
+    ck_assert_int_eq(token_authenticate(tok, NOW + 3599, "127.0.0.1", &p, &err), 1);
+    ck_assert_int_eq(token_authenticate(tok, NOW + 3600, "127.0.0.1", &p, &err), 0);
+    /* the holder of a real token learns that it expired, and when */
+    ck_assert_int_eq(err.status, 401);
+    ck_assert_str_eq(err.field, "expires_at");
+    ck_assert_ptr_nonnull(strstr(err.message, "2026-11-30T01:53:20Z"));
+    ck_assert_int_eq(token_authenticate(tok, NOW + 86400 * 365, "127.0.0.1", &p, &err), 0);
     /* a token without an end keeps working */
     create_ok("long-lived", "viewer", t2);
-    ck_assert_int_eq(token_authenticate(t2, NOW + 86400 * 3650, &p, &err), 1);
+    ck_assert_int_eq(token_authenticate(t2, NOW + 86400 * 3650, "127.0.0.1", &p, &err), 1);
     /* an end in the past, now, or more than five years ahead is refused */
-    ck_assert_int_eq(token_create(ACTOR, NOW, "x1", "viewer", NULL, NOW, t2, NULL, &err), -1);
-    ck_assert_str_eq(err.field, "expires_at");
-    ck_assert_int_eq(err.status, 422);
-    ck_assert_int_eq(token_create(ACTOR, NOW, "x2", "viewer", NULL, NOW - 1, t2, NULL, &err), -1);
-    ck_assert_str_eq(err.field, "expires_at");
-    ck_assert_int_eq(token_create(ACTOR, NOW, "x3", "viewer", NULL, NOW + TOKEN_LIFETIME_MAX + 1,
-                                  t2, NULL, &err),
+    ck_assert_int_eq(token_create(ACTOR, NOW, "x1", "viewer", NULL, NOW, NULL, 0, t2, NULL, &err),
                      -1);
     ck_assert_str_eq(err.field, "expires_at");
+    ck_assert_int_eq(err.status, 422);
     ck_assert_int_eq(
-        token_create(ACTOR, NOW, "x4", "viewer", NULL, NOW + TOKEN_LIFETIME_MAX, t2, NULL, &err),
-        0);
+        token_create(ACTOR, NOW, "x2", "viewer", NULL, NOW - 1, NULL, 0, t2, NULL, &err), -1);
+    ck_assert_str_eq(err.field, "expires_at");
+    ck_assert_int_eq(token_create(ACTOR, NOW, "x3", "viewer", NULL, NOW + TOKEN_LIFETIME_MAX + 1,
+                                  NULL, 0, t2, NULL, &err),
+                     -1);
+    ck_assert_str_eq(err.field, "expires_at");
+    ck_assert_int_eq(token_create(ACTOR, NOW, "x4", "viewer", NULL, NOW + TOKEN_LIFETIME_MAX, NULL,
+                                  0, t2, NULL, &err),
+                     0);
+}
+END_TEST
+
+START_TEST(test_allowed_sources)
+{
+    static const char *const office[] = {"192.0.2.0/24", "2001:DB8::/32"};
+    static const char *const bad[] = {"10.0.0.0/8", "10.1.2.3/8"};
+    static const char *const anywhere[] = {"0.0.0.0/0", "::/0"};
+    char tok[TOKEN_TEXT_LEN + 1], t2[TOKEN_TEXT_LEN + 1];
+    struct token_row row;
+    struct principal p;
+    struct mp_error err;
+
+    ck_assert_msg(
+        token_create(ACTOR, NOW, "office", "analyst", NULL, 0, office, 2, tok, &row, &err) == 0,
+        "%s", err.message);
+    ck_assert_str_eq(row.allowed_sources, "192.0.2.0/24,2001:db8::/32");
+    ck_assert_int_eq(token_authenticate(tok, NOW, "192.0.2.200", &p, &err), 1);
+    ck_assert_str_eq(p.name, "token:office");
+    ck_assert_int_eq(token_authenticate(tok, NOW, "2001:db8:1::5", &p, &err), 1);
+    memset(&p, 0, sizeof(p));
+    ck_assert_int_eq(token_authenticate(tok, NOW, "198.51.100.1", &p, &err), 0);
+    ck_assert(!p.authenticated);
+    ck_assert_int_eq(err.status, 403);
+    ck_assert_str_eq(err.field, "allowed_sources");
+    ck_assert_ptr_nonnull(strstr(err.message, "198.51.100.1"));
+    /* an unknown address is outside every list */
+    ck_assert_int_eq(token_authenticate(tok, NOW, NULL, &p, &err), 0);
+    ck_assert_int_eq(err.status, 403);
+    /* a token without a list: from anywhere, and from nowhere known */
+    create_ok("no-list", "viewer", t2);
+    ck_assert_int_eq(token_authenticate(t2, NOW, "198.51.100.1", &p, &err), 1);
+    ck_assert_int_eq(token_authenticate(t2, NOW, NULL, &p, &err), 1);
+    /* the block at fault is named by its place; nothing is created */
+    ck_assert_int_eq(
+        token_create(ACTOR, NOW, "bad-list", "viewer", NULL, 0, bad, 2, t2, NULL, &err), -1);
+    ck_assert_int_eq(err.status, 422);
+    ck_assert_str_eq(err.field, "allowed_sources[1]");
+    ck_assert_int_eq(token_create(ACTOR, NOW, "bad-list", "viewer", NULL, 0, bad, CIDR_LIST_MAX + 1,
+                                  t2, NULL, &err),
+                     -1);
+    ck_assert_str_eq(err.field, "allowed_sources");
+    ck_assert_int_eq(
+        token_create(ACTOR, NOW, "anywhere", "viewer", NULL, 0, anywhere, 2, t2, &row, &err), 0);
+    ck_assert_int_eq(token_authenticate(t2, NOW, "::1", &p, &err), 1);
+    ck_assert_int_eq(token_authenticate(t2, NOW, "203.0.113.1", &p, &err), 1);
 }
 END_TEST
 
@@ -300,7 +353,7 @@ START_TEST(test_create_authenticate)
     create_ok("ci.bot_1-x", "analyst", tok);
     memset(&p, 0, sizeof(p));
     mp_error_clear(&err);
-    ck_assert_int_eq(token_authenticate(tok, NOW, &p, &err), 1);
+    ck_assert_int_eq(token_authenticate(tok, NOW, "127.0.0.1", &p, &err), 1);
     ck_assert(p.authenticated);
     ck_assert_int_eq(p.role, ROLE_ANALYST);
     ck_assert_str_eq(p.name, "token:ci.bot_1-x");
@@ -314,7 +367,7 @@ START_TEST(test_create_authenticate)
             char name[16];
             snprintf(name, sizeof(name), "r%d", i);
             create_ok(name, roles[i], tok);
-            ck_assert_int_eq(token_authenticate(tok, NOW, &p, &err), 1);
+            ck_assert_int_eq(token_authenticate(tok, NOW, "127.0.0.1", &p, &err), 1);
             ck_assert_int_eq(p.role, want[i]);
         }
     }
@@ -330,15 +383,18 @@ START_TEST(test_authenticate_unknown)
     create_ok("one", "viewer", tok);
     memset(&p, 0, sizeof(p));
     token_generate(other);
-    ck_assert_int_eq(token_authenticate(other, NOW, &p, &err), 0);
-    ck_assert_int_eq(token_authenticate("", NOW, &p, &err), 0);
-    ck_assert_int_eq(token_authenticate("mp_short", NOW, &p, &err), 0);
+    ck_assert_int_eq(token_authenticate(other, NOW, "127.0.0.1", &p, &err), 0);
+    ck_assert_int_eq(token_authenticate("", NOW, "127.0.0.1", &p, &err), 0);
+    ck_assert_int_eq(token_authenticate("mp_short", NOW, "127.0.0.1", &p, &err), 0);
     /* the same token with one character changed */
     memcpy(other, tok, sizeof(other));
     other[10] = other[10] == 'a' ? 'b' : 'a';
-    ck_assert_int_eq(token_authenticate(other, NOW, &p, &err), 0);
+    ck_assert_int_eq(token_authenticate(other, NOW, "127.0.0.1", &p, &err), 0);
     ck_assert(!p.authenticated);
-    ck_assert_int_eq(token_authenticate(tok, NOW, &p, &err), 1);
+    /* an unknown token learns nothing more: a 401 without a field */
+    ck_assert_int_eq(err.status, 401);
+    ck_assert_str_eq(err.field, "");
+    ck_assert_int_eq(token_authenticate(tok, NOW, "127.0.0.1", &p, &err), 1);
 
     /* under another secret the stored hash no longer matches */
     {
@@ -346,9 +402,9 @@ START_TEST(test_authenticate_unknown)
         memcpy(s2, secret, sizeof(s2));
         s2[0] ^= 1;
         token_set_secret(s2);
-        ck_assert_int_eq(token_authenticate(tok, NOW, &p, &err), 0);
+        ck_assert_int_eq(token_authenticate(tok, NOW, "127.0.0.1", &p, &err), 0);
         token_set_secret(secret);
-        ck_assert_int_eq(token_authenticate(tok, NOW, &p, &err), 1);
+        ck_assert_int_eq(token_authenticate(tok, NOW, "127.0.0.1", &p, &err), 1);
     }
 }
 END_TEST
@@ -363,7 +419,8 @@ START_TEST(test_create_duplicate_name)
 
     create_ok("dup", "viewer", t1);
     mp_error_clear(&err);
-    ck_assert_int_eq(token_create(ACTOR, NOW, "dup", "admin", NULL, 0, t2, NULL, &err), -1);
+    ck_assert_int_eq(token_create(ACTOR, NOW, "dup", "admin", NULL, 0, NULL, 0, t2, NULL, &err),
+                     -1);
     ck_assert_int_eq(err.status, 409);
     ck_assert_str_eq(err.field, "name");
     /* the failed change left nothing behind: no row, no audit entry */
@@ -371,7 +428,7 @@ START_TEST(test_create_duplicate_name)
     ck_assert_int_eq(n, 1);
     free(rows);
     ck_assert_int_eq(audit_count("token.create"), 1);
-    ck_assert_int_eq(token_authenticate(t1, NOW, &p, &err), 1);
+    ck_assert_int_eq(token_authenticate(t1, NOW, "127.0.0.1", &p, &err), 1);
     ck_assert_int_eq(p.role, ROLE_VIEWER);
 }
 END_TEST
@@ -382,17 +439,19 @@ START_TEST(test_create_bad_input)
     struct mp_error err;
 
     mp_error_clear(&err);
-    ck_assert_int_eq(token_create(ACTOR, NOW, "ok-name", "root", NULL, 0, t, NULL, &err), -1);
+    ck_assert_int_eq(token_create(ACTOR, NOW, "ok-name", "root", NULL, 0, NULL, 0, t, NULL, &err),
+                     -1);
     ck_assert_int_eq(err.status, 422);
     ck_assert_str_eq(err.field, "role");
 
     mp_error_clear(&err);
-    ck_assert_int_eq(token_create(ACTOR, NOW, "bad name", "admin", NULL, 0, t, NULL, &err), -1);
+    ck_assert_int_eq(token_create(ACTOR, NOW, "bad name", "admin", NULL, 0, NULL, 0, t, NULL, &err),
+                     -1);
     ck_assert_int_eq(err.status, 422);
     ck_assert_str_eq(err.field, "name");
 
     mp_error_clear(&err);
-    ck_assert_int_eq(token_create(ACTOR, NOW, "", "admin", NULL, 0, t, NULL, &err), -1);
+    ck_assert_int_eq(token_create(ACTOR, NOW, "", "admin", NULL, 0, NULL, 0, t, NULL, &err), -1);
     ck_assert_int_eq(err.status, 422);
     ck_assert_str_eq(err.field, "name");
 
@@ -416,7 +475,7 @@ START_TEST(test_revoke)
     ck_assert_str_eq(row.revoked_by, "cli:other");
     ck_assert_uint_eq(strlen(row.revoked_at), 20);
     ck_assert_int_gt(row.id, 0);
-    ck_assert_int_eq(token_authenticate(tok, NOW, &p, &err), 0);
+    ck_assert_int_eq(token_authenticate(tok, NOW, "127.0.0.1", &p, &err), 0);
     ck_assert_int_eq(audit_count("token.revoke"), 1);
 
     /* again: nothing active under that name */
@@ -434,9 +493,9 @@ START_TEST(test_revoke)
 
     /* the name can be used again; only the new token works */
     create_ok("gone", "viewer", tok2);
-    ck_assert_int_eq(token_authenticate(tok2, NOW, &p, &err), 1);
+    ck_assert_int_eq(token_authenticate(tok2, NOW, "127.0.0.1", &p, &err), 1);
     ck_assert_int_eq(p.role, ROLE_VIEWER);
-    ck_assert_int_eq(token_authenticate(tok, NOW, &p, &err), 0);
+    ck_assert_int_eq(token_authenticate(tok, NOW, "127.0.0.1", &p, &err), 0);
 }
 END_TEST
 
@@ -613,14 +672,14 @@ worker_main(void *arg)
         struct mp_error err;
 
         snprintf(name, sizeof(name), "w%d-%d", w->id, i);
-        if (token_create(ACTOR, NOW, name, "viewer", NULL, 0, tok, NULL, &err) != 0)
+        if (token_create(ACTOR, NOW, name, "viewer", NULL, 0, NULL, 0, tok, NULL, &err) != 0)
             w->failures++;
     }
     /* one conflicting create each: fails alone, the others still commit */
     {
         char tok[TOKEN_TEXT_LEN + 1];
         struct mp_error err;
-        if (token_create(ACTOR, NOW, "taken", "viewer", NULL, 0, tok, NULL, &err) == 0 ||
+        if (token_create(ACTOR, NOW, "taken", "viewer", NULL, 0, NULL, 0, tok, NULL, &err) == 0 ||
             err.status != 409)
             w->failures++;
     }
@@ -689,6 +748,7 @@ token_suite(void)
     tcase_add_checked_fixture(tc, setup_db, teardown_db);
     tcase_add_test(tc, test_create_authenticate);
     tcase_add_test(tc, test_expiry);
+    tcase_add_test(tc, test_allowed_sources);
     tcase_add_test(tc, test_authenticate_unknown);
     tcase_add_test(tc, test_create_duplicate_name);
     tcase_add_test(tc, test_create_bad_input);

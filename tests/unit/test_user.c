@@ -6,6 +6,7 @@
  * disabling, password changes), TLP limits on the principal.
  */
 #include "core/throttle.h"
+#include "core/sessions.h"
 #include "core/user.h"
 #include "store/db.h"
 #include "store/incidents.h"
@@ -15,6 +16,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Tests pass this fixed time wherever the code takes `now`; they never
@@ -248,11 +250,13 @@ START_TEST(test_session_lifecycle)
     char bad[SESSION_TEXT_LEN + 1];
 
     add("ann", "manager", "amber");
-    ck_assert_int_eq(session_sign_in(NOW, "ann", "wrong password!", "192.0.2.1", &si, &err), -1);
+    ck_assert_int_eq(session_sign_in(NOW, "ann", "wrong password!", "192.0.2.1", NULL, &si, &err),
+                     -1);
     ck_assert_int_eq(err.status, 401);
-    ck_assert_int_eq(session_sign_in(NOW, "nobody", PW, "192.0.2.1", &si, &err), -1);
+    ck_assert_int_eq(session_sign_in(NOW, "nobody", PW, "192.0.2.1", NULL, &si, &err), -1);
     ck_assert_int_eq(err.status, 401);
-    ck_assert_msg(session_sign_in(NOW, "ann", PW, "192.0.2.1", &si, &err) == 0, "%s", err.message);
+    ck_assert_msg(session_sign_in(NOW, "ann", PW, "192.0.2.1", NULL, &si, &err) == 0, "%s",
+                  err.message);
     ck_assert_uint_eq(strlen(si.cookie), SESSION_TEXT_LEN);
     ck_assert_str_ne(si.cookie, si.csrf);
 
@@ -282,14 +286,14 @@ START_TEST(test_session_timeouts)
     struct mp_error err;
 
     add("tim", "viewer", NULL);
-    ck_assert_int_eq(session_sign_in(NOW, "tim", PW, "-", &a, &err), 0);
-    ck_assert_int_eq(session_sign_in(NOW, "tim", PW, "-", &b, &err), 0);
+    ck_assert_int_eq(session_sign_in(NOW, "tim", PW, "-", NULL, &a, &err), 0);
+    ck_assert_int_eq(session_sign_in(NOW, "tim", PW, "-", NULL, &b, &err), 0);
     ck_assert_int_eq(session_authenticate(a.cookie, NOW, &p, &err), 1);
     ck_assert_int_eq(p.tlp_max, TLP_RED);
     /* idle: 1800 s without a request; the time is an input, so the
      * boundary is exact (sessions are touched at most once a minute) */
     ck_assert_int_eq(session_authenticate(a.cookie, NOW + 1800, &p, &err), 0);
-    ck_assert_int_eq(session_sign_in(NOW, "tim", PW, "-", &a, &err), 0);
+    ck_assert_int_eq(session_sign_in(NOW, "tim", PW, "-", NULL, &a, &err), 0);
     ck_assert_int_eq(session_authenticate(a.cookie, NOW + 1799, &p, &err), 1);
     /* that request counted: idle time starts again from it */
     ck_assert_int_eq(session_authenticate(a.cookie, NOW + 1799 + 1799, &p, &err), 1);
@@ -312,16 +316,16 @@ START_TEST(test_disable_and_reset_end_sessions)
     int64_t ra;
 
     add("dis", "analyst", NULL);
-    ck_assert_int_eq(session_sign_in(NOW, "dis", PW, "-", &a, &err), 0);
+    ck_assert_int_eq(session_sign_in(NOW, "dis", PW, "-", NULL, &a, &err), 0);
     ck_assert_int_eq(user_update(ACTOR, NOW, "dis", &off, NULL, &fe), 0);
     ck_assert_int_eq(session_authenticate(a.cookie, NOW, &p, &err), 0);
-    ck_assert_int_eq(session_sign_in(NOW, "dis", PW, "-", &a, &err), -1);
+    ck_assert_int_eq(session_sign_in(NOW, "dis", PW, "-", NULL, &a, &err), -1);
     ck_assert_int_eq(err.status, 401);
     ck_assert_int_eq(user_update(ACTOR, NOW, "dis", &on, NULL, &fe), 0);
-    ck_assert_int_eq(session_sign_in(NOW, "dis", PW, "-", &a, &err), 0);
+    ck_assert_int_eq(session_sign_in(NOW, "dis", PW, "-", NULL, &a, &err), 0);
     ck_assert_int_eq(user_reset_password(ACTOR, NOW, "dis", NULL, generated, &err), 0);
     ck_assert_int_eq(session_authenticate(a.cookie, NOW, &p, &err), 0);
-    ck_assert_int_eq(session_sign_in(NOW, "dis", generated, "-", &a, &err), 0);
+    ck_assert_int_eq(session_sign_in(NOW, "dis", generated, "-", NULL, &a, &err), 0);
     ck_assert(a.user.must_change_password);
     ck_assert_int_eq(session_authenticate(a.cookie, NOW, &p, &err), 1);
     ck_assert(p.must_change_password);
@@ -340,8 +344,8 @@ START_TEST(test_change_password_ends_other_sessions)
     int64_t ra;
 
     add("two", "viewer", NULL);
-    ck_assert_int_eq(session_sign_in(NOW, "two", PW, "-", &a, &err), 0);
-    ck_assert_int_eq(session_sign_in(NOW, "two", PW, "-", &b, &err), 0);
+    ck_assert_int_eq(session_sign_in(NOW, "two", PW, "-", NULL, &a, &err), 0);
+    ck_assert_int_eq(session_sign_in(NOW, "two", PW, "-", NULL, &b, &err), 0);
     ck_assert_int_eq(session_authenticate(a.cookie, NOW, &pa, &err), 1);
     ck_assert_int_eq(
         session_change_password(&pa, NOW, "not the password", "whatever it is now", "-", &ra, &err),
@@ -351,8 +355,8 @@ START_TEST(test_change_password_ends_other_sessions)
                      0);
     ck_assert_int_eq(session_authenticate(a.cookie, NOW, &pa, &err), 1);
     ck_assert_int_eq(session_authenticate(b.cookie, NOW, &pb, &err), 0);
-    ck_assert_int_eq(session_sign_in(NOW, "two", PW, "-", &b, &err), -1);
-    ck_assert_int_eq(session_sign_in(NOW, "two", "a brand new secret", "-", &b, &err), 0);
+    ck_assert_int_eq(session_sign_in(NOW, "two", PW, "-", NULL, &b, &err), -1);
+    ck_assert_int_eq(session_sign_in(NOW, "two", "a brand new secret", "-", NULL, &b, &err), 0);
 }
 END_TEST
 
@@ -363,14 +367,14 @@ START_TEST(test_sign_in_throttled_after_failures)
 
     add("thr", "viewer", NULL);
     for (int i = 0; i < 3; i++)
-        ck_assert_int_eq(session_sign_in(NOW, "thr", "bad password!!", "192.0.2.77", &si, &err),
-                         -1);
+        ck_assert_int_eq(
+            session_sign_in(NOW, "thr", "bad password!!", "192.0.2.77", NULL, &si, &err), -1);
     /* now even the right password must wait */
-    ck_assert_int_eq(session_sign_in(NOW, "thr", PW, "192.0.2.78", &si, &err), -1);
+    ck_assert_int_eq(session_sign_in(NOW, "thr", PW, "192.0.2.78", NULL, &si, &err), -1);
     ck_assert_int_eq(err.status, 429);
     ck_assert_int_ge(si.retry_after, 1);
     /* names are compared without case: "THR" is the same account */
-    ck_assert_int_eq(session_sign_in(NOW, "THR", PW, "192.0.2.79", &si, &err), -1);
+    ck_assert_int_eq(session_sign_in(NOW, "THR", PW, "192.0.2.79", NULL, &si, &err), -1);
     ck_assert_int_eq(err.status, 429);
 }
 END_TEST
@@ -383,7 +387,7 @@ START_TEST(test_change_password_throttled_like_sign_in)
     int64_t ra;
 
     add("chg", "viewer", NULL);
-    ck_assert_int_eq(session_sign_in(NOW, "chg", PW, "192.0.2.90", &si, &err), 0);
+    ck_assert_int_eq(session_sign_in(NOW, "chg", PW, "192.0.2.90", NULL, &si, &err), 0);
     ck_assert_int_eq(session_authenticate(si.cookie, NOW, &p, &err), 1);
     for (int i = 0; i < 3; i++) {
         ck_assert_int_eq(session_change_password(&p, NOW, "a wrong guess!", "a brand new secret",
@@ -398,12 +402,82 @@ START_TEST(test_change_password_throttled_like_sign_in)
     ck_assert_int_eq(err.status, 429);
     ck_assert_int_ge(ra, 1);
     /* the same count as signing in to that account */
-    ck_assert_int_eq(session_sign_in(NOW, "chg", PW, "192.0.2.93", &si, &err), -1);
+    ck_assert_int_eq(session_sign_in(NOW, "chg", PW, "192.0.2.93", NULL, &si, &err), -1);
     ck_assert_int_eq(err.status, 429);
 }
 END_TEST
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* core/sessions.c: the list of one's live sessions, and ending one, the
+ * others, all; an admin's view and ending of a user's. */
+START_TEST(test_sessions_list_and_end)
+{
+    struct sign_in a, b, c, o;
+    struct principal pa = {0}, pb = {0}, po = {0};
+    struct session_info *rows;
+    struct mp_error err;
+    int n, ended;
+
+    add("lis", "viewer", NULL);
+    add("oth", "viewer", NULL);
+    ck_assert_int_eq(
+        session_sign_in(NOW, "lis", PW, "192.0.2.1", "Firefox/128.0 (X11; Linux)", &a, &err), 0);
+    ck_assert_int_eq(session_sign_in(NOW + 5, "lis", PW, "192.0.2.2", NULL, &b, &err), 0);
+    ck_assert_int_eq(session_sign_in(NOW + 9, "lis", PW, "192.0.2.3", NULL, &c, &err), 0);
+    ck_assert_int_eq(session_sign_in(NOW, "oth", PW, "192.0.2.9", NULL, &o, &err), 0);
+    ck_assert_int_eq(session_authenticate(a.cookie, NOW + 10, &pa, &err), 1);
+    ck_assert_int_eq(session_authenticate(b.cookie, NOW + 10, &pb, &err), 1);
+    ck_assert_int_eq(session_authenticate(o.cookie, NOW + 10, &po, &err), 1);
+
+    /* the most recently seen first; the other user's is not there */
+    ck_assert_int_eq(sessions_own(&pa, NOW + 10, &rows, &n, &err), 0);
+    ck_assert_int_eq(n, 3);
+    ck_assert_str_eq(rows[0].address, "192.0.2.3");
+    ck_assert_str_eq(rows[2].address, "192.0.2.1");
+    ck_assert_str_eq(rows[2].user_agent, "Firefox/128.0 (X11; Linux)");
+    ck_assert_str_eq(rows[1].user_agent, "");
+    ck_assert_int_eq(rows[2].created_unix, NOW);
+    free(rows);
+    /* a session idle for session_idle is no longer listed */
+    ck_assert_int_eq(sessions_own(&pa, NOW + 9 + 1800, &rows, &n, &err), 0);
+    ck_assert_int_eq(n, 0);
+    free(rows);
+
+    /* one: not another user's, then pb's own from pa */
+    ck_assert_int_eq(sessions_end_own(&pa, NOW + 20, po.session_id, false, &ended, &err), -1);
+    ck_assert_int_eq(err.status, 404);
+    ck_assert_int_eq(session_authenticate(o.cookie, NOW + 20, &po, &err), 1);
+    ck_assert_int_eq(sessions_end_own(&pa, NOW + 20, pb.session_id, false, &ended, &err), 0);
+    ck_assert_int_eq(ended, 1);
+    ck_assert_int_eq(session_authenticate(b.cookie, NOW + 20, &pb, &err), 0);
+    /* the others: c ends, a stays */
+    ck_assert_int_eq(sessions_end_own(&pa, NOW + 21, 0, true, &ended, &err), 0);
+    ck_assert_int_eq(ended, 1);
+    ck_assert_int_eq(session_authenticate(c.cookie, NOW + 21, &pb, &err), 0);
+    ck_assert_int_eq(session_authenticate(a.cookie, NOW + 21, &pa, &err), 1);
+    /* an admin: the list by name, then all of them */
+    ck_assert_int_eq(sessions_of_user("lis", NOW + 22, &rows, &n, &err), 0);
+    ck_assert_int_eq(n, 1);
+    ck_assert_int_eq(rows[0].id, pa.session_id);
+    free(rows);
+    ck_assert_int_eq(sessions_of_user("nobody", NOW + 22, &rows, &n, &err), -1);
+    ck_assert_int_eq(err.status, 404);
+    ck_assert_int_eq(sessions_end_user(ACTOR, NOW + 23, "lis", po.session_id, &ended, &err), -1);
+    ck_assert_int_eq(err.status, 404);
+    ck_assert_int_eq(sessions_end_user(ACTOR, NOW + 23, "lis", 0, &ended, &err), 0);
+    ck_assert_int_eq(ended, 1);
+    ck_assert_int_eq(session_authenticate(a.cookie, NOW + 23, &pa, &err), 0);
+    ck_assert_int_eq(session_authenticate(o.cookie, NOW + 23, &po, &err), 1);
+    /* an API token has no sessions of its own */
+    {
+        struct principal tok = {.authenticated = true};
+        ck_assert_int_eq(sessions_own(&tok, NOW, &rows, &n, &err), -1);
+        ck_assert_int_eq(err.status, 404);
+        ck_assert_int_eq(sessions_end_own(&tok, NOW, 0, false, &ended, &err), -1);
+    }
+}
+END_TEST
 
 static Suite *
 user_suite(void)
@@ -428,6 +502,7 @@ user_suite(void)
     tcase_add_test(tc, test_password_stored_as_argon2id);
     tcase_add_test(tc, test_session_lifecycle);
     tcase_add_test(tc, test_session_timeouts);
+    tcase_add_test(tc, test_sessions_list_and_end);
     tcase_add_test(tc, test_disable_and_reset_end_sessions);
     tcase_add_test(tc, test_change_password_ends_other_sessions);
     tcase_add_test(tc, test_sign_in_throttled_after_failures);

@@ -31,6 +31,8 @@ const en = {
     err_reports_open: 'Reports are still owed: submit them, or waive them with the reason, first.',
     err_wrong_password: 'This is not your current password.',
     err_password_reused: 'Choose a password other than the current one.',
+    err_address_block:
+        'Give an IP address or a block such as 192.0.2.0/24 or 2001:db8::/32, starting at its first address.',
     err_changed: 'Someone else changed this first. Load the page again to see what changed.',
     err_malformed: 'The request could not be read.',
     err_unauthenticated: 'Sign in first.',
@@ -70,6 +72,8 @@ const nl = {
     err_reports_open: 'Er staan nog meldingen open: dien ze eerst in, of zie er met reden van af.',
     err_wrong_password: 'Dit is niet uw huidige wachtwoord.',
     err_password_reused: 'Kies een ander wachtwoord dan het huidige.',
+    err_address_block:
+        'Geef een IP-adres of een blok zoals 192.0.2.0/24 of 2001:db8::/32, beginnend bij het eerste adres.',
     err_changed: 'Iemand anders heeft dit eerder gewijzigd. Laad de pagina opnieuw om de wijziging te zien.',
     err_malformed: 'Het verzoek kon niet worden gelezen.',
     err_unauthenticated: 'Meld u eerst aan.',

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: EUPL-1.2
 // settings.js - for admins: the organisation profile the reporting rules
-// read, the service registry, users (one-time passwords shown once) and API
-// tokens (shown once).
+// read, the service registry, users (one-time passwords shown once, their
+// sessions), API tokens (shown once; an expiry and allowed addresses) and
+// one's own sessions.
 import { del, get, patch, post, put, seg } from '../lib/api.js';
-import { field, h, replace, select, timeEl } from '../lib/dom.js';
+import { field, fromLocalInput, h, replace, select, timeEl } from '../lib/dom.js';
 import { control, readControl } from '../lib/facts.js';
 import { errorBox, InputError, reading, saySaved, submitting } from '../lib/forms.js';
 import { confirmDialog } from '../lib/confirm.js';
@@ -14,6 +15,7 @@ import '../lib/i18n_incident.js';
 import '../lib/i18n_errors.js';
 import '../lib/i18n_profile.js';
 import { remindersSettings } from './reminders.js';
+import { ownSessions, userSessions } from './sessions.js';
 
 const SECTORS = [
     'energy',
@@ -64,6 +66,7 @@ export async function settingsPage() {
         ['users', users],
         ['tokens', tokens],
         ['reminders', remindersSettings],
+        ['sessions', ownSessions],
     ];
     for (const [key, fn] of parts) {
         const sec = h('section', { id: `set-${key}`, 'aria-labelledby': `h-${key}` });
@@ -359,6 +362,27 @@ function signerForm(u, redraw) {
     );
 }
 
+/** A user's sessions, loaded when opened (pages/sessions.js). */
+function sessionsOf(name) {
+    const box = h('div', { class: 'user-sessions-box' });
+    const d = h('details', { class: 'user-sessions' }, h('summary', {}, t('sess_user')), box);
+    d.addEventListener('toggle', () => d.open && userSessions(name, box));
+    return d;
+}
+
+/** The allowed addresses typed (one a line, or separated by commas). */
+const sourcesOf = (text) =>
+    text
+        .split(/[\s,]+/)
+        .map((x) => x.trim())
+        .filter(Boolean);
+
+/** An API field error about one entry ("allowed_sources[2]") is shown at its control. */
+function atControl(e) {
+    for (const fe of e?.errors ?? []) fe.field = fe.field.replace(/\[\d+\]$/, '');
+    throw e;
+}
+
 function onceBox(label, secret) {
     return h('div', { class: 'once', role: 'status' }, h('p', {}, label), h('code', { class: 'secret' }, secret));
 }
@@ -423,6 +447,7 @@ async function users(redraw) {
                     ? h('div', { class: 'muted' }, [u.full_name, u.job_title].filter(Boolean).join(', '))
                     : null,
                 signerForm(u, redraw),
+                sessionsOf(u.name),
             ),
             h('td', {}, role),
             h('td', {}, u.tlp_max ? `TLP:${u.tlp_max.toUpperCase()}` : '—'),
@@ -497,9 +522,15 @@ async function tokens(redraw) {
                   h(
                       'tr',
                       {},
-                      [t('org_name'), t('role'), t('tlp_max'), t('created'), ''].map((x) =>
-                          h('th', { scope: 'col' }, x),
-                      ),
+                      [
+                          t('org_name'),
+                          t('role'),
+                          t('tlp_max'),
+                          t('created'),
+                          t('token_expires'),
+                          t('token_sources'),
+                          '',
+                      ].map((x) => h('th', { scope: 'col' }, x)),
                   ),
               ),
               h(
@@ -513,6 +544,17 @@ async function tokens(redraw) {
                           h('td', {}, t('role_' + k.role)),
                           h('td', {}, k.tlp_max ? `TLP:${k.tlp_max.toUpperCase()}` : '—'),
                           h('td', {}, timeEl(k.created_at), ' ', k.created_by),
+                          h(
+                              'td',
+                              { class: k.expired ? 'expired' : '' },
+                              k.expires_at ? timeEl(k.expires_at) : t('token_never'),
+                              k.expired ? h('strong', {}, ` (${t('token_expired')})`) : null,
+                          ),
+                          h(
+                              'td',
+                              { class: 'sources' },
+                              k.allowed_sources?.length ? k.allowed_sources.join(', ') : t('token_anywhere'),
+                          ),
                           h(
                               'td',
                               {},
@@ -556,6 +598,16 @@ async function tokens(redraw) {
                 ),
             ),
             field(t('tlp_max'), select('tlp_max', tlpOptions(), '')),
+            field(
+                t('token_expires'),
+                h('input', { name: 'expires_at', type: 'datetime-local' }),
+                t('token_expires_hint'),
+            ),
+            field(
+                t('token_sources'),
+                h('textarea', { name: 'allowed_sources', rows: 2, autocomplete: 'off', spellcheck: 'false' }),
+                t('token_sources_hint'),
+            ),
         ),
         h('button', { type: 'submit' }, t('create')),
     );
@@ -564,7 +616,10 @@ async function tokens(redraw) {
         const e = form.elements;
         const body = { name: e.name.value.trim(), role: e.role.value };
         if (e.tlp_max.value) body.tlp_max = e.tlp_max.value;
-        const k = await submitting(form, () => post('/tokens', body));
+        if (e.expires_at.value) body.expires_at = fromLocalInput(e.expires_at.value);
+        const sources = sourcesOf(e.allowed_sources.value);
+        if (sources.length) body.allowed_sources = sources;
+        const k = await submitting(form, () => post('/tokens', body).catch(atControl));
         if (k) {
             await redraw();
             document.getElementById('set-tokens')?.appendChild(onceBox(t('token_once', { n: k.name }), k.token ?? ''));
