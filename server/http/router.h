@@ -49,6 +49,12 @@ struct route {
     /* non-NULL: only a person signed in (a session) may call this route; an
      * API token gets 403 with these words, which say why */
     const char *person_only;
+    /* the second factor (core/mfa.h), for sessions: answers while the
+     * sign-in's second step is owed; answers before a required factor is
+     * set up; needs a second-factor check within the step-up window */
+    bool mfa_step;
+    bool mfa_enrol;
+    bool step_up;
 };
 
 /* Routes under this prefix exist in test builds only (the test clock):
