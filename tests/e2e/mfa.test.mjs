@@ -11,42 +11,26 @@
 // server's (test) clock.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import { api, assertProblem, cli, sqlite, startDaemon } from './lib/daemon.mjs';
 import { createIncident, createToken, iso } from './lib/incidents.mjs';
 import { PASSWORD, addUser, browser, signIn } from './lib/session.mjs';
+import { base32, totp } from './lib/totp.mjs';
 
 const T0 = '2031-03-14T09:00:00Z';
 const DB = (d) => `${d.dataDir}/meldpunt.db`;
 
-function base32(text) {
-    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-    let bits = '';
-    for (const c of text.replace(/=+$/, '').toUpperCase()) {
-        const v = alphabet.indexOf(c);
-        assert.ok(v >= 0, `not base32: ${text}`);
-        bits += v.toString(2).padStart(5, '0');
-    }
-    const out = [];
-    for (let i = 0; i + 8 <= bits.length; i += 8) out.push(parseInt(bits.slice(i, i + 8), 2));
-    return Buffer.from(out);
-}
-
-/** RFC 6238 (SHA-1, 6 digits, 30 s) at unix seconds t. */
-export function totp(secret, t) {
-    const msg = Buffer.alloc(8);
-    msg.writeBigUInt64BE(BigInt(Math.floor(t / 30)));
-    const mac = crypto.createHmac('sha1', base32(secret)).update(msg).digest();
-    const off = mac[mac.length - 1] & 0x0f;
-    const n = (mac.readUInt32BE(off) & 0x7fffffff) % 1e6;
-    return String(n).padStart(6, '0');
-}
-
 /** The audit entries about object: [{action, payload}], oldest first. */
 function auditOf(d, object) {
-    const r = sqlite(DB(d), `SELECT json_object('action', action, 'payload', json(payload)) FROM audit WHERE object = '${object}' ORDER BY seq;`);
+    const r = sqlite(
+        DB(d),
+        `SELECT json_object('action', action, 'payload', json(payload)) FROM audit WHERE object = '${object}' ORDER BY seq;`,
+    );
     assert.equal(r.code, 0, r.stderr);
-    return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    return r.stdout
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
 }
 
 async function now(d) {
@@ -96,7 +80,10 @@ describe('second factor', () => {
         assert.equal(res.status, 201, res.text);
         const secret = res.json.secret;
         assert.match(secret, /^[A-Z2-7]{32}$/);
-        assert.equal(res.json.uri, `otpauth://totp/meldpunt:erin?secret=${secret}&issuer=meldpunt&algorithm=SHA1&digits=6&period=30`);
+        assert.equal(
+            res.json.uri,
+            `otpauth://totp/meldpunt:erin?secret=${secret}&issuer=meldpunt&algorithm=SHA1&digits=6&period=30`,
+        );
         // not yet a factor: signing in again asks no code
         let s2 = await signIn(d, 'erin');
         assert.equal(s2.res.json.second_factor.pending, false);
@@ -176,7 +163,9 @@ describe('second factor', () => {
         // a recovery code, as typed (upper case, no dash), works once
         await d.setClock({ advance: 'PT30S' });
         const s2 = await signIn(d, 'sam');
-        res = await browser(d, s2, 'POST', '/api/v1/session/mfa', { recovery_code: codes[0].replace('-', '').toUpperCase() });
+        res = await browser(d, s2, 'POST', '/api/v1/session/mfa', {
+            recovery_code: codes[0].replace('-', '').toUpperCase(),
+        });
         assert.equal(res.status, 200, res.text);
         assert.equal(res.json.recovery_codes_left, 9);
         const s3 = await signIn(d, 'sam');
@@ -279,7 +268,13 @@ describe('second factor', () => {
 
     test('step-up: approving a notification needs a code from the last 10 minutes', async () => {
         const org = await api(d.url, d.adminToken, 'GET', '/api/v1/organisation');
-        const body = { ...org.json, name: 'Waterbedrijf', sector: 'drinking_water', nis2_class: 'essential', annual_turnover_eur: 2e7 };
+        const body = {
+            ...org.json,
+            name: 'Waterbedrijf',
+            sector: 'drinking_water',
+            nis2_class: 'essential',
+            annual_turnover_eur: 2e7,
+        };
         delete body.version;
         delete body.updated_at;
         assert.equal((await api(d.url, d.adminToken, 'PUT', '/api/v1/organisation', body)).status, 200);
@@ -290,7 +285,11 @@ describe('second factor', () => {
             aware_at: iso(Date.parse(T0) - 3600e3),
             impact: { persons_health_damaged: 3, suspected_malicious: true, cross_border: false },
         });
-        let res = await api(d.url, analyst, 'POST', `/api/v1/incidents/${inc.id}/notifications`, { regime: 'nis2', stage: 'early_warning', language: 'en' });
+        let res = await api(d.url, analyst, 'POST', `/api/v1/incidents/${inc.id}/notifications`, {
+            regime: 'nis2',
+            stage: 'early_warning',
+            language: 'en',
+        });
         assert.equal(res.status, 201, res.text);
         const N = `/api/v1/notifications/${res.json.id}`;
         res = await api(d.url, analyst, 'PATCH', N, { fields: { contact_official: 'J. Jansen, CISO' } });
@@ -317,7 +316,11 @@ describe('second factor', () => {
         assert.equal(res.status, 200, res.text);
         assert.equal(res.json.state, 'approved');
         const checks = auditOf(d, 'max').filter((e) => e.action === 'session.mfa');
-        assert.deepEqual(checks.map((e) => e.payload.step_up), [false, true], 'the second step, then the step-up');
+        assert.deepEqual(
+            checks.map((e) => e.payload.step_up),
+            [false, true],
+            'the second step, then the step-up',
+        );
     });
 });
 
@@ -341,9 +344,15 @@ describe('break-glass and local passwords', () => {
         s = await signIn(d, 'norm', 'not the password at all');
         assert.equal(s.res.status, 401);
 
-        let r = cli(['user', 'add', 'glass', '--role', 'analyst', '--break-glass'], { dataDir: d.dataDir, input: `${PASSWORD}\n` });
+        let r = cli(['user', 'add', 'glass', '--role', 'analyst', '--break-glass'], {
+            dataDir: d.dataDir,
+            input: `${PASSWORD}\n`,
+        });
         assert.notEqual(r.code, 0, 'only admins are break-glass');
-        r = cli(['user', 'add', 'glass', '--role', 'admin', '--break-glass'], { dataDir: d.dataDir, input: `${PASSWORD}\n` });
+        r = cli(['user', 'add', 'glass', '--role', 'admin', '--break-glass'], {
+            dataDir: d.dataDir,
+            input: `${PASSWORD}\n`,
+        });
         assert.equal(r.code, 0, r.stderr);
         s = await signIn(d, 'glass');
         assert.equal(s.res.status, 201, s.res.text);
