@@ -162,6 +162,9 @@ describe('one server per data directory; restore', () => {
                 'DROP TRIGGER incident_counts_insert; DROP TRIGGER incident_counts_update; DROP TRIGGER incident_counts_delete; ' +
                 'DROP TABLE incident_counts; DROP TABLE incidents_fts; DROP INDEX incidents_severity; ' +
                 'DROP INDEX incidents_category; DROP INDEX alerts_severity;',
+            17:
+                'DROP INDEX break_glass_uses_open; DROP TABLE break_glass_uses; DROP TABLE break_glass; DROP TABLE session_mfa; ' +
+                'DROP INDEX mfa_recovery_user; DROP TABLE mfa_recovery; DROP TABLE mfa_totp;',
         }[Number(newest)];
         assert.ok(undoSql, `the test does not know how to undo migration ${newest}: add it`);
         const undo = sqlite(old, `${undoSql} DELETE FROM schema_migrations WHERE version = ${newest};`);
