@@ -120,9 +120,19 @@ api_mfa_get(const struct api_request *rq, struct api_response *rs)
 void
 api_mfa_enrol_start(const struct api_request *rq, struct api_response *rs)
 {
+    static const char *const fields[] = {NULL}; /* it takes no members */
     char b32[MFA_SECRET_B32 + 1], uri[MFA_URI_MAX];
     struct mp_error err;
 
+    if (rq->body_len > 0) {
+        json_t *in = api_parse_object(rq, rs);
+        if (in == NULL)
+            return;
+        api_only_fields(in, fields, rs);
+        json_decref(in);
+        if (rs->status >= 400)
+            return;
+    }
     if (mfa_enrol_start(rq->principal, rq->now, b32, uri, &err) != 0) {
         api_error(rs, &err);
         return;
