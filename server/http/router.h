@@ -76,6 +76,12 @@ struct route_match {
 enum router_result router_match(const struct route *routes, size_t count, const char *method,
                                 const char *path, bool bench, struct route_match *m);
 
+/* What a session may not do on route yet (NULL: nothing in the way): change
+ * its password, take the sign-in's second step, set up a required factor,
+ * or check the factor again (step-up; core/mfa.h).  The words of the 403. */
+const char *router_session_refusal(const struct route *route, const struct principal *p,
+                                   int64_t now);
+
 /* The table (http/routes.c): every route and the roles allowed on it. */
 extern const struct route http_routes[];
 extern const size_t http_routes_count;

@@ -32,7 +32,6 @@
 #include "static.h"
 #include "core/alert.h"
 #include "core/incident.h"
-#include "core/mfa.h"
 #include "core/notify.h"
 #include "core/readiness.h"
 #include "core/throttle.h"
@@ -342,17 +341,6 @@ authenticate(struct MHD_Connection *c, struct http_req *r, const char *path, enu
         return 0;
     }
     return 1;
-}
-
-/* What a session may not do yet (NULL: nothing in the way): change its
- * password, take the sign-in's second step, set up a required factor, or
- * check the factor again (step-up; core/mfa.h). */
-static const char *
-session_gate(const struct http_req *r, const struct route *route)
-{
-    if (r->principal.must_change_password && !route->during_password_change)
-        return "the password must be changed first: POST /api/v1/session/password";
-    return mfa_refusal(&r->principal, r->now, route->mfa_step, route->mfa_enrol, route->step_up);
 }
 
 /* Unsafe methods under a session cookie must echo its CSRF token. */
@@ -671,7 +659,7 @@ dispatch(struct MHD_Connection *c, struct http_req *r, const char *method, const
                                 "a change made with a session needs the header X-CSRF-Token "
                                 "with the session's csrf_token",
                                 NULL, NULL, NULL);
-        if ((why = session_gate(r, route)) != NULL)
+        if ((why = router_session_refusal(route, &r->principal, r->now)) != NULL)
             return send_problem(c, r, path, 403, why, NULL, NULL, NULL);
         if ((route->roles & ROLE_BIT(r->principal.role)) == 0) {
             char detail[96];
