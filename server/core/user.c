@@ -575,8 +575,17 @@ session_sign_in(int64_t now, const char *name, const char *password, const char 
     }
 
     throttle_clear(THROTTLE_ACCOUNT, key);
-    if (mfa_after_password(&u, &w.mfa_pending, &w.break_glass, err) != 0)
+    if (mfa_after_password(&u, &w.mfa_pending, &w.break_glass, err) != 0) {
+        struct session_write refused = {.now = now, .actor = "-", .object = u.name};
+        struct mp_error aerr;
+        if (err->status != 403) /* local passwords are off for this user: audited */
+            return -1;
+        refused.action = "session.refused";
+        refused.audit = json_pack("{s:s, s:s}", "address", address, "reason", "local_passwords");
+        if (session_write(&refused, &aerr) != 0)
+            log_error("cannot audit a refused sign-in: %s", aerr.message);
         return -1;
+    }
     token_random_text(out->cookie);
     token_random_text(out->csrf);
     token_hash_secret(out->cookie, w.hash);

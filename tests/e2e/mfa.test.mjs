@@ -340,6 +340,10 @@ describe('break-glass and local passwords', () => {
         assertProblem(s.res, 403);
         assert.equal(s.res.json.code, 'local_passwords_off');
         assert.equal(s.cookie, null);
+        assert.deepEqual(
+            auditOf(d, 'norm').map((e) => [e.action, e.payload.reason]),
+            [['user.create', undefined], ['session.refused', 'local_passwords']],
+        );
         // a wrong password still says only that
         s = await signIn(d, 'norm', 'not the password at all');
         assert.equal(s.res.status, 401);
