@@ -578,7 +578,7 @@ session_sign_in(int64_t now, const char *name, const char *password, const char 
     if (mfa_after_password(&u, &w.mfa_pending, &w.break_glass, err) != 0) {
         struct session_write refused = {.now = now, .actor = "-", .object = u.name};
         struct mp_error aerr;
-        if (err->status != 403) /* local passwords are off for this user: audited */
+        if (err->status != 403) /* storage failed; a 403 (passwords off) is audited */
             return -1;
         refused.action = "session.refused";
         refused.audit = json_pack("{s:s, s:s}", "address", address, "reason", "local_passwords");
