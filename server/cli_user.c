@@ -21,7 +21,8 @@ static const char user_usage[] =
     "       meldpunt user list [--config FILE] [--data DIR]\n"
     "       meldpunt user disable|enable NAME [--config FILE] [--data DIR]\n"
     "       meldpunt user passwd NAME [--generate] [--config FILE] [--data DIR]\n"
-    "       meldpunt user break-glass NAME [--off] [--config FILE] [--data DIR]\n";
+    "       meldpunt user break-glass NAME [--off] [--config FILE] [--data DIR]\n"
+    "       meldpunt user mfa-reset NAME [--config FILE] [--data DIR]\n";
 
 static const char user_help[] =
     "People sign in to the web front end with a name and password; tools use API\n"
@@ -37,7 +38,9 @@ static const char user_help[] =
     "  break-glass  marks an admin as a break-glass account (--off: no longer): it\n"
     "           keeps a local password when [auth] local_passwords = break-glass-only,\n"
     "           must set up TOTP at its first sign-in, and each sign-in is shown to\n"
-    "           every admin until one acknowledges it\n\n"
+    "           every admin until one acknowledges it\n"
+    "  mfa-reset  removes the user's second factor and recovery codes (a lost\n"
+    "           phone and lost codes) and ends their sessions; they set it up anew\n\n"
     "  -r, --role ROLE     viewer, analyst, manager or admin\n"
     "  -t, --tlp-max LEVEL never show incidents above this TLP level\n"
     "                      (clear, green, amber, amber+strict, red; default: all)\n"
@@ -195,7 +198,7 @@ cmd_user(int argc, char **argv)
     sub = argv[1];
     if (strcmp(sub, "add") != 0 && strcmp(sub, "list") != 0 && strcmp(sub, "disable") != 0 &&
         strcmp(sub, "enable") != 0 && strcmp(sub, "passwd") != 0 &&
-        strcmp(sub, "break-glass") != 0) {
+        strcmp(sub, "break-glass") != 0 && strcmp(sub, "mfa-reset") != 0) {
         fprintf(stderr, "meldpunt user: unknown subcommand '%s'\n%s", sub, user_usage);
         return EXIT_USAGE;
     }
@@ -253,8 +256,9 @@ cmd_user(int argc, char **argv)
         }
     } else if (strcmp(sub, "list") == 0) {
         rc = print_users();
-    } else if (strcmp(sub, "break-glass") == 0) {
-        if (mfa_break_glass_set(actor, now, name, !u.off, &err) != 0)
+    } else if (strcmp(sub, "break-glass") == 0 || strcmp(sub, "mfa-reset") == 0) {
+        if ((sub[0] == 'b' ? mfa_break_glass_set(actor, now, name, !u.off, &err)
+                           : mfa_reset(actor, now, name, &err)) != 0)
             print_error(sub, &err);
         else
             rc = 0;

@@ -156,5 +156,9 @@ int mfa_break_glass_set(const char *actor, int64_t now, const char *name, bool o
                         struct mp_error *err);
 int mfa_break_glass_open(struct break_glass_use **rows, int *count, struct mp_error *err);
 int mfa_break_glass_ack(const char *actor, int64_t now, int64_t id, struct mp_error *err);
+/* An admin's way out for a user who lost both the phone and the recovery
+ * codes (`meldpunt user mfa-reset`): removes the factor and its codes, and
+ * ends the user's sessions; audited as mfa.reset.  404 for no such user. */
+int mfa_reset(const char *actor, int64_t now, const char *name, struct mp_error *err);
 
 #endif

@@ -379,6 +379,7 @@ struct glass_write {
     int64_t user_id; /* marking */
     bool on;
     int64_t use_id; /* acknowledging */
+    bool reset;     /* removing user_id's factor (and ending the sessions) */
     json_t *audit;  /* stolen */
 };
 
@@ -397,6 +398,10 @@ glass_apply(sqlite3 *db, void *arg, struct mp_error *err)
             return mp_error_set(err, 404, "", "no unacknowledged break-glass sign-in %lld",
                                 (long long)w->use_id);
         if (rc < 0)
+            return -1;
+    } else if (w->reset) {
+        if (store_mfa_delete(db, w->user_id, err) != 0 ||
+            store_session_end(db, 0, w->user_id, at, err) != 0)
             return -1;
     } else if (store_break_glass_set(db, w->user_id, w->on, at, w->actor, err) != 0) {
         return -1;
@@ -431,6 +436,20 @@ mfa_break_glass_set(const char *actor, int64_t now, const char *name, bool on, s
     w.user_id = u.id;
     w.object = name;
     w.audit = json_pack("{s:b}", "break_glass", on);
+    return glass_write(&w, err);
+}
+
+int
+mfa_reset(const char *actor, int64_t now, const char *name, struct mp_error *err)
+{
+    struct glass_write w = {.actor = actor, .now = now, .action = "mfa.reset", .reset = true};
+    struct user_row u;
+
+    if (user_get(name, &u, err) != 0)
+        return -1;
+    w.user_id = u.id;
+    w.object = name;
+    w.audit = json_object();
     return glass_write(&w, err);
 }
 

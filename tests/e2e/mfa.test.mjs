@@ -264,6 +264,14 @@ describe('second factor', () => {
         assert.equal(res.json.enrolled, false);
         a = await signIn(d, 'ann');
         assert.equal(a.res.json.second_factor.pending, false);
+        // an admin's way out for an admin who lost the phone and the codes
+        const r = cli(['user', 'mfa-reset', 'ada'], { dataDir: d.dataDir });
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal((await browser(d, s, 'GET', '/api/v1/users')).status, 401, 'the sessions ended');
+        const again = await signIn(d, 'ada');
+        assert.deepEqual(again.res.json.second_factor, { pending: false, enrol_required: true });
+        assert.ok(auditOf(d, 'ada').some((e) => e.action === 'mfa.reset'));
+        assert.notEqual(cli(['user', 'mfa-reset', 'nobody'], { dataDir: d.dataDir }).code, 0);
     });
 
     test('step-up: approving a notification needs a code from the last 10 minutes', async () => {
@@ -342,7 +350,10 @@ describe('break-glass and local passwords', () => {
         assert.equal(s.cookie, null);
         assert.deepEqual(
             auditOf(d, 'norm').map((e) => [e.action, e.payload.reason]),
-            [['user.create', undefined], ['session.refused', 'local_passwords']],
+            [
+                ['user.create', undefined],
+                ['session.refused', 'local_passwords'],
+            ],
         );
         // a wrong password still says only that
         s = await signIn(d, 'norm', 'not the password at all');
