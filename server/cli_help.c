@@ -7,12 +7,41 @@
 #include "http/router.h"
 
 #include <jansson.h>
+#include <stddef.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
 /* ---- routes ---- */
+
+/* The second factor's flags (core/mfa.h): the routes of each, listed. */
+static void
+print_mfa_routes(void)
+{
+    static const struct {
+        size_t offset;
+        const char *text;
+    } lists[] = {
+        {offsetof(struct route, step_up),
+         "Step-up: a person who has a second factor must have checked it in this session\n"
+         "within `[auth] step_up_window` seconds (10 minutes) for these routes, or they\n"
+         "answer 403 `step_up_required` (POST /api/v1/session/mfa, then retry)"},
+        {offsetof(struct route, mfa_step),
+         "Before the second step: a session whose second sign-in step is owed gets 403\n"
+         "`mfa_required` on every route but these"},
+        {offsetof(struct route, mfa_enrol),
+         "Before a required factor is set up (`[auth] require_mfa`, break-glass accounts):\n"
+         "such a session gets 403 `mfa_enrolment_required` on every route but these"},
+    };
+
+    for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
+        printf("\n%s:\n\n", lists[l].text);
+        for (size_t i = 0; i < http_routes_count; i++)
+            if (*(const bool *)((const char *)&http_routes[i] + lists[l].offset))
+                printf("- %s `%s`\n", http_routes[i].method, http_routes[i].pattern);
+    }
+}
 
 /* `meldpunt routes`: the route table with the roles allowed on each, as the
  * Markdown of docs/ACCESS.md (a test checks the file matches). */
@@ -47,6 +76,7 @@ cmd_routes(int argc, char **argv)
         if (http_routes[i].person_only != NULL)
             printf("- %s `%s`: %s.\n", http_routes[i].method, http_routes[i].pattern,
                    http_routes[i].person_only);
+    print_mfa_routes();
     return 0;
 }
 

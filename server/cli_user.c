@@ -3,6 +3,7 @@
  * cli_user.c - `meldpunt user`: people who sign in from a browser.
  */
 #include "cli.h"
+#include "core/mfa.h"
 #include "core/user.h"
 #include "datadir.h"
 #include "lib/clock.h"
@@ -15,11 +16,13 @@
 #include <unistd.h>
 
 static const char user_usage[] =
-    "usage: meldpunt user add NAME --role ROLE [--tlp-max LEVEL] [--generate] [--config FILE]\n"
-    "                         [--data DIR]\n"
+    "usage: meldpunt user add NAME --role ROLE [--tlp-max LEVEL] [--generate] [--break-glass]\n"
+    "                         [--config FILE] [--data DIR]\n"
     "       meldpunt user list [--config FILE] [--data DIR]\n"
     "       meldpunt user disable|enable NAME [--config FILE] [--data DIR]\n"
-    "       meldpunt user passwd NAME [--generate] [--config FILE] [--data DIR]\n";
+    "       meldpunt user passwd NAME [--generate] [--config FILE] [--data DIR]\n"
+    "       meldpunt user break-glass NAME [--off] [--config FILE] [--data DIR]\n"
+    "       meldpunt user mfa-reset NAME [--config FILE] [--data DIR]\n";
 
 static const char user_help[] =
     "People sign in to the web front end with a name and password; tools use API\n"
@@ -31,12 +34,20 @@ static const char user_help[] =
     "  disable  the user can no longer sign in; their sessions end at once\n"
     "  enable   undoes disable\n"
     "  passwd   sets a new password (read as with add, or generated); the user must\n"
-    "           change it at the next sign-in and every session of theirs ends\n\n"
+    "           change it at the next sign-in and every session of theirs ends\n"
+    "  break-glass  marks an admin as a break-glass account (--off: no longer): it\n"
+    "           keeps a local password when [auth] local_passwords = break-glass-only,\n"
+    "           must set up TOTP at its first sign-in, and each sign-in is shown to\n"
+    "           every admin until one acknowledges it\n"
+    "  mfa-reset  removes the user's second factor and recovery codes (a lost\n"
+    "           phone and lost codes) and ends their sessions; they set it up anew\n\n"
     "  -r, --role ROLE     viewer, analyst, manager or admin\n"
     "  -t, --tlp-max LEVEL never show incidents above this TLP level\n"
     "                      (clear, green, amber, amber+strict, red; default: all)\n"
     "  -g, --generate      generate a one-time password (printed alone on standard\n"
-    "                      output) even when standard input is not a terminal\n\n"
+    "                      output) even when standard input is not a terminal\n"
+    "  -b, --break-glass   with add: the new admin is a break-glass account\n"
+    "      --off           with break-glass: unmark the account\n\n"
     "In a script:  printf '%s\\n' \"$PASSWORD\" | meldpunt user add NAME --role ROLE\n"
     "          or  meldpunt user add NAME --role ROLE --generate > one-time-password\n";
 
@@ -44,6 +55,8 @@ struct user_opts {
     const char *role;
     const char *tlp_max;
     bool generate;
+    bool break_glass; /* add --break-glass */
+    bool off;         /* break-glass --off */
 };
 
 static int
@@ -57,6 +70,10 @@ user_extra(int opt, const char *arg, void *ctx)
         u->tlp_max = arg;
     else if (opt == 'g')
         u->generate = true;
+    else if (opt == 'b')
+        u->break_glass = true;
+    else if (opt == 'o')
+        u->off = true;
     else
         return -1;
     return 0;
@@ -123,8 +140,19 @@ add_user(const char *actor, int64_t now, const char *name, const struct user_opt
     struct field_errors errs = {0};
     struct user_row row;
 
+    struct mp_error err;
+
+    if (u->break_glass && strcmp(u->role, "admin") != 0) {
+        fprintf(stderr, "meldpunt user add: --break-glass: only an admin account can be "
+                        "break-glass\n");
+        return 1;
+    }
     if (user_create(actor, now, name, u->role, password, u->tlp_max, generated, &row, &errs) != 0) {
         print_errors("add", &errs);
+        return 1;
+    }
+    if (u->break_glass && mfa_break_glass_set(actor, now, name, true, &err) != 0) {
+        print_error("add", &err);
         return 1;
     }
     if (generated[0] != '\0') {
@@ -142,10 +170,10 @@ add_user(const char *actor, int64_t now, const char *name, const struct user_opt
 int
 cmd_user(int argc, char **argv)
 {
-    static const struct option extra[] = {{"role", required_argument, NULL, 'r'},
-                                          {"tlp-max", required_argument, NULL, 't'},
-                                          {"generate", no_argument, NULL, 'g'},
-                                          {NULL, 0, NULL, 0}};
+    static const struct option extra[] = {
+        {"role", required_argument, NULL, 'r'}, {"tlp-max", required_argument, NULL, 't'},
+        {"generate", no_argument, NULL, 'g'},   {"break-glass", no_argument, NULL, 'b'},
+        {"off", no_argument, NULL, 'o'},        {NULL, 0, NULL, 0}};
     char help[2048], actor[96], password[PASSWORD_MAX + 2], generated[USER_PASSWORD_GEN + 1];
     struct user_opts u = {0};
     struct user_row row;
@@ -169,11 +197,12 @@ cmd_user(int argc, char **argv)
     }
     sub = argv[1];
     if (strcmp(sub, "add") != 0 && strcmp(sub, "list") != 0 && strcmp(sub, "disable") != 0 &&
-        strcmp(sub, "enable") != 0 && strcmp(sub, "passwd") != 0) {
+        strcmp(sub, "enable") != 0 && strcmp(sub, "passwd") != 0 &&
+        strcmp(sub, "break-glass") != 0 && strcmp(sub, "mfa-reset") != 0) {
         fprintf(stderr, "meldpunt user: unknown subcommand '%s'\n%s", sub, user_usage);
         return EXIT_USAGE;
     }
-    rc = parse_opts(argc - 1, argv + 1, user_usage, help, extra, "r:t:g", user_extra, &u, &co);
+    rc = parse_opts(argc - 1, argv + 1, user_usage, help, extra, "r:t:gb", user_extra, &u, &co);
     if (rc >= 0)
         return rc;
     argc--;
@@ -186,7 +215,9 @@ cmd_user(int argc, char **argv)
     } else {
         if (optind != argc - 1 || (strcmp(sub, "add") == 0) != (u.role != NULL) ||
             (strcmp(sub, "add") != 0 && u.tlp_max != NULL) ||
-            (u.generate && strcmp(sub, "add") != 0 && strcmp(sub, "passwd") != 0)) {
+            (u.generate && strcmp(sub, "add") != 0 && strcmp(sub, "passwd") != 0) ||
+            (u.break_glass && strcmp(sub, "add") != 0) ||
+            (u.off && strcmp(sub, "break-glass") != 0)) {
             fprintf(stderr, "meldpunt user %s: needs NAME%s\n%s", sub,
                     strcmp(sub, "add") == 0 ? " and --role" : "", user_usage);
             return EXIT_USAGE;
@@ -225,6 +256,12 @@ cmd_user(int argc, char **argv)
         }
     } else if (strcmp(sub, "list") == 0) {
         rc = print_users();
+    } else if (strcmp(sub, "break-glass") == 0 || strcmp(sub, "mfa-reset") == 0) {
+        if ((sub[0] == 'b' ? mfa_break_glass_set(actor, now, name, !u.off, &err)
+                           : mfa_reset(actor, now, name, &err)) != 0)
+            print_error(sub, &err);
+        else
+            rc = 0;
     } else {
         struct user_change ch = {.disabled = strcmp(sub, "disable") == 0 ? 1 : 0};
         if (user_update(actor, now, name, &ch, &row, &errs) != 0) {

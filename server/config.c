@@ -4,6 +4,7 @@
  * this file only knows the keys and their types.
  */
 #include "config.h"
+#include "core/mfa.h"
 #include "http/server.h"
 
 #include <errno.h>
@@ -37,6 +38,9 @@ config_defaults(struct config *cfg)
     cfg->password_min_length = 12;
     cfg->lockout_after = 10;
     cfg->lockout_time = 900;
+    cfg->require_mfa[0] = '\0';
+    cfg->step_up_window = 600;
+    snprintf(cfg->local_passwords, sizeof(cfg->local_passwords), "all");
     snprintf(cfg->data_dir, sizeof(cfg->data_dir), "./var");
     cfg->write_batch = 64;
     cfg->min_free_space = 100u << 20;
@@ -150,6 +154,8 @@ enum key_type {
     K_LISTEN,    /* ADDRESS:PORT */
     K_PROXIES,   /* a list of numeric addresses */
     K_LOG_LEVEL, /* a log level's name */
+    K_ROLES,     /* a list of people's roles */
+    K_PASSWORDS, /* all, break-glass-only */
 };
 
 #define AT(member) offsetof(struct config, member), sizeof(((struct config *)0)->member)
@@ -202,6 +208,12 @@ static const struct key {
     {"auth", "lockout_after", K_UINT, AT(lockout_after), 3, 1000,
      "must be a whole number from 3 to 1000"},
     {"auth", "lockout_time", K_UINT, AT(lockout_time), 1, 86400, "must be seconds from 1 to 86400"},
+    {"auth", "require_mfa", K_ROLES, AT(require_mfa), 0, 0,
+     "must be a list of roles: viewer, analyst, manager, admin"},
+    {"auth", "step_up_window", K_UINT, AT(step_up_window), 30, 86400,
+     "must be seconds from 30 to 86400"},
+    {"auth", "local_passwords", K_PASSWORDS, AT(local_passwords), 0, 0,
+     "must be all or break-glass-only"},
     {"storage", "data_dir", K_DIR, AT(data_dir), 0, 0, "must be a directory path"},
     {"storage", "min_free_space", K_SIZE, AT(min_free_space), 0, 1ULL << 40,
      "must be a size such as 100M"},
@@ -259,6 +271,16 @@ set_value(struct config *c, const struct key *k, const char *value)
         break;
     case K_LOG_LEVEL:
         return log_level_parse(value, dst) == 0;
+    case K_ROLES: {
+        unsigned mask;
+        if (mfa_parse_roles(value, &mask) != 0)
+            return false;
+        break;
+    }
+    case K_PASSWORDS:
+        if (strcmp(value, "all") != 0 && strcmp(value, "break-glass-only") != 0)
+            return false;
+        break;
     case K_DIR:
         if (value[0] == '\0')
             return false;

@@ -46,6 +46,10 @@ struct config {
     unsigned password_min_length;
     unsigned lockout_after;
     unsigned lockout_time; /* seconds */
+    /* [auth], the second factor (core/mfa.h) */
+    char require_mfa[64];     /* roles, "manager, admin"; "": none */
+    unsigned step_up_window;  /* seconds a second-factor check counts for step-up */
+    char local_passwords[24]; /* "all" or "break-glass-only" */
     /* [storage] */
     char data_dir[PATH_MAX];
     unsigned write_batch;

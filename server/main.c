@@ -20,6 +20,7 @@
 #include "core/audit.h"
 #include "core/checkpoint.h"
 #include "core/classify.h"
+#include "core/mfa.h"
 #include "core/detect.h"
 #include "core/organisation.h"
 #include "core/readiness.h"
@@ -330,6 +331,19 @@ serve_load_data(const struct config *cfg, struct mp_error *err)
 
 /* The TLS certificate and key (PEM), when configured; the caller frees
  * them. */
+/* [auth]'s second-factor settings (checked when the file was read). */
+static void
+mfa_configure_from(const struct config *cfg)
+{
+    struct mfa_settings m = {.step_up_window = cfg->step_up_window};
+
+    (void)mfa_parse_roles(cfg->require_mfa, &m.require_roles);
+    m.local_passwords = strcmp(cfg->local_passwords, "break-glass-only") == 0
+                            ? MFA_PASSWORDS_BREAK_GLASS_ONLY
+                            : MFA_PASSWORDS_ALL;
+    mfa_configure(&m);
+}
+
 static int
 serve_read_tls(const struct config *cfg, char **cert, char **key, struct mp_error *err)
 {
@@ -603,6 +617,7 @@ cmd_serve(int argc, char **argv)
         .lockout_after = cfg.lockout_after,
         .lockout_time = cfg.lockout_time,
     });
+    mfa_configure_from(&cfg);
     if (serve_read_tls(&cfg, &tls_cert, &tls_key, &err) != 0 ||
         serve_start(&cfg, tls_cert, tls_key, &err) != 0)
         goto out;

@@ -5,7 +5,8 @@
 #   tools/spdx.sh          lists the files that do not, exit 1 when any
 #   tools/spdx.sh --add    adds the line to those that do not
 # The sources: what git knows of C, JavaScript, CSS, HTML, shell and Lua,
-# and the Makefile (data files such as JSON cannot carry a comment).
+# and the Makefile (data files such as JSON cannot carry a comment); not
+# web/vendor/, third-party code under its own licence.
 set -eu
 cd "$(dirname "$0")/.."
 tag='SPDX-License-Identifier: EUPL-1.2'
@@ -14,6 +15,7 @@ missing=0
 for f in $(git ls-files -co --exclude-standard -- '*.c' '*.h' '*.js' '*.mjs' '*.css' '*.html' \
         '*.sh' '*.lua' Makefile .ci/run packaging/debian/rules); do
     [ -f "$f" ] || continue
+    case "$f" in web/vendor/*) continue ;; esac # third-party, under its own licence (web/vendor/README)
     head -n 3 "$f" | grep -q "$tag" && continue
     if [ "$add" != --add ]; then
         echo "spdx: $f has no '$tag' line"

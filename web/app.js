@@ -3,11 +3,12 @@
 // header (navigation, language, sign-out), routes on the location hash
 // (#/incidents/INC-2026-0001) and opens the sign-in dialog when a session
 // is lost, so the page and what was typed in it stay.
-import { ApiError, get, onSessionLost, patch, del } from './lib/api.js';
+import { ApiError, get, onSessionLost, onStepUp, patch, del } from './lib/api.js';
 import { watchTables } from './lib/cards.js';
 import { h, replace } from './lib/dom.js';
 import { errorBox } from './lib/forms.js';
 import { lang, setLang, t, initialLang } from './lib/i18n.js';
+import './lib/i18n_mfa.js';
 import { loadSchema } from './lib/schema.js';
 import { atLeast, session, setSession, user } from './lib/session.js';
 import { signInForm, passwordForm } from './pages/signin.js';
@@ -35,6 +36,8 @@ const routes = [
     [/^\/settings$/, async () => (await import('./pages/settings.js')).settingsPage()],
     // one's own sessions (issue 21), loaded on demand
     [/^\/sessions$/, async () => (await import('./pages/sessions.js')).sessionsPage()],
+    // one's own second factor (issue 21), for everyone signed in
+    [/^\/security$/, async () => (await import('./pages/security.js')).securityPage()],
     // the preparedness pages load on demand, outside the first load
     [/^\/preparedness$/, async (m, q) => (await import('./pages/assessment.js')).assessmentPage(q)],
     [
@@ -59,6 +62,9 @@ async function route() {
     if (ack) return replace(main, (await import('./pages/reminders.js')).ackPage(ack[1]));
     if (!session()) return showSignIn();
     if (user().must_change_password) return showPassword();
+    // the second factor (pages/security.js): the sign-in's second step, or a required factor first
+    if (session().second_factor?.pending) return showSecondStep();
+    if (session().second_factor?.enrol_required) return showEnrol();
     let page = null;
     for (const [re, fn] of routes) {
         const m = re.exec(path);
@@ -104,7 +110,8 @@ function drawHeader() {
         h('option', { value: 'en', selected: lang() === 'en' }, 'English'),
         h('option', { value: 'nl', selected: lang() === 'nl' }, 'Nederlands'),
     );
-    const signedIn = u && !u.must_change_password;
+    const sf = session()?.second_factor;
+    const signedIn = u && !u.must_change_password && !sf?.pending && !sf?.enrol_required;
     const tools = h(
         'div',
         { class: 'tools' },
@@ -116,6 +123,7 @@ function drawHeader() {
             : u
               ? h('span', { class: 'who' }, `${u.name} (${t('role_' + u.role)})`)
               : null,
+        signedIn ? h('a', { href: '#/security', id: 'security-link' }, t('mfa_nav')) : null,
         u ? h('button', { type: 'button', id: 'signout', onclick: signOut }, t('sign_out')) : null,
     );
     if (!signedIn)
@@ -224,6 +232,24 @@ function showSignIn() {
     main.querySelector('input')?.focus();
 }
 
+/** The session after a step of signing in, drawn anew. */
+async function refreshSession() {
+    setSession(await get('/session', { noRetry: true }));
+}
+
+async function showSecondStep() {
+    const { secondStepForm } = await import('./pages/security.js');
+    document.title = `${t('mfa_step_title')} · meldpunt`;
+    replace(main, secondStepForm({ onDone: async () => (await refreshSession(), route()) }));
+    main.querySelector('input')?.focus();
+}
+
+async function showEnrol() {
+    const { securityPage } = await import('./pages/security.js');
+    document.title = `${t('mfa_title')} · meldpunt`;
+    replace(main, await securityPage({ onEnrolled: async () => (await refreshSession(), drawHeader()) }));
+}
+
 function showPassword() {
     document.title = `${t('change_password')} · meldpunt`;
     replace(
@@ -250,16 +276,29 @@ function signInAgain() {
             signInForm({
                 name: last,
                 heading: false,
-                onDone: (s) => {
-                    afterSignIn(s);
-                    dlg.close();
-                    dlg.remove();
-                    lostPromise = null;
-                    drawHeader();
-                    resolve();
+                onDone: async (s) => {
+                    if (s.second_factor?.pending) {
+                        // the second step in the same dialog, then on as before
+                        const { secondStepForm } = await import('./pages/security.js');
+                        const form = secondStepForm({
+                            onDone: async () => done(await get('/session', { noRetry: true })),
+                        });
+                        dlg.querySelector('form').replaceWith(form);
+                        form.querySelector('input')?.focus();
+                        return;
+                    }
+                    done(s);
                 },
             }),
         );
+        const done = (s) => {
+            afterSignIn(s);
+            dlg.close();
+            dlg.remove();
+            lostPromise = null;
+            drawHeader();
+            resolve();
+        };
         dlg.addEventListener('cancel', (ev) => ev.preventDefault());
         document.body.appendChild(dlg);
         dlg.showModal();
@@ -271,6 +310,7 @@ function signInAgain() {
 async function start() {
     setLang(initialLang());
     onSessionLost(signInAgain);
+    onStepUp(async () => (await import('./pages/security.js')).stepUp());
     watchTables(main);
     try {
         afterSignIn(await get('/session', { noRetry: true }));

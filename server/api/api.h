@@ -168,6 +168,16 @@ void api_sessions_end_all(const struct api_request *rq, struct api_response *rs)
 void api_sessions_end(const struct api_request *rq, struct api_response *rs);
 void api_user_sessions_list(const struct api_request *rq, struct api_response *rs);
 void api_user_sessions_end(const struct api_request *rq, struct api_response *rs);
+/* api/mfa.c: the second factor; the session's "second_factor" member */
+json_t *api_second_factor_json(bool pending, bool enrol);
+void api_session_mfa(const struct api_request *rq, struct api_response *rs);
+void api_mfa_get(const struct api_request *rq, struct api_response *rs);
+void api_mfa_enrol_start(const struct api_request *rq, struct api_response *rs);
+void api_mfa_enrol_confirm(const struct api_request *rq, struct api_response *rs);
+void api_mfa_disable(const struct api_request *rq, struct api_response *rs);
+void api_mfa_recovery_renew(const struct api_request *rq, struct api_response *rs);
+void api_break_glass_list(const struct api_request *rq, struct api_response *rs);
+void api_break_glass_ack(const struct api_request *rq, struct api_response *rs);
 /* api/reminders.c */
 void api_reminders_policy_get(const struct api_request *rq, struct api_response *rs);
 void api_reminders_policy_put(const struct api_request *rq, struct api_response *rs);

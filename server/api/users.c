@@ -197,7 +197,7 @@ api_session_create(const struct api_request *rq, struct api_response *rs)
     const char *name, *password;
     struct sign_in si;
     struct mp_error err;
-    json_t *in;
+    json_t *in, *out;
 
     in = api_parse_object(rq, rs);
     if (in == NULL)
@@ -216,7 +216,9 @@ api_session_create(const struct api_request *rq, struct api_response *rs)
     snprintf(rs->cookie, sizeof(rs->cookie),
              SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%u%s", si.cookie,
              user_settings()->session_max, rq->tls ? "; Secure" : "");
-    api_ok(rs, 201, session_json(&si.user, si.csrf, si.expires_unix));
+    out = session_json(&si.user, si.csrf, si.expires_unix);
+    json_object_set_new(out, "second_factor", api_second_factor_json(si.mfa_pending, si.mfa_enrol));
+    api_ok(rs, 201, out);
     sodium_memzero(&si, sizeof(si));
 out:
     json_decref(in);
@@ -228,10 +230,17 @@ api_session_get(const struct api_request *rq, struct api_response *rs)
     struct user_row u;
     struct mp_error err;
 
-    if (session_user(rq->principal, &u, &err) != 0)
+    json_t *out;
+
+    if (session_user(rq->principal, &u, &err) != 0) {
         api_error(rs, &err);
-    else
-        api_ok(rs, 200, session_json(&u, rq->principal->csrf, rq->principal->session_expires));
+        return;
+    }
+    out = session_json(&u, rq->principal->csrf, rq->principal->session_expires);
+    json_object_set_new(
+        out, "second_factor",
+        api_second_factor_json(rq->principal->mfa_pending, rq->principal->mfa_enrol));
+    api_ok(rs, 200, out);
 }
 
 void

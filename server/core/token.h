@@ -64,6 +64,11 @@ struct principal {
     int64_t session_id, user_id;
     int64_t session_expires; /* unix seconds: the absolute timeout */
     char csrf[48];
+    /* The second factor (core/mfa.h), for sessions: the second step is
+     * owed; enrolment is required first; a factor is set up; when one was
+     * last checked in this session (unix seconds, 0: never). */
+    bool mfa_pending, mfa_enrol, mfa_enrolled;
+    int64_t mfa_verified;
 };
 
 /* A TLP limit, "clear" .. "red", to enum incident_tlp; -1 when it is not

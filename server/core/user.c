@@ -3,6 +3,7 @@
  * user.c - see user.h.
  */
 #include "user.h"
+#include "core/mfa.h"
 #include "core/throttle.h"
 #include "lib/clock.h"
 #include "lib/log.h"
@@ -432,6 +433,7 @@ struct session_write {
     int64_t user_id;
     int64_t now;
     int64_t id;
+    bool mfa_pending, break_glass; /* core/mfa.h */
     /* a sign-out */
     int64_t end_id;
 };
@@ -448,7 +450,9 @@ session_apply(sqlite3 *db, void *arg, struct mp_error *err)
     if (w->create) {
         if (store_session_insert(db, w->hash, w->user_id, w->csrf, w->address, w->user_agent,
                                  w->now, &w->id, err) != 0 ||
-            store_user_signed_in(db, w->user_id, at, err) != 0)
+            store_user_signed_in(db, w->user_id, at, err) != 0 ||
+            mfa_session_begin(db, w->id, w->user_id, w->mfa_pending, w->break_glass, at, w->address,
+                              err) != 0)
             return -1;
     }
     if (w->end_id > 0 && store_session_end(db, w->end_id, 0, at, err) != 0)
@@ -532,6 +536,7 @@ session_sign_in(int64_t now, const char *name, const char *password, const char 
     char key[80], actor[96];
     int64_t now_us = clock_mono_us();
     sqlite3 *db;
+    enum role r;
     int found;
     bool ok, locked;
 
@@ -572,6 +577,17 @@ session_sign_in(int64_t now, const char *name, const char *password, const char 
     }
 
     throttle_clear(THROTTLE_ACCOUNT, key);
+    if (mfa_after_password(&u, &w.mfa_pending, &w.break_glass, err) != 0) {
+        struct session_write refused = {.now = now, .actor = "-", .object = u.name};
+        struct mp_error aerr;
+        if (err->status != 403) /* storage failed; a 403 (passwords off) is audited */
+            return -1;
+        refused.action = "session.refused";
+        refused.audit = json_pack("{s:s, s:s}", "address", address, "reason", "local_passwords");
+        if (session_write(&refused, &aerr) != 0)
+            log_error("cannot audit a refused sign-in: %s", aerr.message);
+        return -1;
+    }
     token_random_text(out->cookie);
     token_random_text(out->csrf);
     token_hash_secret(out->cookie, w.hash);
@@ -585,14 +601,19 @@ session_sign_in(int64_t now, const char *name, const char *password, const char 
     w.user_id = u.id;
     w.actor = actor;
     w.object = u.name;
-    w.action = "session.create";
-    w.audit = json_pack("{s:s}", "address", address);
+    w.action = w.break_glass ? "session.break_glass" : "session.create";
+    w.audit = json_pack("{s:s, s:b}", "address", address, "second_step", w.mfa_pending);
+    if (w.break_glass) /* loud: every admin is shown it too (core/mfa.h) */
+        log_warn("BREAK-GLASS sign-in user=%s address=%s", u.name, address);
     if (session_write(&w, err) != 0) {
         sodium_memzero(out, sizeof(*out));
         return -1;
     }
     out->user = u;
     out->expires_unix = w.now + settings.session_max;
+    out->mfa_pending = w.mfa_pending;
+    out->mfa_enrol =
+        !w.mfa_pending && (w.break_glass || (role_parse(u.role, &r) == 0 && mfa_role_required(r)));
     return 0;
 }
 
@@ -660,6 +681,8 @@ session_authenticate(const char *cookie, int64_t now, struct principal *p, struc
         p->tlp_max = TLP_CLEAR;
     snprintf(p->csrf, sizeof(p->csrf), "%s", s.csrf);
     snprintf(p->name, sizeof(p->name), "user:%s", s.user.name);
+    if (mfa_principal(db, p, err) != 0)
+        return -1;
     return 1;
 }
 
@@ -813,4 +836,32 @@ session_change_password(const struct principal *p, int64_t now, const char *curr
     sodium_memzero(&u, sizeof(u));
     sodium_memzero(pw.uw.row.password_hash, sizeof(pw.uw.row.password_hash));
     return rc;
+}
+
+int
+session_guess_wait(const char *name, const char *address, const char *what, int64_t *retry_after,
+                   struct mp_error *err)
+{
+    char key[80];
+
+    account_key(name, key);
+    return guess_wait(key, address, clock_mono_us(), what, retry_after, err);
+}
+
+bool
+session_guess_failed(const char *name, const char *address)
+{
+    char key[80];
+
+    account_key(name, key);
+    return guess_failed(key, address);
+}
+
+void
+session_guess_clear(const char *name)
+{
+    char key[80];
+
+    account_key(name, key);
+    throttle_clear(THROTTLE_ACCOUNT, key);
 }

@@ -84,6 +84,8 @@ struct sign_in {
     int64_t expires_unix;
     int64_t retry_after; /* seconds, with a 429 */
     struct user_row user;
+    /* core/mfa.h: the second step is owed; a factor must be set up first */
+    bool mfa_pending, mfa_enrol;
 };
 
 /* 0 signed in; -1 with err: 401 wrong name or password (the same for every
@@ -108,5 +110,12 @@ int session_set_language(const struct principal *p, int64_t now, const char *lan
 int session_change_password(const struct principal *p, int64_t now, const char *current,
                             const char *new_pw, const char *address, int64_t *retry_after,
                             struct mp_error *err);
+
+/* The sign-in throttle for other checks of a secret (core/mfa.c: second
+ * factor codes), per user name and address: as the password's. */
+int session_guess_wait(const char *name, const char *address, const char *what,
+                       int64_t *retry_after, struct mp_error *err);
+bool session_guess_failed(const char *name, const char *address);
+void session_guess_clear(const char *name);
 
 #endif

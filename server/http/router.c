@@ -3,6 +3,7 @@
  * router.c - see router.h.
  */
 #include "router.h"
+#include "core/mfa.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -89,4 +90,12 @@ router_match(const struct route *routes, size_t count, const char *method, const
             allow_add(m->allow, sizeof(m->allow), "HEAD");
     }
     return path_exists ? ROUTER_METHOD_NOT_ALLOWED : ROUTER_NOT_FOUND;
+}
+
+const char *
+router_session_refusal(const struct route *route, const struct principal *p, int64_t now)
+{
+    if (p->must_change_password && !route->during_password_change)
+        return "the password must be changed first: POST /api/v1/session/password";
+    return mfa_refusal(p, now, route->mfa_step, route->mfa_enrol, route->step_up);
 }

@@ -49,6 +49,12 @@ struct route {
     /* non-NULL: only a person signed in (a session) may call this route; an
      * API token gets 403 with these words, which say why */
     const char *person_only;
+    /* the second factor (core/mfa.h), for sessions: answers while the
+     * sign-in's second step is owed; answers before a required factor is
+     * set up; needs a second-factor check within the step-up window */
+    bool mfa_step;
+    bool mfa_enrol;
+    bool step_up;
 };
 
 /* Routes under this prefix exist in test builds only (the test clock):
@@ -69,6 +75,12 @@ struct route_match {
 
 enum router_result router_match(const struct route *routes, size_t count, const char *method,
                                 const char *path, bool bench, struct route_match *m);
+
+/* What a session may not do on route yet (NULL: nothing in the way): change
+ * its password, take the sign-in's second step, set up a required factor,
+ * or check the factor again (step-up; core/mfa.h).  The words of the 403. */
+const char *router_session_refusal(const struct route *route, const struct principal *p,
+                                   int64_t now);
 
 /* The table (http/routes.c): every route and the roles allowed on it. */
 extern const struct route http_routes[];

@@ -10,7 +10,12 @@
  * says what the route does for a principal limited to some TLP levels
  * (router.h; every route names one, a unit test checks), and
  * `during_password_change` which routes answer while a password change is
- * due.
+ * due.  The second factor's flags (core/mfa.h): `mfa_step` routes answer a
+ * session whose second step is owed, `mfa_enrol` ones a session that must
+ * set up a required factor first, and `step_up` ones (signing a
+ * notification, users, tokens, the reminder policy, the organisation
+ * profile the reporting rules read) need a second-factor check within
+ * [auth] step_up_window from a person who has a factor.
  */
 #include "router.h"
 
@@ -54,10 +59,21 @@ const struct route http_routes[] = {
      * on the caller's own session (404 for an API token).  While a user's
      * password change is due, only /api/v1/session routes answer. */
     {.method = "POST", .pattern = "/api/v1/session", .handler = api_session_create, .roles = 0, .writes = true, .tlp = ROUTE_TLP_FREE, .during_password_change = true},
-    {.method = "GET", .pattern = "/api/v1/session", .handler = api_session_get, .roles = ALL_ROLES, .tlp = ROUTE_TLP_FREE, .during_password_change = true},
-    {.method = "PATCH", .pattern = "/api/v1/session", .handler = api_session_patch, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE, .during_password_change = true},
-    {.method = "DELETE", .pattern = "/api/v1/session", .handler = api_session_delete, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE, .during_password_change = true},
-    {.method = "POST", .pattern = "/api/v1/session/password", .handler = api_session_password, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE, .during_password_change = true},
+    {.method = "GET", .pattern = "/api/v1/session", .handler = api_session_get, .roles = ALL_ROLES, .tlp = ROUTE_TLP_FREE, .during_password_change = true, .mfa_step = true, .mfa_enrol = true},
+    {.method = "PATCH", .pattern = "/api/v1/session", .handler = api_session_patch, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE, .during_password_change = true, .mfa_enrol = true},
+    {.method = "DELETE", .pattern = "/api/v1/session", .handler = api_session_delete, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE, .during_password_change = true, .mfa_step = true, .mfa_enrol = true},
+    {.method = "POST", .pattern = "/api/v1/session/password", .handler = api_session_password, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE, .during_password_change = true, .mfa_enrol = true},
+    /* the second factor (core/mfa.h): the sign-in's second step and step-up, then a person's
+     * own factor, which a required one is set up with before anything else */
+    {.method = "POST", .pattern = "/api/v1/session/mfa", .handler = api_session_mfa, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE, .during_password_change = true, .mfa_step = true, .mfa_enrol = true},
+    {.method = "GET", .pattern = "/api/v1/me/mfa", .handler = api_mfa_get, .roles = ALL_ROLES, .tlp = ROUTE_TLP_FREE, .mfa_enrol = true},
+    {.method = "POST", .pattern = "/api/v1/me/mfa/totp", .handler = api_mfa_enrol_start, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE, .mfa_enrol = true},
+    {.method = "POST", .pattern = "/api/v1/me/mfa/totp/confirm", .handler = api_mfa_enrol_confirm, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE, .mfa_enrol = true},
+    {.method = "POST", .pattern = "/api/v1/me/mfa/disable", .handler = api_mfa_disable, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE},
+    {.method = "POST", .pattern = "/api/v1/me/mfa/recovery-codes", .handler = api_mfa_recovery_renew, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE},
+    /* break-glass sign-ins, shown to every admin until one acknowledges them */
+    {.method = "GET", .pattern = "/api/v1/break-glass", .handler = api_break_glass_list, .roles = ROLES_ADMIN, .tlp = ROUTE_TLP_FREE},
+    {.method = "POST", .pattern = "/api/v1/break-glass/{id}/acknowledge", .handler = api_break_glass_ack, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
     /* a person's calendar feed of the deadlines: its address, and the feed itself, which the
      * token in its address authenticates (calendar programs send no credentials) */
     {.method = "GET", .pattern = "/api/v1/me/calendar", .handler = api_calendar_get, .roles = ALL_ROLES, .tlp = ROUTE_TLP_FREE},
@@ -76,14 +92,14 @@ const struct route http_routes[] = {
     {.method = "DELETE", .pattern = "/api/v1/users/{name}/sessions/{sid}", .handler = api_user_sessions_end, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
 
     {.method = "GET", .pattern = "/api/v1/users", .handler = api_users_list, .roles = ROLES_ADMIN, .tlp = ROUTE_TLP_FREE},
-    {.method = "POST", .pattern = "/api/v1/users", .handler = api_users_create, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
+    {.method = "POST", .pattern = "/api/v1/users", .handler = api_users_create, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE, .step_up = true},
     {.method = "GET", .pattern = "/api/v1/users/{name}", .handler = api_users_get, .roles = ROLES_ADMIN, .tlp = ROUTE_TLP_FREE},
-    {.method = "PATCH", .pattern = "/api/v1/users/{name}", .handler = api_users_patch, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
-    {.method = "POST", .pattern = "/api/v1/users/{name}/password", .handler = api_users_password, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
+    {.method = "PATCH", .pattern = "/api/v1/users/{name}", .handler = api_users_patch, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE, .step_up = true},
+    {.method = "POST", .pattern = "/api/v1/users/{name}/password", .handler = api_users_password, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE, .step_up = true},
 
     {.method = "GET", .pattern = "/api/v1/tokens", .handler = api_tokens_list, .roles = ROLES_ADMIN, .tlp = ROUTE_TLP_FREE},
-    {.method = "POST", .pattern = "/api/v1/tokens", .handler = api_tokens_create, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
-    {.method = "DELETE", .pattern = "/api/v1/tokens/{name}", .handler = api_tokens_revoke, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
+    {.method = "POST", .pattern = "/api/v1/tokens", .handler = api_tokens_create, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE, .step_up = true},
+    {.method = "DELETE", .pattern = "/api/v1/tokens/{name}", .handler = api_tokens_revoke, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE, .step_up = true},
 
     {.method = "POST", .pattern = "/api/v1/incidents", .handler = api_incidents_create, .roles = INCIDENT_CREATE, .writes = true, .tlp = ROUTE_TLP_FILTERED},
     {.method = "GET", .pattern = "/api/v1/incidents", .handler = api_incidents_list, .roles = ROLES_READ, .tlp = ROUTE_TLP_FILTERED},
@@ -103,7 +119,7 @@ const struct route http_routes[] = {
     {.method = "GET", .pattern = "/api/v1/incidents/{id}/notifications", .handler = api_notifications_list, .roles = ROLES_READ, .tlp = ROUTE_TLP_INCIDENT},
     {.method = "GET", .pattern = "/api/v1/notifications/{nid}", .handler = api_notifications_get, .roles = ROLES_READ, .tlp = ROUTE_TLP_NOTIFICATION},
     {.method = "PATCH", .pattern = "/api/v1/notifications/{nid}", .handler = api_notifications_patch, .roles = INCIDENT_WORK, .writes = true, .tlp = ROUTE_TLP_NOTIFICATION},
-    {.method = "POST", .pattern = "/api/v1/notifications/{nid}/approve", .handler = api_notifications_approve, .roles = INCIDENT_DECIDE, .writes = true, .tlp = ROUTE_TLP_NOTIFICATION, .person_only = SIGNER_ONLY},
+    {.method = "POST", .pattern = "/api/v1/notifications/{nid}/approve", .handler = api_notifications_approve, .roles = INCIDENT_DECIDE, .writes = true, .tlp = ROUTE_TLP_NOTIFICATION, .person_only = SIGNER_ONLY, .step_up = true},
     {.method = "POST", .pattern = "/api/v1/notifications/{nid}/submit", .handler = api_notifications_submit, .roles = INCIDENT_DECIDE, .writes = true, .tlp = ROUTE_TLP_NOTIFICATION},
     {.method = "POST", .pattern = "/api/v1/notifications/{nid}/corrections", .handler = api_notifications_correct, .roles = INCIDENT_WORK, .writes = true, .tlp = ROUTE_TLP_NOTIFICATION},
     {.method = "GET", .pattern = "/api/v1/notifications/{nid}/document.json", .handler = api_notifications_document, .roles = ROLES_READ, .tlp = ROUTE_TLP_NOTIFICATION},
@@ -137,7 +153,7 @@ const struct route http_routes[] = {
 
     /* reminders and escalation (core/reminders.h): the policy */
     {.method = "GET", .pattern = "/api/v1/reminders/policy", .handler = api_reminders_policy_get, .roles = ROLES_ADMIN, .tlp = ROUTE_TLP_FREE},
-    {.method = "PUT", .pattern = "/api/v1/reminders/policy", .handler = api_reminders_policy_put, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
+    {.method = "PUT", .pattern = "/api/v1/reminders/policy", .handler = api_reminders_policy_put, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE, .step_up = true},
     /* a test message on a channel, from Settings */
     {.method = "POST", .pattern = "/api/v1/reminders/test", .handler = api_reminders_test, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
     /* channels whose last delivery failed: the dashboard's warning */
@@ -148,7 +164,7 @@ const struct route http_routes[] = {
     {.method = "POST", .pattern = "/api/v1/reminders/ack", .handler = api_reminders_ack, .roles = 0, .writes = true, .tlp = ROUTE_TLP_FREE},
 
     {.method = "GET", .pattern = "/api/v1/organisation", .handler = api_organisation_get, .roles = ROLES_READ, .tlp = ROUTE_TLP_FREE},
-    {.method = "PUT", .pattern = "/api/v1/organisation", .handler = api_organisation_put, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},
+    {.method = "PUT", .pattern = "/api/v1/organisation", .handler = api_organisation_put, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE, .step_up = true},
     {.method = "GET", .pattern = "/api/v1/rules", .handler = api_rules_list, .roles = ROLES_READ, .tlp = ROUTE_TLP_FREE},
 
     {.method = "GET", .pattern = "/api/v1/assessment/questions", .handler = api_assessment_questions, .roles = ROLES_READ, .tlp = ROUTE_TLP_FREE},

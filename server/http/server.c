@@ -600,6 +600,7 @@ dispatch(struct MHD_Connection *c, struct http_req *r, const char *method, const
     struct route_match m;
     enum router_result found;
     const struct route *route;
+    const char *why;
     enum MHD_Result ret;
 
     if (atomic_load(&stopping))
@@ -660,11 +661,8 @@ dispatch(struct MHD_Connection *c, struct http_req *r, const char *method, const
                                 "a change made with a session needs the header X-CSRF-Token "
                                 "with the session's csrf_token",
                                 NULL, NULL, NULL);
-        if (r->principal.must_change_password && !route->during_password_change)
-            return send_problem(c, r, path, 403,
-                                "the password must be changed first: POST "
-                                "/api/v1/session/password",
-                                NULL, NULL, NULL);
+        if ((why = router_session_refusal(route, &r->principal, r->now)) != NULL)
+            return send_problem(c, r, path, 403, why, NULL, NULL, NULL);
         if ((route->roles & ROLE_BIT(r->principal.role)) == 0) {
             char detail[96];
             snprintf(detail, sizeof(detail), "the role '%s' may not do this",

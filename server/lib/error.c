@@ -70,6 +70,14 @@ static const struct {
     const char *needle;
     const char *code;
 } codes[] = {
+    /* the second factor (core/mfa.h) */
+    {"second sign-in step is owed", "mfa_required"},
+    {"second factor must be set up", "mfa_enrolment_required"},
+    {"fresh second-factor check", "step_up_required"},
+    {"is wrong or was used already", "wrong_code"},
+    {"local passwords are turned off", "local_passwords_off"},
+    {"must keep its second factor", "not_allowed"},
+    {"only an admin account can be break-glass", "not_allowed"},
     {"unknown field", "unknown_field"},
     {"elements in one array or object", "too_many"},
     {"values in one JSON text", "too_many"},

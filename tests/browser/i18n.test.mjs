@@ -19,6 +19,8 @@ const { keys, t, setLang, extend } = await import(path.join(WEB, 'lib/i18n.js'))
 await import(path.join(WEB, 'lib/i18n_incident.js'));
 await import(path.join(WEB, 'lib/i18n_errors.js'));
 await import(path.join(WEB, 'lib/i18n_profile.js'));
+// the second factor's words (issue 21), joined when app.js loads
+await import(path.join(WEB, 'lib/i18n_mfa.js'));
 // words a page module brings along when it loads (extend): checked the same way
 extend(await import(path.join(WEB, 'lib/i18n_reminders.js')));
 extend(await import(path.join(WEB, 'lib/i18n_formats.js')));

@@ -10,7 +10,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { api, cli, sqlite, startDaemon } from './lib/daemon.mjs';
-import { browser, session } from './lib/session.mjs';
+import { browser, session, signIn } from './lib/session.mjs';
+import { totp } from './lib/totp.mjs';
 
 const ROLES = ['viewer', 'analyst', 'manager', 'admin', 'ingest'];
 const doc = fs.readFileSync(new URL('../../docs/ACCESS.md', import.meta.url), 'utf8');
@@ -29,8 +30,10 @@ function parseTable(text) {
 /** Routes for a person signed in: the role table holds for sessions, and API tokens get 403.
  * The calendar feed refuses tokens in its domain code; the routes the table marks
  * `person_only` are listed under "For a person only" in docs/ACCESS.md. */
-const PERSONS_ONLY = ['/api/v1/me/calendar',
-    ...[...doc.matchAll(/^- (?:GET|POST|PUT|PATCH|DELETE) `([^`]+)`: /gm)].map((m) => m[1])];
+const PERSONS_ONLY = [
+    '/api/v1/me/calendar',
+    ...[...doc.matchAll(/^- (?:GET|POST|PUT|PATCH|DELETE) `([^`]+)`: /gm)].map((m) => m[1]),
+];
 
 describe('access: docs/ACCESS.md and every route x every role', () => {
     let d;
@@ -50,8 +53,10 @@ describe('access: docs/ACCESS.md and every route x every role', () => {
         for (const role of ROLES.filter((r) => r !== 'ingest')) sessions[role] = await session(d, `user-${role}`, role);
         // a session whose absolute lifetime has passed
         sessions.expired = await session(d, 'user-expired', 'admin');
-        const q = sqlite(`${d.dataDir}/meldpunt.db`,
-            "UPDATE sessions SET created_unix = created_unix - 1000000 WHERE user_id = (SELECT id FROM users WHERE name = 'user-expired');");
+        const q = sqlite(
+            `${d.dataDir}/meldpunt.db`,
+            "UPDATE sessions SET created_unix = created_unix - 1000000 WHERE user_id = (SELECT id FROM users WHERE name = 'user-expired');",
+        );
         assert.equal(q.code, 0, q.stderr);
         // a user disabled while signed in
         sessions.disabled = await session(d, 'user-disabled', 'admin');
@@ -69,7 +74,10 @@ describe('access: docs/ACCESS.md and every route x every role', () => {
 
     const rows = parseTable(doc);
     test('approving a notification is for a person only: listed, with the reason', () => {
-        assert.ok(PERSONS_ONLY.includes('/api/v1/notifications/{nid}/approve'), 'approve is not marked for a person only');
+        assert.ok(
+            PERSONS_ONLY.includes('/api/v1/notifications/{nid}/approve'),
+            'approve is not marked for a person only',
+        );
         assert.match(doc, /approve`: only a person signs: an API token cannot approve/);
     });
 
@@ -119,7 +127,10 @@ describe('access: docs/ACCESS.md and every route x every role', () => {
                         assert.equal(res.status, 403, `${role} token on a person's route: ${res.status} ${res.text}`);
                     else if (want === '-') assert.equal(res.status, 403, `${role} ${how}: ${res.status} ${res.text}`);
                     else
-                        assert.ok(![401, 403, 405].includes(res.status), `${role} ${how} (${want}): ${res.status} ${res.text}`);
+                        assert.ok(
+                            ![401, 403, 405].includes(res.status),
+                            `${role} ${how} (${want}): ${res.status} ${res.text}`,
+                        );
                 }
             }
             if (row.path.startsWith('/api/') && !open) {
@@ -135,6 +146,100 @@ describe('access: docs/ACCESS.md and every route x every role', () => {
                     const noCsrf = await browser(d, sessions.admin, row.method, path, body, { csrf: false });
                     assert.equal(noCsrf.status, 403, `session without X-CSRF-Token: ${noCsrf.status}`);
                 }
+            }
+        });
+    }
+});
+
+// ---- the second factor (issue 21): the lists under the table, and every route ----
+
+/** The routes listed under the paragraph of docs/ACCESS.md that starts with heading. */
+function listAfter(heading) {
+    const at = doc.indexOf(`\n${heading}`);
+    assert.ok(at >= 0, `docs/ACCESS.md has no "${heading}" list`);
+    const rest = doc.slice(at + 1);
+    const start = rest.indexOf('\n\n') + 2;
+    const block = rest.slice(start).split('\n\n')[0];
+    return new Set([...block.matchAll(/^- (GET|POST|PUT|PATCH|DELETE) `([^`]+)`$/gm)].map((m) => `${m[1]} ${m[2]}`));
+}
+
+describe('access: the second factor on every route', () => {
+    const STEP_UP = listAfter('Step-up:');
+    const SECOND_STEP = listAfter('Before the second step:');
+    const ENROL = listAfter('Before a required factor');
+    let d;
+    const s = {};
+    before(async () => {
+        d = await startDaemon({ config: '[auth]\nrequire_mfa = manager, admin\n' });
+        await d.setClock({ now: '2031-03-14T09:00:00Z' });
+        const now = async () =>
+            Date.parse((await api(d.url, d.adminToken, 'GET', '/api/v1/test/clock')).json.now) / 1000;
+        // an admin who has not set up the factor the policy requires
+        s.enrol = await session(d, 'mfa-enrol', 'admin');
+        // an admin and a manager with a factor, signed in with a code
+        const secrets = {};
+        for (const role of ['admin', 'manager', 'pending']) {
+            const x = await session(d, `mfa-${role}`, role === 'pending' ? 'analyst' : role);
+            const st = await browser(d, x, 'POST', '/api/v1/me/mfa/totp');
+            secrets[role] = st.json.secret;
+            const ok = await browser(d, x, 'POST', '/api/v1/me/mfa/totp/confirm', {
+                code: totp(secrets[role], await now()),
+            });
+            assert.equal(ok.status, 200, ok.text);
+        }
+        await d.setClock({ advance: 'PT30S' });
+        for (const role of ['admin', 'manager']) {
+            s[role] = await signIn(d, `mfa-${role}`);
+            const ok = await browser(d, s[role], 'POST', '/api/v1/session/mfa', {
+                code: totp(secrets[role], await now()),
+            });
+            assert.equal(ok.status, 200, ok.text);
+        }
+        // a password without the code yet
+        s.pending = await signIn(d, 'mfa-pending');
+        assert.equal(s.pending.res.json.second_factor.pending, true);
+        // the step-up window (10 minutes) has passed for admin and manager; sessions live on
+        await d.setClock({ advance: 'PT11M' });
+    });
+    after(async () => {
+        await d.stopClean();
+    });
+
+    test('the lists: approving and managing need step-up; a half-signed-in session reaches only its second step', () => {
+        for (const r of [
+            'POST /api/v1/notifications/{nid}/approve',
+            'POST /api/v1/users',
+            'POST /api/v1/tokens',
+            'PUT /api/v1/reminders/policy',
+        ])
+            assert.ok(STEP_UP.has(r), `${r} needs no step-up`);
+        assert.deepEqual([...SECOND_STEP].sort(), [
+            'DELETE /api/v1/session',
+            'GET /api/v1/session',
+            'POST /api/v1/session/mfa',
+        ]);
+        assert.ok(ENROL.has('POST /api/v1/me/mfa/totp') && ENROL.has('POST /api/v1/me/mfa/totp/confirm'));
+    });
+
+    for (const row of parseTable(doc)) {
+        if (!row.path.startsWith('/api/') || Object.values(row.access).every((a) => a === 'public')) continue;
+        if (row.method === 'DELETE' && row.path === '/api/v1/session') continue; // would end the sessions walked
+        const key = `${row.method} ${row.path}`;
+        const path = row.path.replace(/\{[^}]+\}/g, 'no-such-thing');
+        const body = ['POST', 'PUT', 'PATCH'].includes(row.method) ? {} : undefined;
+        test(`second factor: ${key}`, async () => {
+            let res = await browser(d, s.pending, row.method, path, body);
+            if (SECOND_STEP.has(key)) assert.notEqual(res.json?.code, 'mfa_required', `pending: ${res.text}`);
+            else assert.equal(res.json?.code, 'mfa_required', `pending: ${res.status} ${res.text}`);
+            res = await browser(d, s.enrol, row.method, path, body);
+            if (ENROL.has(key)) assert.notEqual(res.json?.code, 'mfa_enrolment_required', `enrol: ${res.text}`);
+            else assert.equal(res.json?.code, 'mfa_enrolment_required', `enrol: ${res.status} ${res.text}`);
+            for (const role of ['manager', 'admin']) {
+                if (row.access[role] !== 'yes') continue;
+                res = await browser(d, s[role], row.method, path, body);
+                if (STEP_UP.has(key))
+                    assert.equal(res.json?.code, 'step_up_required', `${role}: ${res.status} ${res.text}`);
+                else assert.notEqual(res.json?.code, 'step_up_required', `${role}: ${res.text}`);
             }
         });
     }

@@ -162,6 +162,9 @@ describe('one server per data directory; restore', () => {
                 'DROP TRIGGER incident_counts_insert; DROP TRIGGER incident_counts_update; DROP TRIGGER incident_counts_delete; ' +
                 'DROP TABLE incident_counts; DROP TABLE incidents_fts; DROP INDEX incidents_severity; ' +
                 'DROP INDEX incidents_category; DROP INDEX alerts_severity;',
+            17:
+                'DROP INDEX break_glass_uses_open; DROP TABLE break_glass_uses; DROP TABLE break_glass; DROP TABLE session_mfa; ' +
+                'DROP INDEX mfa_recovery_user; DROP TABLE mfa_recovery; DROP TABLE mfa_totp;',
             18: 'ALTER TABLE sessions DROP COLUMN user_agent; ALTER TABLE tokens DROP COLUMN allowed_sources;',
             20: 'DROP TABLE rule_texts;',
         }[Number(newest)];

@@ -216,7 +216,43 @@ START_TEST(test_every_route_has_a_policy)
             ck_assert_msg(r->tlp == ROUTE_TLP_FREE, "%s %s: public", r->method, p);
         ck_assert_msg(r->during_password_change == (strncmp(p, "/api/v1/session", 15) == 0),
                       "%s %s: password-change policy", r->method, p);
+        /* the second factor (core/mfa.h): a half-signed-in session reaches
+         * only the session routes; step-up guards changes that managers and
+         * admins make, never a read */
+        if (r->mfa_step)
+            ck_assert_msg(strncmp(p, "/api/v1/session", 15) == 0 && r->mfa_enrol,
+                          "%s %s: second-step policy", r->method, p);
+        if (r->step_up)
+            ck_assert_msg(r->writes && (r->roles & (ROLE_BIT(ROLE_VIEWER) | ROLE_BIT(ROLE_ANALYST) |
+                                                    ROLE_BIT(ROLE_INGEST))) == 0,
+                          "%s %s: step-up policy", r->method, p);
     }
+}
+END_TEST
+
+/* The routes that need a fresh second-factor check are exactly these. */
+START_TEST(test_step_up_routes)
+{
+    static const char *const want[][2] = {
+        {"POST", "/api/v1/users"},
+        {"PATCH", "/api/v1/users/{name}"},
+        {"POST", "/api/v1/users/{name}/password"},
+        {"POST", "/api/v1/tokens"},
+        {"DELETE", "/api/v1/tokens/{name}"},
+        {"POST", "/api/v1/notifications/{nid}/approve"},
+        {"PUT", "/api/v1/reminders/policy"},
+        {"PUT", "/api/v1/organisation"},
+    };
+    size_t n = 0;
+
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        int k = route_index(want[i][0], want[i][1]);
+        ck_assert_msg(k >= 0 && http_routes[k].step_up, "%s %s: no step-up", want[i][0],
+                      want[i][1]);
+    }
+    for (size_t i = 0; i < http_routes_count; i++)
+        n += http_routes[i].step_up;
+    ck_assert_uint_eq(n, sizeof(want) / sizeof(want[0]));
 }
 END_TEST
 
@@ -418,6 +454,7 @@ router_suite(void)
 
     tc = tcase_create("routes");
     tcase_add_test(tc, test_every_route_has_a_policy);
+    tcase_add_test(tc, test_step_up_routes);
     tcase_add_test(tc, test_real_healthz);
     tcase_add_test(tc, test_real_metrics);
     tcase_add_test(tc, test_real_token_revoke_param);

@@ -8,6 +8,7 @@ import { t } from './i18n.js';
 
 let csrf = null;
 let lostHandler = null;
+let stepUpHandler = null;
 
 export function setCsrf(token) {
     csrf = token;
@@ -16,6 +17,12 @@ export function setCsrf(token) {
 /** fn() returns a promise that resolves once signed in again. */
 export function onSessionLost(fn) {
     lostHandler = fn;
+}
+
+/** fn() returns a promise that resolves once a second-factor code was
+ * accepted (step-up), and rejects when the user gave up. */
+export function onStepUp(fn) {
+    stepUpHandler = fn;
 }
 
 export class ApiError extends Error {
@@ -65,6 +72,15 @@ export async function call(method, path, body, opts = {}) {
         } catch {
             json = null;
         }
+    }
+    // a change that needs a fresh second-factor check: ask for a code, then once more
+    if (res.status === 403 && json?.code === 'step_up_required' && stepUpHandler && !opts.noStepUp) {
+        try {
+            await stepUpHandler();
+        } catch {
+            throw new ApiError(res.status, json);
+        }
+        return call(method, path, body, { ...opts, noStepUp: true });
     }
     if (!res.ok) {
         const e = new ApiError(res.status, json);

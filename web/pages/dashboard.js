@@ -265,6 +265,15 @@ export async function dashboardPage() {
             import('./reminders.js').then((m) => replace(warning, ...m.channelWarnings(st))),
         () => {}, // a courtesy: the dashboard stands without it
     );
-    page.append(...(setup ? [setup] : []), warning, s2, calendarSection(), attention(), s1, s3);
+    // break-glass sign-ins, to every admin until one acknowledges them (./security.js)
+    const glass = h('div', { id: 'bg-notice' });
+    if (atLeast('admin'))
+        import('./security.js')
+            .then((m) => m.breakGlassNotice())
+            .then(
+                (n) => n && replace(glass, n),
+                () => {},
+            );
+    page.append(glass, ...(setup ? [setup] : []), warning, s2, calendarSection(), attention(), s1, s3);
     return page;
 }
