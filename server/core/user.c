@@ -527,7 +527,7 @@ session_sign_in(int64_t now, const char *name, const char *password, const char 
 {
     struct session_write w = {.address = address, .now = now};
     struct user_row u;
-    char key[80], actor[96];
+    char key[80];
     int64_t now_us = clock_mono_us();
     sqlite3 *db;
     int found;
@@ -570,22 +570,33 @@ session_sign_in(int64_t now, const char *name, const char *password, const char 
     }
 
     throttle_clear(THROTTLE_ACCOUNT, key);
+    return session_open(now, &u, address, NULL, out, err);
+}
+
+int
+session_open(int64_t now, const struct user_row *u, const char *address, const char *method,
+             struct sign_in *out, struct mp_error *err)
+{
+    struct session_write w = {.address = address, .now = now};
+    char actor[96];
+
     token_random_text(out->cookie);
     token_random_text(out->csrf);
     token_hash_secret(out->cookie, w.hash);
-    snprintf(actor, sizeof(actor), "user:%s", u.name);
+    snprintf(actor, sizeof(actor), "user:%s", u->name);
     w.create = true;
     w.csrf = out->csrf;
-    w.user_id = u.id;
+    w.user_id = u->id;
     w.actor = actor;
-    w.object = u.name;
+    w.object = u->name;
     w.action = "session.create";
-    w.audit = json_pack("{s:s}", "address", address);
+    w.audit = json_pack("{s:s, s:s?}", "address", address, "method", method);
     if (session_write(&w, err) != 0) {
         sodium_memzero(out, sizeof(*out));
         return -1;
     }
-    out->user = u;
+    out->user = *u;
+    sodium_memzero(out->user.password_hash, sizeof(out->user.password_hash));
     out->expires_unix = w.now + settings.session_max;
     return 0;
 }

@@ -90,6 +90,11 @@ struct sign_in {
  * cause), 429 wait out->retry_after seconds, 422 a missing field. */
 int session_sign_in(int64_t now, const char *name, const char *password, const char *address,
                     struct sign_in *out, struct mp_error *err);
+/* Opens a session for u, who has proven who they are some other way
+ * (method, for the audit: "oidc"; NULL a password): the cookie and CSRF
+ * token in out, audited as session.create. */
+int session_open(int64_t now, const struct user_row *u, const char *address, const char *method,
+                 struct sign_in *out, struct mp_error *err);
 /* Checks a cookie value: 1 and *p filled for a live session, 0 when not
  * (malformed, unknown, ended, timed out, user disabled), -1 with err. */
 int session_authenticate(const char *cookie, int64_t now, struct principal *p,

@@ -162,6 +162,7 @@ describe('one server per data directory; restore', () => {
                 'DROP TRIGGER incident_counts_insert; DROP TRIGGER incident_counts_update; DROP TRIGGER incident_counts_delete; ' +
                 'DROP TABLE incident_counts; DROP TABLE incidents_fts; DROP INDEX incidents_severity; ' +
                 'DROP INDEX incidents_category; DROP INDEX alerts_severity;',
+            19: 'DROP INDEX users_oidc; ALTER TABLE users DROP COLUMN oidc_subject; ALTER TABLE users DROP COLUMN oidc_issuer;',
         }[Number(newest)];
         assert.ok(undoSql, `the test does not know how to undo migration ${newest}: add it`);
         const undo = sqlite(old, `${undoSql} DELETE FROM schema_migrations WHERE version = ${newest};`);
