@@ -18,6 +18,7 @@ const { keys, t, setLang, extend } = await import(path.join(WEB, 'lib/i18n.js'))
 // the incident page's words, loaded with that page, join the same dictionaries
 await import(path.join(WEB, 'lib/i18n_incident.js'));
 await import(path.join(WEB, 'lib/i18n_errors.js'));
+await import(path.join(WEB, 'lib/i18n_oidc.js'));
 // words a page module brings along when it loads (extend): checked the same way
 extend(await import(path.join(WEB, 'lib/i18n_reminders.js')));
 
