@@ -375,7 +375,7 @@ oidc_finish(int64_t now, const char *state, const char *cookie_state, const char
     if (!oidc_enabled())
         return mp_error_set(err, 404, "", "sign-in with a provider is not configured");
     if (cookie_state == NULL || strlen(cookie_state) != OIDC_STATE_LEN ||
-        sodium_memcmp(cookie_state, state, OIDC_STATE_LEN) != 0 || strlen(state) != OIDC_STATE_LEN)
+        strlen(state) != OIDC_STATE_LEN || sodium_memcmp(cookie_state, state, OIDC_STATE_LEN) != 0)
         return mp_error_set(err, 400, "state", "this sign-in was started in another browser");
     pthread_mutex_lock(&lock);
     found = pending_take(now, state, &p);
