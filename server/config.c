@@ -51,6 +51,11 @@ config_defaults(struct config *cfg)
     cfg->alert_batch_max = 100;
     cfg->alert_payload_limit = (size_t)64 * 1024;
     cfg->log_level = LOG_NOTICE;
+    snprintf(cfg->oidc_scopes, sizeof(cfg->oidc_scopes), "openid profile email");
+    snprintf(cfg->oidc_label, sizeof(cfg->oidc_label), "OpenID Connect");
+    snprintf(cfg->oidc_username_claim, sizeof(cfg->oidc_username_claim), "preferred_username");
+    snprintf(cfg->oidc_name_claim, sizeof(cfg->oidc_name_claim), "name");
+    snprintf(cfg->oidc_groups_claim, sizeof(cfg->oidc_groups_claim), "groups");
 }
 
 int
@@ -238,6 +243,20 @@ static const struct key {
      "must be seconds from 1 to 3600"},
     {"log", "level", K_LOG_LEVEL, AT(log_level), 0, 0,
      "must be error, warn, notice, info or debug"},
+    /* [oidc] OpenID Connect sign-in: checked as a whole by oidc_configure() */
+    {"oidc", "issuer", K_TEXT, AT(oidc_issuer), 0, 0, "too long"},
+    {"oidc", "client_id", K_TEXT, AT(oidc_client_id), 0, 0, "too long"},
+    {"oidc", "client_secret_file", K_TEXT, AT(oidc_client_secret_file), 0, 0, "too long"},
+    {"oidc", "redirect_uri", K_TEXT, AT(oidc_redirect_uri), 0, 0, "too long"},
+    {"oidc", "scopes", K_TEXT, AT(oidc_scopes), 0, 0, "too long"},
+    {"oidc", "label", K_TEXT, AT(oidc_label), 0, 0, "too long"},
+    {"oidc", "username_claim", K_TEXT, AT(oidc_username_claim), 0, 0, "too long"},
+    {"oidc", "name_claim", K_TEXT, AT(oidc_name_claim), 0, 0, "too long"},
+    {"oidc", "groups_claim", K_TEXT, AT(oidc_groups_claim), 0, 0, "too long"},
+    {"oidc", "role_map", K_TEXT, AT(oidc_role_map), 0, 0, "too long"},
+    {"oidc", "tlp_map", K_TEXT, AT(oidc_tlp_map), 0, 0, "too long"},
+    {"oidc", "disabled_group", K_TEXT, AT(oidc_disabled_group), 0, 0, "too long"},
+    {"oidc", "ca_file", K_TEXT, AT(oidc_ca_file), 0, 0, "too long"},
 };
 
 /* value into the member k describes; false when it does not fit. */

@@ -73,6 +73,20 @@ struct config {
     char reminders_ca_file[PATH_MAX]; /* empty: the system's CA certificates */
     /* [log] */
     enum log_level log_level;
+    /* [oidc] OpenID Connect sign-in (core/oidc.h); issuer empty: off */
+    char oidc_issuer[512];
+    char oidc_client_id[256];
+    char oidc_client_secret_file[PATH_MAX]; /* relative: in the data directory */
+    char oidc_redirect_uri[512];
+    char oidc_scopes[256];
+    char oidc_label[64]; /* "Sign in with <label>" */
+    char oidc_username_claim[64];
+    char oidc_name_claim[64];
+    char oidc_groups_claim[64];
+    char oidc_role_map[1024]; /* "group=role, ..." */
+    char oidc_tlp_map[1024];  /* "group=tlp, ..." */
+    char oidc_disabled_group[256];
+    char oidc_ca_file[PATH_MAX]; /* empty: the system's CA certificates */
 };
 
 void config_defaults(struct config *cfg);

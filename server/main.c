@@ -27,6 +27,7 @@
 #include "core/reminders.h"
 #include "core/assessment.h"
 #include "core/rules.h"
+#include "core/oidc.h"
 #include "core/user.h"
 #include "lib/deliver.h"
 #include "datadir.h"
@@ -329,8 +330,6 @@ serve_load_data(const struct config *cfg, struct mp_error *err)
     return 0;
 }
 
-/* The TLS certificate and key (PEM), when configured; the caller frees
- * them. */
 /* [auth]'s second-factor settings (checked when the file was read). */
 static void
 mfa_configure_from(const struct config *cfg)
@@ -344,6 +343,29 @@ mfa_configure_from(const struct config *cfg)
     mfa_configure(&m);
 }
 
+/* [oidc]: sign-in through an OpenID provider (core/oidc.h); off when no
+ * issuer is set. */
+static int
+serve_oidc(const struct config *c, struct mp_error *err)
+{
+    return oidc_configure(&(struct oidc_settings){.issuer = c->oidc_issuer,
+                                                  .client_id = c->oidc_client_id,
+                                                  .client_secret_file = c->oidc_client_secret_file,
+                                                  .redirect_uri = c->oidc_redirect_uri,
+                                                  .scopes = c->oidc_scopes,
+                                                  .label = c->oidc_label,
+                                                  .username_claim = c->oidc_username_claim,
+                                                  .name_claim = c->oidc_name_claim,
+                                                  .groups_claim = c->oidc_groups_claim,
+                                                  .role_map = c->oidc_role_map,
+                                                  .tlp_map = c->oidc_tlp_map,
+                                                  .disabled_group = c->oidc_disabled_group,
+                                                  .ca_file = c->oidc_ca_file},
+                          c->data_dir, err);
+}
+
+/* The TLS certificate and key (PEM), when configured; the caller frees
+ * them. */
 static int
 serve_read_tls(const struct config *cfg, char **cert, char **key, struct mp_error *err)
 {
@@ -618,7 +640,7 @@ cmd_serve(int argc, char **argv)
         .lockout_time = cfg.lockout_time,
     });
     mfa_configure_from(&cfg);
-    if (serve_read_tls(&cfg, &tls_cert, &tls_key, &err) != 0 ||
+    if (serve_oidc(&cfg, &err) != 0 || serve_read_tls(&cfg, &tls_cert, &tls_key, &err) != 0 ||
         serve_start(&cfg, tls_cert, tls_key, &err) != 0)
         goto out;
     serve_wait(&sigs, &a, &cfg);

@@ -54,7 +54,7 @@ struct api_response {
     json_t *errors; /* owned; [{field, message}] for a problem */
     json_t *extra;  /* owned; more members for the problem object */
     char detail[320];
-    char location[256];
+    char location[2048]; /* an OpenID provider's authorization address is long */
     char etag[80];
     char disposition[200];    /* Content-Disposition for downloads */
     char cookie[200];         /* Set-Cookie (a session's, secret: never logged) */
@@ -179,6 +179,10 @@ void api_mfa_recovery_renew(const struct api_request *rq, struct api_response *r
 void api_break_glass_list(const struct api_request *rq, struct api_response *rs);
 void api_break_glass_ack(const struct api_request *rq, struct api_response *rs);
 /* api/reminders.c */
+/* OpenID Connect sign-in (api/oidc.c) */
+void api_oidc_info(const struct api_request *rq, struct api_response *rs);
+void api_oidc_start(const struct api_request *rq, struct api_response *rs);
+void api_oidc_callback(const struct api_request *rq, struct api_response *rs);
 void api_reminders_policy_get(const struct api_request *rq, struct api_response *rs);
 void api_reminders_policy_put(const struct api_request *rq, struct api_response *rs);
 void api_reminders_status(const struct api_request *rq, struct api_response *rs);

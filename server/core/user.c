@@ -531,12 +531,10 @@ session_sign_in(int64_t now, const char *name, const char *password, const char 
                 const char *user_agent, struct sign_in *out, struct mp_error *err)
 {
     struct session_write w = {.address = address, .now = now};
-    char agent[513]; /* the column's limit, cut between characters */
     struct user_row u;
-    char key[80], actor[96];
+    char key[80];
     int64_t now_us = clock_mono_us();
     sqlite3 *db;
-    enum role r;
     int found;
     bool ok, locked;
 
@@ -577,43 +575,63 @@ session_sign_in(int64_t now, const char *name, const char *password, const char 
     }
 
     throttle_clear(THROTTLE_ACCOUNT, key);
-    if (mfa_after_password(&u, &w.mfa_pending, &w.break_glass, err) != 0) {
-        struct session_write refused = {.now = now, .actor = "-", .object = u.name};
-        struct mp_error aerr;
-        if (err->status != 403) /* storage failed; a 403 (passwords off) is audited */
+    {
+        struct session_how how = {.user_agent = user_agent};
+        if (mfa_after_password(&u, &how.mfa_pending, &how.break_glass, err) != 0) {
+            struct session_write refused = {.now = now, .actor = "-", .object = u.name};
+            struct mp_error aerr;
+            if (err->status != 403) /* storage failed; a 403 (passwords off) is audited */
+                return -1;
+            refused.action = "session.refused";
+            refused.audit =
+                json_pack("{s:s, s:s}", "address", address, "reason", "local_passwords");
+            if (session_write(&refused, &aerr) != 0)
+                log_error("cannot audit a refused sign-in: %s", aerr.message);
             return -1;
-        refused.action = "session.refused";
-        refused.audit = json_pack("{s:s, s:s}", "address", address, "reason", "local_passwords");
-        if (session_write(&refused, &aerr) != 0)
-            log_error("cannot audit a refused sign-in: %s", aerr.message);
-        return -1;
+        }
+        return session_open(now, &u, address, &how, out, err);
     }
+}
+
+int
+session_open(int64_t now, const struct user_row *u, const char *address,
+             const struct session_how *how, struct sign_in *out, struct mp_error *err)
+{
+    struct session_write w = {.address = address, .now = now};
+    char agent[513]; /* the column's limit, cut between characters */
+    char actor[96];
+    enum role r;
+
+    w.mfa_pending = how->mfa_pending;
+    w.break_glass = how->break_glass;
     token_random_text(out->cookie);
     token_random_text(out->csrf);
     token_hash_secret(out->cookie, w.hash);
-    snprintf(actor, sizeof(actor), "user:%s", u.name);
+    snprintf(actor, sizeof(actor), "user:%s", u->name);
     w.create = true;
-    if (user_agent != NULL) {
-        text_copy_utf8(agent, sizeof(agent), user_agent);
+    if (how->user_agent != NULL) {
+        text_copy_utf8(agent, sizeof(agent), how->user_agent);
         w.user_agent = agent;
     }
     w.csrf = out->csrf;
-    w.user_id = u.id;
+    w.user_id = u->id;
     w.actor = actor;
-    w.object = u.name;
+    w.object = u->name;
     w.action = w.break_glass ? "session.break_glass" : "session.create";
-    w.audit = json_pack("{s:s, s:b}", "address", address, "second_step", w.mfa_pending);
+    w.audit = json_pack("{s:s, s:b, s:s?}", "address", address, "second_step", w.mfa_pending,
+                        "method", how->method);
     if (w.break_glass) /* loud: every admin is shown it too (core/mfa.h) */
-        log_warn("BREAK-GLASS sign-in user=%s address=%s", u.name, address);
+        log_warn("BREAK-GLASS sign-in user=%s address=%s", u->name, address);
     if (session_write(&w, err) != 0) {
         sodium_memzero(out, sizeof(*out));
         return -1;
     }
-    out->user = u;
+    out->user = *u;
+    sodium_memzero(out->user.password_hash, sizeof(out->user.password_hash));
     out->expires_unix = w.now + settings.session_max;
     out->mfa_pending = w.mfa_pending;
     out->mfa_enrol =
-        !w.mfa_pending && (w.break_glass || (role_parse(u.role, &r) == 0 && mfa_role_required(r)));
+        !w.mfa_pending && (w.break_glass || (role_parse(u->role, &r) == 0 && mfa_role_required(r)));
     return 0;
 }
 

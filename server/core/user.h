@@ -94,6 +94,19 @@ struct sign_in {
  * sessions (core/sessions.h). */
 int session_sign_in(int64_t now, const char *name, const char *password, const char *address,
                     const char *user_agent, struct sign_in *out, struct mp_error *err);
+/* How a session is opened: method for the audit ("oidc"; NULL a password),
+ * the browser's User-Agent (NULL none), and what the password's check of the
+ * second factor found (core/mfa.h). */
+struct session_how {
+    const char *method;
+    const char *user_agent;
+    bool mfa_pending, break_glass;
+};
+/* Opens a session for u, who has proven who they are (a password, or some
+ * other way): the cookie and CSRF token in out, audited as session.create
+ * (session.break_glass for a break-glass account). */
+int session_open(int64_t now, const struct user_row *u, const char *address,
+                 const struct session_how *how, struct sign_in *out, struct mp_error *err);
 /* Checks a cookie value: 1 and *p filled for a live session, 0 when not
  * (malformed, unknown, ended, timed out, user disabled), -1 with err. */
 int session_authenticate(const char *cookie, int64_t now, struct principal *p,

@@ -62,6 +62,11 @@ const struct route http_routes[] = {
     {.method = "GET", .pattern = "/api/v1/session", .handler = api_session_get, .roles = ALL_ROLES, .tlp = ROUTE_TLP_FREE, .during_password_change = true, .mfa_step = true, .mfa_enrol = true},
     {.method = "PATCH", .pattern = "/api/v1/session", .handler = api_session_patch, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE, .during_password_change = true, .mfa_enrol = true},
     {.method = "DELETE", .pattern = "/api/v1/session", .handler = api_session_delete, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE, .during_password_change = true, .mfa_step = true, .mfa_enrol = true},
+    /* signing in through an OpenID provider (api/oidc.c): open to all, like POST /api/v1/session;
+     * start and callback wait for the provider, so they run on the worker pool (writes) */
+    {.method = "GET", .pattern = "/api/v1/auth/oidc", .handler = api_oidc_info, .roles = 0, .tlp = ROUTE_TLP_FREE},
+    {.method = "GET", .pattern = "/api/v1/auth/oidc/start", .handler = api_oidc_start, .roles = 0, .writes = true, .tlp = ROUTE_TLP_FREE},
+    {.method = "GET", .pattern = "/api/v1/auth/oidc/callback", .handler = api_oidc_callback, .roles = 0, .writes = true, .tlp = ROUTE_TLP_FREE},
     {.method = "POST", .pattern = "/api/v1/session/password", .handler = api_session_password, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE, .during_password_change = true, .mfa_enrol = true},
     /* the second factor (core/mfa.h): the sign-in's second step and step-up, then a person's
      * own factor, which a required one is set up with before anything else */

@@ -194,6 +194,58 @@ out:
     return rc == CURLE_OK ? 0 : -1;
 }
 
+static size_t
+collect(char *p, size_t size, size_t n, void *arg)
+{
+    struct buf *b = arg;
+
+    buf_append(b, p, size * n);
+    return buf_too_big(b) || buf_failed(b) ? 0 : size * n;
+}
+
+int
+deliver_http_fetch(const char *url, const char *ca_file, const char *form,
+                   const char *const *headers, struct buf *out, long *status, char *reason,
+                   size_t reason_len)
+{
+    struct curl_slist *hl = curl_slist_append(NULL, "Accept: application/json");
+    CURL *c = curl_easy_init();
+    CURLcode rc = CURLE_FAILED_INIT;
+
+    *status = 0;
+    buf_set_max(out, DELIVER_FETCH_MAX);
+    if (c == NULL || hl == NULL) {
+        snprintf(reason, reason_len, "cannot start the request");
+        goto out;
+    }
+    for (int i = 0; headers && headers[i]; i++)
+        hl = curl_slist_append(hl, headers[i]);
+    common(c, url, NULL);
+#if LIBCURL_VERSION_NUM >= 0x075500
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+#endif
+    if (ca_file && ca_file[0])
+        curl_easy_setopt(c, CURLOPT_CAINFO, ca_file);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+    if (form)
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "meldpunt");
+    rc = curl_easy_perform(c);
+    if (rc != CURLE_OK) {
+        snprintf(reason, reason_len, "%s",
+                 buf_too_big(out) ? "answer too large" : curl_easy_strerror(rc));
+        goto out;
+    }
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+out:
+    curl_slist_free_all(hl);
+    if (c)
+        curl_easy_cleanup(c);
+    return rc == CURLE_OK ? 0 : -1;
+}
+
 struct reader {
     const char *p;
     size_t left;

@@ -41,6 +41,18 @@ int deliver_url_port(const char *url);
 int deliver_http_post(const char *url, const char *ip, const char *ca_file, const char *body,
                       const char *const *headers, char *reason, size_t reason_len);
 
+/* An exchange with a server the admin configured (an OpenID provider):
+ * GET url, or POST form (application/x-www-form-urlencoded) when form is
+ * not NULL, with headers ("Name: value" lines, NULL-terminated list).  The
+ * answer's body (at most DELIVER_FETCH_MAX bytes) goes into out and its
+ * status into *status.  No redirects; http and https only.  0 when an
+ * answer came (of any status), else -1 with reason. */
+#define DELIVER_FETCH_MAX (256 * 1024)
+struct buf;
+int deliver_http_fetch(const char *url, const char *ca_file, const char *form,
+                       const char *const *headers, struct buf *out, long *status, char *reason,
+                       size_t reason_len);
+
 struct deliver_mail {
     const char *url; /* smtp://host:port (STARTTLS when starttls) or smtps:// */
     const char *ip;

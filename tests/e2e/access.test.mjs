@@ -86,9 +86,11 @@ describe('access: docs/ACCESS.md and every route x every role', () => {
         // signing in is open, and a calendar feed, whose address is its
         // credential (calendar programs send none), and acknowledging a
         // reminder from its link (the signed token in the body is the
-        // credential): no other /api/ route
+        // credential), and signing in through an OpenID provider (its three
+        // steps: whether it is on, the way there, the way back): no other /api/ route
         const open = (row) =>
             (row.method === 'POST' && row.path === '/api/v1/session') ||
+            (row.method === 'GET' && row.path.startsWith('/api/v1/auth/oidc')) ||
             (row.method === 'GET' && row.path === '/api/v1/calendar/{feed}') ||
             (row.method === 'POST' && row.path === '/api/v1/reminders/ack');
         for (const row of rows) {

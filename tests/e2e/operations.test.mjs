@@ -166,6 +166,7 @@ describe('one server per data directory; restore', () => {
                 'DROP INDEX break_glass_uses_open; DROP TABLE break_glass_uses; DROP TABLE break_glass; DROP TABLE session_mfa; ' +
                 'DROP INDEX mfa_recovery_user; DROP TABLE mfa_recovery; DROP TABLE mfa_totp;',
             18: 'ALTER TABLE sessions DROP COLUMN user_agent; ALTER TABLE tokens DROP COLUMN allowed_sources;',
+            19: 'DROP INDEX users_oidc; ALTER TABLE users DROP COLUMN oidc_subject; ALTER TABLE users DROP COLUMN oidc_issuer;',
             20: 'DROP TABLE rule_texts;',
         }[Number(newest)];
         assert.ok(undoSql, `the test does not know how to undo migration ${newest}: add it`);

@@ -1,10 +1,52 @@
 // SPDX-License-Identifier: EUPL-1.2
 // signin.js - the sign-in form (also used in the dialog when a session is
 // lost) and the password change a new user must make first.
-import { post, ApiError } from '../lib/api.js';
+import { get, post, ApiError } from '../lib/api.js';
 import { field, h } from '../lib/dom.js';
 import { submitting } from '../lib/forms.js';
 import { t } from '../lib/i18n.js';
+import '../lib/i18n_oidc.js';
+
+// Why a sign-in through the OpenID provider failed: the word in the address.
+const OIDC_FAILURES = {
+    unavailable: 'oidc_fail_unavailable',
+    state: 'oidc_fail_state',
+    refused: 'oidc_fail_refused',
+    no_role: 'oidc_fail_no_role',
+    disabled: 'oidc_fail_disabled',
+    name: 'oidc_fail_name',
+};
+
+/** "Sign in with <provider>" above the form when one is configured, and why
+ * the last sign-in there failed (the server sends the browser to /#/?oidc=WORD). */
+async function addProvider(form) {
+    let info;
+    try {
+        info = await get('/auth/oidc', { noRetry: true });
+    } catch {
+        return; // not configured (404)
+    }
+    const word = new URLSearchParams(location.hash.split('?')[1] ?? '').get('oidc');
+    const first = form.querySelector('h1')?.nextSibling ?? form.firstChild;
+    if (word && OIDC_FAILURES[word])
+        form.insertBefore(
+            h(
+                'p',
+                { class: 'form-error', role: 'alert', id: 'oidc-error' },
+                t(OIDC_FAILURES[word], { name: info.label }),
+            ),
+            first,
+        );
+    form.insertBefore(
+        h(
+            'a',
+            { class: 'button primary', id: 'oidc-start', href: `/api/v1/auth/oidc/start` },
+            t('oidc_sign_in_with', { name: info.label }),
+        ),
+        first,
+    );
+    form.insertBefore(h('p', { class: 'note' }, t('oidc_or')), first);
+}
 
 export function signInForm({ onDone, name = '', heading = true }) {
     const nameIn = h('input', { name: 'name', autocomplete: 'username', required: true, value: name });
@@ -17,6 +59,7 @@ export function signInForm({ onDone, name = '', heading = true }) {
         field(t('password'), pwIn),
         h('button', { type: 'submit', class: 'primary' }, t('sign_in')),
     );
+    addProvider(form);
     form.addEventListener('submit', async (ev) => {
         ev.preventDefault();
         const s = await submitting(form, async () => {
