@@ -81,7 +81,7 @@ run_counted() {
     MELDPUNT_BIN=${MELDPUNT_BIN:-$PWD/build/test/meldpunt} "$@" >"$log" 2>&1
     rc=$?
     cat "$log"
-    note_failures "$*"
+    note_failures "$(echo "$*" | sed -E 's/^node --test( --test-concurrency=1)? //')"
     p=$(grep -E '^# pass [0-9]+' "$log" | tail -n 1 | sed -E 's/# pass //')
     f=$(grep -E '^# fail [0-9]+' "$log" | tail -n 1 | sed -E 's/# fail //')
     passed=$((passed + ${p:-0}))
