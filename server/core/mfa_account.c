@@ -77,8 +77,6 @@ mfa_apply(sqlite3 *db, void *arg, struct mp_error *err)
 {
     struct mfa_write *w = arg;
     char at[TIME_RFC3339_LEN];
-    char *payload;
-    int rc;
 
     time_format_rfc3339(w->now, at, sizeof(at));
     if (w->put_secret && store_mfa_totp_put(db, w->p->user_id, &w->row, at, err) != 0)
@@ -95,12 +93,7 @@ mfa_apply(sqlite3 *db, void *arg, struct mp_error *err)
     if (!w->put_secret && w->p->session &&
         store_mfa_session_put(db, w->p->session_id, false, w->now, err) != 0)
         return -1;
-    payload = json_dumps(w->audit, JSON_COMPACT | JSON_SORT_KEYS);
-    if (payload == NULL)
-        return mp_error_set(err, 500, "", "out of memory");
-    rc = store_audit_append(db, w->now, w->p->name, w->action, user_of(w->p), payload, err);
-    free(payload);
-    return rc;
+    return store_audit_append_json(db, w->now, w->p->name, w->action, user_of(w->p), w->audit, err);
 }
 
 static int
@@ -127,14 +120,8 @@ static int
 audit_only_apply(sqlite3 *db, void *arg, struct mp_error *err)
 {
     struct mfa_write *w = arg;
-    char *payload = json_dumps(w->audit, JSON_COMPACT | JSON_SORT_KEYS);
-    int rc;
 
-    if (payload == NULL)
-        return mp_error_set(err, 500, "", "out of memory");
-    rc = store_audit_append(db, w->now, w->p->name, w->action, user_of(w->p), payload, err);
-    free(payload);
-    return rc;
+    return store_audit_append_json(db, w->now, w->p->name, w->action, user_of(w->p), w->audit, err);
 }
 
 /* A wrong code: counted like a wrong password and audited (session.lock
@@ -388,7 +375,6 @@ glass_apply(sqlite3 *db, void *arg, struct mp_error *err)
 {
     struct glass_write *w = arg;
     char at[TIME_RFC3339_LEN];
-    char *payload;
     int rc;
 
     time_format_rfc3339(w->now, at, sizeof(at));
@@ -406,12 +392,7 @@ glass_apply(sqlite3 *db, void *arg, struct mp_error *err)
     } else if (store_break_glass_set(db, w->user_id, w->on, at, w->actor, err) != 0) {
         return -1;
     }
-    payload = json_dumps(w->audit, JSON_COMPACT | JSON_SORT_KEYS);
-    if (payload == NULL)
-        return mp_error_set(err, 500, "", "out of memory");
-    rc = store_audit_append(db, w->now, w->actor, w->action, w->object, payload, err);
-    free(payload);
-    return rc;
+    return store_audit_append_json(db, w->now, w->actor, w->action, w->object, w->audit, err);
 }
 
 static int

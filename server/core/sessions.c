@@ -81,7 +81,7 @@ static int
 end_apply(sqlite3 *db, void *arg, struct mp_error *err)
 {
     struct end_change *c = arg;
-    char at[TIME_RFC3339_LEN], *payload;
+    char at[TIME_RFC3339_LEN];
     json_t *audit;
     int rc;
 
@@ -93,13 +93,9 @@ end_apply(sqlite3 *db, void *arg, struct mp_error *err)
                             c->user);
     audit = c->id > 0 ? json_pack("{s:I}", "session", (json_int_t)c->id)
                       : json_pack("{s:i, s:b}", "ended", c->ended, "kept_current", c->keep != 0);
-    payload = audit ? json_dumps(audit, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    rc = store_audit_append_json(
+        db, c->now, c->actor, c->id > 0 ? "session.end" : "session.end_all", c->user, audit, err);
     json_decref(audit);
-    if (payload == NULL)
-        return mp_error_set(err, 500, "", "out of memory");
-    rc = store_audit_append(db, c->now, c->actor, c->id > 0 ? "session.end" : "session.end_all",
-                            c->user, payload, err);
-    free(payload);
     return rc;
 }
 

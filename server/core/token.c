@@ -185,7 +185,6 @@ create_apply(sqlite3 *db, void *arg, struct mp_error *err)
     struct create_change *c = arg;
     const struct token_row *t = &c->row;
     json_t *audit;
-    char *payload;
     int rc;
 
     if (store_token_insert(db, t, c->hash, err) != 0)
@@ -194,12 +193,8 @@ create_apply(sqlite3 *db, void *arg, struct mp_error *err)
                       t->tlp_max[0] ? t->tlp_max : NULL, "expires_at",
                       t->expires_at[0] ? t->expires_at : NULL, "allowed_sources",
                       t->allowed_sources[0] ? t->allowed_sources : NULL);
-    payload = audit ? json_dumps(audit, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    rc = store_audit_append_json(db, c->now, c->actor, "token.create", t->name, audit, err);
     json_decref(audit);
-    if (payload == NULL)
-        return mp_error_set(err, 500, "", "out of memory");
-    rc = store_audit_append(db, c->now, c->actor, "token.create", t->name, payload, err);
-    free(payload);
     return rc;
 }
 

@@ -192,8 +192,6 @@ user_apply(sqlite3 *db, void *arg, struct mp_error *err)
 {
     struct user_write *w = arg;
     char at[TIME_RFC3339_LEN];
-    char *payload;
-    int rc;
 
     time_format_rfc3339(w->now, at, sizeof(at));
     if (w->insert) {
@@ -212,12 +210,7 @@ user_apply(sqlite3 *db, void *arg, struct mp_error *err)
     }
     if (w->end_sessions && store_session_end(db, 0, w->row.id, at, err) != 0)
         return -1;
-    payload = json_dumps(w->audit, JSON_COMPACT | JSON_SORT_KEYS);
-    if (payload == NULL)
-        return mp_error_set(err, 500, "", "out of memory");
-    rc = store_audit_append(db, w->now, w->actor, w->action, w->row.name, payload, err);
-    free(payload);
-    return rc;
+    return store_audit_append_json(db, w->now, w->actor, w->action, w->row.name, w->audit, err);
 }
 
 static int
@@ -443,8 +436,6 @@ session_apply(sqlite3 *db, void *arg, struct mp_error *err)
 {
     struct session_write *w = arg;
     char at[TIME_RFC3339_LEN];
-    char *payload;
-    int rc;
 
     time_format_rfc3339(w->now, at, sizeof(at));
     if (w->create) {
@@ -457,12 +448,7 @@ session_apply(sqlite3 *db, void *arg, struct mp_error *err)
     }
     if (w->end_id > 0 && store_session_end(db, w->end_id, 0, at, err) != 0)
         return -1;
-    payload = json_dumps(w->audit, JSON_COMPACT | JSON_SORT_KEYS);
-    if (payload == NULL)
-        return mp_error_set(err, 500, "", "out of memory");
-    rc = store_audit_append(db, w->now, w->actor, w->action, w->object, payload, err);
-    free(payload);
-    return rc;
+    return store_audit_append_json(db, w->now, w->actor, w->action, w->object, w->audit, err);
 }
 
 static int

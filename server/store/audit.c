@@ -237,6 +237,20 @@ store_audit_free(struct audit_entry *entries, int count)
 }
 
 int
+store_audit_append_json(sqlite3 *db, int64_t now, const char *principal, const char *action,
+                        const char *object, const json_t *payload, struct mp_error *err)
+{
+    char *text = payload ? json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    int rc;
+
+    if (text == NULL)
+        return mp_error_set(err, 500, "", "out of memory");
+    rc = store_audit_append(db, now, principal, action, object, text, err);
+    free(text);
+    return rc;
+}
+
+int
 store_audit_head(sqlite3 *db, int64_t *seq, uint8_t hash[CHAIN_HASH_LEN], struct mp_error *err)
 {
     sqlite3_stmt *st = db_stmt(db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");

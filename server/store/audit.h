@@ -13,6 +13,7 @@
 #include "lib/error.h"
 #include "lib/hashchain.h"
 
+#include <jansson.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -22,6 +23,10 @@
  * change; never a secret. */
 int store_audit_append(sqlite3 *db, int64_t now, const char *principal, const char *action,
                        const char *object, const char *payload, struct mp_error *err);
+/* The same with the payload as JSON, written compact with sorted keys (a
+ * NULL payload: out of memory when it was built, refused with a 500). */
+int store_audit_append_json(sqlite3 *db, int64_t now, const char *principal, const char *action,
+                            const char *object, const json_t *payload, struct mp_error *err);
 
 /* The chain's head: 1 with seq and hash, 0 when empty, -1 on error. */
 int store_audit_head(sqlite3 *db, int64_t *seq, uint8_t hash[CHAIN_HASH_LEN], struct mp_error *err);

@@ -7,20 +7,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { startDaemon, tempDir } from '../e2e/lib/daemon.mjs';
+import { freePort, startDaemon, tempDir } from '../e2e/lib/daemon.mjs';
 import { addUser } from '../e2e/lib/session.mjs';
 import { startProvider } from '../e2e/lib/oidc_provider.mjs';
 import { assertNoProblems, launch, newPage, signIn } from './lib.mjs';
 
-async function freePort() {
-    const srv = net.createServer();
-    await new Promise((r) => srv.listen(0, '127.0.0.1', r));
-    const { port } = srv.address();
-    await new Promise((r) => srv.close(r));
-    return port;
-}
 
 describe('sign-in with an OpenID provider', () => {
     let d, p, browser;

@@ -10,21 +10,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { api, startDaemon, tempDir } from './lib/daemon.mjs';
+import { api, freePort, startDaemon, tempDir } from './lib/daemon.mjs';
 import { addUser, signIn } from './lib/session.mjs';
 import { startGlewlwyd } from './lib/glewlwyd.mjs';
 
 const SECRET = 'Wq3v9TzK2mXpL8rN4sYb'; // unreserved characters: the same form-encoded or not
 
-async function freePort() {
-    const srv = net.createServer();
-    await new Promise((r) => srv.listen(0, '127.0.0.1', r));
-    const { port } = srv.address();
-    await new Promise((r) => srv.close(r));
-    return port;
-}
 
 describe('OpenID Connect sign-in through glewlwyd', () => {
     let g, d, port;

@@ -15,10 +15,9 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { api, cli, startDaemon, tempDir } from './lib/daemon.mjs';
+import { api, cli, freePort, startDaemon, tempDir } from './lib/daemon.mjs';
 import { BASE, createIncident, createToken } from './lib/incidents.mjs';
 import { addUser } from './lib/session.mjs';
 
@@ -29,13 +28,6 @@ const HOUR = 3600;
 const HOOK_SECRET = 'hook secret for the test, 32 bytes or so';
 const SMTP_PASSWORD = 'smtp-pass-7';
 
-async function freePort() {
-    const s = net.createServer();
-    await new Promise((r) => s.listen(0, '127.0.0.1', r));
-    const port = s.address().port;
-    await new Promise((r) => s.close(r));
-    return port;
-}
 
 /** A self-signed certificate for 127.0.0.1 (openssl), in dir. */
 function makeCert(dir) {

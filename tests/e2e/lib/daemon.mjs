@@ -31,6 +31,15 @@ process.on('exit', () => {
     }
 });
 
+/** A TCP port on 127.0.0.1 that was free a moment ago (for a helper that must be told its port). */
+export async function freePort() {
+    const srv = net.createServer();
+    await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+    const { port } = srv.address();
+    await new Promise((r) => srv.close(r));
+    return port;
+}
+
 /** A fresh temporary directory (removed at process exit). */
 const tempDirs = [];
 process.on('exit', () => {

@@ -12,20 +12,12 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { tempDir } from './daemon.mjs';
+import { freePort, tempDir } from './daemon.mjs';
 
 const SCHEMA = '/usr/share/dbconfig-common/data/glewlwyd/install/sqlite3';
 const ADMIN_JS = '/usr/share/glewlwyd/webapp/admin.js';
 
-async function freePort() {
-    const srv = net.createServer();
-    await new Promise((r) => srv.listen(0, '127.0.0.1', r));
-    const { port } = srv.address();
-    await new Promise((r) => srv.close(r));
-    return port;
-}
 
 /** The OpenID Connect plugin's defaults, as glewlwyd's own admin page sets them. */
 function pluginDefaults() {
