@@ -459,8 +459,8 @@ static int
 apply_apply(sqlite3 *db, void *arg, struct mp_error *err)
 {
     struct apply_change *c = arg;
-    json_t *a = NULL, *doc = NULL, *proposed;
-    char at[TIME_RFC3339_LEN], payload[200], *text = NULL;
+    json_t *a = NULL, *doc = NULL, *proposed, *payload = NULL;
+    char at[TIME_RFC3339_LEN], *text = NULL;
     int64_t version;
     int rc = -1;
 
@@ -478,14 +478,16 @@ apply_apply(sqlite3 *db, void *arg, struct mp_error *err)
     time_format_rfc3339(c->now, at, sizeof(at));
     if (text == NULL || store_assessment_mark_applied(db, c->id, at, c->p->name, err) != 0)
         goto out;
-    snprintf(payload, sizeof(payload), "{\"assessment\":\"%s\",\"nis2_class\":\"%s\"}", c->id,
-             json_string_value(json_object_get(doc, "nis2_class")));
-    if (store_audit_append(db, c->now, c->p->name, "assessment.apply", "organisation", payload,
-                           err) != 0)
+    /* the class may be null: the questionnaire could not decide it */
+    payload = json_pack("{s:s, s:O}", "assessment", c->id, "nis2_class",
+                        json_object_get(doc, "nis2_class"));
+    if (store_audit_append_json(db, c->now, c->p->name, "assessment.apply", "organisation", payload,
+                                err) != 0)
         goto out;
     rc = organisation_replace(db, c->p, c->now, text, -1, &version, err);
 out:
     free(text);
+    json_decref(payload);
     json_decref(doc);
     json_decref(a);
     return rc;

@@ -190,9 +190,12 @@ organisation_validate(json_t *doc, struct field_errors *errs)
     v = json_object_get(doc, "subsector");
     if (v && !json_is_null(v) && !short_text(v, 100))
         field_error(errs, "subsector", "must be null or text of at most 100 characters");
+    /* null: not determined yet (the questionnaire or the admin has not said);
+     * the rules keep it apart from "none", so nothing is dropped for it */
     v = json_object_get(doc, "nis2_class");
-    if (v && !(json_is_string(v) && in_list(classes, json_string_value(v))))
-        field_error(errs, "nis2_class", "must be essential, important or none");
+    if (v && !json_is_null(v) && !(json_is_string(v) && in_list(classes, json_string_value(v))))
+        field_error(errs, "nis2_class",
+                    "must be essential, important, none or null (not determined yet)");
     check_entity_types(json_object_get(doc, "entity_types"), errs);
     for (const char *const *b =
              (const char *const[]){"cer_critical", "dora_financial", "microenterprise", NULL};
@@ -207,13 +210,14 @@ organisation_validate(json_t *doc, struct field_errors *errs)
      * (Wwke) is an essential entity under NIS2 (Cbw), whatever its size.  A
      * profile saying otherwise would silently drop the Cbw duties. */
     v = json_object_get(doc, "nis2_class");
-    if (json_is_true(json_object_get(doc, "cer_critical")) && json_is_string(v) &&
-        in_list(classes, json_string_value(v)) && strcmp(json_string_value(v), "essential") != 0)
+    if (json_is_true(json_object_get(doc, "cer_critical")) &&
+        (json_is_null(v) || (json_is_string(v) && in_list(classes, json_string_value(v)) &&
+                             strcmp(json_string_value(v), "essential") != 0)))
         field_error(errs, "nis2_class",
                     "must be essential: a critical entity under the Wwke (cer_critical: true) is "
                     "an essential entity under the Cbw (Directive (EU) 2022/2555 arts. 2(3) and "
                     "3(1)(f)), not %s",
-                    json_string_value(v));
+                    json_is_null(v) ? "undetermined" : json_string_value(v));
     v = json_object_get(doc, "annual_turnover_eur");
     if (v && !json_is_null(v) && !(json_is_number(v) && json_number_value(v) >= 0))
         field_error(errs, "annual_turnover_eur", "must be null or an amount in euros, 0 or more");

@@ -186,6 +186,7 @@ compile_value(const json_t *j, struct rvalue *v)
     if ((x = json_object_get(j, "profile")) != NULL) {
         v->kind = RV_PROFILE;
         v->name = json_string_value(x);
+        v->konst = json_object_get(j, "default");
         v->idx = -1;
         for (int i = 0; rules_profile_names[i] && i < RULES_PROFILE_MAX; i++) {
             if (strcmp(rules_profile_names[i], v->name) == 0)
@@ -403,6 +404,8 @@ value_eval(const struct rvalue *v, struct eval *ev, struct missing *missing)
     case RV_PROFILE:
         j = ev->fv && v->idx >= 0 ? ev->fv->profile[v->idx] : json_object_get(ev->profile, v->name);
         if (j == NULL || json_is_null(j)) {
+            if (v->konst != NULL)
+                return rv_from_json(v->konst); /* the rule says what unanswered means */
             if (!ev->quiet)
                 missing_add(missing, v->name, true);
             return rv_unknown(v->nonnegative);

@@ -80,14 +80,16 @@ check_value(struct vctx *v, json_t *e, const char *path)
         json_object_size(e) != (json_object_get(e, "default") != NULL ? 2u : 1u))
         return rules_vfail(v, path,
                            "a value is a constant or one of {fact}, {fact, default}, {profile}, "
-                           "{div}, {mul}, {min}, {max}",
+                           "{profile, default}, {div}, {mul}, {min}, {max}",
                            NULL);
     json_object_foreach(e, key, val)
     {
         snprintf(sub, sizeof(sub), "%s.%s", path, key);
         if (strcmp(key, "default") == 0) {
-            if (json_object_get(e, "fact") == NULL || !is_constant(val))
-                return rules_vfail(v, sub, "default goes with fact and is a constant", NULL);
+            if ((json_object_get(e, "fact") == NULL && json_object_get(e, "profile") == NULL) ||
+                !is_constant(val))
+                return rules_vfail(v, sub, "default goes with fact or profile and is a constant",
+                                   NULL);
         } else if (strcmp(key, "fact") == 0) {
             const char *name = json_is_string(val) ? json_string_value(val) : "?";
             if (!json_is_string(val) ||

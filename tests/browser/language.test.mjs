@@ -76,6 +76,9 @@ describe('the user’s language and the user’s values', () => {
         assert.equal(put.status(), 200, (await put.text()) + put.request().postData());
         assert.equal((await apiGet(d, '/organisation')).annual_turnover_eur, 5000000);
         await page.waitForFunction(() => document.querySelector('#org-form [name="annual_turnover_eur"]')?.value === '5.000.000');
+        // nobody chose a NIS2 class: saved and shown as "not determined yet", never as "not in scope"
+        assert.equal((await apiGet(d, '/organisation')).nis2_class, null);
+        assert.equal((await page.textContent('#org-form select[name="nis2_class"] option:checked')).trim(), 'nog niet vastgesteld');
 
         // "5,000" reads two ways in Dutch: refused at once when the field is left …
         let puts = 0;

@@ -94,6 +94,9 @@ describe('web front end', () => {
         await page.fill('#org-form input[name="name"]', 'Waterbedrijf Oost');
         await page.selectOption('#org-form select[name="sector"]', 'drinking_water');
         await page.selectOption('#org-form select[name="nis2_class"]', 'essential');
+        // a new installation has not answered it; a water company is no DORA financial entity
+        assert.equal(await page.inputValue('#org-form select[name="dora_financial"]'), '');
+        await page.selectOption('#org-form select[name="dora_financial"]', 'false');
         await page.fill('#org-form input[name="annual_turnover_eur"]', '20000000');
         // the fields already hold what was typed: wait for the save itself
         await Promise.all([
@@ -104,6 +107,7 @@ describe('web front end', () => {
         const org = await page.evaluate(async () => (await fetch('/api/v1/organisation')).json());
         assert.equal(org.name, 'Waterbedrijf Oost');
         assert.equal(org.nis2_class, 'essential');
+        assert.equal(org.dora_financial, false);
         assert.equal(org.sector, 'drinking_water');
 
         await page.fill('#service-form input[name="name"]', 'drinkwater');

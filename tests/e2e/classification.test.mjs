@@ -278,17 +278,18 @@ describe('organisation profile', () => {
         },
     };
 
-    test('GET: the seeded default (NL, nis2_class none), version 1, ETag', async () => {
+    test('GET: the seeded default (NL, nothing answered yet: class and yes/no questions null), version 1, ETag', async () => {
         const res = await api(d.url, tokens.viewer, 'GET', ORG);
         assert.equal(res.status, 200, res.text);
         assert.equal(res.headers.get('etag'), '"1"');
         const p = res.json;
         assert.equal(p.country, 'NL');
-        assert.equal(p.nis2_class, 'none');
+        assert.equal(p.nis2_class, null, 'not determined yet, never "none"');
         assert.equal(p.version, 1);
         assert.deepEqual(p.entity_types, []);
-        assert.equal(p.cer_critical, false);
-        assert.equal(p.dora_financial, false);
+        assert.equal(p.cer_critical, null);
+        assert.equal(p.dora_financial, null);
+        assert.equal(p.microenterprise, null);
         assert.equal(p.annual_turnover_eur, null);
         assert.equal(p.recipients.csirt.name, 'NCSC-NL');
         assert.match(p.updated_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
@@ -366,7 +367,8 @@ describe('classification of incidents', () => {
     before(async () => {
         d = await startWithRules();
         for (const role of ['viewer', 'analyst', 'manager', 'ingest']) tokens[role] = createToken(d, `cls-${role}`, role);
-        const p = await setProfile(d, { nis2_class: 'essential' });
+        // gamma applies to critical entities: this one is known not to be one
+        const p = await setProfile(d, { nis2_class: 'essential', cer_critical: false });
         assert.equal(p.nis2_class, 'essential');
     });
     after(async () => {

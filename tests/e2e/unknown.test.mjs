@@ -39,6 +39,34 @@ describe('unknown stays unknown', () => {
         await d?.stopClean();
     });
 
+    // runs first: it needs the profile as a new installation has it
+    test('a new installation has not answered the profile: NIS2 class and the yes/no questions are unknown, not "none" or "no"', async () => {
+        const org = await getJson(d, analyst, ORG);
+        for (const k of ['nis2_class', 'cer_critical', 'dora_financial', 'microenterprise']) assert.equal(org[k], null, k);
+        const inc = await createIncident(d, analyst, { title: 'Storing met dodelijke afloop', aware_at: iso(Date.now() - 3600e3), impact: { deaths: 1 } });
+        const cls = await getJson(d, analyst, `${BASE}/${inc.id}/classification`);
+        for (const [regime, fact] of [['nis2', 'profile.nis2_class'], ['cer', 'profile.cer_critical'], ['dora', 'profile.dora_financial']]) {
+            const r = cls.regimes.find((x) => x.regime === regime);
+            assert.ok(r, `${regime} is not dropped while the profile does not say`);
+            assert.equal(r.applies, 'undetermined', regime);
+            assert.ok(r.missing.includes(fact), `${regime}: ${JSON.stringify(r.missing)}`);
+        }
+        // a critical entity is an essential entity: "not determined" does not fit a known designation
+        let res = await putProfile(d, { cer_critical: true });
+        assertProblem(res, 422);
+        assert.deepEqual(res.json.errors.map((e) => e.field), ['nis2_class']);
+        assert.equal((await getJson(d, analyst, ORG)).cer_critical, null, 'nothing changed');
+        // null stays an answer an admin may give back after another one
+        res = await putProfile(d, { nis2_class: 'important' });
+        assert.equal(res.status, 200, res.text);
+        res = await putProfile(d, { nis2_class: null });
+        assert.equal(res.status, 200, res.text);
+        assert.equal(res.json.nis2_class, null);
+        res = await putProfile(d, { nis2_class: 'maybe' });
+        assertProblem(res, 422);
+        assert.deepEqual(res.json.errors.map((e) => e.field), ['nis2_class']);
+    });
+
     test('the profile keeps null for each yes/no question; the rules judge it unknown, not no', async () => {
         let res = await putProfile(d, { name: 'Waterbedrijf Oost', nis2_class: 'essential', sector: 'drinking_water', cer_critical: null, dora_financial: null, microenterprise: null });
         assert.equal(res.status, 200, res.text);

@@ -6,7 +6,7 @@
  *
  * cases.json is an array of
  *   {"name", "regime", "profile": {...}, "facts": {...},
- *    "expect": {"applies": true|false (optional),
+ *    "expect": {"applies": true|false|"undetermined" (optional),
  *               "significant": "yes"|"no"|"undetermined",
  *               "fired": [criterion ids whose result must be "yes"] (optional),
  *               "missing": [fact names] (optional; each must be in the result's
@@ -220,8 +220,9 @@ check_case_shape(const json_t *c, struct buf *b)
             problem(b, "unknown member 'expect.%s'", key);
     }
     val = json_object_get(e, "applies");
-    if (val != NULL && !json_is_boolean(val))
-        problem(b, "expect.applies must be true or false");
+    if (val != NULL && !json_is_boolean(val) &&
+        !(json_is_string(val) && strcmp(json_string_value(val), "undetermined") == 0))
+        problem(b, "expect.applies must be true, false or \"undetermined\"");
     val = json_object_get(e, "significant");
     /* a regime that does not apply is not significant: may be left out */
     if (val == NULL && json_is_false(json_object_get(e, "applies")))
@@ -446,8 +447,9 @@ compare_case(const json_t *e, const json_t *res, struct buf *b)
 
     val = json_object_get(e, "applies");
     got = json_string_value(json_object_get(res, "applies"));
-    if (val != NULL && strcmp(got, json_is_true(val) ? "yes" : "no") != 0)
-        problem(b, "applies is \"%s\", want %s", got, json_is_true(val) ? "yes" : "no");
+    want = json_is_string(val) ? json_string_value(val) : json_is_true(val) ? "yes" : "no";
+    if (val != NULL && strcmp(got, want) != 0)
+        problem(b, "applies is \"%s\", want %s", got, want);
 
     want = json_string_value(json_object_get(e, "significant"));
     if (want == NULL)

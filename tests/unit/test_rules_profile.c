@@ -39,7 +39,12 @@ static const struct {
      NULL},
     /* the rule is not the reason when the class itself is wrong */
     {"critical entity, unknown class", "{'cer_critical':true,'nis2_class':'very'}", "nis2_class",
-     "must be essential, important or none"},
+     "must be essential, important, none or null"},
+    /* not determined yet: a third answer, never read as "none" (not in scope) */
+    {"class not determined yet", "{'nis2_class':null}", NULL, NULL},
+    {"critical entity, class not determined", "{'cer_critical':true,'nis2_class':null}",
+     "nis2_class", "not undetermined"},
+    {"class as a number", "{'nis2_class':3}", "nis2_class", "or null (not determined yet)"},
     {"cer_critical not a boolean", "{'cer_critical':'yes','nis2_class':'none'}", "cer_critical",
      NULL},
     /* unknown is a third answer, not a "no" (issue 17) */

@@ -8,12 +8,14 @@ const en = {
     org_subsector_none: 'This sector has no subsectors.',
     org_subsector_stored: '{v} (stored earlier; not a subsector of this sector)',
     org_subsector_refused: 'Choose a subsector of the sector chosen, or none.',
+    class_undetermined: 'not determined yet',
 };
 
 const nl = {
     org_subsector_none: 'Deze sector heeft geen subsectoren.',
     org_subsector_stored: '{v} (eerder opgeslagen; geen subsector van deze sector)',
     org_subsector_refused: 'Kies een subsector van de gekozen sector, of geen.',
+    class_undetermined: 'nog niet vastgesteld',
 };
 
 extend({ en, nl });

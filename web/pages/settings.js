@@ -173,8 +173,12 @@ async function organisation(redraw) {
                 t('org_nis2_class'),
                 select(
                     'nis2_class',
-                    ['essential', 'important', 'none'].map((c) => [c, t('class_' + c)]),
-                    o.nis2_class,
+                    // not determined yet (null) is an answer of its own, never read as "not in scope"
+                    [
+                        ['', t('class_undetermined')],
+                        ...['essential', 'important', 'none'].map((c) => [c, t('class_' + c)]),
+                    ],
+                    o.nis2_class ?? '',
                 ),
             ),
             field(t('org_entity_types'), entityTypes(o.entity_types), t('multi_hint')),
@@ -229,7 +233,7 @@ async function organisation(redraw) {
         body.country = v('country').value.trim().toUpperCase();
         body.sector = v('sector').value || null;
         body.subsector = read.subsector;
-        body.nis2_class = v('nis2_class').value;
+        body.nis2_class = v('nis2_class').value || null;
         body.entity_types = [...v('entity_types').selectedOptions].map((x) => x.value);
         body.annual_turnover_eur = turnover;
         // three answers: yes, no and unknown (null), which is not a no
