@@ -24,6 +24,8 @@
  * by SQLite's rows once everything else is in. */
 static const char *const copied_last[] = {"incident_counts"};
 
+#define PG_COPY_COLUMNS_MAX 64
+
 struct table_list {
     char names[PG_COPY_TABLES_MAX][64];
     int n;
@@ -47,6 +49,7 @@ ordered_tables(PGconn *dst, struct table_list *out, struct mp_error *err)
     bool done[PG_COPY_TABLES_MAX] = {false};
     int n, placed = 0;
 
+    out->n = 0;
     t = pg_query(dst,
                  "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema() "
                  "AND tablename <> 'schema_migrations' ORDER BY tablename",
@@ -67,7 +70,6 @@ ordered_tables(PGconn *dst, struct table_list *out, struct mp_error *err)
         PQclear(fk);
         return mp_error_set(err, 500, "", "more than %d tables", PG_COPY_TABLES_MAX);
     }
-    out->n = 0;
     while (placed < n) {
         int before = placed;
         for (int i = 0; i < n; i++) {
@@ -221,8 +223,8 @@ static int
 insert_row(PGconn *dst, sqlite3_stmt *st, const struct columns *c, const char *table,
            struct mp_error *err)
 {
-    const char *values[PG_COPY_TABLES_MAX];
-    int lengths[PG_COPY_TABLES_MAX], formats[PG_COPY_TABLES_MAX];
+    const char *values[PG_COPY_COLUMNS_MAX];
+    int lengths[PG_COPY_COLUMNS_MAX], formats[PG_COPY_COLUMNS_MAX];
     PGresult *res;
     int rc = 0;
 
@@ -292,7 +294,7 @@ copy_table(sqlite3 *src, PGconn *dst, const char *table, struct mp_error *err)
 
     if (table_columns(dst, table, &c, err) != 0)
         return -1;
-    if (c.n > PG_COPY_TABLES_MAX) {
+    if (c.n > PG_COPY_COLUMNS_MAX) {
         mp_error_set(err, 500, "", "table %s has too many columns", table);
         goto out;
     }

@@ -149,8 +149,8 @@ pgu_run(Suite *s, const char *name)
     int failed;
 
     if (!pgu_start(why, sizeof(why))) {
-        bool required =
-            getenv("MELDPUNT_PG_REQUIRED") && strcmp(getenv("MELDPUNT_PG_REQUIRED"), "1") == 0;
+        const char *req = getenv("MELDPUNT_PG_REQUIRED");
+        bool required = req != NULL && strcmp(req, "1") == 0;
         printf("%s: SKIPPED: no PostgreSQL cluster: %s\n", name, why);
         if (required) {
             printf("%s: MELDPUNT_PG_REQUIRED=1: a cluster must start\n", name);

@@ -17,6 +17,7 @@
 #include "testutil.h"
 
 #include <check.h>
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,11 +245,9 @@ append(PGconn *c, int64_t seq, const char *payload, uint8_t prev[CHAIN_HASH_LEN]
     memcpy(ph, "\\x", 2);
     memcpy(pv, "\\x", 2);
     memcpy(h, "\\x", 2);
-    for (int i = 0; i < CHAIN_HASH_LEN; i++) {
-        snprintf(ph + 2 + 2 * i, 3, "%02x", e.payload_hash[i]);
-        snprintf(pv + 2 + 2 * i, 3, "%02x", prev[i]);
-        snprintf(h + 2 + 2 * i, 3, "%02x", hash[i]);
-    }
+    sodium_bin2hex(ph + 2, sizeof(ph) - 2, e.payload_hash, CHAIN_HASH_LEN);
+    sodium_bin2hex(pv + 2, sizeof(pv) - 2, prev, CHAIN_HASH_LEN);
+    sodium_bin2hex(h + 2, sizeof(h) - 2, hash, CHAIN_HASH_LEN);
     res = pg_query(c,
                    "INSERT INTO audit(seq, at, principal, action, object, payload, payload_hash, "
                    "prev_hash, hash) VALUES ($1, '2027-01-15T08:00:00Z', 'unit', 'test.act', "
