@@ -12,6 +12,7 @@
  * has as many rows on both sides and both chains verify to the same head.
  */
 #include "cli.h"
+#include "datadir.h"
 #include "lib/clock.h"
 #include "store/db.h"
 #include "store/pg.h"
@@ -117,8 +118,9 @@ cmd_migrate_storage(int argc, char **argv)
     static const char help[] =
         "Copies the data directory's SQLite database into an empty PostgreSQL database\n"
         "in one transaction, then compares the rows of every table and walks the audit\n"
-        "chain on both sides; anything that differs rolls the copy back.  Stop the\n"
-        "server first.  The report is JSON; exit status 0 when both sides match.\n\n"
+        "chain on both sides; anything that differs rolls the copy back.  Refused\n"
+        "while the server runs.  The report is JSON; exit status 0 when both sides\n"
+        "match.\n\n"
         "  --to CONNINFO         the target: postgresql://HOST/DB or key=value pairs,\n"
         "                        without a password\n"
         "  --password-file FILE  the password (first line); else the systemd\n"
@@ -144,6 +146,11 @@ cmd_migrate_storage(int argc, char **argv)
     }
     if (open_data(&co, &cfg) != 0)
         return 1;
+    /* the copy is of a database nobody changes meanwhile */
+    if (datadir_lock(cfg.data_dir, &err) != 0) {
+        fprintf(stderr, "meldpunt migrate-storage: %s; stop it first\n", err.message);
+        return 1;
+    }
     if ((db = db_reader(&err)) == NULL || (pg = pg_connect(o.to, o.password_file, &err)) == NULL) {
         fprintf(stderr, "meldpunt migrate-storage: %s%s%s\n", err.field, err.field[0] ? ": " : "",
                 err.message);

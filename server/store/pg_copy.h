@@ -19,7 +19,8 @@
  * triggers counted while the incidents went in.
  *
  * The SQLite side is read in one read transaction: a consistent snapshot.
- * Stop the server first all the same, or changes after the snapshot stay
+ * `meldpunt migrate-storage` also refuses to run beside the server (the
+ * data directory's lock), or changes after the snapshot would stay
  * behind.
  */
 #ifndef MP_STORE_PG_COPY_H

@@ -123,7 +123,7 @@ describe('migrate-storage: SQLite into PostgreSQL', { skip: pg.skip }, () => {
         assert.equal(gone.report.audit.postgresql.bad_seq, 1);
     });
 
-    test('a target that is not empty, or a password in the connection string, is refused; nothing changes', () => {
+    test('a target that is not empty, a password in the connection string, or a running server is refused; nothing changes', async () => {
         const db = pg.createDb('busy');
         pg.psql(db, 'CREATE TABLE mine (x int); INSERT INTO mine VALUES (1)');
         const r = migrate(dataDir, db);
@@ -140,6 +140,16 @@ describe('migrate-storage: SQLite into PostgreSQL', { skip: pg.skip }, () => {
         const bad = cli(['migrate-storage', '--to', pg.conninfo(db), '--password-file', '/nonexistent'], { dataDir });
         assert.equal(bad.code, 1);
         assert.match(bad.stderr, /password-file: cannot read the password file/);
+
+        // not while the server runs on the data directory
+        const again = await startDaemon({ dataDir, init: false });
+        try {
+            const running = migrate(dataDir, pg.createDb('running'));
+            assert.equal(running.code, 1);
+            assert.match(running.stderr, /stop it first/);
+        } finally {
+            await again.stopClean();
+        }
 
         const none = cli(['migrate-storage'], { dataDir });
         assert.equal(none.code, 2);
