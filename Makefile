@@ -49,7 +49,8 @@ UNITDIR   ?= $(PREFIX)/lib/systemd/system
 DESTDIR   ?=
 CC        ?= cc
 
-PKGS      := libmicrohttpd jansson sqlite3 libsodium inih libarchive libcurl liboath gnutls
+# libpq: PostgreSQL (issue 23: server/store/pg*.c, meldpunt migrate-storage)
+PKGS      := libmicrohttpd jansson sqlite3 libsodium inih libarchive libcurl liboath gnutls libpq
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
@@ -68,8 +69,10 @@ SANITIZE  := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 SRC       := $(sort $(wildcard server/*.c server/*/*.c))
 GEN       := build/gen/schema_files.c build/gen/web_files.c build/gen/rules_files.c \
              build/gen/detection_files.c build/gen/assessment_files.c build/gen/openapi_files.c \
-             build/gen/calendar_files.c build/gen/reminders_files.c build/gen/formats_files.c
+             build/gen/calendar_files.c build/gen/reminders_files.c build/gen/formats_files.c \
+             build/gen/pg_schema_files.c
 SCHEMA    := $(sort $(wildcard schema/*.sql))
+PG_SCHEMA := $(sort $(wildcard schema/pg/*.sql))
 RULES     := $(sort $(wildcard config/rules/*.json))
 CALENDARS := $(sort $(wildcard config/calendars/*.json))
 DETECTION := $(sort $(wildcard config/detection/*.json))
@@ -121,6 +124,12 @@ build/gen/schema_files.c: build/tools/embed $(SCHEMA)
 	@mkdir -p $(dir $@)
 	$(call say,GEN,$@)
 	$(Q)build/tools/embed schema_files schema/ $(SCHEMA) > $@.tmp && mv $@.tmp $@
+
+# issue 23: the PostgreSQL migrations (server/store/pg.c)
+build/gen/pg_schema_files.c: build/tools/embed $(PG_SCHEMA)
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)
+	$(Q)build/tools/embed pg_schema_files schema/pg/ $(PG_SCHEMA) > $@.tmp && mv $@.tmp $@
 
 build/gen/rules_files.c: build/tools/embed $(RULES)
 	@mkdir -p $(dir $@)

@@ -11,7 +11,8 @@ PACKAGES="build-essential pkg-config
 libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libinih-dev libarchive-dev libyaml-dev libcurl4-openssl-dev liboath-dev libgnutls28-dev check
 sqlite3 curl wrk faketime nginx nodejs minisign prometheus prometheus-alertmanager clang-format unzip openssl scdoc python3 python3-icalendar python3-aiosmtpd npm chromium
 clang-14 libclang-rt-14-dev
-glewlwyd"
+glewlwyd
+postgresql libpq-dev"
 if [ "${1:-}" = deb ]; then
     PACKAGES="$PACKAGES dpkg-dev debhelper lintian fakeroot pkgconf"
 fi

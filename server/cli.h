@@ -33,6 +33,9 @@ int cmd_routes(int argc, char **argv);    /* cli_help.c */
 int cmd_version(int argc, char **argv);   /* cli_help.c */
 int cmd_help(int argc, char **argv);      /* cli_help.c */
 
+/* issue 23: cli_storage.c */
+int cmd_migrate_storage(int argc, char **argv);
+
 /* The rest is cli.c. */
 
 /* The count a bench command was given (argv's s; NULL: fallback): a whole

@@ -109,6 +109,7 @@ cmd_help(int argc, char **argv)
            "  audit checkpoint  sign the audit chain's head now\n"
            "  backup FILE    consistent online copy of the database\n"
            "  restore FILE   put a checked backup in place (server stopped)\n"
+           "  migrate-storage --to CONNINFO  copy the database into PostgreSQL\n"
            "  rules check    validate reporting-rule files\n"
            "  detection check  validate detection-rule files\n"
            "  formats check  validate the authorities' report formats\n"

@@ -675,13 +675,27 @@ static const struct {
     const char *name;
     int (*run)(int, char **);
 } commands[] = {
-    {"serve", cmd_serve},     {"init", cmd_init},           {"token", cmd_token},
-    {"audit", cmd_audit},     {"backup", cmd_backup},       {"restore", cmd_restore},
-    {"rules", cmd_rules},     {"detection", cmd_detection}, {"import", cmd_import},
-    {"verify", cmd_verify},   {"routes", cmd_routes},       {"key", cmd_key},
-    {"user", cmd_user},       {"version", cmd_version},     {"--version", cmd_version},
-    {"help", cmd_help},       {"--help", cmd_help},         {"-h", cmd_help},
+    {"serve", cmd_serve},
+    {"init", cmd_init},
+    {"token", cmd_token},
+    {"audit", cmd_audit},
+    {"backup", cmd_backup},
+    {"restore", cmd_restore},
+    {"rules", cmd_rules},
+    {"detection", cmd_detection},
+    {"import", cmd_import},
+    {"verify", cmd_verify},
+    {"routes", cmd_routes},
+    {"key", cmd_key},
+    {"user", cmd_user},
+    {"version", cmd_version},
+    {"--version", cmd_version},
+    {"help", cmd_help},
+    {"--help", cmd_help},
+    {"-h", cmd_help},
     {"formats", cmd_formats},
+    /* issue 23: cli_storage.c */
+    {"migrate-storage", cmd_migrate_storage},
 };
 
 int

@@ -35,7 +35,35 @@ log=$(mktemp)
 # The failures' own lines, repeated just before the closing line: CI shows
 # only the tail of a run, and "1 failed" alone names nothing.
 fails=$(mktemp)
-trap 'rm -f "$log" "$fails"' EXIT
+trap 'rm -f "$log" "$fails"; pg_stop' EXIT
+
+# issue 23: one throwaway PostgreSQL cluster (tests/pg/cluster.sh) for the
+# suites that need one (test_pg*, tests/e2e/storage*), started here and
+# stopped at exit; a cluster that cannot start is a failure here
+# (MELDPUNT_PG_REQUIRED=1: the suites do not skip).
+pgdir=
+pg_stop() {
+    [ -n "$pgdir" ] && tests/pg/cluster.sh stop "$pgdir"
+    pgdir=
+}
+pg_start() {
+    [ -n "$pgdir" ] && return 0
+    export MELDPUNT_PG_REQUIRED=${MELDPUNT_PG_REQUIRED:-1}
+    pgdir=$(mktemp -d -u "${TMPDIR:-/tmp}/meldpunt-pg-run.XXXXXX")
+    if tests/pg/cluster.sh start "$pgdir" >"$log" 2>&1; then
+        set -a
+        . "$pgdir/env"
+        set +a
+        echo "run.sh: PostgreSQL cluster for the tests: $MELDPUNT_PG_CONNINFO"
+    else
+        echo "run.sh: the throwaway PostgreSQL cluster did not start:" | tee -a "$fails"
+        tail -n 5 "$log" | tee -a "$fails"
+        pgdir=
+        failed=$((failed + 1))
+        status=1
+    fi
+}
+case "$what" in all | unit | e2e | dated) pg_start ;; esac
 
 # Keeps the lines of $log that name a failure, labelled with $1.
 note_failures() {

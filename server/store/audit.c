@@ -68,43 +68,104 @@ store_audit_append(sqlite3 *db, int64_t now, const char *principal, const char *
     return rc;
 }
 
-/* Is row st (seq, action, object, prev_hash) the acknowledgement of the
- * break at break_seq, appended right after the row whose stored hash is
- * last_hash?  See audit.h. */
+/* Is row r the acknowledgement of the break at break_seq, appended right
+ * after the row whose stored hash is last_hash?  See audit.h. */
 static bool
-acknowledges(sqlite3_stmt *st, int64_t seq, int64_t last_seq, const uint8_t *last_hash,
+acknowledges(const struct audit_row *r, int64_t last_seq, const uint8_t *last_hash,
              int64_t break_seq)
 {
     char object[48];
 
     snprintf(object, sizeof(object), AUDIT_ACK_OBJECT_FMT, (long long)break_seq);
-    return seq == last_seq + 1 && strcmp(db_col_text(st, 3), AUDIT_ACK_ACTION) == 0 &&
-           strcmp(db_col_text(st, 4), object) == 0 &&
-           sqlite3_column_bytes(st, 7) == CHAIN_HASH_LEN &&
-           memcmp(sqlite3_column_blob(st, 7), last_hash, CHAIN_HASH_LEN) == 0;
+    return r->e.seq == last_seq + 1 && strcmp(r->e.action, AUDIT_ACK_ACTION) == 0 &&
+           strcmp(r->e.object, object) == 0 && r->prev_hash_len == CHAIN_HASH_LEN &&
+           memcmp(r->prev_hash, last_hash, CHAIN_HASH_LEN) == 0;
 }
 
-/* The first reason entry e (seq expect) does not follow prev, or NULL. */
+/* The first reason row r (seq expect) does not follow prev, or NULL. */
 static const char *
-entry_check(sqlite3_stmt *st, struct chain_entry *e, int64_t expect, const uint8_t *prev,
-            uint8_t hash[CHAIN_HASH_LEN])
+entry_check(struct audit_row *r, int64_t expect, const uint8_t *prev, uint8_t hash[CHAIN_HASH_LEN])
 {
-    const char *payload = db_col_text(st, 5);
+    struct chain_entry *e = &r->e;
 
     if (e->seq != expect)
         return "the sequence has a gap";
-    chain_hash_payload(payload, strlen(payload), e->payload_hash);
-    if (sqlite3_column_bytes(st, 6) != CHAIN_HASH_LEN ||
-        memcmp(e->payload_hash, sqlite3_column_blob(st, 6), CHAIN_HASH_LEN) != 0)
+    chain_hash_payload(r->payload, strlen(r->payload), e->payload_hash);
+    if (r->payload_hash_len != CHAIN_HASH_LEN ||
+        memcmp(e->payload_hash, r->payload_hash, CHAIN_HASH_LEN) != 0)
         return "payload does not match its hash";
-    if (sqlite3_column_bytes(st, 7) != CHAIN_HASH_LEN ||
-        memcmp(prev, sqlite3_column_blob(st, 7), CHAIN_HASH_LEN) != 0)
+    if (r->prev_hash_len != CHAIN_HASH_LEN || memcmp(prev, r->prev_hash, CHAIN_HASH_LEN) != 0)
         return "prev_hash is not the previous entry's hash";
     chain_hash_entry(prev, e, hash);
-    if (sqlite3_column_bytes(st, 8) != CHAIN_HASH_LEN ||
-        memcmp(hash, sqlite3_column_blob(st, 8), CHAIN_HASH_LEN) != 0)
+    if (r->hash_len != CHAIN_HASH_LEN || memcmp(hash, r->hash, CHAIN_HASH_LEN) != 0)
         return "entry does not match its hash";
     return NULL;
+}
+
+void
+store_audit_walk_start(struct audit_walk *w, int64_t from_seq,
+                       const uint8_t from_hash[CHAIN_HASH_LEN], struct audit_verify_result *out)
+{
+    memset(w, 0, sizeof(*w));
+    memset(out, 0, sizeof(*out));
+    w->out = out;
+    memcpy(w->prev, from_hash, CHAIN_HASH_LEN);
+    memcpy(w->last_hash, from_hash, CHAIN_HASH_LEN);
+    w->last_seq = w->verified = from_seq;
+    w->expect = from_seq + 1;
+}
+
+void
+store_audit_walk_row(struct audit_walk *w, struct audit_row *r)
+{
+    struct audit_verify_result *out = w->out;
+    uint8_t hash[CHAIN_HASH_LEN];
+    const char *why;
+
+    if (w->broken && acknowledges(r, w->last_seq, w->last_hash, out->bad_seq)) {
+        /* a new segment starts here, on the head as it was stored */
+        w->broken = false;
+        out->acknowledged++;
+        memcpy(w->prev, w->last_hash, CHAIN_HASH_LEN);
+        w->expect = r->e.seq;
+    }
+    if (!w->broken) {
+        why = entry_check(r, w->expect, w->prev, hash);
+        if (why != NULL) {
+            w->broken = true;
+            out->bad_seq = r->e.seq == w->expect ? r->e.seq : w->expect;
+            if (r->e.seq != w->expect)
+                snprintf(out->reason, sizeof(out->reason), "expected entry %lld, found %lld",
+                         (long long)w->expect, (long long)r->e.seq);
+            else
+                snprintf(out->reason, sizeof(out->reason), "%s", why);
+            out->entries = w->verified;
+        } else {
+            memcpy(w->prev, hash, CHAIN_HASH_LEN);
+            w->verified++;
+            w->expect++;
+        }
+    }
+    w->last_seq = r->e.seq;
+    memset(w->last_hash, 0, CHAIN_HASH_LEN);
+    if (r->hash_len == CHAIN_HASH_LEN)
+        memcpy(w->last_hash, r->hash, CHAIN_HASH_LEN);
+}
+
+void
+store_audit_walk_end(struct audit_walk *w)
+{
+    struct audit_verify_result *out = w->out;
+
+    out->ok = !w->broken;
+    if (out->ok) {
+        out->bad_seq = 0;
+        out->entries = w->last_seq;
+        out->head_seq = w->last_seq;
+        memcpy(out->head_hash, w->prev, CHAIN_HASH_LEN);
+    }
+    out->last_seq = w->last_seq;
+    memcpy(out->last_hash, w->last_hash, CHAIN_HASH_LEN);
 }
 
 int
@@ -119,17 +180,11 @@ int
 store_audit_verify_from(sqlite3 *db, int64_t from_seq, const uint8_t from_hash[CHAIN_HASH_LEN],
                         struct audit_verify_result *out, struct mp_error *err)
 {
-    uint8_t prev[CHAIN_HASH_LEN], hash[CHAIN_HASH_LEN];
-    uint8_t last_hash[CHAIN_HASH_LEN]; /* the stored hash of the last row read */
-    int64_t last_seq = from_seq, verified = from_seq;
+    struct audit_walk w;
     sqlite3_stmt *st = NULL;
-    bool broken = false;
-    int64_t expect = from_seq + 1;
     int step;
 
-    memset(out, 0, sizeof(*out));
-    memcpy(prev, from_hash, CHAIN_HASH_LEN);
-    memcpy(last_hash, from_hash, CHAIN_HASH_LEN);
+    store_audit_walk_start(&w, from_seq, from_hash, out);
     if (sqlite3_prepare_v2(db,
                            "SELECT seq, at, principal, action, object, payload, payload_hash, "
                            "prev_hash, hash FROM audit WHERE seq > ? ORDER BY seq",
@@ -137,55 +192,26 @@ store_audit_verify_from(sqlite3 *db, int64_t from_seq, const uint8_t from_hash[C
         return db_fail(db, err, "reading the audit chain");
     sqlite3_bind_int64(st, 1, from_seq);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        struct chain_entry e;
-        const char *why;
-
-        e.seq = sqlite3_column_int64(st, 0);
-        e.at = db_col_text(st, 1);
-        e.principal = db_col_text(st, 2);
-        e.action = db_col_text(st, 3);
-        e.object = db_col_text(st, 4);
-        if (broken && acknowledges(st, e.seq, last_seq, last_hash, out->bad_seq)) {
-            /* a new segment starts here, on the head as it was stored */
-            broken = false;
-            out->acknowledged++;
-            memcpy(prev, last_hash, CHAIN_HASH_LEN);
-            expect = e.seq;
-        }
-        if (!broken) {
-            why = entry_check(st, &e, expect, prev, hash);
-            if (why != NULL) {
-                broken = true;
-                out->bad_seq = e.seq == expect ? e.seq : expect;
-                if (e.seq != expect)
-                    snprintf(out->reason, sizeof(out->reason), "expected entry %lld, found %lld",
-                             (long long)expect, (long long)e.seq);
-                else
-                    snprintf(out->reason, sizeof(out->reason), "%s", why);
-                out->entries = verified;
-            } else {
-                memcpy(prev, hash, CHAIN_HASH_LEN);
-                verified++;
-                expect++;
-            }
-        }
-        last_seq = e.seq;
-        memset(last_hash, 0, CHAIN_HASH_LEN);
-        if (sqlite3_column_bytes(st, 8) == CHAIN_HASH_LEN)
-            memcpy(last_hash, sqlite3_column_blob(st, 8), CHAIN_HASH_LEN);
+        struct audit_row r = {
+            .e = {.seq = sqlite3_column_int64(st, 0),
+                  .at = db_col_text(st, 1),
+                  .principal = db_col_text(st, 2),
+                  .action = db_col_text(st, 3),
+                  .object = db_col_text(st, 4)},
+            .payload = db_col_text(st, 5),
+            .payload_hash = sqlite3_column_blob(st, 6),
+            .payload_hash_len = (size_t)sqlite3_column_bytes(st, 6),
+            .prev_hash = sqlite3_column_blob(st, 7),
+            .prev_hash_len = (size_t)sqlite3_column_bytes(st, 7),
+            .hash = sqlite3_column_blob(st, 8),
+            .hash_len = (size_t)sqlite3_column_bytes(st, 8),
+        };
+        store_audit_walk_row(&w, &r);
     }
     sqlite3_finalize(st);
     if (step != SQLITE_DONE)
         return db_fail(db, err, "reading the audit chain");
-    out->ok = !broken;
-    if (out->ok) {
-        out->bad_seq = 0;
-        out->entries = last_seq;
-        out->head_seq = last_seq;
-        memcpy(out->head_hash, prev, CHAIN_HASH_LEN);
-    }
-    out->last_seq = last_seq;
-    memcpy(out->last_hash, last_hash, CHAIN_HASH_LEN);
+    store_audit_walk_end(&w);
     return 0;
 }
 

@@ -72,6 +72,32 @@ int store_audit_verify(sqlite3 *db, struct audit_verify_result *out, struct mp_e
 int store_audit_verify_from(sqlite3 *db, int64_t from_seq, const uint8_t from_hash[CHAIN_HASH_LEN],
                             struct audit_verify_result *out, struct mp_error *err);
 
+/*
+ * The walk itself, row by row, whatever engine the rows come from: the
+ * SQLite walk above feeds it from a statement, `meldpunt migrate-storage`
+ * (cli_storage.c) from PostgreSQL, so both sides are judged by one check.
+ * start, then row for each row in seq order (the fields as stored; the
+ * hashes with their lengths, as a damaged row may hold any), then end.
+ */
+struct audit_row {
+    struct chain_entry e; /* seq, at, principal, action, object */
+    const char *payload;
+    const uint8_t *payload_hash, *prev_hash, *hash;
+    size_t payload_hash_len, prev_hash_len, hash_len;
+};
+struct audit_walk {
+    struct audit_verify_result *out;
+    uint8_t prev[CHAIN_HASH_LEN];
+    uint8_t last_hash[CHAIN_HASH_LEN]; /* the stored hash of the last row read */
+    int64_t last_seq, verified, expect;
+    bool broken;
+};
+void store_audit_walk_start(struct audit_walk *w, int64_t from_seq,
+                            const uint8_t from_hash[CHAIN_HASH_LEN],
+                            struct audit_verify_result *out);
+void store_audit_walk_row(struct audit_walk *w, struct audit_row *r);
+void store_audit_walk_end(struct audit_walk *w);
+
 struct audit_entry {
     int64_t seq;
     char at[32];

@@ -222,8 +222,8 @@ db_schema_version(sqlite3 *db)
 }
 
 /* "0007_incidents.sql" -> 7; -1 when the name does not have that shape. */
-static int
-migration_version(const char *name)
+int
+db_migration_version(const char *name)
 {
     int v = 0, i;
 
@@ -245,7 +245,7 @@ db_migrate(sqlite3 *db, const struct embedded_file *files, size_t count, struct 
     int current, known = 0, prev = 0, rc = -1;
 
     for (size_t i = 0; i < count; i++) {
-        int v = migration_version(files[i].name);
+        int v = db_migration_version(files[i].name);
         if (v <= prev)
             return mp_error_set(err, 500, "", "migration %s: bad name or out of order",
                                 files[i].name);
@@ -281,7 +281,7 @@ db_migrate(sqlite3 *db, const struct embedded_file *files, size_t count, struct 
     }
     time_format_rfc3339(clock_now(), now, sizeof(now));
     for (size_t i = 0; i < count; i++) {
-        int v = migration_version(files[i].name);
+        int v = db_migration_version(files[i].name);
         char *sql;
 
         if (v <= current)
@@ -359,7 +359,7 @@ check_before_copy(sqlite3 *db, struct mp_error *err)
 int
 db_known_version(void)
 {
-    return schema_files_count ? migration_version(schema_files[schema_files_count - 1].name) : 0;
+    return schema_files_count ? db_migration_version(schema_files[schema_files_count - 1].name) : 0;
 }
 
 static int copy_database(sqlite3 *src, const char *dest, struct mp_error *err);

@@ -55,6 +55,9 @@ sqlite3 *db_reader(struct mp_error *err);
  * with err (the database left unchanged) on a bad file, a failed statement,
  * or a database newer than the files. */
 int db_migrate(sqlite3 *db, const struct embedded_file *files, size_t count, struct mp_error *err);
+/* The version NNNN of a migration named NNNN_name.sql, -1 for another name
+ * (store/pg.c reads its own migrations' names with it too). */
+int db_migration_version(const char *name);
 /* Highest applied migration version, 0 for an empty database, -1 on error. */
 int db_schema_version(sqlite3 *db);
 
