@@ -17,7 +17,11 @@ const STATS = '/api/v1/statistics';
 // 23:30 on Monday 31 March 2031 in Amsterdam (summer time since the 30th)
 const T0 = '2031-03-31T21:30:00Z';
 const at = (hours) => iso(Date.parse(T0) + hours * 3600e3);
-const EW_FIELDS = { suspected_malicious: 'yes', cross_border: 'no', contact_official: 'J. Jansen, CISO, +31 70 000 0000' };
+const EW_FIELDS = {
+    suspected_malicious: 'yes',
+    cross_border: 'no',
+    contact_official: 'J. Jansen, CISO, +31 70 000 0000',
+};
 const NOTIF_FIELDS = { early_warning_update: 'no change', severity_impact: 'one person hospitalised' };
 
 async function getJson(d, token, p) {
@@ -53,11 +57,18 @@ describe('issue 22: statistics of timeliness and recurrence', () => {
     });
 
     const obligation = async (inc, stage) =>
-        (await getJson(d, analyst, `${BASE}/${inc.id}/obligations`)).items.find((o) => o.regime === 'nis2' && o.stage === stage);
-    const nis2Owed = async (inc) => (await getJson(d, analyst, `${BASE}/${inc.id}/obligations`)).items.filter((o) => o.regime === 'nis2').length;
+        (await getJson(d, analyst, `${BASE}/${inc.id}/obligations`)).items.find(
+            (o) => o.regime === 'nis2' && o.stage === stage,
+        );
+    const nis2Owed = async (inc) =>
+        (await getJson(d, analyst, `${BASE}/${inc.id}/obligations`)).items.filter((o) => o.regime === 'nis2').length;
     /** Drafts, fills, signs and records as sent (at `sent`) the report of one NIS2 stage. */
     async function send(inc, stage, fields, sent) {
-        let res = await api(d.url, analyst, 'POST', `${BASE}/${inc.id}/notifications`, { regime: 'nis2', stage, language: 'en' });
+        let res = await api(d.url, analyst, 'POST', `${BASE}/${inc.id}/notifications`, {
+            regime: 'nis2',
+            stage,
+            language: 'en',
+        });
         assert.equal(res.status, 201, res.text);
         const N = `/api/v1/notifications/${res.json.id}`;
         res = await api(d.url, analyst, 'PATCH', N, { fields }, { 'if-match': '"1"' });
@@ -88,7 +99,9 @@ describe('issue 22: statistics of timeliness and recurrence', () => {
         // B's early warning: sent by phone, so waived with that reason
         await d.setClock({ now: at(3) });
         const ewB = await obligation(b, 'early_warning');
-        const w = await api(d.url, manager, 'POST', `${BASE}/${b.id}/obligations/${ewB.id}/waive`, { reason: 'told the CSIRT by phone' });
+        const w = await api(d.url, manager, 'POST', `${BASE}/${b.id}/obligations/${ewB.id}/waive`, {
+            reason: 'told the CSIRT by phone',
+        });
         assert.equal(w.status, 200, w.text);
         // later everything is recorded: A's early warning was sent 2 h after
         // awareness (on time), its notification at 80 h (due at 72 h: late);
@@ -103,7 +116,10 @@ describe('issue 22: statistics of timeliness and recurrence', () => {
 
         const s = await getJson(d, viewer, STATS);
         assert.equal(s.calendar, 'nl');
-        assert.deepEqual(s.quarters.map((q) => q.quarter), ['2031-Q1', '2031-Q2']);
+        assert.deepEqual(
+            s.quarters.map((q) => q.quarter),
+            ['2031-Q1', '2031-Q2'],
+        );
         assert.deepEqual(s.quarters[1].label, { en: 'Q2 2031', nl: 'K2 2031' });
         const nis2 = (q) => q.regimes.find((r) => r.regime === 'nis2');
         const q1 = nis2(s.quarters[0]);
@@ -134,14 +150,23 @@ describe('issue 22: statistics of timeliness and recurrence', () => {
         assert.equal(cause(s.quarters[0], 'malicious_action'), 1);
         assert.equal(cause(s.quarters[1], 'not_recorded'), 1);
         assert.equal(cause(s.total, 'malicious_action'), 1);
-        assert.deepEqual(s.quarters[1].root_causes.find((x) => x.category === 'not_recorded').label, { en: 'Not recorded', nl: 'Niet vastgelegd' });
+        assert.deepEqual(s.quarters[1].root_causes.find((x) => x.category === 'not_recorded').label, {
+            en: 'Not recorded',
+            nl: 'Niet vastgelegd',
+        });
 
         // from/to are dates in Dutch time: 1 April starts at 22:00 UTC on 31 March
         const onlyQ2 = await getJson(d, viewer, `${STATS}?from=2031-04-01&to=2031-06-30`);
-        assert.deepEqual(onlyQ2.quarters.map((q) => q.quarter), ['2031-Q2']);
+        assert.deepEqual(
+            onlyQ2.quarters.map((q) => q.quarter),
+            ['2031-Q2'],
+        );
         assert.equal(onlyQ2.from, '2031-04-01');
         const onlyQ1 = await getJson(d, viewer, `${STATS}?from=2031-01-01&to=2031-03-31`);
-        assert.deepEqual(onlyQ1.quarters.map((q) => q.quarter), ['2031-Q1']);
+        assert.deepEqual(
+            onlyQ1.quarters.map((q) => q.quarter),
+            ['2031-Q1'],
+        );
 
         // CSV: the same figures, labels in the language asked for
         const csv = await api(d.url, viewer, 'GET', `${STATS}?format=csv&lang=nl`);
@@ -154,7 +179,9 @@ describe('issue 22: statistics of timeliness and recurrence', () => {
         const row = (label) => lines.find((l) => l.startsWith(`${label},`) && l.includes(title));
         assert.ok(row('K1 2031').endsWith(`,${owedA},1,1,0,${owedA - 2},2.00,2.00`), row('K1 2031'));
         assert.ok(row('Totaal').endsWith(`,${owedA + owedB},2,1,1,${owedA + owedB - 4},6.00,9.20`), row('Totaal'));
-        assert.ok(lines.some((l) => l.startsWith('K2 2031,') && l.includes(b.ref) && l.endsWith(',told the CSIRT by phone')));
+        assert.ok(
+            lines.some((l) => l.startsWith('K2 2031,') && l.includes(b.ref) && l.endsWith(',told the CSIRT by phone')),
+        );
         assert.ok(lines.includes('K1 2031,Kwaadwillig handelen,1'));
         const en = await api(d.url, viewer, 'GET', `${STATS}?format=csv&lang=en`);
         assert.match(en.text, /^Quarter,Regime,Reports owed,On time,Late,/);
@@ -179,7 +206,13 @@ describe('issue 22: statistics of timeliness and recurrence', () => {
     test('recurring-incident groups: two incidents with the same apparent root cause, together over EUR 500,000, are listed as one group with the incident that carries the reports', async () => {
         const T1 = '2031-08-01T08:00:00Z';
         await d.setClock({ now: T1 });
-        const OTHER = { trade_secrets_exfiltrated: false, deaths: 0, persons_health_damaged: 0, unauthorised_access: false, severe_disruption_possible: false };
+        const OTHER = {
+            trade_secrets_exfiltrated: false,
+            deaths: 0,
+            persons_health_damaged: 0,
+            unauthorised_access: false,
+            severe_disruption_possible: false,
+        };
         const cause = { root_cause_category: 'human_error', root_cause: 'Valve left open after maintenance' };
         const c = await createIncident(d, analyst, {
             title: 'Flooded pump house (1)',
@@ -187,13 +220,22 @@ describe('issue 22: statistics of timeliness and recurrence', () => {
             ...cause,
             impact: { financial_loss_eur: 300000, ...OTHER },
         });
-        const e = await createIncident(d, analyst, { title: 'Flooded pump house (2)', started_at: T1, aware_at: T1, ...cause, impact: { financial_loss_eur: 300000, ...OTHER } });
+        const e = await createIncident(d, analyst, {
+            title: 'Flooded pump house (2)',
+            started_at: T1,
+            aware_at: T1,
+            ...cause,
+            impact: { financial_loss_eur: 300000, ...OTHER },
+        });
         const s = await getJson(d, viewer, `${STATS}?from=2031-07-01&to=2031-09-30`);
         assert.equal(s.recurring_groups.length, 1, JSON.stringify(s.recurring_groups));
         const g = s.recurring_groups[0];
         assert.equal(g.regime, 'nis2');
         assert.equal(g.lead.ref, e.ref);
-        assert.deepEqual(g.members.map((m) => m.ref), [c.ref, e.ref]);
+        assert.deepEqual(
+            g.members.map((m) => m.ref),
+            [c.ref, e.ref],
+        );
         assert.equal(g.combined.financial_loss_eur, 600000);
         assert.deepEqual(g.root_cause.label, { en: 'Human error', nl: 'Menselijke fout' });
         assert.equal(g.root_cause.text, cause.root_cause);
