@@ -8,7 +8,7 @@
 // root-cause category, the recurring-incident groups, and bad input.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, startDaemon } from './lib/daemon.mjs';
+import { api, cli, startDaemon } from './lib/daemon.mjs';
 import { addUser, approveAs } from './lib/session.mjs';
 import { BASE, createIncident, createToken, iso } from './lib/incidents.mjs';
 
@@ -243,5 +243,21 @@ describe('issue 22: statistics of timeliness and recurrence', () => {
         const csv = await api(d.url, viewer, 'GET', `${STATS}?format=csv&from=2031-07-01&to=2031-09-30`);
         assert.ok(csv.text.includes(`,Human error: ${cause.root_cause},${e.ref},${c.ref} ${e.ref}`), csv.text);
         await d.setClock({ system: true });
+    });
+
+    test('a reader limited to some TLP levels counts only the incidents it may see: the amber ones above its limit are not in the figures, the groups or the CSV', async () => {
+        const r = cli(['token', 'create', '--name', 'st-green', '--role', 'viewer', '--tlp-max', 'green'], {
+            dataDir: d.dataDir,
+        });
+        assert.equal(r.code, 0, r.stderr);
+        const green = r.stdout.trim();
+        const all = await getJson(d, viewer, STATS);
+        assert.ok(all.quarters.length > 0 && all.recurring_groups.length > 0);
+        const s = await getJson(d, green, STATS);
+        assert.deepEqual(s.quarters, [], 'every incident here is amber (the default)');
+        assert.deepEqual(s.recurring_groups, []);
+        assert.equal(s.total.incidents, 0);
+        const csv = await api(d.url, green, 'GET', `${STATS}?format=csv`);
+        assert.ok(!/INC-/.test(csv.text), csv.text);
     });
 });
