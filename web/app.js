@@ -9,7 +9,7 @@ import { h, replace } from './lib/dom.js';
 import { errorBox } from './lib/forms.js';
 import { lang, setLang, t, initialLang } from './lib/i18n.js';
 import './lib/i18n_mfa.js';
-import './lib/i18n_statistics.js';
+import './lib/i18n_statistics_nav.js';
 import { loadSchema } from './lib/schema.js';
 import { atLeast, session, setSession, user } from './lib/session.js';
 import { signInForm, passwordForm } from './pages/signin.js';

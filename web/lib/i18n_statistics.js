@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: EUPL-1.2
 // i18n_statistics.js - the words of the statistics page (issue 22), Dutch
-// and English, kept apart from i18n.js, which merges them in.
+// and English, kept apart from i18n.js, which merges them in; loaded with
+// the page (the navigation's word is in i18n_statistics_nav.js).
 import { extend } from './i18n.js';
 
 export const en = {
-    nav_statistics: 'Statistics',
     st_title: 'Statistics: timeliness and recurrence',
     st_intro:
         'Per regime and quarter: the reports owed, sent on time, late, waived and still open, and how long it took from awareness to the first report. An incident counts in the quarter in which it became known, in Dutch time. A report is on time when it was sent by its due time, however late it was recorded.',
@@ -50,7 +50,6 @@ export const en = {
 };
 
 export const nl = {
-    nav_statistics: 'Statistieken',
     st_title: 'Statistieken: tijdigheid en herhaling',
     st_intro:
         'Per regeling en kwartaal: de verschuldigde meldingen, op tijd verzonden, te laat, afgezien en nog open, en hoe lang het duurde van kennisname tot de eerste melding. Een incident telt in het kwartaal waarin het bekend werd, in Nederlandse tijd. Een melding is op tijd als ze vóór de termijn is verzonden, hoe laat ze ook is vastgelegd.',

@@ -4,7 +4,7 @@
 // per regime (reports on time, late, waived, still open), the waived
 // reports with their reasons, incidents per root-cause category and the
 // recurring-incident groups.  The same figures as CSV (a download), and a
-// printable page (print CSS in style.css: A4, without the controls) for
+// printable page (print CSS in statistics.css: A4, without the controls) for
 // management and supervisors.  Labels come from the server in both
 // languages; the page's own words are in lib/i18n_statistics.js.
 import { get } from '../lib/api.js';
@@ -278,8 +278,15 @@ function groupsSection(rep) {
     );
 }
 
+/** The page's style sheet, linked once, when the page is first shown. */
+function linkStyle() {
+    if (document.getElementById('statistics-css')) return;
+    document.head.append(h('link', { rel: 'stylesheet', href: '/statistics.css', id: 'statistics-css' }));
+}
+
 /** The page: #/statistics?from=YYYY-MM-DD&to=YYYY-MM-DD. */
 export async function statisticsPage(query) {
+    linkStyle();
     const from = query.get('from') || '';
     const to = query.get('to') || '';
     const params = new URLSearchParams();
