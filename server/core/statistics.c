@@ -107,6 +107,12 @@ bump(json_t *o, const char *key, int64_t by)
     json_object_set_new(o, key, json_integer(json_integer_value(json_object_get(o, key)) + by));
 }
 
+static const char *
+or_empty(const char *s)
+{
+    return s != NULL ? s : "";
+}
+
 static json_t *
 text2(const char *en, const char *nl)
 {
@@ -251,7 +257,7 @@ static void
 buckets_of(json_t *all, json_t *total, const struct stats_incident *i, const struct calendar *cal,
            json_t *b[2])
 {
-    char key[16], en[16], nl[16];
+    char key[32], en[32], nl[32];
     int year, q = statistics_quarter(i->aware, cal, &year);
 
     snprintf(key, sizeof(key), "%04d-Q%d", year, q);
@@ -375,7 +381,7 @@ recurring_groups(sqlite3 *db, const json_t *index, const json_t *visible, const 
             }
             for (int c = 0; cause != NULL && c < ROOT_CAUSE_COUNT; c++) {
                 if (strcmp(incident_root_cause_names[c],
-                           json_string_value(json_object_get(cause, "category")) ?: "") == 0)
+                           or_empty(json_string_value(json_object_get(cause, "category")))) == 0)
                     json_object_set_new(
                         cause, "label",
                         text2(incident_root_cause_labels[c][0], incident_root_cause_labels[c][1]));
@@ -594,14 +600,14 @@ statistics_csv(const json_t *rep, const char *lang, size_t *len)
     {
         struct buf refs = BUF_INIT, cause = BUF_INIT;
         const json_t *rc = json_object_get(g, "root_cause");
-        json_array_foreach(json_object_get(g, "members"), k, m)
-            buf_printf(&refs, "%s%s", k ? " " : "", json_string_value(json_object_get(m, "ref")));
+        json_array_foreach(json_object_get(g, "members"), k, m) buf_printf(
+            &refs, "%s%s", k ? " " : "", or_empty(json_string_value(json_object_get(m, "ref"))));
         buf_printf(&cause, "%s: %s", word(json_object_get(rc, "label"), nl),
-                   json_string_value(json_object_get(rc, "text")) ?: "");
-        const char *row[] = {word(json_object_get(g, "title"), nl), cause.data ? cause.data : "",
-                             json_string_value(json_object_get(json_object_get(g, "lead"), "ref"))
-                                 ?: "",
-                             refs.data ? refs.data : ""};
+                   or_empty(json_string_value(json_object_get(rc, "text"))));
+        const char *row[] = {
+            word(json_object_get(g, "title"), nl), cause.data ? cause.data : "",
+            or_empty(json_string_value(json_object_get(json_object_get(g, "lead"), "ref"))),
+            refs.data ? refs.data : ""};
         csv_row(&b, row, 4);
         buf_free(&refs);
         buf_free(&cause);
