@@ -9,6 +9,7 @@ import { h, replace } from './lib/dom.js';
 import { errorBox } from './lib/forms.js';
 import { lang, setLang, t, initialLang } from './lib/i18n.js';
 import './lib/i18n_mfa.js';
+import './lib/i18n_statistics_nav.js';
 import { loadSchema } from './lib/schema.js';
 import { atLeast, session, setSession, user } from './lib/session.js';
 import { signInForm, passwordForm } from './pages/signin.js';
@@ -32,6 +33,8 @@ const routes = [
     ],
     [/^\/incidents$/, (m, q) => incidentsPage(q)],
     [/^\/alerts$/, async (m, q) => (await import('./pages/alerts.js')).alertsPage(q)],
+    // statistics (issue 22), loaded on demand
+    [/^\/statistics$/, async (m, q) => (await import('./pages/statistics.js')).statisticsPage(q)],
     // admins only, and rarely: loaded when first shown, outside the first load
     [/^\/settings$/, async () => (await import('./pages/settings.js')).settingsPage()],
     // one's own sessions (issue 21), loaded on demand
@@ -140,6 +143,7 @@ function drawHeader() {
         h('a', { href: '#/incidents' }, t('nav_incidents')),
         h('a', { href: '#/alerts' }, t('nav_alerts')),
         h('a', { href: '#/preparedness' }, t('nav_preparedness')),
+        h('a', { href: '#/statistics' }, t('nav_statistics')),
         atLeast('admin') ? h('a', { href: '#/settings' }, t('nav_settings')) : null,
     );
     replace(

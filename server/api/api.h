@@ -191,6 +191,9 @@ void api_incidents_reminder_ack(const struct api_request *rq, struct api_respons
 void api_reminders_ack(const struct api_request *rq, struct api_response *rs);
 void api_reminders_test(const struct api_request *rq, struct api_response *rs);
 
+/* api/statistics.c */
+void api_statistics(const struct api_request *rq, struct api_response *rs);
+
 /* api/calendar.c */
 void api_calendar_get(const struct api_request *rq, struct api_response *rs);
 void api_calendar_create(const struct api_request *rq, struct api_response *rs);

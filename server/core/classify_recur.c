@@ -247,7 +247,8 @@ classify_recurrence(sqlite3 *db, const struct incident *inc, const struct rulese
         goto out;
     }
     for (int i = 0; i < n; i++) {
-        rm[i] = (struct recur_member){.facts = v[i].facts, .at = v[i].at};
+        rm[i] = (struct recur_member){
+            .facts = v[i].facts, .at = v[i].at, .recorded = v[i].inc.created_at};
         if (v[i].self)
             self = i;
         else

@@ -240,11 +240,13 @@ void rules_decide(const struct ruleset *rs, const struct rules_facts *fv,
 json_t *rules_evaluate_recurring(const struct ruleset *rs, const json_t *facts,
                                  const json_t *profile);
 
-/* One incident of a possible combination: its facts (classify_facts) and
- * when it occurred.  The members come sorted by that time. */
+/* One incident of a possible combination: its facts (classify_facts),
+ * when it occurred and when it was recorded (meldpunt could know of it no
+ * earlier).  The members come sorted by the time they occurred. */
 struct recur_member {
     const json_t *facts;
     int64_t at;
+    int64_t recorded;
 };
 
 /* The combination member `self` belongs to under rs's recurring rule (see

@@ -13,6 +13,17 @@
  * count in no later combination (an incident is part of one significant
  * incident at most), so the next combination starts afresh.  A member in no
  * combination that passes is shown the latest that it is part of.
+ *
+ * Combinations form in the order meldpunt could know of them: the members
+ * are taken in the order they were recorded, and each one recorded either
+ * joins the significant incident in whose period (up to its lead) it
+ * occurred, or may complete a new combination with the members known and
+ * not yet spent.  So an incident recorded later with an earlier occurrence
+ * (back-dated) never takes members away from a significant incident that
+ * was already complete, and never starts a second one out of its members:
+ * it is one more occurrence of it (CIR 2024/2690 art. 4: "shall be
+ * considered as one significant incident").  Recorded in the order they
+ * occurred, this is the same as taking them by occurrence alone.
  */
 #include "rules.h"
 #include "rules_int.h"
@@ -95,73 +106,155 @@ figures(const json_t *combined)
     return out;
 }
 
-json_t *
-rules_recurring(const struct ruleset *rs, const struct recur_member *m, int n, int self,
-                const json_t *profile)
+/* The work of rules_recurring: the members, which are known yet (recorded
+ * up to the member being taken), and which significant incident each is in
+ * (the index of its lead, or -1). */
+struct recur_work {
+    const struct ruleset *rs;
+    const struct recur_member *m;
+    const json_t *profile;
+    int n;
+    bool *known, *w;
+    int *group;
+};
+
+/* w: the known members that occurred in the period up to l and are in the
+ * significant incident g (g < 0: in none).  Returns how many. */
+static int
+window(struct recur_work *k, int l, int g)
 {
-    const struct rule_recurring *r = rs->recurring;
-    bool *w = calloc((size_t)n + 1, sizeof(*w)), *best_w = calloc((size_t)n + 1, sizeof(*w));
-    bool *used = calloc((size_t)n + 1, sizeof(*w));
-    json_t *best_eval = NULL, *best_combined = NULL, *out = NULL, *members;
-    int lead = -1;
+    int wn = 0;
 
-    if (r == NULL || w == NULL || best_w == NULL || used == NULL || self < 0 || self >= n)
-        goto out;
-    for (int l = 0; l < n; l++) {
-        int wn = 0;
+    for (int i = 0; i < k->n; i++) {
+        k->w[i] =
+            k->known[i] && k->group[i] == g && in_window(k->rs->recurring, k->m[i].at, k->m[l].at);
+        wn += k->w[i];
+    }
+    return wn;
+}
+
+/* The test over the combination in w: *eval and *combined are set (the
+ * caller owns them).  -1 when the rule does not apply to the organisation
+ * (a DORA microenterprise), 1 when it passes, else 0. */
+static int
+judge(struct recur_work *k, json_t **combined, json_t **eval)
+{
+    *combined = combine(k->rs->recurring, k->m, k->n, k->w);
+    *eval = rules_evaluate_recurring(k->rs, *combined, k->profile);
+    if (strcmp(json_string_value(json_object_get(*eval, "applies")), "no") == 0)
+        return -1;
+    return strcmp(json_string_value(json_object_get(*eval, "result")), "yes") == 0;
+}
+
+/* Member j is recorded: it joins the significant incident in whose period
+ * it occurred, or the known members not yet spent may now complete new
+ * ones (in the order they occurred).  -1 when the rule does not apply. */
+static int
+take(struct recur_work *k, int j)
+{
+    const struct rule_recurring *r = k->rs->recurring;
+
+    k->known[j] = true;
+    for (int l = 0; l < k->n; l++) {
+        if (k->group[l] == l && in_window(r, k->m[j].at, k->m[l].at)) {
+            k->group[j] = l;
+            return 0;
+        }
+    }
+    for (int l = 0; l < k->n; l++) {
         json_t *combined, *eval;
-        bool yes;
+        int yes;
 
-        for (int i = 0; i < n; i++) {
-            w[i] = !used[i] && in_window(r, m[i].at, m[l].at);
-            wn += w[i];
-        }
-        if (used[l] || wn < r->at_least)
+        if (!k->known[l] || k->group[l] >= 0 || window(k, l, -1) < r->at_least)
             continue;
-        combined = combine(r, m, n, w);
-        eval = rules_evaluate_recurring(rs, combined, profile);
-        if (strcmp(json_string_value(json_object_get(eval, "applies")), "no") == 0) {
-            json_decref(combined);
-            json_decref(eval);
-            break; /* not for this organisation (a DORA microenterprise) */
+        yes = judge(k, &combined, &eval);
+        json_decref(combined);
+        json_decref(eval);
+        if (yes < 0)
+            return -1;
+        for (int i = 0; yes && i < k->n; i++)
+            k->group[i] = k->w[i] ? l : k->group[i];
+    }
+    return 0;
+}
+
+/* The members in the order they were recorded (then as they occurred). */
+static int *
+recorded_order(const struct recur_member *m, int n)
+{
+    int *o = calloc((size_t)n + 1, sizeof(*o));
+
+    for (int i = 0; o != NULL && i < n; i++) {
+        int j = i;
+        for (; j > 0 && m[o[j - 1]].recorded > m[i].recorded; j--)
+            o[j] = o[j - 1];
+        o[j] = i;
+    }
+    return o;
+}
+
+/* The answer for self: the significant incident it is in, else the latest
+ * combination of members not spent that it is part of. */
+static json_t *
+answer(struct recur_work *k, int self)
+{
+    const struct rule_recurring *r = k->rs->recurring;
+    json_t *combined = NULL, *eval = NULL, *members, *out;
+    int lead = k->group[self];
+
+    if (lead < 0) {
+        for (int l = 0; l < k->n; l++) {
+            if (window(k, l, -1) >= r->at_least && k->w[self])
+                lead = l;
         }
-        yes = strcmp(json_string_value(json_object_get(eval, "result")), "yes") == 0;
-        if (!w[self]) {
-            /* another significant incident: its members are spent */
-            for (int i = 0; yes && i < n; i++)
-                used[i] = used[i] || w[i];
-            json_decref(combined);
-            json_decref(eval);
-            continue;
-        }
-        json_decref(best_combined);
-        json_decref(best_eval);
-        best_combined = combined;
-        best_eval = eval;
-        memcpy(best_w, w, sizeof(*w) * (size_t)n);
-        lead = l;
-        if (yes)
-            break; /* self's significant incident */
     }
     if (lead < 0)
-        goto out;
+        return NULL;
+    window(k, lead, k->group[self]);
+    judge(k, &combined, &eval);
     members = json_array();
-    for (int i = 0; i < n; i++) {
-        if (best_w[i])
+    for (int i = 0; i < k->n; i++) {
+        if (k->w[i])
             json_array_append_new(members, json_integer(i));
     }
     out = json_pack(
         "{s:s, s:O, s:O?, s:i, s:s, s:o, s:i, s:b, s:o, s:O, s:O, s:O}", "id", r->id, "text",
         json_object_get(r->def, "text"), "source", json_object_get(r->def, "source"), "at_least",
         r->at_least, "within", r->within_text, "members", members, "lead", lead, "leads",
-        lead == self, "combined", figures(best_combined), "result",
-        json_object_get(best_eval, "result"), "missing", json_object_get(best_eval, "missing"),
-        "criteria", json_object_get(best_eval, "criteria"));
+        lead == self, "combined", figures(combined), "result", json_object_get(eval, "result"),
+        "missing", json_object_get(eval, "missing"), "criteria", json_object_get(eval, "criteria"));
+    json_decref(combined);
+    json_decref(eval);
+    return out;
+}
+
+json_t *
+rules_recurring(const struct ruleset *rs, const struct recur_member *m, int n, int self,
+                const json_t *profile)
+{
+    struct recur_work k = {.rs = rs, .m = m, .profile = profile, .n = n};
+    int *order = NULL;
+    json_t *out = NULL;
+
+    if (rs->recurring == NULL || self < 0 || self >= n)
+        return NULL;
+    k.known = calloc((size_t)n + 1, sizeof(bool));
+    k.w = calloc((size_t)n + 1, sizeof(bool));
+    k.group = calloc((size_t)n + 1, sizeof(int));
+    order = recorded_order(m, n);
+    if (k.known == NULL || k.w == NULL || k.group == NULL || order == NULL)
+        goto out;
+    for (int i = 0; i < n; i++)
+        k.group[i] = -1;
+    for (int i = 0; i < n; i++) {
+        if (take(&k, order[i]) < 0)
+            goto out;
+    }
+    out = answer(&k, self);
 out:
-    json_decref(best_combined);
-    json_decref(best_eval);
-    free(w);
-    free(best_w);
-    free(used);
+    free(k.known);
+    free(k.w);
+    free(k.group);
+    free(order);
     return out;
 }

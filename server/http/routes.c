@@ -171,6 +171,8 @@ const struct route http_routes[] = {
     {.method = "GET", .pattern = "/api/v1/organisation", .handler = api_organisation_get, .roles = ROLES_READ, .tlp = ROUTE_TLP_FREE},
     {.method = "PUT", .pattern = "/api/v1/organisation", .handler = api_organisation_put, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE, .step_up = true},
     {.method = "GET", .pattern = "/api/v1/rules", .handler = api_rules_list, .roles = ROLES_READ, .tlp = ROUTE_TLP_FREE},
+    /* statistics (issue 22): counts of the incidents the caller may see */
+    {.method = "GET", .pattern = "/api/v1/statistics", .handler = api_statistics, .roles = ROLES_READ, .tlp = ROUTE_TLP_FILTERED},
 
     {.method = "GET", .pattern = "/api/v1/assessment/questions", .handler = api_assessment_questions, .roles = ROLES_READ, .tlp = ROUTE_TLP_FREE},
     {.method = "POST", .pattern = "/api/v1/assessment", .handler = api_assessment_create, .roles = PREP_WORK, .writes = true, .tlp = ROUTE_TLP_FREE},

@@ -27,6 +27,9 @@ extend(await import(path.join(WEB, 'lib/i18n_reminders.js')));
 extend(await import(path.join(WEB, 'lib/i18n_formats.js')));
 // the sessions' and token limits' words join on import (issue 21)
 await import(path.join(WEB, 'lib/i18n_sessions.js'));
+// the statistics page's words (issue 22), joined when app.js loads
+await import(path.join(WEB, 'lib/i18n_statistics_nav.js'));
+await import(path.join(WEB, 'lib/i18n_statistics.js'));
 
 function sources() {
     const out = [];

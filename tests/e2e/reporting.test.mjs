@@ -457,4 +457,78 @@ describe('issue 16 items 8-11: more reporting duties (shipped rules)', () => {
         assert.equal(ew.status, 'pending', 'still owed');
         await d.setClock({ system: true });
     });
+
+    test('9. a back-dated incident: recorded after a combination became significant, an incident that occurred within its period joins it (one significant incident, the reports stay on its lead, their due times unchanged); where no combination was complete, a back-dated incident may complete one, and its reports run from when it was recorded, not from its back-dated awareness', async () => {
+        await putProfile(d, { name: 'Netbeheer Zuid', sector: 'energy', nis2_class: 'important', entity_types: [], annual_turnover_eur: 1e8, recipients: RECIPIENTS });
+        const t0 = Date.parse(await d.setClock({ now: iso(Date.now()) }));
+        const OTHER = { trade_secrets_exfiltrated: false, deaths: 0, persons_health_damaged: 0, unauthorised_access: false, severe_disruption_possible: false };
+        const cause = { root_cause_category: 'system_failure', root_cause: 'Backup job fills the historian disk' };
+        const a = await createIncident(d, analyst, {
+            title: 'Historian down (January)',
+            started_at: iso(t0 - 60 * 24 * HOUR),
+            ...cause,
+            impact: { financial_loss_eur: 300000, ...OTHER },
+        });
+        const b = await createIncident(d, analyst, {
+            title: 'Historian down (March)',
+            started_at: iso(t0 - HOUR),
+            aware_at: iso(t0 - HOUR),
+            ...cause,
+            impact: { financial_loss_eur: 300000, ...OTHER },
+        });
+        let nis2b = regime(await classification(d, analyst, b.id), 'nis2');
+        assert.equal(nis2b.recurrence.leads, true, JSON.stringify(nis2b.recurrence));
+        const ewDue = (await obligations(d, analyst, b.id)).find((o) => o.regime === 'nis2' && o.stage === 'early_warning').due_at;
+        assert.equal(ewDue, iso(t0 + 24 * HOUR));
+
+        // five hours later an incident of a month ago is recorded, the same root cause
+        const t1 = Date.parse(await d.setClock({ advance: 'PT5H' }));
+        const c = await createIncident(d, analyst, {
+            title: 'Historian down (February, recorded late)',
+            started_at: iso(t0 - 30 * 24 * HOUR),
+            aware_at: iso(t0 - 30 * 24 * HOUR),
+            ...cause,
+            impact: { financial_loss_eur: 300000, ...OTHER },
+        });
+        const nis2c = regime(await classification(d, analyst, c.id), 'nis2');
+        assert.equal(nis2c.significant, 'no', 'it starts no earlier combination of its own');
+        assert.equal(nis2c.recurrence.leads, false);
+        assert.equal(nis2c.recurrence.lead.ref, b.ref);
+        assert.deepEqual(nis2c.recurrence.members.map((m) => m.ref), [a.ref, c.ref, b.ref]);
+        assert.equal(nis2c.recurrence.combined.financial_loss_eur, 900000);
+        assert.ok(!(await obligations(d, analyst, c.id)).some((o) => o.regime === 'nis2'), 'no second set of reports');
+        nis2b = regime(await classification(d, analyst, b.id), 'nis2');
+        assert.equal(nis2b.recurrence.leads, true);
+        assert.deepEqual(nis2b.recurrence.members.map((m) => m.ref), [a.ref, c.ref, b.ref]);
+        assert.equal(nis2b.recurrence.combined.financial_loss_eur, 900000);
+        const ewB = (await obligations(d, analyst, b.id)).find((o) => o.regime === 'nis2' && o.stage === 'early_warning');
+        assert.equal(ewB.due_at, ewDue, 'the lead\'s clock does not move');
+
+        // another root cause: one incident of 20 days ago, alone
+        const cause2 = { root_cause_category: 'third_party_failure', root_cause: 'Cloud DNS provider outage' };
+        const e1 = await createIncident(d, analyst, {
+            title: 'Portal unreachable (DNS)',
+            started_at: iso(t1 - 20 * 24 * HOUR),
+            ...cause2,
+            impact: { financial_loss_eur: 300000, ...OTHER },
+        });
+        assert.equal(regime(await classification(d, analyst, e1.id), 'nis2').recurrence, undefined);
+        // a day later one of ten days ago is recorded: together significant; it completed the combination
+        const t2 = Date.parse(await d.setClock({ advance: 'P1D' }));
+        const e2 = await createIncident(d, analyst, {
+            title: 'Portal unreachable again (DNS), recorded late',
+            started_at: iso(t1 - 10 * 24 * HOUR),
+            aware_at: iso(t1 - 10 * 24 * HOUR),
+            ...cause2,
+            impact: { financial_loss_eur: 300000, ...OTHER },
+        });
+        const nis2e = regime(await classification(d, analyst, e2.id), 'nis2');
+        assert.equal(nis2e.significant, 'yes', JSON.stringify(nis2e));
+        assert.equal(nis2e.recurrence.leads, true);
+        assert.equal(nis2e.classified_at, iso(t2));
+        const ewE = (await obligations(d, analyst, e2.id)).find((o) => o.regime === 'nis2' && o.stage === 'early_warning');
+        assert.equal(ewE.due_at, iso(t2 + 24 * HOUR), 'from when the combination could be known, not from the back-dated awareness');
+        assert.equal(ewE.status, 'pending');
+        await d.setClock({ system: true });
+    });
 });

@@ -31,7 +31,8 @@
  *               [index…], "lead": index} or null (optional; needs
  *               "recurring": the combination incident "self" belongs to,
  *               rules_recurring, or null for none)},
- *    "recurring": [{"facts": {...}, "occurred_at": RFC 3339}, ...] (optional;
+ *    "recurring": [{"facts": {...}, "occurred_at": RFC 3339, "recorded_at":
+ *              RFC 3339 (optional, default occurred_at)}, ...] (optional;
  *              incidents with the same apparent root cause, not significant
  *              one by one, oldest first), "self": index (default the last),
  *    "times": {"now": RFC 3339, ANCHOR: RFC 3339, ..., "resolved_at",
@@ -408,6 +409,9 @@ compare_recurrence(const json_t *c, const struct ruleset *rs, struct buf *b)
     {
         m[i].facts = json_object_get(x, "facts");
         m[i].at = case_time(x, "occurred_at");
+        m[i].recorded = json_object_get(x, "recorded_at") ? case_time(x, "recorded_at") : m[i].at;
+        if (m[i].recorded == TIME_UNSET)
+            problem(b, "recurring[%zu].recorded_at must be RFC 3339", i);
         if (m[i].at == TIME_UNSET || (i > 0 && m[i].at < m[i - 1].at))
             problem(b, "recurring[%zu].occurred_at must be RFC 3339, oldest first", i);
     }
