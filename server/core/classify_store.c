@@ -27,6 +27,7 @@
  */
 #include "classify.h"
 #include "classify_int.h"
+#include "lib/buf.h"
 #include "store/classification.h"
 
 #include <stdlib.h>
@@ -161,10 +162,87 @@ classify_stored_defaults(json_t *regimes)
     }
 }
 
+/* The outcome of one judgement as text: per regime whether it applies, is
+ * significant and is owed (effective), the criteria that held or may hold
+ * with their answers, a recurrence, and the stages' due times -- what
+ * changes what the incident owes -- and not the rule file's version or
+ * hash (rows before schema 0020 name the version, later ones the hash: an
+ * upgrade must not make every open incident's outcome look new).  regimes
+ * as decided or as stored with classify_stored_defaults applied; a row
+ * before 0020 holds the explanation, whose extra members are not read. */
+static void
+outcome_text(const json_t *regimes, struct buf *out)
+{
+    size_t i, k;
+    json_t *r, *x;
+
+    json_array_foreach(regimes, i, r)
+    {
+        buf_printf(out, "%s=%s/%s/%s:", json_string_value(json_object_get(r, "regime")),
+                   json_string_value(json_object_get(r, "applies")),
+                   json_string_value(json_object_get(r, "significant")),
+                   json_string_value(json_object_get(r, "effective")));
+        json_array_foreach(json_object_get(r, "criteria"), k, x)
+        {
+            const char *res = json_string_value(json_object_get(x, "result"));
+            if (res != NULL && strcmp(res, "no") != 0)
+                buf_printf(out, "%s%s,", json_string_value(json_object_get(x, "id")),
+                           strcmp(res, "yes") == 0 ? "" : "?");
+        }
+        if ((x = json_object_get(r, "recurrence")) != NULL) {
+            /* the combination's members and figures are shown on each */
+            char *c = json_dumps(json_object_get(x, "combined"), JSON_COMPACT | JSON_SORT_KEYS);
+            buf_printf(out, "R%s/%s/%zu/%s:", json_string_value(json_object_get(x, "result")),
+                       json_string_value(json_object_get(json_object_get(x, "lead"), "ref")),
+                       json_array_size(json_object_get(x, "members")), c ? c : "");
+            free(c);
+        }
+        json_array_foreach(json_object_get(r, "stages"), k, x)
+        {
+            json_t *due = json_object_get(x, "due_at");
+            if (due == NULL)
+                continue; /* no due time worked out: not stored */
+            buf_printf(out, "[%s@%s]", json_string_value(json_object_get(x, "id")),
+                       json_is_string(due) ? json_string_value(due) : "-");
+        }
+        buf_puts(out, ";");
+    }
+}
+
+bool
+classify_same_outcome(const json_t *regimes, const char *stored)
+{
+    json_t *old = stored ? json_loads(stored, 0, NULL) : NULL;
+    struct buf a = BUF_INIT, b = BUF_INIT;
+    bool same;
+
+    if (old == NULL)
+        return false;
+    classify_stored_defaults(old);
+    outcome_text(regimes, &a);
+    outcome_text(old, &b);
+    same = a.len == b.len && (a.len == 0 || memcmp(a.data, b.data, a.len) == 0);
+    buf_free(&a);
+    buf_free(&b);
+    json_decref(old);
+    return same;
+}
+
+/* The row's inputs as stored: the facts and the profile by its hash. */
+static char *
+inputs_text(const json_t *facts, const char *phash)
+{
+    json_t *inputs = json_pack("{s:O, s:s}", "facts", facts, "profile_hash", phash);
+    char *t = json_dumps(inputs, JSON_COMPACT | JSON_SORT_KEYS);
+
+    json_decref(inputs);
+    return t;
+}
+
 int
 classify_store_row(sqlite3 *db, const struct incident *inc, const char *at, int64_t pversion,
                    const struct rules *rules, json_t *regimes, const json_t *facts,
-                   const json_t *profile, struct mp_error *err)
+                   const json_t *profile, const char *unless_inputs, struct mp_error *err)
 {
     json_t *versions = json_object();
     char *t_rules = NULL, *t_inputs = NULL, *t_result = NULL, *t_profile = NULL;
@@ -172,6 +250,16 @@ classify_store_row(sqlite3 *db, const struct incident *inc, const char *at, int6
     bool archived = false;
     int rc = -1;
 
+    t_profile = json_dumps(profile, JSON_COMPACT | JSON_SORT_KEYS);
+    if (t_profile == NULL || (rules_hash_text(t_profile, strlen(t_profile), phash),
+                              (t_inputs = inputs_text(facts, phash)) == NULL)) {
+        mp_error_set(err, 500, "", "out of memory");
+        goto out;
+    }
+    if (unless_inputs != NULL && strcmp(t_inputs, unless_inputs) == 0) {
+        rc = 0; /* the same outcome from the same inputs: nothing to keep */
+        goto out;
+    }
     for (int i = 0; rules && i < rules->nsets; i++) {
         int known;
         json_object_set_new(versions, rules->sets[i].regime, json_string(rules->sets[i].version));
@@ -189,19 +277,8 @@ classify_store_row(sqlite3 *db, const struct incident *inc, const char *at, int6
             archived = true;
         }
     }
-    t_profile = json_dumps(profile, JSON_COMPACT | JSON_SORT_KEYS);
-    if (t_profile == NULL) {
-        mp_error_set(err, 500, "", "out of memory");
-        goto out;
-    }
-    rules_hash_text(t_profile, strlen(t_profile), phash);
     if (store_rule_text_put(db, phash, "profile", t_profile, err) != 0)
         goto out;
-    {
-        json_t *inputs = json_pack("{s:O, s:s}", "facts", facts, "profile_hash", phash);
-        t_inputs = json_dumps(inputs, JSON_COMPACT | JSON_SORT_KEYS);
-        json_decref(inputs);
-    }
     t_rules = json_dumps(versions, JSON_COMPACT | JSON_SORT_KEYS);
     compact_regimes(regimes);
     t_result = json_dumps(regimes, JSON_COMPACT);
