@@ -146,6 +146,20 @@ api_incidents_list(const struct api_request *rq, struct api_response *rs)
     api_ok(rs, 200, json_pack("{s:o, s:s?}", "items", arr, "next_cursor", next ? next_s : NULL));
 }
 
+/* GET /api/v1/dashboard: what the dashboard counts, from the server. */
+void
+api_dashboard(const struct api_request *rq, struct api_response *rs)
+{
+    struct mp_error err;
+    json_t *counts = incident_counts_json(rq->principal->tlp_max, &err);
+
+    if (counts == NULL) {
+        api_error(rs, &err);
+        return;
+    }
+    api_ok(rs, 200, json_pack("{s:o}", "counts", counts));
+}
+
 void
 api_incidents_get(const struct api_request *rq, struct api_response *rs)
 {

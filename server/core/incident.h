@@ -220,6 +220,10 @@ int incident_changed_by(const char *id_or_ref, char principal[96], char name[404
 
 /* Incidents per state up to TLP level tlp_max, for /metrics. */
 int incident_count_by_state(int tlp_max, int64_t counts[STATE_COUNT], struct mp_error *err);
+/* Incidents per state and severity up to TLP level tlp_max, for the
+ * dashboard: {state: {severity: n, ..., "total": n}, ...} for every state,
+ * from counts kept in step (no scan); NULL with err. */
+json_t *incident_counts_json(int tlp_max, struct mp_error *err);
 /* 0 when p may see the incident (or it does not exist: the operation will
  * say so), else -1 with a 404 exactly like a missing one, so a limited
  * principal cannot even learn that it exists. */
