@@ -81,6 +81,15 @@ bool incident_apply_json(struct incident *inc, json_t *obj, bool patch, int64_t 
 /* The API representation; the impact shows a derived duration_minutes
  * when none was given; `transitions` lists the states that may follow. */
 json_t *incident_to_json(const struct incident *inc, int64_t now);
+struct buf;
+/* incident_to_json(inc, now) as JSON text (what json_dumps() of it gives
+ * with the server's flags), appended to b without building the tree
+ * (incident_encode.c). */
+void incident_encode(struct buf *b, const struct incident *inc, int64_t now);
+/* A list page, {"items": [...], "next_cursor": next_cursor or null}, as
+ * JSON text (malloc'd, *len its length); NULL when out of memory. */
+char *incident_list_text(const struct incident *items, int n, int64_t now, const char *next_cursor,
+                         size_t *len);
 
 /* Checks what types alone cannot: lengths, the impact object against
  * impact_facts[] (a null value removes the fact), the services list, the
