@@ -162,14 +162,35 @@ classify_stored_defaults(json_t *regimes)
     }
 }
 
-/* The outcome of one judgement as text: per regime whether it applies, is
- * significant and is owed (effective), the criteria that held or may hold
- * with their answers, a recurrence, and the stages' due times -- what
- * changes what the incident owes -- and not the rule file's version or
- * hash (rows before schema 0020 name the version, later ones the hash: an
- * upgrade must not make every open incident's outcome look new).  regimes
- * as decided or as stored with classify_stored_defaults applied; a row
- * before 0020 holds the explanation, whose extra members are not read. */
+/* What a regime's outcome is, beside its criteria, recurrence and stages. */
+static const char *const outcome_keys[] = {"applies",       "significant", "lifted", "effective",
+                                           "classified_at", "decision",    NULL};
+/* What the incident's clock made of a stage (classify.c: stage_times_json). */
+static const char *const stage_keys[] = {"due_at",         "waiting_for", "due_before_working_day",
+                                         "calendar_gap",   "due_now",     "ongoing_at_due",
+                                         "regular_due_at", "not_due",     NULL};
+
+static void
+put_value(struct buf *out, const char *key, const json_t *v)
+{
+    /* absent and null say the same (what storing leaves out comes back as null) */
+    char *t = v && !json_is_null(v) ? json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)
+                                    : NULL;
+
+    buf_printf(out, "%s=%s,", key, t ? t : "-");
+    free(t);
+}
+
+/* The outcome of one judgement as text: per regime what applies, its
+ * significance, lift, effective status, classification time and a
+ * manager's decision, the criteria that held or may hold with their
+ * answers, a recurrence, and what the clock made of each stage -- what
+ * changes what the incident owes and what its reads show -- and not the
+ * rule file's version or hash (rows before schema 0020 name the version,
+ * later ones the hash: an upgrade must not make every open incident's
+ * outcome look new), nor the explanation's words that rows before 0020
+ * hold.  regimes as decided or as stored with classify_stored_defaults
+ * applied. */
 static void
 outcome_text(const json_t *regimes, struct buf *out)
 {
@@ -178,10 +199,9 @@ outcome_text(const json_t *regimes, struct buf *out)
 
     json_array_foreach(regimes, i, r)
     {
-        buf_printf(out, "%s=%s/%s/%s:", json_string_value(json_object_get(r, "regime")),
-                   json_string_value(json_object_get(r, "applies")),
-                   json_string_value(json_object_get(r, "significant")),
-                   json_string_value(json_object_get(r, "effective")));
+        buf_printf(out, "%s:", json_string_value(json_object_get(r, "regime")));
+        for (int d = 0; outcome_keys[d] != NULL; d++)
+            put_value(out, outcome_keys[d], json_object_get(r, outcome_keys[d]));
         json_array_foreach(json_object_get(r, "criteria"), k, x)
         {
             const char *res = json_string_value(json_object_get(x, "result"));
@@ -199,11 +219,18 @@ outcome_text(const json_t *regimes, struct buf *out)
         }
         json_array_foreach(json_object_get(r, "stages"), k, x)
         {
-            json_t *due = json_object_get(x, "due_at");
-            if (due == NULL)
-                continue; /* no due time worked out: not stored */
-            buf_printf(out, "[%s@%s]", json_string_value(json_object_get(x, "id")),
-                       json_is_string(due) ? json_string_value(due) : "-");
+            bool any = false;
+            for (int d = 0; stage_keys[d] != NULL; d++)
+                any = any || json_object_get(x, stage_keys[d]) != NULL;
+            if (!any)
+                continue; /* nothing worked out: not stored */
+            buf_printf(out, "[%s:", json_string_value(json_object_get(x, "id")));
+            for (int d = 0; stage_keys[d] != NULL; d++) {
+                json_t *v = json_object_get(x, stage_keys[d]);
+                if (v != NULL)
+                    put_value(out, stage_keys[d], v);
+            }
+            buf_puts(out, "]");
         }
         buf_puts(out, ";");
     }

@@ -274,7 +274,8 @@ END_TEST
  * over every case and rule set the decision compares equal to itself as a
  * row before schema 0020 held it (the explanation, naming the rule file by
  * its version) and as a row after (by its hash, whatever hash); a moved
- * significance, effective status, criterion or due time compares unequal. */
+ * significance, effective status, criterion, due time, stage not due or
+ * classification time compares unequal. */
 START_TEST(test_same_outcome_by_content)
 {
     const json_t *c = json_array_get(cases, (size_t)_i);
@@ -336,6 +337,20 @@ START_TEST(test_same_outcome_by_content)
             json_pack("{s:s, s:s}", "id", "initial", "due_at", "2026-01-01T00:00:00Z"));
         t_moved = dump(moved);
         ck_assert_msg(!classify_same_outcome(now, t_moved), "%s: a due time", what);
+        free(t_moved);
+        json_decref(moved);
+        moved = json_deep_copy(now);
+        json_array_append_new(json_object_get(json_array_get(moved, 0), "stages"),
+                              json_pack("{s:s, s:b}", "id", "progress", "not_due", 1));
+        t_moved = dump(moved);
+        ck_assert_msg(!classify_same_outcome(now, t_moved), "%s: a stage not due", what);
+        free(t_moved);
+        json_decref(moved);
+        moved = json_deep_copy(now);
+        json_object_set_new(json_array_get(moved, 0), "classified_at",
+                            json_string("2026-01-01T00:00:00Z"));
+        t_moved = dump(moved);
+        ck_assert_msg(!classify_same_outcome(now, t_moved), "%s: classified_at", what);
         free(t_moved);
         json_decref(moved);
 
