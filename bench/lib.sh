@@ -1,14 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: EUPL-1.2
-# bench/lib.sh - what the benchmarks share (sourced by run.sh, scale.sh and
-# reminders.sh): a data directory with a bench config, the server started
+# bench/lib.sh - what the benchmarks share (sourced by run.sh, scale.sh,
+# reminders.sh and write_path.sh): a data directory with a bench config, the server started
 # on a free port, and one wrk run read as "req/s p50_ms p99_ms non2xx".
 #
 # bench_init sets dir (a temporary directory, removed on exit with the
 # server), writes $dir/bench.conf (the bench endpoints, no per-address
 # limits, plus what BENCH_CONF_EXTRA adds) and creates the data directory;
-# MP_TOKEN is the first admin's token.  bench_serve starts the server and
-# waits until GET /readyz answers 200: pid and url are set.
+# MP_TOKEN is the first admin's token.  bench_serve starts the server ($BIN)
+# and waits until GET /readyz answers 200: pid and url are set.
 
 BIN=${MELDPUNT_BIN:-$PWD/build/meldpunt}
 
@@ -25,8 +25,21 @@ rate_limit = 0
 level = warn
 ${BENCH_CONF_EXTRA:-}
 CONF
+    bench_fresh
+}
+
+# bench_fresh: an empty data directory made by $BIN (a benchmark that
+# compares binaries sets BIN before each); MP_TOKEN its first admin's token.
+bench_fresh() {
+    rm -rf "$dir/data" "$dir/serve.log"
     MP_TOKEN=$("$BIN" init --data "$dir/data" 2>/dev/null)
     export MP_TOKEN
+}
+
+# bench_stop: the server stopped (and waited for).
+bench_stop() {
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    pid=
 }
 
 bench_cleanup() {

@@ -91,7 +91,8 @@ for spec in "POST /bench/echo (baseline)|/bench/echo|post_json.lua" \
             "GET /api/v1/alerts?severity=high|/api/v1/alerts?severity=high&limit=100|auth_get.lua" \
             "GET /metrics|/metrics|auth_get.lua" \
             "GET /api/v1/deadlines|/api/v1/deadlines|auth_get.lua" \
-            "dashboard: GET /incidents?state=detected&limit=200|/api/v1/incidents?state=detected&limit=200|auth_get.lua" \
+            "dashboard: GET /api/v1/dashboard (counts)|/api/v1/dashboard|auth_get.lua" \
+            "dashboard: GET /incidents?state=detected&limit=40|/api/v1/incidents?state=detected&limit=40|auth_get.lua" \
             "dashboard: GET /incidents/{id}/classification|/api/v1/incidents/$one/classification|auth_get.lua"; do
     name=${spec%%|*}
     rest=${spec#*|}

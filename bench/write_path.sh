@@ -25,59 +25,30 @@ ROUNDS=${BENCH_ROUNDS:-3}
 SECONDS_EACH=${BENCH_SECONDS:-5}
 CONNS=${BENCH_CONNECTIONS:-64}
 
-dir=$(mktemp -d)
-pid=
-cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-    rm -rf "$dir"
-}
-trap cleanup EXIT INT TERM
-
-cat >"$dir/bench.conf" <<CONF
-[server]
-bench_endpoints = true
-per_ip_connection_limit = 0
-rate_limit = 0
-[log]
-level = warn
-CONF
+. bench/lib.sh
 
 # wrk's requests per second
 rps() {
-    wrk -t2 -c"$CONNS" -d"${SECONDS_EACH}s" -s "bench/$2" "$1" 2>&1 |
-        awk '/^Requests\/sec:/ {print $2}'
+    set -- $(bench_wrk 2 "$CONNS" "$1" "$2")
+    echo "$1"
 }
 
 # one round for one binary: "echo_rps create_rps ratio bytes_per_incident
 # classification_bytes_per_row read_ratio"
 round() {
-    bin=$1
-    rm -rf "$dir/data" "$dir/serve.log"
-    MP_TOKEN=$("$bin" init --data "$dir/data" 2>/dev/null)
-    export MP_TOKEN
-    "$bin" serve --config "$dir/bench.conf" --data "$dir/data" --listen 127.0.0.1:0 \
-        --log-level notice 2>"$dir/serve.log" &
-    pid=$!
-    url=
-    for _ in $(seq 1 100); do
-        url=$(grep -o 'url=http://[0-9.]*:[0-9]*' "$dir/serve.log" 2>/dev/null | head -n 1 |
-            sed 's/url=//')
-        [ -n "$url" ] && break
-        sleep 0.1
-    done
-    [ -n "$url" ] || { echo "bench: $bin did not start:" >&2; cat "$dir/serve.log" >&2; exit 1; }
+    BIN=$1
+    bench_fresh
+    bench_serve
     db="$dir/data/meldpunt.db"
     sqlite3 "$db" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
     before=$(sqlite3 "$db" 'SELECT page_count * page_size FROM pragma_page_count, pragma_page_size;')
     n0=$(sqlite3 "$db" 'SELECT count(*) FROM incidents;')
-    echo_rps=$(rps "$url/bench/echo" post_json.lua)
-    create_rps=$(rps "$url/api/v1/incidents" create_incident.lua)
+    echo_rps=$(rps /bench/echo post_json.lua)
+    create_rps=$(rps /api/v1/incidents create_incident.lua)
     # the read that explains a judgement: one incident's classification
     id=$(sqlite3 "$db" 'SELECT id FROM incidents ORDER BY seq DESC LIMIT 1;')
-    read_rps=$(rps "$url/api/v1/incidents/$id/classification" auth_get.lua)
-    kill "$pid"
-    wait "$pid" 2>/dev/null || true
-    pid=
+    read_rps=$(rps "/api/v1/incidents/$id/classification" auth_get.lua)
+    bench_stop
     sqlite3 "$db" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
     after=$(sqlite3 "$db" 'SELECT page_count * page_size FROM pragma_page_count, pragma_page_size;')
     n=$(sqlite3 "$db" 'SELECT count(*) FROM incidents;')
@@ -90,6 +61,7 @@ round() {
 }
 
 echo "write path: incident creates, wrk -t2 -c$CONNS, ${SECONDS_EACH}s per run, $(nproc) cores"
+bench_init
 echo "old: $OLD"
 echo "new: $NEW"
 printf '%-5s %-4s %10s %10s %14s %12s %12s %12s\n' round bin echo_req/s creates/s creates/echo \

@@ -205,6 +205,7 @@ void api_audit_checkpoints_list(const struct api_request *rq, struct api_respons
 void api_audit_checkpoints_create(const struct api_request *rq, struct api_response *rs);
 void api_incidents_create(const struct api_request *rq, struct api_response *rs);
 void api_incidents_list(const struct api_request *rq, struct api_response *rs);
+void api_dashboard(const struct api_request *rq, struct api_response *rs);
 void api_incidents_get(const struct api_request *rq, struct api_response *rs);
 void api_incidents_patch(const struct api_request *rq, struct api_response *rs);
 void api_incidents_transition(const struct api_request *rq, struct api_response *rs);

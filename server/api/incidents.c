@@ -105,7 +105,6 @@ api_incidents_list(const struct api_request *rq, struct api_response *rs)
     struct mp_error err;
     const char *since, *cursor;
     int64_t limit, next;
-    json_t *arr;
     char next_s[32];
     int n;
 
@@ -138,12 +137,30 @@ api_incidents_list(const struct api_request *rq, struct api_response *rs)
         api_error(rs, &err);
         return;
     }
-    arr = json_array();
-    for (int i = 0; i < n; i++)
-        json_array_append_new(arr, incident_to_json(&items[i], rq->now));
-    incident_list_free(items, n);
+    /* the page's JSON written straight as text: no tree of every value */
     api_cursor_encode(next, next_s);
-    api_ok(rs, 200, json_pack("{s:o, s:s?}", "items", arr, "next_cursor", next ? next_s : NULL));
+    rs->raw = incident_list_text(items, n, rq->now, next ? next_s : NULL, &rs->raw_len);
+    incident_list_free(items, n);
+    if (rs->raw == NULL) {
+        api_fail(rs, 500, NULL, "out of memory");
+        return;
+    }
+    rs->status = 200;
+    rs->content_type = "application/json";
+}
+
+/* GET /api/v1/dashboard: what the dashboard counts, from the server. */
+void
+api_dashboard(const struct api_request *rq, struct api_response *rs)
+{
+    struct mp_error err;
+    json_t *counts = incident_counts_json(rq->principal->tlp_max, &err);
+
+    if (counts == NULL) {
+        api_error(rs, &err);
+        return;
+    }
+    api_ok(rs, 200, json_pack("{s:o}", "counts", counts));
 }
 
 void

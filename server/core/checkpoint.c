@@ -15,6 +15,7 @@
 #include "store/db.h"
 #include "store/writer.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,11 +83,59 @@ out:
     return ok;
 }
 
+/* Where this process last walked the chain to and found it whole: a later
+ * walk starts there when that entry still has the hash it had (as a
+ * checkpoint's entry must), so the first checkpoint after start-up walks
+ * the entries since the start-up walk, not the whole chain again in the
+ * writer. */
+static pthread_mutex_t mark_lock = PTHREAD_MUTEX_INITIALIZER;
+static int64_t mark_seq;
+static uint8_t mark_hash[CHAIN_HASH_LEN];
+
+/* Moves *seq and hash to the mark when it is later and still holds. */
+static bool
+from_mark(sqlite3 *db, int64_t *seq, uint8_t hash[CHAIN_HASH_LEN], struct mp_error *err)
+{
+    uint8_t h[CHAIN_HASH_LEN], stored[CHAIN_HASH_LEN];
+    int64_t s;
+
+    pthread_mutex_lock(&mark_lock);
+    s = mark_seq;
+    memcpy(h, mark_hash, CHAIN_HASH_LEN);
+    pthread_mutex_unlock(&mark_lock);
+    if (s <= *seq || store_audit_hash_at(db, s, stored, err) != 1 ||
+        memcmp(stored, h, CHAIN_HASH_LEN) != 0)
+        return false;
+    *seq = s;
+    memcpy(hash, h, CHAIN_HASH_LEN);
+    return true;
+}
+
+static void
+set_mark(const struct audit_verify_result *r)
+{
+    pthread_mutex_lock(&mark_lock);
+    if (r->ok && r->head_seq > mark_seq) {
+        mark_seq = r->head_seq;
+        memcpy(mark_hash, r->head_hash, CHAIN_HASH_LEN);
+    }
+    pthread_mutex_unlock(&mark_lock);
+}
+
+void
+checkpoint_chain_forget(void)
+{
+    pthread_mutex_lock(&mark_lock);
+    mark_seq = 0;
+    memset(mark_hash, 0, CHAIN_HASH_LEN);
+    pthread_mutex_unlock(&mark_lock);
+}
+
 int
 checkpoint_chain_verify(sqlite3 *db, struct audit_verify_result *r, int64_t *from,
                         struct mp_error *err)
 {
-    uint8_t hash[CHAIN_HASH_LEN];
+    uint8_t hash[CHAIN_HASH_LEN] = {0};
     struct checkpoint c;
     char why[300];
     int64_t seq = 0;
@@ -106,10 +155,16 @@ checkpoint_chain_verify(sqlite3 *db, struct audit_verify_result *r, int64_t *fro
         free(c.document);
         free(c.signature);
     }
-    if (!start_there)
-        return store_audit_verify(db, r, err);
+    if (!start_there) {
+        seq = 0;
+        memset(hash, 0, CHAIN_HASH_LEN);
+    }
+    from_mark(db, &seq, hash, err);
     *from = seq;
-    return store_audit_verify_from(db, seq, hash, r, err);
+    if (store_audit_verify_from(db, seq, hash, r, err) != 0)
+        return -1;
+    set_mark(r);
+    return 0;
 }
 
 /* 0 when the chain verifies on db (from the newest checkpoint on: what

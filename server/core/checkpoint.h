@@ -54,6 +54,13 @@ int checkpoint_verify(sqlite3 *db, const char *text, bool *ok, char *why, size_t
  * (core/readiness.h). */
 int checkpoint_chain_verify(sqlite3 *db, struct audit_verify_result *r, int64_t *from,
                             struct mp_error *err);
+/* checkpoint_chain_verify also starts after the last entry an earlier walk
+ * of this process found whole (when that entry still has the hash it had
+ * then), if that is later than the checkpoint: the first checkpoint after
+ * start-up, without one before it, walks the entries since start-up and not
+ * the whole chain again in the writer.  This forgets that entry (a database
+ * restored in its place). */
+void checkpoint_chain_forget(void);
 
 /* The newest checkpoint for /metrics: 1 with its id, the audit entry it
  * signed and its time (Unix seconds); 0 when there is none; -1 on error. */

@@ -17,7 +17,6 @@
 #include "classify_int.h"
 #include "core/organisation.h"
 #include "core/rules.h"
-#include "lib/buf.h"
 #include "lib/text.h"
 #include "lib/timeutil.h"
 #include "lib/uuid.h"
@@ -226,48 +225,6 @@ incident_clock(const struct incident *inc, struct anchor_ctx *a, int64_t now)
 }
 
 /* ---- refresh (inside a change) ---- */
-
-/* What changes what the incident owes: significance, fired criteria, due
- * times.  Two evaluations with the same signature need no new history row. */
-static void
-signature(const json_t *regimes, struct buf *out)
-{
-    size_t i, k;
-    json_t *r, *x;
-
-    json_array_foreach(regimes, i, r)
-    {
-        /* the rule file by its hash where the entry has one (stored
-         * entries leave the version to the rules column) */
-        json_t *v = json_object_get(r, "rules") ? json_object_get(r, "rules")
-                                                : json_object_get(r, "version");
-        buf_printf(out, "%s=%s/%s/%s:", json_string_value(json_object_get(r, "regime")),
-                   json_string_value(v), json_string_value(json_object_get(r, "applies")),
-                   json_string_value(json_object_get(r, "effective")));
-        json_array_foreach(json_object_get(r, "criteria"), k, x)
-        {
-            if (strcmp(json_string_value(json_object_get(x, "result")), "yes") == 0)
-                buf_printf(out, "%s,", json_string_value(json_object_get(x, "id")));
-        }
-        if ((x = json_object_get(r, "recurrence")) != NULL) {
-            /* the combination's members and figures are shown on each */
-            char *c = json_dumps(json_object_get(x, "combined"), JSON_COMPACT | JSON_SORT_KEYS);
-            buf_printf(out, "R%s/%s/%zu/%s:", json_string_value(json_object_get(x, "result")),
-                       json_string_value(json_object_get(json_object_get(x, "lead"), "ref")),
-                       json_array_size(json_object_get(x, "members")), c ? c : "");
-            free(c);
-        }
-        json_array_foreach(json_object_get(r, "stages"), k, x)
-        {
-            json_t *due = json_object_get(x, "due_at");
-            if (due == NULL)
-                continue; /* no due time worked out: not stored (classify_store.c) */
-            buf_printf(out, "[%s@%s]", json_string_value(json_object_get(x, "id")),
-                       json_is_string(due) ? json_string_value(due) : "-");
-        }
-        buf_puts(out, ";");
-    }
-}
 
 /* The reason a change gave for itself (PATCH's note): required when the
  * change lifts a duty still owed, NULL when the change could give none. */
@@ -686,9 +643,10 @@ refresh_regime(sqlite3 *db, const struct incident *inc, const struct ruleset *rs
     return 0;
 }
 
-/* always_record: a change caused this evaluation, so it is stored even when
- * its outcome is the same as before (the history then replays every change);
- * the sweeper's re-evaluations are stored only when the outcome moved. */
+/* always_record: a change caused this evaluation, so it is stored when its
+ * outcome or its inputs (facts, profile) moved -- an edit that changes
+ * neither (a title, the same edit again) writes no history row; the
+ * sweeper's re-evaluations are stored only when the outcome moved. */
 static int refresh_with(sqlite3 *db, const struct incident *inc, const char *principal, int64_t now,
                         bool always_record, const struct change_reason *why, struct mp_error *err);
 
@@ -760,8 +718,8 @@ refresh_once(sqlite3 *db, const struct incident *inc, const char *principal, int
     struct rules *rules = rules_acquire();
     json_t *profile = NULL, *facts = NULL, *regimes = json_array();
     struct rules_facts fv;
-    struct buf sig_new = BUF_INIT, sig_old = BUF_INIT;
-    char at[TIME_RFC3339_LEN], last_at[32], *last = NULL;
+    char at[TIME_RFC3339_LEN], last_at[32], *last = NULL, *last_inputs = NULL;
+    bool same;
     int64_t pversion = 0;
     classify_obligations_fn hook;
     int rc = -1;
@@ -782,22 +740,15 @@ refresh_once(sqlite3 *db, const struct incident *inc, const char *principal, int
                            err) != 0)
             goto out;
     }
-    /* History: every change's evaluation; the sweeper's only when the
-     * outcome differs from the last one. */
-    if (!always_record) {
-        if (store_classification_latest(db, inc->id, &last, last_at, err) != 0)
-            goto out;
-        signature(regimes, &sig_new);
-        if (last != NULL) {
-            json_t *old = json_loads(last, 0, NULL);
-            classify_stored_defaults(old);
-            signature(old, &sig_old);
-            json_decref(old);
-        }
-    }
-    if ((always_record || last == NULL ||
-         strcmp(sig_new.data ? sig_new.data : "", sig_old.data ? sig_old.data : "") != 0) &&
-        classify_store_row(db, inc, at, pversion, rules, regimes, facts, profile, err) != 0)
+    /* History: a row when the outcome moved (compared by content, not by
+     * the rule files' versions); a change's also when the inputs it was
+     * decided on moved, so that the words on read are of these facts. */
+    if (store_classification_latest_row(db, inc->id, &last, &last_inputs, last_at, err) != 0)
+        goto out;
+    same = last != NULL && classify_same_outcome(regimes, last);
+    if ((!same || always_record) &&
+        classify_store_row(db, inc, at, pversion, rules, regimes, facts, profile,
+                           same ? last_inputs : NULL, err) != 0)
         goto out;
     hook = atomic_load(&obligations_hook);
     if (hook != NULL && hook(db, inc->id, now, err) != 0) {
@@ -807,8 +758,7 @@ refresh_once(sqlite3 *db, const struct incident *inc, const char *principal, int
     rc = 0;
 out:
     free(last);
-    buf_free(&sig_new);
-    buf_free(&sig_old);
+    free(last_inputs);
     json_decref(regimes);
     json_decref(facts);
     json_decref(profile);

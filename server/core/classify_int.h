@@ -62,10 +62,18 @@ json_t *classify_decision_of(const json_t *full, const char *hash);
  * a regime that does not apply says anyway: classify_stored_defaults; a
  * stage with nothing but its id and condition is left out: the
  * explanation lists it again; regimes is changed so), the facts, the profile by its hash, and every
- * rule file and the profile into rule_texts when new. */
+ * rule file and the profile into rule_texts when new.  unless_inputs
+ * (non-NULL): the latest row's inputs text, whose outcome is the same; then
+ * nothing is written (0) when the inputs are the same too. */
 int classify_store_row(sqlite3 *db, const struct incident *inc, const char *at, int64_t pversion,
                        const struct rules *rules, json_t *regimes, const json_t *facts,
-                       const json_t *profile, struct mp_error *err);
+                       const json_t *profile, const char *unless_inputs, struct mp_error *err);
+/* Whether regimes (as decided now) has the outcome of stored, a history
+ * row's result text (NULL: no row): compared by content -- what applies,
+ * significance, effective status, the criteria that held or may hold, a
+ * recurrence and the due times -- never by the rule files' versions or
+ * hashes, so that rows before and after schema 0020 compare alike. */
+bool classify_same_outcome(const json_t *regimes, const char *stored);
 /* A stored row's regimes with what storing left out put back (what a
  * regime that does not apply says anyway); entries from before schema
  * 0020 as they are. */

@@ -27,6 +27,7 @@
  */
 #include "classify.h"
 #include "classify_int.h"
+#include "lib/buf.h"
 #include "store/classification.h"
 
 #include <stdlib.h>
@@ -161,10 +162,114 @@ classify_stored_defaults(json_t *regimes)
     }
 }
 
+/* What a regime's outcome is, beside its criteria, recurrence and stages. */
+static const char *const outcome_keys[] = {"applies",       "significant", "lifted", "effective",
+                                           "classified_at", "decision",    NULL};
+/* What the incident's clock made of a stage (classify.c: stage_times_json). */
+static const char *const stage_keys[] = {"due_at",         "waiting_for", "due_before_working_day",
+                                         "calendar_gap",   "due_now",     "ongoing_at_due",
+                                         "regular_due_at", "not_due",     NULL};
+
+static void
+put_value(struct buf *out, const char *key, const json_t *v)
+{
+    /* absent and null say the same (what storing leaves out comes back as null) */
+    char *t = v && !json_is_null(v) ? json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)
+                                    : NULL;
+
+    buf_printf(out, "%s=%s,", key, t ? t : "-");
+    free(t);
+}
+
+/* The outcome of one judgement as text: per regime what applies, its
+ * significance, lift, effective status, classification time and a
+ * manager's decision, the criteria that held or may hold with their
+ * answers, a recurrence, and what the clock made of each stage -- what
+ * changes what the incident owes and what its reads show -- and not the
+ * rule file's version or hash (rows before schema 0020 name the version,
+ * later ones the hash: an upgrade must not make every open incident's
+ * outcome look new), nor the explanation's words that rows before 0020
+ * hold.  regimes as decided or as stored with classify_stored_defaults
+ * applied. */
+static void
+outcome_text(const json_t *regimes, struct buf *out)
+{
+    size_t i, k;
+    json_t *r, *x;
+
+    json_array_foreach(regimes, i, r)
+    {
+        buf_printf(out, "%s:", json_string_value(json_object_get(r, "regime")));
+        for (int d = 0; outcome_keys[d] != NULL; d++)
+            put_value(out, outcome_keys[d], json_object_get(r, outcome_keys[d]));
+        json_array_foreach(json_object_get(r, "criteria"), k, x)
+        {
+            const char *res = json_string_value(json_object_get(x, "result"));
+            if (res != NULL && strcmp(res, "no") != 0)
+                buf_printf(out, "%s%s,", json_string_value(json_object_get(x, "id")),
+                           strcmp(res, "yes") == 0 ? "" : "?");
+        }
+        if ((x = json_object_get(r, "recurrence")) != NULL) {
+            /* the combination's members and figures are shown on each */
+            char *c = json_dumps(json_object_get(x, "combined"), JSON_COMPACT | JSON_SORT_KEYS);
+            buf_printf(out, "R%s/%s/%zu/%s:", json_string_value(json_object_get(x, "result")),
+                       json_string_value(json_object_get(json_object_get(x, "lead"), "ref")),
+                       json_array_size(json_object_get(x, "members")), c ? c : "");
+            free(c);
+        }
+        json_array_foreach(json_object_get(r, "stages"), k, x)
+        {
+            bool any = false;
+            for (int d = 0; stage_keys[d] != NULL; d++)
+                any = any || json_object_get(x, stage_keys[d]) != NULL;
+            if (!any)
+                continue; /* nothing worked out: not stored */
+            buf_printf(out, "[%s:", json_string_value(json_object_get(x, "id")));
+            for (int d = 0; stage_keys[d] != NULL; d++) {
+                json_t *v = json_object_get(x, stage_keys[d]);
+                if (v != NULL)
+                    put_value(out, stage_keys[d], v);
+            }
+            buf_puts(out, "]");
+        }
+        buf_puts(out, ";");
+    }
+}
+
+bool
+classify_same_outcome(const json_t *regimes, const char *stored)
+{
+    json_t *old = stored ? json_loads(stored, 0, NULL) : NULL;
+    struct buf a = BUF_INIT, b = BUF_INIT;
+    bool same;
+
+    if (old == NULL)
+        return false;
+    classify_stored_defaults(old);
+    outcome_text(regimes, &a);
+    outcome_text(old, &b);
+    same = a.len == b.len && (a.len == 0 || memcmp(a.data, b.data, a.len) == 0);
+    buf_free(&a);
+    buf_free(&b);
+    json_decref(old);
+    return same;
+}
+
+/* The row's inputs as stored: the facts and the profile by its hash. */
+static char *
+inputs_text(const json_t *facts, const char *phash)
+{
+    json_t *inputs = json_pack("{s:O, s:s}", "facts", facts, "profile_hash", phash);
+    char *t = json_dumps(inputs, JSON_COMPACT | JSON_SORT_KEYS);
+
+    json_decref(inputs);
+    return t;
+}
+
 int
 classify_store_row(sqlite3 *db, const struct incident *inc, const char *at, int64_t pversion,
                    const struct rules *rules, json_t *regimes, const json_t *facts,
-                   const json_t *profile, struct mp_error *err)
+                   const json_t *profile, const char *unless_inputs, struct mp_error *err)
 {
     json_t *versions = json_object();
     char *t_rules = NULL, *t_inputs = NULL, *t_result = NULL, *t_profile = NULL;
@@ -172,6 +277,16 @@ classify_store_row(sqlite3 *db, const struct incident *inc, const char *at, int6
     bool archived = false;
     int rc = -1;
 
+    t_profile = json_dumps(profile, JSON_COMPACT | JSON_SORT_KEYS);
+    if (t_profile == NULL || (rules_hash_text(t_profile, strlen(t_profile), phash),
+                              (t_inputs = inputs_text(facts, phash)) == NULL)) {
+        mp_error_set(err, 500, "", "out of memory");
+        goto out;
+    }
+    if (unless_inputs != NULL && strcmp(t_inputs, unless_inputs) == 0) {
+        rc = 0; /* the same outcome from the same inputs: nothing to keep */
+        goto out;
+    }
     for (int i = 0; rules && i < rules->nsets; i++) {
         int known;
         json_object_set_new(versions, rules->sets[i].regime, json_string(rules->sets[i].version));
@@ -189,19 +304,8 @@ classify_store_row(sqlite3 *db, const struct incident *inc, const char *at, int6
             archived = true;
         }
     }
-    t_profile = json_dumps(profile, JSON_COMPACT | JSON_SORT_KEYS);
-    if (t_profile == NULL) {
-        mp_error_set(err, 500, "", "out of memory");
-        goto out;
-    }
-    rules_hash_text(t_profile, strlen(t_profile), phash);
     if (store_rule_text_put(db, phash, "profile", t_profile, err) != 0)
         goto out;
-    {
-        json_t *inputs = json_pack("{s:O, s:s}", "facts", facts, "profile_hash", phash);
-        t_inputs = json_dumps(inputs, JSON_COMPACT | JSON_SORT_KEYS);
-        json_decref(inputs);
-    }
     t_rules = json_dumps(versions, JSON_COMPACT | JSON_SORT_KEYS);
     compact_regimes(regimes);
     t_result = json_dumps(regimes, JSON_COMPACT);

@@ -81,6 +81,15 @@ bool incident_apply_json(struct incident *inc, json_t *obj, bool patch, int64_t 
 /* The API representation; the impact shows a derived duration_minutes
  * when none was given; `transitions` lists the states that may follow. */
 json_t *incident_to_json(const struct incident *inc, int64_t now);
+struct buf;
+/* incident_to_json(inc, now) as JSON text (what json_dumps() of it gives
+ * with the server's flags), appended to b without building the tree
+ * (incident_encode.c). */
+void incident_encode(struct buf *b, const struct incident *inc, int64_t now);
+/* A list page, {"items": [...], "next_cursor": next_cursor or null}, as
+ * JSON text (malloc'd, *len its length); NULL when out of memory. */
+char *incident_list_text(const struct incident *items, int n, int64_t now, const char *next_cursor,
+                         size_t *len);
 
 /* Checks what types alone cannot: lengths, the impact object against
  * impact_facts[] (a null value removes the fact), the services list, the
@@ -220,6 +229,10 @@ int incident_changed_by(const char *id_or_ref, char principal[96], char name[404
 
 /* Incidents per state up to TLP level tlp_max, for /metrics. */
 int incident_count_by_state(int tlp_max, int64_t counts[STATE_COUNT], struct mp_error *err);
+/* Incidents per state and severity up to TLP level tlp_max, for the
+ * dashboard: {state: {severity: n, ..., "total": n}, ...} for every state,
+ * from counts kept in step (no scan); NULL with err. */
+json_t *incident_counts_json(int tlp_max, struct mp_error *err);
 /* 0 when p may see the incident (or it does not exist: the operation will
  * say so), else -1 with a 404 exactly like a missing one, so a limited
  * principal cannot even learn that it exists. */

@@ -649,6 +649,29 @@ incident_count_by_state(int tlp_max, int64_t counts[STATE_COUNT], struct mp_erro
     return store_incident_count_by_state(db, tlp_max, counts, STATE_COUNT, err);
 }
 
+json_t *
+incident_counts_json(int tlp_max, struct mp_error *err)
+{
+    int64_t counts[STATE_COUNT][SEVERITY_COUNT];
+    sqlite3 *db = db_reader(err);
+    json_t *out;
+
+    if (db == NULL || store_incident_count_by_severity(db, tlp_max, counts, err) != 0)
+        return NULL;
+    out = json_object();
+    for (int s = 0; s < STATE_COUNT; s++) {
+        json_t *row = json_object();
+        int64_t total = 0;
+        for (int v = 0; v < SEVERITY_COUNT; v++) {
+            json_object_set_new(row, incident_severity_names[v], json_integer(counts[s][v]));
+            total += counts[s][v];
+        }
+        json_object_set_new(row, "total", json_integer(total));
+        json_object_set_new(out, incident_state_names[s], row);
+    }
+    return out;
+}
+
 int
 incident_check_visible(const struct principal *p, const char *id_or_ref, struct mp_error *err)
 {

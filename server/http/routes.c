@@ -108,6 +108,8 @@ const struct route http_routes[] = {
 
     {.method = "POST", .pattern = "/api/v1/incidents", .handler = api_incidents_create, .roles = INCIDENT_CREATE, .writes = true, .tlp = ROUTE_TLP_FILTERED},
     {.method = "GET", .pattern = "/api/v1/incidents", .handler = api_incidents_list, .roles = ROLES_READ, .tlp = ROUTE_TLP_FILTERED},
+    /* the dashboard's counts by state and severity, kept in step (no list to count from) */
+    {.method = "GET", .pattern = "/api/v1/dashboard", .handler = api_dashboard, .roles = ROLES_READ, .tlp = ROUTE_TLP_FILTERED},
     {.method = "GET", .pattern = "/api/v1/incidents/{id}", .handler = api_incidents_get, .roles = ROLES_READ, .tlp = ROUTE_TLP_INCIDENT},
     {.method = "PATCH", .pattern = "/api/v1/incidents/{id}", .handler = api_incidents_patch, .roles = INCIDENT_WORK, .writes = true, .tlp = ROUTE_TLP_INCIDENT},
     {.method = "POST", .pattern = "/api/v1/incidents/{id}/transitions", .handler = api_incidents_transition, .roles = INCIDENT_WORK, .writes = true, .tlp = ROUTE_TLP_INCIDENT},

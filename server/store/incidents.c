@@ -461,6 +461,31 @@ store_incident_count_by_state(sqlite3 *db, int tlp_max, int64_t *counts, int nst
 }
 
 int
+store_incident_count_by_severity(sqlite3 *db, int tlp_max,
+                                 int64_t counts[STATE_COUNT][SEVERITY_COUNT], struct mp_error *err)
+{
+    sqlite3_stmt *st;
+    char visible[64];
+    int step;
+
+    memset(counts, 0, sizeof(int64_t) * STATE_COUNT * SEVERITY_COUNT);
+    store_tlp_visible_list(tlp_max, visible);
+    st = db_stmt(db, "SELECT state, severity, sum(n) FROM incident_counts "
+                     "WHERE instr(?, ',' || tlp || ',') > 0 GROUP BY state, severity");
+    if (st == NULL)
+        return db_fail(db, err, "counting incidents");
+    sqlite3_bind_text(st, 1, visible, -1, SQLITE_TRANSIENT);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        int s = col_enum(st, 0, incident_state_names, STATE_COUNT);
+        int v = col_enum(st, 1, incident_severity_names, SEVERITY_COUNT);
+        if (s >= 0 && v >= 0)
+            counts[s][v] = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_reset(st);
+    return step == SQLITE_DONE ? 0 : db_fail(db, err, "counting incidents");
+}
+
+int
 store_timeline_append(sqlite3 *db, const char *incident_id, const char *at, const char *principal,
                       const char *kind, const char *field, const char *old_value,
                       const char *new_value, const char *note, struct mp_error *err)

@@ -63,6 +63,11 @@ void store_tlp_visible_list(int tlp_max, char out[64]);
 /* Counts only incidents with tlp <= tlp_max (TLP_RED: all). */
 int store_incident_count_by_state(sqlite3 *db, int tlp_max, int64_t *counts, int nstates,
                                   struct mp_error *err);
+/* counts[state][severity] of the incidents with tlp <= tlp_max, from the
+ * counts the triggers keep (schema/0022): no scan. */
+int store_incident_count_by_severity(sqlite3 *db, int tlp_max,
+                                     int64_t counts[STATE_COUNT][SEVERITY_COUNT],
+                                     struct mp_error *err);
 
 int store_timeline_append(sqlite3 *db, const char *incident_id, const char *at,
                           const char *principal, const char *kind, const char *field,

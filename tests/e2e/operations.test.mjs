@@ -172,6 +172,15 @@ describe('one server per data directory; restore', () => {
                 "UPDATE organisation SET doc = json_set(doc, '$.nis2_class', 'none', '$.cer_critical', json('false'), " +
                 "'$.dora_financial', json('false'), '$.microenterprise', json('false')) " +
                 "WHERE id = 1 AND version = 1 AND updated_by = 'meldpunt';",
+            22:
+                'DROP TRIGGER incident_counts_insert; DROP TRIGGER incident_counts_update; DROP TRIGGER incident_counts_delete; ' +
+                'CREATE TABLE ic_old (state TEXT NOT NULL, tlp TEXT NOT NULL, n INTEGER NOT NULL CHECK (n >= 0), PRIMARY KEY (state, tlp)) STRICT, WITHOUT ROWID; ' +
+                'INSERT INTO ic_old SELECT state, tlp, sum(n) FROM incident_counts GROUP BY state, tlp; DROP TABLE incident_counts; ' +
+                'ALTER TABLE ic_old RENAME TO incident_counts; ' +
+                "CREATE TRIGGER incident_counts_insert AFTER INSERT ON incidents BEGIN INSERT INTO incident_counts(state, tlp, n) VALUES (NEW.state, NEW.tlp, 1) ON CONFLICT (state, tlp) DO UPDATE SET n = n + 1; END; " +
+                'CREATE TRIGGER incident_counts_update AFTER UPDATE OF state, tlp ON incidents WHEN OLD.state IS NOT NEW.state OR OLD.tlp IS NOT NEW.tlp BEGIN ' +
+                'UPDATE incident_counts SET n = n - 1 WHERE state = OLD.state AND tlp = OLD.tlp; INSERT INTO incident_counts(state, tlp, n) VALUES (NEW.state, NEW.tlp, 1) ON CONFLICT (state, tlp) DO UPDATE SET n = n + 1; END; ' +
+                'CREATE TRIGGER incident_counts_delete AFTER DELETE ON incidents BEGIN UPDATE incident_counts SET n = n - 1 WHERE state = OLD.state AND tlp = OLD.tlp; END;',
         }[Number(newest)];
         assert.ok(undoSql, `the test does not know how to undo migration ${newest}: add it`);
         const undo = sqlite(old, `${undoSql} DELETE FROM schema_migrations WHERE version = ${newest};`);

@@ -43,6 +43,7 @@ setup(void)
     ck_assert_msg(datadir_init(datadir, "test", NOW, token, &err) == 0, "%s", err.message);
     conn = db_connect(dbfile, false, &err);
     ck_assert_ptr_nonnull(conn);
+    checkpoint_chain_forget(); /* a new database: nothing walked yet */
 }
 
 static void
@@ -358,6 +359,7 @@ START_TEST(test_chain_walked_from_the_checkpoint)
 
     /* before the checkpoint: not walked again; the whole walk finds it */
     exec_ok("DROP TRIGGER audit_no_update; UPDATE audit SET principal = 'mallory' WHERE seq = 2");
+    checkpoint_chain_forget(); /* as a new process: from the checkpoint */
     ck_assert_int_eq(checkpoint_chain_verify(db, &r, &from, &err), 0);
     ck_assert(r.ok);
     ck_assert_int_eq(from, signed_seq);
@@ -380,6 +382,59 @@ START_TEST(test_chain_walked_from_the_checkpoint)
     ck_assert(!r.ok);
     ck_assert_int_eq(r.bad_seq, head_seq() - 1);
     ck_assert_int_eq(r.entries, head_seq() - 2);
+}
+END_TEST
+
+/* Without a checkpoint, start-up walks the whole chain once; the first
+ * checkpoint then walks only what came after that walk (not the whole
+ * chain again, in the writer), and a walk after it starts at it. */
+START_TEST(test_first_checkpoint_walks_from_start_up)
+{
+    struct audit_verify_result r;
+    struct mp_error err;
+    sqlite3 *db;
+    int64_t from, walked;
+    char *text, sql[160];
+
+    append(20);
+    db = db_reader(&err);
+    ck_assert_ptr_nonnull(db);
+    /* start-up: no checkpoint, the whole chain */
+    ck_assert_int_eq(checkpoint_chain_verify(db, &r, &from, &err), 0);
+    ck_assert(r.ok);
+    ck_assert_int_eq(from, 0);
+    walked = head_seq();
+    ck_assert_int_eq(r.entries, walked);
+
+    /* an entry start-up walked is changed behind the server's back: the
+     * first checkpoint does not walk it again (a whole walk would refuse
+     * to sign: 503); the whole walk still finds it */
+    append(3);
+    exec_ok("DROP TRIGGER audit_no_update; UPDATE audit SET principal = 'mallory' WHERE seq = 2");
+    text = make_checkpoint(NULL);
+    free(text);
+    ck_assert_int_eq(store_audit_verify(db, &r, &err), 0);
+    ck_assert(!r.ok);
+    ck_assert_int_eq(r.bad_seq, 2);
+
+    /* what came after the start-up walk is walked: a change there is found
+     * and no checkpoint is signed over it */
+    append(2);
+    snprintf(sql, sizeof(sql), "UPDATE audit SET principal = 'mallory' WHERE seq = %lld",
+             (long long)head_seq());
+    exec_ok(sql);
+    mp_error_clear(&err);
+    ck_assert_int_eq(checkpoint_create("test", NOW, "demand", false, NULL, &err), -1);
+    ck_assert_int_eq(err.status, 503);
+    ck_assert_int_eq(checkpoint_chain_verify(db, &r, &from, &err), 0);
+    ck_assert(!r.ok);
+    ck_assert_int_eq(r.bad_seq, head_seq());
+    ck_assert_int_eq(from, walked + 3); /* the checkpoint's entry */
+
+    /* a new process starts at the checkpoint, not at the beginning */
+    checkpoint_chain_forget();
+    ck_assert_int_eq(checkpoint_chain_verify(db, &r, &from, &err), 0);
+    ck_assert_int_eq(from, walked + 3);
 }
 END_TEST
 
@@ -438,6 +493,7 @@ checkpoint_suite(void)
     tcase_add_test(tc, test_verify_after_key_rotation);
     tcase_add_test(tc, test_checkpoints_cannot_be_changed);
     tcase_add_test(tc, test_chain_walked_from_the_checkpoint);
+    tcase_add_test(tc, test_first_checkpoint_walks_from_start_up);
     tcase_add_test(tc, test_checkpoint_that_does_not_vouch);
     suite_add_tcase(s, tc);
     return s;

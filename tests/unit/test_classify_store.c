@@ -12,7 +12,9 @@
  * - a decision taken under a rule file that is no longer in force is
  *   explained by that file, compiled from the text the database kept;
  * - a profile stored by its hash is read back; a row written before schema
- *   0020 (the explanation itself) is read as it is.
+ *   0020 (the explanation itself) is read as it is;
+ * - outcomes compare by content (a history row is written only when the
+ *   outcome moved), alike for rows before and after schema 0020.
  */
 #include "core/classify_int.h"
 #include "core/rules.h"
@@ -268,6 +270,98 @@ START_TEST(test_row_before_0020_read_as_it_is)
 }
 END_TEST
 
+/* A history row is written when the outcome moved, compared by content:
+ * over every case and rule set the decision compares equal to itself as a
+ * row before schema 0020 held it (the explanation, naming the rule file by
+ * its version) and as a row after (by its hash, whatever hash); a moved
+ * significance, effective status, criterion, due time, stage not due or
+ * classification time compares unequal. */
+START_TEST(test_same_outcome_by_content)
+{
+    const json_t *c = json_array_get(cases, (size_t)_i);
+    const json_t *facts = json_object_get(c, "facts"), *profile = json_object_get(c, "profile");
+    struct rules_facts fv;
+
+    ck_assert_ptr_nonnull(rules);
+    rules_facts_load(&fv, facts, profile);
+    for (int k = 0; k < rules->nsets; k++) {
+        const struct ruleset *rs = &rules->sets[k];
+        json_t *now = json_pack("[o]", classify_decided(rs, &fv));
+        json_t *legacy = json_pack("[o]", rules_evaluate(rs, facts, profile));
+        json_t *r = json_array_get(now, 0), *moved;
+        const char *sig = json_string_value(json_object_get(r, "significant"));
+        char *t_now, *t_legacy, *t_moved, what[200];
+
+        snprintf(what, sizeof(what), "case %d '%s' under %s", _i,
+                 json_string_value(json_object_get(c, "name")), rs->regime);
+        json_object_set_new(r, "effective", json_string(sig));
+        json_object_set_new(json_array_get(legacy, 0), "effective", json_string(sig));
+        t_now = dump(now);
+        t_legacy = dump(legacy);
+        ck_assert_msg(classify_same_outcome(now, t_now), "%s: itself", what);
+        ck_assert_msg(classify_same_outcome(now, t_legacy), "%s: as before 0020", what);
+        ck_assert_msg(!classify_same_outcome(now, NULL), "%s: no row yet", what);
+
+        /* another rule file's hash, the same outcome */
+        moved = json_deep_copy(now);
+        json_object_set_new(json_array_get(moved, 0), "rules", json_string("0123abcd"));
+        t_moved = dump(moved);
+        ck_assert_msg(classify_same_outcome(now, t_moved), "%s: by hash", what);
+        free(t_moved);
+        json_decref(moved);
+
+        /* each part of the outcome moved on its own */
+        moved = json_deep_copy(now);
+        json_object_set_new(json_array_get(moved, 0), "significant",
+                            json_string(strcmp(sig, "yes") == 0 ? "no" : "yes"));
+        t_moved = dump(moved);
+        ck_assert_msg(!classify_same_outcome(now, t_moved), "%s: significance", what);
+        free(t_moved);
+        json_decref(moved);
+        moved = json_deep_copy(now);
+        json_object_set_new(json_array_get(moved, 0), "effective", json_string("waived"));
+        t_moved = dump(moved);
+        ck_assert_msg(!classify_same_outcome(now, t_moved), "%s: effective", what);
+        free(t_moved);
+        json_decref(moved);
+        moved = json_deep_copy(now);
+        json_array_append_new(json_object_get(json_array_get(moved, 0), "criteria"),
+                              json_pack("{s:s, s:s}", "id", "x-new", "result", "yes"));
+        t_moved = dump(moved);
+        ck_assert_msg(!classify_same_outcome(now, t_moved), "%s: a criterion", what);
+        free(t_moved);
+        json_decref(moved);
+        moved = json_deep_copy(now);
+        json_array_append_new(
+            json_object_get(json_array_get(moved, 0), "stages"),
+            json_pack("{s:s, s:s}", "id", "initial", "due_at", "2026-01-01T00:00:00Z"));
+        t_moved = dump(moved);
+        ck_assert_msg(!classify_same_outcome(now, t_moved), "%s: a due time", what);
+        free(t_moved);
+        json_decref(moved);
+        moved = json_deep_copy(now);
+        json_array_append_new(json_object_get(json_array_get(moved, 0), "stages"),
+                              json_pack("{s:s, s:b}", "id", "progress", "not_due", 1));
+        t_moved = dump(moved);
+        ck_assert_msg(!classify_same_outcome(now, t_moved), "%s: a stage not due", what);
+        free(t_moved);
+        json_decref(moved);
+        moved = json_deep_copy(now);
+        json_object_set_new(json_array_get(moved, 0), "classified_at",
+                            json_string("2026-01-01T00:00:00Z"));
+        t_moved = dump(moved);
+        ck_assert_msg(!classify_same_outcome(now, t_moved), "%s: classified_at", what);
+        free(t_moved);
+        json_decref(moved);
+
+        free(t_now);
+        free(t_legacy);
+        json_decref(now);
+        json_decref(legacy);
+    }
+}
+END_TEST
+
 /* The content address is of the document, not of its layout. */
 START_TEST(test_hash_is_of_the_canonical_text)
 {
@@ -301,6 +395,7 @@ main(void)
     tcase_add_test(tc, test_old_rule_file_explains_its_decision);
     tcase_add_test(tc, test_row_before_0020_read_as_it_is);
     tcase_add_test(tc, test_hash_is_of_the_canonical_text);
+    tcase_add_loop_test(tc, test_same_outcome_by_content, 0, (int)json_array_size(cases));
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -12,24 +12,19 @@ import { OPEN_STATES, SEVERITIES } from '../lib/schema.js';
 import { atLeast } from '../lib/session.js';
 import { reportLabel } from '../lib/i18n_words.js';
 
-/** Every open incident (pages through the list, at most 1,000). */
-async function openIncidents() {
-    const all = [];
-    for (const state of OPEN_STATES) {
-        let cursor = null;
-        do {
-            const q = new URLSearchParams({ state, limit: '200' });
-            if (cursor) q.set('cursor', cursor);
-            const page = await get(`/incidents?${q}`);
-            all.push(...page.items);
-            cursor = page.next_cursor;
-        } while (cursor && all.length < 1000);
-    }
-    return all;
+/** The newest open incidents: one page of n per open state (the undetermined list reads these). */
+async function recentOpen(n) {
+    const pages = await Promise.all(
+        OPEN_STATES.map((state) => get(`/incidents?${new URLSearchParams({ state, limit: String(n) })}`)),
+    );
+    return pages
+        .flatMap((p) => p.items)
+        .sort((a, b) => b.created_at.localeCompare(a.created_at))
+        .slice(0, n);
 }
 
-function countsTable(incidents) {
-    const count = (st, sev) => incidents.filter((i) => i.state === st && i.severity === sev).length;
+/** Open incidents by state and severity: the server's counts (GET /dashboard), kept in step with every change. */
+function countsTable(counts) {
     return h(
         'table',
         { class: 'counts', id: 'open-counts' },
@@ -49,16 +44,16 @@ function countsTable(incidents) {
             'tbody',
             {},
             OPEN_STATES.map((st) => {
-                const total = incidents.filter((i) => i.state === st).length;
+                const row = counts[st] ?? {};
                 return h(
                     'tr',
                     {},
                     h('th', { scope: 'row' }, h('a', { href: `#/incidents?state=${st}` }, t('state_' + st))),
                     SEVERITIES.map((sev) => {
-                        const n = count(st, sev);
+                        const n = row[sev] ?? 0;
                         return h('td', { class: n ? `sev-${sev}` : 'muted' }, String(n));
                     }),
-                    h('td', {}, String(total)),
+                    h('td', {}, String(row.total ?? 0)),
                 );
             }),
         ),
@@ -238,10 +233,14 @@ function attention() {
 
 export async function dashboardPage() {
     const page = h('div', { class: 'dashboard' }, h('h1', {}, t('nav_dashboard')));
-    const [incRes, dlRes] = await Promise.allSettled([openIncidents(), get('/deadlines?limit=500')]);
+    const [cntRes, incRes, dlRes] = await Promise.allSettled([
+        get('/dashboard'),
+        recentOpen(40),
+        get('/deadlines?limit=500'),
+    ]);
     const s1 = h('section', { 'aria-labelledby': 'd-open' }, h('h2', { id: 'd-open' }, t('open_incidents')));
-    if (incRes.status === 'fulfilled') s1.appendChild(countsTable(incRes.value));
-    else s1.appendChild(errorBox(incRes.reason));
+    if (cntRes.status === 'fulfilled') s1.appendChild(countsTable(cntRes.value.counts));
+    else s1.appendChild(errorBox(cntRes.reason));
     const s2 = h('section', { 'aria-labelledby': 'd-dl' }, h('h2', { id: 'd-dl' }, t('deadlines')));
     if (dlRes.status === 'fulfilled') s2.appendChild(deadlinesTable(dlRes.value.items));
     else s2.appendChild(errorBox(dlRes.reason));
@@ -251,8 +250,8 @@ export async function dashboardPage() {
         h('h2', { id: 'd-und' }, t('undetermined')),
         h('p', { class: 'hint' }, t('undetermined_text')),
     );
-    if (incRes.status === 'fulfilled')
-        s3.appendChild(await undetermined(incRes.value.sort((a, b) => b.created_at.localeCompare(a.created_at))));
+    if (incRes.status === 'fulfilled') s3.appendChild(await undetermined(incRes.value));
+    else s3.appendChild(errorBox(incRes.reason));
     // a new installation's first steps come first, until they are done
     const setup = atLeast('admin')
         ? await import('./setup.js').then((m) => m.setupChecklist()).catch((e) => errorBox(e))
