@@ -22,6 +22,7 @@
 #include "core/classify.h"
 #include "core/mfa.h"
 #include "core/detect.h"
+#include "core/misp.h"
 #include "core/organisation.h"
 #include "core/readiness.h"
 #include "core/reminders.h"
@@ -640,7 +641,12 @@ cmd_serve(int argc, char **argv)
         .lockout_time = cfg.lockout_time,
     });
     mfa_configure_from(&cfg);
-    if (serve_oidc(&cfg, &err) != 0 || serve_read_tls(&cfg, &tls_cert, &tls_key, &err) != 0 ||
+    if (serve_oidc(&cfg, &err) != 0 ||
+        misp_configure(&(struct misp_settings){.url = cfg.misp_url,
+                                               .key_file = cfg.misp_key_file,
+                                               .ca_file = cfg.misp_ca_file},
+                       cfg.data_dir, &err) != 0 ||
+        serve_read_tls(&cfg, &tls_cert, &tls_key, &err) != 0 ||
         serve_start(&cfg, tls_cert, tls_key, &err) != 0)
         goto out;
     serve_wait(&sigs, &a, &cfg);

@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: EUPL-1.2
+"""Validates meldpunt's threat-intelligence exports against the published
+formats, with python3-jsonschema and nothing hand-written:
+
+  misp FILE   the event against the JSON Schema of the MISP core format
+              (draft-dulaunoy-misp-core-format, section 3 "JSON Schema"),
+              cut out of the specification's text as published;
+  stix FILE   the bundle against the OASIS STIX 2.1 JSON schemas, every
+              $ref resolved from the local copy (no network): the bundle
+              against bundle.json, and each object against the schema of
+              its type (sdos/, sros/, observables/, common/).  The
+              bundle.json of these schemas does not list the `incident`
+              SDO among the objects a bundle holds (it would take it as a
+              custom object, which matches both core and cyber-observable
+              core, so its oneOf fails); such objects are checked against
+              their own schema and left out of the bundle check.
+
+The reference copies live in ../shared/reference (override with
+MELDPUNT_REFERENCE).  Prints "ok" or the errors, one a line; exit 1 on
+errors.
+"""
+import json
+import os
+import re
+import sys
+
+import jsonschema
+from referencing import Registry, Resource
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REFERENCE = os.environ.get(
+    "MELDPUNT_REFERENCE", os.path.normpath(os.path.join(HERE, "../../../../shared/reference"))
+)
+
+
+def misp_schema():
+    """Section 3 of the MISP core format draft: the text between its
+    heading and section 4, without the page footers and headers."""
+    with open(os.path.join(REFERENCE, "misp/misp-core-format.txt"), encoding="utf-8") as f:
+        text = f.read()
+    start = text.index("\n3.  JSON Schema\n")
+    end = text.index("\n4.  Manifest\n", start)
+    lines = []
+    for line in text[start:end].splitlines():
+        if re.match(r"^Dulaunoy & Iklody .*\[Page \d+\]$", line):
+            continue
+        if re.match(r"^Internet-Draft\s+MISP core format", line):
+            continue
+        lines.append(line.replace("\f", ""))
+    body = "\n".join(lines)
+    return json.loads(body[body.index("{") : body.rindex("}") + 1])
+
+
+STIX_BASE = "http://raw.githubusercontent.com/oasis-open/cti-stix2-json-schemas/stix2.1/schemas/"
+
+
+def stix_registry():
+    base = os.path.join(REFERENCE, "stix2-json-schemas/schemas")
+    resources, by_type = [], {}
+    for root, _, files in os.walk(base):
+        for name in files:
+            if name.endswith(".json"):
+                with open(os.path.join(root, name), encoding="utf-8") as f:
+                    doc = json.load(f)
+                resources.append((doc["$id"], Resource.from_contents(doc)))
+                folder = os.path.basename(root)
+                if folder in ("sdos", "sros", "observables") or name == "marking-definition.json":
+                    by_type[name[:-5]] = doc["$id"]
+    return Registry().with_resources(resources), by_type
+
+
+def validator(registry, uri):
+    schema = registry.contents(uri)
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema, registry=registry, format_checker=cls.FORMAT_CHECKER)
+
+
+def stix_errors(doc):
+    registry, by_type = stix_registry()
+    bundle_uri = STIX_BASE + "common/bundle.json"
+    listed = {
+        os.path.basename(ref["$ref"])[:-5]
+        for ref in registry.contents(bundle_uri)["properties"]["objects"]["items"]["anyOf"][0]["oneOf"]
+    }
+    errors = []
+    objects = doc.get("objects", []) if isinstance(doc, dict) else []
+    envelope = dict(doc) if isinstance(doc, dict) else doc
+    if isinstance(doc, dict):
+        envelope["objects"] = [o for o in objects if o.get("type") in listed]
+    for e in validator(registry, bundle_uri).iter_errors(envelope):
+        errors.append(("bundle/" + "/".join(str(p) for p in e.absolute_path), e.message))
+    for i, o in enumerate(objects):
+        uri = by_type.get(o.get("type"))
+        if uri is None:
+            errors.append((f"objects/{i}", f"no schema for type {o.get('type')!r}"))
+            continue
+        for e in validator(registry, uri).iter_errors(o):
+            errors.append((f"objects/{i}/" + "/".join(str(p) for p in e.absolute_path), e.message))
+    return errors
+
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[1] not in ("misp", "stix", "misp-schema"):
+        print("usage: threatintel_validate.py misp|stix FILE", file=sys.stderr)
+        return 2
+    if sys.argv[1] == "misp-schema":
+        print(json.dumps(misp_schema(), indent=1))
+        return 0
+    with open(sys.argv[2], encoding="utf-8") as f:
+        doc = json.load(f)
+    if sys.argv[1] == "misp":
+        schema = misp_schema()
+        cls = jsonschema.validators.validator_for(schema)
+        check = cls(schema, format_checker=cls.FORMAT_CHECKER)
+        errors = [("/".join(str(p) for p in e.absolute_path), e.message) for e in check.iter_errors(doc)]
+    else:
+        errors = stix_errors(doc)
+    for where, message in errors:
+        print(where + ": " + message[:300])
+    if not errors:
+        print("ok")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
