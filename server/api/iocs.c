@@ -100,9 +100,18 @@ api_incidents_export(const struct api_request *rq, struct api_response *rs)
         api_error(rs, &err);
         return;
     }
+    /* a download: the bytes as they will be imported, with a file name */
+    rs->raw = json_dumps(out, JSON_INDENT(1) | JSON_ENSURE_ASCII);
+    json_decref(out);
+    if (rs->raw == NULL) {
+        api_fail(rs, 500, "", "the export could not be written");
+        return;
+    }
+    rs->raw_len = strlen(rs->raw);
+    rs->status = 200;
+    rs->content_type = "application/json";
     snprintf(rs->disposition, sizeof(rs->disposition),
              "attachment; filename=\"incident_%.40s_%s.json\"", rq->params[0], formats[format]);
-    api_ok(rs, 200, out);
 }
 
 void

@@ -5,7 +5,10 @@ formats, with python3-jsonschema and nothing hand-written:
 
   misp FILE   the event against the JSON Schema of the MISP core format
               (draft-dulaunoy-misp-core-format, section 3 "JSON Schema"),
-              cut out of the specification's text as published;
+              cut out of the specification's text as published; each
+              attribute's category and type against the table of valid
+              category-type combinations (section 2.3.2.3), and the
+              members section 2.2.1 says an event MUST have;
   stix FILE   the bundle against the OASIS STIX 2.1 JSON schemas, every
               $ref resolved from the local copy (no network): the bundle
               against bundle.json, and each object against the schema of
@@ -41,18 +44,70 @@ def misp_schema():
         text = f.read()
     start = text.index("\n3.  JSON Schema\n")
     end = text.index("\n4.  Manifest\n", start)
-    lines = []
-    for line in text[start:end].splitlines():
-        if re.match(r"^Dulaunoy & Iklody .*\[Page \d+\]$", line):
-            continue
-        if re.match(r"^Internet-Draft\s+MISP core format", line):
-            continue
-        lines.append(line.replace("\f", ""))
-    body = "\n".join(lines)
+    body = "\n".join(page_lines(text[start:end]))
     return json.loads(body[body.index("{") : body.rindex("}") + 1])
 
 
 STIX_BASE = "http://raw.githubusercontent.com/oasis-open/cti-stix2-json-schemas/stix2.1/schemas/"
+
+
+def page_lines(text):
+    for line in text.splitlines():
+        if re.match(r"^Dulaunoy & Iklody .*\[Page \d+\]$", line):
+            continue
+        if re.match(r"^Internet-Draft\s+MISP core format", line):
+            continue
+        yield line.replace("\f", "")
+
+
+def misp_categories():
+    """Section 2.3.2.3: category -> the types valid in it."""
+    with open(os.path.join(REFERENCE, "misp/misp-core-format.txt"), encoding="utf-8") as f:
+        text = f.read()
+    start = text.index("category-type combinations is as follows:")
+    end = text.index("Attributes are based on the usage", start)
+    entries = []
+    for line in page_lines(text[start:end].split("\n", 1)[1]):
+        if not line.strip():
+            continue
+        if line.startswith("      ") and entries:
+            prev = entries[-1]
+            entries[-1] = prev + line.strip() if prev.endswith("-") else prev + " " + line.strip()
+        else:
+            entries.append(line.strip())
+    table = {}
+    for entry in entries:
+        category, types = entry.split("  ", 1)
+        table[category] = {t.strip() for t in types.split(",") if t.strip()}
+    return table
+
+
+def misp_errors(doc):
+    schema = misp_schema()
+    cls = jsonschema.validators.validator_for(schema)
+    check = cls(schema, format_checker=cls.FORMAT_CHECKER)
+    errors = [("/".join(str(p) for p in e.absolute_path), e.message) for e in check.iter_errors(doc)]
+    event = doc.get("Event", {}) if isinstance(doc, dict) else {}
+    # 2.2.1: uuid, info, threat_level_id, analysis, date, timestamp, published
+    # and distribution are the members an event is described by
+    for key in ("uuid", "info", "threat_level_id", "analysis", "date", "timestamp", "distribution"):
+        if key not in event:
+            errors.append(("Event", f"{key} is missing"))
+    if event.get("threat_level_id") not in ("1", "2", "3", "4"):
+        errors.append(("Event/threat_level_id", "must be 1 to 4 (2.2.1.5)"))
+    if event.get("analysis") not in ("0", "1", "2"):
+        errors.append(("Event/analysis", "must be 0, 1 or 2 (2.2.1.6)"))
+    if event.get("distribution") not in ("0", "1", "2", "3", "4"):
+        errors.append(("Event/distribution", "must be 0 to 4 (2.2.1.14)"))
+    if not re.match(r"^\d{4}-\d{2}-\d{2}$", str(event.get("date"))):
+        errors.append(("Event/date", "must be ISO 8601 YYYY-MM-DD (2.2.1.7)"))
+    table = misp_categories()
+    for i, a in enumerate(event.get("Attribute", [])):
+        if a.get("type") not in table.get(a.get("category"), ()):
+            errors.append((f"Event/Attribute/{i}", f"type {a.get('type')!r} is not valid in category {a.get('category')!r} (2.3.2.3)"))
+        if a.get("distribution") not in ("0", "1", "2", "3", "4", "5"):
+            errors.append((f"Event/Attribute/{i}/distribution", "must be 0 to 5 (2.3.2.7)"))
+    return errors
 
 
 def stix_registry():
@@ -110,10 +165,7 @@ def main():
     with open(sys.argv[2], encoding="utf-8") as f:
         doc = json.load(f)
     if sys.argv[1] == "misp":
-        schema = misp_schema()
-        cls = jsonschema.validators.validator_for(schema)
-        check = cls(schema, format_checker=cls.FORMAT_CHECKER)
-        errors = [("/".join(str(p) for p in e.absolute_path), e.message) for e in check.iter_errors(doc)]
+        errors = misp_errors(doc)
     else:
         errors = stix_errors(doc)
     for where, message in errors:
