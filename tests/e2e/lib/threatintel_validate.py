@@ -29,7 +29,11 @@ import re
 import sys
 
 import jsonschema
-from referencing import Registry, Resource
+
+try:  # jsonschema >= 4.18 resolves $refs through `referencing`
+    from referencing import Registry, Resource
+except ImportError:  # Debian 12's python3-jsonschema (4.10): a RefResolver store
+    Registry = Resource = None
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REFERENCE = os.environ.get(
@@ -110,25 +114,42 @@ def misp_errors(doc):
     return errors
 
 
+class Store:
+    """The schemas by their $id, for either way of resolving."""
+
+    def __init__(self, docs):
+        self.docs = docs
+        if Registry is not None:
+            self.registry = Registry().with_resources(
+                (uri, Resource.from_contents(doc)) for uri, doc in docs.items()
+            )
+
+    def contents(self, uri):
+        return self.docs[uri]
+
+
 def stix_registry():
     base = os.path.join(REFERENCE, "stix2-json-schemas/schemas")
-    resources, by_type = [], {}
+    docs, by_type = {}, {}
     for root, _, files in os.walk(base):
         for name in files:
             if name.endswith(".json"):
                 with open(os.path.join(root, name), encoding="utf-8") as f:
                     doc = json.load(f)
-                resources.append((doc["$id"], Resource.from_contents(doc)))
+                docs[doc["$id"]] = doc
                 folder = os.path.basename(root)
                 if folder in ("sdos", "sros", "observables") or name == "marking-definition.json":
                     by_type[name[:-5]] = doc["$id"]
-    return Registry().with_resources(resources), by_type
+    return Store(docs), by_type
 
 
-def validator(registry, uri):
-    schema = registry.contents(uri)
+def validator(store, uri):
+    schema = store.contents(uri)
     cls = jsonschema.validators.validator_for(schema)
-    return cls(schema, registry=registry, format_checker=cls.FORMAT_CHECKER)
+    if Registry is not None:
+        return cls(schema, registry=store.registry, format_checker=cls.FORMAT_CHECKER)
+    resolver = jsonschema.RefResolver(uri, schema, store=store.docs)
+    return cls(schema, resolver=resolver, format_checker=cls.FORMAT_CHECKER)
 
 
 def stix_errors(doc):
