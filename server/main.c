@@ -22,6 +22,7 @@
 #include "core/classify.h"
 #include "core/mfa.h"
 #include "core/detect.h"
+#include "core/ioc.h"
 #include "core/misp.h"
 #include "core/organisation.h"
 #include "core/readiness.h"
@@ -344,6 +345,20 @@ mfa_configure_from(const struct config *cfg)
     mfa_configure(&m);
 }
 
+/* The IoC texts of drafts written before migration 0025, typed once
+ * (core/ioc.h): what a word can be is typed, the rest kept in a note. */
+static int
+serve_import_iocs(struct mp_error *err)
+{
+    int typed, untyped;
+
+    if (ioc_import_drafts(clock_now(), &typed, &untyped, err) != 0)
+        return -1;
+    if (typed > 0 || untyped > 0)
+        log_notice("ioc texts of drafts typed typed=%d kept_as_notes=%d", typed, untyped);
+    return 0;
+}
+
 /* [oidc]: sign-in through an OpenID provider (core/oidc.h); off when no
  * issuer is set. */
 static int
@@ -632,6 +647,8 @@ cmd_serve(int argc, char **argv)
      * /readyz reports the outcome */
     if (readiness_init(cfg.data_dir, cfg.min_free_space, &err) != 0 ||
         store_writer_start(cfg.write_batch, &err) != 0)
+        goto out;
+    if (serve_import_iocs(&err) != 0)
         goto out;
     user_configure(&(struct auth_settings){
         .session_idle = cfg.session_idle,

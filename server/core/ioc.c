@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 const char *const ioc_type_names[IOC_TYPE_COUNT] = {
     "ipv4", "ipv6", "domain", "url", "md5", "sha1", "sha256", "sha512", "email", "filename",
@@ -165,21 +166,59 @@ norm_domain(const char *v, char *out, size_t size, const char **why)
     return 0;
 }
 
+/* The schemes an indicator's URL may have: those malware and phishing
+ * use.  A defanged "hxxp" is not one of them. */
+static const char *const url_schemes[] = {"http", "https", "ftp",  "ftps",  "sftp", "ws",
+                                          "wss",  "smb",   "ldap", "ldaps", NULL};
+
+/* The host part of a URL (between "//" and the path; userinfo gone):
+ * a domain name, an IPv4 address or [an IPv6 address], with an optional
+ * port.  host is lower case already. */
+static bool
+url_host_valid(const char *host, size_t len)
+{
+    char buf[300], *colon;
+    unsigned char addr[16];
+
+    if (len == 0 || len >= sizeof(buf))
+        return false;
+    memcpy(buf, host, len);
+    buf[len] = '\0';
+    if (buf[0] == '[') {
+        char *end = strchr(buf, ']');
+        if (end == NULL || (end[1] != '\0' && (end[1] != ':' || !isdigit((unsigned char)end[2]))))
+            return false;
+        *end = '\0';
+        return inet_pton(AF_INET6, buf + 1, addr) == 1;
+    }
+    colon = strchr(buf, ':');
+    if (colon) {
+        if (colon[1] == '\0' || strspn(colon + 1, "0123456789") != strlen(colon + 1))
+            return false;
+        *colon = '\0';
+    }
+    return inet_pton(AF_INET, buf, addr) == 1 || domain_valid(buf, strlen(buf));
+}
+
 /* scheme://host[:port][/path][?query][#fragment]: scheme and host in
  * lower case, the rest as written; no spaces or control characters. */
 static int
 norm_url(const char *v, char *out, size_t size, const char **why)
 {
     const char *sep = strstr(v, "://"), *host, *end, *at;
-    size_t i;
+    size_t i, k;
 
-    *why = "is not usable as an indicator: not a URL (scheme://host/...)";
-    if (sep == NULL || sep == v || !isalpha((unsigned char)v[0]))
+    *why = "is not usable as an indicator: not a URL (http, https, ftp, ftps, sftp, ws, wss, "
+           "smb, ldap or ldaps://host/...)";
+    if (sep == NULL)
         return -1;
-    for (const char *c = v; c < sep; c++) {
-        if (!isalnum((unsigned char)*c) && *c != '+' && *c != '-' && *c != '.')
-            return -1;
+    for (k = 0; url_schemes[k]; k++) {
+        if (strlen(url_schemes[k]) == (size_t)(sep - v) &&
+            strncasecmp(v, url_schemes[k], (size_t)(sep - v)) == 0)
+            break;
     }
+    if (url_schemes[k] == NULL)
+        return -1;
     for (const unsigned char *c = (const unsigned char *)v; *c; c++) {
         if (*c <= 0x20 || *c == 0x7f)
             return -1;
@@ -189,13 +228,16 @@ norm_url(const char *v, char *out, size_t size, const char **why)
     at = memchr(host, '@', (size_t)(end - host));
     if (at)
         host = at + 1;
-    if (end == host)
-        return -1;
     if (put(out, size, v, strlen(v), why) != 0)
         return -1;
     for (i = 0; i < (size_t)(end - v); i++) {
         if (v + i < sep || v + i >= host)
             out[i] = (char)tolower((unsigned char)out[i]);
+    }
+    if (!url_host_valid(out + (host - v), (size_t)(end - host))) {
+        *why = "is not usable as an indicator: the URL's host is not a domain name or an IP "
+               "address";
+        return -1;
     }
     return 0;
 }

@@ -5,12 +5,15 @@
  * incident's version goes up (If-Match applies), the timeline gets a
  * `changed` entry for the field "iocs" with what was added or removed, and
  * the audit chain an entry.  Adding what the incident has already changes
- * nothing and is answered as "existing": the list is a set.  See ioc.h.
+ * nothing and is answered as "existing": the list is a set.  And, once,
+ * the indicators that were only words in drafts before migration 0025.
+ * See ioc.h.
  */
 #include "core/incident.h"
 #include "incident_int.h"
 #include "ioc.h"
 #include "core/organisation.h"
+#include "lib/buf.h"
 #include "lib/text.h"
 #include "lib/timeutil.h"
 #include "lib/uuid.h"
@@ -341,4 +344,136 @@ ioc_organisation_name(char *out, size_t size)
     name = json_string_value(json_object_get(doc, "name"));
     snprintf(out, size, "%s", name && name[0] ? name : "meldpunt");
     json_decref(doc);
+}
+
+/* ---- the draft texts of before migration 0025 ---- */
+
+/* The server's own changes: no person, every level. */
+static const struct principal import_principal = {
+    .authenticated = true, .name = "system:ioc-import", .tlp_max = TLP_RED};
+
+struct import_change {
+    int64_t now;
+    json_t *pending; /* {notification_id, incident_id, regime, stage, text} */
+    int typed, untyped;
+};
+
+/* The words no type fits, as written, in a note on the timeline. */
+static int
+import_note(sqlite3 *db, const struct incident *inc, const char *at, json_t *pending,
+            struct buf *rest, struct mp_error *err)
+{
+    struct buf note = {0};
+    int rc;
+
+    buf_printf(&note,
+               "Indicators in the %s %s draft's text that are not of one type, kept as written: ",
+               json_string_value(json_object_get(pending, "regime")),
+               json_string_value(json_object_get(pending, "stage")));
+    buf_puts(&note, buf_failed(rest) ? "(too long; see the draft)" : rest->data);
+    rc = buf_failed(&note) ? mp_error_set(err, 503, "", "out of memory")
+                           : store_timeline_append(db, inc->id, at, import_principal.name, "note",
+                                                   NULL, NULL, NULL, note.data, err);
+    buf_free(&note);
+    return rc;
+}
+
+/* Each word of the text (split at white space, commas, semicolons and
+ * bars) that reads as exactly one type is added; the others are kept, as
+ * written and in order, in a note on the timeline. */
+static int
+import_apply(sqlite3 *db, void *arg, struct mp_error *err)
+{
+    struct import_change *c = arg;
+    const char *nid = json_string_value(json_object_get(c->pending, "notification_id"));
+    char *text = strdup(json_string_value(json_object_get(c->pending, "text")));
+    char at[TIME_RFC3339_LEN], id[UUID_TEXT_LEN + 1], value[IOC_VALUE_BYTES], *save = NULL, *w;
+    json_t *summary = json_array();
+    struct buf rest = {0};
+    struct incident inc;
+    int rc = 0, type;
+
+    c->now = store_change_time(c->now);
+    c->typed = c->untyped = 0;
+    if (text == NULL ||
+        load_incident(db, json_string_value(json_object_get(c->pending, "incident_id")), -1, &inc,
+                      err) != 0) {
+        free(text);
+        json_decref(summary);
+        return text ? -1 : mp_error_set(err, 503, "", "out of memory");
+    }
+    time_format_rfc3339(c->now, at, sizeof(at));
+    for (w = strtok_r(text, " \t\r\n,;|", &save); w && rc >= 0;
+         w = strtok_r(NULL, " \t\r\n,;|", &save)) {
+        const char *why;
+        if (ioc_normalise(-1, w, &type, value, sizeof(value), &why) != 0) {
+            buf_printf(&rest, "%s%s", rest.len ? " " : "", w);
+            c->untyped++;
+            continue;
+        }
+        uuid7_generate(id);
+        rc = store_ioc_insert(db,
+                              &(struct ioc_row){.id = id,
+                                                .incident_id = inc.id,
+                                                .type = ioc_type_names[type],
+                                                .value = value,
+                                                .tlp = incident_tlp_names[inc.tlp],
+                                                .comment = "",
+                                                .at = at,
+                                                .by = import_principal.name},
+                              err);
+        if (rc == 1) {
+            c->typed++;
+            json_array_append_new(summary,
+                                  json_pack("{s:s, s:s, s:s}", "type", ioc_type_names[type],
+                                            "value", value, "tlp", incident_tlp_names[inc.tlp]));
+        }
+    }
+    if (rc >= 0 && c->untyped > 0)
+        rc = import_note(db, &inc, at, c->pending, &rest, err);
+    if (rc >= 0 && c->typed > 0)
+        rc = record_change(db, &import_principal, c->now, &inc, "incident.iocs.import", NULL,
+                           summary, err);
+    else if (rc >= 0 && c->untyped > 0) {
+        inc.version++;
+        inc.updated_at = c->now;
+        rc = store_incident_update(db, &inc, err) != 0 ||
+                     incident_audit(
+                         db, c->now, &import_principal, "incident.iocs.import", &inc,
+                         json_pack("{s:s, s:i}", "notification", nid, "untyped", c->untyped),
+                         err) != 0
+                 ? -1
+                 : 0;
+    }
+    if (rc >= 0)
+        rc = store_ioc_text_done(db, nid, err);
+    json_decref(summary);
+    buf_free(&rest);
+    free(text);
+    incident_free(&inc);
+    return rc < 0 ? -1 : 0;
+}
+
+int
+ioc_import_drafts(int64_t now, int *typed, int *untyped, struct mp_error *err)
+{
+    struct import_change c = {.now = now};
+    json_t *pending;
+    sqlite3 *db = db_reader(err);
+    size_t i;
+
+    *typed = *untyped = 0;
+    if (db == NULL || store_ioc_texts_pending(db, &pending, err) != 0)
+        return -1;
+    json_array_foreach(pending, i, c.pending)
+    {
+        if (store_write(import_apply, &c, err) != 0) {
+            json_decref(pending);
+            return -1;
+        }
+        *typed += c.typed;
+        *untyped += c.untyped;
+    }
+    json_decref(pending);
+    return 0;
 }

@@ -108,3 +108,45 @@ store_iocs_list(sqlite3 *db, const char *incident_id, const char *visible, json_
     *out = items;
     return 0;
 }
+
+int
+store_ioc_texts_pending(sqlite3 *db, json_t **out, struct mp_error *err)
+{
+    sqlite3_stmt *st = db_stmt(db, "SELECT p.notification_id, p.incident_id, p.regime, p.stage, "
+                                   "p.text FROM ioc_texts_pending p JOIN notifications n "
+                                   "ON n.id = p.notification_id ORDER BY n.created_at, n.id");
+    json_t *items = json_array();
+    int step;
+
+    *out = NULL;
+    if (st == NULL) {
+        json_decref(items);
+        return db_fail(db, err, "reading the IoC texts to type");
+    }
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        json_array_append_new(items,
+                              json_pack("{s:s, s:s, s:s, s:s, s:s}", "notification_id",
+                                        (const char *)sqlite3_column_text(st, 0), "incident_id",
+                                        (const char *)sqlite3_column_text(st, 1), "regime",
+                                        (const char *)sqlite3_column_text(st, 2), "stage",
+                                        (const char *)sqlite3_column_text(st, 3), "text",
+                                        (const char *)sqlite3_column_text(st, 4)));
+    sqlite3_reset(st);
+    if (step != SQLITE_DONE) {
+        json_decref(items);
+        return db_fail(db, err, "reading the IoC texts to type");
+    }
+    *out = items;
+    return 0;
+}
+
+int
+store_ioc_text_done(sqlite3 *db, const char *notification_id, struct mp_error *err)
+{
+    sqlite3_stmt *st = db_stmt(db, "DELETE FROM ioc_texts_pending WHERE notification_id = ?");
+
+    if (st == NULL)
+        return db_fail(db, err, "marking an IoC text typed");
+    sqlite3_bind_text(st, 1, notification_id, -1, SQLITE_STATIC);
+    return db_done(db, st, "marking an IoC text typed", err);
+}

@@ -32,4 +32,10 @@ int store_ioc_delete(sqlite3 *db, const char *incident_id, const char *id, struc
 int store_iocs_list(sqlite3 *db, const char *incident_id, const char *visible, json_t **out,
                     struct mp_error *err);
 
+/* The draft texts migration 0025 left to type: [{notification_id,
+ * incident_id, regime, stage, text}], oldest draft first. */
+int store_ioc_texts_pending(sqlite3 *db, json_t **out, struct mp_error *err);
+/* That draft's text is dealt with. */
+int store_ioc_text_done(sqlite3 *db, const char *notification_id, struct mp_error *err);
+
 #endif

@@ -168,7 +168,7 @@ describe('one server per data directory; restore', () => {
             18: 'ALTER TABLE sessions DROP COLUMN user_agent; ALTER TABLE tokens DROP COLUMN allowed_sources;',
             19: 'DROP INDEX users_oidc; ALTER TABLE users DROP COLUMN oidc_subject; ALTER TABLE users DROP COLUMN oidc_issuer;',
             20: 'DROP TABLE rule_texts;',
-            25: 'DROP TABLE incident_iocs;',
+            25: 'DROP TABLE ioc_texts_pending; DROP TABLE incident_iocs;',
         }[Number(newest)];
         assert.ok(undoSql, `the test does not know how to undo migration ${newest}: add it`);
         const undo = sqlite(old, `${undoSql} DELETE FROM schema_migrations WHERE version = ${newest};`);

@@ -417,3 +417,77 @@ describe('threat intelligence out: no MISP instance configured', () => {
         assert.match(plain.stderr, /\[misp\] url: must be an https:\/\/ address/);
     });
 });
+
+describe('threat intelligence out: IoC words in drafts written before typed IoCs', () => {
+    let d;
+    before(async () => {
+        d = await startDaemon();
+    });
+    after(async () => {
+        await d.stopClean();
+    });
+    test('the upgrade types what a word can be and keeps the rest, as written, in a note; the draft is untouched', async () => {
+        const org = await api(d.url, d.adminToken, 'GET', '/api/v1/organisation');
+        const body = {
+            ...org.json,
+            name: 'Waterbedrijf',
+            sector: 'drinking_water',
+            nis2_class: 'essential',
+            annual_turnover_eur: 2e7,
+        };
+        delete body.version;
+        delete body.updated_at;
+        assert.equal((await api(d.url, d.adminToken, 'PUT', '/api/v1/organisation', body)).status, 200);
+        const inc = await createIncident(d, d.adminToken, {
+            title: 'Sabotage of dosing',
+            tlp: 'amber',
+            aware_at: new Date(Date.now() - 3600e3).toISOString().replace(/\.\d+Z$/, 'Z'),
+            impact: { persons_health_damaged: 3 },
+        });
+        const n = await api(d.url, d.adminToken, 'POST', `/api/v1/incidents/${inc.id}/notifications`, {
+            regime: 'nis2',
+            stage: 'notification',
+        });
+        assert.equal(n.status, 201, n.text);
+        const text =
+            'C2: 192.0.2.44, evil.example.net; dropper D41D8CD98F00B204E9800998ECF8427E (see ticket #4711) hxxp://bad[.]example';
+        const p = await api(d.url, d.adminToken, 'PATCH', `/api/v1/notifications/${n.json.id}`, {
+            fields: { iocs: text },
+        });
+        assert.equal(p.status, 200, p.text);
+        // the database as the meldpunt before typed IoCs left it
+        await d.stop();
+        const db = path.join(d.dataDir, 'meldpunt.db');
+        const undo = spawnSync(
+            'sqlite3',
+            [
+                db,
+                'DROP TABLE ioc_texts_pending; DROP TABLE incident_iocs; DELETE FROM schema_migrations WHERE version = 25;',
+            ],
+            { encoding: 'utf8' },
+        );
+        assert.equal(undo.status, 0, undo.stderr);
+        await d.restart();
+        const list = await api(d.url, d.adminToken, 'GET', `/api/v1/incidents/${inc.id}/iocs`);
+        assert.deepEqual(
+            list.json.items.map((i) => [i.type, i.value, i.tlp]),
+            [
+                ['ipv4', '192.0.2.44', 'amber'],
+                ['domain', 'evil.example.net', 'amber'],
+                ['md5', 'd41d8cd98f00b204e9800998ecf8427e', 'amber'],
+            ],
+        );
+        const tl = await api(d.url, d.adminToken, 'GET', `/api/v1/incidents/${inc.id}/timeline`);
+        const note = tl.json.items.find((e) => e.kind === 'note' && /kept as written/.test(e.note ?? ''));
+        assert.ok(note, tl.text);
+        assert.match(note.note, /: C2: dropper \(see ticket #4711\) hxxp:\/\/bad\[\.\]example$/);
+        const audit = await api(d.url, d.adminToken, 'GET', '/api/v1/audit?limit=500');
+        assert.ok(audit.json.items.some((e) => e.action === 'incident.iocs.import' && e.object === inc.id));
+        const draft = await api(d.url, d.adminToken, 'GET', `/api/v1/notifications/${n.json.id}`);
+        assert.equal(draft.json.fields.iocs, text);
+        // once: a second start types nothing again
+        await d.restart();
+        const again = await api(d.url, d.adminToken, 'GET', `/api/v1/incidents/${inc.id}/timeline`);
+        assert.equal(again.json.items.filter((e) => e.kind === 'note').length, 1);
+    });
+});

@@ -49,6 +49,12 @@ static const struct {
     {NULL, "HTTPS://Evil.Example/Path?Q=A#F", "url", "https://evil.example/Path?Q=A#F"},
     {"url", "http://user@Host.Example:8080/x", "url", "http://user@host.example:8080/x"},
     {"url", "hxxp//evil.example", NULL, NULL},
+    {"url", "hxxp://evil.example/", NULL, NULL}, /* defanged: write it out */
+    {"url", "http://bad[.]example/", NULL, NULL},
+    {"url", "http://192.0.2.1:8080/x", "url", "http://192.0.2.1:8080/x"},
+    {"url", "https://[2001:DB8::1]/x", "url", "https://[2001:db8::1]/x"},
+    {"url", "http://evil.example:80a/", NULL, NULL},
+    {"url", "gopher://evil.example/", NULL, NULL},
     {"url", "http://evil.example/a b", NULL, NULL},
     {"url", "http:///path", NULL, NULL},
     {"url", "://x.example", NULL, NULL},
