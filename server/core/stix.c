@@ -10,6 +10,10 @@
  * stands for (the incident's id, the indicator's id).  Times are the
  * incident's and the indicators' own, in the STIX form with milliseconds.
  *
+ * The organisation's identity is one object for every incident (its id
+ * from the name alone), and STIX keeps `created` of an id unchanged: it
+ * carries a fixed time, not the incident's.
+ *
  * TLP: the TLP 2.0 marking definitions of the OASIS common objects (the
  * extension definition 60a3c5c5-...), one per level used; the incident and
  * the identity carry the incident's level, each indicator, observable and
@@ -26,8 +30,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SCO_NAMESPACE  "00abedb4-aa42-466c-9c01-fed23315a9b7"
-#define TLP2_EXTENSION "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
+#define SCO_NAMESPACE    "00abedb4-aa42-466c-9c01-fed23315a9b7"
+#define TLP2_EXTENSION   "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
+#define IDENTITY_CREATED "2020-01-01T00:00:00.000Z"
 
 static const struct {
     const char *id, *name;
@@ -212,11 +217,11 @@ stix_bundle(const struct incident *inc, json_t *iocs, const char *org)
     snprintf(name, sizeof(name), "bundle:%s:%lld", inc->id, (long long)inc->version);
     object_id("bundle", IOC_EXPORT_NAMESPACE, name, bundle, sizeof(bundle));
     used[inc->tlp] = true;
-    json_array_append_new(objects, json_pack("{s:s, s:s, s:s, s:O, s:O, s:s, s:s, s:[s]}", "type",
-                                             "identity", "spec_version", "2.1", "id", identity,
-                                             "created", created, "modified", created, "name", org,
-                                             "identity_class", "organization",
-                                             "object_marking_refs", tlp_markings[inc->tlp].id));
+    json_array_append_new(
+        objects, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:[s]}", "type", "identity",
+                           "spec_version", "2.1", "id", identity, "created", IDENTITY_CREATED,
+                           "modified", IDENTITY_CREATED, "name", org, "identity_class",
+                           "organization", "object_marking_refs", tlp_markings[inc->tlp].id));
     snprintf(name, sizeof(name), "%s: %.500s", inc->ref, inc->title);
     json_array_append_new(
         objects,
