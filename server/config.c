@@ -257,6 +257,10 @@ static const struct key {
     {"oidc", "tlp_map", K_TEXT, AT(oidc_tlp_map), 0, 0, "too long"},
     {"oidc", "disabled_group", K_TEXT, AT(oidc_disabled_group), 0, 0, "too long"},
     {"oidc", "ca_file", K_TEXT, AT(oidc_ca_file), 0, 0, "too long"},
+    /* [misp] the instance events are pushed to: checked by misp_configure() */
+    {"misp", "url", K_TEXT, AT(misp_url), 0, 0, "too long"},
+    {"misp", "key_file", K_TEXT, AT(misp_key_file), 0, 0, "too long"},
+    {"misp", "ca_file", K_TEXT, AT(misp_ca_file), 0, 0, "too long"},
 };
 
 /* value into the member k describes; false when it does not fit. */

@@ -87,6 +87,11 @@ struct config {
     char oidc_tlp_map[1024];  /* "group=tlp, ..." */
     char oidc_disabled_group[256];
     char oidc_ca_file[PATH_MAX]; /* empty: the system's CA certificates */
+    /* [misp] the MISP instance an incident's event is pushed to (core/misp.h);
+     * url empty: off */
+    char misp_url[512];
+    char misp_key_file[PATH_MAX]; /* relative: in the data directory */
+    char misp_ca_file[PATH_MAX];  /* empty: the system's CA certificates */
 };
 
 void config_defaults(struct config *cfg);

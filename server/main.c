@@ -22,6 +22,8 @@
 #include "core/classify.h"
 #include "core/mfa.h"
 #include "core/detect.h"
+#include "core/ioc.h"
+#include "core/misp.h"
 #include "core/organisation.h"
 #include "core/readiness.h"
 #include "core/reminders.h"
@@ -343,6 +345,20 @@ mfa_configure_from(const struct config *cfg)
     mfa_configure(&m);
 }
 
+/* The IoC texts of drafts written before migration 0024, typed once
+ * (core/ioc.h): what a word can be is typed, the rest kept in a note. */
+static int
+serve_import_iocs(struct mp_error *err)
+{
+    int typed, untyped;
+
+    if (ioc_import_drafts(clock_now(), &typed, &untyped, err) != 0)
+        return -1;
+    if (typed > 0 || untyped > 0)
+        log_notice("ioc texts of drafts typed typed=%d kept_as_notes=%d", typed, untyped);
+    return 0;
+}
+
 /* [oidc]: sign-in through an OpenID provider (core/oidc.h); off when no
  * issuer is set. */
 static int
@@ -632,6 +648,8 @@ cmd_serve(int argc, char **argv)
     if (readiness_init(cfg.data_dir, cfg.min_free_space, &err) != 0 ||
         store_writer_start(cfg.write_batch, &err) != 0)
         goto out;
+    if (serve_import_iocs(&err) != 0)
+        goto out;
     user_configure(&(struct auth_settings){
         .session_idle = cfg.session_idle,
         .session_max = cfg.session_max,
@@ -640,7 +658,12 @@ cmd_serve(int argc, char **argv)
         .lockout_time = cfg.lockout_time,
     });
     mfa_configure_from(&cfg);
-    if (serve_oidc(&cfg, &err) != 0 || serve_read_tls(&cfg, &tls_cert, &tls_key, &err) != 0 ||
+    if (serve_oidc(&cfg, &err) != 0 ||
+        misp_configure(&(struct misp_settings){.url = cfg.misp_url,
+                                               .key_file = cfg.misp_key_file,
+                                               .ca_file = cfg.misp_ca_file},
+                       cfg.data_dir, &err) != 0 ||
+        serve_read_tls(&cfg, &tls_cert, &tls_key, &err) != 0 ||
         serve_start(&cfg, tls_cert, tls_key, &err) != 0)
         goto out;
     serve_wait(&sigs, &a, &cfg);

@@ -142,6 +142,12 @@ void api_notifications_html(const struct api_request *rq, struct api_response *r
 void api_notifications_bundle(const struct api_request *rq, struct api_response *rs);
 void api_notifications_export(const struct api_request *rq, struct api_response *rs);
 void api_formats_list(const struct api_request *rq, struct api_response *rs);
+/* issue 22: indicators of compromise and the threat-intelligence exports (iocs.c) */
+void api_iocs_list(const struct api_request *rq, struct api_response *rs);
+void api_iocs_add(const struct api_request *rq, struct api_response *rs);
+void api_iocs_delete(const struct api_request *rq, struct api_response *rs);
+void api_incidents_export(const struct api_request *rq, struct api_response *rs);
+void api_incidents_misp_push(const struct api_request *rq, struct api_response *rs);
 void api_bench_echo(const struct api_request *rq, struct api_response *rs);
 #ifdef MP_TEST_BUILD
 void api_test_clock_get(const struct api_request *rq, struct api_response *rs);

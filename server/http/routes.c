@@ -195,6 +195,17 @@ const struct route http_routes[] = {
     {.method = "POST", .pattern = "/api/v1/incidents/{id}/links", .handler = api_incident_links_create, .roles = INCIDENT_WORK, .writes = true, .tlp = ROUTE_TLP_INCIDENT},
     {.method = "DELETE", .pattern = "/api/v1/incidents/{id}/links/{relation}/{item}", .handler = api_incident_links_delete, .roles = INCIDENT_WORK, .writes = true, .tlp = ROUTE_TLP_INCIDENT},
 
+    /* issue 22, threat intelligence out: an incident's indicators of
+     * compromise (each with its own TLP: a reader sees those up to its
+     * limit), the incident as a MISP event or a STIX 2.1 bundle, and the
+     * push of the event to the configured MISP instance: sharing outside
+     * is a manager's decision */
+    {.method = "GET", .pattern = "/api/v1/incidents/{id}/iocs", .handler = api_iocs_list, .roles = ROLES_READ, .tlp = ROUTE_TLP_INCIDENT},
+    {.method = "POST", .pattern = "/api/v1/incidents/{id}/iocs", .handler = api_iocs_add, .roles = INCIDENT_WORK, .writes = true, .tlp = ROUTE_TLP_INCIDENT},
+    {.method = "DELETE", .pattern = "/api/v1/incidents/{id}/iocs/{ioc}", .handler = api_iocs_delete, .roles = INCIDENT_WORK, .writes = true, .tlp = ROUTE_TLP_INCIDENT},
+    {.method = "GET", .pattern = "/api/v1/incidents/{id}/export", .handler = api_incidents_export, .roles = ROLES_READ, .tlp = ROUTE_TLP_INCIDENT},
+    {.method = "POST", .pattern = "/api/v1/incidents/{id}/misp", .handler = api_incidents_misp_push, .roles = INCIDENT_DECIDE, .writes = true, .tlp = ROUTE_TLP_INCIDENT},
+
     {.method = "GET", .pattern = "/api/v1/audit", .handler = api_audit_list, .roles = ROLES_ADMIN, .tlp = ROUTE_TLP_CLOSED},
     {.method = "GET", .pattern = "/api/v1/audit/verify", .handler = api_audit_verify, .roles = ROLES_ADMIN, .tlp = ROUTE_TLP_CLOSED},
     /* checkpoints hold no secret (a seq and a hash, signed): any reader may

@@ -79,6 +79,8 @@ static const struct {
     {"must keep its second factor", "not_allowed"},
     {"only an admin account can be break-glass", "not_allowed"},
     {"unknown field", "unknown_field"},
+    /* an indicator of compromise that is not one of its type (core/ioc.c) */
+    {"usable as an indicator", "ioc_value"},
     {"elements in one array or object", "too_many"},
     {"values in one JSON text", "too_many"},
     {"nested too deeply", "too_many"},

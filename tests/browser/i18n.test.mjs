@@ -25,6 +25,7 @@ await import(path.join(WEB, 'lib/i18n_oidc.js'));
 // words a page module brings along when it loads (extend): checked the same way
 extend(await import(path.join(WEB, 'lib/i18n_reminders.js')));
 extend(await import(path.join(WEB, 'lib/i18n_formats.js')));
+extend(await import(path.join(WEB, 'lib/i18n_iocs.js'))); // issue 22: indicators of compromise
 // the sessions' and token limits' words join on import (issue 21)
 await import(path.join(WEB, 'lib/i18n_sessions.js'));
 // the statistics page's words (issue 22), joined when app.js loads

@@ -45,6 +45,7 @@ static const struct {
     {422, "must be a list of ISO 3166-1 alpha-2 codes", "country"},
     {422, "must be after starts_at and in the future", "order"},
     {422, "is listed twice", "duplicate"},
+    {422, "is not usable as an indicator: an MD5 hash is 32 hexadecimal digits", "ioc_value"},
     {422, "duplicate key `name`", "duplicate"},
     {422, "waiving a report needs the reason", "reason_required"},
     {422, "dismissing an incident needs the reason", "reason_required"},

@@ -47,6 +47,11 @@ export async function incidentPage(id) {
             (m) => m.preparednessPanel(ctx),
             (e) => errorBox(e),
         );
+        // and the indicators of compromise with their exports (./iocs.js)
+        const iocs = await import('./iocs.js').then(
+            (m) => m.iocsSection(ctx),
+            (e) => errorBox(e),
+        );
         // so are the reminders (./reminders.js)
         const rem = await import('./reminders.js').then(
             (m) => m.remindersSection(ctx),
@@ -97,6 +102,7 @@ export async function incidentPage(id) {
                 orNote(notes, (n) => draftsSection(ctx, n.items, value(cls))),
             ),
             prep,
+            iocs,
             h(
                 'section',
                 { id: 'sec-timeline', 'aria-labelledby': 'h-tl' },
