@@ -49,7 +49,7 @@ UNITDIR   ?= $(PREFIX)/lib/systemd/system
 DESTDIR   ?=
 CC        ?= cc
 
-PKGS      := libmicrohttpd jansson sqlite3 libsodium inih libarchive libcurl liboath gnutls
+PKGS      := libmicrohttpd jansson sqlite3 libsodium inih libarchive libcurl liboath gnutls libfido2 libcbor
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)

@@ -191,13 +191,28 @@ session_json(const struct user_row *u, const char *csrf, int64_t expires_unix)
 }
 
 void
+api_session_answer(const struct api_request *rq, struct api_response *rs, struct sign_in *si)
+{
+    json_t *out;
+
+    snprintf(rs->cookie, sizeof(rs->cookie),
+             SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%u%s", si->cookie,
+             user_settings()->session_max, rq->tls ? "; Secure" : "");
+    out = session_json(&si->user, si->csrf, si->expires_unix);
+    json_object_set_new(out, "second_factor",
+                        api_second_factor_json(si->mfa_pending, si->mfa_enrol));
+    api_ok(rs, 201, out);
+    sodium_memzero(si, sizeof(*si));
+}
+
+void
 api_session_create(const struct api_request *rq, struct api_response *rs)
 {
     static const char *const fields[] = {"name", "password", NULL};
     const char *name, *password;
     struct sign_in si;
     struct mp_error err;
-    json_t *in, *out;
+    json_t *in;
 
     in = api_parse_object(rq, rs);
     if (in == NULL)
@@ -213,13 +228,7 @@ api_session_create(const struct api_request *rq, struct api_response *rs)
         rs->retry_after = si.retry_after;
         goto out;
     }
-    snprintf(rs->cookie, sizeof(rs->cookie),
-             SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%u%s", si.cookie,
-             user_settings()->session_max, rq->tls ? "; Secure" : "");
-    out = session_json(&si.user, si.csrf, si.expires_unix);
-    json_object_set_new(out, "second_factor", api_second_factor_json(si.mfa_pending, si.mfa_enrol));
-    api_ok(rs, 201, out);
-    sodium_memzero(&si, sizeof(si));
+    api_session_answer(rq, rs, &si);
 out:
     json_decref(in);
 }

@@ -168,6 +168,7 @@ describe('one server per data directory; restore', () => {
             18: 'ALTER TABLE sessions DROP COLUMN user_agent; ALTER TABLE tokens DROP COLUMN allowed_sources;',
             19: 'DROP INDEX users_oidc; ALTER TABLE users DROP COLUMN oidc_subject; ALTER TABLE users DROP COLUMN oidc_issuer;',
             20: 'DROP TABLE rule_texts;',
+            24: 'DROP TABLE webauthn_challenges; DROP TABLE webauthn_users; DROP INDEX webauthn_credentials_user; DROP TABLE webauthn_credentials;',
         }[Number(newest)];
         assert.ok(undoSql, `the test does not know how to undo migration ${newest}: add it`);
         const undo = sqlite(old, `${undoSql} DELETE FROM schema_migrations WHERE version = ${newest};`);
