@@ -160,7 +160,7 @@ int mfa_recovery_renew(const struct principal *p, int64_t now, struct mfa_proof 
 /* A passkey checked by webauthn_register() becomes one of p's factors
  * (the challenge spent in the same write); when p had no recovery codes,
  * *ncodes new ones, shown once. */
-int mfa_passkey_enrol(const struct principal *p, int64_t now, const struct webauthn_cred_row *cred,
+int mfa_passkey_enrol(const struct principal *p, int64_t now, struct webauthn_cred_row *cred,
                       const uint8_t *challenge, const char *fmt,
                       char codes[MFA_RECOVERY_COUNT][MFA_RECOVERY_SHOWN + 1], int *ncodes,
                       struct mp_error *err);

@@ -46,7 +46,7 @@ struct mfa_write {
     uint8_t codes[MFA_RECOVERY_COUNT][32];
     bool passkey; /* a passkey's answer: use */
     struct webauthn_use use;
-    const struct webauthn_cred_row *add; /* a new passkey, answering add_challenge */
+    struct webauthn_cred_row *add; /* a new passkey, answering add_challenge (id set) */
     uint8_t add_challenge[WEBAUTHN_CHALLENGE_LEN];
     int64_t change; /* a passkey to rename (rename) or remove */
     const char *rename;
@@ -87,7 +87,6 @@ accept_proof(sqlite3 *db, struct mfa_write *w, const char *at, struct mp_error *
 static int
 passkey_apply(sqlite3 *db, struct mfa_write *w, const char *at, struct mp_error *err)
 {
-    struct webauthn_cred_row row;
     int64_t given_to = 0;
     int r;
 
@@ -98,8 +97,7 @@ passkey_apply(sqlite3 *db, struct mfa_write *w, const char *at, struct mp_error 
             return mp_error_set(err, 422, "clientDataJSON",
                                 "answers no registration given out here (used already, expired, "
                                 "or another session's)");
-        row = *w->add;
-        return r < 0 ? -1 : store_webauthn_cred_insert(db, &row, at, err);
+        return r < 0 ? -1 : store_webauthn_cred_insert(db, w->add, at, err);
     }
     if (w->change <= 0)
         return 0;
@@ -447,7 +445,7 @@ mfa_recovery_renew(const struct principal *p, int64_t now, struct mfa_proof *pro
 /* ---- passkeys (core/webauthn.h checks them) ---- */
 
 int
-mfa_passkey_enrol(const struct principal *p, int64_t now, const struct webauthn_cred_row *cred,
+mfa_passkey_enrol(const struct principal *p, int64_t now, struct webauthn_cred_row *cred,
                   const uint8_t *challenge, const char *fmt,
                   char codes[MFA_RECOVERY_COUNT][MFA_RECOVERY_SHOWN + 1], int *ncodes,
                   struct mp_error *err)

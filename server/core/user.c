@@ -618,8 +618,9 @@ session_open(int64_t now, const struct user_row *u, const char *address,
     sodium_memzero(out->user.password_hash, sizeof(out->user.password_hash));
     out->expires_unix = w.now + settings.session_max;
     out->mfa_pending = w.mfa_pending;
-    out->mfa_enrol =
-        !w.mfa_pending && (w.break_glass || (role_parse(u->role, &r) == 0 && mfa_role_required(r)));
+    /* a factor checked at the sign-in (a passkey) is one set up */
+    out->mfa_enrol = !w.mfa_pending && w.mfa_verified == 0 &&
+                     (w.break_glass || (role_parse(u->role, &r) == 0 && mfa_role_required(r)));
     return 0;
 }
 

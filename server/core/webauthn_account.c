@@ -34,6 +34,9 @@
 #define ATT_MAX    8192
 #define SIG_MAX    1024
 
+#define NO_CHALLENGE                                                                               \
+    "answers no challenge given out here (used already, expired, or another session's)"
+
 _Static_assert(MFA_RECOVERY_SHOWN + 1 == 12, "webauthn.h's codes[][12]");
 
 void
@@ -221,7 +224,7 @@ webauthn_register(const struct principal *p, int64_t now, const struct webauthn_
     uint8_t *client = NULL, *att = NULL, challenge[WEBAUTHN_CHALLENGE_LEN];
     size_t clen = 0, alen = 0;
     struct webauthn_expect e;
-    char fmt[16];
+    char fmt[16], transports[sizeof(out->transports)];
     int rc = -1;
 
     memset(out, 0, sizeof(*out));
@@ -229,7 +232,7 @@ webauthn_register(const struct principal *p, int64_t now, const struct webauthn_
     if (!p->session)
         return mp_error_set(err, 404, "", "no session: an API token has no passkeys");
     if (name_check(r->name, err) != 0 ||
-        transports_read(r->transports, out->transports, sizeof(out->transports), err) != 0)
+        transports_read(r->transports, transports, sizeof(transports), err) != 0)
         return -1;
     client = malloc(CLIENT_MAX);
     att = malloc(ATT_MAX);
@@ -249,6 +252,7 @@ webauthn_register(const struct principal *p, int64_t now, const struct webauthn_
         goto out;
     out->user_id = p->user_id;
     snprintf(out->name, sizeof(out->name), "%s", r->name);
+    snprintf(out->transports, sizeof(out->transports), "%s", transports);
     rc = mfa_passkey_enrol(p, now, out, challenge, fmt, codes, ncodes, err);
 out:
     free(client);
@@ -317,9 +321,8 @@ webauthn_proof_check(int64_t user_id, int64_t session_id, int64_t now,
     struct webauthn_expect e;
     enum webauthn_result r;
     sqlite3 *db;
-    int rc = -1;
+    int rc = -1, live;
 
-    (void)now;
     memset(u, 0, sizeof(*u));
     if (b == NULL)
         return mp_error_set(err, 500, "", "out of memory");
@@ -332,6 +335,15 @@ webauthn_proof_check(int64_t user_id, int64_t session_id, int64_t now,
     db = db_reader(err);
     if (db == NULL || credential_of(db, user_id, b, &c, err) != 0)
         goto out;
+    /* a replay is told as one, before its counter (which did not move)
+     * could be taken for a copied passkey; the write spends it for good */
+    live = store_webauthn_challenge_live(db, u->challenge, user_id != 0 ? "verify" : "sign-in",
+                                         session_id, now, err);
+    if (live <= 0) {
+        if (live == 0)
+            mp_error_set(err, 422, "clientDataJSON", NO_CHALLENGE);
+        goto out;
+    }
     u->cred = c.id;
     u->user_id = c.user_id;
     u->session_id = session_id;
@@ -364,9 +376,7 @@ webauthn_proof_accept(sqlite3 *db, const struct webauthn_use *u, int64_t now, co
     if (r < 0)
         return -1;
     if (r == 0 || (given_to != 0 && given_to != u->user_id))
-        return mp_error_set(err, 422, "clientDataJSON",
-                            "answers no challenge given out here (used already, expired, or "
-                            "another session's)");
+        return mp_error_set(err, 422, "clientDataJSON", NO_CHALLENGE);
     r = store_webauthn_cred_used(db, u->cred, u->old_count, u->new_count, at, err);
     if (r == 0)
         return mp_error_set(err, 422, "authenticatorData",
@@ -390,6 +400,7 @@ signin_apply(sqlite3 *db, void *arg, struct mp_error *err)
     struct signin_write *w = arg;
     char at[TIME_RFC3339_LEN];
     json_t *audit;
+    int rc;
 
     time_format_rfc3339(w->now, at, sizeof(at));
     if (!w->fail && webauthn_proof_accept(db, w->use, w->now, at, err) != 0)
@@ -398,9 +409,11 @@ signin_apply(sqlite3 *db, void *arg, struct mp_error *err)
         return 0; /* session_open audits the sign-in */
     audit = json_pack("{s:s, s:s, s:s, s:s}", "address", w->address, "method", "passkey", "passkey",
                       w->use->name, "reason", w->reason);
-    return store_audit_append_json(db, w->now, "-",
-                                   w->use->cloned ? "webauthn.counter" : "session.fail",
-                                   w->use->user[0] ? w->use->user : "-", audit, err);
+    rc = store_audit_append_json(db, w->now, "-",
+                                 w->use->cloned ? "webauthn.counter" : "session.fail",
+                                 w->use->user[0] ? w->use->user : "-", audit, err);
+    json_decref(audit);
+    return rc;
 }
 
 static void

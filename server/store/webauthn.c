@@ -73,6 +73,28 @@ store_webauthn_challenge_take(sqlite3 *db, const uint8_t *challenge, const char 
 }
 
 int
+store_webauthn_challenge_live(sqlite3 *db, const uint8_t *challenge, const char *purpose,
+                              int64_t session_id, int64_t now, struct mp_error *err)
+{
+    sqlite3_stmt *st;
+    int step, rc;
+
+    st = db_stmt(db, "SELECT 1 FROM webauthn_challenges WHERE challenge = ? AND purpose = ? "
+                     "AND coalesce(session_id, 0) = ? AND expires_unix > ?");
+    if (st == NULL)
+        return db_fail(db, err, "reading a challenge");
+    sqlite3_bind_blob(st, 1, challenge, WEBAUTHN_CHALLENGE_LEN, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, purpose, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, session_id);
+    sqlite3_bind_int64(st, 4, now);
+    step = sqlite3_step(st);
+    rc = step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : db_fail(db, err, "reading a challenge");
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+int
 store_webauthn_handle(sqlite3 *db, int64_t user_id, bool create, uint8_t *handle,
                       struct mp_error *err)
 {

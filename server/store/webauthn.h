@@ -50,6 +50,11 @@ int store_webauthn_challenge_take(sqlite3 *db, const uint8_t *challenge, const c
                                   int64_t session_id, int64_t now, int64_t *user_id,
                                   struct mp_error *err);
 
+/* 1 when the challenge is there to be spent (as _take would find it), 0
+ * not, -1 error: a reader's early answer, before the write's own. */
+int store_webauthn_challenge_live(sqlite3 *db, const uint8_t *challenge, const char *purpose,
+                                  int64_t session_id, int64_t now, struct mp_error *err);
+
 /* The user's handle, made (random) when create and there is none: 1
  * found or made, 0 none, -1 error. */
 int store_webauthn_handle(sqlite3 *db, int64_t user_id, bool create, uint8_t *handle,
