@@ -6,6 +6,7 @@ import { field, h } from '../lib/dom.js';
 import { submitting } from '../lib/forms.js';
 import { t } from '../lib/i18n.js';
 import '../lib/i18n_oidc.js';
+import { passkeySignIn } from './security_passkeys.js';
 
 // Why a sign-in through the OpenID provider failed: the word in the address.
 const OIDC_FAILURES = {
@@ -58,6 +59,7 @@ export function signInForm({ onDone, name = '', heading = true }) {
         field(t('user_name'), nameIn),
         field(t('password'), pwIn),
         h('button', { type: 'submit', class: 'primary' }, t('sign_in')),
+        passkeySignIn((st) => onDone(st)),
     );
     addProvider(form);
     form.addEventListener('submit', async (ev) => {
