@@ -322,4 +322,50 @@ describe('passkeys', () => {
         assert.ok(actions.includes('mfa.passkey_rename'));
         assert.ok(actions.includes('mfa.passkey_remove'));
     });
+
+    test('an admin marks and unmarks a break-glass account with PATCH /api/v1/users/{name} (step-up, audited)', async () => {
+        addUser(d, 'wes', 'admin');
+        addUser(d, 'glass-1', 'admin');
+        addUser(d, 'glass-2', 'analyst');
+        let s = await signIn(d, 'wes');
+        const key = await register(d, s);
+        s = await signIn(d, 'wes');
+        let res = await verify(d, s, key);
+        assert.equal(res.status, 200, res.text);
+        res = await browser(d, s, 'PATCH', '/api/v1/users/glass-1', { break_glass: true });
+        assert.equal(res.status, 200, res.text);
+        assert.equal(res.json.break_glass, true);
+        assert.equal(res.json.name, 'glass-1');
+        assert.equal(
+            count(d, "SELECT count(*) FROM break_glass WHERE user_id = (SELECT id FROM users WHERE name = 'glass-1');"),
+            1,
+        );
+        // only admins; on its own; a boolean; nothing changed by a refusal
+        res = await browser(d, s, 'PATCH', '/api/v1/users/glass-2', { break_glass: true });
+        assertProblem(res, 422);
+        assert.equal(res.json.errors[0].field, 'break_glass');
+        res = await browser(d, s, 'PATCH', '/api/v1/users/glass-1', { break_glass: false, role: 'manager' });
+        assertProblem(res, 422);
+        assert.equal(res.json.errors[0].field, 'break_glass');
+        res = await browser(d, s, 'PATCH', '/api/v1/users/glass-1', { break_glass: 'no' });
+        assertProblem(res, 422);
+        assert.equal(count(d, 'SELECT count(*) FROM break_glass;'), 1);
+        assert.equal((await browser(d, s, 'GET', '/api/v1/users/glass-1')).json.role, 'admin');
+        // eleven minutes on: a fresh check first
+        await d.setClock({ advance: 'PT11M' });
+        res = await browser(d, s, 'PATCH', '/api/v1/users/glass-1', { break_glass: false });
+        assertProblem(res, 403);
+        assert.equal(res.json.code, 'step_up_required');
+        res = await verify(d, s, key);
+        assert.equal(res.status, 200, res.text);
+        res = await browser(d, s, 'PATCH', '/api/v1/users/glass-1', { break_glass: false });
+        assert.equal(res.status, 200, res.text);
+        assert.equal(res.json.break_glass, false);
+        assert.deepEqual(
+            auditOf(d, 'glass-1')
+                .filter((e) => e.action === 'user.break_glass')
+                .map((e) => e.payload.break_glass),
+            [true, false],
+        );
+    });
 });
