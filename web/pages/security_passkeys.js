@@ -72,23 +72,18 @@ function failed(e) {
     throw e;
 }
 
-/** Signing in with a passkey alone: onDone(session) as the password form's. */
-export function passkeySignIn(onDone) {
-    if (!passkeysSupported()) return null;
-    const b = h('button', { type: 'button', class: 'passkey-signin', id: 'passkey-signin' }, t('pk_sign_in'));
-    b.addEventListener('click', async () => {
-        const f = b.closest('form');
-        const s = await submitting(f, async () => {
-            try {
-                const o = await post('/session/passkey/options', {}, { noRetry: true });
-                return await post('/session/passkey', await answer(o), { noRetry: true });
-            } catch (e) {
-                return failed(e);
-            }
-        });
-        if (s) onDone(s);
+/** Signing in with a passkey alone, from button b: onDone(session) as the password form's. */
+export async function passkeySignInNow(b, onDone) {
+    const f = b.closest('form');
+    const s = await submitting(f, async () => {
+        try {
+            const o = await post('/session/passkey/options', {}, { noRetry: true });
+            return await post('/session/passkey', await answer(o), { noRetry: true });
+        } catch (e) {
+            return failed(e);
+        }
     });
-    return b;
+    if (s) onDone(s);
 }
 
 /** Registers a new passkey named name; resolves with the server's answer. */
