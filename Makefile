@@ -49,8 +49,8 @@ UNITDIR   ?= $(PREFIX)/lib/systemd/system
 DESTDIR   ?=
 CC        ?= cc
 
-# libpq: PostgreSQL (issue 23: server/store/pg*.c, meldpunt migrate-storage)
-PKGS      := libmicrohttpd jansson sqlite3 libsodium inih libarchive libcurl liboath gnutls libpq
+# libpq: PostgreSQL; libfido2, libcbor: passkeys (issue 21) (issue 23: server/store/pg*.c, meldpunt migrate-storage)
+PKGS      := libmicrohttpd jansson sqlite3 libsodium inih libarchive libcurl liboath gnutls libpq libfido2 libcbor
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)

@@ -8,7 +8,7 @@
 set -eu
 
 PACKAGES="build-essential pkg-config
-libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libinih-dev libarchive-dev libyaml-dev libcurl4-openssl-dev liboath-dev libgnutls28-dev check
+libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libinih-dev libarchive-dev libyaml-dev libcurl4-openssl-dev liboath-dev libgnutls28-dev libfido2-dev libcbor-dev check
 sqlite3 curl wrk faketime nginx nodejs minisign prometheus prometheus-alertmanager clang-format unzip openssl scdoc python3 python3-icalendar python3-aiosmtpd python3-jsonschema npm chromium
 clang-14 libclang-rt-14-dev
 glewlwyd

@@ -219,6 +219,8 @@ static const struct key {
      "must be seconds from 30 to 86400"},
     {"auth", "local_passwords", K_PASSWORDS, AT(local_passwords), 0, 0,
      "must be all or break-glass-only"},
+    {"auth", "webauthn_rp_id", K_TEXT, AT(webauthn_rp_id), 0, 0, "too long"},
+    {"auth", "webauthn_origin", K_TEXT, AT(webauthn_origin), 0, 0, "too long"},
     {"storage", "data_dir", K_DIR, AT(data_dir), 0, 0, "must be a directory path"},
     {"storage", "min_free_space", K_SIZE, AT(min_free_space), 0, 1ULL << 40,
      "must be a size such as 100M"},

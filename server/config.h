@@ -50,6 +50,10 @@ struct config {
     char require_mfa[64];     /* roles, "manager, admin"; "": none */
     unsigned step_up_window;  /* seconds a second-factor check counts for step-up */
     char local_passwords[24]; /* "all" or "break-glass-only" */
+    /* passkeys (core/webauthn.h): empty: from the OpenID redirect URI or
+     * http://localhost and the listen port */
+    char webauthn_rp_id[256];
+    char webauthn_origin[256];
     /* [storage] */
     char data_dir[PATH_MAX];
     unsigned write_batch;

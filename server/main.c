@@ -658,6 +658,9 @@ cmd_serve(int argc, char **argv)
         .lockout_time = cfg.lockout_time,
     });
     mfa_configure_from(&cfg);
+    if (webauthn_configure(cfg.webauthn_rp_id, cfg.webauthn_origin, cfg.oidc_redirect_uri,
+                           cfg.listen, &err) != 0)
+        goto out;
     if (serve_oidc(&cfg, &err) != 0 ||
         misp_configure(&(struct misp_settings){.url = cfg.misp_url,
                                                .key_file = cfg.misp_key_file,

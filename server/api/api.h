@@ -176,6 +176,18 @@ void api_user_sessions_list(const struct api_request *rq, struct api_response *r
 void api_user_sessions_end(const struct api_request *rq, struct api_response *rs);
 /* api/mfa.c: the second factor; the session's "second_factor" member */
 json_t *api_second_factor_json(bool pending, bool enrol);
+/* A new session's answer: its cookie and 201 (users.c). */
+struct sign_in;
+void api_session_answer(const struct api_request *rq, struct api_response *rs, struct sign_in *si);
+/* passkeys (core/webauthn.h) */
+void api_session_mfa_options(const struct api_request *rq, struct api_response *rs);
+void api_session_passkey_options(const struct api_request *rq, struct api_response *rs);
+void api_session_passkey(const struct api_request *rq, struct api_response *rs);
+void api_passkey_options(const struct api_request *rq, struct api_response *rs);
+void api_passkey_register(const struct api_request *rq, struct api_response *rs);
+void api_passkey_list(const struct api_request *rq, struct api_response *rs);
+void api_passkey_patch(const struct api_request *rq, struct api_response *rs);
+void api_passkey_delete(const struct api_request *rq, struct api_response *rs);
 void api_session_mfa(const struct api_request *rq, struct api_response *rs);
 void api_mfa_get(const struct api_request *rq, struct api_response *rs);
 void api_mfa_enrol_start(const struct api_request *rq, struct api_response *rs);

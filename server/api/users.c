@@ -4,6 +4,7 @@
  * from a browser).  See core/user.h for the rules they follow.
  */
 #include "api.h"
+#include "core/mfa.h"
 #include "core/user.h"
 #include "lib/timeutil.h"
 
@@ -92,11 +93,38 @@ api_users_get(const struct api_request *rq, struct api_response *rs)
         api_ok(rs, 200, user_json(&row));
 }
 
+/* {"break_glass": true|false}, on its own: marks or unmarks an admin as a
+ * break-glass account (core/mfa.h; audited user.break_glass, and like every
+ * PATCH of a user it needs step-up). */
+static void
+patch_break_glass(const struct api_request *rq, struct api_response *rs, json_t *in)
+{
+    json_t *v = json_object_get(in, "break_glass"), *out;
+    struct user_row row;
+    struct mp_error err;
+
+    if (!json_is_boolean(v))
+        api_fail(rs, 422, "break_glass", "must be true or false");
+    else if (json_object_size(in) != 1)
+        api_fail(rs, 422, "break_glass", "must be changed on its own, in a request of its own");
+    if (rs->status >= 400)
+        return;
+    if (mfa_break_glass_set(rq->principal->name, rq->now, rq->params[0], json_is_true(v), &err) !=
+            0 ||
+        user_get(rq->params[0], &row, &err) != 0) {
+        api_error(rs, &err);
+        return;
+    }
+    out = user_json(&row);
+    json_object_set_new(out, "break_glass", json_boolean(json_is_true(v)));
+    api_ok(rs, 200, out);
+}
+
 void
 api_users_patch(const struct api_request *rq, struct api_response *rs)
 {
-    static const char *const fields[] = {"role",      "disabled",  "tlp_max", "language",
-                                         "full_name", "job_title", NULL};
+    static const char *const fields[] = {"role",      "disabled",  "tlp_max",     "language",
+                                         "full_name", "job_title", "break_glass", NULL};
     struct user_change ch = {.disabled = -1};
     struct user_row row;
     struct field_errors errs = {0};
@@ -106,6 +134,10 @@ api_users_patch(const struct api_request *rq, struct api_response *rs)
     if (in == NULL)
         return;
     api_only_fields(in, fields, rs);
+    if (json_object_get(in, "break_glass") != NULL) {
+        patch_break_glass(rq, rs, in);
+        goto out;
+    }
     api_get_string(in, "role", false, 16, &ch.role, rs);
     api_get_string(in, "language", false, 8, &ch.language, rs);
     v = json_object_get(in, "disabled");
@@ -191,13 +223,28 @@ session_json(const struct user_row *u, const char *csrf, int64_t expires_unix)
 }
 
 void
+api_session_answer(const struct api_request *rq, struct api_response *rs, struct sign_in *si)
+{
+    json_t *out;
+
+    snprintf(rs->cookie, sizeof(rs->cookie),
+             SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%u%s", si->cookie,
+             user_settings()->session_max, rq->tls ? "; Secure" : "");
+    out = session_json(&si->user, si->csrf, si->expires_unix);
+    json_object_set_new(out, "second_factor",
+                        api_second_factor_json(si->mfa_pending, si->mfa_enrol));
+    api_ok(rs, 201, out);
+    sodium_memzero(si, sizeof(*si));
+}
+
+void
 api_session_create(const struct api_request *rq, struct api_response *rs)
 {
     static const char *const fields[] = {"name", "password", NULL};
     const char *name, *password;
     struct sign_in si;
     struct mp_error err;
-    json_t *in, *out;
+    json_t *in;
 
     in = api_parse_object(rq, rs);
     if (in == NULL)
@@ -213,13 +260,7 @@ api_session_create(const struct api_request *rq, struct api_response *rs)
         rs->retry_after = si.retry_after;
         goto out;
     }
-    snprintf(rs->cookie, sizeof(rs->cookie),
-             SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%u%s", si.cookie,
-             user_settings()->session_max, rq->tls ? "; Secure" : "");
-    out = session_json(&si.user, si.csrf, si.expires_unix);
-    json_object_set_new(out, "second_factor", api_second_factor_json(si.mfa_pending, si.mfa_enrol));
-    api_ok(rs, 201, out);
-    sodium_memzero(&si, sizeof(si));
+    api_session_answer(rq, rs, &si);
 out:
     json_decref(in);
 }

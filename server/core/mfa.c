@@ -207,10 +207,23 @@ mfa_after_password(const struct user_row *u, bool *pending, bool *break_glass, s
 }
 
 int
-mfa_session_begin(sqlite3 *db, int64_t session_id, int64_t user_id, bool pending, bool break_glass,
-                  const char *at, const char *address, struct mp_error *err)
+mfa_after_passkey(const struct user_row *u, bool *break_glass, struct mp_error *err)
 {
-    if (pending && store_mfa_session_put(db, session_id, true, 0, err) != 0)
+    struct mfa_session_state s;
+    sqlite3 *db = db_reader(err);
+
+    if (db == NULL || store_mfa_state(db, 0, u->id, &s, err) != 0)
+        return -1;
+    *break_glass = s.break_glass;
+    return 0;
+}
+
+int
+mfa_session_begin(sqlite3 *db, int64_t session_id, int64_t user_id, bool pending, int64_t verified,
+                  bool break_glass, const char *at, const char *address, struct mp_error *err)
+{
+    if ((pending || verified > 0) &&
+        store_mfa_session_put(db, session_id, pending, pending ? 0 : verified, err) != 0)
         return -1;
     if (break_glass && store_break_glass_use(db, user_id, at, address, err) != 0)
         return -1;
@@ -240,12 +253,12 @@ mfa_refusal(const struct principal *p, int64_t now, bool step, bool enrol, bool 
         return NULL;
     if (p->mfa_pending && !step)
         return "the second sign-in step is owed: POST /api/v1/session/mfa with a code from the "
-               "authenticator app or a recovery code";
+               "authenticator app, a passkey's answer or a recovery code";
     if (p->mfa_enrol && !enrol)
         return "a second factor must be set up before anything else (this role or account "
-               "requires one): POST /api/v1/me/mfa/totp";
+               "requires one): POST /api/v1/me/mfa/totp or /api/v1/me/mfa/passkeys";
     if (step_up && p->mfa_enrolled && now - p->mfa_verified >= (int64_t)settings.step_up_window)
         return "this needs a fresh second-factor check (step-up): POST /api/v1/session/mfa with "
-               "a code, then retry";
+               "a code or a passkey's answer, then retry";
     return NULL;
 }

@@ -36,6 +36,7 @@
 #define MP_MFA_H
 
 #include "core/token.h"
+#include "core/webauthn.h"
 #include "lib/error.h"
 #include "store/mfa.h"
 #include "store/users.h"
@@ -99,10 +100,13 @@ bool mfa_secret_open(const struct mfa_totp_row *r, uint8_t raw[MFA_SECRET_LEN]);
  * u. */
 int mfa_after_password(const struct user_row *u, bool *pending, bool *break_glass,
                        struct mp_error *err);
-/* In the sign-in's own write: the new session's second-step state, and a
- * break-glass use. */
+/* After a passkey signed u in (core/webauthn.h): *break_glass. */
+int mfa_after_passkey(const struct user_row *u, bool *break_glass, struct mp_error *err);
+/* In the sign-in's own write: the new session's second-step state (owed,
+ * or checked at verified), and a break-glass use. */
 int mfa_session_begin(sqlite3 *db, int64_t session_id, int64_t user_id, bool pending,
-                      bool break_glass, const char *at, const char *address, struct mp_error *err);
+                      int64_t verified, bool break_glass, const char *at, const char *address,
+                      struct mp_error *err);
 /* For each request with a session: fills p's mfa_ fields. */
 int mfa_principal(sqlite3 *db, struct principal *p, struct mp_error *err);
 /* A refusal for p on a route (NULL: none): step names whether the route
@@ -115,6 +119,8 @@ const char *mfa_refusal(const struct principal *p, int64_t now, bool step, bool 
 
 struct mfa_status {
     bool enrolled, pending, required, break_glass;
+    bool totp;    /* a TOTP app is set up */
+    int passkeys; /* how many passkeys */
     char confirmed_at[32];
     int recovery_left;
     int64_t verified_unix;
@@ -126,11 +132,13 @@ int mfa_status(const struct principal *p, struct mfa_status *out, struct mp_erro
 int mfa_enrol_start(const struct principal *p, int64_t now, char b32[MFA_SECRET_B32 + 1],
                     char uri[MFA_URI_MAX], struct mp_error *err);
 
-/* A code typed by the user: TOTP (code) or recovery (recovery_code); one
- * of the two. */
+/* A code typed by the user: TOTP (code) or recovery (recovery_code), or a
+ * passkey's answer (core/webauthn.h); one of the three. */
 struct mfa_proof {
     const char *code;
     const char *recovery_code;
+    const struct webauthn_assertion *passkey;
+    bool cloned; /* the passkey's counter went back */
     const char *address;
     int64_t retry_after; /* seconds, with a 429 */
 };
@@ -147,6 +155,18 @@ int mfa_disable(const struct principal *p, int64_t now, struct mfa_proof *proof,
 /* A new set of recovery codes in place of the old. */
 int mfa_recovery_renew(const struct principal *p, int64_t now, struct mfa_proof *proof,
                        char codes[MFA_RECOVERY_COUNT][MFA_RECOVERY_SHOWN + 1],
+                       struct mp_error *err);
+
+/* A passkey checked by webauthn_register() becomes one of p's factors
+ * (the challenge spent in the same write); when p had no recovery codes,
+ * *ncodes new ones, shown once. */
+int mfa_passkey_enrol(const struct principal *p, int64_t now, struct webauthn_cred_row *cred,
+                      const uint8_t *challenge, const char *fmt,
+                      char codes[MFA_RECOVERY_COUNT][MFA_RECOVERY_SHOWN + 1], int *ncodes,
+                      struct mp_error *err);
+/* Renames (name) or removes (NULL) p's passkey id: 404 not p's; removing
+ * the last factor of an account that must have one: 409. */
+int mfa_passkey_change(const struct principal *p, int64_t now, int64_t id, const char *name,
                        struct mp_error *err);
 
 /* ---- break-glass ---- */

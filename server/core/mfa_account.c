@@ -18,6 +18,7 @@
 #include "lib/timeutil.h"
 #include "store/audit.h"
 #include "store/db.h"
+#include "store/webauthn.h"
 #include "store/writer.h"
 
 #include <jansson.h>
@@ -43,6 +44,13 @@ struct mfa_write {
     struct mfa_totp_row row;
     int ncodes; /* new recovery codes: their hashes */
     uint8_t codes[MFA_RECOVERY_COUNT][32];
+    bool passkey; /* a passkey's answer: use */
+    struct webauthn_use use;
+    struct webauthn_cred_row *add; /* a new passkey, answering add_challenge (id set) */
+    uint8_t add_challenge[WEBAUTHN_CHALLENGE_LEN];
+    int64_t change; /* a passkey to rename (rename) or remove */
+    const char *rename;
+    bool checked;  /* a factor was checked: the second step is done */
     json_t *audit; /* stolen */
 };
 
@@ -58,6 +66,8 @@ accept_proof(sqlite3 *db, struct mfa_write *w, const char *at, struct mp_error *
 {
     int r;
 
+    if (w->passkey)
+        return webauthn_proof_accept(db, &w->use, w->now, at, err);
     if (w->use_recovery) {
         r = store_mfa_recovery_use(db, w->p->user_id, w->hash, at, err);
         if (r == 0)
@@ -72,6 +82,32 @@ accept_proof(sqlite3 *db, struct mfa_write *w, const char *at, struct mp_error *
     return r < 0 ? -1 : 0;
 }
 
+/* A passkey added (its registration's challenge spent), renamed or
+ * removed. */
+static int
+passkey_apply(sqlite3 *db, struct mfa_write *w, const char *at, struct mp_error *err)
+{
+    int64_t given_to = 0;
+    int r;
+
+    if (w->add != NULL) {
+        r = store_webauthn_challenge_take(db, w->add_challenge, "register", w->p->session_id,
+                                          w->now, &given_to, err);
+        if (r == 0)
+            return mp_error_set(err, 422, "clientDataJSON",
+                                "answers no registration given out here (used already, expired, "
+                                "or another session's)");
+        return r < 0 ? -1 : store_webauthn_cred_insert(db, w->add, at, err);
+    }
+    if (w->change <= 0)
+        return 0;
+    r = w->rename != NULL ? store_webauthn_cred_rename(db, w->p->user_id, w->change, w->rename, err)
+                          : store_webauthn_cred_delete(db, w->p->user_id, w->change, err);
+    if (r == 0)
+        return mp_error_set(err, 404, "", "no passkey %lld of this user", (long long)w->change);
+    return r < 0 ? -1 : 0;
+}
+
 static int
 mfa_apply(sqlite3 *db, void *arg, struct mp_error *err)
 {
@@ -79,6 +115,8 @@ mfa_apply(sqlite3 *db, void *arg, struct mp_error *err)
     char at[TIME_RFC3339_LEN];
 
     time_format_rfc3339(w->now, at, sizeof(at));
+    if (passkey_apply(db, w, at, err) != 0)
+        return -1;
     if (w->put_secret && store_mfa_totp_put(db, w->p->user_id, &w->row, at, err) != 0)
         return -1;
     if (accept_proof(db, w, at, err) != 0)
@@ -90,7 +128,7 @@ mfa_apply(sqlite3 *db, void *arg, struct mp_error *err)
         return -1;
     /* a code was checked in this session: the second step is done and the
      * step-up window starts now */
-    if (!w->put_secret && w->p->session &&
+    if (w->checked && w->p->session &&
         store_mfa_session_put(db, w->p->session_id, false, w->now, err) != 0)
         return -1;
     return store_audit_append_json(db, w->now, w->p->name, w->action, user_of(w->p), w->audit, err);
@@ -125,22 +163,49 @@ audit_only_apply(sqlite3 *db, void *arg, struct mp_error *err)
 }
 
 /* A wrong code: counted like a wrong password and audited (session.lock
- * when it started a lock); 422 on field. */
+ * when it started a lock); 422 on field.  A passkey's refusal keeps its
+ * reason; one whose counter went back is audited as webauthn.counter. */
 static int
 proof_failed(const struct principal *p, int64_t now, const struct mfa_proof *proof,
              const char *field, struct mp_error *err)
 {
     struct mfa_write w = {.p = p, .now = now};
-    struct mp_error aerr;
+    struct mp_error aerr, keep = *err;
     bool locked = session_guess_failed(user_of(p), proof->address);
+    bool cloned = proof->passkey != NULL && proof->cloned;
 
-    w.action = locked ? "session.lock" : "session.mfa_fail";
+    w.action = cloned ? "webauthn.counter" : locked ? "session.lock" : "session.mfa_fail";
     w.audit = json_pack("{s:s, s:b, s:s}", "address", proof->address, "locked", locked, "method",
-                        strcmp(field, "recovery_code") == 0 ? "recovery" : "totp");
+                        proof->passkey != NULL                ? "passkey"
+                        : strcmp(field, "recovery_code") == 0 ? "recovery"
+                                                              : "totp");
+    if (proof->passkey != NULL)
+        json_object_set_new(w.audit, "reason", json_string(keep.message));
+    if (cloned)
+        log_warn("passkey counter went back user=%s: refused", user_of(p));
     if (store_write(audit_only_apply, &w, &aerr) != 0)
         log_error("cannot audit a wrong second-factor code: %s", aerr.message);
     json_decref(w.audit);
+    if (proof->passkey != NULL)
+        return mp_error_set(err, 422, keep.field, "%s", keep.message);
     return mp_error_set(err, 422, field, WRONG_CODE);
+}
+
+/* proof_check for a passkey's answer. */
+static int
+passkey_check(const struct principal *p, int64_t now, struct mfa_proof *proof, struct mfa_write *w,
+              struct mp_error *err)
+{
+    if (session_guess_wait(user_of(p), proof->address, "second-factor check", &proof->retry_after,
+                           err) != 0)
+        return -1;
+    if (webauthn_proof_check(p->user_id, p->session_id, now, proof->passkey, &w->use, err) != 0) {
+        proof->cloned = w->use.cloned;
+        return err->status == 422 ? proof_failed(p, now, proof, err->field, err) : -1;
+    }
+    w->passkey = true;
+    w->checked = true;
+    return 0;
 }
 
 /* Checks proof for p's factor (confirming: the enrolment not yet
@@ -160,10 +225,13 @@ proof_check(const struct principal *p, int64_t now, struct mfa_proof *proof, boo
     w->counter = -1;
     if (need_session(p, err) != 0)
         return -1;
-    if (proof->code == NULL && proof->recovery_code == NULL)
-        return mp_error_set(err, 422, "code", "is required (or recovery_code)");
-    if (proof->code != NULL && proof->recovery_code != NULL)
-        return mp_error_set(err, 422, "recovery_code", "give code or recovery_code, not both");
+    if (proof->code == NULL && proof->recovery_code == NULL && proof->passkey == NULL)
+        return mp_error_set(err, 422, "code", "is required (or recovery_code, or passkey)");
+    if ((proof->code != NULL) + (proof->recovery_code != NULL) + (proof->passkey != NULL) > 1)
+        return mp_error_set(err, 422, "recovery_code",
+                            "give one of code, recovery_code and passkey");
+    if (proof->passkey != NULL && !confirming)
+        return passkey_check(p, now, proof, w, err);
     if (confirming && proof->recovery_code != NULL)
         return mp_error_set(err, 422, "recovery_code",
                             "enrolment is confirmed with a code from the app");
@@ -185,6 +253,7 @@ proof_check(const struct principal *p, int64_t now, struct mfa_proof *proof, boo
             return proof_failed(p, now, proof, "recovery_code", err);
         token_hash_secret(norm, w->hash);
         w->use_recovery = true;
+        w->checked = true;
         return 0;
     }
     if (!mfa_secret_open(&row, raw))
@@ -195,6 +264,7 @@ proof_check(const struct principal *p, int64_t now, struct mfa_proof *proof, boo
     if (c != MFA_CODE_OK)
         return proof_failed(p, now, proof, "code", err);
     w->confirm = confirming;
+    w->checked = true;
     return 0;
 }
 
@@ -209,7 +279,11 @@ proof_write(const struct principal *p, int64_t now, struct mfa_proof *proof, str
         return 0;
     }
     if (err->status == 422) /* err->field is overwritten: name it anew */
-        return proof_failed(p, now, proof, w->use_recovery ? "recovery_code" : "code", err);
+        return proof_failed(p, now, proof,
+                            w->passkey        ? err->field
+                            : w->use_recovery ? "recovery_code"
+                                              : "code",
+                            err);
     return -1;
 }
 
@@ -239,10 +313,12 @@ mfa_status(const struct principal *p, struct mfa_status *out, struct mp_error *e
     db = db_reader(err);
     if (db == NULL || store_mfa_state(db, p->session_id, p->user_id, &s, err) != 0)
         return -1;
-    if (s.enrolled && store_mfa_totp_get(db, p->user_id, &row, err) == 1)
+    if (s.totp && store_mfa_totp_get(db, p->user_id, &row, err) == 1)
         snprintf(out->confirmed_at, sizeof(out->confirmed_at), "%s", row.confirmed_at);
     sodium_memzero(&row, sizeof(row));
     out->enrolled = s.enrolled;
+    out->totp = s.totp;
+    out->passkeys = s.passkeys;
     out->pending = s.pending && s.enrolled;
     out->break_glass = s.break_glass;
     out->required = mfa_role_required(p->role) || s.break_glass;
@@ -264,9 +340,9 @@ mfa_enrol_start(const struct principal *p, int64_t now, char b32[MFA_SECRET_B32 
 
     if (mfa_status(p, &st, err) != 0)
         return -1;
-    if (st.enrolled)
+    if (st.totp)
         return mp_error_set(err, 409, "",
-                            "a second factor is set up already: turn it off first to set up "
+                            "an authenticator app is set up already: turn it off first to set up "
                             "another");
     randombytes_buf(raw, sizeof(raw));
     if (oath_base32_encode((const char *)raw, sizeof(raw), &text, &n) != OATH_OK ||
@@ -317,7 +393,12 @@ mfa_verify(const struct principal *p, int64_t now, struct mfa_proof *proof, stru
     if (proof_check(p, now, proof, false, &w, err) != 0)
         return -1;
     w.audit = json_pack("{s:s, s:s, s:b}", "address", proof->address, "method",
-                        w.use_recovery ? "recovery" : "totp", "step_up", !p->mfa_pending);
+                        w.passkey        ? "passkey"
+                        : w.use_recovery ? "recovery"
+                                         : "totp",
+                        "step_up", !p->mfa_pending);
+    if (w.passkey)
+        json_object_set_new(w.audit, "passkey", json_string(w.use.name));
     return proof_write(p, now, proof, &w, err);
 }
 
@@ -329,13 +410,18 @@ mfa_disable(const struct principal *p, int64_t now, struct mfa_proof *proof, str
 
     if (mfa_status(p, &st, err) != 0)
         return -1;
-    if (st.required)
+    if (st.required && st.passkeys == 0)
         return mp_error_set(err, 409, "",
                             "this account must keep its second factor (its role or break-glass "
-                            "requires one)");
+                            "requires one): add a passkey first");
+    if (!st.totp)
+        return mp_error_set(err, 409, "", "no authenticator app is set up for this user");
     if (proof_check(p, now, proof, false, &w, err) != 0)
         return -1;
-    w.audit = json_pack("{s:s}", "method", w.use_recovery ? "recovery" : "totp");
+    w.audit = json_pack("{s:s}", "method",
+                        w.passkey        ? "passkey"
+                        : w.use_recovery ? "recovery"
+                                         : "totp");
     return proof_write(p, now, proof, &w, err);
 }
 
@@ -354,6 +440,58 @@ mfa_recovery_renew(const struct principal *p, int64_t now, struct mfa_proof *pro
         return -1;
     }
     return 0;
+}
+
+/* ---- passkeys (core/webauthn.h checks them) ---- */
+
+int
+mfa_passkey_enrol(const struct principal *p, int64_t now, struct webauthn_cred_row *cred,
+                  const uint8_t *challenge, const char *fmt,
+                  char codes[MFA_RECOVERY_COUNT][MFA_RECOVERY_SHOWN + 1], int *ncodes,
+                  struct mp_error *err)
+{
+    struct mfa_write w = {.p = p, .now = now, .action = "mfa.enrol", .counter = -1, .add = cred};
+    struct mfa_status st;
+
+    *ncodes = 0;
+    if (mfa_status(p, &st, err) != 0)
+        return -1;
+    memcpy(w.add_challenge, challenge, WEBAUTHN_CHALLENGE_LEN);
+    /* making the passkey proved the person has it: as a first TOTP code */
+    w.checked = true;
+    if (st.recovery_left == 0) {
+        new_codes(&w, codes);
+        *ncodes = MFA_RECOVERY_COUNT;
+    }
+    w.audit = json_pack("{s:s, s:s, s:s, s:i, s:i}", "method", "passkey", "name", cred->name,
+                        "attestation", fmt, "algorithm", cred->cose_alg, "recovery_codes", *ncodes);
+    if (mfa_write(&w, err) != 0) {
+        sodium_memzero(codes, sizeof(char) * MFA_RECOVERY_COUNT * (MFA_RECOVERY_SHOWN + 1));
+        *ncodes = 0;
+        return -1;
+    }
+    return 0;
+}
+
+int
+mfa_passkey_change(const struct principal *p, int64_t now, int64_t id, const char *name,
+                   struct mp_error *err)
+{
+    struct mfa_write w = {.p = p, .now = now, .counter = -1, .change = id, .rename = name};
+    struct mfa_status st;
+
+    if (mfa_status(p, &st, err) != 0)
+        return -1;
+    if (name == NULL && webauthn_fresh_check(p, now, err) != 0)
+        return -1;
+    if (name == NULL && st.required && !st.totp && st.passkeys <= 1)
+        return mp_error_set(err, 409, "",
+                            "this is the account's last second factor and its role or "
+                            "break-glass requires one: add another passkey or an authenticator "
+                            "app first");
+    w.action = name != NULL ? "mfa.passkey_rename" : "mfa.passkey_remove";
+    w.audit = json_pack("{s:I, s:s?}", "passkey", (json_int_t)id, "name", name);
+    return mfa_write(&w, err);
 }
 
 /* ---- break-glass ---- */
@@ -387,6 +525,7 @@ glass_apply(sqlite3 *db, void *arg, struct mp_error *err)
             return -1;
     } else if (w->reset) {
         if (store_mfa_delete(db, w->user_id, err) != 0 ||
+            store_webauthn_delete_all(db, w->user_id, err) != 0 ||
             store_session_end(db, 0, w->user_id, at, err) != 0)
             return -1;
     } else if (store_break_glass_set(db, w->user_id, w->on, at, w->actor, err) != 0) {

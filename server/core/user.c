@@ -427,6 +427,7 @@ struct session_write {
     int64_t now;
     int64_t id;
     bool mfa_pending, break_glass; /* core/mfa.h */
+    int64_t mfa_verified;
     /* a sign-out */
     int64_t end_id;
 };
@@ -442,8 +443,8 @@ session_apply(sqlite3 *db, void *arg, struct mp_error *err)
         if (store_session_insert(db, w->hash, w->user_id, w->csrf, w->address, w->user_agent,
                                  w->now, &w->id, err) != 0 ||
             store_user_signed_in(db, w->user_id, at, err) != 0 ||
-            mfa_session_begin(db, w->id, w->user_id, w->mfa_pending, w->break_glass, at, w->address,
-                              err) != 0)
+            mfa_session_begin(db, w->id, w->user_id, w->mfa_pending, w->mfa_verified,
+                              w->break_glass, at, w->address, err) != 0)
             return -1;
     }
     if (w->end_id > 0 && store_session_end(db, w->end_id, 0, at, err) != 0)
@@ -589,6 +590,7 @@ session_open(int64_t now, const struct user_row *u, const char *address,
     enum role r;
 
     w.mfa_pending = how->mfa_pending;
+    w.mfa_verified = how->mfa_verified;
     w.break_glass = how->break_glass;
     token_random_text(out->cookie);
     token_random_text(out->csrf);
@@ -616,8 +618,9 @@ session_open(int64_t now, const struct user_row *u, const char *address,
     sodium_memzero(out->user.password_hash, sizeof(out->user.password_hash));
     out->expires_unix = w.now + settings.session_max;
     out->mfa_pending = w.mfa_pending;
-    out->mfa_enrol =
-        !w.mfa_pending && (w.break_glass || (role_parse(u->role, &r) == 0 && mfa_role_required(r)));
+    /* a factor checked at the sign-in (a passkey) is one set up */
+    out->mfa_enrol = !w.mfa_pending && w.mfa_verified == 0 &&
+                     (w.break_glass || (role_parse(u->role, &r) == 0 && mfa_role_required(r)));
     return 0;
 }
 

@@ -101,6 +101,7 @@ struct session_how {
     const char *method;
     const char *user_agent;
     bool mfa_pending, break_glass;
+    int64_t mfa_verified; /* a second factor was checked at this time (a passkey): 0 none */
 };
 /* Opens a session for u, who has proven who they are (a password, or some
  * other way): the cookie and CSRF token in out, audited as session.create

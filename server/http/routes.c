@@ -76,6 +76,18 @@ const struct route http_routes[] = {
     {.method = "POST", .pattern = "/api/v1/me/mfa/totp/confirm", .handler = api_mfa_enrol_confirm, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE, .mfa_enrol = true},
     {.method = "POST", .pattern = "/api/v1/me/mfa/disable", .handler = api_mfa_disable, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE},
     {.method = "POST", .pattern = "/api/v1/me/mfa/recovery-codes", .handler = api_mfa_recovery_renew, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE},
+    /* passkeys (core/webauthn.h): options for the second step or step-up, then a person's own
+     * passkeys (adding or removing one when a factor is set up already needs a fresh check, asked
+     * by core/webauthn.c for every role: a stolen session cannot plant its own), then signing in
+     * with a passkey alone, open to all like a password */
+    {.method = "POST", .pattern = "/api/v1/session/mfa/options", .handler = api_session_mfa_options, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE, .during_password_change = true, .mfa_step = true, .mfa_enrol = true},
+    {.method = "GET", .pattern = "/api/v1/me/mfa/passkeys", .handler = api_passkey_list, .roles = ALL_ROLES, .tlp = ROUTE_TLP_FREE, .mfa_enrol = true},
+    {.method = "POST", .pattern = "/api/v1/me/mfa/passkeys/options", .handler = api_passkey_options, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE, .mfa_enrol = true},
+    {.method = "POST", .pattern = "/api/v1/me/mfa/passkeys", .handler = api_passkey_register, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE, .mfa_enrol = true},
+    {.method = "PATCH", .pattern = "/api/v1/me/mfa/passkeys/{id}", .handler = api_passkey_patch, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE},
+    {.method = "DELETE", .pattern = "/api/v1/me/mfa/passkeys/{id}", .handler = api_passkey_delete, .roles = ALL_ROLES, .writes = true, .tlp = ROUTE_TLP_FREE},
+    {.method = "POST", .pattern = "/api/v1/session/passkey/options", .handler = api_session_passkey_options, .roles = 0, .writes = true, .tlp = ROUTE_TLP_FREE, .during_password_change = true},
+    {.method = "POST", .pattern = "/api/v1/session/passkey", .handler = api_session_passkey, .roles = 0, .writes = true, .tlp = ROUTE_TLP_FREE, .during_password_change = true},
     /* break-glass sign-ins, shown to every admin until one acknowledges them */
     {.method = "GET", .pattern = "/api/v1/break-glass", .handler = api_break_glass_list, .roles = ROLES_ADMIN, .tlp = ROUTE_TLP_FREE},
     {.method = "POST", .pattern = "/api/v1/break-glass/{id}/acknowledge", .handler = api_break_glass_ack, .roles = ROLES_ADMIN, .writes = true, .tlp = ROUTE_TLP_FREE},

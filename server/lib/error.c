@@ -78,6 +78,14 @@ static const struct {
     {"local passwords are turned off", "local_passwords_off"},
     {"must keep its second factor", "not_allowed"},
     {"only an admin account can be break-glass", "not_allowed"},
+    /* passkeys (core/webauthn.h) */
+    {"last second factor", "passkey_last"},
+    {"answers no challenge given out here", "passkey_replayed"},
+    {"signature counter went back", "passkey_cloned"},
+    {"comes from another origin", "passkey_refused"},
+    {"was made for another site", "passkey_refused"},
+    {"does not verify with this passkey", "passkey_refused"},
+    {"is not a passkey of", "passkey_unknown"},
     {"unknown field", "unknown_field"},
     /* an indicator of compromise that is not one of its type (core/ioc.c) */
     {"usable as an indicator", "ioc_value"},

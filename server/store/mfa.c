@@ -152,7 +152,8 @@ store_mfa_state(sqlite3 *db, int64_t session_id, int64_t user_id, struct mfa_ses
                  "(SELECT verified_unix FROM session_mfa WHERE session_id = ?1), "
                  "EXISTS (SELECT 1 FROM mfa_totp WHERE user_id = ?2 AND confirmed_at IS NOT NULL), "
                  "EXISTS (SELECT 1 FROM break_glass WHERE user_id = ?2), "
-                 "(SELECT count(*) FROM mfa_recovery WHERE user_id = ?2 AND used_at IS NULL)");
+                 "(SELECT count(*) FROM mfa_recovery WHERE user_id = ?2 AND used_at IS NULL), "
+                 "(SELECT count(*) FROM webauthn_credentials WHERE user_id = ?2)");
     if (st == NULL)
         return db_fail(db, err, "reading the second-factor state");
     sqlite3_bind_int64(st, 1, session_id);
@@ -161,9 +162,11 @@ store_mfa_state(sqlite3 *db, int64_t session_id, int64_t user_id, struct mfa_ses
     if (sqlite3_step(st) == SQLITE_ROW) {
         s->pending = sqlite3_column_int(st, 0) != 0;
         s->verified_unix = sqlite3_column_int64(st, 1);
-        s->enrolled = sqlite3_column_int(st, 2) != 0;
+        s->totp = sqlite3_column_int(st, 2) != 0;
         s->break_glass = sqlite3_column_int(st, 3) != 0;
         s->recovery_left = sqlite3_column_int(st, 4);
+        s->passkeys = sqlite3_column_int(st, 5);
+        s->enrolled = s->totp || s->passkeys > 0;
         rc = 0;
     } else {
         rc = db_fail(db, err, "reading the second-factor state");

@@ -2,6 +2,7 @@
 /*
  * mfa.h - the second factor in the database (schema 0017): TOTP secrets
  * (encrypted by core/mfa.c before they get here), recovery-code hashes,
+ * (passkeys: store/webauthn.h, counted in the state here)
  * each session's second-step state, break-glass accounts and their uses.
  *
  * Writes run inside a change (writer.h); reads on the calling thread's
@@ -54,7 +55,9 @@ int store_mfa_recovery_use(sqlite3 *db, int64_t user_id, const uint8_t hash[32],
 struct mfa_session_state {
     bool pending;          /* the second step is owed */
     int64_t verified_unix; /* last check of a second factor in it; 0: none */
-    bool enrolled;         /* a confirmed TOTP secret */
+    bool enrolled;         /* a second factor: totp or a passkey */
+    bool totp;             /* a confirmed TOTP secret */
+    int passkeys;          /* store/webauthn.h */
     bool break_glass;
     int recovery_left;
 };

@@ -87,9 +87,11 @@ describe('access: docs/ACCESS.md and every route x every role', () => {
         // credential (calendar programs send none), and acknowledging a
         // reminder from its link (the signed token in the body is the
         // credential), and signing in through an OpenID provider (its three
-        // steps: whether it is on, the way there, the way back): no other /api/ route
+        // steps: whether it is on, the way there, the way back), and with a
+        // passkey alone (its challenge, its answer): no other /api/ route
         const open = (row) =>
             (row.method === 'POST' && row.path === '/api/v1/session') ||
+            (row.method === 'POST' && row.path.startsWith('/api/v1/session/passkey')) ||
             (row.method === 'GET' && row.path.startsWith('/api/v1/auth/oidc')) ||
             (row.method === 'GET' && row.path === '/api/v1/calendar/{feed}') ||
             (row.method === 'POST' && row.path === '/api/v1/reminders/ack');
@@ -103,8 +105,15 @@ describe('access: docs/ACCESS.md and every route x every role', () => {
     });
 
     test("one's own sessions are a person's; a user's sessions are for admins", () => {
-        for (const [m, p] of [['GET', '/api/v1/sessions'], ['DELETE', '/api/v1/sessions'], ['DELETE', '/api/v1/sessions/{sid}']])
-            assert.ok(doc.includes(`- ${m} \`${p}\`: sessions belong to people who sign in`), `${m} ${p} not for a person only`);
+        for (const [m, p] of [
+            ['GET', '/api/v1/sessions'],
+            ['DELETE', '/api/v1/sessions'],
+            ['DELETE', '/api/v1/sessions/{sid}'],
+        ])
+            assert.ok(
+                doc.includes(`- ${m} \`${p}\`: sessions belong to people who sign in`),
+                `${m} ${p} not for a person only`,
+            );
         for (const row of rows.filter((r) => r.path.startsWith('/api/v1/users/{name}/sessions')))
             assert.deepEqual(Object.values(row.access), ['-', '-', '-', 'yes', '-'], `${row.method} ${row.path}`);
     });
@@ -169,6 +178,9 @@ describe('access: the second factor on every route', () => {
     const STEP_UP = listAfter('Step-up:');
     const SECOND_STEP = listAfter('Before the second step:');
     const ENROL = listAfter('Before a required factor');
+    // adding a passkey asks for a fresh check of every role with a factor
+    // (core/webauthn.c, not the route table: a stolen session must not plant one)
+    const PASSKEY_STEP_UP = new Set(['POST /api/v1/me/mfa/passkeys/options']);
     let d;
     const s = {};
     before(async () => {
@@ -219,6 +231,7 @@ describe('access: the second factor on every route', () => {
             'DELETE /api/v1/session',
             'GET /api/v1/session',
             'POST /api/v1/session/mfa',
+            'POST /api/v1/session/mfa/options',
         ]);
         assert.ok(ENROL.has('POST /api/v1/me/mfa/totp') && ENROL.has('POST /api/v1/me/mfa/totp/confirm'));
     });
@@ -241,7 +254,7 @@ describe('access: the second factor on every route', () => {
             for (const role of ['manager', 'admin']) {
                 if (row.access[role] !== 'yes') continue;
                 res = await browser(d, s[role], row.method, path, body);
-                if (STEP_UP.has(key))
+                if (STEP_UP.has(key) || PASSKEY_STEP_UP.has(key))
                     assert.equal(res.json?.code, 'step_up_required', `${role}: ${res.status} ${res.text}`);
                 else assert.notEqual(res.json?.code, 'step_up_required', `${role}: ${res.text}`);
             }

@@ -181,6 +181,7 @@ describe('one server per data directory; restore', () => {
                 'CREATE TRIGGER incident_counts_update AFTER UPDATE OF state, tlp ON incidents WHEN OLD.state IS NOT NEW.state OR OLD.tlp IS NOT NEW.tlp BEGIN ' +
                 'UPDATE incident_counts SET n = n - 1 WHERE state = OLD.state AND tlp = OLD.tlp; INSERT INTO incident_counts(state, tlp, n) VALUES (NEW.state, NEW.tlp, 1) ON CONFLICT (state, tlp) DO UPDATE SET n = n + 1; END; ' +
                 'CREATE TRIGGER incident_counts_delete AFTER DELETE ON incidents BEGIN UPDATE incident_counts SET n = n - 1 WHERE state = OLD.state AND tlp = OLD.tlp; END;',
+            23: 'DROP TABLE webauthn_challenges; DROP TABLE webauthn_users; DROP INDEX webauthn_credentials_user; DROP TABLE webauthn_credentials;',
             24: 'DROP TABLE ioc_texts_pending; DROP TABLE incident_iocs;',
         }[Number(newest)];
         assert.ok(undoSql, `the test does not know how to undo migration ${newest}: add it`);

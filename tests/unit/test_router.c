@@ -419,12 +419,15 @@ START_TEST(test_real_table_roles)
 
         ck_assert_msg(r->pattern[0] == '/', "route %zu pattern %s", i, r->pattern);
         /* signing in is open (with a password, or through an OpenID
-         * provider: /api/v1/auth/oidc...), and a calendar feed, whose address
+         * provider: /api/v1/auth/oidc..., or with a passkey alone:
+         * /api/v1/session/passkey...), and a calendar feed, whose address
          * holds its credential (calendar programs send none), and
          * acknowledging a reminder, whose signed token in the body is its
          * credential: no other /api/ route */
         if (strncmp(r->pattern, "/api/v1/", 8) == 0 &&
             !(strcmp(r->method, "POST") == 0 && strcmp(r->pattern, "/api/v1/session") == 0) &&
+            !(strcmp(r->method, "POST") == 0 &&
+              strncmp(r->pattern, "/api/v1/session/passkey", 23) == 0) &&
             !(strcmp(r->method, "GET") == 0 && strncmp(r->pattern, "/api/v1/auth/oidc", 17) == 0) &&
             !(strcmp(r->method, "GET") == 0 &&
               strcmp(r->pattern, "/api/v1/calendar/{feed}") == 0) &&

@@ -6,6 +6,7 @@
 import { extend } from './i18n.js';
 
 export const en = {
+    pk_sign_in: 'Sign in with a passkey',
     oidc_sign_in_with: 'Sign in with {name}',
     oidc_or: 'or with a local account',
     oidc_fail_unavailable:
@@ -20,6 +21,7 @@ export const en = {
 };
 
 export const nl = {
+    pk_sign_in: 'Aanmelden met een passkey',
     oidc_sign_in_with: 'Inloggen met {name}',
     oidc_or: 'of met een lokaal account',
     oidc_fail_unavailable:

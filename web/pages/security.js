@@ -11,6 +11,7 @@ import { field, h, replace, timeEl } from '../lib/dom.js';
 import { errorBox, submitting } from '../lib/forms.js';
 import { t } from '../lib/i18n.js';
 import '../lib/i18n_mfa.js';
+import { passkeyButton, passkeysCard } from './security_passkeys.js';
 
 function codeInput() {
     return h('input', {
@@ -27,7 +28,7 @@ function codeInput() {
  * A form asking for a code from the app, or (recovery) a recovery code
  * instead; send(body) posts it.  Returns the form.
  */
-function proofForm({ id, title, text, button, recovery = true, send, onDone }) {
+function proofForm({ id, title, text, button, recovery = true, passkey = false, send, onDone }) {
     const code = codeInput();
     const rec = h('input', { name: 'recovery_code', autocomplete: 'off', spellcheck: 'false' });
     const codeRow = field(t('mfa_code'), code, t('mfa_code_hint'));
@@ -53,6 +54,7 @@ function proofForm({ id, title, text, button, recovery = true, send, onDone }) {
         recovery ? recRow : null,
         recovery ? toggle : null,
         h('button', { type: 'submit', class: 'primary' }, button),
+        passkey ? passkeyButton(id, onDone) : null,
     );
     form.addEventListener('submit', async (ev) => {
         ev.preventDefault();
@@ -74,6 +76,7 @@ export function secondStepForm({ onDone }) {
         title: t('mfa_step_title'),
         text: t('mfa_step_text'),
         button: t('mfa_verify'),
+        passkey: true,
         send: (body) => post('/session/mfa', body, { noRetry: true }),
         onDone,
     });
@@ -100,6 +103,7 @@ export function stepUp() {
                 id: 'stepup-form',
                 text: t('mfa_stepup_text'),
                 button: t('mfa_verify'),
+                passkey: true,
                 send: (body) => post('/session/mfa', body, { noRetry: true }),
                 onDone: () => finish(true),
             }),
@@ -182,8 +186,15 @@ export async function securityPage({ onEnrolled } = {}) {
         const parts = [h('p', {}, t('mfa_text'))];
         if (st.break_glass) parts.push(h('p', { class: 'warning' }, t('mfa_break_glass')));
         if (codes) parts.push(codesCard(codes));
-        if (!st.enrolled) {
-            if (st.required) parts.push(h('p', { class: 'warning', role: 'alert' }, t('mfa_required')));
+        if (!st.enrolled && st.required) parts.push(h('p', { class: 'warning', role: 'alert' }, t('mfa_required')));
+        parts.push(
+            await passkeysCard(async (c) => {
+                await draw(c);
+                onEnrolled?.();
+            }),
+        );
+        if (st.enrolled && !st.totp) parts.push(h('p', {}, t('mfa_codes_left', { n: st.recovery_codes_left })));
+        if (!st.totp) {
             parts.push(h('p', { id: 'mfa-state' }, t('mfa_off')));
             const go = h('button', { type: 'button', class: 'primary', id: 'mfa-start' }, t('mfa_setup'));
             go.addEventListener('click', async () => {
@@ -213,7 +224,7 @@ export async function securityPage({ onEnrolled } = {}) {
                     onDone: (r) => draw(r.recovery_codes),
                 }),
             );
-            if (!st.required)
+            if (!st.required || st.passkeys > 0)
                 parts.push(
                     proofForm({
                         id: 'mfa-disable',

@@ -48,6 +48,17 @@ async function addProvider(form) {
     form.insertBefore(h('p', { class: 'note' }, t('oidc_or')), first);
 }
 
+/** "Sign in with a passkey": its code loads on the click, outside the first load. */
+function passkeyButton(onDone) {
+    if (typeof window.PublicKeyCredential !== 'function') return null;
+    const b = h('button', { type: 'button', class: 'passkey-signin', id: 'passkey-signin' }, t('pk_sign_in'));
+    b.addEventListener('click', async () => {
+        const { passkeySignInNow } = await import('./security_passkeys.js');
+        await passkeySignInNow(b, onDone);
+    });
+    return b;
+}
+
 export function signInForm({ onDone, name = '', heading = true }) {
     const nameIn = h('input', { name: 'name', autocomplete: 'username', required: true, value: name });
     const pwIn = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
@@ -58,6 +69,7 @@ export function signInForm({ onDone, name = '', heading = true }) {
         field(t('user_name'), nameIn),
         field(t('password'), pwIn),
         h('button', { type: 'submit', class: 'primary' }, t('sign_in')),
+        passkeyButton(onDone),
     );
     addProvider(form);
     form.addEventListener('submit', async (ev) => {
