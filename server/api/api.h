@@ -142,6 +142,13 @@ void api_notifications_html(const struct api_request *rq, struct api_response *r
 void api_notifications_bundle(const struct api_request *rq, struct api_response *rs);
 void api_notifications_export(const struct api_request *rq, struct api_response *rs);
 void api_formats_list(const struct api_request *rq, struct api_response *rs);
+/* issue 22, exercises (api/exercises.c) */
+void api_exercise_scenarios(const struct api_request *rq, struct api_response *rs);
+void api_exercises_list(const struct api_request *rq, struct api_response *rs);
+void api_exercises_start(const struct api_request *rq, struct api_response *rs);
+void api_exercises_get(const struct api_request *rq, struct api_response *rs);
+void api_exercises_clock(const struct api_request *rq, struct api_response *rs);
+void api_exercises_report(const struct api_request *rq, struct api_response *rs);
 void api_bench_echo(const struct api_request *rq, struct api_response *rs);
 #ifdef MP_TEST_BUILD
 void api_test_clock_get(const struct api_request *rq, struct api_response *rs);

@@ -168,6 +168,13 @@ describe('one server per data directory; restore', () => {
             18: 'ALTER TABLE sessions DROP COLUMN user_agent; ALTER TABLE tokens DROP COLUMN allowed_sources;',
             19: 'DROP INDEX users_oidc; ALTER TABLE users DROP COLUMN oidc_subject; ALTER TABLE users DROP COLUMN oidc_issuer;',
             20: 'DROP TABLE rule_texts;',
+            26:
+                'DROP TABLE exercise_injects; DROP TABLE exercise_clock; DROP TABLE exercises; ' +
+                'DROP TRIGGER incident_counts_insert; DROP TRIGGER incident_counts_update; DROP TRIGGER incident_counts_delete; ' +
+                'DROP INDEX incidents_exercise; ALTER TABLE incidents DROP COLUMN exercise; ' +
+                'CREATE TRIGGER incident_counts_insert AFTER INSERT ON incidents BEGIN INSERT INTO incident_counts(state, tlp, n) VALUES (NEW.state, NEW.tlp, 1) ON CONFLICT (state, tlp) DO UPDATE SET n = n + 1; END; ' +
+                'CREATE TRIGGER incident_counts_update AFTER UPDATE OF state, tlp ON incidents WHEN OLD.state IS NOT NEW.state OR OLD.tlp IS NOT NEW.tlp BEGIN UPDATE incident_counts SET n = n - 1 WHERE state = OLD.state AND tlp = OLD.tlp; INSERT INTO incident_counts(state, tlp, n) VALUES (NEW.state, NEW.tlp, 1) ON CONFLICT (state, tlp) DO UPDATE SET n = n + 1; END; ' +
+                'CREATE TRIGGER incident_counts_delete AFTER DELETE ON incidents BEGIN UPDATE incident_counts SET n = n - 1 WHERE state = OLD.state AND tlp = OLD.tlp; END;',
         }[Number(newest)];
         assert.ok(undoSql, `the test does not know how to undo migration ${newest}: add it`);
         const undo = sqlite(old, `${undoSql} DELETE FROM schema_migrations WHERE version = ${newest};`);
