@@ -104,10 +104,7 @@ describe('one server per data directory; restore', () => {
         const backup = path.join(tempDir(), 'before.db');
         let later;
         try {
-            const created = await api(d.url, d.adminToken, 'POST', '/api/v1/tokens', {
-                name: 'before',
-                role: 'viewer',
-            });
+            const created = await api(d.url, d.adminToken, 'POST', '/api/v1/tokens', { name: 'before', role: 'viewer' });
             assert.equal(created.status, 201, created.text);
             assert.equal(run(['backup', backup, '--data', d.dataDir]).code, 0);
             later = await api(d.url, d.adminToken, 'POST', '/api/v1/tokens', { name: 'after', role: 'viewer' });
@@ -192,10 +189,7 @@ describe('one server per data directory; restore', () => {
         const db = path.join(dataDir, 'meldpunt.db');
         assert.equal(sqlite(db, 'SELECT max(version) FROM schema_migrations;').stdout.trim(), newest);
         const copies = fs.readdirSync(path.join(dataDir, 'backups'));
-        assert.ok(
-            copies.some((f) => f.startsWith(`meldpunt-schema-${older.padStart(4, '0')}-`)),
-            copies.join(),
-        );
+        assert.ok(copies.some((f) => f.startsWith(`meldpunt-schema-${older.padStart(4, '0')}-`)), copies.join());
         assert.equal(run(['audit', 'verify', '--data', dataDir]).code, 0);
     });
 
@@ -232,16 +226,7 @@ describe('audit checkpoints', () => {
     test('on demand over the API and the CLI; listed to readers; verified against a kept copy and by minisign', async () => {
         const d = await startDaemon();
         try {
-            const viewer = run([
-                'token',
-                'create',
-                '--name',
-                'v',
-                '--role',
-                'viewer',
-                '--data',
-                d.dataDir,
-            ]).stdout.trim();
+            const viewer = run(['token', 'create', '--name', 'v', '--role', 'viewer', '--data', d.dataDir]).stdout.trim();
             const made = await api(d.url, d.adminToken, 'POST', '/api/v1/audit/checkpoints');
             assert.equal(made.status, 201, made.text);
             assert.equal(made.json.reason, 'demand');
@@ -250,11 +235,7 @@ describe('audit checkpoints', () => {
             assert.equal(made.json.audit_seq, verify.json.head_seq);
             assert.equal(made.json.audit_hash, verify.json.head_hash);
             // the copy outside the database: the log line
-            await d.waitForLog(
-                new RegExp(
-                    `msg=audit checkpoint id=${made.json.id} seq=${made.json.audit_seq} hash=${made.json.audit_hash}`,
-                ),
-            );
+            await d.waitForLog(new RegExp(`msg=audit checkpoint id=${made.json.id} seq=${made.json.audit_seq} hash=${made.json.audit_hash}`));
 
             assert.equal((await api(d.url, viewer, 'POST', '/api/v1/audit/checkpoints')).status, 403);
             const unknown = await api(d.url, d.adminToken, 'POST', '/api/v1/audit/checkpoints', { seq: 1 });
@@ -274,15 +255,9 @@ describe('audit checkpoints', () => {
 
             const list = await api(d.url, viewer, 'GET', '/api/v1/audit/checkpoints');
             assert.equal(list.status, 200, list.text);
-            assert.deepEqual(
-                list.json.items.map((x) => x.id),
-                [made.json.id, fromCli.id],
-            );
+            assert.deepEqual(list.json.items.map((x) => x.id), [made.json.id, fromCli.id]);
             const after = await api(d.url, viewer, 'GET', `/api/v1/audit/checkpoints?after=${made.json.id}`);
-            assert.deepEqual(
-                after.json.items.map((x) => x.id),
-                [fromCli.id],
-            );
+            assert.deepEqual(after.json.items.map((x) => x.id), [fromCli.id]);
 
             // a kept copy verifies, also after more changes
             const dir = tempDir();
@@ -297,31 +272,17 @@ describe('audit checkpoints', () => {
             fs.writeFileSync(path.join(dir, 'page.json'), list.text);
             v = run(['audit', 'verify', '--checkpoint', path.join(dir, 'page.json'), '--data', d.dataDir]);
             assert.equal(v.code, 0, v.stdout + v.stderr);
-            assert.equal(
-                v.stdout
-                    .trim()
-                    .split('\n')
-                    .filter((l) => /^OK .* checkpoint \d+: /.test(l)).length,
-                2,
-                v.stdout,
-            );
+            assert.equal(v.stdout.trim().split('\n').filter((l) => /^OK .* checkpoint \d+: /.test(l)).length, 2, v.stdout);
 
             // minisign checks the signed document with the published key
             fs.writeFileSync(path.join(dir, 'doc.json'), list.json.items[0].document);
             fs.writeFileSync(path.join(dir, 'doc.json.minisig'), list.json.items[0].signature);
-            const m = spawnSync(
-                'minisign',
-                ['-V', '-p', path.join(d.dataDir, 'signing.pub'), '-m', path.join(dir, 'doc.json')],
-                { encoding: 'utf8' },
-            );
+            const m = spawnSync('minisign', ['-V', '-p', path.join(d.dataDir, 'signing.pub'), '-m', path.join(dir, 'doc.json')], { encoding: 'utf8' });
             assert.equal(m.status, 0, m.stderr);
             assert.match(m.stdout, /audit-checkpoint=\d+ seq=\d+ hash=[0-9a-f]{64}/);
 
             // a forged copy does not
-            const forged = {
-                ...list.json.items[0],
-                document: list.json.items[0].document.replace(/"seq":\d+/, '"seq":1'),
-            };
+            const forged = { ...list.json.items[0], document: list.json.items[0].document.replace(/"seq":\d+/, '"seq":1') };
             fs.writeFileSync(kept, JSON.stringify(forged));
             v = run(['audit', 'verify', '--checkpoint', kept, '--data', d.dataDir]);
             assert.equal(v.code, 1);
@@ -336,10 +297,7 @@ describe('audit checkpoints', () => {
         // pass runs at each new time before the test clock answers
         const T0 = '2027-01-04T09:00:00Z';
         const at = (s) => new Date(Date.parse(T0) + s * 1000).toISOString().replace('.000Z', 'Z');
-        const d = await startDaemon({
-            config: '[audit]\ncheckpoint_interval = 3600\n',
-            env: { MELDPUNT_TEST_CLOCK: T0 },
-        });
+        const d = await startDaemon({ config: '[audit]\ncheckpoint_interval = 3600\n', env: { MELDPUNT_TEST_CLOCK: T0 } });
         const checkpoints = async () => {
             const list = await api(d.url, d.adminToken, 'GET', '/api/v1/audit/checkpoints');
             assert.equal(list.status, 200, list.text);
@@ -455,11 +413,7 @@ describe('systemd', () => {
             const dir = tempDir();
             fs.writeFileSync(path.join(dir, 'c.json'), cp.json.document);
             fs.writeFileSync(path.join(dir, 'c.json.minisig'), cp.json.signature);
-            const m = spawnSync(
-                'minisign',
-                ['-V', '-p', path.join(d.dataDir, 'signing.pub'), '-m', path.join(dir, 'c.json')],
-                { encoding: 'utf8' },
-            );
+            const m = spawnSync('minisign', ['-V', '-p', path.join(d.dataDir, 'signing.pub'), '-m', path.join(dir, 'c.json')], { encoding: 'utf8' });
             assert.equal(m.status, 0, m.stderr);
             fs.writeFileSync(path.join(dir, 'checkpoint.json'), JSON.stringify(cp.json));
 
@@ -473,10 +427,7 @@ describe('systemd', () => {
             const after = await api(d.url, admin, 'GET', '/api/v1/signing-key');
             assert.notEqual(after.json.key_id, key.json.key_id);
             assert.equal(after.json.public_key, fs.readFileSync(path.join(d.dataDir, 'signing.pub'), 'utf8'));
-            assert.deepEqual(
-                after.json.previous.map((p) => p.key_id),
-                [key.json.key_id],
-            );
+            assert.deepEqual(after.json.previous.map((p) => p.key_id), [key.json.key_id]);
             assert.equal(fs.readFileSync(path.join(d.dataDir, 'public-keys', `${key.json.key_id}.pub`), 'utf8'), pub);
             await d.stopClean();
             const v = run(['audit', 'verify', '--checkpoint', path.join(dir, 'checkpoint.json'), '--data', d.dataDir], {
