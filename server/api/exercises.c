@@ -30,7 +30,7 @@ api_exercises_list(const struct api_request *rq, struct api_response *rs)
     struct mp_error err;
     json_t *out;
 
-    if (exercise_list(rq->now, &out, &err) != 0) {
+    if (exercise_list(rq->principal, rq->now, &out, &err) != 0) {
         api_error(rs, &err);
         return;
     }
@@ -58,7 +58,7 @@ api_exercises_get(const struct api_request *rq, struct api_response *rs)
     struct mp_error err;
     json_t *out;
 
-    if (exercise_get(rq->params[0], rq->now, &out, &err) != 0) {
+    if (exercise_get(rq->principal, rq->params[0], rq->now, &out, &err) != 0) {
         api_error(rs, &err);
         return;
     }
@@ -91,7 +91,8 @@ api_exercises_report(const struct api_request *rq, struct api_response *rs)
         api_fail(rs, 400, "lang", "must be one of nl, en");
         return;
     }
-    if (exercise_report(rq->params[0], rq->now, lang && strcmp(lang, "nl") == 0, &out, &err) != 0) {
+    if (exercise_report(rq->principal, rq->params[0], rq->now, lang && strcmp(lang, "nl") == 0,
+                        &out, &err) != 0) {
         api_error(rs, &err);
         return;
     }

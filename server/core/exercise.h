@@ -80,9 +80,10 @@ int exercise_control(const struct principal *p, int64_t now, const char *id, jso
 /* A run: {id, incident, scenario, language, started_at, ended_at, running,
  * speed, exercise_time, elapsed_seconds, injects: [{index, at, kind, text,
  * applied_at, applied_exercise_time, due_at}]} at real time now. */
-int exercise_get(const char *id, int64_t now, json_t **out, struct mp_error *err);
-/* Runs, newest first: {items: [...]} */
-int exercise_list(int64_t now, json_t **out, struct mp_error *err);
+int exercise_get(const struct principal *p, const char *id, int64_t now, json_t **out,
+                 struct mp_error *err);
+/* Runs p may see (its TLP limit), newest first: {items: [...]} */
+int exercise_list(const struct principal *p, int64_t now, json_t **out, struct mp_error *err);
 /* The inject job's pass: every inject whose time came on a running clock
  * is applied, each with its mark in one change (exactly once). */
 int exercise_inject_pass(int64_t now, struct mp_error *err);
@@ -97,10 +98,12 @@ int exercise_incident_count(int64_t *n, struct mp_error *err);
 
 /* ---- the report (exercise_report.c) ---- */
 
-/* The exercise report at real time now: each legal deadline with its due
+/* The exercise report at real time now (404 when p may not see the
+ * incident): each legal deadline with its due
  * time and when the team met it (exercise time), the decisions (the
  * timeline), what was missing (facts still unknown, recipients not
  * configured, reminders nobody acknowledged), in language nl or en. */
-int exercise_report(const char *id, int64_t now, bool nl, json_t **out, struct mp_error *err);
+int exercise_report(const struct principal *p, const char *id, int64_t now, bool nl, json_t **out,
+                    struct mp_error *err);
 
 #endif

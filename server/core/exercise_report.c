@@ -238,7 +238,8 @@ out:
 }
 
 int
-exercise_report(const char *id, int64_t now, bool nl, json_t **out, struct mp_error *err)
+exercise_report(const struct principal *p, const char *id, int64_t now, bool nl, json_t **out,
+                struct mp_error *err)
 {
     sqlite3 *db = db_reader(err);
     struct exercise_segment *segs = NULL;
@@ -253,6 +254,10 @@ exercise_report(const char *id, int64_t now, bool nl, json_t **out, struct mp_er
     found = store_exercise_get(db, id, &run, err);
     if (found <= 0)
         return found < 0 ? -1 : mp_error_set(err, 404, "", "no exercise '%s'", id);
+    if (incident_check_visible(p, run.incident_id, err) != 0) { /* as missing */
+        store_exercise_free(&run);
+        return mp_error_set(err, 404, "", "no exercise '%s'", id);
+    }
     doc = json_loads(run.doc, 0, NULL);
     if (store_exercise_clock(db, run.id, &segs, &n, err) == 0 && doc != NULL) {
         r.run = &run;

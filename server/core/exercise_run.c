@@ -184,7 +184,8 @@ exercise_start(const struct principal *p, int64_t now, json_t *body, json_t **ou
     log_notice("exercise started id=%s scenario=%s incident=%s by=%s", c.run.id, id, inc.ref,
                p->name);
     /* the injects at offset 0 at once */
-    if (exercise_inject_pass(c.now, &err) != 0 || exercise_get(c.run.id, c.now, out, &err) != 0) {
+    if (exercise_inject_pass(c.now, &err) != 0 ||
+        exercise_get(p, c.run.id, c.now, out, &err) != 0) {
         field_errors_fail(errs, &err);
         goto out;
     }
@@ -222,6 +223,10 @@ control_apply(sqlite3 *db, void *arg, struct mp_error *err)
     if (found <= 0)
         return found < 0 ? -1 : mp_error_set(err, 404, "", "no exercise '%s'", c->id);
     snprintf(c->run_id, sizeof(c->run_id), "%s", run.id);
+    if (incident_check_visible(c->p, run.incident_id, err) != 0) {
+        mp_error_set(err, 404, "", "no exercise '%s'", c->id);
+        goto out;
+    }
     if (run.ended_at) {
         mp_error_set(err, 409, "action", "the exercise has ended");
         goto out;
@@ -275,7 +280,7 @@ exercise_control(const struct principal *p, int64_t now, const char *id, json_t 
         return -1;
     if (store_write(control_apply, &c, &err) != 0 ||
         (c.action && strcmp(c.action, "resume") == 0 && exercise_inject_pass(c.now, &err) != 0) ||
-        exercise_get(c.run_id, c.now, out, &err) != 0)
+        exercise_get(p, c.run_id, c.now, out, &err) != 0)
         return field_errors_fail(errs, &err);
     return 0;
 }
@@ -358,7 +363,8 @@ out:
 }
 
 int
-exercise_get(const char *id, int64_t now, json_t **out, struct mp_error *err)
+exercise_get(const struct principal *p, const char *id, int64_t now, json_t **out,
+             struct mp_error *err)
 {
     sqlite3 *db = db_reader(err);
     struct exercise_run run;
@@ -370,13 +376,18 @@ exercise_get(const char *id, int64_t now, json_t **out, struct mp_error *err)
     found = store_exercise_get(db, id, &run, err);
     if (found <= 0)
         return found < 0 ? -1 : mp_error_set(err, 404, "", "no exercise '%s'", id);
+    /* above p's TLP limit: as missing */
+    if (p && incident_check_visible(p, run.incident_id, err) != 0) {
+        store_exercise_free(&run);
+        return mp_error_set(err, 404, "", "no exercise '%s'", id);
+    }
     *out = run_json(db, &run, now, err);
     store_exercise_free(&run);
     return *out ? 0 : -1;
 }
 
 int
-exercise_list(int64_t now, json_t **out, struct mp_error *err)
+exercise_list(const struct principal *p, int64_t now, json_t **out, struct mp_error *err)
 {
     sqlite3 *db = db_reader(err);
     struct exercise_run *runs = NULL;
@@ -388,10 +399,13 @@ exercise_list(int64_t now, json_t **out, struct mp_error *err)
         return -1;
     items = json_array();
     for (int i = 0; i < n; i++) {
-        json_t *o = rc == 0 ? run_json(db, &runs[i], now, err) : NULL;
-        if (o == NULL)
+        struct mp_error hidden;
+        json_t *o = NULL;
+
+        if (rc == 0 && incident_check_visible(p, runs[i].incident_id, &hidden) == 0 &&
+            (o = run_json(db, &runs[i], now, err)) == NULL)
             rc = -1;
-        else
+        if (o)
             json_array_append_new(items, o);
         store_exercise_free(&runs[i]);
     }

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { api, startDaemon } from './lib/daemon.mjs';
+import { api, cli, startDaemon } from './lib/daemon.mjs';
 import { BASE, createIncident, createToken, metric } from './lib/incidents.mjs';
 import { addUser, approveAs } from './lib/session.mjs';
 
@@ -304,6 +304,19 @@ describe('exercises: a full run of a shipped scenario at 100x', () => {
         assert.match(rep.missing.find((m) => m.kind === 'reminder_not_acknowledged').text, /^Niemand bevestigde/);
         r = await api(d.url, viewer, 'GET', `${X}/${run.id}/report?lang=de`);
         assert.equal(r.status, 400);
+    });
+
+    test('a principal limited below the exercise incident TLP sees no run', async () => {
+        const r = cli(['token', 'create', '--name', 'x-green', '--role', 'manager', '--tlp-max', 'green'], {
+            dataDir: d.dataDir,
+        });
+        assert.equal(r.code, 0, r.stderr);
+        const green = r.stdout.trim();
+        assert.deepEqual((await api(d.url, green, 'GET', X)).json.items, []);
+        assert.equal((await api(d.url, green, 'GET', `${X}/${run.id}`)).status, 404);
+        assert.equal((await api(d.url, green, 'GET', `${X}/${run.id}/report`)).status, 404);
+        assert.equal((await api(d.url, green, 'POST', `${X}/${run.id}/clock`, { action: 'pause' })).status, 404);
+        assert.equal((await api(d.url, viewer, 'GET', `${X}/${run.id}`)).json.state, 'running');
     });
 
     test('ended: the clock stops for good; /metrics counts the exercise apart', async () => {
