@@ -11,6 +11,7 @@ import { t, pick } from '../lib/i18n.js';
 import { OPEN_STATES, SEVERITIES } from '../lib/schema.js';
 import { atLeast } from '../lib/session.js';
 import { reportLabel } from '../lib/i18n_words.js';
+import { exerciseMarker } from './exercise_marker.js';
 
 /** Every open incident (pages through the list, at most 1,000). */
 async function openIncidents() {
@@ -166,6 +167,8 @@ async function undetermined(incidents) {
                 'li',
                 {},
                 h('a', { href: `#/incidents/${seg(i.ref)}` }, `${i.ref} ${i.title}`),
+                exerciseMarker(i) ? ' ' : null,
+                exerciseMarker(i), // issue 22
                 h(
                     'ul',
                     {},
