@@ -295,6 +295,10 @@ describe('exercises: a full run of a shipped scenario at 100x', () => {
             JSON.stringify(rep.missing),
         );
         assert.equal(rep.injects.length, 6);
+        // the deadlines everyone sees say which are an exercise's
+        const dl = (await api(d.url, viewer, 'GET', '/api/v1/deadlines')).json.items;
+        assert.ok(dl.filter((o) => o.incident_ref === run.incident_ref).every((o) => o.incident_exercise === true));
+        assert.ok(dl.filter((o) => o.incident_ref === real.ref).every((o) => o.incident_exercise === false));
         assert.ok(rep.injects.every((i) => i.applied));
         // on past the CER deadline (24 h after awareness) without a report: missed
         await move((6 * HOUR) / SPEED);
