@@ -521,17 +521,8 @@ document(sqlite3 *db, struct change *c, const char *at, const char *key_id, stru
     summary = contents = signer = NULL;
     if (doc != NULL && st->voluntary) /* NIS2 art. 30: says so to the authority */
         json_object_set_new(json_object_get(doc, "stage"), "voluntary", json_true());
-    /* issue 22: an exercise's document says so in what is signed, in both
-     * languages, and in the draft's for display */
-    if (doc != NULL && inc.exercise) {
-        static const char *ex_en = "EXERCISE: this document belongs to an exercise and does "
-                                   "not report a real incident.",
-                          *ex_nl = "OEFENING: dit document hoort bij een oefening en meldt geen "
-                                   "echt incident.";
-        json_object_set_new(doc, "exercise",
-                            json_pack("{s:b, s:s, s:{s:s, s:s}}", "exercise", 1, "display",
-                                      nl ? ex_nl : ex_en, "statement", "nl", ex_nl, "en", ex_en));
-    }
+    if (doc != NULL && inc.exercise) /* issue 22: says so in what is signed */
+        json_object_set_new(doc, "exercise", notify_exercise_statement(nl));
     if (doc != NULL) {
         /* the audit chain's head as the document is signed: any later copy of
          * the chain must contain it (tamper evidence kept outside) */
