@@ -338,3 +338,62 @@ describe('exercises: a full run of a shipped scenario at 100x', () => {
         assert.equal(metric(m, 'meldpunt_exercise_incidents'), 1);
     });
 });
+
+describe('exercises: every shipped scenario is classified as it expects', () => {
+    let d, manager;
+    const profiles = {
+        'water-ransomware': { sector: 'drinking_water', nis2_class: 'essential', cer_critical: true, entity_types: [] },
+        'cloud-outage': {
+            sector: 'digital_infrastructure',
+            nis2_class: 'essential',
+            cer_critical: false,
+            entity_types: ['cloud'],
+        },
+        'supplier-data-breach': {
+            sector: 'drinking_water',
+            nis2_class: 'important',
+            cer_critical: false,
+            entity_types: [],
+        },
+    };
+    before(async () => {
+        d = await startDaemon();
+        manager = createToken(d, 'xs-manager', 'manager');
+        await d.setClock({ now: T0 });
+    });
+    after(async () => {
+        await d.stopClean();
+    });
+
+    for (const [scenario, profile] of Object.entries(profiles)) {
+        test(`${scenario}: played to its end at 1000x, the rules find ${scenario === 'water-ransomware' ? 'NIS2 and CER' : 'what it expects'}`, async () => {
+            const cur = await api(d.url, d.adminToken, 'GET', '/api/v1/organisation');
+            const body = { ...cur.json, ...profile, name: `Org for ${scenario}` };
+            delete body.version;
+            delete body.updated_at;
+            let r = await api(d.url, d.adminToken, 'PUT', '/api/v1/organisation', body);
+            assert.equal(r.status, 200, r.text);
+            const sc = (await api(d.url, manager, 'GET', `${X}/scenarios`)).json.items.find(
+                (s) => s.scenario === scenario,
+            );
+            r = await api(d.url, manager, 'POST', X, { scenario, speed: 1000, language: 'nl' });
+            assert.equal(r.status, 201, r.text);
+            const run = r.json;
+            const now = await d.setClock({ now: at(run.started_at, Math.ceil(sc.duration_seconds / 1000) + 1) });
+            assert.ok(now);
+            const x = (await api(d.url, manager, 'GET', `${X}/${run.id}`)).json;
+            assert.ok(
+                x.injects.every((i) => i.applied_at),
+                JSON.stringify(x.injects),
+            );
+            const cl = (await api(d.url, manager, 'GET', `${BASE}/${run.incident}/classification`)).json;
+            for (const regime of sc.expect.regimes) {
+                const g = cl.regimes.find((y) => y.regime === regime);
+                assert.ok(g, `${scenario}: ${regime} judged`);
+                assert.equal(g.applies, 'yes', `${scenario}: ${regime} applies`);
+                assert.equal(g.significant, 'yes', `${scenario}: ${regime}: missing ${JSON.stringify(g.missing)}`);
+            }
+            await api(d.url, manager, 'POST', `${X}/${run.id}/clock`, { action: 'end' });
+        });
+    }
+});
