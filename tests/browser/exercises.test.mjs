@@ -8,6 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, startDaemon } from '../e2e/lib/daemon.mjs';
+import { createToken } from '../e2e/lib/incidents.mjs';
 import { addUser } from '../e2e/lib/session.mjs';
 import { assertNoProblems, axeFindings, incidentUrl, launch, newPage, signIn } from './lib.mjs';
 
@@ -67,7 +68,14 @@ describe('exercises in the browser', () => {
         assertNoProblems(page);
     });
 
-    test('the marker in the list and on the incident page, in English and Dutch', async () => {
+    test('the marker in the list, on the incident page and its drafts, in English and Dutch', async () => {
+        const analyst = createToken(d, 'xb-analyst', 'analyst');
+        const r = await api(d.url, analyst, 'POST', `/api/v1/incidents/${run.incident}/notifications`, {
+            regime: 'nis2',
+            stage: 'early_warning',
+            language: 'en',
+        });
+        assert.equal(r.status, 201, r.text);
         for (const [l, word] of [
             ['en', 'EXERCISE'],
             ['nl', 'OEFENING'],
@@ -79,6 +87,8 @@ describe('exercises in the browser', () => {
             await page.goto(incidentUrl(d.url, run.incident_ref));
             await page.waitForSelector('h1 .exercise-marker');
             assert.equal(await page.textContent('h1 .exercise-marker'), word);
+            await page.waitForSelector('#drafts article.draft h3 .exercise-marker');
+            assert.equal(await page.textContent('#drafts article.draft h3 .exercise-marker'), word);
         }
         await useLang(page, 'en');
         assertNoProblems(page);
