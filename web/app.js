@@ -9,7 +9,7 @@ import { h, replace } from './lib/dom.js';
 import { errorBox } from './lib/forms.js';
 import { lang, setLang, t, initialLang } from './lib/i18n.js';
 import './lib/i18n_mfa.js';
-import './lib/i18n_exercises.js';
+import './lib/i18n_exercise_marker.js';
 import { loadSchema } from './lib/schema.js';
 import { atLeast, session, setSession, user } from './lib/session.js';
 import { signInForm, passwordForm } from './pages/signin.js';

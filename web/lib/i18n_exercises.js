@@ -4,9 +4,6 @@
 import { extend } from './i18n.js';
 
 export const en = {
-    ex_marker: 'EXERCISE',
-    ex_marker_title: 'This incident is an exercise: it is not counted with real incidents.',
-    nav_exercises: 'Exercises',
     ex_title: 'Exercises',
     ex_text:
         'Practise the reporting path on a scenario: an exercise incident, injects on its own clock, and a report for the board and the auditor.',
@@ -65,9 +62,6 @@ export const en = {
 };
 
 export const nl = {
-    ex_marker: 'OEFENING',
-    ex_marker_title: 'Dit incident is een oefening: het telt niet mee met echte incidenten.',
-    nav_exercises: 'Oefeningen',
     ex_title: 'Oefeningen',
     ex_text:
         'Oefen de meldroute aan de hand van een scenario: een oefenincident, injects op een eigen klok, en een verslag voor het bestuur en de auditor.',

@@ -11,6 +11,10 @@ import { lang, pick, t } from '../lib/i18n.js';
 import '../lib/i18n_exercises.js';
 import { atLeast } from '../lib/session.js';
 
+// the pages' own styles, loaded with them, outside the first load
+if (!document.querySelector('link[href="/exercises.css"]'))
+    document.head.appendChild(h('link', { rel: 'stylesheet', href: '/exercises.css' }));
+
 const X = '/exercises';
 const hours = (s) => `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}`;
 const stateBadge = (s) => h('span', { class: `badge ex-${s}` }, t('ex_state_' + s));
