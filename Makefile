@@ -70,7 +70,8 @@ SRC       := $(sort $(wildcard server/*.c server/*/*.c))
 GEN       := build/gen/schema_files.c build/gen/web_files.c build/gen/rules_files.c \
              build/gen/detection_files.c build/gen/assessment_files.c build/gen/openapi_files.c \
              build/gen/calendar_files.c build/gen/reminders_files.c build/gen/formats_files.c \
-             build/gen/pg_schema_files.c
+             build/gen/pg_schema_files.c \
+             build/gen/exercises_files.c
 SCHEMA    := $(sort $(wildcard schema/*.sql))
 PG_SCHEMA := $(sort $(wildcard schema/pg/*.sql))
 RULES     := $(sort $(wildcard config/rules/*.json))
@@ -78,6 +79,7 @@ CALENDARS := $(sort $(wildcard config/calendars/*.json))
 DETECTION := $(sort $(wildcard config/detection/*.json))
 ASSESSMENT := $(sort $(wildcard config/assessment/*.json))
 FORMATS   := $(sort $(wildcard config/formats/*.json))
+EXERCISES := $(sort $(wildcard config/exercises/*.json))
 WEB       := $(sort $(shell find web -type f 2>/dev/null))
 OBJ       := $(patsubst %.c,build/obj/%.o,$(SRC) $(GEN))
 TOBJ      := $(patsubst %.c,build/test/obj/%.o,$(SRC) $(GEN))
@@ -178,6 +180,11 @@ build/gen/formats_files.c: build/tools/embed $(FORMATS)
 	@mkdir -p $(dir $@)
 	$(call say,GEN,$@)
 	$(Q)build/tools/embed formats_files config/formats/ $(FORMATS) > $@.tmp && mv $@.tmp $@
+
+build/gen/exercises_files.c: build/tools/embed $(EXERCISES)
+	@mkdir -p build/gen
+	$(call say,EMBED,$@)
+	$(Q)build/tools/embed exercises_files config/exercises/ $(EXERCISES) > $@.tmp && mv $@.tmp $@
 
 build/gen/web_files.c: build/tools/embed $(WEB)
 	@mkdir -p $(dir $@)

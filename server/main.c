@@ -19,6 +19,7 @@
 #include "core/alert.h"
 #include "core/audit.h"
 #include "core/checkpoint.h"
+#include "core/exercise.h"
 #include "core/classify.h"
 #include "core/mfa.h"
 #include "core/detect.h"
@@ -523,6 +524,7 @@ serve_start(const struct config *cfg, const char *tls_cert, const char *tls_key,
     classify_on_obligations(reminders_plan);
     classify_sweeper_start(cfg->sweep_interval);
     reminders_sender_start(cfg->reminder_interval);
+    exercise_injector_start(0); /* issue 22 */
     checkpoint_timer_start(cfg->checkpoint_interval);
     readiness_integrity_start(cfg->integrity_interval);
     if (http_start(&ho, err) != 0)
@@ -686,6 +688,7 @@ out:
     free(tls_cert);
     classify_sweeper_stop();
     reminders_sender_stop();
+    exercise_injector_stop();
     store_writer_stop();
     datadir_close();
     datadir_unlock();

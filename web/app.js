@@ -10,6 +10,7 @@ import { errorBox } from './lib/forms.js';
 import { lang, setLang, t, initialLang } from './lib/i18n.js';
 import './lib/i18n_mfa.js';
 import './lib/i18n_statistics_nav.js';
+import './lib/i18n_exercise_marker.js';
 import { loadSchema } from './lib/schema.js';
 import { atLeast, session, setSession, user } from './lib/session.js';
 import { signInForm, passwordForm } from './pages/signin.js';
@@ -46,6 +47,16 @@ const routes = [
     [
         /^\/preparedness\/register(?:\/([a-z]+))?$/,
         async (m) => (await import('./pages/register.js')).registerPage(m[1]),
+    ],
+    // exercises in tabletop mode (issue 22), loaded on demand
+    [/^\/exercises$/, async () => (await import('./pages/exercises.js')).exercisesPage()],
+    [
+        /^\/exercises\/([^/]+)$/,
+        async (m) => (await import('./pages/exercises.js')).exerciseRunPage(decodeURIComponent(m[1])),
+    ],
+    [
+        /^\/exercises\/([^/]+)\/report$/,
+        async (m) => (await import('./pages/exercises.js')).exerciseReportPage(decodeURIComponent(m[1])),
     ],
 ];
 
@@ -144,6 +155,7 @@ function drawHeader() {
         h('a', { href: '#/alerts' }, t('nav_alerts')),
         h('a', { href: '#/preparedness' }, t('nav_preparedness')),
         h('a', { href: '#/statistics' }, t('nav_statistics')),
+        h('a', { href: '#/exercises' }, t('nav_exercises')), // issue 22
         atLeast('admin') ? h('a', { href: '#/settings' }, t('nav_settings')) : null,
     );
     replace(

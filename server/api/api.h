@@ -148,6 +148,13 @@ void api_iocs_add(const struct api_request *rq, struct api_response *rs);
 void api_iocs_delete(const struct api_request *rq, struct api_response *rs);
 void api_incidents_export(const struct api_request *rq, struct api_response *rs);
 void api_incidents_misp_push(const struct api_request *rq, struct api_response *rs);
+/* issue 22, exercises (api/exercises.c) */
+void api_exercise_scenarios(const struct api_request *rq, struct api_response *rs);
+void api_exercises_list(const struct api_request *rq, struct api_response *rs);
+void api_exercises_start(const struct api_request *rq, struct api_response *rs);
+void api_exercises_get(const struct api_request *rq, struct api_response *rs);
+void api_exercises_clock(const struct api_request *rq, struct api_response *rs);
+void api_exercises_report(const struct api_request *rq, struct api_response *rs);
 void api_bench_echo(const struct api_request *rq, struct api_response *rs);
 #ifdef MP_TEST_BUILD
 void api_test_clock_get(const struct api_request *rq, struct api_response *rs);

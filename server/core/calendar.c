@@ -162,6 +162,9 @@ event(struct buf *b, const json_t *o, const char *lang, const struct words *w, i
         time_parse_rfc3339(json_string_value(json_object_get(o, "due_at")), &due);
     time_parse_rfc3339(json_string_value(json_object_get(o, "created_at")), &created);
     reminders_recipients_text(&to, json_object_get(o, "recipients"), lang);
+    /* issue 22: an exercise's deadline is marked as one in the feed */
+    if (json_is_true(json_object_get(o, "incident_exercise")))
+        buf_puts(&summary, strcmp(lang, "nl") == 0 ? "OEFENING: " : "EXERCISE: ");
     buf_printf(&summary, "%s%s %s %s (%s)",
                missed ? w->overdue : (due == TIME_UNSET ? w->due_now : ""), stage, w->to,
                to.data ? to.data : "", ref ? ref : "");

@@ -402,6 +402,7 @@ classify_deadlines(const char *before, int limit, int tlp_max, int64_t now, json
             json_object_set_new(o, "incident_ref", json_string(inc.ref));
             json_object_set_new(o, "incident_title", json_string(inc.title));
             json_object_set_new(o, "incident_state", json_string(incident_state_names[inc.state]));
+            json_object_set_new(o, "incident_exercise", json_boolean(inc.exercise)); /* issue 22 */
             incident_free(&inc);
         }
         obligation_recipients(o, &v[i], rules, profile);

@@ -206,7 +206,7 @@ incident_schema_json(void)
 
 struct field_def {
     const char *name;
-    enum { F_TEXT, F_ENUM, F_TIME, F_SERVICES, F_IMPACT, F_READONLY } kind;
+    enum { F_TEXT, F_ENUM, F_TIME, F_SERVICES, F_IMPACT, F_READONLY, F_EXERCISE } kind;
     bool nullable;            /* may be null (unknown / nobody) */
     size_t offset;            /* of the member in struct incident */
     const char *const *names; /* F_ENUM */
@@ -248,6 +248,8 @@ static const struct field_def fields[] = {
     {"closed_at", F_READONLY, false, 0, NULL, 0},
     {"dismissed_at", F_READONLY, false, 0, NULL, 0},
     {"transitions", F_READONLY, false, 0, NULL, 0},
+    /* issue 22: written by a create only, never changed afterwards */
+    {"exercise", F_EXERCISE, false, OFF(exercise), NULL, 0},
 };
 
 static const struct fact_def *
@@ -402,6 +404,15 @@ apply_field(struct incident *inc, const struct field_def *f, json_t *v, bool pat
         field_error(errs, f->name, "is set by meldpunt and cannot be written");
         return;
     }
+    if (f->kind == F_EXERCISE) { /* issue 22: an exercise from creation on */
+        if (patch)
+            field_error(errs, f->name, "is fixed when the incident is created");
+        else if (!json_is_boolean(v))
+            field_error(errs, f->name, "must be true or false");
+        else
+            inc->exercise = json_is_true(v);
+        return;
+    }
     if (json_is_null(v) && f->kind != F_IMPACT) {
         if (!f->nullable) {
             field_error(errs, f->name, patch ? "cannot be removed" : "cannot be null");
@@ -459,6 +470,7 @@ apply_field(struct incident *inc, const struct field_def *f, json_t *v, bool pat
         apply_impact(inc, v, errs);
         return;
     case F_READONLY:
+    case F_EXERCISE:
         return;
     }
 }
@@ -608,6 +620,7 @@ incident_to_json(const struct incident *inc, int64_t now)
     json_object_set_new(o, "created_by", json_string(inc->created_by));
     json_object_set_new(o, "updated_at", time_format_json(inc->updated_at));
     json_object_set_new(o, "version", json_integer(inc->version));
+    json_object_set_new(o, "exercise", json_boolean(inc->exercise)); /* issue 22 */
     json_object_set_new(o, "transitions", tr);
     return o;
 }
@@ -629,6 +642,8 @@ field_value(const struct incident *inc, const struct field_def *f)
     case F_SERVICES:
     case F_IMPACT:
         return json_incref(*(json_t *const *)base);
+    case F_EXERCISE:
+        return json_boolean(inc->exercise);
     case F_READONLY:
         break;
     }
@@ -644,7 +659,10 @@ incident_field_count(void)
 const char *
 incident_field_editable(size_t i)
 {
-    return i < incident_field_count() && fields[i].kind != F_READONLY ? fields[i].name : NULL;
+    return i < incident_field_count() && fields[i].kind != F_READONLY &&
+                   fields[i].kind != F_EXERCISE
+               ? fields[i].name
+               : NULL;
 }
 
 json_t *

@@ -238,4 +238,13 @@ json_t *incident_counts_json(int tlp_max, struct mp_error *err);
  * principal cannot even learn that it exists. */
 int incident_check_visible(const struct principal *p, const char *id_or_ref, struct mp_error *err);
 
+/* issue 22, exercises: a patch (if_match ignored) and a note inside the
+ * caller's transaction on the writer connection db, with their timeline,
+ * audit entry and judgement as incident_patch and incident_add_note. */
+int incident_patch_in(sqlite3 *db, const struct principal *p, int64_t now, const char *id,
+                      json_t *patch, const char *note, struct field_errors *errs,
+                      struct mp_error *err);
+int incident_note_in(sqlite3 *db, const struct principal *p, int64_t now, const char *id,
+                     const char *text, struct mp_error *err);
+
 #endif

@@ -94,6 +94,7 @@ struct incident {
     json_t *services; /* array of strings, owned */
     json_t *impact;   /* object, owned */
     int64_t version;
+    bool exercise; /* issue 22: an exercise, marked from creation; never changed */
 };
 
 void incident_free(struct incident *inc);

@@ -521,6 +521,8 @@ document(sqlite3 *db, struct change *c, const char *at, const char *key_id, stru
     summary = contents = signer = NULL;
     if (doc != NULL && st->voluntary) /* NIS2 art. 30: says so to the authority */
         json_object_set_new(json_object_get(doc, "stage"), "voluntary", json_true());
+    if (doc != NULL && inc.exercise) /* issue 22: says so in what is signed */
+        json_object_set_new(doc, "exercise", notify_exercise_statement(nl));
     if (doc != NULL) {
         /* the audit chain's head as the document is signed: any later copy of
          * the chain must contain it (tamper evidence kept outside) */

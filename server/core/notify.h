@@ -82,5 +82,8 @@ struct notify_summary_in {
 json_t *notify_summary(const struct notify_words *w, const struct notify_summary_in *in);
 /* A recipient, severity or role in words (the id itself when unknown). */
 const char *notify_word(const char *id, bool nl);
+/* issue 22: the statement an exercise's signed document carries:
+ * {exercise: true, statement: {nl, en}, display: in the draft's language}. */
+json_t *notify_exercise_statement(bool nl);
 
 #endif

@@ -439,3 +439,17 @@ notify_summary(const struct notify_words *w, const struct notify_summary_in *in)
             notify_labelled_time(w, times[i].id, nl ? times[i].nl : times[i].en, times[i].t));
     return summary;
 }
+
+/* ---- issue 22, exercises ---- */
+
+json_t *
+notify_exercise_statement(bool nl)
+{
+    static const char *en = "EXERCISE: this document belongs to an exercise and does not report "
+                            "a real incident.",
+                      *nl_text = "OEFENING: dit document hoort bij een oefening en meldt geen "
+                                 "echt incident.";
+
+    return json_pack("{s:b, s:s, s:{s:s, s:s}}", "exercise", 1, "display", nl ? nl_text : en,
+                     "statement", "nl", nl_text, "en", en);
+}

@@ -196,7 +196,16 @@ notify_html(const char *nid, bool standalone, char **html, struct mp_error *err)
                 "<title>%s &middot; %s</title>\n",
                 nl ? "nl" : "en", get(doc, "stage", "name"), get(doc, "incident", "ref"));
     html_style(&out, standalone);
-    buf_puts(&out, "</head><body class=\"document\">\n");
+    /* issue 22: an exercise's letter is watermarked (print.css) and says so */
+    if (json_object_get(doc, "exercise"))
+        html_printf(
+            &out,
+            "</head><body class=\"document exercise\" data-watermark=\"%s\">\n"
+            "<p class=\"exercise-statement\" role=\"note\">%s</p>\n",
+            nl ? "OEFENING" : "EXERCISE",
+            json_string_value(json_object_get(json_object_get(doc, "exercise"), "display")));
+    else
+        buf_puts(&out, "</head><body class=\"document\">\n");
     html_letterhead(&out, doc, nl);
     html_printf(&out, "<main>\n<h1>%s</h1>\n<p class=\"regime\">%s</p>\n",
                 get(doc, "stage", "name"), get(doc, "regime", "title"));

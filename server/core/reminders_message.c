@@ -85,6 +85,9 @@ fill(struct buf *out, const char *t, const struct reminder_facts *f, const struc
         snprintf(name, sizeof(name), "%.*s", (int)(close - p - 1), p + 1);
         p = close;
         if (strcmp(name, "reference") == 0) {
+            /* issue 22: an exercise's reminder says so wherever it names the incident */
+            if (f->inc->exercise)
+                buf_puts(out, strcmp(lang, "nl") == 0 ? "OEFENING " : "EXERCISE ");
             buf_puts(out, ref);
         } else if (strcmp(name, "title") == 0) {
             if (f->inc->tlp <= r->tlp_max && f->inc->tlp < TLP_RED)

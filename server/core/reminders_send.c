@@ -17,6 +17,7 @@
 #include "reminders.h"
 #include "reminders_int.h"
 #include "core/classify.h"
+#include "core/exercise.h"
 #include "lib/clock.h"
 #include "lib/deliver.h"
 #include "lib/file.h"
@@ -600,6 +601,28 @@ job_run(sqlite3 *db, const json_t *policy, struct reminder_job *j, int64_t now,
         rc = change(OP_UPDATE, j, now, err);
         goto out;
     }
+    /* ---- issue 22, exercises: an exercise's reminder goes to no outside
+     * address unless its run allows it; the step is logged as kept inside
+     * (the incident page and the exercise report show it) and not escalated */
+    if (inc.exercise && (rc = exercise_reminders_outside(db, inc.id, err)) <= 0) {
+        struct job_change c = {.op = OP_LOG,
+                               .j = *j,
+                               .channel = "-",
+                               .recipient = "-",
+                               .status = "failed",
+                               .now = now,
+                               .reason = "exercise: not sent to outside addresses"};
+        if (rc < 0)
+            goto out;
+        snprintf(j->status, sizeof(j->status), "skipped");
+        c.j = *j;
+        rc = store_write(job_apply, &c, err);
+        if (rc == 0)
+            rc = change(OP_UPDATE, j, now, err);
+        goto out;
+    }
+    rc = -1;
+    /* ---- end of issue 22's block */
     buf_printf(&link, "%s/#/incidents/%s",
                json_string_value(json_object_get(policy, "link_base"))
                    ? json_string_value(json_object_get(policy, "link_base"))

@@ -8,6 +8,7 @@
 
 #include "core/checkpoint.h"
 #include "core/classify.h"
+#include "core/exercise.h"
 #include "core/readiness.h"
 #include "core/reminders.h"
 #include "lib/clock.h"
@@ -21,7 +22,7 @@ testclock_set(int64_t t, struct mp_error *err)
         store_change_time_reset();
     clock_fix(t);
     if (classify_sweep(t, err) != 0 || readiness_integrity_tick(t, err) != 0 ||
-        reminders_send_pass(t, err) != 0)
+        reminders_send_pass(t, err) != 0 || exercise_inject_pass(t, err) != 0)
         return -1;
     return checkpoint_tick(t, err);
 }

@@ -6,6 +6,7 @@
 #include "guard.h"
 #include "router.h"
 #include "core/checkpoint.h"
+#include "core/exercise.h"
 #include "core/alert.h"
 #include "core/incident.h"
 #include "core/readiness.h"
@@ -156,11 +157,24 @@ render_data(struct buf *out, int tlp_max)
         struct mp_error err;
 
         if (incident_count_by_state(tlp_max, counts, &err) == 0) {
-            buf_puts(out, "# HELP meldpunt_incidents Incidents by state.\n"
+            buf_puts(out, "# HELP meldpunt_incidents Incidents by state (exercises not "
+                          "counted).\n"
                           "# TYPE meldpunt_incidents gauge\n");
             for (int st = 0; st < STATE_COUNT; st++)
                 buf_printf(out, "meldpunt_incidents{state=\"%s\"} %lld\n", incident_state_names[st],
                            (long long)counts[st]);
+        }
+    }
+    {
+        /* issue 22: exercises apart, never with the real incidents */
+        int64_t n;
+        struct mp_error err;
+
+        if (exercise_incident_count(&n, &err) == 0) {
+            buf_puts(out, "# HELP meldpunt_exercise_incidents Exercise incidents (tabletop "
+                          "mode), counted apart from meldpunt_incidents.\n"
+                          "# TYPE meldpunt_exercise_incidents gauge\n");
+            buf_printf(out, "meldpunt_exercise_incidents %lld\n", (long long)n);
         }
     }
 

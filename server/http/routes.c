@@ -149,6 +149,15 @@ const struct route http_routes[] = {
     {.method = "GET", .pattern = "/api/v1/formats", .handler = api_formats_list, .roles = ROLES_READ, .tlp = ROUTE_TLP_FREE},
     {.method = "GET", .pattern = "/api/v1/deadlines", .handler = api_deadlines, .roles = ROLES_READ, .tlp = ROUTE_TLP_FILTERED},
 
+    /* exercises (issue 22, docs/EXERCISES.md): managers start and steer a run;
+     * a run whose incident is above a principal's TLP limit is left out (404) */
+    {.method = "GET", .pattern = "/api/v1/exercises/scenarios", .handler = api_exercise_scenarios, .roles = ROLES_READ, .tlp = ROUTE_TLP_FREE},
+    {.method = "GET", .pattern = "/api/v1/exercises", .handler = api_exercises_list, .roles = ROLES_READ, .tlp = ROUTE_TLP_FILTERED},
+    {.method = "POST", .pattern = "/api/v1/exercises", .handler = api_exercises_start, .roles = INCIDENT_DECIDE, .writes = true, .tlp = ROUTE_TLP_FILTERED},
+    {.method = "GET", .pattern = "/api/v1/exercises/{xid}", .handler = api_exercises_get, .roles = ROLES_READ, .tlp = ROUTE_TLP_FILTERED},
+    {.method = "POST", .pattern = "/api/v1/exercises/{xid}/clock", .handler = api_exercises_clock, .roles = INCIDENT_DECIDE, .writes = true, .tlp = ROUTE_TLP_FILTERED},
+    {.method = "GET", .pattern = "/api/v1/exercises/{xid}/report", .handler = api_exercises_report, .roles = ROLES_READ, .tlp = ROUTE_TLP_FILTERED},
+
     /* alerts: SOC tools post (ingest may do nothing else); analysts work
      * the inbox and the suppressions */
     {.method = "POST", .pattern = "/api/v1/alerts", .handler = api_alerts_create, .roles = INCIDENT_CREATE, .writes = true, .tlp = ROUTE_TLP_FILTERED},

@@ -36,6 +36,8 @@ extern const struct embedded_file assessment_files[];
 extern const size_t assessment_files_count;
 extern const struct embedded_file formats_files[]; /* config/formats/ */
 extern const size_t formats_files_count;
+extern const struct embedded_file exercises_files[]; /* config/exercises/ (issue 22) */
+extern const size_t exercises_files_count;
 extern const struct embedded_file web_files[];
 extern const size_t web_files_count;
 

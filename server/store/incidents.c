@@ -18,7 +18,7 @@
     "seq, id, ref, title, description, category, cause, severity, state, assignee, tlp, "          \
     "detected_at, aware_at, started_at, ended_at, triage_at, confirmed_at, contained_at, "         \
     "resolved_at, closed_at, dismissed_at, services, impact, created_at, created_by, "             \
-    "updated_at, version, kind, root_cause_category, root_cause"
+    "updated_at, version, kind, root_cause_category, root_cause, exercise"
 
 static int
 col_enum(sqlite3_stmt *st, int i, const char *const names[], int n)
@@ -65,6 +65,7 @@ read_row(sqlite3_stmt *st, struct incident *inc)
                                    ? -1
                                    : col_enum(st, 28, incident_root_cause_names, ROOT_CAUSE_COUNT);
     inc->root_cause = db_col_dup(st, 29);
+    inc->exercise = sqlite3_column_int(st, 30) != 0;
     if (inc->title == NULL || inc->description == NULL || inc->services == NULL ||
         inc->impact == NULL || inc->category < 0 || inc->cause < 0 || inc->severity < 0 ||
         inc->state < 0 || inc->tlp < 0 || inc->kind < 0 ||
@@ -184,8 +185,8 @@ store_incident_insert(sqlite3 *db, struct incident *inc, struct mp_error *err)
                      "category, cause, severity, state, assignee, tlp, detected_at, aware_at, "
                      "started_at, ended_at, triage_at, confirmed_at, contained_at, resolved_at, "
                      "closed_at, dismissed_at, services, impact, created_at, created_by, "
-                     "updated_at, version, kind, root_cause_category, root_cause) VALUES "
-                     "(?,?,?,?, ?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, ?,?,?)");
+                     "updated_at, version, kind, root_cause_category, root_cause, exercise) VALUES "
+                     "(?,?,?,?, ?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, ?,?,?, ?)");
     if (st == NULL)
         return db_fail(db, err, "creating the incident");
     sqlite3_bind_text(st, 1, inc->id, -1, SQLITE_STATIC);
@@ -196,6 +197,7 @@ store_incident_insert(sqlite3 *db, struct incident *inc, struct mp_error *err)
         sqlite3_reset(st);
         return mp_error_set(err, 500, "", "out of memory");
     }
+    sqlite3_bind_int(st, 32, inc->exercise); /* issue 22: set once, here */
     if (sqlite3_step(st) == SQLITE_DONE) {
         inc->seq = sqlite3_last_insert_rowid(db);
         rc = 0;

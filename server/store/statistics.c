@@ -3,10 +3,9 @@
  * statistics.c - see statistics.h.
  *
  * Which incidents count is one condition, STATS_INCIDENTS, shared by both
- * queries: the TLP levels the principal may see.  Exercises (incidents
- * marked as such) are never counted in the statistics of real incidents:
- * excluding them is one more condition here (" AND i.exercise = 0" or
- * however the column is named), and nothing else changes.
+ * queries: the TLP levels the principal may see, and real incidents only:
+ * exercises (incidents.exercise = 1, schema/0025) are never counted in the
+ * statistics of real incidents.
  */
 #include "statistics.h"
 #include "db.h"
@@ -14,7 +13,7 @@
 
 #include <stdio.h>
 
-#define STATS_INCIDENTS "instr(?1, ',' || i.tlp || ',') > 0"
+#define STATS_INCIDENTS "instr(?1, ',' || i.tlp || ',') > 0 AND i.exercise = 0"
 
 /* The rows of st (?1: the TLP levels visible) read by read.  The
  * statements stay literal at their db_stmt() calls (tools/stmts.c). */

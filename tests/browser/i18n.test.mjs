@@ -27,6 +27,9 @@ await import(path.join(WEB, 'lib/i18n_oidc.js'));
 extend(await import(path.join(WEB, 'lib/i18n_reminders.js')));
 extend(await import(path.join(WEB, 'lib/i18n_formats.js')));
 extend(await import(path.join(WEB, 'lib/i18n_iocs.js'))); // issue 22: indicators of compromise
+// the exercises' words (issue 22): the marker's on the first load, the pages' with them
+await import(path.join(WEB, 'lib/i18n_exercise_marker.js'));
+await import(path.join(WEB, 'lib/i18n_exercises.js'));
 // the sessions' and token limits' words join on import (issue 21)
 await import(path.join(WEB, 'lib/i18n_sessions.js'));
 // the statistics page's words (issue 22), joined when app.js loads
@@ -48,15 +51,26 @@ function sources() {
 
 test('Dutch and English have the same keys', () => {
     const { en, nl } = keys();
-    assert.deepEqual(en.filter((k) => !nl.includes(k)), [], 'in English only');
-    assert.deepEqual(nl.filter((k) => !en.includes(k)), [], 'in Dutch only');
+    assert.deepEqual(
+        en.filter((k) => !nl.includes(k)),
+        [],
+        'in English only',
+    );
+    assert.deepEqual(
+        nl.filter((k) => !en.includes(k)),
+        [],
+        'in Dutch only',
+    );
 });
 
 test('every key the pages use exists', () => {
     const { en } = keys();
     const used = new Set([...sources().matchAll(/\bt\('([a-z_0-9]+)'\s*[,)]/g)].map((m) => m[1]));
     assert.ok(used.size > 100, `found ${used.size} keys`);
-    assert.deepEqual([...used].filter((k) => !en.includes(k)), []);
+    assert.deepEqual(
+        [...used].filter((k) => !en.includes(k)),
+        [],
+    );
     const families = {
         state_: ['detected', 'triage', 'confirmed', 'contained', 'resolved', 'closed', 'dismissed'],
         sev_: ['low', 'medium', 'high', 'critical'],
@@ -64,7 +78,16 @@ test('every key the pages use exists', () => {
         ob_: ['pending', 'submitted', 'missed', 'waived'],
         nstate_: ['draft', 'approved', 'submitted'],
         tri_: ['yes', 'no', 'undetermined'],
-        rcp_: ['csirt', 'supervisor', 'dpa', 'cer_authority', 'financial_supervisor', 'trust_supervisor', 'data_subjects', 'clients'],
+        rcp_: [
+            'csirt',
+            'supervisor',
+            'dpa',
+            'cer_authority',
+            'financial_supervisor',
+            'trust_supervisor',
+            'data_subjects',
+            'clients',
+        ],
         cause_: ['malicious', 'accidental', 'system_failure', 'natural', 'third_party', 'unknown'],
         astate_: ['new', 'acknowledged', 'incident', 'dismissed', 'muted'],
         astatus_: ['firing', 'resolved'],
@@ -77,12 +100,41 @@ test('every key the pages use exists', () => {
         kind1_: ['asset', 'threat', 'scenario', 'measure', 'supplier', 'function'],
         lvl_: ['low', 'medium', 'high', 'critical'],
         rel_: ['affects', 'realised', 'produced'],
-        rf_: 'type importance crown_jewel owner description depends_on suppliers category threat asset likelihood impact residual_likelihood residual_impact treatment decided_by decision_reason status scenarios due_date evidence last_tested plan supplies criticality services contact alternative no_alternative service people training_interval_days'.split(' '),
+        rf_: 'type importance crown_jewel owner description depends_on suppliers category threat asset likelihood impact residual_likelihood residual_impact treatment decided_by decision_reason status scenarios due_date evidence last_tested plan supplies criticality services contact alternative no_alternative service people training_interval_days'.split(
+            ' ',
+        ),
         fmt_: ['json', 'csv'],
         att_: ['overdue_measures', 'training_lapsed', 'suppliers_without_alternative'],
-        rv_: ['service', 'process', 'information', 'location', 'system', 'people', 'physical', 'digital', 'both', 'reduce', 'accept', 'avoid', 'share',
-            'preventive', 'detective', 'corrective', 'recovery', 'planned', 'in_progress', 'implemented', 'tested', 'none', 'continuity', 'crisis',
-            'low', 'medium', 'high', 'critical'],
+        rv_: [
+            'service',
+            'process',
+            'information',
+            'location',
+            'system',
+            'people',
+            'physical',
+            'digital',
+            'both',
+            'reduce',
+            'accept',
+            'avoid',
+            'share',
+            'preventive',
+            'detective',
+            'corrective',
+            'recovery',
+            'planned',
+            'in_progress',
+            'implemented',
+            'tested',
+            'none',
+            'continuity',
+            'crisis',
+            'low',
+            'medium',
+            'high',
+            'critical',
+        ],
     };
     for (const [prefix, values] of Object.entries(families))
         for (const v of values) assert.ok(en.includes(prefix + v), `${prefix}${v}`);
@@ -139,7 +191,11 @@ test('every error code the server can send has words in Dutch and English (serve
     const at = yaml.indexOf('    ErrorCode:');
     const list = yaml.slice(yaml.indexOf('enum: [', at) + 7, yaml.indexOf(']', yaml.indexOf('enum: [', at)));
     const fromApi = new Set(list.split(',').map((s) => s.trim()));
-    assert.deepEqual([...fromC].filter((c) => !fromApi.has(c)), [], 'sent by error.c but not in ErrorCode');
+    assert.deepEqual(
+        [...fromC].filter((c) => !fromApi.has(c)),
+        [],
+        'sent by error.c but not in ErrorCode',
+    );
     for (const code of new Set([...fromC, ...fromApi])) {
         setLang('en');
         const en = t(`err_${code}`);
@@ -158,7 +214,8 @@ test('legal sources read in Dutch in the Dutch interface: every criterion, regim
     globalThis.setInterval = (f, ms) => setIntervalWas(f, ms).unref();
     const { lawRef } = await import(path.join(WEB, 'lib/sentences.js'));
     globalThis.setInterval = setIntervalWas;
-    const ENGLISH = /\b(?:Directive|Regulation|Implementing|Delegated|Commission|Recommendation|Annex(?:es)?|recital|as amended|subparagraph|point|secondary|UNCONFIRMED|and|arts\.|No)\b/;
+    const ENGLISH =
+        /\b(?:Directive|Regulation|Implementing|Delegated|Commission|Recommendation|Annex(?:es)?|recital|as amended|subparagraph|point|secondary|UNCONFIRMED|and|arts\.|No)\b/;
     const sources = [];
     // what the incident page shows: the regime's, each criterion's and the recurrence rule's source; a
     // report's (stages) is the rule author's explanation, not shown
@@ -176,5 +233,9 @@ test('legal sources read in Dutch in the Dutch interface: every criterion, regim
     const english = [...new Set(sources)].map(lawRef).filter((s) => ENGLISH.test(s));
     setLang('en');
     assert.deepEqual(english, []);
-    assert.equal(lawRef('Regulation (EU) No 910/2014 art. 24(2) as amended by Regulation (EU) 2024/1183'), 'Regulation (EU) No 910/2014 art. 24(2) as amended by Regulation (EU) 2024/1183', 'English stays English');
+    assert.equal(
+        lawRef('Regulation (EU) No 910/2014 art. 24(2) as amended by Regulation (EU) 2024/1183'),
+        'Regulation (EU) No 910/2014 art. 24(2) as amended by Regulation (EU) 2024/1183',
+        'English stays English',
+    );
 });

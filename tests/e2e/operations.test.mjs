@@ -183,6 +183,14 @@ describe('one server per data directory; restore', () => {
                 'CREATE TRIGGER incident_counts_delete AFTER DELETE ON incidents BEGIN UPDATE incident_counts SET n = n - 1 WHERE state = OLD.state AND tlp = OLD.tlp; END;',
             23: 'DROP TABLE webauthn_challenges; DROP TABLE webauthn_users; DROP INDEX webauthn_credentials_user; DROP TABLE webauthn_credentials;',
             24: 'DROP TABLE ioc_texts_pending; DROP TABLE incident_iocs;',
+            25:
+                'DROP TABLE exercise_injects; DROP TABLE exercise_clock; DROP TABLE exercises; ' +
+                'DROP TRIGGER incident_counts_insert; DROP TRIGGER incident_counts_update; DROP TRIGGER incident_counts_delete; ' +
+                'DROP INDEX incidents_exercise; ALTER TABLE incidents DROP COLUMN exercise; ' +
+                'CREATE TRIGGER incident_counts_insert AFTER INSERT ON incidents BEGIN INSERT INTO incident_counts(state, severity, tlp, n) VALUES (NEW.state, NEW.severity, NEW.tlp, 1) ON CONFLICT (state, severity, tlp) DO UPDATE SET n = n + 1; END; ' +
+                'CREATE TRIGGER incident_counts_update AFTER UPDATE OF state, severity, tlp ON incidents WHEN OLD.state IS NOT NEW.state OR OLD.severity IS NOT NEW.severity OR OLD.tlp IS NOT NEW.tlp BEGIN ' +
+                'UPDATE incident_counts SET n = n - 1 WHERE state = OLD.state AND severity = OLD.severity AND tlp = OLD.tlp; INSERT INTO incident_counts(state, severity, tlp, n) VALUES (NEW.state, NEW.severity, NEW.tlp, 1) ON CONFLICT (state, severity, tlp) DO UPDATE SET n = n + 1; END; ' +
+                'CREATE TRIGGER incident_counts_delete AFTER DELETE ON incidents BEGIN UPDATE incident_counts SET n = n - 1 WHERE state = OLD.state AND severity = OLD.severity AND tlp = OLD.tlp; END;',
         }[Number(newest)];
         assert.ok(undoSql, `the test does not know how to undo migration ${newest}: add it`);
         const undo = sqlite(old, `${undoSql} DELETE FROM schema_migrations WHERE version = ${newest};`);

@@ -89,6 +89,16 @@ describe('issue 22: statistics of timeliness and recurrence', () => {
             root_cause: 'Stolen VPN credentials',
             impact: { persons_health_damaged: 1, scheduled_maintenance: false },
         });
+        // an exercise in the same quarter, with the same facts: never counted with the real ones
+        const ex = await createIncident(d, analyst, {
+            title: 'Oefening: pompsabotage',
+            exercise: true,
+            aware_at: T0,
+            root_cause_category: 'malicious_action',
+            root_cause: 'Tabletop',
+            impact: { persons_health_damaged: 1, scheduled_maintenance: false },
+        });
+        assert.equal(ex.exercise, true);
         // Q2: known at 00:30 on 1 April in Amsterdam (still 31 March in UTC)
         await d.setClock({ now: at(1) });
         const b = await createIncident(d, analyst, {

@@ -11,6 +11,7 @@ import { t, pick } from '../lib/i18n.js';
 import { OPEN_STATES, SEVERITIES } from '../lib/schema.js';
 import { atLeast } from '../lib/session.js';
 import { reportLabel } from '../lib/i18n_words.js';
+import { exerciseMarker } from './exercise_marker.js';
 
 /** The newest open incidents: one page of n per open state (the undetermined list reads these). */
 async function recentOpen(n) {
@@ -161,6 +162,8 @@ async function undetermined(incidents) {
                 'li',
                 {},
                 h('a', { href: `#/incidents/${seg(i.ref)}` }, `${i.ref} ${i.title}`),
+                exerciseMarker(i) ? ' ' : null,
+                exerciseMarker(i), // issue 22
                 h(
                     'ul',
                     {},

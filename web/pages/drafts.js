@@ -15,6 +15,7 @@ import { formatNumber } from '../lib/numbers.js';
 import { reportLabel } from '../lib/i18n_words.js';
 import { atLeast, user } from '../lib/session.js';
 import { owedNow } from '../lib/schema.js';
+import { exerciseMarker } from './exercise_marker.js';
 
 extend(formatWords);
 
@@ -161,6 +162,8 @@ function draftCard(ctx, n) {
         h(
             'h3',
             {},
+            exerciseMarker(ctx.inc), // issue 22: an exercise's drafts say so
+            exerciseMarker(ctx.inc) ? ' ' : null,
             `${reportLabel(n)} · v${n.version} `,
             h('span', { class: `badge nstate-${n.state}` }, t('nstate_' + n.state)),
         ),

@@ -14,6 +14,7 @@ import { recipientProblems, standing } from './dashboard.js';
 import { draftsSection, owedNow } from './drafts.js';
 import { reportName } from '../lib/sentences.js';
 import { CATEGORIES, CAUSES, KINDS, ROOT_CAUSES, SEVERITIES, TLPS } from '../lib/schema.js';
+import { exerciseMarker } from './exercise_marker.js';
 
 const TIMES = ['detected_at', 'aware_at', 'started_at', 'ended_at'];
 
@@ -64,7 +65,15 @@ export async function incidentPage(id) {
             h(
                 'div',
                 { class: 'title-row' },
-                h('h1', {}, h('span', { class: 'ref' }, inc.ref), ' ', inc.title),
+                h(
+                    'h1',
+                    {},
+                    h('span', { class: 'ref' }, inc.ref),
+                    ' ',
+                    exerciseMarker(inc),
+                    exerciseMarker(inc) ? ' ' : null,
+                    inc.title,
+                ), // issue 22
                 h('span', { class: `badge state-${inc.state}`, id: 'state' }, t('state_' + inc.state)),
                 h('span', { class: `badge sev-${inc.severity}` }, t('sev_' + inc.severity)),
             ),

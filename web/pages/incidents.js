@@ -9,6 +9,7 @@ import { t } from '../lib/i18n.js';
 import { reportLabel } from '../lib/i18n_words.js';
 import { atLeast } from '../lib/session.js';
 import { CATEGORIES, CAUSES, owedNow, SEVERITIES, STATES, TLPS } from '../lib/schema.js';
+import { exerciseMarker } from './exercise_marker.js';
 
 const anyOf = (list, prefix) => [['', t('any')], ...list.map((v) => [v, t(prefix + v)])];
 
@@ -42,7 +43,7 @@ export async function incidentsPage(query) {
             'tr',
             {},
             h('td', {}, h('a', { href: `#/incidents/${seg(i.ref)}` }, i.ref)),
-            h('td', {}, i.title),
+            h('td', {}, exerciseMarker(i), exerciseMarker(i) ? ' ' : null, i.title), // issue 22
             h('td', {}, h('span', { class: `badge state-${i.state}` }, t('state_' + i.state))),
             h('td', {}, h('span', { class: `badge sev-${i.severity}` }, t('sev_' + i.severity))),
             h('td', {}, t('cat_' + i.category)),
