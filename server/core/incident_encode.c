@@ -234,6 +234,8 @@ incident_encode(struct buf *b, const struct incident *inc, int64_t now)
     put_key(b, "version");
     snprintf(num, sizeof(num), "%lld", (long long)inc->version);
     buf_puts(b, num);
+    put_key(b, "exercise"); /* issue 22 */
+    buf_puts(b, inc->exercise ? "true" : "false");
     put_key(b, "transitions");
     buf_append(b, "[", 1);
     incident_transition_targets(inc->state, targets);
