@@ -89,14 +89,14 @@ run_unit() {
         # Check's summary: "100%: Checks: 12, Failures: 0, Errors: 0"
         line=$(grep -E '^[0-9]+%: Checks: ' "$log" | tail -n 1)
         checks=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
-        fails=$(echo "$line" | sed -E 's/.*Failures: ([0-9]+), Errors: ([0-9]+).*/\1 \2/')
+        counts=$(echo "$line" | sed -E 's/.*Failures: ([0-9]+), Errors: ([0-9]+).*/\1 \2/')
         if [ -z "$line" ]; then
             echo "run.sh: $t$1 printed no Check summary (exit $rc)" | tee -a "$fails"
             failed=$((failed + 1))
             status=1
             continue
         fi
-        f=$(( $(echo "$fails" | cut -d' ' -f1) + $(echo "$fails" | cut -d' ' -f2) ))
+        f=$(( $(echo "$counts" | cut -d' ' -f1) + $(echo "$counts" | cut -d' ' -f2) ))
         passed=$((passed + checks - f))
         failed=$((failed + f))
         [ "$rc" -eq 0 ] && [ "$f" -eq 0 ] || status=1
