@@ -252,7 +252,7 @@ reminders_replan(int64_t now, bool only_if_due, int *obligations, struct mp_erro
     }
     r.policy = policy;
     while (!r.done && rc == 0)
-        rc = store_write(replan_page, &r, err);
+        rc = store_write_background(replan_page, &r, err);
     json_decref(policy);
     *obligations = r.obligations;
     if (rc == 0)
