@@ -885,13 +885,19 @@ reminders_sender_stop(void)
 json_t *
 reminders_channel_status(void)
 {
-    json_t *copy;
+    json_t *copy, *policy = reminders_acquire(), *out;
 
     pthread_mutex_lock(&failing_lock); /* a copy: the loop changes the original */
     copy = failing ? json_deep_copy(failing) : json_object();
     pthread_mutex_unlock(&failing_lock);
-    return json_pack("{s:o, s:I}", "failing", copy, "failures_total",
-                     (json_int_t)atomic_load(&failures_total));
+
+    /* channels: how many the policy in force has; 0 is a configuration
+     * problem, not a failed send per reminder (reminders_plan.c) */
+    out = json_pack("{s:o, s:I, s:I}", "failing", copy, "failures_total",
+                    (json_int_t)atomic_load(&failures_total), "channels",
+                    (json_int_t)json_object_size(json_object_get(policy, "channels")));
+    json_decref(policy);
+    return out;
 }
 
 long
