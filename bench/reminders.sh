@@ -99,7 +99,8 @@ put_policy() { # DOC -> milliseconds
 }
 planned() { grep -o 'reminders re-planned version=[0-9]* obligations=[0-9]*' "$dir/serve.log" | tail -n 1 | sed 's/.*obligations=//'; }
 
-echo "meldpunt $("$BIN" version | cut -d' ' -f2) reminders: wrk -t2 -c$C, ${SECONDS_EACH}s per run, $(nproc) cores"
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+echo "meldpunt $("$BIN" version | cut -d' ' -f2) reminders: wrk -t2 -c$C, ${SECONDS_EACH}s per run, $(nproc) cores, load average $(load)"
 printf '%-34s %6s %10s %9s %9s %7s\n' call reminders req/s p50_ms p99_ms non2xx
 measure() { # [warm: a warm-up, not recorded]
     warm=${1:-}
@@ -141,6 +142,7 @@ while [ "$round" -lt "$ROUNDS" ]; do
     # follows the other's writes
     if [ $((round % 2)) = 1 ]; then phase off; phase on; else phase on; phase off; fi
 done
+echo "load average at the end: $(load)"
 echo "p99 with reminders on / off (mean of $ROUNDS rounds):"
 awk -F'|' '{ s[$1 "|" $2] += $3; if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }
     END { for (i = 1; i <= n; i++) { k = order[i]; printf "  %-34s %7.3f ms / %7.3f ms = %.2f\n", k,
