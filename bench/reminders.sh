@@ -133,6 +133,19 @@ phase() {
     SECONDS_EACH=$each
     measure
     [ "$1" = off ] || echo "  send loop: $(($(wc -l <"$dir/posts.log") - sent0)) webhooks sent meanwhile"
+    [ "$1" = off ] || loop_alone
+}
+# What the send loop alone asks of the one writer: changes per 100 webhooks
+# over 3 s without API load (machine-independent, unlike the p99).
+changes() { api GET /metrics | awk '$1 == "meldpunt_db_changes_total" { print $2 }'; }
+loop_alone() {
+    c0=$(changes)
+    p0=$(wc -l <"$dir/posts.log")
+    sleep 3
+    c1=$(changes)
+    p1=$(wc -l <"$dir/posts.log")
+    echo "  send loop alone for 3 s: $((p1 - p0)) webhooks, $((c1 - c0)) writer changes" \
+        "($(awk -v c=$((c1 - c0)) -v p=$((p1 - p0)) 'BEGIN { printf "%.1f", p ? 100 * c / p : 0 }') per 100 webhooks)"
 }
 : >"$dir/p99"
 round=0
