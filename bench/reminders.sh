@@ -99,7 +99,8 @@ put_policy() { # DOC -> milliseconds
 }
 planned() { grep -o 'reminders re-planned version=[0-9]* obligations=[0-9]*' "$dir/serve.log" | tail -n 1 | sed 's/.*obligations=//'; }
 
-echo "meldpunt $("$BIN" version | cut -d' ' -f2) reminders: wrk -t2 -c$C, ${SECONDS_EACH}s per run, $(nproc) cores"
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+echo "meldpunt $("$BIN" version | cut -d' ' -f2) reminders: wrk -t2 -c$C, ${SECONDS_EACH}s per run, $(nproc) cores, load average $(load)"
 printf '%-34s %6s %10s %9s %9s %7s\n' call reminders req/s p50_ms p99_ms non2xx
 measure() { # [warm: a warm-up, not recorded]
     warm=${1:-}
@@ -132,6 +133,19 @@ phase() {
     SECONDS_EACH=$each
     measure
     [ "$1" = off ] || echo "  send loop: $(($(wc -l <"$dir/posts.log") - sent0)) webhooks sent meanwhile"
+    [ "$1" = off ] || loop_alone
+}
+# What the send loop alone asks of the one writer: changes per 100 webhooks
+# over 3 s without API load (machine-independent, unlike the p99).
+changes() { api GET /metrics | awk '$1 == "meldpunt_db_changes_total" { print $2 }'; }
+loop_alone() {
+    c0=$(changes)
+    p0=$(wc -l <"$dir/posts.log")
+    sleep 3
+    c1=$(changes)
+    p1=$(wc -l <"$dir/posts.log")
+    echo "  send loop alone for 3 s: $((p1 - p0)) webhooks, $((c1 - c0)) writer changes" \
+        "($(awk -v c=$((c1 - c0)) -v p=$((p1 - p0)) 'BEGIN { printf "%.1f", p ? 100 * c / p : 0 }') per 100 webhooks)"
 }
 : >"$dir/p99"
 round=0
@@ -141,6 +155,7 @@ while [ "$round" -lt "$ROUNDS" ]; do
     # follows the other's writes
     if [ $((round % 2)) = 1 ]; then phase off; phase on; else phase on; phase off; fi
 done
+echo "load average at the end: $(load)"
 echo "p99 with reminders on / off (mean of $ROUNDS rounds):"
 awk -F'|' '{ s[$1 "|" $2] += $3; if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }
     END { for (i = 1; i <= n; i++) { k = order[i]; printf "  %-34s %7.3f ms / %7.3f ms = %.2f\n", k,

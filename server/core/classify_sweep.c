@@ -113,7 +113,7 @@ classify_sweep(int64_t now, struct mp_error *err)
     sqlite3 *db;
     int n;
 
-    if (store_write(sweep_missed_apply, &c, err) != 0)
+    if (store_write_background(sweep_missed_apply, &c, err) != 0)
         return -1;
     /* Ongoing disruptions get longer: judge each again, in a change of its
      * own so that requests interleave (history only grows when the outcome
@@ -124,7 +124,7 @@ classify_sweep(int64_t now, struct mp_error *err)
         return -1;
     for (int i = 0; i < n; i++) {
         c.id = ids[i].id;
-        if (store_write(sweep_refresh_apply, &c, err) != 0) {
+        if (store_write_background(sweep_refresh_apply, &c, err) != 0) {
             free(ids);
             return -1;
         }

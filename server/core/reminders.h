@@ -103,8 +103,9 @@ void reminders_configure(const char *data_dir, const char *ca_file);
 int reminders_send_pass(int64_t now, struct mp_error *err);
 void reminders_sender_start(unsigned interval_seconds);
 void reminders_sender_stop(void);
-/* {failing: {channel: {since, reason}}, failures_total}: channels whose last
- * delivery failed, for the dashboard. */
+/* {failing: {channel: {since, reason}}, failures_total, channels}: channels
+ * whose last delivery failed, for the dashboard, and how many channels the
+ * policy in force has (0: reminders are off, nothing is planned). */
 json_t *reminders_channel_status(void);
 /* GET /api/v1/incidents/{id}/reminders: {jobs, deliveries} (the delivery
  * log, oldest first). */

@@ -23,6 +23,7 @@
  */
 #include "reminders.h"
 #include "reminders_int.h"
+#include "lib/log.h"
 #include "lib/timeutil.h"
 #include "store/classification.h"
 #include "store/db.h"
@@ -97,6 +98,26 @@ moves(const struct reminder_job *j, const struct obligation *o, int64_t fire, in
     return again && j->fire_at != fire && j->fire_at > now;
 }
 
+/*
+ * A step no channel can carry is not planned.  config/reminders.json as
+ * shipped has ladders and no channels: a default install would otherwise
+ * plan every report's ladder and then fail and escalate each step, a
+ * failed send per reminder in every incident's log for what is one
+ * configuration gap.  So nothing is planned for such a step (a job still
+ * planned for it is cancelled), the status says there are no channels
+ * (reminders_channel_status) and the log says it once per policy; a policy
+ * with channels plans the steps again (`moves` revives cancelled jobs).
+ */
+static bool
+step_carried(const json_t *policy, const json_t *step)
+{
+    const json_t *only = json_object_get(step, "channels");
+
+    if (json_object_size(json_object_get(policy, "channels")) == 0)
+        return false;
+    return only == NULL || json_array_size(only) > 0;
+}
+
 /* 1 when o has a ladder planned, 0 when not (closed, no due time, no
  * ladder), -1 on error. */
 static int
@@ -125,6 +146,14 @@ plan_one(sqlite3 *db, const json_t *policy, const struct obligation *o, int64_t 
             return -1;
         if (fire == TIME_UNSET)
             continue;
+        if (!step_carried(policy, s)) {
+            if (found && strcmp(j.status, "planned") == 0) {
+                snprintf(j.status, sizeof(j.status), "cancelled");
+                if (store_reminder_job_update(db, &j, at, err) != 0)
+                    return -1;
+            }
+            continue;
+        }
         if (!found) {
             memset(&j, 0, sizeof(j));
             snprintf(j.obligation_id, sizeof(j.obligation_id), "%s", o->id);
@@ -251,8 +280,11 @@ reminders_replan(int64_t now, bool only_if_due, int *obligations, struct mp_erro
         return 0;
     }
     r.policy = policy;
+    if (json_object_size(json_object_get(policy, "channels")) == 0)
+        log_notice("reminders: the policy has no channels, so no reminder is planned "
+                   "(config/reminders.json, or PUT /api/v1/reminders/policy)");
     while (!r.done && rc == 0)
-        rc = store_write(replan_page, &r, err);
+        rc = store_write_background(replan_page, &r, err);
     json_decref(policy);
     *obligations = r.obligations;
     if (rc == 0)

@@ -56,62 +56,155 @@ reminders_configure(const char *dir, const char *ca)
     snprintf(ca_file, sizeof(ca_file), "%s", ca ? ca : "");
 }
 
-/* ---- changes ---- */
+/* ---- the bookkeeping: one change per batch ---- */
 
-enum job_op { OP_LOG, OP_INSERT, OP_UPDATE, OP_CLOSE_FROM, OP_ESCALATE };
+/*
+ * The loop writes little and seldom, so that the API's changes do not
+ * queue behind it on the one writer thread: per batch of up to BATCH jobs
+ * one change claims them (durable before anything is sent) and one change
+ * records what came of them (the delivery log, the timeline, the jobs'
+ * new states, the next rounds and escalations).  Both are background
+ * changes (store_write_background): a request's change goes first.
+ *
+ * Claimed means "sent" before the send, so a crash between the claim and
+ * the record never sends that step again: the next start finds the job
+ * claimed with nothing in its log (store_reminder_jobs_interrupted), logs
+ * it as interrupted and escalates to the next step at once, as for any
+ * reminder not known to have reached anyone.  Nothing twice in a step,
+ * and the ladder goes on.
+ */
+#define BATCH 50
+
+enum job_op { OP_CLAIM, OP_SKIP, OP_LOG, OP_INSERT, OP_UPDATE, OP_CLOSE_FROM, OP_ESCALATE };
 
 struct job_change {
     enum job_op op;
     struct reminder_job j;
-    const char *channel, *recipient, *status, *reason;
-    const char *note; /* OP_LOG: the timeline's words, NULL: none */
+    char channel[64], recipient[72], status[REMINDER_STATUS_LEN];
+    char reason[DELIVER_REASON_LEN];
+    char note[400]; /* OP_LOG: the timeline's words, "": none */
+    int done;       /* OP_CLAIM, OP_UPDATE, OP_ESCALATE: whether it took */
+};
+
+/* What a batch is to write, in order, and when. */
+struct book {
+    struct job_change *v;
+    int n, cap;
     int64_t now;
 };
 
-static int
-job_apply(sqlite3 *db, void *arg, struct mp_error *err)
+/* A new entry at the end of b (zeroed but for op and j); NULL when out of
+ * memory. */
+static struct job_change *
+book_add(struct book *b, enum job_op op, const struct reminder_job *j)
 {
-    struct job_change *c = arg;
-    char at[TIME_RFC3339_LEN];
+    struct job_change *c;
+
+    if (b->n == b->cap) {
+        int cap = b->cap ? b->cap * 2 : 64;
+        struct job_change *v = realloc(b->v, (size_t)cap * sizeof(*v));
+        if (v == NULL)
+            return NULL;
+        b->v = v;
+        b->cap = cap;
+    }
+    c = &b->v[b->n++];
+    memset(c, 0, sizeof(*c));
+    c->op = op;
+    c->j = *j;
+    return c;
+}
+
+static void
+book_clear(struct book *b)
+{
+    b->n = 0;
+}
+
+/* The escalation: the failed job settled, the next step (still planned)
+ * due at once. */
+static int
+escalate(sqlite3 *db, struct job_change *c, int64_t now, const char *at, struct mp_error *err)
+{
     struct reminder_job next;
     int found;
 
-    time_format_rfc3339(c->now, at, sizeof(at));
+    c->done = store_reminder_job_settle(db, &c->j, at, err);
+    if (c->done <= 0)
+        return c->done;
+    found = store_reminder_job_find(db, c->j.obligation_id, c->j.step + 1, 0, &next, err);
+    if (found <= 0 || strcmp(next.status, "planned") != 0)
+        return found < 0 ? -1 : 0;
+    next.fire_at = now < next.fire_at ? now : next.fire_at;
+    return store_reminder_job_update(db, &next, at, err);
+}
+
+static int
+job_apply(sqlite3 *db, struct job_change *c, int64_t now, const char *at, struct mp_error *err)
+{
+    struct reminder_job next;
+    int found;
+
     switch (c->op) {
+    case OP_CLAIM:
+    case OP_SKIP:
+        c->done =
+            store_reminder_job_claim(db, c->j.id, c->op == OP_CLAIM ? "sent" : "skipped", at, err);
+        return c->done < 0 ? -1 : 0;
     case OP_LOG:
         if (store_reminder_delivery_add(db, &c->j, c->channel, c->recipient, c->status, c->reason,
                                         at, err) != 0)
             return -1;
-        return c->note ? store_timeline_append(db, c->j.incident_id, at, "meldpunt", "obligation",
-                                               "reminder", NULL, NULL, c->note, err)
-                       : 0;
+        return c->note[0]
+                   ? store_timeline_append(db, c->j.incident_id, at, "meldpunt", "obligation",
+                                           "reminder", NULL, NULL, c->note, err)
+                   : 0;
     case OP_INSERT:
         found = store_reminder_job_find(db, c->j.obligation_id, c->j.step, c->j.round, &next, err);
         return found != 0 ? (found < 0 ? -1 : 0) : store_reminder_job_insert(db, &c->j, at, err);
     case OP_UPDATE:
-        return store_reminder_job_update(db, &c->j, at, err);
+        c->done = store_reminder_job_settle(db, &c->j, at, err);
+        return c->done < 0 ? -1 : 0;
     case OP_CLOSE_FROM:
         return store_reminder_jobs_close(db, c->j.obligation_id, c->j.step, c->status, at, err) < 0
                    ? -1
                    : 0;
     case OP_ESCALATE:
-        if (store_reminder_job_update(db, &c->j, at, err) != 0)
-            return -1;
-        found = store_reminder_job_find(db, c->j.obligation_id, c->j.step + 1, 0, &next, err);
-        if (found <= 0 || strcmp(next.status, "planned") != 0)
-            return found < 0 ? -1 : 0;
-        next.fire_at = c->now < next.fire_at ? c->now : next.fire_at;
-        return store_reminder_job_update(db, &next, at, err);
+        return escalate(db, c, now, at, err) < 0 ? -1 : 0;
     }
     return 0;
 }
 
 static int
-change(enum job_op op, const struct reminder_job *j, int64_t now, struct mp_error *err)
+book_apply(sqlite3 *db, void *arg, struct mp_error *err)
 {
-    struct job_change c = {.op = op, .j = *j, .now = now};
+    struct book *b = arg;
+    char at[TIME_RFC3339_LEN];
 
-    return store_write(job_apply, &c, err);
+    time_format_rfc3339(b->now, at, sizeof(at));
+    for (int i = 0; i < b->n; i++)
+        if (job_apply(db, &b->v[i], b->now, at, err) != 0)
+            return -1;
+    return 0;
+}
+
+/* Writes what b holds in one background change, and empties it. */
+static int
+book_write(struct book *b, struct mp_error *err)
+{
+    int rc = b->n > 0 ? store_write_background(book_apply, b, err) : 0;
+
+    if (rc != 0)
+        log_error("the reminders' bookkeeping was not written (%d changes): %s", b->n,
+                  err->message);
+    return rc;
+}
+
+/* Copies s into dst of size n ("" for NULL). */
+static void
+copy(char *dst, size_t n, const char *s)
+{
+    snprintf(dst, n, "%s", s ? s : "");
 }
 
 /* ---- whom ---- */
@@ -440,15 +533,14 @@ struct outcome {
     int tried, sent, failed;
 };
 
-/* One (channel, recipient) pair: skipped when the log has it as sent. */
+/* One (channel, recipient) pair: skipped when the log has it as sent; what
+ * came of it goes into the book. */
 static int
 deliver_one(sqlite3 *db, struct send *s, const struct reminder_job *j, const char *who,
-            struct outcome *o, struct mp_error *err)
+            struct outcome *o, struct book *b, struct mp_error *err)
 {
-    struct job_change c = {
-        .op = OP_LOG, .j = *j, .channel = s->cname, .recipient = who, .now = s->f->now};
     int done = store_reminder_delivery_sent(db, j->id, s->cname, who, err), rc;
-    char note[400];
+    struct job_change *c;
 
     if (done < 0)
         return -1;
@@ -460,15 +552,6 @@ deliver_one(sqlite3 *db, struct send *s, const struct reminder_job *j, const cha
     s->reason[0] = '\0';
     rc = s->r ? send_mail(s) : send_webhook(s);
     channel_state(s->cname, rc == 0, s->reason, s->f->now);
-    c.status = rc == 0 ? "sent" : "failed";
-    c.reason = rc == 0 ? NULL : s->reason;
-    snprintf(note, sizeof(note), "reminder %s: %s %s, step %d%s, %s via %s%s%s",
-             rc == 0 ? "sent" : "not delivered",
-             json_string_value(json_object_get(s->f->obligation, "regime")),
-             json_string_value(json_object_get(s->f->obligation, "stage")), j->step + 1,
-             j->round ? " (repeated)" : "", who, s->cname, rc == 0 ? "" : ": ",
-             rc == 0 ? "" : s->reason);
-    c.note = note;
     if (rc == 0)
         o->sent++;
     else
@@ -476,12 +559,24 @@ deliver_one(sqlite3 *db, struct send *s, const struct reminder_job *j, const cha
     if (rc != 0)
         log_warn("reminder not delivered channel=%s job=%lld reason=\"%s\"", s->cname,
                  (long long)j->id, s->reason);
-    return store_write(job_apply, &c, err);
+    if ((c = book_add(b, OP_LOG, j)) == NULL)
+        return mp_error_set(err, 500, "", "out of memory");
+    copy(c->channel, sizeof(c->channel), s->cname);
+    copy(c->recipient, sizeof(c->recipient), who);
+    copy(c->status, sizeof(c->status), rc == 0 ? "sent" : "failed");
+    copy(c->reason, sizeof(c->reason), rc == 0 ? NULL : s->reason);
+    snprintf(c->note, sizeof(c->note), "reminder %s: %s %s, step %d%s, %s via %s%s%s",
+             rc == 0 ? "sent" : "not delivered",
+             json_string_value(json_object_get(s->f->obligation, "regime")),
+             json_string_value(json_object_get(s->f->obligation, "stage")), j->step + 1,
+             j->round ? " (repeated)" : "", who, s->cname, rc == 0 ? "" : ": ",
+             rc == 0 ? "" : s->reason);
+    return 0;
 }
 
 static int
 deliver_all(sqlite3 *db, const json_t *policy, const json_t *step, const struct reminder_facts *f,
-            const struct reminder_job *j, struct outcome *o, struct mp_error *err)
+            const struct reminder_job *j, struct outcome *o, struct book *b, struct mp_error *err)
 {
     struct reminder_rcpt v[RCPTS_MAX];
     int n = recipients(db, policy, step, f->inc, v);
@@ -504,13 +599,13 @@ deliver_all(sqlite3 *db, const json_t *policy, const json_t *step, const struct 
         if (!listed || n == 0)
             continue;
         if (strcmp(json_string_value(json_object_get(ch, "type")), "smtp") != 0) {
-            rc = deliver_one(db, &s, j, "channel", o, err);
+            rc = deliver_one(db, &s, j, "channel", o, b, err);
         } else {
             for (int i = 0; rc == 0 && i < n; i++) {
                 if (!v[i].email[0])
                     continue;
                 s.r = &v[i];
-                rc = deliver_one(db, &s, j, v[i].name, o, err);
+                rc = deliver_one(db, &s, j, v[i].name, o, b, err);
             }
         }
         if (rc != 0)
@@ -541,27 +636,70 @@ obligation_words(const char *incident_id, const char *obligation_id, int64_t now
 
 /* After a job was sent: its next round when the step repeats. */
 static int
-repeat(const json_t *step, const struct reminder_job *j, int64_t now, struct mp_error *err)
+repeat(const json_t *step, const struct reminder_job *j, int64_t now, struct book *b)
 {
-    struct job_change c = {.op = OP_INSERT, .j = *j, .now = now};
+    struct job_change *c;
     int64_t every;
     bool aware;
 
     if (reminders_offset(json_string_value(json_object_get(step, "repeat")), &every, &aware) != 0 ||
         every <= 0)
         return 0;
-    c.j.round++;
-    c.j.fire_at = j->fire_at + every;
-    while (c.j.fire_at <= now)
-        c.j.fire_at += every; /* no burst after a long pause */
-    c.j.attempts = 0;
-    c.j.next_try = 0;
-    snprintf(c.j.status, sizeof(c.j.status), "planned");
-    return store_write(job_apply, &c, err);
+    if ((c = book_add(b, OP_INSERT, j)) == NULL)
+        return -1;
+    c->j.round++;
+    c->j.fire_at = j->fire_at + every;
+    while (c->j.fire_at <= now)
+        c->j.fire_at += every; /* no burst after a long pause */
+    c->j.attempts = 0;
+    c->j.next_try = 0;
+    snprintf(c->j.status, sizeof(c->j.status), "planned");
+    return 0;
 }
 
+/* A job that reached nobody: logged as failed with reason, and the next
+ * step due at once. */
 static int
-job_run(sqlite3 *db, const json_t *policy, struct reminder_job *j, int64_t now,
+fail_escalate(struct reminder_job *j, const char *reason, struct book *b)
+{
+    struct job_change *c;
+
+    snprintf(j->status, sizeof(j->status), "failed");
+    if ((c = book_add(b, OP_LOG, j)) == NULL)
+        return -1;
+    copy(c->channel, sizeof(c->channel), "-");
+    copy(c->recipient, sizeof(c->recipient), "-");
+    copy(c->status, sizeof(c->status), "failed");
+    copy(c->reason, sizeof(c->reason), reason);
+    return book_add(b, OP_ESCALATE, j) ? 0 : -1;
+}
+
+/* What came of the sends: the job's new state (and what follows from it)
+ * into the book. */
+static int
+job_settle(struct reminder_job *j, const json_t *step, const struct outcome *o, int64_t now,
+           struct book *b)
+{
+    j->attempts++;
+    if (o->sent > 0) {
+        snprintf(j->status, sizeof(j->status), "sent");
+        if (book_add(b, OP_UPDATE, j) == NULL)
+            return -1;
+        return repeat(step, j, now, b);
+    }
+    if (o->tried == 0 || j->attempts >= TRIES) /* nobody reached: the next step at once */
+        return fail_escalate(j,
+                             o->tried == 0 ? "nobody to deliver to: escalated"
+                                           : "not delivered after retries: escalated",
+                             b);
+    snprintf(j->status, sizeof(j->status), "planned");
+    j->next_try = now + ((int64_t)BACKOFF_BASE << (j->attempts - 1));
+    return book_add(b, OP_UPDATE, j) ? 0 : -1;
+}
+
+/* A claimed job: sent, and what came of it written into the book. */
+static int
+job_run(sqlite3 *db, const json_t *policy, struct reminder_job *j, int64_t now, struct book *b,
         struct mp_error *err)
 {
     struct reminder_facts f = {.step = j->step, .round = j->round, .now = now};
@@ -570,7 +708,7 @@ job_run(sqlite3 *db, const json_t *policy, struct reminder_job *j, int64_t now,
     struct incident inc;
     struct buf link = BUF_INIT;
     json_t *ob;
-    const char *status;
+    const char *status, *base;
     int rc = -1;
 
     rc = store_incident_load(db, j->incident_id, &inc, err);
@@ -581,11 +719,14 @@ job_run(sqlite3 *db, const json_t *policy, struct reminder_job *j, int64_t now,
     ob = obligation_words(j->incident_id, j->obligation_id, now);
     status = json_string_value(json_object_get(ob, "status"));
     if (ob && status && strcmp(status, "pending") != 0 && strcmp(status, "missed") != 0) {
-        /* submitted or waived: its ladder ends */
-        struct reminder_job from = *j;
-        struct job_change c = {.op = OP_CLOSE_FROM, .j = from, .status = "cancelled", .now = now};
-        c.j.step = 0;
-        rc = store_write(job_apply, &c, err);
+        /* submitted or waived: its ladder ends, this job with it */
+        struct job_change *c = book_add(b, OP_CLOSE_FROM, j);
+        snprintf(j->status, sizeof(j->status), "cancelled");
+        if (c != NULL) {
+            c->j.step = 0;
+            copy(c->status, sizeof(c->status), "cancelled");
+        }
+        rc = c != NULL && book_add(b, OP_UPDATE, j) != NULL ? 0 : -1;
         goto out;
     }
     if (ob)
@@ -598,81 +739,125 @@ job_run(sqlite3 *db, const json_t *policy, struct reminder_job *j, int64_t now,
     if (step == NULL || !json_is_string(json_object_get(ob, "due_at")) ||
         time_parse_rfc3339(json_string_value(json_object_get(ob, "due_at")), &f.due) != 0) {
         snprintf(j->status, sizeof(j->status), "cancelled");
-        rc = change(OP_UPDATE, j, now, err);
+        rc = book_add(b, OP_UPDATE, j) ? 0 : -1;
         goto out;
     }
     /* ---- issue 22, exercises: an exercise's reminder goes to no outside
      * address unless its run allows it; the step is logged as kept inside
      * (the incident page and the exercise report show it) and not escalated */
     if (inc.exercise && (rc = exercise_reminders_outside(db, inc.id, err)) <= 0) {
-        struct job_change c = {.op = OP_LOG,
-                               .j = *j,
-                               .channel = "-",
-                               .recipient = "-",
-                               .status = "failed",
-                               .now = now,
-                               .reason = "exercise: not sent to outside addresses"};
+        struct job_change *c;
+
         if (rc < 0)
             goto out;
+        rc = -1;
+        if ((c = book_add(b, OP_LOG, j)) == NULL)
+            goto out;
+        copy(c->channel, sizeof(c->channel), "-");
+        copy(c->recipient, sizeof(c->recipient), "-");
+        copy(c->status, sizeof(c->status), "failed");
+        copy(c->reason, sizeof(c->reason), "exercise: not sent to outside addresses");
         snprintf(j->status, sizeof(j->status), "skipped");
-        c.j = *j;
-        rc = store_write(job_apply, &c, err);
-        if (rc == 0)
-            rc = change(OP_UPDATE, j, now, err);
+        rc = book_add(b, OP_UPDATE, j) ? 0 : -1;
         goto out;
     }
     rc = -1;
     /* ---- end of issue 22's block */
-    buf_printf(&link, "%s/#/incidents/%s",
-               json_string_value(json_object_get(policy, "link_base"))
-                   ? json_string_value(json_object_get(policy, "link_base"))
-                   : "",
-               inc.ref);
+    base = json_string_value(json_object_get(policy, "link_base"));
+    base = base ? base : "";
+    buf_printf(&link, "%s/#/incidents/%s", base, inc.ref);
     f.inc = &inc;
     f.obligation = ob;
     f.link = link.data;
-    f.link_base = json_string_value(json_object_get(policy, "link_base"))
-                      ? json_string_value(json_object_get(policy, "link_base"))
-                      : "";
+    f.link_base = base;
     f.job_id = j->id;
-    if (deliver_all(db, policy, step, &f, j, &o, err) != 0)
+    if (deliver_all(db, policy, step, &f, j, &o, b, err) != 0)
         goto out;
-    j->attempts++;
-    if (o.sent > 0) {
-        snprintf(j->status, sizeof(j->status), "sent");
-        rc = change(OP_UPDATE, j, now, err);
-        if (rc == 0)
-            rc = repeat(step, j, now, err);
-    } else if (o.tried == 0 || j->attempts >= TRIES) {
-        /* nobody reached: the next step at once */
-        struct job_change c = {.op = OP_LOG,
-                               .j = *j,
-                               .channel = "-",
-                               .recipient = "-",
-                               .status = "failed",
-                               .now = now,
-                               .reason = o.tried == 0 ? "nobody to deliver to: escalated"
-                                                      : "not delivered after retries: escalated"};
-        snprintf(j->status, sizeof(j->status), "failed");
-        c.j = *j;
-        rc = store_write(job_apply, &c, err);
-        if (rc == 0)
-            rc = change(OP_ESCALATE, j, now, err);
-    } else {
-        j->next_try = now + ((int64_t)BACKOFF_BASE << (j->attempts - 1));
-        rc = change(OP_UPDATE, j, now, err);
-    }
+    rc = job_settle(j, step, &o, now, b);
 out:
+    if (rc != 0 && err->status == 0)
+        mp_error_set(err, 500, "", "out of memory");
     buf_free(&link);
     json_decref(ob);
     incident_free(&inc);
     return rc;
 }
 
+/* Set when claimed jobs may be left without their record: at start, and
+ * after a record that was not written. */
+static bool recover_due = true;
+
+/* Jobs a crash left claimed and unrecorded: interrupted, escalated. */
+static int
+recover(sqlite3 *db, struct book *b, struct mp_error *err)
+{
+    struct reminder_job *v = NULL;
+    int n = 0, rc = 0;
+
+    do {
+        free(v);
+        v = NULL;
+        book_clear(b);
+        if (store_reminder_jobs_interrupted(db, PASS_MAX, &v, &n, err) != 0) {
+            rc = -1;
+            break;
+        }
+        for (int i = 0; i < n && rc == 0; i++) {
+            log_warn("reminder interrupted job=%lld: not sent again in its step, escalated",
+                     (long long)v[i].id);
+            rc = fail_escalate(&v[i],
+                               "interrupted by a restart before its delivery was recorded: "
+                               "not sent again in this step; escalated",
+                               b);
+        }
+        if (rc == 0)
+            rc = book_write(b, err);
+    } while (rc == 0 && n == PASS_MAX);
+    free(v);
+    if (rc == 0)
+        recover_due = false;
+    return rc;
+}
+
+/* Jobs v[from..to) of the n due: the superseded ones skipped and the
+ * others claimed in one change, then sent, then what came of them
+ * recorded in another. */
+static int
+batch_run(sqlite3 *db, const json_t *policy, struct reminder_job *v, int from, int to, int n,
+          int64_t now, struct book *b, struct mp_error *err)
+{
+    bool claimed[BATCH] = {false};
+    int rc = 0;
+
+    book_clear(b);
+    for (int i = from; i < to; i++) {
+        /* a later step of the same report is due too: it says it all */
+        bool later = i + 1 < n && strcmp(v[i].obligation_id, v[i + 1].obligation_id) == 0;
+        if (book_add(b, later ? OP_SKIP : OP_CLAIM, &v[i]) == NULL)
+            return mp_error_set(err, 500, "", "out of memory");
+    }
+    if (book_write(b, err) != 0)
+        return -1;
+    for (int i = 0; i < b->n; i++) /* the claims taken (not acknowledged meanwhile) */
+        claimed[i] = b->v[i].op == OP_CLAIM && b->v[i].done == 1;
+    book_clear(b);
+    for (int i = from; i < to && rc == 0; i++)
+        if (claimed[i - from])
+            rc = job_run(db, policy, &v[i], now, b, err);
+    /* what was sent is recorded even when a later job failed to run; the
+     * jobs claimed and not run are found by recover() */
+    if (book_write(b, err) != 0 || rc != 0) {
+        recover_due = true;
+        return -1;
+    }
+    return 0;
+}
+
 int
 reminders_send_pass(int64_t now, struct mp_error *err)
 {
     struct reminder_job *v = NULL;
+    struct book b = {.now = now};
     json_t *policy;
     sqlite3 *db;
     int n = 0, rc = 0;
@@ -689,21 +874,15 @@ reminders_send_pass(int64_t now, struct mp_error *err)
     }
     db = db_reader(err);
     policy = reminders_acquire();
-    if (db == NULL || policy == NULL ||
+    if (db == NULL || policy == NULL || (recover_due && recover(db, &b, err) != 0) ||
         store_reminder_jobs_due(db, now, PASS_MAX, &v, &n, err) != 0) {
         rc = db == NULL || policy != NULL ? -1 : 0;
         goto out;
     }
-    for (int i = 0; i < n && rc == 0; i++) {
-        if (i + 1 < n && strcmp(v[i].obligation_id, v[i + 1].obligation_id) == 0) {
-            /* a later step of the same report is due too: it says it all */
-            snprintf(v[i].status, sizeof(v[i].status), "skipped");
-            rc = change(OP_UPDATE, &v[i], now, err);
-            continue;
-        }
-        rc = job_run(db, policy, &v[i], now, err);
-    }
+    for (int i = 0; i < n && rc == 0; i += BATCH)
+        rc = batch_run(db, policy, v, i, i + BATCH < n ? i + BATCH : n, n, now, &b, err);
 out:
+    free(b.v);
     free(v);
     json_decref(policy);
     pthread_mutex_unlock(&one);
@@ -728,13 +907,19 @@ reminders_sender_stop(void)
 json_t *
 reminders_channel_status(void)
 {
-    json_t *copy;
+    json_t *copy, *policy = reminders_acquire(), *out;
 
     pthread_mutex_lock(&failing_lock); /* a copy: the loop changes the original */
     copy = failing ? json_deep_copy(failing) : json_object();
     pthread_mutex_unlock(&failing_lock);
-    return json_pack("{s:o, s:I}", "failing", copy, "failures_total",
-                     (json_int_t)atomic_load(&failures_total));
+
+    /* channels: how many the policy in force has; 0 is a configuration
+     * problem, not a failed send per reminder (reminders_plan.c) */
+    out = json_pack("{s:o, s:I, s:I}", "failing", copy, "failures_total",
+                    (json_int_t)atomic_load(&failures_total), "channels",
+                    (json_int_t)json_object_size(json_object_get(policy, "channels")));
+    json_decref(policy);
+    return out;
 }
 
 long

@@ -186,6 +186,45 @@ store_reminder_job_update(sqlite3 *db, const struct reminder_job *j, const char 
 }
 
 int
+store_reminder_job_claim(sqlite3 *db, int64_t id, const char *status, const char *at,
+                         struct mp_error *err)
+{
+    sqlite3_stmt *st = db_stmt(db, "UPDATE reminder_jobs SET status = ?, updated_at = ? "
+                                   "WHERE id = ? AND status = 'planned'");
+
+    if (st == NULL)
+        return db_fail(db, err, "claiming a reminder");
+    sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, id);
+    if (db_done(db, st, "claiming a reminder", err) != 0)
+        return -1;
+    return sqlite3_changes(db);
+}
+
+int
+store_reminder_job_settle(sqlite3 *db, const struct reminder_job *j, const char *at,
+                          struct mp_error *err)
+{
+    sqlite3_stmt *st = db_stmt(db, "UPDATE reminder_jobs SET fire_at = ?, due_at = nullif(?, ''), "
+                                   "status = ?, attempts = ?, next_try = ?, updated_at = ? "
+                                   "WHERE id = ? AND status = 'sent'");
+
+    if (st == NULL)
+        return db_fail(db, err, "updating a reminder");
+    sqlite3_bind_int64(st, 1, j->fire_at);
+    sqlite3_bind_text(st, 2, j->due_at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, j->status, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, j->attempts);
+    sqlite3_bind_int64(st, 5, j->next_try);
+    sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, j->id);
+    if (db_done(db, st, "updating a reminder", err) != 0)
+        return -1;
+    return sqlite3_changes(db);
+}
+
+int
 store_reminder_jobs_close(sqlite3 *db, const char *obligation_id, int from_step, const char *status,
                           const char *at, struct mp_error *err)
 {
@@ -226,6 +265,30 @@ store_reminder_jobs_due(sqlite3 *db, int64_t now, int limit, struct reminder_job
         return db_fail(db, err, "reading reminders");
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int(st, 2, limit);
+    rc = db_rows(db, st, sizeof(struct reminder_job), limit, job_item, NULL, &items, count,
+                 "reading reminders", err);
+    sqlite3_reset(st);
+    *out = items;
+    return rc;
+}
+
+int
+store_reminder_jobs_interrupted(sqlite3 *db, int limit, struct reminder_job **out, int *count,
+                                struct mp_error *err)
+{
+    sqlite3_stmt *st =
+        db_stmt(db, "SELECT " JOB_COLUMNS " FROM reminder_jobs j "
+                    "WHERE status = 'sent' AND NOT EXISTS (SELECT 1 FROM "
+                    "reminder_deliveries d WHERE d.job_id = j.id AND d.status = 'sent') "
+                    "ORDER BY obligation_id, step, round LIMIT ?");
+    void *items = NULL;
+    int rc;
+
+    *out = NULL;
+    *count = 0;
+    if (st == NULL)
+        return db_fail(db, err, "reading reminders");
+    sqlite3_bind_int(st, 1, limit);
     rc = db_rows(db, st, sizeof(struct reminder_job), limit, job_item, NULL, &items, count,
                  "reading reminders", err);
     sqlite3_reset(st);

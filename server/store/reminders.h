@@ -45,6 +45,16 @@ int store_reminder_job_insert(sqlite3 *db, struct reminder_job *j, const char *a
 /* Writes fire_at, due_at, status, attempts, next_try of j (by id). */
 int store_reminder_job_update(sqlite3 *db, const struct reminder_job *j, const char *at,
                               struct mp_error *err);
+/* The send loop's claim, made durable before it sends: job id, still
+ * planned, becomes status ("sent": claimed; "skipped").  1 when it did, 0
+ * when the job is no longer planned (acknowledged, cancelled meanwhile),
+ * -1 on error. */
+int store_reminder_job_claim(sqlite3 *db, int64_t id, const char *status, const char *at,
+                             struct mp_error *err);
+/* store_reminder_job_update for a claimed job: only while it is still
+ * "sent" (an acknowledgement meanwhile stays).  1 done, 0 not, -1 error. */
+int store_reminder_job_settle(sqlite3 *db, const struct reminder_job *j, const char *at,
+                              struct mp_error *err);
 /* Every planned job of an obligation with step >= from_step: status
  * becomes status; returns how many, -1 on error. */
 int store_reminder_jobs_close(sqlite3 *db, const char *obligation_id, int from_step,
@@ -53,6 +63,10 @@ int store_reminder_jobs_close(sqlite3 *db, const char *obligation_id, int from_s
  * obligation, step and round; at most limit.  *out malloc'd. */
 int store_reminder_jobs_due(sqlite3 *db, int64_t now, int limit, struct reminder_job **out,
                             int *count, struct mp_error *err);
+/* Jobs claimed ("sent") with no message logged as sent: a pass that
+ * ended before it recorded what it sent (a crash).  At most limit. */
+int store_reminder_jobs_interrupted(sqlite3 *db, int limit, struct reminder_job **out, int *count,
+                                    struct mp_error *err);
 /* Up to limit incidents with an open obligation (pending or missed), by id
  * after `after` ("": from the first): the pages a re-planning walks.
  * *ids malloc'd. */

@@ -2,11 +2,20 @@
 /*
  * writer.c - see writer.h.
  *
- * The queue is a singly linked list of jobs living on the callers' stacks;
+ * The queues are singly linked lists of jobs living on the callers' stacks;
  * a caller waits on the shared condition variable until its job is marked
  * done.  Invariant: only the writer thread touches the writer connection,
  * and a job is marked done only after the COMMIT (or ROLLBACK) that decides
  * its fate has returned.
+ *
+ * Two queues: the requests' changes, and the background jobs' (the
+ * reminder send loop, re-planning, the obligation sweeper).  A group takes
+ * every request's change queued (up to the batch size) and then at most
+ * BACKGROUND_PER_GROUP background changes, so a request that arrives while
+ * background work is queued waits for at most the one group being
+ * committed, never behind a queue of background changes.  Background work
+ * keeps its order among itself and still runs when requests keep coming:
+ * one change in every group.
  */
 #include "writer.h"
 #include "db.h"
@@ -31,11 +40,13 @@ struct job {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t queued = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t finished = PTHREAD_COND_INITIALIZER;
-static struct job *head, *tail;
+static struct job *head, *tail;       /* the requests' changes */
+static struct job *bg_head, *bg_tail; /* background changes */
 static bool running, stopping;
 static pthread_t thread;
 static sqlite3 *wdb;
 static unsigned batch_max = 64;
+#define BACKGROUND_PER_GROUP 1
 static _Atomic uint64_t n_commits, n_changes, n_failures;
 /* the latest time a change was recorded with (store_change_time) */
 static _Atomic int64_t latest_change_time = INT64_MIN;
@@ -213,6 +224,30 @@ recorder_main(void *unused)
     return NULL;
 }
 
+/* Under lock: up to max jobs from the queue *h (..*t) cut off, chained
+ * after *last (or made the first when *first is NULL). */
+static unsigned
+take(struct job **h, struct job **t, unsigned max, struct job **first, struct job **last)
+{
+    unsigned n = 0;
+
+    while (*h != NULL && n < max) {
+        struct job *j = *h;
+
+        *h = j->next;
+        j->next = NULL;
+        if (*first == NULL)
+            *first = j;
+        else
+            (*last)->next = j;
+        *last = j;
+        n++;
+    }
+    if (*h == NULL)
+        *t = NULL;
+    return n;
+}
+
 static void *
 writer_main(void *unused)
 {
@@ -220,23 +255,16 @@ writer_main(void *unused)
     pthread_mutex_lock(&lock);
     for (;;) {
         struct store_state st;
-        struct job *batch, *last;
+        struct job *batch = NULL, *last = NULL;
         bool committed;
-        unsigned n = 1;
 
-        while (head == NULL && !stopping)
+        while (head == NULL && bg_head == NULL && !stopping)
             pthread_cond_wait(&queued, &lock);
-        if (head == NULL && stopping)
+        if (head == NULL && bg_head == NULL && stopping)
             break;
-        batch = last = head;
-        while (last->next != NULL && n < batch_max) {
-            last = last->next;
-            n++;
-        }
-        head = last->next;
-        if (head == NULL)
-            tail = NULL;
-        last->next = NULL;
+        /* the requests' changes first, then a little background work */
+        take(&head, &tail, batch_max, &batch, &last);
+        take(&bg_head, &bg_tail, BACKGROUND_PER_GROUP, &batch, &last);
         pthread_mutex_unlock(&lock);
 
         committed = run_batch(wdb, batch, &st);
@@ -373,8 +401,10 @@ store_write_dry(store_write_fn fn, void *arg, struct mp_error *err)
     return rc;
 }
 
-int
-store_write(store_write_fn fn, void *arg, struct mp_error *err)
+/* The read-only refusal (store_writer_read_only): 0 when changes are
+ * taken, else -1 with err. */
+static int
+read_only_refusal(struct mp_error *err)
 {
     char why[sizeof(ro_why)];
 
@@ -383,24 +413,27 @@ store_write(store_write_fn fn, void *arg, struct mp_error *err)
     pthread_mutex_unlock(&ro_lock);
     if (why[0] != '\0')
         return mp_error_set(err, 503, "", "%s", why);
-    return store_write_unguarded(fn, arg, err);
+    return 0;
 }
 
-int
-store_write_unguarded(store_write_fn fn, void *arg, struct mp_error *err)
+/* Queues fn on the request queue or the background one and waits for the
+ * commit that decides it. */
+static int
+write_queued(store_write_fn fn, void *arg, bool background, struct mp_error *err)
 {
     struct job j = {.fn = fn, .arg = arg};
+    struct job **h = background ? &bg_head : &head, **t = background ? &bg_tail : &tail;
 
     pthread_mutex_lock(&lock);
     if (!running || stopping) {
         pthread_mutex_unlock(&lock);
         return write_direct(fn, arg, err);
     }
-    if (tail)
-        tail->next = &j;
+    if (*t)
+        (*t)->next = &j;
     else
-        head = &j;
-    tail = &j;
+        *h = &j;
+    *t = &j;
     pthread_cond_signal(&queued);
     while (!j.done)
         pthread_cond_wait(&finished, &lock);
@@ -408,6 +441,28 @@ store_write_unguarded(store_write_fn fn, void *arg, struct mp_error *err)
     if (j.rc != 0 && err != NULL)
         *err = j.err;
     return j.rc;
+}
+
+int
+store_write(store_write_fn fn, void *arg, struct mp_error *err)
+{
+    if (read_only_refusal(err) != 0)
+        return -1;
+    return write_queued(fn, arg, false, err);
+}
+
+int
+store_write_background(store_write_fn fn, void *arg, struct mp_error *err)
+{
+    if (read_only_refusal(err) != 0)
+        return -1;
+    return write_queued(fn, arg, true, err);
+}
+
+int
+store_write_unguarded(store_write_fn fn, void *arg, struct mp_error *err)
+{
+    return write_queued(fn, arg, false, err);
 }
 
 int64_t
@@ -427,6 +482,18 @@ void
 store_change_time_reset(void)
 {
     atomic_store(&latest_change_time, INT64_MIN);
+}
+
+void
+store_writer_queued(unsigned *requests, unsigned *background)
+{
+    pthread_mutex_lock(&lock);
+    *requests = *background = 0;
+    for (struct job *j = head; j != NULL; j = j->next)
+        ++*requests;
+    for (struct job *j = bg_head; j != NULL; j = j->next)
+        ++*background;
+    pthread_mutex_unlock(&lock);
 }
 #endif
 

@@ -32,6 +32,13 @@ int store_writer_start(unsigned max_batch, struct mp_error *err);
 void store_writer_stop(void);
 
 int store_write(store_write_fn fn, void *arg, struct mp_error *err);
+/* store_write for work nobody waits on: the reminder send loop,
+ * re-planning, the obligation sweeper.  Its changes queue apart and a
+ * commit group takes at most one of them, after every request's change
+ * queued, so background work delays a request by one group at most.  Keep
+ * each such change short (a page, a batch): it holds the writer while it
+ * runs. */
+int store_write_background(store_write_fn fn, void *arg, struct mp_error *err);
 /* Runs fn in a transaction of its own that is always rolled back: what a
  * change would do, seen from inside it, with nothing kept (`meldpunt rules
  * replay`).  On a private connection, beside a running server. */
@@ -59,6 +66,8 @@ int64_t store_change_time(int64_t requested);
 #ifdef MP_TEST_BUILD
 /* Test builds: forget the latest time, for a test clock set backwards. */
 void store_change_time_reset(void);
+/* Test builds: how many changes wait in each queue, not yet taken. */
+void store_writer_queued(unsigned *requests, unsigned *background);
 #endif
 
 struct store_writer_stats {
