@@ -8,7 +8,7 @@ import { watchTables } from './lib/cards.js';
 import { h, replace } from './lib/dom.js';
 import { errorBox } from './lib/forms.js';
 import { lang, setLang, t, initialLang } from './lib/i18n.js';
-import './lib/i18n_mfa.js';
+import './lib/i18n_mfa_nav.js';
 import './lib/i18n_statistics_nav.js';
 import './lib/i18n_exercise_marker.js';
 import { loadSchema } from './lib/schema.js';

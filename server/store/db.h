@@ -74,7 +74,7 @@ int db_schema_version(sqlite3 *db);
  * statement handed out stays valid while its caller steps through it, also
  * when it calls other store functions per row.
  */
-#define DB_STMT_CACHE_SLOTS 160
+#define DB_STMT_CACHE_SLOTS 224
 sqlite3_stmt *db_stmt(sqlite3 *db, const char *sql);
 void db_release(sqlite3 *db);
 /* Closes a connection after releasing its cached statements. */

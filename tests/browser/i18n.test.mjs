@@ -21,6 +21,7 @@ await import(path.join(WEB, 'lib/i18n_errors.js'));
 await import(path.join(WEB, 'lib/i18n_profile.js'));
 // the second factor's words (issue 21), joined when app.js loads
 await import(path.join(WEB, 'lib/i18n_mfa.js'));
+await import(path.join(WEB, 'lib/i18n_mfa_nav.js'));
 await import(path.join(WEB, 'lib/i18n_passkeys.js'));
 await import(path.join(WEB, 'lib/i18n_oidc.js'));
 // words a page module brings along when it loads (extend): checked the same way

@@ -6,7 +6,6 @@
 import { extend } from './i18n.js';
 
 export const en = {
-    mfa_nav: 'Sign-in security',
     mfa_title: 'Sign-in security',
     mfa_text:
         'A second factor: besides your password, a six-digit code from an authenticator app on your phone (TOTP). Someone who learns your password cannot sign in without it.',
@@ -42,14 +41,10 @@ export const en = {
     mfa_bg_item: '{u} signed in from {a} at',
     mfa_bg_ack: 'Acknowledge',
     err_wrong_code: 'This code is wrong or was used already.',
-    err_mfa_required: 'Give the code from your authenticator app first.',
-    err_mfa_enrolment_required: 'Set up a second factor first (Sign-in security).',
     err_step_up_required: 'This needs a fresh check of your second factor.',
-    err_local_passwords_off: 'Passwords are turned off here: sign in with your organisation’s account.',
 };
 
 export const nl = {
-    mfa_nav: 'Aanmeldbeveiliging',
     mfa_title: 'Aanmeldbeveiliging',
     mfa_text:
         'Een tweede factor: naast uw wachtwoord een code van zes cijfers uit een authenticator-app op uw telefoon (TOTP). Wie uw wachtwoord kent, kan zonder die code niet aanmelden.',
@@ -85,10 +80,7 @@ export const nl = {
     mfa_bg_item: '{u} meldde zich aan vanaf {a} op',
     mfa_bg_ack: 'Gezien',
     err_wrong_code: 'Deze code klopt niet of is al gebruikt.',
-    err_mfa_required: 'Geef eerst de code uit uw authenticator-app.',
-    err_mfa_enrolment_required: 'Stel eerst een tweede factor in (Aanmeldbeveiliging).',
     err_step_up_required: 'Hiervoor is een nieuwe controle van uw tweede factor nodig.',
-    err_local_passwords_off: 'Wachtwoorden zijn hier uitgeschakeld: meld u aan met het account van uw organisatie.',
 };
 
 extend({ en, nl });
