@@ -380,15 +380,7 @@ exercise_scenarios_load(const char *dir, json_t **out, struct mp_error *err)
 const json_t *
 exercise_scenario_find(const json_t *list, const char *id)
 {
-    size_t i;
-    json_t *d;
-
-    json_array_foreach(list, i, d)
-    {
-        if (id && strcmp(json_string_value(json_object_get(d, "scenario")), id) == 0)
-            return d;
-    }
-    return NULL;
+    return file_set_find(list, "scenario", id);
 }
 
 json_t *

@@ -408,15 +408,7 @@ formats_load(const char *dir, const struct rules *r, json_t **out, struct mp_err
 const json_t *
 formats_find(const json_t *list, const char *id)
 {
-    size_t i;
-    json_t *d;
-
-    json_array_foreach(list, i, d)
-    {
-        if (id && strcmp(json_string_value(json_object_get(d, "format")), id) == 0)
-            return d;
-    }
-    return NULL;
+    return file_set_find(list, "format", id);
 }
 
 json_t *

@@ -136,3 +136,18 @@ file_load_set(const char *dir, const char *suffix, int max, const struct embedde
     file_list_free(names, count);
     return rc;
 }
+
+const json_t *
+file_set_find(const json_t *list, const char *member, const char *id)
+{
+    size_t i;
+    json_t *d;
+
+    json_array_foreach(list, i, d)
+    {
+        const char *v = json_string_value(json_object_get(d, member));
+        if (id && v && strcmp(v, id) == 0)
+            return d;
+    }
+    return NULL;
+}

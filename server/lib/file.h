@@ -7,6 +7,7 @@
 
 #include "error.h"
 
+#include <jansson.h>
 #include <stddef.h>
 
 /* The file's bytes, NUL-terminated (malloc'd; *len without the NUL), or
@@ -37,5 +38,10 @@ typedef int (*file_set_fn)(void *arg, int index, int count, const char *path, co
 int file_load_set(const char *dir, const char *suffix, int max, const struct embedded_file *files,
                   size_t n, const char *builtin_name, file_set_fn fn, void *arg,
                   struct mp_error *err);
+
+/* The document of a loaded set (an array of JSON objects) whose string
+ * member names id (a format file's "format", a scenario's "scenario"), or
+ * NULL (also for a NULL id). */
+const json_t *file_set_find(const json_t *list, const char *member, const char *id);
 
 #endif

@@ -165,6 +165,20 @@ store_reminder_job_insert(sqlite3 *db, struct reminder_job *j, const char *at, s
     return 0;
 }
 
+/* The bindings of the two job-state updates (update, settle): the same
+ * seven columns, only their WHERE differs. */
+static void
+bind_job_state(sqlite3_stmt *st, const struct reminder_job *j, const char *at)
+{
+    sqlite3_bind_int64(st, 1, j->fire_at);
+    sqlite3_bind_text(st, 2, j->due_at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, j->status, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, j->attempts);
+    sqlite3_bind_int64(st, 5, j->next_try);
+    sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, j->id);
+}
+
 int
 store_reminder_job_update(sqlite3 *db, const struct reminder_job *j, const char *at,
                           struct mp_error *err)
@@ -175,13 +189,7 @@ store_reminder_job_update(sqlite3 *db, const struct reminder_job *j, const char 
 
     if (st == NULL)
         return db_fail(db, err, "updating a reminder");
-    sqlite3_bind_int64(st, 1, j->fire_at);
-    sqlite3_bind_text(st, 2, j->due_at, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, j->status, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 4, j->attempts);
-    sqlite3_bind_int64(st, 5, j->next_try);
-    sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 7, j->id);
+    bind_job_state(st, j, at);
     return db_done(db, st, "updating a reminder", err);
 }
 
@@ -212,13 +220,7 @@ store_reminder_job_settle(sqlite3 *db, const struct reminder_job *j, const char 
 
     if (st == NULL)
         return db_fail(db, err, "updating a reminder");
-    sqlite3_bind_int64(st, 1, j->fire_at);
-    sqlite3_bind_text(st, 2, j->due_at, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, j->status, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 4, j->attempts);
-    sqlite3_bind_int64(st, 5, j->next_try);
-    sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 7, j->id);
+    bind_job_state(st, j, at);
     if (db_done(db, st, "updating a reminder", err) != 0)
         return -1;
     return sqlite3_changes(db);

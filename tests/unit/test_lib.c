@@ -7,6 +7,7 @@
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/error.h"
+#include "lib/file.h"
 #include "lib/ical.h"
 #include "lib/log.h"
 #include "lib/minisign.h"
@@ -1241,6 +1242,24 @@ START_TEST(test_snapshot_swap)
 }
 END_TEST
 
+/* A loaded set's document by its member: the first that names id; a
+ * document without the member, or a NULL id, matches nothing. */
+START_TEST(test_file_set_find)
+{
+    json_t *list = json_loads("[{\"format\": \"a\"}, {\"other\": \"b\"}, {\"format\": \"b\"}, "
+                              "{\"format\": \"b\", \"n\": 2}]",
+                              0, NULL);
+
+    ck_assert_ptr_nonnull(list);
+    ck_assert_ptr_eq(file_set_find(list, "format", "a"), json_array_get(list, 0));
+    ck_assert_ptr_eq(file_set_find(list, "format", "b"), json_array_get(list, 2));
+    ck_assert_ptr_null(file_set_find(list, "format", "c"));
+    ck_assert_ptr_null(file_set_find(list, "format", NULL));
+    ck_assert_ptr_null(file_set_find(list, "scenario", "a"));
+    json_decref(list);
+}
+END_TEST
+
 START_TEST(test_snapshot_make)
 {
     struct snapshot s = SNAPSHOT_INIT(snap_hold, snap_drop);
@@ -1306,6 +1325,7 @@ lib_suite(void)
 
     tc = tcase_create("buf");
     tcase_add_test(tc, test_buf_append);
+    tcase_add_test(tc, test_file_set_find);
     tcase_add_test(tc, test_buf_empty_append);
     tcase_add_test(tc, test_buf_growth);
     tcase_add_test(tc, test_buf_printf);
