@@ -5,7 +5,7 @@
  * the server's flags, over incidents with every kind of value: texts with
  * quotes, backslashes, control characters, non-ASCII letters and
  * characters beyond the BMP; absent and present times in every state;
- * assignee, root cause, facts with reals, integers, lists and booleans, a
+ * assignee, root cause, the exercise flag, facts with reals, integers, lists and booleans, a
  * derived duration; every state's transitions; and the next cursor.
  */
 #include "core/incident.h"
@@ -45,6 +45,7 @@ fill(struct incident *inc, int k)
     inc->category = k % CATEGORY_COUNT;
     inc->tlp = k % TLP_COUNT;
     inc->kind = k % KIND_COUNT;
+    inc->exercise = k % 4 == 2; /* issue 22: both values, so a missing flag shows */
     if (k % 2)
         inc->assignee = strdup("alice");
     if (k % 3 == 0) {
